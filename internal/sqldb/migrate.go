@@ -1,0 +1,157 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Migration is one embedded schema change.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the engine's migrations in order. File names are
+// NNNN_name.sql; versions must be unique and ascending without gaps.
+func Migrations(e Engine) ([]Migration, error) {
+	dir := path.Join("migrations", string(e))
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: migrations of %s: %w", e, err)
+	}
+	var ms []Migration
+	for _, de := range entries {
+		name := de.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("sqldb: migration %s: name must be NNNN_name.sql", name)
+		}
+		b, err := fs.ReadFile(migrationFS, path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
+	}
+	slices.SortFunc(ms, func(a, b Migration) int { return a.Version - b.Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("sqldb: migration %s: expected version %d", m.Name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises servers
+// starting at the same time (an arbitrary constant: "kasuhara" in ASCII).
+const migrationLockKey = 0x6b61737568617261
+
+// Migrate applies every migration not yet applied, each in its own
+// transaction, and returns the versions it applied.
+func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	var applied []int
+	err := db.WithLock(ctx, func(conn *sql.Conn) error {
+		var err error
+		applied, err = db.migrate(ctx, conn)
+		return err
+	})
+	return applied, err
+}
+
+// WithLock runs fn on one connection while holding the installation-wide
+// lock: a session advisory lock on PostgreSQL, and on SQLite the single
+// writer connection itself. Migrations and the first-run bootstrap use it.
+func (db *DB) WithLock(ctx context.Context, fn func(*sql.Conn) error) error {
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqldb: lock: %w", err)
+	}
+	defer conn.Close()
+	if db.Engine == Postgres {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLockKey)); err != nil {
+			return fmt.Errorf("sqldb: advisory lock: %w", err)
+		}
+		defer func() {
+			// A fresh context: the unlock must run even when ctx was cancelled.
+			uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, _ = conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", int64(migrationLockKey))
+		}()
+	}
+	return fn(conn)
+}
+
+func (db *DB) migrate(ctx context.Context, conn *sql.Conn) ([]int, error) {
+	ms, err := Migrations(db.Engine)
+	if err != nil {
+		return nil, err
+	}
+	ts := "TIMESTAMP"
+	if db.Engine == Postgres {
+		ts = "TIMESTAMPTZ"
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at `+ts+` NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("sqldb: create schema_migrations: %w", err)
+	}
+	done := map[int]bool{}
+	rows, err := conn.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: read schema_migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		done[v] = true
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if n := len(done); n > len(ms) {
+		return nil, fmt.Errorf("sqldb: the database has %d migrations but this binary knows %d: it is newer than this binary; run a newer kasuhara", n, len(ms))
+	}
+	var applied []int
+	for _, m := range ms {
+		if done[m.Version] {
+			continue
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return applied, fmt.Errorf("sqldb: migration %s: begin: %w", m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			tx.Rollback()
+			return applied, fmt.Errorf("sqldb: migration %s: %w", m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+			m.Version, m.Name, time.Now().UTC()); err != nil {
+			tx.Rollback()
+			return applied, fmt.Errorf("sqldb: migration %s: record: %w", m.Name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return applied, fmt.Errorf("sqldb: migration %s: commit: %w", m.Name, err)
+		}
+		applied = append(applied, m.Version)
+	}
+	return applied, nil
+}

@@ -1,0 +1,171 @@
+// Package sqldb opens the database — embedded SQLite or PostgreSQL — and
+// brings its schema up to date with the embedded migrations.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database: Write takes every transaction that changes data;
+// Read serves queries. On SQLite Write is a single connection (SQLite allows
+// one writer at a time; queuing in Go is cheaper than busy-waiting in SQLite)
+// and Read a pool of read-only connections; on PostgreSQL both are one pool.
+type DB struct {
+	Engine Engine
+	Write  *sql.DB
+	Read   *sql.DB
+	// Path is the SQLite file, "" on PostgreSQL.
+	Path string
+
+	pool *pgxpool.Pool
+}
+
+// SQLiteFile is the database file's name inside the data directory.
+const SQLiteFile = "kasuhara.db"
+
+// Open opens the database named by dsn: "" means SQLite in dataDir, a
+// postgres:// or postgresql:// URL means PostgreSQL. It does not migrate.
+func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	switch {
+	case dsn == "":
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqldb: create data directory %s: %w", dataDir, err)
+		}
+		return OpenSQLite(ctx, filepath.Join(dataDir, SQLiteFile))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return OpenPostgres(ctx, dsn)
+	default:
+		return nil, errors.New("sqldb: --database must be empty (SQLite in the data directory) or a postgres:// URL")
+	}
+}
+
+// sqlitePragmas are applied to every connection. busy_timeout comes first so
+// that the pragmas after it wait for a lock instead of failing.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)" +
+	"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+
+// OpenSQLite opens the SQLite database file at path, creating it if needed.
+func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	u := "file:" + (&url.URL{Path: path}).EscapedPath()
+	// _txlock=immediate takes the write lock at BEGIN: without it a
+	// read-then-write transaction can fail with "database is locked".
+	w, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{Engine: SQLite, Write: w, Read: r, Path: path}, nil
+}
+
+// OpenPostgres connects to PostgreSQL.
+func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: --database is not a valid PostgreSQL URL: %w", errors.Unwrap(err))
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: connect to PostgreSQL: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("sqldb: connect to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	return &DB{Engine: Postgres, Write: db, Read: db, pool: pool}, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.Write.Close()
+	if db.Read != db.Write {
+		err = errors.Join(err, db.Read.Close())
+	}
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return err
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Read.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return db.Read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqldb: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the SQLite database to path while the
+// server may be running (VACUUM INTO). On PostgreSQL use pg_dump.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Engine != SQLite {
+		return errors.New("sqldb: backup of PostgreSQL: use pg_dump (see docs/operations.md)")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("sqldb: backup: %s exists; choose a new file name", path)
+	}
+	// A connection of its own: readers are query_only, and the writer must
+	// stay free for the running server. VACUUM INTO reads one snapshot.
+	c, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.Path}).EscapedPath()+"?"+sqlitePragmas)
+	if err != nil {
+		return fmt.Errorf("sqldb: backup: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "VACUUM INTO $1", path); err != nil {
+		return fmt.Errorf("sqldb: backup to %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package sqldb_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	for _, e := range testdb.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			db := testdb.OpenEmpty(t, e)
+			ctx := context.Background()
+			ms, err := sqldb.Migrations(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.Migrate(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(ms) {
+				t.Fatalf("first migrate applied %v, want %d migrations", got, len(ms))
+			}
+			got, err = db.Migrate(ctx)
+			if err != nil || len(got) != 0 {
+				t.Fatalf("second migrate applied %v, %v; want nothing", got, err)
+			}
+			var n int
+			if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil || n != len(ms) {
+				t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, len(ms))
+			}
+		})
+	}
+}
+
+// Several servers starting at once against one PostgreSQL must not apply a
+// migration twice: the advisory lock serialises them.
+func TestMigrateConcurrently(t *testing.T) {
+	dsn := testdb.NewPostgresDatabase(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	applied := make([][]int, 4)
+	for i := range 4 {
+		wg.Go(func() {
+			db, err := sqldb.Open(ctx, dsn, "")
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			applied[i], errs[i] = db.Migrate(ctx)
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i := range 4 {
+		if errs[i] != nil {
+			t.Fatalf("server %d: %v", i, errs[i])
+		}
+		total += len(applied[i])
+	}
+	ms, _ := sqldb.Migrations(sqldb.Postgres)
+	if total != len(ms) {
+		t.Fatalf("migrations applied %d times in all, want %d", total, len(ms))
+	}
+}
+
+func TestMigrationsOfBothEnginesAgree(t *testing.T) {
+	a, err := sqldb.Migrations(sqldb.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sqldb.Migrations(sqldb.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) {
+		t.Fatalf("sqlite has %d migrations, postgres %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name {
+			t.Errorf("migration %d: sqlite %s, postgres %s", i+1, a[i].Name, b[i].Name)
+		}
+	}
+}
+
+func TestOpenRejectsUnknownDatabase(t *testing.T) {
+	_, err := sqldb.Open(context.Background(), "mysql://x", t.TempDir())
+	if err == nil {
+		t.Fatal("got nil error for a mysql URL")
+	}
+}
+
+func TestSQLiteWriterAndReaders(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	ctx := context.Background()
+	if db.Write.Stats().MaxOpenConnections != 1 {
+		t.Fatalf("writer pool allows %d connections, want 1", db.Write.Stats().MaxOpenConnections)
+	}
+	// Readers are query_only: a write through them fails.
+	if _, err := db.Read.ExecContext(ctx, "INSERT INTO audit_head (id, seq, hash) VALUES (2, 0, '')"); err == nil {
+		t.Fatal("write through the reader pool succeeded")
+	}
+	var mode string
+	if err := db.Read.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	var fk int
+	if err := db.Write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign_keys = %d, %v; want 1", fk, err)
+	}
+}
+
+func TestBackupSQLite(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := sqldb.OpenSQLite(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	var n int
+	if err := cp.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil || n == 0 {
+		t.Fatalf("backup has %d migrations (%v)", n, err)
+	}
+	if err := db.Backup(ctx, out); err == nil {
+		t.Fatal("backup over an existing file succeeded")
+	}
+}

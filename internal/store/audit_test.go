@@ -1,0 +1,135 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// someChanges makes a few audited changes and returns how many entries
+// they wrote.
+func someChanges(t *testing.T, f fixture) {
+	t.Helper()
+	s := f.s
+	d, err := s.CreateDepartment(ctx, f.actor, f.org.ID, "新宿店")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "desk@example.jp", Name: "窓口 一郎", Password: "desk-password-12", OrgID: f.org.ID, Role: kasuhara.RoleDesk, DepartmentID: d.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMembership(ctx, f.actor, kasuhara.Membership{UserID: u.ID, OrgID: f.org.ID, Role: kasuhara.RoleLegal}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, "desk@example.jp", "wrong password!"); err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	if _, err := s.Authenticate(ctx, "desk@example.jp", "desk-password-12"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateToken(ctx, kasuhara.CLIActor, u.ID, "x"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAuditRecordsChanges(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		f := setup(t, db)
+		someChanges(t, f)
+		es, err := f.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: f.org.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for i := len(es) - 1; i >= 0; i-- {
+			actions = append(actions, es[i].Action)
+		}
+		want := "org.create,user.create,department.create,user.create,membership.set,auth.login_failed,auth.login,token.create"
+		if got := strings.Join(actions, ","); got != want {
+			t.Fatalf("actions = %s\nwant      %s", got, want)
+		}
+		for _, e := range es {
+			// Nothing personal in the trail: no names, e-mail addresses or passwords.
+			for _, leak := range []string{"窓口", "desk@example.jp", "desk-password", "wrong password", "管理", "admin@example.jp"} {
+				if strings.Contains(e.Detail, leak) || strings.Contains(e.ObjectID, leak) {
+					t.Fatalf("entry %d %s carries %q", e.Seq, e.Action, leak)
+				}
+			}
+		}
+		n, p, err := f.s.VerifyAudit(ctx)
+		if err != nil || p != nil || n != int64(len(es)) {
+			t.Fatalf("VerifyAudit = %d, %+v, %v; want %d entries intact", n, p, err, len(es))
+		}
+	})
+}
+
+func TestAuditIsAppendOnly(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		f := setup(t, db)
+		if _, err := db.Write.ExecContext(ctx, "UPDATE audit_entries SET action = 'x' WHERE seq = 1"); err == nil {
+			t.Fatal("an audit entry could be updated")
+		}
+		if _, err := db.Write.ExecContext(ctx, "DELETE FROM audit_entries WHERE seq = 1"); err == nil {
+			t.Fatal("an audit entry could be deleted")
+		}
+		_ = f
+	})
+}
+
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	tamper := []struct {
+		name    string
+		sql     []string
+		wantSeq int64
+	}{
+		{"edit action", []string{"UPDATE audit_entries SET action = 'user.nothing' WHERE seq = 3"}, 3},
+		{"edit detail", []string{`UPDATE audit_entries SET detail = '{"role":"admin"}' WHERE seq = 5`}, 5},
+		{"edit actor", []string{"UPDATE audit_entries SET actor_id = 'someone' WHERE seq = 2"}, 2},
+		{"delete middle", []string{"DELETE FROM audit_entries WHERE seq = 4"}, 5},
+		{"delete last", []string{"DELETE FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)"}, 8},
+		{"delete last and head", []string{"DELETE FROM audit_entries WHERE seq = 8", "UPDATE audit_head SET seq = 7"}, 8},
+		{"reorder", []string{
+			"UPDATE audit_entries SET seq = 100 WHERE seq = 3",
+			"UPDATE audit_entries SET seq = 3 WHERE seq = 4",
+			"UPDATE audit_entries SET seq = 4 WHERE seq = 100",
+		}, 3},
+		{"insert at end", []string{
+			"INSERT INTO audit_entries (seq, at, action, prev_hash, hash) SELECT seq + 1, at, 'forged', hash, 'x' FROM audit_entries WHERE seq = 8",
+		}, 9},
+	}
+	for _, e := range testdb.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			for _, tt := range tamper {
+				t.Run(tt.name, func(t *testing.T) {
+					db := testdb.Open(t, e)
+					f := setup(t, db)
+					someChanges(t, f)
+					n, p, err := f.s.VerifyAudit(ctx)
+					if err != nil || p != nil || n < 8 {
+						t.Fatalf("before tampering: %d, %+v, %v", n, p, err)
+					}
+					testdb.DisableAuditTriggers(t, db)
+					for _, q := range tt.sql {
+						testdb.Exec(t, db, q)
+					}
+					_, p, err = f.s.VerifyAudit(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if p == nil {
+						t.Fatal("tampering went unnoticed")
+					}
+					if p.Seq != tt.wantSeq {
+						t.Fatalf("problem at entry %d (%s), want entry %d", p.Seq, p.Reason, tt.wantSeq)
+					}
+				})
+			}
+		})
+	}
+}
+
+var _ = sqldb.SQLite

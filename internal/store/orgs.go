@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+const orgColumns = "id, slug, name, COALESCE(parent_id, ''), created_at"
+
+func scanOrg(sc interface{ Scan(...any) error }) (*kasuhara.Org, error) {
+	var o kasuhara.Org
+	if err := sc.Scan(&o.ID, &o.Slug, &o.Name, &o.ParentID, &o.CreatedAt); err != nil {
+		return nil, err
+	}
+	o.CreatedAt = o.CreatedAt.UTC()
+	return &o, nil
+}
+
+// CreateOrg implements kasuhara.OrgService.
+func (s *Store) CreateOrg(ctx context.Context, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {
+	var o *kasuhara.Org
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = s.createOrg(ctx, tx, actor, n)
+		return err
+	})
+	if err != nil {
+		return nil, wrap("store.CreateOrg", err)
+	}
+	return o, nil
+}
+
+func (s *Store) createOrg(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {
+	n.Name = trim(n.Name)
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	o := &kasuhara.Org{ID: newID(), Slug: n.Slug, Name: n.Name, CreatedAt: s.now()}
+	if n.ParentSlug != "" {
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM orgs WHERE slug = $1", n.ParentSlug).Scan(&o.ParentID); err != nil {
+			if err == sql.ErrNoRows {
+				return nil, kasuhara.Invalid(map[string]string{"parent": "no organisation has this slug"})
+			}
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO orgs (id, slug, name, parent_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+		o.ID, o.Slug, o.Name, nullString(o.ParentID), o.CreatedAt); err != nil {
+		if isUniqueViolation(err) {
+			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "an organisation with this slug exists", Fields: map[string]string{"slug": "is taken"}}
+		}
+		return nil, err
+	}
+	return o, s.appendAudit(ctx, tx, change{actor: actor, orgID: o.ID, action: "org.create", objectType: "org", objectID: o.ID,
+		detail: map[string]string{"slug": o.Slug, "parent_id": o.ParentID}})
+}
+
+// OrgByID implements kasuhara.OrgService.
+func (s *Store) OrgByID(ctx context.Context, id string) (*kasuhara.Org, error) {
+	o, err := scanOrg(s.db.Read.QueryRowContext(ctx, "SELECT "+orgColumns+" FROM orgs WHERE id = $1", id))
+	if err != nil {
+		return nil, notFound(err, "store.OrgByID", "organisation")
+	}
+	return o, nil
+}
+
+// OrgBySlug implements kasuhara.OrgService.
+func (s *Store) OrgBySlug(ctx context.Context, slug string) (*kasuhara.Org, error) {
+	o, err := scanOrg(s.db.Read.QueryRowContext(ctx, "SELECT "+orgColumns+" FROM orgs WHERE slug = $1", slug))
+	if err != nil {
+		return nil, notFound(err, "store.OrgBySlug", "organisation")
+	}
+	return o, nil
+}
+
+// Orgs implements kasuhara.OrgService.
+func (s *Store) Orgs(ctx context.Context) ([]kasuhara.Org, error) {
+	return s.queryOrgs(ctx, "SELECT "+orgColumns+" FROM orgs ORDER BY name, slug")
+}
+
+// OrgTree implements kasuhara.OrgService.
+func (s *Store) OrgTree(ctx context.Context, id string) ([]kasuhara.Org, error) {
+	orgs, err := s.queryOrgs(ctx, `WITH RECURSIVE tree (id, depth) AS (
+			SELECT id, 0 FROM orgs WHERE id = $1
+			UNION ALL
+			SELECT o.id, t.depth + 1 FROM orgs o JOIN tree t ON o.parent_id = t.id WHERE t.depth < 16
+		)
+		SELECT `+orgColumnsOf("o")+` FROM orgs o JOIN tree t ON t.id = o.id ORDER BY t.depth, o.name, o.slug`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(orgs) == 0 {
+		return nil, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Op: "store.OrgTree", Message: "organisation not found"}
+	}
+	return orgs, nil
+}
+
+func orgColumnsOf(a string) string {
+	return a + ".id, " + a + ".slug, " + a + ".name, COALESCE(" + a + ".parent_id, ''), " + a + ".created_at"
+}
+
+func (s *Store) queryOrgs(ctx context.Context, q string, args ...any) ([]kasuhara.Org, error) {
+	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: orgs: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: orgs: %w", err)
+		}
+		out = append(out, *o)
+	}
+	return out, rows.Err()
+}
+
+func validateDepartmentName(name string) error {
+	f := kasuhara.FieldErrors{}
+	switch {
+	case name == "":
+		f.Add("name", "is required")
+	case len([]rune(name)) > 100:
+		f.Add("name", "is too long")
+	}
+	return f.Err()
+}
+
+// CreateDepartment implements kasuhara.OrgService.
+func (s *Store) CreateDepartment(ctx context.Context, actor kasuhara.Actor, orgID, name string) (*kasuhara.Department, error) {
+	name = trim(name)
+	if err := validateDepartmentName(name); err != nil {
+		return nil, err
+	}
+	d := &kasuhara.Department{ID: newID(), OrgID: orgID, Name: name, CreatedAt: s.now()}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO departments (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)",
+			d.ID, d.OrgID, d.Name, d.CreatedAt); err != nil {
+			if isUniqueViolation(err) {
+				return departmentTaken()
+			}
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "department.create", objectType: "department", objectID: d.ID})
+	})
+	if err != nil {
+		return nil, wrap("store.CreateDepartment", err)
+	}
+	return d, nil
+}
+
+func departmentTaken() error {
+	return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a department of this name exists", Fields: map[string]string{"name": "is taken"}}
+}
+
+// RenameDepartment implements kasuhara.OrgService.
+func (s *Store) RenameDepartment(ctx context.Context, actor kasuhara.Actor, orgID, id, name string) (*kasuhara.Department, error) {
+	name = trim(name)
+	if err := validateDepartmentName(name); err != nil {
+		return nil, err
+	}
+	var d kasuhara.Department
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, "UPDATE departments SET name = $1 WHERE id = $2 AND org_id = $3 RETURNING id, org_id, name, created_at",
+			name, id, orgID).Scan(&d.ID, &d.OrgID, &d.Name, &d.CreatedAt)
+		if isUniqueViolation(err) {
+			return departmentTaken()
+		}
+		if err != nil {
+			return notFound(err, "store.RenameDepartment", "department")
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "department.rename", objectType: "department", objectID: id})
+	})
+	if err != nil {
+		return nil, wrap("store.RenameDepartment", err)
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	return &d, nil
+}
+
+// Departments implements kasuhara.OrgService.
+func (s *Store) Departments(ctx context.Context, orgID string) ([]kasuhara.Department, error) {
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, name, created_at FROM departments WHERE org_id = $1 ORDER BY name", orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: departments: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Department
+	for rows.Next() {
+		var d kasuhara.Department
+		if err := rows.Scan(&d.ID, &d.OrgID, &d.Name, &d.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: departments: %w", err)
+		}
+		d.CreatedAt = d.CreatedAt.UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DepartmentByName implements kasuhara.OrgService.
+func (s *Store) DepartmentByName(ctx context.Context, orgID, name string) (*kasuhara.Department, error) {
+	var d kasuhara.Department
+	err := s.db.Read.QueryRowContext(ctx, "SELECT id, org_id, name, created_at FROM departments WHERE org_id = $1 AND name = $2",
+		orgID, trim(name)).Scan(&d.ID, &d.OrgID, &d.Name, &d.CreatedAt)
+	if err != nil {
+		return nil, notFound(err, "store.DepartmentByName", "department")
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	return &d, nil
+}

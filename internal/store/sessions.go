@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kasuhara/kasuhara/internal/credential"
+)
+
+// Sessions is the server-side session store for alexedwards/scs. It keeps
+// only the SHA-256 of each session id, so a copy of the database does not
+// hand out live sessions.
+type Sessions struct{ s *Store }
+
+// Sessions returns the session store.
+func (s *Store) Sessions() *Sessions { return &Sessions{s: s} }
+
+// FindCtx returns the data of an unexpired session.
+func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var data []byte
+	err := ss.s.db.Read.QueryRowContext(ctx, "SELECT data FROM sessions WHERE token_hash = $1 AND expiry > $2",
+		credential.Digest(token), ss.s.now()).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: find session: %w", err)
+	}
+	return data, true, nil
+}
+
+// CommitCtx stores or replaces a session.
+func (ss *Sessions) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	_, err := ss.s.db.Write.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+		credential.Digest(token), data, expiry.UTC())
+	if err != nil {
+		return fmt.Errorf("store: commit session: %w", err)
+	}
+	return nil
+}
+
+// DeleteCtx removes a session.
+func (ss *Sessions) DeleteCtx(ctx context.Context, token string) error {
+	if _, err := ss.s.db.Write.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", credential.Digest(token)); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// Find, Commit and Delete satisfy scs.Store; scs calls the Ctx variants.
+func (ss *Sessions) Find(token string) ([]byte, bool, error) {
+	return ss.FindCtx(context.Background(), token)
+}
+
+// Commit stores or replaces a session.
+func (ss *Sessions) Commit(token string, data []byte, expiry time.Time) error {
+	return ss.CommitCtx(context.Background(), token, data, expiry)
+}
+
+// Delete removes a session.
+func (ss *Sessions) Delete(token string) error { return ss.DeleteCtx(context.Background(), token) }
+
+// DeleteExpired removes expired sessions and returns how many.
+func (ss *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
+	res, err := ss.s.db.Write.ExecContext(ctx, "DELETE FROM sessions WHERE expiry <= $1", ss.s.now())
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	return res.RowsAffected()
+}

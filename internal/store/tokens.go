@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/credential"
+)
+
+// CreateToken implements kasuhara.TokenService.
+func (s *Store) CreateToken(ctx context.Context, actor kasuhara.Actor, userID, label string) (*kasuhara.APIToken, string, error) {
+	label = trim(label)
+	if len([]rune(label)) > 100 {
+		return nil, "", kasuhara.Invalid(map[string]string{"label": "is too long"})
+	}
+	secret := credential.NewToken()
+	t := &kasuhara.APIToken{ID: newID(), UserID: userID, Label: label, CreatedAt: s.now()}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var disabled bool
+		if err := tx.QueryRowContext(ctx, "SELECT disabled FROM users WHERE id = $1", userID).Scan(&disabled); err != nil {
+			return notFound(err, "store.CreateToken", "user")
+		}
+		if disabled {
+			return kasuhara.Errorf(kasuhara.ECONFLICT, "the user is disabled")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (id, user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+			t.ID, t.UserID, t.Label, credential.Digest(secret), t.CreatedAt); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: s.primaryOrgTx(ctx, tx, userID), action: "token.create", objectType: "api_token", objectID: t.ID,
+			detail: map[string]string{"user_id": userID}})
+	})
+	if err != nil {
+		return nil, "", wrap("store.CreateToken", err)
+	}
+	return t, secret, nil
+}
+
+// tokenTouchInterval limits how often last_used_at is written for one token.
+const tokenTouchInterval = time.Minute
+
+// TokenUser implements kasuhara.TokenService.
+func (s *Store) TokenUser(ctx context.Context, secret string) (*kasuhara.User, error) {
+	const op = "store.TokenUser"
+	unauth := &kasuhara.Error{Code: kasuhara.EUNAUTH, Op: op, Message: "invalid or revoked API token"}
+	if !strings.HasPrefix(secret, credential.TokenPrefix) {
+		return nil, unauth
+	}
+	var tokenID string
+	var lastUsed sql.NullTime
+	u, err := scanUser(s.db.Read.QueryRowContext(ctx, `SELECT `+prefixed("u", userColumns)+`, t.id, t.last_used_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, credential.Digest(secret)), &tokenID, &lastUsed)
+	if err == sql.ErrNoRows {
+		return nil, unauth
+	}
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	if u.Disabled {
+		return nil, unauth
+	}
+	now := s.now()
+	if !lastUsed.Valid || now.Sub(lastUsed.Time) > tokenTouchInterval {
+		if _, err := s.db.Write.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, tokenID); err != nil {
+			return nil, wrap(op, err)
+		}
+	}
+	return u, nil
+}
+
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, p := range parts {
+		parts[i] = alias + "." + p
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Tokens implements kasuhara.TokenService.
+func (s *Store) Tokens(ctx context.Context, userID string) ([]kasuhara.APIToken, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, user_id, label, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.APIToken
+	for rows.Next() {
+		var t kasuhara.APIToken
+		var used, revoked sql.NullTime
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Label, &t.CreatedAt, &used, &revoked); err != nil {
+			return nil, fmt.Errorf("store: tokens: %w", err)
+		}
+		t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), nullTime(used), nullTime(revoked)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken implements kasuhara.TokenService.
+func (s *Store) RevokeToken(ctx context.Context, actor kasuhara.Actor, userID, tokenID string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+			s.now(), tokenID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return kasuhara.Errorf(kasuhara.ENOTFOUND, "token not found")
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: s.primaryOrgTx(ctx, tx, userID), action: "token.revoke", objectType: "api_token", objectID: tokenID,
+			detail: map[string]string{"user_id": userID}})
+	})
+	return wrap("store.RevokeToken", err)
+}

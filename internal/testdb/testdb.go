@@ -1,0 +1,171 @@
+// Package testdb gives each test a fresh, migrated database on each engine:
+// SQLite in the test's temporary directory, and PostgreSQL as a throwaway
+// database on the server named by KASUHARA_TEST_POSTGRES (default: the local
+// server at 127.0.0.1:5432 as user postgres).
+//
+// When PostgreSQL does not answer, its tests are skipped — unless
+// KASUHARA_REQUIRE_POSTGRES=1 (set by .ci/run), which makes them fail.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+// DefaultPostgres is the server tried when KASUHARA_TEST_POSTGRES is unset.
+const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// Engines lists the engines every storage test runs on.
+var Engines = []sqldb.Engine{sqldb.SQLite, sqldb.Postgres}
+
+// Run runs fn as a subtest per engine, each with a fresh migrated database.
+func Run(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	for _, e := range Engines {
+		t.Run(string(e), func(t *testing.T) {
+			fn(t, Open(t, e))
+		})
+	}
+}
+
+// Open returns a fresh migrated database of engine e, closed and dropped
+// when the test ends.
+func Open(t testing.TB, e sqldb.Engine) *sqldb.DB {
+	t.Helper()
+	db := OpenEmpty(t, e)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate %s: %v", e, err)
+	}
+	return db
+}
+
+// OpenEmpty returns a fresh database of engine e without migrating it.
+func OpenEmpty(t testing.TB, e sqldb.Engine) *sqldb.DB {
+	t.Helper()
+	ctx := context.Background()
+	switch e {
+	case sqldb.SQLite:
+		db, err := sqldb.Open(ctx, "", t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	case sqldb.Postgres:
+		dsn := NewPostgresDatabase(t)
+		db, err := sqldb.Open(ctx, dsn, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	t.Fatalf("unknown engine %q", e)
+	return nil
+}
+
+var (
+	probeOnce sync.Once
+	probeErr  error
+)
+
+// PostgresURL returns the admin URL of the test server, skipping (or failing,
+// when required) the test when it does not answer.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("KASUHARA_TEST_POSTGRES")
+	if admin == "" {
+		admin = DefaultPostgres
+	}
+	probeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			probeErr = err
+			return
+		}
+		conn.Close(ctx)
+	})
+	if probeErr != nil {
+		if os.Getenv("KASUHARA_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL is required (KASUHARA_REQUIRE_POSTGRES=1) but does not answer: %v", probeErr)
+		}
+		t.Skipf("PostgreSQL not available (%v); set KASUHARA_TEST_POSTGRES", probeErr)
+	}
+	return admin
+}
+
+// NewPostgresDatabase creates an empty database on the test server, dropped
+// when the test ends, and returns its URL.
+func NewPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	admin := PostgresURL(t)
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "kasuhara_test_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Exec runs statements directly on db, bypassing the stores: tests use it to
+// tamper with data the way someone with database access could.
+func Exec(t testing.TB, db *sqldb.DB, query string, args ...any) sql.Result {
+	t.Helper()
+	res, err := db.Write.ExecContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatalf("exec %s: %v", strings.Fields(query)[0], err)
+	}
+	return res
+}
+
+// DisableAuditTriggers drops the append-only guard on audit_entries, as an
+// attacker with database access could, so that tests can tamper with it.
+func DisableAuditTriggers(t testing.TB, db *sqldb.DB) {
+	t.Helper()
+	switch db.Engine {
+	case sqldb.SQLite:
+		Exec(t, db, "DROP TRIGGER audit_entries_no_update")
+		Exec(t, db, "DROP TRIGGER audit_entries_no_delete")
+	case sqldb.Postgres:
+		Exec(t, db, "DROP TRIGGER audit_entries_append_only ON audit_entries")
+	default:
+		panic(fmt.Sprint("unknown engine ", db.Engine))
+	}
+}

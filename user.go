@@ -1,0 +1,198 @@
+package kasuhara
+
+import (
+	"context"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Role is what a member of an organisation does in Kasuhara.
+type Role string
+
+// The six roles of the contract.
+const (
+	RoleEmployee   Role = "employee"   // reports, sees own reports
+	RoleSupervisor Role = "supervisor" // first-handles reports of own department
+	RoleDesk       Role = "desk"       // the consultation desk: handles cases
+	RoleLegal      Role = "legal"      // measures, police and lawyers, retention
+	RoleAnalyst    Role = "analyst"    // statistics only
+	RoleAdmin      Role = "admin"      // users, settings, content; never case contents
+)
+
+// Roles lists every role in the order screens show them.
+var Roles = []Role{RoleEmployee, RoleSupervisor, RoleDesk, RoleLegal, RoleAnalyst, RoleAdmin}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Languages the product speaks. Japanese is the default.
+var Languages = []string{"ja", "en"}
+
+// User is a person who signs in. Email is stored case-folded.
+type User struct {
+	ID                 string
+	Email              string
+	Name               string
+	Language           string // "ja", "en", or "" for the browser's choice
+	Disabled           bool
+	MustChangePassword bool // set for generated one-time passwords
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Membership places a user in an organisation with a role and, optionally, a
+// department. A user has at most one membership per organisation.
+type Membership struct {
+	UserID       string
+	OrgID        string
+	Role         Role
+	DepartmentID string // "" when none
+	CreatedAt    time.Time
+}
+
+// Member is a user together with their membership of one organisation, as
+// lists of an organisation's people show them.
+type Member struct {
+	User
+	Membership
+	OrgSlug        string
+	DepartmentName string
+}
+
+// Actor is who performs an action, as the audit trail records it. A command
+// run by an operator on the server has UserID "" and Label "cli".
+type Actor struct {
+	UserID string
+	OrgID  string
+	Role   Role
+	Label  string // "cli" or "system" when there is no user; never a name
+}
+
+// SystemActor is the actor of changes made by the server itself (first-run
+// bootstrap, scheduled jobs).
+var SystemActor = Actor{Label: "system"}
+
+// CLIActor is the actor of changes made with the kasuhara command.
+var CLIActor = Actor{Label: "cli"}
+
+// NewUser is the input to UserService.CreateUser.
+type NewUser struct {
+	Email              string
+	Name               string
+	Password           string // plain text; hashed before it is stored
+	MustChangePassword bool
+	OrgID              string
+	Role               Role
+	DepartmentID       string
+	Language           string
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 12
+
+// NormalizeEmail case-folds and trims an e-mail address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate checks the fields of n.
+func (n NewUser) Validate() error {
+	f := FieldErrors{}
+	validateEmail(f, n.Email)
+	validateName(f, "name", n.Name, 200)
+	validatePassword(f, "password", n.Password)
+	if n.OrgID == "" {
+		f.Add("org", "is required")
+	}
+	if !n.Role.Valid() {
+		f.Add("role", "must be one of employee, supervisor, desk, legal, analyst, admin")
+	}
+	if n.Language != "" && !slices.Contains(Languages, n.Language) {
+		f.Add("language", "must be ja or en")
+	}
+	return f.Err()
+}
+
+func validateEmail(f FieldErrors, v string) {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != strings.TrimSpace(v) || len(v) > 254 {
+		f.Add("email", "must be an e-mail address such as name@example.jp")
+	}
+}
+
+func validatePassword(f FieldErrors, field, v string) {
+	if len([]rune(v)) < MinPasswordLength {
+		f.Add(field, "must be at least 12 characters")
+	} else if len(v) > 1024 {
+		f.Add(field, "is too long")
+	}
+}
+
+// ValidatePassword checks a new password.
+func ValidatePassword(field, v string) error {
+	f := FieldErrors{}
+	validatePassword(f, field, v)
+	return f.Err()
+}
+
+// UserService manages users, their memberships and passwords.
+//
+// Every change writes an audit entry in the same transaction. Permission
+// checks are the caller's.
+type UserService interface {
+	// CreateUser creates a user with a membership. EINVALID for bad input or
+	// an unknown department; ECONFLICT when the e-mail address is taken.
+	CreateUser(ctx context.Context, actor Actor, n NewUser) (*User, error)
+	// UserByID and UserByEmail return ENOTFOUND when there is no such user.
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// Authenticate checks an e-mail address and password. It returns
+	// EUNAUTH for an unknown address, a wrong password or a disabled user,
+	// taking about the same time in each case, and writes an audit entry
+	// for both success and failure.
+	Authenticate(ctx context.Context, email, password string) (*User, error)
+	// SetPassword replaces a user's password and clears MustChangePassword
+	// when actor is the user.
+	SetPassword(ctx context.Context, actor Actor, userID, password string) error
+	// ResetPassword sets a new generated one-time password (returned once)
+	// that the user must change at the next sign-in.
+	ResetPassword(ctx context.Context, actor Actor, userID string) (string, error)
+	// SetLanguage records the user's preferred language ("", "ja" or "en").
+	SetLanguage(ctx context.Context, actor Actor, userID, lang string) error
+	// SetDisabled enables or disables sign-in for a user; disabling also
+	// ends the user's sessions and revokes their API tokens.
+	SetDisabled(ctx context.Context, actor Actor, userID string, disabled bool) error
+
+	// Memberships lists the user's memberships, oldest first.
+	Memberships(ctx context.Context, userID string) ([]Membership, error)
+	// SetMembership creates or changes the user's membership of orgID.
+	SetMembership(ctx context.Context, actor Actor, m Membership) error
+	// Members lists the members of an organisation ordered by name.
+	Members(ctx context.Context, orgID string) ([]Member, error)
+	// CountUsers returns the number of users.
+	CountUsers(ctx context.Context) (int, error)
+}
+
+// APIToken is a bearer credential for /api/v1. Only a hash of the secret is
+// stored; the secret is shown once when the token is created.
+type APIToken struct {
+	ID         string
+	UserID     string
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero when never used
+	RevokedAt  time.Time // zero while valid
+}
+
+// TokenService issues and checks API tokens.
+type TokenService interface {
+	// CreateToken returns the token and its secret, which is not stored.
+	CreateToken(ctx context.Context, actor Actor, userID, label string) (*APIToken, string, error)
+	// TokenUser returns the user a token secret belongs to; EUNAUTH for an
+	// unknown or revoked token or a disabled user.
+	TokenUser(ctx context.Context, secret string) (*User, error)
+	// Tokens lists a user's tokens, newest first.
+	Tokens(ctx context.Context, userID string) ([]APIToken, error)
+	// RevokeToken revokes a token of userID; ENOTFOUND when it is not theirs.
+	RevokeToken(ctx context.Context, actor Actor, userID, tokenID string) error
+}
