@@ -39,7 +39,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 func (n NewOrg) Validate() error {
 	f := FieldErrors{}
 	if !slugRE.MatchString(n.Slug) {
-		f.Add("slug", "must be 1–40 lower-case letters, digits or hyphens, not starting or ending with a hyphen")
+		f.Add("slug", MsgSlug)
 	}
 	validateName(f, "name", n.Name, 200)
 	return f.Err()
@@ -48,11 +48,11 @@ func (n NewOrg) Validate() error {
 func validateName(f FieldErrors, field, v string, max int) {
 	switch {
 	case strings.TrimSpace(v) == "":
-		f.Add(field, "is required")
+		f.Add(field, MsgRequired)
 	case utf8.RuneCountInString(v) > max:
-		f.Add(field, "is too long")
+		f.Add(field, MsgTooLong)
 	case strings.ContainsAny(v, "\x00\r\n"):
-		f.Add(field, "must be a single line")
+		f.Add(field, MsgSingleLine)
 	}
 }
 

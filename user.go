@@ -102,13 +102,13 @@ func (n NewUser) Validate() error {
 	validateName(f, "name", n.Name, 200)
 	validatePassword(f, "password", n.Password)
 	if n.OrgID == "" {
-		f.Add("org", "is required")
+		f.Add("org", MsgRequired)
 	}
 	if !n.Role.Valid() {
-		f.Add("role", "must be one of employee, supervisor, desk, legal, analyst, admin")
+		f.Add("role", MsgRole)
 	}
 	if n.Language != "" && !slices.Contains(Languages, n.Language) {
-		f.Add("language", "must be ja or en")
+		f.Add("language", MsgLanguage)
 	}
 	return f.Err()
 }
@@ -116,15 +116,15 @@ func (n NewUser) Validate() error {
 func validateEmail(f FieldErrors, v string) {
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != strings.TrimSpace(v) || len(v) > 254 {
-		f.Add("email", "must be an e-mail address such as name@example.jp")
+		f.Add("email", MsgEmail)
 	}
 }
 
 func validatePassword(f FieldErrors, field, v string) {
 	if len([]rune(v)) < MinPasswordLength {
-		f.Add(field, "must be at least 12 characters")
+		f.Add(field, MsgPasswordShort)
 	} else if len(v) > 1024 {
-		f.Add(field, "is too long")
+		f.Add(field, MsgTooLong)
 	}
 }
 

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+func migrate(ctx context.Context, e env, args []string) error {
+	cfg, _, err := parse(e, "migrate", config.Storage, args, nil)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(e.stdout, "The database schema is up to date.")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Applied %d migration(s): %v\n", len(applied), applied)
+	return nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/config"
+)
+
+func orgCmd(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("org: usage: kasuhara org create --slug S --name N [--parent SLUG]")
+	}
+	var slug, name, parent string
+	cfg, _, err := parse(e, "org create", config.Storage, args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&slug, "slug", "", "short name used in URLs: lower-case letters, digits, hyphens")
+		fs.StringVar(&name, "name", "", "the organisation's name")
+		fs.StringVar(&parent, "parent", "", "slug of the parent organisation (makes this one part of a group)")
+	})
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := required("org create", map[string]string{"slug": slug, "name": name}); err != nil {
+		return err
+	}
+	db, st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	o, err := st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: slug, Name: name, ParentSlug: parent})
+	if err != nil {
+		return cliError("org create", err)
+	}
+	fmt.Fprintf(e.stdout, "Created organisation %s (%s).\n", o.Slug, o.ID)
+	return nil
+}
+
+// cliError turns a service error into a message naming the flags to fix.
+func cliError(cmd string, err error) error {
+	switch kasuhara.ErrorCode(err) {
+	case kasuhara.EINVALID, kasuhara.ECONFLICT, kasuhara.ENOTFOUND:
+		msg := kasuhara.ErrorMessage(err)
+		var parts []string
+		for k, v := range kasuhara.ErrorFields(err) {
+			parts = append(parts, fmt.Sprintf("--%s %s", k, v))
+		}
+		if len(parts) > 0 {
+			msg = fmt.Sprint(sortStrings(parts))
+			msg = msg[1 : len(msg)-1]
+		}
+		return usagef("%s: %s", cmd, msg)
+	}
+	return fmt.Errorf("%s: %w", cmd, err)
+}

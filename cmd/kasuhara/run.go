@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
+)
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// env is what every command gets from the outside world.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the web UI and API (migrates the database first)", serve},
+		{"migrate", "bring the database schema up to date and exit", migrate},
+		{"org", "org create --slug S --name N [--parent SLUG]: create an organisation", orgCmd},
+		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
+		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
+		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
+		{"version", "print the version and build information", version},
+	}
+}
+
+// run is the whole program: main only supplies the outside world.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return usagef("no command given")
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	printUsage(stderr)
+	return usagef("unknown command %q", args[0])
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: kasuhara COMMAND [FLAGS]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery flag --name can also be set as KASUHARA_NAME. Run kasuhara COMMAND -h for a command's flags.")
+}
+
+// parse parses a command's flags: the config groups in set plus the
+// command's own flags, defined by own.
+func parse(e env, name string, set config.Set, args []string, own func(*flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("kasuhara "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfg := config.Register(fs, set, e.getenv)
+	if own != nil {
+		own(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, flag.ErrHelp
+		}
+		return nil, nil, usagef("%s: %v", name, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, usagef("%s: %v", name, err)
+	}
+	return cfg, fs, nil
+}
+
+// required reports flags that must be given.
+func required(name string, vals map[string]string) error {
+	var missing []string
+	for k, v := range vals {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, "--"+k)
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("%s: missing %s", name, strings.Join(sortStrings(missing), ", "))
+	}
+	return nil
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *store.Store, error) {
+	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w\n(check --database / KASUHARA_DATABASE, or --data / KASUHARA_DATA)", err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, store.New(db), nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/web"
+)
+
+func serve(ctx context.Context, e env, args []string) error {
+	cfg, _, err := parse(e, "serve", config.Storage|config.Server, args, nil)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	db, st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logger.Info("database ready", "engine", string(db.Engine))
+
+	first, err := st.Bootstrap(ctx, kasuhara.NewOrg{Slug: cfg.FirstOrgSlug, Name: cfg.FirstOrgName}, cfg.FirstAdminEmail, "Administrator")
+	if err != nil {
+		return fmt.Errorf("first run: %w", err)
+	}
+	if first != nil {
+		// Printed once, to the operator's terminal; never logged.
+		fmt.Fprintf(e.stdout, "\nFirst start: created the organisation %q (%s) and its administrator.\n", first.Org.Name, first.Org.Slug)
+		fmt.Fprintf(e.stdout, "  e-mail:             %s\n  one-time password:  %s\n", first.Admin.Email, first.Password)
+		fmt.Fprintf(e.stdout, "This password is shown only now. Sign in at %s/login and choose your own.\n\n", cfg.BaseURL)
+	}
+
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	srv, err := web.NewServer(web.Deps{
+		Orgs: st, Users: st, Tokens: st, Audit: st, Sessions: st.Sessions(), Ready: db.Ping,
+		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
+		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose another --addr)", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // evidence uploads from slow phones
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
+	logger.Info("listening", "addr", ln.Addr().String())
+
+	go sweepSessions(ctx, st.Sessions(), logger)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// sweepSessions deletes expired sessions every few minutes.
+func sweepSessions(ctx context.Context, ss interface {
+	DeleteExpired(context.Context) (int64, error)
+}, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := ss.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("session sweep", "err", err)
+			}
+		}
+	}
+}

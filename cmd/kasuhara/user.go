@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/store"
+)
+
+func userCmd(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("user: usage: kasuhara user create --email E --name N --role ROLE [--org SLUG] [--department D]")
+	}
+	var email, name, role, orgSlug, dep, lang string
+	cfg, _, err := parse(e, "user create", config.Storage, args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "e-mail address (the sign-in name)")
+		fs.StringVar(&name, "name", "", "the person's name")
+		fs.StringVar(&role, "role", "", "employee, supervisor, desk, legal, analyst or admin")
+		fs.StringVar(&orgSlug, "org", "", "organisation slug (may be left out when there is only one organisation)")
+		fs.StringVar(&dep, "department", "", "department name; created when it does not exist")
+		fs.StringVar(&lang, "language", "", "ja or en (default: the browser's)")
+	})
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := required("user create", map[string]string{"email": email, "name": name, "role": role}); err != nil {
+		return err
+	}
+	if !kasuhara.Role(role).Valid() {
+		return usagef("user create: --role must be one of employee, supervisor, desk, legal, analyst, admin")
+	}
+	password, generated, err := readPassword(e.stdin)
+	if err != nil {
+		return err
+	}
+	db, st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	org, err := pickOrg(ctx, st, orgSlug)
+	if err != nil {
+		return err
+	}
+	n := kasuhara.NewUser{Email: email, Name: name, Password: password, MustChangePassword: generated,
+		OrgID: org.ID, Role: kasuhara.Role(role), Language: lang}
+	if dep != "" {
+		d, err := st.DepartmentByName(ctx, org.ID, dep)
+		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+			d, err = st.CreateDepartment(ctx, kasuhara.CLIActor, org.ID, dep)
+		}
+		if err != nil {
+			return cliError("user create", err)
+		}
+		n.DepartmentID = d.ID
+	}
+	u, err := st.CreateUser(ctx, kasuhara.CLIActor, n)
+	if err != nil {
+		return cliError("user create", err)
+	}
+	fmt.Fprintf(e.stdout, "Created user %s (%s) with role %s in %s.\n", u.Email, u.ID, role, org.Slug)
+	if generated {
+		fmt.Fprintf(e.stdout, "One-time password: %s\nIt is shown only now; the user chooses their own at the first sign-in.\n", password)
+	}
+	return nil
+}
+
+// readPassword reads a password from stdin when stdin is not a terminal
+// (a pipe or a file); otherwise, or when stdin is empty, it generates one.
+func readPassword(stdin io.Reader) (string, bool, error) {
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return credential.GeneratePassword(), true, nil
+		}
+	}
+	if stdin == nil {
+		return credential.GeneratePassword(), true, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(stdin, 4096))
+	if err != nil {
+		return "", false, fmt.Errorf("user create: read password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(string(b), "\r\n")
+	if pw == "" {
+		return credential.GeneratePassword(), true, nil
+	}
+	if err := kasuhara.ValidatePassword("password", pw); err != nil {
+		return "", false, usagef("user create: the password on stdin must be at least %d characters", kasuhara.MinPasswordLength)
+	}
+	return pw, false, nil
+}
+
+// pickOrg returns the organisation named by slug, or the only top-level
+// organisation when slug is empty.
+func pickOrg(ctx context.Context, st *store.Store, slug string) (*kasuhara.Org, error) {
+	if slug != "" {
+		o, err := st.OrgBySlug(ctx, slug)
+		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+			return nil, usagef("--org: no organisation has the slug %q", slug)
+		}
+		return o, err
+	}
+	orgs, err := st.Orgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(orgs) {
+	case 0:
+		return nil, usagef("there is no organisation yet: run kasuhara org create, or kasuhara serve once")
+	case 1:
+		return &orgs[0], nil
+	}
+	return nil, usagef("--org: there are %d organisations; name one with --org SLUG", len(orgs))
+}

@@ -1,0 +1,58 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+// TestMatrix spells out every role × action; a new action without its row
+// fails here.
+func TestMatrix(t *testing.T) {
+	// Columns: employee, supervisor, desk, legal, analyst, admin.
+	want := map[Action][6]bool{
+		ManageUsers:       {false, false, false, false, false, true},
+		ManageDepartments: {false, false, false, false, false, true},
+		ManageOrgs:        {false, false, false, false, false, true},
+		ViewAudit:         {false, false, false, true, false, true},
+		ReadCaseContents:  {false, true, true, true, false, false},
+		ViewStatistics:    {false, false, true, true, true, false},
+		FileReport:        {true, true, true, true, true, true},
+	}
+	if len(want) != len(matrix) {
+		t.Fatalf("matrix has %d actions, the test %d: add the new action's row", len(matrix), len(want))
+	}
+	for action, row := range want {
+		for i, role := range kasuhara.Roles {
+			if got := Can(role, action); got != row[i] {
+				t.Errorf("Can(%s, %s) = %v, want %v", role, action, got, row[i])
+			}
+		}
+	}
+	if Can("root", ManageUsers) || Can("", FileReport) {
+		t.Error("an unknown role may act")
+	}
+}
+
+func TestCanAdminister(t *testing.T) {
+	group := kasuhara.Org{ID: "g"}
+	sub := kasuhara.Org{ID: "s", ParentID: "g"}
+	tests := []struct {
+		name   string
+		role   kasuhara.Role
+		tree   []kasuhara.Org
+		target string
+		want   bool
+	}{
+		{"admin of own org", kasuhara.RoleAdmin, []kasuhara.Org{group, sub}, "g", true},
+		{"group admin of subsidiary", kasuhara.RoleAdmin, []kasuhara.Org{group, sub}, "s", true},
+		{"subsidiary admin of parent", kasuhara.RoleAdmin, []kasuhara.Org{sub}, "g", false},
+		{"admin of unrelated org", kasuhara.RoleAdmin, []kasuhara.Org{group, sub}, "x", false},
+		{"legal of own org", kasuhara.RoleLegal, []kasuhara.Org{group}, "g", false},
+	}
+	for _, tt := range tests {
+		if got := CanAdminister(tt.role, tt.tree, tt.target); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+// Package config turns flags and environment variables into one validated
+// Config. Every flag --name has the variable KASUHARA_NAME (upper case,
+// hyphens as underscores); a flag given on the command line wins.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration of one command.
+type Config struct {
+	Addr     string // listen address of serve
+	Data     string // data directory: SQLite database, evidence, keys
+	Database string // "" for SQLite in Data, or a postgres:// URL
+	BaseURL  string // the address people open, for links in mail
+	SMTP     string // smtp://user:pass@host:port, "" for no mail
+	MailFrom string
+
+	SessionIdle     time.Duration // sign out after this long without a request
+	SessionLifetime time.Duration // sign out this long after sign-in, whatever happens
+	LogLevel        string        // debug, info, warn, error
+	FirstOrgSlug    string        // slug of the organisation serve creates on an empty database
+	FirstOrgName    string
+	FirstAdminEmail string
+
+	set     Set
+	envErrs []error
+}
+
+// Set says which groups of flags a command takes.
+type Set int
+
+// Flag groups.
+const (
+	Storage Set = 1 << iota // --data, --database
+	Server                  // --addr, --base-url, --smtp, --mail-from, sessions, first run
+)
+
+// Register defines the flags of the groups in set on fs, with defaults from
+// getenv, and returns the Config they fill.
+func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
+	c := &Config{}
+	str := func(p *string, name, def, usage string) {
+		if v := getenv(EnvName(name)); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+EnvName(name)+")")
+	}
+	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
+		*p = def
+		fs.Func(name, fmt.Sprintf("%s (default %s, env %s)", usage, def, EnvName(name)), func(s string) error {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				return fmt.Errorf("a duration such as 30m or 12h")
+			}
+			*p = d
+			return nil
+		})
+		if v := getenv(EnvName(name)); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", EnvName(name), v, err))
+			}
+		}
+	}
+	if set&Storage != 0 {
+		str(&c.Data, "data", "./kasuhara-data", "data directory: SQLite database, evidence files, keys")
+		str(&c.Database, "database", "", "empty for SQLite in the data directory, or a postgres:// URL")
+	}
+	if set&Server != 0 {
+		str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+		str(&c.BaseURL, "base-url", "", "the address people open, e.g. https://kasuhara.example.jp (default http://ADDR)")
+		str(&c.SMTP, "smtp", "", "mail server, smtp://user:pass@host:port; empty sends no mail")
+		str(&c.MailFrom, "mail-from", "", "sender address of mail")
+		str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+		dur(&c.SessionIdle, "session-idle", 30*time.Minute, "sign out after this long without activity")
+		dur(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "sign out this long after signing in")
+		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
+		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
+		str(&c.FirstAdminEmail, "first-admin-email", "admin@localhost.localdomain", "on an empty database: e-mail address of the first admin")
+	}
+	c.set = set
+	return c
+}
+
+// EnvName is the environment variable of a flag.
+func EnvName(flag string) string {
+	return "KASUHARA_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// Validate checks the values and fills derived defaults.
+func (c *Config) Validate() error {
+	errs := append([]error(nil), c.envErrs...)
+	if c.set&Storage != 0 {
+		if c.Database == "" && strings.TrimSpace(c.Data) == "" {
+			errs = append(errs, errors.New("--data: must name a directory when --database is empty"))
+		}
+		if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+			errs = append(errs, errors.New("--database: must be empty (SQLite in the data directory) or a postgres:// URL"))
+		}
+	}
+	if c.set&Server != 0 {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr: must be host:port such as 127.0.0.1:8080"))
+		}
+		if c.BaseURL == "" {
+			c.BaseURL = "http://" + c.Addr
+		}
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("--base-url: must be an http:// or https:// address"))
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+		if c.SMTP != "" {
+			if u, err := url.Parse(c.SMTP); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+				errs = append(errs, errors.New("--smtp: must be smtp://user:pass@host:port or smtps://…"))
+			}
+			if c.MailFrom == "" {
+				errs = append(errs, errors.New("--mail-from: is required when --smtp is set"))
+			}
+		}
+		switch c.LogLevel {
+		case "debug", "info", "warn", "error":
+		default:
+			errs = append(errs, errors.New("--log-level: must be debug, info, warn or error"))
+		}
+		if c.SessionIdle < time.Minute || c.SessionLifetime < c.SessionIdle {
+			errs = append(errs, errors.New("--session-idle: must be at least 1m and at most --session-lifetime"))
+		}
+	}
+	return errors.Join(errs...)
+}

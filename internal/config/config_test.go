@@ -1,0 +1,65 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, args []string, env map[string]string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := Register(fs, Storage|Server, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := parse(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.Data != "./kasuhara-data" || c.Database != "" || c.BaseURL != "http://127.0.0.1:8080" ||
+		c.SessionIdle != 30*time.Minute || c.SessionLifetime != 12*time.Hour {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestEnvironmentAndFlags(t *testing.T) {
+	env := map[string]string{"KASUHARA_ADDR": "0.0.0.0:9000", "KASUHARA_DATA": "/srv/k", "KASUHARA_SESSION_IDLE": "10m",
+		"KASUHARA_DATABASE": "postgres://db/k", "KASUHARA_BASE_URL": "https://k.example.jp/"}
+	c, err := parse(t, []string{"--addr", "127.0.0.1:7000"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || c.Data != "/srv/k" || c.SessionIdle != 10*time.Minute || c.Database != "postgres://db/k" || c.BaseURL != "https://k.example.jp" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--addr", "nonsense"}, nil, "--addr"},
+		{[]string{"--database", "mysql://x"}, nil, "--database"},
+		{[]string{"--base-url", "ftp://x"}, nil, "--base-url"},
+		{[]string{"--smtp", "smtp://mail:25"}, nil, "--mail-from"},
+		{[]string{"--log-level", "loud"}, nil, "--log-level"},
+		{nil, map[string]string{"KASUHARA_SESSION_IDLE": "soon"}, "KASUHARA_SESSION_IDLE"},
+		{[]string{"--session-idle", "24h"}, nil, "--session-idle"},
+	}
+	for _, tt := range tests {
+		_, err := parse(t, tt.args, tt.env)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v %v: got %v, want an error naming %s", tt.args, tt.env, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+// adminScope checks that the viewer may administer the organisation named by
+// the org parameter (default: their own) and returns it with the viewer's
+// whole scope. An organisation outside the scope is "not found".
+func (s *Server) adminScope(w http.ResponseWriter, r *http.Request) (*viewer, []kasuhara.Org, *kasuhara.Org, bool) {
+	v := viewerFrom(r.Context())
+	if !access.Can(v.Membership.Role, access.ManageUsers) {
+		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "admins only"))
+		return nil, nil, nil, false
+	}
+	tree, err := s.Orgs.OrgTree(r.Context(), v.Org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, nil, false
+	}
+	slug := r.FormValue("org")
+	if slug == "" {
+		return v, tree, &tree[0], true
+	}
+	for i := range tree {
+		if tree[i].Slug == slug {
+			return v, tree, &tree[i], true
+		}
+	}
+	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found"))
+	return nil, nil, nil, false
+}
+
+type adminUsersData struct {
+	Orgs        []kasuhara.Org
+	Org         *kasuhara.Org
+	Members     []kasuhara.Member
+	Departments []kasuhara.Department
+	Secret      string // a one-time password to show once
+	SecretFor   string // whose
+}
+
+func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) {
+	members, err := s.Users.Members(r.Context(), org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	deps, err := s.Orgs.Departments(r.Context(), org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d, _ := p.Data.(*adminUsersData)
+	if d == nil {
+		d = &adminUsersData{}
+	}
+	d.Orgs, d.Org, d.Members, d.Departments = tree, org, members, deps
+	p.Title, p.Nav, p.Data = "admin.users.title", "admin", d
+	s.render(w, r, status, "admin_users", p)
+}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
+	_, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{})
+}
+
+// adminCreateUser creates a user with a generated one-time password, shown
+// once on the answering page.
+func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
+	v, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	pw := generatePassword()
+	u, err := s.Users.CreateUser(r.Context(), v.Actor(), kasuhara.NewUser{
+		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
+		OrgID: org.ID, Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"),
+		Language: r.PostFormValue("language"),
+	})
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+		s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
+			Flash: "form.fix", FlashKind: "error"})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.adminUsersPage(w, r, http.StatusCreated, tree, org, &page{Flash: "admin.users.created", FlashKind: "ok",
+		Data: &adminUsersData{Secret: pw, SecretFor: u.Email}})
+}
+
+// adminTarget finds the member {id} of the organisation in scope.
+func (s *Server) adminTarget(w http.ResponseWriter, r *http.Request) (*viewer, []kasuhara.Org, *kasuhara.Org, *kasuhara.Member, bool) {
+	v, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return nil, nil, nil, nil, false
+	}
+	members, err := s.Users.Members(r.Context(), org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, nil, nil, nil, false
+	}
+	for i := range members {
+		if members[i].User.ID == r.PathValue("id") {
+			return v, tree, org, &members[i], true
+		}
+	}
+	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "user not found"))
+	return nil, nil, nil, nil, false
+}
+
+func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) {
+	v, tree, org, m, ok := s.adminTarget(w, r)
+	if !ok {
+		return
+	}
+	role := kasuhara.Role(r.PostFormValue("role"))
+	if m.User.ID == v.User.ID && role != kasuhara.RoleAdmin {
+		// An admin demoting themselves could leave nobody to administer.
+		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+		return
+	}
+	err := s.Users.SetMembership(r.Context(), v.Actor(), kasuhara.Membership{UserID: m.User.ID, OrgID: org.ID, Role: role,
+		DepartmentID: r.PostFormValue("department")})
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.adminUsersPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error"})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admin.users.updated", "ok")
+	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
+}
+
+func (s *Server) adminDisableUser(w http.ResponseWriter, r *http.Request) { s.adminSetDisabled(w, r, true) }
+func (s *Server) adminEnableUser(w http.ResponseWriter, r *http.Request)  { s.adminSetDisabled(w, r, false) }
+
+func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
+	v, tree, org, m, ok := s.adminTarget(w, r)
+	if !ok {
+		return
+	}
+	if m.User.ID == v.User.ID {
+		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+		return
+	}
+	if err := s.Users.SetDisabled(r.Context(), v.Actor(), m.User.ID, disabled); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := "admin.users.enabled"
+	if disabled {
+		msg = "admin.users.disabled"
+	}
+	s.flash(r, msg, "ok")
+	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
+}
+
+func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) {
+	v, tree, org, m, ok := s.adminTarget(w, r)
+	if !ok {
+		return
+	}
+	if m.User.ID == v.User.ID {
+		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+		return
+	}
+	pw, err := s.Users.ResetPassword(r.Context(), v.Actor(), m.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{Flash: "admin.users.reset_done", FlashKind: "ok",
+		Data: &adminUsersData{Secret: pw, SecretFor: m.User.Email}})
+}
+
+type adminDepartmentsData struct {
+	Orgs        []kasuhara.Org
+	Org         *kasuhara.Org
+	Departments []kasuhara.Department
+}
+
+func (s *Server) adminDepartmentsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) {
+	deps, err := s.Orgs.Departments(r.Context(), org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Title, p.Nav, p.Data = "admin.departments.title", "admin", &adminDepartmentsData{Orgs: tree, Org: org, Departments: deps}
+	s.render(w, r, status, "admin_departments", p)
+}
+
+func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) {
+	_, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	s.adminDepartmentsPage(w, r, http.StatusOK, tree, org, &page{})
+}
+
+func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) {
+	v, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.Orgs.CreateDepartment(r.Context(), v.Actor(), org.ID, r.PostFormValue("name"))
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+		s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "name"), Flash: "form.fix", FlashKind: "error"})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admin.departments.created", "ok")
+	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
+}
+
+func (s *Server) adminRenameDepartment(w http.ResponseWriter, r *http.Request) {
+	v, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.Orgs.RenameDepartment(r.Context(), v.Actor(), org.ID, r.PathValue("id"), r.PostFormValue("name"))
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+		s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Flash: "form.fix", FlashKind: "error"})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admin.departments.renamed", "ok")
+	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
+}
+
+// adminAudit lists the organisation's recent audit entries. Entries carry
+// no personal data, so the admin may read them.
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if !access.Can(v.Membership.Role, access.ViewAudit) {
+		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed"))
+		return
+	}
+	es, err := s.Audit.AuditEntries(r.Context(), kasuhara.AuditFilter{OrgID: v.Org.ID, Limit: 200})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit", Data: es})
+}

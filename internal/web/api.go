@@ -1,0 +1,38 @@
+package web
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/kasuhara/kasuhara/internal/credential"
+)
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openAPIDoc)
+}
+
+// apiMe answers who the caller is: the user, organisation and role.
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	type org struct {
+		ID   string `json:"id"`
+		Slug string `json:"slug"`
+		Name string `json:"name"`
+	}
+	writeJSON(w, http.StatusOK, struct {
+		ID           string `json:"id"`
+		Email        string `json:"email"`
+		Name         string `json:"name"`
+		Language     string `json:"language"`
+		Role         string `json:"role"`
+		DepartmentID string `json:"department_id,omitempty"`
+		Org          org    `json:"org"`
+	}{v.User.ID, v.User.Email, v.User.Name, v.User.Language, string(v.Membership.Role), v.Membership.DepartmentID,
+		org{v.Org.ID, v.Org.Slug, v.Org.Name}})
+}
+
+func generatePassword() string { return credential.GeneratePassword() }

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+)
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if viewerFrom(r.Context()) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "login", &page{Title: "login.title"})
+}
+
+// login signs a person in. Failures are throttled per account and per
+// client: past the limit the answer is 429 whatever the password.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	email := kasuhara.NormalizeEmail(r.PostFormValue("email"))
+	password := r.PostFormValue("password")
+	f := &form{Values: map[string]string{"email": email}, Errors: map[string]string{}}
+	loc := s.Catalog.Localizer(langFrom(r.Context()))
+	if email == "" {
+		f.Errors["email"] = translateField(loc, kasuhara.MsgRequired)
+	}
+	if password == "" {
+		f.Errors["password"] = translateField(loc, kasuhara.MsgRequired)
+	}
+	if len(f.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
+		return
+	}
+	acctKey, clientKey := "account:"+email, "client:"+clientIP(r)
+	blockedA, waitA := s.loginAccount.Blocked(acctKey)
+	blockedC, waitC := s.loginClient.Blocked(clientKey)
+	if blockedA || blockedC {
+		s.metrics.loginThrottled.Inc()
+		wait := max(waitA, waitC)
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
+			Flash: "login.throttled", FlashKind: "error", FlashArgs: map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))}})
+		return
+	}
+	u, err := s.Users.Authenticate(r.Context(), email, password)
+	if kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
+		s.metrics.loginFailures.Inc()
+		s.loginAccount.Fail(acctKey)
+		s.loginClient.Fail(clientKey)
+		s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Form: f, Flash: "login.failed", FlashKind: "error"})
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.loginAccount.Reset(acctKey)
+	// A new session id at sign-in: an id planted before sign-in is useless.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	if u.Language != "" {
+		setLangCookie(w, u.Language, s.secureCookies)
+	}
+	if u.MustChangePassword {
+		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func setLangCookie(w http.ResponseWriter, lang string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+// setLanguage switches the language: a cookie for everyone, and the
+// signed-in user's own setting.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PostFormValue("lang")
+	if !i18n.Supported(lang) {
+		s.fail(w, r, kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage}))
+		return
+	}
+	setLangCookie(w, lang, s.secureCookies)
+	if v := viewerFrom(r.Context()); v != nil && v.User.Language != lang {
+		if err := s.Users.SetLanguage(r.Context(), v.Actor(), v.User.ID, lang); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
+}
+
+// localPath returns p when it is a path on this site, else "/": a redirect
+// target from a form must not lead elsewhere.
+func localPath(p string) string {
+	u, err := url.Parse(p)
+	if err != nil || p == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "password", &page{Title: "password.title", Nav: "account"})
+}
+
+// changePassword lets the signed-in user set a new password; the current one
+// is asked for again so that an unattended session cannot take the account.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	loc := s.Catalog.Localizer(langFrom(r.Context()))
+	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
+	if err := kasuhara.ValidatePassword("new", next); err != nil {
+		f.Errors["new"] = translateField(loc, kasuhara.ErrorFields(err)["new"])
+	} else if next != confirm {
+		f.Errors["confirm"] = translateField(loc, kasuhara.MsgMismatch)
+	}
+	if len(f.Errors) == 0 {
+		acctKey := "account:" + v.User.Email
+		if blocked, _ := s.loginAccount.Blocked(acctKey); blocked {
+			s.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password.title", Nav: "account", Flash: "login.throttled", FlashKind: "error",
+				FlashArgs: map[string]any{"Minutes": 15}})
+			return
+		}
+		if _, err := s.Users.Authenticate(r.Context(), v.User.Email, current); err != nil {
+			if kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
+				s.serverError(w, r, err)
+				return
+			}
+			s.loginAccount.Fail(acctKey)
+			f.Errors["current"] = translateField(loc, kasuhara.MsgWrongPassword)
+		} else if next == current {
+			f.Errors["new"] = translateField(loc, kasuhara.MsgSamePassword)
+		}
+	}
+	if len(f.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "password", &page{Title: "password.title", Nav: "account", Form: f})
+		return
+	}
+	if err := s.Users.SetPassword(r.Context(), v.Actor(), v.User.ID, next); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.flash(r, "password.changed", "ok")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

@@ -1,0 +1,294 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+)
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyViewer
+	keyLang
+	keyRoute
+)
+
+// routeHolder carries the matched route pattern out to observe, which runs
+// before the mux has matched.
+type routeHolder struct{ pattern string }
+
+// recordRoute notes which pattern of mux serves r.
+func recordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := r.Context().Value(keyRoute).(*routeHolder); ok {
+			_, h.pattern = mux.Handler(r)
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// requestID returns the request's id.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// statusWriter remembers the status code for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives each request an id, recovers from panics, and logs and
+// counts the request. The log line has the route pattern, never the URL:
+// paths and queries can carry identifiers, phone numbers or tokens.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		route := &routeHolder{}
+		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		r = r.WithContext(context.WithValue(ctx, keyRoute, route))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					s.serverError(sw, r, fmt.Errorf("panic: %v", v))
+				}
+			}
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			if route.pattern == "" {
+				route.pattern = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.observe(route.pattern, r.Method, status, d)
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			s.Logger.LogAttrs(r.Context(), level, "request", slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("route", route.pattern), slog.Int("status", status), slog.Int64("bytes", sw.bytes),
+				slog.Float64("ms", float64(d.Microseconds())/1000))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// contentSecurityPolicy allows only the server's own scripts, styles and
+// images: no inline script or style, no framing, forms only to this site.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// securityHeaders sets the headers every response carries.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if s.secureCookies {
+			h.Set("Strict-Transport-Security", "max-age=63072000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin refuses state-changing requests from other sites (CSRF), using
+// the browser's Sec-Fetch-Site and Origin headers. Requests without them
+// (API clients with a bearer token) pass.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "cross-origin request refused"})
+	}))
+	return cop.Handler(next)
+}
+
+// limitBody caps request bodies; handlers that take files raise it.
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// viewer is the signed-in person as a request sees them.
+type viewer struct {
+	User       *kasuhara.User
+	Membership kasuhara.Membership
+	Org        *kasuhara.Org
+	ViaToken   bool
+}
+
+// Actor returns the audit actor of the viewer.
+func (v *viewer) Actor() kasuhara.Actor {
+	return kasuhara.Actor{UserID: v.User.ID, OrgID: v.Org.ID, Role: v.Membership.Role}
+}
+
+func viewerFrom(ctx context.Context) *viewer {
+	v, _ := ctx.Value(keyViewer).(*viewer)
+	return v
+}
+
+// sessionUserKey is the session key of the signed-in user's id.
+const sessionUserKey = "user_id"
+
+// identify loads the signed-in user from the session cookie or the bearer
+// token, and the request's language.
+func (s *Server) identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var v *viewer
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			secret, ok := strings.CutPrefix(auth, "Bearer ")
+			if !ok {
+				s.fail(w, r, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "use Authorization: Bearer TOKEN"})
+				return
+			}
+			u, err := s.Tokens.TokenUser(ctx, strings.TrimSpace(secret))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if v, err = s.loadViewer(ctx, u); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.ViaToken = true
+		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
+			u, err := s.Users.UserByID(ctx, id)
+			if err != nil && kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+				s.serverError(w, r, err)
+				return
+			}
+			if u == nil || u.Disabled {
+				// The account was removed or disabled since sign-in.
+				s.sessions.Destroy(ctx)
+			} else if v, err = s.loadViewer(ctx, u); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if v != nil {
+			ctx = context.WithValue(ctx, keyViewer, v)
+		}
+		userLang := ""
+		if v != nil {
+			userLang = v.User.Language
+		}
+		cookie := ""
+		if c, err := r.Cookie("lang"); err == nil {
+			cookie = c.Value
+		}
+		lang := i18n.Negotiate(userLang, cookie, r.Header.Get("Accept-Language"))
+		ctx = context.WithValue(ctx, keyLang, lang)
+		w.Header().Add("Vary", "Accept-Language")
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// loadViewer finds the user's organisation and role (the oldest membership).
+func (s *Server) loadViewer(ctx context.Context, u *kasuhara.User) (*viewer, error) {
+	ms, err := s.Users.Memberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "the account belongs to no organisation"}
+	}
+	org, err := s.Orgs.OrgByID(ctx, ms[0].OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return &viewer{User: u, Membership: ms[0], Org: org}, nil
+}
+
+func langFrom(ctx context.Context) string {
+	if l, ok := ctx.Value(keyLang).(string); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+// clientIP is the address the connection comes from. Behind a reverse proxy
+// every client shares the proxy's address; see docs/operations.md.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// requireUser sends people who are not signed in to the sign-in page (or a
+// 401 for the API), and people who must change a one-time password to the
+// password page.
+func (s *Server) requireUser(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := viewerFrom(r.Context())
+		if v == nil {
+			if isAPI(r) {
+				s.fail(w, r, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "sign in or send Authorization: Bearer TOKEN"})
+				return
+			}
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		if v.User.MustChangePassword && !v.ViaToken && r.URL.Path != "/account/password" {
+			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+			return
+		}
+		next(w, r)
+	})
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// jst is the time zone of every displayed time (Japan has no daylight saving).
+var jst = time.FixedZone("JST", 9*60*60)
+
+// page is what every template gets.
+type page struct {
+	Title     string // message id of the page title
+	Nav       string // the nav item to mark as current
+	Lang      string
+	Viewer    *viewer
+	Flash     string // message id
+	FlashKind string // ok, error, warn
+	FlashArgs map[string]any
+	Path      string // the page's own path and query, for the language switch
+	RequestID string
+	Version   string
+	Form      *form
+	Data      any
+}
+
+// Can reports whether the viewer's role may perform action (templates use
+// it to show or hide links; handlers check again).
+func (p *page) Can(action string) bool {
+	return p.Viewer != nil && access.Can(p.Viewer.Membership.Role, access.Action(action))
+}
+
+// form carries submitted values and translated field errors back to a page.
+type form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+func (f *form) Value(k string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values[k]
+}
+
+func (f *form) Error(k string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[k]
+}
+
+// translateField translates a field error message of the domain.
+func translateField(loc *i18n.Localizer, msg string) string {
+	if s, err := loc.Translate("field."+msg, nil); err == nil {
+		return s
+	}
+	return msg
+}
+
+// newForm returns a form holding r's values and err's field errors, translated.
+func (s *Server) newForm(r *http.Request, err error, keys ...string) *form {
+	loc := s.Catalog.Localizer(langFrom(r.Context()))
+	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range keys {
+		f.Values[k] = r.PostFormValue(k)
+	}
+	for k, v := range kasuhara.ErrorFields(err) {
+		f.Errors[k] = translateField(loc, v)
+	}
+	return f
+}
+
+func (s *Server) parseTemplates() (map[string]map[string]*template.Template, error) {
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]*template.Template{}
+	for _, lang := range i18n.Languages {
+		loc := s.Catalog.Localizer(lang)
+		funcs := template.FuncMap{
+			"T": func(id string, kv ...any) (string, error) {
+				if len(kv) == 1 {
+					m, ok := kv[0].(map[string]any)
+					if !ok && kv[0] != nil {
+						return "", fmt.Errorf("T %q: a single argument must be a map", id)
+					}
+					return loc.Translate(id, m)
+				}
+				if len(kv)%2 != 0 {
+					return "", fmt.Errorf("T %q: odd number of arguments", id)
+				}
+				data := map[string]any{}
+				for i := 0; i < len(kv); i += 2 {
+					data[fmt.Sprint(kv[i])] = kv[i+1]
+				}
+				return loc.Translate(id, data)
+			},
+			"asset": s.assets.url,
+			"role": func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
+			"datetime": func(t time.Time) string {
+				if t.IsZero() {
+					return ""
+				}
+				if lang == "ja" {
+					return t.In(jst).Format("2006年1月2日 15:04")
+				}
+				return t.In(jst).Format("2 Jan 2006 15:04")
+			},
+			"roles": func() []kasuhara.Role { return kasuhara.Roles },
+			"langs": func() []string { return i18n.Languages },
+		}
+		out[lang] = map[string]*template.Template{}
+		for _, p := range pages {
+			name := path.Base(p)
+			if name == "layout.html" {
+				continue
+			}
+			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", name, err)
+			}
+			out[lang][strings.TrimSuffix(name, ".html")] = t
+		}
+	}
+	return out, nil
+}
+
+// render writes the page name in the request's language.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	ctx := r.Context()
+	p.Lang = langFrom(ctx)
+	p.Viewer = viewerFrom(ctx)
+	p.RequestID = requestID(ctx)
+	p.Version = s.Version
+	if r.Method == http.MethodGet {
+		p.Path = r.URL.RequestURI()
+	} else {
+		p.Path = r.URL.Path
+	}
+	if p.Flash == "" && p.Viewer != nil && !p.Viewer.ViaToken {
+		if f := s.sessions.PopString(ctx, "flash"); f != "" {
+			p.Flash, p.FlashKind, _ = strings.Cut(f, "|")
+		}
+	}
+	t := s.templates[p.Lang][name]
+	if t == nil {
+		s.serverError(w, r, fmt.Errorf("web: no template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.serverError(w, r, fmt.Errorf("web: render %s (%s): %w", name, p.Lang, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// renderError shows the error page for an error code.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, code string) {
+	s.render(w, r, status, "error", &page{Title: "error." + code, Data: map[string]any{"Code": code, "Status": status}})
+}
+
+// flash keeps a message for the next page the user sees.
+func (s *Server) flash(r *http.Request, id, kind string) {
+	s.sessions.Put(r.Context(), "flash", id+"|"+kind)
+}

@@ -1,0 +1,116 @@
+// Package web serves the Kasuhara web UI and the /api/v1 JSON API.
+//
+// NewServer builds the whole http.Handler from its dependencies; routes.go
+// lists every route; each screen or API resource has its own file.
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/throttle"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Deps are what the server needs.
+type Deps struct {
+	Orgs     kasuhara.OrgService
+	Users    kasuhara.UserService
+	Tokens   kasuhara.TokenService
+	Audit    kasuhara.AuditService
+	Sessions scs.Store
+	// Ready reports whether the database answers (for /readyz).
+	Ready func(context.Context) error
+
+	Catalog *i18n.Catalog
+	Logger  *slog.Logger
+	// Registry receives the server's metrics; nil makes a new one.
+	Registry *prometheus.Registry
+
+	BaseURL         string // https:// makes cookies Secure
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	Version         string
+	Now             func() time.Time
+}
+
+// Limits of requests. Routes that take files set their own.
+const (
+	MaxFormBytes = 64 << 10 // sign-in, admin forms
+	MaxJSONBytes = 1 << 20  // API bodies
+)
+
+// Server is the web application.
+type Server struct {
+	Deps
+	sessions      *scs.SessionManager
+	templates     map[string]map[string]*template.Template // language → page → template
+	assets        *assets
+	metrics       *metrics
+	loginAccount  *throttle.Limiter
+	loginClient   *throttle.Limiter
+	apiPatterns   []string
+	handler       http.Handler
+	secureCookies bool
+}
+
+// NewServer returns the server with every route and middleware in place.
+func NewServer(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.SessionIdle == 0 {
+		d.SessionIdle = 30 * time.Minute
+	}
+	if d.SessionLifetime == 0 {
+		d.SessionLifetime = 12 * time.Hour
+	}
+	s := &Server{
+		Deps:          d,
+		loginAccount:  throttle.New(5, 15*time.Minute),
+		loginClient:   throttle.New(20, 15*time.Minute),
+		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.templates, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	if s.metrics, err = newMetrics(d.Registry); err != nil {
+		return nil, fmt.Errorf("web: metrics: %w", err)
+	}
+	sm := scs.New()
+	sm.Store = d.Sessions
+	sm.IdleTimeout = d.SessionIdle
+	sm.Lifetime = d.SessionLifetime
+	sm.Cookie.Name = "kasuhara_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = s.secureCookies
+	sm.Cookie.Persist = false
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.serverError(w, r, fmt.Errorf("web: session: %w", err))
+	}
+	s.sessions = sm
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
