@@ -142,8 +142,12 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
 }
 
-func (s *Server) adminDisableUser(w http.ResponseWriter, r *http.Request) { s.adminSetDisabled(w, r, true) }
-func (s *Server) adminEnableUser(w http.ResponseWriter, r *http.Request)  { s.adminSetDisabled(w, r, false) }
+func (s *Server) adminDisableUser(w http.ResponseWriter, r *http.Request) {
+	s.adminSetDisabled(w, r, true)
+}
+func (s *Server) adminEnableUser(w http.ResponseWriter, r *http.Request) {
+	s.adminSetDisabled(w, r, false)
+}
 
 func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
 	v, tree, org, m, ok := s.adminTarget(w, r)

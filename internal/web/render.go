@@ -112,7 +112,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				return loc.Translate(id, data)
 			},
 			"asset": s.assets.url,
-			"role": func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
+			"role":  func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
 			"datetime": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
@@ -131,7 +131,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			if name == "layout.html" {
 				continue
 			}
-			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", p)
+			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", p)
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", name, err)
 			}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// cli runs the program with an environment pointing at one database.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func newCLI(t *testing.T, e sqldb.Engine) *cli {
+	t.Helper()
+	env := map[string]string{"KASUHARA_DATA": t.TempDir()}
+	if e == sqldb.Postgres {
+		env["KASUHARA_DATABASE"] = testdb.NewPostgresDatabase(t)
+	}
+	return &cli{t: t, env: env}
+}
+
+func (c *cli) run(stdin string, args ...string) (string, string, error) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func (c *cli) ok(stdin string, args ...string) string {
+	c.t.Helper()
+	out, errs, err := c.run(stdin, args...)
+	if err != nil {
+		c.t.Fatalf("kasuhara %v: %v\nstdout: %s\nstderr: %s", args, err, out, errs)
+	}
+	return out
+}
+
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
+func TestCommands(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) { testCommands(t, newCLI(t, eng)) })
+	}
+}
+
+func testCommands(t *testing.T, c *cli) {
+	out := c.ok("", "migrate")
+	if !strings.Contains(out, "Applied") {
+		t.Fatalf("migrate: %s", out)
+	}
+	if out := c.ok("", "migrate"); !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate: %s", out)
+	}
+	c.ok("", "org", "create", "--slug", "acme", "--name", "Acme 株式会社")
+	c.ok("", "org", "create", "--slug", "acme-retail", "--name", "Acme Retail", "--parent", "acme")
+
+	// A password on stdin is used as given and not printed.
+	out = c.ok("a-password-from-stdin\n", "user", "create", "--email", "desk@acme.example", "--name", "窓口 一郎", "--role", "desk", "--org", "acme", "--department", "お客様相談室")
+	if strings.Contains(out, "a-password-from-stdin") || strings.Contains(out, "One-time") {
+		t.Fatalf("user create printed a password it was given: %s", out)
+	}
+	// Without one, a one-time password is generated and printed once.
+	out = c.ok("", "user", "create", "--email", "legal@acme.example", "--name", "法務 花子", "--role", "legal", "--org", "acme")
+	if !regexp.MustCompile(`One-time password: \S{5}-\S{5}-\S{5}-\S{5}`).MatchString(out) {
+		t.Fatalf("no generated password: %s", out)
+	}
+	tok := strings.TrimSpace(c.ok("", "token", "create", "--email", "desk@acme.example", "--label", "phone system"))
+	if !strings.HasPrefix(tok, "ksh_") || len(tok) != 47 {
+		t.Fatalf("token %q", tok)
+	}
+	out = c.ok("", "audit", "verify")
+	if !regexp.MustCompile(`intact: \d+ entries`).MatchString(out) {
+		t.Fatalf("audit verify: %s", out)
+	}
+	if out := c.ok("", "version"); !strings.HasPrefix(out, "kasuhara ") {
+		t.Fatalf("version: %s", out)
+	}
+
+	// Mistakes are usage errors (exit 2) that name the flag.
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"org", "create", "--slug", "Bad Slug", "--name", "x"}, "--slug"},
+		{[]string{"org", "create", "--slug", "acme", "--name", "Again"}, "--slug is taken"},
+		{[]string{"org", "create", "--name", "x"}, "missing --slug"},
+		{[]string{"org", "create", "--slug", "y", "--name", "y", "--parent", "nope"}, "--parent"},
+		{[]string{"user", "create", "--email", "x@acme.example", "--name", "X", "--role", "boss", "--org", "acme"}, "--role"},
+		{[]string{"user", "create", "--email", "desk@acme.example", "--name", "X", "--role", "desk", "--org", "acme"}, "--email is taken"},
+		{[]string{"user", "create", "--email", "nobody", "--name", "X", "--role", "desk", "--org", "acme"}, "--email"},
+		{[]string{"user", "create", "--email", "y@acme.example", "--name", "Y", "--role", "desk"}, "--org"},
+		{[]string{"user", "create", "--email", "y@acme.example", "--name", "Y", "--role", "desk", "--org", "nope"}, "--org"},
+		{[]string{"token", "create", "--email", "nobody@acme.example"}, "--email"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"serve", "--addr", "nonsense"}, "--addr"},
+		{[]string{"audit"}, "audit verify"},
+	} {
+		_, _, err := c.run("", tt.args...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("kasuhara %v: %v (exit %d), want a usage error naming %q", tt.args, err, exitCode(err), tt.want)
+		}
+	}
+	_, _, err := c.run("short\n", "user", "create", "--email", "z@acme.example", "--name", "Z", "--role", "desk", "--org", "acme")
+	if exitCode(err) != 2 {
+		t.Errorf("a short password on stdin: %v", err)
+	}
+}
+
+func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			c := newCLI(t, eng)
+			c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
+			c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
+			c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
+			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			testdb.DisableAuditTriggers(t, db)
+			testdb.Exec(t, db, "UPDATE audit_entries SET object_type = 'org' WHERE seq = 2")
+			out, _, err := c.run("", "audit", "verify")
+			if exitCode(err) != 1 || !strings.Contains(out, "BROKEN at entry 2") || !strings.Contains(err.Error(), "entry 2") {
+				t.Fatalf("verify after tampering: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestServeFirstRun starts the real server: on an empty database it prints
+// the first admin's one-time password once, and never again.
+func TestServeFirstRun(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
+	out, logs := serveBriefly(t, c)
+	if !regexp.MustCompile(`one-time password:\s+\S{5}-\S{5}-\S{5}-\S{5}`).MatchString(out) || !strings.Contains(out, "admin@localhost.localdomain") {
+		t.Fatalf("first start printed no admin:\n%s", out)
+	}
+	pw := regexp.MustCompile(`one-time password:\s+(\S+)`).FindStringSubmatch(out)[1]
+	if strings.Contains(logs, pw) {
+		t.Fatal("the one-time password is in the log")
+	}
+	out2, _ := serveBriefly(t, c)
+	if strings.Contains(out2, "one-time password") {
+		t.Fatalf("second start printed a password again:\n%s", out2)
+	}
+}
+
+// serveBriefly runs serve until /healthz answers, then stops it the way a
+// signal does, and returns stdout and stderr.
+func serveBriefly(t *testing.T, c *cli) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var logs bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return c.env[k] }, strings.NewReader(""), pw, &logs)
+		pw.Close()
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	addr := ""
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(line); m != nil {
+			addr = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if addr == "" {
+		cancel()
+		t.Fatalf("serve did not start: %v\n%s\n%s", <-done, out.String(), logs.String())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := http.Get(addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healthz never answered: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	res, err := http.Get(addr + "/readyz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v after shutdown", err)
+	}
+	return out.String(), logs.String()
+}

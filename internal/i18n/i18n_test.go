@@ -1,0 +1,106 @@
+package i18n
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCataloguesMatch fails on any key present in one language and missing
+// in the other, on empty texts, and on placeholders that differ.
+func TestCataloguesMatch(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, en := c.Keys("ja"), c.Keys("en")
+	if len(ja) < 50 {
+		t.Fatalf("only %d keys: loading is broken", len(ja))
+	}
+	for _, k := range ja {
+		if !slices.Contains(en, k) {
+			t.Errorf("key %q is in ja but missing in en", k)
+		}
+	}
+	for _, k := range en {
+		if !slices.Contains(ja, k) {
+			t.Errorf("key %q is in en but missing in ja", k)
+		}
+	}
+	texts := map[string]map[string]string{}
+	for _, lang := range Languages {
+		b, _ := os.ReadFile("locales/" + lang + ".json")
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		texts[lang] = m
+	}
+	ph := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+	placeholders := func(s string) []string {
+		var out []string
+		for _, m := range ph.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		slices.Sort(out)
+		return out
+	}
+	for k, jv := range texts["ja"] {
+		ev := texts["en"][k]
+		if strings.TrimSpace(jv) == "" || strings.TrimSpace(ev) == "" {
+			t.Errorf("key %q has an empty text", k)
+		}
+		if !slices.Equal(placeholders(jv), placeholders(ev)) {
+			t.Errorf("key %q: placeholders differ: ja %v, en %v", k, placeholders(jv), placeholders(ev))
+		}
+	}
+	// Japanese texts are Japanese: a ja text identical to its en text is a
+	// forgotten translation, except for names that are the same in both.
+	same := []string{"app.name", "lang.ja", "lang.en"}
+	for k, jv := range texts["ja"] {
+		if jv == texts["en"][k] && !slices.Contains(same, k) {
+			t.Errorf("key %q is not translated into Japanese: %q", k, jv)
+		}
+	}
+}
+
+func TestTranslate(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Localizer("ja").Translate("home.greeting", map[string]any{"Name": "山田"})
+	if err != nil || got != "山田 さん、こんにちは" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if _, err := c.Localizer("en").Translate("no.such.key", nil); err == nil {
+		t.Fatal("a missing key is not an error")
+	}
+	if got := c.Localizer("fr").Lang; got != Default {
+		t.Fatalf("unknown language falls back to %q", got)
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	tests := []struct {
+		user, cookie, accept, want string
+	}{
+		{"", "", "", "ja"},
+		{"", "", "en-US,en;q=0.9", "en"},
+		{"", "", "fr-FR,fr;q=0.9,en;q=0.5", "en"},
+		{"", "", "ja-JP", "ja"},
+		{"", "", "de", "ja"},
+		{"", "en", "ja", "en"},
+		{"ja", "en", "en", "ja"},
+		{"", "xx", "en", "en"},
+		{"", "", "garbage;;;", "ja"},
+	}
+	for _, tt := range tests {
+		if got := Negotiate(tt.user, tt.cookie, tt.accept); got != tt.want {
+			t.Errorf("Negotiate(%q, %q, %q) = %q, want %q", tt.user, tt.cookie, tt.accept, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/kasuhara/kasuhara/internal/web"
+)
+
+var ctx = context.Background()
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a running server on a fresh database with an organisation, a
+// subsidiary and one user of every role.
+type env struct {
+	t      *testing.T
+	db     *sqldb.DB
+	st     *store.Store
+	srv    *web.Server
+	ts     *httptest.Server
+	logs   *syncBuffer
+	org    *kasuhara.Org
+	sub    *kasuhara.Org
+	users  map[kasuhara.Role]*kasuhara.User
+	subAdm *kasuhara.User
+}
+
+const password = "correct-horse-battery-staple"
+
+type option func(*web.Deps)
+
+func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
+	t.Helper()
+	db := testdb.Open(t, e)
+	st := store.New(db)
+	st.Params = credential.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	d := web.Deps{Orgs: st, Users: st, Tokens: st, Audit: st, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), BaseURL: "http://127.0.0.1", Version: "test"}
+	for _, o := range opts {
+		o(&d)
+	}
+	srv, err := web.NewServer(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	en := &env{t: t, db: db, st: st, srv: srv, ts: ts, logs: logs, users: map[kasuhara.Role]*kasuhara.User{}}
+	en.org, err = st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme 株式会社"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.sub, err = st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme-retail", Name: "Acme Retail", ParentSlug: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range kasuhara.Roles {
+		u, err := st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: string(r) + "@acme.example", Name: "User " + string(r),
+			Password: password, OrgID: en.org.ID, Role: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		en.users[r] = u
+	}
+	en.subAdm, err = st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "admin@retail.example", Name: "Retail Admin",
+		Password: password, OrgID: en.sub.ID, Role: kasuhara.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
+}
+
+// client is a browser-like client with its own cookie jar that does not
+// follow redirects.
+type client struct {
+	t  *testing.T
+	e  *env
+	hc *http.Client
+	// header is sent with every request.
+	header http.Header
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, e: e, header: http.Header{}, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (c *client) do(method, path string, body io.Reader, hdr map[string]string) resp {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.e.ts.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (c *client) get(path string) resp { c.t.Helper(); return c.do("GET", path, nil, nil) }
+
+func (c *client) post(path string, form url.Values) resp {
+	c.t.Helper()
+	return c.do("POST", path, strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
+func (c *client) signIn(email, pw string) resp {
+	c.t.Helper()
+	return c.post("/login", url.Values{"email": {email}, "password": {pw}})
+}
+
+func (c *client) signInAs(r kasuhara.Role) {
+	c.t.Helper()
+	res := c.signIn(c.e.users[r].Email, password)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
+		c.t.Fatalf("sign in as %s: %d %s", r, res.status, res.header.Get("Location"))
+	}
+}
+
+func (c *client) sessionCookie() string {
+	u, _ := url.Parse(c.e.ts.URL)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == "kasuhara_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+func must(t *testing.T, r resp, status int, contains ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body:\n%.2000s", r.status, status, r.body)
+	}
+	for _, c := range contains {
+		if !strings.Contains(r.body, c) {
+			t.Fatalf("body lacks %q:\n%.3000s", c, r.body)
+		}
+	}
+}
+
+func mustNot(t *testing.T, r resp, absent ...string) {
+	t.Helper()
+	for _, a := range absent {
+		if strings.Contains(r.body, a) {
+			t.Fatalf("body contains %q, which must not appear:\n%.3000s", a, r.body)
+		}
+	}
+}
+
+func decode(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, body)
+	}
+	return m
+}
+
+var _ = time.Second
+var _ = regexp.MustCompile
