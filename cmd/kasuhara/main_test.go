@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -92,6 +93,21 @@ func testCommands(t *testing.T, c *cli) {
 	out = c.ok("", "audit", "verify")
 	if !regexp.MustCompile(`intact: \d+ entries`).MatchString(out) {
 		t.Fatalf("audit verify: %s", out)
+	}
+	if c.env["KASUHARA_DATABASE"] == "" {
+		copyPath := c.env["KASUHARA_DATA"] + "/copy.db"
+		if out := c.ok("", "backup", copyPath); !strings.Contains(out, copyPath) {
+			t.Fatalf("backup: %s", out)
+		}
+		c2 := &cli{t: t, env: map[string]string{"KASUHARA_DATA": t.TempDir()}}
+		if err := os.Rename(copyPath, c2.env["KASUHARA_DATA"]+"/kasuhara.db"); err != nil {
+			t.Fatal(err)
+		}
+		if out := c2.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
+			t.Fatalf("the backup does not verify: %s", out)
+		}
+	} else if _, _, err := c.run("", "backup", "x.db"); exitCode(err) != 2 {
+		t.Fatalf("backup on PostgreSQL: %v, want a usage error pointing to pg_dump", err)
 	}
 	if out := c.ok("", "version"); !strings.HasPrefix(out, "kasuhara ") {
 		t.Fatalf("version: %s", out)

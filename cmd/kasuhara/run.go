@@ -42,6 +42,7 @@ func commands() []command {
 		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
 		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
+		{"backup", "backup FILE: a consistent copy of the SQLite database while the server runs", backup},
 		{"version", "print the version and build information", version},
 	}
 }
@@ -73,9 +74,19 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nEvery flag --name can also be set as KASUHARA_NAME. Run kasuhara COMMAND -h for a command's flags.")
 }
 
+// parseWithArgs parses the flags of a command that also takes positional
+// arguments, which the caller reads from the returned FlagSet.
+func parseWithArgs(e env, name string, set config.Set, args []string) (*config.Config, *flag.FlagSet, error) {
+	return parseFlags(e, name, set, args, nil, true)
+}
+
 // parse parses a command's flags: the config groups in set plus the
 // command's own flags, defined by own.
 func parse(e env, name string, set config.Set, args []string, own func(*flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
+	return parseFlags(e, name, set, args, own, false)
+}
+
+func parseFlags(e env, name string, set config.Set, args []string, own func(*flag.FlagSet), positional bool) (*config.Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet("kasuhara "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfg := config.Register(fs, set, e.getenv)
@@ -88,7 +99,7 @@ func parse(e env, name string, set config.Set, args []string, own func(*flag.Fla
 		}
 		return nil, nil, usagef("%s: %v", name, err)
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !positional {
 		return nil, nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
 	}
 	if err := cfg.Validate(); err != nil {
