@@ -29,8 +29,6 @@ type Store struct {
 	Now func() time.Time
 	// Params are the argon2id parameters for new password hashes.
 	Params credential.Params
-
-	dummyHash string
 }
 
 var (

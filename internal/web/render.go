@@ -98,12 +98,12 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				if len(kv) == 1 {
 					m, ok := kv[0].(map[string]any)
 					if !ok && kv[0] != nil {
-						return "", fmt.Errorf("T %q: a single argument must be a map", id)
+						return "", fmt.Errorf("template func T(%q): a single argument must be a map", id)
 					}
 					return loc.Translate(id, m)
 				}
 				if len(kv)%2 != 0 {
-					return "", fmt.Errorf("T %q: odd number of arguments", id)
+					return "", fmt.Errorf("template func T(%q): odd number of arguments", id)
 				}
 				data := map[string]any{}
 				for i := 0; i < len(kv); i += 2 {
