@@ -5,26 +5,51 @@ package kasuhara
 // "field." followed by the message) and a test can check that each has a
 // Japanese and an English text.
 const (
-	MsgRequired      = "is required"
-	MsgTooLong       = "is too long"
-	MsgSingleLine    = "must be a single line"
-	MsgSlug          = "must be 1–40 lower-case letters, digits or hyphens, not starting or ending with a hyphen"
-	MsgEmail         = "must be an e-mail address such as name@example.jp"
-	MsgPasswordShort = "must be at least 12 characters"
-	MsgRole          = "must be one of employee, supervisor, desk, legal, analyst, admin"
-	MsgLanguage      = "must be ja or en"
-	MsgNoSuchOrg     = "no such organisation"
-	MsgNotDepartment = "is not a department of this organisation"
-	MsgTaken         = "is taken"
-	MsgMismatch      = "does not match"
-	MsgWrongPassword = "is not your current password"
-	MsgMalformed     = "is malformed"
-	MsgSamePassword  = "must differ from the current password"
-	MsgSelf          = "cannot be applied to your own account"
+	MsgRequired          = "is required"
+	MsgTooLong           = "is too long"
+	MsgSingleLine        = "must be a single line"
+	MsgSlug              = "must be 1–40 lower-case letters, digits or hyphens, not starting or ending with a hyphen"
+	MsgEmail             = "must be an e-mail address such as name@example.jp"
+	MsgPasswordShort     = "must be at least 12 characters"
+	MsgRole              = "must be one of employee, supervisor, desk, legal, analyst, admin"
+	MsgLanguage          = "must be ja or en"
+	MsgNoSuchOrg         = "no such organisation"
+	MsgNotDepartment     = "is not a department of this organisation"
+	MsgTaken             = "is taken"
+	MsgMismatch          = "does not match"
+	MsgWrongPassword     = "is not your current password"
+	MsgMalformed         = "is malformed"
+	MsgSamePassword      = "must differ from the current password"
+	MsgSelf              = "cannot be applied to your own account"
+	MsgFuture            = "must not be in the future"
+	MsgTooOld            = "is too long ago"
+	MsgDuration          = "must be between 0 and 10080 minutes"
+	MsgChannel           = "must be one of phone, in_person, email, chat, letter, social_media, visit_outside, other"
+	MsgCategory          = "contains an unknown category"
+	MsgSubtype           = "contains an unknown subtype"
+	MsgDuplicate         = "contains a duplicate"
+	MsgCategoryOrConsult = "choose at least one kind of conduct, or mark the report as a consultation"
+	MsgChoice            = "is not one of the choices"
+	MsgAccommodation     = "a request for reasonable accommodation is never harassment"
+	MsgHarassmentManner  = "harassment needs means or manner that are inappropriate"
+	MsgDateTime          = "must be a date and time such as 2026-11-27T14:30:00+09:00"
+	MsgNumber            = "must be a whole number"
+	MsgSamePerson        = "must be a different person from the handler"
+	MsgNotHandler        = "must be a desk or legal member of the organisation"
+	MsgUnknownField      = "is not a known field"
+	MsgTransition        = "is not a state the case can move to from its current state"
+	MsgNeedTwo           = "a handler and a second person must be assigned: nobody handles a case alone"
+	MsgNotSecond         = "must be a desk, legal or supervisor member of the organisation"
+	MsgExcluded          = "is excluded from this case"
+	MsgReporter          = "is the reporter and cannot be excluded"
+	MsgNotMember         = "is not a member of the organisation"
 )
 
 // FieldMessages lists every field error message.
 var FieldMessages = []string{
 	MsgRequired, MsgTooLong, MsgSingleLine, MsgSlug, MsgEmail, MsgPasswordShort, MsgRole, MsgLanguage,
 	MsgNoSuchOrg, MsgNotDepartment, MsgTaken, MsgMismatch, MsgWrongPassword, MsgMalformed, MsgSamePassword, MsgSelf,
+	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
+	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
+	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember,
 }

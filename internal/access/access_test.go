@@ -56,3 +56,36 @@ func TestCanAdminister(t *testing.T) {
 		}
 	}
 }
+
+func TestCaseLevels(t *testing.T) {
+	c := CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop"}
+	other := CaseFacts{OrgID: "other", ReporterID: "x", DepartmentID: "shop"}
+	tests := []struct {
+		name string
+		v    kasuhara.CaseViewer
+		c    CaseFacts
+		want CaseLevel
+	}{
+		{"reporter", kasuhara.CaseViewer{UserID: "rep", OrgID: "o", Role: kasuhara.RoleEmployee}, c, CaseReporter},
+		{"another employee", kasuhara.CaseViewer{UserID: "e2", OrgID: "o", Role: kasuhara.RoleEmployee, DepartmentID: "shop"}, c, CaseNone},
+		{"supervisor of the department", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, c, CaseSupervisor},
+		{"supervisor of another department", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "hq"}, c, CaseNone},
+		{"supervisor without department", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor}, CaseFacts{OrgID: "o", ReporterID: "rep"}, CaseNone},
+		{"supervisor, same department name elsewhere", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, other, CaseNone},
+		{"desk", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, c, CaseHandler},
+		{"legal", kasuhara.CaseViewer{UserID: "l", OrgID: "o", Role: kasuhara.RoleLegal}, c, CaseHandler},
+		{"desk of another organisation", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, other, CaseNone},
+		{"admin", kasuhara.CaseViewer{UserID: "a", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseNone},
+		{"analyst", kasuhara.CaseViewer{UserID: "an", OrgID: "o", Role: kasuhara.RoleAnalyst}, c, CaseNone},
+		{"admin's own report", kasuhara.CaseViewer{UserID: "rep", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseReporter},
+		{"excluded desk member", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, CaseFacts{OrgID: "o", ReporterID: "rep", ViewerExcluded: true}, CaseNone},
+		{"excluded supervisor", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", ViewerExcluded: true}, CaseNone},
+		{"anonymous report, employee", kasuhara.CaseViewer{UserID: "e", OrgID: "o", Role: kasuhara.RoleEmployee}, CaseFacts{OrgID: "o"}, CaseNone},
+		{"no user", kasuhara.CaseViewer{}, CaseFacts{OrgID: "o"}, CaseNone},
+	}
+	for _, tt := range tests {
+		if got := Case(tt.v, tt.c); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,417 @@
+package kasuhara
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Category is one of the policy's five kinds of target conduct.
+type Category string
+
+// The five categories (CONTRACT.md).
+const (
+	CatViolenceAbuse       Category = "violence_abuse"
+	CatUnreasonableDemand  Category = "unreasonable_demand"
+	CatTimePlaceConstraint Category = "time_place_constraint"
+	CatOtherHarassment     Category = "other_harassment"
+	CatOnlineDefamation    Category = "online_defamation"
+)
+
+// Categories lists the categories in the policy's order.
+var Categories = []Category{CatViolenceAbuse, CatUnreasonableDemand, CatTimePlaceConstraint, CatOtherHarassment, CatOnlineDefamation}
+
+// SubtypeCategory maps each subtype to its category (MHLW subtypes).
+var SubtypeCategory = map[string]Category{
+	"physical_attack": CatViolenceAbuse, "threat": CatViolenceAbuse, "insult": CatViolenceAbuse,
+	"shouting": CatViolenceAbuse, "discriminatory": CatViolenceAbuse, "sexual": CatViolenceAbuse,
+	"kneeling_demand": CatUnreasonableDemand, "money_demand": CatUnreasonableDemand, "dismissal_demand": CatUnreasonableDemand,
+	"out_of_scope_demand": CatUnreasonableDemand, "personal_info_demand": CatUnreasonableDemand,
+	"long_contact": CatTimePlaceConstraint, "refusal_to_leave": CatTimePlaceConstraint,
+	"repeated_contact": CatTimePlaceConstraint, "summoning": CatTimePlaceConstraint,
+	"filming": CatOtherHarassment, "stalking": CatOtherHarassment, "repeated_inquiry": CatOtherHarassment,
+	"sns_post": CatOnlineDefamation, "sns_threat": CatOnlineDefamation, "review_bombing": CatOnlineDefamation,
+}
+
+// Subtypes lists the subtypes in the contract's order.
+var Subtypes = []string{"physical_attack", "threat", "insult", "shouting", "discriminatory", "sexual",
+	"kneeling_demand", "money_demand", "dismissal_demand", "out_of_scope_demand", "personal_info_demand",
+	"long_contact", "refusal_to_leave", "repeated_contact", "summoning",
+	"filming", "stalking", "repeated_inquiry", "sns_post", "sns_threat", "review_bombing"}
+
+// Channels through which the conduct happened.
+var Channels = []string{"phone", "in_person", "email", "chat", "letter", "social_media", "visit_outside", "other"}
+
+// CaseState is where a case stands.
+type CaseState string
+
+// The states of a case.
+const (
+	StateNew          CaseState = "new"
+	StateAcknowledged CaseState = "acknowledged"
+	StateInProgress   CaseState = "in_progress"
+	StateResolved     CaseState = "resolved"
+	StateClosed       CaseState = "closed"
+)
+
+// CaseStates lists the states in order.
+var CaseStates = []CaseState{StateNew, StateAcknowledged, StateInProgress, StateResolved, StateClosed}
+
+// transitions are the allowed moves; resolved and closed cases may be
+// reopened into in_progress.
+var transitions = map[CaseState][]CaseState{
+	StateNew:          {StateAcknowledged},
+	StateAcknowledged: {StateInProgress},
+	StateInProgress:   {StateResolved},
+	StateResolved:     {StateClosed, StateInProgress},
+	StateClosed:       {StateInProgress},
+}
+
+// CanMove reports whether a case may move from one state to another.
+func CanMove(from, to CaseState) bool { return slices.Contains(transitions[from], to) }
+
+// NextStates lists where a case in state s may move.
+func NextStates(s CaseState) []CaseState { return transitions[s] }
+
+// Customer is what the reporter knows of the customer; every field optional.
+type Customer struct {
+	Name      string `json:"name"`
+	NameKana  string `json:"name_kana"`
+	Phone     string `json:"phone"`
+	Email     string `json:"email"`
+	Account   string `json:"account"`
+	SNSHandle string `json:"sns_handle"`
+}
+
+// Report is what an employee tells about an incident (CONTRACT.md).
+type Report struct {
+	OccurredAt      time.Time
+	DurationMinutes int
+	Channel         string
+	Location        string
+	DepartmentID    string
+	Categories      []Category
+	Subtypes        []string
+	RequestContent  string // what the customer asked for
+	Conduct         string // what they said and did, in their own words
+	Harm            string
+	Wishes          string // what the employee wants the company to do
+	DangerOngoing   bool
+	Witnesses       string
+	Customer        Customer
+	// Consultation marks an inquiry: "I am not sure this is harassment".
+	Consultation bool
+}
+
+// Limits of report fields, in characters.
+const (
+	MaxShortText = 200
+	MaxLongText  = 20000
+)
+
+// Validate checks a report. now bounds occurred_at (not in the future
+// beyond a few minutes of clock skew).
+func (r *Report) Validate(now time.Time) error {
+	f := FieldErrors{}
+	switch {
+	case r.OccurredAt.IsZero():
+		f.Add("occurred_at", MsgRequired)
+	case r.OccurredAt.After(now.Add(10 * time.Minute)):
+		f.Add("occurred_at", MsgFuture)
+	case r.OccurredAt.Before(now.AddDate(-10, 0, 0)):
+		f.Add("occurred_at", MsgTooOld)
+	}
+	if r.DurationMinutes < 0 || r.DurationMinutes > 7*24*60 {
+		f.Add("duration_minutes", MsgDuration)
+	}
+	if !slices.Contains(Channels, r.Channel) {
+		f.Add("channel", MsgChannel)
+	}
+	seen := map[Category]bool{}
+	for _, c := range r.Categories {
+		if !slices.Contains(Categories, c) {
+			f.Add("categories", MsgCategory)
+		}
+		if seen[c] {
+			f.Add("categories", MsgDuplicate)
+		}
+		seen[c] = true
+	}
+	for _, s := range r.Subtypes {
+		if _, ok := SubtypeCategory[s]; !ok {
+			f.Add("subtypes", MsgSubtype)
+		}
+	}
+	if len(r.Categories) == 0 && !r.Consultation {
+		f.Add("categories", MsgCategoryOrConsult)
+	}
+	if strings.TrimSpace(r.Conduct) == "" {
+		f.Add("conduct", MsgRequired)
+	}
+	for name, v := range map[string]string{"request_content": r.RequestContent, "conduct": r.Conduct, "harm": r.Harm,
+		"wishes": r.Wishes, "witnesses": r.Witnesses} {
+		if utf8.RuneCountInString(v) > MaxLongText {
+			f.Add(name, MsgTooLong)
+		}
+	}
+	for name, v := range map[string]string{"location": r.Location, "customer.name": r.Customer.Name, "customer.name_kana": r.Customer.NameKana,
+		"customer.phone": r.Customer.Phone, "customer.email": r.Customer.Email, "customer.account": r.Customer.Account,
+		"customer.sns_handle": r.Customer.SNSHandle} {
+		if utf8.RuneCountInString(v) > MaxShortText {
+			f.Add(name, MsgTooLong)
+		}
+	}
+	return f.Err()
+}
+
+// Normalize adds the categories implied by the subtypes and trims text.
+func (r *Report) Normalize() {
+	for _, s := range r.Subtypes {
+		if c, ok := SubtypeCategory[s]; ok && !slices.Contains(r.Categories, c) {
+			r.Categories = append(r.Categories, c)
+		}
+	}
+	slices.SortFunc(r.Categories, func(a, b Category) int { return slices.Index(Categories, a) - slices.Index(Categories, b) })
+	r.Categories = slices.Compact(r.Categories)
+	slices.SortFunc(r.Subtypes, func(a, b string) int { return slices.Index(Subtypes, a) - slices.Index(Subtypes, b) })
+	r.Subtypes = slices.Compact(r.Subtypes)
+	for _, p := range []*string{&r.Location, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
+		&r.Customer.Account, &r.Customer.SNSHandle} {
+		*p = strings.TrimSpace(*p)
+	}
+	r.OccurredAt = r.OccurredAt.UTC()
+}
+
+// Case is the organisation's handling of one report.
+type Case struct {
+	ID             string
+	OrgID          string
+	Ref            string // human reference, e.g. K-2026-00042
+	ReporterID     string // "" for an anonymous report
+	State          CaseState
+	Urgent         bool
+	Report         Report
+	AssigneeID     string
+	SecondID       string // the second person: nobody handles a case alone
+	Verdict        string // of the latest assessment, "" before one
+	AcknowledgeBy  time.Time
+	FeedbackBy     time.Time
+	AcknowledgedAt time.Time
+	ResolvedAt     time.Time
+	ClosedAt       time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Overdue reports whether a clock of the case has run out at now.
+func (c *Case) Overdue(now time.Time) bool {
+	switch c.State {
+	case StateNew:
+		return now.After(c.AcknowledgeBy)
+	case StateAcknowledged, StateInProgress:
+		return now.After(c.FeedbackBy)
+	}
+	return false
+}
+
+// Event kinds of the case timeline.
+const (
+	EventReported   = "reported"
+	EventTransition = "transition"
+	EventAssignment = "assignment"
+	EventNote       = "note"
+	EventContact    = "contact"
+	EventDecision   = "decision"
+	EventAssessment = "assessment"
+	EventTask       = "task"
+	EventCare       = "care"
+	EventEvidence   = "evidence"
+	EventExclusion  = "exclusion"
+)
+
+// Event is one entry of a case's timeline.
+type Event struct {
+	ID      string
+	CaseID  string
+	At      time.Time
+	ActorID string
+	Kind    string
+	Body    string            // free text: a note, what was said in a contact
+	Data    map[string]string // structured facts: from/to state, channel, …
+}
+
+// Contact is a conversation with the customer, for the timeline.
+type Contact struct {
+	At      time.Time
+	Channel string
+	Summary string // what was said, by whom
+}
+
+// Assessment is the MHLW two-axis assessment of a case.
+type Assessment struct {
+	ID                   string
+	CaseID               string
+	AssessorID           string
+	Request              string   // valid, partly_valid, not_valid, unknown
+	Manner               string   // appropriate, inappropriate
+	MannerReasons        []string // which inappropriate means, from MannerReasons
+	EnvironmentImpaired  bool
+	EnvironmentHow       string
+	AccommodationRequest bool // a request for reasonable accommodation: never harassment
+	Verdict              string
+	Rationale            string
+	CreatedAt            time.Time
+}
+
+// Assessment codes.
+var (
+	RequestValues = []string{"valid", "partly_valid", "not_valid", "unknown"}
+	MannerValues  = []string{"appropriate", "inappropriate"}
+	Verdicts      = []string{"harassment", "legitimate_complaint", "borderline", "insufficient_information"}
+	// MannerReasons are the MHLW means and manners. The first group is
+	// inappropriate whatever the request; the last three depend on it.
+	MannerReasons = []string{"violence", "threat", "insult", "kneeling", "persistent", "constraint", "discriminatory",
+		"sexual", "personal_attack", "exchange_demand", "money_demand", "apology_demand"}
+)
+
+// Validate checks an assessment.
+func (a *Assessment) Validate() error {
+	f := FieldErrors{}
+	if !slices.Contains(RequestValues, a.Request) {
+		f.Add("request", MsgChoice)
+	}
+	if !slices.Contains(MannerValues, a.Manner) {
+		f.Add("manner", MsgChoice)
+	}
+	for _, r := range a.MannerReasons {
+		if !slices.Contains(MannerReasons, r) {
+			f.Add("manner_reasons", MsgChoice)
+		}
+	}
+	if !slices.Contains(Verdicts, a.Verdict) {
+		f.Add("verdict", MsgChoice)
+	}
+	if strings.TrimSpace(a.Rationale) == "" {
+		f.Add("rationale", MsgRequired)
+	} else if utf8.RuneCountInString(a.Rationale) > MaxLongText {
+		f.Add("rationale", MsgTooLong)
+	}
+	if a.AccommodationRequest && a.Verdict == "harassment" {
+		f.Add("verdict", MsgAccommodation)
+	}
+	if a.Verdict == "harassment" && a.Manner == "appropriate" {
+		f.Add("verdict", MsgHarassmentManner)
+	}
+	return f.Err()
+}
+
+// Task is a step of the playbook for a case.
+type Task struct {
+	ID        string
+	CaseID    string
+	Key       string // playbook key (translated), or "" for a custom task
+	Title     string // custom title
+	DoneAt    time.Time
+	DoneBy    string
+	CreatedAt time.Time
+}
+
+// CareKinds are the kinds of care for the employee.
+var CareKinds = []string{"counselling", "rest", "reassignment", "follow_up", "other"}
+
+// CareAction is care offered to the employee, and whether it happened.
+type CareAction struct {
+	ID        string
+	CaseID    string
+	Kind      string
+	DueOn     time.Time // the planned date
+	Note      string
+	DoneAt    time.Time // zero until it actually happened
+	DoneBy    string
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Evidence is a file attached to a case. The file itself is encrypted in
+// the blob store; this is its record.
+type Evidence struct {
+	ID         string
+	CaseID     string
+	BlobID     string
+	Filename   string
+	MediaType  string
+	Size       int64
+	SHA256     string
+	UploadedBy string
+	UploadedAt time.Time
+}
+
+// CaseFilter selects cases for a list.
+type CaseFilter struct {
+	State        CaseState
+	Category     Category
+	Verdict      string
+	DepartmentID string
+	AssigneeID   string
+	From, To     time.Time // occurred_at range
+	Overdue      bool
+	Query        string // full text, Japanese or English
+	Mine         bool   // only cases the viewer reported
+	Sort         string // "newest" (default) or "oldest"
+	Limit        int
+	Cursor       string
+}
+
+// CaseViewer is who reads cases, as access decisions need them.
+type CaseViewer struct {
+	UserID       string
+	OrgID        string
+	Role         Role
+	DepartmentID string
+}
+
+// CaseService files reports and handles cases.
+//
+// Every method that takes a viewer enforces need-to-know: a case the viewer
+// may not see is ENOTFOUND, exactly as one that does not exist. Reads of a
+// case and every change are written to the audit trail.
+type CaseService interface {
+	// FileReport opens a case for a report by the viewer. EINVALID names
+	// each wrong field.
+	FileReport(ctx context.Context, v CaseViewer, r Report) (*Case, error)
+	// CaseByID returns a case the viewer may see and audits the read.
+	CaseByID(ctx context.Context, v CaseViewer, id string) (*Case, error)
+	// Cases lists the cases the viewer may see, matching f, with the cursor
+	// of the next page ("" at the end).
+	Cases(ctx context.Context, v CaseViewer, f CaseFilter) ([]Case, string, error)
+	// Transition moves a case; ECONFLICT for a move the state machine does
+	// not allow or when in_progress lacks a handler and a second person.
+	Transition(ctx context.Context, v CaseViewer, id string, to CaseState, note string) (*Case, error)
+	// Assign sets the handler and the second person, who must differ and be
+	// desk or legal members of the case's organisation.
+	Assign(ctx context.Context, v CaseViewer, id, assigneeID, secondID string) (*Case, error)
+	// Assess records an assessment; earlier ones stay in the history.
+	Assess(ctx context.Context, v CaseViewer, id string, a Assessment) (*Assessment, error)
+	Assessments(ctx context.Context, v CaseViewer, id string) ([]Assessment, error)
+	// AddNote and AddContact add to the timeline.
+	AddNote(ctx context.Context, v CaseViewer, id, kind, body string) (*Event, error)
+	AddContact(ctx context.Context, v CaseViewer, id string, c Contact) (*Event, error)
+	Timeline(ctx context.Context, v CaseViewer, id string) ([]Event, error)
+	// Tasks of the case's playbook and custom ones.
+	Tasks(ctx context.Context, v CaseViewer, id string) ([]Task, error)
+	AddTask(ctx context.Context, v CaseViewer, id, title string) (*Task, error)
+	SetTaskDone(ctx context.Context, v CaseViewer, id, taskID string, done bool) error
+	// Care actions for the employee.
+	CareActions(ctx context.Context, v CaseViewer, id string) ([]CareAction, error)
+	AddCare(ctx context.Context, v CaseViewer, id string, c CareAction) (*CareAction, error)
+	SetCareDone(ctx context.Context, v CaseViewer, id, careID string, done bool) error
+	// Evidence records.
+	AddEvidence(ctx context.Context, v CaseViewer, id string, e Evidence) (*Evidence, error)
+	EvidenceList(ctx context.Context, v CaseViewer, id string) ([]Evidence, error)
+	// EvidenceByID returns one record and audits the download.
+	EvidenceByID(ctx context.Context, v CaseViewer, id, evidenceID string) (*Evidence, error)
+	// Exclude keeps a person implicated in a case from seeing it.
+	Exclude(ctx context.Context, v CaseViewer, id, userID string) error
+}

@@ -1,0 +1,56 @@
+package access
+
+import "github.com/kasuhara/kasuhara"
+
+// CaseFacts are the facts about a case that decide who may see it.
+type CaseFacts struct {
+	OrgID        string
+	ReporterID   string
+	DepartmentID string
+	// ViewerExcluded is true when the viewer is named as implicated in the
+	// case and so must not see it.
+	ViewerExcluded bool
+}
+
+// CaseLevel is how much of a case a viewer may see and do.
+type CaseLevel int
+
+// Levels, each including the ones below it.
+const (
+	// CaseNone: the case does not exist for the viewer (404).
+	CaseNone CaseLevel = iota
+	// CaseReporter: the report as filed, its state and its evidence; may add
+	// evidence. Not the desk's notes, assessment or customer contacts.
+	CaseReporter
+	// CaseSupervisor: everything of a case of the supervisor's department;
+	// may acknowledge, add notes, contacts, tasks and care.
+	CaseSupervisor
+	// CaseHandler: desk and legal of the case's organisation: everything.
+	CaseHandler
+)
+
+// Case returns the viewer's level for a case. The admin and the analyst see
+// no case content except reports they filed themselves.
+func Case(v kasuhara.CaseViewer, c CaseFacts) CaseLevel {
+	if v.UserID == "" {
+		return CaseNone
+	}
+	level := CaseNone
+	if c.ReporterID != "" && c.ReporterID == v.UserID {
+		level = CaseReporter
+	}
+	if c.ViewerExcluded {
+		return level
+	}
+	if v.OrgID == c.OrgID {
+		switch v.Role {
+		case kasuhara.RoleDesk, kasuhara.RoleLegal:
+			level = CaseHandler
+		case kasuhara.RoleSupervisor:
+			if v.DepartmentID != "" && v.DepartmentID == c.DepartmentID {
+				level = max(level, CaseSupervisor)
+			}
+		}
+	}
+	return level
+}

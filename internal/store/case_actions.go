@@ -1,0 +1,554 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+// caseChange runs fn in a transaction on a case the viewer may change at
+// level min, then audits action.
+func (s *Store) caseChange(ctx context.Context, v kasuhara.CaseViewer, id string, min access.CaseLevel, action string,
+	fn func(tx *sql.Tx, c *kasuhara.Case) (detail any, err error)) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, id, min)
+		if err != nil {
+			return err
+		}
+		detail, err := fn(tx, c)
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: action, objectType: "case", objectID: c.ID, detail: detail})
+	})
+}
+
+// Transition implements kasuhara.CaseService.
+func (s *Store) Transition(ctx context.Context, v kasuhara.CaseViewer, id string, to kasuhara.CaseState, note string) (*kasuhara.Case, error) {
+	if !slices.Contains(kasuhara.CaseStates, to) {
+		return nil, kasuhara.Invalid(map[string]string{"to": kasuhara.MsgChoice})
+	}
+	min := access.CaseHandler
+	if to == kasuhara.StateAcknowledged {
+		// The supervisor may acknowledge a report of their department.
+		min = access.CaseSupervisor
+	}
+	err := s.caseChange(ctx, v, id, min, "case.transition", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		if !kasuhara.CanMove(c.State, to) {
+			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: fmt.Sprintf("a case cannot move from %s to %s", c.State, to),
+				Fields: map[string]string{"to": kasuhara.MsgTransition}}
+		}
+		if to == kasuhara.StateInProgress && (c.AssigneeID == "" || c.SecondID == "") {
+			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "assign a handler and a second person first",
+				Fields: map[string]string{"assignee": kasuhara.MsgNeedTwo}}
+		}
+		now := s.now()
+		set := "state = $1, updated_at = $2"
+		switch to {
+		case kasuhara.StateAcknowledged:
+			set += ", acknowledged_at = $2"
+		case kasuhara.StateResolved:
+			set += ", resolved_at = $2"
+		case kasuhara.StateClosed:
+			set += ", closed_at = $2"
+		case kasuhara.StateInProgress:
+			set += ", resolved_at = NULL, closed_at = NULL"
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET "+set+" WHERE id = $3", string(to), now, c.ID); err != nil {
+			return nil, err
+		}
+		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventTransition, strings.TrimSpace(note),
+			map[string]string{"from": string(c.State), "to": string(to)}); err != nil {
+			return nil, err
+		}
+		return map[string]string{"from": string(c.State), "to": string(to)}, nil
+	})
+	if err != nil {
+		return nil, wrap("store.Transition", err)
+	}
+	c, _, err := s.caseFor(ctx, s.db.Write, v, id, access.CaseReporter)
+	return c, err
+}
+
+// memberRole returns the role of a user in an organisation, "" if none.
+func memberRole(ctx context.Context, q queryer, orgID, userID string) (kasuhara.Role, error) {
+	var r kasuhara.Role
+	err := q.QueryRowContext(ctx, "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2 AND NOT u.disabled",
+		orgID, userID).Scan(&r)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return r, err
+}
+
+// Assign implements kasuhara.CaseService.
+func (s *Store) Assign(ctx context.Context, v kasuhara.CaseViewer, id, assigneeID, secondID string) (*kasuhara.Case, error) {
+	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assign", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		f := kasuhara.FieldErrors{}
+		if assigneeID == "" {
+			f.Add("assignee", kasuhara.MsgRequired)
+		} else if r, err := memberRole(ctx, tx, c.OrgID, assigneeID); err != nil {
+			return nil, err
+		} else if r != kasuhara.RoleDesk && r != kasuhara.RoleLegal {
+			f.Add("assignee", kasuhara.MsgNotHandler)
+		}
+		if secondID != "" {
+			if secondID == assigneeID {
+				f.Add("second", kasuhara.MsgSamePerson)
+			} else if r, err := memberRole(ctx, tx, c.OrgID, secondID); err != nil {
+				return nil, err
+			} else if r != kasuhara.RoleDesk && r != kasuhara.RoleLegal && r != kasuhara.RoleSupervisor {
+				f.Add("second", kasuhara.MsgNotSecond)
+			}
+		}
+		for _, uid := range []string{assigneeID, secondID} {
+			var excluded bool
+			if uid == "" {
+				continue
+			}
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM case_exclusions WHERE case_id = $1 AND user_id = $2)", c.ID, uid).Scan(&excluded); err != nil {
+				return nil, err
+			}
+			if excluded {
+				field := "assignee"
+				if uid == secondID {
+					field = "second"
+				}
+				f.Add(field, kasuhara.MsgExcluded)
+			}
+		}
+		if err := f.Err(); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET assignee_id = $1, second_id = $2, updated_at = $3 WHERE id = $4",
+			assigneeID, nullString(secondID), s.now(), c.ID); err != nil {
+			return nil, err
+		}
+		data := map[string]string{"assignee": assigneeID, "second": secondID, "old_assignee": c.AssigneeID, "old_second": c.SecondID}
+		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventAssignment, "", data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	})
+	if err != nil {
+		return nil, wrap("store.Assign", err)
+	}
+	c, _, err := s.caseFor(ctx, s.db.Write, v, id, access.CaseReporter)
+	return c, err
+}
+
+// Assess implements kasuhara.CaseService.
+func (s *Store) Assess(ctx context.Context, v kasuhara.CaseViewer, id string, a kasuhara.Assessment) (*kasuhara.Assessment, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	a.ID, a.CaseID, a.AssessorID, a.CreatedAt = newID(), id, v.UserID, s.now()
+	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assess", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO assessments (id, case_id, assessor_id, request, manner, manner_reasons,
+			environment_impaired, environment_how, accommodation_request, verdict, rationale, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			a.ID, c.ID, a.AssessorID, a.Request, a.Manner, strings.Join(a.MannerReasons, ","), a.EnvironmentImpaired,
+			strings.TrimSpace(a.EnvironmentHow), a.AccommodationRequest, a.Verdict, strings.TrimSpace(a.Rationale), a.CreatedAt); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET verdict = $1, updated_at = $2 WHERE id = $3", a.Verdict, a.CreatedAt, c.ID); err != nil {
+			return nil, err
+		}
+		data := map[string]string{"verdict": a.Verdict, "request": a.Request, "manner": a.Manner}
+		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventAssessment, "", data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	})
+	if err != nil {
+		return nil, wrap("store.Assess", err)
+	}
+	return &a, nil
+}
+
+// Assessments implements kasuhara.CaseService: newest first.
+func (s *Store) Assessments(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Assessment, error) {
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, case_id, assessor_id, request, manner, manner_reasons, environment_impaired,
+		environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Assessment
+	for rows.Next() {
+		var a kasuhara.Assessment
+		var reasons string
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.AssessorID, &a.Request, &a.Manner, &reasons, &a.EnvironmentImpaired,
+			&a.EnvironmentHow, &a.AccommodationRequest, &a.Verdict, &a.Rationale, &a.CreatedAt); err != nil {
+			return nil, err
+		}
+		a.MannerReasons, a.CreatedAt = splitList(reasons), a.CreatedAt.UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func checkText(field, body string, required bool) error {
+	switch {
+	case required && strings.TrimSpace(body) == "":
+		return kasuhara.Invalid(map[string]string{field: kasuhara.MsgRequired})
+	case utf8.RuneCountInString(body) > kasuhara.MaxLongText:
+		return kasuhara.Invalid(map[string]string{field: kasuhara.MsgTooLong})
+	}
+	return nil
+}
+
+// AddNote implements kasuhara.CaseService. kind is "note" or "decision".
+func (s *Store) AddNote(ctx context.Context, v kasuhara.CaseViewer, id, kind, body string) (*kasuhara.Event, error) {
+	if kind != kasuhara.EventNote && kind != kasuhara.EventDecision {
+		return nil, kasuhara.Invalid(map[string]string{"kind": kasuhara.MsgChoice})
+	}
+	if err := checkText("body", body, true); err != nil {
+		return nil, err
+	}
+	min := access.CaseSupervisor
+	if kind == kasuhara.EventDecision {
+		min = access.CaseHandler
+	}
+	var e *kasuhara.Event
+	err := s.caseChange(ctx, v, id, min, "case."+kind, func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		var err error
+		if e, err = s.addEventID(ctx, tx, c.ID, v.UserID, kind, strings.TrimSpace(body), nil); err != nil {
+			return nil, err
+		}
+		return map[string]string{"event_id": e.ID}, s.reindex(ctx, tx, c.ID)
+	})
+	return e, wrap("store.AddNote", err)
+}
+
+// AddContact implements kasuhara.CaseService.
+func (s *Store) AddContact(ctx context.Context, v kasuhara.CaseViewer, id string, ct kasuhara.Contact) (*kasuhara.Event, error) {
+	f := kasuhara.FieldErrors{}
+	if ct.At.IsZero() {
+		f.Add("at", kasuhara.MsgRequired)
+	} else if ct.At.After(s.now().Add(10 * time.Minute)) {
+		f.Add("at", kasuhara.MsgFuture)
+	}
+	if !slices.Contains(kasuhara.Channels, ct.Channel) {
+		f.Add("channel", kasuhara.MsgChannel)
+	}
+	if err := checkText("summary", ct.Summary, true); err != nil {
+		f.Add("summary", kasuhara.ErrorFields(err)["summary"])
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var e *kasuhara.Event
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.contact", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		var err error
+		e, err = s.addEventID(ctx, tx, c.ID, v.UserID, kasuhara.EventContact, strings.TrimSpace(ct.Summary),
+			map[string]string{"channel": ct.Channel, "contact_at": ct.At.UTC().Format(time.RFC3339)})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"event_id": e.ID, "channel": ct.Channel}, s.reindex(ctx, tx, c.ID)
+	})
+	return e, wrap("store.AddContact", err)
+}
+
+// Timeline implements kasuhara.CaseService: oldest first.
+func (s *Store) Timeline(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Event, error) {
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, case_id, at, actor_id, kind, body, data FROM case_events WHERE case_id = $1 ORDER BY at, id", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: timeline: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Event
+	for rows.Next() {
+		var e kasuhara.Event
+		var data string
+		if err := rows.Scan(&e.ID, &e.CaseID, &e.At, &e.ActorID, &e.Kind, &e.Body, &data); err != nil {
+			return nil, err
+		}
+		e.At = e.At.UTC()
+		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+			return nil, fmt.Errorf("store: timeline: event %s: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Tasks implements kasuhara.CaseService.
+func (s *Store) Tasks(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Task, error) {
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, case_id, key, title, done_at, done_by, created_at FROM case_tasks WHERE case_id = $1 ORDER BY position, id", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Task
+	for rows.Next() {
+		var t kasuhara.Task
+		var done sql.NullTime
+		if err := rows.Scan(&t.ID, &t.CaseID, &t.Key, &t.Title, &done, &t.DoneBy, &t.CreatedAt); err != nil {
+			return nil, err
+		}
+		t.DoneAt, t.CreatedAt = nullTime(done), t.CreatedAt.UTC()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AddTask implements kasuhara.CaseService.
+func (s *Store) AddTask(ctx context.Context, v kasuhara.CaseViewer, id, title string) (*kasuhara.Task, error) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return nil, kasuhara.Invalid(map[string]string{"title": kasuhara.MsgRequired})
+	}
+	if utf8.RuneCountInString(title) > kasuhara.MaxShortText {
+		return nil, kasuhara.Invalid(map[string]string{"title": kasuhara.MsgTooLong})
+	}
+	t := &kasuhara.Task{ID: newID(), CaseID: id, Title: title, CreatedAt: s.now()}
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_add", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_tasks (id, case_id, key, title, position, created_at)
+			VALUES ($1, $2, '', $3, (SELECT COALESCE(MAX(position), -1) + 1 FROM case_tasks WHERE case_id = $2), $4)`,
+			t.ID, c.ID, title, t.CreatedAt); err != nil {
+			return nil, err
+		}
+		return map[string]string{"task_id": t.ID}, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventTask, title, map[string]string{"task_id": t.ID, "done": "false"})
+	})
+	if err != nil {
+		return nil, wrap("store.AddTask", err)
+	}
+	return t, nil
+}
+
+// SetTaskDone implements kasuhara.CaseService.
+func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.CaseViewer, id, taskID string, done bool) error {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		var res sql.Result
+		var err error
+		if done {
+			res, err = tx.ExecContext(ctx, "UPDATE case_tasks SET done_at = $1, done_by = $2 WHERE id = $3 AND case_id = $4", s.now(), v.UserID, taskID, c.ID)
+		} else {
+			res, err = tx.ExecContext(ctx, "UPDATE case_tasks SET done_at = NULL, done_by = '' WHERE id = $1 AND case_id = $2", taskID, c.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "task not found")
+		}
+		d := map[string]string{"task_id": taskID, "done": fmt.Sprint(done)}
+		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventTask, "", d)
+	})
+	return wrap("store.SetTaskDone", err)
+}
+
+// CareActions implements kasuhara.CaseService.
+func (s *Store) CareActions(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.CareAction, error) {
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, case_id, kind, due_on, note, done_at, done_by, created_by, created_at
+		FROM care_actions WHERE case_id = $1 ORDER BY created_at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: care: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.CareAction
+	for rows.Next() {
+		var c kasuhara.CareAction
+		var due, done sql.NullTime
+		if err := rows.Scan(&c.ID, &c.CaseID, &c.Kind, &due, &c.Note, &done, &c.DoneBy, &c.CreatedBy, &c.CreatedAt); err != nil {
+			return nil, err
+		}
+		c.DueOn, c.DoneAt, c.CreatedAt = nullTime(due), nullTime(done), c.CreatedAt.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddCare implements kasuhara.CaseService.
+func (s *Store) AddCare(ctx context.Context, v kasuhara.CaseViewer, id string, ca kasuhara.CareAction) (*kasuhara.CareAction, error) {
+	f := kasuhara.FieldErrors{}
+	if !slices.Contains(kasuhara.CareKinds, ca.Kind) {
+		f.Add("kind", kasuhara.MsgChoice)
+	}
+	if utf8.RuneCountInString(ca.Note) > kasuhara.MaxLongText {
+		f.Add("note", kasuhara.MsgTooLong)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	ca.ID, ca.CaseID, ca.CreatedBy, ca.CreatedAt, ca.Note = newID(), id, v.UserID, s.now(), strings.TrimSpace(ca.Note)
+	var due any
+	if !ca.DueOn.IsZero() {
+		due = ca.DueOn.UTC()
+	}
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_add", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO care_actions (id, case_id, kind, due_on, note, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ca.ID, c.ID, ca.Kind, due, ca.Note, ca.CreatedBy, ca.CreatedAt); err != nil {
+			return nil, err
+		}
+		d := map[string]string{"care_id": ca.ID, "kind": ca.Kind, "done": "false"}
+		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventCare, "", d)
+	})
+	if err != nil {
+		return nil, wrap("store.AddCare", err)
+	}
+	return &ca, nil
+}
+
+// SetCareDone implements kasuhara.CaseService: records that the care
+// actually happened (or undoes a mistaken record).
+func (s *Store) SetCareDone(ctx context.Context, v kasuhara.CaseViewer, id, careID string, done bool) error {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		var res sql.Result
+		var err error
+		if done {
+			res, err = tx.ExecContext(ctx, "UPDATE care_actions SET done_at = $1, done_by = $2 WHERE id = $3 AND case_id = $4", s.now(), v.UserID, careID, c.ID)
+		} else {
+			res, err = tx.ExecContext(ctx, "UPDATE care_actions SET done_at = NULL, done_by = '' WHERE id = $1 AND case_id = $2", careID, c.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "care action not found")
+		}
+		d := map[string]string{"care_id": careID, "done": fmt.Sprint(done)}
+		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventCare, "", d)
+	})
+	return wrap("store.SetCareDone", err)
+}
+
+// AddEvidence implements kasuhara.CaseService: records a file already
+// stored in the blob store. The reporter may add evidence to their case.
+func (s *Store) AddEvidence(ctx context.Context, v kasuhara.CaseViewer, id string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
+	e.ID, e.CaseID, e.UploadedBy, e.UploadedAt = newID(), id, v.UserID, s.now()
+	e.Filename = cleanFilename(e.Filename)
+	err := s.caseChange(ctx, v, id, access.CaseReporter, "evidence.upload", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.ID, c.ID, e.BlobID, e.Filename, e.MediaType, e.Size, e.SHA256, e.UploadedBy, e.UploadedAt); err != nil {
+			return nil, err
+		}
+		d := map[string]string{"evidence_id": e.ID, "sha256": e.SHA256, "media_type": e.MediaType, "size": fmt.Sprint(e.Size)}
+		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventEvidence, "", d)
+	})
+	if err != nil {
+		return nil, wrap("store.AddEvidence", err)
+	}
+	return &e, nil
+}
+
+// cleanFilename keeps a display name: no path, no control characters.
+func cleanFilename(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if utf8.RuneCountInString(name) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	if strings.TrimSpace(name) == "" {
+		name = "evidence"
+	}
+	return name
+}
+
+func (s *Store) evidenceRows(ctx context.Context, q queryer, where string, args ...any) ([]kasuhara.Evidence, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at
+		FROM evidence WHERE `+where+` ORDER BY uploaded_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: evidence: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Evidence
+	for rows.Next() {
+		var e kasuhara.Evidence
+		if err := rows.Scan(&e.ID, &e.CaseID, &e.BlobID, &e.Filename, &e.MediaType, &e.Size, &e.SHA256, &e.UploadedBy, &e.UploadedAt); err != nil {
+			return nil, err
+		}
+		e.UploadedAt = e.UploadedAt.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EvidenceList implements kasuhara.CaseService. The reporter sees the files
+// of their case; the desk sees all.
+func (s *Store) EvidenceList(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Evidence, error) {
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseReporter); err != nil {
+		return nil, err
+	}
+	return s.evidenceRows(ctx, s.db.Read, "case_id = $1", id)
+}
+
+// EvidenceByID implements kasuhara.CaseService and audits the download.
+func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.CaseViewer, id, evidenceID string) (*kasuhara.Evidence, error) {
+	var out *kasuhara.Evidence
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
+		if err != nil {
+			return err
+		}
+		es, err := s.evidenceRows(ctx, tx, "case_id = $1 AND id = $2", id, evidenceID)
+		if err != nil {
+			return err
+		}
+		if len(es) == 0 {
+			return kasuhara.Errorf(kasuhara.ENOTFOUND, "evidence not found")
+		}
+		out = &es[0]
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "evidence.download", objectType: "case", objectID: c.ID,
+			detail: map[string]string{"evidence_id": evidenceID}})
+	})
+	return out, wrap("store.EvidenceByID", err)
+}
+
+// Exclude implements kasuhara.CaseService.
+func (s *Store) Exclude(ctx context.Context, v kasuhara.CaseViewer, id, userID string) error {
+	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.exclude", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		if userID == c.ReporterID {
+			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgReporter})
+		}
+		if userID == v.UserID {
+			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgSelf})
+		}
+		if r, err := memberRole(ctx, tx, c.OrgID, userID); err != nil {
+			return nil, err
+		} else if r == "" {
+			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgNotMember})
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_exclusions (case_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, userID); err != nil {
+			return nil, err
+		}
+		// An excluded handler or second person leaves the case.
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET
+			assignee_id = CASE WHEN assignee_id = $1 THEN NULL ELSE assignee_id END,
+			second_id = CASE WHEN second_id = $1 THEN NULL ELSE second_id END WHERE id = $2`, userID, c.ID); err != nil {
+			return nil, err
+		}
+		d := map[string]string{"user_id": userID}
+		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventExclusion, "", d)
+	})
+	return wrap("store.Exclude", err)
+}

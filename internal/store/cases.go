@@ -1,0 +1,411 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/search"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+var _ kasuhara.CaseService = (*Store)(nil)
+
+// Default clocks of a new case (the EU whistleblower directive's are a good
+// default: acknowledge quickly, give feedback within days).
+const (
+	DefaultAcknowledgeWithin = 24 * time.Hour
+	DefaultFeedbackWithin    = 7 * 24 * time.Hour
+)
+
+const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESCE(c.department_id, ''), c.state, c.urgent, c.consultation,
+	c.occurred_at, c.duration_minutes, c.channel, c.location, c.categories, c.subtypes, c.request_content, c.conduct, c.harm,
+	c.wishes, c.danger_ongoing, c.witnesses, c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email,
+	c.customer_account, c.customer_sns, COALESCE(c.assignee_id, ''), COALESCE(c.second_id, ''), c.verdict,
+	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at`
+
+func scanCase(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.Case, error) {
+	var c kasuhara.Case
+	r := &c.Report
+	var cats, subs string
+	var ack, res, closed sql.NullTime
+	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
+		&r.OccurredAt, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
+		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
+		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
+		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	for _, s := range splitList(cats) {
+		r.Categories = append(r.Categories, kasuhara.Category(s))
+	}
+	r.Subtypes = splitList(subs)
+	r.OccurredAt = r.OccurredAt.UTC()
+	c.AcknowledgeBy, c.FeedbackBy = c.AcknowledgeBy.UTC(), c.FeedbackBy.UTC()
+	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = nullTime(ack), nullTime(res), nullTime(closed)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return &c, nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func joinCategories(cs []kasuhara.Category) string {
+	ss := make([]string, len(cs))
+	for i, c := range cs {
+		ss[i] = string(c)
+	}
+	return strings.Join(ss, ",")
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// caseFor loads a case and the viewer's level, ENOTFOUND below min.
+func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, id string, min access.CaseLevel) (*kasuhara.Case, access.CaseLevel, error) {
+	var excluded bool
+	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+
+		", EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2) FROM cases c WHERE c.id = $1",
+		id, v.UserID), &excluded)
+	if err != nil {
+		return nil, access.CaseNone, notFound(err, "store.case", "case")
+	}
+	level := access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, ViewerExcluded: excluded})
+	if level == access.CaseNone {
+		return nil, level, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "case not found"}
+	}
+	if level < min {
+		if level == access.CaseReporter {
+			// The reporter knows the case exists; they just may not do this.
+			return nil, level, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "only the desk may do this"}
+		}
+		return nil, level, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "not allowed for your role"}
+	}
+	return c, level, nil
+}
+
+func viewerActor(v kasuhara.CaseViewer) kasuhara.Actor {
+	return kasuhara.Actor{UserID: v.UserID, OrgID: v.OrgID, Role: v.Role}
+}
+
+// FileReport implements kasuhara.CaseService.
+func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.Report) (*kasuhara.Case, error) {
+	const op = "store.FileReport"
+	r.Normalize()
+	now := s.now()
+	if err := r.Validate(now); err != nil {
+		return nil, err
+	}
+	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
+		AcknowledgeBy: now.Add(DefaultAcknowledgeWithin), FeedbackBy: now.Add(DefaultFeedbackWithin), CreatedAt: now, UpdatedAt: now}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
+			return err
+		}
+		return s.insertCase(ctx, tx, viewerActor(v), c)
+	})
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return c, nil
+}
+
+// insertCase writes a new case with its categories, playbook tasks, search
+// tokens, first timeline event and audit entry.
+func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, c *kasuhara.Case) error {
+	year := c.CreatedAt.In(time.FixedZone("JST", 9*3600)).Year()
+	var n int
+	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
+		ON CONFLICT (org_id, year) DO UPDATE SET next = case_counters.next + 1 RETURNING next - 1`, c.OrgID, year).Scan(&n); err != nil {
+		return fmt.Errorf("case number: %w", err)
+	}
+	c.Ref = fmt.Sprintf("K-%d-%05d", year, n)
+	r := c.Report
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
+		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
+		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
+		acknowledge_by, feedback_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)`,
+		c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
+		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
+		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
+		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
+		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt); err != nil {
+		return fmt.Errorf("insert case: %w", err)
+	}
+	for _, cat := range r.Categories {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_categories (case_id, category) VALUES ($1, $2)", c.ID, string(cat)); err != nil {
+			return err
+		}
+	}
+	for i, key := range kasuhara.Playbook(r) {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tasks (id, case_id, key, position, created_at) VALUES ($1, $2, $3, $4, $5)",
+			newID(), c.ID, key, i, c.CreatedAt); err != nil {
+			return err
+		}
+	}
+	if err := s.addEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
+		return err
+	}
+	if err := s.reindex(ctx, tx, c.ID); err != nil {
+		return err
+	}
+	return s.appendAudit(ctx, tx, change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID,
+		detail: map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}})
+}
+
+// reindex rebuilds a case's search tokens from its report and notes.
+func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
+	var parts []string
+	var req, conduct, harm, wishes, loc string
+	if err := tx.QueryRowContext(ctx, "SELECT request_content, conduct, harm, wishes, location FROM cases WHERE id = $1", caseID).
+		Scan(&req, &conduct, &harm, &wishes, &loc); err != nil {
+		return err
+	}
+	parts = append(parts, req, conduct, harm, wishes, loc)
+	rows, err := tx.QueryContext(ctx, "SELECT body FROM case_events WHERE case_id = $1 AND body <> ''", caseID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			rows.Close()
+			return err
+		}
+		parts = append(parts, b)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	tokens := search.Tokens(strings.Join(parts, "\n"))
+	if s.db.Engine == sqldb.Postgres {
+		_, err = tx.ExecContext(ctx, "UPDATE cases SET search = to_tsvector('simple', $1) WHERE id = $2", tokens, caseID)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE case_id = $1", caseID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)", caseID, tokens)
+	return err
+}
+
+func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, caseID, actorID, kind, body string, data map[string]string) error {
+	_, err := s.addEventID(ctx, tx, caseID, actorID, kind, body, data)
+	return err
+}
+
+func (s *Store) addEventID(ctx context.Context, tx *sql.Tx, caseID, actorID, kind, body string, data map[string]string) (*kasuhara.Event, error) {
+	if data == nil {
+		data = map[string]string{}
+	}
+	b, _ := json.Marshal(data)
+	e := &kasuhara.Event{ID: newID(), CaseID: caseID, At: s.now(), ActorID: actorID, Kind: kind, Body: body, Data: data}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (id, case_id, at, actor_id, kind, body, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		e.ID, caseID, e.At, actorID, kind, body, string(b)); err != nil {
+		return nil, fmt.Errorf("add event: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE cases SET updated_at = $1 WHERE id = $2", e.At, caseID); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// CaseByID implements kasuhara.CaseService.
+func (s *Store) CaseByID(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.Case, error) {
+	var c *kasuhara.Case
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, _, err = s.caseFor(ctx, tx, v, id, access.CaseReporter); err != nil {
+			return err
+		}
+		return s.auditRead(ctx, tx, v, c, "case")
+	})
+	return c, wrap("store.CaseByID", err)
+}
+
+// CaseLevel returns the viewer's level for a case without auditing a read
+// (used to decide which parts of a page to show after CaseByID).
+func (s *Store) CaseLevel(ctx context.Context, v kasuhara.CaseViewer, id string) (access.CaseLevel, error) {
+	_, level, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseReporter)
+	return level, err
+}
+
+func (s *Store) auditRead(ctx context.Context, tx *sql.Tx, v kasuhara.CaseViewer, c *kasuhara.Case, part string) error {
+	return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
+		detail: map[string]string{"part": part}})
+}
+
+// qb builds a WHERE clause with numbered placeholders.
+type qb struct {
+	where []string
+	args  []any
+}
+
+func (q *qb) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+func (q *qb) add(cond string) { q.where = append(q.where, cond) }
+
+// visible restricts a query on cases c to those the viewer may see,
+// mirroring access.Case.
+func visible(q *qb, v kasuhara.CaseViewer) {
+	u := q.arg(v.UserID)
+	own := "c.reporter_id = " + u
+	notExcluded := "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = " + u + ")"
+	switch v.Role {
+	case kasuhara.RoleDesk, kasuhara.RoleLegal:
+		q.add("(" + own + " OR (c.org_id = " + q.arg(v.OrgID) + " AND " + notExcluded + "))")
+	case kasuhara.RoleSupervisor:
+		if v.DepartmentID != "" {
+			q.add("(" + own + " OR (c.org_id = " + q.arg(v.OrgID) + " AND c.department_id = " + q.arg(v.DepartmentID) + " AND " + notExcluded + "))")
+			return
+		}
+		q.add(own)
+	default:
+		q.add(own)
+	}
+}
+
+// cursor is the position after the last case of a page.
+type cursor struct {
+	At time.Time `json:"t"`
+	ID string    `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return c, kasuhara.Invalid(map[string]string{"cursor": kasuhara.MsgMalformed})
+	}
+	return c, nil
+}
+
+// MaxPageSize caps a page of cases.
+const MaxPageSize = 200
+
+// Cases implements kasuhara.CaseService.
+func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.CaseFilter) ([]kasuhara.Case, string, error) {
+	const op = "store.Cases"
+	q := &qb{}
+	visible(q, v)
+	if f.Mine {
+		q.add("c.reporter_id = " + q.arg(v.UserID))
+	}
+	if f.State != "" {
+		q.add("c.state = " + q.arg(string(f.State)))
+	}
+	if f.Category != "" {
+		q.add("EXISTS (SELECT 1 FROM case_categories cc WHERE cc.case_id = c.id AND cc.category = " + q.arg(string(f.Category)) + ")")
+	}
+	if f.Verdict != "" {
+		q.add("c.verdict = " + q.arg(f.Verdict))
+	}
+	if f.DepartmentID != "" {
+		q.add("c.department_id = " + q.arg(f.DepartmentID))
+	}
+	if f.AssigneeID != "" {
+		a := q.arg(f.AssigneeID)
+		q.add("(c.assignee_id = " + a + " OR c.second_id = " + a + ")")
+	}
+	if !f.From.IsZero() {
+		q.add("c.occurred_at >= " + q.arg(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		q.add("c.occurred_at < " + q.arg(f.To.UTC()))
+	}
+	if f.Overdue {
+		now := q.arg(s.now())
+		q.add("((c.state = 'new' AND c.acknowledge_by < " + now + ") OR (c.state IN ('acknowledged', 'in_progress') AND c.feedback_by < " + now + "))")
+	}
+	if toks := search.QueryTokens(f.Query); len(toks) > 0 {
+		if s.db.Engine == sqldb.Postgres {
+			q.add("c.search @@ plainto_tsquery('simple', " + q.arg(strings.Join(toks, " ")) + ")")
+		} else {
+			quoted := make([]string, len(toks))
+			for i, t := range toks {
+				quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+			}
+			q.add("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")) + ")")
+		}
+	}
+	asc := f.Sort == "oldest"
+	if f.Cursor != "" {
+		cur, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		op := "<"
+		if asc {
+			op = ">"
+		}
+		t, id := q.arg(cur.At), q.arg(cur.ID)
+		q.add("(c.created_at " + op + " " + t + " OR (c.created_at = " + t + " AND c.id " + op + " " + id + "))")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > MaxPageSize {
+		limit = 50
+	}
+	order := "c.created_at DESC, c.id DESC"
+	if asc {
+		order = "c.created_at ASC, c.id ASC"
+	}
+	query := "SELECT " + caseColumns + " FROM cases c WHERE " + strings.Join(q.where, " AND ") +
+		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
+	rows, err := s.db.Read.QueryContext(ctx, query, q.args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", op, err)
+		}
+		out = append(out, *c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[len(out)-1]
+		next = encodeCursor(cursor{At: last.CreatedAt, ID: last.ID})
+	}
+	// The list shows report contents: it is a read, and audited as one.
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "case.list", objectType: "case",
+			detail: map[string]any{"count": len(out), "state": f.State, "category": f.Category, "search": f.Query != ""}})
+	})
+	if err != nil {
+		return nil, "", wrap(op, err)
+	}
+	return out, next, nil
+}

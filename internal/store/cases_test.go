@@ -1,0 +1,456 @@
+package store_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// desk is a company with a shop, a call centre, and people of every role.
+type desk struct {
+	fixture
+	shop, call *kasuhara.Department
+	people     map[string]kasuhara.CaseViewer
+	other      *kasuhara.Org
+}
+
+func setupDesk(t *testing.T, db *sqldb.DB) desk {
+	t.Helper()
+	f := setup(t, db)
+	d := desk{fixture: f, people: map[string]kasuhara.CaseViewer{}}
+	var err error
+	if d.shop, err = f.s.CreateDepartment(ctx, f.actor, f.org.ID, "新宿店"); err != nil {
+		t.Fatal(err)
+	}
+	if d.call, err = f.s.CreateDepartment(ctx, f.actor, f.org.ID, "コールセンター"); err != nil {
+		t.Fatal(err)
+	}
+	if d.other, err = f.s.CreateOrg(ctx, f.actor, kasuhara.NewOrg{Slug: "other", Name: "Other"}); err != nil {
+		t.Fatal(err)
+	}
+	add := func(key string, org string, role kasuhara.Role, dep string) {
+		u, err := f.s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: key + "@example.jp", Name: key, Password: "long-enough-pw",
+			OrgID: org, Role: role, DepartmentID: dep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.people[key] = kasuhara.CaseViewer{UserID: u.ID, OrgID: org, Role: role, DepartmentID: dep}
+	}
+	add("clerk", f.org.ID, kasuhara.RoleEmployee, d.shop.ID)
+	add("clerk2", f.org.ID, kasuhara.RoleEmployee, d.shop.ID)
+	add("operator", f.org.ID, kasuhara.RoleEmployee, d.call.ID)
+	add("shopboss", f.org.ID, kasuhara.RoleSupervisor, d.shop.ID)
+	add("callboss", f.org.ID, kasuhara.RoleSupervisor, d.call.ID)
+	add("desk1", f.org.ID, kasuhara.RoleDesk, "")
+	add("desk2", f.org.ID, kasuhara.RoleDesk, "")
+	add("legal", f.org.ID, kasuhara.RoleLegal, "")
+	add("analyst", f.org.ID, kasuhara.RoleAnalyst, "")
+	add("admin2", f.org.ID, kasuhara.RoleAdmin, "")
+	add("otherdesk", d.other.ID, kasuhara.RoleDesk, "")
+	return d
+}
+
+func report(dep string, conduct string, subtypes ...string) kasuhara.Report {
+	return kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), DurationMinutes: 45, Channel: "in_person", Location: "レジ前",
+		DepartmentID: dep, Subtypes: subtypes, RequestContent: "返金と店長の謝罪", Conduct: conduct,
+		Customer: kasuhara.Customer{Name: "山田 太郎", Phone: "090-1234-5678"}}
+}
+
+func TestFileReportValidation(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		clerk := d.people["clerk"]
+		_, err := d.s.FileReport(ctx, clerk, kasuhara.Report{})
+		for _, f := range []string{"occurred_at", "channel", "categories", "conduct"} {
+			wantField(t, err, f)
+		}
+		bad := report(d.shop.ID, "x")
+		bad.Categories = []kasuhara.Category{"rudeness"}
+		bad.Subtypes = []string{"yelling"}
+		bad.OccurredAt = time.Now().Add(24 * time.Hour)
+		bad.DurationMinutes = -1
+		_, err = d.s.FileReport(ctx, clerk, bad)
+		for _, f := range []string{"categories", "subtypes", "occurred_at", "duration_minutes"} {
+			wantField(t, err, f)
+		}
+		wrongDep := report(d.shop.ID, "x", "insult")
+		other, _ := d.s.CreateDepartment(ctx, d.actor, d.other.ID, "他社")
+		wrongDep.DepartmentID = other.ID
+		_, err = d.s.FileReport(ctx, clerk, wrongDep)
+		wantField(t, err, "department")
+		// Nothing was half-written.
+		var n int
+		db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d cases after failed reports", n)
+		}
+		// A consultation needs no category.
+		c, err := d.s.FileReport(ctx, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "これはカスハラでしょうか", Consultation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Report.Consultation || c.State != kasuhara.StateNew || !strings.HasPrefix(c.Ref, "K-") {
+			t.Fatalf("case = %+v", c)
+		}
+	})
+}
+
+func TestCaseVisibility(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		shopCase, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られ、土下座しろと言われた", "shouting", "kneeling_demand"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		callCase, err := d.s.FileReport(ctx, d.people["operator"], report(d.call.ID, "電話で2時間以上同じ要求を繰り返された", "long_contact"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shopCase.Report.Categories[0] != kasuhara.CatViolenceAbuse || len(shopCase.Report.Categories) != 2 {
+			t.Fatalf("categories implied by subtypes: %v", shopCase.Report.Categories)
+		}
+		want := map[string][]string{
+			"clerk":     {shopCase.ID},
+			"clerk2":    nil,
+			"operator":  {callCase.ID},
+			"shopboss":  {shopCase.ID},
+			"callboss":  {callCase.ID},
+			"desk1":     {shopCase.ID, callCase.ID},
+			"legal":     {shopCase.ID, callCase.ID},
+			"analyst":   nil,
+			"admin2":    nil,
+			"otherdesk": nil,
+		}
+		for who, ids := range want {
+			v := d.people[who]
+			list, _, err := d.s.Cases(ctx, v, kasuhara.CaseFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range list {
+				got = append(got, c.ID)
+			}
+			slices.Sort(got)
+			w := slices.Clone(ids)
+			slices.Sort(w)
+			if !slices.Equal(got, w) {
+				t.Errorf("%s lists %v, want %v", who, got, w)
+			}
+			for _, c := range []*kasuhara.Case{shopCase, callCase} {
+				_, err := d.s.CaseByID(ctx, v, c.ID)
+				if slices.Contains(ids, c.ID) {
+					if err != nil {
+						t.Errorf("%s cannot open %s: %v", who, c.Ref, err)
+					}
+				} else if kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+					t.Errorf("%s opening %s: %v, want not_found", who, c.Ref, err)
+				}
+			}
+		}
+		// The reporter sees the case but not the desk's timeline.
+		if _, err := d.s.Timeline(ctx, d.people["clerk"], shopCase.ID); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
+			t.Fatalf("reporter reading the timeline: %v", err)
+		}
+		// Excluding desk2 hides the case from them in lists and by id.
+		if err := d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["desk2"].UserID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.CaseByID(ctx, d.people["desk2"], shopCase.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("excluded desk member opens the case: %v", err)
+		}
+		list, _, _ := d.s.Cases(ctx, d.people["desk2"], kasuhara.CaseFilter{})
+		if len(list) != 1 || list[0].ID != callCase.ID {
+			t.Fatalf("excluded desk member lists %d cases", len(list))
+		}
+		wantField(t, d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["clerk"].UserID), "user")
+		// Reads are audited.
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: shopCase.ID, Limit: 100})
+		reads := 0
+		for _, e := range es {
+			if e.Action == "case.read" {
+				reads++
+			}
+			if strings.Contains(e.Detail, "山田") || strings.Contains(e.Detail, "土下座") || strings.Contains(e.Detail, "090") {
+				t.Fatalf("audit detail carries case content: %s", e.Detail)
+			}
+		}
+		if reads < 4 {
+			t.Fatalf("%d case reads audited, want at least 4", reads)
+		}
+	})
+}
+
+func TestCaseHandling(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		desk1, desk2 := d.people["desk1"], d.people["desk2"]
+		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "殴るぞと脅された", "threat"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Urgent {
+			t.Fatal("a threat is not urgent")
+		}
+		tasks, _ := d.s.Tasks(ctx, desk1, c.ID)
+		var keys []string
+		for _, tk := range tasks {
+			keys = append(keys, tk.Key)
+		}
+		if !slices.Contains(keys, "consider_police") || !slices.Contains(keys, "employee_safe") {
+			t.Fatalf("playbook = %v", keys)
+		}
+		// The state machine.
+		_, err = d.s.Transition(ctx, desk1, c.ID, kasuhara.StateResolved, "")
+		wantCode(t, err, kasuhara.ECONFLICT)
+		_, err = d.s.Transition(ctx, d.people["clerk"], c.ID, kasuhara.StateAcknowledged, "")
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		if c, err = d.s.Transition(ctx, d.people["shopboss"], c.ID, kasuhara.StateAcknowledged, ""); err != nil || c.AcknowledgedAt.IsZero() {
+			t.Fatalf("supervisor acknowledges: %+v %v", c, err)
+		}
+		// Nobody handles a case alone.
+		_, err = d.s.Transition(ctx, desk1, c.ID, kasuhara.StateInProgress, "")
+		wantCode(t, err, kasuhara.ECONFLICT)
+		_, err = d.s.Assign(ctx, desk1, c.ID, desk1.UserID, desk1.UserID)
+		wantField(t, err, "second")
+		_, err = d.s.Assign(ctx, desk1, c.ID, d.people["clerk2"].UserID, desk2.UserID)
+		wantField(t, err, "assignee")
+		_, err = d.s.Assign(ctx, desk1, c.ID, d.people["otherdesk"].UserID, desk2.UserID)
+		wantField(t, err, "assignee")
+		if _, err := d.s.Assign(ctx, desk1, c.ID, desk1.UserID, d.people["shopboss"].UserID); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = d.s.Transition(ctx, desk1, c.ID, kasuhara.StateInProgress, "対応開始"); err != nil || c.State != kasuhara.StateInProgress {
+			t.Fatalf("in progress: %v", err)
+		}
+		// Assessment, with its rules.
+		bad := kasuhara.Assessment{Request: "not_valid", Manner: "appropriate", Verdict: "harassment", Rationale: "x"}
+		_, err = d.s.Assess(ctx, desk1, c.ID, bad)
+		wantField(t, err, "verdict")
+		acc := kasuhara.Assessment{Request: "valid", Manner: "inappropriate", AccommodationRequest: true, Verdict: "harassment", Rationale: "x"}
+		_, err = d.s.Assess(ctx, desk1, c.ID, acc)
+		wantField(t, err, "verdict")
+		_, err = d.s.Assess(ctx, d.people["shopboss"], c.ID, kasuhara.Assessment{Request: "unknown", Manner: "appropriate", Verdict: "borderline", Rationale: "x"})
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		first := kasuhara.Assessment{Request: "unknown", Manner: "inappropriate", MannerReasons: []string{"threat"}, Verdict: "insufficient_information", Rationale: "録音を確認中"}
+		if _, err := d.s.Assess(ctx, desk1, c.ID, first); err != nil {
+			t.Fatal(err)
+		}
+		second := kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"threat", "persistent"},
+			EnvironmentImpaired: true, EnvironmentHow: "従業員が出勤できない", Verdict: "harassment", Rationale: "商品に瑕疵はなく、脅迫を伴う"}
+		if _, err := d.s.Assess(ctx, desk2, c.ID, second); err != nil {
+			t.Fatal(err)
+		}
+		as, _ := d.s.Assessments(ctx, desk1, c.ID)
+		if len(as) != 2 || as[0].Verdict != "harassment" || as[1].Verdict != "insufficient_information" {
+			t.Fatalf("assessment history = %+v", as)
+		}
+		got, _ := d.s.CaseByID(ctx, desk1, c.ID)
+		if got.Verdict != "harassment" {
+			t.Fatalf("case verdict = %q", got.Verdict)
+		}
+		// Notes, contacts, tasks, care.
+		if _, err := d.s.AddNote(ctx, desk1, c.ID, kasuhara.EventNote, "防犯カメラの映像を保全した"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.s.AddNote(ctx, desk1, c.ID, kasuhara.EventNote, " ")
+		wantField(t, err, "body")
+		if _, err := d.s.AddContact(ctx, desk1, c.ID, kasuhara.Contact{At: time.Now().Add(-time.Minute), Channel: "phone", Summary: "お客様に当社の方針を説明した"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.s.AddContact(ctx, desk1, c.ID, kasuhara.Contact{Channel: "fax"})
+		wantField(t, err, "channel")
+		wantField(t, err, "at")
+		tk, err := d.s.AddTask(ctx, d.people["shopboss"], c.ID, "シフトを調整する")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.s.SetTaskDone(ctx, desk1, c.ID, tk.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, d.s.SetTaskDone(ctx, desk1, c.ID, "nope", true), kasuhara.ENOTFOUND)
+		care, err := d.s.AddCare(ctx, desk1, c.ID, kasuhara.CareAction{Kind: "counselling", DueOn: time.Now().Add(48 * time.Hour), Note: "産業医面談"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, _ := d.s.CareActions(ctx, desk1, c.ID)
+		if len(cs) != 1 || !cs[0].DoneAt.IsZero() {
+			t.Fatalf("care before it happened: %+v", cs)
+		}
+		if err := d.s.SetCareDone(ctx, desk1, c.ID, care.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		cs, _ = d.s.CareActions(ctx, desk1, c.ID)
+		if cs[0].DoneAt.IsZero() || cs[0].DoneBy != desk1.UserID {
+			t.Fatalf("care done not recorded: %+v", cs[0])
+		}
+		_, err = d.s.AddCare(ctx, desk1, c.ID, kasuhara.CareAction{Kind: "massage"})
+		wantField(t, err, "kind")
+		// Resolve, close, reopen.
+		for _, to := range []kasuhara.CaseState{kasuhara.StateResolved, kasuhara.StateClosed, kasuhara.StateInProgress} {
+			if c, err = d.s.Transition(ctx, desk1, c.ID, to, ""); err != nil {
+				t.Fatalf("to %s: %v", to, err)
+			}
+		}
+		if !c.ClosedAt.IsZero() || !c.ResolvedAt.IsZero() {
+			t.Fatal("reopening kept the closed time")
+		}
+		tl, _ := d.s.Timeline(ctx, desk1, c.ID)
+		var kinds []string
+		for _, e := range tl {
+			kinds = append(kinds, e.Kind)
+		}
+		for _, k := range []string{"reported", "transition", "assignment", "assessment", "note", "contact", "task", "care"} {
+			if !slices.Contains(kinds, k) {
+				t.Errorf("timeline lacks %s: %v", k, kinds)
+			}
+		}
+		// Excluding the handler takes them off the case.
+		if err := d.s.Exclude(ctx, desk2, c.ID, desk1.UserID); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = d.s.CaseByID(ctx, desk2, c.ID)
+		if got.AssigneeID != "" {
+			t.Fatal("the excluded handler is still assigned")
+		}
+		n, p, err := d.s.VerifyAudit(ctx)
+		if err != nil || p != nil || n < 20 {
+			t.Fatalf("audit after handling: %d %+v %v", n, p, err)
+		}
+	})
+}
+
+func TestCaseSearchAndFilters(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		clerk, desk1 := d.people["clerk"], d.people["desk1"]
+		mk := func(dep, conduct string, subtypes ...string) *kasuhara.Case {
+			c, err := d.s.FileReport(ctx, clerk, report(dep, conduct, subtypes...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		a := mk(d.shop.ID, "客が暴言を吐き、土下座を要求した", "insult", "kneeling_demand")
+		b := mk(d.call.ID, "The caller shouted and threatened to post my name on SNS.", "shouting", "sns_threat")
+		c := mk(d.shop.ID, "閉店後も帰らず二時間居座った", "refusal_to_leave")
+		search := func(q string) []string {
+			t.Helper()
+			list, _, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var refs []string
+			for _, x := range list {
+				refs = append(refs, x.ID)
+			}
+			return refs
+		}
+		for q, want := range map[string][]string{
+			"暴言":        {a.ID},
+			"土下座":       {a.ID},
+			"居座":        {c.ID},
+			"SNS":       {b.ID},
+			"threatened": {b.ID},
+			"Shouted":   {b.ID},
+			"返金":        {c.ID, b.ID, a.ID}, // in every request
+			"警察":        nil,
+			"posted":    nil,
+		} {
+			if got := search(q); !slices.Equal(got, want) {
+				t.Errorf("search %q = %v, want %v", q, got, want)
+			}
+		}
+		// Notes are searchable too.
+		if _, err := d.s.AddNote(ctx, desk1, c.ID, kasuhara.EventNote, "警察に相談した"); err != nil {
+			t.Fatal(err)
+		}
+		if got := search("警察"); !slices.Equal(got, []string{c.ID}) {
+			t.Errorf("search in notes = %v", got)
+		}
+		// Filters.
+		list, _, _ := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Category: kasuhara.CatOnlineDefamation})
+		if len(list) != 1 || list[0].ID != b.ID {
+			t.Errorf("category filter: %d", len(list))
+		}
+		list, _, _ = d.s.Cases(ctx, desk1, kasuhara.CaseFilter{DepartmentID: d.shop.ID})
+		if len(list) != 2 {
+			t.Errorf("department filter: %d", len(list))
+		}
+		d.s.Transition(ctx, desk1, a.ID, kasuhara.StateAcknowledged, "")
+		list, _, _ = d.s.Cases(ctx, desk1, kasuhara.CaseFilter{State: kasuhara.StateNew})
+		if len(list) != 2 {
+			t.Errorf("state filter: %d", len(list))
+		}
+		// Overdue: two days later, unacknowledged cases are overdue.
+		d.s.Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
+		list, _, _ = d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Overdue: true})
+		if len(list) != 2 {
+			t.Errorf("overdue filter: %d", len(list))
+		}
+		d.s.Now = time.Now
+		// Pagination walks every case once, newest first.
+		var seen []string
+		cur := ""
+		for range 5 {
+			page, next, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Limit: 2, Cursor: cur})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range page {
+				seen = append(seen, x.ID)
+			}
+			if next == "" {
+				break
+			}
+			cur = next
+		}
+		if !slices.Equal(seen, []string{c.ID, b.ID, a.ID}) {
+			t.Errorf("pages = %v", seen)
+		}
+		_, _, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Cursor: "garbage!"})
+		wantField(t, err, "cursor")
+		// The employee's search finds only their own cases.
+		list, _, _ = d.s.Cases(ctx, d.people["clerk2"], kasuhara.CaseFilter{Query: "土下座"})
+		if len(list) != 0 {
+			t.Error("search leaks another person's case")
+		}
+	})
+}
+
+func TestEvidenceRecords(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		c, _ := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
+		e, err := d.s.AddEvidence(ctx, d.people["clerk"], c.ID, kasuhara.Evidence{BlobID: "b1", Filename: "../../etc/録音.m4a", MediaType: "audio/mp4", Size: 10, SHA256: "ab"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Filename != "録音.m4a" {
+			t.Fatalf("filename %q", e.Filename)
+		}
+		if _, err := d.s.AddEvidence(ctx, d.people["clerk2"], c.ID, kasuhara.Evidence{BlobID: "b2"}); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("another employee adds evidence: %v", err)
+		}
+		got, err := d.s.EvidenceByID(ctx, d.people["desk1"], c.ID, e.ID)
+		if err != nil || got.BlobID != "b1" {
+			t.Fatalf("EvidenceByID = %+v, %v", got, err)
+		}
+		if _, err := d.s.EvidenceByID(ctx, d.people["analyst"], c.ID, e.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("analyst downloads evidence: %v", err)
+		}
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID})
+		var actions []string
+		for _, x := range es {
+			actions = append(actions, x.Action)
+		}
+		if !slices.Contains(actions, "evidence.upload") || !slices.Contains(actions, "evidence.download") {
+			t.Fatalf("evidence not audited: %v", actions)
+		}
+	})
+}
