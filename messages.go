@@ -43,6 +43,9 @@ const (
 	MsgExcluded          = "is excluded from this case"
 	MsgReporter          = "is the reporter and cannot be excluded"
 	MsgNotMember         = "is not a member of the organisation"
+	MsgWrongType         = "has the wrong type"
+	MsgDepartment        = "is not a department of your organisation"
+	MsgLimit             = "must be between 1 and 200"
 )
 
 // FieldMessages lists every field error message.
@@ -51,5 +54,5 @@ var FieldMessages = []string{
 	MsgNoSuchOrg, MsgNotDepartment, MsgTaken, MsgMismatch, MsgWrongPassword, MsgMalformed, MsgSamePassword, MsgSelf,
 	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
-	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember,
+	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit,
 }

@@ -50,7 +50,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Sessions: st.Sessions(), Ready: db.Ping,
 		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
 	})

@@ -238,13 +238,6 @@ func (s *Store) CaseByID(ctx context.Context, v kasuhara.CaseViewer, id string) 
 	return c, wrap("store.CaseByID", err)
 }
 
-// CaseLevel returns the viewer's level for a case without auditing a read
-// (used to decide which parts of a page to show after CaseByID).
-func (s *Store) CaseLevel(ctx context.Context, v kasuhara.CaseViewer, id string) (access.CaseLevel, error) {
-	_, level, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseReporter)
-	return level, err
-}
-
 func (s *Store) auditRead(ctx context.Context, tx *sql.Tx, v kasuhara.CaseViewer, c *kasuhara.Case, part string) error {
 	return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
 		detail: map[string]string{"part": part}})

@@ -56,6 +56,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := statusOf(code)
+	if isMalformed(err) {
+		status = http.StatusBadRequest
+	}
 	if isAPI(r) {
 		loc := s.Catalog.Localizer(apiLang(r))
 		msg := loc.T("error." + code)

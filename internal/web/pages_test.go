@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/i18n"
@@ -22,7 +23,26 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	if _, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "新宿店"); err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page"}
+	// A case with everything on it, reported by the employee.
+	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: kasuhara.Subtypes,
+		Conduct: "「殴るぞ」と怒鳴った", DangerOngoing: true, Customer: kasuhara.Customer{Name: "佐藤", Phone: "0312345678"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
+	e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
+	e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "開始")
+	e.st.Assess(ctx, deskV, c.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: kasuhara.MannerReasons, Verdict: "harassment", Rationale: "理由", AccommodationRequest: false})
+	e.st.AddNote(ctx, deskV, c.ID, kasuhara.EventDecision, "決定")
+	e.st.AddContact(ctx, deskV, c.ID, kasuhara.Contact{At: time.Now(), Channel: "email", Summary: "説明"})
+	care, _ := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", DueOn: time.Now()})
+	e.st.SetCareDone(ctx, deskV, c.ID, care.ID, true)
+	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
+	e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleSupervisor].ID)
+	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
+		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()
@@ -268,6 +288,23 @@ func TestTemplateKeysExist(t *testing.T) {
 	}
 	for _, m := range kasuhara.FieldMessages {
 		ids = append(ids, "field."+m)
+	}
+	for _, c := range kasuhara.Categories {
+		ids = append(ids, "category."+string(c))
+	}
+	for _, st := range kasuhara.CaseStates {
+		ids = append(ids, "state."+string(st), "state."+string(st)+".reporter")
+		for _, to := range kasuhara.NextStates(st) {
+			ids = append(ids, "transition."+string(to))
+		}
+	}
+	for prefix, list := range map[string][]string{"subtype.": kasuhara.Subtypes, "channel.": kasuhara.Channels, "verdict.": kasuhara.Verdicts,
+		"request.": kasuhara.RequestValues, "manner.": kasuhara.MannerValues, "reason.": kasuhara.MannerReasons, "care.": kasuhara.CareKinds,
+		"task.": kasuhara.PlaybookKeys, "event.": {kasuhara.EventReported, kasuhara.EventTransition, kasuhara.EventAssignment, kasuhara.EventNote,
+			kasuhara.EventContact, kasuhara.EventDecision, kasuhara.EventAssessment, kasuhara.EventTask, kasuhara.EventCare, kasuhara.EventEvidence, kasuhara.EventExclusion}} {
+		for _, x := range list {
+			ids = append(ids, prefix+x)
+		}
 	}
 	if len(ids) < 100 {
 		t.Fatalf("found only %d message ids: the scan is broken", len(ids))

@@ -48,6 +48,20 @@ func (p *page) Can(action string) bool {
 type form struct {
 	Values map[string]string
 	Errors map[string]string
+	Multi  map[string][]string // multi-valued fields (checkboxes)
+}
+
+// Has reports whether the multi-valued field k holds v.
+func (f *form) Has(k, v string) bool {
+	if f == nil {
+		return false
+	}
+	for _, x := range f.Multi[k] {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *form) Value(k string) string {
@@ -63,6 +77,24 @@ func (f *form) Error(k string) string {
 	}
 	return f.Errors[k]
 }
+
+// formatBytes shows a size in B, KiB or MiB.
+func formatBytes(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// customerField is one customer identifier of the report form.
+type customerField struct{ Key, Input, Type string }
+
+var customerFields = []customerField{{"name", "customer_name", "text"}, {"name_kana", "customer_name_kana", "text"},
+	{"phone", "customer_phone", "tel"}, {"email", "customer_email", "email"}, {"account", "customer_account", "text"},
+	{"sns_handle", "customer_sns", "text"}}
 
 // translateField translates a field error message of the domain.
 func translateField(loc *i18n.Localizer, msg string) string {
@@ -122,7 +154,23 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return t.In(jst).Format("2 Jan 2006 15:04")
 			},
-			"roles": func() []kasuhara.Role { return kasuhara.Roles },
+			"roles":          func() []kasuhara.Role { return kasuhara.Roles },
+			"channels":       func() []string { return kasuhara.Channels },
+			"categories":     func() []kasuhara.Category { return kasuhara.Categories },
+			"states":         func() []kasuhara.CaseState { return kasuhara.CaseStates },
+			"customerFields": func() []customerField { return customerFields },
+			"verdicts":       func() []string { return kasuhara.Verdicts },
+			"requestValues":  func() []string { return kasuhara.RequestValues },
+			"mannerValues":   func() []string { return kasuhara.MannerValues },
+			"mannerReasons":  func() []string { return kasuhara.MannerReasons },
+			"careKinds":      func() []string { return kasuhara.CareKinds },
+			"bytes":          formatBytes,
+			"date": func(t time.Time) string {
+				if t.IsZero() {
+					return ""
+				}
+				return t.In(jst).Format("2006-01-02")
+			},
 			"langs": func() []string { return i18n.Languages },
 		}
 		out[lang] = map[string]*template.Template{}

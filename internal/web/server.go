@@ -26,6 +26,7 @@ type Deps struct {
 	Users    kasuhara.UserService
 	Tokens   kasuhara.TokenService
 	Audit    kasuhara.AuditService
+	Cases    kasuhara.CaseService
 	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -40,6 +41,8 @@ type Deps struct {
 	SessionLifetime time.Duration
 	Version         string
 	Now             func() time.Time
+	// MaxUpload is the largest evidence file accepted (default 100 MiB).
+	MaxUpload int64
 }
 
 // Limits of requests. Routes that take files set their own.
@@ -72,6 +75,9 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
+	}
+	if d.MaxUpload == 0 {
+		d.MaxUpload = 100 << 20
 	}
 	if d.SessionIdle == 0 {
 		d.SessionIdle = 30 * time.Minute

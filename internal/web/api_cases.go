@@ -1,0 +1,561 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+// caseViewer is the signed-in person as the case service sees them.
+func (v *viewer) caseViewer() kasuhara.CaseViewer {
+	return kasuhara.CaseViewer{UserID: v.User.ID, OrgID: v.Org.ID, Role: v.Membership.Role, DepartmentID: v.Membership.DepartmentID}
+}
+
+// caseLevel is the viewer's level for a case they could open (CaseByID
+// succeeded, so they are not excluded unless they reported it).
+func caseLevel(v kasuhara.CaseViewer, c *kasuhara.Case) access.CaseLevel {
+	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID})
+}
+
+// reportJSON is the body of POST /api/v1/reports.
+type reportJSON struct {
+	OccurredAt      string            `json:"occurred_at"`
+	DurationMinutes int               `json:"duration_minutes"`
+	Channel         string            `json:"channel"`
+	Location        string            `json:"location"`
+	Department      string            `json:"department"`
+	Categories      []string          `json:"categories"`
+	Subtypes        []string          `json:"subtypes"`
+	RequestContent  string            `json:"request_content"`
+	Conduct         string            `json:"conduct"`
+	Harm            string            `json:"harm"`
+	Wishes          string            `json:"wishes"`
+	DangerOngoing   bool              `json:"danger_ongoing"`
+	Witnesses       string            `json:"witnesses"`
+	Customer        kasuhara.Customer `json:"customer"`
+	Consultation    bool              `json:"consultation"`
+}
+
+// toReport converts the JSON (or the web form) to a report, resolving the
+// department by id or name within the viewer's organisation.
+func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.Report, error) {
+	f := kasuhara.FieldErrors{}
+	rep := kasuhara.Report{OccurredAt: parseTime(f, "occurred_at", in.OccurredAt), DurationMinutes: in.DurationMinutes, Channel: in.Channel,
+		Location: in.Location, Subtypes: in.Subtypes, RequestContent: in.RequestContent, Conduct: in.Conduct, Harm: in.Harm,
+		Wishes: in.Wishes, DangerOngoing: in.DangerOngoing, Witnesses: in.Witnesses, Customer: in.Customer, Consultation: in.Consultation}
+	for _, c := range in.Categories {
+		rep.Categories = append(rep.Categories, kasuhara.Category(c))
+	}
+	rep.DepartmentID = v.Membership.DepartmentID
+	if d := strings.TrimSpace(in.Department); d != "" {
+		deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
+		if err != nil {
+			return rep, err
+		}
+		rep.DepartmentID = ""
+		for _, dep := range deps {
+			if dep.ID == d || dep.Name == d {
+				rep.DepartmentID = dep.ID
+			}
+		}
+		if rep.DepartmentID == "" {
+			f.Add("department", kasuhara.MsgDepartment)
+		}
+	}
+	if err := f.Err(); err != nil {
+		// Report every other field problem at once too.
+		if verr := rep.Validate(s.Now()); verr != nil {
+			for k, m := range kasuhara.ErrorFields(verr) {
+				if k != "occurred_at" {
+					f.Add(k, m)
+				}
+			}
+		}
+		return rep, f.Err()
+	}
+	return rep, nil
+}
+
+func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	var in reportJSON
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, err := s.toReport(r, v, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Cases.FileReport(r.Context(), v.caseViewer(), rep)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "case_id": c.ID, "ref": c.Ref, "state": c.State, "urgent": c.Urgent,
+		"acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy})
+}
+
+// caseOut is a case as the API shows it. Fields the viewer's level does not
+// cover are left out.
+type caseOut struct {
+	ID              string            `json:"id"`
+	Ref             string            `json:"ref"`
+	State           string            `json:"state"`
+	Urgent          bool              `json:"urgent"`
+	Consultation    bool              `json:"consultation"`
+	OccurredAt      time.Time         `json:"occurred_at"`
+	DurationMinutes int               `json:"duration_minutes"`
+	Channel         string            `json:"channel"`
+	Location        string            `json:"location"`
+	DepartmentID    string            `json:"department_id,omitempty"`
+	Categories      []string          `json:"categories"`
+	Subtypes        []string          `json:"subtypes"`
+	RequestContent  string            `json:"request_content"`
+	Conduct         string            `json:"conduct"`
+	Harm            string            `json:"harm"`
+	Wishes          string            `json:"wishes"`
+	DangerOngoing   bool              `json:"danger_ongoing"`
+	Witnesses       string            `json:"witnesses"`
+	Customer        kasuhara.Customer `json:"customer"`
+	Mine            bool              `json:"mine"`
+	AssigneeID      string            `json:"assignee_id,omitempty"`
+	SecondID        string            `json:"second_id,omitempty"`
+	Verdict         string            `json:"verdict,omitempty"`
+	AcknowledgeBy   time.Time         `json:"acknowledge_by"`
+	FeedbackBy      time.Time         `json:"feedback_by"`
+	Overdue         bool              `json:"overdue"`
+	AcknowledgedAt  *time.Time        `json:"acknowledged_at,omitempty"`
+	ResolvedAt      *time.Time        `json:"resolved_at,omitempty"`
+	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
+}
+
+func (s *Server) caseJSON(cv kasuhara.CaseViewer, c *kasuhara.Case) caseOut {
+	rep := c.Report
+	out := caseOut{ID: c.ID, Ref: c.Ref, State: string(c.State), Urgent: c.Urgent, Consultation: rep.Consultation,
+		OccurredAt: rep.OccurredAt, DurationMinutes: rep.DurationMinutes, Channel: rep.Channel, Location: rep.Location,
+		DepartmentID: rep.DepartmentID, Categories: []string{}, Subtypes: rep.Subtypes, RequestContent: rep.RequestContent,
+		Conduct: rep.Conduct, Harm: rep.Harm, Wishes: rep.Wishes, DangerOngoing: rep.DangerOngoing, Witnesses: rep.Witnesses,
+		Customer: rep.Customer, Mine: c.ReporterID == cv.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
+		Overdue: c.Overdue(s.Now()), AcknowledgedAt: timeOrNil(c.AcknowledgedAt), ResolvedAt: timeOrNil(c.ResolvedAt),
+		ClosedAt: timeOrNil(c.ClosedAt), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if out.Subtypes == nil {
+		out.Subtypes = []string{}
+	}
+	for _, cat := range rep.Categories {
+		out.Categories = append(out.Categories, string(cat))
+	}
+	if caseLevel(cv, c) >= access.CaseSupervisor {
+		out.AssigneeID, out.SecondID, out.Verdict = c.AssigneeID, c.SecondID, c.Verdict
+	}
+	return out
+}
+
+// caseFilter reads the list filters from the query string.
+func caseFilter(r *http.Request) (kasuhara.CaseFilter, error) {
+	q := r.URL.Query()
+	f := kasuhara.FieldErrors{}
+	cf := kasuhara.CaseFilter{State: kasuhara.CaseState(q.Get("state")), Category: kasuhara.Category(q.Get("category")),
+		Verdict: q.Get("verdict"), DepartmentID: q.Get("department"), AssigneeID: q.Get("assignee"), Query: q.Get("q"),
+		Cursor: q.Get("cursor"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "true" || q.Get("overdue") == "1",
+		Mine: q.Get("mine") == "true" || q.Get("mine") == "1"}
+	if cf.State != "" && !containsState(cf.State) {
+		f.Add("state", kasuhara.MsgChoice)
+	}
+	if cf.Category != "" && !containsCategory(cf.Category) {
+		f.Add("category", kasuhara.MsgCategory)
+	}
+	if cf.Sort != "" && cf.Sort != "newest" && cf.Sort != "oldest" {
+		f.Add("sort", kasuhara.MsgChoice)
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			f.Add("limit", kasuhara.MsgLimit)
+		}
+		cf.Limit = n
+	}
+	cf.From = parseDateOrTime(f, "from", q.Get("from"))
+	cf.To = parseDateOrTime(f, "to", q.Get("to"))
+	if !cf.To.IsZero() && len(q.Get("to")) == len("2006-01-02") {
+		cf.To = cf.To.AddDate(0, 0, 1) // a date "to" includes that day
+	}
+	return cf, f.Err()
+}
+
+// parseDateOrTime accepts 2026-11-27 (a day in Japan) or an RFC 3339 time.
+func parseDateOrTime(f kasuhara.FieldErrors, field, v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, jst); err == nil {
+		return t
+	}
+	return parseTime(f, field, v)
+}
+
+func containsState(s kasuhara.CaseState) bool {
+	for _, x := range kasuhara.CaseStates {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsCategory(c kasuhara.Category) bool {
+	for _, x := range kasuhara.Categories {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	f, err := caseFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cv := v.caseViewer()
+	list, next, err := s.Cases.Cases(r.Context(), cv, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]caseOut, 0, len(list))
+	for i := range list {
+		out = append(out, s.caseJSON(cv, &list[i]))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
+}
+
+// apiCase loads {id} for the viewer; it answers and returns nil when the
+// case is not there for them.
+func (s *Server) apiCaseFor(w http.ResponseWriter, r *http.Request) (kasuhara.CaseViewer, *kasuhara.Case) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	c, err := s.Cases.CaseByID(r.Context(), cv, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return cv, nil
+	}
+	return cv, c
+}
+
+func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
+	cv, c := s.apiCaseFor(w, r)
+	if c == nil {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
+}
+
+func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		To   string `json:"to"`
+		Note string `json:"note"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cv := viewerFrom(r.Context()).caseViewer()
+	c, err := s.Cases.Transition(r.Context(), cv, r.PathValue("id"), kasuhara.CaseState(in.To), in.Note)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
+}
+
+func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		AssigneeID string `json:"assignee_id"`
+		SecondID   string `json:"second_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cv := viewerFrom(r.Context()).caseViewer()
+	c, err := s.Cases.Assign(r.Context(), cv, r.PathValue("id"), in.AssigneeID, in.SecondID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
+}
+
+type assessmentJSON struct {
+	ID                   string    `json:"id,omitempty"`
+	Request              string    `json:"request"`
+	Manner               string    `json:"manner"`
+	MannerReasons        []string  `json:"manner_reasons"`
+	EnvironmentImpaired  bool      `json:"environment_impaired"`
+	EnvironmentHow       string    `json:"environment_how"`
+	AccommodationRequest bool      `json:"accommodation_request"`
+	Verdict              string    `json:"verdict"`
+	Rationale            string    `json:"rationale"`
+	AssessorID           string    `json:"assessor_id,omitempty"`
+	CreatedAt            time.Time `json:"created_at,omitzero"`
+}
+
+func assessmentOut(a kasuhara.Assessment) assessmentJSON {
+	if a.MannerReasons == nil {
+		a.MannerReasons = []string{}
+	}
+	return assessmentJSON{ID: a.ID, Request: a.Request, Manner: a.Manner, MannerReasons: a.MannerReasons, EnvironmentImpaired: a.EnvironmentImpaired,
+		EnvironmentHow: a.EnvironmentHow, AccommodationRequest: a.AccommodationRequest, Verdict: a.Verdict, Rationale: a.Rationale,
+		AssessorID: a.AssessorID, CreatedAt: a.CreatedAt}
+}
+
+func (s *Server) apiAssess(w http.ResponseWriter, r *http.Request) {
+	var in assessmentJSON
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.Cases.Assess(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), kasuhara.Assessment{
+		Request: in.Request, Manner: in.Manner, MannerReasons: in.MannerReasons, EnvironmentImpaired: in.EnvironmentImpaired,
+		EnvironmentHow: in.EnvironmentHow, AccommodationRequest: in.AccommodationRequest, Verdict: in.Verdict, Rationale: in.Rationale})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, assessmentOut(*a))
+}
+
+func (s *Server) apiAssessments(w http.ResponseWriter, r *http.Request) {
+	as, err := s.Cases.Assessments(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]assessmentJSON, 0, len(as))
+	for _, a := range as {
+		out = append(out, assessmentOut(a))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"assessments": out})
+}
+
+type eventJSON struct {
+	ID      string            `json:"id"`
+	At      time.Time         `json:"at"`
+	ActorID string            `json:"actor_id,omitempty"`
+	Kind    string            `json:"kind"`
+	Body    string            `json:"body,omitempty"`
+	Data    map[string]string `json:"data,omitempty"`
+}
+
+func eventOut(e kasuhara.Event) eventJSON {
+	return eventJSON{ID: e.ID, At: e.At, ActorID: e.ActorID, Kind: e.Kind, Body: e.Body, Data: e.Data}
+}
+
+func (s *Server) apiAddNote(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Body string `json:"body"`
+		Kind string `json:"kind"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.Kind == "" {
+		in.Kind = kasuhara.EventNote
+	}
+	e, err := s.Cases.AddNote(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Kind, in.Body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, eventOut(*e))
+}
+
+func (s *Server) apiAddContact(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		At      string `json:"at"`
+		Channel string `json:"channel"`
+		Summary string `json:"summary"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := kasuhara.FieldErrors{}
+	at := parseTime(f, "at", in.At)
+	if err := f.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.Cases.AddContact(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), kasuhara.Contact{At: at, Channel: in.Channel, Summary: in.Summary})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, eventOut(*e))
+}
+
+func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) {
+	es, err := s.Cases.Timeline(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]eventJSON, 0, len(es))
+	for _, e := range es {
+		out = append(out, eventOut(e))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+}
+
+type taskJSON struct {
+	ID     string     `json:"id"`
+	Key    string     `json:"key,omitempty"`
+	Title  string     `json:"title"`
+	Done   bool       `json:"done"`
+	DoneAt *time.Time `json:"done_at,omitempty"`
+	DoneBy string     `json:"done_by,omitempty"`
+}
+
+func (s *Server) apiTasks(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.Cases.Tasks(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc := s.Catalog.Localizer(apiLang(r))
+	out := make([]taskJSON, 0, len(ts))
+	for _, t := range ts {
+		title := t.Title
+		if t.Key != "" {
+			title = loc.T("task." + t.Key)
+		}
+		out = append(out, taskJSON{ID: t.ID, Key: t.Key, Title: title, Done: !t.DoneAt.IsZero(), DoneAt: timeOrNil(t.DoneAt), DoneBy: t.DoneBy})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
+}
+
+func (s *Server) apiAddTask(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Title string `json:"title"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.Cases.AddTask(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Title)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, taskJSON{ID: t.ID, Title: t.Title})
+}
+
+func (s *Server) apiTaskDone(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Done bool `json:"done"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Cases.SetTaskDone(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PathValue("task"), in.Done); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("task"), "done": in.Done})
+}
+
+type careJSON struct {
+	ID     string     `json:"id"`
+	Kind   string     `json:"kind"`
+	DueOn  string     `json:"due_on,omitempty"`
+	Note   string     `json:"note"`
+	Done   bool       `json:"done"`
+	DoneAt *time.Time `json:"done_at,omitempty"`
+	DoneBy string     `json:"done_by,omitempty"`
+}
+
+func careOut(c kasuhara.CareAction) careJSON {
+	out := careJSON{ID: c.ID, Kind: c.Kind, Note: c.Note, Done: !c.DoneAt.IsZero(), DoneAt: timeOrNil(c.DoneAt), DoneBy: c.DoneBy}
+	if !c.DueOn.IsZero() {
+		out.DueOn = c.DueOn.In(jst).Format("2006-01-02")
+	}
+	return out
+}
+
+func (s *Server) apiCare(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.Cases.CareActions(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]careJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, careOut(c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"care": out})
+}
+
+func (s *Server) apiAddCare(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Kind  string `json:"kind"`
+		DueOn string `json:"due_on"`
+		Note  string `json:"note"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := kasuhara.FieldErrors{}
+	due := parseDateOrTime(f, "due_on", in.DueOn)
+	if err := f.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Cases.AddCare(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), kasuhara.CareAction{Kind: in.Kind, DueOn: due, Note: in.Note})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, careOut(*c))
+}
+
+func (s *Server) apiCareDone(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Done bool `json:"done"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Cases.SetCareDone(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PathValue("care"), in.Done); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("care"), "done": in.Done})
+}
+
+func (s *Server) apiExclude(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		UserID string `json:"user_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Cases.Exclude(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.UserID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"user_id": in.UserID})
+}

@@ -1,0 +1,166 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// apiClient calls the API with a token of one user.
+type apiClient struct {
+	c   *client
+	tok string
+}
+
+func (e *env) api(r kasuhara.Role) *apiClient {
+	e.t.Helper()
+	_, tok, err := e.st.CreateToken(ctx, kasuhara.CLIActor, e.users[r].ID, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &apiClient{c: e.client(), tok: tok}
+}
+
+func (a *apiClient) call(method, path string, body any) resp {
+	a.c.t.Helper()
+	hdr := map[string]string{"Authorization": "Bearer " + a.tok}
+	var rd *strings.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		if s, ok := body.(string); ok {
+			b = []byte(s)
+		}
+		rd = strings.NewReader(string(b))
+		hdr["Content-Type"] = "application/json"
+	} else {
+		rd = strings.NewReader("")
+	}
+	return a.c.do(method, path, rd, hdr)
+}
+
+func validReport() map[string]any {
+	return map[string]any{
+		"occurred_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "duration_minutes": 40, "channel": "phone",
+		"categories": []string{"violence_abuse"}, "subtypes": []string{"shouting", "threat"},
+		"request_content": "担当者を替えろ", "conduct": "「お前の家に行くぞ」と40分怒鳴り続けた", "danger_ongoing": false,
+		"customer": map[string]string{"name": "佐藤 一郎", "phone": "090-1111-2222"},
+	}
+}
+
+func TestAPIReportsAndCases(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			emp, desk, other := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleSupervisor)
+			analyst, admin := e.api(kasuhara.RoleAnalyst), e.api(kasuhara.RoleAdmin)
+			r := emp.call("POST", "/api/v1/reports", validReport())
+			must(t, r, 201, `"case_id"`, `"urgent":true`)
+			id := decode(t, r.body)["id"].(string)
+
+			// The reporter and the desk see it; others get 404, as for a case
+			// that does not exist.
+			must(t, emp.call("GET", "/api/v1/cases/"+id, nil), 200, "お前の家に行くぞ", `"mine":true`)
+			mustNot(t, emp.call("GET", "/api/v1/cases/"+id, nil), `"verdict"`, `"assignee_id"`)
+			must(t, desk.call("GET", "/api/v1/cases/"+id, nil), 200, "佐藤 一郎")
+			for _, a := range []*apiClient{other, analyst, admin} {
+				r := a.call("GET", "/api/v1/cases/"+id, nil)
+				must(t, r, 404, `"code":"not_found"`)
+				mustNot(t, r, "佐藤", "お前の家")
+				must(t, a.call("GET", "/api/v1/cases/no-such-case", nil), 404)
+				list := a.call("GET", "/api/v1/cases", nil)
+				must(t, list, 200, `"cases":[]`)
+			}
+			must(t, desk.call("GET", "/api/v1/cases?q=家に行く", nil), 200, id)
+			must(t, desk.call("GET", "/api/v1/cases?category=online_defamation", nil), 200, `"cases":[]`)
+			must(t, desk.call("GET", "/api/v1/cases?state=bogus&limit=0", nil), 422, `"state"`, `"limit"`)
+
+			// Handling through the API.
+			deskID := e.users[kasuhara.RoleDesk].ID
+			legalID := e.users[kasuhara.RoleLegal].ID
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "resolved"}), 409, `"conflict"`)
+			must(t, emp.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "acknowledged"}), 403)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "acknowledged"}), 200, `"state":"acknowledged"`)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "in_progress"}), 409, `"assignee"`)
+			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assignment", map[string]string{"assignee_id": deskID, "second_id": legalID}), 200)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "in_progress"}), 200, `"state":"in_progress"`)
+			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assessment", map[string]any{"request": "maybe"}), 422, `"request"`, `"manner"`, `"verdict"`, `"rationale"`)
+			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assessment", map[string]any{"request": "not_valid", "manner": "inappropriate",
+				"manner_reasons": []string{"threat"}, "environment_impaired": true, "verdict": "harassment", "rationale": "脅迫を伴う"}), 200, `"verdict":"harassment"`)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/notes", map[string]string{"body": "録音を保全"}), 201)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/contacts", map[string]string{"at": time.Now().Format(time.RFC3339), "channel": "phone", "summary": "方針を説明"}), 201)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/care", map[string]string{"kind": "counselling", "due_on": "2026-12-01"}), 201, `"done":false`)
+			tl := desk.call("GET", "/api/v1/cases/"+id+"/timeline", nil)
+			must(t, tl, 200, `"kind":"assessment"`, "録音を保全", "方針を説明")
+			must(t, emp.call("GET", "/api/v1/cases/"+id+"/timeline", nil), 403)
+			tasks := desk.call("GET", "/api/v1/cases/"+id+"/tasks", nil)
+			must(t, tasks, 200, `"key":"consider_police"`, "Consider calling the police")
+			var tl2 struct {
+				Tasks []struct{ ID string } `json:"tasks"`
+			}
+			json.Unmarshal([]byte(tasks.body), &tl2)
+			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/tasks/"+tl2.Tasks[0].ID+"/done", map[string]bool{"done": true}), 200)
+			must(t, desk.call("GET", "/api/v1/cases/"+id, nil), 200, `"state":"in_progress"`, `"verdict":"harassment"`)
+		})
+	}
+}
+
+func TestAPIReportBadInput(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	emp := e.api(kasuhara.RoleEmployee)
+	tests := []struct {
+		name   string
+		body   any
+		ctype  string
+		status int
+		fields []string
+	}{
+		{"empty object", map[string]any{}, "application/json", 422, []string{"occurred_at", "channel", "categories", "conduct"}},
+		{"unknown category", func() any { m := validReport(); m["categories"] = []string{"rudeness"}; return m }(), "application/json", 422, []string{"categories"}},
+		{"bad time", func() any { m := validReport(); m["occurred_at"] = "yesterday"; return m }(), "application/json", 422, []string{"occurred_at"}},
+		{"wrong type", func() any { m := validReport(); m["duration_minutes"] = "long"; return m }(), "application/json", 422, []string{"duration_minutes"}},
+		{"unknown field", func() any { m := validReport(); m["mood"] = "bad"; return m }(), "application/json", 422, []string{"mood"}},
+		{"unknown department", func() any { m := validReport(); m["department"] = "火星支店"; return m }(), "application/json", 422, []string{"department"}},
+		{"malformed", `{"occurred_at": `, "application/json", 400, []string{"body"}},
+		{"form encoded", "a=b", "application/x-www-form-urlencoded", 415, nil},
+	}
+	for _, tt := range tests {
+		var b []byte
+		if s, ok := tt.body.(string); ok {
+			b = []byte(s)
+		} else {
+			b, _ = json.Marshal(tt.body)
+		}
+		r := emp.c.do("POST", "/api/v1/reports", strings.NewReader(string(b)), map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": tt.ctype})
+		if r.status != tt.status {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, r.status, tt.status, r.body)
+			continue
+		}
+		fields, _ := decode(t, r.body)["error"].(map[string]any)["fields"].(map[string]any)
+		for _, f := range tt.fields {
+			if _, ok := fields[f]; !ok {
+				t.Errorf("%s: no error for field %q in %s", tt.name, f, r.body)
+			}
+		}
+	}
+	big := validReport()
+	big["conduct"] = strings.Repeat("あ", 400000)
+	b, _ := json.Marshal(big)
+	r := emp.c.do("POST", "/api/v1/reports", strings.NewReader(string(b)), map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": "application/json"})
+	must(t, r, http.StatusRequestEntityTooLarge, `"too_large"`)
+	// No failed request left a case behind.
+	list, _, _ := e.st.Cases(ctx, kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}, kasuhara.CaseFilter{})
+	if len(list) != 0 {
+		t.Fatalf("%d cases after failed requests", len(list))
+	}
+	// And nothing of the report reached the log.
+	if strings.Contains(e.logs.String(), "あああ") || strings.Contains(e.logs.String(), "家に行く") {
+		t.Fatal("report text in the log")
+	}
+	_ = fmt.Sprint
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+// decodeJSON reads one JSON object into dst: application/json only (415),
+// within the body limit (413), no unknown fields (422 naming the field),
+// malformed JSON 400.
+func decodeJSON(r *http.Request, dst any) error {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/json" {
+		return &kasuhara.Error{Code: kasuhara.EUNSUPPORTED, Message: "send Content-Type: application/json"}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	var mbe *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.As(err, &te) && te.Field != "":
+		return kasuhara.Invalid(map[string]string{te.Field: kasuhara.MsgWrongType})
+	case unknownFieldRE.MatchString(err.Error()):
+		return kasuhara.Invalid(map[string]string{unknownFieldRE.FindStringSubmatch(err.Error())[1]: kasuhara.MsgUnknownField})
+	case errors.Is(err, io.EOF):
+		return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "empty body", Fields: map[string]string{"body": kasuhara.MsgRequired}}
+	}
+	return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed JSON", Fields: map[string]string{"body": kasuhara.MsgMalformed}}
+}
+
+// parseTime reads an RFC 3339 time; "" gives the zero time.
+func parseTime(f kasuhara.FieldErrors, field, v string) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		f.Add(field, kasuhara.MsgDateTime)
+	}
+	return t
+}
+
+// malformedJSONStatus is 400: the body is not JSON at all, as opposed to
+// JSON with wrong values (422).
+func isMalformed(err error) bool {
+	var e *kasuhara.Error
+	return errors.As(err, &e) && e.Code == kasuhara.EINVALID && e.Fields["body"] != ""
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

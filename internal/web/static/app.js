@@ -1,0 +1,62 @@
+// Kasuhara's own script: keeps a draft of long forms in this browser so that
+// a report is not lost when a shop's connection drops. The draft never
+// leaves the device and is removed once the report has been filed.
+(function () {
+  "use strict";
+  var store;
+  try { store = window.localStorage; } catch (e) { return; }
+  if (!store) { return; }
+
+  if (/[?&]filed=1\b/.test(window.location.search)) {
+    store.removeItem("kasuhara-draft:report");
+  }
+
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "file" && el.type !== "password";
+    });
+  }
+
+  function save(form, key) {
+    var data = {};
+    fields(form).forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) { (data[el.name] = data[el.name] || []).push(el.value); }
+      } else {
+        data[el.name] = [el.value];
+      }
+    });
+    store.setItem(key, JSON.stringify(data));
+  }
+
+  function restore(form, key) {
+    var raw = store.getItem(key);
+    if (!raw) { return false; }
+    var data;
+    try { data = JSON.parse(raw); } catch (e) { return false; }
+    // The server's own values (after a failed submission) win over the draft.
+    if (form.querySelector(".field-error")) { return false; }
+    fields(form).forEach(function (el) {
+      var v = data[el.name];
+      if (!v) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = v.indexOf(el.value) >= 0;
+      } else {
+        el.value = v[0];
+      }
+    });
+    return true;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      var key = "kasuhara-draft:" + form.getAttribute("data-draft");
+      if (restore(form, key)) {
+        var status = document.getElementById("draft-status");
+        if (status) { status.hidden = false; }
+      }
+      form.addEventListener("input", function () { save(form, key); });
+      form.addEventListener("change", function () { save(form, key); });
+    });
+  });
+})();

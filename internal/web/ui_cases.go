@@ -1,0 +1,294 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+// names maps user ids of an organisation to display names.
+func (s *Server) names(r *http.Request, orgID string) (map[string]string, []kasuhara.Member, error) {
+	members, err := s.Users.Members(r.Context(), orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := map[string]string{}
+	for _, x := range members {
+		m[x.User.ID] = x.User.Name
+	}
+	return m, members, nil
+}
+
+// queue is the desk's list of cases with filters.
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if !access.Can(v.Membership.Role, access.ReadCaseContents) {
+		// Employees, admins and analysts have no queue: their own reports
+		// are under /reports.
+		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "no case queue for this role"))
+		return
+	}
+	f, ferr := caseFilter(r)
+	p := &page{Title: "queue.title", Nav: "queue"}
+	var list []kasuhara.Case
+	next := ""
+	if ferr == nil {
+		var err error
+		list, next, err = s.Cases.Cases(r.Context(), v.caseViewer(), f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else {
+		p.Form = &form{Errors: map[string]string{}}
+		for k, m := range kasuhara.ErrorFields(ferr) {
+			p.Form.Errors[k] = translateField(s.Catalog.Localizer(langFrom(r.Context())), m)
+		}
+	}
+	names, members, err := s.names(r, v.Org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	depNames := map[string]string{}
+	for _, d := range deps {
+		depNames[d.ID] = d.Name
+	}
+	q := r.URL.Query()
+	nextURL := ""
+	if next != "" {
+		q.Set("cursor", next)
+		nextURL = "/cases?" + q.Encode()
+		q.Del("cursor")
+	}
+	p.Data = map[string]any{"Cases": list, "NextURL": nextURL, "Names": names, "Departments": deps, "DepNames": depNames,
+		"Handlers": handlers(members), "Q": r.URL.Query(), "Now": s.Now(), "Filtered": len(r.URL.Query()) > 0}
+	status := http.StatusOK
+	if ferr != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "queue", p)
+}
+
+// handlers are the members who may handle cases (desk and legal); seconds
+// adds supervisors, who may join as the second person.
+func handlers(ms []kasuhara.Member) []kasuhara.Member {
+	return slices.DeleteFunc(slices.Clone(ms), func(m kasuhara.Member) bool {
+		return m.User.Disabled || (m.Role != kasuhara.RoleDesk && m.Role != kasuhara.RoleLegal)
+	})
+}
+
+func seconds(ms []kasuhara.Member) []kasuhara.Member {
+	return slices.DeleteFunc(slices.Clone(ms), func(m kasuhara.Member) bool {
+		return m.User.Disabled || (m.Role != kasuhara.RoleDesk && m.Role != kasuhara.RoleLegal && m.Role != kasuhara.RoleSupervisor)
+	})
+}
+
+// caseData is everything the case page shows.
+type caseData struct {
+	Case        *kasuhara.Case
+	Level       access.CaseLevel
+	Handler     bool // may do everything
+	Supervisor  bool // may acknowledge, add notes, contacts, tasks, care
+	Department  string
+	Names       map[string]string
+	Handlers    []kasuhara.Member
+	Seconds     []kasuhara.Member
+	Timeline    []kasuhara.Event
+	Assessments []kasuhara.Assessment
+	Tasks       []kasuhara.Task
+	Care        []kasuhara.CareAction
+	Evidence    []kasuhara.Evidence
+	NextStates  []kasuhara.CaseState
+	Overdue     bool
+	Now         string
+	Problems    []problem
+	MaxUpload   int64
+}
+
+// problem is a translated field error for the case page's error box.
+type problem struct{ Field, Message string }
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p *page) {
+	v := viewerFrom(r.Context())
+	cv := v.caseViewer()
+	ctx := r.Context()
+	c, err := s.Cases.CaseByID(ctx, cv, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, _ := p.Data.(*caseData)
+	if d == nil {
+		d = &caseData{}
+	}
+	d.Case, d.Level = c, caseLevel(cv, c)
+	d.Handler, d.Supervisor = d.Level >= access.CaseHandler, d.Level >= access.CaseSupervisor
+	d.Overdue, d.Now, d.MaxUpload = c.Overdue(s.Now()), s.Now().In(jst).Format("2006-01-02T15:04"), s.MaxUpload
+	if deps, err := s.Orgs.Departments(ctx, c.OrgID); err == nil {
+		for _, dep := range deps {
+			if dep.ID == c.Report.DepartmentID {
+				d.Department = dep.Name
+			}
+		}
+	}
+	if d.Supervisor {
+		names, members, err := s.names(r, c.OrgID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Names, d.Handlers, d.Seconds = names, handlers(members), seconds(members)
+		for _, load := range []func() error{
+			func() (err error) { d.Timeline, err = s.Cases.Timeline(ctx, cv, c.ID); return },
+			func() (err error) { d.Assessments, err = s.Cases.Assessments(ctx, cv, c.ID); return },
+			func() (err error) { d.Tasks, err = s.Cases.Tasks(ctx, cv, c.ID); return },
+			func() (err error) { d.Care, err = s.Cases.CareActions(ctx, cv, c.ID); return },
+		} {
+			if err := load(); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		for _, st := range kasuhara.NextStates(c.State) {
+			if d.Handler || st == kasuhara.StateAcknowledged {
+				d.NextStates = append(d.NextStates, st)
+			}
+		}
+	}
+	if d.Evidence, err = s.Cases.EvidenceList(ctx, cv, c.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title, p.Nav, p.Data = "case.title", "queue", d
+	if d.Level == access.CaseReporter {
+		p.Nav = "reports"
+	}
+	s.render(w, r, status, "case", p)
+}
+
+func (s *Server) caseView(w http.ResponseWriter, r *http.Request) {
+	s.casePage(w, r, http.StatusOK, &page{})
+}
+
+// caseAction runs a change from a form on the case page: on success back to
+// the page with a message, on bad input the page again with the problems.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(cv kasuhara.CaseViewer, id string) error) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	id := r.PathValue("id")
+	err := fn(cv, id)
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		d := &caseData{}
+		for field, msg := range kasuhara.ErrorFields(err) {
+			d.Problems = append(d.Problems, problem{Field: loc.T("fieldname." + field), Message: translateField(loc, msg)})
+		}
+		slices.SortFunc(d.Problems, func(a, b problem) int { return strings.Compare(a.Field, b.Field) })
+		s.casePage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Data: d})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, done, "ok")
+	http.Redirect(w, r, "/cases/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.moved", func(cv kasuhara.CaseViewer, id string) error {
+		_, err := s.Cases.Transition(r.Context(), cv, id, kasuhara.CaseState(r.PostFormValue("to")), r.PostFormValue("note"))
+		return err
+	})
+}
+
+func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.assigned", func(cv kasuhara.CaseViewer, id string) error {
+		_, err := s.Cases.Assign(r.Context(), cv, id, r.PostFormValue("assignee"), r.PostFormValue("second"))
+		return err
+	})
+}
+
+func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.assessed", func(cv kasuhara.CaseViewer, id string) error {
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		_, err := s.Cases.Assess(r.Context(), cv, id, kasuhara.Assessment{Request: r.PostFormValue("request"), Manner: r.PostFormValue("manner"),
+			MannerReasons: r.PostForm["manner_reasons"], EnvironmentImpaired: r.PostFormValue("environment_impaired") == "on",
+			EnvironmentHow: r.PostFormValue("environment_how"), AccommodationRequest: r.PostFormValue("accommodation_request") == "on",
+			Verdict: r.PostFormValue("verdict"), Rationale: r.PostFormValue("rationale")})
+		return err
+	})
+}
+
+func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.noted", func(cv kasuhara.CaseViewer, id string) error {
+		kind := r.PostFormValue("kind")
+		if kind == "" {
+			kind = kasuhara.EventNote
+		}
+		_, err := s.Cases.AddNote(r.Context(), cv, id, kind, r.PostFormValue("body"))
+		return err
+	})
+}
+
+func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.contact_added", func(cv kasuhara.CaseViewer, id string) error {
+		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), jst)
+		if err != nil {
+			return kasuhara.Invalid(map[string]string{"at": kasuhara.MsgDateTime})
+		}
+		_, err = s.Cases.AddContact(r.Context(), cv, id, kasuhara.Contact{At: at, Channel: r.PostFormValue("channel"), Summary: r.PostFormValue("summary")})
+		return err
+	})
+}
+
+func (s *Server) caseAddTask(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.task_added", func(cv kasuhara.CaseViewer, id string) error {
+		_, err := s.Cases.AddTask(r.Context(), cv, id, r.PostFormValue("title"))
+		return err
+	})
+}
+
+func (s *Server) caseTaskDone(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.task_updated", func(cv kasuhara.CaseViewer, id string) error {
+		return s.Cases.SetTaskDone(r.Context(), cv, id, r.PathValue("task"), r.PostFormValue("done") == "true")
+	})
+}
+
+func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.care_added", func(cv kasuhara.CaseViewer, id string) error {
+		var due time.Time
+		if v := r.PostFormValue("due_on"); v != "" {
+			var err error
+			if due, err = time.ParseInLocation("2006-01-02", v, jst); err != nil {
+				return kasuhara.Invalid(map[string]string{"due_on": kasuhara.MsgDateTime})
+			}
+		}
+		_, err := s.Cases.AddCare(r.Context(), cv, id, kasuhara.CareAction{Kind: r.PostFormValue("kind"), DueOn: due, Note: r.PostFormValue("note")})
+		return err
+	})
+}
+
+func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.care_updated", func(cv kasuhara.CaseViewer, id string) error {
+		return s.Cases.SetCareDone(r.Context(), cv, id, r.PathValue("care"), r.PostFormValue("done") == "true")
+	})
+}
+
+func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.excluded", func(cv kasuhara.CaseViewer, id string) error {
+		return s.Cases.Exclude(r.Context(), cv, id, r.PostFormValue("user"))
+	})
+}
