@@ -352,15 +352,15 @@ func TestCaseSearchAndFilters(t *testing.T) {
 			return refs
 		}
 		for q, want := range map[string][]string{
-			"暴言":        {a.ID},
-			"土下座":       {a.ID},
-			"居座":        {c.ID},
-			"SNS":       {b.ID},
+			"暴言":         {a.ID},
+			"土下座":        {a.ID},
+			"居座":         {c.ID},
+			"SNS":        {b.ID},
 			"threatened": {b.ID},
-			"Shouted":   {b.ID},
-			"返金":        {c.ID, b.ID, a.ID}, // in every request
-			"警察":        nil,
-			"posted":    nil,
+			"Shouted":    {b.ID},
+			"返金":         {c.ID, b.ID, a.ID}, // in every request
+			"警察":         nil,
+			"posted":     nil,
 		} {
 			if got := search(q); !slices.Equal(got, want) {
 				t.Errorf("search %q = %v, want %v", q, got, want)
