@@ -378,9 +378,10 @@ type CaseViewer struct {
 // may not see is ENOTFOUND, exactly as one that does not exist. Reads of a
 // case and every change are written to the audit trail.
 type CaseService interface {
-	// FileReport opens a case for a report by the viewer. EINVALID names
+	// FileReport opens a case for a report by the viewer, with evidence
+	// files already in the blob store, in one transaction. EINVALID names
 	// each wrong field.
-	FileReport(ctx context.Context, v CaseViewer, r Report) (*Case, error)
+	FileReport(ctx context.Context, v CaseViewer, r Report, evidence ...Evidence) (*Case, error)
 	// CaseByID returns a case the viewer may see and audits the read.
 	CaseByID(ctx context.Context, v CaseViewer, id string) (*Case, error)
 	// Cases lists the cases the viewer may see, matching f, with the cursor

@@ -46,6 +46,10 @@ const (
 	MsgWrongType         = "has the wrong type"
 	MsgDepartment        = "is not a department of your organisation"
 	MsgLimit             = "must be between 1 and 200"
+	MsgFileType          = "is not an accepted type: audio, video, images, PDF or text"
+	MsgFileTooLarge      = "is larger than the limit"
+	MsgFileEmpty         = "is empty"
+	MsgTooManyFiles      = "too many files at once"
 )
 
 // FieldMessages lists every field error message.
@@ -54,5 +58,5 @@ var FieldMessages = []string{
 	MsgNoSuchOrg, MsgNotDepartment, MsgTaken, MsgMismatch, MsgWrongPassword, MsgMalformed, MsgSamePassword, MsgSelf,
 	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
-	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit,
+	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles,
 }

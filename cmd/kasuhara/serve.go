@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/web"
@@ -45,13 +46,20 @@ func serve(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "This password is shown only now. Sign in at %s/login and choose your own.\n\n", cfg.BaseURL)
 	}
 
+	blobs, err := blob.Open(cfg.Data)
+	if err != nil {
+		return fmt.Errorf("evidence store: %w", err)
+	}
+	defer blobs.Close()
+
 	catalog, err := i18n.Load()
 	if err != nil {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Sessions: st.Sessions(), Ready: db.Ping,
-		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		MaxUpload: int64(cfg.MaxUploadMB) << 20,
+		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
 	})
 	if err != nil {

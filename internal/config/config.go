@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,6 +29,7 @@ type Config struct {
 	FirstOrgSlug    string        // slug of the organisation serve creates on an empty database
 	FirstOrgName    string
 	FirstAdminEmail string
+	MaxUploadMB     int // largest evidence file, in MiB
 
 	set     Set
 	envErrs []error
@@ -80,6 +82,20 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 		dur(&c.SessionIdle, "session-idle", 30*time.Minute, "sign out after this long without activity")
 		dur(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "sign out this long after signing in")
+		c.MaxUploadMB = 100
+		fs.Func("max-upload-mb", "largest evidence file in MiB (default 100, env "+EnvName("max-upload-mb")+")", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 4096 {
+				return errors.New("a whole number of MiB between 1 and 4096")
+			}
+			c.MaxUploadMB = n
+			return nil
+		})
+		if v := getenv(EnvName("max-upload-mb")); v != "" {
+			if err := fs.Set("max-upload-mb", v); err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", EnvName("max-upload-mb"), v, err))
+			}
+		}
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
 		str(&c.FirstAdminEmail, "first-admin-email", "admin@localhost.localdomain", "on an empty database: e-mail address of the first admin")

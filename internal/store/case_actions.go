@@ -438,20 +438,33 @@ func (s *Store) SetCareDone(ctx context.Context, v kasuhara.CaseViewer, id, care
 // AddEvidence implements kasuhara.CaseService: records a file already
 // stored in the blob store. The reporter may add evidence to their case.
 func (s *Store) AddEvidence(ctx context.Context, v kasuhara.CaseViewer, id string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
-	e.ID, e.CaseID, e.UploadedBy, e.UploadedAt = newID(), id, v.UserID, s.now()
-	e.Filename = cleanFilename(e.Filename)
-	err := s.caseChange(ctx, v, id, access.CaseReporter, "evidence.upload", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.ID, c.ID, e.BlobID, e.Filename, e.MediaType, e.Size, e.SHA256, e.UploadedBy, e.UploadedAt); err != nil {
-			return nil, err
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
+		if err != nil {
+			return err
 		}
-		d := map[string]string{"evidence_id": e.ID, "sha256": e.SHA256, "media_type": e.MediaType, "size": fmt.Sprint(e.Size)}
-		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventEvidence, "", d)
+		return s.insertEvidence(ctx, tx, v, c, &e)
 	})
 	if err != nil {
 		return nil, wrap("store.AddEvidence", err)
 	}
 	return &e, nil
+}
+
+// insertEvidence records one file on case c with its timeline event and
+// audit entry (which carries the file's hash, never its name).
+func (s *Store) insertEvidence(ctx context.Context, tx *sql.Tx, v kasuhara.CaseViewer, c *kasuhara.Case, e *kasuhara.Evidence) error {
+	e.ID, e.CaseID, e.UploadedBy, e.UploadedAt = newID(), c.ID, v.UserID, s.now()
+	e.Filename = cleanFilename(e.Filename)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.ID, c.ID, e.BlobID, e.Filename, e.MediaType, e.Size, e.SHA256, e.UploadedBy, e.UploadedAt); err != nil {
+		return err
+	}
+	d := map[string]string{"evidence_id": e.ID, "sha256": e.SHA256, "media_type": e.MediaType, "size": fmt.Sprint(e.Size)}
+	if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventEvidence, "", d); err != nil {
+		return err
+	}
+	return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "evidence.upload", objectType: "case", objectID: c.ID, detail: d})
 }
 
 // cleanFilename keeps a display name: no path, no control characters.

@@ -103,7 +103,7 @@ func viewerActor(v kasuhara.CaseViewer) kasuhara.Actor {
 }
 
 // FileReport implements kasuhara.CaseService.
-func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.Report) (*kasuhara.Case, error) {
+func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {
 	const op = "store.FileReport"
 	r.Normalize()
 	now := s.now()
@@ -116,7 +116,16 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhar
 		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
 			return err
 		}
-		return s.insertCase(ctx, tx, viewerActor(v), c)
+		if err := s.insertCase(ctx, tx, viewerActor(v), c); err != nil {
+			return err
+		}
+		for _, e := range evidence {
+			e.CaseID = c.ID
+			if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, wrap(op, err)

@@ -153,9 +153,14 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
-// limitBody caps request bodies; handlers that take files raise it.
-func limitBody(n int64, next http.Handler) http.Handler {
+// limitBody caps request bodies: MaxJSONBytes, or room for
+// MaxFilesPerRequest evidence files on the routes that take them.
+func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int64(MaxJSONBytes)
+		if isUpload(r) {
+			n = s.uploadLimit()
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)
 	})

@@ -165,6 +165,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"mannerReasons":  func() []string { return kasuhara.MannerReasons },
 			"careKinds":      func() []string { return kasuhara.CareKinds },
 			"bytes":          formatBytes,
+			"hasPrefix":      strings.HasPrefix,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""

@@ -27,6 +27,7 @@ type Deps struct {
 	Tokens   kasuhara.TokenService
 	Audit    kasuhara.AuditService
 	Cases    kasuhara.CaseService
+	Blobs    Blobs
 	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
@@ -45,11 +46,9 @@ type Deps struct {
 	MaxUpload int64
 }
 
-// Limits of requests. Routes that take files set their own.
-const (
-	MaxFormBytes = 64 << 10 // sign-in, admin forms
-	MaxJSONBytes = 1 << 20  // API bodies
-)
+// MaxJSONBytes limits every request body except those carrying files
+// (see uploadLimit).
+const MaxJSONBytes = 1 << 20
 
 // Server is the web application.
 type Server struct {

@@ -113,7 +113,7 @@ type caseData struct {
 	Overdue     bool
 	Now         string
 	Problems    []problem
-	MaxUpload   int64
+	MaxUploadMB int64
 }
 
 // problem is a translated field error for the case page's error box.
@@ -134,7 +134,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	}
 	d.Case, d.Level = c, caseLevel(cv, c)
 	d.Handler, d.Supervisor = d.Level >= access.CaseHandler, d.Level >= access.CaseSupervisor
-	d.Overdue, d.Now, d.MaxUpload = c.Overdue(s.Now()), s.Now().In(jst).Format("2006-01-02T15:04"), s.MaxUpload
+	d.Overdue, d.Now, d.MaxUploadMB = c.Overdue(s.Now()), s.Now().In(jst).Format("2006-01-02T15:04"), s.MaxUpload>>20
 	if deps, err := s.Orgs.Departments(ctx, c.OrgID); err == nil {
 		for _, dep := range deps {
 			if dep.ID == c.Report.DepartmentID {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,8 @@ type reportFormData struct {
 	Departments []kasuhara.Department
 	Subtypes    map[kasuhara.Category][]string
 	Now         string // default for occurred_at, in Japan time
+	MaxUploadMB int64
+	MaxFiles    int
 }
 
 func subtypesByCategory() map[kasuhara.Category][]string {
@@ -33,7 +37,8 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	p.Title, p.Nav = "report.title", "report"
-	p.Data = &reportFormData{Departments: deps, Subtypes: subtypesByCategory(), Now: s.Now().In(jst).Format("2006-01-02T15:04")}
+	p.Data = &reportFormData{Departments: deps, Subtypes: subtypesByCategory(), Now: s.Now().In(jst).Format("2006-01-02T15:04"),
+		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest}
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"department": v.Membership.DepartmentID, "occurred_at": s.Now().In(jst).Format("2006-01-02T15:04")},
 			Errors: map[string]string{}, Multi: map[string][]string{}}
@@ -50,24 +55,37 @@ var reportFields = []string{"occurred_at", "duration_minutes", "channel", "locat
 	"harm", "wishes", "witnesses", "customer_name", "customer_name_kana", "customer_phone", "customer_email",
 	"customer_account", "customer_sns", "danger_ongoing", "consultation"}
 
-// fileReport takes the web form. The form is mobile-first: few required
-// fields, the rest optional; a failed submission shows every problem at
-// once and keeps what was typed.
+// fileReport takes the web form, with photos or recordings attached. The
+// form is mobile-first: few required fields, the rest optional; a failed
+// submission shows every problem at once and keeps what was typed (files
+// must be chosen again: they are not kept on the server without a report).
 func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
-		return
+	var vals url.Values
+	var mf *multipartForm
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		var err error
+		if mf, err = s.readMultipart(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		vals = mf.values
+	} else {
+		if err := r.ParseForm(); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		vals = r.PostForm
 	}
 	f := kasuhara.FieldErrors{}
-	in := reportJSON{Channel: r.PostFormValue("channel"), Location: r.PostFormValue("location"), Department: r.PostFormValue("department"),
-		Subtypes: r.PostForm["subtypes"], Categories: r.PostForm["categories"], RequestContent: r.PostFormValue("request_content"),
-		Conduct: r.PostFormValue("conduct"), Harm: r.PostFormValue("harm"), Wishes: r.PostFormValue("wishes"), Witnesses: r.PostFormValue("witnesses"),
-		DangerOngoing: r.PostFormValue("danger_ongoing") == "on", Consultation: r.PostFormValue("consultation") == "on",
-		Customer: kasuhara.Customer{Name: r.PostFormValue("customer_name"), NameKana: r.PostFormValue("customer_name_kana"),
-			Phone: r.PostFormValue("customer_phone"), Email: r.PostFormValue("customer_email"), Account: r.PostFormValue("customer_account"),
-			SNSHandle: r.PostFormValue("customer_sns")}}
-	if t := strings.TrimSpace(r.PostFormValue("occurred_at")); t != "" {
+	in := reportJSON{Channel: vals.Get("channel"), Location: vals.Get("location"), Department: vals.Get("department"),
+		Subtypes: vals["subtypes"], Categories: vals["categories"], RequestContent: vals.Get("request_content"),
+		Conduct: vals.Get("conduct"), Harm: vals.Get("harm"), Wishes: vals.Get("wishes"), Witnesses: vals.Get("witnesses"),
+		DangerOngoing: vals.Get("danger_ongoing") == "on", Consultation: vals.Get("consultation") == "on",
+		Customer: kasuhara.Customer{Name: vals.Get("customer_name"), NameKana: vals.Get("customer_name_kana"),
+			Phone: vals.Get("customer_phone"), Email: vals.Get("customer_email"), Account: vals.Get("customer_account"),
+			SNSHandle: vals.Get("customer_sns")}}
+	if t := strings.TrimSpace(vals.Get("occurred_at")); t != "" {
 		// datetime-local has no zone: the employee means Japan time.
 		if at, err := time.ParseInLocation("2006-01-02T15:04", t, jst); err == nil {
 			in.OccurredAt = at.Format(time.RFC3339)
@@ -75,7 +93,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
 			f.Add("occurred_at", kasuhara.MsgDateTime)
 		}
 	}
-	if d := strings.TrimSpace(r.PostFormValue("duration_minutes")); d != "" {
+	if d := strings.TrimSpace(vals.Get("duration_minutes")); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil {
 			f.Add("duration_minutes", kasuhara.MsgNumber)
@@ -88,15 +106,34 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
 	}
 	var c *kasuhara.Case
 	if err == nil {
-		c, err = s.Cases.FileReport(r.Context(), v.caseViewer(), rep)
+		var files []kasuhara.Evidence
+		if mf != nil {
+			files = mf.files
+		}
+		c, err = s.Cases.FileReport(r.Context(), v.caseViewer(), rep, files...)
+	}
+	hadFiles := mf != nil && len(mf.files) > 0
+	if err != nil {
+		s.discard(mf)
 	}
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		form := s.newForm(r, err, reportFields...)
-		for k, m := range f {
-			form.Errors[k] = translateField(s.Catalog.Localizer(langFrom(r.Context())), m)
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		form := &form{Values: map[string]string{}, Errors: map[string]string{},
+			Multi: map[string][]string{"subtypes": vals["subtypes"], "categories": vals["categories"]}}
+		for _, k := range reportFields {
+			form.Values[k] = vals.Get(k)
 		}
-		form.Multi = map[string][]string{"subtypes": r.PostForm["subtypes"], "categories": r.PostForm["categories"]}
-		s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: "form.fix", FlashKind: "error"})
+		for k, m := range kasuhara.ErrorFields(err) {
+			form.Errors[k] = translateField(loc, m)
+		}
+		for k, m := range f {
+			form.Errors[k] = translateField(loc, m)
+		}
+		flash := "form.fix"
+		if hadFiles {
+			flash = "report.fix_and_reattach"
+		}
+		s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
 		return
 	}
 	if err != nil {

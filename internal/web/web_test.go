@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -74,7 +75,12 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	d := web.Deps{Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
+	blobs, err := blob.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	d := web.Deps{Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), BaseURL: "http://127.0.0.1", Version: "test"}
 	for _, o := range opts {
 		o(&d)

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/blob"
+)
+
+// Blobs stores evidence files encrypted at rest (internal/blob).
+type Blobs interface {
+	Put(ctx context.Context, r io.Reader, maxBytes int64) (blob.Blob, error)
+	Open(id string) (*blob.Reader, error)
+	Delete(id string) error
+}
+
+// MaxFilesPerRequest caps the files of one upload or report.
+const MaxFilesPerRequest = 10
+
+// uploadLimit is the body limit of a request that carries files.
+func (s *Server) uploadLimit() int64 { return s.MaxUpload*MaxFilesPerRequest + MaxJSONBytes }
+
+// isUpload reports whether a request may carry evidence files, and so gets
+// the larger body limit.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == "/report" || strings.HasSuffix(r.URL.Path, "/evidence"))
+}
+
+// blobError turns a blob store refusal into the contract's error.
+func blobError(err error) error {
+	var ute *blob.UnsupportedTypeError
+	switch {
+	case errors.As(err, &ute):
+		return &kasuhara.Error{Code: kasuhara.EUNSUPPORTED, Message: "files of type " + ute.Detected + " are not accepted",
+			Fields: map[string]string{"file": kasuhara.MsgFileType}}
+	case errors.Is(err, blob.ErrTooLarge):
+		return &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "file too large", Fields: map[string]string{"file": kasuhara.MsgFileTooLarge}}
+	case errors.Is(err, blob.ErrEmpty):
+		return kasuhara.Invalid(map[string]string{"file": kasuhara.MsgFileEmpty})
+	}
+	return err
+}
+
+// multipartForm reads a multipart request part by part: text fields into
+// values (bounded), each file streamed straight into the blob store. On any
+// error the files stored so far are deleted again.
+type multipartForm struct {
+	values map[string][]string
+	files  []kasuhara.Evidence
+}
+
+const maxFieldBytes = 1 << 20
+
+func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return nil, &kasuhara.Error{Code: kasuhara.EUNSUPPORTED, Message: "send multipart/form-data"}
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: map[string]string{"body": kasuhara.MsgMalformed}}
+	}
+	f := &multipartForm{values: map[string][]string{}}
+	fieldBytes := 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return f, nil
+		}
+		if err != nil {
+			s.discard(f)
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, err
+			}
+			return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: map[string]string{"body": kasuhara.MsgMalformed}}
+		}
+		if part.FileName() == "" {
+			b, err := io.ReadAll(io.LimitReader(part, int64(maxFieldBytes-fieldBytes+1)))
+			fieldBytes += len(b)
+			if err != nil || fieldBytes > maxFieldBytes {
+				s.discard(f)
+				if err == nil {
+					err = &http.MaxBytesError{Limit: maxFieldBytes}
+				}
+				return nil, err
+			}
+			f.values[part.FormName()] = append(f.values[part.FormName()], string(b))
+			continue
+		}
+		if part.FormName() != "file" && part.FormName() != "files" {
+			part.Close()
+			continue
+		}
+		if len(f.files) == MaxFilesPerRequest {
+			s.discard(f)
+			return nil, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "too many files", Fields: map[string]string{"file": kasuhara.MsgTooManyFiles}}
+		}
+		b, err := s.Blobs.Put(r.Context(), part, s.MaxUpload)
+		part.Close()
+		if errors.Is(err, blob.ErrEmpty) && part.FileName() != "" {
+			// A browser sends an empty part for an empty file input.
+			continue
+		}
+		if err != nil {
+			s.discard(f)
+			return nil, blobError(err)
+		}
+		f.files = append(f.files, kasuhara.Evidence{BlobID: b.ID, Filename: part.FileName(), MediaType: b.MediaType, Size: b.Size, SHA256: b.SHA256})
+	}
+}
+
+// discard deletes stored files of a request that failed, so that no file is
+// left without its record.
+func (s *Server) discard(f *multipartForm) {
+	if f == nil {
+		return
+	}
+	for _, e := range f.files {
+		_ = s.Blobs.Delete(e.BlobID)
+	}
+	f.files = nil
+}
+
+func (f *multipartForm) get(k string) string {
+	if v := f.values[k]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// uploadEvidence adds files to a case: the reporter and those who handle it.
+func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	id := r.PathValue("id")
+	// Check access before reading any file.
+	if _, err := s.Cases.EvidenceList(r.Context(), cv, id); err != nil {
+		return nil, err
+	}
+	f, err := s.readMultipart(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.files) == 0 {
+		return nil, kasuhara.Invalid(map[string]string{"file": kasuhara.MsgRequired})
+	}
+	var out []kasuhara.Evidence
+	for i, e := range f.files {
+		got, err := s.Cases.AddEvidence(r.Context(), cv, id, e)
+		if err != nil {
+			f.files = f.files[i:]
+			s.discard(f)
+			return out, err
+		}
+		out = append(out, *got)
+	}
+	return out, nil
+}
+
+type evidenceJSON struct {
+	ID         string `json:"id"`
+	Filename   string `json:"filename"`
+	MediaType  string `json:"media_type"`
+	Size       int64  `json:"size"`
+	SHA256     string `json:"sha256"`
+	UploadedBy string `json:"uploaded_by"`
+	UploadedAt string `json:"uploaded_at"`
+}
+
+func evidenceOut(e kasuhara.Evidence) evidenceJSON {
+	return evidenceJSON{ID: e.ID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256,
+		UploadedBy: e.UploadedBy, UploadedAt: e.UploadedAt.Format("2006-01-02T15:04:05Z07:00")}
+}
+
+func (s *Server) apiUploadEvidence(w http.ResponseWriter, r *http.Request) {
+	es, err := s.uploadEvidence(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]evidenceJSON, 0, len(es))
+	for _, e := range es {
+		out = append(out, evidenceOut(e))
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"sha256": es[0].SHA256, "evidence": out})
+}
+
+func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) {
+	es, err := s.Cases.EvidenceList(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]evidenceJSON, 0, len(es))
+	for _, e := range es {
+		out = append(out, evidenceOut(e))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"evidence": out})
+}
+
+func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.evidence_added", func(kasuhara.CaseViewer, string) error {
+		_, err := s.uploadEvidence(r)
+		return err
+	})
+}
+
+// downloadEvidence streams a file decrypted, with range requests so that
+// audio and video play and seek in the browser. Every request is audited.
+func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	e, err := s.Cases.EvidenceByID(r.Context(), cv, r.PathValue("id"), r.PathValue("evidence"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := s.Blobs.Open(e.BlobID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", e.MediaType)
+	// The file is served as data, never as a page of this site.
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("ETag", `"`+e.SHA256+`"`)
+	disposition := "attachment"
+	if strings.HasPrefix(e.MediaType, "image/") || strings.HasPrefix(e.MediaType, "audio/") || strings.HasPrefix(e.MediaType, "video/") {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": e.Filename}))
+	http.ServeContent(w, r, "", e.UploadedAt, f)
+}

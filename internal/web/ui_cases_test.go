@@ -1,0 +1,88 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+// TestDeskJourney walks a report through the desk's screens.
+func TestDeskJourney(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-2 * time.Hour), Channel: "phone", DurationMinutes: 90,
+		Subtypes: []string{"long_contact", "threat"}, Conduct: "「店に火をつけるぞ」と90分電話を切らなかった", RequestContent: "全額返金"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	q := desk.get("/cases")
+	must(t, q, 200, c.Ref, "緊急", "新規")
+	must(t, desk.get("/cases?q="+url.QueryEscape("火をつける")), 200, c.Ref)
+	mustNot(t, desk.get("/cases?q="+url.QueryEscape("土下座")), c.Ref)
+	page := desk.get("/cases/" + c.ID)
+	must(t, page, 200, "店に火をつけるぞ", "警察への通報を検討する", "適用した対応時間の上限", `id="assess-form"`)
+
+	post := func(path string, form url.Values, wantStatus int, contains ...string) {
+		t.Helper()
+		r := desk.post("/cases/"+c.ID+path, form)
+		if r.status != wantStatus {
+			t.Fatalf("POST %s: %d, want %d\n%.2000s", path, r.status, wantStatus, r.body)
+		}
+		if r.status == http.StatusSeeOther {
+			r = desk.get("/cases/" + c.ID)
+		}
+		must(t, r, r.status, contains...)
+	}
+	post("/transition", url.Values{"to": {"acknowledged"}}, http.StatusSeeOther, "受付済み")
+	post("/transition", url.Values{"to": {"in_progress"}}, http.StatusConflict, "担当者と複数対応者を割り当ててください")
+	post("/assign", url.Values{"assignee": {e.users[kasuhara.RoleDesk].ID}, "second": {e.users[kasuhara.RoleDesk].ID}}, http.StatusUnprocessableEntity, "担当者とは別の人にしてください")
+	post("/assign", url.Values{"assignee": {e.users[kasuhara.RoleDesk].ID}, "second": {e.users[kasuhara.RoleLegal].ID}}, http.StatusSeeOther, "User legal")
+	post("/transition", url.Values{"to": {"in_progress"}, "note": {"二人で対応開始"}}, http.StatusSeeOther, "対応中", "二人で対応開始")
+	post("/assess", url.Values{"request": {"not_valid"}, "manner": {"inappropriate"}, "manner_reasons": {"threat", "constraint"},
+		"environment_impaired": {"on"}, "verdict": {"harassment"}, "rationale": {"脅迫と長時間の拘束"}}, http.StatusSeeOther, "カスハラに該当", "脅迫と長時間の拘束")
+	post("/assess", url.Values{"request": {"valid"}, "manner": {"inappropriate"}, "accommodation_request": {"on"}, "verdict": {"harassment"}, "rationale": {"x"}},
+		http.StatusUnprocessableEntity, "合理的配慮の求めはカスハラには当たりません")
+	post("/notes", url.Values{"body": {"通話録音を保全した"}}, http.StatusSeeOther, "通話録音を保全した")
+	post("/contacts", url.Values{"at": {time.Now().In(time.FixedZone("JST", 9*3600)).Format("2006-01-02T15:04")}, "channel": {"phone"}, "summary": {"当社の方針を説明した"}}, http.StatusSeeOther, "当社の方針を説明した")
+	post("/care", url.Values{"kind": {"counselling"}, "due_on": {"2026-12-01"}, "note": {"産業医"}}, http.StatusSeeOther, "カウンセリング", "未実施")
+	page = desk.get("/cases/" + c.ID)
+	careID := regexp.MustCompile(`/cases/` + c.ID + `/care/([0-9a-f-]+)`).FindStringSubmatch(page.body)
+	if careID == nil {
+		t.Fatal("no care action form")
+	}
+	post("/care/"+careID[1], url.Values{"done": {"true"}}, http.StatusSeeOther, "User desk（")
+	taskID := regexp.MustCompile(`/cases/` + c.ID + `/tasks/([0-9a-f-]+)`).FindStringSubmatch(page.body)
+	post("/tasks/"+taskID[1], url.Values{"done": {"true"}}, http.StatusSeeOther)
+	post("/transition", url.Values{"to": {"resolved"}}, http.StatusSeeOther, "解決")
+
+	// The reporter sees the new state, not the desk's deliberations.
+	emp := e.client()
+	emp.signInAs(kasuhara.RoleEmployee)
+	r := emp.get("/cases/" + c.ID)
+	must(t, r, 200, "相談窓口は解決したと判断しました", "店に火をつけるぞ")
+	mustNot(t, r, "脅迫と長時間の拘束", "通話録音を保全した", "当社の方針を説明した", "産業医", "User legal")
+	must(t, emp.get("/reports"), 200, c.Ref, "解決")
+	must(t, emp.get("/cases"), http.StatusForbidden)
+	// Another employee, the analyst and the admin get "not found".
+	for _, role := range []kasuhara.Role{kasuhara.RoleAnalyst, kasuhara.RoleAdmin} {
+		o := e.client()
+		o.signInAs(role)
+		r := o.get("/cases/" + c.ID)
+		must(t, r, http.StatusNotFound)
+		mustNot(t, r, "火をつける")
+	}
+	other, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "other@acme.example", Name: "Other", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleEmployee})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := e.client()
+	o.signIn(other.Email, password)
+	must(t, o.get("/cases/"+c.ID), http.StatusNotFound)
+	mustNot(t, o.get("/reports"), c.Ref)
+}
