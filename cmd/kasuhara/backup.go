@@ -22,7 +22,7 @@ func backup(ctx context.Context, e env, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("backup: usage: kasuhara backup FILE")
 	}
-	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)
+	db, _, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -143,6 +143,17 @@ func testCommands(t *testing.T, c *cli) {
 	}
 }
 
+// A mistyped --data must not look like an empty, intact installation.
+func TestWrongDataDirectory(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	for _, args := range [][]string{{"audit", "verify"}, {"backup", c.env["KASUHARA_DATA"] + "/x.db"}, {"token", "create", "--email", "a@b.jp"}} {
+		_, _, err := c.run("", args...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), "no database at") {
+			t.Errorf("kasuhara %v on an empty directory: %v", args, err)
+		}
+	}
+}
+
 func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {

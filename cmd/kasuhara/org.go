@@ -28,7 +28,7 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 	if err := required("org create", map[string]string{"slug": slug, "name": name}); err != nil {
 		return err
 	}
-	db, st, err := openStore(ctx, cfg)
+	db, st, err := openOrCreateStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/kasuhara/kasuhara/internal/config"
@@ -71,7 +74,7 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery flag --name can also be set as KASUHARA_NAME. Run kasuhara COMMAND -h for a command's flags.")
+	fmt.Fprintln(w, "\nThe configuration flags (--data, --database, --addr, …) can also be set as KASUHARA_DATA, KASUHARA_DATABASE, …;\nrun kasuhara COMMAND -h for a command's flags.")
 }
 
 // parseWithArgs parses the flags of a command that also takes positional
@@ -122,8 +125,22 @@ func required(name string, vals map[string]string) error {
 	return nil
 }
 
-// openStore opens and migrates the database.
+// openStore opens and migrates the database. Commands other than serve and
+// migrate work on an existing installation: a --data directory without a
+// database is a mistake (a typo in the path), not a new installation.
 func openStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *store.Store, error) {
+	if cfg.Database == "" {
+		path := filepath.Join(cfg.Data, sqldb.SQLiteFile)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, usagef("no database at %s: check --data (KASUHARA_DATA), or run kasuhara serve or kasuhara migrate first", path)
+		}
+	}
+	return openOrCreateStore(ctx, cfg)
+}
+
+// openOrCreateStore opens the database, creating it when needed, and
+// migrates it.
+func openOrCreateStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *store.Store, error) {
 	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w\n(check --database / KASUHARA_DATABASE, or --data / KASUHARA_DATA)", err)

@@ -28,7 +28,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	db, st, err := openStore(ctx, cfg)
+	db, st, err := openOrCreateStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

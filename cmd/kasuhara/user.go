@@ -43,7 +43,7 @@ func userCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, st, err := openStore(ctx, cfg)
+	db, st, err := openOrCreateStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -100,8 +100,8 @@ func readPassword(stdin io.Reader) (string, bool, error) {
 	return pw, false, nil
 }
 
-// pickOrg returns the organisation named by slug, or the only top-level
-// organisation when slug is empty.
+// pickOrg returns the organisation named by slug, or the only organisation
+// when slug is empty and there is exactly one.
 func pickOrg(ctx context.Context, st *store.Store, slug string) (*kasuhara.Org, error) {
 	if slug != "" {
 		o, err := st.OrgBySlug(ctx, slug)

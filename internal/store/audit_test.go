@@ -76,6 +76,17 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		if _, err := db.Write.ExecContext(ctx, "DELETE FROM audit_entries WHERE seq = 1"); err == nil {
 			t.Fatal("an audit entry could be deleted")
 		}
+		if _, err := db.Write.ExecContext(ctx, "UPDATE audit_head SET seq = 0, hash = ''"); err == nil {
+			t.Fatal("the audit head could be moved back")
+		}
+		if _, err := db.Write.ExecContext(ctx, "DELETE FROM audit_head"); err == nil {
+			t.Fatal("the audit head could be deleted")
+		}
+		if db.Engine == sqldb.Postgres {
+			if _, err := db.Write.ExecContext(ctx, "TRUNCATE audit_entries"); err == nil {
+				t.Fatal("the audit trail could be truncated")
+			}
+		}
 		_ = f
 	})
 }
@@ -132,4 +143,3 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 	}
 }
 
-var _ = sqldb.SQLite

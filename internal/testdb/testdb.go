@@ -155,16 +155,20 @@ func Exec(t testing.TB, db *sqldb.DB, query string, args ...any) sql.Result {
 	return res
 }
 
-// DisableAuditTriggers drops the append-only guard on audit_entries, as an
-// attacker with database access could, so that tests can tamper with it.
+// DisableAuditTriggers drops the guards on audit_entries and audit_head, as
+// an attacker with database access could, so that tests can tamper with them.
 func DisableAuditTriggers(t testing.TB, db *sqldb.DB) {
 	t.Helper()
 	switch db.Engine {
 	case sqldb.SQLite:
-		Exec(t, db, "DROP TRIGGER audit_entries_no_update")
-		Exec(t, db, "DROP TRIGGER audit_entries_no_delete")
+		for _, tr := range []string{"audit_entries_no_update", "audit_entries_no_delete", "audit_head_no_delete", "audit_head_forward"} {
+			Exec(t, db, "DROP TRIGGER "+tr)
+		}
 	case sqldb.Postgres:
 		Exec(t, db, "DROP TRIGGER audit_entries_append_only ON audit_entries")
+		Exec(t, db, "DROP TRIGGER audit_entries_no_truncate ON audit_entries")
+		Exec(t, db, "DROP TRIGGER audit_head_guard ON audit_head")
+		Exec(t, db, "DROP TRIGGER audit_head_no_truncate ON audit_head")
 	default:
 		panic(fmt.Sprint("unknown engine ", db.Engine))
 	}

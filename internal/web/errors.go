@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
 // statusOf maps an error code to its HTTP status, once for the whole server.
@@ -90,11 +91,12 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	s.renderError(w, r, http.StatusInternalServerError, kasuhara.EINTERNAL)
 }
 
-// apiLang is the API's language: English unless the client asks for
-// Japanese, so that integrations see stable messages.
+// apiLang is the API's language: Japanese when the client's
+// Accept-Language prefers it, otherwise English, so that integrations see
+// stable messages whoever the token belongs to.
 func apiLang(r *http.Request) string {
-	if al := r.Header.Get("Accept-Language"); al != "" {
-		return langFrom(r.Context())
+	if i18n.Negotiate("", "", r.Header.Get("Accept-Language")) == "ja" && r.Header.Get("Accept-Language") != "" {
+		return "ja"
 	}
 	return "en"
 }

@@ -289,6 +289,10 @@ func (s *Server) requireUser(next http.HandlerFunc) http.Handler {
 			return
 		}
 		if v.User.MustChangePassword && !v.ViaToken && r.URL.Path != "/account/password" {
+			if isAPI(r) {
+				s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "change your one-time password first"))
+				return
+			}
 			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 			return
 		}
