@@ -259,40 +259,60 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
 }
 
-func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		To   string `json:"to"`
-		Note string `json:"note"`
+// caseWrite makes a handler that decodes the JSON body into In, runs fn on
+// the case {id} for the caller, and answers fn's result with status.
+func caseWrite[In any](s *Server, status int, fn func(r *http.Request, cv kasuhara.CaseViewer, id string, in In) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if err := decodeJSON(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out, err := fn(r, viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, status, out)
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cv := viewerFrom(r.Context()).caseViewer()
-	c, err := s.Cases.Transition(r.Context(), cv, r.PathValue("id"), kasuhara.CaseState(in.To), in.Note)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
 }
 
-func (s *Server) apiAssign(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		AssigneeID string `json:"assignee_id"`
-		SecondID   string `json:"second_id"`
+// caseRead makes a handler that answers fn's result for the case {id}.
+func caseRead(s *Server, fn func(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		out, err := fn(r, viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cv := viewerFrom(r.Context()).caseViewer()
-	c, err := s.Cases.Assign(r.Context(), cv, r.PathValue("id"), in.AssigneeID, in.SecondID)
+}
+
+type transitionIn struct {
+	To   string `json:"to"`
+	Note string `json:"note"`
+}
+
+func (s *Server) transitionJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in transitionIn) (any, error) {
+	c, err := s.Cases.Transition(r.Context(), cv, id, kasuhara.CaseState(in.To), in.Note)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
+	return s.caseJSON(cv, c), nil
+}
+
+type assignIn struct {
+	AssigneeID string `json:"assignee_id"`
+	SecondID   string `json:"second_id"`
+}
+
+func (s *Server) assignJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in assignIn) (any, error) {
+	c, err := s.Cases.Assign(r.Context(), cv, id, in.AssigneeID, in.SecondID)
+	if err != nil {
+		return nil, err
+	}
+	return s.caseJSON(cv, c), nil
 }
 
 type assessmentJSON struct {
@@ -318,33 +338,23 @@ func assessmentOut(a kasuhara.Assessment) assessmentJSON {
 		AssessorID: a.AssessorID, CreatedAt: a.CreatedAt}
 }
 
-func (s *Server) apiAssess(w http.ResponseWriter, r *http.Request) {
-	var in assessmentJSON
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	a, err := s.Cases.Assess(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), kasuhara.Assessment{
+func (s *Server) assessJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in assessmentJSON) (any, error) {
+	a, err := s.Cases.Assess(r.Context(), cv, id, kasuhara.Assessment{
 		Request: in.Request, Manner: in.Manner, MannerReasons: in.MannerReasons, EnvironmentImpaired: in.EnvironmentImpaired,
 		EnvironmentHow: in.EnvironmentHow, AccommodationRequest: in.AccommodationRequest, Verdict: in.Verdict, Rationale: in.Rationale})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, assessmentOut(*a))
+	return assessmentOut(*a), nil
 }
 
-func (s *Server) apiAssessments(w http.ResponseWriter, r *http.Request) {
-	as, err := s.Cases.Assessments(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) assessmentsJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
+	as, err := s.Cases.Assessments(r.Context(), cv, id)
 	out := make([]assessmentJSON, 0, len(as))
 	for _, a := range as {
 		out = append(out, assessmentOut(a))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"assessments": out})
+	return map[string]any{"assessments": out}, err
 }
 
 type eventJSON struct {
@@ -360,61 +370,48 @@ func eventOut(e kasuhara.Event) eventJSON {
 	return eventJSON{ID: e.ID, At: e.At, ActorID: e.ActorID, Kind: e.Kind, Body: e.Body, Data: e.Data}
 }
 
-func (s *Server) apiAddNote(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Body string `json:"body"`
-		Kind string `json:"kind"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+type noteIn struct {
+	Body string `json:"body"`
+	Kind string `json:"kind"`
+}
+
+func (s *Server) noteJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in noteIn) (any, error) {
 	if in.Kind == "" {
 		in.Kind = kasuhara.EventNote
 	}
-	e, err := s.Cases.AddNote(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Kind, in.Body)
+	e, err := s.Cases.AddNote(r.Context(), cv, id, in.Kind, in.Body)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusCreated, eventOut(*e))
+	return eventOut(*e), nil
 }
 
-func (s *Server) apiAddContact(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		At      string `json:"at"`
-		Channel string `json:"channel"`
-		Summary string `json:"summary"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+type contactIn struct {
+	At      string `json:"at"`
+	Channel string `json:"channel"`
+	Summary string `json:"summary"`
+}
+
+func (s *Server) contactJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in contactIn) (any, error) {
 	f := kasuhara.FieldErrors{}
 	at := parseTime(f, "at", in.At)
 	if err := f.Err(); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	e, err := s.Cases.AddContact(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), kasuhara.Contact{At: at, Channel: in.Channel, Summary: in.Summary})
+	e, err := s.Cases.AddContact(r.Context(), cv, id, kasuhara.Contact{At: at, Channel: in.Channel, Summary: in.Summary})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusCreated, eventOut(*e))
+	return eventOut(*e), nil
 }
 
-func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) {
-	es, err := s.Cases.Timeline(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) timelineJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
+	es, err := s.Cases.Timeline(r.Context(), cv, id)
 	out := make([]eventJSON, 0, len(es))
 	for _, e := range es {
 		out = append(out, eventOut(e))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+	return map[string]any{"events": out}, err
 }
 
 type taskJSON struct {
@@ -426,12 +423,8 @@ type taskJSON struct {
 	DoneBy string     `json:"done_by,omitempty"`
 }
 
-func (s *Server) apiTasks(w http.ResponseWriter, r *http.Request) {
-	ts, err := s.Cases.Tasks(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) tasksJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
+	ts, err := s.Cases.Tasks(r.Context(), cv, id)
 	loc := s.Catalog.Localizer(apiLang(r))
 	out := make([]taskJSON, 0, len(ts))
 	for _, t := range ts {
@@ -441,38 +434,27 @@ func (s *Server) apiTasks(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, taskJSON{ID: t.ID, Key: t.Key, Title: title, Done: !t.DoneAt.IsZero(), DoneAt: timeOrNil(t.DoneAt), DoneBy: t.DoneBy})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
+	return map[string]any{"tasks": out}, err
 }
 
-func (s *Server) apiAddTask(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Title string `json:"title"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.Cases.AddTask(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Title)
+type taskIn struct {
+	Title string `json:"title"`
+}
+
+func (s *Server) addTaskJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in taskIn) (any, error) {
+	t, err := s.Cases.AddTask(r.Context(), cv, id, in.Title)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusCreated, taskJSON{ID: t.ID, Title: t.Title})
+	return taskJSON{ID: t.ID, Title: t.Title}, nil
 }
 
-func (s *Server) apiTaskDone(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Done bool `json:"done"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.Cases.SetTaskDone(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PathValue("task"), in.Done); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("task"), "done": in.Done})
+type doneIn struct {
+	Done bool `json:"done"`
+}
+
+func (s *Server) taskDoneJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in doneIn) (any, error) {
+	return map[string]any{"id": r.PathValue("task"), "done": in.Done}, s.Cases.SetTaskDone(r.Context(), cv, id, r.PathValue("task"), in.Done)
 }
 
 type careJSON struct {
@@ -493,69 +475,42 @@ func careOut(c kasuhara.CareAction) careJSON {
 	return out
 }
 
-func (s *Server) apiCare(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.Cases.CareActions(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) careJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
+	cs, err := s.Cases.CareActions(r.Context(), cv, id)
 	out := make([]careJSON, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, careOut(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"care": out})
+	return map[string]any{"care": out}, err
 }
 
-func (s *Server) apiAddCare(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Kind  string `json:"kind"`
-		DueOn string `json:"due_on"`
-		Note  string `json:"note"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+type careIn struct {
+	Kind  string `json:"kind"`
+	DueOn string `json:"due_on"`
+	Note  string `json:"note"`
+}
+
+func (s *Server) addCareJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in careIn) (any, error) {
 	f := kasuhara.FieldErrors{}
 	due := parseDateOrTime(f, "due_on", in.DueOn)
 	if err := f.Err(); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	c, err := s.Cases.AddCare(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), kasuhara.CareAction{Kind: in.Kind, DueOn: due, Note: in.Note})
+	c, err := s.Cases.AddCare(r.Context(), cv, id, kasuhara.CareAction{Kind: in.Kind, DueOn: due, Note: in.Note})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusCreated, careOut(*c))
+	return careOut(*c), nil
 }
 
-func (s *Server) apiCareDone(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Done bool `json:"done"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.Cases.SetCareDone(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PathValue("care"), in.Done); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("care"), "done": in.Done})
+func (s *Server) careDoneJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in doneIn) (any, error) {
+	return map[string]any{"id": r.PathValue("care"), "done": in.Done}, s.Cases.SetCareDone(r.Context(), cv, id, r.PathValue("care"), in.Done)
 }
 
-func (s *Server) apiExclude(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		UserID string `json:"user_id"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.Cases.Exclude(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.UserID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"user_id": in.UserID})
+type excludeIn struct {
+	UserID string `json:"user_id"`
+}
+
+func (s *Server) excludeJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in excludeIn) (any, error) {
+	return map[string]any{"user_id": in.UserID}, s.Cases.Exclude(r.Context(), cv, id, in.UserID)
 }
