@@ -1,0 +1,198 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// addUser creates a user with the kasuhara command on the running server's
+// data directory, as an operator would, and returns their password.
+func addUser(t *testing.T, srv *server, email, name, role, department string) string {
+	t.Helper()
+	pw := newPassword(t)
+	srv.secret("a password", pw)
+	srv.secret("an e-mail address", email)
+	args := []string{"user", "create", "--data", srv.cmd.Args[3], "--email", email, "--name", name, "--role", role}
+	if department != "" {
+		args = append(args, "--department", department)
+	}
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(pw + "\n")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kasuhara user create %s: %v\n%s", role, err, out)
+	}
+	return pw
+}
+
+// photo writes a small PNG, as a phone's camera would give one.
+func photo(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := range 64 {
+		for y := range 48 {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 90, 255})
+		}
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	p := filepath.Join(t.TempDir(), "receipt-counter.png")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (b *browser) click(sel string) {
+	b.t.Helper()
+	b.run("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// TestCaseJourney is the whole journey of issue 3: an employee files a report
+// with a photo on a phone; the desk acknowledges, assigns, assesses, adds a
+// note and a care action, and resolves; the employee sees the status change;
+// another employee cannot open the case.
+func TestCaseJourney(t *testing.T) {
+	srv := startServer(t)
+	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	deskPW := addUser(t, srv, "desk@example.jp", "窓口 一郎", "desk", "")
+	addUser(t, srv, "legal@example.jp", "法務 次郎", "legal", "")
+	otherPW := addUser(t, srv, "other@example.jp", "別の 社員", "employee", "新宿店")
+	shots := os.Getenv("KASUHARA_SCREENSHOTS")
+
+	// The employee, on a phone.
+	emp := newBrowser(t, srv)
+	emp.run("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	wantStatus(t, signIn(t, emp, "clerk@example.jp", clerkPW), http.StatusOK, "employee signs in")
+	emp.click("#nav-report")
+	wantPath(t, emp, "/report", "the report link")
+	checkFits(t, emp, "/report")
+	if h := eval[float64](emp, `document.querySelector("#report-submit").getBoundingClientRect().height`); h < 44 {
+		t.Errorf("the send button is %.0fpx tall on a phone", h)
+	}
+	emp.click(`input[name=channel][value=in_person]`)
+	emp.fill("#conduct", "「店を燃やすぞ」と叫び、30分レジの前から動かなかった")
+	emp.click(`details.kind:first-of-type > summary`)
+	emp.click("#subtype-threat")
+	emp.run("attach a photo", chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{photo(t)}))
+	if shots != "" {
+		emp.fullScreenshot(shots, "report-ja-phone")
+	}
+	resp := emp.submit("#report-submit")
+	wantStatus(t, resp, http.StatusOK, "file the report")
+	if !strings.HasPrefix(emp.path(), "/cases/") {
+		t.Fatalf("after filing, the employee is on %s", emp.path())
+	}
+	caseURL := emp.path()
+	if got, want := emp.text("#flash"), msg(t, "ja", "report.filed"); got != want {
+		t.Errorf("flash %q, want %q", got, want)
+	}
+	if got := emp.text("#case-state"); got != "新規" {
+		t.Errorf("state %q, want 新規", got)
+	}
+	if !emp.has(`#evidence-table a`) || !strings.Contains(emp.text("#evidence-table"), "receipt-counter.png") {
+		t.Errorf("the photo is not listed with the report")
+	}
+	if emp.has("#assess-form") || emp.has("#timeline") {
+		t.Errorf("the reporter sees the desk's tools")
+	}
+	// The draft was cleared once the report was filed.
+	if d := eval[bool](emp, `localStorage.getItem("kasuhara-draft:report") !== null`); d {
+		t.Errorf("the draft is still stored after filing")
+	}
+	if shots != "" {
+		emp.fullScreenshot(shots, "case-reporter-ja-phone")
+	}
+
+	// The desk, on a desktop.
+	desk := newBrowser(t, srv)
+	wantStatus(t, signIn(t, desk, "desk@example.jp", deskPW), http.StatusOK, "desk signs in")
+	desk.click("#nav-queue")
+	wantPath(t, desk, "/cases", "the queue")
+	if !strings.Contains(desk.text("#queue"), "緊急") {
+		t.Errorf("the threat is not marked urgent in the queue: %s", desk.text("#queue"))
+	}
+	desk.open(caseURL)
+	if !strings.Contains(desk.text("#tasks"), "警察への通報を検討する") {
+		t.Errorf("the playbook has no police task for a threat")
+	}
+	step := func(what, sel string) {
+		t.Helper()
+		resp := desk.submit(sel)
+		wantStatus(t, resp, http.StatusOK, what)
+		if !desk.has("#flash.flash-ok") {
+			t.Fatalf("%s: no confirmation; problems: %s", what, eval[string](desk, `(document.querySelector("#problems")||{}).textContent||""`))
+		}
+	}
+	step("acknowledge", "#to-acknowledged")
+	desk.run("choose the handler and the second person", chromedp.Evaluate[chromedp.Void](`(() => {
+		const pick = (sel, text) => { const s = document.querySelector(sel); s.value = [...s.options].find(o => o.text.includes(text)).value; };
+		pick("#assignee", "窓口 一郎"); pick("#second", "法務 次郎"); })()`))
+	step("assign", "#assign-submit")
+	step("start", "#to-in_progress")
+	desk.click("#request-not_valid")
+	desk.click("#manner-inappropriate")
+	desk.click(`input[name=manner_reasons][value=threat]`)
+	desk.click("#environment_impaired")
+	desk.click("#verdict-harassment")
+	desk.fill("#rationale", "商品に瑕疵はなく、放火を示唆する脅迫があった")
+	step("assess", "#assess-submit")
+	desk.fill("#note-body", "防犯カメラの映像を保全した")
+	step("note", "#note-submit")
+	desk.choose("#care-kind", "counselling")
+	desk.fill("#care-note", "産業医面談を提案")
+	step("care", "#care-submit")
+	if !strings.Contains(desk.text("#timeline"), "防犯カメラの映像を保全した") || !strings.Contains(desk.text("#verdict"), "カスハラに該当") {
+		t.Errorf("timeline or verdict not shown")
+	}
+	if shots != "" {
+		desk.fullScreenshot(shots, "case-desk-ja-desktop")
+	}
+	step("resolve", "#to-resolved")
+	if got := desk.text("#case-state"); got != "解決" {
+		t.Errorf("state after resolving: %q", got)
+	}
+
+	// The employee sees the change, and nothing of the desk's deliberation.
+	emp.open(caseURL)
+	if got := emp.text("#case-state"); got != "解決" {
+		t.Errorf("the employee sees state %q, want 解決", got)
+	}
+	page := eval[string](emp, "document.body.innerText")
+	for _, secret := range []string{"放火を示唆する脅迫", "防犯カメラの映像", "産業医面談", "法務 次郎"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the reporter sees %q", secret)
+		}
+	}
+	emp.open("/reports")
+	if !strings.Contains(emp.text("#my-reports"), "解決") {
+		t.Errorf("my reports does not show the new state")
+	}
+
+	// Another employee of the same shop gets "not found".
+	other := newBrowser(t, srv)
+	signIn(t, other, "other@example.jp", otherPW)
+	resp = other.open(caseURL)
+	wantStatus(t, resp, http.StatusNotFound, "another employee opens the case")
+	if strings.Contains(eval[string](other, "document.body.innerText"), "店を燃やすぞ") {
+		t.Errorf("another employee sees the report")
+	}
+	if strings.Contains(other.text("main"), "K-") {
+		t.Errorf("another employee sees a case reference")
+	}
+	// Nothing of the report reached the log.
+	srv.secret("the narrative", "店を燃やすぞ")
+	srv.secret("the rationale", "放火を示唆する脅迫")
+	_ = fmt.Sprint
+}

@@ -1,0 +1,257 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the kasuhara binary that TestMain builds once.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "kasuhara-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	root, err := moduleRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = "/usr/local/go/bin/go"
+	}
+	binary = filepath.Join(dir, "kasuhara")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, goCmd, "build", "-o", binary, "./cmd/kasuhara")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/kasuhara: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// moduleRoot finds the directory of go.mod above the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a process writes while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// server is one running `kasuhara serve` on an empty data directory.
+type server struct {
+	URL           string // http://127.0.0.1:PORT
+	AdminEmail    string
+	AdminPassword string // the one-time password printed at the first start
+
+	cmd    *exec.Cmd
+	stdout syncBuffer
+	stderr syncBuffer // the JSON log
+	exited chan struct{}
+	err    error // the exit error, once exited is closed
+
+	mu      sync.Mutex
+	secrets map[string]string // value → what it is; none may appear in the log
+}
+
+var (
+	reEmail    = regexp.MustCompile(`(?m)^\s+e-mail:\s+(\S+)\s*$`)
+	rePassword = regexp.MustCompile(`(?m)^\s+one-time password:\s+(\S+)\s*$`)
+	reListen   = regexp.MustCompile(`(?m)^Kasuhara is listening on (http://\S+)`)
+)
+
+// startServer runs the server until the test ends. When the test ends it
+// stops the server with SIGTERM, expects a clean exit and checks that the
+// log holds none of the secrets the test registered.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	data := t.TempDir()
+	s := &server{exited: make(chan struct{}), secrets: map[string]string{}}
+	s.cmd = exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	// Only what the server needs: no KASUHARA_* from the caller's environment.
+	s.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + data, "TZ=UTC"}
+	s.cmd.Stderr = &s.stderr
+	out, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start %s serve: %v", binary, err)
+	}
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			s.stdout.Write([]byte(sc.Text() + "\n"))
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+		io.Copy(io.Discard, out)
+		s.err = s.cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() { s.stop(t) })
+
+	deadline := time.After(30 * time.Second)
+	for s.URL == "" {
+		select {
+		case <-lines:
+			text := s.stdout.String()
+			if m := reListen.FindStringSubmatch(text); m != nil {
+				s.URL = m[1]
+			}
+		case <-s.exited:
+			t.Fatalf("the server exited before listening: %v\nstdout:\n%s\nstderr:\n%s", s.err, s.stdout.String(), s.stderr.String())
+		case <-deadline:
+			t.Fatalf("the server did not say where it listens within 30s\nstdout:\n%s\nstderr:\n%s", s.stdout.String(), s.stderr.String())
+		}
+	}
+	text := s.stdout.String()
+	if m := reEmail.FindStringSubmatch(text); m != nil {
+		s.AdminEmail = m[1]
+	}
+	if m := rePassword.FindStringSubmatch(text); m != nil {
+		s.AdminPassword = m[1]
+	}
+	if s.AdminEmail == "" || s.AdminPassword == "" {
+		t.Fatalf("the first start printed no administrator e-mail and password:\n%s", text)
+	}
+	s.secret("the admin's e-mail address", s.AdminEmail)
+	s.secret("the admin's one-time password", s.AdminPassword)
+	s.waitHealthy(t)
+	return s
+}
+
+// waitHealthy polls /healthz until it answers 200.
+func (s *server) waitHealthy(t *testing.T) {
+	t.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := client.Get(s.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /healthz did not answer 200 within 20s (last: %v)\nstderr:\n%s", describe(resp, err), s.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func describe(resp *http.Response, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return resp.Status
+}
+
+// secret registers a value that must never appear in the server's log.
+func (s *server) secret(what, value string) {
+	if value == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets[value] = what
+}
+
+// log returns the server's stderr so far.
+func (s *server) log() string { return s.stderr.String() }
+
+func (s *server) stop(t *testing.T) {
+	select {
+	case <-s.exited:
+		if s.URL != "" {
+			t.Errorf("the server exited during the test: %v\nstderr:\n%s", s.err, s.stderr.String())
+		}
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+		t.Errorf("the server did not stop within 20s of SIGTERM")
+	}
+	if s.err != nil {
+		t.Errorf("the server exited with %v after SIGTERM; want a clean exit\nstderr:\n%s", s.err, s.stderr.String())
+	}
+	logText := s.log()
+	if !strings.Contains(logText, `"msg":"request"`) {
+		t.Errorf("the server logged no request: the log checks below would prove nothing\nstderr:\n%s", logText)
+	}
+	if strings.Contains(logText, `"level":"ERROR"`) {
+		t.Errorf("the server logged an error:\n%s", logText)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for value, what := range s.secrets {
+		if strings.Contains(logText, value) {
+			t.Errorf("the server's log contains %s (%q)", what, value)
+		}
+	}
+	if t.Failed() {
+		t.Logf("server stderr:\n%s", logText)
+	}
+}
