@@ -103,6 +103,9 @@ type Report struct {
 	Customer        Customer
 	// Consultation marks an inquiry: "I am not sure this is harassment".
 	Consultation bool
+	// ThreatDetected is set at intake when screening finds a severe threat
+	// in the text; it makes the case urgent. It is not stored on its own.
+	ThreatDetected bool
 }
 
 // Limits of report fields, in characters.

@@ -38,7 +38,7 @@ var PlaybookKeys = []string{"employee_safe", "supervisor_informed", "facts_recor
 	"check_customer_history", "second_person", "care_offered"}
 
 // Urgent reports whether a report needs the desk at once: danger ongoing,
-// violence or threats.
+// violence or threats chosen by the reporter or found by screening.
 func (r *Report) Urgent() bool {
-	return r.DangerOngoing || slices.ContainsFunc(r.Subtypes, func(s string) bool { return s == "physical_attack" || s == "threat" })
+	return r.DangerOngoing || r.ThreatDetected || slices.ContainsFunc(r.Subtypes, func(s string) bool { return s == "physical_attack" || s == "threat" })
 }

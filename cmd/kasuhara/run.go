@@ -45,6 +45,7 @@ func commands() []command {
 		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
 		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
+		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
 		{"backup", "backup FILE: a consistent copy of the SQLite database while the server runs", backup},
 		{"version", "print the version and build information", version},
 	}

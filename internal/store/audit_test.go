@@ -142,4 +142,3 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		})
 	}
 }
-

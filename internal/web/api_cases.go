@@ -50,6 +50,9 @@ func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.R
 	for _, c := range in.Categories {
 		rep.Categories = append(rep.Categories, kasuhara.Category(c))
 	}
+	// Screening suggests; here it only raises the alarm: a text with a
+	// severe threat makes the case urgent for the desk.
+	rep.ThreatDetected = screenReport(in.Conduct, in.RequestContent).MaxSeverity() >= 3
 	rep.DepartmentID = v.Membership.DepartmentID
 	if d := strings.TrimSpace(in.Department); d != "" {
 		deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +164,34 @@ func TestAPIReportBadInput(t *testing.T) {
 		t.Fatal("report text in the log")
 	}
 	_ = fmt.Sprint
+}
+
+// Screening at intake: a severe threat in the text makes the case urgent
+// even when the reporter chose no such kind; the form suggests kinds as the
+// employee types, and ticks nothing by itself.
+func TestIntakeScreening(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	emp := e.api(kasuhara.RoleEmployee)
+	quiet := validReport()
+	quiet["subtypes"] = []string{"long_contact"}
+	quiet["categories"] = []string{"time_place_constraint"}
+	quiet["conduct"] = "「お前を殺すぞ」と言って電話を切らなかった"
+	must(t, emp.call("POST", "/api/v1/reports", quiet), 201, `"urgent":true`)
+	calm := validReport()
+	calm["subtypes"] = []string{"long_contact"}
+	calm["categories"] = []string{"time_place_constraint"}
+	calm["conduct"] = "返品の条件について40分ほど丁寧に質問された"
+	must(t, emp.call("POST", "/api/v1/reports", calm), 201, `"urgent":false`)
+
+	c := e.client()
+	c.signInAs(kasuhara.RoleEmployee)
+	r := c.post("/report/suggest", url.Values{"conduct": {"土下座しろ、SNSに晒すぞ"}})
+	must(t, r, 200, `data-suggest="kneeling_demand"`, "土下座の要求")
+	mustNot(t, r, "<html", "checked")
+	r = c.post("/report/suggest", url.Values{"conduct": {"商品の交換をお願いしたいと丁寧に言われた"}})
+	must(t, r, 200)
+	mustNot(t, r, "data-suggest")
+	if strings.Contains(e.logs.String(), "土下座") || strings.Contains(e.logs.String(), "殺すぞ") {
+		t.Fatal("screened text in the log")
+	}
 }

@@ -223,6 +223,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
+// renderFragment writes the template block name alone (for htmx), in the
+// request's language.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name string, data any) {
+	lang := langFrom(r.Context())
+	var buf bytes.Buffer
+	// Every page template holds the partials; any one serves.
+	if err := s.templates[lang]["home"].ExecuteTemplate(&buf, name, data); err != nil {
+		s.serverError(w, r, fmt.Errorf("web: fragment %s (%s): %w", name, lang, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
 // renderError shows the error page for an error code.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, code string) {
 	s.render(w, r, status, "error", &page{Title: "error." + code, Data: map[string]any{"Code": code, "Status": status}})

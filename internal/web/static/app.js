@@ -60,3 +60,17 @@
     });
   });
 })();
+
+// A suggested kind of conduct (from screening, see /report/suggest) ticks
+// its checkbox when the employee chooses it; nothing is ticked on its own.
+document.addEventListener("click", function (ev) {
+  var btn = ev.target.closest ? ev.target.closest("[data-suggest]") : null;
+  if (!btn) { return; }
+  var box = document.getElementById("subtype-" + btn.getAttribute("data-suggest"));
+  if (!box) { return; }
+  box.checked = true;
+  var details = box.closest("details");
+  if (details) { details.open = true; }
+  box.dispatchEvent(new Event("change", { bubbles: true }));
+  btn.disabled = true;
+});
