@@ -189,23 +189,27 @@ func (r *Report) Normalize() {
 
 // Case is the organisation's handling of one report.
 type Case struct {
-	ID             string
-	OrgID          string
-	Ref            string // human reference, e.g. K-2026-00042
-	ReporterID     string // "" for an anonymous report
-	State          CaseState
-	Urgent         bool
-	Report         Report
-	AssigneeID     string
-	SecondID       string // the second person: nobody handles a case alone
-	Verdict        string // of the latest assessment, "" before one
-	AcknowledgeBy  time.Time
-	FeedbackBy     time.Time
-	AcknowledgedAt time.Time
-	ResolvedAt     time.Time
-	ClosedAt       time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID         string
+	OrgID      string
+	Ref        string // human reference, e.g. K-2026-00042
+	ReporterID string // "" for an anonymous report
+	Anonymous  bool
+	// HideFromSupervisor is the named reporter's wish to stay confidential
+	// toward the supervisor of their department.
+	HideFromSupervisor bool
+	State              CaseState
+	Urgent             bool
+	Report             Report
+	AssigneeID         string
+	SecondID           string // the second person: nobody handles a case alone
+	Verdict            string // of the latest assessment, "" before one
+	AcknowledgeBy      time.Time
+	FeedbackBy         time.Time
+	AcknowledgedAt     time.Time
+	ResolvedAt         time.Time
+	ClosedAt           time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // Overdue reports whether a clock of the case has run out at now.
@@ -232,6 +236,7 @@ const (
 	EventCare       = "care"
 	EventEvidence   = "evidence"
 	EventExclusion  = "exclusion"
+	EventMessage    = "message"
 )
 
 // Event is one entry of a case's timeline.

@@ -80,6 +80,10 @@ func TestCaseLevels(t *testing.T) {
 		{"admin's own report", kasuhara.CaseViewer{UserID: "rep", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseReporter},
 		{"excluded desk member", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, CaseFacts{OrgID: "o", ReporterID: "rep", ViewerExcluded: true}, CaseNone},
 		{"excluded supervisor", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", ViewerExcluded: true}, CaseNone},
+		{"supervisor, reporter asked for confidentiality", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", HiddenFromSupervisor: true}, CaseNone},
+		{"desk, reporter asked for confidentiality toward the supervisor", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", HiddenFromSupervisor: true}, CaseHandler},
 		{"anonymous report, employee", kasuhara.CaseViewer{UserID: "e", OrgID: "o", Role: kasuhara.RoleEmployee}, CaseFacts{OrgID: "o"}, CaseNone},
 		{"no user", kasuhara.CaseViewer{}, CaseFacts{OrgID: "o"}, CaseNone},
 	}

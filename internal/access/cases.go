@@ -10,6 +10,9 @@ type CaseFacts struct {
 	// ViewerExcluded is true when the viewer is named as implicated in the
 	// case and so must not see it.
 	ViewerExcluded bool
+	// HiddenFromSupervisor is the reporter's choice to stay confidential
+	// toward the supervisor of their department.
+	HiddenFromSupervisor bool
 }
 
 // CaseLevel is how much of a case a viewer may see and do.
@@ -47,7 +50,7 @@ func Case(v kasuhara.CaseViewer, c CaseFacts) CaseLevel {
 		case kasuhara.RoleDesk, kasuhara.RoleLegal:
 			level = CaseHandler
 		case kasuhara.RoleSupervisor:
-			if v.DepartmentID != "" && v.DepartmentID == c.DepartmentID {
+			if v.DepartmentID != "" && v.DepartmentID == c.DepartmentID && !c.HiddenFromSupervisor {
 				level = max(level, CaseSupervisor)
 			}
 		}

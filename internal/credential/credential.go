@@ -121,3 +121,60 @@ func Digest(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// receiptAlphabet is upper case without 0/O and 1/I: a receipt is read off
+// paper or a screen and typed on a phone.
+const receiptAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// Receipt lengths: a public lookup part and a secret part (80 bits).
+const (
+	receiptLookupLen = 8
+	receiptSecretLen = 16
+)
+
+// NewReceipt returns a new receipt for an anonymous report: the lookup
+// part (stored as is, to find the case), the secret part (stored only as an
+// argon2id hash) and the receipt as shown, in groups of four.
+func NewReceipt() (lookup, secret, display string) {
+	var b strings.Builder
+	for range receiptLookupLen + receiptSecretLen {
+		b.WriteByte(receiptAlphabet[randIntn(len(receiptAlphabet))])
+	}
+	raw := b.String()
+	return raw[:receiptLookupLen], raw[receiptLookupLen:], groupReceipt(raw)
+}
+
+func groupReceipt(raw string) string {
+	var g []string
+	for i := 0; i < len(raw); i += 4 {
+		g = append(g, raw[i:min(i+4, len(raw))])
+	}
+	return strings.Join(g, "-")
+}
+
+// ParseReceipt reads a receipt as a person typed it: any case, with or
+// without hyphens and spaces, full-width characters folded. ok is false for
+// anything that cannot be a receipt.
+func ParseReceipt(input string) (lookup, secret string, ok bool) {
+	var b strings.Builder
+	for _, r := range input {
+		if r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ' || r >= '０' && r <= '９' {
+			r -= 0xFEE0 // full-width to ASCII
+		}
+		switch {
+		case r == '-' || r == ' ' || r == '　' || r == 'ー' || r == '－':
+			continue
+		case r >= 'a' && r <= 'z':
+			r -= 'a' - 'A'
+		}
+		if !strings.ContainsRune(receiptAlphabet, r) {
+			return "", "", false
+		}
+		b.WriteRune(r)
+	}
+	raw := b.String()
+	if len(raw) != receiptLookupLen+receiptSecretLen {
+		return "", "", false
+	}
+	return raw[:receiptLookupLen], raw[receiptLookupLen:], true
+}

@@ -66,3 +66,37 @@ func TestToken(t *testing.T) {
 		t.Fatal("digest not distinct or leaks the token")
 	}
 }
+
+func TestReceipt(t *testing.T) {
+	lookup, secret, display := NewReceipt()
+	if len(lookup) != 8 || len(secret) != 16 || !regexp.MustCompile(`^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){5}$`).MatchString(display) {
+		t.Fatalf("receipt %q %q %q", lookup, secret, display)
+	}
+	for _, typed := range []string{display, strings.ToLower(display), strings.ReplaceAll(display, "-", " "), strings.ReplaceAll(display, "-", ""),
+		toFullWidth(display)} {
+		l, s, ok := ParseReceipt(typed)
+		if !ok || l != lookup || s != secret {
+			t.Errorf("ParseReceipt(%q) = %q %q %v", typed, l, s, ok)
+		}
+	}
+	for _, bad := range []string{"", "ABCD", display + "A", strings.Replace(display, display[:1], "0", 1), "<script>"} {
+		if _, _, ok := ParseReceipt(bad); ok {
+			t.Errorf("ParseReceipt(%q) accepted", bad)
+		}
+	}
+	_, _, other := NewReceipt()
+	if other == display {
+		t.Fatal("two receipts are equal")
+	}
+}
+
+func toFullWidth(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			r += 0xFEE0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

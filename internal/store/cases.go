@@ -28,7 +28,8 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.occurred_at, c.duration_minutes, c.channel, c.location, c.categories, c.subtypes, c.request_content, c.conduct, c.harm,
 	c.wishes, c.danger_ongoing, c.witnesses, c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email,
 	c.customer_account, c.customer_sns, COALESCE(c.assignee_id, ''), COALESCE(c.second_id, ''), c.verdict,
-	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at`
+	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at,
+	c.anonymous, c.hide_from_supervisor`
 
 func scanCase(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
@@ -39,7 +40,7 @@ func scanCase(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.Case,
 		&r.OccurredAt, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt}, extra...)
+		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -84,7 +85,8 @@ func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, i
 	if err != nil {
 		return nil, access.CaseNone, notFound(err, "store.case", "case")
 	}
-	level := access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, ViewerExcluded: excluded})
+	level := access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID,
+		ViewerExcluded: excluded, HiddenFromSupervisor: c.HideFromSupervisor})
 	if level == access.CaseNone {
 		return nil, level, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "case not found"}
 	}
@@ -99,7 +101,19 @@ func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, i
 }
 
 func viewerActor(v kasuhara.CaseViewer) kasuhara.Actor {
+	if v.UserID == "" {
+		return anonymousActor
+	}
 	return kasuhara.Actor{UserID: v.UserID, OrgID: v.OrgID, Role: v.Role}
+}
+
+// deadline returns when a clock ("acknowledge" or "feedback") of a case
+// opened at start runs out.
+func (s *Store) deadline(_ context.Context, _ string, start time.Time, clock string) time.Time {
+	if clock == "acknowledge" {
+		return start.Add(DefaultAcknowledgeWithin)
+	}
+	return start.Add(DefaultFeedbackWithin)
 }
 
 // FileReport implements kasuhara.CaseService.
@@ -111,7 +125,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhar
 		return nil, err
 	}
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: now.Add(DefaultAcknowledgeWithin), FeedbackBy: now.Add(DefaultFeedbackWithin), CreatedAt: now, UpdatedAt: now}
+		AcknowledgeBy: s.deadline(ctx, v.OrgID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, v.OrgID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
 			return err
@@ -147,13 +161,13 @@ func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
-		acknowledge_by, feedback_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)`,
+		acknowledge_by, feedback_by, created_at, updated_at, anonymous)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`,
 		c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
-		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt); err != nil {
+		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	for _, cat := range r.Categories {
@@ -276,7 +290,8 @@ func visible(q *qb, v kasuhara.CaseViewer) {
 		q.add("(" + own + " OR (c.org_id = " + q.arg(v.OrgID) + " AND " + notExcluded + "))")
 	case kasuhara.RoleSupervisor:
 		if v.DepartmentID != "" {
-			q.add("(" + own + " OR (c.org_id = " + q.arg(v.OrgID) + " AND c.department_id = " + q.arg(v.DepartmentID) + " AND " + notExcluded + "))")
+			q.add("(" + own + " OR (c.org_id = " + q.arg(v.OrgID) + " AND c.department_id = " + q.arg(v.DepartmentID) +
+				" AND NOT c.hide_from_supervisor AND " + notExcluded + "))")
 			return
 		}
 		q.add(own)

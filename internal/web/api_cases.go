@@ -18,7 +18,7 @@ func (v *viewer) caseViewer() kasuhara.CaseViewer {
 // caseLevel is the viewer's level for a case they could open (CaseByID
 // succeeded, so they are not excluded unless they reported it).
 func caseLevel(v kasuhara.CaseViewer, c *kasuhara.Case) access.CaseLevel {
-	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID})
+	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, HiddenFromSupervisor: c.HideFromSupervisor})
 }
 
 // reportJSON is the body of POST /api/v1/reports.
@@ -43,6 +43,12 @@ type reportJSON struct {
 // toReport converts the JSON (or the web form) to a report, resolving the
 // department by id or name within the viewer's organisation.
 func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.Report, error) {
+	if v == nil {
+		// An anonymous report names no department (it could identify the
+		// reporter in a small team).
+		in.Department = ""
+		v = &viewer{Org: &kasuhara.Org{}}
+	}
 	f := kasuhara.FieldErrors{}
 	rep := kasuhara.Report{OccurredAt: parseTime(f, "occurred_at", in.OccurredAt), DurationMinutes: in.DurationMinutes, Channel: in.Channel,
 		Location: in.Location, Subtypes: in.Subtypes, RequestContent: in.RequestContent, Conduct: in.Conduct, Harm: in.Harm,

@@ -25,6 +25,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /account/password", s.requireUser(s.passwordPage))
 	mux.Handle("POST /account/password", s.requireUser(s.changePassword))
 
+	// The anonymous channel: no sign-in.
+	mux.HandleFunc("GET /o/{org}/report", s.anonReportForm)
+	mux.HandleFunc("POST /o/{org}/report", s.anonFileReport)
+	mux.HandleFunc("GET /o/{org}/status", s.anonStatusForm)
+	mux.HandleFunc("POST /o/{org}/status", s.anonStatus)
+	mux.HandleFunc("POST /o/{org}/status/{action}", s.anonStatus)
+
 	// Signed-in pages.
 	mux.Handle("GET /{$}", s.requireUser(s.home))
 	mux.Handle("GET /report", s.requireUser(s.reportForm))
@@ -44,6 +51,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /cases/{id}/care/{care}", s.requireUser(s.caseCareDone))
 	mux.Handle("POST /cases/{id}/exclusions", s.requireUser(s.caseExclude))
 	mux.Handle("POST /cases/{id}/evidence", s.requireUser(s.uiUploadEvidence))
+	mux.Handle("POST /cases/{id}/messages", s.requireUser(s.caseMessage))
+	mux.Handle("POST /cases/{id}/confidential", s.requireUser(s.caseConfidential))
+	mux.Handle("POST /cases/{id}/retaliation", s.requireUser(s.caseRetaliation))
+	mux.Handle("GET /retaliation", s.requireUser(s.retaliationList))
 	mux.Handle("GET /cases/{id}/evidence/{evidence}", s.requireUser(s.downloadEvidence))
 	mux.Handle("GET /admin/users", s.requireUser(s.adminUsers))
 	mux.Handle("POST /admin/users", s.requireUser(s.adminCreateUser))
@@ -65,6 +76,11 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/me", s.requireUser(s.apiMe))
 	api("POST /api/v1/reports", s.requireUser(s.apiFileReport))
 	api("POST /api/v1/screen", s.requireUser(s.apiScreen))
+	api("POST /api/v1/anonymous-reports", http.HandlerFunc(s.apiAnonReport))
+	api("POST /api/v1/anonymous-reports/status", http.HandlerFunc(s.apiAnonStatus))
+	api("POST /api/v1/anonymous-reports/messages", http.HandlerFunc(s.apiAnonMessage))
+	api("GET /api/v1/cases/{id}/messages", s.requireUser(caseRead(s, s.messagesJSON)))
+	api("POST /api/v1/cases/{id}/messages", s.requireUser(caseWrite(s, http.StatusCreated, s.addMessageJSON)))
 	api("GET /api/v1/cases", s.requireUser(s.apiCases))
 	api("GET /api/v1/cases/{id}", s.requireUser(s.apiCase))
 	api("POST /api/v1/cases/{id}/transitions", s.requireUser(caseWrite(s, http.StatusOK, s.transitionJSON)))

@@ -22,13 +22,15 @@ import (
 
 // Deps are what the server needs.
 type Deps struct {
-	Orgs     kasuhara.OrgService
-	Users    kasuhara.UserService
-	Tokens   kasuhara.TokenService
-	Audit    kasuhara.AuditService
-	Cases    kasuhara.CaseService
-	Blobs    Blobs
-	Sessions scs.Store
+	Orgs      kasuhara.OrgService
+	Users     kasuhara.UserService
+	Tokens    kasuhara.TokenService
+	Audit     kasuhara.AuditService
+	Cases     kasuhara.CaseService
+	Messages  kasuhara.MessageService
+	Anonymous kasuhara.AnonymousService
+	Blobs     Blobs
+	Sessions  scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 
@@ -59,6 +61,8 @@ type Server struct {
 	metrics       *metrics
 	loginAccount  *throttle.Limiter
 	loginClient   *throttle.Limiter
+	receiptClient *throttle.Limiter
+	clientSalt    []byte
 	apiPatterns   []string
 	handler       http.Handler
 	secureCookies bool
@@ -88,6 +92,8 @@ func NewServer(d Deps) (*Server, error) {
 		Deps:          d,
 		loginAccount:  throttle.New(5, 15*time.Minute),
 		loginClient:   throttle.New(20, 15*time.Minute),
+		receiptClient: throttle.New(10, 15*time.Minute),
+		clientSalt:    newSalt(),
 		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
 	}
 	var err error

@@ -112,6 +112,7 @@ type caseData struct {
 	NextStates  []kasuhara.CaseState
 	Overdue     bool
 	Now         string
+	Messages    []kasuhara.Message
 	Problems    []problem
 	MaxUploadMB int64
 }
@@ -164,6 +165,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			if d.Handler || st == kasuhara.StateAcknowledged {
 				d.NextStates = append(d.NextStates, st)
 			}
+		}
+	}
+	if d.Handler || c.ReporterID == cv.UserID {
+		if d.Messages, err = s.Messages.Messages(ctx, cv, c.ID); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	if d.Evidence, err = s.Cases.EvidenceList(ctx, cv, c.ID); err != nil {

@@ -18,6 +18,9 @@ type reportFormData struct {
 	Now         string // default for occurred_at, in Japan time
 	MaxUploadMB int64
 	MaxFiles    int
+	Action      string // where the form posts
+	Anonymous   bool   // the public form without a name
+	OrgName     string
 }
 
 func subtypesByCategory() map[kasuhara.Category][]string {
@@ -30,18 +33,30 @@ func subtypesByCategory() map[kasuhara.Category][]string {
 }
 
 func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status int, p *page) {
-	v := viewerFrom(r.Context())
-	deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	d := &reportFormData{Subtypes: subtypesByCategory(), Now: s.Now().In(jst).Format("2006-01-02T15:04"),
+		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report"}
+	dep := ""
+	if slug := r.PathValue("org"); slug != "" {
+		org, err := s.Orgs.OrgBySlug(r.Context(), slug)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Anonymous, d.OrgName, d.Action = true, org.Name, "/o/"+org.Slug+"/report"
+		p.Title, p.Nav = "anon.title", "report"
+	} else {
+		v := viewerFrom(r.Context())
+		deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Departments, dep = deps, v.Membership.DepartmentID
+		p.Title, p.Nav = "report.title", "report"
 	}
-	p.Title, p.Nav = "report.title", "report"
-	p.Data = &reportFormData{Departments: deps, Subtypes: subtypesByCategory(), Now: s.Now().In(jst).Format("2006-01-02T15:04"),
-		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest}
+	p.Data = d
 	if p.Form == nil {
-		p.Form = &form{Values: map[string]string{"department": v.Membership.DepartmentID, "occurred_at": s.Now().In(jst).Format("2006-01-02T15:04")},
-			Errors: map[string]string{}, Multi: map[string][]string{}}
+		p.Form = &form{Values: map[string]string{"department": dep, "occurred_at": d.Now}, Errors: map[string]string{}, Multi: map[string][]string{}}
 	}
 	s.render(w, r, status, "report", p)
 }
@@ -55,28 +70,30 @@ var reportFields = []string{"occurred_at", "duration_minutes", "channel", "locat
 	"harm", "wishes", "witnesses", "customer_name", "customer_name_kana", "customer_phone", "customer_email",
 	"customer_account", "customer_sns", "danger_ongoing", "consultation"}
 
-// fileReport takes the web form, with photos or recordings attached. The
-// form is mobile-first: few required fields, the rest optional; a failed
-// submission shows every problem at once and keeps what was typed (files
-// must be chosen again: they are not kept on the server without a report).
-func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
-	v := viewerFrom(r.Context())
-	var vals url.Values
-	var mf *multipartForm
+// reportForm is a submitted report form, parsed.
+type reportSubmission struct {
+	vals url.Values
+	mf   *multipartForm // nil for a form without files
+	rep  kasuhara.Report
+	err  error // EINVALID with every field problem, or another failure
+}
+
+// parseReport reads the report form (urlencoded or multipart with files
+// streamed into the blob store) for the viewer (nil: anonymous).
+func (s *Server) parseReport(r *http.Request, v *viewer) *reportSubmission {
+	sub := &reportSubmission{}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
-		var err error
-		if mf, err = s.readMultipart(r); err != nil {
-			s.fail(w, r, err)
-			return
+		if sub.mf, sub.err = s.readMultipart(r); sub.err != nil {
+			return sub
 		}
-		vals = mf.values
+		sub.vals = sub.mf.values
 	} else {
-		if err := r.ParseForm(); err != nil {
-			s.fail(w, r, err)
-			return
+		if sub.err = r.ParseForm(); sub.err != nil {
+			return sub
 		}
-		vals = r.PostForm
+		sub.vals = r.PostForm
 	}
+	vals := sub.vals
 	f := kasuhara.FieldErrors{}
 	in := reportJSON{Channel: vals.Get("channel"), Location: vals.Get("location"), Department: vals.Get("department"),
 		Subtypes: vals["subtypes"], Categories: vals["categories"], RequestContent: vals.Get("request_content"),
@@ -100,44 +117,63 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
 		}
 		in.DurationMinutes = n
 	}
-	rep, err := s.toReport(r, v, in)
-	if err == nil {
-		err = f.Err()
-	}
-	var c *kasuhara.Case
-	if err == nil {
-		var files []kasuhara.Evidence
-		if mf != nil {
-			files = mf.files
-		}
-		c, err = s.Cases.FileReport(r.Context(), v.caseViewer(), rep, files...)
-	}
-	hadFiles := mf != nil && len(mf.files) > 0
-	if err != nil {
-		s.discard(mf)
-	}
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		loc := s.Catalog.Localizer(langFrom(r.Context()))
-		form := &form{Values: map[string]string{}, Errors: map[string]string{},
-			Multi: map[string][]string{"subtypes": vals["subtypes"], "categories": vals["categories"]}}
-		for _, k := range reportFields {
-			form.Values[k] = vals.Get(k)
-		}
-		for k, m := range kasuhara.ErrorFields(err) {
-			form.Errors[k] = translateField(loc, m)
-		}
+	sub.rep, sub.err = s.toReport(r, v, in)
+	if sub.err == nil {
+		sub.err = f.Err()
+	} else if fields := kasuhara.ErrorFields(sub.err); fields != nil {
 		for k, m := range f {
-			form.Errors[k] = translateField(loc, m)
+			fields[k] = m
 		}
-		flash := "form.fix"
-		if hadFiles {
-			flash = "report.fix_and_reattach"
-		}
-		s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
+	}
+	return sub
+}
+
+func (sub *reportSubmission) files() []kasuhara.Evidence {
+	if sub.mf == nil {
+		return nil
+	}
+	return sub.mf.files
+}
+
+// reportFailed answers a report that could not be filed: the form again
+// with every problem and what was typed (files must be chosen again: they
+// are not kept without a report), or the error.
+func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *reportSubmission, err error) {
+	hadFiles := len(sub.files()) > 0
+	s.discard(sub.mf)
+	if kasuhara.ErrorCode(err) != kasuhara.EINVALID {
+		s.fail(w, r, err)
 		return
 	}
+	loc := s.Catalog.Localizer(langFrom(r.Context()))
+	form := &form{Values: map[string]string{}, Errors: map[string]string{},
+		Multi: map[string][]string{"subtypes": sub.vals["subtypes"], "categories": sub.vals["categories"]}}
+	for _, k := range reportFields {
+		form.Values[k] = sub.vals.Get(k)
+	}
+	for k, m := range kasuhara.ErrorFields(err) {
+		form.Errors[k] = translateField(loc, m)
+	}
+	flash := "form.fix"
+	if hadFiles {
+		flash = "report.fix_and_reattach"
+	}
+	s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
+}
+
+// fileReport takes the web form, with photos or recordings attached. The
+// form is mobile-first: few required fields, the rest optional; a failed
+// submission shows every problem at once and keeps what was typed.
+func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	sub := s.parseReport(r, v)
+	if sub.err != nil {
+		s.reportFailed(w, r, sub, sub.err)
+		return
+	}
+	c, err := s.Cases.FileReport(r.Context(), v.caseViewer(), sub.rep, sub.files()...)
 	if err != nil {
-		s.fail(w, r, err)
+		s.reportFailed(w, r, sub, err)
 		return
 	}
 	s.flash(r, "report.filed", "ok")

@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -80,7 +79,7 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	d := web.Deps{Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
+	d := web.Deps{Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), BaseURL: "http://127.0.0.1", Version: "test"}
 	for _, o := range opts {
 		o(&d)
@@ -220,5 +219,12 @@ func decode(t *testing.T, body string) map[string]any {
 	return m
 }
 
-var _ = time.Second
-var _ = regexp.MustCompile
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func (e *env) srvNow() time.Time { return time.Now().Add(-time.Minute) }

@@ -74,3 +74,8 @@ document.addEventListener("click", function (ev) {
   box.dispatchEvent(new Event("change", { bubbles: true }));
   btn.disabled = true;
 });
+
+// Print buttons (the anonymous receipt): no inline script under the CSP.
+document.addEventListener("click", function (ev) {
+  if (ev.target.closest && ev.target.closest("[data-print]")) { window.print(); }
+});

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+var (
+	_ kasuhara.MessageService   = (*Store)(nil)
+	_ kasuhara.AnonymousService = (*Store)(nil)
+)
+
+func checkMessage(body string) error {
+	switch {
+	case strings.TrimSpace(body) == "":
+		return kasuhara.Invalid(map[string]string{"body": kasuhara.MsgRequired})
+	case utf8.RuneCountInString(body) > kasuhara.MaxMessage:
+		return kasuhara.Invalid(map[string]string{"body": kasuhara.MsgTooLong})
+	}
+	return nil
+}
+
+// messageLevel is the level that may read and write messages: the reporter
+// and those who handle the case. A supervisor sees them unless the reporter
+// asked for confidentiality (then the case is hidden from them anyway).
+const messageLevel = access.CaseReporter
+
+func (s *Store) messages(ctx context.Context, q queryer, caseID string) ([]kasuhara.Message, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, case_id, author_id, from_reporter, body, created_at
+		FROM case_messages WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Message
+	for rows.Next() {
+		var m kasuhara.Message
+		if err := rows.Scan(&m.ID, &m.CaseID, &m.AuthorID, &m.FromReporter, &m.Body, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Messages implements kasuhara.MessageService.
+func (s *Store) Messages(ctx context.Context, v kasuhara.CaseViewer, caseID string) ([]kasuhara.Message, error) {
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, caseID, messageLevel); err != nil {
+		return nil, err
+	}
+	return s.messages(ctx, s.db.Read, caseID)
+}
+
+// insertMessage writes a message with its timeline event and audit entry.
+func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, c *kasuhara.Case, m *kasuhara.Message) error {
+	m.ID, m.CaseID, m.CreatedAt, m.Body = newID(), c.ID, s.now(), strings.TrimSpace(m.Body)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_messages (id, case_id, author_id, from_reporter, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, m.ID, c.ID, m.AuthorID, m.FromReporter, m.Body, m.CreatedAt); err != nil {
+		return err
+	}
+	d := map[string]string{"message_id": m.ID, "from_reporter": fmt.Sprint(m.FromReporter)}
+	if err := s.addEvent(ctx, tx, c.ID, m.AuthorID, kasuhara.EventMessage, "", d); err != nil {
+		return err
+	}
+	return s.appendAudit(ctx, tx, change{actor: actor, orgID: c.OrgID, action: "case.message", objectType: "case", objectID: c.ID, detail: d})
+}
+
+// AddMessage implements kasuhara.MessageService.
+func (s *Store) AddMessage(ctx context.Context, v kasuhara.CaseViewer, caseID, body string) (*kasuhara.Message, error) {
+	if err := checkMessage(body); err != nil {
+		return nil, err
+	}
+	var m *kasuhara.Message
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, level, err := s.caseFor(ctx, tx, v, caseID, messageLevel)
+		if err != nil {
+			return err
+		}
+		m = &kasuhara.Message{AuthorID: v.UserID, FromReporter: level == access.CaseReporter, Body: body}
+		return s.insertMessage(ctx, tx, viewerActor(v), c, m)
+	})
+	if err != nil {
+		return nil, wrap("store.AddMessage", err)
+	}
+	return m, nil
+}
+
+// SetConfidential implements kasuhara.MessageService: only the reporter.
+func (s *Store) SetConfidential(ctx context.Context, v kasuhara.CaseViewer, caseID string, hide bool) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
+		if err != nil {
+			return err
+		}
+		if c.ReporterID != v.UserID {
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter decides this")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET hide_from_supervisor = $1, updated_at = $2 WHERE id = $3", hide, s.now(), c.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "case.confidential", objectType: "case", objectID: c.ID,
+			detail: map[string]bool{"hide_from_supervisor": hide}})
+	})
+	return wrap("store.SetConfidential", err)
+}
+
+// FlagRetaliation implements kasuhara.MessageService.
+func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.CaseViewer, caseID, body string) (*kasuhara.RetaliationFlag, error) {
+	if err := checkMessage(body); err != nil {
+		return nil, err
+	}
+	f := &kasuhara.RetaliationFlag{ID: newID(), CaseID: caseID, ReporterID: v.UserID, Body: strings.TrimSpace(body), CreatedAt: s.now()}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
+		if err != nil {
+			return err
+		}
+		if c.ReporterID != v.UserID {
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter can raise this")
+		}
+		f.CaseRef = c.Ref
+		if _, err := tx.ExecContext(ctx, `INSERT INTO retaliation_flags (id, case_id, org_id, reporter_id, body, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, f.ID, c.ID, c.OrgID, v.UserID, f.Body, f.CreatedAt); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,
+			detail: map[string]string{"flag_id": f.ID}})
+	})
+	if err != nil {
+		return nil, wrap("store.FlagRetaliation", err)
+	}
+	return f, nil
+}
+
+// RetaliationFlags implements kasuhara.MessageService: legal of the
+// organisation only, newest first. Reading them is audited.
+func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.RetaliationFlag, error) {
+	if v.Role != kasuhara.RoleLegal {
+		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "legal only")
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at
+		FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE f.org_id = $1 ORDER BY f.created_at DESC, f.id`, v.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: retaliation flags: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.RetaliationFlag
+	for rows.Next() {
+		var f kasuhara.RetaliationFlag
+		if err := rows.Scan(&f.ID, &f.CaseID, &f.CaseRef, &f.ReporterID, &f.Body, &f.CreatedAt); err != nil {
+			return nil, err
+		}
+		f.CreatedAt = f.CreatedAt.UTC()
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "retaliation.list", objectType: "retaliation_flag",
+			detail: map[string]int{"count": len(out)}})
+	})
+	return out, wrap("store.RetaliationFlags", err)
+}

@@ -1,0 +1,167 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func TestAnonymousReports(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		r := report(d.shop.ID, "匿名での報告です。「殴るぞ」と言われた", "threat")
+		_, _, err := d.s.FileAnonymousReport(ctx, "no-such-org", r)
+		wantField(t, err, "org")
+		_, _, err = d.s.FileAnonymousReport(ctx, "acme", kasuhara.Report{})
+		wantField(t, err, "conduct")
+		c, receipt, err := d.s.FileAnonymousReport(ctx, "acme", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Anonymous || c.ReporterID != "" || c.Report.DepartmentID != "" || len(strings.ReplaceAll(receipt, "-", "")) < 16 {
+			t.Fatalf("case %+v receipt %q", c, receipt)
+		}
+		// Only a hash of the secret part is stored, anywhere.
+		secret := strings.ReplaceAll(receipt, "-", "")[8:]
+		for _, q := range []string{"SELECT COALESCE(receipt_hash, '') || COALESCE(receipt_lookup, '') FROM cases", "SELECT detail FROM audit_entries", "SELECT data FROM case_events"} {
+			rows, err := db.Read.QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var v string
+				rows.Scan(&v)
+				if strings.Contains(v, secret) || strings.Contains(v, receipt) {
+					t.Fatalf("the receipt is stored: %q", v)
+				}
+			}
+			rows.Close()
+		}
+		// The receipt, however typed, is the way back; nothing else is.
+		for _, typed := range []string{receipt, strings.ToLower(receipt), strings.ReplaceAll(receipt, "-", " ")} {
+			got, err := d.s.CaseByReceipt(ctx, typed)
+			if err != nil || got.ID != c.ID {
+				t.Fatalf("CaseByReceipt(%q) = %v, %v", typed, got, err)
+			}
+		}
+		wrong := receipt[:len(receipt)-1] + map[bool]string{true: "A", false: "B"}[receipt[len(receipt)-1] != 'A']
+		for _, bad := range []string{wrong, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", "", "not a receipt"} {
+			_, err := d.s.CaseByReceipt(ctx, bad)
+			wantCode(t, err, kasuhara.ENOTFOUND)
+		}
+		// The desk sees it; the employee who maybe filed it cannot find it by name.
+		if _, err := d.s.CaseByID(ctx, d.people["desk1"], c.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"clerk", "shopboss"} {
+			if _, err := d.s.CaseByID(ctx, d.people[who], c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+				t.Fatalf("%s opens the anonymous case: %v", who, err)
+			}
+		}
+		// The conversation through the receipt.
+		if _, err := d.s.AddMessage(ctx, d.people["desk1"], c.ID, "ご報告ありがとうございます。いつ頃のことですか？"); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := d.s.ReceiptMessages(ctx, receipt)
+		if err != nil || len(ms) != 1 || ms[0].FromReporter {
+			t.Fatalf("messages by receipt = %+v, %v", ms, err)
+		}
+		if _, err := d.s.AddReceiptMessage(ctx, receipt, "昨日の夕方です"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.s.AddReceiptMessage(ctx, wrong, "x")
+		wantCode(t, err, kasuhara.ENOTFOUND)
+		_, err = d.s.AddReceiptMessage(ctx, receipt, " ")
+		wantField(t, err, "body")
+		ms, _ = d.s.Messages(ctx, d.people["desk1"], c.ID)
+		if len(ms) != 2 || !ms[1].FromReporter || ms[1].AuthorID != "" {
+			t.Fatalf("desk reads %+v", ms)
+		}
+		if _, err := d.s.AddReceiptEvidence(ctx, receipt, kasuhara.Evidence{BlobID: "blob-anon", Filename: "a.png", MediaType: "image/png", Size: 3, SHA256: "ff"}); err != nil {
+			t.Fatal(err)
+		}
+		es, _ := d.s.EvidenceList(ctx, d.people["desk1"], c.ID)
+		if len(es) != 1 || es[0].UploadedBy != "" {
+			t.Fatalf("evidence = %+v", es)
+		}
+		// The audit trail knows an anonymous person acted, and nothing more.
+		entries, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Limit: 100})
+		anon := 0
+		for _, e := range entries {
+			if e.ActorLabel == "anonymous" {
+				anon++
+				if e.ActorID != "" {
+					t.Fatalf("anonymous entry with an actor: %+v", e)
+				}
+			}
+		}
+		if anon < 3 {
+			t.Fatalf("%d anonymous audit entries", anon)
+		}
+	})
+}
+
+func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		clerk, boss, desk1, legal := d.people["clerk"], d.people["shopboss"], d.people["desk1"], d.people["legal"]
+		c, err := d.s.FileReport(ctx, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: d.shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.AddMessage(ctx, clerk, c.ID, "上司には知られたくありません"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.AddMessage(ctx, desk1, c.ID, "承知しました"); err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := d.s.Messages(ctx, clerk, c.ID)
+		if len(ms) != 2 || !ms[0].FromReporter || ms[1].FromReporter {
+			t.Fatalf("messages %+v", ms)
+		}
+		if _, err := d.s.Messages(ctx, d.people["clerk2"], c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("another employee reads messages: %v", err)
+		}
+		// The supervisor sees the case until the reporter asks for confidentiality.
+		if _, err := d.s.CaseByID(ctx, boss, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, d.s.SetConfidential(ctx, desk1, c.ID, true), kasuhara.EFORBIDDEN)
+		if err := d.s.SetConfidential(ctx, clerk, c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.CaseByID(ctx, boss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("the supervisor still opens a confidential case: %v", err)
+		}
+		list, _, _ := d.s.Cases(ctx, boss, kasuhara.CaseFilter{})
+		if len(list) != 0 {
+			t.Fatal("the supervisor still lists a confidential case")
+		}
+		if _, err := d.s.CaseByID(ctx, desk1, c.ID); err != nil {
+			t.Fatal("the desk lost the case")
+		}
+		// Retaliation goes to legal, never to the supervisor or the desk.
+		_, err = d.s.FlagRetaliation(ctx, desk1, c.ID, "x")
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		if _, err := d.s.FlagRetaliation(ctx, clerk, c.ID, "報告してからシフトを減らされた"); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := d.s.RetaliationFlags(ctx, legal)
+		if err != nil || len(fs) != 1 || fs[0].CaseRef != c.Ref {
+			t.Fatalf("legal sees %+v, %v", fs, err)
+		}
+		for _, who := range []string{"shopboss", "desk1", "admin2", "analyst"} {
+			if _, err := d.s.RetaliationFlags(ctx, d.people[who]); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
+				t.Fatalf("%s reads retaliation flags: %v", who, err)
+			}
+		}
+		other, _ := d.s.RetaliationFlags(ctx, kasuhara.CaseViewer{UserID: "x", OrgID: d.other.ID, Role: kasuhara.RoleLegal})
+		if len(other) != 0 {
+			t.Fatal("another organisation's legal sees the flag")
+		}
+	})
+}

@@ -1,0 +1,308 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+// The anonymous channel. Nothing that identifies the reporter is stored or
+// logged: no address, no user agent, no session. The receipt travels only
+// in request bodies, never in a URL, and is shown once.
+
+// clientKey is the throttling key of a client: an HMAC of its address with
+// a key that lives only in this process, so that not even the limiter's
+// memory holds addresses.
+func (s *Server) clientKey(r *http.Request) string {
+	m := hmac.New(sha256.New, s.clientSalt)
+	m.Write([]byte(clientIP(r)))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func newSalt() []byte {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return b
+}
+
+// receiptAllowed answers 429 when the client has tried too many wrong
+// receipts, so that receipts cannot be guessed.
+func (s *Server) receiptAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if blocked, wait := s.receiptClient.Blocked(s.clientKey(r)); blocked {
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many wrong receipts; try again later"})
+		return false
+	}
+	return true
+}
+
+// receiptFailed counts a wrong receipt.
+func (s *Server) receiptFailed(r *http.Request, err error) {
+	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+		s.receiptClient.Fail(s.clientKey(r))
+	}
+}
+
+// anonReportForm is the public report form of an organisation.
+func (s *Server) anonReportForm(w http.ResponseWriter, r *http.Request) {
+	s.reportFormPage(w, r, http.StatusOK, &page{})
+}
+
+// anonFileReport files an anonymous report and shows the receipt once.
+func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sub := s.parseReport(r, nil)
+	if sub.err != nil {
+		s.reportFailed(w, r, sub, sub.err)
+		return
+	}
+	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), org.Slug, sub.rep, sub.files()...)
+	if err != nil {
+		s.reportFailed(w, r, sub, err)
+		return
+	}
+	s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org}})
+}
+
+type anonStatusData struct {
+	Org      *kasuhara.Org
+	Receipt  string
+	Case     *kasuhara.Case
+	Messages []kasuhara.Message
+	MaxMB    int64
+	Saved    bool
+}
+
+// anonStatusForm asks for the receipt.
+func (s *Server) anonStatusForm(w http.ResponseWriter, r *http.Request) {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
+}
+
+// anonStatus shows the state and the conversation for a receipt, and takes
+// a reply or more evidence (the receipt comes again in the form body).
+func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.receiptAllowed(w, r) {
+		return
+	}
+	var receipt string
+	flash := ""
+	var problem error
+	switch r.PathValue("action") {
+	case "":
+		receipt = r.PostFormValue("receipt")
+	case "messages":
+		receipt = r.PostFormValue("receipt")
+		if _, err := s.Anonymous.AddReceiptMessage(r.Context(), receipt, r.PostFormValue("body")); err != nil {
+			s.receiptFailed(r, err)
+			problem = err
+		} else {
+			flash = "anon.message_sent"
+		}
+	case "evidence":
+		mf, err := s.readMultipart(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		receipt = mf.get("receipt")
+		for i, e := range mf.files {
+			if _, err := s.Anonymous.AddReceiptEvidence(r.Context(), receipt, e); err != nil {
+				s.receiptFailed(r, err)
+				mf.files = mf.files[i:]
+				s.discard(mf)
+				problem = err
+				break
+			}
+			flash = "case.evidence_added"
+		}
+	default:
+		s.notFound(w, r)
+		return
+	}
+	c, err := s.Anonymous.CaseByReceipt(r.Context(), receipt)
+	if err == nil && c.OrgID != org.ID {
+		err = &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "no report has this receipt"}
+	}
+	if err != nil {
+		s.receiptFailed(r, err)
+		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+			s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Flash: "anon.unknown_receipt", FlashKind: "error",
+				Data: &anonStatusData{Org: org}})
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	ms, err := s.Anonymous.ReceiptMessages(r.Context(), receipt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &page{Title: "anon.status_title", Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
+	status := http.StatusOK
+	if problem != nil {
+		p.Flash, p.FlashKind, status = "form.fix", "error", statusOf(kasuhara.ErrorCode(problem))
+	}
+	s.render(w, r, status, "anon_status", p)
+}
+
+// The API of the anonymous channel (CONTRACT.md).
+
+func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		reportJSON
+		Org string `json:"org"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, err := s.toReport(r, nil, in.reportJSON)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), in.Org, rep)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
+}
+
+type messageJSON struct {
+	ID           string `json:"id"`
+	FromReporter bool   `json:"from_reporter"`
+	Body         string `json:"body"`
+	CreatedAt    string `json:"created_at"`
+}
+
+func messagesOut(ms []kasuhara.Message) []messageJSON {
+	out := make([]messageJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, messageJSON{ID: m.ID, FromReporter: m.FromReporter, Body: m.Body, CreatedAt: m.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
+	}
+	return out
+}
+
+func (s *Server) apiAnonStatus(w http.ResponseWriter, r *http.Request) {
+	if !s.receiptAllowed(w, r) {
+		return
+	}
+	var in struct {
+		Receipt string `json:"receipt"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Anonymous.CaseByReceipt(r.Context(), in.Receipt)
+	if err != nil {
+		s.receiptFailed(r, err)
+		s.fail(w, r, err)
+		return
+	}
+	ms, err := s.Anonymous.ReceiptMessages(r.Context(), in.Receipt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ref": c.Ref, "state": c.State, "acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy,
+		"messages": messagesOut(ms)})
+}
+
+func (s *Server) apiAnonMessage(w http.ResponseWriter, r *http.Request) {
+	if !s.receiptAllowed(w, r) {
+		return
+	}
+	var in struct {
+		Receipt string `json:"receipt"`
+		Body    string `json:"body"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := s.Anonymous.AddReceiptMessage(r.Context(), in.Receipt, in.Body)
+	if err != nil {
+		s.receiptFailed(r, err)
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, messagesOut([]kasuhara.Message{*m})[0])
+}
+
+// Messages with named reporters, confidentiality and retaliation.
+
+func (s *Server) messagesJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
+	ms, err := s.Messages.Messages(r.Context(), cv, id)
+	return map[string]any{"messages": messagesOut(ms)}, err
+}
+
+type messageIn struct {
+	Body string `json:"body"`
+}
+
+func (s *Server) addMessageJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in messageIn) (any, error) {
+	m, err := s.Messages.AddMessage(r.Context(), cv, id, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return messagesOut([]kasuhara.Message{*m})[0], nil
+}
+
+func (s *Server) caseMessage(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.message_sent", func(cv kasuhara.CaseViewer, id string) error {
+		_, err := s.Messages.AddMessage(r.Context(), cv, id, r.PostFormValue("body"))
+		return err
+	})
+}
+
+func (s *Server) caseConfidential(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.confidential_saved", func(cv kasuhara.CaseViewer, id string) error {
+		return s.Messages.SetConfidential(r.Context(), cv, id, r.PostFormValue("hide") == "true")
+	})
+}
+
+func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "case.retaliation_sent", func(cv kasuhara.CaseViewer, id string) error {
+		_, err := s.Messages.FlagRetaliation(r.Context(), cv, id, r.PostFormValue("body"))
+		return err
+	})
+}
+
+// retaliationList shows legal the reporters' retaliation alarms.
+func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	fs, err := s.Messages.RetaliationFlags(r.Context(), v.caseViewer())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names, _, err := s.names(r, v.Org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "retaliation", &page{Title: "retaliation.title", Nav: "retaliation", Data: map[string]any{"Flags": fs, "Names": names}})
+}

@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func TestAnonymousChannelAPI(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			anon := e.client()
+			body := validReport()
+			body["org"] = "acme"
+			r := anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"})
+			must(t, r, 201, `"receipt"`)
+			receipt := decode(t, r.body)["receipt"].(string)
+			if !regexp.MustCompile(`^[A-Z2-9]{4}(-[A-Z2-9]{4}){5}$`).MatchString(receipt) {
+				t.Fatalf("receipt %q", receipt)
+			}
+			if anon.sessionCookie() != "" {
+				t.Fatal("an anonymous report set a session cookie")
+			}
+			body["org"] = "no-such-org"
+			must(t, anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"}), 422, `"org"`)
+
+			call := func(path string, v map[string]string) resp {
+				return anon.do("POST", path, strings.NewReader(mustJSON(v)), map[string]string{"Content-Type": "application/json"})
+			}
+			must(t, call("/api/v1/anonymous-reports/status", map[string]string{"receipt": strings.ToLower(receipt)}), 200, `"state":"new"`, `"messages":[]`)
+			// The desk answers; the reporter reads and replies with the receipt.
+			desk := e.api(kasuhara.RoleDesk)
+			list := desk.call("GET", "/api/v1/cases", nil)
+			id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/messages", map[string]string{"body": "詳しく教えていただけますか"}), 201, `"from_reporter":false`)
+			must(t, call("/api/v1/anonymous-reports/status", map[string]string{"receipt": receipt}), 200, "詳しく教えていただけますか")
+			must(t, call("/api/v1/anonymous-reports/messages", map[string]string{"receipt": receipt, "body": "昨日の18時頃です"}), 201, `"from_reporter":true`)
+			must(t, desk.call("GET", "/api/v1/cases/"+id+"/messages", nil), 200, "昨日の18時頃です")
+			// The case shows no reporter.
+			mustNot(t, desk.call("GET", "/api/v1/cases/"+id, nil), `"mine":true`)
+			// Wrong receipts: 404, then 429 so that receipts cannot be guessed.
+			statuses := map[int]int{}
+			for range 12 {
+				statuses[call("/api/v1/anonymous-reports/status", map[string]string{"receipt": "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}).status]++
+			}
+			if statuses[404] != 10 || statuses[429] != 2 {
+				t.Fatalf("wrong receipts answered %v, want 10×404 then 429", statuses)
+			}
+			must(t, call("/api/v1/anonymous-reports/status", map[string]string{"receipt": receipt}), 429)
+			// Nothing of the receipt in the log.
+			logs := e.logs.String()
+			for _, secret := range []string{receipt, strings.ReplaceAll(receipt, "-", ""), strings.ToLower(receipt), "昨日の18時頃"} {
+				if strings.Contains(logs, secret) {
+					t.Fatalf("the log contains %q", secret)
+				}
+			}
+		})
+	}
+}
+
+func TestAnonymousChannelPages(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	anon := e.client()
+	must(t, anon.get("/o/acme/report"), 200, "匿名で報告する", "Acme 株式会社", `action="/o/acme/report"`)
+	mustNot(t, anon.get("/o/acme/report"), `id="department"`)
+	must(t, anon.get("/o/no-such-org/report"), 404)
+	body, ct := multipartBody(t, map[string][]string{"occurred_at": {"2026-11-26T18:30"}, "channel": {"phone"}, "subtypes": {"insult"},
+		"conduct": {"匿名の報告：「役立たず」と言われた"}}, map[string][]byte{"memo.png": pngBytes(t, 20, 20)})
+	r := anon.do("POST", "/o/acme/report", body, map[string]string{"Content-Type": ct})
+	must(t, r, 201, `id="receipt"`, "受付番号を控えました")
+	receipt := regexp.MustCompile(`<p class="secret" id="receipt">([^<]+)</p>`).FindStringSubmatch(r.body)[1]
+	if strings.Contains(r.header.Get("Location"), receipt) {
+		t.Fatal("the receipt is in a URL")
+	}
+	must(t, anon.get("/o/acme/status?saved=1"), 200, "ありがとうございました", `id="receipt-form"`)
+	r = anon.post("/o/acme/status", url.Values{"receipt": {receipt}})
+	must(t, r, 200, "新規", `id="anon-message-form"`)
+	r = anon.post("/o/acme/status/messages", url.Values{"receipt": {receipt}, "body": {"追加で伝えたいことがあります"}})
+	must(t, r, 200, "メッセージを窓口に送りました", "追加で伝えたいことがあります")
+	must(t, anon.post("/o/acme/status", url.Values{"receipt": {"BBBB-BBBB-BBBB-BBBB-BBBB-BBBB"}}), 404, "この受付番号の報告はありません")
+	// Another organisation's status page does not open this receipt.
+	must(t, anon.post("/o/acme-retail/status", url.Values{"receipt": {receipt}}), 404)
+	if anon.sessionCookie() != "" {
+		t.Fatal("the anonymous pages set a session cookie")
+	}
+	// The desk sees the case and the photo, with no reporter.
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	q := desk.get("/cases")
+	id := regexp.MustCompile(`href="/cases/([0-9a-f-]+)"`).FindStringSubmatch(q.body)[1]
+	page := desk.get("/cases/" + id)
+	must(t, page, 200, "役立たず", "memo.png", "追加で伝えたいことがあります", "報告者は匿名です")
+	if strings.Contains(e.logs.String(), receipt) {
+		t.Fatal("the receipt is in the log")
+	}
+}
+
+func TestNamedMessagesAndRetaliationPages(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	emp := e.client()
+	emp.signInAs(kasuhara.RoleEmployee)
+	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, emp.post("/cases/"+c.ID+"/messages", url.Values{"body": {"相談したいです"}}), http.StatusSeeOther)
+	must(t, emp.get("/cases/"+c.ID), 200, "相談したいです", `id="confidential-form"`, `id="retaliation-form"`)
+	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	page := desk.get("/cases/" + c.ID)
+	must(t, page, 200, "相談したいです")
+	mustNot(t, page, "報告後に仕事を外された", `id="retaliation-form"`)
+	must(t, desk.get("/retaliation"), http.StatusForbidden)
+	legal := e.client()
+	legal.signInAs(kasuhara.RoleLegal)
+	must(t, legal.get("/retaliation"), 200, "報告後に仕事を外された", c.Ref, "User employee")
+}

@@ -1,0 +1,68 @@
+package kasuhara
+
+import (
+	"context"
+	"time"
+)
+
+// Message is a message between the desk and the reporter of a case, named
+// or anonymous.
+type Message struct {
+	ID           string
+	CaseID       string
+	AuthorID     string // "" for an anonymous reporter
+	FromReporter bool
+	Body         string
+	CreatedAt    time.Time
+}
+
+// RetaliationFlag is a named reporter's alarm that they are treated badly
+// because they reported. It goes to legal/HR, never to the supervisor.
+type RetaliationFlag struct {
+	ID         string
+	CaseID     string
+	CaseRef    string
+	ReporterID string
+	Body       string
+	CreatedAt  time.Time
+}
+
+// MaxMessage is the longest message, in characters.
+const MaxMessage = 5000
+
+// MessageService carries the conversation between the desk and reporters.
+// Need-to-know holds as for cases: a case the viewer may not see is
+// ENOTFOUND. A reporter who asked to stay confidential toward the
+// supervisor is hidden from them.
+type MessageService interface {
+	// Messages lists a case's messages, oldest first: for the reporter and
+	// those who handle the case.
+	Messages(ctx context.Context, v CaseViewer, caseID string) ([]Message, error)
+	// AddMessage posts a message as the viewer.
+	AddMessage(ctx context.Context, v CaseViewer, caseID, body string) (*Message, error)
+	// SetConfidential lets the named reporter hide the case from the
+	// supervisor of their department (or show it again).
+	SetConfidential(ctx context.Context, v CaseViewer, caseID string, hide bool) error
+	// FlagRetaliation records the reporter's alarm for legal.
+	FlagRetaliation(ctx context.Context, v CaseViewer, caseID, body string) (*RetaliationFlag, error)
+	// RetaliationFlags lists the flags of the viewer's organisation: legal only.
+	RetaliationFlags(ctx context.Context, v CaseViewer) ([]RetaliationFlag, error)
+}
+
+// AnonymousService serves reporters without a name. The receipt is the only
+// way back to the report: it is shown once, only a hash of its secret part
+// is stored, and nothing else identifying the reporter is kept. An unknown
+// or wrong receipt is ENOTFOUND.
+type AnonymousService interface {
+	// FileAnonymousReport opens a case in the organisation with the slug and
+	// returns its receipt.
+	FileAnonymousReport(ctx context.Context, orgSlug string, r Report, evidence ...Evidence) (*Case, string, error)
+	// CaseByReceipt returns the case a receipt belongs to.
+	CaseByReceipt(ctx context.Context, receipt string) (*Case, error)
+	// ReceiptMessages lists the case's messages for the anonymous reporter.
+	ReceiptMessages(ctx context.Context, receipt string) ([]Message, error)
+	// AddReceiptMessage posts a message from the anonymous reporter.
+	AddReceiptMessage(ctx context.Context, receipt, body string) (*Message, error)
+	// AddReceiptEvidence records more evidence from the anonymous reporter.
+	AddReceiptEvidence(ctx context.Context, receipt string, e Evidence) (*Evidence, error)
+}
