@@ -196,3 +196,68 @@ func TestCaseJourney(t *testing.T) {
 	srv.secret("the rationale", "放火を示唆する脅迫")
 	_ = fmt.Sprint
 }
+
+// TestAnonymousJourney: a report without a name, followed up with the
+// receipt; the desk's reply is seen by the reporter; nothing of the receipt
+// reaches a URL or the log.
+func TestAnonymousJourney(t *testing.T) {
+	srv := startServer(t)
+	deskPW := addUser(t, srv, "desk@example.jp", "窓口 一郎", "desk", "")
+	shots := os.Getenv("KASUHARA_SCREENSHOTS")
+
+	anon := newBrowser(t, srv)
+	anon.run("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	anon.open("/o/default/report")
+	checkFits(t, anon, "/o/default/report")
+	if anon.has("#department") {
+		t.Errorf("the anonymous form asks for a department")
+	}
+	anon.click(`input[name=channel][value=phone]`)
+	anon.fill("#conduct", "電話で「無能」と繰り返し言われた")
+	anon.click(`details.kind:first-of-type > summary`)
+	anon.click("#subtype-insult")
+	resp := anon.submit("#report-submit")
+	wantStatus(t, resp, http.StatusCreated, "file the anonymous report")
+	receipt := anon.text("#receipt")
+	srv.secret("the receipt", receipt)
+	srv.secret("the receipt without hyphens", strings.ReplaceAll(receipt, "-", ""))
+	if strings.Contains(value(anon, "location", chromedp.Location()), receipt) {
+		t.Fatal("the receipt is in the URL")
+	}
+	if shots != "" {
+		anon.fullScreenshot(shots, "anon-receipt-ja-phone")
+	}
+	if c := anon.cookies()[sessionCookie]; c != nil {
+		t.Errorf("the anonymous reporter got a session cookie")
+	}
+	anon.click("#saved-confirm")
+	wantStatus(t, anon.submit("#saved-submit"), http.StatusOK, "I have saved it")
+
+	// The desk replies.
+	desk := newBrowser(t, srv)
+	signIn(t, desk, "desk@example.jp", deskPW)
+	desk.open("/cases")
+	desk.click("#queue a")
+	desk.fill("#message-body", "ご連絡ありがとうございます。担当者を決めて対応します。")
+	wantStatus(t, desk.submit("#message-submit"), http.StatusOK, "the desk's reply")
+
+	// The reporter comes back with the receipt, typed in lower case.
+	anon.open("/o/default/status")
+	anon.fill("#receipt-input", strings.ToLower(receipt))
+	wantStatus(t, anon.submit("#receipt-submit"), http.StatusOK, "follow up with the receipt")
+	if !strings.Contains(anon.text("#message-list"), "担当者を決めて対応します") {
+		t.Errorf("the reporter does not see the desk's reply: %s", anon.text("main"))
+	}
+	anon.fill("#anon-message", "よろしくお願いします")
+	wantStatus(t, anon.submit("#anon-message-submit"), http.StatusOK, "the reporter's reply")
+	if !strings.Contains(anon.text("#message-list"), "よろしくお願いします") {
+		t.Errorf("the reporter's reply is not shown")
+	}
+	if shots != "" {
+		anon.fullScreenshot(shots, "anon-status-ja-phone")
+	}
+	// A wrong receipt finds nothing.
+	anon.open("/o/default/status")
+	anon.fill("#receipt-input", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+	wantStatus(t, anon.submit("#receipt-submit"), http.StatusNotFound, "a wrong receipt")
+}
