@@ -50,6 +50,10 @@ const (
 	MsgFileTooLarge      = "is larger than the limit"
 	MsgFileEmpty         = "is empty"
 	MsgTooManyFiles      = "too many files at once"
+	MsgDuration2         = "must be a duration such as 1bd (business days), 7d (days) or 48h (hours)"
+	MsgContactLimit      = "must be between 5 and 240 minutes"
+	MsgURL               = "must be an http:// or https:// address"
+	MsgSecretShort       = "must be at least 16 characters"
 )
 
 // FieldMessages lists every field error message.
@@ -58,5 +62,5 @@ var FieldMessages = []string{
 	MsgNoSuchOrg, MsgNotDepartment, MsgTaken, MsgMismatch, MsgWrongPassword, MsgMalformed, MsgSamePassword, MsgSelf,
 	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
-	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles,
+	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort,
 }

@@ -35,6 +35,16 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 	logger.Info("database ready", "engine", string(db.Engine))
 
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose another --addr)", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if cfg.BaseURL == "http://"+cfg.Addr {
+		// The default base URL names the address actually listened on
+		// (with --addr …:0 the port is chosen now).
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
 	first, err := st.Bootstrap(ctx, kasuhara.NewOrg{Slug: cfg.FirstOrgSlug, Name: cfg.FirstOrgName}, cfg.FirstAdminEmail, "Administrator")
 	if err != nil {
 		return fmt.Errorf("first run: %w", err)
@@ -57,17 +67,13 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
 	})
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another server running? choose another --addr)", cfg.Addr, err)
 	}
 	hs := &http.Server{
 		Handler:           srv,

@@ -75,7 +75,7 @@ func TestCaseJourney(t *testing.T) {
 	emp := newBrowser(t, srv)
 	emp.run("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	wantStatus(t, signIn(t, emp, "clerk@example.jp", clerkPW), http.StatusOK, "employee signs in")
-	emp.click("#nav-report")
+	emp.submit("#nav-report")
 	wantPath(t, emp, "/report", "the report link")
 	checkFits(t, emp, "/report")
 	if h := eval[float64](emp, `document.querySelector("#report-submit").getBoundingClientRect().height`); h < 44 {
@@ -118,7 +118,7 @@ func TestCaseJourney(t *testing.T) {
 	// The desk, on a desktop.
 	desk := newBrowser(t, srv)
 	wantStatus(t, signIn(t, desk, "desk@example.jp", deskPW), http.StatusOK, "desk signs in")
-	desk.click("#nav-queue")
+	desk.submit("#nav-queue")
 	wantPath(t, desk, "/cases", "the queue")
 	if !strings.Contains(desk.text("#queue"), "緊急") {
 		t.Errorf("the threat is not marked urgent in the queue: %s", desk.text("#queue"))
@@ -237,7 +237,7 @@ func TestAnonymousJourney(t *testing.T) {
 	desk := newBrowser(t, srv)
 	signIn(t, desk, "desk@example.jp", deskPW)
 	desk.open("/cases")
-	desk.click("#queue a")
+	desk.submit("#queue a")
 	desk.fill("#message-body", "ご連絡ありがとうございます。担当者を決めて対応します。")
 	wantStatus(t, desk.submit("#message-submit"), http.StatusOK, "the desk's reply")
 

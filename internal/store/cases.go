@@ -17,13 +17,6 @@ import (
 
 var _ kasuhara.CaseService = (*Store)(nil)
 
-// Default clocks of a new case (the EU whistleblower directive's are a good
-// default: acknowledge quickly, give feedback within days).
-const (
-	DefaultAcknowledgeWithin = 24 * time.Hour
-	DefaultFeedbackWithin    = 7 * 24 * time.Hour
-)
-
 const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESCE(c.department_id, ''), c.state, c.urgent, c.consultation,
 	c.occurred_at, c.duration_minutes, c.channel, c.location, c.categories, c.subtypes, c.request_content, c.conduct, c.harm,
 	c.wishes, c.danger_ongoing, c.witnesses, c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email,
@@ -107,14 +100,6 @@ func viewerActor(v kasuhara.CaseViewer) kasuhara.Actor {
 	return kasuhara.Actor{UserID: v.UserID, OrgID: v.OrgID, Role: v.Role}
 }
 
-// deadline returns when a clock ("acknowledge" or "feedback") of a case
-// opened at start runs out.
-func (s *Store) deadline(_ context.Context, _ string, start time.Time, clock string) time.Time {
-	if clock == "acknowledge" {
-		return start.Add(DefaultAcknowledgeWithin)
-	}
-	return start.Add(DefaultFeedbackWithin)
-}
 
 // FileReport implements kasuhara.CaseService.
 func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {

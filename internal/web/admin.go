@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -262,4 +263,52 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit", Data: es})
+}
+
+// adminSettingsPage shows an organisation's settings: clocks, calendar, the
+// time limit of a contact, the webhook (its secret is never shown again).
+func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) {
+	st, err := s.Settings.Settings(r.Context(), org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Title, p.Nav = "admin.settings.title", "admin"
+	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != ""}
+	if p.Form == nil {
+		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
+			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL}, Errors: map[string]string{}}
+	}
+	s.render(w, r, status, "admin_settings", p)
+}
+
+func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) {
+	_, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	s.adminSettingsPage(w, r, http.StatusOK, tree, org, &page{})
+}
+
+func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) {
+	v, tree, org, ok := s.adminScope(w, r)
+	if !ok {
+		return
+	}
+	limit, _ := strconv.Atoi(r.PostFormValue("contact_limit_minutes"))
+	err := s.Settings.SaveSettings(r.Context(), v.Actor(), kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
+		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
+		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
+		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret")})
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
+			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url")})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admin.settings.saved", "ok")
+	http.Redirect(w, r, "/admin/settings?org="+org.Slug, http.StatusSeeOther)
 }

@@ -42,7 +42,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
 	e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleSupervisor].ID)
 	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
-		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status"}
+		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings"}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()

@@ -16,6 +16,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /static/{name}", s.assets.serve)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
 	// Sign-in and account.
 	mux.HandleFunc("GET /login", s.loginPage)
@@ -66,6 +67,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/departments", s.requireUser(s.adminCreateDepartment))
 	mux.Handle("POST /admin/departments/{id}/rename", s.requireUser(s.adminRenameDepartment))
 	mux.Handle("GET /admin/audit", s.requireUser(s.adminAudit))
+	mux.Handle("GET /admin/settings", s.requireUser(s.adminSettings))
+	mux.Handle("POST /admin/settings", s.requireUser(s.adminSaveSettings))
 
 	// The API. openapi.json documents every route registered with api().
 	api := func(pattern string, h http.Handler) {

@@ -29,6 +29,7 @@ type Deps struct {
 	Cases     kasuhara.CaseService
 	Messages  kasuhara.MessageService
 	Anonymous kasuhara.AnonymousService
+	Settings  kasuhara.SettingsService
 	Blobs     Blobs
 	Sessions  scs.Store
 	// Ready reports whether the database answers (for /readyz).

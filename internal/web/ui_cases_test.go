@@ -86,3 +86,23 @@ func TestDeskJourney(t *testing.T) {
 	must(t, o.get("/cases/"+c.ID), http.StatusNotFound)
 	mustNot(t, o.get("/reports"), c.Ref)
 }
+
+func TestAdminSettingsPage(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.client()
+	admin.signInAs(kasuhara.RoleAdmin)
+	must(t, admin.get("/admin/settings"), 200, `value="1bd"`, `value="7d"`, `value="30"`)
+	must(t, admin.post("/admin/settings?org=acme", url.Values{"acknowledge": {"tomorrow"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"}}),
+		422, "1bd（営業日）")
+	must(t, admin.post("/admin/settings?org=acme", url.Values{"acknowledge": {"2bd"}, "feedback": {"10d"}, "contact_limit_minutes": {"15"},
+		"public_holidays": {"on"}, "webhook_url": {"https://hooks.example.jp/x"}, "webhook_secret": {"a-very-long-secret-value"}}), http.StatusSeeOther)
+	r := admin.get("/admin/settings")
+	must(t, r, 200, `value="2bd"`, `value="15"`, "シークレットは設定済み")
+	mustNot(t, r, "a-very-long-secret-value")
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	must(t, desk.get("/admin/settings"), http.StatusForbidden)
+	sub := e.client()
+	sub.signIn("admin@retail.example", password)
+	must(t, sub.post("/admin/settings?org=acme", url.Values{"acknowledge": {"9bd"}}), http.StatusNotFound)
+}

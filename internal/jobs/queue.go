@@ -1,0 +1,335 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+// Handler runs one job of its kind. It returns nil when the work is done;
+// an error makes the job retry with backoff (or fail at once, see
+// Permanent). Its error text is stored and logged, so it must carry no
+// personal data: no addresses, names or narratives. ctx ends at the job's
+// timeout and when the queue shuts down.
+type Handler func(ctx context.Context, payload json.RawMessage) error
+
+// Options tune a Queue. The zero value gives the defaults.
+type Options struct {
+	// Workers is how many jobs run at once (default 2).
+	Workers int
+	// PollInterval is how long Run waits before it looks for due jobs
+	// again when there were none (default 1s).
+	PollInterval time.Duration
+	// JobTimeout bounds one run of a handler (default 1m).
+	JobTimeout time.Duration
+	// LockGrace is how long after JobTimeout a claimed job still counts as
+	// running; after that another worker takes it over (default 1m).
+	LockGrace time.Duration
+	// Backoff gives the delay before the retry after failed attempt n
+	// (default DefaultBackoff).
+	Backoff func(n int) time.Duration
+	// Retention is how long Run keeps done and failed jobs, and so their
+	// dedupe keys (default 30 days; negative keeps them for ever).
+	Retention time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger receives job failures (default slog.Default()). It gets the
+	// job's id, kind and attempt and the handler's error text.
+	Logger *slog.Logger
+}
+
+// Queue runs the jobs of the kinds it has handlers for.
+type Queue struct {
+	db       *sqldb.DB
+	handlers map[string]Handler
+	opts     Options
+	claimSQL string
+
+	pruneMu   sync.Mutex
+	lastPrune time.Time
+
+	claims atomic.Int64 // claim queries made, for tests of the polling
+}
+
+// New returns a queue on db that runs jobs with handlers, keyed by kind.
+// Jobs of a kind without a handler fail and retry like any other failure, so
+// that a server of a newer version can still run them.
+func New(db *sqldb.DB, handlers map[string]Handler, opts Options) *Queue {
+	if opts.Workers <= 0 {
+		opts.Workers = 2
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
+	if opts.LockGrace <= 0 {
+		opts.LockGrace = time.Minute
+	}
+	if opts.Backoff == nil {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.Retention == 0 {
+		opts.Retention = 30 * 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	hs := make(map[string]Handler, len(handlers))
+	for k, h := range handlers {
+		hs[k] = h
+	}
+	return &Queue{db: db, handlers: hs, opts: opts, claimSQL: claimSQL(db.Engine)}
+}
+
+// claimSQL takes the oldest due job: a pending job whose run_at has come, or
+// a running job whose lock has expired because its worker died. It is one
+// statement, so the claim is atomic. On SQLite every write goes through the
+// single writer, which serialises claims; on PostgreSQL FOR UPDATE SKIP
+// LOCKED lets concurrent claimers pass over a row another one is taking
+// instead of waiting for it and then taking it too.
+func claimSQL(e sqldb.Engine) string {
+	lock := ""
+	if e == sqldb.Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	return `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2
+		WHERE id = (SELECT id FROM jobs
+			WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1)
+			ORDER BY run_at, id LIMIT 1` + lock + `)
+		RETURNING id, kind, payload, attempts, max_attempts`
+}
+
+// claimed is a job taken by this worker. Attempts is also the fencing
+// token: a worker whose lock expired and whose job was claimed again no
+// longer matches it, so its late result is ignored.
+type claimed struct {
+	ID          string
+	Kind        string
+	Payload     json.RawMessage
+	Attempts    int
+	MaxAttempts int
+}
+
+func (q *Queue) now() time.Time { return dbTime(q.opts.Now()) }
+
+// claim takes one due job; ok is false when none is due.
+func (q *Queue) claim(ctx context.Context) (j claimed, ok bool, err error) {
+	q.claims.Add(1)
+	now := q.now()
+	var payload string
+	err = q.db.Write.QueryRowContext(ctx, q.claimSQL, now, now.Add(q.opts.JobTimeout+q.opts.LockGrace)).
+		Scan(&j.ID, &j.Kind, &payload, &j.Attempts, &j.MaxAttempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return claimed{}, false, nil
+	}
+	if err != nil {
+		return claimed{}, false, fmt.Errorf("jobs: claim: %w", err)
+	}
+	j.Payload = json.RawMessage(payload)
+	return j, true, nil
+}
+
+// Run runs due jobs until ctx is cancelled: it claims jobs while a worker is
+// free, and when none is due it waits PollInterval. When ctx is cancelled it
+// cancels the running handlers, puts their jobs back without counting the
+// attempt, waits for them and returns nil. Database errors are logged and
+// polling goes on, so that a database restart does not stop the queue.
+func (q *Queue) Run(ctx context.Context) error {
+	slots := make(chan struct{}, q.opts.Workers)
+	finished := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-poll.C:
+		case <-finished:
+			// A worker is free: there may be due jobs that waited for it.
+		}
+		q.maybePrune(ctx)
+		for q.startOne(ctx, slots, finished, &wg) {
+		}
+		// Since Go 1.23 Reset leaves no stale tick in poll.C.
+		poll.Reset(q.opts.PollInterval)
+	}
+}
+
+// startOne claims a job and starts it when a worker is free; it reports
+// whether it did.
+func (q *Queue) startOne(ctx context.Context, slots, finished chan struct{}, wg *sync.WaitGroup) bool {
+	select {
+	case slots <- struct{}{}:
+	default:
+		return false
+	}
+	j, ok, err := q.claim(ctx)
+	if err != nil && ctx.Err() == nil {
+		q.opts.Logger.Error("jobs: claim failed", "err", err)
+	}
+	if !ok {
+		<-slots
+		return false
+	}
+	wg.Go(func() {
+		defer func() {
+			<-slots
+			select {
+			case finished <- struct{}{}:
+			default:
+			}
+		}()
+		if err := q.execute(ctx, j); err != nil {
+			q.opts.Logger.Error("jobs: recording the result failed", "job", j.ID, "kind", j.Kind, "err", err)
+		}
+	})
+	return true
+}
+
+// RunOnce runs due jobs one after another until none is due, and returns how
+// many it claimed. It is for tests and one-off commands; a server calls Run.
+func (q *Queue) RunOnce(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		j, ok, err := q.claim(ctx)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			return n, nil
+		}
+		n++
+		if err := q.execute(ctx, j); err != nil {
+			return n, err
+		}
+	}
+}
+
+// execute runs a claimed job and records the outcome.
+func (q *Queue) execute(ctx context.Context, j claimed) error {
+	// Recording the outcome must happen even when ctx was just cancelled.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if j.Attempts > j.MaxAttempts {
+		// Its worker died during the last attempt.
+		return q.finish(rctx, j, StateFailed, "the worker stopped while running the job, and no attempt is left")
+	}
+	err := q.call(ctx, j)
+	switch {
+	case err == nil:
+		return q.finish(rctx, j, StateDone, "")
+	case ctx.Err() != nil:
+		// Shut down while running: not the job's fault.
+		return q.release(rctx, j)
+	}
+	msg := safeError(err)
+	q.opts.Logger.Warn("jobs: job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", msg)
+	if isPermanent(err) || j.Attempts >= j.MaxAttempts {
+		return q.finish(rctx, j, StateFailed, msg)
+	}
+	return q.retry(rctx, j, q.now().Add(q.opts.Backoff(j.Attempts)), msg)
+}
+
+// call runs j's handler with the job timeout, turning a panic into an error.
+func (q *Queue) call(ctx context.Context, j claimed) (err error) {
+	h, ok := q.handlers[j.Kind]
+	if !ok {
+		return fmt.Errorf("jobs: no handler for kind %q", j.Kind)
+	}
+	ctx, cancel := context.WithTimeout(ctx, q.opts.JobTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			// The panic value may hold anything, so only its type is kept.
+			err = fmt.Errorf("jobs: handler %s panicked (%T)", j.Kind, p)
+		}
+	}()
+	return h(ctx, j.Payload)
+}
+
+// fenced is the condition that the job is still this worker's.
+const fenced = ` WHERE id = $1 AND attempts = $2 AND state = 'running'`
+
+func (q *Queue) finish(ctx context.Context, j claimed, state, msg string) error {
+	_, err := q.db.Write.ExecContext(ctx, `UPDATE jobs SET state = $3, last_error = $4,
+		locked_until = NULL, finished_at = $5`+fenced,
+		j.ID, j.Attempts, state, msg, q.now())
+	if err != nil {
+		return fmt.Errorf("jobs: mark %s %s: %w", j.ID, state, err)
+	}
+	return nil
+}
+
+func (q *Queue) retry(ctx context.Context, j claimed, at time.Time, msg string) error {
+	_, err := q.db.Write.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = $3,
+		last_error = $4, locked_until = NULL`+fenced,
+		j.ID, j.Attempts, dbTime(at), msg)
+	if err != nil {
+		return fmt.Errorf("jobs: reschedule %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// release puts back a job interrupted by shutdown, due now, without
+// counting the attempt.
+func (q *Queue) release(ctx context.Context, j claimed) error {
+	_, err := q.db.Write.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = $3,
+		attempts = attempts - 1, locked_until = NULL`+fenced,
+		j.ID, j.Attempts, q.now())
+	if err != nil {
+		return fmt.Errorf("jobs: release %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// Prune deletes done and failed jobs that finished before before, and
+// returns how many. Their dedupe keys become free again.
+func (q *Queue) Prune(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.db.Write.ExecContext(ctx, `DELETE FROM jobs
+		WHERE state IN ('done', 'failed') AND finished_at < $1`, dbTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("jobs: prune: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("jobs: prune: %w", err)
+	}
+	return n, nil
+}
+
+// pruneEvery is how often Run prunes.
+const pruneEvery = time.Hour
+
+func (q *Queue) maybePrune(ctx context.Context) {
+	if q.opts.Retention < 0 {
+		return
+	}
+	q.pruneMu.Lock()
+	now := q.now()
+	due := q.lastPrune.IsZero() || now.Sub(q.lastPrune) >= pruneEvery
+	if due {
+		q.lastPrune = now
+	}
+	q.pruneMu.Unlock()
+	if !due {
+		return
+	}
+	if _, err := q.Prune(ctx, now.Add(-q.opts.Retention)); err != nil && ctx.Err() == nil {
+		q.opts.Logger.Error("jobs: prune failed", "err", err)
+	}
+}

@@ -1,0 +1,83 @@
+// Package notify tells people and systems that a case needs attention: mail
+// over SMTP and signed webhooks.
+//
+// What it sends never carries a narrative, a customer's identity or a
+// receipt (CONTRACT.md): only the kind of event, the case's reference and a
+// link to the case, behind sign-in. An Event therefore has no field that
+// could hold such things.
+//
+// Sending is meant to run as jobs of internal/jobs (see MailHandler and
+// WebhookHandler), so that a notification is enqueued in the transaction of
+// its event and retried with backoff when the mail server or the receiver is
+// down.
+package notify
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Event types.
+const (
+	CaseReported     = "case.reported"      // a new report opened a case
+	CaseAssigned     = "case.assigned"      // a case was assigned to the recipient
+	CaseMessage      = "case.message"       // a new message between desk and reporter
+	CaseClockDue     = "case.clock_due"     // a deadline (acknowledge_by, feedback_by) is near
+	CaseOverdue      = "case.overdue"       // a deadline has passed
+	CaseStateChanged = "case.state_changed" // a case moved to another state
+)
+
+// EventTypes lists every event type.
+var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged}
+
+// Event is something about a case that needs attention. It is the payload
+// that mail and webhook jobs carry, so it holds nothing personal.
+type Event struct {
+	// ID identifies the event (a UUIDv7); receivers use it to drop
+	// duplicates, since delivery is at least once.
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	OrgSlug    string    `json:"org"`
+	CaseID     string    `json:"case_id"`
+	CaseRef    string    `json:"case_ref"` // such as K-2026-00042
+	Urgent     bool      `json:"urgent"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// Validate checks that ev can be sent.
+func (ev Event) Validate() error {
+	var errs []error
+	if ev.ID == "" {
+		errs = append(errs, errors.New("notify: event: id is empty"))
+	}
+	if ev.Type == "" {
+		errs = append(errs, errors.New("notify: event: type is empty"))
+	}
+	if ev.CaseID == "" {
+		errs = append(errs, errors.New("notify: event: case id is empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// CaseURL is the address of a case in the web UI: baseURL (--base-url)
+// followed by /cases/ID.
+func CaseURL(baseURL, caseID string) string {
+	return strings.TrimRight(baseURL, "/") + "/cases/" + url.PathEscape(caseID)
+}
+
+// permanentError marks an error that retrying cannot fix; internal/jobs
+// fails such a job at once (it looks for a Permanent() bool method, so this
+// package need not import it).
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string   { return e.err.Error() }
+func (e permanentError) Unwrap() error   { return e.err }
+func (e permanentError) Permanent() bool { return true }
+
+// IsPermanent reports whether err says that retrying cannot help.
+func IsPermanent(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
+}

@@ -1,0 +1,90 @@
+package notify
+
+import "strings"
+
+// The texts of notification mail, in Japanese and English. They live here
+// until they move to the i18n catalogue (internal/i18n/locales), which does
+// not yet serve packages outside the web layer; TestTextsHaveBothLanguages
+// keeps both languages complete meanwhile.
+
+// mailTitles says, per event type and language, what needs attention.
+var mailTitles = map[string]map[string]string{
+	CaseReported: {
+		"ja": "新しい報告があります",
+		"en": "New report",
+	},
+	CaseAssigned: {
+		"ja": "案件の担当になりました",
+		"en": "A case was assigned to you",
+	},
+	CaseMessage: {
+		"ja": "新しいメッセージがあります",
+		"en": "New message on a case",
+	},
+	CaseClockDue: {
+		"ja": "対応期限が近づいています",
+		"en": "A deadline is approaching",
+	},
+	CaseOverdue: {
+		"ja": "対応期限を過ぎています",
+		"en": "A deadline has passed",
+	},
+	CaseStateChanged: {
+		"ja": "案件の状態が変わりました",
+		"en": "A case changed state",
+	},
+}
+
+// mailFixed holds the parts every mail shares.
+var mailFixed = map[string]map[string]string{
+	"generic": { // an event type this binary does not know yet
+		"ja": "案件に対応が必要です",
+		"en": "A case needs attention",
+	},
+	"urgent": {
+		"ja": "（緊急）",
+		"en": " (urgent)",
+	},
+	"footer": {
+		"ja": "内容は Kasuhara にサインインして確認してください。このメールには案件の内容を記載していません。",
+		"en": "Sign in to Kasuhara to see it. This mail does not contain the details of the case.",
+	},
+	"signature": {
+		"ja": "Kasuhara からの自動送信メールです。返信しないでください。",
+		"en": "Sent automatically by Kasuhara. Please do not reply.",
+	},
+}
+
+// Languages are the languages of notifications; the first is the default.
+var Languages = []string{"ja", "en"}
+
+func mailLang(lang string) string {
+	lang = strings.ToLower(lang)
+	for _, l := range Languages {
+		if lang == l || strings.HasPrefix(lang, l+"-") {
+			return l
+		}
+	}
+	return Languages[0]
+}
+
+// MailFor is the mail about ev in lang ("ja" or "en"; anything else is
+// Japanese). It holds fixed text, the case's reference and the link to the
+// case under baseURL, and nothing else from ev:
+//
+//	Subject: 新しい報告があります（緊急）: K-2026-00042
+//	新しい報告があります（緊急）: K-2026-00042 — https://…/cases/ID
+func MailFor(ev Event, lang, baseURL string) Message {
+	lang = mailLang(lang)
+	title, ok := mailTitles[ev.Type][lang]
+	if !ok {
+		title = mailFixed["generic"][lang]
+	}
+	if ev.Urgent {
+		title += mailFixed["urgent"][lang]
+	}
+	headline := title + ": " + ev.CaseRef
+	text := headline + " — " + CaseURL(baseURL, ev.CaseID) + "\n\n" +
+		mailFixed["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	return Message{Subject: headline, Text: text, Lang: lang}
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/audit"
+	"github.com/kasuhara/kasuhara/internal/calendar"
+)
+
+var _ kasuhara.SettingsService = (*Store)(nil)
+
+// Settings implements kasuhara.SettingsService.
+func (s *Store) Settings(ctx context.Context, orgID string) (*kasuhara.OrgSettings, error) {
+	return s.settings(ctx, s.db.Read, orgID)
+}
+
+func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhara.OrgSettings, error) {
+	st := kasuhara.DefaultSettings(orgID)
+	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret
+		FROM org_settings WHERE org_id = $1`, orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
+		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, wrap("store.Settings", err)
+	}
+	return &st, nil
+}
+
+// SaveSettings implements kasuhara.SettingsService.
+func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuhara.OrgSettings) error {
+	f := kasuhara.FieldErrors{}
+	for field, v := range map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback} {
+		if _, err := calendar.ParseDuration(strings.TrimSpace(v)); err != nil {
+			f.Add(field, kasuhara.MsgDuration2)
+		}
+	}
+	if st.ContactLimitMinutes < 5 || st.ContactLimitMinutes > 240 {
+		f.Add("contact_limit_minutes", kasuhara.MsgContactLimit)
+	}
+	st.WebhookURL = strings.TrimSpace(st.WebhookURL)
+	if st.WebhookURL != "" {
+		if u, err := url.Parse(st.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			f.Add("webhook_url", kasuhara.MsgURL)
+		}
+	}
+	if st.WebhookSecret != "" && len(st.WebhookSecret) < 16 {
+		f.Add("webhook_secret", kasuhara.MsgSecretShort)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		old, err := s.settings(ctx, tx, st.OrgID)
+		if err != nil {
+			return err
+		}
+		if st.WebhookSecret == "" {
+			st.WebhookSecret = old.WebhookSecret
+		}
+		if st.WebhookURL != "" && st.WebhookSecret == "" {
+			return kasuhara.Invalid(map[string]string{"webhook_secret": kasuhara.MsgRequired})
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
+			contact_limit_minutes, webhook_url, webhook_secret, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (org_id) DO UPDATE SET acknowledge = excluded.acknowledge, feedback = excluded.feedback,
+			public_holidays = excluded.public_holidays, year_end_closure = excluded.year_end_closure,
+			contact_limit_minutes = excluded.contact_limit_minutes, webhook_url = excluded.webhook_url,
+			webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at`,
+			st.OrgID, strings.TrimSpace(st.Acknowledge), strings.TrimSpace(st.Feedback), st.PublicHolidays, st.YearEndClosure,
+			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now()); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,
+			detail: map[string]any{"acknowledge": st.Acknowledge, "feedback": st.Feedback, "public_holidays": st.PublicHolidays,
+				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != ""}})
+	})
+	return wrap("store.SaveSettings", err)
+}
+
+// calendarOf is the working calendar of the settings.
+func calendarOf(st *kasuhara.OrgSettings, around time.Time) calendar.Calendar {
+	c := calendar.Calendar{Holidays: st.PublicHolidays}
+	if st.YearEndClosure {
+		y := calendar.DateOf(around).Year
+		c.Extra = calendar.YearEndClosure(y-1, y+1)
+	}
+	return c
+}
+
+// deadline returns when a clock ("acknowledge" or "feedback") of a case
+// opened at start runs out, by the organisation's settings and calendar.
+func (s *Store) deadline(ctx context.Context, orgID string, start time.Time, clock string) time.Time {
+	st, err := s.settings(ctx, s.db.Read, orgID)
+	if err != nil {
+		def := kasuhara.DefaultSettings(orgID)
+		st = &def
+	}
+	v, def := st.Feedback, calendar.DefaultFeedback
+	if clock == "acknowledge" {
+		v, def = st.Acknowledge, calendar.DefaultAcknowledge
+	}
+	d, err := calendar.ParseDuration(v)
+	if err != nil {
+		d = def
+	}
+	return audit.Normalize(calendarOf(st, start).Deadline(start, d))
+}

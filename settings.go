@@ -1,0 +1,37 @@
+package kasuhara
+
+import "context"
+
+// OrgSettings are an organisation's own rules for its cases.
+type OrgSettings struct {
+	OrgID string
+	// Acknowledge and Feedback are the case clocks, written 1bd (business
+	// days), 7d (calendar days) or 48h (hours).
+	Acknowledge string
+	Feedback    string
+	// PublicHolidays counts Japan's public holidays as closed days;
+	// YearEndClosure closes December 29 to January 3 too. Saturdays and
+	// Sundays are always closed.
+	PublicHolidays bool
+	YearEndClosure bool
+	// ContactLimitMinutes is how long a call or visit may last before the
+	// employee may end it, after saying why (15, 30 and 60 are common).
+	ContactLimitMinutes int
+	// WebhookURL receives notifications signed with WebhookSecret.
+	WebhookURL    string
+	WebhookSecret string
+}
+
+// DefaultSettings are the settings of an organisation that has saved none.
+func DefaultSettings(orgID string) OrgSettings {
+	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30}
+}
+
+// SettingsService reads and changes organisation settings.
+type SettingsService interface {
+	// Settings returns the organisation's settings, or the defaults.
+	Settings(ctx context.Context, orgID string) (*OrgSettings, error)
+	// SaveSettings validates and stores settings; EINVALID names each
+	// wrong field. An empty WebhookSecret keeps the stored one.
+	SaveSettings(ctx context.Context, actor Actor, s OrgSettings) error
+}
