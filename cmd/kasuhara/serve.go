@@ -14,6 +14,9 @@ import (
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
 
@@ -67,7 +70,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
@@ -88,6 +91,27 @@ func serve(ctx context.Context, e env, args []string) error {
 	logger.Info("listening", "addr", ln.Addr().String())
 
 	go sweepSessions(ctx, st.Sessions(), logger)
+
+	// Notifications: a durable queue on the database runs mail, webhook and
+	// clock jobs that the store enqueues with each event.
+	mailer, err := notify.NewMailer(cfg.SMTP, cfg.MailFrom)
+	if err != nil {
+		return fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
+	}
+	queue := jobs.New(db, map[string]jobs.Handler{
+		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
+		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second), cfg.BaseURL, st.Webhook),
+		store.KindClock:    st.ClockHandler,
+	}, jobs.Options{Logger: logger})
+	queueDone := make(chan struct{})
+	go func() {
+		defer close(queueDone)
+		if err := queue.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("job queue stopped", "err", err)
+		}
+	}()
+	// The queue puts running jobs back and stops before the database closes.
+	defer func() { <-queueDone }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

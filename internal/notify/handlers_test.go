@@ -58,6 +58,24 @@ func TestMailJobSendsOnce(t *testing.T) {
 		if id := p.Header.Get("Message-Id"); !strings.HasPrefix(id, "<"+testEvent.ID+".") {
 			t.Errorf("Message-ID %q is not derived from the event", id)
 		}
+
+		// A payload that cannot be sent fails at once: the queue honours
+		// this package's permanent errors.
+		bad := jobs.Job{Kind: KindMail, Payload: MailJob{To: []string{"desk@example.jp"}}}
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return jobs.Enqueue(ctx, tx, bad) }); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := q.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce = %d, %v; want 1 job", n, err)
+		}
+		var state string
+		var attempts int
+		if err := db.Read.QueryRowContext(ctx, "SELECT state, attempts FROM jobs WHERE dedupe_key IS NULL").Scan(&state, &attempts); err != nil {
+			t.Fatal(err)
+		}
+		if state != jobs.StateFailed || attempts != 1 {
+			t.Fatalf("bad mail job is %s after %d attempts, want failed after 1", state, attempts)
+		}
 	})
 }
 

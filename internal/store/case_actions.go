@@ -12,6 +12,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/notify"
 )
 
 // caseChange runs fn in a transaction on a case the viewer may change at
@@ -67,6 +68,10 @@ func (s *Store) Transition(ctx context.Context, v kasuhara.CaseViewer, id string
 		}
 		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventTransition, strings.TrimSpace(note),
 			map[string]string{"from": string(c.State), "to": string(to)}); err != nil {
+			return nil, err
+		}
+		// The named reporter hears that their case moved.
+		if err := s.notifyEvent(ctx, tx, c, notify.CaseStateChanged, without([]string{c.ReporterID}, v.UserID)); err != nil {
 			return nil, err
 		}
 		return map[string]string{"from": string(c.State), "to": string(to)}, nil
@@ -133,6 +138,10 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.CaseViewer, id, assigneeI
 			return nil, err
 		}
 		data := map[string]string{"assignee": assigneeID, "second": secondID, "old_assignee": c.AssigneeID, "old_second": c.SecondID}
+		c.AssigneeID, c.SecondID = assigneeID, secondID
+		if err := s.notifyEvent(ctx, tx, c, notify.CaseAssigned, without([]string{assigneeID, secondID}, v.UserID)); err != nil {
+			return nil, err
+		}
 		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventAssignment, "", data); err != nil {
 			return nil, err
 		}

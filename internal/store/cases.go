@@ -11,6 +11,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/search"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
@@ -170,6 +171,16 @@ func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 		return err
 	}
 	if err := s.reindex(ctx, tx, c.ID); err != nil {
+		return err
+	}
+	desk, err := handlersOf(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	if err := s.notifyEvent(ctx, tx, c, notify.CaseReported, without(desk, actor.UserID)); err != nil {
+		return err
+	}
+	if err := s.scheduleClocks(ctx, tx, c); err != nil {
 		return err
 	}
 	return s.appendAudit(ctx, tx, change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID,

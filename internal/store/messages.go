@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/notify"
 )
 
 var (
@@ -66,6 +67,16 @@ func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, actor kasuhara.Ac
 		return err
 	}
 	d := map[string]string{"message_id": m.ID, "from_reporter": fmt.Sprint(m.FromReporter)}
+	to := []string{c.ReporterID}
+	if m.FromReporter {
+		var err error
+		if to, err = handlersOrDesk(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	if err := s.notifyEvent(ctx, tx, c, notify.CaseMessage, without(to, m.AuthorID)); err != nil {
+		return err
+	}
 	if err := s.addEvent(ctx, tx, c.ID, m.AuthorID, kasuhara.EventMessage, "", d); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
@@ -42,7 +43,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
 	e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleSupervisor].ID)
 	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
-		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings"}
+		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications"}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()
@@ -291,6 +292,9 @@ func TestTemplateKeysExist(t *testing.T) {
 	}
 	for _, c := range kasuhara.Categories {
 		ids = append(ids, "category."+string(c))
+	}
+	for _, typ := range notify.EventTypes {
+		ids = append(ids, "notice."+typ)
 	}
 	for _, st := range kasuhara.CaseStates {
 		ids = append(ids, "state."+string(st), "state."+string(st)+".reporter")

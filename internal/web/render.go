@@ -36,6 +36,7 @@ type page struct {
 	Version   string
 	Form      *form
 	Data      any
+	Unread    int // the viewer's unread notifications
 }
 
 // Can reports whether the viewer's role may perform action (templates use
@@ -201,6 +202,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Path = r.URL.RequestURI()
 	} else {
 		p.Path = r.URL.Path
+	}
+	if p.Viewer != nil && s.Notifications != nil {
+		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
 	}
 	if p.Flash == "" && p.Viewer != nil && !p.Viewer.ViaToken {
 		if f := s.sessions.PopString(ctx, "flash"); f != "" {

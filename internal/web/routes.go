@@ -56,6 +56,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /cases/{id}/confidential", s.requireUser(s.caseConfidential))
 	mux.Handle("POST /cases/{id}/retaliation", s.requireUser(s.caseRetaliation))
 	mux.Handle("GET /retaliation", s.requireUser(s.retaliationList))
+	mux.Handle("GET /notifications", s.requireUser(s.notificationsPage))
 	mux.Handle("GET /cases/{id}/evidence/{evidence}", s.requireUser(s.downloadEvidence))
 	mux.Handle("GET /admin/users", s.requireUser(s.adminUsers))
 	mux.Handle("POST /admin/users", s.requireUser(s.adminCreateUser))

@@ -30,8 +30,10 @@ type Deps struct {
 	Messages  kasuhara.MessageService
 	Anonymous kasuhara.AnonymousService
 	Settings  kasuhara.SettingsService
-	Blobs     Blobs
-	Sessions  scs.Store
+	// Notifications are the in-app notices (the store); nil shows none.
+	Notifications kasuhara.NotificationService
+	Blobs         Blobs
+	Sessions      scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 

@@ -1,0 +1,169 @@
+package store_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// jobRows returns the payloads of queued jobs of a kind.
+func jobRows(t *testing.T, db *sqldb.DB, kind string) []string {
+	t.Helper()
+	rows, err := db.Read.QueryContext(ctx, "SELECT payload FROM jobs WHERE kind = $1 ORDER BY created_at, id", kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		rows.Scan(&p)
+		out = append(out, p)
+	}
+	return out
+}
+
+func TestNotificationsOnEvents(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		if err := d.s.SaveSettings(ctx, d.actor, kasuhara.OrgSettings{OrgID: d.org.ID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true,
+			ContactLimitMinutes: 30, WebhookURL: "https://hooks.example.jp/k", WebhookSecret: "a-long-webhook-secret"}); err != nil {
+			t.Fatal(err)
+		}
+		r := report(d.shop.ID, "「店を燃やす」と言われた", "threat")
+		c, err := d.s.FileReport(ctx, d.people["clerk"], r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The desk and legal hear of the new report, in-app and by mail; the
+		// webhook once; the clocks are scheduled.
+		for _, who := range []string{"desk1", "desk2", "legal"} {
+			ns, _ := d.s.Notifications(ctx, d.people[who].UserID, 10)
+			if len(ns) != 1 || ns[0].Type != notify.CaseReported || !ns[0].Urgent || ns[0].CaseRef != c.Ref {
+				t.Fatalf("%s notifications = %+v", who, ns)
+			}
+		}
+		for _, who := range []string{"clerk", "clerk2", "shopboss", "analyst", "admin2", "otherdesk"} {
+			if n, _ := d.s.UnreadCount(ctx, d.people[who].UserID); n != 0 {
+				t.Fatalf("%s was notified of the report", who)
+			}
+		}
+		mails := jobRows(t, db, notify.KindMail)
+		if len(mails) != 3 {
+			t.Fatalf("%d mail jobs, want 3", len(mails))
+		}
+		for _, m := range mails {
+			for _, leak := range []string{"燃やす", "山田", "090-1234", "返金"} {
+				if strings.Contains(m, leak) {
+					t.Fatalf("a mail job carries %q: %s", leak, m)
+				}
+			}
+		}
+		if hooks := jobRows(t, db, notify.KindWebhook); len(hooks) != 1 || strings.Contains(hooks[0], "a-long-webhook-secret") {
+			t.Fatalf("webhook jobs = %v", hooks)
+		}
+		if clocks := jobRows(t, db, store.KindClock); len(clocks) != 6 {
+			t.Fatalf("%d clock jobs, want 6", len(clocks))
+		}
+		// Assignment tells the two people assigned, not the one who assigned.
+		if _, err := d.s.Assign(ctx, d.people["desk1"], c.ID, d.people["desk1"].UserID, d.people["legal"].UserID); err != nil {
+			t.Fatal(err)
+		}
+		if ns, _ := d.s.Notifications(ctx, d.people["legal"].UserID, 10); len(ns) != 2 || ns[0].Type != notify.CaseAssigned {
+			t.Fatalf("legal after assignment: %+v", ns)
+		}
+		if ns, _ := d.s.Notifications(ctx, d.people["desk1"].UserID, 10); len(ns) != 1 {
+			t.Fatal("the assigner was notified of their own assignment")
+		}
+		// A state change reaches the named reporter; a message from the desk
+		// too; the reporter's answer reaches the handlers.
+		d.s.Transition(ctx, d.people["desk1"], c.ID, kasuhara.StateAcknowledged, "")
+		d.s.AddMessage(ctx, d.people["desk1"], c.ID, "状況を教えてください")
+		ns, _ := d.s.Notifications(ctx, d.people["clerk"].UserID, 10)
+		if len(ns) != 2 || ns[0].Type != notify.CaseMessage || ns[1].Type != notify.CaseStateChanged {
+			t.Fatalf("reporter notifications = %+v", ns)
+		}
+		d.s.AddMessage(ctx, d.people["clerk"], c.ID, "今は落ち着いています")
+		if ns, _ := d.s.Notifications(ctx, d.people["legal"].UserID, 10); ns[0].Type != notify.CaseMessage {
+			t.Fatalf("the second person was not told of the reply: %+v", ns)
+		}
+		if err := d.s.MarkRead(ctx, d.people["clerk"].UserID); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := d.s.UnreadCount(ctx, d.people["clerk"].UserID); n != 0 {
+			t.Fatalf("%d unread after marking read", n)
+		}
+	})
+}
+
+func TestClockReminders(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func(clock, stage string) {
+			t.Helper()
+			p, _ := json.Marshal(map[string]string{"case_id": c.ID, "clock": clock, "stage": stage})
+			if err := d.s.ClockHandler(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(who string) int {
+			n, _ := d.s.UnreadCount(ctx, d.people[who].UserID)
+			return n
+		}
+		before := count("desk1")
+		run("acknowledge", "overdue")
+		if count("desk1") != before+1 {
+			t.Fatal("an unacknowledged case's overdue clock did not remind the desk")
+		}
+		run("acknowledge", "escalate")
+		if count("shopboss") != 1 {
+			t.Fatal("the escalation did not reach the supervisor of the department")
+		}
+		// Once acknowledged, the acknowledge clock says nothing more.
+		d.s.Transition(ctx, d.people["desk1"], c.ID, kasuhara.StateAcknowledged, "")
+		before = count("desk1")
+		run("acknowledge", "overdue")
+		if count("desk1") != before {
+			t.Fatal("a reminder for a clock already met")
+		}
+		// A confidential case escalates to legal, not to the supervisor.
+		d.s.SetConfidential(ctx, d.people["clerk"], c.ID, true)
+		bossBefore, legalBefore := count("shopboss"), count("legal")
+		run("feedback", "escalate")
+		if count("shopboss") != bossBefore || count("legal") != legalBefore+1 {
+			t.Fatal("the escalation of a confidential case went to the supervisor")
+		}
+	})
+}
+
+// The durable queue delivers the mail of an event exactly once even when
+// the job is run again (dedupe), here with a disabled mailer as a no-op.
+func TestQueueRunsNotificationJobs(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	d := setupDesk(t, db)
+	if _, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult")); err != nil {
+		t.Fatal(err)
+	}
+	mailer, err := notify.NewMailer("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := jobs.New(db, map[string]jobs.Handler{notify.KindMail: notify.MailHandler(mailer, "http://k"), store.KindClock: d.s.ClockHandler},
+		jobs.Options{Now: func() time.Time { return time.Now() }})
+	n, err := q.RunOnce(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("ran %d jobs (%v), want the 3 mails now and the clocks later", n, err)
+	}
+}
