@@ -101,7 +101,6 @@ func viewerActor(v kasuhara.CaseViewer) kasuhara.Actor {
 	return kasuhara.Actor{UserID: v.UserID, OrgID: v.OrgID, Role: v.Role}
 }
 
-
 // FileReport implements kasuhara.CaseService.
 func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {
 	const op = "store.FileReport"
