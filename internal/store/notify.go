@@ -89,25 +89,33 @@ func handlersOf(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, roles ...kasu
 	}
 	var out []string
 	for _, role := range roles {
-		rows, err := tx.QueryContext(ctx, `SELECT m.user_id FROM memberships m
+		ids, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m
 			WHERE m.org_id = $1 AND m.role = $2
 			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, string(role), c.ID)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		out = append(out, ids...)
 	}
 	return out, nil
+}
+
+// userIDs runs a query that selects user ids.
+func userIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // handlersOrDesk is the case's handler and second person, or the whole desk
@@ -180,25 +188,10 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 
 func (s *Store) escalationTargets(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) ([]string, error) {
 	if c.Report.DepartmentID != "" && !c.HideFromSupervisor {
-		rows, err := tx.QueryContext(ctx, `SELECT user_id FROM memberships WHERE org_id = $1 AND role = 'supervisor' AND department_id = $2
-			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = memberships.user_id)`, c.OrgID, c.Report.DepartmentID, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		var out []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if len(out) > 0 {
-			return out, nil
+		out, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m WHERE m.org_id = $1 AND m.role = 'supervisor' AND m.department_id = $2
+			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, c.Report.DepartmentID, c.ID)
+		if err != nil || len(out) > 0 {
+			return out, err
 		}
 	}
 	return handlersOf(ctx, tx, c, kasuhara.RoleLegal)
