@@ -75,8 +75,9 @@ func CanMove(from, to CaseState) bool { return slices.Contains(transitions[from]
 // NextStates lists where a case in state s may move.
 func NextStates(s CaseState) []CaseState { return transitions[s] }
 
-// Customer is what the reporter knows of the customer; every field optional.
-type Customer struct {
+// CustomerDetails are what the reporter knows of the customer; every field
+// optional. The registry (Customer) is built from them.
+type CustomerDetails struct {
 	Name      string `json:"name"`
 	NameKana  string `json:"name_kana"`
 	Phone     string `json:"phone"`
@@ -100,7 +101,7 @@ type Report struct {
 	Wishes          string // what the employee wants the company to do
 	DangerOngoing   bool
 	Witnesses       string
-	Customer        Customer
+	Customer        CustomerDetails
 	// Consultation marks an inquiry: "I am not sure this is harassment".
 	Consultation bool
 	// ThreatDetected is set at intake when screening finds a severe threat

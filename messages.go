@@ -54,6 +54,9 @@ const (
 	MsgContactLimit      = "must be between 5 and 240 minutes"
 	MsgURL               = "must be an http:// or https:// address"
 	MsgSecretShort       = "must be at least 16 characters"
+	MsgPast              = "must be in the future"
+	MsgNotCustomerCase   = "contains a case that does not involve this customer"
+	MsgLookup            = "give one of phone, email or account"
 )
 
 // FieldMessages lists every field error message.
@@ -62,5 +65,5 @@ var FieldMessages = []string{
 	MsgNoSuchOrg, MsgNotDepartment, MsgTaken, MsgMismatch, MsgWrongPassword, MsgMalformed, MsgSamePassword, MsgSelf,
 	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
-	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort,
+	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort, MsgPast, MsgNotCustomerCase, MsgLookup,
 }

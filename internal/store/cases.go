@@ -172,6 +172,9 @@ func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 	if err := s.reindex(ctx, tx, c.ID); err != nil {
 		return err
 	}
+	if err := s.linkCustomer(ctx, tx, c); err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
 	desk, err := handlersOf(ctx, tx, c)
 	if err != nil {
 		return err

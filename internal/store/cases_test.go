@@ -58,7 +58,7 @@ func setupDesk(t *testing.T, db *sqldb.DB) desk {
 func report(dep string, conduct string, subtypes ...string) kasuhara.Report {
 	return kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), DurationMinutes: 45, Channel: "in_person", Location: "レジ前",
 		DepartmentID: dep, Subtypes: subtypes, RequestContent: "返金と店長の謝罪", Conduct: conduct,
-		Customer: kasuhara.Customer{Name: "山田 太郎", Phone: "090-1234-5678"}}
+		Customer: kasuhara.CustomerDetails{Name: "山田 太郎", Phone: "090-1234-5678"}}
 }
 
 func TestFileReportValidation(t *testing.T) {

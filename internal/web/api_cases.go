@@ -23,21 +23,21 @@ func caseLevel(v kasuhara.CaseViewer, c *kasuhara.Case) access.CaseLevel {
 
 // reportJSON is the body of POST /api/v1/reports.
 type reportJSON struct {
-	OccurredAt      string            `json:"occurred_at"`
-	DurationMinutes int               `json:"duration_minutes"`
-	Channel         string            `json:"channel"`
-	Location        string            `json:"location"`
-	Department      string            `json:"department"`
-	Categories      []string          `json:"categories"`
-	Subtypes        []string          `json:"subtypes"`
-	RequestContent  string            `json:"request_content"`
-	Conduct         string            `json:"conduct"`
-	Harm            string            `json:"harm"`
-	Wishes          string            `json:"wishes"`
-	DangerOngoing   bool              `json:"danger_ongoing"`
-	Witnesses       string            `json:"witnesses"`
-	Customer        kasuhara.Customer `json:"customer"`
-	Consultation    bool              `json:"consultation"`
+	OccurredAt      string                   `json:"occurred_at"`
+	DurationMinutes int                      `json:"duration_minutes"`
+	Channel         string                   `json:"channel"`
+	Location        string                   `json:"location"`
+	Department      string                   `json:"department"`
+	Categories      []string                 `json:"categories"`
+	Subtypes        []string                 `json:"subtypes"`
+	RequestContent  string                   `json:"request_content"`
+	Conduct         string                   `json:"conduct"`
+	Harm            string                   `json:"harm"`
+	Wishes          string                   `json:"wishes"`
+	DangerOngoing   bool                     `json:"danger_ongoing"`
+	Witnesses       string                   `json:"witnesses"`
+	Customer        kasuhara.CustomerDetails `json:"customer"`
+	Consultation    bool                     `json:"consultation"`
 }
 
 // toReport converts the JSON (or the web form) to a report, resolving the
@@ -113,37 +113,37 @@ func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) {
 // caseOut is a case as the API shows it. Fields the viewer's level does not
 // cover are left out.
 type caseOut struct {
-	ID              string            `json:"id"`
-	Ref             string            `json:"ref"`
-	State           string            `json:"state"`
-	Urgent          bool              `json:"urgent"`
-	Consultation    bool              `json:"consultation"`
-	OccurredAt      time.Time         `json:"occurred_at"`
-	DurationMinutes int               `json:"duration_minutes"`
-	Channel         string            `json:"channel"`
-	Location        string            `json:"location"`
-	DepartmentID    string            `json:"department_id,omitempty"`
-	Categories      []string          `json:"categories"`
-	Subtypes        []string          `json:"subtypes"`
-	RequestContent  string            `json:"request_content"`
-	Conduct         string            `json:"conduct"`
-	Harm            string            `json:"harm"`
-	Wishes          string            `json:"wishes"`
-	DangerOngoing   bool              `json:"danger_ongoing"`
-	Witnesses       string            `json:"witnesses"`
-	Customer        kasuhara.Customer `json:"customer"`
-	Mine            bool              `json:"mine"`
-	AssigneeID      string            `json:"assignee_id,omitempty"`
-	SecondID        string            `json:"second_id,omitempty"`
-	Verdict         string            `json:"verdict,omitempty"`
-	AcknowledgeBy   time.Time         `json:"acknowledge_by"`
-	FeedbackBy      time.Time         `json:"feedback_by"`
-	Overdue         bool              `json:"overdue"`
-	AcknowledgedAt  *time.Time        `json:"acknowledged_at,omitempty"`
-	ResolvedAt      *time.Time        `json:"resolved_at,omitempty"`
-	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
+	ID              string                   `json:"id"`
+	Ref             string                   `json:"ref"`
+	State           string                   `json:"state"`
+	Urgent          bool                     `json:"urgent"`
+	Consultation    bool                     `json:"consultation"`
+	OccurredAt      time.Time                `json:"occurred_at"`
+	DurationMinutes int                      `json:"duration_minutes"`
+	Channel         string                   `json:"channel"`
+	Location        string                   `json:"location"`
+	DepartmentID    string                   `json:"department_id,omitempty"`
+	Categories      []string                 `json:"categories"`
+	Subtypes        []string                 `json:"subtypes"`
+	RequestContent  string                   `json:"request_content"`
+	Conduct         string                   `json:"conduct"`
+	Harm            string                   `json:"harm"`
+	Wishes          string                   `json:"wishes"`
+	DangerOngoing   bool                     `json:"danger_ongoing"`
+	Witnesses       string                   `json:"witnesses"`
+	Customer        kasuhara.CustomerDetails `json:"customer"`
+	Mine            bool                     `json:"mine"`
+	AssigneeID      string                   `json:"assignee_id,omitempty"`
+	SecondID        string                   `json:"second_id,omitempty"`
+	Verdict         string                   `json:"verdict,omitempty"`
+	AcknowledgeBy   time.Time                `json:"acknowledge_by"`
+	FeedbackBy      time.Time                `json:"feedback_by"`
+	Overdue         bool                     `json:"overdue"`
+	AcknowledgedAt  *time.Time               `json:"acknowledged_at,omitempty"`
+	ResolvedAt      *time.Time               `json:"resolved_at,omitempty"`
+	ClosedAt        *time.Time               `json:"closed_at,omitempty"`
+	CreatedAt       time.Time                `json:"created_at"`
+	UpdatedAt       time.Time                `json:"updated_at"`
 }
 
 func (s *Server) caseJSON(cv kasuhara.CaseViewer, c *kasuhara.Case) caseOut {

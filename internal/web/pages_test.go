@@ -28,7 +28,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
 	deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: kasuhara.Subtypes,
-		Conduct: "「殴るぞ」と怒鳴った", DangerOngoing: true, Customer: kasuhara.Customer{Name: "佐藤", Phone: "0312345678"}})
+		Conduct: "「殴るぞ」と怒鳴った", DangerOngoing: true, Customer: kasuhara.CustomerDetails{Name: "佐藤", Phone: "0312345678"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,15 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	e.st.SetCareDone(ctx, deskV, c.ID, care.ID, true)
 	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
 	e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleSupervisor].ID)
+	custs, err := e.st.Customers(ctx, deskV, "")
+	if err != nil || len(custs) != 1 {
+		t.Fatalf("customers = %v, %v", custs, err)
+	}
+	m, _ := e.st.ProposeMeasure(ctx, deskV, custs[0].ID, kasuhara.NewMeasure{Level: "warned", Reason: "理由", ReviewAt: time.Now().AddDate(0, 1, 0)})
+	e.st.RecordResponse(ctx, deskV, custs[0].ID, m.ID, "回答")
 	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
-		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications"}
+		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications",
+		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()

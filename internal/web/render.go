@@ -165,6 +165,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"mannerValues":   func() []string { return kasuhara.MannerValues },
 			"mannerReasons":  func() []string { return kasuhara.MannerReasons },
 			"careKinds":      func() []string { return kasuhara.CareKinds },
+			"measureLevels":  func() []string { return kasuhara.MeasureLevels },
 			"bytes":          formatBytes,
 			"hasPrefix":      strings.HasPrefix,
 			"date": func(t time.Time) string {

@@ -30,6 +30,7 @@ type Deps struct {
 	Messages  kasuhara.MessageService
 	Anonymous kasuhara.AnonymousService
 	Settings  kasuhara.SettingsService
+	Customers kasuhara.CustomerService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs
@@ -65,6 +66,7 @@ type Server struct {
 	loginAccount  *throttle.Limiter
 	loginClient   *throttle.Limiter
 	receiptClient *throttle.Limiter
+	lookupUser    *throttle.Limiter
 	clientSalt    []byte
 	apiPatterns   []string
 	handler       http.Handler
@@ -96,6 +98,7 @@ func NewServer(d Deps) (*Server, error) {
 		loginAccount:  throttle.New(5, 15*time.Minute),
 		loginClient:   throttle.New(20, 15*time.Minute),
 		receiptClient: throttle.New(10, 15*time.Minute),
+		lookupUser:    throttle.New(30, time.Minute),
 		clientSalt:    newSalt(),
 		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
 	}

@@ -99,7 +99,7 @@ func (s *Server) parseReport(r *http.Request, v *viewer) *reportSubmission {
 		Subtypes: vals["subtypes"], Categories: vals["categories"], RequestContent: vals.Get("request_content"),
 		Conduct: vals.Get("conduct"), Harm: vals.Get("harm"), Wishes: vals.Get("wishes"), Witnesses: vals.Get("witnesses"),
 		DangerOngoing: vals.Get("danger_ongoing") == "on", Consultation: vals.Get("consultation") == "on",
-		Customer: kasuhara.Customer{Name: vals.Get("customer_name"), NameKana: vals.Get("customer_name_kana"),
+		Customer: kasuhara.CustomerDetails{Name: vals.Get("customer_name"), NameKana: vals.Get("customer_name_kana"),
 			Phone: vals.Get("customer_phone"), Email: vals.Get("customer_email"), Account: vals.Get("customer_account"),
 			SNSHandle: vals.Get("customer_sns")}}
 	if t := strings.TrimSpace(vals.Get("occurred_at")); t != "" {

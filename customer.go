@@ -1,0 +1,131 @@
+package kasuhara
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Measure levels, from the mildest (contract).
+const (
+	LevelNone         = "none"
+	LevelWatch        = "watch"
+	LevelCaution      = "caution"
+	LevelWarned       = "warned"
+	LevelDiscontinued = "discontinued"
+	LevelBanned       = "banned"
+)
+
+// MeasureLevels lists the levels of a measure in order of severity.
+var MeasureLevels = []string{LevelWatch, LevelCaution, LevelWarned, LevelDiscontinued, LevelBanned}
+
+// NeedsApproval reports whether a level takes effect only when a second,
+// different person with the legal role approves it.
+func NeedsApproval(level string) bool {
+	return slices.Index(MeasureLevels, level) >= slices.Index(MeasureLevels, LevelWarned)
+}
+
+// Severity orders levels: none is 0, watch 1 … banned 5.
+func Severity(level string) int { return slices.Index(MeasureLevels, level) + 1 }
+
+// Measure states.
+const (
+	MeasureProposed = "proposed"
+	MeasureActive   = "active"
+	MeasureLifted   = "lifted"
+	MeasureRejected = "rejected"
+	// MeasureExpired is shown for an active measure whose review date has
+	// passed; it is not stored.
+	MeasureExpired = "expired"
+)
+
+// Identifier is one way to recognise a customer, as typed and as matched.
+type Identifier struct {
+	Kind  string // phone, email, name, name_kana, account, handle
+	Value string // as the reporter typed it
+	Key   string // normalised for matching
+}
+
+// Customer is a person or organisation the company deals with, recognised
+// across reports by their identifiers.
+type Customer struct {
+	ID          string
+	OrgID       string
+	DisplayName string
+	Identifiers []Identifier
+	CaseIDs     []string
+	// Repeat signals.
+	IncidentCount int
+	ReporterCount int
+	FirstAt       time.Time
+	LastAt        time.Time
+	Categories    []Category
+	// Level is the measure in force now ("none" when there is none).
+	Level     string
+	CreatedAt time.Time
+}
+
+// Measure is a graduated measure against a customer.
+type Measure struct {
+	ID               string
+	CustomerID       string
+	Level            string
+	Reason           string
+	CaseIDs          []string
+	Status           string
+	EffectiveAt      time.Time
+	ReviewAt         time.Time
+	ProposedBy       string
+	ApprovedBy       string
+	ApprovedAt       time.Time
+	LiftedBy         string
+	LiftedAt         time.Time
+	LiftReason       string
+	CustomerResponse string
+	CreatedAt        time.Time
+}
+
+// NewMeasure is a proposal.
+type NewMeasure struct {
+	Level    string
+	Reason   string
+	CaseIDs  []string
+	ReviewAt time.Time
+}
+
+// Lookup is all that the front line learns about a customer: the measure in
+// force, nothing else.
+type Lookup struct {
+	Status string
+}
+
+// CustomerService keeps the customer registry and the measures. Reading and
+// changing customers is for desk and legal (EFORBIDDEN otherwise); the
+// lookup is for everyone and tells only the status.
+type CustomerService interface {
+	// Customers searches the organisation's customers by name (insensitive
+	// to kana, width and spacing), phone, e-mail, account or handle; an
+	// empty query lists those most recently seen.
+	Customers(ctx context.Context, v CaseViewer, q string) ([]Customer, error)
+	// CustomerByID returns a customer with identifiers, cases and signals.
+	CustomerByID(ctx context.Context, v CaseViewer, id string) (*Customer, error)
+	// ForReview lists customers put forward by repeat signals: named by two
+	// or more reporters, or with several incidents in the recent window.
+	ForReview(ctx context.Context, v CaseViewer) ([]Customer, error)
+	// Measures lists a customer's measures, newest first.
+	Measures(ctx context.Context, v CaseViewer, customerID string) ([]Measure, error)
+	// ProposeMeasure records a measure: watch and caution take effect at
+	// once, warned and above wait for a legal approver.
+	ProposeMeasure(ctx context.Context, v CaseViewer, customerID string, m NewMeasure) (*Measure, error)
+	// ApproveMeasure activates a proposal: legal only, never the proposer.
+	ApproveMeasure(ctx context.Context, v CaseViewer, customerID, measureID string) (*Measure, error)
+	// LiftMeasure ends an active measure with a reason.
+	LiftMeasure(ctx context.Context, v CaseViewer, customerID, measureID, reason string) error
+	// RecordResponse keeps the customer's own side (their answer to a letter).
+	RecordResponse(ctx context.Context, v CaseViewer, customerID, measureID, response string) error
+	// PendingApprovals lists proposals waiting for a legal approver.
+	PendingApprovals(ctx context.Context, v CaseViewer) ([]Measure, error)
+	// LookupCustomer tells anyone in the organisation the measure in force
+	// for a phone number, e-mail address or account, and nothing else.
+	LookupCustomer(ctx context.Context, v CaseViewer, kind, value string) (*Lookup, error)
+}

@@ -1,0 +1,524 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/identity"
+)
+
+var _ kasuhara.CustomerService = (*Store)(nil)
+
+// Review thresholds: a customer named by this many different reporters, or
+// with this many incidents within the window, is put forward to the desk.
+const (
+	ReviewReporters = 2
+	ReviewIncidents = 3
+	ReviewWindow    = 90 * 24 * time.Hour
+)
+
+// strongKinds identify one customer; a name alone does not (names repeat).
+var strongKinds = []string{"phone", "email", "account", "handle"}
+
+func identifiersOf(d kasuhara.CustomerDetails) []kasuhara.Identifier {
+	k := identity.KeysOf(d.Name, d.NameKana, d.Phone, d.Email, d.Account, d.SNSHandle)
+	var out []kasuhara.Identifier
+	add := func(kind, value, key string) {
+		if key != "" {
+			out = append(out, kasuhara.Identifier{Kind: kind, Value: strings.TrimSpace(value), Key: key})
+		}
+	}
+	add("phone", d.Phone, k.Phone)
+	add("email", d.Email, k.Email)
+	add("account", d.Account, k.Account)
+	add("handle", d.SNSHandle, k.Handle)
+	add("name", d.Name, k.Name)
+	add("name_kana", d.NameKana, k.NameKana)
+	return out
+}
+
+// linkCustomer recognises the customer of a new case by a strong
+// identifier, or registers a new one, and links the case. A name alone
+// registers a new customer: possible duplicates are proposed on the
+// customer page, never merged silently.
+func (s *Store) linkCustomer(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) error {
+	ids := identifiersOf(c.Report.Customer)
+	if len(ids) == 0 {
+		return nil
+	}
+	custID := ""
+	for _, id := range ids {
+		if !slices.Contains(strongKinds, id.Kind) {
+			continue
+		}
+		err := tx.QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE org_id = $1 AND kind = $2 AND match_key = $3
+			ORDER BY created_at, id LIMIT 1`, c.OrgID, id.Kind, id.Key).Scan(&custID)
+		if err == nil {
+			break
+		}
+		if err != sql.ErrNoRows {
+			return err
+		}
+	}
+	now := s.now()
+	display := strings.TrimSpace(c.Report.Customer.Name)
+	if custID == "" {
+		custID = newID()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO customers (id, org_id, display_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+			custID, c.OrgID, display, now); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE customers SET updated_at = $1,
+		display_name = CASE WHEN display_name = '' THEN $2 ELSE display_name END WHERE id = $3`, now, display, custID); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (id, customer_id, org_id, kind, value, match_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id, kind, match_key) DO NOTHING`,
+			newID(), custID, c.OrgID, id.Kind, id.Value, id.Key, now); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, custID)
+	return err
+}
+
+// customerDesk checks that the viewer may read the registry: desk and legal.
+func customerDesk(v kasuhara.CaseViewer) error {
+	if v.Role != kasuhara.RoleDesk && v.Role != kasuhara.RoleLegal {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the customer registry is for the desk and legal")
+	}
+	return nil
+}
+
+// levelsSQL is the measure in force of customer cu.id: the most severe
+// active measure whose review date has not passed.
+const levelSQL = `COALESCE((SELECT m.level FROM measures m WHERE m.customer_id = cu.id AND m.status = 'active' AND m.review_at > $1
+	ORDER BY CASE m.level WHEN 'banned' THEN 5 WHEN 'discontinued' THEN 4 WHEN 'warned' THEN 3 WHEN 'caution' THEN 2 ELSE 1 END DESC LIMIT 1), 'none')`
+
+const customerSelect = `SELECT cu.id, cu.org_id, cu.display_name, cu.created_at, ` + levelSQL + `,
+	(SELECT COUNT(*) FROM case_customers cc WHERE cc.customer_id = cu.id),
+	(SELECT COUNT(DISTINCT c.reporter_id) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id),
+	(SELECT MIN(c.occurred_at) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id),
+	(SELECT MAX(c.occurred_at) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id)
+	FROM customers cu`
+
+func scanCustomer(sc interface{ Scan(...any) error }) (*kasuhara.Customer, error) {
+	var c kasuhara.Customer
+	var first, last sql.NullTime
+	// SQLite returns MIN/MAX of a timestamp column as text.
+	var firstS, lastS sql.NullString
+	err := sc.Scan(&c.ID, &c.OrgID, &c.DisplayName, &c.CreatedAt, &c.Level, &c.IncidentCount, &c.ReporterCount, &firstS, &lastS)
+	if err != nil {
+		return nil, err
+	}
+	first, last = parseDBTime(firstS), parseDBTime(lastS)
+	c.FirstAt, c.LastAt, c.CreatedAt = nullTime(first), nullTime(last), c.CreatedAt.UTC()
+	return &c, nil
+}
+
+// parseDBTime reads an aggregate of a timestamp column, which SQLite
+// returns as text and PostgreSQL as a time (rendered to text by the driver
+// when scanned into a string).
+func parseDBTime(s sql.NullString) sql.NullTime {
+	if !s.Valid || s.String == "" {
+		return sql.NullTime{}
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano,
+		"2006-01-02 15:04:05.999999-07", "2006-01-02T15:04:05.999999999Z07:00"} {
+		if t, err := time.Parse(layout, s.String); err == nil {
+			return sql.NullTime{Time: t, Valid: true}
+		}
+	}
+	return sql.NullTime{}
+}
+
+func (s *Store) queryCustomers(ctx context.Context, where string, args ...any) ([]kasuhara.Customer, error) {
+	rows, err := s.db.Read.QueryContext(ctx, customerSelect+" WHERE "+where, append([]any{s.now()}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: customers: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: customers: %w", err)
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+// Customers implements kasuhara.CustomerService.
+func (s *Store) Customers(ctx context.Context, v kasuhara.CaseViewer, q string) ([]kasuhara.Customer, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	var out []kasuhara.Customer
+	var err error
+	if q == "" {
+		out, err = s.queryCustomers(ctx, "cu.org_id = $2 ORDER BY cu.updated_at DESC, cu.id LIMIT 100", v.OrgID)
+	} else {
+		var conds []string
+		args := []any{v.OrgID}
+		add := func(kind, key string, like bool) {
+			if key == "" {
+				return
+			}
+			args = append(args, key)
+			op := "= $" + fmt.Sprint(len(args)+1)
+			if like {
+				op = "LIKE '%' || $" + fmt.Sprint(len(args)+1) + " || '%'"
+			}
+			conds = append(conds, "(i.kind = '"+kind+"' AND i.match_key "+op+")")
+		}
+		if p, ok := identity.Phone(q); ok {
+			add("phone", p, false)
+		}
+		if e, ok := identity.Email(q); ok {
+			add("email", e, false)
+		}
+		add("account", identity.Account(q), false)
+		add("handle", identity.Handle(q), false)
+		add("name", identity.Name(q), true)
+		add("name_kana", identity.NameKana(q), true)
+		if len(conds) == 0 {
+			return nil, nil
+		}
+		out, err = s.queryCustomers(ctx, `cu.org_id = $2 AND cu.id IN (SELECT i.customer_id FROM customer_identifiers i
+			WHERE i.org_id = $2 AND (`+strings.Join(conds, " OR ")+`)) ORDER BY cu.updated_at DESC, cu.id LIMIT 100`, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.list", objectType: "customer",
+			detail: map[string]any{"count": len(out), "search": q != ""}})
+	})
+	return out, wrap("store.Customers", err)
+}
+
+// CustomerByID implements kasuhara.CustomerService.
+func (s *Store) CustomerByID(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.Customer, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	list, err := s.queryCustomers(ctx, "cu.id = $2 AND cu.org_id = $3", id, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Op: "store.CustomerByID", Message: "customer not found"}
+	}
+	c := &list[0]
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT kind, value, match_key FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, created_at", id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var i kasuhara.Identifier
+		if err := rows.Scan(&i.Kind, &i.Value, &i.Key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.Identifiers = append(c.Identifiers, i)
+	}
+	rows.Close()
+	// The cases the viewer may see; categories across all of them.
+	rows, err = s.db.Read.QueryContext(ctx, `SELECT c.id, c.categories FROM case_customers cc JOIN cases c ON c.id = cc.case_id
+		WHERE cc.customer_id = $1 AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2)
+		ORDER BY c.occurred_at DESC`, id, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var cid, cats string
+		if err := rows.Scan(&cid, &cats); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.CaseIDs = append(c.CaseIDs, cid)
+		for _, cat := range splitList(cats) {
+			if !slices.Contains(c.Categories, kasuhara.Category(cat)) {
+				c.Categories = append(c.Categories, kasuhara.Category(cat))
+			}
+		}
+	}
+	rows.Close()
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.read", objectType: "customer", objectID: id})
+	})
+	return c, wrap("store.CustomerByID", err)
+}
+
+// ForReview implements kasuhara.CustomerService.
+func (s *Store) ForReview(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.Customer, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	return s.queryCustomers(ctx, `cu.org_id = $2 AND (
+		(SELECT COUNT(DISTINCT c.reporter_id) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id) >= $3
+		OR (SELECT COUNT(*) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id AND c.occurred_at >= $4) >= $5)
+		ORDER BY cu.updated_at DESC, cu.id LIMIT 100`, v.OrgID, ReviewReporters, s.now().Add(-ReviewWindow), ReviewIncidents)
+}
+
+const measureColumns = `id, customer_id, level, reason, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
+	lifted_by, lifted_at, lift_reason, customer_response, created_at`
+
+func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
+	defer rows.Close()
+	var out []kasuhara.Measure
+	for rows.Next() {
+		var m kasuhara.Measure
+		var cases string
+		var eff, appr, lifted sql.NullTime
+		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
+			&m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		m.CaseIDs = splitList(cases)
+		m.EffectiveAt, m.ApprovedAt, m.LiftedAt = nullTime(eff), nullTime(appr), nullTime(lifted)
+		m.ReviewAt, m.CreatedAt = m.ReviewAt.UTC(), m.CreatedAt.UTC()
+		if m.Status == kasuhara.MeasureActive && !m.ReviewAt.After(s.now()) {
+			m.Status = kasuhara.MeasureExpired
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Measures implements kasuhara.CustomerService.
+func (s *Store) Measures(ctx context.Context, v kasuhara.CaseViewer, customerID string) ([]kasuhara.Measure, error) {
+	if err := s.checkCustomer(ctx, s.db.Read, v, customerID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT "+measureColumns+" FROM measures WHERE customer_id = $1 ORDER BY created_at DESC, id DESC", customerID)
+	if err != nil {
+		return nil, fmt.Errorf("store: measures: %w", err)
+	}
+	return s.scanMeasures(rows)
+}
+
+// checkCustomer verifies that the customer exists in the viewer's
+// organisation and that the viewer may work on it.
+func (s *Store) checkCustomer(ctx context.Context, q queryer, v kasuhara.CaseViewer, customerID string) error {
+	if err := customerDesk(v); err != nil {
+		return err
+	}
+	var one int
+	err := q.QueryRowContext(ctx, "SELECT 1 FROM customers WHERE id = $1 AND org_id = $2", customerID, v.OrgID).Scan(&one)
+	if err != nil {
+		return notFound(err, "store.customer", "customer")
+	}
+	return nil
+}
+
+// ProposeMeasure implements kasuhara.CustomerService.
+func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.CaseViewer, customerID string, n kasuhara.NewMeasure) (*kasuhara.Measure, error) {
+	f := kasuhara.FieldErrors{}
+	if !slices.Contains(kasuhara.MeasureLevels, n.Level) {
+		f.Add("level", kasuhara.MsgChoice)
+	}
+	if strings.TrimSpace(n.Reason) == "" {
+		f.Add("reason", kasuhara.MsgRequired)
+	} else if utf8.RuneCountInString(n.Reason) > kasuhara.MaxLongText {
+		f.Add("reason", kasuhara.MsgTooLong)
+	}
+	now := s.now()
+	if n.ReviewAt.IsZero() {
+		f.Add("review_at", kasuhara.MsgRequired)
+	} else if !n.ReviewAt.After(now) {
+		f.Add("review_at", kasuhara.MsgPast)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	m := &kasuhara.Measure{ID: newID(), CustomerID: customerID, Level: n.Level, Reason: strings.TrimSpace(n.Reason), CaseIDs: n.CaseIDs,
+		Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
+	if !kasuhara.NeedsApproval(n.Level) {
+		m.Status, m.EffectiveAt = kasuhara.MeasureActive, now
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		}
+		for _, cid := range n.CaseIDs {
+			var one int
+			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM case_customers WHERE case_id = $1 AND customer_id = $2", cid, customerID).Scan(&one); err != nil {
+				return kasuhara.Invalid(map[string]string{"case_ids": kasuhara.MsgNotCustomerCase})
+			}
+		}
+		var eff any
+		if !m.EffectiveAt.IsZero() {
+			eff = m.EffectiveAt
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, case_ids, status, effective_at, review_at, proposed_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, strings.Join(m.CaseIDs, ","),
+			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.propose", objectType: "customer", objectID: customerID,
+			detail: map[string]string{"measure_id": m.ID, "level": m.Level, "status": m.Status}})
+	})
+	if err != nil {
+		return nil, wrap("store.ProposeMeasure", err)
+	}
+	return m, nil
+}
+
+// measureFor loads one measure of the customer inside tx.
+func (s *Store) measureFor(ctx context.Context, tx *sql.Tx, customerID, measureID string) (*kasuhara.Measure, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+measureColumns+" FROM measures WHERE id = $1 AND customer_id = $2", measureID, customerID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.scanMeasures(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "measure not found")
+	}
+	return &ms[0], nil
+}
+
+// ApproveMeasure implements kasuhara.CustomerService.
+func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID string) (*kasuhara.Measure, error) {
+	var m *kasuhara.Measure
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		}
+		var err error
+		if m, err = s.measureFor(ctx, tx, customerID, measureID); err != nil {
+			return err
+		}
+		switch {
+		case v.Role != kasuhara.RoleLegal:
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "a measure is approved by a second person with the legal role")
+		case m.ProposedBy == v.UserID:
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the proposer cannot approve their own proposal")
+		case m.Status != kasuhara.MeasureProposed:
+			return kasuhara.Errorf(kasuhara.ECONFLICT, "the measure is not waiting for approval")
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, "UPDATE measures SET status = 'active', approved_by = $1, approved_at = $2, effective_at = $2 WHERE id = $3",
+			v.UserID, now, m.ID); err != nil {
+			return err
+		}
+		m.Status, m.ApprovedBy, m.ApprovedAt, m.EffectiveAt = kasuhara.MeasureActive, v.UserID, now, now
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.approve", objectType: "customer", objectID: customerID,
+			detail: map[string]string{"measure_id": m.ID, "level": m.Level}})
+	})
+	if err != nil {
+		return nil, wrap("store.ApproveMeasure", err)
+	}
+	return m, nil
+}
+
+// LiftMeasure implements kasuhara.CustomerService.
+func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return kasuhara.Invalid(map[string]string{"reason": kasuhara.MsgRequired})
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		}
+		m, err := s.measureFor(ctx, tx, customerID, measureID)
+		if err != nil {
+			return err
+		}
+		status := kasuhara.MeasureLifted
+		switch m.Status {
+		case kasuhara.MeasureProposed:
+			status = kasuhara.MeasureRejected
+		case kasuhara.MeasureActive, kasuhara.MeasureExpired:
+		default:
+			return kasuhara.Errorf(kasuhara.ECONFLICT, "the measure has ended already")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE measures SET status = $1, lifted_by = $2, lifted_at = $3, lift_reason = $4 WHERE id = $5",
+			status, v.UserID, s.now(), strings.TrimSpace(reason), m.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.lift", objectType: "customer", objectID: customerID,
+			detail: map[string]string{"measure_id": m.ID, "status": status}})
+	})
+	return wrap("store.LiftMeasure", err)
+}
+
+// RecordResponse implements kasuhara.CustomerService.
+func (s *Store) RecordResponse(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID, response string) error {
+	if err := checkText("response", response, true); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		}
+		if _, err := s.measureFor(ctx, tx, customerID, measureID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE measures SET customer_response = $1 WHERE id = $2", strings.TrimSpace(response), measureID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.response", objectType: "customer", objectID: customerID,
+			detail: map[string]string{"measure_id": measureID}})
+	})
+	return wrap("store.RecordResponse", err)
+}
+
+// PendingApprovals implements kasuhara.CustomerService.
+func (s *Store) PendingApprovals(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.Measure, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT "+measureColumns+" FROM measures WHERE org_id = $1 AND status = 'proposed' ORDER BY created_at", v.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending approvals: %w", err)
+	}
+	return s.scanMeasures(rows)
+}
+
+// LookupCustomer implements kasuhara.CustomerService.
+func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.CaseViewer, kind, value string) (*kasuhara.Lookup, error) {
+	key, ok := "", false
+	switch kind {
+	case "phone":
+		key, ok = identity.Phone(value)
+	case "email":
+		key, ok = identity.Email(value)
+	case "account":
+		key = identity.Account(value)
+		ok = key != ""
+	default:
+		return nil, kasuhara.Invalid(map[string]string{"phone": kasuhara.MsgLookup})
+	}
+	if !ok {
+		return nil, kasuhara.Invalid(map[string]string{kind: kasuhara.MsgMalformed})
+	}
+	level := kasuhara.LevelNone
+	err := s.db.Read.QueryRowContext(ctx, `SELECT `+levelSQL+` FROM customers cu WHERE cu.org_id = $2 AND cu.id IN
+		(SELECT customer_id FROM customer_identifiers WHERE org_id = $2 AND kind = $3 AND match_key = $4)
+		ORDER BY 1 DESC LIMIT 1`, s.now(), v.OrgID, kind, key).Scan(&level)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, fmt.Errorf("store: lookup: %w", err)
+	}
+	// The most severe of several matches wins.
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.lookup", objectType: "customer",
+			detail: map[string]string{"kind": kind, "status": level}})
+	})
+	if err != nil {
+		return nil, wrap("store.LookupCustomer", err)
+	}
+	return &kasuhara.Lookup{Status: level}, nil
+}

@@ -1,0 +1,160 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func TestCustomerRegistryAndMeasures(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		desk1, desk2, legal, clerk := d.people["desk1"], d.people["desk2"], d.people["legal"], d.people["clerk"]
+		file := func(who string, cust kasuhara.CustomerDetails) *kasuhara.Case {
+			t.Helper()
+			r := report(d.shop.ID, "怒鳴られた", "shouting")
+			r.Customer = cust
+			c, err := d.s.FileReport(ctx, d.people[who], r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		// Three reports of one customer, typed three ways, by two reporters.
+		c1 := file("clerk", kasuhara.CustomerDetails{Name: "山田 太郎", Phone: "090-1234-5678"})
+		c2 := file("clerk2", kasuhara.CustomerDetails{Name: "ﾔﾏﾀﾞ ﾀﾛｳ", Phone: "+81 90 1234 5678"})
+		c3 := file("clerk", kasuhara.CustomerDetails{Phone: "０９０１２３４５６７８", Email: "Taro@Example.JP"})
+		file("clerk2", kasuhara.CustomerDetails{Name: "佐藤 花子"})
+		file("clerk2", kasuhara.CustomerDetails{})
+
+		all, err := d.s.Customers(ctx, desk1, "")
+		if err != nil || len(all) != 2 {
+			t.Fatalf("customers = %d, %v; want 2 (one matched across formats, one by name only)", len(all), err)
+		}
+		found, _ := d.s.Customers(ctx, desk1, "09012345678")
+		if len(found) != 1 || found[0].IncidentCount != 3 || found[0].ReporterCount != 2 {
+			t.Fatalf("by phone: %+v", found)
+		}
+		id := found[0].ID
+		for _, q := range []string{"山田太郎", "やまだ", "taro@example.jp", "+819012345678"} {
+			got, _ := d.s.Customers(ctx, desk1, q)
+			if len(got) != 1 || got[0].ID != id {
+				t.Errorf("search %q found %d customers", q, len(got))
+			}
+		}
+		c, err := d.s.CustomerByID(ctx, desk1, id)
+		if err != nil || len(c.CaseIDs) != 3 || c.Level != kasuhara.LevelNone {
+			t.Fatalf("customer = %+v, %v", c, err)
+		}
+		review, _ := d.s.ForReview(ctx, desk1)
+		if len(review) != 1 || review[0].ID != id {
+			t.Fatalf("for review = %+v", review)
+		}
+		// The registry is the desk's and legal's.
+		for _, who := range []string{"clerk", "shopboss", "analyst", "admin2"} {
+			if _, err := d.s.Customers(ctx, d.people[who], ""); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
+				t.Fatalf("%s lists customers: %v", who, err)
+			}
+		}
+		if _, err := d.s.CustomerByID(ctx, d.people["otherdesk"], id); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("another organisation's desk opens the customer: %v", err)
+		}
+
+		// Measures: caution at once; discontinued waits for a second legal person.
+		review6m := time.Now().AddDate(0, 6, 0)
+		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: "nuke", Reason: "", ReviewAt: time.Now().Add(-time.Hour)})
+		for _, f := range []string{"level", "reason", "review_at"} {
+			wantField(t, err, f)
+		}
+		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: review6m, CaseIDs: []string{"not-a-case"}})
+		wantField(t, err, "case_ids")
+		m, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: "caution", Reason: "繰り返しの怒鳴り", ReviewAt: review6m, CaseIDs: []string{c1.ID, c2.ID}})
+		if err != nil || m.Status != kasuhara.MeasureActive {
+			t.Fatalf("caution = %+v, %v", m, err)
+		}
+		lookup := func() string {
+			t.Helper()
+			l, err := d.s.LookupCustomer(ctx, clerk, "phone", "090 1234 5678")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l.Status
+		}
+		if got := lookup(); got != "caution" {
+			t.Fatalf("lookup after caution = %q", got)
+		}
+		disc, err := d.s.ProposeMeasure(ctx, legal, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "警告後も継続", ReviewAt: review6m, CaseIDs: []string{c3.ID}})
+		if err != nil || disc.Status != kasuhara.MeasureProposed {
+			t.Fatalf("discontinued = %+v, %v", disc, err)
+		}
+		if got := lookup(); got != "caution" {
+			t.Fatalf("a proposal took effect before approval: %q", got)
+		}
+		_, err = d.s.ApproveMeasure(ctx, legal, id, disc.ID)
+		wantCode(t, err, kasuhara.EFORBIDDEN) // the proposer
+		_, err = d.s.ApproveMeasure(ctx, desk2, id, disc.ID)
+		wantCode(t, err, kasuhara.EFORBIDDEN) // not legal
+		legal2 := addLegal(t, d)
+		if m, err := d.s.ApproveMeasure(ctx, legal2, id, disc.ID); err != nil || m.Status != kasuhara.MeasureActive {
+			t.Fatalf("approve = %+v, %v", m, err)
+		}
+		_, err = d.s.ApproveMeasure(ctx, legal2, id, disc.ID)
+		wantCode(t, err, kasuhara.ECONFLICT)
+		if got := lookup(); got != "discontinued" {
+			t.Fatalf("lookup after approval = %q", got)
+		}
+		if err := d.s.RecordResponse(ctx, legal, id, disc.ID, "本人より異議の申し出あり"); err != nil {
+			t.Fatal(err)
+		}
+		// The lookup tells nothing else; an unknown number is "none".
+		if l, _ := d.s.LookupCustomer(ctx, clerk, "phone", "03-3581-4321"); l.Status != "none" {
+			t.Fatalf("unknown number: %q", l.Status)
+		}
+		_, err = d.s.LookupCustomer(ctx, clerk, "phone", "not a number")
+		wantField(t, err, "phone")
+		// Measures expire on their review date.
+		d.s.Now = func() time.Time { return review6m.Add(time.Hour) }
+		if got := lookup(); got != "none" {
+			t.Fatalf("lookup after the review date = %q", got)
+		}
+		ms, _ := d.s.Measures(ctx, desk1, id)
+		if ms[0].Status != kasuhara.MeasureExpired || ms[0].CustomerResponse == "" {
+			t.Fatalf("measures after the review date = %+v", ms)
+		}
+		d.s.Now = time.Now
+		// Lifting is recorded too.
+		if err := d.s.LiftMeasure(ctx, legal2, id, disc.ID, "和解"); err != nil {
+			t.Fatal(err)
+		}
+		if got := lookup(); got != "caution" {
+			t.Fatalf("lookup after lifting = %q", got)
+		}
+		// The audit trail records lookups without the number.
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Limit: 500})
+		lookups := 0
+		for _, e := range es {
+			if e.Action == "customer.lookup" {
+				lookups++
+			}
+			if strings.Contains(e.Detail, "1234") || strings.Contains(e.Detail, "山田") {
+				t.Fatalf("audit detail carries an identifier: %s", e.Detail)
+			}
+		}
+		if lookups < 5 {
+			t.Fatalf("%d lookups audited", lookups)
+		}
+	})
+}
+
+func addLegal(t *testing.T, d desk) kasuhara.CaseViewer {
+	t.Helper()
+	u, err := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "legal2@example.jp", Name: "法務 二郎", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kasuhara.CaseViewer{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
+}

@@ -1,0 +1,291 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+type customerJSON struct {
+	ID            string              `json:"id"`
+	DisplayName   string              `json:"display_name"`
+	Identifiers   []identifierJSON    `json:"identifiers,omitempty"`
+	CaseIDs       []string            `json:"case_ids,omitempty"`
+	Measure       string              `json:"measure"`
+	IncidentCount int                 `json:"incident_count"`
+	ReporterCount int                 `json:"reporter_count"`
+	FirstAt       *time.Time          `json:"first_at,omitempty"`
+	LastAt        *time.Time          `json:"last_at,omitempty"`
+	Categories    []kasuhara.Category `json:"categories,omitempty"`
+}
+
+type identifierJSON struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}
+
+func customerOut(c kasuhara.Customer) customerJSON {
+	out := customerJSON{ID: c.ID, DisplayName: c.DisplayName, CaseIDs: c.CaseIDs, Measure: c.Level, IncidentCount: c.IncidentCount,
+		ReporterCount: c.ReporterCount, FirstAt: timeOrNil(c.FirstAt), LastAt: timeOrNil(c.LastAt), Categories: c.Categories}
+	for _, i := range c.Identifiers {
+		out.Identifiers = append(out.Identifiers, identifierJSON{Kind: i.Kind, Value: i.Value})
+	}
+	return out
+}
+
+type measureJSON struct {
+	ID               string     `json:"id"`
+	Level            string     `json:"level"`
+	Reason           string     `json:"reason"`
+	CaseIDs          []string   `json:"case_ids"`
+	Status           string     `json:"status"`
+	EffectiveAt      *time.Time `json:"effective_at,omitempty"`
+	ReviewAt         time.Time  `json:"review_at"`
+	ProposedBy       string     `json:"proposed_by"`
+	ApprovedBy       string     `json:"approved_by,omitempty"`
+	CustomerResponse string     `json:"customer_response,omitempty"`
+}
+
+func measureOut(m kasuhara.Measure) measureJSON {
+	if m.CaseIDs == nil {
+		m.CaseIDs = []string{}
+	}
+	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
+		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, CustomerResponse: m.CustomerResponse}
+}
+
+// apiLookup answers the front line (and a phone system on an incoming call)
+// with the measure in force and plain instructions, nothing else.
+func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
+		s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups; try again in a minute"})
+		return
+	}
+	s.lookupUser.Fail(v.User.ID) // every lookup counts toward the limit
+	q := r.URL.Query()
+	kind, value := "", ""
+	for _, k := range []string{"phone", "email", "account"} {
+		if q.Get(k) != "" {
+			kind, value = k, q.Get(k)
+			break
+		}
+	}
+	l, err := s.Customers.LookupCustomer(r.Context(), v.caseViewer(), kind, value)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc := s.Catalog.Localizer(apiLang(r))
+	writeJSON(w, http.StatusOK, map[string]string{"status": l.Status, "instructions": loc.T("lookup.instructions." + l.Status)})
+}
+
+func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.Customers.Customers(r.Context(), viewerFrom(r.Context()).caseViewer(), r.URL.Query().Get("q"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]customerJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, customerOut(c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
+}
+
+func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	c, err := s.Customers.CustomerByID(r.Context(), cv, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ms, err := s.Customers.Measures(r.Context(), cv, c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := struct {
+		customerJSON
+		Measures []measureJSON `json:"measures"`
+	}{customerJSON: customerOut(*c), Measures: []measureJSON{}}
+	for _, m := range ms {
+		out.Measures = append(out.Measures, measureOut(m))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type proposeIn struct {
+	Level    string   `json:"level"`
+	Reason   string   `json:"reason"`
+	CaseIDs  []string `json:"case_ids"`
+	ReviewAt string   `json:"review_at"`
+}
+
+func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measure, error) {
+	f := kasuhara.FieldErrors{}
+	review := parseDateOrTime(f, "review_at", in.ReviewAt)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"),
+		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CaseIDs: in.CaseIDs, ReviewAt: review})
+}
+
+func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) {
+	var in proposeIn
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := s.proposeMeasure(r, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID, "status": m.Status})
+}
+
+func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) {
+	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PathValue("measure"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": m.ID, "status": m.Status})
+}
+
+// The desk's screens.
+
+func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	q := r.URL.Query().Get("q")
+	list, err := s.Customers.Customers(r.Context(), cv, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	review, err := s.Customers.ForReview(r.Context(), cv)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pending, err := s.Customers.PendingApprovals(r.Context(), cv)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "customers", &page{Title: "customers.title", Nav: "customers",
+		Data: map[string]any{"Q": q, "Customers": list, "Review": review, "Pending": pending}})
+}
+
+func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int, p *page) {
+	v := viewerFrom(r.Context())
+	cv := v.caseViewer()
+	c, err := s.Customers.CustomerByID(r.Context(), cv, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ms, err := s.Customers.Measures(r.Context(), cv, c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names, _, err := s.names(r, v.Org.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var cases []kasuhara.Case
+	for _, id := range c.CaseIDs {
+		// Only the cases the viewer may see are listed (CaseByID audits).
+		if cs, err := s.Cases.CaseByID(r.Context(), cv, id); err == nil {
+			cases = append(cases, *cs)
+		}
+	}
+	p.Title, p.Nav = "customers.customer", "customers"
+	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": v.Membership.Role == kasuhara.RoleLegal,
+		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(jst).Format("2006-01-02")}
+	s.render(w, r, status, "customer", p)
+}
+
+func (s *Server) customerView(w http.ResponseWriter, r *http.Request) {
+	s.customerPage(w, r, http.StatusOK, &page{})
+}
+
+// customerAction runs a change from the customer page.
+func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done string, fn func(cv kasuhara.CaseViewer) error) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	err := fn(cv)
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+		s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "review_at")})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, done, "ok")
+	http.Redirect(w, r, "/customers/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) {
+	s.customerAction(w, r, "customers.proposed", func(kasuhara.CaseViewer) error {
+		r.ParseForm()
+		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"),
+			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at")})
+		return err
+	})
+}
+
+func (s *Server) customerApprove(w http.ResponseWriter, r *http.Request) {
+	s.customerAction(w, r, "customers.approved", func(cv kasuhara.CaseViewer) error {
+		_, err := s.Customers.ApproveMeasure(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"))
+		return err
+	})
+}
+
+func (s *Server) customerLift(w http.ResponseWriter, r *http.Request) {
+	s.customerAction(w, r, "customers.lifted", func(cv kasuhara.CaseViewer) error {
+		return s.Customers.LiftMeasure(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("reason"))
+	})
+}
+
+func (s *Server) customerResponse(w http.ResponseWriter, r *http.Request) {
+	s.customerAction(w, r, "customers.response_saved", func(cv kasuhara.CaseViewer) error {
+		return s.Customers.RecordResponse(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("response"))
+	})
+}
+
+// lookupPage lets anyone check a customer's status before or during a
+// contact: the status and what to do, nothing else.
+func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	q := strings.TrimSpace(r.URL.Query().Get("phone"))
+	p := &page{Title: "lookup.title", Nav: "lookup", Data: map[string]any{"Q": q}}
+	if q != "" {
+		if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
+			s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups"})
+			return
+		}
+		s.lookupUser.Fail(v.User.ID)
+		kind := "phone"
+		if strings.Contains(q, "@") {
+			kind = "email"
+		}
+		l, err := s.Customers.LookupCustomer(r.Context(), v.caseViewer(), kind, q)
+		if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+			p.Form = s.newForm(r, err)
+			p.Form.Errors["phone"] = translateField(s.Catalog.Localizer(langFrom(r.Context())), kasuhara.MsgMalformed)
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		} else {
+			p.Data.(map[string]any)["Status"] = l.Status
+		}
+	}
+	s.render(w, r, http.StatusOK, "lookup", p)
+}
