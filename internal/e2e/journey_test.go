@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -260,4 +261,88 @@ func TestAnonymousJourney(t *testing.T) {
 	anon.open("/o/default/status")
 	anon.fill("#receipt-input", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
 	wantStatus(t, anon.submit("#receipt-submit"), http.StatusNotFound, "a wrong receipt")
+}
+
+// TestMeasureJourney: the desk proposes to discontinue contact, a second
+// legal person approves, and the front line's lookup then says so — and
+// nothing else about the customer.
+func TestMeasureJourney(t *testing.T) {
+	srv := startServer(t)
+	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	legalPW := addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
+	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
+
+	emp := newBrowser(t, srv)
+	signIn(t, emp, "clerk@example.jp", clerkPW)
+	emp.open("/report")
+	emp.click(`input[name=channel][value=phone]`)
+	emp.fill("#conduct", "「毎日電話してやる」と2時間話し続けた")
+	emp.click(`details.kind:nth-of-type(3) > summary`)
+	emp.click("#subtype-long_contact")
+	emp.click(`details.more > summary`)
+	emp.fill("#customer_name", "迷惑 太郎")
+	emp.fill("#customer_phone", "090-2222-3333")
+	wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file the report")
+
+	legal := newBrowser(t, srv)
+	signIn(t, legal, "legal@example.jp", legalPW)
+	legal.open("/customers")
+	wantStatus(t, legal.submit(".customers a"), http.StatusOK, "open the customer")
+	customerURL := legal.path()
+	legal.choose("#level", "discontinued")
+	legal.fill("#reason", "再三の長時間の電話")
+	wantStatus(t, legal.submit("#propose-submit"), http.StatusOK, "propose")
+	if legal.has(`button[id^=approve-]`) {
+		t.Errorf("the proposer is offered to approve their own proposal")
+	}
+
+	legal2 := newBrowser(t, srv)
+	signIn(t, legal2, "legal2@example.jp", legal2PW)
+	legal2.open(customerURL)
+	wantStatus(t, legal2.submit(`button[id^=approve-]`), http.StatusOK, "approve")
+	if got := legal2.text("#customer-level"); got != "対応打ち切り" {
+		t.Errorf("the customer's level is %q after approval", got)
+	}
+
+	emp.open("/lookup")
+	emp.fill("#lookup-q", "09022223333")
+	wantStatus(t, emp.submit("#lookup-submit"), http.StatusOK, "lookup")
+	if got := emp.text("#lookup-status"); got != "対応打ち切り" {
+		t.Errorf("lookup shows %q, want 対応打ち切り", got)
+	}
+	result := emp.text("#lookup-result")
+	for _, secret := range []string{"迷惑", "再三", "090"} {
+		if strings.Contains(result, secret) {
+			t.Errorf("the lookup shows %q", secret)
+		}
+	}
+	srv.secret("the customer's phone", "090-2222-3333")
+}
+
+// TestTimerToReport: the contact timer ends in a pre-filled report.
+func TestTimerToReport(t *testing.T) {
+	srv := startServer(t)
+	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "")
+	b := newBrowser(t, srv)
+	signIn(t, b, "clerk@example.jp", pw)
+	b.open("/timer")
+	if got := b.text("#timer-clock"); got != "00:00" {
+		t.Errorf("the timer shows %q before starting", got)
+	}
+	b.click("#timer-start")
+	b.run("wait a second", chromedp.Sleep(1200*time.Millisecond))
+	if got := b.text("#timer-clock"); got == "00:00" {
+		t.Errorf("the timer does not count")
+	}
+	wantStatus(t, b.submit("#timer-end"), http.StatusOK, "end and report")
+	wantPath(t, b, "/report", "after the timer")
+	if got := eval[bool](b, `document.querySelector("input[name=channel][value=phone]").checked`); !got {
+		t.Errorf("the channel is not pre-filled")
+	}
+	if got := eval[string](b, `document.querySelector("#duration_minutes").value`); got != "0" {
+		t.Errorf("duration %q, want 0 minutes", got)
+	}
+	if got := eval[string](b, `document.querySelector("#occurred_at").value`); got == "" {
+		t.Errorf("the start time is not pre-filled")
+	}
 }

@@ -67,3 +67,15 @@ func TestLookupIsRateLimited(t *testing.T) {
 		t.Fatalf("statuses %v, want 30×200 then 429", got)
 	}
 }
+
+func TestTimerPrefillsReport(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	c := e.client()
+	c.signInAs(kasuhara.RoleEmployee)
+	must(t, c.get("/timer"), 200, `data-limit="30"`, "対応タイマー")
+	r := c.get("/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact")
+	must(t, r, 200, `value="phone" checked`, `value="42"`, `value="2026-11-27T10:00"`, `id="subtype-long_contact" checked`)
+	// Nonsense in the query is ignored, not echoed.
+	r = c.get("/report?channel=pigeon&duration=-5&started=yesterday")
+	mustNot(t, r, `value="pigeon"`, `value="-5"`, `value="yesterday"`, " checked>")
+}

@@ -58,6 +58,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /retaliation", s.requireUser(s.retaliationList))
 	mux.Handle("GET /notifications", s.requireUser(s.notificationsPage))
 	mux.Handle("GET /lookup", s.requireUser(s.lookupPage))
+	mux.Handle("GET /timer", s.requireUser(s.timerPage))
 	mux.Handle("GET /customers", s.requireUser(s.customersPage))
 	mux.Handle("GET /customers/{id}", s.requireUser(s.customerView))
 	mux.Handle("POST /customers/{id}/measures", s.requireUser(s.customerPropose))

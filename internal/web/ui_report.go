@@ -57,6 +57,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 	p.Data = d
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"department": dep, "occurred_at": d.Now}, Errors: map[string]string{}, Multi: map[string][]string{}}
+		prefillReport(r, p.Form)
 	}
 	s.render(w, r, status, "report", p)
 }

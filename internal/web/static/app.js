@@ -79,3 +79,47 @@ document.addEventListener("click", function (ev) {
 document.addEventListener("click", function (ev) {
   if (ev.target.closest && ev.target.closest("[data-print]")) { window.print(); }
 });
+
+// The contact timer: counts a call or visit against the organisation's
+// limit, highlights the procedure's steps as time passes, and at the end
+// opens the report form pre-filled with the channel, the start time and
+// the duration. Nothing is sent until the employee files the report.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("[data-timer]");
+  if (!box) { return; }
+  var limit = parseInt(box.getAttribute("data-limit"), 10) || 30;
+  var clock = document.getElementById("timer-clock");
+  var start = null;
+  var tick = null;
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function minutes() { return start ? Math.floor((Date.now() - start.getTime()) / 60000) : 0; }
+  function update() {
+    var secs = start ? Math.floor((Date.now() - start.getTime()) / 1000) : 0;
+    clock.textContent = pad(Math.floor(secs / 60)) + ":" + pad(secs % 60);
+    var m = secs / 60;
+    box.classList.toggle("over", m >= limit);
+    box.classList.toggle("near", m >= limit - 5 && m < limit);
+    document.querySelectorAll("[data-step-at]").forEach(function (li) {
+      var at = li.getAttribute("data-step-at");
+      var when = at === "half" ? limit / 2 : at === "warn" ? Math.max(limit - 5, 0) : at === "limit" ? limit : 0;
+      li.classList.toggle("current", start !== null && m >= when);
+    });
+  }
+  document.querySelector("[data-timer-start]").addEventListener("click", function (ev) {
+    start = new Date();
+    ev.target.disabled = true;
+    if (tick) { clearInterval(tick); }
+    tick = setInterval(update, 1000);
+    update();
+  });
+  document.querySelector("[data-timer-end]").addEventListener("click", function (ev) {
+    var channel = (document.querySelector("input[name=timer-channel]:checked") || {}).value || "phone";
+    var q = "?channel=" + encodeURIComponent(channel);
+    if (start) {
+      q += "&started=" + encodeURIComponent(start.toISOString().replace(/\.\d+Z$/, "Z")) + "&duration=" + minutes();
+      if (minutes() >= limit) { q += "&subtype=" + (channel === "phone" ? "long_contact" : "refusal_to_leave"); }
+    }
+    ev.target.href = "/report" + q;
+  });
+  update();
+});

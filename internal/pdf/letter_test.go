@@ -1,0 +1,206 @@
+package pdf
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func letterJA() LetterInput {
+	return LetterInput{
+		Lang:    "ja",
+		Date:    time.Date(2026, 11, 27, 0, 0, 0, 0, jst),
+		To:      "山田 太郎",
+		From:    "株式会社かすはら商事",
+		Contact: "お客様相談室（担当：佐藤）\n電話：03-1234-5678（平日9時〜17時）\n〒100-0001 東京都千代田区千代田1-1",
+		Title:   "ご来店時の行為に関するお願い",
+		Body: "拝啓　時下ますますご清祥のこととお慶び申し上げます。\n\n" +
+			"さて、2026年11月20日、当社店舗において、お客様は従業員に対し、約2時間にわたり大声で「責任者を出せ。土下座しろ」と繰り返し要求されました。" +
+			"このような行為は、社会通念上相当な範囲を超えるものであり、当社の「カスタマーハラスメントに対する基本方針」に定める行為に該当します。\n\n" +
+			"当社は従業員の安全と尊厳を守るため、今後同様の行為があった場合には、ご対応をお断りし、必要に応じて警察や弁護士に相談いたします。" +
+			"ご理解とご協力をお願い申し上げます。\n\n敬具",
+		PolicyRef: "カスタマーハラスメントに対する基本方針（2026年4月1日制定）第3条",
+		Ref:       "KSH-2026-0042",
+	}
+}
+
+func letterEN() LetterInput {
+	return LetterInput{
+		Lang:    "en",
+		Date:    time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
+		To:      "Mr John Smith",
+		From:    "Kasuhara Trading Co., Ltd.",
+		Contact: "Customer Relations Office\nPhone: +81 3-1234-5678 (weekdays 9:00–17:00)\n1-1 Chiyoda, Chiyoda-ku, Tokyo 100-0001",
+		Title:   "Request concerning your conduct at our store",
+		Body: "Dear Mr Smith,\n\n" +
+			"On 20 November 2026, at our store, you repeatedly shouted at our employee for about two hours and demanded that they kneel and apologise. " +
+			"Such conduct goes beyond what is socially acceptable and falls under our Basic Policy on Customer Harassment.\n\n" +
+			"To protect the safety and dignity of our employees, we will decline to serve you if this happens again, and we may consult the police or our lawyers.\n\n" +
+			"Yours sincerely,",
+		PolicyRef: "Basic Policy on Customer Harassment (1 April 2026), Article 3",
+		Ref:       "KSH-2026-0043",
+	}
+}
+
+func TestLetterJapanese(t *testing.T) {
+	l := letterJA()
+	b, err := Letter(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	savePDF(t, "letter-ja.pdf", b)
+	if got := pageCount(b); got != 1 {
+		t.Errorf("letter has %d pages, want 1", got)
+	}
+	text := extractText(t, b)
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	// Reading order of the layout: ref, date, addressee, sender, title.
+	for i, want := range []string{"文書番号：KSH-2026-0042", "2026年11月27日", "山田 太郎 様", "株式会社かすはら商事", "ご来店時の行為に関するお願い"} {
+		if i+1 >= len(lines) || lines[i+1] != want {
+			t.Errorf("line %d = %q, want %q (lines: %q)", i+2, at(lines, i+1), want, lines)
+		}
+	}
+	all := squash(text)
+	for _, want := range []string{
+		squash(l.Body), "対応方針：" + squash(l.PolicyRef), "【お問い合わせ先】",
+		"電話：03-1234-5678（平日9時〜17時）", "以上",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("letter text lacks %q", want)
+		}
+	}
+	for i, line := range lines {
+		if first, _ := utf8.DecodeRuneInString(line); i > 0 && noLineStart[first] {
+			t.Errorf("line %d starts with %q: %q", i+1, first, line)
+		}
+		if last, _ := utf8.DecodeLastRuneInString(line); noLineEnd[last] {
+			t.Errorf("line %d ends with %q: %q", i+1, last, line)
+		}
+	}
+	if last := lines[len(lines)-1]; last != "以上" {
+		t.Errorf("last line = %q, want 以上", last)
+	}
+
+	t.Run("pdftotext", func(t *testing.T) {
+		poppler := squash(pdftotext(t, b, 0, 0))
+		for _, want := range []string{"山田太郎様", "土下座しろ", "カスタマーハラスメントに対する基本方針", "以上", "1/1"} {
+			if !strings.Contains(poppler, want) {
+				t.Errorf("pdftotext output lacks %q:\n%s", want, poppler)
+			}
+		}
+	})
+}
+
+func TestLetterEnglish(t *testing.T) {
+	l := letterEN()
+	b, err := Letter(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	savePDF(t, "letter-en.pdf", b)
+	text := extractText(t, b)
+	for _, want := range []string{"Ref: KSH-2026-0043\n", "27 November 2026\n", "Mr John Smith\n", "Policy: Basic Policy on Customer Harassment", "Contact\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("letter text lacks %q", want)
+		}
+	}
+	for _, notWant := range []string{"様", "以上", "【"} {
+		if strings.Contains(text, notWant) {
+			t.Errorf("English letter contains %q", notWant)
+		}
+	}
+	// English wraps at spaces: every line ends with a whole word.
+	if !strings.Contains(squash(text), squash(l.Body)) {
+		t.Errorf("body lost characters")
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasSuffix(line, " ") {
+			t.Errorf("line ends with a space: %q", line)
+		}
+	}
+	t.Run("pdftotext", func(t *testing.T) {
+		poppler := pdftotext(t, b, 0, 0)
+		for _, want := range []string{"Dear Mr Smith,", "Kasuhara Trading Co., Ltd.", "Yours sincerely,"} {
+			if !strings.Contains(poppler, want) {
+				t.Errorf("pdftotext output lacks %q:\n%s", want, poppler)
+			}
+		}
+	})
+}
+
+func TestLetterOptionalParts(t *testing.T) {
+	l := letterJA()
+	l.To, l.Ref, l.PolicyRef, l.Contact = "", "", "", ""
+	b, err := Letter(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := extractText(t, b)
+	for _, notWant := range []string{"様\n", "文書番号", "対応方針", "お問い合わせ先"} {
+		if strings.Contains(text, notWant) {
+			t.Errorf("letter without the optional parts contains %q", notWant)
+		}
+	}
+}
+
+func TestLetterDeterministic(t *testing.T) {
+	a, err := Letter(letterJA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Letter(letterJA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("two renders of the same letter differ")
+	}
+	if !bytes.Contains(a, []byte("/CreationDate(D:20261127000000+09'00')")) {
+		t.Errorf("creation date is not the letter's date")
+	}
+}
+
+func TestLetterInvalid(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*LetterInput)
+		want   string
+	}{
+		{"lang", func(l *LetterInput) { l.Lang = "fr" }, `Lang must be "ja" or "en", not "fr"`},
+		{"date", func(l *LetterInput) { l.Date = time.Time{} }, "Date is required"},
+		{"from", func(l *LetterInput) { l.From = " " }, "From is required"},
+		{"title", func(l *LetterInput) { l.Title = "" }, "Title is required"},
+		{"body", func(l *LetterInput) { l.Body = "\n" }, "Body is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := letterJA()
+			tt.change(&l)
+			b, err := Letter(l)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Letter() error = %v, want %q", err, tt.want)
+			}
+			if b != nil {
+				t.Errorf("Letter() returned %d bytes with an error", len(b))
+			}
+		})
+	}
+}
+
+func at(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+func BenchmarkLetter(b *testing.B) {
+	l := letterJA()
+	for b.Loop() {
+		if _, err := Letter(l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
