@@ -131,5 +131,24 @@ func Negotiate(userSetting, cookie, acceptLanguage string) string {
 	return Default
 }
 
+// PrefersJapanese reports whether an Accept-Language header asks for
+// Japanese before English (an absent or unrelated header does not).
+func PrefersJapanese(acceptLanguage string) bool {
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil {
+		return false
+	}
+	for _, p := range prefs {
+		base, _ := p.Base()
+		switch base.String() {
+		case "ja":
+			return true
+		case "en":
+			return false
+		}
+	}
+	return false
+}
+
 // Supported reports whether lang is one of Languages.
 func Supported(lang string) bool { return slices.Contains(Languages, strings.TrimSpace(lang)) }

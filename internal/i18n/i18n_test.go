@@ -104,3 +104,11 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefersJapanese(t *testing.T) {
+	for in, want := range map[string]bool{"": false, "ja": true, "ja-JP,en;q=0.5": true, "en-US,ja;q=0.9": false, "fr-FR": false, "fr,ja;q=0.5": true, "garbage;;": false} {
+		if got := PrefersJapanese(in); got != want {
+			t.Errorf("PrefersJapanese(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

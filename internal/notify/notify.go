@@ -27,10 +27,11 @@ const (
 	CaseClockDue     = "case.clock_due"     // a deadline (acknowledge_by, feedback_by) is near
 	CaseOverdue      = "case.overdue"       // a deadline has passed
 	CaseStateChanged = "case.state_changed" // a case moved to another state
+	CaseRetaliation  = "case.retaliation"   // a reporter says they are treated badly for reporting
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged}
+var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.

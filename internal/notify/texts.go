@@ -33,6 +33,10 @@ var mailTitles = map[string]map[string]string{
 		"ja": "案件の状態が変わりました",
 		"en": "A case changed state",
 	},
+	CaseRetaliation: {
+		"ja": "報告者から不利益取扱いの申告があります",
+		"en": "A reporter raised a retaliation alarm",
+	},
 }
 
 // mailFixed holds the parts every mail shares.

@@ -141,6 +141,14 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.CaseViewer, case
 			VALUES ($1, $2, $3, $4, $5, $6)`, f.ID, c.ID, c.OrgID, v.UserID, f.Body, f.CreatedAt); err != nil {
 			return err
 		}
+		// Legal hears of it at once; never the supervisor.
+		legal, err := handlersOf(ctx, tx, c, kasuhara.RoleLegal)
+		if err != nil {
+			return err
+		}
+		if err := s.notifyEvent(ctx, tx, c, notify.CaseRetaliation, legal); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,
 			detail: map[string]string{"flag_id": f.ID}})
 	})

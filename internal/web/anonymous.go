@@ -42,6 +42,18 @@ func (s *Server) receiptAllowed(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// anonFilingAllowed limits anonymous reports per client (10 an hour), so
+// that the channel cannot be flooded; the key is the in-memory HMAC of the
+// address, as for receipts.
+func (s *Server) anonFilingAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if blocked, wait := s.anonFiling.Blocked(s.clientKey(r)); blocked {
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many reports from this connection; try again later"})
+		return false
+	}
+	return true
+}
+
 // receiptFailed counts a wrong receipt.
 func (s *Server) receiptFailed(r *http.Request, err error) {
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
@@ -61,12 +73,18 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !s.anonFilingAllowed(w, r) {
+		return
+	}
 	sub := s.parseReport(r, nil)
 	if sub.err != nil {
 		s.reportFailed(w, r, sub, sub.err)
 		return
 	}
 	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), org.Slug, sub.rep, sub.files()...)
+	if err == nil {
+		s.anonFiling.Fail(s.clientKey(r))
+	}
 	if err != nil {
 		s.reportFailed(w, r, sub, err)
 		return
@@ -104,46 +122,33 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
 	if !s.receiptAllowed(w, r) {
 		return
 	}
+	// The receipt comes in the form body (never in the URL); for files it
+	// is a field of the multipart body, read before the files are kept.
 	var receipt string
-	flash := ""
-	var problem error
-	switch r.PathValue("action") {
-	case "":
+	var mf *multipartForm
+	action := r.PathValue("action")
+	switch action {
+	case "", "messages":
 		receipt = r.PostFormValue("receipt")
-	case "messages":
-		receipt = r.PostFormValue("receipt")
-		if _, err := s.Anonymous.AddReceiptMessage(r.Context(), receipt, r.PostFormValue("body")); err != nil {
-			s.receiptFailed(r, err)
-			problem = err
-		} else {
-			flash = "anon.message_sent"
-		}
 	case "evidence":
-		mf, err := s.readMultipart(r)
-		if err != nil {
+		var err error
+		if mf, err = s.readMultipart(r); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		receipt = mf.get("receipt")
-		for i, e := range mf.files {
-			if _, err := s.Anonymous.AddReceiptEvidence(r.Context(), receipt, e); err != nil {
-				s.receiptFailed(r, err)
-				mf.files = mf.files[i:]
-				s.discard(mf)
-				problem = err
-				break
-			}
-			flash = "case.evidence_added"
-		}
 	default:
 		s.notFound(w, r)
 		return
 	}
+	// One check of the receipt, for this organisation only, before anything
+	// is written: a wrong receipt counts once and changes nothing.
 	c, err := s.Anonymous.CaseByReceipt(r.Context(), receipt)
 	if err == nil && c.OrgID != org.ID {
 		err = &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "no report has this receipt"}
 	}
 	if err != nil {
+		s.discard(mf)
 		s.receiptFailed(r, err)
 		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
 			s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Flash: "anon.unknown_receipt", FlashKind: "error",
@@ -152,6 +157,26 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		s.fail(w, r, err)
 		return
+	}
+	flash := ""
+	var problem error
+	switch action {
+	case "messages":
+		if _, err := s.Anonymous.AddReceiptMessage(r.Context(), receipt, r.PostFormValue("body")); err != nil {
+			problem = err
+		} else {
+			flash = "anon.message_sent"
+		}
+	case "evidence":
+		for i, e := range mf.files {
+			if _, err := s.Anonymous.AddReceiptEvidence(r.Context(), receipt, e); err != nil {
+				mf.files = mf.files[i:]
+				s.discard(mf)
+				problem = err
+				break
+			}
+			flash = "case.evidence_added"
+		}
 	}
 	ms, err := s.Anonymous.ReceiptMessages(r.Context(), receipt)
 	if err != nil {
@@ -177,6 +202,9 @@ func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !s.anonFilingAllowed(w, r) {
+		return
+	}
 	rep, err := s.toReport(r, nil, in.reportJSON)
 	if err != nil {
 		s.fail(w, r, err)
@@ -187,6 +215,7 @@ func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.anonFiling.Fail(s.clientKey(r))
 	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
 }
 

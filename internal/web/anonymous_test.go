@@ -123,3 +123,40 @@ func TestNamedMessagesAndRetaliationPages(t *testing.T) {
 	legal.signInAs(kasuhara.RoleLegal)
 	must(t, legal.get("/retaliation"), 200, "報告後に仕事を外された", c.Ref, "User employee")
 }
+
+func TestAnonymousChannelGuards(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	// A receipt of one organisation does not write into it through
+	// another organisation's page, and counts as one wrong receipt.
+	if _, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.sub.ID, "店舗"); err != nil {
+		t.Fatal(err)
+	}
+	anon := e.client()
+	body := validReport()
+	body["org"] = "acme"
+	receipt := decode(t, anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"}).body)["receipt"].(string)
+	r := anon.post("/o/acme-retail/status/messages", url.Values{"receipt": {receipt}, "body": {"別組織経由の書き込み"}})
+	must(t, r, 404)
+	ms, _ := e.st.ReceiptMessages(ctx, receipt)
+	if len(ms) != 0 {
+		t.Fatal("a message was stored through another organisation's page")
+	}
+	// A signed-in browser filing anonymously gets no session cookie and its
+	// session is not touched.
+	signed := e.client()
+	signed.signInAs(kasuhara.RoleEmployee)
+	before := signed.sessionCookie()
+	r = signed.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"})
+	must(t, r, 201)
+	if r.header.Get("Set-Cookie") != "" || signed.sessionCookie() != before {
+		t.Fatal("the anonymous report touched the reporter's session")
+	}
+	// Ten reports an hour per connection, then 429.
+	statuses := map[int]int{}
+	for range 10 {
+		statuses[anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"}).status]++
+	}
+	if statuses[429] == 0 {
+		t.Fatalf("anonymous filing is not limited: %v", statuses)
+	}
+}

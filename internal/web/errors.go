@@ -95,7 +95,7 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 // Accept-Language prefers it, otherwise English, so that integrations see
 // stable messages whoever the token belongs to.
 func apiLang(r *http.Request) string {
-	if i18n.Negotiate("", "", r.Header.Get("Accept-Language")) == "ja" && r.Header.Get("Accept-Language") != "" {
+	if i18n.PrefersJapanese(r.Header.Get("Accept-Language")) {
 		return "ja"
 	}
 	return "en"

@@ -187,6 +187,25 @@ func viewerFrom(ctx context.Context) *viewer {
 // sessionUserKey is the session key of the signed-in user's id.
 const sessionUserKey = "user_id"
 
+// anonymousPath reports whether a request belongs to the anonymous channel,
+// which must not touch any session: filing from a signed-in browser would
+// otherwise refresh that person's session at the moment of the report.
+func anonymousPath(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/o/") || strings.HasPrefix(r.URL.Path, "/api/v1/anonymous-reports")
+}
+
+// withSessions loads and saves the session, except on the anonymous channel.
+func (s *Server) withSessions(next http.Handler) http.Handler {
+	with := s.sessions.LoadAndSave(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if anonymousPath(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		with.ServeHTTP(w, r)
+	})
+}
+
 // identify loads the signed-in user from the session cookie or the bearer
 // token, and the request's language.
 func (s *Server) identify(next http.Handler) http.Handler {
@@ -209,6 +228,8 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				return
 			}
 			v.ViaToken = true
+		} else if anonymousPath(r) {
+			// No session on the anonymous channel.
 		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
 			u, err := s.Users.UserByID(ctx, id)
 			if err != nil && kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {

@@ -207,7 +207,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Viewer != nil && s.Notifications != nil {
 		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
 	}
-	if p.Flash == "" && p.Viewer != nil && !p.Viewer.ViaToken {
+	if p.Flash == "" && p.Viewer != nil && !p.Viewer.ViaToken && !anonymousPath(r) {
 		if f := s.sessions.PopString(ctx, "flash"); f != "" {
 			p.Flash, p.FlashKind, _ = strings.Cut(f, "|")
 		}

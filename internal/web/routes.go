@@ -123,7 +123,7 @@ func (s *Server) routes() http.Handler {
 
 	h := recordRoute(mux)
 	h = s.identify(h)
-	h = s.sessions.LoadAndSave(h)
+	h = s.withSessions(h)
 	h = s.limitBody(h)
 	h = s.crossOrigin(h)
 	h = s.securityHeaders(h)

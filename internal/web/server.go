@@ -67,6 +67,7 @@ type Server struct {
 	loginClient   *throttle.Limiter
 	receiptClient *throttle.Limiter
 	lookupUser    *throttle.Limiter
+	anonFiling    *throttle.Limiter
 	clientSalt    []byte
 	apiPatterns   []string
 	handler       http.Handler
@@ -99,6 +100,7 @@ func NewServer(d Deps) (*Server, error) {
 		loginClient:   throttle.New(20, 15*time.Minute),
 		receiptClient: throttle.New(10, 15*time.Minute),
 		lookupUser:    throttle.New(30, time.Minute),
+		anonFiling:    throttle.New(10, time.Hour),
 		clientSalt:    newSalt(),
 		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
 	}

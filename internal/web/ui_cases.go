@@ -167,7 +167,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			}
 		}
 	}
-	if d.Handler || c.ReporterID == cv.UserID {
+	if d.Supervisor || c.ReporterID == cv.UserID {
 		if d.Messages, err = s.Messages.Messages(ctx, cv, c.ID); err != nil {
 			s.fail(w, r, err)
 			return

@@ -10,12 +10,21 @@
   if (/[?&]filed=1\b/.test(window.location.search)) {
     store.removeItem("kasuhara-draft:report");
   }
+  // An anonymous draft lives only in this tab (sessionStorage), so that a
+  // shared device keeps nothing; it goes once the receipt is shown.
+  var tabStore = null;
+  try { tabStore = window.sessionStorage; } catch (e) { tabStore = null; }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("receipt") && tabStore) { tabStore.removeItem("kasuhara-draft:anonymous"); }
+  });
 
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "file" && el.type !== "password";
     });
   }
+
+  function storeFor(form) { return form.hasAttribute("data-draft-session") ? tabStore : store; }
 
   function save(form, key) {
     var data = {};
@@ -26,11 +35,13 @@
         data[el.name] = [el.value];
       }
     });
-    store.setItem(key, JSON.stringify(data));
+    var st = storeFor(form);
+    if (st) { st.setItem(key, JSON.stringify(data)); }
   }
 
   function restore(form, key) {
-    var raw = store.getItem(key);
+    var st = storeFor(form);
+    var raw = st ? st.getItem(key) : null;
     if (!raw) { return false; }
     var data;
     try { data = JSON.parse(raw); } catch (e) { return false; }

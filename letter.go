@@ -1,0 +1,66 @@
+package kasuhara
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// LetterTemplate is an organisation's text of a letter to a customer. The
+// body may use the placeholders {customer}, {company}, {facts}, {review}
+// and {date}; nothing else is interpreted.
+type LetterTemplate struct {
+	OrgID     string
+	Kind      string // warning (for "warned") or discontinuation (for "discontinued" and "banned")
+	Lang      string // ja or en
+	Title     string
+	Body      string
+	Contact   string // the contact point printed at the end
+	PolicyRef string // the company's policy the letter rests on
+}
+
+// LetterKinds are the kinds of letters.
+var LetterKinds = []string{"warning", "discontinuation"}
+
+// LetterKind is the kind of letter a measure level takes, "" for none.
+func LetterKind(level string) string {
+	switch level {
+	case LevelWarned:
+		return "warning"
+	case LevelDiscontinued, LevelBanned:
+		return "discontinuation"
+	}
+	return ""
+}
+
+// Fill replaces the placeholders of a template's body.
+func (t LetterTemplate) Fill(vals map[string]string) string {
+	pairs := make([]string, 0, 2*len(vals))
+	for k, v := range vals {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(t.Body)
+}
+
+// Letter is a generated letter kept with its measure.
+type Letter struct {
+	MeasureID string
+	Lang      string
+	SHA256    string
+	PDF       []byte
+	CreatedAt time.Time
+}
+
+// LetterService keeps letter templates and the letters sent.
+type LetterService interface {
+	// LetterTemplate returns the organisation's template, or the built-in
+	// one when it has saved none.
+	LetterTemplate(ctx context.Context, orgID, kind, lang string) (*LetterTemplate, error)
+	// SaveLetterTemplate stores a template (legal only).
+	SaveLetterTemplate(ctx context.Context, v CaseViewer, t LetterTemplate) error
+	// StoredLetter returns the letter kept for a measure, or ENOTFOUND.
+	StoredLetter(ctx context.Context, v CaseViewer, customerID, measureID, lang string) (*Letter, error)
+	// KeepLetter stores a generated letter with its hash (once per measure
+	// and language) and audits it.
+	KeepLetter(ctx context.Context, v CaseViewer, customerID string, l Letter) (*Letter, error)
+}
