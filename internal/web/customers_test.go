@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +81,51 @@ func TestTimerPrefillsReport(t *testing.T) {
 	// Nonsense in the query is ignored, not echoed.
 	r = c.get("/report?channel=pigeon&duration=-5&started=yesterday")
 	mustNot(t, r, `value="pigeon"`, `value="-5"`, `value="yesterday"`, " checked>")
+}
+
+func TestMeasureLetters(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
+		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := e.st.Customers(ctx, deskV, "")
+	id := cs[0].ID
+	caution, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 1, 0)})
+	warned, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "脅迫的な発言が続いた", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
+	legal := e.api(kasuhara.RoleLegal)
+	must(t, legal.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusConflict) // not yet approved
+	must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/approve", nil), 200)
+	must(t, legal.call("GET", "/api/v1/customers/"+id+"/measures/"+caution.ID+"/letter?lang=ja", nil), http.StatusConflict) // caution has no letter
+	var sums []string
+	for range 2 {
+		r := legal.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil)
+		if r.status != 200 || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF") {
+			t.Fatalf("letter: %d %s", r.status, r.header.Get("Content-Type"))
+		}
+		sum := sha256.Sum256([]byte(r.body))
+		if r.header.Get("X-Content-SHA256") != hex.EncodeToString(sum[:]) {
+			t.Fatal("the letter's hash header does not match its bytes")
+		}
+		sums = append(sums, r.header.Get("X-Content-SHA256"))
+	}
+	if sums[0] != sums[1] {
+		t.Fatal("the letter was generated twice: the one on record must be served")
+	}
+	must(t, legal.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=en", nil), 200)
+	must(t, legal.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=fr", nil), 422)
+	emp := e.api(kasuhara.RoleEmployee)
+	must(t, emp.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusForbidden)
+	// Legal edits the template; the desk may not.
+	l := e.client()
+	l.signInAs(kasuhara.RoleLegal)
+	must(t, l.get("/customers/letters"), 200, "警告文書", "{facts}")
+	must(t, l.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"警告書"}, "body": {"{customer}\n{facts}"}}), http.StatusSeeOther)
+	d := e.client()
+	d.signInAs(kasuhara.RoleDesk)
+	must(t, d.get("/customers/letters"), http.StatusForbidden)
+	must(t, d.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"x"}, "body": {"y"}}), http.StatusForbidden)
 }

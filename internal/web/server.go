@@ -31,6 +31,7 @@ type Deps struct {
 	Anonymous kasuhara.AnonymousService
 	Settings  kasuhara.SettingsService
 	Customers kasuhara.CustomerService
+	Letters   kasuhara.LetterService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs
