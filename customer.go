@@ -125,6 +125,13 @@ type CustomerService interface {
 	RecordResponse(ctx context.Context, v CaseViewer, customerID, measureID, response string) error
 	// PendingApprovals lists proposals waiting for a legal approver.
 	PendingApprovals(ctx context.Context, v CaseViewer) ([]Measure, error)
+	// PossibleDuplicates lists customers sharing an identifier with this one.
+	PossibleDuplicates(ctx context.Context, v CaseViewer, id string) ([]Customer, error)
+	// MergeCustomers folds customer from into customer into (desk and legal).
+	MergeCustomers(ctx context.Context, v CaseViewer, into, from string) error
+	// SplitCase gives a wrongly linked case a customer record of its own and
+	// returns its id.
+	SplitCase(ctx context.Context, v CaseViewer, customerID, caseID string) (string, error)
 	// LookupCustomer tells anyone in the organisation the measure in force
 	// for a phone number, e-mail address or account, and nothing else.
 	LookupCustomer(ctx context.Context, v CaseViewer, kind, value string) (*Lookup, error)

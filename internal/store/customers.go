@@ -522,3 +522,90 @@ func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.CaseViewer, kind,
 	}
 	return &kasuhara.Lookup{Status: level}, nil
 }
+
+// PossibleDuplicates lists other customers of the organisation who share an
+// identifier key with this one (for a name, only the name): the desk
+// decides whether to merge; nothing is merged on its own.
+func (s *Store) PossibleDuplicates(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Customer, error) {
+	if err := s.checkCustomer(ctx, s.db.Read, v, id); err != nil {
+		return nil, err
+	}
+	return s.queryCustomers(ctx, `cu.org_id = $2 AND cu.id <> $3 AND cu.id IN (
+		SELECT o.customer_id FROM customer_identifiers o JOIN customer_identifiers m
+		ON m.org_id = o.org_id AND m.kind = o.kind AND m.match_key = o.match_key
+		WHERE m.customer_id = $3 AND o.org_id = $2) ORDER BY cu.updated_at DESC LIMIT 20`, v.OrgID, id)
+}
+
+// MergeCustomers moves everything of customer from into customer into:
+// identifiers, cases and measures. It is a decision of the desk, recorded
+// in the audit trail.
+func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.CaseViewer, into, from string) error {
+	if into == from {
+		return kasuhara.Invalid(map[string]string{"customer": kasuhara.MsgSamePerson})
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range []string{into, from} {
+			if err := s.checkCustomer(ctx, tx, v, id); err != nil {
+				return err
+			}
+		}
+		for _, q := range []string{
+			`UPDATE customer_identifiers SET customer_id = $1 WHERE customer_id = $2 AND NOT EXISTS (SELECT 1 FROM customer_identifiers k
+				WHERE k.customer_id = $1 AND k.kind = customer_identifiers.kind AND k.match_key = customer_identifiers.match_key)`,
+			`DELETE FROM customer_identifiers WHERE customer_id = $2 AND $1 <> ''`,
+			`INSERT INTO case_customers (case_id, customer_id) SELECT case_id, $1 FROM case_customers WHERE customer_id = $2 ON CONFLICT DO NOTHING`,
+			`DELETE FROM case_customers WHERE customer_id = $2 AND $1 <> ''`,
+			`UPDATE measures SET customer_id = $1 WHERE customer_id = $2`,
+			`DELETE FROM customers WHERE id = $2 AND $1 <> ''`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.merge", objectType: "customer", objectID: into,
+			detail: map[string]string{"merged": from}})
+	})
+	return wrap("store.MergeCustomers", err)
+}
+
+// SplitCase takes a case away from a customer it was wrongly linked to and
+// gives it a new customer record of its own, recorded in the audit trail.
+func (s *Store) SplitCase(ctx context.Context, v kasuhara.CaseViewer, customerID, caseID string) (string, error) {
+	newCust := newID()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM case_customers WHERE customer_id = $1 AND case_id = $2", customerID, caseID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return kasuhara.Invalid(map[string]string{"case_ids": kasuhara.MsgNotCustomerCase})
+		}
+		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", caseID))
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO customers (id, org_id, display_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+			newCust, v.OrgID, strings.TrimSpace(c.Report.Customer.Name), now); err != nil {
+			return err
+		}
+		for _, id := range identifiersOf(c.Report.Customer) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (id, customer_id, org_id, kind, value, match_key, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id, kind, match_key) DO NOTHING`, newID(), newCust, v.OrgID, id.Kind, id.Value, id.Key, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2)", caseID, newCust); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.split", objectType: "customer", objectID: customerID,
+			detail: map[string]string{"case_id": caseID, "new_customer": newCust}})
+	})
+	if err != nil {
+		return "", wrap("store.SplitCase", err)
+	}
+	return newCust, nil
+}

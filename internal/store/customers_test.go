@@ -158,3 +158,70 @@ func addLegal(t *testing.T, d desk) kasuhara.CaseViewer {
 	}
 	return kasuhara.CaseViewer{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
 }
+
+func TestDuplicatesMergeAndSplit(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		desk1 := d.people["desk1"]
+		file := func(cust kasuhara.CustomerDetails) *kasuhara.Case {
+			t.Helper()
+			r := report(d.shop.ID, "x", "insult")
+			r.Customer = cust
+			c, err := d.s.FileReport(ctx, d.people["clerk"], r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		// Same name, no shared strong identifier: two customers, proposed as duplicates.
+		a := file(kasuhara.CustomerDetails{Name: "山田 太郎", Phone: "090-1111-1111"})
+		b := file(kasuhara.CustomerDetails{Name: "山田太郎様", Email: "t@example.jp"})
+		cs, _ := d.s.Customers(ctx, desk1, "")
+		if len(cs) != 2 {
+			t.Fatalf("%d customers, want 2 (never merged silently)", len(cs))
+		}
+		custOf := func(caseID string) string {
+			var id string
+			db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", caseID).Scan(&id)
+			return id
+		}
+		ka, kb := custOf(a.ID), custOf(b.ID)
+		dups, err := d.s.PossibleDuplicates(ctx, desk1, ka)
+		if err != nil || len(dups) != 1 || dups[0].ID != kb {
+			t.Fatalf("duplicates = %+v, %v", dups, err)
+		}
+		wantCode(t, d.s.MergeCustomers(ctx, d.people["clerk"], ka, kb), kasuhara.EFORBIDDEN)
+		if err := d.s.MergeCustomers(ctx, desk1, ka, kb); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := d.s.CustomerByID(ctx, desk1, ka)
+		if len(c.CaseIDs) != 2 || c.IncidentCount != 2 {
+			t.Fatalf("after merge: %+v", c)
+		}
+		if _, err := d.s.CustomerByID(ctx, desk1, kb); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatal("the merged customer still exists")
+		}
+		// The e-mail now finds the merged customer.
+		if l, _ := d.s.Customers(ctx, desk1, "t@example.jp"); len(l) != 1 || l[0].ID != ka {
+			t.Fatalf("search after merge: %+v", l)
+		}
+		// Split a wrongly linked case off again.
+		nc, err := d.s.SplitCase(ctx, desk1, ka, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if custOf(b.ID) != nc {
+			t.Fatal("the split case is not linked to its new customer")
+		}
+		_, err = d.s.SplitCase(ctx, desk1, ka, b.ID)
+		wantField(t, err, "case_ids")
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "customer", ObjectID: ka, Limit: 50})
+		var acts []string
+		for _, e := range es {
+			acts = append(acts, e.Action)
+		}
+		if !strings.Contains(strings.Join(acts, ","), "customer.merge") || !strings.Contains(strings.Join(acts, ","), "customer.split") {
+			t.Fatalf("merge and split not audited: %v", acts)
+		}
+	})
+}

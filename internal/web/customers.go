@@ -206,8 +206,13 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int
 			cases = append(cases, *cs)
 		}
 	}
+	dups, err := s.Customers.PossibleDuplicates(r.Context(), cv, c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p.Title, p.Nav = "customers.customer", "customers"
-	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": v.Membership.Role == kasuhara.RoleLegal,
+	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": v.Membership.Role == kasuhara.RoleLegal, "Duplicates": dups,
 		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(jst).Format("2006-01-02")}
 	s.render(w, r, status, "customer", p)
 }
@@ -288,4 +293,17 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "lookup", p)
+}
+
+func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) {
+	s.customerAction(w, r, "customers.merged", func(cv kasuhara.CaseViewer) error {
+		return s.Customers.MergeCustomers(r.Context(), cv, r.PathValue("id"), r.PostFormValue("from"))
+	})
+}
+
+func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) {
+	s.customerAction(w, r, "customers.split", func(cv kasuhara.CaseViewer) error {
+		_, err := s.Customers.SplitCase(r.Context(), cv, r.PathValue("id"), r.PostFormValue("case"))
+		return err
+	})
 }

@@ -65,6 +65,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /customers/{id}/measures/{measure}/letter", s.requireUser(s.letter))
 	mux.Handle("GET /customers/{id}", s.requireUser(s.customerView))
 	mux.Handle("POST /customers/{id}/measures", s.requireUser(s.customerPropose))
+	mux.Handle("POST /customers/{id}/merge", s.requireUser(s.customerMerge))
+	mux.Handle("POST /customers/{id}/split", s.requireUser(s.customerSplit))
 	mux.Handle("POST /customers/{id}/measures/{measure}/approve", s.requireUser(s.customerApprove))
 	mux.Handle("POST /customers/{id}/measures/{measure}/lift", s.requireUser(s.customerLift))
 	mux.Handle("POST /customers/{id}/measures/{measure}/response", s.requireUser(s.customerResponse))
