@@ -25,9 +25,10 @@ type clock struct {
 	t  time.Time
 }
 
-// newClock starts a little after the wall clock, so that jobs enqueued
-// "now" (run_at from time.Now) are due at once.
-func newClock() *clock { return &clock{t: dbTime(time.Now().Add(time.Second))} }
+// newClock starts a minute after the wall clock, so that jobs enqueued
+// "now" (run_at from time.Now) are due at once even when opening the
+// database on a slow machine took longer than the lead.
+func newClock() *clock { return &clock{t: dbTime(time.Now().Add(time.Minute))} }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
