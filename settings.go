@@ -17,6 +17,10 @@ type OrgSettings struct {
 	// ContactLimitMinutes is how long a call or visit may last before the
 	// employee may end it, after saying why (15, 30 and 60 are common).
 	ContactLimitMinutes int
+	// ReviewIncidents within ReviewWindowDays put a customer forward to the
+	// desk for review (as does being named by two or more reporters).
+	ReviewIncidents  int
+	ReviewWindowDays int
 	// WebhookURL receives notifications signed with WebhookSecret.
 	WebhookURL    string
 	WebhookSecret string
@@ -24,7 +28,8 @@ type OrgSettings struct {
 
 // DefaultSettings are the settings of an organisation that has saved none.
 func DefaultSettings(orgID string) OrgSettings {
-	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30}
+	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30,
+		ReviewIncidents: 3, ReviewWindowDays: 90}
 }
 
 // SettingsService reads and changes organisation settings.

@@ -15,13 +15,9 @@ import (
 
 var _ kasuhara.CustomerService = (*Store)(nil)
 
-// Review thresholds: a customer named by this many different reporters, or
-// with this many incidents within the window, is put forward to the desk.
-const (
-	ReviewReporters = 2
-	ReviewIncidents = 3
-	ReviewWindow    = 90 * 24 * time.Hour
-)
+// ReviewReporters is how many different reporters naming a customer put
+// them forward to the desk; the incidents-in-a-window rule is a setting.
+const ReviewReporters = 2
 
 // strongKinds identify one customer; a name alone does not (names repeat).
 var strongKinds = []string{"phone", "email", "account", "handle"}
@@ -264,10 +260,15 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhar
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
+	st, err := s.Settings(ctx, v.OrgID)
+	if err != nil {
+		return nil, err
+	}
 	return s.queryCustomers(ctx, `cu.org_id = $2 AND (
 		(SELECT COUNT(DISTINCT c.reporter_id) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id) >= $3
 		OR (SELECT COUNT(*) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id AND c.occurred_at >= $4) >= $5)
-		ORDER BY cu.updated_at DESC, cu.id LIMIT 100`, v.OrgID, ReviewReporters, s.now().Add(-ReviewWindow), ReviewIncidents)
+		ORDER BY cu.updated_at DESC, cu.id LIMIT 100`, v.OrgID, ReviewReporters,
+		s.now().AddDate(0, 0, -st.ReviewWindowDays), st.ReviewIncidents)
 }
 
 const measureColumns = `id, customer_id, level, reason, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,

@@ -21,9 +21,9 @@ func (s *Store) Settings(ctx context.Context, orgID string) (*kasuhara.OrgSettin
 
 func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhara.OrgSettings, error) {
 	st := kasuhara.DefaultSettings(orgID)
-	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret
-		FROM org_settings WHERE org_id = $1`, orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
-		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret)
+	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
+		review_incidents, review_window_days FROM org_settings WHERE org_id = $1`, orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
+		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap("store.Settings", err)
 	}
@@ -40,6 +40,16 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 	}
 	if st.ContactLimitMinutes < 5 || st.ContactLimitMinutes > 240 {
 		f.Add("contact_limit_minutes", kasuhara.MsgContactLimit)
+	}
+	if st.ReviewIncidents == 0 && st.ReviewWindowDays == 0 {
+		def := kasuhara.DefaultSettings(st.OrgID)
+		st.ReviewIncidents, st.ReviewWindowDays = def.ReviewIncidents, def.ReviewWindowDays
+	}
+	if st.ReviewIncidents < 2 || st.ReviewIncidents > 100 {
+		f.Add("review_incidents", kasuhara.MsgReviewIncidents)
+	}
+	if st.ReviewWindowDays < 7 || st.ReviewWindowDays > 3650 {
+		f.Add("review_window_days", kasuhara.MsgReviewWindow)
 	}
 	st.WebhookURL = strings.TrimSpace(st.WebhookURL)
 	if st.WebhookURL != "" {
@@ -65,13 +75,15 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 			return kasuhara.Invalid(map[string]string{"webhook_secret": kasuhara.MsgRequired})
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
-			contact_limit_minutes, webhook_url, webhook_secret, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			contact_limit_minutes, webhook_url, webhook_secret, updated_at, review_incidents, review_window_days)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (org_id) DO UPDATE SET acknowledge = excluded.acknowledge, feedback = excluded.feedback,
 			public_holidays = excluded.public_holidays, year_end_closure = excluded.year_end_closure,
 			contact_limit_minutes = excluded.contact_limit_minutes, webhook_url = excluded.webhook_url,
-			webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at`,
+			webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at,
+			review_incidents = excluded.review_incidents, review_window_days = excluded.review_window_days`,
 			st.OrgID, strings.TrimSpace(st.Acknowledge), strings.TrimSpace(st.Feedback), st.PublicHolidays, st.YearEndClosure,
-			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now()); err != nil {
+			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now(), st.ReviewIncidents, st.ReviewWindowDays); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,

@@ -277,7 +277,8 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != ""}
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
-			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL}, Errors: map[string]string{}}
+			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
+			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays)}, Errors: map[string]string{}}
 	}
 	s.render(w, r, status, "admin_settings", p)
 }
@@ -296,13 +297,16 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit, _ := strconv.Atoi(r.PostFormValue("contact_limit_minutes"))
+	incidents, _ := strconv.Atoi(r.PostFormValue("review_incidents"))
+	window, _ := strconv.Atoi(r.PostFormValue("review_window_days"))
 	err := s.Settings.SaveSettings(r.Context(), v.Actor(), kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
-		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret")})
+		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
+		ReviewIncidents: incidents, ReviewWindowDays: window})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
-			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url")})
+			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days")})
 		return
 	}
 	if err != nil {
