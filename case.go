@@ -238,6 +238,7 @@ const (
 	EventEvidence   = "evidence"
 	EventExclusion  = "exclusion"
 	EventMessage    = "message"
+	EventReferral   = "referral"
 )
 
 // Event is one entry of a case's timeline.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -8,11 +9,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kasuhara/kasuhara/internal/casepackage"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
@@ -247,4 +250,51 @@ func serveBriefly(t *testing.T, c *cli) (string, string) {
 		t.Fatalf("serve returned %v after shutdown", err)
 	}
 	return out.String(), logs.String()
+}
+
+func TestVerifyPackageCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, files map[string]string) string {
+		p := casepackage.Package{Record: casepackage.Record{CaseRef: "K-2026-00001", CreatedBy: "窓口", CreatedAt: time.Now()}, Summary: []byte("%PDF")}
+		for n, data := range files {
+			p.Files = append(p.Files, casepackage.File{Name: n, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(data)), nil }})
+		}
+		f, _ := os.Create(filepath.Join(dir, name))
+		defer f.Close()
+		if _, err := casepackage.Write(f, p); err != nil {
+			t.Fatal(err)
+		}
+		return f.Name()
+	}
+	good := write("good.zip", map[string]string{"a.png": "aaa"})
+	c := &cli{t: t, env: map[string]string{}}
+	if out := c.ok("", "verify-package", good); !strings.Contains(out, "Intact: 4 files") {
+		t.Fatalf("verify-package: %s", out)
+	}
+	// Change one byte of the evidence inside the ZIP (stored compressed:
+	// rewrite the archive).
+	bad := filepath.Join(dir, "bad.zip")
+	zr, _ := zip.OpenReader(good)
+	out, _ := os.Create(bad)
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if strings.HasPrefix(f.Name, "evidence/") {
+			b = []byte("aab")
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zw.Close()
+	out.Close()
+	zr.Close()
+	stdout, _, err := c.run("", "verify-package", bad)
+	if exitCode(err) != 1 || !strings.Contains(stdout, "BROKEN: evidence/01-a.png") {
+		t.Fatalf("a changed file: %v\n%s", err, stdout)
+	}
+	if _, _, err := c.run("", "verify-package", filepath.Join(dir, "missing.zip")); exitCode(err) != 2 {
+		t.Fatalf("a missing file: %v", err)
+	}
 }

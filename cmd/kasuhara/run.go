@@ -46,6 +46,7 @@ func commands() []command {
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
 		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
+		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},
 		{"backup", "backup FILE: a consistent copy of the SQLite database while the server runs", backup},
 		{"version", "print the version and build information", version},
 	}
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: kasuhara COMMAND [FLAGS]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nThe configuration flags (--data, --database, --addr, …) can also be set as KASUHARA_DATA, KASUHARA_DATABASE, …;\nrun kasuhara COMMAND -h for a command's flags.")
 }

@@ -166,6 +166,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"mannerReasons":  func() []string { return kasuhara.MannerReasons },
 			"careKinds":      func() []string { return kasuhara.CareKinds },
 			"measureLevels":  func() []string { return kasuhara.MeasureLevels },
+			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
 			"bytes":          formatBytes,
 			"hasPrefix":      strings.HasPrefix,
 			"date": func(t time.Time) string {

@@ -32,6 +32,7 @@ type Deps struct {
 	Settings  kasuhara.SettingsService
 	Customers kasuhara.CustomerService
 	Letters   kasuhara.LetterService
+	Referrals kasuhara.ReferralService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs

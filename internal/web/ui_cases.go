@@ -113,6 +113,8 @@ type caseData struct {
 	Overdue     bool
 	Now         string
 	Messages    []kasuhara.Message
+	Referrals   []kasuhara.Referral
+	Specialists []kasuhara.Specialist
 	Problems    []problem
 	MaxUploadMB int64
 }
@@ -157,6 +159,16 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			func() (err error) { d.Care, err = s.Cases.CareActions(ctx, cv, c.ID); return },
 		} {
 			if err := load(); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if d.Handler {
+			if d.Referrals, err = s.Referrals.Referrals(ctx, cv, c.ID); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if d.Specialists, err = s.Referrals.Specialists(ctx, cv); err != nil {
 				s.fail(w, r, err)
 				return
 			}

@@ -1,0 +1,114 @@
+package web_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/casepackage"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func TestEvidencePackage(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
+			r := emp.call("POST", "/api/v1/reports", validReport())
+			id := decode(t, r.body)["id"].(string)
+			files := map[string][]byte{"レジ前.png": pngBytes(t, 120, 80), "memo.png": pngBytes(t, 30, 30)}
+			body, ct := multipartBody(t, nil, files)
+			must(t, emp.c.do("POST", "/api/v1/cases/"+id+"/evidence", body, map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": ct}), 201)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/referrals", map[string]string{"kind": "police", "organisation": "新宿警察署", "reference": "受理第7号"}), 201)
+
+			// Only desk and legal produce a package.
+			must(t, emp.call("GET", "/api/v1/cases/"+id+"/package", nil), http.StatusForbidden)
+			must(t, e.api(kasuhara.RoleAnalyst).call("GET", "/api/v1/cases/"+id+"/package", nil), http.StatusNotFound)
+			must(t, e.api(kasuhara.RoleSupervisor).call("GET", "/api/v1/cases/"+id+"/package", nil), http.StatusNotFound)
+
+			r = desk.call("GET", "/api/v1/cases/"+id+"/package?lang=ja&for="+"新宿警察署", nil)
+			if r.status != 200 || r.header.Get("Content-Type") != "application/zip" {
+				t.Fatalf("package: %d %s %.300s", r.status, r.header.Get("Content-Type"), r.body)
+			}
+			zipped := []byte(r.body)
+			res, err := casepackage.Verify(bytes.NewReader(zipped), int64(len(zipped)))
+			if err != nil || !res.OK() {
+				t.Fatalf("verify = %+v, %v", res, err)
+			}
+			if res.Manifest.Created.For != "新宿警察署" || !strings.Contains(res.Manifest.Created.CreatedBy, "User desk") {
+				t.Fatalf("creation record = %+v", res.Manifest.Created)
+			}
+			// Exactly the case's files, byte for byte.
+			zr, _ := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+			got := map[string][]byte{}
+			for _, f := range zr.File {
+				rc, _ := f.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				got[f.Name] = b
+			}
+			evidence := 0
+			for name, b := range got {
+				if !strings.HasPrefix(name, "evidence/") {
+					continue
+				}
+				evidence++
+				orig := files[regexp.MustCompile(`^evidence/\d+-`).ReplaceAllString(name, "")]
+				if !bytes.Equal(b, orig) {
+					t.Errorf("%s differs from the uploaded file", name)
+				}
+			}
+			if evidence != 2 {
+				t.Fatalf("%d evidence files in the package, want 2", evidence)
+			}
+			for _, want := range []string{"summary.pdf", "timeline.json", "audit.json", "manifest.json"} {
+				if _, ok := got[want]; !ok {
+					t.Fatalf("package lacks %s", want)
+				}
+			}
+			if !strings.Contains(string(got["timeline.json"]), `"kind": "referral"`) || !strings.Contains(string(got["audit.json"]), "case.package") {
+				t.Fatal("timeline or audit entries incomplete")
+			}
+			sum := sha256.Sum256(files["memo.png"])
+			if !strings.Contains(string(got["manifest.json"]), hex.EncodeToString(sum[:])) {
+				t.Fatal("the manifest lacks the file's hash")
+			}
+			checkPDFText(t, got["summary.pdf"], "お前の家に行くぞ", "新宿警察署", hex.EncodeToString(sum[:])[:16])
+		})
+	}
+}
+
+// checkPDFText extracts a PDF's text with pdftotext (from poppler-utils;
+// required when KASUHARA_REQUIRE_PDFTOTEXT=1) and looks for each want.
+func checkPDFText(t *testing.T, pdfData []byte, wants ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
+			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
+		}
+		t.Log("pdftotext not installed: the PDF's text is not checked")
+		return
+	}
+	p := filepath.Join(t.TempDir(), "summary.pdf")
+	os.WriteFile(p, pdfData, 0o600)
+	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	for _, w := range wants {
+		if !strings.Contains(text, strings.Join(strings.Fields(w), "")) {
+			t.Errorf("the PDF lacks %q:\n%.1500s", w, out)
+		}
+	}
+}

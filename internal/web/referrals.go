@@ -1,0 +1,115 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+type referralJSON struct {
+	ID           string    `json:"id"`
+	Kind         string    `json:"kind"`
+	Organisation string    `json:"organisation"`
+	Contact      string    `json:"contact"`
+	Reference    string    `json:"reference"`
+	Note         string    `json:"note"`
+	Outcome      string    `json:"outcome"`
+	ReferredAt   time.Time `json:"referred_at"`
+}
+
+func referralOut(r kasuhara.Referral) referralJSON {
+	return referralJSON{ID: r.ID, Kind: r.Kind, Organisation: r.Organisation, Contact: r.Contact, Reference: r.Reference, Note: r.Note,
+		Outcome: r.Outcome, ReferredAt: r.ReferredAt}
+}
+
+func (s *Server) referralsJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
+	rs, err := s.Referrals.Referrals(r.Context(), cv, id)
+	out := make([]referralJSON, 0, len(rs))
+	for _, x := range rs {
+		out = append(out, referralOut(x))
+	}
+	return map[string]any{"referrals": out}, err
+}
+
+type referralIn struct {
+	Kind         string `json:"kind"`
+	Organisation string `json:"organisation"`
+	Contact      string `json:"contact"`
+	Reference    string `json:"reference"`
+	Note         string `json:"note"`
+	ReferredAt   string `json:"referred_at"`
+}
+
+func (s *Server) addReferral(r *http.Request, cv kasuhara.CaseViewer, id string, in referralIn) (*kasuhara.Referral, error) {
+	f := kasuhara.FieldErrors{}
+	at := parseDateOrTime(f, "referred_at", in.ReferredAt)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return s.Referrals.AddReferral(r.Context(), cv, id, kasuhara.Referral{Kind: in.Kind, Organisation: in.Organisation, Contact: in.Contact,
+		Reference: in.Reference, Note: in.Note, ReferredAt: at})
+}
+
+func (s *Server) addReferralJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in referralIn) (any, error) {
+	x, err := s.addReferral(r, cv, id, in)
+	if err != nil {
+		return nil, err
+	}
+	return referralOut(*x), nil
+}
+
+func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "referral.added", func(cv kasuhara.CaseViewer, id string) error {
+		at := r.PostFormValue("referred_at")
+		if at != "" {
+			if t, err := time.ParseInLocation("2006-01-02T15:04", at, jst); err == nil {
+				at = t.Format(time.RFC3339)
+			}
+		}
+		_, err := s.addReferral(r, cv, id, referralIn{Kind: r.PostFormValue("kind"), Organisation: r.PostFormValue("organisation"),
+			Contact: r.PostFormValue("contact"), Reference: r.PostFormValue("reference"), Note: r.PostFormValue("note"), ReferredAt: at})
+		return err
+	})
+}
+
+func (s *Server) caseReferralOutcome(w http.ResponseWriter, r *http.Request) {
+	s.caseAction(w, r, "referral.updated", func(cv kasuhara.CaseViewer, id string) error {
+		return s.Referrals.SetReferralOutcome(r.Context(), cv, id, r.PathValue("referral"), r.PostFormValue("outcome"))
+	})
+}
+
+// specialistsPage is the directory of police stations, law firms and
+// counsellors: legal edits it, the desk reads it.
+func (s *Server) specialistsPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	sp, err := s.Referrals.Specialists(r.Context(), v.caseViewer())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "specialists", &page{Title: "specialists.title", Nav: "customers",
+		Data: map[string]any{"Specialists": sp, "Legal": v.Membership.Role == kasuhara.RoleLegal}})
+}
+
+func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	_, err := s.Referrals.AddSpecialist(r.Context(), v.caseViewer(), kasuhara.Specialist{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
+		Contact: r.PostFormValue("contact"), Notes: r.PostFormValue("notes")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "specialists.added", "ok")
+	http.Redirect(w, r, "/specialists", http.StatusSeeOther)
+}
+
+func (s *Server) deleteSpecialist(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if err := s.Referrals.DeleteSpecialist(r.Context(), v.caseViewer(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "specialists.deleted", "ok")
+	http.Redirect(w, r, "/specialists", http.StatusSeeOther)
+}
