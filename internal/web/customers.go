@@ -307,3 +307,67 @@ func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 }
+
+// customerWrite makes an API handler for a change to customer {id}: it
+// decodes In and answers fn's result with status.
+func customerWrite[In any](s *Server, status int, fn func(r *http.Request, cv kasuhara.CaseViewer, in In) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if err := decodeJSON(r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out, err := fn(r, viewerFrom(r.Context()).caseViewer(), in)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, status, out)
+	}
+}
+
+type reasonIn struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) liftJSON(r *http.Request, cv kasuhara.CaseViewer, in reasonIn) (any, error) {
+	return map[string]string{"id": r.PathValue("measure")}, s.Customers.LiftMeasure(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), in.Reason)
+}
+
+type responseIn struct {
+	Response string `json:"response"`
+}
+
+func (s *Server) responseJSON(r *http.Request, cv kasuhara.CaseViewer, in responseIn) (any, error) {
+	return map[string]string{"id": r.PathValue("measure")}, s.Customers.RecordResponse(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), in.Response)
+}
+
+type mergeIn struct {
+	From string `json:"from"`
+}
+
+func (s *Server) mergeJSON(r *http.Request, cv kasuhara.CaseViewer, in mergeIn) (any, error) {
+	return map[string]string{"id": r.PathValue("id")}, s.Customers.MergeCustomers(r.Context(), cv, r.PathValue("id"), in.From)
+}
+
+type splitIn struct {
+	CaseID string `json:"case_id"`
+}
+
+func (s *Server) splitJSON(r *http.Request, cv kasuhara.CaseViewer, in splitIn) (any, error) {
+	id, err := s.Customers.SplitCase(r.Context(), cv, r.PathValue("id"), in.CaseID)
+	return map[string]string{"id": id}, err
+}
+
+func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.Customers.PossibleDuplicates(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]customerJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, customerOut(c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
+}

@@ -129,3 +129,31 @@ func TestMeasureLetters(t *testing.T) {
 	must(t, d.get("/customers/letters"), http.StatusForbidden)
 	must(t, d.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"x"}, "body": {"y"}}), http.StatusForbidden)
 }
+
+func TestCustomerMergeSplitAPI(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
+	for _, cust := range []map[string]string{{"name": "田中 一", "phone": "090-3333-0001"}, {"name": "田中一様", "email": "h@example.jp"}} {
+		b := validReport()
+		b["customer"] = cust
+		must(t, emp.call("POST", "/api/v1/reports", b), 201)
+	}
+	list := desk.call("GET", "/api/v1/customers?q=09033330001", nil)
+	id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
+	dups := desk.call("GET", "/api/v1/customers/"+id+"/duplicates", nil)
+	must(t, dups, 200, "田中")
+	other := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(dups.body)[1]
+	must(t, emp.call("POST", "/api/v1/customers/"+id+"/merge", map[string]string{"from": other}), http.StatusForbidden)
+	must(t, desk.call("POST", "/api/v1/customers/"+id+"/merge", map[string]string{"from": other}), 200)
+	c := desk.call("GET", "/api/v1/customers/"+id, nil)
+	must(t, c, 200, `"incident_count":2`, "h@example.jp")
+	caseID := regexp.MustCompile(`"case_ids":\["([^"]+)"`).FindStringSubmatch(c.body)[1]
+	must(t, desk.call("POST", "/api/v1/customers/"+id+"/split", map[string]string{"case_id": caseID}), 201)
+	must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"incident_count":1`)
+	r := desk.call("POST", "/api/v1/customers/"+id+"/measures", map[string]string{"level": "watch", "reason": "様子見", "review_at": "2099-01-01"})
+	mid := decode(t, r.body)["id"].(string)
+	must(t, desk.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/response", map[string]string{"response": "本人より謝罪"}), 200)
+	must(t, desk.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/lift", map[string]string{"reason": ""}), 422)
+	must(t, desk.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/lift", map[string]string{"reason": "収束"}), 200)
+	must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"status":"lifted"`, "本人より謝罪")
+}
