@@ -239,6 +239,7 @@ const (
 	EventExclusion  = "exclusion"
 	EventMessage    = "message"
 	EventReferral   = "referral"
+	EventPost       = "post"
 )
 
 // Event is one entry of a case's timeline.

@@ -59,6 +59,7 @@ const (
 	MsgLookup            = "give one of phone, email or account"
 	MsgReviewIncidents   = "must be between 2 and 100"
 	MsgReviewWindow      = "must be between 7 and 3650 days"
+	MsgUnknownCase       = "is not one you may link"
 )
 
 // FieldMessages lists every field error message.
@@ -67,5 +68,5 @@ var FieldMessages = []string{
 	MsgNoSuchOrg, MsgNotDepartment, MsgTaken, MsgMismatch, MsgWrongPassword, MsgMalformed, MsgSamePassword, MsgSelf,
 	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
-	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort, MsgPast, MsgNotCustomerCase, MsgLookup, MsgReviewIncidents, MsgReviewWindow,
+	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort, MsgPast, MsgNotCustomerCase, MsgLookup, MsgReviewIncidents, MsgReviewWindow, MsgUnknownCase,
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/kasuhara/kasuhara/internal/casepackage"
 )
 
 // addUser creates a user with the kasuhara command on the running server's
@@ -345,4 +347,70 @@ func TestTimerToReport(t *testing.T) {
 	if got := eval[string](b, `document.querySelector("#occurred_at").value`); got == "" {
 		t.Errorf("the start time is not pre-filled")
 	}
+}
+
+// fetchBytes downloads path with the browser's own session, as a person
+// clicking a link would, and returns the body.
+func fetchBytes(t *testing.T, b *browser, path string) []byte {
+	t.Helper()
+	js := fmt.Sprintf(`fetch(%q, {credentials: "same-origin"}).then(r => r.arrayBuffer()).then(buf => {
+		const bytes = new Uint8Array(buf); let s = "";
+		for (let i = 0; i < bytes.length; i += 8192) { s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192)); }
+		return btoa(s); })`, path)
+	encoded := eval[string](b, js, chromedp.EvalAwaitPromise)
+	data, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestPostAndPackageJourney: a post is recorded with a screenshot, a
+// removal request is drafted, and the case package downloads and verifies.
+func TestPostAndPackageJourney(t *testing.T) {
+	srv := startServer(t)
+	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	deskPW := addUser(t, srv, "desk@example.jp", "窓口 一郎", "desk", "")
+
+	emp := newBrowser(t, srv)
+	signIn(t, emp, "clerk@example.jp", clerkPW)
+	emp.open("/report")
+	emp.click(`input[name=channel][value=social_media]`)
+	emp.fill("#conduct", "SNSに「新宿店の店員を晒す」と書かれた")
+	emp.click(`details.kind:nth-of-type(5) > summary`)
+	emp.click("#subtype-sns_post")
+	emp.run("attach a screenshot", chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{photo(t)}))
+	wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file the report")
+	caseID := strings.TrimPrefix(emp.path(), "/cases/")
+
+	desk := newBrowser(t, srv)
+	signIn(t, desk, "desk@example.jp", deskPW)
+	desk.open("/online-posts")
+	desk.fill("#post-url", "https://sns.example/p/777")
+	desk.fill("#post-platform", "ExampleSNS")
+	desk.fill("#post-text", "新宿店の店員を晒す")
+	desk.fill("#post-case", caseID)
+	wantStatus(t, desk.submit("#post-submit"), http.StatusOK, "record the post")
+	desk.run("attach a screenshot", chromedp.SetUploadFiles(chromedp.CSS("#post-files-input"), []string{photo(t)}))
+	wantStatus(t, desk.submit("#post-files-submit"), http.StatusOK, "keep the screenshot")
+	if !desk.has("#post-file-table a") {
+		t.Fatal("the screenshot is not listed")
+	}
+	wantStatus(t, desk.submit("#post-to-removal_requested"), http.StatusOK, "request removal")
+	if got := desk.text("#post-status"); got != "削除依頼中" {
+		t.Errorf("post status %q", got)
+	}
+	draft := fetchBytes(t, desk, desk.path()+"/removal-request?lang=ja")
+	if !bytes.HasPrefix(draft, []byte("%PDF")) {
+		t.Fatalf("the removal request draft is not a PDF (%d bytes)", len(draft))
+	}
+	zipped := fetchBytes(t, desk, "/cases/"+caseID+"/package?lang=ja&for=新宿警察署")
+	res, err := casepackage.Verify(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil || !res.OK() {
+		t.Fatalf("the package does not verify: %+v, %v", res, err)
+	}
+	if res.Manifest.Created.For != "新宿警察署" {
+		t.Errorf("recipient %q", res.Manifest.Created.For)
+	}
+	srv.secret("the narrative", "新宿店の店員を晒す")
 }

@@ -42,6 +42,11 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	e.st.SetCareDone(ctx, deskV, c.ID, care.ID, true)
 	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
 	e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleSupervisor].ID)
+	post, err := e.st.CreatePost(ctx, deskV, kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: "SNS", CapturedText: "店員の名前を晒す", CaseID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st.MovePost(ctx, deskV, post.ID, "removal_requested")
 	custs, err := e.st.Customers(ctx, deskV, "")
 	if err != nil || len(custs) != 1 {
 		t.Fatalf("customers = %v, %v", custs, err)
@@ -51,7 +56,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
 		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications",
 		"/timer", "/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact",
-		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists"}
+		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()
@@ -305,6 +310,9 @@ func TestTemplateKeysExist(t *testing.T) {
 	for _, c := range kasuhara.Categories {
 		ids = append(ids, "category."+string(c))
 	}
+	for _, st := range kasuhara.PostStatuses {
+		ids = append(ids, "post."+st)
+	}
 	for _, k := range kasuhara.ReferralKinds {
 		ids = append(ids, "referral.kind."+k)
 	}
@@ -319,7 +327,7 @@ func TestTemplateKeysExist(t *testing.T) {
 	}
 	for prefix, list := range map[string][]string{"subtype.": kasuhara.Subtypes, "channel.": kasuhara.Channels, "verdict.": kasuhara.Verdicts,
 		"request.": kasuhara.RequestValues, "manner.": kasuhara.MannerValues, "reason.": kasuhara.MannerReasons, "care.": kasuhara.CareKinds,
-		"task.": kasuhara.PlaybookKeys, "event.": {kasuhara.EventReferral, kasuhara.EventMessage, kasuhara.EventReported, kasuhara.EventTransition, kasuhara.EventAssignment, kasuhara.EventNote,
+		"task.": kasuhara.PlaybookKeys, "event.": {kasuhara.EventPost, kasuhara.EventReferral, kasuhara.EventMessage, kasuhara.EventReported, kasuhara.EventTransition, kasuhara.EventAssignment, kasuhara.EventNote,
 			kasuhara.EventContact, kasuhara.EventDecision, kasuhara.EventAssessment, kasuhara.EventTask, kasuhara.EventCare, kasuhara.EventEvidence, kasuhara.EventExclusion}} {
 		for _, x := range list {
 			ids = append(ids, prefix+x)

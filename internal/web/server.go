@@ -33,6 +33,7 @@ type Deps struct {
 	Customers kasuhara.CustomerService
 	Letters   kasuhara.LetterService
 	Referrals kasuhara.ReferralService
+	Posts     kasuhara.OnlinePostService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs

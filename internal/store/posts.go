@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+var _ kasuhara.OnlinePostService = (*Store)(nil)
+
+const postColumns = `id, org_id, COALESCE(case_id, ''), COALESCE(customer_id, ''), url, platform, author_handle, posted_at, captured_at,
+	captured_text, employees_named, status, due_at, created_by, created_at, updated_at`
+
+func scanPost(sc interface{ Scan(...any) error }) (*kasuhara.OnlinePost, error) {
+	var p kasuhara.OnlinePost
+	var posted, due sql.NullTime
+	if err := sc.Scan(&p.ID, &p.OrgID, &p.CaseID, &p.CustomerID, &p.URL, &p.Platform, &p.AuthorHandle, &posted, &p.CapturedAt,
+		&p.CapturedText, &p.EmployeesNamed, &p.Status, &due, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		return nil, err
+	}
+	p.PostedAt, p.DueAt = nullTime(posted), nullTime(due)
+	p.CapturedAt, p.CreatedAt, p.UpdatedAt = p.CapturedAt.UTC(), p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &p, nil
+}
+
+func optTime(t interface{ IsZero() bool }, v any) any {
+	if t.IsZero() {
+		return nil
+	}
+	return v
+}
+
+// CreatePost implements kasuhara.OnlinePostService.
+func (s *Store) CreatePost(ctx context.Context, v kasuhara.CaseViewer, p kasuhara.OnlinePost) (*kasuhara.OnlinePost, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	f := kasuhara.FieldErrors{}
+	p.URL = strings.TrimSpace(p.URL)
+	if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(p.URL) > 2000 {
+		f.Add("url", kasuhara.MsgURL)
+	}
+	shortText(f, "platform", p.Platform, false)
+	shortText(f, "author_handle", p.AuthorHandle, false)
+	for field, val := range map[string]string{"captured_text": p.CapturedText, "employees_named": p.EmployeesNamed} {
+		if utf8.RuneCountInString(val) > kasuhara.MaxLongText {
+			f.Add(field, kasuhara.MsgTooLong)
+		}
+	}
+	now := s.now()
+	if !p.PostedAt.IsZero() && p.PostedAt.After(now.Add(10*60e9)) {
+		f.Add("posted_at", kasuhara.MsgFuture)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	p.ID, p.OrgID, p.Status, p.CreatedBy, p.CreatedAt, p.UpdatedAt = newID(), v.OrgID, "monitoring", v.UserID, now, now
+	if p.CapturedAt.IsZero() {
+		p.CapturedAt = now
+	}
+	p.DueAt = now.Add(kasuhara.PostDeadline(p.Status))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if p.CaseID != "" {
+			if _, _, err := s.caseFor(ctx, tx, v, p.CaseID, access.CaseHandler); err != nil {
+				return kasuhara.Invalid(map[string]string{"case_id": kasuhara.MsgUnknownCase})
+			}
+		}
+		if p.CustomerID != "" {
+			if err := s.checkCustomer(ctx, tx, v, p.CustomerID); err != nil {
+				return kasuhara.Invalid(map[string]string{"customer_id": kasuhara.MsgUnknownCase})
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO online_posts (id, org_id, case_id, customer_id, url, platform, author_handle, posted_at,
+			captured_at, captured_text, employees_named, status, due_at, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+			p.ID, p.OrgID, nullString(p.CaseID), nullString(p.CustomerID), p.URL, strings.TrimSpace(p.Platform), strings.TrimSpace(p.AuthorHandle),
+			optTime(p.PostedAt, p.PostedAt.UTC()), p.CapturedAt.UTC(), strings.TrimSpace(p.CapturedText), strings.TrimSpace(p.EmployeesNamed),
+			p.Status, p.DueAt, p.CreatedBy, now, now); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.create", objectType: "online_post", objectID: p.ID,
+			detail: map[string]string{"case_id": p.CaseID}})
+	})
+	if err != nil {
+		return nil, wrap("store.CreatePost", err)
+	}
+	return &p, nil
+}
+
+// Posts implements kasuhara.OnlinePostService.
+func (s *Store) Posts(ctx context.Context, v kasuhara.CaseViewer, status string) ([]kasuhara.OnlinePost, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	q, args := "SELECT "+postColumns+" FROM online_posts WHERE org_id = $1", []any{v.OrgID}
+	if status != "" {
+		q += " AND status = $2"
+		args = append(args, status)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, q+" ORDER BY updated_at DESC, id LIMIT 200", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: posts: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.OnlinePost
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, id string) (*kasuhara.OnlinePost, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	p, err := scanPost(q.QueryRowContext(ctx, "SELECT "+postColumns+" FROM online_posts WHERE id = $1 AND org_id = $2", id, v.OrgID))
+	if err != nil {
+		return nil, notFound(err, "store.post", "post")
+	}
+	return p, nil
+}
+
+// PostByID implements kasuhara.OnlinePostService.
+func (s *Store) PostByID(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.OnlinePost, error) {
+	return s.postFor(ctx, s.db.Read, v, id)
+}
+
+// MovePost implements kasuhara.OnlinePostService: the next step of the
+// workflow, with its deadline.
+func (s *Store) MovePost(ctx context.Context, v kasuhara.CaseViewer, id, to string) (*kasuhara.OnlinePost, error) {
+	var p *kasuhara.OnlinePost
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if p, err = s.postFor(ctx, tx, v, id); err != nil {
+			return err
+		}
+		if !kasuhara.CanMovePost(p.Status, to) {
+			return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a post cannot move there from its state", Fields: map[string]string{"status": kasuhara.MsgTransition}}
+		}
+		now := s.now()
+		var due any // no deadline once removed, disclosed or closed
+		if d := kasuhara.PostDeadline(to); d > 0 {
+			due = now.Add(d)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE online_posts SET status = $1, due_at = $2, updated_at = $3 WHERE id = $4", to, due, now, p.ID); err != nil {
+			return err
+		}
+		from := p.Status
+		if p.CaseID != "" {
+			if err := s.addEvent(ctx, tx, p.CaseID, v.UserID, kasuhara.EventPost, "", map[string]string{"post_id": p.ID, "from": from, "to": to}); err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.status", objectType: "online_post", objectID: p.ID,
+			detail: map[string]string{"from": from, "to": to}})
+	})
+	if err != nil {
+		return nil, wrap("store.MovePost", err)
+	}
+	return s.postFor(ctx, s.db.Read, v, id)
+}
+
+// AddPostFile implements kasuhara.OnlinePostService.
+func (s *Store) AddPostFile(ctx context.Context, v kasuhara.CaseViewer, id string, f kasuhara.PostFile) (*kasuhara.PostFile, error) {
+	f.ID, f.PostID, f.CreatedAt, f.Filename = newID(), id, s.now(), cleanFilename(f.Filename)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.postFor(ctx, tx, v, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO online_post_files (id, post_id, blob_id, filename, media_type, size, sha256, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, f.ID, id, f.BlobID, f.Filename, f.MediaType, f.Size, f.SHA256, v.UserID, f.CreatedAt); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.file", objectType: "online_post", objectID: id,
+			detail: map[string]string{"file_id": f.ID, "sha256": f.SHA256}})
+	})
+	if err != nil {
+		return nil, wrap("store.AddPostFile", err)
+	}
+	return &f, nil
+}
+
+// PostFiles implements kasuhara.OnlinePostService.
+func (s *Store) PostFiles(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.PostFile, error) {
+	if _, err := s.postFor(ctx, s.db.Read, v, id); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, post_id, blob_id, filename, media_type, size, sha256, created_at
+		FROM online_post_files WHERE post_id = $1 ORDER BY created_at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: post files: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.PostFile
+	for rows.Next() {
+		var f kasuhara.PostFile
+		if err := rows.Scan(&f.ID, &f.PostID, &f.BlobID, &f.Filename, &f.MediaType, &f.Size, &f.SHA256, &f.CreatedAt); err != nil {
+			return nil, err
+		}
+		f.CreatedAt = f.CreatedAt.UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

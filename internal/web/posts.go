@@ -1,0 +1,275 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/pdf"
+)
+
+type postJSON struct {
+	ID             string     `json:"id"`
+	URL            string     `json:"url"`
+	Platform       string     `json:"platform"`
+	AuthorHandle   string     `json:"author_handle"`
+	PostedAt       *time.Time `json:"posted_at,omitempty"`
+	CapturedAt     time.Time  `json:"captured_at"`
+	CapturedText   string     `json:"captured_text"`
+	EmployeesNamed string     `json:"employees_named"`
+	CaseID         string     `json:"case_id,omitempty"`
+	CustomerID     string     `json:"customer_id,omitempty"`
+	Status         string     `json:"status"`
+	DueAt          *time.Time `json:"due_at,omitempty"`
+}
+
+func postOut(p kasuhara.OnlinePost) postJSON {
+	return postJSON{ID: p.ID, URL: p.URL, Platform: p.Platform, AuthorHandle: p.AuthorHandle, PostedAt: timeOrNil(p.PostedAt), CapturedAt: p.CapturedAt,
+		CapturedText: p.CapturedText, EmployeesNamed: p.EmployeesNamed, CaseID: p.CaseID, CustomerID: p.CustomerID, Status: p.Status, DueAt: timeOrNil(p.DueAt)}
+}
+
+type postIn struct {
+	URL            string `json:"url"`
+	Platform       string `json:"platform"`
+	AuthorHandle   string `json:"author_handle"`
+	PostedAt       string `json:"posted_at"`
+	CapturedAt     string `json:"captured_at"`
+	CapturedText   string `json:"captured_text"`
+	EmployeesNamed string `json:"employees_named"`
+	CaseID         string `json:"case_id"`
+	CustomerID     string `json:"customer_id"`
+}
+
+func (s *Server) createPost(r *http.Request, in postIn) (*kasuhara.OnlinePost, error) {
+	f := kasuhara.FieldErrors{}
+	posted := parseDateOrTime(f, "posted_at", in.PostedAt)
+	captured := parseDateOrTime(f, "captured_at", in.CapturedAt)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return s.Posts.CreatePost(r.Context(), viewerFrom(r.Context()).caseViewer(), kasuhara.OnlinePost{URL: in.URL, Platform: in.Platform,
+		AuthorHandle: in.AuthorHandle, PostedAt: posted, CapturedAt: captured, CapturedText: in.CapturedText, EmployeesNamed: in.EmployeesNamed,
+		CaseID: in.CaseID, CustomerID: in.CustomerID})
+}
+
+func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) {
+	var in postIn
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.createPost(r, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, postOut(*p))
+}
+
+func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).caseViewer(), r.URL.Query().Get("status"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]postJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, postOut(p))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"online_posts": out})
+}
+
+func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Posts.PostByID(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, postOut(*p))
+}
+
+func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Status)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, postOut(*p))
+}
+
+// uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
+func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	if _, err := s.Posts.PostByID(r.Context(), cv, r.PathValue("id")); err != nil {
+		return nil, err
+	}
+	mf, err := s.readMultipart(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(mf.files) == 0 {
+		return nil, kasuhara.Invalid(map[string]string{"file": kasuhara.MsgRequired})
+	}
+	var out []kasuhara.PostFile
+	for i, e := range mf.files {
+		f, err := s.Posts.AddPostFile(r.Context(), cv, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
+		if err != nil {
+			mf.files = mf.files[i:]
+			s.discard(mf)
+			return out, err
+		}
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+func (s *Server) apiUploadPostFiles(w http.ResponseWriter, r *http.Request) {
+	fs, err := s.uploadPostFiles(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, map[string]any{"id": f.ID, "filename": f.Filename, "media_type": f.MediaType, "size": f.Size, "sha256": f.SHA256})
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"files": out})
+}
+
+func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
+	fs, err := s.Posts.PostFiles(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, f := range fs {
+		if f.ID != r.PathValue("file") {
+			continue
+		}
+		rd, err := s.Blobs.Open(f.BlobID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		defer rd.Close()
+		w.Header().Set("Content-Type", f.MediaType)
+		w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": f.Filename}))
+		http.ServeContent(w, r, "", f.CreatedAt, rd)
+		return
+	}
+	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "file not found"))
+}
+
+// removalRequest drafts, as PDF, a request to the platform to remove a
+// post, with the facts filled in; the desk reviews it before sending.
+func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	p, err := s.Posts.PostByID(r.Context(), v.caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang != "en" {
+		lang = "ja"
+	}
+	loc := s.Catalog.Localizer(lang)
+	posted := ""
+	if !p.PostedAt.IsZero() {
+		posted = formatDate(p.PostedAt.In(jst), lang)
+	}
+	facts := loc.T("removal.facts", map[string]any{"URL": p.URL, "Platform": p.Platform, "Author": p.AuthorHandle, "Posted": posted,
+		"Captured": formatDate(p.CapturedAt.In(jst), lang)})
+	body := strings.Join([]string{loc.T("removal.opening", map[string]any{"Company": v.Org.Name}), facts,
+		loc.T("removal.text_label") + "\n" + p.CapturedText, loc.T("removal.reason"), loc.T("removal.closing")}, "\n\n")
+	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: s.Now(), To: p.Platform, From: v.Org.Name, Title: loc.T("removal.title"),
+		Body: body, Contact: loc.T("removal.contact")})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "removal-request-" + lang + ".pdf"}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(out)
+}
+
+// Screens.
+
+func (s *Server) postsPage(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).caseViewer(), r.URL.Query().Get("status"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "posts", &page{Title: "posts.title", Nav: "posts", Data: map[string]any{"Posts": ps, "Now": s.Now()}})
+}
+
+func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) {
+	toRFC := func(v string) string {
+		if t, err := time.ParseInLocation("2006-01-02T15:04", v, jst); err == nil {
+			return t.Format(time.RFC3339)
+		}
+		return v
+	}
+	p, err := s.createPost(r, postIn{URL: r.PostFormValue("url"), Platform: r.PostFormValue("platform"), AuthorHandle: r.PostFormValue("author_handle"),
+		PostedAt: toRFC(r.PostFormValue("posted_at")), CapturedText: r.PostFormValue("captured_text"), EmployeesNamed: r.PostFormValue("employees_named"),
+		CaseID: r.PostFormValue("case_id")})
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		ps, _ := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).caseViewer(), "")
+		s.render(w, r, http.StatusUnprocessableEntity, "posts", &page{Title: "posts.title", Nav: "posts", Flash: "form.fix", FlashKind: "error",
+			Form: s.newForm(r, err, "url", "platform", "author_handle", "posted_at", "captured_text", "employees_named", "case_id"), Data: map[string]any{"Posts": ps, "Now": s.Now()}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "posts.created", "ok")
+	http.Redirect(w, r, "/online-posts/"+p.ID, http.StatusSeeOther)
+}
+
+func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	p, err := s.Posts.PostByID(r.Context(), cv, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fs, err := s.Posts.PostFiles(r.Context(), cv, p.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "post", &page{Title: "posts.post", Nav: "posts", Data: map[string]any{"Post": p, "Files": fs,
+		"Next": kasuhara.NextPostStatuses(p.Status), "MaxMB": s.MaxUpload >> 20}})
+}
+
+func (s *Server) uiMovePost(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PostFormValue("status")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "posts.moved", "ok")
+	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+func (s *Server) uiUploadPostFiles(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.uploadPostFiles(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "case.evidence_added", "ok")
+	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
+}

@@ -1,0 +1,86 @@
+package kasuhara
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Post states: from monitoring through a removal request to the platform,
+// a request to disclose the sender's identity, to litigation or closure.
+var PostStatuses = []string{"monitoring", "removal_requested", "removed", "disclosure_requested", "disclosed", "litigation", "closed"}
+
+var postMoves = map[string][]string{
+	"monitoring":           {"removal_requested", "disclosure_requested", "closed"},
+	"removal_requested":    {"removed", "disclosure_requested", "closed"},
+	"removed":              {"disclosure_requested", "closed"},
+	"disclosure_requested": {"disclosed", "closed"},
+	"disclosed":            {"litigation", "closed"},
+	"litigation":           {"closed"},
+	"closed":               {"monitoring"},
+}
+
+// CanMovePost reports whether a post may move between two states.
+func CanMovePost(from, to string) bool { return slices.Contains(postMoves[from], to) }
+
+// NextPostStatuses lists where a post in status s may move.
+func NextPostStatuses(s string) []string { return postMoves[s] }
+
+// PostDeadline is how long a state may last before the desk is reminded
+// (a platform's answer to a removal request, a court's to disclosure).
+func PostDeadline(status string) time.Duration {
+	switch status {
+	case "monitoring":
+		return 7 * 24 * time.Hour
+	case "removal_requested":
+		return 14 * 24 * time.Hour
+	case "disclosure_requested":
+		return 30 * 24 * time.Hour
+	}
+	return 0
+}
+
+// OnlinePost is a post on the internet that names or shows staff, threatens
+// or defames: what was captured and where the company stands with it.
+type OnlinePost struct {
+	ID             string
+	OrgID          string
+	CaseID         string
+	CustomerID     string
+	URL            string
+	Platform       string
+	AuthorHandle   string
+	PostedAt       time.Time
+	CapturedAt     time.Time
+	CapturedText   string
+	EmployeesNamed string
+	Status         string
+	DueAt          time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// PostFile is a screenshot or capture of a post, with its hash.
+type PostFile struct {
+	ID        string
+	PostID    string
+	BlobID    string
+	Filename  string
+	MediaType string
+	Size      int64
+	SHA256    string
+	CreatedAt time.Time
+}
+
+// OnlinePostService records posts and their workflow: desk and legal of the
+// organisation (EFORBIDDEN for others, ENOTFOUND for another
+// organisation's post).
+type OnlinePostService interface {
+	CreatePost(ctx context.Context, v CaseViewer, p OnlinePost) (*OnlinePost, error)
+	Posts(ctx context.Context, v CaseViewer, status string) ([]OnlinePost, error)
+	PostByID(ctx context.Context, v CaseViewer, id string) (*OnlinePost, error)
+	MovePost(ctx context.Context, v CaseViewer, id, to string) (*OnlinePost, error)
+	AddPostFile(ctx context.Context, v CaseViewer, id string, f PostFile) (*PostFile, error)
+	PostFiles(ctx context.Context, v CaseViewer, id string) ([]PostFile, error)
+}
