@@ -83,4 +83,64 @@ type OnlinePostService interface {
 	MovePost(ctx context.Context, v CaseViewer, id, to string) (*OnlinePost, error)
 	AddPostFile(ctx context.Context, v CaseViewer, id string, f PostFile) (*PostFile, error)
 	PostFiles(ctx context.Context, v CaseViewer, id string) ([]PostFile, error)
+	// RemovalTemplate is the organisation's removal-request text or the
+	// built-in one; SaveRemovalTemplate changes it (desk and legal).
+	RemovalTemplate(ctx context.Context, orgID, lang string) (*RemovalTemplate, error)
+	SaveRemovalTemplate(ctx context.Context, v CaseViewer, t RemovalTemplate) error
+}
+
+// RemovalTemplate is the organisation's text of a removal request. The body
+// may use {company}, {url}, {platform}, {author}, {posted}, {captured},
+// {text} and {employees}; nothing else is interpreted.
+type RemovalTemplate struct {
+	OrgID string
+	Lang  string
+	Title string
+	Body  string
+}
+
+var defaultRemoval = map[string]RemovalTemplate{
+	"ja": {Title: "投稿の削除のお願い", Body: `{company}は、当社従業員の権利を侵害する下記の投稿の削除をお願いいたします。
+
+URL：{url}
+サービス：{platform}
+アカウント：{author}
+投稿日時：{posted}
+保存日時：{captured}
+
+投稿の内容：
+{text}
+
+本投稿は当社従業員（{employees}）を特定または撮影し、その名誉およびプライバシーを侵害するものであり、当社の商品・サービスに対する評価ではありません。
+
+速やかなご対応と、下記窓口へのご回答をお願い申し上げます。`},
+	"en": {Title: "Request to remove a post", Body: `We, {company}, ask you to remove the post below, which infringes the rights of our employees.
+
+URL: {url}
+Platform: {platform}
+Account: {author}
+Posted: {posted}
+Captured: {captured}
+
+The post reads:
+{text}
+
+The post names or shows our employee ({employees}) and harms their honour and privacy; it is not a review of our products or services.
+
+We would be grateful for your prompt action and a reply to the contact point below.`},
+}
+
+// DefaultRemovalTemplate is the built-in text in lang (Japanese otherwise).
+func DefaultRemovalTemplate(orgID, lang string) RemovalTemplate {
+	t, ok := defaultRemoval[lang]
+	if !ok {
+		t, lang = defaultRemoval["ja"], "ja"
+	}
+	t.OrgID, t.Lang = orgID, lang
+	return t
+}
+
+// Fill replaces the placeholders of the body.
+func (t RemovalTemplate) Fill(vals map[string]string) string {
+	return LetterTemplate{Body: t.Body}.Fill(vals)
 }

@@ -102,6 +102,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
 		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second), cfg.BaseURL, st.Webhook),
 		store.KindClock:    st.ClockHandler,
+		store.KindPostDue:  st.PostDueHandler,
 	}, jobs.Options{Logger: logger})
 	queueDone := make(chan struct{})
 	go func() {

@@ -3,13 +3,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/notify"
 )
 
 var _ kasuhara.OnlinePostService = (*Store)(nil)
@@ -84,6 +88,9 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.CaseViewer, p kasuhar
 			p.Status, p.DueAt, p.CreatedBy, now, now); err != nil {
 			return err
 		}
+		if err := s.schedulePostDue(ctx, tx, p.ID, p.Status, p.DueAt); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.create", objectType: "online_post", objectID: p.ID,
 			detail: map[string]string{"case_id": p.CaseID}})
 	})
@@ -151,6 +158,9 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.CaseViewer, id, to stri
 		var due any // no deadline once removed, disclosed or closed
 		if d := kasuhara.PostDeadline(to); d > 0 {
 			due = now.Add(d)
+			if err := s.schedulePostDue(ctx, tx, p.ID, to, now.Add(d)); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE online_posts SET status = $1, due_at = $2, updated_at = $3 WHERE id = $4", to, due, now, p.ID); err != nil {
 			return err
@@ -211,4 +221,95 @@ func (s *Store) PostFiles(ctx context.Context, v kasuhara.CaseViewer, id string)
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// RemovalTemplate returns the organisation's removal-request text, or the
+// built-in one.
+func (s *Store) RemovalTemplate(ctx context.Context, orgID, lang string) (*kasuhara.RemovalTemplate, error) {
+	t := kasuhara.DefaultRemovalTemplate(orgID, lang)
+	err := s.db.Read.QueryRowContext(ctx, "SELECT title, body FROM removal_templates WHERE org_id = $1 AND lang = $2", orgID, t.Lang).Scan(&t.Title, &t.Body)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, wrap("store.RemovalTemplate", err)
+	}
+	return &t, nil
+}
+
+// SaveRemovalTemplate stores the organisation's text (desk and legal).
+func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.CaseViewer, t kasuhara.RemovalTemplate) error {
+	if err := customerDesk(v); err != nil {
+		return err
+	}
+	f := kasuhara.FieldErrors{}
+	if t.Lang != "ja" && t.Lang != "en" {
+		f.Add("lang", kasuhara.MsgLanguage)
+	}
+	shortText(f, "title", t.Title, true)
+	if err := checkText("body", t.Body, true); err != nil {
+		f.Add("body", kasuhara.ErrorFields(err)["body"])
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO removal_templates (org_id, lang, title, body, updated_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (org_id, lang) DO UPDATE SET title = excluded.title, body = excluded.body, updated_at = excluded.updated_at`,
+			v.OrgID, t.Lang, strings.TrimSpace(t.Title), strings.TrimSpace(t.Body), s.now()); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.template", objectType: "org", objectID: v.OrgID,
+			detail: map[string]string{"lang": t.Lang}})
+	})
+	return wrap("store.SaveRemovalTemplate", err)
+}
+
+// KindPostDue is the job that looks at a post when its deadline passes.
+const KindPostDue = "post_due"
+
+type postDueJob struct {
+	PostID string `json:"post_id"`
+	Status string `json:"status"`
+}
+
+// schedulePostDue enqueues the reminder of a post's deadline.
+func (s *Store) schedulePostDue(ctx context.Context, tx *sql.Tx, postID, status string, due time.Time) error {
+	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: KindPostDue, Payload: postDueJob{PostID: postID, Status: status}, RunAt: due,
+		DedupeKey: "post:" + postID + ":" + status + ":" + due.UTC().Format(time.RFC3339)})
+}
+
+// PostDueHandler runs "post_due" jobs: when a post is still in the state
+// whose deadline passed, the desk and legal are told in the app (and by mail
+// and webhook through the case, when the post belongs to one).
+func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) error {
+	var j postDueJob
+	if err := json.Unmarshal(payload, &j); err != nil {
+		return jobs.Permanent(fmt.Errorf("store: post job: %w", err))
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var orgID, status, caseID string
+		err := tx.QueryRowContext(ctx, "SELECT org_id, status, COALESCE(case_id, '') FROM online_posts WHERE id = $1", j.PostID).Scan(&orgID, &status, &caseID)
+		if err == sql.ErrNoRows || (err == nil && status != j.Status) {
+			return nil // gone, or moved on in time
+		}
+		if err != nil {
+			return err
+		}
+		people, err := userIDs(ctx, tx, "SELECT user_id FROM memberships WHERE org_id = $1 AND role IN ('desk', 'legal')", orgID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, uid := range people {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, urgent, created_at)
+				VALUES ($1, $2, $3, 'post.overdue', $4, '', FALSE, $5)`, newID(), uid, orgID, j.PostID, now); err != nil {
+				return err
+			}
+		}
+		if caseID != "" {
+			c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", caseID))
+			if err == nil {
+				return s.notifyEvent(ctx, tx, c, notify.CaseOverdue, nil)
+			}
+		}
+		return nil
+	})
 }

@@ -56,7 +56,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
 		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications",
 		"/timer", "/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact",
-		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID}
+		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID, "/online-posts/template"}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()
@@ -316,6 +316,7 @@ func TestTemplateKeysExist(t *testing.T) {
 	for _, k := range kasuhara.ReferralKinds {
 		ids = append(ids, "referral.kind."+k)
 	}
+	ids = append(ids, "notice.post.overdue")
 	for _, typ := range notify.EventTypes {
 		ids = append(ids, "notice."+typ)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
@@ -189,11 +188,14 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) {
 	if !p.PostedAt.IsZero() {
 		posted = formatDate(p.PostedAt.In(jst), lang)
 	}
-	facts := loc.T("removal.facts", map[string]any{"URL": p.URL, "Platform": p.Platform, "Author": p.AuthorHandle, "Posted": posted,
-		"Captured": formatDate(p.CapturedAt.In(jst), lang)})
-	body := strings.Join([]string{loc.T("removal.opening", map[string]any{"Company": v.Org.Name}), facts,
-		loc.T("removal.text_label") + "\n" + p.CapturedText, loc.T("removal.reason"), loc.T("removal.closing")}, "\n\n")
-	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: s.Now(), To: p.Platform, From: v.Org.Name, Title: loc.T("removal.title"),
+	t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	body := t.Fill(map[string]string{"company": v.Org.Name, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": posted,
+		"captured": formatDate(p.CapturedAt.In(jst), lang), "text": p.CapturedText, "employees": p.EmployeesNamed})
+	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: s.Now(), To: p.Platform, From: v.Org.Name, Title: t.Title,
 		Body: body, Contact: loc.T("removal.contact")})
 	if err != nil {
 		s.serverError(w, r, err)
@@ -272,4 +274,35 @@ func (s *Server) uiUploadPostFiles(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "case.evidence_added", "ok")
 	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+// removalTemplatePage lets the desk and legal edit the removal request.
+func (s *Server) removalTemplatePage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if v.Membership.Role != kasuhara.RoleDesk && v.Membership.Role != kasuhara.RoleLegal {
+		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "desk and legal only"))
+		return
+	}
+	var ts []*kasuhara.RemovalTemplate
+	for _, lang := range []string{"ja", "en"} {
+		t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		ts = append(ts, t)
+	}
+	s.render(w, r, http.StatusOK, "removal_templates", &page{Title: "removal.templates", Nav: "posts", Data: ts})
+}
+
+func (s *Server) saveRemovalTemplate(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	err := s.Posts.SaveRemovalTemplate(r.Context(), v.caseViewer(), kasuhara.RemovalTemplate{OrgID: v.Org.ID, Lang: r.PostFormValue("lang"),
+		Title: r.PostFormValue("title"), Body: r.PostFormValue("body")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "letters.saved", "ok")
+	http.Redirect(w, r, "/online-posts/template", http.StatusSeeOther)
 }

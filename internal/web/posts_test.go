@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -31,6 +34,32 @@ func TestOnlinePosts(t *testing.T) {
 				t.Fatalf("draft: %d", draft.status)
 			}
 			checkPDFText(t, []byte(draft.body), "投稿の削除のお願い", "https://sns.example/p/42", "新宿店の山田は最悪")
+			// The text is the organisation's own.
+			l := e.client()
+			l.signInAs(kasuhara.RoleLegal)
+			must(t, l.get("/online-posts/template"), 200, "{company}")
+			must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"{url} の削除を求めます。{text}"}}), http.StatusSeeOther)
+			draft = desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja", nil)
+			checkPDFText(t, []byte(draft.body), "削除依頼書", "https://sns.example/p/42の削除を求めます")
+			// The deadline reminder: a job for a state the post has left says
+			// nothing; one for its current state tells the desk in the app.
+			ctx := context.Background()
+			if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+id+`","status":"monitoring"}`)); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(l.get("/notifications").body, "/online-posts/"+id) {
+				t.Fatal("a reminder for a state the post has left")
+			}
+			if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+id+`","status":"removal_requested"}`)); err != nil {
+				t.Fatal(err)
+			}
+			must(t, l.get("/notifications"), 200, "/online-posts/"+id)
+			ec := e.client()
+			ec.signInAs(kasuhara.RoleEmployee)
+			if strings.Contains(ec.get("/notifications").body, "/online-posts/"+id) {
+				t.Fatal("an employee was told about a post")
+			}
+			must(t, e.api(kasuhara.RoleAnalyst).call("GET", "/api/v1/online-posts", nil), http.StatusForbidden)
 			// Another organisation's desk sees nothing.
 			must(t, emp.call("GET", "/api/v1/online-posts/"+id, nil), http.StatusForbidden)
 		})

@@ -59,6 +59,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /specialists", s.requireUser(s.specialistsPage))
 	mux.Handle("GET /online-posts", s.requireUser(s.postsPage))
 	mux.Handle("POST /online-posts", s.requireUser(s.uiCreatePost))
+	mux.Handle("GET /online-posts/template", s.requireUser(s.removalTemplatePage))
+	mux.Handle("POST /online-posts/template", s.requireUser(s.saveRemovalTemplate))
 	mux.Handle("GET /online-posts/{id}", s.requireUser(s.postPage))
 	mux.Handle("POST /online-posts/{id}/status", s.requireUser(s.uiMovePost))
 	mux.Handle("POST /online-posts/{id}/files", s.requireUser(s.uiUploadPostFiles))
