@@ -404,6 +404,17 @@ func TestPostAndPackageJourney(t *testing.T) {
 	if !bytes.HasPrefix(draft, []byte("%PDF")) {
 		t.Fatalf("the removal request draft is not a PDF (%d bytes)", len(draft))
 	}
+	// The company's own wording of the request, edited in the browser.
+	desk.open("/online-posts/template")
+	desk.run("clear the title", chromedp.Clear(chromedp.CSS("#rt-title-ja")))
+	desk.fill("#rt-title-ja", "削除依頼書（株式会社テスト）")
+	wantStatus(t, desk.submit("#rt-save-ja"), http.StatusOK, "save the removal template")
+	if got := value(desk, "read the title", chromedp.Value(chromedp.CSS("#rt-title-ja"))); got != "削除依頼書（株式会社テスト）" {
+		t.Errorf("the saved title reads %q", got)
+	}
+	if shots := os.Getenv("KASUHARA_SCREENSHOTS"); shots != "" {
+		desk.fullScreenshot(shots, "removal-template-ja-desktop")
+	}
 	zipped := fetchBytes(t, desk, "/cases/"+caseID+"/package?lang=ja&for=新宿警察署")
 	res, err := casepackage.Verify(bytes.NewReader(zipped), int64(len(zipped)))
 	if err != nil || !res.OK() {
