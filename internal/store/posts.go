@@ -266,13 +266,14 @@ func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.CaseViewer, 
 const KindPostDue = "post_due"
 
 type postDueJob struct {
-	PostID string `json:"post_id"`
-	Status string `json:"status"`
+	PostID string    `json:"post_id"`
+	Status string    `json:"status"`
+	Due    time.Time `json:"due,omitzero"`
 }
 
 // schedulePostDue enqueues the reminder of a post's deadline.
 func (s *Store) schedulePostDue(ctx context.Context, tx *sql.Tx, postID, status string, due time.Time) error {
-	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: KindPostDue, Payload: postDueJob{PostID: postID, Status: status}, RunAt: due,
+	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: KindPostDue, Payload: postDueJob{PostID: postID, Status: status, Due: due}, RunAt: due,
 		DedupeKey: "post:" + postID + ":" + status + ":" + due.UTC().Format(time.RFC3339)})
 }
 
@@ -286,9 +287,10 @@ func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var orgID, status, caseID string
-		err := tx.QueryRowContext(ctx, "SELECT org_id, status, COALESCE(case_id, '') FROM online_posts WHERE id = $1", j.PostID).Scan(&orgID, &status, &caseID)
-		if err == sql.ErrNoRows || (err == nil && status != j.Status) {
-			return nil // gone, or moved on in time
+		var due sql.NullTime
+		err := tx.QueryRowContext(ctx, "SELECT org_id, status, COALESCE(case_id, ''), due_at FROM online_posts WHERE id = $1", j.PostID).Scan(&orgID, &status, &caseID, &due)
+		if err == sql.ErrNoRows || (err == nil && (status != j.Status || (!j.Due.IsZero() && !sameSecond(nullTime(due), j.Due)))) {
+			return nil // gone, or moved on in time (a later visit to the same state has its own job)
 		}
 		if err != nil {
 			return err
@@ -313,3 +315,5 @@ func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) err
 		return nil
 	})
 }
+
+func sameSecond(a, b time.Time) bool { return a.Truncate(time.Second).Equal(b.Truncate(time.Second)) }

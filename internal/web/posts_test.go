@@ -24,7 +24,9 @@ func TestOnlinePosts(t *testing.T) {
 			must(t, r, 201, `"status":"monitoring"`, `"due_at"`)
 			id := decode(t, r.body)["id"].(string)
 			must(t, desk.call("POST", "/api/v1/online-posts/"+id+"/status", map[string]string{"status": "litigation"}), http.StatusConflict)
-			must(t, desk.call("POST", "/api/v1/online-posts/"+id+"/status", map[string]string{"status": "removal_requested"}), 200, `"status":"removal_requested"`)
+			moved := desk.call("POST", "/api/v1/online-posts/"+id+"/status", map[string]string{"status": "removal_requested"})
+			must(t, moved, 200, `"status":"removal_requested"`)
+			due := decode(t, moved.body)["due_at"].(string)
 			body, ct := multipartBody(t, nil, map[string][]byte{"screenshot.png": pngBytes(t, 40, 40)})
 			must(t, desk.c.do("POST", "/api/v1/online-posts/"+id+"/files", body, map[string]string{"Authorization": "Bearer " + desk.tok, "Content-Type": ct}), 201, `"sha256"`)
 			must(t, desk.call("GET", "/api/v1/online-posts?status=removal_requested", nil), 200, id)
@@ -44,13 +46,15 @@ func TestOnlinePosts(t *testing.T) {
 			// The deadline reminder: a job for a state the post has left says
 			// nothing; one for its current state tells the desk in the app.
 			ctx := context.Background()
-			if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+id+`","status":"monitoring"}`)); err != nil {
-				t.Fatal(err)
+			for _, stale := range []string{`"status":"monitoring"`, `"status":"removal_requested","due":"2000-01-01T00:00:00Z"`} {
+				if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+id+`",`+stale+`}`)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if strings.Contains(l.get("/notifications").body, "/online-posts/"+id) {
 				t.Fatal("a reminder for a state the post has left")
 			}
-			if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+id+`","status":"removal_requested"}`)); err != nil {
+			if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+id+`","status":"removal_requested","due":"`+due+`"}`)); err != nil {
 				t.Fatal(err)
 			}
 			must(t, l.get("/notifications"), 200, "/online-posts/"+id)
