@@ -1,158 +1,362 @@
 package screen
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"unicode/utf8"
+)
 
-// automaton is an Aho-Corasick automaton over the UTF-8 bytes of the folded
-// text, compiled into a dense DFA whose columns are byte classes: every byte
-// that occurs in some pattern has its own class, all other bytes share class
-// 0. One table lookup per byte, no failure links to follow at search time,
-// and it reports every match, overlapping ones included (the rule layer
-// needs them: 殺虫剤 must be seen as well as 殺す inside ぶっ殺す).
+// matcher is an Aho-Corasick automaton over the folded runes of the text,
+// compiled into a DFA: one step, one table lookup per rune, no failure
+// links to follow at search time, and it reports every match, overlapping
+// ones included (the rule layer needs them: 殺虫剤 must be seen as well as
+// 殺す inside ぶっ殺す).
+//
+// It steps by rune rather than by byte, so that a kanji or kana is one
+// lookup and not three. Runes are first mapped to classes: each rune that
+// occurs in some pattern has its own class, all others share class 0. A
+// dense state × class table would not fit in any cache (13,000 states ×
+// 600 classes), so the table is compressed by row displacement: most
+// transitions of a state are those of the root, δ(s, c) = δ(root, c), kept
+// once in root; the others, seven per state on average, are stored in one
+// shared array, tab, at base(s) + c, each marked with its owner, so that a
+// lookup either finds an entry of s or falls back to root.
+//
+// A state is a uint32: its base, plus matchFlag when it ends some pattern
+// ("a match ends here" is one comparison). An entry of tab holds the next
+// state in its high idBits bits and, in its low checkBits bits, the low
+// bits of its owner's base, which identify the owner: a state reads only
+// the entries from its base to its base + maxClass, so two states that
+// read the same entry have bases less than 1<<checkBits apart. An unused
+// entry at i is marked with the low bits of i+1, which no state that reads
+// it has. The entry at base(s) + 0 of a state that ends a pattern is
+// marked that way too and holds the offset of its patterns in outs (class
+// 0 always leads back to the root, so no transition needs it). Entries are
+// four bytes, so that the table (120,000 entries) stays in the L2 cache.
 //
 // It is written here rather than taken from a module because the scanner
-// feeds it one byte at a time while it normalises (so no folded copy of the
-// text and no offset table are ever built), which none of the Go packages
-// offers: see docs/screening.md.
-type automaton struct {
-	class  [256]uint8
-	stride int // number of byte classes
-	// trans[s*stride+class] is the next state. States are numbered
-	// breadth-first, so the rows that text visits most (the root and
-	// shallow states) lie together in memory, except that the states that
-	// end a pattern come last: a state ends a pattern when it is at least
-	// firstMatch. 16 bits keep the table small enough for the caches.
-	trans      []uint16
-	firstMatch uint16
-	// outs[s-firstMatch] lists the patterns that end in state s, its own
-	// and those of its suffixes.
-	outs [][]int32
-	// runeLen[p] is the length of pattern p in runes.
-	runeLen []int32
-	// leftCheck[p] says what every owner of pattern p requires of the rune
-	// before a match, so that the scanner drops most impossible matches
-	// (me inside some, ばか inside ばかり) before recording them.
-	leftCheck []uint8
-	// kata[p] is set when some owner of pattern p needs to know whether
-	// the match was written in katakana.
-	kata   []bool
+// feeds it one rune at a time while it normalises (so no folded copy of
+// the text and no offset table are ever built), which none of the Go
+// packages offers: see docs/screening.md.
+type matcher struct {
+	// Classes of runes: the class of r is
+	// blocks[int(pages[r>>8])<<8|int(r&0xFF)]; ascii repeats the
+	// classes of U+0000–U+007F for the normaliser's fast path.
+	ascii  [256]uint16
+	pages  []uint16
+	blocks []uint16
+	// root[c] is the state after class c from the root, and from every
+	// state that has no entry of its own for c.
+	root []uint32
+	tab  []uint32
+	// outs holds, for each state that ends a pattern, the number of
+	// patterns that end there, then the patterns: its own, then those of
+	// its suffixes, longest first.
+	outs []int32
+	// pats[p] describes pattern p.
+	pats   []patInfo
 	maxLen int32
 	states int
 }
 
-// buildAutomaton compiles patterns (folded, non-empty, UTF-8).
-func buildAutomaton(patterns []string) (*automaton, error) {
-	a := &automaton{}
-	var used [256]bool
+// patInfo is what the scanner needs of a pattern when it matches.
+type patInfo struct {
+	runeLen int32 // length in runes
+	// leftCheck says what every owner of the pattern requires of the rune
+	// before a match, so that the scanner drops most impossible matches
+	// (me inside some, ばか inside ばかり) before recording them.
+	leftCheck uint8
+	// kata is set when some owner of the pattern needs to know whether the
+	// match was written in katakana.
+	kata bool
+}
+
+// The layout of a state and of an entry of tab.
+const (
+	checkBits = 12
+	idBits    = 32 - checkBits
+	matchFlag = 1 << (idBits - 1) // states at or above it end a pattern
+	baseMask  = matchFlag - 1
+	checkMask = 1<<checkBits - 1
+	maxClass  = checkMask - 1 // so that an unused entry's mark never matches
+)
+
+// The layout of tab gives up first fit for a row after scanLimit × 64
+// bases and goes on from scanBack slots below the highest slot in use:
+// first fit to the end is a few per cent denser but slower to build than
+// the rest of the lexicon.
+const (
+	scanLimit = 32
+	scanBack  = 2048
+)
+
+// step returns the state after a rune of class c from state s.
+func (m *matcher) step(s uint32, c uint16) uint32 {
+	e := m.tab[int(s&baseMask)+int(c)]
+	next := m.root[c]
+	if (e^s)&checkMask == 0 {
+		next = e >> checkBits
+	}
+	return next
+}
+
+// class returns the class of r.
+func (m *matcher) class(r rune) uint16 {
+	if uint32(r) > utf8.MaxRune {
+		return 0
+	}
+	return m.blocks[int(m.pages[r>>8])<<8|int(r&0xFF)]
+}
+
+// matches returns the patterns that end in state s (at least matchFlag).
+func (m *matcher) matches(s uint32) []int32 {
+	off := m.tab[s&baseMask] >> checkBits
+	n := m.outs[off]
+	return m.outs[off+1 : off+1+uint32(n)]
+}
+
+// buildMatcher compiles patterns (folded, non-empty, UTF-8).
+func buildMatcher(patterns []string) (*matcher, error) {
+	m := &matcher{}
+
+	// Classes: the runes of the patterns in rune order, from 1.
+	classOf := map[rune]uint16{}
+	var runes []rune
 	for i, p := range patterns {
 		if p == "" {
 			return nil, fmt.Errorf("screen: pattern %d is empty", i)
 		}
-		for j := 0; j < len(p); j++ {
-			used[p[j]] = true
+		if !utf8.ValidString(p) {
+			return nil, fmt.Errorf("screen: pattern %d (%q) is not UTF-8", i, p)
 		}
-	}
-	n := 1
-	for b := range 256 {
-		if used[b] {
-			if n > 255 {
-				return nil, fmt.Errorf("screen: too many distinct bytes in patterns")
+		for _, r := range p {
+			if _, ok := classOf[r]; !ok {
+				classOf[r] = 0
+				runes = append(runes, r)
 			}
-			a.class[b] = uint8(n)
-			n++
 		}
 	}
-	stride := n
-	a.stride = stride
+	slices.Sort(runes)
+	if len(runes) > maxClass {
+		return nil, fmt.Errorf("screen: the patterns use %d distinct characters; the limit is %d", len(runes), maxClass)
+	}
+	for i, r := range runes {
+		classOf[r] = uint16(i + 1)
+	}
+	nClass := len(runes) + 1
+	m.pages = make([]uint16, (utf8.MaxRune>>8)+1)
+	m.blocks = make([]uint16, 256) // block 0: no rune of any pattern
+	for _, r := range runes {
+		if m.pages[r>>8] == 0 {
+			m.pages[r>>8] = uint16(len(m.blocks) >> 8)
+			m.blocks = append(m.blocks, make([]uint16, 256)...)
+		}
+		m.blocks[int(m.pages[r>>8])<<8|int(r&0xFF)] = classOf[r]
+	}
+	for b := range utf8.RuneSelf {
+		m.ascii[b] = classOf[rune(b)]
+	}
 
-	// The trie, one dense row per state; 0 means no child (the root is
-	// never a child).
-	trans := make([]int32, stride)
+	// The trie. child maps state<<16|class to the child state.
+	child := map[uint64]int32{}
 	var own [][]int32
+	var kids [][]uint16 // classes of each state's children
 	own = append(own, nil)
-	a.runeLen = make([]int32, len(patterns))
+	kids = append(kids, nil)
+	m.pats = make([]patInfo, len(patterns))
 	for pi, p := range patterns {
-		s := 0
-		for j := 0; j < len(p); j++ {
-			c := int(a.class[p[j]])
-			next := int(trans[s*stride+c])
-			if next == 0 {
-				next = len(own)
+		s := int32(0)
+		n := int32(0)
+		for _, r := range p {
+			c := classOf[r]
+			key := uint64(s)<<16 | uint64(c)
+			next, ok := child[key]
+			if !ok {
+				next = int32(len(own))
 				own = append(own, nil)
-				trans = append(trans, make([]int32, stride)...)
-				trans[s*stride+c] = int32(next)
+				kids = append(kids, nil)
+				child[key] = next
+				kids[s] = append(kids[s], c)
 			}
 			s = next
+			n++
 		}
 		own[s] = append(own[s], int32(pi))
-		rl := int32(0)
-		for range p {
-			rl++
-		}
-		a.runeLen[pi] = rl
-		a.maxLen = max(a.maxLen, rl)
+		m.pats[pi].runeLen = n
+		m.maxLen = max(m.maxLen, n)
 	}
 	states := len(own)
+	for _, k := range kids {
+		slices.Sort(k)
+	}
 
-	// Breadth-first: failure links, then complete every row from the row of
-	// the state's failure, which is shallower and so already complete.
+	// Breadth-first: failure links, the patterns that end in each state,
+	// and each state's row: the transitions that differ from the root's.
+	// The row of a state is the row of its failure (shallower, so already
+	// complete) with the state's own children put in.
+	type edge struct {
+		c    uint16
+		next int32
+	}
+	rootRow := make([]int32, nClass)
+	for _, c := range kids[0] {
+		rootRow[c] = child[uint64(c)]
+	}
+	delta := func(row []edge, c uint16) int32 {
+		if i, ok := slices.BinarySearchFunc(row, c, func(e edge, c uint16) int { return int(e.c) - int(c) }); ok {
+			return row[i].next
+		}
+		return rootRow[c]
+	}
 	fail := make([]int32, states)
 	outs := make([][]int32, states)
+	rows := make([][]edge, states)
 	queue := make([]int32, 0, states)
-	for c := range stride {
-		if ch := trans[c]; ch != 0 {
-			fail[ch] = 0
-			queue = append(queue, ch)
-		}
+	for _, c := range kids[0] {
+		queue = append(queue, child[uint64(c)])
 	}
 	for head := 0; head < len(queue); head++ {
 		s := queue[head]
-		outs[s] = append(append([]int32(nil), own[s]...), outs[fail[s]]...)
-		row := int(s) * stride
-		frow := int(fail[s]) * stride
-		for c := range stride {
-			if ch := trans[row+c]; ch != 0 {
-				fail[ch] = trans[frow+c]
-				queue = append(queue, ch)
-			} else {
-				trans[row+c] = trans[frow+c]
+		f := fail[s]
+		outs[s] = append(append([]int32(nil), own[s]...), outs[f]...)
+		frow := rows[f]
+		row := make([]edge, 0, len(frow)+len(kids[s]))
+		i := 0
+		for _, c := range kids[s] {
+			for i < len(frow) && frow[i].c < c {
+				row = append(row, frow[i])
+				i++
 			}
-		}
-	}
-	if states > 1<<16 {
-		return nil, fmt.Errorf("screen: the lexicon needs %d automaton states; the limit is %d", states, 1<<16)
-	}
-	// Renumber: states that end no pattern first, then those that do, each
-	// group in breadth-first order (the root first).
-	var order []int32
-	for _, match := range []bool{false, true} {
-		for _, old := range append([]int32{0}, queue...) {
-			if (len(outs[old]) > 0) == match {
-				order = append(order, old)
+			if i < len(frow) && frow[i].c == c {
+				i++
 			}
+			ch := child[uint64(s)<<16|uint64(c)]
+			row = append(row, edge{c, ch})
+			fail[ch] = delta(frow, c)
+			queue = append(queue, ch)
+		}
+		row = append(row, frow[i:]...)
+		rows[s] = row
+	}
+
+	// Lay the rows out in tab, first fit, breadth-first so that the rows
+	// text visits most (the shallow states) lie together. A state that
+	// ends a pattern also needs the slot of class 0, for its patterns.
+	// Every state needs a base of its own, even with nothing to store,
+	// since the base is what an entry's owner is compared with; the root's
+	// is 0. The search tries 64 bases at a time on bitsets of the slots
+	// and bases in use.
+	base := make([]int, states)
+	var used, isBase []uint64
+	grow := func(bit int) {
+		for len(used)*64 <= bit+128 {
+			used = append(used, 0)
+			isBase = append(isBase, 0)
 		}
 	}
-	newID := make([]uint16, states)
-	for i, old := range order {
-		newID[old] = uint16(i)
-		if len(outs[old]) > 0 && a.firstMatch == 0 {
-			a.firstMatch = uint16(i)
+	// bits64 returns the bits pos to pos+63 of set.
+	bits64 := func(set []uint64, pos int) uint64 {
+		w, sh := pos>>6, uint(pos&63)
+		x := set[w] >> sh
+		if sh != 0 {
+			x |= set[w+1] << (64 - sh)
+		}
+		return x
+	}
+	grow(0)
+	isBase[0] = 1
+	firstFree := 0 // every slot below it is in use
+	top := 0       // no slot above it is in use
+	var empty []int32
+	var slots []uint16 // the classes a state needs, in order
+	for _, s := range queue {
+		slots = slots[:0]
+		if len(outs[s]) > 0 {
+			slots = append(slots, 0)
+		}
+		for _, e := range rows[s] {
+			slots = append(slots, e.c)
+		}
+		if len(slots) == 0 {
+			empty = append(empty, s)
+			continue
+		}
+		last := int(slots[len(slots)-1])
+		b := max(firstFree-int(slots[0]), 1)
+		for tries := 0; ; tries++ {
+			if tries == scanLimit {
+				// The dense part of the table holds no place for this
+				// row: give up first fit and go on where it thins out.
+				b = max(b, top-last-scanBack)
+			}
+			grow(b + last + 64)
+			fit := ^bits64(isBase, b)
+			for _, c := range slots {
+				if fit &^= bits64(used, b+int(c)); fit == 0 {
+					break
+				}
+			}
+			if fit != 0 {
+				b += bits.TrailingZeros64(fit)
+				break
+			}
+			b += 64
+		}
+		base[s] = b
+		isBase[b>>6] |= 1 << (b & 63)
+		for _, c := range slots {
+			i := b + int(c)
+			used[i>>6] |= 1 << (i & 63)
+			top = max(top, i)
+		}
+		for used[firstFree>>6]>>(firstFree&63)&1 != 0 {
+			firstFree++
 		}
 	}
-	if a.firstMatch == 0 {
-		a.firstMatch = uint16(states - 1) // no pattern at all: nothing matches
-		if states == 1 {
-			a.firstMatch = 1
+	b := 1
+	for _, s := range empty {
+		for ; isBase[b>>6]>>(b&63)&1 != 0; b++ {
+			grow(b + 1)
+		}
+		base[s] = b
+		isBase[b>>6] |= 1 << (b & 63)
+	}
+	maxBase := slices.Max(base)
+	if maxBase > baseMask {
+		return nil, fmt.Errorf("screen: the automaton table needs %d entries; the limit is %d", maxBase+nClass, baseMask+1)
+	}
+
+	// The states, the table and the lists of patterns.
+	id := make([]uint32, states)
+	for s := range states {
+		id[s] = uint32(base[s])
+		if len(outs[s]) > 0 {
+			id[s] |= matchFlag
 		}
 	}
-	a.trans = make([]uint16, len(trans))
-	for i, old := range order {
-		for c := range stride {
-			a.trans[i*stride+c] = newID[trans[int(old)*stride+c]]
+	m.root = make([]uint32, nClass)
+	for c, s := range rootRow {
+		m.root[c] = id[s]
+	}
+	m.tab = make([]uint32, maxBase+nClass)
+	for i := range m.tab {
+		m.tab[i] = uint32(i+1) & checkMask
+	}
+	for _, s := range queue {
+		if len(outs[s]) > 0 {
+			if len(m.outs) >= 1<<idBits {
+				return nil, fmt.Errorf("screen: the lists of matching patterns need more than %d entries", 1<<idBits)
+			}
+			i := base[s]
+			m.tab[i] = uint32(len(m.outs))<<checkBits | uint32(i+1)&checkMask
+			m.outs = append(m.outs, int32(len(outs[s])))
+			m.outs = append(m.outs, outs[s]...)
 		}
-		if i >= int(a.firstMatch) {
-			a.outs = append(a.outs, outs[old])
+		for _, e := range rows[s] {
+			m.tab[base[s]+int(e.c)] = id[e.next]<<checkBits | uint32(base[s])&checkMask
 		}
 	}
-	a.states = states
-	return a, nil
+	m.states = states
+	return m, nil
 }

@@ -1,5 +1,7 @@
 package screen
 
+import "math/bits"
+
 // The one rule that is code rather than data: English shouting in capitals.
 // A run of at least capsMinWords words of two or more upper-case letters
 // and no lower-case letter in between, with capsMinLetters letters in all,
@@ -25,6 +27,15 @@ func (l *lexicon) addCaps(text string, cands []cand) []cand {
 	}
 	i := 0
 	for i < len(text) {
+		if runStart < 0 {
+			// No run is open: the loop below would only step over
+			// everything up to the next upper-case letter.
+			j := indexUpper(text[i:])
+			if j < 0 {
+				break
+			}
+			i += j
+		}
 		c := text[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
@@ -68,4 +79,30 @@ func (l *lexicon) addCaps(text string, cands []cand) []cand {
 	}
 	flush()
 	return cands
+}
+
+// indexUpper returns the index of the first ASCII upper-case letter in s,
+// or -1. It looks at eight bytes at a time.
+func indexUpper(s string) int {
+	const ones = 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// The high bit of each byte of t+(0x80-'A') is set when the
+		// byte is at least 'A', that of t+(0x80-'Z'-1) when it is past
+		// 'Z'; t holds the low seven bits, so no byte carries into the
+		// next, and bytes with the high bit set are no letters.
+		t := x &^ (0x80 * ones)
+		m := (t + (0x80-'A')*ones) &^ (t + (0x80-'Z'-1)*ones) &^ x & (0x80 * ones)
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i]-'A' < 26 {
+			return i
+		}
+	}
+	return -1
 }

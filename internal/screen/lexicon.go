@@ -112,12 +112,17 @@ type owner struct {
 
 // lexicon is the parsed and compiled lexicon.
 type lexicon struct {
-	terms  []term
-	rules  []rule
-	tags   []string
-	tagIDs map[string]int
-	owners [][]owner // by pattern id
-	auto   *automaton
+	terms    []term
+	rules    []rule
+	tags     []string
+	tagIDs   map[string]int
+	patterns []string  // folded, by pattern id
+	owners   [][]owner // by pattern id
+	// patExc[p] is set when pattern p is an exception of some term,
+	// termExc[t] when term t has exceptions.
+	patExc  []bool
+	termExc []bool
+	auto    *matcher
 	// ruleIDs names what a span can cite: terms, rules and the shouting
 	// rule (at capsIdx).
 	ruleIDs []string
@@ -445,17 +450,22 @@ func (l *lexicon) compile(evasions [][2]string) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	a, err := buildAutomaton(pats)
+	a, err := buildMatcher(pats)
 	if err != nil {
 		return err
 	}
-	a.leftCheck = make([]uint8, len(pats))
-	a.kata = make([]bool, len(pats))
+	l.patterns = pats
+	l.patExc = make([]bool, len(pats))
+	l.termExc = make([]bool, len(l.terms))
 	for p, owners := range l.owners {
 		check := -1
 		for _, o := range owners {
+			if o.exc {
+				l.patExc[p] = true
+				l.termExc[o.term] = true
+			}
 			if !o.exc && l.terms[o.term].boundary == boundKata {
-				a.kata[p] = true
+				a.pats[p].kata = true
 			}
 			c := leftAny
 			if !o.exc {
@@ -472,7 +482,7 @@ func (l *lexicon) compile(evasions [][2]string) error {
 				check = leftAny
 			}
 		}
-		a.leftCheck[p] = uint8(check)
+		a.pats[p].leftCheck = uint8(check)
 	}
 	if a.maxLen >= ringSize {
 		return fmt.Errorf("screen: lexicon: a pattern is %d characters long; the limit is %d", a.maxLen, ringSize-1)

@@ -240,64 +240,80 @@ func (s *scanner) normalize(text string) (upper int) {
 	a := s.a
 	fast := s.collect == nil
 	for i < len(text) {
-		b := text[i]
-		// Fast paths, inline: an ASCII letter or digit, and a kanji or
-		// hiragana that folding leaves as it is, neither repeated nor
-		// followed by a voiced mark. They are most of any text.
-		if fast && s.pending == len(s.hits) {
-			if b < utf8.RuneSelf {
-				e := t.bmp[b]
-				if e.kind() == kEmit && gap < 0 && (i+2 >= len(text) || text[i+1] != b || text[i+2] != b) {
-					if e.upper() {
-						upper++
+		// Fast paths, inline: an ASCII letter or digit, a space after a
+		// word, and a kanji or kana (folded, with its lead byte E3–E9),
+		// neither repeated nor followed by a voiced mark. They are most of
+		// any text. The automaton's state and the rune count stay in
+		// registers while they run.
+		if fast {
+			state, n, last := s.state, s.n, s.last
+			waiting := s.pending != len(s.hits) // hits wait for their right neighbour
+		fastPath:
+			for i < len(text) {
+				start := i
+				b := text[i]
+				var cls uint8
+				var c uint16
+				if b < utf8.RuneSelf {
+					e := t.bmp[b]
+					switch {
+					case e.kind() == kEmit && gap < 0 && (i+2 >= len(text) || text[i+1] != b || text[i+2] != b):
+						if e.upper() {
+							upper++
+						}
+						cls, c = e.cls(), a.ascii[byte(e.r())]
+					case e.kind() == kGap && gap < 0 && (last == clsWord || last == clsOther):
+						cls, c = clsSpace, a.ascii[' '] // a space after a word (space)
+					default:
+						break fastPath
 					}
-					cls := e.cls()
-					slot := &s.ring[s.n&(ringSize-1)]
-					slot.start, slot.cls = int32(i), cls
-					s.last = cls
-					st := a.trans[int(s.state)*a.stride+int(a.class[e.r()])]
-					s.state = st
-					if st >= a.firstMatch {
-						s.report(st, i+1)
-					}
-					s.n++
 					i++
-					continue
-				}
-			} else if b >= 0xE3 && b <= 0xE9 && i+3 <= len(text) {
-				r := rune(b&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-				e := t.bmp[r]
-				cls := e.cls()
-				if e.kind() == kEmit && (cls == clsKanji || cls == clsHira) && e.r() == r && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 &&
-					(i+3 == len(text) || text[i+3] < 0xE3 || !nextIsMarkOrSame(text, i)) {
-					if gap >= 0 {
-						gap = -1 // a gap between Japanese characters vanishes
+				} else {
+					if b < 0xE3 || b > 0xE9 || i+3 > len(text) {
+						break fastPath
 					}
-					slot := &s.ring[s.n&(ringSize-1)]
-					slot.start, slot.cls = int32(i), cls
-					s.last = cls
-					stride := a.stride
-					st := a.trans[int(s.state)*stride+int(a.class[b])]
-					st = a.trans[int(st)*stride+int(a.class[text[i+1]])]
-					st = a.trans[int(st)*stride+int(a.class[text[i+2]])]
-					s.state = st
-					if st >= a.firstMatch {
-						s.report(st, i+3)
+					r := rune(b&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+					e := t.bmp[r]
+					cls = e.cls()
+					if e.kind() != kEmit || !isJapanese(cls) || text[i+1]&0xC0 != 0x80 || text[i+2]&0xC0 != 0x80 ||
+						(i+3 < len(text) && text[i+3] >= 0xE3 && nextIsMarkOrSame(text, i)) {
+						break fastPath
 					}
-					s.n++
+					gap = -1   // a gap between Japanese characters vanishes
+					f := e.r() // katakana folds to hiragana
+					c = a.blocks[int(a.pages[f>>8])<<8|int(f&0xFF)]
 					i += 3
-					continue
 				}
+				if waiting {
+					for k := s.pending; k < len(s.hits); k++ {
+						s.hits[k].right = cls
+					}
+					s.pending, waiting = len(s.hits), false
+				}
+				slot := &s.ring[n&(ringSize-1)]
+				slot.start, slot.cls = int32(start), cls
+				last = cls
+				state = a.step(state, c)
+				if state >= matchFlag {
+					s.n = n
+					s.report(state, i)
+					waiting = s.pending != len(s.hits)
+				}
+				n++
+			}
+			s.state, s.n, s.last = state, n, last
+			if i >= len(text) {
+				break
 			}
 		}
+		b := text[i]
 		var e foldEntry
 		w := 1
-		orig := rune(b)
 		if b < utf8.RuneSelf {
 			e = t.bmp[b]
 		} else {
 			r, size := utf8.DecodeRuneInString(text[i:])
-			w, orig = size, r
+			w = size
 			switch {
 			case r < 0x10000:
 				e = t.bmp[r]
@@ -345,11 +361,7 @@ func (s *scanner) normalize(text string) (upper int) {
 					}
 				}
 			}
-			if r == orig && end == i+w && w > 1 && s.collect == nil {
-				s.emitBytes(s.raw(text[i:end]), cls, i, end)
-			} else {
-				s.emit(r, cls, i, end)
-			}
+			s.emit(r, cls, i, end)
 			i = end
 			continue
 		case kGap, kGapStop:
@@ -409,12 +421,6 @@ func (s *scanner) normalize(text string) (upper int) {
 	return upper
 }
 
-// raw returns the bytes of a short string without allocating.
-func (s *scanner) raw(b string) []byte {
-	n := copy(s.rawBuf[:], b)
-	return s.rawBuf[:n]
-}
-
 func (s *scanner) flushGap(stop bool, at int) {
 	if stop {
 		s.stop(at, at+1)
@@ -443,16 +449,10 @@ func nextIsMarkOrSame(text string, i int) bool {
 	if i+6 > len(text) {
 		return false
 	}
-	b0, b1, b2 := text[i+3], text[i+4], text[i+5]
-	switch {
-	case b0 == text[i] && b1 == text[i+1] && b2 == text[i+2]:
-		return true
-	case b0 == 0xE3 && b1 == 0x82: // U+3099–U+309C
-		return b2 >= 0x99 && b2 <= 0x9C
-	case b0 == 0xEF && b1 == 0xBE: // U+FF9E, U+FF9F
-		return b2 == 0x9E || b2 == 0x9F
-	}
-	return false
+	next := uint32(text[i+3])<<16 | uint32(text[i+4])<<8 | uint32(text[i+5])
+	return next == uint32(text[i])<<16|uint32(text[i+1])<<8|uint32(text[i+2]) ||
+		next-0xE38299 < 4 || // U+3099–U+309C
+		next-0xEFBE9E < 2 // U+FF9E, U+FF9F
 }
 
 func isASCIILetter(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
@@ -482,7 +482,7 @@ func composeMark(t *foldTables, base, mark rune) rune {
 // separators are trimmed.
 func foldString(s string) string {
 	var b strings.Builder
-	sc := &scanner{collect: &b}
+	sc := &scanner{collect: func(r rune, _ uint8, _, _ int) { b.WriteRune(r) }}
 	sc.normalize(s)
 	return strings.Trim(b.String(), " \n")
 }

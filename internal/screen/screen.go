@@ -4,10 +4,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 )
 
 // Label is one kind of target conduct found in a text: a category and
@@ -98,7 +98,7 @@ func (s *Screener) Screen(text string) Result {
 	if upper >= capsMinLetters {
 		cands = s.lex.addCaps(text, cands)
 	}
-	res := Result{Labels: s.lex.group(text, cands)}
+	res := Result{Labels: s.lex.group(text, cands, sc)}
 	sc.cands = cands[:0]
 	s.pool.Put(sc)
 	return res
@@ -120,9 +120,11 @@ type hit struct {
 // scanner runs the automaton over the folded stream while the normaliser
 // produces it.
 type scanner struct {
-	a       *automaton
-	collect *strings.Builder // when set, only collect the folded text
-	state   uint16
+	a *matcher
+	// collect, when set, receives the folded runes instead of the
+	// automaton (foldString).
+	collect func(r rune, cls uint8, start, end int)
+	state   uint32
 	n       int32 // folded runes so far
 	sent    int32
 	last    uint8
@@ -131,53 +133,33 @@ type scanner struct {
 		start int32
 		cls   uint8
 	}
-	hits   []hit
-	rawBuf [utf8.UTFMax]byte
+	hits []hit
 	// buffers of the rule layer, reused between texts
 	valid []tHit
+	excs  []int32
 	byTag [][]int32
 	cands []cand
+	keys  []uint64
 }
 
-func (s *scanner) reset(a *automaton) {
+func (s *scanner) reset(a *matcher) {
 	s.a, s.state, s.n, s.sent, s.last, s.pending = a, 0, 0, 0, clsStop, 0
 	s.hits = s.hits[:0]
 	if cap(s.hits) > 1<<14 {
 		s.hits = nil // do not keep the buffers of an unusually long text
-		s.valid, s.cands = nil, nil
+		s.valid, s.excs, s.cands, s.keys = nil, nil, nil, nil
 	}
 }
 
 // emit takes one folded rune with the original byte range it stands for.
 func (s *scanner) emit(r rune, cls uint8, start, end int) {
-	if r < utf8.RuneSelf && s.collect == nil {
-		s.before(cls, start)
-		a := s.a
-		st := a.trans[int(s.state)*a.stride+int(a.class[byte(r)])]
-		s.after(st, cls, end)
-		return
-	}
-	var buf [utf8.UTFMax]byte
-	k := utf8.EncodeRune(buf[:], r)
-	s.emitBytes(buf[:k], cls, start, end)
-}
-
-// emitBytes takes one folded rune as UTF-8 (the original bytes when folding
-// left the rune as it was).
-func (s *scanner) emitBytes(b []byte, cls uint8, start, end int) {
 	if s.collect != nil {
 		s.last = cls
-		s.collect.Write(b)
+		s.collect(r, cls, start, end)
 		return
 	}
 	s.before(cls, start)
-	a := s.a
-	st := s.state
-	stride := a.stride
-	for _, c := range b {
-		st = a.trans[int(st)*stride+int(a.class[c])]
-	}
-	s.after(st, cls, end)
+	s.after(s.a.step(s.state, s.a.class(r)), cls, end)
 }
 
 // before records the new rune: it is the right neighbour of the hits that
@@ -195,8 +177,8 @@ func (s *scanner) before(cls uint8, start int) {
 }
 
 // after reports the matches that end with the rune and moves on.
-func (s *scanner) after(st uint16, cls uint8, end int) {
-	if st >= s.a.firstMatch {
+func (s *scanner) after(st uint32, cls uint8, end int) {
+	if st >= matchFlag {
 		s.report(st, end)
 	}
 	s.state = st
@@ -206,14 +188,16 @@ func (s *scanner) after(st uint16, cls uint8, end int) {
 	}
 }
 
-func (s *scanner) report(st uint16, end int) {
-	for _, p := range s.a.outs[st-s.a.firstMatch] {
-		ns := s.n - s.a.runeLen[p] + 1
+func (s *scanner) report(st uint32, end int) {
+	a := s.a
+	for _, p := range a.matches(st) {
+		info := a.pats[p]
+		ns := s.n - info.runeLen + 1
 		left := clsStop
 		if ns > 0 {
 			left = s.ring[(ns-1)&(ringSize-1)].cls
 		}
-		switch s.a.leftCheck[p] {
+		switch info.leftCheck {
 		case leftNotWord:
 			if left == clsWord {
 				continue
@@ -224,7 +208,7 @@ func (s *scanner) report(st uint16, end int) {
 			}
 		}
 		h := hit{pat: p, nStart: ns, nEnd: s.n + 1, start: s.ring[ns&(ringSize-1)].start, end: int32(end), sent: s.sent, left: left, right: clsStop}
-		if s.a.kata[p] {
+		if info.kata {
 			h.kata = true
 			for k := ns; k <= s.n; k++ {
 				if s.ring[k&(ringSize-1)].cls != clsKata {
@@ -280,8 +264,8 @@ func boundaryOK(b int, h *hit) bool {
 // then the terms that label on their own, then the co-occurrence rules, each
 // checked against its suppressors. The spans are not yet grouped.
 func (l *lexicon) resolve(text string, hits []hit, sc *scanner) []cand {
-	valid := l.validate(hits, sc.valid[:0])
-	sc.valid = valid
+	valid, excs := l.validateBuf(hits, sc.valid[:0], sc.excs)
+	sc.valid, sc.excs = valid, excs
 	if len(valid) == 0 {
 		return nil
 	}
@@ -319,36 +303,49 @@ func (l *lexicon) resolve(text string, hits []hit, sc *scanner) []cand {
 // validate keeps the term hits that pass their boundary rule and are not
 // held by one of the term's exceptions, appending them to valid.
 func (l *lexicon) validate(hits []hit, valid []tHit) []tHit {
-	var excs []hit
-	for _, h := range hits {
-		for _, o := range l.owners[h.pat] {
-			if o.exc {
-				excs = append(excs, h)
-				break
-			}
+	valid, _ = l.validateBuf(hits, valid, nil)
+	return valid
+}
+
+// validateBuf is validate with a buffer for the indices of the hits of
+// exceptions, which it returns for reuse.
+func (l *lexicon) validateBuf(hits []hit, valid []tHit, excs []int32) ([]tHit, []int32) {
+	excs = excs[:0]
+	for i := range hits {
+		if l.patExc[hits[i].pat] {
+			excs = append(excs, int32(i))
 		}
 	}
+	// Hits are in the order of their end, and an exception that holds a
+	// hit ends at or after it: k moves to the first such exception.
+	k := 0
 	for i := range hits {
 		h := &hits[i]
+		for k < len(excs) && hits[excs[k]].nEnd < h.nEnd {
+			k++
+		}
 		for _, o := range l.owners[h.pat] {
 			if o.exc || !boundaryOK(l.terms[o.term].boundary, h) {
 				continue
 			}
-			if excepted(l, o.term, *h, excs) {
+			if l.termExc[o.term] && excepted(l, o.term, h, hits, excs[k:]) {
 				continue
 			}
 			valid = append(valid, tHit{term: o.term, nStart: h.nStart, nEnd: h.nEnd, start: h.start, end: h.end, sent: h.sent})
 		}
 	}
-	return valid
+	return valid, excs
 }
 
-func excepted(l *lexicon, term int32, h hit, excs []hit) bool {
-	// excs are in the order of their end; an exception holding h ends at or
-	// after h and at most maxLen runes after h's start.
-	i, _ := slices.BinarySearchFunc(excs, h.nEnd, func(e hit, end int32) int { return int(e.nEnd - end) })
-	for ; i < len(excs) && excs[i].nEnd <= h.nStart+l.auto.maxLen; i++ {
-		e := excs[i]
+// excepted reports whether one of the exceptions of term holds h. excs
+// indexes the hits of exceptions that end at or after h, in order.
+func excepted(l *lexicon, term int32, h *hit, hits []hit, excs []int32) bool {
+	// An exception holding h ends at most maxLen runes after h's start.
+	for _, ei := range excs {
+		e := &hits[ei]
+		if e.nEnd > h.nStart+l.auto.maxLen {
+			break
+		}
 		if e.nStart > h.nStart {
 			continue
 		}
@@ -480,29 +477,43 @@ func (l *lexicon) fire(r *rule, valid []tHit, byTag [][]int32, cands []cand) []c
 // group collects spans into labels: per category and subtype, spans in text
 // order, a span inside another span of the same label dropped, severity the
 // highest. Labels come most severe first, then in the contract's order.
-func (l *lexicon) group(text string, cands []cand) []Label {
-	out := []Label{}
+func (l *lexicon) group(text string, cands []cand, sc *scanner) []Label {
 	if len(cands) == 0 {
-		return out
+		return []Label{}
 	}
-	slices.SortFunc(cands, func(a, b cand) int {
-		switch {
-		case a.ord != b.ord:
-			return int(a.ord - b.ord)
-		case a.start != b.start:
-			return int(a.start - b.start)
-		case a.end != b.end:
-			return int(b.end - a.end) // longer first
+	keys := l.sortCands(len(text), cands, sc.keys[:0])
+	sc.keys = keys[:0]
+	at := func(i int) *cand { // the i-th candidate in order
+		if keys != nil {
+			return &cands[keys[i]&(1<<keyIndexBits-1)]
 		}
-		return int(a.rule - b.rule)
-	})
-	var cur *Label
+		return &cands[i]
+	}
+	// Count the labels and the spans they keep, to allocate them at once.
+	nLabels, nSpans := 0, 0
 	curOrd, curEnd := int32(-1), int32(-1)
-	for _, c := range cands {
-		if cur == nil || c.ord != curOrd {
+	for i := range cands {
+		c := at(i)
+		if c.ord != curOrd {
+			nLabels++
+			curOrd, curEnd = c.ord, -1
+		}
+		if c.end > curEnd {
+			nSpans++
+			curEnd = c.end
+		}
+	}
+	out := make([]Label, 0, nLabels)
+	spans := make([]Span, 0, nSpans)
+	var cur *Label
+	first := 0 // index of cur's first span in spans
+	curOrd, curEnd = -1, -1
+	for i := range cands {
+		c := at(i)
+		if c.ord != curOrd {
 			k := labelOf(c.ord)
 			out = append(out, Label{Category: k.category, Subtype: k.subtype})
-			cur, curOrd, curEnd = &out[len(out)-1], c.ord, -1
+			cur, first, curOrd, curEnd = &out[len(out)-1], len(spans), c.ord, -1
 		}
 		cur.Severity = max(cur.Severity, int(c.severity))
 		if c.end <= curEnd {
@@ -510,11 +521,58 @@ func (l *lexicon) group(text string, cands []cand) []Label {
 			// explains it; its severity still counts.
 			continue
 		}
-		cur.Spans = append(cur.Spans, Span{Start: int(c.start), End: int(c.end), Text: text[c.start:c.end], Rule: l.ruleIDs[c.rule]})
+		spans = append(spans, Span{Start: int(c.start), End: int(c.end), Text: text[c.start:c.end], Rule: l.ruleIDs[c.rule]})
+		cur.Spans = spans[first:len(spans):len(spans)]
 		curEnd = c.end
 	}
 	slices.SortStableFunc(out, func(a, b Label) int { return b.Severity - a.Severity })
 	return out
+}
+
+// keyIndexBits is the width of a candidate's index in a sort key.
+const keyIndexBits = 16
+
+// sortCands orders the candidates by label (the contract's order), start,
+// longest first, then rule. When the fields fit in 64 bits with the
+// candidate's index, it sorts keys (a plain sort of integers, several times
+// quicker than comparing structs) and returns them: the index of the k-th
+// candidate in order is keys[k]&(1<<keyIndexBits-1). Otherwise it sorts
+// cands in place and returns nil. Candidates that compare equal are alike
+// in all that group looks at but severity, whose maximum is taken, so the
+// result does not depend on the order among them.
+func (l *lexicon) sortCands(textLen int, cands []cand, keys []uint64) []uint64 {
+	var maxOrd int32
+	for _, c := range cands {
+		maxOrd = max(maxOrd, c.ord)
+	}
+	ordBits := bits.Len32(uint32(maxOrd))
+	ruleBits := bits.Len(uint(len(l.ruleIDs)))
+	posBits := bits.Len(uint(textLen))
+	if len(cands) > 1<<keyIndexBits || ordBits+2*posBits+ruleBits+keyIndexBits > 64 {
+		slices.SortFunc(cands, func(a, b cand) int {
+			switch {
+			case a.ord != b.ord:
+				return int(a.ord - b.ord)
+			case a.start != b.start:
+				return int(a.start - b.start)
+			case a.end != b.end:
+				return int(b.end - a.end) // longer first
+			}
+			return int(a.rule - b.rule)
+		})
+		return nil
+	}
+	maxPos := uint64(1)<<posBits - 1
+	for i, c := range cands {
+		k := uint64(c.ord)
+		k = k<<posBits | uint64(c.start)
+		k = k<<posBits | (maxPos - uint64(c.end)) // longer first
+		k = k<<ruleBits | uint64(c.rule)
+		k = k<<keyIndexBits | uint64(i)
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // order ranks a label by the contract's order of categories and subtypes.
