@@ -100,14 +100,20 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.CaseViewer, p kasuhar
 	return &p, nil
 }
 
+// postVisible hides a post linked to a case from someone excluded from that
+// case (param is the viewer's user id): the post is part of the case.
+func postVisible(param string) string {
+	return " AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = online_posts.case_id AND x.user_id = " + param + ")"
+}
+
 // Posts implements kasuhara.OnlinePostService.
 func (s *Store) Posts(ctx context.Context, v kasuhara.CaseViewer, status string) ([]kasuhara.OnlinePost, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
-	q, args := "SELECT "+postColumns+" FROM online_posts WHERE org_id = $1", []any{v.OrgID}
+	q, args := "SELECT "+postColumns+" FROM online_posts WHERE org_id = $1"+postVisible("$2"), []any{v.OrgID, v.UserID}
 	if status != "" {
-		q += " AND status = $2"
+		q += " AND status = $3"
 		args = append(args, status)
 	}
 	rows, err := s.db.Read.QueryContext(ctx, q+" ORDER BY updated_at DESC, id LIMIT 200", args...)
@@ -130,7 +136,7 @@ func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, i
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
-	p, err := scanPost(q.QueryRowContext(ctx, "SELECT "+postColumns+" FROM online_posts WHERE id = $1 AND org_id = $2", id, v.OrgID))
+	p, err := scanPost(q.QueryRowContext(ctx, "SELECT "+postColumns+" FROM online_posts WHERE id = $1 AND org_id = $2"+postVisible("$3"), id, v.OrgID, v.UserID))
 	if err != nil {
 		return nil, notFound(err, "store.post", "post")
 	}
@@ -278,8 +284,9 @@ func (s *Store) schedulePostDue(ctx context.Context, tx *sql.Tx, postID, status 
 }
 
 // PostDueHandler runs "post_due" jobs: when a post is still in the state
-// whose deadline passed, the desk and legal are told in the app (and by mail
-// and webhook through the case, when the post belongs to one).
+// whose deadline passed, the desk and legal (but not those excluded from its
+// case) are told in the app, and the organisation's webhook hears of an
+// overdue case when the post belongs to one.
 func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) error {
 	var j postDueJob
 	if err := json.Unmarshal(payload, &j); err != nil {
@@ -295,7 +302,9 @@ func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) err
 		if err != nil {
 			return err
 		}
-		people, err := userIDs(ctx, tx, "SELECT user_id FROM memberships WHERE org_id = $1 AND role IN ('desk', 'legal')", orgID)
+		people, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = $1 AND m.role IN ('desk', 'legal') AND NOT u.disabled
+			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $2 AND x.user_id = m.user_id)`, orgID, caseID)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/testdb"
@@ -64,6 +65,31 @@ func TestOnlinePosts(t *testing.T) {
 				t.Fatal("an employee was told about a post")
 			}
 			must(t, e.api(kasuhara.RoleAnalyst).call("GET", "/api/v1/online-posts", nil), http.StatusForbidden)
+			// A post linked to a case is hidden from whoever is excluded from it.
+			deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+			empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+			c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "social_media", Subtypes: kasuhara.Subtypes, Conduct: "SNSで晒された"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			linked, err := e.st.CreatePost(ctx, deskV, kasuhara.OnlinePost{URL: "https://sns.example/p/43", CapturedText: "晒し投稿の本文", CaseID: c.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleLegal].ID); err != nil {
+				t.Fatal(err)
+			}
+			must(t, desk.call("GET", "/api/v1/online-posts/"+linked.ID, nil), 200, "晒し投稿の本文")
+			must(t, l.get("/online-posts/"+linked.ID), http.StatusNotFound)
+			if list := l.get("/online-posts"); list.status != 200 || strings.Contains(list.body, linked.ID) {
+				t.Fatalf("the excluded legal sees the linked post in the list (%d)", list.status)
+			}
+			if err := e.st.PostDueHandler(ctx, json.RawMessage(`{"post_id":"`+linked.ID+`","status":"monitoring"}`)); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(l.get("/notifications").body, "/online-posts/"+linked.ID) {
+				t.Fatal("the excluded legal was reminded of the linked post")
+			}
 			// Another organisation's desk sees nothing.
 			must(t, emp.call("GET", "/api/v1/online-posts/"+id, nil), http.StatusForbidden)
 		})
