@@ -41,6 +41,7 @@ func TestOnlinePosts(t *testing.T) {
 			l := e.client()
 			l.signInAs(kasuhara.RoleLegal)
 			must(t, l.get("/online-posts/template"), 200, "{company}")
+			must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"  "}}), http.StatusBadRequest, "本文")
 			must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"{url} の削除を求めます。{text}"}}), http.StatusSeeOther)
 			draft = desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja", nil)
 			checkPDFText(t, []byte(draft.body), "削除依頼書", "https://sns.example/p/42の削除を求めます")
