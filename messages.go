@@ -60,6 +60,19 @@ const (
 	MsgReviewIncidents   = "must be between 2 and 100"
 	MsgReviewWindow      = "must be between 7 and 3650 days"
 	MsgUnknownCase       = "is not one you may link"
+	MsgCourseNoLesson    = "must begin with a lesson: a line starting with ## and the lesson's title"
+	MsgCourseOrder       = "has a lesson after the questions: lessons come first"
+	MsgCourseChoices     = "has a question without 2 to 6 choices written - [x] or - [ ], at least one marked [x]"
+	MsgCourseNoQuestion  = "needs at least one question: a line starting with Q: and its choices"
+	MsgCourseStray       = "has a line inside a question that is neither a choice (- [x] or - [ ]) nor an explanation (>)"
+	MsgCourseMismatch    = "must have the same questions, choices and correct answers as the Japanese text"
+	MsgPassMark          = "must be between 1 and 100"
+	MsgRecurrence        = "must be between 0 and 120 months"
+	MsgDate              = "must be a date such as 2027-03-31"
+	MsgNotClosed         = "the case must be closed first"
+	MsgConfirmAnonymised = "confirm that names, dates, places and anything else that identifies a person were removed"
+	MsgAnswers           = "must answer every question with choices that exist"
+	MsgImageType         = "is not an accepted image: PNG, JPEG, GIF or WebP"
 )
 
 // FieldMessages lists every field error message.
@@ -69,4 +82,6 @@ var FieldMessages = []string{
 	MsgFuture, MsgTooOld, MsgDuration, MsgChannel, MsgCategory, MsgSubtype, MsgDuplicate, MsgCategoryOrConsult,
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
 	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort, MsgPast, MsgNotCustomerCase, MsgLookup, MsgReviewIncidents, MsgReviewWindow, MsgUnknownCase,
+	MsgCourseNoLesson, MsgCourseOrder, MsgCourseChoices, MsgCourseNoQuestion, MsgCourseStray, MsgCourseMismatch, MsgPassMark, MsgRecurrence,
+	MsgDate, MsgNotClosed, MsgConfirmAnonymised, MsgAnswers, MsgImageType,
 }

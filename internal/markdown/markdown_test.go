@@ -1,0 +1,69 @@
+package markdown
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestRenderKeepsOrdinaryMarkdown(t *testing.T) {
+	got := string(Render("## 方針\n\n**安全**が第一です。\n\n- 一人で対応しない\n- [窓口](/report) と [MHLW](https://www.mhlw.go.jp/)\n\n![図](/training/images/0193a1b2-0000-7000-8000-000000000001)\n"))
+	for _, want := range []string{"<h2>方針</h2>", "<strong>安全</strong>", "<li>一人で対応しない</li>",
+		`<a href="/report">窓口</a>`, `<a href="https://www.mhlw.go.jp/">MHLW</a>`,
+		`<img src="/training/images/0193a1b2-0000-7000-8000-000000000001" alt="図">`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Render lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+var handler = regexp.MustCompile(`<[^>]*\son[a-z]+\s*=`)
+
+func TestRenderCannotInjectScript(t *testing.T) {
+	for _, src := range []string{
+		"<script>alert(1)</script>",
+		"hello <script>alert(1)</script> world",
+		"<img src=x onerror=alert(1)>",
+		"<a href=\"javascript:alert(1)\">x</a>",
+		"[click](javascript:alert(1))",
+		"[click](JaVaScRiPt:alert(1))",
+		"[click](  javascript:alert(1))",
+		"[click](vbscript:msgbox(1))",
+		"[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+		"[click](//evil.example/x)",
+		"<javascript:alert(1)>",
+		"![x](javascript:alert(1))",
+		"![x](https://evil.example/track.png)",
+		"![x](/training/images/../../admin)",
+		"<iframe src=\"https://evil.example\"></iframe>",
+		"<div onmouseover=\"alert(1)\">hover</div>",
+		"[x](https://ok.example/\" onclick=\"alert(1))",
+		"<svg><script>alert(1)</script></svg>",
+		"```html\n<script>alert(1)</script>\n```",
+		"<style>body{display:none}</style>",
+	} {
+		got := strings.ToLower(string(Render(src)))
+		if handler.MatchString(got) {
+			t.Errorf("Render(%q) has an event handler in a tag:\n%s", src, got)
+		}
+		for _, bad := range []string{"<script", "javascript:", "vbscript:", "<iframe", "<img src=\"https://", "data:text", "<style", "<svg", "<div", `href="//`, "/admin"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("Render(%q) contains %q:\n%s", src, bad, got)
+			}
+		}
+	}
+}
+
+func TestRenderCodeIsEscaped(t *testing.T) {
+	got := string(Render("```\n<b>x</b>\n```"))
+	if !strings.Contains(got, "&lt;b&gt;x&lt;/b&gt;") {
+		t.Errorf("code block not escaped: %s", got)
+	}
+}
+
+func TestRenderCutsOffLongText(t *testing.T) {
+	got := string(Render(strings.Repeat("あ", MaxSource)))
+	if len(got) > MaxSource+100 {
+		t.Errorf("Render returned %d bytes for a text past the limit", len(got))
+	}
+}
