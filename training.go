@@ -398,8 +398,8 @@ type Progress struct {
 // Progress says where a person with the given passes of the course stands
 // at now. Without recurrence, any pass ever made counts. With recurrence,
 // each period up to a due date needs a pass made after the period opened
-// (the previous due date; a year before the first one for a yearly
-// course). A pass goes to the earliest period still open; a late one also
+// (the previous due date; for the first period, one recurrence before the
+// first due date or before the assignment, whichever is earlier). A pass goes to the earliest period still open; a late one also
 // makes up for every due date that had passed when it was made, but never
 // for the period running now.
 func (a Assignment) Progress(now time.Time, passes []time.Time) Progress {
@@ -422,10 +422,17 @@ func (a Assignment) Progress(now time.Time, passes []time.Time) Progress {
 		k++
 	}
 	opens := func(j int) time.Time {
-		if j == 0 {
-			return a.deadline(0).AddDate(0, -a.EveryMonths, 0)
+		if j > 0 {
+			return a.deadline(j - 1)
 		}
-		return a.deadline(j - 1)
+		// The first period reaches back one recurrence from the first due
+		// date, or from the day the course was assigned when that is
+		// earlier: a pass made after the assignment always counts.
+		from := a.deadline(0)
+		if !a.CreatedAt.IsZero() && a.CreatedAt.Before(from) {
+			from = a.CreatedAt
+		}
+		return from.AddDate(0, -a.EveryMonths, 0)
 	}
 	// e is the earliest period without a pass.
 	e := 0

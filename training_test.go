@@ -189,6 +189,18 @@ func TestProgressYearly(t *testing.T) {
 	}
 }
 
+func TestProgressFirstDueFarAhead(t *testing.T) {
+	a := Assignment{FirstDue: "2030-03-31", EveryMonths: 12, CreatedAt: jstTime("2027-01-10 09:00")}
+	got := a.Progress(jstTime("2027-02-01 10:00"), []time.Time{jstTime("2027-01-20 10:00")})
+	if got.Status != TrainingComplete || got.Due != "2031-03-31" || got.Pending {
+		t.Fatalf("a pass made after the assignment does not count: %+v", got)
+	}
+	got = a.Progress(jstTime("2027-02-01 10:00"), []time.Time{jstTime("2025-01-20 10:00")})
+	if got.Status != TrainingDue || got.Due != "2030-03-31" {
+		t.Fatalf("a pass two years before the assignment counts: %+v", got)
+	}
+}
+
 func TestAssignmentValidateAndApplies(t *testing.T) {
 	err := Assignment{Role: "boss", FirstDue: "31/03/2027", EveryMonths: 121}.Validate()
 	for _, f := range []string{"course", "role", "due", "every_months"} {

@@ -70,7 +70,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
@@ -103,7 +103,14 @@ func serve(ctx context.Context, e env, args []string) error {
 		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second), cfg.BaseURL, st.Webhook),
 		store.KindClock:    st.ClockHandler,
 		store.KindPostDue:  st.PostDueHandler,
+		// Training reminders run once a day at 09:00 in Japan; the first
+		// run after a start catches up on a day the server was down.
+		notify.KindTrainingMail:     notify.TrainingMailHandler(mailer, cfg.BaseURL),
+		store.KindTrainingReminders: st.TrainingRemindersHandler,
 	}, jobs.Options{Logger: logger})
+	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
+		return fmt.Errorf("schedule training reminders: %w", err)
+	}
 	queueDone := make(chan struct{})
 	go func() {
 		defer close(queueDone)

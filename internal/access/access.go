@@ -15,13 +15,18 @@ type Action string
 // The actions of the foundation. Later issues add case, customer and
 // statistics actions here, each with its row in the matrix test.
 const (
-	ManageUsers       Action = "manage_users"       // create users, change roles, reset passwords
-	ManageDepartments Action = "manage_departments" // create and rename departments
-	ManageOrgs        Action = "manage_orgs"        // see the organisations of the group
-	ViewAudit         Action = "view_audit"         // read the audit trail of the organisation
-	ReadCaseContents  Action = "read_case_contents" // narratives, identities, evidence
-	ViewStatistics    Action = "view_statistics"    // figures without contents
-	FileReport        Action = "file_report"        // report an incident or ask for advice
+	ManageUsers       Action = "manage_users"        // create users, change roles, reset passwords
+	ManageDepartments Action = "manage_departments"  // create and rename departments
+	ManageOrgs        Action = "manage_orgs"         // see the organisations of the group
+	ViewAudit         Action = "view_audit"          // read the audit trail of the organisation
+	ReadCaseContents  Action = "read_case_contents"  // narratives, identities, evidence
+	ViewStatistics    Action = "view_statistics"     // figures without contents
+	FileReport        Action = "file_report"         // report an incident or ask for advice
+	ManageContent     Action = "manage_content"      // write and publish policies, courses and assignments
+	ViewAcknowledged  Action = "view_acknowledged"   // see who has and has not acknowledged a policy, by name
+	ViewTraining      Action = "view_training"       // the completion report per course and department
+	ViewTrainingNames Action = "view_training_names" // who has not completed a course, by name
+	MakeCaseStudy     Action = "make_case_study"     // turn a closed case into a case study
 )
 
 var matrix = map[Action][]kasuhara.Role{
@@ -33,6 +38,12 @@ var matrix = map[Action][]kasuhara.Role{
 	ReadCaseContents: {kasuhara.RoleSupervisor, kasuhara.RoleDesk, kasuhara.RoleLegal},
 	ViewStatistics:   {kasuhara.RoleDesk, kasuhara.RoleLegal, kasuhara.RoleAnalyst},
 	FileReport:       kasuhara.Roles,
+	// The admin writes content; legal checks who read and learnt it.
+	ManageContent:     {kasuhara.RoleAdmin},
+	ViewAcknowledged:  {kasuhara.RoleLegal, kasuhara.RoleAdmin},
+	ViewTraining:      {kasuhara.RoleLegal, kasuhara.RoleAnalyst, kasuhara.RoleAdmin},
+	ViewTrainingNames: {kasuhara.RoleLegal, kasuhara.RoleAdmin},
+	MakeCaseStudy:     {kasuhara.RoleDesk, kasuhara.RoleLegal},
 }
 
 // Can reports whether role may perform action at all.

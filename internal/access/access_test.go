@@ -18,6 +18,11 @@ func TestMatrix(t *testing.T) {
 		ReadCaseContents:  {false, true, true, true, false, false},
 		ViewStatistics:    {false, false, true, true, true, false},
 		FileReport:        {true, true, true, true, true, true},
+		ManageContent:     {false, false, false, false, false, true},
+		ViewAcknowledged:  {false, false, false, true, false, true},
+		ViewTraining:      {false, false, false, true, true, true},
+		ViewTrainingNames: {false, false, false, true, false, true},
+		MakeCaseStudy:     {false, false, true, true, false, false},
 	}
 	if len(want) != len(matrix) {
 		t.Fatalf("matrix has %d actions, the test %d: add the new action's row", len(matrix), len(want))

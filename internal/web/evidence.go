@@ -28,7 +28,7 @@ func (s *Server) uploadLimit() int64 { return s.MaxUpload*MaxFilesPerRequest + M
 // isUpload reports whether a request may carry evidence files, and so gets
 // the larger body limit.
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/report" || strings.HasSuffix(r.URL.Path, "/evidence") || strings.HasSuffix(r.URL.Path, "/files") ||
+	return r.Method == http.MethodPost && (r.URL.Path == "/report" || r.URL.Path == "/admin/training/images" || strings.HasSuffix(r.URL.Path, "/evidence") || strings.HasSuffix(r.URL.Path, "/files") ||
 		(strings.HasPrefix(r.URL.Path, "/o/") && strings.HasSuffix(r.URL.Path, "/report")))
 }
 

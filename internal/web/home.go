@@ -2,10 +2,41 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/kasuhara/kasuhara"
 )
+
+// homeData is what the start page asks of the viewer: policies to read and
+// courses to take.
+type homeData struct {
+	Unacknowledged []kasuhara.PolicyDocument
+	Training       []kasuhara.TrainingItem
+}
 
 // home is the signed-in start page. What it shows depends on the role: each
 // role sees the part of the desk's work that is theirs.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home"})
+	v := viewerFrom(r.Context())
+	d := &homeData{}
+	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, doc := range docs {
+		if doc.AcknowledgedAt.IsZero() {
+			d.Unacknowledged = append(d.Unacknowledged, doc)
+		}
+	}
+	items, err := s.Training.MyTraining(r.Context(), v.caseViewer())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, it := range items {
+		if it.Status != kasuhara.TrainingComplete {
+			d.Training = append(d.Training, it)
+		}
+	}
+	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
 }

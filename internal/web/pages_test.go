@@ -14,6 +14,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/starter"
 )
 
 // TestEveryPageInBothLanguages renders every page for every role in both
@@ -53,7 +54,53 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	}
 	m, _ := e.st.ProposeMeasure(ctx, deskV, custs[0].ID, kasuhara.NewMeasure{Level: "warned", Reason: "理由", ReviewAt: time.Now().AddDate(0, 1, 0)})
 	e.st.RecordResponse(ctx, deskV, custs[0].ID, m.ID, "回答")
-	pages := []string{"/", "/account/password", "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
+	// Policy and training: a published policy in two versions, a course
+	// with an assignment and a passed attempt, a case study of a closed case.
+	admin := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+	doc, err := e.st.CreatePolicy(ctx, admin, e.org.ID, kasuhara.PolicyBasic, false, starter.Policy("basic_policy", e.org.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st.Publish(ctx, admin, e.org.ID, doc.ID)
+	e.st.SaveDraft(ctx, admin, e.org.ID, doc.ID, starter.Policy("basic_policy", "改"))
+	e.st.Publish(ctx, admin, e.org.ID, doc.ID)
+	e.st.SaveDraft(ctx, admin, e.org.ID, doc.ID, starter.Policy("basic_policy", "下書き"))
+	course, err := e.st.SaveCourse(ctx, admin, e.org.ID, starter.Course(e.org.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st.PublishCourse(ctx, admin, e.org.ID, course.ID, true)
+	if _, err := e.st.AssignCourse(ctx, admin, e.org.ID, kasuhara.Assignment{CourseID: course.ID, FirstDue: "2027-03-31", EveryMonths: 12}); err != nil {
+		t.Fatal(err)
+	}
+	content, _ := course.Content("ja")
+	answers := make([][]int, len(content.Questions))
+	for i, q := range content.Questions {
+		for j, ch := range q.Choices {
+			if ch.Correct {
+				answers[i] = append(answers[i], j)
+			}
+		}
+	}
+	attempt, err := e.st.SubmitAttempt(ctx, empV, course.ID, "ja", answers)
+	if err != nil || !attempt.Passed {
+		t.Fatalf("attempt: %v %+v", err, attempt)
+	}
+	closed, _ := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "x"})
+	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateAcknowledged, "")
+	e.st.Assign(ctx, deskV, closed.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
+	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateInProgress, "")
+	e.st.Assess(ctx, deskV, closed.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
+	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateResolved, "")
+	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateClosed, "")
+	study, err := e.st.CreateCaseStudy(ctx, deskV, closed.ID, "事例", "### 概要\n本文", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/", "/account/password",
+		"/policies", "/policies/" + doc.ID, "/policies/" + doc.ID + "?version=1", "/policies/acknowledgements", "/admin/policies", "/admin/policies/" + doc.ID, "/o/acme/policy",
+		"/training", "/training/report", "/training/courses/" + course.ID, "/training/certificates/" + attempt.ID, "/training/case-studies/" + study.ID,
+		"/admin/training", "/admin/training/courses/" + course.ID, "/cases/" + closed.ID + "/case-study", "/cases/" + closed.ID, "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
 		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications",
 		"/timer", "/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact",
 		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID, "/online-posts/template"}

@@ -8,12 +8,14 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/markdown"
 )
 
 //go:embed templates
@@ -99,11 +101,17 @@ var customerFields = []customerField{{"name", "customer_name", "text"}, {"name_k
 
 // translateField translates a field error message of the domain.
 func translateField(loc *i18n.Localizer, msg string) string {
+	// A course text's error names its line: "<message> (line N)".
+	if m := lineSuffix.FindStringSubmatch(msg); m != nil {
+		return translateField(loc, m[1]) + loc.T("field.line", map[string]any{"N": m[2]})
+	}
 	if s, err := loc.Translate("field."+msg, nil); err == nil {
 		return s
 	}
 	return msg
 }
+
+var lineSuffix = regexp.MustCompile(`^(.*) \(line (\d+)\)$`)
 
 // newForm returns a form holding r's values and err's field errors, translated.
 func (s *Server) newForm(r *http.Request, err error, keys ...string) *form {
@@ -175,7 +183,16 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return t.In(jst).Format("2006-01-02")
 			},
-			"langs": func() []string { return i18n.Languages },
+			"langs":    func() []string { return i18n.Languages },
+			"markdown": markdown.Render,
+			"add":      func(a, b int) int { return a + b },
+			"percent": func(n, of int) int {
+				if of == 0 {
+					return 0
+				}
+				return n * 100 / of
+			},
+			"policyKinds": func() []string { return kasuhara.PolicyKinds },
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, p := range pages {

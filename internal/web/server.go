@@ -34,6 +34,8 @@ type Deps struct {
 	Letters   kasuhara.LetterService
 	Referrals kasuhara.ReferralService
 	Posts     kasuhara.OnlinePostService
+	Policies  kasuhara.PolicyService
+	Training  kasuhara.TrainingService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs

@@ -1,0 +1,335 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/starter"
+)
+
+// can reports whether the viewer's role may perform action, and answers
+// 403 when not.
+func (s *Server) can(w http.ResponseWriter, r *http.Request, action access.Action) bool {
+	if !access.Can(viewerFrom(r.Context()).Membership.Role, action) {
+		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed: %s", action))
+		return false
+	}
+	return true
+}
+
+// publicPolicy is the organisation's basic policy for anyone: GET
+// /o/{org}/policy, no sign-in, a page a company links from its website.
+func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Policies.PublicPolicy(r.Context(), org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current}})
+}
+
+// policiesPage lists the documents that apply to the viewer's organisation
+// and whether the viewer acknowledged each.
+func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "policies", &page{Title: "policies.title", Nav: "policies", Data: docs})
+}
+
+// policyPage shows a document's current version, or an older one with
+// ?version=N, and the acknowledgement button.
+func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	d, err := s.Policies.EffectivePolicy(r.Context(), v.Org.ID, v.User.ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	shown := d.Current
+	if n := r.URL.Query().Get("version"); n != "" {
+		num, err := strconv.Atoi(n)
+		shown = nil
+		for i := range d.Versions {
+			if err == nil && d.Versions[i].Number == num {
+				shown = &d.Versions[i]
+			}
+		}
+		if shown == nil {
+			s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "no such version"))
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "policy", &page{Title: "policies.title", Nav: "policies", Data: map[string]any{"Doc": d, "Version": shown}})
+}
+
+func (s *Server) acknowledgePolicy(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	if _, err := s.Policies.Acknowledge(r.Context(), v.Actor(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "policies.acknowledged", "ok")
+	http.Redirect(w, r, "/policies/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+// ackReportPage shows legal and the admin who has not acknowledged the
+// current versions, per department.
+func (s *Server) ackReportPage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ViewAcknowledged) {
+		return
+	}
+	reports, err := s.Policies.AckReports(r.Context(), viewerFrom(r.Context()).Org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "policy_acks", &page{Title: "acks.title", Nav: "policies", Data: reports})
+}
+
+// adminPoliciesPage lists the organisation's own documents for the admin,
+// with the form to start a new one.
+func (s *Server) adminPoliciesPage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	s.renderAdminPolicies(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderAdminPolicies(w http.ResponseWriter, r *http.Request, status int, err error) {
+	v := viewerFrom(r.Context())
+	docs, lerr := s.Policies.Policies(r.Context(), v.Org.ID)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	s.render(w, r, status, "admin_policies", &page{Title: "adminpolicies.title", Nav: "policies", Data: docs,
+		Form: s.newForm(r, err, "kind", "start", "group_wide")})
+}
+
+// adminCreatePolicy starts a document, blank or from a built-in text.
+func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	kind := r.PostFormValue("kind")
+	var t kasuhara.PolicyText
+	switch start := r.PostFormValue("start"); start {
+	case "basic_policy", "procedure":
+		t = starter.Policy(start, v.Org.Name)
+	case "":
+		t = kasuhara.PolicyText{TitleJa: r.PostFormValue("title_ja"), BodyJa: "## " + r.PostFormValue("title_ja") + "\n"}
+	default:
+		s.renderAdminPolicies(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"start": kasuhara.MsgChoice}))
+		return
+	}
+	d, err := s.Policies.CreatePolicy(r.Context(), v.Actor(), v.Org.ID, kind, r.PostFormValue("group_wide") == "on", t)
+	if err != nil {
+		if code := kasuhara.ErrorCode(err); code == kasuhara.EINVALID || code == kasuhara.ECONFLICT {
+			s.renderAdminPolicies(w, r, http.StatusBadRequest, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "adminpolicies.created", "ok")
+	http.Redirect(w, r, "/admin/policies/"+d.ID, http.StatusSeeOther)
+}
+
+// ownPolicy finds one of the organisation's own documents.
+func (s *Server) ownPolicy(r *http.Request) (*kasuhara.PolicyDocument, error) {
+	docs, err := s.Policies.Policies(r.Context(), viewerFrom(r.Context()).Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		if docs[i].ID == r.PathValue("id") {
+			return &docs[i], nil
+		}
+	}
+	return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "policy not found")
+}
+
+// adminPolicyPage edits a document's draft and shows its rendering.
+func (s *Server) adminPolicyPage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	s.renderPolicyEditor(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderPolicyEditor(w http.ResponseWriter, r *http.Request, status int, err error) {
+	d, lerr := s.ownPolicy(r)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	f := s.newForm(r, err, "title_ja", "title_en", "body_ja", "body_en")
+	if err == nil {
+		src := d.Draft
+		if src == nil {
+			src = d.Current
+		}
+		if src != nil {
+			f.Values = map[string]string{"title_ja": src.TitleJa, "title_en": src.TitleEn, "body_ja": src.BodyJa, "body_en": src.BodyEn}
+		}
+	}
+	s.render(w, r, status, "admin_policy", &page{Title: "adminpolicies.edit", Nav: "policies", Data: d, Form: f})
+}
+
+func policyTextFrom(r *http.Request) kasuhara.PolicyText {
+	return kasuhara.PolicyText{TitleJa: r.PostFormValue("title_ja"), TitleEn: r.PostFormValue("title_en"),
+		BodyJa: r.PostFormValue("body_ja"), BodyEn: r.PostFormValue("body_en")}
+}
+
+// adminSavePolicy saves the draft, and publishes it when asked to.
+func (s *Server) adminSavePolicy(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	id := r.PathValue("id")
+	_, err := s.Policies.SaveDraft(r.Context(), v.Actor(), v.Org.ID, id, policyTextFrom(r))
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		// Show the text again with the errors: a long text is never lost.
+		s.renderPolicyEditor(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err == nil && r.PostFormValue("publish") != "" {
+		_, err = s.Policies.Publish(r.Context(), v.Actor(), v.Org.ID, id)
+		if err == nil {
+			s.flash(r, "adminpolicies.published", "ok")
+		}
+	} else if err == nil {
+		s.flash(r, "adminpolicies.saved", "ok")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/policies/"+id, http.StatusSeeOther)
+}
+
+func (s *Server) adminDiscardPolicy(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	d, err := s.ownPolicy(r)
+	if err == nil {
+		err = s.Policies.DiscardDraft(r.Context(), v.Actor(), v.Org.ID, d.ID)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "adminpolicies.discarded", "ok")
+	if d.Current == nil {
+		http.Redirect(w, r, "/admin/policies", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/admin/policies/"+d.ID, http.StatusSeeOther)
+}
+
+func (s *Server) adminPolicyGroupWide(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	if err := s.Policies.SetGroupWide(r.Context(), v.Actor(), v.Org.ID, r.PathValue("id"), r.PostFormValue("group_wide") == "on"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "adminpolicies.saved", "ok")
+	http.Redirect(w, r, "/admin/policies/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+// The API.
+
+type policyVersionJSON struct {
+	Number      int       `json:"number"`
+	Title       string    `json:"title"`
+	Lang        string    `json:"lang"`
+	PublishedAt time.Time `json:"published_at"`
+	Body        string    `json:"body,omitempty"` // Markdown
+}
+
+type policyJSON struct {
+	ID             string              `json:"id"`
+	Kind           string              `json:"kind"`
+	Org            string              `json:"org"`
+	GroupWide      bool                `json:"group_wide"`
+	Current        policyVersionJSON   `json:"current"`
+	Versions       []policyVersionJSON `json:"versions"`
+	AcknowledgedAt *time.Time          `json:"acknowledged_at"`
+}
+
+func policyOut(d kasuhara.PolicyDocument, lang string, withBody bool) policyJSON {
+	ver := func(v kasuhara.PolicyVersion, body bool) policyVersionJSON {
+		out := policyVersionJSON{Number: v.Number, Title: v.Title(lang), Lang: v.Lang(lang), PublishedAt: v.PublishedAt}
+		if body {
+			out.Body = v.Body(lang)
+		}
+		return out
+	}
+	p := policyJSON{ID: d.ID, Kind: d.Kind, Org: d.OrgName, GroupWide: d.GroupWide, Current: ver(*d.Current, withBody),
+		Versions: []policyVersionJSON{}, AcknowledgedAt: timeOrNil(d.AcknowledgedAt)}
+	for _, v := range d.Versions {
+		p.Versions = append(p.Versions, ver(v, false))
+	}
+	return p
+}
+
+// apiPolicies lists the published documents that apply to the caller,
+// with their acknowledgement.
+func (s *Server) apiPolicies(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := []policyJSON{}
+	for _, d := range docs {
+		out = append(out, policyOut(d, apiLang(r), false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"policies": out})
+}
+
+// apiPolicy is one document with the Markdown of its current version.
+func (s *Server) apiPolicy(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	d, err := s.Policies.EffectivePolicy(r.Context(), v.Org.ID, v.User.ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, policyOut(*d, apiLang(r), true))
+}
+
+func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	ver, err := s.Policies.Acknowledge(r.Context(), v.Actor(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Policies.EffectivePolicy(r.Context(), v.Org.ID, v.User.ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": d.ID, "version": ver.Number, "acknowledged_at": d.AcknowledgedAt})
+}

@@ -1,0 +1,605 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/markdown"
+	"github.com/kasuhara/kasuhara/internal/starter"
+)
+
+// trainingPage lists the viewer's courses with where they stand.
+func (s *Server) trainingPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	items, err := s.Training.MyTraining(r.Context(), v.caseViewer())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	studies, err := s.Training.CaseStudies(r.Context(), v.Org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "training", &page{Title: "training.title", Nav: "training", Data: map[string]any{"Items": items, "Studies": studies}})
+}
+
+// courseData is what the course page shows.
+type courseData struct {
+	Course  *kasuhara.Course
+	Lang    string
+	Content *kasuhara.CourseContent
+	Preview bool // an admin looking at an unpublished course
+	Attempt *kasuhara.Attempt
+	Wrong   map[int]bool
+	Ticked  map[int]map[int]bool
+}
+
+// viewableCourse is a published course of the viewer's organisation, or
+// any of its courses for the admin (to preview).
+func (s *Server) viewableCourse(r *http.Request) (*kasuhara.Course, bool, error) {
+	v := viewerFrom(r.Context())
+	c, err := s.Training.Course(r.Context(), v.Org.ID, r.PathValue("id"))
+	if err != nil {
+		return nil, false, err
+	}
+	admin := access.Can(v.Membership.Role, access.ManageContent)
+	if !c.Published && !admin {
+		return nil, false, kasuhara.Errorf(kasuhara.ENOTFOUND, "course not found")
+	}
+	return c, !c.Published, nil
+}
+
+// coursePage shows the lessons and the quiz.
+func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
+	c, preview, err := s.viewableCourse(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := c.Lang(langFrom(r.Context()))
+	content, err := c.Content(lang)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training",
+		Data: &courseData{Course: c, Lang: lang, Content: content, Preview: preview}})
+}
+
+// answersFrom reads the quiz form: q0=1, q1=0&q1=2, …
+func answersFrom(r *http.Request, n int) [][]int {
+	out := make([][]int, n)
+	for i := range n {
+		for _, v := range r.PostForm["q"+strconv.Itoa(i)] {
+			if j, err := strconv.Atoi(v); err == nil {
+				out[i] = append(out[i], j)
+			}
+		}
+	}
+	return out
+}
+
+// submitCourse scores the quiz and shows the result on the course page.
+func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	c, _, err := s.viewableCourse(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := r.PostFormValue("lang")
+	if lang != "en" {
+		lang = "ja"
+	}
+	lang = c.Lang(lang)
+	content, err := c.Content(lang)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	answers := answersFrom(r, len(content.Questions))
+	d := &courseData{Course: c, Lang: lang, Content: content, Ticked: map[int]map[int]bool{}}
+	for i, a := range answers {
+		d.Ticked[i] = map[int]bool{}
+		for _, j := range a {
+			d.Ticked[i][j] = true
+		}
+	}
+	a, err := s.Training.SubmitAttempt(r.Context(), v.caseViewer(), c.ID, lang, answers)
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.render(w, r, http.StatusBadRequest, "course", &page{Title: "training.title", Nav: "training", Flash: "course.answer_all", FlashKind: "error", Data: d})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Attempt, d.Wrong = a, map[int]bool{}
+	for _, i := range a.Wrong {
+		d.Wrong[i] = true
+	}
+	flash := "course.failed"
+	if a.Passed {
+		flash = "course.passed"
+	}
+	s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training", Flash: flash, FlashKind: map[bool]string{true: "ok", false: "warn"}[a.Passed],
+		FlashArgs: map[string]any{"Score": a.Score, "PassMark": c.PassMark}, Data: d})
+}
+
+// certificatePage is a printable record of a passed course.
+func (s *Server) certificatePage(w http.ResponseWriter, r *http.Request) {
+	a, err := s.Training.Attempt(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !a.Passed {
+		s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "no certificate for an attempt that did not pass"))
+		return
+	}
+	s.render(w, r, http.StatusOK, "certificate", &page{Title: "certificate.title", Nav: "training", Data: a})
+}
+
+// trainingReportPage is completion per course and department.
+func (s *Server) trainingReportPage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ViewTraining) {
+		return
+	}
+	rows, err := s.Training.TrainingReport(r.Context(), viewerFrom(r.Context()).Org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !access.Can(viewerFrom(r.Context()).Membership.Role, access.ViewTrainingNames) {
+		for i := range rows {
+			rows[i].Pending = nil
+		}
+	}
+	s.render(w, r, http.StatusOK, "training_report", &page{Title: "trainingreport.title", Nav: "training", Data: rows})
+}
+
+// trainingImage serves a lesson picture to members of its organisation.
+func (s *Server) trainingImage(w http.ResponseWriter, r *http.Request) {
+	img, err := s.Training.Image(r.Context(), viewerFrom(r.Context()).Org.ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", img.ContentType)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Write(img.Data)
+}
+
+// The admin's pages.
+
+type adminTrainingData struct {
+	Courses     []kasuhara.Course
+	Assignments []kasuhara.Assignment
+	Departments []kasuhara.Department
+	Image       string // the path of an image just uploaded
+}
+
+func (s *Server) adminTrainingPage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	s.renderAdminTraining(w, r, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderAdminTraining(w http.ResponseWriter, r *http.Request, status int, err error, image string) {
+	v := viewerFrom(r.Context())
+	d := &adminTrainingData{Image: image}
+	var lerr error
+	if d.Courses, lerr = s.Training.Courses(r.Context(), v.Org.ID); lerr == nil {
+		if d.Assignments, lerr = s.Training.CourseAssignments(r.Context(), v.Org.ID); lerr == nil {
+			d.Departments, lerr = s.Orgs.Departments(r.Context(), v.Org.ID)
+		}
+	}
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	p := &page{Title: "admintraining.title", Nav: "training", Data: d, Form: s.newForm(r, err, "course", "role", "department", "due", "every_months")}
+	if err != nil {
+		p.Flash, p.FlashKind = "form.fix", "error"
+	}
+	s.render(w, r, status, "admin_training", p)
+}
+
+// adminCreateCourse starts a course, blank or from the built-in one.
+func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	c := starter.Course(v.Org.Name)
+	if r.PostFormValue("start") != "builtin" {
+		title := strings.TrimSpace(r.PostFormValue("title_ja"))
+		if title == "" {
+			s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"title_ja": kasuhara.MsgRequired}), "")
+			return
+		}
+		// A course is saved only with a lesson and a question: start with a
+		// skeleton of both that the admin rewrites.
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		c = kasuhara.Course{TitleJa: title, PassMark: 80, SourceJa: loc.T("admintraining.skeleton", map[string]any{"Title": title})}
+	}
+	saved, err := s.Training.SaveCourse(r.Context(), v.Actor(), v.Org.ID, c)
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admintraining.created", "ok")
+	http.Redirect(w, r, "/admin/training/courses/"+saved.ID, http.StatusSeeOther)
+}
+
+func (s *Server) adminCoursePage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	s.renderCourseEditor(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderCourseEditor(w http.ResponseWriter, r *http.Request, status int, err error) {
+	v := viewerFrom(r.Context())
+	c, lerr := s.Training.Course(r.Context(), v.Org.ID, r.PathValue("id"))
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	f := s.newForm(r, err, "title_ja", "title_en", "pass_mark", "source_ja", "source_en")
+	if err == nil {
+		f.Values = map[string]string{"title_ja": c.TitleJa, "title_en": c.TitleEn, "pass_mark": strconv.Itoa(c.PassMark), "source_ja": c.SourceJa, "source_en": c.SourceEn}
+	}
+	p := &page{Title: "admintraining.edit", Nav: "training", Data: c, Form: f}
+	if err != nil {
+		p.Flash, p.FlashKind = "form.fix", "error"
+	}
+	s.render(w, r, status, "admin_course", p)
+}
+
+func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	mark, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("pass_mark")))
+	if err != nil {
+		s.renderCourseEditor(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"pass_mark": kasuhara.MsgPassMark}))
+		return
+	}
+	_, err = s.Training.SaveCourse(r.Context(), v.Actor(), v.Org.ID, kasuhara.Course{ID: r.PathValue("id"), TitleJa: r.PostFormValue("title_ja"),
+		TitleEn: r.PostFormValue("title_en"), SourceJa: r.PostFormValue("source_ja"), SourceEn: r.PostFormValue("source_en"), PassMark: mark})
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.renderCourseEditor(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admintraining.saved", "ok")
+	http.Redirect(w, r, "/admin/training/courses/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+func (s *Server) adminPublishCourse(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	published := r.PostFormValue("published") == "true"
+	if err := s.Training.PublishCourse(r.Context(), v.Actor(), v.Org.ID, r.PathValue("id"), published); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, map[bool]string{true: "admintraining.published", false: "admintraining.unpublished"}[published], "ok")
+	http.Redirect(w, r, "/admin/training/courses/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	every, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("every_months")))
+	if err != nil {
+		s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"every_months": kasuhara.MsgRecurrence}), "")
+		return
+	}
+	_, err = s.Training.AssignCourse(r.Context(), v.Actor(), v.Org.ID, kasuhara.Assignment{CourseID: r.PostFormValue("course"),
+		Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"), FirstDue: r.PostFormValue("due"), EveryMonths: every})
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admintraining.assigned", "ok")
+	http.Redirect(w, r, "/admin/training", http.StatusSeeOther)
+}
+
+func (s *Server) adminUnassignCourse(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	if err := s.Training.UnassignCourse(r.Context(), v.Actor(), v.Org.ID, r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "admintraining.unassigned", "ok")
+	http.Redirect(w, r, "/admin/training", http.StatusSeeOther)
+}
+
+// adminUploadImage stores a lesson picture and shows the Markdown that
+// puts it in a lesson.
+func (s *Server) adminUploadImage(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ManageContent) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	r.Body = http.MaxBytesReader(w, r.Body, kasuhara.MaxTrainingImage+64<<10)
+	f, _, err := r.FormFile("image")
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.renderAdminTraining(w, r, http.StatusRequestEntityTooLarge, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "image too large",
+			Fields: map[string]string{"image": kasuhara.MsgFileTooLarge}}, "")
+		return
+	}
+	if err != nil {
+		s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"image": kasuhara.MsgRequired}), "")
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, kasuhara.MaxTrainingImage+1))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := s.Training.SaveImage(r.Context(), v.Actor(), v.Org.ID, "", data)
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ETOOLARGE {
+		status := http.StatusBadRequest
+		if c == kasuhara.ETOOLARGE {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.renderAdminTraining(w, r, status, err, "")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderAdminTraining(w, r, http.StatusCreated, nil, markdown.ImagePrefix+id)
+}
+
+// Case studies.
+
+// caseStudyForm offers the desk or legal a case study of a closed case,
+// prefilled with the case's kind only: the person writes the story.
+func (s *Server) caseStudyForm(w http.ResponseWriter, r *http.Request) {
+	s.renderCaseStudyForm(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderCaseStudyForm(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if !s.can(w, r, access.MakeCaseStudy) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	c, cerr := s.Cases.CaseByID(r.Context(), v.caseViewer(), r.PathValue("id"))
+	if cerr != nil {
+		s.fail(w, r, cerr)
+		return
+	}
+	f := s.newForm(r, err, "title", "body", "confirm")
+	if err == nil {
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		var kinds []string
+		for _, st := range c.Report.Subtypes {
+			kinds = append(kinds, loc.T("subtype."+st))
+		}
+		if len(kinds) == 0 {
+			for _, cat := range c.Report.Categories {
+				kinds = append(kinds, loc.T("category."+string(cat)))
+			}
+		}
+		facts := loc.T("casestudy.kinds") + ": " + strings.Join(kinds, "、") + "\n" + loc.T("casestudy.channel") + ": " + loc.T("channel."+c.Report.Channel)
+		if c.Verdict != "" {
+			facts += "\n" + loc.T("casestudy.verdict") + ": " + loc.T("verdict."+c.Verdict)
+		}
+		f.Values["body"] = loc.T("casestudy.skeleton", map[string]any{"Facts": facts})
+	}
+	s.render(w, r, status, "case_study_new", &page{Title: "casestudy.new", Nav: "queue", Data: c, Form: f})
+}
+
+func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.MakeCaseStudy) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	cs, err := s.Training.CreateCaseStudy(r.Context(), v.caseViewer(), r.PathValue("id"), r.PostFormValue("title"), r.PostFormValue("body"),
+		r.PostFormValue("confirm") == "on")
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		s.renderCaseStudyForm(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "casestudy.created", "ok")
+	http.Redirect(w, r, "/training/case-studies/"+cs.ID, http.StatusSeeOther)
+}
+
+// caseStudyPage shows a case study to any member of the organisation; only
+// the desk and legal see which case it came from.
+func (s *Server) caseStudyPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	cs, err := s.Training.CaseStudy(r.Context(), v.Org.ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !access.Can(v.Membership.Role, access.MakeCaseStudy) {
+		cs.CaseID = ""
+	}
+	s.render(w, r, http.StatusOK, "case_study", &page{Title: "casestudy.title", Nav: "training", Data: cs})
+}
+
+// The API.
+
+type assignmentJSON struct {
+	CourseID       string     `json:"course_id"`
+	Title          string     `json:"title"`
+	Status         string     `json:"status"`
+	Due            string     `json:"due"`
+	Pending        bool       `json:"pending"`
+	EveryMonths    int        `json:"every_months"`
+	PassedAt       *time.Time `json:"passed_at"`
+	CertificateURL string     `json:"certificate_url,omitempty"`
+}
+
+func (s *Server) apiTrainingAssignments(w http.ResponseWriter, r *http.Request) {
+	items, err := s.Training.MyTraining(r.Context(), viewerFrom(r.Context()).caseViewer())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := []assignmentJSON{}
+	for _, it := range items {
+		a := assignmentJSON{CourseID: it.Course.ID, Title: it.Course.Title(apiLang(r)), Status: it.Status, Due: it.Due, Pending: it.Pending,
+			EveryMonths: it.Assignment.EveryMonths, PassedAt: timeOrNil(it.PassAt)}
+		if it.AttemptID != "" {
+			a.CertificateURL = "/training/certificates/" + it.AttemptID
+		}
+		out = append(out, a)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"assignments": out})
+}
+
+type questionJSON struct {
+	Text     string   `json:"text"`
+	Multiple bool     `json:"multiple"`
+	Choices  []string `json:"choices"`
+}
+
+// apiCourse gives a published course to take: lessons and questions, never
+// the answers.
+func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
+	v := viewerFrom(r.Context())
+	c, err := s.Training.Course(r.Context(), v.Org.ID, r.PathValue("id"))
+	if err == nil && !c.Published {
+		err = kasuhara.Errorf(kasuhara.ENOTFOUND, "course not found")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := c.Lang(apiLang(r))
+	content, err := c.Content(lang)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	type lessonJSON struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	lessons := []lessonJSON{}
+	for _, l := range content.Lessons {
+		lessons = append(lessons, lessonJSON{l.Title, l.Body})
+	}
+	qs := []questionJSON{}
+	for _, q := range content.Questions {
+		qj := questionJSON{Text: q.Text, Multiple: q.Multiple()}
+		for _, ch := range q.Choices {
+			qj.Choices = append(qj.Choices, ch.Text)
+		}
+		qs = append(qs, qj)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "title": c.Title(lang), "lang": lang, "pass_mark": c.PassMark, "lessons": lessons, "questions": qs})
+}
+
+func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Lang    string  `json:"lang"`
+		Answers [][]int `json:"answers"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.Training.SubmitAttempt(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Lang, in.Answers)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	wrong := a.Wrong
+	if wrong == nil {
+		wrong = []int{}
+	}
+	out := map[string]any{"id": a.ID, "score": a.Score, "passed": a.Passed, "wrong": wrong, "lang": a.Lang, "created_at": a.CreatedAt}
+	if a.Passed {
+		out["certificate_url"] = "/training/certificates/" + a.ID
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+type trainingRowJSON struct {
+	CourseID     string   `json:"course_id"`
+	Course       string   `json:"course"`
+	DepartmentID string   `json:"department_id"`
+	Department   string   `json:"department"`
+	Assigned     int      `json:"assigned"`
+	Complete     int      `json:"complete"`
+	Due          int      `json:"due"`
+	Overdue      int      `json:"overdue"`
+	Rate         float64  `json:"completion_rate"`
+	Pending      []string `json:"pending,omitempty"` // names; legal and admin only
+}
+
+// apiTrainingReport is completion per course and department.
+func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ViewTraining) {
+		return
+	}
+	v := viewerFrom(r.Context())
+	rows, err := s.Training.TrainingReport(r.Context(), v.Org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names := access.Can(v.Membership.Role, access.ViewTrainingNames)
+	out := []trainingRowJSON{}
+	for _, row := range rows {
+		title := row.CourseTitleJa
+		if apiLang(r) == "en" && row.CourseTitleEn != "" {
+			title = row.CourseTitleEn
+		}
+		j := trainingRowJSON{CourseID: row.CourseID, Course: title, DepartmentID: row.DepartmentID, Department: row.DepartmentName,
+			Assigned: row.Assigned, Complete: row.Complete, Due: row.Due, Overdue: row.Overdue}
+		if row.Assigned > 0 {
+			j.Rate = float64(row.Complete*1000/row.Assigned) / 1000
+		}
+		if names {
+			for _, m := range row.Pending {
+				j.Pending = append(j.Pending, m.User.Name)
+			}
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rows": out})
+}
