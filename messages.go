@@ -73,6 +73,8 @@ const (
 	MsgConfirmAnonymised = "confirm that names, dates, places and anything else that identifies a person were removed"
 	MsgAnswers           = "must answer every question with choices that exist"
 	MsgImageType         = "is not an accepted image: PNG, JPEG, GIF or WebP"
+	MsgMonth             = "must be a month such as 2026-04"
+	MsgMonthOrder        = "must not be before the start"
 )
 
 // FieldMessages lists every field error message.
@@ -83,5 +85,5 @@ var FieldMessages = []string{
 	MsgChoice, MsgAccommodation, MsgHarassmentManner, MsgDateTime, MsgNumber, MsgSamePerson, MsgNotHandler, MsgUnknownField,
 	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort, MsgPast, MsgNotCustomerCase, MsgLookup, MsgReviewIncidents, MsgReviewWindow, MsgUnknownCase,
 	MsgCourseNoLesson, MsgCourseOrder, MsgCourseChoices, MsgCourseNoQuestion, MsgCourseStray, MsgCourseMismatch, MsgPassMark, MsgRecurrence,
-	MsgDate, MsgNotClosed, MsgConfirmAnonymised, MsgAnswers, MsgImageType,
+	MsgDate, MsgNotClosed, MsgConfirmAnonymised, MsgAnswers, MsgImageType, MsgMonth, MsgMonthOrder,
 }

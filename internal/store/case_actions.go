@@ -66,6 +66,21 @@ func (s *Store) Transition(ctx context.Context, v kasuhara.CaseViewer, id string
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET "+set+" WHERE id = $3", string(to), now, c.ID); err != nil {
 			return nil, err
 		}
+		after := *c
+		after.State = to
+		switch to {
+		case kasuhara.StateAcknowledged:
+			after.AcknowledgedAt = now
+		case kasuhara.StateResolved:
+			after.ResolvedAt = now
+		case kasuhara.StateClosed:
+			after.ClosedAt = now
+		case kasuhara.StateInProgress:
+			after.ResolvedAt, after.ClosedAt = time.Time{}, time.Time{}
+		}
+		if err := s.statDelta(ctx, tx, c, &after); err != nil {
+			return nil, err
+		}
 		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventTransition, strings.TrimSpace(note),
 			map[string]string{"from": string(c.State), "to": string(to)}); err != nil {
 			return nil, err
@@ -169,6 +184,11 @@ func (s *Store) Assess(ctx context.Context, v kasuhara.CaseViewer, id string, a 
 			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET verdict = $1, updated_at = $2 WHERE id = $3", a.Verdict, a.CreatedAt, c.ID); err != nil {
+			return nil, err
+		}
+		after := *c
+		after.Verdict = a.Verdict
+		if err := s.statDelta(ctx, tx, c, &after); err != nil {
 			return nil, err
 		}
 		data := map[string]string{"verdict": a.Verdict, "request": a.Request, "manner": a.Manner}
@@ -412,6 +432,9 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.CaseViewer, id string, c
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ca.ID, c.ID, ca.Kind, due, ca.Note, ca.CreatedBy, ca.CreatedAt); err != nil {
 			return nil, err
 		}
+		if err := s.careStat(ctx, tx, c, kasuhara.DimCareOffered, ca.Kind, 1); err != nil {
+			return nil, err
+		}
 		d := map[string]string{"care_id": ca.ID, "kind": ca.Kind, "done": "false"}
 		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventCare, "", d)
 	})
@@ -425,6 +448,20 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.CaseViewer, id string, c
 // actually happened (or undoes a mistaken record).
 func (s *Store) SetCareDone(ctx context.Context, v kasuhara.CaseViewer, id, careID string, done bool) error {
 	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+		var kind string
+		var wasDone bool
+		if err := tx.QueryRowContext(ctx, "SELECT kind, done_at IS NOT NULL FROM care_actions WHERE id = $1 AND case_id = $2", careID, c.ID).Scan(&kind, &wasDone); err != nil {
+			return nil, notFound(err, "store.SetCareDone", "care action")
+		}
+		if wasDone != done {
+			n := 1
+			if !done {
+				n = -1
+			}
+			if err := s.careStat(ctx, tx, c, kasuhara.DimCareDone, kind, n); err != nil {
+				return nil, err
+			}
+		}
 		var res sql.Result
 		var err error
 		if done {

@@ -160,6 +160,9 @@ func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 			return err
 		}
 	}
+	if err := s.statDelta(ctx, tx, nil, c); err != nil {
+		return err
+	}
 	for i, key := range kasuhara.Playbook(r) {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tasks (id, case_id, key, position, created_at) VALUES ($1, $2, $3, $4, $5)",
 			newID(), c.ID, key, i, c.CreatedAt); err != nil {

@@ -36,6 +36,7 @@ type Deps struct {
 	Posts     kasuhara.OnlinePostService
 	Policies  kasuhara.PolicyService
 	Training  kasuhara.TrainingService
+	Insight   kasuhara.InsightService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs

@@ -1,0 +1,247 @@
+package kasuhara
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// MinShown is the smallest count shown as a number: a group with fewer
+// cases (but more than none) is shown as "<3", so that a small
+// department's only reporter cannot be identified.
+const MinShown = 3
+
+// Suppressed is how a suppressed count is written.
+const Suppressed = "<3"
+
+// StatsGroups are the ways statistics can be grouped (group_by).
+var StatsGroups = []string{"category", "subtype", "channel", "department", "verdict", "state", "month"}
+
+// MonthLayout is how the month of a statistic is written.
+const MonthLayout = "2006-01"
+
+// StatMonth is the month, in Japan, of a case created at t.
+func StatMonth(t time.Time) string { return t.In(jst).Format(MonthLayout) }
+
+// StatKey is one counter of the maintained statistics: cases of a month
+// that fall under dimension Dim with value Key.
+type StatKey struct {
+	Dim string
+	Key string
+}
+
+// Dimensions of the maintained statistics besides StatsGroups' own:
+// "all" (every case), the duration buckets and whether a clock was met,
+// and care offered and done by kind.
+const (
+	DimAll           = "all"
+	DimAckMinutes    = "ack_minutes"
+	DimResolveMin    = "resolve_minutes"
+	DimAckOnTime     = "ack_on_time"
+	DimResolveOnTime = "resolve_on_time"
+	DimCareOffered   = "care_offered"
+	DimCareDone      = "care_done"
+)
+
+// StatKeys are the counters a case adds to: one per group it falls in,
+// and, once acknowledged or resolved, the bucket of how long it took and
+// whether it was within its clock.
+func StatKeys(c *Case) []StatKey {
+	r := c.Report
+	keys := []StatKey{{DimAll, ""}, {"channel", r.Channel}, {"department", r.DepartmentID}, {"state", string(c.State)}, {"verdict", c.Verdict}}
+	for _, cat := range r.Categories {
+		keys = append(keys, StatKey{"category", string(cat)})
+	}
+	for _, s := range r.Subtypes {
+		keys = append(keys, StatKey{"subtype", s})
+	}
+	if !c.AcknowledgedAt.IsZero() {
+		keys = append(keys, StatKey{DimAckMinutes, strconv.Itoa(DurationBucket(c.AcknowledgedAt.Sub(c.CreatedAt)))},
+			StatKey{DimAckOnTime, strconv.FormatBool(!c.AcknowledgedAt.After(c.AcknowledgeBy))})
+	}
+	if !c.ResolvedAt.IsZero() {
+		keys = append(keys, StatKey{DimResolveMin, strconv.Itoa(DurationBucket(c.ResolvedAt.Sub(c.CreatedAt)))},
+			StatKey{DimResolveOnTime, strconv.FormatBool(!c.ResolvedAt.After(c.FeedbackBy))})
+	}
+	return keys
+}
+
+// DurationBucket is the bucket, in minutes, a duration is counted in:
+// exact minutes below two hours, ten minutes below two days, hours below
+// thirty days, days beyond. Medians and percentiles are given as the
+// bucket's lower bound.
+func DurationBucket(d time.Duration) int {
+	m := int(d / time.Minute)
+	switch {
+	case m < 0:
+		return 0
+	case m < 120:
+		return m
+	case m < 2*24*60:
+		return m - m%10
+	case m < 30*24*60:
+		return m - m%60
+	default:
+		return m - m%(24*60)
+	}
+}
+
+// StatCell is one group's count; Suppressed hides it (see Suppress).
+type StatCell struct {
+	Key        string
+	Count      int
+	Suppressed bool
+}
+
+// Shown is the count as displayed: a number, or "<3".
+func (c StatCell) Shown() string {
+	if c.Suppressed {
+		return Suppressed
+	}
+	return strconv.Itoa(c.Count)
+}
+
+// Suppress hides the count of every group with 1 or 2 cases. When that
+// hides exactly one group of a breakdown whose groups add up to its total
+// (every case in exactly one group), the next smallest group is hidden
+// too, so that the hidden count cannot be worked out by subtraction.
+func Suppress(cells []StatCell, additive bool) {
+	hidden := 0
+	for i := range cells {
+		if cells[i].Count > 0 && cells[i].Count < MinShown {
+			cells[i].Suppressed = true
+			hidden++
+		}
+	}
+	if hidden != 1 || !additive {
+		return
+	}
+	next := -1
+	for i, c := range cells {
+		if !c.Suppressed && c.Count > 0 && (next < 0 || c.Count < cells[next].Count) {
+			next = i
+		}
+	}
+	if next >= 0 {
+		cells[next].Suppressed = true
+	}
+}
+
+// Additive reports whether every case falls in exactly one group of
+// group_by (categories and subtypes are many per case).
+func Additive(groupBy string) bool { return groupBy != "category" && groupBy != "subtype" }
+
+// Durations summarises how long cases took to be acknowledged or
+// resolved: Median and P90 in minutes (bucket lower bounds, see
+// DurationBucket), and how many were within their clock.
+type Durations struct {
+	Count      int
+	Median     int
+	P90        int
+	OnTime     int
+	Suppressed bool // fewer than MinShown cases: no figure is shown
+}
+
+// DurationsOf computes Durations from bucket counts.
+func DurationsOf(buckets map[int]int, onTime int) Durations {
+	var keys []int
+	d := Durations{OnTime: onTime}
+	for k, n := range buckets {
+		if n > 0 {
+			keys = append(keys, k)
+			d.Count += n
+		}
+	}
+	sort.Ints(keys)
+	at := func(q float64) int {
+		// The smallest bucket at which the cumulative count reaches q of all.
+		need := int(q*float64(d.Count) + 0.999999)
+		if need < 1 {
+			need = 1
+		}
+		seen := 0
+		for _, k := range keys {
+			seen += buckets[k]
+			if seen >= need {
+				return k
+			}
+		}
+		return 0
+	}
+	if d.Count > 0 {
+		d.Median, d.P90 = at(0.5), at(0.9)
+	}
+	d.Suppressed = d.Count > 0 && d.Count < MinShown
+	return d
+}
+
+// OrgStats are one organisation's figures (or the sum of a group's).
+type OrgStats struct {
+	OrgID   string
+	OrgSlug string
+	OrgName string
+	Total   StatCell
+	Groups  []StatCell
+	Ack     Durations
+	Resolve Durations
+}
+
+// StatsQuery selects the cases counted: by the month they were reported
+// (From and To inclusive, written 2026-04), grouped by one of StatsGroups.
+type StatsQuery struct {
+	From    string
+	To      string
+	GroupBy string
+}
+
+// Validate checks q.
+func (q StatsQuery) Validate() error {
+	f := FieldErrors{}
+	for field, v := range map[string]string{"from": q.From, "to": q.To} {
+		if _, err := time.Parse(MonthLayout, v); err != nil {
+			f.Add(field, MsgMonth)
+		}
+	}
+	if q.From > q.To && f.Err() == nil {
+		f.Add("to", MsgMonthOrder)
+	}
+	if !slices.Contains(StatsGroups, q.GroupBy) {
+		f.Add("group_by", MsgChoice)
+	}
+	return f.Err()
+}
+
+// Stats are the figures of a query for one organisation or a group: each
+// organisation side by side and, for a group, their sum.
+type Stats struct {
+	Query StatsQuery
+	Orgs  []OrgStats
+	Sum   *OrgStats // nil for a single organisation
+}
+
+// Dashboard holds the figures that are not grouped counts: what is open
+// and overdue now, customers, care, policy and training.
+type Dashboard struct {
+	OpenCases        int
+	OverdueCases     int
+	RepeatCustomers  StatCell          // customers with two or more cases
+	MeasuresInForce  map[string]int    // by level
+	CareOffered      map[string]int    // by kind, in the period
+	CareDone         map[string]int    // by kind, in the period
+	PolicyAckRate    map[string]int    // percent acknowledged, by document title (ja)
+	TrainingComplete map[string][2]int // complete and assigned, by course title (ja)
+}
+
+// InsightService computes statistics for the desk, legal and analysts. It
+// returns figures only, never case contents or identities. Permission
+// checks are the caller's; orgIDs is the organisation and, for a parent,
+// its subsidiaries.
+type InsightService interface {
+	Stats(ctx context.Context, orgIDs []string, q StatsQuery) (*Stats, error)
+	Dashboard(ctx context.Context, orgIDs []string, q StatsQuery) (*Dashboard, error)
+	// RecordExport writes the audit entry of an export: what was exported
+	// (kind), how many rows, with which filters.
+	RecordExport(ctx context.Context, actor Actor, kind string, rows int, filters map[string]string) error
+}

@@ -1,0 +1,409 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+var _ kasuhara.InsightService = (*Store)(nil)
+
+// statDelta adds +1 for each counter of after and -1 for each of before
+// (either may be nil), inside tx, skipping counters that both share.
+func (s *Store) statDelta(ctx context.Context, tx *sql.Tx, before, after *kasuhara.Case) error {
+	count := map[kasuhara.StatKey]int{}
+	var org, month string
+	if before != nil {
+		org, month = before.OrgID, kasuhara.StatMonth(before.CreatedAt)
+		for _, k := range kasuhara.StatKeys(before) {
+			count[k]--
+		}
+	}
+	if after != nil {
+		org, month = after.OrgID, kasuhara.StatMonth(after.CreatedAt)
+		for _, k := range kasuhara.StatKeys(after) {
+			count[k]++
+		}
+	}
+	for k, n := range count {
+		if n == 0 {
+			continue
+		}
+		if err := addStat(ctx, tx, org, month, k, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addStat(ctx context.Context, tx *sql.Tx, org, month string, k kasuhara.StatKey, n int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_stats (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n`, org, month, k.Dim, k.Key, n)
+	if err != nil {
+		return fmt.Errorf("store: stats: %w", err)
+	}
+	return nil
+}
+
+// careStat counts care offered or done for the case's month.
+func (s *Store) careStat(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, dim, kind string, n int) error {
+	return addStat(ctx, tx, c.OrgID, kasuhara.StatMonth(c.CreatedAt), kasuhara.StatKey{Dim: dim, Key: kind}, n)
+}
+
+// EnsureStats builds the maintained statistics from the cases when there
+// are cases but no statistics yet (a database from before they existed).
+func (s *Store) EnsureStats(ctx context.Context) error {
+	var stats, cases int
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM case_stats LIMIT 1) a), (SELECT COUNT(*) FROM (SELECT 1 FROM cases LIMIT 1) b)").Scan(&stats, &cases); err != nil {
+		return fmt.Errorf("store: stats: %w", err)
+	}
+	if stats > 0 || cases == 0 {
+		return nil
+	}
+	return s.RebuildStats(ctx)
+}
+
+// RebuildStats recomputes the maintained statistics from the cases and
+// their care actions.
+func (s *Store) RebuildStats(ctx context.Context) error {
+	type cell struct {
+		org, month string
+		k          kasuhara.StatKey
+	}
+	counts := map[cell]int{}
+	after := ""
+	for {
+		rows, err := s.db.Read.QueryContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id > $1 ORDER BY c.id LIMIT 5000", after)
+		if err != nil {
+			return fmt.Errorf("store: rebuild stats: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			c, err := scanCase(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rebuild stats: %w", err)
+			}
+			month := kasuhara.StatMonth(c.CreatedAt)
+			for _, k := range kasuhara.StatKeys(c) {
+				counts[cell{c.OrgID, month, k}]++
+			}
+			after, n = c.ID, n+1
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: rebuild stats: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT c.org_id, c.created_at, a.kind, a.done_at IS NOT NULL FROM care_actions a JOIN cases c ON c.id = a.case_id")
+	if err != nil {
+		return fmt.Errorf("store: rebuild stats: %w", err)
+	}
+	for rows.Next() {
+		var org, kind string
+		var created time.Time
+		var done bool
+		if err := rows.Scan(&org, &created, &kind, &done); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: rebuild stats: %w", err)
+		}
+		month := kasuhara.StatMonth(created)
+		counts[cell{org, month, kasuhara.StatKey{Dim: kasuhara.DimCareOffered, Key: kind}}]++
+		if done {
+			counts[cell{org, month, kasuhara.StatKey{Dim: kasuhara.DimCareDone, Key: kind}}]++
+		}
+	}
+	rows.Close()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_stats"); err != nil {
+			return err
+		}
+		for c, n := range counts {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO case_stats (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, $5)", c.org, c.month, c.k.Dim, c.k.Key, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// statRows sums the counters of dims for orgIDs over the months of q, by
+// organisation, dim and key.
+func (s *Store) statRows(ctx context.Context, orgIDs []string, q kasuhara.StatsQuery, dims ...string) (map[string]map[string]map[string]int, error) {
+	args := []any{q.From, q.To}
+	var om, dm []string
+	for _, id := range orgIDs {
+		args = append(args, id)
+		om = append(om, fmt.Sprintf("$%d", len(args)))
+	}
+	for _, d := range dims {
+		args = append(args, d)
+		dm = append(dm, fmt.Sprintf("$%d", len(args)))
+	}
+	keyExpr := "key"
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT org_id, dim, `+keyExpr+`, SUM(n) FROM case_stats
+		WHERE org_id IN (`+strings.Join(om, ", ")+`) AND dim IN (`+strings.Join(dm, ", ")+`) AND month >= $1 AND month <= $2
+		GROUP BY org_id, dim, key`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]map[string]int{}
+	for rows.Next() {
+		var org, dim, key string
+		var n int
+		if err := rows.Scan(&org, &dim, &key, &n); err != nil {
+			return nil, err
+		}
+		if out[org] == nil {
+			out[org] = map[string]map[string]int{}
+		}
+		if out[org][dim] == nil {
+			out[org][dim] = map[string]int{}
+		}
+		out[org][dim][key] += n
+	}
+	return out, rows.Err()
+}
+
+// monthRows is like statRows for the "all" counter, by month.
+func (s *Store) monthRows(ctx context.Context, orgIDs []string, q kasuhara.StatsQuery) (map[string]map[string]int, error) {
+	args := []any{q.From, q.To, kasuhara.DimAll}
+	var om []string
+	for _, id := range orgIDs {
+		args = append(args, id)
+		om = append(om, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT org_id, month, SUM(n) FROM case_stats
+		WHERE org_id IN (`+strings.Join(om, ", ")+`) AND dim = $3 AND month >= $1 AND month <= $2 GROUP BY org_id, month`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var org, month string
+		var n int
+		if err := rows.Scan(&org, &month, &n); err != nil {
+			return nil, err
+		}
+		if out[org] == nil {
+			out[org] = map[string]int{}
+		}
+		out[org][month] = n
+	}
+	return out, rows.Err()
+}
+
+// Stats implements kasuhara.InsightService.
+func (s *Store) Stats(ctx context.Context, orgIDs []string, q kasuhara.StatsQuery) (*kasuhara.Stats, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if len(orgIDs) == 0 {
+		return &kasuhara.Stats{Query: q}, nil
+	}
+	orgs, err := s.orgsByID(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	dims := []string{kasuhara.DimAll, kasuhara.DimAckMinutes, kasuhara.DimResolveMin, kasuhara.DimAckOnTime, kasuhara.DimResolveOnTime}
+	if q.GroupBy != "month" {
+		dims = append(dims, q.GroupBy)
+	}
+	raw, err := s.statRows(ctx, orgIDs, q, dims...)
+	if err != nil {
+		return nil, wrap("store.Stats", err)
+	}
+	var months map[string]map[string]int
+	if q.GroupBy == "month" {
+		if months, err = s.monthRows(ctx, orgIDs, q); err != nil {
+			return nil, wrap("store.Stats", err)
+		}
+	}
+	st := &kasuhara.Stats{Query: q}
+	sum := map[string]map[string]int{}
+	for _, o := range orgs {
+		r := raw[o.ID]
+		groups := r[q.GroupBy]
+		if q.GroupBy == "month" {
+			groups = months[o.ID]
+		}
+		for dim, m := range r {
+			if sum[dim] == nil {
+				sum[dim] = map[string]int{}
+			}
+			for k, n := range m {
+				sum[dim][k] += n
+			}
+		}
+		if q.GroupBy == "month" {
+			if sum["month"] == nil {
+				sum["month"] = map[string]int{}
+			}
+			for k, n := range groups {
+				sum["month"][k] += n
+			}
+		}
+		st.Orgs = append(st.Orgs, orgStats(o, q.GroupBy, r, groups))
+	}
+	if len(orgs) > 1 {
+		total := orgStats(kasuhara.Org{}, q.GroupBy, sum, sum[q.GroupBy])
+		st.Sum = &total
+	}
+	return st, nil
+}
+
+// orgStats turns summed counters into figures, suppressed.
+func orgStats(o kasuhara.Org, groupBy string, r map[string]map[string]int, groups map[string]int) kasuhara.OrgStats {
+	os := kasuhara.OrgStats{OrgID: o.ID, OrgSlug: o.Slug, OrgName: o.Name, Total: kasuhara.StatCell{Key: "total", Count: r[kasuhara.DimAll][""]}}
+	for k, n := range groups {
+		if n != 0 {
+			os.Groups = append(os.Groups, kasuhara.StatCell{Key: k, Count: n})
+		}
+	}
+	slices.SortFunc(os.Groups, func(a, b kasuhara.StatCell) int {
+		if groupBy == "month" {
+			return strings.Compare(a.Key, b.Key)
+		}
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	kasuhara.Suppress(os.Groups, kasuhara.Additive(groupBy))
+	totals := []kasuhara.StatCell{os.Total}
+	kasuhara.Suppress(totals, false)
+	os.Total = totals[0]
+	os.Ack = kasuhara.DurationsOf(buckets(r[kasuhara.DimAckMinutes]), r[kasuhara.DimAckOnTime]["true"])
+	os.Resolve = kasuhara.DurationsOf(buckets(r[kasuhara.DimResolveMin]), r[kasuhara.DimResolveOnTime]["true"])
+	return os
+}
+
+func buckets(m map[string]int) map[int]int {
+	out := map[int]int{}
+	for k, n := range m {
+		if b, err := strconv.Atoi(k); err == nil {
+			out[b] += n
+		}
+	}
+	return out
+}
+
+// orgsByID loads organisations in the order given.
+func (s *Store) orgsByID(ctx context.Context, ids []string) ([]kasuhara.Org, error) {
+	var out []kasuhara.Org
+	for _, id := range ids {
+		o, err := s.OrgByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *o)
+	}
+	return out, nil
+}
+
+// Dashboard implements kasuhara.InsightService.
+func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.StatsQuery) (*kasuhara.Dashboard, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	d := &kasuhara.Dashboard{MeasuresInForce: map[string]int{}, CareOffered: map[string]int{}, CareDone: map[string]int{},
+		PolicyAckRate: map[string]int{}, TrainingComplete: map[string][2]int{}}
+	if len(orgIDs) == 0 {
+		return d, nil
+	}
+	args := []any{}
+	var om []string
+	for _, id := range orgIDs {
+		args = append(args, id)
+		om = append(om, fmt.Sprintf("$%d", len(args)))
+	}
+	in := strings.Join(om, ", ")
+	now := s.now()
+	// Open cases are few next to all cases: the state index finds them.
+	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN (state = 'new' AND acknowledge_by < $`+strconv.Itoa(len(args)+1)+`)
+			OR feedback_by < $`+strconv.Itoa(len(args)+1)+` THEN 1 ELSE 0 END), 0)
+		FROM cases WHERE org_id IN (`+in+`) AND state IN ('new', 'acknowledged', 'in_progress')`, append(args, now)...).Scan(&d.OpenCases, &d.OverdueCases)
+	if err != nil {
+		return nil, wrap("store.Dashboard", err)
+	}
+	var repeat int
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT cc.customer_id FROM customers cu JOIN case_customers cc ON cc.customer_id = cu.id
+		WHERE cu.org_id IN (`+in+`) GROUP BY cc.customer_id HAVING COUNT(*) >= 2) r`, args...).Scan(&repeat); err != nil {
+		return nil, wrap("store.Dashboard", err)
+	}
+	cells := []kasuhara.StatCell{{Key: "repeat", Count: repeat}}
+	kasuhara.Suppress(cells, false)
+	d.RepeatCustomers = cells[0]
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT level, COUNT(*) FROM measures WHERE org_id IN (`+in+`) AND status = 'active'
+		AND (review_at IS NULL OR review_at > $`+strconv.Itoa(len(args)+1)+`) GROUP BY level`, append(args, now)...)
+	if err != nil {
+		return nil, wrap("store.Dashboard", err)
+	}
+	for rows.Next() {
+		var level string
+		var n int
+		if err := rows.Scan(&level, &n); err != nil {
+			rows.Close()
+			return nil, wrap("store.Dashboard", err)
+		}
+		d.MeasuresInForce[level] = n
+	}
+	rows.Close()
+	raw, err := s.statRows(ctx, orgIDs, q, kasuhara.DimCareOffered, kasuhara.DimCareDone)
+	if err != nil {
+		return nil, wrap("store.Dashboard", err)
+	}
+	for _, r := range raw {
+		for k, n := range r[kasuhara.DimCareOffered] {
+			d.CareOffered[k] += n
+		}
+		for k, n := range r[kasuhara.DimCareDone] {
+			d.CareDone[k] += n
+		}
+	}
+	for _, id := range orgIDs {
+		acks, err := s.AckReports(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range acks {
+			members, done := 0, 0
+			for _, row := range a.Rows {
+				members += row.Members
+				done += row.Acknowledged
+			}
+			if members > 0 {
+				d.PolicyAckRate[a.Document.Title("ja")] = done * 100 / members
+			}
+		}
+		rows, err := s.TrainingReport(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			v := d.TrainingComplete[r.CourseTitleJa]
+			d.TrainingComplete[r.CourseTitleJa] = [2]int{v[0] + r.Complete, v[1] + r.Assigned}
+		}
+	}
+	return d, nil
+}
+
+// RecordExport implements kasuhara.InsightService.
+func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind string, rows int, filters map[string]string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: actor.OrgID, action: "export." + kind, objectType: "org", objectID: actor.OrgID,
+			detail: map[string]any{"rows": rows, "filters": filters}})
+	})
+	return wrap("store.RecordExport", err)
+}

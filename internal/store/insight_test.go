@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func cell(t *testing.T, os kasuhara.OrgStats, key string) kasuhara.StatCell {
+	t.Helper()
+	for _, c := range os.Groups {
+		if c.Key == key {
+			return c
+		}
+	}
+	t.Fatalf("no group %q in %+v", key, os.Groups)
+	return kasuhara.StatCell{}
+}
+
+// TestStatsOnAKnownDataset files cases at known times, moves them at known
+// times, and checks every figure; then rebuilds the statistics from the
+// cases and expects the same figures.
+func TestStatsOnAKnownDataset(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		now := time.Date(2026, 4, 10, 1, 0, 0, 0, time.UTC) // 10:00 in Japan
+		d.s.Now = func() time.Time { return now }
+		desk := d.people["desk1"]
+		file := func(who, channel string, dep string, subtypes ...string) *kasuhara.Case {
+			t.Helper()
+			r := report(dep, "x", subtypes...)
+			r.Channel, r.OccurredAt = channel, now.Add(-time.Hour)
+			c, err := d.s.FileReport(ctx, d.people[who], r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		ack := func(c *kasuhara.Case, after time.Duration) {
+			t.Helper()
+			saved := now
+			now = c.CreatedAt.Add(after)
+			if _, err := d.s.Transition(ctx, desk, c.ID, kasuhara.StateAcknowledged, ""); err != nil {
+				t.Fatal(err)
+			}
+			now = saved
+		}
+		// April: five from the shop, in person; four insults, one threat.
+		var april []*kasuhara.Case
+		for i := range 5 {
+			st := "insult"
+			if i == 4 {
+				st = "threat"
+			}
+			april = append(april, file("clerk", "in_person", d.shop.ID, st))
+		}
+		ack(april[0], 30*time.Minute)
+		ack(april[1], 90*time.Minute)
+		ack(april[2], 3*time.Hour+5*time.Minute)
+		// May: four from the call centre by phone, two without a department.
+		now = time.Date(2026, 5, 20, 1, 0, 0, 0, time.UTC)
+		for range 4 {
+			file("operator", "phone", d.call.ID, "long_contact")
+		}
+		var nodept []*kasuhara.Case
+		for range 2 {
+			nodept = append(nodept, file("desk2", "email", "", "money_demand"))
+		}
+		// A verdict and a care action that happened.
+		c := april[0]
+		if _, err := d.s.Assign(ctx, desk, c.ID, desk.UserID, d.people["legal"].UserID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.Assess(ctx, desk, c.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"insult"},
+			EnvironmentImpaired: true, EnvironmentHow: "x", Verdict: "harassment", Rationale: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		care, _ := d.s.AddCare(ctx, desk, c.ID, kasuhara.CareAction{Kind: "counselling"})
+		d.s.AddCare(ctx, desk, c.ID, kasuhara.CareAction{Kind: "rest"})
+		d.s.SetCareDone(ctx, desk, c.ID, care.ID, true)
+		d.s.SetCareDone(ctx, desk, c.ID, care.ID, true) // twice counts once
+
+		orgs := []string{d.org.ID}
+		q := func(from, to, by string) kasuhara.OrgStats {
+			t.Helper()
+			st, err := d.s.Stats(ctx, orgs, kasuhara.StatsQuery{From: from, To: to, GroupBy: by})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Orgs) != 1 || st.Sum != nil {
+				t.Fatalf("one organisation asked, got %d and sum %v", len(st.Orgs), st.Sum)
+			}
+			return st.Orgs[0]
+		}
+		all := q("2026-01", "2026-12", "department")
+		if all.Total.Count != 11 || all.Total.Suppressed {
+			t.Fatalf("total %+v, want 11", all.Total)
+		}
+		// Departments: shop 5, call 4, none 2 → none is hidden, and so is
+		// the call centre, or none could be worked out as 11 - 5 - 4.
+		if got := cell(t, all, d.shop.ID); got.Count != 5 || got.Suppressed {
+			t.Errorf("shop %+v", got)
+		}
+		if got := cell(t, all, ""); got.Count != 2 || !got.Suppressed || got.Shown() != "<3" {
+			t.Errorf("no department %+v", got)
+		}
+		if got := cell(t, all, d.call.ID); !got.Suppressed {
+			t.Errorf("the call centre is shown, so the hidden group can be subtracted: %+v", got)
+		}
+		if got := q("2026-04", "2026-04", "subtype"); cell(t, got, "insult").Count != 4 || !cell(t, got, "threat").Suppressed || got.Total.Count != 5 {
+			t.Errorf("April by subtype: %+v", got)
+		}
+		// Categories are many per case: no complementary hiding.
+		cats := q("2026-01", "2026-12", "category")
+		if got := cell(t, cats, "violence_abuse"); got.Count != 5 || got.Suppressed {
+			t.Errorf("violence_abuse %+v", got)
+		}
+		months := q("2026-01", "2026-12", "month")
+		if len(months.Groups) != 2 || months.Groups[0].Key != "2026-04" || months.Groups[0].Count != 5 || months.Groups[1].Count != 6 {
+			t.Errorf("by month %+v", months.Groups)
+		}
+		states := q("2026-01", "2026-12", "state")
+		if cell(t, states, "acknowledged").Count != 3 || cell(t, states, "new").Count != 8 {
+			t.Errorf("by state %+v", states.Groups)
+		}
+		if got := cell(t, q("2026-01", "2026-12", "verdict"), ""); got.Count != 10 {
+			t.Errorf("unassessed %+v", got)
+		}
+		if got := cell(t, q("2026-01", "2026-12", "channel"), "phone"); got.Count != 4 {
+			t.Errorf("phone %+v", got)
+		}
+		// Time to acknowledge: 30, 90 and 185 minutes (bucket 180).
+		if all.Ack.Count != 3 || all.Ack.Median != 90 || all.Ack.P90 != 180 || all.Ack.Suppressed || all.Ack.OnTime != 3 {
+			t.Errorf("time to acknowledge %+v", all.Ack)
+		}
+		if all.Resolve.Count != 0 {
+			t.Errorf("time to resolve %+v", all.Resolve)
+		}
+		// A range without the acknowledged cases.
+		if may := q("2026-05", "2026-05", "state"); may.Total.Count != 6 || may.Ack.Count != 0 {
+			t.Errorf("May %+v", may)
+		}
+		// The dashboard.
+		dash, err := d.s.Dashboard(ctx, orgs, kasuhara.StatsQuery{From: "2026-01", To: "2026-12", GroupBy: "month"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dash.CareOffered["counselling"] != 1 || dash.CareOffered["rest"] != 1 || dash.CareDone["counselling"] != 1 || dash.CareDone["rest"] != 0 {
+			t.Errorf("care %+v %+v", dash.CareOffered, dash.CareDone)
+		}
+		if dash.OpenCases != 11 {
+			t.Errorf("open %d", dash.OpenCases)
+		}
+		// Statistics rebuilt from the cases are the same.
+		before := []kasuhara.OrgStats{all, cats, months, states}
+		if err := d.s.RebuildStats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after := []kasuhara.OrgStats{q("2026-01", "2026-12", "department"), q("2026-01", "2026-12", "category"), q("2026-01", "2026-12", "month"), q("2026-01", "2026-12", "state")}
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("maintained and rebuilt statistics differ:\n%+v\n%+v", before, after)
+		}
+		_, err = d.s.Stats(ctx, orgs, kasuhara.StatsQuery{From: "2026-13", To: "2026-01", GroupBy: "colour"})
+		wantField(t, err, "from")
+		wantField(t, err, "group_by")
+		_ = nodept
+	})
+}
+
+func TestStatsGroupRollUp(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		sub, err := d.s.CreateOrg(ctx, d.actor, kasuhara.NewOrg{Slug: "acme-retail", Name: "Acme Retail", ParentSlug: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "r@example.jp", Name: "r", Password: "long-enough-pw", OrgID: sub.ID, Role: kasuhara.RoleEmployee})
+		subClerk := kasuhara.CaseViewer{UserID: u.ID, OrgID: sub.ID, Role: kasuhara.RoleEmployee}
+		for range 4 {
+			d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
+		}
+		d.s.FileReport(ctx, subClerk, report("", "x", "insult"))
+		d.s.FileReport(ctx, d.people["otherdesk"], report("", "x", "insult"))
+		month := kasuhara.StatMonth(time.Now())
+		st, err := d.s.Stats(ctx, []string{d.org.ID, sub.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "subtype"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Orgs) != 2 || st.Sum == nil || st.Orgs[0].Total.Count != 4 || st.Orgs[1].Total.Count != 1 || !st.Orgs[1].Total.Suppressed {
+			t.Fatalf("side by side: %+v", st.Orgs)
+		}
+		if st.Sum.Total.Count != 5 || cell(t, *st.Sum, "insult").Count != 5 {
+			t.Fatalf("summed: %+v (the unrelated organisation's case must not count)", st.Sum)
+		}
+		// The subsidiary alone sees only itself.
+		st, _ = d.s.Stats(ctx, []string{sub.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "subtype"})
+		if len(st.Orgs) != 1 || st.Sum != nil || st.Orgs[0].Total.Count != 1 {
+			t.Fatalf("subsidiary alone: %+v", st)
+		}
+	})
+}

@@ -1,0 +1,421 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/xuri/excelize/v2"
+)
+
+// statsScope is the organisations whose figures the viewer sees: their own
+// and, for a parent, its subsidiaries; ?org=slug narrows it to one of them.
+func (s *Server) statsScope(r *http.Request) ([]string, error) {
+	v := viewerFrom(r.Context())
+	tree, err := s.Orgs.OrgTree(r.Context(), v.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	want := r.URL.Query().Get("org")
+	var ids []string
+	for _, o := range tree {
+		if want == "" || o.Slug == want {
+			ids = append(ids, o.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, kasuhara.Invalid(map[string]string{"org": kasuhara.MsgNoSuchOrg})
+	}
+	return ids, nil
+}
+
+// statsQuery reads from, to (months or dates) and group_by; by default the
+// twelve months up to this one, by month.
+func (s *Server) statsQuery(r *http.Request) kasuhara.StatsQuery {
+	q := r.URL.Query()
+	now := s.Now()
+	month := func(v, def string) string {
+		if len(v) == len("2006-01-02") {
+			v = v[:7]
+		}
+		if v == "" {
+			return def
+		}
+		return v
+	}
+	return kasuhara.StatsQuery{
+		From:    month(q.Get("from"), kasuhara.StatMonth(now.AddDate(0, -11, 0))),
+		To:      month(q.Get("to"), kasuhara.StatMonth(now)),
+		GroupBy: map[bool]string{true: q.Get("group_by"), false: "month"}[q.Get("group_by") != ""],
+	}
+}
+
+// statsFor checks the permission and computes the figures of a request.
+func (s *Server) statsFor(w http.ResponseWriter, r *http.Request) (*kasuhara.Stats, bool) {
+	if !s.can(w, r, access.ViewStatistics) {
+		return nil, false
+	}
+	ids, err := s.statsScope(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	st, err := s.Insight.Stats(r.Context(), ids, s.statsQuery(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return st, true
+}
+
+// labeller names group keys in a language.
+type labeller struct {
+	loc   *i18n.Localizer
+	depts map[string]string
+}
+
+func (s *Server) labeller(r *http.Request, lang string, st *kasuhara.Stats) labeller {
+	l := labeller{loc: s.Catalog.Localizer(lang), depts: map[string]string{}}
+	for _, o := range st.Orgs {
+		ds, err := s.Orgs.Departments(r.Context(), o.OrgID)
+		if err != nil {
+			continue
+		}
+		for _, d := range ds {
+			l.depts[d.ID] = d.Name
+		}
+	}
+	return l
+}
+
+func (l labeller) label(groupBy, key string) string {
+	switch groupBy {
+	case "month":
+		return key
+	case "department":
+		if key == "" {
+			return l.loc.T("acks.no_department")
+		}
+		if n, ok := l.depts[key]; ok {
+			return n
+		}
+		return key
+	case "verdict":
+		if key == "" {
+			return l.loc.T("insight.not_assessed")
+		}
+	}
+	if s, err := l.loc.Translate(groupBy+"."+key, nil); err == nil {
+		return s
+	}
+	return key
+}
+
+// shown is a count as the contract writes it: a number, or "<3".
+func shown(c kasuhara.StatCell) any {
+	if c.Suppressed {
+		return kasuhara.Suppressed
+	}
+	return c.Count
+}
+
+type cellJSON struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Count any    `json:"count"`
+}
+
+type durationsJSON struct {
+	Count         any  `json:"count"`
+	MedianMinutes *int `json:"median_minutes"`
+	P90Minutes    *int `json:"p90_minutes"`
+	OnTime        any  `json:"on_time"`
+}
+
+type orgStatsJSON struct {
+	Org         string        `json:"org,omitempty"`
+	Name        string        `json:"name,omitempty"`
+	Total       any           `json:"total"`
+	Groups      []cellJSON    `json:"groups"`
+	Acknowledge durationsJSON `json:"acknowledge"`
+	Resolve     durationsJSON `json:"resolve"`
+}
+
+type statsJSON struct {
+	From    string         `json:"from"`
+	To      string         `json:"to"`
+	GroupBy string         `json:"group_by"`
+	Orgs    []orgStatsJSON `json:"orgs"`
+	Sum     *orgStatsJSON  `json:"sum,omitempty"`
+}
+
+func durationsOut(d kasuhara.Durations) durationsJSON {
+	if d.Suppressed {
+		return durationsJSON{Count: kasuhara.Suppressed}
+	}
+	out := durationsJSON{Count: d.Count, OnTime: d.OnTime}
+	if d.Count > 0 {
+		m, p := d.Median, d.P90
+		out.MedianMinutes, out.P90Minutes = &m, &p
+	}
+	return out
+}
+
+func (l labeller) orgOut(o kasuhara.OrgStats, groupBy string) orgStatsJSON {
+	out := orgStatsJSON{Org: o.OrgSlug, Name: o.OrgName, Total: shown(o.Total), Groups: []cellJSON{},
+		Acknowledge: durationsOut(o.Ack), Resolve: durationsOut(o.Resolve)}
+	for _, c := range o.Groups {
+		out.Groups = append(out.Groups, cellJSON{Key: c.Key, Label: l.label(groupBy, c.Key), Count: shown(c)})
+	}
+	return out
+}
+
+func (l labeller) statsOut(st *kasuhara.Stats) statsJSON {
+	out := statsJSON{From: st.Query.From, To: st.Query.To, GroupBy: st.Query.GroupBy, Orgs: []orgStatsJSON{}}
+	for _, o := range st.Orgs {
+		out.Orgs = append(out.Orgs, l.orgOut(o, st.Query.GroupBy))
+	}
+	if st.Sum != nil {
+		sum := l.orgOut(*st.Sum, st.Query.GroupBy)
+		sum.Name = l.loc.T("insight.group_total")
+		out.Sum = &sum
+	}
+	return out
+}
+
+// apiStats is GET /api/v1/stats: figures only, small groups as "<3".
+func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.statsFor(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.labeller(r, apiLang(r), st).statsOut(st))
+}
+
+// exportLang is the language of an export: ?lang=, else the request's.
+func exportLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "ja" || l == "en" {
+		return l
+	}
+	if isAPI(r) {
+		return apiLang(r)
+	}
+	return langFrom(r.Context())
+}
+
+// statsTable lays the figures out as rows: a header, then per
+// organisation (and the group's sum) each group, the total and the times.
+func (s *Server) statsTable(r *http.Request, st *kasuhara.Stats, lang string) [][]string {
+	l := s.labeller(r, lang, st)
+	loc := l.loc
+	rows := [][]string{{loc.T("insight.col.org"), loc.T("insight.col.group_by." + st.Query.GroupBy), loc.T("insight.col.count")}}
+	add := func(o orgStatsJSON) {
+		for _, g := range o.Groups {
+			rows = append(rows, []string{o.Name, g.Label, fmt.Sprint(g.Count)})
+		}
+		rows = append(rows, []string{o.Name, loc.T("insight.total"), fmt.Sprint(o.Total)})
+		for _, d := range []struct {
+			key string
+			v   durationsJSON
+		}{{"acknowledge", o.Acknowledge}, {"resolve", o.Resolve}} {
+			if d.v.MedianMinutes != nil {
+				rows = append(rows, []string{o.Name, loc.T("insight.median_" + d.key), strconv.Itoa(*d.v.MedianMinutes)},
+					[]string{o.Name, loc.T("insight.p90_" + d.key), strconv.Itoa(*d.v.P90Minutes)})
+			} else if d.v.Count == kasuhara.Suppressed {
+				rows = append(rows, []string{o.Name, loc.T("insight.median_" + d.key), kasuhara.Suppressed})
+			}
+		}
+	}
+	out := l.statsOut(st)
+	for _, o := range out.Orgs {
+		add(o)
+	}
+	if out.Sum != nil {
+		add(*out.Sum)
+	}
+	return rows
+}
+
+// csvBytes writes rows as CSV that Excel opens correctly: UTF-8 with BOM.
+func csvBytes(rows [][]string) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	cw.WriteAll(rows)
+	return buf.Bytes()
+}
+
+// xlsxBytes writes rows to the first sheet of a workbook; numbers stay
+// numbers.
+func xlsxBytes(sheet string, rows [][]string) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	for i, row := range rows {
+		vals := make([]any, len(row))
+		for j, v := range row {
+			if n, err := strconv.Atoi(v); err == nil && i > 0 {
+				vals[j] = n
+			} else {
+				vals[j] = v
+			}
+		}
+		cellName, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(sheet, cellName, &vals); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func sendFile(w http.ResponseWriter, contentType, name string, b []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(b)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// exportStats answers the figures as CSV or XLSX, with "<3" as in the API.
+func (s *Server) exportStats(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st, ok := s.statsFor(w, r)
+		if !ok {
+			return
+		}
+		lang := exportLang(r)
+		rows := s.statsTable(r, st, lang)
+		name := "stats-" + st.Query.From + "-" + st.Query.To + "-" + st.Query.GroupBy
+		v := viewerFrom(r.Context())
+		if err := s.Insight.RecordExport(r.Context(), v.Actor(), "stats."+format, len(rows)-1, map[string]string{
+			"from": st.Query.From, "to": st.Query.To, "group_by": st.Query.GroupBy}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if format == "csv" {
+			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
+			return
+		}
+		b, err := xlsxBytes(s.Catalog.Localizer(lang).T("insight.title"), rows)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		sendFile(w, xlsxType, name+".xlsx", b)
+	}
+}
+
+// insightData is what the dashboard shows.
+type insightData struct {
+	Stats     statsJSON
+	Month     statsJSON // by month, for the chart over time
+	Dashboard *kasuhara.Dashboard
+	Query     kasuhara.StatsQuery
+	Groups    []string
+	Charts    template.JS
+	Orgs      []kasuhara.Org
+	Org       string
+}
+
+// insightPage is the dashboard of the desk, legal and analysts.
+func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.statsFor(w, r)
+	if !ok {
+		return
+	}
+	ids, _ := s.statsScope(r)
+	lang := langFrom(r.Context())
+	l := s.labeller(r, lang, st)
+	q := st.Query
+	byMonth := st
+	if q.GroupBy != "month" {
+		mq := q
+		mq.GroupBy = "month"
+		var err error
+		if byMonth, err = s.Insight.Stats(r.Context(), ids, mq); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	dash, err := s.Insight.Dashboard(r.Context(), ids, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	tree, err := s.Orgs.OrgTree(r.Context(), viewerFrom(r.Context()).Org.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &insightData{Stats: l.statsOut(st), Month: l.statsOut(byMonth), Dashboard: dash, Query: q, Groups: kasuhara.StatsGroups, Orgs: tree,
+		Org: r.URL.Query().Get("org")}
+	// The charts' data: suppressed groups are drawn without a bar.
+	charts, err := json.Marshal(map[string]any{"month": chartOf(d.Month), "group": chartOf(d.Stats),
+		"labels": map[string]string{"cases": l.loc.T("insight.cases"), "suppressed": kasuhara.Suppressed}})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Charts = template.JS(charts)
+	s.render(w, r, http.StatusOK, "insight", &page{Title: "insight.title", Nav: "insight", Data: d})
+}
+
+type chartSeries struct {
+	Name   string `json:"name"`
+	Values []any  `json:"values"` // a number, or null for "<3"
+}
+
+type chartJSON struct {
+	Labels []string      `json:"labels"`
+	Series []chartSeries `json:"series"`
+}
+
+// chartOf is a chart's data: one series per organisation (and the sum),
+// one label per group; a suppressed group has no value.
+func chartOf(st statsJSON) chartJSON {
+	var c chartJSON
+	index := map[string]int{}
+	orgs := st.Orgs
+	if st.Sum != nil {
+		orgs = append(orgs, *st.Sum)
+	}
+	for _, o := range orgs {
+		for _, g := range o.Groups {
+			if _, ok := index[g.Key]; !ok {
+				index[g.Key] = len(c.Labels)
+				c.Labels = append(c.Labels, g.Label)
+			}
+		}
+	}
+	for _, o := range orgs {
+		vals := make([]any, len(c.Labels))
+		for i := range vals {
+			vals[i] = 0
+		}
+		for _, g := range o.Groups {
+			if n, ok := g.Count.(int); ok {
+				vals[index[g.Key]] = n
+			} else {
+				vals[index[g.Key]] = nil
+			}
+		}
+		c.Series = append(c.Series, chartSeries{Name: o.Name, Values: vals})
+	}
+	return c
+}
