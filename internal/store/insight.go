@@ -401,9 +401,21 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 
 // RecordExport implements kasuhara.InsightService.
 func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind string, rows int, filters map[string]string) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: actor.OrgID, action: "export." + kind, objectType: "org", objectID: actor.OrgID,
-			detail: map[string]any{"rows": rows, "filters": filters}})
-	})
+	c := change{actor: actor, orgID: actor.OrgID, objectType: "org", objectID: actor.OrgID, detail: map[string]any{"rows": rows, "filters": filters}}
+	switch kind {
+	case "stats.csv":
+		c.action = "export.stats_csv"
+	case "stats.xlsx":
+		c.action = "export.stats_xlsx"
+	case "cases.csv":
+		c.action = "export.cases_csv"
+	case "cases.xlsx":
+		c.action = "export.cases_xlsx"
+	case "annual.pdf":
+		c.action = "export.annual_pdf"
+	default:
+		return fmt.Errorf("store.RecordExport: unknown export %q", kind)
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error { return s.appendAudit(ctx, tx, c) })
 	return wrap("store.RecordExport", err)
 }

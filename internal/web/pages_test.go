@@ -337,7 +337,7 @@ func TestTemplateKeysExist(t *testing.T) {
 			continue
 		}
 		b, _ := os.ReadFile(f)
-		for _, m := range regexp.MustCompile(`action: +"([a-z_.]+)"`).FindAllStringSubmatch(string(b), -1) {
+		for _, m := range regexp.MustCompile(`action(?::| =) +"([a-z_.]+)"`).FindAllStringSubmatch(string(b), -1) {
 			ids = append(ids, "audit."+m[1])
 		}
 		for _, m := range regexp.MustCompile(`(?:Flash: |s\.flash\(r, |Title: )"([a-z_.]+[a-z_])"`).FindAllStringSubmatch(string(b), -1) {
