@@ -74,7 +74,8 @@ func (e *CourseError) Error() string { return fmt.Sprintf("%s (line %d)", e.Msg,
 // ParseCourse reads a course text. The error is a *CourseError.
 func ParseCourse(src string) (*CourseContent, error) {
 	c := &CourseContent{}
-	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
+	lines := strings.Split(strings.ReplaceAll(strings.TrimPrefix(src, "\ufeff"), "\r\n", "\n"), "\n")
+	fence := false // inside a fenced code block of a lesson
 	var lesson *Lesson
 	var body []string
 	var q *Question
@@ -106,8 +107,14 @@ func ParseCourse(src string) (*CourseContent, error) {
 	for i, raw := range lines {
 		n := i + 1
 		line := strings.TrimRight(raw, " \t")
+		if lesson != nil && q == nil && len(c.Questions) == 0 && (strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~")) {
+			fence = !fence
+		}
+		qText, isQ := questionLine(line)
 		switch {
-		case strings.HasPrefix(line, "Q: ") || line == "Q:":
+		case fence || (lesson != nil && q == nil && len(c.Questions) == 0 && strings.HasPrefix(line, "```")):
+			body = append(body, raw)
+		case isQ:
 			endLesson()
 			if err := endQuestion(); err != nil {
 				return nil, err
@@ -115,7 +122,7 @@ func ParseCourse(src string) (*CourseContent, error) {
 			if len(c.Lessons) == 0 {
 				return nil, &CourseError{Line: n, Msg: MsgCourseNoLesson}
 			}
-			text := strings.TrimSpace(strings.TrimPrefix(line, "Q:"))
+			text := qText
 			if text == "" {
 				return nil, &CourseError{Line: n, Msg: MsgCourseChoices}
 			}
@@ -165,6 +172,17 @@ func ParseCourse(src string) (*CourseContent, error) {
 		return nil, &CourseError{Line: len(lines), Msg: MsgCourseNoQuestion}
 	}
 	return c, nil
+}
+
+// questionLine reports whether line starts a question ("Q:", also typed
+// with a full-width Ｑ or colon) and returns its text.
+func questionLine(line string) (string, bool) {
+	for _, p := range []string{"Q:", "Q：", "Ｑ:", "Ｑ："} {
+		if strings.HasPrefix(line, p) {
+			return strings.TrimSpace(line[len(p):]), true
+		}
+	}
+	return "", false
 }
 
 // isChoice reports whether line is "- [x] …" or "- [ ] …".
@@ -361,7 +379,7 @@ func (a Assignment) Validate() error {
 	if a.Role != "" && !a.Role.Valid() {
 		f.Add("role", MsgRole)
 	}
-	if _, err := ParseDate(a.FirstDue); err != nil {
+	if d, err := ParseDate(a.FirstDue); err != nil || d.Year() < 2000 || d.Year() > 2200 {
 		f.Add("due", MsgDate)
 	}
 	if a.EveryMonths < 0 || a.EveryMonths > 120 {
@@ -375,10 +393,24 @@ func (a Assignment) Applies(role Role, dept string) bool {
 	return (a.Role == "" || a.Role == role) && (a.DepartmentID == "" || a.DepartmentID == dept)
 }
 
-// dueDate is the k-th due date (k from 0).
+// dueDate is the k-th due date (k from 0): months after the first, on the
+// same day of the month or, in a shorter month, on its last day (31 January
+// monthly is 28 or 29 February, then 31 March).
 func (a Assignment) dueDate(k int) time.Time {
 	d, _ := ParseDate(a.FirstDue)
-	return d.AddDate(0, k*a.EveryMonths, 0)
+	return addMonths(d, k*a.EveryMonths)
+}
+
+// addMonths moves d by n months, keeping the day (or the month's last
+// day) and the time of day.
+func addMonths(d time.Time, n int) time.Time {
+	first := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, d.Location()).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	day := d.Day()
+	if day > last {
+		day = last
+	}
+	return time.Date(first.Year(), first.Month(), day, d.Hour(), d.Minute(), d.Second(), d.Nanosecond(), d.Location())
 }
 
 // deadline is the instant the k-th due date ends.
@@ -395,22 +427,41 @@ type Progress struct {
 	PassAt  time.Time // the latest pass that counts, zero when none
 }
 
+// NewcomerGrace is how long someone who joins shortly before (or after) a
+// due date has to take the course.
+const NewcomerGrace = 30 * 24 * time.Hour
+
 // Progress says where a person with the given passes of the course stands
-// at now. Without recurrence, any pass ever made counts. With recurrence,
-// each period up to a due date needs a pass made after the period opened
-// (the previous due date; for the first period, one recurrence before the
-// first due date or before the assignment, whichever is earlier). A pass goes to the earliest period still open; a late one also
-// makes up for every due date that had passed when it was made, but never
-// for the period running now.
-func (a Assignment) Progress(now time.Time, passes []time.Time) Progress {
+// at now; joined is when they became a member (zero when unknown).
+//
+// Without recurrence, any pass ever made counts. With recurrence, each
+// period up to a due date needs a pass made after the period opened (the
+// previous due date; for the first period, one recurrence before the first
+// due date or before the assignment, whichever is earlier). A pass goes to
+// the earliest period still open; a late one also makes up for every due
+// date that had passed when it was made, but never for the period running
+// now. Due dates within NewcomerGrace of joining (or before it) are not
+// asked of a newcomer: without recurrence the course is due NewcomerGrace
+// after joining, with recurrence by the first later due date.
+func (a Assignment) Progress(now time.Time, passes []time.Time, joined time.Time) Progress {
 	passes = slices.Clone(passes)
 	sort.Slice(passes, func(i, j int) bool { return passes[i].Before(passes[j]) })
+	var settled time.Time // due dates up to this instant are not asked
+	if !joined.IsZero() {
+		settled = joined.Add(NewcomerGrace)
+	}
 	if a.EveryMonths == 0 {
-		due := a.dueDate(0).Format(DateLayout)
+		dueDay, deadline := a.dueDate(0), a.deadline(0)
+		if deadline.Before(settled) {
+			t := settled.In(jst)
+			dueDay = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, jst)
+			deadline = dueDay.AddDate(0, 0, 1)
+		}
+		due := dueDay.Format(DateLayout)
 		switch {
 		case len(passes) > 0:
 			return Progress{Status: TrainingComplete, Due: due, PassAt: passes[len(passes)-1]}
-		case now.Before(a.deadline(0)):
+		case now.Before(deadline):
 			return Progress{Status: TrainingDue, Due: due, Pending: true}
 		default:
 			return Progress{Status: TrainingOverdue, Due: due, Pending: true}
@@ -421,21 +472,33 @@ func (a Assignment) Progress(now time.Time, passes []time.Time) Progress {
 	for !now.Before(a.deadline(k)) {
 		k++
 	}
+	// e0 is the first period asked of this person.
+	e0 := 0
+	for !settled.IsZero() && !a.deadline(e0).After(settled) {
+		e0++
+	}
 	opens := func(j int) time.Time {
+		from := a.deadline(0)
 		if j > 0 {
-			return a.deadline(j - 1)
+			from = a.deadline(j - 1)
+		}
+		if j == e0 && !joined.IsZero() && joined.Before(from) {
+			// A newcomer's pass counts from the day they joined.
+			from = joined
+		}
+		if j > 0 {
+			return from
 		}
 		// The first period reaches back one recurrence from the first due
 		// date, or from the day the course was assigned when that is
 		// earlier: a pass made after the assignment always counts.
-		from := a.deadline(0)
 		if !a.CreatedAt.IsZero() && a.CreatedAt.Before(from) {
 			from = a.CreatedAt
 		}
-		return from.AddDate(0, -a.EveryMonths, 0)
+		return addMonths(from, -a.EveryMonths)
 	}
 	// e is the earliest period without a pass.
-	e := 0
+	e := e0
 	var last time.Time
 	for _, p := range passes {
 		if p.After(now) || !p.After(opens(e)) {
@@ -448,12 +511,15 @@ func (a Assignment) Progress(now time.Time, passes []time.Time) Progress {
 		}
 	}
 	switch {
+	case e == e0 && e0 > k:
+		// A newcomer whose first due date is still ahead.
+		return Progress{Status: TrainingDue, Due: a.dueDate(e0).Format(DateLayout), Pending: true}
 	case e > k:
-		return Progress{Status: TrainingComplete, Due: a.dueDate(k + 1).Format(DateLayout), PassAt: last}
+		return Progress{Status: TrainingComplete, Due: a.dueDate(e).Format(DateLayout), PassAt: last}
 	case e < k:
 		return Progress{Status: TrainingOverdue, Due: a.dueDate(e).Format(DateLayout), Pending: true, PassAt: last}
-	case k > 0:
-		// Every past due date was met; this period's pass is still to come.
+	case e > e0:
+		// Every due date asked so far was met; this period's pass is still to come.
 		return Progress{Status: TrainingComplete, Due: a.dueDate(k).Format(DateLayout), Pending: true, PassAt: last}
 	default:
 		return Progress{Status: TrainingDue, Due: a.dueDate(k).Format(DateLayout), Pending: true, PassAt: last}
@@ -575,5 +641,8 @@ type TrainingService interface {
 	// identifying. The case's audit trail records it.
 	CreateCaseStudy(ctx context.Context, v CaseViewer, caseID, title, body string, confirmed bool) (*CaseStudy, error)
 	CaseStudies(ctx context.Context, orgID string) ([]CaseStudy, error)
-	CaseStudy(ctx context.Context, orgID, id string) (*CaseStudy, error)
+	// CaseStudy is one case study of the viewer's organisation; CaseID is
+	// set only when the viewer handles that case (desk or legal, not
+	// excluded from it).
+	CaseStudy(ctx context.Context, v CaseViewer, id string) (*CaseStudy, error)
 }

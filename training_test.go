@@ -3,6 +3,7 @@ package kasuhara
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,6 +35,18 @@ func TestParseCourse(t *testing.T) {
 	}
 	if len(c.Questions) != 2 || c.Questions[0].Multiple() || !c.Questions[1].Multiple() || c.Questions[0].Explanation != "必ず上司を呼びます。" {
 		t.Fatalf("questions = %+v", c.Questions)
+	}
+}
+
+func TestParseCourseAsJapaneseKeyboardsType(t *testing.T) {
+	src := "\ufeff## 定義\r\n```\r\n## not a lesson\r\nQ: not a question\r\n```\r\n\r\nQ：全角のコロン\r\n- [x] はい\r\n- [ ] いいえ\r\n\r\nＱ:空白なし\r\n- [ ] はい\r\n- [x] いいえ"
+	c, err := ParseCourse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Lessons) != 1 || !strings.Contains(c.Lessons[0].Body, "## not a lesson") || len(c.Questions) != 2 ||
+		c.Questions[0].Text != "全角のコロン" || c.Questions[1].Text != "空白なし" {
+		t.Fatalf("parsed %+v", c)
 	}
 }
 
@@ -141,7 +154,7 @@ func TestProgressOnce(t *testing.T) {
 		for _, p := range tc.passes {
 			ps = append(ps, jstTime(p))
 		}
-		got := a.Progress(jstTime(tc.now), ps)
+		got := a.Progress(jstTime(tc.now), ps, time.Time{})
 		if got.Status != tc.want || got.Due != "2027-03-31" {
 			t.Errorf("at %s with %v: %+v, want %s", tc.now, tc.passes, got, tc.want)
 		}
@@ -177,7 +190,7 @@ func TestProgressYearly(t *testing.T) {
 			for _, p := range tc.passes {
 				ps = append(ps, jstTime(p))
 			}
-			got := a.Progress(jstTime(tc.now), ps)
+			got := a.Progress(jstTime(tc.now), ps, time.Time{})
 			if got.Status != tc.status || got.Due != tc.due {
 				t.Fatalf("got %s due %s, want %s due %s", got.Status, got.Due, tc.status, tc.due)
 			}
@@ -191,17 +204,72 @@ func TestProgressYearly(t *testing.T) {
 
 func TestProgressFirstDueFarAhead(t *testing.T) {
 	a := Assignment{FirstDue: "2030-03-31", EveryMonths: 12, CreatedAt: jstTime("2027-01-10 09:00")}
-	got := a.Progress(jstTime("2027-02-01 10:00"), []time.Time{jstTime("2027-01-20 10:00")})
+	got := a.Progress(jstTime("2027-02-01 10:00"), []time.Time{jstTime("2027-01-20 10:00")}, time.Time{})
 	if got.Status != TrainingComplete || got.Due != "2031-03-31" || got.Pending {
 		t.Fatalf("a pass made after the assignment does not count: %+v", got)
 	}
-	got = a.Progress(jstTime("2027-02-01 10:00"), []time.Time{jstTime("2025-01-20 10:00")})
+	got = a.Progress(jstTime("2027-02-01 10:00"), []time.Time{jstTime("2025-01-20 10:00")}, time.Time{})
 	if got.Status != TrainingDue || got.Due != "2030-03-31" {
 		t.Fatalf("a pass two years before the assignment counts: %+v", got)
 	}
 }
 
+func TestDueDatesAtMonthEnds(t *testing.T) {
+	monthly := Assignment{FirstDue: "2027-01-31", EveryMonths: 1}
+	var got []string
+	for k := range 5 {
+		got = append(got, monthly.dueDate(k).Format(DateLayout))
+	}
+	if want := []string{"2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31"}; !slices.Equal(got, want) {
+		t.Errorf("monthly from 31 January: %v, want %v", got, want)
+	}
+	leap := Assignment{FirstDue: "2028-02-29", EveryMonths: 12}
+	if got := leap.dueDate(1).Format(DateLayout); got != "2029-02-28" {
+		t.Errorf("yearly from 29 February: %s", got)
+	}
+	if got := leap.dueDate(4).Format(DateLayout); got != "2032-02-29" {
+		t.Errorf("four years on: %s", got)
+	}
+}
+
+func TestProgressOfNewcomers(t *testing.T) {
+	yearly := Assignment{FirstDue: "2027-03-31", EveryMonths: 12, CreatedAt: jstTime("2026-10-01 09:00")}
+	for _, tc := range []struct {
+		name, now, joined string
+		passes            []string
+		status, due       string
+	}{
+		{"joined long before: as everyone", "2027-04-05 10:00", "2020-01-01 09:00", nil, TrainingOverdue, "2027-03-31"},
+		{"joined a week before the due date", "2027-04-05 10:00", "2027-03-24 09:00", nil, TrainingDue, "2028-03-31"},
+		{"joined after the due date", "2027-06-01 10:00", "2027-05-01 09:00", nil, TrainingDue, "2028-03-31"},
+		{"a newcomer's early pass counts", "2027-04-05 10:00", "2027-03-24 09:00", []string{"2027-03-26 10:00"}, TrainingComplete, "2029-03-31"},
+		{"a newcomer who missed their first date", "2028-04-05 10:00", "2027-03-24 09:00", nil, TrainingOverdue, "2028-03-31"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ps []time.Time
+			for _, p := range tc.passes {
+				ps = append(ps, jstTime(p))
+			}
+			got := yearly.Progress(jstTime(tc.now), ps, jstTime(tc.joined))
+			if got.Status != tc.status || got.Due != tc.due {
+				t.Fatalf("got %s due %s, want %s due %s", got.Status, got.Due, tc.status, tc.due)
+			}
+		})
+	}
+	once := Assignment{FirstDue: "2027-03-31"}
+	got := once.Progress(jstTime("2027-05-10 10:00"), nil, jstTime("2027-05-01 09:00"))
+	if got.Status != TrainingDue || got.Due != "2027-05-31" {
+		t.Fatalf("once, joined after the due date: %+v", got)
+	}
+	if got := once.Progress(jstTime("2027-06-02 10:00"), nil, jstTime("2027-05-01 09:00")); got.Status != TrainingOverdue {
+		t.Fatalf("once, grace over: %+v", got)
+	}
+}
+
 func TestAssignmentValidateAndApplies(t *testing.T) {
+	if ErrorFields(Assignment{CourseID: "c", FirstDue: "0202-03-31"}.Validate())["due"] == "" {
+		t.Error("a due date in the year 202 is accepted")
+	}
 	err := Assignment{Role: "boss", FirstDue: "31/03/2027", EveryMonths: 121}.Validate()
 	for _, f := range []string{"course", "role", "due", "every_months"} {
 		if ErrorFields(err)[f] == "" {

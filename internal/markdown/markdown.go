@@ -20,18 +20,32 @@ import (
 // ImagePrefix is the only place an image may come from.
 const ImagePrefix = "/training/images/"
 
-// MaxSource is the longest Markdown text rendered, in bytes.
-const MaxSource = 200_000
+// MaxSource is the longest Markdown text rendered, in bytes: more than the
+// longest text the product stores (100,000 characters of up to 4 bytes).
+const MaxSource = 1 << 20
 
-var md = goldmark.New(
-	// Tables and strikethrough only: no linkify (bare text stays text), no
-	// raw HTML (goldmark omits it unless WithUnsafe is set, and it is not).
-	goldmark.WithExtensions(extension.Table, extension.Strikethrough),
-	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(guard{}, 100))),
+func newMarkdown(g guard) goldmark.Markdown {
+	return goldmark.New(
+		// Tables and strikethrough only: no linkify (bare text stays text), no
+		// raw HTML (goldmark omits it unless WithUnsafe is set, and it is not).
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(g, 100))),
+	)
+}
+
+var (
+	md       = newMarkdown(guard{})
+	mdPublic = newMarkdown(guard{noImages: true})
 )
 
 // Render returns src as HTML. Text past MaxSource is cut off.
-func Render(src string) template.HTML {
+func Render(src string) template.HTML { return render(md, src) }
+
+// RenderPublic is Render for pages without sign-in: the pictures this site
+// serves need a sign-in, so images become their text.
+func RenderPublic(src string) template.HTML { return render(mdPublic, src) }
+
+func render(md goldmark.Markdown, src string) template.HTML {
 	if len(src) > MaxSource {
 		src = strings.ToValidUTF8(src[:MaxSource], "")
 	}
@@ -46,9 +60,9 @@ func Render(src string) template.HTML {
 
 // guard rewrites the tree before rendering: raw HTML goes, links and
 // images with a destination outside the allowed ones become their text.
-type guard struct{}
+type guard struct{ noImages bool }
 
-func (guard) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+func (g guard) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	var drop, unwrap []ast.Node
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -63,11 +77,12 @@ func (guard) Transform(doc *ast.Document, reader text.Reader, pc parser.Context)
 				unwrap = append(unwrap, n)
 			}
 		case *ast.AutoLink:
-			if !linkAllowed(string(v.URL(reader.Source()))) {
+			// An e-mail address is rendered as a mailto: link.
+			if v.AutoLinkType != ast.AutoLinkEmail && !linkAllowed(string(v.URL(reader.Source()))) {
 				drop = append(drop, n)
 			}
 		case *ast.Image:
-			if !imageAllowed(string(v.Destination)) {
+			if g.noImages || !imageAllowed(string(v.Destination)) {
 				unwrap = append(unwrap, n)
 			}
 		}

@@ -67,3 +67,29 @@ func TestRenderCutsOffLongText(t *testing.T) {
 		t.Errorf("Render returned %d bytes for a text past the limit", len(got))
 	}
 }
+
+func TestRenderKeepsEmailAddresses(t *testing.T) {
+	got := string(Render("窓口: <soudan@example.co.jp>"))
+	if !strings.Contains(got, `href="mailto:soudan@example.co.jp"`) {
+		t.Errorf("the e-mail address is lost: %s", got)
+	}
+	for _, bad := range []string{"<javascript:alert(1)@x>", "<javascript:alert(1)>"} {
+		if got := strings.ToLower(string(Render(bad))); strings.Contains(got, "href=\"javascript") {
+			t.Errorf("Render(%q) = %s", bad, got)
+		}
+	}
+}
+
+func TestRenderPublicDropsImages(t *testing.T) {
+	got := string(RenderPublic("![図](/training/images/0193a1b2-0000-7000-8000-000000000001)"))
+	if strings.Contains(got, "<img") || !strings.Contains(got, "図") {
+		t.Errorf("RenderPublic = %s", got)
+	}
+}
+
+func TestRenderLongJapaneseIsWhole(t *testing.T) {
+	src := strings.Repeat("あ", 100_000) + "終わり"
+	if got := string(Render(src)); !strings.Contains(got, "終わり") {
+		t.Error("the end of a 100,000-character text is cut off")
+	}
+}

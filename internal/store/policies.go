@@ -102,6 +102,9 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, orgID, docI
 			d = &kasuhara.PolicyVersion{ID: newID(), DocumentID: docID, Number: n + 1, CreatedAt: now}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (id, document_id, number, title_ja, title_en, body_ja, body_en, created_by, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, d.ID, docID, d.Number, t.TitleJa, t.TitleEn, t.BodyJa, t.BodyEn, actor.UserID, now); err != nil {
+				if isUniqueViolation(err) {
+					return kasuhara.Errorf(kasuhara.ECONFLICT, "someone else started a draft at the same time; reload the page")
+				}
 				return err
 			}
 		case err != nil:

@@ -245,7 +245,7 @@ func passesOf(ctx context.Context, q queryer, orgID, userID string) (map[[2]stri
 
 // progressOf is where a person with the given passes stands on the
 // assignments of one course that apply to them: the most pressing one.
-func progressOf(now time.Time, as []kasuhara.Assignment, ps []pass) (kasuhara.Assignment, kasuhara.Progress, string) {
+func progressOf(now time.Time, as []kasuhara.Assignment, ps []pass, joined time.Time) (kasuhara.Assignment, kasuhara.Progress, string) {
 	times := make([]time.Time, len(ps))
 	for i, p := range ps {
 		times[i] = p.at
@@ -254,7 +254,7 @@ func progressOf(now time.Time, as []kasuhara.Assignment, ps []pass) (kasuhara.As
 	var best kasuhara.Assignment
 	var bp kasuhara.Progress
 	for i, a := range as {
-		p := a.Progress(now, times)
+		p := a.Progress(now, times, joined)
 		if i == 0 || rank[p.Status] < rank[bp.Status] || rank[p.Status] == rank[bp.Status] && p.Due < bp.Due {
 			best, bp = a, p
 		}
@@ -296,6 +296,10 @@ func (s *Store) MyTraining(ctx context.Context, v kasuhara.CaseViewer) ([]kasuha
 		return nil, wrap("store.MyTraining", err)
 	}
 	order, mine := byCourse(as, v.Role, v.DepartmentID)
+	var joined time.Time
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT created_at FROM memberships WHERE user_id = $1 AND org_id = $2", v.UserID, v.OrgID).Scan(&joined); err != nil && err != sql.ErrNoRows {
+		return nil, wrap("store.MyTraining", err)
+	}
 	now := s.Now()
 	var out []kasuhara.TrainingItem
 	for _, courseID := range order {
@@ -303,7 +307,7 @@ func (s *Store) MyTraining(ctx context.Context, v kasuhara.CaseViewer) ([]kasuha
 		if err != nil {
 			return nil, err
 		}
-		a, p, id := progressOf(now, mine[courseID], ps[[2]string{v.UserID, courseID}])
+		a, p, id := progressOf(now, mine[courseID], ps[[2]string{v.UserID, courseID}], joined)
 		out = append(out, kasuhara.TrainingItem{Assignment: a, Course: *c, Progress: p, AttemptID: id})
 	}
 	return out, nil
@@ -386,7 +390,7 @@ func (s *Store) TrainingReport(ctx context.Context, orgID string) ([]kasuhara.Tr
 		}
 		order, mine := byCourse(as, m.Role, m.DepartmentID)
 		for _, courseID := range order {
-			_, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}])
+			_, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}], m.Membership.CreatedAt)
 			k := key{courseID, m.DepartmentID}
 			r := rows[k]
 			if r == nil {
@@ -463,60 +467,76 @@ func (s *Store) remindOrg(ctx context.Context, orgID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sent := 0
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		as, err := s.assignments(ctx, tx, orgID, true)
-		if err != nil {
-			return err
+	as, err := s.assignments(ctx, s.db.Read, orgID, true)
+	if err != nil {
+		return 0, err
+	}
+	ps, err := passesOf(ctx, s.db.Read, orgID, "")
+	if err != nil {
+		return 0, err
+	}
+	// Work out who is due outside any transaction, then write the
+	// reminders in small transactions: a large organisation never holds
+	// the writer for long.
+	type reminder struct {
+		a     kasuhara.Assignment
+		m     kasuhara.Member
+		due   string
+		stage string
+	}
+	var todo []reminder
+	now := s.Now()
+	for _, m := range members {
+		if m.Disabled {
+			continue
 		}
-		ps, err := passesOf(ctx, tx, orgID, "")
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		for _, m := range members {
-			if m.Disabled {
-				continue
+		order, mine := byCourse(as, m.Role, m.DepartmentID)
+		for _, courseID := range order {
+			a, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}], m.Membership.CreatedAt)
+			switch {
+			case p.Status == kasuhara.TrainingOverdue:
+				todo = append(todo, reminder{a, m, p.Due, notify.TrainingOverdue})
+			case p.Pending && kasuhara.Deadline(p.Due).Sub(now) <= TrainingDueSoon:
+				todo = append(todo, reminder{a, m, p.Due, notify.TrainingDueSoon})
 			}
-			order, mine := byCourse(as, m.Role, m.DepartmentID)
-			for _, courseID := range order {
-				a, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}])
-				stage := ""
-				switch {
-				case p.Status == kasuhara.TrainingOverdue:
-					stage = notify.TrainingOverdue
-				case p.Pending && kasuhara.Deadline(p.Due).Sub(now) <= TrainingDueSoon:
-					stage = notify.TrainingDueSoon
-				default:
-					continue
-				}
+		}
+	}
+	sent := 0
+	for len(todo) > 0 {
+		batch := todo[:min(len(todo), 200)]
+		todo = todo[len(batch):]
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			for _, r := range batch {
 				res, err := tx.ExecContext(ctx, `INSERT INTO training_reminders (assignment_id, user_id, due, stage, sent_at) VALUES ($1, $2, $3, $4, $5)
-					ON CONFLICT (assignment_id, user_id, due, stage) DO NOTHING`, a.ID, m.User.ID, p.Due, stage, s.now())
+					ON CONFLICT (assignment_id, user_id, due, stage) DO NOTHING`, r.a.ID, r.m.User.ID, r.due, r.stage, s.now())
 				if err != nil {
 					return err
 				}
 				if n, _ := res.RowsAffected(); n == 0 {
 					continue
 				}
-				lang := m.Language
+				lang := r.m.Language
 				if lang == "" {
 					lang = "ja"
 				}
-				title := a.CourseTitleJa
-				if lang == "en" && a.CourseTitleEn != "" {
-					title = a.CourseTitleEn
+				title := r.a.CourseTitleJa
+				if lang == "en" && r.a.CourseTitleEn != "" {
+					title = r.a.CourseTitleEn
 				}
-				job := notify.TrainingMailJob{ID: newID(), To: []string{m.Email}, Lang: lang, Stage: stage, Course: title, Due: p.Due}
+				job := notify.TrainingMailJob{ID: newID(), To: []string{r.m.Email}, Lang: lang, Stage: r.stage, Course: title, Due: r.due}
 				if err := jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindTrainingMail, Payload: job,
-					DedupeKey: "training:" + a.ID + ":" + m.User.ID + ":" + p.Due + ":" + stage}); err != nil {
+					DedupeKey: "training:" + r.a.ID + ":" + r.m.User.ID + ":" + r.due + ":" + r.stage}); err != nil {
 					return err
 				}
 				sent++
 			}
+			return nil
+		})
+		if err != nil {
+			return sent, err
 		}
-		return nil
-	})
-	return sent, err
+	}
+	return sent, nil
 }
 
 // ScheduleTrainingReminders enqueues the daily reminder job to run at the
@@ -652,12 +672,17 @@ func (s *Store) CaseStudies(ctx context.Context, orgID string) ([]kasuhara.CaseS
 }
 
 // CaseStudy implements kasuhara.TrainingService.
-func (s *Store) CaseStudy(ctx context.Context, orgID, id string) (*kasuhara.CaseStudy, error) {
+func (s *Store) CaseStudy(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.CaseStudy, error) {
 	var c kasuhara.CaseStudy
-	err := s.db.Read.QueryRowContext(ctx, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE id = $1 AND org_id = $2", id, orgID).
+	err := s.db.Read.QueryRowContext(ctx, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE id = $1 AND org_id = $2", id, v.OrgID).
 		Scan(&c.ID, &c.OrgID, &c.CaseID, &c.Title, &c.Body, &c.CreatedBy, &c.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "store.CaseStudy", "case study")
+	}
+	if c.CaseID != "" {
+		if _, _, err := s.caseFor(ctx, s.db.Read, v, c.CaseID, access.CaseHandler); err != nil {
+			c.CaseID = ""
+		}
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	return &c, nil

@@ -174,6 +174,16 @@ func TestTrainingImagesAndCaseStudies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Only a handler of the case learns which case it came from.
+		if err := d.s.Exclude(ctx, desk, c.ID, d.people["desk2"].UserID); err != nil {
+			t.Fatal(err)
+		}
+		for who, want := range map[string]string{"desk1": c.ID, "desk2": "", "clerk": "", "legal": c.ID} {
+			got, err := d.s.CaseStudy(ctx, d.people[who], cs.ID)
+			if err != nil || got.CaseID != want {
+				t.Errorf("%s sees source %q (%v), want %q", who, got.CaseID, err, want)
+			}
+		}
 		list, _ := d.s.CaseStudies(ctx, d.org.ID)
 		if len(list) != 1 || list[0].ID != cs.ID || strings.Contains(list[0].Body, "山田") {
 			t.Fatalf("case studies: %+v", list)

@@ -153,13 +153,22 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
-// limitBody caps request bodies: MaxJSONBytes, or room for
-// MaxFilesPerRequest evidence files on the routes that take them.
+// MaxTextFormBytes limits the forms that carry long texts (a policy or
+// course in two languages, percent-encoded by the browser: up to nine bytes
+// for a Japanese character).
+const MaxTextFormBytes = 4 << 20
+
+// limitBody caps request bodies: MaxJSONBytes, room for MaxFilesPerRequest
+// evidence files on the routes that take them, MaxTextFormBytes on the
+// editors of policies and courses.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := int64(MaxJSONBytes)
-		if isUpload(r) {
+		switch {
+		case isUpload(r):
 			n = s.uploadLimit()
+		case r.Method == http.MethodPost && (strings.HasPrefix(r.URL.Path, "/admin/policies/") || strings.HasPrefix(r.URL.Path, "/admin/training/courses/")):
+			n = MaxTextFormBytes
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)

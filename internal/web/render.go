@@ -183,9 +183,10 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return t.In(jst).Format("2006-01-02")
 			},
-			"langs":    func() []string { return i18n.Languages },
-			"markdown": markdown.Render,
-			"add":      func(a, b int) int { return a + b },
+			"langs":          func() []string { return i18n.Languages },
+			"markdown":       markdown.Render,
+			"markdownPublic": markdown.RenderPublic,
+			"add":            func(a, b int) int { return a + b },
 			"percent": func(n, of int) int {
 				if of == 0 {
 					return 0

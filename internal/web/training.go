@@ -165,9 +165,20 @@ func (s *Server) trainingReportPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "training_report", &page{Title: "trainingreport.title", Nav: "training", Data: rows})
 }
 
-// trainingImage serves a lesson picture to members of its organisation.
+// trainingImage serves a picture to members of its organisation and of
+// its subsidiaries (a group-wide policy may show it).
 func (s *Server) trainingImage(w http.ResponseWriter, r *http.Request) {
-	img, err := s.Training.Image(r.Context(), viewerFrom(r.Context()).Org.ID, r.PathValue("id"))
+	var img *kasuhara.TrainingImage
+	var err error
+	for org := viewerFrom(r.Context()).Org; ; {
+		img, err = s.Training.Image(r.Context(), org.ID, r.PathValue("id"))
+		if err == nil || kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND || org.ParentID == "" {
+			break
+		}
+		if org, err = s.Orgs.OrgByID(r.Context(), org.ParentID); err != nil {
+			break
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -448,13 +459,10 @@ func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) {
 // the desk and legal see which case it came from.
 func (s *Server) caseStudyPage(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	cs, err := s.Training.CaseStudy(r.Context(), v.Org.ID, r.PathValue("id"))
+	cs, err := s.Training.CaseStudy(r.Context(), v.caseViewer(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if !access.Can(v.Membership.Role, access.MakeCaseStudy) {
-		cs.CaseID = ""
 	}
 	s.render(w, r, http.StatusOK, "case_study", &page{Title: "casestudy.title", Nav: "training", Data: cs})
 }
