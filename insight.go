@@ -88,25 +88,36 @@ func DurationBucket(d time.Duration) int {
 	}
 }
 
-// StatCell is one group's count; Suppressed hides it (see Suppress).
+// Withheld is how a count hidden only to protect a smaller one is written.
+const Withheld = "*"
+
+// StatCell is one group's count; Suppressed (fewer than MinShown) or
+// Withheld hides it (see Suppress).
 type StatCell struct {
 	Key        string
 	Count      int
 	Suppressed bool
+	Withheld   bool
 }
 
-// Shown is the count as displayed: a number, or "<3".
+// Hidden reports whether the count is not shown.
+func (c StatCell) Hidden() bool { return c.Suppressed || c.Withheld }
+
+// Shown is the count as displayed: a number, "<3", or "*" when withheld.
 func (c StatCell) Shown() string {
-	if c.Suppressed {
+	switch {
+	case c.Suppressed:
 		return Suppressed
+	case c.Withheld:
+		return Withheld
 	}
 	return strconv.Itoa(c.Count)
 }
 
 // Suppress hides the count of every group with 1 or 2 cases. When that
 // hides exactly one group of a breakdown whose groups add up to its total
-// (every case in exactly one group), the next smallest group is hidden
-// too, so that the hidden count cannot be worked out by subtraction.
+// (every case in exactly one group), the next smallest group is withheld
+// too ("*"), so that the hidden count cannot be worked out by subtraction.
 func Suppress(cells []StatCell, additive bool) {
 	hidden := 0
 	for i := range cells {
@@ -125,7 +136,7 @@ func Suppress(cells []StatCell, additive bool) {
 		}
 	}
 	if next >= 0 {
-		cells[next].Suppressed = true
+		cells[next].Withheld = true
 	}
 }
 

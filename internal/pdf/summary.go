@@ -32,6 +32,8 @@ type Section struct {
 	// Table is a table of rows, such as the evidence files with their
 	// SHA-256 hashes.
 	Table *TableData
+	// Bars is a bar chart, printed after the table.
+	Bars []Bar
 }
 
 // TableData is a table for Doc.Table.
@@ -87,6 +89,7 @@ func CaseSummary(s SummaryInput) ([]byte, error) {
 		if t := sec.Table; t != nil {
 			d.Table(t.Header, t.Rows, t.Widths)
 		}
+		d.Bars(sec.Bars)
 		if d.err != nil {
 			return nil, fmt.Errorf("pdf: summary: section %d: %w", i+1, d.err)
 		}

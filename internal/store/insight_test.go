@@ -108,7 +108,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 		if got := cell(t, all, ""); got.Count != 2 || !got.Suppressed || got.Shown() != "<3" {
 			t.Errorf("no department %+v", got)
 		}
-		if got := cell(t, all, d.call.ID); !got.Suppressed {
+		if got := cell(t, all, d.call.ID); got.Suppressed || !got.Withheld || got.Shown() != "*" {
 			t.Errorf("the call centre is shown, so the hidden group can be subtracted: %+v", got)
 		}
 		if got := q("2026-04", "2026-04", "subtype"); cell(t, got, "insult").Count != 4 || !cell(t, got, "threat").Suppressed || got.Total.Count != 5 {

@@ -8,11 +8,15 @@ import (
 	"html/template"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/pdf"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -119,10 +123,10 @@ func (l labeller) label(groupBy, key string) string {
 	return key
 }
 
-// shown is a count as the contract writes it: a number, or "<3".
+// shown is a count as the contract writes it: a number, "<3", or "*".
 func shown(c kasuhara.StatCell) any {
-	if c.Suppressed {
-		return kasuhara.Suppressed
+	if c.Hidden() {
+		return c.Shown()
 	}
 	return c.Count
 }
@@ -403,6 +407,19 @@ func chartOf(st statsJSON) chartJSON {
 			}
 		}
 	}
+	hidden := make([]bool, len(c.Labels))
+	for _, o := range orgs {
+		for _, g := range o.Groups {
+			if _, ok := g.Count.(int); !ok {
+				hidden[index[g.Key]] = true
+			}
+		}
+	}
+	for i := range c.Labels {
+		if hidden[i] {
+			c.Labels[i] += " (" + kasuhara.Suppressed + " / " + kasuhara.Withheld + ")"
+		}
+	}
 	for _, o := range orgs {
 		vals := make([]any, len(c.Labels))
 		for i := range vals {
@@ -418,4 +435,290 @@ func chartOf(st statsJSON) chartJSON {
 		c.Series = append(c.Series, chartSeries{Name: o.Name, Values: vals})
 	}
 	return c
+}
+
+// MaxExportRows is the most cases one export holds.
+const MaxExportRows = 100_000
+
+// exportCases answers the cases the caller may see, with the list's
+// filters, as CSV or XLSX: facts and dates, no narratives, no customer
+// identities. Each export is an audit entry.
+func (s *Server) exportCases(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := viewerFrom(r.Context())
+		if role := v.Membership.Role; role != kasuhara.RoleDesk && role != kasuhara.RoleLegal {
+			s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "exports of cases are the desk's and legal's"))
+			return
+		}
+		f, err := caseFilter(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		lang := exportLang(r)
+		loc := s.Catalog.Localizer(lang)
+		depts := map[string]string{}
+		if ds, err := s.Orgs.Departments(r.Context(), v.Org.ID); err == nil {
+			for _, d := range ds {
+				depts[d.ID] = d.Name
+			}
+		}
+		cols := []string{"ref", "reported_at", "occurred_at", "state", "urgent", "channel", "department", "categories", "subtypes", "verdict",
+			"acknowledged_at", "resolved_at", "closed_at"}
+		header := make([]string, len(cols))
+		for i, c := range cols {
+			header[i] = loc.T("export.col." + c)
+		}
+		rows := [][]string{header}
+		ts := func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(jst).Format("2006-01-02 15:04")
+		}
+		f.Limit = 200
+		cv := v.caseViewer()
+		for {
+			list, next, err := s.Cases.Cases(r.Context(), cv, f)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			for _, c := range list {
+				var cats, subs []string
+				for _, x := range c.Report.Categories {
+					cats = append(cats, loc.T("category."+string(x)))
+				}
+				for _, x := range c.Report.Subtypes {
+					subs = append(subs, loc.T("subtype."+x))
+				}
+				verdict := ""
+				if c.Verdict != "" {
+					verdict = loc.T("verdict." + c.Verdict)
+				}
+				urgent := ""
+				if c.Urgent {
+					urgent = loc.T("export.yes")
+				}
+				rows = append(rows, []string{c.Ref, ts(c.CreatedAt), ts(c.Report.OccurredAt), loc.T("state." + string(c.State)), urgent,
+					loc.T("channel." + c.Report.Channel), depts[c.Report.DepartmentID], strings.Join(cats, "、"), strings.Join(subs, "、"), verdict,
+					ts(c.AcknowledgedAt), ts(c.ResolvedAt), ts(c.ClosedAt)})
+			}
+			if next == "" || len(rows) > MaxExportRows {
+				break
+			}
+			f.Cursor = next
+		}
+		filters := map[string]string{}
+		for k, vs := range r.URL.Query() {
+			if k != "lang" && len(vs) > 0 && k != "q" {
+				filters[k] = vs[0]
+			}
+		}
+		if r.URL.Query().Get("q") != "" {
+			filters["q"] = "(search)" // the words searched may be personal
+		}
+		if err := s.Insight.RecordExport(r.Context(), v.Actor(), "cases."+format, len(rows)-1, filters); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		name := "cases-" + s.Now().In(jst).Format("20060102")
+		if format == "csv" {
+			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
+			return
+		}
+		b, err := xlsxBytes(loc.T("export.cases_sheet"), rows)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		sendFile(w, xlsxType, name+".xlsx", b)
+	}
+}
+
+// formatMinutes writes a duration in minutes as people read it.
+func formatMinutes(m int, lang string) string {
+	h, d := m/60, m/(24*60)
+	switch {
+	case lang == "ja" && m < 120:
+		return fmt.Sprintf("%d分", m)
+	case lang == "ja" && m < 2*24*60:
+		return fmt.Sprintf("%d時間%d分", h, m%60)
+	case lang == "ja":
+		return fmt.Sprintf("%d日%d時間", d, h%24)
+	case m < 120:
+		return fmt.Sprintf("%d min", m)
+	case m < 2*24*60:
+		return fmt.Sprintf("%d h %d min", h, m%60)
+	default:
+		return fmt.Sprintf("%d d %d h", d, h%24)
+	}
+}
+
+// statsRow is one line of the dashboard's table: a group and its count
+// in each organisation (and the sum), as shown.
+type statsRow struct {
+	Label  string
+	Counts []any
+}
+
+// statsRows lays the groups of every organisation side by side.
+func statsRows(st statsJSON) []statsRow {
+	orgs := st.Orgs
+	if st.Sum != nil {
+		orgs = append(append([]orgStatsJSON{}, orgs...), *st.Sum)
+	}
+	index := map[string]int{}
+	var rows []statsRow
+	for i, o := range orgs {
+		for _, g := range o.Groups {
+			j, ok := index[g.Key]
+			if !ok {
+				j = len(rows)
+				index[g.Key] = j
+				rows = append(rows, statsRow{Label: g.Label, Counts: make([]any, len(orgs))})
+			}
+			rows[j].Counts[i] = g.Count
+		}
+	}
+	for _, r := range rows {
+		for i := range r.Counts {
+			if r.Counts[i] == nil {
+				r.Counts[i] = 0
+			}
+		}
+	}
+	if st.GroupBy == "month" {
+		slices.SortFunc(rows, func(a, b statsRow) int { return strings.Compare(a.Label, b.Label) })
+	}
+	return rows
+}
+
+// annualReport is the year's figures for the board as a PDF: cases by
+// month, kind, verdict and department, the times against the clocks,
+// measures, care, training and policy; small groups as "<3".
+func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
+	if !s.can(w, r, access.ViewStatistics) {
+		return
+	}
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || year < 2000 || year > 2200 {
+		s.fail(w, r, kasuhara.Invalid(map[string]string{"year": kasuhara.MsgNumber}))
+		return
+	}
+	ids, err := s.statsScope(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := viewerFrom(r.Context())
+	lang := exportLang(r)
+	loc := s.Catalog.Localizer(lang)
+	from, to := fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)
+	figures := func(groupBy string) (orgStatsJSON, error) {
+		st, err := s.Insight.Stats(r.Context(), ids, kasuhara.StatsQuery{From: from, To: to, GroupBy: groupBy})
+		if err != nil {
+			return orgStatsJSON{}, err
+		}
+		out := s.labeller(r, lang, st).statsOut(st)
+		if out.Sum != nil {
+			return *out.Sum, nil
+		}
+		return out.Orgs[0], nil
+	}
+	bars := func(o orgStatsJSON) []pdf.Bar {
+		var out []pdf.Bar
+		for _, g := range o.Groups {
+			b := pdf.Bar{Label: g.Label, Text: fmt.Sprint(g.Count)}
+			if n, ok := g.Count.(int); ok {
+				b.Value = n
+			} else {
+				b.Hidden = true
+			}
+			out = append(out, b)
+		}
+		return out
+	}
+	in := pdf.SummaryInput{Lang: lang, Generated: s.Now().In(jst)}
+	name := v.Org.Name
+	if len(ids) > 1 {
+		name += " " + loc.T("insight.and_group")
+	}
+	in.Title = loc.T("insight.annual_title", map[string]any{"Org": name, "Year": year})
+	months, err := figures("month")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	dur := func(d durationsJSON) string {
+		if d.MedianMinutes == nil {
+			return fmt.Sprint(d.Count)
+		}
+		return loc.T("insight.annual_durations", map[string]any{"Median": formatMinutes(*d.MedianMinutes, lang),
+			"P90": formatMinutes(*d.P90Minutes, lang), "OnTime": d.OnTime, "Of": d.Count})
+	}
+	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.annual_summary"), Facts: [][2]string{
+		{loc.T("insight.cases"), fmt.Sprint(months.Total)},
+		{loc.T("insight.time_ack"), dur(months.Acknowledge)},
+		{loc.T("insight.time_resolve"), dur(months.Resolve)},
+	}})
+	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.over_time"), Bars: bars(months)})
+	for _, g := range []string{"category", "verdict", "channel", "department"} {
+		o, err := figures(g)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.col.group_by." + g), Bars: bars(o)})
+	}
+	dash, err := s.Insight.Dashboard(r.Context(), ids, kasuhara.StatsQuery{From: from, To: to, GroupBy: "month"})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var measures [][2]string
+	for _, level := range kasuhara.MeasureLevels {
+		if n := dash.MeasuresInForce[level]; n > 0 {
+			measures = append(measures, [2]string{loc.T("level." + level), strconv.Itoa(n)})
+		}
+	}
+	measures = append(measures, [2]string{loc.T("insight.repeat_customers"), dash.RepeatCustomers.Shown()})
+	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.annual_measures"), Facts: measures})
+	var care [][2]string
+	for _, kind := range kasuhara.CareKinds {
+		if n := dash.CareOffered[kind]; n > 0 {
+			care = append(care, [2]string{loc.T("care." + kind), loc.T("insight.care_done", map[string]any{"Done": dash.CareDone[kind], "Offered": n})})
+		}
+	}
+	if len(care) > 0 {
+		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.care"), Facts: care})
+	}
+	var training [][]string
+	for title, v := range dash.TrainingComplete {
+		training = append(training, []string{title, fmt.Sprintf("%d / %d", v[0], v[1])})
+	}
+	slices.SortFunc(training, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	if len(training) > 0 {
+		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.training"),
+			Table: &pdf.TableData{Header: []string{loc.T("training.course"), loc.T("insight.training_done")}, Rows: training, Widths: []float64{3, 1}}})
+	}
+	var policy [][2]string
+	for title, p := range dash.PolicyAckRate {
+		policy = append(policy, [2]string{title, fmt.Sprintf("%d%%", p)})
+	}
+	slices.SortFunc(policy, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	if len(policy) > 0 {
+		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.policy"), Facts: policy})
+	}
+	in.Sections = append(in.Sections, pdf.Section{Text: loc.T("insight.suppression")})
+	b, err := pdf.CaseSummary(in)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.Insight.RecordExport(r.Context(), v.Actor(), "annual.pdf", 1, map[string]string{"year": strconv.Itoa(year)}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendFile(w, "application/pdf", fmt.Sprintf("annual-report-%d.pdf", year), b)
 }

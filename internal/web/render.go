@@ -194,6 +194,16 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				return n * 100 / of
 			},
 			"policyKinds": func() []string { return kasuhara.PolicyKinds },
+			"dict": func(kv ...any) map[string]any {
+				m := map[string]any{}
+				for i := 0; i+1 < len(kv); i += 2 {
+					m[fmt.Sprint(kv[i])] = kv[i+1]
+				}
+				return m
+			},
+			"deref":   func(p *int) int { return *p },
+			"minutes": formatMinutes,
+			"rowsOf":  statsRows,
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, p := range pages {

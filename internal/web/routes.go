@@ -126,6 +126,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/training/assignments", s.requireUser(s.adminAssignCourse))
 	mux.Handle("POST /admin/training/assignments/{id}/delete", s.requireUser(s.adminUnassignCourse))
 	mux.Handle("POST /admin/training/images", s.requireUser(s.adminUploadImage))
+	mux.Handle("GET /insight", s.requireUser(s.insightPage))
+	mux.Handle("GET /insight/annual.pdf", s.requireUser(s.annualReport))
 	mux.Handle("GET /admin/settings", s.requireUser(s.adminSettings))
 	mux.Handle("POST /admin/settings", s.requireUser(s.adminSaveSettings))
 
@@ -189,6 +191,11 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/training/courses/{id}", s.requireUser(s.apiCourse))
 	api("POST /api/v1/training/courses/{id}/attempts", s.requireUser(s.apiSubmitAttempt))
 	api("GET /api/v1/training/report", s.requireUser(s.apiTrainingReport))
+	api("GET /api/v1/stats", s.requireUser(s.apiStats))
+	api("GET /api/v1/exports/stats.csv", s.requireUser(s.exportStats("csv")))
+	api("GET /api/v1/exports/stats.xlsx", s.requireUser(s.exportStats("xlsx")))
+	api("GET /api/v1/exports/cases.csv", s.requireUser(s.exportCases("csv")))
+	api("GET /api/v1/exports/cases.xlsx", s.requireUser(s.exportCases("xlsx")))
 	mux.HandleFunc("/api/", s.apiNotFound)
 
 	mux.HandleFunc("/", s.notFound)

@@ -1,0 +1,189 @@
+package web_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/xuri/excelize/v2"
+)
+
+// insightData files a known set of cases: four insults by phone from the
+// shop, one threat in person from the call centre (a group of one), and
+// one case in the subsidiary; the reporters' names must appear nowhere.
+func insightData(t *testing.T, e *env) (shop, call *kasuhara.Department, subAnalyst *kasuhara.User) {
+	t.Helper()
+	shop, _ = e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "新宿店")
+	call, _ = e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "コールセンター")
+	reporter, _ := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "hanako@acme.example", Name: "報告 花子", Password: password, OrgID: e.org.ID,
+		Role: kasuhara.RoleEmployee, DepartmentID: shop.ID})
+	lone, _ := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "lone@acme.example", Name: "孤独 一郎", Password: password, OrgID: e.org.ID,
+		Role: kasuhara.RoleEmployee, DepartmentID: call.ID})
+	rv := kasuhara.CaseViewer{UserID: reporter.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: shop.ID}
+	lv := kasuhara.CaseViewer{UserID: lone.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: call.ID}
+	for range 4 {
+		if _, err := e.st.FileReport(ctx, rv, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", DepartmentID: shop.ID, Subtypes: []string{"insult"},
+			Conduct: "報告 花子への秘密の叙述", Customer: kasuhara.CustomerDetails{Name: "山田 太郎"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.st.FileReport(ctx, lv, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "in_person", DepartmentID: call.ID, Subtypes: []string{"threat"},
+		Conduct: "孤独 一郎への内緒の叙述"}); err != nil {
+		t.Fatal(err)
+	}
+	subEmp, _ := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "sub@retail.example", Name: "子会社 社員", Password: password, OrgID: e.sub.ID, Role: kasuhara.RoleEmployee})
+	if _, err := e.st.FileReport(ctx, kasuhara.CaseViewer{UserID: subEmp.ID, OrgID: e.sub.ID, Role: kasuhara.RoleEmployee},
+		kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	subAnalyst, _ = e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "analyst@retail.example", Name: "子会社 分析", Password: password, OrgID: e.sub.ID, Role: kasuhara.RoleAnalyst})
+	return shop, call, subAnalyst
+}
+
+var secrets = []string{"報告 花子", "孤独 一郎", "山田 太郎", "秘密の叙述", "内緒の叙述", "hanako@", "lone@"}
+
+func TestStatsAPI(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			shop, call, subAnalyst := insightData(t, e)
+			month := kasuhara.StatMonth(time.Now())
+			analyst := e.api(kasuhara.RoleAnalyst)
+			r := analyst.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=department", nil)
+			must(t, r, http.StatusOK, `"key":"`+shop.ID+`"`, `"label":"新宿店"`, `"count":4`, `"key":"`+call.ID+`"`, `"count":"\u003c3"`,
+				`"org":"acme-retail"`, `"sum":`, `"total":5`)
+			mustNot(t, r, secrets...)
+			m := decode(t, r.body)
+			sum := m["sum"].(map[string]any)
+			if sum["total"] != float64(6) {
+				t.Errorf("group total %v, want 6", sum["total"])
+			}
+			sub := m["orgs"].([]any)[1].(map[string]any)
+			if sub["total"] != "<3" {
+				t.Errorf("the subsidiary's single case is shown as %v", sub["total"])
+			}
+			// Group by month: the same totals.
+			must(t, analyst.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=month", nil), http.StatusOK, `"key":"`+month+`"`)
+			// Bad input names the field.
+			r = analyst.call("GET", "/api/v1/stats?from=2026-13&group_by=colour", nil)
+			must(t, r, http.StatusUnprocessableEntity, `"from"`, `"group_by"`)
+			// The subsidiary's analyst sees only the subsidiary.
+			_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, subAnalyst.ID, "t")
+			subAPI := &apiClient{c: e.client(), tok: tok}
+			r = subAPI.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=channel", nil)
+			must(t, r, http.StatusOK, `"org":"acme-retail"`)
+			mustNot(t, r, `"org":"acme"`, `"sum"`)
+			must(t, subAPI.call("GET", "/api/v1/stats?org=acme", nil), http.StatusUnprocessableEntity, `"org"`)
+			// Who may ask.
+			must(t, e.api(kasuhara.RoleDesk).call("GET", "/api/v1/stats", nil), http.StatusOK)
+			must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/stats", nil), http.StatusOK)
+			for _, role := range []kasuhara.Role{kasuhara.RoleEmployee, kasuhara.RoleSupervisor, kasuhara.RoleAdmin} {
+				must(t, e.api(role).call("GET", "/api/v1/stats", nil), http.StatusForbidden)
+			}
+		})
+	}
+}
+
+func TestStatsExportsSuppressSmallGroups(t *testing.T) {
+	e := newEnv(t, testdb.Engines[0])
+	insightData(t, e)
+	month := kasuhara.StatMonth(time.Now())
+	analyst := e.client()
+	analyst.signInAs(kasuhara.RoleAnalyst)
+	q := "?from=" + month + "&to=" + month + "&group_by=department&org=acme"
+	// CSV: UTF-8 with BOM, Japanese headers, "<3".
+	r := analyst.get("/api/v1/exports/stats.csv" + q + "&lang=ja")
+	// The shop's 4 is withheld: with the total of 5 it would give away the
+	// call centre's single case.
+	must(t, r, http.StatusOK, "組織,部署,件数", "新宿店,*", "コールセンター,<3", "合計,5")
+	if !strings.HasPrefix(r.body, "\ufeff") || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") {
+		t.Errorf("CSV without BOM or type: %q", r.header.Get("Content-Type"))
+	}
+	mustNot(t, r, secrets...)
+	must(t, analyst.get("/api/v1/exports/stats.csv"+q+"&lang=en"), http.StatusOK, "Organisation,Department,Cases")
+	// XLSX: a workbook whose cells hold the same.
+	r = analyst.get("/api/v1/exports/stats.xlsx" + q + "&lang=ja")
+	must(t, r, http.StatusOK)
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := ""
+	for _, row := range rows {
+		flat += strings.Join(row, ",") + "\n"
+	}
+	for _, want := range []string{"組織,部署,件数", "新宿店,*", "コールセンター,<3"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the workbook lacks %q:\n%s", want, flat)
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(flat, s) {
+			t.Errorf("the workbook holds %q", s)
+		}
+	}
+	// The dashboard's charts carry no count for the small group.
+	page := analyst.get("/insight?from=" + month + "&to=" + month + "&group_by=department&org=acme")
+	must(t, page, http.StatusOK, `id="chart-data"`, "コールセンター (\\u003c3 / *)", `id="stats-table"`)
+	mustNot(t, page, secrets...)
+	chart := page.body[strings.Index(page.body, `id="chart-data"`):]
+	chart = chart[:strings.Index(chart, "</script>")]
+	if !strings.Contains(chart, "null") || strings.Contains(chart, `"values":[4,1]`) {
+		t.Errorf("the chart data shows the small group: %s", chart)
+	}
+	// The annual report.
+	r = analyst.get("/insight/annual.pdf?year=" + month[:4] + "&org=acme")
+	must(t, r, http.StatusOK)
+	if r.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("annual report type %q", r.header.Get("Content-Type"))
+	}
+	checkPDFText(t, []byte(r.body), "年次報告", "新宿店", "<3", "*")
+	// Each export is audited.
+	entries, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID})
+	seen := map[string]bool{}
+	for _, en := range entries {
+		seen[en.Action] = true
+	}
+	for _, a := range []string{"export.stats_csv", "export.stats_xlsx", "export.annual_pdf"} {
+		if !seen[a] {
+			t.Errorf("no audit entry %s", a)
+		}
+	}
+}
+
+func TestCaseExports(t *testing.T) {
+	e := newEnv(t, testdb.Engines[0])
+	shop, _, _ := insightData(t, e)
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	r := desk.get("/api/v1/exports/cases.csv?lang=ja&department=" + shop.ID)
+	must(t, r, http.StatusOK, "案件番号,報告日時", "侮辱", "電話", "新宿店")
+	if n := strings.Count(r.body, "\r\n"); n != 5 {
+		t.Errorf("%d lines, want a header and 4 cases", n)
+	}
+	mustNot(t, r, secrets...)
+	must(t, desk.get("/api/v1/exports/cases.xlsx?lang=en"), http.StatusOK)
+	for _, role := range []kasuhara.Role{kasuhara.RoleAnalyst, kasuhara.RoleEmployee, kasuhara.RoleAdmin, kasuhara.RoleSupervisor} {
+		c := e.client()
+		c.signInAs(role)
+		must(t, c.get("/api/v1/exports/cases.csv"), http.StatusForbidden)
+	}
+	entries, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID})
+	n := 0
+	for _, en := range entries {
+		if strings.HasPrefix(en.Action, "export.cases") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d case exports audited, want 2", n)
+	}
+}
