@@ -75,6 +75,9 @@ const (
 	MsgImageType         = "is not an accepted image: PNG, JPEG, GIF or WebP"
 	MsgMonth             = "must be a month such as 2026-04"
 	MsgMonthOrder        = "must not be before the start"
+	MsgKeepMonths        = "must be between 1 and 1200 months"
+	MsgHoldTarget        = "give a case reference or a customer"
+	MsgNoSuchCase        = "is not a case of your organisation"
 )
 
 // FieldMessages lists every field error message.
@@ -86,4 +89,5 @@ var FieldMessages = []string{
 	MsgTransition, MsgNeedTwo, MsgNotSecond, MsgExcluded, MsgReporter, MsgNotMember, MsgWrongType, MsgDepartment, MsgLimit, MsgFileType, MsgFileTooLarge, MsgFileEmpty, MsgTooManyFiles, MsgDuration2, MsgContactLimit, MsgURL, MsgSecretShort, MsgPast, MsgNotCustomerCase, MsgLookup, MsgReviewIncidents, MsgReviewWindow, MsgUnknownCase,
 	MsgCourseNoLesson, MsgCourseOrder, MsgCourseChoices, MsgCourseNoQuestion, MsgCourseStray, MsgCourseMismatch, MsgPassMark, MsgRecurrence,
 	MsgDate, MsgNotClosed, MsgConfirmAnonymised, MsgAnswers, MsgImageType, MsgMonth, MsgMonthOrder,
+	MsgKeepMonths, MsgHoldTarget, MsgNoSuchCase,
 }

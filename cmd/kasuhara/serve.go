@@ -70,7 +70,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Retention: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
@@ -107,9 +107,17 @@ func serve(ctx context.Context, e env, args []string) error {
 		// run after a start catches up on a day the server was down.
 		notify.KindTrainingMail:     notify.TrainingMailHandler(mailer, cfg.BaseURL),
 		store.KindTrainingReminders: st.TrainingRemindersHandler,
+		// Retention purges expired cases once a day at 03:00 in Japan.
+		store.KindRetention: st.RetentionHandler(blobs.Delete),
 	}, jobs.Options{Logger: logger})
 	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
 		return fmt.Errorf("schedule training reminders: %w", err)
+	}
+	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
+		return fmt.Errorf("schedule retention: %w", err)
+	}
+	if err := st.EnsureStats(ctx); err != nil {
+		return fmt.Errorf("statistics: %w", err)
 	}
 	queueDone := make(chan struct{})
 	go func() {

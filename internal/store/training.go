@@ -543,9 +543,15 @@ func (s *Store) remindOrg(ctx context.Context, orgID string) (int, error) {
 // next 09:00 in Japan after at (or at at itself when first is set), once
 // per day.
 func (s *Store) ScheduleTrainingReminders(ctx context.Context, at time.Time, first bool) error {
-	jst := time.FixedZone("JST", 9*3600)
-	t := at.In(jst)
-	next := time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, jst)
+	return s.scheduleDaily(ctx, KindTrainingReminders, 9, at, first)
+}
+
+// scheduleDaily enqueues a daily job of kind at the next hour:00 in Japan
+// after at, or at at itself when first is set; the date is the dedupe key,
+// so that a day has one run however often the server starts.
+func (s *Store) scheduleDaily(ctx context.Context, kind string, hour int, at time.Time, first bool) error {
+	t := at.In(jstZone)
+	next := time.Date(t.Year(), t.Month(), t.Day(), hour, 0, 0, 0, jstZone)
 	if !next.After(t) {
 		next = next.AddDate(0, 0, 1)
 	}
@@ -554,7 +560,7 @@ func (s *Store) ScheduleTrainingReminders(ctx context.Context, at time.Time, fir
 		runAt, key = at, t.Format(kasuhara.DateLayout)+"-start"
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		return jobs.Enqueue(ctx, tx, jobs.Job{Kind: KindTrainingReminders, RunAt: runAt, Payload: struct{}{}, DedupeKey: "training_reminders:" + key})
+		return jobs.Enqueue(ctx, tx, jobs.Job{Kind: kind, RunAt: runAt, Payload: struct{}{}, DedupeKey: kind + ":" + key})
 	})
 }
 

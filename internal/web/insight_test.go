@@ -187,3 +187,63 @@ func TestCaseExports(t *testing.T) {
 		t.Errorf("%d case exports audited, want 2", n)
 	}
 }
+
+func TestRetentionPage(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			legal := e.client()
+			legal.signInAs(kasuhara.RoleLegal)
+			must(t, legal.get("/retention"), http.StatusOK, `id="nothing-expiring"`)
+			r := legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"0"}})
+			must(t, r, http.StatusBadRequest, "field-error", "1200")
+			must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"12"}}), http.StatusSeeOther)
+			must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}), http.StatusBadRequest, "field-error")
+			// A closed complaint with a photo.
+			empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+			deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+			c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
+			e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
+			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "")
+			e.st.Assess(ctx, deskV, c.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
+			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateResolved, "")
+			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateClosed, "")
+			// Eleven and a half months later it is on the warning list; legal holds it and releases it.
+			// (The case is made older rather than the clock newer: sessions
+			// keep to the store's clock.)
+			age := func(closed time.Time) {
+				if _, err := e.db.Write.ExecContext(ctx, "UPDATE cases SET closed_at = $1 WHERE id = $2", closed, c.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			age(time.Now().AddDate(0, -11, -15))
+			must(t, legal.get("/retention"), http.StatusOK, c.Ref)
+			must(t, legal.post("/retention/holds", map[string][]string{"case": {"K-1999-99999"}, "reason": {"x"}}), http.StatusBadRequest, "field-error")
+			must(t, legal.post("/retention/holds", map[string][]string{"case": {c.Ref}, "reason": {"調査中"}}), http.StatusSeeOther)
+			page := legal.get("/retention")
+			must(t, page, http.StatusOK, "調査中")
+			// A year and a month later, purge now: the held case stays.
+			age(time.Now().AddDate(-1, -1, 0))
+			must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
+			must(t, legal.get("/cases/"+c.ID), http.StatusOK)
+			hs, _ := e.st.Holds(ctx, kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+			must(t, legal.post("/retention/holds/"+hs[0].ID+"/release", nil), http.StatusSeeOther)
+			must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
+			must(t, legal.get("/cases/"+c.ID), http.StatusNotFound)
+			if _, problem, err := e.st.VerifyAudit(ctx); err != nil || problem != nil {
+				t.Fatalf("audit: %v %+v", err, problem)
+			}
+			// Only legal.
+			for _, role := range []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleAdmin, kasuhara.RoleEmployee, kasuhara.RoleAnalyst} {
+				c := e.client()
+				c.signInAs(role)
+				must(t, c.get("/retention"), http.StatusForbidden)
+				must(t, c.post("/retention/purge", nil), http.StatusForbidden)
+			}
+		})
+	}
+}

@@ -37,6 +37,7 @@ type Deps struct {
 	Policies  kasuhara.PolicyService
 	Training  kasuhara.TrainingService
 	Insight   kasuhara.InsightService
+	Retention kasuhara.RetentionService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+// retentionData is what the retention page shows legal.
+type retentionData struct {
+	Rules    []kasuhara.RetentionRule
+	Holds    []kasuhara.Hold
+	Expiring []kasuhara.Expiring
+}
+
+// retentionPage shows legal the rules, the holds and the cases that
+// expire within 30 days.
+func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request) {
+	s.renderRetention(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status int, err error) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	d := &retentionData{}
+	var lerr error
+	if d.Rules, lerr = s.Retention.RetentionRules(r.Context(), cv); lerr == nil {
+		if d.Holds, lerr = s.Retention.Holds(r.Context(), cv); lerr == nil {
+			d.Expiring, lerr = s.Retention.Expiring(r.Context(), cv, kasuhara.RetentionWarning)
+		}
+	}
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	p := &page{Title: "retention.title", Nav: "retention", Data: d, Form: s.newForm(r, err, "state", "verdict", "keep_months", "case", "customer", "reason")}
+	if err != nil {
+		p.Flash, p.FlashKind = "form.fix", "error"
+	}
+	s.render(w, r, status, "retention", p)
+}
+
+// retentionChange runs a change from the retention page: on bad input the
+// page again with the problems, else back to it with a message.
+func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done string, fn func(cv kasuhara.CaseViewer) error) {
+	err := fn(viewerFrom(r.Context()).caseViewer())
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+		s.renderRetention(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, done, "ok")
+	http.Redirect(w, r, "/retention", http.StatusSeeOther)
+}
+
+func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) {
+	s.retentionChange(w, r, "retention.rule_added", func(cv kasuhara.CaseViewer) error {
+		months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("keep_months")))
+		if err != nil {
+			return kasuhara.Invalid(map[string]string{"keep_months": kasuhara.MsgKeepMonths})
+		}
+		_, err = s.Retention.AddRetentionRule(r.Context(), cv, kasuhara.RetentionRule{State: kasuhara.CaseState(r.PostFormValue("state")),
+			Verdict: r.PostFormValue("verdict"), KeepMonths: months})
+		return err
+	})
+}
+
+func (s *Server) deleteRetentionRule(w http.ResponseWriter, r *http.Request) {
+	s.retentionChange(w, r, "retention.rule_deleted", func(cv kasuhara.CaseViewer) error {
+		return s.Retention.DeleteRetentionRule(r.Context(), cv, r.PathValue("id"))
+	})
+}
+
+func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) {
+	s.retentionChange(w, r, "retention.held", func(cv kasuhara.CaseViewer) error {
+		_, err := s.Retention.PlaceHold(r.Context(), cv, r.PostFormValue("case"), r.PostFormValue("customer"), r.PostFormValue("reason"))
+		return err
+	})
+}
+
+func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) {
+	s.retentionChange(w, r, "retention.released", func(cv kasuhara.CaseViewer) error {
+		return s.Retention.ReleaseHold(r.Context(), cv, r.PathValue("id"))
+	})
+}
+
+// purgeNow purges what has expired in the viewer's organisation without
+// waiting for the night's run.
+func (s *Server) purgeNow(w http.ResponseWriter, r *http.Request) {
+	cv := viewerFrom(r.Context()).caseViewer()
+	if cv.Role != kasuhara.RoleLegal {
+		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention is legal's"))
+		return
+	}
+	_, err := s.Retention.PurgeExpired(r.Context(), cv.OrgID, s.Blobs.Delete)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "retention.purged|ok")
+	http.Redirect(w, r, "/retention", http.StatusSeeOther)
+}
