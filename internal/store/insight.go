@@ -254,21 +254,31 @@ func (s *Store) Stats(ctx context.Context, orgIDs []string, q kasuhara.StatsQuer
 				sum["month"][k] += n
 			}
 		}
-		st.Orgs = append(st.Orgs, orgStats(o, q.GroupBy, r, groups))
+		st.Orgs = append(st.Orgs, orgStats(o, q, r, groups))
 	}
 	if len(orgs) > 1 {
-		total := orgStats(kasuhara.Org{}, q.GroupBy, sum, sum[q.GroupBy])
+		total := orgStats(kasuhara.Org{}, q, sum, sum[q.GroupBy])
 		st.Sum = &total
 	}
 	return st, nil
 }
 
 // orgStats turns summed counters into figures, suppressed.
-func orgStats(o kasuhara.Org, groupBy string, r map[string]map[string]int, groups map[string]int) kasuhara.OrgStats {
+func orgStats(o kasuhara.Org, q kasuhara.StatsQuery, r map[string]map[string]int, groups map[string]int) kasuhara.OrgStats {
+	groupBy := q.GroupBy
 	os := kasuhara.OrgStats{OrgID: o.ID, OrgSlug: o.Slug, OrgName: o.Name, Total: kasuhara.StatCell{Key: "total", Count: r[kasuhara.DimAll][""]}}
 	for k, n := range groups {
 		if n != 0 {
 			os.Groups = append(os.Groups, kasuhara.StatCell{Key: k, Count: n})
+		}
+	}
+	if groupBy == "month" {
+		// Every month of the range has its line, with no cases too.
+		from, _ := time.Parse(kasuhara.MonthLayout, q.From)
+		for m := from; m.Format(kasuhara.MonthLayout) <= q.To && len(os.Groups) < 1200; m = m.AddDate(0, 1, 0) {
+			if groups[m.Format(kasuhara.MonthLayout)] == 0 {
+				os.Groups = append(os.Groups, kasuhara.StatCell{Key: m.Format(kasuhara.MonthLayout)})
+			}
 		}
 	}
 	slices.SortFunc(os.Groups, func(a, b kasuhara.StatCell) int {

@@ -120,7 +120,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 			t.Errorf("violence_abuse %+v", got)
 		}
 		months := q("2026-01", "2026-12", "month")
-		if len(months.Groups) != 2 || months.Groups[0].Key != "2026-04" || months.Groups[0].Count != 5 || months.Groups[1].Count != 6 {
+		if len(months.Groups) != 12 || months.Groups[3].Key != "2026-04" || months.Groups[3].Count != 5 || months.Groups[4].Count != 6 || months.Groups[0].Count != 0 {
 			t.Errorf("by month %+v", months.Groups)
 		}
 		states := q("2026-01", "2026-12", "state")
