@@ -105,6 +105,8 @@ type server struct {
 
 	mu      sync.Mutex
 	secrets map[string]string // value → what it is; none may appear in the log
+	killed  bool              // the test killed it on purpose
+	data    string            // the data directory
 }
 
 var (
@@ -118,8 +120,14 @@ var (
 // log holds none of the secrets the test registered.
 func startServer(t *testing.T) *server {
 	t.Helper()
-	data := t.TempDir()
-	s := &server{exited: make(chan struct{}), secrets: map[string]string{}}
+	return startServerIn(t, t.TempDir(), true)
+}
+
+// startServerIn runs the server on the data directory data; first says
+// whether it is the first start (which prints the first administrator).
+func startServerIn(t *testing.T, data string, first bool) *server {
+	t.Helper()
+	s := &server{exited: make(chan struct{}), secrets: map[string]string{}, data: data}
 	s.cmd = exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0")
 	// Only what the server needs: no KASUHARA_* from the caller's environment.
 	s.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + data, "TZ=UTC"}
@@ -162,6 +170,10 @@ func startServer(t *testing.T) *server {
 		}
 	}
 	text := s.stdout.String()
+	if !first {
+		s.waitHealthy(t)
+		return s
+	}
 	if m := reEmail.FindStringSubmatch(text); m != nil {
 		s.AdminEmail = m[1]
 	}
@@ -220,6 +232,9 @@ func (s *server) log() string { return s.stderr.String() }
 func (s *server) stop(t *testing.T) {
 	select {
 	case <-s.exited:
+		if s.killed {
+			return
+		}
 		if s.URL != "" {
 			t.Errorf("the server exited during the test: %v\nstderr:\n%s", s.err, s.stderr.String())
 		}
