@@ -47,6 +47,7 @@ func commands() []command {
 		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
 		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},
+		{"demo", "demo [--cases N] [--org SLUG]: fill the database with a demo company group, and N generated cases", demoCmd},
 		{"backup", "backup FILE: a consistent copy of the SQLite database while the server runs", backup},
 		{"version", "print the version and build information", version},
 	}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/search"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+// BulkCase is a generated case with what hangs on it, for BulkCases.
+type BulkCase struct {
+	Case       kasuhara.Case
+	CustomerID string               // a customer of BulkCustomers, or ""
+	Assessment *kasuhara.Assessment // the latest, when assessed
+	Evidence   []kasuhara.Evidence  // records only: demo data has no files
+}
+
+// BulkCustomer is a generated customer with one phone number.
+type BulkCustomer struct {
+	ID, OrgID, Name, Phone string
+}
+
+// insertRows inserts rows into table in multi-row INSERTs inside tx. On
+// SQLite the placeholders are "?": SQLite looks "$N" names up one by one,
+// which costs more than the insert itself for statements of thousands.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	positional := s.db.Engine == sqldb.SQLite
+	per := 8000 / len(cols) // well within both engines' limits on parameters
+	// A column written "name=EXPR(%s)" takes its value through EXPR.
+	names, exprs := make([]string, len(cols)), make([]string, len(cols))
+	for i, c := range cols {
+		names[i], exprs[i] = c, "%s"
+		if n, e, ok := strings.Cut(c, "="); ok {
+			names[i], exprs[i] = n, e
+		}
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(per, len(rows))]
+		rows = rows[len(chunk):]
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES ")
+		args := make([]any, 0, len(chunk)*len(cols))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				ph := "?"
+				if !positional {
+					ph = fmt.Sprintf("$%d", len(args)+j+1)
+				}
+				fmt.Fprintf(&b, exprs[j], ph)
+			}
+			b.WriteString(")")
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("bulk %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// BulkCustomers writes generated customers in one transaction.
+func (s *Store) BulkCustomers(ctx context.Context, cs []BulkCustomer) error {
+	now := s.now()
+	var rows, ids [][]any
+	for _, c := range cs {
+		rows = append(rows, []any{c.ID, c.OrgID, c.Name, now, now})
+		for _, id := range identifiersOf(kasuhara.CustomerDetails{Name: c.Name, Phone: c.Phone}) {
+			ids = append(ids, []any{newID(), c.ID, c.OrgID, id.Kind, id.Value, id.Key, now})
+		}
+	}
+	return wrap("store.BulkCustomers", s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.insertRows(ctx, tx, "customers", []string{"id", "org_id", "display_name", "created_at", "updated_at"}, rows); err != nil {
+			return err
+		}
+		return s.insertRows(ctx, tx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"}, ids)
+	}))
+}
+
+// BulkCases writes generated cases in one transaction: the cases, their
+// categories, search tokens, customer links, first timeline event,
+// assessment and evidence records, and the statistics they add to. It is
+// for demo and scale data: one audit entry ("demo.generate") stands for
+// the whole batch, and no notifications or clock jobs are made.
+func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID string, cs []BulkCase) error {
+	var cases, cats, links, events, assessments, evidence, searchRows [][]any
+	type cell struct{ org, month, dim, key string }
+	counts := map[cell]int{}
+	for i := range cs {
+		b := &cs[i]
+		c := &b.Case
+		r := c.Report
+		tokens := search.Tokens(strings.Join([]string{r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.Location}, "\n"))
+		cases = append(cases, []any{tokens, c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
+			r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
+			r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
+			r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle, nullString(c.AssigneeID), nullString(c.SecondID), c.Verdict,
+			c.AcknowledgeBy, c.FeedbackBy, nullTimeArg(c.AcknowledgedAt), nullTimeArg(c.ResolvedAt), nullTimeArg(c.ClosedAt), c.CreatedAt, c.UpdatedAt, c.Anonymous})
+		for _, cat := range r.Categories {
+			cats = append(cats, []any{c.ID, string(cat)})
+		}
+		if b.CustomerID != "" {
+			links = append(links, []any{c.ID, b.CustomerID})
+		}
+		data, _ := json.Marshal(map[string]string{"ref": c.Ref})
+		events = append(events, []any{newID(), c.ID, c.CreatedAt, c.ReporterID, kasuhara.EventReported, "", string(data)})
+		if a := b.Assessment; a != nil {
+			assessments = append(assessments, []any{newID(), c.ID, a.AssessorID, a.Request, a.Manner, strings.Join(a.MannerReasons, ","), a.EnvironmentImpaired,
+				a.EnvironmentHow, a.AccommodationRequest, a.Verdict, a.Rationale, a.CreatedAt})
+		}
+		for _, e := range b.Evidence {
+			evidence = append(evidence, []any{newID(), c.ID, e.BlobID, e.Filename, e.MediaType, e.Size, e.SHA256, e.UploadedBy, e.UploadedAt})
+		}
+		searchRows = append(searchRows, []any{c.ID, tokens})
+		month := kasuhara.StatMonth(c.CreatedAt)
+		for _, k := range kasuhara.StatKeys(c) {
+			counts[cell{c.OrgID, month, k.Dim, k.Key}]++
+		}
+	}
+	// The search tokens: a column of the case on PostgreSQL, a row of the
+	// FTS table on SQLite.
+	first := "search=to_tsvector('simple', %s)"
+	if s.db.Engine == sqldb.SQLite {
+		for i := range cases {
+			cases[i] = cases[i][1:]
+		}
+		first = ""
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		cols := []string{"id", "org_id", "ref", "reporter_id", "department_id", "state", "urgent", "consultation",
+			"occurred_at", "duration_minutes", "channel", "location", "categories", "subtypes", "request_content", "conduct", "harm", "wishes",
+			"danger_ongoing", "witnesses", "customer_name", "customer_name_kana", "customer_phone", "customer_email", "customer_account", "customer_sns",
+			"assignee_id", "second_id", "verdict", "acknowledge_by", "feedback_by", "acknowledged_at", "resolved_at", "closed_at", "created_at", "updated_at", "anonymous"}
+		if first != "" {
+			cols = append([]string{first}, cols...)
+		}
+		if err := s.insertRows(ctx, tx, "cases", cols, cases); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, tx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, tx, "case_customers", []string{"case_id", "customer_id"}, links); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, tx, "case_events", []string{"id", "case_id", "at", "actor_id", "kind", "body", "data"}, events); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, tx, "assessments", []string{"id", "case_id", "assessor_id", "request", "manner", "manner_reasons", "environment_impaired",
+			"environment_how", "accommodation_request", "verdict", "rationale", "created_at"}, assessments); err != nil {
+			return err
+		}
+		if err := s.insertRows(ctx, tx, "evidence", []string{"id", "case_id", "blob_id", "filename", "media_type", "size", "sha256", "uploaded_by", "uploaded_at"}, evidence); err != nil {
+			return err
+		}
+		if s.db.Engine == sqldb.SQLite {
+			if err := s.insertRows(ctx, tx, "case_search", []string{"case_id", "tokens"}, searchRows); err != nil {
+				return err
+			}
+		}
+		for c, n := range counts {
+			if err := addStat(ctx, tx, c.org, c.month, kasuhara.StatKey{Dim: c.dim, Key: c.key}, n); err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "demo.generate", objectType: "org", objectID: orgID,
+			detail: map[string]any{"cases": len(cs)}})
+	})
+	return wrap("store.BulkCases", err)
+}
+
+func nullTimeArg(t interface{ IsZero() bool }) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// NextCaseNumbers reserves n case numbers of orgID for year and returns
+// the first.
+func (s *Store) NextCaseNumbers(ctx context.Context, orgID string, year, n int) (int, error) {
+	var first int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, $3 + 1)
+			ON CONFLICT (org_id, year) DO UPDATE SET next = case_counters.next + $3 RETURNING next - $3`, orgID, year, n).Scan(&first)
+	})
+	return first, wrap("store.NextCaseNumbers", err)
+}
