@@ -183,7 +183,7 @@ func intakeTargeter(url, token string) vegeta.Targeter {
 		i := n.Add(1)
 		body, _ := json.Marshal(map[string]any{"occurred_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "duration_minutes": 30, "channel": "phone",
 			"subtypes": []string{"insult", "long_contact"}, "request_content": "返金",
-			"conduct": fmt.Sprintf("負荷試験 %d: 30分にわたり「責任者を出せ」と怒鳴り続けた。", i),
+			"conduct":  fmt.Sprintf("負荷試験 %d: 30分にわたり「責任者を出せ」と怒鳴り続けた。", i),
 			"customer": map[string]string{"phone": fmt.Sprintf("080-%04d-%04d", (i/10000)%10000, i%10000)}})
 		t.Method, t.URL, t.Body = "POST", url, body
 		t.Header = http.Header{"Content-Type": {"application/json"}}
@@ -278,4 +278,3 @@ func startBaseline() (string, func(), error) {
 		os.RemoveAll(dir)
 	}, nil
 }
-
