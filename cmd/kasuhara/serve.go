@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
@@ -131,6 +132,21 @@ func serve(ctx context.Context, e env, args []string) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// KASUHARA_PPROF=127.0.0.1:6060 serves Go's profiler on a separate
+	// listener for performance work; it is never on by default.
+	if addr := e.getenv("KASUHARA_PPROF"); addr != "" {
+		pl, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("KASUHARA_PPROF: %w", err)
+		}
+		defer pl.Close()
+		pm := http.NewServeMux()
+		pm.HandleFunc("/debug/pprof/", pprof.Index)
+		pm.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		pm.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go (&http.Server{Handler: pm, ReadHeaderTimeout: 5 * time.Second}).Serve(pl)
+		logger.Warn("profiler listening", "addr", pl.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

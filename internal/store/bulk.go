@@ -165,7 +165,23 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 			return err
 		}
 		if s.db.Engine == sqldb.SQLite {
-			if err := s.insertRows(ctx, tx, "case_search", []string{"case_id", "tokens"}, searchRows); err != nil {
+			// Number the cases for the search index (see reindex).
+			var next int64
+			if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(search_id), 0) FROM cases").Scan(&next); err != nil {
+				return err
+			}
+			var ids [][]any
+			for i := range searchRows {
+				next++
+				ids = append(ids, []any{next, searchRows[i][0]})
+				searchRows[i] = append([]any{next}, searchRows[i]...)
+			}
+			for _, r := range ids {
+				if _, err := tx.ExecContext(ctx, "UPDATE cases SET search_id = $1 WHERE id = $2", r[0], r[1]); err != nil {
+					return err
+				}
+			}
+			if err := s.insertRows(ctx, tx, "case_search", []string{"rowid", "case_id", "tokens"}, searchRows); err != nil {
 				return err
 			}
 		}

@@ -221,10 +221,25 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
 		_, err = tx.ExecContext(ctx, "UPDATE cases SET search = to_tsvector('simple', $1) WHERE id = $2", tokens, caseID)
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE case_id = $1", caseID); err != nil {
+	// The FTS row is found by its rowid, the case's search_id; a case
+	// without one (new) gets the next number.
+	var sid sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT search_id FROM cases WHERE id = $1", caseID).Scan(&sid); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)", caseID, tokens)
+	if sid.Valid {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = $1", sid.Int64); err != nil {
+			return err
+		}
+	} else {
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(search_id), 0) + 1 FROM cases").Scan(&sid.Int64); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET search_id = $1 WHERE id = $2", sid.Int64, caseID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)", sid.Int64, caseID, tokens)
 	return err
 }
 
@@ -371,7 +386,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.Cas
 			for i, t := range toks {
 				quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 			}
-			q.add("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")) + ")")
+			q.add("c.search_id IN (SELECT rowid FROM case_search WHERE case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")) + ")")
 		}
 	}
 	asc := f.Sort == "oldest"

@@ -352,7 +352,7 @@ func (s *Store) purge(ctx context.Context, e kasuhara.Expiring, deleteBlob func(
 		}
 		crows.Close()
 		if s.db.Engine == sqldb.SQLite {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE case_id = $1", e.CaseID); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = (SELECT search_id FROM cases WHERE id = $1)", e.CaseID); err != nil {
 				return err
 			}
 		}
