@@ -114,45 +114,110 @@ func (c StatCell) Shown() string {
 	return strconv.Itoa(c.Count)
 }
 
-// Suppress hides the count of every group with 1 or 2 cases. When that
-// hides exactly one group of a breakdown whose groups add up to its total
-// (every case in exactly one group), the next smallest group is withheld
-// too ("*"), so that the hidden count cannot be worked out by subtraction.
-func Suppress(cells []StatCell, additive bool) {
-	hidden := 0
+// Suppress hides the count of every group with 1 or 2 cases ("<3"). When
+// it hides anything, it also withholds ("*", which reads "3 or more") the
+// smallest groups shown until at least two groups are hidden and together
+// hold at least 2×MinShown−1 cases: then the hidden counts cannot be worked
+// out from the total and the groups shown, by subtraction or from a lower
+// bound when groups overlap, as categories do (a "<3" of 1 or 2 and a "*"
+// of the rest are both possible).
+func Suppress(cells []StatCell) {
+	hidden, mass := 0, 0
 	for i := range cells {
 		if cells[i].Count > 0 && cells[i].Count < MinShown {
 			cells[i].Suppressed = true
+		}
+		if cells[i].Hidden() {
 			hidden++
+			mass += cells[i].Count
 		}
 	}
-	if hidden != 1 || !additive {
-		return
-	}
-	next := -1
-	for i, c := range cells {
-		if !c.Suppressed && c.Count > 0 && (next < 0 || c.Count < cells[next].Count) {
-			next = i
+	for hidden > 0 && (hidden < 2 || mass < 2*MinShown-1) {
+		next := -1
+		for i, c := range cells {
+			if !c.Hidden() && c.Count > 0 && (next < 0 || c.Count < cells[next].Count) {
+				next = i
+			}
 		}
-	}
-	if next >= 0 {
+		if next < 0 {
+			return
+		}
 		cells[next].Withheld = true
+		hidden++
+		mass += cells[next].Count
 	}
 }
 
-// Additive reports whether every case falls in exactly one group of
-// group_by (categories and subtypes are many per case).
-func Additive(groupBy string) bool { return groupBy != "category" && groupBy != "subtype" }
+// SuppressTable suppresses the figures of organisations shown side by side
+// with their sum: each column as Suppress does, and across: a group or
+// total hidden in any organisation is withheld in the sum (or the sum minus
+// the others would give it away), repeated until nothing changes.
+func SuppressTable(orgs []OrgStats, sum *OrgStats) {
+	cols := make([]*OrgStats, 0, len(orgs)+1)
+	for i := range orgs {
+		cols = append(cols, &orgs[i])
+	}
+	if sum != nil {
+		cols = append(cols, sum)
+	}
+	for _, c := range cols {
+		if c.Total.Count > 0 && c.Total.Count < MinShown {
+			c.Total.Suppressed = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, c := range cols {
+			before := hiddenCount(c.Groups)
+			Suppress(c.Groups)
+			changed = changed || hiddenCount(c.Groups) != before
+		}
+		if sum == nil {
+			break
+		}
+		for _, o := range orgs {
+			if o.Total.Hidden() && !sum.Total.Hidden() {
+				sum.Total.Withheld, changed = true, true
+			}
+			for _, g := range o.Groups {
+				if !g.Hidden() {
+					continue
+				}
+				for i := range sum.Groups {
+					if sum.Groups[i].Key == g.Key && !sum.Groups[i].Hidden() {
+						sum.Groups[i].Withheld, changed = true, true
+					}
+				}
+			}
+		}
+	}
+}
+
+func hiddenCount(cells []StatCell) int {
+	n := 0
+	for _, c := range cells {
+		if c.Hidden() {
+			n++
+		}
+	}
+	return n
+}
+
+// MinDurations is the fewest cases whose times are summarised: with few,
+// the 90th percentile is one person's case.
+const MinDurations = 10
 
 // Durations summarises how long cases took to be acknowledged or
 // resolved: Median and P90 in minutes (bucket lower bounds, see
-// DurationBucket), and how many were within their clock.
+// DurationBucket), and how many were within their clock (OnTimeHidden when
+// the cases on time or late are 1 or 2).
 type Durations struct {
-	Count      int
-	Median     int
-	P90        int
-	OnTime     int
-	Suppressed bool // fewer than MinShown cases: no figure is shown
+	Count        int
+	Median       int
+	P90          int
+	OnTime       int
+	OnTimeHidden bool
+	Suppressed   bool // fewer than MinDurations cases: no figure is shown
 }
 
 // DurationsOf computes Durations from bucket counts.
@@ -184,7 +249,9 @@ func DurationsOf(buckets map[int]int, onTime int) Durations {
 	if d.Count > 0 {
 		d.Median, d.P90 = at(0.5), at(0.9)
 	}
-	d.Suppressed = d.Count > 0 && d.Count < MinShown
+	d.Suppressed = d.Count > 0 && d.Count < MinDurations
+	late := d.Count - d.OnTime
+	d.OnTimeHidden = (d.OnTime > 0 && d.OnTime < MinShown) || (late > 0 && late < MinShown)
 	return d
 }
 
@@ -235,14 +302,14 @@ type Stats struct {
 // Dashboard holds the figures that are not grouped counts: what is open
 // and overdue now, customers, care, policy and training.
 type Dashboard struct {
-	OpenCases        int
-	OverdueCases     int
-	RepeatCustomers  StatCell          // customers with two or more cases
-	MeasuresInForce  map[string]int    // by level
-	CareOffered      map[string]int    // by kind, in the period
-	CareDone         map[string]int    // by kind, in the period
-	PolicyAckRate    map[string]int    // percent acknowledged, by document title (ja)
-	TrainingComplete map[string][2]int // complete and assigned, by course title (ja)
+	OpenCases        StatCell
+	OverdueCases     StatCell
+	RepeatCustomers  StatCell            // customers with two or more cases
+	MeasuresInForce  map[string]int      // by level
+	CareOffered      map[string]StatCell // by kind, in the period; care concerns a person's health, so it is suppressed
+	CareDone         map[string]StatCell // by kind, in the period
+	PolicyAckRate    map[string]int      // percent acknowledged, by document title (ja)
+	TrainingComplete map[string][2]int   // complete and assigned, by course title (ja)
 }
 
 // InsightService computes statistics for the desk, legal and analysts. It

@@ -13,6 +13,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // caseChange runs fn in a transaction on a case the viewer may change at
@@ -20,6 +21,14 @@ import (
 func (s *Store) caseChange(ctx context.Context, v kasuhara.CaseViewer, id string, min access.CaseLevel, action string,
 	fn func(tx *sql.Tx, c *kasuhara.Case) (detail any, err error)) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Engine == sqldb.Postgres {
+			// Changes to one case take turns: two at once would both read
+			// the same state (read committed) and both apply, counting twice.
+			// SQLite's single writer already serialises them.
+			if _, err := tx.ExecContext(ctx, "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE", id); err != nil {
+				return err
+			}
+		}
 		c, _, err := s.caseFor(ctx, tx, v, id, min)
 		if err != nil {
 			return err

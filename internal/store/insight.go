@@ -260,6 +260,7 @@ func (s *Store) Stats(ctx context.Context, orgIDs []string, q kasuhara.StatsQuer
 		total := orgStats(kasuhara.Org{}, q, sum, sum[q.GroupBy])
 		st.Sum = &total
 	}
+	kasuhara.SuppressTable(st.Orgs, st.Sum)
 	return st, nil
 }
 
@@ -290,10 +291,6 @@ func orgStats(o kasuhara.Org, q kasuhara.StatsQuery, r map[string]map[string]int
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
-	kasuhara.Suppress(os.Groups, kasuhara.Additive(groupBy))
-	totals := []kasuhara.StatCell{os.Total}
-	kasuhara.Suppress(totals, false)
-	os.Total = totals[0]
 	os.Ack = kasuhara.DurationsOf(buckets(r[kasuhara.DimAckMinutes]), r[kasuhara.DimAckOnTime]["true"])
 	os.Resolve = kasuhara.DurationsOf(buckets(r[kasuhara.DimResolveMin]), r[kasuhara.DimResolveOnTime]["true"])
 	return os
@@ -327,7 +324,7 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	d := &kasuhara.Dashboard{MeasuresInForce: map[string]int{}, CareOffered: map[string]int{}, CareDone: map[string]int{},
+	d := &kasuhara.Dashboard{MeasuresInForce: map[string]int{}, CareOffered: map[string]kasuhara.StatCell{}, CareDone: map[string]kasuhara.StatCell{},
 		PolicyAckRate: map[string]int{}, TrainingComplete: map[string][2]int{}}
 	if len(orgIDs) == 0 {
 		return d, nil
@@ -343,7 +340,7 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 	// Open cases are few next to all cases: the state index finds them.
 	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN (state = 'new' AND acknowledge_by < $`+strconv.Itoa(len(args)+1)+`)
 			OR feedback_by < $`+strconv.Itoa(len(args)+1)+` THEN 1 ELSE 0 END), 0)
-		FROM cases WHERE org_id IN (`+in+`) AND state IN ('new', 'acknowledged', 'in_progress')`, append(args, now)...).Scan(&d.OpenCases, &d.OverdueCases)
+		FROM cases WHERE org_id IN (`+in+`) AND state IN ('new', 'acknowledged', 'in_progress')`, append(args, now)...).Scan(&d.OpenCases.Count, &d.OverdueCases.Count)
 	if err != nil {
 		return nil, wrap("store.Dashboard", err)
 	}
@@ -352,9 +349,11 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 		WHERE cu.org_id IN (`+in+`) GROUP BY cc.customer_id HAVING COUNT(*) >= 2) r`, args...).Scan(&repeat); err != nil {
 		return nil, wrap("store.Dashboard", err)
 	}
-	cells := []kasuhara.StatCell{{Key: "repeat", Count: repeat}}
-	kasuhara.Suppress(cells, false)
-	d.RepeatCustomers = cells[0]
+	cells := []kasuhara.StatCell{d.OpenCases, d.OverdueCases, {Key: "repeat", Count: repeat}}
+	for i := range cells {
+		kasuhara.Suppress(cells[i : i+1])
+	}
+	d.OpenCases, d.OverdueCases, d.RepeatCustomers = cells[0], cells[1], cells[2]
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT level, COUNT(*) FROM measures WHERE org_id IN (`+in+`) AND status = 'active'
 		AND (review_at IS NULL OR review_at > $`+strconv.Itoa(len(args)+1)+`) GROUP BY level`, append(args, now)...)
 	if err != nil {
@@ -374,13 +373,26 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 	if err != nil {
 		return nil, wrap("store.Dashboard", err)
 	}
+	offered, done := map[string]int{}, map[string]int{}
 	for _, r := range raw {
 		for k, n := range r[kasuhara.DimCareOffered] {
-			d.CareOffered[k] += n
+			offered[k] += n
 		}
 		for k, n := range r[kasuhara.DimCareDone] {
-			d.CareDone[k] += n
+			done[k] += n
 		}
+	}
+	for k, n := range offered {
+		// Offered and done are suppressed together: done = offered minus
+		// the ones still to happen.
+		cells := []kasuhara.StatCell{{Key: "offered", Count: n}, {Key: "done", Count: done[k]}, {Key: "pending", Count: n - done[k]}}
+		for i := range cells {
+			kasuhara.Suppress(cells[i : i+1])
+		}
+		if cells[2].Hidden() || cells[1].Hidden() {
+			cells[1].Withheld = true
+		}
+		d.CareOffered[k], d.CareDone[k] = cells[0], cells[1]
 	}
 	for _, id := range orgIDs {
 		acks, err := s.AckReports(ctx, id)
@@ -394,7 +406,13 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 				done += row.Acknowledged
 			}
 			if members > 0 {
-				d.PolicyAckRate[a.Document.Title("ja")] = done * 100 / members
+				title := a.Document.Title("ja")
+				if len(orgIDs) > 1 {
+					if o, err := s.OrgByID(ctx, id); err == nil {
+						title = o.Name + ": " + title
+					}
+				}
+				d.PolicyAckRate[title] = done * 100 / members
 			}
 		}
 		rows, err := s.TrainingReport(ctx, id)

@@ -163,9 +163,16 @@ type statsJSON struct {
 
 func durationsOut(d kasuhara.Durations) durationsJSON {
 	if d.Suppressed {
-		return durationsJSON{Count: kasuhara.Suppressed}
+		// Fewer cases than MinDurations: the count is shown as a count
+		// (suppressed under 3), the times not at all.
+		c := []kasuhara.StatCell{{Count: d.Count}}
+		kasuhara.Suppress(c)
+		return durationsJSON{Count: shown(c[0])}
 	}
 	out := durationsJSON{Count: d.Count, OnTime: d.OnTime}
+	if d.OnTimeHidden {
+		out.OnTime = kasuhara.Withheld
+	}
 	if d.Count > 0 {
 		m, p := d.Median, d.P90
 		out.MedianMinutes, out.P90Minutes = &m, &p
@@ -509,10 +516,12 @@ func (s *Server) exportCases(format string) http.HandlerFunc {
 			}
 			f.Cursor = next
 		}
+		// The audit entry names the filters by their codes; free text (the
+		// search words) is not copied into it.
 		filters := map[string]string{}
-		for k, vs := range r.URL.Query() {
-			if k != "lang" && len(vs) > 0 && k != "q" {
-				filters[k] = vs[0]
+		for _, k := range []string{"state", "category", "verdict", "department", "assignee", "from", "to", "overdue", "sort"} {
+			if v := r.URL.Query().Get(k); v != "" && len(v) <= 64 {
+				filters[k] = v
 			}
 		}
 		if r.URL.Query().Get("q") != "" {
@@ -640,7 +649,12 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	in := pdf.SummaryInput{Lang: lang, Generated: s.Now().In(jst)}
-	name := v.Org.Name
+	first, err := s.Orgs.OrgByID(r.Context(), ids[0])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := first.Name
 	if len(ids) > 1 {
 		name += " " + loc.T("insight.and_group")
 	}
@@ -686,8 +700,8 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.annual_measures"), Facts: measures})
 	var care [][2]string
 	for _, kind := range kasuhara.CareKinds {
-		if n := dash.CareOffered[kind]; n > 0 {
-			care = append(care, [2]string{loc.T("care." + kind), loc.T("insight.care_done", map[string]any{"Done": dash.CareDone[kind], "Offered": n})})
+		if n, ok := dash.CareOffered[kind]; ok && n.Count > 0 {
+			care = append(care, [2]string{loc.T("care." + kind), loc.T("insight.care_done", map[string]any{"Done": dash.CareDone[kind].Shown(), "Offered": n.Shown()})})
 		}
 	}
 	if len(care) > 0 {
