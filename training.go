@@ -401,6 +401,10 @@ func (a Assignment) dueDate(k int) time.Time {
 	return addMonths(d, k*a.EveryMonths)
 }
 
+// AddMonths moves d by n calendar months, keeping the day (or the month's
+// last day: 31 March minus a month is 28 or 29 February) and the time.
+func AddMonths(d time.Time, n int) time.Time { return addMonths(d, n) }
+
 // addMonths moves d by n months, keeping the day (or the month's last
 // day) and the time of day.
 func addMonths(d time.Time, n int) time.Time {

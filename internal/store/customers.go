@@ -557,6 +557,8 @@ func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.CaseViewer, into,
 			`INSERT INTO case_customers (case_id, customer_id) SELECT case_id, $1 FROM case_customers WHERE customer_id = $2 ON CONFLICT DO NOTHING`,
 			`DELETE FROM case_customers WHERE customer_id = $2 AND $1 <> ''`,
 			`UPDATE measures SET customer_id = $1 WHERE customer_id = $2`,
+			`UPDATE legal_holds SET customer_id = $1 WHERE customer_id = $2`,
+			`UPDATE online_posts SET customer_id = $1 WHERE customer_id = $2`,
 			`DELETE FROM customers WHERE id = $2 AND $1 <> ''`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
@@ -600,6 +602,11 @@ func (s *Store) SplitCase(ctx context.Context, v kasuhara.CaseViewer, customerID
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2)", caseID, newCust); err != nil {
+			return err
+		}
+		// A legal hold on the customer keeps covering the case split off.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO legal_holds (id, org_id, customer_id, reason, created_by, created_at)
+			SELECT $1 || substr(id, 1, 8), org_id, $2, reason, created_by, created_at FROM legal_holds WHERE customer_id = $3`, newID(), newCust, customerID); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.split", objectType: "customer", objectID: customerID,

@@ -104,6 +104,21 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 			break
 		}
 	}
+	// Purged cases are no longer there but still count.
+	prows, err := s.db.Read.QueryContext(ctx, "SELECT org_id, month, dim, key, n FROM case_stats_purged")
+	if err != nil {
+		return fmt.Errorf("store: rebuild stats: %w", err)
+	}
+	for prows.Next() {
+		var c cell
+		var n int
+		if err := prows.Scan(&c.org, &c.month, &c.k.Dim, &c.k.Key, &n); err != nil {
+			prows.Close()
+			return fmt.Errorf("store: rebuild stats: %w", err)
+		}
+		counts[c] += n
+	}
+	prows.Close()
 	rows, err := s.db.Read.QueryContext(ctx, "SELECT c.org_id, c.created_at, a.kind, a.done_at IS NOT NULL FROM care_actions a JOIN cases c ON c.id = a.case_id")
 	if err != nil {
 		return fmt.Errorf("store: rebuild stats: %w", err)
@@ -128,7 +143,9 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 			return err
 		}
 		for c, n := range counts {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO case_stats (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, $5)", c.org, c.month, c.k.Dim, c.k.Key, n); err != nil {
+			// ON CONFLICT: two servers starting on the same database may both rebuild.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_stats (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = excluded.n`, c.org, c.month, c.k.Dim, c.k.Key, n); err != nil {
 				return err
 			}
 		}

@@ -262,9 +262,29 @@ func (s *Store) expiring(ctx context.Context, q queryer, orgID string, before ti
 	return out, nil
 }
 
-// addMonthsUTC moves t by n calendar months in Japan.
+// addMonthsUTC moves t by n calendar months in Japan, keeping the day or
+// the month's last day.
 func addMonthsUTC(t time.Time, n int) time.Time {
-	return t.In(jstZone).AddDate(0, n, 0).UTC()
+	return kasuhara.AddMonths(t.In(jstZone), n).UTC()
+}
+
+// ruleFor is the rule that applies to a case of orgID in state with
+// verdict: the one naming the verdict, else the "any other" one.
+func ruleFor(rules []kasuhara.RetentionRule, orgID string, state kasuhara.CaseState, verdict string) (kasuhara.RetentionRule, bool) {
+	var any kasuhara.RetentionRule
+	found := false
+	for _, r := range rules {
+		if r.OrgID != orgID || r.State != state {
+			continue
+		}
+		if r.Verdict == verdict && verdict != "" {
+			return r, true
+		}
+		if r.Verdict == "" {
+			any, found = r, true
+		}
+	}
+	return any, found
 }
 
 var jstZone = time.FixedZone("JST", 9*3600)
@@ -278,8 +298,14 @@ func (s *Store) Expiring(ctx context.Context, v kasuhara.CaseViewer, within time
 	return out, wrap("store.Expiring", err)
 }
 
-// PurgeExpired implements kasuhara.RetentionService.
+// PurgeExpired implements kasuhara.RetentionService. A case that fails
+// does not stop the others; the errors are returned together.
 func (s *Store) PurgeExpired(ctx context.Context, orgID string, deleteBlob func(id string) error) (int, error) {
+	var errs []error
+	// Files left by a purge that stopped after its commit go first.
+	if err := s.deletePendingBlobs(ctx, deleteBlob); err != nil {
+		errs = append(errs, err)
+	}
 	due, err := s.expiring(ctx, s.db.Read, orgID, s.now())
 	if err != nil {
 		return 0, wrap("store.PurgeExpired", err)
@@ -289,70 +315,138 @@ func (s *Store) PurgeExpired(ctx context.Context, orgID string, deleteBlob func(
 		if e.Held {
 			continue
 		}
-		ok, err := s.purge(ctx, e, deleteBlob)
+		ok, err := s.purge(ctx, e.CaseID, deleteBlob)
 		if err != nil {
-			return n, wrap("store.PurgeExpired", err)
+			errs = append(errs, fmt.Errorf("case %s: %w", e.Ref, err))
+			continue
 		}
 		if ok {
 			n++
 		}
 	}
-	return n, nil
+	return n, wrap("store.PurgeExpired", errors.Join(errs...))
 }
 
-// purge removes one expired case: first its evidence files (overwritten),
-// then in one transaction, after checking again that it is expired and not
-// held, its rows, search tokens and notifications, leaving an audit entry.
-// A purge that stops half-way is finished by the next run.
-func (s *Store) purge(ctx context.Context, e kasuhara.Expiring, deleteBlob func(id string) error) (bool, error) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT blob_id FROM evidence WHERE case_id = $1", e.CaseID)
+// deletePendingBlobs overwrites and removes the evidence files of purged
+// cases that are still on disk.
+func (s *Store) deletePendingBlobs(ctx context.Context, deleteBlob func(id string) error) error {
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT blob_id FROM pending_blob_deletes ORDER BY created_at")
 	if err != nil {
-		return false, err
+		return err
 	}
-	var blobs []string
+	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return false, err
+			return err
 		}
-		blobs = append(blobs, id)
+		ids = append(ids, id)
 	}
 	rows.Close()
-	for _, id := range blobs {
+	for _, id := range ids {
 		if err := deleteBlob(id); err != nil && !errors.Is(err, blob.ErrNotFound) {
-			return false, fmt.Errorf("evidence file: %w", err)
+			return fmt.Errorf("evidence file: %w", err)
+		}
+		if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM pending_blob_deletes WHERE blob_id = $1", id); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// purge removes one case if, checked again inside its transaction, its
+// rule says it has expired and no hold keeps it: its rows, search tokens,
+// notifications and orphaned customer, leaving an audit entry and its
+// counts in case_stats_purged. Its evidence files are listed in
+// pending_blob_deletes in the same transaction and overwritten after the
+// commit, so that a file is never destroyed for a case that stays.
+func (s *Store) purge(ctx context.Context, caseID string, deleteBlob func(id string) error) (bool, error) {
 	purged := false
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var orgID, ref string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var held bool
-		err := tx.QueryRowContext(ctx, `SELECT c.org_id, c.ref, EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id)
+		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+`, EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id)
 			OR EXISTS (SELECT 1 FROM legal_holds h JOIN case_customers cc ON cc.customer_id = h.customer_id WHERE cc.case_id = c.id)
-			FROM cases c WHERE c.id = $1 AND c.state = $2 AND c.verdict = $3`, e.CaseID, string(e.State), e.Verdict).Scan(&orgID, &ref, &held)
-		if err == sql.ErrNoRows || held {
-			return nil // moved on, reopened, reassessed or held meanwhile
+			FROM cases c WHERE c.id = $1`, caseID), &held)
+		if err == sql.ErrNoRows || (err == nil && held) {
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		var customers []string
-		crows, err := tx.QueryContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", e.CaseID)
+		rules, err := s.rules(ctx, tx, c.OrgID)
+		if err != nil {
+			return err
+		}
+		r, ok := ruleFor(rules, c.OrgID, c.State, c.Verdict)
+		anchor := c.ClosedAt
+		if c.State == kasuhara.StateResolved {
+			anchor = c.ResolvedAt
+		}
+		if !ok || anchor.IsZero() || addMonthsUTC(anchor, r.KeepMonths).After(s.now()) {
+			return nil // reopened, reassessed or its rule changed meanwhile
+		}
+		var blobs []string
+		rows, err := tx.QueryContext(ctx, "SELECT blob_id FROM evidence WHERE case_id = $1", caseID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			blobs = append(blobs, id)
+		}
+		rows.Close()
+		for _, id := range blobs {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO pending_blob_deletes (blob_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", id, s.now()); err != nil {
+				return err
+			}
+		}
+		// The statistics keep counting the case, and a rebuild finds it here.
+		month := kasuhara.StatMonth(c.CreatedAt)
+		keys := kasuhara.StatKeys(c)
+		crows, err := tx.QueryContext(ctx, "SELECT kind, done_at IS NOT NULL FROM care_actions WHERE case_id = $1", caseID)
 		if err != nil {
 			return err
 		}
 		for crows.Next() {
-			var id string
-			if err := crows.Scan(&id); err != nil {
+			var kind string
+			var done bool
+			if err := crows.Scan(&kind, &done); err != nil {
 				crows.Close()
+				return err
+			}
+			keys = append(keys, kasuhara.StatKey{Dim: kasuhara.DimCareOffered, Key: kind})
+			if done {
+				keys = append(keys, kasuhara.StatKey{Dim: kasuhara.DimCareDone, Key: kind})
+			}
+		}
+		crows.Close()
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_stats_purged (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, 1)
+				ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats_purged.n + 1`, c.OrgID, month, k.Dim, k.Key); err != nil {
+				return err
+			}
+		}
+		var customers []string
+		cur, err := tx.QueryContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", caseID)
+		if err != nil {
+			return err
+		}
+		for cur.Next() {
+			var id string
+			if err := cur.Scan(&id); err != nil {
+				cur.Close()
 				return err
 			}
 			customers = append(customers, id)
 		}
-		crows.Close()
+		cur.Close()
 		if s.db.Engine == sqldb.SQLite {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = (SELECT search_id FROM cases WHERE id = $1)", e.CaseID); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = (SELECT search_id FROM cases WHERE id = $1)", caseID); err != nil {
 				return err
 			}
 		}
@@ -361,11 +455,11 @@ func (s *Store) purge(ctx context.Context, e kasuhara.Expiring, deleteBlob func(
 			"DELETE FROM legal_holds WHERE case_id = $1",
 			"DELETE FROM cases WHERE id = $1",
 		} {
-			if _, err := tx.ExecContext(ctx, q, e.CaseID); err != nil {
+			if _, err := tx.ExecContext(ctx, q, caseID); err != nil {
 				return err
 			}
 		}
-		// A customer left without cases, measures or holds goes too.
+		// A customer left without cases, measures, holds or posts goes too.
 		for _, id := range customers {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = $1
 				AND NOT EXISTS (SELECT 1 FROM case_customers WHERE customer_id = $1)
@@ -376,10 +470,13 @@ func (s *Store) purge(ctx context.Context, e kasuhara.Expiring, deleteBlob func(
 			}
 		}
 		purged = true
-		return s.appendAudit(ctx, tx, change{actor: kasuhara.SystemActor, orgID: orgID, action: "case.purge", objectType: "case", objectID: e.CaseID,
-			detail: map[string]any{"ref": ref, "rule": e.RuleID, "state": e.State, "verdict": e.Verdict, "evidence_files": len(blobs)}})
+		return s.appendAudit(ctx, tx, change{actor: kasuhara.SystemActor, orgID: c.OrgID, action: "case.purge", objectType: "case", objectID: caseID,
+			detail: map[string]any{"ref": c.Ref, "rule": r.ID, "state": c.State, "verdict": c.Verdict, "evidence_files": len(blobs)}})
 	})
-	return purged, err
+	if err != nil || !purged {
+		return false, err
+	}
+	return true, s.deletePendingBlobs(ctx, deleteBlob)
 }
 
 // ScheduleRetention enqueues the daily purge at the next 03:00 in Japan
@@ -393,9 +490,12 @@ func (s *Store) ScheduleRetention(ctx context.Context, at time.Time, first bool)
 // day's run.
 func (s *Store) RetentionHandler(deleteBlob func(id string) error) func(context.Context, json.RawMessage) error {
 	return func(ctx context.Context, _ json.RawMessage) error {
-		if _, err := s.PurgeExpired(ctx, "", deleteBlob); err != nil {
+		// Tomorrow's run is scheduled first: a failure today (retried by
+		// the queue) never ends the nightly purge.
+		if err := s.ScheduleRetention(ctx, s.Now(), false); err != nil {
 			return err
 		}
-		return s.ScheduleRetention(ctx, s.Now(), false)
+		_, err := s.PurgeExpired(ctx, "", deleteBlob)
+		return err
 	}
 }

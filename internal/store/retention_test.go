@@ -88,7 +88,12 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		d.s.AddMessage(ctx, clerk, complaint.ID, "メッセージの秘密")
 		file := func(conduct, subtype string, cust string) *kasuhara.Case {
 			r := report(d.shop.ID, conduct, subtype)
-			r.OccurredAt, r.Customer = now.Add(-time.Hour), kasuhara.CustomerDetails{Phone: cust}
+			r.OccurredAt = now.Add(-time.Hour)
+			if cust != "" {
+				r.Customer = kasuhara.CustomerDetails{Phone: cust}
+			} else {
+				r.Customer = kasuhara.CustomerDetails{}
+			}
 			c, err := d.s.FileReport(ctx, clerk, r)
 			if err != nil {
 				t.Fatal(err)
@@ -182,6 +187,15 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		if stats() != 3 {
 			t.Errorf("the statistics lost the purged case: %d", stats())
 		}
+		if err := d.s.RebuildStats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if stats() != 3 {
+			t.Errorf("a rebuild of the statistics lost the purged case: %d", stats())
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM pending_blob_deletes"); got != 0 {
+			t.Errorf("%d evidence files left pending", got)
+		}
 		// Released, the held one goes at the next run.
 		hs, _ := d.s.Holds(ctx, legal)
 		if len(hs) != 1 || hs[0].CaseRef != held.Ref {
@@ -204,6 +218,38 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		}
 		if n, _ := d.s.PurgeExpired(ctx, "", blobs.Delete); n != 0 {
 			t.Fatalf("a held customer's case was purged")
+		}
+		// Merging the held customer into another keeps the hold.
+		other := file("別件", "insult", "03-5555-6666")
+		var otherCust string
+		db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", other.ID).Scan(&otherCust)
+		if err := d.s.MergeCustomers(ctx, legal, otherCust, custID); err != nil {
+			t.Fatalf("merging a held customer: %v", err)
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM legal_holds WHERE customer_id = $1", otherCust); got != 1 {
+			t.Errorf("the hold did not follow the merge")
+		}
+		if n, _ := d.s.PurgeExpired(ctx, "", blobs.Delete); n != 0 {
+			t.Fatalf("the case of a merged held customer was purged")
+		}
+		// A one-month rule on 31 March does not reach a case closed on 2 March.
+		if _, err := d.s.AddRetentionRule(ctx, legal, kasuhara.RetentionRule{State: kasuhara.StateResolved, KeepMonths: 1}); err != nil {
+			t.Fatal(err)
+		}
+		now = time.Date(2031, 3, 2, 1, 0, 0, 0, time.UTC)
+		late := file("解決のみ", "insult", "")
+		desk := d.people["desk1"]
+		d.s.Transition(ctx, desk, late.ID, kasuhara.StateAcknowledged, "")
+		d.s.Assign(ctx, desk, late.ID, desk.UserID, legal.UserID)
+		d.s.Transition(ctx, desk, late.ID, kasuhara.StateInProgress, "")
+		d.s.Transition(ctx, desk, late.ID, kasuhara.StateResolved, "")
+		now = time.Date(2031, 3, 31, 1, 0, 0, 0, time.UTC)
+		if n, _ := d.s.PurgeExpired(ctx, "", blobs.Delete); n != 0 {
+			t.Fatalf("a case resolved on 2 March was purged on 31 March under a one-month rule")
+		}
+		now = time.Date(2031, 4, 3, 1, 0, 0, 0, time.UTC)
+		if n, _ := d.s.PurgeExpired(ctx, "", blobs.Delete); n != 1 {
+			t.Fatalf("the resolved case was not purged after a month: %d", n)
 		}
 	})
 }
