@@ -228,5 +228,5 @@ func Cases(ctx context.Context, st *store.Store, slug string, n int, seed uint64
 			fmt.Fprintf(out, "  %d cases (%.0f/s)\n", done, float64(done)/el.Seconds())
 		}
 	}
-	return nil
+	return st.Analyze(ctx)
 }

@@ -213,3 +213,10 @@ func (s *Store) NextCaseNumbers(ctx context.Context, orgID string, year, n int) 
 	})
 	return first, wrap("store.NextCaseNumbers", err)
 }
+
+// Analyze refreshes the planner's statistics after a bulk load, so that
+// the engine chooses its indexes for the data as it now is.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.db.Write.ExecContext(ctx, "ANALYZE")
+	return wrap("store.Analyze", err)
+}
