@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/store"
 )
 
@@ -99,7 +100,7 @@ func (g *Generator) next() store.BulkCase {
 	rep.Normalize()
 	c := kasuhara.Case{ID: uuid.Must(uuid.NewV7()).String(), OrgID: g.Org.ID, Report: rep, CreatedAt: created,
 		AcknowledgeBy: created.Add(7 * 24 * time.Hour), FeedbackBy: created.Add(90 * 24 * time.Hour), State: kasuhara.StateNew}
-	c.Urgent = slicesContains(subs, "physical_attack") || slicesContains(subs, "threat")
+	c.Urgent = c.Report.Urgent()
 	if len(g.Org.Reporters) > 0 {
 		m := g.Org.Reporters[r.IntN(len(g.Org.Reporters))]
 		c.ReporterID = m.User.ID
@@ -170,7 +171,7 @@ func (g *Generator) Batch(n int, next func(year, k int) (int, error)) ([]store.B
 	byYear := map[int][]int{}
 	for i := range out {
 		out[i] = g.next()
-		y := out[i].Case.CreatedAt.In(jst).Year()
+		y := out[i].Case.CreatedAt.In(calendar.JST).Year()
 		byYear[y] = append(byYear[y], i)
 	}
 	for y, idx := range byYear {
@@ -185,8 +186,6 @@ func (g *Generator) Batch(n int, next func(year, k int) (int, error)) ([]store.B
 	return out, nil
 }
 
-var jst = time.FixedZone("JST", 9*3600)
-
 func maxTime(ts ...time.Time) time.Time {
 	var m time.Time
 	for _, t := range ts {
@@ -195,13 +194,4 @@ func maxTime(ts ...time.Time) time.Time {
 		}
 	}
 	return m
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/markdown"
 )
 
@@ -72,5 +71,4 @@ func TestCourseParsesAndBothLanguagesScoreAlike(t *testing.T) {
 	if multiple == 0 || multiple == len(ja.Questions) {
 		t.Errorf("want single and multiple choice questions, got %d of %d multiple", multiple, len(ja.Questions))
 	}
-	var _ kasuhara.Course = c
 }

@@ -69,10 +69,8 @@ func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, orgID, k
 // policyOf checks that docID belongs to orgID, inside tx.
 func policyOf(ctx context.Context, q queryer, orgID, docID string) error {
 	var one int
-	if err := q.QueryRowContext(ctx, "SELECT 1 FROM policy_documents WHERE id = $1 AND org_id = $2", docID, orgID).Scan(&one); err != nil {
-		return notFound(err, "store.policy", "policy")
-	}
-	return nil
+	err := q.QueryRowContext(ctx, "SELECT 1 FROM policy_documents WHERE id = $1 AND org_id = $2", docID, orgID).Scan(&one)
+	return notFound(err, "store.policy", "policy")
 }
 
 func draftOf(ctx context.Context, q queryer, docID string) (*kasuhara.PolicyVersion, error) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/blob"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
@@ -265,7 +266,7 @@ func (s *Store) expiring(ctx context.Context, q queryer, orgID string, before ti
 // addMonthsUTC moves t by n calendar months in Japan, keeping the day or
 // the month's last day.
 func addMonthsUTC(t time.Time, n int) time.Time {
-	return kasuhara.AddMonths(t.In(jstZone), n).UTC()
+	return kasuhara.AddMonths(t.In(calendar.JST), n).UTC()
 }
 
 // ruleFor is the rule that applies to a case of orgID in state with
@@ -286,8 +287,6 @@ func ruleFor(rules []kasuhara.RetentionRule, orgID string, state kasuhara.CaseSt
 	}
 	return any, found
 }
-
-var jstZone = time.FixedZone("JST", 9*3600)
 
 // Expiring implements kasuhara.RetentionService.
 func (s *Store) Expiring(ctx context.Context, v kasuhara.CaseViewer, within time.Duration) ([]kasuhara.Expiring, error) {

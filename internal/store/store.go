@@ -114,6 +114,9 @@ func isUniqueViolation(err error) bool {
 
 // notFound wraps sql.ErrNoRows as ENOTFOUND and passes other errors on.
 func notFound(err error, op, what string) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return &kasuhara.Error{Code: kasuhara.ENOTFOUND, Op: op, Message: what + " not found"}
 	}

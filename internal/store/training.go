@@ -13,6 +13,7 @@ import (
 	"github.com/gabriel-vasile/mimetype"
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 )
@@ -364,14 +365,13 @@ func (s *Store) Attempt(ctx context.Context, v kasuhara.CaseViewer, id string) (
 	return &a, nil
 }
 
-// TrainingReport implements kasuhara.TrainingService.
-func (s *Store) TrainingReport(ctx context.Context, orgID string) ([]kasuhara.TrainingRow, error) {
+// standings calls fn for every active member of orgID and each published
+// course assigned to them, with the most pressing assignment of the course
+// and where the member stands on it now. It returns the assignments.
+func (s *Store) standings(ctx context.Context, orgID string, fn func(kasuhara.Member, kasuhara.Assignment, kasuhara.Progress)) ([]kasuhara.Assignment, error) {
 	as, err := s.assignments(ctx, s.db.Read, orgID, true)
-	if err != nil {
-		return nil, wrap("store.TrainingReport", err)
-	}
-	if len(as) == 0 {
-		return nil, nil
+	if err != nil || len(as) == 0 {
+		return as, err
 	}
 	members, err := s.Members(ctx, orgID)
 	if err != nil {
@@ -379,38 +379,48 @@ func (s *Store) TrainingReport(ctx context.Context, orgID string) ([]kasuhara.Tr
 	}
 	ps, err := passesOf(ctx, s.db.Read, orgID, "")
 	if err != nil {
-		return nil, wrap("store.TrainingReport", err)
+		return nil, err
 	}
 	now := s.Now()
-	type key struct{ course, dept string }
-	rows := map[key]*kasuhara.TrainingRow{}
 	for _, m := range members {
 		if m.Disabled {
 			continue
 		}
 		order, mine := byCourse(as, m.Role, m.DepartmentID)
 		for _, courseID := range order {
-			_, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}], m.Membership.CreatedAt)
-			k := key{courseID, m.DepartmentID}
-			r := rows[k]
-			if r == nil {
-				a := mine[courseID][0]
-				r = &kasuhara.TrainingRow{CourseID: courseID, CourseTitleJa: a.CourseTitleJa, CourseTitleEn: a.CourseTitleEn,
-					DepartmentID: m.DepartmentID, DepartmentName: m.DepartmentName}
-				rows[k] = r
-			}
-			r.Assigned++
-			switch p.Status {
-			case kasuhara.TrainingComplete:
-				r.Complete++
-			case kasuhara.TrainingDue:
-				r.Due++
-				r.Pending = append(r.Pending, m)
-			default:
-				r.Overdue++
-				r.Pending = append(r.Pending, m)
-			}
+			a, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}], m.Membership.CreatedAt)
+			fn(m, a, p)
 		}
+	}
+	return as, nil
+}
+
+// TrainingReport implements kasuhara.TrainingService.
+func (s *Store) TrainingReport(ctx context.Context, orgID string) ([]kasuhara.TrainingRow, error) {
+	type key struct{ course, dept string }
+	rows := map[key]*kasuhara.TrainingRow{}
+	as, err := s.standings(ctx, orgID, func(m kasuhara.Member, a kasuhara.Assignment, p kasuhara.Progress) {
+		k := key{a.CourseID, m.DepartmentID}
+		r := rows[k]
+		if r == nil {
+			r = &kasuhara.TrainingRow{CourseID: a.CourseID, CourseTitleJa: a.CourseTitleJa, CourseTitleEn: a.CourseTitleEn,
+				DepartmentID: m.DepartmentID, DepartmentName: m.DepartmentName}
+			rows[k] = r
+		}
+		r.Assigned++
+		switch p.Status {
+		case kasuhara.TrainingComplete:
+			r.Complete++
+		case kasuhara.TrainingDue:
+			r.Due++
+			r.Pending = append(r.Pending, m)
+		default:
+			r.Overdue++
+			r.Pending = append(r.Pending, m)
+		}
+	})
+	if err != nil {
+		return nil, wrap("store.TrainingReport", err)
 	}
 	courseOrder := map[string]int{}
 	for i, a := range as {
@@ -463,18 +473,6 @@ func (s *Store) TrainingReminders(ctx context.Context) (int, error) {
 }
 
 func (s *Store) remindOrg(ctx context.Context, orgID string) (int, error) {
-	members, err := s.Members(ctx, orgID)
-	if err != nil {
-		return 0, err
-	}
-	as, err := s.assignments(ctx, s.db.Read, orgID, true)
-	if err != nil {
-		return 0, err
-	}
-	ps, err := passesOf(ctx, s.db.Read, orgID, "")
-	if err != nil {
-		return 0, err
-	}
 	// Work out who is due outside any transaction, then write the
 	// reminders in small transactions: a large organisation never holds
 	// the writer for long.
@@ -486,20 +484,16 @@ func (s *Store) remindOrg(ctx context.Context, orgID string) (int, error) {
 	}
 	var todo []reminder
 	now := s.Now()
-	for _, m := range members {
-		if m.Disabled {
-			continue
+	_, err := s.standings(ctx, orgID, func(m kasuhara.Member, a kasuhara.Assignment, p kasuhara.Progress) {
+		switch {
+		case p.Status == kasuhara.TrainingOverdue:
+			todo = append(todo, reminder{a, m, p.Due, notify.TrainingOverdue})
+		case p.Pending && kasuhara.Deadline(p.Due).Sub(now) <= TrainingDueSoon:
+			todo = append(todo, reminder{a, m, p.Due, notify.TrainingDueSoon})
 		}
-		order, mine := byCourse(as, m.Role, m.DepartmentID)
-		for _, courseID := range order {
-			a, p, _ := progressOf(now, mine[courseID], ps[[2]string{m.User.ID, courseID}], m.Membership.CreatedAt)
-			switch {
-			case p.Status == kasuhara.TrainingOverdue:
-				todo = append(todo, reminder{a, m, p.Due, notify.TrainingOverdue})
-			case p.Pending && kasuhara.Deadline(p.Due).Sub(now) <= TrainingDueSoon:
-				todo = append(todo, reminder{a, m, p.Due, notify.TrainingDueSoon})
-			}
-		}
+	})
+	if err != nil {
+		return 0, err
 	}
 	sent := 0
 	for len(todo) > 0 {
@@ -550,8 +544,8 @@ func (s *Store) ScheduleTrainingReminders(ctx context.Context, at time.Time, fir
 // after at, or at at itself when first is set; the date is the dedupe key,
 // so that a day has one run however often the server starts.
 func (s *Store) scheduleDaily(ctx context.Context, kind string, hour int, at time.Time, first bool) error {
-	t := at.In(jstZone)
-	next := time.Date(t.Year(), t.Month(), t.Day(), hour, 0, 0, 0, jstZone)
+	t := at.In(calendar.JST)
+	next := time.Date(t.Year(), t.Month(), t.Day(), hour, 0, 0, 0, calendar.JST)
 	if !next.After(t) {
 		next = next.AddDate(0, 0, 1)
 	}

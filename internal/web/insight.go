@@ -20,25 +20,36 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// scope is the organisations whose figures a request asks for (ids,
+// the first one named Name), out of those the viewer may see (tree).
+type scope struct {
+	ids  []string
+	name string
+	tree []kasuhara.Org
+}
+
 // statsScope is the organisations whose figures the viewer sees: their own
 // and, for a parent, its subsidiaries; ?org=slug narrows it to one of them.
-func (s *Server) statsScope(r *http.Request) ([]string, error) {
+func (s *Server) statsScope(r *http.Request) (scope, error) {
 	v := viewerFrom(r.Context())
 	tree, err := s.Orgs.OrgTree(r.Context(), v.Org.ID)
 	if err != nil {
-		return nil, err
+		return scope{}, err
 	}
 	want := r.URL.Query().Get("org")
-	var ids []string
+	sc := scope{tree: tree}
 	for _, o := range tree {
 		if want == "" || o.Slug == want {
-			ids = append(ids, o.ID)
+			if len(sc.ids) == 0 {
+				sc.name = o.Name
+			}
+			sc.ids = append(sc.ids, o.ID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil, kasuhara.Invalid(map[string]string{"org": kasuhara.MsgNoSuchOrg})
+	if len(sc.ids) == 0 {
+		return scope{}, kasuhara.Invalid(map[string]string{"org": kasuhara.MsgNoSuchOrg})
 	}
-	return ids, nil
+	return sc, nil
 }
 
 // statsQuery reads from, to (months or dates) and group_by; by default the
@@ -63,21 +74,21 @@ func (s *Server) statsQuery(r *http.Request) kasuhara.StatsQuery {
 }
 
 // statsFor checks the permission and computes the figures of a request.
-func (s *Server) statsFor(w http.ResponseWriter, r *http.Request) (*kasuhara.Stats, bool) {
+func (s *Server) statsFor(w http.ResponseWriter, r *http.Request) (*kasuhara.Stats, scope, bool) {
 	if !s.can(w, r, access.ViewStatistics) {
-		return nil, false
+		return nil, scope{}, false
 	}
-	ids, err := s.statsScope(r)
+	sc, err := s.statsScope(r)
 	if err != nil {
 		s.fail(w, r, err)
-		return nil, false
+		return nil, scope{}, false
 	}
-	st, err := s.Insight.Stats(r.Context(), ids, s.statsQuery(r))
+	st, err := s.Insight.Stats(r.Context(), sc.ids, s.statsQuery(r))
 	if err != nil {
 		s.fail(w, r, err)
-		return nil, false
+		return nil, scope{}, false
 	}
-	return st, true
+	return st, sc, true
 }
 
 // labeller names group keys in a language.
@@ -204,7 +215,7 @@ func (l labeller) statsOut(st *kasuhara.Stats) statsJSON {
 
 // apiStats is GET /api/v1/stats: figures only, small groups as "<3".
 func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.statsFor(w, r)
+	st, _, ok := s.statsFor(w, r)
 	if !ok {
 		return
 	}
@@ -306,7 +317,7 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // exportStats answers the figures as CSV or XLSX, with "<3" as in the API.
 func (s *Server) exportStats(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		st, ok := s.statsFor(w, r)
+		st, _, ok := s.statsFor(w, r)
 		if !ok {
 			return
 		}
@@ -346,11 +357,11 @@ type insightData struct {
 
 // insightPage is the dashboard of the desk, legal and analysts.
 func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.statsFor(w, r)
+	st, sc, ok := s.statsFor(w, r)
 	if !ok {
 		return
 	}
-	ids, _ := s.statsScope(r)
+	ids := sc.ids
 	lang := langFrom(r.Context())
 	l := s.labeller(r, lang, st)
 	q := st.Query
@@ -369,12 +380,7 @@ func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	tree, err := s.Orgs.OrgTree(r.Context(), viewerFrom(r.Context()).Org.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d := &insightData{Stats: l.statsOut(st), Month: l.statsOut(byMonth), Dashboard: dash, Query: q, Groups: kasuhara.StatsGroups, Orgs: tree,
+	d := &insightData{Stats: l.statsOut(st), Month: l.statsOut(byMonth), Dashboard: dash, Query: q, Groups: kasuhara.StatsGroups, Orgs: sc.tree,
 		Org: r.URL.Query().Get("org")}
 	// The charts' data: suppressed groups are drawn without a bar.
 	charts, err := json.Marshal(map[string]any{"month": chartOf(d.Month), "group": chartOf(d.Stats),
@@ -615,11 +621,12 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, kasuhara.Invalid(map[string]string{"year": kasuhara.MsgNumber}))
 		return
 	}
-	ids, err := s.statsScope(r)
+	sc, err := s.statsScope(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	ids := sc.ids
 	v := viewerFrom(r.Context())
 	lang := exportLang(r)
 	loc := s.Catalog.Localizer(lang)
@@ -649,12 +656,7 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	in := pdf.SummaryInput{Lang: lang, Generated: s.Now().In(jst)}
-	first, err := s.Orgs.OrgByID(r.Context(), ids[0])
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	name := first.Name
+	name := sc.name
 	if len(ids) > 1 {
 		name += " " + loc.T("insight.and_group")
 	}
