@@ -65,6 +65,13 @@ func TestDemoSeedsAndGenerates(t *testing.T) {
 			if err != nil || len(list) == 0 {
 				t.Errorf("search %q finds nothing: %v", q, err)
 			}
+			// The generated cases were filed in the order of their dates,
+			// as in a real system: a search's page is newest first.
+			for i := 1; i < len(list); i++ {
+				if list[i].CreatedAt.After(list[i-1].CreatedAt) {
+					t.Errorf("search %q: %s after %s", q, list[i].CreatedAt, list[i-1].CreatedAt)
+				}
+			}
 		}
 		if _, problem, err := st.VerifyAudit(ctx); err != nil || problem != nil {
 			t.Fatalf("audit: %v %+v", err, problem)

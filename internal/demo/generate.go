@@ -29,7 +29,13 @@ type Generator struct {
 	Org       Org
 	Now       time.Time
 	Customers []store.BulkCustomer
-	rng       *rand.Rand
+	// Total is how many cases the generator will make: they are then
+	// spread evenly over the three years in the order they are made, as
+	// reports arrive in a real system (search results, in the order of
+	// filing, are then also in the order of dates). Zero: random dates.
+	Total int
+	made  int
+	rng   *rand.Rand
 }
 
 // NewGenerator seeds a generator; the same seed gives the same cases.
@@ -72,7 +78,13 @@ var (
 // reserves numbers per year with store.NextCaseNumbers; see Batch).
 func (g *Generator) next() store.BulkCase {
 	r := g.rng
-	age := time.Duration(r.Int64N(int64(3 * 365 * 24 * time.Hour)))
+	const span = 3 * 365 * 24 * time.Hour
+	age := time.Duration(r.Int64N(int64(span)))
+	if g.Total > 0 {
+		slot := span / time.Duration(g.Total)
+		age = span - time.Duration(min(g.made, g.Total-1))*slot - time.Duration(r.Int64N(int64(max(slot, 1))))
+		g.made++
+	}
 	created := g.Now.Add(-age)
 	sub := kasuhara.Subtypes[r.IntN(len(kasuhara.Subtypes))]
 	subs := []string{sub}

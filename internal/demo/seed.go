@@ -207,6 +207,7 @@ func Cases(ctx context.Context, st *store.Store, slug string, n int, seed uint64
 		}
 	}
 	g := NewGenerator(o, time.Now(), seed, max(10, n/3))
+	g.Total = n
 	if err := st.BulkCustomers(ctx, g.Customers); err != nil {
 		return err
 	}

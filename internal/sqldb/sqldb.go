@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 // Engine names a database engine.
@@ -38,7 +38,8 @@ type DB struct {
 	// Path is the SQLite file, "" on PostgreSQL.
 	Path string
 
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	group *committer
 }
 
 // SQLiteFile is the database file's name inside the data directory.
@@ -70,7 +71,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
 	// _txlock=immediate takes the write lock at BEGIN: without it a
 	// read-then-write transaction can fail with "database is locked".
-	w, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_txlock=immediate")
+	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
@@ -82,7 +83,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	r, err := openSQLite(u+"?"+sqlitePragmas+"&_pragma=query_only(1)", false)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
@@ -90,7 +91,17 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, Write: w, Read: r, Path: path}, nil
+	return &DB{Engine: SQLite, Write: w, Read: r, Path: path, group: newCommitter(w)}, nil
+}
+
+// openSQLite opens a pool of SQLite connections that keep their prepared
+// statements (stmtcache.go).
+func openSQLite(dsn string, detach bool) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(cachingConnector{c, detach}), nil
 }
 
 // OpenPostgres connects to PostgreSQL.
@@ -107,12 +118,17 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("sqldb: connect to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	return &DB{Engine: Postgres, Write: db, Read: db, pool: pool}, nil
+	// Reads and writes share the pool; the writer's statements ignore
+	// cancellation (group.go).
+	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool)})
+	return &DB{Engine: Postgres, Write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w)}, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.stop()
+	}
 	err := db.Write.Close()
 	if db.Read != db.Write {
 		err = errors.Join(err, db.Read.Close())
@@ -132,8 +148,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.Read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Tx runs fn in a write transaction and commits it when fn returns nil.
+// Tx runs fn in a write transaction and commits it when fn returns nil;
+// transactions that arrive together share one commit (group.go). fn must
+// not call Tx itself.
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", err)

@@ -322,6 +322,7 @@ func visible(q *qb, v kasuhara.CaseViewer) {
 type cursor struct {
 	At time.Time `json:"t"`
 	ID string    `json:"i"`
+	S  int64     `json:"s,omitempty"` // search_id, for a search on SQLite
 }
 
 func encodeCursor(c cursor) string {
@@ -378,6 +379,24 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.Cas
 		now := q.arg(s.now())
 		q.add("((c.state = 'new' AND c.acknowledge_by < " + now + ") OR (c.state IN ('acknowledged', 'in_progress') AND c.feedback_by < " + now + "))")
 	}
+	asc := f.Sort == "oldest"
+	dir, cmp := "DESC", "<"
+	if asc {
+		dir, cmp = "ASC", ">"
+	}
+	var cur cursor
+	if f.Cursor != "" {
+		var err error
+		if cur, err = decodeCursor(f.Cursor); err != nil {
+			return nil, "", err
+		}
+	}
+	from, order := "cases c", "c.created_at "+dir+", c.id "+dir
+	// bySearch: the SQLite search walks its index in the order of filing
+	// (the FTS rowid is the case's search_id, given when a case is filed)
+	// and stops at the end of the page; sorting every match by date first
+	// cost time in proportion to the matches (docs/performance.md).
+	bySearch := false
 	if toks := search.QueryTokens(f.Query); len(toks) > 0 {
 		if s.db.Engine == sqldb.Postgres {
 			q.add("c.search @@ plainto_tsquery('simple', " + q.arg(strings.Join(toks, " ")) + ")")
@@ -386,31 +405,28 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.Cas
 			for i, t := range toks {
 				quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 			}
-			q.add("c.search_id IN (SELECT rowid FROM case_search WHERE case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")) + ")")
+			bySearch = true
+			from = "case_search JOIN cases c ON c.search_id = case_search.rowid"
+			order = "case_search.rowid " + dir
+			q.add("case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")))
 		}
 	}
-	asc := f.Sort == "oldest"
 	if f.Cursor != "" {
-		cur, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
+		if bySearch {
+			if cur.S == 0 {
+				return nil, "", kasuhara.Invalid(map[string]string{"cursor": kasuhara.MsgMalformed})
+			}
+			q.add("case_search.rowid " + cmp + " " + q.arg(cur.S))
+		} else {
+			t, id := q.arg(cur.At), q.arg(cur.ID)
+			q.add("(c.created_at " + cmp + " " + t + " OR (c.created_at = " + t + " AND c.id " + cmp + " " + id + "))")
 		}
-		op := "<"
-		if asc {
-			op = ">"
-		}
-		t, id := q.arg(cur.At), q.arg(cur.ID)
-		q.add("(c.created_at " + op + " " + t + " OR (c.created_at = " + t + " AND c.id " + op + " " + id + "))")
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > MaxPageSize {
 		limit = 50
 	}
-	order := "c.created_at DESC, c.id DESC"
-	if asc {
-		order = "c.created_at ASC, c.id ASC"
-	}
-	query := "SELECT " + caseColumns + " FROM cases c WHERE " + strings.Join(q.where, " AND ") +
+	query := "SELECT " + caseColumns + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
 	rows, err := s.db.Read.QueryContext(ctx, query, q.args...)
 	if err != nil {
@@ -418,12 +434,15 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.Cas
 	}
 	defer rows.Close()
 	var out []kasuhara.Case
+	var sids []int64
 	for rows.Next() {
-		c, err := scanCase(rows)
+		var sid int64
+		c, err := scanCase(rows, &sid)
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", op, err)
 		}
 		out = append(out, *c)
+		sids = append(sids, sid)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
@@ -432,7 +451,11 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.Cas
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[len(out)-1]
-		next = encodeCursor(cursor{At: last.CreatedAt, ID: last.ID})
+		c := cursor{At: last.CreatedAt, ID: last.ID}
+		if bySearch {
+			c.S = sids[limit-1]
+		}
+		next = encodeCursor(c)
 	}
 	// The list shows report contents: it is a read, and audited as one.
 	err = s.tx(ctx, func(tx *sql.Tx) error {

@@ -414,6 +414,36 @@ func TestCaseSearchAndFilters(t *testing.T) {
 		if !slices.Equal(seen, []string{c.ID, b.ID, a.ID}) {
 			t.Errorf("pages = %v", seen)
 		}
+		// So does a search, in both directions (on SQLite in the order of
+		// filing, through the search index).
+		for sort, want := range map[string][]string{"": {c.ID, b.ID, a.ID}, "oldest": {a.ID, b.ID, c.ID}} {
+			seen, cur = nil, ""
+			for range 5 {
+				page, next, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Query: "返金", Sort: sort, Limit: 2, Cursor: cur})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > 2 {
+					t.Fatalf("a page of %d", len(page))
+				}
+				for _, x := range page {
+					seen = append(seen, x.ID)
+				}
+				if next == "" {
+					break
+				}
+				cur = next
+			}
+			if !slices.Equal(seen, want) {
+				t.Errorf("search pages (%q) = %v, want %v", sort, seen, want)
+			}
+		}
+		if db.Engine == sqldb.SQLite {
+			// A list's cursor does not continue a search.
+			_, plain, _ := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Limit: 1})
+			_, _, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Query: "返金", Limit: 1, Cursor: plain})
+			wantField(t, err, "cursor")
+		}
 		_, _, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Cursor: "garbage!"})
 		wantField(t, err, "cursor")
 		// The employee's search finds only their own cases.

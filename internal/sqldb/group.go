@@ -1,0 +1,265 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+)
+
+// Group commit. Every write transaction of the product goes through DB.Tx,
+// and on both engines the writes are serialised anyway: SQLite has one
+// writer, and on PostgreSQL every audited change takes the audit chain's
+// lock until it commits. A commit is the expensive part of a short
+// transaction (the WAL append on SQLite, the WAL flush and fsync on
+// PostgreSQL), so one goroutine, the committer, runs the transactions that
+// arrive together in one database transaction, each inside a savepoint of
+// its own, and commits once for all of them.
+//
+// Each caller still gets its own outcome: a function that returns an error
+// (or panics) is rolled back to its savepoint and the others go on. Only a
+// failure of the transaction as a whole — the commit, or an error that ends
+// the transaction, seen when its savepoint can no longer be released —
+// fails every function of the batch, and then none of their changes is
+// kept: an answer of success always means committed.
+//
+// A caller's context is checked before its function starts; once started,
+// the function runs to its end whatever happens to the context: the write
+// connections ignore cancellation (detached below), because an interrupted
+// statement would roll back the whole transaction, and with it the other
+// callers' work.
+
+// maxBatch bounds how many functions share one commit.
+const maxBatch = 64
+
+// errBatchFailed is what the functions of a failed batch that did not fail
+// themselves receive.
+var errBatchFailed = errors.New("sqldb: the transaction this write shared with others failed; nothing of it was kept")
+
+// errClosed is returned by Tx after Close.
+var errClosed = errors.New("sqldb: the database is closed")
+
+type txRequest struct {
+	ctx      context.Context
+	fn       func(*sql.Tx) error
+	err      error
+	panicked *txPanic
+	done     chan struct{}
+}
+
+// txPanic carries a panic in a function back to its caller's goroutine.
+type txPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *txPanic) String() string {
+	return fmt.Sprintf("%v\n\n(in a group-committed transaction)\n%s", p.value, p.stack)
+}
+
+type committer struct {
+	db       *sql.DB
+	requests chan *txRequest
+	quit     chan struct{}
+	stopped  chan struct{}
+	once     sync.Once
+	stopOnce sync.Once
+	// batches and committed count batches and committed functions.
+	batches, committed atomic.Int64
+}
+
+func newCommitter(db *sql.DB) *committer {
+	return &committer{db: db, requests: make(chan *txRequest), quit: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// do runs fn through the committer and returns its outcome.
+func (c *committer) do(ctx context.Context, fn func(*sql.Tx) error) error {
+	c.once.Do(func() { go c.loop() })
+	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case c.requests <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.quit:
+		return errClosed
+	}
+	<-r.done // fn may be running: its outcome is needed whatever the context says
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return r.err
+}
+
+// stop ends the committer after the batch it is running.
+func (c *committer) stop() {
+	c.stopOnce.Do(func() {
+		close(c.quit)
+		c.once.Do(func() { close(c.stopped) }) // never started
+	})
+	<-c.stopped
+}
+
+func (c *committer) loop() {
+	defer close(c.stopped)
+	for {
+		select {
+		case r := <-c.requests:
+			c.batch(r)
+		case <-c.quit:
+			return
+		}
+	}
+}
+
+// batch runs first and whatever else is waiting, up to maxBatch, in one
+// transaction.
+func (c *committer) batch(first *txRequest) {
+	batch := []*txRequest{first}
+	defer func() {
+		for _, r := range batch {
+			close(r.done)
+		}
+	}()
+	tx, err := c.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		first.err = fmt.Errorf("sqldb: begin: %w", err)
+		return
+	}
+	ok := c.run(tx, first)
+	for ok && len(batch) < maxBatch {
+		var r *txRequest
+		select {
+		case r = <-c.requests:
+		default:
+		}
+		if r == nil {
+			break
+		}
+		batch = append(batch, r)
+		ok = c.run(tx, r)
+	}
+	c.batches.Add(1)
+	if ok {
+		err = tx.Commit()
+		if err == nil {
+			for _, r := range batch {
+				if r.err == nil && r.panicked == nil {
+					c.committed.Add(1)
+				}
+			}
+			return
+		}
+		err = fmt.Errorf("sqldb: commit: %w (%w)", err, errBatchFailed)
+	} else {
+		_ = tx.Rollback()
+		err = errBatchFailed
+	}
+	for _, r := range batch {
+		if r.err == nil && r.panicked == nil {
+			r.err = err
+		}
+	}
+}
+
+// run runs one function inside a savepoint. It reports false when the
+// transaction itself is no longer usable.
+func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
+	if err := r.ctx.Err(); err != nil {
+		r.err = err
+		return true
+	}
+	ctx := context.Background()
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT group_member"); err != nil {
+		r.err = fmt.Errorf("sqldb: savepoint: %w", err)
+		return false
+	}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.panicked = &txPanic{value: p, stack: debug.Stack()}
+			}
+		}()
+		r.err = r.fn(tx)
+	}()
+	if r.err != nil || r.panicked != nil {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
+			return false
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT group_member"); err != nil {
+		if r.err == nil && r.panicked == nil {
+			r.err = fmt.Errorf("sqldb: release savepoint: %w", err)
+		}
+		return false
+	}
+	return true
+}
+
+// detachedConn is a PostgreSQL write connection whose statements ignore
+// their context's cancellation (see the top of this file). SQLite's write
+// connection does the same in cachingConn.
+type detachedConn struct {
+	inner interface {
+		driver.Conn
+		driver.ConnBeginTx
+		driver.ExecerContext
+		driver.QueryerContext
+		driver.Pinger
+		driver.SessionResetter
+		driver.NamedValueChecker
+	}
+}
+
+type detachedConnector struct{ driver.Connector }
+
+func (c detachedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inner, ok := conn.(interface {
+		driver.Conn
+		driver.ConnBeginTx
+		driver.ExecerContext
+		driver.QueryerContext
+		driver.Pinger
+		driver.SessionResetter
+		driver.NamedValueChecker
+	})
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("sqldb: the PostgreSQL driver's connection %T lacks a method the writer needs", conn)
+	}
+	return detachedConn{inner}, nil
+}
+
+func (c detachedConn) Prepare(q string) (driver.Stmt, error) { return c.inner.Prepare(q) }
+func (c detachedConn) Close() error                          { return c.inner.Close() }
+func (c detachedConn) Begin() (driver.Tx, error) {
+	return c.inner.BeginTx(context.Background(), driver.TxOptions{})
+}
+func (c detachedConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
+	return c.inner.BeginTx(context.WithoutCancel(ctx), o)
+}
+func (c detachedConn) ExecContext(ctx context.Context, q string, a []driver.NamedValue) (driver.Result, error) {
+	return c.inner.ExecContext(context.WithoutCancel(ctx), q, a)
+}
+func (c detachedConn) QueryContext(ctx context.Context, q string, a []driver.NamedValue) (driver.Rows, error) {
+	return c.inner.QueryContext(context.WithoutCancel(ctx), q, a)
+}
+func (c detachedConn) Ping(ctx context.Context) error             { return c.inner.Ping(ctx) }
+func (c detachedConn) ResetSession(ctx context.Context) error     { return c.inner.ResetSession(ctx) }
+func (c detachedConn) CheckNamedValue(v *driver.NamedValue) error { return c.inner.CheckNamedValue(v) }
+
+// GroupCommits reports how many commits the committer made and how many
+// transactions they committed (for metrics and tests).
+func (db *DB) GroupCommits() (commits, committed int64) {
+	if db.group == nil {
+		return 0, 0
+	}
+	return db.group.batches.Load(), db.group.committed.Load()
+}
