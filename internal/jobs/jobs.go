@@ -62,39 +62,53 @@ type Job struct {
 // tx commits. A job whose DedupeKey is already in the table is not added
 // again, and that is not an error.
 func Enqueue(ctx context.Context, tx *sql.Tx, j Job) error {
-	if strings.TrimSpace(j.Kind) == "" {
-		return errors.New("jobs: enqueue: kind is empty")
-	}
-	if j.MaxAttempts < 0 {
-		return fmt.Errorf("jobs: enqueue %s: max attempts %d is negative", j.Kind, j.MaxAttempts)
-	}
-	if j.MaxAttempts == 0 {
-		j.MaxAttempts = DefaultMaxAttempts
-	}
-	payload, err := json.Marshal(j.Payload)
-	if err != nil {
-		return fmt.Errorf("jobs: enqueue %s: payload: %w", j.Kind, err)
-	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return fmt.Errorf("jobs: enqueue %s: id: %w", j.Kind, err)
+	return EnqueueAll(ctx, tx, j)
+}
+
+// EnqueueAll adds every job of js as Enqueue does, in one statement.
+func EnqueueAll(ctx context.Context, tx *sql.Tx, js ...Job) error {
+	if len(js) == 0 {
+		return nil
 	}
 	now := dbTime(time.Now())
-	runAt := now
-	if !j.RunAt.IsZero() {
-		runAt = dbTime(j.RunAt)
+	var values []string
+	var args []any
+	for _, j := range js {
+		if strings.TrimSpace(j.Kind) == "" {
+			return errors.New("jobs: enqueue: kind is empty")
+		}
+		if j.MaxAttempts < 0 {
+			return fmt.Errorf("jobs: enqueue %s: max attempts %d is negative", j.Kind, j.MaxAttempts)
+		}
+		if j.MaxAttempts == 0 {
+			j.MaxAttempts = DefaultMaxAttempts
+		}
+		payload, err := json.Marshal(j.Payload)
+		if err != nil {
+			return fmt.Errorf("jobs: enqueue %s: payload: %w", j.Kind, err)
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("jobs: enqueue %s: id: %w", j.Kind, err)
+		}
+		runAt := now
+		if !j.RunAt.IsZero() {
+			runAt = dbTime(j.RunAt)
+		}
+		var dedupe sql.NullString
+		if j.DedupeKey != "" {
+			dedupe = sql.NullString{String: j.DedupeKey, Valid: true}
+		}
+		n := len(args)
+		values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, 'pending', 0, $%d, $%d, '', $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7))
+		args = append(args, id.String(), j.Kind, string(payload), dedupe, j.MaxAttempts, runAt, now)
 	}
-	var dedupe sql.NullString
-	if j.DedupeKey != "" {
-		dedupe = sql.NullString{String: j.DedupeKey, Valid: true}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO jobs
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs
 		(id, kind, payload, dedupe_key, state, attempts, max_attempts, run_at, last_error, created_at)
-		VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, '', $7)
-		ON CONFLICT (dedupe_key) DO NOTHING`,
-		id.String(), j.Kind, string(payload), dedupe, j.MaxAttempts, runAt, now)
+		VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	if err != nil {
-		return fmt.Errorf("jobs: enqueue %s: %w", j.Kind, err)
+		return fmt.Errorf("jobs: enqueue %s: %w", js[0].Kind, err)
 	}
 	return nil
 }

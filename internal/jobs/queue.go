@@ -105,10 +105,13 @@ func claimSQL(e sqldb.Engine) string {
 	if e == sqldb.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	// Each kind of due job is found at the start of the jobs_due index
+	// (an OR of the two would read every job); the older of the two wins.
 	return `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2
-		WHERE id = (SELECT id FROM jobs
-			WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1)
-			ORDER BY run_at, id LIMIT 1` + lock + `)
+		WHERE id = (SELECT id FROM jobs WHERE id IN (
+			(SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at, id LIMIT 1` + lock + `),
+			(SELECT id FROM jobs WHERE state = 'running' AND locked_until <= $1 ORDER BY run_at, id LIMIT 1` + lock + `))
+			ORDER BY run_at, id LIMIT 1)
 		RETURNING id, kind, payload, attempts, max_attempts`
 }
 

@@ -632,3 +632,28 @@ func TestSafeError(t *testing.T) {
 		}
 	}
 }
+
+// The claim walks an index to the first due job instead of reading every
+// job: with six reminders per report, a server holds tens of thousands of
+// jobs that are not due, and a scan cost seconds per claim.
+func TestClaimUsesIndex(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	rows, err := db.Read.Query("EXPLAIN QUERY PLAN "+claimSQL(sqldb.SQLite), time.Now(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	text := strings.Join(plan, "\n")
+	if strings.Contains(text, "SCAN jobs") || !strings.Contains(text, "jobs_due") {
+		t.Errorf("the claim does not walk jobs_due:\n%s", text)
+	}
+}

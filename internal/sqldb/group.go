@@ -70,6 +70,12 @@ type committer struct {
 	stopOnce sync.Once
 	// batches and committed count batches and committed functions.
 	batches, committed atomic.Int64
+
+	// tx is the batch's transaction while it runs, and hooks the functions
+	// registered for it with BeforeCommit; both belong to the committer's
+	// goroutine, where the functions run.
+	tx    *sql.Tx
+	hooks []func(*sql.Tx) error
 }
 
 func newCommitter(db *sql.DB) *committer {
@@ -129,6 +135,8 @@ func (c *committer) batch(first *txRequest) {
 		first.err = fmt.Errorf("sqldb: begin: %w", err)
 		return
 	}
+	c.tx, c.hooks = tx, c.hooks[:0]
+	defer func() { c.tx, c.hooks = nil, c.hooks[:0] }()
 	ok := c.run(tx, first)
 	for ok && len(batch) < maxBatch {
 		var r *txRequest
@@ -144,6 +152,14 @@ func (c *committer) batch(first *txRequest) {
 	}
 	c.batches.Add(1)
 	if ok {
+		for _, h := range c.hooks {
+			if err = h(tx); err != nil {
+				ok = false
+				break
+			}
+		}
+	}
+	if ok {
 		err = tx.Commit()
 		if err == nil {
 			for _, r := range batch {
@@ -156,7 +172,11 @@ func (c *committer) batch(first *txRequest) {
 		err = fmt.Errorf("sqldb: commit: %w (%w)", err, errBatchFailed)
 	} else {
 		_ = tx.Rollback()
-		err = errBatchFailed
+		if err != nil {
+			err = fmt.Errorf("%w (%w)", err, errBatchFailed)
+		} else {
+			err = errBatchFailed
+		}
 	}
 	for _, r := range batch {
 		if r.err == nil && r.panicked == nil {
@@ -177,6 +197,7 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		r.err = fmt.Errorf("sqldb: savepoint: %w", err)
 		return false
 	}
+	hooks := len(c.hooks)
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -186,6 +207,7 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		r.err = r.fn(tx)
 	}()
 	if r.err != nil || r.panicked != nil {
+		c.hooks = c.hooks[:hooks] // the hooks of a function rolled back go with it
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 			return false
 		}
@@ -197,6 +219,21 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		return false
 	}
 	return true
+}
+
+// BeforeCommit registers fn to run in tx after every function of its batch,
+// just before the commit, in the order registered; it is dropped if the
+// function that registered it fails. Work that is cheaper done once for many
+// changes goes there: SQLite's full-text index writes a new segment, and
+// merges segments, at every savepoint after a change, so the search index of
+// a batch's reports is written once, at the end. If fn fails, the whole batch
+// fails. Outside a group-committed transaction fn runs at once.
+func (db *DB) BeforeCommit(tx *sql.Tx, fn func(*sql.Tx) error) error {
+	if db.group == nil || db.group.tx != tx || tx == nil {
+		return fn(tx)
+	}
+	db.group.hooks = append(db.group.hooks, fn)
+	return nil
 }
 
 // detachedConn is a PostgreSQL write connection whose statements ignore

@@ -237,3 +237,71 @@ func TestGroupCommitAfterClose(t *testing.T) {
 		t.Error("Tx after Close succeeded")
 	}
 }
+
+// BeforeCommit's functions run after every function of the batch, in
+// order; those of a function that failed are dropped; one that fails fails
+// the batch.
+func TestGroupCommitBeforeCommit(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		if _, err := db.Write.Exec("CREATE TABLE group_test (id INTEGER PRIMARY KEY)"); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var order []string
+		note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+		release := holdCommitter(t, db, 100000)
+		outcomes := make([]outcome, 6)
+		var wg sync.WaitGroup
+		for i := range outcomes {
+			wg.Go(func() {
+				outcomes[i] = callTx(context.Background(), db, func(tx *sql.Tx) error {
+					note(fmt.Sprint("fn", i))
+					if err := db.BeforeCommit(tx, func(tx *sql.Tx) error {
+						note(fmt.Sprint("hook", i))
+						return insert(tx, 1000+i)
+					}); err != nil {
+						return err
+					}
+					if i == 3 {
+						return errors.New("member 3 refuses")
+					}
+					return insert(tx, i)
+				})
+			})
+		}
+		time.Sleep(200 * time.Millisecond)
+		release()
+		wg.Wait()
+		rows := present(t, db)
+		for i, o := range outcomes {
+			if (o.err == nil) != (i != 3) || rows[i] != (i != 3) || rows[1000+i] != (i != 3) {
+				t.Errorf("member %d: %v, rows %v %v", i, o.err, rows[i], rows[1000+i])
+			}
+		}
+		// Every hook ran after every function of its batch.
+		lastFn, firstHook := -1, len(order)
+		for k, s := range order {
+			if strings.HasPrefix(s, "fn") {
+				lastFn = k
+			} else if k < firstHook {
+				firstHook = k
+			}
+			if s == "hook3" {
+				t.Error("the hook of the failed member ran")
+			}
+		}
+		if lastFn > firstHook {
+			t.Errorf("a hook ran before a function of its batch: %v", order)
+		}
+		// A failing hook fails its batch: nothing of it is kept.
+		err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+			if err := insert(tx, 7); err != nil {
+				return err
+			}
+			return db.BeforeCommit(tx, func(*sql.Tx) error { return errors.New("hook fails") })
+		})
+		if err == nil || present(t, db)[7] {
+			t.Errorf("a failing hook: %v, row kept %v", err, present(t, db)[7])
+		}
+	})
+}

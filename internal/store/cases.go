@@ -227,11 +227,8 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
 	if err := tx.QueryRowContext(ctx, "SELECT search_id FROM cases WHERE id = $1", caseID).Scan(&sid); err != nil {
 		return err
 	}
-	if sid.Valid {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = $1", sid.Int64); err != nil {
-			return err
-		}
-	} else {
+	known := sid.Valid
+	if !known {
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(search_id), 0) + 1 FROM cases").Scan(&sid.Int64); err != nil {
 			return err
 		}
@@ -239,8 +236,20 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)", sid.Int64, caseID, tokens)
-	return err
+	// The index itself is written once for the whole batch, at its end
+	// (sqldb.BeforeCommit): written here, each report made a segment of its
+	// own and paid for merging it.
+	// It runs after this caller may have gone: its context must not stop it.
+	ctx = context.WithoutCancel(ctx)
+	return s.db.BeforeCommit(tx, func(tx *sql.Tx) error {
+		if known {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = $1", sid.Int64); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)", sid.Int64, caseID, tokens)
+		return err
+	})
 }
 
 func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, caseID, actorID, kind, body string, data map[string]string) error {

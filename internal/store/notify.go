@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
@@ -41,30 +43,63 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, t
 		return fmt.Errorf("notify: org: %w", err)
 	}
 	ev := notify.Event{ID: newID(), Type: typ, OrgSlug: slug, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, OccurredAt: s.now()}
-	seen := map[string]bool{}
+	// The recipients' addresses in one query, their notifications and mails
+	// in one statement each.
+	var ids []string
+	var args []any
 	for _, uid := range recipients {
-		if uid == "" || seen[uid] {
+		if uid == "" || slices.Contains(ids, uid) {
 			continue
 		}
-		seen[uid] = true
-		var email, lang string
-		var disabled bool
-		err := tx.QueryRowContext(ctx, "SELECT email, language, disabled FROM users WHERE id = $1", uid).Scan(&email, &lang, &disabled)
-		if err == sql.ErrNoRows || disabled {
-			continue
+		ids = append(ids, uid)
+		args = append(args, uid)
+	}
+	if len(ids) > 0 {
+		marks := make([]string, len(ids))
+		for i := range ids {
+			marks[i] = fmt.Sprintf("$%d", i+1)
 		}
+		rows, err := tx.QueryContext(ctx, "SELECT id, email, language FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")", args...)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, urgent, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, newID(), uid, c.OrgID, typ, c.ID, c.Ref, c.Urgent, ev.OccurredAt); err != nil {
+		to := map[string][2]string{}
+		for rows.Next() {
+			var id, email, lang string
+			if err := rows.Scan(&id, &email, &lang); err != nil {
+				rows.Close()
+				return err
+			}
+			to[id] = [2]string{email, lang}
+		}
+		if err := rows.Close(); err != nil {
 			return err
 		}
-		if lang == "" {
-			lang = "ja"
+		var values []string
+		var nargs []any
+		var mails []jobs.Job
+		for _, uid := range ids { // in the order given
+			u, ok := to[uid]
+			if !ok {
+				continue
+			}
+			n := len(nargs)
+			values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8))
+			nargs = append(nargs, newID(), uid, c.OrgID, typ, c.ID, c.Ref, c.Urgent, ev.OccurredAt)
+			lang := u[1]
+			if lang == "" {
+				lang = "ja"
+			}
+			mails = append(mails, jobs.Job{Kind: notify.KindMail, Payload: notify.MailJob{To: []string{u[0]}, Lang: lang, Event: ev},
+				DedupeKey: "mail:" + ev.ID + ":" + uid})
 		}
-		if err := jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindMail, Payload: notify.MailJob{To: []string{email}, Lang: lang, Event: ev},
-			DedupeKey: "mail:" + ev.ID + ":" + uid}); err != nil {
+		if len(values) > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, urgent, created_at)
+				VALUES `+strings.Join(values, ", "), nargs...); err != nil {
+				return err
+			}
+		}
+		if err := jobs.EnqueueAll(ctx, tx, mails...); err != nil {
 			return err
 		}
 	}
@@ -129,6 +164,7 @@ func handlersOrDesk(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) ([]string
 
 // scheduleClocks enqueues the reminders of a new case's clocks.
 func (s *Store) scheduleClocks(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) error {
+	var js []jobs.Job
 	for _, clk := range []struct {
 		name string
 		due  time.Time
@@ -137,13 +173,11 @@ func (s *Store) scheduleClocks(ctx context.Context, tx *sql.Tx, c *kasuhara.Case
 			stage string
 			at    time.Time
 		}{{"due_soon", clk.due.Add(-DueSoon)}, {"overdue", clk.due}, {"escalate", clk.due.Add(EscalateAfter)}} {
-			if err := jobs.Enqueue(ctx, tx, jobs.Job{Kind: KindClock, Payload: clockJob{CaseID: c.ID, Clock: clk.name, Stage: st.stage},
-				RunAt: st.at, DedupeKey: "clock:" + c.ID + ":" + clk.name + ":" + st.stage}); err != nil {
-				return err
-			}
+			js = append(js, jobs.Job{Kind: KindClock, Payload: clockJob{CaseID: c.ID, Clock: clk.name, Stage: st.stage},
+				RunAt: st.at, DedupeKey: "clock:" + c.ID + ":" + clk.name + ":" + st.stage})
 		}
 	}
-	return nil
+	return jobs.EnqueueAll(ctx, tx, js...)
 }
 
 // ClockHandler runs "clock" jobs: when a clock is near or past and the
