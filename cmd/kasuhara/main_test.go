@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -296,5 +297,19 @@ func TestVerifyPackageCommand(t *testing.T) {
 	}
 	if _, _, err := c.run("", "verify-package", filepath.Join(dir, "missing.zip")); exitCode(err) != 2 {
 		t.Fatalf("a missing file: %v", err)
+	}
+}
+
+// The server collects garbage less often than Go's default unless the
+// operator set GOGC.
+func TestServeGCPercent(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	if got := tuneGC(func(string) string { return "" }); got != serveGCPercent || debug.SetGCPercent(100) != serveGCPercent {
+		t.Errorf("without GOGC: %d", got)
+	}
+	debug.SetGCPercent(150) // as if GOGC=150 had been read at start
+	if got := tuneGC(func(k string) string { return map[string]string{"GOGC": "150"}[k] }); got != 150 || debug.SetGCPercent(100) != 150 {
+		t.Errorf("with GOGC=150: %d", got)
 	}
 }
