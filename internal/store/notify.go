@@ -162,22 +162,51 @@ func handlersOrDesk(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) ([]string
 	return handlersOf(ctx, tx, c)
 }
 
-// scheduleClocks enqueues the reminders of a new case's clocks.
-func (s *Store) scheduleClocks(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) error {
-	var js []jobs.Job
+// clockStage is one reminder of a case's clocks.
+type clockStage struct {
+	clock, stage string
+	at           time.Time
+}
+
+// clockStages are the reminders of c's clocks in the order they fall due:
+// for acknowledging and for feedback, a reminder before the deadline, one at
+// it and an escalation after it.
+func clockStages(c *kasuhara.Case) []clockStage {
+	var out []clockStage
 	for _, clk := range []struct {
 		name string
 		due  time.Time
 	}{{"acknowledge", c.AcknowledgeBy}, {"feedback", c.FeedbackBy}} {
-		for _, st := range []struct {
-			stage string
-			at    time.Time
-		}{{"due_soon", clk.due.Add(-DueSoon)}, {"overdue", clk.due}, {"escalate", clk.due.Add(EscalateAfter)}} {
-			js = append(js, jobs.Job{Kind: KindClock, Payload: clockJob{CaseID: c.ID, Clock: clk.name, Stage: st.stage},
-				RunAt: st.at, DedupeKey: "clock:" + c.ID + ":" + clk.name + ":" + st.stage})
+		out = append(out, clockStage{clk.name, "due_soon", clk.due.Add(-DueSoon)}, clockStage{clk.name, "overdue", clk.due},
+			clockStage{clk.name, "escalate", clk.due.Add(EscalateAfter)})
+	}
+	slices.SortStableFunc(out, func(a, b clockStage) int { return a.at.Compare(b.at) })
+	return out
+}
+
+func clockJobOf(caseID string, st clockStage) jobs.Job {
+	return jobs.Job{Kind: KindClock, Payload: clockJob{CaseID: caseID, Clock: st.clock, Stage: st.stage},
+		RunAt: st.at, DedupeKey: "clock:" + caseID + ":" + st.clock + ":" + st.stage}
+}
+
+// scheduleClocks enqueues the first reminder of a new case's clocks; each
+// reminder, when it runs, enqueues the next (ClockHandler), so a case holds
+// one waiting job instead of six.
+func (s *Store) scheduleClocks(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) error {
+	return jobs.Enqueue(ctx, tx, clockJobOf(c.ID, clockStages(c)[0]))
+}
+
+// armNextClock enqueues the reminder after the one that ran. The next one
+// is armed whatever the case's state, because a closed case can be
+// reopened; a reminder whose clock has been met says nothing.
+func armNextClock(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, j clockJob) error {
+	stages := clockStages(c)
+	for i, st := range stages {
+		if st.clock == j.Clock && st.stage == j.Stage && i+1 < len(stages) {
+			return jobs.Enqueue(ctx, tx, clockJobOf(c.ID, stages[i+1]))
 		}
 	}
-	return jobs.EnqueueAll(ctx, tx, js...)
+	return nil
 }
 
 // ClockHandler runs "clock" jobs: when a clock is near or past and the
@@ -195,6 +224,9 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 			return nil // purged meanwhile
 		}
 		if err != nil {
+			return err
+		}
+		if err := armNextClock(ctx, tx, c, j); err != nil {
 			return err
 		}
 		pending := (j.Clock == "acknowledge" && c.State == kasuhara.StateNew) ||

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,8 +72,9 @@ func TestNotificationsOnEvents(t *testing.T) {
 		if hooks := jobRows(t, db, notify.KindWebhook); len(hooks) != 1 || strings.Contains(hooks[0], "a-long-webhook-secret") {
 			t.Fatalf("webhook jobs = %v", hooks)
 		}
-		if clocks := jobRows(t, db, store.KindClock); len(clocks) != 6 {
-			t.Fatalf("%d clock jobs, want 6", len(clocks))
+		// One reminder waits; each arms the next when it runs.
+		if clocks := jobRows(t, db, store.KindClock); len(clocks) != 1 || !strings.Contains(clocks[0], `"clock":"acknowledge","stage":"due_soon"`) {
+			t.Fatalf("clock jobs %v, want the acknowledgement's first reminder", clocks)
 		}
 		// Assignment tells the two people assigned, not the one who assigned.
 		if _, err := d.s.Assign(ctx, d.people["desk1"], c.ID, d.people["desk1"].UserID, d.people["legal"].UserID); err != nil {
@@ -166,4 +169,51 @@ func TestQueueRunsNotificationJobs(t *testing.T) {
 	if err != nil || n != 3 {
 		t.Fatalf("ran %d jobs (%v), want the 3 mails now and the clocks later", n, err)
 	}
+}
+
+// Each reminder arms the next: run one after another, the six reminders of a
+// case's two clocks come in the order they fall due, and then none is left.
+func TestClockChain(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		var last time.Time
+		for range 10 {
+			var id, payload string
+			var at time.Time
+			err := db.Read.QueryRowContext(ctx, "SELECT id, payload, run_at FROM jobs WHERE kind = $1 AND state = 'pending'", store.KindClock).Scan(&id, &payload, &at)
+			if err == sql.ErrNoRows {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if at.Before(last) {
+				t.Errorf("%s is due before the reminder that armed it", payload)
+			}
+			last = at
+			var j struct{ Clock, Stage string }
+			json.Unmarshal([]byte(payload), &j)
+			seen = append(seen, j.Clock+"/"+j.Stage)
+			if err := d.s.ClockHandler(ctx, json.RawMessage(payload)); err != nil {
+				t.Fatal(err)
+			}
+			testdb.Exec(t, db, "UPDATE jobs SET state = 'done' WHERE id = $1", id)
+			if len(seen) == 1 {
+				// The acknowledgement meets its clock: its later reminders say
+				// nothing, but still arm the feedback clock's.
+				if _, err := d.s.Transition(ctx, d.people["desk1"], c.ID, kasuhara.StateAcknowledged, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		want := []string{"acknowledge/due_soon", "acknowledge/overdue", "acknowledge/escalate", "feedback/due_soon", "feedback/overdue", "feedback/escalate"}
+		if !slices.Equal(seen, want) {
+			t.Errorf("reminders %v, want %v", seen, want)
+		}
+	})
 }
