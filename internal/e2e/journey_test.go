@@ -32,7 +32,7 @@ func addUser(t *testing.T, srv *server, email, name, role, department string) st
 	}
 	cmd := exec.Command(binary, args...)
 	cmd.Stdin = strings.NewReader(pw + "\n")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd.Env = srv.env(t.TempDir())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kasuhara user create %s: %v\n%s", role, err, out)
 	}

@@ -7,15 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestNoAnsweredReportIsLostOnKill files reports through the API from 16
@@ -23,10 +22,22 @@ import (
 // was answered 201 must be in the database afterwards, the audit chain must
 // verify, and the server must start again on the same data.
 func TestNoAnsweredReportIsLostOnKill(t *testing.T) {
-	srv := startServer(t)
+	for _, e := range testdb.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			dbURL := ""
+			if e == sqldb.Postgres {
+				dbURL = testdb.NewPostgresDatabase(t)
+			}
+			killDuringIntake(t, dbURL)
+		})
+	}
+}
+
+func killDuringIntake(t *testing.T, dbURL string) {
+	srv := startServerOn(t, t.TempDir(), dbURL, true)
 	addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "")
 	cmd := exec.Command(binary, "token", "create", "--data", srv.data, "--email", "clerk@example.jp", "--label", "load")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd.Env = srv.env(t.TempDir())
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("token create: %v", err)
@@ -98,7 +109,7 @@ func TestNoAnsweredReportIsLostOnKill(t *testing.T) {
 	t.Logf("%d reports answered 201 before SIGKILL", len(answered))
 
 	// Every answered report is in the database.
-	db, err := sqldb.OpenSQLite(context.Background(), filepath.Join(srv.data, "kasuhara.db"))
+	db, err := sqldb.Open(context.Background(), dbURL, srv.data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +128,12 @@ func TestNoAnsweredReportIsLostOnKill(t *testing.T) {
 	}
 	// The audit chain verifies.
 	verify := exec.Command(binary, "audit", "verify", "--data", srv.data)
-	verify.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	verify.Env = srv.env(t.TempDir())
 	if out, err := verify.CombinedOutput(); err != nil {
 		t.Fatalf("audit verify after SIGKILL: %v\n%s", err, out)
 	}
 	// And the server starts again on the same data.
-	again := startServerIn(t, srv.data, false)
+	again := startServerOn(t, srv.data, dbURL, false)
 	resp, err := http.Get(again.URL + "/readyz")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("restart: %v %v", err, resp)

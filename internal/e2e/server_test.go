@@ -92,6 +92,16 @@ func (b *syncBuffer) String() string {
 }
 
 // server is one running `kasuhara serve` on an empty data directory.
+// env is the environment of a command on the server's data: HOME, and the
+// database when it is not SQLite.
+func (s *server) env(home string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TZ=UTC"}
+	if s.dbURL != "" {
+		env = append(env, "KASUHARA_DATABASE="+s.dbURL)
+	}
+	return env
+}
+
 type server struct {
 	URL           string // http://127.0.0.1:PORT
 	AdminEmail    string
@@ -107,6 +117,7 @@ type server struct {
 	secrets map[string]string // value → what it is; none may appear in the log
 	killed  bool              // the test killed it on purpose
 	data    string            // the data directory
+	dbURL   string            // KASUHARA_DATABASE: "" for SQLite in data
 }
 
 var (
@@ -127,10 +138,17 @@ func startServer(t *testing.T) *server {
 // whether it is the first start (which prints the first administrator).
 func startServerIn(t *testing.T, data string, first bool) *server {
 	t.Helper()
-	s := &server{exited: make(chan struct{}), secrets: map[string]string{}, data: data}
+	return startServerOn(t, data, "", first)
+}
+
+// startServerOn is startServerIn on the database dbURL ("" for SQLite in
+// data).
+func startServerOn(t *testing.T, data, dbURL string, first bool) *server {
+	t.Helper()
+	s := &server{exited: make(chan struct{}), secrets: map[string]string{}, data: data, dbURL: dbURL}
 	s.cmd = exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0")
 	// Only what the server needs: no KASUHARA_* from the caller's environment.
-	s.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + data, "TZ=UTC"}
+	s.cmd.Env = s.env(data)
 	s.cmd.Stderr = &s.stderr
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
