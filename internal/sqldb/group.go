@@ -21,7 +21,9 @@ import (
 // its own, and commits once for all of them.
 //
 // Each caller still gets its own outcome: a function that returns an error
-// (or panics) is rolled back to its savepoint and the others go on. Only a
+// (or panics, or ends its goroutine) is rolled back to its savepoint and the
+// others go on. A function must close the rows it opens: on PostgreSQL rows
+// left open keep the connection busy, and its whole batch fails. Only a
 // failure of the transaction as a whole — the commit, or an error that ends
 // the transaction, seen when its savepoint can no longer be released —
 // fails every function of the batch, and then none of their changes is
@@ -71,11 +73,47 @@ type committer struct {
 	// batches and committed count batches and committed functions.
 	batches, committed atomic.Int64
 
-	// tx is the batch's transaction while it runs, and hooks the functions
-	// registered for it with BeforeCommit; both belong to the committer's
-	// goroutine, where the functions run.
-	tx    *sql.Tx
-	hooks []func(*sql.Tx) error
+	// tx is the batch's transaction while it runs; hooks are the functions
+	// registered for it with BeforeCommit, and current the caller whose
+	// function (or hook) is running. The functions run one at a time, each
+	// on a goroutine of its own that the committer waits for (call), so
+	// hooks and current need no lock; tx is also read by BeforeCommit
+	// callers outside any batch.
+	tx      atomic.Pointer[sql.Tx]
+	hooks   []hook
+	current *txRequest
+}
+
+// hook is a function registered with BeforeCommit, and the caller that
+// registered it.
+type hook struct {
+	fn    func(*sql.Tx) error
+	owner *txRequest
+}
+
+// errGoexit is the outcome of a function that ended its goroutine
+// (runtime.Goexit, as t.FailNow does) instead of returning.
+var errGoexit = errors.New("sqldb: the transaction's function ended its goroutine instead of returning")
+
+// call runs f on a goroutine of its own and waits for it: a panic or a
+// runtime.Goexit in f ends that goroutine, never the committer.
+func call(f func() error) (err error, panicked *txPanic) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		returned := false
+		defer func() {
+			if p := recover(); p != nil {
+				panicked = &txPanic{value: p, stack: debug.Stack()}
+			} else if !returned {
+				err = errGoexit
+			}
+		}()
+		err = f()
+		returned = true
+	}()
+	<-done
+	return err, panicked
 }
 
 func newCommitter(db *sql.DB) *committer {
@@ -135,8 +173,9 @@ func (c *committer) batch(first *txRequest) {
 		first.err = fmt.Errorf("sqldb: begin: %w", err)
 		return
 	}
-	c.tx, c.hooks = tx, c.hooks[:0]
-	defer func() { c.tx, c.hooks = nil, c.hooks[:0] }()
+	c.tx.Store(tx)
+	c.hooks = c.hooks[:0]
+	defer func() { c.tx.Store(nil); c.hooks = c.hooks[:0] }()
 	ok := c.run(tx, first)
 	for ok && len(batch) < maxBatch {
 		var r *txRequest
@@ -151,11 +190,19 @@ func (c *committer) batch(first *txRequest) {
 		ok = c.run(tx, r)
 	}
 	c.batches.Add(1)
-	if ok {
-		for _, h := range c.hooks {
-			if err = h(tx); err != nil {
-				ok = false
-				break
+	// The hooks, in order; a hook may register more, which run after it.
+	for i := 0; ok && i < len(c.hooks); i++ {
+		h := c.hooks[i]
+		c.current = h.owner
+		herr, p := call(func() error { return h.fn(tx) })
+		c.current = nil
+		switch {
+		case p != nil:
+			h.owner.panicked, ok = p, false
+		case herr != nil:
+			ok = false
+			if h.owner.err == nil {
+				h.owner.err = herr
 			}
 		}
 	}
@@ -198,14 +245,9 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		return false
 	}
 	hooks := len(c.hooks)
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				r.panicked = &txPanic{value: p, stack: debug.Stack()}
-			}
-		}()
-		r.err = r.fn(tx)
-	}()
+	c.current = r
+	r.err, r.panicked = call(func() error { return r.fn(tx) })
+	c.current = nil
 	if r.err != nil || r.panicked != nil {
 		c.hooks = c.hooks[:hooks] // the hooks of a function rolled back go with it
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
@@ -213,10 +255,20 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT group_member"); err != nil {
-		if r.err == nil && r.panicked == nil {
-			r.err = fmt.Errorf("sqldb: release savepoint: %w", err)
+		if r.err != nil || r.panicked != nil {
+			return false
 		}
-		return false
+		// A statement of the function failed and the function went on:
+		// PostgreSQL refuses everything until the savepoint is rolled back.
+		// The function fails alone, as it would have at its own commit.
+		c.hooks = c.hooks[:hooks]
+		r.err = fmt.Errorf("sqldb: a statement failed and the transaction's function went on: %w", err)
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
+			return false
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT group_member"); err != nil {
+			return false
+		}
 	}
 	return true
 }
@@ -229,10 +281,10 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 // a batch's reports is written once, at the end. If fn fails, the whole batch
 // fails. Outside a group-committed transaction fn runs at once.
 func (db *DB) BeforeCommit(tx *sql.Tx, fn func(*sql.Tx) error) error {
-	if db.group == nil || db.group.tx != tx || tx == nil {
+	if db.group == nil || tx == nil || db.group.tx.Load() != tx {
 		return fn(tx)
 	}
-	db.group.hooks = append(db.group.hooks, fn)
+	db.group.hooks = append(db.group.hooks, hook{fn: fn, owner: db.group.current})
 	return nil
 }
 

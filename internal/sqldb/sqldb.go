@@ -121,6 +121,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	// Reads and writes share the pool; the writer's statements ignore
 	// cancellation (group.go).
 	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool)})
+	w.SetMaxIdleConns(0) // as GetPoolConnector asks: the pool keeps them
 	return &DB{Engine: Postgres, Write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w)}, nil
 }
 
