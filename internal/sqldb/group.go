@@ -97,7 +97,7 @@ var errGoexit = errors.New("sqldb: the transaction's function ended its goroutin
 
 // call runs f on a goroutine of its own and waits for it: a panic or a
 // runtime.Goexit in f ends that goroutine, never the committer.
-func call(f func() error) (err error, panicked *txPanic) {
+func call(f func() error) (panicked *txPanic, err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -113,7 +113,7 @@ func call(f func() error) (err error, panicked *txPanic) {
 		returned = true
 	}()
 	<-done
-	return err, panicked
+	return panicked, err
 }
 
 func newCommitter(db *sql.DB) *committer {
@@ -194,7 +194,7 @@ func (c *committer) batch(first *txRequest) {
 	for i := 0; ok && i < len(c.hooks); i++ {
 		h := c.hooks[i]
 		c.current = h.owner
-		herr, p := call(func() error { return h.fn(tx) })
+		p, herr := call(func() error { return h.fn(tx) })
 		c.current = nil
 		switch {
 		case p != nil:
@@ -246,7 +246,7 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 	}
 	hooks := len(c.hooks)
 	c.current = r
-	r.err, r.panicked = call(func() error { return r.fn(tx) })
+	r.panicked, r.err = call(func() error { return r.fn(tx) })
 	c.current = nil
 	if r.err != nil || r.panicked != nil {
 		c.hooks = c.hooks[:hooks] // the hooks of a function rolled back go with it
