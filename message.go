@@ -61,6 +61,9 @@ type AnonymousService interface {
 	CaseByReceipt(ctx context.Context, receipt string) (*Case, error)
 	// ReceiptMessages lists the case's messages for the anonymous reporter.
 	ReceiptMessages(ctx context.Context, receipt string) ([]Message, error)
+	// ReceiptStatus is CaseByReceipt and ReceiptMessages with one check of
+	// the receipt.
+	ReceiptStatus(ctx context.Context, receipt string) (*Case, []Message, error)
 	// AddReceiptMessage posts a message from the anonymous reporter.
 	AddReceiptMessage(ctx context.Context, receipt, body string) (*Message, error)
 	// AddReceiptEvidence records more evidence from the anonymous reporter.

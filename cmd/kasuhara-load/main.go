@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,7 +37,7 @@ func main() {
 }
 
 // Scenarios are the loads this tool knows, in the order they run.
-var Scenarios = []string{"intake", "queue", "filter", "search", "case", "customers"}
+var Scenarios = []string{"intake", "queue", "filter", "search", "case", "customers", "anonymous"}
 
 type config struct {
 	url, reporterToken, deskToken string
@@ -44,6 +45,7 @@ type config struct {
 	duration                      time.Duration
 	scenarios                     []string
 	baseline                      bool
+	org                           string // for anonymous reports
 }
 
 func run(args []string, out io.Writer) error {
@@ -57,6 +59,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "how long each scenario runs")
 	fs.StringVar(&scen, "scenarios", strings.Join(Scenarios, ","), "which scenarios, comma-separated")
 	fs.BoolVar(&c.baseline, "baseline", true, "also measure intake against the baseline server")
+	fs.StringVar(&c.org, "org", "demo-retail", "the organisation that receives the anonymous reports")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -127,10 +130,22 @@ func run(args []string, out io.Writer) error {
 				t.Header = http.Header{"Authorization": {"Bearer " + c.deskToken}}
 				return nil
 			}
+		case "anonymous":
+			receipts, err := anonReceipts(c, anonReports)
+			if err != nil {
+				return err
+			}
+			var i atomic.Uint64
+			tr = func(t *vegeta.Target) error {
+				t.Method, t.URL = "POST", c.url+"/api/v1/anonymous-reports/status"
+				t.Body, _ = json.Marshal(map[string]string{"receipt": receipts[i.Add(1)%uint64(len(receipts))]})
+				t.Header = http.Header{"Content-Type": {"application/json"}}
+				return nil
+			}
 		default:
 			return fmt.Errorf("unknown scenario %q (know %s)", s, strings.Join(Scenarios, ", "))
 		}
-		if s != "intake" && c.deskToken == "" {
+		if s != "intake" && s != "anonymous" && c.deskToken == "" {
 			return fmt.Errorf("%s needs --desk-token", s)
 		}
 		m := attack(c, s, tr)
@@ -192,6 +207,35 @@ func intakeTargeter(url, token string) vegeta.Targeter {
 		}
 		return nil
 	}
+}
+
+// anonReports is how many anonymous reports the anonymous scenario files
+// first: the server takes ten an hour from one address.
+const anonReports = 4
+
+// anonReceipts files n anonymous reports to c.org and returns their receipts,
+// which the anonymous scenario then checks (a wrong receipt would be
+// throttled: ten in fifteen minutes from one address).
+func anonReceipts(c config, n int) ([]string, error) {
+	var out []string
+	for i := range n {
+		body, _ := json.Marshal(map[string]any{"org": c.org, "occurred_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "channel": "in_person",
+			"subtypes": []string{"insult"}, "conduct": fmt.Sprintf("負荷試験の匿名報告 %d: 大声で罵倒された。", i)})
+		resp, err := http.Post(c.url+"/api/v1/anonymous-reports", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("anonymous report: %w", err)
+		}
+		var got struct {
+			Receipt string `json:"receipt"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || err != nil || got.Receipt == "" {
+			return nil, fmt.Errorf("anonymous report to %q: status %d (the server takes ten an hour from one address; restart it to measure again)", c.org, resp.StatusCode)
+		}
+		out = append(out, got.Receipt)
+	}
+	return out, nil
 }
 
 // caseIDs reads case ids from the queue's first pages.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,6 +18,21 @@ func TestRunReportsEveryScenario(t *testing.T) {
 	seen := map[string]bool{}
 	mark := func(s string) { mu.Lock(); seen[s] = true; mu.Unlock() }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == "POST" && r.URL.Path == "/api/v1/anonymous-reports":
+			mark("anonymous report")
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte(`{"receipt":"R1"}`))
+			return
+		case r.Method == "POST" && r.URL.Path == "/api/v1/anonymous-reports/status":
+			if !strings.Contains(readAll(r), `"receipt":"R1"`) {
+				http.Error(w, "unknown receipt", http.StatusNotFound)
+				return
+			}
+			mark("anonymous status")
+			w.Write([]byte(`{"ref":"K-1"}`))
+			return
+		}
 		if r.Header.Get("Authorization") == "" {
 			http.Error(w, "no token", http.StatusUnauthorized)
 			return
@@ -52,7 +68,7 @@ func TestRunReportsEveryScenario(t *testing.T) {
 			t.Errorf("no line for %s:\n%s", s, out.String())
 		}
 	}
-	for _, s := range []string{"intake", "search", "list", "case", "customers"} {
+	for _, s := range []string{"intake", "search", "list", "case", "customers", "anonymous report", "anonymous status"} {
 		if !seen[s] {
 			t.Errorf("the stand-in never saw %s", s)
 		}
@@ -60,4 +76,9 @@ func TestRunReportsEveryScenario(t *testing.T) {
 	if err := run([]string{"--url", srv.URL, "--scenarios", "nonsense", "--baseline=false"}, &out); err == nil {
 		t.Error("an unknown scenario is accepted")
 	}
+}
+
+func readAll(r *http.Request) string {
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
 }

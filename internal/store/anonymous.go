@@ -86,16 +86,41 @@ func (s *Store) caseByReceipt(ctx context.Context, q queryer, receipt string) (*
 
 // CaseByReceipt implements kasuhara.AnonymousService and audits the read.
 func (s *Store) CaseByReceipt(ctx context.Context, receipt string) (*kasuhara.Case, error) {
-	var c *kasuhara.Case
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if c, err = s.caseByReceipt(ctx, tx, receipt); err != nil {
-			return err
-		}
+	c, err := s.caseByReceipt(ctx, s.db.Read, receipt)
+	if err != nil {
+		return nil, wrap("store.CaseByReceipt", err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: anonymousActor, orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
 			detail: map[string]string{"part": "receipt"}})
 	})
 	return c, wrap("store.CaseByReceipt", err)
+}
+
+// ReceiptStatus implements kasuhara.AnonymousService: the receipt's hash is
+// checked once (an argon2id check costs tens of milliseconds of CPU).
+func (s *Store) ReceiptStatus(ctx context.Context, receipt string) (*kasuhara.Case, []kasuhara.Message, error) {
+	c, err := s.CaseByReceipt(ctx, receipt)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.messages(ctx, s.db.Read, c.ID)
+	if err != nil {
+		return nil, nil, wrap("store.ReceiptStatus", err)
+	}
+	return c, ms, nil
+}
+
+// receiptCaseTx is the case of receipt, read again inside tx. The receipt
+// is checked before, outside the transaction: its argon2id hash takes tens
+// of milliseconds, and inside a write transaction it would hold the single
+// writer, and every report behind it, for that long.
+func (s *Store) receiptCaseTx(ctx context.Context, tx *sql.Tx, checked *kasuhara.Case) (*kasuhara.Case, error) {
+	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", checked.ID))
+	if err == sql.ErrNoRows {
+		return nil, receiptNotFound() // purged meanwhile
+	}
+	return c, err
 }
 
 // ReceiptMessages implements kasuhara.AnonymousService.
@@ -113,8 +138,12 @@ func (s *Store) AddReceiptMessage(ctx context.Context, receipt, body string) (*k
 		return nil, err
 	}
 	m := &kasuhara.Message{FromReporter: true, Body: body}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.caseByReceipt(ctx, tx, receipt)
+	checked, err := s.caseByReceipt(ctx, s.db.Read, receipt)
+	if err != nil {
+		return nil, wrap("store.AddReceiptMessage", err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.receiptCaseTx(ctx, tx, checked)
 		if err != nil {
 			return err
 		}
@@ -128,8 +157,12 @@ func (s *Store) AddReceiptMessage(ctx context.Context, receipt, body string) (*k
 
 // AddReceiptEvidence implements kasuhara.AnonymousService.
 func (s *Store) AddReceiptEvidence(ctx context.Context, receipt string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.caseByReceipt(ctx, tx, receipt)
+	checked, err := s.caseByReceipt(ctx, s.db.Read, receipt)
+	if err != nil {
+		return nil, wrap("store.AddReceiptEvidence", err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.receiptCaseTx(ctx, tx, checked)
 		if err != nil {
 			return err
 		}

@@ -75,6 +75,13 @@ func TestAnonymousReports(t *testing.T) {
 		}
 		_, err = d.s.AddReceiptMessage(ctx, wrong, "x")
 		wantCode(t, err, kasuhara.ENOTFOUND)
+		// The status: the case and both messages, with one check.
+		sc, sms, err := d.s.ReceiptStatus(ctx, receipt)
+		if err != nil || sc.ID != c.ID || len(sms) != 2 || !sms[1].FromReporter {
+			t.Fatalf("status by receipt = %+v, %+v, %v", sc, sms, err)
+		}
+		_, _, err = d.s.ReceiptStatus(ctx, wrong)
+		wantCode(t, err, kasuhara.ENOTFOUND)
 		_, err = d.s.AddReceiptMessage(ctx, receipt, " ")
 		wantField(t, err, "body")
 		ms, _ = d.s.Messages(ctx, d.people["desk1"], c.ID)

@@ -245,14 +245,9 @@ func (s *Server) apiAnonStatus(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c, err := s.Anonymous.CaseByReceipt(r.Context(), in.Receipt)
+	c, ms, err := s.Anonymous.ReceiptStatus(r.Context(), in.Receipt)
 	if err != nil {
 		s.receiptFailed(r, err)
-		s.fail(w, r, err)
-		return
-	}
-	ms, err := s.Anonymous.ReceiptMessages(r.Context(), in.Receipt)
-	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
