@@ -82,6 +82,7 @@ type committer struct {
 	tx      atomic.Pointer[sql.Tx]
 	hooks   []hook
 	current *txRequest
+	state   map[any]any // TxState's values for the batch
 }
 
 // hook is a function registered with BeforeCommit, and the caller that
@@ -174,8 +175,8 @@ func (c *committer) batch(first *txRequest) {
 		return
 	}
 	c.tx.Store(tx)
-	c.hooks = c.hooks[:0]
-	defer func() { c.tx.Store(nil); c.hooks = c.hooks[:0] }()
+	c.hooks, c.state = c.hooks[:0], map[any]any{}
+	defer func() { c.tx.Store(nil); c.hooks, c.state = c.hooks[:0], nil }()
 	ok := c.run(tx, first)
 	for ok && len(batch) < maxBatch {
 		var r *txRequest
@@ -286,6 +287,22 @@ func (db *DB) BeforeCommit(tx *sql.Tx, fn func(*sql.Tx) error) error {
 	}
 	db.group.hooks = append(db.group.hooks, hook{fn: fn, owner: db.group.current})
 	return nil
+}
+
+// TxState returns the value kept under key for the batch of tx, made by
+// init the first time; it lives until the batch ends, committed or not.
+// Hooks use it to do once per batch what each change would otherwise do.
+// Outside a group-committed transaction it returns a new init() every time.
+func (db *DB) TxState(tx *sql.Tx, key any, init func() any) any {
+	if db.group == nil || tx == nil || db.group.tx.Load() != tx {
+		return init()
+	}
+	v, ok := db.group.state[key]
+	if !ok {
+		v = init()
+		db.group.state[key] = v
+	}
+	return v
 }
 
 // detachedConn is a PostgreSQL write connection whose statements ignore

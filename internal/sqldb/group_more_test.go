@@ -149,3 +149,57 @@ func TestGroupCommitPostgresBadMember(t *testing.T) {
 		})
 	}
 }
+
+// TxState keeps one value per batch for all its functions and hooks, and a
+// new one for the next batch and outside any.
+func TestGroupCommitTxState(t *testing.T) {
+	db := testdb.OpenEmpty(t, sqldb.SQLite)
+	groupTable(t, db)
+	type key struct{}
+	var mu sync.Mutex
+	seen := map[*int]int{}
+	use := func(tx *sql.Tx) error {
+		v := db.TxState(tx, key{}, func() any { return new(int) }).(*int)
+		mu.Lock()
+		seen[v]++
+		mu.Unlock()
+		return nil
+	}
+	release := holdCommitter(t, db, 100000)
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+				if err := use(tx); err != nil {
+					return err
+				}
+				return db.BeforeCommit(tx, use)
+			}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	release()
+	wg.Wait()
+	if len(seen) != 1 {
+		t.Fatalf("%d values for one batch: %v", len(seen), seen)
+	}
+	for _, n := range seen {
+		if n != 10 {
+			t.Errorf("the value was used %d times, want 10", n)
+		}
+	}
+	if err := db.Tx(context.Background(), use); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 {
+		t.Errorf("the next batch shared the value: %v", seen)
+	}
+	tx, _ := db.Write.Begin()
+	defer tx.Rollback()
+	a := db.TxState(tx, key{}, func() any { return new(int) })
+	if b := db.TxState(tx, key{}, func() any { return new(int) }); a == b {
+		t.Error("outside a batch the value was kept")
+	}
+}

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -482,6 +484,41 @@ func TestEvidenceRecords(t *testing.T) {
 		}
 		if !slices.Contains(actions, "evidence.upload") || !slices.Contains(actions, "evidence.download") {
 			t.Fatalf("evidence not audited: %v", actions)
+		}
+	})
+}
+
+// Reports filed at once share commits; their audit entries are chained in
+// the order of the changes, one for each report that was kept, and the
+// chain verifies.
+func TestConcurrentReportsAudit(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		commits0, _ := db.GroupCommits()
+		const n = 40
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, errs[i] = d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, fmt.Sprintf("同時の報告 %d", i), "insult"))
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("report %d: %v", i, err)
+			}
+		}
+		if count, problem, err := d.s.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("audit after %d concurrent reports (%d entries): %+v %v", n, count, problem, err)
+		}
+		var filed int
+		db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE action = 'case.create' AND object_id IN (SELECT id FROM cases WHERE conduct LIKE '同時の報告%')").Scan(&filed)
+		if filed != n {
+			t.Errorf("%d audit entries for %d reports", filed, n)
+		}
+		if commits, _ := db.GroupCommits(); commits-commits0 >= n {
+			t.Logf("%d reports took %d commits (not grouped on this run)", n, commits-commits0)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,33 +67,90 @@ type change struct {
 	detail     any // non-personal facts only
 }
 
-// appendAudit adds an entry to the chain inside tx.
+// appendAudit adds an entry to the chain inside tx. The entry is made now;
+// it is chained (numbered and hashed after the head) just before the commit,
+// with the other entries of the same group commit: the chain's head is then
+// read, locked and written once per commit instead of once per change, and
+// the entries are inserted in one statement (sqldb.BeforeCommit). An entry
+// whose change is rolled back is dropped with it.
 func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, c change) error {
-	if s.db.Engine == sqldb.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
-			return fmt.Errorf("store: audit lock: %w", err)
-		}
-	}
-	var head int64
-	var prev string
-	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&head, &prev); err != nil {
-		return fmt.Errorf("store: audit head: %w", err)
-	}
 	e := kasuhara.AuditEntry{
-		Seq: head + 1, At: s.now(), OrgID: c.orgID, ActorID: c.actor.UserID, ActorLabel: c.actor.Label,
-		Action: c.action, ObjectType: c.objectType, ObjectID: c.objectID, Detail: audit.Detail(c.detail), PrevHash: prev,
+		At: s.now(), OrgID: c.orgID, ActorID: c.actor.UserID, ActorLabel: c.actor.Label,
+		Action: c.action, ObjectType: c.objectType, ObjectID: c.objectID, Detail: audit.Detail(c.detail),
 	}
 	if e.ActorID != "" {
 		e.ActorLabel = ""
 	}
-	e.Hash = audit.Hash(e)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries
-		(seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("store: audit append: %w", err)
+	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
+	return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.chainAudit(ctx, tx, e) })
+}
+
+// auditBatch is the chain's head as the entries of one transaction move it,
+// and the entries waiting to be inserted.
+type auditBatch struct {
+	started bool
+	seq     int64
+	hash    string
+	entries []kasuhara.AuditEntry
+}
+
+// chainAudit numbers and hashes e after the head of tx's batch. The first
+// entry of a transaction takes the chain's lock and reads its head, and
+// registers writeAudit, which runs after the other entries of the batch.
+func (s *Store) chainAudit(ctx context.Context, tx *sql.Tx, e kasuhara.AuditEntry) error {
+	b := s.db.TxState(tx, auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
+	if !b.started {
+		if s.db.Engine == sqldb.Postgres {
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
+				return fmt.Errorf("store: audit lock: %w", err)
+			}
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&b.seq, &b.hash); err != nil {
+			return fmt.Errorf("store: audit head: %w", err)
+		}
+		b.started = true
+		b.add(e)
+		// Registered after the entry is added: outside a group commit it
+		// runs at once.
+		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return writeAudit(ctx, tx, b) })
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", e.Seq, e.Hash); err != nil {
+	b.add(e)
+	return nil
+}
+
+// auditBatchKey keys the batch's auditBatch in sqldb.TxState.
+type auditBatchKey struct{}
+
+func (b *auditBatch) add(e kasuhara.AuditEntry) {
+	e.Seq, e.PrevHash = b.seq+1, b.hash
+	e.Hash = audit.Hash(e)
+	b.seq, b.hash = e.Seq, e.Hash
+	b.entries = append(b.entries, e)
+}
+
+// writeAudit inserts the entries of b and moves the head.
+func writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error {
+	if len(b.entries) == 0 {
+		return nil
+	}
+	// In statements of at most 500 entries (5,500 parameters; SQLite takes
+	// 32,766 and PostgreSQL 65,535).
+	for chunk := range slices.Chunk(b.entries, 500) {
+		var values []string
+		var args []any
+		for _, e := range chunk {
+			n := len(args)
+			values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11))
+			args = append(args, e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries
+			(seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, prev_hash, hash)
+			VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return fmt.Errorf("store: audit append: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", b.seq, b.hash); err != nil {
 		return fmt.Errorf("store: audit head: %w", err)
 	}
 	return nil
