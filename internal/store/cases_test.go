@@ -489,12 +489,21 @@ func TestEvidenceRecords(t *testing.T) {
 }
 
 // Reports filed at once share commits; their audit entries are chained in
-// the order of the changes, one for each report that was kept, and the
-// chain verifies.
+// the order of the changes, one for each report that was kept, the chain
+// verifies, and the statistics count each report once.
 func TestConcurrentReportsAudit(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		d := setupDesk(t, db)
 		commits0, _ := db.GroupCommits()
+		total := func() int {
+			t.Helper()
+			st, err := d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: "2020-01", To: "2099-12", GroupBy: "state"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Orgs[0].Total.Count
+		}
+		before := total()
 		const n = 40
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -516,6 +525,10 @@ func TestConcurrentReportsAudit(t *testing.T) {
 		db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE action = 'case.create' AND object_id IN (SELECT id FROM cases WHERE conduct LIKE '同時の報告%')").Scan(&filed)
 		if filed != n {
 			t.Errorf("%d audit entries for %d reports", filed, n)
+		}
+		// The counters, summed over each commit, count every report once.
+		if got := total(); got != before+n {
+			t.Errorf("statistics count %d, want %d", got, before+n)
 		}
 		if commits, _ := db.GroupCommits(); commits-commits0 >= n {
 			t.Logf("%d reports took %d commits (not grouped on this run)", n, commits-commits0)

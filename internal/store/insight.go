@@ -31,12 +31,79 @@ func (s *Store) statDelta(ctx context.Context, tx *sql.Tx, before, after *kasuha
 			count[k]++
 		}
 	}
+	var rows []statRow
 	for k, n := range count {
-		if n == 0 {
-			continue
+		if n != 0 {
+			rows = append(rows, statRow{org, month, k.Dim, k.Key, n})
 		}
-		if err := addStat(ctx, tx, org, month, k, n); err != nil {
-			return err
+	}
+	return s.addStats(ctx, tx, rows...)
+}
+
+// statRow is one change of a counter.
+type statRow struct {
+	org, month, dim, key string
+	n                    int
+}
+
+// statBatch sums the counter changes of one transaction's batch.
+type statBatch struct {
+	started bool
+	n       map[[4]string]int
+}
+
+type statBatchKey struct{}
+
+// addStats changes counters in tx. The changes are summed over the whole
+// group commit and written before its commit in one statement
+// (sqldb.BeforeCommit): a report changes about ten counters, most of them
+// the same ones as the other reports of its batch. The changes are added to
+// the sum by a hook, so that a change rolled back is dropped with it.
+func (s *Store) addStats(ctx context.Context, tx *sql.Tx, rows ...statRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
+	return s.db.BeforeCommit(tx, func(tx *sql.Tx) error {
+		b := s.db.TxState(tx, statBatchKey{}, func() any { return &statBatch{n: map[[4]string]int{}} }).(*statBatch)
+		for _, r := range rows {
+			b.n[[4]string{r.org, r.month, r.dim, r.key}] += r.n
+		}
+		if b.started {
+			return nil
+		}
+		b.started = true
+		// Registered after this change is summed: outside a group commit it
+		// runs at once.
+		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return writeStats(ctx, tx, b) })
+	})
+}
+
+// writeStats applies the summed changes, in the order of their keys (so
+// that two servers on one PostgreSQL database lock the counters in the same
+// order).
+func writeStats(ctx context.Context, tx *sql.Tx, b *statBatch) error {
+	keys := make([][4]string, 0, len(b.n))
+	for k, n := range b.n {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
+	for chunk := range slices.Chunk(keys, 1000) {
+		var values []string
+		var args []any
+		for _, k := range chunk {
+			n := len(args)
+			values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5))
+			args = append(args, k[0], k[1], k[2], k[3], b.n[k])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_stats (org_id, month, dim, key, n) VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n`, args...); err != nil {
+			return fmt.Errorf("store: stats: %w", err)
 		}
 	}
 	return nil
@@ -53,7 +120,7 @@ func addStat(ctx context.Context, tx *sql.Tx, org, month string, k kasuhara.Stat
 
 // careStat counts care offered or done for the case's month.
 func (s *Store) careStat(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, dim, kind string, n int) error {
-	return addStat(ctx, tx, c.OrgID, kasuhara.StatMonth(c.CreatedAt), kasuhara.StatKey{Dim: dim, Key: kind}, n)
+	return s.addStats(ctx, tx, statRow{c.OrgID, kasuhara.StatMonth(c.CreatedAt), dim, kind, n})
 }
 
 // EnsureStats builds the maintained statistics from the cases when there
