@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -422,4 +423,40 @@ func TestBootstrapJoinsExistingOrg(t *testing.T) {
 			t.Fatalf("bootstrap = %+v, %v; want the admin in acme", fr, err)
 		}
 	})
+}
+
+// A writer busy for longer than a token check will wait does not fail the
+// request: when the token was last used is bookkeeping.
+func TestTokenUserWithBusyWriter(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	f := setup(t, db)
+	_, secret, err := f.s.CreateToken(ctx, kasuhara.CLIActor, f.admin.ID, "phone system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := *store.TokenTouchWait
+	*store.TokenTouchWait = 100 * time.Millisecond
+	defer func() { *store.TokenTouchWait = old }()
+	held, err := db.Write.Conn(ctx) // the only writer connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.s.TokenUser(ctx, secret)
+	held.Close()
+	if err != nil || u.ID != f.admin.ID {
+		t.Fatalf("with the writer busy: %v, %v", u, err)
+	}
+	var used sql.NullTime
+	db.Read.QueryRowContext(ctx, "SELECT last_used_at FROM api_tokens WHERE user_id = $1", f.admin.ID).Scan(&used)
+	if used.Valid {
+		t.Error("the use was recorded although the writer was held")
+	}
+	// With the writer free again, the next check records it.
+	if _, err := f.s.TokenUser(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	db.Read.QueryRowContext(ctx, "SELECT last_used_at FROM api_tokens WHERE user_id = $1", f.admin.ID).Scan(&used)
+	if !used.Valid {
+		t.Error("the use was not recorded once the writer was free")
+	}
 }
