@@ -282,7 +282,7 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 // a batch's reports is written once, at the end. If fn fails, the whole batch
 // fails. Outside a group-committed transaction fn runs at once.
 func (db *DB) BeforeCommit(tx *sql.Tx, fn func(*sql.Tx) error) error {
-	if db.group == nil || tx == nil || db.group.tx.Load() != tx {
+	if tx == nil || db.group.tx.Load() != tx {
 		return fn(tx)
 	}
 	db.group.hooks = append(db.group.hooks, hook{fn: fn, owner: db.group.current})
@@ -294,7 +294,7 @@ func (db *DB) BeforeCommit(tx *sql.Tx, fn func(*sql.Tx) error) error {
 // Hooks use it to do once per batch what each change would otherwise do.
 // Outside a group-committed transaction it returns a new init() every time.
 func (db *DB) TxState(tx *sql.Tx, key any, init func() any) any {
-	if db.group == nil || tx == nil || db.group.tx.Load() != tx {
+	if tx == nil || db.group.tx.Load() != tx {
 		return init()
 	}
 	v, ok := db.group.state[key]
@@ -308,16 +308,17 @@ func (db *DB) TxState(tx *sql.Tx, key any, init func() any) any {
 // detachedConn is a PostgreSQL write connection whose statements ignore
 // their context's cancellation (see the top of this file). SQLite's write
 // connection does the same in cachingConn.
-type detachedConn struct {
-	inner interface {
-		driver.Conn
-		driver.ConnBeginTx
-		driver.ExecerContext
-		driver.QueryerContext
-		driver.Pinger
-		driver.SessionResetter
-		driver.NamedValueChecker
-	}
+type detachedConn struct{ inner pgConn }
+
+// pgConn is what the writer needs of a pgx stdlib connection.
+type pgConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.NamedValueChecker
 }
 
 type detachedConnector struct{ driver.Connector }
@@ -327,15 +328,7 @@ func (c detachedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner, ok := conn.(interface {
-		driver.Conn
-		driver.ConnBeginTx
-		driver.ExecerContext
-		driver.QueryerContext
-		driver.Pinger
-		driver.SessionResetter
-		driver.NamedValueChecker
-	})
+	inner, ok := conn.(pgConn)
 	if !ok {
 		conn.Close()
 		return nil, fmt.Errorf("sqldb: the PostgreSQL driver's connection %T lacks a method the writer needs", conn)
@@ -362,10 +355,7 @@ func (c detachedConn) ResetSession(ctx context.Context) error     { return c.inn
 func (c detachedConn) CheckNamedValue(v *driver.NamedValue) error { return c.inner.CheckNamedValue(v) }
 
 // GroupCommits reports how many commits the committer made and how many
-// transactions they committed (for metrics and tests).
+// transactions they committed (for tests).
 func (db *DB) GroupCommits() (commits, committed int64) {
-	if db.group == nil {
-		return 0, 0
-	}
 	return db.group.batches.Load(), db.group.committed.Load()
 }

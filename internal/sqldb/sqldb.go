@@ -127,9 +127,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	if db.group != nil {
-		db.group.stop()
-	}
+	db.group.stop()
 	err := db.Write.Close()
 	if db.Read != db.Write {
 		err = errors.Join(err, db.Read.Close())
@@ -153,21 +151,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // transactions that arrive together share one commit (group.go). fn must
 // not call Tx itself.
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if db.group != nil {
-		return db.group.do(ctx, fn)
-	}
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqldb: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqldb: commit: %w", err)
-	}
-	return nil
+	return db.group.do(ctx, fn)
 }
 
 // Backup writes a consistent copy of the SQLite database to path while the

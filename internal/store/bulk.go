@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
@@ -23,51 +22,6 @@ type BulkCase struct {
 // BulkCustomer is a generated customer with one phone number.
 type BulkCustomer struct {
 	ID, OrgID, Name, Phone string
-}
-
-// insertRows inserts rows into table in multi-row INSERTs inside tx. On
-// SQLite the placeholders are "?": SQLite looks "$N" names up one by one,
-// which costs more than the insert itself for statements of thousands.
-func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
-	positional := s.db.Engine == sqldb.SQLite
-	per := 8000 / len(cols) // well within both engines' limits on parameters
-	// A column written "name=EXPR(%s)" takes its value through EXPR.
-	names, exprs := make([]string, len(cols)), make([]string, len(cols))
-	for i, c := range cols {
-		names[i], exprs[i] = c, "%s"
-		if n, e, ok := strings.Cut(c, "="); ok {
-			names[i], exprs[i] = n, e
-		}
-	}
-	for len(rows) > 0 {
-		chunk := rows[:min(per, len(rows))]
-		rows = rows[len(chunk):]
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES ")
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j := range cols {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				ph := "?"
-				if !positional {
-					ph = fmt.Sprintf("$%d", len(args)+j+1)
-				}
-				fmt.Fprintf(&b, exprs[j], ph)
-			}
-			b.WriteString(")")
-			args = append(args, r...)
-		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("bulk %s: %w", table, err)
-		}
-	}
-	return nil
 }
 
 // BulkCustomers writes generated customers in one transaction.
@@ -95,8 +49,7 @@ func (s *Store) BulkCustomers(ctx context.Context, cs []BulkCustomer) error {
 // the whole batch, and no notifications or clock jobs are made.
 func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID string, cs []BulkCase) error {
 	var cases, cats, links, events, assessments, evidence, searchRows [][]any
-	type cell struct{ org, month, dim, key string }
-	counts := map[cell]int{}
+	var stats []statRow
 	for i := range cs {
 		b := &cs[i]
 		c := &b.Case
@@ -125,7 +78,7 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 		searchRows = append(searchRows, []any{c.ID, tokens})
 		month := kasuhara.StatMonth(c.CreatedAt)
 		for _, k := range kasuhara.StatKeys(c) {
-			counts[cell{c.OrgID, month, k.Dim, k.Key}]++
+			stats = append(stats, statRow{c.OrgID, month, k.Dim, k.Key, 1})
 		}
 	}
 	// The search tokens: a column of the case on PostgreSQL, a row of the
@@ -185,10 +138,8 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 				return err
 			}
 		}
-		for c, n := range counts {
-			if err := addStat(ctx, tx, c.org, c.month, kasuhara.StatKey{Dim: c.dim, Key: c.key}, n); err != nil {
-				return err
-			}
+		if err := s.addStats(ctx, tx, stats...); err != nil {
+			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "demo.generate", objectType: "org", objectID: orgID,
 			detail: map[string]any{"cases": len(cs)}})

@@ -75,44 +75,27 @@ func (s *Store) addStats(ctx context.Context, tx *sql.Tx, rows ...statRow) error
 		b.started = true
 		// Registered after this change is summed: outside a group commit it
 		// runs at once.
-		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return writeStats(ctx, tx, b) })
+		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.writeStats(ctx, tx, b) })
 	})
 }
 
 // writeStats applies the summed changes, in the order of their keys (so
 // that two servers on one PostgreSQL database lock the counters in the same
 // order).
-func writeStats(ctx context.Context, tx *sql.Tx, b *statBatch) error {
-	keys := make([][4]string, 0, len(b.n))
+func (s *Store) writeStats(ctx context.Context, tx *sql.Tx, b *statBatch) error {
+	var keys [][4]string
 	for k, n := range b.n {
 		if n != 0 {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) == 0 {
-		return nil
-	}
 	slices.SortFunc(keys, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
-	for chunk := range slices.Chunk(keys, 1000) {
-		var values []string
-		var args []any
-		for _, k := range chunk {
-			n := len(args)
-			values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5))
-			args = append(args, k[0], k[1], k[2], k[3], b.n[k])
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_stats (org_id, month, dim, key, n) VALUES `+strings.Join(values, ", ")+`
-			ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n`, args...); err != nil {
-			return fmt.Errorf("store: stats: %w", err)
-		}
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k[0], k[1], k[2], k[3], b.n[k]}
 	}
-	return nil
-}
-
-func addStat(ctx context.Context, tx *sql.Tx, org, month string, k kasuhara.StatKey, n int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO case_stats (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n`, org, month, k.Dim, k.Key, n)
-	if err != nil {
+	if err := s.insertRowsThen(ctx, tx, "case_stats", []string{"org_id", "month", "dim", "key", "n"}, rows,
+		" ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n"); err != nil {
 		return fmt.Errorf("store: stats: %w", err)
 	}
 	return nil

@@ -75,17 +75,14 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, t
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		var values []string
-		var nargs []any
+		var notes [][]any
 		var mails []jobs.Job
 		for _, uid := range ids { // in the order given
 			u, ok := to[uid]
 			if !ok {
 				continue
 			}
-			n := len(nargs)
-			values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8))
-			nargs = append(nargs, newID(), uid, c.OrgID, typ, c.ID, c.Ref, c.Urgent, ev.OccurredAt)
+			notes = append(notes, []any{newID(), uid, c.OrgID, typ, c.ID, c.Ref, c.Urgent, ev.OccurredAt})
 			lang := u[1]
 			if lang == "" {
 				lang = "ja"
@@ -93,11 +90,8 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, t
 			mails = append(mails, jobs.Job{Kind: notify.KindMail, Payload: notify.MailJob{To: []string{u[0]}, Lang: lang, Event: ev},
 				DedupeKey: "mail:" + ev.ID + ":" + uid})
 		}
-		if len(values) > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, urgent, created_at)
-				VALUES `+strings.Join(values, ", "), nargs...); err != nil {
-				return err
-			}
+		if err := s.insertRows(ctx, tx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "urgent", "created_at"}, notes); err != nil {
+			return err
 		}
 		if err := jobs.EnqueueAll(ctx, tx, mails...); err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -112,7 +111,7 @@ func (s *Store) chainAudit(ctx context.Context, tx *sql.Tx, e kasuhara.AuditEntr
 		b.add(e)
 		// Registered after the entry is added: outside a group commit it
 		// runs at once.
-		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return writeAudit(ctx, tx, b) })
+		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.writeAudit(ctx, tx, b) })
 	}
 	b.add(e)
 	return nil
@@ -129,29 +128,72 @@ func (b *auditBatch) add(e kasuhara.AuditEntry) {
 }
 
 // writeAudit inserts the entries of b and moves the head.
-func writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error {
+func (s *Store) writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error {
 	if len(b.entries) == 0 {
 		return nil
 	}
-	// In statements of at most 500 entries (5,500 parameters; SQLite takes
-	// 32,766 and PostgreSQL 65,535).
-	for chunk := range slices.Chunk(b.entries, 500) {
-		var values []string
-		var args []any
-		for _, e := range chunk {
-			n := len(args)
-			values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11))
-			args = append(args, e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries
-			(seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, prev_hash, hash)
-			VALUES `+strings.Join(values, ", "), args...); err != nil {
-			return fmt.Errorf("store: audit append: %w", err)
-		}
+	rows := make([][]any, len(b.entries))
+	for i, e := range b.entries {
+		rows[i] = []any{e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash}
+	}
+	if err := s.insertRows(ctx, tx, "audit_entries", []string{"seq", "at", "org_id", "actor_id", "actor_label", "action",
+		"object_type", "object_id", "detail", "prev_hash", "hash"}, rows); err != nil {
+		return fmt.Errorf("store: audit append: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", b.seq, b.hash); err != nil {
 		return fmt.Errorf("store: audit head: %w", err)
+	}
+	return nil
+}
+
+// insertRows inserts rows into table in multi-row INSERTs inside tx. On
+// SQLite the placeholders are "?": SQLite looks "$N" names up one by one,
+// which costs more than the insert itself for statements of thousands.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	return s.insertRowsThen(ctx, tx, table, cols, rows, "")
+}
+
+// insertRowsThen is insertRows with then (an ON CONFLICT clause) after
+// each statement's rows.
+func (s *Store) insertRowsThen(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, then string) error {
+	positional := s.db.Engine == sqldb.SQLite
+	per := 8000 / len(cols) // well within both engines' limits on parameters
+	// A column written "name=EXPR(%s)" takes its value through EXPR.
+	names, exprs := make([]string, len(cols)), make([]string, len(cols))
+	for i, c := range cols {
+		names[i], exprs[i] = c, "%s"
+		if n, e, ok := strings.Cut(c, "="); ok {
+			names[i], exprs[i] = n, e
+		}
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(per, len(rows))]
+		rows = rows[len(chunk):]
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES ")
+		args := make([]any, 0, len(chunk)*len(cols))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				ph := "?"
+				if !positional {
+					ph = fmt.Sprintf("$%d", len(args)+j+1)
+				}
+				fmt.Fprintf(&b, exprs[j], ph)
+			}
+			b.WriteString(")")
+			args = append(args, r...)
+		}
+		b.WriteString(then)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
 	}
 	return nil
 }
