@@ -369,61 +369,53 @@ type CaseFilter struct {
 	From, To     time.Time // occurred_at range
 	Overdue      bool
 	Query        string // full text, Japanese or English
-	Mine         bool   // only cases the viewer reported
+	Mine         bool   // only cases the actor reported
 	Sort         string // "newest" (default) or "oldest"
 	Limit        int
 	Cursor       string
 }
 
-// CaseViewer is who reads cases, as access decisions need them.
-type CaseViewer struct {
-	UserID       string
-	OrgID        string
-	Role         Role
-	DepartmentID string
-}
-
 // CaseService files reports and handles cases.
 //
-// Every method that takes a viewer enforces need-to-know: a case the viewer
+// Every method that takes an actor enforces need-to-know: a case the actor
 // may not see is ENOTFOUND, exactly as one that does not exist. Reads of a
 // case and every change are written to the audit trail.
 type CaseService interface {
-	// FileReport opens a case for a report by the viewer, with evidence
+	// FileReport opens a case for a report by the actor, with evidence
 	// files already in the blob store, in one transaction. EINVALID names
 	// each wrong field.
-	FileReport(ctx context.Context, v CaseViewer, r Report, evidence ...Evidence) (*Case, error)
-	// CaseByID returns a case the viewer may see and audits the read.
-	CaseByID(ctx context.Context, v CaseViewer, id string) (*Case, error)
-	// Cases lists the cases the viewer may see, matching f, with the cursor
+	FileReport(ctx context.Context, actor Actor, r Report, evidence ...Evidence) (*Case, error)
+	// CaseByID returns a case the actor may see and audits the read.
+	CaseByID(ctx context.Context, actor Actor, id string) (*Case, error)
+	// Cases lists the cases the actor may see, matching f, with the cursor
 	// of the next page ("" at the end).
-	Cases(ctx context.Context, v CaseViewer, f CaseFilter) ([]Case, string, error)
+	Cases(ctx context.Context, actor Actor, f CaseFilter) ([]Case, string, error)
 	// Transition moves a case; ECONFLICT for a move the state machine does
 	// not allow or when in_progress lacks a handler and a second person.
-	Transition(ctx context.Context, v CaseViewer, id string, to CaseState, note string) (*Case, error)
+	Transition(ctx context.Context, actor Actor, id string, to CaseState, note string) (*Case, error)
 	// Assign sets the handler and the second person, who must differ and be
 	// desk or legal members of the case's organisation.
-	Assign(ctx context.Context, v CaseViewer, id, assigneeID, secondID string) (*Case, error)
+	Assign(ctx context.Context, actor Actor, id, assigneeID, secondID string) (*Case, error)
 	// Assess records an assessment; earlier ones stay in the history.
-	Assess(ctx context.Context, v CaseViewer, id string, a Assessment) (*Assessment, error)
-	Assessments(ctx context.Context, v CaseViewer, id string) ([]Assessment, error)
+	Assess(ctx context.Context, actor Actor, id string, a Assessment) (*Assessment, error)
+	Assessments(ctx context.Context, actor Actor, id string) ([]Assessment, error)
 	// AddNote and AddContact add to the timeline.
-	AddNote(ctx context.Context, v CaseViewer, id, kind, body string) (*Event, error)
-	AddContact(ctx context.Context, v CaseViewer, id string, c Contact) (*Event, error)
-	Timeline(ctx context.Context, v CaseViewer, id string) ([]Event, error)
+	AddNote(ctx context.Context, actor Actor, id, kind, body string) (*Event, error)
+	AddContact(ctx context.Context, actor Actor, id string, c Contact) (*Event, error)
+	Timeline(ctx context.Context, actor Actor, id string) ([]Event, error)
 	// Tasks of the case's playbook and custom ones.
-	Tasks(ctx context.Context, v CaseViewer, id string) ([]Task, error)
-	AddTask(ctx context.Context, v CaseViewer, id, title string) (*Task, error)
-	SetTaskDone(ctx context.Context, v CaseViewer, id, taskID string, done bool) error
+	Tasks(ctx context.Context, actor Actor, id string) ([]Task, error)
+	AddTask(ctx context.Context, actor Actor, id, title string) (*Task, error)
+	SetTaskDone(ctx context.Context, actor Actor, id, taskID string, done bool) error
 	// Care actions for the employee.
-	CareActions(ctx context.Context, v CaseViewer, id string) ([]CareAction, error)
-	AddCare(ctx context.Context, v CaseViewer, id string, c CareAction) (*CareAction, error)
-	SetCareDone(ctx context.Context, v CaseViewer, id, careID string, done bool) error
+	CareActions(ctx context.Context, actor Actor, id string) ([]CareAction, error)
+	AddCare(ctx context.Context, actor Actor, id string, c CareAction) (*CareAction, error)
+	SetCareDone(ctx context.Context, actor Actor, id, careID string, done bool) error
 	// Evidence records.
-	AddEvidence(ctx context.Context, v CaseViewer, id string, e Evidence) (*Evidence, error)
-	EvidenceList(ctx context.Context, v CaseViewer, id string) ([]Evidence, error)
+	AddEvidence(ctx context.Context, actor Actor, id string, e Evidence) (*Evidence, error)
+	EvidenceList(ctx context.Context, actor Actor, id string) ([]Evidence, error)
 	// EvidenceByID returns one record and audits the download.
-	EvidenceByID(ctx context.Context, v CaseViewer, id, evidenceID string) (*Evidence, error)
+	EvidenceByID(ctx context.Context, actor Actor, id, evidenceID string) (*Evidence, error)
 	// Exclude keeps a person implicated in a case from seeing it.
-	Exclude(ctx context.Context, v CaseViewer, id, userID string) error
+	Exclude(ctx context.Context, actor Actor, id, userID string) error
 }

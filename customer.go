@@ -106,33 +106,33 @@ type CustomerService interface {
 	// Customers searches the organisation's customers by name (insensitive
 	// to kana, width and spacing), phone, e-mail, account or handle; an
 	// empty query lists those most recently seen.
-	Customers(ctx context.Context, v CaseViewer, q string) ([]Customer, error)
+	Customers(ctx context.Context, actor Actor, q string) ([]Customer, error)
 	// CustomerByID returns a customer with identifiers, cases and signals.
-	CustomerByID(ctx context.Context, v CaseViewer, id string) (*Customer, error)
+	CustomerByID(ctx context.Context, actor Actor, id string) (*Customer, error)
 	// ForReview lists customers put forward by repeat signals: named by two
 	// or more reporters, or with several incidents in the recent window.
-	ForReview(ctx context.Context, v CaseViewer) ([]Customer, error)
+	ForReview(ctx context.Context, actor Actor) ([]Customer, error)
 	// Measures lists a customer's measures, newest first.
-	Measures(ctx context.Context, v CaseViewer, customerID string) ([]Measure, error)
+	Measures(ctx context.Context, actor Actor, customerID string) ([]Measure, error)
 	// ProposeMeasure records a measure: watch and caution take effect at
 	// once, warned and above wait for a legal approver.
-	ProposeMeasure(ctx context.Context, v CaseViewer, customerID string, m NewMeasure) (*Measure, error)
+	ProposeMeasure(ctx context.Context, actor Actor, customerID string, m NewMeasure) (*Measure, error)
 	// ApproveMeasure activates a proposal: legal only, never the proposer.
-	ApproveMeasure(ctx context.Context, v CaseViewer, customerID, measureID string) (*Measure, error)
+	ApproveMeasure(ctx context.Context, actor Actor, customerID, measureID string) (*Measure, error)
 	// LiftMeasure ends an active measure with a reason.
-	LiftMeasure(ctx context.Context, v CaseViewer, customerID, measureID, reason string) error
+	LiftMeasure(ctx context.Context, actor Actor, customerID, measureID, reason string) error
 	// RecordResponse keeps the customer's own side (their answer to a letter).
-	RecordResponse(ctx context.Context, v CaseViewer, customerID, measureID, response string) error
+	RecordResponse(ctx context.Context, actor Actor, customerID, measureID, response string) error
 	// PendingApprovals lists proposals waiting for a legal approver.
-	PendingApprovals(ctx context.Context, v CaseViewer) ([]Measure, error)
+	PendingApprovals(ctx context.Context, actor Actor) ([]Measure, error)
 	// PossibleDuplicates lists customers sharing an identifier with this one.
-	PossibleDuplicates(ctx context.Context, v CaseViewer, id string) ([]Customer, error)
+	PossibleDuplicates(ctx context.Context, actor Actor, id string) ([]Customer, error)
 	// MergeCustomers folds customer from into customer into (desk and legal).
-	MergeCustomers(ctx context.Context, v CaseViewer, into, from string) error
+	MergeCustomers(ctx context.Context, actor Actor, into, from string) error
 	// SplitCase gives a wrongly linked case a customer record of its own and
 	// returns its id.
-	SplitCase(ctx context.Context, v CaseViewer, customerID, caseID string) (string, error)
+	SplitCase(ctx context.Context, actor Actor, customerID, caseID string) (string, error)
 	// LookupCustomer tells anyone in the organisation the measure in force
 	// for a phone number, e-mail address or account, and nothing else.
-	LookupCustomer(ctx context.Context, v CaseViewer, kind, value string) (*Lookup, error)
+	LookupCustomer(ctx context.Context, actor Actor, kind, value string) (*Lookup, error)
 }

@@ -57,10 +57,10 @@ type LetterService interface {
 	// one when it has saved none.
 	LetterTemplate(ctx context.Context, orgID, kind, lang string) (*LetterTemplate, error)
 	// SaveLetterTemplate stores a template (legal only).
-	SaveLetterTemplate(ctx context.Context, v CaseViewer, t LetterTemplate) error
+	SaveLetterTemplate(ctx context.Context, actor Actor, t LetterTemplate) error
 	// StoredLetter returns the letter kept for a measure, or ENOTFOUND.
-	StoredLetter(ctx context.Context, v CaseViewer, customerID, measureID, lang string) (*Letter, error)
+	StoredLetter(ctx context.Context, actor Actor, customerID, measureID, lang string) (*Letter, error)
 	// KeepLetter stores a generated letter with its hash (once per measure
 	// and language) and audits it.
-	KeepLetter(ctx context.Context, v CaseViewer, customerID string, l Letter) (*Letter, error)
+	KeepLetter(ctx context.Context, actor Actor, customerID string, l Letter) (*Letter, error)
 }

@@ -31,22 +31,22 @@ type RetaliationFlag struct {
 const MaxMessage = 5000
 
 // MessageService carries the conversation between the desk and reporters.
-// Need-to-know holds as for cases: a case the viewer may not see is
+// Need-to-know holds as for cases: a case the actor may not see is
 // ENOTFOUND. A reporter who asked to stay confidential toward the
 // supervisor is hidden from them.
 type MessageService interface {
 	// Messages lists a case's messages, oldest first: for the reporter and
 	// those who handle the case.
-	Messages(ctx context.Context, v CaseViewer, caseID string) ([]Message, error)
-	// AddMessage posts a message as the viewer.
-	AddMessage(ctx context.Context, v CaseViewer, caseID, body string) (*Message, error)
+	Messages(ctx context.Context, actor Actor, caseID string) ([]Message, error)
+	// AddMessage posts a message as the actor.
+	AddMessage(ctx context.Context, actor Actor, caseID, body string) (*Message, error)
 	// SetConfidential lets the named reporter hide the case from the
 	// supervisor of their department (or show it again).
-	SetConfidential(ctx context.Context, v CaseViewer, caseID string, hide bool) error
+	SetConfidential(ctx context.Context, actor Actor, caseID string, hide bool) error
 	// FlagRetaliation records the reporter's alarm for legal.
-	FlagRetaliation(ctx context.Context, v CaseViewer, caseID, body string) (*RetaliationFlag, error)
-	// RetaliationFlags lists the flags of the viewer's organisation: legal only.
-	RetaliationFlags(ctx context.Context, v CaseViewer) ([]RetaliationFlag, error)
+	FlagRetaliation(ctx context.Context, actor Actor, caseID, body string) (*RetaliationFlag, error)
+	// RetaliationFlags lists the flags of the actor's organisation: legal only.
+	RetaliationFlags(ctx context.Context, actor Actor) ([]RetaliationFlag, error)
 }
 
 // AnonymousService serves reporters without a name. The receipt is the only

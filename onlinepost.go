@@ -77,16 +77,16 @@ type PostFile struct {
 // organisation (EFORBIDDEN for others, ENOTFOUND for another
 // organisation's post).
 type OnlinePostService interface {
-	CreatePost(ctx context.Context, v CaseViewer, p OnlinePost) (*OnlinePost, error)
-	Posts(ctx context.Context, v CaseViewer, status string) ([]OnlinePost, error)
-	PostByID(ctx context.Context, v CaseViewer, id string) (*OnlinePost, error)
-	MovePost(ctx context.Context, v CaseViewer, id, to string) (*OnlinePost, error)
-	AddPostFile(ctx context.Context, v CaseViewer, id string, f PostFile) (*PostFile, error)
-	PostFiles(ctx context.Context, v CaseViewer, id string) ([]PostFile, error)
+	CreatePost(ctx context.Context, actor Actor, p OnlinePost) (*OnlinePost, error)
+	Posts(ctx context.Context, actor Actor, status string) ([]OnlinePost, error)
+	PostByID(ctx context.Context, actor Actor, id string) (*OnlinePost, error)
+	MovePost(ctx context.Context, actor Actor, id, to string) (*OnlinePost, error)
+	AddPostFile(ctx context.Context, actor Actor, id string, f PostFile) (*PostFile, error)
+	PostFiles(ctx context.Context, actor Actor, id string) ([]PostFile, error)
 	// RemovalTemplate is the organisation's removal-request text or the
 	// built-in one; SaveRemovalTemplate changes it (desk and legal).
 	RemovalTemplate(ctx context.Context, orgID, lang string) (*RemovalTemplate, error)
-	SaveRemovalTemplate(ctx context.Context, v CaseViewer, t RemovalTemplate) error
+	SaveRemovalTemplate(ctx context.Context, actor Actor, t RemovalTemplate) error
 }
 
 // RemovalTemplate is the organisation's text of a removal request. The body

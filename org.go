@@ -74,8 +74,10 @@ type OrgService interface {
 	// the organisation itself first. ENOTFOUND when id does not exist.
 	OrgTree(ctx context.Context, id string) ([]Org, error)
 
-	// CreateDepartment adds a department. EINVALID for a bad name; ECONFLICT
-	// when the organisation already has a department of that name.
+	// CreateDepartment adds a department to orgID, which may be a subsidiary
+	// of the actor's organisation (or any organisation for the CLI).
+	// EINVALID for a bad name; ECONFLICT when the organisation already has a
+	// department of that name.
 	CreateDepartment(ctx context.Context, actor Actor, orgID, name string) (*Department, error)
 	// RenameDepartment renames a department of orgID; ENOTFOUND when the
 	// department does not belong to orgID.

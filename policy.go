@@ -147,22 +147,23 @@ type AckReport struct {
 //
 // Changes are audited in the same transaction. Permission checks are the
 // caller's (internal/access), except that a document is only changed
-// within its own organisation: another organisation's document is ENOTFOUND.
+// within the actor's organisation: another organisation's document is
+// ENOTFOUND.
 type PolicyService interface {
-	// CreatePolicy adds a document to orgID with its first draft. EINVALID
+	// CreatePolicy adds a document to the actor's organisation with its first draft. EINVALID
 	// for a bad kind or text; ECONFLICT when the organisation already has a
 	// basic policy.
-	CreatePolicy(ctx context.Context, actor Actor, orgID, kind string, groupWide bool, t PolicyText) (*PolicyDocument, error)
+	CreatePolicy(ctx context.Context, actor Actor, kind string, groupWide bool, t PolicyText) (*PolicyDocument, error)
 	// SaveDraft writes the document's draft, starting one after the current
 	// version when there is none.
-	SaveDraft(ctx context.Context, actor Actor, orgID, docID string, t PolicyText) (*PolicyVersion, error)
+	SaveDraft(ctx context.Context, actor Actor, docID string, t PolicyText) (*PolicyVersion, error)
 	// DiscardDraft deletes the draft; ENOTFOUND when there is none.
-	DiscardDraft(ctx context.Context, actor Actor, orgID, docID string) error
+	DiscardDraft(ctx context.Context, actor Actor, docID string) error
 	// Publish makes the draft the current version. Everyone it applies to
 	// is asked to acknowledge it. ENOTFOUND when there is no draft.
-	Publish(ctx context.Context, actor Actor, orgID, docID string) (*PolicyVersion, error)
+	Publish(ctx context.Context, actor Actor, docID string) (*PolicyVersion, error)
 	// SetGroupWide says whether the document applies to the subsidiaries.
-	SetGroupWide(ctx context.Context, actor Actor, orgID, docID string, groupWide bool) error
+	SetGroupWide(ctx context.Context, actor Actor, docID string, groupWide bool) error
 	// Policies lists orgID's own documents with drafts and all versions,
 	// for the people who write them.
 	Policies(ctx context.Context, orgID string) ([]PolicyDocument, error)

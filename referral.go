@@ -38,16 +38,16 @@ type Specialist struct {
 
 // ReferralService keeps referrals and the specialists directory. Referrals
 // are for desk and legal of the case's organisation (ENOTFOUND for a case
-// the viewer may not see, EFORBIDDEN below handler level); the directory is
+// the actor may not see, EFORBIDDEN below handler level); the directory is
 // edited by legal and read by desk and legal.
 type ReferralService interface {
-	Referrals(ctx context.Context, v CaseViewer, caseID string) ([]Referral, error)
-	AddReferral(ctx context.Context, v CaseViewer, caseID string, r Referral) (*Referral, error)
-	SetReferralOutcome(ctx context.Context, v CaseViewer, caseID, referralID, outcome string) error
-	Specialists(ctx context.Context, v CaseViewer) ([]Specialist, error)
-	AddSpecialist(ctx context.Context, v CaseViewer, sp Specialist) (*Specialist, error)
-	DeleteSpecialist(ctx context.Context, v CaseViewer, id string) error
+	Referrals(ctx context.Context, actor Actor, caseID string) ([]Referral, error)
+	AddReferral(ctx context.Context, actor Actor, caseID string, r Referral) (*Referral, error)
+	SetReferralOutcome(ctx context.Context, actor Actor, caseID, referralID, outcome string) error
+	Specialists(ctx context.Context, actor Actor) ([]Specialist, error)
+	AddSpecialist(ctx context.Context, actor Actor, sp Specialist) (*Specialist, error)
+	DeleteSpecialist(ctx context.Context, actor Actor, id string) error
 	// RecordPackage audits the production of a case's evidence package
 	// (desk and legal only: EFORBIDDEN otherwise).
-	RecordPackage(ctx context.Context, v CaseViewer, caseID, recipient string) error
+	RecordPackage(ctx context.Context, actor Actor, caseID, recipient string) error
 }

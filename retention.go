@@ -67,15 +67,15 @@ const RetentionWarning = 30 * 24 * time.Hour
 // expired cases. Rules and holds are legal's (EFORBIDDEN for others); every
 // change and every purge is audited.
 type RetentionService interface {
-	RetentionRules(ctx context.Context, v CaseViewer) ([]RetentionRule, error)
-	AddRetentionRule(ctx context.Context, v CaseViewer, r RetentionRule) (*RetentionRule, error)
-	DeleteRetentionRule(ctx context.Context, v CaseViewer, id string) error
+	RetentionRules(ctx context.Context, actor Actor) ([]RetentionRule, error)
+	AddRetentionRule(ctx context.Context, actor Actor, r RetentionRule) (*RetentionRule, error)
+	DeleteRetentionRule(ctx context.Context, actor Actor, id string) error
 	// PlaceHold holds a case (by id or reference) or a customer.
-	PlaceHold(ctx context.Context, v CaseViewer, caseRef, customerID, reason string) (*Hold, error)
-	ReleaseHold(ctx context.Context, v CaseViewer, id string) error
-	Holds(ctx context.Context, v CaseViewer) ([]Hold, error)
+	PlaceHold(ctx context.Context, actor Actor, caseRef, customerID, reason string) (*Hold, error)
+	ReleaseHold(ctx context.Context, actor Actor, id string) error
+	Holds(ctx context.Context, actor Actor) ([]Hold, error)
 	// Expiring lists the cases that expire within the given time, held or not.
-	Expiring(ctx context.Context, v CaseViewer, within time.Duration) ([]Expiring, error)
+	Expiring(ctx context.Context, actor Actor, within time.Duration) ([]Expiring, error)
 	// PurgeExpired purges every expired case that is not held, in every
 	// organisation (orgID "") or in one: its evidence files through
 	// deleteBlob (which overwrites them), its rows and its search tokens,

@@ -612,41 +612,43 @@ const MaxTrainingImage = 2 << 20
 // image of another organisation is ENOTFOUND. Permission checks are the
 // caller's, except where a method says otherwise.
 type TrainingService interface {
-	// SaveCourse creates a course (c.ID "") or changes one of orgID.
-	SaveCourse(ctx context.Context, actor Actor, orgID string, c Course) (*Course, error)
+	// SaveCourse creates a course (c.ID "") or changes one of the actor's
+	// organisation.
+	SaveCourse(ctx context.Context, actor Actor, c Course) (*Course, error)
 	// PublishCourse makes a course visible to the people assigned, or hides it.
-	PublishCourse(ctx context.Context, actor Actor, orgID, id string, published bool) error
+	PublishCourse(ctx context.Context, actor Actor, id string, published bool) error
 	Courses(ctx context.Context, orgID string) ([]Course, error)
 	Course(ctx context.Context, orgID, id string) (*Course, error)
 	// AssignCourse adds an assignment; EINVALID names a wrong field, including a
-	// course or department not of orgID.
-	AssignCourse(ctx context.Context, actor Actor, orgID string, a Assignment) (*Assignment, error)
-	UnassignCourse(ctx context.Context, actor Actor, orgID, id string) error
+	// course or department not of the actor's organisation.
+	AssignCourse(ctx context.Context, actor Actor, a Assignment) (*Assignment, error)
+	UnassignCourse(ctx context.Context, actor Actor, id string) error
 	CourseAssignments(ctx context.Context, orgID string) ([]Assignment, error)
-	// MyTraining lists the viewer's assignments of published courses with
+	// MyTraining lists the actor's assignments of published courses with
 	// where they stand now.
-	MyTraining(ctx context.Context, v CaseViewer) ([]TrainingItem, error)
-	// SubmitAttempt scores the viewer's answers to a published course of
+	MyTraining(ctx context.Context, actor Actor) ([]TrainingItem, error)
+	// SubmitAttempt scores the actor's answers to a published course of
 	// their organisation and keeps the attempt.
-	SubmitAttempt(ctx context.Context, v CaseViewer, courseID, lang string, answers [][]int) (*Attempt, error)
-	// Attempt returns an attempt for its certificate: the viewer's own, or
+	SubmitAttempt(ctx context.Context, actor Actor, courseID, lang string, answers [][]int) (*Attempt, error)
+	// Attempt returns an attempt for its certificate: the actor's own, or
 	// any of the organisation's for admin and legal; ENOTFOUND otherwise.
-	Attempt(ctx context.Context, v CaseViewer, id string) (*Attempt, error)
+	Attempt(ctx context.Context, actor Actor, id string) (*Attempt, error)
 	// TrainingReport is completion per course and department of orgID's
 	// active members, with who is pending.
 	TrainingReport(ctx context.Context, orgID string) ([]TrainingRow, error)
 	// TrainingReminders mails and notifies the people whose course is due
 	// within a week or overdue, once per due date and stage.
 	TrainingReminders(ctx context.Context) (int, error)
-	SaveImage(ctx context.Context, actor Actor, orgID, contentType string, data []byte) (string, error)
+	// SaveImage keeps an image for the actor's organisation's courses.
+	SaveImage(ctx context.Context, actor Actor, contentType string, data []byte) (string, error)
 	Image(ctx context.Context, orgID, id string) (*TrainingImage, error)
-	// CreateCaseStudy makes a case study from a closed case the viewer
+	// CreateCaseStudy makes a case study from a closed case the actor
 	// handles (desk or legal); confirmed says the author removed everything
 	// identifying. The case's audit trail records it.
-	CreateCaseStudy(ctx context.Context, v CaseViewer, caseID, title, body string, confirmed bool) (*CaseStudy, error)
+	CreateCaseStudy(ctx context.Context, actor Actor, caseID, title, body string, confirmed bool) (*CaseStudy, error)
 	CaseStudies(ctx context.Context, orgID string) ([]CaseStudy, error)
-	// CaseStudy is one case study of the viewer's organisation; CaseID is
-	// set only when the viewer handles that case (desk or legal, not
+	// CaseStudy is one case study of the actor's organisation; CaseID is
+	// set only when the actor handles that case (desk or legal, not
 	// excluded from it).
-	CaseStudy(ctx context.Context, v CaseViewer, id string) (*CaseStudy, error)
+	CaseStudy(ctx context.Context, actor Actor, id string) (*CaseStudy, error)
 }

@@ -61,13 +61,17 @@ type Member struct {
 	DepartmentName string
 }
 
-// Actor is who performs an action, as the audit trail records it. A command
-// run by an operator on the server has UserID "" and Label "cli".
+// Actor is who is asking: the member of an organisation on whose behalf a
+// service method runs. Every service method that acts for someone takes it
+// first after the context; access decisions read its role and department,
+// and the audit trail records its user (or its Label when there is none).
+// A command run by an operator on the server has UserID "" and Label "cli".
 type Actor struct {
-	UserID string
-	OrgID  string
-	Role   Role
-	Label  string // "cli" or "system" when there is no user; never a name
+	UserID       string
+	OrgID        string
+	Role         Role
+	DepartmentID string // "" when none
+	Label        string // "cli", "system" or "anonymous" when there is no user; never a name
 }
 
 // SystemActor is the actor of changes made by the server itself (first-run

@@ -67,30 +67,30 @@ func TestCaseLevels(t *testing.T) {
 	other := CaseFacts{OrgID: "other", ReporterID: "x", DepartmentID: "shop"}
 	tests := []struct {
 		name string
-		v    kasuhara.CaseViewer
+		v    kasuhara.Actor
 		c    CaseFacts
 		want CaseLevel
 	}{
-		{"reporter", kasuhara.CaseViewer{UserID: "rep", OrgID: "o", Role: kasuhara.RoleEmployee}, c, CaseReporter},
-		{"another employee", kasuhara.CaseViewer{UserID: "e2", OrgID: "o", Role: kasuhara.RoleEmployee, DepartmentID: "shop"}, c, CaseNone},
-		{"supervisor of the department", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, c, CaseSupervisor},
-		{"supervisor of another department", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "hq"}, c, CaseNone},
-		{"supervisor without department", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor}, CaseFacts{OrgID: "o", ReporterID: "rep"}, CaseNone},
-		{"supervisor, same department name elsewhere", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, other, CaseNone},
-		{"desk", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, c, CaseHandler},
-		{"legal", kasuhara.CaseViewer{UserID: "l", OrgID: "o", Role: kasuhara.RoleLegal}, c, CaseHandler},
-		{"desk of another organisation", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, other, CaseNone},
-		{"admin", kasuhara.CaseViewer{UserID: "a", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseNone},
-		{"analyst", kasuhara.CaseViewer{UserID: "an", OrgID: "o", Role: kasuhara.RoleAnalyst}, c, CaseNone},
-		{"admin's own report", kasuhara.CaseViewer{UserID: "rep", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseReporter},
-		{"excluded desk member", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, CaseFacts{OrgID: "o", ReporterID: "rep", ViewerExcluded: true}, CaseNone},
-		{"excluded supervisor", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", ViewerExcluded: true}, CaseNone},
-		{"supervisor, reporter asked for confidentiality", kasuhara.CaseViewer{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"},
+		{"reporter", kasuhara.Actor{UserID: "rep", OrgID: "o", Role: kasuhara.RoleEmployee}, c, CaseReporter},
+		{"another employee", kasuhara.Actor{UserID: "e2", OrgID: "o", Role: kasuhara.RoleEmployee, DepartmentID: "shop"}, c, CaseNone},
+		{"supervisor of the department", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, c, CaseSupervisor},
+		{"supervisor of another department", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "hq"}, c, CaseNone},
+		{"supervisor without department", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor}, CaseFacts{OrgID: "o", ReporterID: "rep"}, CaseNone},
+		{"supervisor, same department name elsewhere", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, other, CaseNone},
+		{"desk", kasuhara.Actor{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, c, CaseHandler},
+		{"legal", kasuhara.Actor{UserID: "l", OrgID: "o", Role: kasuhara.RoleLegal}, c, CaseHandler},
+		{"desk of another organisation", kasuhara.Actor{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, other, CaseNone},
+		{"admin", kasuhara.Actor{UserID: "a", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseNone},
+		{"analyst", kasuhara.Actor{UserID: "an", OrgID: "o", Role: kasuhara.RoleAnalyst}, c, CaseNone},
+		{"admin's own report", kasuhara.Actor{UserID: "rep", OrgID: "o", Role: kasuhara.RoleAdmin}, c, CaseReporter},
+		{"excluded desk member", kasuhara.Actor{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, CaseFacts{OrgID: "o", ReporterID: "rep", ViewerExcluded: true}, CaseNone},
+		{"excluded supervisor", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", ViewerExcluded: true}, CaseNone},
+		{"supervisor, reporter asked for confidentiality", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"},
 			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", HiddenFromSupervisor: true}, CaseNone},
-		{"desk, reporter asked for confidentiality toward the supervisor", kasuhara.CaseViewer{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk},
+		{"desk, reporter asked for confidentiality toward the supervisor", kasuhara.Actor{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk},
 			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", HiddenFromSupervisor: true}, CaseHandler},
-		{"anonymous report, employee", kasuhara.CaseViewer{UserID: "e", OrgID: "o", Role: kasuhara.RoleEmployee}, CaseFacts{OrgID: "o"}, CaseNone},
-		{"no user", kasuhara.CaseViewer{}, CaseFacts{OrgID: "o"}, CaseNone},
+		{"anonymous report, employee", kasuhara.Actor{UserID: "e", OrgID: "o", Role: kasuhara.RoleEmployee}, CaseFacts{OrgID: "o"}, CaseNone},
+		{"no user", kasuhara.Actor{}, CaseFacts{OrgID: "o"}, CaseNone},
 	}
 	for _, tt := range tests {
 		if got := Case(tt.v, tt.c); got != tt.want {

@@ -34,7 +34,7 @@ const (
 
 // Case returns the viewer's level for a case. The admin and the analyst see
 // no case content except reports they filed themselves.
-func Case(v kasuhara.CaseViewer, c CaseFacts) CaseLevel {
+func Case(v kasuhara.Actor, c CaseFacts) CaseLevel {
 	if v.UserID == "" {
 		return CaseNone
 	}

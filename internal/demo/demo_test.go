@@ -53,7 +53,7 @@ func TestDemoSeedsAndGenerates(t *testing.T) {
 				t.Errorf("few or no generated cases in state %s: %+v", s, stats.Orgs[0].Groups)
 			}
 		}
-		desk := kasuhara.CaseViewer{OrgID: org.ID, Role: kasuhara.RoleDesk}
+		desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
 		ms, _ := st.Members(ctx, org.ID)
 		for _, m := range ms {
 			if m.Role == kasuhara.RoleDesk {

@@ -67,7 +67,7 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		}
 		depts[d[1]] = dep.ID
 	}
-	viewers := map[string]kasuhara.CaseViewer{}
+	viewers := map[string]kasuhara.Actor{}
 	fmt.Fprintln(out, "Demo users (passwords shown only now):")
 	for _, p := range people {
 		pw := credential.GeneratePassword()
@@ -75,7 +75,7 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		viewers[p.email] = kasuhara.CaseViewer{UserID: u.ID, OrgID: orgs[p.org].ID, Role: p.role, DepartmentID: depts[p.dept]}
+		viewers[p.email] = kasuhara.Actor{UserID: u.ID, OrgID: orgs[p.org].ID, Role: p.role, DepartmentID: depts[p.dept]}
 		fmt.Fprintf(out, "  %-28s %-10s %-12s %s\n", p.email, p.role, p.org, pw)
 	}
 	// Policy and training, group-wide from the parent.
@@ -85,24 +85,24 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		if kind == "procedure" {
 			k = kasuhara.PolicyInternal
 		}
-		d, err := st.CreatePolicy(ctx, admin, orgs["demo"].ID, k, true, starter.Policy(kind, orgs["demo"].Name))
+		d, err := st.CreatePolicy(ctx, admin, k, true, starter.Policy(kind, orgs["demo"].Name))
 		if err != nil {
 			return err
 		}
-		if _, err := st.Publish(ctx, admin, orgs["demo"].ID, d.ID); err != nil {
+		if _, err := st.Publish(ctx, admin, d.ID); err != nil {
 			return err
 		}
 	}
 	retailAdmin := kasuhara.Actor{UserID: viewers["retail-admin@demo.example"].UserID, OrgID: orgs["demo-retail"].ID, Role: kasuhara.RoleAdmin}
-	course, err := st.SaveCourse(ctx, retailAdmin, orgs["demo-retail"].ID, starter.Course(orgs["demo-retail"].Name))
+	course, err := st.SaveCourse(ctx, retailAdmin, starter.Course(orgs["demo-retail"].Name))
 	if err != nil {
 		return err
 	}
-	if err := st.PublishCourse(ctx, retailAdmin, orgs["demo-retail"].ID, course.ID, true); err != nil {
+	if err := st.PublishCourse(ctx, retailAdmin, course.ID, true); err != nil {
 		return err
 	}
 	due := time.Now().AddDate(0, 2, 0).Format(kasuhara.DateLayout)
-	if _, err := st.AssignCourse(ctx, retailAdmin, orgs["demo-retail"].ID, kasuhara.Assignment{CourseID: course.ID, FirstDue: due, EveryMonths: 12}); err != nil {
+	if _, err := st.AssignCourse(ctx, retailAdmin, kasuhara.Assignment{CourseID: course.ID, FirstDue: due, EveryMonths: 12}); err != nil {
 		return err
 	}
 	// Cases in every state, and customers at every measure level.
@@ -145,7 +145,7 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 }
 
 // advance takes a new case to state through the desk's actions.
-func advance(ctx context.Context, st *store.Store, desk, second kasuhara.CaseViewer, c *kasuhara.Case, state kasuhara.CaseState) error {
+func advance(ctx context.Context, st *store.Store, desk, second kasuhara.Actor, c *kasuhara.Case, state kasuhara.CaseState) error {
 	if state == kasuhara.StateNew {
 		return nil
 	}

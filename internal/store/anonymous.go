@@ -8,9 +8,11 @@ import (
 	"github.com/kasuhara/kasuhara/internal/credential"
 )
 
-// anonymousActor is the audit actor of an anonymous reporter: no user, no
-// address, nothing that identifies them.
-var anonymousActor = kasuhara.Actor{Label: "anonymous"}
+// anonymousActor is an anonymous reporter to orgID as the audit trail
+// records them: no user, no address, nothing that identifies them.
+func anonymousActor(orgID string) kasuhara.Actor {
+	return kasuhara.Actor{OrgID: orgID, Label: "anonymous"}
+}
 
 func receiptNotFound() error {
 	return &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "no report has this receipt"}
@@ -40,9 +42,9 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	}
 	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: s.deadline(ctx, org.ID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, org.ID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
-	v := kasuhara.CaseViewer{OrgID: org.ID}
+	v := anonymousActor(org.ID)
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.insertCase(ctx, tx, anonymousActor, c); err != nil {
+		if err := s.insertCase(ctx, tx, v, c); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET receipt_lookup = $1, receipt_hash = $2 WHERE id = $3", lookup, hash, c.ID); err != nil {
@@ -91,7 +93,7 @@ func (s *Store) CaseByReceipt(ctx context.Context, receipt string) (*kasuhara.Ca
 		return nil, wrap("store.CaseByReceipt", err)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: anonymousActor, orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
+		return s.appendAudit(ctx, tx, change{actor: anonymousActor(c.OrgID), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
 			detail: map[string]string{"part": "receipt"}})
 	})
 	return c, wrap("store.CaseByReceipt", err)
@@ -147,7 +149,7 @@ func (s *Store) AddReceiptMessage(ctx context.Context, receipt, body string) (*k
 		if err != nil {
 			return err
 		}
-		return s.insertMessage(ctx, tx, anonymousActor, c, m)
+		return s.insertMessage(ctx, tx, anonymousActor(c.OrgID), c, m)
 	})
 	if err != nil {
 		return nil, wrap("store.AddReceiptMessage", err)
@@ -166,7 +168,7 @@ func (s *Store) AddReceiptEvidence(ctx context.Context, receipt string, e kasuha
 		if err != nil {
 			return err
 		}
-		return s.insertEvidence(ctx, tx, kasuhara.CaseViewer{OrgID: c.OrgID}, c, &e)
+		return s.insertEvidence(ctx, tx, anonymousActor(c.OrgID), c, &e)
 	})
 	if err != nil {
 		return nil, wrap("store.AddReceiptEvidence", err)

@@ -18,7 +18,7 @@ import (
 
 // caseChange runs fn in a transaction on a case the viewer may change at
 // level min, then audits action.
-func (s *Store) caseChange(ctx context.Context, v kasuhara.CaseViewer, id string, min access.CaseLevel, action string,
+func (s *Store) caseChange(ctx context.Context, v kasuhara.Actor, id string, min access.CaseLevel, action string,
 	fn func(tx *sql.Tx, c *kasuhara.Case) (detail any, err error)) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if s.db.Engine == sqldb.Postgres {
@@ -37,12 +37,12 @@ func (s *Store) caseChange(ctx context.Context, v kasuhara.CaseViewer, id string
 		if err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: action, objectType: "case", objectID: c.ID, detail: detail})
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: action, objectType: "case", objectID: c.ID, detail: detail})
 	})
 }
 
 // Transition implements kasuhara.CaseService.
-func (s *Store) Transition(ctx context.Context, v kasuhara.CaseViewer, id string, to kasuhara.CaseState, note string) (*kasuhara.Case, error) {
+func (s *Store) Transition(ctx context.Context, v kasuhara.Actor, id string, to kasuhara.CaseState, note string) (*kasuhara.Case, error) {
 	if !slices.Contains(kasuhara.CaseStates, to) {
 		return nil, kasuhara.Invalid(map[string]string{"to": kasuhara.MsgChoice})
 	}
@@ -119,7 +119,7 @@ func memberRole(ctx context.Context, q queryer, orgID, userID string) (kasuhara.
 }
 
 // Assign implements kasuhara.CaseService.
-func (s *Store) Assign(ctx context.Context, v kasuhara.CaseViewer, id, assigneeID, secondID string) (*kasuhara.Case, error) {
+func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, secondID string) (*kasuhara.Case, error) {
 	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assign", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		f := kasuhara.FieldErrors{}
 		if assigneeID == "" {
@@ -179,7 +179,7 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.CaseViewer, id, assigneeI
 }
 
 // Assess implements kasuhara.CaseService.
-func (s *Store) Assess(ctx context.Context, v kasuhara.CaseViewer, id string, a kasuhara.Assessment) (*kasuhara.Assessment, error) {
+func (s *Store) Assess(ctx context.Context, v kasuhara.Actor, id string, a kasuhara.Assessment) (*kasuhara.Assessment, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func (s *Store) Assess(ctx context.Context, v kasuhara.CaseViewer, id string, a 
 }
 
 // Assessments implements kasuhara.CaseService: newest first.
-func (s *Store) Assessments(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Assessment, error) {
+func (s *Store) Assessments(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.Assessment, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
 		return nil, err
 	}
@@ -248,7 +248,7 @@ func checkText(field, body string, required bool) error {
 }
 
 // AddNote implements kasuhara.CaseService. kind is "note" or "decision".
-func (s *Store) AddNote(ctx context.Context, v kasuhara.CaseViewer, id, kind, body string) (*kasuhara.Event, error) {
+func (s *Store) AddNote(ctx context.Context, v kasuhara.Actor, id, kind, body string) (*kasuhara.Event, error) {
 	if kind != kasuhara.EventNote && kind != kasuhara.EventDecision {
 		return nil, kasuhara.Invalid(map[string]string{"kind": kasuhara.MsgChoice})
 	}
@@ -271,7 +271,7 @@ func (s *Store) AddNote(ctx context.Context, v kasuhara.CaseViewer, id, kind, bo
 }
 
 // AddContact implements kasuhara.CaseService.
-func (s *Store) AddContact(ctx context.Context, v kasuhara.CaseViewer, id string, ct kasuhara.Contact) (*kasuhara.Event, error) {
+func (s *Store) AddContact(ctx context.Context, v kasuhara.Actor, id string, ct kasuhara.Contact) (*kasuhara.Event, error) {
 	f := kasuhara.FieldErrors{}
 	if ct.At.IsZero() {
 		f.Add("at", kasuhara.MsgRequired)
@@ -301,7 +301,7 @@ func (s *Store) AddContact(ctx context.Context, v kasuhara.CaseViewer, id string
 }
 
 // Timeline implements kasuhara.CaseService: oldest first.
-func (s *Store) Timeline(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Event, error) {
+func (s *Store) Timeline(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.Event, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
 		return nil, err
 	}
@@ -327,7 +327,7 @@ func (s *Store) Timeline(ctx context.Context, v kasuhara.CaseViewer, id string) 
 }
 
 // Tasks implements kasuhara.CaseService.
-func (s *Store) Tasks(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Task, error) {
+func (s *Store) Tasks(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.Task, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func (s *Store) Tasks(ctx context.Context, v kasuhara.CaseViewer, id string) ([]
 }
 
 // AddTask implements kasuhara.CaseService.
-func (s *Store) AddTask(ctx context.Context, v kasuhara.CaseViewer, id, title string) (*kasuhara.Task, error) {
+func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string) (*kasuhara.Task, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		return nil, kasuhara.Invalid(map[string]string{"title": kasuhara.MsgRequired})
@@ -374,7 +374,7 @@ func (s *Store) AddTask(ctx context.Context, v kasuhara.CaseViewer, id, title st
 }
 
 // SetTaskDone implements kasuhara.CaseService.
-func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.CaseViewer, id, taskID string, done bool) error {
+func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.Actor, id, taskID string, done bool) error {
 	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		var res sql.Result
 		var err error
@@ -396,7 +396,7 @@ func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.CaseViewer, id, task
 }
 
 // CareActions implements kasuhara.CaseService.
-func (s *Store) CareActions(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.CareAction, error) {
+func (s *Store) CareActions(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.CareAction, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
 		return nil, err
 	}
@@ -420,7 +420,7 @@ func (s *Store) CareActions(ctx context.Context, v kasuhara.CaseViewer, id strin
 }
 
 // AddCare implements kasuhara.CaseService.
-func (s *Store) AddCare(ctx context.Context, v kasuhara.CaseViewer, id string, ca kasuhara.CareAction) (*kasuhara.CareAction, error) {
+func (s *Store) AddCare(ctx context.Context, v kasuhara.Actor, id string, ca kasuhara.CareAction) (*kasuhara.CareAction, error) {
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.CareKinds, ca.Kind) {
 		f.Add("kind", kasuhara.MsgChoice)
@@ -455,7 +455,7 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.CaseViewer, id string, c
 
 // SetCareDone implements kasuhara.CaseService: records that the care
 // actually happened (or undoes a mistaken record).
-func (s *Store) SetCareDone(ctx context.Context, v kasuhara.CaseViewer, id, careID string, done bool) error {
+func (s *Store) SetCareDone(ctx context.Context, v kasuhara.Actor, id, careID string, done bool) error {
 	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		var kind string
 		var wasDone bool
@@ -492,7 +492,7 @@ func (s *Store) SetCareDone(ctx context.Context, v kasuhara.CaseViewer, id, care
 
 // AddEvidence implements kasuhara.CaseService: records a file already
 // stored in the blob store. The reporter may add evidence to their case.
-func (s *Store) AddEvidence(ctx context.Context, v kasuhara.CaseViewer, id string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
+func (s *Store) AddEvidence(ctx context.Context, v kasuhara.Actor, id string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
 		if err != nil {
@@ -508,7 +508,7 @@ func (s *Store) AddEvidence(ctx context.Context, v kasuhara.CaseViewer, id strin
 
 // insertEvidence records one file on case c with its timeline event and
 // audit entry (which carries the file's hash, never its name).
-func (s *Store) insertEvidence(ctx context.Context, tx *sql.Tx, v kasuhara.CaseViewer, c *kasuhara.Case, e *kasuhara.Evidence) error {
+func (s *Store) insertEvidence(ctx context.Context, tx *sql.Tx, v kasuhara.Actor, c *kasuhara.Case, e *kasuhara.Evidence) error {
 	e.ID, e.CaseID, e.UploadedBy, e.UploadedAt = newID(), c.ID, v.UserID, s.now()
 	e.Filename = cleanFilename(e.Filename)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at)
@@ -519,7 +519,7 @@ func (s *Store) insertEvidence(ctx context.Context, tx *sql.Tx, v kasuhara.CaseV
 	if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventEvidence, "", d); err != nil {
 		return err
 	}
-	return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "evidence.upload", objectType: "case", objectID: c.ID, detail: d})
+	return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "evidence.upload", objectType: "case", objectID: c.ID, detail: d})
 }
 
 // cleanFilename keeps a display name: no path, no control characters.
@@ -563,7 +563,7 @@ func (s *Store) evidenceRows(ctx context.Context, q queryer, where string, args 
 
 // EvidenceList implements kasuhara.CaseService. The reporter sees the files
 // of their case; the desk sees all.
-func (s *Store) EvidenceList(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Evidence, error) {
+func (s *Store) EvidenceList(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.Evidence, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseReporter); err != nil {
 		return nil, err
 	}
@@ -571,7 +571,7 @@ func (s *Store) EvidenceList(ctx context.Context, v kasuhara.CaseViewer, id stri
 }
 
 // EvidenceByID implements kasuhara.CaseService and audits the download.
-func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.CaseViewer, id, evidenceID string) (*kasuhara.Evidence, error) {
+func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.Actor, id, evidenceID string) (*kasuhara.Evidence, error) {
 	var out *kasuhara.Evidence
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
@@ -586,14 +586,14 @@ func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.CaseViewer, id, evi
 			return kasuhara.Errorf(kasuhara.ENOTFOUND, "evidence not found")
 		}
 		out = &es[0]
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "evidence.download", objectType: "case", objectID: c.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "evidence.download", objectType: "case", objectID: c.ID,
 			detail: map[string]string{"evidence_id": evidenceID}})
 	})
 	return out, wrap("store.EvidenceByID", err)
 }
 
 // Exclude implements kasuhara.CaseService.
-func (s *Store) Exclude(ctx context.Context, v kasuhara.CaseViewer, id, userID string) error {
+func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) error {
 	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.exclude", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		if userID == c.ReporterID {
 			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgReporter})

@@ -71,7 +71,7 @@ type queryer interface {
 }
 
 // caseFor loads a case and the viewer's level, ENOTFOUND below min.
-func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, id string, min access.CaseLevel) (*kasuhara.Case, access.CaseLevel, error) {
+func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id string, min access.CaseLevel) (*kasuhara.Case, access.CaseLevel, error) {
 	var excluded bool
 	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+
 		", EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2) FROM cases c WHERE c.id = $1",
@@ -94,15 +94,8 @@ func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, i
 	return c, level, nil
 }
 
-func viewerActor(v kasuhara.CaseViewer) kasuhara.Actor {
-	if v.UserID == "" {
-		return anonymousActor
-	}
-	return kasuhara.Actor{UserID: v.UserID, OrgID: v.OrgID, Role: v.Role}
-}
-
 // FileReport implements kasuhara.CaseService.
-func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {
+func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {
 	const op = "store.FileReport"
 	r.Normalize()
 	now := s.now()
@@ -115,7 +108,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.CaseViewer, r kasuhar
 		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
 			return err
 		}
-		if err := s.insertCase(ctx, tx, viewerActor(v), c); err != nil {
+		if err := s.insertCase(ctx, tx, v, c); err != nil {
 			return err
 		}
 		for _, e := range evidence {
@@ -274,7 +267,7 @@ func (s *Store) addEventID(ctx context.Context, tx *sql.Tx, caseID, actorID, kin
 }
 
 // CaseByID implements kasuhara.CaseService.
-func (s *Store) CaseByID(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.Case, error) {
+func (s *Store) CaseByID(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.Case, error) {
 	var c *kasuhara.Case
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -286,8 +279,8 @@ func (s *Store) CaseByID(ctx context.Context, v kasuhara.CaseViewer, id string) 
 	return c, wrap("store.CaseByID", err)
 }
 
-func (s *Store) auditRead(ctx context.Context, tx *sql.Tx, v kasuhara.CaseViewer, c *kasuhara.Case, part string) error {
-	return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
+func (s *Store) auditRead(ctx context.Context, tx *sql.Tx, v kasuhara.Actor, c *kasuhara.Case, part string) error {
+	return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
 		detail: map[string]string{"part": part}})
 }
 
@@ -306,7 +299,7 @@ func (q *qb) add(cond string) { q.where = append(q.where, cond) }
 
 // visible restricts a query on cases c to those the viewer may see,
 // mirroring access.Case.
-func visible(q *qb, v kasuhara.CaseViewer) {
+func visible(q *qb, v kasuhara.Actor) {
 	u := q.arg(v.UserID)
 	own := "c.reporter_id = " + u
 	notExcluded := "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = " + u + ")"
@@ -355,7 +348,7 @@ func decodeCursor(s string) (cursor, error) {
 const MaxPageSize = 200
 
 // Cases implements kasuhara.CaseService.
-func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.CaseFilter) ([]kasuhara.Case, string, error) {
+func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilter) ([]kasuhara.Case, string, error) {
 	const op = "store.Cases"
 	q := &qb{}
 	visible(q, v)
@@ -468,7 +461,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.CaseViewer, f kasuhara.Cas
 	}
 	// The list shows report contents: it is a read, and audited as one.
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "case.list", objectType: "case",
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "case.list", objectType: "case",
 			detail: map[string]any{"count": len(out), "state": f.State, "category": f.Category, "search": f.Query != ""}})
 	})
 	if err != nil {

@@ -17,14 +17,14 @@ import (
 type desk struct {
 	fixture
 	shop, call *kasuhara.Department
-	people     map[string]kasuhara.CaseViewer
+	people     map[string]kasuhara.Actor
 	other      *kasuhara.Org
 }
 
 func setupDesk(t *testing.T, db *sqldb.DB) desk {
 	t.Helper()
 	f := setup(t, db)
-	d := desk{fixture: f, people: map[string]kasuhara.CaseViewer{}}
+	d := desk{fixture: f, people: map[string]kasuhara.Actor{}}
 	var err error
 	if d.shop, err = f.s.CreateDepartment(ctx, f.actor, f.org.ID, "新宿店"); err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func setupDesk(t *testing.T, db *sqldb.DB) desk {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d.people[key] = kasuhara.CaseViewer{UserID: u.ID, OrgID: org, Role: role, DepartmentID: dep}
+		d.people[key] = kasuhara.Actor{UserID: u.ID, OrgID: org, Role: role, DepartmentID: dep}
 	}
 	add("clerk", f.org.ID, kasuhara.RoleEmployee, d.shop.ID)
 	add("clerk2", f.org.ID, kasuhara.RoleEmployee, d.shop.ID)

@@ -86,7 +86,7 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) 
 }
 
 // customerDesk checks that the viewer may read the registry: desk and legal.
-func customerDesk(v kasuhara.CaseViewer) error {
+func customerDesk(v kasuhara.Actor) error {
 	if v.Role != kasuhara.RoleDesk && v.Role != kasuhara.RoleLegal {
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the customer registry is for the desk and legal")
 	}
@@ -153,7 +153,7 @@ func (s *Store) queryCustomers(ctx context.Context, where string, args ...any) (
 }
 
 // Customers implements kasuhara.CustomerService.
-func (s *Store) Customers(ctx context.Context, v kasuhara.CaseViewer, q string) ([]kasuhara.Customer, error) {
+func (s *Store) Customers(ctx context.Context, v kasuhara.Actor, q string) ([]kasuhara.Customer, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -196,14 +196,14 @@ func (s *Store) Customers(ctx context.Context, v kasuhara.CaseViewer, q string) 
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.list", objectType: "customer",
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.list", objectType: "customer",
 			detail: map[string]any{"count": len(out), "search": q != ""}})
 	})
 	return out, wrap("store.Customers", err)
 }
 
 // CustomerByID implements kasuhara.CustomerService.
-func (s *Store) CustomerByID(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.Customer, error) {
+func (s *Store) CustomerByID(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.Customer, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -250,13 +250,13 @@ func (s *Store) CustomerByID(ctx context.Context, v kasuhara.CaseViewer, id stri
 	}
 	rows.Close()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.read", objectType: "customer", objectID: id})
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.read", objectType: "customer", objectID: id})
 	})
 	return c, wrap("store.CustomerByID", err)
 }
 
 // ForReview implements kasuhara.CustomerService.
-func (s *Store) ForReview(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.Customer, error) {
+func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Customer, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -297,7 +297,7 @@ func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 }
 
 // Measures implements kasuhara.CustomerService.
-func (s *Store) Measures(ctx context.Context, v kasuhara.CaseViewer, customerID string) ([]kasuhara.Measure, error) {
+func (s *Store) Measures(ctx context.Context, v kasuhara.Actor, customerID string) ([]kasuhara.Measure, error) {
 	if err := s.checkCustomer(ctx, s.db.Read, v, customerID); err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (s *Store) Measures(ctx context.Context, v kasuhara.CaseViewer, customerID 
 
 // checkCustomer verifies that the customer exists in the viewer's
 // organisation and that the viewer may work on it.
-func (s *Store) checkCustomer(ctx context.Context, q queryer, v kasuhara.CaseViewer, customerID string) error {
+func (s *Store) checkCustomer(ctx context.Context, q queryer, v kasuhara.Actor, customerID string) error {
 	if err := customerDesk(v); err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (s *Store) checkCustomer(ctx context.Context, q queryer, v kasuhara.CaseVie
 }
 
 // ProposeMeasure implements kasuhara.CustomerService.
-func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.CaseViewer, customerID string, n kasuhara.NewMeasure) (*kasuhara.Measure, error) {
+func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID string, n kasuhara.NewMeasure) (*kasuhara.Measure, error) {
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.MeasureLevels, n.Level) {
 		f.Add("level", kasuhara.MsgChoice)
@@ -366,7 +366,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.CaseViewer, custo
 			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.propose", objectType: "customer", objectID: customerID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.propose", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": m.ID, "level": m.Level, "status": m.Status}})
 	})
 	if err != nil {
@@ -392,7 +392,7 @@ func (s *Store) measureFor(ctx context.Context, tx *sql.Tx, customerID, measureI
 }
 
 // ApproveMeasure implements kasuhara.CustomerService.
-func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID string) (*kasuhara.Measure, error) {
+func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID string) (*kasuhara.Measure, error) {
 	var m *kasuhara.Measure
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
@@ -416,7 +416,7 @@ func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.CaseViewer, custo
 			return err
 		}
 		m.Status, m.ApprovedBy, m.ApprovedAt, m.EffectiveAt = kasuhara.MeasureActive, v.UserID, now, now
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.approve", objectType: "customer", objectID: customerID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.approve", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": m.ID, "level": m.Level}})
 	})
 	if err != nil {
@@ -426,7 +426,7 @@ func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.CaseViewer, custo
 }
 
 // LiftMeasure implements kasuhara.CustomerService.
-func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID, reason string) error {
+func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return kasuhara.Invalid(map[string]string{"reason": kasuhara.MsgRequired})
 	}
@@ -450,14 +450,14 @@ func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.CaseViewer, customer
 			status, v.UserID, s.now(), strings.TrimSpace(reason), m.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.lift", objectType: "customer", objectID: customerID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.lift", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": m.ID, "status": status}})
 	})
 	return wrap("store.LiftMeasure", err)
 }
 
 // RecordResponse implements kasuhara.CustomerService.
-func (s *Store) RecordResponse(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID, response string) error {
+func (s *Store) RecordResponse(ctx context.Context, v kasuhara.Actor, customerID, measureID, response string) error {
 	if err := checkText("response", response, true); err != nil {
 		return err
 	}
@@ -471,14 +471,14 @@ func (s *Store) RecordResponse(ctx context.Context, v kasuhara.CaseViewer, custo
 		if _, err := tx.ExecContext(ctx, "UPDATE measures SET customer_response = $1 WHERE id = $2", strings.TrimSpace(response), measureID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "measure.response", objectType: "customer", objectID: customerID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.response", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": measureID}})
 	})
 	return wrap("store.RecordResponse", err)
 }
 
 // PendingApprovals implements kasuhara.CustomerService.
-func (s *Store) PendingApprovals(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.Measure, error) {
+func (s *Store) PendingApprovals(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Measure, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -490,7 +490,7 @@ func (s *Store) PendingApprovals(ctx context.Context, v kasuhara.CaseViewer) ([]
 }
 
 // LookupCustomer implements kasuhara.CustomerService.
-func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.CaseViewer, kind, value string) (*kasuhara.Lookup, error) {
+func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.Actor, kind, value string) (*kasuhara.Lookup, error) {
 	key, ok := "", false
 	switch kind {
 	case "phone":
@@ -515,7 +515,7 @@ func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.CaseViewer, kind,
 	}
 	// The most severe of several matches wins.
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.lookup", objectType: "customer",
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.lookup", objectType: "customer",
 			detail: map[string]string{"kind": kind, "status": level}})
 	})
 	if err != nil {
@@ -527,7 +527,7 @@ func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.CaseViewer, kind,
 // PossibleDuplicates lists other customers of the organisation who share an
 // identifier key with this one (for a name, only the name): the desk
 // decides whether to merge; nothing is merged on its own.
-func (s *Store) PossibleDuplicates(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.Customer, error) {
+func (s *Store) PossibleDuplicates(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.Customer, error) {
 	if err := s.checkCustomer(ctx, s.db.Read, v, id); err != nil {
 		return nil, err
 	}
@@ -540,7 +540,7 @@ func (s *Store) PossibleDuplicates(ctx context.Context, v kasuhara.CaseViewer, i
 // MergeCustomers moves everything of customer from into customer into:
 // identifiers, cases and measures. It is a decision of the desk, recorded
 // in the audit trail.
-func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.CaseViewer, into, from string) error {
+func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.Actor, into, from string) error {
 	if into == from {
 		return kasuhara.Invalid(map[string]string{"customer": kasuhara.MsgSamePerson})
 	}
@@ -565,7 +565,7 @@ func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.CaseViewer, into,
 				return err
 			}
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.merge", objectType: "customer", objectID: into,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.merge", objectType: "customer", objectID: into,
 			detail: map[string]string{"merged": from}})
 	})
 	return wrap("store.MergeCustomers", err)
@@ -573,7 +573,7 @@ func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.CaseViewer, into,
 
 // SplitCase takes a case away from a customer it was wrongly linked to and
 // gives it a new customer record of its own, recorded in the audit trail.
-func (s *Store) SplitCase(ctx context.Context, v kasuhara.CaseViewer, customerID, caseID string) (string, error) {
+func (s *Store) SplitCase(ctx context.Context, v kasuhara.Actor, customerID, caseID string) (string, error) {
 	newCust := newID()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
@@ -609,7 +609,7 @@ func (s *Store) SplitCase(ctx context.Context, v kasuhara.CaseViewer, customerID
 			SELECT $1 || substr(id, 1, 8), org_id, $2, reason, created_by, created_at FROM legal_holds WHERE customer_id = $3`, newID(), newCust, customerID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "customer.split", objectType: "customer", objectID: customerID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.split", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"case_id": caseID, "new_customer": newCust}})
 	})
 	if err != nil {

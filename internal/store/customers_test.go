@@ -150,13 +150,13 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 	})
 }
 
-func addLegal(t *testing.T, d desk) kasuhara.CaseViewer {
+func addLegal(t *testing.T, d desk) kasuhara.Actor {
 	t.Helper()
 	u, err := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "legal2@example.jp", Name: "法務 二郎", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kasuhara.CaseViewer{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
+	return kasuhara.Actor{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
 }
 
 func TestDuplicatesMergeAndSplit(t *testing.T) {

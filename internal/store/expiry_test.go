@@ -28,12 +28,12 @@ func TestMeasureExpiresOnReviewDate(t *testing.T) {
 		s := store.New(db)
 		s.Params = fastParams
 		org, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme"})
-		mk := func(email string, role kasuhara.Role) kasuhara.CaseViewer {
+		mk := func(email string, role kasuhara.Role) kasuhara.Actor {
 			u, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: org.ID, Role: role})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return kasuhara.CaseViewer{UserID: u.ID, OrgID: org.ID, Role: role}
+			return kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: role}
 		}
 		clerk, desk := mk("c@example.jp", kasuhara.RoleEmployee), mk("d@example.jp", kasuhara.RoleDesk)
 		if _, err := s.FileReport(ctx, clerk, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"insult"},

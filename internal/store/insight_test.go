@@ -187,7 +187,7 @@ func TestStatsGroupRollUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		u, _ := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "r@example.jp", Name: "r", Password: "long-enough-pw", OrgID: sub.ID, Role: kasuhara.RoleEmployee})
-		subClerk := kasuhara.CaseViewer{UserID: u.ID, OrgID: sub.ID, Role: kasuhara.RoleEmployee}
+		subClerk := kasuhara.Actor{UserID: u.ID, OrgID: sub.ID, Role: kasuhara.RoleEmployee}
 		for range 4 {
 			d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
 		}

@@ -24,7 +24,7 @@ func (s *Store) LetterTemplate(ctx context.Context, orgID, kind, lang string) (*
 }
 
 // SaveLetterTemplate implements kasuhara.LetterService.
-func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.CaseViewer, t kasuhara.LetterTemplate) error {
+func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.Actor, t kasuhara.LetterTemplate) error {
 	if v.Role != kasuhara.RoleLegal {
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "letter templates are legal's")
 	}
@@ -52,14 +52,14 @@ func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.CaseViewer, t
 			v.OrgID, t.Kind, t.Lang, strings.TrimSpace(t.Title), strings.TrimSpace(t.Body), strings.TrimSpace(t.Contact), strings.TrimSpace(t.PolicyRef), s.now()); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "letter.template", objectType: "org", objectID: v.OrgID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "letter.template", objectType: "org", objectID: v.OrgID,
 			detail: map[string]string{"kind": t.Kind, "lang": t.Lang}})
 	})
 	return wrap("store.SaveLetterTemplate", err)
 }
 
 // StoredLetter implements kasuhara.LetterService.
-func (s *Store) StoredLetter(ctx context.Context, v kasuhara.CaseViewer, customerID, measureID, lang string) (*kasuhara.Letter, error) {
+func (s *Store) StoredLetter(ctx context.Context, v kasuhara.Actor, customerID, measureID, lang string) (*kasuhara.Letter, error) {
 	if err := s.checkCustomer(ctx, s.db.Read, v, customerID); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Store) StoredLetter(ctx context.Context, v kasuhara.CaseViewer, custome
 
 // KeepLetter implements kasuhara.LetterService. A letter is generated once
 // per measure and language; a second call returns the first one.
-func (s *Store) KeepLetter(ctx context.Context, v kasuhara.CaseViewer, customerID string, l kasuhara.Letter) (*kasuhara.Letter, error) {
+func (s *Store) KeepLetter(ctx context.Context, v kasuhara.Actor, customerID string, l kasuhara.Letter) (*kasuhara.Letter, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Store) KeepLetter(ctx context.Context, v kasuhara.CaseViewer, customerI
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "letter.create", objectType: "customer", objectID: customerID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "letter.create", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": l.MeasureID, "lang": l.Lang, "sha256": l.SHA256}})
 	})
 	if err != nil {

@@ -52,7 +52,7 @@ func (s *Store) messages(ctx context.Context, q queryer, caseID string) ([]kasuh
 }
 
 // Messages implements kasuhara.MessageService.
-func (s *Store) Messages(ctx context.Context, v kasuhara.CaseViewer, caseID string) ([]kasuhara.Message, error) {
+func (s *Store) Messages(ctx context.Context, v kasuhara.Actor, caseID string) ([]kasuhara.Message, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, caseID, messageLevel); err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, actor kasuhara.Ac
 }
 
 // AddMessage implements kasuhara.MessageService.
-func (s *Store) AddMessage(ctx context.Context, v kasuhara.CaseViewer, caseID, body string) (*kasuhara.Message, error) {
+func (s *Store) AddMessage(ctx context.Context, v kasuhara.Actor, caseID, body string) (*kasuhara.Message, error) {
 	if err := checkMessage(body); err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (s *Store) AddMessage(ctx context.Context, v kasuhara.CaseViewer, caseID, b
 			return err
 		}
 		m = &kasuhara.Message{AuthorID: v.UserID, FromReporter: level == access.CaseReporter, Body: body}
-		return s.insertMessage(ctx, tx, viewerActor(v), c, m)
+		return s.insertMessage(ctx, tx, v, c, m)
 	})
 	if err != nil {
 		return nil, wrap("store.AddMessage", err)
@@ -104,7 +104,7 @@ func (s *Store) AddMessage(ctx context.Context, v kasuhara.CaseViewer, caseID, b
 }
 
 // SetConfidential implements kasuhara.MessageService: only the reporter.
-func (s *Store) SetConfidential(ctx context.Context, v kasuhara.CaseViewer, caseID string, hide bool) error {
+func (s *Store) SetConfidential(ctx context.Context, v kasuhara.Actor, caseID string, hide bool) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
 		if err != nil {
@@ -116,14 +116,14 @@ func (s *Store) SetConfidential(ctx context.Context, v kasuhara.CaseViewer, case
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET hide_from_supervisor = $1, updated_at = $2 WHERE id = $3", hide, s.now(), c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "case.confidential", objectType: "case", objectID: c.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.confidential", objectType: "case", objectID: c.ID,
 			detail: map[string]bool{"hide_from_supervisor": hide}})
 	})
 	return wrap("store.SetConfidential", err)
 }
 
 // FlagRetaliation implements kasuhara.MessageService.
-func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.CaseViewer, caseID, body string) (*kasuhara.RetaliationFlag, error) {
+func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.Actor, caseID, body string) (*kasuhara.RetaliationFlag, error) {
 	if err := checkMessage(body); err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.CaseViewer, case
 		if err := s.notifyEvent(ctx, tx, c, notify.CaseRetaliation, legal); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,
 			detail: map[string]string{"flag_id": f.ID}})
 	})
 	if err != nil {
@@ -160,7 +160,7 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.CaseViewer, case
 
 // RetaliationFlags implements kasuhara.MessageService: legal of the
 // organisation only, newest first. Reading them is audited.
-func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.RetaliationFlag, error) {
+func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuhara.RetaliationFlag, error) {
 	if v.Role != kasuhara.RoleLegal {
 		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "legal only")
 	}
@@ -183,7 +183,7 @@ func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.CaseViewer) ([]
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "retaliation.list", objectType: "retaliation_flag",
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retaliation.list", objectType: "retaliation_flag",
 			detail: map[string]int{"count": len(out)}})
 	})
 	return out, wrap("store.RetaliationFlags", err)

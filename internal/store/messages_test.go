@@ -166,7 +166,7 @@ func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
 				t.Fatalf("%s reads retaliation flags: %v", who, err)
 			}
 		}
-		other, _ := d.s.RetaliationFlags(ctx, kasuhara.CaseViewer{UserID: "x", OrgID: d.other.ID, Role: kasuhara.RoleLegal})
+		other, _ := d.s.RetaliationFlags(ctx, kasuhara.Actor{UserID: "x", OrgID: d.other.ID, Role: kasuhara.RoleLegal})
 		if len(other) != 0 {
 			t.Fatal("another organisation's legal sees the flag")
 		}

@@ -30,7 +30,8 @@ func cleanPolicyText(t kasuhara.PolicyText) kasuhara.PolicyText {
 }
 
 // CreatePolicy implements kasuhara.PolicyService.
-func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, orgID, kind string, groupWide bool, t kasuhara.PolicyText) (*kasuhara.PolicyDocument, error) {
+func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, kind string, groupWide bool, t kasuhara.PolicyText) (*kasuhara.PolicyDocument, error) {
+	orgID := actor.OrgID
 	f := kasuhara.FieldErrors{}
 	if !kasuhara.ValidPolicyKind(kind) {
 		f.Add("kind", kasuhara.MsgChoice)
@@ -79,7 +80,8 @@ func draftOf(ctx context.Context, q queryer, docID string) (*kasuhara.PolicyVers
 }
 
 // SaveDraft implements kasuhara.PolicyService.
-func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, orgID, docID string, t kasuhara.PolicyText) (*kasuhara.PolicyVersion, error) {
+func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID string, t kasuhara.PolicyText) (*kasuhara.PolicyVersion, error) {
+	orgID := actor.OrgID
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
@@ -125,7 +127,8 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, orgID, docI
 }
 
 // DiscardDraft implements kasuhara.PolicyService.
-func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, orgID, docID string) error {
+func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, docID string) error {
+	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
 			return err
@@ -156,7 +159,8 @@ func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, orgID, d
 }
 
 // Publish implements kasuhara.PolicyService.
-func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, orgID, docID string) (*kasuhara.PolicyVersion, error) {
+func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, docID string) (*kasuhara.PolicyVersion, error) {
+	orgID := actor.OrgID
 	var out *kasuhara.PolicyVersion
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
@@ -181,7 +185,8 @@ func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, orgID, docID 
 }
 
 // SetGroupWide implements kasuhara.PolicyService.
-func (s *Store) SetGroupWide(ctx context.Context, actor kasuhara.Actor, orgID, docID string, groupWide bool) error {
+func (s *Store) SetGroupWide(ctx context.Context, actor kasuhara.Actor, docID string, groupWide bool) error {
+	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
 			return err

@@ -20,15 +20,15 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 			v := d.people[key]
 			return kasuhara.Actor{UserID: v.UserID, OrgID: v.OrgID, Role: v.Role}
 		}
-		_, err := d.s.CreatePolicy(ctx, admin, d.org.ID, "secret", false, kasuhara.PolicyText{})
+		_, err := d.s.CreatePolicy(ctx, admin, "secret", false, kasuhara.PolicyText{})
 		wantField(t, err, "kind")
 		wantField(t, err, "title_ja")
 		wantField(t, err, "body_ja")
-		doc, err := d.s.CreatePolicy(ctx, admin, d.org.ID, kasuhara.PolicyBasic, false, policyText("v1"))
+		doc, err := d.s.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, policyText("v1"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = d.s.CreatePolicy(ctx, admin, d.org.ID, kasuhara.PolicyBasic, false, policyText("again"))
+		_, err = d.s.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, policyText("again"))
 		wantCode(t, err, kasuhara.ECONFLICT)
 		// A draft is nobody's to read or acknowledge.
 		if _, err := d.s.PublicPolicy(ctx, d.org.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
@@ -39,13 +39,13 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 		}
 		// Another organisation's admin cannot touch it.
 		otherAdmin := kasuhara.Actor{UserID: d.people["otherdesk"].UserID, OrgID: d.other.ID, Role: kasuhara.RoleAdmin}
-		_, err = d.s.Publish(ctx, otherAdmin, d.other.ID, doc.ID)
+		_, err = d.s.Publish(ctx, otherAdmin, doc.ID)
 		wantCode(t, err, kasuhara.ENOTFOUND)
-		v1, err := d.s.Publish(ctx, admin, d.org.ID, doc.ID)
+		v1, err := d.s.Publish(ctx, admin, doc.ID)
 		if err != nil || v1.Number != 1 {
 			t.Fatalf("publish: %v %+v", err, v1)
 		}
-		if _, err := d.s.Publish(ctx, admin, d.org.ID, doc.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+		if _, err := d.s.Publish(ctx, admin, doc.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Fatalf("publishing without a draft: %v", err)
 		}
 		pub, err := d.s.PublicPolicy(ctx, d.org.ID)
@@ -77,17 +77,17 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 			}
 		}
 		// A new draft changes nothing for readers; publishing it asks again.
-		if _, err := d.s.SaveDraft(ctx, admin, d.org.ID, doc.ID, policyText("v2")); err != nil {
+		if _, err := d.s.SaveDraft(ctx, admin, doc.ID, policyText("v2")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.s.SaveDraft(ctx, admin, d.org.ID, doc.ID, policyText("v2b")); err != nil {
+		if _, err := d.s.SaveDraft(ctx, admin, doc.ID, policyText("v2b")); err != nil {
 			t.Fatal(err)
 		}
 		pub, _ = d.s.PublicPolicy(ctx, d.org.ID)
 		if pub.Current.Number != 1 {
 			t.Fatal("a draft replaced the published version")
 		}
-		v2, err := d.s.Publish(ctx, admin, d.org.ID, doc.ID)
+		v2, err := d.s.Publish(ctx, admin, doc.ID)
 		if err != nil || v2.Number != 2 || v2.BodyJa != policyText("v2b").BodyJa {
 			t.Fatalf("v2: %v %+v", err, v2)
 		}
@@ -103,10 +103,10 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 			t.Fatal("the report counts acknowledgements of an old version")
 		}
 		// Discarding a draft keeps the published versions.
-		if _, err := d.s.SaveDraft(ctx, admin, d.org.ID, doc.ID, policyText("v3")); err != nil {
+		if _, err := d.s.SaveDraft(ctx, admin, doc.ID, policyText("v3")); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.s.DiscardDraft(ctx, admin, d.org.ID, doc.ID); err != nil {
+		if err := d.s.DiscardDraft(ctx, admin, doc.ID); err != nil {
 			t.Fatal(err)
 		}
 		docs, _ := d.s.Policies(ctx, d.org.ID)
@@ -139,10 +139,10 @@ func TestGroupPolicies(t *testing.T) {
 			t.Fatal(err)
 		}
 		sibling, _ := f.s.CreateOrg(ctx, f.actor, kasuhara.NewOrg{Slug: "acme-bank", Name: "Acme Bank", ParentSlug: "acme"})
-		group, _ := f.s.CreatePolicy(ctx, f.actor, f.org.ID, kasuhara.PolicyBasic, true, policyText("group"))
-		f.s.Publish(ctx, f.actor, f.org.ID, group.ID)
-		procedure, _ := f.s.CreatePolicy(ctx, f.actor, f.org.ID, kasuhara.PolicyInternal, false, policyText("parent only"))
-		f.s.Publish(ctx, f.actor, f.org.ID, procedure.ID)
+		group, _ := f.s.CreatePolicy(ctx, f.actor, kasuhara.PolicyBasic, true, policyText("group"))
+		f.s.Publish(ctx, f.actor, group.ID)
+		procedure, _ := f.s.CreatePolicy(ctx, f.actor, kasuhara.PolicyInternal, false, policyText("parent only"))
+		f.s.Publish(ctx, f.actor, procedure.ID)
 		pub, err := f.s.PublicPolicy(ctx, sub.ID)
 		if err != nil || pub.ID != group.ID {
 			t.Fatalf("the subsidiary does not show the group's policy: %v", err)
@@ -153,8 +153,8 @@ func TestGroupPolicies(t *testing.T) {
 		}
 		// The subsidiary's own basic policy takes the group's place there only.
 		subAdmin := kasuhara.Actor{UserID: f.admin.ID, OrgID: sub.ID, Role: kasuhara.RoleAdmin}
-		own, _ := f.s.CreatePolicy(ctx, subAdmin, sub.ID, kasuhara.PolicyBasic, false, policyText("retail"))
-		f.s.Publish(ctx, subAdmin, sub.ID, own.ID)
+		own, _ := f.s.CreatePolicy(ctx, subAdmin, kasuhara.PolicyBasic, false, policyText("retail"))
+		f.s.Publish(ctx, subAdmin, own.ID)
 		if pub, _ := f.s.PublicPolicy(ctx, sub.ID); pub.ID != own.ID {
 			t.Fatal("the subsidiary's own policy does not replace the group's")
 		}
@@ -162,10 +162,10 @@ func TestGroupPolicies(t *testing.T) {
 			t.Fatal("a sibling sees another subsidiary's policy")
 		}
 		// The subsidiary's admin cannot change the group's document.
-		_, err = f.s.SaveDraft(ctx, subAdmin, sub.ID, group.ID, policyText("hijack"))
+		_, err = f.s.SaveDraft(ctx, subAdmin, group.ID, policyText("hijack"))
 		wantCode(t, err, kasuhara.ENOTFOUND)
 		// Not group-wide any more: the sibling has no policy.
-		if err := f.s.SetGroupWide(ctx, f.actor, f.org.ID, group.ID, false); err != nil {
+		if err := f.s.SetGroupWide(ctx, f.actor, group.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.s.PublicPolicy(ctx, sibling.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {

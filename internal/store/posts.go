@@ -41,7 +41,7 @@ func optTime(t interface{ IsZero() bool }, v any) any {
 }
 
 // CreatePost implements kasuhara.OnlinePostService.
-func (s *Store) CreatePost(ctx context.Context, v kasuhara.CaseViewer, p kasuhara.OnlinePost) (*kasuhara.OnlinePost, error) {
+func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.OnlinePost) (*kasuhara.OnlinePost, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.CaseViewer, p kasuhar
 		if err := s.schedulePostDue(ctx, tx, p.ID, p.Status, p.DueAt); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.create", objectType: "online_post", objectID: p.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.create", objectType: "online_post", objectID: p.ID,
 			detail: map[string]string{"case_id": p.CaseID}})
 	})
 	if err != nil {
@@ -107,7 +107,7 @@ func postVisible(param string) string {
 }
 
 // Posts implements kasuhara.OnlinePostService.
-func (s *Store) Posts(ctx context.Context, v kasuhara.CaseViewer, status string) ([]kasuhara.OnlinePost, error) {
+func (s *Store) Posts(ctx context.Context, v kasuhara.Actor, status string) ([]kasuhara.OnlinePost, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (s *Store) Posts(ctx context.Context, v kasuhara.CaseViewer, status string)
 	return out, rows.Err()
 }
 
-func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, id string) (*kasuhara.OnlinePost, error) {
+func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.Actor, id string) (*kasuhara.OnlinePost, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -144,13 +144,13 @@ func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.CaseViewer, i
 }
 
 // PostByID implements kasuhara.OnlinePostService.
-func (s *Store) PostByID(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.OnlinePost, error) {
+func (s *Store) PostByID(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.OnlinePost, error) {
 	return s.postFor(ctx, s.db.Read, v, id)
 }
 
 // MovePost implements kasuhara.OnlinePostService: the next step of the
 // workflow, with its deadline.
-func (s *Store) MovePost(ctx context.Context, v kasuhara.CaseViewer, id, to string) (*kasuhara.OnlinePost, error) {
+func (s *Store) MovePost(ctx context.Context, v kasuhara.Actor, id, to string) (*kasuhara.OnlinePost, error) {
 	var p *kasuhara.OnlinePost
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -177,7 +177,7 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.CaseViewer, id, to stri
 				return err
 			}
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.status", objectType: "online_post", objectID: p.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.status", objectType: "online_post", objectID: p.ID,
 			detail: map[string]string{"from": from, "to": to}})
 	})
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.CaseViewer, id, to stri
 }
 
 // AddPostFile implements kasuhara.OnlinePostService.
-func (s *Store) AddPostFile(ctx context.Context, v kasuhara.CaseViewer, id string, f kasuhara.PostFile) (*kasuhara.PostFile, error) {
+func (s *Store) AddPostFile(ctx context.Context, v kasuhara.Actor, id string, f kasuhara.PostFile) (*kasuhara.PostFile, error) {
 	f.ID, f.PostID, f.CreatedAt, f.Filename = newID(), id, s.now(), cleanFilename(f.Filename)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.postFor(ctx, tx, v, id); err != nil {
@@ -197,7 +197,7 @@ func (s *Store) AddPostFile(ctx context.Context, v kasuhara.CaseViewer, id strin
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, f.ID, id, f.BlobID, f.Filename, f.MediaType, f.Size, f.SHA256, v.UserID, f.CreatedAt); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.file", objectType: "online_post", objectID: id,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.file", objectType: "online_post", objectID: id,
 			detail: map[string]string{"file_id": f.ID, "sha256": f.SHA256}})
 	})
 	if err != nil {
@@ -207,7 +207,7 @@ func (s *Store) AddPostFile(ctx context.Context, v kasuhara.CaseViewer, id strin
 }
 
 // PostFiles implements kasuhara.OnlinePostService.
-func (s *Store) PostFiles(ctx context.Context, v kasuhara.CaseViewer, id string) ([]kasuhara.PostFile, error) {
+func (s *Store) PostFiles(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.PostFile, error) {
 	if _, err := s.postFor(ctx, s.db.Read, v, id); err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (s *Store) RemovalTemplate(ctx context.Context, orgID, lang string) (*kasuh
 }
 
 // SaveRemovalTemplate stores the organisation's text (desk and legal).
-func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.CaseViewer, t kasuhara.RemovalTemplate) error {
+func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.Actor, t kasuhara.RemovalTemplate) error {
 	if err := customerDesk(v); err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.CaseViewer, 
 			v.OrgID, t.Lang, strings.TrimSpace(t.Title), strings.TrimSpace(t.Body), s.now()); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "post.template", objectType: "org", objectID: v.OrgID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.template", objectType: "org", objectID: v.OrgID,
 			detail: map[string]string{"lang": t.Lang}})
 	})
 	return wrap("store.SaveRemovalTemplate", err)

@@ -15,7 +15,7 @@ import (
 var _ kasuhara.ReferralService = (*Store)(nil)
 
 // Referrals implements kasuhara.ReferralService.
-func (s *Store) Referrals(ctx context.Context, v kasuhara.CaseViewer, caseID string) ([]kasuhara.Referral, error) {
+func (s *Store) Referrals(ctx context.Context, v kasuhara.Actor, caseID string) ([]kasuhara.Referral, error) {
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, caseID, access.CaseHandler); err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func shortText(f kasuhara.FieldErrors, field, v string, required bool) {
 }
 
 // AddReferral implements kasuhara.ReferralService.
-func (s *Store) AddReferral(ctx context.Context, v kasuhara.CaseViewer, caseID string, r kasuhara.Referral) (*kasuhara.Referral, error) {
+func (s *Store) AddReferral(ctx context.Context, v kasuhara.Actor, caseID string, r kasuhara.Referral) (*kasuhara.Referral, error) {
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.ReferralKinds, r.Kind) {
 		f.Add("kind", kasuhara.MsgChoice)
@@ -84,7 +84,7 @@ func (s *Store) AddReferral(ctx context.Context, v kasuhara.CaseViewer, caseID s
 }
 
 // SetReferralOutcome implements kasuhara.ReferralService.
-func (s *Store) SetReferralOutcome(ctx context.Context, v kasuhara.CaseViewer, caseID, referralID, outcome string) error {
+func (s *Store) SetReferralOutcome(ctx context.Context, v kasuhara.Actor, caseID, referralID, outcome string) error {
 	if err := checkText("outcome", outcome, true); err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Store) SetReferralOutcome(ctx context.Context, v kasuhara.CaseViewer, c
 }
 
 // Specialists implements kasuhara.ReferralService.
-func (s *Store) Specialists(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.Specialist, error) {
+func (s *Store) Specialists(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Specialist, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Store) Specialists(ctx context.Context, v kasuhara.CaseViewer) ([]kasuh
 }
 
 // AddSpecialist implements kasuhara.ReferralService: legal only.
-func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.CaseViewer, sp kasuhara.Specialist) (*kasuhara.Specialist, error) {
+func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.Actor, sp kasuhara.Specialist) (*kasuhara.Specialist, error) {
 	if v.Role != kasuhara.RoleLegal {
 		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "the directory is edited by legal")
 	}
@@ -145,7 +145,7 @@ func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.CaseViewer, sp kas
 			sp.ID, sp.OrgID, sp.Kind, strings.TrimSpace(sp.Name), strings.TrimSpace(sp.Contact), strings.TrimSpace(sp.Notes), s.now()); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "specialist.add", objectType: "specialist", objectID: sp.ID})
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "specialist.add", objectType: "specialist", objectID: sp.ID})
 	})
 	if err != nil {
 		return nil, wrap("store.AddSpecialist", err)
@@ -154,7 +154,7 @@ func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.CaseViewer, sp kas
 }
 
 // DeleteSpecialist implements kasuhara.ReferralService: legal only.
-func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.CaseViewer, id string) error {
+func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.Actor, id string) error {
 	if v.Role != kasuhara.RoleLegal {
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the directory is edited by legal")
 	}
@@ -166,14 +166,14 @@ func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.CaseViewer, id 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return kasuhara.Errorf(kasuhara.ENOTFOUND, "specialist not found")
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "specialist.delete", objectType: "specialist", objectID: id})
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "specialist.delete", objectType: "specialist", objectID: id})
 	})
 	return wrap("store.DeleteSpecialist", err)
 }
 
 // RecordPackage audits that the viewer produced the evidence package of a
 // case (desk and legal only) for a recipient, before it is sent.
-func (s *Store) RecordPackage(ctx context.Context, v kasuhara.CaseViewer, caseID, recipient string) error {
+func (s *Store) RecordPackage(ctx context.Context, v kasuhara.Actor, caseID, recipient string) error {
 	if utf8.RuneCountInString(recipient) > kasuhara.MaxShortText {
 		return kasuhara.Invalid(map[string]string{"for": kasuhara.MsgTooLong})
 	}

@@ -21,7 +21,7 @@ var _ kasuhara.RetentionService = (*Store)(nil)
 // KindRetention is the daily job that purges expired cases.
 const KindRetention = "retention"
 
-func legalOnly(v kasuhara.CaseViewer) error {
+func legalOnly(v kasuhara.Actor) error {
 	if v.Role != kasuhara.RoleLegal {
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention and legal holds are legal's")
 	}
@@ -52,7 +52,7 @@ func (s *Store) rules(ctx context.Context, q queryer, orgID string) ([]kasuhara.
 }
 
 // RetentionRules implements kasuhara.RetentionService.
-func (s *Store) RetentionRules(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.RetentionRule, error) {
+func (s *Store) RetentionRules(ctx context.Context, v kasuhara.Actor) ([]kasuhara.RetentionRule, error) {
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (s *Store) RetentionRules(ctx context.Context, v kasuhara.CaseViewer) ([]ka
 }
 
 // AddRetentionRule implements kasuhara.RetentionService.
-func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.CaseViewer, r kasuhara.RetentionRule) (*kasuhara.RetentionRule, error) {
+func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.Actor, r kasuhara.RetentionRule) (*kasuhara.RetentionRule, error) {
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.CaseViewer, r k
 			}
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "retention.rule_add", objectType: "org", objectID: v.OrgID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.rule_add", objectType: "org", objectID: v.OrgID,
 			detail: map[string]any{"rule": r.ID, "state": r.State, "verdict": r.Verdict, "keep_months": r.KeepMonths}})
 	})
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.CaseViewer, r k
 }
 
 // DeleteRetentionRule implements kasuhara.RetentionService.
-func (s *Store) DeleteRetentionRule(ctx context.Context, v kasuhara.CaseViewer, id string) error {
+func (s *Store) DeleteRetentionRule(ctx context.Context, v kasuhara.Actor, id string) error {
 	if err := legalOnly(v); err != nil {
 		return err
 	}
@@ -99,14 +99,14 @@ func (s *Store) DeleteRetentionRule(ctx context.Context, v kasuhara.CaseViewer, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return kasuhara.Errorf(kasuhara.ENOTFOUND, "rule not found")
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "retention.rule_delete", objectType: "org", objectID: v.OrgID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.rule_delete", objectType: "org", objectID: v.OrgID,
 			detail: map[string]any{"rule": id}})
 	})
 	return wrap("store.DeleteRetentionRule", err)
 }
 
 // PlaceHold implements kasuhara.RetentionService.
-func (s *Store) PlaceHold(ctx context.Context, v kasuhara.CaseViewer, caseRef, customerID, reason string) (*kasuhara.Hold, error) {
+func (s *Store) PlaceHold(ctx context.Context, v kasuhara.Actor, caseRef, customerID, reason string) (*kasuhara.Hold, error) {
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.CaseViewer, caseRef, c
 			h.ID, h.OrgID, nullString(h.CaseID), nullString(h.CustomerID), h.Reason, h.CreatedBy, h.CreatedAt); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "retention.hold", objectType: objectType, objectID: object,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.hold", objectType: objectType, objectID: object,
 			detail: map[string]any{"hold": h.ID}})
 	})
 	if err != nil {
@@ -160,7 +160,7 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.CaseViewer, caseRef, c
 }
 
 // ReleaseHold implements kasuhara.RetentionService.
-func (s *Store) ReleaseHold(ctx context.Context, v kasuhara.CaseViewer, id string) error {
+func (s *Store) ReleaseHold(ctx context.Context, v kasuhara.Actor, id string) error {
 	if err := legalOnly(v); err != nil {
 		return err
 	}
@@ -177,14 +177,14 @@ func (s *Store) ReleaseHold(ctx context.Context, v kasuhara.CaseViewer, id strin
 		if customerID != "" {
 			objectType, object = "customer", customerID
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "retention.release", objectType: objectType, objectID: object,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.release", objectType: objectType, objectID: object,
 			detail: map[string]any{"hold": id}})
 	})
 	return wrap("store.ReleaseHold", err)
 }
 
 // Holds implements kasuhara.RetentionService.
-func (s *Store) Holds(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.Hold, error) {
+func (s *Store) Holds(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Hold, error) {
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func ruleFor(rules []kasuhara.RetentionRule, orgID string, state kasuhara.CaseSt
 }
 
 // Expiring implements kasuhara.RetentionService.
-func (s *Store) Expiring(ctx context.Context, v kasuhara.CaseViewer, within time.Duration) ([]kasuhara.Expiring, error) {
+func (s *Store) Expiring(ctx context.Context, v kasuhara.Actor, within time.Duration) ([]kasuhara.Expiring, error) {
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}

@@ -39,7 +39,8 @@ func scanCourse(r interface{ Scan(...any) error }) (*kasuhara.Course, error) {
 }
 
 // SaveCourse implements kasuhara.TrainingService.
-func (s *Store) SaveCourse(ctx context.Context, actor kasuhara.Actor, orgID string, c kasuhara.Course) (*kasuhara.Course, error) {
+func (s *Store) SaveCourse(ctx context.Context, actor kasuhara.Actor, c kasuhara.Course) (*kasuhara.Course, error) {
+	orgID := actor.OrgID
 	c.TitleJa, c.TitleEn = trim(c.TitleJa), trim(c.TitleEn)
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -77,7 +78,8 @@ func (s *Store) SaveCourse(ctx context.Context, actor kasuhara.Actor, orgID stri
 }
 
 // PublishCourse implements kasuhara.TrainingService.
-func (s *Store) PublishCourse(ctx context.Context, actor kasuhara.Actor, orgID, id string, published bool) error {
+func (s *Store) PublishCourse(ctx context.Context, actor kasuhara.Actor, id string, published bool) error {
+	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE courses SET published = $1 WHERE id = $2 AND org_id = $3", published, id, orgID)
 		if err != nil {
@@ -123,7 +125,8 @@ func (s *Store) Course(ctx context.Context, orgID, id string) (*kasuhara.Course,
 }
 
 // AssignCourse implements kasuhara.TrainingService.
-func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, orgID string, a kasuhara.Assignment) (*kasuhara.Assignment, error) {
+func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, a kasuhara.Assignment) (*kasuhara.Assignment, error) {
+	orgID := actor.OrgID
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -165,7 +168,8 @@ func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, orgID st
 }
 
 // UnassignCourse implements kasuhara.TrainingService.
-func (s *Store) UnassignCourse(ctx context.Context, actor kasuhara.Actor, orgID, id string) error {
+func (s *Store) UnassignCourse(ctx context.Context, actor kasuhara.Actor, id string) error {
+	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var course string
 		if err := tx.QueryRowContext(ctx, "SELECT course_id FROM training_assignments WHERE id = $1 AND org_id = $2", id, orgID).Scan(&course); err != nil {
@@ -287,7 +291,7 @@ func byCourse(as []kasuhara.Assignment, role kasuhara.Role, dept string) ([]stri
 }
 
 // MyTraining implements kasuhara.TrainingService.
-func (s *Store) MyTraining(ctx context.Context, v kasuhara.CaseViewer) ([]kasuhara.TrainingItem, error) {
+func (s *Store) MyTraining(ctx context.Context, v kasuhara.Actor) ([]kasuhara.TrainingItem, error) {
 	as, err := s.assignments(ctx, s.db.Read, v.OrgID, true)
 	if err != nil {
 		return nil, wrap("store.MyTraining", err)
@@ -315,7 +319,7 @@ func (s *Store) MyTraining(ctx context.Context, v kasuhara.CaseViewer) ([]kasuha
 }
 
 // SubmitAttempt implements kasuhara.TrainingService.
-func (s *Store) SubmitAttempt(ctx context.Context, v kasuhara.CaseViewer, courseID, lang string, answers [][]int) (*kasuhara.Attempt, error) {
+func (s *Store) SubmitAttempt(ctx context.Context, v kasuhara.Actor, courseID, lang string, answers [][]int) (*kasuhara.Attempt, error) {
 	c, err := s.Course(ctx, v.OrgID, courseID)
 	if err != nil {
 		return nil, err
@@ -339,7 +343,7 @@ func (s *Store) SubmitAttempt(ctx context.Context, v kasuhara.CaseViewer, course
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.CourseID, a.UserID, a.OrgID, a.Lang, a.Score, a.Passed, a.CreatedAt); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: v.OrgID, action: "training.attempt", objectType: "course", objectID: c.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "training.attempt", objectType: "course", objectID: c.ID,
 			detail: map[string]any{"attempt": a.ID, "score": a.Score, "passed": a.Passed}})
 	})
 	if err != nil {
@@ -349,7 +353,7 @@ func (s *Store) SubmitAttempt(ctx context.Context, v kasuhara.CaseViewer, course
 }
 
 // Attempt implements kasuhara.TrainingService.
-func (s *Store) Attempt(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.Attempt, error) {
+func (s *Store) Attempt(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.Attempt, error) {
 	var a kasuhara.Attempt
 	err := s.db.Read.QueryRowContext(ctx, `SELECT t.id, t.course_id, t.user_id, t.org_id, t.lang, t.score, t.passed, t.created_at, u.name, c.title_ja, c.title_en, o.name
 		FROM training_attempts t JOIN users u ON u.id = t.user_id JOIN courses c ON c.id = t.course_id JOIN orgs o ON o.id = t.org_id
@@ -569,7 +573,8 @@ func (s *Store) TrainingRemindersHandler(ctx context.Context, _ json.RawMessage)
 
 // SaveImage implements kasuhara.TrainingService. The type is read from the
 // content, never taken from the client.
-func (s *Store) SaveImage(ctx context.Context, actor kasuhara.Actor, orgID, _ string, data []byte) (string, error) {
+func (s *Store) SaveImage(ctx context.Context, actor kasuhara.Actor, _ string, data []byte) (string, error) {
+	orgID := actor.OrgID
 	if len(data) == 0 {
 		return "", kasuhara.Invalid(map[string]string{"image": kasuhara.MsgFileEmpty})
 	}
@@ -607,7 +612,7 @@ func (s *Store) Image(ctx context.Context, orgID, id string) (*kasuhara.Training
 }
 
 // CreateCaseStudy implements kasuhara.TrainingService.
-func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.CaseViewer, caseID, title, body string, confirmed bool) (*kasuhara.CaseStudy, error) {
+func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, title, body string, confirmed bool) (*kasuhara.CaseStudy, error) {
 	if v.Role != kasuhara.RoleDesk && v.Role != kasuhara.RoleLegal {
 		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "case studies are made by the desk and legal")
 	}
@@ -643,7 +648,7 @@ func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.CaseViewer, case
 			cs.ID, cs.OrgID, cs.CaseID, cs.Title, cs.Body, cs.CreatedBy, cs.CreatedAt); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: viewerActor(v), orgID: c.OrgID, action: "case.case_study", objectType: "case", objectID: c.ID,
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.case_study", objectType: "case", objectID: c.ID,
 			detail: map[string]any{"case_study": cs.ID}})
 	})
 	if err != nil {
@@ -672,7 +677,7 @@ func (s *Store) CaseStudies(ctx context.Context, orgID string) ([]kasuhara.CaseS
 }
 
 // CaseStudy implements kasuhara.TrainingService.
-func (s *Store) CaseStudy(ctx context.Context, v kasuhara.CaseViewer, id string) (*kasuhara.CaseStudy, error) {
+func (s *Store) CaseStudy(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.CaseStudy, error) {
 	var c kasuhara.CaseStudy
 	err := s.db.Read.QueryRowContext(ctx, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE id = $1 AND org_id = $2", id, v.OrgID).
 		Scan(&c.ID, &c.OrgID, &c.CaseID, &c.Title, &c.Body, &c.CreatedBy, &c.CreatedAt)

@@ -37,21 +37,21 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 		now := time.Date(2027, 3, 1, 1, 0, 0, 0, time.UTC)
 		d.s.Now = func() time.Time { return now }
 		admin := d.actor
-		_, err := d.s.SaveCourse(ctx, admin, d.org.ID, kasuhara.Course{TitleJa: "基礎", SourceJa: "no lesson", PassMark: 0})
+		_, err := d.s.SaveCourse(ctx, admin, kasuhara.Course{TitleJa: "基礎", SourceJa: "no lesson", PassMark: 0})
 		wantField(t, err, "pass_mark")
 		wantField(t, err, "source_ja")
-		c, err := d.s.SaveCourse(ctx, admin, d.org.ID, kasuhara.Course{TitleJa: "基礎", TitleEn: "Basics", SourceJa: quizCourse, PassMark: 100})
+		c, err := d.s.SaveCourse(ctx, admin, kasuhara.Course{TitleJa: "基礎", TitleEn: "Basics", SourceJa: quizCourse, PassMark: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
 		clerk, clerk2, operator := d.people["clerk"], d.people["clerk2"], d.people["operator"]
 		// Shop employees, yearly, due at the end of March.
-		_, err = d.s.AssignCourse(ctx, admin, d.org.ID, kasuhara.Assignment{CourseID: c.ID, Role: kasuhara.RoleEmployee, DepartmentID: d.shop.ID, FirstDue: "2027-03-31", EveryMonths: 12})
+		_, err = d.s.AssignCourse(ctx, admin, kasuhara.Assignment{CourseID: c.ID, Role: kasuhara.RoleEmployee, DepartmentID: d.shop.ID, FirstDue: "2027-03-31", EveryMonths: 12})
 		if err != nil {
 			t.Fatal(err)
 		}
 		otherDept, _ := d.s.CreateDepartment(ctx, d.actor, d.other.ID, "他社の店")
-		_, err = d.s.AssignCourse(ctx, admin, d.org.ID, kasuhara.Assignment{CourseID: c.ID, DepartmentID: otherDept.ID, FirstDue: "2027-03-31"})
+		_, err = d.s.AssignCourse(ctx, admin, kasuhara.Assignment{CourseID: c.ID, DepartmentID: otherDept.ID, FirstDue: "2027-03-31"})
 		wantField(t, err, "department")
 		// An unpublished course is nobody's task yet and cannot be taken.
 		if items, _ := d.s.MyTraining(ctx, clerk); len(items) != 0 {
@@ -59,7 +59,7 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 		}
 		_, err = d.s.SubmitAttempt(ctx, clerk, c.ID, "ja", allRight())
 		wantCode(t, err, kasuhara.ENOTFOUND)
-		if err := d.s.PublishCourse(ctx, admin, d.org.ID, c.ID, true); err != nil {
+		if err := d.s.PublishCourse(ctx, admin, c.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		items, err := d.s.MyTraining(ctx, clerk)
@@ -134,9 +134,9 @@ func TestTrainingImagesAndCaseStudies(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		d := setupDesk(t, db)
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-		_, err := d.s.SaveImage(ctx, d.actor, d.org.ID, "image/png", []byte("<svg onload=alert(1)></svg>"))
+		_, err := d.s.SaveImage(ctx, d.actor, "image/png", []byte("<svg onload=alert(1)></svg>"))
 		wantField(t, err, "image")
-		id, err := d.s.SaveImage(ctx, d.actor, d.org.ID, "text/html", png)
+		id, err := d.s.SaveImage(ctx, d.actor, "text/html", png)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,22 +219,22 @@ func TestTrainingRemindersOverTime(t *testing.T) {
 		s := store.New(db)
 		s.Params = fastParams
 		org, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme"})
-		mk := func(email, lang string) kasuhara.CaseViewer {
+		mk := func(email, lang string) kasuhara.Actor {
 			u, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: org.ID, Role: kasuhara.RoleEmployee, Language: lang})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return kasuhara.CaseViewer{UserID: u.ID, OrgID: org.ID, Role: kasuhara.RoleEmployee}
+			return kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: kasuhara.RoleEmployee}
 		}
 		diligent, late := mk("diligent@example.jp", "ja"), mk("late@example.jp", "en")
 		course := starter.Course("Acme")
-		c, err := s.SaveCourse(ctx, kasuhara.CLIActor, org.ID, course)
+		c, err := s.SaveCourse(ctx, kasuhara.Actor{OrgID: org.ID, Label: "cli"}, course)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.PublishCourse(ctx, kasuhara.CLIActor, org.ID, c.ID, true)
+		s.PublishCourse(ctx, kasuhara.Actor{OrgID: org.ID, Label: "cli"}, c.ID, true)
 		// The bubble starts on 2000-01-01; the course is due on 31 January, yearly.
-		if _, err := s.AssignCourse(ctx, kasuhara.CLIActor, org.ID, kasuhara.Assignment{CourseID: c.ID, FirstDue: "2000-01-31", EveryMonths: 12}); err != nil {
+		if _, err := s.AssignCourse(ctx, kasuhara.Actor{OrgID: org.ID, Label: "cli"}, kasuhara.Assignment{CourseID: c.ID, FirstDue: "2000-01-31", EveryMonths: 12}); err != nil {
 			t.Fatal(err)
 		}
 		mails := func() []notify.TrainingMailJob {

@@ -80,7 +80,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := generatePassword()
-	u, err := s.Users.CreateUser(r.Context(), v.Actor(), kasuhara.NewUser{
+	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
 		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
 		OrgID: org.ID, Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"),
 		Language: r.PostFormValue("language"),
@@ -129,7 +129,7 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) {
 		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 		return
 	}
-	err := s.Users.SetMembership(r.Context(), v.Actor(), kasuhara.Membership{UserID: m.User.ID, OrgID: org.ID, Role: role,
+	err := s.Users.SetMembership(r.Context(), v.Actor, kasuhara.Membership{UserID: m.User.ID, OrgID: org.ID, Role: role,
 		DepartmentID: r.PostFormValue("department")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.adminUsersPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error"})
@@ -159,7 +159,7 @@ func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabl
 		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 		return
 	}
-	if err := s.Users.SetDisabled(r.Context(), v.Actor(), m.User.ID, disabled); err != nil {
+	if err := s.Users.SetDisabled(r.Context(), v.Actor, m.User.ID, disabled); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -180,7 +180,7 @@ func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) {
 		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 		return
 	}
-	pw, err := s.Users.ResetPassword(r.Context(), v.Actor(), m.User.ID)
+	pw, err := s.Users.ResetPassword(r.Context(), v.Actor, m.User.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -218,7 +218,7 @@ func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.Orgs.CreateDepartment(r.Context(), v.Actor(), org.ID, r.PostFormValue("name"))
+	_, err := s.Orgs.CreateDepartment(r.Context(), v.Actor, org.ID, r.PostFormValue("name"))
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "name"), Flash: "form.fix", FlashKind: "error"})
 		return
@@ -236,7 +236,7 @@ func (s *Server) adminRenameDepartment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.Orgs.RenameDepartment(r.Context(), v.Actor(), org.ID, r.PathValue("id"), r.PostFormValue("name"))
+	_, err := s.Orgs.RenameDepartment(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("name"))
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Flash: "form.fix", FlashKind: "error"})
 		return
@@ -299,7 +299,7 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.PostFormValue("contact_limit_minutes"))
 	incidents, _ := strconv.Atoi(r.PostFormValue("review_incidents"))
 	window, _ := strconv.Atoi(r.PostFormValue("review_window_days"))
-	err := s.Settings.SaveSettings(r.Context(), v.Actor(), kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
+	err := s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),

@@ -278,8 +278,8 @@ func (s *Server) apiAnonMessage(w http.ResponseWriter, r *http.Request) {
 
 // Messages with named reporters, confidentiality and retaliation.
 
-func (s *Server) messagesJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
-	ms, err := s.Messages.Messages(r.Context(), cv, id)
+func (s *Server) messagesJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	ms, err := s.Messages.Messages(r.Context(), actor, id)
 	return map[string]any{"messages": messagesOut(ms)}, err
 }
 
@@ -287,8 +287,8 @@ type messageIn struct {
 	Body string `json:"body"`
 }
 
-func (s *Server) addMessageJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in messageIn) (any, error) {
-	m, err := s.Messages.AddMessage(r.Context(), cv, id, in.Body)
+func (s *Server) addMessageJSON(r *http.Request, actor kasuhara.Actor, id string, in messageIn) (any, error) {
+	m, err := s.Messages.AddMessage(r.Context(), actor, id, in.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -296,21 +296,21 @@ func (s *Server) addMessageJSON(r *http.Request, cv kasuhara.CaseViewer, id stri
 }
 
 func (s *Server) caseMessage(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.message_sent", func(cv kasuhara.CaseViewer, id string) error {
-		_, err := s.Messages.AddMessage(r.Context(), cv, id, r.PostFormValue("body"))
+	s.caseAction(w, r, "case.message_sent", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Messages.AddMessage(r.Context(), actor, id, r.PostFormValue("body"))
 		return err
 	})
 }
 
 func (s *Server) caseConfidential(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.confidential_saved", func(cv kasuhara.CaseViewer, id string) error {
-		return s.Messages.SetConfidential(r.Context(), cv, id, r.PostFormValue("hide") == "true")
+	s.caseAction(w, r, "case.confidential_saved", func(actor kasuhara.Actor, id string) error {
+		return s.Messages.SetConfidential(r.Context(), actor, id, r.PostFormValue("hide") == "true")
 	})
 }
 
 func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.retaliation_sent", func(cv kasuhara.CaseViewer, id string) error {
-		_, err := s.Messages.FlagRetaliation(r.Context(), cv, id, r.PostFormValue("body"))
+	s.caseAction(w, r, "case.retaliation_sent", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Messages.FlagRetaliation(r.Context(), actor, id, r.PostFormValue("body"))
 		return err
 	})
 }
@@ -318,7 +318,7 @@ func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) {
 // retaliationList shows legal the reporters' retaliation alarms.
 func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	fs, err := s.Messages.RetaliationFlags(r.Context(), v.caseViewer())
+	fs, err := s.Messages.RetaliationFlags(r.Context(), v.Actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return

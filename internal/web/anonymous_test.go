@@ -105,7 +105,7 @@ func TestNamedMessagesAndRetaliationPages(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	emp := e.client()
 	emp.signInAs(kasuhara.RoleEmployee)
-	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
 	if err != nil {
 		t.Fatal(err)

@@ -10,14 +10,9 @@ import (
 	"github.com/kasuhara/kasuhara/internal/access"
 )
 
-// caseViewer is the signed-in person as the case service sees them.
-func (v *viewer) caseViewer() kasuhara.CaseViewer {
-	return kasuhara.CaseViewer{UserID: v.User.ID, OrgID: v.Org.ID, Role: v.Membership.Role, DepartmentID: v.Membership.DepartmentID}
-}
-
 // caseLevel is the viewer's level for a case they could open (CaseByID
 // succeeded, so they are not excluded unless they reported it).
-func caseLevel(v kasuhara.CaseViewer, c *kasuhara.Case) access.CaseLevel {
+func caseLevel(v kasuhara.Actor, c *kasuhara.Case) access.CaseLevel {
 	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, HiddenFromSupervisor: c.HideFromSupervisor})
 }
 
@@ -101,7 +96,7 @@ func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c, err := s.Cases.FileReport(r.Context(), v.caseViewer(), rep)
+	c, err := s.Cases.FileReport(r.Context(), v.Actor, rep)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -146,13 +141,13 @@ type caseOut struct {
 	UpdatedAt       time.Time                `json:"updated_at"`
 }
 
-func (s *Server) caseJSON(cv kasuhara.CaseViewer, c *kasuhara.Case) caseOut {
+func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case) caseOut {
 	rep := c.Report
 	out := caseOut{ID: c.ID, Ref: c.Ref, State: string(c.State), Urgent: c.Urgent, Consultation: rep.Consultation,
 		OccurredAt: rep.OccurredAt, DurationMinutes: rep.DurationMinutes, Channel: rep.Channel, Location: rep.Location,
 		DepartmentID: rep.DepartmentID, Categories: []string{}, Subtypes: rep.Subtypes, RequestContent: rep.RequestContent,
 		Conduct: rep.Conduct, Harm: rep.Harm, Wishes: rep.Wishes, DangerOngoing: rep.DangerOngoing, Witnesses: rep.Witnesses,
-		Customer: rep.Customer, Mine: c.ReporterID == cv.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
+		Customer: rep.Customer, Mine: c.ReporterID == actor.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
 		Overdue: c.Overdue(s.Now()), AcknowledgedAt: timeOrNil(c.AcknowledgedAt), ResolvedAt: timeOrNil(c.ResolvedAt),
 		ClosedAt: timeOrNil(c.ClosedAt), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if out.Subtypes == nil {
@@ -161,7 +156,7 @@ func (s *Server) caseJSON(cv kasuhara.CaseViewer, c *kasuhara.Case) caseOut {
 	for _, cat := range rep.Categories {
 		out.Categories = append(out.Categories, string(cat))
 	}
-	if caseLevel(cv, c) >= access.CaseSupervisor {
+	if caseLevel(actor, c) >= access.CaseSupervisor {
 		out.AssigneeID, out.SecondID, out.Verdict = c.AssigneeID, c.SecondID, c.Verdict
 	}
 	return out
@@ -235,49 +230,49 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cv := v.caseViewer()
-	list, next, err := s.Cases.Cases(r.Context(), cv, f)
+	actor := v.Actor
+	list, next, err := s.Cases.Cases(r.Context(), actor, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	out := make([]caseOut, 0, len(list))
 	for i := range list {
-		out = append(out, s.caseJSON(cv, &list[i]))
+		out = append(out, s.caseJSON(actor, &list[i]))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
 }
 
 // apiCase loads {id} for the viewer; it answers and returns nil when the
 // case is not there for them.
-func (s *Server) apiCaseFor(w http.ResponseWriter, r *http.Request) (kasuhara.CaseViewer, *kasuhara.Case) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	c, err := s.Cases.CaseByID(r.Context(), cv, r.PathValue("id"))
+func (s *Server) apiCaseFor(w http.ResponseWriter, r *http.Request) (kasuhara.Actor, *kasuhara.Case) {
+	actor := viewerFrom(r.Context()).Actor
+	c, err := s.Cases.CaseByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
-		return cv, nil
+		return actor, nil
 	}
-	return cv, c
+	return actor, c
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
-	cv, c := s.apiCaseFor(w, r)
+	actor, c := s.apiCaseFor(w, r)
 	if c == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, s.caseJSON(cv, c))
+	writeJSON(w, http.StatusOK, s.caseJSON(actor, c))
 }
 
 // caseWrite makes a handler that decodes the JSON body into In, runs fn on
 // the case {id} for the caller, and answers fn's result with status.
-func caseWrite[In any](s *Server, status int, fn func(r *http.Request, cv kasuhara.CaseViewer, id string, in In) (any, error)) http.HandlerFunc {
+func caseWrite[In any](s *Server, status int, fn func(r *http.Request, actor kasuhara.Actor, id string, in In) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in In
 		if err := decodeJSON(r, &in); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		out, err := fn(r, viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in)
+		out, err := fn(r, viewerFrom(r.Context()).Actor, r.PathValue("id"), in)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -287,9 +282,9 @@ func caseWrite[In any](s *Server, status int, fn func(r *http.Request, cv kasuha
 }
 
 // caseRead makes a handler that answers fn's result for the case {id}.
-func caseRead(s *Server, fn func(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error)) http.HandlerFunc {
+func caseRead(s *Server, fn func(r *http.Request, actor kasuhara.Actor, id string) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		out, err := fn(r, viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+		out, err := fn(r, viewerFrom(r.Context()).Actor, r.PathValue("id"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -303,12 +298,12 @@ type transitionIn struct {
 	Note string `json:"note"`
 }
 
-func (s *Server) transitionJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in transitionIn) (any, error) {
-	c, err := s.Cases.Transition(r.Context(), cv, id, kasuhara.CaseState(in.To), in.Note)
+func (s *Server) transitionJSON(r *http.Request, actor kasuhara.Actor, id string, in transitionIn) (any, error) {
+	c, err := s.Cases.Transition(r.Context(), actor, id, kasuhara.CaseState(in.To), in.Note)
 	if err != nil {
 		return nil, err
 	}
-	return s.caseJSON(cv, c), nil
+	return s.caseJSON(actor, c), nil
 }
 
 type assignIn struct {
@@ -316,12 +311,12 @@ type assignIn struct {
 	SecondID   string `json:"second_id"`
 }
 
-func (s *Server) assignJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in assignIn) (any, error) {
-	c, err := s.Cases.Assign(r.Context(), cv, id, in.AssigneeID, in.SecondID)
+func (s *Server) assignJSON(r *http.Request, actor kasuhara.Actor, id string, in assignIn) (any, error) {
+	c, err := s.Cases.Assign(r.Context(), actor, id, in.AssigneeID, in.SecondID)
 	if err != nil {
 		return nil, err
 	}
-	return s.caseJSON(cv, c), nil
+	return s.caseJSON(actor, c), nil
 }
 
 type assessmentJSON struct {
@@ -347,8 +342,8 @@ func assessmentOut(a kasuhara.Assessment) assessmentJSON {
 		AssessorID: a.AssessorID, CreatedAt: a.CreatedAt}
 }
 
-func (s *Server) assessJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in assessmentJSON) (any, error) {
-	a, err := s.Cases.Assess(r.Context(), cv, id, kasuhara.Assessment{
+func (s *Server) assessJSON(r *http.Request, actor kasuhara.Actor, id string, in assessmentJSON) (any, error) {
+	a, err := s.Cases.Assess(r.Context(), actor, id, kasuhara.Assessment{
 		Request: in.Request, Manner: in.Manner, MannerReasons: in.MannerReasons, EnvironmentImpaired: in.EnvironmentImpaired,
 		EnvironmentHow: in.EnvironmentHow, AccommodationRequest: in.AccommodationRequest, Verdict: in.Verdict, Rationale: in.Rationale})
 	if err != nil {
@@ -357,8 +352,8 @@ func (s *Server) assessJSON(r *http.Request, cv kasuhara.CaseViewer, id string, 
 	return assessmentOut(*a), nil
 }
 
-func (s *Server) assessmentsJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
-	as, err := s.Cases.Assessments(r.Context(), cv, id)
+func (s *Server) assessmentsJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	as, err := s.Cases.Assessments(r.Context(), actor, id)
 	out := make([]assessmentJSON, 0, len(as))
 	for _, a := range as {
 		out = append(out, assessmentOut(a))
@@ -384,11 +379,11 @@ type noteIn struct {
 	Kind string `json:"kind"`
 }
 
-func (s *Server) noteJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in noteIn) (any, error) {
+func (s *Server) noteJSON(r *http.Request, actor kasuhara.Actor, id string, in noteIn) (any, error) {
 	if in.Kind == "" {
 		in.Kind = kasuhara.EventNote
 	}
-	e, err := s.Cases.AddNote(r.Context(), cv, id, in.Kind, in.Body)
+	e, err := s.Cases.AddNote(r.Context(), actor, id, in.Kind, in.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -401,21 +396,21 @@ type contactIn struct {
 	Summary string `json:"summary"`
 }
 
-func (s *Server) contactJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in contactIn) (any, error) {
+func (s *Server) contactJSON(r *http.Request, actor kasuhara.Actor, id string, in contactIn) (any, error) {
 	f := kasuhara.FieldErrors{}
 	at := parseTime(f, "at", in.At)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	e, err := s.Cases.AddContact(r.Context(), cv, id, kasuhara.Contact{At: at, Channel: in.Channel, Summary: in.Summary})
+	e, err := s.Cases.AddContact(r.Context(), actor, id, kasuhara.Contact{At: at, Channel: in.Channel, Summary: in.Summary})
 	if err != nil {
 		return nil, err
 	}
 	return eventOut(*e), nil
 }
 
-func (s *Server) timelineJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
-	es, err := s.Cases.Timeline(r.Context(), cv, id)
+func (s *Server) timelineJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	es, err := s.Cases.Timeline(r.Context(), actor, id)
 	out := make([]eventJSON, 0, len(es))
 	for _, e := range es {
 		out = append(out, eventOut(e))
@@ -432,8 +427,8 @@ type taskJSON struct {
 	DoneBy string     `json:"done_by,omitempty"`
 }
 
-func (s *Server) tasksJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
-	ts, err := s.Cases.Tasks(r.Context(), cv, id)
+func (s *Server) tasksJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	ts, err := s.Cases.Tasks(r.Context(), actor, id)
 	loc := s.Catalog.Localizer(apiLang(r))
 	out := make([]taskJSON, 0, len(ts))
 	for _, t := range ts {
@@ -450,8 +445,8 @@ type taskIn struct {
 	Title string `json:"title"`
 }
 
-func (s *Server) addTaskJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in taskIn) (any, error) {
-	t, err := s.Cases.AddTask(r.Context(), cv, id, in.Title)
+func (s *Server) addTaskJSON(r *http.Request, actor kasuhara.Actor, id string, in taskIn) (any, error) {
+	t, err := s.Cases.AddTask(r.Context(), actor, id, in.Title)
 	if err != nil {
 		return nil, err
 	}
@@ -462,8 +457,8 @@ type doneIn struct {
 	Done bool `json:"done"`
 }
 
-func (s *Server) taskDoneJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in doneIn) (any, error) {
-	return map[string]any{"id": r.PathValue("task"), "done": in.Done}, s.Cases.SetTaskDone(r.Context(), cv, id, r.PathValue("task"), in.Done)
+func (s *Server) taskDoneJSON(r *http.Request, actor kasuhara.Actor, id string, in doneIn) (any, error) {
+	return map[string]any{"id": r.PathValue("task"), "done": in.Done}, s.Cases.SetTaskDone(r.Context(), actor, id, r.PathValue("task"), in.Done)
 }
 
 type careJSON struct {
@@ -484,8 +479,8 @@ func careOut(c kasuhara.CareAction) careJSON {
 	return out
 }
 
-func (s *Server) careJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
-	cs, err := s.Cases.CareActions(r.Context(), cv, id)
+func (s *Server) careJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	cs, err := s.Cases.CareActions(r.Context(), actor, id)
 	out := make([]careJSON, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, careOut(c))
@@ -499,27 +494,27 @@ type careIn struct {
 	Note  string `json:"note"`
 }
 
-func (s *Server) addCareJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in careIn) (any, error) {
+func (s *Server) addCareJSON(r *http.Request, actor kasuhara.Actor, id string, in careIn) (any, error) {
 	f := kasuhara.FieldErrors{}
 	due := parseDateOrTime(f, "due_on", in.DueOn)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.Cases.AddCare(r.Context(), cv, id, kasuhara.CareAction{Kind: in.Kind, DueOn: due, Note: in.Note})
+	c, err := s.Cases.AddCare(r.Context(), actor, id, kasuhara.CareAction{Kind: in.Kind, DueOn: due, Note: in.Note})
 	if err != nil {
 		return nil, err
 	}
 	return careOut(*c), nil
 }
 
-func (s *Server) careDoneJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in doneIn) (any, error) {
-	return map[string]any{"id": r.PathValue("care"), "done": in.Done}, s.Cases.SetCareDone(r.Context(), cv, id, r.PathValue("care"), in.Done)
+func (s *Server) careDoneJSON(r *http.Request, actor kasuhara.Actor, id string, in doneIn) (any, error) {
+	return map[string]any{"id": r.PathValue("care"), "done": in.Done}, s.Cases.SetCareDone(r.Context(), actor, id, r.PathValue("care"), in.Done)
 }
 
 type excludeIn struct {
 	UserID string `json:"user_id"`
 }
 
-func (s *Server) excludeJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in excludeIn) (any, error) {
-	return map[string]any{"user_id": in.UserID}, s.Cases.Exclude(r.Context(), cv, id, in.UserID)
+func (s *Server) excludeJSON(r *http.Request, actor kasuhara.Actor, id string, in excludeIn) (any, error) {
+	return map[string]any{"user_id": in.UserID}, s.Cases.Exclude(r.Context(), actor, id, in.UserID)
 }

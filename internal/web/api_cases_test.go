@@ -155,7 +155,7 @@ func TestAPIReportBadInput(t *testing.T) {
 	r := emp.c.do("POST", "/api/v1/reports", strings.NewReader(string(b)), map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": "application/json"})
 	must(t, r, http.StatusRequestEntityTooLarge, `"too_large"`)
 	// No failed request left a case behind.
-	list, _, _ := e.st.Cases(ctx, kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}, kasuhara.CaseFilter{})
+	list, _, _ := e.st.Cases(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}, kasuhara.CaseFilter{})
 	if len(list) != 0 {
 		t.Fatalf("%d cases after failed requests", len(list))
 	}

@@ -103,7 +103,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	setLangCookie(w, lang, s.secureCookies)
 	if v := viewerFrom(r.Context()); v != nil && v.User.Language != lang {
-		if err := s.Users.SetLanguage(r.Context(), v.Actor(), v.User.ID, lang); err != nil {
+		if err := s.Users.SetLanguage(r.Context(), v.Actor, v.User.ID, lang); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -159,7 +159,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "password", &page{Title: "password.title", Nav: "account", Form: f})
 		return
 	}
-	if err := s.Users.SetPassword(r.Context(), v.Actor(), v.User.ID, next); err != nil {
+	if err := s.Users.SetPassword(r.Context(), v.Actor, v.User.ID, next); err != nil {
 		s.fail(w, r, err)
 		return
 	}

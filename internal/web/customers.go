@@ -73,7 +73,7 @@ func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	l, err := s.Customers.LookupCustomer(r.Context(), v.caseViewer(), kind, value)
+	l, err := s.Customers.LookupCustomer(r.Context(), v.Actor, kind, value)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -83,7 +83,7 @@ func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.Customers.Customers(r.Context(), viewerFrom(r.Context()).caseViewer(), r.URL.Query().Get("q"))
+	cs, err := s.Customers.Customers(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("q"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -96,13 +96,13 @@ func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	c, err := s.Customers.CustomerByID(r.Context(), cv, r.PathValue("id"))
+	actor := viewerFrom(r.Context()).Actor
+	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ms, err := s.Customers.Measures(r.Context(), cv, c.ID)
+	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -130,7 +130,7 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"),
+	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"),
 		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CaseIDs: in.CaseIDs, ReviewAt: review})
 }
 
@@ -149,7 +149,7 @@ func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) {
-	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PathValue("measure"))
+	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PathValue("measure"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -160,19 +160,19 @@ func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) {
 // The desk's screens.
 
 func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) {
-	cv := viewerFrom(r.Context()).caseViewer()
+	actor := viewerFrom(r.Context()).Actor
 	q := r.URL.Query().Get("q")
-	list, err := s.Customers.Customers(r.Context(), cv, q)
+	list, err := s.Customers.Customers(r.Context(), actor, q)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	review, err := s.Customers.ForReview(r.Context(), cv)
+	review, err := s.Customers.ForReview(r.Context(), actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	pending, err := s.Customers.PendingApprovals(r.Context(), cv)
+	pending, err := s.Customers.PendingApprovals(r.Context(), actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -183,13 +183,13 @@ func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int, p *page) {
 	v := viewerFrom(r.Context())
-	cv := v.caseViewer()
-	c, err := s.Customers.CustomerByID(r.Context(), cv, r.PathValue("id"))
+	actor := v.Actor
+	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ms, err := s.Customers.Measures(r.Context(), cv, c.ID)
+	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -202,11 +202,11 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int
 	var cases []kasuhara.Case
 	for _, id := range c.CaseIDs {
 		// Only the cases the viewer may see are listed (CaseByID audits).
-		if cs, err := s.Cases.CaseByID(r.Context(), cv, id); err == nil {
+		if cs, err := s.Cases.CaseByID(r.Context(), actor, id); err == nil {
 			cases = append(cases, *cs)
 		}
 	}
-	dups, err := s.Customers.PossibleDuplicates(r.Context(), cv, c.ID)
+	dups, err := s.Customers.PossibleDuplicates(r.Context(), actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -222,9 +222,9 @@ func (s *Server) customerView(w http.ResponseWriter, r *http.Request) {
 }
 
 // customerAction runs a change from the customer page.
-func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done string, fn func(cv kasuhara.CaseViewer) error) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	err := fn(cv)
+func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor) error) {
+	actor := viewerFrom(r.Context()).Actor
+	err := fn(actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "review_at")})
 		return
@@ -238,7 +238,7 @@ func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done str
 }
 
 func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.proposed", func(kasuhara.CaseViewer) error {
+	s.customerAction(w, r, "customers.proposed", func(kasuhara.Actor) error {
 		r.ParseForm()
 		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"),
 			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at")})
@@ -247,21 +247,21 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) customerApprove(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.approved", func(cv kasuhara.CaseViewer) error {
-		_, err := s.Customers.ApproveMeasure(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"))
+	s.customerAction(w, r, "customers.approved", func(actor kasuhara.Actor) error {
+		_, err := s.Customers.ApproveMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"))
 		return err
 	})
 }
 
 func (s *Server) customerLift(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.lifted", func(cv kasuhara.CaseViewer) error {
-		return s.Customers.LiftMeasure(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("reason"))
+	s.customerAction(w, r, "customers.lifted", func(actor kasuhara.Actor) error {
+		return s.Customers.LiftMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("reason"))
 	})
 }
 
 func (s *Server) customerResponse(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.response_saved", func(cv kasuhara.CaseViewer) error {
-		return s.Customers.RecordResponse(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("response"))
+	s.customerAction(w, r, "customers.response_saved", func(actor kasuhara.Actor) error {
+		return s.Customers.RecordResponse(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("response"))
 	})
 }
 
@@ -281,7 +281,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(q, "@") {
 			kind = "email"
 		}
-		l, err := s.Customers.LookupCustomer(r.Context(), v.caseViewer(), kind, q)
+		l, err := s.Customers.LookupCustomer(r.Context(), v.Actor, kind, q)
 		if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 			p.Form = s.newForm(r, err)
 			p.Form.Errors["phone"] = translateField(s.Catalog.Localizer(langFrom(r.Context())), kasuhara.MsgMalformed)
@@ -296,28 +296,28 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.merged", func(cv kasuhara.CaseViewer) error {
-		return s.Customers.MergeCustomers(r.Context(), cv, r.PathValue("id"), r.PostFormValue("from"))
+	s.customerAction(w, r, "customers.merged", func(actor kasuhara.Actor) error {
+		return s.Customers.MergeCustomers(r.Context(), actor, r.PathValue("id"), r.PostFormValue("from"))
 	})
 }
 
 func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.split", func(cv kasuhara.CaseViewer) error {
-		_, err := s.Customers.SplitCase(r.Context(), cv, r.PathValue("id"), r.PostFormValue("case"))
+	s.customerAction(w, r, "customers.split", func(actor kasuhara.Actor) error {
+		_, err := s.Customers.SplitCase(r.Context(), actor, r.PathValue("id"), r.PostFormValue("case"))
 		return err
 	})
 }
 
 // customerWrite makes an API handler for a change to customer {id}: it
 // decodes In and answers fn's result with status.
-func customerWrite[In any](s *Server, status int, fn func(r *http.Request, cv kasuhara.CaseViewer, in In) (any, error)) http.HandlerFunc {
+func customerWrite[In any](s *Server, status int, fn func(r *http.Request, actor kasuhara.Actor, in In) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in In
 		if err := decodeJSON(r, &in); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		out, err := fn(r, viewerFrom(r.Context()).caseViewer(), in)
+		out, err := fn(r, viewerFrom(r.Context()).Actor, in)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -330,37 +330,37 @@ type reasonIn struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) liftJSON(r *http.Request, cv kasuhara.CaseViewer, in reasonIn) (any, error) {
-	return map[string]string{"id": r.PathValue("measure")}, s.Customers.LiftMeasure(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), in.Reason)
+func (s *Server) liftJSON(r *http.Request, actor kasuhara.Actor, in reasonIn) (any, error) {
+	return map[string]string{"id": r.PathValue("measure")}, s.Customers.LiftMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), in.Reason)
 }
 
 type responseIn struct {
 	Response string `json:"response"`
 }
 
-func (s *Server) responseJSON(r *http.Request, cv kasuhara.CaseViewer, in responseIn) (any, error) {
-	return map[string]string{"id": r.PathValue("measure")}, s.Customers.RecordResponse(r.Context(), cv, r.PathValue("id"), r.PathValue("measure"), in.Response)
+func (s *Server) responseJSON(r *http.Request, actor kasuhara.Actor, in responseIn) (any, error) {
+	return map[string]string{"id": r.PathValue("measure")}, s.Customers.RecordResponse(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), in.Response)
 }
 
 type mergeIn struct {
 	From string `json:"from"`
 }
 
-func (s *Server) mergeJSON(r *http.Request, cv kasuhara.CaseViewer, in mergeIn) (any, error) {
-	return map[string]string{"id": r.PathValue("id")}, s.Customers.MergeCustomers(r.Context(), cv, r.PathValue("id"), in.From)
+func (s *Server) mergeJSON(r *http.Request, actor kasuhara.Actor, in mergeIn) (any, error) {
+	return map[string]string{"id": r.PathValue("id")}, s.Customers.MergeCustomers(r.Context(), actor, r.PathValue("id"), in.From)
 }
 
 type splitIn struct {
 	CaseID string `json:"case_id"`
 }
 
-func (s *Server) splitJSON(r *http.Request, cv kasuhara.CaseViewer, in splitIn) (any, error) {
-	id, err := s.Customers.SplitCase(r.Context(), cv, r.PathValue("id"), in.CaseID)
+func (s *Server) splitJSON(r *http.Request, actor kasuhara.Actor, in splitIn) (any, error) {
+	id, err := s.Customers.SplitCase(r.Context(), actor, r.PathValue("id"), in.CaseID)
 	return map[string]string{"id": id}, err
 }
 
 func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.Customers.PossibleDuplicates(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	cs, err := s.Customers.PossibleDuplicates(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -85,8 +85,8 @@ func TestTimerPrefillsReport(t *testing.T) {
 
 func TestMeasureLetters(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
 		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
 	if err != nil {

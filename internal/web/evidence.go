@@ -137,10 +137,10 @@ func (f *multipartForm) get(k string) string {
 
 // uploadEvidence adds files to a case: the reporter and those who handle it.
 func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
-	cv := viewerFrom(r.Context()).caseViewer()
+	actor := viewerFrom(r.Context()).Actor
 	id := r.PathValue("id")
 	// Check access before reading any file.
-	if _, err := s.Cases.EvidenceList(r.Context(), cv, id); err != nil {
+	if _, err := s.Cases.EvidenceList(r.Context(), actor, id); err != nil {
 		return nil, err
 	}
 	f, err := s.readMultipart(r)
@@ -152,7 +152,7 @@ func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
 	}
 	var out []kasuhara.Evidence
 	for i, e := range f.files {
-		got, err := s.Cases.AddEvidence(r.Context(), cv, id, e)
+		got, err := s.Cases.AddEvidence(r.Context(), actor, id, e)
 		if err != nil {
 			f.files = f.files[i:]
 			s.discard(f)
@@ -192,7 +192,7 @@ func (s *Server) apiUploadEvidence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) {
-	es, err := s.Cases.EvidenceList(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	es, err := s.Cases.EvidenceList(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -205,7 +205,7 @@ func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.evidence_added", func(kasuhara.CaseViewer, string) error {
+	s.caseAction(w, r, "case.evidence_added", func(kasuhara.Actor, string) error {
 		_, err := s.uploadEvidence(r)
 		return err
 	})
@@ -214,8 +214,8 @@ func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) {
 // downloadEvidence streams a file decrypted, with range requests so that
 // audio and video play and seek in the browser. Every request is audited.
 func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	e, err := s.Cases.EvidenceByID(r.Context(), cv, r.PathValue("id"), r.PathValue("evidence"))
+	actor := viewerFrom(r.Context()).Actor
+	e, err := s.Cases.EvidenceByID(r.Context(), actor, r.PathValue("id"), r.PathValue("evidence"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

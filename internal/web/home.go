@@ -28,7 +28,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			d.Unacknowledged = append(d.Unacknowledged, doc)
 		}
 	}
-	items, err := s.Training.MyTraining(r.Context(), v.caseViewer())
+	items, err := s.Training.MyTraining(r.Context(), v.Actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -23,8 +23,8 @@ func insightData(t *testing.T, e *env) (shop, call *kasuhara.Department, subAnal
 		Role: kasuhara.RoleEmployee, DepartmentID: shop.ID})
 	lone, _ := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "lone@acme.example", Name: "孤独 一郎", Password: password, OrgID: e.org.ID,
 		Role: kasuhara.RoleEmployee, DepartmentID: call.ID})
-	rv := kasuhara.CaseViewer{UserID: reporter.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: shop.ID}
-	lv := kasuhara.CaseViewer{UserID: lone.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: call.ID}
+	rv := kasuhara.Actor{UserID: reporter.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: shop.ID}
+	lv := kasuhara.Actor{UserID: lone.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: call.ID}
 	for range 4 {
 		if _, err := e.st.FileReport(ctx, rv, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", DepartmentID: shop.ID, Subtypes: []string{"insult"},
 			Conduct: "報告 花子への秘密の叙述", Customer: kasuhara.CustomerDetails{Name: "山田 太郎"}}); err != nil {
@@ -36,7 +36,7 @@ func insightData(t *testing.T, e *env) (shop, call *kasuhara.Department, subAnal
 		t.Fatal(err)
 	}
 	subEmp, _ := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "sub@retail.example", Name: "子会社 社員", Password: password, OrgID: e.sub.ID, Role: kasuhara.RoleEmployee})
-	if _, err := e.st.FileReport(ctx, kasuhara.CaseViewer{UserID: subEmp.ID, OrgID: e.sub.ID, Role: kasuhara.RoleEmployee},
+	if _, err := e.st.FileReport(ctx, kasuhara.Actor{UserID: subEmp.ID, OrgID: e.sub.ID, Role: kasuhara.RoleEmployee},
 		kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +202,8 @@ func TestRetentionPage(t *testing.T) {
 			must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"12"}}), http.StatusSeeOther)
 			must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}), http.StatusBadRequest, "field-error")
 			// A closed complaint with a photo.
-			empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-			deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+			empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+			deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
 			c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
 			if err != nil {
 				t.Fatal(err)
@@ -232,7 +232,7 @@ func TestRetentionPage(t *testing.T) {
 			age(time.Now().AddDate(-1, -1, 0))
 			must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
 			must(t, legal.get("/cases/"+c.ID), http.StatusOK)
-			hs, _ := e.st.Holds(ctx, kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+			hs, _ := e.st.Holds(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
 			must(t, legal.post("/retention/holds/"+hs[0].ID+"/release", nil), http.StatusSeeOther)
 			must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
 			must(t, legal.get("/cases/"+c.ID), http.StatusNotFound)

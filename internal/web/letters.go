@@ -18,7 +18,7 @@ import (
 // sent is the letter on record.
 func (s *Server) letter(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	cv := v.caseViewer()
+	actor := v.Actor
 	customerID, measureID := r.PathValue("id"), r.PathValue("measure")
 	lang := r.URL.Query().Get("lang")
 	if lang == "" {
@@ -28,7 +28,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage}))
 		return
 	}
-	l, err := s.Letters.StoredLetter(r.Context(), cv, customerID, measureID, lang)
+	l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, measureID, lang)
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
 		l, err = s.makeLetter(r, v, customerID, measureID, lang)
 	}
@@ -46,12 +46,12 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, lang string) (*kasuhara.Letter, error) {
 	ctx := r.Context()
-	cv := v.caseViewer()
-	c, err := s.Customers.CustomerByID(ctx, cv, customerID)
+	actor := v.Actor
+	c, err := s.Customers.CustomerByID(ctx, actor, customerID)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Customers.Measures(ctx, cv, customerID)
+	ms, err := s.Customers.Measures(ctx, actor, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 	// The facts: the measure's reason and the dates of the cases it rests on.
 	var facts []string
 	for _, id := range m.CaseIDs {
-		if cs, err := s.Cases.CaseByID(ctx, cv, id); err == nil {
+		if cs, err := s.Cases.CaseByID(ctx, actor, id); err == nil {
 			facts = append(facts, "・"+formatDate(cs.Report.OccurredAt, lang)+" "+loc.T("channel."+cs.Report.Channel))
 		}
 	}
@@ -94,7 +94,7 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 		return nil, fmt.Errorf("web: letter: %w", err)
 	}
 	sum := sha256.Sum256(out)
-	return s.Letters.KeepLetter(ctx, cv, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: out})
+	return s.Letters.KeepLetter(ctx, actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: out})
 }
 
 func measureRef(m *kasuhara.Measure) string {
@@ -131,7 +131,7 @@ func (s *Server) letterTemplatesPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) saveLetterTemplate(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	err := s.Letters.SaveLetterTemplate(r.Context(), v.caseViewer(), kasuhara.LetterTemplate{OrgID: v.Org.ID, Kind: r.PostFormValue("kind"),
+	err := s.Letters.SaveLetterTemplate(r.Context(), v.Actor, kasuhara.LetterTemplate{OrgID: v.Org.ID, Kind: r.PostFormValue("kind"),
 		Lang: r.PostFormValue("lang"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Contact: r.PostFormValue("contact"),
 		PolicyRef: r.PostFormValue("policy_ref")})
 	if err != nil {

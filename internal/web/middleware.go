@@ -175,17 +175,14 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// viewer is the signed-in person as a request sees them.
+// viewer is the signed-in person as a request sees them. Actor is the same
+// person as the services take them, made once when the viewer is loaded.
 type viewer struct {
 	User       *kasuhara.User
 	Membership kasuhara.Membership
 	Org        *kasuhara.Org
+	Actor      kasuhara.Actor
 	ViaToken   bool
-}
-
-// Actor returns the audit actor of the viewer.
-func (v *viewer) Actor() kasuhara.Actor {
-	return kasuhara.Actor{UserID: v.User.ID, OrgID: v.Org.ID, Role: v.Membership.Role}
 }
 
 func viewerFrom(ctx context.Context) *viewer {
@@ -284,7 +281,9 @@ func (s *Server) loadViewer(ctx context.Context, u *kasuhara.User) (*viewer, err
 	if err != nil {
 		return nil, err
 	}
-	return &viewer{User: u, Membership: ms[0], Org: org}, nil
+	m := ms[0]
+	return &viewer{User: u, Membership: m, Org: org,
+		Actor: kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: m.Role, DepartmentID: m.DepartmentID}}, nil
 }
 
 func langFrom(ctx context.Context) string {

@@ -19,7 +19,7 @@ import (
 // and the manifest. Desk and legal only; producing it is audited first.
 func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	cv := v.caseViewer()
+	actor := v.Actor
 	ctx := r.Context()
 	lang := r.URL.Query().Get("lang")
 	if lang == "" {
@@ -30,40 +30,40 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	recipient := strings.TrimSpace(r.URL.Query().Get("for"))
-	c, err := s.Cases.CaseByID(ctx, cv, r.PathValue("id"))
+	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if caseLevel(cv, c) < access.CaseHandler {
+	if caseLevel(actor, c) < access.CaseHandler {
 		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the desk and legal produce a package"))
 		return
 	}
-	if err := s.Referrals.RecordPackage(ctx, cv, c.ID, recipient); err != nil {
+	if err := s.Referrals.RecordPackage(ctx, actor, c.ID, recipient); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	timeline, err := s.Cases.Timeline(ctx, cv, c.ID)
+	timeline, err := s.Cases.Timeline(ctx, actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	assessments, err := s.Cases.Assessments(ctx, cv, c.ID)
+	assessments, err := s.Cases.Assessments(ctx, actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	evidence, err := s.Cases.EvidenceList(ctx, cv, c.ID)
+	evidence, err := s.Cases.EvidenceList(ctx, actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	referrals, err := s.Referrals.Referrals(ctx, cv, c.ID)
+	referrals, err := s.Referrals.Referrals(ctx, actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	care, err := s.Cases.CareActions(ctx, cv, c.ID)
+	care, err := s.Cases.CareActions(ctx, actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -26,8 +26,8 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A case with everything on it, reported by the employee.
-	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-	deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: kasuhara.Subtypes,
 		Conduct: "「殴るぞ」と怒鳴った", DangerOngoing: true, Customer: kasuhara.CustomerDetails{Name: "佐藤", Phone: "0312345678"}})
 	if err != nil {
@@ -57,20 +57,20 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	// Policy and training: a published policy in two versions, a course
 	// with an assignment and a passed attempt, a case study of a closed case.
 	admin := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
-	doc, err := e.st.CreatePolicy(ctx, admin, e.org.ID, kasuhara.PolicyBasic, false, starter.Policy("basic_policy", e.org.Name))
+	doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, starter.Policy("basic_policy", e.org.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.st.Publish(ctx, admin, e.org.ID, doc.ID)
-	e.st.SaveDraft(ctx, admin, e.org.ID, doc.ID, starter.Policy("basic_policy", "改"))
-	e.st.Publish(ctx, admin, e.org.ID, doc.ID)
-	e.st.SaveDraft(ctx, admin, e.org.ID, doc.ID, starter.Policy("basic_policy", "下書き"))
-	course, err := e.st.SaveCourse(ctx, admin, e.org.ID, starter.Course(e.org.Name))
+	e.st.Publish(ctx, admin, doc.ID)
+	e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("basic_policy", "改"))
+	e.st.Publish(ctx, admin, doc.ID)
+	e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("basic_policy", "下書き"))
+	course, err := e.st.SaveCourse(ctx, admin, starter.Course(e.org.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.st.PublishCourse(ctx, admin, e.org.ID, course.ID, true)
-	if _, err := e.st.AssignCourse(ctx, admin, e.org.ID, kasuhara.Assignment{CourseID: course.ID, FirstDue: "2027-03-31", EveryMonths: 12}); err != nil {
+	e.st.PublishCourse(ctx, admin, course.ID, true)
+	if _, err := e.st.AssignCourse(ctx, admin, kasuhara.Assignment{CourseID: course.ID, FirstDue: "2027-03-31", EveryMonths: 12}); err != nil {
 		t.Fatal(err)
 	}
 	content, _ := course.Content("ja")

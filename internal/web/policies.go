@@ -76,7 +76,7 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) acknowledgePolicy(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	if _, err := s.Policies.Acknowledge(r.Context(), v.Actor(), r.PathValue("id")); err != nil {
+	if _, err := s.Policies.Acknowledge(r.Context(), v.Actor, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -135,7 +135,7 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) {
 		s.renderAdminPolicies(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"start": kasuhara.MsgChoice}))
 		return
 	}
-	d, err := s.Policies.CreatePolicy(r.Context(), v.Actor(), v.Org.ID, kind, r.PostFormValue("group_wide") == "on", t)
+	d, err := s.Policies.CreatePolicy(r.Context(), v.Actor, kind, r.PostFormValue("group_wide") == "on", t)
 	if err != nil {
 		if code := kasuhara.ErrorCode(err); code == kasuhara.EINVALID || code == kasuhara.ECONFLICT {
 			s.renderAdminPolicies(w, r, http.StatusBadRequest, err)
@@ -201,14 +201,14 @@ func (s *Server) adminSavePolicy(w http.ResponseWriter, r *http.Request) {
 	}
 	v := viewerFrom(r.Context())
 	id := r.PathValue("id")
-	_, err := s.Policies.SaveDraft(r.Context(), v.Actor(), v.Org.ID, id, policyTextFrom(r))
+	_, err := s.Policies.SaveDraft(r.Context(), v.Actor, id, policyTextFrom(r))
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		// Show the text again with the errors: a long text is never lost.
 		s.renderPolicyEditor(w, r, http.StatusBadRequest, err)
 		return
 	}
 	if err == nil && r.PostFormValue("publish") != "" {
-		_, err = s.Policies.Publish(r.Context(), v.Actor(), v.Org.ID, id)
+		_, err = s.Policies.Publish(r.Context(), v.Actor, id)
 		if err == nil {
 			s.flash(r, "adminpolicies.published", "ok")
 		}
@@ -229,7 +229,7 @@ func (s *Server) adminDiscardPolicy(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
 	d, err := s.ownPolicy(r)
 	if err == nil {
-		err = s.Policies.DiscardDraft(r.Context(), v.Actor(), v.Org.ID, d.ID)
+		err = s.Policies.DiscardDraft(r.Context(), v.Actor, d.ID)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -248,7 +248,7 @@ func (s *Server) adminPolicyGroupWide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
-	if err := s.Policies.SetGroupWide(r.Context(), v.Actor(), v.Org.ID, r.PathValue("id"), r.PostFormValue("group_wide") == "on"); err != nil {
+	if err := s.Policies.SetGroupWide(r.Context(), v.Actor, r.PathValue("id"), r.PostFormValue("group_wide") == "on"); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -321,7 +321,7 @@ func (s *Server) apiPolicy(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	ver, err := s.Policies.Acknowledge(r.Context(), v.Actor(), r.PathValue("id"))
+	ver, err := s.Policies.Acknowledge(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

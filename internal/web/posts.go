@@ -48,7 +48,7 @@ func (s *Server) createPost(r *http.Request, in postIn) (*kasuhara.OnlinePost, e
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.Posts.CreatePost(r.Context(), viewerFrom(r.Context()).caseViewer(), kasuhara.OnlinePost{URL: in.URL, Platform: in.Platform,
+	return s.Posts.CreatePost(r.Context(), viewerFrom(r.Context()).Actor, kasuhara.OnlinePost{URL: in.URL, Platform: in.Platform,
 		AuthorHandle: in.AuthorHandle, PostedAt: posted, CapturedAt: captured, CapturedText: in.CapturedText, EmployeesNamed: in.EmployeesNamed,
 		CaseID: in.CaseID, CustomerID: in.CustomerID})
 }
@@ -68,7 +68,7 @@ func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).caseViewer(), r.URL.Query().Get("status"))
+	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("status"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -81,7 +81,7 @@ func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
-	p, err := s.Posts.PostByID(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	p, err := s.Posts.PostByID(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -97,7 +97,7 @@ func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Status)
+	p, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), in.Status)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -107,8 +107,8 @@ func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) {
 
 // uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
 func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	if _, err := s.Posts.PostByID(r.Context(), cv, r.PathValue("id")); err != nil {
+	actor := viewerFrom(r.Context()).Actor
+	if _, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id")); err != nil {
 		return nil, err
 	}
 	mf, err := s.readMultipart(r)
@@ -120,7 +120,7 @@ func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
 	}
 	var out []kasuhara.PostFile
 	for i, e := range mf.files {
-		f, err := s.Posts.AddPostFile(r.Context(), cv, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
+		f, err := s.Posts.AddPostFile(r.Context(), actor, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
 		if err != nil {
 			mf.files = mf.files[i:]
 			s.discard(mf)
@@ -145,7 +145,7 @@ func (s *Server) apiUploadPostFiles(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
-	fs, err := s.Posts.PostFiles(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	fs, err := s.Posts.PostFiles(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -174,7 +174,7 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
 // post, with the facts filled in; the desk reviews it before sending.
 func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	p, err := s.Posts.PostByID(r.Context(), v.caseViewer(), r.PathValue("id"))
+	p, err := s.Posts.PostByID(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -210,7 +210,7 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) {
 // Screens.
 
 func (s *Server) postsPage(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).caseViewer(), r.URL.Query().Get("status"))
+	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("status"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -229,7 +229,7 @@ func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) {
 		PostedAt: toRFC(r.PostFormValue("posted_at")), CapturedText: r.PostFormValue("captured_text"), EmployeesNamed: r.PostFormValue("employees_named"),
 		CaseID: r.PostFormValue("case_id")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		ps, _ := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).caseViewer(), "")
+		ps, _ := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, "")
 		s.render(w, r, http.StatusUnprocessableEntity, "posts", &page{Title: "posts.title", Nav: "posts", Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, err, "url", "platform", "author_handle", "posted_at", "captured_text", "employees_named", "case_id"), Data: map[string]any{"Posts": ps, "Now": s.Now()}})
 		return
@@ -243,13 +243,13 @@ func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	p, err := s.Posts.PostByID(r.Context(), cv, r.PathValue("id"))
+	actor := viewerFrom(r.Context()).Actor
+	p, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	fs, err := s.Posts.PostFiles(r.Context(), cv, p.ID)
+	fs, err := s.Posts.PostFiles(r.Context(), actor, p.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -259,7 +259,7 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiMovePost(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), r.PostFormValue("status")); err != nil {
+	if _, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PostFormValue("status")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -297,7 +297,7 @@ func (s *Server) removalTemplatePage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) saveRemovalTemplate(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	err := s.Posts.SaveRemovalTemplate(r.Context(), v.caseViewer(), kasuhara.RemovalTemplate{OrgID: v.Org.ID, Lang: r.PostFormValue("lang"),
+	err := s.Posts.SaveRemovalTemplate(r.Context(), v.Actor, kasuhara.RemovalTemplate{OrgID: v.Org.ID, Lang: r.PostFormValue("lang"),
 		Title: r.PostFormValue("title"), Body: r.PostFormValue("body")})
 	if err != nil {
 		s.fail(w, r, err)

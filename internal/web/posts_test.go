@@ -67,8 +67,8 @@ func TestOnlinePosts(t *testing.T) {
 			}
 			must(t, e.api(kasuhara.RoleAnalyst).call("GET", "/api/v1/online-posts", nil), http.StatusForbidden)
 			// A post linked to a case is hidden from whoever is excluded from it.
-			deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-			empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+			deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+			empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
 			c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "social_media", Subtypes: kasuhara.Subtypes, Conduct: "SNSで晒された"})
 			if err != nil {
 				t.Fatal(err)

@@ -23,8 +23,8 @@ func referralOut(r kasuhara.Referral) referralJSON {
 		Outcome: r.Outcome, ReferredAt: r.ReferredAt}
 }
 
-func (s *Server) referralsJSON(r *http.Request, cv kasuhara.CaseViewer, id string) (any, error) {
-	rs, err := s.Referrals.Referrals(r.Context(), cv, id)
+func (s *Server) referralsJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	rs, err := s.Referrals.Referrals(r.Context(), actor, id)
 	out := make([]referralJSON, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, referralOut(x))
@@ -41,18 +41,18 @@ type referralIn struct {
 	ReferredAt   string `json:"referred_at"`
 }
 
-func (s *Server) addReferral(r *http.Request, cv kasuhara.CaseViewer, id string, in referralIn) (*kasuhara.Referral, error) {
+func (s *Server) addReferral(r *http.Request, actor kasuhara.Actor, id string, in referralIn) (*kasuhara.Referral, error) {
 	f := kasuhara.FieldErrors{}
 	at := parseDateOrTime(f, "referred_at", in.ReferredAt)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	return s.Referrals.AddReferral(r.Context(), cv, id, kasuhara.Referral{Kind: in.Kind, Organisation: in.Organisation, Contact: in.Contact,
+	return s.Referrals.AddReferral(r.Context(), actor, id, kasuhara.Referral{Kind: in.Kind, Organisation: in.Organisation, Contact: in.Contact,
 		Reference: in.Reference, Note: in.Note, ReferredAt: at})
 }
 
-func (s *Server) addReferralJSON(r *http.Request, cv kasuhara.CaseViewer, id string, in referralIn) (any, error) {
-	x, err := s.addReferral(r, cv, id, in)
+func (s *Server) addReferralJSON(r *http.Request, actor kasuhara.Actor, id string, in referralIn) (any, error) {
+	x, err := s.addReferral(r, actor, id, in)
 	if err != nil {
 		return nil, err
 	}
@@ -60,22 +60,22 @@ func (s *Server) addReferralJSON(r *http.Request, cv kasuhara.CaseViewer, id str
 }
 
 func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "referral.added", func(cv kasuhara.CaseViewer, id string) error {
+	s.caseAction(w, r, "referral.added", func(actor kasuhara.Actor, id string) error {
 		at := r.PostFormValue("referred_at")
 		if at != "" {
 			if t, err := time.ParseInLocation("2006-01-02T15:04", at, jst); err == nil {
 				at = t.Format(time.RFC3339)
 			}
 		}
-		_, err := s.addReferral(r, cv, id, referralIn{Kind: r.PostFormValue("kind"), Organisation: r.PostFormValue("organisation"),
+		_, err := s.addReferral(r, actor, id, referralIn{Kind: r.PostFormValue("kind"), Organisation: r.PostFormValue("organisation"),
 			Contact: r.PostFormValue("contact"), Reference: r.PostFormValue("reference"), Note: r.PostFormValue("note"), ReferredAt: at})
 		return err
 	})
 }
 
 func (s *Server) caseReferralOutcome(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "referral.updated", func(cv kasuhara.CaseViewer, id string) error {
-		return s.Referrals.SetReferralOutcome(r.Context(), cv, id, r.PathValue("referral"), r.PostFormValue("outcome"))
+	s.caseAction(w, r, "referral.updated", func(actor kasuhara.Actor, id string) error {
+		return s.Referrals.SetReferralOutcome(r.Context(), actor, id, r.PathValue("referral"), r.PostFormValue("outcome"))
 	})
 }
 
@@ -83,7 +83,7 @@ func (s *Server) caseReferralOutcome(w http.ResponseWriter, r *http.Request) {
 // counsellors: legal edits it, the desk reads it.
 func (s *Server) specialistsPage(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	sp, err := s.Referrals.Specialists(r.Context(), v.caseViewer())
+	sp, err := s.Referrals.Specialists(r.Context(), v.Actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) specialistsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	_, err := s.Referrals.AddSpecialist(r.Context(), v.caseViewer(), kasuhara.Specialist{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
+	_, err := s.Referrals.AddSpecialist(r.Context(), v.Actor, kasuhara.Specialist{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
 		Contact: r.PostFormValue("contact"), Notes: r.PostFormValue("notes")})
 	if err != nil {
 		s.fail(w, r, err)
@@ -106,7 +106,7 @@ func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteSpecialist(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	if err := s.Referrals.DeleteSpecialist(r.Context(), v.caseViewer(), r.PathValue("id")); err != nil {
+	if err := s.Referrals.DeleteSpecialist(r.Context(), v.Actor, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -22,12 +22,12 @@ func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status int, err error) {
-	cv := viewerFrom(r.Context()).caseViewer()
+	actor := viewerFrom(r.Context()).Actor
 	d := &retentionData{}
 	var lerr error
-	if d.Rules, lerr = s.Retention.RetentionRules(r.Context(), cv); lerr == nil {
-		if d.Holds, lerr = s.Retention.Holds(r.Context(), cv); lerr == nil {
-			d.Expiring, lerr = s.Retention.Expiring(r.Context(), cv, kasuhara.RetentionWarning)
+	if d.Rules, lerr = s.Retention.RetentionRules(r.Context(), actor); lerr == nil {
+		if d.Holds, lerr = s.Retention.Holds(r.Context(), actor); lerr == nil {
+			d.Expiring, lerr = s.Retention.Expiring(r.Context(), actor, kasuhara.RetentionWarning)
 		}
 	}
 	if lerr != nil {
@@ -43,8 +43,8 @@ func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status 
 
 // retentionChange runs a change from the retention page: on bad input the
 // page again with the problems, else back to it with a message.
-func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done string, fn func(cv kasuhara.CaseViewer) error) {
-	err := fn(viewerFrom(r.Context()).caseViewer())
+func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor) error) {
+	err := fn(viewerFrom(r.Context()).Actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		s.renderRetention(w, r, http.StatusBadRequest, err)
 		return
@@ -58,45 +58,45 @@ func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done st
 }
 
 func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.rule_added", func(cv kasuhara.CaseViewer) error {
+	s.retentionChange(w, r, "retention.rule_added", func(actor kasuhara.Actor) error {
 		months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("keep_months")))
 		if err != nil {
 			return kasuhara.Invalid(map[string]string{"keep_months": kasuhara.MsgKeepMonths})
 		}
-		_, err = s.Retention.AddRetentionRule(r.Context(), cv, kasuhara.RetentionRule{State: kasuhara.CaseState(r.PostFormValue("state")),
+		_, err = s.Retention.AddRetentionRule(r.Context(), actor, kasuhara.RetentionRule{State: kasuhara.CaseState(r.PostFormValue("state")),
 			Verdict: r.PostFormValue("verdict"), KeepMonths: months})
 		return err
 	})
 }
 
 func (s *Server) deleteRetentionRule(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.rule_deleted", func(cv kasuhara.CaseViewer) error {
-		return s.Retention.DeleteRetentionRule(r.Context(), cv, r.PathValue("id"))
+	s.retentionChange(w, r, "retention.rule_deleted", func(actor kasuhara.Actor) error {
+		return s.Retention.DeleteRetentionRule(r.Context(), actor, r.PathValue("id"))
 	})
 }
 
 func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.held", func(cv kasuhara.CaseViewer) error {
-		_, err := s.Retention.PlaceHold(r.Context(), cv, r.PostFormValue("case"), r.PostFormValue("customer"), r.PostFormValue("reason"))
+	s.retentionChange(w, r, "retention.held", func(actor kasuhara.Actor) error {
+		_, err := s.Retention.PlaceHold(r.Context(), actor, r.PostFormValue("case"), r.PostFormValue("customer"), r.PostFormValue("reason"))
 		return err
 	})
 }
 
 func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.released", func(cv kasuhara.CaseViewer) error {
-		return s.Retention.ReleaseHold(r.Context(), cv, r.PathValue("id"))
+	s.retentionChange(w, r, "retention.released", func(actor kasuhara.Actor) error {
+		return s.Retention.ReleaseHold(r.Context(), actor, r.PathValue("id"))
 	})
 }
 
 // purgeNow purges what has expired in the viewer's organisation without
 // waiting for the night's run.
 func (s *Server) purgeNow(w http.ResponseWriter, r *http.Request) {
-	cv := viewerFrom(r.Context()).caseViewer()
-	if cv.Role != kasuhara.RoleLegal {
+	actor := viewerFrom(r.Context()).Actor
+	if actor.Role != kasuhara.RoleLegal {
 		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention is legal's"))
 		return
 	}
-	_, err := s.Retention.PurgeExpired(r.Context(), cv.OrgID, s.Blobs.Delete)
+	_, err := s.Retention.PurgeExpired(r.Context(), actor.OrgID, s.Blobs.Delete)
 	if err != nil {
 		s.fail(w, r, err)
 		return

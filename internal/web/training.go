@@ -17,7 +17,7 @@ import (
 // trainingPage lists the viewer's courses with where they stand.
 func (s *Server) trainingPage(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	items, err := s.Training.MyTraining(r.Context(), v.caseViewer())
+	items, err := s.Training.MyTraining(r.Context(), v.Actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
 			d.Ticked[i][j] = true
 		}
 	}
-	a, err := s.Training.SubmitAttempt(r.Context(), v.caseViewer(), c.ID, lang, answers)
+	a, err := s.Training.SubmitAttempt(r.Context(), v.Actor, c.ID, lang, answers)
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.render(w, r, http.StatusBadRequest, "course", &page{Title: "training.title", Nav: "training", Flash: "course.answer_all", FlashKind: "error", Data: d})
 		return
@@ -135,7 +135,7 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
 
 // certificatePage is a printable record of a passed course.
 func (s *Server) certificatePage(w http.ResponseWriter, r *http.Request) {
-	a, err := s.Training.Attempt(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"))
+	a, err := s.Training.Attempt(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -243,7 +243,7 @@ func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) {
 		loc := s.Catalog.Localizer(langFrom(r.Context()))
 		c = kasuhara.Course{TitleJa: title, PassMark: 80, SourceJa: loc.T("admintraining.skeleton", map[string]any{"Title": title})}
 	}
-	saved, err := s.Training.SaveCourse(r.Context(), v.Actor(), v.Org.ID, c)
+	saved, err := s.Training.SaveCourse(r.Context(), v.Actor, c)
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
 		return
@@ -291,7 +291,7 @@ func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) {
 		s.renderCourseEditor(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"pass_mark": kasuhara.MsgPassMark}))
 		return
 	}
-	_, err = s.Training.SaveCourse(r.Context(), v.Actor(), v.Org.ID, kasuhara.Course{ID: r.PathValue("id"), TitleJa: r.PostFormValue("title_ja"),
+	_, err = s.Training.SaveCourse(r.Context(), v.Actor, kasuhara.Course{ID: r.PathValue("id"), TitleJa: r.PostFormValue("title_ja"),
 		TitleEn: r.PostFormValue("title_en"), SourceJa: r.PostFormValue("source_ja"), SourceEn: r.PostFormValue("source_en"), PassMark: mark})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.renderCourseEditor(w, r, http.StatusBadRequest, err)
@@ -311,7 +311,7 @@ func (s *Server) adminPublishCourse(w http.ResponseWriter, r *http.Request) {
 	}
 	v := viewerFrom(r.Context())
 	published := r.PostFormValue("published") == "true"
-	if err := s.Training.PublishCourse(r.Context(), v.Actor(), v.Org.ID, r.PathValue("id"), published); err != nil {
+	if err := s.Training.PublishCourse(r.Context(), v.Actor, r.PathValue("id"), published); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -329,7 +329,7 @@ func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) {
 		s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"every_months": kasuhara.MsgRecurrence}), "")
 		return
 	}
-	_, err = s.Training.AssignCourse(r.Context(), v.Actor(), v.Org.ID, kasuhara.Assignment{CourseID: r.PostFormValue("course"),
+	_, err = s.Training.AssignCourse(r.Context(), v.Actor, kasuhara.Assignment{CourseID: r.PostFormValue("course"),
 		Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"), FirstDue: r.PostFormValue("due"), EveryMonths: every})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
@@ -348,7 +348,7 @@ func (s *Server) adminUnassignCourse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
-	if err := s.Training.UnassignCourse(r.Context(), v.Actor(), v.Org.ID, r.PathValue("id")); err != nil {
+	if err := s.Training.UnassignCourse(r.Context(), v.Actor, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -381,7 +381,7 @@ func (s *Server) adminUploadImage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := s.Training.SaveImage(r.Context(), v.Actor(), v.Org.ID, "", data)
+	id, err := s.Training.SaveImage(r.Context(), v.Actor, "", data)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ETOOLARGE {
 		status := http.StatusBadRequest
 		if c == kasuhara.ETOOLARGE {
@@ -410,7 +410,7 @@ func (s *Server) renderCaseStudyForm(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	v := viewerFrom(r.Context())
-	c, cerr := s.Cases.CaseByID(r.Context(), v.caseViewer(), r.PathValue("id"))
+	c, cerr := s.Cases.CaseByID(r.Context(), v.Actor, r.PathValue("id"))
 	if cerr != nil {
 		s.fail(w, r, cerr)
 		return
@@ -441,7 +441,7 @@ func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerFrom(r.Context())
-	cs, err := s.Training.CreateCaseStudy(r.Context(), v.caseViewer(), r.PathValue("id"), r.PostFormValue("title"), r.PostFormValue("body"),
+	cs, err := s.Training.CreateCaseStudy(r.Context(), v.Actor, r.PathValue("id"), r.PostFormValue("title"), r.PostFormValue("body"),
 		r.PostFormValue("confirm") == "on")
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.renderCaseStudyForm(w, r, http.StatusBadRequest, err)
@@ -459,7 +459,7 @@ func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) {
 // the desk and legal see which case it came from.
 func (s *Server) caseStudyPage(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	cs, err := s.Training.CaseStudy(r.Context(), v.caseViewer(), r.PathValue("id"))
+	cs, err := s.Training.CaseStudy(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -481,7 +481,7 @@ type assignmentJSON struct {
 }
 
 func (s *Server) apiTrainingAssignments(w http.ResponseWriter, r *http.Request) {
-	items, err := s.Training.MyTraining(r.Context(), viewerFrom(r.Context()).caseViewer())
+	items, err := s.Training.MyTraining(r.Context(), viewerFrom(r.Context()).Actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -550,7 +550,7 @@ func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.Training.SubmitAttempt(r.Context(), viewerFrom(r.Context()).caseViewer(), r.PathValue("id"), in.Lang, in.Answers)
+	a, err := s.Training.SubmitAttempt(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), in.Lang, in.Answers)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -60,12 +60,12 @@ func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			e := newEnv(t, eng)
 			admin := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
-			doc, _ := e.st.CreatePolicy(ctx, admin, e.org.ID, kasuhara.PolicyInternal, false, starter.Policy("procedure", "Acme"))
+			doc, _ := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyInternal, false, starter.Policy("procedure", "Acme"))
 			emp := e.api(kasuhara.RoleEmployee)
 			r := emp.call("GET", "/api/v1/policies", nil)
 			must(t, r, http.StatusOK, `"policies":[]`)
 			must(t, emp.call("POST", "/api/v1/policies/"+doc.ID+"/acknowledge", nil), http.StatusNotFound)
-			e.st.Publish(ctx, admin, e.org.ID, doc.ID)
+			e.st.Publish(ctx, admin, doc.ID)
 			r = emp.call("GET", "/api/v1/policies", nil)
 			must(t, r, http.StatusOK, `"acknowledged_at":null`, `"kind":"internal"`, `"number":1`)
 			mustNot(t, r, `"body"`)
@@ -82,8 +82,8 @@ func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 			empUI.signInAs(kasuhara.RoleEmployee)
 			must(t, empUI.get("/policies/acknowledgements"), http.StatusForbidden)
 			// A new version asks again.
-			e.st.SaveDraft(ctx, admin, e.org.ID, doc.ID, starter.Policy("procedure", "Acme 2"))
-			e.st.Publish(ctx, admin, e.org.ID, doc.ID)
+			e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("procedure", "Acme 2"))
+			e.st.Publish(ctx, admin, doc.ID)
 			must(t, emp.call("GET", "/api/v1/policies", nil), http.StatusOK, `"acknowledged_at":null`, `"number":2`)
 			must(t, empUI.get("/"), http.StatusOK, `id="todo"`, "/policies/"+doc.ID)
 			r = empUI.post("/policies/"+doc.ID+"/acknowledge", nil)
@@ -206,8 +206,8 @@ func TestCaseStudyFromAClosedCase(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
 			e := newEnv(t, eng)
-			empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-			deskV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+			empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+			deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
 			c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"},
 				Conduct: "鈴木一郎と名乗る客が「馬鹿」と怒鳴った", Customer: kasuhara.CustomerDetails{Name: "鈴木一郎", Phone: "09011112222"}})
 			if err != nil {

@@ -39,7 +39,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	if ferr == nil {
 		var err error
-		list, next, err = s.Cases.Cases(r.Context(), v.caseViewer(), f)
+		list, next, err = s.Cases.Cases(r.Context(), v.Actor, f)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -124,9 +124,9 @@ type problem struct{ Field, Message string }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p *page) {
 	v := viewerFrom(r.Context())
-	cv := v.caseViewer()
+	actor := v.Actor
 	ctx := r.Context()
-	c, err := s.Cases.CaseByID(ctx, cv, r.PathValue("id"))
+	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	if d == nil {
 		d = &caseData{}
 	}
-	d.Case, d.Level = c, caseLevel(cv, c)
+	d.Case, d.Level = c, caseLevel(actor, c)
 	d.Handler, d.Supervisor = d.Level >= access.CaseHandler, d.Level >= access.CaseSupervisor
 	d.Overdue, d.Now, d.MaxUploadMB = c.Overdue(s.Now()), s.Now().In(jst).Format("2006-01-02T15:04"), s.MaxUpload>>20
 	if deps, err := s.Orgs.Departments(ctx, c.OrgID); err == nil {
@@ -153,10 +153,10 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 		}
 		d.Names, d.Handlers, d.Seconds = names, handlers(members), seconds(members)
 		for _, load := range []func() error{
-			func() (err error) { d.Timeline, err = s.Cases.Timeline(ctx, cv, c.ID); return },
-			func() (err error) { d.Assessments, err = s.Cases.Assessments(ctx, cv, c.ID); return },
-			func() (err error) { d.Tasks, err = s.Cases.Tasks(ctx, cv, c.ID); return },
-			func() (err error) { d.Care, err = s.Cases.CareActions(ctx, cv, c.ID); return },
+			func() (err error) { d.Timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
+			func() (err error) { d.Assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
+			func() (err error) { d.Tasks, err = s.Cases.Tasks(ctx, actor, c.ID); return },
+			func() (err error) { d.Care, err = s.Cases.CareActions(ctx, actor, c.ID); return },
 		} {
 			if err := load(); err != nil {
 				s.fail(w, r, err)
@@ -164,11 +164,11 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			}
 		}
 		if d.Handler {
-			if d.Referrals, err = s.Referrals.Referrals(ctx, cv, c.ID); err != nil {
+			if d.Referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			if d.Specialists, err = s.Referrals.Specialists(ctx, cv); err != nil {
+			if d.Specialists, err = s.Referrals.Specialists(ctx, actor); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -179,13 +179,13 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			}
 		}
 	}
-	if d.Supervisor || c.ReporterID == cv.UserID {
-		if d.Messages, err = s.Messages.Messages(ctx, cv, c.ID); err != nil {
+	if d.Supervisor || c.ReporterID == actor.UserID {
+		if d.Messages, err = s.Messages.Messages(ctx, actor, c.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	if d.Evidence, err = s.Cases.EvidenceList(ctx, cv, c.ID); err != nil {
+	if d.Evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -202,10 +202,10 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) {
 
 // caseAction runs a change from a form on the case page: on success back to
 // the page with a message, on bad input the page again with the problems.
-func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(cv kasuhara.CaseViewer, id string) error) {
-	cv := viewerFrom(r.Context()).caseViewer()
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor, id string) error) {
+	actor := viewerFrom(r.Context()).Actor
 	id := r.PathValue("id")
-	err := fn(cv, id)
+	err := fn(actor, id)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		loc := s.Catalog.Localizer(langFrom(r.Context()))
 		d := &caseData{}
@@ -225,25 +225,25 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string,
 }
 
 func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.moved", func(cv kasuhara.CaseViewer, id string) error {
-		_, err := s.Cases.Transition(r.Context(), cv, id, kasuhara.CaseState(r.PostFormValue("to")), r.PostFormValue("note"))
+	s.caseAction(w, r, "case.moved", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Cases.Transition(r.Context(), actor, id, kasuhara.CaseState(r.PostFormValue("to")), r.PostFormValue("note"))
 		return err
 	})
 }
 
 func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.assigned", func(cv kasuhara.CaseViewer, id string) error {
-		_, err := s.Cases.Assign(r.Context(), cv, id, r.PostFormValue("assignee"), r.PostFormValue("second"))
+	s.caseAction(w, r, "case.assigned", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Cases.Assign(r.Context(), actor, id, r.PostFormValue("assignee"), r.PostFormValue("second"))
 		return err
 	})
 }
 
 func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.assessed", func(cv kasuhara.CaseViewer, id string) error {
+	s.caseAction(w, r, "case.assessed", func(actor kasuhara.Actor, id string) error {
 		if err := r.ParseForm(); err != nil {
 			return err
 		}
-		_, err := s.Cases.Assess(r.Context(), cv, id, kasuhara.Assessment{Request: r.PostFormValue("request"), Manner: r.PostFormValue("manner"),
+		_, err := s.Cases.Assess(r.Context(), actor, id, kasuhara.Assessment{Request: r.PostFormValue("request"), Manner: r.PostFormValue("manner"),
 			MannerReasons: r.PostForm["manner_reasons"], EnvironmentImpaired: r.PostFormValue("environment_impaired") == "on",
 			EnvironmentHow: r.PostFormValue("environment_how"), AccommodationRequest: r.PostFormValue("accommodation_request") == "on",
 			Verdict: r.PostFormValue("verdict"), Rationale: r.PostFormValue("rationale")})
@@ -252,42 +252,42 @@ func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.noted", func(cv kasuhara.CaseViewer, id string) error {
+	s.caseAction(w, r, "case.noted", func(actor kasuhara.Actor, id string) error {
 		kind := r.PostFormValue("kind")
 		if kind == "" {
 			kind = kasuhara.EventNote
 		}
-		_, err := s.Cases.AddNote(r.Context(), cv, id, kind, r.PostFormValue("body"))
+		_, err := s.Cases.AddNote(r.Context(), actor, id, kind, r.PostFormValue("body"))
 		return err
 	})
 }
 
 func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.contact_added", func(cv kasuhara.CaseViewer, id string) error {
+	s.caseAction(w, r, "case.contact_added", func(actor kasuhara.Actor, id string) error {
 		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), jst)
 		if err != nil {
 			return kasuhara.Invalid(map[string]string{"at": kasuhara.MsgDateTime})
 		}
-		_, err = s.Cases.AddContact(r.Context(), cv, id, kasuhara.Contact{At: at, Channel: r.PostFormValue("channel"), Summary: r.PostFormValue("summary")})
+		_, err = s.Cases.AddContact(r.Context(), actor, id, kasuhara.Contact{At: at, Channel: r.PostFormValue("channel"), Summary: r.PostFormValue("summary")})
 		return err
 	})
 }
 
 func (s *Server) caseAddTask(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.task_added", func(cv kasuhara.CaseViewer, id string) error {
-		_, err := s.Cases.AddTask(r.Context(), cv, id, r.PostFormValue("title"))
+	s.caseAction(w, r, "case.task_added", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Cases.AddTask(r.Context(), actor, id, r.PostFormValue("title"))
 		return err
 	})
 }
 
 func (s *Server) caseTaskDone(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.task_updated", func(cv kasuhara.CaseViewer, id string) error {
-		return s.Cases.SetTaskDone(r.Context(), cv, id, r.PathValue("task"), r.PostFormValue("done") == "true")
+	s.caseAction(w, r, "case.task_updated", func(actor kasuhara.Actor, id string) error {
+		return s.Cases.SetTaskDone(r.Context(), actor, id, r.PathValue("task"), r.PostFormValue("done") == "true")
 	})
 }
 
 func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.care_added", func(cv kasuhara.CaseViewer, id string) error {
+	s.caseAction(w, r, "case.care_added", func(actor kasuhara.Actor, id string) error {
 		var due time.Time
 		if v := r.PostFormValue("due_on"); v != "" {
 			var err error
@@ -295,19 +295,19 @@ func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) {
 				return kasuhara.Invalid(map[string]string{"due_on": kasuhara.MsgDateTime})
 			}
 		}
-		_, err := s.Cases.AddCare(r.Context(), cv, id, kasuhara.CareAction{Kind: r.PostFormValue("kind"), DueOn: due, Note: r.PostFormValue("note")})
+		_, err := s.Cases.AddCare(r.Context(), actor, id, kasuhara.CareAction{Kind: r.PostFormValue("kind"), DueOn: due, Note: r.PostFormValue("note")})
 		return err
 	})
 }
 
 func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.care_updated", func(cv kasuhara.CaseViewer, id string) error {
-		return s.Cases.SetCareDone(r.Context(), cv, id, r.PathValue("care"), r.PostFormValue("done") == "true")
+	s.caseAction(w, r, "case.care_updated", func(actor kasuhara.Actor, id string) error {
+		return s.Cases.SetCareDone(r.Context(), actor, id, r.PathValue("care"), r.PostFormValue("done") == "true")
 	})
 }
 
 func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.excluded", func(cv kasuhara.CaseViewer, id string) error {
-		return s.Cases.Exclude(r.Context(), cv, id, r.PostFormValue("user"))
+	s.caseAction(w, r, "case.excluded", func(actor kasuhara.Actor, id string) error {
+		return s.Cases.Exclude(r.Context(), actor, id, r.PostFormValue("user"))
 	})
 }

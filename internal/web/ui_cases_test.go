@@ -13,7 +13,7 @@ import (
 // TestDeskJourney walks a report through the desk's screens.
 func TestDeskJourney(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	empV := kasuhara.CaseViewer{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-2 * time.Hour), Channel: "phone", DurationMinutes: 90,
 		Subtypes: []string{"long_contact", "threat"}, Conduct: "「店に火をつけるぞ」と90分電話を切らなかった", RequestContent: "全額返金"})
 	if err != nil {

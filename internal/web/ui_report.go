@@ -172,7 +172,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
 		s.reportFailed(w, r, sub, sub.err)
 		return
 	}
-	c, err := s.Cases.FileReport(r.Context(), v.caseViewer(), sub.rep, sub.files()...)
+	c, err := s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
 	if err != nil {
 		s.reportFailed(w, r, sub, err)
 		return
@@ -184,7 +184,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
 // myReports lists the signed-in person's own reports and their state.
 func (s *Server) myReports(w http.ResponseWriter, r *http.Request) {
 	v := viewerFrom(r.Context())
-	list, next, err := s.Cases.Cases(r.Context(), v.caseViewer(), kasuhara.CaseFilter{Mine: true, Cursor: r.URL.Query().Get("cursor")})
+	list, next, err := s.Cases.Cases(r.Context(), v.Actor, kasuhara.CaseFilter{Mine: true, Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
