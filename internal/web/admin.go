@@ -11,28 +11,25 @@ import (
 // adminScope checks that the viewer may administer the organisation named by
 // the org parameter (default: their own) and returns it with the viewer's
 // whole scope. An organisation outside the scope is "not found".
-func (s *Server) adminScope(w http.ResponseWriter, r *http.Request) (*viewer, []kasuhara.Org, *kasuhara.Org, bool) {
+func (s *Server) adminScope(r *http.Request) (*viewer, []kasuhara.Org, *kasuhara.Org, error) {
 	v := viewerFrom(r.Context())
 	if !access.Can(v.Membership.Role, access.ManageUsers) {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "admins only"))
-		return nil, nil, nil, false
+		return nil, nil, nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "admins only")
 	}
 	tree, err := s.Orgs.OrgTree(r.Context(), v.Org.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return nil, nil, nil, false
+		return nil, nil, nil, err
 	}
 	slug := r.FormValue("org")
 	if slug == "" {
-		return v, tree, &tree[0], true
+		return v, tree, &tree[0], nil
 	}
 	for i := range tree {
 		if tree[i].Slug == slug {
-			return v, tree, &tree[i], true
+			return v, tree, &tree[i], nil
 		}
 	}
-	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found"))
-	return nil, nil, nil, false
+	return nil, nil, nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found")
 }
 
 type adminUsersData struct {
@@ -44,16 +41,14 @@ type adminUsersData struct {
 	SecretFor   string // whose
 }
 
-func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) {
+func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {
 	members, err := s.Users.Members(r.Context(), org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	deps, err := s.Orgs.Departments(r.Context(), org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	d, _ := p.Data.(*adminUsersData)
 	if d == nil {
@@ -61,23 +56,23 @@ func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	d.Orgs, d.Org, d.Members, d.Departments = tree, org, members, deps
 	p.Title, p.Nav, p.Data = "admin.users.title", "admin", d
-	s.render(w, r, status, "admin_users", p)
+	return s.render(w, r, status, "admin_users", p)
 }
 
-func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
-	_, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
+	_, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
-	s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{})
+	return s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{})
 }
 
 // adminCreateUser creates a user with a generated one-time password, shown
 // once on the answering page.
-func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
-	v, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
 	pw := generatePassword()
 	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
@@ -86,82 +81,74 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 		Language: r.PostFormValue("language"),
 	})
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
+		return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
 			Flash: "form.fix", FlashKind: "error"})
-		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.adminUsersPage(w, r, http.StatusCreated, tree, org, &page{Flash: "admin.users.created", FlashKind: "ok",
+	return s.adminUsersPage(w, r, http.StatusCreated, tree, org, &page{Flash: "admin.users.created", FlashKind: "ok",
 		Data: &adminUsersData{Secret: pw, SecretFor: u.Email}})
 }
 
 // adminTarget finds the member {id} of the organisation in scope.
-func (s *Server) adminTarget(w http.ResponseWriter, r *http.Request) (*viewer, []kasuhara.Org, *kasuhara.Org, *kasuhara.Member, bool) {
-	v, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return nil, nil, nil, nil, false
+func (s *Server) adminTarget(r *http.Request) (*viewer, []kasuhara.Org, *kasuhara.Org, *kasuhara.Member, error) {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
 	members, err := s.Users.Members(r.Context(), org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return nil, nil, nil, nil, false
+		return nil, nil, nil, nil, err
 	}
 	for i := range members {
 		if members[i].User.ID == r.PathValue("id") {
-			return v, tree, org, &members[i], true
+			return v, tree, org, &members[i], nil
 		}
 	}
-	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "user not found"))
-	return nil, nil, nil, nil, false
+	return nil, nil, nil, nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "user not found")
 }
 
-func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) {
-	v, tree, org, m, ok := s.adminTarget(w, r)
-	if !ok {
-		return
+func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, m, err := s.adminTarget(r)
+	if err != nil {
+		return err
 	}
 	role := kasuhara.Role(r.PostFormValue("role"))
 	if m.User.ID == v.User.ID && role != kasuhara.RoleAdmin {
 		// An admin demoting themselves could leave nobody to administer.
-		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
-		return
+		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 	}
-	err := s.Users.SetMembership(r.Context(), v.Actor, kasuhara.Membership{UserID: m.User.ID, OrgID: org.ID, Role: role,
+	err = s.Users.SetMembership(r.Context(), v.Actor, kasuhara.Membership{UserID: m.User.ID, OrgID: org.ID, Role: role,
 		DepartmentID: r.PostFormValue("department")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.adminUsersPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error"})
-		return
+		return s.adminUsersPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error"})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admin.users.updated", "ok")
 	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminDisableUser(w http.ResponseWriter, r *http.Request) {
-	s.adminSetDisabled(w, r, true)
+func (s *Server) adminDisableUser(w http.ResponseWriter, r *http.Request) error {
+	return s.adminSetDisabled(w, r, true)
 }
-func (s *Server) adminEnableUser(w http.ResponseWriter, r *http.Request) {
-	s.adminSetDisabled(w, r, false)
+func (s *Server) adminEnableUser(w http.ResponseWriter, r *http.Request) error {
+	return s.adminSetDisabled(w, r, false)
 }
 
-func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
-	v, tree, org, m, ok := s.adminTarget(w, r)
-	if !ok {
-		return
+func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
+	v, tree, org, m, err := s.adminTarget(r)
+	if err != nil {
+		return err
 	}
 	if m.User.ID == v.User.ID {
-		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
-		return
+		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 	}
 	if err := s.Users.SetDisabled(r.Context(), v.Actor, m.User.ID, disabled); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	msg := "admin.users.enabled"
 	if disabled {
@@ -169,23 +156,22 @@ func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabl
 	}
 	s.flash(r, msg, "ok")
 	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) {
-	v, tree, org, m, ok := s.adminTarget(w, r)
-	if !ok {
-		return
+func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, m, err := s.adminTarget(r)
+	if err != nil {
+		return err
 	}
 	if m.User.ID == v.User.ID {
-		s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
-		return
+		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 	}
 	pw, err := s.Users.ResetPassword(r.Context(), v.Actor, m.User.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{Flash: "admin.users.reset_done", FlashKind: "ok",
+	return s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{Flash: "admin.users.reset_done", FlashKind: "ok",
 		Data: &adminUsersData{Secret: pw, SecretFor: m.User.Email}})
 }
 
@@ -195,83 +181,77 @@ type adminDepartmentsData struct {
 	Departments []kasuhara.Department
 }
 
-func (s *Server) adminDepartmentsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) {
+func (s *Server) adminDepartmentsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {
 	deps, err := s.Orgs.Departments(r.Context(), org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	p.Title, p.Nav, p.Data = "admin.departments.title", "admin", &adminDepartmentsData{Orgs: tree, Org: org, Departments: deps}
-	s.render(w, r, status, "admin_departments", p)
+	return s.render(w, r, status, "admin_departments", p)
 }
 
-func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) {
-	_, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) error {
+	_, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
-	s.adminDepartmentsPage(w, r, http.StatusOK, tree, org, &page{})
+	return s.adminDepartmentsPage(w, r, http.StatusOK, tree, org, &page{})
 }
 
-func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) {
-	v, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
-	_, err := s.Orgs.CreateDepartment(r.Context(), v.Actor, org.ID, r.PostFormValue("name"))
+	_, err = s.Orgs.CreateDepartment(r.Context(), v.Actor, org.ID, r.PostFormValue("name"))
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "name"), Flash: "form.fix", FlashKind: "error"})
-		return
+		return s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "name"), Flash: "form.fix", FlashKind: "error"})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admin.departments.created", "ok")
 	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminRenameDepartment(w http.ResponseWriter, r *http.Request) {
-	v, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminRenameDepartment(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
-	_, err := s.Orgs.RenameDepartment(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("name"))
+	_, err = s.Orgs.RenameDepartment(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("name"))
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Flash: "form.fix", FlashKind: "error"})
-		return
+		return s.adminDepartmentsPage(w, r, statusOf(c), tree, org, &page{Flash: "form.fix", FlashKind: "error"})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admin.departments.renamed", "ok")
 	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
+	return nil
 }
 
 // adminAudit lists the organisation's recent audit entries. Entries carry
 // no personal data, so the admin may read them.
-func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if !access.Can(v.Membership.Role, access.ViewAudit) {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed"))
-		return
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed")
 	}
 	es, err := s.Audit.AuditEntries(r.Context(), kasuhara.AuditFilter{OrgID: v.Org.ID, Limit: 200})
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit", Data: es})
+	return s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit", Data: es})
 }
 
 // adminSettingsPage shows an organisation's settings: clocks, calendar, the
 // time limit of a contact, the webhook (its secret is never shown again).
-func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) {
+func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {
 	st, err := s.Settings.Settings(r.Context(), org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	p.Title, p.Nav = "admin.settings.title", "admin"
 	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != ""}
@@ -280,39 +260,38 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays)}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "admin_settings", p)
+	return s.render(w, r, status, "admin_settings", p)
 }
 
-func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) {
-	_, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
+	_, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
-	s.adminSettingsPage(w, r, http.StatusOK, tree, org, &page{})
+	return s.adminSettingsPage(w, r, http.StatusOK, tree, org, &page{})
 }
 
-func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) {
-	v, tree, org, ok := s.adminScope(w, r)
-	if !ok {
-		return
+func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
 	}
 	limit, _ := strconv.Atoi(r.PostFormValue("contact_limit_minutes"))
 	incidents, _ := strconv.Atoi(r.PostFormValue("review_incidents"))
 	window, _ := strconv.Atoi(r.PostFormValue("review_window_days"))
-	err := s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
+	err = s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
 		ReviewIncidents: incidents, ReviewWindowDays: window})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
+		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days")})
-		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admin.settings.saved", "ok")
 	http.Redirect(w, r, "/admin/settings?org="+org.Slug, http.StatusSeeOther)
+	return nil
 }

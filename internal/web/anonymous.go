@@ -31,27 +31,25 @@ func newSalt() []byte {
 	return b
 }
 
-// receiptAllowed answers 429 when the client has tried too many wrong
-// receipts, so that receipts cannot be guessed.
-func (s *Server) receiptAllowed(w http.ResponseWriter, r *http.Request) bool {
+// receiptLimit is ERATELIMITED (with Retry-After) when the client has tried
+// too many wrong receipts, so that receipts cannot be guessed.
+func (s *Server) receiptLimit(w http.ResponseWriter, r *http.Request) error {
 	if blocked, wait := s.receiptClient.Blocked(s.clientKey(r)); blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many wrong receipts; try again later"})
-		return false
+		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many wrong receipts; try again later"}
 	}
-	return true
+	return nil
 }
 
-// anonFilingAllowed limits anonymous reports per client (10 an hour), so
+// anonFilingLimit limits anonymous reports per client (10 an hour), so
 // that the channel cannot be flooded; the key is the in-memory HMAC of the
 // address, as for receipts.
-func (s *Server) anonFilingAllowed(w http.ResponseWriter, r *http.Request) bool {
+func (s *Server) anonFilingLimit(w http.ResponseWriter, r *http.Request) error {
 	if blocked, wait := s.anonFiling.Blocked(s.clientKey(r)); blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many reports from this connection; try again later"})
-		return false
+		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many reports from this connection; try again later"}
 	}
-	return true
+	return nil
 }
 
 // receiptFailed counts a wrong receipt.
@@ -62,34 +60,31 @@ func (s *Server) receiptFailed(r *http.Request, err error) {
 }
 
 // anonReportForm is the public report form of an organisation.
-func (s *Server) anonReportForm(w http.ResponseWriter, r *http.Request) {
-	s.reportFormPage(w, r, http.StatusOK, &page{})
+func (s *Server) anonReportForm(w http.ResponseWriter, r *http.Request) error {
+	return s.reportFormPage(w, r, http.StatusOK, &page{})
 }
 
 // anonFileReport files an anonymous report and shows the receipt once.
-func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	if !s.anonFilingAllowed(w, r) {
-		return
+	if err := s.anonFilingLimit(w, r); err != nil {
+		return err
 	}
 	sub := s.parseReport(r, nil)
 	if sub.err != nil {
-		s.reportFailed(w, r, sub, sub.err)
-		return
+		return s.reportFailed(w, r, sub, sub.err)
 	}
 	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), org.Slug, sub.rep, sub.files()...)
 	if err == nil {
 		s.anonFiling.Fail(s.clientKey(r))
 	}
 	if err != nil {
-		s.reportFailed(w, r, sub, err)
-		return
+		return s.reportFailed(w, r, sub, err)
 	}
-	s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org}})
+	return s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org}})
 }
 
 type anonStatusData struct {
@@ -102,25 +97,23 @@ type anonStatusData struct {
 }
 
 // anonStatusForm asks for the receipt.
-func (s *Server) anonStatusForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) anonStatusForm(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
+	return s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
 }
 
 // anonStatus shows the state and the conversation for a receipt, and takes
 // a reply or more evidence (the receipt comes again in the form body).
-func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
+func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	if !s.receiptAllowed(w, r) {
-		return
+	if err := s.receiptLimit(w, r); err != nil {
+		return err
 	}
 	// The receipt comes in the form body (never in the URL); for files it
 	// is a field of the multipart body, read before the files are kept.
@@ -133,13 +126,11 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
 	case "evidence":
 		var err error
 		if mf, err = s.readMultipart(r); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		receipt = mf.get("receipt")
 	default:
-		s.notFound(w, r)
-		return
+		return s.notFound(w, r)
 	}
 	// One check of the receipt, for this organisation only, before anything
 	// is written: a wrong receipt counts once and changes nothing.
@@ -151,12 +142,10 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
 		s.discard(mf)
 		s.receiptFailed(r, err)
 		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-			s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Flash: "anon.unknown_receipt", FlashKind: "error",
+			return s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Flash: "anon.unknown_receipt", FlashKind: "error",
 				Data: &anonStatusData{Org: org}})
-			return
 		}
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	flash := ""
 	var problem error
@@ -180,43 +169,40 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	ms, err := s.Anonymous.ReceiptMessages(r.Context(), receipt)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p := &page{Title: "anon.status_title", Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
 	status := http.StatusOK
 	if problem != nil {
 		p.Flash, p.FlashKind, status = "form.fix", "error", statusOf(kasuhara.ErrorCode(problem))
 	}
-	s.render(w, r, status, "anon_status", p)
+	return s.render(w, r, status, "anon_status", p)
 }
 
 // The API of the anonymous channel (CONTRACT.md).
 
-func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		reportJSON
 		Org string `json:"org"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	if !s.anonFilingAllowed(w, r) {
-		return
+	if err := s.anonFilingLimit(w, r); err != nil {
+		return err
 	}
 	rep, err := s.toReport(r, nil, in.reportJSON)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), in.Org, rep)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.anonFiling.Fail(s.clientKey(r))
 	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
+	return nil
 }
 
 type messageJSON struct {
@@ -234,46 +220,44 @@ func messagesOut(ms []kasuhara.Message) []messageJSON {
 	return out
 }
 
-func (s *Server) apiAnonStatus(w http.ResponseWriter, r *http.Request) {
-	if !s.receiptAllowed(w, r) {
-		return
+func (s *Server) apiAnonStatus(w http.ResponseWriter, r *http.Request) error {
+	if err := s.receiptLimit(w, r); err != nil {
+		return err
 	}
 	var in struct {
 		Receipt string `json:"receipt"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	c, ms, err := s.Anonymous.ReceiptStatus(r.Context(), in.Receipt)
 	if err != nil {
 		s.receiptFailed(r, err)
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ref": c.Ref, "state": c.State, "acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy,
 		"messages": messagesOut(ms)})
+	return nil
 }
 
-func (s *Server) apiAnonMessage(w http.ResponseWriter, r *http.Request) {
-	if !s.receiptAllowed(w, r) {
-		return
+func (s *Server) apiAnonMessage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.receiptLimit(w, r); err != nil {
+		return err
 	}
 	var in struct {
 		Receipt string `json:"receipt"`
 		Body    string `json:"body"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := s.Anonymous.AddReceiptMessage(r.Context(), in.Receipt, in.Body)
 	if err != nil {
 		s.receiptFailed(r, err)
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, messagesOut([]kasuhara.Message{*m})[0])
+	return nil
 }
 
 // Messages with named reporters, confidentiality and retaliation.
@@ -295,38 +279,36 @@ func (s *Server) addMessageJSON(r *http.Request, actor kasuhara.Actor, id string
 	return messagesOut([]kasuhara.Message{*m})[0], nil
 }
 
-func (s *Server) caseMessage(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.message_sent", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseMessage(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.message_sent", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Messages.AddMessage(r.Context(), actor, id, r.PostFormValue("body"))
 		return err
 	})
 }
 
-func (s *Server) caseConfidential(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.confidential_saved", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseConfidential(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.confidential_saved", func(actor kasuhara.Actor, id string) error {
 		return s.Messages.SetConfidential(r.Context(), actor, id, r.PostFormValue("hide") == "true")
 	})
 }
 
-func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.retaliation_sent", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.retaliation_sent", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Messages.FlagRetaliation(r.Context(), actor, id, r.PostFormValue("body"))
 		return err
 	})
 }
 
 // retaliationList shows legal the reporters' retaliation alarms.
-func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) {
+func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	fs, err := s.Messages.RetaliationFlags(r.Context(), v.Actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	names, _, err := s.names(r, v.Org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "retaliation", &page{Title: "retaliation.title", Nav: "retaliation", Data: map[string]any{"Flags": fs, "Names": names}})
+	return s.render(w, r, http.StatusOK, "retaliation", &page{Title: "retaliation.title", Nav: "retaliation", Data: map[string]any{"Flags": fs, "Names": names}})
 }

@@ -10,13 +10,14 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(openAPIDoc)
+	return nil
 }
 
 // apiMe answers who the caller is: the user, organisation and role.
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	type org struct {
 		ID   string `json:"id"`
@@ -33,6 +34,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 		Org          org    `json:"org"`
 	}{v.User.ID, v.User.Email, v.User.Name, v.User.Language, string(v.Membership.Role), v.Membership.DepartmentID,
 		org{v.Org.ID, v.Org.Slug, v.Org.Name}})
+	return nil
 }
 
 func generatePassword() string { return credential.GeneratePassword() }

@@ -84,25 +84,23 @@ func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.R
 	return rep, nil
 }
 
-func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	var in reportJSON
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	rep, err := s.toReport(r, v, in)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	c, err := s.Cases.FileReport(r.Context(), v.Actor, rep)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "case_id": c.ID, "ref": c.Ref, "state": c.State, "urgent": c.Urgent,
 		"acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy})
+	return nil
 }
 
 // caseOut is a case as the API shows it. Fields the viewer's level does not
@@ -223,73 +221,61 @@ func containsCategory(c kasuhara.Category) bool {
 	return false
 }
 
-func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	f, err := caseFilter(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	actor := v.Actor
 	list, next, err := s.Cases.Cases(r.Context(), actor, f)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]caseOut, 0, len(list))
 	for i := range list {
 		out = append(out, s.caseJSON(actor, &list[i]))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
+	return nil
 }
 
-// apiCase loads {id} for the viewer; it answers and returns nil when the
-// case is not there for them.
-func (s *Server) apiCaseFor(w http.ResponseWriter, r *http.Request) (kasuhara.Actor, *kasuhara.Case) {
+func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
 	c, err := s.Cases.CaseByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return actor, nil
-	}
-	return actor, c
-}
-
-func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
-	actor, c := s.apiCaseFor(w, r)
-	if c == nil {
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, s.caseJSON(actor, c))
+	return nil
 }
 
 // caseWrite makes a handler that decodes the JSON body into In, runs fn on
 // the case {id} for the caller, and answers fn's result with status.
-func caseWrite[In any](s *Server, status int, fn func(r *http.Request, actor kasuhara.Actor, id string, in In) (any, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func caseWrite[In any](status int, fn func(r *http.Request, actor kasuhara.Actor, id string, in In) (any, error)) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		var in In
 		if err := decodeJSON(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		out, err := fn(r, viewerFrom(r.Context()).Actor, r.PathValue("id"), in)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, status, out)
+		return nil
 	}
 }
 
 // caseRead makes a handler that answers fn's result for the case {id}.
-func caseRead(s *Server, fn func(r *http.Request, actor kasuhara.Actor, id string) (any, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func caseRead(fn func(r *http.Request, actor kasuhara.Actor, id string) (any, error)) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		out, err := fn(r, viewerFrom(r.Context()).Actor, r.PathValue("id"))
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, out)
+		return nil
 	}
 }
 

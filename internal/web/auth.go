@@ -11,20 +11,19 @@ import (
 	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if viewerFrom(r.Context()) != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
+		return nil
 	}
-	s.render(w, r, http.StatusOK, "login", &page{Title: "login.title"})
+	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title"})
 }
 
 // login signs a person in. Failures are throttled per account and per
 // client: past the limit the answer is 429 whatever the password.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	email := kasuhara.NormalizeEmail(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
@@ -37,8 +36,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		f.Errors["password"] = translateField(loc, kasuhara.MsgRequired)
 	}
 	if len(f.Errors) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
-		return
+		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
 	}
 	acctKey, clientKey := "account:"+email, "client:"+clientIP(r)
 	blockedA, waitA := s.loginAccount.Blocked(acctKey)
@@ -47,27 +45,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.metrics.loginThrottled.Inc()
 		wait := max(waitA, waitC)
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
+		return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
 			Flash: "login.throttled", FlashKind: "error", FlashArgs: map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))}})
-		return
 	}
 	u, err := s.Users.Authenticate(r.Context(), email, password)
 	if kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
 		s.metrics.loginFailures.Inc()
 		s.loginAccount.Fail(acctKey)
 		s.loginClient.Fail(clientKey)
-		s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Form: f, Flash: "login.failed", FlashKind: "error"})
-		return
+		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Form: f, Flash: "login.failed", FlashKind: "error"})
 	}
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	s.loginAccount.Reset(acctKey)
 	// A new session id at sign-in: an id planted before sign-in is useless.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	if u.Language != "" {
@@ -75,17 +69,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if u.MustChangePassword {
 		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
-		return
+		return nil
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sessions.Destroy(r.Context()); err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
 
 func setLangCookie(w http.ResponseWriter, lang string, secure bool) {
@@ -95,20 +90,19 @@ func setLangCookie(w http.ResponseWriter, lang string, secure bool) {
 
 // setLanguage switches the language: a cookie for everyone, and the
 // signed-in user's own setting.
-func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	lang := r.PostFormValue("lang")
 	if !i18n.Supported(lang) {
-		s.fail(w, r, kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage}))
-		return
+		return kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage})
 	}
 	setLangCookie(w, lang, s.secureCookies)
 	if v := viewerFrom(r.Context()); v != nil && v.User.Language != lang {
 		if err := s.Users.SetLanguage(r.Context(), v.Actor, v.User.ID, lang); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
+	return nil
 }
 
 // localPath returns p when it is a path on this site, else "/": a redirect
@@ -121,13 +115,13 @@ func localPath(p string) string {
 	return u.RequestURI()
 }
 
-func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "password", &page{Title: "password.title", Nav: "account"})
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "password", &page{Title: "password.title", Nav: "account"})
 }
 
 // changePassword lets the signed-in user set a new password; the current one
 // is asked for again so that an unattended session cannot take the account.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
 	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
@@ -140,14 +134,12 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	if len(f.Errors) == 0 {
 		acctKey := "account:" + v.User.Email
 		if blocked, _ := s.loginAccount.Blocked(acctKey); blocked {
-			s.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password.title", Nav: "account", Flash: "login.throttled", FlashKind: "error",
+			return s.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password.title", Nav: "account", Flash: "login.throttled", FlashKind: "error",
 				FlashArgs: map[string]any{"Minutes": 15}})
-			return
 		}
 		if _, err := s.Users.Authenticate(r.Context(), v.User.Email, current); err != nil {
 			if kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
-				s.serverError(w, r, err)
-				return
+				return err
 			}
 			s.loginAccount.Fail(acctKey)
 			f.Errors["current"] = translateField(loc, kasuhara.MsgWrongPassword)
@@ -156,17 +148,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(f.Errors) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, "password", &page{Title: "password.title", Nav: "account", Form: f})
-		return
+		return s.render(w, r, http.StatusUnprocessableEntity, "password", &page{Title: "password.title", Nav: "account", Form: f})
 	}
 	if err := s.Users.SetPassword(r.Context(), v.Actor, v.User.ID, next); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "password.changed", "ok")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
 }

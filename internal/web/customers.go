@@ -58,11 +58,10 @@ func measureOut(m kasuhara.Measure) measureJSON {
 
 // apiLookup answers the front line (and a phone system on an incoming call)
 // with the measure in force and plain instructions, nothing else.
-func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
-		s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups; try again in a minute"})
-		return
+		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups; try again in a minute"}
 	}
 	s.lookupUser.Fail(v.User.ID) // every lookup counts toward the limit
 	q := r.URL.Query()
@@ -75,37 +74,35 @@ func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := s.Customers.LookupCustomer(r.Context(), v.Actor, kind, value)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	loc := s.Catalog.Localizer(apiLang(r))
 	writeJSON(w, http.StatusOK, map[string]string{"status": l.Status, "instructions": loc.T("lookup.instructions." + l.Status)})
+	return nil
 }
 
-func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.Customers.Customers(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("q"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]customerJSON, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, customerOut(c))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
+	return nil
 }
 
-func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
 	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		customerJSON
@@ -115,6 +112,7 @@ func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) {
 		out.Measures = append(out.Measures, measureOut(m))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 type proposeIn struct {
@@ -134,70 +132,63 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CaseIDs: in.CaseIDs, ReviewAt: review})
 }
 
-func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) error {
 	var in proposeIn
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := s.proposeMeasure(r, in)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID, "status": m.Status})
+	return nil
 }
 
-func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PathValue("measure"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": m.ID, "status": m.Status})
+	return nil
 }
 
 // The desk's screens.
 
-func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
 	q := r.URL.Query().Get("q")
 	list, err := s.Customers.Customers(r.Context(), actor, q)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	review, err := s.Customers.ForReview(r.Context(), actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	pending, err := s.Customers.PendingApprovals(r.Context(), actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "customers", &page{Title: "customers.title", Nav: "customers",
+	return s.render(w, r, http.StatusOK, "customers", &page{Title: "customers.title", Nav: "customers",
 		Data: map[string]any{"Q": q, "Customers": list, "Review": review, "Pending": pending}})
 }
 
-func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int, p *page) {
+func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	v := viewerFrom(r.Context())
 	actor := v.Actor
 	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	names, _, err := s.names(r, v.Org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	var cases []kasuhara.Case
 	for _, id := range c.CaseIDs {
@@ -208,37 +199,35 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	dups, err := s.Customers.PossibleDuplicates(r.Context(), actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p.Title, p.Nav = "customers.customer", "customers"
 	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": v.Membership.Role == kasuhara.RoleLegal, "Duplicates": dups,
 		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(jst).Format("2006-01-02")}
-	s.render(w, r, status, "customer", p)
+	return s.render(w, r, status, "customer", p)
 }
 
-func (s *Server) customerView(w http.ResponseWriter, r *http.Request) {
-	s.customerPage(w, r, http.StatusOK, &page{})
+func (s *Server) customerView(w http.ResponseWriter, r *http.Request) error {
+	return s.customerPage(w, r, http.StatusOK, &page{})
 }
 
 // customerAction runs a change from the customer page.
-func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor) error) {
+func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor) error) error {
 	actor := viewerFrom(r.Context()).Actor
 	err := fn(actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "review_at")})
-		return
+		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "review_at")})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, done, "ok")
 	http.Redirect(w, r, "/customers/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.proposed", func(kasuhara.Actor) error {
+func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.proposed", func(kasuhara.Actor) error {
 		r.ParseForm()
 		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"),
 			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at")})
@@ -246,35 +235,34 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) customerApprove(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.approved", func(actor kasuhara.Actor) error {
+func (s *Server) customerApprove(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.approved", func(actor kasuhara.Actor) error {
 		_, err := s.Customers.ApproveMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"))
 		return err
 	})
 }
 
-func (s *Server) customerLift(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.lifted", func(actor kasuhara.Actor) error {
+func (s *Server) customerLift(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.lifted", func(actor kasuhara.Actor) error {
 		return s.Customers.LiftMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("reason"))
 	})
 }
 
-func (s *Server) customerResponse(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.response_saved", func(actor kasuhara.Actor) error {
+func (s *Server) customerResponse(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.response_saved", func(actor kasuhara.Actor) error {
 		return s.Customers.RecordResponse(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("response"))
 	})
 }
 
 // lookupPage lets anyone check a customer's status before or during a
 // contact: the status and what to do, nothing else.
-func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("phone"))
 	p := &page{Title: "lookup.title", Nav: "lookup", Data: map[string]any{"Q": q}}
 	if q != "" {
 		if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
-			s.fail(w, r, &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups"})
-			return
+			return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups"}
 		}
 		s.lookupUser.Fail(v.User.ID)
 		kind := "phone"
@@ -286,23 +274,22 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) {
 			p.Form = s.newForm(r, err)
 			p.Form.Errors["phone"] = translateField(s.Catalog.Localizer(langFrom(r.Context())), kasuhara.MsgMalformed)
 		} else if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		} else {
 			p.Data.(map[string]any)["Status"] = l.Status
 		}
 	}
-	s.render(w, r, http.StatusOK, "lookup", p)
+	return s.render(w, r, http.StatusOK, "lookup", p)
 }
 
-func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.merged", func(actor kasuhara.Actor) error {
+func (s *Server) customerMerge(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.merged", func(actor kasuhara.Actor) error {
 		return s.Customers.MergeCustomers(r.Context(), actor, r.PathValue("id"), r.PostFormValue("from"))
 	})
 }
 
-func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) {
-	s.customerAction(w, r, "customers.split", func(actor kasuhara.Actor) error {
+func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.split", func(actor kasuhara.Actor) error {
 		_, err := s.Customers.SplitCase(r.Context(), actor, r.PathValue("id"), r.PostFormValue("case"))
 		return err
 	})
@@ -310,19 +297,18 @@ func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) {
 
 // customerWrite makes an API handler for a change to customer {id}: it
 // decodes In and answers fn's result with status.
-func customerWrite[In any](s *Server, status int, fn func(r *http.Request, actor kasuhara.Actor, in In) (any, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func customerWrite[In any](status int, fn func(r *http.Request, actor kasuhara.Actor, in In) (any, error)) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		var in In
 		if err := decodeJSON(r, &in); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		out, err := fn(r, viewerFrom(r.Context()).Actor, in)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, status, out)
+		return nil
 	}
 }
 
@@ -359,15 +345,15 @@ func (s *Server) splitJSON(r *http.Request, actor kasuhara.Actor, in splitIn) (a
 	return map[string]string{"id": id}, err
 }
 
-func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.Customers.PossibleDuplicates(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]customerJSON, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, customerOut(c))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
+	return nil
 }

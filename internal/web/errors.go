@@ -44,51 +44,47 @@ type apiErrorBody struct {
 	RequestID string            `json:"request_id,omitempty"`
 }
 
-// fail answers with err: JSON for the API, a translated page for the UI.
-// Internal errors are logged with the request id and shown without detail.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+// handler is the shape of every route: it answers the request, or returns
+// the error that the route's wrapper (route, in routes.go) answers for it.
+// A handler that shows a form again with its field errors does so itself
+// and returns nil.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// writeError answers err, once for the whole server: the status of its code
+// (statusOf), 413 for a body over the route's limit, 400 for malformed
+// input; JSON with the translated field errors and the request id for the
+// API, the translated error page for the UI. An internal error is logged
+// with the request id and route and answered without detail.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := kasuhara.ErrorCode(err)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		code, err = kasuhara.ETOOLARGE, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "request body too large"}
 	}
-	if code == kasuhara.EINTERNAL {
-		s.serverError(w, r, err)
-		return
-	}
 	status := statusOf(code)
-	if isMalformed(err) {
+	if code == kasuhara.EINTERNAL {
+		s.Logger.Error("internal error", "request_id", requestID(r.Context()), "route", r.Pattern, "err", err)
+	} else if isMalformed(err) {
 		status = http.StatusBadRequest
 	}
 	if isAPI(r) {
 		loc := s.Catalog.Localizer(apiLang(r))
-		msg := loc.T("error." + code)
-		fields := map[string]string{}
-		for k, v := range kasuhara.ErrorFields(err) {
-			fields[k] = translateField(loc, v)
-		}
-		if len(fields) == 0 {
-			fields = nil
+		body := apiErrorBody{Code: code, Message: loc.T("error." + code), RequestID: requestID(r.Context())}
+		if code != kasuhara.EINTERNAL {
+			for k, v := range kasuhara.ErrorFields(err) {
+				if body.Fields == nil {
+					body.Fields = map[string]string{}
+				}
+				body.Fields[k] = translateField(loc, v)
+			}
 		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kasuhara"`)
 		}
-		writeJSON(w, status, apiError{apiErrorBody{Code: code, Message: msg, Fields: fields, RequestID: requestID(r.Context())}})
+		writeJSON(w, status, apiError{body})
 		return
 	}
 	s.renderError(w, r, status, code)
-}
-
-// serverError logs err and answers 500 without detail.
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.Logger.Error("internal error", "request_id", requestID(r.Context()), "route", r.Pattern, "err", err)
-	if isAPI(r) {
-		loc := s.Catalog.Localizer(apiLang(r))
-		writeJSON(w, http.StatusInternalServerError, apiError{apiErrorBody{Code: kasuhara.EINTERNAL,
-			Message: loc.T("error.internal"), RequestID: requestID(r.Context())}})
-		return
-	}
-	s.renderError(w, r, http.StatusInternalServerError, kasuhara.EINTERNAL)
 }
 
 // apiLang is the API's language: Japanese when the client's

@@ -25,13 +25,6 @@ const MaxFilesPerRequest = 10
 // uploadLimit is the body limit of a request that carries files.
 func (s *Server) uploadLimit() int64 { return s.MaxUpload*MaxFilesPerRequest + MaxJSONBytes }
 
-// isUpload reports whether a request may carry evidence files, and so gets
-// the larger body limit.
-func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/report" || r.URL.Path == "/admin/training/images" || strings.HasSuffix(r.URL.Path, "/evidence") || strings.HasSuffix(r.URL.Path, "/files") ||
-		(strings.HasPrefix(r.URL.Path, "/o/") && strings.HasSuffix(r.URL.Path, "/report")))
-}
-
 // blobError turns a blob store refusal into the contract's error.
 func blobError(err error) error {
 	var ute *blob.UnsupportedTypeError
@@ -178,34 +171,34 @@ func evidenceOut(e kasuhara.Evidence) evidenceJSON {
 		UploadedBy: e.UploadedBy, UploadedAt: e.UploadedAt.Format("2006-01-02T15:04:05Z07:00")}
 }
 
-func (s *Server) apiUploadEvidence(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiUploadEvidence(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.uploadEvidence(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]evidenceJSON, 0, len(es))
 	for _, e := range es {
 		out = append(out, evidenceOut(e))
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"sha256": es[0].SHA256, "evidence": out})
+	return nil
 }
 
-func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.Cases.EvidenceList(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]evidenceJSON, 0, len(es))
 	for _, e := range es {
 		out = append(out, evidenceOut(e))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"evidence": out})
+	return nil
 }
 
-func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.evidence_added", func(kasuhara.Actor, string) error {
+func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.evidence_added", func(kasuhara.Actor, string) error {
 		_, err := s.uploadEvidence(r)
 		return err
 	})
@@ -213,17 +206,15 @@ func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) {
 
 // downloadEvidence streams a file decrypted, with range requests so that
 // audio and video play and seek in the browser. Every request is audited.
-func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
+func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
 	e, err := s.Cases.EvidenceByID(r.Context(), actor, r.PathValue("id"), r.PathValue("evidence"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	f, err := s.Blobs.Open(e.BlobID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	defer f.Close()
 	h := w.Header()
@@ -238,4 +229,5 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": e.Filename}))
 	http.ServeContent(w, r, "", e.UploadedAt, f)
+	return nil
 }

@@ -9,14 +9,15 @@ import (
 )
 
 // healthz answers while the process serves.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte("ok\n"))
+	return nil
 }
 
 // readyz answers 200 only while the database answers.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Cache-Control", "no-store")
@@ -25,16 +26,17 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("database unavailable\n"))
-		return
+		return nil
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ready\n"))
+	return nil
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "page not found"))
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return kasuhara.Errorf(kasuhara.ENOTFOUND, "page not found")
 }
 
-func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "no such API route"))
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
+	return kasuhara.Errorf(kasuhara.ENOTFOUND, "no such API route")
 }

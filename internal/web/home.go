@@ -15,13 +15,12 @@ type homeData struct {
 
 // home is the signed-in start page. What it shows depends on the role: each
 // role sees the part of the desk's work that is theirs.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	d := &homeData{}
 	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, doc := range docs {
 		if doc.AcknowledgedAt.IsZero() {
@@ -30,13 +29,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := s.Training.MyTraining(r.Context(), v.Actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, it := range items {
 		if it.Status != kasuhara.TrainingComplete {
 			d.Training = append(d.Training, it)
 		}
 	}
-	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
+	return s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
 }

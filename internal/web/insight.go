@@ -74,21 +74,19 @@ func (s *Server) statsQuery(r *http.Request) kasuhara.StatsQuery {
 }
 
 // statsFor checks the permission and computes the figures of a request.
-func (s *Server) statsFor(w http.ResponseWriter, r *http.Request) (*kasuhara.Stats, scope, bool) {
-	if !s.can(w, r, access.ViewStatistics) {
-		return nil, scope{}, false
+func (s *Server) statsFor(r *http.Request) (*kasuhara.Stats, scope, error) {
+	if err := s.allow(r, access.ViewStatistics); err != nil {
+		return nil, scope{}, err
 	}
 	sc, err := s.statsScope(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return nil, scope{}, false
+		return nil, scope{}, err
 	}
 	st, err := s.Insight.Stats(r.Context(), sc.ids, s.statsQuery(r))
 	if err != nil {
-		s.fail(w, r, err)
-		return nil, scope{}, false
+		return nil, scope{}, err
 	}
-	return st, sc, true
+	return st, sc, nil
 }
 
 // labeller names group keys in a language.
@@ -214,12 +212,13 @@ func (l labeller) statsOut(st *kasuhara.Stats) statsJSON {
 }
 
 // apiStats is GET /api/v1/stats: figures only, small groups as "<3".
-func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
-	st, _, ok := s.statsFor(w, r)
-	if !ok {
-		return
+func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) error {
+	st, _, err := s.statsFor(r)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, s.labeller(r, apiLang(r), st).statsOut(st))
+	return nil
 }
 
 // exportLang is the language of an export: ?lang=, else the request's.
@@ -315,11 +314,11 @@ func sendFile(w http.ResponseWriter, contentType, name string, b []byte) {
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // exportStats answers the figures as CSV or XLSX, with "<3" as in the API.
-func (s *Server) exportStats(format string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		st, _, ok := s.statsFor(w, r)
-		if !ok {
-			return
+func (s *Server) exportStats(format string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		st, _, err := s.statsFor(r)
+		if err != nil {
+			return err
 		}
 		lang := exportLang(r)
 		rows := s.statsTable(r, st, lang)
@@ -327,19 +326,18 @@ func (s *Server) exportStats(format string) http.HandlerFunc {
 		v := viewerFrom(r.Context())
 		if err := s.Insight.RecordExport(r.Context(), v.Actor, "stats."+format, len(rows)-1, map[string]string{
 			"from": st.Query.From, "to": st.Query.To, "group_by": st.Query.GroupBy}); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if format == "csv" {
 			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
-			return
+			return nil
 		}
 		b, err := xlsxBytes(s.Catalog.Localizer(lang).T("insight.title"), rows)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		sendFile(w, xlsxType, name+".xlsx", b)
+		return nil
 	}
 }
 
@@ -356,10 +354,10 @@ type insightData struct {
 }
 
 // insightPage is the dashboard of the desk, legal and analysts.
-func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) {
-	st, sc, ok := s.statsFor(w, r)
-	if !ok {
-		return
+func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) error {
+	st, sc, err := s.statsFor(r)
+	if err != nil {
+		return err
 	}
 	ids := sc.ids
 	lang := langFrom(r.Context())
@@ -371,14 +369,12 @@ func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) {
 		mq.GroupBy = "month"
 		var err error
 		if byMonth, err = s.Insight.Stats(r.Context(), ids, mq); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	dash, err := s.Insight.Dashboard(r.Context(), ids, q)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d := &insightData{Stats: l.statsOut(st), Month: l.statsOut(byMonth), Dashboard: dash, Query: q, Groups: kasuhara.StatsGroups, Orgs: sc.tree,
 		Org: r.URL.Query().Get("org")}
@@ -386,11 +382,10 @@ func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) {
 	charts, err := json.Marshal(map[string]any{"month": chartOf(d.Month), "group": chartOf(d.Stats),
 		"labels": map[string]string{"cases": l.loc.T("insight.cases"), "suppressed": kasuhara.Suppressed}})
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	d.Charts = template.JS(charts)
-	s.render(w, r, http.StatusOK, "insight", &page{Title: "insight.title", Nav: "insight", Data: d})
+	return s.render(w, r, http.StatusOK, "insight", &page{Title: "insight.title", Nav: "insight", Data: d})
 }
 
 type chartSeries struct {
@@ -456,17 +451,15 @@ const MaxExportRows = 100_000
 // exportCases answers the cases the caller may see, with the list's
 // filters, as CSV or XLSX: facts and dates, no narratives, no customer
 // identities. Each export is an audit entry.
-func (s *Server) exportCases(format string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) exportCases(format string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		v := viewerFrom(r.Context())
 		if role := v.Membership.Role; role != kasuhara.RoleDesk && role != kasuhara.RoleLegal {
-			s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "exports of cases are the desk's and legal's"))
-			return
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "exports of cases are the desk's and legal's")
 		}
 		f, err := caseFilter(r)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		lang := exportLang(r)
 		loc := s.Catalog.Localizer(lang)
@@ -494,8 +487,7 @@ func (s *Server) exportCases(format string) http.HandlerFunc {
 		for {
 			list, next, err := s.Cases.Cases(r.Context(), actor, f)
 			if err != nil {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 			for _, c := range list {
 				var cats, subs []string
@@ -534,20 +526,19 @@ func (s *Server) exportCases(format string) http.HandlerFunc {
 			filters["q"] = "(search)" // the words searched may be personal
 		}
 		if err := s.Insight.RecordExport(r.Context(), v.Actor, "cases."+format, len(rows)-1, filters); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		name := "cases-" + s.Now().In(jst).Format("20060102")
 		if format == "csv" {
 			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
-			return
+			return nil
 		}
 		b, err := xlsxBytes(loc.T("export.cases_sheet"), rows)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		sendFile(w, xlsxType, name+".xlsx", b)
+		return nil
 	}
 }
 
@@ -612,19 +603,17 @@ func statsRows(st statsJSON) []statsRow {
 // annualReport is the year's figures for the board as a PDF: cases by
 // month, kind, verdict and department, the times against the clocks,
 // measures, care, training and policy; small groups as "<3".
-func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ViewStatistics) {
-		return
+func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ViewStatistics); err != nil {
+		return err
 	}
 	year, err := strconv.Atoi(r.URL.Query().Get("year"))
 	if err != nil || year < 2000 || year > 2200 {
-		s.fail(w, r, kasuhara.Invalid(map[string]string{"year": kasuhara.MsgNumber}))
-		return
+		return kasuhara.Invalid(map[string]string{"year": kasuhara.MsgNumber})
 	}
 	sc, err := s.statsScope(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ids := sc.ids
 	v := viewerFrom(r.Context())
@@ -663,8 +652,7 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 	in.Title = loc.T("insight.annual_title", map[string]any{"Org": name, "Year": year})
 	months, err := figures("month")
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	dur := func(d durationsJSON) string {
 		if d.MedianMinutes == nil {
@@ -682,15 +670,13 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 	for _, g := range []string{"category", "verdict", "channel", "department"} {
 		o, err := figures(g)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.col.group_by." + g), Bars: bars(o)})
 	}
 	dash, err := s.Insight.Dashboard(r.Context(), ids, kasuhara.StatsQuery{From: from, To: to, GroupBy: "month"})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	var measures [][2]string
 	for _, level := range kasuhara.MeasureLevels {
@@ -729,12 +715,11 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) {
 	in.Sections = append(in.Sections, pdf.Section{Text: loc.T("insight.suppression")})
 	b, err := pdf.CaseSummary(in)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Insight.RecordExport(r.Context(), v.Actor, "annual.pdf", 1, map[string]string{"year": strconv.Itoa(year)}); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	sendFile(w, "application/pdf", fmt.Sprintf("annual-report-%d.pdf", year), b)
+	return nil
 }

@@ -16,7 +16,7 @@ import (
 // PDF. It is generated once per measure and language from the
 // organisation's template and then kept with its hash, so that the letter
 // sent is the letter on record.
-func (s *Server) letter(w http.ResponseWriter, r *http.Request) {
+func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	actor := v.Actor
 	customerID, measureID := r.PathValue("id"), r.PathValue("measure")
@@ -25,16 +25,14 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) {
 		lang = langFrom(r.Context())
 	}
 	if lang != "ja" && lang != "en" {
-		s.fail(w, r, kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage}))
-		return
+		return kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage})
 	}
 	l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, measureID, lang)
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
 		l, err = s.makeLetter(r, v, customerID, measureID, lang)
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "letter-" + lang + ".pdf"}))
@@ -42,6 +40,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", `"`+l.SHA256+`"`)
 	w.Header().Set("X-Content-SHA256", l.SHA256)
 	w.Write(l.PDF)
+	return nil
 }
 
 func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, lang string) (*kasuhara.Letter, error) {
@@ -109,35 +108,33 @@ func formatDate(t interface{ Format(string) string }, lang string) string {
 }
 
 // letterTemplatesPage lets legal edit the organisation's letters.
-func (s *Server) letterTemplatesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) letterTemplatesPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if v.Membership.Role != kasuhara.RoleLegal {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "legal only"))
-		return
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "legal only")
 	}
 	var ts []*kasuhara.LetterTemplate
 	for _, kind := range kasuhara.LetterKinds {
 		for _, lang := range []string{"ja", "en"} {
 			t, err := s.Letters.LetterTemplate(r.Context(), v.Org.ID, kind, lang)
 			if err != nil {
-				s.serverError(w, r, err)
-				return
+				return err
 			}
 			ts = append(ts, t)
 		}
 	}
-	s.render(w, r, http.StatusOK, "letter_templates", &page{Title: "letters.title", Nav: "customers", Data: ts})
+	return s.render(w, r, http.StatusOK, "letter_templates", &page{Title: "letters.title", Nav: "customers", Data: ts})
 }
 
-func (s *Server) saveLetterTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) saveLetterTemplate(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	err := s.Letters.SaveLetterTemplate(r.Context(), v.Actor, kasuhara.LetterTemplate{OrgID: v.Org.ID, Kind: r.PostFormValue("kind"),
 		Lang: r.PostFormValue("lang"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Contact: r.PostFormValue("contact"),
 		PolicyRef: r.PostFormValue("policy_ref")})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "letters.saved", "ok")
 	http.Redirect(w, r, "/customers/letters", http.StatusSeeOther)
+	return nil
 }

@@ -95,7 +95,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				s.Logger.Error("panic", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if sw.status == 0 {
-					s.serverError(sw, r, fmt.Errorf("panic: %v", v))
+					s.writeError(sw, r, fmt.Errorf("panic: %v", v))
 				}
 			}
 			status := sw.status
@@ -148,31 +148,9 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "cross-origin request refused"})
+		s.writeError(w, r, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "cross-origin request refused"})
 	}))
 	return cop.Handler(next)
-}
-
-// MaxTextFormBytes limits the forms that carry long texts (a policy or
-// course in two languages, percent-encoded by the browser: up to nine bytes
-// for a Japanese character).
-const MaxTextFormBytes = 4 << 20
-
-// limitBody caps request bodies: MaxJSONBytes, room for MaxFilesPerRequest
-// evidence files on the routes that take them, MaxTextFormBytes on the
-// editors of policies and courses.
-func (s *Server) limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int64(MaxJSONBytes)
-		switch {
-		case isUpload(r):
-			n = s.uploadLimit()
-		case r.Method == http.MethodPost && (strings.HasPrefix(r.URL.Path, "/admin/policies/") || strings.HasPrefix(r.URL.Path, "/admin/training/courses/")):
-			n = MaxTextFormBytes
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, n)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // viewer is the signed-in person as a request sees them. Actor is the same
@@ -193,79 +171,54 @@ func viewerFrom(ctx context.Context) *viewer {
 // sessionUserKey is the session key of the signed-in user's id.
 const sessionUserKey = "user_id"
 
-// anonymousPath reports whether a request belongs to the anonymous channel,
-// which must not touch any session: filing from a signed-in browser would
-// otherwise refresh that person's session at the moment of the report.
-func anonymousPath(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/o/") || strings.HasPrefix(r.URL.Path, "/api/v1/anonymous-reports")
-}
-
-// withSessions loads and saves the session, except on the anonymous channel.
-func (s *Server) withSessions(next http.Handler) http.Handler {
-	with := s.sessions.LoadAndSave(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if anonymousPath(r) {
-			next.ServeHTTP(w, r)
-			return
+// identify finds who is asking, from the bearer token or, except on the
+// anonymous channel, the session cookie, and the request's language. It
+// returns r with both in its context.
+func (s *Server) identify(w http.ResponseWriter, r *http.Request, anonymous bool) (*http.Request, error) {
+	ctx := r.Context()
+	var v *viewer
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok {
+			return r, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "use Authorization: Bearer TOKEN"}
 		}
-		with.ServeHTTP(w, r)
-	})
-}
-
-// identify loads the signed-in user from the session cookie or the bearer
-// token, and the request's language.
-func (s *Server) identify(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		var v *viewer
-		if auth := r.Header.Get("Authorization"); auth != "" {
-			secret, ok := strings.CutPrefix(auth, "Bearer ")
-			if !ok {
-				s.fail(w, r, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "use Authorization: Bearer TOKEN"})
-				return
-			}
-			u, err := s.Tokens.TokenUser(ctx, strings.TrimSpace(secret))
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			if v, err = s.loadViewer(ctx, u); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			v.ViaToken = true
-		} else if anonymousPath(r) {
-			// No session on the anonymous channel.
-		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
-			u, err := s.Users.UserByID(ctx, id)
-			if err != nil && kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-				s.serverError(w, r, err)
-				return
-			}
-			if u == nil || u.Disabled {
-				// The account was removed or disabled since sign-in.
-				s.sessions.Destroy(ctx)
-			} else if v, err = s.loadViewer(ctx, u); err != nil {
-				s.fail(w, r, err)
-				return
-			}
+		u, err := s.Tokens.TokenUser(ctx, strings.TrimSpace(secret))
+		if err != nil {
+			return r, err
 		}
-		if v != nil {
-			ctx = context.WithValue(ctx, keyViewer, v)
+		if v, err = s.loadViewer(ctx, u); err != nil {
+			return r, err
 		}
-		userLang := ""
-		if v != nil {
-			userLang = v.User.Language
+		v.ViaToken = true
+	} else if anonymous {
+		// No session on the anonymous channel.
+	} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
+		u, err := s.Users.UserByID(ctx, id)
+		if err != nil && kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			return r, err
 		}
-		cookie := ""
-		if c, err := r.Cookie("lang"); err == nil {
-			cookie = c.Value
+		if u == nil || u.Disabled {
+			// The account was removed or disabled since sign-in.
+			s.sessions.Destroy(ctx)
+		} else if v, err = s.loadViewer(ctx, u); err != nil {
+			return r, err
 		}
-		lang := i18n.Negotiate(userLang, cookie, r.Header.Get("Accept-Language"))
-		ctx = context.WithValue(ctx, keyLang, lang)
-		w.Header().Add("Vary", "Accept-Language")
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+	}
+	if v != nil {
+		ctx = context.WithValue(ctx, keyViewer, v)
+	}
+	userLang := ""
+	if v != nil {
+		userLang = v.User.Language
+	}
+	cookie := ""
+	if c, err := r.Cookie("lang"); err == nil {
+		cookie = c.Value
+	}
+	lang := i18n.Negotiate(userLang, cookie, r.Header.Get("Accept-Language"))
+	ctx = context.WithValue(ctx, keyLang, lang)
+	w.Header().Add("Vary", "Accept-Language")
+	return r.WithContext(ctx), nil
 }
 
 // loadViewer finds the user's organisation and role (the oldest membership).
@@ -305,28 +258,26 @@ func clientIP(r *http.Request) string {
 
 // requireUser sends people who are not signed in to the sign-in page (or a
 // 401 for the API), and people who must change a one-time password to the
-// password page.
-func (s *Server) requireUser(next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// password page, unless the route is that page (oneTimePassword).
+func (s *Server) requireUser(next handler, oneTimePassword bool) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		v := viewerFrom(r.Context())
 		if v == nil {
 			if isAPI(r) {
-				s.fail(w, r, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "sign in or send Authorization: Bearer TOKEN"})
-				return
+				return &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "sign in or send Authorization: Bearer TOKEN"}
 			}
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
-			return
+			return nil
 		}
-		if v.User.MustChangePassword && !v.ViaToken && r.URL.Path != "/account/password" {
+		if v.User.MustChangePassword && !v.ViaToken && !oneTimePassword {
 			if isAPI(r) {
-				s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "change your one-time password first"))
-				return
+				return kasuhara.Errorf(kasuhara.EFORBIDDEN, "change your one-time password first")
 			}
 			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
-			return
+			return nil
 		}
-		next(w, r)
-	})
+		return next(w, r)
+	}
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -17,7 +17,7 @@ import (
 // casePackage streams the evidence package of a case: a ZIP with the PDF
 // summary, the timeline and audit entries, every evidence file decrypted,
 // and the manifest. Desk and legal only; producing it is audited first.
-func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	actor := v.Actor
 	ctx := r.Context()
@@ -26,63 +26,51 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) {
 		lang = langFrom(ctx)
 	}
 	if lang != "ja" && lang != "en" {
-		s.fail(w, r, kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage}))
-		return
+		return kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage})
 	}
 	recipient := strings.TrimSpace(r.URL.Query().Get("for"))
 	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if caseLevel(actor, c) < access.CaseHandler {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the desk and legal produce a package"))
-		return
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the desk and legal produce a package")
 	}
 	if err := s.Referrals.RecordPackage(ctx, actor, c.ID, recipient); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	timeline, err := s.Cases.Timeline(ctx, actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	assessments, err := s.Cases.Assessments(ctx, actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	evidence, err := s.Cases.EvidenceList(ctx, actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	referrals, err := s.Referrals.Referrals(ctx, actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	care, err := s.Cases.CareActions(ctx, actor, c.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	entries, err := s.Audit.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 1000})
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	names, _, err := s.names(r, c.OrgID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	now := s.Now()
 	summary, err := pdf.CaseSummary(s.summaryInput(lang, c, timeline, assessments, evidence, referrals, care, names))
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	pkg := casepackage.Package{
 		Record: casepackage.Record{CaseID: c.ID, CaseRef: c.Ref, CreatedBy: v.User.Name + " <" + v.User.Email + ">", CreatedAt: now.UTC(),
@@ -100,6 +88,7 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) {
 		// The response has begun: the broken ZIP will not verify.
 		s.Logger.Error("package", "request_id", requestID(ctx), "err", err)
 	}
+	return nil
 }
 
 func timelineOut(es []kasuhara.Event) []eventJSON {

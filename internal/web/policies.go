@@ -10,52 +10,46 @@ import (
 	"github.com/kasuhara/kasuhara/internal/starter"
 )
 
-// can reports whether the viewer's role may perform action, and answers
-// 403 when not.
-func (s *Server) can(w http.ResponseWriter, r *http.Request, action access.Action) bool {
+// allow is EFORBIDDEN unless the viewer's role may perform action.
+func (s *Server) allow(r *http.Request, action access.Action) error {
 	if !access.Can(viewerFrom(r.Context()).Membership.Role, action) {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed: %s", action))
-		return false
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed: %s", action)
 	}
-	return true
+	return nil
 }
 
 // publicPolicy is the organisation's basic policy for anyone: GET
 // /o/{org}/policy, no sign-in, a page a company links from its website.
-func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d, err := s.Policies.PublicPolicy(r.Context(), org.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current}})
+	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current}})
 }
 
 // policiesPage lists the documents that apply to the viewer's organisation
 // and whether the viewer acknowledged each.
-func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "policies", &page{Title: "policies.title", Nav: "policies", Data: docs})
+	return s.render(w, r, http.StatusOK, "policies", &page{Title: "policies.title", Nav: "policies", Data: docs})
 }
 
 // policyPage shows a document's current version, or an older one with
 // ?version=N, and the acknowledgement button.
-func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	d, err := s.Policies.EffectivePolicy(r.Context(), v.Org.ID, v.User.ID, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	shown := d.Current
 	if n := r.URL.Query().Get("version"); n != "" {
@@ -67,61 +61,58 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if shown == nil {
-			s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "no such version"))
-			return
+			return kasuhara.Errorf(kasuhara.ENOTFOUND, "no such version")
 		}
 	}
-	s.render(w, r, http.StatusOK, "policy", &page{Title: "policies.title", Nav: "policies", Data: map[string]any{"Doc": d, "Version": shown}})
+	return s.render(w, r, http.StatusOK, "policy", &page{Title: "policies.title", Nav: "policies", Data: map[string]any{"Doc": d, "Version": shown}})
 }
 
-func (s *Server) acknowledgePolicy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) acknowledgePolicy(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if _, err := s.Policies.Acknowledge(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "policies.acknowledged", "ok")
 	http.Redirect(w, r, "/policies/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
 // ackReportPage shows legal and the admin who has not acknowledged the
 // current versions, per department.
-func (s *Server) ackReportPage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ViewAcknowledged) {
-		return
+func (s *Server) ackReportPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ViewAcknowledged); err != nil {
+		return err
 	}
 	reports, err := s.Policies.AckReports(r.Context(), viewerFrom(r.Context()).Org.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "policy_acks", &page{Title: "acks.title", Nav: "policies", Data: reports})
+	return s.render(w, r, http.StatusOK, "policy_acks", &page{Title: "acks.title", Nav: "policies", Data: reports})
 }
 
 // adminPoliciesPage lists the organisation's own documents for the admin,
 // with the form to start a new one.
-func (s *Server) adminPoliciesPage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminPoliciesPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
-	s.renderAdminPolicies(w, r, http.StatusOK, nil)
+	return s.renderAdminPolicies(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderAdminPolicies(w http.ResponseWriter, r *http.Request, status int, err error) {
+func (s *Server) renderAdminPolicies(w http.ResponseWriter, r *http.Request, status int, err error) error {
 	v := viewerFrom(r.Context())
 	docs, lerr := s.Policies.Policies(r.Context(), v.Org.ID)
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
-	s.render(w, r, status, "admin_policies", &page{Title: "adminpolicies.title", Nav: "policies", Data: docs,
+	return s.render(w, r, status, "admin_policies", &page{Title: "adminpolicies.title", Nav: "policies", Data: docs,
 		Form: s.newForm(r, err, "kind", "start", "group_wide")})
 }
 
 // adminCreatePolicy starts a document, blank or from a built-in text.
-func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	kind := r.PostFormValue("kind")
@@ -132,20 +123,18 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) {
 	case "":
 		t = kasuhara.PolicyText{TitleJa: r.PostFormValue("title_ja"), BodyJa: "## " + r.PostFormValue("title_ja") + "\n"}
 	default:
-		s.renderAdminPolicies(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"start": kasuhara.MsgChoice}))
-		return
+		return s.renderAdminPolicies(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"start": kasuhara.MsgChoice}))
 	}
 	d, err := s.Policies.CreatePolicy(r.Context(), v.Actor, kind, r.PostFormValue("group_wide") == "on", t)
 	if err != nil {
 		if code := kasuhara.ErrorCode(err); code == kasuhara.EINVALID || code == kasuhara.ECONFLICT {
-			s.renderAdminPolicies(w, r, http.StatusBadRequest, err)
-			return
+			return s.renderAdminPolicies(w, r, http.StatusBadRequest, err)
 		}
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "adminpolicies.created", "ok")
 	http.Redirect(w, r, "/admin/policies/"+d.ID, http.StatusSeeOther)
+	return nil
 }
 
 // ownPolicy finds one of the organisation's own documents.
@@ -163,18 +152,17 @@ func (s *Server) ownPolicy(r *http.Request) (*kasuhara.PolicyDocument, error) {
 }
 
 // adminPolicyPage edits a document's draft and shows its rendering.
-func (s *Server) adminPolicyPage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminPolicyPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
-	s.renderPolicyEditor(w, r, http.StatusOK, nil)
+	return s.renderPolicyEditor(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderPolicyEditor(w http.ResponseWriter, r *http.Request, status int, err error) {
+func (s *Server) renderPolicyEditor(w http.ResponseWriter, r *http.Request, status int, err error) error {
 	d, lerr := s.ownPolicy(r)
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
 	f := s.newForm(r, err, "title_ja", "title_en", "body_ja", "body_en")
 	if err == nil {
@@ -186,7 +174,7 @@ func (s *Server) renderPolicyEditor(w http.ResponseWriter, r *http.Request, stat
 			f.Values = map[string]string{"title_ja": src.TitleJa, "title_en": src.TitleEn, "body_ja": src.BodyJa, "body_en": src.BodyEn}
 		}
 	}
-	s.render(w, r, status, "admin_policy", &page{Title: "adminpolicies.edit", Nav: "policies", Data: d, Form: f})
+	return s.render(w, r, status, "admin_policy", &page{Title: "adminpolicies.edit", Nav: "policies", Data: d, Form: f})
 }
 
 func policyTextFrom(r *http.Request) kasuhara.PolicyText {
@@ -195,17 +183,16 @@ func policyTextFrom(r *http.Request) kasuhara.PolicyText {
 }
 
 // adminSavePolicy saves the draft, and publishes it when asked to.
-func (s *Server) adminSavePolicy(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminSavePolicy(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	id := r.PathValue("id")
 	_, err := s.Policies.SaveDraft(r.Context(), v.Actor, id, policyTextFrom(r))
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		// Show the text again with the errors: a long text is never lost.
-		s.renderPolicyEditor(w, r, http.StatusBadRequest, err)
-		return
+		return s.renderPolicyEditor(w, r, http.StatusBadRequest, err)
 	}
 	if err == nil && r.PostFormValue("publish") != "" {
 		_, err = s.Policies.Publish(r.Context(), v.Actor, id)
@@ -216,15 +203,15 @@ func (s *Server) adminSavePolicy(w http.ResponseWriter, r *http.Request) {
 		s.flash(r, "adminpolicies.saved", "ok")
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/admin/policies/"+id, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminDiscardPolicy(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminDiscardPolicy(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	d, err := s.ownPolicy(r)
@@ -232,28 +219,28 @@ func (s *Server) adminDiscardPolicy(w http.ResponseWriter, r *http.Request) {
 		err = s.Policies.DiscardDraft(r.Context(), v.Actor, d.ID)
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "adminpolicies.discarded", "ok")
 	if d.Current == nil {
 		http.Redirect(w, r, "/admin/policies", http.StatusSeeOther)
-		return
+		return nil
 	}
 	http.Redirect(w, r, "/admin/policies/"+d.ID, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminPolicyGroupWide(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminPolicyGroupWide(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	if err := s.Policies.SetGroupWide(r.Context(), v.Actor, r.PathValue("id"), r.PostFormValue("group_wide") == "on"); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "adminpolicies.saved", "ok")
 	http.Redirect(w, r, "/admin/policies/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
 // The API.
@@ -294,42 +281,41 @@ func policyOut(d kasuhara.PolicyDocument, lang string, withBody bool) policyJSON
 
 // apiPolicies lists the published documents that apply to the caller,
 // with their acknowledgement.
-func (s *Server) apiPolicies(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiPolicies(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := []policyJSON{}
 	for _, d := range docs {
 		out = append(out, policyOut(d, apiLang(r), false))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"policies": out})
+	return nil
 }
 
 // apiPolicy is one document with the Markdown of its current version.
-func (s *Server) apiPolicy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiPolicy(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	d, err := s.Policies.EffectivePolicy(r.Context(), v.Org.ID, v.User.ID, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, policyOut(*d, apiLang(r), true))
+	return nil
 }
 
-func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	ver, err := s.Policies.Acknowledge(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d, err := s.Policies.EffectivePolicy(r.Context(), v.Org.ID, v.User.ID, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": d.ID, "version": ver.Number, "acknowledged_at": d.AcknowledgedAt})
+	return nil
 }

@@ -53,56 +53,54 @@ func (s *Server) createPost(r *http.Request, in postIn) (*kasuhara.OnlinePost, e
 		CaseID: in.CaseID, CustomerID: in.CustomerID})
 }
 
-func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) error {
 	var in postIn
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p, err := s.createPost(r, in)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, postOut(*p))
+	return nil
 }
 
-func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("status"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]postJSON, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, postOut(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"online_posts": out})
+	return nil
 }
 
-func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Posts.PostByID(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, postOut(*p))
+	return nil
 }
 
-func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Status string `json:"status"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), in.Status)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, postOut(*p))
+	return nil
 }
 
 // uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
@@ -131,24 +129,23 @@ func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
 	return out, nil
 }
 
-func (s *Server) apiUploadPostFiles(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiUploadPostFiles(w http.ResponseWriter, r *http.Request) error {
 	fs, err := s.uploadPostFiles(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, map[string]any{"id": f.ID, "filename": f.Filename, "media_type": f.MediaType, "size": f.Size, "sha256": f.SHA256})
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"files": out})
+	return nil
 }
 
-func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postFile(w http.ResponseWriter, r *http.Request) error {
 	fs, err := s.Posts.PostFiles(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, f := range fs {
 		if f.ID != r.PathValue("file") {
@@ -156,8 +153,7 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
 		}
 		rd, err := s.Blobs.Open(f.BlobID)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		defer rd.Close()
 		w.Header().Set("Content-Type", f.MediaType)
@@ -165,19 +161,18 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "private, no-store")
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": f.Filename}))
 		http.ServeContent(w, r, "", f.CreatedAt, rd)
-		return
+		return nil
 	}
-	s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "file not found"))
+	return kasuhara.Errorf(kasuhara.ENOTFOUND, "file not found")
 }
 
 // removalRequest drafts, as PDF, a request to the platform to remove a
 // post, with the facts filled in; the desk reviews it before sending.
-func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	p, err := s.Posts.PostByID(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	lang := r.URL.Query().Get("lang")
 	if lang != "en" {
@@ -190,35 +185,33 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	body := t.Fill(map[string]string{"company": v.Org.Name, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": posted,
 		"captured": formatDate(p.CapturedAt.In(jst), lang), "text": p.CapturedText, "employees": p.EmployeesNamed})
 	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: s.Now(), To: p.Platform, From: v.Org.Name, Title: t.Title,
 		Body: body, Contact: loc.T("removal.contact")})
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "removal-request-" + lang + ".pdf"}))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(out)
+	return nil
 }
 
 // Screens.
 
-func (s *Server) postsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postsPage(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("status"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "posts", &page{Title: "posts.title", Nav: "posts", Data: map[string]any{"Posts": ps, "Now": s.Now()}})
+	return s.render(w, r, http.StatusOK, "posts", &page{Title: "posts.title", Nav: "posts", Data: map[string]any{"Posts": ps, "Now": s.Now()}})
 }
 
-func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) error {
 	toRFC := func(v string) string {
 		if t, err := time.ParseInLocation("2006-01-02T15:04", v, jst); err == nil {
 			return t.Format(time.RFC3339)
@@ -230,79 +223,74 @@ func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) {
 		CaseID: r.PostFormValue("case_id")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		ps, _ := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, "")
-		s.render(w, r, http.StatusUnprocessableEntity, "posts", &page{Title: "posts.title", Nav: "posts", Flash: "form.fix", FlashKind: "error",
+		return s.render(w, r, http.StatusUnprocessableEntity, "posts", &page{Title: "posts.title", Nav: "posts", Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, err, "url", "platform", "author_handle", "posted_at", "captured_text", "employees_named", "case_id"), Data: map[string]any{"Posts": ps, "Now": s.Now()}})
-		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "posts.created", "ok")
 	http.Redirect(w, r, "/online-posts/"+p.ID, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postPage(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
 	p, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	fs, err := s.Posts.PostFiles(r.Context(), actor, p.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "post", &page{Title: "posts.post", Nav: "posts", Data: map[string]any{"Post": p, "Files": fs,
+	return s.render(w, r, http.StatusOK, "post", &page{Title: "posts.post", Nav: "posts", Data: map[string]any{"Post": p, "Files": fs,
 		"Next": kasuhara.NextPostStatuses(p.Status), "MaxMB": s.MaxUpload >> 20}})
 }
 
-func (s *Server) uiMovePost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) uiMovePost(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PostFormValue("status")); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "posts.moved", "ok")
 	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) uiUploadPostFiles(w http.ResponseWriter, r *http.Request) {
+func (s *Server) uiUploadPostFiles(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.uploadPostFiles(r); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "case.evidence_added", "ok")
 	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
 // removalTemplatePage lets the desk and legal edit the removal request.
-func (s *Server) removalTemplatePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) removalTemplatePage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if v.Membership.Role != kasuhara.RoleDesk && v.Membership.Role != kasuhara.RoleLegal {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "desk and legal only"))
-		return
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "desk and legal only")
 	}
 	var ts []*kasuhara.RemovalTemplate
 	for _, lang := range []string{"ja", "en"} {
 		t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		ts = append(ts, t)
 	}
-	s.render(w, r, http.StatusOK, "removal_templates", &page{Title: "removal.templates", Nav: "posts", Data: ts})
+	return s.render(w, r, http.StatusOK, "removal_templates", &page{Title: "removal.templates", Nav: "posts", Data: ts})
 }
 
-func (s *Server) saveRemovalTemplate(w http.ResponseWriter, r *http.Request) {
+func (s *Server) saveRemovalTemplate(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	err := s.Posts.SaveRemovalTemplate(r.Context(), v.Actor, kasuhara.RemovalTemplate{OrgID: v.Org.ID, Lang: r.PostFormValue("lang"),
 		Title: r.PostFormValue("title"), Body: r.PostFormValue("body")})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "letters.saved", "ok")
 	http.Redirect(w, r, "/online-posts/template", http.StatusSeeOther)
+	return nil
 }

@@ -59,8 +59,8 @@ func (s *Server) addReferralJSON(r *http.Request, actor kasuhara.Actor, id strin
 	return referralOut(*x), nil
 }
 
-func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "referral.added", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "referral.added", func(actor kasuhara.Actor, id string) error {
 		at := r.PostFormValue("referred_at")
 		if at != "" {
 			if t, err := time.ParseInLocation("2006-01-02T15:04", at, jst); err == nil {
@@ -73,43 +73,42 @@ func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) caseReferralOutcome(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "referral.updated", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseReferralOutcome(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "referral.updated", func(actor kasuhara.Actor, id string) error {
 		return s.Referrals.SetReferralOutcome(r.Context(), actor, id, r.PathValue("referral"), r.PostFormValue("outcome"))
 	})
 }
 
 // specialistsPage is the directory of police stations, law firms and
 // counsellors: legal edits it, the desk reads it.
-func (s *Server) specialistsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) specialistsPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	sp, err := s.Referrals.Specialists(r.Context(), v.Actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "specialists", &page{Title: "specialists.title", Nav: "customers",
+	return s.render(w, r, http.StatusOK, "specialists", &page{Title: "specialists.title", Nav: "customers",
 		Data: map[string]any{"Specialists": sp, "Legal": v.Membership.Role == kasuhara.RoleLegal}})
 }
 
-func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	_, err := s.Referrals.AddSpecialist(r.Context(), v.Actor, kasuhara.Specialist{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
 		Contact: r.PostFormValue("contact"), Notes: r.PostFormValue("notes")})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "specialists.added", "ok")
 	http.Redirect(w, r, "/specialists", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) deleteSpecialist(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteSpecialist(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if err := s.Referrals.DeleteSpecialist(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "specialists.deleted", "ok")
 	http.Redirect(w, r, "/specialists", http.StatusSeeOther)
+	return nil
 }

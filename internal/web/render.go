@@ -222,7 +222,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 }
 
 // render writes the page name in the request's language.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
 	ctx := r.Context()
 	p.Lang = langFrom(ctx)
 	p.Viewer = viewerFrom(ctx)
@@ -236,45 +236,51 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Viewer != nil && s.Notifications != nil {
 		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
 	}
-	if p.Flash == "" && p.Viewer != nil && !p.Viewer.ViaToken && !anonymousPath(r) {
+	// The anonymous channel loads no session; a viewer there came with a
+	// token, so it never reaches this.
+	if p.Flash == "" && p.Viewer != nil && !p.Viewer.ViaToken {
 		if f := s.sessions.PopString(ctx, "flash"); f != "" {
 			p.Flash, p.FlashKind, _ = strings.Cut(f, "|")
 		}
 	}
 	t := s.templates[p.Lang][name]
 	if t == nil {
-		s.serverError(w, r, fmt.Errorf("web: no template %q", name))
-		return
+		return fmt.Errorf("web: no template %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.serverError(w, r, fmt.Errorf("web: render %s (%s): %w", name, p.Lang, err))
-		return
+		return fmt.Errorf("web: render %s (%s): %w", name, p.Lang, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+	return nil
 }
 
 // renderFragment writes the template block name alone (for htmx), in the
 // request's language.
-func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name string, data any) {
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name string, data any) error {
 	lang := langFrom(r.Context())
 	var buf bytes.Buffer
 	// Every page template holds the partials; any one serves.
 	if err := s.templates[lang]["home"].ExecuteTemplate(&buf, name, data); err != nil {
-		s.serverError(w, r, fmt.Errorf("web: fragment %s (%s): %w", name, lang, err))
-		return
+		return fmt.Errorf("web: fragment %s (%s): %w", name, lang, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
+	return nil
 }
 
-// renderError shows the error page for an error code.
+// renderError shows the error page for an error code; when even that page
+// fails, a line of plain text.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, code string) {
-	s.render(w, r, status, "error", &page{Title: "error." + code, Data: map[string]any{"Code": code, "Status": status}})
+	err := s.render(w, r, status, "error", &page{Title: "error." + code, Data: map[string]any{"Code": code, "Status": status}})
+	if err != nil {
+		s.Logger.Error("internal error", "request_id", requestID(r.Context()), "route", r.Pattern, "err", err)
+		http.Error(w, "Internal error: "+requestID(r.Context()), http.StatusInternalServerError)
+	}
 }
 
 // flash keeps a message for the next page the user sees.

@@ -17,11 +17,11 @@ type retentionData struct {
 
 // retentionPage shows legal the rules, the holds and the cases that
 // expire within 30 days.
-func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request) {
-	s.renderRetention(w, r, http.StatusOK, nil)
+func (s *Server) retentionPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderRetention(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status int, err error) {
+func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status int, err error) error {
 	actor := viewerFrom(r.Context()).Actor
 	d := &retentionData{}
 	var lerr error
@@ -31,34 +31,32 @@ func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
 	p := &page{Title: "retention.title", Nav: "retention", Data: d, Form: s.newForm(r, err, "state", "verdict", "keep_months", "case", "customer", "reason")}
 	if err != nil {
 		p.Flash, p.FlashKind = "form.fix", "error"
 	}
-	s.render(w, r, status, "retention", p)
+	return s.render(w, r, status, "retention", p)
 }
 
 // retentionChange runs a change from the retention page: on bad input the
 // page again with the problems, else back to it with a message.
-func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor) error) {
+func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor) error) error {
 	err := fn(viewerFrom(r.Context()).Actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		s.renderRetention(w, r, http.StatusBadRequest, err)
-		return
+		return s.renderRetention(w, r, http.StatusBadRequest, err)
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, done, "ok")
 	http.Redirect(w, r, "/retention", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.rule_added", func(actor kasuhara.Actor) error {
+func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) error {
+	return s.retentionChange(w, r, "retention.rule_added", func(actor kasuhara.Actor) error {
 		months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("keep_months")))
 		if err != nil {
 			return kasuhara.Invalid(map[string]string{"keep_months": kasuhara.MsgKeepMonths})
@@ -69,38 +67,37 @@ func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) deleteRetentionRule(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.rule_deleted", func(actor kasuhara.Actor) error {
+func (s *Server) deleteRetentionRule(w http.ResponseWriter, r *http.Request) error {
+	return s.retentionChange(w, r, "retention.rule_deleted", func(actor kasuhara.Actor) error {
 		return s.Retention.DeleteRetentionRule(r.Context(), actor, r.PathValue("id"))
 	})
 }
 
-func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.held", func(actor kasuhara.Actor) error {
+func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
+	return s.retentionChange(w, r, "retention.held", func(actor kasuhara.Actor) error {
 		_, err := s.Retention.PlaceHold(r.Context(), actor, r.PostFormValue("case"), r.PostFormValue("customer"), r.PostFormValue("reason"))
 		return err
 	})
 }
 
-func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) {
-	s.retentionChange(w, r, "retention.released", func(actor kasuhara.Actor) error {
+func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
+	return s.retentionChange(w, r, "retention.released", func(actor kasuhara.Actor) error {
 		return s.Retention.ReleaseHold(r.Context(), actor, r.PathValue("id"))
 	})
 }
 
 // purgeNow purges what has expired in the viewer's organisation without
 // waiting for the night's run.
-func (s *Server) purgeNow(w http.ResponseWriter, r *http.Request) {
+func (s *Server) purgeNow(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
 	if actor.Role != kasuhara.RoleLegal {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention is legal's"))
-		return
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention is legal's")
 	}
 	_, err := s.Retention.PurgeExpired(r.Context(), actor.OrgID, s.Blobs.Delete)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.sessions.Put(r.Context(), "flash", "retention.purged|ok")
 	http.Redirect(w, r, "/retention", http.StatusSeeOther)
+	return nil
 }

@@ -15,23 +15,21 @@ const maxScreenText = 64 << 10
 // apiScreen screens {"text":"…"} for target conduct and answers the labels
 // (CONTRACT.md, Screening). It suggests; a person assesses. The text is
 // never logged or stored.
-func (s *Server) apiScreen(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiScreen(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Text string `json:"text"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	switch {
 	case strings.TrimSpace(req.Text) == "":
-		s.fail(w, r, kasuhara.Invalid(map[string]string{"text": kasuhara.MsgRequired}))
-		return
+		return kasuhara.Invalid(map[string]string{"text": kasuhara.MsgRequired})
 	case len(req.Text) > maxScreenText:
-		s.fail(w, r, kasuhara.Invalid(map[string]string{"text": kasuhara.MsgTooLong}))
-		return
+		return kasuhara.Invalid(map[string]string{"text": kasuhara.MsgTooLong})
 	}
 	writeJSON(w, http.StatusOK, screen.Default().Screen(req.Text))
+	return nil
 }
 
 // screenReport screens what the customer said and asked for.
@@ -46,7 +44,7 @@ func screenReport(conduct, request string) screen.Result {
 // suggestKinds answers the report form as the employee types: the kinds of
 // conduct the text seems to contain, each with the words that suggest it.
 // It only suggests: the employee decides what to tick.
-func (s *Server) suggestKinds(w http.ResponseWriter, r *http.Request) {
+func (s *Server) suggestKinds(w http.ResponseWriter, r *http.Request) error {
 	res := screenReport(r.PostFormValue("conduct"), r.PostFormValue("request_content"))
 	type suggestion struct {
 		Subtype string
@@ -71,5 +69,5 @@ func (s *Server) suggestKinds(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, sg)
 	}
-	s.renderFragment(w, r, "suggestions", map[string]any{"Suggestions": out, "Threat": threat})
+	return s.renderFragment(w, r, "suggestions", map[string]any{"Suggestions": out, "Threat": threat})
 }

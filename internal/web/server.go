@@ -131,7 +131,7 @@ func NewServer(d Deps) (*Server, error) {
 	sm.Cookie.Secure = s.secureCookies
 	sm.Cookie.Persist = false
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.serverError(w, r, fmt.Errorf("web: session: %w", err))
+		s.writeError(w, r, fmt.Errorf("web: session: %w", err))
 	}
 	s.sessions = sm
 	s.handler = s.routes()

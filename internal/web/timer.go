@@ -12,14 +12,13 @@ import (
 // timerPage is opened when a difficult call or visit starts: it counts the
 // time against the organisation's limit and shows the procedure's steps as
 // time passes; at the end it leads to a pre-filled report.
-func (s *Server) timerPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) timerPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "timer", &page{Title: "timer.title", Nav: "timer", Data: map[string]any{"Limit": st.ContactLimitMinutes}})
+	return s.render(w, r, http.StatusOK, "timer", &page{Title: "timer.title", Nav: "timer", Data: map[string]any{"Limit": st.ContactLimitMinutes}})
 }
 
 // prefillReport takes the query of the timer's "end and report" link

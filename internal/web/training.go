@@ -15,19 +15,17 @@ import (
 )
 
 // trainingPage lists the viewer's courses with where they stand.
-func (s *Server) trainingPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) trainingPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	items, err := s.Training.MyTraining(r.Context(), v.Actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	studies, err := s.Training.CaseStudies(r.Context(), v.Org.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "training", &page{Title: "training.title", Nav: "training", Data: map[string]any{"Items": items, "Studies": studies}})
+	return s.render(w, r, http.StatusOK, "training", &page{Title: "training.title", Nav: "training", Data: map[string]any{"Items": items, "Studies": studies}})
 }
 
 // courseData is what the course page shows.
@@ -57,19 +55,17 @@ func (s *Server) viewableCourse(r *http.Request) (*kasuhara.Course, bool, error)
 }
 
 // coursePage shows the lessons and the quiz.
-func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) error {
 	c, preview, err := s.viewableCourse(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	lang := c.Lang(langFrom(r.Context()))
 	content, err := c.Content(lang)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training",
+	return s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training",
 		Data: &courseData{Course: c, Lang: lang, Content: content, Preview: preview}})
 }
 
@@ -87,12 +83,11 @@ func answersFrom(r *http.Request, n int) [][]int {
 }
 
 // submitCourse scores the quiz and shows the result on the course page.
-func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
+func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	c, _, err := s.viewableCourse(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	lang := r.PostFormValue("lang")
 	if lang != "en" {
@@ -101,8 +96,7 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
 	lang = c.Lang(lang)
 	content, err := c.Content(lang)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	answers := answersFrom(r, len(content.Questions))
 	d := &courseData{Course: c, Lang: lang, Content: content, Ticked: map[int]map[int]bool{}}
@@ -114,12 +108,10 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.Training.SubmitAttempt(r.Context(), v.Actor, c.ID, lang, answers)
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.render(w, r, http.StatusBadRequest, "course", &page{Title: "training.title", Nav: "training", Flash: "course.answer_all", FlashKind: "error", Data: d})
-		return
+		return s.render(w, r, http.StatusBadRequest, "course", &page{Title: "training.title", Nav: "training", Flash: "course.answer_all", FlashKind: "error", Data: d})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.Attempt, d.Wrong = a, map[int]bool{}
 	for _, i := range a.Wrong {
@@ -129,45 +121,42 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) {
 	if a.Passed {
 		flash = "course.passed"
 	}
-	s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training", Flash: flash, FlashKind: map[bool]string{true: "ok", false: "warn"}[a.Passed],
+	return s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training", Flash: flash, FlashKind: map[bool]string{true: "ok", false: "warn"}[a.Passed],
 		FlashArgs: map[string]any{"Score": a.Score, "PassMark": c.PassMark}, Data: d})
 }
 
 // certificatePage is a printable record of a passed course.
-func (s *Server) certificatePage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) certificatePage(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.Training.Attempt(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if !a.Passed {
-		s.fail(w, r, kasuhara.Errorf(kasuhara.ENOTFOUND, "no certificate for an attempt that did not pass"))
-		return
+		return kasuhara.Errorf(kasuhara.ENOTFOUND, "no certificate for an attempt that did not pass")
 	}
-	s.render(w, r, http.StatusOK, "certificate", &page{Title: "certificate.title", Nav: "training", Data: a})
+	return s.render(w, r, http.StatusOK, "certificate", &page{Title: "certificate.title", Nav: "training", Data: a})
 }
 
 // trainingReportPage is completion per course and department.
-func (s *Server) trainingReportPage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ViewTraining) {
-		return
+func (s *Server) trainingReportPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ViewTraining); err != nil {
+		return err
 	}
 	rows, err := s.Training.TrainingReport(r.Context(), viewerFrom(r.Context()).Org.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if !access.Can(viewerFrom(r.Context()).Membership.Role, access.ViewTrainingNames) {
 		for i := range rows {
 			rows[i].Pending = nil
 		}
 	}
-	s.render(w, r, http.StatusOK, "training_report", &page{Title: "trainingreport.title", Nav: "training", Data: rows})
+	return s.render(w, r, http.StatusOK, "training_report", &page{Title: "trainingreport.title", Nav: "training", Data: rows})
 }
 
 // trainingImage serves a picture to members of its organisation and of
 // its subsidiaries (a group-wide policy may show it).
-func (s *Server) trainingImage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) trainingImage(w http.ResponseWriter, r *http.Request) error {
 	var img *kasuhara.TrainingImage
 	var err error
 	for org := viewerFrom(r.Context()).Org; ; {
@@ -180,13 +169,13 @@ func (s *Server) trainingImage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", img.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	w.Write(img.Data)
+	return nil
 }
 
 // The admin's pages.
@@ -198,14 +187,14 @@ type adminTrainingData struct {
 	Image       string // the path of an image just uploaded
 }
 
-func (s *Server) adminTrainingPage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminTrainingPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
-	s.renderAdminTraining(w, r, http.StatusOK, nil, "")
+	return s.renderAdminTraining(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) renderAdminTraining(w http.ResponseWriter, r *http.Request, status int, err error, image string) {
+func (s *Server) renderAdminTraining(w http.ResponseWriter, r *http.Request, status int, err error, image string) error {
 	v := viewerFrom(r.Context())
 	d := &adminTrainingData{Image: image}
 	var lerr error
@@ -215,28 +204,26 @@ func (s *Server) renderAdminTraining(w http.ResponseWriter, r *http.Request, sta
 		}
 	}
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
 	p := &page{Title: "admintraining.title", Nav: "training", Data: d, Form: s.newForm(r, err, "course", "role", "department", "due", "every_months")}
 	if err != nil {
 		p.Flash, p.FlashKind = "form.fix", "error"
 	}
-	s.render(w, r, status, "admin_training", p)
+	return s.render(w, r, status, "admin_training", p)
 }
 
 // adminCreateCourse starts a course, blank or from the built-in one.
-func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	c := starter.Course(v.Org.Name)
 	if r.PostFormValue("start") != "builtin" {
 		title := strings.TrimSpace(r.PostFormValue("title_ja"))
 		if title == "" {
-			s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"title_ja": kasuhara.MsgRequired}), "")
-			return
+			return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"title_ja": kasuhara.MsgRequired}), "")
 		}
 		// A course is saved only with a lesson and a question: start with a
 		// skeleton of both that the admin rewrites.
@@ -245,30 +232,28 @@ func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) {
 	}
 	saved, err := s.Training.SaveCourse(r.Context(), v.Actor, c)
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
-		return
+		return s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admintraining.created", "ok")
 	http.Redirect(w, r, "/admin/training/courses/"+saved.ID, http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminCoursePage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminCoursePage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
-	s.renderCourseEditor(w, r, http.StatusOK, nil)
+	return s.renderCourseEditor(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderCourseEditor(w http.ResponseWriter, r *http.Request, status int, err error) {
+func (s *Server) renderCourseEditor(w http.ResponseWriter, r *http.Request, status int, err error) error {
 	v := viewerFrom(r.Context())
 	c, lerr := s.Training.Course(r.Context(), v.Org.ID, r.PathValue("id"))
 	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
+		return lerr
 	}
 	f := s.newForm(r, err, "title_ja", "title_en", "pass_mark", "source_ja", "source_en")
 	if err == nil {
@@ -278,108 +263,101 @@ func (s *Server) renderCourseEditor(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		p.Flash, p.FlashKind = "form.fix", "error"
 	}
-	s.render(w, r, status, "admin_course", p)
+	return s.render(w, r, status, "admin_course", p)
 }
 
-func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	mark, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("pass_mark")))
 	if err != nil {
-		s.renderCourseEditor(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"pass_mark": kasuhara.MsgPassMark}))
-		return
+		return s.renderCourseEditor(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"pass_mark": kasuhara.MsgPassMark}))
 	}
 	_, err = s.Training.SaveCourse(r.Context(), v.Actor, kasuhara.Course{ID: r.PathValue("id"), TitleJa: r.PostFormValue("title_ja"),
 		TitleEn: r.PostFormValue("title_en"), SourceJa: r.PostFormValue("source_ja"), SourceEn: r.PostFormValue("source_en"), PassMark: mark})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.renderCourseEditor(w, r, http.StatusBadRequest, err)
-		return
+		return s.renderCourseEditor(w, r, http.StatusBadRequest, err)
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admintraining.saved", "ok")
 	http.Redirect(w, r, "/admin/training/courses/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminPublishCourse(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminPublishCourse(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	published := r.PostFormValue("published") == "true"
 	if err := s.Training.PublishCourse(r.Context(), v.Actor, r.PathValue("id"), published); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, map[bool]string{true: "admintraining.published", false: "admintraining.unpublished"}[published], "ok")
 	http.Redirect(w, r, "/admin/training/courses/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	every, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("every_months")))
 	if err != nil {
-		s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"every_months": kasuhara.MsgRecurrence}), "")
-		return
+		return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"every_months": kasuhara.MsgRecurrence}), "")
 	}
 	_, err = s.Training.AssignCourse(r.Context(), v.Actor, kasuhara.Assignment{CourseID: r.PostFormValue("course"),
 		Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"), FirstDue: r.PostFormValue("due"), EveryMonths: every})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
-		return
+		return s.renderAdminTraining(w, r, http.StatusBadRequest, err, "")
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admintraining.assigned", "ok")
 	http.Redirect(w, r, "/admin/training", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) adminUnassignCourse(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminUnassignCourse(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	if err := s.Training.UnassignCourse(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "admintraining.unassigned", "ok")
 	http.Redirect(w, r, "/admin/training", http.StatusSeeOther)
+	return nil
 }
 
 // adminUploadImage stores a lesson picture and shows the Markdown that
 // puts it in a lesson.
-func (s *Server) adminUploadImage(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ManageContent) {
-		return
+func (s *Server) adminUploadImage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManageContent); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	r.Body = http.MaxBytesReader(w, r.Body, kasuhara.MaxTrainingImage+64<<10)
 	f, _, err := r.FormFile("image")
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		s.renderAdminTraining(w, r, http.StatusRequestEntityTooLarge, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "image too large",
+		return s.renderAdminTraining(w, r, http.StatusRequestEntityTooLarge, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "image too large",
 			Fields: map[string]string{"image": kasuhara.MsgFileTooLarge}}, "")
-		return
 	}
 	if err != nil {
-		s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"image": kasuhara.MsgRequired}), "")
-		return
+		return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"image": kasuhara.MsgRequired}), "")
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, kasuhara.MaxTrainingImage+1))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	id, err := s.Training.SaveImage(r.Context(), v.Actor, "", data)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ETOOLARGE {
@@ -387,33 +365,30 @@ func (s *Server) adminUploadImage(w http.ResponseWriter, r *http.Request) {
 		if c == kasuhara.ETOOLARGE {
 			status = http.StatusRequestEntityTooLarge
 		}
-		s.renderAdminTraining(w, r, status, err, "")
-		return
+		return s.renderAdminTraining(w, r, status, err, "")
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.renderAdminTraining(w, r, http.StatusCreated, nil, markdown.ImagePrefix+id)
+	return s.renderAdminTraining(w, r, http.StatusCreated, nil, markdown.ImagePrefix+id)
 }
 
 // Case studies.
 
 // caseStudyForm offers the desk or legal a case study of a closed case,
 // prefilled with the case's kind only: the person writes the story.
-func (s *Server) caseStudyForm(w http.ResponseWriter, r *http.Request) {
-	s.renderCaseStudyForm(w, r, http.StatusOK, nil)
+func (s *Server) caseStudyForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCaseStudyForm(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderCaseStudyForm(w http.ResponseWriter, r *http.Request, status int, err error) {
-	if !s.can(w, r, access.MakeCaseStudy) {
-		return
+func (s *Server) renderCaseStudyForm(w http.ResponseWriter, r *http.Request, status int, err error) error {
+	if err := s.allow(r, access.MakeCaseStudy); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	c, cerr := s.Cases.CaseByID(r.Context(), v.Actor, r.PathValue("id"))
 	if cerr != nil {
-		s.fail(w, r, cerr)
-		return
+		return cerr
 	}
 	f := s.newForm(r, err, "title", "body", "confirm")
 	if err == nil {
@@ -433,38 +408,36 @@ func (s *Server) renderCaseStudyForm(w http.ResponseWriter, r *http.Request, sta
 		}
 		f.Values["body"] = loc.T("casestudy.skeleton", map[string]any{"Facts": facts})
 	}
-	s.render(w, r, status, "case_study_new", &page{Title: "casestudy.new", Nav: "queue", Data: c, Form: f})
+	return s.render(w, r, status, "case_study_new", &page{Title: "casestudy.new", Nav: "queue", Data: c, Form: f})
 }
 
-func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.MakeCaseStudy) {
-		return
+func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.MakeCaseStudy); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	cs, err := s.Training.CreateCaseStudy(r.Context(), v.Actor, r.PathValue("id"), r.PostFormValue("title"), r.PostFormValue("body"),
 		r.PostFormValue("confirm") == "on")
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		s.renderCaseStudyForm(w, r, http.StatusBadRequest, err)
-		return
+		return s.renderCaseStudyForm(w, r, http.StatusBadRequest, err)
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, "casestudy.created", "ok")
 	http.Redirect(w, r, "/training/case-studies/"+cs.ID, http.StatusSeeOther)
+	return nil
 }
 
 // caseStudyPage shows a case study to any member of the organisation; only
 // the desk and legal see which case it came from.
-func (s *Server) caseStudyPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) caseStudyPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	cs, err := s.Training.CaseStudy(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "case_study", &page{Title: "casestudy.title", Nav: "training", Data: cs})
+	return s.render(w, r, http.StatusOK, "case_study", &page{Title: "casestudy.title", Nav: "training", Data: cs})
 }
 
 // The API.
@@ -480,11 +453,10 @@ type assignmentJSON struct {
 	CertificateURL string     `json:"certificate_url,omitempty"`
 }
 
-func (s *Server) apiTrainingAssignments(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiTrainingAssignments(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Training.MyTraining(r.Context(), viewerFrom(r.Context()).Actor)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	out := []assignmentJSON{}
 	for _, it := range items {
@@ -496,6 +468,7 @@ func (s *Server) apiTrainingAssignments(w http.ResponseWriter, r *http.Request) 
 		out = append(out, a)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"assignments": out})
+	return nil
 }
 
 type questionJSON struct {
@@ -506,21 +479,19 @@ type questionJSON struct {
 
 // apiCourse gives a published course to take: lessons and questions, never
 // the answers.
-func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	c, err := s.Training.Course(r.Context(), v.Org.ID, r.PathValue("id"))
 	if err == nil && !c.Published {
 		err = kasuhara.Errorf(kasuhara.ENOTFOUND, "course not found")
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	lang := c.Lang(apiLang(r))
 	content, err := c.Content(lang)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	type lessonJSON struct {
 		Title string `json:"title"`
@@ -539,21 +510,20 @@ func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
 		qs = append(qs, qj)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "title": c.Title(lang), "lang": lang, "pass_mark": c.PassMark, "lessons": lessons, "questions": qs})
+	return nil
 }
 
-func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Lang    string  `json:"lang"`
 		Answers [][]int `json:"answers"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	a, err := s.Training.SubmitAttempt(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), in.Lang, in.Answers)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	wrong := a.Wrong
 	if wrong == nil {
@@ -564,6 +534,7 @@ func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) {
 		out["certificate_url"] = "/training/certificates/" + a.ID
 	}
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
 type trainingRowJSON struct {
@@ -580,15 +551,14 @@ type trainingRowJSON struct {
 }
 
 // apiTrainingReport is completion per course and department.
-func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) {
-	if !s.can(w, r, access.ViewTraining) {
-		return
+func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ViewTraining); err != nil {
+		return err
 	}
 	v := viewerFrom(r.Context())
 	rows, err := s.Training.TrainingReport(r.Context(), v.Org.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	names := access.Can(v.Membership.Role, access.ViewTrainingNames)
 	out := []trainingRowJSON{}
@@ -610,4 +580,5 @@ func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) {
 		out = append(out, j)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"rows": out})
+	return nil
 }

@@ -25,13 +25,12 @@ func (s *Server) names(r *http.Request, orgID string) (map[string]string, []kasu
 }
 
 // queue is the desk's list of cases with filters.
-func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if !access.Can(v.Membership.Role, access.ReadCaseContents) {
 		// Employees, admins and analysts have no queue: their own reports
 		// are under /reports.
-		s.fail(w, r, kasuhara.Errorf(kasuhara.EFORBIDDEN, "no case queue for this role"))
-		return
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "no case queue for this role")
 	}
 	f, ferr := caseFilter(r)
 	p := &page{Title: "queue.title", Nav: "queue"}
@@ -41,8 +40,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		var err error
 		list, next, err = s.Cases.Cases(r.Context(), v.Actor, f)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	} else {
 		p.Form = &form{Errors: map[string]string{}}
@@ -52,13 +50,11 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	}
 	names, members, err := s.names(r, v.Org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	depNames := map[string]string{}
 	for _, d := range deps {
@@ -77,7 +73,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	if ferr != nil {
 		status = http.StatusUnprocessableEntity
 	}
-	s.render(w, r, status, "queue", p)
+	return s.render(w, r, status, "queue", p)
 }
 
 // handlers are the members who may handle cases (desk and legal); seconds
@@ -122,14 +118,13 @@ type caseData struct {
 // problem is a translated field error for the case page's error box.
 type problem struct{ Field, Message string }
 
-func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p *page) {
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	v := viewerFrom(r.Context())
 	actor := v.Actor
 	ctx := r.Context()
 	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d, _ := p.Data.(*caseData)
 	if d == nil {
@@ -148,8 +143,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	if d.Supervisor {
 		names, members, err := s.names(r, c.OrgID)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		d.Names, d.Handlers, d.Seconds = names, handlers(members), seconds(members)
 		for _, load := range []func() error{
@@ -159,18 +153,15 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			func() (err error) { d.Care, err = s.Cases.CareActions(ctx, actor, c.ID); return },
 		} {
 			if err := load(); err != nil {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 		}
 		if d.Handler {
 			if d.Referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); err != nil {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 			if d.Specialists, err = s.Referrals.Specialists(ctx, actor); err != nil {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 		}
 		for _, st := range kasuhara.NextStates(c.State) {
@@ -181,28 +172,26 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	}
 	if d.Supervisor || c.ReporterID == actor.UserID {
 		if d.Messages, err = s.Messages.Messages(ctx, actor, c.ID); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	if d.Evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	p.Title, p.Nav, p.Data = "case.title", "queue", d
 	if d.Level == access.CaseReporter {
 		p.Nav = "reports"
 	}
-	s.render(w, r, status, "case", p)
+	return s.render(w, r, status, "case", p)
 }
 
-func (s *Server) caseView(w http.ResponseWriter, r *http.Request) {
-	s.casePage(w, r, http.StatusOK, &page{})
+func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
+	return s.casePage(w, r, http.StatusOK, &page{})
 }
 
 // caseAction runs a change from a form on the case page: on success back to
 // the page with a message, on bad input the page again with the problems.
-func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor, id string) error) {
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor, id string) error) error {
 	actor := viewerFrom(r.Context()).Actor
 	id := r.PathValue("id")
 	err := fn(actor, id)
@@ -213,33 +202,32 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string,
 			d.Problems = append(d.Problems, problem{Field: loc.T("fieldname." + field), Message: translateField(loc, msg)})
 		}
 		slices.SortFunc(d.Problems, func(a, b problem) int { return strings.Compare(a.Field, b.Field) })
-		s.casePage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Data: d})
-		return
+		return s.casePage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Data: d})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.flash(r, done, "ok")
 	http.Redirect(w, r, "/cases/"+url.PathEscape(id), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.moved", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.moved", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Cases.Transition(r.Context(), actor, id, kasuhara.CaseState(r.PostFormValue("to")), r.PostFormValue("note"))
 		return err
 	})
 }
 
-func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.assigned", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.assigned", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Cases.Assign(r.Context(), actor, id, r.PostFormValue("assignee"), r.PostFormValue("second"))
 		return err
 	})
 }
 
-func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.assessed", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.assessed", func(actor kasuhara.Actor, id string) error {
 		if err := r.ParseForm(); err != nil {
 			return err
 		}
@@ -251,8 +239,8 @@ func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.noted", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.noted", func(actor kasuhara.Actor, id string) error {
 		kind := r.PostFormValue("kind")
 		if kind == "" {
 			kind = kasuhara.EventNote
@@ -262,8 +250,8 @@ func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.contact_added", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.contact_added", func(actor kasuhara.Actor, id string) error {
 		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), jst)
 		if err != nil {
 			return kasuhara.Invalid(map[string]string{"at": kasuhara.MsgDateTime})
@@ -273,21 +261,21 @@ func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) caseAddTask(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.task_added", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseAddTask(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.task_added", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Cases.AddTask(r.Context(), actor, id, r.PostFormValue("title"))
 		return err
 	})
 }
 
-func (s *Server) caseTaskDone(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.task_updated", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseTaskDone(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.task_updated", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.SetTaskDone(r.Context(), actor, id, r.PathValue("task"), r.PostFormValue("done") == "true")
 	})
 }
 
-func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.care_added", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.care_added", func(actor kasuhara.Actor, id string) error {
 		var due time.Time
 		if v := r.PostFormValue("due_on"); v != "" {
 			var err error
@@ -300,14 +288,14 @@ func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.care_updated", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.care_updated", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.SetCareDone(r.Context(), actor, id, r.PathValue("care"), r.PostFormValue("done") == "true")
 	})
 }
 
-func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) {
-	s.caseAction(w, r, "case.excluded", func(actor kasuhara.Actor, id string) error {
+func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.excluded", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.Exclude(r.Context(), actor, id, r.PostFormValue("user"))
 	})
 }

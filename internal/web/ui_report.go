@@ -32,15 +32,14 @@ func subtypesByCategory() map[kasuhara.Category][]string {
 	return m
 }
 
-func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status int, p *page) {
+func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	d := &reportFormData{Subtypes: subtypesByCategory(), Now: s.Now().In(jst).Format("2006-01-02T15:04"),
 		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report"}
 	dep := ""
 	if slug := r.PathValue("org"); slug != "" {
 		org, err := s.Orgs.OrgBySlug(r.Context(), slug)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		d.Anonymous, d.OrgName, d.Action = true, org.Name, "/o/"+org.Slug+"/report"
 		p.Title, p.Nav = "anon.title", "report"
@@ -48,8 +47,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 		v := viewerFrom(r.Context())
 		deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		d.Departments, dep = deps, v.Membership.DepartmentID
 		p.Title, p.Nav = "report.title", "report"
@@ -59,11 +57,11 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 		p.Form = &form{Values: map[string]string{"department": dep, "occurred_at": d.Now}, Errors: map[string]string{}, Multi: map[string][]string{}}
 		prefillReport(r, p.Form)
 	}
-	s.render(w, r, status, "report", p)
+	return s.render(w, r, status, "report", p)
 }
 
-func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
-	s.reportFormPage(w, r, http.StatusOK, &page{})
+func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
+	return s.reportFormPage(w, r, http.StatusOK, &page{})
 }
 
 // reportFields are the single-value fields of the report form.
@@ -139,12 +137,11 @@ func (sub *reportSubmission) files() []kasuhara.Evidence {
 // reportFailed answers a report that could not be filed: the form again
 // with every problem and what was typed (files must be chosen again: they
 // are not kept without a report), or the error.
-func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *reportSubmission, err error) {
+func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *reportSubmission, err error) error {
 	hadFiles := len(sub.files()) > 0
 	s.discard(sub.mf)
 	if kasuhara.ErrorCode(err) != kasuhara.EINVALID {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
 	form := &form{Values: map[string]string{}, Errors: map[string]string{},
@@ -159,35 +156,33 @@ func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *repor
 	if hadFiles {
 		flash = "report.fix_and_reattach"
 	}
-	s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
+	return s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
 }
 
 // fileReport takes the web form, with photos or recordings attached. The
 // form is mobile-first: few required fields, the rest optional; a failed
 // submission shows every problem at once and keeps what was typed.
-func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	sub := s.parseReport(r, v)
 	if sub.err != nil {
-		s.reportFailed(w, r, sub, sub.err)
-		return
+		return s.reportFailed(w, r, sub, sub.err)
 	}
 	c, err := s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
 	if err != nil {
-		s.reportFailed(w, r, sub, err)
-		return
+		return s.reportFailed(w, r, sub, err)
 	}
 	s.flash(r, "report.filed", "ok")
 	http.Redirect(w, r, "/cases/"+c.ID+"?filed=1", http.StatusSeeOther)
+	return nil
 }
 
 // myReports lists the signed-in person's own reports and their state.
-func (s *Server) myReports(w http.ResponseWriter, r *http.Request) {
+func (s *Server) myReports(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	list, next, err := s.Cases.Cases(r.Context(), v.Actor, kasuhara.CaseFilter{Mine: true, Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "my_reports", &page{Title: "reports.title", Nav: "reports", Data: map[string]any{"Cases": list, "Next": next, "Now": s.Now()}})
+	return s.render(w, r, http.StatusOK, "my_reports", &page{Title: "reports.title", Nav: "reports", Data: map[string]any{"Cases": list, "Next": next, "Now": s.Now()}})
 }
