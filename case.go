@@ -121,50 +121,50 @@ func (r *Report) Validate(now time.Time) error {
 	f := FieldErrors{}
 	switch {
 	case r.OccurredAt.IsZero():
-		f.Add("occurred_at", MsgRequired)
+		f.Add("occurred_at", FieldRequired)
 	case r.OccurredAt.After(now.Add(10 * time.Minute)):
-		f.Add("occurred_at", MsgFuture)
+		f.Add("occurred_at", FieldFuture)
 	case r.OccurredAt.Before(now.AddDate(-10, 0, 0)):
-		f.Add("occurred_at", MsgTooOld)
+		f.Add("occurred_at", FieldTooOld)
 	}
 	if r.DurationMinutes < 0 || r.DurationMinutes > 7*24*60 {
-		f.Add("duration_minutes", MsgDuration)
+		f.AddError("duration_minutes", Between(FieldRangeMinutes, 0, 7*24*60))
 	}
 	if !slices.Contains(Channels, r.Channel) {
-		f.Add("channel", MsgChannel)
+		f.Add("channel", FieldChannel)
 	}
 	seen := map[Category]bool{}
 	for _, c := range r.Categories {
 		if !slices.Contains(Categories, c) {
-			f.Add("categories", MsgCategory)
+			f.Add("categories", FieldUnknownCategory)
 		}
 		if seen[c] {
-			f.Add("categories", MsgDuplicate)
+			f.Add("categories", FieldDuplicate)
 		}
 		seen[c] = true
 	}
 	for _, s := range r.Subtypes {
 		if _, ok := SubtypeCategory[s]; !ok {
-			f.Add("subtypes", MsgSubtype)
+			f.Add("subtypes", FieldUnknownSubtype)
 		}
 	}
 	if len(r.Categories) == 0 && !r.Consultation {
-		f.Add("categories", MsgCategoryOrConsult)
+		f.Add("categories", FieldCategoryOrConsult)
 	}
 	if strings.TrimSpace(r.Conduct) == "" {
-		f.Add("conduct", MsgRequired)
+		f.Add("conduct", FieldRequired)
 	}
 	for name, v := range map[string]string{"request_content": r.RequestContent, "conduct": r.Conduct, "harm": r.Harm,
 		"wishes": r.Wishes, "witnesses": r.Witnesses} {
 		if utf8.RuneCountInString(v) > MaxLongText {
-			f.Add(name, MsgTooLong)
+			f.Add(name, FieldTooLong)
 		}
 	}
 	for name, v := range map[string]string{"location": r.Location, "customer.name": r.Customer.Name, "customer.name_kana": r.Customer.NameKana,
 		"customer.phone": r.Customer.Phone, "customer.email": r.Customer.Email, "customer.account": r.Customer.Account,
 		"customer.sns_handle": r.Customer.SNSHandle} {
 		if utf8.RuneCountInString(v) > MaxShortText {
-			f.Add(name, MsgTooLong)
+			f.Add(name, FieldTooLong)
 		}
 	}
 	return f.Err()
@@ -291,29 +291,29 @@ var (
 func (a *Assessment) Validate() error {
 	f := FieldErrors{}
 	if !slices.Contains(RequestValues, a.Request) {
-		f.Add("request", MsgChoice)
+		f.Add("request", FieldChoice)
 	}
 	if !slices.Contains(MannerValues, a.Manner) {
-		f.Add("manner", MsgChoice)
+		f.Add("manner", FieldChoice)
 	}
 	for _, r := range a.MannerReasons {
 		if !slices.Contains(MannerReasons, r) {
-			f.Add("manner_reasons", MsgChoice)
+			f.Add("manner_reasons", FieldChoice)
 		}
 	}
 	if !slices.Contains(Verdicts, a.Verdict) {
-		f.Add("verdict", MsgChoice)
+		f.Add("verdict", FieldChoice)
 	}
 	if strings.TrimSpace(a.Rationale) == "" {
-		f.Add("rationale", MsgRequired)
+		f.Add("rationale", FieldRequired)
 	} else if utf8.RuneCountInString(a.Rationale) > MaxLongText {
-		f.Add("rationale", MsgTooLong)
+		f.Add("rationale", FieldTooLong)
 	}
 	if a.AccommodationRequest && a.Verdict == "harassment" {
-		f.Add("verdict", MsgAccommodation)
+		f.Add("verdict", FieldAccommodation)
 	}
 	if a.Verdict == "harassment" && a.Manner == "appropriate" {
-		f.Add("verdict", MsgHarassmentManner)
+		f.Add("verdict", FieldHarassmentManner)
 	}
 	return f.Err()
 }

@@ -29,7 +29,7 @@ type Error struct {
 	Code    string
 	Op      string // the operation, e.g. "store.CreateUser"
 	Message string
-	Fields  map[string]string
+	Fields  FieldErrors
 	Err     error // the underlying cause, logged, never shown
 }
 
@@ -62,9 +62,15 @@ func Errorf(code, format string, args ...any) *Error {
 }
 
 // Invalid returns an EINVALID error naming the fields that are wrong.
-func Invalid(fields map[string]string) *Error {
+func Invalid(fields FieldErrors) *Error {
 	names := slices.Sorted(maps.Keys(fields))
 	return &Error{Code: EINVALID, Message: "invalid " + strings.Join(names, ", "), Fields: fields}
+}
+
+// InvalidField returns an EINVALID error for one field and a code without
+// arguments.
+func InvalidField(field string, code FieldCode) *Error {
+	return Invalid(FieldErrors{field: {Code: code}})
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
@@ -90,28 +96,10 @@ func ErrorMessage(err error) string {
 }
 
 // ErrorFields returns the field errors of err, if any.
-func ErrorFields(err error) map[string]string {
+func ErrorFields(err error) FieldErrors {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Fields
 	}
 	return nil
-}
-
-// FieldErrors collects field validation messages.
-type FieldErrors map[string]string
-
-// Add records msg for field unless the field already has a message.
-func (f FieldErrors) Add(field, msg string) {
-	if _, ok := f[field]; !ok {
-		f[field] = msg
-	}
-}
-
-// Err returns an EINVALID *Error when any field has a message, else nil.
-func (f FieldErrors) Err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return Invalid(f)
 }

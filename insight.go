@@ -279,14 +279,14 @@ func (q StatsQuery) Validate() error {
 	f := FieldErrors{}
 	for field, v := range map[string]string{"from": q.From, "to": q.To} {
 		if _, err := time.Parse(MonthLayout, v); err != nil {
-			f.Add(field, MsgMonth)
+			f.Add(field, FieldMonth)
 		}
 	}
 	if q.From > q.To && f.Err() == nil {
-		f.Add("to", MsgMonthOrder)
+		f.Add("to", FieldBeforeStart)
 	}
 	if !slices.Contains(StatsGroups, q.GroupBy) {
-		f.Add("group_by", MsgChoice)
+		f.Add("group_by", FieldChoice)
 	}
 	return f.Err()
 }

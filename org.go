@@ -39,7 +39,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 func (n NewOrg) Validate() error {
 	f := FieldErrors{}
 	if !slugRE.MatchString(n.Slug) {
-		f.Add("slug", MsgSlug)
+		f.Add("slug", FieldSlug)
 	}
 	validateName(f, "name", n.Name, 200)
 	return f.Err()
@@ -48,11 +48,11 @@ func (n NewOrg) Validate() error {
 func validateName(f FieldErrors, field, v string, max int) {
 	switch {
 	case strings.TrimSpace(v) == "":
-		f.Add(field, MsgRequired)
+		f.Add(field, FieldRequired)
 	case utf8.RuneCountInString(v) > max:
-		f.Add(field, MsgTooLong)
+		f.Add(field, FieldTooLong)
 	case strings.ContainsAny(v, "\x00\r\n"):
-		f.Add(field, MsgSingleLine)
+		f.Add(field, FieldSingleLine)
 	}
 }
 

@@ -70,15 +70,15 @@ func (t PolicyText) Validate() error {
 		validateName(f, "title_en", t.TitleEn, 200)
 	}
 	if strings.TrimSpace(t.BodyJa) == "" {
-		f.Add("body_ja", MsgRequired)
+		f.Add("body_ja", FieldRequired)
 	}
 	for field, v := range map[string]string{"body_ja": t.BodyJa, "body_en": t.BodyEn} {
 		if utf8.RuneCountInString(v) > MaxPolicyBody {
-			f.Add(field, MsgTooLong)
+			f.Add(field, FieldTooLong)
 		}
 	}
 	if strings.TrimSpace(t.BodyEn) != "" && strings.TrimSpace(t.TitleEn) == "" {
-		f.Add("title_en", MsgRequired)
+		f.Add("title_en", FieldRequired)
 	}
 	return f.Err()
 }

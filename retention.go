@@ -25,13 +25,13 @@ var RetentionStates = []CaseState{StateClosed, StateResolved}
 func (r RetentionRule) Validate() error {
 	f := FieldErrors{}
 	if !slices.Contains(RetentionStates, r.State) {
-		f.Add("state", MsgChoice)
+		f.Add("state", FieldChoice)
 	}
 	if r.Verdict != "" && !slices.Contains(Verdicts, r.Verdict) {
-		f.Add("verdict", MsgChoice)
+		f.Add("verdict", FieldChoice)
 	}
 	if r.KeepMonths < 1 || r.KeepMonths > 1200 {
-		f.Add("keep_months", MsgKeepMonths)
+		f.AddError("keep_months", Between(FieldRangeMonths, 1, 1200))
 	}
 	return f.Err()
 }

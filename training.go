@@ -2,7 +2,7 @@ package kasuhara
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -66,10 +66,13 @@ type CourseContent struct {
 // CourseError says where a course text is wrong: Line counts from 1.
 type CourseError struct {
 	Line int
-	Msg  string // one of the Msg constants
+	Code FieldCode // one of the FieldCourse codes
 }
 
-func (e *CourseError) Error() string { return fmt.Sprintf("%s (line %d)", e.Msg, e.Line) }
+// Field is e as the error of the field that holds the text.
+func (e *CourseError) Field() FieldError { return AtLine(e.Code, e.Line) }
+
+func (e *CourseError) Error() string { return e.Field().String() }
 
 // ParseCourse reads a course text. The error is a *CourseError.
 func ParseCourse(src string) (*CourseContent, error) {
@@ -98,7 +101,7 @@ func ParseCourse(src string) (*CourseContent, error) {
 			}
 		}
 		if len(q.Choices) < 2 || len(q.Choices) > 6 || correct == 0 {
-			return &CourseError{Line: qLine, Msg: MsgCourseChoices}
+			return &CourseError{Line: qLine, Code: FieldCourseChoices}
 		}
 		c.Questions = append(c.Questions, *q)
 		q = nil
@@ -120,20 +123,20 @@ func ParseCourse(src string) (*CourseContent, error) {
 				return nil, err
 			}
 			if len(c.Lessons) == 0 {
-				return nil, &CourseError{Line: n, Msg: MsgCourseNoLesson}
+				return nil, &CourseError{Line: n, Code: FieldCourseNoLesson}
 			}
 			text := qText
 			if text == "" {
-				return nil, &CourseError{Line: n, Msg: MsgCourseChoices}
+				return nil, &CourseError{Line: n, Code: FieldCourseChoices}
 			}
 			q, qLine = &Question{Text: text}, n
 		case q != nil && isChoice(line):
 			if len(q.Choices) > 0 && q.Explanation != "" {
-				return nil, &CourseError{Line: n, Msg: MsgCourseStray}
+				return nil, &CourseError{Line: n, Code: FieldCourseStray}
 			}
 			text := strings.TrimSpace(line[5:])
 			if text == "" {
-				return nil, &CourseError{Line: n, Msg: MsgCourseChoices}
+				return nil, &CourseError{Line: n, Code: FieldCourseChoices}
 			}
 			q.Choices = append(q.Choices, Choice{Text: text, Correct: line[3] != ' '})
 		case q != nil && strings.HasPrefix(line, ">"):
@@ -144,18 +147,18 @@ func ParseCourse(src string) (*CourseContent, error) {
 			}
 		case q != nil || (len(c.Questions) > 0 && strings.TrimSpace(line) != ""):
 			if strings.HasPrefix(line, "## ") {
-				return nil, &CourseError{Line: n, Msg: MsgCourseOrder}
+				return nil, &CourseError{Line: n, Code: FieldCourseOrder}
 			}
-			return nil, &CourseError{Line: n, Msg: MsgCourseStray}
+			return nil, &CourseError{Line: n, Code: FieldCourseStray}
 		case strings.HasPrefix(line, "## "):
 			endLesson()
 			lesson = &Lesson{Title: strings.TrimSpace(line[3:])}
 			if lesson.Title == "" {
-				return nil, &CourseError{Line: n, Msg: MsgCourseNoLesson}
+				return nil, &CourseError{Line: n, Code: FieldCourseNoLesson}
 			}
 		case lesson == nil:
 			if strings.TrimSpace(line) != "" {
-				return nil, &CourseError{Line: n, Msg: MsgCourseNoLesson}
+				return nil, &CourseError{Line: n, Code: FieldCourseNoLesson}
 			}
 		default:
 			body = append(body, raw)
@@ -166,10 +169,10 @@ func ParseCourse(src string) (*CourseContent, error) {
 		return nil, err
 	}
 	if len(c.Lessons) == 0 {
-		return nil, &CourseError{Line: 1, Msg: MsgCourseNoLesson}
+		return nil, &CourseError{Line: 1, Code: FieldCourseNoLesson}
 	}
 	if len(c.Questions) == 0 {
-		return nil, &CourseError{Line: len(lines), Msg: MsgCourseNoQuestion}
+		return nil, &CourseError{Line: len(lines), Code: FieldCourseNoQuestion}
 	}
 	return c, nil
 }
@@ -218,17 +221,17 @@ func (c *CourseContent) SameKey(o *CourseContent) bool {
 // when a question is unanswered or a choice does not exist.
 func (c *CourseContent) Score(answers [][]int) (score int, wrong []int, err error) {
 	if len(answers) != len(c.Questions) {
-		return 0, nil, invalidField("answers", MsgAnswers)
+		return 0, nil, InvalidField("answers", FieldAnswers)
 	}
 	right := 0
 	for i, q := range c.Questions {
 		if len(answers[i]) == 0 {
-			return 0, nil, invalidField("answers", MsgAnswers)
+			return 0, nil, InvalidField("answers", FieldAnswers)
 		}
 		ticked := map[int]bool{}
 		for _, a := range answers[i] {
 			if a < 0 || a >= len(q.Choices) {
-				return 0, nil, invalidField("answers", MsgAnswers)
+				return 0, nil, InvalidField("answers", FieldAnswers)
 			}
 			ticked[a] = true
 		}
@@ -245,12 +248,6 @@ func (c *CourseContent) Score(answers [][]int) (score int, wrong []int, err erro
 		}
 	}
 	return right * 100 / len(c.Questions), wrong, nil
-}
-
-func invalidField(field, msg string) error {
-	f := FieldErrors{}
-	f.Add(field, msg)
-	return f.Err()
 }
 
 // Course is a training course of an organisation, written in Japanese and,
@@ -304,7 +301,7 @@ func (c Course) Validate() error {
 		validateName(f, "title_en", c.TitleEn, 200)
 	}
 	if c.PassMark < 1 || c.PassMark > 100 {
-		f.Add("pass_mark", MsgPassMark)
+		f.AddError("pass_mark", Between(FieldRange, 1, 100))
 	}
 	var ja, en *CourseContent
 	for _, v := range []struct {
@@ -315,20 +312,21 @@ func (c Course) Validate() error {
 		switch {
 		case !v.need:
 		case utf8.RuneCountInString(v.src) > MaxCourseSource:
-			f.Add(v.field, MsgTooLong)
+			f.Add(v.field, FieldTooLong)
 		case strings.TrimSpace(v.src) == "":
-			f.Add(v.field, MsgRequired)
+			f.Add(v.field, FieldRequired)
 		default:
 			content, err := ParseCourse(v.src)
-			if err != nil {
-				f.Add(v.field, err.Error())
+			var ce *CourseError
+			if errors.As(err, &ce) {
+				f.AddError(v.field, ce.Field())
 				continue
 			}
 			*v.out = content
 		}
 	}
 	if ja != nil && en != nil && !ja.SameKey(en) {
-		f.Add("source_en", MsgCourseMismatch)
+		f.Add("source_en", FieldCourseMismatch)
 	}
 	return f.Err()
 }
@@ -374,16 +372,16 @@ type Assignment struct {
 func (a Assignment) Validate() error {
 	f := FieldErrors{}
 	if a.CourseID == "" {
-		f.Add("course", MsgRequired)
+		f.Add("course", FieldRequired)
 	}
 	if a.Role != "" && !a.Role.Valid() {
-		f.Add("role", MsgRole)
+		f.AddError("role", OneOf(Roles...))
 	}
 	if d, err := ParseDate(a.FirstDue); err != nil || d.Year() < 2000 || d.Year() > 2200 {
-		f.Add("due", MsgDate)
+		f.Add("due", FieldDate)
 	}
 	if a.EveryMonths < 0 || a.EveryMonths > 120 {
-		f.Add("every_months", MsgRecurrence)
+		f.AddError("every_months", Between(FieldRangeMonths, 0, 120))
 	}
 	return f.Err()
 }

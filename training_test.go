@@ -54,17 +54,17 @@ func TestParseCourseErrorsNameTheLine(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
 		line      int
-		msg       string
+		code      FieldCode
 	}{
-		{"no lesson", "text first\n## L\nx\nQ: q\n- [x] a\n- [ ] b", 1, MsgCourseNoLesson},
-		{"question first", "Q: q\n- [x] a\n- [ ] b", 1, MsgCourseNoLesson},
-		{"no question", "## L\nbody", 2, MsgCourseNoQuestion},
-		{"one choice", "## L\nx\n\nQ: q\n- [x] a\n", 4, MsgCourseChoices},
-		{"no correct", "## L\nx\nQ: q\n- [ ] a\n- [ ] b\n", 3, MsgCourseChoices},
-		{"seven choices", "## L\nx\nQ: q\n- [x] 1\n- [ ] 2\n- [ ] 3\n- [ ] 4\n- [ ] 5\n- [ ] 6\n- [ ] 7\n", 3, MsgCourseChoices},
-		{"lesson after quiz", "## L\nx\nQ: q\n- [x] a\n- [ ] b\n\n## Late\n", 7, MsgCourseOrder},
-		{"stray line", "## L\nx\nQ: q\n- [x] a\nsomething\n", 5, MsgCourseStray},
-		{"empty choice", "## L\nx\nQ: q\n- [x] \n- [ ] b\n", 4, MsgCourseChoices},
+		{"no lesson", "text first\n## L\nx\nQ: q\n- [x] a\n- [ ] b", 1, FieldCourseNoLesson},
+		{"question first", "Q: q\n- [x] a\n- [ ] b", 1, FieldCourseNoLesson},
+		{"no question", "## L\nbody", 2, FieldCourseNoQuestion},
+		{"one choice", "## L\nx\n\nQ: q\n- [x] a\n", 4, FieldCourseChoices},
+		{"no correct", "## L\nx\nQ: q\n- [ ] a\n- [ ] b\n", 3, FieldCourseChoices},
+		{"seven choices", "## L\nx\nQ: q\n- [x] 1\n- [ ] 2\n- [ ] 3\n- [ ] 4\n- [ ] 5\n- [ ] 6\n- [ ] 7\n", 3, FieldCourseChoices},
+		{"lesson after quiz", "## L\nx\nQ: q\n- [x] a\n- [ ] b\n\n## Late\n", 7, FieldCourseOrder},
+		{"stray line", "## L\nx\nQ: q\n- [x] a\nsomething\n", 5, FieldCourseStray},
+		{"empty choice", "## L\nx\nQ: q\n- [x] \n- [ ] b\n", 4, FieldCourseChoices},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseCourse(tc.src)
@@ -72,8 +72,8 @@ func TestParseCourseErrorsNameTheLine(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %v, want a CourseError", err)
 			}
-			if ce.Line != tc.line || ce.Msg != tc.msg {
-				t.Fatalf("got line %d %q, want line %d %q", ce.Line, ce.Msg, tc.line, tc.msg)
+			if ce.Line != tc.line || ce.Code != tc.code {
+				t.Fatalf("got line %d %q, want line %d %q", ce.Line, ce.Code, tc.line, tc.code)
 			}
 		})
 	}
@@ -99,7 +99,7 @@ func TestScore(t *testing.T) {
 		}
 	}
 	for _, bad := range [][][]int{nil, {{1}}, {{1}, {}}, {{1}, {3}}, {{-1}, {0}}} {
-		if _, _, err := c.Score(bad); ErrorCode(err) != EINVALID || ErrorFields(err)["answers"] == "" {
+		if _, _, err := c.Score(bad); ErrorCode(err) != EINVALID || ErrorFields(err)["answers"].Code != FieldAnswers {
 			t.Errorf("Score(%v) err = %v, want EINVALID on answers", bad, err)
 		}
 	}
@@ -112,7 +112,7 @@ func TestCourseValidateChecksBothLanguagesAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.SourceEn = "## Definition\nTwo axes.\n\nQ: Alone?\n- [x] Yes\n- [ ] No\n\nQ: All that apply\n- [x] Safety\n- [ ] Shout\n- [x] Record\n"
-	if ErrorFields(c.Validate())["source_en"] != MsgCourseMismatch {
+	if ErrorFields(c.Validate())["source_en"].Code != FieldCourseMismatch {
 		t.Fatalf("a different answer key in English: %v", c.Validate())
 	}
 	c.SourceEn, c.TitleEn = "", ""
@@ -121,7 +121,7 @@ func TestCourseValidateChecksBothLanguagesAgree(t *testing.T) {
 	}
 	c.PassMark, c.SourceJa = 0, "## x"
 	fields := ErrorFields(c.Validate())
-	if fields["pass_mark"] == "" || fields["source_ja"] != MsgCourseNoQuestion+" (line 1)" {
+	if fields["pass_mark"].Code == "" || fields["source_ja"].String() != "needs at least one question: a line starting with Q: and its choices (line 1)" {
 		t.Fatalf("fields = %v", fields)
 	}
 	if c.Title("en") != "基礎" || c.Lang("en") != "ja" {
@@ -267,12 +267,12 @@ func TestProgressOfNewcomers(t *testing.T) {
 }
 
 func TestAssignmentValidateAndApplies(t *testing.T) {
-	if ErrorFields(Assignment{CourseID: "c", FirstDue: "0202-03-31"}.Validate())["due"] == "" {
+	if ErrorFields(Assignment{CourseID: "c", FirstDue: "0202-03-31"}.Validate())["due"].Code == "" {
 		t.Error("a due date in the year 202 is accepted")
 	}
 	err := Assignment{Role: "boss", FirstDue: "31/03/2027", EveryMonths: 121}.Validate()
 	for _, f := range []string{"course", "role", "due", "every_months"} {
-		if ErrorFields(err)[f] == "" {
+		if ErrorFields(err)[f].Code == "" {
 			t.Errorf("no error for %s: %v", f, err)
 		}
 	}

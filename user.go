@@ -106,13 +106,13 @@ func (n NewUser) Validate() error {
 	validateName(f, "name", n.Name, 200)
 	validatePassword(f, "password", n.Password)
 	if n.OrgID == "" {
-		f.Add("org", MsgRequired)
+		f.Add("org", FieldRequired)
 	}
 	if !n.Role.Valid() {
-		f.Add("role", MsgRole)
+		f.AddError("role", OneOf(Roles...))
 	}
 	if n.Language != "" && !slices.Contains(Languages, n.Language) {
-		f.Add("language", MsgLanguage)
+		f.AddError("language", OneOf(Languages...))
 	}
 	return f.Err()
 }
@@ -120,15 +120,15 @@ func (n NewUser) Validate() error {
 func validateEmail(f FieldErrors, v string) {
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Address != strings.TrimSpace(v) || len(v) > 254 {
-		f.Add("email", MsgEmail)
+		f.Add("email", FieldEmail)
 	}
 }
 
 func validatePassword(f FieldErrors, field, v string) {
 	if len([]rune(v)) < MinPasswordLength {
-		f.Add(field, MsgPasswordShort)
+		f.AddError(field, TooShort(MinPasswordLength))
 	} else if len(v) > 1024 {
-		f.Add(field, MsgTooLong)
+		f.Add(field, FieldTooLong)
 	}
 }
 

@@ -105,6 +105,15 @@ func (l *Localizer) T(id string, data ...any) string {
 	return s
 }
 
+// List joins items as the localizer's language writes a list of names:
+// "a, b, c" in English, "a、b、c" in Japanese.
+func (l *Localizer) List(items []string) string {
+	if l.Lang == "ja" {
+		return strings.Join(items, "、")
+	}
+	return strings.Join(items, ", ")
+}
+
 // Has reports whether the localizer's language has message id.
 func (l *Localizer) Has(id string) bool {
 	_, err := l.Translate(id, nil)

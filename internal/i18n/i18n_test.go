@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kasuhara/kasuhara"
 )
 
 // TestCataloguesMatch fails on any key present in one language and missing
@@ -39,15 +41,6 @@ func TestCataloguesMatch(t *testing.T) {
 		}
 		texts[lang] = m
 	}
-	ph := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
-	placeholders := func(s string) []string {
-		var out []string
-		for _, m := range ph.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1])
-		}
-		slices.Sort(out)
-		return out
-	}
 	for k, jv := range texts["ja"] {
 		ev := texts["en"][k]
 		if strings.TrimSpace(jv) == "" || strings.TrimSpace(ev) == "" {
@@ -65,6 +58,65 @@ func TestCataloguesMatch(t *testing.T) {
 			t.Errorf("key %q is not translated into Japanese: %q", k, jv)
 		}
 	}
+}
+
+var placeholderRE = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+// placeholders returns the names of s's {{.Name}} placeholders, sorted.
+func placeholders(s string) []string {
+	var out []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestFieldCodes fails on a field error code without a text in a language,
+// on a text whose arguments are not those of the code's English form, and
+// on a field text that no code uses.
+func TestFieldCodes(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := kasuhara.FieldCodes()
+	if len(codes) < 50 {
+		t.Fatalf("only %d field codes", len(codes))
+	}
+	for _, lang := range Languages {
+		texts := rawTexts(t, lang)
+		for _, code := range codes {
+			id := "field." + string(code)
+			text, ok := texts[id]
+			if !ok {
+				t.Errorf("%s: no text for field code %q", lang, code)
+				continue
+			}
+			if got, want := placeholders(text), placeholders(code.English()); !slices.Equal(got, want) {
+				t.Errorf("%s: %s (%q) has arguments %v, the code has %v", lang, id, text, got, want)
+			}
+		}
+		for _, id := range c.Keys(lang) {
+			if code, ok := strings.CutPrefix(id, "field."); ok && !slices.Contains(codes, kasuhara.FieldCode(code)) {
+				t.Errorf("%s: %s is no field code", lang, id)
+			}
+		}
+	}
+}
+
+// rawTexts is the catalogue of lang, placeholders unfilled.
+func rawTexts(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("locales/" + lang + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func TestTranslate(t *testing.T) {

@@ -31,7 +31,7 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	}
 	org, err := s.OrgBySlug(ctx, orgSlug)
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-		return nil, "", kasuhara.Invalid(map[string]string{"org": kasuhara.MsgNoSuchOrg})
+		return nil, "", kasuhara.InvalidField("org", kasuhara.FieldNoSuchOrg)
 	} else if err != nil {
 		return nil, "", wrap(op, err)
 	}

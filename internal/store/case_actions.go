@@ -44,7 +44,7 @@ func (s *Store) caseChange(ctx context.Context, v kasuhara.Actor, id string, min
 // Transition implements kasuhara.CaseService.
 func (s *Store) Transition(ctx context.Context, v kasuhara.Actor, id string, to kasuhara.CaseState, note string) (*kasuhara.Case, error) {
 	if !slices.Contains(kasuhara.CaseStates, to) {
-		return nil, kasuhara.Invalid(map[string]string{"to": kasuhara.MsgChoice})
+		return nil, kasuhara.InvalidField("to", kasuhara.FieldChoice)
 	}
 	min := access.CaseHandler
 	if to == kasuhara.StateAcknowledged {
@@ -54,11 +54,11 @@ func (s *Store) Transition(ctx context.Context, v kasuhara.Actor, id string, to 
 	err := s.caseChange(ctx, v, id, min, "case.transition", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		if !kasuhara.CanMove(c.State, to) {
 			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: fmt.Sprintf("a case cannot move from %s to %s", c.State, to),
-				Fields: map[string]string{"to": kasuhara.MsgTransition}}
+				Fields: kasuhara.FieldErrors{"to": {Code: kasuhara.FieldTransition}}}
 		}
 		if to == kasuhara.StateInProgress && (c.AssigneeID == "" || c.SecondID == "") {
 			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "assign a handler and a second person first",
-				Fields: map[string]string{"assignee": kasuhara.MsgNeedTwo}}
+				Fields: kasuhara.FieldErrors{"assignee": {Code: kasuhara.FieldNeedTwo}}}
 		}
 		now := s.now()
 		set := "state = $1, updated_at = $2"
@@ -123,19 +123,19 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, se
 	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assign", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		f := kasuhara.FieldErrors{}
 		if assigneeID == "" {
-			f.Add("assignee", kasuhara.MsgRequired)
+			f.Add("assignee", kasuhara.FieldRequired)
 		} else if r, err := memberRole(ctx, tx, c.OrgID, assigneeID); err != nil {
 			return nil, err
 		} else if r != kasuhara.RoleDesk && r != kasuhara.RoleLegal {
-			f.Add("assignee", kasuhara.MsgNotHandler)
+			f.Add("assignee", kasuhara.FieldNotHandler)
 		}
 		if secondID != "" {
 			if secondID == assigneeID {
-				f.Add("second", kasuhara.MsgSamePerson)
+				f.Add("second", kasuhara.FieldSamePerson)
 			} else if r, err := memberRole(ctx, tx, c.OrgID, secondID); err != nil {
 				return nil, err
 			} else if r != kasuhara.RoleDesk && r != kasuhara.RoleLegal && r != kasuhara.RoleSupervisor {
-				f.Add("second", kasuhara.MsgNotSecond)
+				f.Add("second", kasuhara.FieldNotSecond)
 			}
 		}
 		for _, uid := range []string{assigneeID, secondID} {
@@ -151,7 +151,7 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, se
 				if uid == secondID {
 					field = "second"
 				}
-				f.Add(field, kasuhara.MsgExcluded)
+				f.Add(field, kasuhara.FieldExcluded)
 			}
 		}
 		if err := f.Err(); err != nil {
@@ -240,9 +240,9 @@ func (s *Store) Assessments(ctx context.Context, v kasuhara.Actor, id string) ([
 func checkText(field, body string, required bool) error {
 	switch {
 	case required && strings.TrimSpace(body) == "":
-		return kasuhara.Invalid(map[string]string{field: kasuhara.MsgRequired})
+		return kasuhara.InvalidField(field, kasuhara.FieldRequired)
 	case utf8.RuneCountInString(body) > kasuhara.MaxLongText:
-		return kasuhara.Invalid(map[string]string{field: kasuhara.MsgTooLong})
+		return kasuhara.InvalidField(field, kasuhara.FieldTooLong)
 	}
 	return nil
 }
@@ -250,7 +250,7 @@ func checkText(field, body string, required bool) error {
 // AddNote implements kasuhara.CaseService. kind is "note" or "decision".
 func (s *Store) AddNote(ctx context.Context, v kasuhara.Actor, id, kind, body string) (*kasuhara.Event, error) {
 	if kind != kasuhara.EventNote && kind != kasuhara.EventDecision {
-		return nil, kasuhara.Invalid(map[string]string{"kind": kasuhara.MsgChoice})
+		return nil, kasuhara.InvalidField("kind", kasuhara.FieldChoice)
 	}
 	if err := checkText("body", body, true); err != nil {
 		return nil, err
@@ -274,15 +274,15 @@ func (s *Store) AddNote(ctx context.Context, v kasuhara.Actor, id, kind, body st
 func (s *Store) AddContact(ctx context.Context, v kasuhara.Actor, id string, ct kasuhara.Contact) (*kasuhara.Event, error) {
 	f := kasuhara.FieldErrors{}
 	if ct.At.IsZero() {
-		f.Add("at", kasuhara.MsgRequired)
+		f.Add("at", kasuhara.FieldRequired)
 	} else if ct.At.After(s.now().Add(10 * time.Minute)) {
-		f.Add("at", kasuhara.MsgFuture)
+		f.Add("at", kasuhara.FieldFuture)
 	}
 	if !slices.Contains(kasuhara.Channels, ct.Channel) {
-		f.Add("channel", kasuhara.MsgChannel)
+		f.Add("channel", kasuhara.FieldChannel)
 	}
 	if err := checkText("summary", ct.Summary, true); err != nil {
-		f.Add("summary", kasuhara.ErrorFields(err)["summary"])
+		f.AddError("summary", kasuhara.ErrorFields(err)["summary"])
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -353,10 +353,10 @@ func (s *Store) Tasks(ctx context.Context, v kasuhara.Actor, id string) ([]kasuh
 func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string) (*kasuhara.Task, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
-		return nil, kasuhara.Invalid(map[string]string{"title": kasuhara.MsgRequired})
+		return nil, kasuhara.InvalidField("title", kasuhara.FieldRequired)
 	}
 	if utf8.RuneCountInString(title) > kasuhara.MaxShortText {
-		return nil, kasuhara.Invalid(map[string]string{"title": kasuhara.MsgTooLong})
+		return nil, kasuhara.InvalidField("title", kasuhara.FieldTooLong)
 	}
 	t := &kasuhara.Task{ID: newID(), CaseID: id, Title: title, CreatedAt: s.now()}
 	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_add", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
@@ -423,10 +423,10 @@ func (s *Store) CareActions(ctx context.Context, v kasuhara.Actor, id string) ([
 func (s *Store) AddCare(ctx context.Context, v kasuhara.Actor, id string, ca kasuhara.CareAction) (*kasuhara.CareAction, error) {
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.CareKinds, ca.Kind) {
-		f.Add("kind", kasuhara.MsgChoice)
+		f.Add("kind", kasuhara.FieldChoice)
 	}
 	if utf8.RuneCountInString(ca.Note) > kasuhara.MaxLongText {
-		f.Add("note", kasuhara.MsgTooLong)
+		f.Add("note", kasuhara.FieldTooLong)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -596,15 +596,15 @@ func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.Actor, id, evidence
 func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) error {
 	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.exclude", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		if userID == c.ReporterID {
-			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgReporter})
+			return nil, kasuhara.InvalidField("user", kasuhara.FieldReporter)
 		}
 		if userID == v.UserID {
-			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgSelf})
+			return nil, kasuhara.InvalidField("user", kasuhara.FieldSelf)
 		}
 		if r, err := memberRole(ctx, tx, c.OrgID, userID); err != nil {
 			return nil, err
 		} else if r == "" {
-			return nil, kasuhara.Invalid(map[string]string{"user": kasuhara.MsgNotMember})
+			return nil, kasuhara.InvalidField("user", kasuhara.FieldNotMember)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_exclusions (case_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, userID); err != nil {
 			return nil, err

@@ -339,7 +339,7 @@ func decodeCursor(s string) (cursor, error) {
 		err = json.Unmarshal(b, &c)
 	}
 	if err != nil || c.ID == "" {
-		return c, kasuhara.Invalid(map[string]string{"cursor": kasuhara.MsgMalformed})
+		return c, kasuhara.InvalidField("cursor", kasuhara.FieldMalformed)
 	}
 	return c, nil
 }
@@ -416,7 +416,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	if f.Cursor != "" {
 		if bySearch {
 			if cur.S == 0 {
-				return nil, "", kasuhara.Invalid(map[string]string{"cursor": kasuhara.MsgMalformed})
+				return nil, "", kasuhara.InvalidField("cursor", kasuhara.FieldMalformed)
 			}
 			q.add("case_search.rowid " + cmp + " " + q.arg(cur.S))
 		} else {

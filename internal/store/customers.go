@@ -326,18 +326,18 @@ func (s *Store) checkCustomer(ctx context.Context, q queryer, v kasuhara.Actor, 
 func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID string, n kasuhara.NewMeasure) (*kasuhara.Measure, error) {
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.MeasureLevels, n.Level) {
-		f.Add("level", kasuhara.MsgChoice)
+		f.Add("level", kasuhara.FieldChoice)
 	}
 	if strings.TrimSpace(n.Reason) == "" {
-		f.Add("reason", kasuhara.MsgRequired)
+		f.Add("reason", kasuhara.FieldRequired)
 	} else if utf8.RuneCountInString(n.Reason) > kasuhara.MaxLongText {
-		f.Add("reason", kasuhara.MsgTooLong)
+		f.Add("reason", kasuhara.FieldTooLong)
 	}
 	now := s.now()
 	if n.ReviewAt.IsZero() {
-		f.Add("review_at", kasuhara.MsgRequired)
+		f.Add("review_at", kasuhara.FieldRequired)
 	} else if !n.ReviewAt.After(now) {
-		f.Add("review_at", kasuhara.MsgPast)
+		f.Add("review_at", kasuhara.FieldPast)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -354,7 +354,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		for _, cid := range n.CaseIDs {
 			var one int
 			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM case_customers WHERE case_id = $1 AND customer_id = $2", cid, customerID).Scan(&one); err != nil {
-				return kasuhara.Invalid(map[string]string{"case_ids": kasuhara.MsgNotCustomerCase})
+				return kasuhara.InvalidField("case_ids", kasuhara.FieldNotCustomerCase)
 			}
 		}
 		var eff any
@@ -428,7 +428,7 @@ func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID
 // LiftMeasure implements kasuhara.CustomerService.
 func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID, reason string) error {
 	if strings.TrimSpace(reason) == "" {
-		return kasuhara.Invalid(map[string]string{"reason": kasuhara.MsgRequired})
+		return kasuhara.InvalidField("reason", kasuhara.FieldRequired)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
@@ -501,10 +501,10 @@ func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.Actor, kind, valu
 		key = identity.Account(value)
 		ok = key != ""
 	default:
-		return nil, kasuhara.Invalid(map[string]string{"phone": kasuhara.MsgLookup})
+		return nil, kasuhara.InvalidField("phone", kasuhara.FieldLookup)
 	}
 	if !ok {
-		return nil, kasuhara.Invalid(map[string]string{kind: kasuhara.MsgMalformed})
+		return nil, kasuhara.InvalidField(kind, kasuhara.FieldMalformed)
 	}
 	level := kasuhara.LevelNone
 	err := s.db.Read.QueryRowContext(ctx, `SELECT `+levelSQL+` FROM customers cu WHERE cu.org_id = $2 AND cu.id IN
@@ -542,7 +542,7 @@ func (s *Store) PossibleDuplicates(ctx context.Context, v kasuhara.Actor, id str
 // in the audit trail.
 func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.Actor, into, from string) error {
 	if into == from {
-		return kasuhara.Invalid(map[string]string{"customer": kasuhara.MsgSamePerson})
+		return kasuhara.InvalidField("customer", kasuhara.FieldSamePerson)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range []string{into, from} {
@@ -584,7 +584,7 @@ func (s *Store) SplitCase(ctx context.Context, v kasuhara.Actor, customerID, cas
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return kasuhara.Invalid(map[string]string{"case_ids": kasuhara.MsgNotCustomerCase})
+			return kasuhara.InvalidField("case_ids", kasuhara.FieldNotCustomerCase)
 		}
 		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", caseID))
 		if err != nil {

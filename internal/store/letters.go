@@ -30,16 +30,16 @@ func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.Actor, t kasu
 	}
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.LetterKinds, t.Kind) {
-		f.Add("kind", kasuhara.MsgChoice)
+		f.Add("kind", kasuhara.FieldChoice)
 	}
 	if t.Lang != "ja" && t.Lang != "en" {
-		f.Add("lang", kasuhara.MsgLanguage)
+		f.AddError("lang", kasuhara.OneOf(kasuhara.Languages...))
 	}
 	for field, val := range map[string]string{"title": t.Title, "body": t.Body} {
 		if strings.TrimSpace(val) == "" {
-			f.Add(field, kasuhara.MsgRequired)
+			f.Add(field, kasuhara.FieldRequired)
 		} else if utf8.RuneCountInString(val) > kasuhara.MaxLongText {
-			f.Add(field, kasuhara.MsgTooLong)
+			f.Add(field, kasuhara.FieldTooLong)
 		}
 	}
 	if err := f.Err(); err != nil {

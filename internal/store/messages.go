@@ -20,9 +20,9 @@ var (
 func checkMessage(body string) error {
 	switch {
 	case strings.TrimSpace(body) == "":
-		return kasuhara.Invalid(map[string]string{"body": kasuhara.MsgRequired})
+		return kasuhara.InvalidField("body", kasuhara.FieldRequired)
 	case utf8.RuneCountInString(body) > kasuhara.MaxMessage:
-		return kasuhara.Invalid(map[string]string{"body": kasuhara.MsgTooLong})
+		return kasuhara.InvalidField("body", kasuhara.FieldTooLong)
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func (s *Store) createOrg(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor,
 	if n.ParentSlug != "" {
 		if err := tx.QueryRowContext(ctx, "SELECT id FROM orgs WHERE slug = $1", n.ParentSlug).Scan(&o.ParentID); err != nil {
 			if err == sql.ErrNoRows {
-				return nil, kasuhara.Invalid(map[string]string{"parent": kasuhara.MsgNoSuchOrg})
+				return nil, kasuhara.InvalidField("parent", kasuhara.FieldNoSuchOrg)
 			}
 			return nil, err
 		}
@@ -50,7 +50,7 @@ func (s *Store) createOrg(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor,
 	if _, err := tx.ExecContext(ctx, "INSERT INTO orgs (id, slug, name, parent_id, created_at) VALUES ($1, $2, $3, $4, $5)",
 		o.ID, o.Slug, o.Name, nullString(o.ParentID), o.CreatedAt); err != nil {
 		if isUniqueViolation(err) {
-			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "an organisation with this slug exists", Fields: map[string]string{"slug": kasuhara.MsgTaken}}
+			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "an organisation with this slug exists", Fields: kasuhara.FieldErrors{"slug": {Code: kasuhara.FieldTaken}}}
 		}
 		return nil, err
 	}
@@ -123,9 +123,9 @@ func validateDepartmentName(name string) error {
 	f := kasuhara.FieldErrors{}
 	switch {
 	case name == "":
-		f.Add("name", kasuhara.MsgRequired)
+		f.Add("name", kasuhara.FieldRequired)
 	case len([]rune(name)) > 100:
-		f.Add("name", kasuhara.MsgTooLong)
+		f.Add("name", kasuhara.FieldTooLong)
 	}
 	return f.Err()
 }
@@ -154,7 +154,7 @@ func (s *Store) CreateDepartment(ctx context.Context, actor kasuhara.Actor, orgI
 }
 
 func departmentTaken() error {
-	return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a department of this name exists", Fields: map[string]string{"name": kasuhara.MsgTaken}}
+	return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a department of this name exists", Fields: kasuhara.FieldErrors{"name": {Code: kasuhara.FieldTaken}}}
 }
 
 // RenameDepartment implements kasuhara.OrgService.

@@ -34,11 +34,11 @@ func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, kind str
 	orgID := actor.OrgID
 	f := kasuhara.FieldErrors{}
 	if !kasuhara.ValidPolicyKind(kind) {
-		f.Add("kind", kasuhara.MsgChoice)
+		f.Add("kind", kasuhara.FieldChoice)
 	}
 	if err := t.Validate(); err != nil {
 		for k, v := range kasuhara.ErrorFields(err) {
-			f.Add(k, v)
+			f.AddError(k, v)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -50,7 +50,7 @@ func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, kind str
 		if _, err := tx.ExecContext(ctx, "INSERT INTO policy_documents (id, org_id, kind, group_wide, created_at) VALUES ($1, $2, $3, $4, $5)",
 			d.ID, orgID, kind, groupWide, d.CreatedAt); err != nil {
 			if isUniqueViolation(err) {
-				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "the organisation already has a basic policy", Fields: map[string]string{"kind": kasuhara.MsgTaken}}
+				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "the organisation already has a basic policy", Fields: kasuhara.FieldErrors{"kind": {Code: kasuhara.FieldTaken}}}
 			}
 			return err
 		}

@@ -48,18 +48,18 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.Onl
 	f := kasuhara.FieldErrors{}
 	p.URL = strings.TrimSpace(p.URL)
 	if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(p.URL) > 2000 {
-		f.Add("url", kasuhara.MsgURL)
+		f.Add("url", kasuhara.FieldURL)
 	}
 	shortText(f, "platform", p.Platform, false)
 	shortText(f, "author_handle", p.AuthorHandle, false)
 	for field, val := range map[string]string{"captured_text": p.CapturedText, "employees_named": p.EmployeesNamed} {
 		if utf8.RuneCountInString(val) > kasuhara.MaxLongText {
-			f.Add(field, kasuhara.MsgTooLong)
+			f.Add(field, kasuhara.FieldTooLong)
 		}
 	}
 	now := s.now()
 	if !p.PostedAt.IsZero() && p.PostedAt.After(now.Add(10*60e9)) {
-		f.Add("posted_at", kasuhara.MsgFuture)
+		f.Add("posted_at", kasuhara.FieldFuture)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -72,12 +72,12 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.Onl
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if p.CaseID != "" {
 			if _, _, err := s.caseFor(ctx, tx, v, p.CaseID, access.CaseHandler); err != nil {
-				return kasuhara.Invalid(map[string]string{"case_id": kasuhara.MsgUnknownCase})
+				return kasuhara.InvalidField("case_id", kasuhara.FieldUnlinkable)
 			}
 		}
 		if p.CustomerID != "" {
 			if err := s.checkCustomer(ctx, tx, v, p.CustomerID); err != nil {
-				return kasuhara.Invalid(map[string]string{"customer_id": kasuhara.MsgUnknownCase})
+				return kasuhara.InvalidField("customer_id", kasuhara.FieldUnlinkable)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO online_posts (id, org_id, case_id, customer_id, url, platform, author_handle, posted_at,
@@ -158,7 +158,7 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.Actor, id, to string) (
 			return err
 		}
 		if !kasuhara.CanMovePost(p.Status, to) {
-			return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a post cannot move there from its state", Fields: map[string]string{"status": kasuhara.MsgTransition}}
+			return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a post cannot move there from its state", Fields: kasuhara.FieldErrors{"status": {Code: kasuhara.FieldTransition}}}
 		}
 		now := s.now()
 		var due any // no deadline once removed, disclosed or closed
@@ -247,11 +247,11 @@ func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.Actor, t kas
 	}
 	f := kasuhara.FieldErrors{}
 	if t.Lang != "ja" && t.Lang != "en" {
-		f.Add("lang", kasuhara.MsgLanguage)
+		f.AddError("lang", kasuhara.OneOf(kasuhara.Languages...))
 	}
 	shortText(f, "title", t.Title, true)
 	if err := checkText("body", t.Body, true); err != nil {
-		f.Add("body", kasuhara.ErrorFields(err)["body"])
+		f.AddError("body", kasuhara.ErrorFields(err)["body"])
 	}
 	if err := f.Err(); err != nil {
 		return err

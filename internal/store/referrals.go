@@ -40,9 +40,9 @@ func (s *Store) Referrals(ctx context.Context, v kasuhara.Actor, caseID string) 
 func shortText(f kasuhara.FieldErrors, field, v string, required bool) {
 	switch {
 	case required && strings.TrimSpace(v) == "":
-		f.Add(field, kasuhara.MsgRequired)
+		f.Add(field, kasuhara.FieldRequired)
 	case utf8.RuneCountInString(v) > kasuhara.MaxShortText:
-		f.Add(field, kasuhara.MsgTooLong)
+		f.Add(field, kasuhara.FieldTooLong)
 	}
 }
 
@@ -50,19 +50,19 @@ func shortText(f kasuhara.FieldErrors, field, v string, required bool) {
 func (s *Store) AddReferral(ctx context.Context, v kasuhara.Actor, caseID string, r kasuhara.Referral) (*kasuhara.Referral, error) {
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.ReferralKinds, r.Kind) {
-		f.Add("kind", kasuhara.MsgChoice)
+		f.Add("kind", kasuhara.FieldChoice)
 	}
 	shortText(f, "organisation", r.Organisation, true)
 	shortText(f, "contact", r.Contact, false)
 	shortText(f, "reference", r.Reference, false)
 	if utf8.RuneCountInString(r.Note) > kasuhara.MaxLongText {
-		f.Add("note", kasuhara.MsgTooLong)
+		f.Add("note", kasuhara.FieldTooLong)
 	}
 	now := s.now()
 	if r.ReferredAt.IsZero() {
 		r.ReferredAt = now
 	} else if r.ReferredAt.After(now.Add(10 * 60e9)) {
-		f.Add("referred_at", kasuhara.MsgFuture)
+		f.Add("referred_at", kasuhara.FieldFuture)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -130,11 +130,11 @@ func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.Actor, sp kasuhara
 	}
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.ReferralKinds, sp.Kind) {
-		f.Add("kind", kasuhara.MsgChoice)
+		f.Add("kind", kasuhara.FieldChoice)
 	}
 	shortText(f, "name", sp.Name, true)
 	if utf8.RuneCountInString(sp.Contact) > kasuhara.MaxLongText || utf8.RuneCountInString(sp.Notes) > kasuhara.MaxLongText {
-		f.Add("notes", kasuhara.MsgTooLong)
+		f.Add("notes", kasuhara.FieldTooLong)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.Actor, id strin
 // case (desk and legal only) for a recipient, before it is sent.
 func (s *Store) RecordPackage(ctx context.Context, v kasuhara.Actor, caseID, recipient string) error {
 	if utf8.RuneCountInString(recipient) > kasuhara.MaxShortText {
-		return kasuhara.Invalid(map[string]string{"for": kasuhara.MsgTooLong})
+		return kasuhara.InvalidField("for", kasuhara.FieldTooLong)
 	}
 	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.package", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
 		return map[string]bool{"recipient": recipient != ""}, nil

@@ -73,7 +73,7 @@ func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.Actor, r kasuha
 		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_rules (id, org_id, state, verdict, keep_months, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			r.ID, r.OrgID, string(r.State), r.Verdict, r.KeepMonths, v.UserID, r.CreatedAt); err != nil {
 			if isUniqueViolation(err) {
-				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a rule for this state and verdict exists", Fields: map[string]string{"verdict": kasuhara.MsgTaken}}
+				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a rule for this state and verdict exists", Fields: kasuhara.FieldErrors{"verdict": {Code: kasuhara.FieldTaken}}}
 			}
 			return err
 		}
@@ -113,12 +113,12 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.Actor, caseRef, custom
 	caseRef, customerID, reason = trim(caseRef), trim(customerID), trim(reason)
 	f := kasuhara.FieldErrors{}
 	if (caseRef == "") == (customerID == "") {
-		f.Add("case", kasuhara.MsgHoldTarget)
+		f.Add("case", kasuhara.FieldHoldTarget)
 	}
 	if reason == "" {
-		f.Add("reason", kasuhara.MsgRequired)
+		f.Add("reason", kasuhara.FieldRequired)
 	} else if len([]rune(reason)) > 1000 {
-		f.Add("reason", kasuhara.MsgTooLong)
+		f.Add("reason", kasuhara.FieldTooLong)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.Actor, caseRef, custom
 		if caseRef != "" {
 			err := tx.QueryRowContext(ctx, "SELECT id, ref FROM cases WHERE org_id = $1 AND (ref = $2 OR id = $2)", v.OrgID, caseRef).Scan(&h.CaseID, &h.CaseRef)
 			if err == sql.ErrNoRows {
-				return kasuhara.Invalid(map[string]string{"case": kasuhara.MsgNoSuchCase})
+				return kasuhara.InvalidField("case", kasuhara.FieldNotOrgCase)
 			}
 			if err != nil {
 				return err
@@ -139,7 +139,7 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.Actor, caseRef, custom
 			var one int
 			err := tx.QueryRowContext(ctx, "SELECT 1 FROM customers WHERE id = $1 AND org_id = $2", customerID, v.OrgID).Scan(&one)
 			if err == sql.ErrNoRows {
-				return kasuhara.Invalid(map[string]string{"customer": kasuhara.MsgChoice})
+				return kasuhara.InvalidField("customer", kasuhara.FieldChoice)
 			}
 			if err != nil {
 				return err

@@ -105,7 +105,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		for c, v := range map[*kasuhara.Case]string{complaint: "legitimate_complaint", harassment: "harassment", held: "legitimate_complaint"} {
 			closeCase(t, d, c, v)
 		}
-		if _, err := d.s.PlaceHold(ctx, legal, "", "", "x"); kasuhara.ErrorFields(err)["case"] == "" {
+		if _, err := d.s.PlaceHold(ctx, legal, "", "", "x"); kasuhara.ErrorFields(err)["case"].Code == "" {
 			t.Fatalf("a hold on nothing: %v", err)
 		}
 		if _, err := d.s.PlaceHold(ctx, legal, held.Ref, "", "訴訟の可能性"); err != nil {

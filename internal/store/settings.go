@@ -35,30 +35,30 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 	f := kasuhara.FieldErrors{}
 	for field, v := range map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback} {
 		if _, err := calendar.ParseDuration(strings.TrimSpace(v)); err != nil {
-			f.Add(field, kasuhara.MsgDuration2)
+			f.Add(field, kasuhara.FieldDuration)
 		}
 	}
 	if st.ContactLimitMinutes < 5 || st.ContactLimitMinutes > 240 {
-		f.Add("contact_limit_minutes", kasuhara.MsgContactLimit)
+		f.AddError("contact_limit_minutes", kasuhara.Between(kasuhara.FieldRangeMinutes, 5, 240))
 	}
 	if st.ReviewIncidents == 0 && st.ReviewWindowDays == 0 {
 		def := kasuhara.DefaultSettings(st.OrgID)
 		st.ReviewIncidents, st.ReviewWindowDays = def.ReviewIncidents, def.ReviewWindowDays
 	}
 	if st.ReviewIncidents < 2 || st.ReviewIncidents > 100 {
-		f.Add("review_incidents", kasuhara.MsgReviewIncidents)
+		f.AddError("review_incidents", kasuhara.Between(kasuhara.FieldRange, 2, 100))
 	}
 	if st.ReviewWindowDays < 7 || st.ReviewWindowDays > 3650 {
-		f.Add("review_window_days", kasuhara.MsgReviewWindow)
+		f.AddError("review_window_days", kasuhara.Between(kasuhara.FieldRangeDays, 7, 3650))
 	}
 	st.WebhookURL = strings.TrimSpace(st.WebhookURL)
 	if st.WebhookURL != "" {
 		if u, err := url.Parse(st.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			f.Add("webhook_url", kasuhara.MsgURL)
+			f.Add("webhook_url", kasuhara.FieldURL)
 		}
 	}
 	if st.WebhookSecret != "" && len(st.WebhookSecret) < 16 {
-		f.Add("webhook_secret", kasuhara.MsgSecretShort)
+		f.AddError("webhook_secret", kasuhara.TooShort(16))
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 			st.WebhookSecret = old.WebhookSecret
 		}
 		if st.WebhookURL != "" && st.WebhookSecret == "" {
-			return kasuhara.Invalid(map[string]string{"webhook_secret": kasuhara.MsgRequired})
+			return kasuhara.InvalidField("webhook_secret", kasuhara.FieldRequired)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
 			contact_limit_minutes, webhook_url, webhook_secret, updated_at, review_incidents, review_window_days)

@@ -15,7 +15,7 @@ import (
 func (s *Store) CreateToken(ctx context.Context, actor kasuhara.Actor, userID, label string) (*kasuhara.APIToken, string, error) {
 	label = trim(label)
 	if len([]rune(label)) > 100 {
-		return nil, "", kasuhara.Invalid(map[string]string{"label": kasuhara.MsgTooLong})
+		return nil, "", kasuhara.InvalidField("label", kasuhara.FieldTooLong)
 	}
 	secret := credential.NewToken()
 	t := &kasuhara.APIToken{ID: newID(), UserID: userID, Label: label, CreatedAt: s.now()}

@@ -139,14 +139,14 @@ func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, a kasuha
 			if err != sql.ErrNoRows {
 				return err
 			}
-			f.Add("course", kasuhara.MsgChoice)
+			f.Add("course", kasuhara.FieldChoice)
 		}
 		if a.DepartmentID != "" {
 			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM departments WHERE id = $1 AND org_id = $2", a.DepartmentID, orgID).Scan(&one); err != nil {
 				if err != sql.ErrNoRows {
 					return err
 				}
-				f.Add("department", kasuhara.MsgDepartment)
+				f.Add("department", kasuhara.FieldNotOwnDepartment)
 			}
 		}
 		if err := f.Err(); err != nil {
@@ -576,14 +576,14 @@ func (s *Store) TrainingRemindersHandler(ctx context.Context, _ json.RawMessage)
 func (s *Store) SaveImage(ctx context.Context, actor kasuhara.Actor, _ string, data []byte) (string, error) {
 	orgID := actor.OrgID
 	if len(data) == 0 {
-		return "", kasuhara.Invalid(map[string]string{"image": kasuhara.MsgFileEmpty})
+		return "", kasuhara.InvalidField("image", kasuhara.FieldEmpty)
 	}
 	if len(data) > kasuhara.MaxTrainingImage {
-		return "", &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "image too large", Fields: map[string]string{"image": kasuhara.MsgFileTooLarge}}
+		return "", &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "image too large", Fields: kasuhara.FieldErrors{"image": {Code: kasuhara.FieldFileTooLarge}}}
 	}
 	ct := mimetype.Detect(data).String()
 	if !slices.Contains(kasuhara.TrainingImageTypes, ct) {
-		return "", kasuhara.Invalid(map[string]string{"image": kasuhara.MsgImageType})
+		return "", kasuhara.InvalidField("image", kasuhara.FieldImageType)
 	}
 	id := newID()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -618,17 +618,17 @@ func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, t
 	}
 	f := kasuhara.FieldErrors{}
 	if strings.TrimSpace(title) == "" {
-		f.Add("title", kasuhara.MsgRequired)
+		f.Add("title", kasuhara.FieldRequired)
 	} else if len([]rune(title)) > 200 {
-		f.Add("title", kasuhara.MsgTooLong)
+		f.Add("title", kasuhara.FieldTooLong)
 	}
 	if strings.TrimSpace(body) == "" {
-		f.Add("body", kasuhara.MsgRequired)
+		f.Add("body", kasuhara.FieldRequired)
 	} else if len([]rune(body)) > kasuhara.MaxPolicyBody {
-		f.Add("body", kasuhara.MsgTooLong)
+		f.Add("body", kasuhara.FieldTooLong)
 	}
 	if !confirmed {
-		f.Add("confirm", kasuhara.MsgConfirmAnonymised)
+		f.Add("confirm", kasuhara.FieldConfirmAnonymised)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -641,7 +641,7 @@ func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, t
 			return err
 		}
 		if c.State != kasuhara.StateClosed {
-			return kasuhara.Invalid(map[string]string{"case": kasuhara.MsgNotClosed})
+			return kasuhara.InvalidField("case", kasuhara.FieldNotClosed)
 		}
 		cs.OrgID = c.OrgID
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_studies (id, org_id, case_id, title, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -31,7 +31,7 @@ func checkDepartment(ctx context.Context, tx *sql.Tx, orgID, depID string) error
 	var one int
 	err := tx.QueryRowContext(ctx, "SELECT 1 FROM departments WHERE id = $1 AND org_id = $2", depID, orgID).Scan(&one)
 	if err == sql.ErrNoRows {
-		return kasuhara.Invalid(map[string]string{"department": kasuhara.MsgNotDepartment})
+		return kasuhara.InvalidField("department", kasuhara.FieldNotDepartment)
 	}
 	return err
 }
@@ -64,7 +64,7 @@ func (s *Store) createUser(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 		MustChangePassword: n.MustChangePassword, CreatedAt: now, UpdatedAt: now}
 	var one int
 	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM orgs WHERE id = $1", n.OrgID).Scan(&one); err == sql.ErrNoRows {
-		return nil, kasuhara.Invalid(map[string]string{"org": kasuhara.MsgNoSuchOrg})
+		return nil, kasuhara.InvalidField("org", kasuhara.FieldNoSuchOrg)
 	} else if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Store) createUser(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		u.ID, u.Email, u.Name, hash, u.Language, false, u.MustChangePassword, now, now); err != nil {
 		if isUniqueViolation(err) {
-			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a user with this e-mail address exists", Fields: map[string]string{"email": kasuhara.MsgTaken}}
+			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a user with this e-mail address exists", Fields: kasuhara.FieldErrors{"email": {Code: kasuhara.FieldTaken}}}
 		}
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func (s *Store) ResetPassword(ctx context.Context, actor kasuhara.Actor, userID 
 // SetLanguage implements kasuhara.UserService.
 func (s *Store) SetLanguage(ctx context.Context, actor kasuhara.Actor, userID, lang string) error {
 	if lang != "" && !slices.Contains(kasuhara.Languages, lang) {
-		return kasuhara.Invalid(map[string]string{"language": kasuhara.MsgLanguage})
+		return kasuhara.Invalid(kasuhara.FieldErrors{"language": kasuhara.OneOf(kasuhara.Languages...)})
 	}
 	return wrap("store.SetLanguage", s.updateUser(ctx, actor, userID, "user.language", map[string]string{"language": lang},
 		"UPDATE users SET language = $1, updated_at = $2 WHERE id = $3", lang))
@@ -269,7 +269,7 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]kasuhara.Memb
 // SetMembership implements kasuhara.UserService.
 func (s *Store) SetMembership(ctx context.Context, actor kasuhara.Actor, m kasuhara.Membership) error {
 	if !m.Role.Valid() {
-		return kasuhara.Invalid(map[string]string{"role": kasuhara.MsgRole})
+		return kasuhara.Invalid(kasuhara.FieldErrors{"role": kasuhara.OneOf(kasuhara.Roles...)})
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var one int

@@ -67,7 +67,7 @@ func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.R
 			}
 		}
 		if rep.DepartmentID == "" {
-			f.Add("department", kasuhara.MsgDepartment)
+			f.Add("department", kasuhara.FieldNotOwnDepartment)
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -75,7 +75,7 @@ func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.R
 		if verr := rep.Validate(s.Now()); verr != nil {
 			for k, m := range kasuhara.ErrorFields(verr) {
 				if k != "occurred_at" {
-					f.Add(k, m)
+					f.AddError(k, m)
 				}
 			}
 		}
@@ -169,18 +169,18 @@ func caseFilter(r *http.Request) (kasuhara.CaseFilter, error) {
 		Cursor: q.Get("cursor"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "true" || q.Get("overdue") == "1",
 		Mine: q.Get("mine") == "true" || q.Get("mine") == "1"}
 	if cf.State != "" && !containsState(cf.State) {
-		f.Add("state", kasuhara.MsgChoice)
+		f.Add("state", kasuhara.FieldChoice)
 	}
 	if cf.Category != "" && !containsCategory(cf.Category) {
-		f.Add("category", kasuhara.MsgCategory)
+		f.Add("category", kasuhara.FieldUnknownCategory)
 	}
 	if cf.Sort != "" && cf.Sort != "newest" && cf.Sort != "oldest" {
-		f.Add("sort", kasuhara.MsgChoice)
+		f.Add("sort", kasuhara.FieldChoice)
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 200 {
-			f.Add("limit", kasuhara.MsgLimit)
+			f.AddError("limit", kasuhara.Between(kasuhara.FieldRange, 1, 200))
 		}
 		cf.Limit = n
 	}

@@ -30,10 +30,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	f := &form{Values: map[string]string{"email": email}, Errors: map[string]string{}}
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
 	if email == "" {
-		f.Errors["email"] = translateField(loc, kasuhara.MsgRequired)
+		f.Errors["email"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
 	}
 	if password == "" {
-		f.Errors["password"] = translateField(loc, kasuhara.MsgRequired)
+		f.Errors["password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
 	}
 	if len(f.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
@@ -93,7 +93,7 @@ func setLangCookie(w http.ResponseWriter, lang string, secure bool) {
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	lang := r.PostFormValue("lang")
 	if !i18n.Supported(lang) {
-		return kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage})
+		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
 	}
 	setLangCookie(w, lang, s.secureCookies)
 	if v := viewerFrom(r.Context()); v != nil && v.User.Language != lang {
@@ -129,7 +129,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := kasuhara.ValidatePassword("new", next); err != nil {
 		f.Errors["new"] = translateField(loc, kasuhara.ErrorFields(err)["new"])
 	} else if next != confirm {
-		f.Errors["confirm"] = translateField(loc, kasuhara.MsgMismatch)
+		f.Errors["confirm"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldMismatch})
 	}
 	if len(f.Errors) == 0 {
 		acctKey := "account:" + v.User.Email
@@ -142,9 +142,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			s.loginAccount.Fail(acctKey)
-			f.Errors["current"] = translateField(loc, kasuhara.MsgWrongPassword)
+			f.Errors["current"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongPassword})
 		} else if next == current {
-			f.Errors["new"] = translateField(loc, kasuhara.MsgSamePassword)
+			f.Errors["new"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldSamePassword})
 		}
 	}
 	if len(f.Errors) > 0 {

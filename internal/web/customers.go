@@ -272,7 +272,7 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) error {
 		l, err := s.Customers.LookupCustomer(r.Context(), v.Actor, kind, q)
 		if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 			p.Form = s.newForm(r, err)
-			p.Form.Errors["phone"] = translateField(s.Catalog.Localizer(langFrom(r.Context())), kasuhara.MsgMalformed)
+			p.Form.Errors["phone"] = translateField(s.Catalog.Localizer(langFrom(r.Context())), kasuhara.FieldError{Code: kasuhara.FieldMalformed})
 		} else if err != nil {
 			return err
 		} else {

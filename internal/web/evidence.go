@@ -31,11 +31,11 @@ func blobError(err error) error {
 	switch {
 	case errors.As(err, &ute):
 		return &kasuhara.Error{Code: kasuhara.EUNSUPPORTED, Message: "files of type " + ute.Detected + " are not accepted",
-			Fields: map[string]string{"file": kasuhara.MsgFileType}}
+			Fields: kasuhara.FieldErrors{"file": {Code: kasuhara.FieldFileType}}}
 	case errors.Is(err, blob.ErrTooLarge):
-		return &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "file too large", Fields: map[string]string{"file": kasuhara.MsgFileTooLarge}}
+		return &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "file too large", Fields: kasuhara.FieldErrors{"file": {Code: kasuhara.FieldFileTooLarge}}}
 	case errors.Is(err, blob.ErrEmpty):
-		return kasuhara.Invalid(map[string]string{"file": kasuhara.MsgFileEmpty})
+		return kasuhara.InvalidField("file", kasuhara.FieldEmpty)
 	}
 	return err
 }
@@ -57,7 +57,7 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: map[string]string{"body": kasuhara.MsgMalformed}}
+		return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
 	}
 	f := &multipartForm{values: map[string][]string{}}
 	fieldBytes := 0
@@ -72,7 +72,7 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 			if errors.As(err, &mbe) {
 				return nil, err
 			}
-			return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: map[string]string{"body": kasuhara.MsgMalformed}}
+			return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
 		}
 		if part.FileName() == "" {
 			b, err := io.ReadAll(io.LimitReader(part, int64(maxFieldBytes-fieldBytes+1)))
@@ -93,7 +93,7 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 		}
 		if len(f.files) == MaxFilesPerRequest {
 			s.discard(f)
-			return nil, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "too many files", Fields: map[string]string{"file": kasuhara.MsgTooManyFiles}}
+			return nil, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "too many files", Fields: kasuhara.FieldErrors{"file": {Code: kasuhara.FieldTooManyFiles}}}
 		}
 		b, err := s.Blobs.Put(r.Context(), part, s.MaxUpload)
 		part.Close()
@@ -141,7 +141,7 @@ func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
 		return nil, err
 	}
 	if len(f.files) == 0 {
-		return nil, kasuhara.Invalid(map[string]string{"file": kasuhara.MsgRequired})
+		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
 	}
 	var out []kasuhara.Evidence
 	for i, e := range f.files {

@@ -47,7 +47,7 @@ func (s *Server) statsScope(r *http.Request) (scope, error) {
 		}
 	}
 	if len(sc.ids) == 0 {
-		return scope{}, kasuhara.Invalid(map[string]string{"org": kasuhara.MsgNoSuchOrg})
+		return scope{}, kasuhara.InvalidField("org", kasuhara.FieldNoSuchOrg)
 	}
 	return sc, nil
 }
@@ -609,7 +609,7 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	year, err := strconv.Atoi(r.URL.Query().Get("year"))
 	if err != nil || year < 2000 || year > 2200 {
-		return kasuhara.Invalid(map[string]string{"year": kasuhara.MsgNumber})
+		return kasuhara.InvalidField("year", kasuhara.FieldNumber)
 	}
 	sc, err := s.statsScope(r)
 	if err != nil {

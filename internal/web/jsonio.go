@@ -38,13 +38,13 @@ func decodeJSON(r *http.Request, dst any) error {
 	case errors.As(err, &mbe):
 		return err
 	case errors.As(err, &te) && te.Field != "":
-		return kasuhara.Invalid(map[string]string{te.Field: kasuhara.MsgWrongType})
+		return kasuhara.InvalidField(te.Field, kasuhara.FieldWrongType)
 	case unknownFieldRE.MatchString(err.Error()):
-		return kasuhara.Invalid(map[string]string{unknownFieldRE.FindStringSubmatch(err.Error())[1]: kasuhara.MsgUnknownField})
+		return kasuhara.InvalidField(unknownFieldRE.FindStringSubmatch(err.Error())[1], kasuhara.FieldUnknownField)
 	case errors.Is(err, io.EOF):
-		return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "empty body", Fields: map[string]string{"body": kasuhara.MsgRequired}}
+		return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "empty body", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldRequired}}}
 	}
-	return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed JSON", Fields: map[string]string{"body": kasuhara.MsgMalformed}}
+	return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed JSON", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
 }
 
 // parseTime reads an RFC 3339 time; "" gives the zero time.
@@ -55,7 +55,7 @@ func parseTime(f kasuhara.FieldErrors, field, v string) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		f.Add(field, kasuhara.MsgDateTime)
+		f.Add(field, kasuhara.FieldDateTime)
 	}
 	return t
 }
@@ -64,7 +64,7 @@ func parseTime(f kasuhara.FieldErrors, field, v string) time.Time {
 // JSON with wrong values (422).
 func isMalformed(err error) bool {
 	var e *kasuhara.Error
-	return errors.As(err, &e) && e.Code == kasuhara.EINVALID && e.Fields["body"] != ""
+	return errors.As(err, &e) && e.Code == kasuhara.EINVALID && e.Fields["body"].Code != ""
 }
 
 func timeOrNil(t time.Time) *time.Time {

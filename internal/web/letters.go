@@ -25,7 +25,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 		lang = langFrom(r.Context())
 	}
 	if lang != "ja" && lang != "en" {
-		return kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage})
+		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
 	}
 	l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, measureID, lang)
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {

@@ -26,7 +26,7 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 		lang = langFrom(ctx)
 	}
 	if lang != "ja" && lang != "en" {
-		return kasuhara.Invalid(map[string]string{"lang": kasuhara.MsgLanguage})
+		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
 	}
 	recipient := strings.TrimSpace(r.URL.Query().Get("for"))
 	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))

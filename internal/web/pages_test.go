@@ -351,8 +351,8 @@ func TestTemplateKeysExist(t *testing.T) {
 		kasuhara.ETOOLARGE, kasuhara.EUNSUPPORTED, kasuhara.ERATELIMITED, kasuhara.EINTERNAL} {
 		ids = append(ids, "error."+code, "error."+code+".help")
 	}
-	for _, m := range kasuhara.FieldMessages {
-		ids = append(ids, "field."+m)
+	for _, c := range kasuhara.FieldCodes() {
+		ids = append(ids, "field."+string(c))
 	}
 	for _, c := range kasuhara.Categories {
 		ids = append(ids, "category."+string(c))

@@ -123,7 +123,7 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error
 	case "":
 		t = kasuhara.PolicyText{TitleJa: r.PostFormValue("title_ja"), BodyJa: "## " + r.PostFormValue("title_ja") + "\n"}
 	default:
-		return s.renderAdminPolicies(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"start": kasuhara.MsgChoice}))
+		return s.renderAdminPolicies(w, r, http.StatusBadRequest, kasuhara.InvalidField("start", kasuhara.FieldChoice))
 	}
 	d, err := s.Policies.CreatePolicy(r.Context(), v.Actor, kind, r.PostFormValue("group_wide") == "on", t)
 	if err != nil {

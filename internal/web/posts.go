@@ -114,7 +114,7 @@ func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
 		return nil, err
 	}
 	if len(mf.files) == 0 {
-		return nil, kasuhara.Invalid(map[string]string{"file": kasuhara.MsgRequired})
+		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
 	}
 	var out []kasuhara.PostFile
 	for i, e := range mf.files {

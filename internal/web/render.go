@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -99,19 +98,22 @@ var customerFields = []customerField{{"name", "customer_name", "text"}, {"name_k
 	{"phone", "customer_phone", "tel"}, {"email", "customer_email", "email"}, {"account", "customer_account", "text"},
 	{"sns_handle", "customer_sns", "text"}}
 
-// translateField translates a field error message of the domain.
-func translateField(loc *i18n.Localizer, msg string) string {
-	// A course text's error names its line: "<message> (line N)".
-	if m := lineSuffix.FindStringSubmatch(msg); m != nil {
-		return translateField(loc, m[1]) + loc.T("field.line", map[string]any{"N": m[2]})
+// translateField translates a field error of the domain: its code is the
+// catalogue key, its arguments the message's data, a list joined as the
+// language joins one.
+func translateField(loc *i18n.Localizer, e kasuhara.FieldError) string {
+	data := make(map[string]any, len(e.Args))
+	for k, v := range e.Args {
+		if list, ok := v.([]string); ok {
+			v = loc.List(list)
+		}
+		data[k] = v
 	}
-	if s, err := loc.Translate("field."+msg, nil); err == nil {
+	if s, err := loc.Translate("field."+string(e.Code), data); err == nil {
 		return s
 	}
-	return msg
+	return e.String()
 }
-
-var lineSuffix = regexp.MustCompile(`^(.*) \(line (\d+)\)$`)
 
 // newForm returns a form holding r's values and err's field errors, translated.
 func (s *Server) newForm(r *http.Request, err error, keys ...string) *form {

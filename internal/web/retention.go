@@ -59,7 +59,7 @@ func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) error 
 	return s.retentionChange(w, r, "retention.rule_added", func(actor kasuhara.Actor) error {
 		months, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("keep_months")))
 		if err != nil {
-			return kasuhara.Invalid(map[string]string{"keep_months": kasuhara.MsgKeepMonths})
+			return kasuhara.Invalid(kasuhara.FieldErrors{"keep_months": kasuhara.Between(kasuhara.FieldRangeMonths, 1, 1200)})
 		}
 		_, err = s.Retention.AddRetentionRule(r.Context(), actor, kasuhara.RetentionRule{State: kasuhara.CaseState(r.PostFormValue("state")),
 			Verdict: r.PostFormValue("verdict"), KeepMonths: months})

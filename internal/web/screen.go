@@ -24,9 +24,9 @@ func (s *Server) apiScreen(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case strings.TrimSpace(req.Text) == "":
-		return kasuhara.Invalid(map[string]string{"text": kasuhara.MsgRequired})
+		return kasuhara.InvalidField("text", kasuhara.FieldRequired)
 	case len(req.Text) > maxScreenText:
-		return kasuhara.Invalid(map[string]string{"text": kasuhara.MsgTooLong})
+		return kasuhara.InvalidField("text", kasuhara.FieldTooLong)
 	}
 	writeJSON(w, http.StatusOK, screen.Default().Screen(req.Text))
 	return nil

@@ -223,7 +223,7 @@ func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) error
 	if r.PostFormValue("start") != "builtin" {
 		title := strings.TrimSpace(r.PostFormValue("title_ja"))
 		if title == "" {
-			return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"title_ja": kasuhara.MsgRequired}), "")
+			return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.InvalidField("title_ja", kasuhara.FieldRequired), "")
 		}
 		// A course is saved only with a lesson and a question: start with a
 		// skeleton of both that the admin rewrites.
@@ -273,7 +273,7 @@ func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	mark, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("pass_mark")))
 	if err != nil {
-		return s.renderCourseEditor(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"pass_mark": kasuhara.MsgPassMark}))
+		return s.renderCourseEditor(w, r, http.StatusBadRequest, kasuhara.Invalid(kasuhara.FieldErrors{"pass_mark": kasuhara.Between(kasuhara.FieldRange, 1, 100)}))
 	}
 	_, err = s.Training.SaveCourse(r.Context(), v.Actor, kasuhara.Course{ID: r.PathValue("id"), TitleJa: r.PostFormValue("title_ja"),
 		TitleEn: r.PostFormValue("title_en"), SourceJa: r.PostFormValue("source_ja"), SourceEn: r.PostFormValue("source_en"), PassMark: mark})
@@ -309,7 +309,7 @@ func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) error
 	v := viewerFrom(r.Context())
 	every, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("every_months")))
 	if err != nil {
-		return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"every_months": kasuhara.MsgRecurrence}), "")
+		return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(kasuhara.FieldErrors{"every_months": kasuhara.Between(kasuhara.FieldRangeMonths, 0, 120)}), "")
 	}
 	_, err = s.Training.AssignCourse(r.Context(), v.Actor, kasuhara.Assignment{CourseID: r.PostFormValue("course"),
 		Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"), FirstDue: r.PostFormValue("due"), EveryMonths: every})
@@ -349,10 +349,10 @@ func (s *Server) adminUploadImage(w http.ResponseWriter, r *http.Request) error 
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return s.renderAdminTraining(w, r, http.StatusRequestEntityTooLarge, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "image too large",
-			Fields: map[string]string{"image": kasuhara.MsgFileTooLarge}}, "")
+			Fields: kasuhara.FieldErrors{"image": {Code: kasuhara.FieldFileTooLarge}}}, "")
 	}
 	if err != nil {
-		return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.Invalid(map[string]string{"image": kasuhara.MsgRequired}), "")
+		return s.renderAdminTraining(w, r, http.StatusBadRequest, kasuhara.InvalidField("image", kasuhara.FieldRequired), "")
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, kasuhara.MaxTrainingImage+1))

@@ -254,7 +254,7 @@ func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "case.contact_added", func(actor kasuhara.Actor, id string) error {
 		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), jst)
 		if err != nil {
-			return kasuhara.Invalid(map[string]string{"at": kasuhara.MsgDateTime})
+			return kasuhara.InvalidField("at", kasuhara.FieldDateTime)
 		}
 		_, err = s.Cases.AddContact(r.Context(), actor, id, kasuhara.Contact{At: at, Channel: r.PostFormValue("channel"), Summary: r.PostFormValue("summary")})
 		return err
@@ -280,7 +280,7 @@ func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) error {
 		if v := r.PostFormValue("due_on"); v != "" {
 			var err error
 			if due, err = time.ParseInLocation("2006-01-02", v, jst); err != nil {
-				return kasuhara.Invalid(map[string]string{"due_on": kasuhara.MsgDateTime})
+				return kasuhara.InvalidField("due_on", kasuhara.FieldDateTime)
 			}
 		}
 		_, err := s.Cases.AddCare(r.Context(), actor, id, kasuhara.CareAction{Kind: r.PostFormValue("kind"), DueOn: due, Note: r.PostFormValue("note")})

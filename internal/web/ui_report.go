@@ -106,13 +106,13 @@ func (s *Server) parseReport(r *http.Request, v *viewer) *reportSubmission {
 		if at, err := time.ParseInLocation("2006-01-02T15:04", t, jst); err == nil {
 			in.OccurredAt = at.Format(time.RFC3339)
 		} else {
-			f.Add("occurred_at", kasuhara.MsgDateTime)
+			f.Add("occurred_at", kasuhara.FieldDateTime)
 		}
 	}
 	if d := strings.TrimSpace(vals.Get("duration_minutes")); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil {
-			f.Add("duration_minutes", kasuhara.MsgNumber)
+			f.Add("duration_minutes", kasuhara.FieldNumber)
 		}
 		in.DurationMinutes = n
 	}
