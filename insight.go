@@ -23,7 +23,7 @@ var StatsGroups = []string{"category", "subtype", "channel", "department", "verd
 const MonthLayout = "2006-01"
 
 // StatMonth is the month, in Japan, of a case created at t.
-func StatMonth(t time.Time) string { return t.In(jst).Format(MonthLayout) }
+func StatMonth(t time.Time) string { return t.In(JST).Format(MonthLayout) }
 
 // StatKey is one counter of the maintained statistics: cases of a month
 // that fall under dimension Dim with value Key.

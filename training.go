@@ -341,12 +341,9 @@ const (
 // DateLayout is how dates without a time are written.
 const DateLayout = "2006-01-02"
 
-// jst is Japan's time; a due date ends at midnight in Japan.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // ParseDate reads a date written 2027-03-31.
 func ParseDate(s string) (time.Time, error) {
-	return time.ParseInLocation(DateLayout, strings.TrimSpace(s), jst)
+	return time.ParseInLocation(DateLayout, strings.TrimSpace(s), JST)
 }
 
 // Assignment asks the members of an organisation with a role (all roles
@@ -455,8 +452,8 @@ func (a Assignment) Progress(now time.Time, passes []time.Time, joined time.Time
 	if a.EveryMonths == 0 {
 		dueDay, deadline := a.dueDate(0), a.deadline(0)
 		if deadline.Before(settled) {
-			t := settled.In(jst)
-			dueDay = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, jst)
+			t := settled.In(JST)
+			dueDay = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, JST)
 			deadline = dueDay.AddDate(0, 0, 1)
 		}
 		due := dueDay.Format(DateLayout)

@@ -130,7 +130,7 @@ func TestCourseValidateChecksBothLanguagesAgree(t *testing.T) {
 }
 
 func jstTime(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, jst)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, JST)
 	if err != nil {
 		panic(err)
 	}

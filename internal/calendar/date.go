@@ -4,12 +4,13 @@ import (
 	"cmp"
 	"fmt"
 	"time"
+
+	"github.com/kasuhara/kasuhara"
 )
 
-// JST is Japan Standard Time, UTC+9. Japan has kept no daylight saving time
-// since 1951, so a fixed zone is exact for every date a case can have and
-// needs no time zone database on the host.
-var JST = time.FixedZone("JST", 9*60*60)
+// JST is Japan Standard Time, UTC+9, the zone of every Date: kasuhara.JST,
+// which the domain package defines for its own date rules.
+var JST = kasuhara.JST
 
 // Date is a civil date in Japan: a year, a month and a day, with no time of
 // day and no zone. Holidays and closing days are Dates because a holiday is

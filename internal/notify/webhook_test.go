@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 var testEvent = Event{
@@ -20,7 +22,7 @@ var testEvent = Event{
 	CaseID:     "0197d3a4-5b6c-7d8e-9f00-112233445566",
 	CaseRef:    "K-2026-00042",
 	Urgent:     true,
-	OccurredAt: time.Date(2026, 4, 1, 18, 30, 0, 0, time.FixedZone("JST", 9*3600)),
+	OccurredAt: time.Date(2026, 4, 1, 18, 30, 0, 0, calendar.JST),
 }
 
 // receiver is a webhook endpoint on loopback that verifies signatures and

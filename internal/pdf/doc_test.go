@@ -7,11 +7,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
-var jst = time.FixedZone("JST", 9*60*60)
-
-func fixedClock() time.Time { return time.Date(2026, 11, 27, 10, 30, 0, 0, jst) }
+func fixedClock() time.Time { return time.Date(2026, 11, 27, 10, 30, 0, 0, calendar.JST) }
 
 func newTestDoc(t *testing.T) *Doc {
 	t.Helper()

@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 func letterJA() LetterInput {
 	return LetterInput{
 		Lang:    "ja",
-		Date:    time.Date(2026, 11, 27, 0, 0, 0, 0, jst),
+		Date:    time.Date(2026, 11, 27, 0, 0, 0, 0, calendar.JST),
 		To:      "山田 太郎",
 		From:    "株式会社かすはら商事",
 		Contact: "お客様相談室（担当：佐藤）\n電話：03-1234-5678（平日9時〜17時）\n〒100-0001 東京都千代田区千代田1-1",

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 // evidenceRows returns n rows of an evidence list with real SHA-256 hashes.
@@ -31,7 +33,7 @@ func longSummary() SummaryInput {
 	return SummaryInput{
 		Lang:      "ja",
 		Title:     "カスタマーハラスメント事案 報告書（事案番号 C-2026-0042）",
-		Generated: time.Date(2026, 11, 27, 10, 30, 0, 0, jst),
+		Generated: time.Date(2026, 11, 27, 10, 30, 0, 0, calendar.JST),
 		Sections: []Section{
 			{
 				Heading: "事案の概要",

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/search"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -128,7 +129,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 // insertCase writes a new case with its categories, playbook tasks, search
 // tokens, first timeline event and audit entry.
 func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, c *kasuhara.Case) error {
-	year := c.CreatedAt.In(time.FixedZone("JST", 9*3600)).Year()
+	year := c.CreatedAt.In(calendar.JST).Year()
 	var n int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
 		ON CONFLICT (org_id, year) DO UPDATE SET next = case_counters.next + 1 RETURNING next - 1`, c.OrgID, year).Scan(&n); err != nil {

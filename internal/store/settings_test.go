@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
@@ -24,20 +25,19 @@ func TestSettingsAndClocks(t *testing.T) {
 		wantField(t, d.s.SaveSettings(ctx, d.actor, kasuhara.OrgSettings{OrgID: d.org.ID, Acknowledge: "1bd", Feedback: "7d", ContactLimitMinutes: 30,
 			WebhookURL: "https://hooks.example.jp/k"}), "webhook_secret")
 
-		jst := time.FixedZone("JST", 9*3600)
 		// Friday 20 November 2026, 18:00 in Tokyo; Monday 23rd is Labour
 		// Thanksgiving Day, a public holiday.
-		d.s.Now = func() time.Time { return time.Date(2026, 11, 20, 18, 0, 0, 0, jst) }
+		d.s.Now = func() time.Time { return time.Date(2026, 11, 20, 18, 0, 0, 0, calendar.JST) }
 		rep := report(d.shop.ID, "x", "insult")
-		rep.OccurredAt = time.Date(2026, 11, 20, 17, 0, 0, 0, jst)
+		rep.OccurredAt = time.Date(2026, 11, 20, 17, 0, 0, 0, calendar.JST)
 		c, err := d.s.FileReport(ctx, d.people["clerk"], rep)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := c.AcknowledgeBy.In(jst), time.Date(2026, 11, 24, 18, 0, 0, 0, jst); !got.Equal(want) {
+		if got, want := c.AcknowledgeBy.In(calendar.JST), time.Date(2026, 11, 24, 18, 0, 0, 0, calendar.JST); !got.Equal(want) {
 			t.Errorf("acknowledge_by = %v, want %v (one business day, skipping the weekend and the holiday)", got, want)
 		}
-		if got, want := c.FeedbackBy.In(jst), time.Date(2026, 11, 27, 18, 0, 0, 0, jst); !got.Equal(want) {
+		if got, want := c.FeedbackBy.In(calendar.JST), time.Date(2026, 11, 27, 18, 0, 0, 0, calendar.JST); !got.Equal(want) {
 			t.Errorf("feedback_by = %v, want %v (seven calendar days)", got, want)
 		}
 		// Without public holidays, and with two business days to acknowledge.
@@ -46,10 +46,10 @@ func TestSettingsAndClocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		c, _ = d.s.FileReport(ctx, d.people["clerk"], rep)
-		if got, want := c.AcknowledgeBy.In(jst), time.Date(2026, 11, 24, 18, 0, 0, 0, jst); !got.Equal(want) {
+		if got, want := c.AcknowledgeBy.In(calendar.JST), time.Date(2026, 11, 24, 18, 0, 0, 0, calendar.JST); !got.Equal(want) {
 			t.Errorf("acknowledge_by = %v, want %v (two business days, the holiday worked)", got, want)
 		}
-		if got, want := c.FeedbackBy.In(jst), time.Date(2026, 11, 22, 18, 0, 0, 0, jst); !got.Equal(want) {
+		if got, want := c.FeedbackBy.In(calendar.JST), time.Date(2026, 11, 22, 18, 0, 0, 0, calendar.JST); !got.Equal(want) {
 			t.Errorf("feedback_by = %v, want %v", got, want)
 		}
 		// An empty secret keeps the stored one.

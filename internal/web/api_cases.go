@@ -8,6 +8,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 // caseLevel is the viewer's level for a case they could open (CaseByID
@@ -197,7 +198,7 @@ func parseDateOrTime(f kasuhara.FieldErrors, field, v string) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, jst); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", v, calendar.JST); err == nil {
 		return t
 	}
 	return parseTime(f, field, v)
@@ -460,7 +461,7 @@ type careJSON struct {
 func careOut(c kasuhara.CareAction) careJSON {
 	out := careJSON{ID: c.ID, Kind: c.Kind, Note: c.Note, Done: !c.DoneAt.IsZero(), DoneAt: timeOrNil(c.DoneAt), DoneBy: c.DoneBy}
 	if !c.DueOn.IsZero() {
-		out.DueOn = c.DueOn.In(jst).Format("2006-01-02")
+		out.DueOn = c.DueOn.In(calendar.JST).Format("2006-01-02")
 	}
 	return out
 }

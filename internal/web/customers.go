@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 type customerJSON struct {
@@ -203,7 +204,7 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	p.Title, p.Nav = "customers.customer", "customers"
 	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": v.Membership.Role == kasuhara.RoleLegal, "Duplicates": dups,
-		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(jst).Format("2006-01-02")}
+		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(calendar.JST).Format("2006-01-02")}
 	return s.render(w, r, status, "customer", p)
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/pdf"
 	"github.com/xuri/excelize/v2"
@@ -480,7 +481,7 @@ func (s *Server) exportCases(format string) handler {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(jst).Format("2006-01-02 15:04")
+			return t.In(calendar.JST).Format("2006-01-02 15:04")
 		}
 		f.Limit = 200
 		actor := v.Actor
@@ -528,7 +529,7 @@ func (s *Server) exportCases(format string) handler {
 		if err := s.Insight.RecordExport(r.Context(), v.Actor, "cases."+format, len(rows)-1, filters); err != nil {
 			return err
 		}
-		name := "cases-" + s.Now().In(jst).Format("20060102")
+		name := "cases-" + s.Now().In(calendar.JST).Format("20060102")
 		if format == "csv" {
 			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
 			return nil
@@ -644,7 +645,7 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return out
 	}
-	in := pdf.SummaryInput{Lang: lang, Generated: s.Now().In(jst)}
+	in := pdf.SummaryInput{Lang: lang, Generated: s.Now().In(calendar.JST)}
 	name := sc.name
 	if len(ids) > 1 {
 		name += " " + loc.T("insight.and_group")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/casepackage"
 	"github.com/kasuhara/kasuhara/internal/pdf"
 )
@@ -110,9 +111,9 @@ func (s *Server) summaryInput(lang string, c *kasuhara.Case, timeline []kasuhara
 			return ""
 		}
 		if lang == "ja" {
-			return tm.In(jst).Format("2006年1月2日 15:04")
+			return tm.In(calendar.JST).Format("2006年1月2日 15:04")
 		}
-		return tm.In(jst).Format("2 Jan 2006 15:04")
+		return tm.In(calendar.JST).Format("2 Jan 2006 15:04")
 	}
 	r := c.Report
 	var kinds []string

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/pdf"
 )
 
@@ -181,14 +182,14 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	loc := s.Catalog.Localizer(lang)
 	posted := ""
 	if !p.PostedAt.IsZero() {
-		posted = formatDate(p.PostedAt.In(jst), lang)
+		posted = formatDate(p.PostedAt.In(calendar.JST), lang)
 	}
 	t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
 	if err != nil {
 		return err
 	}
 	body := t.Fill(map[string]string{"company": v.Org.Name, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": posted,
-		"captured": formatDate(p.CapturedAt.In(jst), lang), "text": p.CapturedText, "employees": p.EmployeesNamed})
+		"captured": formatDate(p.CapturedAt.In(calendar.JST), lang), "text": p.CapturedText, "employees": p.EmployeesNamed})
 	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: s.Now(), To: p.Platform, From: v.Org.Name, Title: t.Title,
 		Body: body, Contact: loc.T("removal.contact")})
 	if err != nil {
@@ -213,7 +214,7 @@ func (s *Server) postsPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) error {
 	toRFC := func(v string) string {
-		if t, err := time.ParseInLocation("2006-01-02T15:04", v, jst); err == nil {
+		if t, err := time.ParseInLocation("2006-01-02T15:04", v, calendar.JST); err == nil {
 			return t.Format(time.RFC3339)
 		}
 		return v

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 type referralJSON struct {
@@ -63,7 +64,7 @@ func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "referral.added", func(actor kasuhara.Actor, id string) error {
 		at := r.PostFormValue("referred_at")
 		if at != "" {
-			if t, err := time.ParseInLocation("2006-01-02T15:04", at, jst); err == nil {
+			if t, err := time.ParseInLocation("2006-01-02T15:04", at, calendar.JST); err == nil {
 				at = t.Format(time.RFC3339)
 			}
 		}

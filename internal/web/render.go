@@ -13,15 +13,13 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/markdown"
 )
 
 //go:embed templates
 var templateFS embed.FS
-
-// jst is the time zone of every displayed time (Japan has no daylight saving).
-var jst = time.FixedZone("JST", 9*60*60)
 
 // page is what every template gets.
 type page struct {
@@ -161,9 +159,9 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 					return ""
 				}
 				if lang == "ja" {
-					return t.In(jst).Format("2006年1月2日 15:04")
+					return t.In(calendar.JST).Format("2006年1月2日 15:04")
 				}
-				return t.In(jst).Format("2 Jan 2006 15:04")
+				return t.In(calendar.JST).Format("2 Jan 2006 15:04")
 			},
 			"roles":          func() []kasuhara.Role { return kasuhara.Roles },
 			"channels":       func() []string { return kasuhara.Channels },
@@ -183,7 +181,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				if t.IsZero() {
 					return ""
 				}
-				return t.In(jst).Format("2006-01-02")
+				return t.In(calendar.JST).Format("2006-01-02")
 			},
 			"langs":          func() []string { return i18n.Languages },
 			"markdown":       markdown.Render,

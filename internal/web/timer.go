@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 // timerPage is opened when a difficult call or visit starts: it counts the
@@ -32,7 +33,7 @@ func prefillReport(r *http.Request, f *form) {
 		f.Values["duration_minutes"] = strconv.Itoa(d)
 	}
 	if t, err := time.Parse(time.RFC3339, q.Get("started")); err == nil {
-		f.Values["occurred_at"] = t.In(jst).Format("2006-01-02T15:04")
+		f.Values["occurred_at"] = t.In(calendar.JST).Format("2006-01-02T15:04")
 	}
 	if q.Get("subtype") == "long_contact" || q.Get("subtype") == "refusal_to_leave" {
 		f.Multi["subtypes"] = []string{q.Get("subtype")}

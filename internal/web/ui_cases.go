@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 // names maps user ids of an organisation to display names.
@@ -132,7 +133,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	}
 	d.Case, d.Level = c, caseLevel(actor, c)
 	d.Handler, d.Supervisor = d.Level >= access.CaseHandler, d.Level >= access.CaseSupervisor
-	d.Overdue, d.Now, d.MaxUploadMB = c.Overdue(s.Now()), s.Now().In(jst).Format("2006-01-02T15:04"), s.MaxUpload>>20
+	d.Overdue, d.Now, d.MaxUploadMB = c.Overdue(s.Now()), s.Now().In(calendar.JST).Format("2006-01-02T15:04"), s.MaxUpload>>20
 	if deps, err := s.Orgs.Departments(ctx, c.OrgID); err == nil {
 		for _, dep := range deps {
 			if dep.ID == c.Report.DepartmentID {
@@ -252,7 +253,7 @@ func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "case.contact_added", func(actor kasuhara.Actor, id string) error {
-		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), jst)
+		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), calendar.JST)
 		if err != nil {
 			return kasuhara.InvalidField("at", kasuhara.FieldDateTime)
 		}
@@ -279,7 +280,7 @@ func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) error {
 		var due time.Time
 		if v := r.PostFormValue("due_on"); v != "" {
 			var err error
-			if due, err = time.ParseInLocation("2006-01-02", v, jst); err != nil {
+			if due, err = time.ParseInLocation("2006-01-02", v, calendar.JST); err != nil {
 				return kasuhara.InvalidField("due_on", kasuhara.FieldDateTime)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 // TestDeskJourney walks a report through the desk's screens.
@@ -49,7 +50,7 @@ func TestDeskJourney(t *testing.T) {
 	post("/assess", url.Values{"request": {"valid"}, "manner": {"inappropriate"}, "accommodation_request": {"on"}, "verdict": {"harassment"}, "rationale": {"x"}},
 		http.StatusUnprocessableEntity, "合理的配慮の求めはカスハラには当たりません")
 	post("/notes", url.Values{"body": {"通話録音を保全した"}}, http.StatusSeeOther, "通話録音を保全した")
-	post("/contacts", url.Values{"at": {time.Now().In(time.FixedZone("JST", 9*3600)).Format("2006-01-02T15:04")}, "channel": {"phone"}, "summary": {"当社の方針を説明した"}}, http.StatusSeeOther, "当社の方針を説明した")
+	post("/contacts", url.Values{"at": {time.Now().In(calendar.JST).Format("2006-01-02T15:04")}, "channel": {"phone"}, "summary": {"当社の方針を説明した"}}, http.StatusSeeOther, "当社の方針を説明した")
 	post("/care", url.Values{"kind": {"counselling"}, "due_on": {"2026-12-01"}, "note": {"産業医"}}, http.StatusSeeOther, "カウンセリング", "未実施")
 	page = desk.get("/cases/" + c.ID)
 	careID := regexp.MustCompile(`/cases/` + c.ID + `/care/([0-9a-f-]+)`).FindStringSubmatch(page.body)

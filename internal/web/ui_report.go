@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 // reportFormData is what the report form shows.
@@ -33,7 +34,7 @@ func subtypesByCategory() map[kasuhara.Category][]string {
 }
 
 func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
-	d := &reportFormData{Subtypes: subtypesByCategory(), Now: s.Now().In(jst).Format("2006-01-02T15:04"),
+	d := &reportFormData{Subtypes: subtypesByCategory(), Now: s.Now().In(calendar.JST).Format("2006-01-02T15:04"),
 		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report"}
 	dep := ""
 	if slug := r.PathValue("org"); slug != "" {
@@ -103,7 +104,7 @@ func (s *Server) parseReport(r *http.Request, v *viewer) *reportSubmission {
 			SNSHandle: vals.Get("customer_sns")}}
 	if t := strings.TrimSpace(vals.Get("occurred_at")); t != "" {
 		// datetime-local has no zone: the employee means Japan time.
-		if at, err := time.ParseInLocation("2006-01-02T15:04", t, jst); err == nil {
+		if at, err := time.ParseInLocation("2006-01-02T15:04", t, calendar.JST); err == nil {
 			in.OccurredAt = at.Format(time.RFC3339)
 		} else {
 			f.Add("occurred_at", kasuhara.FieldDateTime)
