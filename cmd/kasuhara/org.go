@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/config"
@@ -51,8 +53,8 @@ func cliError(cmd string, err error) error {
 			parts = append(parts, fmt.Sprintf("--%s %s", k, v))
 		}
 		if len(parts) > 0 {
-			msg = fmt.Sprint(sortStrings(parts))
-			msg = msg[1 : len(msg)-1]
+			slices.Sort(parts)
+			msg = strings.Join(parts, " ")
 		}
 		return usagef("%s: %s", cmd, msg)
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kasuhara/kasuhara/internal/config"
@@ -123,7 +124,8 @@ func required(name string, vals map[string]string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return usagef("%s: missing %s", name, strings.Join(sortStrings(missing), ", "))
+		slices.Sort(missing)
+		return usagef("%s: missing %s", name, strings.Join(missing, ", "))
 	}
 	return nil
 }

@@ -1,8 +1,0 @@
-package main
-
-import "slices"
-
-func sortStrings(s []string) []string {
-	slices.Sort(s)
-	return s
-}
