@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
@@ -61,25 +63,13 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 	logger.Info("database ready", "engine", string(db.Engine))
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another server running? choose another --addr)", cfg.Addr, err)
+		return err
 	}
 	defer ln.Close()
-	if cfg.BaseURL == "http://"+cfg.Addr {
-		// The default base URL names the address actually listened on
-		// (with --addr …:0 the port is chosen now).
-		cfg.BaseURL = "http://" + ln.Addr().String()
-	}
-	first, err := st.Bootstrap(ctx, kasuhara.NewOrg{Slug: cfg.FirstOrgSlug, Name: cfg.FirstOrgName}, cfg.FirstAdminEmail, "Administrator")
-	if err != nil {
-		return fmt.Errorf("first run: %w", err)
-	}
-	if first != nil {
-		// Printed once, to the operator's terminal; never logged.
-		fmt.Fprintf(e.stdout, "\nFirst start: created the organisation %q (%s) and its administrator.\n", first.Org.Name, first.Org.Slug)
-		fmt.Fprintf(e.stdout, "  e-mail:             %s\n  one-time password:  %s\n", first.Admin.Email, first.Password)
-		fmt.Fprintf(e.stdout, "This password is shown only now. Sign in at %s/login and choose your own.\n\n", cfg.BaseURL)
+	if err := firstRun(ctx, e.stdout, cfg, st); err != nil {
+		return err
 	}
 
 	blobs, err := blob.Open(cfg.Data)
@@ -88,67 +78,18 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	defer blobs.Close()
 
-	catalog, err := i18n.Load()
+	hs, err := newHTTPServer(cfg, db, st, blobs, logger)
 	if err != nil {
 		return err
-	}
-	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Retention: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
-		MaxUpload: int64(cfg.MaxUploadMB) << 20,
-		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
-		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
-	})
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // evidence uploads from slow phones
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
 	logger.Info("listening", "addr", ln.Addr().String())
 
 	go sweepSessions(ctx, st.Sessions(), logger)
-
-	// Notifications: a durable queue on the database runs mail, webhook and
-	// clock jobs that the store enqueues with each event.
-	mailer, err := notify.NewMailer(cfg.SMTP, cfg.MailFrom)
+	queueDone, err := startJobs(ctx, cfg, db, st, blobs, logger)
 	if err != nil {
-		return fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
+		return err
 	}
-	queue := jobs.New(db, map[string]jobs.Handler{
-		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
-		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second), cfg.BaseURL, st.Webhook),
-		store.KindClock:    st.ClockHandler,
-		store.KindPostDue:  st.PostDueHandler,
-		// Training reminders run once a day at 09:00 in Japan; the first
-		// run after a start catches up on a day the server was down.
-		notify.KindTrainingMail:     notify.TrainingMailHandler(mailer, cfg.BaseURL),
-		store.KindTrainingReminders: st.TrainingRemindersHandler,
-		// Retention purges expired cases once a day at 03:00 in Japan.
-		store.KindRetention: st.RetentionHandler(blobs.Delete),
-	}, jobs.Options{Logger: logger})
-	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
-		return fmt.Errorf("schedule training reminders: %w", err)
-	}
-	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
-		return fmt.Errorf("schedule retention: %w", err)
-	}
-	if err := st.EnsureStats(ctx); err != nil {
-		return fmt.Errorf("statistics: %w", err)
-	}
-	queueDone := make(chan struct{})
-	go func() {
-		defer close(queueDone)
-		if err := queue.Run(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("job queue stopped", "err", err)
-		}
-	}()
 	// The queue puts running jobs back and stops before the database closes.
 	defer func() { <-queueDone }()
 
@@ -157,17 +98,11 @@ func serve(ctx context.Context, e env, args []string) error {
 	// KASUHARA_PPROF=127.0.0.1:6060 serves Go's profiler on a separate
 	// listener for performance work; it is never on by default.
 	if addr := e.getenv("KASUHARA_PPROF"); addr != "" {
-		pl, err := net.Listen("tcp", addr)
+		pl, err := serveProfiler(addr, logger)
 		if err != nil {
 			return fmt.Errorf("KASUHARA_PPROF: %w", err)
 		}
 		defer pl.Close()
-		pm := http.NewServeMux()
-		pm.HandleFunc("/debug/pprof/", pprof.Index)
-		pm.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		pm.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		go (&http.Server{Handler: pm, ReadHeaderTimeout: 5 * time.Second}).Serve(pl)
-		logger.Warn("profiler listening", "addr", pl.Addr().String())
 	}
 	select {
 	case err := <-errc:
@@ -182,6 +117,117 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// listen listens on cfg.Addr. The default base URL then names the address
+// actually listened on (with --addr …:0 the port is chosen now).
+func listen(cfg *config.Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is another server running? choose another --addr)", cfg.Addr, err)
+	}
+	if cfg.BaseURL == "http://"+cfg.Addr {
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
+	return ln, nil
+}
+
+// firstRun creates the first organisation and its administrator on an
+// empty database, and prints the administrator's one-time password.
+func firstRun(ctx context.Context, stdout io.Writer, cfg *config.Config, st *store.Store) error {
+	first, err := st.Bootstrap(ctx, kasuhara.NewOrg{Slug: cfg.FirstOrgSlug, Name: cfg.FirstOrgName}, cfg.FirstAdminEmail, "Administrator")
+	if err != nil {
+		return fmt.Errorf("first run: %w", err)
+	}
+	if first != nil {
+		// Printed once, to the operator's terminal; never logged.
+		fmt.Fprintf(stdout, "\nFirst start: created the organisation %q (%s) and its administrator.\n", first.Org.Name, first.Org.Slug)
+		fmt.Fprintf(stdout, "  e-mail:             %s\n  one-time password:  %s\n", first.Admin.Email, first.Password)
+		fmt.Fprintf(stdout, "This password is shown only now. Sign in at %s/login and choose your own.\n\n", cfg.BaseURL)
+	}
+	return nil
+}
+
+// newHTTPServer wires the web server to the store and the evidence files.
+func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, logger *slog.Logger) (*http.Server, error) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := web.NewServer(web.Deps{
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Retention: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		MaxUpload: int64(cfg.MaxUploadMB) << 20,
+		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
+		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // evidence uploads from slow phones
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}, nil
+}
+
+// startJobs schedules the daily jobs and starts the durable queue on the
+// database, which runs the mail, webhook and clock jobs that the store
+// enqueues with each event. The returned channel is closed when the queue
+// has stopped, after ctx is done.
+func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, logger *slog.Logger) (<-chan struct{}, error) {
+	mailer, err := notify.NewMailer(cfg.SMTP, cfg.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
+	}
+	queue := jobs.New(db, map[string]jobs.Handler{
+		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
+		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second), cfg.BaseURL, st.Webhook),
+		store.KindClock:    st.ClockHandler,
+		store.KindPostDue:  st.PostDueHandler,
+		// Training reminders run once a day at 09:00 in Japan; the first
+		// run after a start catches up on a day the server was down.
+		notify.KindTrainingMail:     notify.TrainingMailHandler(mailer, cfg.BaseURL),
+		store.KindTrainingReminders: st.TrainingRemindersHandler,
+		// Retention purges expired cases once a day at 03:00 in Japan.
+		store.KindRetention: st.RetentionHandler(blobs.Delete),
+	}, jobs.Options{Logger: logger})
+	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
+		return nil, fmt.Errorf("schedule training reminders: %w", err)
+	}
+	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
+		return nil, fmt.Errorf("schedule retention: %w", err)
+	}
+	if err := st.EnsureStats(ctx); err != nil {
+		return nil, fmt.Errorf("statistics: %w", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := queue.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("job queue stopped", "err", err)
+		}
+	}()
+	return done, nil
+}
+
+// serveProfiler serves Go's profiler on addr until the returned listener
+// is closed.
+func serveProfiler(addr string, logger *slog.Logger) (net.Listener, error) {
+	pl, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	pm := http.NewServeMux()
+	pm.HandleFunc("/debug/pprof/", pprof.Index)
+	pm.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	pm.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go (&http.Server{Handler: pm, ReadHeaderTimeout: 5 * time.Second}).Serve(pl)
+	logger.Warn("profiler listening", "addr", pl.Addr().String())
+	return pl, nil
 }
 
 // sweepSessions deletes expired sessions every few minutes.
