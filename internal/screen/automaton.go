@@ -116,19 +116,39 @@ func (m *matcher) matches(s uint32) []int32 {
 	return m.outs[off+1 : off+1+uint32(n)]
 }
 
-// buildMatcher compiles patterns (folded, non-empty, UTF-8).
+// buildMatcher compiles patterns (folded, non-empty, UTF-8): the classes of
+// their runes, their trie, its failure links and rows, the rows' places in
+// tab, and the table itself.
 func buildMatcher(patterns []string) (*matcher, error) {
 	m := &matcher{}
+	classOf, nClass, err := m.buildClasses(patterns)
+	if err != nil {
+		return nil, err
+	}
+	t := m.buildTrie(patterns, classOf)
+	a := t.link(nClass)
+	base, err := a.layout()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.fillTable(a, base); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
-	// Classes: the runes of the patterns in rune order, from 1.
+// buildClasses numbers the runes of the patterns in rune order, from 1, and
+// fills m's tables of classes. It returns the class of each rune and the
+// number of classes, class 0 (every other rune) included.
+func (m *matcher) buildClasses(patterns []string) (map[rune]uint16, int, error) {
 	classOf := map[rune]uint16{}
 	var runes []rune
 	for i, p := range patterns {
 		if p == "" {
-			return nil, fmt.Errorf("screen: pattern %d is empty", i)
+			return nil, 0, fmt.Errorf("screen: pattern %d is empty", i)
 		}
 		if !utf8.ValidString(p) {
-			return nil, fmt.Errorf("screen: pattern %d (%q) is not UTF-8", i, p)
+			return nil, 0, fmt.Errorf("screen: pattern %d (%q) is not UTF-8", i, p)
 		}
 		for _, r := range p {
 			if _, ok := classOf[r]; !ok {
@@ -139,12 +159,11 @@ func buildMatcher(patterns []string) (*matcher, error) {
 	}
 	slices.Sort(runes)
 	if len(runes) > maxClass {
-		return nil, fmt.Errorf("screen: the patterns use %d distinct characters; the limit is %d", len(runes), maxClass)
+		return nil, 0, fmt.Errorf("screen: the patterns use %d distinct characters; the limit is %d", len(runes), maxClass)
 	}
 	for i, r := range runes {
 		classOf[r] = uint16(i + 1)
 	}
-	nClass := len(runes) + 1
 	m.pages = make([]uint16, (utf8.MaxRune>>8)+1)
 	m.blocks = make([]uint16, 256) // block 0: no rune of any pattern
 	for _, r := range runes {
@@ -157,13 +176,19 @@ func buildMatcher(patterns []string) (*matcher, error) {
 	for b := range utf8.RuneSelf {
 		m.ascii[b] = classOf[rune(b)]
 	}
+	return classOf, len(runes) + 1, nil
+}
 
-	// The trie. child maps state<<16|class to the child state.
-	child := map[uint64]int32{}
-	var own [][]int32
-	var kids [][]uint16 // classes of each state's children
-	own = append(own, nil)
-	kids = append(kids, nil)
+// trie is the patterns' trie over classes; state 0 is the root.
+type trie struct {
+	child map[uint64]int32 // state<<16|class → the child state
+	own   [][]int32        // the patterns that end in each state
+	kids  [][]uint16       // the classes of each state's children, in order
+}
+
+// buildTrie builds the trie of the patterns and fills m.pats and m.maxLen.
+func (m *matcher) buildTrie(patterns []string, classOf map[rune]uint16) *trie {
+	t := &trie{child: map[uint64]int32{}, own: [][]int32{nil}, kids: [][]uint16{nil}}
 	m.pats = make([]patInfo, len(patterns))
 	for pi, p := range patterns {
 		s := int32(0)
@@ -171,59 +196,77 @@ func buildMatcher(patterns []string) (*matcher, error) {
 		for _, r := range p {
 			c := classOf[r]
 			key := uint64(s)<<16 | uint64(c)
-			next, ok := child[key]
+			next, ok := t.child[key]
 			if !ok {
-				next = int32(len(own))
-				own = append(own, nil)
-				kids = append(kids, nil)
-				child[key] = next
-				kids[s] = append(kids[s], c)
+				next = int32(len(t.own))
+				t.own = append(t.own, nil)
+				t.kids = append(t.kids, nil)
+				t.child[key] = next
+				t.kids[s] = append(t.kids[s], c)
 			}
 			s = next
 			n++
 		}
-		own[s] = append(own[s], int32(pi))
+		t.own[s] = append(t.own[s], int32(pi))
 		m.pats[pi].runeLen = n
 		m.maxLen = max(m.maxLen, n)
 	}
-	states := len(own)
-	for _, k := range kids {
+	for _, k := range t.kids {
 		slices.Sort(k)
 	}
+	return t
+}
 
-	// Breadth-first: failure links, the patterns that end in each state,
-	// and each state's row: the transitions that differ from the root's.
-	// The row of a state is the row of its failure (shallower, so already
-	// complete) with the state's own children put in.
-	type edge struct {
-		c    uint16
-		next int32
+// edge is a transition of a row: after class c, state next.
+type edge struct {
+	c    uint16
+	next int32
+}
+
+// linkedTrie is the trie with its failure links resolved: each state's row,
+// the transitions that differ from the root's, and its patterns.
+type linkedTrie struct {
+	nClass  int
+	rootRow []int32   // the state after each class from the root
+	rows    [][]edge  // by state, in order of class
+	outs    [][]int32 // the patterns that end in each state: its own, then its suffixes'
+	order   []int32   // the states but the root, breadth-first
+}
+
+// link walks the trie breadth-first: failure links, the patterns that end
+// in each state, and each state's row. The row of a state is the row of
+// its failure (shallower, so already complete) with the state's own
+// children put in.
+func (t *trie) link(nClass int) *linkedTrie {
+	states := len(t.own)
+	a := &linkedTrie{
+		nClass:  nClass,
+		rootRow: make([]int32, nClass),
+		rows:    make([][]edge, states),
+		outs:    make([][]int32, states),
+		order:   make([]int32, 0, states),
 	}
-	rootRow := make([]int32, nClass)
-	for _, c := range kids[0] {
-		rootRow[c] = child[uint64(c)]
+	for _, c := range t.kids[0] {
+		a.rootRow[c] = t.child[uint64(c)]
 	}
 	delta := func(row []edge, c uint16) int32 {
 		if i, ok := slices.BinarySearchFunc(row, c, func(e edge, c uint16) int { return int(e.c) - int(c) }); ok {
 			return row[i].next
 		}
-		return rootRow[c]
+		return a.rootRow[c]
 	}
 	fail := make([]int32, states)
-	outs := make([][]int32, states)
-	rows := make([][]edge, states)
-	queue := make([]int32, 0, states)
-	for _, c := range kids[0] {
-		queue = append(queue, child[uint64(c)])
+	for _, c := range t.kids[0] {
+		a.order = append(a.order, t.child[uint64(c)])
 	}
-	for head := 0; head < len(queue); head++ {
-		s := queue[head]
+	for head := 0; head < len(a.order); head++ {
+		s := a.order[head]
 		f := fail[s]
-		outs[s] = append(append([]int32(nil), own[s]...), outs[f]...)
-		frow := rows[f]
-		row := make([]edge, 0, len(frow)+len(kids[s]))
+		a.outs[s] = append(append([]int32(nil), t.own[s]...), a.outs[f]...)
+		frow := a.rows[f]
+		row := make([]edge, 0, len(frow)+len(t.kids[s]))
 		i := 0
-		for _, c := range kids[s] {
+		for _, c := range t.kids[s] {
 			for i < len(frow) && frow[i].c < c {
 				row = append(row, frow[i])
 				i++
@@ -231,23 +274,26 @@ func buildMatcher(patterns []string) (*matcher, error) {
 			if i < len(frow) && frow[i].c == c {
 				i++
 			}
-			ch := child[uint64(s)<<16|uint64(c)]
+			ch := t.child[uint64(s)<<16|uint64(c)]
 			row = append(row, edge{c, ch})
 			fail[ch] = delta(frow, c)
-			queue = append(queue, ch)
+			a.order = append(a.order, ch)
 		}
 		row = append(row, frow[i:]...)
-		rows[s] = row
+		a.rows[s] = row
 	}
+	return a
+}
 
-	// Lay the rows out in tab, first fit, breadth-first so that the rows
-	// text visits most (the shallow states) lie together. A state that
-	// ends a pattern also needs the slot of class 0, for its patterns.
-	// Every state needs a base of its own, even with nothing to store,
-	// since the base is what an entry's owner is compared with; the root's
-	// is 0. The search tries 64 bases at a time on bitsets of the slots
-	// and bases in use.
-	base := make([]int, states)
+// layout places the rows in tab and returns each state's base: first fit,
+// breadth-first so that the rows text visits most (the shallow states) lie
+// together. A state that ends a pattern also needs the slot of class 0,
+// for its patterns. Every state needs a base of its own, even with nothing
+// to store, since the base is what an entry's owner is compared with; the
+// root's is 0. The search tries 64 bases at a time on bitsets of the slots
+// and bases in use.
+func (a *linkedTrie) layout() ([]int, error) {
+	base := make([]int, len(a.rows))
 	var used, isBase []uint64
 	grow := func(bit int) {
 		for len(used)*64 <= bit+128 {
@@ -270,12 +316,12 @@ func buildMatcher(patterns []string) (*matcher, error) {
 	top := 0       // no slot above it is in use
 	var empty []int32
 	var slots []uint16 // the classes a state needs, in order
-	for _, s := range queue {
+	for _, s := range a.order {
 		slots = slots[:0]
-		if len(outs[s]) > 0 {
+		if len(a.outs[s]) > 0 {
 			slots = append(slots, 0)
 		}
-		for _, e := range rows[s] {
+		for _, e := range a.rows[s] {
 			slots = append(slots, e.c)
 		}
 		if len(slots) == 0 {
@@ -322,41 +368,45 @@ func buildMatcher(patterns []string) (*matcher, error) {
 		base[s] = b
 		isBase[b>>6] |= 1 << (b & 63)
 	}
-	maxBase := slices.Max(base)
-	if maxBase > baseMask {
-		return nil, fmt.Errorf("screen: the automaton table needs %d entries; the limit is %d", maxBase+nClass, baseMask+1)
+	if maxBase := slices.Max(base); maxBase > baseMask {
+		return nil, fmt.Errorf("screen: the automaton table needs %d entries; the limit is %d", maxBase+a.nClass, baseMask+1)
 	}
+	return base, nil
+}
 
-	// The states, the table and the lists of patterns.
+// fillTable writes the states, the table and the lists of patterns of a
+// laid out at base.
+func (m *matcher) fillTable(a *linkedTrie, base []int) error {
+	states := len(base)
 	id := make([]uint32, states)
 	for s := range states {
 		id[s] = uint32(base[s])
-		if len(outs[s]) > 0 {
+		if len(a.outs[s]) > 0 {
 			id[s] |= matchFlag
 		}
 	}
-	m.root = make([]uint32, nClass)
-	for c, s := range rootRow {
+	m.root = make([]uint32, a.nClass)
+	for c, s := range a.rootRow {
 		m.root[c] = id[s]
 	}
-	m.tab = make([]uint32, maxBase+nClass)
+	m.tab = make([]uint32, slices.Max(base)+a.nClass)
 	for i := range m.tab {
 		m.tab[i] = uint32(i+1) & checkMask
 	}
-	for _, s := range queue {
-		if len(outs[s]) > 0 {
+	for _, s := range a.order {
+		if len(a.outs[s]) > 0 {
 			if len(m.outs) >= 1<<idBits {
-				return nil, fmt.Errorf("screen: the lists of matching patterns need more than %d entries", 1<<idBits)
+				return fmt.Errorf("screen: the lists of matching patterns need more than %d entries", 1<<idBits)
 			}
 			i := base[s]
 			m.tab[i] = uint32(len(m.outs))<<checkBits | uint32(i+1)&checkMask
-			m.outs = append(m.outs, int32(len(outs[s])))
-			m.outs = append(m.outs, outs[s]...)
+			m.outs = append(m.outs, int32(len(a.outs[s])))
+			m.outs = append(m.outs, a.outs[s]...)
 		}
-		for _, e := range rows[s] {
+		for _, e := range a.rows[s] {
 			m.tab[base[s]+int(e.c)] = id[e.next]<<checkBits | uint32(base[s])&checkMask
 		}
 	}
 	m.states = states
-	return m, nil
+	return nil
 }
