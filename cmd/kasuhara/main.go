@@ -1,5 +1,5 @@
 // Command kasuhara runs the Kasuhara server and its operator commands.
-// See CONTRACT.md and docs/operations.md.
+// See README.md and docs/operations.md.
 package main
 
 import (
