@@ -19,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/casepackage"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/kasuhara/kasuhara/internal/testserver"
 )
 
 // cli runs the program with an environment pointing at one database.
@@ -227,19 +228,8 @@ func serveBriefly(t *testing.T, c *cli) (string, string) {
 		cancel()
 		t.Fatalf("serve did not start: %v\n%s\n%s", <-done, out.String(), logs.String())
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		res, err := http.Get(addr + "/healthz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("healthz never answered: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := testserver.WaitHealthy(ctx, addr, 10*time.Second); err != nil {
+		t.Fatal(err)
 	}
 	res, err := http.Get(addr + "/readyz")
 	if err != nil || res.StatusCode != 200 {

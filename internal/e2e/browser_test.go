@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/testserver"
 )
 
 // stepTimeout bounds one browser step; testTimeout bounds a whole test, so
@@ -66,7 +67,7 @@ func newBrowser(t *testing.T, srv *server) *browser {
 		skipOrFail(t, "no /usr/bin/chromium and no chromium on PATH")
 	}
 	profile := t.TempDir() // removed after the browser has stopped (cleanups run last-in first-out)
-	var chromeOut syncBuffer
+	var chromeOut testserver.Buffer
 	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox, // we run as root

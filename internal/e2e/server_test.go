@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/testserver"
 )
 
 // binary is the kasuhara binary that TestMain builds once.
@@ -73,24 +73,6 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer that a process writes while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // server is one running `kasuhara serve` on an empty data directory.
 // env is the environment of a command on the server's data: HOME, and the
 // database when it is not SQLite.
@@ -108,8 +90,8 @@ type server struct {
 	AdminPassword string // the one-time password printed at the first start
 
 	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer // the JSON log
+	stdout testserver.Buffer
+	stderr testserver.Buffer // the JSON log
 	exited chan struct{}
 	err    error // the exit error, once exited is closed
 
@@ -207,31 +189,12 @@ func startServerOn(t *testing.T, data, dbURL string, first bool) *server {
 	return s
 }
 
-// waitHealthy polls /healthz until it answers 200.
+// waitHealthy waits until /healthz answers 200.
 func (s *server) waitHealthy(t *testing.T) {
 	t.Helper()
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := client.Get(s.URL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /healthz did not answer 200 within 20s (last: %v)\nstderr:\n%s", describe(resp, err), s.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := testserver.WaitHealthy(t.Context(), s.URL, 20*time.Second); err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, s.stderr.String())
 	}
-}
-
-func describe(resp *http.Response, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	return resp.Status
 }
 
 // secret registers a value that must never appear in the server's log.

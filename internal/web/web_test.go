@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,28 +20,11 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/kasuhara/kasuhara/internal/testserver"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 var ctx = context.Background()
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // env is a running server on a fresh database with an organisation, a
 // subsidiary and one user of every role.
@@ -53,7 +34,7 @@ type env struct {
 	st     *store.Store
 	srv    *web.Server
 	ts     *httptest.Server
-	logs   *syncBuffer
+	logs   *testserver.Buffer
 	org    *kasuhara.Org
 	sub    *kasuhara.Org
 	users  map[kasuhara.Role]*kasuhara.User
@@ -73,7 +54,7 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testserver.Buffer{}
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
