@@ -48,6 +48,9 @@ func killDuringIntake(t *testing.T, dbURL string) {
 	var mu sync.Mutex
 	var answered []string
 	refused := 0
+	// enough is closed once a good number of reports were answered.
+	const killAfter = 150
+	enough := make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -75,6 +78,9 @@ func killDuringIntake(t *testing.T, dbURL string) {
 				mu.Lock()
 				if resp.StatusCode == http.StatusCreated && got.ID != "" {
 					answered = append(answered, got.ID)
+					if len(answered) == killAfter {
+						close(enough)
+					}
 				} else {
 					refused++
 				}
@@ -82,16 +88,10 @@ func killDuringIntake(t *testing.T, dbURL string) {
 			}
 		}()
 	}
-	// Kill once a good number of reports were answered.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		mu.Lock()
-		n := len(answered)
-		mu.Unlock()
-		if n >= 150 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	// Kill once a good number of reports were answered, or after 20s.
+	select {
+	case <-enough:
+	case <-time.After(20 * time.Second):
 	}
 	srv.killed = true
 	if err := srv.cmd.Process.Kill(); err != nil {

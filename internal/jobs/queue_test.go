@@ -438,9 +438,11 @@ func TestConcurrentQueuesRunEachJobOnce(t *testing.T) {
 
 				ctx, cancel := context.WithCancel(context.Background())
 				var wg sync.WaitGroup
+				var queues []*Queue
 				for _, db := range []*sqldb.DB{db1, db2} {
 					q := New(db, map[string]Handler{"count": handler},
 						Options{Workers: 4, PollInterval: 10 * time.Millisecond, Logger: quiet})
+					queues = append(queues, q)
 					wg.Go(func() {
 						if err := q.Run(ctx); err != nil {
 							t.Error(err)
@@ -452,8 +454,13 @@ func TestConcurrentQueuesRunEachJobOnce(t *testing.T) {
 				case <-time.After(20 * time.Second):
 					t.Error("jobs did not finish in 20s")
 				}
-				// Let a double run, if any, show up before counting.
-				time.Sleep(50 * time.Millisecond)
+				// A double run, if any, starts from a claim: let every
+				// queue finish a claim begun after the last first run
+				// (its next one has begun), then stop them, which waits
+				// for the handlers, before counting.
+				for _, q := range queues {
+					waitClaims(t, q, q.claims.Load()+2)
+				}
 				cancel()
 				wg.Wait()
 				mu.Lock()
@@ -655,5 +662,17 @@ func TestClaimUsesIndex(t *testing.T) {
 	text := strings.Join(plan, "\n")
 	if strings.Contains(text, "SCAN jobs") || !strings.Contains(text, "jobs_due") {
 		t.Errorf("the claim does not walk jobs_due:\n%s", text)
+	}
+}
+
+// waitClaims waits until q has begun n claim queries.
+func waitClaims(t *testing.T, q *Queue, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for q.claims.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue made %d claim queries in 10s, want %d", q.claims.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
