@@ -392,3 +392,29 @@ func writeXZ(t *testing.T, path string, records []digestRecord) {
 	}
 	t.Logf("recorded %s (%d records, %d bytes)", path, len(records), len(out))
 }
+
+// TestDowngradeRefused: a binary older than the database (one that a newer
+// release migrated) refuses to serve or migrate, and says why.
+func TestDowngradeRefused(t *testing.T) {
+	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			c := newCLI(t, e)
+			c.ok("", "migrate")
+			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, _ := sqldb.Migrations(e)
+			testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+				len(ms)+1, "9999_next_release.sql", time.Now().UTC())
+			db.Close()
+			c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
+			for _, cmd := range []string{"serve", "migrate"} {
+				_, _, err := c.run("", cmd)
+				if err == nil || !strings.Contains(err.Error(), "migrated by a newer kasuhara") || !strings.Contains(err.Error(), "9999_next_release.sql") {
+					t.Errorf("%s on a newer database: %v, want a refusal naming the unknown migration", cmd, err)
+				}
+			}
+		})
+	}
+}

@@ -57,6 +57,19 @@ func Migrations(e Engine) ([]Migration, error) {
 	return ms, nil
 }
 
+// NewerSchemaError is a database migrated by a newer release than the
+// running binary: the binary refuses it rather than run on a schema it does
+// not know (a downgrade needs the backup taken before the upgrade).
+type NewerSchemaError struct {
+	Unknown []string // the applied migrations this binary does not have
+	Known   int      // how many migrations this binary has
+}
+
+func (e *NewerSchemaError) Error() string {
+	return fmt.Sprintf("sqldb: the database was migrated by a newer kasuhara (migrations %s are not in this binary, which knows %d): "+
+		"run that release or a later one, or restore the backup taken before the upgrade", strings.Join(e.Unknown, ", "), e.Known)
+}
+
 // migrationLockKey is the PostgreSQL advisory lock that serialises servers
 // starting at the same time (an arbitrary constant: "kasuhara" in ASCII).
 const migrationLockKey = 0x6b61737568617261
@@ -112,23 +125,28 @@ func (db *DB) migrate(ctx context.Context, conn *sql.Conn) ([]int, error) {
 		return nil, fmt.Errorf("sqldb: create schema_migrations: %w", err)
 	}
 	done := map[int]bool{}
-	rows, err := conn.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	var unknown []string
+	rows, err := conn.QueryContext(ctx, "SELECT version, name FROM schema_migrations ORDER BY version")
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: read schema_migrations: %w", err)
 	}
 	for rows.Next() {
 		var v int
-		if err := rows.Scan(&v); err != nil {
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		done[v] = true
+		if v < 1 || v > len(ms) || ms[v-1].Name != name {
+			unknown = append(unknown, name)
+		}
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	if n := len(done); n > len(ms) {
-		return nil, fmt.Errorf("sqldb: the database has %d migrations but this binary knows %d: it is newer than this binary; run a newer kasuhara", n, len(ms))
+	if len(unknown) > 0 {
+		return nil, &NewerSchemaError{Unknown: unknown, Known: len(ms)}
 	}
 	var applied []int
 	for _, m := range ms {

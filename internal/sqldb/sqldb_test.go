@@ -2,9 +2,14 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
@@ -135,5 +140,38 @@ func TestBackupSQLite(t *testing.T) {
 	}
 	if err := db.Backup(ctx, out); err == nil {
 		t.Fatal("backup over an existing file succeeded")
+	}
+}
+
+// An older binary on a database that a newer release migrated refuses to
+// run and names the migrations it does not know.
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	for _, e := range testdb.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			db := testdb.Open(t, e)
+			ctx := context.Background()
+			ms, _ := sqldb.Migrations(e)
+			next := fmt.Sprintf("%04d_from_the_future.sql", len(ms)+1)
+			testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, next, time.Now().UTC())
+			_, err := db.Migrate(ctx)
+			var newer *sqldb.NewerSchemaError
+			if !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []string{next}) {
+				t.Fatalf("Migrate = %v, want a NewerSchemaError naming %s", err, next)
+			}
+			if !strings.Contains(err.Error(), "newer kasuhara") || !strings.Contains(err.Error(), next) {
+				t.Fatalf("the message does not say what is wrong: %v", err)
+			}
+		})
+	}
+}
+
+// A migration that a newer release renamed or replaced at a known version
+// is not this binary's either.
+func TestMigrateRefusesUnknownMigrationName(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	testdb.Exec(t, db, "UPDATE schema_migrations SET name = '0001_other.sql' WHERE version = 1")
+	var newer *sqldb.NewerSchemaError
+	if _, err := db.Migrate(context.Background()); !errors.As(err, &newer) {
+		t.Fatalf("Migrate = %v, want a NewerSchemaError", err)
 	}
 }
