@@ -2,14 +2,27 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
-// versionString is set at build time: go build -ldflags "-X main.versionString=v1.2.3".
-var versionString = "dev"
+// The release script (scripts/release) sets these at build time:
+//
+//	go build -ldflags "-X main.versionString=v1.2.3 -X main.commit=… -X main.buildDate=…"
+//
+// A plain go build leaves them empty: the version is then "dev" and the
+// commit and date come from the build information Go embeds from git.
+var (
+	versionString = "dev"
+	commit        = ""
+	buildDate     = ""
+)
 
+// buildVersion is the release this binary is, or "dev".
 func buildVersion() string {
 	if versionString != "dev" {
 		return versionString
@@ -20,14 +33,78 @@ func buildVersion() string {
 	return versionString
 }
 
+// buildCommit is the commit the binary was built from, with "-modified"
+// when the tree had uncommitted changes, or "unknown".
+func buildCommit() (rev, date string) {
+	rev, date = commit, buildDate
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		modified := false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if rev == "" {
+					rev = s.Value
+				}
+			case "vcs.time":
+				if date == "" {
+					date = s.Value
+				}
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && commit == "" && rev != "" {
+			rev += "-modified"
+		}
+	}
+	if rev == "" {
+		rev = "unknown"
+	}
+	if date == "" {
+		date = "unknown"
+	}
+	return rev, date
+}
+
 func version(ctx context.Context, e env, args []string) error {
-	fmt.Fprintf(e.stdout, "kasuhara %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fs := flag.NewFlagSet("kasuhara version", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	modules := fs.Bool("modules", false, "list the Go modules built into the binary, with their versions and checksums")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return usagef("version: %v", err)
+	} else if fs.NArg() > 0 {
+		return usagef("version: unexpected argument %q", fs.Arg(0))
+	}
+	rev, date := buildCommit()
+	fmt.Fprintf(e.stdout, "kasuhara %s\ncommit: %s\nbuilt: %s\ngo: %s %s/%s CGO_ENABLED=%s\n",
+		buildVersion(), rev, date, runtime.Version(), runtime.GOOS, runtime.GOARCH, buildSetting("CGO_ENABLED"))
+	if !*modules {
+		return nil
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return errors.New("version: the binary has no build information")
+	}
+	fmt.Fprintln(e.stdout, "modules:")
+	for _, m := range bi.Deps {
+		if m.Replace != nil {
+			m = m.Replace
+		}
+		fmt.Fprintf(e.stdout, "%s %s %s\n", m.Path, m.Version, m.Sum)
+	}
+	return nil
+}
+
+// buildSetting is one setting of the binary's build information, or "".
+func buildSetting(key string) string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.time" || s.Key == "CGO_ENABLED" {
-				fmt.Fprintf(e.stdout, "%s=%s\n", s.Key, s.Value)
+			if s.Key == key {
+				return strings.TrimSpace(s.Value)
 			}
 		}
 	}
-	return nil
+	return ""
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/json"
 	"net/http"
 
 	"github.com/kasuhara/kasuhara/internal/credential"
@@ -10,9 +12,12 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
+// openAPI answers the API's document, which names in info.x-kasuhara-version
+// the release that serves it.
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(openAPIDoc)
+	v, _ := json.Marshal(s.Version)
+	w.Write(bytes.Replace(openAPIDoc, []byte(`"info": {`), []byte(`"info": {`+"\n    \"x-kasuhara-version\": "+string(v)+","), 1))
 	return nil
 }
 
