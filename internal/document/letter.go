@@ -1,0 +1,96 @@
+package document
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/pdf"
+)
+
+// LetterInput is a letter to a customer about a measure in force (a
+// warning, or the end of dealings), from the organisation's template.
+type LetterInput struct {
+	Locale
+	// Now dates the letter.
+	Now time.Time
+	// Org is the organisation's name, the sender.
+	Org      string
+	Customer *kasuhara.Customer
+	Measure  *kasuhara.Measure
+	// Cases are the cases the measure rests on that the caller may see;
+	// their dates and channels are the letter's facts.
+	Cases []kasuhara.Case
+	// Template is the organisation's letter of the measure's kind in the
+	// letter's language.
+	Template *kasuhara.LetterTemplate
+}
+
+// MeasureLetter fills the template with the measure's facts and lays the
+// letter out as a PDF.
+func MeasureLetter(in LetterInput) (File, error) {
+	b, err := pdf.Letter(measureLetter(in))
+	if err != nil {
+		return File{}, fmt.Errorf("document: letter: %w", err)
+	}
+	return LetterFile(in.lang(), b), nil
+}
+
+func measureLetter(in LetterInput) pdf.LetterInput {
+	m, t := in.Measure, in.Template
+	var facts []string
+	for _, c := range in.Cases {
+		facts = append(facts, "・"+in.date(c.Report.OccurredAt)+" "+in.t("channel."+c.Report.Channel))
+	}
+	facts = append(facts, m.Reason)
+	// The customer is named by the layout, with 様 in Japanese: the body
+	// leaves {customer} empty.
+	body := t.Fill(map[string]string{"customer": "", "company": in.Org, "facts": strings.Join(facts, "\n"),
+		"review": in.date(m.ReviewAt), "date": in.date(in.Now)})
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: in.Customer.DisplayName, From: in.Org, Contact: t.Contact,
+		Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}
+}
+
+// LetterFile is the file of a letter in lang, such as one kept on record.
+func LetterFile(lang string, data []byte) File {
+	return File{Name: "letter-" + lang + ".pdf", Type: TypePDF, Data: data}
+}
+
+// MeasureRef is the reference number of a measure's letter.
+func MeasureRef(m *kasuhara.Measure) string {
+	return "M-" + strings.ToUpper(strings.ReplaceAll(m.ID, "-", "")[:10])
+}
+
+// RemovalInput is a request to a platform to remove a post.
+type RemovalInput struct {
+	Locale
+	// Now dates the request.
+	Now time.Time
+	// Org is the organisation's name, the sender.
+	Org      string
+	Post     *kasuhara.OnlinePost
+	Template *kasuhara.RemovalTemplate
+}
+
+// RemovalRequest drafts, as a PDF, the request to remove a post with its
+// facts filled in; the desk reviews it before sending.
+func RemovalRequest(in RemovalInput) (File, error) {
+	b, err := pdf.Letter(removalLetter(in))
+	if err != nil {
+		return File{}, fmt.Errorf("document: removal request: %w", err)
+	}
+	return File{Name: "removal-request-" + in.lang() + ".pdf", Type: TypePDF, Data: b}, nil
+}
+
+func removalLetter(in RemovalInput) pdf.LetterInput {
+	p, t := in.Post, in.Template
+	posted := ""
+	if !p.PostedAt.IsZero() {
+		posted = in.date(p.PostedAt)
+	}
+	body := t.Fill(map[string]string{"company": in.Org, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": posted,
+		"captured": in.date(p.CapturedAt), "text": p.CapturedText, "employees": p.EmployeesNamed})
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: p.Platform, From: in.Org, Title: t.Title,
+		Body: body, Contact: in.t("removal.contact")}
+}

@@ -1,0 +1,99 @@
+package document
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+func letterInput(t *testing.T, lang string) LetterInput {
+	tmpl := kasuhara.DefaultLetterTemplate("o-1", "warning", lang)
+	tmpl.Body += "\n{date}"
+	// 16:00 UTC is 01:00 the next day in Japan.
+	at := time.Date(2026, 4, 30, 16, 0, 0, 0, time.UTC)
+	return LetterInput{Locale: locale(t, lang), Now: at, Org: "株式会社アクメ", Customer: &kasuhara.Customer{DisplayName: "山田 太郎"},
+		Measure: &kasuhara.Measure{ID: "0190abcd-ef01-7000-8000-000000000000", Level: kasuhara.LevelWarned, Reason: "度重なる暴言",
+			ReviewAt: at.AddDate(0, 6, 0)},
+		Cases:    []kasuhara.Case{{Report: kasuhara.Report{OccurredAt: time.Date(2026, 4, 9, 15, 30, 0, 0, time.UTC), Channel: "phone"}}},
+		Template: &tmpl}
+}
+
+func TestMeasureLetter(t *testing.T) {
+	tests := []struct {
+		lang  string
+		facts []string
+	}{
+		{"ja", []string{"・2026年4月10日 電話", "度重なる暴言", "2026年5月1日"}},
+		{"en", []string{"・10 April 2026 Phone", "度重なる暴言", "1 May 2026"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			in := letterInput(t, tt.lang)
+			l := measureLetter(in)
+			if l.Lang != tt.lang || l.To != "山田 太郎" || l.From != "株式会社アクメ" || l.Ref != "M-0190ABCDEF" || l.Title != in.Template.Title {
+				t.Errorf("letter %+v", l)
+			}
+			if l.Date.Location() != jst || l.Date.Day() != 1 {
+				t.Errorf("dated %s, want 1 May in Japan", l.Date)
+			}
+			for _, want := range tt.facts {
+				if !strings.Contains(l.Body, want) {
+					t.Errorf("the body lacks %q:\n%s", want, l.Body)
+				}
+			}
+			if strings.Contains(l.Body, "{") || strings.Contains(l.Body, "山田") {
+				t.Errorf("the body has a placeholder left or names the customer (the layout does):\n%s", l.Body)
+			}
+			f, err := MeasureLetter(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Name != "letter-"+tt.lang+".pdf" || f.Type != TypePDF {
+				t.Errorf("file %q of type %q", f.Name, f.Type)
+			}
+			checkPDF(t, f.Data, []string{"山田 太郎", "M-0190ABCDEF", tt.facts[0]}, nil)
+		})
+	}
+}
+
+func TestRemovalRequest(t *testing.T) {
+	for _, tt := range []struct {
+		lang, contact, posted string
+	}{
+		{"ja", "お客様相談窓口", "2026年4月10日"},
+		{"en", "Customer consultation desk", "10 April 2026"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			tmpl := kasuhara.DefaultRemovalTemplate("o-1", tt.lang)
+			in := RemovalInput{Locale: locale(t, tt.lang), Now: time.Date(2026, 4, 30, 16, 0, 0, 0, time.UTC), Org: "株式会社アクメ",
+				Post: &kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: "SNS Example", AuthorHandle: "@angry",
+					PostedAt: time.Date(2026, 4, 9, 15, 30, 0, 0, time.UTC), CapturedAt: time.Date(2026, 4, 12, 1, 0, 0, 0, time.UTC),
+					CapturedText: "店員の佐藤は最低", EmployeesNamed: "佐藤"},
+				Template: &tmpl}
+			l := removalLetter(in)
+			if l.To != "SNS Example" || l.Contact != tt.contact || l.Date.Day() != 1 {
+				t.Errorf("letter %+v", l)
+			}
+			for _, want := range []string{"https://sns.example/p/1", "@angry", tt.posted, "店員の佐藤は最低"} {
+				if !strings.Contains(l.Body, want) {
+					t.Errorf("the body lacks %q:\n%s", want, l.Body)
+				}
+			}
+			// A post without its date leaves the date empty.
+			in.Post.PostedAt = time.Time{}
+			if l := removalLetter(in); strings.Contains(l.Body, tt.posted) {
+				t.Errorf("an unknown posting date printed:\n%s", l.Body)
+			}
+			f, err := RemovalRequest(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Name != "removal-request-"+tt.lang+".pdf" || f.Type != TypePDF {
+				t.Errorf("file %q of type %q", f.Name, f.Type)
+			}
+			checkPDF(t, f.Data, []string{"https://sns.example/p/1", tt.contact}, nil)
+		})
+	}
+}
