@@ -1,5 +1,7 @@
-// Package pdf writes Kasuhara's printable documents: letters to customers,
-// case summaries, evidence lists and reports.
+// Package pdf draws Kasuhara's printable documents: letters to customers
+// and platforms, case summaries with their evidence lists, and reports.
+// What a document says, in which language and time zone, is decided by
+// internal/document; this package only lays out text it is given.
 //
 // A Doc lays out a flow of blocks (title, headings, paragraphs, label/value
 // lists, tables) on A4 portrait pages with 20 mm margins, breaks pages by
@@ -13,8 +15,8 @@
 // the line, such as a SHA-256 hash.
 //
 // Output is deterministic: the same input and clock give the same bytes.
-// Letter and CaseSummary are the builders the product uses; they depend on
-// nothing else in Kasuhara.
+// Letter and CaseSummary are the layouts internal/document uses; they
+// depend on nothing else in Kasuhara.
 package pdf
 
 import (

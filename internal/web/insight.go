@@ -1,8 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -11,14 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/document"
 	"github.com/kasuhara/kasuhara/internal/i18n"
-	"github.com/kasuhara/kasuhara/internal/pdf"
-	"github.com/xuri/excelize/v2"
 )
 
 // scope is the organisations whose figures a request asks for (ids,
@@ -97,40 +94,37 @@ type labeller struct {
 }
 
 func (s *Server) labeller(r *http.Request, lang string, st *kasuhara.Stats) labeller {
-	l := labeller{loc: s.Catalog.Localizer(lang), depts: map[string]string{}}
+	return labeller{loc: s.Catalog.Localizer(lang), depts: s.statsDepartments(r.Context(), st)}
+}
+
+// statsDepartments names the departments of the organisations counted.
+func (s *Server) statsDepartments(ctx context.Context, st *kasuhara.Stats) map[string]string {
+	ids := make([]string, 0, len(st.Orgs))
 	for _, o := range st.Orgs {
-		ds, err := s.Orgs.Departments(r.Context(), o.OrgID)
+		ids = append(ids, o.OrgID)
+	}
+	return s.departmentNames(ctx, ids...)
+}
+
+// departmentNames maps the departments of the organisations to their
+// names; an organisation whose departments cannot be read is left out
+// (its groups are named by their ids).
+func (s *Server) departmentNames(ctx context.Context, orgIDs ...string) map[string]string {
+	names := map[string]string{}
+	for _, id := range orgIDs {
+		ds, err := s.Orgs.Departments(ctx, id)
 		if err != nil {
 			continue
 		}
 		for _, d := range ds {
-			l.depts[d.ID] = d.Name
+			names[d.ID] = d.Name
 		}
 	}
-	return l
+	return names
 }
 
 func (l labeller) label(groupBy, key string) string {
-	switch groupBy {
-	case "month":
-		return key
-	case "department":
-		if key == "" {
-			return l.loc.T("acks.no_department")
-		}
-		if n, ok := l.depts[key]; ok {
-			return n
-		}
-		return key
-	case "verdict":
-		if key == "" {
-			return l.loc.T("insight.not_assessed")
-		}
-	}
-	if s, err := l.loc.Translate(groupBy+"."+key, nil); err == nil {
-		return s
-	}
-	return key
+	return document.GroupLabel(l.loc, l.depts, groupBy, key)
 }
 
 // shown is a count as the contract writes it: a number, "<3", or "*".
@@ -233,86 +227,41 @@ func exportLang(r *http.Request) string {
 	return langFrom(r.Context())
 }
 
-// statsTable lays the figures out as rows: a header, then per
-// organisation (and the group's sum) each group, the total and the times.
-func (s *Server) statsTable(r *http.Request, st *kasuhara.Stats, lang string) [][]string {
-	l := s.labeller(r, lang, st)
-	loc := l.loc
-	rows := [][]string{{loc.T("insight.col.org"), loc.T("insight.col.group_by." + st.Query.GroupBy), loc.T("insight.col.count")}}
-	add := func(o orgStatsJSON) {
-		for _, g := range o.Groups {
-			rows = append(rows, []string{o.Name, g.Label, fmt.Sprint(g.Count)})
-		}
-		rows = append(rows, []string{o.Name, loc.T("insight.total"), fmt.Sprint(o.Total)})
-		for _, d := range []struct {
-			key string
-			v   durationsJSON
-		}{{"acknowledge", o.Acknowledge}, {"resolve", o.Resolve}} {
-			if d.v.MedianMinutes != nil {
-				rows = append(rows, []string{o.Name, loc.T("insight.median_" + d.key), strconv.Itoa(*d.v.MedianMinutes)},
-					[]string{o.Name, loc.T("insight.p90_" + d.key), strconv.Itoa(*d.v.P90Minutes)})
-			} else if d.v.Count == kasuhara.Suppressed {
-				rows = append(rows, []string{o.Name, loc.T("insight.median_" + d.key), kasuhara.Suppressed})
-			}
-		}
-	}
-	out := l.statsOut(st)
-	for _, o := range out.Orgs {
-		add(o)
-	}
-	if out.Sum != nil {
-		add(*out.Sum)
-	}
-	return rows
+// locale is the catalogue in lang and the time zone of every date a
+// document prints.
+func (s *Server) locale(lang string) document.Locale {
+	return document.Locale{Loc: s.Catalog.Localizer(lang), Zone: calendar.JST}
 }
 
-// csvBytes writes rows as CSV that Excel opens correctly: UTF-8 with BOM.
-func csvBytes(rows [][]string) []byte {
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	cw.WriteAll(rows)
-	return buf.Bytes()
+// sendFile answers a document as a download: its type, a file name safe
+// in a header and on every file system, and no copy kept on the way. A
+// streamed document that fails after it has begun is cut short (a broken
+// ZIP does not verify) and the cause logged: the answer has begun, so
+// there is no error to return.
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, f document.File) {
+	h := w.Header()
+	h.Set("Content-Type", f.Type)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": safeFileName(f.Name)}))
+	h.Set("Cache-Control", "private, no-store")
+	if err := f.Write(w); err != nil {
+		s.Logger.Error("download", "request_id", requestID(r.Context()), "err", err)
+	}
 }
 
-// xlsxBytes writes rows to the first sheet of a workbook; numbers stay
-// numbers.
-func xlsxBytes(sheet string, rows [][]string) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	for i, row := range rows {
-		vals := make([]any, len(row))
-		for j, v := range row {
-			if n, err := strconv.Atoi(v); err == nil && i > 0 {
-				vals[j] = n
-			} else {
-				vals[j] = v
-			}
+// safeFileName replaces what a file system or a header does not take in a
+// file name (separators, control characters, quotes) with "_".
+func safeFileName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
 		}
-		cellName, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow(sheet, cellName, &vals); err != nil {
-			return nil, err
-		}
+		return r
+	}, name)
+	if strings.Trim(name, ". ") == "" {
+		return "download"
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return name
 }
-
-func sendFile(w http.ResponseWriter, contentType, name string, b []byte) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(b)
-}
-
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // exportStats answers the figures as CSV or XLSX, with "<3" as in the API.
 func (s *Server) exportStats(format string) handler {
@@ -321,23 +270,17 @@ func (s *Server) exportStats(format string) handler {
 		if err != nil {
 			return err
 		}
-		lang := exportLang(r)
-		rows := s.statsTable(r, st, lang)
-		name := "stats-" + st.Query.From + "-" + st.Query.To + "-" + st.Query.GroupBy
-		v := viewerFrom(r.Context())
-		if err := s.Insight.RecordExport(r.Context(), v.Actor, "stats."+format, len(rows)-1, map[string]string{
-			"from": st.Query.From, "to": st.Query.To, "group_by": st.Query.GroupBy}); err != nil {
-			return err
-		}
-		if format == "csv" {
-			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
-			return nil
-		}
-		b, err := xlsxBytes(s.Catalog.Localizer(lang).T("insight.title"), rows)
+		t := document.StatsTable(document.StatsInput{Locale: s.locale(exportLang(r)), Stats: st, Departments: s.statsDepartments(r.Context(), st)})
+		f, err := t.Export(format)
 		if err != nil {
 			return err
 		}
-		sendFile(w, xlsxType, name+".xlsx", b)
+		v := viewerFrom(r.Context())
+		if err := s.Insight.RecordExport(r.Context(), v.Actor, "stats."+format, t.Len(), map[string]string{
+			"from": st.Query.From, "to": st.Query.To, "group_by": st.Query.GroupBy}); err != nil {
+			return err
+		}
+		s.sendFile(w, r, f)
 		return nil
 	}
 }
@@ -446,9 +389,6 @@ func chartOf(st statsJSON) chartJSON {
 	return c
 }
 
-// MaxExportRows is the most cases one export holds.
-const MaxExportRows = 100_000
-
 // exportCases answers the cases the caller may see, with the list's
 // filters, as CSV or XLSX: facts and dates, no narratives, no customer
 // identities. Each export is an audit entry.
@@ -462,58 +402,34 @@ func (s *Server) exportCases(format string) handler {
 		if err != nil {
 			return err
 		}
-		lang := exportLang(r)
-		loc := s.Catalog.Localizer(lang)
-		depts := map[string]string{}
-		if ds, err := s.Orgs.Departments(r.Context(), v.Org.ID); err == nil {
-			for _, d := range ds {
-				depts[d.ID] = d.Name
+		// The cases, a page at a time, as long as the export reads them.
+		cases := func(yield func(kasuhara.Case, error) bool) {
+			f.Limit = 200
+			for {
+				list, next, err := s.Cases.Cases(r.Context(), v.Actor, f)
+				if err != nil {
+					yield(kasuhara.Case{}, err)
+					return
+				}
+				for _, c := range list {
+					if !yield(c, nil) {
+						return
+					}
+				}
+				if next == "" {
+					return
+				}
+				f.Cursor = next
 			}
 		}
-		cols := []string{"ref", "reported_at", "occurred_at", "state", "urgent", "channel", "department", "categories", "subtypes", "verdict",
-			"acknowledged_at", "resolved_at", "closed_at"}
-		header := make([]string, len(cols))
-		for i, c := range cols {
-			header[i] = loc.T("export.col." + c)
+		t, err := document.CasesTable(document.CasesInput{Locale: s.locale(exportLang(r)),
+			Now: s.Now(), Departments: s.departmentNames(r.Context(), v.Org.ID), Cases: cases})
+		if err != nil {
+			return err
 		}
-		rows := [][]string{header}
-		ts := func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(calendar.JST).Format("2006-01-02 15:04")
-		}
-		f.Limit = 200
-		actor := v.Actor
-		for {
-			list, next, err := s.Cases.Cases(r.Context(), actor, f)
-			if err != nil {
-				return err
-			}
-			for _, c := range list {
-				var cats, subs []string
-				for _, x := range c.Report.Categories {
-					cats = append(cats, loc.T("category."+string(x)))
-				}
-				for _, x := range c.Report.Subtypes {
-					subs = append(subs, loc.T("subtype."+x))
-				}
-				verdict := ""
-				if c.Verdict != "" {
-					verdict = loc.T("verdict." + c.Verdict)
-				}
-				urgent := ""
-				if c.Urgent {
-					urgent = loc.T("export.yes")
-				}
-				rows = append(rows, []string{c.Ref, ts(c.CreatedAt), ts(c.Report.OccurredAt), loc.T("state." + string(c.State)), urgent,
-					loc.T("channel." + c.Report.Channel), depts[c.Report.DepartmentID], strings.Join(cats, "、"), strings.Join(subs, "、"), verdict,
-					ts(c.AcknowledgedAt), ts(c.ResolvedAt), ts(c.ClosedAt)})
-			}
-			if next == "" || len(rows) > MaxExportRows {
-				break
-			}
-			f.Cursor = next
+		file, err := t.Export(format)
+		if err != nil {
+			return err
 		}
 		// The audit entry names the filters by their codes; free text (the
 		// search words) is not copied into it.
@@ -526,39 +442,11 @@ func (s *Server) exportCases(format string) handler {
 		if r.URL.Query().Get("q") != "" {
 			filters["q"] = "(search)" // the words searched may be personal
 		}
-		if err := s.Insight.RecordExport(r.Context(), v.Actor, "cases."+format, len(rows)-1, filters); err != nil {
+		if err := s.Insight.RecordExport(r.Context(), v.Actor, "cases."+format, t.Len(), filters); err != nil {
 			return err
 		}
-		name := "cases-" + s.Now().In(calendar.JST).Format("20060102")
-		if format == "csv" {
-			sendFile(w, "text/csv; charset=utf-8", name+".csv", csvBytes(rows))
-			return nil
-		}
-		b, err := xlsxBytes(loc.T("export.cases_sheet"), rows)
-		if err != nil {
-			return err
-		}
-		sendFile(w, xlsxType, name+".xlsx", b)
+		s.sendFile(w, r, file)
 		return nil
-	}
-}
-
-// formatMinutes writes a duration in minutes as people read it.
-func formatMinutes(m int, lang string) string {
-	h, d := m/60, m/(24*60)
-	switch {
-	case lang == "ja" && m < 120:
-		return fmt.Sprintf("%d分", m)
-	case lang == "ja" && m < 2*24*60:
-		return fmt.Sprintf("%d時間%d分", h, m%60)
-	case lang == "ja":
-		return fmt.Sprintf("%d日%d時間", d, h%24)
-	case m < 120:
-		return fmt.Sprintf("%d min", m)
-	case m < 2*24*60:
-		return fmt.Sprintf("%d h %d min", h, m%60)
-	default:
-		return fmt.Sprintf("%d d %d h", d, h%24)
 	}
 }
 
@@ -601,9 +489,8 @@ func statsRows(st statsJSON) []statsRow {
 	return rows
 }
 
-// annualReport is the year's figures for the board as a PDF: cases by
-// month, kind, verdict and department, the times against the clocks,
-// measures, care, training and policy; small groups as "<3".
+// annualReport is the year's figures for the board as a PDF (see
+// document.AnnualReport), for the organisations of the request's scope.
 func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allow(r, access.ViewStatistics); err != nil {
 		return err
@@ -616,111 +503,27 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ids := sc.ids
-	v := viewerFrom(r.Context())
-	lang := exportLang(r)
-	loc := s.Catalog.Localizer(lang)
-	from, to := fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)
-	figures := func(groupBy string) (orgStatsJSON, error) {
-		st, err := s.Insight.Stats(r.Context(), ids, kasuhara.StatsQuery{From: from, To: to, GroupBy: groupBy})
-		if err != nil {
-			return orgStatsJSON{}, err
-		}
-		out := s.labeller(r, lang, st).statsOut(st)
-		if out.Sum != nil {
-			return *out.Sum, nil
-		}
-		return out.Orgs[0], nil
-	}
-	bars := func(o orgStatsJSON) []pdf.Bar {
-		var out []pdf.Bar
-		for _, g := range o.Groups {
-			b := pdf.Bar{Label: g.Label, Text: fmt.Sprint(g.Count)}
-			if n, ok := g.Count.(int); ok {
-				b.Value = n
-			} else {
-				b.Hidden = true
-			}
-			out = append(out, b)
-		}
-		return out
-	}
-	in := pdf.SummaryInput{Lang: lang, Generated: s.Now().In(calendar.JST)}
-	name := sc.name
-	if len(ids) > 1 {
-		name += " " + loc.T("insight.and_group")
-	}
-	in.Title = loc.T("insight.annual_title", map[string]any{"Org": name, "Year": year})
-	months, err := figures("month")
-	if err != nil {
-		return err
-	}
-	dur := func(d durationsJSON) string {
-		if d.MedianMinutes == nil {
-			return fmt.Sprint(d.Count)
-		}
-		return loc.T("insight.annual_durations", map[string]any{"Median": formatMinutes(*d.MedianMinutes, lang),
-			"P90": formatMinutes(*d.P90Minutes, lang), "OnTime": d.OnTime, "Of": d.Count})
-	}
-	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.annual_summary"), Facts: [][2]string{
-		{loc.T("insight.cases"), fmt.Sprint(months.Total)},
-		{loc.T("insight.time_ack"), dur(months.Acknowledge)},
-		{loc.T("insight.time_resolve"), dur(months.Resolve)},
-	}})
-	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.over_time"), Bars: bars(months)})
-	for _, g := range []string{"category", "verdict", "channel", "department"} {
-		o, err := figures(g)
-		if err != nil {
+	in := document.AnnualInput{Locale: s.locale(exportLang(r)), Now: s.Now(), Year: year,
+		Org: sc.name, Group: len(sc.ids) > 1, Stats: map[string]*kasuhara.Stats{}, Departments: s.departmentNames(r.Context(), sc.ids...)}
+	q := kasuhara.StatsQuery{From: fmt.Sprintf("%04d-01", year), To: fmt.Sprintf("%04d-12", year)}
+	for _, g := range document.AnnualGroups {
+		q.GroupBy = g
+		if in.Stats[g], err = s.Insight.Stats(r.Context(), sc.ids, q); err != nil {
 			return err
 		}
-		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.col.group_by." + g), Bars: bars(o)})
 	}
-	dash, err := s.Insight.Dashboard(r.Context(), ids, kasuhara.StatsQuery{From: from, To: to, GroupBy: "month"})
+	q.GroupBy = "month"
+	if in.Dashboard, err = s.Insight.Dashboard(r.Context(), sc.ids, q); err != nil {
+		return err
+	}
+	f, err := document.AnnualReport(in)
 	if err != nil {
 		return err
 	}
-	var measures [][2]string
-	for _, level := range kasuhara.MeasureLevels {
-		if n := dash.MeasuresInForce[level]; n > 0 {
-			measures = append(measures, [2]string{loc.T("level." + level), strconv.Itoa(n)})
-		}
-	}
-	measures = append(measures, [2]string{loc.T("insight.repeat_customers"), dash.RepeatCustomers.Shown()})
-	in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.annual_measures"), Facts: measures})
-	var care [][2]string
-	for _, kind := range kasuhara.CareKinds {
-		if n, ok := dash.CareOffered[kind]; ok && n.Count > 0 {
-			care = append(care, [2]string{loc.T("care." + kind), loc.T("insight.care_done", map[string]any{"Done": dash.CareDone[kind].Shown(), "Offered": n.Shown()})})
-		}
-	}
-	if len(care) > 0 {
-		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.care"), Facts: care})
-	}
-	var training [][]string
-	for title, v := range dash.TrainingComplete {
-		training = append(training, []string{title, fmt.Sprintf("%d / %d", v[0], v[1])})
-	}
-	slices.SortFunc(training, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
-	if len(training) > 0 {
-		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.training"),
-			Table: &pdf.TableData{Header: []string{loc.T("training.course"), loc.T("insight.training_done")}, Rows: training, Widths: []float64{3, 1}}})
-	}
-	var policy [][2]string
-	for title, p := range dash.PolicyAckRate {
-		policy = append(policy, [2]string{title, fmt.Sprintf("%d%%", p)})
-	}
-	slices.SortFunc(policy, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
-	if len(policy) > 0 {
-		in.Sections = append(in.Sections, pdf.Section{Heading: loc.T("insight.policy"), Facts: policy})
-	}
-	in.Sections = append(in.Sections, pdf.Section{Text: loc.T("insight.suppression")})
-	b, err := pdf.CaseSummary(in)
-	if err != nil {
-		return err
-	}
+	v := viewerFrom(r.Context())
 	if err := s.Insight.RecordExport(r.Context(), v.Actor, "annual.pdf", 1, map[string]string{"year": strconv.Itoa(year)}); err != nil {
 		return err
 	}
-	sendFile(w, "application/pdf", fmt.Sprintf("annual-report-%d.pdf", year), b)
+	s.sendFile(w, r, f)
 	return nil
 }

@@ -3,13 +3,10 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/pdf"
+	"github.com/kasuhara/kasuhara/internal/document"
 )
 
 // letter answers the warning or discontinuation letter of a measure as a
@@ -34,15 +31,14 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "letter-" + lang + ".pdf"}))
-	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("ETag", `"`+l.SHA256+`"`)
 	w.Header().Set("X-Content-SHA256", l.SHA256)
-	w.Write(l.PDF)
+	s.sendFile(w, r, document.LetterFile(lang, l.PDF))
 	return nil
 }
 
+// makeLetter draws the letter of a measure in force (see
+// document.MeasureLetter) and keeps it.
 func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, lang string) (*kasuhara.Letter, error) {
 	ctx := r.Context()
 	actor := v.Actor
@@ -74,37 +70,20 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 	if err != nil {
 		return nil, err
 	}
-	loc := s.Catalog.Localizer(lang)
-	// The facts: the measure's reason and the dates of the cases it rests on.
-	var facts []string
+	// The cases the measure rests on, those this caller may see.
+	var cases []kasuhara.Case
 	for _, id := range m.CaseIDs {
 		if cs, err := s.Cases.CaseByID(ctx, actor, id); err == nil {
-			facts = append(facts, "・"+formatDate(cs.Report.OccurredAt, lang)+" "+loc.T("channel."+cs.Report.Channel))
+			cases = append(cases, *cs)
 		}
 	}
-	facts = append(facts, m.Reason)
-	now := s.Now()
-	customer := c.DisplayName
-	body := t.Fill(map[string]string{"customer": "", "company": v.Org.Name, "facts": strings.Join(facts, "\n"),
-		"review": formatDate(m.ReviewAt, lang), "date": formatDate(now, lang)})
-	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: now, To: customer, From: v.Org.Name, Contact: t.Contact,
-		Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: measureRef(m)})
+	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
+		Org: v.Org.Name, Customer: c, Measure: m, Cases: cases, Template: t})
 	if err != nil {
-		return nil, fmt.Errorf("web: letter: %w", err)
+		return nil, err
 	}
-	sum := sha256.Sum256(out)
-	return s.Letters.KeepLetter(ctx, actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: out})
-}
-
-func measureRef(m *kasuhara.Measure) string {
-	return "M-" + strings.ToUpper(strings.ReplaceAll(m.ID, "-", "")[:10])
-}
-
-func formatDate(t interface{ Format(string) string }, lang string) string {
-	if lang == "ja" {
-		return t.Format("2006年1月2日")
-	}
-	return t.Format("2 January 2006")
+	sum := sha256.Sum256(f.Data)
+	return s.Letters.KeepLetter(ctx, actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: f.Data})
 }
 
 // letterTemplatesPage lets legal edit the organisation's letters.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/calendar"
-	"github.com/kasuhara/kasuhara/internal/pdf"
+	"github.com/kasuhara/kasuhara/internal/document"
 )
 
 type postJSON struct {
@@ -179,26 +179,16 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	if lang != "en" {
 		lang = "ja"
 	}
-	loc := s.Catalog.Localizer(lang)
-	posted := ""
-	if !p.PostedAt.IsZero() {
-		posted = formatDate(p.PostedAt.In(calendar.JST), lang)
-	}
 	t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
 	if err != nil {
 		return err
 	}
-	body := t.Fill(map[string]string{"company": v.Org.Name, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": posted,
-		"captured": formatDate(p.CapturedAt.In(calendar.JST), lang), "text": p.CapturedText, "employees": p.EmployeesNamed})
-	out, err := pdf.Letter(pdf.LetterInput{Lang: lang, Date: s.Now(), To: p.Platform, From: v.Org.Name, Title: t.Title,
-		Body: body, Contact: loc.T("removal.contact")})
+	f, err := document.RemovalRequest(document.RemovalInput{Locale: s.locale(lang), Now: s.Now(),
+		Org: v.Org.Name, Post: p, Template: t})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "removal-request-" + lang + ".pdf"}))
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(out)
+	s.sendFile(w, r, f)
 	return nil
 }
 

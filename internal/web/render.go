@@ -14,6 +14,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/document"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/markdown"
 )
@@ -76,17 +77,6 @@ func (f *form) Error(k string) string {
 		return ""
 	}
 	return f.Errors[k]
-}
-
-// formatBytes shows a size in B, KiB or MiB.
-func formatBytes(n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // customerField is one customer identifier of the report form.
@@ -175,7 +165,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"careKinds":      func() []string { return kasuhara.CareKinds },
 			"measureLevels":  func() []string { return kasuhara.MeasureLevels },
 			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
-			"bytes":          formatBytes,
+			"bytes":          document.Size,
 			"hasPrefix":      strings.HasPrefix,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
@@ -202,7 +192,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				return m
 			},
 			"deref":   func(p *int) int { return *p },
-			"minutes": formatMinutes,
+			"minutes": document.Minutes,
 			"rowsOf":  statsRows,
 		}
 		out[lang] = map[string]*template.Template{}
