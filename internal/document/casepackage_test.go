@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/casepackage"
 )
 
@@ -55,7 +56,7 @@ func TestCaseSummary(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			s := caseSections(caseInput(t, tt.lang))
-			if s.Title != tt.title || s.Lang != tt.lang || !s.Generated.Equal(time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)) || s.Generated.Location() != jst {
+			if s.Title != tt.title || s.Lang != tt.lang || !s.Generated.Equal(time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)) || s.Generated.Location() != calendar.JST {
 				t.Errorf("title %q, lang %s, generated %s", s.Title, s.Lang, s.Generated)
 			}
 			if len(s.Sections) != 5 {

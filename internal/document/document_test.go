@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 )
-
-var jst = time.FixedZone("JST", 9*60*60)
 
 // locale is the catalogue in lang and the organisation's zone, JST.
 func locale(t *testing.T, lang string) Locale {
@@ -21,7 +20,7 @@ func locale(t *testing.T, lang string) Locale {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Locale{Loc: cat.Localizer(lang), Zone: jst}
+	return Locale{Loc: cat.Localizer(lang), Zone: calendar.JST}
 }
 
 // messageID looks like a catalogue id that was printed untranslated.

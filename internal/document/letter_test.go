@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 func letterInput(t *testing.T, lang string) LetterInput {
@@ -35,7 +36,7 @@ func TestMeasureLetter(t *testing.T) {
 			if l.Lang != tt.lang || l.To != "山田 太郎" || l.From != "株式会社アクメ" || l.Ref != "M-0190ABCDEF" || l.Title != in.Template.Title {
 				t.Errorf("letter %+v", l)
 			}
-			if l.Date.Location() != jst || l.Date.Day() != 1 {
+			if l.Date.Location() != calendar.JST || l.Date.Day() != 1 {
 				t.Errorf("dated %s, want 1 May in Japan", l.Date)
 			}
 			for _, want := range tt.facts {
