@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,4 +300,60 @@ func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "case.excluded", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.Exclude(r.Context(), actor, id, r.PostFormValue("user"))
 	})
+}
+
+// caseLevel is the viewer's level for a case they could open (CaseByID
+// succeeded, so they are not excluded unless they reported it).
+func caseLevel(v kasuhara.Actor, c *kasuhara.Case) access.CaseLevel {
+	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, HiddenFromSupervisor: c.HideFromSupervisor})
+}
+
+// caseFilter reads the list filters from the query string.
+func caseFilter(r *http.Request) (kasuhara.CaseFilter, error) {
+	q := r.URL.Query()
+	f := kasuhara.FieldErrors{}
+	cf := kasuhara.CaseFilter{State: kasuhara.CaseState(q.Get("state")), Category: kasuhara.Category(q.Get("category")),
+		Verdict: q.Get("verdict"), DepartmentID: q.Get("department"), AssigneeID: q.Get("assignee"), Query: q.Get("q"),
+		Cursor: q.Get("cursor"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "true" || q.Get("overdue") == "1",
+		Mine: q.Get("mine") == "true" || q.Get("mine") == "1"}
+	if cf.State != "" && !containsState(cf.State) {
+		f.Add("state", kasuhara.FieldChoice)
+	}
+	if cf.Category != "" && !containsCategory(cf.Category) {
+		f.Add("category", kasuhara.FieldUnknownCategory)
+	}
+	if cf.Sort != "" && cf.Sort != "newest" && cf.Sort != "oldest" {
+		f.Add("sort", kasuhara.FieldChoice)
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			f.AddError("limit", kasuhara.Between(kasuhara.FieldRange, 1, 200))
+		}
+		cf.Limit = n
+	}
+	cf.From = parseDateOrTime(f, "from", q.Get("from"))
+	cf.To = parseDateOrTime(f, "to", q.Get("to"))
+	if !cf.To.IsZero() && len(q.Get("to")) == len("2006-01-02") {
+		cf.To = cf.To.AddDate(0, 0, 1) // a date "to" includes that day
+	}
+	return cf, f.Err()
+}
+
+func containsState(s kasuhara.CaseState) bool {
+	for _, x := range kasuhara.CaseStates {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsCategory(c kasuhara.Category) bool {
+	for _, x := range kasuhara.Categories {
+		if x == c {
+			return true
+		}
+	}
+	return false
 }

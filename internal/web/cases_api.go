@@ -2,107 +2,12 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 )
-
-// caseLevel is the viewer's level for a case they could open (CaseByID
-// succeeded, so they are not excluded unless they reported it).
-func caseLevel(v kasuhara.Actor, c *kasuhara.Case) access.CaseLevel {
-	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, HiddenFromSupervisor: c.HideFromSupervisor})
-}
-
-// reportJSON is the body of POST /api/v1/reports.
-type reportJSON struct {
-	OccurredAt      string                   `json:"occurred_at"`
-	DurationMinutes int                      `json:"duration_minutes"`
-	Channel         string                   `json:"channel"`
-	Location        string                   `json:"location"`
-	Department      string                   `json:"department"`
-	Categories      []string                 `json:"categories"`
-	Subtypes        []string                 `json:"subtypes"`
-	RequestContent  string                   `json:"request_content"`
-	Conduct         string                   `json:"conduct"`
-	Harm            string                   `json:"harm"`
-	Wishes          string                   `json:"wishes"`
-	DangerOngoing   bool                     `json:"danger_ongoing"`
-	Witnesses       string                   `json:"witnesses"`
-	Customer        kasuhara.CustomerDetails `json:"customer"`
-	Consultation    bool                     `json:"consultation"`
-}
-
-// toReport converts the JSON (or the web form) to a report, resolving the
-// department by id or name within the viewer's organisation.
-func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.Report, error) {
-	if v == nil {
-		// An anonymous report names no department (it could identify the
-		// reporter in a small team).
-		in.Department = ""
-		v = &viewer{Org: &kasuhara.Org{}}
-	}
-	f := kasuhara.FieldErrors{}
-	rep := kasuhara.Report{OccurredAt: parseTime(f, "occurred_at", in.OccurredAt), DurationMinutes: in.DurationMinutes, Channel: in.Channel,
-		Location: in.Location, Subtypes: in.Subtypes, RequestContent: in.RequestContent, Conduct: in.Conduct, Harm: in.Harm,
-		Wishes: in.Wishes, DangerOngoing: in.DangerOngoing, Witnesses: in.Witnesses, Customer: in.Customer, Consultation: in.Consultation}
-	for _, c := range in.Categories {
-		rep.Categories = append(rep.Categories, kasuhara.Category(c))
-	}
-	// Screening suggests; here it only raises the alarm: a text with a
-	// severe threat makes the case urgent for the desk.
-	rep.ThreatDetected = screenReport(in.Conduct, in.RequestContent).MaxSeverity() >= 3
-	rep.DepartmentID = v.Membership.DepartmentID
-	if d := strings.TrimSpace(in.Department); d != "" {
-		deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
-		if err != nil {
-			return rep, err
-		}
-		rep.DepartmentID = ""
-		for _, dep := range deps {
-			if dep.ID == d || dep.Name == d {
-				rep.DepartmentID = dep.ID
-			}
-		}
-		if rep.DepartmentID == "" {
-			f.Add("department", kasuhara.FieldNotOwnDepartment)
-		}
-	}
-	if err := f.Err(); err != nil {
-		// Report every other field problem at once too.
-		if verr := rep.Validate(s.Now()); verr != nil {
-			for k, m := range kasuhara.ErrorFields(verr) {
-				if k != "occurred_at" {
-					f.AddError(k, m)
-				}
-			}
-		}
-		return rep, f.Err()
-	}
-	return rep, nil
-}
-
-func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	var in reportJSON
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	rep, err := s.toReport(r, v, in)
-	if err != nil {
-		return err
-	}
-	c, err := s.Cases.FileReport(r.Context(), v.Actor, rep)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "case_id": c.ID, "ref": c.Ref, "state": c.State, "urgent": c.Urgent,
-		"acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy})
-	return nil
-}
 
 // caseOut is a case as the API shows it. Fields the viewer's level does not
 // cover are left out.
@@ -159,67 +64,6 @@ func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case) caseOut {
 		out.AssigneeID, out.SecondID, out.Verdict = c.AssigneeID, c.SecondID, c.Verdict
 	}
 	return out
-}
-
-// caseFilter reads the list filters from the query string.
-func caseFilter(r *http.Request) (kasuhara.CaseFilter, error) {
-	q := r.URL.Query()
-	f := kasuhara.FieldErrors{}
-	cf := kasuhara.CaseFilter{State: kasuhara.CaseState(q.Get("state")), Category: kasuhara.Category(q.Get("category")),
-		Verdict: q.Get("verdict"), DepartmentID: q.Get("department"), AssigneeID: q.Get("assignee"), Query: q.Get("q"),
-		Cursor: q.Get("cursor"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "true" || q.Get("overdue") == "1",
-		Mine: q.Get("mine") == "true" || q.Get("mine") == "1"}
-	if cf.State != "" && !containsState(cf.State) {
-		f.Add("state", kasuhara.FieldChoice)
-	}
-	if cf.Category != "" && !containsCategory(cf.Category) {
-		f.Add("category", kasuhara.FieldUnknownCategory)
-	}
-	if cf.Sort != "" && cf.Sort != "newest" && cf.Sort != "oldest" {
-		f.Add("sort", kasuhara.FieldChoice)
-	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 200 {
-			f.AddError("limit", kasuhara.Between(kasuhara.FieldRange, 1, 200))
-		}
-		cf.Limit = n
-	}
-	cf.From = parseDateOrTime(f, "from", q.Get("from"))
-	cf.To = parseDateOrTime(f, "to", q.Get("to"))
-	if !cf.To.IsZero() && len(q.Get("to")) == len("2006-01-02") {
-		cf.To = cf.To.AddDate(0, 0, 1) // a date "to" includes that day
-	}
-	return cf, f.Err()
-}
-
-// parseDateOrTime accepts 2026-11-27 (a day in Japan) or an RFC 3339 time.
-func parseDateOrTime(f kasuhara.FieldErrors, field, v string) time.Time {
-	if v == "" {
-		return time.Time{}
-	}
-	if t, err := time.ParseInLocation("2006-01-02", v, calendar.JST); err == nil {
-		return t
-	}
-	return parseTime(f, field, v)
-}
-
-func containsState(s kasuhara.CaseState) bool {
-	for _, x := range kasuhara.CaseStates {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsCategory(c kasuhara.Category) bool {
-	for _, x := range kasuhara.Categories {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {

@@ -3,118 +3,10 @@ package web
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 )
-
-type customerJSON struct {
-	ID            string              `json:"id"`
-	DisplayName   string              `json:"display_name"`
-	Identifiers   []identifierJSON    `json:"identifiers,omitempty"`
-	CaseIDs       []string            `json:"case_ids,omitempty"`
-	Measure       string              `json:"measure"`
-	IncidentCount int                 `json:"incident_count"`
-	ReporterCount int                 `json:"reporter_count"`
-	FirstAt       *time.Time          `json:"first_at,omitempty"`
-	LastAt        *time.Time          `json:"last_at,omitempty"`
-	Categories    []kasuhara.Category `json:"categories,omitempty"`
-}
-
-type identifierJSON struct {
-	Kind  string `json:"kind"`
-	Value string `json:"value"`
-}
-
-func customerOut(c kasuhara.Customer) customerJSON {
-	out := customerJSON{ID: c.ID, DisplayName: c.DisplayName, CaseIDs: c.CaseIDs, Measure: c.Level, IncidentCount: c.IncidentCount,
-		ReporterCount: c.ReporterCount, FirstAt: timeOrNil(c.FirstAt), LastAt: timeOrNil(c.LastAt), Categories: c.Categories}
-	for _, i := range c.Identifiers {
-		out.Identifiers = append(out.Identifiers, identifierJSON{Kind: i.Kind, Value: i.Value})
-	}
-	return out
-}
-
-type measureJSON struct {
-	ID               string     `json:"id"`
-	Level            string     `json:"level"`
-	Reason           string     `json:"reason"`
-	CaseIDs          []string   `json:"case_ids"`
-	Status           string     `json:"status"`
-	EffectiveAt      *time.Time `json:"effective_at,omitempty"`
-	ReviewAt         time.Time  `json:"review_at"`
-	ProposedBy       string     `json:"proposed_by"`
-	ApprovedBy       string     `json:"approved_by,omitempty"`
-	CustomerResponse string     `json:"customer_response,omitempty"`
-}
-
-func measureOut(m kasuhara.Measure) measureJSON {
-	if m.CaseIDs == nil {
-		m.CaseIDs = []string{}
-	}
-	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
-		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, CustomerResponse: m.CustomerResponse}
-}
-
-// apiLookup answers the front line (and a phone system on an incoming call)
-// with the measure in force and plain instructions, nothing else.
-func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
-		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups; try again in a minute"}
-	}
-	s.lookupUser.Fail(v.User.ID) // every lookup counts toward the limit
-	q := r.URL.Query()
-	kind, value := "", ""
-	for _, k := range []string{"phone", "email", "account"} {
-		if q.Get(k) != "" {
-			kind, value = k, q.Get(k)
-			break
-		}
-	}
-	l, err := s.Customers.LookupCustomer(r.Context(), v.Actor, kind, value)
-	if err != nil {
-		return err
-	}
-	loc := s.Catalog.Localizer(apiLang(r))
-	writeJSON(w, http.StatusOK, map[string]string{"status": l.Status, "instructions": loc.T("lookup.instructions." + l.Status)})
-	return nil
-}
-
-func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.Customers.Customers(r.Context(), viewerFrom(r.Context()).Actor, r.URL.Query().Get("q"))
-	if err != nil {
-		return err
-	}
-	out := make([]customerJSON, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, customerOut(c))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
-	return nil
-}
-
-func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) error {
-	actor := viewerFrom(r.Context()).Actor
-	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		customerJSON
-		Measures []measureJSON `json:"measures"`
-	}{customerJSON: customerOut(*c), Measures: []measureJSON{}}
-	for _, m := range ms {
-		out.Measures = append(out.Measures, measureOut(m))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
 
 type proposeIn struct {
 	Level    string   `json:"level"`
@@ -131,28 +23,6 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 	}
 	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"),
 		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CaseIDs: in.CaseIDs, ReviewAt: review})
-}
-
-func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) error {
-	var in proposeIn
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	m, err := s.proposeMeasure(r, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID, "status": m.Status})
-	return nil
-}
-
-func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PathValue("measure"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": m.ID, "status": m.Status})
-	return nil
 }
 
 // The desk's screens.
@@ -294,67 +164,4 @@ func (s *Server) customerSplit(w http.ResponseWriter, r *http.Request) error {
 		_, err := s.Customers.SplitCase(r.Context(), actor, r.PathValue("id"), r.PostFormValue("case"))
 		return err
 	})
-}
-
-// customerWrite makes an API handler for a change to customer {id}: it
-// decodes In and answers fn's result with status.
-func customerWrite[In any](status int, fn func(r *http.Request, actor kasuhara.Actor, in In) (any, error)) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		var in In
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-		out, err := fn(r, viewerFrom(r.Context()).Actor, in)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, status, out)
-		return nil
-	}
-}
-
-type reasonIn struct {
-	Reason string `json:"reason"`
-}
-
-func (s *Server) liftJSON(r *http.Request, actor kasuhara.Actor, in reasonIn) (any, error) {
-	return map[string]string{"id": r.PathValue("measure")}, s.Customers.LiftMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), in.Reason)
-}
-
-type responseIn struct {
-	Response string `json:"response"`
-}
-
-func (s *Server) responseJSON(r *http.Request, actor kasuhara.Actor, in responseIn) (any, error) {
-	return map[string]string{"id": r.PathValue("measure")}, s.Customers.RecordResponse(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), in.Response)
-}
-
-type mergeIn struct {
-	From string `json:"from"`
-}
-
-func (s *Server) mergeJSON(r *http.Request, actor kasuhara.Actor, in mergeIn) (any, error) {
-	return map[string]string{"id": r.PathValue("id")}, s.Customers.MergeCustomers(r.Context(), actor, r.PathValue("id"), in.From)
-}
-
-type splitIn struct {
-	CaseID string `json:"case_id"`
-}
-
-func (s *Server) splitJSON(r *http.Request, actor kasuhara.Actor, in splitIn) (any, error) {
-	id, err := s.Customers.SplitCase(r.Context(), actor, r.PathValue("id"), in.CaseID)
-	return map[string]string{"id": id}, err
-}
-
-func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.Customers.PossibleDuplicates(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	out := make([]customerJSON, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, customerOut(c))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
-	return nil
 }

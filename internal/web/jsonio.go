@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
 var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
@@ -72,4 +73,15 @@ func timeOrNil(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// parseDateOrTime accepts 2026-11-27 (a day in Japan) or an RFC 3339 time.
+func parseDateOrTime(f kasuhara.FieldErrors, field, v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, calendar.JST); err == nil {
+		return t
+	}
+	return parseTime(f, field, v)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
@@ -281,3 +282,11 @@ func (s *Server) requireUser(next handler, oneTimePassword bool) handler {
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// allow is EFORBIDDEN unless the viewer's role may perform action.
+func (s *Server) allow(r *http.Request, action access.Action) error {
+	if !access.Can(viewerFrom(r.Context()).Membership.Role, action) {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed: %s", action)
+	}
+	return nil
+}

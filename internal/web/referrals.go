@@ -8,31 +8,6 @@ import (
 	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
-type referralJSON struct {
-	ID           string    `json:"id"`
-	Kind         string    `json:"kind"`
-	Organisation string    `json:"organisation"`
-	Contact      string    `json:"contact"`
-	Reference    string    `json:"reference"`
-	Note         string    `json:"note"`
-	Outcome      string    `json:"outcome"`
-	ReferredAt   time.Time `json:"referred_at"`
-}
-
-func referralOut(r kasuhara.Referral) referralJSON {
-	return referralJSON{ID: r.ID, Kind: r.Kind, Organisation: r.Organisation, Contact: r.Contact, Reference: r.Reference, Note: r.Note,
-		Outcome: r.Outcome, ReferredAt: r.ReferredAt}
-}
-
-func (s *Server) referralsJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
-	rs, err := s.Referrals.Referrals(r.Context(), actor, id)
-	out := make([]referralJSON, 0, len(rs))
-	for _, x := range rs {
-		out = append(out, referralOut(x))
-	}
-	return map[string]any{"referrals": out}, err
-}
-
 type referralIn struct {
 	Kind         string `json:"kind"`
 	Organisation string `json:"organisation"`
@@ -50,14 +25,6 @@ func (s *Server) addReferral(r *http.Request, actor kasuhara.Actor, id string, i
 	}
 	return s.Referrals.AddReferral(r.Context(), actor, id, kasuhara.Referral{Kind: in.Kind, Organisation: in.Organisation, Contact: in.Contact,
 		Reference: in.Reference, Note: in.Note, ReferredAt: at})
-}
-
-func (s *Server) addReferralJSON(r *http.Request, actor kasuhara.Actor, id string, in referralIn) (any, error) {
-	x, err := s.addReferral(r, actor, id, in)
-	if err != nil {
-		return nil, err
-	}
-	return referralOut(*x), nil
 }
 
 func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) error {

@@ -187,3 +187,71 @@ func (s *Server) myReports(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "my_reports", &page{Title: "reports.title", Nav: "reports", Data: map[string]any{"Cases": list, "Next": next, "Now": s.Now()}})
 }
+
+// reportJSON is the body of POST /api/v1/reports.
+type reportJSON struct {
+	OccurredAt      string                   `json:"occurred_at"`
+	DurationMinutes int                      `json:"duration_minutes"`
+	Channel         string                   `json:"channel"`
+	Location        string                   `json:"location"`
+	Department      string                   `json:"department"`
+	Categories      []string                 `json:"categories"`
+	Subtypes        []string                 `json:"subtypes"`
+	RequestContent  string                   `json:"request_content"`
+	Conduct         string                   `json:"conduct"`
+	Harm            string                   `json:"harm"`
+	Wishes          string                   `json:"wishes"`
+	DangerOngoing   bool                     `json:"danger_ongoing"`
+	Witnesses       string                   `json:"witnesses"`
+	Customer        kasuhara.CustomerDetails `json:"customer"`
+	Consultation    bool                     `json:"consultation"`
+}
+
+// toReport converts the JSON (or the web form) to a report, resolving the
+// department by id or name within the viewer's organisation.
+func (s *Server) toReport(r *http.Request, v *viewer, in reportJSON) (kasuhara.Report, error) {
+	if v == nil {
+		// An anonymous report names no department (it could identify the
+		// reporter in a small team).
+		in.Department = ""
+		v = &viewer{Org: &kasuhara.Org{}}
+	}
+	f := kasuhara.FieldErrors{}
+	rep := kasuhara.Report{OccurredAt: parseTime(f, "occurred_at", in.OccurredAt), DurationMinutes: in.DurationMinutes, Channel: in.Channel,
+		Location: in.Location, Subtypes: in.Subtypes, RequestContent: in.RequestContent, Conduct: in.Conduct, Harm: in.Harm,
+		Wishes: in.Wishes, DangerOngoing: in.DangerOngoing, Witnesses: in.Witnesses, Customer: in.Customer, Consultation: in.Consultation}
+	for _, c := range in.Categories {
+		rep.Categories = append(rep.Categories, kasuhara.Category(c))
+	}
+	// Screening suggests; here it only raises the alarm: a text with a
+	// severe threat makes the case urgent for the desk.
+	rep.ThreatDetected = screenReport(in.Conduct, in.RequestContent).MaxSeverity() >= 3
+	rep.DepartmentID = v.Membership.DepartmentID
+	if d := strings.TrimSpace(in.Department); d != "" {
+		deps, err := s.Orgs.Departments(r.Context(), v.Org.ID)
+		if err != nil {
+			return rep, err
+		}
+		rep.DepartmentID = ""
+		for _, dep := range deps {
+			if dep.ID == d || dep.Name == d {
+				rep.DepartmentID = dep.ID
+			}
+		}
+		if rep.DepartmentID == "" {
+			f.Add("department", kasuhara.FieldNotOwnDepartment)
+		}
+	}
+	if err := f.Err(); err != nil {
+		// Report every other field problem at once too.
+		if verr := rep.Validate(s.Now()); verr != nil {
+			for k, m := range kasuhara.ErrorFields(verr) {
+				if k != "occurred_at" {
+					f.AddError(k, m)
+				}
+			}
+		}
+		return rep, f.Err()
+	}
+	return rep, nil
+}

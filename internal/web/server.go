@@ -1,7 +1,13 @@
 // Package web serves the Kasuhara web UI and the /api/v1 JSON API.
 //
 // NewServer builds the whole http.Handler from its dependencies; routes.go
-// lists every route; each screen or API resource has its own file.
+// lists every route with its policy, and wraps each handler once (a handler
+// returns an error; writeError answers it as HTML or JSON). A resource X
+// has X.go for its pages and what they share with the API, and X_api.go
+// for its JSON handlers (cases.go and cases_api.go, customers.go and
+// customers_api.go, ...); stats.go computes the figures that insight.go
+// (the dashboard), stats_api.go, exports_api.go and annual_report.go show;
+// download.go streams every document.
 package web
 
 import (

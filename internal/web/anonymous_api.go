@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		reportJSON
+		Org string `json:"org"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.anonFilingLimit(w, r); err != nil {
+		return err
+	}
+	rep, err := s.toReport(r, nil, in.reportJSON)
+	if err != nil {
+		return err
+	}
+	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), in.Org, rep)
+	if err != nil {
+		return err
+	}
+	s.anonFiling.Fail(s.clientKey(r))
+	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
+	return nil
+}
+
+func (s *Server) apiAnonStatus(w http.ResponseWriter, r *http.Request) error {
+	if err := s.receiptLimit(w, r); err != nil {
+		return err
+	}
+	var in struct {
+		Receipt string `json:"receipt"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, ms, err := s.Anonymous.ReceiptStatus(r.Context(), in.Receipt)
+	if err != nil {
+		s.receiptFailed(r, err)
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ref": c.Ref, "state": c.State, "acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy,
+		"messages": messagesOut(ms)})
+	return nil
+}
+
+func (s *Server) apiAnonMessage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.receiptLimit(w, r); err != nil {
+		return err
+	}
+	var in struct {
+		Receipt string `json:"receipt"`
+		Body    string `json:"body"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := s.Anonymous.AddReceiptMessage(r.Context(), in.Receipt, in.Body)
+	if err != nil {
+		s.receiptFailed(r, err)
+		return err
+	}
+	writeJSON(w, http.StatusCreated, messagesOut([]kasuhara.Message{*m})[0])
+	return nil
+}

@@ -1,0 +1,41 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+func (s *Server) caseMessage(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.message_sent", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Messages.AddMessage(r.Context(), actor, id, r.PostFormValue("body"))
+		return err
+	})
+}
+
+func (s *Server) caseConfidential(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.confidential_saved", func(actor kasuhara.Actor, id string) error {
+		return s.Messages.SetConfidential(r.Context(), actor, id, r.PostFormValue("hide") == "true")
+	})
+}
+
+func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.retaliation_sent", func(actor kasuhara.Actor, id string) error {
+		_, err := s.Messages.FlagRetaliation(r.Context(), actor, id, r.PostFormValue("body"))
+		return err
+	})
+}
+
+// retaliationList shows legal the reporters' retaliation alarms.
+func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) error {
+	v := viewerFrom(r.Context())
+	fs, err := s.Messages.RetaliationFlags(r.Context(), v.Actor)
+	if err != nil {
+		return err
+	}
+	names, _, err := s.names(r, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "retaliation", &page{Title: "retaliation.title", Nav: "retaliation", Data: map[string]any{"Flags": fs, "Names": names}})
+}
