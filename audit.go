@@ -27,7 +27,8 @@ type AuditFilter struct {
 	OrgID      string
 	ObjectType string
 	ObjectID   string
-	Limit      int
+	Limit      int   // at most 1,000; 100 when zero
+	Before     int64 // only entries with a smaller Seq (the next page), when not zero
 }
 
 // AuditProblem names the first entry at which the trail does not verify.

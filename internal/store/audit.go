@@ -37,6 +37,9 @@ func (s *Store) AuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kas
 	if f.ObjectID != "" {
 		add("object_id = $%d", f.ObjectID)
 	}
+	if f.Before > 0 {
+		add("seq < $%d", f.Before)
+	}
 	q := "SELECT " + auditColumns + " FROM audit_entries"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

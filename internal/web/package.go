@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -55,7 +56,7 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.Audit.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 1000})
+	entries, err := s.allAuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
 	if err != nil {
 		return err
 	}
@@ -74,4 +75,23 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.sendFile(w, r, f)
 	return nil
+}
+
+// allAuditEntries reads every entry matching f, newest first, a page of
+// 1,000 at a time: a package's audit.json holds the case's whole trail.
+func (s *Server) allAuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kasuhara.AuditEntry, error) {
+	const page = 1000
+	f.Limit = page
+	var out []kasuhara.AuditEntry
+	for {
+		es, err := s.Audit.AuditEntries(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, es...)
+		if len(es) < page {
+			return out, nil
+		}
+		f.Before = es[len(es)-1].Seq
+	}
 }

@@ -112,3 +112,49 @@ func checkPDFText(t *testing.T, pdfData []byte, wants ...string) {
 		}
 	}
 }
+
+// TestEvidencePackageWholeAudit: the package's audit.json held only the
+// newest 1,000 of a case's entries, silently (finding 13 of issue 16).
+func TestEvidencePackageWholeAudit(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
+			deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+			id := decode(t, emp.call("POST", "/api/v1/reports", validReport()).body)["id"].(string)
+			body, ct := multipartBody(t, nil, map[string][]byte{"memo.png": pngBytes(t, 30, 30)})
+			must(t, emp.c.do("POST", "/api/v1/cases/"+id+"/evidence", body, map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": ct}), 201)
+			es, err := e.st.EvidenceList(ctx, deskV, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const downloads = 1005
+			for range downloads {
+				if _, err := e.st.EvidenceByID(ctx, deskV, id, es[0].ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := desk.call("GET", "/api/v1/cases/"+id+"/package?lang=en", nil)
+			if r.status != 200 {
+				t.Fatalf("package: %d %.300s", r.status, r.body)
+			}
+			zr, err := zip.NewReader(strings.NewReader(r.body), int64(len(r.body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := zr.Open("audit.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(f)
+			if got := strings.Count(string(b), `"evidence.download"`); got != downloads {
+				t.Fatalf("audit.json holds %d of the %d downloads", got, downloads)
+			}
+			for _, want := range []string{`"case.create"`, `"case.package"`} {
+				if !strings.Contains(string(b), want) {
+					t.Errorf("audit.json lacks %s", want)
+				}
+			}
+		})
+	}
+}
