@@ -416,6 +416,10 @@ type CaseService interface {
 	EvidenceList(ctx context.Context, actor Actor, id string) ([]Evidence, error)
 	// EvidenceByID returns one record and audits the download.
 	EvidenceByID(ctx context.Context, actor Actor, id, evidenceID string) (*Evidence, error)
+	// EvidenceMismatch audits that an evidence file no longer hashes to the
+	// SHA-256 recorded when it was received (during says where: "download"
+	// or "package"). Anyone who may read the evidence may record it.
+	EvidenceMismatch(ctx context.Context, actor Actor, id, evidenceID, during string) error
 	// Exclude keeps a person implicated in a case from seeing it.
 	Exclude(ctx context.Context, actor Actor, id, userID string) error
 }

@@ -82,6 +82,7 @@ const (
 	FieldCourseMismatch    FieldCode = "course_mismatch"
 	FieldAnswers           FieldCode = "answers"
 	FieldConfirmAnonymised FieldCode = "confirm_anonymised"
+	FieldHashMismatch      FieldCode = "hash_mismatch" // ID, the evidence record
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -138,6 +139,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldHarassmentManner:  "harassment needs means or manner that are inappropriate",
 	FieldNotCustomerCase:   "contains a case that does not involve this customer",
 	FieldLookup:            "give one of phone, email or account",
+	FieldHashMismatch:      "evidence {{.ID}} no longer matches the SHA-256 recorded when it was received; restore the file from a backup",
 	FieldUnlinkable:        "is not one you may link",
 	FieldNotOrgCase:        "is not a case of your organisation",
 	FieldNotClosed:         "the case must be closed first",

@@ -592,6 +592,19 @@ func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.Actor, id, evidence
 	return out, wrap("store.EvidenceByID", err)
 }
 
+// EvidenceMismatch implements kasuhara.CaseService.
+func (s *Store) EvidenceMismatch(ctx context.Context, v kasuhara.Actor, id, evidenceID, during string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "evidence.mismatch", objectType: "case", objectID: c.ID,
+			detail: map[string]string{"evidence_id": evidenceID, "during": during}})
+	})
+	return wrap("store.EvidenceMismatch", err)
+}
+
 // Exclude implements kasuhara.CaseService.
 func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) error {
 	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.exclude", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {

@@ -16,6 +16,9 @@ import (
 type Blobs interface {
 	Put(ctx context.Context, r io.Reader, maxBytes int64) (blob.Blob, error)
 	Open(id string) (*blob.Reader, error)
+	// Verify checks a whole file against its recorded SHA-256; a mismatch
+	// fails with blob.ErrCorrupt.
+	Verify(id, wantSHA256 string) error
 	Delete(id string) error
 }
 
@@ -176,6 +179,17 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	defer f.Close()
+	// A whole download is checked against the recorded SHA-256 as it
+	// streams; a part of the file (a Range request) after checking the
+	// whole of it, since a part cannot be checked alone.
+	if r.Header.Get("Range") != "" {
+		if err := s.Blobs.Verify(e.BlobID, e.SHA256); errors.Is(err, blob.ErrCorrupt) {
+			return s.evidenceMismatch(r, e, "download", err)
+		} else if err != nil {
+			return err
+		}
+	}
+	checked := blob.NewChecked(f, f.Size(), e.SHA256)
 	h := w.Header()
 	h.Set("Content-Type", e.MediaType)
 	// The file is served as data, never as a page of this site.
@@ -187,6 +201,26 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *http.Request) error 
 		disposition = "inline"
 	}
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": e.Filename}))
-	http.ServeContent(w, r, "", e.UploadedAt, f)
+	http.ServeContent(w, r, "", e.UploadedAt, checked)
+	if checked.Failed() {
+		// The client has all but the last bytes: end the response without
+		// finishing it, so that it cannot be taken for the file.
+		_ = s.evidenceMismatch(r, e, "download", blob.ErrCorrupt)
+		panic(http.ErrAbortHandler)
+	}
 	return nil
+}
+
+// evidenceMismatch logs (without the file's name) and audits that evidence
+// e no longer hashes to its recorded SHA-256, and returns the error that
+// names it.
+func (s *Server) evidenceMismatch(r *http.Request, e *kasuhara.Evidence, during string, cause error) error {
+	ctx := r.Context()
+	s.Logger.Error("evidence does not match its recorded hash", "request_id", requestID(ctx), "case_id", e.CaseID,
+		"evidence_id", e.ID, "during", during, "err", cause)
+	if err := s.Cases.EvidenceMismatch(context.WithoutCancel(ctx), viewerFrom(ctx).Actor, e.CaseID, e.ID, during); err != nil {
+		s.Logger.Error("evidence mismatch: audit", "request_id", requestID(ctx), "evidence_id", e.ID, "err", err)
+	}
+	return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "evidence " + e.ID + " does not match its recorded SHA-256",
+		Fields: kasuhara.FieldErrors{"evidence": {Code: kasuhara.FieldHashMismatch, Args: map[string]any{"ID": e.ID}}}, Err: cause}
 }

@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/document"
 )
 
@@ -64,17 +66,43 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A package refuses a file that no longer matches its recorded hash: it
+	// is checked whole before the first byte is sent, so that the request
+	// fails with the evidence record named instead of a package that lacks
+	// a file or holds a wrong one; and checked again as it is packed, in
+	// case it changes meanwhile (the ZIP then breaks and will not verify).
+	byBlob := map[string]kasuhara.Evidence{}
+	for _, e := range evidence {
+		if err := s.Blobs.Verify(e.BlobID, e.SHA256); errors.Is(err, blob.ErrCorrupt) {
+			return s.evidenceMismatch(r, &e, "package", err)
+		} else if err != nil {
+			return err
+		}
+		byBlob[e.BlobID] = e
+	}
 	f, err := document.CasePackage(document.PackageInput{
 		CaseInput: document.CaseInput{Locale: s.locale(lang), Now: s.Now(), Case: c,
 			Timeline: timeline, Assessments: assessments, Evidence: evidence, Referrals: referrals, Care: care, Names: names},
 		Audit: entries, By: v.User, For: recipient, Generator: "kasuhara " + s.Version,
-		Open: func(id string) (io.ReadCloser, error) { return s.Blobs.Open(id) },
+		Open: func(id string) (io.ReadCloser, error) {
+			f, err := s.Blobs.Open(id)
+			if err != nil {
+				return nil, err
+			}
+			return checkedFile{blob.NewChecked(f, f.Size(), byBlob[id].SHA256), f}, nil
+		},
 	})
 	if err != nil {
 		return err
 	}
 	s.sendFile(w, r, f)
 	return nil
+}
+
+// checkedFile reads a blob through its hash check and closes the blob.
+type checkedFile struct {
+	*blob.Checked
+	io.Closer
 }
 
 // allAuditEntries reads every entry matching f, newest first, a page of

@@ -35,6 +35,7 @@ type env struct {
 	srv    *web.Server
 	ts     *httptest.Server
 	logs   *testserver.Buffer
+	data   string // the blob store's data directory
 	org    *kasuhara.Org
 	sub    *kasuhara.Org
 	users  map[kasuhara.Role]*kasuhara.User
@@ -55,7 +56,8 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 		t.Fatal(err)
 	}
 	logs := &testserver.Buffer{}
-	blobs, err := blob.Open(t.TempDir())
+	dataDir := t.TempDir()
+	blobs, err := blob.Open(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	en := &env{t: t, db: db, st: st, srv: srv, ts: ts, logs: logs, users: map[kasuhara.Role]*kasuhara.User{}}
+	en := &env{t: t, db: db, st: st, srv: srv, ts: ts, logs: logs, data: dataDir, users: map[kasuhara.Role]*kasuhara.User{}}
 	en.org, err = st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme 株式会社"})
 	if err != nil {
 		t.Fatal(err)
