@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,7 +68,12 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pr
 	"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 
 // OpenSQLite opens the SQLite database file at path, creating it if needed.
+// The file is the owner's only (0600); SQLite gives its -wal and -shm files
+// the database file's mode.
 func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := privateFiles(path); err != nil {
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
 	// _txlock=immediate takes the write lock at BEGIN: without it a
 	// read-then-write transaction can fail with "database is locked".
@@ -92,6 +98,34 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	return &DB{Engine: SQLite, Write: w, Read: r, Path: path, group: newCommitter(w)}, nil
+}
+
+// privateFiles creates the database file with mode 0600 before SQLite
+// would create it with 0644, and takes group and other permissions away
+// from the files of an existing database (made by an older version).
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // openSQLite opens a pool of SQLite connections that keep their prepared
@@ -163,6 +197,15 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("sqldb: backup: %s exists; choose a new file name", path)
 	}
+	// VACUUM INTO writes into an empty file: make it the owner's only
+	// first, as the database is.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqldb: backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqldb: backup: %w", err)
+	}
 	// A connection of its own: readers are query_only, and the writer must
 	// stay free for the running server. VACUUM INTO reads one snapshot.
 	c, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.Path}).EscapedPath()+"?"+sqlitePragmas)
@@ -171,6 +214,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	}
 	defer c.Close()
 	if _, err := c.ExecContext(ctx, "VACUUM INTO $1", path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("sqldb: backup to %s: %w", path, err)
 	}
 	return nil
