@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kasuhara/kasuhara"
@@ -522,13 +523,15 @@ func (s *Store) insertEvidence(ctx context.Context, tx *sql.Tx, v kasuhara.Actor
 	return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "evidence.upload", objectType: "case", objectID: c.ID, detail: d})
 }
 
-// cleanFilename keeps a display name: no path, no control characters.
+// cleanFilename keeps a display name: no path, no control characters, no
+// bidirectional formatting (a right-to-left override shows
+// "invoice_\u202Ecod.exe" as "invoice_exe.doc").
 func cleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if hiddenInName(r) {
 			return -1
 		}
 		return r
@@ -540,6 +543,20 @@ func cleanFilename(name string) string {
 		name = "evidence"
 	}
 	return name
+}
+
+// hiddenInName reports whether r is a control character or a
+// bidirectional formatting character: the embeddings and overrides
+// U+202A–U+202E, the isolates U+2066–U+2069 and the marks U+200E, U+200F
+// and U+061C.
+func hiddenInName(r rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return true
+	}
+	return false
 }
 
 func (s *Store) evidenceRows(ctx context.Context, q queryer, where string, args ...any) ([]kasuhara.Evidence, error) {
