@@ -115,6 +115,11 @@ const (
 	MaxLongText  = 20000
 )
 
+// HasNUL reports whether s holds a NUL byte. No text of a case may: SQLite
+// would store it and PostgreSQL refuses it, so it is a field error
+// (FieldMalformed) before anything is written.
+func HasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
 // Validate checks a report. now bounds occurred_at (not in the future
 // beyond a few minutes of clock skew).
 func (r *Report) Validate(now time.Time) error {
@@ -156,14 +161,18 @@ func (r *Report) Validate(now time.Time) error {
 	}
 	for name, v := range map[string]string{"request_content": r.RequestContent, "conduct": r.Conduct, "harm": r.Harm,
 		"wishes": r.Wishes, "witnesses": r.Witnesses} {
-		if utf8.RuneCountInString(v) > MaxLongText {
+		if HasNUL(v) {
+			f.Add(name, FieldMalformed)
+		} else if utf8.RuneCountInString(v) > MaxLongText {
 			f.Add(name, FieldTooLong)
 		}
 	}
 	for name, v := range map[string]string{"location": r.Location, "customer.name": r.Customer.Name, "customer.name_kana": r.Customer.NameKana,
 		"customer.phone": r.Customer.Phone, "customer.email": r.Customer.Email, "customer.account": r.Customer.Account,
 		"customer.sns_handle": r.Customer.SNSHandle} {
-		if utf8.RuneCountInString(v) > MaxShortText {
+		if HasNUL(v) {
+			f.Add(name, FieldMalformed)
+		} else if utf8.RuneCountInString(v) > MaxShortText {
 			f.Add(name, FieldTooLong)
 		}
 	}
@@ -306,8 +315,13 @@ func (a *Assessment) Validate() error {
 	}
 	if strings.TrimSpace(a.Rationale) == "" {
 		f.Add("rationale", FieldRequired)
+	} else if HasNUL(a.Rationale) {
+		f.Add("rationale", FieldMalformed)
 	} else if utf8.RuneCountInString(a.Rationale) > MaxLongText {
 		f.Add("rationale", FieldTooLong)
+	}
+	if HasNUL(a.EnvironmentHow) {
+		f.Add("environment_how", FieldMalformed)
 	}
 	if a.AccommodationRequest && a.Verdict == "harassment" {
 		f.Add("verdict", FieldAccommodation)

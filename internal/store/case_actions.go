@@ -242,6 +242,8 @@ func checkText(field, body string, required bool) error {
 	switch {
 	case required && strings.TrimSpace(body) == "":
 		return kasuhara.InvalidField(field, kasuhara.FieldRequired)
+	case kasuhara.HasNUL(body):
+		return kasuhara.InvalidField(field, kasuhara.FieldMalformed)
 	case utf8.RuneCountInString(body) > kasuhara.MaxLongText:
 		return kasuhara.InvalidField(field, kasuhara.FieldTooLong)
 	}
@@ -356,6 +358,9 @@ func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string)
 	if title == "" {
 		return nil, kasuhara.InvalidField("title", kasuhara.FieldRequired)
 	}
+	if kasuhara.HasNUL(title) {
+		return nil, kasuhara.InvalidField("title", kasuhara.FieldMalformed)
+	}
 	if utf8.RuneCountInString(title) > kasuhara.MaxShortText {
 		return nil, kasuhara.InvalidField("title", kasuhara.FieldTooLong)
 	}
@@ -426,7 +431,9 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.Actor, id string, ca kas
 	if !slices.Contains(kasuhara.CareKinds, ca.Kind) {
 		f.Add("kind", kasuhara.FieldChoice)
 	}
-	if utf8.RuneCountInString(ca.Note) > kasuhara.MaxLongText {
+	if kasuhara.HasNUL(ca.Note) {
+		f.Add("note", kasuhara.FieldMalformed)
+	} else if utf8.RuneCountInString(ca.Note) > kasuhara.MaxLongText {
 		f.Add("note", kasuhara.FieldTooLong)
 	}
 	if err := f.Err(); err != nil {

@@ -21,6 +21,8 @@ func checkMessage(body string) error {
 	switch {
 	case strings.TrimSpace(body) == "":
 		return kasuhara.InvalidField("body", kasuhara.FieldRequired)
+	case kasuhara.HasNUL(body):
+		return kasuhara.InvalidField("body", kasuhara.FieldMalformed)
 	case utf8.RuneCountInString(body) > kasuhara.MaxMessage:
 		return kasuhara.InvalidField("body", kasuhara.FieldTooLong)
 	}
