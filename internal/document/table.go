@@ -35,13 +35,20 @@ func (t Table) Export(format string) (File, error) {
 }
 
 // CSV writes the table as CSV that Excel opens correctly: UTF-8 with a
-// byte order mark, lines ending in CRLF.
+// byte order mark, lines ending in CRLF, every cell through csvCell.
 func (t Table) CSV() File {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
-	cw.WriteAll(t.Rows) // a bytes.Buffer does not fail
+	for _, row := range t.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = csvCell(v)
+		}
+		cw.Write(cells) // a bytes.Buffer does not fail
+	}
+	cw.Flush()
 	return File{Name: t.Name + ".csv", Type: TypeCSV, Data: buf.Bytes()}
 }
 
