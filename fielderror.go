@@ -42,6 +42,7 @@ const (
 	FieldSlug              FieldCode = "slug"
 	FieldEmail             FieldCode = "email"
 	FieldURL               FieldCode = "url"
+	FieldPrivateAddress    FieldCode = "private_address"
 	FieldTaken             FieldCode = "taken"
 	FieldMismatch          FieldCode = "mismatch"
 	FieldWrongPassword     FieldCode = "wrong_password"
@@ -115,6 +116,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldSlug:              "must be 1–40 lower-case letters, digits or hyphens, not starting or ending with a hyphen",
 	FieldEmail:             "must be an e-mail address such as name@example.jp",
 	FieldURL:               "must be an http:// or https:// address",
+	FieldPrivateAddress:    "must not be a private, loopback or link-local address unless the operator allows its network",
 	FieldTaken:             "is taken",
 	FieldMismatch:          "does not match",
 	FieldWrongPassword:     "is not your current password",

@@ -60,6 +60,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	st.WebhookAllow = cfg.WebhookAllow
 	defer db.Close()
 	logger.Info("database ready", "engine", string(db.Engine))
 
@@ -185,7 +186,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	}
 	queue := jobs.New(db, map[string]jobs.Handler{
 		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
-		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second), cfg.BaseURL, st.Webhook),
+		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.BaseURL, st.Webhook),
 		store.KindClock:    st.ClockHandler,
 		store.KindPostDue:  st.PostDueHandler,
 		// Training reminders run once a day at 09:00 in Japan; the first

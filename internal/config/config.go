@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,6 +31,10 @@ type Config struct {
 	FirstOrgName    string
 	FirstAdminEmail string
 	MaxUploadMB     int // largest evidence file, in MiB
+	// WebhookAllow are the private, loopback or link-local networks that
+	// webhooks may be sent to (--webhook-allow); public addresses need none.
+	WebhookAllow []netip.Prefix
+	webhookAllow string
 
 	set     Set
 	envErrs []error
@@ -96,6 +101,7 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 				c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", EnvName("max-upload-mb"), v, err))
 			}
 		}
+		str(&c.webhookAllow, "webhook-allow", "", "private networks webhooks may reach, comma-separated CIDRs or addresses, e.g. 10.20.0.0/16")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
 		str(&c.FirstAdminEmail, "first-admin-email", "admin@localhost.localdomain", "on an empty database: e-mail address of the first admin")
@@ -147,6 +153,33 @@ func (c *Config) Validate() error {
 		if c.SessionIdle < time.Minute || c.SessionLifetime < c.SessionIdle {
 			errs = append(errs, errors.New("--session-idle: must be at least 1m and at most --session-lifetime"))
 		}
+		allow, err := ParseNetworks(c.webhookAllow)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--webhook-allow: %w", err))
+		}
+		c.WebhookAllow = allow
 	}
 	return errors.Join(errs...)
+}
+
+// ParseNetworks reads a comma-separated list of CIDR prefixes (10.0.0.0/8)
+// and addresses (192.168.1.5, taken as one host); "" is none.
+func ParseNetworks(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range strings.Split(s, ",") {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(v); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a network such as 10.20.0.0/16 or an address", v)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -55,11 +56,27 @@ func TestInvalid(t *testing.T) {
 		{[]string{"--log-level", "loud"}, nil, "--log-level"},
 		{nil, map[string]string{"KASUHARA_SESSION_IDLE": "soon"}, "KASUHARA_SESSION_IDLE"},
 		{[]string{"--session-idle", "24h"}, nil, "--session-idle"},
+		{[]string{"--webhook-allow", "10.0.0.0/8,intranet"}, nil, "--webhook-allow"},
+		{nil, map[string]string{"KASUHARA_WEBHOOK_ALLOW": "10.0.0.0/33"}, "--webhook-allow"},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.args, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v %v: got %v, want an error naming %s", tt.args, tt.env, err, tt.want)
 		}
+	}
+}
+
+func TestWebhookAllow(t *testing.T) {
+	c, err := parse(t, nil, map[string]string{"KASUHARA_WEBHOOK_ALLOW": " 10.20.0.0/16, 192.168.1.5 ,fd00::/8,10.1.2.3/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(c.WebhookAllow)
+	if want := "[10.20.0.0/16 192.168.1.5/32 fd00::/8 10.0.0.0/8]"; got != want {
+		t.Fatalf("WebhookAllow = %s, want %s", got, want)
+	}
+	if c, err := parse(t, nil, nil); err != nil || len(c.WebhookAllow) != 0 {
+		t.Fatalf("default WebhookAllow = %v, %v; want none", c.WebhookAllow, err)
 	}
 }

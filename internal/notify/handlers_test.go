@@ -133,7 +133,7 @@ func TestWebhookHandler(t *testing.T) {
 		}
 		return w, nil
 	}
-	h := WebhookHandler(NewWebhookClient(5*time.Second), "https://k.example.jp", lookup)
+	h := WebhookHandler(NewWebhookClient(5*time.Second, loopback...), "https://k.example.jp", lookup)
 	payload, _ := json.Marshal(WebhookJob{Webhook: "wh1", Event: testEvent})
 	if err := h(ctx, payload); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("first delivery: %v, want an error naming 503", err)

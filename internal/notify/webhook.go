@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -105,12 +106,26 @@ func signedRequest(ctx context.Context, w Webhook, ev Event, baseURL string, now
 	return req, nil
 }
 
-// NewWebhookClient is an HTTP client for Deliver: it gives up after timeout
-// and does not follow redirects (a redirect is an error, so a moved
-// receiver is noticed rather than followed to wherever it points).
-func NewWebhookClient(timeout time.Duration) *http.Client {
+// NewWebhookClient is an HTTP client for Deliver: it gives up after timeout,
+// does not follow redirects (a redirect is an error, so a moved receiver is
+// noticed rather than followed to wherever it points), and connects only
+// to public addresses and to those in the allowed networks
+// (DestinationAllowed), checked on each address it dials.
+func NewWebhookClient(timeout time.Duration, allow ...netip.Prefix) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = webhookDialer(timeout, allow).DialContext
+	// Through a proxy (HTTPS_PROXY) the dialled address is the proxy's:
+	// the URL's own host is checked before, as far as it can be without
+	// resolving it.
+	t.Proxy = func(req *http.Request) (*url.URL, error) {
+		if err := CheckWebhookURL(req.URL.String(), allow); err != nil {
+			return nil, permanentError{err}
+		}
+		return http.ProxyFromEnvironment(req)
+	}
 	return &http.Client{
-		Timeout: timeout,
+		Timeout:   timeout,
+		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

@@ -74,7 +74,7 @@ func (r *receiver) hooks() []receivedHook {
 
 func TestDeliverSignsTheEvent(t *testing.T) {
 	r, srv := startReceiver(t, "whsec-1")
-	err := Deliver(context.Background(), NewWebhookClient(5*time.Second), Webhook{URL: srv.URL + "/hook", Secret: "whsec-1"}, testEvent, "https://kasuhara.example.jp")
+	err := Deliver(context.Background(), NewWebhookClient(5*time.Second, loopback...), Webhook{URL: srv.URL + "/hook", Secret: "whsec-1"}, testEvent, "https://kasuhara.example.jp")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestDeliverSignsTheEvent(t *testing.T) {
 func TestDeliverFailsOnNon2xx(t *testing.T) {
 	for _, status := range []int{http.StatusInternalServerError, http.StatusNotFound, http.StatusFound, http.StatusTooManyRequests} {
 		r, srv := startReceiver(t, "s", status)
-		err := Deliver(context.Background(), NewWebhookClient(5*time.Second), Webhook{URL: srv.URL + "/hook?token=SECRETTOKEN", Secret: "s"}, testEvent, "https://k.example.jp")
+		err := Deliver(context.Background(), NewWebhookClient(5*time.Second, loopback...), Webhook{URL: srv.URL + "/hook?token=SECRETTOKEN", Secret: "s"}, testEvent, "https://k.example.jp")
 		if err == nil {
 			t.Errorf("status %d: got nil error", status)
 			continue
@@ -128,7 +128,7 @@ func TestDeliverErrorHidesTheURL(t *testing.T) {
 	_, srv := startReceiver(t, "s")
 	url := srv.URL + "/hook?token=SECRETTOKEN"
 	srv.Close() // connection refused from now on
-	err := Deliver(context.Background(), NewWebhookClient(2*time.Second), Webhook{URL: url, Secret: "s"}, testEvent, "https://k.example.jp")
+	err := Deliver(context.Background(), NewWebhookClient(2*time.Second, loopback...), Webhook{URL: url, Secret: "s"}, testEvent, "https://k.example.jp")
 	if err == nil || strings.Contains(err.Error(), "SECRETTOKEN") {
 		t.Fatalf("Deliver = %v, want an error that does not quote the URL", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/notify"
 )
 
 var _ kasuhara.SettingsService = (*Store)(nil)
@@ -55,6 +56,8 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 	if st.WebhookURL != "" {
 		if u, err := url.Parse(st.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			f.Add("webhook_url", kasuhara.FieldURL)
+		} else if notify.CheckWebhookURL(st.WebhookURL, s.WebhookAllow) != nil {
+			f.Add("webhook_url", kasuhara.FieldPrivateAddress)
 		}
 	}
 	if st.WebhookSecret != "" && len(st.WebhookSecret) < 16 {

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -29,6 +30,9 @@ type Store struct {
 	Now func() time.Time
 	// Params are the argon2id parameters for new password hashes.
 	Params credential.Params
+	// WebhookAllow are the private networks that webhooks may be sent to
+	// (--webhook-allow); public addresses need no entry.
+	WebhookAllow []netip.Prefix
 }
 
 var (
