@@ -12,15 +12,19 @@ import (
 // (full-width letters and digits become ASCII), upper case, and without
 // spaces and hyphens, so that ｍｅｍ－００１２ ３４ and MEM-001234 match. The
 // long-vowel mark ー is removed as a hyphen too, since a Japanese input
-// method types it for "-" in kana mode. It returns "" when nothing remains.
+// method types it for "-" in kana mode. Control characters go too. It
+// returns "" when nothing remains.
 func Account(s string) string {
 	s = strings.ToUpper(norm.NFKC.String(s))
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || isHyphen(r) || isInvisible(r) {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || isHyphen(r) || isInvisible(r) {
 			return -1
 		}
 		return r
 	}, s)
+	// A combining mark that followed a dropped space composes with the
+	// letter before it, so that the key is the key of itself.
+	return norm.NFC.String(s)
 }
 
 func isHyphen(r rune) bool {

@@ -177,6 +177,9 @@ var variants = []struct {
 	{"kana", "山田太郎", ""},
 	{"kana", "yamada", ""},
 
+	{"name", "A \u0303", "\u00e3"}, // found by FuzzKeys: a combining mark after a space
+	{"name", "ｶ ﾞ", "が"},
+
 	// Accounts.
 	{"acct", "MEM-001234", "MEM001234"},
 	{"acct", "mem 001234", "MEM001234"},
@@ -184,6 +187,9 @@ var variants = []struct {
 	{"acct", "ＭＥＭー００１２３４", "MEM001234"},
 	{"acct", " 1234-5678-9012 ", "123456789012"},
 	{"acct", " - ", ""},
+	{"acct", "MEM\x00-0012\x0134\u0085", "MEM001234"}, // found by FuzzKeys
+	{"acct", "\x01", ""},
+	{"acct", "A \u0303", "\u00c3"}, // found by FuzzKeys
 
 	// Social-media handles.
 	{"sns", "@Taro_Y", "taro_y"},

@@ -77,7 +77,10 @@ func nameKey(s string, kanaOnly bool) string {
 		}
 		b.WriteRune(r)
 	}
-	key := b.String()
+	// Dropping a separator can bring a combining mark next to the letter
+	// before it (ｶ ﾞ, A ̃): compose them, so that the key is the key of
+	// itself.
+	key := norm.NFC.String(b.String())
 	if placeholders[key] || !strings.ContainsFunc(key, unicode.IsLetter) {
 		return ""
 	}
