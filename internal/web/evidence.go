@@ -85,7 +85,7 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 				if err == nil {
 					err = &http.MaxBytesError{Limit: maxFieldBytes}
 				}
-				return nil, err
+				return nil, cutShort(err)
 			}
 			f.values[part.FormName()] = append(f.values[part.FormName()], string(b))
 			continue
@@ -106,10 +106,19 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 		}
 		if err != nil {
 			s.discard(f)
-			return nil, blobError(err)
+			return nil, cutShort(blobError(err))
 		}
 		f.files = append(f.files, kasuhara.Evidence{BlobID: b.ID, Filename: part.FileName(), MediaType: b.MediaType, Size: b.Size, SHA256: b.SHA256})
 	}
+}
+
+// cutShort is err, except that a body that ends inside a part is the
+// client's malformed body (400), not a failure of the server.
+func cutShort(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
+	}
+	return err
 }
 
 // discard deletes stored files of a request that failed, so that no file is
