@@ -20,6 +20,26 @@ type AuditEntry struct {
 	Detail     string // canonical JSON, may be ""
 	PrevHash   string // hex SHA-256 of the previous entry, "" for the first
 	Hash       string // hex SHA-256 over PrevHash and the fields above
+	// RecordHash is the hex SHA-256 of the new state of the records the
+	// change touched (internal/audit's RecordsHash), "" for reads and for
+	// entries written before records were hashed. It is part of Hash.
+	RecordHash string
+}
+
+// RecordProblem is a record whose current state is not the one its last
+// audited change left: it differs, it is missing, or it has no audited
+// state in a group of records that has one.
+type RecordProblem struct {
+	Record string // e.g. "case 0190…/assessment 0191…"
+	Seq    int64  // the entry with the last audited state, 0 if none
+	Reason string // in English
+}
+
+// RecordCheck is what VerifyRecords found.
+type RecordCheck struct {
+	Checked   int             // groups of records compared (a case, a measure, a user's memberships)
+	Problems  []RecordProblem // tampering: a non-empty list fails the check
+	Unaudited []string        // groups with no audited state yet (written before records were hashed)
 }
 
 // AuditFilter selects entries of the trail.
@@ -45,4 +65,12 @@ type AuditService interface {
 	// VerifyAudit walks the whole chain. It returns the number of entries and
 	// nil when the chain is intact, or the first problem found.
 	VerifyAudit(ctx context.Context) (int64, *AuditProblem, error)
+	// VerifyRecords compares the records (cases with their assessments,
+	// evidence records and customer links; measures; memberships) with
+	// the state the last audited change of each left.
+	VerifyRecords(ctx context.Context) (*RecordCheck, error)
+	// BaselineRecords records, by an audited entry each, the present state
+	// of the records that have no audited state yet; it returns how many
+	// groups it recorded.
+	BaselineRecords(ctx context.Context, actor Actor) (int, error)
 }

@@ -99,6 +99,13 @@ func testCommands(t *testing.T, c *cli) {
 	if !regexp.MustCompile(`intact: \d+ entries`).MatchString(out) {
 		t.Fatalf("audit verify: %s", out)
 	}
+	out = c.ok("", "audit", "verify", "--records")
+	if !regexp.MustCompile(`intact: \d+ entries`).MatchString(out) || !regexp.MustCompile(`records match their audited state: \d+ groups checked, 0 not yet audited`).MatchString(out) {
+		t.Fatalf("audit verify --records: %s", out)
+	}
+	if out = c.ok("", "audit", "baseline"); !strings.Contains(out, "state of 0 groups") {
+		t.Fatalf("audit baseline: %s", out)
+	}
 	if c.env["KASUHARA_DATABASE"] == "" {
 		copyPath := c.env["KASUHARA_DATA"] + "/copy.db"
 		if out := c.ok("", "backup", copyPath); !strings.Contains(out, copyPath) {

@@ -7,10 +7,12 @@
 package audit
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +44,79 @@ func Hash(e kasuhara.AuditEntry) string {
 	} {
 		// A length prefix keeps field boundaries unambiguous.
 		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	// Entries written before records were hashed have none, and their
+	// hashes stay what they were.
+	if e.RecordHash != "" {
+		fmt.Fprintf(h, "record:%d:%s;", len(e.RecordHash), e.RecordHash)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// RecordState is the state of one record as an audited change left it: the
+// group it belongs to (Scope, e.g. "case 0190…"), its kind and id, and the
+// hash of its columns (RowHash).
+type RecordState struct {
+	Scope, Kind, ID, Hash string
+}
+
+// RowHash returns the hex SHA-256 of a row's values in a fixed order and an
+// unambiguous encoding: NULL, text, whole numbers, truth values and times
+// (normalised as in the chain).
+func RowHash(values []any) string {
+	h := sha256.New()
+	for _, v := range values {
+		var s string
+		switch v := v.(type) {
+		case nil:
+			h.Write([]byte("n;"))
+			continue
+		case time.Time:
+			s = "t" + Normalize(v).Format(TimeFormat)
+		case []byte:
+			s = "s" + string(v)
+		case string:
+			s = "s" + v
+		case int64:
+			s = "i" + strconv.FormatInt(v, 10)
+		case bool:
+			s = "b" + strconv.FormatBool(v)
+		case float64:
+			s = "f" + strconv.FormatFloat(v, 'g', -1, 64)
+		default:
+			s = fmt.Sprintf("?%v", v)
+		}
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ScopeHash returns the hex SHA-256 of the states of the records of one
+// group (scope), in a fixed order; a group with no records has one too, so
+// that its emptiness (a purged case) is recorded.
+func ScopeHash(scope string, states []RecordState) string {
+	states = slices.Clone(states)
+	slices.SortFunc(states, func(a, b RecordState) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID))
+	})
+	h := sha256.New()
+	fmt.Fprintf(h, "kasuhara-records-v1;%d:%s;", len(scope), scope)
+	for _, st := range states {
+		if st.Scope == scope {
+			fmt.Fprintf(h, "%d:%s;%d:%s;%s;", len(st.Kind), st.Kind, len(st.ID), st.ID, st.Hash)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// RecordsHash returns an entry's RecordHash from the groups its change
+// touched, each given as a RecordState with Scope and Hash (ScopeHash).
+func RecordsHash(groups []RecordState) string {
+	groups = slices.Clone(groups)
+	slices.SortFunc(groups, func(a, b RecordState) int { return cmp.Compare(a.Scope, b.Scope) })
+	h := sha256.New()
+	for _, g := range groups {
+		fmt.Fprintf(h, "%d:%s;%s;", len(g.Scope), g.Scope, g.Hash)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

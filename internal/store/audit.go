@@ -11,11 +11,11 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
-const auditColumns = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, prev_hash, hash"
+const auditColumns = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, prev_hash, hash, record_hash"
 
 func scanAudit(sc interface{ Scan(...any) error }) (kasuhara.AuditEntry, error) {
 	var e kasuhara.AuditEntry
-	err := sc.Scan(&e.Seq, &e.At, &e.OrgID, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.Detail, &e.PrevHash, &e.Hash)
+	err := sc.Scan(&e.Seq, &e.At, &e.OrgID, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.Detail, &e.PrevHash, &e.Hash, &e.RecordHash)
 	e.At = e.At.UTC()
 	return e, err
 }

@@ -95,6 +95,7 @@ type auditBatch struct {
 	seq     int64
 	hash    string
 	entries []kasuhara.AuditEntry
+	states  [][]any // record_states rows
 }
 
 // chainAudit numbers and hashes e after the head of tx's batch. The first
@@ -102,6 +103,12 @@ type auditBatch struct {
 // registers writeAudit, which runs after the other entries of the batch.
 func (s *Store) chainAudit(ctx context.Context, tx *sql.Tx, e kasuhara.AuditEntry) error {
 	b := s.db.TxState(tx, auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
+	// The records' state after every change of the transaction: the hooks
+	// run after its statements.
+	states, err := s.snapshotRecords(ctx, tx, &e)
+	if err != nil {
+		return fmt.Errorf("store: audit records: %w", err)
+	}
 	if !b.started {
 		if s.db.Engine == sqldb.Postgres {
 			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
@@ -113,16 +120,25 @@ func (s *Store) chainAudit(ctx context.Context, tx *sql.Tx, e kasuhara.AuditEntr
 		}
 		b.started = true
 		b.add(e)
+		b.addStates(states)
 		// Registered after the entry is added: outside a group commit it
 		// runs at once.
 		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.writeAudit(ctx, tx, b) })
 	}
 	b.add(e)
+	b.addStates(states)
 	return nil
 }
 
 // auditBatchKey keys the batch's auditBatch in sqldb.TxState.
 type auditBatchKey struct{}
+
+// addStates files the record states of the entry added last.
+func (b *auditBatch) addStates(states []audit.RecordState) {
+	for _, st := range states {
+		b.states = append(b.states, []any{b.seq, st.Scope, st.Kind, st.ID, st.Hash})
+	}
+}
 
 func (b *auditBatch) add(e kasuhara.AuditEntry) {
 	e.Seq, e.PrevHash = b.seq+1, b.hash
@@ -138,11 +154,16 @@ func (s *Store) writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error
 	}
 	rows := make([][]any, len(b.entries))
 	for i, e := range b.entries {
-		rows[i] = []any{e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash}
+		rows[i] = []any{e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash, e.RecordHash}
 	}
 	if err := s.insertRows(ctx, tx, "audit_entries", []string{"seq", "at", "org_id", "actor_id", "actor_label", "action",
-		"object_type", "object_id", "detail", "prev_hash", "hash"}, rows); err != nil {
+		"object_type", "object_id", "detail", "prev_hash", "hash", "record_hash"}, rows); err != nil {
 		return fmt.Errorf("store: audit append: %w", err)
+	}
+	if len(b.states) > 0 {
+		if err := s.insertRows(ctx, tx, "record_states", []string{"seq", "scope", "kind", "id", "hash"}, b.states); err != nil {
+			return fmt.Errorf("store: audit record states: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", b.seq, b.hash); err != nil {
 		return fmt.Errorf("store: audit head: %w", err)

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/audit"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+// Records whose state each audited change carries (issue 16, finding 6).
+// They come in groups (scopes): a case with its assessments, evidence
+// records and customer links; a measure; a user's memberships. An entry
+// about a group records the state of all its records after the change
+// (record_states, covered by the entry's record_hash and so by the chain),
+// and VerifyRecords compares the rows of today with the last such state.
+
+// recordQuery reads the records of one kind in a group: $1 is the group's
+// id, the first column the record's id, the rest the columns that matter
+// (not search indexes or updated_at, which move without an audited change).
+type recordQuery struct{ kind, query string }
+
+var recordQueries = map[string][]recordQuery{
+	"case": {
+		{"case", `SELECT id, id, org_id, ref, reporter_id, department_id, state, urgent, consultation, occurred_at,
+			duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes, danger_ongoing,
+			witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
+			assignee_id, second_id, verdict, acknowledge_by, feedback_by, acknowledged_at, resolved_at, closed_at, created_at,
+			anonymous, receipt_hash, hide_from_supervisor FROM cases WHERE id = $1`},
+		{"assessment", `SELECT id, id, case_id, assessor_id, request, manner, manner_reasons, environment_impaired,
+			environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1`},
+		{"evidence", `SELECT id, id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at
+			FROM evidence WHERE case_id = $1`},
+		{"customer_link", `SELECT customer_id, case_id, customer_id FROM case_customers WHERE case_id = $1`},
+	},
+	"measure": {
+		{"measure", `SELECT id, id, customer_id, org_id, level, reason, case_ids, status, effective_at, review_at,
+			proposed_by, approved_by, approved_at, lifted_by, lifted_at, lift_reason, customer_response, created_at
+			FROM measures WHERE id = $1`},
+	},
+	"user": {
+		{"membership", `SELECT org_id, user_id, org_id, role, department_id, created_at FROM memberships WHERE user_id = $1`},
+	},
+}
+
+// recordGroups lists the groups that exist now, by type.
+var recordGroups = map[string]string{
+	"case":    "SELECT id FROM cases",
+	"measure": "SELECT id FROM measures",
+	"user":    "SELECT DISTINCT user_id FROM memberships",
+}
+
+// readActions are audited reads: they change no record.
+var readActions = map[string]bool{
+	"case.read": true, "case.list": true, "case.package": true, "evidence.download": true, "evidence.mismatch": true,
+	"customer.read": true, "customer.list": true, "customer.lookup": true, "retaliation.list": true,
+}
+
+type rowQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// recordScopes names the groups whose records an entry's change may have
+// touched: a case; a customer's cases (their links) and measures, and the
+// case a split took away; a measure; a user's memberships.
+func recordScopes(ctx context.Context, q rowQuerier, e kasuhara.AuditEntry) ([]string, error) {
+	if e.ObjectID == "" || readActions[e.Action] {
+		return nil, nil
+	}
+	switch e.ObjectType {
+	case "case", "measure", "user":
+		return []string{e.ObjectType + " " + e.ObjectID}, nil
+	case "customer":
+		var out []string
+		for typ, query := range map[string]string{
+			"case":    "SELECT case_id FROM case_customers WHERE customer_id = $1",
+			"measure": "SELECT id FROM measures WHERE customer_id = $1",
+		} {
+			ids, err := selectIDs(ctx, q, query, e.ObjectID)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				out = append(out, typ+" "+id)
+			}
+		}
+		var d map[string]any
+		if json.Unmarshal([]byte(e.Detail), &d) == nil {
+			if id, ok := d["case_id"].(string); ok && id != "" {
+				out = append(out, "case "+id)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out), nil
+	}
+	return nil, nil
+}
+
+// selectIDs reads one column of text.
+func selectIDs(ctx context.Context, q rowQuerier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// recordStates reads the current state of every record of group scope.
+func recordStates(ctx context.Context, q rowQuerier, scope string) ([]audit.RecordState, error) {
+	typ, id, _ := strings.Cut(scope, " ")
+	var out []audit.RecordState
+	for _, rq := range recordQueries[typ] {
+		rows, err := q.QueryContext(ctx, rq.query, id)
+		if err != nil {
+			return nil, fmt.Errorf("store: records of %s: %w", rq.kind, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: records of %s: %w", rq.kind, err)
+			}
+			out = append(out, audit.RecordState{Scope: scope, Kind: rq.kind, ID: fmt.Sprint(vals[0]), Hash: audit.RowHash(vals[1:])})
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// snapshotRecords sets e.RecordHash from the state of the records its
+// change touched, and returns the states to store with it, and for each
+// group a row of kind "" with the group's hash (so that an empty group is
+// recorded too).
+func (s *Store) snapshotRecords(ctx context.Context, tx *sql.Tx, e *kasuhara.AuditEntry) ([]audit.RecordState, error) {
+	scopes, err := recordScopes(ctx, tx, *e)
+	if err != nil || len(scopes) == 0 {
+		return nil, err
+	}
+	var states, groups []audit.RecordState
+	for _, sc := range scopes {
+		st, err := recordStates(ctx, tx, sc)
+		if err != nil {
+			return nil, err
+		}
+		states = append(states, st...)
+		groups = append(groups, audit.RecordState{Scope: sc, Hash: audit.ScopeHash(sc, st)})
+	}
+	e.RecordHash = audit.RecordsHash(groups)
+	return append(states, groups...), nil
+}
+
+// VerifyRecords implements kasuhara.AuditService: it compares every group
+// of records that exists now, or had an audited state, with the last state
+// an audited change recorded for it.
+func (s *Store) VerifyRecords(ctx context.Context) (*kasuhara.RecordCheck, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.db.Engine == sqldb.Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.Read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: verify records: %w", err)
+	}
+	defer tx.Rollback()
+	out, err := verifyRecords(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("store: verify records: %w", err)
+	}
+	return out, nil
+}
+
+func verifyRecords(ctx context.Context, tx *sql.Tx) (*kasuhara.RecordCheck, error) {
+	// The last audited state of each group.
+	latest := map[string]int64{}
+	rows, err := tx.QueryContext(ctx, "SELECT scope, MAX(seq) FROM record_states WHERE kind = '' GROUP BY scope")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var sc string
+		var seq int64
+		if err := rows.Scan(&sc, &seq); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		latest[sc] = seq
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The stored states of those entries, checked against their entries'
+	// record hashes (which the chain protects).
+	audited := map[string][]audit.RecordState{}
+	altered := map[string]bool{} // groups whose recorded state was changed
+	seqs := map[int64]bool{}
+	for _, seq := range latest {
+		seqs[seq] = true
+	}
+	for seq := range seqs {
+		var recordHash string
+		if err := tx.QueryRowContext(ctx, "SELECT record_hash FROM audit_entries WHERE seq = $1", seq).Scan(&recordHash); err != nil && err != sql.ErrNoRows {
+			return nil, err
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT scope, kind, id, hash FROM record_states WHERE seq = $1", seq)
+		if err != nil {
+			return nil, err
+		}
+		var groups, states []audit.RecordState
+		for rows.Next() {
+			var st audit.RecordState
+			if err := rows.Scan(&st.Scope, &st.Kind, &st.ID, &st.Hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if st.Kind == "" {
+				groups = append(groups, st)
+			} else {
+				states = append(states, st)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		// The groups' hashes are covered by the entry's; each group's
+		// records by its hash.
+		whole := audit.RecordsHash(groups) == recordHash
+		for _, g := range groups {
+			if latest[g.Scope] != seq {
+				continue
+			}
+			if !whole || audit.ScopeHash(g.Scope, states) != g.Hash {
+				altered[g.Scope] = true
+			}
+		}
+		for _, st := range states {
+			if latest[st.Scope] == seq {
+				audited[st.Scope] = append(audited[st.Scope], st)
+			}
+		}
+	}
+	// The groups that exist now.
+	var now []string
+	for _, typ := range []string{"case", "measure", "user"} {
+		ids, err := selectIDs(ctx, tx, recordGroups[typ])
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			now = append(now, typ+" "+id)
+		}
+	}
+	for sc := range latest {
+		if !slices.Contains(now, sc) {
+			now = append(now, sc)
+		}
+	}
+	slices.Sort(now)
+	out := &kasuhara.RecordCheck{}
+	for _, sc := range now {
+		seq, ok := latest[sc]
+		if !ok {
+			out.Unaudited = append(out.Unaudited, sc)
+			continue
+		}
+		out.Checked++
+		if altered[sc] {
+			out.Problems = append(out.Problems, kasuhara.RecordProblem{Record: sc, Seq: seq,
+				Reason: "the state recorded with the entry was altered (record_states does not match the entry's record hash)"})
+			continue
+		}
+		current, err := recordStates(ctx, tx, sc)
+		if err != nil {
+			return nil, err
+		}
+		was := map[string]string{}
+		for _, st := range audited[sc] {
+			was[st.Kind+" "+st.ID] = st.Hash
+		}
+		for _, st := range current {
+			key := st.Kind + " " + st.ID
+			h, ok := was[key]
+			delete(was, key)
+			switch {
+			case !ok:
+				out.Problems = append(out.Problems, kasuhara.RecordProblem{Record: sc + "/" + key, Seq: seq, Reason: "exists but no audited change made it"})
+			case h != st.Hash:
+				out.Problems = append(out.Problems, kasuhara.RecordProblem{Record: sc + "/" + key, Seq: seq, Reason: "differs from its last audited state"})
+			}
+		}
+		for _, key := range slices.Sorted(maps.Keys(was)) {
+			out.Problems = append(out.Problems, kasuhara.RecordProblem{Record: sc + "/" + key, Seq: seq, Reason: "is missing: no audited change removed it"})
+		}
+	}
+	return out, nil
+}
+
+// BaselineRecords implements kasuhara.AuditService: every group of records
+// that has no audited state yet gets one, by an audited entry
+// (records.baseline) that carries its present state.
+func (s *Store) BaselineRecords(ctx context.Context, actor kasuhara.Actor) (int, error) {
+	check, err := s.VerifyRecords(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for chunk := range slices.Chunk(check.Unaudited, 500) {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			for _, sc := range chunk {
+				typ, id, _ := strings.Cut(sc, " ")
+				if err := s.appendAudit(ctx, tx, change{actor: actor, action: "records.baseline", objectType: typ, objectID: id}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, wrap("store.BaselineRecords", err)
+		}
+	}
+	return len(check.Unaudited), nil
+}
