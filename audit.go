@@ -44,6 +44,10 @@ type RecordCheck struct {
 
 // AuditFilter selects entries of the trail.
 type AuditFilter struct {
+	// Role is the reader's role, when a person reads: entries that only
+	// legal may read (access.LegalOnlyAudit) are left out for every other
+	// role.
+	Role       Role
 	OrgID      string
 	ObjectType string
 	ObjectID   string

@@ -64,3 +64,10 @@ func InScope(tree []kasuhara.Org, targetOrg string) bool {
 func CanAdminister(role kasuhara.Role, tree []kasuhara.Org, targetOrg string) bool {
 	return Can(role, ManageUsers) && InScope(tree, targetOrg)
 }
+
+// LegalOnlyAudit are the audit actions that name a reporter's alarm or
+// confidentiality choice, or a reporter's consent about their care record:
+// who made them is for legal only, so the admin's audit view leaves them
+// out (issue 16, finding 3).
+var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent"}
+

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
@@ -30,6 +31,14 @@ func (s *Store) AuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kas
 	}
 	if f.OrgID != "" {
 		add("org_id = $%d", f.OrgID)
+	}
+	if f.Role != "" && f.Role != kasuhara.RoleLegal {
+		var in []string
+		for _, a := range access.LegalOnlyAudit {
+			args = append(args, a)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+		where = append(where, "action NOT IN ("+strings.Join(in, ", ")+")")
 	}
 	if f.ObjectType != "" {
 		add("object_type = $%d", f.ObjectType)

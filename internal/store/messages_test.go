@@ -170,5 +170,29 @@ func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
 		if len(other) != 0 {
 			t.Fatal("another organisation's legal sees the flag")
 		}
+		// The admin's audit view leaves out the alarms and the
+		// confidentiality choice; legal's keeps them (finding 3).
+		actions := func(role kasuhara.Role) string {
+			es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{Role: role, OrgID: d.org.ID, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var as []string
+			for _, e := range es {
+				as = append(as, e.Action)
+			}
+			return strings.Join(as, ",")
+		}
+		for _, a := range []string{"retaliation.flag", "retaliation.list", "case.confidential"} {
+			if !strings.Contains(actions(kasuhara.RoleLegal), a) {
+				t.Fatalf("legal's audit view lacks %s", a)
+			}
+			if strings.Contains(actions(kasuhara.RoleAdmin), a) {
+				t.Fatalf("the admin's audit view shows %s", a)
+			}
+		}
+		if !strings.Contains(actions(kasuhara.RoleAdmin), "case.message") {
+			t.Fatal("the admin's audit view lost the other entries")
+		}
 	})
 }

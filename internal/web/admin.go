@@ -239,7 +239,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if !access.Can(v.Membership.Role, access.ViewAudit) {
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed")
 	}
-	es, err := s.Audit.AuditEntries(r.Context(), kasuhara.AuditFilter{OrgID: v.Org.ID, Limit: 200})
+	es, err := s.Audit.AuditEntries(r.Context(), kasuhara.AuditFilter{Role: v.Membership.Role, OrgID: v.Org.ID, Limit: 200})
 	if err != nil {
 		return err
 	}

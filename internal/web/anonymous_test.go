@@ -160,3 +160,30 @@ func TestAnonymousChannelGuards(t *testing.T) {
 		t.Fatalf("anonymous filing is not limited: %v", statuses)
 	}
 }
+
+// TestAdminAuditHidesAlarmsAndConfidentiality is issue 16's finding 3: the
+// admin's audit page does not show retaliation alarms or confidentiality
+// choices with who made them; legal's still does.
+func TestAdminAuditHidesAlarmsAndConfidentiality(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	emp := e.client()
+	emp.signInAs(kasuhara.RoleEmployee)
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
+	must(t, emp.post("/cases/"+c.ID+"/confidential", url.Values{"hide": {"true"}}), http.StatusSeeOther)
+	legal := e.client()
+	legal.signInAs(kasuhara.RoleLegal)
+	must(t, legal.get("/retaliation"), 200)
+	must(t, legal.get("/admin/audit"), 200, "不利益取扱いの申告", "上長への開示の変更", "不利益取扱いの申告の閲覧", empV.UserID)
+	admin := e.client()
+	admin.signInAs(kasuhara.RoleAdmin)
+	page := admin.get("/admin/audit")
+	must(t, page, 200)
+	// The employee's sign-in stays; the alarm, its reading and the
+	// confidentiality choice are not there at all.
+	mustNot(t, page, "不利益取扱いの申告", "上長への開示の変更")
+}
