@@ -70,4 +70,3 @@ func CanAdminister(role kasuhara.Role, tree []kasuhara.Org, targetOrg string) bo
 // who made them is for legal only, so the admin's audit view leaves them
 // out (issue 16, finding 3).
 var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent"}
-
