@@ -246,9 +246,12 @@ const (
 	EventCare       = "care"
 	EventEvidence   = "evidence"
 	EventExclusion  = "exclusion"
-	EventMessage    = "message"
-	EventReferral   = "referral"
-	EventPost       = "post"
+	// EventExclusionProposed: a desk member proposed an exclusion that a
+	// second person must confirm.
+	EventExclusionProposed = "exclusion_proposed"
+	EventMessage           = "message"
+	EventReferral          = "referral"
+	EventPost              = "post"
 )
 
 // Event is one entry of a case's timeline.
@@ -434,6 +437,11 @@ type CaseService interface {
 	// SHA-256 recorded when it was received (during says where: "download"
 	// or "package"). Anyone who may read the evidence may record it.
 	EvidenceMismatch(ctx context.Context, actor Actor, id, evidenceID, during string) error
-	// Exclude keeps a person implicated in a case from seeing it.
-	Exclude(ctx context.Context, actor Actor, id, userID string) error
+	// Exclude keeps a person implicated in a case from seeing it. Legal
+	// excludes at once. A desk member proposes: the exclusion takes effect
+	// when a second handler (neither the proposer nor the person) or legal
+	// excludes the same person, and pending says it waits for that. The
+	// last legal member who sees the case cannot be excluded (a field
+	// error); legal is told of every proposal and exclusion.
+	Exclude(ctx context.Context, actor Actor, id, userID string) (pending bool, err error)
 }

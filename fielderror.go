@@ -57,6 +57,7 @@ const (
 	FieldSamePerson        FieldCode = "same_person"
 	FieldNeedTwo           FieldCode = "need_two"
 	FieldExcluded          FieldCode = "excluded"
+	FieldLastLegal         FieldCode = "last_legal"
 	FieldReporter          FieldCode = "reporter"
 	FieldTransition        FieldCode = "transition"
 	FieldChannel           FieldCode = "channel"
@@ -131,6 +132,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldSamePerson:        "must be a different person from the handler",
 	FieldNeedTwo:           "a handler and a second person must be assigned: nobody handles a case alone",
 	FieldExcluded:          "is excluded from this case",
+	FieldLastLegal:         "is the last legal member who sees this case and cannot be excluded",
 	FieldReporter:          "is the reporter and cannot be excluded",
 	FieldTransition:        "is not a state the case can move to from its current state",
 	FieldChannel:           "must be one of phone, in_person, email, chat, letter, social_media, visit_outside, other",

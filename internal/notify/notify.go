@@ -28,10 +28,11 @@ const (
 	CaseOverdue      = "case.overdue"       // a deadline has passed
 	CaseStateChanged = "case.state_changed" // a case moved to another state
 	CaseRetaliation  = "case.retaliation"   // a reporter says they are treated badly for reporting
+	CaseExclusion    = "case.exclusion"     // a person was excluded from a case, or proposed for it
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation}
+var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.

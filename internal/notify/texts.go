@@ -37,6 +37,10 @@ var mailTitles = map[string]map[string]string{
 		"ja": "報告者から不利益取扱いの申告があります",
 		"en": "A reporter raised a retaliation alarm",
 	},
+	CaseExclusion: {
+		"ja": "案件の関係者の除外が提案または確定されました",
+		"en": "A person was proposed for exclusion from a case, or excluded",
+	},
 }
 
 // mailFixed holds the parts every mail shares.

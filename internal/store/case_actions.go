@@ -629,31 +629,95 @@ func (s *Store) EvidenceMismatch(ctx context.Context, v kasuhara.Actor, id, evid
 	return wrap("store.EvidenceMismatch", err)
 }
 
-// Exclude implements kasuhara.CaseService.
-func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) error {
-	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.exclude", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+// Exclude implements kasuhara.CaseService. Legal excludes at once; a desk
+// member's exclusion is a proposal until a second handler or legal confirms
+// it by excluding the same person (issue 16, finding 4).
+func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) (pending bool, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Engine == sqldb.Postgres {
+			// As caseChange: changes to one case take turns.
+			if _, err := tx.ExecContext(ctx, "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE", id); err != nil {
+				return err
+			}
+		}
+		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseHandler)
+		if err != nil {
+			return err
+		}
 		if userID == c.ReporterID {
-			return nil, kasuhara.InvalidField("user", kasuhara.FieldReporter)
+			return kasuhara.InvalidField("user", kasuhara.FieldReporter)
 		}
 		if userID == v.UserID {
-			return nil, kasuhara.InvalidField("user", kasuhara.FieldSelf)
+			return kasuhara.InvalidField("user", kasuhara.FieldSelf)
 		}
-		if r, err := memberRole(ctx, tx, c.OrgID, userID); err != nil {
-			return nil, err
-		} else if r == "" {
-			return nil, kasuhara.InvalidField("user", kasuhara.FieldNotMember)
+		role, err := memberRole(ctx, tx, c.OrgID, userID)
+		if err != nil {
+			return err
+		} else if role == "" {
+			return kasuhara.InvalidField("user", kasuhara.FieldNotMember)
+		}
+		if role == kasuhara.RoleLegal {
+			// Someone must always be able to see the case and what is done
+			// in it: the last legal member who sees it stays.
+			legal, err := handlersOf(ctx, tx, c, kasuhara.RoleLegal)
+			if err != nil {
+				return err
+			}
+			if len(without(legal, userID)) == 0 {
+				return kasuhara.InvalidField("user", kasuhara.FieldLastLegal)
+			}
+		}
+		var proposer string
+		err = tx.QueryRowContext(ctx, "SELECT proposed_by FROM case_exclusion_requests WHERE case_id = $1 AND user_id = $2", c.ID, userID).Scan(&proposer)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		legal, err := handlersOf(ctx, tx, c, kasuhara.RoleLegal)
+		if err != nil {
+			return err
+		}
+		if v.Role != kasuhara.RoleLegal && (proposer == "" || proposer == v.UserID) {
+			// A proposal: it waits for a second person; legal is told.
+			pending = true
+			if proposer == v.UserID {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO case_exclusion_requests (case_id, user_id, proposed_by, created_at) VALUES ($1, $2, $3, $4)",
+				c.ID, userID, v.UserID, s.now()); err != nil {
+				return err
+			}
+			d := map[string]string{"user_id": userID}
+			if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventExclusionProposed, "", d); err != nil {
+				return err
+			}
+			if err := s.notifyEvent(ctx, tx, c, notify.CaseExclusion, without(without(legal, v.UserID), userID)); err != nil {
+				return err
+			}
+			return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.exclude_proposed", objectType: "case", objectID: c.ID, detail: d})
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_exclusion_requests WHERE case_id = $1 AND user_id = $2", c.ID, userID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_exclusions (case_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, userID); err != nil {
-			return nil, err
+			return err
 		}
 		// An excluded handler or second person leaves the case.
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET
 			assignee_id = CASE WHEN assignee_id = $1 THEN NULL ELSE assignee_id END,
 			second_id = CASE WHEN second_id = $1 THEN NULL ELSE second_id END WHERE id = $2`, userID, c.ID); err != nil {
-			return nil, err
+			return err
 		}
 		d := map[string]string{"user_id": userID}
-		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventExclusion, "", d)
+		if proposer != "" {
+			d["proposed_by"] = proposer
+		}
+		if err := s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventExclusion, "", d); err != nil {
+			return err
+		}
+		if err := s.notifyEvent(ctx, tx, c, notify.CaseExclusion, without(without(legal, v.UserID), userID)); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.exclude", objectType: "case", objectID: c.ID, detail: d})
 	})
-	return wrap("store.Exclude", err)
+	return pending, wrap("store.Exclude", err)
 }

@@ -160,7 +160,7 @@ func TestCaseVisibility(t *testing.T) {
 			t.Fatalf("reporter reading the timeline: %v", err)
 		}
 		// Excluding desk2 hides the case from them in lists and by id.
-		if err := d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["desk2"].UserID); err != nil {
+		if _, err := d.s.Exclude(ctx, d.people["legal"], shopCase.ID, d.people["desk2"].UserID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := d.s.CaseByID(ctx, d.people["desk2"], shopCase.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
@@ -170,7 +170,8 @@ func TestCaseVisibility(t *testing.T) {
 		if len(list) != 1 || list[0].ID != callCase.ID {
 			t.Fatalf("excluded desk member lists %d cases", len(list))
 		}
-		wantField(t, d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["clerk"].UserID), "user")
+		_, err = d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["clerk"].UserID)
+		wantField(t, err, "user")
 		// Reads are audited.
 		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: shopCase.ID, Limit: 100})
 		reads := 0
@@ -313,7 +314,7 @@ func TestCaseHandling(t *testing.T) {
 			}
 		}
 		// Excluding the handler takes them off the case.
-		if err := d.s.Exclude(ctx, desk2, c.ID, desk1.UserID); err != nil {
+		if _, err := d.s.Exclude(ctx, d.people["legal"], c.ID, desk1.UserID); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = d.s.CaseByID(ctx, desk2, c.ID)

@@ -175,7 +175,7 @@ func TestTrainingImagesAndCaseStudies(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Only a handler of the case learns which case it came from.
-		if err := d.s.Exclude(ctx, desk, c.ID, d.people["desk2"].UserID); err != nil {
+		if _, err := d.s.Exclude(ctx, d.people["legal"], c.ID, d.people["desk2"].UserID); err != nil {
 			t.Fatal(err)
 		}
 		for who, want := range map[string]string{"desk1": c.ID, "desk2": "", "clerk": "", "legal": c.ID} {

@@ -192,7 +192,8 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 }
 
 // caseAction runs a change from a form on the case page: on success back to
-// the page with a message, on bad input the page again with the problems.
+// the page with a message (unless done is empty: fn flashed its own), on
+// bad input the page again with the problems.
 func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor, id string) error) error {
 	actor := viewerFrom(r.Context()).Actor
 	id := r.PathValue("id")
@@ -209,7 +210,9 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string,
 	if err != nil {
 		return err
 	}
-	s.flash(r, done, "ok")
+	if done != "" {
+		s.flash(r, done, "ok")
+	}
 	http.Redirect(w, r, "/cases/"+url.PathEscape(id), http.StatusSeeOther)
 	return nil
 }
@@ -297,8 +300,12 @@ func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.excluded", func(actor kasuhara.Actor, id string) error {
-		return s.Cases.Exclude(r.Context(), actor, id, r.PostFormValue("user"))
+	return s.caseAction(w, r, "", func(actor kasuhara.Actor, id string) error {
+		pending, err := s.Cases.Exclude(r.Context(), actor, id, r.PostFormValue("user"))
+		if err == nil {
+			s.flash(r, map[bool]string{false: "case.excluded", true: "case.exclusion_proposed"}[pending], "ok")
+		}
+		return err
 	})
 }
 

@@ -346,6 +346,21 @@ type excludeIn struct {
 	UserID string `json:"user_id"`
 }
 
-func (s *Server) excludeJSON(r *http.Request, actor kasuhara.Actor, id string, in excludeIn) (any, error) {
-	return map[string]any{"user_id": in.UserID}, s.Cases.Exclude(r.Context(), actor, id, in.UserID)
+// excludeJSON answers 201 when the person is excluded and 202 when a desk
+// member's proposal waits for a second handler or legal to confirm it.
+func (s *Server) excludeJSON(w http.ResponseWriter, r *http.Request) error {
+	var in excludeIn
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	pending, err := s.Cases.Exclude(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), in.UserID)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if pending {
+		status = http.StatusAccepted
+	}
+	writeJSON(w, status, map[string]any{"user_id": in.UserID, "pending": pending})
+	return nil
 }

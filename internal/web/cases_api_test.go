@@ -195,3 +195,22 @@ func TestIntakeScreening(t *testing.T) {
 		t.Fatal("screened text in the log")
 	}
 }
+
+// TestAPIExclusionWaitsForASecondPerson is issue 16's finding 4 through the
+// API: a desk member's exclusion answers 202 and waits; legal's answers 201;
+// the last legal member cannot be excluded (422).
+func TestAPIExclusionWaitsForASecondPerson(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Consultation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, legal := e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
+	path := "/api/v1/cases/" + c.ID + "/exclusions"
+	sup := e.users[kasuhara.RoleSupervisor].ID
+	must(t, desk.call("POST", path, map[string]string{"user_id": sup}), http.StatusAccepted, `"pending":true`)
+	must(t, desk.call("POST", path, map[string]string{"user_id": e.users[kasuhara.RoleLegal].ID}), http.StatusUnprocessableEntity, "last legal member")
+	must(t, legal.call("POST", path, map[string]string{"user_id": sup}), http.StatusCreated, `"pending":false`)
+	must(t, legal.call("GET", "/api/v1/cases/"+c.ID, nil), 200)
+}

@@ -42,7 +42,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	care, _ := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", DueOn: time.Now()})
 	e.st.SetCareDone(ctx, deskV, c.ID, care.ID, true)
 	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
-	e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleSupervisor].ID)
+	e.st.Exclude(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}, c.ID, e.users[kasuhara.RoleSupervisor].ID)
 	post, err := e.st.CreatePost(ctx, deskV, kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: "SNS", CapturedText: "店員の名前を晒す", CaseID: c.ID})
 	if err != nil {
 		t.Fatal(err)

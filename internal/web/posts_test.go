@@ -77,7 +77,15 @@ func TestOnlinePosts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := e.st.Exclude(ctx, deskV, c.ID, e.users[kasuhara.RoleLegal].ID); err != nil {
+			// A second legal member excludes the first (the last one could
+			// not be excluded).
+			legal2, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@acme.example", Name: "Legal Two",
+				Password: password, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			legal2V := kasuhara.Actor{UserID: legal2.ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}
+			if _, err := e.st.Exclude(ctx, legal2V, c.ID, e.users[kasuhara.RoleLegal].ID); err != nil {
 				t.Fatal(err)
 			}
 			must(t, desk.call("GET", "/api/v1/online-posts/"+linked.ID, nil), 200, "晒し投稿の本文")

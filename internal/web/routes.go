@@ -267,7 +267,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/cases/{id}/care", caseRead(s.careJSON))
 	api("POST /api/v1/cases/{id}/care", caseWrite(http.StatusCreated, s.addCareJSON))
 	api("PUT /api/v1/cases/{id}/care/{care}/done", caseWrite(http.StatusOK, s.careDoneJSON))
-	api("POST /api/v1/cases/{id}/exclusions", caseWrite(http.StatusCreated, s.excludeJSON))
+	api("POST /api/v1/cases/{id}/exclusions", s.excludeJSON)
 	api("POST /api/v1/cases/{id}/evidence", s.apiUploadEvidence, upload)
 	api("GET /api/v1/cases/{id}/evidence", s.apiEvidenceList)
 	api("GET /api/v1/cases/{id}/evidence/{evidence}", s.downloadEvidence)
