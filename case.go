@@ -207,19 +207,23 @@ type Case struct {
 	// HideFromSupervisor is the named reporter's wish to stay confidential
 	// toward the supervisor of their department.
 	HideFromSupervisor bool
-	State              CaseState
-	Urgent             bool
-	Report             Report
-	AssigneeID         string
-	SecondID           string // the second person: nobody handles a case alone
-	Verdict            string // of the latest assessment, "" before one
-	AcknowledgeBy      time.Time
-	FeedbackBy         time.Time
-	AcknowledgedAt     time.Time
-	ResolvedAt         time.Time
-	ClosedAt           time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// CareToSupervisor is the named reporter's consent that the supervisor
+	// of their department reads the care record and the desk's messages
+	// (off by default, revocable).
+	CareToSupervisor bool
+	State            CaseState
+	Urgent           bool
+	Report           Report
+	AssigneeID       string
+	SecondID         string // the second person: nobody handles a case alone
+	Verdict          string // of the latest assessment, "" before one
+	AcknowledgeBy    time.Time
+	FeedbackBy       time.Time
+	AcknowledgedAt   time.Time
+	ResolvedAt       time.Time
+	ClosedAt         time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Overdue reports whether a clock of the case has run out at now.

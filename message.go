@@ -35,14 +35,19 @@ const MaxMessage = 5000
 // ENOTFOUND. A reporter who asked to stay confidential toward the
 // supervisor is hidden from them.
 type MessageService interface {
-	// Messages lists a case's messages, oldest first: for the reporter and
-	// those who handle the case.
+	// Messages lists a case's messages, oldest first: for the reporter,
+	// the handlers, and the supervisor only with the reporter's consent.
 	Messages(ctx context.Context, actor Actor, caseID string) ([]Message, error)
 	// AddMessage posts a message as the actor.
 	AddMessage(ctx context.Context, actor Actor, caseID, body string) (*Message, error)
 	// SetConfidential lets the named reporter hide the case from the
 	// supervisor of their department (or show it again).
 	SetConfidential(ctx context.Context, actor Actor, caseID string, hide bool) error
+	// SetCareConsent lets the named reporter agree that the supervisor of
+	// their department reads the care record and the messages (or revoke
+	// it). Without it Messages, AddMessage and CaseService.CareActions are
+	// EFORBIDDEN to the supervisor and the timeline leaves them out.
+	SetCareConsent(ctx context.Context, actor Actor, caseID string, share bool) error
 	// FlagRetaliation records the reporter's alarm for legal.
 	FlagRetaliation(ctx context.Context, actor Actor, caseID, body string) (*RetaliationFlag, error)
 	// RetaliationFlags lists the flags of the actor's organisation: legal only.

@@ -32,6 +32,21 @@ const (
 	CaseHandler
 )
 
+// CareReadable reports whether a viewer at level reads the care record of a
+// case and the messages between the desk and its reporter: the reporter and
+// the handlers do; the supervisor only while the reporter agrees
+// (careToSupervisor). Health and care records are the most sensitive data
+// the product holds (issue 16, finding 15).
+func CareReadable(level CaseLevel, careToSupervisor bool) bool {
+	switch level {
+	case CaseReporter, CaseHandler:
+		return true
+	case CaseSupervisor:
+		return careToSupervisor
+	}
+	return false
+}
+
 // Case returns the viewer's level for a case. The admin and the analyst see
 // no case content except reports they filed themselves.
 func Case(v kasuhara.Actor, c CaseFacts) CaseLevel {

@@ -305,9 +305,12 @@ func (s *Store) AddContact(ctx context.Context, v kasuhara.Actor, id string, ct 
 
 // Timeline implements kasuhara.CaseService: oldest first.
 func (s *Store) Timeline(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.Event, error) {
-	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
+	c, level, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor)
+	if err != nil {
 		return nil, err
 	}
+	// Care and messages only for who may read them (finding 15).
+	care := c.ReporterID == v.UserID || access.CareReadable(level, c.CareToSupervisor)
 	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, case_id, at, actor_id, kind, body, data FROM case_events WHERE case_id = $1 ORDER BY at, id", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline: %w", err)
@@ -323,6 +326,9 @@ func (s *Store) Timeline(ctx context.Context, v kasuhara.Actor, id string) ([]ka
 		e.At = e.At.UTC()
 		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
 			return nil, fmt.Errorf("store: timeline: event %s: %w", e.ID, err)
+		}
+		if !care && (e.Kind == kasuhara.EventCare || e.Kind == kasuhara.EventMessage) {
+			continue
 		}
 		out = append(out, e)
 	}
@@ -403,7 +409,7 @@ func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.Actor, id, taskID st
 
 // CareActions implements kasuhara.CaseService.
 func (s *Store) CareActions(ctx context.Context, v kasuhara.Actor, id string) ([]kasuhara.CareAction, error) {
-	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
+	if _, _, err := s.careFor(ctx, s.db.Read, v, id); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, case_id, kind, due_on, note, done_at, done_by, created_by, created_at

@@ -24,7 +24,7 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.wishes, c.danger_ongoing, c.witnesses, c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email,
 	c.customer_account, c.customer_sns, COALESCE(c.assignee_id, ''), COALESCE(c.second_id, ''), c.verdict,
 	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at,
-	c.anonymous, c.hide_from_supervisor`
+	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor`
 
 func scanCase(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
@@ -35,7 +35,7 @@ func scanCase(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.Case,
 		&r.OccurredAt, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor}, extra...)
+		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -29,10 +29,19 @@ func checkMessage(body string) error {
 	return nil
 }
 
-// messageLevel is the level that may read and write messages: the reporter
-// and those who handle the case. A supervisor sees them unless the reporter
-// asked for confidentiality (then the case is hidden from them anyway).
-const messageLevel = access.CaseReporter
+// careFor is caseFor for the care record and the messages: the reporter,
+// the handlers, and the supervisor only with the reporter's consent; any
+// other who sees the case is EFORBIDDEN.
+func (s *Store) careFor(ctx context.Context, q queryer, v kasuhara.Actor, caseID string) (*kasuhara.Case, access.CaseLevel, error) {
+	c, level, err := s.caseFor(ctx, q, v, caseID, access.CaseReporter)
+	if err != nil {
+		return nil, 0, err
+	}
+	if c.ReporterID != v.UserID && !access.CareReadable(level, c.CareToSupervisor) {
+		return nil, 0, kasuhara.Errorf(kasuhara.EFORBIDDEN, "the reporter has not agreed that the supervisor reads this")
+	}
+	return c, level, nil
+}
 
 func (s *Store) messages(ctx context.Context, q queryer, caseID string) ([]kasuhara.Message, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, case_id, author_id, from_reporter, body, created_at
@@ -55,7 +64,7 @@ func (s *Store) messages(ctx context.Context, q queryer, caseID string) ([]kasuh
 
 // Messages implements kasuhara.MessageService.
 func (s *Store) Messages(ctx context.Context, v kasuhara.Actor, caseID string) ([]kasuhara.Message, error) {
-	if _, _, err := s.caseFor(ctx, s.db.Read, v, caseID, messageLevel); err != nil {
+	if _, _, err := s.careFor(ctx, s.db.Read, v, caseID); err != nil {
 		return nil, err
 	}
 	return s.messages(ctx, s.db.Read, caseID)
@@ -92,7 +101,7 @@ func (s *Store) AddMessage(ctx context.Context, v kasuhara.Actor, caseID, body s
 	}
 	var m *kasuhara.Message
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, level, err := s.caseFor(ctx, tx, v, caseID, messageLevel)
+		c, level, err := s.careFor(ctx, tx, v, caseID)
 		if err != nil {
 			return err
 		}
@@ -122,6 +131,25 @@ func (s *Store) SetConfidential(ctx context.Context, v kasuhara.Actor, caseID st
 			detail: map[string]bool{"hide_from_supervisor": hide}})
 	})
 	return wrap("store.SetConfidential", err)
+}
+
+// SetCareConsent implements kasuhara.MessageService: only the reporter.
+func (s *Store) SetCareConsent(ctx context.Context, v kasuhara.Actor, caseID string, share bool) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
+		if err != nil {
+			return err
+		}
+		if c.ReporterID != v.UserID {
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter decides this")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET care_to_supervisor = $1, updated_at = $2 WHERE id = $3", share, s.now(), c.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.care_consent", objectType: "case", objectID: c.ID,
+			detail: map[string]bool{"care_to_supervisor": share}})
+	})
+	return wrap("store.SetCareConsent", err)
 }
 
 // FlagRetaliation implements kasuhara.MessageService.

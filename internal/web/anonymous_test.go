@@ -187,3 +187,53 @@ func TestAdminAuditHidesAlarmsAndConfidentiality(t *testing.T) {
 	// confidentiality choice are not there at all.
 	mustNot(t, page, "不利益取扱いの申告", "上長への開示の変更")
 }
+
+// TestSupervisorSeesNoCareWithoutConsent is issue 16's finding 15: the
+// supervisor's case page and API answers leave out the care record, the
+// messages and the message box until the reporter agrees.
+func TestSupervisorSeesNoCareWithoutConsent(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	dep, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "新宿店")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people [2]*kasuhara.User
+	for i, r := range []kasuhara.Role{kasuhara.RoleEmployee, kasuhara.RoleSupervisor} {
+		if people[i], err = e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "shop-" + string(r) + "@acme.example", Name: "Shop " + string(r),
+			Password: password, OrgID: e.org.ID, Role: r, DepartmentID: dep.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	empV := kasuhara.Actor{UserID: people[0].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: dep.ID}
+	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: dep.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", Note: "産業医面談"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddMessage(ctx, deskV, c.ID, "眠れていますか"); err != nil {
+		t.Fatal(err)
+	}
+	boss := e.client()
+	must(t, boss.signIn(people[1].Email, password), http.StatusSeeOther)
+	page := boss.get("/cases/" + c.ID)
+	must(t, page, 200, `id="care-private"`)
+	mustNot(t, page, "産業医面談", "眠れていますか", `id="message-form"`)
+	_, tok, err := e.st.CreateToken(ctx, kasuhara.CLIActor, people[1].ID, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &apiClient{c: e.client(), tok: tok}
+	must(t, api.call("GET", "/api/v1/cases/"+c.ID+"/care", nil), http.StatusForbidden)
+	must(t, api.call("GET", "/api/v1/cases/"+c.ID+"/messages", nil), http.StatusForbidden)
+	mustNot(t, api.call("GET", "/api/v1/cases/"+c.ID+"/timeline", nil), `"care"`, `"message"`)
+	// The reporter agrees on their page; now the supervisor reads them.
+	emp := e.client()
+	must(t, emp.signIn(people[0].Email, password), http.StatusSeeOther)
+	must(t, emp.get("/cases/"+c.ID), 200, `id="care-consent-form"`, "眠れていますか")
+	must(t, emp.post("/cases/"+c.ID+"/care-consent", url.Values{"share": {"true"}}), http.StatusSeeOther)
+	must(t, boss.get("/cases/"+c.ID), 200, "産業医面談", "眠れていますか", `id="message-form"`)
+	must(t, api.call("GET", "/api/v1/cases/"+c.ID+"/care", nil), 200, "産業医面談")
+}

@@ -94,27 +94,30 @@ func seconds(ms []kasuhara.Member) []kasuhara.Member {
 
 // caseData is everything the case page shows.
 type caseData struct {
-	Case        *kasuhara.Case
-	Level       access.CaseLevel
-	Handler     bool // may do everything
-	Supervisor  bool // may acknowledge, add notes, contacts, tasks, care
-	Department  string
-	Names       map[string]string
-	Handlers    []kasuhara.Member
-	Seconds     []kasuhara.Member
-	Timeline    []kasuhara.Event
-	Assessments []kasuhara.Assessment
-	Tasks       []kasuhara.Task
-	Care        []kasuhara.CareAction
-	Evidence    []kasuhara.Evidence
-	NextStates  []kasuhara.CaseState
-	Overdue     bool
-	Now         string
-	Messages    []kasuhara.Message
-	Referrals   []kasuhara.Referral
-	Specialists []kasuhara.Specialist
-	Problems    []problem
-	MaxUploadMB int64
+	Case       *kasuhara.Case
+	Level      access.CaseLevel
+	Handler    bool // may do everything
+	Supervisor bool // may acknowledge, add notes, contacts, tasks, care
+	// CareReadable: may read the care record and the messages (the
+	// reporter, the handlers, the supervisor with the reporter's consent).
+	CareReadable bool
+	Department   string
+	Names        map[string]string
+	Handlers     []kasuhara.Member
+	Seconds      []kasuhara.Member
+	Timeline     []kasuhara.Event
+	Assessments  []kasuhara.Assessment
+	Tasks        []kasuhara.Task
+	Care         []kasuhara.CareAction
+	Evidence     []kasuhara.Evidence
+	NextStates   []kasuhara.CaseState
+	Overdue      bool
+	Now          string
+	Messages     []kasuhara.Message
+	Referrals    []kasuhara.Referral
+	Specialists  []kasuhara.Specialist
+	Problems     []problem
+	MaxUploadMB  int64
 }
 
 // problem is a translated field error for the case page's error box.
@@ -134,6 +137,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	}
 	d.Case, d.Level = c, caseLevel(actor, c)
 	d.Handler, d.Supervisor = d.Level >= access.CaseHandler, d.Level >= access.CaseSupervisor
+	d.CareReadable = c.ReporterID == actor.UserID || access.CareReadable(d.Level, c.CareToSupervisor)
 	d.Overdue, d.Now, d.MaxUploadMB = c.Overdue(s.Now()), s.Now().In(calendar.JST).Format("2006-01-02T15:04"), s.MaxUpload>>20
 	if deps, err := s.Orgs.Departments(ctx, c.OrgID); err == nil {
 		for _, dep := range deps {
@@ -152,7 +156,6 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			func() (err error) { d.Timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
 			func() (err error) { d.Assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
 			func() (err error) { d.Tasks, err = s.Cases.Tasks(ctx, actor, c.ID); return },
-			func() (err error) { d.Care, err = s.Cases.CareActions(ctx, actor, c.ID); return },
 		} {
 			if err := load(); err != nil {
 				return err
@@ -172,9 +175,14 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			}
 		}
 	}
-	if d.Supervisor || c.ReporterID == actor.UserID {
+	if d.CareReadable {
 		if d.Messages, err = s.Messages.Messages(ctx, actor, c.ID); err != nil {
 			return err
+		}
+		if d.Supervisor {
+			if d.Care, err = s.Cases.CareActions(ctx, actor, c.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if d.Evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); err != nil {
@@ -296,6 +304,12 @@ func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "case.care_updated", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.SetCareDone(r.Context(), actor, id, r.PathValue("care"), r.PostFormValue("done") == "true")
+	})
+}
+
+func (s *Server) caseCareConsent(w http.ResponseWriter, r *http.Request) error {
+	return s.caseAction(w, r, "case.care_consent_saved", func(actor kasuhara.Actor, id string) error {
+		return s.Messages.SetCareConsent(r.Context(), actor, id, r.PostFormValue("share") == "true")
 	})
 }
 

@@ -26,6 +26,16 @@ func (s *Server) messagesJSON(r *http.Request, actor kasuhara.Actor, id string) 
 	return map[string]any{"messages": messagesOut(ms)}, err
 }
 
+type careConsentIn struct {
+	Share bool `json:"share"`
+}
+
+// careConsentJSON records the reporter's consent that their supervisor reads
+// the care record and the messages, or its revocation.
+func (s *Server) careConsentJSON(r *http.Request, actor kasuhara.Actor, id string, in careConsentIn) (any, error) {
+	return map[string]any{"share": in.Share}, s.Messages.SetCareConsent(r.Context(), actor, id, in.Share)
+}
+
 type messageIn struct {
 	Body string `json:"body"`
 }
