@@ -48,6 +48,9 @@ type ReferralService interface {
 	AddSpecialist(ctx context.Context, actor Actor, sp Specialist) (*Specialist, error)
 	DeleteSpecialist(ctx context.Context, actor Actor, id string) error
 	// RecordPackage audits the production of a case's evidence package
-	// (desk and legal only: EFORBIDDEN otherwise).
-	RecordPackage(ctx context.Context, actor Actor, caseID, recipient string) error
+	// (desk and legal only: EFORBIDDEN otherwise). The package leaves the
+	// employee's care record out unless careReason says why it is included:
+	// only legal may include it (EFORBIDDEN otherwise), and the reason is
+	// in the audit entry.
+	RecordPackage(ctx context.Context, actor Actor, caseID, recipient, careReason string) error
 }

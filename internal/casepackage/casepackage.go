@@ -34,7 +34,10 @@ type Record struct {
 	CreatedBy string    `json:"created_by"` // the user's name and e-mail address
 	CreatedAt time.Time `json:"created_at"`
 	For       string    `json:"for"` // e.g. "新宿警察署 生活安全課"
-	Generator string    `json:"generator"`
+	// CareReason is why legal included the employee's care record, which
+	// a package leaves out otherwise; empty when it is left out.
+	CareReason string `json:"care_reason,omitempty"`
+	Generator  string `json:"generator"`
 }
 
 // Entry is one file of the package.

@@ -119,6 +119,9 @@ type PackageInput struct {
 	// "新宿警察署 生活安全課", may be empty).
 	By  *kasuhara.User
 	For string
+	// CareReason is why legal included the employee's care record (in
+	// CaseInput.Care); empty when it is left out. The manifest records it.
+	CareReason string
 	// Generator names the program and its version.
 	Generator string
 	// Open opens an evidence file's content by its blob id, decrypted.
@@ -137,7 +140,7 @@ func CasePackage(in PackageInput) (File, error) {
 	c := in.Case
 	pkg := casepackage.Package{
 		Record: casepackage.Record{CaseID: c.ID, CaseRef: c.Ref, CreatedBy: in.By.Name + " <" + in.By.Email + ">", CreatedAt: in.Now.UTC(),
-			For: in.For, Generator: in.Generator},
+			For: in.For, CareReason: in.CareReason, Generator: in.Generator},
 		Summary: summary.Data, Timeline: timelineOf(in.Timeline), Audit: in.Audit,
 	}
 	for _, e := range in.Evidence {

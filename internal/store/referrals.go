@@ -173,12 +173,28 @@ func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.Actor, id strin
 
 // RecordPackage audits that the viewer produced the evidence package of a
 // case (desk and legal only) for a recipient, before it is sent.
-func (s *Store) RecordPackage(ctx context.Context, v kasuhara.Actor, caseID, recipient string) error {
+func (s *Store) RecordPackage(ctx context.Context, v kasuhara.Actor, caseID, recipient, careReason string) error {
+	careReason = strings.TrimSpace(careReason)
+	f := kasuhara.FieldErrors{}
 	if utf8.RuneCountInString(recipient) > kasuhara.MaxShortText {
-		return kasuhara.InvalidField("for", kasuhara.FieldTooLong)
+		f.Add("for", kasuhara.FieldTooLong)
+	}
+	if utf8.RuneCountInString(careReason) > kasuhara.MaxShortText {
+		f.Add("care_reason", kasuhara.FieldTooLong)
+	}
+	if err := f.Err(); err != nil {
+		return err
 	}
 	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.package", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
-		return map[string]bool{"recipient": recipient != ""}, nil
+		if careReason == "" {
+			return map[string]any{"recipient": recipient != "", "care": false}, nil
+		}
+		// The care record goes to the police or a lawyer only when legal
+		// says why (issue 16, finding 16).
+		if v.Role != kasuhara.RoleLegal {
+			return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only legal includes the care record")
+		}
+		return map[string]any{"recipient": recipient != "", "care": true, "care_reason": careReason}, nil
 	})
 	return wrap("store.RecordPackage", err)
 }

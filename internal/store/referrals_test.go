@@ -38,8 +38,8 @@ func TestReferralsAndSpecialists(t *testing.T) {
 		if tl[len(tl)-1].Kind != kasuhara.EventReferral {
 			t.Fatal("the referral is not in the timeline")
 		}
-		wantCode(t, d.s.RecordPackage(ctx, d.people["shopboss"], c.ID, "x"), kasuhara.EFORBIDDEN)
-		if err := d.s.RecordPackage(ctx, desk1, c.ID, "新宿警察署"); err != nil {
+		wantCode(t, d.s.RecordPackage(ctx, d.people["shopboss"], c.ID, "x", ""), kasuhara.EFORBIDDEN)
+		if err := d.s.RecordPackage(ctx, desk1, c.ID, "新宿警察署", ""); err != nil {
 			t.Fatal(err)
 		}
 		// The directory: legal edits, the desk reads, others do not.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
@@ -28,6 +29,14 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
 	}
 	recipient := strings.TrimSpace(r.URL.Query().Get("for"))
+	// The care record is left out unless legal includes it with a reason.
+	var careReason string
+	if r.URL.Query().Get("care") == "include" {
+		careReason = strings.TrimSpace(r.URL.Query().Get("care_reason"))
+		if careReason == "" {
+			return kasuhara.InvalidField("care_reason", kasuhara.FieldRequired)
+		}
+	}
 	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -35,7 +44,7 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	if caseLevel(actor, c) < access.CaseHandler {
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the desk and legal produce a package")
 	}
-	if err := s.Referrals.RecordPackage(ctx, actor, c.ID, recipient); err != nil {
+	if err := s.Referrals.RecordPackage(ctx, actor, c.ID, recipient, careReason); err != nil {
 		return err
 	}
 	timeline, err := s.Cases.Timeline(ctx, actor, c.ID)
@@ -54,9 +63,13 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	care, err := s.Cases.CareActions(ctx, actor, c.ID)
-	if err != nil {
-		return err
+	var care []kasuhara.CareAction
+	if careReason != "" {
+		if care, err = s.Cases.CareActions(ctx, actor, c.ID); err != nil {
+			return err
+		}
+	} else {
+		timeline = slices.DeleteFunc(timeline, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventCare })
 	}
 	entries, err := s.allAuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
 	if err != nil {
@@ -83,7 +96,7 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	f, err := document.CasePackage(document.PackageInput{
 		CaseInput: document.CaseInput{Locale: s.locale(lang), Now: s.Now(), Case: c,
 			Timeline: timeline, Assessments: assessments, Evidence: evidence, Referrals: referrals, Care: care, Names: names},
-		Audit: entries, By: v.User, For: recipient, Generator: "kasuhara " + s.Version,
+		Audit: entries, By: v.User, For: recipient, CareReason: careReason, Generator: "kasuhara " + s.Version,
 		Open: func(id string) (io.ReadCloser, error) {
 			f, err := s.Blobs.Open(id)
 			if err != nil {

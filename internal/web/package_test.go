@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,5 +157,78 @@ func TestEvidencePackageWholeAudit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPackageLeavesCareOut is issue 16's finding 16: the evidence package
+// for the police or a lawyer leaves the employee's care record out unless
+// legal includes it with a reason, which the manifest and the audit record.
+func TestPackageLeavesCareOut(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			emp, desk, legal := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
+			id := decode(t, emp.call("POST", "/api/v1/reports", validReport()).body)["id"].(string)
+			must(t, desk.call("POST", "/api/v1/cases/"+id+"/care", map[string]string{"kind": "counselling", "note": "産業医面談 12月10日"}), 201)
+			open := func(r resp) map[string]string {
+				t.Helper()
+				if r.status != 200 {
+					t.Fatalf("package: %d %.300s", r.status, r.body)
+				}
+				zr, err := zip.NewReader(strings.NewReader(r.body), int64(len(r.body)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]string{}
+				for _, f := range zr.File {
+					rc, _ := f.Open()
+					b, _ := io.ReadAll(rc)
+					rc.Close()
+					got[f.Name] = string(b)
+				}
+				return got
+			}
+			// By default: no care record, in the timeline or the summary.
+			got := open(desk.call("GET", "/api/v1/cases/"+id+"/package?for=police", nil))
+			if strings.Contains(got["timeline.json"], `"kind": "care"`) || strings.Contains(got["manifest.json"], "care_reason") {
+				t.Fatalf("the package holds the care record:\n%s", got["timeline.json"])
+			}
+			checkPDFTextLacks(t, []byte(got["summary.pdf"]), "産業医面談")
+			// Only legal includes it, and only with a reason.
+			must(t, desk.call("GET", "/api/v1/cases/"+id+"/package?care=include&care_reason=x", nil), http.StatusForbidden)
+			must(t, legal.call("GET", "/api/v1/cases/"+id+"/package?care=include", nil), http.StatusUnprocessableEntity, "care_reason")
+			got = open(legal.call("GET", "/api/v1/cases/"+id+"/package?care=include&care_reason="+url.QueryEscape("労災申請のため本人の同意を得て提出"), nil))
+			if !strings.Contains(got["timeline.json"], `"kind": "care"`) || !strings.Contains(got["manifest.json"], "労災申請のため本人の同意を得て提出") {
+				t.Fatalf("legal's package lacks the care record or the reason:\n%s", got["manifest.json"])
+			}
+			checkPDFText(t, []byte(got["summary.pdf"]), "産業医面談")
+			es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: id, Limit: 100})
+			if err != nil || es[0].Action != "case.package" || !strings.Contains(es[0].Detail, "労災申請のため本人の同意を得て提出") {
+				t.Fatalf("the audit lacks the reason: %+v %v", es[0], err)
+			}
+		})
+	}
+}
+
+// checkPDFTextLacks is checkPDFText for text that must not be there.
+func checkPDFTextLacks(t *testing.T, pdfData []byte, absent ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
+			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
+		}
+		return
+	}
+	p := filepath.Join(t.TempDir(), "summary.pdf")
+	os.WriteFile(p, pdfData, 0o600)
+	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	for _, a := range absent {
+		if strings.Contains(text, strings.Join(strings.Fields(a), "")) {
+			t.Errorf("the PDF holds %q", a)
+		}
 	}
 }
