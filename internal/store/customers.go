@@ -391,6 +391,43 @@ func (s *Store) measureFor(ctx context.Context, tx *sql.Tx, customerID, measureI
 	return &ms[0], nil
 }
 
+// grantWindow is how long the person who created, granted or reset an
+// account counts as able to act through it.
+const grantWindow = 30 * 24 * time.Hour
+
+// makers returns the people (not the command line or the server) who
+// created userID's account, changed its role or reset its password in the
+// last grantWindow: each of them may know its password.
+func (s *Store) makers(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
+	return userIDs(ctx, tx, `SELECT DISTINCT actor_id FROM audit_entries
+		WHERE object_type = 'user' AND object_id = $1 AND action IN ('user.create', 'membership.set', 'user.password_reset')
+		AND at >= $2 AND COALESCE(actor_id, '') <> ''`, userID, s.now().Add(-grantWindow))
+}
+
+// samePersonBehind reports whether approver may be the proposer's natural
+// person under another account: the proposer, or whoever made the
+// proposer's account, made the approver's in the last 30 days (issue 16,
+// finding 2: one admin could create two legal users and approve alone).
+func (s *Store) samePersonBehind(ctx context.Context, tx *sql.Tx, proposer, approver string) (bool, error) {
+	if proposer == approver {
+		return true, nil
+	}
+	ofApprover, err := s.makers(ctx, tx, approver)
+	if err != nil || len(ofApprover) == 0 {
+		return false, err
+	}
+	ofProposer, err := s.makers(ctx, tx, proposer)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ofApprover {
+		if m == proposer || slices.Contains(ofProposer, m) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // ApproveMeasure implements kasuhara.CustomerService.
 func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID string) (*kasuhara.Measure, error) {
 	var m *kasuhara.Measure
@@ -409,6 +446,11 @@ func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID
 			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the proposer cannot approve their own proposal")
 		case m.Status != kasuhara.MeasureProposed:
 			return kasuhara.Errorf(kasuhara.ECONFLICT, "the measure is not waiting for approval")
+		}
+		if same, err := s.samePersonBehind(ctx, tx, m.ProposedBy, v.UserID); err != nil {
+			return err
+		} else if same {
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the approver's account was made, granted or reset lately by the proposer or by whoever did so for the proposer's")
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, "UPDATE measures SET status = 'active', approved_by = $1, approved_at = $2, effective_at = $2 WHERE id = $3",

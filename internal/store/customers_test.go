@@ -150,9 +150,12 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 	})
 }
 
+// addLegal adds a second legal user, made by another admin than the one
+// who made the first: an admin's own two legal users cannot approve each
+// other's measures.
 func addLegal(t *testing.T, d desk) kasuhara.Actor {
 	t.Helper()
-	u, err := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "legal2@example.jp", Name: "法務 二郎", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+	u, err := d.s.CreateUser(ctx, d.people["admin2"], kasuhara.NewUser{Email: "legal2@example.jp", Name: "法務 二郎", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
 	if err != nil {
 		t.Fatal(err)
 	}

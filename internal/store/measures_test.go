@@ -1,0 +1,68 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// TestMeasureApproverNotMadeByTheSamePerson is issue 16's finding 2 for
+// measures: one admin could meet the two-legal-person approval alone by
+// creating two legal users (or resetting their passwords) and signing in
+// as each. The approver must be another person than the proposer, and
+// whoever created, granted or reset the approver's account in the last 30
+// days must be neither the proposer nor whoever did so for the proposer's.
+func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := d.s.Customers(ctx, d.people["desk1"], "09012345678")
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("customers = %+v, %v", cs, err)
+		}
+		id := cs[0].ID
+		review := time.Now().AddDate(0, 6, 0)
+		// The admin makes two legal users of its own.
+		mk := func(by kasuhara.Actor, email string) kasuhara.Actor {
+			t.Helper()
+			u, err := d.s.CreateUser(ctx, by, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kasuhara.Actor{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
+		}
+		a, b := mk(d.actor, "legal-a@example.jp"), mk(d.actor, "legal-b@example.jp")
+		m, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "警告後も継続", ReviewAt: review, CaseIDs: []string{c.ID}})
+		if err != nil || m.Status != kasuhara.MeasureProposed {
+			t.Fatalf("propose = %+v, %v", m, err)
+		}
+		_, err = d.s.ApproveMeasure(ctx, b, id, m.ID)
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		// A legal user made by another admin approves.
+		other := mk(d.people["admin2"], "legal-c@example.jp")
+		if got, err := d.s.ApproveMeasure(ctx, other, id, m.ID); err != nil || got.Status != kasuhara.MeasureActive {
+			t.Fatalf("approve = %+v, %v", got, err)
+		}
+		// A password reset by the admin who made the proposer counts too.
+		m2, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "再度", ReviewAt: review, CaseIDs: []string{c.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reset, untouched := mk(kasuhara.CLIActor, "legal-d@example.jp"), mk(kasuhara.CLIActor, "legal-e@example.jp")
+		if _, err := d.s.ResetPassword(ctx, d.actor, reset.UserID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.s.ApproveMeasure(ctx, reset, id, m2.ID)
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		// The operator's command line is no person of the organisation.
+		if _, err := d.s.ApproveMeasure(ctx, untouched, id, m2.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
