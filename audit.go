@@ -77,4 +77,10 @@ type AuditService interface {
 	// of the records that have no audited state yet; it returns how many
 	// groups it recorded.
 	BaselineRecords(ctx context.Context, actor Actor) (int, error)
+	// AuditHead returns the chain's last entry number and hash.
+	AuditHead(ctx context.Context) (int64, string, error)
+	// CheckAnchor compares the chain with a head recorded outside the
+	// database: nil when the chain reaches entry seq with that hash, or
+	// the problem (cut off, or rewritten).
+	CheckAnchor(ctx context.Context, seq int64, hash string) (*AuditProblem, error)
 }

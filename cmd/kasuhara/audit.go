@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/config"
 )
 
@@ -17,13 +21,18 @@ var errAuditBroken = errors.New("the audit trail does not verify")
 var errRecordsTampered = errors.New("records differ from their audited state")
 
 func auditCmd(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "baseline") {
-		return usagef("audit: usage: kasuhara audit verify [--records] | kasuhara audit baseline")
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "baseline" && args[0] != "anchor") {
+		return usagef("audit: usage: kasuhara audit verify [--records] [--anchor FILE] | kasuhara audit baseline | kasuhara audit anchor --out FILE")
 	}
 	var records bool
+	var anchorFile, out string
 	own := func(fs *flag.FlagSet) {
-		if args[0] == "verify" {
+		switch args[0] {
+		case "verify":
 			fs.BoolVar(&records, "records", false, "also compare the records with the state their last audited change left")
+			fs.StringVar(&anchorFile, "anchor", "", "a file of signed heads (serve --audit-anchor, audit anchor): the chain must reach the newest of them")
+		case "anchor":
+			fs.StringVar(&out, "out", "", "file to append the signed head of the chain to")
 		}
 	}
 	cfg, _, err := parse(e, "audit "+args[0], config.Storage, args[1:], own)
@@ -37,6 +46,21 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if args[0] == "anchor" {
+		if out == "" {
+			return usagef("audit anchor: --out is required")
+		}
+		seq, hash, err := st.AuditHead(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.AuditAnchor = out
+		if err := anchorWriter(cfg)(seq, hash, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Anchored the head of the audit trail, entry %d, in %s.\n", seq, out)
+		return nil
+	}
 	if args[0] == "baseline" {
 		n, err := st.BaselineRecords(ctx, kasuhara.CLIActor)
 		if err != nil {
@@ -54,6 +78,11 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("%w: first broken entry %d", errAuditBroken, p.Seq)
 	}
 	fmt.Fprintf(e.stdout, "The audit trail is intact: %d entries.\n", n)
+	if anchorFile != "" {
+		if err := checkAnchor(ctx, e, st, cfg, anchorFile); err != nil {
+			return err
+		}
+	}
 	if !records {
 		return nil
 	}
@@ -71,5 +100,53 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("%w: %d records", errRecordsTampered, len(check.Problems))
 	}
 	fmt.Fprintf(e.stdout, "The records match their audited state: %d groups checked, %d not yet audited.\n", check.Checked, len(check.Unaudited))
+	return nil
+}
+
+// anchorWriter signs a head with the data directory's key (made on first
+// use) and appends it to the anchor file: cfg.AuditAnchor for serve.
+func anchorWriter(cfg *config.Config) func(seq int64, hash string, at time.Time) error {
+	return func(seq int64, hash string, at time.Time) error {
+		key, err := audit.LoadAnchorKey(cfg.Data, true)
+		if err != nil {
+			return err
+		}
+		return audit.AppendAnchor(cfg.AuditAnchor, audit.SignAnchor(key, seq, hash, at))
+	}
+}
+
+// checkAnchor compares the chain with the newest anchor of file, signed by
+// the data directory's key.
+func checkAnchor(ctx context.Context, e env, st kasuhara.AuditService, cfg *config.Config, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("audit verify: --anchor: %w", err)
+	}
+	defer f.Close()
+	anchors, err := audit.ReadAnchors(f)
+	if err != nil {
+		return fmt.Errorf("audit verify: --anchor %s: %w", file, err)
+	}
+	if len(anchors) == 0 {
+		return fmt.Errorf("audit verify: --anchor %s holds no anchor", file)
+	}
+	a := anchors[len(anchors)-1]
+	key, err := audit.LoadAnchorKey(cfg.Data, false)
+	if err != nil {
+		return fmt.Errorf("audit verify: --anchor needs the key that signed it (%s in --data): %w", audit.AnchorKeyFile, err)
+	}
+	if err := a.Check(key.Public().(ed25519.PublicKey)); err != nil {
+		fmt.Fprintf(e.stdout, "ANCHOR REFUSED: %v\n", err)
+		return fmt.Errorf("%w: %v", errAuditBroken, err)
+	}
+	p, err := st.CheckAnchor(ctx, a.Seq, a.Hash)
+	if err != nil {
+		return err
+	}
+	if p != nil {
+		fmt.Fprintf(e.stdout, "BROKEN against the anchor of %s: %s\n", a.At.Format(time.RFC3339), p.Reason)
+		return fmt.Errorf("%w: %s", errAuditBroken, p.Reason)
+	}
+	fmt.Fprintf(e.stdout, "The audit trail reaches the anchored head of %s (entry %d).\n", a.At.Format(time.RFC3339), a.Seq)
 	return nil
 }

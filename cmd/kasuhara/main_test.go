@@ -188,6 +188,59 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	}
 }
 
+// TestAuditAnchorFindsCutOffTail cuts the newest entries off and rewrites
+// the head to match, after dropping the triggers: the chain verifies, the
+// anchor written before tells (finding 6 of issue 16).
+func TestAuditAnchorFindsCutOffTail(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			c := newCLI(t, eng)
+			c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
+			c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
+			c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
+			anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
+			if out := c.ok("", "audit", "anchor", "--out", anchors); !strings.Contains(out, "Anchored the head") {
+				t.Fatalf("audit anchor: %s", out)
+			}
+			if info, err := os.Stat(filepath.Join(c.env["KASUHARA_DATA"], "keys", "audit-anchor.key")); err != nil || info.Mode().Perm() != 0o600 {
+				t.Fatalf("anchor key: %v, %v", info, err)
+			}
+			if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
+				t.Fatalf("verify --anchor before tampering: %s", out)
+			}
+			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			testdb.DisableAuditTriggers(t, db)
+			testdb.Exec(t, db, "DELETE FROM audit_entries WHERE seq > (SELECT MAX(seq) - 2 FROM audit_entries)")
+			testdb.Exec(t, db, `UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_entries),
+				hash = (SELECT hash FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)) WHERE id = 1`)
+			if out := c.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
+				t.Fatalf("the cut chain should verify on its own: %s", out)
+			}
+			out, _, err := c.run("", "audit", "verify", "--anchor", anchors)
+			if exitCode(err) != 1 || !strings.Contains(out, "entries were cut off") {
+				t.Fatalf("verify --anchor after cutting: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestServeAnchorsTheHead: with --audit-anchor, serve makes the key on
+// its first start and appends the signed head to the file.
+func TestServeAnchorsTheHead(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
+	anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
+	c.env["KASUHARA_AUDIT_ANCHOR"] = anchors
+	serveUntil(t, c, func() bool { b, _ := os.ReadFile(anchors); return bytes.Contains(b, []byte(`"signature"`)) })
+	if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
+		t.Fatalf("verify --anchor: %s", out)
+	}
+}
+
 // TestServeFirstRun starts the real server: on an empty database it prints
 // the first admin's one-time password once, and never again.
 func TestServeFirstRun(t *testing.T) {
@@ -210,6 +263,13 @@ func TestServeFirstRun(t *testing.T) {
 // serveBriefly runs serve until /healthz answers, then stops it the way a
 // signal does, and returns stdout and stderr.
 func serveBriefly(t *testing.T, c *cli) (string, string) {
+	t.Helper()
+	return serveUntil(t, c, nil)
+}
+
+// serveUntil is serveBriefly that stops the server once until returns true
+// (polled for ten seconds).
+func serveUntil(t *testing.T, c *cli, until func() bool) (string, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -243,6 +303,14 @@ func serveBriefly(t *testing.T, c *cli) (string, string) {
 		t.Fatalf("readyz: %v %v", res, err)
 	}
 	res.Body.Close()
+	for deadline := time.Now().Add(10 * time.Second); until != nil && !until(); {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("the server did not do what was waited for:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v after shutdown", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/i18n"
@@ -195,12 +196,23 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		store.KindTrainingReminders: st.TrainingRemindersHandler,
 		// Retention purges expired cases once a day at 03:00 in Japan.
 		store.KindRetention: st.RetentionHandler(blobs.Delete),
+		// The signed head of the audit chain, daily at 04:00 in Japan.
+		store.KindAuditAnchor: st.AuditAnchorHandler(anchorWriter(cfg)),
 	}, jobs.Options{Logger: logger})
 	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule training reminders: %w", err)
 	}
 	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule retention: %w", err)
+	}
+	if cfg.AuditAnchor != "" {
+		// The key is made on the first start, not at the first anchor.
+		if _, err := audit.LoadAnchorKey(cfg.Data, true); err != nil {
+			return nil, err
+		}
+		if err := st.ScheduleAuditAnchor(ctx, time.Now(), true); err != nil {
+			return nil, fmt.Errorf("schedule audit anchor: %w", err)
+		}
 	}
 	if err := st.EnsureStats(ctx); err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)

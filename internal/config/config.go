@@ -35,6 +35,10 @@ type Config struct {
 	// webhooks may be sent to (--webhook-allow); public addresses need none.
 	WebhookAllow []netip.Prefix
 	webhookAllow string
+	// AuditAnchor is the file to which the signed head of the audit chain is
+	// appended every day and at each start (--audit-anchor), best on another
+	// volume; "" writes none.
+	AuditAnchor string
 
 	set     Set
 	envErrs []error
@@ -102,6 +106,7 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 			}
 		}
 		str(&c.webhookAllow, "webhook-allow", "", "private networks webhooks may reach, comma-separated CIDRs or addresses, e.g. 10.20.0.0/16")
+		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
 		str(&c.FirstAdminEmail, "first-admin-email", "admin@localhost.localdomain", "on an empty database: e-mail address of the first admin")

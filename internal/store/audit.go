@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -118,4 +121,61 @@ func (s *Store) VerifyAudit(ctx context.Context) (int64, *kasuhara.AuditProblem,
 		return v.Count(), p, nil
 	}
 	return v.Count(), nil, nil
+}
+
+// AuditHead implements kasuhara.AuditService.
+func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&seq, &hash); err != nil {
+		return 0, "", fmt.Errorf("store: audit head: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// CheckAnchor implements kasuhara.AuditService.
+func (s *Store) CheckAnchor(ctx context.Context, seq int64, hash string) (*kasuhara.AuditProblem, error) {
+	var last int64
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM audit_entries").Scan(&last); err != nil {
+		return nil, fmt.Errorf("store: check anchor: %w", err)
+	}
+	if last < seq {
+		return &kasuhara.AuditProblem{Seq: last + 1, Reason: fmt.Sprintf("the trail ends at entry %d, before the anchored head at entry %d: entries were cut off", last, seq)}, nil
+	}
+	var got string
+	err := s.db.Read.QueryRowContext(ctx, "SELECT hash FROM audit_entries WHERE seq = $1", seq).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &kasuhara.AuditProblem{Seq: seq, Reason: fmt.Sprintf("entry %d of the anchored head is missing", seq)}, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("store: check anchor: %w", err)
+	}
+	if got != hash {
+		return &kasuhara.AuditProblem{Seq: seq, Reason: fmt.Sprintf("entry %d differs from the anchored head: the trail was rewritten", seq)}, nil
+	}
+	return nil, nil
+}
+
+// KindAuditAnchor is the job that writes the signed head of the chain
+// outside the database, once a day at 04:00 in Japan and at each start.
+const KindAuditAnchor = "audit_anchor"
+
+// ScheduleAuditAnchor enqueues the next run of KindAuditAnchor; first
+// runs it now.
+func (s *Store) ScheduleAuditAnchor(ctx context.Context, at time.Time, first bool) error {
+	return s.scheduleDaily(ctx, KindAuditAnchor, 4, at, first)
+}
+
+// AuditAnchorHandler is the job handler of KindAuditAnchor: it schedules
+// the next day's run, then hands the chain's head to write.
+func (s *Store) AuditAnchorHandler(write func(seq int64, hash string, at time.Time) error) func(context.Context, json.RawMessage) error {
+	return func(ctx context.Context, _ json.RawMessage) error {
+		if err := s.ScheduleAuditAnchor(ctx, s.Now(), false); err != nil {
+			return err
+		}
+		seq, hash, err := s.AuditHead(ctx)
+		if err != nil {
+			return err
+		}
+		return write(seq, hash, s.Now())
+	}
 }
