@@ -32,7 +32,7 @@ var recordQueries = map[string][]recordQuery{
 			duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes, danger_ongoing,
 			witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 			assignee_id, second_id, verdict, acknowledge_by, feedback_by, acknowledged_at, resolved_at, closed_at, created_at,
-			anonymous, receipt_hash, hide_from_supervisor FROM cases WHERE id = $1`},
+			anonymous, receipt_hash, hide_from_supervisor, care_to_supervisor FROM cases WHERE id = $1`},
 		{"assessment", `SELECT id, id, case_id, assessor_id, request, manner, manner_reasons, environment_impaired,
 			environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1`},
 		{"evidence", `SELECT id, id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at
