@@ -31,7 +31,7 @@ We ask for your understanding and cooperation.`, PolicyRef: "Our basic policy on
 	"discontinuation": {
 		"ja": {Title: "今後のご対応の終了について", Body: `{customer}
 
-当社はこれまで、お客様のお申し出に対し誠実に対応してまいりました。しかしながら、下記の言動が、警告の後も続いたことから、これ以上のご対応は困難であると判断いたしました。
+当社はこれまで、お客様のお申し出に対し誠実に対応してまいりました。しかしながら、下記の言動があったことから、これ以上のご対応は困難であると判断いたしました。{warning}
 
 {facts}
 
@@ -40,7 +40,7 @@ We ask for your understanding and cooperation.`, PolicyRef: "Our basic policy on
 なお、この措置は {review} に見直します。`, PolicyRef: "当社カスタマーハラスメントに対する基本方針", Contact: "お客様相談窓口（書面のみ）"},
 		"en": {Title: "Ending further dealings", Body: `{customer}
 
-We have tried to respond sincerely to your requests. However, as the conduct described below continued even after our warning, we have concluded that we can no longer deal with you.
+We have tried to respond sincerely to your requests. However, because of the conduct described below, we have concluded that we can no longer deal with you.{warning}
 
 {facts}
 

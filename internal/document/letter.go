@@ -22,6 +22,10 @@ type LetterInput struct {
 	// Cases are the cases the measure rests on that the caller may see;
 	// their dates and channels are the letter's facts.
 	Cases []kasuhara.Case
+	// WarnedAt is when a warning letter was issued to this customer (the
+	// latest one kept on record), zero when none was. Only then does the
+	// letter say that the conduct continued after a warning.
+	WarnedAt time.Time
 	// Template is the organisation's letter of the measure's kind in the
 	// letter's language.
 	Template *kasuhara.LetterTemplate
@@ -46,8 +50,12 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	facts = append(facts, m.Reason)
 	// The customer is named by the layout, with 様 in Japanese: the body
 	// leaves {customer} empty.
+	warning := ""
+	if !in.WarnedAt.IsZero() && m.Level != kasuhara.LevelWarned {
+		warning = in.t("letter.warned", map[string]any{"Date": in.date(in.WarnedAt)})
+	}
 	body := t.Fill(map[string]string{"customer": "", "company": in.Org, "facts": strings.Join(facts, "\n"),
-		"review": in.date(m.ReviewAt), "date": in.date(in.Now)})
+		"review": in.date(m.ReviewAt), "date": in.date(in.Now), "warning": warning})
 	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: in.Customer.DisplayName, From: in.Org, Contact: t.Contact,
 		Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}
 }

@@ -98,3 +98,43 @@ func TestRemovalRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestLetterStatesOnlyRecordedFacts: a discontinuation letter says that the
+// conduct continued after a warning only when a warning letter was issued
+// to the customer, and then names that letter's date.
+func TestLetterStatesOnlyRecordedFacts(t *testing.T) {
+	warned := time.Date(2026, 3, 1, 15, 30, 0, 0, time.UTC) // 2 March in Japan
+	tests := []struct {
+		name, lang string
+		warnedAt   time.Time
+		want       []string
+		mustNot    []string
+	}{
+		{"never warned ja", "ja", time.Time{}, []string{"下記の言動があった"}, []string{"警告"}},
+		{"never warned en", "en", time.Time{}, []string{"because of the conduct described below"}, []string{"warn"}},
+		{"warned ja", "ja", warned, []string{"当社は2026年3月2日付の書面で警告いたしましたが、その後も同様の言動が続きました。"}, []string{"2026年3月1日"}},
+		{"warned en", "en", warned, []string{"We warned you in writing on 2 March 2026, and the conduct continued after our warning."}, []string{"1 March 2026"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := letterInput(t, tt.lang)
+			tmpl := kasuhara.DefaultLetterTemplate("o-1", "discontinuation", tt.lang)
+			in.Template, in.WarnedAt = &tmpl, tt.warnedAt
+			in.Measure.Level = kasuhara.LevelDiscontinued
+			l := measureLetter(in)
+			for _, w := range tt.want {
+				if !strings.Contains(l.Body, w) {
+					t.Errorf("the body lacks %q:\n%s", w, l.Body)
+				}
+			}
+			for _, w := range tt.mustNot {
+				if strings.Contains(strings.ToLower(l.Body), w) {
+					t.Errorf("the body says %q:\n%s", w, l.Body)
+				}
+			}
+			if strings.Contains(l.Body, "{") {
+				t.Errorf("a placeholder is left:\n%s", l.Body)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/document"
@@ -77,13 +78,42 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 			cases = append(cases, *cs)
 		}
 	}
+	warnedAt, err := s.warnedAt(r, actor, customerID, ms)
+	if err != nil {
+		return nil, err
+	}
 	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
-		Org: v.Org.Name, Customer: c, Measure: m, Cases: cases, Template: t})
+		Org: v.Org.Name, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt})
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(f.Data)
 	return s.Letters.KeepLetter(ctx, actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: f.Data})
+}
+
+// warnedAt is when the latest warning letter kept on record was issued to
+// the customer, in either language; zero when none was. A letter says that
+// conduct continued after a warning only on this record.
+func (s *Server) warnedAt(r *http.Request, actor kasuhara.Actor, customerID string, ms []kasuhara.Measure) (time.Time, error) {
+	var at time.Time
+	for _, m := range ms {
+		if m.Level != kasuhara.LevelWarned {
+			continue
+		}
+		for _, lang := range kasuhara.Languages {
+			l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, m.ID, lang)
+			if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return time.Time{}, err
+			}
+			if l.CreatedAt.After(at) {
+				at = l.CreatedAt
+			}
+		}
+	}
+	return at, nil
 }
 
 // letterTemplatesPage lets legal edit the organisation's letters.
