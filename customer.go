@@ -67,10 +67,16 @@ type Customer struct {
 
 // Measure is a graduated measure against a customer.
 type Measure struct {
-	ID               string
-	CustomerID       string
-	Level            string
-	Reason           string
+	ID         string
+	CustomerID string
+	Level      string
+	// Reason is the internal reason, for the desk and legal only: never
+	// printed in a letter.
+	Reason string
+	// CustomerText is the reason as the customer reads it in the letter;
+	// empty (as for measures from before it existed) prints a neutral
+	// text instead.
+	CustomerText     string
 	CaseIDs          []string
 	Status           string
 	EffectiveAt      time.Time
@@ -87,10 +93,12 @@ type Measure struct {
 
 // NewMeasure is a proposal.
 type NewMeasure struct {
-	Level    string
-	Reason   string
-	CaseIDs  []string
-	ReviewAt time.Time
+	Level  string
+	Reason string // internal, never printed
+	// CustomerText is what the customer reads in the letter. Optional.
+	CustomerText string
+	CaseIDs      []string
+	ReviewAt     time.Time
 }
 
 // Lookup is all that the front line learns about a customer: the measure in

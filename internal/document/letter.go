@@ -47,7 +47,13 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	for _, c := range in.Cases {
 		facts = append(facts, "・"+in.date(c.Report.OccurredAt)+" "+in.t("channel."+c.Report.Channel))
 	}
-	facts = append(facts, m.Reason)
+	// The internal reason is never printed: the customer reads the text
+	// written for them, or a neutral one.
+	if text := strings.TrimSpace(m.CustomerText); text != "" {
+		facts = append(facts, text)
+	} else {
+		facts = append(facts, in.t("letter.reason_default"))
+	}
 	// The customer is named by the layout, with 様 in Japanese: the body
 	// leaves {customer} empty.
 	warning := ""

@@ -15,8 +15,9 @@ func letterInput(t *testing.T, lang string) LetterInput {
 	// 16:00 UTC is 01:00 the next day in Japan.
 	at := time.Date(2026, 4, 30, 16, 0, 0, 0, time.UTC)
 	return LetterInput{Locale: locale(t, lang), Now: at, Org: "株式会社アクメ", Customer: &kasuhara.Customer{DisplayName: "山田 太郎"},
-		Measure: &kasuhara.Measure{ID: "0190abcd-ef01-7000-8000-000000000000", Level: kasuhara.LevelWarned, Reason: "度重なる暴言",
-			ReviewAt: at.AddDate(0, 6, 0)},
+		Measure: &kasuhara.Measure{ID: "0190abcd-ef01-7000-8000-000000000000", Level: kasuhara.LevelWarned, Reason: "社内メモ：常連客",
+			CustomerText: "度重なる暴言",
+			ReviewAt:     at.AddDate(0, 6, 0)},
 		Cases:    []kasuhara.Case{{Report: kasuhara.Report{OccurredAt: time.Date(2026, 4, 9, 15, 30, 0, 0, time.UTC), Channel: "phone"}}},
 		Template: &tmpl}
 }
@@ -44,6 +45,16 @@ func TestMeasureLetter(t *testing.T) {
 					t.Errorf("the body lacks %q:\n%s", want, l.Body)
 				}
 			}
+			if strings.Contains(l.Body, "社内メモ") {
+				t.Errorf("the internal reason is printed:\n%s", l.Body)
+			}
+			// A measure without a text for the customer (as those from
+			// before it existed) prints a neutral one, never its reason.
+			in.Measure.CustomerText = ""
+			if b := measureLetter(in).Body; strings.Contains(b, "社内メモ") || !strings.Contains(b, in.t("letter.reason_default")) {
+				t.Errorf("without a text for the customer:\n%s", b)
+			}
+			in.Measure.CustomerText = "度重なる暴言"
 			if strings.Contains(l.Body, "{") || strings.Contains(l.Body, "山田") {
 				t.Errorf("the body has a placeholder left or names the customer (the layout does):\n%s", l.Body)
 			}

@@ -271,7 +271,7 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Cus
 		s.now().AddDate(0, 0, -st.ReviewWindowDays), st.ReviewIncidents)
 }
 
-const measureColumns = `id, customer_id, level, reason, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
+const measureColumns = `id, customer_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
 	lifted_by, lifted_at, lift_reason, customer_response, created_at`
 
 func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
@@ -281,7 +281,7 @@ func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 		var m kasuhara.Measure
 		var cases string
 		var eff, appr, lifted sql.NullTime
-		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
+		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &m.CustomerText, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
 			&m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt); err != nil {
 			return nil, err
 		}
@@ -333,6 +333,9 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 	} else if utf8.RuneCountInString(n.Reason) > kasuhara.MaxLongText {
 		f.Add("reason", kasuhara.FieldTooLong)
 	}
+	if utf8.RuneCountInString(n.CustomerText) > kasuhara.MaxLongText {
+		f.Add("customer_text", kasuhara.FieldTooLong)
+	}
 	now := s.now()
 	if n.ReviewAt.IsZero() {
 		f.Add("review_at", kasuhara.FieldRequired)
@@ -342,7 +345,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	m := &kasuhara.Measure{ID: newID(), CustomerID: customerID, Level: n.Level, Reason: strings.TrimSpace(n.Reason), CaseIDs: n.CaseIDs,
+	m := &kasuhara.Measure{ID: newID(), CustomerID: customerID, Level: n.Level, Reason: strings.TrimSpace(n.Reason), CustomerText: strings.TrimSpace(n.CustomerText), CaseIDs: n.CaseIDs,
 		Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
 	if !kasuhara.NeedsApproval(n.Level) {
 		m.Status, m.EffectiveAt = kasuhara.MeasureActive, now
@@ -361,8 +364,8 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		if !m.EffectiveAt.IsZero() {
 			eff = m.EffectiveAt
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, case_ids, status, effective_at, review_at, proposed_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, strings.Join(m.CaseIDs, ","),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
 			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt); err != nil {
 			return err
 		}

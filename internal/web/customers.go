@@ -9,10 +9,13 @@ import (
 )
 
 type proposeIn struct {
-	Level    string   `json:"level"`
-	Reason   string   `json:"reason"`
-	CaseIDs  []string `json:"case_ids"`
-	ReviewAt string   `json:"review_at"`
+	Level  string `json:"level"`
+	Reason string `json:"reason"`
+	// CustomerText is what the customer reads in the letter; reason is
+	// internal.
+	CustomerText string   `json:"customer_text"`
+	CaseIDs      []string `json:"case_ids"`
+	ReviewAt     string   `json:"review_at"`
 }
 
 func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measure, error) {
@@ -22,7 +25,7 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 		return nil, err
 	}
 	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"),
-		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CaseIDs: in.CaseIDs, ReviewAt: review})
+		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CustomerText: in.CustomerText, CaseIDs: in.CaseIDs, ReviewAt: review})
 }
 
 // The desk's screens.
@@ -87,7 +90,7 @@ func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done str
 	actor := viewerFrom(r.Context()).Actor
 	err := fn(actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "review_at")})
+		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "customer_text", "review_at")})
 	}
 	if err != nil {
 		return err
@@ -100,7 +103,7 @@ func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done str
 func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
 	return s.customerAction(w, r, "customers.proposed", func(kasuhara.Actor) error {
 		r.ParseForm()
-		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"),
+		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"), CustomerText: r.PostFormValue("customer_text"),
 			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at")})
 		return err
 	})

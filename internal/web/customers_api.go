@@ -38,6 +38,7 @@ type measureJSON struct {
 	ID               string     `json:"id"`
 	Level            string     `json:"level"`
 	Reason           string     `json:"reason"`
+	CustomerText     string     `json:"customer_text"`
 	CaseIDs          []string   `json:"case_ids"`
 	Status           string     `json:"status"`
 	EffectiveAt      *time.Time `json:"effective_at,omitempty"`
@@ -51,7 +52,7 @@ func measureOut(m kasuhara.Measure) measureJSON {
 	if m.CaseIDs == nil {
 		m.CaseIDs = []string{}
 	}
-	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
+	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CustomerText: m.CustomerText, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
 		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, CustomerResponse: m.CustomerResponse}
 }
 

@@ -41,15 +41,47 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 // makeLetter draws the letter of a measure in force (see
 // document.MeasureLetter) and keeps it.
 func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, lang string) (*kasuhara.Letter, error) {
+	f, err := s.drawLetter(r, v, customerID, measureID, lang, false)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(f.Data)
+	return s.Letters.KeepLetter(r.Context(), v.Actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: f.Data})
+}
+
+// letterPreview answers the letter a measure proposed or in force would
+// send, drawn now and kept nowhere: what the customer will read, before it
+// is issued. It records nothing.
+func (s *Server) letterPreview(w http.ResponseWriter, r *http.Request) error {
+	v := viewerFrom(r.Context())
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = langFrom(r.Context())
+	}
+	if lang != "ja" && lang != "en" {
+		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
+	}
+	f, err := s.drawLetter(r, v, r.PathValue("id"), r.PathValue("measure"), lang, true)
+	if err != nil {
+		return err
+	}
+	f.Name = "letter-preview-" + lang + ".pdf"
+	s.sendFile(w, r, f)
+	return nil
+}
+
+// drawLetter draws the letter of a measure in force, or with preview of
+// one proposed too.
+func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, lang string, preview bool) (document.File, error) {
 	ctx := r.Context()
 	actor := v.Actor
 	c, err := s.Customers.CustomerByID(ctx, actor, customerID)
 	if err != nil {
-		return nil, err
+		return document.File{}, err
 	}
 	ms, err := s.Customers.Measures(ctx, actor, customerID)
 	if err != nil {
-		return nil, err
+		return document.File{}, err
 	}
 	var m *kasuhara.Measure
 	for i := range ms {
@@ -58,18 +90,18 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 		}
 	}
 	if m == nil {
-		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "measure not found")
+		return document.File{}, kasuhara.Errorf(kasuhara.ENOTFOUND, "measure not found")
 	}
 	kind := kasuhara.LetterKind(m.Level)
 	if kind == "" {
-		return nil, kasuhara.Errorf(kasuhara.ECONFLICT, "a %s measure has no letter", m.Level)
+		return document.File{}, kasuhara.Errorf(kasuhara.ECONFLICT, "a %s measure has no letter", m.Level)
 	}
-	if m.Status != kasuhara.MeasureActive {
-		return nil, kasuhara.Errorf(kasuhara.ECONFLICT, "a letter is sent for a measure in force")
+	if m.Status != kasuhara.MeasureActive && !(preview && m.Status == kasuhara.MeasureProposed) {
+		return document.File{}, kasuhara.Errorf(kasuhara.ECONFLICT, "a letter is sent for a measure in force")
 	}
 	t, err := s.Letters.LetterTemplate(ctx, v.Org.ID, kind, lang)
 	if err != nil {
-		return nil, err
+		return document.File{}, err
 	}
 	// The cases the measure rests on, those this caller may see.
 	var cases []kasuhara.Case
@@ -80,15 +112,14 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 	}
 	warnedAt, err := s.warnedAt(r, actor, customerID, ms)
 	if err != nil {
-		return nil, err
+		return document.File{}, err
 	}
 	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
 		Org: v.Org.Name, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt})
 	if err != nil {
-		return nil, err
+		return document.File{}, err
 	}
-	sum := sha256.Sum256(f.Data)
-	return s.Letters.KeepLetter(ctx, actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: f.Data})
+	return f, nil
 }
 
 // warnedAt is when the latest warning letter kept on record was issued to

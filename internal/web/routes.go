@@ -163,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /customers/letters", s.letterTemplatesPage)
 	handle("POST /customers/letters", s.saveLetterTemplate)
 	handle("GET /customers/{id}/measures/{measure}/letter", s.letter)
+	handle("GET /customers/{id}/measures/{measure}/letter/preview", s.letterPreview)
 	handle("GET /customers/{id}", s.customerView)
 	handle("POST /customers/{id}/measures", s.customerPropose)
 	handle("POST /customers/{id}/merge", s.customerMerge)
