@@ -98,12 +98,31 @@ func customerDesk(v kasuhara.Actor) error {
 const levelSQL = `COALESCE((SELECT m.level FROM measures m WHERE m.customer_id = cu.id AND m.status = 'active' AND m.review_at > $1
 	ORDER BY CASE m.level WHEN 'banned' THEN 5 WHEN 'discontinued' THEN 4 WHEN 'warned' THEN 3 WHEN 'caution' THEN 2 ELSE 1 END DESC LIMIT 1), 'none')`
 
-const customerSelect = `SELECT cu.id, cu.org_id, cu.display_name, cu.created_at, ` + levelSQL + `,
-	(SELECT COUNT(*) FROM case_customers cc WHERE cc.customer_id = cu.id),
-	(SELECT COUNT(DISTINCT c.reporter_id) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id),
-	(SELECT MIN(c.occurred_at) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id),
-	(SELECT MAX(c.occurred_at) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id)
+// customerSelect reads customers with their signals counted over the cases
+// the viewer (placeholder viewer) is not excluded from: a handler kept out
+// of a case learns nothing of it from the registry (issue 16, finding 5).
+func customerSelect(viewer string) string {
+	cc := "case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id AND " + visibleLink(viewer)
+	return `SELECT cu.id, cu.org_id, cu.display_name, cu.created_at, ` + levelSQL + `,
+	(SELECT COUNT(*) FROM ` + cc + `),
+	(SELECT COUNT(DISTINCT c.reporter_id) FROM ` + cc + `),
+	(SELECT MIN(c.occurred_at) FROM ` + cc + `),
+	(SELECT MAX(c.occurred_at) FROM ` + cc + `)
 	FROM customers cu`
+}
+
+// visibleLink is true of a case_customers row cc whose case the viewer
+// (placeholder viewer) is not excluded from.
+func visibleLink(viewer string) string {
+	return "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = cc.case_id AND x.user_id = " + viewer + ")"
+}
+
+// visibleCustomer is true of a customer cu that exists for the viewer: one
+// linked to no case, or to at least one the viewer is not excluded from.
+func visibleCustomer(viewer string) string {
+	return "(NOT EXISTS (SELECT 1 FROM case_customers cc WHERE cc.customer_id = cu.id) OR EXISTS (SELECT 1 FROM case_customers cc WHERE cc.customer_id = cu.id AND " +
+		visibleLink(viewer) + "))"
+}
 
 func scanCustomer(sc interface{ Scan(...any) error }) (*kasuhara.Customer, error) {
 	var c kasuhara.Customer
@@ -135,8 +154,12 @@ func parseDBTime(s sql.NullString) sql.NullTime {
 	return sql.NullTime{}
 }
 
-func (s *Store) queryCustomers(ctx context.Context, where string, args ...any) ([]kasuhara.Customer, error) {
-	rows, err := s.db.Read.QueryContext(ctx, customerSelect+" WHERE "+where, append([]any{s.now()}, args...)...)
+// queryCustomers reads the customers that match cond (placeholders from $2;
+// $1 is the time) and exist for the viewer, in order.
+func (s *Store) queryCustomers(ctx context.Context, v kasuhara.Actor, cond, order string, args ...any) ([]kasuhara.Customer, error) {
+	viewer := "$" + fmt.Sprint(len(args)+2)
+	q := customerSelect(viewer) + " WHERE " + cond + " AND " + visibleCustomer(viewer) + " " + order
+	rows, err := s.db.Read.QueryContext(ctx, q, append(append([]any{s.now()}, args...), v.UserID)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: customers: %w", err)
 	}
@@ -152,6 +175,58 @@ func (s *Store) queryCustomers(ctx context.Context, where string, args ...any) (
 	return out, rows.Err()
 }
 
+// identifiers returns the customer's identifiers the viewer may read: all of
+// them, unless the viewer is excluded from one of the customer's cases;
+// then only those that a case the viewer is not excluded from names too.
+func (s *Store) identifiers(ctx context.Context, v kasuhara.Actor, customerID string) ([]kasuhara.Identifier, error) {
+	var all []kasuhara.Identifier
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT kind, value, match_key FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, created_at", customerID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var i kasuhara.Identifier
+		if err := rows.Scan(&i.Kind, &i.Value, &i.Key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		all = append(all, i)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var excluded bool
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM case_customers cc JOIN case_exclusions x ON x.case_id = cc.case_id
+		WHERE cc.customer_id = $1 AND x.user_id = $2)`, customerID, v.UserID).Scan(&excluded); err != nil {
+		return nil, err
+	}
+	if !excluded {
+		return all, nil
+	}
+	rows, err = s.db.Read.QueryContext(ctx, `SELECT c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email, c.customer_account,
+		c.customer_sns FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = $1 AND `+visibleLink("$2"), customerID, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[[2]string]bool{}
+	for rows.Next() {
+		var d kasuhara.CustomerDetails
+		if err := rows.Scan(&d.Name, &d.NameKana, &d.Phone, &d.Email, &d.Account, &d.SNSHandle); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		for _, i := range identifiersOf(d) {
+			seen[[2]string{i.Kind, i.Key}] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(i kasuhara.Identifier) bool { return !seen[[2]string{i.Kind, i.Key}] }), nil
+}
+
 // Customers implements kasuhara.CustomerService.
 func (s *Store) Customers(ctx context.Context, v kasuhara.Actor, q string) ([]kasuhara.Customer, error) {
 	if err := customerDesk(v); err != nil {
@@ -161,14 +236,17 @@ func (s *Store) Customers(ctx context.Context, v kasuhara.Actor, q string) ([]ka
 	var out []kasuhara.Customer
 	var err error
 	if q == "" {
-		out, err = s.queryCustomers(ctx, "cu.org_id = $2 ORDER BY cu.updated_at DESC, cu.id LIMIT 100", v.OrgID)
+		out, err = s.queryCustomers(ctx, v, "cu.org_id = $2", "ORDER BY cu.updated_at DESC, cu.id LIMIT 100", v.OrgID)
 	} else {
 		var conds []string
+		var keys []kasuhara.Identifier
 		args := []any{v.OrgID}
 		add := func(kind, key string, like bool) {
 			if key == "" {
 				return
 			}
+			// Value marks a key matched by containment.
+			keys = append(keys, kasuhara.Identifier{Kind: kind, Key: key, Value: map[bool]string{true: "like"}[like]})
 			args = append(args, key)
 			op := "= $" + fmt.Sprint(len(args)+1)
 			if like {
@@ -189,8 +267,11 @@ func (s *Store) Customers(ctx context.Context, v kasuhara.Actor, q string) ([]ka
 		if len(conds) == 0 {
 			return nil, nil
 		}
-		out, err = s.queryCustomers(ctx, `cu.org_id = $2 AND cu.id IN (SELECT i.customer_id FROM customer_identifiers i
-			WHERE i.org_id = $2 AND (`+strings.Join(conds, " OR ")+`)) ORDER BY cu.updated_at DESC, cu.id LIMIT 100`, args...)
+		out, err = s.queryCustomers(ctx, v, `cu.org_id = $2 AND cu.id IN (SELECT i.customer_id FROM customer_identifiers i
+			WHERE i.org_id = $2 AND (`+strings.Join(conds, " OR ")+`))`, "ORDER BY cu.updated_at DESC, cu.id LIMIT 100", args...)
+		if err == nil {
+			out, err = s.matchingVisible(ctx, v, out, keys)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -202,12 +283,33 @@ func (s *Store) Customers(ctx context.Context, v kasuhara.Actor, q string) ([]ka
 	return out, wrap("store.Customers", err)
 }
 
+// matchingVisible keeps the customers found by an identifier search that
+// the viewer would find among the identifiers they may read: an identifier
+// known only from a case the viewer is excluded from finds nothing.
+func (s *Store) matchingVisible(ctx context.Context, v kasuhara.Actor, found []kasuhara.Customer, keys []kasuhara.Identifier) ([]kasuhara.Customer, error) {
+	var out []kasuhara.Customer
+	for _, c := range found {
+		ids, err := s.identifiers(ctx, v, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(ids, func(i kasuhara.Identifier) bool {
+			return slices.ContainsFunc(keys, func(k kasuhara.Identifier) bool {
+				return k.Kind == i.Kind && (k.Key == i.Key || k.Value == "like" && strings.Contains(i.Key, k.Key))
+			})
+		}) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // CustomerByID implements kasuhara.CustomerService.
 func (s *Store) CustomerByID(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.Customer, error) {
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
-	list, err := s.queryCustomers(ctx, "cu.id = $2 AND cu.org_id = $3", id, v.OrgID)
+	list, err := s.queryCustomers(ctx, v, "cu.id = $2 AND cu.org_id = $3", "", id, v.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -215,21 +317,11 @@ func (s *Store) CustomerByID(ctx context.Context, v kasuhara.Actor, id string) (
 		return nil, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Op: "store.CustomerByID", Message: "customer not found"}
 	}
 	c := &list[0]
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT kind, value, match_key FROM customer_identifiers WHERE customer_id = $1 ORDER BY kind, created_at", id)
-	if err != nil {
+	if c.Identifiers, err = s.identifiers(ctx, v, id); err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var i kasuhara.Identifier
-		if err := rows.Scan(&i.Kind, &i.Value, &i.Key); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		c.Identifiers = append(c.Identifiers, i)
-	}
-	rows.Close()
 	// The cases the viewer may see; categories across all of them.
-	rows, err = s.db.Read.QueryContext(ctx, `SELECT c.id, c.categories FROM case_customers cc JOIN cases c ON c.id = cc.case_id
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.categories FROM case_customers cc JOIN cases c ON c.id = cc.case_id
 		WHERE cc.customer_id = $1 AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2)
 		ORDER BY c.occurred_at DESC`, id, v.UserID)
 	if err != nil {
@@ -264,10 +356,10 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Cus
 	if err != nil {
 		return nil, err
 	}
-	return s.queryCustomers(ctx, `cu.org_id = $2 AND (
+	return s.queryCustomers(ctx, v, `cu.org_id = $2 AND (
 		(SELECT COUNT(DISTINCT c.reporter_id) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id) >= $3
-		OR (SELECT COUNT(*) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id AND c.occurred_at >= $4) >= $5)
-		ORDER BY cu.updated_at DESC, cu.id LIMIT 100`, v.OrgID, ReviewReporters,
+		OR (SELECT COUNT(*) FROM case_customers cc JOIN cases c ON c.id = cc.case_id WHERE cc.customer_id = cu.id AND c.occurred_at >= $4) >= $5)`,
+		"ORDER BY cu.updated_at DESC, cu.id LIMIT 100", v.OrgID, ReviewReporters,
 		s.now().AddDate(0, 0, -st.ReviewWindowDays), st.ReviewIncidents)
 }
 
@@ -576,10 +668,10 @@ func (s *Store) PossibleDuplicates(ctx context.Context, v kasuhara.Actor, id str
 	if err := s.checkCustomer(ctx, s.db.Read, v, id); err != nil {
 		return nil, err
 	}
-	return s.queryCustomers(ctx, `cu.org_id = $2 AND cu.id <> $3 AND cu.id IN (
+	return s.queryCustomers(ctx, v, `cu.org_id = $2 AND cu.id <> $3 AND cu.id IN (
 		SELECT o.customer_id FROM customer_identifiers o JOIN customer_identifiers m
 		ON m.org_id = o.org_id AND m.kind = o.kind AND m.match_key = o.match_key
-		WHERE m.customer_id = $3 AND o.org_id = $2) ORDER BY cu.updated_at DESC LIMIT 20`, v.OrgID, id)
+		WHERE m.customer_id = $3 AND o.org_id = $2)`, "ORDER BY cu.updated_at DESC LIMIT 20", v.OrgID, id)
 }
 
 // MergeCustomers moves everything of customer from into customer into:

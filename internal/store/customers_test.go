@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +226,92 @@ func TestDuplicatesMergeAndSplit(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(acts, ","), "customer.merge") || !strings.Contains(strings.Join(acts, ","), "customer.split") {
 			t.Fatalf("merge and split not audited: %v", acts)
+		}
+	})
+}
+
+// TestExcludedHandlerSeesNothingOfTheCase is finding 5 of issue 16: a desk
+// member excluded from a case must not learn from the customer registry
+// what only that case said about the customer (an identifier, an incident,
+// a reporter, a date).
+func TestExcludedHandlerSeesNothingOfTheCase(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		desk1, desk2 := d.people["desk1"], d.people["desk2"]
+		file := func(who string, cust kasuhara.CustomerDetails, occurred time.Time) *kasuhara.Case {
+			t.Helper()
+			r := report(d.shop.ID, "怒鳴られた", "shouting")
+			r.Customer = cust
+			r.OccurredAt = occurred
+			c, err := d.s.FileReport(ctx, d.people[who], r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		day := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second)
+		file("clerk", kasuhara.CustomerDetails{Name: "山田 太郎", Phone: "090-1234-5678"}, day.Add(-24*time.Hour))
+		secret := file("clerk2", kasuhara.CustomerDetails{Phone: "090-1234-5678", Email: "hidden@example.jp", Account: "K-991"}, day)
+		if _, err := d.s.Exclude(ctx, d.people["legal"], secret.ID, desk2.UserID); err != nil {
+			t.Fatal(err)
+		}
+		all, err := d.s.Customers(ctx, desk1, "09012345678")
+		if err != nil || len(all) != 1 {
+			t.Fatalf("customers = %+v, %v", all, err)
+		}
+		id := all[0].ID
+
+		full, err := d.s.CustomerByID(ctx, desk1, id)
+		if err != nil || full.IncidentCount != 2 || len(full.Identifiers) != 4 {
+			t.Fatalf("the handler's view = %+v, %v; want 2 incidents and 4 identifiers", full, err)
+		}
+
+		got, err := d.s.CustomerByID(ctx, desk2, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range got.Identifiers {
+			if i.Kind == "email" || i.Kind == "account" {
+				t.Errorf("the excluded desk member sees %s %q, known only from the case they are excluded from", i.Kind, i.Value)
+			}
+		}
+		if len(got.Identifiers) != 2 {
+			t.Errorf("identifiers = %+v, want the name and the phone", got.Identifiers)
+		}
+		if got.IncidentCount != 1 || got.ReporterCount != 1 || slices.Contains(got.CaseIDs, secret.ID) {
+			t.Errorf("the excluded desk member sees %d incidents by %d reporters, cases %v; want 1 by 1 without the excluded case",
+				got.IncidentCount, got.ReporterCount, got.CaseIDs)
+		}
+		if got.LastAt.After(day.Add(-time.Hour)) {
+			t.Errorf("the last incident is the excluded case's date %v", got.LastAt)
+		}
+		for _, q := range []string{"", "09012345678"} {
+			list, err := d.s.Customers(ctx, desk2, q)
+			if err != nil || len(list) != 1 || list[0].IncidentCount != 1 {
+				t.Errorf("list %q for the excluded member = %+v, %v; want the customer with 1 incident", q, list, err)
+			}
+		}
+		// An identifier known only from the excluded case finds nothing.
+		for _, q := range []string{"hidden@example.jp", "K-991"} {
+			if list, err := d.s.Customers(ctx, desk2, q); err != nil || len(list) != 0 {
+				t.Errorf("search %q by the excluded member = %+v, %v; want nothing", q, list, err)
+			}
+		}
+
+		// A customer known only from the excluded case does not exist for them.
+		only := file("clerk2", kasuhara.CustomerDetails{Phone: "03-5555-0000"}, day)
+		if _, err := d.s.Exclude(ctx, d.people["legal"], only.ID, desk2.UserID); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := d.s.Customers(ctx, desk1, "0355550000")
+		if len(list) != 1 {
+			t.Fatalf("the handler finds %d customers by the second phone", len(list))
+		}
+		if _, err := d.s.CustomerByID(ctx, desk2, list[0].ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the excluded member opens a customer known only from their excluded case: %v", err)
+		}
+		if all, _ := d.s.Customers(ctx, desk2, ""); len(all) != 1 {
+			t.Errorf("the excluded member lists %d customers, want 1", len(all))
 		}
 	})
 }

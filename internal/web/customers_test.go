@@ -157,3 +157,45 @@ func TestCustomerMergeSplitAPI(t *testing.T) {
 	must(t, desk.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/lift", map[string]string{"reason": "収束"}), 200)
 	must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"status":"lifted"`, "本人より謝罪")
 }
+
+// TestCustomerHidesTheExcludedCase is finding 5 of issue 16 over HTTP: the
+// desk member excluded from a case sees neither the identifiers that only
+// that case gave nor its incident in the customer's API answer and page.
+func TestCustomerHidesTheExcludedCase(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
+			u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk2@acme.example", Name: "Desk Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleDesk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
+			desk2 := &apiClient{c: e.client(), tok: tok}
+			first := validReport()
+			first["customer"] = map[string]string{"name": "鈴木 一郎", "phone": "080-9999-0000"}
+			must(t, emp.call("POST", "/api/v1/reports", first), 201)
+			second := validReport()
+			second["customer"] = map[string]string{"phone": "080-9999-0000", "email": "secret-mail@example.jp", "account": "M-7777"}
+			r := emp.call("POST", "/api/v1/reports", second)
+			must(t, r, 201)
+			caseID := decode(t, r.body)["id"].(string)
+			must(t, e.api(kasuhara.RoleLegal).call("POST", "/api/v1/cases/"+caseID+"/exclusions", map[string]string{"user_id": u.ID}), 201)
+			list := desk.call("GET", "/api/v1/customers?q=08099990000", nil)
+			must(t, list, 200, `"incident_count":2`)
+			id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
+			must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, "secret-mail@example.jp", `"incident_count":2`)
+
+			got := desk2.call("GET", "/api/v1/customers/"+id, nil)
+			must(t, got, 200, `"incident_count":1`, "080-9999-0000")
+			mustNot(t, got, "secret-mail", "M-7777", caseID)
+			c := e.client()
+			if res := c.signIn(u.Email, password); res.status != http.StatusSeeOther {
+				t.Fatalf("sign in: %d", res.status)
+			}
+			page := c.get("/customers/" + id)
+			must(t, page, 200, "080-9999-0000")
+			mustNot(t, page, "secret-mail", "M-7777", caseID)
+		})
+	}
+}
