@@ -58,6 +58,9 @@ type LetterService interface {
 	// LetterTemplate returns the organisation's template, or the built-in
 	// one when it has saved none.
 	LetterTemplate(ctx context.Context, orgID, kind, lang string) (*LetterTemplate, error)
+	// LetterTemplates returns every template of the actor's organisation
+	// in both languages, for editing (legal only).
+	LetterTemplates(ctx context.Context, actor Actor) ([]*LetterTemplate, error)
 	// SaveLetterTemplate stores a template (legal only).
 	SaveLetterTemplate(ctx context.Context, actor Actor, t LetterTemplate) error
 	// StoredLetter returns the letter kept for a measure, or ENOTFOUND.

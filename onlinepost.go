@@ -87,6 +87,9 @@ type OnlinePostService interface {
 	// built-in one; SaveRemovalTemplate changes it (desk and legal).
 	RemovalTemplate(ctx context.Context, orgID, lang string) (*RemovalTemplate, error)
 	SaveRemovalTemplate(ctx context.Context, actor Actor, t RemovalTemplate) error
+	// RemovalTemplates returns the actor's organisation's removal-request
+	// texts in both languages, for editing (desk and legal).
+	RemovalTemplates(ctx context.Context, actor Actor) ([]*RemovalTemplate, error)
 }
 
 // RemovalTemplate is the organisation's text of a removal request. The body

@@ -81,4 +81,7 @@ type RetentionService interface {
 	// deleteBlob (which overwrites them), its rows and its search tokens,
 	// leaving an audit entry that names the rule. It returns how many.
 	PurgeExpired(ctx context.Context, orgID string, deleteBlob func(id string) error) (int, error)
+	// PurgeNow purges what has expired in the actor's organisation without
+	// waiting for the night's run (legal only).
+	PurgeNow(ctx context.Context, actor Actor, deleteBlob func(id string) error) (int, error)
 }

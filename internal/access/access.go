@@ -12,43 +12,85 @@ import (
 // Action is something a signed-in person may try to do.
 type Action string
 
-// The actions of the foundation. Later issues add case, customer and
-// statistics actions here, each with its row in the matrix test.
+// The actions. Each has its row in matrix below and in TestMatrix; what a
+// viewer may do with one case is decided by Case (cases.go) on top of these.
 const (
 	ManageUsers       Action = "manage_users"        // create users, change roles, reset passwords
 	ManageDepartments Action = "manage_departments"  // create and rename departments
 	ManageOrgs        Action = "manage_orgs"         // see the organisations of the group
 	ViewAudit         Action = "view_audit"          // read the audit trail of the organisation
-	ReadCaseContents  Action = "read_case_contents"  // narratives, identities, evidence
+	ReadCaseContents  Action = "read_case_contents"  // narratives, identities, evidence; the case queue
+	HandleCases       Action = "handle_cases"        // the handler level of every case of the organisation; be assigned one
+	SecondOnCase      Action = "second_on_case"      // be the second person on a case
+	ExportCases       Action = "export_cases"        // the cases as CSV or XLSX
 	ViewStatistics    Action = "view_statistics"     // figures without contents
 	FileReport        Action = "file_report"         // report an incident or ask for advice
+	ReadCustomers     Action = "read_customers"      // the customer registry: customers, measures, merges, letters
+	ApproveMeasure    Action = "approve_measure"     // approve a severe measure proposed by another person
+	ManageLetters     Action = "manage_letters"      // edit the letter templates
+	ManagePosts       Action = "manage_posts"        // online posts and the removal request template
+	ManageSpecialists Action = "manage_specialists"  // edit the directory of outside specialists
+	ManageRetention   Action = "manage_retention"    // retention rules, legal holds, purge now
+	ViewRetaliation   Action = "view_retaliation"    // the retaliation alarms of the organisation
 	ManageContent     Action = "manage_content"      // write and publish policies, courses and assignments
 	ViewAcknowledged  Action = "view_acknowledged"   // see who has and has not acknowledged a policy, by name
 	ViewTraining      Action = "view_training"       // the completion report per course and department
-	ViewTrainingNames Action = "view_training_names" // who has not completed a course, by name
+	ViewTrainingNames Action = "view_training_names" // who has not completed a course, by name; others' certificates
 	MakeCaseStudy     Action = "make_case_study"     // turn a closed case into a case study
+	ManageSettings    Action = "manage_settings"     // the organisation's settings
 )
 
+// The roles, short, for the table.
+const (
+	employee   = kasuhara.RoleEmployee
+	supervisor = kasuhara.RoleSupervisor
+	desk       = kasuhara.RoleDesk
+	legal      = kasuhara.RoleLegal
+	analyst    = kasuhara.RoleAnalyst
+	admin      = kasuhara.RoleAdmin
+)
+
+// matrix is who may do what, by role, in their own organisation. The admin
+// runs the installation and writes content but never reads case contents;
+// legal checks who read and learnt it.
 var matrix = map[Action][]kasuhara.Role{
-	ManageUsers:       {kasuhara.RoleAdmin},
-	ManageDepartments: {kasuhara.RoleAdmin},
-	ManageOrgs:        {kasuhara.RoleAdmin},
-	ViewAudit:         {kasuhara.RoleAdmin, kasuhara.RoleLegal},
-	// The admin runs the installation but never reads case contents.
-	ReadCaseContents: {kasuhara.RoleSupervisor, kasuhara.RoleDesk, kasuhara.RoleLegal},
-	ViewStatistics:   {kasuhara.RoleDesk, kasuhara.RoleLegal, kasuhara.RoleAnalyst},
-	FileReport:       kasuhara.Roles,
-	// The admin writes content; legal checks who read and learnt it.
-	ManageContent:     {kasuhara.RoleAdmin},
-	ViewAcknowledged:  {kasuhara.RoleLegal, kasuhara.RoleAdmin},
-	ViewTraining:      {kasuhara.RoleLegal, kasuhara.RoleAnalyst, kasuhara.RoleAdmin},
-	ViewTrainingNames: {kasuhara.RoleLegal, kasuhara.RoleAdmin},
-	MakeCaseStudy:     {kasuhara.RoleDesk, kasuhara.RoleLegal},
+	ManageUsers:       {admin},
+	ManageDepartments: {admin},
+	ManageOrgs:        {admin},
+	ViewAudit:         {legal, admin},
+	ReadCaseContents:  {supervisor, desk, legal},
+	HandleCases:       {desk, legal},
+	SecondOnCase:      {supervisor, desk, legal},
+	ExportCases:       {desk, legal},
+	ViewStatistics:    {desk, legal, analyst},
+	FileReport:        kasuhara.Roles,
+	ReadCustomers:     {desk, legal},
+	ApproveMeasure:    {legal},
+	ManageLetters:     {legal},
+	ManagePosts:       {desk, legal},
+	ManageSpecialists: {legal},
+	ManageRetention:   {legal},
+	ViewRetaliation:   {legal},
+	ManageContent:     {admin},
+	ViewAcknowledged:  {legal, admin},
+	ViewTraining:      {legal, analyst, admin},
+	ViewTrainingNames: {legal, admin},
+	MakeCaseStudy:     {desk, legal},
+	ManageSettings:    {admin},
 }
 
 // Can reports whether role may perform action at all.
 func Can(role kasuhara.Role, action Action) bool {
 	return slices.Contains(matrix[action], role)
+}
+
+// Check returns an EFORBIDDEN error unless the actor's role may perform
+// action: what a service says first when the role may not.
+func Check(a kasuhara.Actor, action Action) error {
+	if !Can(a.Role, action) {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "%s: not for the role %q", action, a.Role)
+	}
+	return nil
 }
 
 // InScope reports whether targetOrg is the actor's organisation or one of

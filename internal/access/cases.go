@@ -61,10 +61,10 @@ func Case(v kasuhara.Actor, c CaseFacts) CaseLevel {
 		return level
 	}
 	if v.OrgID == c.OrgID {
-		switch v.Role {
-		case kasuhara.RoleDesk, kasuhara.RoleLegal:
+		switch {
+		case Can(v.Role, HandleCases):
 			level = CaseHandler
-		case kasuhara.RoleSupervisor:
+		case v.Role == kasuhara.RoleSupervisor:
 			if v.DepartmentID != "" && v.DepartmentID == c.DepartmentID && !c.HiddenFromSupervisor {
 				level = max(level, CaseSupervisor)
 			}

@@ -127,7 +127,7 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, se
 			f.Add("assignee", kasuhara.FieldRequired)
 		} else if r, err := memberRole(ctx, tx, c.OrgID, assigneeID); err != nil {
 			return nil, err
-		} else if r != kasuhara.RoleDesk && r != kasuhara.RoleLegal {
+		} else if !access.Can(r, access.HandleCases) {
 			f.Add("assignee", kasuhara.FieldNotHandler)
 		}
 		if secondID != "" {
@@ -135,7 +135,7 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, se
 				f.Add("second", kasuhara.FieldSamePerson)
 			} else if r, err := memberRole(ctx, tx, c.OrgID, secondID); err != nil {
 				return nil, err
-			} else if r != kasuhara.RoleDesk && r != kasuhara.RoleLegal && r != kasuhara.RoleSupervisor {
+			} else if !access.Can(r, access.SecondOnCase) {
 				f.Add("second", kasuhara.FieldNotSecond)
 			}
 		}

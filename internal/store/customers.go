@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/identity"
 )
 
@@ -87,10 +88,7 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) 
 
 // customerDesk checks that the viewer may read the registry: desk and legal.
 func customerDesk(v kasuhara.Actor) error {
-	if v.Role != kasuhara.RoleDesk && v.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the customer registry is for the desk and legal")
-	}
-	return nil
+	return access.Check(v, access.ReadCustomers)
 }
 
 // levelsSQL is the measure in force of customer cu.id: the most severe
@@ -535,7 +533,7 @@ func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID
 			return err
 		}
 		switch {
-		case v.Role != kasuhara.RoleLegal:
+		case !access.Can(v.Role, access.ApproveMeasure):
 			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "a measure is approved by a second person with the legal role")
 		case m.ProposedBy == v.UserID:
 			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the proposer cannot approve their own proposal")

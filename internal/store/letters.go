@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 )
 
 var _ kasuhara.LetterService = (*Store)(nil)
@@ -23,10 +24,28 @@ func (s *Store) LetterTemplate(ctx context.Context, orgID, kind, lang string) (*
 	return &t, nil
 }
 
+// LetterTemplates implements kasuhara.LetterService.
+func (s *Store) LetterTemplates(ctx context.Context, v kasuhara.Actor) ([]*kasuhara.LetterTemplate, error) {
+	if err := access.Check(v, access.ManageLetters); err != nil {
+		return nil, err
+	}
+	var ts []*kasuhara.LetterTemplate
+	for _, kind := range kasuhara.LetterKinds {
+		for _, lang := range []string{"ja", "en"} {
+			t, err := s.LetterTemplate(ctx, v.OrgID, kind, lang)
+			if err != nil {
+				return nil, err
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts, nil
+}
+
 // SaveLetterTemplate implements kasuhara.LetterService.
 func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.Actor, t kasuhara.LetterTemplate) error {
-	if v.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "letter templates are legal's")
+	if err := access.Check(v, access.ManageLetters); err != nil {
+		return err
 	}
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.LetterKinds, t.Kind) {

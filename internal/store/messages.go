@@ -191,8 +191,8 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.Actor, caseID, b
 // RetaliationFlags implements kasuhara.MessageService: legal of the
 // organisation only, newest first. Reading them is audited.
 func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuhara.RetaliationFlag, error) {
-	if v.Role != kasuhara.RoleLegal {
-		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "legal only")
+	if err := access.Check(v, access.ViewRetaliation); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at
 		FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE f.org_id = $1 ORDER BY f.created_at DESC, f.id`, v.OrgID)

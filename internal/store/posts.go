@@ -42,7 +42,7 @@ func optTime(t interface{ IsZero() bool }, v any) any {
 
 // CreatePost implements kasuhara.OnlinePostService.
 func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.OnlinePost) (*kasuhara.OnlinePost, error) {
-	if err := customerDesk(v); err != nil {
+	if err := access.Check(v, access.ManagePosts); err != nil {
 		return nil, err
 	}
 	f := kasuhara.FieldErrors{}
@@ -108,7 +108,7 @@ func postVisible(param string) string {
 
 // Posts implements kasuhara.OnlinePostService.
 func (s *Store) Posts(ctx context.Context, v kasuhara.Actor, status string) ([]kasuhara.OnlinePost, error) {
-	if err := customerDesk(v); err != nil {
+	if err := access.Check(v, access.ManagePosts); err != nil {
 		return nil, err
 	}
 	q, args := "SELECT "+postColumns+" FROM online_posts WHERE org_id = $1"+postVisible("$2"), []any{v.OrgID, v.UserID}
@@ -133,7 +133,7 @@ func (s *Store) Posts(ctx context.Context, v kasuhara.Actor, status string) ([]k
 }
 
 func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.Actor, id string) (*kasuhara.OnlinePost, error) {
-	if err := customerDesk(v); err != nil {
+	if err := access.Check(v, access.ManagePosts); err != nil {
 		return nil, err
 	}
 	p, err := scanPost(q.QueryRowContext(ctx, "SELECT "+postColumns+" FROM online_posts WHERE id = $1 AND org_id = $2"+postVisible("$3"), id, v.OrgID, v.UserID))
@@ -240,9 +240,25 @@ func (s *Store) RemovalTemplate(ctx context.Context, orgID, lang string) (*kasuh
 	return &t, nil
 }
 
+// RemovalTemplates implements kasuhara.OnlinePostService.
+func (s *Store) RemovalTemplates(ctx context.Context, v kasuhara.Actor) ([]*kasuhara.RemovalTemplate, error) {
+	if err := access.Check(v, access.ManagePosts); err != nil {
+		return nil, err
+	}
+	var ts []*kasuhara.RemovalTemplate
+	for _, lang := range []string{"ja", "en"} {
+		t, err := s.RemovalTemplate(ctx, v.OrgID, lang)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
 // SaveRemovalTemplate stores the organisation's text (desk and legal).
 func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.Actor, t kasuhara.RemovalTemplate) error {
-	if err := customerDesk(v); err != nil {
+	if err := access.Check(v, access.ManagePosts); err != nil {
 		return err
 	}
 	f := kasuhara.FieldErrors{}

@@ -125,8 +125,8 @@ func (s *Store) Specialists(ctx context.Context, v kasuhara.Actor) ([]kasuhara.S
 
 // AddSpecialist implements kasuhara.ReferralService: legal only.
 func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.Actor, sp kasuhara.Specialist) (*kasuhara.Specialist, error) {
-	if v.Role != kasuhara.RoleLegal {
-		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "the directory is edited by legal")
+	if err := access.Check(v, access.ManageSpecialists); err != nil {
+		return nil, err
 	}
 	f := kasuhara.FieldErrors{}
 	if !slices.Contains(kasuhara.ReferralKinds, sp.Kind) {
@@ -155,8 +155,8 @@ func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.Actor, sp kasuhara
 
 // DeleteSpecialist implements kasuhara.ReferralService: legal only.
 func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.Actor, id string) error {
-	if v.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the directory is edited by legal")
+	if err := access.Check(v, access.ManageSpecialists); err != nil {
+		return err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM specialists WHERE id = $1 AND org_id = $2", id, v.OrgID)

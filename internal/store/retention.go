@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -22,10 +23,7 @@ var _ kasuhara.RetentionService = (*Store)(nil)
 const KindRetention = "retention"
 
 func legalOnly(v kasuhara.Actor) error {
-	if v.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention and legal holds are legal's")
-	}
-	return nil
+	return access.Check(v, access.ManageRetention)
 }
 
 func (s *Store) rules(ctx context.Context, q queryer, orgID string) ([]kasuhara.RetentionRule, error) {
@@ -295,6 +293,14 @@ func (s *Store) Expiring(ctx context.Context, v kasuhara.Actor, within time.Dura
 	}
 	out, err := s.expiring(ctx, s.db.Read, v.OrgID, s.now().Add(within))
 	return out, wrap("store.Expiring", err)
+}
+
+// PurgeNow implements kasuhara.RetentionService.
+func (s *Store) PurgeNow(ctx context.Context, v kasuhara.Actor, deleteBlob func(id string) error) (int, error) {
+	if err := legalOnly(v); err != nil {
+		return 0, err
+	}
+	return s.PurgeExpired(ctx, v.OrgID, deleteBlob)
 }
 
 // PurgeExpired implements kasuhara.RetentionService. A case that fails

@@ -362,7 +362,7 @@ func (s *Store) Attempt(ctx context.Context, v kasuhara.Actor, id string) (*kasu
 	if err != nil {
 		return nil, notFound(err, "store.Attempt", "attempt")
 	}
-	if a.UserID != v.UserID && v.Role != kasuhara.RoleAdmin && v.Role != kasuhara.RoleLegal {
+	if a.UserID != v.UserID && !access.Can(v.Role, access.ViewTrainingNames) {
 		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "attempt not found")
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
@@ -613,8 +613,8 @@ func (s *Store) Image(ctx context.Context, orgID, id string) (*kasuhara.Training
 
 // CreateCaseStudy implements kasuhara.TrainingService.
 func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, title, body string, confirmed bool) (*kasuhara.CaseStudy, error) {
-	if v.Role != kasuhara.RoleDesk && v.Role != kasuhara.RoleLegal {
-		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "case studies are made by the desk and legal")
+	if err := access.Check(v, access.MakeCaseStudy); err != nil {
+		return nil, err
 	}
 	f := kasuhara.FieldErrors{}
 	if strings.TrimSpace(title) == "" {

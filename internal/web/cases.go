@@ -82,13 +82,13 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 // adds supervisors, who may join as the second person.
 func handlers(ms []kasuhara.Member) []kasuhara.Member {
 	return slices.DeleteFunc(slices.Clone(ms), func(m kasuhara.Member) bool {
-		return m.User.Disabled || (m.Role != kasuhara.RoleDesk && m.Role != kasuhara.RoleLegal)
+		return m.User.Disabled || !access.Can(m.Role, access.HandleCases)
 	})
 }
 
 func seconds(ms []kasuhara.Member) []kasuhara.Member {
 	return slices.DeleteFunc(slices.Clone(ms), func(m kasuhara.Member) bool {
-		return m.User.Disabled || (m.Role != kasuhara.RoleDesk && m.Role != kasuhara.RoleLegal && m.Role != kasuhara.RoleSupervisor)
+		return m.User.Disabled || !access.Can(m.Role, access.SecondOnCase)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
@@ -76,7 +77,7 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	p.Title, p.Nav = "customers.customer", "customers"
-	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": v.Membership.Role == kasuhara.RoleLegal, "Duplicates": dups,
+	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": access.Can(v.Membership.Role, access.ApproveMeasure), "Duplicates": dups,
 		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(calendar.JST).Format("2006-01-02")}
 	return s.render(w, r, status, "customer", p)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
@@ -56,7 +57,7 @@ func (s *Server) specialistsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "specialists", &page{Title: "specialists.title", Nav: "customers",
-		Data: map[string]any{"Specialists": sp, "Legal": v.Membership.Role == kasuhara.RoleLegal}})
+		Data: map[string]any{"Specialists": sp, "Legal": access.Can(v.Membership.Role, access.ManageSpecialists)}})
 }
 
 func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) error {
