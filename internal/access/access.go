@@ -79,6 +79,14 @@ var matrix = map[Action][]kasuhara.Role{
 	ManageSettings:    {admin},
 }
 
+// Actions lists every action of the matrix in its order of declaration.
+func Actions() []Action { return slices.Clone(actions) }
+
+// actions is the order of the table in docs/cases.md.
+var actions = []Action{ManageUsers, ManageDepartments, ManageOrgs, ViewAudit, ReadCaseContents, HandleCases, SecondOnCase, ExportCases,
+	ViewStatistics, FileReport, ReadCustomers, ApproveMeasure, ManageLetters, ManagePosts, ManageSpecialists, ManageRetention,
+	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings}
+
 // Can reports whether role may perform action at all.
 func Can(role kasuhara.Role, action Action) bool {
 	return slices.Contains(matrix[action], role)

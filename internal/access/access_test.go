@@ -35,6 +35,9 @@ func TestMatrix(t *testing.T) {
 		MakeCaseStudy:     {false, false, true, true, false, false},
 		ManageSettings:    {false, false, false, false, false, true},
 	}
+	if len(Actions()) != len(matrix) {
+		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))
+	}
 	if len(want) != len(matrix) {
 		t.Fatalf("matrix has %d actions, the test %d: add the new action's row", len(matrix), len(want))
 	}
