@@ -306,10 +306,10 @@ func visible(q *qb, v kasuhara.Actor) {
 	notExcluded := "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = " + u + ")"
 	// The organisation comes first and outside the OR, so that the list
 	// walks the (org_id, created_at) index instead of every case.
-	switch v.Role {
-	case kasuhara.RoleDesk, kasuhara.RoleLegal:
+	switch {
+	case access.Can(v.Role, access.HandleCases):
 		q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR " + notExcluded + ")")
-	case kasuhara.RoleSupervisor:
+	case v.Role == kasuhara.RoleSupervisor:
 		if v.DepartmentID != "" {
 			q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR (c.department_id = " + q.arg(v.DepartmentID) +
 				" AND NOT c.hide_from_supervisor AND " + notExcluded + "))")

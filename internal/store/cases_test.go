@@ -81,7 +81,7 @@ func TestFileReportValidation(t *testing.T) {
 			wantField(t, err, f)
 		}
 		wrongDep := report(d.shop.ID, "x", "insult")
-		other, _ := d.s.CreateDepartment(ctx, d.actor, d.other.ID, "他社")
+		other, _ := d.s.CreateDepartment(ctx, kasuhara.CLIActor, d.other.ID, "他社")
 		wrongDep.DepartmentID = other.ID
 		_, err = d.s.FileReport(ctx, clerk, wrongDep)
 		wantField(t, err, "department")

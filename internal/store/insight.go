@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 )
 
 var _ kasuhara.InsightService = (*Store)(nil)
@@ -496,6 +497,13 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 
 // RecordExport implements kasuhara.InsightService.
 func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind string, rows int, filters map[string]string) error {
+	need := access.ViewStatistics
+	if strings.HasPrefix(kind, "cases.") {
+		need = access.ExportCases
+	}
+	if err := access.Check(actor, need); err != nil {
+		return err
+	}
 	c := change{actor: actor, orgID: actor.OrgID, objectType: "org", objectID: actor.OrgID, detail: map[string]any{"rows": rows, "filters": filters}}
 	switch kind {
 	case "stats.csv":

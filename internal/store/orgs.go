@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 )
 
 const orgColumns = "id, slug, name, COALESCE(parent_id, ''), created_at"
@@ -132,6 +133,9 @@ func validateDepartmentName(name string) error {
 
 // CreateDepartment implements kasuhara.OrgService.
 func (s *Store) CreateDepartment(ctx context.Context, actor kasuhara.Actor, orgID, name string) (*kasuhara.Department, error) {
+	if err := s.authorize(ctx, actor, access.ManageDepartments, orgID); err != nil {
+		return nil, err
+	}
 	name = trim(name)
 	if err := validateDepartmentName(name); err != nil {
 		return nil, err
@@ -159,6 +163,9 @@ func departmentTaken() error {
 
 // RenameDepartment implements kasuhara.OrgService.
 func (s *Store) RenameDepartment(ctx context.Context, actor kasuhara.Actor, orgID, id, name string) (*kasuhara.Department, error) {
+	if err := s.authorize(ctx, actor, access.ManageDepartments, orgID); err != nil {
+		return nil, err
+	}
 	name = trim(name)
 	if err := validateDepartmentName(name); err != nil {
 		return nil, err

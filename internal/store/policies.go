@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 )
 
 var _ kasuhara.PolicyService = (*Store)(nil)
@@ -31,6 +32,9 @@ func cleanPolicyText(t kasuhara.PolicyText) kasuhara.PolicyText {
 
 // CreatePolicy implements kasuhara.PolicyService.
 func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, kind string, groupWide bool, t kasuhara.PolicyText) (*kasuhara.PolicyDocument, error) {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return nil, err
+	}
 	orgID := actor.OrgID
 	f := kasuhara.FieldErrors{}
 	if !kasuhara.ValidPolicyKind(kind) {
@@ -81,6 +85,9 @@ func draftOf(ctx context.Context, q queryer, docID string) (*kasuhara.PolicyVers
 
 // SaveDraft implements kasuhara.PolicyService.
 func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID string, t kasuhara.PolicyText) (*kasuhara.PolicyVersion, error) {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return nil, err
+	}
 	orgID := actor.OrgID
 	if err := t.Validate(); err != nil {
 		return nil, err
@@ -128,6 +135,9 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID strin
 
 // DiscardDraft implements kasuhara.PolicyService.
 func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, docID string) error {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return err
+	}
 	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
@@ -160,6 +170,9 @@ func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, docID st
 
 // Publish implements kasuhara.PolicyService.
 func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, docID string) (*kasuhara.PolicyVersion, error) {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return nil, err
+	}
 	orgID := actor.OrgID
 	var out *kasuhara.PolicyVersion
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -186,6 +199,9 @@ func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, docID string)
 
 // SetGroupWide implements kasuhara.PolicyService.
 func (s *Store) SetGroupWide(ctx context.Context, actor kasuhara.Actor, docID string, groupWide bool) error {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return err
+	}
 	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {

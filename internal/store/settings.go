@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/notify"
@@ -33,6 +34,9 @@ func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhar
 
 // SaveSettings implements kasuhara.SettingsService.
 func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuhara.OrgSettings) error {
+	if err := s.authorize(ctx, actor, access.ManageSettings, st.OrgID); err != nil {
+		return err
+	}
 	f := kasuhara.FieldErrors{}
 	for field, v := range map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback} {
 		if _, err := calendar.ParseDuration(strings.TrimSpace(v)); err != nil {

@@ -142,7 +142,7 @@ func TestDepartments(t *testing.T) {
 		}
 		other, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
 		// Another organisation may use the same name.
-		if _, err := s.CreateDepartment(ctx, f.actor, other.ID, "新宿店"); err != nil {
+		if _, err := s.CreateDepartment(ctx, kasuhara.CLIActor, other.ID, "新宿店"); err != nil {
 			t.Fatal(err)
 		}
 		// Renaming through the wrong organisation finds nothing.
@@ -179,7 +179,7 @@ func TestUsers(t *testing.T) {
 			wantField(t, err, field)
 		}
 		other, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
-		otherDep, _ := s.CreateDepartment(ctx, f.actor, other.ID, "Elsewhere")
+		otherDep, _ := s.CreateDepartment(ctx, kasuhara.CLIActor, other.ID, "Elsewhere")
 		_, err = s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "x@example.jp", Name: "X", Password: "long-enough-pw", OrgID: f.org.ID, Role: kasuhara.RoleDesk, DepartmentID: otherDep.ID})
 		wantField(t, err, "department")
 

@@ -40,6 +40,9 @@ func scanCourse(r interface{ Scan(...any) error }) (*kasuhara.Course, error) {
 
 // SaveCourse implements kasuhara.TrainingService.
 func (s *Store) SaveCourse(ctx context.Context, actor kasuhara.Actor, c kasuhara.Course) (*kasuhara.Course, error) {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return nil, err
+	}
 	orgID := actor.OrgID
 	c.TitleJa, c.TitleEn = trim(c.TitleJa), trim(c.TitleEn)
 	if err := c.Validate(); err != nil {
@@ -79,6 +82,9 @@ func (s *Store) SaveCourse(ctx context.Context, actor kasuhara.Actor, c kasuhara
 
 // PublishCourse implements kasuhara.TrainingService.
 func (s *Store) PublishCourse(ctx context.Context, actor kasuhara.Actor, id string, published bool) error {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return err
+	}
 	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE courses SET published = $1 WHERE id = $2 AND org_id = $3", published, id, orgID)
@@ -126,6 +132,9 @@ func (s *Store) Course(ctx context.Context, orgID, id string) (*kasuhara.Course,
 
 // AssignCourse implements kasuhara.TrainingService.
 func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, a kasuhara.Assignment) (*kasuhara.Assignment, error) {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return nil, err
+	}
 	orgID := actor.OrgID
 	if err := a.Validate(); err != nil {
 		return nil, err
@@ -169,6 +178,9 @@ func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, a kasuha
 
 // UnassignCourse implements kasuhara.TrainingService.
 func (s *Store) UnassignCourse(ctx context.Context, actor kasuhara.Actor, id string) error {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return err
+	}
 	orgID := actor.OrgID
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var course string
@@ -574,6 +586,9 @@ func (s *Store) TrainingRemindersHandler(ctx context.Context, _ json.RawMessage)
 // SaveImage implements kasuhara.TrainingService. The type is read from the
 // content, never taken from the client.
 func (s *Store) SaveImage(ctx context.Context, actor kasuhara.Actor, _ string, data []byte) (string, error) {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return "", err
+	}
 	orgID := actor.OrgID
 	if len(data) == 0 {
 		return "", kasuhara.InvalidField("image", kasuhara.FieldEmpty)

@@ -50,7 +50,7 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		otherDept, _ := d.s.CreateDepartment(ctx, d.actor, d.other.ID, "他社の店")
+		otherDept, _ := d.s.CreateDepartment(ctx, kasuhara.CLIActor, d.other.ID, "他社の店")
 		_, err = d.s.AssignCourse(ctx, admin, kasuhara.Assignment{CourseID: c.ID, DepartmentID: otherDept.ID, FirstDue: "2027-03-31"})
 		wantField(t, err, "department")
 		// An unpublished course is nobody's task yet and cannot be taken.

@@ -149,19 +149,9 @@ func (s *Server) warnedAt(r *http.Request, actor kasuhara.Actor, customerID stri
 
 // letterTemplatesPage lets legal edit the organisation's letters.
 func (s *Server) letterTemplatesPage(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	if v.Membership.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "legal only")
-	}
-	var ts []*kasuhara.LetterTemplate
-	for _, kind := range kasuhara.LetterKinds {
-		for _, lang := range []string{"ja", "en"} {
-			t, err := s.Letters.LetterTemplate(r.Context(), v.Org.ID, kind, lang)
-			if err != nil {
-				return err
-			}
-			ts = append(ts, t)
-		}
+	ts, err := s.Letters.LetterTemplates(r.Context(), viewerFrom(r.Context()).Actor)
+	if err != nil {
+		return err
 	}
 	return s.render(w, r, http.StatusOK, "letter_templates", &page{Title: "letters.title", Nav: "customers", Data: ts})
 }

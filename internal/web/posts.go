@@ -176,17 +176,9 @@ func (s *Server) uiUploadPostFiles(w http.ResponseWriter, r *http.Request) error
 
 // removalTemplatePage lets the desk and legal edit the removal request.
 func (s *Server) removalTemplatePage(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	if v.Membership.Role != kasuhara.RoleDesk && v.Membership.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "desk and legal only")
-	}
-	var ts []*kasuhara.RemovalTemplate
-	for _, lang := range []string{"ja", "en"} {
-		t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
-		if err != nil {
-			return err
-		}
-		ts = append(ts, t)
+	ts, err := s.Posts.RemovalTemplates(r.Context(), viewerFrom(r.Context()).Actor)
+	if err != nil {
+		return err
 	}
 	return s.render(w, r, http.StatusOK, "removal_templates", &page{Title: "removal.templates", Nav: "posts", Data: ts})
 }

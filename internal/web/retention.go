@@ -90,10 +90,7 @@ func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
 // waiting for the night's run.
 func (s *Server) purgeNow(w http.ResponseWriter, r *http.Request) error {
 	actor := viewerFrom(r.Context()).Actor
-	if actor.Role != kasuhara.RoleLegal {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "retention is legal's")
-	}
-	_, err := s.Retention.PurgeExpired(r.Context(), actor.OrgID, s.Blobs.Delete)
+	_, err := s.Retention.PurgeNow(r.Context(), actor, s.Blobs.Delete)
 	if err != nil {
 		return err
 	}

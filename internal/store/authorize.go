@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
+)
+
+// operator reports whether the actor is the server itself or a command run
+// on it: they run the installation and pass every role check.
+func operator(a kasuhara.Actor) bool {
+	return a.UserID == "" && (a.Label == kasuhara.CLIActor.Label || a.Label == kasuhara.SystemActor.Label)
+}
+
+// authorize checks that the actor may perform action on orgID: the
+// operator may; anyone else needs the action in the matrix and orgID in
+// their reach (their organisation or one of its subsidiaries; outside it,
+// the organisation is not found).
+func (s *Store) authorize(ctx context.Context, a kasuhara.Actor, action access.Action, orgID string) error {
+	if operator(a) {
+		return nil
+	}
+	if err := access.Check(a, action); err != nil {
+		return err
+	}
+	if orgID == a.OrgID {
+		return nil
+	}
+	tree, err := s.OrgTree(ctx, a.OrgID)
+	if err != nil {
+		return err
+	}
+	if !access.InScope(tree, orgID) {
+		return kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found")
+	}
+	return nil
+}
