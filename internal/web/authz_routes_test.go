@@ -79,6 +79,17 @@ func reporter(p principal, w *world) bool {
 	return p.org != "" && w.facts.ReporterID != "" && p.actor.UserID == w.facts.ReporterID
 }
 
+// care: access.CareReadable on the parent's case; no reporter in the data
+// set has let the supervisor read the care record and the messages.
+func care(min access.CaseLevel) rule {
+	return func(p principal, w *world) bool {
+		f := w.facts
+		f.ViewerExcluded = p.special == "excluded" && w.ids["cases"] == w.cases[0].id
+		l := access.Case(p.actor, f)
+		return p.org != "" && l >= min && access.CareReadable(l, false)
+	}
+}
+
 func and(a, b rule) rule { return func(p principal, w *world) bool { return a(p, w) && b(p, w) } }
 
 // routeMatrix is what each route of routes.go allows on the parent's
@@ -126,14 +137,16 @@ var routeMatrix = map[string]rule{
 	"POST /cases/{id}/contacts":                        caseAt(access.CaseSupervisor),
 	"POST /cases/{id}/tasks":                           caseAt(access.CaseSupervisor),
 	"POST /cases/{id}/tasks/{task}":                    caseAt(access.CaseSupervisor),
-	"POST /cases/{id}/care":                            caseAt(access.CaseSupervisor),
-	"POST /cases/{id}/care/{care}":                     caseAt(access.CaseSupervisor),
+	"POST /cases/{id}/care":                            caseAt(access.CaseSupervisor), // the supervisor adds care without reading it
+	"POST /cases/{id}/care/{care}":                     care(access.CaseSupervisor),
 	"POST /cases/{id}/exclusions":                      caseAt(access.CaseHandler),
 	"POST /cases/{id}/evidence":                        caseAt(access.CaseReporter),
-	"POST /cases/{id}/messages":                        caseAt(access.CaseReporter),
+	"POST /cases/{id}/messages":                        care(access.CaseReporter),
 	"POST /cases/{id}/referrals":                       caseAt(access.CaseHandler),
 	"POST /cases/{id}/referrals/{referral}/outcome":    caseAt(access.CaseHandler),
 	"GET /cases/{id}/package":                          caseAt(access.CaseHandler),
+	"POST /cases/{id}/care-consent":                    reporter,
+	"POST /api/v1/cases/{id}/care-consent":             reporter,
 	"POST /cases/{id}/confidential":                    reporter,
 	"POST /cases/{id}/retaliation":                     reporter,
 	"GET /cases/{id}/evidence/{evidence}":              caseAt(access.CaseReporter),
@@ -237,8 +250,8 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/online-posts/{id}/status":                   role(access.ManagePosts),
 	"POST /api/v1/online-posts/{id}/files":                    role(access.ManagePosts),
 	"GET /api/v1/online-posts/{id}/removal-request":           role(access.ManagePosts),
-	"GET /api/v1/cases/{id}/messages":                         caseAt(access.CaseReporter),
-	"POST /api/v1/cases/{id}/messages":                        caseAt(access.CaseReporter),
+	"GET /api/v1/cases/{id}/messages":                         care(access.CaseReporter),
+	"POST /api/v1/cases/{id}/messages":                        care(access.CaseReporter),
 	"GET /api/v1/cases":                                       signedIn,
 	"GET /api/v1/cases/{id}":                                  caseAt(access.CaseReporter),
 	"POST /api/v1/cases/{id}/transitions":                     caseAt(access.CaseSupervisor),
@@ -251,9 +264,9 @@ var routeMatrix = map[string]rule{
 	"GET /api/v1/cases/{id}/tasks":                            caseAt(access.CaseSupervisor),
 	"POST /api/v1/cases/{id}/tasks":                           caseAt(access.CaseSupervisor),
 	"PUT /api/v1/cases/{id}/tasks/{task}/done":                caseAt(access.CaseSupervisor),
-	"GET /api/v1/cases/{id}/care":                             caseAt(access.CaseSupervisor),
-	"POST /api/v1/cases/{id}/care":                            caseAt(access.CaseSupervisor),
-	"PUT /api/v1/cases/{id}/care/{care}/done":                 caseAt(access.CaseSupervisor),
+	"GET /api/v1/cases/{id}/care":                             care(access.CaseReporter),
+	"POST /api/v1/cases/{id}/care":                            caseAt(access.CaseSupervisor), // the supervisor adds care without reading it
+	"PUT /api/v1/cases/{id}/care/{care}/done":                 care(access.CaseSupervisor),
 	"POST /api/v1/cases/{id}/exclusions":                      caseAt(access.CaseHandler),
 	"POST /api/v1/cases/{id}/evidence":                        caseAt(access.CaseReporter),
 	"GET /api/v1/cases/{id}/evidence":                         caseAt(access.CaseReporter),
@@ -489,6 +502,7 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/retaliation":                  "body=x",
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",
+	"POST /cases/{id}/messages":                     "body=x",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z$]+)\}`)
