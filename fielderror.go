@@ -85,6 +85,7 @@ const (
 	FieldAnswers           FieldCode = "answers"
 	FieldConfirmAnonymised FieldCode = "confirm_anonymised"
 	FieldHashMismatch      FieldCode = "hash_mismatch" // ID, the evidence record
+	FieldKeyReused         FieldCode = "key_reused"
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -147,6 +148,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldUnlinkable:        "is not one you may link",
 	FieldNotOrgCase:        "is not a case of your organisation",
 	FieldNotClosed:         "the case must be closed first",
+	FieldKeyReused:         "was already used for a different request",
 	FieldHoldTarget:        "give a case reference or a customer",
 	FieldFileType:          "is not an accepted type: audio, video, images, PDF or text",
 	FieldImageType:         "is not an accepted image: PNG, JPEG, GIF or WebP",

@@ -1,0 +1,34 @@
+package kasuhara
+
+import (
+	"context"
+	"time"
+)
+
+// IdempotencyTTL is how long a request's idempotency key is kept: a repeat
+// within it answers the first result; after it the key is forgotten.
+const IdempotencyTTL = 24 * time.Hour
+
+// IdempotencyService keeps the idempotency keys of requests that create
+// something, so that a form submitted twice (two taps, Back and submit, a
+// reload) or an API request retried files once.
+//
+// A key is claimed within a scope ("user:" and the user's id, or "anon:"
+// and the organisation's slug for the anonymous form) with the digest of
+// the request's content. Only a digest of the key is stored.
+type IdempotencyService interface {
+	// BeginIdempotent claims key in scope for a request whose content has
+	// digest. A new key returns ("", false, nil): the caller does the work
+	// and then calls FinishIdempotent with its result, or
+	// AbandonIdempotent when the work failed. A key already finished
+	// returns its result and true. A key claimed by a request still in
+	// progress is waited for a few seconds, then ECONFLICT. A key used with
+	// another digest is EINVALID naming the field "idempotency_key"
+	// (FieldKeyReused).
+	BeginIdempotent(ctx context.Context, scope, key, digest string) (result string, done bool, err error)
+	// FinishIdempotent records the result of the work of a claimed key.
+	FinishIdempotent(ctx context.Context, scope, key, result string) error
+	// AbandonIdempotent forgets a claimed key whose work failed, so that
+	// the request can be tried again with it.
+	AbandonIdempotent(ctx context.Context, scope, key string) error
+}

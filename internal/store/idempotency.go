@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+)
+
+// idempotencyWait is how long a repeat waits for the first request with its
+// key to finish (two taps a few milliseconds apart), and how often it looks.
+var (
+	idempotencyWait = 15 * time.Second
+	idempotencyPoll = 50 * time.Millisecond
+)
+
+func keyHash(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:])
+}
+
+// BeginIdempotent implements kasuhara.IdempotencyService.
+func (s *Store) BeginIdempotent(ctx context.Context, scope, key, digest string) (string, bool, error) {
+	const op = "store.BeginIdempotent"
+	kh := keyHash(key)
+	now := s.now()
+	// Keys older than a day are forgotten, this one included.
+	if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < $1", now.Add(-kasuhara.IdempotencyTTL)); err != nil {
+		return "", false, wrap(op, err)
+	}
+	res, err := s.db.Write.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key_hash, request_hash, result, created_at)
+		VALUES ($1, $2, $3, '', $4) ON CONFLICT (scope, key_hash) DO NOTHING`, scope, kh, digest, now)
+	if err != nil {
+		return "", false, wrap(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return "", false, wrap(op, err)
+	} else if n == 1 {
+		return "", false, nil
+	}
+	deadline := time.Now().Add(idempotencyWait)
+	for {
+		var have, result string
+		err := s.db.Read.QueryRowContext(ctx, "SELECT request_hash, result FROM idempotency_keys WHERE scope = $1 AND key_hash = $2", scope, kh).Scan(&have, &result)
+		if err == sql.ErrNoRows {
+			// The first request failed and let its key go: this one may try.
+			return s.BeginIdempotent(ctx, scope, key, digest)
+		}
+		if err != nil {
+			return "", false, wrap(op, err)
+		}
+		if have != digest {
+			return "", false, &kasuhara.Error{Code: kasuhara.EINVALID, Op: op, Message: "the idempotency key was used for a different request",
+				Fields: kasuhara.FieldErrors{"idempotency_key": {Code: kasuhara.FieldKeyReused}}}
+		}
+		if result != "" {
+			return result, true, nil
+		}
+		if time.Now().After(deadline) {
+			return "", false, &kasuhara.Error{Code: kasuhara.ECONFLICT, Op: op, Message: "a request with this idempotency key is still in progress"}
+		}
+		select {
+		case <-ctx.Done():
+			return "", false, wrap(op, ctx.Err())
+		case <-time.After(idempotencyPoll):
+		}
+	}
+}
+
+// FinishIdempotent implements kasuhara.IdempotencyService.
+func (s *Store) FinishIdempotent(ctx context.Context, scope, key, result string) error {
+	if _, err := s.db.Write.ExecContext(ctx, "UPDATE idempotency_keys SET result = $1 WHERE scope = $2 AND key_hash = $3", result, scope, keyHash(key)); err != nil {
+		return wrap("store.FinishIdempotent", err)
+	}
+	return nil
+}
+
+// AbandonIdempotent implements kasuhara.IdempotencyService.
+func (s *Store) AbandonIdempotent(ctx context.Context, scope, key string) error {
+	if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND result = ''", scope, keyHash(key)); err != nil {
+		return wrap("store.AbandonIdempotent", err)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+func TestIdempotencyKeys(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		now := time.Date(2026, 12, 6, 5, 0, 0, 0, time.UTC)
+		s := store.New(db)
+		s.Now = func() time.Time { return now }
+
+		got, done, err := s.BeginIdempotent(ctx, "user:a", "k1", "d1")
+		if err != nil || done || got != "" {
+			t.Fatalf("first claim = %q, %v, %v", got, done, err)
+		}
+		if err := s.FinishIdempotent(ctx, "user:a", "k1", "case-1"); err != nil {
+			t.Fatal(err)
+		}
+		got, done, err = s.BeginIdempotent(ctx, "user:a", "k1", "d1")
+		if err != nil || !done || got != "case-1" {
+			t.Errorf("repeat = %q, %v, %v; want case-1", got, done, err)
+		}
+		// Another body with the same key names the field.
+		_, _, err = s.BeginIdempotent(ctx, "user:a", "k1", "d2")
+		wantField(t, err, "idempotency_key")
+		// Another scope does not see the key.
+		if _, done, err := s.BeginIdempotent(ctx, "user:b", "k1", "d2"); err != nil || done {
+			t.Errorf("another user's claim = %v, %v", done, err)
+		}
+		// A failed request lets its key go.
+		if _, _, err := s.BeginIdempotent(ctx, "user:a", "k2", "d1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AbandonIdempotent(ctx, "user:a", "k2"); err != nil {
+			t.Fatal(err)
+		}
+		if _, done, err := s.BeginIdempotent(ctx, "user:a", "k2", "d9"); err != nil || done {
+			t.Errorf("claim after abandon = %v, %v", done, err)
+		}
+		// A day later the key is forgotten.
+		now = now.Add(kasuhara.IdempotencyTTL + time.Minute)
+		if _, done, err := s.BeginIdempotent(ctx, "user:a", "k1", "d2"); err != nil || done {
+			t.Errorf("claim a day later = %v, %v", done, err)
+		}
+		// Only the key's digest is stored.
+		var n int
+		if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM idempotency_keys WHERE key_hash = 'k1'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("raw key stored: %d, %v", n, err)
+		}
+	})
+}
