@@ -77,14 +77,40 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	if sub.err != nil {
 		return s.reportFailed(w, r, sub, sub.err)
 	}
-	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), org.Slug, sub.rep, sub.files()...)
-	if err == nil {
-		s.anonFiling.Fail(s.clientKey(r))
-	}
+	receipt, err := s.fileAnonymous(r, org.Slug, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
 	}
 	return s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org}})
+}
+
+// fileAnonymous files an anonymous report once for the form's key (scope:
+// the organisation) and returns its receipt. The receipt a repeat needs is
+// kept encrypted with the form's key, which only the reporter's page holds;
+// the database alone cannot give it back. A repeat keeps none of the files
+// it brought and does not count against the client's limit.
+func (s *Server) fileAnonymous(r *http.Request, slug, key, digest string, rep kasuhara.Report, files ...kasuhara.Evidence) (string, error) {
+	var receipt string
+	sealed, repeat, err := s.once(r.Context(), "anon:"+slug, key, digest, func() (string, error) {
+		_, rc, err := s.Anonymous.FileAnonymousReport(r.Context(), slug, rep, files...)
+		if err != nil {
+			return "", err
+		}
+		receipt = rc
+		s.anonFiling.Fail(s.clientKey(r))
+		if key == "" {
+			return "", nil
+		}
+		return sealReceipt(key, rc), nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if repeat {
+		s.discard(&multipartForm{files: files})
+		return openReceipt(key, sealed)
+	}
+	return receipt, nil
 }
 
 type anonStatusData struct {

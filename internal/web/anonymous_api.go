@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/kasuhara/kasuhara"
@@ -21,11 +22,11 @@ func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, receipt, err := s.Anonymous.FileAnonymousReport(r.Context(), in.Org, rep)
+	body, _ := json.Marshal(in)
+	receipt, err := s.fileAnonymous(r, in.Org, r.Header.Get("Idempotency-Key"), bytesDigest(body), rep)
 	if err != nil {
 		return err
 	}
-	s.anonFiling.Fail(s.clientKey(r))
 	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
 	return nil
 }

@@ -22,6 +22,9 @@ type reportFormData struct {
 	Action      string // where the form posts
 	Anonymous   bool   // the public form without a name
 	OrgName     string
+	// IdempotencyKey is made for each drawing of the form: a repeat of
+	// the same submission files nothing (see once).
+	IdempotencyKey string
 }
 
 func subtypesByCategory() map[kasuhara.Category][]string {
@@ -35,7 +38,7 @@ func subtypesByCategory() map[kasuhara.Category][]string {
 
 func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	d := &reportFormData{Subtypes: subtypesByCategory(), Now: s.Now().In(calendar.JST).Format("2006-01-02T15:04"),
-		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report"}
+		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report", IdempotencyKey: newIdempotencyKey()}
 	dep := ""
 	if slug := r.PathValue("org"); slug != "" {
 		org, err := s.Orgs.OrgBySlug(r.Context(), slug)
@@ -157,6 +160,11 @@ func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *repor
 	if hadFiles {
 		flash = "report.fix_and_reattach"
 	}
+	if _, reused := kasuhara.ErrorFields(err)[idempotencyField]; reused {
+		// Back to a sent form, changed and sent again: the form is drawn
+		// anew with a new key, and says what happened.
+		flash = "report.key_reused"
+	}
 	return s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
 }
 
@@ -169,12 +177,23 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	if sub.err != nil {
 		return s.reportFailed(w, r, sub, sub.err)
 	}
-	c, err := s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
+	id, repeat, err := s.once(r.Context(), "user:"+v.User.ID, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), func() (string, error) {
+		c, err := s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
+		if err != nil {
+			return "", err
+		}
+		return c.ID, nil
+	})
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
 	}
+	if repeat {
+		// The same submission again: the files it brought are not kept,
+		// and the employee sees the case filed the first time.
+		s.discard(sub.mf)
+	}
 	s.flash(r, "report.filed", "ok")
-	http.Redirect(w, r, "/cases/"+c.ID+"?filed=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/cases/"+id+"?filed=1", http.StatusSeeOther)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 )
 
@@ -14,7 +15,19 @@ func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.Cases.FileReport(r.Context(), v.Actor, rep)
+	body, _ := json.Marshal(in)
+	id, _, err := s.once(r.Context(), "user:"+v.User.ID, r.Header.Get("Idempotency-Key"), bytesDigest(body), func() (string, error) {
+		c, err := s.Cases.FileReport(r.Context(), v.Actor, rep)
+		if err != nil {
+			return "", err
+		}
+		return c.ID, nil
+	})
+	if err != nil {
+		return err
+	}
+	// A repeat answers what the first request answered.
+	c, err := s.Cases.CaseByID(r.Context(), v.Actor, id)
 	if err != nil {
 		return err
 	}

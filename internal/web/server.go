@@ -44,6 +44,9 @@ type Deps struct {
 	Training  kasuhara.TrainingService
 	Insight   kasuhara.InsightService
 	Retention kasuhara.RetentionService
+	// Idempotency keeps the keys of forms and API requests that create
+	// something, so that a repeat files nothing; nil files every request.
+	Idempotency kasuhara.IdempotencyService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	Blobs         Blobs

@@ -134,3 +134,66 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   update();
 });
+
+// sameKeyForSameContent makes a form sent again with the same content (Back
+// to a form the browser draws anew, with a new key) carry the key it was
+// first sent with, so that the server answers the first result. Only a
+// hash of the content is kept, in this tab's session storage.
+function sameKeyForSameContent(form) {
+  var key = form.querySelector("input[name=idempotency_key]");
+  var st = null;
+  try { st = window.sessionStorage; } catch (e) { st = null; }
+  if (!key || !st) { return; }
+  var text = form.getAttribute("action") + "\n";
+  Array.prototype.forEach.call(form.elements, function (el) {
+    if (!el.name || el.name === "idempotency_key" || el.type === "submit") { return; }
+    if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+    if (el.type === "file") {
+      Array.prototype.forEach.call(el.files || [], function (f) { text += el.name + "=" + f.name + ":" + f.size + "\n"; });
+      return;
+    }
+    text += el.name + "=" + el.value + "\n";
+  });
+  var h1 = 0x811c9dc5, h2 = 0x2545f491;
+  for (var i = 0; i < text.length; i++) {
+    var c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  var name = "kasuhara-sent:" + h1.toString(16) + h2.toString(16);
+  var sent = st.getItem(name);
+  if (sent) {
+    key.value = sent;
+  } else {
+    st.setItem(name, key.value);
+  }
+}
+
+// Submit once (issue 18): a form marked data-submit-once is sent once; a
+// second tap while it is on its way does nothing, and its buttons are
+// disabled (after the form's data has been taken, so that a named button
+// still counts). Back to the page (from the browser's cache) makes the form
+// usable again; the server answers a repeat of the same form's key with the
+// first result.
+document.addEventListener("submit", function (ev) {
+  var form = ev.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-submit-once") || ev.defaultPrevented) { return; }
+  if (form.getAttribute("data-submitting") === "1") { ev.preventDefault(); return; }
+  form.setAttribute("data-submitting", "1");
+  sameKeyForSameContent(form);
+  window.setTimeout(function () {
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+      b.disabled = true;
+      b.setAttribute("aria-disabled", "true");
+    });
+  }, 0);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.removeAttribute("data-submitting");
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("aria-disabled");
+    });
+  });
+});

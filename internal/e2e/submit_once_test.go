@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Issue 18, submit once: a report is filed once however often its form is
+// sent — two fast taps, two requests at once, Back and send again, a reload
+// of the anonymous receipt page.
+
+// countRows opens path and counts the rows of the table sel.
+func countRows(b *browser, path, sel string) int {
+	b.t.Helper()
+	b.open(path)
+	return int(eval[float64](b, fmt.Sprintf("document.querySelectorAll(%q).length", sel+" tbody tr")))
+}
+
+// fillReport fills the few required fields of the report form.
+func fillReport(b *browser, conduct string) {
+	b.t.Helper()
+	// A draft of the form before (kept in this browser) is not wanted here.
+	b.run("clear the form", chromedp.Evaluate[chromedp.Void](`localStorage.clear(); document.querySelector("#report-form").reset()`))
+	b.click(`input[name=channel][value=phone]`)
+	b.fill("#conduct", conduct)
+	b.click(`details.kind:first-of-type > summary`)
+	b.click("#subtype-insult")
+}
+
+// sendTwiceAtOnce sends the form #report-form twice in parallel, as two
+// taps whose requests both reach the server, and returns the two statuses.
+func sendTwiceAtOnce(b *browser) string {
+	b.t.Helper()
+	return eval[string](b, `(async () => {
+		const f = document.querySelector("#report-form");
+		const send = () => fetch(f.action, {method: "POST", body: new FormData(f), redirect: "manual"}).then(r => r.type + ":" + r.status);
+		const got = await Promise.all([send(), send()]);
+		return got.join(",");
+	})()`, chromedp.EvalAwaitPromise)
+}
+
+func TestReportSubmittedOnce(t *testing.T) {
+	srv := startServer(t)
+	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	b := newBrowser(t, srv)
+	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+
+	// Two requests of one form at once file one case.
+	b.open("/report")
+	fillReport(b, "電話で「無能」と繰り返し言われた（一回目）")
+	sendTwiceAtOnce(b)
+	if got := countRows(b, "/reports", "#my-reports"); got != 1 {
+		t.Errorf("two requests of one form at once filed %d cases, want 1", got)
+	}
+
+	// Two taps 5 ms apart: the second does nothing.
+	b.open("/report")
+	fillReport(b, "電話で「無能」と繰り返し言われた（二回目）")
+	b.run("tap twice", chromedp.Evaluate[chromedp.Void](`(() => {
+		const btn = document.querySelector("#report-submit");
+		btn.click(); setTimeout(() => btn.click(), 5); })()`))
+	b.run("wait for the case", chromedp.WaitVisible(chromedp.CSS("#case-state")))
+	if !strings.HasPrefix(b.path(), "/cases/") {
+		t.Fatalf("after two taps the employee is on %s", b.path())
+	}
+	caseURL := b.path()
+
+	// Back to the form and send it again: the same case, no new one.
+	b.run("back to the form", chromedp.NavigateBack())
+	wantPath(t, b, "/report", "Back")
+	if eval[string](b, "document.querySelector('#conduct').value") == "" {
+		// The browser drew the form anew; fill it as the employee would.
+		fillReport(b, "電話で「無能」と繰り返し言われた（二回目）")
+	}
+	resp := b.submit("#report-submit")
+	wantStatus(t, resp, http.StatusOK, "send again after Back")
+	if got := b.path(); got != caseURL {
+		t.Errorf("send again after Back leads to %s, want the first case %s", got, caseURL)
+	}
+	if got := countRows(b, "/reports", "#my-reports"); got != 2 {
+		t.Errorf("Back and send again: %d cases, want 2", got)
+	}
+	srv.secret("the narrative", "繰り返し言われた")
+}
+
+func TestAnonymousReceiptReloadFilesNothing(t *testing.T) {
+	srv := startServer(t)
+	deskPW := addUser(t, srv, "desk@example.jp", "窓口 一郎", "desk", "")
+	anon := newBrowser(t, srv)
+	anon.open("/o/default/report")
+	fillReport(anon, "電話で「無能」と繰り返し言われた")
+	wantStatus(t, anon.submit("#report-submit"), http.StatusCreated, "file the anonymous report")
+	receipt := anon.text("#receipt")
+	srv.secret("the receipt", receipt)
+	srv.secret("the receipt without hyphens", strings.ReplaceAll(receipt, "-", ""))
+
+	// A reload (the browser asks before sending the form again; a person
+	// says yes) shows the same receipt and files nothing.
+	anon.run("reload", chromedp.Reload())
+	anon.run("wait", chromedp.WaitVisible(chromedp.CSS("#receipt")))
+	if got := anon.text("#receipt"); got != receipt {
+		t.Errorf("after a reload the receipt is %q, want the first one", got)
+	}
+	desk := newBrowser(t, srv)
+	signIn(t, desk, "desk@example.jp", deskPW)
+	if got := countRows(desk, "/cases", "#queue"); got != 1 {
+		t.Errorf("after a reload of the receipt page there are %d anonymous cases, want 1", got)
+	}
+}
