@@ -111,3 +111,35 @@ func TestAnonymousReceiptReloadFilesNothing(t *testing.T) {
 		t.Errorf("after a reload of the receipt page there are %d anonymous cases, want 1", got)
 	}
 }
+
+// A deep link opened signed out leads to the sign-in page and, after it, to
+// the page asked for; a link to elsewhere leads home.
+func TestSignInReturnsToPageAskedFor(t *testing.T) {
+	srv := startServer(t)
+	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	b := newBrowser(t, srv)
+	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+	b.open("/report")
+	fillReport(b, "電話で「無能」と繰り返し言われた")
+	wantStatus(t, b.submit("#report-submit"), http.StatusOK, "file")
+	caseURL := b.path()
+	signOut(t, b)
+
+	b.open(caseURL)
+	wantPath(t, b, "/login", "a deep link signed out")
+	b.fill("#email", "clerk@example.jp")
+	b.fill("#password", pw)
+	wantStatus(t, b.submit("#login-submit"), http.StatusOK, "sign in from the deep link")
+	wantPath(t, b, caseURL, "after signing in from a deep link")
+
+	// Another site in next is ignored.
+	signOut(t, b)
+	b.open("/login?next=" + "%2F%2Fevil.example%2Fcases")
+	b.fill("#email", "clerk@example.jp")
+	b.fill("#password", pw)
+	b.submit("#login-submit")
+	wantPath(t, b, "/", "after signing in with another site as next")
+	if !strings.HasPrefix(value(b, "location", chromedp.Location()), srv.URL) {
+		t.Errorf("sign-in led to another site: %s", value(b, "location", chromedp.Location()))
+	}
+}

@@ -12,11 +12,12 @@ import (
 )
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	next := nextPath(r.URL.Query().Get("next"))
 	if viewerFrom(r.Context()) != nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title"})
+	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title", Form: &form{Values: map[string]string{"next": next}, Errors: map[string]string{}}})
 }
 
 // login signs a person in. Failures are throttled per account and per
@@ -27,7 +28,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := kasuhara.NormalizeEmail(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
-	f := &form{Values: map[string]string{"email": email}, Errors: map[string]string{}}
+	next := nextPath(r.PostFormValue("next"))
+	f := &form{Values: map[string]string{"email": email, "next": next}, Errors: map[string]string{}}
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
 	if email == "" {
 		f.Errors["email"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
@@ -71,8 +73,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	// Back to the page that was asked for before signing in.
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// nextPath is where sign-in leads: a path on this site (never an absolute
+// or protocol-relative URL, see localPath), and never the sign-in page.
+func nextPath(p string) string {
+	p = localPath(p)
+	if u, _ := url.Parse(p); u == nil || u.Path == "/login" || u.Path == "/logout" {
+		return "/"
+	}
+	return p
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

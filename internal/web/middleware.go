@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -257,6 +258,15 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// loginURL is the sign-in page that returns to the page asked for (a GET of
+// a page other than home; the path and query only, see localPath).
+func loginURL(r *http.Request) string {
+	if r.Method != http.MethodGet || r.URL.Path == "/" {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+}
+
 // requireUser sends people who are not signed in to the sign-in page (or a
 // 401 for the API), and people who must change a one-time password to the
 // password page, unless the route is that page (oneTimePassword).
@@ -267,7 +277,7 @@ func (s *Server) requireUser(next handler, oneTimePassword bool) handler {
 			if isAPI(r) {
 				return &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "sign in or send Authorization: Bearer TOKEN"}
 			}
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			http.Redirect(w, r, loginURL(r), http.StatusSeeOther)
 			return nil
 		}
 		if v.User.MustChangePassword && !v.ViaToken && !oneTimePassword {
