@@ -21,10 +21,26 @@ type OrgSettings struct {
 	// desk for review (as does being named by two or more reporters).
 	ReviewIncidents  int
 	ReviewWindowDays int
+	// Sender is how the organisation signs its letters to customers.
+	Sender Sender
 	// WebhookURL receives notifications signed with WebhookSecret.
 	WebhookURL    string
 	WebhookSecret string
 }
+
+// Sender is the organisation as its letters name it: the legal name (the
+// organisation's name when empty), address, representative and the contact
+// point the customer may write or call. Each is optional.
+type Sender struct {
+	LegalName      string
+	Address        string
+	Representative string // such as 代表取締役 山田 一郎
+	Phone          string
+	Desk           string // the desk's name, such as お客様相談室
+}
+
+// MaxSenderText is the longest a field of a Sender may be, in characters.
+const MaxSenderText = 200
 
 // DefaultSettings are the settings of an organisation that has saved none.
 func DefaultSettings(orgID string) OrgSettings {

@@ -16,7 +16,10 @@ type LetterInput struct {
 	// Now dates the letter.
 	Now time.Time
 	// Org is the organisation's name, the sender.
-	Org      string
+	Org string
+	// Sender is how the organisation signs its letters (its settings);
+	// the legal name replaces Org when set.
+	Sender   kasuhara.Sender
 	Customer *kasuhara.Customer
 	Measure  *kasuhara.Measure
 	// Cases are the cases the measure rests on that the caller may see;
@@ -44,6 +47,11 @@ func MeasureLetter(in LetterInput) (File, error) {
 func measureLetter(in LetterInput) pdf.LetterInput {
 	m, t := in.Measure, in.Template
 	var facts []string
+	if in.lang() == "ja" {
+		// The Japanese business letter sets its particulars apart: 記 … 以上
+		// (以上 closes the letter).
+		facts = append(facts, in.t("letter.record"))
+	}
 	for _, c := range in.Cases {
 		facts = append(facts, "・"+in.date(c.Report.OccurredAt)+" "+in.t("channel."+c.Report.Channel))
 	}
@@ -62,8 +70,36 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	}
 	body := t.Fill(map[string]string{"customer": "", "company": in.Org, "facts": strings.Join(facts, "\n"),
 		"review": in.date(m.ReviewAt), "date": in.date(in.Now), "warning": warning})
-	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: in.Customer.DisplayName, From: in.Org, Contact: t.Contact,
+	from, fromLines, contact := in.sender(t.Contact)
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: in.Customer.DisplayName, From: from, FromLines: fromLines, Contact: contact,
 		Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}
+}
+
+// sender is the letter's sender (the legal name, else the organisation's
+// name), the lines under it (address, representative) and the contact
+// point: the desk, its telephone and the template's contact text.
+func (in LetterInput) sender(templateContact string) (from string, lines []string, contact string) {
+	s := in.Sender
+	from = strings.TrimSpace(s.LegalName)
+	if from == "" {
+		from = in.Org
+	}
+	for _, l := range []string{s.Address, s.Representative} {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	var c []string
+	if d := strings.TrimSpace(s.Desk); d != "" {
+		c = append(c, d)
+	}
+	if p := strings.TrimSpace(s.Phone); p != "" {
+		c = append(c, in.t("letter.phone", map[string]any{"Phone": p}))
+	}
+	if t := strings.TrimSpace(templateContact); t != "" {
+		c = append(c, t)
+	}
+	return from, lines, strings.Join(c, "\n")
 }
 
 // LetterFile is the file of a letter in lang, such as one kept on record.

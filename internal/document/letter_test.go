@@ -149,3 +149,31 @@ func TestLetterStatesOnlyRecordedFacts(t *testing.T) {
 		})
 	}
 }
+
+// TestLetterSender: the organisation's legal name, address,
+// representative, desk and telephone are printed, with 記 … 以上 in
+// Japanese; without them the organisation's name signs.
+func TestLetterSender(t *testing.T) {
+	for _, lang := range []string{"ja", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			in := letterInput(t, lang)
+			if l := measureLetter(in); l.From != "株式会社アクメ" || len(l.FromLines) != 0 {
+				t.Errorf("without a sender: from %q %q", l.From, l.FromLines)
+			}
+			in.Sender = kasuhara.Sender{LegalName: "株式会社アクメ・ホールディングス", Address: "東京都新宿区西新宿1-1-1", Representative: "代表取締役 山田 一郎",
+				Phone: "03-1234-5678", Desk: "お客様相談室"}
+			l := measureLetter(in)
+			if l.From != in.Sender.LegalName || !strings.Contains(l.Contact, "お客様相談室") || !strings.Contains(l.Contact, "03-1234-5678") {
+				t.Errorf("letter %+v", l)
+			}
+			wants := []string{"株式会社アクメ・ホールディングス", "東京都新宿区西新宿1-1-1", "代表取締役 山田 一郎", "お客様相談室", "03-1234-5678"}
+			if lang == "ja" {
+				if !strings.Contains(l.Body, "\n記\n") {
+					t.Errorf("no 記 before the particulars:\n%s", l.Body)
+				}
+				wants = append(wants, "以上")
+			}
+			checkPDF(t, must(t)(MeasureLetter(in)).Data, wants, nil)
+		})
+	}
+}

@@ -20,6 +20,9 @@ type LetterInput struct {
 	To string
 	// From is the company's name. Required.
 	From string
+	// FromLines follow the name, one a line: address, representative.
+	// Optional.
+	FromLines []string
 	// Contact is the contact point: department, phone, address, one item a
 	// line. Printed in a box at the end; empty leaves the box out.
 	Contact string
@@ -91,6 +94,11 @@ func Letter(l LetterInput) ([]byte, error) {
 		d.Spacer(4)
 	}
 	d.flow(l.From, 11, alignRight, greyText)
+	for _, line := range l.FromLines {
+		if line = strings.TrimSpace(line); line != "" {
+			d.flow(line, sizeBody, alignRight, greyText)
+		}
+	}
 	d.Spacer(10)
 	d.flow(l.Title, 14, alignCenter, greyText)
 	d.Spacer(8)

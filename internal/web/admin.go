@@ -258,7 +258,9 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
-			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays)}, Errors: map[string]string{}}
+			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
+			"legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
+			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
 }
@@ -283,10 +285,13 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
-		ReviewIncidents: incidents, ReviewWindowDays: window})
+		ReviewIncidents: incidents, ReviewWindowDays: window,
+		Sender: kasuhara.Sender{LegalName: r.PostFormValue("legal_name"), Address: r.PostFormValue("address"),
+			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")}})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
-			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days")})
+			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
+				"legal_name", "address", "representative", "contact_phone", "contact_desk")})
 	}
 	if err != nil {
 		return err

@@ -114,8 +114,12 @@ func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, l
 	if err != nil {
 		return document.File{}, err
 	}
+	st, err := s.Settings.Settings(ctx, v.Org.ID)
+	if err != nil {
+		return document.File{}, err
+	}
 	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
-		Org: v.Org.Name, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt})
+		Org: v.Org.Name, Sender: st.Sender, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt})
 	if err != nil {
 		return document.File{}, err
 	}

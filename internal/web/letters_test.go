@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,5 +118,45 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 				t.Errorf("an employee's preview answered %d", r.status)
 			}
 		})
+	}
+}
+
+// TestLetterSenderFromSettings: the administrator fills in the
+// organisation's legal name, address, representative and contact point on
+// the settings page, and the letters print them.
+func TestLetterSenderFromSettings(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.client()
+	admin.signInAs(kasuhara.RoleAdmin)
+	must(t, admin.get("/admin/settings"), 200, `name="legal_name"`, `name="contact_phone"`)
+	must(t, admin.post("/admin/settings?org=acme", url.Values{"acknowledge": {"1bd"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"},
+		"legal_name": {strings.Repeat("株", 201)}}), 422)
+	must(t, admin.post("/admin/settings?org=acme", url.Values{"acknowledge": {"1bd"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"},
+		"legal_name": {"株式会社アクメ商事"}, "address": {"東京都新宿区西新宿1-1-1"}, "representative": {"代表取締役 山田 一郎"},
+		"contact_phone": {"03-1234-5678"}, "contact_desk": {"お客様相談室"}}), http.StatusSeeOther)
+	must(t, admin.get("/admin/settings"), 200, `value="株式会社アクメ商事"`, `value="03-1234-5678"`, `value="お客様相談室"`)
+
+	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	if _, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
+		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}}); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := e.st.Customers(ctx, deskV, "")
+	m, err := e.st.ProposeMeasure(ctx, deskV, cs[0].ID, kasuhara.NewMeasure{Level: "warned", Reason: "x", ReviewAt: time.Now().AddDate(0, 6, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := e.client()
+	l.signInAs(kasuhara.RoleLegal)
+	r := l.get("/customers/" + cs[0].ID + "/measures/" + m.ID + "/letter/preview?lang=ja")
+	if r.status != 200 {
+		t.Fatalf("preview: %d", r.status)
+	}
+	text := pdfPlain(t, []byte(r.body))
+	for _, want := range []string{"株式会社アクメ商事", "東京都新宿区西新宿1-1-1", "代表取締役山田一郎", "お客様相談室", "03-1234-5678", "記", "以上"} {
+		if text != "" && !strings.Contains(text, want) {
+			t.Errorf("the letter lacks %q:\n%s", want, text)
+		}
 	}
 }
