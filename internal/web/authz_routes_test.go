@@ -453,7 +453,7 @@ func (e *env) callAs(p principal, pattern, method, path string) int {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	// A page that sends the signed-out visitor to sign in refuses them.
-	if res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/login" && p.org == "" {
+	if res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login") && p.org == "" {
 		return http.StatusUnauthorized
 	}
 	return res.StatusCode
