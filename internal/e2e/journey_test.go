@@ -111,7 +111,7 @@ func TestCaseJourney(t *testing.T) {
 		t.Errorf("the reporter sees the desk's tools")
 	}
 	// The draft was cleared once the report was filed.
-	if d := eval[bool](emp, `localStorage.getItem("kasuhara-draft:report") !== null`); d {
+	if d := eval[bool](emp, `Object.keys(localStorage).some(k => k.startsWith("kasuhara-draft:"))`); d {
 		t.Errorf("the draft is still stored after filing")
 	}
 	if shots != "" {

@@ -143,3 +143,64 @@ func TestSignInReturnsToPageAskedFor(t *testing.T) {
 		t.Errorf("sign-in led to another site: %s", value(b, "location", chromedp.Location()))
 	}
 }
+
+// A report's draft belongs to its writer: the next person on the same
+// browser sees none, sign-out clears it, and it can be discarded.
+func TestDraftBelongsToItsWriter(t *testing.T) {
+	srv := startServer(t)
+	aPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	bPW := addUser(t, srv, "other@example.jp", "別の 社員", "employee", "新宿店")
+	b := newBrowser(t, srv)
+	const draft = "レジで大声を出し続けた（下書き）"
+	srv.secret("the draft", draft)
+	draftShown := func() bool {
+		return eval[bool](b, `!document.querySelector("#draft-status").hidden`) || eval[string](b, `document.querySelector("#conduct").value`) != ""
+	}
+
+	// A types a draft and leaves the device; the session ends without a sign-out.
+	signIn(t, b, "clerk@example.jp", aPW)
+	b.open("/report")
+	b.fill("#conduct", draft)
+	b.clearCookies()
+
+	// B signs in on the same browser: no draft.
+	signIn(t, b, "other@example.jp", bPW)
+	b.open("/report")
+	if draftShown() {
+		t.Errorf("the second user sees the first user's draft: %q", eval[string](b, `document.querySelector("#conduct").value`))
+	}
+	if strings.Contains(eval[string](b, "document.body.innerText"), draft) {
+		t.Errorf("the second user's page holds the first user's draft")
+	}
+	b.clearCookies() // B too leaves without signing out (sign-out clears every draft)
+
+	// A comes back: the draft is there, and can be discarded.
+	signIn(t, b, "clerk@example.jp", aPW)
+	b.open("/report")
+	if got := eval[string](b, `document.querySelector("#conduct").value`); got != draft {
+		t.Errorf("the writer's own draft is %q, want it restored", got)
+	}
+	b.click("#draft-discard")
+	b.open("/report")
+	if draftShown() {
+		t.Errorf("a discarded draft came back")
+	}
+
+	// Sign-out clears the draft.
+	b.fill("#conduct", draft)
+	signOut(t, b)
+	if eval[bool](b, `Object.keys(localStorage).some(k => k.startsWith("kasuhara-draft:"))`) {
+		t.Errorf("a draft is kept after sign-out")
+	}
+
+	// The anonymous form keeps no draft.
+	b.open("/o/default/report")
+	b.fill("#conduct", draft)
+	b.open("/o/default/report")
+	if got := eval[string](b, `document.querySelector("#conduct").value`); got != "" {
+		t.Errorf("the anonymous form restored %q", got)
+	}
+	if eval[bool](b, `Object.keys(localStorage).concat(Object.keys(sessionStorage)).some(k => k.startsWith("kasuhara-draft:"))`) {
+		t.Errorf("the anonymous form kept a draft")
+	}
+}

@@ -7,15 +7,21 @@
   try { store = window.localStorage; } catch (e) { return; }
   if (!store) { return; }
 
-  if (/[?&]filed=1\b/.test(window.location.search)) {
-    store.removeItem("kasuhara-draft:report");
+  // A draft is kept under its writer ("kasuhara-draft:report:" and the
+  // user's id), so that the next person signed in on a shared device never
+  // sees it; every draft goes at sign-out and once a report is filed. The
+  // anonymous form keeps none. Drafts of an older release, kept under no
+  // user, are removed.
+  function clearDrafts() {
+    var keys = [];
+    for (var i = 0; i < store.length; i++) { keys.push(store.key(i)); }
+    keys.forEach(function (k) { if (k && k.indexOf("kasuhara-draft:") === 0) { store.removeItem(k); } });
+    try { window.sessionStorage.removeItem("kasuhara-draft:anonymous"); } catch (e) { /* none */ }
   }
-  // An anonymous draft lives only in this tab (sessionStorage), so that a
-  // shared device keeps nothing; it goes once the receipt is shown.
-  var tabStore = null;
-  try { tabStore = window.sessionStorage; } catch (e) { tabStore = null; }
-  document.addEventListener("DOMContentLoaded", function () {
-    if (document.getElementById("receipt") && tabStore) { tabStore.removeItem("kasuhara-draft:anonymous"); }
+  store.removeItem("kasuhara-draft:report");
+  if (/[?&]filed=1\b/.test(window.location.search)) { clearDrafts(); }
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.getAttribute && ev.target.getAttribute("action") === "/logout") { clearDrafts(); }
   });
 
   function fields(form) {
@@ -24,7 +30,6 @@
     });
   }
 
-  function storeFor(form) { return form.hasAttribute("data-draft-session") ? tabStore : store; }
 
   function save(form, key) {
     var data = {};
@@ -35,12 +40,12 @@
         data[el.name] = [el.value];
       }
     });
-    var st = storeFor(form);
+    var st = store;
     if (st) { st.setItem(key, JSON.stringify(data)); }
   }
 
   function restore(form, key) {
-    var st = storeFor(form);
+    var st = store;
     var raw = st ? st.getItem(key) : null;
     if (!raw) { return false; }
     var data;
@@ -65,6 +70,15 @@
       if (restore(form, key)) {
         var status = document.getElementById("draft-status");
         if (status) { status.hidden = false; }
+      }
+      var discard = form.querySelector("[data-discard-draft]");
+      if (discard) {
+        discard.addEventListener("click", function () {
+          store.removeItem(key);
+          form.reset();
+          var status = document.getElementById("draft-status");
+          if (status) { status.hidden = true; }
+        });
       }
       form.addEventListener("input", function () { save(form, key); });
       form.addEventListener("change", function () { save(form, key); });
