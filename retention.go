@@ -79,7 +79,9 @@ type RetentionService interface {
 	// PurgeExpired purges every expired case that is not held, in every
 	// organisation (orgID "") or in one: its evidence files through
 	// deleteBlob (which overwrites them), its rows and its search tokens,
-	// leaving an audit entry that names the rule. It returns how many.
+	// leaving an audit entry that names the rule. It returns how many. A
+	// file that deleteBlob finds already gone (an error that is
+	// fs.ErrNotExist) counts as deleted.
 	PurgeExpired(ctx context.Context, orgID string, deleteBlob func(id string) error) (int, error)
 	// PurgeNow purges what has expired in the actor's organisation without
 	// waiting for the night's run (legal only).

@@ -281,11 +281,11 @@ func startBaseline() (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	db, err := sqldb.OpenSQLite(context.Background(), filepath.Join(dir, "baseline.db"))
+	db, err := sqldb.OpenBareSQLite(context.Background(), filepath.Join(dir, "baseline.db"))
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := db.Write.Exec("CREATE TABLE reports (id INTEGER PRIMARY KEY, channel TEXT, conduct TEXT, body TEXT, created_at TIMESTAMP)"); err != nil {
+	if _, err := db.Exec("CREATE TABLE reports (id INTEGER PRIMARY KEY, channel TEXT, conduct TEXT, body TEXT, created_at TIMESTAMP)"); err != nil {
 		return "", nil, err
 	}
 	mux := http.NewServeMux()
@@ -300,7 +300,7 @@ func startBaseline() (string, func(), error) {
 			return
 		}
 		var id int64
-		err = db.Write.QueryRow("INSERT INTO reports (channel, conduct, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+		err = db.QueryRow("INSERT INTO reports (channel, conduct, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
 			fmt.Sprint(in["channel"]), fmt.Sprint(in["conduct"]), string(body), time.Now()).Scan(&id)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)

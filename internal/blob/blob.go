@@ -34,11 +34,19 @@ import (
 	"filippo.io/age"
 )
 
+// notFoundError is ErrNotFound: "blob not found", and fs.ErrNotExist.
+type notFoundError struct{}
+
+func (notFoundError) Error() string        { return "blob not found" }
+func (notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
+
 // Sentinel errors. Callers test them with [errors.Is]; the returned errors
 // wrap them with the operation ("blob: put: …").
 var (
-	// ErrNotFound means no blob has the given id.
-	ErrNotFound = errors.New("blob not found")
+	// ErrNotFound means no blob has the given id. It is also
+	// [fs.ErrNotExist], so that callers who only hand ids over (the store's
+	// purge) need not import this package.
+	ErrNotFound error = notFoundError{}
 	// ErrInvalidID means the id is not one this package generates
 	// (32 lower-case hex digits); it never reaches the file system.
 	ErrInvalidID = errors.New("invalid blob id")

@@ -565,8 +565,8 @@ func TestInvalidIDs(t *testing.T) {
 	if _, err := s.Open(unknown); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Open(unknown): %v, want ErrNotFound", err)
 	}
-	if err := s.Delete(unknown); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Delete(unknown): %v, want ErrNotFound", err)
+	if err := s.Delete(unknown); !errors.Is(err, ErrNotFound) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Delete(unknown): %v, want ErrNotFound, which is fs.ErrNotExist", err)
 	}
 	if err := s.Verify(unknown, strings.Repeat("0", 64)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Verify(unknown): %v, want ErrNotFound", err)

@@ -26,6 +26,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // States of a job.
@@ -61,12 +62,12 @@ type Job struct {
 // Enqueue adds j inside tx, the caller's transaction: the job exists only if
 // tx commits. A job whose DedupeKey is already in the table is not added
 // again, and that is not an error.
-func Enqueue(ctx context.Context, tx *sql.Tx, j Job) error {
+func Enqueue(ctx context.Context, tx *sqldb.Tx, j Job) error {
 	return EnqueueAll(ctx, tx, j)
 }
 
 // EnqueueAll adds every job of js as Enqueue does, in one statement.
-func EnqueueAll(ctx context.Context, tx *sql.Tx, js ...Job) error {
+func EnqueueAll(ctx context.Context, tx *sqldb.Tx, js ...Job) error {
 	if len(js) == 0 {
 		return nil
 	}

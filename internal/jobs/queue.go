@@ -128,35 +128,13 @@ type claimed struct {
 
 func (q *Queue) now() time.Time { return dbTime(q.opts.Now()) }
 
-// execer is *sql.DB or *sql.Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// book runs one statement of the queue's bookkeeping (a claim, a result).
-// On PostgreSQL its commit does not wait for the disk (synchronous_commit
-// off, in a transaction of its own): with a flush for every claim and every
-// result, the mails of a busy desk took the disk from the reports, whose
-// commits still wait for it. After a crash of the database server a job may
-// then run again, as it may anyway when a worker dies between doing its work
-// and recording it.
-func (q *Queue) book(ctx context.Context, fn func(execer) error) error {
-	if q.db.Engine != sqldb.Postgres {
-		return fn(q.db.Write)
-	}
-	tx, err := q.db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+// book runs one statement of the queue's bookkeeping (a claim, a result)
+// in a transaction of its own, outside the group commit of the changes
+// (sqldb.DB.Bookkeeping: on PostgreSQL its commit does not wait for the
+// disk). After a crash of the database server a job may then run again, as
+// it may anyway when a worker dies between doing its work and recording it.
+func (q *Queue) book(ctx context.Context, fn func(*sqldb.Tx) error) error {
+	return q.db.Bookkeeping(ctx, fn)
 }
 
 // claim takes one due job; ok is false when none is due.
@@ -164,7 +142,7 @@ func (q *Queue) claim(ctx context.Context) (j claimed, ok bool, err error) {
 	q.claims.Add(1)
 	now := q.now()
 	var payload string
-	err = q.book(ctx, func(ex execer) error {
+	err = q.book(ctx, func(ex *sqldb.Tx) error {
 		return ex.QueryRowContext(ctx, q.claimSQL, now, now.Add(q.opts.JobTimeout+q.opts.LockGrace)).
 			Scan(&j.ID, &j.Kind, &payload, &j.Attempts, &j.MaxAttempts)
 	})
@@ -302,7 +280,7 @@ func (q *Queue) call(ctx context.Context, j claimed) (err error) {
 const fenced = ` WHERE id = $1 AND attempts = $2 AND state = 'running'`
 
 func (q *Queue) finish(ctx context.Context, j claimed, state, msg string) error {
-	err := q.book(ctx, func(ex execer) error {
+	err := q.book(ctx, func(ex *sqldb.Tx) error {
 		_, err := ex.ExecContext(ctx, `UPDATE jobs SET state = $3, last_error = $4,
 			locked_until = NULL, finished_at = $5`+fenced,
 			j.ID, j.Attempts, state, msg, q.now())
@@ -315,7 +293,7 @@ func (q *Queue) finish(ctx context.Context, j claimed, state, msg string) error 
 }
 
 func (q *Queue) retry(ctx context.Context, j claimed, at time.Time, msg string) error {
-	err := q.book(ctx, func(ex execer) error {
+	err := q.book(ctx, func(ex *sqldb.Tx) error {
 		_, err := ex.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = $3,
 			last_error = $4, locked_until = NULL`+fenced,
 			j.ID, j.Attempts, dbTime(at), msg)
@@ -330,9 +308,12 @@ func (q *Queue) retry(ctx context.Context, j claimed, at time.Time, msg string) 
 // release puts back a job interrupted by shutdown, due now, without
 // counting the attempt.
 func (q *Queue) release(ctx context.Context, j claimed) error {
-	_, err := q.db.Write.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = $3,
-		attempts = attempts - 1, locked_until = NULL`+fenced,
-		j.ID, j.Attempts, q.now())
+	err := q.book(ctx, func(ex *sqldb.Tx) error {
+		_, err := ex.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = $3,
+			attempts = attempts - 1, locked_until = NULL`+fenced,
+			j.ID, j.Attempts, q.now())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("jobs: release %s: %w", j.ID, err)
 	}
@@ -342,12 +323,16 @@ func (q *Queue) release(ctx context.Context, j claimed) error {
 // Prune deletes done and failed jobs that finished before before, and
 // returns how many. Their dedupe keys become free again.
 func (q *Queue) Prune(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.db.Write.ExecContext(ctx, `DELETE FROM jobs
-		WHERE state IN ('done', 'failed') AND finished_at < $1`, dbTime(before))
-	if err != nil {
-		return 0, fmt.Errorf("jobs: prune: %w", err)
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := q.book(ctx, func(ex *sqldb.Tx) error {
+		res, err := ex.ExecContext(ctx, `DELETE FROM jobs
+			WHERE state IN ('done', 'failed') AND finished_at < $1`, dbTime(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("jobs: prune: %w", err)
 	}

@@ -46,7 +46,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func enqueue(t *testing.T, db *sqldb.DB, jobs ...Job) {
 	t.Helper()
-	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
 		for _, j := range jobs {
 			if err := Enqueue(context.Background(), tx, j); err != nil {
 				return err
@@ -105,7 +105,7 @@ func TestEnqueueInRolledBackTransactionLeavesNothing(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		boom := errors.New("the event failed")
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
 			if err := Enqueue(ctx, tx, Job{Kind: "mail", Payload: map[string]string{"event": "e1"}, DedupeKey: "k"}); err != nil {
 				return err
 			}
@@ -177,7 +177,7 @@ func TestDedupeKeyEnqueuesOnce(t *testing.T) {
 			t.Fatalf("runs = %v, want %v", runs, want)
 		}
 		// A done job still holds its key.
-		if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
 			return Enqueue(ctx, tx, Job{Kind: "mail", Payload: map[string]int{"N": 7}, DedupeKey: "mail:e1:u1"})
 		}); err != nil {
 			t.Fatal(err)

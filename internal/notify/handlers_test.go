@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,7 +36,7 @@ func TestMailJobSendsOnce(t *testing.T) {
 			DedupeKey: "mail:" + testEvent.ID + ":user-1",
 		}
 		for range 2 {
-			if err := db.Tx(ctx, func(tx *sql.Tx) error { return jobs.Enqueue(ctx, tx, job) }); err != nil {
+			if err := db.Tx(ctx, func(tx *sqldb.Tx) error { return jobs.Enqueue(ctx, tx, job) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -62,7 +61,7 @@ func TestMailJobSendsOnce(t *testing.T) {
 		// A payload that cannot be sent fails at once: the queue honours
 		// this package's permanent errors.
 		bad := jobs.Job{Kind: KindMail, Payload: MailJob{To: []string{"desk@example.jp"}}}
-		if err := db.Tx(ctx, func(tx *sql.Tx) error { return jobs.Enqueue(ctx, tx, bad) }); err != nil {
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error { return jobs.Enqueue(ctx, tx, bad) }); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := q.RunOnce(ctx); err != nil || n != 1 {

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
 
-// Group commit. Every write transaction of the product goes through DB.Tx,
+// Group commit. Every write transaction of the product goes through DB.Tx
+// (bookkeeping that must not wait for it through DB.Bookkeeping),
 // and on both engines the writes are serialised anyway: SQLite has one
 // writer, and on PostgreSQL every audited change takes the audit chain's
 // lock until it commits. A commit is the expensive part of a short
@@ -45,9 +47,78 @@ var errBatchFailed = errors.New("sqldb: the transaction this write shared with o
 // errClosed is returned by Tx after Close.
 var errClosed = errors.New("sqldb: the database is closed")
 
+// Tx is a write transaction as a function of DB.Tx sees it: the batch's
+// database transaction, inside the function's own savepoint, with the state
+// and the before-commit hooks that the functions of the batch share. It is
+// valid only until the function (or hook) it was given to returns.
+type Tx struct {
+	tx     *sql.Tx
+	engine Engine
+	batch  *batch
+	owner  *txRequest // whose function or hook this is; nil in Bookkeeping
+}
+
+// batch is what the functions of one commit share: the hooks registered
+// with BeforeCommit and the values kept with State. The functions and hooks
+// run one at a time (call), so it needs no lock.
+type batch struct {
+	hooks []hook
+	state map[any]any
+}
+
+// hook is a function registered with BeforeCommit, and the caller that
+// registered it.
+type hook struct {
+	fn    func(*Tx) error
+	owner *txRequest
+}
+
+// ExecContext runs a statement that returns no rows.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query. The caller must close the rows before its
+// function returns (see the top of this file).
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query that returns at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// BeforeCommit registers fn to run in the transaction after every function
+// of its batch, just before the commit, in the order registered; a hook may
+// register more, which run after it. The hooks of a function that fails are
+// dropped with its changes. Work that is cheaper done once for many changes
+// goes there: SQLite's full-text index writes a new segment, and merges
+// segments, at every savepoint after a change, so the search index of a
+// batch's reports is written once, at the end. If fn fails, the whole batch
+// fails, and its error (or panic) reaches the caller that registered it.
+func (tx *Tx) BeforeCommit(fn func(*Tx) error) {
+	tx.batch.hooks = append(tx.batch.hooks, hook{fn: fn, owner: tx.owner})
+}
+
+// State returns the value kept under key for the batch of tx, made by init
+// the first time; it lives until the batch ends, committed or not. Hooks use
+// it to do once per batch what each change would otherwise do. A value
+// changed by a function that then fails stays changed: keep there only what
+// the hooks (which are dropped with their function) fill in, or what no
+// function of the batch can change.
+func (tx *Tx) State(key any, init func() any) any {
+	v, ok := tx.batch.state[key]
+	if !ok {
+		v = init()
+		tx.batch.state[key] = v
+	}
+	return v
+}
+
 type txRequest struct {
 	ctx      context.Context
-	fn       func(*sql.Tx) error
+	fn       func(*Tx) error
 	err      error
 	panicked *txPanic
 	done     chan struct{}
@@ -63,33 +134,22 @@ func (p *txPanic) String() string {
 	return fmt.Sprintf("%v\n\n(in a group-committed transaction)\n%s", p.value, p.stack)
 }
 
+// committer runs the functions given to DB.Tx. The callers wait in queue,
+// in order of arrival; the committer takes the first and whatever else is
+// waiting, up to maxBatch, into one transaction.
 type committer struct {
 	db       *sql.DB
-	requests chan *txRequest
+	engine   Engine
+	mu       sync.Mutex
+	queue    []*txRequest
+	closed   bool
+	wake     chan struct{} // a request was queued
 	quit     chan struct{}
 	stopped  chan struct{}
 	once     sync.Once
 	stopOnce sync.Once
 	// batches and committed count batches and committed functions.
 	batches, committed atomic.Int64
-
-	// tx is the batch's transaction while it runs; hooks are the functions
-	// registered for it with BeforeCommit, and current the caller whose
-	// function (or hook) is running. The functions run one at a time, each
-	// on a goroutine of its own that the committer waits for (call), so
-	// hooks and current need no lock; tx is also read by BeforeCommit
-	// callers outside any batch.
-	tx      atomic.Pointer[sql.Tx]
-	hooks   []hook
-	current *txRequest
-	state   map[any]any // TxState's values for the batch
-}
-
-// hook is a function registered with BeforeCommit, and the caller that
-// registered it.
-type hook struct {
-	fn    func(*sql.Tx) error
-	owner *txRequest
 }
 
 // errGoexit is the outcome of a function that ended its goroutine
@@ -117,31 +177,85 @@ func call(f func() error) (panicked *txPanic, err error) {
 	return panicked, err
 }
 
-func newCommitter(db *sql.DB) *committer {
-	return &committer{db: db, requests: make(chan *txRequest), quit: make(chan struct{}), stopped: make(chan struct{})}
+func newCommitter(db *sql.DB, e Engine) *committer {
+	return &committer{db: db, engine: e, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 // do runs fn through the committer and returns its outcome.
-func (c *committer) do(ctx context.Context, fn func(*sql.Tx) error) error {
+func (c *committer) do(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	c.once.Do(func() { go c.loop() })
 	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
-	select {
-	case c.requests <- r:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.quit:
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
 		return errClosed
 	}
-	<-r.done // fn may be running: its outcome is needed whatever the context says
+	c.queue = append(c.queue, r)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default: // the committer has been woken already
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		// A caller still waiting in the queue leaves it; one already
+		// taken may be running: its outcome is needed whatever the
+		// context says.
+		c.mu.Lock()
+		if i := slices.Index(c.queue, r); i >= 0 {
+			c.queue = slices.Delete(c.queue, i, i+1)
+			c.mu.Unlock()
+			return ctx.Err()
+		}
+		c.mu.Unlock()
+		<-r.done
+	}
 	if r.panicked != nil {
 		panic(r.panicked)
 	}
 	return r.err
 }
 
-// stop ends the committer after the batch it is running.
+// take removes the first waiting request from the queue, or returns nil.
+func (c *committer) take() *txRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.queue) == 0 {
+		return nil
+	}
+	r := c.queue[0]
+	c.queue[0] = nil
+	c.queue = c.queue[1:]
+	if len(c.queue) == 0 {
+		c.queue = nil
+	}
+	return r
+}
+
+// waiting is how many callers wait for the committer (for tests).
+func (c *committer) waiting() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}
+
+// stop ends the committer after the batch it is running; the callers still
+// waiting are told that the database is closed.
 func (c *committer) stop() {
 	c.stopOnce.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		left := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		for _, r := range left {
+			r.err = errClosed
+			close(r.done)
+		}
 		close(c.quit)
 		c.once.Do(func() { close(c.stopped) }) // never started
 	})
@@ -152,10 +266,12 @@ func (c *committer) loop() {
 	defer close(c.stopped)
 	for {
 		select {
-		case r := <-c.requests:
-			c.batch(r)
+		case <-c.wake:
 		case <-c.quit:
 			return
+		}
+		for r := c.take(); r != nil; r = c.take() {
+			c.batch(r)
 		}
 	}
 }
@@ -163,9 +279,9 @@ func (c *committer) loop() {
 // batch runs first and whatever else is waiting, up to maxBatch, in one
 // transaction.
 func (c *committer) batch(first *txRequest) {
-	batch := []*txRequest{first}
+	members := []*txRequest{first}
 	defer func() {
-		for _, r := range batch {
+		for _, r := range members {
 			close(r.done)
 		}
 	}()
@@ -174,29 +290,21 @@ func (c *committer) batch(first *txRequest) {
 		first.err = fmt.Errorf("sqldb: begin: %w", err)
 		return
 	}
-	c.tx.Store(tx)
-	c.hooks, c.state = c.hooks[:0], map[any]any{}
-	defer func() { c.tx.Store(nil); c.hooks, c.state = c.hooks[:0], nil }()
-	ok := c.run(tx, first)
-	for ok && len(batch) < maxBatch {
-		var r *txRequest
-		select {
-		case r = <-c.requests:
-		default:
-		}
+	b := &batch{state: map[any]any{}}
+	ok := c.run(tx, b, first)
+	for ok && len(members) < maxBatch {
+		r := c.take()
 		if r == nil {
 			break
 		}
-		batch = append(batch, r)
-		ok = c.run(tx, r)
+		members = append(members, r)
+		ok = c.run(tx, b, r)
 	}
 	c.batches.Add(1)
 	// The hooks, in order; a hook may register more, which run after it.
-	for i := 0; ok && i < len(c.hooks); i++ {
-		h := c.hooks[i]
-		c.current = h.owner
-		p, herr := call(func() error { return h.fn(tx) })
-		c.current = nil
+	for i := 0; ok && i < len(b.hooks); i++ {
+		h := b.hooks[i]
+		p, herr := call(func() error { return h.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: h.owner}) })
 		switch {
 		case p != nil:
 			h.owner.panicked, ok = p, false
@@ -210,7 +318,7 @@ func (c *committer) batch(first *txRequest) {
 	if ok {
 		err = tx.Commit()
 		if err == nil {
-			for _, r := range batch {
+			for _, r := range members {
 				if r.err == nil && r.panicked == nil {
 					c.committed.Add(1)
 				}
@@ -220,13 +328,9 @@ func (c *committer) batch(first *txRequest) {
 		err = fmt.Errorf("sqldb: commit: %w (%w)", err, errBatchFailed)
 	} else {
 		_ = tx.Rollback()
-		if err != nil {
-			err = fmt.Errorf("%w (%w)", err, errBatchFailed)
-		} else {
-			err = errBatchFailed
-		}
+		err = errBatchFailed
 	}
-	for _, r := range batch {
+	for _, r := range members {
 		if r.err == nil && r.panicked == nil {
 			r.err = err
 		}
@@ -235,7 +339,7 @@ func (c *committer) batch(first *txRequest) {
 
 // run runs one function inside a savepoint. It reports false when the
 // transaction itself is no longer usable.
-func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
+func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest) (ok bool) {
 	if err := r.ctx.Err(); err != nil {
 		r.err = err
 		return true
@@ -245,12 +349,10 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		r.err = fmt.Errorf("sqldb: savepoint: %w", err)
 		return false
 	}
-	hooks := len(c.hooks)
-	c.current = r
-	r.panicked, r.err = call(func() error { return r.fn(tx) })
-	c.current = nil
+	hooks := len(b.hooks)
+	r.panicked, r.err = call(func() error { return r.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: r}) })
 	if r.err != nil || r.panicked != nil {
-		c.hooks = c.hooks[:hooks] // the hooks of a function rolled back go with it
+		b.hooks = b.hooks[:hooks] // the hooks of a function rolled back go with it
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 			return false
 		}
@@ -262,7 +364,7 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 		// A statement of the function failed and the function went on:
 		// PostgreSQL refuses everything until the savepoint is rolled back.
 		// The function fails alone, as it would have at its own commit.
-		c.hooks = c.hooks[:hooks]
+		b.hooks = b.hooks[:hooks]
 		r.err = fmt.Errorf("sqldb: a statement failed and the transaction's function went on: %w", err)
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 			return false
@@ -274,35 +376,45 @@ func (c *committer) run(tx *sql.Tx, r *txRequest) (ok bool) {
 	return true
 }
 
-// BeforeCommit registers fn to run in tx after every function of its batch,
-// just before the commit, in the order registered; it is dropped if the
-// function that registered it fails. Work that is cheaper done once for many
-// changes goes there: SQLite's full-text index writes a new segment, and
-// merges segments, at every savepoint after a change, so the search index of
-// a batch's reports is written once, at the end. If fn fails, the whole batch
-// fails. Outside a group-committed transaction fn runs at once.
-func (db *DB) BeforeCommit(tx *sql.Tx, fn func(*sql.Tx) error) error {
-	if tx == nil || db.group.tx.Load() != tx {
-		return fn(tx)
+// Bookkeeping runs fn in a write transaction of its own, outside the group
+// commit, and commits it when fn returns nil; its hooks run before its
+// commit. It is for bookkeeping: writes that must not wait behind a batch of
+// changes or share its fate, and whose loss in a crash of the database
+// server costs nothing but a repetition — the job queue's claims and
+// results, when an API token was last used. Waiting for the writer ends with
+// ctx; once begun, the statements run to their end. On PostgreSQL the commit
+// does not wait for the disk (synchronous_commit off): a flush for each of
+// them took the disk from the changes, whose commits still wait for it.
+func (db *DB) Bookkeeping(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
 	}
-	db.group.hooks = append(db.group.hooks, hook{fn: fn, owner: db.group.current})
-	return nil
+	defer tx.Rollback()
+	if db.Engine == Postgres {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
+			return err
+		}
+	}
+	b := &batch{state: map[any]any{}}
+	if err := fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
+		return err
+	}
+	for i := 0; i < len(b.hooks); i++ {
+		if err := b.hooks[i].fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
-// TxState returns the value kept under key for the batch of tx, made by
-// init the first time; it lives until the batch ends, committed or not.
-// Hooks use it to do once per batch what each change would otherwise do.
-// Outside a group-committed transaction it returns a new init() every time.
-func (db *DB) TxState(tx *sql.Tx, key any, init func() any) any {
-	if tx == nil || db.group.tx.Load() != tx {
-		return init()
-	}
-	v, ok := db.group.state[key]
-	if !ok {
-		v = init()
-		db.group.state[key] = v
-	}
-	return v
+// Analyze refreshes the planner's statistics (after a bulk load, so that
+// the engine chooses its indexes for the data as it now is). It runs on the
+// writer outside any transaction: ANALYZE may take minutes, and a batch of
+// changes should not wait inside it.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, "ANALYZE")
+	return err
 }
 
 // detachedConn is a PostgreSQL write connection whose statements ignore

@@ -2,7 +2,6 @@ package sqldb_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -23,14 +22,14 @@ type outcome struct {
 	panicked any
 }
 
-func callTx(ctx context.Context, db *sqldb.DB, fn func(*sql.Tx) error) (o outcome) {
+func callTx(ctx context.Context, db *sqldb.DB, fn func(*sqldb.Tx) error) (o outcome) {
 	defer func() { o.panicked = recover() }()
 	o.err = db.Tx(ctx, fn)
 	return o
 }
 
-func insert(tx *sql.Tx, id int) error {
-	_, err := tx.Exec("INSERT INTO group_test (id) VALUES ($1)", id)
+func insert(tx *sqldb.Tx, id int) error {
+	_, err := tx.ExecContext(context.Background(), "INSERT INTO group_test (id) VALUES ($1)", id)
 	return err
 }
 
@@ -59,7 +58,7 @@ func holdCommitter(t *testing.T, db *sqldb.DB, id int) (release func() outcome) 
 	entered, wait := make(chan struct{}), make(chan struct{})
 	done := make(chan outcome, 1)
 	go func() {
-		done <- callTx(context.Background(), db, func(tx *sql.Tx) error {
+		done <- callTx(context.Background(), db, func(tx *sqldb.Tx) error {
 			close(entered)
 			<-wait
 			return insert(tx, id)
@@ -69,12 +68,25 @@ func holdCommitter(t *testing.T, db *sqldb.DB, id int) (release func() outcome) 
 	return func() outcome { close(wait); return <-done }
 }
 
-// settle lets the queued callers line up behind holdCommitter, releases it,
+// waitQueued waits until n callers wait for the committer that
+// holdCommitter holds, so that they share the next commits.
+func waitQueued(t *testing.T, db *sqldb.DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for db.Waiting() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d callers queued after a minute, want %d", db.Waiting(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// settle waits until n callers are queued behind holdCommitter, releases it,
 // waits for them, and checks that the first caller was told the truth; it
 // returns the first caller's outcome and the rows present.
-func settle(t *testing.T, db *sqldb.DB, release func() outcome, wg *sync.WaitGroup) (outcome, map[int]bool) {
+func settle(t *testing.T, db *sqldb.DB, release func() outcome, n int, wg *sync.WaitGroup) (outcome, map[int]bool) {
 	t.Helper()
-	time.Sleep(200 * time.Millisecond) // let the callers queue up (not a timing assertion)
+	waitQueued(t, db, n)
 	first := release()
 	wg.Wait()
 	rows := present(t, db)
@@ -88,9 +100,7 @@ func settle(t *testing.T, db *sqldb.DB, release func() outcome, wg *sync.WaitGro
 // alone, cancelled callers never run, the rest are committed together.
 func TestGroupCommitOutcomes(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		if _, err := db.Write.Exec("CREATE TABLE group_test (id INTEGER PRIMARY KEY)"); err != nil {
-			t.Fatal(err)
-		}
+		groupTable(t, db)
 		commits0, _ := db.GroupCommits()
 		release := holdCommitter(t, db, 100000)
 		const n = 200
@@ -103,7 +113,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 			}
 			wg.Go(func() {
 				defer cancel()
-				outcomes[i] = callTx(ctx, db, func(tx *sql.Tx) error {
+				outcomes[i] = callTx(ctx, db, func(tx *sqldb.Tx) error {
 					if err := insert(tx, i); err != nil {
 						return err
 					}
@@ -119,7 +129,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 				})
 			})
 		}
-		time.Sleep(200 * time.Millisecond) // let the callers queue up (not a timing assertion)
+		waitQueued(t, db, n-(n+10)/11) // all but the cancelled ones, which never queue
 		if o := release(); o.err != nil || o.panicked != nil {
 			t.Fatalf("the first caller: %+v", o)
 		}
@@ -167,27 +177,25 @@ func TestGroupCommitOutcomes(t *testing.T) {
 // committed.
 func TestGroupCommitBatchFailure(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		if _, err := db.Write.Exec("CREATE TABLE group_test (id INTEGER PRIMARY KEY)"); err != nil {
-			t.Fatal(err)
-		}
+		groupTable(t, db)
 		release := holdCommitter(t, db, 100000)
 		outcomes := make([]outcome, 10)
 		var wg sync.WaitGroup
 		for i := range outcomes {
 			wg.Go(func() {
-				outcomes[i] = callTx(context.Background(), db, func(tx *sql.Tx) error {
+				outcomes[i] = callTx(context.Background(), db, func(tx *sqldb.Tx) error {
 					if err := insert(tx, i); err != nil {
 						return err
 					}
 					if i == 4 {
-						_, err := tx.Exec("ROLLBACK")
+						_, err := tx.ExecContext(context.Background(), "ROLLBACK")
 						return err
 					}
 					return nil
 				})
 			})
 		}
-		_, rows := settle(t, db, release, &wg)
+		_, rows := settle(t, db, release, len(outcomes), &wg)
 		failed := 0
 		for i, o := range outcomes {
 			if o.err != nil {
@@ -201,7 +209,7 @@ func TestGroupCommitBatchFailure(t *testing.T) {
 			t.Errorf("the member that ended the transaction: %+v, row %v", outcomes[4], rows[4])
 		}
 		// The committer goes on afterwards.
-		if err := db.Tx(context.Background(), func(tx *sql.Tx) error { return insert(tx, 500) }); err != nil {
+		if err := db.Tx(context.Background(), func(tx *sqldb.Tx) error { return insert(tx, 500) }); err != nil {
 			t.Fatal(err)
 		}
 		if !present(t, db)[500] {
@@ -214,24 +222,32 @@ func TestGroupCommitBatchFailure(t *testing.T) {
 // ends: an interrupted write would roll back the whole shared transaction.
 func TestGroupCommitIgnoresCancellationOnceStarted(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		groupTable(t, db)
 		slow := "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c"
 		if db.Engine == sqldb.Postgres {
 			slow = "SELECT count(*) FROM (SELECT pg_sleep(0.5)) s"
 		}
+		// Cancelled once the function has started (before that, the caller
+		// may leave the queue).
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-		var n int
-		err := db.Tx(ctx, func(tx *sql.Tx) error { return tx.QueryRowContext(ctx, slow).Scan(&n) })
-		if err != nil || n == 0 {
-			t.Fatalf("the running statement was interrupted: %d, %v", n, err)
+		started := make(chan struct{})
+		go func() { <-started; time.Sleep(50 * time.Millisecond); cancel() }()
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			close(started)
+			_, err := tx.ExecContext(ctx, "INSERT INTO group_test (id) "+slow)
+			return err
+		})
+		if err != nil || len(present(t, db)) != 1 {
+			t.Fatalf("the running statement was interrupted: %v, rows %v", err, present(t, db))
 		}
 		// A context that has ended before the call is refused.
-		if err := db.Tx(ctx, func(*sql.Tx) error { return nil }); !errors.Is(err, context.Canceled) {
+		if err := db.Tx(ctx, func(*sqldb.Tx) error { return nil }); !errors.Is(err, context.Canceled) {
 			t.Errorf("a cancelled caller ran: %v", err)
 		}
 		// Reads stay cancellable.
 		ctx2, cancel2 := context.WithCancel(context.Background())
 		go func() { time.Sleep(50 * time.Millisecond); cancel2() }()
+		var n int
 		if err := db.Read.QueryRowContext(ctx2, slow).Scan(&n); err == nil {
 			t.Error("a read ignored its cancellation")
 		}
@@ -241,11 +257,11 @@ func TestGroupCommitIgnoresCancellationOnceStarted(t *testing.T) {
 // Tx after Close fails instead of hanging.
 func TestGroupCommitAfterClose(t *testing.T) {
 	db := testdb.OpenEmpty(t, sqldb.SQLite)
-	if err := db.Tx(context.Background(), func(*sql.Tx) error { return nil }); err != nil {
+	if err := db.Tx(context.Background(), func(*sqldb.Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	if err := db.Tx(context.Background(), func(*sql.Tx) error { return nil }); err == nil {
+	if err := db.Tx(context.Background(), func(*sqldb.Tx) error { return nil }); err == nil {
 		t.Error("Tx after Close succeeded")
 	}
 }
@@ -255,9 +271,7 @@ func TestGroupCommitAfterClose(t *testing.T) {
 // the batch.
 func TestGroupCommitBeforeCommit(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		if _, err := db.Write.Exec("CREATE TABLE group_test (id INTEGER PRIMARY KEY)"); err != nil {
-			t.Fatal(err)
-		}
+		groupTable(t, db)
 		var mu sync.Mutex
 		var order []string
 		note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
@@ -266,14 +280,12 @@ func TestGroupCommitBeforeCommit(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range outcomes {
 			wg.Go(func() {
-				outcomes[i] = callTx(context.Background(), db, func(tx *sql.Tx) error {
+				outcomes[i] = callTx(context.Background(), db, func(tx *sqldb.Tx) error {
 					note(fmt.Sprint("fn", i))
-					if err := db.BeforeCommit(tx, func(tx *sql.Tx) error {
+					tx.BeforeCommit(func(tx *sqldb.Tx) error {
 						note(fmt.Sprint("hook", i))
 						return insert(tx, 1000+i)
-					}); err != nil {
-						return err
-					}
+					})
 					if i == 3 {
 						return errors.New("member 3 refuses")
 					}
@@ -281,7 +293,7 @@ func TestGroupCommitBeforeCommit(t *testing.T) {
 				})
 			})
 		}
-		time.Sleep(200 * time.Millisecond)
+		waitQueued(t, db, len(outcomes))
 		release()
 		wg.Wait()
 		rows := present(t, db)
@@ -306,11 +318,12 @@ func TestGroupCommitBeforeCommit(t *testing.T) {
 			t.Errorf("a hook ran before a function of its batch: %v", order)
 		}
 		// A failing hook fails its batch: nothing of it is kept.
-		err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+		err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
 			if err := insert(tx, 7); err != nil {
 				return err
 			}
-			return db.BeforeCommit(tx, func(*sql.Tx) error { return errors.New("hook fails") })
+			tx.BeforeCommit(func(*sqldb.Tx) error { return errors.New("hook fails") })
+			return nil
 		})
 		if err == nil || present(t, db)[7] {
 			t.Errorf("a failing hook: %v, row kept %v", err, present(t, db)[7])
@@ -320,7 +333,11 @@ func TestGroupCommitBeforeCommit(t *testing.T) {
 
 func groupTable(t *testing.T, db *sqldb.DB) {
 	t.Helper()
-	if _, err := db.Write.Exec("CREATE TABLE group_test (id INTEGER PRIMARY KEY)"); err != nil {
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(context.Background(), "CREATE TABLE group_test (id INTEGER PRIMARY KEY)")
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
@@ -331,7 +348,7 @@ func groupTable(t *testing.T, db *sqldb.DB) {
 func TestGroupCommitGoexit(t *testing.T) {
 	db := testdb.OpenEmpty(t, sqldb.SQLite)
 	groupTable(t, db)
-	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
 		if err := insert(tx, 1); err != nil {
 			return err
 		}
@@ -343,7 +360,7 @@ func TestGroupCommitGoexit(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := db.Tx(ctx, func(tx *sql.Tx) error { return insert(tx, 2) }); err != nil {
+	if err := db.Tx(ctx, func(tx *sqldb.Tx) error { return insert(tx, 2) }); err != nil {
 		t.Errorf("a later Tx: %v (the committer is gone)", err)
 	}
 }
@@ -355,8 +372,9 @@ func TestGroupCommitHookPanic(t *testing.T) {
 		db := testdb.OpenEmpty(t, sqldb.SQLite)
 		func() {
 			defer func() { fmt.Println("recovered:", recover()) }()
-			err := db.Tx(context.Background(), func(tx *sql.Tx) error {
-				return db.BeforeCommit(tx, func(*sql.Tx) error { panic("hook boom") })
+			err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+				tx.BeforeCommit(func(*sqldb.Tx) error { panic("hook boom") })
+				return nil
 			})
 			os.Stdout.WriteString("Tx returned: " + fmt.Sprint(err) + "\n")
 		}()
@@ -375,10 +393,12 @@ func TestGroupCommitHookPanic(t *testing.T) {
 func TestGroupCommitNestedHook(t *testing.T) {
 	db := testdb.OpenEmpty(t, sqldb.SQLite)
 	groupTable(t, db)
-	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
-		return db.BeforeCommit(tx, func(tx *sql.Tx) error {
-			return db.BeforeCommit(tx, func(tx *sql.Tx) error { return insert(tx, 9) })
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		tx.BeforeCommit(func(tx *sqldb.Tx) error {
+			tx.BeforeCommit(func(tx *sqldb.Tx) error { return insert(tx, 9) })
+			return nil
 		})
+		return nil
 	})
 	if err != nil || !present(t, db)[9] {
 		t.Errorf("the nested hook: %v, row %v", err, present(t, db)[9])
@@ -392,14 +412,14 @@ func TestGroupCommitNestedHook(t *testing.T) {
 func TestGroupCommitPostgresBadMember(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		bad  func(tx *sql.Tx) error
+		bad  func(tx *sqldb.Tx) error
 	}{
-		{"swallowed error", func(tx *sql.Tx) error {
+		{"swallowed error", func(tx *sqldb.Tx) error {
 			_ = insert(tx, 100000) // a duplicate of the first caller's row
 			return nil
 		}},
-		{"unclosed rows", func(tx *sql.Tx) error {
-			rows, err := tx.Query("SELECT id FROM group_test")
+		{"unclosed rows", func(tx *sqldb.Tx) error {
+			rows, err := tx.QueryContext(context.Background(), "SELECT id FROM group_test")
 			if err != nil {
 				return err
 			}
@@ -415,7 +435,7 @@ func TestGroupCommitPostgresBadMember(t *testing.T) {
 			var wg sync.WaitGroup
 			for i := range errs {
 				wg.Go(func() {
-					errs[i] = db.Tx(context.Background(), func(tx *sql.Tx) error {
+					errs[i] = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
 						if i == 2 {
 							return tc.bad(tx)
 						}
@@ -423,7 +443,7 @@ func TestGroupCommitPostgresBadMember(t *testing.T) {
 					})
 				})
 			}
-			first, rows := settle(t, db, release, &wg)
+			first, rows := settle(t, db, release, len(errs), &wg)
 			for i, err := range errs {
 				if i != 2 && rows[i] != (err == nil) {
 					t.Errorf("member %d told %v, row present %v", i, err, rows[i])
@@ -446,16 +466,16 @@ func TestGroupCommitPostgresBadMember(t *testing.T) {
 	}
 }
 
-// TxState keeps one value per batch for all its functions and hooks, and a
-// new one for the next batch and outside any.
+// State keeps one value per batch for all its functions and hooks, and a
+// new one for the next batch and for a bookkeeping transaction.
 func TestGroupCommitTxState(t *testing.T) {
 	db := testdb.OpenEmpty(t, sqldb.SQLite)
 	groupTable(t, db)
 	type key struct{}
 	var mu sync.Mutex
 	seen := map[*int]int{}
-	use := func(tx *sql.Tx) error {
-		v := db.TxState(tx, key{}, func() any { return new(int) }).(*int)
+	use := func(tx *sqldb.Tx) error {
+		v := tx.State(key{}, func() any { return new(int) }).(*int)
 		mu.Lock()
 		seen[v]++
 		mu.Unlock()
@@ -465,17 +485,18 @@ func TestGroupCommitTxState(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 5 {
 		wg.Go(func() {
-			if err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+			if err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
 				if err := use(tx); err != nil {
 					return err
 				}
-				return db.BeforeCommit(tx, use)
+				tx.BeforeCommit(use)
+				return nil
 			}); err != nil {
 				t.Error(err)
 			}
 		})
 	}
-	time.Sleep(200 * time.Millisecond)
+	waitQueued(t, db, 5)
 	release()
 	wg.Wait()
 	if len(seen) != 1 {
@@ -492,10 +513,10 @@ func TestGroupCommitTxState(t *testing.T) {
 	if len(seen) != 2 {
 		t.Errorf("the next batch shared the value: %v", seen)
 	}
-	tx, _ := db.Write.Begin()
-	defer tx.Rollback()
-	a := db.TxState(tx, key{}, func() any { return new(int) })
-	if b := db.TxState(tx, key{}, func() any { return new(int) }); a == b {
-		t.Error("outside a batch the value was kept")
+	if err := db.Bookkeeping(context.Background(), use); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 {
+		t.Errorf("a bookkeeping transaction shared the batch's value: %v", seen)
 	}
 }

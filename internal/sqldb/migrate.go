@@ -90,7 +90,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 // lock: a session advisory lock on PostgreSQL, and on SQLite the single
 // writer connection itself. Migrations and the first-run bootstrap use it.
 func (db *DB) WithLock(ctx context.Context, fn func(*sql.Conn) error) error {
-	conn, err := db.Write.Conn(ctx)
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqldb: lock: %w", err)
 	}

@@ -28,17 +28,18 @@ const (
 	Postgres Engine = "postgres"
 )
 
-// DB is an open database: Write takes every transaction that changes data;
-// Read serves queries. On SQLite Write is a single connection (SQLite allows
-// one writer at a time; queuing in Go is cheaper than busy-waiting in SQLite)
-// and Read a pool of read-only connections; on PostgreSQL both are one pool.
+// DB is an open database: every change goes through Tx (group.go), and
+// Read serves queries. On SQLite the writer is a single connection (SQLite
+// allows one writer at a time; queuing in Go is cheaper than busy-waiting in
+// SQLite) and Read a pool of read-only connections; on PostgreSQL both are
+// one pool.
 type DB struct {
 	Engine Engine
-	Write  *sql.DB
 	Read   *sql.DB
 	// Path is the SQLite file, "" on PostgreSQL.
 	Path string
 
+	write *sql.DB
 	pool  *pgxpool.Pool
 	group *committer
 }
@@ -97,7 +98,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, Write: w, Read: r, Path: path, group: newCommitter(w)}, nil
+	return &DB{Engine: SQLite, write: w, Read: r, Path: path, group: newCommitter(w, SQLite)}, nil
 }
 
 // privateFiles creates the database file with mode 0600 before SQLite
@@ -138,6 +139,24 @@ func openSQLite(dsn string, detach bool) (*sql.DB, error) {
 	return sql.OpenDB(cachingConnector{c, detach}), nil
 }
 
+// OpenBareSQLite opens the SQLite database file at path as one writer
+// connection with the product's pragmas and statement cache, and nothing
+// else: no group commit, no migrations. It is the load tool's baseline of
+// what SQLite does alone.
+func OpenBareSQLite(ctx context.Context, path string) (*sql.DB, error) {
+	u := "file:" + (&url.URL{Path: path}).EscapedPath()
+	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	return w, nil
+}
+
 // OpenPostgres connects to PostgreSQL.
 func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
@@ -156,14 +175,14 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	// cancellation (group.go).
 	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool)})
 	w.SetMaxIdleConns(0) // as GetPoolConnector asks: the pool keeps them
-	return &DB{Engine: Postgres, Write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w)}, nil
+	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres)}, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
 	db.group.stop()
-	err := db.Write.Close()
-	if db.Read != db.Write {
+	err := db.write.Close()
+	if db.Read != db.write {
 		err = errors.Join(err, db.Read.Close())
 	}
 	if db.pool != nil {
@@ -184,7 +203,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // Tx runs fn in a write transaction and commits it when fn returns nil;
 // transactions that arrive together share one commit (group.go). fn must
 // not call Tx itself.
-func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
 	return db.group.do(ctx, fn)
 }
 

@@ -105,8 +105,8 @@ func TestOpenRejectsUnknownDatabase(t *testing.T) {
 func TestSQLiteWriterAndReaders(t *testing.T) {
 	db := testdb.Open(t, sqldb.SQLite)
 	ctx := context.Background()
-	if db.Write.Stats().MaxOpenConnections != 1 {
-		t.Fatalf("writer pool allows %d connections, want 1", db.Write.Stats().MaxOpenConnections)
+	if db.Writer().Stats().MaxOpenConnections != 1 {
+		t.Fatalf("writer pool allows %d connections, want 1", db.Writer().Stats().MaxOpenConnections)
 	}
 	// Readers are query_only: a write through them fails.
 	if _, err := db.Read.ExecContext(ctx, "INSERT INTO audit_head (id, seq, hash) VALUES (2, 0, '')"); err == nil {
@@ -117,7 +117,7 @@ func TestSQLiteWriterAndReaders(t *testing.T) {
 		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
 	}
 	var fk int
-	if err := db.Write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+	if err := db.Writer().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Fatalf("foreign_keys = %d, %v; want 1", fk, err)
 	}
 }

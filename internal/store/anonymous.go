@@ -6,6 +6,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // anonymousActor is an anonymous reporter to orgID as the audit trail
@@ -43,7 +44,7 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: s.deadline(ctx, org.ID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, org.ID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
 	v := anonymousActor(org.ID)
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.insertCase(ctx, tx, v, c); err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func (s *Store) CaseByReceipt(ctx context.Context, receipt string) (*kasuhara.Ca
 	if err != nil {
 		return nil, wrap("store.CaseByReceipt", err)
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: anonymousActor(c.OrgID), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
 			detail: map[string]string{"part": "receipt"}})
 	})
@@ -117,7 +118,7 @@ func (s *Store) ReceiptStatus(ctx context.Context, receipt string) (*kasuhara.Ca
 // is checked before, outside the transaction: its argon2id hash takes tens
 // of milliseconds, and inside a write transaction it would hold the single
 // writer, and every report behind it, for that long.
-func (s *Store) receiptCaseTx(ctx context.Context, tx *sql.Tx, checked *kasuhara.Case) (*kasuhara.Case, error) {
+func (s *Store) receiptCaseTx(ctx context.Context, tx *sqldb.Tx, checked *kasuhara.Case) (*kasuhara.Case, error) {
 	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", checked.ID))
 	if err == sql.ErrNoRows {
 		return nil, receiptNotFound() // purged meanwhile
@@ -144,7 +145,7 @@ func (s *Store) AddReceiptMessage(ctx context.Context, receipt, body string) (*k
 	if err != nil {
 		return nil, wrap("store.AddReceiptMessage", err)
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := s.receiptCaseTx(ctx, tx, checked)
 		if err != nil {
 			return err
@@ -163,7 +164,7 @@ func (s *Store) AddReceiptEvidence(ctx context.Context, receipt string, e kasuha
 	if err != nil {
 		return nil, wrap("store.AddReceiptEvidence", err)
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := s.receiptCaseTx(ctx, tx, checked)
 		if err != nil {
 			return err

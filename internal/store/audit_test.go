@@ -70,20 +70,23 @@ func TestAuditRecordsChanges(t *testing.T) {
 func TestAuditIsAppendOnly(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		f := setup(t, db)
-		if _, err := db.Write.ExecContext(ctx, "UPDATE audit_entries SET action = 'x' WHERE seq = 1"); err == nil {
+		exec := func(q string) error {
+			return db.Tx(ctx, func(tx *sqldb.Tx) error { _, err := tx.ExecContext(ctx, q); return err })
+		}
+		if err := exec("UPDATE audit_entries SET action = 'x' WHERE seq = 1"); err == nil {
 			t.Fatal("an audit entry could be updated")
 		}
-		if _, err := db.Write.ExecContext(ctx, "DELETE FROM audit_entries WHERE seq = 1"); err == nil {
+		if err := exec("DELETE FROM audit_entries WHERE seq = 1"); err == nil {
 			t.Fatal("an audit entry could be deleted")
 		}
-		if _, err := db.Write.ExecContext(ctx, "UPDATE audit_head SET seq = 0, hash = ''"); err == nil {
+		if err := exec("UPDATE audit_head SET seq = 0, hash = ''"); err == nil {
 			t.Fatal("the audit head could be moved back")
 		}
-		if _, err := db.Write.ExecContext(ctx, "DELETE FROM audit_head"); err == nil {
+		if err := exec("DELETE FROM audit_head"); err == nil {
 			t.Fatal("the audit head could be deleted")
 		}
 		if db.Engine == sqldb.Postgres {
-			if _, err := db.Write.ExecContext(ctx, "TRUNCATE audit_entries"); err == nil {
+			if err := exec("TRUNCATE audit_entries"); err == nil {
 				t.Fatal("the audit trail could be truncated")
 			}
 		}

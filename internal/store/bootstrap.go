@@ -26,7 +26,7 @@ type FirstRun struct {
 // both create an admin.
 func (s *Store) Bootstrap(ctx context.Context, org kasuhara.NewOrg, adminEmail, adminName string) (*FirstRun, error) {
 	var fr *FirstRun
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if s.db.Engine == sqldb.Postgres {
 			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(bootstrapLockKey)); err != nil {
 				return err

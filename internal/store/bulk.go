@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 
@@ -34,11 +33,11 @@ func (s *Store) BulkCustomers(ctx context.Context, cs []BulkCustomer) error {
 			ids = append(ids, []any{newID(), c.ID, c.OrgID, id.Kind, id.Value, id.Key, now})
 		}
 	}
-	return wrap("store.BulkCustomers", s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.insertRows(ctx, tx, "customers", []string{"id", "org_id", "display_name", "created_at", "updated_at"}, rows); err != nil {
+	return wrap("store.BulkCustomers", s.tx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.InsertRows(ctx, "customers", []string{"id", "org_id", "display_name", "created_at", "updated_at"}, rows); err != nil {
 			return err
 		}
-		return s.insertRows(ctx, tx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"}, ids)
+		return tx.InsertRows(ctx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"}, ids)
 	}))
 }
 
@@ -90,7 +89,7 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 		}
 		first = ""
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		cols := []string{"id", "org_id", "ref", "reporter_id", "department_id", "state", "urgent", "consultation",
 			"occurred_at", "duration_minutes", "channel", "location", "categories", "subtypes", "request_content", "conduct", "harm", "wishes",
 			"danger_ongoing", "witnesses", "customer_name", "customer_name_kana", "customer_phone", "customer_email", "customer_account", "customer_sns",
@@ -98,23 +97,23 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 		if first != "" {
 			cols = append([]string{first}, cols...)
 		}
-		if err := s.insertRows(ctx, tx, "cases", cols, cases); err != nil {
+		if err := tx.InsertRows(ctx, "cases", cols, cases); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, tx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+		if err := tx.InsertRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, tx, "case_customers", []string{"case_id", "customer_id"}, links); err != nil {
+		if err := tx.InsertRows(ctx, "case_customers", []string{"case_id", "customer_id"}, links); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, tx, "case_events", []string{"id", "case_id", "at", "actor_id", "kind", "body", "data"}, events); err != nil {
+		if err := tx.InsertRows(ctx, "case_events", []string{"id", "case_id", "at", "actor_id", "kind", "body", "data"}, events); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, tx, "assessments", []string{"id", "case_id", "assessor_id", "request", "manner", "manner_reasons", "environment_impaired",
+		if err := tx.InsertRows(ctx, "assessments", []string{"id", "case_id", "assessor_id", "request", "manner", "manner_reasons", "environment_impaired",
 			"environment_how", "accommodation_request", "verdict", "rationale", "created_at"}, assessments); err != nil {
 			return err
 		}
-		if err := s.insertRows(ctx, tx, "evidence", []string{"id", "case_id", "blob_id", "filename", "media_type", "size", "sha256", "uploaded_by", "uploaded_at"}, evidence); err != nil {
+		if err := tx.InsertRows(ctx, "evidence", []string{"id", "case_id", "blob_id", "filename", "media_type", "size", "sha256", "uploaded_by", "uploaded_at"}, evidence); err != nil {
 			return err
 		}
 		if s.db.Engine == sqldb.SQLite {
@@ -134,7 +133,7 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 					return err
 				}
 			}
-			if err := s.insertRows(ctx, tx, "case_search", []string{"rowid", "case_id", "tokens"}, searchRows); err != nil {
+			if err := tx.InsertRows(ctx, "case_search", []string{"rowid", "case_id", "tokens"}, searchRows); err != nil {
 				return err
 			}
 		}
@@ -158,7 +157,7 @@ func nullTimeArg(t interface{ IsZero() bool }) any {
 // the first.
 func (s *Store) NextCaseNumbers(ctx context.Context, orgID string, year, n int) (int, error) {
 	var first int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, $3 + 1)
 			ON CONFLICT (org_id, year) DO UPDATE SET next = case_counters.next + $3 RETURNING next - $3`, orgID, year, n).Scan(&first)
 	})
@@ -168,6 +167,5 @@ func (s *Store) NextCaseNumbers(ctx context.Context, orgID string, year, n int) 
 // Analyze refreshes the planner's statistics after a bulk load, so that
 // the engine chooses its indexes for the data as it now is.
 func (s *Store) Analyze(ctx context.Context) error {
-	_, err := s.db.Write.ExecContext(ctx, "ANALYZE")
-	return wrap("store.Analyze", err)
+	return wrap("store.Analyze", s.db.Analyze(ctx))
 }

@@ -20,8 +20,8 @@ import (
 // caseChange runs fn in a transaction on a case the viewer may change at
 // level min, then audits action.
 func (s *Store) caseChange(ctx context.Context, v kasuhara.Actor, id string, min access.CaseLevel, action string,
-	fn func(tx *sql.Tx, c *kasuhara.Case) (detail any, err error)) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	fn func(tx *sqldb.Tx, c *kasuhara.Case) (detail any, err error)) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		if s.db.Engine == sqldb.Postgres {
 			// Changes to one case take turns: two at once would both read
 			// the same state (read committed) and both apply, counting twice.
@@ -52,7 +52,7 @@ func (s *Store) Transition(ctx context.Context, v kasuhara.Actor, id string, to 
 		// The supervisor may acknowledge a report of their department.
 		min = access.CaseSupervisor
 	}
-	err := s.caseChange(ctx, v, id, min, "case.transition", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, min, "case.transition", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		if !kasuhara.CanMove(c.State, to) {
 			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: fmt.Sprintf("a case cannot move from %s to %s", c.State, to),
 				Fields: kasuhara.FieldErrors{"to": {Code: kasuhara.FieldTransition}}}
@@ -104,7 +104,7 @@ func (s *Store) Transition(ctx context.Context, v kasuhara.Actor, id string, to 
 	if err != nil {
 		return nil, wrap("store.Transition", err)
 	}
-	c, _, err := s.caseFor(ctx, s.db.Write, v, id, access.CaseReporter)
+	c, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseReporter)
 	return c, err
 }
 
@@ -121,7 +121,7 @@ func memberRole(ctx context.Context, q queryer, orgID, userID string) (kasuhara.
 
 // Assign implements kasuhara.CaseService.
 func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, secondID string) (*kasuhara.Case, error) {
-	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assign", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assign", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		f := kasuhara.FieldErrors{}
 		if assigneeID == "" {
 			f.Add("assignee", kasuhara.FieldRequired)
@@ -175,7 +175,7 @@ func (s *Store) Assign(ctx context.Context, v kasuhara.Actor, id, assigneeID, se
 	if err != nil {
 		return nil, wrap("store.Assign", err)
 	}
-	c, _, err := s.caseFor(ctx, s.db.Write, v, id, access.CaseReporter)
+	c, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseReporter)
 	return c, err
 }
 
@@ -185,7 +185,7 @@ func (s *Store) Assess(ctx context.Context, v kasuhara.Actor, id string, a kasuh
 		return nil, err
 	}
 	a.ID, a.CaseID, a.AssessorID, a.CreatedAt = newID(), id, v.UserID, s.now()
-	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assess", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseHandler, "case.assess", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO assessments (id, case_id, assessor_id, request, manner, manner_reasons,
 			environment_impaired, environment_how, accommodation_request, verdict, rationale, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -263,7 +263,7 @@ func (s *Store) AddNote(ctx context.Context, v kasuhara.Actor, id, kind, body st
 		min = access.CaseHandler
 	}
 	var e *kasuhara.Event
-	err := s.caseChange(ctx, v, id, min, "case."+kind, func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, min, "case."+kind, func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		var err error
 		if e, err = s.addEventID(ctx, tx, c.ID, v.UserID, kind, strings.TrimSpace(body), nil); err != nil {
 			return nil, err
@@ -291,7 +291,7 @@ func (s *Store) AddContact(ctx context.Context, v kasuhara.Actor, id string, ct 
 		return nil, err
 	}
 	var e *kasuhara.Event
-	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.contact", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.contact", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		var err error
 		e, err = s.addEventID(ctx, tx, c.ID, v.UserID, kasuhara.EventContact, strings.TrimSpace(ct.Summary),
 			map[string]string{"channel": ct.Channel, "contact_at": ct.At.UTC().Format(time.RFC3339)})
@@ -371,7 +371,7 @@ func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string)
 		return nil, kasuhara.InvalidField("title", kasuhara.FieldTooLong)
 	}
 	t := &kasuhara.Task{ID: newID(), CaseID: id, Title: title, CreatedAt: s.now()}
-	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_add", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_add", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_tasks (id, case_id, key, title, position, created_at)
 			VALUES ($1, $2, '', $3, (SELECT COALESCE(MAX(position), -1) + 1 FROM case_tasks WHERE case_id = $2), $4)`,
 			t.ID, c.ID, title, t.CreatedAt); err != nil {
@@ -387,7 +387,7 @@ func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string)
 
 // SetTaskDone implements kasuhara.CaseService.
 func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.Actor, id, taskID string, done bool) error {
-	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_done", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		var res sql.Result
 		var err error
 		if done {
@@ -450,7 +450,7 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.Actor, id string, ca kas
 	if !ca.DueOn.IsZero() {
 		due = ca.DueOn.UTC()
 	}
-	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_add", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_add", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO care_actions (id, case_id, kind, due_on, note, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ca.ID, c.ID, ca.Kind, due, ca.Note, ca.CreatedBy, ca.CreatedAt); err != nil {
 			return nil, err
@@ -470,7 +470,7 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.Actor, id string, ca kas
 // SetCareDone implements kasuhara.CaseService: records that the care
 // actually happened (or undoes a mistaken record).
 func (s *Store) SetCareDone(ctx context.Context, v kasuhara.Actor, id, careID string, done bool) error {
-	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_done", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.care_done", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		var kind string
 		var wasDone bool
 		if err := tx.QueryRowContext(ctx, "SELECT kind, done_at IS NOT NULL FROM care_actions WHERE id = $1 AND case_id = $2", careID, c.ID).Scan(&kind, &wasDone); err != nil {
@@ -507,7 +507,7 @@ func (s *Store) SetCareDone(ctx context.Context, v kasuhara.Actor, id, careID st
 // AddEvidence implements kasuhara.CaseService: records a file already
 // stored in the blob store. The reporter may add evidence to their case.
 func (s *Store) AddEvidence(ctx context.Context, v kasuhara.Actor, id string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
 		if err != nil {
 			return err
@@ -522,7 +522,7 @@ func (s *Store) AddEvidence(ctx context.Context, v kasuhara.Actor, id string, e 
 
 // insertEvidence records one file on case c with its timeline event and
 // audit entry (which carries the file's hash, never its name).
-func (s *Store) insertEvidence(ctx context.Context, tx *sql.Tx, v kasuhara.Actor, c *kasuhara.Case, e *kasuhara.Evidence) error {
+func (s *Store) insertEvidence(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, e *kasuhara.Evidence) error {
 	e.ID, e.CaseID, e.UploadedBy, e.UploadedAt = newID(), c.ID, v.UserID, s.now()
 	e.Filename = cleanFilename(e.Filename)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO evidence (id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at)
@@ -603,7 +603,7 @@ func (s *Store) EvidenceList(ctx context.Context, v kasuhara.Actor, id string) (
 // EvidenceByID implements kasuhara.CaseService and audits the download.
 func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.Actor, id, evidenceID string) (*kasuhara.Evidence, error) {
 	var out *kasuhara.Evidence
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
 		if err != nil {
 			return err
@@ -624,7 +624,7 @@ func (s *Store) EvidenceByID(ctx context.Context, v kasuhara.Actor, id, evidence
 
 // EvidenceMismatch implements kasuhara.CaseService.
 func (s *Store) EvidenceMismatch(ctx context.Context, v kasuhara.Actor, id, evidenceID, during string) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, id, access.CaseReporter)
 		if err != nil {
 			return err
@@ -639,7 +639,7 @@ func (s *Store) EvidenceMismatch(ctx context.Context, v kasuhara.Actor, id, evid
 // member's exclusion is a proposal until a second handler or legal confirms
 // it by excluding the same person (issue 16, finding 4).
 func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) (pending bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if s.db.Engine == sqldb.Postgres {
 			// As caseChange: changes to one case take turns.
 			if _, err := tx.ExecContext(ctx, "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE", id); err != nil {

@@ -65,7 +65,7 @@ func joinCategories(cs []kasuhara.Category) string {
 	return strings.Join(ss, ",")
 }
 
-// queryer is what both *sql.DB and *sql.Tx offer.
+// queryer is what both *sql.DB and *sqldb.Tx offer.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -105,7 +105,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 	}
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: s.deadline(ctx, v.OrgID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, v.OrgID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 
 // insertCase writes a new case with its categories, playbook tasks, search
 // tokens, first timeline event and audit entry.
-func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, c *kasuhara.Case) error {
+func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case) error {
 	year := c.CreatedAt.In(calendar.JST).Year()
 	var n int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
@@ -187,7 +187,7 @@ func (s *Store) insertCase(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 }
 
 // reindex rebuilds a case's search tokens from its report and notes.
-func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
+func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error {
 	var parts []string
 	var req, conduct, harm, wishes, loc string
 	if err := tx.QueryRowContext(ctx, "SELECT request_content, conduct, harm, wishes, location FROM cases WHERE id = $1", caseID).
@@ -231,11 +231,11 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
 		}
 	}
 	// The index itself is written once for the whole batch, at its end
-	// (sqldb.BeforeCommit): written here, each report made a segment of its
+	// (sqldb.Tx.BeforeCommit): written here, each report made a segment of its
 	// own and paid for merging it.
 	// It runs after this caller may have gone: its context must not stop it.
 	ctx = context.WithoutCancel(ctx)
-	return s.db.BeforeCommit(tx, func(tx *sql.Tx) error {
+	tx.BeforeCommit(func(tx *sqldb.Tx) error {
 		if known {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = $1", sid.Int64); err != nil {
 				return err
@@ -244,14 +244,15 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, caseID string) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)", sid.Int64, caseID, tokens)
 		return err
 	})
+	return nil
 }
 
-func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, caseID, actorID, kind, body string, data map[string]string) error {
+func (s *Store) addEvent(ctx context.Context, tx *sqldb.Tx, caseID, actorID, kind, body string, data map[string]string) error {
 	_, err := s.addEventID(ctx, tx, caseID, actorID, kind, body, data)
 	return err
 }
 
-func (s *Store) addEventID(ctx context.Context, tx *sql.Tx, caseID, actorID, kind, body string, data map[string]string) (*kasuhara.Event, error) {
+func (s *Store) addEventID(ctx context.Context, tx *sqldb.Tx, caseID, actorID, kind, body string, data map[string]string) (*kasuhara.Event, error) {
 	if data == nil {
 		data = map[string]string{}
 	}
@@ -270,7 +271,7 @@ func (s *Store) addEventID(ctx context.Context, tx *sql.Tx, caseID, actorID, kin
 // CaseByID implements kasuhara.CaseService.
 func (s *Store) CaseByID(ctx context.Context, v kasuhara.Actor, id string) (*kasuhara.Case, error) {
 	var c *kasuhara.Case
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if c, _, err = s.caseFor(ctx, tx, v, id, access.CaseReporter); err != nil {
 			return err
@@ -280,7 +281,7 @@ func (s *Store) CaseByID(ctx context.Context, v kasuhara.Actor, id string) (*kas
 	return c, wrap("store.CaseByID", err)
 }
 
-func (s *Store) auditRead(ctx context.Context, tx *sql.Tx, v kasuhara.Actor, c *kasuhara.Case, part string) error {
+func (s *Store) auditRead(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, part string) error {
 	return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
 		detail: map[string]string{"part": part}})
 }
@@ -461,7 +462,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		next = encodeCursor(c)
 	}
 	// The list shows report contents: it is a read, and audited as one.
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "case.list", objectType: "case",
 			detail: map[string]any{"count": len(out), "state": f.State, "category": f.Category, "search": f.Query != ""}})
 	})

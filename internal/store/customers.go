@@ -12,6 +12,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/identity"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.CustomerService = (*Store)(nil)
@@ -44,7 +45,7 @@ func identifiersOf(d kasuhara.CustomerDetails) []kasuhara.Identifier {
 // identifier, or registers a new one, and links the case. A name alone
 // registers a new customer: possible duplicates are proposed on the
 // customer page, never merged silently.
-func (s *Store) linkCustomer(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) error {
+func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) error {
 	ids := identifiersOf(c.Report.Customer)
 	if len(ids) == 0 {
 		return nil
@@ -274,7 +275,7 @@ func (s *Store) Customers(ctx context.Context, v kasuhara.Actor, q string) ([]ka
 	if err != nil {
 		return nil, err
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.list", objectType: "customer",
 			detail: map[string]any{"count": len(out), "search": q != ""}})
 	})
@@ -339,7 +340,7 @@ func (s *Store) CustomerByID(ctx context.Context, v kasuhara.Actor, id string) (
 		}
 	}
 	rows.Close()
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.read", objectType: "customer", objectID: id})
 	})
 	return c, wrap("store.CustomerByID", err)
@@ -440,7 +441,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 	if !kasuhara.NeedsApproval(n.Level) {
 		m.Status, m.EffectiveAt = kasuhara.MeasureActive, now
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
 		}
@@ -469,7 +470,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 }
 
 // measureFor loads one measure of the customer inside tx.
-func (s *Store) measureFor(ctx context.Context, tx *sql.Tx, customerID, measureID string) (*kasuhara.Measure, error) {
+func (s *Store) measureFor(ctx context.Context, tx *sqldb.Tx, customerID, measureID string) (*kasuhara.Measure, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT "+measureColumns+" FROM measures WHERE id = $1 AND customer_id = $2", measureID, customerID)
 	if err != nil {
 		return nil, err
@@ -491,7 +492,7 @@ const grantWindow = 30 * 24 * time.Hour
 // makers returns the people (not the command line or the server) who
 // created userID's account, changed its role or reset its password in the
 // last grantWindow: each of them may know its password.
-func (s *Store) makers(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
+func (s *Store) makers(ctx context.Context, tx *sqldb.Tx, userID string) ([]string, error) {
 	return userIDs(ctx, tx, `SELECT DISTINCT actor_id FROM audit_entries
 		WHERE object_type = 'user' AND object_id = $1 AND action IN ('user.create', 'membership.set', 'user.password_reset')
 		AND at >= $2 AND COALESCE(actor_id, '') <> ''`, userID, s.now().Add(-grantWindow))
@@ -501,7 +502,7 @@ func (s *Store) makers(ctx context.Context, tx *sql.Tx, userID string) ([]string
 // person under another account: the proposer, or whoever made the
 // proposer's account, made the approver's in the last 30 days (issue 16,
 // finding 2: one admin could create two legal users and approve alone).
-func (s *Store) samePersonBehind(ctx context.Context, tx *sql.Tx, proposer, approver string) (bool, error) {
+func (s *Store) samePersonBehind(ctx context.Context, tx *sqldb.Tx, proposer, approver string) (bool, error) {
 	if proposer == approver {
 		return true, nil
 	}
@@ -524,7 +525,7 @@ func (s *Store) samePersonBehind(ctx context.Context, tx *sql.Tx, proposer, appr
 // ApproveMeasure implements kasuhara.CustomerService.
 func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID string) (*kasuhara.Measure, error) {
 	var m *kasuhara.Measure
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
 		}
@@ -565,7 +566,7 @@ func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.Actor, customerID, m
 	if strings.TrimSpace(reason) == "" {
 		return kasuhara.InvalidField("reason", kasuhara.FieldRequired)
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
 		}
@@ -596,7 +597,7 @@ func (s *Store) RecordResponse(ctx context.Context, v kasuhara.Actor, customerID
 	if err := checkText("response", response, true); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
 		}
@@ -649,7 +650,7 @@ func (s *Store) LookupCustomer(ctx context.Context, v kasuhara.Actor, kind, valu
 		return nil, fmt.Errorf("store: lookup: %w", err)
 	}
 	// The most severe of several matches wins.
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.lookup", objectType: "customer",
 			detail: map[string]string{"kind": kind, "status": level}})
 	})
@@ -679,7 +680,7 @@ func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.Actor, into, from
 	if into == from {
 		return kasuhara.InvalidField("customer", kasuhara.FieldSamePerson)
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		for _, id := range []string{into, from} {
 			if err := s.checkCustomer(ctx, tx, v, id); err != nil {
 				return err
@@ -710,7 +711,7 @@ func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.Actor, into, from
 // gives it a new customer record of its own, recorded in the audit trail.
 func (s *Store) SplitCase(ctx context.Context, v kasuhara.Actor, customerID, caseID string) (string, error) {
 	newCust := newID()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // idempotencyWait is how long a repeat waits for the first request with its
@@ -28,17 +29,23 @@ func (s *Store) BeginIdempotent(ctx context.Context, scope, key, digest string) 
 	kh := keyHash(key)
 	now := s.now()
 	// Keys older than a day are forgotten, this one included.
-	if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < $1", now.Add(-kasuhara.IdempotencyTTL)); err != nil {
-		return "", false, wrap(op, err)
-	}
-	res, err := s.db.Write.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key_hash, request_hash, result, created_at)
-		VALUES ($1, $2, $3, '', $4) ON CONFLICT (scope, key_hash) DO NOTHING`, scope, kh, digest, now)
+	var n int64
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < $1", now.Add(-kasuhara.IdempotencyTTL)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key_hash, request_hash, result, created_at)
+			VALUES ($1, $2, $3, '', $4) ON CONFLICT (scope, key_hash) DO NOTHING`, scope, kh, digest, now)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return "", false, wrap(op, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return "", false, wrap(op, err)
-	} else if n == 1 {
+	if n == 1 {
 		return "", false, nil
 	}
 	deadline := time.Now().Add(idempotencyWait)
@@ -72,7 +79,11 @@ func (s *Store) BeginIdempotent(ctx context.Context, scope, key, digest string) 
 
 // FinishIdempotent implements kasuhara.IdempotencyService.
 func (s *Store) FinishIdempotent(ctx context.Context, scope, key, result string) error {
-	if _, err := s.db.Write.ExecContext(ctx, "UPDATE idempotency_keys SET result = $1 WHERE scope = $2 AND key_hash = $3", result, scope, keyHash(key)); err != nil {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE idempotency_keys SET result = $1 WHERE scope = $2 AND key_hash = $3", result, scope, keyHash(key))
+		return err
+	})
+	if err != nil {
 		return wrap("store.FinishIdempotent", err)
 	}
 	return nil
@@ -80,7 +91,11 @@ func (s *Store) FinishIdempotent(ctx context.Context, scope, key, result string)
 
 // AbandonIdempotent implements kasuhara.IdempotencyService.
 func (s *Store) AbandonIdempotent(ctx context.Context, scope, key string) error {
-	if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND result = ''", scope, keyHash(key)); err != nil {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND result = ''", scope, keyHash(key))
+		return err
+	})
+	if err != nil {
 		return wrap("store.AbandonIdempotent", err)
 	}
 	return nil

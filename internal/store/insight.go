@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,13 +10,14 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.InsightService = (*Store)(nil)
 
 // statDelta adds +1 for each counter of after and -1 for each of before
 // (either may be nil), inside tx, skipping counters that both share.
-func (s *Store) statDelta(ctx context.Context, tx *sql.Tx, before, after *kasuhara.Case) error {
+func (s *Store) statDelta(ctx context.Context, tx *sqldb.Tx, before, after *kasuhara.Case) error {
 	count := map[kasuhara.StatKey]int{}
 	var org, month string
 	if before != nil {
@@ -57,33 +57,32 @@ type statBatchKey struct{}
 
 // addStats changes counters in tx. The changes are summed over the whole
 // group commit and written before its commit in one statement
-// (sqldb.BeforeCommit): a report changes about ten counters, most of them
+// (sqldb.Tx.BeforeCommit): a report changes about ten counters, most of them
 // the same ones as the other reports of its batch. The changes are added to
 // the sum by a hook, so that a change rolled back is dropped with it.
-func (s *Store) addStats(ctx context.Context, tx *sql.Tx, rows ...statRow) error {
+func (s *Store) addStats(ctx context.Context, tx *sqldb.Tx, rows ...statRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
-	return s.db.BeforeCommit(tx, func(tx *sql.Tx) error {
-		b := s.db.TxState(tx, statBatchKey{}, func() any { return &statBatch{n: map[[4]string]int{}} }).(*statBatch)
+	tx.BeforeCommit(func(tx *sqldb.Tx) error {
+		b := tx.State(statBatchKey{}, func() any { return &statBatch{n: map[[4]string]int{}} }).(*statBatch)
 		for _, r := range rows {
 			b.n[[4]string{r.org, r.month, r.dim, r.key}] += r.n
 		}
-		if b.started {
-			return nil
+		if !b.started {
+			b.started = true
+			tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.writeStats(ctx, tx, b) })
 		}
-		b.started = true
-		// Registered after this change is summed: outside a group commit it
-		// runs at once.
-		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.writeStats(ctx, tx, b) })
+		return nil
 	})
+	return nil
 }
 
 // writeStats applies the summed changes, in the order of their keys (so
 // that two servers on one PostgreSQL database lock the counters in the same
 // order).
-func (s *Store) writeStats(ctx context.Context, tx *sql.Tx, b *statBatch) error {
+func (s *Store) writeStats(ctx context.Context, tx *sqldb.Tx, b *statBatch) error {
 	var keys [][4]string
 	for k, n := range b.n {
 		if n != 0 {
@@ -95,7 +94,7 @@ func (s *Store) writeStats(ctx context.Context, tx *sql.Tx, b *statBatch) error 
 	for i, k := range keys {
 		rows[i] = []any{k[0], k[1], k[2], k[3], b.n[k]}
 	}
-	if err := s.insertRowsThen(ctx, tx, "case_stats", []string{"org_id", "month", "dim", "key", "n"}, rows,
+	if err := tx.InsertRowsThen(ctx, "case_stats", []string{"org_id", "month", "dim", "key", "n"}, rows,
 		" ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n"); err != nil {
 		return fmt.Errorf("store: stats: %w", err)
 	}
@@ -103,7 +102,7 @@ func (s *Store) writeStats(ctx context.Context, tx *sql.Tx, b *statBatch) error 
 }
 
 // careStat counts care offered or done for the case's month.
-func (s *Store) careStat(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, dim, kind string, n int) error {
+func (s *Store) careStat(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, dim, kind string, n int) error {
 	return s.addStats(ctx, tx, statRow{c.OrgID, kasuhara.StatMonth(c.CreatedAt), dim, kind, n})
 }
 
@@ -189,7 +188,7 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 		}
 	}
 	rows.Close()
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM case_stats"); err != nil {
 			return err
 		}
@@ -519,6 +518,6 @@ func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind str
 	default:
 		return fmt.Errorf("store.RecordExport: unknown export %q", kind)
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error { return s.appendAudit(ctx, tx, c) })
+	err := s.tx(ctx, func(tx *sqldb.Tx) error { return s.appendAudit(ctx, tx, c) })
 	return wrap("store.RecordExport", err)
 }

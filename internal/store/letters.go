@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.LetterService = (*Store)(nil)
@@ -64,7 +65,7 @@ func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.Actor, t kasu
 	if err := f.Err(); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO letter_templates (org_id, kind, lang, title, body, contact, policy_ref, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id, kind, lang) DO UPDATE SET title = excluded.title, body = excluded.body,
 			contact = excluded.contact, policy_ref = excluded.policy_ref, updated_at = excluded.updated_at`,
@@ -94,7 +95,7 @@ func (s *Store) StoredLetter(ctx context.Context, v kasuhara.Actor, customerID, 
 // KeepLetter implements kasuhara.LetterService. A letter is generated once
 // per measure and language; a second call returns the first one.
 func (s *Store) KeepLetter(ctx context.Context, v kasuhara.Actor, customerID string, l kasuhara.Letter) (*kasuhara.Letter, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
 		}

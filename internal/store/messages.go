@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -10,6 +9,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var (
@@ -71,7 +71,7 @@ func (s *Store) Messages(ctx context.Context, v kasuhara.Actor, caseID string) (
 }
 
 // insertMessage writes a message with its timeline event and audit entry.
-func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, c *kasuhara.Case, m *kasuhara.Message) error {
+func (s *Store) insertMessage(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, m *kasuhara.Message) error {
 	m.ID, m.CaseID, m.CreatedAt, m.Body = newID(), c.ID, s.now(), strings.TrimSpace(m.Body)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_messages (id, case_id, author_id, from_reporter, body, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, m.ID, c.ID, m.AuthorID, m.FromReporter, m.Body, m.CreatedAt); err != nil {
@@ -100,7 +100,7 @@ func (s *Store) AddMessage(ctx context.Context, v kasuhara.Actor, caseID, body s
 		return nil, err
 	}
 	var m *kasuhara.Message
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, level, err := s.careFor(ctx, tx, v, caseID)
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Store) AddMessage(ctx context.Context, v kasuhara.Actor, caseID, body s
 
 // SetConfidential implements kasuhara.MessageService: only the reporter.
 func (s *Store) SetConfidential(ctx context.Context, v kasuhara.Actor, caseID string, hide bool) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func (s *Store) SetConfidential(ctx context.Context, v kasuhara.Actor, caseID st
 
 // SetCareConsent implements kasuhara.MessageService: only the reporter.
 func (s *Store) SetCareConsent(ctx context.Context, v kasuhara.Actor, caseID string, share bool) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
 		if err != nil {
 			return err
@@ -158,7 +158,7 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.Actor, caseID, b
 		return nil, err
 	}
 	f := &kasuhara.RetaliationFlag{ID: newID(), CaseID: caseID, ReporterID: v.UserID, Body: strings.TrimSpace(body), CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
 		if err != nil {
 			return err
@@ -212,7 +212,7 @@ func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuh
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retaliation.list", objectType: "retaliation_flag",
 			detail: map[string]int{"count": len(out)}})
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.NotificationService = (*Store)(nil)
@@ -37,7 +38,7 @@ const (
 // notifyEvent tells recipients (user ids) about an event on case c, inside
 // tx: an in-app notification and a mail job for each, and a webhook job for
 // the organisation. Jobs carry dedupe keys, so an event is sent once.
-func (s *Store) notifyEvent(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, typ string, recipients []string) error {
+func (s *Store) notifyEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, recipients []string) error {
 	var slug string
 	if err := tx.QueryRowContext(ctx, "SELECT slug FROM orgs WHERE id = $1", c.OrgID).Scan(&slug); err != nil {
 		return fmt.Errorf("notify: org: %w", err)
@@ -90,7 +91,7 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, t
 			mails = append(mails, jobs.Job{Kind: notify.KindMail, Payload: notify.MailJob{To: []string{u[0]}, Lang: lang, Event: ev},
 				DedupeKey: "mail:" + ev.ID + ":" + uid})
 		}
-		if err := s.insertRows(ctx, tx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "urgent", "created_at"}, notes); err != nil {
+		if err := tx.InsertRows(ctx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "urgent", "created_at"}, notes); err != nil {
 			return err
 		}
 		if err := jobs.EnqueueAll(ctx, tx, mails...); err != nil {
@@ -112,7 +113,7 @@ func (s *Store) notifyEvent(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, t
 
 // handlersOf lists the desk and legal members of an organisation who may
 // see the case (not excluded).
-func handlersOf(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, roles ...kasuhara.Role) ([]string, error) {
+func handlersOf(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, roles ...kasuhara.Role) ([]string, error) {
 	if len(roles) == 0 {
 		roles = []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleLegal}
 	}
@@ -130,7 +131,7 @@ func handlersOf(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, roles ...kasu
 }
 
 // userIDs runs a query that selects user ids.
-func userIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+func userIDs(ctx context.Context, tx *sqldb.Tx, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func userIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, 
 
 // handlersOrDesk is the case's handler and second person, or the whole desk
 // while nobody is assigned.
-func handlersOrDesk(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) ([]string, error) {
+func handlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) ([]string, error) {
 	if c.AssigneeID != "" || c.SecondID != "" {
 		return []string{c.AssigneeID, c.SecondID}, nil
 	}
@@ -186,14 +187,14 @@ func clockJobOf(caseID string, st clockStage) jobs.Job {
 // scheduleClocks enqueues the first reminder of a new case's clocks; each
 // reminder, when it runs, enqueues the next (ClockHandler), so a case holds
 // one waiting job instead of six.
-func (s *Store) scheduleClocks(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) error {
+func (s *Store) scheduleClocks(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) error {
 	return jobs.Enqueue(ctx, tx, clockJobOf(c.ID, clockStages(c)[0]))
 }
 
 // armNextClock enqueues the reminder after the one that ran. The next one
 // is armed whatever the case's state, because a closed case can be
 // reopened; a reminder whose clock has been met says nothing.
-func armNextClock(ctx context.Context, tx *sql.Tx, c *kasuhara.Case, j clockJob) error {
+func armNextClock(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, j clockJob) error {
 	stages := clockStages(c)
 	for i, st := range stages {
 		if st.clock == j.Clock && st.stage == j.Stage && i+1 < len(stages) {
@@ -212,7 +213,7 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 	if err := json.Unmarshal(payload, &j); err != nil {
 		return jobs.Permanent(fmt.Errorf("store: clock job: %w", err))
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", j.CaseID))
 		if err == sql.ErrNoRows {
 			return nil // purged meanwhile
@@ -246,7 +247,7 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 	})
 }
 
-func (s *Store) escalationTargets(ctx context.Context, tx *sql.Tx, c *kasuhara.Case) ([]string, error) {
+func (s *Store) escalationTargets(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) ([]string, error) {
 	if c.Report.DepartmentID != "" && !c.HideFromSupervisor {
 		out, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m WHERE m.org_id = $1 AND m.role = 'supervisor' AND m.department_id = $2
 			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, c.Report.DepartmentID, c.ID)
@@ -302,8 +303,10 @@ func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 
 // MarkRead implements kasuhara.NotificationService.
 func (s *Store) MarkRead(ctx context.Context, userID string) error {
-	_, err := s.db.Write.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL", s.now(), userID)
-	return err
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL", s.now(), userID)
+		return err
+	})
 }
 
 // without returns ids without the actor: nobody is notified of their own act.

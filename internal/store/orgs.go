@@ -7,6 +7,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 const orgColumns = "id, slug, name, COALESCE(parent_id, ''), created_at"
@@ -23,7 +24,7 @@ func scanOrg(sc interface{ Scan(...any) error }) (*kasuhara.Org, error) {
 // CreateOrg implements kasuhara.OrgService.
 func (s *Store) CreateOrg(ctx context.Context, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {
 	var o *kasuhara.Org
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		o, err = s.createOrg(ctx, tx, actor, n)
 		return err
@@ -34,7 +35,7 @@ func (s *Store) CreateOrg(ctx context.Context, actor kasuhara.Actor, n kasuhara.
 	return o, nil
 }
 
-func (s *Store) createOrg(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {
+func (s *Store) createOrg(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {
 	n.Name = trim(n.Name)
 	if err := n.Validate(); err != nil {
 		return nil, err
@@ -50,7 +51,7 @@ func (s *Store) createOrg(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor,
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO orgs (id, slug, name, parent_id, created_at) VALUES ($1, $2, $3, $4, $5)",
 		o.ID, o.Slug, o.Name, nullString(o.ParentID), o.CreatedAt); err != nil {
-		if isUniqueViolation(err) {
+		if sqldb.IsUniqueViolation(err) {
 			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "an organisation with this slug exists", Fields: kasuhara.FieldErrors{"slug": {Code: kasuhara.FieldTaken}}}
 		}
 		return nil, err
@@ -141,10 +142,10 @@ func (s *Store) CreateDepartment(ctx context.Context, actor kasuhara.Actor, orgI
 		return nil, err
 	}
 	d := &kasuhara.Department{ID: newID(), OrgID: orgID, Name: name, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO departments (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)",
 			d.ID, d.OrgID, d.Name, d.CreatedAt); err != nil {
-			if isUniqueViolation(err) {
+			if sqldb.IsUniqueViolation(err) {
 				return departmentTaken()
 			}
 			return err
@@ -171,10 +172,10 @@ func (s *Store) RenameDepartment(ctx context.Context, actor kasuhara.Actor, orgI
 		return nil, err
 	}
 	var d kasuhara.Department
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		err := tx.QueryRowContext(ctx, "UPDATE departments SET name = $1 WHERE id = $2 AND org_id = $3 RETURNING id, org_id, name, created_at",
 			name, id, orgID).Scan(&d.ID, &d.OrgID, &d.Name, &d.CreatedAt)
-		if isUniqueViolation(err) {
+		if sqldb.IsUniqueViolation(err) {
 			return departmentTaken()
 		}
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.PolicyService = (*Store)(nil)
@@ -50,10 +51,10 @@ func (s *Store) CreatePolicy(ctx context.Context, actor kasuhara.Actor, kind str
 	}
 	t = cleanPolicyText(t)
 	d := kasuhara.PolicyDocument{ID: newID(), OrgID: orgID, Kind: kind, GroupWide: groupWide, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO policy_documents (id, org_id, kind, group_wide, created_at) VALUES ($1, $2, $3, $4, $5)",
 			d.ID, orgID, kind, groupWide, d.CreatedAt); err != nil {
-			if isUniqueViolation(err) {
+			if sqldb.IsUniqueViolation(err) {
 				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "the organisation already has a basic policy", Fields: kasuhara.FieldErrors{"kind": {Code: kasuhara.FieldTaken}}}
 			}
 			return err
@@ -94,7 +95,7 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID strin
 	}
 	t = cleanPolicyText(t)
 	var out *kasuhara.PolicyVersion
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
 			return err
 		}
@@ -109,7 +110,7 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID strin
 			d = &kasuhara.PolicyVersion{ID: newID(), DocumentID: docID, Number: n + 1, CreatedAt: now}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (id, document_id, number, title_ja, title_en, body_ja, body_en, created_by, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, d.ID, docID, d.Number, t.TitleJa, t.TitleEn, t.BodyJa, t.BodyEn, actor.UserID, now); err != nil {
-				if isUniqueViolation(err) {
+				if sqldb.IsUniqueViolation(err) {
 					return kasuhara.Errorf(kasuhara.ECONFLICT, "someone else started a draft at the same time; reload the page")
 				}
 				return err
@@ -139,7 +140,7 @@ func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, docID st
 		return err
 	}
 	orgID := actor.OrgID
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
 			return err
 		}
@@ -175,7 +176,7 @@ func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, docID string)
 	}
 	orgID := actor.OrgID
 	var out *kasuhara.PolicyVersion
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
 			return err
 		}
@@ -203,7 +204,7 @@ func (s *Store) SetGroupWide(ctx context.Context, actor kasuhara.Actor, docID st
 		return err
 	}
 	orgID := actor.OrgID
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
 			return err
 		}
@@ -384,7 +385,7 @@ func (s *Store) Acknowledge(ctx context.Context, actor kasuhara.Actor, docID str
 		return nil, err
 	}
 	v := d.Current
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		// The version must still be the current one when the row is written.
 		var newer int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM policy_versions WHERE document_id = $1 AND number > $2 AND published_at IS NOT NULL",

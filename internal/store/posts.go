@@ -14,6 +14,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.OnlinePostService = (*Store)(nil)
@@ -69,7 +70,7 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.Onl
 		p.CapturedAt = now
 	}
 	p.DueAt = now.Add(kasuhara.PostDeadline(p.Status))
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if p.CaseID != "" {
 			if _, _, err := s.caseFor(ctx, tx, v, p.CaseID, access.CaseHandler); err != nil {
 				return kasuhara.InvalidField("case_id", kasuhara.FieldUnlinkable)
@@ -152,7 +153,7 @@ func (s *Store) PostByID(ctx context.Context, v kasuhara.Actor, id string) (*kas
 // workflow, with its deadline.
 func (s *Store) MovePost(ctx context.Context, v kasuhara.Actor, id, to string) (*kasuhara.OnlinePost, error) {
 	var p *kasuhara.OnlinePost
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if p, err = s.postFor(ctx, tx, v, id); err != nil {
 			return err
@@ -189,7 +190,7 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.Actor, id, to string) (
 // AddPostFile implements kasuhara.OnlinePostService.
 func (s *Store) AddPostFile(ctx context.Context, v kasuhara.Actor, id string, f kasuhara.PostFile) (*kasuhara.PostFile, error) {
 	f.ID, f.PostID, f.CreatedAt, f.Filename = newID(), id, s.now(), cleanFilename(f.Filename)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := s.postFor(ctx, tx, v, id); err != nil {
 			return err
 		}
@@ -272,7 +273,7 @@ func (s *Store) SaveRemovalTemplate(ctx context.Context, v kasuhara.Actor, t kas
 	if err := f.Err(); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO removal_templates (org_id, lang, title, body, updated_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (org_id, lang) DO UPDATE SET title = excluded.title, body = excluded.body, updated_at = excluded.updated_at`,
 			v.OrgID, t.Lang, strings.TrimSpace(t.Title), strings.TrimSpace(t.Body), s.now()); err != nil {
@@ -294,7 +295,7 @@ type postDueJob struct {
 }
 
 // schedulePostDue enqueues the reminder of a post's deadline.
-func (s *Store) schedulePostDue(ctx context.Context, tx *sql.Tx, postID, status string, due time.Time) error {
+func (s *Store) schedulePostDue(ctx context.Context, tx *sqldb.Tx, postID, status string, due time.Time) error {
 	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: KindPostDue, Payload: postDueJob{PostID: postID, Status: status, Due: due}, RunAt: due,
 		DedupeKey: "post:" + postID + ":" + status + ":" + due.UTC().Format(time.RFC3339)})
 }
@@ -308,7 +309,7 @@ func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) err
 	if err := json.Unmarshal(payload, &j); err != nil {
 		return jobs.Permanent(fmt.Errorf("store: post job: %w", err))
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		var orgID, status, caseID string
 		var due sql.NullTime
 		err := tx.QueryRowContext(ctx, "SELECT org_id, status, COALESCE(case_id, ''), due_at FROM online_posts WHERE id = $1", j.PostID).Scan(&orgID, &status, &caseID, &due)

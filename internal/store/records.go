@@ -156,7 +156,7 @@ func recordStates(ctx context.Context, q rowQuerier, scope string) ([]audit.Reco
 // change touched, and returns the states to store with it, and for each
 // group a row of kind "" with the group's hash (so that an empty group is
 // recorded too).
-func (s *Store) snapshotRecords(ctx context.Context, tx *sql.Tx, e *kasuhara.AuditEntry) ([]audit.RecordState, error) {
+func (s *Store) snapshotRecords(ctx context.Context, tx *sqldb.Tx, e *kasuhara.AuditEntry) ([]audit.RecordState, error) {
 	scopes, err := recordScopes(ctx, tx, *e)
 	if err != nil || len(scopes) == 0 {
 		return nil, err
@@ -194,7 +194,7 @@ func (s *Store) VerifyRecords(ctx context.Context) (*kasuhara.RecordCheck, error
 	return out, nil
 }
 
-func verifyRecords(ctx context.Context, tx *sql.Tx) (*kasuhara.RecordCheck, error) {
+func verifyRecords(ctx context.Context, tx queryer) (*kasuhara.RecordCheck, error) {
 	// The last audited state of each group.
 	latest := map[string]int64{}
 	rows, err := tx.QueryContext(ctx, "SELECT scope, MAX(seq) FROM record_states WHERE kind = '' GROUP BY scope")
@@ -330,7 +330,7 @@ func (s *Store) BaselineRecords(ctx context.Context, actor kasuhara.Actor) (int,
 		return 0, err
 	}
 	for chunk := range slices.Chunk(check.Unaudited, 500) {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sqldb.Tx) error {
 			for _, sc := range chunk {
 				typ, id, _ := strings.Cut(sc, " ")
 				if err := s.appendAudit(ctx, tx, change{actor: actor, action: "records.baseline", objectType: typ, objectID: id}); err != nil {

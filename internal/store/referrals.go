@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.ReferralService = (*Store)(nil)
@@ -69,7 +69,7 @@ func (s *Store) AddReferral(ctx context.Context, v kasuhara.Actor, caseID string
 	}
 	r.ID, r.CaseID, r.CreatedBy, r.CreatedAt = newID(), caseID, v.UserID, now
 	r.Organisation, r.Contact, r.Reference, r.Note = strings.TrimSpace(r.Organisation), strings.TrimSpace(r.Contact), strings.TrimSpace(r.Reference), strings.TrimSpace(r.Note)
-	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.referral", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.referral", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, kind, organisation, contact, reference, note, referred_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, r.ID, c.ID, r.Kind, r.Organisation, r.Contact, r.Reference, r.Note, r.ReferredAt.UTC(), r.CreatedBy, now); err != nil {
 			return nil, err
@@ -88,7 +88,7 @@ func (s *Store) SetReferralOutcome(ctx context.Context, v kasuhara.Actor, caseID
 	if err := checkText("outcome", outcome, true); err != nil {
 		return err
 	}
-	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.referral_outcome", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.referral_outcome", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		res, err := tx.ExecContext(ctx, "UPDATE referrals SET outcome = $1 WHERE id = $2 AND case_id = $3", strings.TrimSpace(outcome), referralID, c.ID)
 		if err != nil {
 			return nil, err
@@ -140,7 +140,7 @@ func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.Actor, sp kasuhara
 		return nil, err
 	}
 	sp.ID, sp.OrgID = newID(), v.OrgID
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO specialists (id, org_id, kind, name, contact, notes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 			sp.ID, sp.OrgID, sp.Kind, strings.TrimSpace(sp.Name), strings.TrimSpace(sp.Contact), strings.TrimSpace(sp.Notes), s.now()); err != nil {
 			return err
@@ -158,7 +158,7 @@ func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.Actor, id strin
 	if err := access.Check(v, access.ManageSpecialists); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM specialists WHERE id = $1 AND org_id = $2", id, v.OrgID)
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (s *Store) RecordPackage(ctx context.Context, v kasuhara.Actor, caseID, rec
 	if err := f.Err(); err != nil {
 		return err
 	}
-	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.package", func(tx *sql.Tx, c *kasuhara.Case) (any, error) {
+	err := s.caseChange(ctx, v, caseID, access.CaseHandler, "case.package", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
 		if careReason == "" {
 			return map[string]any{"recipient": recipient != "", "care": false}, nil
 		}

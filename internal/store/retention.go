@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
-	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
@@ -67,10 +67,10 @@ func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.Actor, r kasuha
 		return nil, err
 	}
 	r.ID, r.OrgID, r.CreatedAt = newID(), v.OrgID, s.now()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_rules (id, org_id, state, verdict, keep_months, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			r.ID, r.OrgID, string(r.State), r.Verdict, r.KeepMonths, v.UserID, r.CreatedAt); err != nil {
-			if isUniqueViolation(err) {
+			if sqldb.IsUniqueViolation(err) {
 				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a rule for this state and verdict exists", Fields: kasuhara.FieldErrors{"verdict": {Code: kasuhara.FieldTaken}}}
 			}
 			return err
@@ -89,7 +89,7 @@ func (s *Store) DeleteRetentionRule(ctx context.Context, v kasuhara.Actor, id st
 	if err := legalOnly(v); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM retention_rules WHERE id = $1 AND org_id = $2", id, v.OrgID)
 		if err != nil {
 			return err
@@ -122,7 +122,7 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.Actor, caseRef, custom
 		return nil, err
 	}
 	h := kasuhara.Hold{ID: newID(), OrgID: v.OrgID, Reason: reason, CreatedBy: v.UserID, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		object, objectType := "", ""
 		if caseRef != "" {
 			err := tx.QueryRowContext(ctx, "SELECT id, ref FROM cases WHERE org_id = $1 AND (ref = $2 OR id = $2)", v.OrgID, caseRef).Scan(&h.CaseID, &h.CaseRef)
@@ -162,7 +162,7 @@ func (s *Store) ReleaseHold(ctx context.Context, v kasuhara.Actor, id string) er
 	if err := legalOnly(v); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var caseID, customerID string
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(case_id, ''), COALESCE(customer_id, '') FROM legal_holds WHERE id = $1 AND org_id = $2", id, v.OrgID).
 			Scan(&caseID, &customerID); err != nil {
@@ -350,10 +350,14 @@ func (s *Store) deletePendingBlobs(ctx context.Context, deleteBlob func(id strin
 	}
 	rows.Close()
 	for _, id := range ids {
-		if err := deleteBlob(id); err != nil && !errors.Is(err, blob.ErrNotFound) {
+		if err := deleteBlob(id); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("evidence file: %w", err)
 		}
-		if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM pending_blob_deletes WHERE blob_id = $1", id); err != nil {
+		err := s.tx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "DELETE FROM pending_blob_deletes WHERE blob_id = $1", id)
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -368,7 +372,7 @@ func (s *Store) deletePendingBlobs(ctx context.Context, deleteBlob func(id strin
 // commit, so that a file is never destroyed for a case that stays.
 func (s *Store) purge(ctx context.Context, caseID string, deleteBlob func(id string) error) (bool, error) {
 	purged := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var held bool
 		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+`, EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id)
 			OR EXISTS (SELECT 1 FROM legal_holds h JOIN case_customers cc ON cc.customer_id = h.customer_id WHERE cc.case_id = c.id)

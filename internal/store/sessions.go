@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // Sessions is the server-side session store for alexedwards/scs. It keeps
@@ -34,9 +35,12 @@ func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, er
 
 // CommitCtx stores or replaces a session.
 func (ss *Sessions) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	_, err := ss.s.db.Write.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		credential.Digest(token), data, expiry.UTC())
+	err := ss.s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
+			ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+			credential.Digest(token), data, expiry.UTC())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: commit session: %w", err)
 	}
@@ -45,7 +49,11 @@ func (ss *Sessions) CommitCtx(ctx context.Context, token string, data []byte, ex
 
 // DeleteCtx removes a session.
 func (ss *Sessions) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := ss.s.db.Write.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", credential.Digest(token)); err != nil {
+	err := ss.s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", credential.Digest(token))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -66,9 +74,17 @@ func (ss *Sessions) Delete(token string) error { return ss.DeleteCtx(context.Bac
 
 // DeleteExpired removes expired sessions and returns how many.
 func (ss *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
-	res, err := ss.s.db.Write.ExecContext(ctx, "DELETE FROM sessions WHERE expiry <= $1", ss.s.now())
+	var n int64
+	err := ss.s.tx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expiry <= $1", ss.s.now())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }

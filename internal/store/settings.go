@@ -13,6 +13,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.SettingsService = (*Store)(nil)
@@ -83,7 +84,7 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 	if err := f.Err(); err != nil {
 		return err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		old, err := s.settings(ctx, tx, st.OrgID)
 		if err != nil {
 			return err

@@ -13,13 +13,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Store implements kasuhara.OrgService, UserService, TokenService and
@@ -55,7 +52,7 @@ func (s *Store) now() time.Time { return audit.Normalize(s.Now()) }
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // tx runs fn in one write transaction.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return s.db.Tx(ctx, fn) }
+func (s *Store) tx(ctx context.Context, fn func(*sqldb.Tx) error) error { return s.db.Tx(ctx, fn) }
 
 // auditLockKey serialises appends to the chain on PostgreSQL.
 const auditLockKey = 0x6b61737561756474
@@ -74,9 +71,9 @@ type change struct {
 // it is chained (numbered and hashed after the head) just before the commit,
 // with the other entries of the same group commit: the chain's head is then
 // read, locked and written once per commit instead of once per change, and
-// the entries are inserted in one statement (sqldb.BeforeCommit). An entry
+// the entries are inserted in one statement (sqldb.Tx.BeforeCommit). An entry
 // whose change is rolled back is dropped with it.
-func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, c change) error {
+func (s *Store) appendAudit(ctx context.Context, tx *sqldb.Tx, c change) error {
 	e := kasuhara.AuditEntry{
 		At: s.now(), OrgID: c.orgID, ActorID: c.actor.UserID, ActorLabel: c.actor.Label,
 		Action: c.action, ObjectType: c.objectType, ObjectID: c.objectID, Detail: audit.Detail(c.detail),
@@ -85,7 +82,8 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, c change) error {
 		e.ActorLabel = ""
 	}
 	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
-	return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.chainAudit(ctx, tx, e) })
+	tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.chainAudit(ctx, tx, e) })
+	return nil
 }
 
 // auditBatch is the chain's head as the entries of one transaction move it,
@@ -101,8 +99,8 @@ type auditBatch struct {
 // chainAudit numbers and hashes e after the head of tx's batch. The first
 // entry of a transaction takes the chain's lock and reads its head, and
 // registers writeAudit, which runs after the other entries of the batch.
-func (s *Store) chainAudit(ctx context.Context, tx *sql.Tx, e kasuhara.AuditEntry) error {
-	b := s.db.TxState(tx, auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
+func (s *Store) chainAudit(ctx context.Context, tx *sqldb.Tx, e kasuhara.AuditEntry) error {
+	b := tx.State(auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
 	// The records' state after every change of the transaction: the hooks
 	// run after its statements.
 	states, err := s.snapshotRecords(ctx, tx, &e)
@@ -119,18 +117,14 @@ func (s *Store) chainAudit(ctx context.Context, tx *sql.Tx, e kasuhara.AuditEntr
 			return fmt.Errorf("store: audit head: %w", err)
 		}
 		b.started = true
-		b.add(e)
-		b.addStates(states)
-		// Registered after the entry is added: outside a group commit it
-		// runs at once.
-		return s.db.BeforeCommit(tx, func(tx *sql.Tx) error { return s.writeAudit(ctx, tx, b) })
+		tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.writeAudit(ctx, tx, b) })
 	}
 	b.add(e)
 	b.addStates(states)
 	return nil
 }
 
-// auditBatchKey keys the batch's auditBatch in sqldb.TxState.
+// auditBatchKey keys the batch's auditBatch in sqldb.Tx.State.
 type auditBatchKey struct{}
 
 // addStates files the record states of the entry added last.
@@ -148,7 +142,7 @@ func (b *auditBatch) add(e kasuhara.AuditEntry) {
 }
 
 // writeAudit inserts the entries of b and moves the head.
-func (s *Store) writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error {
+func (s *Store) writeAudit(ctx context.Context, tx *sqldb.Tx, b *auditBatch) error {
 	if len(b.entries) == 0 {
 		return nil
 	}
@@ -156,12 +150,12 @@ func (s *Store) writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error
 	for i, e := range b.entries {
 		rows[i] = []any{e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash, e.RecordHash}
 	}
-	if err := s.insertRows(ctx, tx, "audit_entries", []string{"seq", "at", "org_id", "actor_id", "actor_label", "action",
+	if err := tx.InsertRows(ctx, "audit_entries", []string{"seq", "at", "org_id", "actor_id", "actor_label", "action",
 		"object_type", "object_id", "detail", "prev_hash", "hash", "record_hash"}, rows); err != nil {
 		return fmt.Errorf("store: audit append: %w", err)
 	}
 	if len(b.states) > 0 {
-		if err := s.insertRows(ctx, tx, "record_states", []string{"seq", "scope", "kind", "id", "hash"}, b.states); err != nil {
+		if err := tx.InsertRows(ctx, "record_states", []string{"seq", "scope", "kind", "id", "hash"}, b.states); err != nil {
 			return fmt.Errorf("store: audit record states: %w", err)
 		}
 	}
@@ -169,72 +163,6 @@ func (s *Store) writeAudit(ctx context.Context, tx *sql.Tx, b *auditBatch) error
 		return fmt.Errorf("store: audit head: %w", err)
 	}
 	return nil
-}
-
-// insertRows inserts rows into table in multi-row INSERTs inside tx. On
-// SQLite the placeholders are "?": SQLite looks "$N" names up one by one,
-// which costs more than the insert itself for statements of thousands.
-func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
-	return s.insertRowsThen(ctx, tx, table, cols, rows, "")
-}
-
-// insertRowsThen is insertRows with then (an ON CONFLICT clause) after
-// each statement's rows.
-func (s *Store) insertRowsThen(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, then string) error {
-	positional := s.db.Engine == sqldb.SQLite
-	per := 8000 / len(cols) // well within both engines' limits on parameters
-	// A column written "name=EXPR(%s)" takes its value through EXPR.
-	names, exprs := make([]string, len(cols)), make([]string, len(cols))
-	for i, c := range cols {
-		names[i], exprs[i] = c, "%s"
-		if n, e, ok := strings.Cut(c, "="); ok {
-			names[i], exprs[i] = n, e
-		}
-	}
-	for len(rows) > 0 {
-		chunk := rows[:min(per, len(rows))]
-		rows = rows[len(chunk):]
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES ")
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j := range cols {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				ph := "?"
-				if !positional {
-					ph = fmt.Sprintf("$%d", len(args)+j+1)
-				}
-				fmt.Fprintf(&b, exprs[j], ph)
-			}
-			b.WriteString(")")
-			args = append(args, r...)
-		}
-		b.WriteString(then)
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("insert into %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
-// isUniqueViolation reports whether err is a unique-constraint failure on
-// either engine.
-func isUniqueViolation(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "23505"
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return false
 }
 
 // notFound wraps sql.ErrNoRows as ENOTFOUND and passes other errors on.

@@ -437,12 +437,17 @@ func TestTokenUserWithBusyWriter(t *testing.T) {
 	old := *store.TokenTouchWait
 	*store.TokenTouchWait = 100 * time.Millisecond
 	defer func() { *store.TokenTouchWait = old }()
-	held, err := db.Write.Conn(ctx) // the only writer connection
-	if err != nil {
+	// A transaction of its own holds the only writer connection.
+	holding, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- db.Bookkeeping(ctx, func(*sqldb.Tx) error { close(holding); <-release; return nil })
+	}()
+	<-holding
+	u, err := f.s.TokenUser(ctx, secret)
+	close(release)
+	if err := <-held; err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.s.TokenUser(ctx, secret)
-	held.Close()
 	if err != nil || u.ID != f.admin.ID {
 		t.Fatalf("with the writer busy: %v, %v", u, err)
 	}

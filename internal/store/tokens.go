@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // CreateToken implements kasuhara.TokenService.
@@ -19,7 +20,7 @@ func (s *Store) CreateToken(ctx context.Context, actor kasuhara.Actor, userID, l
 	}
 	secret := credential.NewToken()
 	t := &kasuhara.APIToken{ID: newID(), UserID: userID, Label: label, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var disabled bool
 		if err := tx.QueryRowContext(ctx, "SELECT disabled FROM users WHERE id = $1", userID).Scan(&disabled); err != nil {
 			return notFound(err, "store.CreateToken", "user")
@@ -70,7 +71,10 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*kasuhara.User, e
 		// longer than tokenTouchWait does not fail the request, and the
 		// next request a minute later tries again.
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTouchWait)
-		_, _ = s.db.Write.ExecContext(tctx, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, tokenID)
+		_ = s.db.Bookkeeping(tctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(tctx, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, tokenID)
+			return err
+		})
 		cancel()
 	}
 	return u, nil
@@ -110,7 +114,7 @@ func (s *Store) Tokens(ctx context.Context, userID string) ([]kasuhara.APIToken,
 
 // RevokeToken implements kasuhara.TokenService.
 func (s *Store) RevokeToken(ctx context.Context, actor kasuhara.Actor, userID, tokenID string) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
 			s.now(), tokenID, userID)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 var _ kasuhara.TrainingService = (*Store)(nil)
@@ -49,7 +50,7 @@ func (s *Store) SaveCourse(ctx context.Context, actor kasuhara.Actor, c kasuhara
 		return nil, err
 	}
 	now := s.now()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		action := "course.update"
 		if c.ID == "" {
 			action = "course.create"
@@ -86,7 +87,7 @@ func (s *Store) PublishCourse(ctx context.Context, actor kasuhara.Actor, id stri
 		return err
 	}
 	orgID := actor.OrgID
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE courses SET published = $1 WHERE id = $2 AND org_id = $3", published, id, orgID)
 		if err != nil {
 			return err
@@ -141,7 +142,7 @@ func (s *Store) AssignCourse(ctx context.Context, actor kasuhara.Actor, a kasuha
 	}
 	d, _ := kasuhara.ParseDate(a.FirstDue)
 	a.FirstDue = d.Format(kasuhara.DateLayout)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		f := kasuhara.FieldErrors{}
 		var one int
 		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM courses WHERE id = $1 AND org_id = $2", a.CourseID, orgID).Scan(&one); err != nil {
@@ -182,7 +183,7 @@ func (s *Store) UnassignCourse(ctx context.Context, actor kasuhara.Actor, id str
 		return err
 	}
 	orgID := actor.OrgID
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var course string
 		if err := tx.QueryRowContext(ctx, "SELECT course_id FROM training_assignments WHERE id = $1 AND org_id = $2", id, orgID).Scan(&course); err != nil {
 			return notFound(err, "store.UnassignCourse", "assignment")
@@ -350,7 +351,7 @@ func (s *Store) SubmitAttempt(ctx context.Context, v kasuhara.Actor, courseID, l
 	}
 	a := kasuhara.Attempt{ID: newID(), CourseID: c.ID, UserID: v.UserID, OrgID: v.OrgID, Lang: lang, Score: score,
 		Passed: score >= c.PassMark, Wrong: wrong, CreatedAt: s.now()}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO training_attempts (id, course_id, user_id, org_id, lang, score, passed, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.CourseID, a.UserID, a.OrgID, a.Lang, a.Score, a.Passed, a.CreatedAt); err != nil {
 			return err
@@ -515,7 +516,7 @@ func (s *Store) remindOrg(ctx context.Context, orgID string) (int, error) {
 	for len(todo) > 0 {
 		batch := todo[:min(len(todo), 200)]
 		todo = todo[len(batch):]
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.tx(ctx, func(tx *sqldb.Tx) error {
 			for _, r := range batch {
 				res, err := tx.ExecContext(ctx, `INSERT INTO training_reminders (assignment_id, user_id, due, stage, sent_at) VALUES ($1, $2, $3, $4, $5)
 					ON CONFLICT (assignment_id, user_id, due, stage) DO NOTHING`, r.a.ID, r.m.User.ID, r.due, r.stage, s.now())
@@ -569,7 +570,7 @@ func (s *Store) scheduleDaily(ctx context.Context, kind string, hour int, at tim
 	if first {
 		runAt, key = at, t.Format(kasuhara.DateLayout)+"-start"
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		return jobs.Enqueue(ctx, tx, jobs.Job{Kind: kind, RunAt: runAt, Payload: struct{}{}, DedupeKey: kind + ":" + key})
 	})
 }
@@ -601,7 +602,7 @@ func (s *Store) SaveImage(ctx context.Context, actor kasuhara.Actor, _ string, d
 		return "", kasuhara.InvalidField("image", kasuhara.FieldImageType)
 	}
 	id := newID()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO training_images (id, org_id, content_type, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
 			id, orgID, ct, data, actor.UserID, s.now()); err != nil {
 			return err
@@ -650,7 +651,7 @@ func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, t
 	}
 	cs := kasuhara.CaseStudy{ID: newID(), OrgID: v.OrgID, CaseID: caseID, Title: trim(title), Body: strings.TrimRight(body, " \t\r\n"),
 		CreatedBy: v.UserID, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseHandler)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 const userColumns = "id, email, name, language, disabled, must_change_password, created_at, updated_at"
@@ -24,7 +25,7 @@ func scanUser(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.User,
 }
 
 // checkDepartment verifies that a department belongs to the organisation.
-func checkDepartment(ctx context.Context, tx *sql.Tx, orgID, depID string) error {
+func checkDepartment(ctx context.Context, tx *sqldb.Tx, orgID, depID string) error {
 	if depID == "" {
 		return nil
 	}
@@ -39,7 +40,7 @@ func checkDepartment(ctx context.Context, tx *sql.Tx, orgID, depID string) error
 // CreateUser implements kasuhara.UserService.
 func (s *Store) CreateUser(ctx context.Context, actor kasuhara.Actor, n kasuhara.NewUser) (*kasuhara.User, error) {
 	var u *kasuhara.User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		u, err = s.createUser(ctx, tx, actor, n)
 		return err
@@ -50,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, actor kasuhara.Actor, n kasuhara
 	return u, nil
 }
 
-func (s *Store) createUser(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor, n kasuhara.NewUser) (*kasuhara.User, error) {
+func (s *Store) createUser(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, n kasuhara.NewUser) (*kasuhara.User, error) {
 	n.Email, n.Name = kasuhara.NormalizeEmail(n.Email), trim(n.Name)
 	if err := n.Validate(); err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ func (s *Store) createUser(ctx context.Context, tx *sql.Tx, actor kasuhara.Actor
 	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, language, disabled, must_change_password, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		u.ID, u.Email, u.Name, hash, u.Language, false, u.MustChangePassword, now, now); err != nil {
-		if isUniqueViolation(err) {
+		if sqldb.IsUniqueViolation(err) {
 			return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a user with this e-mail address exists", Fields: kasuhara.FieldErrors{"email": {Code: kasuhara.FieldTaken}}}
 		}
 		return nil, err
@@ -150,7 +151,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*kasu
 			c.detail = map[string]string{"reason": "disabled"}
 		}
 	}
-	if err := s.tx(ctx, func(tx *sql.Tx) error { return s.appendAudit(ctx, tx, c) }); err != nil {
+	if err := s.tx(ctx, func(tx *sqldb.Tx) error { return s.appendAudit(ctx, tx, c) }); err != nil {
 		return nil, wrap(op, err)
 	}
 	if !success {
@@ -181,7 +182,7 @@ func (s *Store) setPassword(ctx context.Context, actor kasuhara.Actor, userID, p
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4",
 			hash, mustChange, s.now(), userID)
 		if err != nil {
@@ -194,7 +195,7 @@ func (s *Store) setPassword(ctx context.Context, actor kasuhara.Actor, userID, p
 	})
 }
 
-func (s *Store) primaryOrgTx(ctx context.Context, tx *sql.Tx, userID string) string {
+func (s *Store) primaryOrgTx(ctx context.Context, tx *sqldb.Tx, userID string) string {
 	var org string
 	_ = tx.QueryRowContext(ctx, "SELECT org_id FROM memberships WHERE user_id = $1 ORDER BY created_at, org_id LIMIT 1", userID).Scan(&org)
 	return org
@@ -226,7 +227,10 @@ func (s *Store) SetDisabled(ctx context.Context, actor kasuhara.Actor, userID st
 	}
 	err := s.updateUser(ctx, actor, userID, action, nil, "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3", disabled)
 	if err == nil && disabled {
-		_, err = s.db.Write.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", s.now(), userID)
+		err = s.tx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", s.now(), userID)
+			return err
+		})
 	}
 	return wrap("store.SetDisabled", err)
 }
@@ -234,7 +238,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor kasuhara.Actor, userID st
 // updateUser runs an UPDATE of one user whose first argument is the new
 // value, then $2 the time and $3 the id, and audits it.
 func (s *Store) updateUser(ctx context.Context, actor kasuhara.Actor, userID, action string, detail any, q string, v any) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, q, v, s.now(), userID)
 		if err != nil {
 			return err
@@ -271,7 +275,7 @@ func (s *Store) SetMembership(ctx context.Context, actor kasuhara.Actor, m kasuh
 	if !m.Role.Valid() {
 		return kasuhara.Invalid(kasuhara.FieldErrors{"role": kasuhara.OneOf(kasuhara.Roles...)})
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1", m.UserID).Scan(&one); err != nil {
 			return notFound(err, "store.SetMembership", "user")

@@ -148,7 +148,12 @@ func NewPostgresDatabase(t testing.TB) string {
 // tamper with data the way someone with database access could.
 func Exec(t testing.TB, db *sqldb.DB, query string, args ...any) sql.Result {
 	t.Helper()
-	res, err := db.Write.ExecContext(context.Background(), query, args...)
+	var res sql.Result
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		var err error
+		res, err = tx.ExecContext(context.Background(), query, args...)
+		return err
+	})
 	if err != nil {
 		t.Fatalf("exec %s: %v", strings.Fields(query)[0], err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/xuri/excelize/v2"
 )
@@ -218,7 +219,11 @@ func TestRetentionPage(t *testing.T) {
 			// (The case is made older rather than the clock newer: sessions
 			// keep to the store's clock.)
 			age := func(closed time.Time) {
-				if _, err := e.db.Write.ExecContext(ctx, "UPDATE cases SET closed_at = $1 WHERE id = $2", closed, c.ID); err != nil {
+				err := e.db.Tx(ctx, func(tx *sqldb.Tx) error {
+					_, err := tx.ExecContext(ctx, "UPDATE cases SET closed_at = $1 WHERE id = $2", closed, c.ID)
+					return err
+				})
+				if err != nil {
 					t.Fatal(err)
 				}
 			}
