@@ -177,8 +177,9 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 }
 
 // startJobs schedules the daily jobs and starts the durable queue on the
-// database, which runs the mail, webhook and clock jobs that the store
-// enqueues with each event. The returned channel is closed when the queue
+// database, which runs the outbox entry that the store enqueues with each
+// event (its fan-out into in-app notifications, mail and webhook jobs),
+// those jobs, and the clock jobs. The returned channel is closed when the queue
 // has stopped, after ctx is done.
 func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, logger *slog.Logger) (<-chan struct{}, error) {
 	mailer, err := notify.NewMailer(cfg.SMTP, cfg.MailFrom)
@@ -186,6 +187,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		return nil, fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
 	}
 	queue := jobs.New(db, map[string]jobs.Handler{
+		notify.KindEvent:   notify.FanoutHandler(st),
 		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
 		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.BaseURL, st.Webhook),
 		store.KindClock:    st.ClockHandler,

@@ -172,11 +172,7 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if err := s.linkCustomer(ctx, tx, c); err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
-	desk, err := handlersOf(ctx, tx, c)
-	if err != nil {
-		return err
-	}
-	if err := s.notifyEvent(ctx, tx, c, notify.CaseReported, without(desk, actor.UserID)); err != nil {
+	if err := s.notifyHandlers(ctx, tx, c, notify.CaseReported, actor.UserID); err != nil {
 		return err
 	}
 	if err := s.scheduleClocks(ctx, tx, c); err != nil {

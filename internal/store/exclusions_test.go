@@ -55,7 +55,8 @@ func TestExclusionNeedsASecondPerson(t *testing.T) {
 		wantField(t, err, "user")
 		_, err = d.s.Exclude(ctx, desk1, c.ID, legal.UserID)
 		wantField(t, err, "user")
-		// Legal was told of the proposals.
+		// Legal was told of the proposals (once the queue has fanned them out).
+		fanOut(t, db, d.s)
 		ns, _ := d.s.Notifications(ctx, legal.UserID, 10)
 		if len(ns) == 0 || ns[0].Type != notify.CaseExclusion {
 			t.Fatalf("legal's notifications: %+v", ns)

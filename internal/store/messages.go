@@ -78,14 +78,13 @@ func (s *Store) insertMessage(ctx context.Context, tx *sqldb.Tx, actor kasuhara.
 		return err
 	}
 	d := map[string]string{"message_id": m.ID, "from_reporter": fmt.Sprint(m.FromReporter)}
-	to := []string{c.ReporterID}
+	var err error
 	if m.FromReporter {
-		var err error
-		if to, err = handlersOrDesk(ctx, tx, c); err != nil {
-			return err
-		}
+		err = s.notifyHandlersOrDesk(ctx, tx, c, notify.CaseMessage, m.AuthorID)
+	} else {
+		err = s.notifyEvent(ctx, tx, c, notify.CaseMessage, without([]string{c.ReporterID}, m.AuthorID))
 	}
-	if err := s.notifyEvent(ctx, tx, c, notify.CaseMessage, without(to, m.AuthorID)); err != nil {
+	if err != nil {
 		return err
 	}
 	if err := s.addEvent(ctx, tx, c.ID, m.AuthorID, kasuhara.EventMessage, "", d); err != nil {
@@ -172,11 +171,7 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.Actor, caseID, b
 			return err
 		}
 		// Legal hears of it at once; never the supervisor.
-		legal, err := handlersOf(ctx, tx, c, kasuhara.RoleLegal)
-		if err != nil {
-			return err
-		}
-		if err := s.notifyEvent(ctx, tx, c, notify.CaseRetaliation, legal); err != nil {
+		if err := s.notifyHandlers(ctx, tx, c, notify.CaseRetaliation, "", kasuhara.RoleLegal); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,

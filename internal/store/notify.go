@@ -2,13 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
@@ -35,91 +38,177 @@ const (
 	EscalateAfter = 24 * time.Hour
 )
 
-// notifyEvent tells recipients (user ids) about an event on case c, inside
-// tx: an in-app notification and a mail job for each, and a webhook job for
-// the organisation. Jobs carry dedupe keys, so an event is sent once.
+// notifyEvent tells recipients (user ids) about an event on case c. Inside
+// tx it writes only the event's outbox entry, one job (notify.EventJob);
+// after the commit, notify.FanoutHandler reads the recipients and writes
+// their in-app notifications, a mail job for each and a webhook job for the
+// organisation (Audience, Deliver).
 func (s *Store) notifyEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, recipients []string) error {
-	var slug string
-	if err := tx.QueryRowContext(ctx, "SELECT slug FROM orgs WHERE id = $1", c.OrgID).Scan(&slug); err != nil {
-		return fmt.Errorf("notify: org: %w", err)
-	}
-	ev := notify.Event{ID: newID(), Type: typ, OrgSlug: slug, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, OccurredAt: s.now()}
-	// The recipients' addresses in one query, their notifications and mails
-	// in one statement each.
 	var ids []string
-	var args []any
 	for _, uid := range recipients {
-		if uid == "" || slices.Contains(ids, uid) {
+		if uid != "" && !slices.Contains(ids, uid) {
+			ids = append(ids, uid)
+		}
+	}
+	return s.enqueueEvent(ctx, tx, c, typ, notify.EventJob{Users: ids})
+}
+
+// notifyHandlers tells the desk and legal members of c's organisation who
+// may see c (the roles given, or both), except the actor, about an event on
+// c. Who they are is read after the commit, by the fan-out.
+func (s *Store) notifyHandlers(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ, except string, roles ...kasuhara.Role) error {
+	if len(roles) == 0 {
+		roles = []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleLegal}
+	}
+	j := notify.EventJob{Except: except}
+	for _, r := range roles {
+		j.Roles = append(j.Roles, string(r))
+	}
+	return s.enqueueEvent(ctx, tx, c, typ, j)
+}
+
+// notifyHandlersOrDesk tells the case's handler and second person, or the
+// whole desk and legal while nobody is assigned, except the actor.
+func (s *Store) notifyHandlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ, except string) error {
+	if c.AssigneeID != "" || c.SecondID != "" {
+		return s.notifyEvent(ctx, tx, c, typ, without([]string{c.AssigneeID, c.SecondID}, except))
+	}
+	return s.notifyHandlers(ctx, tx, c, typ, except)
+}
+
+// enqueueEvent writes the outbox entry of an event on c for the audience j.
+func (s *Store) enqueueEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, j notify.EventJob) error {
+	j.Event = notify.Event{ID: newID(), Type: typ, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, OccurredAt: s.now()}
+	j.OrgID = c.OrgID
+	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindEvent, Payload: j, DedupeKey: "event:" + j.Event.ID})
+}
+
+var _ notify.Outbox = (*Store)(nil)
+
+// Audience implements notify.Outbox.
+func (s *Store) Audience(ctx context.Context, j notify.EventJob) ([]notify.Recipient, string, bool, error) {
+	var slug string
+	err := s.db.Read.QueryRowContext(ctx, "SELECT o.slug FROM orgs o JOIN cases c ON c.org_id = o.id WHERE c.id = $1 AND o.id = $2",
+		j.Event.CaseID, j.OrgID).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", false, nil // the case was purged meanwhile
+	}
+	if err != nil {
+		return nil, "", false, fmt.Errorf("store: audience: %w", err)
+	}
+	ids := j.Users
+	for _, role := range j.Roles {
+		more, err := userIDs(ctx, s.db.Read, `SELECT m.user_id FROM memberships m
+			WHERE m.org_id = $1 AND m.role = $2
+			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, j.OrgID, role, j.Event.CaseID)
+		if err != nil {
+			return nil, "", false, fmt.Errorf("store: audience: %w", err)
+		}
+		ids = append(ids, more...)
+	}
+	to, err := s.recipients(ctx, ids, j.Except)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("store: audience: %w", err)
+	}
+	st, err := s.settings(ctx, s.db.Read, j.OrgID)
+	if err != nil {
+		return nil, "", false, err
+	}
+	return to, slug, st.WebhookURL != "", nil
+}
+
+// recipients returns the active users among ids, each once, in the order
+// given, without except.
+func (s *Store) recipients(ctx context.Context, ids []string, except string) ([]notify.Recipient, error) {
+	var uniq []string
+	var args []any
+	for _, uid := range ids {
+		if uid == "" || uid == except || slices.Contains(uniq, uid) {
 			continue
 		}
-		ids = append(ids, uid)
+		uniq = append(uniq, uid)
 		args = append(args, uid)
 	}
-	if len(ids) > 0 {
-		marks := make([]string, len(ids))
-		for i := range ids {
-			marks[i] = fmt.Sprintf("$%d", i+1)
+	if len(uniq) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(uniq))
+	for i := range uniq {
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, email, language FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := map[string]notify.Recipient{}
+	for rows.Next() {
+		var r notify.Recipient
+		if err := rows.Scan(&r.UserID, &r.Email, &r.Lang); err != nil {
+			return nil, err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT id, email, language FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")", args...)
-		if err != nil {
-			return err
+		found[r.UserID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []notify.Recipient
+	for _, uid := range uniq {
+		if r, ok := found[uid]; ok {
+			out = append(out, r)
 		}
-		to := map[string][2]string{}
-		for rows.Next() {
-			var id, email, lang string
-			if err := rows.Scan(&id, &email, &lang); err != nil {
-				rows.Close()
+	}
+	return out, nil
+}
+
+// Deliver implements notify.Outbox. A notification's id is derived from
+// its event and recipient, so that a fan-out run again adds none twice.
+func (s *Store) Deliver(ctx context.Context, ev notify.Event, orgID string, to []notify.Recipient, js []jobs.Job) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		if len(to) > 0 {
+			var gone bool
+			if err := tx.QueryRowContext(ctx, "SELECT NOT EXISTS (SELECT 1 FROM cases WHERE id = $1)", ev.CaseID).Scan(&gone); err != nil {
 				return err
 			}
-			to[id] = [2]string{email, lang}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		var notes [][]any
-		var mails []jobs.Job
-		for _, uid := range ids { // in the order given
-			u, ok := to[uid]
-			if !ok {
-				continue
+			if gone {
+				return nil // purged meanwhile: its notifications were deleted with it
 			}
-			notes = append(notes, []any{newID(), uid, c.OrgID, typ, c.ID, c.Ref, c.Urgent, ev.OccurredAt})
-			lang := u[1]
-			if lang == "" {
-				lang = "ja"
+			notes := make([][]any, len(to))
+			for i, r := range to {
+				notes[i] = []any{notificationID(ev.ID, r.UserID), r.UserID, orgID, ev.Type, ev.CaseID, ev.CaseRef, ev.Urgent, ev.OccurredAt}
 			}
-			mails = append(mails, jobs.Job{Kind: notify.KindMail, Payload: notify.MailJob{To: []string{u[0]}, Lang: lang, Event: ev},
-				DedupeKey: "mail:" + ev.ID + ":" + uid})
+			if err := tx.InsertRowsThen(ctx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "urgent", "created_at"},
+				notes, " ON CONFLICT (id) DO NOTHING"); err != nil {
+				return err
+			}
 		}
-		if err := tx.InsertRows(ctx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "urgent", "created_at"}, notes); err != nil {
-			return err
-		}
-		if err := jobs.EnqueueAll(ctx, tx, mails...); err != nil {
-			return err
-		}
-	}
-	st, err := s.settings(ctx, tx, c.OrgID)
+		return jobs.EnqueueAll(ctx, tx, js...)
+	})
+}
+
+// notificationID is the id of the notification of event eventID (a UUIDv7)
+// for userID: the event's time and sequence, so that notifications sort as
+// their events do, then bits of a hash of both.
+func notificationID(eventID, userID string) string {
+	id, err := uuid.Parse(eventID)
 	if err != nil {
-		return err
+		id = uuid.Nil
 	}
-	if st.WebhookURL != "" {
-		if err := jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindWebhook, Payload: notify.WebhookJob{Webhook: c.OrgID, Event: ev},
-			DedupeKey: "webhook:" + ev.ID + ":" + c.OrgID}); err != nil {
-			return err
-		}
-	}
-	return nil
+	sum := sha256.Sum256([]byte(eventID + ":" + userID))
+	copy(id[8:], sum[:8])
+	id[8] = id[8]&0x3f | 0x80 // the RFC 9562 variant
+	return id.String()
 }
 
 // handlersOf lists the desk and legal members of an organisation who may
 // see the case (not excluded).
-func handlersOf(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, roles ...kasuhara.Role) ([]string, error) {
+func handlersOf(ctx context.Context, q queryer, c *kasuhara.Case, roles ...kasuhara.Role) ([]string, error) {
 	if len(roles) == 0 {
 		roles = []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleLegal}
 	}
 	var out []string
 	for _, role := range roles {
-		ids, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m
+		ids, err := userIDs(ctx, q, `SELECT m.user_id FROM memberships m
 			WHERE m.org_id = $1 AND m.role = $2
 			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, string(role), c.ID)
 		if err != nil {
@@ -131,8 +220,8 @@ func handlersOf(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, roles ...ka
 }
 
 // userIDs runs a query that selects user ids.
-func userIDs(ctx context.Context, tx *sqldb.Tx, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+func userIDs(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,12 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -33,6 +37,26 @@ func jobRows(t *testing.T, db *sqldb.DB, kind string) []string {
 	return out
 }
 
+// fanOut runs the queue until no job is due: the fan-out of the events'
+// outbox entries into notifications and jobs, and those jobs (mail with a
+// disabled mailer, webhooks as if deleted: both do nothing).
+func fanOut(t *testing.T, db *sqldb.DB, s *store.Store) {
+	t.Helper()
+	mailer, err := notify.NewMailer("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := func(context.Context, string) (notify.Webhook, error) { return notify.Webhook{}, notify.ErrWebhookGone }
+	q := jobs.New(db, map[string]jobs.Handler{
+		notify.KindEvent:   notify.FanoutHandler(s),
+		notify.KindMail:    notify.MailHandler(mailer, "http://k"),
+		notify.KindWebhook: notify.WebhookHandler(http.DefaultClient, "http://k", gone),
+	}, jobs.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if _, err := q.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestNotificationsOnEvents(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		d := setupDesk(t, db)
@@ -45,6 +69,7 @@ func TestNotificationsOnEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		fanOut(t, db, d.s)
 		// The desk and legal hear of the new report, in-app and by mail; the
 		// webhook once; the clocks are scheduled.
 		for _, who := range []string{"desk1", "desk2", "legal"} {
@@ -80,6 +105,7 @@ func TestNotificationsOnEvents(t *testing.T) {
 		if _, err := d.s.Assign(ctx, d.people["desk1"], c.ID, d.people["desk1"].UserID, d.people["legal"].UserID); err != nil {
 			t.Fatal(err)
 		}
+		fanOut(t, db, d.s)
 		if ns, _ := d.s.Notifications(ctx, d.people["legal"].UserID, 10); len(ns) != 2 || ns[0].Type != notify.CaseAssigned {
 			t.Fatalf("legal after assignment: %+v", ns)
 		}
@@ -90,11 +116,13 @@ func TestNotificationsOnEvents(t *testing.T) {
 		// too; the reporter's answer reaches the handlers.
 		d.s.Transition(ctx, d.people["desk1"], c.ID, kasuhara.StateAcknowledged, "")
 		d.s.AddMessage(ctx, d.people["desk1"], c.ID, "状況を教えてください")
+		fanOut(t, db, d.s)
 		ns, _ := d.s.Notifications(ctx, d.people["clerk"].UserID, 10)
 		if len(ns) != 2 || ns[0].Type != notify.CaseMessage || ns[1].Type != notify.CaseStateChanged {
 			t.Fatalf("reporter notifications = %+v", ns)
 		}
 		d.s.AddMessage(ctx, d.people["clerk"], c.ID, "今は落ち着いています")
+		fanOut(t, db, d.s)
 		if ns, _ := d.s.Notifications(ctx, d.people["legal"].UserID, 10); ns[0].Type != notify.CaseMessage {
 			t.Fatalf("the second person was not told of the reply: %+v", ns)
 		}
@@ -122,6 +150,7 @@ func TestClockReminders(t *testing.T) {
 			}
 		}
 		count := func(who string) int {
+			fanOut(t, db, d.s)
 			n, _ := d.s.UnreadCount(ctx, d.people[who].UserID)
 			return n
 		}
@@ -163,11 +192,24 @@ func TestQueueRunsNotificationJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := jobs.New(db, map[string]jobs.Handler{notify.KindMail: notify.MailHandler(mailer, "http://k"), store.KindClock: d.s.ClockHandler},
-		jobs.Options{Now: func() time.Time { return time.Now() }})
+	q := jobs.New(db, map[string]jobs.Handler{notify.KindEvent: notify.FanoutHandler(d.s), notify.KindMail: notify.MailHandler(mailer, "http://k"),
+		store.KindClock: d.s.ClockHandler}, jobs.Options{Now: func() time.Time { return time.Now() }})
 	n, err := q.RunOnce(ctx)
-	if err != nil || n != 3 {
-		t.Fatalf("ran %d jobs (%v), want the 3 mails now and the clocks later", n, err)
+	if err != nil || n != 4 {
+		t.Fatalf("ran %d jobs (%v), want the event's fan-out and its 3 mails now and the clocks later", n, err)
+	}
+	// The fan-out run again adds no notification and no mail.
+	var id string
+	if err := db.Read.QueryRowContext(ctx, "SELECT id FROM jobs WHERE kind = $1", notify.KindEvent).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := d.s.Notifications(ctx, d.people["desk1"].UserID, 10)
+	testdb.Exec(t, db, "UPDATE jobs SET state = 'pending' WHERE id = $1", id)
+	if n, err := q.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("ran %d jobs (%v) after the fan-out ran again, want only the fan-out", n, err)
+	}
+	if after, _ := d.s.Notifications(ctx, d.people["desk1"].UserID, 10); len(after) != len(before) || len(after) != 1 {
+		t.Errorf("notifications %d before, %d after the fan-out ran again", len(before), len(after))
 	}
 }
 
