@@ -350,6 +350,50 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	const op = "store.Cases"
 	q := &qb{}
 	visible(q, v)
+	s.caseFilters(q, v, f)
+	dir := "DESC"
+	if f.Sort == "oldest" {
+		dir = "ASC"
+	}
+	from, order, bySearch := s.caseSearch(q, f.Query, dir)
+	if f.Cursor != "" {
+		if err := afterCursor(q, f.Cursor, dir, bySearch); err != nil {
+			return nil, "", err
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > MaxPageSize {
+		limit = 50
+	}
+	query := "SELECT " + caseColumns + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
+		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
+	out, sids, err := s.queryCases(ctx, query, q.args)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[len(out)-1]
+		c := cursor{At: last.CreatedAt, ID: last.ID}
+		if bySearch {
+			c.S = sids[limit-1]
+		}
+		next = encodeCursor(c)
+	}
+	// The list shows report contents: it is a read, and audited as one.
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "case.list", objectType: "case",
+			detail: map[string]any{"count": len(out), "state": f.State, "category": f.Category, "search": f.Query != ""}})
+	})
+	if err != nil {
+		return nil, "", wrap(op, err)
+	}
+	return out, next, nil
+}
+
+// caseFilters adds the conditions of f other than its search to q.
+func (s *Store) caseFilters(q *qb, v kasuhara.Actor, f kasuhara.CaseFilter) {
 	if f.Mine {
 		q.add("c.reporter_id = " + q.arg(v.UserID))
 	}
@@ -379,25 +423,17 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		now := q.arg(s.now())
 		q.add("((c.state = 'new' AND c.acknowledge_by < " + now + ") OR (c.state IN ('acknowledged', 'in_progress') AND c.feedback_by < " + now + "))")
 	}
-	asc := f.Sort == "oldest"
-	dir, cmp := "DESC", "<"
-	if asc {
-		dir, cmp = "ASC", ">"
-	}
-	var cur cursor
-	if f.Cursor != "" {
-		var err error
-		if cur, err = decodeCursor(f.Cursor); err != nil {
-			return nil, "", err
-		}
-	}
-	from, order := "cases c", "c.created_at "+dir+", c.id "+dir
-	// bySearch: the SQLite search walks its index in the order of filing
-	// (the FTS rowid is the case's search_id, given when a case is filed)
-	// and stops at the end of the page; sorting every match by date first
-	// cost time in proportion to the matches (docs/performance.md).
-	bySearch := false
-	if toks := search.QueryTokens(f.Query); len(toks) > 0 {
+}
+
+// caseSearch adds the condition of a search for query to q, and returns
+// the rows to select from and their order (dir is ASC or DESC).
+// bySearch: the SQLite search walks its index in the order of filing
+// (the FTS rowid is the case's search_id, given when a case is filed)
+// and stops at the end of the page; sorting every match by date first
+// cost time in proportion to the matches (docs/performance.md).
+func (s *Store) caseSearch(q *qb, query, dir string) (from, order string, bySearch bool) {
+	from, order = "cases c", "c.created_at "+dir+", c.id "+dir
+	if toks := search.QueryTokens(query); len(toks) > 0 {
 		if s.db.Engine == sqldb.Postgres {
 			q.add("c.search @@ plainto_tsquery('simple', " + q.arg(strings.Join(toks, " ")) + ")")
 		} else {
@@ -411,26 +447,37 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 			q.add("case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")))
 		}
 	}
-	if f.Cursor != "" {
-		if bySearch {
-			if cur.S == 0 {
-				return nil, "", kasuhara.InvalidField("cursor", kasuhara.FieldMalformed)
-			}
-			q.add("case_search.rowid " + cmp + " " + q.arg(cur.S))
-		} else {
-			t, id := q.arg(cur.At), q.arg(cur.ID)
-			q.add("(c.created_at " + cmp + " " + t + " OR (c.created_at = " + t + " AND c.id " + cmp + " " + id + "))")
-		}
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > MaxPageSize {
-		limit = 50
-	}
-	query := "SELECT " + caseColumns + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
-		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
-	rows, err := s.db.Read.QueryContext(ctx, query, q.args...)
+	return from, order, bySearch
+}
+
+// afterCursor adds the condition of the page after the cursor token to q
+// (dir is the order, ASC or DESC).
+func afterCursor(q *qb, token, dir string, bySearch bool) error {
+	cur, err := decodeCursor(token)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", op, err)
+		return err
+	}
+	cmp := "<"
+	if dir == "ASC" {
+		cmp = ">"
+	}
+	if bySearch {
+		if cur.S == 0 {
+			return kasuhara.InvalidField("cursor", kasuhara.FieldMalformed)
+		}
+		q.add("case_search.rowid " + cmp + " " + q.arg(cur.S))
+		return nil
+	}
+	t, id := q.arg(cur.At), q.arg(cur.ID)
+	q.add("(c.created_at " + cmp + " " + t + " OR (c.created_at = " + t + " AND c.id " + cmp + " " + id + "))")
+	return nil
+}
+
+// queryCases runs a query of cases followed by their search_id.
+func (s *Store) queryCases(ctx context.Context, query string, args []any) ([]kasuhara.Case, []int64, error) {
+	rows, err := s.db.Read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []kasuhara.Case
@@ -439,31 +486,10 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		var sid int64
 		c, err := scanCase(rows, &sid)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", op, err)
+			return nil, nil, err
 		}
 		out = append(out, *c)
 		sids = append(sids, sid)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", op, err)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[len(out)-1]
-		c := cursor{At: last.CreatedAt, ID: last.ID}
-		if bySearch {
-			c.S = sids[limit-1]
-		}
-		next = encodeCursor(c)
-	}
-	// The list shows report contents: it is a read, and audited as one.
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "case.list", objectType: "case",
-			detail: map[string]any{"count": len(out), "state": f.State, "category": f.Category, "search": f.Query != ""}})
-	})
-	if err != nil {
-		return nil, "", wrap(op, err)
-	}
-	return out, next, nil
+	return out, sids, rows.Err()
 }

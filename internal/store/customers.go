@@ -493,7 +493,7 @@ const grantWindow = 30 * 24 * time.Hour
 // created userID's account, changed its role or reset its password in the
 // last grantWindow: each of them may know its password.
 func (s *Store) makers(ctx context.Context, tx *sqldb.Tx, userID string) ([]string, error) {
-	return userIDs(ctx, tx, `SELECT DISTINCT actor_id FROM audit_entries
+	return selectIDs(ctx, tx, `SELECT DISTINCT actor_id FROM audit_entries
 		WHERE object_type = 'user' AND object_id = $1 AND action IN ('user.create', 'membership.set', 'user.password_reset')
 		AND at >= $2 AND COALESCE(actor_id, '') <> ''`, userID, s.now().Add(-grantWindow))
 }

@@ -96,17 +96,11 @@ func (s *Store) Audience(ctx context.Context, j notify.EventJob) ([]notify.Recip
 	if err != nil {
 		return nil, "", false, fmt.Errorf("store: audience: %w", err)
 	}
-	ids := j.Users
-	for _, role := range j.Roles {
-		more, err := userIDs(ctx, s.db.Read, `SELECT m.user_id FROM memberships m
-			WHERE m.org_id = $1 AND m.role = $2
-			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, j.OrgID, role, j.Event.CaseID)
-		if err != nil {
-			return nil, "", false, fmt.Errorf("store: audience: %w", err)
-		}
-		ids = append(ids, more...)
+	members, err := membersFor(ctx, s.db.Read, j.OrgID, j.Event.CaseID, j.Roles)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("store: audience: %w", err)
 	}
-	to, err := s.recipients(ctx, ids, j.Except)
+	to, err := s.recipients(ctx, append(slices.Clone(j.Users), members...), j.Except)
 	if err != nil {
 		return nil, "", false, fmt.Errorf("store: audience: %w", err)
 	}
@@ -206,35 +200,27 @@ func handlersOf(ctx context.Context, q queryer, c *kasuhara.Case, roles ...kasuh
 	if len(roles) == 0 {
 		roles = []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleLegal}
 	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return membersFor(ctx, q, c.OrgID, c.ID, names)
+}
+
+// membersFor lists the members of an organisation with the roles given, in
+// that order, who are not excluded from the case.
+func membersFor(ctx context.Context, q queryer, orgID, caseID string, roles []string) ([]string, error) {
 	var out []string
 	for _, role := range roles {
-		ids, err := userIDs(ctx, q, `SELECT m.user_id FROM memberships m
+		ids, err := selectIDs(ctx, q, `SELECT m.user_id FROM memberships m
 			WHERE m.org_id = $1 AND m.role = $2
-			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, string(role), c.ID)
+			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, orgID, role, caseID)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ids...)
 	}
 	return out, nil
-}
-
-// userIDs runs a query that selects user ids.
-func userIDs(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // handlersOrDesk is the case's handler and second person, or the whole desk
@@ -338,7 +324,7 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 
 func (s *Store) escalationTargets(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) ([]string, error) {
 	if c.Report.DepartmentID != "" && !c.HideFromSupervisor {
-		out, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m WHERE m.org_id = $1 AND m.role = 'supervisor' AND m.department_id = $2
+		out, err := selectIDs(ctx, tx, `SELECT m.user_id FROM memberships m WHERE m.org_id = $1 AND m.role = 'supervisor' AND m.department_id = $2
 			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, c.Report.DepartmentID, c.ID)
 		if err != nil || len(out) > 0 {
 			return out, err

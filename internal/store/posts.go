@@ -319,7 +319,7 @@ func (s *Store) PostDueHandler(ctx context.Context, payload json.RawMessage) err
 		if err != nil {
 			return err
 		}
-		people, err := userIDs(ctx, tx, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+		people, err := selectIDs(ctx, tx, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.org_id = $1 AND m.role IN ('desk', 'legal') AND NOT u.disabled
 			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $2 AND x.user_id = m.user_id)`, orgID, caseID)
 		if err != nil {

@@ -373,110 +373,24 @@ func (s *Store) deletePendingBlobs(ctx context.Context, deleteBlob func(id strin
 func (s *Store) purge(ctx context.Context, caseID string, deleteBlob func(id string) error) (bool, error) {
 	purged := false
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		var held bool
-		c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+`, EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id)
-			OR EXISTS (SELECT 1 FROM legal_holds h JOIN case_customers cc ON cc.customer_id = h.customer_id WHERE cc.case_id = c.id)
-			FROM cases c WHERE c.id = $1`, caseID), &held)
-		if err == sql.ErrNoRows || (err == nil && held) {
-			return nil
+		c, r, err := s.expiredCase(ctx, tx, caseID)
+		if c == nil || err != nil {
+			return err
 		}
+		blobs, err := selectIDs(ctx, tx, "SELECT blob_id FROM evidence WHERE case_id = $1", caseID)
 		if err != nil {
 			return err
 		}
-		rules, err := s.rules(ctx, tx, c.OrgID)
-		if err != nil {
-			return err
-		}
-		r, ok := ruleFor(rules, c.OrgID, c.State, c.Verdict)
-		anchor := c.ClosedAt
-		if c.State == kasuhara.StateResolved {
-			anchor = c.ResolvedAt
-		}
-		if !ok || anchor.IsZero() || addMonthsUTC(anchor, r.KeepMonths).After(s.now()) {
-			return nil // reopened, reassessed or its rule changed meanwhile
-		}
-		var blobs []string
-		rows, err := tx.QueryContext(ctx, "SELECT blob_id FROM evidence WHERE case_id = $1", caseID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			blobs = append(blobs, id)
-		}
-		rows.Close()
 		for _, id := range blobs {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO pending_blob_deletes (blob_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", id, s.now()); err != nil {
 				return err
 			}
 		}
-		// The statistics keep counting the case, and a rebuild finds it here.
-		month := kasuhara.StatMonth(c.CreatedAt)
-		keys := kasuhara.StatKeys(c)
-		crows, err := tx.QueryContext(ctx, "SELECT kind, done_at IS NOT NULL FROM care_actions WHERE case_id = $1", caseID)
-		if err != nil {
+		if err := s.keepPurgedStats(ctx, tx, c); err != nil {
 			return err
 		}
-		for crows.Next() {
-			var kind string
-			var done bool
-			if err := crows.Scan(&kind, &done); err != nil {
-				crows.Close()
-				return err
-			}
-			keys = append(keys, kasuhara.StatKey{Dim: kasuhara.DimCareOffered, Key: kind})
-			if done {
-				keys = append(keys, kasuhara.StatKey{Dim: kasuhara.DimCareDone, Key: kind})
-			}
-		}
-		crows.Close()
-		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_stats_purged (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, 1)
-				ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats_purged.n + 1`, c.OrgID, month, k.Dim, k.Key); err != nil {
-				return err
-			}
-		}
-		var customers []string
-		cur, err := tx.QueryContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", caseID)
-		if err != nil {
+		if err := s.deleteCase(ctx, tx, caseID); err != nil {
 			return err
-		}
-		for cur.Next() {
-			var id string
-			if err := cur.Scan(&id); err != nil {
-				cur.Close()
-				return err
-			}
-			customers = append(customers, id)
-		}
-		cur.Close()
-		if s.db.Engine == sqldb.SQLite {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = (SELECT search_id FROM cases WHERE id = $1)", caseID); err != nil {
-				return err
-			}
-		}
-		for _, q := range []string{
-			"DELETE FROM notifications WHERE case_id = $1",
-			"DELETE FROM legal_holds WHERE case_id = $1",
-			"DELETE FROM cases WHERE id = $1",
-		} {
-			if _, err := tx.ExecContext(ctx, q, caseID); err != nil {
-				return err
-			}
-		}
-		// A customer left without cases, measures, holds or posts goes too.
-		for _, id := range customers {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = $1
-				AND NOT EXISTS (SELECT 1 FROM case_customers WHERE customer_id = $1)
-				AND NOT EXISTS (SELECT 1 FROM measures WHERE customer_id = $1)
-				AND NOT EXISTS (SELECT 1 FROM legal_holds WHERE customer_id = $1)
-				AND NOT EXISTS (SELECT 1 FROM online_posts WHERE customer_id = $1)`, id); err != nil {
-				return err
-			}
 		}
 		purged = true
 		return s.appendAudit(ctx, tx, change{actor: kasuhara.SystemActor, orgID: c.OrgID, action: "case.purge", objectType: "case", objectID: caseID,
@@ -486,6 +400,102 @@ func (s *Store) purge(ctx context.Context, caseID string, deleteBlob func(id str
 		return false, err
 	}
 	return true, s.deletePendingBlobs(ctx, deleteBlob)
+}
+
+// expiredCase loads a case inside tx with the rule that expires it, or
+// returns a nil case if it is gone, held, or not (or no longer: reopened,
+// reassessed, its rule changed) expired.
+func (s *Store) expiredCase(ctx context.Context, tx *sqldb.Tx, caseID string) (*kasuhara.Case, kasuhara.RetentionRule, error) {
+	var held bool
+	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+`, EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = c.id)
+		OR EXISTS (SELECT 1 FROM legal_holds h JOIN case_customers cc ON cc.customer_id = h.customer_id WHERE cc.case_id = c.id)
+		FROM cases c WHERE c.id = $1`, caseID), &held)
+	if err == sql.ErrNoRows || (err == nil && held) {
+		return nil, kasuhara.RetentionRule{}, nil
+	}
+	if err != nil {
+		return nil, kasuhara.RetentionRule{}, err
+	}
+	rules, err := s.rules(ctx, tx, c.OrgID)
+	if err != nil {
+		return nil, kasuhara.RetentionRule{}, err
+	}
+	r, ok := ruleFor(rules, c.OrgID, c.State, c.Verdict)
+	anchor := c.ClosedAt
+	if c.State == kasuhara.StateResolved {
+		anchor = c.ResolvedAt
+	}
+	if !ok || anchor.IsZero() || addMonthsUTC(anchor, r.KeepMonths).After(s.now()) {
+		return nil, kasuhara.RetentionRule{}, nil
+	}
+	return c, r, nil
+}
+
+// keepPurgedStats counts a case about to be purged in case_stats_purged:
+// the statistics keep counting it, and a rebuild finds it there.
+func (s *Store) keepPurgedStats(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) error {
+	month := kasuhara.StatMonth(c.CreatedAt)
+	keys := kasuhara.StatKeys(c)
+	crows, err := tx.QueryContext(ctx, "SELECT kind, done_at IS NOT NULL FROM care_actions WHERE case_id = $1", c.ID)
+	if err != nil {
+		return err
+	}
+	for crows.Next() {
+		var kind string
+		var done bool
+		if err := crows.Scan(&kind, &done); err != nil {
+			crows.Close()
+			return err
+		}
+		keys = append(keys, kasuhara.StatKey{Dim: kasuhara.DimCareOffered, Key: kind})
+		if done {
+			keys = append(keys, kasuhara.StatKey{Dim: kasuhara.DimCareDone, Key: kind})
+		}
+	}
+	if err := crows.Close(); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_stats_purged (org_id, month, dim, key, n) VALUES ($1, $2, $3, $4, 1)
+			ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats_purged.n + 1`, c.OrgID, month, k.Dim, k.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteCase deletes a case's rows (the others go with it by ON DELETE
+// CASCADE), its search tokens and notifications, and a customer it leaves
+// without cases, measures, holds or posts.
+func (s *Store) deleteCase(ctx context.Context, tx *sqldb.Tx, caseID string) error {
+	customers, err := selectIDs(ctx, tx, "SELECT customer_id FROM case_customers WHERE case_id = $1", caseID)
+	if err != nil {
+		return err
+	}
+	if s.db.Engine == sqldb.SQLite {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = (SELECT search_id FROM cases WHERE id = $1)", caseID); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
+		"DELETE FROM notifications WHERE case_id = $1",
+		"DELETE FROM legal_holds WHERE case_id = $1",
+		"DELETE FROM cases WHERE id = $1",
+	} {
+		if _, err := tx.ExecContext(ctx, q, caseID); err != nil {
+			return err
+		}
+	}
+	for _, id := range customers {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE id = $1
+			AND NOT EXISTS (SELECT 1 FROM case_customers WHERE customer_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM measures WHERE customer_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM legal_holds WHERE customer_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM online_posts WHERE customer_id = $1)`, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ScheduleRetention enqueues the daily purge at the next 03:00 in Japan
