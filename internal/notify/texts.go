@@ -14,7 +14,7 @@ var mailTitles = map[string]map[string]string{
 		"en": "New report",
 	},
 	CaseAssigned: {
-		"ja": "案件の担当になりました",
+		"ja": "事案の担当になりました",
 		"en": "A case was assigned to you",
 	},
 	CaseMessage: {
@@ -30,15 +30,15 @@ var mailTitles = map[string]map[string]string{
 		"en": "A deadline has passed",
 	},
 	CaseStateChanged: {
-		"ja": "案件の状態が変わりました",
+		"ja": "事案の状況が変わりました",
 		"en": "A case changed state",
 	},
 	CaseRetaliation: {
-		"ja": "報告者から不利益取扱いの申告があります",
+		"ja": "報告者から不利益な取扱いの申告があります",
 		"en": "A reporter raised a retaliation alarm",
 	},
 	CaseExclusion: {
-		"ja": "案件の関係者の除外が提案または確定されました",
+		"ja": "事案の関係者の除外が提案または確定されました",
 		"en": "A person was proposed for exclusion from a case, or excluded",
 	},
 }
@@ -46,7 +46,7 @@ var mailTitles = map[string]map[string]string{
 // mailFixed holds the parts every mail shares.
 var mailFixed = map[string]map[string]string{
 	"generic": { // an event type this binary does not know yet
-		"ja": "案件に対応が必要です",
+		"ja": "事案に対応が必要です",
 		"en": "A case needs attention",
 	},
 	"urgent": {
@@ -54,7 +54,7 @@ var mailFixed = map[string]map[string]string{
 		"en": " (urgent)",
 	},
 	"footer": {
-		"ja": "内容は Kasuhara にサインインして確認してください。このメールには案件の内容を記載していません。",
+		"ja": "内容は Kasuhara にログインして確認してください。このメールには事案の内容を記載していません。",
 		"en": "Sign in to Kasuhara to see it. This mail does not contain the details of the case.",
 	},
 	"signature": {

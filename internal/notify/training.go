@@ -43,7 +43,7 @@ var trainingTexts = map[string]map[string]string{
 		"en": "Due",
 	},
 	"footer": {
-		"ja": "Kasuhara にサインインして、研修を受講してください。",
+		"ja": "Kasuhara にログインして、研修を受講してください。",
 		"en": "Sign in to Kasuhara to take the course.",
 	},
 }

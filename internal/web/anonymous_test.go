@@ -82,7 +82,7 @@ func TestAnonymousChannelPages(t *testing.T) {
 	r = anon.post("/o/acme/status", url.Values{"receipt": {receipt}})
 	must(t, r, 200, "新規", `id="anon-message-form"`)
 	r = anon.post("/o/acme/status/messages", url.Values{"receipt": {receipt}, "body": {"追加で伝えたいことがあります"}})
-	must(t, r, 200, "メッセージを窓口に送りました", "追加で伝えたいことがあります")
+	must(t, r, 200, "メッセージを相談窓口に送りました", "追加で伝えたいことがあります")
 	must(t, anon.post("/o/acme/status", url.Values{"receipt": {"BBBB-BBBB-BBBB-BBBB-BBBB-BBBB"}}), 404, "この受付番号の報告はありません")
 	// Another organisation's status page does not open this receipt.
 	must(t, anon.post("/o/acme-retail/status", url.Values{"receipt": {receipt}}), 404)

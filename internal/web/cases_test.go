@@ -41,7 +41,7 @@ func TestDeskJourney(t *testing.T) {
 		must(t, r, r.status, contains...)
 	}
 	post("/transition", url.Values{"to": {"acknowledged"}}, http.StatusSeeOther, "受付済み")
-	post("/transition", url.Values{"to": {"in_progress"}}, http.StatusConflict, "担当者と複数対応者を割り当ててください")
+	post("/transition", url.Values{"to": {"in_progress"}}, http.StatusConflict, "担当者と副担当を割り当ててください")
 	post("/assign", url.Values{"assignee": {e.users[kasuhara.RoleDesk].ID}, "second": {e.users[kasuhara.RoleDesk].ID}}, http.StatusUnprocessableEntity, "担当者とは別の人にしてください")
 	post("/assign", url.Values{"assignee": {e.users[kasuhara.RoleDesk].ID}, "second": {e.users[kasuhara.RoleLegal].ID}}, http.StatusSeeOther, "User legal")
 	post("/transition", url.Values{"to": {"in_progress"}, "note": {"二人で対応開始"}}, http.StatusSeeOther, "対応中", "二人で対応開始")

@@ -129,7 +129,7 @@ func TestReportFormWithPhoto(t *testing.T) {
 	fields["channel"] = []string{"pigeon"}
 	body, ct = multipartBody(t, fields, map[string][]byte{"photo.png": img})
 	r = c.do("POST", "/report", body, map[string]string{"Content-Type": ct})
-	must(t, r, http.StatusUnprocessableEntity, "ファイルをもう一度選んでください", `value="25"`, "入力してください", "対応の方法を選んでください")
+	must(t, r, http.StatusUnprocessableEntity, "ファイルをもう一度選んでください", `value="25"`, "入力してください", "経路を選んでください")
 	cases, _, _ := e.st.Cases(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}, kasuhara.CaseFilter{})
 	if len(cases) != 1 {
 		t.Fatalf("%d cases, want 1", len(cases))

@@ -168,7 +168,7 @@ func TestCaseExports(t *testing.T) {
 	desk := e.client()
 	desk.signInAs(kasuhara.RoleDesk)
 	r := desk.get("/api/v1/exports/cases.csv?lang=ja&department=" + shop.ID)
-	must(t, r, http.StatusOK, "案件番号,報告日時", "侮辱", "電話", "新宿店")
+	must(t, r, http.StatusOK, "事案番号,報告日時", "侮辱", "電話", "新宿店")
 	if n := strings.Count(r.body, "\r\n"); n != 5 {
 		t.Errorf("%d lines, want a header and 4 cases", n)
 	}
