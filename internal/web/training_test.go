@@ -109,7 +109,7 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 			id := courseURL[strings.LastIndex(courseURL, "/")+1:]
 			// A broken course text is refused with its line, and kept in the form.
 			course, _ := e.st.Course(ctx, e.org.ID, id)
-			broken := strings.Replace(course.SourceJa, "\nQ: ", "\n## 遅れたレッスン\n\nQ: ", 2)
+			broken := strings.Replace(course.SourceJa, "\nQ：", "\n## 遅れたレッスン\n\nQ：", 2)
 			r = admin.post(courseURL, url.Values{"title_ja": {course.TitleJa}, "title_en": {course.TitleEn}, "pass_mark": {"80"}, "source_ja": {broken}, "source_en": {course.SourceEn}})
 			must(t, r, http.StatusBadRequest, `id="source_ja-error"`, "行目", "遅れたレッスン")
 			must(t, admin.post(courseURL+"/publish", url.Values{"published": {"true"}}), http.StatusSeeOther)
