@@ -178,14 +178,14 @@ func TestAdminAuditHidesAlarmsAndConfidentiality(t *testing.T) {
 	legal := e.client()
 	legal.signInAs(kasuhara.RoleLegal)
 	must(t, legal.get("/retaliation"), 200)
-	must(t, legal.get("/admin/audit"), 200, "不利益取扱いの申告", "上長への開示の変更", "不利益取扱いの申告の閲覧", empV.UserID)
+	must(t, legal.get("/admin/audit"), 200, "不利益な取扱いの申告", "上司への開示の変更", "不利益な取扱いの申告の閲覧", empV.UserID)
 	admin := e.client()
 	admin.signInAs(kasuhara.RoleAdmin)
 	page := admin.get("/admin/audit")
 	must(t, page, 200)
 	// The employee's sign-in stays; the alarm, its reading and the
 	// confidentiality choice are not there at all.
-	mustNot(t, page, "不利益取扱いの申告", "上長への開示の変更")
+	mustNot(t, page, "不利益な取扱いの申告", "上司への開示の変更")
 }
 
 // TestSupervisorSeesNoCareWithoutConsent is issue 16's finding 15: the
