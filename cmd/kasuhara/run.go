@@ -154,5 +154,11 @@ func openOrCreateStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *sto
 		db.Close()
 		return nil, nil, err
 	}
-	return db, store.New(db), nil
+	st := store.New(db)
+	// Cases whose search index a migration queued for rebuilding.
+	if _, err := st.RebuildSearch(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, st, nil
 }

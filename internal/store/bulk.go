@@ -82,7 +82,7 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 	}
 	// The search tokens: a column of the case on PostgreSQL, a row of the
 	// FTS table on SQLite.
-	first := "search=to_tsvector('simple', %s)"
+	first := "search=setweight(to_tsvector('simple', %s), 'A')" // the report's weight (searchWeights)
 	if s.db.Engine == sqldb.SQLite {
 		for i := range cases {
 			cases[i] = cases[i][1:]

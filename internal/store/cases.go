@@ -182,33 +182,47 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 		detail: map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}})
 }
 
-// reindex rebuilds a case's search tokens from its report and notes.
+// reindex rebuilds a case's search tokens from its report and timeline,
+// in separate fields so that a search matches only what its viewer may read
+// (see searchLevel): the report, the notes and decisions, the contact
+// records, and the care records and messages.
 func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error {
-	var parts []string
 	var req, conduct, harm, wishes, loc string
 	if err := tx.QueryRowContext(ctx, "SELECT request_content, conduct, harm, wishes, location FROM cases WHERE id = $1", caseID).
 		Scan(&req, &conduct, &harm, &wishes, &loc); err != nil {
 		return err
 	}
-	parts = append(parts, req, conduct, harm, wishes, loc)
-	rows, err := tx.QueryContext(ctx, "SELECT body FROM case_events WHERE case_id = $1 AND body <> ''", caseID)
+	report := []string{req, conduct, harm, wishes, loc}
+	var notes, contacts, care []string
+	rows, err := tx.QueryContext(ctx, "SELECT kind, body FROM case_events WHERE case_id = $1 AND body <> ''", caseID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var b string
-		if err := rows.Scan(&b); err != nil {
+		var kind, b string
+		if err := rows.Scan(&kind, &b); err != nil {
 			rows.Close()
 			return err
 		}
-		parts = append(parts, b)
+		switch kind {
+		case kasuhara.EventContact:
+			contacts = append(contacts, b)
+		case kasuhara.EventCare, kasuhara.EventMessage:
+			care = append(care, b)
+		default:
+			notes = append(notes, b)
+		}
 	}
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	tokens := search.Tokens(strings.Join(parts, "\n"))
+	tok := func(parts []string) string { return search.Tokens(strings.Join(parts, "\n")) }
+	tokens, noteTokens, contactTokens, careTokens := tok(report), tok(notes), tok(contacts), tok(care)
 	if s.db.Engine == sqldb.Postgres {
-		_, err = tx.ExecContext(ctx, "UPDATE cases SET search = to_tsvector('simple', $1) WHERE id = $2", tokens, caseID)
+		// One tsvector, each field in its weight (searchWeights).
+		_, err = tx.ExecContext(ctx, "UPDATE cases SET search = setweight(to_tsvector('simple', $1), 'A') || "+
+			"setweight(to_tsvector('simple', $2), 'B') || setweight(to_tsvector('simple', $3), 'C') || "+
+			"setweight(to_tsvector('simple', $4), 'D') WHERE id = $5", tokens, noteTokens, contactTokens, careTokens, caseID)
 		return err
 	}
 	// The FTS row is found by its rowid, the case's search_id; a case
@@ -237,7 +251,8 @@ func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error 
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens) VALUES ($1, $2, $3)", sid.Int64, caseID, tokens)
+		_, err := tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens, notes, contacts, care) VALUES ($1, $2, $3, $4, $5, $6)",
+			sid.Int64, caseID, tokens, noteTokens, contactTokens, careTokens)
 		return err
 	})
 	return nil
@@ -318,6 +333,96 @@ func visible(q *qb, v kasuhara.Actor) {
 	}
 }
 
+// The fields of the search index each level reads (access.CaseLevel): the
+// report; the notes and decisions, and the contact records; the care records
+// and desk↔reporter messages, which only the handlers search. On SQLite
+// they are columns of the FTS5 table, on PostgreSQL weights of one tsvector.
+var (
+	searchColumns = map[access.CaseLevel]string{
+		access.CaseReporter:   "tokens",
+		access.CaseSupervisor: "{tokens notes contacts}",
+		access.CaseHandler:    "{tokens notes contacts care}",
+	}
+	searchWeights = map[access.CaseLevel]string{
+		access.CaseReporter:   "{a}",
+		access.CaseSupervisor: "{a,b,c}",
+		access.CaseHandler:    "{a,b,c,d}",
+	}
+)
+
+// searchLevel returns the condition under which the viewer reads a visible
+// case at their role's level (mirroring access.Case), and that level; ""
+// when the viewer reads only the cases they reported, at the reporter's.
+func searchLevel(q *qb, v kasuhara.Actor) (string, access.CaseLevel) {
+	notExcluded := func() string {
+		return "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = " + q.arg(v.UserID) + ")"
+	}
+	switch v.Role {
+	case kasuhara.RoleDesk, kasuhara.RoleLegal:
+		return "(c.org_id = " + q.arg(v.OrgID) + " AND " + notExcluded() + ")", access.CaseHandler
+	case kasuhara.RoleSupervisor:
+		if v.DepartmentID != "" {
+			return "(c.org_id = " + q.arg(v.OrgID) + " AND c.department_id = " + q.arg(v.DepartmentID) +
+				" AND NOT c.hide_from_supervisor AND " + notExcluded() + ")", access.CaseSupervisor
+		}
+	}
+	return "", access.CaseReporter
+}
+
+// RebuildSearch rebuilds the search index of the cases queued in
+// search_rebuild (by migration 0025, which separated the fields), a batch
+// at a time, and returns how many it rebuilt.
+func (s *Store) RebuildSearch(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := s.tx(ctx, func(tx *sqldb.Tx) error {
+			rows, err := tx.QueryContext(ctx, "SELECT b.case_id, c.id IS NOT NULL FROM search_rebuild b LEFT JOIN cases c ON c.id = b.case_id ORDER BY b.case_id LIMIT 500")
+			if err != nil {
+				return err
+			}
+			type item struct {
+				id     string
+				exists bool
+			}
+			var items []item
+			for rows.Next() {
+				var it item
+				if err := rows.Scan(&it.id, &it.exists); err != nil {
+					rows.Close()
+					return err
+				}
+				items = append(items, it)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			for _, it := range items {
+				if it.exists {
+					if err := s.reindex(ctx, tx, it.id); err != nil {
+						return err
+					}
+					n++
+				}
+				if _, err := tx.ExecContext(ctx, "DELETE FROM search_rebuild WHERE case_id = $1", it.id); err != nil {
+					return err
+				}
+			}
+			if len(items) == 0 {
+				n = -1
+			}
+			return nil
+		})
+		if err != nil {
+			return total, wrap("store.RebuildSearch", err)
+		}
+		if n < 0 {
+			return total, nil
+		}
+		total += n
+	}
+}
+
 // cursor is the position after the last case of a page.
 type cursor struct {
 	At time.Time `json:"t"`
@@ -355,7 +460,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	if f.Sort == "oldest" {
 		dir = "ASC"
 	}
-	from, order, bySearch := s.caseSearch(q, f.Query, dir)
+	from, order, bySearch := s.caseSearch(q, v, f.Query, dir)
 	if f.Cursor != "" {
 		if err := afterCursor(q, f.Cursor, dir, bySearch); err != nil {
 			return nil, "", err
@@ -431,20 +536,41 @@ func (s *Store) caseFilters(q *qb, v kasuhara.Actor, f kasuhara.CaseFilter) {
 // (the FTS rowid is the case's search_id, given when a case is filed)
 // and stops at the end of the page; sorting every match by date first
 // cost time in proportion to the matches (docs/performance.md).
-func (s *Store) caseSearch(q *qb, query, dir string) (from, order string, bySearch bool) {
+func (s *Store) caseSearch(q *qb, v kasuhara.Actor, query, dir string) (from, order string, bySearch bool) {
 	from, order = "cases c", "c.created_at "+dir+", c.id "+dir
 	if toks := search.QueryTokens(query); len(toks) > 0 {
+		cond, level := searchLevel(q, v)
 		if s.db.Engine == sqldb.Postgres {
-			q.add("c.search @@ plainto_tsquery('simple', " + q.arg(strings.Join(toks, " ")) + ")")
+			tsq := "plainto_tsquery('simple', " + q.arg(strings.Join(toks, " ")) + ")"
+			reporter := "ts_filter(c.search, '" + searchWeights[access.CaseReporter] + "') @@ " + tsq
+			m := "c.search @@ " + tsq + " AND "
+			switch {
+			case cond == "":
+				m += reporter
+			case level == access.CaseHandler:
+				m += "(" + cond + " OR " + reporter + ")"
+			default:
+				m += "((" + cond + " AND ts_filter(c.search, '" + searchWeights[level] + "') @@ " + tsq + ") OR " + reporter + ")"
+			}
+			q.add(m)
 		} else {
 			quoted := make([]string, len(toks))
 			for i, t := range toks {
 				quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 			}
+			expr := " : (" + strings.Join(quoted, " AND ") + ")"
 			bySearch = true
 			from = "case_search JOIN cases c ON c.search_id = case_search.rowid"
 			order = "case_search.rowid " + dir
-			q.add("case_search MATCH " + q.arg("tokens : "+strings.Join(quoted, " AND ")))
+			if cond == "" {
+				q.add("case_search MATCH " + q.arg(searchColumns[access.CaseReporter]+expr))
+			} else {
+				// The viewer's level for the case decides the fields; where
+				// it is only the reporter's, the report must match alone.
+				q.add("case_search MATCH " + q.arg(searchColumns[level]+expr) + " AND (" + cond +
+					" OR EXISTS (SELECT 1 FROM case_search r WHERE r.case_search MATCH " + q.arg(searchColumns[access.CaseReporter]+expr) +
+					" AND r.rowid = case_search.rowid))")
+			}
 		}
 	}
 	return from, order, bySearch
