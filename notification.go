@@ -26,4 +26,7 @@ type NotificationService interface {
 	UnreadCount(ctx context.Context, userID string) (int, error)
 	// MarkRead marks all of the user's notifications read.
 	MarkRead(ctx context.Context, userID string) error
+	// MarkOneRead marks one of the user's notifications read; another
+	// user's is left as it is.
+	MarkOneRead(ctx context.Context, userID, id string) error
 }

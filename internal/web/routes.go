@@ -157,6 +157,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /cases/{id}/retaliation", s.caseRetaliation)
 	handle("GET /retaliation", s.retaliationList)
 	handle("GET /notifications", s.notificationsPage)
+	handle("POST /notifications/read", s.markNotificationsRead)
+	handle("POST /notifications/{id}/read", s.markNotificationRead)
 	handle("GET /lookup", s.lookupPage)
 	handle("GET /timer", s.timerPage)
 	handle("GET /customers", s.customersPage)
