@@ -38,8 +38,11 @@ type User struct {
 	Language           string // "ja", "en", or "" for the browser's choice
 	Disabled           bool
 	MustChangePassword bool // set for generated one-time passwords
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// CredentialStamp changes whenever the password does: a session keeps
+	// the one of its sign-in and ends when it no longer matches.
+	CredentialStamp string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Membership places a user in an organisation with a role and, optionally, a

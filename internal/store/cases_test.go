@@ -581,19 +581,21 @@ func TestCaseSearchByLevel(t *testing.T) {
 			check("clerk", "notes : 解雇", false)
 		}
 
+		exec := func(q string) {
+			t.Helper()
+			if err := db.Tx(ctx, func(tx *sqldb.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
 		// An index built before the fields were separated is rebuilt: the
 		// migration keeps the old tokens where only the handlers match them
 		// and queues every case; RebuildSearch splits them again.
 		if db.Engine == sqldb.SQLite {
-			if _, err := db.Write.ExecContext(ctx, "UPDATE case_search SET care = tokens || ' ' || notes || ' ' || contacts, tokens = NULL, notes = NULL, contacts = NULL"); err != nil {
-				t.Fatal(err)
-			}
-		} else if _, err := db.Write.ExecContext(ctx, "UPDATE cases SET search = setweight(search, 'D')"); err != nil {
-			t.Fatal(err)
+			exec("UPDATE case_search SET care = tokens || ' ' || notes || ' ' || contacts, tokens = NULL, notes = NULL, contacts = NULL")
+		} else {
+			exec("UPDATE cases SET search = setweight(search, 'D')")
 		}
-		if _, err := db.Write.ExecContext(ctx, "INSERT INTO search_rebuild (case_id) SELECT id FROM cases"); err != nil {
-			t.Fatal(err)
-		}
+		exec("INSERT INTO search_rebuild (case_id) SELECT id FROM cases")
 		check("clerk", "土下座", false) // not yet
 		check("desk1", "解雇", true)
 		n, err := d.s.RebuildSearch(ctx)

@@ -386,8 +386,10 @@ func (s *Store) MarkRead(ctx context.Context, userID string) error {
 
 // MarkOneRead implements kasuhara.NotificationService.
 func (s *Store) MarkOneRead(ctx context.Context, userID, id string) error {
-	_, err := s.db.Write.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL", s.now(), id, userID)
-	return err
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL", s.now(), id, userID)
+		return err
+	})
 }
 
 // without returns ids without the actor: nobody is notified of their own act.

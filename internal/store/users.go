@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -12,16 +14,24 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
-const userColumns = "id, email, name, language, disabled, must_change_password, created_at, updated_at"
+const userColumns = "id, email, name, language, disabled, must_change_password, created_at, updated_at, password_hash"
 
 func scanUser(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.User, error) {
+	u, _, err := scanUserHash(sc, extra...)
+	return u, err
+}
+
+// scanUserHash scans a user and returns its password hash too.
+func scanUserHash(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.User, string, error) {
 	var u kasuhara.User
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Language, &u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt}, extra...)
+	var hash string
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Language, &u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &hash}, extra...)
 	if err := sc.Scan(dest...); err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	u.CredentialStamp = credentialStamp(hash)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return &u, nil
+	return &u, hash, nil
 }
 
 // checkDepartment verifies that a department belongs to the organisation.
@@ -127,9 +137,8 @@ var (
 // Authenticate implements kasuhara.UserService.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*kasuhara.User, error) {
 	const op = "store.Authenticate"
-	var hash string
-	u, err := scanUser(s.db.Read.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE email = $1",
-		kasuhara.NormalizeEmail(email)), &hash)
+	u, hash, err := scanUserHash(s.db.Read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE email = $1",
+		kasuhara.NormalizeEmail(email)))
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap(op, err)
 	}
@@ -191,8 +200,23 @@ func (s *Store) setPassword(ctx context.Context, actor kasuhara.Actor, userID, p
 		if n, _ := res.RowsAffected(); n == 0 {
 			return kasuhara.Errorf(kasuhara.ENOTFOUND, "user not found")
 		}
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: s.primaryOrgTx(ctx, tx, userID), action: action, objectType: "user", objectID: userID})
+		// Whoever knew the old password may hold a session or a token: the
+		// sessions end with the hash (User.CredentialStamp), the tokens here.
+		res, err = tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", s.now(), userID)
+		if err != nil {
+			return err
+		}
+		revoked, _ := res.RowsAffected()
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: s.primaryOrgTx(ctx, tx, userID), action: action, objectType: "user", objectID: userID,
+			detail: map[string]int64{"tokens_revoked": revoked}})
 	})
+}
+
+// credentialStamp is a short digest of a password hash: it changes with the
+// password and tells nothing of it.
+func credentialStamp(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:8])
 }
 
 func (s *Store) primaryOrgTx(ctx context.Context, tx *sqldb.Tx, userID string) string {
@@ -308,7 +332,7 @@ func (s *Store) SetMembership(ctx context.Context, actor kasuhara.Actor, m kasuh
 
 // Members implements kasuhara.UserService.
 func (s *Store) Members(ctx context.Context, orgID string) ([]kasuhara.Member, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.language, u.disabled, u.must_change_password, u.created_at, u.updated_at,
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.language, u.disabled, u.must_change_password, u.created_at, u.updated_at, u.password_hash,
 			m.user_id, m.org_id, m.role, COALESCE(m.department_id, ''), m.created_at, o.slug, COALESCE(d.name, '')
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id

@@ -66,6 +66,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	s.sessions.Put(r.Context(), sessionStampKey, u.CredentialStamp)
 	if u.Language != "" {
 		setLangCookie(w, u.Language, s.secureCookies)
 	}
@@ -166,9 +167,16 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Users.SetPassword(r.Context(), v.Actor, v.User.ID, next); err != nil {
 		return err
 	}
+	// Every other session ends with the old password's stamp; this one
+	// takes the new stamp and a new id.
+	u, err := s.Users.UserByID(r.Context(), v.User.ID)
+	if err != nil {
+		return err
+	}
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
+	s.sessions.Put(r.Context(), sessionStampKey, u.CredentialStamp)
 	s.flash(r, "password.changed", "ok")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil

@@ -265,3 +265,34 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordChangeEndsOtherSessions: a change of password ends every other
+// session and revokes every API token of the user, keeping the session that
+// changed it; an admin's reset ends them all (issue 16, finding 10).
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	here, there := e.client(), e.client()
+	here.signInAs(kasuhara.RoleEmployee)
+	there.signInAs(kasuhara.RoleEmployee)
+	api := e.api(kasuhara.RoleEmployee)
+	must(t, api.call("GET", "/api/v1/cases", nil), http.StatusOK)
+	r := here.post("/account/password", url.Values{"current": {password}, "new": {"a-long-new-password"}, "confirm": {"a-long-new-password"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		t.Fatalf("change: %d %s", r.status, r.header.Get("Location"))
+	}
+	must(t, here.get("/"), http.StatusOK)
+	if r := there.get("/"); r.status != http.StatusSeeOther {
+		t.Fatalf("another session survived the change of password: %d", r.status)
+	}
+	must(t, api.call("GET", "/api/v1/cases", nil), http.StatusUnauthorized)
+
+	// An admin's reset ends the user's every session and token.
+	api = e.api(kasuhara.RoleEmployee)
+	if _, err := e.st.ResetPassword(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleEmployee].ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := here.get("/"); r.status != http.StatusSeeOther {
+		t.Fatalf("a session survived the reset: %d", r.status)
+	}
+	must(t, api.call("GET", "/api/v1/cases", nil), http.StatusUnauthorized)
+}

@@ -173,6 +173,10 @@ func viewerFrom(ctx context.Context) *viewer {
 // sessionUserKey is the session key of the signed-in user's id.
 const sessionUserKey = "user_id"
 
+// sessionStampKey holds the user's CredentialStamp at sign-in: a change of
+// password ends every session that holds the old one.
+const sessionStampKey = "credential"
+
 // identify finds who is asking, from the bearer token or, except on the
 // anonymous channel, the session cookie, and the request's language. It
 // returns r with both in its context.
@@ -199,8 +203,9 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, anonymous bool
 		if err != nil && kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			return r, err
 		}
-		if u == nil || u.Disabled {
-			// The account was removed or disabled since sign-in.
+		if u == nil || u.Disabled || s.sessions.GetString(ctx, sessionStampKey) != u.CredentialStamp {
+			// The account was removed or disabled, or its password changed,
+			// since sign-in.
 			s.sessions.Destroy(ctx)
 		} else if v, err = s.loadViewer(ctx, u); err != nil {
 			return r, err
