@@ -161,6 +161,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Catalog:   catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err

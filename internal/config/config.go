@@ -39,6 +39,10 @@ type Config struct {
 	// appended every day and at each start (--audit-anchor), best on another
 	// volume; "" writes none.
 	AuditAnchor string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (--trusted-proxies); none by default.
+	TrustedProxies []netip.Prefix
+	trustedProxies string
 
 	set     Set
 	envErrs []error
@@ -107,6 +111,7 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		}
 		str(&c.webhookAllow, "webhook-allow", "", "private networks webhooks may reach, comma-separated CIDRs or addresses, e.g. 10.20.0.0/16")
 		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
+		str(&c.trustedProxies, "trusted-proxies", "", "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDRs or addresses, e.g. 127.0.0.1")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
 		str(&c.FirstAdminEmail, "first-admin-email", "admin@localhost.localdomain", "on an empty database: e-mail address of the first admin")
@@ -163,6 +168,11 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--webhook-allow: %w", err))
 		}
 		c.WebhookAllow = allow
+		proxies, err := ParseNetworks(c.trustedProxies)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+		}
+		c.TrustedProxies = proxies
 	}
 	return errors.Join(errs...)
 }

@@ -80,3 +80,22 @@ func TestWebhookAllow(t *testing.T) {
 		t.Fatalf("default WebhookAllow = %v, %v; want none", c.WebhookAllow, err)
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := parse(t, []string{"--trusted-proxies", "127.0.0.1, 10.0.0.0/8"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[127.0.0.1/32 10.0.0.0/8]" {
+		t.Fatalf("TrustedProxies = %s", got)
+	}
+	if c, err := parse(t, nil, map[string]string{"KASUHARA_TRUSTED_PROXIES": "::1"}); err != nil || fmt.Sprint(c.TrustedProxies) != "[::1/128]" {
+		t.Fatalf("from the environment: %v, %v", c.TrustedProxies, err)
+	}
+	if _, err := parse(t, nil, map[string]string{"KASUHARA_TRUSTED_PROXIES": "10.0.0.0/33"}); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+		t.Fatalf("a bad network: %v", err)
+	}
+	if c, err := parse(t, nil, nil); err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default TrustedProxies = %v, %v; want none", c.TrustedProxies, err)
+	}
+}

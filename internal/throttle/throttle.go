@@ -86,3 +86,62 @@ func (l *Limiter) Len() int {
 	defer l.mu.Unlock()
 	return len(l.failures)
 }
+
+// Delay returns how long key must still wait before its next attempt: no
+// wait for its first free failures within the window, then one second after
+// its last failure, doubling with each further failure up to most. It slows
+// a key down instead of blocking it for the whole window.
+func (l *Limiter) Delay(key string, free int, most time.Duration) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.Now()
+	fs := l.recent(key, now)
+	if len(fs) < free {
+		return 0
+	}
+	d := most
+	if n := len(fs) - free; n < 30 {
+		d = min(time.Second<<n, most)
+	}
+	return max(0, fs[len(fs)-1].Add(d).Sub(now))
+}
+
+// Known remembers keys for a while: the pairs of account and address that
+// have signed in, whose owner the slow-down of an account spares.
+type Known struct {
+	TTL time.Duration
+	Now func() time.Time
+
+	mu      sync.Mutex
+	seen    map[string]time.Time
+	sweepAt time.Time
+}
+
+// NewKnown returns a Known with the real clock.
+func NewKnown(ttl time.Duration) *Known {
+	return &Known{TTL: ttl, Now: time.Now, seen: map[string]time.Time{}}
+}
+
+// Add remembers key from now on.
+func (k *Known) Add(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	now := k.Now()
+	k.seen[key] = now
+	if now.After(k.sweepAt) {
+		for s, at := range k.seen {
+			if now.Sub(at) >= k.TTL {
+				delete(k.seen, s)
+			}
+		}
+		k.sweepAt = now.Add(k.TTL)
+	}
+}
+
+// Has reports whether key was added within the TTL.
+func (k *Known) Has(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	at, ok := k.seen[key]
+	return ok && k.Now().Sub(at) < k.TTL
+}

@@ -21,7 +21,7 @@ import (
 // memory holds addresses.
 func (s *Server) clientKey(r *http.Request) string {
 	m := hmac.New(sha256.New, s.clientSalt)
-	m.Write([]byte(clientIP(r)))
+	m.Write([]byte(s.clientIP(r)))
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/i18n"
@@ -40,12 +41,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
 	}
-	acctKey, clientKey := "account:"+email, "client:"+clientIP(r)
-	blockedA, waitA := s.loginAccount.Blocked(acctKey)
+	ip := s.clientIP(r)
+	acctKey, pairKey, clientKey := "account:"+email, "pair:"+email+"|"+ip, "client:"+ip
+	// Failures block the pair of account and address, and the address; the
+	// account as a whole is only slowed down, and not for an address it
+	// signed in from lately, so that nobody can lock its owner out.
+	blockedP, waitP := s.loginPair.Blocked(pairKey)
 	blockedC, waitC := s.loginClient.Blocked(clientKey)
-	if blockedA || blockedC {
+	var waitA time.Duration
+	if !s.loginKnown.Has(pairKey) {
+		waitA = s.loginAccount.Delay(acctKey, loginFreeFailures, loginMostDelay)
+	}
+	if blockedP || blockedC || waitA > 0 {
 		s.metrics.loginThrottled.Inc()
-		wait := max(waitA, waitC)
+		wait := max(waitP, waitC, waitA)
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
 			Flash: "login.throttled", FlashKind: "error", FlashArgs: map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))}})
@@ -54,13 +63,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
 		s.metrics.loginFailures.Inc()
 		s.loginAccount.Fail(acctKey)
+		s.loginPair.Fail(pairKey)
 		s.loginClient.Fail(clientKey)
 		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Form: f, Flash: "login.failed", FlashKind: "error"})
 	}
 	if err != nil {
 		return err
 	}
-	s.loginAccount.Reset(acctKey)
+	s.loginPair.Reset(pairKey)
+	s.loginKnown.Add(pairKey)
 	// A new session id at sign-in: an id planted before sign-in is useless.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
@@ -146,8 +157,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["confirm"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldMismatch})
 	}
 	if len(f.Errors) == 0 {
-		acctKey := "account:" + v.User.Email
-		if blocked, _ := s.loginAccount.Blocked(acctKey); blocked {
+		acctKey := "pair:" + v.User.Email + "|" + s.clientIP(r)
+		if blocked, _ := s.loginPair.Blocked(acctKey); blocked {
 			return s.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password.title", Nav: "account", Flash: "login.throttled", FlashKind: "error",
 				FlashArgs: map[string]any{"Minutes": 15}})
 		}
@@ -155,7 +166,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 			if kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
 				return err
 			}
-			s.loginAccount.Fail(acctKey)
+			s.loginPair.Fail(acctKey)
 			f.Errors["current"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongPassword})
 		} else if next == current {
 			f.Errors["new"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldSamePassword})

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -295,4 +296,56 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		t.Fatalf("a session survived the reset: %d", r.status)
 	}
 	must(t, api.call("GET", "/api/v1/cases", nil), http.StatusUnauthorized)
+}
+
+// behindProxy trusts the test's loopback address as a reverse proxy.
+func behindProxy(d *web.Deps) {
+	d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+}
+
+// from makes c's requests come, through the trusted proxy, from addr.
+func from(c *client, addr string) *client { c.header.Set("X-Forwarded-For", addr); return c }
+
+// TestLoginThrottleSparesTheOwner: wrong passwords from anywhere do not lock
+// the account: they block the pair of account and address, and slow the
+// account down for other addresses, while its owner signs in from their own
+// address (issue 16, finding 9).
+func TestLoginThrottleSparesTheOwner(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite, behindProxy)
+	owner := from(e.client(), "203.0.113.5")
+	owner.signInAs(kasuhara.RoleDesk)
+	// One address: five failures, then the pair is blocked.
+	attacker := from(e.client(), "198.51.100.1")
+	var statuses []int
+	for range 7 {
+		statuses = append(statuses, attacker.signIn("desk@acme.example", "wrong password").status)
+	}
+	if got := strings.Trim(fmt.Sprint(statuses), "[]"); got != "401 401 401 401 401 429 429" {
+		t.Fatalf("one address: %s", got)
+	}
+	// Many addresses: the account is slowed down, with a short Retry-After.
+	slowed := false
+	for i := range 20 {
+		r := from(e.client(), fmt.Sprintf("198.51.100.%d", 10+i)).signIn("desk@acme.example", "wrong password")
+		if r.status == http.StatusTooManyRequests {
+			slowed = true
+			if ra := r.header.Get("Retry-After"); ra == "" || len(ra) > 2 {
+				t.Fatalf("Retry-After %q", ra)
+			}
+		}
+	}
+	if !slowed {
+		t.Fatal("the account was not slowed down")
+	}
+	// The owner signs in from their own address all the same.
+	from(e.client(), "203.0.113.5").signInAs(kasuhara.RoleDesk)
+	// The client address comes from the proxy only when the peer is a
+	// trusted proxy; without one, X-Forwarded-For is ignored.
+	plain := newEnv(t, sqldb.SQLite)
+	for i := range 5 {
+		from(plain.client(), fmt.Sprintf("192.0.2.%d", i)).signIn("legal@acme.example", "wrong password")
+	}
+	if r := from(plain.client(), "192.0.2.99").signIn("legal@acme.example", password); r.status != http.StatusTooManyRequests {
+		t.Fatalf("an untrusted X-Forwarded-For was believed: %d", r.status)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -253,14 +254,78 @@ func langFrom(ctx context.Context) string {
 	return i18n.Default
 }
 
-// clientIP is the address the connection comes from. Behind a reverse proxy
-// every client shares the proxy's address; see docs/operations.md.
-func clientIP(r *http.Request) string {
+// clientIP is the address of the client: the connection's, or behind a
+// trusted reverse proxy (--trusted-proxies) the one the proxies forwarded;
+// see docs/operations.md.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(peer) {
+		return host
+	}
+	// Behind a trusted proxy: the rightmost address that is not one of the
+	// trusted proxies is the client (the addresses left of it are whatever
+	// the client wrote). X-Forwarded-For first, else Forwarded's for=.
+	hops := forwardedFor(r.Header)
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			break // a hop that is no address (unknown, _hidden): stop here
+		}
+		client = a.Unmap()
+		if !s.trusted(client) {
+			break
+		}
+	}
+	return client.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedFor returns the hops of X-Forwarded-For, or else of Forwarded's
+// for= parameters, in order, without ports or brackets.
+func forwardedFor(h http.Header) []string {
+	var hops []string
+	for _, v := range h.Values("X-Forwarded-For") {
+		for _, p := range strings.Split(v, ",") {
+			hops = append(hops, strings.TrimSpace(p))
+		}
+	}
+	if len(hops) > 0 {
+		return hops
+	}
+	for _, v := range h.Values("Forwarded") {
+		for _, elem := range strings.Split(v, ",") {
+			for _, pair := range strings.Split(elem, ";") {
+				k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if !ok || !strings.EqualFold(k, "for") {
+					continue
+				}
+				val = strings.Trim(val, `"`)
+				if strings.HasPrefix(val, "[") {
+					if end := strings.Index(val, "]"); end > 0 {
+						val = val[1:end]
+					}
+				} else if host, _, err := net.SplitHostPort(val); err == nil {
+					val = host
+				}
+				hops = append(hops, val)
+			}
+		}
+	}
+	return hops
 }
 
 // loginURL is the sign-in page that returns to the page asked for (a GET of

@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -64,6 +65,9 @@ type Deps struct {
 	SessionLifetime time.Duration
 	Version         string
 	Now             func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
+	// Forwarded header names the client (see clientIP).
+	TrustedProxies []netip.Prefix
 	// MaxUpload is the largest evidence file accepted (default 100 MiB).
 	MaxUpload int64
 }
@@ -80,6 +84,8 @@ type Server struct {
 	assets        *assets
 	metrics       *metrics
 	loginAccount  *throttle.Limiter
+	loginPair     *throttle.Limiter
+	loginKnown    *throttle.Known
 	loginClient   *throttle.Limiter
 	receiptClient *throttle.Limiter
 	lookupUser    *throttle.Limiter
@@ -89,6 +95,14 @@ type Server struct {
 	handler       http.Handler
 	secureCookies bool
 }
+
+// The slow-down of an account: after loginFreeFailures failed sign-ins
+// within 15 minutes, one attempt a second after the last failure, doubling
+// with each further failure up to loginMostDelay.
+const (
+	loginFreeFailures = 5
+	loginMostDelay    = time.Minute
+)
 
 // NewServer returns the server with every route and middleware in place.
 func NewServer(d Deps) (*Server, error) {
@@ -112,7 +126,9 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		Deps:          d,
-		loginAccount:  throttle.New(5, 15*time.Minute),
+		loginAccount:  throttle.New(loginFreeFailures, 15*time.Minute),
+		loginPair:     throttle.New(5, 15*time.Minute),
+		loginKnown:    throttle.NewKnown(30 * 24 * time.Hour),
 		loginClient:   throttle.New(20, 15*time.Minute),
 		receiptClient: throttle.New(10, 15*time.Minute),
 		lookupUser:    throttle.New(30, time.Minute),
