@@ -543,7 +543,7 @@ type Attempt struct {
 	Lang      string
 	Score     int
 	Passed    bool
-	Wrong     []int // questions answered wrongly (not kept after the answer)
+	Wrong     []int // questions answered wrongly, only when Passed (not kept after the answer)
 	CreatedAt time.Time
 	// Filled for certificates.
 	UserName      string

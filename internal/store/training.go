@@ -351,6 +351,11 @@ func (s *Store) SubmitAttempt(ctx context.Context, v kasuhara.Actor, courseID, l
 	}
 	a := kasuhara.Attempt{ID: newID(), CourseID: c.ID, UserID: v.UserID, OrgID: v.OrgID, Lang: lang, Score: score,
 		Passed: score >= c.PassMark, Wrong: wrong, CreatedAt: s.now()}
+	if !a.Passed {
+		// Which answers were wrong is told only once the course is passed:
+		// told after each failure, retrying would find the answers.
+		a.Wrong = nil
+	}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO training_attempts (id, course_id, user_id, org_id, lang, score, passed, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.CourseID, a.UserID, a.OrgID, a.Lang, a.Score, a.Passed, a.CreatedAt); err != nil {

@@ -69,9 +69,10 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 		if items, _ := d.s.MyTraining(ctx, operator); len(items) != 0 {
 			t.Fatal("a course for the shop is assigned to the call centre")
 		}
-		// Fail once, then pass.
+		// Fail once, then pass. A failed attempt has its score but not
+		// which answers were wrong (issue 16, finding 17).
 		a, err := d.s.SubmitAttempt(ctx, clerk, c.ID, "ja", [][]int{{1}, {0}})
-		if err != nil || a.Passed || a.Score != 50 || len(a.Wrong) != 1 || a.Wrong[0] != 1 {
+		if err != nil || a.Passed || a.Score != 50 || len(a.Wrong) != 0 {
 			t.Fatalf("failed attempt: %v %+v", err, a)
 		}
 		_, err = d.s.SubmitAttempt(ctx, clerk, c.ID, "ja", [][]int{{1}})

@@ -91,12 +91,14 @@ func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	wrong := a.Wrong
-	if wrong == nil {
-		wrong = []int{}
-	}
-	out := map[string]any{"id": a.ID, "score": a.Score, "passed": a.Passed, "wrong": wrong, "lang": a.Lang, "created_at": a.CreatedAt}
+	out := map[string]any{"id": a.ID, "score": a.Score, "passed": a.Passed, "lang": a.Lang, "created_at": a.CreatedAt}
 	if a.Passed {
+		// Which answers were wrong only once passed (the store keeps it so).
+		wrong := a.Wrong
+		if wrong == nil {
+			wrong = []int{}
+		}
+		out["wrong"] = wrong
 		out["certificate_url"] = "/training/certificates/" + a.ID
 	}
 	writeJSON(w, http.StatusCreated, out)

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,9 +138,27 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 				}
 			}
 			must(t, emp.call("POST", "/api/v1/training/courses/"+id+"/attempts", map[string]any{"answers": [][]int{{0}}}), http.StatusUnprocessableEntity, `"answers"`)
-			must(t, emp.call("POST", "/api/v1/training/courses/"+id+"/attempts", map[string]any{"lang": "en", "answers": wrong}), http.StatusCreated, `"passed":false`, `"score":0`)
+			// A failed attempt tells the score, not which answers were wrong:
+			// retrying must not find the answers (issue 16, finding 17).
+			failed := emp.call("POST", "/api/v1/training/courses/"+id+"/attempts", map[string]any{"lang": "en", "answers": wrong})
+			must(t, failed, http.StatusCreated, `"passed":false`, `"score":0`)
+			mustNot(t, failed, `"wrong"`)
+			half := slices.Clone(wrong)
+			half[0] = right[0]
+			failed = emp.call("POST", "/api/v1/training/courses/"+id+"/attempts", map[string]any{"lang": "en", "answers": half})
+			must(t, failed, http.StatusCreated, `"passed":false`)
+			mustNot(t, failed, `"wrong"`)
+			ui := e.client()
+			ui.signInAs(kasuhara.RoleEmployee)
+			form := url.Values{"lang": {"en"}}
+			for i, a := range half {
+				form.Set(fmt.Sprintf("q%d", i), fmt.Sprint(a[0]))
+			}
+			page := ui.post("/training/courses/"+id, form)
+			must(t, page, http.StatusOK, `id="result"`)
+			mustNot(t, page, "has-error", `class="field-error"`)
 			r = emp.call("POST", "/api/v1/training/courses/"+id+"/attempts", map[string]any{"lang": "en", "answers": right})
-			must(t, r, http.StatusCreated, `"passed":true`, `"score":100`, `"certificate_url":"/training/certificates/`)
+			must(t, r, http.StatusCreated, `"passed":true`, `"score":100`, `"certificate_url":"/training/certificates/`, `"wrong":[]`)
 			cert := decode(t, r.body)["certificate_url"].(string)
 			must(t, emp.call("GET", "/api/v1/training/assignments", nil), http.StatusOK, `"status":"complete"`, `"due":"2100-03-31"`, `"pending":false`)
 			// The certificate is the employee's, and legal's to check; not the desk's.
