@@ -8,6 +8,7 @@ import (
 
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 func migrate(ctx context.Context, e env, args []string) error {
@@ -25,6 +26,14 @@ func migrate(ctx context.Context, e env, args []string) error {
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return err
+	}
+	// The cases whose search index a migration queued for rebuilding.
+	rebuilt, err := store.New(db).RebuildSearch(ctx)
+	if err != nil {
+		return err
+	}
+	if rebuilt > 0 {
+		fmt.Fprintf(e.stdout, "Rebuilt the search index of %d case(s).\n", rebuilt)
 	}
 	if len(applied) == 0 {
 		fmt.Fprintln(e.stdout, "The database schema is up to date.")
