@@ -73,20 +73,23 @@ type hook struct {
 	owner *txRequest
 }
 
-// ExecContext runs a statement that returns no rows.
+// ExecContext runs a statement that returns no rows. Once a function has
+// started, its statements run whatever becomes of ctx (its values are kept):
+// database/sql would otherwise refuse a statement whose context ended while
+// the function ran, so whether a started write ran would depend on timing.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, query, args...)
+	return tx.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // QueryContext runs a query. The caller must close the rows before its
 // function returns (see the top of this file).
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, query, args...)
+	return tx.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // QueryRowContext runs a query that returns at most one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	return tx.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // BeforeCommit registers fn to run in the transaction after every function
