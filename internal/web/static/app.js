@@ -152,7 +152,9 @@ document.addEventListener("DOMContentLoaded", function () {
 // sameKeyForSameContent makes a form sent again with the same content (Back
 // to a form the browser draws anew, with a new key) carry the key it was
 // first sent with, so that the server answers the first result. Only a
-// hash of the content is kept, in this tab's session storage.
+// hash of the content is kept, in this tab's session storage. A form
+// reached by a new navigation (not Back, Forward or reload) is a new
+// report, however like an earlier one it is: it records its own key.
 function sameKeyForSameContent(form) {
   var key = form.querySelector("input[name=idempotency_key]");
   var st = null;
@@ -176,11 +178,17 @@ function sameKeyForSameContent(form) {
   }
   var name = "kasuhara-sent:" + h1.toString(16) + h2.toString(16);
   var sent = st.getItem(name);
-  if (sent) {
+  if (sent && revisited()) {
     key.value = sent;
   } else {
     st.setItem(name, key.value);
   }
+}
+
+// revisited reports whether this page was reached by Back, Forward or reload.
+function revisited() {
+  var nav = window.performance && window.performance.getEntriesByType ? window.performance.getEntriesByType("navigation")[0] : null;
+  return !nav || nav.type === "back_forward" || nav.type === "reload";
 }
 
 // Submit once (issue 18): a form marked data-submit-once is sent once; a
