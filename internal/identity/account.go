@@ -62,7 +62,7 @@ var notHandles = map[string]bool{
 // the same URL pasted again. The key does not say which platform the handle
 // is on; Similar weighs it accordingly.
 func Handle(s string) string {
-	s = strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
+	s = norm.NFKC.String(strings.ToLower(strings.TrimSpace(norm.NFKC.String(s))))
 	if u, ok := profileURL(s); ok {
 		return handleFromURL(u)
 	}

@@ -5,7 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -40,7 +39,7 @@ func Email(s string) (string, bool) {
 	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
-	s = cases.Fold().String(s)
+	s = fold(s)
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || !validLocal(local) {
 		return "", false

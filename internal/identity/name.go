@@ -5,7 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
 )
@@ -52,7 +51,7 @@ func NameKana(s string) string {
 }
 
 func nameKey(s string, kanaOnly bool) string {
-	s = cases.Fold().String(width.Fold.String(norm.NFKC.String(s)))
+	s = fold(width.Fold.String(norm.NFKC.String(s)))
 	s = strings.Map(func(r rune) rune {
 		if isInvisible(r) {
 			return -1
