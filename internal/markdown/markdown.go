@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"html/template"
 	"strings"
+	"unicode"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -107,8 +108,18 @@ func (g guard) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 	}
 }
 
+// plainDestination reports whether dest has no space or control character:
+// a browser drops or escapes them (a form feed before "#" became "%0C#", a
+// relative link), so what was checked would not be what is followed.
+func plainDestination(dest string) bool {
+	return !strings.ContainsFunc(dest, func(r rune) bool { return r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r) })
+}
+
 func linkAllowed(dest string) bool {
-	d := strings.ToLower(strings.TrimSpace(dest))
+	if !plainDestination(dest) {
+		return false
+	}
+	d := strings.ToLower(dest)
 	switch {
 	case strings.HasPrefix(d, "https://"), strings.HasPrefix(d, "http://"), strings.HasPrefix(d, "mailto:"):
 		return true
@@ -121,7 +132,10 @@ func linkAllowed(dest string) bool {
 }
 
 func imageAllowed(dest string) bool {
-	d := strings.TrimSpace(dest)
+	if !plainDestination(dest) {
+		return false
+	}
+	d := dest
 	if !strings.HasPrefix(d, ImagePrefix) {
 		return false
 	}
