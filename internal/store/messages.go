@@ -115,26 +115,19 @@ func (s *Store) AddMessage(ctx context.Context, v kasuhara.Actor, caseID, body s
 
 // SetConfidential implements kasuhara.MessageService: only the reporter.
 func (s *Store) SetConfidential(ctx context.Context, v kasuhara.Actor, caseID string, hide bool) error {
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
-		if err != nil {
-			return err
-		}
-		if c.ReporterID != v.UserID {
-			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter decides this")
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE cases SET hide_from_supervisor = $1, updated_at = $2 WHERE id = $3", hide, s.now(), c.ID); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.confidential", objectType: "case", objectID: c.ID,
-			detail: map[string]bool{"hide_from_supervisor": hide}})
-	})
-	return wrap("store.SetConfidential", err)
+	return wrap("store.SetConfidential", s.setReporterChoice(ctx, v, caseID, "hide_from_supervisor", "case.confidential", hide))
 }
 
 // SetCareConsent implements kasuhara.MessageService: only the reporter.
 func (s *Store) SetCareConsent(ctx context.Context, v kasuhara.Actor, caseID string, share bool) error {
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return wrap("store.SetCareConsent", s.setReporterChoice(ctx, v, caseID, "care_to_supervisor", "case.care_consent", share))
+}
+
+// setReporterChoice records a choice that only the case's reporter makes,
+// in the case's column (a constant of the callers, never input) and the
+// audit trail.
+func (s *Store) setReporterChoice(ctx context.Context, v kasuhara.Actor, caseID, column, action string, on bool) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
 		if err != nil {
 			return err
@@ -142,13 +135,12 @@ func (s *Store) SetCareConsent(ctx context.Context, v kasuhara.Actor, caseID str
 		if c.ReporterID != v.UserID {
 			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter decides this")
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE cases SET care_to_supervisor = $1, updated_at = $2 WHERE id = $3", share, s.now(), c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET "+column+" = $1, updated_at = $2 WHERE id = $3", on, s.now(), c.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.care_consent", objectType: "case", objectID: c.ID,
-			detail: map[string]bool{"care_to_supervisor": share}})
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: action, objectType: "case", objectID: c.ID,
+			detail: map[string]bool{column: on}})
 	})
-	return wrap("store.SetCareConsent", err)
 }
 
 // FlagRetaliation implements kasuhara.MessageService.
