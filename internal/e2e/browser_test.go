@@ -297,3 +297,17 @@ func msg(t *testing.T, lang, id string) string {
 	}
 	return s
 }
+
+// openMenu opens the navigation menu when it is folded (on a phone, the
+// menu of layout.html is a closed <details>); on a wide screen, or on a
+// page without the menu, it does nothing.
+func (b *browser) openMenu() {
+	b.t.Helper()
+	folded := eval[bool](b, `(() => {
+		const m = document.getElementById("nav-menu"), s = document.getElementById("nav-toggle");
+		return !!(m && s && !m.open && s.checkVisibility());
+	})()`)
+	if folded {
+		b.run("open the menu", chromedp.Click(chromedp.CSS("#nav-toggle"), chromedp.NodeVisible))
+	}
+}

@@ -78,7 +78,7 @@ func TestCaseJourney(t *testing.T) {
 	emp := newBrowser(t, srv)
 	emp.run("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	wantStatus(t, signIn(t, emp, "clerk@example.jp", clerkPW), http.StatusOK, "employee signs in")
-	emp.submit("#nav-report")
+	emp.submit("#topbar-report")
 	wantPath(t, emp, "/report", "the report link")
 	checkFits(t, emp, "/report")
 	if h := eval[float64](emp, `document.querySelector("#report-submit").getBoundingClientRect().height`); h < 44 {

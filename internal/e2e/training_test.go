@@ -62,6 +62,7 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 	if !strings.Contains(todo, "基本方針") || !strings.Contains(todo, "2099-03-31") {
 		t.Fatalf("the start page does not ask for the policy and the course: %q", todo)
 	}
+	emp.openMenu()
 	emp.submit("#nav-policies")
 	checkFits(t, emp, "/policies")
 	emp.submit("#policies a")
@@ -92,6 +93,7 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 			}
 		}
 	}
+	emp.openMenu()
 	emp.submit("#nav-training")
 	checkFits(t, emp, "/training")
 	emp.submit("#my-training a")

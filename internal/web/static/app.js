@@ -219,3 +219,44 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+
+// Stacked tables (app.css .table-stack): each cell shown as a card's line
+// carries its column's heading in data-label. A template may write it; a
+// cell without one takes the text of its column's <th> here (a column
+// without a heading, such as a row's actions, gets an empty label).
+function labelStackedTables(root) {
+  (root || document).querySelectorAll("table.table-stack").forEach(function (table) {
+    var heads = [];
+    var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!row) { return; }
+    Array.prototype.forEach.call(row.cells, function (th) {
+      for (var i = 0; i < (th.colSpan || 1); i++) { heads.push(th.textContent.replace(/\s+/g, " ").trim()); }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && cell.colSpan <= 1) { cell.setAttribute("data-label", heads[col] || ""); }
+          col += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { labelStackedTables(document); });
+document.addEventListener("htmx:afterSwap", function (ev) { labelStackedTables(ev.target); });
+
+// The menu (layout.html) is a <details>: closed on a phone, laid out in the
+// bar from 48em by app.css (::details-content). A browser without that
+// selector gets it opened on a wide screen instead.
+document.addEventListener("DOMContentLoaded", function () {
+  var menu = document.getElementById("nav-menu");
+  if (!menu || !window.matchMedia) { return; }
+  var supported = false;
+  try { supported = CSS.supports("selector(::details-content)"); } catch (e) { supported = false; }
+  if (supported) { return; }
+  var wide = window.matchMedia("(min-width: 48em)");
+  function follow() { menu.open = wide.matches; }
+  follow();
+  if (wide.addEventListener) { wide.addEventListener("change", follow); }
+});
