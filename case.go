@@ -448,4 +448,7 @@ type CaseService interface {
 	// last legal member who sees the case cannot be excluded (a field
 	// error); legal is told of every proposal and exclusion.
 	Exclude(ctx context.Context, actor Actor, id, userID string) (pending bool, err error)
+	// RecordSummary audits that the actor printed the case summary for
+	// management (the supervisor of the department, the desk and legal).
+	RecordSummary(ctx context.Context, actor Actor, id string) error
 }

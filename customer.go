@@ -117,6 +117,10 @@ type CustomerService interface {
 	Customers(ctx context.Context, actor Actor, q string) ([]Customer, error)
 	// CustomerByID returns a customer with identifiers, cases and signals.
 	CustomerByID(ctx context.Context, actor Actor, id string) (*Customer, error)
+	// CustomersOfCase lists the customers a case is linked to, with their
+	// measure level and number of cases (desk and legal; ENOTFOUND for a
+	// case the actor may not handle).
+	CustomersOfCase(ctx context.Context, actor Actor, caseID string) ([]Customer, error)
 	// ForReview lists customers put forward by repeat signals: named by two
 	// or more reporters, or with several incidents in the recent window.
 	ForReview(ctx context.Context, actor Actor) ([]Customer, error)

@@ -727,3 +727,13 @@ func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string
 	})
 	return pending, wrap("store.Exclude", err)
 }
+
+// RecordSummary implements kasuhara.CaseService: the printed summary of a
+// case is an audited read, for who may read the case's handling (the
+// supervisor of the department, the desk and legal).
+func (s *Store) RecordSummary(ctx context.Context, v kasuhara.Actor, id string) error {
+	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.summary", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
+		return nil, nil
+	})
+	return wrap("store.RecordSummary", err)
+}

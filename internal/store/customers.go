@@ -753,3 +753,18 @@ func (s *Store) SplitCase(ctx context.Context, v kasuhara.Actor, customerID, cas
 	}
 	return newCust, nil
 }
+
+// CustomersOfCase implements kasuhara.CustomerService: the customers the
+// case is linked to, for the case page. The case must be one the viewer
+// handles (an excluded handler gets ENOTFOUND, as for the case itself).
+func (s *Store) CustomersOfCase(ctx context.Context, v kasuhara.Actor, caseID string) ([]kasuhara.Customer, error) {
+	if err := customerDesk(v); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.caseFor(ctx, s.db.Read, v, caseID, access.CaseHandler); err != nil {
+		return nil, wrap("store.CustomersOfCase", err)
+	}
+	list, err := s.queryCustomers(ctx, v, "cu.org_id = $2 AND cu.id IN (SELECT customer_id FROM case_customers WHERE case_id = $3)",
+		"ORDER BY cu.display_name, cu.id", v.OrgID, caseID)
+	return list, wrap("store.CustomersOfCase", err)
+}
