@@ -33,14 +33,27 @@ type CaseInput struct {
 // latest assessment, the timeline, the measures taken (referrals, care)
 // and the evidence files with their SHA-256 hashes.
 func CaseSummary(in CaseInput) (File, error) {
-	b, err := pdf.CaseSummary(caseSections(in))
+	b, err := pdf.CaseSummary(caseSections(in, "package.title"))
 	if err != nil {
 		return File{}, fmt.Errorf("document: case summary: %w", err)
 	}
 	return File{Name: "summary.pdf", Type: TypePDF, Data: b}, nil
 }
 
-func caseSections(in CaseInput) pdf.SummaryInput {
+// ManagementSummary is the printable summary of a case for reporting to
+// management (A4, dates in the organisation's zone): the same sections as
+// the evidence package's summary under its own title, named after the
+// case's reference. What it holds is what in holds: the caller leaves out
+// what the reader may not read (the care record).
+func ManagementSummary(in CaseInput) (File, error) {
+	b, err := pdf.CaseSummary(caseSections(in, "summary.title"))
+	if err != nil {
+		return File{}, fmt.Errorf("document: management summary: %w", err)
+	}
+	return File{Name: in.Case.Ref + "-summary.pdf", Type: TypePDF, Data: b}, nil
+}
+
+func caseSections(in CaseInput, title string) pdf.SummaryInput {
 	t, format := in.t, in.dateTime
 	c, r := in.Case, in.Case.Report
 	var kinds []string
@@ -95,7 +108,7 @@ func caseSections(in CaseInput) pdf.SummaryInput {
 	}
 	sections = append(sections, pdf.Section{Heading: t("case.evidence"), Table: &pdf.TableData{
 		Header: []string{"#", t("evidence.file"), t("evidence.size"), t("evidence.received"), "SHA-256"}, Rows: files, Widths: []float64{0.6, 3, 1.3, 2.2, 5}}})
-	return pdf.SummaryInput{Lang: in.lang(), Title: t("package.title") + " " + c.Ref, Generated: in.in(in.Now), Sections: sections}
+	return pdf.SummaryInput{Lang: in.lang(), Title: t(title) + " " + c.Ref, Generated: in.in(in.Now), Sections: sections}
 }
 
 // factSection is a section of label/value pairs without the empty ones.

@@ -55,7 +55,7 @@ func TestCaseSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
-			s := caseSections(caseInput(t, tt.lang))
+			s := caseSections(caseInput(t, tt.lang), "package.title")
 			if s.Title != tt.title || s.Lang != tt.lang || !s.Generated.Equal(time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)) || s.Generated.Location() != calendar.JST {
 				t.Errorf("title %q, lang %s, generated %s", s.Title, s.Lang, s.Generated)
 			}
@@ -107,7 +107,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 		t.Errorf("file %q of type %q", f.Name, f.Type)
 	}
 	// Without referrals or care there is no section of measures.
-	if n := len(caseSections(in).Sections); n != 3 {
+	if n := len(caseSections(in, "package.title").Sections); n != 3 {
 		t.Errorf("%d sections, want report, timeline, evidence", n)
 	}
 	checkPDF(t, f.Data, []string{"お前の家に行くぞ", "新宿警察署へ相談", hashOf(evidenceFiles["b-1"])[:16], "作成日時：2026年4月1日 08:00 JST"}, []string{"古い判断"})
@@ -185,5 +185,37 @@ func TestCasePackageFailures(t *testing.T) {
 	in.Now = time.Time{}
 	if _, err := CasePackage(in); err == nil {
 		t.Error("a package without a time was made")
+	}
+}
+
+// The summary for management is the case summary under its own title,
+// named after the case, with the dates in JST; what is left out of its
+// input (the care record) is not in it.
+func TestManagementSummaryPDF(t *testing.T) {
+	for lang, title := range map[string]string{"ja": "事案の概要 K-2026-00001", "en": "Case summary K-2026-00001"} {
+		t.Run(lang, func(t *testing.T) {
+			in := caseInput(t, lang)
+			care := in.Care
+			in.Care = nil
+			f, err := ManagementSummary(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Name != "K-2026-00001-summary.pdf" || f.Type != TypePDF {
+				t.Errorf("file %q of type %q", f.Name, f.Type)
+			}
+			if got := caseSections(in, "summary.title").Title; got != title {
+				t.Errorf("title %q, want %q", got, title)
+			}
+			var left []string
+			for _, c := range care {
+				left = append(left, c.Note)
+			}
+			wants := []string{title, "お前の家に行くぞ"}
+			if lang == "ja" {
+				wants = append(wants, "作成日時：2026年4月1日 08:00 JST")
+			}
+			checkPDF(t, f.Data, wants, left)
+		})
 	}
 }
