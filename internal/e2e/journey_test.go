@@ -104,6 +104,7 @@ func TestCaseJourney(t *testing.T) {
 	if got := emp.text("#case-state"); got != "新規" {
 		t.Errorf("state %q, want 新規", got)
 	}
+	emp.openSection("evidence")
 	if !emp.has(`#evidence-table a`) || !strings.Contains(emp.text("#evidence-table"), "receipt-counter.png") {
 		t.Errorf("the photo is not listed with the report")
 	}
@@ -127,42 +128,47 @@ func TestCaseJourney(t *testing.T) {
 		t.Errorf("the threat is not marked urgent in the queue: %s", desk.text("#queue"))
 	}
 	desk.open(caseURL)
+	desk.openSection("tasks")
 	if !strings.Contains(desk.text("#tasks"), "警察への通報を検討する") {
 		t.Errorf("the playbook has no police task for a threat")
 	}
-	step := func(what, sel string) {
+	// Each action posts its section with htmx and gets it back with its
+	// message; the page does not load again (act checks a marker).
+	step := func(what, section, sel string) {
 		t.Helper()
-		resp := desk.submit(sel)
-		wantStatus(t, resp, http.StatusOK, what)
-		if !desk.has("#flash.flash-ok") {
-			t.Fatalf("%s: no confirmation; problems: %s", what, eval[string](desk, `(document.querySelector("#problems")||{}).textContent||""`))
+		if flash, problems := desk.act(section, sel); flash == "" {
+			t.Fatalf("%s: no confirmation; problems: %s", what, problems)
 		}
 	}
-	step("acknowledge", "#to-acknowledged")
+	step("acknowledge", "status", "#to-acknowledged")
+	desk.openSection("assign")
 	desk.run("choose the handler and the second person", chromedp.Evaluate[chromedp.Void](`(() => {
 		const pick = (sel, text) => { const s = document.querySelector(sel); s.value = [...s.options].find(o => o.text.includes(text)).value; };
 		pick("#assignee", "窓口 一郎"); pick("#second", "法務 次郎"); })()`))
-	step("assign", "#assign-submit")
-	step("start", "#to-in_progress")
+	step("assign", "assign", "#assign-submit")
+	step("start", "status", "#to-in_progress")
+	desk.openSection("assessment")
 	desk.click("#request-not_valid")
 	desk.click("#manner-inappropriate")
 	desk.click(`input[name=manner_reasons][value=threat]`)
 	desk.click("#environment_impaired")
 	desk.click("#verdict-harassment")
 	desk.fill("#rationale", "商品に瑕疵はなく、放火を示唆する脅迫があった")
-	step("assess", "#assess-submit")
+	step("assess", "assessment", "#assess-submit")
+	desk.openSection("notes")
 	desk.fill("#note-body", "防犯カメラの映像を保全した")
-	step("note", "#note-submit")
+	step("note", "notes", "#note-submit")
+	desk.openSection("care")
 	desk.choose("#care-kind", "counselling")
 	desk.fill("#care-note", "産業医面談を提案")
-	step("care", "#care-submit")
+	step("care", "care", "#care-submit")
 	if !strings.Contains(desk.text("#timeline"), "防犯カメラの映像を保全した") || !strings.Contains(desk.text("#verdict"), "カスハラに該当") {
 		t.Errorf("timeline or verdict not shown")
 	}
 	if shots != "" {
 		desk.fullScreenshot(shots, "case-desk-ja-desktop")
 	}
-	step("resolve", "#to-resolved")
+	step("resolve", "status", "#to-resolved")
 	if got := desk.text("#case-state"); got != "解決" {
 		t.Errorf("state after resolving: %q", got)
 	}
@@ -241,8 +247,11 @@ func TestAnonymousJourney(t *testing.T) {
 	signIn(t, desk, "desk@example.jp", deskPW)
 	desk.open("/cases")
 	desk.submit("#queue a")
+	desk.openSection("messages")
 	desk.fill("#message-body", "ご連絡ありがとうございます。担当者を決めて対応します。")
-	wantStatus(t, desk.submit("#message-submit"), http.StatusOK, "the desk's reply")
+	if flash, problems := desk.act("messages", "#message-submit"); flash == "" {
+		t.Fatalf("the desk's reply: no confirmation; problems: %s", problems)
+	}
 
 	// The reporter comes back with the receipt, typed in lower case.
 	anon.open("/o/default/status")

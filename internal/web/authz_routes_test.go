@@ -147,6 +147,7 @@ var routeMatrix = map[string]rule{
 	"POST /cases/{id}/referrals":                            caseAt(access.CaseHandler),
 	"POST /cases/{id}/referrals/{referral}/outcome":         caseAt(access.CaseHandler),
 	"GET /cases/{id}/package":                               caseAt(access.CaseHandler),
+	"GET /cases/{id}/summary.pdf":                           caseAt(access.CaseSupervisor),
 	"POST /cases/{id}/care-consent":                         reporter,
 	"POST /api/v1/cases/{id}/care-consent":                  reporter,
 	"POST /cases/{id}/confidential":                         reporter,

@@ -103,22 +103,52 @@ type caseData struct {
 	CareReadable bool
 	Department   string
 	Names        map[string]string
-	Handlers     []kasuhara.Member
-	Seconds      []kasuhara.Member
-	Timeline     []kasuhara.Event
-	Assessments  []kasuhara.Assessment
-	Tasks        []kasuhara.Task
-	Care         []kasuhara.CareAction
-	Evidence     []kasuhara.Evidence
-	NextStates   []kasuhara.CaseState
-	Overdue      bool
-	Now          string
-	Messages     []kasuhara.Message
-	Referrals    []kasuhara.Referral
-	Specialists  []kasuhara.Specialist
-	Problems     []problem
-	MaxUploadMB  int64
+	// Things names what the timeline's events refer to by id: tasks by
+	// their title, evidence by its file name.
+	Things   map[string]string
+	Handlers []kasuhara.Member
+	Seconds  []kasuhara.Member
+	// Timeline is the newest entries, newest first; OlderTimeline the rest.
+	Timeline      []kasuhara.Event
+	OlderTimeline []kasuhara.Event
+	Assessments   []kasuhara.Assessment
+	Tasks         []kasuhara.Task
+	TasksLeft     int
+	Care          []kasuhara.CareAction
+	Evidence      []kasuhara.Evidence
+	NextStates    []kasuhara.CaseState
+	Overdue       bool
+	Now           string
+	Messages      []kasuhara.Message
+	Referrals     []kasuhara.Referral
+	Specialists   []kasuhara.Specialist
+	// Customers are the customers the case is linked to (desk and legal),
+	// CustomerMeasures their measures that make letters.
+	Customers        []kasuhara.Customer
+	CustomerMeasures []customerLetters
+	Problems         []problem
+	MaxUploadMB      int64
+	// Open is the action section shown open: the one just changed, with
+	// its message (SectionFlash) or its problems.
+	Open             string
+	SectionFlash     string
+	SectionFlashKind string
 }
+
+// customerLetters is a customer of the case with the measures that make a
+// letter (warned, discontinued, banned).
+type customerLetters struct {
+	Customer kasuhara.Customer
+	Letters  []kasuhara.Measure
+}
+
+// timelineShown is how many of the newest timeline entries the case page
+// shows before "older entries".
+const timelineShown = 15
+
+// caseSectionKey is the session key of the action section a full-page
+// action changed: the case page opens it and shows the message there.
+const caseSectionKey = "case_section"
 
 // problem is a translated field error for the case page's error box.
 type problem struct{ Field, Message string }
@@ -135,10 +165,21 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	if d == nil {
 		d = &caseData{}
 	}
+	if r.Method == http.MethodGet && !v.ViaToken {
+		// After a full-page action: the section it changed shows the
+		// message (the redirect's fragment scrolls to it).
+		if sec := s.sessions.PopString(ctx, caseSectionKey); sec != "" {
+			if f := s.sessions.PopString(ctx, "flash"); f != "" {
+				d.Open = sec
+				d.SectionFlash, d.SectionFlashKind, _ = strings.Cut(f, "|")
+			}
+		}
+	}
 	d.Case, d.Level = c, caseLevel(actor, c)
 	d.Handler, d.Supervisor = d.Level >= access.CaseHandler, d.Level >= access.CaseSupervisor
 	d.CareReadable = c.ReporterID == actor.UserID || access.CareReadable(d.Level, c.CareToSupervisor)
 	d.Overdue, d.Now, d.MaxUploadMB = c.Overdue(s.Now()), s.Now().In(calendar.JST).Format("2006-01-02T15:04"), s.MaxUpload>>20
+	d.Things = map[string]string{}
 	if deps, err := s.Orgs.Departments(ctx, c.OrgID); err == nil {
 		for _, dep := range deps {
 			if dep.ID == c.Report.DepartmentID {
@@ -152,8 +193,9 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			return err
 		}
 		d.Names, d.Handlers, d.Seconds = names, handlers(members), seconds(members)
+		var timeline []kasuhara.Event
 		for _, load := range []func() error{
-			func() (err error) { d.Timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
+			func() (err error) { timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
 			func() (err error) { d.Assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
 			func() (err error) { d.Tasks, err = s.Cases.Tasks(ctx, actor, c.ID); return },
 		} {
@@ -161,11 +203,26 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 				return err
 			}
 		}
+		slices.Reverse(timeline)
+		d.Timeline, d.OlderTimeline = timeline[:min(len(timeline), timelineShown)], timeline[min(len(timeline), timelineShown):]
+		loc := s.Catalog.Localizer(langFrom(ctx))
+		for _, t := range d.Tasks {
+			d.Things[t.ID] = t.Title
+			if t.Key != "" {
+				d.Things[t.ID] = loc.T("task." + t.Key)
+			}
+			if t.DoneAt.IsZero() {
+				d.TasksLeft++
+			}
+		}
 		if d.Handler {
 			if d.Referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); err != nil {
 				return err
 			}
 			if d.Specialists, err = s.Referrals.Specialists(ctx, actor); err != nil {
+				return err
+			}
+			if err := s.caseCustomers(r, d); err != nil {
 				return err
 			}
 		}
@@ -188,6 +245,9 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	if d.Evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); err != nil {
 		return err
 	}
+	for _, e := range d.Evidence {
+		d.Things[e.ID] = e.Filename
+	}
 	p.Title, p.Nav, p.Data = "case.title", "queue", d
 	if d.Level == access.CaseReporter {
 		p.Nav = "reports"
@@ -195,52 +255,115 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	return s.render(w, r, status, "case", p)
 }
 
+// caseCustomers loads the customers of the case with the measures that
+// make letters, for a handler whose role reads the registry.
+func (s *Server) caseCustomers(r *http.Request, d *caseData) error {
+	actor := viewerFrom(r.Context()).Actor
+	if !access.Can(actor.Role, access.ReadCustomers) {
+		return nil
+	}
+	list, err := s.Customers.CustomersOfCase(r.Context(), actor, d.Case.ID)
+	if err != nil {
+		return err
+	}
+	d.Customers = list
+	for _, cu := range list {
+		ms, err := s.Customers.Measures(r.Context(), actor, cu.ID)
+		if err != nil {
+			return err
+		}
+		cl := customerLetters{Customer: cu}
+		for _, m := range ms {
+			if slices.Contains([]string{"warned", "discontinued", "banned"}, m.Level) && (m.Status == "active" || m.Status == "proposed") {
+				cl.Letters = append(cl.Letters, m)
+			}
+		}
+		d.CustomerMeasures = append(d.CustomerMeasures, cl)
+	}
+	return nil
+}
+
 func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	return s.casePage(w, r, http.StatusOK, &page{})
 }
 
-// caseAction runs a change from a form on the case page: on success back to
-// the page with a message (unless done is empty: fn flashed its own), on
-// bad input the page again with the problems.
-func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, done string, fn func(actor kasuhara.Actor, id string) error) error {
-	actor := viewerFrom(r.Context()).Actor
+// isHTMX reports whether htmx sent the request (a section of the case page
+// posting in place).
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// caseAction runs a change from a section of the case page. With htmx, the
+// answer is the case page drawn again with the section open and its
+// message (or its problems) in it: htmx takes the section, the facts and
+// the timeline from it. Without JavaScript, success redirects to the case
+// page at the section's fragment (#section-…), which shows the message
+// there; bad input draws the page again with the problems in the section.
+// done is the message (empty when fn flashed its own through flash). A
+// form that carries an idempotency key is applied once: a repeat (a double
+// tap, Back and send) answers as the first did.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, section, done string, fn func(actor kasuhara.Actor, id string) error) error {
+	v := viewerFrom(r.Context())
+	actor := v.Actor
 	id := r.PathValue("id")
-	err := fn(actor, id)
+	// An upload streams its own body (uploadEvidence): only a plain form
+	// is read here, for its key.
+	key, digest := "", ""
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		key, digest = r.PostForm.Get(idempotencyField), r.URL.Path+"?"+formDigest(r.PostForm, nil)
+	}
+	flashed := done
+	_, _, err := s.once(r.Context(), "user:"+v.User.ID, key, digest, func() (string, error) {
+		return "", fn(actor, id)
+	})
+	if done == "" && err == nil {
+		flashed = s.sessions.PopString(r.Context(), "flash")
+		flashed, _, _ = strings.Cut(flashed, "|")
+	}
+	d := &caseData{Open: section}
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		loc := s.Catalog.Localizer(langFrom(r.Context()))
-		d := &caseData{}
 		for field, msg := range kasuhara.ErrorFields(err) {
 			d.Problems = append(d.Problems, problem{Field: loc.T("fieldname." + field), Message: translateField(loc, msg)})
 		}
 		slices.SortFunc(d.Problems, func(a, b problem) int { return strings.Compare(a.Field, b.Field) })
-		return s.casePage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Data: d})
+		if len(d.Problems) == 0 {
+			d.Problems = append(d.Problems, problem{Field: loc.T("form.fix"), Message: loc.T("error." + string(c))})
+		}
+		return s.casePage(w, r, statusOf(c), &page{Data: d})
 	}
 	if err != nil {
 		return err
 	}
-	if done != "" {
-		s.flash(r, done, "ok")
+	if isHTMX(r) {
+		d.SectionFlash, d.SectionFlashKind = flashed, "ok"
+		return s.casePage(w, r, http.StatusOK, &page{Data: d})
 	}
-	http.Redirect(w, r, "/cases/"+url.PathEscape(id), http.StatusSeeOther)
+	if flashed != "" {
+		s.flash(r, flashed, "ok")
+		s.sessions.Put(r.Context(), caseSectionKey, section)
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(id)+"#section-"+section, http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) caseTransition(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.moved", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "status", "case.moved", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Cases.Transition(r.Context(), actor, id, kasuhara.CaseState(r.PostFormValue("to")), r.PostFormValue("note"))
 		return err
 	})
 }
 
 func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.assigned", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "assign", "case.assigned", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Cases.Assign(r.Context(), actor, id, r.PostFormValue("assignee"), r.PostFormValue("second"))
 		return err
 	})
 }
 
 func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.assessed", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "assessment", "case.assessed", func(actor kasuhara.Actor, id string) error {
 		if err := r.ParseForm(); err != nil {
 			return err
 		}
@@ -253,7 +376,7 @@ func (s *Server) caseAssess(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.noted", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "notes", "case.noted", func(actor kasuhara.Actor, id string) error {
 		kind := r.PostFormValue("kind")
 		if kind == "" {
 			kind = kasuhara.EventNote
@@ -264,7 +387,7 @@ func (s *Server) caseNote(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.contact_added", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "notes", "case.contact_added", func(actor kasuhara.Actor, id string) error {
 		at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), calendar.JST)
 		if err != nil {
 			return kasuhara.InvalidField("at", kasuhara.FieldDateTime)
@@ -275,20 +398,20 @@ func (s *Server) caseContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) caseAddTask(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.task_added", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "tasks", "case.task_added", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Cases.AddTask(r.Context(), actor, id, r.PostFormValue("title"))
 		return err
 	})
 }
 
 func (s *Server) caseTaskDone(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.task_updated", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "tasks", "case.task_updated", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.SetTaskDone(r.Context(), actor, id, r.PathValue("task"), r.PostFormValue("done") == "true")
 	})
 }
 
 func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.care_added", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "care", "case.care_added", func(actor kasuhara.Actor, id string) error {
 		var due time.Time
 		if v := r.PostFormValue("due_on"); v != "" {
 			var err error
@@ -302,19 +425,19 @@ func (s *Server) caseAddCare(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) caseCareDone(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.care_updated", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "care", "case.care_updated", func(actor kasuhara.Actor, id string) error {
 		return s.Cases.SetCareDone(r.Context(), actor, id, r.PathValue("care"), r.PostFormValue("done") == "true")
 	})
 }
 
 func (s *Server) caseCareConsent(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.care_consent_saved", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "reporter", "case.care_consent_saved", func(actor kasuhara.Actor, id string) error {
 		return s.Messages.SetCareConsent(r.Context(), actor, id, r.PostFormValue("share") == "true")
 	})
 }
 
 func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "assign", "", func(actor kasuhara.Actor, id string) error {
 		pending, err := s.Cases.Exclude(r.Context(), actor, id, r.PostFormValue("user"))
 		if err == nil {
 			s.flash(r, map[bool]string{false: "case.excluded", true: "case.exclusion_proposed"}[pending], "ok")

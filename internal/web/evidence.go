@@ -169,7 +169,7 @@ func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
 }
 
 func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.evidence_added", func(kasuhara.Actor, string) error {
+	return s.caseAction(w, r, "evidence", "case.evidence_added", func(kasuhara.Actor, string) error {
 		_, err := s.uploadEvidence(r)
 		return err
 	})

@@ -7,20 +7,20 @@ import (
 )
 
 func (s *Server) caseMessage(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.message_sent", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "messages", "case.message_sent", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Messages.AddMessage(r.Context(), actor, id, r.PostFormValue("body"))
 		return err
 	})
 }
 
 func (s *Server) caseConfidential(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.confidential_saved", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "reporter", "case.confidential_saved", func(actor kasuhara.Actor, id string) error {
 		return s.Messages.SetConfidential(r.Context(), actor, id, r.PostFormValue("hide") == "true")
 	})
 }
 
 func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "case.retaliation_sent", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "reporter", "case.retaliation_sent", func(actor kasuhara.Actor, id string) error {
 		_, err := s.Messages.FlagRetaliation(r.Context(), actor, id, r.PostFormValue("body"))
 		return err
 	})

@@ -136,3 +136,49 @@ func (s *Server) allAuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([
 		f.Before = es[len(es)-1].Seq
 	}
 }
+
+// caseSummary streams the printable summary of a case for reporting to
+// management (A4 PDF, dates in JST): for who may read the case's handling
+// (the department's supervisor, the desk and legal), audited before it is
+// made. The care record is left out, and so are the care entries of the
+// timeline; the referrals only for the desk and legal.
+func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request) error {
+	actor := viewerFrom(r.Context()).Actor
+	ctx := r.Context()
+	c, err := s.Cases.CaseByID(ctx, actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	level := caseLevel(actor, c)
+	if level < access.CaseSupervisor {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the summary is for who handles the case")
+	}
+	if err := s.Cases.RecordSummary(ctx, actor, c.ID); err != nil {
+		return err
+	}
+	in := document.CaseInput{Locale: s.locale(langFrom(ctx)), Now: s.Now(), Case: c}
+	for _, load := range []func() error{
+		func() (err error) { in.Timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
+		func() (err error) { in.Assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
+		func() (err error) { in.Evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); return },
+		func() (err error) { in.Names, _, err = s.names(r, c.OrgID); return },
+	} {
+		if err := load(); err != nil {
+			return err
+		}
+	}
+	if level >= access.CaseHandler {
+		if in.Referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); err != nil {
+			return err
+		}
+	}
+	in.Timeline = slices.DeleteFunc(in.Timeline, func(e kasuhara.Event) bool {
+		return e.Kind == kasuhara.EventCare || e.Kind == kasuhara.EventMessage
+	})
+	f, err := document.ManagementSummary(in)
+	if err != nil {
+		return err
+	}
+	s.sendFile(w, r, f)
+	return nil
+}

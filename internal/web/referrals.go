@@ -29,7 +29,7 @@ func (s *Server) addReferral(r *http.Request, actor kasuhara.Actor, id string, i
 }
 
 func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "referral.added", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "referrals", "referral.added", func(actor kasuhara.Actor, id string) error {
 		at := r.PostFormValue("referred_at")
 		if at != "" {
 			if t, err := time.ParseInLocation("2006-01-02T15:04", at, calendar.JST); err == nil {
@@ -43,7 +43,7 @@ func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) caseReferralOutcome(w http.ResponseWriter, r *http.Request) error {
-	return s.caseAction(w, r, "referral.updated", func(actor kasuhara.Actor, id string) error {
+	return s.caseAction(w, r, "referrals", "referral.updated", func(actor kasuhara.Actor, id string) error {
 		return s.Referrals.SetReferralOutcome(r.Context(), actor, id, r.PathValue("referral"), r.PostFormValue("outcome"))
 	})
 }

@@ -191,9 +191,12 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return m
 			},
-			"deref":   func(p *int) int { return *p },
-			"minutes": document.Minutes,
-			"rowsOf":  statsRows,
+			"deref": func(p *int) int { return *p },
+			// idempotencyKey is a fresh key for a form that creates
+			// something (submit once): drawn anew with the form.
+			"idempotencyKey": newIdempotencyKey,
+			"minutes":        document.Minutes,
+			"rowsOf":         statsRows,
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, p := range pages {

@@ -140,6 +140,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /cases/{id}/referrals", s.caseReferral)
 	handle("POST /cases/{id}/referrals/{referral}/outcome", s.caseReferralOutcome)
 	handle("GET /cases/{id}/package", s.casePackage)
+	handle("GET /cases/{id}/summary.pdf", s.caseSummary)
 	handle("GET /specialists", s.specialistsPage)
 	handle("GET /online-posts", s.postsPage)
 	handle("POST /online-posts", s.uiCreatePost)

@@ -260,3 +260,35 @@ document.addEventListener("DOMContentLoaded", function () {
   follow();
   if (wide.addEventListener) { wide.addEventListener("change", follow); }
 });
+
+// The case page's sections post with htmx and get back the section drawn
+// again (issue 19). A form with problems comes back as 422 (or 409 for a
+// conflict): its section is shown with them, not dropped as an error. Any
+// other error answer (403, 404, 413, 500) replaces the page's main part
+// with the error page's, which names the request id.
+document.addEventListener("htmx:beforeSwap", function (ev) {
+  var st = ev.detail.xhr.status;
+  if (st === 422 || st === 409) { ev.detail.shouldSwap = true; ev.detail.isError = false; }
+  // The sections are one group (details name=): a section that comes back
+  // open while the old one is still open would be closed by the browser.
+  var target = ev.detail.target;
+  if (ev.detail.shouldSwap && target && target.matches && target.matches("details.case-section")) { target.open = false; }
+});
+document.addEventListener("htmx:responseError", function (ev) {
+  var doc = new DOMParser().parseFromString(ev.detail.xhr.responseText || "", "text/html");
+  var main = document.querySelector("main");
+  var got = doc.querySelector("main");
+  if (main && got) { main.replaceWith(document.importNode(got, true)); window.scrollTo(0, 0); }
+});
+// The section just changed gets the focus, so that its message is read
+// out and the keyboard stays where the work is.
+document.addEventListener("htmx:afterSettle", function (ev) {
+  var el = ev.detail.elt;
+  if (!el || !el.matches || !el.matches("details.case-section")) { return; }
+  var msg = el.querySelector("#flash, #problems");
+  var target = msg || el.querySelector("summary");
+  if (target) {
+    if (!target.hasAttribute("tabindex") && target.tagName !== "SUMMARY") { target.setAttribute("tabindex", "-1"); }
+    target.focus({ preventScroll: false });
+  }
+});
