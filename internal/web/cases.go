@@ -314,8 +314,9 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, section, don
 		key, digest = r.PostForm.Get(idempotencyField), r.URL.Path+"?"+formDigest(r.PostForm, nil)
 	}
 	flashed := done
+	// The result kept for a repeat is only that it was done.
 	_, _, err := s.once(r.Context(), "user:"+v.User.ID, key, digest, func() (string, error) {
-		return "", fn(actor, id)
+		return "done", fn(actor, id)
 	})
 	if done == "" && err == nil {
 		flashed = s.sessions.PopString(r.Context(), "flash")
