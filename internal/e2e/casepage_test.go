@@ -74,6 +74,7 @@ func TestCasePage(t *testing.T) {
 		for _, lang := range []string{"ja", "en"} {
 			desk.open("/")
 			desk.choose("#lang-select", lang)
+			desk.openMenu()
 			desk.submit("#lang-submit")
 			desk.open(caseURL)
 			page := fmt.Sprintf("the case page (%s, %s)", lang, v.name)
