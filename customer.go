@@ -3,6 +3,7 @@ package kasuhara
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -76,19 +77,49 @@ type Measure struct {
 	// CustomerText is the reason as the customer reads it in the letter;
 	// empty (as for measures from before it existed) prints a neutral
 	// text instead.
-	CustomerText     string
-	CaseIDs          []string
-	Status           string
-	EffectiveAt      time.Time
-	ReviewAt         time.Time
-	ProposedBy       string
-	ApprovedBy       string
-	ApprovedAt       time.Time
+	CustomerText string
+	CaseIDs      []string
+	Status       string
+	EffectiveAt  time.Time
+	ReviewAt     time.Time
+	ProposedBy   string
+	ApprovedBy   string
+	ApprovedAt   time.Time
+	// ApprovalComment is the approver's comment; a rejection's comment is
+	// its LiftReason, the rejecter its LiftedBy.
+	ApprovalComment  string
 	LiftedBy         string
 	LiftedAt         time.Time
 	LiftReason       string
 	CustomerResponse string
 	CreatedAt        time.Time
+}
+
+// Ref is the measure's reference number, printed on its letter and named
+// in notifications: M- and the first ten hex digits of its id.
+func (m Measure) Ref() string {
+	return "M-" + strings.ToUpper(strings.ReplaceAll(m.ID, "-", "")[:10])
+}
+
+// Approval is a proposed measure as its approvers see it: the customer's
+// name, who proposed it, and the cases behind it.
+type Approval struct {
+	Measure
+	CustomerName string
+	// Cases are the cases the measure rests on that the viewer may see;
+	// Hidden counts the others.
+	Cases  []CaseRef
+	Hidden int
+	// MayApprove says whether the viewer may approve it: legal, not the
+	// proposer nor a person who made the proposer's or the viewer's account
+	// lately.
+	MayApprove bool
+}
+
+// CaseRef names a case by its reference number.
+type CaseRef struct {
+	ID  string
+	Ref string
 }
 
 // NewMeasure is a proposal.
@@ -130,13 +161,22 @@ type CustomerService interface {
 	// once, warned and above wait for a legal approver.
 	ProposeMeasure(ctx context.Context, actor Actor, customerID string, m NewMeasure) (*Measure, error)
 	// ApproveMeasure activates a proposal: legal only, never the proposer.
-	ApproveMeasure(ctx context.Context, actor Actor, customerID, measureID string) (*Measure, error)
-	// LiftMeasure ends an active measure with a reason.
+	// The comment (optional) is kept with the measure; the proposer is
+	// notified.
+	ApproveMeasure(ctx context.Context, actor Actor, customerID, measureID, comment string) (*Measure, error)
+	// LiftMeasure ends an active measure with a reason; on a proposal it is
+	// the rejection, the reason its comment, and the proposer is notified.
 	LiftMeasure(ctx context.Context, actor Actor, customerID, measureID, reason string) error
 	// RecordResponse keeps the customer's own side (their answer to a letter).
 	RecordResponse(ctx context.Context, actor Actor, customerID, measureID, response string) error
 	// PendingApprovals lists proposals waiting for a legal approver.
 	PendingApprovals(ctx context.Context, actor Actor) ([]Measure, error)
+	// Approvals lists the proposals waiting for a legal approver, oldest
+	// first, with what an approver needs to decide (desk and legal).
+	Approvals(ctx context.Context, actor Actor) ([]Approval, error)
+	// ApprovalsWaiting counts the proposals that the actor may approve
+	// (0 for anyone who may approve none).
+	ApprovalsWaiting(ctx context.Context, actor Actor) (int, error)
 	// PossibleDuplicates lists customers sharing an identifier with this one.
 	PossibleDuplicates(ctx context.Context, actor Actor, id string) ([]Customer, error)
 	// MergeCustomers folds customer from into customer into (desk and legal).

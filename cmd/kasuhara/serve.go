@@ -197,6 +197,9 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// run after a start catches up on a day the server was down.
 		notify.KindTrainingMail:     notify.TrainingMailHandler(mailer, cfg.BaseURL),
 		store.KindTrainingReminders: st.TrainingRemindersHandler,
+		// The daily digest, for those who chose it, at 08:00 in Japan.
+		notify.KindDigestMail: notify.DigestMailHandler(mailer, cfg.BaseURL),
+		store.KindDigest:      st.DigestHandler,
 		// Retention purges expired cases once a day at 03:00 in Japan.
 		store.KindRetention: st.RetentionHandler(blobs.Delete),
 		// The signed head of the audit chain, daily at 04:00 in Japan.
@@ -204,6 +207,9 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	}, jobs.Options{Logger: logger})
 	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule training reminders: %w", err)
+	}
+	if err := st.ScheduleDigest(ctx, time.Now()); err != nil {
+		return nil, fmt.Errorf("schedule digest: %w", err)
 	}
 	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule retention: %w", err)

@@ -134,7 +134,7 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 			return fmt.Errorf("demo measure: %w", err)
 		}
 		if m.Status == kasuhara.MeasureProposed {
-			if _, err := st.ApproveMeasure(ctx, legal, cs[0].ID, m.ID); err != nil {
+			if _, err := st.ApproveMeasure(ctx, legal, cs[0].ID, m.ID, ""); err != nil {
 				return fmt.Errorf("demo approve: %w", err)
 			}
 		}

@@ -109,7 +109,7 @@ func LetterFile(lang string, data []byte) File {
 
 // MeasureRef is the reference number of a measure's letter.
 func MeasureRef(m *kasuhara.Measure) string {
-	return "M-" + strings.ToUpper(strings.ReplaceAll(m.ID, "-", "")[:10])
+	return m.Ref()
 }
 
 // RemovalInput is a request to a platform to remove a post.

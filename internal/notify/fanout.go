@@ -35,6 +35,9 @@ type Recipient struct {
 	UserID string
 	Email  string
 	Lang   string // "" means Japanese
+	// Digest is set for a person who chose one mail a day: they get the
+	// in-app notification now and no mail of their own for the event.
+	Digest bool
 }
 
 // Outbox is what the fan-out needs of the store.
@@ -53,7 +56,8 @@ type Outbox interface {
 const fanoutBatch = 500
 
 // FanoutHandler runs "event" jobs with o: each recipient gets an in-app
-// notification and a mail job in their language; the organisation's
+// notification and, unless they chose the daily digest, a mail job in
+// their language; the organisation's
 // webhook, if any, one webhook job. The jobs carry dedupe keys, so an
 // event is sent once however often its fan-out runs. It has the signature
 // of a jobs.Handler.
@@ -82,6 +86,9 @@ func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
 			to = to[len(batch):]
 			var js []jobs.Job
 			for _, r := range batch {
+				if r.Digest {
+					continue
+				}
 				lang := r.Lang
 				if lang == "" {
 					lang = "ja"
@@ -92,7 +99,7 @@ func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
 			if len(to) == 0 {
 				js = append(js, hook...) // with the last batch
 			}
-			if len(js) > 0 {
+			if len(batch) > 0 || len(js) > 0 {
 				if err := o.Deliver(ctx, ev, j.OrgID, batch, js); err != nil {
 					return fmt.Errorf("notify: event job: deliver: %w", err)
 				}

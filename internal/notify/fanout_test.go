@@ -88,6 +88,15 @@ func TestFanout(t *testing.T) {
 			}
 		})
 	}
+	// A person who chose the daily digest gets the in-app notification and
+	// no mail of the event's own, even when nobody else is told.
+	o := &fakeOutbox{to: []Recipient{{UserID: "d1", Email: "d1@example.jp", Digest: true}}}
+	if err := FanoutHandler(o)(context.Background(), payload); err != nil {
+		t.Fatal(err)
+	}
+	if o.notes != 1 || len(o.calls) != 1 || len(o.calls[0]) != 0 {
+		t.Errorf("digest reader: %d notifications, calls %+v; want 1 notification and no job", o.notes, o.calls)
+	}
 	// A payload that is not an event job fails for good.
 	if err := FanoutHandler(&fakeOutbox{})(context.Background(), json.RawMessage(`{`)); !IsPermanent(err) {
 		t.Errorf("a broken payload: %v", err)

@@ -29,21 +29,34 @@ const (
 	CaseStateChanged = "case.state_changed" // a case moved to another state
 	CaseRetaliation  = "case.retaliation"   // a reporter says they are treated badly for reporting
 	CaseExclusion    = "case.exclusion"     // a person was excluded from a case, or proposed for it
+	// Events on a customer's measure: CustomerID is set instead of CaseID,
+	// CaseRef holds the measure's reference (M-…).
+	MeasureProposed = "measure.proposed" // a measure waits for the recipient's approval
+	MeasureApproved = "measure.approved" // the recipient's proposal was approved
+	MeasureRejected = "measure.rejected" // the recipient's proposal was rejected
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion}
+var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,
+	MeasureProposed, MeasureApproved, MeasureRejected}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.
 type Event struct {
 	// ID identifies the event (a UUIDv7); receivers use it to drop
 	// duplicates, since delivery is at least once.
-	ID         string    `json:"id"`
-	Type       string    `json:"type"`
-	OrgSlug    string    `json:"org"`
-	CaseID     string    `json:"case_id"`
-	CaseRef    string    `json:"case_ref"` // such as K-2026-00042
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	OrgSlug string `json:"org"`
+	CaseID  string `json:"case_id"`
+	CaseRef string `json:"case_ref"` // such as K-2026-00042, or a measure's M-…
+	// CustomerID is set, instead of CaseID, for an event on a customer's
+	// measure.
+	CustomerID string `json:"customer_id,omitempty"`
+	// Detail says what changed as a code, never a narrative: the new state
+	// of a case (case.state_changed), the clock (acknowledge, feedback) of
+	// case.clock_due and case.overdue, the level of a measure.
+	Detail     string    `json:"detail,omitempty"`
 	Urgent     bool      `json:"urgent"`
 	OccurredAt time.Time `json:"occurred_at"`
 }
@@ -57,10 +70,37 @@ func (ev Event) Validate() error {
 	if ev.Type == "" {
 		errs = append(errs, errors.New("notify: event: type is empty"))
 	}
-	if ev.CaseID == "" {
+	if ev.CaseID == "" && ev.CustomerID == "" {
 		errs = append(errs, errors.New("notify: event: case id is empty"))
 	}
 	return errors.Join(errs...)
+}
+
+// Path is the page of the web UI an event leads to: the approvals list for
+// a proposed measure, the customer's measures for a decision on one, else
+// the case.
+func (ev Event) Path() string {
+	return Path(ev.Type, ev.CaseID, ev.CustomerID)
+}
+
+// Path is the page an event of type typ about caseID, or customerID for a
+// measure, leads to; notifications stored for measures keep the customer's
+// id as their object.
+func Path(typ, caseID, customerID string) string {
+	switch {
+	case typ == MeasureProposed:
+		return "/approvals"
+	case strings.HasPrefix(typ, "measure."):
+		return "/customers/" + url.PathEscape(customerID) + "#measures"
+	case strings.HasPrefix(typ, "post."):
+		return "/online-posts/" + url.PathEscape(caseID)
+	}
+	return "/cases/" + url.PathEscape(caseID)
+}
+
+// URL is the address of the event's page under baseURL (--base-url).
+func (ev Event) URL(baseURL string) string {
+	return strings.TrimRight(baseURL, "/") + ev.Path()
 }
 
 // CaseURL is the address of a case in the web UI: baseURL (--base-url)

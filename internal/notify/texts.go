@@ -41,6 +41,35 @@ var mailTitles = map[string]map[string]string{
 		"ja": "事案の関係者の除外が提案または確定されました",
 		"en": "A person was proposed for exclusion from a case, or excluded",
 	},
+	MeasureProposed: {
+		"ja": "措置があなたの承認を待っています",
+		"en": "A measure is waiting for your approval",
+	},
+	MeasureApproved: {
+		"ja": "提案した措置が承認されました",
+		"en": "Your proposed measure was approved",
+	},
+	MeasureRejected: {
+		"ja": "提案した措置が却下されました",
+		"en": "Your proposed measure was rejected",
+	},
+}
+
+// mailDetails says in words what an event's detail code means: the new
+// state, the clock, the measure's level.
+var mailDetails = map[string]map[string]string{
+	"new":          {"ja": "新規", "en": "new"},
+	"acknowledged": {"ja": "受付済み", "en": "acknowledged"},
+	"in_progress":  {"ja": "対応中", "en": "in progress"},
+	"resolved":     {"ja": "解決", "en": "resolved"},
+	"closed":       {"ja": "完了", "en": "closed"},
+	"acknowledge":  {"ja": "受付の期限", "en": "acknowledgement deadline"},
+	"feedback":     {"ja": "報告者への回答期限", "en": "feedback deadline"},
+	"watch":        {"ja": "注意観察", "en": "watch"},
+	"caution":      {"ja": "注意", "en": "caution"},
+	"warned":       {"ja": "警告", "en": "warning"},
+	"discontinued": {"ja": "対応打ち切り", "en": "contact discontinued"},
+	"banned":       {"ja": "出入り禁止", "en": "banned"},
 }
 
 // mailFixed holds the parts every mail shares.
@@ -52,6 +81,14 @@ var mailFixed = map[string]map[string]string{
 	"urgent": {
 		"ja": "（緊急）",
 		"en": " (urgent)",
+	},
+	"detail_open": {
+		"ja": "（",
+		"en": " (",
+	},
+	"detail_close": {
+		"ja": "）",
+		"en": ")",
 	},
 	"footer": {
 		"ja": "内容は Kasuhara にログインして確認してください。このメールには事案の内容を記載していません。",
@@ -92,7 +129,10 @@ func MailFor(ev Event, lang, baseURL string) Message {
 		title += mailFixed["urgent"][lang]
 	}
 	headline := title + ": " + ev.CaseRef
-	text := headline + " — " + CaseURL(baseURL, ev.CaseID) + "\n\n" +
+	if d, ok := mailDetails[ev.Detail][lang]; ok {
+		headline += mailFixed["detail_open"][lang] + d + mailFixed["detail_close"][lang]
+	}
+	text := headline + " — " + ev.URL(baseURL) + "\n\n" +
 		mailFixed["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
 	return Message{Subject: headline, Text: text, Lang: lang}
 }

@@ -40,10 +40,11 @@ func TestMailForHoldsOnlyRefLinkAndFixedText(t *testing.T) {
 		OccurredAt: time.Date(2026, 4, 1, 9, 30, 0, 0, time.UTC),
 	}
 	const base = "https://kasuhara.example.jp/"
-	link := "https://kasuhara.example.jp/cases/0197d3a4-5b6c-7d8e-9f00-112233445566"
+	const caseID, customerID = "0197d3a4-5b6c-7d8e-9f00-112233445566", "0197d3a4-0000-7d8e-9f00-665544332211"
+	var link string
 	// Every fixed text, longest first so that none is left half removed.
 	var fixed []string
-	for _, m := range []map[string]map[string]string{mailTitles, mailFixed} {
+	for _, m := range []map[string]map[string]string{mailTitles, mailFixed, mailDetails} {
 		for _, texts := range m {
 			fixed = slices.AppendSeq(fixed, maps.Values(texts))
 		}
@@ -54,6 +55,13 @@ func TestMailForHoldsOnlyRefLinkAndFixedText(t *testing.T) {
 		for _, lang := range []string{"ja", "en", "en-GB", "fr", ""} {
 			for _, urgent := range []bool{false, true} {
 				ev.Type, ev.Urgent = typ, urgent
+				ev.CaseID, ev.CustomerID, link = caseID, "", base+"cases/"+caseID
+				switch typ {
+				case MeasureProposed:
+					ev.CaseID, ev.CustomerID, link = "", customerID, base+"approvals"
+				case MeasureApproved, MeasureRejected:
+					ev.CaseID, ev.CustomerID, link = "", customerID, base+"customers/"+customerID+"#measures"
+				}
 				m := MailFor(ev, lang, base)
 				wantLang := "ja"
 				if strings.HasPrefix(lang, "en") {
@@ -100,5 +108,34 @@ func TestMailForExample(t *testing.T) {
 	}
 	if m.Subject != "新しい報告があります（緊急）: K-2026-00042" {
 		t.Fatalf("subject = %q", m.Subject)
+	}
+}
+
+func TestMailSaysWhatChanged(t *testing.T) {
+	for _, c := range []struct {
+		ev       Event
+		lang     string
+		want     string
+		wantLink string
+	}{
+		{Event{ID: "e", Type: CaseStateChanged, CaseID: "0197", CaseRef: "K-2026-00042", Detail: "resolved"}, "ja",
+			"事案の状況が変わりました: K-2026-00042（解決）", "https://k.example.jp/cases/0197"},
+		{Event{ID: "e", Type: CaseOverdue, CaseID: "0197", CaseRef: "K-2026-00042", Detail: "acknowledge"}, "en",
+			"A deadline has passed: K-2026-00042 (acknowledgement deadline)", "https://k.example.jp/cases/0197"},
+		{Event{ID: "e", Type: MeasureProposed, CustomerID: "c1", CaseRef: "M-0197ABCDEF", Detail: "banned"}, "ja",
+			"措置があなたの承認を待っています: M-0197ABCDEF（出入り禁止）", "https://k.example.jp/approvals"},
+		{Event{ID: "e", Type: MeasureRejected, CustomerID: "c1", CaseRef: "M-0197ABCDEF", Detail: "warned"}, "en",
+			"Your proposed measure was rejected: M-0197ABCDEF (warning)", "https://k.example.jp/customers/c1#measures"},
+		// An unknown detail is left out, never printed as it is.
+		{Event{ID: "e", Type: CaseStateChanged, CaseID: "0197", CaseRef: "K-2026-00042", Detail: "Taro Yamada"}, "en",
+			"A case changed state: K-2026-00042", "https://k.example.jp/cases/0197"},
+	} {
+		m := MailFor(c.ev, c.lang, "https://k.example.jp")
+		if m.Subject != c.want {
+			t.Errorf("subject = %q, want %q", m.Subject, c.want)
+		}
+		if !strings.HasPrefix(m.Text, c.want+" — "+c.wantLink+"\n") {
+			t.Errorf("text = %q, want %q and the link %s", m.Text, c.want, c.wantLink)
+		}
 	}
 }

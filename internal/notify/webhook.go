@@ -44,21 +44,28 @@ type webhookBody struct {
 }
 
 type webhookLinks struct {
-	Case string `json:"case"`
+	Case     string `json:"case,omitempty"`
+	Customer string `json:"customer,omitempty"`
 }
 
 // WebhookBody is the body of the request for ev:
-// {"id","type","occurred_at","org","links":{"case":"https://…/cases/ID"}}.
+// {"id","type","occurred_at","org","links":{"case":"https://…/cases/ID"}};
+// an event on a measure links the customer instead:
+// "links":{"customer":"https://…/customers/ID"}.
 func WebhookBody(ev Event, baseURL string) ([]byte, error) {
 	if err := ev.Validate(); err != nil {
 		return nil, err
+	}
+	links := webhookLinks{Case: CaseURL(baseURL, ev.CaseID)}
+	if ev.CustomerID != "" {
+		links = webhookLinks{Customer: strings.TrimRight(baseURL, "/") + "/customers/" + url.PathEscape(ev.CustomerID)}
 	}
 	return json.Marshal(webhookBody{
 		ID:         ev.ID,
 		Type:       ev.Type,
 		OccurredAt: ev.OccurredAt.UTC().Format(time.RFC3339),
 		Org:        ev.OrgSlug,
-		Links:      webhookLinks{Case: CaseURL(baseURL, ev.CaseID)},
+		Links:      links,
 	})
 }
 

@@ -96,7 +96,7 @@ func (s *Store) Transition(ctx context.Context, v kasuhara.Actor, id string, to 
 			return nil, err
 		}
 		// The named reporter hears that their case moved.
-		if err := s.notifyEvent(ctx, tx, c, notify.CaseStateChanged, without([]string{c.ReporterID}, v.UserID)); err != nil {
+		if err := s.notifyEventDetail(ctx, tx, c, notify.CaseStateChanged, string(to), without([]string{c.ReporterID}, v.UserID)); err != nil {
 			return nil, err
 		}
 		return map[string]string{"from": string(c.State), "to": string(to)}, nil

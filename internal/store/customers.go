@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/identity"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
@@ -363,7 +365,7 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Cus
 }
 
 const measureColumns = `id, customer_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
-	lifted_by, lifted_at, lift_reason, customer_response, created_at`
+	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at`
 
 func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 	defer rows.Close()
@@ -373,7 +375,7 @@ func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 		var cases string
 		var eff, appr, lifted sql.NullTime
 		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &m.CustomerText, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
-			&m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt); err != nil {
+			&m.ApprovalComment, &m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt); err != nil {
 			return nil, err
 		}
 		m.CaseIDs = splitList(cases)
@@ -460,6 +462,16 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt); err != nil {
 			return err
 		}
+		if m.Status == kasuhara.MeasureProposed {
+			// Every person who may approve it hears of it.
+			to, err := s.approvers(ctx, tx, v.OrgID, m)
+			if err != nil {
+				return err
+			}
+			if err := s.notifyMeasure(ctx, tx, v.OrgID, m, notify.MeasureProposed, to); err != nil {
+				return err
+			}
+		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.propose", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": m.ID, "level": m.Level, "status": m.Status}})
 	})
@@ -492,7 +504,7 @@ const grantWindow = 30 * 24 * time.Hour
 // makers returns the people (not the command line or the server) who
 // created userID's account, changed its role or reset its password in the
 // last grantWindow: each of them may know its password.
-func (s *Store) makers(ctx context.Context, tx *sqldb.Tx, userID string) ([]string, error) {
+func (s *Store) makers(ctx context.Context, tx queryer, userID string) ([]string, error) {
 	return selectIDs(ctx, tx, `SELECT DISTINCT actor_id FROM audit_entries
 		WHERE object_type = 'user' AND object_id = $1 AND action IN ('user.create', 'membership.set', 'user.password_reset')
 		AND at >= $2 AND COALESCE(actor_id, '') <> ''`, userID, s.now().Add(-grantWindow))
@@ -502,7 +514,7 @@ func (s *Store) makers(ctx context.Context, tx *sqldb.Tx, userID string) ([]stri
 // person under another account: the proposer, or whoever made the
 // proposer's account, made the approver's in the last 30 days (issue 16,
 // finding 2: one admin could create two legal users and approve alone).
-func (s *Store) samePersonBehind(ctx context.Context, tx *sqldb.Tx, proposer, approver string) (bool, error) {
+func (s *Store) samePersonBehind(ctx context.Context, tx queryer, proposer, approver string) (bool, error) {
 	if proposer == approver {
 		return true, nil
 	}
@@ -522,8 +534,67 @@ func (s *Store) samePersonBehind(ctx context.Context, tx *sqldb.Tx, proposer, ap
 	return false, nil
 }
 
+// approverRoles are the roles that may approve a measure.
+func approverRoles() []string {
+	var out []string
+	for _, r := range kasuhara.Roles {
+		if access.Can(r, access.ApproveMeasure) {
+			out = append(out, string(r))
+		}
+	}
+	return out
+}
+
+// mayApprove reports why userID may not approve m ("" when they may): the
+// proposer, a person behind the proposer's account (samePersonBehind), or
+// a person excluded from a case the measure rests on. The role is checked
+// by the caller.
+func (s *Store) mayApprove(ctx context.Context, q queryer, m *kasuhara.Measure, userID string) (string, error) {
+	if m.ProposedBy == userID {
+		return "the proposer cannot approve their own proposal", nil
+	}
+	if same, err := s.samePersonBehind(ctx, q, m.ProposedBy, userID); err != nil {
+		return "", err
+	} else if same {
+		return "the approver's account was made, granted or reset lately by the proposer or by whoever did so for the proposer's", nil
+	}
+	for _, cid := range m.CaseIDs {
+		var excluded bool
+		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM case_exclusions WHERE case_id = $1 AND user_id = $2)", cid, userID).Scan(&excluded); err != nil {
+			return "", err
+		}
+		if excluded {
+			return "the approver is excluded from a case the measure rests on", nil
+		}
+	}
+	return "", nil
+}
+
+// approvers lists the members of the organisation who may approve m.
+func (s *Store) approvers(ctx context.Context, q queryer, orgID string, m *kasuhara.Measure) ([]string, error) {
+	var out []string
+	for _, role := range approverRoles() {
+		ids, err := selectIDs(ctx, q, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = $1 AND m.role = $2 AND NOT u.disabled ORDER BY u.name, u.id`, orgID, role)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if why, err := s.mayApprove(ctx, q, m, id); err != nil {
+				return nil, err
+			} else if why == "" {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
 // ApproveMeasure implements kasuhara.CustomerService.
-func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID string) (*kasuhara.Measure, error) {
+func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID, measureID, comment string) (*kasuhara.Measure, error) {
+	if err := checkText("comment", comment, false); err != nil {
+		return nil, err
+	}
 	var m *kasuhara.Measure
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
@@ -541,19 +612,25 @@ func (s *Store) ApproveMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		case m.Status != kasuhara.MeasureProposed:
 			return kasuhara.Errorf(kasuhara.ECONFLICT, "the measure is not waiting for approval")
 		}
-		if same, err := s.samePersonBehind(ctx, tx, m.ProposedBy, v.UserID); err != nil {
+		if why, err := s.mayApprove(ctx, tx, m, v.UserID); err != nil {
 			return err
-		} else if same {
-			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the approver's account was made, granted or reset lately by the proposer or by whoever did so for the proposer's")
+		} else if why != "" {
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "%s", why)
 		}
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, "UPDATE measures SET status = 'active', approved_by = $1, approved_at = $2, effective_at = $2 WHERE id = $3",
-			v.UserID, now, m.ID); err != nil {
+		comment = strings.TrimSpace(comment)
+		if _, err := tx.ExecContext(ctx, "UPDATE measures SET status = 'active', approved_by = $1, approved_at = $2, effective_at = $2, approval_comment = $3 WHERE id = $4",
+			v.UserID, now, comment, m.ID); err != nil {
 			return err
 		}
-		m.Status, m.ApprovedBy, m.ApprovedAt, m.EffectiveAt = kasuhara.MeasureActive, v.UserID, now, now
+		m.Status, m.ApprovedBy, m.ApprovedAt, m.EffectiveAt, m.ApprovalComment = kasuhara.MeasureActive, v.UserID, now, now, comment
+		if err := s.notifyMeasure(ctx, tx, v.OrgID, m, notify.MeasureApproved, without([]string{m.ProposedBy}, v.UserID)); err != nil {
+			return err
+		}
+		// The approver is the entry's actor (by name in the audit log); the
+		// detail says whether a comment was given, never the comment.
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.approve", objectType: "customer", objectID: customerID,
-			detail: map[string]string{"measure_id": m.ID, "level": m.Level}})
+			detail: map[string]any{"measure_id": m.ID, "level": m.Level, "proposed_by": m.ProposedBy, "comment": comment != ""}})
 	})
 	if err != nil {
 		return nil, wrap("store.ApproveMeasure", err)
@@ -585,6 +662,12 @@ func (s *Store) LiftMeasure(ctx context.Context, v kasuhara.Actor, customerID, m
 		if _, err := tx.ExecContext(ctx, "UPDATE measures SET status = $1, lifted_by = $2, lifted_at = $3, lift_reason = $4 WHERE id = $5",
 			status, v.UserID, s.now(), strings.TrimSpace(reason), m.ID); err != nil {
 			return err
+		}
+		if status == kasuhara.MeasureRejected {
+			// The proposer hears of the rejection (not of their own withdrawal).
+			if err := s.notifyMeasure(ctx, tx, v.OrgID, m, notify.MeasureRejected, without([]string{m.ProposedBy}, v.UserID)); err != nil {
+				return err
+			}
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.lift", objectType: "customer", objectID: customerID,
 			detail: map[string]string{"measure_id": m.ID, "status": status}})
@@ -623,6 +706,59 @@ func (s *Store) PendingApprovals(ctx context.Context, v kasuhara.Actor) ([]kasuh
 		return nil, fmt.Errorf("store: pending approvals: %w", err)
 	}
 	return s.scanMeasures(rows)
+}
+
+// Approvals implements kasuhara.CustomerService.
+func (s *Store) Approvals(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Approval, error) {
+	ms, err := s.PendingApprovals(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kasuhara.Approval, 0, len(ms))
+	for _, m := range ms {
+		a := kasuhara.Approval{Measure: m}
+		if err := s.db.Read.QueryRowContext(ctx, "SELECT display_name FROM customers WHERE id = $1", m.CustomerID).Scan(&a.CustomerName); err != nil {
+			return nil, wrap("store.Approvals", err)
+		}
+		for _, cid := range m.CaseIDs {
+			var ref string
+			// A case the viewer is excluded from is counted, not named.
+			err := s.db.Read.QueryRowContext(ctx, `SELECT ref FROM cases c WHERE id = $1 AND org_id = $2
+				AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $3)`, cid, v.OrgID, v.UserID).Scan(&ref)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				a.Hidden++
+			case err != nil:
+				return nil, wrap("store.Approvals", err)
+			default:
+				a.Cases = append(a.Cases, kasuhara.CaseRef{ID: cid, Ref: ref})
+			}
+		}
+		if access.Can(v.Role, access.ApproveMeasure) {
+			why, err := s.mayApprove(ctx, s.db.Read, &m, v.UserID)
+			if err != nil {
+				return nil, wrap("store.Approvals", err)
+			}
+			a.MayApprove = why == ""
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// ApprovalsWaiting implements kasuhara.CustomerService.
+func (s *Store) ApprovalsWaiting(ctx context.Context, v kasuhara.Actor) (int, error) {
+	if !access.Can(v.Role, access.ApproveMeasure) {
+		return 0, nil
+	}
+	as, err := s.Approvals(ctx, v)
+	n := 0
+	for _, a := range as {
+		if a.MayApprove {
+			n++
+		}
+	}
+	return n, err
 }
 
 // LookupCustomer implements kasuhara.CustomerService.
@@ -693,6 +829,7 @@ func (s *Store) MergeCustomers(ctx context.Context, v kasuhara.Actor, into, from
 			`INSERT INTO case_customers (case_id, customer_id) SELECT case_id, $1 FROM case_customers WHERE customer_id = $2 ON CONFLICT DO NOTHING`,
 			`DELETE FROM case_customers WHERE customer_id = $2 AND $1 <> ''`,
 			`UPDATE measures SET customer_id = $1 WHERE customer_id = $2`,
+			`UPDATE notifications SET case_id = $1 WHERE case_id = $2 AND type LIKE 'measure.%'`,
 			`UPDATE legal_holds SET customer_id = $1 WHERE customer_id = $2`,
 			`UPDATE online_posts SET customer_id = $1 WHERE customer_id = $2`,
 			`DELETE FROM customers WHERE id = $2 AND $1 <> ''`,

@@ -95,15 +95,15 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 		if got := lookup(); got != "caution" {
 			t.Fatalf("a proposal took effect before approval: %q", got)
 		}
-		_, err = d.s.ApproveMeasure(ctx, legal, id, disc.ID)
+		_, err = d.s.ApproveMeasure(ctx, legal, id, disc.ID, "")
 		wantCode(t, err, kasuhara.EFORBIDDEN) // the proposer
-		_, err = d.s.ApproveMeasure(ctx, desk2, id, disc.ID)
+		_, err = d.s.ApproveMeasure(ctx, desk2, id, disc.ID, "")
 		wantCode(t, err, kasuhara.EFORBIDDEN) // not legal
 		legal2 := addLegal(t, d)
-		if m, err := d.s.ApproveMeasure(ctx, legal2, id, disc.ID); err != nil || m.Status != kasuhara.MeasureActive {
+		if m, err := d.s.ApproveMeasure(ctx, legal2, id, disc.ID, ""); err != nil || m.Status != kasuhara.MeasureActive {
 			t.Fatalf("approve = %+v, %v", m, err)
 		}
-		_, err = d.s.ApproveMeasure(ctx, legal2, id, disc.ID)
+		_, err = d.s.ApproveMeasure(ctx, legal2, id, disc.ID, "")
 		wantCode(t, err, kasuhara.ECONFLICT)
 		if got := lookup(); got != "discontinued" {
 			t.Fatalf("lookup after approval = %q", got)

@@ -42,11 +42,11 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 		if err != nil || m.Status != kasuhara.MeasureProposed {
 			t.Fatalf("propose = %+v, %v", m, err)
 		}
-		_, err = d.s.ApproveMeasure(ctx, b, id, m.ID)
+		_, err = d.s.ApproveMeasure(ctx, b, id, m.ID, "")
 		wantCode(t, err, kasuhara.EFORBIDDEN)
 		// A legal user made by another admin approves.
 		other := mk(d.people["admin2"], "legal-c@example.jp")
-		if got, err := d.s.ApproveMeasure(ctx, other, id, m.ID); err != nil || got.Status != kasuhara.MeasureActive {
+		if got, err := d.s.ApproveMeasure(ctx, other, id, m.ID, ""); err != nil || got.Status != kasuhara.MeasureActive {
 			t.Fatalf("approve = %+v, %v", got, err)
 		}
 		// A password reset by the admin who made the proposer counts too.
@@ -58,10 +58,10 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 		if _, err := d.s.ResetPassword(ctx, d.actor, reset.UserID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = d.s.ApproveMeasure(ctx, reset, id, m2.ID)
+		_, err = d.s.ApproveMeasure(ctx, reset, id, m2.ID, "")
 		wantCode(t, err, kasuhara.EFORBIDDEN)
 		// The operator's command line is no person of the organisation.
-		if _, err := d.s.ApproveMeasure(ctx, untouched, id, m2.ID); err != nil {
+		if _, err := d.s.ApproveMeasure(ctx, untouched, id, m2.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -44,13 +44,36 @@ const (
 // their in-app notifications, a mail job for each and a webhook job for the
 // organisation (Audience, Deliver).
 func (s *Store) notifyEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, recipients []string) error {
-	var ids []string
-	for _, uid := range recipients {
-		if uid != "" && !slices.Contains(ids, uid) {
-			ids = append(ids, uid)
+	return s.notifyEventDetail(ctx, tx, c, typ, "", recipients)
+}
+
+// notifyEventDetail is notifyEvent with what changed: the new state, the
+// clock (notify.Event.Detail).
+func (s *Store) notifyEventDetail(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ, detail string, recipients []string) error {
+	return s.enqueueEvent(ctx, tx, c, typ, notify.EventJob{Users: uniqueIDs(recipients), Event: notify.Event{Detail: detail}})
+}
+
+// uniqueIDs is ids without empty and repeated ones, in order.
+func uniqueIDs(ids []string) []string {
+	var out []string
+	for _, uid := range ids {
+		if uid != "" && !slices.Contains(out, uid) {
+			out = append(out, uid)
 		}
 	}
-	return s.enqueueEvent(ctx, tx, c, typ, notify.EventJob{Users: ids})
+	return out
+}
+
+// notifyMeasure tells recipients about an event on measure m of a
+// customer: the event carries the customer's id, the measure's reference
+// and level, nothing else.
+func (s *Store) notifyMeasure(ctx context.Context, tx *sqldb.Tx, orgID string, m *kasuhara.Measure, typ string, recipients []string) error {
+	j := notify.EventJob{OrgID: orgID, Users: uniqueIDs(recipients)}
+	if len(j.Users) == 0 {
+		return nil
+	}
+	j.Event = notify.Event{ID: newID(), Type: typ, CustomerID: m.CustomerID, CaseRef: m.Ref(), Detail: m.Level, OccurredAt: s.now()}
+	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindEvent, Payload: j, DedupeKey: "event:" + j.Event.ID})
 }
 
 // notifyHandlers tells the desk and legal members of c's organisation who
@@ -78,7 +101,7 @@ func (s *Store) notifyHandlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuh
 
 // enqueueEvent writes the outbox entry of an event on c for the audience j.
 func (s *Store) enqueueEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, j notify.EventJob) error {
-	j.Event = notify.Event{ID: newID(), Type: typ, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, OccurredAt: s.now()}
+	j.Event = notify.Event{ID: newID(), Type: typ, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, Detail: j.Event.Detail, OccurredAt: s.now()}
 	j.OrgID = c.OrgID
 	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindEvent, Payload: j, DedupeKey: "event:" + j.Event.ID})
 }
@@ -88,10 +111,13 @@ var _ notify.Outbox = (*Store)(nil)
 // Audience implements notify.Outbox.
 func (s *Store) Audience(ctx context.Context, j notify.EventJob) ([]notify.Recipient, string, bool, error) {
 	var slug string
-	err := s.db.Read.QueryRowContext(ctx, "SELECT o.slug FROM orgs o JOIN cases c ON c.org_id = o.id WHERE c.id = $1 AND o.id = $2",
-		j.Event.CaseID, j.OrgID).Scan(&slug)
+	q, object := "SELECT o.slug FROM orgs o JOIN cases c ON c.org_id = o.id WHERE c.id = $1 AND o.id = $2", j.Event.CaseID
+	if j.Event.CustomerID != "" {
+		q, object = "SELECT o.slug FROM orgs o JOIN customers cu ON cu.org_id = o.id WHERE cu.id = $1 AND o.id = $2", j.Event.CustomerID
+	}
+	err := s.db.Read.QueryRowContext(ctx, q, object, j.OrgID).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", false, nil // the case was purged meanwhile
+		return nil, "", false, nil // the case (or customer) was purged or merged meanwhile
 	}
 	if err != nil {
 		return nil, "", false, fmt.Errorf("store: audience: %w", err)
@@ -130,7 +156,7 @@ func (s *Store) recipients(ctx context.Context, ids []string, except string) ([]
 	for i := range uniq {
 		marks[i] = fmt.Sprintf("$%d", i+1)
 	}
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, email, language FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")", args...)
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, email, language, mail_digest FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +164,7 @@ func (s *Store) recipients(ctx context.Context, ids []string, except string) ([]
 	found := map[string]notify.Recipient{}
 	for rows.Next() {
 		var r notify.Recipient
-		if err := rows.Scan(&r.UserID, &r.Email, &r.Lang); err != nil {
+		if err := rows.Scan(&r.UserID, &r.Email, &r.Lang, &r.Digest); err != nil {
 			return nil, err
 		}
 		found[r.UserID] = r
@@ -161,7 +187,12 @@ func (s *Store) Deliver(ctx context.Context, ev notify.Event, orgID string, to [
 	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		if len(to) > 0 {
 			var gone bool
-			if err := tx.QueryRowContext(ctx, "SELECT NOT EXISTS (SELECT 1 FROM cases WHERE id = $1)", ev.CaseID).Scan(&gone); err != nil {
+			q, object := "SELECT NOT EXISTS (SELECT 1 FROM cases WHERE id = $1)", ev.CaseID
+			if ev.CustomerID != "" {
+				// A notification about a measure keeps the customer as its object.
+				q, object = "SELECT NOT EXISTS (SELECT 1 FROM customers WHERE id = $1)", ev.CustomerID
+			}
+			if err := tx.QueryRowContext(ctx, q, object).Scan(&gone); err != nil {
 				return err
 			}
 			if gone {
@@ -169,9 +200,9 @@ func (s *Store) Deliver(ctx context.Context, ev notify.Event, orgID string, to [
 			}
 			notes := make([][]any, len(to))
 			for i, r := range to {
-				notes[i] = []any{notificationID(ev.ID, r.UserID), r.UserID, orgID, ev.Type, ev.CaseID, ev.CaseRef, ev.Urgent, ev.OccurredAt}
+				notes[i] = []any{notificationID(ev.ID, r.UserID), r.UserID, orgID, ev.Type, object, ev.CaseRef, ev.Detail, ev.Urgent, ev.OccurredAt}
 			}
-			if err := tx.InsertRowsThen(ctx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "urgent", "created_at"},
+			if err := tx.InsertRowsThen(ctx, "notifications", []string{"id", "user_id", "org_id", "type", "case_id", "case_ref", "detail", "urgent", "created_at"},
 				notes, " ON CONFLICT (id) DO NOTHING"); err != nil {
 				return err
 			}
@@ -318,7 +349,7 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 		if err != nil {
 			return err
 		}
-		return s.notifyEvent(ctx, tx, c, typ, to)
+		return s.notifyEventDetail(ctx, tx, c, typ, j.Clock, to)
 	})
 }
 
@@ -345,28 +376,95 @@ func (s *Store) Webhook(ctx context.Context, orgID string) (notify.Webhook, erro
 	return notify.Webhook{URL: st.WebhookURL, Secret: st.WebhookSecret}, nil
 }
 
-// Notifications implements kasuhara.NotificationService.
-func (s *Store) Notifications(ctx context.Context, userID string, limit int) ([]kasuhara.Notification, error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, type, case_id, case_ref, urgent, created_at, read_at FROM notifications
-		WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, userID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: notifications: %w", err)
-	}
+const notificationColumns = "id, type, case_id, case_ref, detail, urgent, created_at, read_at"
+
+func scanNotifications(rows *sql.Rows) ([]kasuhara.Notification, error) {
 	defer rows.Close()
 	var out []kasuhara.Notification
 	for rows.Next() {
 		var n kasuhara.Notification
 		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.Type, &n.CaseID, &n.CaseRef, &n.Urgent, &n.CreatedAt, &read); err != nil {
+		if err := rows.Scan(&n.ID, &n.Type, &n.CaseID, &n.CaseRef, &n.Detail, &n.Urgent, &n.CreatedAt, &read); err != nil {
 			return nil, err
 		}
 		n.CreatedAt, n.ReadAt = n.CreatedAt.UTC(), nullTime(read)
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// Notifications implements kasuhara.NotificationService.
+func (s *Store) Notifications(ctx context.Context, userID string, limit int) ([]kasuhara.Notification, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT "+notificationColumns+` FROM notifications
+		WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
+	}
+	return scanNotifications(rows)
+}
+
+// NotificationGroups implements kasuhara.NotificationService. A page reads
+// its groups (one per case, the group with the newest notification first)
+// and then at most NotificationGroupShown+1 notifications of each.
+func (s *Store) NotificationGroups(ctx context.Context, userID string, page int) (*kasuhara.NotificationPage, error) {
+	page = max(page, 1)
+	per := kasuhara.NotificationsPerPage
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT case_id, COUNT(*), SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END) FROM notifications
+		WHERE user_id = $1 GROUP BY case_id ORDER BY MAX(created_at) DESC, case_id DESC LIMIT $2 OFFSET $3`, userID, per+1, (page-1)*per)
+	if err != nil {
+		return nil, fmt.Errorf("store: notification groups: %w", err)
+	}
+	out := &kasuhara.NotificationPage{Page: page}
+	var ids []string
+	for rows.Next() {
+		var g kasuhara.NotificationGroup
+		var id string
+		if err := rows.Scan(&id, &g.Count, &g.Unread); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+		out.Groups = append(out.Groups, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out.Groups) > per {
+		out.Groups, ids, out.More = out.Groups[:per], ids[:per], true
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{userID, kasuhara.NotificationGroupShown + 1}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+3)
+	}
+	rows, err = s.db.Read.QueryContext(ctx, "SELECT "+notificationColumns+` FROM (SELECT `+notificationColumns+`,
+		ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY created_at DESC, id DESC) AS n
+		FROM notifications WHERE user_id = $1 AND case_id IN (`+strings.Join(marks, ", ")+`)) t
+		WHERE n <= $2 ORDER BY created_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: notification groups: %w", err)
+	}
+	ns, err := scanNotifications(rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		i := slices.Index(ids, n.CaseID)
+		if g := &out.Groups[i]; g.Latest.ID == "" {
+			g.Latest = n
+		} else {
+			g.Earlier = append(g.Earlier, n)
+		}
+	}
+	return out, nil
 }
 
 // UnreadCount implements kasuhara.NotificationService.
@@ -384,12 +482,133 @@ func (s *Store) MarkRead(ctx context.Context, userID string) error {
 	})
 }
 
-// MarkOneRead implements kasuhara.NotificationService.
+// MarkOneRead implements kasuhara.NotificationService: the notification
+// and the earlier ones about the same case; one that arrived after it
+// stays unread.
 func (s *Store) MarkOneRead(ctx context.Context, userID, id string) error {
 	return s.tx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL", s.now(), id, userID)
+		var caseID string
+		var at time.Time
+		err := tx.QueryRowContext(ctx, "SELECT case_id, created_at FROM notifications WHERE id = $1 AND user_id = $2", id, userID).Scan(&caseID, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // another person's, or gone: nothing to do
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND case_id = $3 AND read_at IS NULL
+			AND (created_at < $4 OR id = $5)`, s.now(), userID, caseID, at, id)
 		return err
 	})
+}
+
+// MailDigest implements kasuhara.NotificationService.
+func (s *Store) MailDigest(ctx context.Context, userID string) (bool, error) {
+	var on bool
+	err := s.db.Read.QueryRowContext(ctx, "SELECT mail_digest FROM users WHERE id = $1", userID).Scan(&on)
+	return on, notFound(err, "store.MailDigest", "user")
+}
+
+// SetMailDigest implements kasuhara.NotificationService.
+func (s *Store) SetMailDigest(ctx context.Context, v kasuhara.Actor, on bool) error {
+	if v.UserID == "" {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only a person has notifications")
+	}
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET mail_digest = $1 WHERE id = $2", on, v.UserID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "user.mail_digest", objectType: "user", objectID: v.UserID,
+			detail: map[string]bool{"digest": on}})
+	})
+	return wrap("store.SetMailDigest", err)
+}
+
+// KindDigest is the daily job that sends the digests.
+const KindDigest = "digest"
+
+// DigestHour is the hour, in the organisation's zone (Japan), at which the
+// daily digest is sent.
+const DigestHour = 8
+
+// ScheduleDigest enqueues the digest job for the next DigestHour:00 in
+// Japan after at, once per day. It has no run at start: a restart sends no
+// extra digest, and a day's job kept in the queue runs late when the
+// server was down at its hour.
+func (s *Store) ScheduleDigest(ctx context.Context, at time.Time) error {
+	return s.scheduleDaily(ctx, KindDigest, DigestHour, at, false)
+}
+
+// DigestHandler is the job handler of KindDigest: it sends the digests
+// and schedules the next day's run.
+func (s *Store) DigestHandler(ctx context.Context, _ json.RawMessage) error {
+	if _, err := s.Digests(ctx); err != nil {
+		return err
+	}
+	return s.ScheduleDigest(ctx, s.Now())
+}
+
+// Digests enqueues a digest mail for each active user who chose the daily
+// digest and has unread notifications of the last day, grouped by case,
+// and returns how many. The day's date is the dedupe key, so a day has one
+// digest per person however often it runs.
+func (s *Store) Digests(ctx context.Context) (int, error) {
+	now := s.now()
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT u.id, u.email, u.language, n.type, n.case_id, n.case_ref, n.detail
+		FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE u.mail_digest AND NOT u.disabled AND n.read_at IS NULL AND n.created_at > $1 AND n.created_at <= $2
+		ORDER BY u.id, n.created_at DESC, n.id DESC`, now.Add(-24*time.Hour), now)
+	if err != nil {
+		return 0, wrap("store.Digests", err)
+	}
+	date := now.In(kasuhara.JST).Format(kasuhara.DateLayout)
+	var todo []jobs.Job
+	var cur *notify.DigestJob
+	flush := func() {
+		if cur != nil {
+			todo = append(todo, jobs.Job{Kind: notify.KindDigestMail, Payload: *cur, DedupeKey: "digest:" + cur.ID})
+		}
+	}
+	var user string
+	for rows.Next() {
+		var uid, email, lang string
+		var it notify.DigestItem
+		var object string
+		if err := rows.Scan(&uid, &email, &lang, &it.Type, &object, &it.Ref, &it.Detail); err != nil {
+			rows.Close()
+			return 0, wrap("store.Digests", err)
+		}
+		if uid != user {
+			flush()
+			user = uid
+			if lang == "" {
+				lang = "ja"
+			}
+			cur = &notify.DigestJob{ID: date + ":" + uid, To: []string{email}, Lang: lang, Date: date}
+		}
+		// Newest first: the first of a case is the line, the others count.
+		it.Path = notify.Path(it.Type, object, object)
+		if i := slices.IndexFunc(cur.Items, func(d notify.DigestItem) bool { return d.Path == it.Path }); i >= 0 {
+			cur.Items[i].Count++
+			continue
+		}
+		it.Count = 1
+		cur.Items = append(cur.Items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, wrap("store.Digests", err)
+	}
+	flush()
+	sent := len(todo)
+	for len(todo) > 0 {
+		batch := todo[:min(len(todo), 200)]
+		todo = todo[len(batch):]
+		if err := s.tx(ctx, func(tx *sqldb.Tx) error { return jobs.EnqueueAll(ctx, tx, batch...) }); err != nil {
+			return 0, wrap("store.Digests", err)
+		}
+	}
+	return sent, nil
 }
 
 // without returns ids without the actor: nobody is notified of their own act.

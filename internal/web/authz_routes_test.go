@@ -125,6 +125,8 @@ var routeMatrix = map[string]rule{
 	"GET /notifications":            signedIn,
 	"POST /notifications/read":      signedIn,
 	"POST /notifications/{id}/read": signedIn, // marks only the viewer's own
+	"POST /notifications/mail":      signedIn, // the viewer's own choice
+	"GET /approvals":                anyOrg(access.ReadCustomers),
 	"GET /lookup":                   signedIn,
 	"GET /timer":                    signedIn,
 	"GET /policies":                 signedIn,
@@ -236,6 +238,7 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/anonymous-reports/messages":                 everyone,
 	"GET /api/v1/customers/lookup":                            signedIn,
 	"GET /api/v1/customers":                                   anyOrg(access.ReadCustomers),
+	"GET /api/v1/approvals":                                   anyOrg(access.ReadCustomers),
 	"GET /api/v1/customers/{id}":                              role(access.ReadCustomers),
 	"POST /api/v1/customers/{id}/measures":                    role(access.ReadCustomers),
 	"POST /api/v1/customers/{id}/measures/{measure}/approve":  role(access.ApproveMeasure),

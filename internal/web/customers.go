@@ -91,13 +91,18 @@ func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done str
 	actor := viewerFrom(r.Context()).Actor
 	err := fn(actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "customer_text", "review_at")})
+		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "customer_text", "review_at", "comment")})
 	}
 	if err != nil {
 		return err
 	}
 	s.flash(r, done, "ok")
-	http.Redirect(w, r, "/customers/"+r.PathValue("id"), http.StatusSeeOther)
+	if r.PostFormValue("back") == "approvals" {
+		// Decided from the approvals list: back to it.
+		http.Redirect(w, r, "/approvals", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/customers/"+r.PathValue("id")+"#measures", http.StatusSeeOther)
 	return nil
 }
 
@@ -112,13 +117,17 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) customerApprove(w http.ResponseWriter, r *http.Request) error {
 	return s.customerAction(w, r, "customers.approved", func(actor kasuhara.Actor) error {
-		_, err := s.Customers.ApproveMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"))
+		_, err := s.Customers.ApproveMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("comment"))
 		return err
 	})
 }
 
 func (s *Server) customerLift(w http.ResponseWriter, r *http.Request) error {
-	return s.customerAction(w, r, "customers.lifted", func(actor kasuhara.Actor) error {
+	done := "customers.lifted"
+	if r.PostFormValue("back") == "approvals" {
+		done = "customers.rejected"
+	}
+	return s.customerAction(w, r, done, func(actor kasuhara.Actor) error {
 		return s.Customers.LiftMeasure(r.Context(), actor, r.PathValue("id"), r.PathValue("measure"), r.PostFormValue("reason"))
 	})
 }

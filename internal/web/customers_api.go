@@ -45,6 +45,10 @@ type measureJSON struct {
 	ReviewAt         time.Time  `json:"review_at"`
 	ProposedBy       string     `json:"proposed_by"`
 	ApprovedBy       string     `json:"approved_by,omitempty"`
+	ApprovedAt       *time.Time `json:"approved_at,omitempty"`
+	ApprovalComment  string     `json:"approval_comment,omitempty"`
+	LiftedBy         string     `json:"lifted_by,omitempty"`
+	LiftReason       string     `json:"lift_reason,omitempty"`
 	CustomerResponse string     `json:"customer_response,omitempty"`
 }
 
@@ -53,7 +57,8 @@ func measureOut(m kasuhara.Measure) measureJSON {
 		m.CaseIDs = []string{}
 	}
 	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CustomerText: m.CustomerText, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
-		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, CustomerResponse: m.CustomerResponse}
+		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, ApprovedAt: timeOrNil(m.ApprovedAt), ApprovalComment: m.ApprovalComment,
+		LiftedBy: m.LiftedBy, LiftReason: m.LiftReason, CustomerResponse: m.CustomerResponse}
 }
 
 // apiLookup answers the front line (and a phone system on an incoming call)
@@ -128,8 +133,20 @@ func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+type approveIn struct {
+	Comment string `json:"comment"`
+}
+
+// apiApproveMeasure approves a proposal; the body {"comment": "…"} is
+// optional (no body, or an empty one, approves without a comment).
 func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PathValue("measure"))
+	var in approveIn
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	m, err := s.Customers.ApproveMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PathValue("measure"), in.Comment)
 	if err != nil {
 		return err
 	}

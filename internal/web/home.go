@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 )
 
 // homeData is what the start page asks of the viewer: policies to read and
@@ -11,6 +12,8 @@ import (
 type homeData struct {
 	Unacknowledged []kasuhara.PolicyDocument
 	Training       []kasuhara.TrainingItem
+	// Approvals counts the measures waiting for the viewer's approval.
+	Approvals int
 }
 
 // home is the signed-in start page. What it shows depends on the role: each
@@ -34,6 +37,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range items {
 		if it.Status != kasuhara.TrainingComplete {
 			d.Training = append(d.Training, it)
+		}
+	}
+	if access.Can(v.Membership.Role, access.ApproveMeasure) {
+		if d.Approvals, err = s.Customers.ApprovalsWaiting(r.Context(), v.Actor); err != nil {
+			return err
 		}
 	}
 	return s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})

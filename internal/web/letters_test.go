@@ -102,7 +102,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.st.ApproveMeasure(ctx, kasuhara.Actor{UserID: u.ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}, id, plain.ID); err != nil {
+			if _, err := e.st.ApproveMeasure(ctx, kasuhara.Actor{UserID: u.ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}, id, plain.ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			must(t, l.get("/customers/"+id+"/measures/"+plain.ID+"/letter?lang=ja"), 200)

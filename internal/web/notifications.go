@@ -1,17 +1,32 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
-// notificationsPage lists the viewer's notifications. It changes nothing
-// (a GET may come from another site): they are marked read by a POST from
-// the page.
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/notify"
+)
+
+// notificationsPage lists the viewer's notifications, grouped by case and
+// paged. It changes nothing (a GET may come from another site): they are
+// marked read by a POST from the page.
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
-	ns, err := s.Notifications.Notifications(r.Context(), v.User.ID, 100)
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pg, err := s.Notifications.NotificationGroups(r.Context(), v.User.ID, max(n, 1))
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "notifications", &page{Title: "notifications.title", Nav: "notifications", Data: ns})
+	digest, err := s.Notifications.MailDigest(r.Context(), v.User.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "notifications", &page{Title: "notifications.title", Nav: "notifications",
+		Data: map[string]any{"Page": pg, "Digest": digest}})
 }
 
 // markNotificationsRead marks all of the viewer's notifications read.
@@ -23,11 +38,62 @@ func (s *Server) markNotificationsRead(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// markNotificationRead marks one of the viewer's notifications read.
+// markNotificationRead marks one of the viewer's notifications read, with
+// the earlier ones of its case, and returns to the page it was on.
 func (s *Server) markNotificationRead(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Notifications.MarkOneRead(r.Context(), viewerFrom(r.Context()).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+	to := "/notifications"
+	if n, err := strconv.Atoi(r.PostFormValue("page")); err == nil && n > 1 {
+		to += "?page=" + strconv.Itoa(n)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// setNotificationMail records how the viewer gets mail: one per event
+// ("each") or a daily digest ("digest").
+func (s *Server) setNotificationMail(w http.ResponseWriter, r *http.Request) error {
+	mode := r.PostFormValue("mail")
+	if mode != "each" && mode != "digest" {
+		return kasuhara.InvalidField("mail", kasuhara.FieldChoice)
+	}
+	if err := s.Notifications.SetMailDigest(r.Context(), viewerFrom(r.Context()).Actor, mode == "digest"); err != nil {
+		return err
+	}
+	s.flash(r, "notifications.mail_saved", "ok")
+	http.Redirect(w, r, "/notifications#mail", http.StatusSeeOther)
+	return nil
+}
+
+// noticeText says in words what a notification is about: the new state of
+// a case, the clock that ran out, the level of a measure. A detail this
+// binary does not know is left out.
+func noticeText(loc *i18n.Localizer, n kasuhara.Notification) (string, error) {
+	key, data := "notice."+n.Type, map[string]any{"Ref": n.CaseRef}
+	word := func(k string) string {
+		s, err := loc.Translate(k, nil)
+		if err != nil {
+			return ""
+		}
+		return s
+	}
+	switch {
+	case n.Type == notify.CaseStateChanged && slices.Contains(kasuhara.CaseStates, kasuhara.CaseState(n.Detail)):
+		key, data["State"] = key+".detail", word("state."+n.Detail)
+	case (n.Type == notify.CaseClockDue || n.Type == notify.CaseOverdue) && (n.Detail == "acknowledge" || n.Detail == "feedback"):
+		key, data["Clock"] = key+".detail", word("notice.clock."+n.Detail)
+	case strings.HasPrefix(n.Type, "measure."):
+		data["Level"] = ""
+		if slices.Contains(kasuhara.MeasureLevels, n.Detail) {
+			data["Level"] = word("level." + n.Detail)
+		}
+	}
+	return loc.Translate(key, data)
+}
+
+// noticeLink is the page a notification leads to.
+func noticeLink(n kasuhara.Notification) string {
+	return notify.Path(n.Type, n.CaseID, n.CaseID)
 }

@@ -197,6 +197,8 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"idempotencyKey": newIdempotencyKey,
 			"minutes":        document.Minutes,
 			"rowsOf":         statsRows,
+			"notice":         func(n kasuhara.Notification) (string, error) { return noticeText(loc, n) },
+			"noticeLink":     noticeLink,
 		}
 		out[lang] = map[string]*template.Template{}
 		for _, p := range pages {
