@@ -8,9 +8,10 @@ import (
 
 // LetterTemplate is an organisation's text of a letter to a customer. The
 // body may use the placeholders {customer}, {company}, {facts}, {review},
-// {date} and {warning} (a sentence naming the date of the warning letter
-// issued to the customer, empty when none was); nothing else is
-// interpreted.
+// {date}, {warning} (a sentence naming the date of the warning letter
+// issued to the customer, empty when none was), {approver} (the name of
+// the legal member who approved the measure) and {approved} (the date of
+// the approval); nothing else is interpreted.
 type LetterTemplate struct {
 	OrgID     string
 	Kind      string // warning (for "warned") or discontinuation (for "discontinued" and "banned")

@@ -32,6 +32,9 @@ type LetterInput struct {
 	// Template is the organisation's letter of the measure's kind in the
 	// letter's language.
 	Template *kasuhara.LetterTemplate
+	// Approver is the name of the legal member who approved the measure
+	// ({approver}); empty for a preview of a proposal.
+	Approver string
 }
 
 // MeasureLetter fills the template with the measure's facts and lays the
@@ -68,8 +71,12 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	if !in.WarnedAt.IsZero() && m.Level != kasuhara.LevelWarned {
 		warning = in.t("letter.warned", map[string]any{"Date": in.date(in.WarnedAt)})
 	}
+	approved := ""
+	if !m.ApprovedAt.IsZero() {
+		approved = in.date(m.ApprovedAt)
+	}
 	body := t.Fill(map[string]string{"customer": "", "company": in.Org, "facts": strings.Join(facts, "\n"),
-		"review": in.date(m.ReviewAt), "date": in.date(in.Now), "warning": warning})
+		"review": in.date(m.ReviewAt), "date": in.date(in.Now), "warning": warning, "approver": in.Approver, "approved": approved})
 	from, fromLines, contact := in.sender(t.Contact)
 	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: in.Customer.DisplayName, From: from, FromLines: fromLines, Contact: contact,
 		Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}

@@ -177,3 +177,22 @@ func TestLetterSender(t *testing.T) {
 		})
 	}
 }
+
+// A template may name the approver and the date of the approval (issue
+// 19); a preview of a proposal leaves both empty.
+func TestLetterNamesTheApprover(t *testing.T) {
+	in := letterInput(t, "ja")
+	tmpl := *in.Template
+	tmpl.Body = "承認者：{approver}（{approved}承認）"
+	in.Template = &tmpl
+	m := *in.Measure
+	m.ApprovedAt = time.Date(2026, 4, 30, 16, 0, 0, 0, time.UTC) // 1 May in Japan
+	in.Measure, in.Approver = &m, "法務 二郎"
+	if b := measureLetter(in).Body; b != "承認者：法務 二郎（2026年5月1日承認）" {
+		t.Errorf("body %q", b)
+	}
+	m.ApprovedAt, in.Approver = time.Time{}, ""
+	if b := measureLetter(in).Body; b != "承認者：（承認）" {
+		t.Errorf("a preview: %q", b)
+	}
+}

@@ -118,8 +118,16 @@ func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, l
 	if err != nil {
 		return document.File{}, err
 	}
+	var approver string
+	if m.ApprovedBy != "" {
+		names, _, err := s.names(r, v.Org.ID)
+		if err != nil {
+			return document.File{}, err
+		}
+		approver = names[m.ApprovedBy]
+	}
 	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
-		Org: v.Org.Name, Sender: st.Sender, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt})
+		Org: v.Org.Name, Sender: st.Sender, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt, Approver: approver})
 	if err != nil {
 		return document.File{}, err
 	}
