@@ -43,7 +43,14 @@ func TestCustomerLookupAndApprovalAPI(t *testing.T) {
 			}
 			_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
 			legal2 := &apiClient{c: e.client(), tok: tok}
-			must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", nil), 200, `"status":"active"`)
+			// The list of approvals says who may approve; the comment is kept.
+			must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":true`, `"customer_name":"鈴木 一郎"`, `"level":"discontinued"`)
+			must(t, legal.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":false`)
+			must(t, emp.call("GET", "/api/v1/approvals", nil), http.StatusForbidden)
+			must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": 5}), 422)
+			must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": "記録を確認済み"}), 200, `"status":"active"`)
+			must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"approval_comment":"記録を確認済み"`, `"approved_by":"`+u.ID+`"`)
+			must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `{"approvals":[]}`)
 			for _, q := range []string{"phone=080-9999-0000", "phone=%2B81%2080%209999%200000", "email=ICHIRO@example.jp", "account=m1001"} {
 				r := emp.call("GET", "/api/v1/customers/lookup?"+q, nil)
 				must(t, r, 200, `"status":"discontinued"`, `"instructions":"Contact discontinued.`)

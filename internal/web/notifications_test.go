@@ -66,3 +66,26 @@ func TestNotificationsGETChangesNothing(t *testing.T) {
 		t.Fatalf("after marking all: %d unread, want 0", n)
 	}
 }
+
+// The mail choice is the viewer's own, by POST, with a clear error for a
+// value that is not one of the two; the page says what each notification
+// is about in words.
+func TestNotificationMailChoice(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	d := e.client()
+	d.signInAs(kasuhara.RoleDesk)
+	deskID := e.users[kasuhara.RoleDesk].ID
+	must(t, d.get("/notifications"), http.StatusOK, `name="mail" value="each" checked`)
+	must(t, d.post("/notifications/mail", url.Values{"mail": {"weekly"}}), http.StatusUnprocessableEntity)
+	if on, _ := e.st.MailDigest(ctx, deskID); on {
+		t.Fatal("a bad value changed the choice")
+	}
+	must(t, d.post("/notifications/mail", url.Values{"mail": {"digest"}}), http.StatusSeeOther)
+	if on, _ := e.st.MailDigest(ctx, deskID); !on {
+		t.Fatal("the digest was not chosen")
+	}
+	must(t, d.get("/notifications"), http.StatusOK, `value="digest" id="mail-digest" checked`)
+	if on, _ := e.st.MailDigest(ctx, e.users[kasuhara.RoleLegal].ID); on {
+		t.Fatal("another user's choice changed")
+	}
+}
