@@ -56,17 +56,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
 	shots := os.Getenv("KASUHARA_SCREENSHOTS")
 
-	emp := newBrowser(t, srv)
-	signIn(t, emp, "clerk@example.jp", clerkPW)
-	emp.open("/report")
-	emp.click(`input[name=channel][value=phone]`)
-	emp.fill("#conduct", "「毎日電話してやる」と2時間話し続けた")
-	emp.click(`details.kind:nth-of-type(3) > summary`)
-	emp.click("#subtype-long_contact")
-	emp.click(`details.more > summary`)
-	emp.fill("#customer_name", "迷惑 太郎")
-	emp.fill("#customer_phone", "090-2222-3333")
-	wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file the report")
+	fileCallReport(t, srv, "clerk@example.jp", clerkPW)
 
 	// The first legal member proposes a ban resting on the case.
 	legal := newBrowser(t, srv)

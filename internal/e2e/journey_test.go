@@ -274,17 +274,12 @@ func TestAnonymousJourney(t *testing.T) {
 	wantStatus(t, anon.submit("#receipt-submit"), http.StatusNotFound, "a wrong receipt")
 }
 
-// TestMeasureJourney: the desk proposes to discontinue contact, a second
-// legal person approves, and the front line's lookup then says so — and
-// nothing else about the customer.
-func TestMeasureJourney(t *testing.T) {
-	srv := startServer(t)
-	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
-	legalPW := addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
-	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
-
+// fileCallReport signs the employee in and files a report of a long phone
+// call by 迷惑 太郎 (090-2222-3333); it returns the employee's browser.
+func fileCallReport(t *testing.T, srv *server, email, pw string) *browser {
+	t.Helper()
 	emp := newBrowser(t, srv)
-	signIn(t, emp, "clerk@example.jp", clerkPW)
+	signIn(t, emp, email, pw)
 	emp.open("/report")
 	emp.click(`input[name=channel][value=phone]`)
 	emp.fill("#conduct", "「毎日電話してやる」と2時間話し続けた")
@@ -294,6 +289,19 @@ func TestMeasureJourney(t *testing.T) {
 	emp.fill("#customer_name", "迷惑 太郎")
 	emp.fill("#customer_phone", "090-2222-3333")
 	wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file the report")
+	return emp
+}
+
+// TestMeasureJourney: the desk proposes to discontinue contact, a second
+// legal person approves, and the front line's lookup then says so — and
+// nothing else about the customer.
+func TestMeasureJourney(t *testing.T) {
+	srv := startServer(t)
+	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	legalPW := addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
+	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
+
+	emp := fileCallReport(t, srv, "clerk@example.jp", clerkPW)
 
 	legal := newBrowser(t, srv)
 	signIn(t, legal, "legal@example.jp", legalPW)

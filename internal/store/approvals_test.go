@@ -21,15 +21,7 @@ import (
 func TestApprovalsReachTheApprover(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		d := setupDesk(t, db)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := d.s.Customers(ctx, d.people["desk1"], "09012345678")
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("customers = %+v, %v", cs, err)
-		}
-		cust := cs[0].ID
+		c, cust := caseWithCustomer(t, d)
 		mk := func(email string) kasuhara.Actor {
 			t.Helper()
 			u, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})

@@ -9,6 +9,21 @@ import (
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
+// caseWithCustomer files a report naming 山田 太郎 (090-1234-5678) and
+// returns the case and the customer's id.
+func caseWithCustomer(t *testing.T, d desk) (*kasuhara.Case, string) {
+	t.Helper()
+	c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := d.s.Customers(ctx, d.people["desk1"], "09012345678")
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("customers = %+v, %v", cs, err)
+	}
+	return c, cs[0].ID
+}
+
 // TestMeasureApproverNotMadeByTheSamePerson is issue 16's finding 2 for
 // measures: one admin could meet the two-legal-person approval alone by
 // creating two legal users (or resetting their passwords) and signing in
@@ -18,15 +33,7 @@ import (
 func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		d := setupDesk(t, db)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := d.s.Customers(ctx, d.people["desk1"], "09012345678")
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("customers = %+v, %v", cs, err)
-		}
-		id := cs[0].ID
+		c, id := caseWithCustomer(t, d)
 		review := time.Now().AddDate(0, 6, 0)
 		// The admin makes two legal users of its own.
 		mk := func(by kasuhara.Actor, email string) kasuhara.Actor {
