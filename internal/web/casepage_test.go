@@ -231,3 +231,37 @@ func TestCaseSummaryPDF(t *testing.T) {
 		t.Errorf("the reporter prints the summary: %d", r.status)
 	}
 }
+
+// The case page's customer and letters: the customer the case is linked to
+// with the measure in force and a link to the record; the letter section
+// lists the customer's measures that make a letter, with the preview (and
+// the letter itself only once approved); the internal reason is not shown.
+func TestCasePageCustomerAndLetters(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	c := caseForPage(t, e)
+	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	list, err := e.st.CustomersOfCase(ctx, deskV, c.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("customers of the case: %+v, %v", list, err)
+	}
+	cu := list[0]
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	if sec := sectionOf(t, desk.get("/cases/"+c.ID).body, "letter"); !strings.Contains(sec, "文書を作成できる措置はありません") {
+		t.Errorf("the letter section before any measure:\n%s", sec)
+	}
+	m, err := e.st.ProposeMeasure(ctx, deskV, cu.ID, kasuhara.NewMeasure{Level: "warned", Reason: "社内限りの判断理由", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := desk.get("/cases/" + c.ID)
+	must(t, page, 200, `href="/customers/`+cu.ID+`"`, "山田 太郎", "事案 1件")
+	sec := sectionOf(t, page.body, "letter")
+	if !strings.Contains(sec, "/customers/"+cu.ID+"/measures/"+m.ID+"/letter/preview") || !strings.Contains(sec, "承認待ち") {
+		t.Errorf("the letter section does not list the proposed warning with its preview:\n%s", sec)
+	}
+	if strings.Contains(sec, "/measures/"+m.ID+"/letter?") {
+		t.Error("a letter is offered for a measure not yet approved")
+	}
+	mustNot(t, page, "社内限りの判断理由")
+}
