@@ -86,6 +86,7 @@ const (
 	FieldConfirmAnonymised FieldCode = "confirm_anonymised"
 	FieldHashMismatch      FieldCode = "hash_mismatch" // ID, the evidence record
 	FieldKeyReused         FieldCode = "key_reused"
+	FieldPending           FieldCode = "pending"
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -149,6 +150,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldNotOrgCase:        "is not a case of your organisation",
 	FieldNotClosed:         "the case must be closed first",
 	FieldKeyReused:         "was already used for a different request",
+	FieldPending:           "has a request waiting for a decision already",
 	FieldHoldTarget:        "give a case reference or a customer",
 	FieldFileType:          "is not an accepted type: audio, video, images, PDF or text",
 	FieldImageType:         "is not an accepted image: PNG, JPEG, GIF or WebP",

@@ -38,6 +38,7 @@ const (
 	ViewTrainingNames Action = "view_training_names" // who has not completed a course, by name; others' certificates
 	MakeCaseStudy     Action = "make_case_study"     // turn a closed case into a case study
 	ManageSettings    Action = "manage_settings"     // the organisation's settings
+	DecideGrants      Action = "decide_grants"       // approve another's grant of desk or legal, or reset of its holder (SeesGrants)
 )
 
 // The roles, short, for the table.
@@ -77,6 +78,7 @@ var matrix = map[Action][]kasuhara.Role{
 	ViewTrainingNames: {legal, admin},
 	MakeCaseStudy:     {desk, legal},
 	ManageSettings:    {admin},
+	DecideGrants:      {legal, admin},
 }
 
 // Actions lists every action of the matrix in its order of declaration.
@@ -85,7 +87,7 @@ func Actions() []Action { return slices.Clone(actions) }
 // actions is the order of the table in docs/cases.md.
 var actions = []Action{ManageUsers, ManageDepartments, ManageOrgs, ViewAudit, ReadCaseContents, HandleCases, SecondOnCase, ExportCases,
 	ViewStatistics, FileReport, ReadCustomers, ApproveMeasure, ManageLetters, ManagePosts, ManageSpecialists, ManageRetention,
-	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings}
+	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings, DecideGrants}
 
 // Can reports whether role may perform action at all.
 func Can(role kasuhara.Role, action Action) bool {
@@ -120,3 +122,19 @@ func CanAdminister(role kasuhara.Role, tree []kasuhara.Org, targetOrg string) bo
 // who made them is for legal only, so the admin's audit view leaves them
 // out (issue 16, finding 3).
 var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent"}
+
+// SeesGrants reports whether the actor may see, and as one of its deciders
+// decide, the grant requests of targetOrg: a legal member of it, or an
+// admin with it in reach (tree as in CanAdminister). Which of them decides
+// is the store's: legal while the organisation has a legal member, else
+// another admin; never the requester or the person concerned.
+func SeesGrants(a kasuhara.Actor, tree []kasuhara.Org, targetOrg string) bool {
+	switch {
+	case !Can(a.Role, DecideGrants):
+		return false
+	case a.Role == legal:
+		return a.OrgID == targetOrg
+	default:
+		return CanAdminister(a.Role, tree, targetOrg)
+	}
+}

@@ -18,11 +18,11 @@ func someChanges(t *testing.T, f fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "desk@example.jp", Name: "窓口 一郎", Password: "desk-password-12", OrgID: f.org.ID, Role: kasuhara.RoleDesk, DepartmentID: d.ID})
+	u, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk@example.jp", Name: "窓口 一郎", Password: "desk-password-12", OrgID: f.org.ID, Role: kasuhara.RoleDesk, DepartmentID: d.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetMembership(ctx, f.actor, kasuhara.Membership{UserID: u.ID, OrgID: f.org.ID, Role: kasuhara.RoleLegal}); err != nil {
+	if err := s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: u.ID, OrgID: f.org.ID, Role: kasuhara.RoleLegal}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "desk@example.jp", "wrong password!"); err == nil {

@@ -156,7 +156,7 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 // other's measures.
 func addLegal(t *testing.T, d desk) kasuhara.Actor {
 	t.Helper()
-	u, err := d.s.CreateUser(ctx, d.people["admin2"], kasuhara.NewUser{Email: "legal2@example.jp", Name: "法務 二郎", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+	u, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@example.jp", Name: "法務 二郎", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
 	if err != nil {
 		t.Fatal(err)
 	}

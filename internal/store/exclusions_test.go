@@ -17,7 +17,7 @@ func TestExclusionNeedsASecondPerson(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		d := setupDesk(t, db)
 		desk1, desk2, legal := d.people["desk1"], d.people["desk2"], d.people["legal"]
-		u, err := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "desk3@example.jp", Name: "desk3", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleDesk})
+		u, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk3@example.jp", Name: "desk3", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleDesk})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestExclusionNeedsASecondPerson(t *testing.T) {
 			t.Fatal("the confirmed exclusions did not take effect")
 		}
 		// Legal excludes at once; still not the last legal member.
-		u, err = d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "legal2@example.jp", Name: "legal2", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+		u, err = d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@example.jp", Name: "legal2", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
 		if err != nil {
 			t.Fatal(err)
 		}

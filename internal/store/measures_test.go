@@ -35,14 +35,25 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 		d := setupDesk(t, db)
 		c, id := caseWithCustomer(t, d)
 		review := time.Now().AddDate(0, 6, 0)
-		// The admin makes two legal users of its own.
+		// The admin has two legal users of its own made (legal approves
+		// each grant, not knowing both are the admin's).
 		mk := func(by kasuhara.Actor, email string) kasuhara.Actor {
 			t.Helper()
-			u, err := d.s.CreateUser(ctx, by, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+			if by == kasuhara.CLIActor {
+				u, err := d.s.CreateUser(ctx, by, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return kasuhara.Actor{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
+			}
+			g, err := d.s.RequestGrant(ctx, by, kasuhara.NewGrant{OrgID: d.org.ID, Email: email, Name: email, Kind: kasuhara.GrantRole, Role: kasuhara.RoleLegal})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return kasuhara.Actor{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
+			if _, err := d.s.DecideGrant(ctx, d.people["legal"], g.ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			return kasuhara.Actor{UserID: g.UserID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
 		}
 		a, b := mk(d.actor, "legal-a@example.jp"), mk(d.actor, "legal-b@example.jp")
 		m, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "警告後も継続", ReviewAt: review, CaseIDs: []string{c.ID}})
@@ -61,10 +72,17 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reset, untouched := mk(kasuhara.CLIActor, "legal-d@example.jp"), mk(kasuhara.CLIActor, "legal-e@example.jp")
+		// (An employee's password, which the admin learns, then raised to
+		// legal by the operator.)
+		untouched := mk(kasuhara.CLIActor, "legal-e@example.jp")
+		reset := d.people["clerk2"]
 		if _, err := d.s.ResetPassword(ctx, d.actor, reset.UserID); err != nil {
 			t.Fatal(err)
 		}
+		if err := d.s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: reset.UserID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}); err != nil {
+			t.Fatal(err)
+		}
+		reset.Role, reset.DepartmentID = kasuhara.RoleLegal, ""
 		_, err = d.s.ApproveMeasure(ctx, reset, id, m2.ID, "")
 		wantCode(t, err, kasuhara.EFORBIDDEN)
 		// The operator's command line is no person of the organisation.

@@ -172,7 +172,7 @@ func TestUsers(t *testing.T) {
 		if f.admin.Email != "admin@example.jp" {
 			t.Fatalf("email = %q, want case-folded", f.admin.Email)
 		}
-		_, err := s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "ADMIN@example.jp", Name: "X", Password: "another-password", OrgID: f.org.ID, Role: kasuhara.RoleDesk})
+		_, err := s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "ADMIN@example.jp", Name: "X", Password: "another-password", OrgID: f.org.ID, Role: kasuhara.RoleSupervisor})
 		wantCode(t, err, kasuhara.ECONFLICT)
 		_, err = s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "not an address", Name: "", Password: "short", OrgID: f.org.ID, Role: "boss"})
 		for _, field := range []string{"email", "name", "password", "role"} {
@@ -180,7 +180,7 @@ func TestUsers(t *testing.T) {
 		}
 		other, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
 		otherDep, _ := s.CreateDepartment(ctx, kasuhara.CLIActor, other.ID, "Elsewhere")
-		_, err = s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "x@example.jp", Name: "X", Password: "long-enough-pw", OrgID: f.org.ID, Role: kasuhara.RoleDesk, DepartmentID: otherDep.ID})
+		_, err = s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "x@example.jp", Name: "X", Password: "long-enough-pw", OrgID: f.org.ID, Role: kasuhara.RoleSupervisor, DepartmentID: otherDep.ID})
 		wantField(t, err, "department")
 
 		dep, _ := s.CreateDepartment(ctx, f.actor, f.org.ID, "新宿店")
@@ -188,7 +188,7 @@ func TestUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateUser(ctx, f.actor, kasuhara.NewUser{Email: "o@example.jp", Name: "Outsider", Password: "outsider-password", OrgID: other.ID, Role: kasuhara.RoleEmployee}); err != nil {
+		if _, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "o@example.jp", Name: "Outsider", Password: "outsider-password", OrgID: other.ID, Role: kasuhara.RoleEmployee}); err != nil {
 			t.Fatal(err)
 		}
 		members, err := s.Members(ctx, f.org.ID)
@@ -227,7 +227,7 @@ func TestUsers(t *testing.T) {
 		}
 		err = s.SetMembership(ctx, f.actor, kasuhara.Membership{UserID: emp.ID, OrgID: f.org.ID, Role: "root"})
 		wantField(t, err, "role")
-		err = s.SetMembership(ctx, f.actor, kasuhara.Membership{UserID: emp.ID, OrgID: f.org.ID, Role: kasuhara.RoleDesk, DepartmentID: otherDep.ID})
+		err = s.SetMembership(ctx, f.actor, kasuhara.Membership{UserID: emp.ID, OrgID: f.org.ID, Role: kasuhara.RoleSupervisor, DepartmentID: otherDep.ID})
 		wantField(t, err, "department")
 
 		// Password reset forces a change; the user's own change clears it.

@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
@@ -49,6 +51,12 @@ func checkDepartment(ctx context.Context, tx *sqldb.Tx, orgID, depID string) err
 
 // CreateUser implements kasuhara.UserService.
 func (s *Store) CreateUser(ctx context.Context, actor kasuhara.Actor, n kasuhara.NewUser) (*kasuhara.User, error) {
+	if err := s.authorize(ctx, actor, access.ManageUsers, n.OrgID); err != nil {
+		return nil, wrap("store.CreateUser", err)
+	}
+	if n.Role.Privileged() && !operator(actor) {
+		return nil, wrap("store.CreateUser", needsSecondPerson("creating a desk or legal user"))
+	}
 	var u *kasuhara.User
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
@@ -227,11 +235,33 @@ func (s *Store) primaryOrgTx(ctx context.Context, tx *sqldb.Tx, userID string) s
 
 // ResetPassword implements kasuhara.UserService.
 func (s *Store) ResetPassword(ctx context.Context, actor kasuhara.Actor, userID string) (string, error) {
+	if err := s.mayResetPassword(ctx, actor, userID); err != nil {
+		return "", wrap("store.ResetPassword", err)
+	}
 	pw := credential.GeneratePassword()
 	if err := s.setPassword(ctx, actor, userID, pw, true, "user.password_reset"); err != nil {
 		return "", wrap("store.ResetPassword", err)
 	}
 	return pw, nil
+}
+
+// mayResetPassword checks that the actor may give userID a password it
+// learns: an admin in reach, and only for a user who holds neither desk
+// nor legal (their reset is a grant request: the new password reaches
+// only them).
+func (s *Store) mayResetPassword(ctx context.Context, actor kasuhara.Actor, userID string) error {
+	if err := s.authorizeUser(ctx, s.db.Read, actor, userID); err != nil {
+		return err
+	}
+	if operator(actor) {
+		return nil
+	}
+	if priv, err := privilegedUser(ctx, s.db.Read, userID); err != nil {
+		return err
+	} else if priv {
+		return needsSecondPerson("resetting the password of a desk or legal user")
+	}
+	return nil
 }
 
 // SetLanguage implements kasuhara.UserService.
@@ -245,6 +275,9 @@ func (s *Store) SetLanguage(ctx context.Context, actor kasuhara.Actor, userID, l
 
 // SetDisabled implements kasuhara.UserService.
 func (s *Store) SetDisabled(ctx context.Context, actor kasuhara.Actor, userID string, disabled bool) error {
+	if err := s.authorizeUser(ctx, s.db.Read, actor, userID); err != nil {
+		return wrap("store.SetDisabled", err)
+	}
 	action := "user.enable"
 	if disabled {
 		action = "user.disable"
@@ -299,35 +332,60 @@ func (s *Store) SetMembership(ctx context.Context, actor kasuhara.Actor, m kasuh
 	if !m.Role.Valid() {
 		return kasuhara.Invalid(kasuhara.FieldErrors{"role": kasuhara.OneOf(kasuhara.Roles...)})
 	}
+	if err := s.authorize(ctx, actor, access.ManageUsers, m.OrgID); err != nil {
+		return wrap("store.SetMembership", err)
+	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1", m.UserID).Scan(&one); err != nil {
-			return notFound(err, "store.SetMembership", "user")
-		}
-		if err := checkDepartment(ctx, tx, m.OrgID, m.DepartmentID); err != nil {
+		var oldRole string
+		err := tx.QueryRowContext(ctx, "SELECT role FROM memberships WHERE user_id = $1 AND org_id = $2", m.UserID, m.OrgID).Scan(&oldRole)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		var oldRole, oldDep string
-		err := tx.QueryRowContext(ctx, "SELECT role, COALESCE(department_id, '') FROM memberships WHERE user_id = $1 AND org_id = $2",
-			m.UserID, m.OrgID).Scan(&oldRole, &oldDep)
-		switch {
-		case err == sql.ErrNoRows:
-			_, err = tx.ExecContext(ctx, "INSERT INTO memberships (user_id, org_id, role, department_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-				m.UserID, m.OrgID, string(m.Role), nullString(m.DepartmentID), s.now())
-		case err == nil:
-			if oldRole == string(m.Role) && oldDep == m.DepartmentID {
-				return nil
-			}
-			_, err = tx.ExecContext(ctx, "UPDATE memberships SET role = $1, department_id = $2 WHERE user_id = $3 AND org_id = $4",
-				string(m.Role), nullString(m.DepartmentID), m.UserID, m.OrgID)
+		if m.Role.Privileged() && oldRole != string(m.Role) && !operator(actor) {
+			return needsSecondPerson("granting the desk or legal role")
 		}
-		if err != nil {
+		old, oldDep, changed, err := s.changeMembership(ctx, tx, m)
+		if err != nil || !changed {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: m.OrgID, action: "membership.set", objectType: "user", objectID: m.UserID,
-			detail: map[string]string{"role": string(m.Role), "old_role": oldRole, "department_id": m.DepartmentID, "old_department_id": oldDep}})
+			detail: map[string]string{"role": string(m.Role), "old_role": old, "department_id": m.DepartmentID, "old_department_id": oldDep}})
 	})
 	return wrap("store.SetMembership", err)
+}
+
+// setMembership creates or changes a membership for an approved grant and
+// returns the old role; its audit entry is the grant's.
+func (s *Store) setMembership(ctx context.Context, tx *sqldb.Tx, m kasuhara.Membership) (string, error) {
+	old, _, _, err := s.changeMembership(ctx, tx, m)
+	return old, err
+}
+
+// changeMembership creates or changes a membership and returns the old
+// role and department, and whether anything changed.
+func (s *Store) changeMembership(ctx context.Context, tx *sqldb.Tx, m kasuhara.Membership) (string, string, bool, error) {
+	var one int
+	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1", m.UserID).Scan(&one); err != nil {
+		return "", "", false, notFound(err, "store.SetMembership", "user")
+	}
+	if err := checkDepartment(ctx, tx, m.OrgID, m.DepartmentID); err != nil {
+		return "", "", false, err
+	}
+	var oldRole, oldDep string
+	err := tx.QueryRowContext(ctx, "SELECT role, COALESCE(department_id, '') FROM memberships WHERE user_id = $1 AND org_id = $2",
+		m.UserID, m.OrgID).Scan(&oldRole, &oldDep)
+	switch {
+	case err == sql.ErrNoRows:
+		_, err = tx.ExecContext(ctx, "INSERT INTO memberships (user_id, org_id, role, department_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+			m.UserID, m.OrgID, string(m.Role), nullString(m.DepartmentID), s.now())
+	case err == nil:
+		if oldRole == string(m.Role) && oldDep == m.DepartmentID {
+			return oldRole, oldDep, false, nil
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE memberships SET role = $1, department_id = $2 WHERE user_id = $3 AND org_id = $4",
+			string(m.Role), nullString(m.DepartmentID), m.UserID, m.OrgID)
+	}
+	return oldRole, oldDep, err == nil, err
 }
 
 // Members implements kasuhara.UserService.
