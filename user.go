@@ -144,9 +144,14 @@ func ValidatePassword(field, v string) error {
 
 // UserService manages users, their memberships and passwords.
 //
-// Every change writes an audit entry in the same transaction. Permission
-// checks are the caller's.
+// Every change writes an audit entry in the same transaction. The service
+// checks who may: an admin manages the users of their organisation and its
+// subsidiaries (ENOTFOUND outside), and nobody but the operator's command
+// line grants desk or legal, or resets their holders' passwords, alone
+// (EFORBIDDEN: see GrantService).
 type UserService interface {
+	GrantService
+
 	// CreateUser creates a user with a membership. EINVALID for bad input or
 	// an unknown department; ECONFLICT when the e-mail address is taken.
 	CreateUser(ctx context.Context, actor Actor, n NewUser) (*User, error)

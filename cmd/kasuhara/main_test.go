@@ -91,6 +91,11 @@ func testCommands(t *testing.T, c *cli) {
 	if !regexp.MustCompile(`One-time password: \S{5}-\S{5}-\S{5}-\S{5}`).MatchString(out) {
 		t.Fatalf("no generated password: %s", out)
 	}
+	// The operator's link for a person to set their own password.
+	out = c.ok("", "user", "link", "--email", "legal@acme.example", "--base-url", "https://k.example.jp")
+	if !regexp.MustCompile(`https://k\.example\.jp/account/setup/[A-Za-z0-9_-]{43}\n`).MatchString(out) {
+		t.Fatalf("user link: %s", out)
+	}
 	tok := strings.TrimSpace(c.ok("", "token", "create", "--email", "desk@acme.example", "--label", "phone system"))
 	if !strings.HasPrefix(tok, "ksh_") || len(tok) != 47 {
 		t.Fatalf("token %q", tok)

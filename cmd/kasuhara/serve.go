@@ -195,7 +195,11 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		store.KindPostDue:  st.PostDueHandler,
 		// Training reminders run once a day at 09:00 in Japan; the first
 		// run after a start catches up on a day the server was down.
-		notify.KindTrainingMail:     notify.TrainingMailHandler(mailer, cfg.BaseURL),
+		notify.KindTrainingMail: notify.TrainingMailHandler(mailer, cfg.BaseURL),
+		// The second person on grants of desk and legal: legal is told,
+		// the person gets the link to set their password.
+		notify.KindGrantMail:        notify.GrantMailHandler(mailer, cfg.BaseURL),
+		notify.KindPasswordLinkMail: notify.PasswordLinkMailHandler(mailer, cfg.BaseURL, st.MintPasswordLink),
 		store.KindTrainingReminders: st.TrainingRemindersHandler,
 		// The daily digest, for those who chose it, at 08:00 in Japan.
 		notify.KindDigestMail: notify.DigestMailHandler(mailer, cfg.BaseURL),

@@ -12,12 +12,17 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 func userCmd(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "link" {
+		return userLinkCmd(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usagef("user: usage: kasuhara user create --email E --name N --role ROLE [--org SLUG] [--department D]")
+		return usagef("user: usage: kasuhara user create --email E --name N --role ROLE [--org SLUG] [--department D]\n" +
+			"       kasuhara user link --email E [--base-url URL]")
 	}
 	var email, name, role, orgSlug, dep, lang string
 	cfg, _, err := parse(e, "user create", config.Storage, args[1:], func(fs *flag.FlagSet) {
@@ -121,4 +126,35 @@ func pickOrg(ctx context.Context, st *store.Store, slug string) (*kasuhara.Org, 
 		return &orgs[0], nil
 	}
 	return nil, usagef("--org: there are %d organisations; name one with --org SLUG", len(orgs))
+}
+
+// userLinkCmd prints a link with which the user sets their own password
+// (72 hours, once): the operator's way when no mail server is configured,
+// for instance after legal approved a grant whose mail could not be sent.
+func userLinkCmd(ctx context.Context, e env, args []string) error {
+	var email, base string
+	cfg, _, err := parse(e, "user link", config.Storage, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the user's e-mail address")
+		fs.StringVar(&base, "base-url", "", "the address people open, e.g. https://kasuhara.example.jp")
+	})
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := required("user link", map[string]string{"email": email}); err != nil {
+		return err
+	}
+	db, st, err := openOrCreateStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token, err := st.PasswordLinkFor(ctx, kasuhara.CLIActor, email)
+	if err != nil {
+		return cliError("user link", err)
+	}
+	fmt.Fprintf(e.stdout, "Give this link to the person only; it works once, for %d hours, and ends any earlier link:\n%s\n",
+		int(kasuhara.PasswordLinkLifetime.Hours()), notify.PasswordLinkURL(base, token))
+	return nil
 }

@@ -34,6 +34,7 @@ func TestMatrix(t *testing.T) {
 		ViewTrainingNames: {false, false, false, true, false, true},
 		MakeCaseStudy:     {false, false, true, true, false, false},
 		ManageSettings:    {false, false, false, false, false, true},
+		DecideGrants:      {false, false, false, true, false, true},
 	}
 	if len(Actions()) != len(matrix) {
 		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))
@@ -71,6 +72,29 @@ func TestCanAdminister(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got := CanAdminister(tt.role, tt.tree, tt.target); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSeesGrants(t *testing.T) {
+	group := kasuhara.Org{ID: "g"}
+	sub := kasuhara.Org{ID: "s", ParentID: "g"}
+	tests := []struct {
+		name   string
+		actor  kasuhara.Actor
+		tree   []kasuhara.Org
+		target string
+		want   bool
+	}{
+		{"legal of the organisation", kasuhara.Actor{Role: kasuhara.RoleLegal, OrgID: "s"}, []kasuhara.Org{sub}, "s", true},
+		{"legal of the parent", kasuhara.Actor{Role: kasuhara.RoleLegal, OrgID: "g"}, []kasuhara.Org{group, sub}, "s", false},
+		{"group admin", kasuhara.Actor{Role: kasuhara.RoleAdmin, OrgID: "g"}, []kasuhara.Org{group, sub}, "s", true},
+		{"subsidiary admin of the parent", kasuhara.Actor{Role: kasuhara.RoleAdmin, OrgID: "s"}, []kasuhara.Org{sub}, "g", false},
+		{"desk", kasuhara.Actor{Role: kasuhara.RoleDesk, OrgID: "s"}, []kasuhara.Org{sub}, "s", false},
+	}
+	for _, tt := range tests {
+		if got := SeesGrants(tt.actor, tt.tree, tt.target); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}

@@ -74,6 +74,21 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if role := kasuhara.Role(r.PostFormValue("role")); role.Privileged() {
+		// Desk and legal wait for a second person; the password reaches
+		// only the person, by a mailed link.
+		_, err := s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, Email: r.PostFormValue("email"),
+			Name: r.PostFormValue("name"), Language: r.PostFormValue("language"), Kind: kasuhara.GrantRole, Role: role,
+			DepartmentID: r.PostFormValue("department")})
+		if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+			return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
+				Flash: "form.fix", FlashKind: "error"})
+		}
+		if err != nil {
+			return err
+		}
+		return s.adminUsersPage(w, r, http.StatusAccepted, tree, org, &page{Flash: "admin.users.grant_requested", FlashKind: "ok"})
+	}
 	pw := generatePassword()
 	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
 		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
@@ -118,6 +133,11 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) erro
 	if m.User.ID == v.User.ID && role != kasuhara.RoleAdmin {
 		// An admin demoting themselves could leave nobody to administer.
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+	}
+	if role.Privileged() && role != m.Role {
+		_, err = s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, UserID: m.User.ID, Kind: kasuhara.GrantRole,
+			Role: role, DepartmentID: r.PostFormValue("department")})
+		return s.afterGrantRequest(w, r, tree, org, err)
 	}
 	err = s.Users.SetMembership(r.Context(), v.Actor, kasuhara.Membership{UserID: m.User.ID, OrgID: org.ID, Role: role,
 		DepartmentID: r.PostFormValue("department")})
@@ -166,6 +186,10 @@ func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) erro
 	}
 	if m.User.ID == v.User.ID {
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+	}
+	if m.Role.Privileged() {
+		_, err = s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, UserID: m.User.ID, Kind: kasuhara.GrantReset})
+		return s.afterGrantRequest(w, r, tree, org, err)
 	}
 	pw, err := s.Users.ResetPassword(r.Context(), v.Actor, m.User.ID)
 	if err != nil {
@@ -243,7 +267,19 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit", Data: es})
+	// The grants of desk and legal waiting for a second person.
+	grants, err := s.Users.GrantRequests(r.Context(), v.Actor, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, g := range grants {
+		if g.Status == kasuhara.GrantPending {
+			pending++
+		}
+	}
+	return s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit",
+		Data: map[string]any{"Entries": es, "PendingGrants": pending}})
 }
 
 // adminSettingsPage shows an organisation's settings: clocks, calendar, the
@@ -298,5 +334,22 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 	}
 	s.flash(r, "admin.settings.saved", "ok")
 	http.Redirect(w, r, "/admin/settings?org="+org.Slug, http.StatusSeeOther)
+	return nil
+}
+
+// afterGrantRequest answers a request for a second person: back to the
+// users, saying it waits (or why it was not made).
+func (s *Server) afterGrantRequest(w http.ResponseWriter, r *http.Request, tree []kasuhara.Org, org *kasuhara.Org, err error) error {
+	switch c := kasuhara.ErrorCode(err); c {
+	case kasuhara.ECONFLICT:
+		return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Flash: "admin.users.grant_pending", FlashKind: "error"})
+	case kasuhara.EINVALID:
+		return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Flash: "form.fix", FlashKind: "error"})
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "admin.users.grant_requested", "ok")
+	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
 	return nil
 }

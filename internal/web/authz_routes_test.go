@@ -90,6 +90,12 @@ func care(min access.CaseLevel) rule {
 	}
 }
 
+// grantDecider: the parent has legal members, so they decide its grants;
+// its admin made the request in the data set.
+func grantDecider(p principal, w *world) bool {
+	return role(access.DecideGrants)(p, w) && p.actor.Role == kasuhara.RoleLegal
+}
+
 func and(a, b rule) rule { return func(p principal, w *world) bool { return a(p, w) && b(p, w) } }
 
 // routeMatrix is what each route of routes.go allows on the parent's
@@ -105,6 +111,8 @@ var routeMatrix = map[string]rule{
 	"POST /logout":                  everyone,
 	"POST /language":                everyone,
 	"GET /account/password":         signedIn,
+	"GET /account/setup/{token}":    nothing, // only with a mailed link's token
+	"POST /account/setup/{token}":   nothing,
 	"POST /account/password":        signedIn,
 	"GET /o/{org}/report":           everyone,
 	"POST /o/{org}/report":          everyone,
@@ -193,6 +201,9 @@ var routeMatrix = map[string]rule{
 	"POST /admin/departments":               anyOrg(access.ManageDepartments),
 	"POST /admin/departments/{id}/rename":   role(access.ManageDepartments),
 	"GET /admin/audit":                      anyOrg(access.ViewAudit),
+	"GET /grant-requests":                   anyOrg(access.DecideGrants),
+	"POST /grant-requests/{id}/approve":     grantDecider,
+	"POST /grant-requests/{id}/reject":      grantDecider,
 	"GET /admin/settings":                   anyOrg(access.ManageSettings),
 	"POST /admin/settings":                  anyOrg(access.ManageSettings),
 	"GET /policies/acknowledgements":        anyOrg(access.ViewAcknowledged),
@@ -526,7 +537,7 @@ func (w *world) fill(path string) string {
 			for _, k := range []string{"/admin/users/", "/admin/departments/", "/admin/policies/", "/admin/training/courses/",
 				"/admin/training/assignments/", "/retention/rules/", "/retention/holds/", "/specialists/", "/online-posts/",
 				"/customers/", "/cases/", "/policies/", "/training/courses/", "/training/certificates/", "/training/images/",
-				"/training/case-studies/"} {
+				"/training/case-studies/", "/grant-requests/"} {
 				if strings.Contains(path, k) {
 					key = strings.Trim(strings.TrimPrefix(strings.TrimPrefix(k, "/admin"), "/api/v1"), "/")
 					if strings.HasPrefix(k, "/admin/") {
@@ -689,6 +700,11 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 	}
 	w.ids["policies"], w.ids["admin/policies"] = doc.ID, doc.ID
 	w.ids["admin/users"] = spare.actor.UserID
+	g, err := e.st.RequestGrant(ctx, admin, kasuhara.NewGrant{OrgID: e.org.ID, UserID: spare.actor.UserID, Kind: kasuhara.GrantRole, Role: kasuhara.RoleDesk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["grant-requests"] = g.ID
 	w.ids["admin/departments"] = hq.ID
 	return w, people
 }

@@ -106,6 +106,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /language", s.setLanguage, public)
 	handle("GET /account/password", s.passwordPage, oneTimePassword)
 	handle("POST /account/password", s.changePassword, oneTimePassword)
+	handle("GET /account/setup/{token}", s.setupPage, public)
+	handle("POST /account/setup/{token}", s.setup, public)
 
 	// The anonymous channel: no sign-in.
 	handle("GET /o/{org}/report", s.anonReportForm, anonymous)
@@ -187,6 +189,9 @@ func (s *Server) routes() http.Handler {
 	handle("POST /admin/departments", s.adminCreateDepartment)
 	handle("POST /admin/departments/{id}/rename", s.adminRenameDepartment)
 	handle("GET /admin/audit", s.adminAudit)
+	handle("GET /grant-requests", s.grantRequestsPage)
+	handle("POST /grant-requests/{id}/approve", s.approveGrant)
+	handle("POST /grant-requests/{id}/reject", s.rejectGrant)
 	handle("GET /policies", s.policiesPage)
 	handle("GET /policies/acknowledgements", s.ackReportPage)
 	handle("GET /policies/{id}", s.policyPage)
