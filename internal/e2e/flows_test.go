@@ -509,6 +509,7 @@ func saveScreenshots(t *testing.T, b *browser, dir, pw string, phone chromedp.Ac
 var reOneTime = regexp.MustCompile(`^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$`)
 
 // 6. An administrator creates a user, who signs in and sees only their part.
+// (A desk or legal user is not the admin's alone to make: TestGrantJourney.)
 func TestAdminCreatesUser(t *testing.T) {
 	srv, b, adminPW := adminAtHome(t)
 	name, email := "山田 花子", "hanako.yamada@example.jp"
@@ -521,7 +522,7 @@ func TestAdminCreatesUser(t *testing.T) {
 	}
 	b.run("fill #user-name", chromedp.SetValue(chromedp.CSS("#user-name"), name))
 	b.fill("#user-email", email)
-	b.choose("#user-role", "desk")
+	b.choose("#user-role", "supervisor")
 	resp := b.submit("#create-user")
 	wantStatus(t, resp, http.StatusCreated, "create a user")
 	wantPath(t, b, "/admin/users", "after creating a user")
@@ -549,19 +550,19 @@ func TestAdminCreatesUser(t *testing.T) {
 
 	signOut(t, b)
 	firstSignIn(t, b, email, oneTime, "ja")
-	if got := b.text("#role"); got != "相談窓口" {
-		t.Errorf("the new user's role badge says %q, want 相談窓口", got)
+	if got := b.text("#role"); got != "上司" {
+		t.Errorf("the new user's role badge says %q, want 上司", got)
 	}
 	if !strings.Contains(b.text("h1"), name) {
 		t.Errorf("the new user's home greets %q, want their name %q", b.text("h1"), name)
 	}
 	for _, link := range []string{"/admin/users", "/admin/audit"} {
 		if b.has(fmt.Sprintf(`a[href^=%q]`, link)) {
-			t.Errorf("the new user (desk) sees a link to %s", link)
+			t.Errorf("the new user (supervisor) sees a link to %s", link)
 		}
 	}
 	resp = b.open("/admin/users")
-	wantStatus(t, resp, http.StatusForbidden, "GET /admin/users as desk")
+	wantStatus(t, resp, http.StatusForbidden, "GET /admin/users as supervisor")
 	if got, want := b.text("h1"), msg(t, "ja", "error.forbidden"); got != want {
 		t.Errorf("the forbidden page's heading is %q, want %q", got, want)
 	}
@@ -571,7 +572,7 @@ func TestAdminCreatesUser(t *testing.T) {
 	// A hand-made POST is refused as well.
 	status := eval[int](b, `fetch("/admin/users", {method: "POST", body: new URLSearchParams({name: "x", email: "x@example.jp", role: "admin"})}).then(r => r.status)`, chromedp.EvalAwaitPromise)
 	if status != http.StatusForbidden {
-		t.Errorf("POST /admin/users as desk answered %d, want 403", status)
+		t.Errorf("POST /admin/users as supervisor answered %d, want 403", status)
 	}
 
 	// The administrator sees that no user was created by that POST.
