@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +14,9 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 // errAuditBroken makes audit verify exit non-zero.
@@ -55,7 +60,7 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		cfg.AuditAnchor = out
-		if err := anchorWriter(cfg)(seq, hash, time.Now()); err != nil {
+		if err := anchorDelivery(cfg, st)(ctx, seq, hash, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Anchored the head of the audit trail, entry %d, in %s.\n", seq, out)
@@ -103,18 +108,6 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// anchorWriter signs a head with the data directory's key (made on first
-// use) and appends it to the anchor file: cfg.AuditAnchor for serve.
-func anchorWriter(cfg *config.Config) func(seq int64, hash string, at time.Time) error {
-	return func(seq int64, hash string, at time.Time) error {
-		key, err := audit.LoadAnchorKey(cfg.Data, true)
-		if err != nil {
-			return err
-		}
-		return audit.AppendAnchor(cfg.AuditAnchor, audit.SignAnchor(key, seq, hash, at))
-	}
-}
-
 // checkAnchor compares the chain with the newest anchor of file, signed by
 // the data directory's key.
 func checkAnchor(ctx context.Context, e env, st kasuhara.AuditService, cfg *config.Config, file string) error {
@@ -149,4 +142,32 @@ func checkAnchor(ctx context.Context, e env, st kasuhara.AuditService, cfg *conf
 	}
 	fmt.Fprintf(e.stdout, "The audit trail reaches the anchored head of %s (entry %d).\n", a.At.Format(time.RFC3339), a.Seq)
 	return nil
+}
+
+// anchorDelivery signs the head, appends it to --audit-anchor (when set)
+// and enqueues its mail to --audit-anchor-mail and its POST to
+// --audit-anchor-webhook, each a job of its own that retries alone.
+func anchorDelivery(cfg *config.Config, st *store.Store) func(ctx context.Context, seq int64, hash string, at time.Time) error {
+	return func(ctx context.Context, seq int64, hash string, at time.Time) error {
+		key, err := audit.LoadAnchorKey(cfg.Data, true)
+		if err != nil {
+			return err
+		}
+		a := audit.SignAnchor(key, seq, hash, at)
+		if cfg.AuditAnchor != "" {
+			if err := audit.AppendAnchor(cfg.AuditAnchor, a); err != nil {
+				return err
+			}
+		}
+		line := json.RawMessage(bytes.TrimSpace(a.Line()))
+		id := fmt.Sprintf("%d:%s", seq, a.At.Format(time.RFC3339Nano))
+		var js []jobs.Job
+		if len(cfg.AuditAnchorMail) > 0 {
+			js = append(js, jobs.Job{Kind: notify.KindAnchorMail, Payload: notify.AnchorJob{Anchor: line}, DedupeKey: "anchor:mail:" + id})
+		}
+		if cfg.AuditAnchorWebhook != "" {
+			js = append(js, jobs.Job{Kind: notify.KindAnchorWebhook, Payload: notify.AnchorJob{Anchor: line}, DedupeKey: "anchor:webhook:" + id})
+		}
+		return st.Enqueue(ctx, js...)
+	}
 }

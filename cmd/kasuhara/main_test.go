@@ -8,11 +8,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,15 +236,44 @@ func TestAuditAnchorFindsCutOffTail(t *testing.T) {
 }
 
 // TestServeAnchorsTheHead: with --audit-anchor, serve makes the key on
-// its first start and appends the signed head to the file.
+// its first start and appends the signed head to the file; with
+// --audit-anchor-webhook it POSTs the same signed head to a local HTTP
+// server (allowed by --webhook-allow), whose copy verifies too.
 func TestServeAnchorsTheHead(t *testing.T) {
 	c := newCLI(t, sqldb.SQLite)
 	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
 	anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
 	c.env["KASUHARA_AUDIT_ANCHOR"] = anchors
-	serveUntil(t, c, func() bool { b, _ := os.ReadFile(anchors); return bytes.Contains(b, []byte(`"signature"`)) })
+	var mu sync.Mutex
+	var posted []byte
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		posted = b
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	c.env["KASUHARA_AUDIT_ANCHOR_WEBHOOK"] = hook.URL + "/anchors"
+	c.env["KASUHARA_WEBHOOK_ALLOW"] = "127.0.0.1"
+	serveUntil(t, c, func() bool {
+		b, _ := os.ReadFile(anchors)
+		mu.Lock()
+		defer mu.Unlock()
+		return bytes.Contains(b, []byte(`"signature"`)) && len(posted) > 0
+	})
 	if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
 		t.Fatalf("verify --anchor: %s", out)
+	}
+	file, _ := os.ReadFile(anchors)
+	if !bytes.Contains(file, posted) {
+		t.Fatalf("the webhook got %s, the file holds %s", posted, file)
+	}
+	received := filepath.Join(t.TempDir(), "received.jsonl")
+	if err := os.WriteFile(received, append(posted, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("", "audit", "verify", "--anchor", received); !strings.Contains(out, "reaches the anchored head") {
+		t.Fatalf("verify --anchor (the webhook's copy): %s", out)
 	}
 }
 

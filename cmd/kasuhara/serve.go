@@ -207,7 +207,10 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// Retention purges expired cases once a day at 03:00 in Japan.
 		store.KindRetention: st.RetentionHandler(blobs.Delete),
 		// The signed head of the audit chain, daily at 04:00 in Japan.
-		store.KindAuditAnchor: st.AuditAnchorHandler(anchorWriter(cfg)),
+		store.KindAuditAnchor: st.AuditAnchorHandler(anchorDelivery(cfg, st)),
+		// …also mailed to the auditors and POSTed to a webhook.
+		notify.KindAnchorMail:    notify.AnchorMailHandler(mailer, cfg.AuditAnchorMail),
+		notify.KindAnchorWebhook: notify.AnchorWebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.AuditAnchorWebhook),
 	}, jobs.Options{Logger: logger})
 	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule training reminders: %w", err)
@@ -218,7 +221,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule retention: %w", err)
 	}
-	if cfg.AuditAnchor != "" {
+	if cfg.AuditAnchor != "" || len(cfg.AuditAnchorMail) > 0 || cfg.AuditAnchorWebhook != "" {
 		// The key is made on the first start, not at the first anchor.
 		if _, err := audit.LoadAnchorKey(cfg.Data, true); err != nil {
 			return nil, err

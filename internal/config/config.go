@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -39,6 +40,13 @@ type Config struct {
 	// appended every day and at each start (--audit-anchor), best on another
 	// volume; "" writes none.
 	AuditAnchor string
+	// AuditAnchorMail are the auditors' addresses to which the same signed
+	// head is mailed (--audit-anchor-mail, comma-separated; needs --smtp).
+	AuditAnchorMail []string
+	auditAnchorMail string
+	// AuditAnchorWebhook is a URL to which it is POSTed as JSON
+	// (--audit-anchor-webhook; private addresses as --webhook-allow allows).
+	AuditAnchorWebhook string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client (--trusted-proxies); none by default.
 	TrustedProxies []netip.Prefix
@@ -111,6 +119,8 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		}
 		str(&c.webhookAllow, "webhook-allow", "", "private networks webhooks may reach, comma-separated CIDRs or addresses, e.g. 10.20.0.0/16")
 		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
+		str(&c.auditAnchorMail, "audit-anchor-mail", "", "auditors' e-mail addresses, comma-separated, to which the signed head of the audit chain is mailed daily (needs --smtp)")
+		str(&c.AuditAnchorWebhook, "audit-anchor-webhook", "", "https:// address to which the signed head of the audit chain is POSTed daily as JSON")
 		str(&c.trustedProxies, "trusted-proxies", "", "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDRs or addresses, e.g. 127.0.0.1")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
@@ -173,6 +183,24 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 		}
 		c.TrustedProxies = proxies
+		c.AuditAnchorMail = nil
+		for _, a := range strings.Split(c.auditAnchorMail, ",") {
+			if a = strings.TrimSpace(a); a == "" {
+				continue
+			}
+			if m, err := mail.ParseAddress(a); err != nil || m.Address != a {
+				errs = append(errs, fmt.Errorf("--audit-anchor-mail: %q is not an e-mail address such as audit@example.jp", a))
+			}
+			c.AuditAnchorMail = append(c.AuditAnchorMail, a)
+		}
+		if len(c.AuditAnchorMail) > 0 && c.SMTP == "" {
+			errs = append(errs, errors.New("--audit-anchor-mail: needs --smtp"))
+		}
+		if c.AuditAnchorWebhook != "" {
+			if u, err := url.Parse(c.AuditAnchorWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, errors.New("--audit-anchor-webhook: must be an http:// or https:// address"))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -58,12 +58,26 @@ func TestInvalid(t *testing.T) {
 		{[]string{"--session-idle", "24h"}, nil, "--session-idle"},
 		{[]string{"--webhook-allow", "10.0.0.0/8,intranet"}, nil, "--webhook-allow"},
 		{nil, map[string]string{"KASUHARA_WEBHOOK_ALLOW": "10.0.0.0/33"}, "--webhook-allow"},
+		{[]string{"--audit-anchor-mail", "audit@example.jp"}, nil, "--audit-anchor-mail: needs --smtp"},
+		{[]string{"--audit-anchor-mail", "audit@example.jp, not an address", "--smtp", "smtp://mail:25", "--mail-from", "k@example.jp"}, nil, "not an e-mail address"},
+		{[]string{"--audit-anchor-webhook", "ftp://x"}, nil, "--audit-anchor-webhook"},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.args, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v %v: got %v, want an error naming %s", tt.args, tt.env, err, tt.want)
 		}
+	}
+}
+
+func TestAuditAnchorDestinations(t *testing.T) {
+	c, err := parse(t, []string{"--audit-anchor-mail", " audit@example.jp ,kansa@example.jp", "--smtp", "smtp://mail:25", "--mail-from", "k@example.jp",
+		"--audit-anchor-webhook", "https://anchors.example.jp/in"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.AuditAnchorMail, "|") != "audit@example.jp|kansa@example.jp" || c.AuditAnchorWebhook != "https://anchors.example.jp/in" {
+		t.Fatalf("got %q, %q", c.AuditAnchorMail, c.AuditAnchorWebhook)
 	}
 }
 

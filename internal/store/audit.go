@@ -12,6 +12,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/audit"
+	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
@@ -166,8 +167,9 @@ func (s *Store) ScheduleAuditAnchor(ctx context.Context, at time.Time, first boo
 }
 
 // AuditAnchorHandler is the job handler of KindAuditAnchor: it schedules
-// the next day's run, then hands the chain's head to write.
-func (s *Store) AuditAnchorHandler(write func(seq int64, hash string, at time.Time) error) func(context.Context, json.RawMessage) error {
+// the next day's run, then hands the chain's head to write (which signs it,
+// appends it to the anchor file and enqueues its mail and webhook jobs).
+func (s *Store) AuditAnchorHandler(write func(ctx context.Context, seq int64, hash string, at time.Time) error) func(context.Context, json.RawMessage) error {
 	return func(ctx context.Context, _ json.RawMessage) error {
 		if err := s.ScheduleAuditAnchor(ctx, s.Now(), false); err != nil {
 			return err
@@ -176,6 +178,15 @@ func (s *Store) AuditAnchorHandler(write func(seq int64, hash string, at time.Ti
 		if err != nil {
 			return err
 		}
-		return write(seq, hash, s.Now())
+		return write(ctx, seq, hash, s.Now())
 	}
+}
+
+// Enqueue writes jobs in a transaction of their own: work that follows no
+// change of records, such as the deliveries of the audit anchor.
+func (s *Store) Enqueue(ctx context.Context, js ...jobs.Job) error {
+	if len(js) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sqldb.Tx) error { return jobs.EnqueueAll(ctx, tx, js...) })
 }
