@@ -107,6 +107,11 @@ type Report struct {
 	// ThreatDetected is set at intake when screening finds a severe threat
 	// in the text; it makes the case urgent. It is not stored on its own.
 	ThreatDetected bool
+	// HeldForReview is set at intake of an anonymous report past the
+	// channel's hourly budget (a flood): the report is taken and the
+	// reporter gets a receipt, but the desk is not notified of each one; it
+	// reviews them in the queue. Never read from a reporter's input.
+	HeldForReview bool
 }
 
 // Limits of report fields, in characters.
@@ -211,19 +216,22 @@ type Case struct {
 	// of their department reads the care record and the desk's messages
 	// (off by default, revocable).
 	CareToSupervisor bool
-	State            CaseState
-	Urgent           bool
-	Report           Report
-	AssigneeID       string
-	SecondID         string // the second person: nobody handles a case alone
-	Verdict          string // of the latest assessment, "" before one
-	AcknowledgeBy    time.Time
-	FeedbackBy       time.Time
-	AcknowledgedAt   time.Time
-	ResolvedAt       time.Time
-	ClosedAt         time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// HeldForReview marks an anonymous report taken during a flood (see
+	// Report.HeldForReview): the desk reviews it in the queue.
+	HeldForReview  bool
+	State          CaseState
+	Urgent         bool
+	Report         Report
+	AssigneeID     string
+	SecondID       string // the second person: nobody handles a case alone
+	Verdict        string // of the latest assessment, "" before one
+	AcknowledgeBy  time.Time
+	FeedbackBy     time.Time
+	AcknowledgedAt time.Time
+	ResolvedAt     time.Time
+	ClosedAt       time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Overdue reports whether a clock of the case has run out at now.

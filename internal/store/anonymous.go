@@ -41,7 +41,7 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	if err != nil {
 		return nil, "", wrap(op, err)
 	}
-	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
+	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, HeldForReview: r.HeldForReview, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: s.deadline(ctx, org.ID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, org.ID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
 	v := anonymousActor(org.ID)
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {

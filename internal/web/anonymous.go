@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 )
@@ -31,10 +32,26 @@ func newSalt() []byte {
 	return b
 }
 
-// receiptLimit is ERATELIMITED (with Retry-After) when the client has tried
-// too many wrong receipts, so that receipts cannot be guessed.
+// Receipt checks are slowed down, never locked (issue 16, finding 8): a
+// client's first receiptFreeFailures wrong receipts in 15 minutes cost
+// nothing; then each next check waits a second after the last failure,
+// doubling up to receiptMostDelay. Behind an untrusted proxy, where every
+// reporter is one client, a flood of wrong receipts delays the others'
+// follow-up by at most that, instead of shutting it for 15 minutes.
+const (
+	receiptFreeFailures = 10
+	receiptMostDelay    = time.Minute
+)
+
+// DefaultAnonymousBudget is how many anonymous reports an hour, from all
+// clients together, the server takes before it holds the next ones for the
+// desk's review (Deps.AnonymousBudget).
+const DefaultAnonymousBudget = 100
+
+// receiptLimit is ERATELIMITED (with Retry-After) while the client must
+// still wait after its wrong receipts, so that receipts cannot be guessed.
 func (s *Server) receiptLimit(w http.ResponseWriter, r *http.Request) error {
-	if blocked, wait := s.receiptClient.Blocked(s.clientKey(r)); blocked {
+	if wait := s.receiptClient.Delay(s.clientKey(r), receiptFreeFailures, receiptMostDelay); wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many wrong receipts; try again later"}
 	}
@@ -77,11 +94,11 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	if sub.err != nil {
 		return s.reportFailed(w, r, sub, sub.err)
 	}
-	receipt, err := s.fileAnonymous(r, org.Slug, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
+	receipt, held, err := s.fileAnonymous(r, org.Slug, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
 	}
-	return s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org}})
+	return s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org, "Held": held}})
 }
 
 // fileAnonymous files an anonymous report once for the form's key (scope:
@@ -89,8 +106,14 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 // kept encrypted with the form's key, which only the reporter's page holds;
 // the database alone cannot give it back. A repeat keeps none of the files
 // it brought and does not count against the client's limit.
-func (s *Server) fileAnonymous(r *http.Request, slug, key, digest string, rep kasuhara.Report, files ...kasuhara.Evidence) (string, error) {
+//
+// Past the server's hourly budget of anonymous reports (all clients
+// together) the report is still taken, with its receipt, but held for the
+// desk's review (held is true): a flood cannot shut the channel, nor send
+// the desk a notification for each of its reports.
+func (s *Server) fileAnonymous(r *http.Request, slug, key, digest string, rep kasuhara.Report, files ...kasuhara.Evidence) (string, bool, error) {
 	var receipt string
+	rep.HeldForReview, _ = s.anonBudget.Blocked("all")
 	sealed, repeat, err := s.once(r.Context(), "anon:"+slug, key, digest, func() (string, error) {
 		_, rc, err := s.Anonymous.FileAnonymousReport(r.Context(), slug, rep, files...)
 		if err != nil {
@@ -98,19 +121,21 @@ func (s *Server) fileAnonymous(r *http.Request, slug, key, digest string, rep ka
 		}
 		receipt = rc
 		s.anonFiling.Fail(s.clientKey(r))
+		s.anonBudget.Fail("all")
 		if key == "" {
 			return "", nil
 		}
 		return sealReceipt(key, rc), nil
 	})
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	if repeat {
 		s.discard(&multipartForm{files: files})
-		return openReceipt(key, sealed)
+		rc, err := openReceipt(key, sealed)
+		return rc, false, err
 	}
-	return receipt, nil
+	return receipt, rep.HeldForReview, nil
 }
 
 type anonStatusData struct {

@@ -23,11 +23,11 @@ func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	body, _ := json.Marshal(in)
-	receipt, err := s.fileAnonymous(r, in.Org, r.Header.Get("Idempotency-Key"), bytesDigest(body), rep)
+	receipt, held, err := s.fileAnonymous(r, in.Org, r.Header.Get("Idempotency-Key"), bytesDigest(body), rep)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
+	writeJSON(w, http.StatusCreated, map[string]any{"receipt": receipt, "held_for_review": held})
 	return nil
 }
 

@@ -6,15 +6,20 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 func TestAnonymousChannelAPI(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
+			// The receipt slow-down counts on the server's clock: stopped
+			// here, so that the wrong receipts below are all "at once".
+			stopped := time.Now()
+			e := newEnv(t, eng, func(d *web.Deps) { d.Now = func() time.Time { return stopped } })
 			anon := e.client()
 			body := validReport()
 			body["org"] = "acme"
@@ -44,7 +49,8 @@ func TestAnonymousChannelAPI(t *testing.T) {
 			must(t, desk.call("GET", "/api/v1/cases/"+id+"/messages", nil), 200, "昨日の18時頃です")
 			// The case shows no reporter.
 			mustNot(t, desk.call("GET", "/api/v1/cases/"+id, nil), `"mine":true`)
-			// Wrong receipts: 404, then 429 so that receipts cannot be guessed.
+			// Wrong receipts: 404, then 429 (slowed down) so that receipts
+			// cannot be guessed.
 			statuses := map[int]int{}
 			for range 12 {
 				statuses[call("/api/v1/anonymous-reports/status", map[string]string{"receipt": "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}).status]++

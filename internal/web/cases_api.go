@@ -32,6 +32,7 @@ type caseOut struct {
 	Witnesses       string                   `json:"witnesses"`
 	Customer        kasuhara.CustomerDetails `json:"customer"`
 	Mine            bool                     `json:"mine"`
+	HeldForReview   bool                     `json:"held_for_review"`
 	AssigneeID      string                   `json:"assignee_id,omitempty"`
 	SecondID        string                   `json:"second_id,omitempty"`
 	Verdict         string                   `json:"verdict,omitempty"`
@@ -53,7 +54,7 @@ func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case) caseOut {
 		Conduct: rep.Conduct, Harm: rep.Harm, Wishes: rep.Wishes, DangerOngoing: rep.DangerOngoing, Witnesses: rep.Witnesses,
 		Customer: rep.Customer, Mine: c.ReporterID == actor.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
 		Overdue: c.Overdue(s.Now()), AcknowledgedAt: timeOrNil(c.AcknowledgedAt), ResolvedAt: timeOrNil(c.ResolvedAt),
-		ClosedAt: timeOrNil(c.ClosedAt), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		ClosedAt: timeOrNil(c.ClosedAt), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, HeldForReview: c.HeldForReview}
 	if out.Subtypes == nil {
 		out.Subtypes = []string{}
 	}

@@ -68,6 +68,10 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client (see clientIP).
 	TrustedProxies []netip.Prefix
+	// AnonymousBudget is how many anonymous reports an hour, from all
+	// clients together, are taken before the next are held for the desk's
+	// review (0: DefaultAnonymousBudget).
+	AnonymousBudget int
 	// MaxUpload is the largest evidence file accepted (default 100 MiB).
 	MaxUpload int64
 }
@@ -90,6 +94,7 @@ type Server struct {
 	receiptClient *throttle.Limiter
 	lookupUser    *throttle.Limiter
 	anonFiling    *throttle.Limiter
+	anonBudget    *throttle.Limiter // anonymous reports of all clients together
 	clientSalt    []byte
 	apiPatterns   []string
 	handler       http.Handler
@@ -118,6 +123,9 @@ func NewServer(d Deps) (*Server, error) {
 	if d.MaxUpload == 0 {
 		d.MaxUpload = 100 << 20
 	}
+	if d.AnonymousBudget <= 0 {
+		d.AnonymousBudget = DefaultAnonymousBudget
+	}
 	if d.SessionIdle == 0 {
 		d.SessionIdle = 30 * time.Minute
 	}
@@ -133,9 +141,12 @@ func NewServer(d Deps) (*Server, error) {
 		receiptClient: throttle.New(10, 15*time.Minute),
 		lookupUser:    throttle.New(30, time.Minute),
 		anonFiling:    throttle.New(10, time.Hour),
+		anonBudget:    throttle.New(d.AnonymousBudget, time.Hour),
 		clientSalt:    newSalt(),
 		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
 	}
+	// The anonymous channel's limits count on the server's clock.
+	s.receiptClient.Now, s.anonFiling.Now, s.anonBudget.Now = d.Now, d.Now, d.Now
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
