@@ -64,8 +64,13 @@ type AuditProblem struct {
 // AuditService reads and verifies the audit trail. Entries are appended by
 // the other services inside their own transactions, never through here.
 type AuditService interface {
-	// AuditEntries lists entries matching f, newest first.
+	// AuditEntries lists entries matching f, newest first: the operator's
+	// (the command line, tests). It trusts f.
 	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// OrgAuditEntries lists the newest entries of the actor's organisation
+	// that the actor may read: EFORBIDDEN without view_audit; the entries
+	// of alarms and reporters' choices only with audit_choices.
+	OrgAuditEntries(ctx context.Context, actor Actor, limit int) ([]AuditEntry, error)
 	// VerifyAudit walks the whole chain. It returns the number of entries and
 	// nil when the chain is intact, or the first problem found.
 	VerifyAudit(ctx context.Context) (int64, *AuditProblem, error)

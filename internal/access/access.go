@@ -39,6 +39,10 @@ const (
 	MakeCaseStudy     Action = "make_case_study"     // turn a closed case into a case study
 	ManageSettings    Action = "manage_settings"     // the organisation's settings
 	DecideGrants      Action = "decide_grants"       // approve another's grant of desk or legal, or reset of its holder (SeesGrants)
+	SuperviseCases    Action = "supervise_cases"     // the supervisor level of the cases of one's own department (Case)
+	ExcludeAtOnce     Action = "exclude_at_once"     // exclude a person from a case without a second person's confirmation
+	IncludeCare       Action = "include_care"        // put the care record into an evidence package, with a reason
+	AuditChoices      Action = "audit_choices"       // read the audit entries of alarms and reporters' choices (LegalOnlyAudit)
 )
 
 // The roles, short, for the table.
@@ -79,6 +83,10 @@ var matrix = map[Action][]kasuhara.Role{
 	MakeCaseStudy:     {desk, legal},
 	ManageSettings:    {admin},
 	DecideGrants:      {legal, admin},
+	SuperviseCases:    {supervisor},
+	ExcludeAtOnce:     {legal},
+	IncludeCare:       {legal},
+	AuditChoices:      {legal},
 }
 
 // Actions lists every action of the matrix in its order of declaration.
@@ -87,7 +95,7 @@ func Actions() []Action { return slices.Clone(actions) }
 // actions is the order of the table in docs/cases.md.
 var actions = []Action{ManageUsers, ManageDepartments, ManageOrgs, ViewAudit, ReadCaseContents, HandleCases, SecondOnCase, ExportCases,
 	ViewStatistics, FileReport, ReadCustomers, ApproveMeasure, ManageLetters, ManagePosts, ManageSpecialists, ManageRetention,
-	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings, DecideGrants}
+	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings, DecideGrants, SuperviseCases, ExcludeAtOnce, IncludeCare, AuditChoices}
 
 // Can reports whether role may perform action at all.
 func Can(role kasuhara.Role, action Action) bool {

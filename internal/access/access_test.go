@@ -35,6 +35,10 @@ func TestMatrix(t *testing.T) {
 		MakeCaseStudy:     {false, false, true, true, false, false},
 		ManageSettings:    {false, false, false, false, false, true},
 		DecideGrants:      {false, false, false, true, false, true},
+		SuperviseCases:    {false, true, false, false, false, false},
+		ExcludeAtOnce:     {false, false, false, true, false, false},
+		IncludeCare:       {false, false, false, true, false, false},
+		AuditChoices:      {false, false, false, true, false, false},
 	}
 	if len(Actions()) != len(matrix) {
 		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))

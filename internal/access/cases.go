@@ -64,7 +64,7 @@ func Case(v kasuhara.Actor, c CaseFacts) CaseLevel {
 		switch {
 		case Can(v.Role, HandleCases):
 			level = CaseHandler
-		case v.Role == kasuhara.RoleSupervisor:
+		case Can(v.Role, SuperviseCases):
 			if v.DepartmentID != "" && v.DepartmentID == c.DepartmentID && !c.HiddenFromSupervisor {
 				level = max(level, CaseSupervisor)
 			}

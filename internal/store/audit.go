@@ -36,7 +36,7 @@ func (s *Store) AuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kas
 	if f.OrgID != "" {
 		add("org_id = $%d", f.OrgID)
 	}
-	if f.Role != "" && f.Role != kasuhara.RoleLegal {
+	if f.Role != "" && !access.Can(f.Role, access.AuditChoices) {
 		var in []string
 		for _, a := range access.LegalOnlyAudit {
 			args = append(args, a)
@@ -77,6 +77,14 @@ func (s *Store) AuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kas
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// OrgAuditEntries implements kasuhara.AuditService.
+func (s *Store) OrgAuditEntries(ctx context.Context, actor kasuhara.Actor, limit int) ([]kasuhara.AuditEntry, error) {
+	if err := access.Check(actor, access.ViewAudit); err != nil {
+		return nil, wrap("store.OrgAuditEntries", err)
+	}
+	return s.AuditEntries(ctx, kasuhara.AuditFilter{Role: actor.Role, OrgID: actor.OrgID, Limit: limit})
 }
 
 // VerifyAudit implements kasuhara.AuditService. It reads the head and the chain

@@ -682,7 +682,7 @@ func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string
 		if err != nil {
 			return err
 		}
-		if v.Role != kasuhara.RoleLegal && (proposer == "" || proposer == v.UserID) {
+		if !access.Can(v.Role, access.ExcludeAtOnce) && (proposer == "" || proposer == v.UserID) {
 			// A proposal: it waits for a second person; legal is told.
 			pending = true
 			if proposer == v.UserID {

@@ -328,7 +328,7 @@ func visible(q *qb, v kasuhara.Actor) {
 	switch {
 	case access.Can(v.Role, access.HandleCases):
 		q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR " + notExcluded + ")")
-	case v.Role == kasuhara.RoleSupervisor:
+	case access.Can(v.Role, access.SuperviseCases):
 		if v.DepartmentID != "" {
 			q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR (c.department_id = " + q.arg(v.DepartmentID) +
 				" AND NOT c.hide_from_supervisor AND " + notExcluded + "))")
@@ -364,10 +364,10 @@ func searchLevel(q *qb, v kasuhara.Actor) (string, access.CaseLevel) {
 	notExcluded := func() string {
 		return "NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = " + q.arg(v.UserID) + ")"
 	}
-	switch v.Role {
-	case kasuhara.RoleDesk, kasuhara.RoleLegal:
+	switch {
+	case access.Can(v.Role, access.HandleCases):
 		return "(c.org_id = " + q.arg(v.OrgID) + " AND " + notExcluded() + ")", access.CaseHandler
-	case kasuhara.RoleSupervisor:
+	case access.Can(v.Role, access.SuperviseCases):
 		if v.DepartmentID != "" {
 			return "(c.org_id = " + q.arg(v.OrgID) + " AND c.department_id = " + q.arg(v.DepartmentID) +
 				" AND NOT c.hide_from_supervisor AND " + notExcluded() + ")", access.CaseSupervisor

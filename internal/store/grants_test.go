@@ -270,3 +270,39 @@ func TestGrantWithoutLegalNeedsAnotherAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestOrgAuditEntriesChecksTheReader: the audit page's list is the store's
+// to authorize (the page checked it before): no view_audit, no entries;
+// the entries of reporters' choices only for legal.
+func TestOrgAuditEntriesChecksTheReader(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.s.SetConfidential(ctx, d.people["clerk"], c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"clerk", "desk1", "shopboss", "analyst"} {
+			_, err := d.s.OrgAuditEntries(ctx, d.people[who], 50)
+			wantCode(t, err, kasuhara.EFORBIDDEN)
+		}
+		has := func(a kasuhara.Actor) bool {
+			t.Helper()
+			es, err := d.s.OrgAuditEntries(ctx, a, 200)
+			if err != nil || len(es) == 0 {
+				t.Fatalf("entries = %d, %v", len(es), err)
+			}
+			for _, e := range es {
+				if e.Action == "case.confidential" {
+					return true
+				}
+			}
+			return false
+		}
+		if has(d.actor) || !has(d.people["legal"]) {
+			t.Fatal("the confidentiality choice: want it for legal only")
+		}
+	})
+}

@@ -191,7 +191,7 @@ func (s *Store) RecordPackage(ctx context.Context, v kasuhara.Actor, caseID, rec
 		}
 		// The care record goes to the police or a lawyer only when legal
 		// says why (issue 16, finding 16).
-		if v.Role != kasuhara.RoleLegal {
+		if err := access.Check(v, access.IncludeCare); err != nil {
 			return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only legal includes the care record")
 		}
 		return map[string]any{"recipient": recipient != "", "care": true, "care_reason": careReason}, nil
