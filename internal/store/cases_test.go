@@ -36,14 +36,24 @@ func setupDesk(t *testing.T, db *sqldb.DB) desk {
 		t.Fatal(err)
 	}
 	add := func(key string, org string, role kasuhara.Role, dep string) {
-		by := f.actor
-		if role.Privileged() || org != f.org.ID {
-			by = kasuhara.CLIActor // the operator's bootstrap: desk and legal need a second person
+		by, made := f.actor, role
+		if org != f.org.ID {
+			by = kasuhara.CLIActor
+		}
+		if role.Privileged() {
+			// The admin makes the account; the operator gives the role
+			// (desk and legal need a second person).
+			made = kasuhara.RoleEmployee
 		}
 		u, err := f.s.CreateUser(ctx, by, kasuhara.NewUser{Email: key + "@example.jp", Name: key, Password: "long-enough-pw",
-			OrgID: org, Role: role, DepartmentID: dep})
+			OrgID: org, Role: made, DepartmentID: dep})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if made != role {
+			if err := f.s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: u.ID, OrgID: org, Role: role, DepartmentID: dep}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		d.people[key] = kasuhara.Actor{UserID: u.ID, OrgID: org, Role: role, DepartmentID: dep}
 	}

@@ -37,6 +37,11 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 		review := time.Now().AddDate(0, 6, 0)
 		// The admin has two legal users of its own made (legal approves
 		// each grant, not knowing both are the admin's).
+		cliLegal, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "approver@example.jp", Name: "approver", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleLegal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		approver := kasuhara.Actor{UserID: cliLegal.ID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
 		mk := func(by kasuhara.Actor, email string) kasuhara.Actor {
 			t.Helper()
 			if by == kasuhara.CLIActor {
@@ -50,7 +55,7 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.s.DecideGrant(ctx, d.people["legal"], g.ID, true, ""); err != nil {
+			if _, err := d.s.DecideGrant(ctx, approver, g.ID, true, ""); err != nil {
 				t.Fatal(err)
 			}
 			return kasuhara.Actor{UserID: g.UserID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
