@@ -456,7 +456,21 @@ type CaseService interface {
 	// last legal member who sees the case cannot be excluded (a field
 	// error); legal is told of every proposal and exclusion.
 	Exclude(ctx context.Context, actor Actor, id, userID string) (pending bool, err error)
+	// ExclusionRequests lists the proposals to exclude a person from a case
+	// that wait for the actor as the second person: on cases the actor
+	// handles, proposed by someone else, about someone else; oldest first.
+	ExclusionRequests(ctx context.Context, actor Actor) ([]ExclusionRequest, error)
 	// RecordSummary audits that the actor printed the case summary for
 	// management (the supervisor of the department, the desk and legal).
 	RecordSummary(ctx context.Context, actor Actor, id string) error
+}
+
+// ExclusionRequest is a desk member's proposal to exclude a person from a
+// case, waiting for a second handler or legal to confirm it.
+type ExclusionRequest struct {
+	CaseID     string
+	CaseRef    string
+	UserID     string // the person to be excluded
+	ProposedBy string
+	CreatedAt  time.Time
 }

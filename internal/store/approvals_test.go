@@ -179,3 +179,46 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		}
 	})
 }
+
+// The proposals to exclude a person from a case wait for a second person:
+// they are listed for each desk or legal member who handles the case and
+// neither proposed it nor is its subject, and for nobody else (issue 19).
+func TestExclusionRequestsWaitForTheSecondPerson(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		c, _ := caseWithCustomer(t, d)
+		pending, err := d.s.Exclude(ctx, d.people["desk1"], c.ID, d.people["callboss"].UserID)
+		if err != nil || !pending {
+			t.Fatalf("propose: pending %v, %v", pending, err)
+		}
+		list := func(who string) []kasuhara.ExclusionRequest {
+			t.Helper()
+			xs, err := d.s.ExclusionRequests(ctx, d.people[who])
+			if err != nil {
+				t.Fatalf("%s: %v", who, err)
+			}
+			return xs
+		}
+		for _, who := range []string{"desk2", "legal"} {
+			if xs := list(who); len(xs) != 1 || xs[0].CaseRef != c.Ref || xs[0].UserID != d.people["callboss"].UserID || xs[0].ProposedBy != d.people["desk1"].UserID {
+				t.Errorf("%s sees %+v", who, xs)
+			}
+		}
+		for _, who := range []string{"desk1", "callboss", "shopboss", "otherdesk"} {
+			if xs := list(who); len(xs) != 0 {
+				t.Errorf("%s sees %+v", who, xs)
+			}
+		}
+		for _, who := range []string{"clerk", "analyst", "admin2"} {
+			_, err := d.s.ExclusionRequests(ctx, d.people[who])
+			wantCode(t, err, kasuhara.EFORBIDDEN)
+		}
+		// Confirmed by the second person, it waits no more.
+		if pending, err := d.s.Exclude(ctx, d.people["desk2"], c.ID, d.people["callboss"].UserID); err != nil || pending {
+			t.Fatalf("confirm: pending %v, %v", pending, err)
+		}
+		if xs := list("legal"); len(xs) != 0 {
+			t.Errorf("after the confirmation legal sees %+v", xs)
+		}
+	})
+}

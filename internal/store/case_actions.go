@@ -638,6 +638,8 @@ func (s *Store) EvidenceMismatch(ctx context.Context, v kasuhara.Actor, id, evid
 // Exclude implements kasuhara.CaseService. Legal excludes at once; a desk
 // member's exclusion is a proposal until a second handler or legal confirms
 // it by excluding the same person (issue 16, finding 4).
+//
+// ExclusionRequests (below) lists the proposals that wait for a viewer.
 func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string) (pending bool, err error) {
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if s.db.Engine == sqldb.Postgres {
@@ -736,4 +738,45 @@ func (s *Store) RecordSummary(ctx context.Context, v kasuhara.Actor, id string) 
 		return nil, nil
 	})
 	return wrap("store.RecordSummary", err)
+}
+
+// ExclusionRequests implements kasuhara.CaseService: the pending proposals
+// in the actor's organisation, proposed by and about others, on cases the
+// actor handles (not excluded from).
+func (s *Store) ExclusionRequests(ctx context.Context, v kasuhara.Actor) ([]kasuhara.ExclusionRequest, error) {
+	if err := access.Check(v, access.ReadCaseContents); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT r.case_id, c.ref, r.user_id, r.proposed_by, r.created_at
+		FROM case_exclusion_requests r JOIN cases c ON c.id = r.case_id
+		WHERE c.org_id = $1 AND r.proposed_by <> $2 AND r.user_id <> $2 ORDER BY r.created_at, r.case_id`, v.OrgID, v.UserID)
+	if err != nil {
+		return nil, wrap("store.ExclusionRequests", err)
+	}
+	var all []kasuhara.ExclusionRequest
+	for rows.Next() {
+		var x kasuhara.ExclusionRequest
+		if err := rows.Scan(&x.CaseID, &x.CaseRef, &x.UserID, &x.ProposedBy, &x.CreatedAt); err != nil {
+			rows.Close()
+			return nil, wrap("store.ExclusionRequests", err)
+		}
+		x.CreatedAt = x.CreatedAt.UTC()
+		all = append(all, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap("store.ExclusionRequests", err)
+	}
+	out := []kasuhara.ExclusionRequest{}
+	for _, x := range all {
+		_, _, err := s.caseFor(ctx, s.db.Read, v, x.CaseID, access.CaseHandler)
+		switch code := kasuhara.ErrorCode(err); {
+		case err == nil:
+			out = append(out, x)
+		case code == kasuhara.ENOTFOUND || code == kasuhara.EFORBIDDEN:
+		default:
+			return nil, wrap("store.ExclusionRequests", err)
+		}
+	}
+	return out, nil
 }

@@ -6,7 +6,8 @@ import (
 	"github.com/kasuhara/kasuhara/internal/access"
 )
 
-// approvalsPage lists the measures waiting for a legal approver, with what
+// approvalsPage lists what waits for a second person: the measures waiting
+// for a legal approver, with what
 // an approver needs to decide: the customer, the level, the proposer, the
 // reasons and the cases behind it. Those the viewer may approve carry the
 // forms to approve or reject with a comment (which post to the customer's
@@ -17,12 +18,18 @@ func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Proposals to exclude a person from a case that wait for the viewer
+	// as the second person; they are confirmed on the case's page.
+	exclusions, err := s.Cases.ExclusionRequests(r.Context(), v.Actor)
+	if err != nil {
+		return err
+	}
 	names, _, err := s.names(r, v.Org.ID)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "approvals", &page{Title: "approvals.title", Nav: "customers",
-		Data: map[string]any{"Approvals": list, "Names": names, "Legal": access.Can(v.Membership.Role, access.ApproveMeasure)}})
+		Data: map[string]any{"Approvals": list, "Exclusions": exclusions, "Names": names, "Legal": access.Can(v.Membership.Role, access.ApproveMeasure)}})
 }
 
 type approvalJSON struct {

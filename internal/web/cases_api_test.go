@@ -211,6 +211,18 @@ func TestAPIExclusionWaitsForASecondPerson(t *testing.T) {
 	sup := e.users[kasuhara.RoleSupervisor].ID
 	must(t, desk.call("POST", path, map[string]string{"user_id": sup}), http.StatusAccepted, `"pending":true`)
 	must(t, desk.call("POST", path, map[string]string{"user_id": e.users[kasuhara.RoleLegal].ID}), http.StatusUnprocessableEntity, "last legal member")
+	// The proposal waits on legal's approvals page and home (issue 19),
+	// by the case's number and the people's names, not on the proposer's.
+	lc := e.client()
+	lc.signInAs(kasuhara.RoleLegal)
+	must(t, lc.get("/approvals"), http.StatusOK, `id="exclusion-requests"`, c.Ref, e.users[kasuhara.RoleSupervisor].Name, `id="no-approvals"`)
+	must(t, lc.get("/"), http.StatusOK, `id="home-exclusions"`)
+	dc := e.client()
+	dc.signInAs(kasuhara.RoleDesk)
+	r := dc.get("/approvals")
+	must(t, r, http.StatusOK)
+	mustNot(t, r, `id="exclusion-requests"`)
 	must(t, legal.call("POST", path, map[string]string{"user_id": sup}), http.StatusCreated, `"pending":false`)
+	mustNot(t, lc.get("/approvals"), `id="exclusion-requests"`)
 	must(t, legal.call("GET", "/api/v1/cases/"+c.ID, nil), 200)
 }

@@ -12,8 +12,10 @@ import (
 type homeData struct {
 	Unacknowledged []kasuhara.PolicyDocument
 	Training       []kasuhara.TrainingItem
-	// Approvals counts the measures waiting for the viewer's approval.
-	Approvals int
+	// Approvals counts the measures waiting for the viewer's approval;
+	// Exclusions the proposals to exclude a person from a case that wait
+	// for the viewer as the second person.
+	Approvals, Exclusions int
 }
 
 // home is the signed-in start page. What it shows depends on the role: each
@@ -38,6 +40,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		if it.Status != kasuhara.TrainingComplete {
 			d.Training = append(d.Training, it)
 		}
+	}
+	if access.Can(v.Membership.Role, access.ReadCustomers) {
+		xs, err := s.Cases.ExclusionRequests(r.Context(), v.Actor)
+		if err != nil {
+			return err
+		}
+		d.Exclusions = len(xs)
 	}
 	if access.Can(v.Membership.Role, access.ApproveMeasure) {
 		if d.Approvals, err = s.Customers.ApprovalsWaiting(r.Context(), v.Actor); err != nil {
