@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -61,6 +62,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &mbe) {
 		code, err = kasuhara.ETOOLARGE, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "request body too large"}
 	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away (a navigation cancels the page's favicon
+		// or an htmx request): nothing to answer, nothing wrong.
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	status := statusOf(code)
 	if code == kasuhara.EINTERNAL {
 		s.Logger.Error("internal error", "request_id", requestID(r.Context()), "route", r.Pattern, "err", err)
@@ -105,3 +112,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(true)
 	_ = enc.Encode(v)
 }
+
+// statusClientClosed is the status logged for a request whose client went
+// away before the answer (nginx's 499): no one reads it.
+const statusClientClosed = 499
