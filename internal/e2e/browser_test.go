@@ -62,6 +62,12 @@ type browser struct {
 // Japanese, as a browser in Japan does (see setAcceptLanguage).
 func newBrowser(t *testing.T, srv *server) *browser {
 	t.Helper()
+	return newBrowserWithin(t, srv, testTimeout)
+}
+
+// newBrowserWithin is newBrowser for a test that may take up to limit.
+func newBrowserWithin(t *testing.T, srv *server, limit time.Duration) *browser {
+	t.Helper()
 	path, err := chromiumPath()
 	if err != nil {
 		skipOrFail(t, "no /usr/bin/chromium and no chromium on PATH")
@@ -83,7 +89,7 @@ func newBrowser(t *testing.T, srv *server) *browser {
 		chromedp.WindowSize(1280, 900),
 		chromedp.CombinedOutput(&chromeOut),
 	)
-	root, cancelRoot := context.WithTimeout(context.Background(), testTimeout)
+	root, cancelRoot := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root, allocOpts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
