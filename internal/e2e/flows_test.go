@@ -429,6 +429,10 @@ func TestPhoneViewport(t *testing.T) {
 	}
 	b.openMenu()
 	b.run("sign-out button visible", chromedp.WaitVisible(chromedp.CSS("#signout")))
+	checkFits(t, b, "/admin/users with the menu open")
+	if shots := os.Getenv("KASUHARA_SCREENSHOTS"); shots != "" {
+		b.screenshot(shots, "menu-open-ja-phone")
+	}
 
 	if shots := os.Getenv("KASUHARA_SCREENSHOTS"); shots != "" {
 		saveScreenshots(t, b, shots, pw, phone)
