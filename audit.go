@@ -51,9 +51,20 @@ type AuditFilter struct {
 	OrgID      string
 	ObjectType string
 	ObjectID   string
-	Limit      int   // at most 1,000; 100 when zero
-	Before     int64 // only entries with a smaller Seq (the next page), when not zero
+	// ActorID keeps the entries of one person.
+	ActorID string
+	// Action keeps one action ("case.read"), or a family of them when it
+	// ends with a dot ("case.").
+	Action string
+	// From and To keep the entries at or after From and before To, when
+	// not zero.
+	From, To time.Time
+	Limit    int   // at most 1,000; 100 when zero
+	Before   int64 // only entries with a smaller Seq (the next page), when not zero
 }
+
+// MaxAuditExportRows is the most entries one export of the audit trail holds.
+const MaxAuditExportRows = 100_000
 
 // AuditProblem names the first entry at which the trail does not verify.
 type AuditProblem struct {
@@ -71,6 +82,18 @@ type AuditService interface {
 	// that the actor may read: EFORBIDDEN without view_audit; the entries
 	// of alarms and reporters' choices only with audit_choices.
 	OrgAuditEntries(ctx context.Context, actor Actor, limit int) ([]AuditEntry, error)
+	// AuditNames names the actors and objects of entries for a person
+	// reading them, instead of their ids: "user:<id>" → the user's name,
+	// "case:<id>" → the case number, and so on for organisations,
+	// departments, courses, specialists and API tokens. Customers are named
+	// only for a role that may read the customer registry. An object that
+	// no longer exists, or whose name the role may not read, is left out.
+	AuditNames(ctx context.Context, role Role, entries []AuditEntry) (map[string]string, error)
+	// AuditObject finds what a person typed into the audit page's object
+	// filter among orgID's records: a case number (NormalizeCaseRef), a
+	// member's name or e-mail address, or a department's name. ENOTFOUND
+	// when nothing matches.
+	AuditObject(ctx context.Context, orgID, text string) (objectType, objectID string, err error)
 	// VerifyAudit walks the whole chain. It returns the number of entries and
 	// nil when the chain is intact, or the first problem found.
 	VerifyAudit(ctx context.Context) (int64, *AuditProblem, error)

@@ -2,10 +2,14 @@ package kasuhara
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Category is one of the policy's five kinds of target conduct.
@@ -473,4 +477,27 @@ type ExclusionRequest struct {
 	UserID     string // the person to be excluded
 	ProposedBy string
 	CreatedAt  time.Time
+}
+
+// NormalizeCaseRef reads a case number as a person types it: K-2026-00031,
+// also without the prefix or the hyphens, in lower case or in full-width
+// characters (Ｋ－２０２６－３１). It answers the number as the product writes
+// it, or false when s is not a case number.
+func NormalizeCaseRef(s string) (string, bool) {
+	s = strings.ToUpper(norm.NFKC.String(strings.TrimSpace(s)))
+	s = strings.NewReplacer("-", "", " ", "", "ー", "", "−", "", "‐", "").Replace(s)
+	s = strings.TrimPrefix(s, "K")
+	if len(s) < 5 || len(s) > 9 {
+		return "", false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	n, _ := strconv.Atoi(s[4:])
+	if n == 0 {
+		return "", false
+	}
+	return "K-" + s[:4] + "-" + fmt.Sprintf("%05d", n), true
 }

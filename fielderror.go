@@ -87,6 +87,7 @@ const (
 	FieldHashMismatch      FieldCode = "hash_mismatch" // ID, the evidence record
 	FieldKeyReused         FieldCode = "key_reused"
 	FieldPending           FieldCode = "pending"
+	FieldNoMatch           FieldCode = "no_match" // nothing of that name or number
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -129,6 +130,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldNotDepartment:     "is not a department of this organisation",
 	FieldNotOwnDepartment:  "is not a department of your organisation",
 	FieldNotMember:         "is not a member of the organisation",
+	FieldNoMatch:           "matches nothing of that name or number",
 	FieldNotHandler:        "must be a desk or legal member of the organisation",
 	FieldNotSecond:         "must be a desk, legal or supervisor member of the organisation",
 	FieldSamePerson:        "must be a different person from the handler",

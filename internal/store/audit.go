@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,20 @@ func (s *Store) AuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kas
 	if f.ObjectID != "" {
 		add("object_id = $%d", f.ObjectID)
 	}
+	if f.ActorID != "" {
+		add("actor_id = $%d", f.ActorID)
+	}
+	if prefix, ok := strings.CutSuffix(f.Action, "."); ok && prefix != "" {
+		add(fmt.Sprintf("substr(action, 1, %d) = $%%d", len(f.Action)), f.Action)
+	} else if f.Action != "" {
+		add("action = $%d", f.Action)
+	}
+	if !f.From.IsZero() {
+		add("at >= $%d", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("at < $%d", f.To.UTC())
+	}
 	if f.Before > 0 {
 		add("seq < $%d", f.Before)
 	}
@@ -85,6 +100,94 @@ func (s *Store) OrgAuditEntries(ctx context.Context, actor kasuhara.Actor, limit
 		return nil, wrap("store.OrgAuditEntries", err)
 	}
 	return s.AuditEntries(ctx, kasuhara.AuditFilter{Role: actor.Role, OrgID: actor.OrgID, Limit: limit})
+// auditNameQueries name an object type's ids: each query takes the ids as
+// its placeholders and answers (id, name).
+var auditNameQueries = map[string]string{
+	"user":       "SELECT id, name FROM users WHERE id IN (%s)",
+	"case":       "SELECT id, ref FROM cases WHERE id IN (%s)",
+	"org":        "SELECT id, name FROM orgs WHERE id IN (%s)",
+	"department": "SELECT id, name FROM departments WHERE id IN (%s)",
+	"course":     "SELECT id, title_ja FROM courses WHERE id IN (%s)",
+	"specialist": "SELECT id, name FROM specialists WHERE id IN (%s)",
+	"api_token":  "SELECT id, label FROM api_tokens WHERE id IN (%s)",
+	"customer":   "SELECT id, display_name FROM customers WHERE id IN (%s)",
+	// A retaliation alarm and an online post are named by their case.
+	"retaliation_flag": "SELECT f.id, c.ref FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE f.id IN (%s)",
+	"online_post":      "SELECT p.id, c.ref FROM online_posts p JOIN cases c ON c.id = p.case_id WHERE p.id IN (%s)",
+}
+
+// AuditNames implements kasuhara.AuditService.
+func (s *Store) AuditNames(ctx context.Context, role kasuhara.Role, entries []kasuhara.AuditEntry) (map[string]string, error) {
+	ids := map[string][]string{}
+	seen := map[string]bool{}
+	want := func(typ, id string) {
+		if id == "" || seen[typ+":"+id] {
+			return
+		}
+		if _, ok := auditNameQueries[typ]; !ok {
+			return
+		}
+		if typ == "customer" && !access.Can(role, access.ReadCustomers) {
+			return
+		}
+		seen[typ+":"+id] = true
+		ids[typ] = append(ids[typ], id)
+	}
+	for _, e := range entries {
+		want("user", e.ActorID)
+		want(e.ObjectType, e.ObjectID)
+	}
+	out := map[string]string{}
+	for typ, list := range ids {
+		for chunk := range slices.Chunk(list, 500) {
+			ph := make([]string, len(chunk))
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				ph[i], args[i] = fmt.Sprintf("$%d", i+1), id
+			}
+			rows, err := s.db.Read.QueryContext(ctx, fmt.Sprintf(auditNameQueries[typ], strings.Join(ph, ", ")), args...)
+			if err != nil {
+				return nil, fmt.Errorf("store: audit names: %w", err)
+			}
+			for rows.Next() {
+				var id, name string
+				if err := rows.Scan(&id, &name); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store: audit names: %w", err)
+				}
+				if name != "" {
+					out[typ+":"+id] = name
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, fmt.Errorf("store: audit names: %w", err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// AuditObject implements kasuhara.AuditService.
+func (s *Store) AuditObject(ctx context.Context, orgID, text string) (string, string, error) {
+	text = strings.TrimSpace(text)
+	var id string
+	try := func(q, arg string) bool {
+		err := s.db.Read.QueryRowContext(ctx, q, orgID, arg).Scan(&id)
+		return err == nil
+	}
+	if ref, ok := kasuhara.NormalizeCaseRef(text); ok && try("SELECT id FROM cases WHERE org_id = $1 AND ref = $2", ref) {
+		return "case", id, nil
+	}
+	if text != "" && try(`SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id
+		WHERE m.org_id = $1 AND (u.name = $2 OR lower(u.email) = lower($2)) ORDER BY u.id LIMIT 1`, text) {
+		return "user", id, nil
+	}
+	if text != "" && try("SELECT id FROM departments WHERE org_id = $1 AND name = $2", text) {
+		return "department", id, nil
+	}
+	return "", "", kasuhara.Errorf(kasuhara.ENOTFOUND, "store.AuditObject: nothing of that name or number")
 }
 
 // VerifyAudit implements kasuhara.AuditService. It reads the head and the chain

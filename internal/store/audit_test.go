@@ -3,6 +3,7 @@ package store_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -144,4 +145,90 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAuditFiltersAndNames reads the trail as the audit page does: by
+// actor, action (one or a family), object and time, a page at a time, and
+// names its actors and objects instead of their ids.
+func TestAuditFiltersAndNames(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		f := setup(t, db)
+		day1 := time.Now().UTC().Add(24 * time.Hour) // after setup's entries
+		now := day1
+		f.s.Now = func() time.Time { return now }
+		someChanges(t, f) // on day 1
+		now = day1.Add(48 * time.Hour)
+		dep, err := f.s.CreateDepartment(ctx, f.actor, f.org.ID, "梅田店") // on day 3
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk, err := f.s.UserByEmail(ctx, "desk@example.jp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(fl kasuhara.AuditFilter) []kasuhara.AuditEntry {
+			t.Helper()
+			fl.OrgID = f.org.ID
+			es, err := f.s.AuditEntries(ctx, fl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return es
+		}
+		if es := count(kasuhara.AuditFilter{ActorID: desk.ID}); len(es) != 1 || es[0].Action != "auth.login" {
+			t.Fatalf("the desk's entries = %+v, want their sign-in only", es)
+		}
+		if es := count(kasuhara.AuditFilter{Action: "user."}); len(es) != 2 {
+			t.Fatalf("user. entries = %d, want the two user.create", len(es))
+		}
+		if es := count(kasuhara.AuditFilter{Action: "user"}); len(es) != 0 {
+			t.Fatalf("an action without its dot is one action, not a family: got %d", len(es))
+		}
+		// "auth.login" is one action: "auth.login_failed" is not in it.
+		if es := count(kasuhara.AuditFilter{Action: "auth.login"}); len(es) != 1 {
+			t.Fatalf("auth.login entries = %d, want 1", len(es))
+		}
+		if es := count(kasuhara.AuditFilter{From: day1.Add(24 * time.Hour)}); len(es) != 1 || es[0].ObjectID != dep.ID {
+			t.Fatalf("entries from day 2 = %+v, want the department of day 3", es)
+		}
+		if es := count(kasuhara.AuditFilter{To: day1.Add(24 * time.Hour)}); len(es) != 8 {
+			t.Fatalf("entries before day 2 = %d, want 8", len(es))
+		}
+		all := count(kasuhara.AuditFilter{})
+		first := count(kasuhara.AuditFilter{Limit: 3})
+		next := count(kasuhara.AuditFilter{Limit: 3, Before: first[2].Seq})
+		if len(first) != 3 || len(next) != 3 || next[0].Seq != all[3].Seq {
+			t.Fatalf("paging: first %d, next %d starting at %d, want 3, 3 starting at %d", len(first), len(next), next[0].Seq, all[3].Seq)
+		}
+
+		names, err := f.s.AuditNames(ctx, kasuhara.RoleAdmin, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range map[string]string{"user:" + desk.ID: "窓口 一郎", "user:" + f.admin.ID: "管理 花子",
+			"department:" + dep.ID: "梅田店", "org:" + f.org.ID: "Acme 株式会社"} {
+			if names[key] != want {
+				t.Errorf("names[%s] = %q, want %q", key, names[key], want)
+			}
+		}
+		for text, want := range map[string]string{"窓口 一郎": "user:" + desk.ID, "DESK@example.jp": "user:" + desk.ID, "梅田店": "department:" + dep.ID} {
+			typ, id, err := f.s.AuditObject(ctx, f.org.ID, text)
+			if err != nil || typ+":"+id != want {
+				t.Errorf("AuditObject(%q) = %s:%s, %v; want %s", text, typ, id, err, want)
+			}
+		}
+		other, err := f.s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{"K-2026-00001", "nobody", ""} {
+			if _, _, err := f.s.AuditObject(ctx, f.org.ID, text); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+				t.Errorf("AuditObject(%q) = %v, want not found", text, err)
+			}
+		}
+		// Another organisation's member is not found in this one.
+		if _, _, err := f.s.AuditObject(ctx, other.ID, "窓口 一郎"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("another organisation's member found: %v", err)
+		}
+	})
 }

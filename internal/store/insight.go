@@ -497,8 +497,11 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 // RecordExport implements kasuhara.InsightService.
 func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind string, rows int, filters map[string]string) error {
 	need := access.ViewStatistics
-	if strings.HasPrefix(kind, "cases.") {
+	switch {
+	case strings.HasPrefix(kind, "cases."):
 		need = access.ExportCases
+	case strings.HasPrefix(kind, "audit."):
+		need = access.ViewAudit
 	}
 	if err := access.Check(actor, need); err != nil {
 		return err
@@ -515,6 +518,8 @@ func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind str
 		c.action = "export.cases_xlsx"
 	case "annual.pdf":
 		c.action = "export.annual_pdf"
+	case "audit.csv":
+		c.action = "export.audit_csv"
 	default:
 		return fmt.Errorf("store.RecordExport: unknown export %q", kind)
 	}

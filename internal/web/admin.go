@@ -256,30 +256,6 @@ func (s *Server) adminRenameDepartment(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// adminAudit lists the organisation's recent audit entries. Entries carry
-// no personal data, so the admin may read them (the store decides who may,
-// and which).
-func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	es, err := s.Audit.OrgAuditEntries(r.Context(), v.Actor, 200)
-	if err != nil {
-		return err
-	}
-	// The grants of desk and legal waiting for a second person.
-	grants, err := s.Users.GrantRequests(r.Context(), v.Actor, v.Org.ID)
-	if err != nil {
-		return err
-	}
-	pending := 0
-	for _, g := range grants {
-		if g.Status == kasuhara.GrantPending {
-			pending++
-		}
-	}
-	return s.render(w, r, http.StatusOK, "admin_audit", &page{Title: "admin.audit.title", Nav: "audit",
-		Data: map[string]any{"Entries": es, "PendingGrants": pending}})
-}
-
 // adminSettingsPage shows an organisation's settings: clocks, calendar, the
 // time limit of a contact, the webhook (its secret is never shown again).
 func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {

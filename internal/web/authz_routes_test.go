@@ -204,6 +204,7 @@ var routeMatrix = map[string]rule{
 	"GET /grant-requests":                   anyOrg(access.DecideGrants),
 	"POST /grant-requests/{id}/approve":     grantDecider,
 	"POST /grant-requests/{id}/reject":      grantDecider,
+	"GET /admin/audit.csv":                  anyOrg(access.ViewAudit),
 	"GET /admin/settings":                   anyOrg(access.ManageSettings),
 	"POST /admin/settings":                  anyOrg(access.ManageSettings),
 	"GET /policies/acknowledgements":        anyOrg(access.ViewAcknowledged),

@@ -192,6 +192,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /grant-requests", s.grantRequestsPage)
 	handle("POST /grant-requests/{id}/approve", s.approveGrant)
 	handle("POST /grant-requests/{id}/reject", s.rejectGrant)
+	handle("GET /admin/audit.csv", s.auditExport)
 	handle("GET /policies", s.policiesPage)
 	handle("GET /policies/acknowledgements", s.ackReportPage)
 	handle("GET /policies/{id}", s.policyPage)
