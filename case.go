@@ -408,6 +408,15 @@ type CaseFilter struct {
 	Cursor       string
 }
 
+// CasePick is a case as a picker shows it: its number, state and dates.
+type CasePick struct {
+	ID         string
+	Ref        string
+	State      CaseState
+	OccurredAt time.Time
+	CreatedAt  time.Time
+}
+
 // CaseService files reports and handles cases.
 //
 // Every method that takes an actor enforces need-to-know: a case the actor
@@ -418,6 +427,11 @@ type CaseService interface {
 	// files already in the blob store, in one transaction. EINVALID names
 	// each wrong field.
 	FileReport(ctx context.Context, actor Actor, r Report, evidence ...Evidence) (*Case, error)
+	// PickCases finds, for a picker, up to limit cases the actor may see
+	// whose number contains the digits typed (NormalizeCaseRef's forms, or
+	// a part of the number), newest first: numbers, states and dates only,
+	// no contents, so the lookup is not a read of the cases.
+	PickCases(ctx context.Context, actor Actor, typed string, limit int) ([]CasePick, error)
 	// CaseByID returns a case the actor may see and audits the read.
 	CaseByID(ctx context.Context, actor Actor, id string) (*Case, error)
 	// Cases lists the cases the actor may see, matching f, with the cursor

@@ -15,6 +15,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/search"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"golang.org/x/text/unicode/norm"
 )
 
 var _ kasuhara.CaseService = (*Store)(nil)
@@ -625,4 +626,49 @@ func (s *Store) queryCases(ctx context.Context, query string, args []any) ([]kas
 		sids = append(sids, sid)
 	}
 	return out, sids, rows.Err()
+}
+
+// PickCases implements kasuhara.CaseService.
+func (s *Store) PickCases(ctx context.Context, v kasuhara.Actor, typed string, limit int) ([]kasuhara.CasePick, error) {
+	digits := pickDigits(typed)
+	if digits == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 10
+	}
+	q := &qb{}
+	visible(q, v)
+	if ref, ok := kasuhara.NormalizeCaseRef(typed); ok && len(digits) >= 8 {
+		q.add("c.ref = " + q.arg(ref))
+	} else {
+		q.add("replace(c.ref, '-', '') LIKE " + q.arg("%"+digits+"%"))
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT c.id, c.ref, c.state, c.occurred_at, c.created_at FROM cases c WHERE "+
+		strings.Join(q.where, " AND ")+" ORDER BY c.created_at DESC, c.id DESC LIMIT "+q.arg(limit), q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.PickCases: %w", err)
+	}
+	defer rows.Close()
+	var out []kasuhara.CasePick
+	for rows.Next() {
+		var p kasuhara.CasePick
+		if err := rows.Scan(&p.ID, &p.Ref, &p.State, &p.OccurredAt, &p.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store.PickCases: %w", err)
+		}
+		p.OccurredAt, p.CreatedAt = p.OccurredAt.UTC(), p.CreatedAt.UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// pickDigits is the digits of what a person typed for a case number
+// (full-width ones too), "" when it holds anything but a number.
+func pickDigits(typed string) string {
+	t := strings.ToUpper(norm.NFKC.String(strings.TrimSpace(typed)))
+	t = strings.TrimPrefix(strings.NewReplacer("-", "", " ", "").Replace(t), "K")
+	if t == "" || len(t) > 9 || strings.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return ""
+	}
+	return t
 }

@@ -624,3 +624,59 @@ func TestCaseSearchByLevel(t *testing.T) {
 		}
 	})
 }
+
+// TestPickCases is the case picker: numbers as typed, only the cases the
+// person may see, and no read of their contents in the audit trail.
+func TestPickCases(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		shop, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴った", "shouting"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		call, err := d.s.FileReport(ctx, d.people["operator"], report(d.call.ID, "電話で長時間拘束", "long_contact"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := func(who, typed string) []string {
+			t.Helper()
+			ps, err := d.s.PickCases(ctx, d.people[who], typed, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range ps {
+				out = append(out, p.Ref)
+			}
+			return out
+		}
+		serial := shop.Ref[len(shop.Ref)-5:]
+		full := "Ｋ" + strings.ReplaceAll(shop.Ref[1:], "-", "－")
+		for _, typed := range []string{shop.Ref, strings.ToLower(shop.Ref), strings.ReplaceAll(shop.Ref, "-", ""), full, serial} {
+			if got := refs("desk1", typed); len(got) != 1 || got[0] != shop.Ref {
+				t.Errorf("desk typed %q: %v, want %s", typed, got, shop.Ref)
+			}
+		}
+		if got := refs("desk1", shop.Ref[2:6]); len(got) != 2 || got[0] != call.Ref {
+			t.Errorf("the year: %v, want both, newest first", got)
+		}
+		// Only what the person may see: the shop's supervisor not the call
+		// centre's case, the clerk only their own, another company nothing.
+		if got := refs("shopboss", call.Ref); len(got) != 0 {
+			t.Errorf("the shop's supervisor found the call centre's case: %v", got)
+		}
+		if got := refs("clerk", call.Ref); len(got) != 0 {
+			t.Errorf("a clerk found another's case: %v", got)
+		}
+		if got := refs("otherdesk", shop.Ref); len(got) != 0 {
+			t.Errorf("another company's desk found the case: %v", got)
+		}
+		if got := refs("desk1", "山田"); len(got) != 0 {
+			t.Errorf("words are not numbers: %v", got)
+		}
+		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "case.list"})
+		if err != nil || len(es) != 0 {
+			t.Fatalf("the picker wrote %d case.list entries (%v)", len(es), err)
+		}
+	})
+}

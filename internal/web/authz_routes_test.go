@@ -136,6 +136,8 @@ var routeMatrix = map[string]rule{
 	"POST /notifications/mail":      signedIn, // the viewer's own choice
 	"GET /approvals":                anyOrg(access.ReadCustomers),
 	"GET /lookup":                   signedIn,
+	"GET /pick/cases":               signedIn,
+	"GET /pick/customers":           anyOrg(access.ReadCustomers),
 	"GET /timer":                    signedIn,
 	"GET /policies":                 signedIn,
 	"GET /training":                 signedIn,

@@ -126,13 +126,22 @@ func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return v
 	}
-	p, err := s.createPost(r, postIn{URL: r.PostFormValue("url"), Platform: r.PostFormValue("platform"), AuthorHandle: r.PostFormValue("author_handle"),
-		PostedAt: toRFC(r.PostFormValue("posted_at")), CapturedText: r.PostFormValue("captured_text"), EmployeesNamed: r.PostFormValue("employees_named"),
-		CaseID: r.PostFormValue("case_id")})
+	// The case is picked by its number; the store takes its id.
+	var p *kasuhara.OnlinePost
+	caseID, err := s.pickedCase(r.Context(), viewerFrom(r.Context()).Actor, r.PostFormValue("case"))
+	if err == nil {
+		p, err = s.createPost(r, postIn{URL: r.PostFormValue("url"), Platform: r.PostFormValue("platform"), AuthorHandle: r.PostFormValue("author_handle"),
+			PostedAt: toRFC(r.PostFormValue("posted_at")), CapturedText: r.PostFormValue("captured_text"), EmployeesNamed: r.PostFormValue("employees_named"),
+			CaseID: caseID})
+	}
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		ps, _ := s.Posts.Posts(r.Context(), viewerFrom(r.Context()).Actor, "")
+		f := s.newForm(r, err, "url", "platform", "author_handle", "posted_at", "captured_text", "employees_named", "case")
+		if e, ok := f.Errors["case_id"]; ok {
+			f.Errors["case"] = e
+		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "posts", &page{Title: "posts.title", Nav: "posts", Flash: "form.fix", FlashKind: "error",
-			Form: s.newForm(r, err, "url", "platform", "author_handle", "posted_at", "captured_text", "employees_named", "case_id"), Data: map[string]any{"Posts": ps, "Now": s.Now()}})
+			Form: f, Data: map[string]any{"Posts": ps, "Now": s.Now()}})
 	}
 	if err != nil {
 		return err

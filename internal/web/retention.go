@@ -13,6 +13,9 @@ type retentionData struct {
 	Rules    []kasuhara.RetentionRule
 	Holds    []kasuhara.Hold
 	Expiring []kasuhara.Expiring
+	// CustomerPick is the hold form's customer search (without
+	// JavaScript, the page reloaded with customer_q).
+	CustomerPick *customerPick
 }
 
 // retentionPage shows legal the rules, the holds and the cases that
@@ -31,6 +34,10 @@ func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	if lerr != nil {
+		return lerr
+	}
+	v := viewerFrom(r.Context())
+	if d.CustomerPick, lerr = s.findCustomers(r.Context(), v, "customer", r.FormValue("customer_q"), r.FormValue("customer")); lerr != nil {
 		return lerr
 	}
 	p := &page{Title: "retention.title", Nav: "retention", Data: d, Form: s.newForm(r, err, "state", "verdict", "keep_months", "case", "customer", "reason")}
@@ -75,7 +82,11 @@ func (s *Server) deleteRetentionRule(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
 	return s.retentionChange(w, r, "retention.held", func(actor kasuhara.Actor) error {
-		_, err := s.Retention.PlaceHold(r.Context(), actor, r.PostFormValue("case"), r.PostFormValue("customer"), r.PostFormValue("reason"))
+		caseRef := r.PostFormValue("case")
+		if caseRef != "" {
+			caseRef = caseByNumber(caseRef)
+		}
+		_, err := s.Retention.PlaceHold(r.Context(), actor, caseRef, r.PostFormValue("customer"), r.PostFormValue("reason"))
 		return err
 	})
 }

@@ -164,6 +164,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /notifications/{id}/read", s.markNotificationRead)
 	handle("POST /notifications/mail", s.setNotificationMail)
 	handle("GET /approvals", s.approvalsPage)
+	handle("GET /pick/cases", s.pickCases)
+	handle("GET /pick/customers", s.pickCustomers)
 	handle("GET /lookup", s.lookupPage)
 	handle("GET /timer", s.timerPage)
 	handle("GET /customers", s.customersPage)
