@@ -5,6 +5,10 @@ import "context"
 // OrgSettings are an organisation's own rules for its cases.
 type OrgSettings struct {
 	OrgID string
+	// OrgName is the organisation's name as the product shows it (Org.Name):
+	// Settings fills it in, and SaveSettings renames the organisation to it
+	// when it is not empty (1–200 characters on one line).
+	OrgName string
 	// Acknowledge and Feedback are the case clocks, written 1bd (business
 	// days), 7d (calendar days) or 48h (hours).
 	Acknowledge string

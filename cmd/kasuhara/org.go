@@ -12,9 +12,16 @@ import (
 	"github.com/kasuhara/kasuhara/internal/config"
 )
 
+const orgUsage = `org: usage:
+  kasuhara org create --slug S --name N [--parent SLUG]
+  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P]`
+
 func orgCmd(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "update" {
+		return orgUpdate(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usagef("org: usage: kasuhara org create --slug S --name N [--parent SLUG]")
+		return usagef("%s", orgUsage)
 	}
 	var slug, name, parent string
 	cfg, _, err := parse(e, "org create", config.Storage, args[1:], func(fs *flag.FlagSet) {
@@ -41,6 +48,92 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Created organisation %s (%s).\n", o.Slug, o.ID)
 	return nil
+}
+
+// orgUpdate changes an organisation's name and how its letters, public
+// policy page and anonymous form name it: only the flags given change; an
+// empty value (--address "") clears that line, not the name.
+func orgUpdate(ctx context.Context, e env, args []string) error {
+	var slug string
+	fields := []struct{ flag, usage string }{
+		{"name", "the organisation's name on the screens"},
+		{"legal-name", "the legal name printed on letters"},
+		{"address", "the address"},
+		{"representative", "the representative, such as 代表取締役 山田 一郎"},
+		{"desk", "the consultation desk's name, such as お客様相談室"},
+		{"phone", "the desk's phone number"},
+	}
+	vals := map[string]*string{}
+	cfg, fs, err := parse(e, "org update", config.Storage, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&slug, "org", "", "slug of the organisation to change")
+		for _, f := range fields {
+			vals[f.flag] = fs.String(f.flag, "", f.usage)
+		}
+	})
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := required("org update", map[string]string{"org": slug}); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if len(set) == 0 || len(set) == 1 && set["org"] {
+		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone")
+	}
+	db, st, err := openOrCreateStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	o, err := st.OrgBySlug(ctx, slug)
+	if err != nil {
+		return cliError("org update", err)
+	}
+	cur, err := st.Settings(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	next := *cur
+	next.OrgName = ""
+	if set["name"] {
+		if strings.TrimSpace(*vals["name"]) == "" {
+			return usagef("org update: --name must not be empty")
+		}
+		next.OrgName = *vals["name"]
+	}
+	for flagName, field := range map[string]*string{"legal-name": &next.Sender.LegalName, "address": &next.Sender.Address,
+		"representative": &next.Sender.Representative, "desk": &next.Sender.Desk, "phone": &next.Sender.Phone} {
+		if set[flagName] {
+			*field = *vals[flagName]
+		}
+	}
+	next.WebhookSecret = "" // kept as it is
+	if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
+		return cliError("org update", orgFlagNames(err))
+	}
+	fmt.Fprintf(e.stdout, "Updated organisation %s.\n", o.Slug)
+	return nil
+}
+
+// orgFlagNames renames the settings' field errors to the flags of org
+// update.
+func orgFlagNames(err error) error {
+	fe := kasuhara.ErrorFields(err)
+	if len(fe) == 0 {
+		return err
+	}
+	names := map[string]string{"org_name": "name", "legal_name": "legal-name", "contact_desk": "desk", "contact_phone": "phone"}
+	out := kasuhara.FieldErrors{}
+	for k, v := range fe {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out.AddError(k, v)
+	}
+	return kasuhara.Invalid(out)
 }
 
 // cliError turns a service error into a message naming the flags to fix.

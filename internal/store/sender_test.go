@@ -35,3 +35,50 @@ func TestSettingsKeepTheSender(t *testing.T) {
 		wantField(t, d.s.SaveSettings(ctx, d.actor, in), "address")
 	})
 }
+
+// TestSettingsRenameTheOrganisation: the settings carry the organisation's
+// name; saving another renames it (audited), an empty one keeps it, and a
+// bad one is refused naming the field, with nothing saved.
+func TestSettingsRenameTheOrganisation(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		st, err := d.s.Settings(ctx, d.org.ID)
+		if err != nil || st.OrgName != "Acme 株式会社" {
+			t.Fatalf("settings' name = %q, %v", st.OrgName, err)
+		}
+		in := *st
+		in.OrgName = " アクメ株式会社 "
+		if err := d.s.SaveSettings(ctx, d.actor, in); err != nil {
+			t.Fatal(err)
+		}
+		if o, err := d.s.OrgByID(ctx, d.org.ID); err != nil || o.Name != "アクメ株式会社" {
+			t.Fatalf("org = %+v, %v", o, err)
+		}
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.settings", Limit: 1})
+		if len(es) != 1 || !strings.Contains(es[0].Detail, `"renamed":true`) {
+			t.Fatalf("audit = %+v", es)
+		}
+		in.OrgName = ""
+		in.Sender.Desk = "お客様相談室"
+		if err := d.s.SaveSettings(ctx, d.actor, in); err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := d.s.OrgByID(ctx, d.org.ID); o.Name != "アクメ株式会社" {
+			t.Fatalf("an empty name renamed the organisation to %q", o.Name)
+		}
+		in.OrgName, in.Sender.Desk = "二行の\n名前", "変更されない"
+		wantField(t, d.s.SaveSettings(ctx, d.actor, in), "org_name")
+		in.OrgName = strings.Repeat("名", 201)
+		wantField(t, d.s.SaveSettings(ctx, d.actor, in), "org_name")
+		if got, _ := d.s.Settings(ctx, d.org.ID); got.Sender.Desk != "お客様相談室" || got.OrgName != "アクメ株式会社" {
+			t.Fatalf("a refused save changed the settings: %+v", got)
+		}
+		// Another organisation's admin may not rename it.
+		other := d.people["otherdesk"]
+		other.Role = kasuhara.RoleAdmin
+		in.OrgName = "乗っ取り"
+		if err := d.s.SaveSettings(ctx, other, in); err == nil {
+			t.Fatal("another organisation renamed this one")
+		}
+	})
+}

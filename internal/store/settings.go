@@ -20,7 +20,14 @@ var _ kasuhara.SettingsService = (*Store)(nil)
 
 // Settings implements kasuhara.SettingsService.
 func (s *Store) Settings(ctx context.Context, orgID string) (*kasuhara.OrgSettings, error) {
-	return s.settings(ctx, s.db.Read, orgID)
+	st, err := s.settings(ctx, s.db.Read, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT name FROM orgs WHERE id = $1", orgID).Scan(&st.OrgName); err != nil && err != sql.ErrNoRows {
+		return nil, wrap("store.Settings", err)
+	}
+	return st, nil
 }
 
 func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhara.OrgSettings, error) {
@@ -81,10 +88,24 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 			f.Add(field, kasuhara.FieldMalformed)
 		}
 	}
+	if st.OrgName = strings.TrimSpace(st.OrgName); st.OrgName != "" {
+		if fe := (kasuhara.NewOrg{Slug: "x", Name: st.OrgName}).Validate(); fe != nil {
+			f.Add("org_name", kasuhara.ErrorFields(fe)["name"].Code)
+		}
+	}
 	if err := f.Err(); err != nil {
 		return err
 	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		renamed := false
+		if st.OrgName != "" {
+			res, err := tx.ExecContext(ctx, "UPDATE orgs SET name = $1 WHERE id = $2 AND name <> $1", st.OrgName, st.OrgID)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			renamed = n > 0
+		}
 		old, err := s.settings(ctx, tx, st.OrgID)
 		if err != nil {
 			return err
@@ -113,7 +134,8 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,
 			detail: map[string]any{"acknowledge": st.Acknowledge, "feedback": st.Feedback, "public_holidays": st.PublicHolidays,
-				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != "", "sender": *snd}})
+				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != "", "sender": *snd,
+				"renamed": renamed}})
 	})
 	return wrap("store.SaveSettings", err)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -269,7 +270,7 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
-			"legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
+			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
 			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
@@ -283,6 +284,10 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 	return s.adminSettingsPage(w, r, http.StatusOK, tree, org, &page{})
 }
 
+// settingsFields are the text fields of the settings form.
+var settingsFields = []string{"org_name", "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
+	"legal_name", "address", "representative", "contact_phone", "contact_desk"}
+
 func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
 	if err != nil {
@@ -291,7 +296,14 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 	limit, _ := strconv.Atoi(r.PostFormValue("contact_limit_minutes"))
 	incidents, _ := strconv.Atoi(r.PostFormValue("review_incidents"))
 	window, _ := strconv.Atoi(r.PostFormValue("review_window_days"))
-	err = s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, Acknowledge: r.PostFormValue("acknowledge"),
+	name := r.PostFormValue("org_name")
+	if r.PostForm.Has("org_name") && strings.TrimSpace(name) == "" {
+		// The name may be changed, not removed; a form without the field
+		// keeps it.
+		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
+			Form: s.newForm(r, kasuhara.InvalidField("org_name", kasuhara.FieldRequired), settingsFields...)})
+	}
+	err = s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, OrgName: name, Acknowledge: r.PostFormValue("acknowledge"),
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
@@ -300,8 +312,7 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")}})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
-			Form: s.newForm(r, err, "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
-				"legal_name", "address", "representative", "contact_phone", "contact_desk")})
+			Form: s.newForm(r, err, settingsFields...)})
 	}
 	if err != nil {
 		return err

@@ -107,3 +107,34 @@ func TestAdminSettingsPage(t *testing.T) {
 	sub.signIn("admin@retail.example", password)
 	must(t, sub.post("/admin/settings?org=acme", url.Values{"acknowledge": {"9bd"}}), http.StatusNotFound)
 }
+
+// TestOrganisationDetails: the admin names the organisation and its desk
+// on the settings page; the anonymous form and the public policy show them.
+func TestOrganisationDetails(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.client()
+	admin.signInAs(kasuhara.RoleAdmin)
+	must(t, admin.get("/admin/settings"), 200, `name="org_name"`, `value="Acme 株式会社"`)
+	form := url.Values{"org_name": {"アクメ株式会社"}, "acknowledge": {"1bd"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"},
+		"legal_name": {"株式会社アクメ・ホールディングス"}, "address": {"東京都新宿区西新宿1-1-1"}, "representative": {"代表取締役 山田 一郎"},
+		"contact_desk": {"お客様相談室"}, "contact_phone": {"03-1234-5678"}}
+	must(t, admin.post("/admin/settings?org=acme", form), http.StatusSeeOther)
+	form.Set("org_name", " ")
+	must(t, admin.post("/admin/settings?org=acme", form), http.StatusUnprocessableEntity, "入力してください")
+	if o, _ := e.st.OrgByID(ctx, e.org.ID); o.Name != "アクメ株式会社" {
+		t.Fatalf("name = %q", o.Name)
+	}
+	anon := e.client()
+	must(t, anon.get("/o/acme/report"), 200, "アクメ株式会社", "株式会社アクメ・ホールディングス", "東京都新宿区西新宿1-1-1", "お客様相談室", "03-1234-5678")
+	// The subsidiary has set nothing: no empty contact box.
+	mustNot(t, anon.get("/o/acme-retail/report"), `id="org-contact"`)
+	admActor := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+	doc, err := e.st.CreatePolicy(ctx, admActor, "basic", false, kasuhara.PolicyText{TitleJa: "カスタマーハラスメントに対する基本方針", BodyJa: "当社は従業員を守ります。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Publish(ctx, admActor, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, anon.get("/o/acme/policy"), 200, "アクメ株式会社", "お客様相談室", "03-1234-5678")
+}

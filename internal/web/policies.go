@@ -20,7 +20,12 @@ func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current}})
+	st, err := s.Settings.Settings(r.Context(), org.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title",
+		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Sender": st.Sender}})
 }
 
 // policiesPage lists the documents that apply to the viewer's organisation

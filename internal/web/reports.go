@@ -22,6 +22,9 @@ type reportFormData struct {
 	Action      string // where the form posts
 	Anonymous   bool   // the public form without a name
 	OrgName     string
+	// Sender is the organisation's legal name, address and desk, shown on
+	// the anonymous form.
+	Sender kasuhara.Sender
 	// IdempotencyKey is made for each drawing of the form: a repeat of
 	// the same submission files nothing (see once).
 	IdempotencyKey string
@@ -46,6 +49,11 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 			return err
 		}
 		d.Anonymous, d.OrgName, d.Action = true, org.Name, "/o/"+org.Slug+"/report"
+		st, err := s.Settings.Settings(r.Context(), org.ID)
+		if err != nil {
+			return err
+		}
+		d.Sender = st.Sender
 		p.Title, p.Nav = "anon.title", "report"
 	} else {
 		v := viewerFrom(r.Context())
