@@ -2,11 +2,13 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
+	"golang.org/x/text/unicode/norm"
 )
 
 // adminScope checks that the viewer may administer the organisation named by
@@ -38,6 +40,8 @@ type adminUsersData struct {
 	Org         *kasuhara.Org
 	Members     []kasuhara.Member
 	Departments []kasuhara.Department
+	Query       string // the list's search
+	Total       int    // members before the search
 	Secret      string // a one-time password to show once
 	SecretFor   string // whose
 }
@@ -55,7 +59,17 @@ func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, status i
 	if d == nil {
 		d = &adminUsersData{}
 	}
-	d.Orgs, d.Org, d.Members, d.Departments = tree, org, members, deps
+	d.Orgs, d.Org, d.Departments = tree, org, deps
+	// The list's search: a part of a name or e-mail address, in any width
+	// or case.
+	d.Query = strings.TrimSpace(r.FormValue("q"))
+	d.Total = len(members)
+	if key := searchKey(d.Query); key != "" {
+		members = slices.DeleteFunc(members, func(m kasuhara.Member) bool {
+			return !strings.Contains(searchKey(m.User.Name), key) && !strings.Contains(searchKey(m.User.Email), key)
+		})
+	}
+	d.Members = members
 	p.Title, p.Nav, p.Data = "admin.users.title", "admin", d
 	return s.render(w, r, status, "admin_users", p)
 }
@@ -105,6 +119,12 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.adminUsersPage(w, r, http.StatusCreated, tree, org, &page{Flash: "admin.users.created", FlashKind: "ok",
 		Data: &adminUsersData{Secret: pw, SecretFor: u.Email}})
+}
+
+// searchKey folds a name for a search: full-width to half-width, lower
+// case, no spaces.
+func searchKey(s string) string {
+	return strings.ReplaceAll(strings.ToLower(norm.NFKC.String(s)), " ", "")
 }
 
 // adminTarget finds the member {id} of the organisation in scope.
@@ -167,6 +187,13 @@ func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabl
 	}
 	if m.User.ID == v.User.ID {
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+	}
+	if disabled && r.PostFormValue("confirm") != "yes" {
+		// Stopping an account signs its person out of their work: the
+		// admin confirms on a page of its own, which works without
+		// JavaScript.
+		return s.render(w, r, http.StatusOK, "admin_user_disable", &page{Title: "admin.users.disable_title", Nav: "admin",
+			Data: map[string]any{"Org": org, "Member": m}})
 	}
 	if err := s.Users.SetDisabled(r.Context(), v.Actor, m.User.ID, disabled); err != nil {
 		return err

@@ -267,7 +267,7 @@ func TestAdminPages(t *testing.T) {
 	if ms[0].Role != kasuhara.RoleSupervisor {
 		t.Fatalf("role = %s", ms[0].Role)
 	}
-	must(t, admin.post("/admin/users/"+taro.ID+"/disable?org=acme", nil), http.StatusSeeOther)
+	must(t, admin.post("/admin/users/"+taro.ID+"/disable?org=acme", url.Values{"confirm": {"yes"}}), http.StatusSeeOther)
 	must(t, admin.get("/admin/users"), 200, "停止中")
 	must(t, admin.post("/admin/users/"+taro.ID+"/enable?org=acme", nil), http.StatusSeeOther)
 	must(t, admin.post("/admin/users/"+taro.ID+"/reset-password?org=acme", nil), 200, `id="one-time-password"`)
@@ -395,4 +395,30 @@ func TestTemplateKeysExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAdminUserSearchAndDisableConfirmation: the admin finds people by a
+// part of their name or e-mail address, and stops an account only after
+// confirming on a page of its own.
+func TestAdminUserSearchAndDisableConfirmation(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin := e.client()
+	admin.signInAs(kasuhara.RoleAdmin)
+	r := admin.get("/admin/users?org=acme&q=" + url.QueryEscape("ＤＥＳＫ"))
+	must(t, r, 200, "desk@acme.example", "6人中1人が該当します")
+	mustNot(t, r, "legal@acme.example", "employee@acme.example")
+	must(t, admin.get("/admin/users?org=acme&q=legal"), 200, "legal@acme.example")
+
+	emp := e.users[kasuhara.RoleEmployee]
+	r = admin.post("/admin/users/"+emp.ID+"/disable?org=acme", nil)
+	must(t, r, 200, "User employee（employee@acme.example）のアカウントを停止します", `name="confirm" value="yes"`)
+	if u, _ := e.st.UserByID(ctx, emp.ID); u.Disabled {
+		t.Fatal("the account was stopped before the admin confirmed")
+	}
+	must(t, admin.post("/admin/users/"+emp.ID+"/disable?org=acme", url.Values{"confirm": {"yes"}}), http.StatusSeeOther)
+	if u, _ := e.st.UserByID(ctx, emp.ID); !u.Disabled {
+		t.Fatal("the confirmed stop did not stop the account")
+	}
+	// Enabling again needs no confirmation.
+	must(t, admin.post("/admin/users/"+emp.ID+"/enable?org=acme", nil), http.StatusSeeOther)
 }
