@@ -88,6 +88,8 @@ const (
 	FieldKeyReused         FieldCode = "key_reused"
 	FieldPending           FieldCode = "pending"
 	FieldNoMatch           FieldCode = "no_match" // nothing of that name or number
+	FieldImportHeader      FieldCode = "import_header"
+	FieldImportLine        FieldCode = "import_line" // Line
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -131,6 +133,8 @@ var fieldEnglish = map[FieldCode]string{
 	FieldNotOwnDepartment:  "is not a department of your organisation",
 	FieldNotMember:         "is not a member of the organisation",
 	FieldNoMatch:           "matches nothing of that name or number",
+	FieldImportHeader:      "needs a first line naming at least the email and name columns",
+	FieldImportLine:        "line {{.Line}} is not valid CSV",
 	FieldNotHandler:        "must be a desk or legal member of the organisation",
 	FieldNotSecond:         "must be a desk, legal or supervisor member of the organisation",
 	FieldSamePerson:        "must be a different person from the handler",

@@ -152,6 +152,13 @@ func ValidatePassword(field, v string) error {
 type UserService interface {
 	GrantService
 
+	// ImportUsers checks every row of a CSV import, and when dryRun is
+	// false and no row has a problem, adds them all in one transaction
+	// (each with a one-time password and an audit entry), else nothing.
+	// Only ImportableRoles may be given. EINVALID when there are no rows or
+	// more than MaxUserImportRows; EFORBIDDEN unless the actor administers
+	// orgID.
+	ImportUsers(ctx context.Context, actor Actor, orgID string, rows []UserImportRow, dryRun bool) (*UserImport, error)
 	// CreateUser creates a user with a membership. EINVALID for bad input or
 	// an unknown department; ECONFLICT when the e-mail address is taken.
 	CreateUser(ctx context.Context, actor Actor, n NewUser) (*User, error)

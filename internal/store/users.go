@@ -78,6 +78,12 @@ func (s *Store) createUser(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if err != nil {
 		return nil, err
 	}
+	return s.insertUser(ctx, tx, actor, n, hash)
+}
+
+// insertUser adds a checked user with its password's hash and membership,
+// and the audit entry.
+func (s *Store) insertUser(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, n kasuhara.NewUser, hash string) (*kasuhara.User, error) {
 	now := s.now()
 	u := &kasuhara.User{ID: newID(), Email: n.Email, Name: n.Name, Language: n.Language,
 		MustChangePassword: n.MustChangePassword, CreatedAt: now, UpdatedAt: now}

@@ -195,6 +195,8 @@ var routeMatrix = map[string]rule{
 
 	"GET /admin/users":                      anyOrg(access.ManageUsers),
 	"POST /admin/users":                     anyOrg(access.ManageUsers),
+	"GET /admin/users/import":               anyOrg(access.ManageUsers),
+	"POST /admin/users/import":              anyOrg(access.ManageUsers),
 	"POST /admin/users/{id}/membership":     role(access.ManageUsers),
 	"POST /admin/users/{id}/disable":        role(access.ManageUsers),
 	"POST /admin/users/{id}/enable":         role(access.ManageUsers),

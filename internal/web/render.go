@@ -142,8 +142,9 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return loc.Translate(id, data)
 			},
-			"asset": s.assets.url,
-			"role":  func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
+			"asset":      s.assets.url,
+			"role":       func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
+			"fieldError": func(e kasuhara.FieldError) string { return translateField(loc, e) },
 			"datetime": func(t time.Time) string {
 				if t.IsZero() {
 					return ""

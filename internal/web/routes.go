@@ -183,6 +183,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET /cases/{id}/evidence/{evidence}", s.downloadEvidence)
 	handle("GET /admin/users", s.adminUsers)
 	handle("POST /admin/users", s.adminCreateUser)
+	handle("GET /admin/users/import", s.adminImportForm)
+	handle("POST /admin/users/import", s.adminImport, upload)
 	handle("POST /admin/users/{id}/membership", s.adminSetMembership)
 	handle("POST /admin/users/{id}/disable", s.adminDisableUser)
 	handle("POST /admin/users/{id}/enable", s.adminEnableUser)
