@@ -89,7 +89,9 @@ const (
 	FieldPending           FieldCode = "pending"
 	FieldNoMatch           FieldCode = "no_match" // nothing of that name or number
 	FieldImportHeader      FieldCode = "import_header"
-	FieldImportLine        FieldCode = "import_line" // Line
+	FieldDepartmentCycle   FieldCode = "department_cycle"
+	FieldDepartmentDepth   FieldCode = "department_depth" // Min and Max
+	FieldImportLine        FieldCode = "import_line"      // Line
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -134,6 +136,8 @@ var fieldEnglish = map[FieldCode]string{
 	FieldNotMember:         "is not a member of the organisation",
 	FieldNoMatch:           "matches nothing of that name or number",
 	FieldImportHeader:      "needs a first line naming at least the email and name columns",
+	FieldDepartmentCycle:   "is the department itself or one under it",
+	FieldDepartmentDepth:   "would make the departments more than {{.Max}} levels deep",
 	FieldImportLine:        "line {{.Line}} is not valid CSV",
 	FieldNotHandler:        "must be a desk or legal member of the organisation",
 	FieldNotSecond:         "must be a desk, legal or supervisor member of the organisation",

@@ -3,6 +3,7 @@ package kasuhara
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,10 +21,72 @@ type Org struct {
 
 // Department is a unit of an organisation (a shop, a call centre, a team).
 type Department struct {
-	ID        string
-	OrgID     string
-	Name      string
+	ID    string
+	OrgID string
+	Name  string
+	// ParentID is the department this one belongs to (a store's area, an
+	// area's head office), "" for one at the top.
+	ParentID  string
 	CreatedAt time.Time
+}
+
+// MaxDepartmentDepth is how many levels departments may have (head office
+// → area → store → team).
+const MaxDepartmentDepth = 4
+
+// DepartmentNode is a department in the order of the hierarchy, with its
+// depth (0 at the top).
+type DepartmentNode struct {
+	Department
+	Depth int
+}
+
+// DepartmentTree orders deps as a tree: each department followed by those
+// under it, by name at each level. A department whose parent is not in
+// deps is at the top.
+func DepartmentTree(deps []Department) []DepartmentNode {
+	known := map[string]bool{}
+	for _, d := range deps {
+		known[d.ID] = true
+	}
+	children := map[string][]Department{}
+	for _, d := range deps {
+		p := d.ParentID
+		if !known[p] {
+			p = ""
+		}
+		children[p] = append(children[p], d)
+	}
+	var out []DepartmentNode
+	seen := map[string]bool{}
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		list := children[parent]
+		slices.SortFunc(list, func(a, b Department) int { return strings.Compare(a.Name, b.Name) })
+		for _, d := range list {
+			if seen[d.ID] {
+				continue
+			}
+			seen[d.ID] = true
+			out = append(out, DepartmentNode{Department: d, Depth: depth})
+			walk(d.ID, depth+1)
+		}
+	}
+	walk("", 0)
+	return out
+}
+
+// DepartmentAndBelow is the department id and every department under it.
+func DepartmentAndBelow(deps []Department, id string) []string {
+	out := []string{id}
+	for i := 0; i < len(out); i++ {
+		for _, d := range deps {
+			if d.ParentID == out[i] && !slices.Contains(out, d.ID) {
+				out = append(out, d.ID)
+			}
+		}
+	}
+	return out
 }
 
 // NewOrg is the input to OrgService.CreateOrg.
@@ -82,6 +145,12 @@ type OrgService interface {
 	// RenameDepartment renames a department of orgID; ENOTFOUND when the
 	// department does not belong to orgID.
 	RenameDepartment(ctx context.Context, actor Actor, orgID, id, name string) (*Department, error)
+	// SetDepartmentParent puts department id of orgID under parentID ("" for
+	// the top). EINVALID (field "parent") for a parent of another
+	// organisation, the department itself or one under it, or a hierarchy
+	// deeper than MaxDepartmentDepth; ENOTFOUND when the department does
+	// not belong to orgID.
+	SetDepartmentParent(ctx context.Context, actor Actor, orgID, id, parentID string) error
 	// Departments lists the departments of an organisation ordered by name.
 	Departments(ctx context.Context, orgID string) ([]Department, error)
 	// DepartmentByName returns ENOTFOUND when orgID has no such department.

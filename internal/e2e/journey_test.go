@@ -399,6 +399,7 @@ func TestPostAndPackageJourney(t *testing.T) {
 	emp.run("attach a screenshot", chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{photo(t)}))
 	wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file the report")
 	caseID := strings.TrimPrefix(emp.path(), "/cases/")
+	caseRef := emp.text("#case-ref")
 
 	desk := newBrowser(t, srv)
 	signIn(t, desk, "desk@example.jp", deskPW)
@@ -406,7 +407,8 @@ func TestPostAndPackageJourney(t *testing.T) {
 	desk.fill("#post-url", "https://sns.example/p/777")
 	desk.fill("#post-platform", "ExampleSNS")
 	desk.fill("#post-text", "新宿店の店員を晒す")
-	desk.fill("#post-case", caseID)
+	// The case by its number, without its hyphens, as a person types it.
+	desk.fill("#post-case", strings.ReplaceAll(caseRef, "-", ""))
 	wantStatus(t, desk.submit("#post-submit"), http.StatusOK, "record the post")
 	desk.run("attach a screenshot", chromedp.SetUploadFiles(chromedp.CSS("#post-files-input"), []string{photo(t)}))
 	wantStatus(t, desk.submit("#post-files-submit"), http.StatusOK, "keep the screenshot")

@@ -520,7 +520,10 @@ func (s *Store) caseFilters(q *qb, v kasuhara.Actor, f kasuhara.CaseFilter) {
 		q.add("c.verdict = " + q.arg(f.Verdict))
 	}
 	if f.DepartmentID != "" {
-		q.add("c.department_id = " + q.arg(f.DepartmentID))
+		// A department with everything under it: an area's filter takes
+		// its stores.
+		q.add("c.department_id IN (WITH RECURSIVE below(id) AS (SELECT CAST(" + q.arg(f.DepartmentID) + " AS TEXT)" +
+			" UNION SELECT d.id FROM departments d JOIN below ON d.parent_id = below.id) SELECT id FROM below)")
 	}
 	if f.AssigneeID != "" {
 		a := q.arg(f.AssigneeID)

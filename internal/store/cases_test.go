@@ -680,3 +680,90 @@ func TestPickCases(t *testing.T) {
 		}
 	})
 }
+
+// TestDepartmentHierarchy: head office → area → store; the queue's filter
+// on an area takes its stores' cases, not another area's; a department
+// cannot move under itself or one below it, nor beyond the depth limit.
+func TestDepartmentHierarchy(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
+		mk := func(name string) *kasuhara.Department {
+			dep, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return dep
+		}
+		hq, kanto, kansai := mk("本社"), mk("関東エリア"), mk("関西エリア")
+		umeda := mk("梅田店")
+		for _, m := range [][2]string{{kanto.ID, hq.ID}, {kansai.ID, hq.ID}, {d.shop.ID, kanto.ID}, {umeda.ID, kansai.ID}} {
+			if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, m[0], m[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deps, err := d.s.Departments(ctx, d.org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []string
+		for _, n := range kasuhara.DepartmentTree(deps) {
+			order = append(order, strings.Repeat("-", n.Depth)+n.Name)
+		}
+		if got := strings.Join(order, ","); got != "コールセンター,本社,-関東エリア,--新宿店,-関西エリア,--梅田店" {
+			t.Fatalf("tree = %s", got)
+		}
+		shop, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴った", "shouting"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		osaka, err := d.s.FileReport(ctx, d.people["operator"], report(umeda.ID, "長時間の電話", "long_contact"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := func(dep string) []string {
+			t.Helper()
+			cs, _, err := d.s.Cases(ctx, d.people["desk1"], kasuhara.CaseFilter{DepartmentID: dep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, c := range cs {
+				out = append(out, c.Ref)
+			}
+			slices.Sort(out)
+			return out
+		}
+		both := []string{shop.Ref, osaka.Ref}
+		slices.Sort(both)
+		if got := refs(hq.ID); !slices.Equal(got, both) {
+			t.Errorf("head office: %v, want both stores' cases %v", got, both)
+		}
+		if got := refs(kanto.ID); !slices.Equal(got, []string{shop.Ref}) {
+			t.Errorf("関東: %v, want only 新宿店's %s", got, shop.Ref)
+		}
+		if got := refs(umeda.ID); !slices.Equal(got, []string{osaka.Ref}) {
+			t.Errorf("梅田店: %v", got)
+		}
+		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, hq.ID, d.shop.ID), "parent")    // under its own store
+		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, kanto.ID, kanto.ID), "parent")   // under itself
+		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, kanto.ID, d.other.ID), "parent") // not a department here
+		team, team2 := mk("チームA"), mk("チームB")
+		if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, team.ID, d.shop.ID); err != nil {
+			t.Fatal(err) // level 4
+		}
+		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, team2.ID, team.ID), "parent") // level 5
+		if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, kanto.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := refs(hq.ID); !slices.Equal(got, []string{osaka.Ref}) {
+			t.Errorf("head office after 関東 left it: %v", got)
+		}
+		if err := d.s.SetDepartmentParent(ctx, d.people["desk1"], d.org.ID, kanto.ID, hq.ID); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
+			t.Errorf("the desk moved a department: %v", err)
+		}
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "department.move"})
+		if len(es) != 6 {
+			t.Errorf("%d department.move entries, want 6", len(es))
+		}
+	})
+}

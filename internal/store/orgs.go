@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"database/sql"
 	"fmt"
 
@@ -190,9 +191,78 @@ func (s *Store) RenameDepartment(ctx context.Context, actor kasuhara.Actor, orgI
 	return &d, nil
 }
 
+// SetDepartmentParent implements kasuhara.OrgService.
+func (s *Store) SetDepartmentParent(ctx context.Context, actor kasuhara.Actor, orgID, id, parentID string) error {
+	if err := s.authorize(ctx, actor, access.ManageDepartments, orgID); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id, COALESCE(parent_id, '') FROM departments WHERE org_id = $1", orgID)
+		if err != nil {
+			return err
+		}
+		deps := map[string]kasuhara.Department{}
+		var list []kasuhara.Department
+		for rows.Next() {
+			var d kasuhara.Department
+			if err := rows.Scan(&d.ID, &d.ParentID); err != nil {
+				rows.Close()
+				return err
+			}
+			deps[d.ID] = d
+			list = append(list, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, ok := deps[id]; !ok {
+			return kasuhara.Errorf(kasuhara.ENOTFOUND, "department not found")
+		}
+		if parentID != "" {
+			if _, ok := deps[parentID]; !ok {
+				return kasuhara.InvalidField("parent", kasuhara.FieldNotDepartment)
+			}
+			below := kasuhara.DepartmentAndBelow(list, id)
+			if slices.Contains(below, parentID) {
+				return kasuhara.InvalidField("parent", kasuhara.FieldDepartmentCycle)
+			}
+			// The depth of the parent, plus the height of what moves.
+			depth := 1
+			for p := deps[parentID].ParentID; p != ""; p = deps[p].ParentID {
+				depth++
+			}
+			height := 0
+			for _, n := range kasuhara.DepartmentTree(subset(list, below)) {
+				height = max(height, n.Depth+1)
+			}
+			if depth+height > kasuhara.MaxDepartmentDepth {
+				return kasuhara.Invalid(kasuhara.FieldErrors{"parent": kasuhara.Between(kasuhara.FieldDepartmentDepth, 1, kasuhara.MaxDepartmentDepth)})
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE departments SET parent_id = $1 WHERE id = $2 AND org_id = $3", nullString(parentID), id, orgID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "department.move", objectType: "department", objectID: id,
+			detail: map[string]string{"parent_id": parentID}})
+	})
+	return wrap("store.SetDepartmentParent", err)
+}
+
+// subset keeps the departments whose ids are in ids.
+func subset(deps []kasuhara.Department, ids []string) []kasuhara.Department {
+	var out []kasuhara.Department
+	for _, d := range deps {
+		if slices.Contains(ids, d.ID) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Departments implements kasuhara.OrgService.
 func (s *Store) Departments(ctx context.Context, orgID string) ([]kasuhara.Department, error) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, name, created_at FROM departments WHERE org_id = $1 ORDER BY name", orgID)
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, name, COALESCE(parent_id, ''), created_at FROM departments WHERE org_id = $1 ORDER BY name", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: departments: %w", err)
 	}
@@ -200,7 +270,7 @@ func (s *Store) Departments(ctx context.Context, orgID string) ([]kasuhara.Depar
 	var out []kasuhara.Department
 	for rows.Next() {
 		var d kasuhara.Department
-		if err := rows.Scan(&d.ID, &d.OrgID, &d.Name, &d.CreatedAt); err != nil {
+		if err := rows.Scan(&d.ID, &d.OrgID, &d.Name, &d.ParentID, &d.CreatedAt); err != nil {
 			return nil, fmt.Errorf("store: departments: %w", err)
 		}
 		d.CreatedAt = d.CreatedAt.UTC()
@@ -212,8 +282,8 @@ func (s *Store) Departments(ctx context.Context, orgID string) ([]kasuhara.Depar
 // DepartmentByName implements kasuhara.OrgService.
 func (s *Store) DepartmentByName(ctx context.Context, orgID, name string) (*kasuhara.Department, error) {
 	var d kasuhara.Department
-	err := s.db.Read.QueryRowContext(ctx, "SELECT id, org_id, name, created_at FROM departments WHERE org_id = $1 AND name = $2",
-		orgID, trim(name)).Scan(&d.ID, &d.OrgID, &d.Name, &d.CreatedAt)
+	err := s.db.Read.QueryRowContext(ctx, "SELECT id, org_id, name, COALESCE(parent_id, ''), created_at FROM departments WHERE org_id = $1 AND name = $2",
+		orgID, trim(name)).Scan(&d.ID, &d.OrgID, &d.Name, &d.ParentID, &d.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "store.DepartmentByName", "department")
 	}

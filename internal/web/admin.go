@@ -231,6 +231,7 @@ type adminDepartmentsData struct {
 	Orgs        []kasuhara.Org
 	Org         *kasuhara.Org
 	Departments []kasuhara.Department
+	Tree        []kasuhara.DepartmentNode // the departments in the order of the hierarchy
 }
 
 func (s *Server) adminDepartmentsPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {
@@ -238,7 +239,8 @@ func (s *Server) adminDepartmentsPage(w http.ResponseWriter, r *http.Request, st
 	if err != nil {
 		return err
 	}
-	p.Title, p.Nav, p.Data = "admin.departments.title", "admin", &adminDepartmentsData{Orgs: tree, Org: org, Departments: deps}
+	p.Title, p.Nav, p.Data = "admin.departments.title", "admin", &adminDepartmentsData{Orgs: tree, Org: org, Departments: deps,
+		Tree: kasuhara.DepartmentTree(deps)}
 	return s.render(w, r, status, "admin_departments", p)
 }
 
@@ -263,6 +265,30 @@ func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	s.flash(r, "admin.departments.created", "ok")
+	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
+	return nil
+}
+
+// adminMoveDepartment puts a department under another (an area's store)
+// or at the top.
+func (s *Server) adminMoveDepartment(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	err = s.Orgs.SetDepartmentParent(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("parent"))
+	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID {
+		p := &page{Form: &form{Values: map[string]string{}, Errors: map[string]string{}}, Flash: "form.fix", FlashKind: "error"}
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		for k, fe := range kasuhara.ErrorFields(err) {
+			p.Form.Errors[k+"-"+r.PathValue("id")] = translateField(loc, fe)
+		}
+		return s.adminDepartmentsPage(w, r, http.StatusUnprocessableEntity, tree, org, p)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "admin.departments.moved", "ok")
 	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
 	return nil
 }

@@ -204,6 +204,7 @@ var routeMatrix = map[string]rule{
 	"GET /admin/departments":                anyOrg(access.ManageDepartments),
 	"POST /admin/departments":               anyOrg(access.ManageDepartments),
 	"POST /admin/departments/{id}/rename":   role(access.ManageDepartments),
+	"POST /admin/departments/{id}/parent":   role(access.ManageDepartments),
 	"GET /admin/audit":                      anyOrg(access.ViewAudit),
 	"GET /grant-requests":                   anyOrg(access.DecideGrants),
 	"POST /grant-requests/{id}/approve":     grantDecider,

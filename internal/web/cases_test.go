@@ -138,3 +138,34 @@ func TestOrganisationDetails(t *testing.T) {
 	}
 	must(t, anon.get("/o/acme/policy"), 200, "アクメ株式会社", "お客様相談室", "03-1234-5678")
 }
+
+// TestDepartmentHierarchyPages: the admin puts a store under an area; the
+// queue's filter on the area shows the store's case, and the department
+// lists read as a tree.
+func TestDepartmentHierarchyPages(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	area, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "関東エリア")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "新宿店")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := e.client()
+	admin.signInAs(kasuhara.RoleAdmin)
+	must(t, admin.post("/admin/departments/"+store.ID+"/parent?org=acme", url.Values{"parent": {area.ID}}), http.StatusSeeOther)
+	must(t, admin.post("/admin/departments/"+area.ID+"/parent?org=acme", url.Values{"parent": {store.ID}}), http.StatusUnprocessableEntity,
+		"その部署自身またはその下の部署は選べません")
+	must(t, admin.get("/admin/departments?org=acme"), 200, "関東エリア", "\u3000新宿店")
+
+	emp := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	c, err := e.st.FileReport(ctx, emp, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "怒鳴られた", DepartmentID: store.ID,
+		Categories: []kasuhara.Category{kasuhara.CatViolenceAbuse}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := e.client()
+	desk.signInAs(kasuhara.RoleDesk)
+	must(t, desk.get("/cases?department="+area.ID), 200, c.Ref, "\u3000新宿店")
+}

@@ -145,6 +145,8 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"asset":      s.assets.url,
 			"role":       func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
 			"fieldError": func(e kasuhara.FieldError) string { return translateField(loc, e) },
+			"deptTree":   kasuhara.DepartmentTree,
+			"indent":     func(depth int) string { return strings.Repeat("　", depth) },
 			"datetime": func(t time.Time) string {
 				if t.IsZero() {
 					return ""

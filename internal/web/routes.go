@@ -192,6 +192,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /admin/departments", s.adminDepartments)
 	handle("POST /admin/departments", s.adminCreateDepartment)
 	handle("POST /admin/departments/{id}/rename", s.adminRenameDepartment)
+	handle("POST /admin/departments/{id}/parent", s.adminMoveDepartment)
 	handle("GET /admin/audit", s.adminAudit)
 	handle("GET /grant-requests", s.grantRequestsPage)
 	handle("POST /grant-requests/{id}/approve", s.approveGrant)
