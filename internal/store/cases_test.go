@@ -744,7 +744,7 @@ func TestDepartmentHierarchy(t *testing.T) {
 		if got := refs(umeda.ID); !slices.Equal(got, []string{osaka.Ref}) {
 			t.Errorf("梅田店: %v", got)
 		}
-		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, hq.ID, d.shop.ID), "parent")    // under its own store
+		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, hq.ID, d.shop.ID), "parent")     // under its own store
 		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, kanto.ID, kanto.ID), "parent")   // under itself
 		wantField(t, d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, kanto.ID, d.other.ID), "parent") // not a department here
 		team, team2 := mk("チームA"), mk("チームB")

@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"slices"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
