@@ -30,12 +30,13 @@ var idWalkPeople = []struct{ who, email string }{
 	{"group admin", "admin@demo.example"},
 }
 
-// seedDemo runs `kasuhara demo` on the running server's data and returns
-// each demo user's password by e-mail address.
-func seedDemo(t *testing.T, srv *server) map[string]string {
+// seedDemo runs `kasuhara demo` on the data directory before a server
+// starts on it (a server running meanwhile would wait for the demo's
+// writes), and returns each demo user's password by e-mail address.
+func seedDemo(t *testing.T, data string) map[string]string {
 	t.Helper()
-	cmd := exec.Command(binary, "demo", "--data", srv.data)
-	cmd.Env = srv.env(t.TempDir())
+	cmd := exec.Command(binary, "demo", "--data", data)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TZ=UTC"}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("kasuhara demo: %v\n%s", err, out)
@@ -44,7 +45,6 @@ func seedDemo(t *testing.T, srv *server) map[string]string {
 	for _, line := range strings.Split(string(out), "\n") {
 		if f := strings.Fields(line); len(f) == 4 && strings.HasSuffix(f[0], "@demo.example") {
 			pws[f[0]] = f[3]
-			srv.secret("a demo user's password", f[3])
 		}
 	}
 	if len(pws) < len(idWalkPeople) {
@@ -103,8 +103,12 @@ const visibleText = `(() => {
 // the pages, one page per kind), and fails when a page's visible text or
 // a visible field holds an internal id (a UUID), naming the page.
 func TestNoInternalIDOnAnyPage(t *testing.T) {
-	srv := startServer(t)
-	pws := seedDemo(t, srv)
+	data := t.TempDir()
+	pws := seedDemo(t, data)
+	srv := startServerIn(t, data, false)
+	for _, pw := range pws {
+		srv.secret("a demo user's password", pw)
+	}
 	starts := startPaths(t)
 	total := 0
 	for _, p := range idWalkPeople {
