@@ -100,6 +100,8 @@ func (s *Store) OrgAuditEntries(ctx context.Context, actor kasuhara.Actor, limit
 		return nil, wrap("store.OrgAuditEntries", err)
 	}
 	return s.AuditEntries(ctx, kasuhara.AuditFilter{Role: actor.Role, OrgID: actor.OrgID, Limit: limit})
+}
+
 // auditNameQueries name an object type's ids: each query takes the ids as
 // its placeholders and answers (id, name).
 var auditNameQueries = map[string]string{

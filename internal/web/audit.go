@@ -159,6 +159,9 @@ type auditPageData struct {
 	// next page ("" on the last one), Paged whether this is not the first.
 	Filters, Older string
 	Paged, Invalid bool
+	// PendingGrants is how many grants of desk or legal wait for a second
+	// person.
+	PendingGrants int
 }
 
 // adminAudit lists the organisation's audit entries, newest first, a page
