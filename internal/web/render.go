@@ -37,6 +37,18 @@ type page struct {
 	Form      *form
 	Data      any
 	Unread    int // the viewer's unread notifications
+	// LangSwitch, when set, is where the language switch posts and what
+	// it carries, for a page that cannot be drawn again from its path
+	// (the anonymous receipt, shown once).
+	LangSwitch *langSwitch
+}
+
+// langSwitch is a page's own language switch: the action that draws the
+// page again in the chosen language (field lang) and the hidden fields it
+// needs.
+type langSwitch struct {
+	Action string
+	Fields map[string]string
 }
 
 // Can reports whether the viewer's role may perform action (templates use

@@ -112,6 +112,9 @@ func (s *Server) routes() http.Handler {
 	// The anonymous channel: no sign-in.
 	handle("GET /o/{org}/report", s.anonReportForm, anonymous)
 	handle("POST /o/{org}/report", s.anonFileReport, anonymous, upload)
+	handle("GET /o/{org}/receipt", s.anonReceipt, anonymous)
+	handle("POST /o/{org}/receipt", s.anonReceiptAgain, anonymous)
+	handle("POST /o/{org}/receipt/file", s.anonReceiptFile, anonymous)
 	handle("GET /o/{org}/status", s.anonStatusForm, anonymous)
 	handle("POST /o/{org}/status", s.anonStatus, anonymous)
 	handle("POST /o/{org}/status/{action}", s.anonStatus, anonymous)

@@ -292,3 +292,32 @@ document.addEventListener("htmx:afterSettle", function (ev) {
     target.focus({ preventScroll: false });
   }
 });
+
+// The anonymous receipt (issue 18, the receipt is kept): a copy button
+// (shown where the browser can copy), and a warning before the page is
+// left while the receipt may not be kept yet. Sending a form of the page
+// (the language switch, which draws the same receipt again; the download;
+// "I have saved it") and a copy count as kept.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-copy]").forEach(function (btn) {
+    if (!navigator.clipboard || !window.isSecureContext) { return; }
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      var src = document.querySelector(btn.getAttribute("data-copy"));
+      var status = document.getElementById("receipt-copy-status");
+      var say = function (attr) { if (status) { status.textContent = btn.getAttribute(attr); } };
+      navigator.clipboard.writeText(src.textContent.replace(/\s+/g, "")).then(function () {
+        kept = true;
+        say("data-copied");
+      }, function () { say("data-copy-failed"); });
+    });
+  });
+  var kept = false;
+  if (!document.querySelector("[data-warn-leave]")) { return; }
+  document.addEventListener("submit", function () { kept = true; });
+  window.addEventListener("beforeunload", function (ev) {
+    if (kept) { return; }
+    ev.preventDefault();
+    ev.returnValue = "";
+  });
+});
