@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +64,31 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	Multi  map[string][]string // multi-valued fields (checkboxes)
+}
+
+// summaryItem is one line of a form's error summary: the field's name,
+// the id of the element its link leads to, and the message.
+type summaryItem struct{ Key, ID, Message string }
+
+// fieldIDs are the elements of fields whose id is not their name.
+var fieldIDs = map[string]string{"categories": "kinds-legend", "subtypes": "kinds-legend", "customer.sns_handle": "customer_sns",
+	"file": "files"}
+
+// Summary lists the form's errors, in the order of their fields' names
+// (app.js puts them in the order of the page).
+func (f *form) Summary() []summaryItem {
+	if f == nil {
+		return nil
+	}
+	var out []summaryItem
+	for _, k := range slices.Sorted(maps.Keys(f.Errors)) {
+		id, ok := fieldIDs[k]
+		if !ok {
+			id = strings.ReplaceAll(k, ".", "_")
+		}
+		out = append(out, summaryItem{Key: k, ID: id, Message: f.Errors[k]})
+	}
+	return out
 }
 
 // Has reports whether the multi-valued field k holds v.
@@ -185,7 +212,14 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return t.In(calendar.JST).Format("2006-01-02")
 			},
-			"langs":          func() []string { return i18n.Languages },
+			"langs": func() []string { return i18n.Languages },
+			// label is a field's name for the error summary, or "".
+			"label": func(k string) string {
+				if s, err := loc.Translate("fieldname."+k, nil); err == nil {
+					return s
+				}
+				return ""
+			},
 			"markdown":       markdown.Render,
 			"markdownPublic": markdown.RenderPublic,
 			"add":            func(a, b int) int { return a + b },
