@@ -212,7 +212,8 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return t.In(calendar.JST).Format("2006-01-02")
 			},
-			"langs": func() []string { return i18n.Languages },
+			"langs":        func() []string { return i18n.Languages },
+			"uploadLimits": s.uploadLimits,
 			// label is a field's name for the error summary, or "".
 			"label": func(k string) string {
 				if s, err := loc.Translate("fieldname."+k, nil); err == nil {

@@ -27,7 +27,6 @@ type reportFormData struct {
 	// IdempotencyKey is made for each drawing of the form: a repeat of
 	// the same submission files nothing (see once).
 	IdempotencyKey string
-	Limits         uploadLimits
 }
 
 // uploadLimits are what a file input checks in the browser before it
@@ -53,7 +52,7 @@ func subtypesByCategory() map[kasuhara.Category][]string {
 
 func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	d := &reportFormData{Subtypes: subtypesByCategory(), Now: s.Now().In(calendar.JST).Format("2006-01-02T15:04"),
-		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report", IdempotencyKey: newIdempotencyKey(), Limits: s.uploadLimits()}
+		MaxUploadMB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Action: "/report", IdempotencyKey: newIdempotencyKey()}
 	dep := ""
 	if slug := r.PathValue("org"); slug != "" {
 		org, err := s.Orgs.OrgBySlug(r.Context(), slug)
