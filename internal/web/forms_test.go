@@ -3,10 +3,15 @@ package web_test
 import (
 	"bytes"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // A report form sent back with a refused file (415), a text over the
@@ -46,5 +51,112 @@ func TestReportFormKeepsWhatWasTyped(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), "道具.exe") || strings.Contains(e.logs.String(), "レジ.png") {
 		t.Errorf("the log names a file")
+	}
+}
+
+// Submit once everywhere (issue 18): a form of a signed-in page sent twice
+// with its idempotency key (two taps, Back and send, a reload) changes
+// nothing the second time and leads where the first led; the same key
+// with other content (Back, changed, sent) is a new submission; a form
+// sent back with its problems keeps nothing, so that it can be sent again.
+func TestFormsSubmitOnce(t *testing.T) {
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) {
+			e := newEnv(t, eng)
+			emp := e.users[kasuhara.RoleEmployee]
+			c0, err := e.st.FileReport(ctx, kasuhara.Actor{UserID: emp.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee},
+				kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			desk := e.client()
+			desk.signInAs(kasuhara.RoleDesk)
+			path := "/cases/" + c0.ID + "/notes"
+			note := url.Values{"body": {"一度だけ記録されるメモ"}, "idempotency_key": {"k-note-1"}}
+			first := desk.post(path, note)
+			must(t, first, http.StatusSeeOther)
+			again := desk.post(path, note)
+			must(t, again, http.StatusSeeOther)
+			if again.header.Get("Location") != first.header.Get("Location") {
+				t.Errorf("the repeat leads to %q, the first to %q", again.header.Get("Location"), first.header.Get("Location"))
+			}
+			if n := strings.Count(desk.get("/cases/"+c0.ID).body, "一度だけ記録されるメモ"); n != 1 {
+				t.Errorf("a note sent twice is on the case %d times, want 1", n)
+			}
+			// Other content with the key: a new note.
+			must(t, desk.post(path, url.Values{"body": {"書き直したメモ"}, "idempotency_key": {"k-note-1"}}), http.StatusSeeOther)
+			if n := strings.Count(desk.get("/cases/"+c0.ID).body, "書き直したメモ"); n != 1 {
+				t.Errorf("a changed note sent with the first key is on the case %d times, want 1", n)
+			}
+			// A refused form keeps nothing: fixed and sent with its key, it is taken.
+			bad := url.Values{"body": {""}, "idempotency_key": {"k-note-2"}}
+			must(t, desk.post(path, bad), http.StatusUnprocessableEntity)
+			bad.Set("body", "直してから送ったメモ")
+			must(t, desk.post(path, bad), http.StatusSeeOther)
+			must(t, desk.get("/cases/"+c0.ID), 200, "直してから送ったメモ")
+			// Another person's key is another key.
+			legal := e.client()
+			legal.signInAs(kasuhara.RoleLegal)
+			must(t, legal.post(path, note), http.StatusSeeOther)
+			if n := strings.Count(desk.get("/cases/"+c0.ID).body, "一度だけ記録されるメモ"); n != 2 {
+				t.Errorf("the same key from another person: %d notes, want 2", n)
+			}
+		})
+	}
+}
+
+// Every form of a signed-in page that is sent with POST carries the
+// idempotency key (the partial oncekey) and data-submit-once, so that it
+// is sent once; the exceptions are listed with their reason.
+func TestEveryPostFormSubmitsOnce(t *testing.T) {
+	exceptions := map[string]string{
+		"/login":               "signing in creates nothing a repeat could double",
+		"/logout":              "signing out twice is signing out",
+		"/language":            "the language switch sets a preference",
+		"{{with .LangSwitch}}": "the receipt page's language switch draws the page again",
+		"/account/password":    "a repeat of a password change fails on the current password",
+		"/notifications":       "marking read twice is marking read",
+		"/o/":                  "the anonymous channel has no user to keep a key for; its report form has its own key, its follow-up forms data-submit-once",
+	}
+	files, err := filepath.Glob("templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := filepath.Glob("templates/partials/*.html")
+	files = append(files, parts...)
+	formRE := regexp.MustCompile(`<form\b[^>]*>`)
+	checked := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		for _, loc := range formRE.FindAllStringIndex(src, -1) {
+			tag := src[loc[0]:loc[1]]
+			if !strings.Contains(tag, `method="post"`) {
+				continue
+			}
+			action := regexp.MustCompile(`action="([^"]*)"`).FindStringSubmatch(tag)[1]
+			excepted := false
+			for prefix := range exceptions {
+				excepted = excepted || strings.HasPrefix(action, prefix)
+			}
+			if excepted {
+				continue
+			}
+			checked++
+			end := strings.Index(src[loc[1]:], "</form>")
+			body := src[loc[1] : loc[1]+end]
+			if !strings.Contains(tag, "data-submit-once") {
+				t.Errorf("%s: the form to %s lacks data-submit-once", f, action)
+			}
+			if !strings.Contains(body, `{{template "oncekey"}}`) && !strings.Contains(body, `name="idempotency_key"`) {
+				t.Errorf("%s: the form to %s carries no idempotency key", f, action)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d forms checked: the walk finds too little", checked)
 	}
 }
