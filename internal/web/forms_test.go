@@ -160,3 +160,47 @@ func TestEveryPostFormSubmitsOnce(t *testing.T) {
 		t.Errorf("only %d forms checked: the walk finds too little", checked)
 	}
 }
+
+// Every field a form needs is marked (issue 18): a control that is
+// required (required or aria-required) and has a visible label carries the
+// required badge in it. The sign-in and password forms, whose every field
+// is needed, and confirmation boxes are the exceptions.
+func TestRequiredFieldsAreMarked(t *testing.T) {
+	exceptFiles := map[string]bool{"login.html": true, "password.html": true}
+	exceptIDs := map[string]bool{"saved-confirm": true}
+	files, _ := filepath.Glob("templates/*.html")
+	parts, _ := filepath.Glob("templates/partials/*.html")
+	controlRE := regexp.MustCompile(`<(?:input|textarea|select)\b[^>]*>`)
+	idRE := regexp.MustCompile(`\bid="([^"]+)"`)
+	checked := 0
+	for _, f := range append(files, parts...) {
+		if exceptFiles[filepath.Base(f)] {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		for _, tag := range controlRE.FindAllString(src, -1) {
+			if !regexp.MustCompile(`\s(required|aria-required="true")[\s>]`).MatchString(tag) {
+				continue
+			}
+			m := idRE.FindStringSubmatch(tag)
+			if m == nil || exceptIDs[m[1]] {
+				continue
+			}
+			label := regexp.MustCompile(`<label\b([^>]*)for="` + regexp.QuoteMeta(m[1]) + `"[^>]*>((?s).*?)</label>`).FindStringSubmatch(src)
+			if label == nil || strings.Contains(label[1], "visually-hidden") {
+				continue
+			}
+			checked++
+			if !strings.Contains(label[2], `{{T "form.required"}}`) {
+				t.Errorf("%s: the required field %s is not marked in its label", f, m[1])
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d required fields found", checked)
+	}
+}
