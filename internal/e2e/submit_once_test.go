@@ -149,11 +149,16 @@ func TestAnonymousReceiptIsKept(t *testing.T) {
 	if !strings.Contains(anon.text("h1"), msg(t, "en", "anon.receipt_title")) {
 		t.Errorf("the receipt page is not in English: %s", anon.text("h1"))
 	}
-	// Once kept, leaving does not warn.
-	anon.click("#saved-confirm")
+	// The copy button says what it did.
 	anon.run("copy", chromedp.Evaluate[chromedp.Void](`document.querySelector("#receipt-copy").click()`))
+	anon.run("wait for the copy", chromedp.Poll[chromedp.Void](`document.querySelector("#receipt-copy-status").textContent !== ""`))
+	if got := anon.text("#receipt-copy-status"); got != msg(t, "en", "anon.copied") && got != msg(t, "en", "anon.copy_failed") {
+		t.Errorf("after the copy button the page says %q", got)
+	}
+	// Once "I have saved my receipt" is ticked, leaving does not warn.
+	anon.click("#saved-confirm")
 	if eval[bool](anon, leaving) {
-		t.Errorf("leaving warns after the receipt was copied")
+		t.Errorf("leaving warns after the receipt was saved")
 	}
 
 	// Back to the receipt page (a GET): it no longer shows the receipt,

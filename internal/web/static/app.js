@@ -297,7 +297,8 @@ document.addEventListener("htmx:afterSettle", function (ev) {
 // (shown where the browser can copy), and a warning before the page is
 // left while the receipt may not be kept yet. Sending a form of the page
 // (the language switch, which draws the same receipt again; the download;
-// "I have saved it") and a copy count as kept.
+// "I have saved it"), ticking "I have saved my receipt" and a copy count
+// as kept.
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-copy]").forEach(function (btn) {
     if (!navigator.clipboard || !window.isSecureContext) { return; }
@@ -315,6 +316,9 @@ document.addEventListener("DOMContentLoaded", function () {
   var kept = false;
   if (!document.querySelector("[data-warn-leave]")) { return; }
   document.addEventListener("submit", function () { kept = true; });
+  document.addEventListener("change", function (ev) {
+    if (ev.target.id === "saved-confirm") { kept = ev.target.checked; }
+  });
   window.addEventListener("beforeunload", function (ev) {
     if (kept) { return; }
     ev.preventDefault();
