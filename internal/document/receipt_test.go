@@ -30,3 +30,21 @@ func TestReceiptText(t *testing.T) {
 		}
 	}
 }
+
+// The receipt as a PDF holds the same facts, the time in Japan's time.
+func TestReceiptPDF(t *testing.T) {
+	now := time.Date(2026, 12, 5, 15, 10, 0, 0, time.UTC)
+	f, err := ReceiptPDF(locale(t, "ja"), "Acme 株式会社", "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ", "https://k.example/o/acme/status", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Type != TypePDF || !strings.HasPrefix(string(f.Data), "%PDF") {
+		t.Fatalf("receipt PDF %q %q", f.Name, f.Type)
+	}
+	text := pdfText(t, f.Data)
+	for _, w := range []string{"ABCD-EFGH-JKLM-NPQR-STUV-WXYZ", "Acme", "2026年12月6日00:10"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the receipt PDF lacks %q:\n%s", w, text)
+		}
+	}
+}

@@ -193,8 +193,8 @@ func (s *Server) anonReceiptAgain(w http.ResponseWriter, r *http.Request) error 
 	return s.renderReceipt(w, r, http.StatusOK, org, receipt, r.PostFormValue("held") == "1")
 }
 
-// anonReceiptFile hands out the receipt as a small text file, from the
-// receipt in the form body.
+// anonReceiptFile hands out the receipt as a small text file, or a PDF
+// (format=pdf), from the receipt in the form body.
 func (s *Server) anonReceiptFile(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
@@ -204,8 +204,14 @@ func (s *Server) anonReceiptFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.sendFile(w, r, document.ReceiptText(s.locale(langFrom(r.Context())),
-		org.Name, receipt, s.BaseURL+"/o/"+org.Slug+"/status", s.Now()))
+	l, where := s.locale(langFrom(r.Context())), s.BaseURL+"/o/"+org.Slug+"/status"
+	f := document.ReceiptText(l, org.Name, receipt, where, s.Now())
+	if r.PostFormValue("format") == "pdf" {
+		if f, err = document.ReceiptPDF(l, org.Name, receipt, where, s.Now()); err != nil {
+			return err
+		}
+	}
+	s.sendFile(w, r, f)
 	return nil
 }
 

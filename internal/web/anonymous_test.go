@@ -100,6 +100,11 @@ func TestAnonymousChannelPages(t *testing.T) {
 	if ct := r.header.Get("Content-Type"); ct != "text/plain; charset=utf-8" || !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("the receipt file is %q, %q", ct, r.header.Get("Content-Disposition"))
 	}
+	r = anon.post("/o/acme/receipt/file", url.Values{"receipt": {receipt}, "format": {"pdf"}})
+	must(t, r, 200, "%PDF")
+	if ct := r.header.Get("Content-Type"); ct != "application/pdf" {
+		t.Errorf("the receipt PDF is %q", ct)
+	}
 	// Shown once: a second view (reload, Back) says the report was filed
 	// but no longer shows the receipt, and neither does a repeat of the
 	// form, which files nothing.
