@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -313,16 +314,23 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	// is a field of the multipart body, read before the files are kept.
 	var receipt string
 	var mf *multipartForm
+	var fileErr error
 	action := r.PathValue("action")
 	switch action {
 	case "", "messages":
 		receipt = r.PostFormValue("receipt")
 	case "evidence":
 		var err error
-		if mf, err = s.readMultipart(r); err != nil {
+		if mf, err = s.readMultipart(r); err != nil && mf == nil {
 			return err
 		}
+		// A refused file: the page is drawn again and names it (when the
+		// receipt came before it: a missing one must not count as wrong).
+		fileErr = err
 		receipt = mf.get("receipt")
+		if fileErr != nil && receipt == "" {
+			return fileErr
+		}
 	default:
 		return s.notFound(w, r)
 	}
@@ -351,6 +359,7 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 			flash = "anon.message_sent"
 		}
 	case "evidence":
+		problem = fileErr
 		for i, e := range mf.files {
 			if _, err := s.Anonymous.AddReceiptEvidence(r.Context(), receipt, e); err != nil {
 				mf.files = mf.files[i:]
@@ -369,6 +378,14 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	if problem != nil {
 		p.Flash, p.FlashKind, status = "form.fix", "error", statusOf(kasuhara.ErrorCode(problem))
+		var mbe *http.MaxBytesError
+		if errors.As(problem, &mbe) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		for _, fe := range kasuhara.ErrorFields(problem) {
+			p.Flash, p.FlashArgs = "form.not_sent", map[string]any{"Problem": translateField(loc, fe)}
+		}
 	}
 	return s.render(w, r, status, "anon_status", p)
 }

@@ -124,6 +124,11 @@ func TestAnonymousChannelPages(t *testing.T) {
 	must(t, r, 200, "新規", `id="anon-message-form"`)
 	r = anon.post("/o/acme/status/messages", url.Values{"receipt": {receipt}, "body": {"追加で伝えたいことがあります"}})
 	must(t, r, 200, "メッセージを相談窓口に送りました", "追加で伝えたいことがあります")
+	// A refused file on the follow-up page: the page again, naming it.
+	elf := append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 200)...)
+	body, ct = multipartBody(t, map[string][]string{"receipt": {receipt}}, map[string][]byte{"道具.exe": elf})
+	must(t, anon.do("POST", "/o/acme/status/evidence", body, map[string]string{"Content-Type": ct}), http.StatusUnsupportedMediaType,
+		"送信できませんでした。「道具.exe」は対応していない形式です", `id="anon-message-form"`)
 	must(t, anon.post("/o/acme/status", url.Values{"receipt": {"BBBB-BBBB-BBBB-BBBB-BBBB-BBBB"}}), 404, "この受付番号の報告はありません")
 	// Another organisation's status page does not open this receipt.
 	must(t, anon.post("/o/acme-retail/status", url.Values{"receipt": {receipt}}), 404)

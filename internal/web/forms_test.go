@@ -49,6 +49,15 @@ func TestReportFormKeepsWhatWasTyped(t *testing.T) {
 	if list := e.api(kasuhara.RoleDesk).call("GET", "/api/v1/cases", nil); strings.Contains(list.body, `"ref"`) {
 		t.Errorf("a refused form filed a case: %s", list.body)
 	}
+	// A refused file added to a filed case: the case page again, naming it.
+	c0, err := e.st.FileReport(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee},
+		kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ct := multipartBody(t, nil, map[string][]byte{"道具.exe": elf})
+	must(t, c.do("POST", "/cases/"+c0.ID+"/evidence", body, map[string]string{"Content-Type": ct}), http.StatusUnsupportedMediaType,
+		`id="problems"`, "「道具.exe」は対応していない形式です", `id="evidence-form"`)
 	if strings.Contains(e.logs.String(), "道具.exe") || strings.Contains(e.logs.String(), "レジ.png") {
 		t.Errorf("the log names a file")
 	}
