@@ -67,48 +67,39 @@ func TestReportFormKeepsWhatWasTyped(t *testing.T) {
 // with its idempotency key (two taps, Back and send, a reload) changes
 // nothing the second time and leads where the first led; the same key
 // with other content (Back, changed, sent) is a new submission; a form
-// sent back with its problems keeps nothing, so that it can be sent again.
+// refused keeps nothing, so that it can be sent again. (The case page's
+// forms keep their keys in caseAction, tested with the case page.)
 func TestFormsSubmitOnce(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
 			e := newEnv(t, eng)
-			emp := e.users[kasuhara.RoleEmployee]
-			c0, err := e.st.FileReport(ctx, kasuhara.Actor{UserID: emp.ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee},
-				kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
-			if err != nil {
-				t.Fatal(err)
-			}
 			desk := e.client()
-			desk.signInAs(kasuhara.RoleDesk)
-			path := "/cases/" + c0.ID + "/notes"
-			note := url.Values{"body": {"一度だけ記録されるメモ"}, "idempotency_key": {"k-note-1"}}
-			first := desk.post(path, note)
+			desk.signInAs(kasuhara.RoleLegal)
+			count := func(name string) int { return strings.Count(desk.get("/specialists").body, name) }
+			form := url.Values{"kind": {kasuhara.ReferralKinds[0]}, "name": {"一度だけの法律事務所"}, "idempotency_key": {"k-sp-1"}}
+			first := desk.post("/specialists", form)
 			must(t, first, http.StatusSeeOther)
-			again := desk.post(path, note)
+			again := desk.post("/specialists", form)
 			must(t, again, http.StatusSeeOther)
 			if again.header.Get("Location") != first.header.Get("Location") {
 				t.Errorf("the repeat leads to %q, the first to %q", again.header.Get("Location"), first.header.Get("Location"))
 			}
-			if n := strings.Count(desk.get("/cases/"+c0.ID).body, "一度だけ記録されるメモ"); n != 1 {
-				t.Errorf("a note sent twice is on the case %d times, want 1", n)
+			if n := count("一度だけの法律事務所"); n != 1 {
+				t.Errorf("a form sent twice added %d specialists, want 1", n)
 			}
-			// Other content with the key: a new note.
-			must(t, desk.post(path, url.Values{"body": {"書き直したメモ"}, "idempotency_key": {"k-note-1"}}), http.StatusSeeOther)
-			if n := strings.Count(desk.get("/cases/"+c0.ID).body, "書き直したメモ"); n != 1 {
-				t.Errorf("a changed note sent with the first key is on the case %d times, want 1", n)
+			// Other content with the key: a new one.
+			form.Set("name", "書き直した法律事務所")
+			must(t, desk.post("/specialists", form), http.StatusSeeOther)
+			if n := count("書き直した法律事務所"); n != 1 {
+				t.Errorf("a changed form sent with the first key added %d, want 1", n)
 			}
 			// A refused form keeps nothing: fixed and sent with its key, it is taken.
-			bad := url.Values{"body": {""}, "idempotency_key": {"k-note-2"}}
-			must(t, desk.post(path, bad), http.StatusUnprocessableEntity)
-			bad.Set("body", "直してから送ったメモ")
-			must(t, desk.post(path, bad), http.StatusSeeOther)
-			must(t, desk.get("/cases/"+c0.ID), 200, "直してから送ったメモ")
-			// Another person's key is another key.
-			legal := e.client()
-			legal.signInAs(kasuhara.RoleLegal)
-			must(t, legal.post(path, note), http.StatusSeeOther)
-			if n := strings.Count(desk.get("/cases/"+c0.ID).body, "一度だけ記録されるメモ"); n != 2 {
-				t.Errorf("the same key from another person: %d notes, want 2", n)
+			bad := url.Values{"kind": {kasuhara.ReferralKinds[0]}, "name": {""}, "idempotency_key": {"k-sp-2"}}
+			must(t, desk.post("/specialists", bad), http.StatusUnprocessableEntity)
+			bad.Set("name", "直してから送った事務所")
+			must(t, desk.post("/specialists", bad), http.StatusSeeOther)
+			if n := count("直してから送った事務所"); n != 1 {
+				t.Errorf("a form fixed and sent with its key added %d, want 1", n)
 			}
 		})
 	}

@@ -465,6 +465,9 @@ document.addEventListener("DOMContentLoaded", function () {
     if (ev.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
     var action = form.getAttribute("action") || "";
     if (action.indexOf("/o/") === 0 || action === "/login" || action === "/logout" || action === "/language") { return; }
+    try { st.setItem(name, JSON.stringify(collect(form))); } catch (e) { /* full: nothing kept */ }
+  });
+  function collect(form) {
     var data = [];
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!kept(el)) { return; }
@@ -474,7 +477,23 @@ document.addEventListener("DOMContentLoaded", function () {
         data.push([el.name, el.value]);
       }
     });
-    try { st.setItem(name, JSON.stringify({ action: action, data: data })); } catch (e) { /* full: nothing kept */ }
+    return { action: form.getAttribute("action") || "", data: data };
+  }
+  // A section of a page that htmx draws again with its problems (422,
+  // 409: the case page) gets back what was typed in its forms too.
+  var swapped = null;
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var st2 = ev.detail.xhr ? ev.detail.xhr.status : 0;
+    var target = ev.detail.target;
+    swapped = null;
+    if ((st2 === 422 || st2 === 409) && target && target.querySelectorAll) {
+      swapped = Array.prototype.map.call(target.querySelectorAll("form[method=post]"), collect);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var sent = swapped;
+    swapped = null;
+    (sent || []).forEach(function (one) { putBack(one); });
   });
   var raw = st.getItem(name);
   st.removeItem(name);
@@ -483,6 +502,9 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!document.querySelector("#error-summary, .field-error, #problems, #flash.flash-error")) { return; }
     var sent;
     try { sent = JSON.parse(raw); } catch (e) { return; }
+    putBack(sent);
+  });
+  function putBack(sent) {
     var form = Array.prototype.find.call(document.forms, function (f) { return f.getAttribute("action") === sent.action; });
     if (!form) { return; }
     var seen = {};
@@ -498,5 +520,5 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!el || el.value === d[1]) { return; }
       if (el.tagName === "SELECT" || el.value === "" || el.value === el.defaultValue) { el.value = d[1]; }
     });
-  });
+  }
 })();
