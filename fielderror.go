@@ -92,6 +92,9 @@ const (
 	FieldDepartmentCycle   FieldCode = "department_cycle"
 	FieldDepartmentDepth   FieldCode = "department_depth" // Min and Max
 	FieldImportLine        FieldCode = "import_line"      // Line
+	FieldFileRefused       FieldCode = "file_refused"     // Name, the file's name
+	FieldFileOverLimit     FieldCode = "file_over_limit"  // Name, the file's name; MB, the limit
+	FieldChooseAgain       FieldCode = "choose_again"     // Names, the files' names
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -166,6 +169,9 @@ var fieldEnglish = map[FieldCode]string{
 	FieldImageType:         "is not an accepted image: PNG, JPEG, GIF or WebP",
 	FieldFileTooLarge:      "is larger than the limit",
 	FieldTooManyFiles:      "too many files at once",
+	FieldFileRefused:       "{{.Name}} is not an accepted type (audio, video, images, PDF or text): choose another file",
+	FieldFileOverLimit:     "{{.Name}} is larger than the limit of {{.MB}} MB",
+	FieldChooseAgain:       "choose {{.Names}} again: files are not kept when a form is sent back",
 	FieldCourseNoLesson:    "must begin with a lesson: a line starting with ## and the lesson's title (line {{.Line}})",
 	FieldCourseOrder:       "has a lesson after the questions: lessons come first (line {{.Line}})",
 	FieldCourseChoices:     "has a question without 2 to 6 choices written - [x] or - [ ], at least one marked [x] (line {{.Line}})",

@@ -31,4 +31,10 @@ type IdempotencyService interface {
 	// AbandonIdempotent forgets a claimed key whose work failed, so that
 	// the request can be tried again with it.
 	AbandonIdempotent(ctx context.Context, scope, key string) error
+	// TakeIdempotentResult returns the result of a finished key in scope
+	// and replaces it with replacement (not empty), once: of two takes at
+	// the same time only one gets the result. ok is false for a key that
+	// is unknown, unfinished, forgotten, or whose result is already
+	// replacement. A repeat of the request then answers replacement.
+	TakeIdempotentResult(ctx context.Context, scope, key, replacement string) (result string, ok bool, err error)
 }

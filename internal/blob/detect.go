@@ -3,6 +3,8 @@ package blob
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -233,4 +235,20 @@ func (c *textCheck) finish() (string, error) {
 
 func (c *textCheck) invalid() error {
 	return &UnsupportedTypeError{Detected: "text/plain in an encoding other than UTF-8 or Shift_JIS"}
+}
+
+// AcceptedTypes lists the media types a browser may name for a file that
+// Put accepts (the detected types and what they are stored as, and the
+// text types), sorted, so that a form can refuse another type before it
+// uploads it. The content decides in Put; a browser that names no type
+// leaves the decision to it.
+func AcceptedTypes() []string {
+	set := map[string]bool{}
+	for k, f := range accepted {
+		set[k], set[f.mediaType] = true, true
+	}
+	for k := range textLike {
+		set[k] = true
+	}
+	return slices.Sorted(maps.Keys(set))
 }

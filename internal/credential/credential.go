@@ -144,6 +144,11 @@ func NewReceipt() (lookup, secret, display string) {
 	return raw[:receiptLookupLen], raw[receiptLookupLen:], groupReceipt(raw)
 }
 
+// FormatReceipt writes the characters of a receipt (lookup then secret, as
+// ParseReceipt returns them) as a receipt is shown: groups of four joined
+// by hyphens.
+func FormatReceipt(raw string) string { return groupReceipt(raw) }
+
 func groupReceipt(raw string) string {
 	var g []string
 	for i := 0; i < len(raw); i += 4 {

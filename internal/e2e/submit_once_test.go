@@ -87,28 +87,101 @@ func TestReportSubmittedOnce(t *testing.T) {
 	srv.secret("the narrative", "繰り返し言われた")
 }
 
-func TestAnonymousReceiptReloadFilesNothing(t *testing.T) {
+// The anonymous receipt is kept (issue 18): the filing answers with a
+// redirect to the receipt page (post/redirect/get), which shows it once,
+// wrapped only between its groups, with copy, download and print, and a
+// warning before the page is left; the language switch draws the same
+// receipt in the other language; a reload, Back and sending the form again
+// file nothing and no longer show it.
+func TestAnonymousReceiptIsKept(t *testing.T) {
 	srv := startServer(t)
 	deskPW := addUser(t, srv, "desk@example.jp", "窓口 一郎", "desk", "")
 	anon := newBrowser(t, srv)
+	anon.run("emulate a small phone", chromedp.EmulateViewport(320, 700, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	anon.open("/o/default/report")
 	fillReport(anon, "電話で「無能」と繰り返し言われた")
-	wantStatus(t, anon.submit("#report-submit"), http.StatusCreated, "file the anonymous report")
+	if keys := eval[string](anon, `Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter(k => k.startsWith("kasuhara-draft")).join(",")`); keys != "" {
+		t.Errorf("the anonymous form keeps a draft: %s", keys)
+	}
+	wantStatus(t, anon.submit("#report-submit"), http.StatusOK, "file the anonymous report")
+	wantPath(t, anon, "/o/default/receipt", "after filing")
 	receipt := anon.text("#receipt")
 	srv.secret("the receipt", receipt)
 	srv.secret("the receipt without hyphens", strings.ReplaceAll(receipt, "-", ""))
-
-	// A reload (the browser asks before sending the form again; a person
-	// says yes) shows the same receipt and files nothing.
-	anon.run("reload", chromedp.Reload())
-	anon.run("wait", chromedp.WaitVisible(chromedp.CSS("#receipt")))
+	if strings.Contains(value(anon, "location", chromedp.Location()), strings.ReplaceAll(receipt, "-", "")[:8]) {
+		t.Fatal("the receipt is in the URL")
+	}
+	checkFits(t, anon, "/o/default/receipt")
+	// On a 320 px phone the receipt wraps only between groups: every group
+	// of four sits on one line.
+	if split := eval[int](anon, `Array.from(document.querySelectorAll("#receipt .receipt-group")).filter(g => g.getClientRects().length !== 1).length`); split != 0 {
+		t.Errorf("%d groups of the receipt are split across lines", split)
+	}
+	if n := eval[int](anon, `document.querySelectorAll("#receipt .receipt-group").length`); n != 6 {
+		t.Errorf("the receipt shows %d groups, want 6", n)
+	}
+	// Leaving the page warns while the receipt is not kept.
+	leaving := `(() => { const e = new Event("beforeunload", {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; })()`
+	if !eval[bool](anon, leaving) {
+		t.Errorf("leaving the receipt page does not warn")
+	}
+	// The download is a small text file with the receipt.
+	file := eval[string](anon, `(async () => {
+		const f = document.querySelector("#receipt-download");
+		const r = await fetch(f.action, {method: "POST", body: new URLSearchParams(new FormData(f))});
+		return r.headers.get("Content-Type") + "\n" + r.headers.get("Content-Disposition") + "\n" + await r.text();
+	})()`, chromedp.EvalAwaitPromise)
+	if !strings.Contains(file, receipt) || !strings.HasPrefix(file, "text/plain") || !strings.Contains(file, "attachment") {
+		t.Errorf("the receipt file is %q", file)
+	}
+	if !anon.has("#receipt-print[data-print]") || anon.has("#receipt-copy[hidden]") {
+		t.Errorf("the receipt page lacks print or copy")
+	}
+	// The language switch draws the same receipt in English.
+	anon.choose("#lang-select", "en")
+	wantStatus(t, anon.submit("#lang-submit"), http.StatusOK, "switch to English")
+	if got := anon.lang(); got != "en" {
+		t.Errorf("after the switch the page is in %q", got)
+	}
 	if got := anon.text("#receipt"); got != receipt {
-		t.Errorf("after a reload the receipt is %q, want the first one", got)
+		t.Errorf("after the language switch the receipt is %q, want %q", got, receipt)
+	}
+	if !strings.Contains(anon.text("h1"), msg(t, "en", "anon.receipt_title")) {
+		t.Errorf("the receipt page is not in English: %s", anon.text("h1"))
+	}
+	// The copy button says what it did.
+	anon.run("copy", chromedp.Evaluate[chromedp.Void](`document.querySelector("#receipt-copy").click()`))
+	anon.run("wait for the copy", chromedp.Poll[chromedp.Void](`document.querySelector("#receipt-copy-status").textContent !== ""`))
+	if got := anon.text("#receipt-copy-status"); got != msg(t, "en", "anon.copied") && got != msg(t, "en", "anon.copy_failed") {
+		t.Errorf("after the copy button the page says %q", got)
+	}
+	// Once "I have saved my receipt" is ticked, leaving does not warn.
+	anon.click("#saved-confirm")
+	if eval[bool](anon, leaving) {
+		t.Errorf("leaving warns after the receipt was saved")
+	}
+
+	// Back to the receipt page (a GET): it no longer shows the receipt,
+	// and says the report was filed.
+	anon.open("/o/default/receipt")
+	if anon.has("#receipt") || !anon.has("#receipt-gone") {
+		t.Errorf("a second view of the receipt page: %s", anon.text("main"))
+	}
+	// The form sent again (Back to it and send) files nothing.
+	anon.run("back", chromedp.NavigateBack(), chromedp.NavigateBack())
+	if anon.path() == "/o/default/report" && anon.has("#report-submit") {
+		if eval[string](anon, "document.querySelector('#conduct').value") == "" {
+			fillReport(anon, "電話で「無能」と繰り返し言われた")
+		}
+		anon.submit("#report-submit")
+		if anon.has("#receipt") && anon.text("#receipt") != receipt {
+			t.Errorf("Back and send again made a new receipt")
+		}
 	}
 	desk := newBrowser(t, srv)
 	signIn(t, desk, "desk@example.jp", deskPW)
 	if got := countRows(desk, "/cases", "#queue"); got != 1 {
-		t.Errorf("after a reload of the receipt page there are %d anonymous cases, want 1", got)
+		t.Errorf("after the receipt page, its reload and Back there are %d anonymous cases, want 1", got)
 	}
 }
 

@@ -100,3 +100,38 @@ func (s *Store) AbandonIdempotent(ctx context.Context, scope, key string) error 
 	}
 	return nil
 }
+
+// TakeIdempotentResult implements kasuhara.IdempotencyService: a compare
+// and swap, so that of two takes only one gets the result.
+func (s *Store) TakeIdempotentResult(ctx context.Context, scope, key, replacement string) (string, bool, error) {
+	const op = "store.TakeIdempotentResult"
+	if replacement == "" {
+		return "", false, &kasuhara.Error{Code: kasuhara.EINVALID, Op: op, Message: "an empty replacement would unfinish the key"}
+	}
+	kh := keyHash(key)
+	var result string
+	var n int64
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRowContext(ctx, "SELECT result FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND created_at >= $3",
+			scope, kh, s.now().Add(-kasuhara.IdempotencyTTL)).Scan(&result)
+		if err == sql.ErrNoRows || err == nil && (result == "" || result == replacement) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE idempotency_keys SET result = $1 WHERE scope = $2 AND key_hash = $3 AND result = $4", replacement, scope, kh, result)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return "", false, wrap(op, err)
+	}
+	if n != 1 {
+		return "", false, nil
+	}
+	return result, true, nil
+}

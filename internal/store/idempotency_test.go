@@ -56,3 +56,54 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 	})
 }
+
+// The anonymous receipt is shown once after filing (issue 18): the page
+// takes the sealed receipt kept with the form's key and leaves a marker, so
+// that a second view, or a repeat of the form, no longer gets it.
+func TestTakeIdempotentResult(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		now := time.Date(2026, 12, 6, 5, 0, 0, 0, time.UTC)
+		s := store.New(db)
+		s.Now = func() time.Time { return now }
+		if _, ok, err := s.TakeIdempotentResult(ctx, "anon:o", "k1", "shown"); err != nil || ok {
+			t.Fatalf("take of an unknown key = %v, %v", ok, err)
+		}
+		if _, _, err := s.BeginIdempotent(ctx, "anon:o", "k1", "d1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.TakeIdempotentResult(ctx, "anon:o", "k1", "shown"); err != nil || ok {
+			t.Errorf("take of an unfinished key = %v, %v", ok, err)
+		}
+		if err := s.FinishIdempotent(ctx, "anon:o", "k1", "sealed"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.TakeIdempotentResult(ctx, "anon:other", "k1", "shown"); ok {
+			t.Errorf("another scope took the result")
+		}
+		got, ok, err := s.TakeIdempotentResult(ctx, "anon:o", "k1", "shown")
+		if err != nil || !ok || got != "sealed" {
+			t.Fatalf("take = %q, %v, %v; want sealed", got, ok, err)
+		}
+		if got, ok, err := s.TakeIdempotentResult(ctx, "anon:o", "k1", "shown"); err != nil || ok || got != "" {
+			t.Errorf("second take = %q, %v, %v; want nothing", got, ok, err)
+		}
+		// A repeat of the request answers the marker, and files nothing.
+		if got, done, err := s.BeginIdempotent(ctx, "anon:o", "k1", "d1"); err != nil || !done || got != "shown" {
+			t.Errorf("repeat after the take = %q, %v, %v", got, done, err)
+		}
+		if _, _, err := s.TakeIdempotentResult(ctx, "anon:o", "k1", ""); err == nil {
+			t.Errorf("an empty replacement was taken")
+		}
+		// A forgotten key gives nothing.
+		if _, _, err := s.BeginIdempotent(ctx, "anon:o", "k2", "d1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishIdempotent(ctx, "anon:o", "k2", "sealed2"); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(kasuhara.IdempotencyTTL + time.Minute)
+		if _, ok, _ := s.TakeIdempotentResult(ctx, "anon:o", "k2", "shown"); ok {
+			t.Errorf("a key older than a day was taken")
+		}
+	})
+}

@@ -1,16 +1,22 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/document"
+	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
 // The anonymous channel. Nothing that identifies the reporter is stored or
@@ -94,11 +100,144 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	if sub.err != nil {
 		return s.reportFailed(w, r, sub, sub.err)
 	}
-	receipt, held, err := s.fileAnonymous(r, org.Slug, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
+	key := sub.vals.Get(idempotencyField)
+	receipt, held, err := s.fileAnonymous(r, org.Slug, key, formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
 	}
-	return s.render(w, r, http.StatusCreated, "anon_receipt", &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Org": org, "Held": held}})
+	if key == "" {
+		// A form without a key (drawn by an older release): the receipt
+		// can only be shown in this answer.
+		return s.renderReceipt(w, r, http.StatusCreated, org, receipt, held)
+	}
+	// Post/redirect/get: the receipt page is a GET that reload and Back
+	// may repeat. It finds the receipt with the form's key, which travels
+	// in a cookie of that page alone; the receipt itself never leaves the
+	// server but in the page.
+	http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: key, Path: receiptPath(org.Slug), MaxAge: int(receiptCookieAge.Seconds()),
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteStrictMode})
+	if held {
+		// Held for the desk's review (a flood of anonymous reports): the
+		// receipt page says so. Not a secret: it is the reporter's own
+		// report, and a changed cookie only changes what they read.
+		http.SetCookie(w, &http.Cookie{Name: receiptHeldCookie, Value: "1", Path: receiptPath(org.Slug), MaxAge: int(receiptCookieAge.Seconds()),
+			HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteStrictMode})
+	}
+	http.Redirect(w, r, receiptPath(org.Slug), http.StatusSeeOther)
+	return nil
+}
+
+// The receipt page after an anonymous report (issue 18, the receipt is
+// kept). receiptCookie holds the form's idempotency key for the receipt
+// page's path only, for a few minutes; the page takes the receipt sealed
+// with that key once (receiptShown stays in its place), so that a second
+// view, a reload, Back or a repeat of the form shows that the report was
+// filed but no longer its receipt.
+const (
+	receiptCookie     = "ksh_receipt"
+	receiptHeldCookie = "ksh_receipt_held"
+	receiptCookieAge  = 15 * time.Minute
+	receiptShown      = "shown"
+)
+
+func receiptPath(slug string) string { return "/o/" + slug + "/receipt" }
+
+// anonReceipt shows the receipt of the report just filed, once.
+func (s *Server) anonReceipt(w http.ResponseWriter, r *http.Request) error {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	receipt := ""
+	if c, err := r.Cookie(receiptCookie); err == nil && c.Value != "" && checkIdempotencyKey(c.Value) == nil && s.Idempotency != nil {
+		sealed, ok, err := s.Idempotency.TakeIdempotentResult(r.Context(), "anon:"+org.Slug, c.Value, receiptShown)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if receipt, err = openReceipt(c.Value, sealed); err != nil {
+				return err
+			}
+		}
+	}
+	held := false
+	if c, err := r.Cookie(receiptHeldCookie); err == nil && c.Value == "1" {
+		held = true
+	}
+	for _, name := range []string{receiptCookie, receiptHeldCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: receiptPath(org.Slug), MaxAge: -1,
+			HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteStrictMode})
+	}
+	return s.renderReceipt(w, r, http.StatusOK, org, receipt, held)
+}
+
+// anonReceiptAgain draws the receipt page again from the receipt in the
+// form body: the language switch of the receipt page (lang), so that the
+// receipt shown once is not lost by it. It files and looks up nothing; a
+// text that cannot be a receipt is refused.
+func (s *Server) anonReceiptAgain(w http.ResponseWriter, r *http.Request) error {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	receipt, err := formReceipt(r)
+	if err != nil {
+		return err
+	}
+	if lang := r.PostFormValue("lang"); lang != "" {
+		if !i18n.Supported(lang) {
+			return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
+		}
+		setLangCookie(w, lang, s.secureCookies)
+		r = r.WithContext(context.WithValue(r.Context(), keyLang, lang))
+	}
+	return s.renderReceipt(w, r, http.StatusOK, org, receipt, r.PostFormValue("held") == "1")
+}
+
+// anonReceiptFile hands out the receipt as a small text file, or a PDF
+// (format=pdf), from the receipt in the form body.
+func (s *Server) anonReceiptFile(w http.ResponseWriter, r *http.Request) error {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	receipt, err := formReceipt(r)
+	if err != nil {
+		return err
+	}
+	l, where := s.locale(langFrom(r.Context())), s.BaseURL+"/o/"+org.Slug+"/status"
+	f := document.ReceiptText(l, org.Name, receipt, where, s.Now())
+	if r.PostFormValue("format") == "pdf" {
+		if f, err = document.ReceiptPDF(l, org.Name, receipt, where, s.Now()); err != nil {
+			return err
+		}
+	}
+	s.sendFile(w, r, f)
+	return nil
+}
+
+// formReceipt reads the receipt of a form body, written as the receipt is
+// shown (six groups of four).
+func formReceipt(r *http.Request) (string, error) {
+	l, sec, ok := credential.ParseReceipt(r.PostFormValue("receipt"))
+	if !ok {
+		return "", kasuhara.InvalidField("receipt", kasuhara.FieldMalformed)
+	}
+	return credential.FormatReceipt(l + sec), nil
+}
+
+// renderReceipt draws the receipt page; an empty receipt says the report
+// was filed and its receipt can no longer be shown.
+func (s *Server) renderReceipt(w http.ResponseWriter, r *http.Request, status int, org *kasuhara.Org, receipt string, held bool) error {
+	p := &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Groups": strings.Split(receipt, "-"), "Org": org, "Held": held}}
+	if receipt != "" {
+		fields := map[string]string{"receipt": receipt}
+		if held {
+			fields["held"] = "1"
+		}
+		p.LangSwitch = &langSwitch{Action: receiptPath(org.Slug), Fields: fields}
+	}
+	return s.render(w, r, status, "anon_receipt", p)
 }
 
 // fileAnonymous files an anonymous report once for the form's key (scope:
@@ -132,6 +271,11 @@ func (s *Server) fileAnonymous(r *http.Request, slug, key, digest string, rep ka
 	}
 	if repeat {
 		s.discard(&multipartForm{files: files})
+		if sealed == receiptShown {
+			// The receipt page has shown it: the report stands, its
+			// receipt is not shown again.
+			return "", false, nil
+		}
 		rc, err := openReceipt(key, sealed)
 		return rc, false, err
 	}
@@ -170,16 +314,23 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	// is a field of the multipart body, read before the files are kept.
 	var receipt string
 	var mf *multipartForm
+	var fileErr error
 	action := r.PathValue("action")
 	switch action {
 	case "", "messages":
 		receipt = r.PostFormValue("receipt")
 	case "evidence":
 		var err error
-		if mf, err = s.readMultipart(r); err != nil {
+		if mf, err = s.readMultipart(r); err != nil && mf == nil {
 			return err
 		}
+		// A refused file: the page is drawn again and names it (when the
+		// receipt came before it: a missing one must not count as wrong).
+		fileErr = err
 		receipt = mf.get("receipt")
+		if fileErr != nil && receipt == "" {
+			return fileErr
+		}
 	default:
 		return s.notFound(w, r)
 	}
@@ -208,6 +359,7 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 			flash = "anon.message_sent"
 		}
 	case "evidence":
+		problem = fileErr
 		for i, e := range mf.files {
 			if _, err := s.Anonymous.AddReceiptEvidence(r.Context(), receipt, e); err != nil {
 				mf.files = mf.files[i:]
@@ -226,6 +378,14 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	if problem != nil {
 		p.Flash, p.FlashKind, status = "form.fix", "error", statusOf(kasuhara.ErrorCode(problem))
+		var mbe *http.MaxBytesError
+		if errors.As(problem, &mbe) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		for _, fe := range kasuhara.ErrorFields(problem) {
+			p.Flash, p.FlashArgs = "form.not_sent", map[string]any{"Problem": translateField(loc, fe)}
+		}
 	}
 	return s.render(w, r, status, "anon_status", p)
 }

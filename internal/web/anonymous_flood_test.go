@@ -85,6 +85,14 @@ func testAnonymousFlood(t *testing.T, eng sqldb.Engine) {
 		"channel": {"phone"}, "subtypes": {"insult"}, "conduct": {"「役立たず」と言われた"}}, nil)
 	r := anon.do("POST", "/o/acme/report", form, map[string]string{"Content-Type": ct})
 	must(t, r, http.StatusCreated, `id="held-note"`, `id="receipt"`)
+	// The same through the form's post/redirect/get: the receipt page
+	// after the redirect, and its language switch, still say it is held.
+	form, ct = multipartBody(t, map[string][]string{"occurred_at": {clk.Now().Add(-time.Hour).In(kasuhara.JST).Format("2006-01-02T15:04")},
+		"channel": {"phone"}, "subtypes": {"insult"}, "conduct": {"「役立たず」と二度言われた"}, "idempotency_key": {"flood-form-key"}}, nil)
+	must(t, anon.do("POST", "/o/acme/report", form, map[string]string{"Content-Type": ct}), http.StatusSeeOther)
+	r = anon.get("/o/acme/receipt")
+	must(t, r, http.StatusOK, `id="held-note"`, `id="receipt"`, `name="held" value="1"`)
+	mustNot(t, anon.get("/o/acme/receipt"), `id="held-note"`)
 	// An hour later the budget is back.
 	clk.add(time.Hour + time.Second)
 	if m := decode(t, file(e.client()).body); m["held_for_review"].(bool) {

@@ -76,19 +76,59 @@ func TestAnonymousChannelPages(t *testing.T) {
 	must(t, anon.get("/o/acme/report"), 200, "匿名で報告する", "Acme 株式会社", `action="/o/acme/report"`)
 	mustNot(t, anon.get("/o/acme/report"), `id="department"`)
 	must(t, anon.get("/o/no-such-org/report"), 404)
-	body, ct := multipartBody(t, map[string][]string{"occurred_at": {"2026-11-26T18:30"}, "channel": {"phone"}, "subtypes": {"insult"},
-		"conduct": {"匿名の報告：「役立たず」と言われた"}}, map[string][]byte{"memo.png": pngBytes(t, 20, 20)})
+	fields := map[string][]string{"occurred_at": {"2026-11-26T18:30"}, "channel": {"phone"}, "subtypes": {"insult"},
+		"conduct": {"匿名の報告：「役立たず」と言われた"}, "idempotency_key": {"form-key-1"}}
+	body, ct := multipartBody(t, fields, map[string][]byte{"memo.png": pngBytes(t, 20, 20)})
+	// Post/redirect/get: the receipt page is a GET.
 	r := anon.do("POST", "/o/acme/report", body, map[string]string{"Content-Type": ct})
-	must(t, r, 201, `id="receipt"`, "受付番号を控えました")
-	receipt := regexp.MustCompile(`<p class="secret" id="receipt">([^<]+)</p>`).FindStringSubmatch(r.body)[1]
-	if strings.Contains(r.header.Get("Location"), receipt) {
-		t.Fatal("the receipt is in a URL")
+	must(t, r, http.StatusSeeOther)
+	if got := r.header.Get("Location"); got != "/o/acme/receipt" {
+		t.Fatalf("an anonymous report leads to %q", got)
 	}
+	r = anon.get("/o/acme/receipt")
+	must(t, r, 200, `id="receipt"`, "受付番号を控えました", `action="/o/acme/receipt"`)
+	receipt := receiptOf(t, r.body)
+	// The language switch of the page carries the receipt in its body and
+	// draws the same receipt in English; it files nothing.
+	r = anon.post("/o/acme/receipt", url.Values{"lang": {"en"}, "receipt": {receipt}})
+	must(t, r, 200, `lang="en"`, "Your receipt", receiptMarkup(receipt))
+	must(t, anon.post("/o/acme/receipt", url.Values{"lang": {"en"}, "receipt": {"<b>not a receipt</b>"}}), 422)
+	must(t, anon.post("/o/acme/receipt", url.Values{"lang": {"ja"}, "receipt": {receipt}}), 200, `lang="ja"`, receiptMarkup(receipt))
+	// The text file holds the receipt and where to follow up.
+	r = anon.post("/o/acme/receipt/file", url.Values{"receipt": {receipt}})
+	must(t, r, 200, receipt, "/o/acme/status")
+	if ct := r.header.Get("Content-Type"); ct != "text/plain; charset=utf-8" || !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("the receipt file is %q, %q", ct, r.header.Get("Content-Disposition"))
+	}
+	r = anon.post("/o/acme/receipt/file", url.Values{"receipt": {receipt}, "format": {"pdf"}})
+	must(t, r, 200, "%PDF")
+	if ct := r.header.Get("Content-Type"); ct != "application/pdf" {
+		t.Errorf("the receipt PDF is %q", ct)
+	}
+	// Shown once: a second view (reload, Back) says the report was filed
+	// but no longer shows the receipt, and neither does a repeat of the
+	// form, which files nothing.
+	r = anon.get("/o/acme/receipt")
+	must(t, r, 200, `id="receipt-gone"`)
+	mustNot(t, r, receipt, `id="receipt"`)
+	body, ct = multipartBody(t, fields, map[string][]byte{"memo.png": pngBytes(t, 20, 20)})
+	must(t, anon.do("POST", "/o/acme/report", body, map[string]string{"Content-Type": ct}), http.StatusSeeOther)
+	r = anon.get("/o/acme/receipt")
+	must(t, r, 200, `id="receipt-gone"`)
+	mustNot(t, r, receipt)
+	anon.header.Set("Cookie", "ksh_receipt=form-key-1")
+	mustNot(t, anon.get("/o/acme/receipt"), receipt)
+	anon.header.Del("Cookie")
 	must(t, anon.get("/o/acme/status?saved=1"), 200, "ありがとうございました", `id="receipt-form"`)
 	r = anon.post("/o/acme/status", url.Values{"receipt": {receipt}})
 	must(t, r, 200, "新規", `id="anon-message-form"`)
 	r = anon.post("/o/acme/status/messages", url.Values{"receipt": {receipt}, "body": {"追加で伝えたいことがあります"}})
 	must(t, r, 200, "メッセージを相談窓口に送りました", "追加で伝えたいことがあります")
+	// A refused file on the follow-up page: the page again, naming it.
+	elf := append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 200)...)
+	body, ct = multipartBody(t, map[string][]string{"receipt": {receipt}}, map[string][]byte{"道具.exe": elf})
+	must(t, anon.do("POST", "/o/acme/status/evidence", body, map[string]string{"Content-Type": ct}), http.StatusUnsupportedMediaType,
+		"送信できませんでした。「道具.exe」は対応していない形式です", `id="anon-message-form"`)
 	must(t, anon.post("/o/acme/status", url.Values{"receipt": {"BBBB-BBBB-BBBB-BBBB-BBBB-BBBB"}}), 404, "この受付番号の報告はありません")
 	// Another organisation's status page does not open this receipt.
 	must(t, anon.post("/o/acme-retail/status", url.Values{"receipt": {receipt}}), 404)
@@ -245,4 +285,24 @@ func TestSupervisorSeesNoCareWithoutConsent(t *testing.T) {
 	must(t, emp.post("/cases/"+c.ID+"/care-consent", url.Values{"share": {"true"}}), http.StatusSeeOther)
 	must(t, boss.get("/cases/"+c.ID), 200, "産業医面談", "眠れていますか", `id="message-form"`)
 	must(t, api.call("GET", "/api/v1/cases/"+c.ID+"/care", nil), 200, "産業医面談")
+}
+
+// receiptOf reads the receipt shown on the receipt page.
+func receiptOf(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="receipt"[^>]*>((?:<span class="receipt-group">[A-Z0-9-]+</span>)+)</p>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no receipt on the page:\n%s", body)
+	}
+	return regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[1], "")
+}
+
+// receiptMarkup is the receipt as the page writes it: each group of four
+// (with its hyphen) kept from wrapping.
+func receiptMarkup(receipt string) string {
+	gs := strings.Split(receipt, "-")
+	for i := range gs[:len(gs)-1] {
+		gs[i] += "-"
+	}
+	return `<span class="receipt-group">` + strings.Join(gs, `</span><span class="receipt-group">`) + `</span>`
 }

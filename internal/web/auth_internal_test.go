@@ -15,6 +15,15 @@ func TestNextPath(t *testing.T) {
 		{"cases/1", "/"},
 		{"/login?next=/cases/1", "/"},
 		{"/logout", "/"},
+		// What a browser reads as another site: a tab or newline it
+		// drops, a backslash it reads as a slash, an encoded slash.
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{"\\evil.example", "/"},
+		{"/%2F%2Fevil.example", "/%2F%2Fevil.example"},
+		{"/%5Cevil.example", "/%5Cevil.example"},
+		{" //evil.example", "/"},
+		{"http:/evil.example", "/"},
 	} {
 		if got := nextPath(tt.in); got != tt.want {
 			t.Errorf("nextPath(%q) = %q, want %q", tt.in, got, tt.want)

@@ -323,7 +323,10 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, section, don
 		flashed, _, _ = strings.Cut(flashed, "|")
 	}
 	d := &caseData{Open: section}
-	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
+	c := kasuhara.ErrorCode(err)
+	if c == kasuhara.EINVALID || c == kasuhara.ECONFLICT || (c == kasuhara.EUNSUPPORTED || c == kasuhara.ETOOLARGE) && kasuhara.ErrorFields(err) != nil {
+		// A refused file (415, 413) is a problem of the form too: the page
+		// names it instead of a page without the case.
 		loc := s.Catalog.Localizer(langFrom(r.Context()))
 		for field, msg := range kasuhara.ErrorFields(err) {
 			d.Problems = append(d.Problems, problem{Field: loc.T("fieldname." + field), Message: translateField(loc, msg)})

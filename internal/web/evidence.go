@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -49,10 +50,19 @@ func blobError(err error) error {
 type multipartForm struct {
 	values map[string][]string
 	files  []kasuhara.Evidence
+	// chosen are the names of the files sent, kept or not, to say which
+	// ones to choose again when the form is shown again.
+	chosen []string
 }
 
 const maxFieldBytes = 1 << 20
 
+// readMultipart reads the form. A file refused for its type or its size
+// does not end the reading: the rest of the form is read (its files are not
+// kept), and the error names the file by its name, so that
+// the form can be shown again with everything typed (issue 18). On such an
+// error, and on a body over its limit, the form read so far comes back
+// with the error, without files; on any other error it is nil.
 func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
@@ -63,30 +73,42 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 		return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
 	}
 	f := &multipartForm{values: map[string][]string{}}
+	var refused error // the first file refused
 	fieldBytes := 0
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
+			if refused != nil {
+				s.discard(f)
+				return f, refused
+			}
 			return f, nil
 		}
 		if err != nil {
 			s.discard(f)
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, err
+				return f, err
 			}
 			return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed multipart body", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
 		}
 		if part.FileName() == "" {
 			b, err := io.ReadAll(io.LimitReader(part, int64(maxFieldBytes-fieldBytes+1)))
-			fieldBytes += len(b)
-			if err != nil || fieldBytes > maxFieldBytes {
+			if err != nil {
 				s.discard(f)
-				if err == nil {
-					err = &http.MaxBytesError{Limit: maxFieldBytes}
-				}
 				return nil, cutShort(err)
 			}
+			if fieldBytes+len(b) > maxFieldBytes {
+				// A text over the limit of the form's texts: it is
+				// dropped and named, and the rest of the form is read.
+				part.Close()
+				if refused == nil {
+					refused = &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "form fields too large",
+						Fields: kasuhara.FieldErrors{part.FormName(): {Code: kasuhara.FieldTooLong}}}
+				}
+				continue
+			}
+			fieldBytes += len(b)
 			f.values[part.FormName()] = append(f.values[part.FormName()], string(b))
 			continue
 		}
@@ -98,10 +120,17 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 			s.discard(f)
 			return nil, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "too many files", Fields: kasuhara.FieldErrors{"file": {Code: kasuhara.FieldTooManyFiles}}}
 		}
+		f.chosen = append(f.chosen, part.FileName())
 		b, err := s.Blobs.Put(r.Context(), part, s.MaxUpload)
-		part.Close()
+		part.Close() // reads the rest of a refused file
 		if errors.Is(err, blob.ErrEmpty) && part.FileName() != "" {
 			// A browser sends an empty part for an empty file input.
+			continue
+		}
+		if named := s.refusedFile(part, err); named != nil {
+			if refused == nil {
+				refused = named
+			}
 			continue
 		}
 		if err != nil {
@@ -110,6 +139,23 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 		}
 		f.files = append(f.files, kasuhara.Evidence{BlobID: b.ID, Filename: part.FileName(), MediaType: b.MediaType, Size: b.Size, SHA256: b.SHA256})
 	}
+}
+
+// refusedFile is the error of a file refused for its type (415) or its
+// size (413), naming the file under the field "file" (the API's contract,
+// whichever of file and files it came in); nil for any other outcome.
+func (s *Server) refusedFile(part *multipart.Part, err error) error {
+	var ute *blob.UnsupportedTypeError
+	const field = "file"
+	switch {
+	case errors.As(err, &ute):
+		return &kasuhara.Error{Code: kasuhara.EUNSUPPORTED, Message: "files of type " + ute.Detected + " are not accepted",
+			Fields: kasuhara.FieldErrors{field: {Code: kasuhara.FieldFileRefused, Args: map[string]any{"Name": part.FileName()}}}}
+	case errors.Is(err, blob.ErrTooLarge):
+		return &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "file too large",
+			Fields: kasuhara.FieldErrors{field: {Code: kasuhara.FieldFileOverLimit, Args: map[string]any{"Name": part.FileName(), "MB": s.MaxUpload >> 20}}}}
+	}
+	return nil
 }
 
 // cutShort is err, except that a body that ends inside a part is the

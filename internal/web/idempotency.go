@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"mime"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -130,4 +132,61 @@ func (s *Server) once(ctx context.Context, scope, key, digest string, file func(
 		s.Logger.Error("idempotency result not kept", "err", ferr)
 	}
 	return res, false, nil
+}
+
+// errNotCreated tells once that a form's handler answered without
+// redirecting (it drew the form again with its problems): nothing to
+// keep, the key is let go.
+var errNotCreated = errors.New("web: the form was not taken")
+
+// ownOnce are the forms whose handlers call once themselves; so do the
+// case page's (caseAction), whose patterns start with "POST /cases/{id}/".
+var ownOnce = map[string]bool{"POST /report": true}
+
+// onceForm makes every signed-in page's form that carries an idempotency
+// key (the partial "oncekey") answer a repeat with the first answer (issue
+// 18, submit once everywhere): two taps, Back and send, or a reload that
+// sends the form again lead to the page the first one led to, and change
+// nothing more. The key is kept in the scope of the user and the form's
+// path with the digest of the form; the first request's redirect (its
+// post/redirect/get) is the result. A form sent back with its problems
+// keeps nothing; a key sent again with other content (Back, changed, sent)
+// is a new submission. Multipart forms (files) and the API are left to
+// their own handling.
+func (s *Server) onceForm(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v := viewerFrom(r.Context())
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if r.Method != http.MethodPost || v == nil || v.ViaToken || ownOnce[r.Pattern] || strings.HasPrefix(r.Pattern, "POST /cases/{id}/") ||
+			ct != "application/x-www-form-urlencoded" {
+			return h(w, r)
+		}
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		key := r.PostForm.Get(idempotencyField)
+		if key == "" {
+			return h(w, r)
+		}
+		var herr error
+		res, repeat, err := s.once(r.Context(), "form:"+v.User.ID+":"+r.URL.Path, key, formDigest(r.PostForm, nil), func() (string, error) {
+			rec := &statusWriter{ResponseWriter: w}
+			herr = h(rec, r)
+			if herr == nil && rec.status == http.StatusSeeOther {
+				return rec.Header().Get("Location"), nil
+			}
+			return "", errNotCreated
+		})
+		switch {
+		case errors.Is(err, errNotCreated):
+			return herr
+		case kasuhara.ErrorFields(err)[idempotencyField].Code == kasuhara.FieldKeyReused:
+			return h(w, r)
+		case err != nil:
+			return err
+		case repeat:
+			http.Redirect(w, r, localPath(res), http.StatusSeeOther)
+		}
+		return nil
+	}
 }

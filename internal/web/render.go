@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +39,18 @@ type page struct {
 	Form      *form
 	Data      any
 	Unread    int // the viewer's unread notifications
+	// LangSwitch, when set, is where the language switch posts and what
+	// it carries, for a page that cannot be drawn again from its path
+	// (the anonymous receipt, shown once).
+	LangSwitch *langSwitch
+}
+
+// langSwitch is a page's own language switch: the action that draws the
+// page again in the chosen language (field lang) and the hidden fields it
+// needs.
+type langSwitch struct {
+	Action string
+	Fields map[string]string
 }
 
 // Can reports whether the viewer's role may perform action (templates use
@@ -50,6 +64,31 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	Multi  map[string][]string // multi-valued fields (checkboxes)
+}
+
+// summaryItem is one line of a form's error summary: the field's name,
+// the id of the element its link leads to, and the message.
+type summaryItem struct{ Key, ID, Message string }
+
+// fieldIDs are the elements of fields whose id is not their name.
+var fieldIDs = map[string]string{"categories": "kinds-legend", "subtypes": "kinds-legend", "customer.sns_handle": "customer_sns",
+	"file": "files"}
+
+// Summary lists the form's errors, in the order of their fields' names
+// (app.js puts them in the order of the page).
+func (f *form) Summary() []summaryItem {
+	if f == nil {
+		return nil
+	}
+	var out []summaryItem
+	for _, k := range slices.Sorted(maps.Keys(f.Errors)) {
+		id, ok := fieldIDs[k]
+		if !ok {
+			id = strings.ReplaceAll(k, ".", "_")
+		}
+		out = append(out, summaryItem{Key: k, ID: id, Message: f.Errors[k]})
+	}
+	return out
 }
 
 // Has reports whether the multi-valued field k holds v.
@@ -176,7 +215,15 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return t.In(calendar.JST).Format("2006-01-02")
 			},
-			"langs":          func() []string { return i18n.Languages },
+			"langs":        func() []string { return i18n.Languages },
+			"uploadLimits": s.uploadLimits,
+			// label is a field's name for the error summary, or "".
+			"label": func(k string) string {
+				if s, err := loc.Translate("fieldname."+k, nil); err == nil {
+					return s
+				}
+				return ""
+			},
 			"markdown":       markdown.Render,
 			"markdownPublic": markdown.RenderPublic,
 			"add":            func(a, b int) int { return a + b },

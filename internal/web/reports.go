@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 )
 
@@ -28,6 +30,18 @@ type reportFormData struct {
 	// IdempotencyKey is made for each drawing of the form: a repeat of
 	// the same submission files nothing (see once).
 	IdempotencyKey string
+}
+
+// uploadLimits are what a file input checks in the browser before it
+// uploads (app.js), from the constants the server checks again.
+type uploadLimits struct {
+	MaxBytes, MB int64
+	MaxFiles     int
+	Types        string // the accepted media types, comma-separated
+}
+
+func (s *Server) uploadLimits() uploadLimits {
+	return uploadLimits{MaxBytes: s.MaxUpload, MB: s.MaxUpload >> 20, MaxFiles: MaxFilesPerRequest, Types: strings.Join(blob.AcceptedTypes(), ",")}
 }
 
 func subtypesByCategory() map[kasuhara.Category][]string {
@@ -95,6 +109,11 @@ func (s *Server) parseReport(r *http.Request, v *viewer) *reportSubmission {
 	sub := &reportSubmission{}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
 		if sub.mf, sub.err = s.readMultipart(r); sub.err != nil {
+			if sub.mf != nil {
+				// A refused file or a body over its limit: what was
+				// read is shown again.
+				sub.vals = sub.mf.values
+			}
 			return sub
 		}
 		sub.vals = sub.mf.values
@@ -147,12 +166,27 @@ func (sub *reportSubmission) files() []kasuhara.Evidence {
 }
 
 // reportFailed answers a report that could not be filed: the form again
-// with every problem and what was typed (files must be chosen again: they
-// are not kept without a report), or the error.
+// with every problem and what was typed, or the error. A refused file (415)
+// or a body over its limit (413) shows the form too, with the status; files
+// must be chosen again (they are not kept without a report), and the form
+// names them.
 func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *reportSubmission, err error) error {
-	hadFiles := len(sub.files()) > 0
+	var names []string
+	if sub.mf != nil {
+		names = sub.mf.chosen
+	}
 	s.discard(sub.mf)
-	if kasuhara.ErrorCode(err) != kasuhara.EINVALID {
+	fields := kasuhara.ErrorFields(err)
+	code := kasuhara.ErrorCode(err)
+	var mbe *http.MaxBytesError
+	switch {
+	case sub.vals == nil:
+		return err
+	case errors.As(err, &mbe):
+		code = kasuhara.ETOOLARGE
+		fields = kasuhara.FieldErrors{"files": {Code: kasuhara.FieldFileTooLarge}}
+	case code == kasuhara.EINVALID, (code == kasuhara.EUNSUPPORTED || code == kasuhara.ETOOLARGE) && fields != nil:
+	default:
 		return err
 	}
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
@@ -161,19 +195,25 @@ func (s *Server) reportFailed(w http.ResponseWriter, r *http.Request, sub *repor
 	for _, k := range reportFields {
 		form.Values[k] = sub.vals.Get(k)
 	}
-	for k, m := range kasuhara.ErrorFields(err) {
+	for k, m := range fields {
+		if k == "file" {
+			k = "files"
+		}
 		form.Errors[k] = translateField(loc, m)
 	}
+	if _, ok := form.Errors["files"]; !ok && len(names) > 0 {
+		form.Errors["files"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldChooseAgain, Args: map[string]any{"Names": names}})
+	}
 	flash := "form.fix"
-	if hadFiles {
+	if len(names) > 0 {
 		flash = "report.fix_and_reattach"
 	}
-	if _, reused := kasuhara.ErrorFields(err)[idempotencyField]; reused {
+	if _, reused := fields[idempotencyField]; reused {
 		// Back to a sent form, changed and sent again: the form is drawn
 		// anew with a new key, and says what happened.
 		flash = "report.key_reused"
 	}
-	return s.reportFormPage(w, r, http.StatusUnprocessableEntity, &page{Form: form, Flash: flash, FlashKind: "error"})
+	return s.reportFormPage(w, r, statusOf(code), &page{Form: form, Flash: flash, FlashKind: "error"})
 }
 
 // fileReport takes the web form, with photos or recordings attached. The

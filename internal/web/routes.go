@@ -40,7 +40,7 @@ const MaxTextFormBytes = 4 << 20
 // An error after h has begun its answer can only be logged.
 func (s *Server) route(h handler, p policy) http.Handler {
 	if p&(public|anonymous) == 0 {
-		h = s.requireUser(h, p&oneTimePassword != 0)
+		h = s.requireUser(s.onceForm(h), p&oneTimePassword != 0)
 	}
 	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
@@ -112,6 +112,9 @@ func (s *Server) routes() http.Handler {
 	// The anonymous channel: no sign-in.
 	handle("GET /o/{org}/report", s.anonReportForm, anonymous)
 	handle("POST /o/{org}/report", s.anonFileReport, anonymous, upload)
+	handle("GET /o/{org}/receipt", s.anonReceipt, anonymous)
+	handle("POST /o/{org}/receipt", s.anonReceiptAgain, anonymous)
+	handle("POST /o/{org}/receipt/file", s.anonReceiptFile, anonymous)
 	handle("GET /o/{org}/status", s.anonStatusForm, anonymous)
 	handle("POST /o/{org}/status", s.anonStatus, anonymous)
 	handle("POST /o/{org}/status/{action}", s.anonStatus, anonymous)

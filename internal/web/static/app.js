@@ -292,3 +292,233 @@ document.addEventListener("htmx:afterSettle", function (ev) {
     target.focus({ preventScroll: false });
   }
 });
+
+// The anonymous receipt (issue 18, the receipt is kept): a copy button
+// (shown where the browser can copy), and a warning before the page is
+// left while the receipt may not be kept yet. Sending a form of the page
+// (the language switch, which draws the same receipt again; the download;
+// "I have saved it"), ticking "I have saved my receipt" and a copy count
+// as kept.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-copy]").forEach(function (btn) {
+    if (!navigator.clipboard || !window.isSecureContext) { return; }
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      var src = document.querySelector(btn.getAttribute("data-copy"));
+      var status = document.getElementById("receipt-copy-status");
+      var say = function (attr) { if (status) { status.textContent = btn.getAttribute(attr); } };
+      navigator.clipboard.writeText(src.textContent.replace(/\s+/g, "")).then(function () {
+        kept = true;
+        say("data-copied");
+      }, function () { say("data-copy-failed"); });
+    });
+  });
+  var kept = false;
+  if (!document.querySelector("[data-warn-leave]")) { return; }
+  document.addEventListener("submit", function () { kept = true; });
+  document.addEventListener("change", function (ev) {
+    if (ev.target.id === "saved-confirm") { kept = ev.target.checked; }
+  });
+  window.addEventListener("beforeunload", function (ev) {
+    if (kept) { return; }
+    ev.preventDefault();
+    ev.returnValue = "";
+  });
+});
+
+// Nothing typed is lost (issue 18). A form sent back with errors: each
+// error is tied to its field (aria-describedby, aria-invalid), the summary
+// at the top lists them in the order of the page with links that open a
+// closed section and move to the field, and the focus goes to the summary
+// so that a screen reader reads it and the page does not stay at the top
+// while the error is at the bottom.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".field-error").forEach(function (p, i) {
+    var box = p.closest(".field") || p.closest("fieldset");
+    if (!box) { return; }
+    if (!p.id) { p.id = "field-error-" + i; }
+    box.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (c) {
+      c.setAttribute("aria-invalid", "true");
+      var d = (c.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (d.indexOf(p.id) < 0) { d.push(p.id); c.setAttribute("aria-describedby", d.join(" ")); }
+    });
+  });
+  var sum = document.getElementById("error-summary");
+  if (!sum) {
+    // A page that lists its problems in its own way (the case page) or
+    // only says that the form must be fixed: the focus goes there.
+    var other = document.getElementById("problems") || document.querySelector("#flash.flash-error");
+    if (other) { other.setAttribute("tabindex", "-1"); other.focus(); }
+    return;
+  }
+  var list = sum.querySelector("ul");
+  var items = [];
+  sum.querySelectorAll("a[data-field]").forEach(function (a) {
+    var key = a.getAttribute("data-field");
+    var target = document.getElementById(a.getAttribute("href").slice(1));
+    if (!target) {
+      target = Array.prototype.find.call(document.getElementsByName(key), function (el) { return el.type !== "hidden"; }) || null;
+    }
+    if (!target) {
+      var span = document.createElement("span");
+      span.textContent = a.textContent;
+      a.replaceWith(span);
+      items.push({ li: span.closest("li"), el: null });
+      return;
+    }
+    if (!target.id) { target.id = "field-" + key.replace(/[^A-Za-z0-9_-]/g, "-"); }
+    a.setAttribute("href", "#" + target.id);
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var d = target.closest("details");
+      if (d) { d.open = true; }
+      var focusable = target.matches("input, select, textarea, button") ? target : target.querySelector("input, select, textarea") || target;
+      if (!focusable.matches("input, select, textarea, button, a") && !focusable.hasAttribute("tabindex")) { focusable.setAttribute("tabindex", "-1"); }
+      focusable.focus();
+      target.scrollIntoView({ block: "center" });
+    });
+    items.push({ li: a.closest("li"), el: target });
+  });
+  items.sort(function (x, y) {
+    if (!x.el || !y.el) { return x.el ? -1 : y.el ? 1 : 0; }
+    return x.el.compareDocumentPosition(y.el) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  });
+  items.forEach(function (it) { list.appendChild(it.li); });
+  sum.focus();
+});
+
+// Upload limits checked in the browser before anything is sent: a file
+// input with data-max-bytes, data-max-files and data-accept-types (from
+// the server's own constants) names each file it cannot send, and the
+// form is not sent until the files are chosen again. The server checks
+// again.
+(function () {
+  function problems(input) {
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10) || 0;
+    var maxFiles = parseInt(input.getAttribute("data-max-files"), 10) || 0;
+    var types = (input.getAttribute("data-accept-types") || "").split(",");
+    var out = [];
+    var files = Array.prototype.slice.call(input.files || []);
+    if (maxFiles && files.length > maxFiles) { out.push(input.getAttribute("data-msg-count")); }
+    files.forEach(function (f) {
+      var t = (f.type || "").toLowerCase();
+      if (t && types.indexOf(t) < 0 && !/^(image|audio|video|text)\//.test(t)) {
+        out.push(input.getAttribute("data-msg-type").replace("{name}", f.name));
+      } else if (max && f.size > max) {
+        out.push(input.getAttribute("data-msg-size").replace("{name}", f.name));
+      }
+    });
+    return out;
+  }
+  function check(input) {
+    var box = input.closest(".field") || input.parentNode;
+    var old = box.querySelector(".client-error");
+    if (old) { old.remove(); }
+    var found = problems(input);
+    input.setCustomValidity(found.join(" "));
+    if (!found.length) {
+      if (!box.querySelector(".field-error")) { input.removeAttribute("aria-invalid"); }
+      return true;
+    }
+    var p = document.createElement("p");
+    p.className = "field-error client-error";
+    p.id = input.id + "-client-error";
+    p.setAttribute("role", "alert");
+    p.textContent = found.join(" ");
+    input.insertAdjacentElement("afterend", p);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", p.id);
+    return false;
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("input[type=file][data-max-bytes]")) { check(ev.target); }
+  });
+  // Runs before the submit-once handler (capture), so that a refused
+  // file neither sends the form nor disables its button.
+  document.addEventListener("submit", function (ev) {
+    var bad = Array.prototype.filter.call(ev.target.querySelectorAll("input[type=file][data-max-bytes]"), function (i) { return !check(i); });
+    if (bad.length) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      bad[0].focus();
+    }
+  }, true);
+})();
+
+// What was typed in a form the server sent back with errors comes back
+// into it (issue 18). A form posted is kept in this tab's session storage
+// until the next page is drawn, which takes it out at once: a page that
+// says the form has errors (an error summary, a field error, an error
+// message) puts the values into the form of the same action where the
+// server did not, and any other page drops them. Passwords, files and
+// hidden fields are never kept; the anonymous channel keeps nothing.
+(function () {
+  var st = null;
+  try { st = window.sessionStorage; } catch (e) { st = null; }
+  if (!st) { return; }
+  var name = "kasuhara-sent-form";
+  function kept(el) {
+    return el.name && el.type !== "hidden" && el.type !== "password" && el.type !== "file" && el.type !== "submit" && el.type !== "button";
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
+    var action = form.getAttribute("action") || "";
+    if (action.indexOf("/o/") === 0 || action === "/login" || action === "/logout" || action === "/language") { return; }
+    try { st.setItem(name, JSON.stringify(collect(form))); } catch (e) { /* full: nothing kept */ }
+  });
+  function collect(form) {
+    var data = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!kept(el)) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        data.push([el.name, el.value, el.checked]);
+      } else {
+        data.push([el.name, el.value]);
+      }
+    });
+    return { action: form.getAttribute("action") || "", data: data };
+  }
+  // A section of a page that htmx draws again with its problems (422,
+  // 409: the case page) gets back what was typed in its forms too.
+  var swapped = null;
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var st2 = ev.detail.xhr ? ev.detail.xhr.status : 0;
+    var target = ev.detail.target;
+    swapped = null;
+    if ((st2 === 422 || st2 === 409) && target && target.querySelectorAll) {
+      swapped = Array.prototype.map.call(target.querySelectorAll("form[method=post]"), collect);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var sent = swapped;
+    swapped = null;
+    (sent || []).forEach(function (one) { putBack(one); });
+  });
+  var raw = st.getItem(name);
+  st.removeItem(name);
+  if (!raw) { return; }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.querySelector("#error-summary, .field-error, #problems, #flash.flash-error")) { return; }
+    var sent;
+    try { sent = JSON.parse(raw); } catch (e) { return; }
+    putBack(sent);
+  });
+  function putBack(sent) {
+    var form = Array.prototype.find.call(document.forms, function (f) { return f.getAttribute("action") === sent.action; });
+    if (!form) { return; }
+    var seen = {};
+    sent.data.forEach(function (d) {
+      var els = Array.prototype.filter.call(form.elements, function (el) { return el.name === d[0] && kept(el); });
+      if (d.length === 3) {
+        els.forEach(function (el) { if (el.value === d[1] && d[2]) { el.checked = true; } });
+        return;
+      }
+      var i = seen[d[0]] || 0;
+      seen[d[0]] = i + 1;
+      var el = els[i];
+      if (!el || el.value === d[1]) { return; }
+      if (el.tagName === "SELECT" || el.value === "" || el.value === el.defaultValue) { el.value = d[1]; }
+    });
+  }
+})();
