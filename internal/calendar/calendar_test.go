@@ -211,3 +211,42 @@ func TestYearEndClosure(t *testing.T) {
 		t.Errorf("YearEndClosure(2026, 2025) = %v, want nil", got)
 	}
 }
+
+func TestBusinessTime(t *testing.T) {
+	tests := []struct {
+		name     string
+		cal      Calendar
+		from, to string
+		want     time.Duration
+	}{
+		{"same business day", Default(), "2025-01-20 09:00", "2025-01-20 12:30", 3*time.Hour + 30*time.Minute},
+		{"Friday evening to Monday evening: one business day", Default(), "2025-01-17 18:00", "2025-01-20 18:00", 24 * time.Hour},
+		{"over 成人の日", Default(), "2025-01-10 18:00", "2025-01-14 18:00", 24 * time.Hour},
+		{"a weekend alone is nothing", Default(), "2025-01-18 10:00", "2025-01-19 22:00", 0},
+		{"Saturday to Tuesday 00:00: Monday", Default(), "2025-01-18 10:00", "2025-01-21 00:00", 24 * time.Hour},
+		{"Golden Week", Default(), "2025-05-02 09:00", "2025-05-07 09:00", 24 * time.Hour},
+		{"holidays off: 成人の日 counts", Calendar{}, "2025-01-10 18:00", "2025-01-14 18:00", 48 * time.Hour},
+		{"年末年始 closed", Working(true, true, jst(t, "2025-12-26 00:00")), "2025-12-26 17:00", "2026-01-05 17:00", 24 * time.Hour},
+		{"年末年始 open", Working(true, false, jst(t, "2025-12-26 00:00")), "2025-12-26 17:00", "2026-01-05 17:00", 5 * 24 * time.Hour},
+		{"backwards is negative", Default(), "2025-01-20 18:00", "2025-01-17 18:00", -24 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cal.BusinessTime(jst(t, tt.from), jst(t, tt.to)); got != tt.want {
+				t.Errorf("BusinessTime(%s, %s) = %s, want %s", tt.from, tt.to, got, tt.want)
+			}
+		})
+	}
+	// The business time to a deadline of n business days is n days.
+	r := rand.New(rand.NewPCG(19, 1))
+	for range 500 {
+		start := jst(t, "2025-01-01 00:00").Add(time.Duration(r.IntN(3*365*24*60)) * time.Minute)
+		n := 1 + r.IntN(10)
+		due := Default().AddBusinessDays(start, n)
+		got := Default().BusinessTime(start, due)
+		// From a closed day the clock starts at the next business day's start.
+		if got != time.Duration(n)*24*time.Hour {
+			t.Fatalf("BusinessTime(%s, AddBusinessDays(%d) = %s) = %s, want %d days", start.In(JST), n, due.In(JST), got, n)
+		}
+	}
+}

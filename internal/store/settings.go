@@ -120,12 +120,7 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 
 // calendarOf is the working calendar of the settings.
 func calendarOf(st *kasuhara.OrgSettings, around time.Time) calendar.Calendar {
-	c := calendar.Calendar{Holidays: st.PublicHolidays}
-	if st.YearEndClosure {
-		y := calendar.DateOf(around).Year
-		c.Extra = calendar.YearEndClosure(y-1, y+1)
-	}
-	return c
+	return calendar.Working(st.PublicHolidays, st.YearEndClosure, around)
 }
 
 // deadline returns when a clock ("acknowledge" or "feedback") of a case
