@@ -425,9 +425,9 @@ type CaseFilter struct {
 	Mine  bool   // only cases the actor reported
 	// Sort is "newest" (default), "oldest" or "deadline": the cases whose
 	// clock runs, the next deadline first (the most overdue first).
-	Sort string
-	Limit        int
-	Cursor       string
+	Sort   string
+	Limit  int
+	Cursor string
 }
 
 // CaseSorts are the orders of a list of cases.
