@@ -134,6 +134,7 @@ func TestDesksMorning(t *testing.T) {
 		for _, lang := range []string{"ja", "en"} {
 			b.open("/")
 			b.choose("#lang-select", lang)
+			b.openMenu()
 			b.submit("#lang-submit")
 			for _, v := range []struct {
 				name string
@@ -194,6 +195,7 @@ func TestDesksMorning(t *testing.T) {
 		b.run("emulate the desktop", desktop)
 		b.open("/")
 		b.choose("#lang-select", "ja")
+		b.openMenu()
 		b.submit("#lang-submit")
 		b.open("/cases?sort=deadline")
 		if w := eval[float64](b, `document.querySelector("#queue").getBoundingClientRect().width`); w < 1200 {
