@@ -204,7 +204,8 @@ func Working(publicHolidays, yearEnd bool, around time.Time) Calendar {
 
 // BusinessTime returns how much of the time from from to to falls on
 // business days (whole days in JST), the measure in which a clock of
-// business days runs: from a business day's 10:00 to the next business
+// business days runs (independent of AddBusinessDays, whose oracle it is in
+// the tests): from a business day's 10:00 to the next business
 // day's 10:00 is 24 hours, over a weekend or a holiday too. It is negative
 // when to is before from.
 func (c Calendar) BusinessTime(from, to time.Time) time.Duration {
