@@ -7,6 +7,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
@@ -177,6 +178,26 @@ func TestCaseCounts(t *testing.T) {
 		for _, who := range []string{"clerk", "analyst", "admin2"} {
 			_, err := d.s.CaseCounts(ctx, d.people[who])
 			wantCode(t, err, kasuhara.EFORBIDDEN)
+		}
+	})
+}
+
+// TestLastBackup: the newest recorded backup, zero before any.
+func TestLastBackup(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		s := newStore(t, db)
+		if at, err := s.LastBackup(ctx); err != nil || !at.IsZero() {
+			t.Fatalf("LastBackup before any = %v, %v", at, err)
+		}
+		first := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+		for i, kind := range []string{store.BackupCopy, store.BackupExternal} {
+			s.Now = func() time.Time { return first.Add(time.Duration(i) * time.Hour) }
+			if err := s.RecordBackup(ctx, kind); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if at, err := s.LastBackup(ctx); err != nil || !at.Equal(first.Add(time.Hour)) {
+			t.Fatalf("LastBackup = %v, %v; want %v", at, err, first.Add(time.Hour))
 		}
 	})
 }

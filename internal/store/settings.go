@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -140,4 +142,28 @@ func (s *Store) deadline(ctx context.Context, orgID string, start time.Time, clo
 		d = def
 	}
 	return audit.Normalize(calendarOf(st, start).Deadline(start, d))
+}
+
+// Backup kinds (RecordBackup).
+const (
+	BackupCopy     = "copy"     // kasuhara backup wrote a copy of the database
+	BackupExternal = "external" // an operator took one otherwise (pg_dump)
+)
+
+// RecordBackup records that a backup of the installation was taken now.
+func (s *Store) RecordBackup(ctx context.Context, kind string) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO backups (at, kind) VALUES ($1, $2)", s.now(), kind)
+		return err
+	})
+	return wrap("store.RecordBackup", err)
+}
+
+// LastBackup implements kasuhara.SettingsService.
+func (s *Store) LastBackup(ctx context.Context) (time.Time, error) {
+	var at sql.NullTime
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT at FROM backups ORDER BY at DESC LIMIT 1").Scan(&at); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("store.LastBackup: %w", err)
+	}
+	return at.Time.UTC(), nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -116,11 +117,13 @@ type setupItem struct {
 	ID   string // the element id, and the catalogue key home.setup.ID
 	Done bool
 	Href string // where to do it; "" for what is done outside the UI
+	At   time.Time // when it was last done, where that is recorded (a backup)
 }
 
 // setupChecklist is what an installation needs before the desk can work:
 // the organisation's name and address (letters and the public pages carry
-// them), a desk and a legal user, a published policy, and mail.
+// them), a desk and a legal user, a published policy, mail, and a backup
+// (kasuhara backup records each).
 func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error) {
 	ctx := r.Context()
 	st, err := s.Settings.Settings(ctx, v.Org.ID)
@@ -143,11 +146,16 @@ func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error)
 	if err != nil {
 		return nil, err
 	}
+	backup, err := s.Settings.LastBackup(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return []setupItem{
 		{ID: "org", Done: v.Org.Name != "" && st.Sender.Address != "", Href: "/admin/settings"},
 		{ID: "desk", Done: has(kasuhara.RoleDesk), Href: "/admin/users"},
 		{ID: "legal", Done: has(kasuhara.RoleLegal), Href: "/admin/users"},
 		{ID: "policy", Done: len(docs) > 0, Href: "/admin/policies"},
 		{ID: "mail", Done: s.MailConfigured},
+		{ID: "backup", Done: !backup.IsZero(), At: backup},
 	}, nil
 }

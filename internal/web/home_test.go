@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 // TestQueueCaseNumberAndHome: a case number typed into the queue's search
@@ -73,6 +74,10 @@ func TestQueueCaseNumberAndHome(t *testing.T) {
 	adm.signInAs(kasuhara.RoleAdmin)
 	r = adm.get("/")
 	must(t, r, http.StatusOK, `id="setup"`, `id="setup-desk" data-done="true"`, `id="setup-legal" data-done="true"`,
-		`id="setup-org" data-done="false"`, `id="setup-mail" data-done="false"`)
+		`id="setup-org" data-done="false"`, `id="setup-mail" data-done="false"`, `id="setup-backup" data-done="false"`)
 	mustNot(t, r, `id="figures"`, c.Ref)
+	if err := e.st.RecordBackup(ctx, store.BackupCopy); err != nil {
+		t.Fatal(err)
+	}
+	must(t, adm.get("/"), http.StatusOK, `id="setup-backup" data-done="true"`, "最終：")
 }
