@@ -116,7 +116,7 @@ func figures(role kasuhara.Role, n *kasuhara.CaseCounts) []figure {
 type setupItem struct {
 	ID   string // the element id, and the catalogue key home.setup.ID
 	Done bool
-	Href string // where to do it; "" for what is done outside the UI
+	Href string    // where to do it; "" for what is done outside the UI
 	At   time.Time // when it was last done, where that is recorded (a backup)
 }
 
