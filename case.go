@@ -443,10 +443,9 @@ type CaseCounts struct {
 	DueToday      int // DueToday
 	NoSecond      int // NoSecond
 	AwaitingReply int // AwaitingReply; 0 for whom may not read the messages
-	// Approvals are the measures proposed by others that the viewer may
-	// approve (legal); Retaliation the retaliation alarms on open cases
-	// (legal). Zero for the other roles.
-	Approvals   int
+	// Retaliation counts the retaliation alarms on open cases (legal; zero
+	// for the other roles). The measures waiting for the viewer's approval
+	// are CustomerService.ApprovalsWaiting.
 	Retaliation int
 }
 

@@ -34,17 +34,6 @@ func (s *Store) CaseCounts(ctx context.Context, v kasuhara.Actor) (*kasuhara.Cas
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	if access.Can(v.Role, access.ApproveMeasure) {
-		// PendingApprovals' measures, less the viewer's own proposals (a
-		// measure needs another person's approval) and those of a customer
-		// known to the viewer only through cases they are excluded from.
-		viewer := "$3"
-		if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM measures m JOIN customers cu ON cu.id = m.customer_id
-			WHERE m.org_id = $1 AND m.status = 'proposed' AND m.proposed_by <> $2 AND `+visibleCustomer(viewer), v.OrgID, v.UserID, v.UserID).
-			Scan(&n.Approvals); err != nil {
-			return nil, fmt.Errorf("%s: approvals: %w", op, err)
-		}
-	}
 	if access.Can(v.Role, access.ViewRetaliation) {
 		q := &qb{}
 		visible(q, v)

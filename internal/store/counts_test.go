@@ -81,20 +81,12 @@ func TestCaseCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(d.s.FlagRetaliation(ctx, d.people["clerk"], hidden.ID, "報告してから外された"))
-		// Two measures proposed: desk1's waits for legal; legal's own does not.
-		cs, err := d.s.Customers(ctx, desk1, "09012345678")
-		if err != nil || len(cs) != 1 {
-			t.Fatalf("customers = %+v, %v", cs, err)
-		}
-		review := time.Date(2027, 6, 1, 0, 0, 0, 0, kasuhara.JST)
-		must(d.s.ProposeMeasure(ctx, desk1, cs[0].ID, kasuhara.NewMeasure{Level: "discontinued", Reason: "繰り返し", ReviewAt: review, CaseIDs: []string{overdue.ID}}))
-		must(d.s.ProposeMeasure(ctx, legal, cs[0].ID, kasuhara.NewMeasure{Level: "banned", Reason: "脅迫", ReviewAt: review, CaseIDs: []string{overdue.ID}}))
 		at("2026-12-07 10:00")
 
 		want := map[string]kasuhara.CaseCounts{
 			"desk1":     {Open: 6, New: 4, Overdue: 2, DueToday: 1, NoSecond: 1, AwaitingReply: 1},
 			"desk2":     {Open: 5, New: 3, Overdue: 1, DueToday: 1, NoSecond: 1, AwaitingReply: 1},
-			"legal":     {Open: 6, New: 4, Overdue: 2, DueToday: 1, NoSecond: 1, AwaitingReply: 1, Retaliation: 1, Approvals: 1},
+			"legal":     {Open: 6, New: 4, Overdue: 2, DueToday: 1, NoSecond: 1, AwaitingReply: 1, Retaliation: 1},
 			"shopboss":  {Open: 4, New: 2, Overdue: 2, NoSecond: 1},
 			"callboss":  {Open: 2, New: 2, DueToday: 1},
 			"otherdesk": {},

@@ -36,12 +36,13 @@ type figure struct {
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	d := &homeData{}
+	var counts *kasuhara.CaseCounts
 	if access.Can(v.Membership.Role, access.ReadCaseContents) {
 		n, err := s.Cases.CaseCounts(r.Context(), v.Actor)
 		if err != nil {
 			return err
 		}
-		d.Figures = figures(v.Membership.Role, n)
+		counts = n
 	}
 	if v.Membership.Role == kasuhara.RoleAdmin {
 		var err error
@@ -83,6 +84,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if counts != nil {
+		d.Figures = figures(v.Membership.Role, counts, d.Approvals)
+	}
 	return s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
 }
 
@@ -90,8 +94,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // filter that counts it (store.CaseCounts uses the same conditions). A
 // supervisor's queue holds only their department's cases, and a supervisor
 // sees no figure of messages (the reporter's to consent to) nor of
-// measures and alarms (legal's).
-func figures(role kasuhara.Role, n *kasuhara.CaseCounts) []figure {
+// measures and alarms (legal's). approvals are the measures the viewer may
+// approve (CustomerService.ApprovalsWaiting, the /approvals list's).
+func figures(role kasuhara.Role, n *kasuhara.CaseCounts, approvals int) []figure {
 	fs := []figure{
 		{ID: "new", N: n.New, Href: "/cases?state=new&sort=deadline"},
 		{ID: "overdue", N: n.Overdue, Href: "/cases?due=overdue&sort=deadline", Alert: n.Overdue > 0},
@@ -104,7 +109,7 @@ func figures(role kasuhara.Role, n *kasuhara.CaseCounts) []figure {
 		figure{ID: "no-second", N: n.NoSecond, Href: "/cases?nosecond=1&sort=deadline"},
 		figure{ID: "awaiting", N: n.AwaitingReply, Href: "/cases?awaiting=1&open=1&sort=deadline"})
 	if access.Can(role, access.ApproveMeasure) {
-		fs = append(fs, figure{ID: "approvals", N: n.Approvals, Href: "/customers#pending"})
+		fs = append(fs, figure{ID: "approvals", N: approvals, Href: "/approvals"})
 	}
 	if access.Can(role, access.ViewRetaliation) {
 		fs = append(fs, figure{ID: "retaliation", N: n.Retaliation, Href: "/retaliation", Alert: n.Retaliation > 0})
