@@ -249,6 +249,19 @@ func (c *Case) Overdue(now time.Time) bool {
 	return false
 }
 
+// NextDeadline is when the case's running clock runs out: AcknowledgeBy
+// while new, FeedbackBy while acknowledged or in progress; zero once
+// resolved or closed.
+func (c *Case) NextDeadline() time.Time {
+	switch c.State {
+	case StateNew:
+		return c.AcknowledgeBy
+	case StateAcknowledged, StateInProgress:
+		return c.FeedbackBy
+	}
+	return time.Time{}
+}
+
 // Event kinds of the case timeline.
 const (
 	EventReported   = "reported"
@@ -401,11 +414,43 @@ type CaseFilter struct {
 	AssigneeID   string
 	From, To     time.Time // occurred_at range
 	Overdue      bool
-	Query        string // full text, Japanese or English
-	Mine         bool   // only cases the actor reported
-	Sort         string // "newest" (default) or "oldest"
-	Limit        int
-	Cursor       string
+	// DueToday: a running clock (acknowledge while new, feedback while
+	// acknowledged or in progress) runs out later today, the organisation's
+	// day; not yet overdue.
+	DueToday bool
+	// NoSecond: acknowledged or in progress with no second person yet:
+	// nobody handles a case alone.
+	NoSecond bool
+	// AwaitingReply: the newest message of the case is the reporter's.
+	AwaitingReply bool
+	// Open: new, acknowledged or in progress.
+	Open  bool
+	Query string // full text, Japanese or English
+	Mine  bool   // only cases the actor reported
+	// Sort is "newest" (default), "oldest" or "deadline": the cases whose
+	// clock runs, the next deadline first (the most overdue first).
+	Sort   string
+	Limit  int
+	Cursor string
+}
+
+// CaseSorts are the orders of a list of cases.
+var CaseSorts = []string{"newest", "oldest", "deadline"}
+
+// CaseCounts is what the home shows the desk, legal and a supervisor: how
+// many of the cases they may see need them, each the count of the list
+// the same CaseFilter gives.
+type CaseCounts struct {
+	Open          int // Open
+	New           int // State new
+	Overdue       int // Overdue
+	DueToday      int // DueToday
+	NoSecond      int // NoSecond
+	AwaitingReply int // AwaitingReply; 0 for whom may not read the messages
+	// Retaliation counts the retaliation alarms on open cases (legal; zero
+	// for the other roles). The measures waiting for the viewer's approval
+	// are CustomerService.ApprovalsWaiting.
+	Retaliation int
 }
 
 // CasePick is a case as a picker shows it: its number, state and dates.
@@ -437,6 +482,14 @@ type CaseService interface {
 	// Cases lists the cases the actor may see, matching f, with the cursor
 	// of the next page ("" at the end).
 	Cases(ctx context.Context, actor Actor, f CaseFilter) ([]Case, string, error)
+	// CaseCounts counts the cases the actor may see that need the desk
+	// (the home's figures), by the same conditions as Cases; EFORBIDDEN
+	// for a role without a case queue.
+	CaseCounts(ctx context.Context, actor Actor) (*CaseCounts, error)
+	// CaseIDByRef finds a case the actor may see by its number
+	// (K-2026-00031); ENOTFOUND otherwise, exactly as for a case that does
+	// not exist.
+	CaseIDByRef(ctx context.Context, actor Actor, ref string) (string, error)
 	// Transition moves a case; ECONFLICT for a move the state machine does
 	// not allow or when in_progress lacks a handler and a second person.
 	Transition(ctx context.Context, actor Actor, id string, to CaseState, note string) (*Case, error)

@@ -1,6 +1,9 @@
 package kasuhara
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // OrgSettings are an organisation's own rules for its cases.
 type OrgSettings struct {
@@ -59,4 +62,8 @@ type SettingsService interface {
 	// SaveSettings validates and stores settings; EINVALID names each
 	// wrong field. An empty WebhookSecret keeps the stored one.
 	SaveSettings(ctx context.Context, actor Actor, s OrgSettings) error
+	// LastBackup is when the installation's newest recorded backup was
+	// taken (kasuhara backup, or --mark for one taken with pg_dump); zero
+	// when none is recorded.
+	LastBackup(ctx context.Context) (time.Time, error)
 }

@@ -128,6 +128,14 @@ func testCommands(t *testing.T, c *cli) {
 	} else if _, _, err := c.run("", "backup", "x.db"); exitCode(err) != 2 {
 		t.Fatalf("backup on PostgreSQL: %v, want a usage error pointing to pg_dump", err)
 	}
+	// A backup taken otherwise (pg_dump) is recorded with --mark; a file
+	// and --mark together are a usage error.
+	if out := c.ok("", "backup", "--mark"); !strings.Contains(out, "Recorded a backup") {
+		t.Fatalf("backup --mark: %s", out)
+	}
+	if _, _, err := c.run("", "backup", "--mark", "x.db"); exitCode(err) != 2 {
+		t.Fatalf("backup --mark FILE: %v, want a usage error", err)
+	}
 	if out := c.ok("", "version"); !strings.HasPrefix(out, "kasuhara ") {
 		t.Fatalf("version: %s", out)
 	}

@@ -81,12 +81,6 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nThe configuration flags (--data, --database, --addr, …) can also be set as KASUHARA_DATA, KASUHARA_DATABASE, …;\nrun kasuhara COMMAND -h for a command's flags.")
 }
 
-// parseWithArgs parses the flags of a command that also takes positional
-// arguments, which the caller reads from the returned FlagSet.
-func parseWithArgs(e env, name string, set config.Set, args []string) (*config.Config, *flag.FlagSet, error) {
-	return parseFlags(e, name, set, args, nil, true)
-}
-
 // parse parses a command's flags: the config groups in set plus the
 // command's own flags, defined by own.
 func parse(e env, name string, set config.Set, args []string, own func(*flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {

@@ -188,3 +188,45 @@ func YearEndClosure(first, last int) []Date {
 	}
 	return ds
 }
+
+// Working returns an organisation's working calendar from its settings:
+// Saturdays and Sundays closed, Japan's public holidays when
+// publicHolidays, and 年末年始 (29 December to 3 January) of the years
+// around the instant around when yearEnd.
+func Working(publicHolidays, yearEnd bool, around time.Time) Calendar {
+	c := Calendar{Holidays: publicHolidays}
+	if yearEnd {
+		y := DateOf(around).Year
+		c.Extra = YearEndClosure(y-1, y+1)
+	}
+	return c
+}
+
+// BusinessTime returns how much of the time from from to to falls on
+// business days (whole days in JST), the measure in which a clock of
+// business days runs (independent of AddBusinessDays, whose oracle it is in
+// the tests): from a business day's 10:00 to the next business
+// day's 10:00 is 24 hours, over a weekend or a holiday too. It is negative
+// when to is before from.
+func (c Calendar) BusinessTime(from, to time.Time) time.Duration {
+	if to.Before(from) {
+		return -c.BusinessTime(to, from)
+	}
+	var sum time.Duration
+	for d := DateOf(from); !d.Time().After(to); d = d.AddDays(1) {
+		if !c.IsBusinessDate(d) {
+			continue
+		}
+		start, end := d.Time(), d.AddDays(1).Time()
+		if start.Before(from) {
+			start = from
+		}
+		if end.After(to) {
+			end = to
+		}
+		if end.After(start) {
+			sum += end.Sub(start)
+		}
+	}
+	return sum
+}

@@ -80,28 +80,6 @@ func TestAddBusinessDaysNoBusinessDay(t *testing.T) {
 	}
 }
 
-// businessTime is an oracle independent of AddBusinessDays: how much of
-// [a, b) lies in business days.
-func businessTime(c Calendar, a, b time.Time) time.Duration {
-	var sum time.Duration
-	for d := DateOf(a); !d.After(DateOf(b)); d = d.AddDays(1) {
-		if !c.IsBusinessDate(d) {
-			continue
-		}
-		lo, hi := d.Time(), d.AddDays(1).Time()
-		if a.After(lo) {
-			lo = a
-		}
-		if b.Before(hi) {
-			hi = b
-		}
-		if hi.After(lo) {
-			sum += hi.Sub(lo)
-		}
-	}
-	return sum
-}
-
 // TestAddBusinessDaysOracle checks that the result is the first instant
 // (forward) or the last (backward) with exactly n business days between it
 // and the start, for random starts over several years.
@@ -119,11 +97,11 @@ func TestAddBusinessDaysOracle(t *testing.T) {
 		want := time.Duration(n) * 24 * time.Hour
 
 		end := cal.AddBusinessDays(start, n)
-		if got := businessTime(cal, start, end); got != want || businessTime(cal, start, end.Add(-time.Nanosecond)) >= want {
+		if got := cal.BusinessTime(start, end); got != want || cal.BusinessTime(start, end.Add(-time.Nanosecond)) >= want {
 			t.Fatalf("AddBusinessDays(%s, %d) = %s: %s of business time, want it first reaching %s", start, n, end, got, want)
 		}
 		back := cal.AddBusinessDays(start, -n)
-		if got := businessTime(cal, back, start); got != want || businessTime(cal, back.Add(time.Nanosecond), start) >= want {
+		if got := cal.BusinessTime(back, start); got != want || cal.BusinessTime(back.Add(time.Nanosecond), start) >= want {
 			t.Fatalf("AddBusinessDays(%s, %d) = %s: %s of business time, want it last having %s", start, -n, back, got, want)
 		}
 	}
@@ -209,5 +187,44 @@ func TestYearEndClosure(t *testing.T) {
 	}
 	if got := YearEndClosure(2026, 2025); got != nil {
 		t.Errorf("YearEndClosure(2026, 2025) = %v, want nil", got)
+	}
+}
+
+func TestBusinessTime(t *testing.T) {
+	tests := []struct {
+		name     string
+		cal      Calendar
+		from, to string
+		want     time.Duration
+	}{
+		{"same business day", Default(), "2025-01-20 09:00", "2025-01-20 12:30", 3*time.Hour + 30*time.Minute},
+		{"Friday evening to Monday evening: one business day", Default(), "2025-01-17 18:00", "2025-01-20 18:00", 24 * time.Hour},
+		{"over 成人の日", Default(), "2025-01-10 18:00", "2025-01-14 18:00", 24 * time.Hour},
+		{"a weekend alone is nothing", Default(), "2025-01-18 10:00", "2025-01-19 22:00", 0},
+		{"Saturday to Tuesday 00:00: Monday", Default(), "2025-01-18 10:00", "2025-01-21 00:00", 24 * time.Hour},
+		{"Golden Week", Default(), "2025-05-02 09:00", "2025-05-07 09:00", 24 * time.Hour},
+		{"holidays off: 成人の日 counts", Calendar{}, "2025-01-10 18:00", "2025-01-14 18:00", 48 * time.Hour},
+		{"年末年始 closed", Working(true, true, jst(t, "2025-12-26 00:00")), "2025-12-26 17:00", "2026-01-05 17:00", 24 * time.Hour},
+		{"年末年始 open", Working(true, false, jst(t, "2025-12-26 00:00")), "2025-12-26 17:00", "2026-01-05 17:00", 5 * 24 * time.Hour},
+		{"backwards is negative", Default(), "2025-01-20 18:00", "2025-01-17 18:00", -24 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cal.BusinessTime(jst(t, tt.from), jst(t, tt.to)); got != tt.want {
+				t.Errorf("BusinessTime(%s, %s) = %s, want %s", tt.from, tt.to, got, tt.want)
+			}
+		})
+	}
+	// The business time to a deadline of n business days is n days.
+	r := rand.New(rand.NewPCG(19, 1))
+	for range 500 {
+		start := jst(t, "2025-01-01 00:00").Add(time.Duration(r.IntN(3*365*24*60)) * time.Minute)
+		n := 1 + r.IntN(10)
+		due := Default().AddBusinessDays(start, n)
+		got := Default().BusinessTime(start, due)
+		// From a closed day the clock starts at the next business day's start.
+		if got != time.Duration(n)*24*time.Hour {
+			t.Fatalf("BusinessTime(%s, AddBusinessDays(%d) = %s) = %s, want %d days", start.In(JST), n, due.In(JST), got, n)
+		}
 	}
 }

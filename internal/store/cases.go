@@ -465,12 +465,19 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	visible(q, v)
 	s.caseFilters(q, v, f)
 	dir := "DESC"
-	if f.Sort == "oldest" {
+	if f.Sort == "oldest" || f.Sort == "deadline" {
 		dir = "ASC"
 	}
 	from, order, bySearch := s.caseSearch(q, v, f.Query, dir)
+	byDeadline := f.Sort == "deadline"
+	if byDeadline {
+		// The cases whose clock runs, walked on cases_org_next_due; with a
+		// search, its matches sorted.
+		q.add("c.next_due IS NOT NULL")
+		order, bySearch = "c.next_due ASC, c.id ASC", false
+	}
 	if f.Cursor != "" {
-		if err := afterCursor(q, f.Cursor, dir, bySearch); err != nil {
+		if err := afterCursor(q, f.Cursor, dir, bySearch, byDeadline); err != nil {
 			return nil, "", err
 		}
 	}
@@ -489,6 +496,9 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		out = out[:limit]
 		last := out[len(out)-1]
 		c := cursor{At: last.CreatedAt, ID: last.ID}
+		if byDeadline {
+			c.At = last.NextDeadline()
+		}
 		if bySearch {
 			c.S = sids[limit-1]
 		}
@@ -535,10 +545,54 @@ func (s *Store) caseFilters(q *qb, v kasuhara.Actor, f kasuhara.CaseFilter) {
 	if !f.To.IsZero() {
 		q.add("c.occurred_at < " + q.arg(f.To.UTC()))
 	}
-	if f.Overdue {
-		now := q.arg(s.now())
-		q.add("((c.state = 'new' AND c.acknowledge_by < " + now + ") OR (c.state IN ('acknowledged', 'in_progress') AND c.feedback_by < " + now + "))")
+	now := s.now()
+	for _, c := range []struct {
+		on   bool
+		cond func(*qb, kasuhara.Actor, time.Time) string
+	}{{f.Open, openCond}, {f.Overdue, overdueCond}, {f.DueToday, dueTodayCond}, {f.NoSecond, noSecondCond}, {f.AwaitingReply, awaitingReplyCond}} {
+		if c.on {
+			q.add(c.cond(q, v, now))
+		}
 	}
+}
+
+// The conditions of the desk's figures (kasuhara.CaseCounts), on cases c:
+// each both a filter of the queue and a count of the home, so that the two
+// always agree.
+
+// openCond: new, acknowledged or in progress.
+func openCond(*qb, kasuhara.Actor, time.Time) string {
+	return "c.state IN ('new', 'acknowledged', 'in_progress')"
+}
+
+// overdueCond: the running clock ran out (Case.Overdue).
+func overdueCond(q *qb, _ kasuhara.Actor, now time.Time) string {
+	return "c.next_due < " + q.arg(now)
+}
+
+// dueTodayCond: the running clock runs out later today in the
+// organisation's time zone.
+func dueTodayCond(q *qb, _ kasuhara.Actor, now time.Time) string {
+	t := now.In(kasuhara.JST)
+	end := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, kasuhara.JST).UTC()
+	return "(c.next_due >= " + q.arg(now) + " AND c.next_due < " + q.arg(end) + ")"
+}
+
+// noSecondCond: acknowledged or in progress without a second person (a
+// new case waits for its acknowledgement first).
+func noSecondCond(*qb, kasuhara.Actor, time.Time) string {
+	return "(c.state IN ('acknowledged', 'in_progress') AND c.second_id IS NULL)"
+}
+
+// awaitingReplyCond: the newest message is the reporter's. Only where the
+// viewer may read the messages: the handlers, the reporter, a supervisor
+// with the reporter's consent (access.CareReadable).
+func awaitingReplyCond(q *qb, v kasuhara.Actor, _ time.Time) string {
+	cond := "(SELECT m.from_reporter FROM case_messages m WHERE m.case_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) = TRUE"
+	if !access.Can(v.Role, access.HandleCases) {
+		cond += " AND (c.reporter_id = " + q.arg(v.UserID) + " OR c.care_to_supervisor)"
+	}
+	return "(" + cond + ")"
 }
 
 // caseSearch adds the condition of a search for query to q, and returns
@@ -589,7 +643,7 @@ func (s *Store) caseSearch(q *qb, v kasuhara.Actor, query, dir string) (from, or
 
 // afterCursor adds the condition of the page after the cursor token to q
 // (dir is the order, ASC or DESC).
-func afterCursor(q *qb, token, dir string, bySearch bool) error {
+func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool) error {
 	cur, err := decodeCursor(token)
 	if err != nil {
 		return err
@@ -606,6 +660,10 @@ func afterCursor(q *qb, token, dir string, bySearch bool) error {
 		return nil
 	}
 	t, id := q.arg(cur.At), q.arg(cur.ID)
+	if byDeadline {
+		q.add("(c.next_due > " + t + " OR (c.next_due = " + t + " AND c.id > " + id + "))")
+		return nil
+	}
 	q.add("(c.created_at " + cmp + " " + t + " OR (c.created_at = " + t + " AND c.id " + cmp + " " + id + "))")
 	return nil
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -142,12 +144,7 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 
 // calendarOf is the working calendar of the settings.
 func calendarOf(st *kasuhara.OrgSettings, around time.Time) calendar.Calendar {
-	c := calendar.Calendar{Holidays: st.PublicHolidays}
-	if st.YearEndClosure {
-		y := calendar.DateOf(around).Year
-		c.Extra = calendar.YearEndClosure(y-1, y+1)
-	}
-	return c
+	return calendar.Working(st.PublicHolidays, st.YearEndClosure, around)
 }
 
 // deadline returns when a clock ("acknowledge" or "feedback") of a case
@@ -167,4 +164,28 @@ func (s *Store) deadline(ctx context.Context, orgID string, start time.Time, clo
 		d = def
 	}
 	return audit.Normalize(calendarOf(st, start).Deadline(start, d))
+}
+
+// Backup kinds (RecordBackup).
+const (
+	BackupCopy     = "copy"     // kasuhara backup wrote a copy of the database
+	BackupExternal = "external" // an operator took one otherwise (pg_dump)
+)
+
+// RecordBackup records that a backup of the installation was taken now.
+func (s *Store) RecordBackup(ctx context.Context, kind string) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO backups (at, kind) VALUES ($1, $2)", s.now(), kind)
+		return err
+	})
+	return wrap("store.RecordBackup", err)
+}
+
+// LastBackup implements kasuhara.SettingsService.
+func (s *Store) LastBackup(ctx context.Context) (time.Time, error) {
+	var at sql.NullTime
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT at FROM backups ORDER BY at DESC LIMIT 1").Scan(&at); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("store.LastBackup: %w", err)
+	}
+	return at.Time.UTC(), nil
 }

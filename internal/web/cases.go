@@ -11,6 +11,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
 // names maps user ids of an organisation to display names.
@@ -26,13 +27,23 @@ func (s *Server) names(r *http.Request, orgID string) (map[string]string, []kasu
 	return m, members, nil
 }
 
-// queue is the desk's list of cases with filters.
+// queue is the desk's list of cases with filters, kept in the URL. A case
+// number typed into its search opens that case.
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if !access.Can(v.Membership.Role, access.ReadCaseContents) {
 		// Employees, admins and analysts have no queue: their own reports
 		// are under /reports.
 		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "no case queue for this role")
+	}
+	if ref, ok := parseCaseRef(r.URL.Query().Get("q")); ok {
+		// A case the viewer may not see is not found, as any other.
+		id, err := s.Cases.CaseIDByRef(r.Context(), v.Actor, ref)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
+		return nil
 	}
 	f, ferr := caseFilter(r)
 	p := &page{Title: "queue.title", Nav: "queue"}
@@ -62,20 +73,111 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range deps {
 		depNames[d.ID] = d.Name
 	}
+	rows, err := s.queueRows(r, list)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
+	q.Del("cursor")
 	nextURL := ""
 	if next != "" {
 		q.Set("cursor", next)
 		nextURL = "/cases?" + q.Encode()
 		q.Del("cursor")
 	}
-	p.Data = map[string]any{"Cases": list, "NextURL": nextURL, "Names": names, "Departments": deps, "DepNames": depNames,
-		"Handlers": handlers(members), "Q": r.URL.Query(), "Now": s.Now(), "Filtered": len(r.URL.Query()) > 0}
+	byDeadline := queryWith(q, "sort", "deadline")
+	filtered := 0
+	for k := range q {
+		if k != "sort" && k != "limit" && q.Get(k) != "" {
+			filtered++
+		}
+	}
+	p.Data = map[string]any{"Rows": rows, "NextURL": nextURL, "Names": names, "Departments": deps, "DepNames": depNames,
+		"Handlers": handlers(members), "Q": r.URL.Query(), "Filtered": filtered, "ByDeadline": "/cases?" + byDeadline.Encode(),
+		"Sorts": kasuhara.CaseSorts}
 	status := http.StatusOK
 	if ferr != nil {
 		status = http.StatusUnprocessableEntity
 	}
 	return s.render(w, r, status, "queue", p)
+}
+
+// queryWith is a copy of q with key set to value.
+func queryWith(q url.Values, key, value string) url.Values {
+	c := url.Values{}
+	for k, vs := range q {
+		c[k] = slices.Clone(vs)
+	}
+	c.Set(key, value)
+	return c
+}
+
+// queueRow is a case of the queue with its next deadline and the time left
+// to it (or past it), counted as its clock runs: business days on the
+// organisation's working calendar, or calendar days and hours.
+type queueRow struct {
+	kasuhara.Case
+	Deadline  time.Time // zero when no clock runs
+	Overdue   bool
+	Remaining string
+}
+
+func (s *Server) queueRows(r *http.Request, list []kasuhara.Case) ([]queueRow, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	st, err := s.Settings.Settings(r.Context(), list[0].OrgID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	cal := calendar.Working(st.PublicHolidays, st.YearEndClosure, now)
+	business := map[kasuhara.CaseState]bool{}
+	for state, clock := range map[kasuhara.CaseState]string{kasuhara.StateNew: st.Acknowledge, kasuhara.StateAcknowledged: st.Feedback,
+		kasuhara.StateInProgress: st.Feedback} {
+		d, err := calendar.ParseDuration(clock)
+		if err != nil {
+			d = calendar.DefaultFeedback
+			if state == kasuhara.StateNew {
+				d = calendar.DefaultAcknowledge
+			}
+		}
+		business[state] = d.Unit == calendar.BusinessDays
+	}
+	loc := s.Catalog.Localizer(langFrom(r.Context()))
+	rows := make([]queueRow, len(list))
+	for i, c := range list {
+		row := queueRow{Case: c, Deadline: c.NextDeadline(), Overdue: c.Overdue(now)}
+		if !row.Deadline.IsZero() {
+			from, to, key := now, row.Deadline, "queue.left"
+			if row.Overdue {
+				from, to, key = row.Deadline, now, "queue.over"
+			}
+			d := to.Sub(from)
+			if business[c.State] {
+				d = cal.BusinessTime(from, to)
+			}
+			row.Remaining = loc.T(key, map[string]any{"T": durationText(loc, d, business[c.State])})
+		}
+		rows[i] = row
+	}
+	return rows, nil
+}
+
+// durationText writes a clock's time as (business) days and hours, hours
+// and minutes, or minutes.
+func durationText(loc *i18n.Localizer, d time.Duration, business bool) string {
+	day := 24 * time.Hour
+	switch {
+	case d >= day && business:
+		return loc.T("queue.dur.business_days", map[string]any{"D": int(d / day), "H": int(d % day / time.Hour)})
+	case d >= day:
+		return loc.T("queue.dur.days", map[string]any{"D": int(d / day), "H": int(d % day / time.Hour)})
+	case d >= time.Hour:
+		return loc.T("queue.dur.hours", map[string]any{"H": int(d / time.Hour), "M": int(d % time.Hour / time.Minute)})
+	default:
+		return loc.T("queue.dur.minutes", map[string]any{"M": int(d / time.Minute)})
+	}
 }
 
 // handlers are the members who may handle cases (desk and legal); seconds
@@ -460,17 +562,22 @@ func caseLevel(v kasuhara.Actor, c *kasuhara.Case) access.CaseLevel {
 func caseFilter(r *http.Request) (kasuhara.CaseFilter, error) {
 	q := r.URL.Query()
 	f := kasuhara.FieldErrors{}
+	yes := func(k string) bool { return q.Get(k) == "true" || q.Get(k) == "1" }
 	cf := kasuhara.CaseFilter{State: kasuhara.CaseState(q.Get("state")), Category: kasuhara.Category(q.Get("category")),
 		Verdict: q.Get("verdict"), DepartmentID: q.Get("department"), AssigneeID: q.Get("assignee"), Query: q.Get("q"),
-		Cursor: q.Get("cursor"), Sort: q.Get("sort"), Overdue: q.Get("overdue") == "true" || q.Get("overdue") == "1",
-		Mine: q.Get("mine") == "true" || q.Get("mine") == "1"}
+		Cursor: q.Get("cursor"), Sort: q.Get("sort"), Overdue: yes("overdue") || q.Get("due") == "overdue",
+		DueToday: q.Get("due") == "today", Open: yes("open"), NoSecond: yes("nosecond"), AwaitingReply: yes("awaiting"),
+		Mine: yes("mine")}
+	if d := q.Get("due"); d != "" && d != "overdue" && d != "today" {
+		f.Add("due", kasuhara.FieldChoice)
+	}
 	if cf.State != "" && !containsState(cf.State) {
 		f.Add("state", kasuhara.FieldChoice)
 	}
 	if cf.Category != "" && !containsCategory(cf.Category) {
 		f.Add("category", kasuhara.FieldUnknownCategory)
 	}
-	if cf.Sort != "" && cf.Sort != "newest" && cf.Sort != "oldest" {
+	if cf.Sort != "" && !slices.Contains(kasuhara.CaseSorts, cf.Sort) {
 		f.Add("sort", kasuhara.FieldChoice)
 	}
 	if l := q.Get("limit"); l != "" {

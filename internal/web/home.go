@@ -2,14 +2,19 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 )
 
-// homeData is what the start page asks of the viewer: policies to read and
-// courses to take.
+// homeData is what the start page shows the viewer: what needs them
+// (figures for the desk, legal and a supervisor, the setup checklist for an
+// administrator), then policies to read and courses to take.
 type homeData struct {
+	Figures        []figure
+	Setup          []setupItem
+	SetupDone      bool
 	Unacknowledged []kasuhara.PolicyDocument
 	Training       []kasuhara.TrainingItem
 	// Approvals counts the measures waiting for the viewer's approval;
@@ -18,11 +23,37 @@ type homeData struct {
 	Approvals, Exclusions int
 }
 
+// figure is one count of the home, with the list that shows its cases.
+type figure struct {
+	ID    string // the element id, and the catalogue key home.figure.ID
+	N     int
+	Href  string
+	Alert bool // overdue and retaliation alarms are red when there are any
+}
+
 // home is the signed-in start page. What it shows depends on the role: each
 // role sees the part of the desk's work that is theirs.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	d := &homeData{}
+	var counts *kasuhara.CaseCounts
+	if access.Can(v.Membership.Role, access.ReadCaseContents) {
+		n, err := s.Cases.CaseCounts(r.Context(), v.Actor)
+		if err != nil {
+			return err
+		}
+		counts = n
+	}
+	if v.Membership.Role == kasuhara.RoleAdmin {
+		var err error
+		if d.Setup, err = s.setupChecklist(r, v); err != nil {
+			return err
+		}
+		d.SetupDone = true
+		for _, it := range d.Setup {
+			d.SetupDone = d.SetupDone && it.Done
+		}
+	}
 	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
 	if err != nil {
 		return err
@@ -53,5 +84,83 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if counts != nil {
+		d.Figures = figures(v.Membership.Role, counts, d.Approvals)
+	}
 	return s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
+}
+
+// figures are the counts a role sees, each linking to the queue under the
+// filter that counts it (store.CaseCounts uses the same conditions). A
+// supervisor's queue holds only their department's cases, and a supervisor
+// sees no figure of messages (the reporter's to consent to) nor of
+// measures and alarms (legal's). approvals are the measures the viewer may
+// approve (CustomerService.ApprovalsWaiting, the /approvals list's).
+func figures(role kasuhara.Role, n *kasuhara.CaseCounts, approvals int) []figure {
+	fs := []figure{
+		{ID: "new", N: n.New, Href: "/cases?state=new&sort=deadline"},
+		{ID: "overdue", N: n.Overdue, Href: "/cases?due=overdue&sort=deadline", Alert: n.Overdue > 0},
+		{ID: "due-today", N: n.DueToday, Href: "/cases?due=today&sort=deadline"},
+	}
+	if role == kasuhara.RoleSupervisor {
+		return append(fs, figure{ID: "open", N: n.Open, Href: "/cases?open=1&sort=deadline"})
+	}
+	fs = append(fs,
+		figure{ID: "no-second", N: n.NoSecond, Href: "/cases?nosecond=1&sort=deadline"},
+		figure{ID: "awaiting", N: n.AwaitingReply, Href: "/cases?awaiting=1&open=1&sort=deadline"})
+	if access.Can(role, access.ApproveMeasure) {
+		fs = append(fs, figure{ID: "approvals", N: approvals, Href: "/approvals"})
+	}
+	if access.Can(role, access.ViewRetaliation) {
+		fs = append(fs, figure{ID: "retaliation", N: n.Retaliation, Href: "/retaliation", Alert: n.Retaliation > 0})
+	}
+	return fs
+}
+
+// setupItem is one step of an administrator's setup checklist.
+type setupItem struct {
+	ID   string // the element id, and the catalogue key home.setup.ID
+	Done bool
+	Href string    // where to do it; "" for what is done outside the UI
+	At   time.Time // when it was last done, where that is recorded (a backup)
+}
+
+// setupChecklist is what an installation needs before the desk can work:
+// the organisation's name and address (letters and the public pages carry
+// them), a desk and a legal user, a published policy, mail, and a backup
+// (kasuhara backup records each).
+func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error) {
+	ctx := r.Context()
+	st, err := s.Settings.Settings(ctx, v.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.Users.Members(ctx, v.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	has := func(role kasuhara.Role) bool {
+		for _, m := range members {
+			if m.Role == role && !m.User.Disabled {
+				return true
+			}
+		}
+		return false
+	}
+	docs, err := s.Policies.EffectivePolicies(ctx, v.Org.ID, v.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	backup, err := s.Settings.LastBackup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []setupItem{
+		{ID: "org", Done: v.Org.Name != "" && st.Sender.Address != "", Href: "/admin/settings"},
+		{ID: "desk", Done: has(kasuhara.RoleDesk), Href: "/admin/users"},
+		{ID: "legal", Done: has(kasuhara.RoleLegal), Href: "/admin/users"},
+		{ID: "policy", Done: len(docs) > 0, Href: "/admin/policies"},
+		{ID: "mail", Done: s.MailConfigured},
+		{ID: "backup", Done: !backup.IsZero(), At: backup},
+	}, nil
 }

@@ -74,6 +74,9 @@ type Deps struct {
 	AnonymousBudget int
 	// MaxUpload is the largest evidence file accepted (default 100 MiB).
 	MaxUpload int64
+	// MailConfigured: a mail server is set (--smtp), for the
+	// administrator's setup checklist.
+	MailConfigured bool
 }
 
 // MaxJSONBytes limits every request body except those carrying files
