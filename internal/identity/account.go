@@ -2,6 +2,7 @@ package identity
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -63,22 +64,23 @@ var notHandles = map[string]bool{
 // is on; Similar weighs it accordingly.
 func Handle(s string) string {
 	s = norm.NFKC.String(strings.ToLower(strings.TrimSpace(norm.NFKC.String(s))))
+	// The @ goes first, so that a key that looks like an address is read as
+	// one again (@x.com/taro and x.com/taro give one key).
+	s = strings.TrimSpace(strings.TrimLeft(s, "@"))
 	if u, ok := profileURL(s); ok {
 		return handleFromURL(u)
 	}
-	return strings.TrimSpace(strings.TrimLeft(s, "@"))
+	return s
 }
 
 // profileURL parses s as a web address when it has an http(s) scheme or
 // begins with a host name followed by a path (x.com/taro). A plain handle
-// with dots (taro.yamada) is not an address.
+// with dots (taro.yamada) is not an address, nor is one whose "host" has an
+// empty label (./, .x/, a..b/).
 func profileURL(s string) (*url.URL, bool) {
-	if strings.HasPrefix(s, "@") {
-		return nil, false
-	}
 	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
 		host, _, ok := strings.Cut(s, "/")
-		if !ok || !strings.Contains(host, ".") {
+		if !ok || !isHostName(host) {
 			return nil, false
 		}
 		s = "https://" + s
@@ -88,6 +90,13 @@ func profileURL(s string) (*url.URL, bool) {
 		return nil, false
 	}
 	return u, true
+}
+
+// isHostName reports whether host is two or more dot-separated labels, none
+// of them empty.
+func isHostName(host string) bool {
+	labels := strings.Split(host, ".")
+	return len(labels) > 1 && !slices.Contains(labels, "")
 }
 
 func handleFromURL(u *url.URL) string {
