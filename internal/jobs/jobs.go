@@ -66,14 +66,14 @@ func Enqueue(ctx context.Context, tx *sqldb.Tx, j Job) error {
 	return EnqueueAll(ctx, tx, j)
 }
 
-// EnqueueAll adds every job of js as Enqueue does, in one statement.
+// EnqueueAll adds every job of js as Enqueue does, in multi-row inserts
+// (sqldb's InsertRowsThen: one statement for up to 800 jobs).
 func EnqueueAll(ctx context.Context, tx *sqldb.Tx, js ...Job) error {
 	if len(js) == 0 {
 		return nil
 	}
 	now := dbTime(time.Now())
-	var values []string
-	var args []any
+	rows := make([][]any, 0, len(js))
 	for _, j := range js {
 		if strings.TrimSpace(j.Kind) == "" {
 			return errors.New("jobs: enqueue: kind is empty")
@@ -100,14 +100,11 @@ func EnqueueAll(ctx context.Context, tx *sqldb.Tx, js ...Job) error {
 		if j.DedupeKey != "" {
 			dedupe = sql.NullString{String: j.DedupeKey, Valid: true}
 		}
-		n := len(args)
-		values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, 'pending', 0, $%d, $%d, '', $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7))
-		args = append(args, id.String(), j.Kind, string(payload), dedupe, j.MaxAttempts, runAt, now)
+		rows = append(rows, []any{id.String(), j.Kind, string(payload), dedupe, "pending", 0, j.MaxAttempts, runAt, "", now})
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO jobs
-		(id, kind, payload, dedupe_key, state, attempts, max_attempts, run_at, last_error, created_at)
-		VALUES `+strings.Join(values, ", ")+`
-		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	err := tx.InsertRowsThen(ctx, "jobs",
+		[]string{"id", "kind", "payload", "dedupe_key", "state", "attempts", "max_attempts", "run_at", "last_error", "created_at"},
+		rows, " ON CONFLICT (dedupe_key) DO NOTHING")
 	if err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", js[0].Kind, err)
 	}

@@ -186,6 +186,32 @@ func TestDedupeKeyEnqueuesOnce(t *testing.T) {
 	})
 }
 
+// EnqueueAll writes more jobs than one statement takes (sqldb's multi-row
+// insert splits them), and a key repeated across the statements is kept once.
+func TestEnqueueAllManyJobs(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		const n = 2000
+		batch := make([]Job, 0, n+1)
+		for i := range n {
+			batch = append(batch, Job{Kind: "mail", Payload: i, DedupeKey: fmt.Sprint("mail:", i)})
+		}
+		batch = append(batch, Job{Kind: "mail", Payload: n, DedupeKey: "mail:0"})
+		enqueue(t, db, batch...)
+		if got := countJobs(t, db); got != n {
+			t.Fatalf("%d jobs, want %d", got, n)
+		}
+		var payload string
+		if err := db.Read.QueryRow("SELECT payload FROM jobs WHERE dedupe_key = 'mail:0'").Scan(&payload); err != nil || payload != "0" {
+			t.Fatalf("the key's job has payload %q (%v), want the first's, 0", payload, err)
+		}
+		var pending int
+		if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND attempts = 0 AND last_error = '' AND max_attempts = $1",
+			DefaultMaxAttempts).Scan(&pending); err != nil || pending != n {
+			t.Fatalf("%d jobs pending with no attempt (%v), want %d", pending, err, n)
+		}
+	})
+}
+
 func TestJobRunsAndIsDone(t *testing.T) {
 	type payload struct {
 		Event string   `json:"event"`
