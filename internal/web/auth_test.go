@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
@@ -126,7 +127,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 	}
 	must(t, c.get("/"), 200, "User desk")
 	// Same-origin browser requests pass.
-	r = c.do("POST", "/logout", nil, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": e.ts.URL})
+	r = c.do("POST", "/logout", nil, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": e.url})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("same-origin logout: %d", r.status)
 	}
@@ -147,37 +148,48 @@ func TestSessionRenewedAtSignIn(t *testing.T) {
 		t.Fatal("the session id was not renewed at sign-in")
 	}
 	old := e.client()
-	u, _ := url.Parse(e.ts.URL)
+	u, _ := url.Parse(e.url)
 	old.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "kasuhara_session", Value: first}})
 	if r := old.get("/"); r.status != http.StatusSeeOther {
 		t.Fatalf("the pre-sign-in session id still works: %d", r.status)
 	}
 }
 
+// The session's clocks are the server's: in a synctest bubble time.Sleep
+// moves them at once, and no test waits for real seconds.
 func TestSessionTimeouts(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
-		e := newEnv(t, sqldb.SQLite, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = time.Second, time.Hour })
-		c := e.client()
-		c.signInAs(kasuhara.RoleDesk)
-		must(t, c.get("/"), 200)
-		time.Sleep(1500 * time.Millisecond)
-		if r := c.get("/"); r.status != http.StatusSeeOther {
-			t.Fatalf("after the idle timeout: %d, want a redirect to sign in", r.status)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = time.Second, time.Hour })
+			c := e.client()
+			c.signInAs(kasuhara.RoleDesk)
+			must(t, c.get("/"), 200)
+			time.Sleep(900 * time.Millisecond)
+			must(t, c.get("/"), 200) // within the idle time, which starts again
+			time.Sleep(900 * time.Millisecond)
+			must(t, c.get("/"), 200)
+			time.Sleep(1100 * time.Millisecond)
+			if r := c.get("/"); r.status != http.StatusSeeOther {
+				t.Fatalf("after the idle timeout: %d, want a redirect to sign in", r.status)
+			}
+		})
 	})
 	t.Run("absolute", func(t *testing.T) {
-		e := newEnv(t, sqldb.SQLite, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = 2*time.Second, 2*time.Second })
-		c := e.client()
-		c.signInAs(kasuhara.RoleDesk)
-		// Activity keeps the idle timer fresh but not the absolute one.
-		deadline := time.Now().Add(2500 * time.Millisecond)
-		for time.Now().Before(deadline) {
-			c.get("/")
-			time.Sleep(400 * time.Millisecond)
-		}
-		if r := c.get("/"); r.status != http.StatusSeeOther {
-			t.Fatalf("after the absolute lifetime: %d, want a redirect to sign in", r.status)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = 2*time.Second, 2*time.Second })
+			c := e.client()
+			c.signInAs(kasuhara.RoleDesk)
+			// Activity keeps the idle timer fresh but not the absolute one.
+			for range 4 {
+				must(t, c.get("/"), 200)
+				time.Sleep(400 * time.Millisecond)
+			}
+			must(t, c.get("/"), 200) // 1.6 s
+			time.Sleep(500 * time.Millisecond)
+			if r := c.get("/"); r.status != http.StatusSeeOther {
+				t.Fatalf("after the absolute lifetime: %d, want a redirect to sign in", r.status)
+			}
+		})
 	})
 }
 

@@ -452,7 +452,7 @@ func (e *env) callAs(p principal, pattern, method, path string) int {
 	default:
 		body, ctype = strings.NewReader(formBodies[pattern]), "application/x-www-form-urlencoded"
 	}
-	req, err := http.NewRequest(method, e.ts.URL+path, body)
+	req, err := http.NewRequest(method, e.url+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}

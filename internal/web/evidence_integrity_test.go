@@ -41,7 +41,7 @@ func TestSwappedEvidence(t *testing.T) {
 			_, evB := upload("other.png", pngBytes(t, 310, 200))
 			get := func(path string, hdr map[string]string) (int, []byte, error) {
 				t.Helper()
-				req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
+				req, _ := http.NewRequest("GET", e.url+path, nil)
 				req.Header.Set("Authorization", "Bearer "+desk.tok)
 				for k, v := range hdr {
 					req.Header.Set(k, v)
