@@ -12,36 +12,32 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 func TestSignInAndOut(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			c := e.client()
-			// Not signed in: the home page sends to the sign-in page.
-			r := c.get("/")
-			if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
-				t.Fatalf("GET / signed out: %d %s", r.status, r.header.Get("Location"))
-			}
-			must(t, c.get("/login"), 200, `<form class="form" method="post" action="/login"`)
-			c.signInAs(kasuhara.RoleDesk)
-			home := c.get("/")
-			must(t, home, 200, "User desk", "相談窓口")
-			mustNot(t, home, `href="/admin/users"`)
-			must(t, c.post("/logout", nil), http.StatusSeeOther)
-			r = c.get("/")
-			if r.status != http.StatusSeeOther {
-				t.Fatalf("after sign-out GET / = %d, want a redirect to /login", r.status)
-			}
-			es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: e.users[kasuhara.RoleDesk].ID})
-			if len(es) == 0 || es[0].Action != "auth.login" {
-				t.Fatalf("no auth.login audit entry: %+v", es)
-			}
-		})
-	}
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c := e.client()
+		// Not signed in: the home page sends to the sign-in page.
+		r := c.get("/")
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+			t.Fatalf("GET / signed out: %d %s", r.status, r.header.Get("Location"))
+		}
+		must(t, c.get("/login"), 200, `<form class="form" method="post" action="/login"`)
+		c.signInAs(kasuhara.RoleDesk)
+		home := c.get("/")
+		must(t, home, 200, "User desk", "相談窓口")
+		mustNot(t, home, `href="/admin/users"`)
+		must(t, c.post("/logout", nil), http.StatusSeeOther)
+		r = c.get("/")
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("after sign-out GET / = %d, want a redirect to /login", r.status)
+		}
+		es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: e.users[kasuhara.RoleDesk].ID})
+		if len(es) == 0 || es[0].Action != "auth.login" {
+			t.Fatalf("no auth.login audit entry: %+v", es)
+		}
+	})
 }
 
 func TestWrongPasswordAndValidation(t *testing.T) {

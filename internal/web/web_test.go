@@ -57,6 +57,14 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 	return en
 }
 
+// onEachEngine runs f in a subtest per engine, each with a fresh env.
+func onEachEngine(t *testing.T, f func(t *testing.T, e *env), opts ...option) {
+	t.Helper()
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) { f(t, newEnv(t, eng, opts...)) })
+	}
+}
+
 // newBubbleEnv is newEnv on SQLite without a listener: a request is served
 // in the goroutine that sends it, so that the test can run in a synctest
 // bubble, where time.Sleep moves a fake clock that the server reads too.
