@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/kasuhara/kasuhara/internal/config"
@@ -14,9 +12,7 @@ import (
 // may be running. PostgreSQL is backed up with pg_dump.
 func backup(ctx context.Context, e env, args []string) error {
 	cfg, fs, err := parseWithArgs(e, "backup", config.Storage, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,9 +45,7 @@ func tuneGC(getenv func(string) string) int {
 
 func serve(ctx context.Context, e env, args []string) error {
 	cfg, _, err := parse(e, "serve", config.Storage|config.Server, args, nil)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	var level slog.Level
