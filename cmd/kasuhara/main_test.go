@@ -414,3 +414,39 @@ func TestServeGCPercent(t *testing.T) {
 		t.Errorf("with GOGC=150: %d", got)
 	}
 }
+
+// TestReadmeListsEveryCommand keeps README's table of commands and the
+// program's commands the same: each command has a row, each row a command,
+// and the README links nothing outside the repository.
+func TestReadmeListsEveryCommand(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	rows := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z-]+)[ `:]").FindAllStringSubmatch(readme, -1) {
+		rows[m[1]] = true
+	}
+	names := map[string]bool{}
+	for _, c := range commands() {
+		names[c.name] = true
+		if !rows[c.name] {
+			t.Errorf("README's table of commands has no row for %q", c.name)
+		}
+	}
+	for r := range rows {
+		if !names[r] {
+			t.Errorf("README's table names %q, which is no command", r)
+		}
+	}
+	for _, m := range regexp.MustCompile(`\]\(([^)#]+)[^)]*\)`).FindAllStringSubmatch(readme, -1) {
+		target := m[1]
+		if strings.Contains(target, "://") || strings.HasPrefix(target, "/") {
+			continue // a web address is not a file of a clone
+		}
+		if _, err := os.Stat(filepath.Join("../..", target)); err != nil || strings.HasPrefix(filepath.Clean(target), "..") {
+			t.Errorf("README links %s, which a clone does not have", target)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func commands() []command {
 		{"org", "org create --slug S --name N [--parent SLUG]: create an organisation", orgCmd},
 		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
-		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
+		{"audit", "audit verify [--records] | baseline | anchor --out FILE: check the audit trail (and the records), record the records' state, sign the chain's head", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
 		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},
 		{"demo", "demo [--cases N] [--org SLUG]: fill the database with a demo company group, and N generated cases", demoCmd},
