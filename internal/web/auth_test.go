@@ -131,8 +131,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 
 func TestSessionRenewedAtSignIn(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	c := e.client()
-	c.signInAs(kasuhara.RoleDesk)
+	c := e.signedIn(kasuhara.RoleDesk)
 	first := c.sessionCookie()
 	if first == "" {
 		t.Fatal("no session cookie")
@@ -157,8 +156,7 @@ func TestSessionTimeouts(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = time.Second, time.Hour })
-			c := e.client()
-			c.signInAs(kasuhara.RoleDesk)
+			c := e.signedIn(kasuhara.RoleDesk)
 			must(t, c.get("/"), 200)
 			time.Sleep(900 * time.Millisecond)
 			must(t, c.get("/"), 200) // within the idle time, which starts again
@@ -173,8 +171,7 @@ func TestSessionTimeouts(t *testing.T) {
 	t.Run("absolute", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = 2*time.Second, 2*time.Second })
-			c := e.client()
-			c.signInAs(kasuhara.RoleDesk)
+			c := e.signedIn(kasuhara.RoleDesk)
 			// Activity keeps the idle timer fresh but not the absolute one.
 			for range 4 {
 				must(t, c.get("/"), 200)
@@ -191,8 +188,7 @@ func TestSessionTimeouts(t *testing.T) {
 
 func TestDisabledUserLosesSession(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	c := e.client()
-	c.signInAs(kasuhara.RoleDesk)
+	c := e.signedIn(kasuhara.RoleDesk)
 	if err := e.st.SetDisabled(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleDesk].ID, true); err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func TestAPIReportBadInput(t *testing.T) {
 	r := emp.c.do("POST", "/api/v1/reports", strings.NewReader(string(b)), map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": "application/json"})
 	must(t, r, http.StatusRequestEntityTooLarge, `"too_large"`)
 	// No failed request left a case behind.
-	list, _, _ := e.st.Cases(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}, kasuhara.CaseFilter{})
+	list, _, _ := e.st.Cases(ctx, e.actor(kasuhara.RoleEmployee), kasuhara.CaseFilter{})
 	if len(list) != 0 {
 		t.Fatalf("%d cases after failed requests", len(list))
 	}
@@ -179,8 +179,7 @@ func TestIntakeScreening(t *testing.T) {
 	calm["conduct"] = "返品の条件について40分ほど丁寧に質問された"
 	must(t, emp.call("POST", "/api/v1/reports", calm), 201, `"urgent":false`)
 
-	c := e.client()
-	c.signInAs(kasuhara.RoleEmployee)
+	c := e.signedIn(kasuhara.RoleEmployee)
 	r := c.post("/report/suggest", url.Values{"conduct": {"土下座しろ、SNSに晒すぞ"}})
 	must(t, r, 200, `data-suggest="kneeling_demand"`, "土下座の要求")
 	mustNot(t, r, "<html", "checked")
@@ -197,7 +196,7 @@ func TestIntakeScreening(t *testing.T) {
 // the last legal member cannot be excluded (422).
 func TestAPIExclusionWaitsForASecondPerson(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	empV := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Consultation: true})
 	if err != nil {
 		t.Fatal(err)

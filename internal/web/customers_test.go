@@ -76,8 +76,7 @@ func TestLookupIsRateLimited(t *testing.T) {
 
 func TestTimerPrefillsReport(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	c := e.client()
-	c.signInAs(kasuhara.RoleEmployee)
+	c := e.signedIn(kasuhara.RoleEmployee)
 	must(t, c.get("/timer"), 200, `data-limit="30"`, "対応タイマー")
 	r := c.get("/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact")
 	must(t, r, 200, `value="phone" checked`, `value="42"`, `value="2026-11-27T10:00"`, `id="subtype-long_contact" checked`)
@@ -88,8 +87,8 @@ func TestTimerPrefillsReport(t *testing.T) {
 
 func TestMeasureLetters(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	deskV := e.actor(kasuhara.RoleDesk)
+	empV := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
 		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
 	if err != nil {
@@ -123,12 +122,10 @@ func TestMeasureLetters(t *testing.T) {
 	emp := e.api(kasuhara.RoleEmployee)
 	must(t, emp.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusForbidden)
 	// Legal edits the template; the desk may not.
-	l := e.client()
-	l.signInAs(kasuhara.RoleLegal)
+	l := e.signedIn(kasuhara.RoleLegal)
 	must(t, l.get("/customers/letters"), 200, "警告文書", "{facts}")
 	must(t, l.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"警告書"}, "body": {"{customer}\n{facts}"}}), http.StatusSeeOther)
-	d := e.client()
-	d.signInAs(kasuhara.RoleDesk)
+	d := e.signedIn(kasuhara.RoleDesk)
 	must(t, d.get("/customers/letters"), http.StatusForbidden)
 	must(t, d.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"x"}, "body": {"y"}}), http.StatusForbidden)
 }

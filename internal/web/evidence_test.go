@@ -112,8 +112,7 @@ func TestEvidenceUploadAndDownload(t *testing.T) {
 
 func TestReportFormWithPhoto(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	c := e.client()
-	c.signInAs(kasuhara.RoleEmployee)
+	c := e.signedIn(kasuhara.RoleEmployee)
 	img := pngBytes(t, 50, 50)
 	fields := map[string][]string{"occurred_at": {"2026-11-26T18:30"}, "channel": {"in_person"}, "subtypes": {"insult", "kneeling_demand"},
 		"conduct": {"「土下座しろ」と大声で言われた"}, "duration_minutes": {"25"}}
@@ -133,7 +132,7 @@ func TestReportFormWithPhoto(t *testing.T) {
 	body, ct = multipartBody(t, fields, map[string][]byte{"photo.png": img})
 	r = c.do("POST", "/report", body, map[string]string{"Content-Type": ct})
 	must(t, r, http.StatusUnprocessableEntity, "ファイルをもう一度選んでください", `value="25"`, "入力してください", "経路を選んでください")
-	cases, _, _ := e.st.Cases(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}, kasuhara.CaseFilter{})
+	cases, _, _ := e.st.Cases(ctx, e.actor(kasuhara.RoleDesk), kasuhara.CaseFilter{})
 	if len(cases) != 1 {
 		t.Fatalf("%d cases, want 1", len(cases))
 	}
@@ -149,7 +148,7 @@ func TestReportFormWithPhoto(t *testing.T) {
 func TestSwappedEvidence(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
-		deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+		deskV := e.actor(kasuhara.RoleDesk)
 		upload := func(name string, data []byte) (caseID string, ev kasuhara.Evidence) {
 			t.Helper()
 			id := decode(t, emp.call("POST", "/api/v1/reports", validReport()).body)["id"].(string)

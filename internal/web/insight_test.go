@@ -92,8 +92,7 @@ func TestStatsExportsSuppressSmallGroups(t *testing.T) {
 	e := newEnv(t, testdb.Engines[0])
 	insightData(t, e)
 	month := kasuhara.StatMonth(time.Now())
-	analyst := e.client()
-	analyst.signInAs(kasuhara.RoleAnalyst)
+	analyst := e.signedIn(kasuhara.RoleAnalyst)
 	q := "?from=" + month + "&to=" + month + "&group_by=department&org=acme"
 	// CSV: UTF-8 with BOM, Japanese headers, "<3".
 	r := analyst.get("/api/v1/exports/stats.csv" + q + "&lang=ja")
@@ -162,8 +161,7 @@ func TestStatsExportsSuppressSmallGroups(t *testing.T) {
 func TestCaseExports(t *testing.T) {
 	e := newEnv(t, testdb.Engines[0])
 	shop, _, _ := insightData(t, e)
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	r := desk.get("/api/v1/exports/cases.csv?lang=ja&department=" + shop.ID)
 	must(t, r, http.StatusOK, "事案番号,報告日時", "侮辱", "電話", "新宿店")
 	if n := strings.Count(r.body, "\r\n"); n != 5 {
@@ -172,8 +170,7 @@ func TestCaseExports(t *testing.T) {
 	mustNot(t, r, secrets...)
 	must(t, desk.get("/api/v1/exports/cases.xlsx?lang=en"), http.StatusOK)
 	for _, role := range []kasuhara.Role{kasuhara.RoleAnalyst, kasuhara.RoleEmployee, kasuhara.RoleAdmin, kasuhara.RoleSupervisor} {
-		c := e.client()
-		c.signInAs(role)
+		c := e.signedIn(role)
 		must(t, c.get("/api/v1/exports/cases.csv"), http.StatusForbidden)
 	}
 	entries, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID})
@@ -190,16 +187,15 @@ func TestCaseExports(t *testing.T) {
 
 func TestRetentionPage(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
-		legal := e.client()
-		legal.signInAs(kasuhara.RoleLegal)
+		legal := e.signedIn(kasuhara.RoleLegal)
 		must(t, legal.get("/retention"), http.StatusOK, `id="nothing-expiring"`)
 		r := legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"0"}})
 		must(t, r, http.StatusBadRequest, "field-error", "1200")
 		must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"12"}}), http.StatusSeeOther)
 		must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}), http.StatusBadRequest, "field-error")
 		// A closed complaint with a photo.
-		empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-		deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+		empV := e.actor(kasuhara.RoleEmployee)
+		deskV := e.actor(kasuhara.RoleDesk)
 		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
 		if err != nil {
 			t.Fatal(err)
@@ -232,7 +228,7 @@ func TestRetentionPage(t *testing.T) {
 		age(time.Now().AddDate(-1, -1, 0))
 		must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
 		must(t, legal.get("/cases/"+c.ID), http.StatusOK)
-		hs, _ := e.st.Holds(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+		hs, _ := e.st.Holds(ctx, e.actor(kasuhara.RoleLegal))
 		must(t, legal.post("/retention/holds/"+hs[0].ID+"/release", nil), http.StatusSeeOther)
 		must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
 		must(t, legal.get("/cases/"+c.ID), http.StatusNotFound)
@@ -241,8 +237,7 @@ func TestRetentionPage(t *testing.T) {
 		}
 		// Only legal.
 		for _, role := range []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleAdmin, kasuhara.RoleEmployee, kasuhara.RoleAnalyst} {
-			c := e.client()
-			c.signInAs(role)
+			c := e.signedIn(role)
 			must(t, c.get("/retention"), http.StatusForbidden)
 			must(t, c.post("/retention/purge", nil), http.StatusForbidden)
 		}

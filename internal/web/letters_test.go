@@ -43,9 +43,9 @@ func pdfPlain(t *testing.T, data []byte) string {
 // issued, with its date.
 func TestLetterPreviewAndCustomerText(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
-		deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-		legalV := kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}
-		empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+		deskV := e.actor(kasuhara.RoleDesk)
+		legalV := e.actor(kasuhara.RoleLegal)
+		empV := e.actor(kasuhara.RoleEmployee)
 		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
 			Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
 		if err != nil {
@@ -72,8 +72,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 				t.Errorf("stored reason %q, customer text %q", m.Reason, m.CustomerText)
 			}
 		}
-		l := e.client()
-		l.signInAs(kasuhara.RoleLegal)
+		l := e.signedIn(kasuhara.RoleLegal)
 		must(t, l.get("/customers/"+id), 200, "letter/preview?lang=ja", `name="customer_text"`, "文書に印刷されます", "繰り返し大声で従業員を威圧されたこと")
 		preview := func(m *kasuhara.Measure) string {
 			t.Helper()
@@ -109,8 +108,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 			t.Errorf("the preview after a warning letter lacks %q:\n%s", want, text)
 		}
 		// The preview is for desk and legal; nobody else.
-		emp := e.client()
-		emp.signInAs(kasuhara.RoleEmployee)
+		emp := e.signedIn(kasuhara.RoleEmployee)
 		if r := emp.get("/customers/" + id + "/measures/" + end.ID + "/letter/preview?lang=ja"); r.status != http.StatusForbidden {
 			t.Errorf("an employee's preview answered %d", r.status)
 		}
@@ -122,8 +120,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 // the settings page, and the letters print them.
 func TestLetterSenderFromSettings(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	admin := e.client()
-	admin.signInAs(kasuhara.RoleAdmin)
+	admin := e.signedIn(kasuhara.RoleAdmin)
 	must(t, admin.get("/admin/settings"), 200, `name="legal_name"`, `name="contact_phone"`)
 	must(t, admin.post("/admin/settings?org=acme", url.Values{"acknowledge": {"1bd"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"},
 		"legal_name": {strings.Repeat("株", 201)}}), 422)
@@ -132,8 +129,8 @@ func TestLetterSenderFromSettings(t *testing.T) {
 		"contact_phone": {"03-1234-5678"}, "contact_desk": {"お客様相談室"}}), http.StatusSeeOther)
 	must(t, admin.get("/admin/settings"), 200, `value="株式会社アクメ商事"`, `value="03-1234-5678"`, `value="お客様相談室"`)
 
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	deskV := e.actor(kasuhara.RoleDesk)
+	empV := e.actor(kasuhara.RoleEmployee)
 	if _, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
 		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}}); err != nil {
 		t.Fatal(err)
@@ -143,8 +140,7 @@ func TestLetterSenderFromSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := e.client()
-	l.signInAs(kasuhara.RoleLegal)
+	l := e.signedIn(kasuhara.RoleLegal)
 	r := l.get("/customers/" + cs[0].ID + "/measures/" + m.ID + "/letter/preview?lang=ja")
 	if r.status != 200 {
 		t.Fatalf("preview: %d", r.status)

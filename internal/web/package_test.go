@@ -115,7 +115,7 @@ func checkPDFText(t *testing.T, pdfData []byte, wants ...string) {
 func TestEvidencePackageWholeAudit(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
-		deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+		deskV := e.actor(kasuhara.RoleDesk)
 		id := decode(t, emp.call("POST", "/api/v1/reports", validReport()).body)["id"].(string)
 		body, ct := multipartBody(t, nil, map[string][]byte{"memo.png": pngBytes(t, 30, 30)})
 		must(t, emp.c.do("POST", "/api/v1/cases/"+id+"/evidence", body, map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": ct}), 201)

@@ -35,8 +35,7 @@ func TestOnlinePosts(t *testing.T) {
 		}
 		checkPDFText(t, []byte(draft.body), "投稿の削除のお願い", "https://sns.example/p/42", "新宿店の山田は最悪")
 		// The text is the organisation's own.
-		l := e.client()
-		l.signInAs(kasuhara.RoleLegal)
+		l := e.signedIn(kasuhara.RoleLegal)
 		must(t, l.get("/online-posts/template"), 200, "{company}")
 		must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"  "}}), http.StatusBadRequest, "本文")
 		must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"{url} の削除を求めます。{text}"}}), http.StatusSeeOther)
@@ -57,15 +56,14 @@ func TestOnlinePosts(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, l.get("/notifications"), 200, "/online-posts/"+id)
-		ec := e.client()
-		ec.signInAs(kasuhara.RoleEmployee)
+		ec := e.signedIn(kasuhara.RoleEmployee)
 		if strings.Contains(ec.get("/notifications").body, "/online-posts/"+id) {
 			t.Fatal("an employee was told about a post")
 		}
 		must(t, e.api(kasuhara.RoleAnalyst).call("GET", "/api/v1/online-posts", nil), http.StatusForbidden)
 		// A post linked to a case is hidden from whoever is excluded from it.
-		deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-		empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+		deskV := e.actor(kasuhara.RoleDesk)
+		empV := e.actor(kasuhara.RoleEmployee)
 		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "social_media", Subtypes: kasuhara.Subtypes, Conduct: "SNSで晒された"})
 		if err != nil {
 			t.Fatal(err)

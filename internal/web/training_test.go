@@ -19,8 +19,7 @@ func TestPublicPolicyWithoutSignIn(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		anon := e.client()
 		must(t, anon.get("/o/acme/policy"), http.StatusNotFound)
-		admin := e.client()
-		admin.signInAs(kasuhara.RoleAdmin)
+		admin := e.signedIn(kasuhara.RoleAdmin)
 		// The admin starts from the built-in text, adapts it, publishes.
 		r := admin.post("/admin/policies", url.Values{"kind": {"basic"}, "start": {"basic_policy"}, "group_wide": {"on"}})
 		must(t, r, http.StatusSeeOther)
@@ -56,7 +55,7 @@ func TestPublicPolicyWithoutSignIn(t *testing.T) {
 
 func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
-		admin := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+		admin := e.actor(kasuhara.RoleAdmin)
 		doc, _ := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyInternal, false, starter.Policy("procedure", "Acme"))
 		emp := e.api(kasuhara.RoleEmployee)
 		r := emp.call("GET", "/api/v1/policies", nil)
@@ -70,13 +69,11 @@ func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 		must(t, emp.call("POST", "/api/v1/policies/"+doc.ID+"/acknowledge", nil), http.StatusOK, `"version":1`)
 		mustNot(t, emp.call("GET", "/api/v1/policies", nil), `"acknowledged_at":null`)
 		// Legal sees who has not acknowledged; the employee does not.
-		legal := e.client()
-		legal.signInAs(kasuhara.RoleLegal)
+		legal := e.signedIn(kasuhara.RoleLegal)
 		r = legal.get("/policies/acknowledgements")
 		must(t, r, http.StatusOK, "User desk")
 		mustNot(t, r, "User employee")
-		empUI := e.client()
-		empUI.signInAs(kasuhara.RoleEmployee)
+		empUI := e.signedIn(kasuhara.RoleEmployee)
 		must(t, empUI.get("/policies/acknowledgements"), http.StatusForbidden)
 		// A new version asks again.
 		e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("procedure", "Acme 2"))
@@ -95,8 +92,7 @@ func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 
 func TestTrainingThroughTheAPI(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
-		admin := e.client()
-		admin.signInAs(kasuhara.RoleAdmin)
+		admin := e.signedIn(kasuhara.RoleAdmin)
 		r := admin.post("/admin/training/courses", url.Values{"start": {"builtin"}})
 		must(t, r, http.StatusSeeOther)
 		courseURL := r.header.Get("Location")
@@ -140,8 +136,7 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 		failed = emp.call("POST", "/api/v1/training/courses/"+id+"/attempts", map[string]any{"lang": "en", "answers": half})
 		must(t, failed, http.StatusCreated, `"passed":false`)
 		mustNot(t, failed, `"wrong"`)
-		ui := e.client()
-		ui.signInAs(kasuhara.RoleEmployee)
+		ui := e.signedIn(kasuhara.RoleEmployee)
 		form := url.Values{"lang": {"en"}}
 		for i, a := range half {
 			form.Set(fmt.Sprintf("q%d", i), fmt.Sprint(a[0]))
@@ -154,11 +149,9 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 		cert := decode(t, r.body)["certificate_url"].(string)
 		must(t, emp.call("GET", "/api/v1/training/assignments", nil), http.StatusOK, `"status":"complete"`, `"due":"2100-03-31"`, `"pending":false`)
 		// The certificate is the employee's, and legal's to check; not the desk's.
-		empUI := e.client()
-		empUI.signInAs(kasuhara.RoleEmployee)
+		empUI := e.signedIn(kasuhara.RoleEmployee)
 		must(t, empUI.get(cert), http.StatusOK, "User employee", "100%")
-		deskUI := e.client()
-		deskUI.signInAs(kasuhara.RoleDesk)
+		deskUI := e.signedIn(kasuhara.RoleDesk)
 		must(t, deskUI.get(cert), http.StatusNotFound)
 		// The report: the analyst sees figures, never names; legal sees who is pending.
 		r = e.api(kasuhara.RoleAnalyst).call("GET", "/api/v1/training/report", nil)
@@ -169,8 +162,7 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 		// Another employee joins: legal sees the name among the pending.
 		e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "new@acme.example", Name: "新人 太郎", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleEmployee})
 		must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/training/report", nil), http.StatusOK, `"pending":["新人 太郎"]`, `"assigned":2`)
-		analystUI := e.client()
-		analystUI.signInAs(kasuhara.RoleAnalyst)
+		analystUI := e.signedIn(kasuhara.RoleAnalyst)
 		r = analystUI.get("/training/report")
 		must(t, r, http.StatusOK, "training-report")
 		mustNot(t, r, "新人 太郎")
@@ -183,8 +175,7 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 
 func TestTrainingImages(t *testing.T) {
 	e := newEnv(t, testdb.Engines[0])
-	admin := e.client()
-	admin.signInAs(kasuhara.RoleAdmin)
+	admin := e.signedIn(kasuhara.RoleAdmin)
 	upload := func(c *client, name string, data []byte) resp {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
@@ -200,30 +191,27 @@ func TestTrainingImages(t *testing.T) {
 	must(t, r, http.StatusCreated, `id="image-markdown"`, "/training/images/")
 	i := strings.Index(r.body, "/training/images/")
 	path := r.body[i : i+len("/training/images/")+36]
-	emp := e.client()
-	emp.signInAs(kasuhara.RoleEmployee)
+	emp := e.signedIn(kasuhara.RoleEmployee)
 	img := emp.get(path)
 	must(t, img, http.StatusOK)
 	if img.header.Get("Content-Type") != "image/png" || img.body != string(png) {
 		t.Fatalf("image served as %q", img.header.Get("Content-Type"))
 	}
 	must(t, e.client().get(path), http.StatusSeeOther) // sign in first
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	must(t, upload(desk, "x.png", png), http.StatusForbidden)
 }
 
 func TestCaseStudyFromAClosedCase(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
-		empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-		deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+		empV := e.actor(kasuhara.RoleEmployee)
+		deskV := e.actor(kasuhara.RoleDesk)
 		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"},
 			Conduct: "鈴木一郎と名乗る客が「馬鹿」と怒鳴った", Customer: kasuhara.CustomerDetails{Name: "鈴木一郎", Phone: "09011112222"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		desk := e.client()
-		desk.signInAs(kasuhara.RoleDesk)
+		desk := e.signedIn(kasuhara.RoleDesk)
 		must(t, desk.post("/cases/"+c.ID+"/case-study", url.Values{"title": {"x"}, "body": {"y"}, "confirm": {"on"}}), http.StatusBadRequest, "field-error")
 		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
 		e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
@@ -242,16 +230,14 @@ func TestCaseStudyFromAClosedCase(t *testing.T) {
 		must(t, r, http.StatusSeeOther)
 		studyURL := r.header.Get("Location")
 		// Every member reads it; only the desk and legal see where it came from.
-		emp := e.client()
-		emp.signInAs(kasuhara.RoleSupervisor)
+		emp := e.signedIn(kasuhara.RoleSupervisor)
 		r = emp.get(studyURL)
 		must(t, r, http.StatusOK, "電話で暴言があった", "<h3>")
 		mustNot(t, r, c.ID)
 		must(t, desk.get(studyURL), http.StatusOK, `id="source-case"`)
 		must(t, emp.get("/training"), http.StatusOK, "電話での暴言")
 		// The employee and the admin cannot make case studies.
-		admin := e.client()
-		admin.signInAs(kasuhara.RoleAdmin)
+		admin := e.signedIn(kasuhara.RoleAdmin)
 		must(t, admin.get("/cases/"+c.ID+"/case-study"), http.StatusForbidden)
 	})
 }

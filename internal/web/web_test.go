@@ -200,6 +200,19 @@ func (c *client) signInAs(r kasuhara.Role) {
 	}
 }
 
+// signedIn is a client signed in as the user of role r.
+func (e *env) signedIn(r kasuhara.Role) *client {
+	e.t.Helper()
+	c := e.client()
+	c.signInAs(r)
+	return c
+}
+
+// actor is the user of role r in the organisation, as a service sees them.
+func (e *env) actor(r kasuhara.Role) kasuhara.Actor {
+	return kasuhara.Actor{UserID: e.users[r].ID, OrgID: e.org.ID, Role: r}
+}
+
 func (c *client) sessionCookie() string {
 	u, _ := url.Parse(c.e.url)
 	for _, ck := range c.hc.Jar.Cookies(u) {
