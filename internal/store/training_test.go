@@ -13,7 +13,6 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/starter"
 	"github.com/kasuhara/kasuhara/internal/store"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 const quizCourse = `## 基本
@@ -32,8 +31,7 @@ Q: 正しいものをすべて選んでください。
 func allRight() [][]int { return [][]int{{1}, {0, 2}} }
 
 func TestCoursesAttemptsAndReport(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		now := time.Date(2027, 3, 1, 1, 0, 0, 0, time.UTC)
 		d.s.Now = func() time.Time { return now }
 		admin := d.actor
@@ -132,8 +130,7 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 }
 
 func TestTrainingImagesAndCaseStudies(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 		_, err := d.s.SaveImage(ctx, d.actor, "image/png", []byte("<svg onload=alert(1)></svg>"))
 		wantField(t, err, "image")
