@@ -46,6 +46,28 @@ func (c *cli) run(stdin string, args ...string) (string, string, error) {
 	return out.String(), errb.String(), err
 }
 
+// seedAcme creates the organisation acme with an admin and a desk member,
+// each change an audit entry.
+func (c *cli) seedAcme() {
+	c.t.Helper()
+	c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
+	c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
+	c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
+}
+
+// tamper opens the CLI's database behind its back, with the triggers that
+// keep the audit trail append-only dropped.
+func (c *cli) tamper() *sqldb.DB {
+	c.t.Helper()
+	db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { db.Close() })
+	testdb.DisableAuditTriggers(c.t, db)
+	return db
+}
+
 func (c *cli) ok(stdin string, args ...string) string {
 	c.t.Helper()
 	out, errs, err := c.run(stdin, args...)
@@ -177,15 +199,8 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
 			c := newCLI(t, eng)
-			c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
-			c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
-			c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
-			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			testdb.DisableAuditTriggers(t, db)
+			c.seedAcme()
+			db := c.tamper()
 			testdb.Exec(t, db, "UPDATE audit_entries SET object_type = 'org' WHERE seq = 2")
 			out, _, err := c.run("", "audit", "verify")
 			if exitCode(err) != 1 || !strings.Contains(out, "BROKEN at entry 2") || !strings.Contains(err.Error(), "entry 2") {
@@ -202,9 +217,7 @@ func TestAuditAnchorFindsCutOffTail(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
 			c := newCLI(t, eng)
-			c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
-			c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
-			c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
+			c.seedAcme()
 			anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
 			if out := c.ok("", "audit", "anchor", "--out", anchors); !strings.Contains(out, "Anchored the head") {
 				t.Fatalf("audit anchor: %s", out)
@@ -215,12 +228,7 @@ func TestAuditAnchorFindsCutOffTail(t *testing.T) {
 			if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
 				t.Fatalf("verify --anchor before tampering: %s", out)
 			}
-			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			testdb.DisableAuditTriggers(t, db)
+			db := c.tamper()
 			testdb.Exec(t, db, "DELETE FROM audit_entries WHERE seq > (SELECT MAX(seq) - 2 FROM audit_entries)")
 			testdb.Exec(t, db, `UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_entries),
 				hash = (SELECT hash FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)) WHERE id = 1`)

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -10,9 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/starter"
-	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 const quizCourse = `## 基本
@@ -204,18 +201,8 @@ func TestTrainingImagesAndCaseStudies(t *testing.T) {
 // clock: a week before the due date one reminder, after it one overdue
 // reminder, none for whoever passed, and a new round next year.
 func TestTrainingRemindersOverTime(t *testing.T) {
-	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
-		db, err := sqldb.OpenSQLite(ctx, filepath.Join(dir, "training.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s := store.New(db)
-		s.Params = fastParams
+		s := bubbleStore(t)
 		org, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme"})
 		mk := func(email, lang string) kasuhara.Actor {
 			u, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: org.ID, Role: kasuhara.RoleEmployee, Language: lang})
@@ -237,7 +224,7 @@ func TestTrainingRemindersOverTime(t *testing.T) {
 		}
 		mails := func() []notify.TrainingMailJob {
 			var out []notify.TrainingMailJob
-			for _, p := range jobRows(t, db, notify.KindTrainingMail) {
+			for _, p := range jobRows(t, s.DB(), notify.KindTrainingMail) {
 				var j notify.TrainingMailJob
 				json.Unmarshal([]byte(p), &j)
 				out = append(out, j)

@@ -110,10 +110,7 @@ func TestNamedMessagesAndRetaliationPages(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	emp := e.signedIn(kasuhara.RoleEmployee)
 	empV := e.actor(kasuhara.RoleEmployee)
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
 	must(t, emp.post("/cases/"+c.ID+"/messages", url.Values{"body": {"相談したいです"}}), http.StatusSeeOther)
 	must(t, emp.get("/cases/"+c.ID), 200, "相談したいです", `id="confidential-form"`, `id="retaliation-form"`)
 	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
@@ -169,10 +166,7 @@ func TestAdminAuditHidesAlarmsAndConfidentiality(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	emp := e.signedIn(kasuhara.RoleEmployee)
 	empV := e.actor(kasuhara.RoleEmployee)
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
 	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
 	must(t, emp.post("/cases/"+c.ID+"/confidential", url.Values{"hide": {"true"}}), http.StatusSeeOther)
 	legal := e.signedIn(kasuhara.RoleLegal)
@@ -204,10 +198,7 @@ func TestSupervisorSeesNoCareWithoutConsent(t *testing.T) {
 	}
 	empV := kasuhara.Actor{UserID: people[0].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: dep.ID}
 	deskV := e.actor(kasuhara.RoleDesk)
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: dep.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: dep.ID})
 	if _, err := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", Note: "産業医面談"}); err != nil {
 		t.Fatal(err)
 	}

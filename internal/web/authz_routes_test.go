@@ -629,10 +629,7 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 		r := kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), DurationMinutes: 30, Channel: "in_person", DepartmentID: dep,
 			Categories: []kasuhara.Category{"violence_abuse"}, Subtypes: []string{"shouting"}, Conduct: "怒鳴られた",
 			Customer: kasuhara.CustomerDetails{Name: "山田 太郎", Phone: phone}}
-		c, err := e.st.FileReport(ctx, by, r)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.file(t, by, r)
 		if conf {
 			if err := e.st.SetConfidential(ctx, by, c.ID, true); err != nil {
 				t.Fatal(err)

@@ -197,10 +197,7 @@ func TestIntakeScreening(t *testing.T) {
 func TestAPIExclusionWaitsForASecondPerson(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	empV := e.actor(kasuhara.RoleEmployee)
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Consultation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Consultation: true})
 	desk, legal := e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
 	path := "/api/v1/cases/" + c.ID + "/exclusions"
 	sup := e.users[kasuhara.RoleSupervisor].ID

@@ -88,14 +88,7 @@ func TestTimerPrefillsReport(t *testing.T) {
 func TestMeasureLetters(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	deskV := e.actor(kasuhara.RoleDesk)
-	empV := e.actor(kasuhara.RoleEmployee)
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
-		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := e.st.Customers(ctx, deskV, "")
-	id := cs[0].ID
+	c, id := e.threatenedByACustomer(t)
 	caution, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 1, 0)})
 	warned, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "脅迫的な発言が続いた", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
 	legal := e.api(kasuhara.RoleLegal)

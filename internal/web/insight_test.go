@@ -196,10 +196,7 @@ func TestRetentionPage(t *testing.T) {
 		// A closed complaint with a photo.
 		empV := e.actor(kasuhara.RoleEmployee)
 		deskV := e.actor(kasuhara.RoleDesk)
-		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
 		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
 		e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
 		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "")

@@ -45,14 +45,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		deskV := e.actor(kasuhara.RoleDesk)
 		legalV := e.actor(kasuhara.RoleLegal)
-		empV := e.actor(kasuhara.RoleEmployee)
-		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
-			Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, _ := e.st.Customers(ctx, deskV, "")
-		id := cs[0].ID
+		c, id := e.threatenedByACustomer(t)
 		review := time.Now().AddDate(0, 6, 0)
 		end, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "店長の私見：酔っていた", CustomerText: "繰り返し大声で従業員を威圧されたこと",
 			CaseIDs: []string{c.ID}, ReviewAt: review})
@@ -130,18 +123,13 @@ func TestLetterSenderFromSettings(t *testing.T) {
 	must(t, admin.get("/admin/settings"), 200, `value="株式会社アクメ商事"`, `value="03-1234-5678"`, `value="お客様相談室"`)
 
 	deskV := e.actor(kasuhara.RoleDesk)
-	empV := e.actor(kasuhara.RoleEmployee)
-	if _, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
-		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}}); err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := e.st.Customers(ctx, deskV, "")
-	m, err := e.st.ProposeMeasure(ctx, deskV, cs[0].ID, kasuhara.NewMeasure{Level: "warned", Reason: "x", ReviewAt: time.Now().AddDate(0, 6, 0)})
+	_, id := e.threatenedByACustomer(t)
+	m, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "x", ReviewAt: time.Now().AddDate(0, 6, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := e.signedIn(kasuhara.RoleLegal)
-	r := l.get("/customers/" + cs[0].ID + "/measures/" + m.ID + "/letter/preview?lang=ja")
+	r := l.get("/customers/" + id + "/measures/" + m.ID + "/letter/preview?lang=ja")
 	if r.status != 200 {
 		t.Fatalf("preview: %d", r.status)
 	}
@@ -151,4 +139,17 @@ func TestLetterSenderFromSettings(t *testing.T) {
 			t.Errorf("the letter lacks %q:\n%s", want, text)
 		}
 	}
+}
+
+// threatenedByACustomer files an employee's report of a threat by a named
+// customer, and returns the case and the customer's id.
+func (e *env) threatenedByACustomer(t *testing.T) (*kasuhara.Case, string) {
+	t.Helper()
+	c := e.file(t, e.actor(kasuhara.RoleEmployee), kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone",
+		Conduct: "x", Subtypes: []string{"threat"}, Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
+	cs, err := e.st.Customers(ctx, e.actor(kasuhara.RoleDesk), "")
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("customers after one report: %d, %v", len(cs), err)
+	}
+	return c, cs[0].ID
 }

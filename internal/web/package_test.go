@@ -85,29 +85,50 @@ func TestEvidencePackage(t *testing.T) {
 	})
 }
 
-// checkPDFText extracts a PDF's text with pdftotext (from poppler-utils;
-// required when KASUHARA_REQUIRE_PDFTOTEXT=1) and looks for each want.
+// checkPDFText checks that the PDF's text (read by pdftotext, white space
+// ignored) holds every one of wants.
 func checkPDFText(t *testing.T, pdfData []byte, wants ...string) {
+	t.Helper()
+	text, out, ok := pdfText(t, pdfData)
+	for _, w := range wants {
+		if ok && !strings.Contains(text, strings.Join(strings.Fields(w), "")) {
+			t.Errorf("the PDF lacks %q:\n%.1500s", w, out)
+		}
+	}
+}
+
+// checkPDFTextLacks is checkPDFText for text that must not be there.
+func checkPDFTextLacks(t *testing.T, pdfData []byte, absent ...string) {
+	t.Helper()
+	text, _, ok := pdfText(t, pdfData)
+	for _, a := range absent {
+		if ok && strings.Contains(text, strings.Join(strings.Fields(a), "")) {
+			t.Errorf("the PDF holds %q", a)
+		}
+	}
+}
+
+// pdfText is the PDF's text as pdftotext lays it out, and without white
+// space; ok is false when pdftotext is not installed (a failure when
+// KASUHARA_REQUIRE_PDFTOTEXT=1).
+func pdfText(t *testing.T, pdfData []byte) (text, out string, ok bool) {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
 			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
 		}
 		t.Log("pdftotext not installed: the PDF's text is not checked")
-		return
+		return "", "", false
 	}
 	p := filepath.Join(t.TempDir(), "summary.pdf")
-	os.WriteFile(p, pdfData, 0o600)
-	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	if err := os.WriteFile(p, pdfData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := exec.Command("pdftotext", "-layout", p, "-").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Join(strings.Fields(string(out)), "")
-	for _, w := range wants {
-		if !strings.Contains(text, strings.Join(strings.Fields(w), "")) {
-			t.Errorf("the PDF lacks %q:\n%.1500s", w, out)
-		}
-	}
+	return strings.Join(strings.Fields(string(b)), ""), string(b), true
 }
 
 // TestEvidencePackageWholeAudit: the package's audit.json held only the
@@ -198,27 +219,4 @@ func TestPackageLeavesCareOut(t *testing.T) {
 			t.Fatalf("the audit lacks the reason: %+v %v", es[0], err)
 		}
 	})
-}
-
-// checkPDFTextLacks is checkPDFText for text that must not be there.
-func checkPDFTextLacks(t *testing.T, pdfData []byte, absent ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
-		}
-		return
-	}
-	p := filepath.Join(t.TempDir(), "summary.pdf")
-	os.WriteFile(p, pdfData, 0o600)
-	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(string(out)), "")
-	for _, a := range absent {
-		if strings.Contains(text, strings.Join(strings.Fields(a), "")) {
-			t.Errorf("the PDF holds %q", a)
-		}
-	}
 }

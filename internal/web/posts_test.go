@@ -64,10 +64,7 @@ func TestOnlinePosts(t *testing.T) {
 		// A post linked to a case is hidden from whoever is excluded from it.
 		deskV := e.actor(kasuhara.RoleDesk)
 		empV := e.actor(kasuhara.RoleEmployee)
-		c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "social_media", Subtypes: kasuhara.Subtypes, Conduct: "SNSで晒された"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.file(t, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "social_media", Subtypes: kasuhara.Subtypes, Conduct: "SNSで晒された"})
 		linked, err := e.st.CreatePost(ctx, deskV, kasuhara.OnlinePost{URL: "https://sns.example/p/43", CapturedText: "晒し投稿の本文", CaseID: c.ID})
 		if err != nil {
 			t.Fatal(err)

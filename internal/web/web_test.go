@@ -208,6 +208,16 @@ func (e *env) signedIn(r kasuhara.Role) *client {
 	return c
 }
 
+// file files r as who through the service; an error ends the test.
+func (e *env) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhara.Case {
+	t.Helper()
+	c, err := e.st.FileReport(ctx, who, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // actor is the user of role r in the organisation, as a service sees them.
 func (e *env) actor(r kasuhara.Role) kasuhara.Actor {
 	return kasuhara.Actor{UserID: e.users[r].ID, OrgID: e.org.ID, Role: r}
