@@ -105,8 +105,7 @@ func TestAnonymousReceiptReloadFilesNothing(t *testing.T) {
 	if got := anon.text("#receipt"); got != receipt {
 		t.Errorf("after a reload the receipt is %q, want the first one", got)
 	}
-	desk := newBrowser(t, srv)
-	signIn(t, desk, "desk@example.jp", deskPW)
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	if got := countRows(desk, "/cases", "#queue"); got != 1 {
 		t.Errorf("after a reload of the receipt page there are %d anonymous cases, want 1", got)
 	}
