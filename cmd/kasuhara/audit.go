@@ -41,9 +41,7 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 		}
 	}
 	cfg, _, err := parse(e, "audit "+args[0], config.Storage, args[1:], own)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	db, st, err := openStore(ctx, cfg)

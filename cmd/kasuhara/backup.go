@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
@@ -20,9 +19,7 @@ func backup(ctx context.Context, e env, args []string) error {
 	cfg, fs, err := parseFlags(e, "backup", config.Storage, args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&mark, "mark", false, "record that a backup was taken now by other means (pg_dump), writing none")
 	}, true)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if mark != (fs.NArg() == 0) || fs.NArg() > 1 {

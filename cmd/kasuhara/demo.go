@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -22,9 +21,7 @@ func demoCmd(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&org, "org", "demo-retail", "the organisation the generated cases belong to")
 		fs.Uint64Var(&seed, "seed", 1, "the seed of the generated cases (the same seed gives the same cases)")
 	})
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if cases < 0 || cases > 10_000_000 {

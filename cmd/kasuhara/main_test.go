@@ -46,6 +46,28 @@ func (c *cli) run(stdin string, args ...string) (string, string, error) {
 	return out.String(), errb.String(), err
 }
 
+// seedAcme creates the organisation acme with an admin and a desk member,
+// each change an audit entry.
+func (c *cli) seedAcme() {
+	c.t.Helper()
+	c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
+	c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
+	c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
+}
+
+// tamper opens the CLI's database behind its back, with the triggers that
+// keep the audit trail append-only dropped.
+func (c *cli) tamper() *sqldb.DB {
+	c.t.Helper()
+	db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { db.Close() })
+	testdb.DisableAuditTriggers(c.t, db)
+	return db
+}
+
 func (c *cli) ok(stdin string, args ...string) string {
 	c.t.Helper()
 	out, errs, err := c.run(stdin, args...)
@@ -185,15 +207,8 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
 			c := newCLI(t, eng)
-			c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
-			c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
-			c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
-			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			testdb.DisableAuditTriggers(t, db)
+			c.seedAcme()
+			db := c.tamper()
 			testdb.Exec(t, db, "UPDATE audit_entries SET object_type = 'org' WHERE seq = 2")
 			out, _, err := c.run("", "audit", "verify")
 			if exitCode(err) != 1 || !strings.Contains(out, "BROKEN at entry 2") || !strings.Contains(err.Error(), "entry 2") {
@@ -210,9 +225,7 @@ func TestAuditAnchorFindsCutOffTail(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
 			c := newCLI(t, eng)
-			c.ok("", "org", "create", "--slug", "acme", "--name", "Acme")
-			c.ok("", "user", "create", "--email", "a@acme.example", "--name", "A", "--role", "admin")
-			c.ok("", "user", "create", "--email", "b@acme.example", "--name", "B", "--role", "desk")
+			c.seedAcme()
 			anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
 			if out := c.ok("", "audit", "anchor", "--out", anchors); !strings.Contains(out, "Anchored the head") {
 				t.Fatalf("audit anchor: %s", out)
@@ -223,12 +236,7 @@ func TestAuditAnchorFindsCutOffTail(t *testing.T) {
 			if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
 				t.Fatalf("verify --anchor before tampering: %s", out)
 			}
-			db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			testdb.DisableAuditTriggers(t, db)
+			db := c.tamper()
 			testdb.Exec(t, db, "DELETE FROM audit_entries WHERE seq > (SELECT MAX(seq) - 2 FROM audit_entries)")
 			testdb.Exec(t, db, `UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_entries),
 				hash = (SELECT hash FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)) WHERE id = 1`)
@@ -420,5 +428,41 @@ func TestServeGCPercent(t *testing.T) {
 	debug.SetGCPercent(150) // as if GOGC=150 had been read at start
 	if got := tuneGC(func(k string) string { return map[string]string{"GOGC": "150"}[k] }); got != 150 || debug.SetGCPercent(100) != 150 {
 		t.Errorf("with GOGC=150: %d", got)
+	}
+}
+
+// TestReadmeListsEveryCommand keeps README's table of commands and the
+// program's commands the same: each command has a row, each row a command,
+// and the README links nothing outside the repository.
+func TestReadmeListsEveryCommand(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	rows := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z-]+)[ `:]").FindAllStringSubmatch(readme, -1) {
+		rows[m[1]] = true
+	}
+	names := map[string]bool{}
+	for _, c := range commands() {
+		names[c.name] = true
+		if !rows[c.name] {
+			t.Errorf("README's table of commands has no row for %q", c.name)
+		}
+	}
+	for r := range rows {
+		if !names[r] {
+			t.Errorf("README's table names %q, which is no command", r)
+		}
+	}
+	for _, m := range regexp.MustCompile(`\]\(([^)#]+)[^)]*\)`).FindAllStringSubmatch(readme, -1) {
+		target := m[1]
+		if strings.Contains(target, "://") || strings.HasPrefix(target, "/") {
+			continue // a web address is not a file of a clone
+		}
+		if _, err := os.Stat(filepath.Join("../..", target)); err != nil || strings.HasPrefix(filepath.Clean(target), "..") {
+			t.Errorf("README links %s, which a clone does not have", target)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/kasuhara/kasuhara/internal/config"
@@ -13,9 +11,7 @@ import (
 
 func migrate(ctx context.Context, e env, args []string) error {
 	cfg, _, err := parse(e, "migrate", config.Storage, args, nil)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)

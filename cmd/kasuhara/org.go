@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -24,17 +23,12 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 		return usagef("%s", orgUsage)
 	}
 	var slug, name, parent string
-	cfg, _, err := parse(e, "org create", config.Storage, args[1:], func(fs *flag.FlagSet) {
+	cfg, err := parseCreate(e, "org", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "slug", "", "short name used in URLs: lower-case letters, digits, hyphens")
 		fs.StringVar(&name, "name", "", "the organisation's name")
 		fs.StringVar(&parent, "parent", "", "slug of the parent organisation (makes this one part of a group)")
-	})
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if err := required("org create", map[string]string{"slug": slug, "name": name}); err != nil {
+	}, map[string]*string{"slug": &slug, "name": &name})
+	if err != nil {
 		return err
 	}
 	db, st, err := openOrCreateStore(ctx, cfg)
@@ -70,9 +64,7 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 			vals[f.flag] = fs.String(f.flag, "", f.usage)
 		}
 	})
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if err := required("org update", map[string]string{"org": slug}); err != nil {

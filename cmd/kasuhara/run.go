@@ -45,7 +45,7 @@ func commands() []command {
 		{"org", "org create --slug S --name N [--parent SLUG]: create an organisation", orgCmd},
 		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
-		{"audit", "audit verify: check the audit trail's hash chain", auditCmd},
+		{"audit", "audit verify [--records] | baseline | anchor --out FILE: check the audit trail (and the records), record the records' state, sign the chain's head", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
 		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},
 		{"demo", "demo [--cases N] [--org SLUG]: fill the database with a demo company group, and N generated cases", demoCmd},
@@ -66,7 +66,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+			// -h: the flag package has printed the command's flags.
+			if err := c.run(ctx, e, args[1:]); !errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return nil
 		}
 	}
 	printUsage(stderr)
@@ -107,6 +111,30 @@ func parseFlags(e env, name string, set config.Set, args []string, own func(*fla
 		return nil, nil, usagef("%s: %v", name, err)
 	}
 	return cfg, fs, nil
+}
+
+// parseCreate parses "kasuhara NOUN create": the storage configuration and
+// the flags that own defines, and checks that the flags in need are given.
+// The usage line is the command's summary.
+func parseCreate(e env, noun string, args []string, own func(*flag.FlagSet), need map[string]*string) (*config.Config, error) {
+	if len(args) == 0 || args[0] != "create" {
+		for _, c := range commands() {
+			if c.name == noun {
+				usage, _, _ := strings.Cut(c.summary, ": ")
+				return nil, usagef("%s: usage: kasuhara %s", noun, usage)
+			}
+		}
+	}
+	name := noun + " create"
+	cfg, _, err := parse(e, name, config.Storage, args[1:], own)
+	if err != nil {
+		return nil, err
+	}
+	vals := make(map[string]string, len(need))
+	for k, p := range need {
+		vals[k] = *p
+	}
+	return cfg, required(name, vals)
 }
 
 // required reports flags that must be given.

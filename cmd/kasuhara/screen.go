@@ -26,7 +26,7 @@ func screenCmd(ctx context.Context, e env, args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return err
 		}
 		return usagef("screen: %v", err)
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,9 +45,7 @@ func tuneGC(getenv func(string) string) int {
 
 func serve(ctx context.Context, e env, args []string) error {
 	cfg, _, err := parse(e, "serve", config.Storage|config.Server, args, nil)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	var level slog.Level
@@ -94,7 +90,12 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	// The queue puts running jobs back and stops before the database closes.
 	defer func() { <-queueDone }()
+	return runHTTP(ctx, e, hs, ln, logger)
+}
 
+// runHTTP serves on ln until ctx ends, then shuts the server down, giving
+// requests under way 15 seconds.
+func runHTTP(ctx context.Context, e env, hs *http.Server, ln net.Listener, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	// KASUHARA_PPROF=127.0.0.1:6060 serves Go's profiler on a separate

@@ -2,29 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/config"
 )
 
 func tokenCmd(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usagef("token: usage: kasuhara token create --email E [--label L]")
-	}
 	var email, label string
-	cfg, _, err := parse(e, "token create", config.Storage, args[1:], func(fs *flag.FlagSet) {
+	cfg, err := parseCreate(e, "token", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the user the token acts as")
 		fs.StringVar(&label, "label", "", "what the token is for, e.g. \"phone system\"")
-	})
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if err := required("token create", map[string]string{"email": email}); err != nil {
+	}, map[string]*string{"email": &email})
+	if err != nil {
 		return err
 	}
 	db, st, err := openStore(ctx, cfg)

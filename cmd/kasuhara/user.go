@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,20 +24,15 @@ func userCmd(ctx context.Context, e env, args []string) error {
 			"       kasuhara user link --email E [--base-url URL]")
 	}
 	var email, name, role, orgSlug, dep, lang string
-	cfg, _, err := parse(e, "user create", config.Storage, args[1:], func(fs *flag.FlagSet) {
+	cfg, err := parseCreate(e, "user", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "e-mail address (the sign-in name)")
 		fs.StringVar(&name, "name", "", "the person's name")
 		fs.StringVar(&role, "role", "", "employee, supervisor, desk, legal, analyst or admin")
 		fs.StringVar(&orgSlug, "org", "", "organisation slug (may be left out when there is only one organisation)")
 		fs.StringVar(&dep, "department", "", "department name; created when it does not exist")
 		fs.StringVar(&lang, "language", "", "ja or en (default: the browser's)")
-	})
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if err := required("user create", map[string]string{"email": email, "name": name, "role": role}); err != nil {
+	}, map[string]*string{"email": &email, "name": &name, "role": &role})
+	if err != nil {
 		return err
 	}
 	if !kasuhara.Role(role).Valid() {
@@ -137,9 +131,7 @@ func userLinkCmd(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&email, "email", "", "the user's e-mail address")
 		fs.StringVar(&base, "base-url", "", "the address people open, e.g. https://kasuhara.example.jp")
 	})
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if err := required("user link", map[string]string{"email": email}); err != nil {

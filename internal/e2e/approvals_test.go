@@ -59,8 +59,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	fileCallReport(t, srv, "clerk@example.jp", clerkPW)
 
 	// The first legal member proposes a ban resting on the case.
-	legal := newBrowser(t, srv)
-	signIn(t, legal, "legal@example.jp", legalPW)
+	legal := signedIn(t, srv, "legal@example.jp", legalPW)
 	legal.open("/customers")
 	wantStatus(t, legal.submit(".customers a"), http.StatusOK, "open the customer")
 	customerURL := legal.path()
@@ -77,8 +76,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	}
 
 	// It reaches the second: a notification in words, leading to the list.
-	legal2 := newBrowser(t, srv)
-	signIn(t, legal2, "legal2@example.jp", legal2PW)
+	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
 	waitText(t, legal2, "/notifications", "#notifications", "措置「出入り禁止」")
 	if got := legal2.text("#notifications li"); !strings.Contains(got, "あなたの承認を待っています") {
 		t.Errorf("the notification says %q", got)

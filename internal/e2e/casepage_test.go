@@ -44,8 +44,7 @@ func TestCasePage(t *testing.T) {
 	addUser(t, srv, "legal@example.jp", "法務 次郎", "legal", "")
 	shots := os.Getenv("KASUHARA_SCREENSHOTS")
 
-	emp := newBrowser(t, srv)
-	signIn(t, emp, "clerk@example.jp", clerkPW)
+	emp := signedIn(t, srv, "clerk@example.jp", clerkPW)
 	emp.open("/report")
 	emp.click(`input[name=channel][value=in_person]`)
 	emp.fill("#conduct", "返品を断ると「土下座しろ」と30分怒鳴り続け、他のお客様の前で名札を撮影された")

@@ -49,6 +49,14 @@ func header(resp *network.Response, name string) string {
 }
 
 // signIn fills and submits the sign-in form.
+// signedIn is a new browser signed in as email.
+func signedIn(t *testing.T, srv *server, email, password string) *browser {
+	t.Helper()
+	b := newBrowser(t, srv)
+	signIn(t, b, email, password)
+	return b
+}
+
 func signIn(t *testing.T, b *browser, email, password string) *network.Response {
 	t.Helper()
 	b.open("/login")

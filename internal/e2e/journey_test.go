@@ -190,8 +190,7 @@ func TestCaseJourney(t *testing.T) {
 	}
 
 	// Another employee of the same shop gets "not found".
-	other := newBrowser(t, srv)
-	signIn(t, other, "other@example.jp", otherPW)
+	other := signedIn(t, srv, "other@example.jp", otherPW)
 	resp = other.open(caseURL)
 	wantStatus(t, resp, http.StatusNotFound, "another employee opens the case")
 	if strings.Contains(eval[string](other, "document.body.innerText"), "店を燃やすぞ") {
@@ -244,8 +243,7 @@ func TestAnonymousJourney(t *testing.T) {
 	wantStatus(t, anon.submit("#saved-submit"), http.StatusOK, "I have saved it")
 
 	// The desk replies.
-	desk := newBrowser(t, srv)
-	signIn(t, desk, "desk@example.jp", deskPW)
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	desk.open("/cases")
 	desk.submit("#queue a")
 	desk.openSection("messages")
@@ -279,8 +277,7 @@ func TestAnonymousJourney(t *testing.T) {
 // call by 迷惑 太郎 (090-2222-3333); it returns the employee's browser.
 func fileCallReport(t *testing.T, srv *server, email, pw string) *browser {
 	t.Helper()
-	emp := newBrowser(t, srv)
-	signIn(t, emp, email, pw)
+	emp := signedIn(t, srv, email, pw)
 	emp.open("/report")
 	emp.click(`input[name=channel][value=phone]`)
 	emp.fill("#conduct", "「毎日電話してやる」と2時間話し続けた")
@@ -304,8 +301,7 @@ func TestMeasureJourney(t *testing.T) {
 
 	emp := fileCallReport(t, srv, "clerk@example.jp", clerkPW)
 
-	legal := newBrowser(t, srv)
-	signIn(t, legal, "legal@example.jp", legalPW)
+	legal := signedIn(t, srv, "legal@example.jp", legalPW)
 	legal.open("/customers")
 	wantStatus(t, legal.submit(".customers a"), http.StatusOK, "open the customer")
 	customerURL := legal.path()
@@ -316,8 +312,7 @@ func TestMeasureJourney(t *testing.T) {
 		t.Errorf("the proposer is offered to approve their own proposal")
 	}
 
-	legal2 := newBrowser(t, srv)
-	signIn(t, legal2, "legal2@example.jp", legal2PW)
+	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
 	legal2.open(customerURL)
 	wantStatus(t, legal2.submit(`button[id^=approve-]`), http.StatusOK, "approve")
 	if got := legal2.text("#customer-level"); got != "対応打ち切り" {
@@ -343,8 +338,7 @@ func TestMeasureJourney(t *testing.T) {
 func TestTimerToReport(t *testing.T) {
 	srv := startServer(t)
 	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "")
-	b := newBrowser(t, srv)
-	signIn(t, b, "clerk@example.jp", pw)
+	b := signedIn(t, srv, "clerk@example.jp", pw)
 	b.open("/timer")
 	if got := b.text("#timer-clock"); got != "00:00" {
 		t.Errorf("the timer shows %q before starting", got)
@@ -390,8 +384,7 @@ func TestPostAndPackageJourney(t *testing.T) {
 	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
 	deskPW := addUser(t, srv, "desk@example.jp", "窓口 一郎", "desk", "")
 
-	emp := newBrowser(t, srv)
-	signIn(t, emp, "clerk@example.jp", clerkPW)
+	emp := signedIn(t, srv, "clerk@example.jp", clerkPW)
 	emp.open("/report")
 	emp.click(`input[name=channel][value=social_media]`)
 	emp.fill("#conduct", "SNSに「新宿店の店員を晒す」と書かれた")
@@ -402,8 +395,7 @@ func TestPostAndPackageJourney(t *testing.T) {
 	caseID := strings.TrimPrefix(emp.path(), "/cases/")
 	caseRef := emp.text("#case-ref")
 
-	desk := newBrowser(t, srv)
-	signIn(t, desk, "desk@example.jp", deskPW)
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	desk.open("/online-posts")
 	desk.fill("#post-url", "https://sns.example/p/777")
 	desk.fill("#post-platform", "ExampleSNS")

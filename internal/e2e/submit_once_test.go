@@ -178,8 +178,7 @@ func TestAnonymousReceiptIsKept(t *testing.T) {
 			t.Errorf("Back and send again made a new receipt")
 		}
 	}
-	desk := newBrowser(t, srv)
-	signIn(t, desk, "desk@example.jp", deskPW)
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	if got := countRows(desk, "/cases", "#queue"); got != 1 {
 		t.Errorf("after the receipt page, its reload and Back there are %d anonymous cases, want 1", got)
 	}

@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"encoding/json"
 	"go/scanner"
 	"go/token"
 	"io/fs"
@@ -100,14 +99,7 @@ func hasJapanese(s string) bool {
 func collectTexts(t *testing.T) []jaText {
 	t.Helper()
 	var out []jaText
-	b, err := os.ReadFile("locales/ja.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := rawTexts(t, "ja")
 	for k, v := range m {
 		out = append(out, jaText{"internal/i18n/locales/ja.json " + k, "internal/i18n/locales/ja.json", v})
 	}
@@ -258,14 +250,7 @@ func TestGlossary(t *testing.T) {
 // TestAuditLabelsAreNounPhrases fails on an audit entry's label written as a
 // verb phrase (方針文書を作成) instead of a noun phrase (方針文書の作成).
 func TestAuditLabelsAreNounPhrases(t *testing.T) {
-	b, err := os.ReadFile("locales/ja.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := rawTexts(t, "ja")
 	for k, v := range m {
 		if strings.HasPrefix(k, "audit.") && strings.Count(k, ".") == 2 && strings.Contains(v, "を") {
 			t.Errorf("%s: %q is a verb phrase; an audit label is a noun phrase (事案の作成)", k, v)

@@ -34,12 +34,7 @@ func TestCataloguesMatch(t *testing.T) {
 	}
 	texts := map[string]map[string]string{}
 	for _, lang := range Languages {
-		b, _ := os.ReadFile("locales/" + lang + ".json")
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		texts[lang] = m
+		texts[lang] = rawTexts(t, lang)
 	}
 	for k, jv := range texts["ja"] {
 		ev := texts["en"][k]

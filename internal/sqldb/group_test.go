@@ -228,12 +228,10 @@ func TestGroupCommitIgnoresCancellationOnceStarted(t *testing.T) {
 			slow = "SELECT count(*) FROM (SELECT pg_sleep(0.5)) s"
 		}
 		// Cancelled once the function has started (before that, the caller
-		// may leave the queue).
+		// may leave the queue), before its statement.
 		ctx, cancel := context.WithCancel(context.Background())
-		started := make(chan struct{})
-		go func() { <-started; time.Sleep(50 * time.Millisecond); cancel() }()
 		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-			close(started)
+			cancel()
 			_, err := tx.ExecContext(ctx, "INSERT INTO group_test (id) "+slow)
 			return err
 		})

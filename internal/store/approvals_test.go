@@ -8,8 +8,6 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // A proposed measure reaches every person who may approve it (issue 19):
@@ -19,8 +17,7 @@ import (
 // home. The approval and the rejection take a comment, kept with the
 // measure, audited by the approver's name and notified to the proposer.
 func TestApprovalsReachTheApprover(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		c, cust := caseWithCustomer(t, d)
 		mk := func(email string) kasuhara.Actor {
 			t.Helper()
@@ -35,7 +32,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if _, err := d.s.Exclude(ctx, legal2, c.ID, excluded.UserID); err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if err := d.s.MarkRead(ctx, legal2.UserID); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +45,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if err != nil || m.Status != kasuhara.MeasureProposed {
 			t.Fatalf("propose = %+v, %v", m, err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		news := func(who kasuhara.Actor) []kasuhara.Notification {
 			t.Helper()
 			ns, err := d.s.Notifications(ctx, who.UserID, 100)
@@ -69,7 +66,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		}
 		// The mail job carries the measure's reference, never the name.
 		var mailed bool
-		for _, p := range jobRows(t, db, notify.KindMail) {
+		for _, p := range jobRows(t, d.db, notify.KindMail) {
 			if strings.Contains(p, notify.MeasureProposed) {
 				mailed = true
 				if strings.Contains(p, "山田") || strings.Contains(p, "再三") || !strings.Contains(p, m.Ref()) {
@@ -121,7 +118,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if err != nil || got.Status != kasuhara.MeasureActive || got.ApprovalComment != "事実関係を確認した。出入り禁止が相当。" || got.ApprovedBy != legal2.UserID {
 			t.Fatalf("approve = %+v, %v", got, err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if ns := news(proposer); len(ns) != 1 || ns[0].Type != notify.MeasureApproved || ns[0].CaseRef != m.Ref() {
 			t.Errorf("the proposer's notifications = %+v", ns)
 		}
@@ -150,7 +147,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if ns := news(legal2); len(ns) != 1 || ns[0].Type != notify.MeasureProposed {
 			t.Errorf("legal2 = %+v", ns)
 		}
@@ -160,7 +157,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if err := d.s.LiftMeasure(ctx, legal2, cust, w.ID, "事実の記録が不足"); err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if ns := news(d.people["desk1"]); len(ns) != 1 || ns[0].Type != notify.MeasureRejected || ns[0].Detail != "warned" {
 			t.Errorf("the proposer's notifications = %+v", ns)
 		}
@@ -173,7 +170,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if err := d.s.LiftMeasure(ctx, d.people["desk1"], cust, w2.ID, "取り下げ"); err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if ns := news(d.people["desk1"]); len(ns) != 0 {
 			t.Errorf("told of their own withdrawal: %+v", ns)
 		}
@@ -184,8 +181,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 // they are listed for each desk or legal member who handles the case and
 // neither proposed it nor is its subject, and for nobody else (issue 19).
 func TestExclusionRequestsWaitForTheSecondPerson(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		c, _ := caseWithCustomer(t, d)
 		pending, err := d.s.Exclude(ctx, d.people["desk1"], c.ID, d.people["callboss"].UserID)
 		if err != nil || !pending {

@@ -19,7 +19,7 @@ import (
 
 const auditColumns = "seq, at, org_id, actor_id, actor_label, action, object_type, object_id, detail, prev_hash, hash, record_hash"
 
-func scanAudit(sc interface{ Scan(...any) error }) (kasuhara.AuditEntry, error) {
+func scanAudit(sc scanner) (kasuhara.AuditEntry, error) {
 	var e kasuhara.AuditEntry
 	err := sc.Scan(&e.Seq, &e.At, &e.OrgID, &e.ActorID, &e.ActorLabel, &e.Action, &e.ObjectType, &e.ObjectID, &e.Detail, &e.PrevHash, &e.Hash, &e.RecordHash)
 	e.At = e.At.UTC()
@@ -78,20 +78,7 @@ func (s *Store) AuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kas
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(" ORDER BY seq DESC LIMIT $%d", len(args))
-	rows, err := s.db.Read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: audit entries: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: audit entries: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return list(ctx, s.db.Read, "audit entries", scanAudit, q, args...)
 }
 
 // OrgAuditEntries implements kasuhara.AuditService.

@@ -4,16 +4,13 @@ import (
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestServicesCheckTheMatrix: the services that used to trust the page to
 // check the role refuse a role the access matrix does not allow, and an
 // organisation out of the actor's reach is not found.
 func TestServicesCheckTheMatrix(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		sub, err := d.s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "sub", Name: "Sub", ParentSlug: d.org.Slug})
 		if err != nil {
 			t.Fatal(err)

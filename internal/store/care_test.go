@@ -5,21 +5,15 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestCareAndMessagesNeedToKnow is issue 16's finding 15: care records and
 // the desk's messages with the reporter are for the reporter, the handlers
 // and legal; the supervisor reads them only while the reporter agrees.
 func TestCareAndMessagesNeedToKnow(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk, boss, desk1, legal := d.people["clerk"], d.people["shopboss"], d.people["desk1"], d.people["legal"]
-		c, err := d.s.FileReport(ctx, clerk, report(d.shop.ID, "土下座しろと言われた", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, clerk, report(d.shop.ID, "土下座しろと言われた", "insult"))
 		if _, err := d.s.AddCare(ctx, desk1, c.ID, kasuhara.CareAction{Kind: "counselling", DueOn: time.Now(), Note: "産業医面談 12/10"}); err != nil {
 			t.Fatal(err)
 		}

@@ -218,24 +218,14 @@ func (s *Store) Assessments(ctx context.Context, v kasuhara.Actor, id string) ([
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, case_id, assessor_id, request, manner, manner_reasons, environment_impaired,
-		environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: assessments: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Assessment
-	for rows.Next() {
-		var a kasuhara.Assessment
+	return list(ctx, s.db.Read, "assessments", func(sc scanner) (a kasuhara.Assessment, err error) {
 		var reasons string
-		if err := rows.Scan(&a.ID, &a.CaseID, &a.AssessorID, &a.Request, &a.Manner, &reasons, &a.EnvironmentImpaired,
-			&a.EnvironmentHow, &a.AccommodationRequest, &a.Verdict, &a.Rationale, &a.CreatedAt); err != nil {
-			return nil, err
-		}
+		err = sc.Scan(&a.ID, &a.CaseID, &a.AssessorID, &a.Request, &a.Manner, &reasons, &a.EnvironmentImpaired,
+			&a.EnvironmentHow, &a.AccommodationRequest, &a.Verdict, &a.Rationale, &a.CreatedAt)
 		a.MannerReasons, a.CreatedAt = splitList(reasons), a.CreatedAt.UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT id, case_id, assessor_id, request, manner, manner_reasons, environment_impaired,
+		environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, id)
 }
 
 func checkText(field, body string, required bool) error {
@@ -311,28 +301,23 @@ func (s *Store) Timeline(ctx context.Context, v kasuhara.Actor, id string) ([]ka
 	}
 	// Care and messages only for who may read them (finding 15).
 	care := c.ReporterID == v.UserID || access.CareReadable(level, c.CareToSupervisor)
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, case_id, at, actor_id, kind, body, data FROM case_events WHERE case_id = $1 ORDER BY at, id", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: timeline: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Event
-	for rows.Next() {
-		var e kasuhara.Event
+	out, err := list(ctx, s.db.Read, "timeline", func(sc scanner) (e kasuhara.Event, err error) {
 		var data string
-		if err := rows.Scan(&e.ID, &e.CaseID, &e.At, &e.ActorID, &e.Kind, &e.Body, &data); err != nil {
-			return nil, err
+		if err := sc.Scan(&e.ID, &e.CaseID, &e.At, &e.ActorID, &e.Kind, &e.Body, &data); err != nil {
+			return e, err
 		}
 		e.At = e.At.UTC()
 		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
-			return nil, fmt.Errorf("store: timeline: event %s: %w", e.ID, err)
+			return e, fmt.Errorf("event %s: %w", e.ID, err)
 		}
-		if !care && (e.Kind == kasuhara.EventCare || e.Kind == kasuhara.EventMessage) {
-			continue
-		}
-		out = append(out, e)
+		return e, nil
+	}, "SELECT id, case_id, at, actor_id, kind, body, data FROM case_events WHERE case_id = $1 ORDER BY at, id", id)
+	if !care {
+		out = slices.DeleteFunc(out, func(e kasuhara.Event) bool {
+			return e.Kind == kasuhara.EventCare || e.Kind == kasuhara.EventMessage
+		})
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // Tasks implements kasuhara.CaseService.
@@ -340,22 +325,12 @@ func (s *Store) Tasks(ctx context.Context, v kasuhara.Actor, id string) ([]kasuh
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, id, access.CaseSupervisor); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, case_id, key, title, done_at, done_by, created_at FROM case_tasks WHERE case_id = $1 ORDER BY position, id", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Task
-	for rows.Next() {
-		var t kasuhara.Task
+	return list(ctx, s.db.Read, "tasks", func(sc scanner) (t kasuhara.Task, err error) {
 		var done sql.NullTime
-		if err := rows.Scan(&t.ID, &t.CaseID, &t.Key, &t.Title, &done, &t.DoneBy, &t.CreatedAt); err != nil {
-			return nil, err
-		}
+		err = sc.Scan(&t.ID, &t.CaseID, &t.Key, &t.Title, &done, &t.DoneBy, &t.CreatedAt)
 		t.DoneAt, t.CreatedAt = nullTime(done), t.CreatedAt.UTC()
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	}, "SELECT id, case_id, key, title, done_at, done_by, created_at FROM case_tasks WHERE case_id = $1 ORDER BY position, id", id)
 }
 
 // AddTask implements kasuhara.CaseService.
@@ -412,23 +387,13 @@ func (s *Store) CareActions(ctx context.Context, v kasuhara.Actor, id string) ([
 	if _, _, err := s.careFor(ctx, s.db.Read, v, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, case_id, kind, due_on, note, done_at, done_by, created_by, created_at
-		FROM care_actions WHERE case_id = $1 ORDER BY created_at, id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: care: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.CareAction
-	for rows.Next() {
-		var c kasuhara.CareAction
+	return list(ctx, s.db.Read, "care", func(sc scanner) (c kasuhara.CareAction, err error) {
 		var due, done sql.NullTime
-		if err := rows.Scan(&c.ID, &c.CaseID, &c.Kind, &due, &c.Note, &done, &c.DoneBy, &c.CreatedBy, &c.CreatedAt); err != nil {
-			return nil, err
-		}
+		err = sc.Scan(&c.ID, &c.CaseID, &c.Kind, &due, &c.Note, &done, &c.DoneBy, &c.CreatedBy, &c.CreatedAt)
 		c.DueOn, c.DoneAt, c.CreatedAt = nullTime(due), nullTime(done), c.CreatedAt.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT id, case_id, kind, due_on, note, done_at, done_by, created_by, created_at
+		FROM care_actions WHERE case_id = $1 ORDER BY created_at, id`, id)
 }
 
 // AddCare implements kasuhara.CaseService.
@@ -573,22 +538,12 @@ func hiddenInName(r rune) bool {
 }
 
 func (s *Store) evidenceRows(ctx context.Context, q queryer, where string, args ...any) ([]kasuhara.Evidence, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at
-		FROM evidence WHERE `+where+` ORDER BY uploaded_at, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: evidence: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Evidence
-	for rows.Next() {
-		var e kasuhara.Evidence
-		if err := rows.Scan(&e.ID, &e.CaseID, &e.BlobID, &e.Filename, &e.MediaType, &e.Size, &e.SHA256, &e.UploadedBy, &e.UploadedAt); err != nil {
-			return nil, err
-		}
+	return list(ctx, q, "evidence", func(sc scanner) (e kasuhara.Evidence, err error) {
+		err = sc.Scan(&e.ID, &e.CaseID, &e.BlobID, &e.Filename, &e.MediaType, &e.Size, &e.SHA256, &e.UploadedBy, &e.UploadedAt)
 		e.UploadedAt = e.UploadedAt.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at
+		FROM evidence WHERE `+where+` ORDER BY uploaded_at, id`, args...)
 }
 
 // EvidenceList implements kasuhara.CaseService. The reporter sees the files

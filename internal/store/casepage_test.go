@@ -4,30 +4,21 @@ import (
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // The case page shows the customer a case is linked to, with the measure
 // level and the number of cases, to the desk and legal only; a handler
 // excluded from the case learns nothing of it.
 func TestCustomersOfCase(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
-		first, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られた", "shouting"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	onDesk(t, func(t *testing.T, d desk) {
+		first := d.file(t, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られた", "shouting"))
 		second, err := d.s.FileReport(ctx, d.people["operator"], report(d.call.ID, "電話で2時間同じ要求を繰り返された", "long_contact"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		lone := report(d.shop.ID, "名乗らない客に怒鳴られた", "shouting")
 		lone.Customer = kasuhara.CustomerDetails{}
-		unlinked, err := d.s.FileReport(ctx, d.people["clerk"], lone)
-		if err != nil {
-			t.Fatal(err)
-		}
+		unlinked := d.file(t, d.people["clerk"], lone)
 		list, err := d.s.CustomersOfCase(ctx, d.people["desk1"], second.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -61,12 +52,8 @@ func TestCustomersOfCase(t *testing.T) {
 // Printing the case summary is an audited read for the supervisor of the
 // department, the desk and legal; not for the reporter or anyone else.
 func TestRecordSummary(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られた", "shouting"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	onDesk(t, func(t *testing.T, d desk) {
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られた", "shouting"))
 		for _, who := range []string{"shopboss", "desk1", "legal"} {
 			if err := d.s.RecordSummary(ctx, d.people[who], c.ID); err != nil {
 				t.Fatalf("%s prints the summary: %v", who, err)

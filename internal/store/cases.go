@@ -27,7 +27,7 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at,
 	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review`
 
-func scanCase(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.Case, error) {
+func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
 	var cats, subs string

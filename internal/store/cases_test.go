@@ -21,6 +21,22 @@ type desk struct {
 	other      *kasuhara.Org
 }
 
+// onDesk runs f on each engine with a fresh desk.
+func onDesk(t *testing.T, f func(t *testing.T, d desk)) {
+	t.Helper()
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) { f(t, setupDesk(t, db)) })
+}
+
+// file files r as who; an error ends the test.
+func (d desk) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhara.Case {
+	t.Helper()
+	c, err := d.s.FileReport(ctx, who, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func setupDesk(t *testing.T, db *sqldb.DB) desk {
 	t.Helper()
 	f := setup(t, db)
@@ -78,8 +94,7 @@ func report(dep string, conduct string, subtypes ...string) kasuhara.Report {
 }
 
 func TestFileReportValidation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk := d.people["clerk"]
 		_, err := d.s.FileReport(ctx, clerk, kasuhara.Report{})
 		for _, f := range []string{"occurred_at", "channel", "categories", "conduct"} {
@@ -101,15 +116,12 @@ func TestFileReportValidation(t *testing.T) {
 		wantField(t, err, "department")
 		// Nothing was half-written.
 		var n int
-		db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n)
+		d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n)
 		if n != 0 {
 			t.Fatalf("%d cases after failed reports", n)
 		}
 		// A consultation needs no category.
-		c, err := d.s.FileReport(ctx, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "これはカスハラでしょうか", Consultation: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "これはカスハラでしょうか", Consultation: true})
 		if !c.Report.Consultation || c.State != kasuhara.StateNew || !strings.HasPrefix(c.Ref, "K-") {
 			t.Fatalf("case = %+v", c)
 		}
@@ -117,16 +129,9 @@ func TestFileReportValidation(t *testing.T) {
 }
 
 func TestCaseVisibility(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
-		shopCase, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られ、土下座しろと言われた", "shouting", "kneeling_demand"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		callCase, err := d.s.FileReport(ctx, d.people["operator"], report(d.call.ID, "電話で2時間以上同じ要求を繰り返された", "long_contact"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	onDesk(t, func(t *testing.T, d desk) {
+		shopCase := d.file(t, d.people["clerk"], report(d.shop.ID, "大声で怒鳴られ、土下座しろと言われた", "shouting", "kneeling_demand"))
+		callCase := d.file(t, d.people["operator"], report(d.call.ID, "電話で2時間以上同じ要求を繰り返された", "long_contact"))
 		if shopCase.Report.Categories[0] != kasuhara.CatViolenceAbuse || len(shopCase.Report.Categories) != 2 {
 			t.Fatalf("categories implied by subtypes: %v", shopCase.Report.Categories)
 		}
@@ -184,7 +189,7 @@ func TestCaseVisibility(t *testing.T) {
 		if len(list) != 1 || list[0].ID != callCase.ID {
 			t.Fatalf("excluded desk member lists %d cases", len(list))
 		}
-		_, err = d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["clerk"].UserID)
+		_, err := d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["clerk"].UserID)
 		wantField(t, err, "user")
 		// Reads are audited.
 		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: shopCase.ID, Limit: 100})
@@ -204,13 +209,9 @@ func TestCaseVisibility(t *testing.T) {
 }
 
 func TestCaseHandling(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		desk1, desk2 := d.people["desk1"], d.people["desk2"]
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "殴るぞと脅された", "threat"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "殴るぞと脅された", "threat"))
 		if !c.Urgent {
 			t.Fatal("a threat is not urgent")
 		}
@@ -223,7 +224,7 @@ func TestCaseHandling(t *testing.T) {
 			t.Fatalf("playbook = %v", keys)
 		}
 		// The state machine.
-		_, err = d.s.Transition(ctx, desk1, c.ID, kasuhara.StateResolved, "")
+		_, err := d.s.Transition(ctx, desk1, c.ID, kasuhara.StateResolved, "")
 		wantCode(t, err, kasuhara.ECONFLICT)
 		_, err = d.s.Transition(ctx, d.people["clerk"], c.ID, kasuhara.StateAcknowledged, "")
 		wantCode(t, err, kasuhara.EFORBIDDEN)
@@ -343,14 +344,10 @@ func TestCaseHandling(t *testing.T) {
 }
 
 func TestCaseSearchAndFilters(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk, desk1 := d.people["clerk"], d.people["desk1"]
 		mk := func(dep, conduct string, subtypes ...string) *kasuhara.Case {
-			c, err := d.s.FileReport(ctx, clerk, report(dep, conduct, subtypes...))
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, clerk, report(dep, conduct, subtypes...))
 			return c
 		}
 		a := mk(d.shop.ID, "客が暴言を吐き、土下座を要求した", "insult", "kneeling_demand")
@@ -455,7 +452,7 @@ func TestCaseSearchAndFilters(t *testing.T) {
 				t.Errorf("search pages (%q) = %v, want %v", sort, seen, want)
 			}
 		}
-		if db.Engine == sqldb.SQLite {
+		if d.db.Engine == sqldb.SQLite {
 			// A list's cursor does not continue a search.
 			_, plain, _ := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Limit: 1})
 			_, _, err := d.s.Cases(ctx, desk1, kasuhara.CaseFilter{Query: "返金", Limit: 1, Cursor: plain})
@@ -472,8 +469,7 @@ func TestCaseSearchAndFilters(t *testing.T) {
 }
 
 func TestEvidenceRecords(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		c, _ := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
 		e, err := d.s.AddEvidence(ctx, d.people["clerk"], c.ID, kasuhara.Evidence{BlobID: "b1", Filename: "../../etc/録音.m4a", MediaType: "audio/mp4", Size: 10, SHA256: "ab"})
 		if err != nil {
@@ -507,8 +503,7 @@ func TestEvidenceRecords(t *testing.T) {
 // the order of the changes, one for each report that was kept, the chain
 // verifies, and the statistics count each report once.
 func TestConcurrentReportsAudit(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		total := func() int {
 			t.Helper()
 			st, err := d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: "2020-01", To: "2099-12", GroupBy: "state"})
@@ -536,7 +531,7 @@ func TestConcurrentReportsAudit(t *testing.T) {
 			t.Fatalf("audit after %d concurrent reports (%d entries): %+v %v", n, count, problem, err)
 		}
 		var filed int
-		db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE action = 'case.create' AND object_id IN (SELECT id FROM cases WHERE conduct LIKE '同時の報告%')").Scan(&filed)
+		d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE action = 'case.create' AND object_id IN (SELECT id FROM cases WHERE conduct LIKE '同時の報告%')").Scan(&filed)
 		if filed != n {
 			t.Errorf("%d audit entries for %d reports", filed, n)
 		}
@@ -551,13 +546,9 @@ func TestConcurrentReportsAudit(t *testing.T) {
 // that viewer may read (issue 16, finding 1): the reporter finds the case by
 // their report, not by the desk's notes, decisions or contact records.
 func TestCaseSearchByLevel(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk, desk1 := d.people["clerk"], d.people["desk1"]
-		c, err := d.s.FileReport(ctx, clerk, report(d.shop.ID, "客が暴言を吐き、土下座を要求した", "insult", "kneeling_demand"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, clerk, report(d.shop.ID, "客が暴言を吐き、土下座を要求した", "insult", "kneeling_demand"))
 		if _, err := d.s.AddNote(ctx, desk1, c.ID, kasuhara.EventNote, "通報者の配置転換と解雇を検討"); err != nil {
 			t.Fatal(err)
 		}
@@ -590,21 +581,21 @@ func TestCaseSearchByLevel(t *testing.T) {
 		check("clerk", "土下座 解雇", false)
 		check("clerk", "土下座", true)
 		check("desk1", "土下座 解雇", true)
-		if db.Engine == sqldb.SQLite {
+		if d.db.Engine == sqldb.SQLite {
 			// FTS5 query syntax in the words is only text.
 			check("clerk", "notes : 解雇", false)
 		}
 
 		exec := func(q string) {
 			t.Helper()
-			if err := db.Tx(ctx, func(tx *sqldb.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
+			if err := d.db.Tx(ctx, func(tx *sqldb.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// An index built before the fields were separated is rebuilt: the
 		// migration keeps the old tokens where only the handlers match them
 		// and queues every case; RebuildSearch splits them again.
-		if db.Engine == sqldb.SQLite {
+		if d.db.Engine == sqldb.SQLite {
 			exec("UPDATE case_search SET care = tokens || ' ' || notes || ' ' || contacts, tokens = NULL, notes = NULL, contacts = NULL")
 		} else {
 			exec("UPDATE cases SET search = setweight(search, 'D')")

@@ -125,7 +125,7 @@ func visibleCustomer(viewer string) string {
 		visibleLink(viewer) + "))"
 }
 
-func scanCustomer(sc interface{ Scan(...any) error }) (*kasuhara.Customer, error) {
+func scanCustomer(sc scanner) (*kasuhara.Customer, error) {
 	var c kasuhara.Customer
 	var first, last sql.NullTime
 	// SQLite returns MIN/MAX of a timestamp column as text.
@@ -160,20 +160,7 @@ func parseDBTime(s sql.NullString) sql.NullTime {
 func (s *Store) queryCustomers(ctx context.Context, v kasuhara.Actor, cond, order string, args ...any) ([]kasuhara.Customer, error) {
 	viewer := "$" + fmt.Sprint(len(args)+2)
 	q := customerSelect(viewer) + " WHERE " + cond + " AND " + visibleCustomer(viewer) + " " + order
-	rows, err := s.db.Read.QueryContext(ctx, q, append(append([]any{s.now()}, args...), v.UserID)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: customers: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: customers: %w", err)
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return list(ctx, s.db.Read, "customers", values(scanCustomer), q, append(append([]any{s.now()}, args...), v.UserID)...)
 }
 
 // identifiers returns the customer's identifiers the viewer may read: all of

@@ -7,22 +7,16 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestCustomerRegistryAndMeasures(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		desk1, desk2, legal, clerk := d.people["desk1"], d.people["desk2"], d.people["legal"], d.people["clerk"]
 		file := func(who string, cust kasuhara.CustomerDetails) *kasuhara.Case {
 			t.Helper()
 			r := report(d.shop.ID, "怒鳴られた", "shouting")
 			r.Customer = cust
-			c, err := d.s.FileReport(ctx, d.people[who], r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, d.people[who], r)
 			return c
 		}
 		// Three reports of one customer, typed three ways, by two reporters.
@@ -164,17 +158,13 @@ func addLegal(t *testing.T, d desk) kasuhara.Actor {
 }
 
 func TestDuplicatesMergeAndSplit(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		desk1 := d.people["desk1"]
 		file := func(cust kasuhara.CustomerDetails) *kasuhara.Case {
 			t.Helper()
 			r := report(d.shop.ID, "x", "insult")
 			r.Customer = cust
-			c, err := d.s.FileReport(ctx, d.people["clerk"], r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, d.people["clerk"], r)
 			return c
 		}
 		// Same name, no shared strong identifier: two customers, proposed as duplicates.
@@ -186,7 +176,7 @@ func TestDuplicatesMergeAndSplit(t *testing.T) {
 		}
 		custOf := func(caseID string) string {
 			var id string
-			db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", caseID).Scan(&id)
+			d.db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", caseID).Scan(&id)
 			return id
 		}
 		ka, kb := custOf(a.ID), custOf(b.ID)
@@ -235,18 +225,14 @@ func TestDuplicatesMergeAndSplit(t *testing.T) {
 // what only that case said about the customer (an identifier, an incident,
 // a reporter, a date).
 func TestExcludedHandlerSeesNothingOfTheCase(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		desk1, desk2 := d.people["desk1"], d.people["desk2"]
 		file := func(who string, cust kasuhara.CustomerDetails, occurred time.Time) *kasuhara.Case {
 			t.Helper()
 			r := report(d.shop.ID, "怒鳴られた", "shouting")
 			r.Customer = cust
 			r.OccurredAt = occurred
-			c, err := d.s.FileReport(ctx, d.people[who], r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, d.people[who], r)
 			return c
 		}
 		day := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second)

@@ -5,8 +5,6 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestExclusionNeedsASecondPerson is issue 16's finding 4: one desk member
@@ -14,18 +12,14 @@ import (
 // waits for a second handler or legal; the last legal member cannot be
 // excluded; legal is told.
 func TestExclusionNeedsASecondPerson(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		desk1, desk2, legal := d.people["desk1"], d.people["desk2"], d.people["legal"]
 		u, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk3@example.jp", Name: "desk3", Password: "long-enough-pw", OrgID: d.org.ID, Role: kasuhara.RoleDesk})
 		if err != nil {
 			t.Fatal(err)
 		}
 		desk3 := kasuhara.Actor{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleDesk}
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
 		sees := func(who kasuhara.Actor) bool {
 			t.Helper()
 			_, err := d.s.CaseByID(ctx, who, c.ID)
@@ -56,7 +50,7 @@ func TestExclusionNeedsASecondPerson(t *testing.T) {
 		_, err = d.s.Exclude(ctx, desk1, c.ID, legal.UserID)
 		wantField(t, err, "user")
 		// Legal was told of the proposals (once the queue has fanned them out).
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		ns, _ := d.s.Notifications(ctx, legal.UserID, 10)
 		if len(ns) == 0 || ns[0].Type != notify.CaseExclusion {
 			t.Fatalf("legal's notifications: %+v", ns)

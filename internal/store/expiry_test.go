@@ -1,32 +1,19 @@
 package store_test
 
 import (
-	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 // TestMeasureExpiresOnReviewDate lets a month pass on the bubble's fake
 // clock: a measure stops being in force on its review date, without any job
 // having to run.
 func TestMeasureExpiresOnReviewDate(t *testing.T) {
-	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
-		db, err := sqldb.OpenSQLite(ctx, filepath.Join(dir, "expiry.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s := store.New(db)
-		s.Params = fastParams
+		s := bubbleStore(t)
 		org, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme"})
 		mk := func(email string, role kasuhara.Role) kasuhara.Actor {
 			u, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: org.ID, Role: role})

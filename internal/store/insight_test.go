@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func cell(t *testing.T, os kasuhara.OrgStats, key string) kasuhara.StatCell {
@@ -25,8 +23,7 @@ func cell(t *testing.T, os kasuhara.OrgStats, key string) kasuhara.StatCell {
 // times, and checks every figure; then rebuilds the statistics from the
 // cases and expects the same figures.
 func TestStatsOnAKnownDataset(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		now := time.Date(2026, 4, 10, 1, 0, 0, 0, time.UTC) // 10:00 in Japan
 		d.s.Now = func() time.Time { return now }
 		desk := d.people["desk1"]
@@ -34,10 +31,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 			t.Helper()
 			r := report(dep, "x", subtypes...)
 			r.Channel, r.OccurredAt = channel, now.Add(-time.Hour)
-			c, err := d.s.FileReport(ctx, d.people[who], r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, d.people[who], r)
 			return c
 		}
 		ack := func(c *kasuhara.Case, after time.Duration) {
@@ -180,8 +174,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 }
 
 func TestStatsGroupRollUp(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		sub, err := d.s.CreateOrg(ctx, d.actor, kasuhara.NewOrg{Slug: "acme-retail", Name: "Acme Retail", ParentSlug: "acme"})
 		if err != nil {
 			t.Fatal(err)

@@ -5,18 +5,13 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // caseWithCustomer files a report naming 山田 太郎 (090-1234-5678) and
 // returns the case and the customer's id.
 func caseWithCustomer(t *testing.T, d desk) (*kasuhara.Case, string) {
 	t.Helper()
-	c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := d.file(t, d.people["clerk"], report(d.shop.ID, "土下座しろと言われた", "insult"))
 	cs, err := d.s.Customers(ctx, d.people["desk1"], "09012345678")
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("customers = %+v, %v", cs, err)
@@ -31,8 +26,7 @@ func caseWithCustomer(t *testing.T, d desk) (*kasuhara.Case, string) {
 // whoever created, granted or reset the approver's account in the last 30
 // days must be neither the proposer nor whoever did so for the proposer's.
 func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		c, id := caseWithCustomer(t, d)
 		review := time.Now().AddDate(0, 6, 0)
 		// The admin has two legal users of its own made (legal approves

@@ -44,22 +44,12 @@ func (s *Store) careFor(ctx context.Context, q queryer, v kasuhara.Actor, caseID
 }
 
 func (s *Store) messages(ctx context.Context, q queryer, caseID string) ([]kasuhara.Message, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, case_id, author_id, from_reporter, body, created_at
-		FROM case_messages WHERE case_id = $1 ORDER BY created_at, id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: messages: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Message
-	for rows.Next() {
-		var m kasuhara.Message
-		if err := rows.Scan(&m.ID, &m.CaseID, &m.AuthorID, &m.FromReporter, &m.Body, &m.CreatedAt); err != nil {
-			return nil, err
-		}
+	return list(ctx, q, "messages", func(sc scanner) (m kasuhara.Message, err error) {
+		err = sc.Scan(&m.ID, &m.CaseID, &m.AuthorID, &m.FromReporter, &m.Body, &m.CreatedAt)
 		m.CreatedAt = m.CreatedAt.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, `SELECT id, case_id, author_id, from_reporter, body, created_at
+		FROM case_messages WHERE case_id = $1 ORDER BY created_at, id`, caseID)
 }
 
 // Messages implements kasuhara.MessageService.
@@ -181,22 +171,13 @@ func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuh
 	if err := access.Check(v, access.ViewRetaliation); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at
+	out, err := list(ctx, s.db.Read, "retaliation flags", func(sc scanner) (f kasuhara.RetaliationFlag, err error) {
+		err = sc.Scan(&f.ID, &f.CaseID, &f.CaseRef, &f.ReporterID, &f.Body, &f.CreatedAt)
+		f.CreatedAt = f.CreatedAt.UTC()
+		return f, err
+	}, `SELECT f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at
 		FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE f.org_id = $1 ORDER BY f.created_at DESC, f.id`, v.OrgID)
 	if err != nil {
-		return nil, fmt.Errorf("store: retaliation flags: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.RetaliationFlag
-	for rows.Next() {
-		var f kasuhara.RetaliationFlag
-		if err := rows.Scan(&f.ID, &f.CaseID, &f.CaseRef, &f.ReporterID, &f.Body, &f.CreatedAt); err != nil {
-			return nil, err
-		}
-		f.CreatedAt = f.CreatedAt.UTC()
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {

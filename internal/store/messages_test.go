@@ -6,13 +6,10 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestAnonymousReports(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		r := report(d.shop.ID, "匿名での報告です。「殴るぞ」と言われた", "threat")
 		_, _, err := d.s.FileAnonymousReport(ctx, "no-such-org", r)
 		wantField(t, err, "org")
@@ -28,7 +25,7 @@ func TestAnonymousReports(t *testing.T) {
 		// Only a hash of the secret part is stored, anywhere.
 		secret := strings.ReplaceAll(receipt, "-", "")[8:]
 		for _, q := range []string{"SELECT COALESCE(receipt_hash, '') || COALESCE(receipt_lookup, '') FROM cases", "SELECT detail FROM audit_entries", "SELECT data FROM case_events"} {
-			rows, err := db.Read.QueryContext(ctx, q)
+			rows, err := d.db.Read.QueryContext(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,13 +110,9 @@ func TestAnonymousReports(t *testing.T) {
 }
 
 func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk, boss, desk1, legal := d.people["clerk"], d.people["shopboss"], d.people["desk1"], d.people["legal"]
-		c, err := d.s.FileReport(ctx, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: d.shop.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: d.shop.ID})
 		if _, err := d.s.AddMessage(ctx, clerk, c.ID, "上司には知られたくありません"); err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +145,7 @@ func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
 			t.Fatal("the desk lost the case")
 		}
 		// Retaliation goes to legal, never to the supervisor or the desk.
-		_, err = d.s.FlagRetaliation(ctx, desk1, c.ID, "x")
+		_, err := d.s.FlagRetaliation(ctx, desk1, c.ID, "x")
 		wantCode(t, err, kasuhara.EFORBIDDEN)
 		if _, err := d.s.FlagRetaliation(ctx, clerk, c.ID, "報告してからシフトを減らされた"); err != nil {
 			t.Fatal(err)

@@ -10,20 +10,15 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // Notifications say what changed, are grouped by case and paged, are
 // marked read by group (never another person's), and a person who chose
 // the daily digest gets one mail a day instead of one per event (issue 19).
 func TestNotificationGroupsAndDigest(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk, desk1, desk2 := d.people["clerk"], d.people["desk1"], d.people["desk2"]
-		c1, err := d.s.FileReport(ctx, clerk, report(d.shop.ID, "大声で怒鳴られた", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c1 := d.file(t, clerk, report(d.shop.ID, "大声で怒鳴られた", "insult"))
 		if _, err := d.s.Transition(ctx, desk1, c1.ID, kasuhara.StateAcknowledged, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +28,7 @@ func TestNotificationGroupsAndDigest(t *testing.T) {
 		if _, err := d.s.Transition(ctx, desk1, c1.ID, kasuhara.StateInProgress, ""); err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		pg, err := d.s.NotificationGroups(ctx, clerk.UserID, 1)
 		if err != nil || len(pg.Groups) != 1 || pg.More {
 			t.Fatalf("the reporter's page = %+v, %v", pg, err)
@@ -48,7 +43,7 @@ func TestNotificationGroupsAndDigest(t *testing.T) {
 		at := time.Now()
 		insert := func(userID, caseID string, n int) {
 			t.Helper()
-			err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			err := d.db.Tx(ctx, func(tx *sqldb.Tx) error {
 				for range n {
 					at = at.Add(time.Minute)
 					if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, detail, urgent, created_at)
@@ -122,7 +117,7 @@ func TestNotificationGroupsAndDigest(t *testing.T) {
 		}
 		mailsTo := func(addr string) int {
 			n := 0
-			for _, p := range jobRows(t, db, notify.KindMail) {
+			for _, p := range jobRows(t, d.db, notify.KindMail) {
 				if strings.Contains(p, addr) {
 					n++
 				}
@@ -133,7 +128,7 @@ func TestNotificationGroupsAndDigest(t *testing.T) {
 		if _, err := d.s.Transition(ctx, desk1, c1.ID, kasuhara.StateResolved, ""); err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if n := mailsTo("clerk@example.jp"); n != mails {
 			t.Fatalf("a digest reader got %d mails of the event", n-mails)
 		}
@@ -145,7 +140,7 @@ func TestNotificationGroupsAndDigest(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		digests := jobRows(t, db, notify.KindDigestMail)
+		digests := jobRows(t, d.db, notify.KindDigestMail)
 		if len(digests) != 1 {
 			t.Fatalf("%d digest jobs, want 1 (for the one person who chose it, once a day): %v", len(digests), digests)
 		}

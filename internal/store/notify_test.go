@@ -58,18 +58,14 @@ func fanOut(t *testing.T, db *sqldb.DB, s *store.Store) {
 }
 
 func TestNotificationsOnEvents(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		if err := d.s.SaveSettings(ctx, d.actor, kasuhara.OrgSettings{OrgID: d.org.ID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true,
 			ContactLimitMinutes: 30, WebhookURL: "https://hooks.example.jp/k", WebhookSecret: "a-long-webhook-secret"}); err != nil {
 			t.Fatal(err)
 		}
 		r := report(d.shop.ID, "「店を燃やす」と言われた", "threat")
-		c, err := d.s.FileReport(ctx, d.people["clerk"], r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fanOut(t, db, d.s)
+		c := d.file(t, d.people["clerk"], r)
+		fanOut(t, d.db, d.s)
 		// The desk and legal hear of the new report, in-app and by mail; the
 		// webhook once; the clocks are scheduled.
 		for _, who := range []string{"desk1", "desk2", "legal"} {
@@ -83,7 +79,7 @@ func TestNotificationsOnEvents(t *testing.T) {
 				t.Fatalf("%s was notified of the report", who)
 			}
 		}
-		mails := jobRows(t, db, notify.KindMail)
+		mails := jobRows(t, d.db, notify.KindMail)
 		if len(mails) != 3 {
 			t.Fatalf("%d mail jobs, want 3", len(mails))
 		}
@@ -94,18 +90,18 @@ func TestNotificationsOnEvents(t *testing.T) {
 				}
 			}
 		}
-		if hooks := jobRows(t, db, notify.KindWebhook); len(hooks) != 1 || strings.Contains(hooks[0], "a-long-webhook-secret") {
+		if hooks := jobRows(t, d.db, notify.KindWebhook); len(hooks) != 1 || strings.Contains(hooks[0], "a-long-webhook-secret") {
 			t.Fatalf("webhook jobs = %v", hooks)
 		}
 		// One reminder waits; each arms the next when it runs.
-		if clocks := jobRows(t, db, store.KindClock); len(clocks) != 1 || !strings.Contains(clocks[0], `"clock":"acknowledge","stage":"due_soon"`) {
+		if clocks := jobRows(t, d.db, store.KindClock); len(clocks) != 1 || !strings.Contains(clocks[0], `"clock":"acknowledge","stage":"due_soon"`) {
 			t.Fatalf("clock jobs %v, want the acknowledgement's first reminder", clocks)
 		}
 		// Assignment tells the two people assigned, not the one who assigned.
 		if _, err := d.s.Assign(ctx, d.people["desk1"], c.ID, d.people["desk1"].UserID, d.people["legal"].UserID); err != nil {
 			t.Fatal(err)
 		}
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if ns, _ := d.s.Notifications(ctx, d.people["legal"].UserID, 10); len(ns) != 2 || ns[0].Type != notify.CaseAssigned {
 			t.Fatalf("legal after assignment: %+v", ns)
 		}
@@ -116,13 +112,13 @@ func TestNotificationsOnEvents(t *testing.T) {
 		// too; the reporter's answer reaches the handlers.
 		d.s.Transition(ctx, d.people["desk1"], c.ID, kasuhara.StateAcknowledged, "")
 		d.s.AddMessage(ctx, d.people["desk1"], c.ID, "状況を教えてください")
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		ns, _ := d.s.Notifications(ctx, d.people["clerk"].UserID, 10)
 		if len(ns) != 2 || ns[0].Type != notify.CaseMessage || ns[1].Type != notify.CaseStateChanged {
 			t.Fatalf("reporter notifications = %+v", ns)
 		}
 		d.s.AddMessage(ctx, d.people["clerk"], c.ID, "今は落ち着いています")
-		fanOut(t, db, d.s)
+		fanOut(t, d.db, d.s)
 		if ns, _ := d.s.Notifications(ctx, d.people["legal"].UserID, 10); ns[0].Type != notify.CaseMessage {
 			t.Fatalf("the second person was not told of the reply: %+v", ns)
 		}
@@ -136,12 +132,8 @@ func TestNotificationsOnEvents(t *testing.T) {
 }
 
 func TestClockReminders(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	onDesk(t, func(t *testing.T, d desk) {
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "x", "insult"))
 		run := func(clock, stage string) {
 			t.Helper()
 			p, _ := json.Marshal(map[string]string{"case_id": c.ID, "clock": clock, "stage": stage})
@@ -150,7 +142,7 @@ func TestClockReminders(t *testing.T) {
 			}
 		}
 		count := func(who string) int {
-			fanOut(t, db, d.s)
+			fanOut(t, d.db, d.s)
 			n, _ := d.s.UnreadCount(ctx, d.people[who].UserID)
 			return n
 		}
@@ -216,18 +208,14 @@ func TestQueueRunsNotificationJobs(t *testing.T) {
 // Each reminder arms the next: run one after another, the six reminders of a
 // case's two clocks come in the order they fall due, and then none is left.
 func TestClockChain(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "x", "insult"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	onDesk(t, func(t *testing.T, d desk) {
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "x", "insult"))
 		var seen []string
 		var last time.Time
 		for range 10 {
 			var id, payload string
 			var at time.Time
-			err := db.Read.QueryRowContext(ctx, "SELECT id, payload, run_at FROM jobs WHERE kind = $1 AND state = 'pending'", store.KindClock).Scan(&id, &payload, &at)
+			err := d.db.Read.QueryRowContext(ctx, "SELECT id, payload, run_at FROM jobs WHERE kind = $1 AND state = 'pending'", store.KindClock).Scan(&id, &payload, &at)
 			if err == sql.ErrNoRows {
 				break
 			}
@@ -244,7 +232,7 @@ func TestClockChain(t *testing.T) {
 			if err := d.s.ClockHandler(ctx, json.RawMessage(payload)); err != nil {
 				t.Fatal(err)
 			}
-			testdb.Exec(t, db, "UPDATE jobs SET state = 'done' WHERE id = $1", id)
+			testdb.Exec(t, d.db, "UPDATE jobs SET state = 'done' WHERE id = $1", id)
 			if len(seen) == 1 {
 				// The acknowledgement meets its clock: its later reminders say
 				// nothing, but still arm the feedback clock's.

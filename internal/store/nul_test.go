@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestCaseTextRefusesNUL checks that a NUL byte in any text of a case is a
@@ -14,8 +12,7 @@ import (
 // (SQLite would keep it and cut the text short in some readers; PostgreSQL
 // refuses it with an internal error).
 func TestCaseTextRefusesNUL(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		clerk, desk1 := d.people["clerk"], d.people["desk1"]
 		for _, tt := range []struct {
 			field string
@@ -42,10 +39,7 @@ func TestCaseTextRefusesNUL(t *testing.T) {
 			t.Fatalf("a report with NUL was stored: %d cases, %v", len(list), err)
 		}
 
-		c, err := d.s.FileReport(ctx, clerk, report(d.shop.ID, "大声で怒鳴られた", "shouting"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, clerk, report(d.shop.ID, "大声で怒鳴られた", "shouting"))
 		_, err = d.s.AddNote(ctx, desk1, c.ID, kasuhara.EventNote, "メモ\x00")
 		wantField(t, err, "body")
 		_, err = d.s.AddContact(ctx, desk1, c.ID, kasuhara.Contact{At: time.Now().Add(-time.Minute), Channel: "phone", Summary: "電話\x00"})

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 
 	"github.com/kasuhara/kasuhara"
@@ -13,7 +12,7 @@ import (
 
 const orgColumns = "id, slug, name, COALESCE(parent_id, ''), created_at"
 
-func scanOrg(sc interface{ Scan(...any) error }) (*kasuhara.Org, error) {
+func scanOrg(sc scanner) (*kasuhara.Org, error) {
 	var o kasuhara.Org
 	if err := sc.Scan(&o.ID, &o.Slug, &o.Name, &o.ParentID, &o.CreatedAt); err != nil {
 		return nil, err
@@ -106,20 +105,7 @@ func orgColumnsOf(a string) string {
 }
 
 func (s *Store) queryOrgs(ctx context.Context, q string, args ...any) ([]kasuhara.Org, error) {
-	rows, err := s.db.Read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: orgs: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: orgs: %w", err)
-		}
-		out = append(out, *o)
-	}
-	return out, rows.Err()
+	return list(ctx, s.db.Read, "orgs", values(scanOrg), q, args...)
 }
 
 func validateDepartmentName(name string) error {
@@ -262,21 +248,11 @@ func subset(deps []kasuhara.Department, ids []string) []kasuhara.Department {
 
 // Departments implements kasuhara.OrgService.
 func (s *Store) Departments(ctx context.Context, orgID string) ([]kasuhara.Department, error) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, name, COALESCE(parent_id, ''), created_at FROM departments WHERE org_id = $1 ORDER BY name", orgID)
-	if err != nil {
-		return nil, fmt.Errorf("store: departments: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Department
-	for rows.Next() {
-		var d kasuhara.Department
-		if err := rows.Scan(&d.ID, &d.OrgID, &d.Name, &d.ParentID, &d.CreatedAt); err != nil {
-			return nil, fmt.Errorf("store: departments: %w", err)
-		}
+	return list(ctx, s.db.Read, "departments", func(sc scanner) (d kasuhara.Department, err error) {
+		err = sc.Scan(&d.ID, &d.OrgID, &d.Name, &d.ParentID, &d.CreatedAt)
 		d.CreatedAt = d.CreatedAt.UTC()
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	}, "SELECT id, org_id, name, COALESCE(parent_id, ''), created_at FROM departments WHERE org_id = $1 ORDER BY name", orgID)
 }
 
 // DepartmentByName implements kasuhara.OrgService.

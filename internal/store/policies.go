@@ -16,7 +16,7 @@ var _ kasuhara.PolicyService = (*Store)(nil)
 
 const policyVersionColumns = `v.id, v.document_id, v.number, v.title_ja, v.title_en, v.body_ja, v.body_en, v.created_at, v.updated_at, v.published_at`
 
-func scanPolicyVersion(r interface{ Scan(...any) error }) (*kasuhara.PolicyVersion, error) {
+func scanPolicyVersion(r scanner) (*kasuhara.PolicyVersion, error) {
 	var v kasuhara.PolicyVersion
 	var pub sql.NullTime
 	if err := r.Scan(&v.ID, &v.DocumentID, &v.Number, &v.TitleJa, &v.TitleEn, &v.BodyJa, &v.BodyEn, &v.CreatedAt, &v.UpdatedAt, &pub); err != nil {

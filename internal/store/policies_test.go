@@ -13,8 +13,7 @@ func policyText(v string) kasuhara.PolicyText {
 }
 
 func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		admin := d.actor
 		actorOf := func(key string) kasuhara.Actor {
 			v := d.people[key]

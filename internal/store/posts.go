@@ -22,7 +22,7 @@ var _ kasuhara.OnlinePostService = (*Store)(nil)
 const postColumns = `id, org_id, COALESCE(case_id, ''), COALESCE(customer_id, ''), url, platform, author_handle, posted_at, captured_at,
 	captured_text, employees_named, status, due_at, created_by, created_at, updated_at`
 
-func scanPost(sc interface{ Scan(...any) error }) (*kasuhara.OnlinePost, error) {
+func scanPost(sc scanner) (*kasuhara.OnlinePost, error) {
 	var p kasuhara.OnlinePost
 	var posted, due sql.NullTime
 	if err := sc.Scan(&p.ID, &p.OrgID, &p.CaseID, &p.CustomerID, &p.URL, &p.Platform, &p.AuthorHandle, &posted, &p.CapturedAt,
@@ -117,20 +117,7 @@ func (s *Store) Posts(ctx context.Context, v kasuhara.Actor, status string) ([]k
 		q += " AND status = $3"
 		args = append(args, status)
 	}
-	rows, err := s.db.Read.QueryContext(ctx, q+" ORDER BY updated_at DESC, id LIMIT 200", args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: posts: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.OnlinePost
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *p)
-	}
-	return out, rows.Err()
+	return list(ctx, s.db.Read, "posts", values(scanPost), q+" ORDER BY updated_at DESC, id LIMIT 200", args...)
 }
 
 func (s *Store) postFor(ctx context.Context, q queryer, v kasuhara.Actor, id string) (*kasuhara.OnlinePost, error) {
@@ -212,22 +199,12 @@ func (s *Store) PostFiles(ctx context.Context, v kasuhara.Actor, id string) ([]k
 	if _, err := s.postFor(ctx, s.db.Read, v, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, post_id, blob_id, filename, media_type, size, sha256, created_at
-		FROM online_post_files WHERE post_id = $1 ORDER BY created_at, id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: post files: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.PostFile
-	for rows.Next() {
-		var f kasuhara.PostFile
-		if err := rows.Scan(&f.ID, &f.PostID, &f.BlobID, &f.Filename, &f.MediaType, &f.Size, &f.SHA256, &f.CreatedAt); err != nil {
-			return nil, err
-		}
+	return list(ctx, s.db.Read, "post files", func(sc scanner) (f kasuhara.PostFile, err error) {
+		err = sc.Scan(&f.ID, &f.PostID, &f.BlobID, &f.Filename, &f.MediaType, &f.Size, &f.SHA256, &f.CreatedAt)
 		f.CreatedAt = f.CreatedAt.UTC()
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	}, `SELECT id, post_id, blob_id, filename, media_type, size, sha256, created_at
+		FROM online_post_files WHERE post_id = $1 ORDER BY created_at, id`, id)
 }
 
 // RemovalTemplate returns the organisation's removal-request text, or the

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
@@ -37,18 +36,14 @@ func TestVerifyRecordsFindsTampering(t *testing.T) {
 			"case %c/assessment forged: exists but no audited change made it"},
 		{"state altered too", "UPDATE record_states SET hash = 'x' WHERE scope = 'case ' || $1 AND kind = 'case'", "case %c: the state recorded with the entry was altered"},
 	}
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		desk1 := d.people["desk1"]
 		// One case, evidence record, assessment and measure for each way of
 		// tampering, so that each is found on its own.
 		type target struct{ c, m string }
 		var targets []target
 		for range tamper {
-			c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "「土下座しろ」と怒鳴られた", "shouting"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, d.people["clerk"], report(d.shop.ID, "「土下座しろ」と怒鳴られた", "shouting"))
 			if _, err := d.s.AddEvidence(ctx, d.people["clerk"], c.ID, kasuhara.Evidence{BlobID: "b-" + c.ID, Filename: "録音.m4a",
 				MediaType: "audio/mp4", Size: 10, SHA256: strings.Repeat("a", 64)}); err != nil {
 				t.Fatal(err)
@@ -72,11 +67,11 @@ func TestVerifyRecordsFindsTampering(t *testing.T) {
 		if err != nil || len(check.Problems) > 0 || len(check.Unaudited) > 0 || check.Checked == 0 {
 			t.Fatalf("before tampering: %+v, %v", check, err)
 		}
-		testdb.DisableAuditTriggers(t, db)
+		testdb.DisableAuditTriggers(t, d.db)
 		employee := d.people["clerk2"].UserID
 		for i, tt := range tamper {
 			q := strings.NewReplacer("$1", "'"+targets[i].c+"'", "$2", "'"+targets[i].m+"'", "$3", "'"+employee+"'").Replace(tt.sql)
-			testdb.Exec(t, db, q)
+			testdb.Exec(t, d.db, q)
 		}
 		check, err = d.s.VerifyRecords(ctx)
 		if err != nil {
@@ -105,15 +100,11 @@ func TestVerifyRecordsFindsTampering(t *testing.T) {
 // TestBaselineRecords: records written before records were hashed are
 // named as not yet audited, not as tampered; a baseline records them.
 func TestBaselineRecords(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "怒鳴られた", "shouting"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	onDesk(t, func(t *testing.T, d desk) {
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "怒鳴られた", "shouting"))
 		// As a database of v0.1.0 has them: entries without record states.
-		testdb.DisableAuditTriggers(t, db)
-		testdb.Exec(t, db, "DELETE FROM record_states")
+		testdb.DisableAuditTriggers(t, d.db)
+		testdb.Exec(t, d.db, "DELETE FROM record_states")
 		check, err := d.s.VerifyRecords(ctx)
 		if err != nil || len(check.Problems) > 0 || !slices.Contains(check.Unaudited, "case "+c.ID) {
 			t.Fatalf("before the baseline: %+v, %v", check, err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -19,22 +18,12 @@ func (s *Store) Referrals(ctx context.Context, v kasuhara.Actor, caseID string) 
 	if _, _, err := s.caseFor(ctx, s.db.Read, v, caseID, access.CaseHandler); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, case_id, kind, organisation, contact, reference, note, outcome, referred_at, created_by, created_at
-		FROM referrals WHERE case_id = $1 ORDER BY referred_at, id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: referrals: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Referral
-	for rows.Next() {
-		var r kasuhara.Referral
-		if err := rows.Scan(&r.ID, &r.CaseID, &r.Kind, &r.Organisation, &r.Contact, &r.Reference, &r.Note, &r.Outcome, &r.ReferredAt, &r.CreatedBy, &r.CreatedAt); err != nil {
-			return nil, err
-		}
+	return list(ctx, s.db.Read, "referrals", func(sc scanner) (r kasuhara.Referral, err error) {
+		err = sc.Scan(&r.ID, &r.CaseID, &r.Kind, &r.Organisation, &r.Contact, &r.Reference, &r.Note, &r.Outcome, &r.ReferredAt, &r.CreatedBy, &r.CreatedAt)
 		r.ReferredAt, r.CreatedAt = r.ReferredAt.UTC(), r.CreatedAt.UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT id, case_id, kind, organisation, contact, reference, note, outcome, referred_at, created_by, created_at
+		FROM referrals WHERE case_id = $1 ORDER BY referred_at, id`, caseID)
 }
 
 func shortText(f kasuhara.FieldErrors, field, v string, required bool) {
@@ -107,20 +96,10 @@ func (s *Store) Specialists(ctx context.Context, v kasuhara.Actor) ([]kasuhara.S
 	if err := customerDesk(v); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, kind, name, contact, notes FROM specialists WHERE org_id = $1 ORDER BY kind, name", v.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("store: specialists: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Specialist
-	for rows.Next() {
-		var sp kasuhara.Specialist
-		if err := rows.Scan(&sp.ID, &sp.OrgID, &sp.Kind, &sp.Name, &sp.Contact, &sp.Notes); err != nil {
-			return nil, err
-		}
-		out = append(out, sp)
-	}
-	return out, rows.Err()
+	return list(ctx, s.db.Read, "specialists", func(sc scanner) (sp kasuhara.Specialist, err error) {
+		err = sc.Scan(&sp.ID, &sp.OrgID, &sp.Kind, &sp.Name, &sp.Contact, &sp.Notes)
+		return sp, err
+	}, "SELECT id, org_id, kind, name, contact, notes FROM specialists WHERE org_id = $1 ORDER BY kind, name", v.OrgID)
 }
 
 // AddSpecialist implements kasuhara.ReferralService: legal only.

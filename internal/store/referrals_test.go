@@ -5,13 +5,10 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestReferralsAndSpecialists(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		c, _ := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "殴られた", "physical_attack"))
 		desk1, legal := d.people["desk1"], d.people["legal"]
 		_, err := d.s.AddReferral(ctx, desk1, c.ID, kasuhara.Referral{Kind: "army"})

@@ -31,22 +31,12 @@ func (s *Store) rules(ctx context.Context, q queryer, orgID string) ([]kasuhara.
 	if orgID != "" {
 		where, args = " WHERE org_id = $1", []any{orgID}
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id, org_id, state, verdict, keep_months, created_at FROM retention_rules"+where+" ORDER BY org_id, state, verdict", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []kasuhara.RetentionRule
-	for rows.Next() {
-		var r kasuhara.RetentionRule
+	return list(ctx, q, "retention rules", func(sc scanner) (r kasuhara.RetentionRule, err error) {
 		var st string
-		if err := rows.Scan(&r.ID, &r.OrgID, &st, &r.Verdict, &r.KeepMonths, &r.CreatedAt); err != nil {
-			return nil, err
-		}
+		err = sc.Scan(&r.ID, &r.OrgID, &st, &r.Verdict, &r.KeepMonths, &r.CreatedAt)
 		r.State, r.CreatedAt = kasuhara.CaseState(st), r.CreatedAt.UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, "SELECT id, org_id, state, verdict, keep_months, created_at FROM retention_rules"+where+" ORDER BY org_id, state, verdict", args...)
 }
 
 // RetentionRules implements kasuhara.RetentionService.

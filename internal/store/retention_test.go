@@ -8,7 +8,6 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // closeCase takes a case through to closed with a verdict.
@@ -48,8 +47,7 @@ func count(t *testing.T, db *sqldb.DB, q string, args ...any) int {
 // they should, that a legal hold stops them, that nothing of a purged case
 // is left but its audit record, and that the audit chain still verifies.
 func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		blobs, err := blob.Open(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
@@ -74,10 +72,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		r := report(d.shop.ID, "山田が怒鳴った秘密の叙述", "shouting")
 		r.Customer = kasuhara.CustomerDetails{Name: "山田 一郎", Phone: "090-7777-8888"}
 		r.OccurredAt = now.Add(-time.Hour)
-		complaint, err := d.s.FileReport(ctx, clerk, r)
-		if err != nil {
-			t.Fatal(err)
-		}
+		complaint := d.file(t, clerk, r)
 		b, err := blobs.Put(ctx, strings.NewReader("録音の中身"), 1<<20)
 		if err != nil {
 			t.Fatal(err)
@@ -94,10 +89,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 			} else {
 				r.Customer = kasuhara.CustomerDetails{}
 			}
-			c, err := d.s.FileReport(ctx, clerk, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := d.file(t, clerk, r)
 			return c
 		}
 		harassment := file("別の叙述", "threat", "03-1111-2222")
@@ -148,16 +140,16 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 			"notifications":  "SELECT COUNT(*) FROM notifications WHERE case_id = $1",
 			"case_customers": "SELECT COUNT(*) FROM case_customers WHERE case_id = $1",
 		} {
-			if got := count(t, db, q, complaint.ID); got != 0 {
+			if got := count(t, d.db, q, complaint.ID); got != 0 {
 				t.Errorf("%d rows of %s left", got, table)
 			}
 		}
-		if db.Engine == sqldb.SQLite {
-			if got := count(t, db, "SELECT COUNT(*) FROM case_search WHERE case_id = $1", complaint.ID); got != 0 {
+		if d.db.Engine == sqldb.SQLite {
+			if got := count(t, d.db, "SELECT COUNT(*) FROM case_search WHERE case_id = $1", complaint.ID); got != 0 {
 				t.Errorf("search tokens left")
 			}
 		}
-		if got := count(t, db, "SELECT COUNT(*) FROM customer_identifiers WHERE value LIKE '%7777%' OR match_key LIKE '%7777%'"); got != 0 {
+		if got := count(t, d.db, "SELECT COUNT(*) FROM customer_identifiers WHERE value LIKE '%7777%' OR match_key LIKE '%7777%'"); got != 0 {
 			t.Errorf("the purged case's customer is still known")
 		}
 		// Search finds nothing of it.
@@ -166,7 +158,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 			t.Error("search still finds the purged case")
 		}
 		for _, c := range []*kasuhara.Case{harassment, held} {
-			if got := count(t, db, "SELECT COUNT(*) FROM cases WHERE id = $1", c.ID); got != 1 {
+			if got := count(t, d.db, "SELECT COUNT(*) FROM cases WHERE id = $1", c.ID); got != 1 {
 				t.Errorf("case %s was purged", c.Ref)
 			}
 		}
@@ -193,7 +185,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		if stats() != 3 {
 			t.Errorf("a rebuild of the statistics lost the purged case: %d", stats())
 		}
-		if got := count(t, db, "SELECT COUNT(*) FROM pending_blob_deletes"); got != 0 {
+		if got := count(t, d.db, "SELECT COUNT(*) FROM pending_blob_deletes"); got != 0 {
 			t.Errorf("%d evidence files left pending", got)
 		}
 		// Released, the held one goes at the next run.
@@ -210,7 +202,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		// A customer hold protects every case of the customer.
 		now = now.AddDate(4, 0, 0)
 		var custID string
-		if err := db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", harassment.ID).Scan(&custID); err != nil {
+		if err := d.db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", harassment.ID).Scan(&custID); err != nil {
 			t.Fatalf("no customer for the harassment case: %v", err)
 		}
 		if _, err := d.s.PlaceHold(ctx, legal, "", custID, "係争中"); err != nil {
@@ -222,11 +214,11 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		// Merging the held customer into another keeps the hold.
 		other := file("別件", "insult", "03-5555-6666")
 		var otherCust string
-		db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", other.ID).Scan(&otherCust)
+		d.db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", other.ID).Scan(&otherCust)
 		if err := d.s.MergeCustomers(ctx, legal, otherCust, custID); err != nil {
 			t.Fatalf("merging a held customer: %v", err)
 		}
-		if got := count(t, db, "SELECT COUNT(*) FROM legal_holds WHERE customer_id = $1", otherCust); got != 1 {
+		if got := count(t, d.db, "SELECT COUNT(*) FROM legal_holds WHERE customer_id = $1", otherCust); got != 1 {
 			t.Errorf("the hold did not follow the merge")
 		}
 		if n, _ := d.s.PurgeExpired(ctx, "", blobs.Delete); n != 0 {

@@ -13,8 +13,7 @@ import (
 // representative and contact point are kept per organisation, trimmed,
 // and refused when too long.
 func TestSettingsKeepTheSender(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		st, err := d.s.Settings(ctx, d.org.ID)
 		if err != nil || st.Sender != (kasuhara.Sender{}) {
 			t.Fatalf("defaults = %+v, %v", st, err)

@@ -6,13 +6,10 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/calendar"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestSettingsAndClocks(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		st, err := d.s.Settings(ctx, d.org.ID)
 		if err != nil || st.Acknowledge != "1bd" || st.Feedback != "7d" || !st.PublicHolidays || st.ContactLimitMinutes != 30 {
 			t.Fatalf("defaults = %+v, %v", st, err)
@@ -30,10 +27,7 @@ func TestSettingsAndClocks(t *testing.T) {
 		d.s.Now = func() time.Time { return time.Date(2026, 11, 20, 18, 0, 0, 0, calendar.JST) }
 		rep := report(d.shop.ID, "x", "insult")
 		rep.OccurredAt = time.Date(2026, 11, 20, 17, 0, 0, 0, calendar.JST)
-		c, err := d.s.FileReport(ctx, d.people["clerk"], rep)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := d.file(t, d.people["clerk"], rep)
 		if got, want := c.AcknowledgeBy.In(calendar.JST), time.Date(2026, 11, 24, 18, 0, 0, 0, calendar.JST); !got.Equal(want) {
 			t.Errorf("acknowledge_by = %v, want %v (one business day, skipping the weekend and the holiday)", got, want)
 		}

@@ -42,6 +42,15 @@ func wantField(t *testing.T, err error, field string) {
 }
 
 // fixture is an organisation with an admin.
+// bubbleStore is a store on a fresh SQLite database for a test in a
+// synctest bubble, whose fake clock the store then reads.
+func bubbleStore(t *testing.T) *store.Store {
+	t.Helper()
+	s := store.New(testdb.Open(t, sqldb.SQLite))
+	s.Params = fastParams
+	return s
+}
+
 type fixture struct {
 	s     *store.Store
 	db    *sqldb.DB

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -93,23 +92,13 @@ func prefixed(alias, cols string) string {
 
 // Tokens implements kasuhara.TokenService.
 func (s *Store) Tokens(ctx context.Context, userID string) ([]kasuhara.APIToken, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, user_id, label, created_at, last_used_at, revoked_at
-		FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.APIToken
-	for rows.Next() {
-		var t kasuhara.APIToken
+	return list(ctx, s.db.Read, "tokens", func(sc scanner) (t kasuhara.APIToken, err error) {
 		var used, revoked sql.NullTime
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Label, &t.CreatedAt, &used, &revoked); err != nil {
-			return nil, fmt.Errorf("store: tokens: %w", err)
-		}
+		err = sc.Scan(&t.ID, &t.UserID, &t.Label, &t.CreatedAt, &used, &revoked)
 		t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), nullTime(used), nullTime(revoked)
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	}, `SELECT id, user_id, label, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
 }
 
 // RevokeToken implements kasuhara.TokenService.

@@ -30,7 +30,7 @@ const TrainingDueSoon = 7 * 24 * time.Hour
 
 const courseColumns = "id, org_id, title_ja, title_en, source_ja, source_en, pass_mark, published, created_at, updated_at"
 
-func scanCourse(r interface{ Scan(...any) error }) (*kasuhara.Course, error) {
+func scanCourse(r scanner) (*kasuhara.Course, error) {
 	var c kasuhara.Course
 	if err := r.Scan(&c.ID, &c.OrgID, &c.TitleJa, &c.TitleEn, &c.SourceJa, &c.SourceEn, &c.PassMark, &c.Published, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return nil, err
@@ -200,26 +200,16 @@ func (s *Store) UnassignCourse(ctx context.Context, actor kasuhara.Actor, id str
 // assignments lists orgID's assignments, of published courses only when
 // publishedOnly.
 func (s *Store) assignments(ctx context.Context, q queryer, orgID string, publishedOnly bool) ([]kasuhara.Assignment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT a.id, a.org_id, a.course_id, a.role, COALESCE(a.department_id, ''), a.first_due, a.every_months, a.created_at,
+	return list(ctx, q, "assignments", func(sc scanner) (a kasuhara.Assignment, err error) {
+		var role string
+		err = sc.Scan(&a.ID, &a.OrgID, &a.CourseID, &role, &a.DepartmentID, &a.FirstDue, &a.EveryMonths, &a.CreatedAt,
+			&a.CourseTitleJa, &a.CourseTitleEn, &a.DepartmentName)
+		a.Role, a.CreatedAt = kasuhara.Role(role), a.CreatedAt.UTC()
+		return a, err
+	}, `SELECT a.id, a.org_id, a.course_id, a.role, COALESCE(a.department_id, ''), a.first_due, a.every_months, a.created_at,
 			c.title_ja, c.title_en, COALESCE(d.name, '')
 		FROM training_assignments a JOIN courses c ON c.id = a.course_id LEFT JOIN departments d ON d.id = a.department_id
 		WHERE a.org_id = $1 AND (c.published OR NOT $2) ORDER BY c.created_at, a.first_due, a.id`, orgID, publishedOnly)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []kasuhara.Assignment
-	for rows.Next() {
-		var a kasuhara.Assignment
-		var role string
-		if err := rows.Scan(&a.ID, &a.OrgID, &a.CourseID, &role, &a.DepartmentID, &a.FirstDue, &a.EveryMonths, &a.CreatedAt,
-			&a.CourseTitleJa, &a.CourseTitleEn, &a.DepartmentName); err != nil {
-			return nil, err
-		}
-		a.Role, a.CreatedAt = kasuhara.Role(role), a.CreatedAt.UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // CourseAssignments implements kasuhara.TrainingService.

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -10,10 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/starter"
-	"github.com/kasuhara/kasuhara/internal/store"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 const quizCourse = `## 基本
@@ -32,8 +28,7 @@ Q: 正しいものをすべて選んでください。
 func allRight() [][]int { return [][]int{{1}, {0, 2}} }
 
 func TestCoursesAttemptsAndReport(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		now := time.Date(2027, 3, 1, 1, 0, 0, 0, time.UTC)
 		d.s.Now = func() time.Time { return now }
 		admin := d.actor
@@ -132,8 +127,7 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 }
 
 func TestTrainingImagesAndCaseStudies(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 		_, err := d.s.SaveImage(ctx, d.actor, "image/png", []byte("<svg onload=alert(1)></svg>"))
 		wantField(t, err, "image")
@@ -207,18 +201,8 @@ func TestTrainingImagesAndCaseStudies(t *testing.T) {
 // clock: a week before the due date one reminder, after it one overdue
 // reminder, none for whoever passed, and a new round next year.
 func TestTrainingRemindersOverTime(t *testing.T) {
-	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
-		db, err := sqldb.OpenSQLite(ctx, filepath.Join(dir, "training.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s := store.New(db)
-		s.Params = fastParams
+		s := bubbleStore(t)
 		org, _ := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme"})
 		mk := func(email, lang string) kasuhara.Actor {
 			u, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: org.ID, Role: kasuhara.RoleEmployee, Language: lang})
@@ -240,7 +224,7 @@ func TestTrainingRemindersOverTime(t *testing.T) {
 		}
 		mails := func() []notify.TrainingMailJob {
 			var out []notify.TrainingMailJob
-			for _, p := range jobRows(t, db, notify.KindTrainingMail) {
+			for _, p := range jobRows(t, s.DB(), notify.KindTrainingMail) {
 				var j notify.TrainingMailJob
 				json.Unmarshal([]byte(p), &j)
 				out = append(out, j)

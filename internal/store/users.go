@@ -18,13 +18,13 @@ import (
 
 const userColumns = "id, email, name, language, disabled, must_change_password, created_at, updated_at, password_hash"
 
-func scanUser(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.User, error) {
+func scanUser(sc scanner, extra ...any) (*kasuhara.User, error) {
 	u, _, err := scanUserHash(sc, extra...)
 	return u, err
 }
 
 // scanUserHash scans a user and returns its password hash too.
-func scanUserHash(sc interface{ Scan(...any) error }, extra ...any) (*kasuhara.User, string, error) {
+func scanUserHash(sc scanner, extra ...any) (*kasuhara.User, string, error) {
 	var u kasuhara.User
 	var hash string
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Language, &u.Disabled, &u.MustChangePassword, &u.CreatedAt, &u.UpdatedAt, &hash}, extra...)
@@ -315,22 +315,12 @@ func (s *Store) updateUser(ctx context.Context, actor kasuhara.Actor, userID, ac
 
 // Memberships implements kasuhara.UserService.
 func (s *Store) Memberships(ctx context.Context, userID string) ([]kasuhara.Membership, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT user_id, org_id, role, COALESCE(department_id, ''), created_at
-		FROM memberships WHERE user_id = $1 ORDER BY created_at, org_id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: memberships: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Membership
-	for rows.Next() {
-		var m kasuhara.Membership
-		if err := rows.Scan(&m.UserID, &m.OrgID, &m.Role, &m.DepartmentID, &m.CreatedAt); err != nil {
-			return nil, fmt.Errorf("store: memberships: %w", err)
-		}
+	return list(ctx, s.db.Read, "memberships", func(sc scanner) (m kasuhara.Membership, err error) {
+		err = sc.Scan(&m.UserID, &m.OrgID, &m.Role, &m.DepartmentID, &m.CreatedAt)
 		m.CreatedAt = m.CreatedAt.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, `SELECT user_id, org_id, role, COALESCE(department_id, ''), created_at
+		FROM memberships WHERE user_id = $1 ORDER BY created_at, org_id`, userID)
 }
 
 // SetMembership implements kasuhara.UserService.
@@ -396,7 +386,15 @@ func (s *Store) changeMembership(ctx context.Context, tx *sqldb.Tx, m kasuhara.M
 
 // Members implements kasuhara.UserService.
 func (s *Store) Members(ctx context.Context, orgID string) ([]kasuhara.Member, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.language, u.disabled, u.must_change_password, u.created_at, u.updated_at, u.password_hash,
+	return list(ctx, s.db.Read, "members", func(sc scanner) (m kasuhara.Member, err error) {
+		u, err := scanUser(sc, &m.Membership.UserID, &m.OrgID, &m.Role, &m.DepartmentID, &m.Membership.CreatedAt, &m.OrgSlug, &m.DepartmentName)
+		if err != nil {
+			return m, err
+		}
+		m.User = *u
+		m.Membership.CreatedAt = m.Membership.CreatedAt.UTC()
+		return m, nil
+	}, `SELECT u.id, u.email, u.name, u.language, u.disabled, u.must_change_password, u.created_at, u.updated_at, u.password_hash,
 			m.user_id, m.org_id, m.role, COALESCE(m.department_id, ''), m.created_at, o.slug, COALESCE(d.name, '')
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id
@@ -404,22 +402,6 @@ func (s *Store) Members(ctx context.Context, orgID string) ([]kasuhara.Member, e
 		LEFT JOIN departments d ON d.id = m.department_id
 		WHERE m.org_id = $1
 		ORDER BY u.name, u.email`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("store: members: %w", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Member
-	for rows.Next() {
-		var m kasuhara.Member
-		u, err := scanUser(rows, &m.Membership.UserID, &m.OrgID, &m.Role, &m.DepartmentID, &m.Membership.CreatedAt, &m.OrgSlug, &m.DepartmentName)
-		if err != nil {
-			return nil, fmt.Errorf("store: members: %w", err)
-		}
-		m.User = *u
-		m.Membership.CreatedAt = m.Membership.CreatedAt.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // CountUsers implements kasuhara.UserService.

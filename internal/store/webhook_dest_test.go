@@ -5,16 +5,13 @@ import (
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestSettingsRefuseWebhookToPrivateAddresses checks that an admin cannot
 // point the webhook at loopback, a private network or the cloud's metadata
 // service, unless the operator allowed that network.
 func TestSettingsRefuseWebhookToPrivateAddresses(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		save := func(u string) error {
 			return d.s.SaveSettings(ctx, d.actor, kasuhara.OrgSettings{OrgID: d.org.ID, Acknowledge: "1bd", Feedback: "7d", ContactLimitMinutes: 30,
 				WebhookURL: u, WebhookSecret: "a-long-webhook-secret"})

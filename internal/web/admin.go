@@ -168,9 +168,7 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admin.users.updated", "ok")
-	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admin.users.updated", "/admin/users?org="+org.Slug)
 }
 
 func (s *Server) adminDisableUser(w http.ResponseWriter, r *http.Request) error {
@@ -202,9 +200,7 @@ func (s *Server) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabl
 	if disabled {
 		msg = "admin.users.disabled"
 	}
-	s.flash(r, msg, "ok")
-	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, msg, "/admin/users?org="+org.Slug)
 }
 
 func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request) error {
@@ -264,9 +260,7 @@ func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admin.departments.created", "ok")
-	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admin.departments.created", "/admin/departments?org="+org.Slug)
 }
 
 // adminMoveDepartment puts a department under another (an area's store)
@@ -305,9 +299,7 @@ func (s *Server) adminRenameDepartment(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admin.departments.renamed", "ok")
-	http.Redirect(w, r, "/admin/departments?org="+org.Slug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admin.departments.renamed", "/admin/departments?org="+org.Slug)
 }
 
 // adminSettingsPage shows an organisation's settings: clocks, calendar, the
@@ -370,9 +362,7 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admin.settings.saved", "ok")
-	http.Redirect(w, r, "/admin/settings?org="+org.Slug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admin.settings.saved", "/admin/settings?org="+org.Slug)
 }
 
 // afterGrantRequest answers a request for a second person: back to the
@@ -387,7 +377,5 @@ func (s *Server) afterGrantRequest(w http.ResponseWriter, r *http.Request, tree 
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admin.users.grant_requested", "ok")
-	http.Redirect(w, r, "/admin/users?org="+org.Slug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admin.users.grant_requested", "/admin/users?org="+org.Slug)
 }

@@ -27,8 +27,7 @@ func (s *Server) apiAnonReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"receipt": receipt, "held_for_review": held})
-	return nil
+	return sendJSON(w, http.StatusCreated, map[string]any{"receipt": receipt, "held_for_review": held})
 }
 
 func (s *Server) apiAnonStatus(w http.ResponseWriter, r *http.Request) error {
@@ -67,6 +66,5 @@ func (s *Server) apiAnonMessage(w http.ResponseWriter, r *http.Request) error {
 		s.receiptFailed(r, err)
 		return err
 	}
-	writeJSON(w, http.StatusCreated, messagesOut([]kasuhara.Message{*m})[0])
-	return nil
+	return sendJSON(w, http.StatusCreated, messagesOut([]kasuhara.Message{*m})[0])
 }

@@ -75,8 +75,7 @@ func testAnonymousFlood(t *testing.T, eng sqldb.Engine) {
 	if err != nil || !held.HeldForReview {
 		t.Fatalf("the fifth case: %+v, %v", held, err)
 	}
-	page := e.client()
-	page.signInAs(kasuhara.RoleDesk)
+	page := e.signedIn(kasuhara.RoleDesk)
 	must(t, page.get("/cases/"+held.ID), 200, `id="case-held"`, "大量受付時の保留")
 	must(t, page.get("/cases"), 200, "大量受付時の保留")
 	// The page's receipt says it is held.

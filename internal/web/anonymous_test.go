@@ -136,8 +136,7 @@ func TestAnonymousChannelPages(t *testing.T) {
 		t.Fatal("the anonymous pages set a session cookie")
 	}
 	// The desk sees the case and the photo, with no reporter.
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	q := desk.get("/cases")
 	id := regexp.MustCompile(`href="/cases/([0-9a-f-]+)"`).FindStringSubmatch(q.body)[1]
 	page := desk.get("/cases/" + id)
@@ -149,24 +148,18 @@ func TestAnonymousChannelPages(t *testing.T) {
 
 func TestNamedMessagesAndRetaliationPages(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	emp := e.client()
-	emp.signInAs(kasuhara.RoleEmployee)
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emp := e.signedIn(kasuhara.RoleEmployee)
+	empV := e.actor(kasuhara.RoleEmployee)
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
 	must(t, emp.post("/cases/"+c.ID+"/messages", url.Values{"body": {"相談したいです"}}), http.StatusSeeOther)
 	must(t, emp.get("/cases/"+c.ID), 200, "相談したいです", `id="confidential-form"`, `id="retaliation-form"`)
 	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	page := desk.get("/cases/" + c.ID)
 	must(t, page, 200, "相談したいです")
 	mustNot(t, page, "報告後に仕事を外された", `id="retaliation-form"`)
 	must(t, desk.get("/retaliation"), http.StatusForbidden)
-	legal := e.client()
-	legal.signInAs(kasuhara.RoleLegal)
+	legal := e.signedIn(kasuhara.RoleLegal)
 	must(t, legal.get("/retaliation"), 200, "報告後に仕事を外された", c.Ref, "User employee")
 }
 
@@ -189,8 +182,7 @@ func TestAnonymousChannelGuards(t *testing.T) {
 	}
 	// A signed-in browser filing anonymously gets no session cookie and its
 	// session is not touched.
-	signed := e.client()
-	signed.signInAs(kasuhara.RoleEmployee)
+	signed := e.signedIn(kasuhara.RoleEmployee)
 	before := signed.sessionCookie()
 	r = signed.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"})
 	must(t, r, 201)
@@ -212,24 +204,18 @@ func TestAnonymousChannelGuards(t *testing.T) {
 // choices with who made them; legal's still does.
 func TestAdminAuditHidesAlarmsAndConfidentiality(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	emp := e.client()
-	emp.signInAs(kasuhara.RoleEmployee)
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emp := e.signedIn(kasuhara.RoleEmployee)
+	empV := e.actor(kasuhara.RoleEmployee)
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
 	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
 	must(t, emp.post("/cases/"+c.ID+"/confidential", url.Values{"hide": {"true"}}), http.StatusSeeOther)
-	legal := e.client()
-	legal.signInAs(kasuhara.RoleLegal)
+	legal := e.signedIn(kasuhara.RoleLegal)
 	must(t, legal.get("/retaliation"), 200)
 	must(t, legal.get("/admin/audit"), 200, "不利益な取扱いの申告", "上司への開示の変更", "不利益な取扱いの申告の閲覧", e.users[kasuhara.RoleEmployee].Name)
 	if strings.Contains(auditTable(t, legal.get("/admin/audit")), empV.UserID) {
 		t.Fatal("the audit table shows the employee's id")
 	}
-	admin := e.client()
-	admin.signInAs(kasuhara.RoleAdmin)
+	admin := e.signedIn(kasuhara.RoleAdmin)
 	page := admin.get("/admin/audit")
 	must(t, page, 200)
 	// The employee's sign-in stays; the alarm, its reading and the
@@ -254,11 +240,8 @@ func TestSupervisorSeesNoCareWithoutConsent(t *testing.T) {
 		}
 	}
 	empV := kasuhara.Actor{UserID: people[0].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: dep.ID}
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: dep.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	deskV := e.actor(kasuhara.RoleDesk)
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true, DepartmentID: dep.ID})
 	if _, err := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", Note: "産業医面談"}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,60 +8,56 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestAPIAuthentication(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			_, tok, err := e.st.CreateToken(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleDesk].ID, "phone")
-			if err != nil {
-				t.Fatal(err)
+	onEachEngine(t, func(t *testing.T, e *env) {
+		_, tok, err := e.st.CreateToken(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleDesk].ID, "phone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.client()
+		tests := []struct {
+			name   string
+			hdr    map[string]string
+			status int
+			code   string
+		}{
+			{"no credentials", nil, 401, "unauthenticated"},
+			{"basic auth", map[string]string{"Authorization": "Basic eDp5"}, 401, "unauthenticated"},
+			{"wrong token", map[string]string{"Authorization": "Bearer ksh_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}, 401, "unauthenticated"},
+			{"valid token", map[string]string{"Authorization": "Bearer " + tok}, 200, ""},
+		}
+		for _, tt := range tests {
+			r := c.do("GET", "/api/v1/me", nil, tt.hdr)
+			if r.status != tt.status {
+				t.Fatalf("%s: %d, want %d: %s", tt.name, r.status, tt.status, r.body)
 			}
-			c := e.client()
-			tests := []struct {
-				name   string
-				hdr    map[string]string
-				status int
-				code   string
-			}{
-				{"no credentials", nil, 401, "unauthenticated"},
-				{"basic auth", map[string]string{"Authorization": "Basic eDp5"}, 401, "unauthenticated"},
-				{"wrong token", map[string]string{"Authorization": "Bearer ksh_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}, 401, "unauthenticated"},
-				{"valid token", map[string]string{"Authorization": "Bearer " + tok}, 200, ""},
-			}
-			for _, tt := range tests {
-				r := c.do("GET", "/api/v1/me", nil, tt.hdr)
-				if r.status != tt.status {
-					t.Fatalf("%s: %d, want %d: %s", tt.name, r.status, tt.status, r.body)
+			m := decode(t, r.body)
+			if tt.code != "" {
+				errObj, _ := m["error"].(map[string]any)
+				if errObj["code"] != tt.code || errObj["message"] == "" {
+					t.Fatalf("%s: body %s", tt.name, r.body)
 				}
-				m := decode(t, r.body)
-				if tt.code != "" {
-					errObj, _ := m["error"].(map[string]any)
-					if errObj["code"] != tt.code || errObj["message"] == "" {
-						t.Fatalf("%s: body %s", tt.name, r.body)
-					}
-					if r.header.Get("WWW-Authenticate") == "" {
-						t.Fatalf("%s: 401 without WWW-Authenticate", tt.name)
-					}
-					continue
+				if r.header.Get("WWW-Authenticate") == "" {
+					t.Fatalf("%s: 401 without WWW-Authenticate", tt.name)
 				}
-				org, _ := m["org"].(map[string]any)
-				if m["email"] != "desk@acme.example" || m["role"] != "desk" || org["slug"] != "acme" {
-					t.Fatalf("me = %s", r.body)
-				}
+				continue
 			}
-			// A revoked token stops working at once.
-			ts, _ := e.st.Tokens(ctx, e.users[kasuhara.RoleDesk].ID)
-			if err := e.st.RevokeToken(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleDesk].ID, ts[0].ID); err != nil {
-				t.Fatal(err)
+			org, _ := m["org"].(map[string]any)
+			if m["email"] != "desk@acme.example" || m["role"] != "desk" || org["slug"] != "acme" {
+				t.Fatalf("me = %s", r.body)
 			}
-			if r := c.do("GET", "/api/v1/me", nil, map[string]string{"Authorization": "Bearer " + tok}); r.status != 401 {
-				t.Fatalf("revoked token: %d", r.status)
-			}
-		})
-	}
+		}
+		// A revoked token stops working at once.
+		ts, _ := e.st.Tokens(ctx, e.users[kasuhara.RoleDesk].ID)
+		if err := e.st.RevokeToken(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleDesk].ID, ts[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.do("GET", "/api/v1/me", nil, map[string]string{"Authorization": "Bearer " + tok}); r.status != 401 {
+			t.Fatalf("revoked token: %d", r.status)
+		}
+	})
 }
 
 func TestAPIErrors(t *testing.T) {

@@ -62,6 +62,5 @@ func (s *Server) apiApprovals(w http.ResponseWriter, r *http.Request) error {
 		}
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"approvals": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"approvals": out})
 }

@@ -188,7 +188,5 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.sessions.Put(r.Context(), sessionStampKey, u.CredentialStamp)
-	s.flash(r, "password.changed", "ok")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "password.changed", "/")
 }

@@ -7,40 +7,37 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 func TestSignInAndOut(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			c := e.client()
-			// Not signed in: the home page sends to the sign-in page.
-			r := c.get("/")
-			if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
-				t.Fatalf("GET / signed out: %d %s", r.status, r.header.Get("Location"))
-			}
-			must(t, c.get("/login"), 200, `<form class="form" method="post" action="/login"`)
-			c.signInAs(kasuhara.RoleDesk)
-			home := c.get("/")
-			must(t, home, 200, "User desk", "相談窓口")
-			mustNot(t, home, `href="/admin/users"`)
-			must(t, c.post("/logout", nil), http.StatusSeeOther)
-			r = c.get("/")
-			if r.status != http.StatusSeeOther {
-				t.Fatalf("after sign-out GET / = %d, want a redirect to /login", r.status)
-			}
-			es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: e.users[kasuhara.RoleDesk].ID})
-			if len(es) == 0 || es[0].Action != "auth.login" {
-				t.Fatalf("no auth.login audit entry: %+v", es)
-			}
-		})
-	}
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c := e.client()
+		// Not signed in: the home page sends to the sign-in page.
+		r := c.get("/")
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+			t.Fatalf("GET / signed out: %d %s", r.status, r.header.Get("Location"))
+		}
+		must(t, c.get("/login"), 200, `<form class="form" method="post" action="/login"`)
+		c.signInAs(kasuhara.RoleDesk)
+		home := c.get("/")
+		must(t, home, 200, "User desk", "相談窓口")
+		mustNot(t, home, `href="/admin/users"`)
+		must(t, c.post("/logout", nil), http.StatusSeeOther)
+		r = c.get("/")
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("after sign-out GET / = %d, want a redirect to /login", r.status)
+		}
+		es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: e.users[kasuhara.RoleDesk].ID})
+		if len(es) == 0 || es[0].Action != "auth.login" {
+			t.Fatalf("no auth.login audit entry: %+v", es)
+		}
+	})
 }
 
 func TestWrongPasswordAndValidation(t *testing.T) {
@@ -126,7 +123,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 	}
 	must(t, c.get("/"), 200, "User desk")
 	// Same-origin browser requests pass.
-	r = c.do("POST", "/logout", nil, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": e.ts.URL})
+	r = c.do("POST", "/logout", nil, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": e.url})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("same-origin logout: %d", r.status)
 	}
@@ -134,8 +131,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 
 func TestSessionRenewedAtSignIn(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	c := e.client()
-	c.signInAs(kasuhara.RoleDesk)
+	c := e.signedIn(kasuhara.RoleDesk)
 	first := c.sessionCookie()
 	if first == "" {
 		t.Fatal("no session cookie")
@@ -147,44 +143,52 @@ func TestSessionRenewedAtSignIn(t *testing.T) {
 		t.Fatal("the session id was not renewed at sign-in")
 	}
 	old := e.client()
-	u, _ := url.Parse(e.ts.URL)
+	u, _ := url.Parse(e.url)
 	old.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "kasuhara_session", Value: first}})
 	if r := old.get("/"); r.status != http.StatusSeeOther {
 		t.Fatalf("the pre-sign-in session id still works: %d", r.status)
 	}
 }
 
+// The session's clocks are the server's: in a synctest bubble time.Sleep
+// moves them at once, and no test waits for real seconds.
 func TestSessionTimeouts(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
-		e := newEnv(t, sqldb.SQLite, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = time.Second, time.Hour })
-		c := e.client()
-		c.signInAs(kasuhara.RoleDesk)
-		must(t, c.get("/"), 200)
-		time.Sleep(1500 * time.Millisecond)
-		if r := c.get("/"); r.status != http.StatusSeeOther {
-			t.Fatalf("after the idle timeout: %d, want a redirect to sign in", r.status)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = time.Second, time.Hour })
+			c := e.signedIn(kasuhara.RoleDesk)
+			must(t, c.get("/"), 200)
+			time.Sleep(900 * time.Millisecond)
+			must(t, c.get("/"), 200) // within the idle time, which starts again
+			time.Sleep(900 * time.Millisecond)
+			must(t, c.get("/"), 200)
+			time.Sleep(1100 * time.Millisecond)
+			if r := c.get("/"); r.status != http.StatusSeeOther {
+				t.Fatalf("after the idle timeout: %d, want a redirect to sign in", r.status)
+			}
+		})
 	})
 	t.Run("absolute", func(t *testing.T) {
-		e := newEnv(t, sqldb.SQLite, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = 2*time.Second, 2*time.Second })
-		c := e.client()
-		c.signInAs(kasuhara.RoleDesk)
-		// Activity keeps the idle timer fresh but not the absolute one.
-		deadline := time.Now().Add(2500 * time.Millisecond)
-		for time.Now().Before(deadline) {
-			c.get("/")
-			time.Sleep(400 * time.Millisecond)
-		}
-		if r := c.get("/"); r.status != http.StatusSeeOther {
-			t.Fatalf("after the absolute lifetime: %d, want a redirect to sign in", r.status)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = 2*time.Second, 2*time.Second })
+			c := e.signedIn(kasuhara.RoleDesk)
+			// Activity keeps the idle timer fresh but not the absolute one.
+			for range 4 {
+				must(t, c.get("/"), 200)
+				time.Sleep(400 * time.Millisecond)
+			}
+			must(t, c.get("/"), 200) // 1.6 s
+			time.Sleep(500 * time.Millisecond)
+			if r := c.get("/"); r.status != http.StatusSeeOther {
+				t.Fatalf("after the absolute lifetime: %d, want a redirect to sign in", r.status)
+			}
+		})
 	})
 }
 
 func TestDisabledUserLosesSession(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	c := e.client()
-	c.signInAs(kasuhara.RoleDesk)
+	c := e.signedIn(kasuhara.RoleDesk)
 	if err := e.st.SetDisabled(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleDesk].ID, true); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // principal is one person of the role × route test (or nobody).
@@ -372,70 +371,67 @@ func TestRoleByRoute(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the role × route walk takes a while")
 	}
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			w, people := roleWorld(t, e)
-			patterns := registeredRoutes(t)
-			for _, op := range openAPIOperations(t) {
-				if !slices.Contains(patterns, op) {
-					patterns = append(patterns, op)
-				}
+	onEachEngine(t, func(t *testing.T, e *env) {
+		w, people := roleWorld(t, e)
+		patterns := registeredRoutes(t)
+		for _, op := range openAPIOperations(t) {
+			if !slices.Contains(patterns, op) {
+				patterns = append(patterns, op)
 			}
-			// The reporter's choice of confidentiality changes who sees
-			// the case: it goes last.
-			conf := "POST /cases/{id}/confidential"
-			patterns = append(slices.DeleteFunc(patterns, func(p string) bool { return p == conf }), conf)
-			var unexpected, refused, past []string
-			calls := 0
-			for _, pattern := range patterns {
-				allow, ok := routeMatrix[pattern]
-				if !ok {
-					t.Errorf("route %q is not in the matrix", pattern)
-					continue
+		}
+		// The reporter's choice of confidentiality changes who sees
+		// the case: it goes last.
+		conf := "POST /cases/{id}/confidential"
+		patterns = append(slices.DeleteFunc(patterns, func(p string) bool { return p == conf }), conf)
+		var unexpected, refused, past []string
+		calls := 0
+		for _, pattern := range patterns {
+			allow, ok := routeMatrix[pattern]
+			if !ok {
+				t.Errorf("route %q is not in the matrix", pattern)
+				continue
+			}
+			method, route := "GET", pattern
+			if m, p, ok := strings.Cut(pattern, " "); ok {
+				method, route = m, p
+			}
+			variants := w.cases[:1]
+			if strings.Contains(route, "/cases/{id}") {
+				variants = w.cases
+			}
+			for _, cv := range variants {
+				w.ids["cases"], w.facts = cv.id, cv.facts
+				path := w.fill(route)
+				if !strings.Contains(pattern, " ") {
+					path += "nowhere" // the catch-alls
 				}
-				method, route := "GET", pattern
-				if m, p, ok := strings.Cut(pattern, " "); ok {
-					method, route = m, p
-				}
-				variants := w.cases[:1]
-				if strings.Contains(route, "/cases/{id}") {
-					variants = w.cases
-				}
-				for _, cv := range variants {
-					w.ids["cases"], w.facts = cv.id, cv.facts
-					path := w.fill(route)
-					if !strings.Contains(pattern, " ") {
-						path += "nowhere" // the catch-alls
-					}
-					for _, p := range people {
-						want := allow(p, w)
-						got := e.callAs(p, pattern, method, path)
-						calls++
-						success := got < 400
-						switch {
-						case success && !want:
-							unexpected = append(unexpected, fmt.Sprintf("%s %s as %s: %d", method, path, p.name, got))
-						case !want && got != 401 && got != 403 && got != 404 && got != 405:
-							past = append(past, fmt.Sprintf("%s %s as %s: %d", method, pattern, p.name, got))
-						case !success && want && method == "GET" && (got == 401 || got == 403 || got == 404) && !strings.Contains(path, "none"):
-							refused = append(refused, fmt.Sprintf("%s %s as %s: %d", method, pattern, p.name, got))
-						}
+				for _, p := range people {
+					want := allow(p, w)
+					got := e.callAs(p, pattern, method, path)
+					calls++
+					success := got < 400
+					switch {
+					case success && !want:
+						unexpected = append(unexpected, fmt.Sprintf("%s %s as %s: %d", method, path, p.name, got))
+					case !want && got != 401 && got != 403 && got != 404 && got != 405:
+						past = append(past, fmt.Sprintf("%s %s as %s: %d", method, pattern, p.name, got))
+					case !success && want && method == "GET" && (got == 401 || got == 403 || got == 404) && !strings.Contains(path, "none"):
+						refused = append(refused, fmt.Sprintf("%s %s as %s: %d", method, pattern, p.name, got))
 					}
 				}
 			}
-			for _, u := range unexpected {
-				t.Errorf("unexpected success: %s", u)
-			}
-			for _, r := range past {
-				t.Errorf("answered past authorization: %s", r)
-			}
-			for _, r := range refused {
-				t.Errorf("refused although the matrix allows it: %s", r)
-			}
-			t.Logf("%d calls, %d principals", calls, len(people))
-		})
-	}
+		}
+		for _, u := range unexpected {
+			t.Errorf("unexpected success: %s", u)
+		}
+		for _, r := range past {
+			t.Errorf("answered past authorization: %s", r)
+		}
+		for _, r := range refused {
+			t.Errorf("refused although the matrix allows it: %s", r)
+		}
+		t.Logf("%d calls, %d principals", calls, len(people))
+	})
 }
 
 // callAs sends one request as p with a body that passes the first checks
@@ -461,7 +457,7 @@ func (e *env) callAs(p principal, pattern, method, path string) int {
 	default:
 		body, ctype = strings.NewReader(formBodies[pattern]), "application/x-www-form-urlencoded"
 	}
-	req, err := http.NewRequest(method, e.ts.URL+path, body)
+	req, err := http.NewRequest(method, e.url+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -642,10 +638,7 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 		r := kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), DurationMinutes: 30, Channel: "in_person", DepartmentID: dep,
 			Categories: []kasuhara.Category{"violence_abuse"}, Subtypes: []string{"shouting"}, Conduct: "怒鳴られた",
 			Customer: kasuhara.CustomerDetails{Name: "山田 太郎", Phone: phone}}
-		c, err := e.st.FileReport(ctx, by, r)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.file(t, by, r)
 		if conf {
 			if err := e.st.SetConfidential(ctx, by, c.ID, true); err != nil {
 				t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // caseForPage files a case with a customer for the case page's tests.
 func caseForPage(t *testing.T, e *env) *kasuhara.Case {
 	t.Helper()
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	empV := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-2 * time.Hour), Channel: "phone", DurationMinutes: 40,
 		Subtypes: []string{"long_contact"}, Conduct: "40分同じ要求を繰り返した", RequestContent: "全額返金",
 		Customer: kasuhara.CustomerDetails{Name: "山田 太郎", Phone: "090-1234-5678"}})
@@ -40,7 +40,7 @@ func sectionOf(t *testing.T, body, name string) string {
 // countNotes counts the note events with body on the case's timeline.
 func countNotes(t *testing.T, e *env, c *kasuhara.Case, body string) int {
 	t.Helper()
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	deskV := e.actor(kasuhara.RoleDesk)
 	tl, err := e.st.Timeline(ctx, deskV, c.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +62,7 @@ func countNotes(t *testing.T, e *env, c *kasuhara.Case, body string) int {
 func TestCaseSectionsInPlaceAndFallback(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	c := caseForPage(t, e)
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	path := "/cases/" + c.ID
 
 	page := desk.get(path)
@@ -132,8 +131,7 @@ func TestCaseFormsSubmitOnce(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			e := newEnv(t, eng)
 			c := caseForPage(t, e)
-			desk := e.client()
-			desk.signInAs(kasuhara.RoleDesk)
+			desk := e.signedIn(kasuhara.RoleDesk)
 			path := "/cases/" + c.ID
 			keyOf := func(body, form string) string {
 				t.Helper()
@@ -188,12 +186,11 @@ func TestCaseFormsSubmitOnce(t *testing.T) {
 func TestCaseSummaryPDF(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	c := caseForPage(t, e)
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	deskV := e.actor(kasuhara.RoleDesk)
 	if _, err := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", Note: "産業医との面談"}); err != nil {
 		t.Fatal(err)
 	}
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	must(t, desk.get("/cases/"+c.ID), 200, `href="/cases/`+c.ID+`/summary.pdf"`)
 	r := desk.get("/cases/" + c.ID + "/summary.pdf")
 	must(t, r, 200)
@@ -224,8 +221,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 	if !audited {
 		t.Error("printing the summary is not audited")
 	}
-	emp := e.client()
-	emp.signInAs(kasuhara.RoleEmployee)
+	emp := e.signedIn(kasuhara.RoleEmployee)
 	mustNot(t, emp.get("/cases/"+c.ID), "summary.pdf")
 	if r := emp.get("/cases/" + c.ID + "/summary.pdf"); r.status != http.StatusForbidden {
 		t.Errorf("the reporter prints the summary: %d", r.status)

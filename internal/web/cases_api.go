@@ -82,8 +82,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	for i := range list {
 		out = append(out, s.caseJSON(actor, &list[i]))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
@@ -92,8 +91,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.caseJSON(actor, c))
-	return nil
+	return sendJSON(w, http.StatusOK, s.caseJSON(actor, c))
 }
 
 // caseWrite makes a handler that decodes the JSON body into In, runs fn on
@@ -108,8 +106,7 @@ func caseWrite[In any](status int, fn func(r *http.Request, actor kasuhara.Actor
 		if err != nil {
 			return err
 		}
-		writeJSON(w, status, out)
-		return nil
+		return sendJSON(w, status, out)
 	}
 }
 
@@ -120,8 +117,7 @@ func caseRead(fn func(r *http.Request, actor kasuhara.Actor, id string) (any, er
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
+		return sendJSON(w, http.StatusOK, out)
 	}
 }
 
@@ -186,11 +182,7 @@ func (s *Server) assessJSON(r *http.Request, actor kasuhara.Actor, id string, in
 
 func (s *Server) assessmentsJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
 	as, err := s.Cases.Assessments(r.Context(), actor, id)
-	out := make([]assessmentJSON, 0, len(as))
-	for _, a := range as {
-		out = append(out, assessmentOut(a))
-	}
-	return map[string]any{"assessments": out}, err
+	return map[string]any{"assessments": mapped(as, assessmentOut)}, err
 }
 
 type eventJSON struct {
@@ -243,11 +235,7 @@ func (s *Server) contactJSON(r *http.Request, actor kasuhara.Actor, id string, i
 
 func (s *Server) timelineJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
 	es, err := s.Cases.Timeline(r.Context(), actor, id)
-	out := make([]eventJSON, 0, len(es))
-	for _, e := range es {
-		out = append(out, eventOut(e))
-	}
-	return map[string]any{"events": out}, err
+	return map[string]any{"events": mapped(es, eventOut)}, err
 }
 
 type taskJSON struct {
@@ -313,11 +301,7 @@ func careOut(c kasuhara.CareAction) careJSON {
 
 func (s *Server) careJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
 	cs, err := s.Cases.CareActions(r.Context(), actor, id)
-	out := make([]careJSON, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, careOut(c))
-	}
-	return map[string]any{"care": out}, err
+	return map[string]any{"care": mapped(cs, careOut)}, err
 }
 
 type careIn struct {
@@ -362,6 +346,5 @@ func (s *Server) excludeJSON(w http.ResponseWriter, r *http.Request) error {
 	if pending {
 		status = http.StatusAccepted
 	}
-	writeJSON(w, status, map[string]any{"user_id": in.UserID, "pending": pending})
-	return nil
+	return sendJSON(w, status, map[string]any{"user_id": in.UserID, "pending": pending})
 }

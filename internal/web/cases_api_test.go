@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // apiClient calls the API with a token of one user.
@@ -55,60 +54,57 @@ func validReport() map[string]any {
 }
 
 func TestAPIReportsAndCases(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			emp, desk, other := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleSupervisor)
-			analyst, admin := e.api(kasuhara.RoleAnalyst), e.api(kasuhara.RoleAdmin)
-			r := emp.call("POST", "/api/v1/reports", validReport())
-			must(t, r, 201, `"case_id"`, `"urgent":true`)
-			id := decode(t, r.body)["id"].(string)
+	onEachEngine(t, func(t *testing.T, e *env) {
+		emp, desk, other := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleSupervisor)
+		analyst, admin := e.api(kasuhara.RoleAnalyst), e.api(kasuhara.RoleAdmin)
+		r := emp.call("POST", "/api/v1/reports", validReport())
+		must(t, r, 201, `"case_id"`, `"urgent":true`)
+		id := decode(t, r.body)["id"].(string)
 
-			// The reporter and the desk see it; others get 404, as for a case
-			// that does not exist.
-			must(t, emp.call("GET", "/api/v1/cases/"+id, nil), 200, "お前の家に行くぞ", `"mine":true`)
-			mustNot(t, emp.call("GET", "/api/v1/cases/"+id, nil), `"verdict"`, `"assignee_id"`)
-			must(t, desk.call("GET", "/api/v1/cases/"+id, nil), 200, "佐藤 一郎")
-			for _, a := range []*apiClient{other, analyst, admin} {
-				r := a.call("GET", "/api/v1/cases/"+id, nil)
-				must(t, r, 404, `"code":"not_found"`)
-				mustNot(t, r, "佐藤", "お前の家")
-				must(t, a.call("GET", "/api/v1/cases/no-such-case", nil), 404)
-				list := a.call("GET", "/api/v1/cases", nil)
-				must(t, list, 200, `"cases":[]`)
-			}
-			must(t, desk.call("GET", "/api/v1/cases?q=家に行く", nil), 200, id)
-			must(t, desk.call("GET", "/api/v1/cases?category=online_defamation", nil), 200, `"cases":[]`)
-			must(t, desk.call("GET", "/api/v1/cases?state=bogus&limit=0", nil), 422, `"state"`, `"limit"`)
+		// The reporter and the desk see it; others get 404, as for a case
+		// that does not exist.
+		must(t, emp.call("GET", "/api/v1/cases/"+id, nil), 200, "お前の家に行くぞ", `"mine":true`)
+		mustNot(t, emp.call("GET", "/api/v1/cases/"+id, nil), `"verdict"`, `"assignee_id"`)
+		must(t, desk.call("GET", "/api/v1/cases/"+id, nil), 200, "佐藤 一郎")
+		for _, a := range []*apiClient{other, analyst, admin} {
+			r := a.call("GET", "/api/v1/cases/"+id, nil)
+			must(t, r, 404, `"code":"not_found"`)
+			mustNot(t, r, "佐藤", "お前の家")
+			must(t, a.call("GET", "/api/v1/cases/no-such-case", nil), 404)
+			list := a.call("GET", "/api/v1/cases", nil)
+			must(t, list, 200, `"cases":[]`)
+		}
+		must(t, desk.call("GET", "/api/v1/cases?q=家に行く", nil), 200, id)
+		must(t, desk.call("GET", "/api/v1/cases?category=online_defamation", nil), 200, `"cases":[]`)
+		must(t, desk.call("GET", "/api/v1/cases?state=bogus&limit=0", nil), 422, `"state"`, `"limit"`)
 
-			// Handling through the API.
-			deskID := e.users[kasuhara.RoleDesk].ID
-			legalID := e.users[kasuhara.RoleLegal].ID
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "resolved"}), 409, `"conflict"`)
-			must(t, emp.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "acknowledged"}), 403)
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "acknowledged"}), 200, `"state":"acknowledged"`)
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "in_progress"}), 409, `"assignee"`)
-			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assignment", map[string]string{"assignee_id": deskID, "second_id": legalID}), 200)
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "in_progress"}), 200, `"state":"in_progress"`)
-			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assessment", map[string]any{"request": "maybe"}), 422, `"request"`, `"manner"`, `"verdict"`, `"rationale"`)
-			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assessment", map[string]any{"request": "not_valid", "manner": "inappropriate",
-				"manner_reasons": []string{"threat"}, "environment_impaired": true, "verdict": "harassment", "rationale": "脅迫を伴う"}), 200, `"verdict":"harassment"`)
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/notes", map[string]string{"body": "録音を保全"}), 201)
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/contacts", map[string]string{"at": time.Now().Format(time.RFC3339), "channel": "phone", "summary": "方針を説明"}), 201)
-			must(t, desk.call("POST", "/api/v1/cases/"+id+"/care", map[string]string{"kind": "counselling", "due_on": "2026-12-01"}), 201, `"done":false`)
-			tl := desk.call("GET", "/api/v1/cases/"+id+"/timeline", nil)
-			must(t, tl, 200, `"kind":"assessment"`, "録音を保全", "方針を説明")
-			must(t, emp.call("GET", "/api/v1/cases/"+id+"/timeline", nil), 403)
-			tasks := desk.call("GET", "/api/v1/cases/"+id+"/tasks", nil)
-			must(t, tasks, 200, `"key":"consider_police"`, "Consider calling the police")
-			var tl2 struct {
-				Tasks []struct{ ID string } `json:"tasks"`
-			}
-			json.Unmarshal([]byte(tasks.body), &tl2)
-			must(t, desk.call("PUT", "/api/v1/cases/"+id+"/tasks/"+tl2.Tasks[0].ID+"/done", map[string]bool{"done": true}), 200)
-			must(t, desk.call("GET", "/api/v1/cases/"+id, nil), 200, `"state":"in_progress"`, `"verdict":"harassment"`)
-		})
-	}
+		// Handling through the API.
+		deskID := e.users[kasuhara.RoleDesk].ID
+		legalID := e.users[kasuhara.RoleLegal].ID
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "resolved"}), 409, `"conflict"`)
+		must(t, emp.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "acknowledged"}), 403)
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "acknowledged"}), 200, `"state":"acknowledged"`)
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "in_progress"}), 409, `"assignee"`)
+		must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assignment", map[string]string{"assignee_id": deskID, "second_id": legalID}), 200)
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/transitions", map[string]string{"to": "in_progress"}), 200, `"state":"in_progress"`)
+		must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assessment", map[string]any{"request": "maybe"}), 422, `"request"`, `"manner"`, `"verdict"`, `"rationale"`)
+		must(t, desk.call("PUT", "/api/v1/cases/"+id+"/assessment", map[string]any{"request": "not_valid", "manner": "inappropriate",
+			"manner_reasons": []string{"threat"}, "environment_impaired": true, "verdict": "harassment", "rationale": "脅迫を伴う"}), 200, `"verdict":"harassment"`)
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/notes", map[string]string{"body": "録音を保全"}), 201)
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/contacts", map[string]string{"at": time.Now().Format(time.RFC3339), "channel": "phone", "summary": "方針を説明"}), 201)
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/care", map[string]string{"kind": "counselling", "due_on": "2026-12-01"}), 201, `"done":false`)
+		tl := desk.call("GET", "/api/v1/cases/"+id+"/timeline", nil)
+		must(t, tl, 200, `"kind":"assessment"`, "録音を保全", "方針を説明")
+		must(t, emp.call("GET", "/api/v1/cases/"+id+"/timeline", nil), 403)
+		tasks := desk.call("GET", "/api/v1/cases/"+id+"/tasks", nil)
+		must(t, tasks, 200, `"key":"consider_police"`, "Consider calling the police")
+		var tl2 struct {
+			Tasks []struct{ ID string } `json:"tasks"`
+		}
+		json.Unmarshal([]byte(tasks.body), &tl2)
+		must(t, desk.call("PUT", "/api/v1/cases/"+id+"/tasks/"+tl2.Tasks[0].ID+"/done", map[string]bool{"done": true}), 200)
+		must(t, desk.call("GET", "/api/v1/cases/"+id, nil), 200, `"state":"in_progress"`, `"verdict":"harassment"`)
+	})
 }
 
 func TestAPIReportBadInput(t *testing.T) {
@@ -155,7 +151,7 @@ func TestAPIReportBadInput(t *testing.T) {
 	r := emp.c.do("POST", "/api/v1/reports", strings.NewReader(string(b)), map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": "application/json"})
 	must(t, r, http.StatusRequestEntityTooLarge, `"too_large"`)
 	// No failed request left a case behind.
-	list, _, _ := e.st.Cases(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}, kasuhara.CaseFilter{})
+	list, _, _ := e.st.Cases(ctx, e.actor(kasuhara.RoleEmployee), kasuhara.CaseFilter{})
 	if len(list) != 0 {
 		t.Fatalf("%d cases after failed requests", len(list))
 	}
@@ -183,8 +179,7 @@ func TestIntakeScreening(t *testing.T) {
 	calm["conduct"] = "返品の条件について40分ほど丁寧に質問された"
 	must(t, emp.call("POST", "/api/v1/reports", calm), 201, `"urgent":false`)
 
-	c := e.client()
-	c.signInAs(kasuhara.RoleEmployee)
+	c := e.signedIn(kasuhara.RoleEmployee)
 	r := c.post("/report/suggest", url.Values{"conduct": {"土下座しろ、SNSに晒すぞ"}})
 	must(t, r, 200, `data-suggest="kneeling_demand"`, "土下座の要求")
 	mustNot(t, r, "<html", "checked")
@@ -201,11 +196,8 @@ func TestIntakeScreening(t *testing.T) {
 // the last legal member cannot be excluded (422).
 func TestAPIExclusionWaitsForASecondPerson(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Consultation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	empV := e.actor(kasuhara.RoleEmployee)
+	c := e.file(t, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Consultation: true})
 	desk, legal := e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
 	path := "/api/v1/cases/" + c.ID + "/exclusions"
 	sup := e.users[kasuhara.RoleSupervisor].ID

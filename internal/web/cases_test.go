@@ -14,14 +14,13 @@ import (
 // TestDeskJourney walks a report through the desk's screens.
 func TestDeskJourney(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	empV := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-2 * time.Hour), Channel: "phone", DurationMinutes: 90,
 		Subtypes: []string{"long_contact", "threat"}, Conduct: "「店に火をつけるぞ」と90分電話を切らなかった", RequestContent: "全額返金"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	q := desk.get("/cases")
 	must(t, q, 200, c.Ref, "緊急", "新規")
 	must(t, desk.get("/cases?q="+url.QueryEscape("火をつける")), 200, c.Ref)
@@ -63,8 +62,7 @@ func TestDeskJourney(t *testing.T) {
 	post("/transition", url.Values{"to": {"resolved"}}, http.StatusSeeOther, "解決")
 
 	// The reporter sees the new state, not the desk's deliberations.
-	emp := e.client()
-	emp.signInAs(kasuhara.RoleEmployee)
+	emp := e.signedIn(kasuhara.RoleEmployee)
 	r := emp.get("/cases/" + c.ID)
 	must(t, r, 200, "相談窓口は解決したと判断しました", "店に火をつけるぞ")
 	mustNot(t, r, "脅迫と長時間の拘束", "通話録音を保全した", "当社の方針を説明した", "産業医", "User legal")
@@ -72,8 +70,7 @@ func TestDeskJourney(t *testing.T) {
 	must(t, emp.get("/cases"), http.StatusForbidden)
 	// Another employee, the analyst and the admin get "not found".
 	for _, role := range []kasuhara.Role{kasuhara.RoleAnalyst, kasuhara.RoleAdmin} {
-		o := e.client()
-		o.signInAs(role)
+		o := e.signedIn(role)
 		r := o.get("/cases/" + c.ID)
 		must(t, r, http.StatusNotFound)
 		mustNot(t, r, "火をつける")
@@ -90,8 +87,7 @@ func TestDeskJourney(t *testing.T) {
 
 func TestAdminSettingsPage(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	admin := e.client()
-	admin.signInAs(kasuhara.RoleAdmin)
+	admin := e.signedIn(kasuhara.RoleAdmin)
 	must(t, admin.get("/admin/settings"), 200, `value="1bd"`, `value="7d"`, `value="30"`)
 	must(t, admin.post("/admin/settings?org=acme", url.Values{"acknowledge": {"tomorrow"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"}}),
 		422, "1bd（営業日）")
@@ -100,8 +96,7 @@ func TestAdminSettingsPage(t *testing.T) {
 	r := admin.get("/admin/settings")
 	must(t, r, 200, `value="2bd"`, `value="15"`, "シークレットは設定済み")
 	mustNot(t, r, "a-very-long-secret-value")
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	must(t, desk.get("/admin/settings"), http.StatusForbidden)
 	sub := e.client()
 	sub.signIn("admin@retail.example", password)

@@ -82,8 +82,7 @@ func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	loc := s.Catalog.Localizer(apiLang(r))
-	writeJSON(w, http.StatusOK, map[string]string{"status": l.Status, "instructions": loc.T("lookup.instructions." + l.Status)})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]string{"status": l.Status, "instructions": loc.T("lookup.instructions." + l.Status)})
 }
 
 func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) error {
@@ -91,12 +90,7 @@ func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]customerJSON, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, customerOut(c))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"customers": mapped(cs, customerOut)})
 }
 
 func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -116,8 +110,7 @@ func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range ms {
 		out.Measures = append(out.Measures, measureOut(m))
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return sendJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) error {
@@ -129,8 +122,7 @@ func (s *Server) apiProposeMeasure(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID, "status": m.Status})
-	return nil
+	return sendJSON(w, http.StatusCreated, map[string]string{"id": m.ID, "status": m.Status})
 }
 
 type approveIn struct {
@@ -150,8 +142,7 @@ func (s *Server) apiApproveMeasure(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": m.ID, "status": m.Status})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]string{"id": m.ID, "status": m.Status})
 }
 
 // customerWrite makes an API handler for a change to customer {id}: it
@@ -166,8 +157,7 @@ func customerWrite[In any](status int, fn func(r *http.Request, actor kasuhara.A
 		if err != nil {
 			return err
 		}
-		writeJSON(w, status, out)
-		return nil
+		return sendJSON(w, status, out)
 	}
 }
 
@@ -209,10 +199,5 @@ func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]customerJSON, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, customerOut(c))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"customers": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"customers": mapped(cs, customerOut)})
 }

@@ -11,59 +11,55 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestCustomerLookupAndApprovalAPI(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			emp, desk, legal := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
-			body := validReport()
-			body["customer"] = map[string]string{"name": "鈴木 一郎", "phone": "080-9999-0000", "email": "ichiro@example.jp", "account": "M-1001"}
-			must(t, emp.call("POST", "/api/v1/reports", body), 201)
-			list := desk.call("GET", "/api/v1/customers?q="+url.QueryEscape("鈴木　一郎"), nil)
-			must(t, list, 200, `"incident_count":1`, "鈴木")
-			id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
-			must(t, emp.call("GET", "/api/v1/customers", nil), http.StatusForbidden)
-			must(t, emp.call("GET", "/api/v1/customers/"+id, nil), http.StatusForbidden)
+	onEachEngine(t, func(t *testing.T, e *env) {
+		emp, desk, legal := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
+		body := validReport()
+		body["customer"] = map[string]string{"name": "鈴木 一郎", "phone": "080-9999-0000", "email": "ichiro@example.jp", "account": "M-1001"}
+		must(t, emp.call("POST", "/api/v1/reports", body), 201)
+		list := desk.call("GET", "/api/v1/customers?q="+url.QueryEscape("鈴木　一郎"), nil)
+		must(t, list, 200, `"incident_count":1`, "鈴木")
+		id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
+		must(t, emp.call("GET", "/api/v1/customers", nil), http.StatusForbidden)
+		must(t, emp.call("GET", "/api/v1/customers/"+id, nil), http.StatusForbidden)
 
-			review := time.Now().AddDate(0, 3, 0).Format(time.RFC3339)
-			r := legal.call("POST", "/api/v1/customers/"+id+"/measures", map[string]any{"level": "discontinued", "reason": "再三の警告後も継続", "review_at": review})
-			must(t, r, 201, `"status":"proposed"`)
-			mid := decode(t, r.body)["id"].(string)
-			must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", nil), http.StatusForbidden)
-			must(t, desk.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", nil), http.StatusForbidden)
-			lookup := emp.call("GET", "/api/v1/customers/lookup?phone=08099990000", nil)
-			must(t, lookup, 200, `"status":"none"`)
-			// A second legal person approves.
-			u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@acme.example", Name: "Legal Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
-			if err != nil {
-				t.Fatal(err)
+		review := time.Now().AddDate(0, 3, 0).Format(time.RFC3339)
+		r := legal.call("POST", "/api/v1/customers/"+id+"/measures", map[string]any{"level": "discontinued", "reason": "再三の警告後も継続", "review_at": review})
+		must(t, r, 201, `"status":"proposed"`)
+		mid := decode(t, r.body)["id"].(string)
+		must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", nil), http.StatusForbidden)
+		must(t, desk.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", nil), http.StatusForbidden)
+		lookup := emp.call("GET", "/api/v1/customers/lookup?phone=08099990000", nil)
+		must(t, lookup, 200, `"status":"none"`)
+		// A second legal person approves.
+		u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@acme.example", Name: "Legal Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
+		legal2 := &apiClient{c: e.client(), tok: tok}
+		// The list of approvals says who may approve; the comment is kept.
+		must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":true`, `"customer_name":"鈴木 一郎"`, `"level":"discontinued"`)
+		must(t, legal.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":false`)
+		must(t, emp.call("GET", "/api/v1/approvals", nil), http.StatusForbidden)
+		must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": 5}), 422)
+		must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": "記録を確認済み"}), 200, `"status":"active"`)
+		must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"approval_comment":"記録を確認済み"`, `"approved_by":"`+u.ID+`"`)
+		must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `{"approvals":[]}`)
+		for _, q := range []string{"phone=080-9999-0000", "phone=%2B81%2080%209999%200000", "email=ICHIRO@example.jp", "account=m1001"} {
+			r := emp.call("GET", "/api/v1/customers/lookup?"+q, nil)
+			must(t, r, 200, `"status":"discontinued"`, `"instructions":"Contact discontinued.`)
+			// Nothing but the status and the instructions.
+			mustNot(t, r, "鈴木", "ichiro", "1001", id, "再三")
+			if n := len(decode(t, r.body)); n != 2 {
+				t.Fatalf("lookup answered %d fields: %s", n, r.body)
 			}
-			_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
-			legal2 := &apiClient{c: e.client(), tok: tok}
-			// The list of approvals says who may approve; the comment is kept.
-			must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":true`, `"customer_name":"鈴木 一郎"`, `"level":"discontinued"`)
-			must(t, legal.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":false`)
-			must(t, emp.call("GET", "/api/v1/approvals", nil), http.StatusForbidden)
-			must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": 5}), 422)
-			must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": "記録を確認済み"}), 200, `"status":"active"`)
-			must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"approval_comment":"記録を確認済み"`, `"approved_by":"`+u.ID+`"`)
-			must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `{"approvals":[]}`)
-			for _, q := range []string{"phone=080-9999-0000", "phone=%2B81%2080%209999%200000", "email=ICHIRO@example.jp", "account=m1001"} {
-				r := emp.call("GET", "/api/v1/customers/lookup?"+q, nil)
-				must(t, r, 200, `"status":"discontinued"`, `"instructions":"Contact discontinued.`)
-				// Nothing but the status and the instructions.
-				mustNot(t, r, "鈴木", "ichiro", "1001", id, "再三")
-				if n := len(decode(t, r.body)); n != 2 {
-					t.Fatalf("lookup answered %d fields: %s", n, r.body)
-				}
-			}
-			must(t, emp.call("GET", "/api/v1/customers/lookup", nil), 422)
-			must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"measure":"discontinued"`, `"reporter_count":1`)
-		})
-	}
+		}
+		must(t, emp.call("GET", "/api/v1/customers/lookup", nil), 422)
+		must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, `"measure":"discontinued"`, `"reporter_count":1`)
+	})
 }
 
 func TestLookupIsRateLimited(t *testing.T) {
@@ -80,8 +76,7 @@ func TestLookupIsRateLimited(t *testing.T) {
 
 func TestTimerPrefillsReport(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	c := e.client()
-	c.signInAs(kasuhara.RoleEmployee)
+	c := e.signedIn(kasuhara.RoleEmployee)
 	must(t, c.get("/timer"), 200, `data-limit="30"`, "対応タイマー")
 	r := c.get("/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact")
 	must(t, r, 200, `value="phone" checked`, `value="42"`, `value="2026-11-27T10:00"`, `id="subtype-long_contact" checked`)
@@ -92,15 +87,8 @@ func TestTimerPrefillsReport(t *testing.T) {
 
 func TestMeasureLetters(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Conduct: "x", Subtypes: []string{"threat"},
-		Customer: kasuhara.CustomerDetails{Name: "高橋 次郎", Phone: "070-1234-0000"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := e.st.Customers(ctx, deskV, "")
-	id := cs[0].ID
+	deskV := e.actor(kasuhara.RoleDesk)
+	c, id := e.threatenedByACustomer(t)
 	caution, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 1, 0)})
 	warned, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "脅迫的な発言が続いた", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
 	legal := e.api(kasuhara.RoleLegal)
@@ -127,12 +115,10 @@ func TestMeasureLetters(t *testing.T) {
 	emp := e.api(kasuhara.RoleEmployee)
 	must(t, emp.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusForbidden)
 	// Legal edits the template; the desk may not.
-	l := e.client()
-	l.signInAs(kasuhara.RoleLegal)
+	l := e.signedIn(kasuhara.RoleLegal)
 	must(t, l.get("/customers/letters"), 200, "警告文書", "{facts}")
 	must(t, l.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"警告書"}, "body": {"{customer}\n{facts}"}}), http.StatusSeeOther)
-	d := e.client()
-	d.signInAs(kasuhara.RoleDesk)
+	d := e.signedIn(kasuhara.RoleDesk)
 	must(t, d.get("/customers/letters"), http.StatusForbidden)
 	must(t, d.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"x"}, "body": {"y"}}), http.StatusForbidden)
 }
@@ -169,40 +155,37 @@ func TestCustomerMergeSplitAPI(t *testing.T) {
 // desk member excluded from a case sees neither the identifiers that only
 // that case gave nor its incident in the customer's API answer and page.
 func TestCustomerHidesTheExcludedCase(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
-			u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk2@acme.example", Name: "Desk Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleDesk})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
-			desk2 := &apiClient{c: e.client(), tok: tok}
-			first := validReport()
-			first["customer"] = map[string]string{"name": "鈴木 一郎", "phone": "080-9999-0000"}
-			must(t, emp.call("POST", "/api/v1/reports", first), 201)
-			second := validReport()
-			second["customer"] = map[string]string{"phone": "080-9999-0000", "email": "secret-mail@example.jp", "account": "M-7777"}
-			r := emp.call("POST", "/api/v1/reports", second)
-			must(t, r, 201)
-			caseID := decode(t, r.body)["id"].(string)
-			must(t, e.api(kasuhara.RoleLegal).call("POST", "/api/v1/cases/"+caseID+"/exclusions", map[string]string{"user_id": u.ID}), 201)
-			list := desk.call("GET", "/api/v1/customers?q=08099990000", nil)
-			must(t, list, 200, `"incident_count":2`)
-			id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
-			must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, "secret-mail@example.jp", `"incident_count":2`)
+	onEachEngine(t, func(t *testing.T, e *env) {
+		emp, desk := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk)
+		u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk2@acme.example", Name: "Desk Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleDesk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
+		desk2 := &apiClient{c: e.client(), tok: tok}
+		first := validReport()
+		first["customer"] = map[string]string{"name": "鈴木 一郎", "phone": "080-9999-0000"}
+		must(t, emp.call("POST", "/api/v1/reports", first), 201)
+		second := validReport()
+		second["customer"] = map[string]string{"phone": "080-9999-0000", "email": "secret-mail@example.jp", "account": "M-7777"}
+		r := emp.call("POST", "/api/v1/reports", second)
+		must(t, r, 201)
+		caseID := decode(t, r.body)["id"].(string)
+		must(t, e.api(kasuhara.RoleLegal).call("POST", "/api/v1/cases/"+caseID+"/exclusions", map[string]string{"user_id": u.ID}), 201)
+		list := desk.call("GET", "/api/v1/customers?q=08099990000", nil)
+		must(t, list, 200, `"incident_count":2`)
+		id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(list.body)[1]
+		must(t, desk.call("GET", "/api/v1/customers/"+id, nil), 200, "secret-mail@example.jp", `"incident_count":2`)
 
-			got := desk2.call("GET", "/api/v1/customers/"+id, nil)
-			must(t, got, 200, `"incident_count":1`, "080-9999-0000")
-			mustNot(t, got, "secret-mail", "M-7777", caseID)
-			c := e.client()
-			if res := c.signIn(u.Email, password); res.status != http.StatusSeeOther {
-				t.Fatalf("sign in: %d", res.status)
-			}
-			page := c.get("/customers/" + id)
-			must(t, page, 200, "080-9999-0000")
-			mustNot(t, page, "secret-mail", "M-7777", caseID)
-		})
-	}
+		got := desk2.call("GET", "/api/v1/customers/"+id, nil)
+		must(t, got, 200, `"incident_count":1`, "080-9999-0000")
+		mustNot(t, got, "secret-mail", "M-7777", caseID)
+		c := e.client()
+		if res := c.signIn(u.Email, password); res.status != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", res.status)
+		}
+		page := c.get("/customers/" + id)
+		must(t, page, 200, "080-9999-0000")
+		mustNot(t, page, "secret-mail", "M-7777", caseID)
+	})
 }

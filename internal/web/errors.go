@@ -104,6 +104,14 @@ func apiLang(r *http.Request) string {
 	return "en"
 }
 
+// sendJSON is a JSON handler's answer: v written with status, and no
+// error for the route's wrapper to answer.
+func sendJSON(w http.ResponseWriter, status int, v any) error {
+	writeJSON(w, status, v)
+	return nil
+}
+
+// writeJSON writes v as JSON with status, never to be cached.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -26,12 +26,7 @@ func (s *Server) apiUploadEvidence(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out := make([]evidenceJSON, 0, len(es))
-	for _, e := range es {
-		out = append(out, evidenceOut(e))
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"sha256": es[0].SHA256, "evidence": out})
-	return nil
+	return sendJSON(w, http.StatusCreated, map[string]any{"sha256": es[0].SHA256, "evidence": mapped(es, evidenceOut)})
 }
 
 func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) error {
@@ -39,10 +34,5 @@ func (s *Server) apiEvidenceList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]evidenceJSON, 0, len(es))
-	for _, e := range es {
-		out = append(out, evidenceOut(e))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"evidence": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"evidence": mapped(es, evidenceOut)})
 }

@@ -81,9 +81,7 @@ func (s *Server) decideGrant(w http.ResponseWriter, r *http.Request, approve boo
 	if approve {
 		msg = "grants.approved"
 	}
-	s.flash(r, msg, "ok")
-	http.Redirect(w, r, "/grant-requests?org="+g.OrgSlug, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, msg, "/grant-requests?org="+g.OrgSlug)
 }
 
 // setupPage shows the form of a mailed link to set one's password. It
@@ -118,7 +116,5 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Users.SetPasswordByLink(r.Context(), token, next); err != nil {
 		return err
 	}
-	s.flash(r, "setup.done", "ok")
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "setup.done", "/login")
 }

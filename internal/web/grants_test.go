@@ -17,7 +17,7 @@ import (
 // the person sets the password, through the mailed link.
 func TestAdminCannotGiveItselfTheCases(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	emp := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	emp := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, emp, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "秘密の相談", Consultation: true})
 	if err != nil {
 		t.Fatal(err)
@@ -25,8 +25,7 @@ func TestAdminCannotGiveItselfTheCases(t *testing.T) {
 	if err := e.st.SetConfidential(ctx, emp, c.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	admin := e.client()
-	admin.signInAs(kasuhara.RoleAdmin)
+	admin := e.signedIn(kasuhara.RoleAdmin)
 	r := admin.post("/admin/users?org=acme", url.Values{"name": {"新 窓口"}, "email": {"new.desk@acme.example"}, "role": {"desk"}})
 	must(t, r, http.StatusAccepted, "法務・人事の承認を依頼しました")
 	mustNot(t, r, `id="one-time-password"`, `class="secret"`)
@@ -55,8 +54,7 @@ func TestAdminCannotGiveItselfTheCases(t *testing.T) {
 	mustNot(t, r, "/approve")
 	must(t, admin.get("/admin/audit"), 200, "承認待ちの権限付与：3 件")
 
-	legal := e.client()
-	legal.signInAs(kasuhara.RoleLegal)
+	legal := e.signedIn(kasuhara.RoleLegal)
 	r = legal.get("/grant-requests")
 	must(t, r, 200, "新 窓口", "new.desk@acme.example", "役割「相談窓口」の付与", "User admin")
 	ids := regexp.MustCompile(`/grant-requests/([0-9a-f-]+)/approve`).FindAllStringSubmatch(r.body, -1)
@@ -66,7 +64,7 @@ func TestAdminCannotGiveItselfTheCases(t *testing.T) {
 	for _, m := range ids {
 		must(t, admin.post("/grant-requests/"+m[1]+"/approve", nil), http.StatusForbidden)
 	}
-	list, _ := e.st.GrantRequests(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}, e.org.ID)
+	list, _ := e.st.GrantRequests(ctx, e.actor(kasuhara.RoleLegal), e.org.ID)
 	for _, g := range list {
 		switch g.UserID {
 		case u.ID:

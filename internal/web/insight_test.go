@@ -48,55 +48,51 @@ func insightData(t *testing.T, e *env) (shop, call *kasuhara.Department, subAnal
 var secrets = []string{"報告 花子", "孤独 一郎", "山田 太郎", "秘密の叙述", "内緒の叙述", "hanako@", "lone@"}
 
 func TestStatsAPI(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			shop, call, subAnalyst := insightData(t, e)
-			month := kasuhara.StatMonth(time.Now())
-			analyst := e.api(kasuhara.RoleAnalyst)
-			r := analyst.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=department", nil)
-			// The parent: shop 4, call centre 1 → "<3", and the shop withheld
-			// ("*"), or 5 − 4 would give the call centre away.
-			must(t, r, http.StatusOK, `"key":"`+shop.ID+`"`, `"label":"新宿店"`, `"count":"*"`, `"key":"`+call.ID+`"`, `"count":"\u003c3"`,
-				`"org":"acme-retail"`, `"sum":`, `"total":5`)
-			mustNot(t, r, secrets...)
-			m := decode(t, r.body)
-			sum := m["sum"].(map[string]any)
-			if sum["total"] != "*" {
-				t.Errorf("group total %v: with the parent's 5 it gives the subsidiary's single case away", sum["total"])
-			}
-			sub := m["orgs"].([]any)[1].(map[string]any)
-			if sub["total"] != "<3" {
-				t.Errorf("the subsidiary's single case is shown as %v", sub["total"])
-			}
-			// Group by month: the same totals.
-			must(t, analyst.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=month", nil), http.StatusOK, `"key":"`+month+`"`)
-			// Bad input names the field.
-			r = analyst.call("GET", "/api/v1/stats?from=2026-13&group_by=colour", nil)
-			must(t, r, http.StatusUnprocessableEntity, `"from"`, `"group_by"`)
-			// The subsidiary's analyst sees only the subsidiary.
-			_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, subAnalyst.ID, "t")
-			subAPI := &apiClient{c: e.client(), tok: tok}
-			r = subAPI.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=channel", nil)
-			must(t, r, http.StatusOK, `"org":"acme-retail"`)
-			mustNot(t, r, `"org":"acme"`, `"sum"`)
-			must(t, subAPI.call("GET", "/api/v1/stats?org=acme", nil), http.StatusUnprocessableEntity, `"org"`)
-			// Who may ask.
-			must(t, e.api(kasuhara.RoleDesk).call("GET", "/api/v1/stats", nil), http.StatusOK)
-			must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/stats", nil), http.StatusOK)
-			for _, role := range []kasuhara.Role{kasuhara.RoleEmployee, kasuhara.RoleSupervisor, kasuhara.RoleAdmin} {
-				must(t, e.api(role).call("GET", "/api/v1/stats", nil), http.StatusForbidden)
-			}
-		})
-	}
+	onEachEngine(t, func(t *testing.T, e *env) {
+		shop, call, subAnalyst := insightData(t, e)
+		month := kasuhara.StatMonth(time.Now())
+		analyst := e.api(kasuhara.RoleAnalyst)
+		r := analyst.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=department", nil)
+		// The parent: shop 4, call centre 1 → "<3", and the shop withheld
+		// ("*"), or 5 − 4 would give the call centre away.
+		must(t, r, http.StatusOK, `"key":"`+shop.ID+`"`, `"label":"新宿店"`, `"count":"*"`, `"key":"`+call.ID+`"`, `"count":"\u003c3"`,
+			`"org":"acme-retail"`, `"sum":`, `"total":5`)
+		mustNot(t, r, secrets...)
+		m := decode(t, r.body)
+		sum := m["sum"].(map[string]any)
+		if sum["total"] != "*" {
+			t.Errorf("group total %v: with the parent's 5 it gives the subsidiary's single case away", sum["total"])
+		}
+		sub := m["orgs"].([]any)[1].(map[string]any)
+		if sub["total"] != "<3" {
+			t.Errorf("the subsidiary's single case is shown as %v", sub["total"])
+		}
+		// Group by month: the same totals.
+		must(t, analyst.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=month", nil), http.StatusOK, `"key":"`+month+`"`)
+		// Bad input names the field.
+		r = analyst.call("GET", "/api/v1/stats?from=2026-13&group_by=colour", nil)
+		must(t, r, http.StatusUnprocessableEntity, `"from"`, `"group_by"`)
+		// The subsidiary's analyst sees only the subsidiary.
+		_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, subAnalyst.ID, "t")
+		subAPI := &apiClient{c: e.client(), tok: tok}
+		r = subAPI.call("GET", "/api/v1/stats?from="+month+"&to="+month+"&group_by=channel", nil)
+		must(t, r, http.StatusOK, `"org":"acme-retail"`)
+		mustNot(t, r, `"org":"acme"`, `"sum"`)
+		must(t, subAPI.call("GET", "/api/v1/stats?org=acme", nil), http.StatusUnprocessableEntity, `"org"`)
+		// Who may ask.
+		must(t, e.api(kasuhara.RoleDesk).call("GET", "/api/v1/stats", nil), http.StatusOK)
+		must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/stats", nil), http.StatusOK)
+		for _, role := range []kasuhara.Role{kasuhara.RoleEmployee, kasuhara.RoleSupervisor, kasuhara.RoleAdmin} {
+			must(t, e.api(role).call("GET", "/api/v1/stats", nil), http.StatusForbidden)
+		}
+	})
 }
 
 func TestStatsExportsSuppressSmallGroups(t *testing.T) {
 	e := newEnv(t, testdb.Engines[0])
 	insightData(t, e)
 	month := kasuhara.StatMonth(time.Now())
-	analyst := e.client()
-	analyst.signInAs(kasuhara.RoleAnalyst)
+	analyst := e.signedIn(kasuhara.RoleAnalyst)
 	q := "?from=" + month + "&to=" + month + "&group_by=department&org=acme"
 	// CSV: UTF-8 with BOM, Japanese headers, "<3".
 	r := analyst.get("/api/v1/exports/stats.csv" + q + "&lang=ja")
@@ -165,8 +161,7 @@ func TestStatsExportsSuppressSmallGroups(t *testing.T) {
 func TestCaseExports(t *testing.T) {
 	e := newEnv(t, testdb.Engines[0])
 	shop, _, _ := insightData(t, e)
-	desk := e.client()
-	desk.signInAs(kasuhara.RoleDesk)
+	desk := e.signedIn(kasuhara.RoleDesk)
 	r := desk.get("/api/v1/exports/cases.csv?lang=ja&department=" + shop.ID)
 	must(t, r, http.StatusOK, "事案番号,報告日時", "侮辱", "電話", "新宿店")
 	if n := strings.Count(r.body, "\r\n"); n != 5 {
@@ -175,8 +170,7 @@ func TestCaseExports(t *testing.T) {
 	mustNot(t, r, secrets...)
 	must(t, desk.get("/api/v1/exports/cases.xlsx?lang=en"), http.StatusOK)
 	for _, role := range []kasuhara.Role{kasuhara.RoleAnalyst, kasuhara.RoleEmployee, kasuhara.RoleAdmin, kasuhara.RoleSupervisor} {
-		c := e.client()
-		c.signInAs(role)
+		c := e.signedIn(role)
 		must(t, c.get("/api/v1/exports/cases.csv"), http.StatusForbidden)
 	}
 	entries, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID})
@@ -192,65 +186,57 @@ func TestCaseExports(t *testing.T) {
 }
 
 func TestRetentionPage(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			legal := e.client()
-			legal.signInAs(kasuhara.RoleLegal)
-			must(t, legal.get("/retention"), http.StatusOK, `id="nothing-expiring"`)
-			r := legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"0"}})
-			must(t, r, http.StatusBadRequest, "field-error", "1200")
-			must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"12"}}), http.StatusSeeOther)
-			must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}), http.StatusBadRequest, "field-error")
-			// A closed complaint with a photo.
-			empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-			deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
-			c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
+	onEachEngine(t, func(t *testing.T, e *env) {
+		legal := e.signedIn(kasuhara.RoleLegal)
+		must(t, legal.get("/retention"), http.StatusOK, `id="nothing-expiring"`)
+		r := legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"0"}})
+		must(t, r, http.StatusBadRequest, "field-error", "1200")
+		must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"12"}}), http.StatusSeeOther)
+		must(t, legal.post("/retention/rules", map[string][]string{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}), http.StatusBadRequest, "field-error")
+		// A closed complaint with a photo.
+		empV := e.actor(kasuhara.RoleEmployee)
+		deskV := e.actor(kasuhara.RoleDesk)
+		c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
+		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
+		e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
+		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "")
+		e.st.Assess(ctx, deskV, c.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
+		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateResolved, "")
+		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateClosed, "")
+		// Eleven and a half months later it is on the warning list; legal holds it and releases it.
+		// (The case is made older rather than the clock newer: sessions
+		// keep to the store's clock.)
+		age := func(closed time.Time) {
+			err := e.db.Tx(ctx, func(tx *sqldb.Tx) error {
+				_, err := tx.ExecContext(ctx, "UPDATE cases SET closed_at = $1 WHERE id = $2", closed, c.ID)
+				return err
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
-			e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
-			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "")
-			e.st.Assess(ctx, deskV, c.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
-			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateResolved, "")
-			e.st.Transition(ctx, deskV, c.ID, kasuhara.StateClosed, "")
-			// Eleven and a half months later it is on the warning list; legal holds it and releases it.
-			// (The case is made older rather than the clock newer: sessions
-			// keep to the store's clock.)
-			age := func(closed time.Time) {
-				err := e.db.Tx(ctx, func(tx *sqldb.Tx) error {
-					_, err := tx.ExecContext(ctx, "UPDATE cases SET closed_at = $1 WHERE id = $2", closed, c.ID)
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			age(time.Now().AddDate(0, -11, -15))
-			must(t, legal.get("/retention"), http.StatusOK, c.Ref)
-			must(t, legal.post("/retention/holds", map[string][]string{"case": {"K-1999-99999"}, "reason": {"x"}}), http.StatusBadRequest, "field-error")
-			must(t, legal.post("/retention/holds", map[string][]string{"case": {c.Ref}, "reason": {"調査中"}}), http.StatusSeeOther)
-			page := legal.get("/retention")
-			must(t, page, http.StatusOK, "調査中")
-			// A year and a month later, purge now: the held case stays.
-			age(time.Now().AddDate(-1, -1, 0))
-			must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
-			must(t, legal.get("/cases/"+c.ID), http.StatusOK)
-			hs, _ := e.st.Holds(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
-			must(t, legal.post("/retention/holds/"+hs[0].ID+"/release", nil), http.StatusSeeOther)
-			must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
-			must(t, legal.get("/cases/"+c.ID), http.StatusNotFound)
-			if _, problem, err := e.st.VerifyAudit(ctx); err != nil || problem != nil {
-				t.Fatalf("audit: %v %+v", err, problem)
-			}
-			// Only legal.
-			for _, role := range []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleAdmin, kasuhara.RoleEmployee, kasuhara.RoleAnalyst} {
-				c := e.client()
-				c.signInAs(role)
-				must(t, c.get("/retention"), http.StatusForbidden)
-				must(t, c.post("/retention/purge", nil), http.StatusForbidden)
-			}
-		})
-	}
+		}
+		age(time.Now().AddDate(0, -11, -15))
+		must(t, legal.get("/retention"), http.StatusOK, c.Ref)
+		must(t, legal.post("/retention/holds", map[string][]string{"case": {"K-1999-99999"}, "reason": {"x"}}), http.StatusBadRequest, "field-error")
+		must(t, legal.post("/retention/holds", map[string][]string{"case": {c.Ref}, "reason": {"調査中"}}), http.StatusSeeOther)
+		page := legal.get("/retention")
+		must(t, page, http.StatusOK, "調査中")
+		// A year and a month later, purge now: the held case stays.
+		age(time.Now().AddDate(-1, -1, 0))
+		must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
+		must(t, legal.get("/cases/"+c.ID), http.StatusOK)
+		hs, _ := e.st.Holds(ctx, e.actor(kasuhara.RoleLegal))
+		must(t, legal.post("/retention/holds/"+hs[0].ID+"/release", nil), http.StatusSeeOther)
+		must(t, legal.post("/retention/purge", nil), http.StatusSeeOther)
+		must(t, legal.get("/cases/"+c.ID), http.StatusNotFound)
+		if _, problem, err := e.st.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("audit: %v %+v", err, problem)
+		}
+		// Only legal.
+		for _, role := range []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleAdmin, kasuhara.RoleEmployee, kasuhara.RoleAnalyst} {
+			c := e.signedIn(role)
+			must(t, c.get("/retention"), http.StatusForbidden)
+			must(t, c.post("/retention/purge", nil), http.StatusForbidden)
+		}
+	})
 }

@@ -85,3 +85,13 @@ func parseDateOrTime(f kasuhara.FieldErrors, field, v string) time.Time {
 	}
 	return parseTime(f, field, v)
 }
+
+// mapped is xs turned into their JSON shape by f; never nil, so that an
+// empty list is written [] and not null.
+func mapped[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}

@@ -176,7 +176,5 @@ func (s *Server) saveLetterTemplate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.flash(r, "letters.saved", "ok")
-	http.Redirect(w, r, "/customers/letters", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "letters.saved", "/customers/letters")
 }

@@ -62,9 +62,7 @@ func (s *Server) setNotificationMail(w http.ResponseWriter, r *http.Request) err
 	if err := s.Notifications.SetMailDigest(r.Context(), viewerFrom(r.Context()).Actor, mode == "digest"); err != nil {
 		return err
 	}
-	s.flash(r, "notifications.mail_saved", "ok")
-	http.Redirect(w, r, "/notifications#mail", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "notifications.mail_saved", "/notifications#mail")
 }
 
 // noticeText says in words what a notification is about: the new state of

@@ -40,8 +40,7 @@ func TestNotificationsGETChangesNothing(t *testing.T) {
 	if unread() != 2 {
 		t.Fatalf("unread = %d, want 2", unread())
 	}
-	d := e.client()
-	d.signInAs(kasuhara.RoleDesk)
+	d := e.signedIn(kasuhara.RoleDesk)
 	must(t, d.get("/notifications"), http.StatusOK, `action="/notifications/read"`)
 	if n := unread(); n != 2 {
 		t.Fatalf("after GET /notifications: %d unread, want 2", n)
@@ -55,8 +54,7 @@ func TestNotificationsGETChangesNothing(t *testing.T) {
 		t.Fatalf("after marking one: %d unread, want 1", n)
 	}
 	// Another user's notification is not theirs to mark.
-	s := e.client()
-	s.signInAs(kasuhara.RoleLegal)
+	s := e.signedIn(kasuhara.RoleLegal)
 	s.post("/notifications/"+ns[1].ID+"/read", url.Values{})
 	if n := unread(); n != 1 {
 		t.Fatalf("another user marked a notification: %d unread, want 1", n)
@@ -72,8 +70,7 @@ func TestNotificationsGETChangesNothing(t *testing.T) {
 // is about in words.
 func TestNotificationMailChoice(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	d := e.client()
-	d.signInAs(kasuhara.RoleDesk)
+	d := e.signedIn(kasuhara.RoleDesk)
 	deskID := e.users[kasuhara.RoleDesk].ID
 	must(t, d.get("/notifications"), http.StatusOK, `name="mail" value="each" checked`)
 	must(t, d.post("/notifications/mail", url.Values{"mail": {"weekly"}}), http.StatusUnprocessableEntity)

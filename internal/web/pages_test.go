@@ -26,8 +26,8 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A case with everything on it, reported by the employee.
-	empV := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	empV := e.actor(kasuhara.RoleEmployee)
+	deskV := e.actor(kasuhara.RoleDesk)
 	c, err := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: kasuhara.Subtypes,
 		Conduct: "「殴るぞ」と怒鳴った", DangerOngoing: true, Customer: kasuhara.CustomerDetails{Name: "佐藤", Phone: "0312345678"}})
 	if err != nil {
@@ -42,7 +42,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	care, _ := e.st.AddCare(ctx, deskV, c.ID, kasuhara.CareAction{Kind: "counselling", DueOn: time.Now()})
 	e.st.SetCareDone(ctx, deskV, c.ID, care.ID, true)
 	e.st.AddTask(ctx, deskV, c.ID, "独自の手順")
-	e.st.Exclude(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}, c.ID, e.users[kasuhara.RoleSupervisor].ID)
+	e.st.Exclude(ctx, e.actor(kasuhara.RoleLegal), c.ID, e.users[kasuhara.RoleSupervisor].ID)
 	post, err := e.st.CreatePost(ctx, deskV, kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: "SNS", CapturedText: "店員の名前を晒す", CaseID: c.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	e.st.RecordResponse(ctx, deskV, custs[0].ID, m.ID, "回答")
 	// Policy and training: a published policy in two versions, a course
 	// with an assignment and a passed attempt, a case study of a closed case.
-	admin := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+	admin := e.actor(kasuhara.RoleAdmin)
 	doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, starter.Policy("basic_policy", e.org.Name))
 	if err != nil {
 		t.Fatal(err)
@@ -228,8 +228,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 func TestAdminPages(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
-	admin := e.client()
-	admin.signInAs(kasuhara.RoleAdmin)
+	admin := e.signedIn(kasuhara.RoleAdmin)
 
 	// Departments.
 	must(t, admin.post("/admin/departments?org=acme", url.Values{"name": {"新宿店"}}), http.StatusSeeOther)
@@ -291,8 +290,7 @@ func TestAdminPages(t *testing.T) {
 
 	// Other roles may not administer.
 	for _, role := range []kasuhara.Role{kasuhara.RoleEmployee, kasuhara.RoleSupervisor, kasuhara.RoleDesk, kasuhara.RoleLegal, kasuhara.RoleAnalyst} {
-		c := e.client()
-		c.signInAs(role)
+		c := e.signedIn(role)
 		must(t, c.get("/admin/users"), http.StatusForbidden)
 		must(t, c.post("/admin/users?org=acme", url.Values{"name": {"Evil"}, "email": {"evil@acme.example"}, "role": {"admin"}}), http.StatusForbidden)
 		must(t, c.post("/admin/departments?org=acme", url.Values{"name": {"Evil"}}), http.StatusForbidden)
@@ -308,11 +306,9 @@ func TestAdminPages(t *testing.T) {
 	// passwords are not shown.
 	must(t, r, 200, "山田 太郎")
 	mustNot(t, r, "taro@acme.example", pw[1])
-	legal := e.client()
-	legal.signInAs(kasuhara.RoleLegal)
+	legal := e.signedIn(kasuhara.RoleLegal)
 	must(t, legal.get("/admin/audit"), 200)
-	analyst := e.client()
-	analyst.signInAs(kasuhara.RoleAnalyst)
+	analyst := e.signedIn(kasuhara.RoleAnalyst)
 	must(t, analyst.get("/admin/audit"), http.StatusForbidden)
 }
 

@@ -68,9 +68,7 @@ func (s *Server) acknowledgePolicy(w http.ResponseWriter, r *http.Request) error
 	if _, err := s.Policies.Acknowledge(r.Context(), v.Actor, r.PathValue("id")); err != nil {
 		return err
 	}
-	s.flash(r, "policies.acknowledged", "ok")
-	http.Redirect(w, r, "/policies/"+r.PathValue("id"), http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "policies.acknowledged", "/policies/"+r.PathValue("id"))
 }
 
 // ackReportPage shows legal and the admin who has not acknowledged the
@@ -128,9 +126,7 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error
 		}
 		return err
 	}
-	s.flash(r, "adminpolicies.created", "ok")
-	http.Redirect(w, r, "/admin/policies/"+d.ID, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "adminpolicies.created", "/admin/policies/"+d.ID)
 }
 
 // ownPolicy finds one of the organisation's own documents.
@@ -234,9 +230,7 @@ func (s *Server) adminPolicyGroupWide(w http.ResponseWriter, r *http.Request) er
 	if err := s.Policies.SetGroupWide(r.Context(), v.Actor, r.PathValue("id"), r.PostFormValue("group_wide") == "on"); err != nil {
 		return err
 	}
-	s.flash(r, "adminpolicies.saved", "ok")
-	http.Redirect(w, r, "/admin/policies/"+r.PathValue("id"), http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "adminpolicies.saved", "/admin/policies/"+r.PathValue("id"))
 }
 
 // The API.

@@ -53,8 +53,7 @@ func (s *Server) apiPolicies(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range docs {
 		out = append(out, policyOut(d, apiLang(r), false))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"policies": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"policies": out})
 }
 
 // apiPolicy is one document with the Markdown of its current version.
@@ -64,8 +63,7 @@ func (s *Server) apiPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, policyOut(*d, apiLang(r), true))
-	return nil
+	return sendJSON(w, http.StatusOK, policyOut(*d, apiLang(r), true))
 }
 
 func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request) error {
@@ -78,6 +76,5 @@ func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": d.ID, "version": ver.Number, "acknowledged_at": d.AcknowledgedAt})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"id": d.ID, "version": ver.Number, "acknowledged_at": d.AcknowledgedAt})
 }

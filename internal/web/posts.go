@@ -146,9 +146,7 @@ func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(r, "posts.created", "ok")
-	http.Redirect(w, r, "/online-posts/"+p.ID, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "posts.created", "/online-posts/"+p.ID)
 }
 
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request) error {
@@ -169,18 +167,14 @@ func (s *Server) uiMovePost(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Posts.MovePost(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PostFormValue("status")); err != nil {
 		return err
 	}
-	s.flash(r, "posts.moved", "ok")
-	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "posts.moved", "/online-posts/"+r.PathValue("id"))
 }
 
 func (s *Server) uiUploadPostFiles(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.uploadPostFiles(r); err != nil {
 		return err
 	}
-	s.flash(r, "case.evidence_added", "ok")
-	http.Redirect(w, r, "/online-posts/"+r.PathValue("id"), http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "case.evidence_added", "/online-posts/"+r.PathValue("id"))
 }
 
 // removalTemplatePage lets the desk and legal edit the removal request.
@@ -199,7 +193,5 @@ func (s *Server) saveRemovalTemplate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	s.flash(r, "letters.saved", "ok")
-	http.Redirect(w, r, "/online-posts/template", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "letters.saved", "/online-posts/template")
 }

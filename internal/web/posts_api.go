@@ -36,8 +36,7 @@ func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, postOut(*p))
-	return nil
+	return sendJSON(w, http.StatusCreated, postOut(*p))
 }
 
 func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) error {
@@ -45,12 +44,7 @@ func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]postJSON, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, postOut(p))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"online_posts": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"online_posts": mapped(ps, postOut)})
 }
 
 func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) error {
@@ -58,8 +52,7 @@ func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, postOut(*p))
-	return nil
+	return sendJSON(w, http.StatusOK, postOut(*p))
 }
 
 func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) error {
@@ -73,8 +66,7 @@ func (s *Server) apiMovePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, postOut(*p))
-	return nil
+	return sendJSON(w, http.StatusOK, postOut(*p))
 }
 
 func (s *Server) apiUploadPostFiles(w http.ResponseWriter, r *http.Request) error {
@@ -86,6 +78,5 @@ func (s *Server) apiUploadPostFiles(w http.ResponseWriter, r *http.Request) erro
 	for _, f := range fs {
 		out = append(out, map[string]any{"id": f.ID, "filename": f.Filename, "media_type": f.MediaType, "size": f.Size, "sha256": f.SHA256})
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"files": out})
-	return nil
+	return sendJSON(w, http.StatusCreated, map[string]any{"files": out})
 }

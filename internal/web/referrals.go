@@ -67,9 +67,7 @@ func (s *Server) addSpecialist(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(r, "specialists.added", "ok")
-	http.Redirect(w, r, "/specialists", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "specialists.added", "/specialists")
 }
 
 func (s *Server) deleteSpecialist(w http.ResponseWriter, r *http.Request) error {
@@ -77,7 +75,5 @@ func (s *Server) deleteSpecialist(w http.ResponseWriter, r *http.Request) error 
 	if err := s.Referrals.DeleteSpecialist(r.Context(), v.Actor, r.PathValue("id")); err != nil {
 		return err
 	}
-	s.flash(r, "specialists.deleted", "ok")
-	http.Redirect(w, r, "/specialists", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "specialists.deleted", "/specialists")
 }

@@ -25,11 +25,7 @@ func referralOut(r kasuhara.Referral) referralJSON {
 
 func (s *Server) referralsJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
 	rs, err := s.Referrals.Referrals(r.Context(), actor, id)
-	out := make([]referralJSON, 0, len(rs))
-	for _, x := range rs {
-		out = append(out, referralOut(x))
-	}
-	return map[string]any{"referrals": out}, err
+	return map[string]any{"referrals": mapped(rs, referralOut)}, err
 }
 
 func (s *Server) addReferralJSON(r *http.Request, actor kasuhara.Actor, id string, in referralIn) (any, error) {

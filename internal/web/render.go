@@ -332,3 +332,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) flash(r *http.Request, id, kind string) {
 	s.sessions.Put(r.Context(), "flash", id+"|"+kind)
 }
+
+// done ends a form's POST that succeeded: the message id to show, and a
+// redirect (303) to url, so that reloading does not post again.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, id, url string) error {
+	s.flash(r, id, "ok")
+	http.Redirect(w, r, url, http.StatusSeeOther)
+	return nil
+}

@@ -10,8 +10,7 @@ import (
 // it happened, the conduct, and a kind of conduct or "I want to consult".
 func TestReportFormMarksRequired(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	c := e.client()
-	c.signInAs(kasuhara.RoleEmployee)
+	c := e.signedIn(kasuhara.RoleEmployee)
 	must(t, c.get("/report"), 200,
 		`<label for="occurred_at">いつ起きましたか <span class="badge">必須</span>`,
 		`<legend id="kinds-legend">どのような言動でしたか <span class="badge">必須</span>`)

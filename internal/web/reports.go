@@ -240,9 +240,7 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 		// and the employee sees the case filed the first time.
 		s.discard(sub.mf)
 	}
-	s.flash(r, "report.filed", "ok")
-	http.Redirect(w, r, "/cases/"+id+"?filed=1", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "report.filed", "/cases/"+id+"?filed=1")
 }
 
 // myReports lists the signed-in person's own reports and their state.

@@ -57,9 +57,7 @@ func (s *Server) retentionChange(w http.ResponseWriter, r *http.Request, done st
 	if err != nil {
 		return err
 	}
-	s.flash(r, done, "ok")
-	http.Redirect(w, r, "/retention", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, done, "/retention")
 }
 
 func (s *Server) addRetentionRule(w http.ResponseWriter, r *http.Request) error {

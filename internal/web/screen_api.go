@@ -24,6 +24,5 @@ func (s *Server) apiScreen(w http.ResponseWriter, r *http.Request) error {
 	case len(req.Text) > maxScreenText:
 		return kasuhara.InvalidField("text", kasuhara.FieldTooLong)
 	}
-	writeJSON(w, http.StatusOK, screen.Default().Screen(req.Text))
-	return nil
+	return sendJSON(w, http.StatusOK, screen.Default().Screen(req.Text))
 }

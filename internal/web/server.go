@@ -160,7 +160,8 @@ func NewServer(d Deps) (*Server, error) {
 	if s.metrics, err = newMetrics(d.Registry); err != nil {
 		return nil, fmt.Errorf("web: metrics: %w", err)
 	}
-	sm := scs.New()
+	sm := new(scs.SessionManager)
+	*sm = *sessionDefaults
 	sm.Store = d.Sessions
 	sm.IdleTimeout = d.SessionIdle
 	sm.Lifetime = d.SessionLifetime
@@ -176,6 +177,12 @@ func NewServer(d Deps) (*Server, error) {
 	s.handler = s.routes()
 	return s, nil
 }
+
+// sessionDefaults holds scs's defaults, made once: scs.New also starts the
+// cleanup goroutine of an in-memory store that a Server, which keeps its
+// sessions in the database, never uses; made per server it was left running
+// (and a test in a synctest bubble could not end).
+var sessionDefaults = scs.New()
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

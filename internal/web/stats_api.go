@@ -10,6 +10,5 @@ func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.labeller(r, apiLang(r), st).statsOut(st))
-	return nil
+	return sendJSON(w, http.StatusOK, s.labeller(r, apiLang(r), st).statsOut(st))
 }

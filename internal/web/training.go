@@ -236,9 +236,7 @@ func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admintraining.created", "ok")
-	http.Redirect(w, r, "/admin/training/courses/"+saved.ID, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admintraining.created", "/admin/training/courses/"+saved.ID)
 }
 
 func (s *Server) adminCoursePage(w http.ResponseWriter, r *http.Request) error {
@@ -282,9 +280,7 @@ func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admintraining.saved", "ok")
-	http.Redirect(w, r, "/admin/training/courses/"+r.PathValue("id"), http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admintraining.saved", "/admin/training/courses/"+r.PathValue("id"))
 }
 
 func (s *Server) adminPublishCourse(w http.ResponseWriter, r *http.Request) error {
@@ -296,9 +292,7 @@ func (s *Server) adminPublishCourse(w http.ResponseWriter, r *http.Request) erro
 	if err := s.Training.PublishCourse(r.Context(), v.Actor, r.PathValue("id"), published); err != nil {
 		return err
 	}
-	s.flash(r, map[bool]string{true: "admintraining.published", false: "admintraining.unpublished"}[published], "ok")
-	http.Redirect(w, r, "/admin/training/courses/"+r.PathValue("id"), http.StatusSeeOther)
-	return nil
+	return s.done(w, r, map[bool]string{true: "admintraining.published", false: "admintraining.unpublished"}[published], "/admin/training/courses/"+r.PathValue("id"))
 }
 
 func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) error {
@@ -318,9 +312,7 @@ func (s *Server) adminAssignCourse(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.flash(r, "admintraining.assigned", "ok")
-	http.Redirect(w, r, "/admin/training", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admintraining.assigned", "/admin/training")
 }
 
 func (s *Server) adminUnassignCourse(w http.ResponseWriter, r *http.Request) error {
@@ -331,9 +323,7 @@ func (s *Server) adminUnassignCourse(w http.ResponseWriter, r *http.Request) err
 	if err := s.Training.UnassignCourse(r.Context(), v.Actor, r.PathValue("id")); err != nil {
 		return err
 	}
-	s.flash(r, "admintraining.unassigned", "ok")
-	http.Redirect(w, r, "/admin/training", http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "admintraining.unassigned", "/admin/training")
 }
 
 // adminUploadImage stores a lesson picture and shows the Markdown that
@@ -423,9 +413,7 @@ func (s *Server) createCaseStudy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(r, "casestudy.created", "ok")
-	http.Redirect(w, r, "/training/case-studies/"+cs.ID, http.StatusSeeOther)
-	return nil
+	return s.done(w, r, "casestudy.created", "/training/case-studies/"+cs.ID)
 }
 
 // caseStudyPage shows a case study to any member of the organisation; only

@@ -33,8 +33,7 @@ func (s *Server) apiTrainingAssignments(w http.ResponseWriter, r *http.Request) 
 		}
 		out = append(out, a)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"assignments": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"assignments": out})
 }
 
 type questionJSON struct {
@@ -75,8 +74,7 @@ func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) error {
 		}
 		qs = append(qs, qj)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "title": c.Title(lang), "lang": lang, "pass_mark": c.PassMark, "lessons": lessons, "questions": qs})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"id": c.ID, "title": c.Title(lang), "lang": lang, "pass_mark": c.PassMark, "lessons": lessons, "questions": qs})
 }
 
 func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) error {
@@ -101,8 +99,7 @@ func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) error 
 		out["wrong"] = wrong
 		out["certificate_url"] = "/training/certificates/" + a.ID
 	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return sendJSON(w, http.StatusCreated, out)
 }
 
 type trainingRowJSON struct {
@@ -147,6 +144,5 @@ func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) error
 		}
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"rows": out})
-	return nil
+	return sendJSON(w, http.StatusOK, map[string]any{"rows": out})
 }

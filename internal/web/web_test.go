@@ -33,7 +33,9 @@ type env struct {
 	db     *sqldb.DB
 	st     *store.Store
 	srv    *web.Server
-	ts     *httptest.Server
+	ts     *httptest.Server // nil in a bubble (newBubbleEnv)
+	url    string           // where the clients send their requests
+	rt     http.RoundTripper
 	logs   *testserver.Buffer
 	data   string // the blob store's data directory
 	org    *kasuhara.Org
@@ -47,6 +49,44 @@ const password = "correct-horse-battery-staple"
 type option func(*web.Deps)
 
 func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
+	t.Helper()
+	en := setUp(t, e, opts...)
+	en.ts = httptest.NewServer(en.srv)
+	t.Cleanup(en.ts.Close)
+	en.url = en.ts.URL
+	return en
+}
+
+// onEachEngine runs f in a subtest per engine, each with a fresh env.
+func onEachEngine(t *testing.T, f func(t *testing.T, e *env), opts ...option) {
+	t.Helper()
+	for _, eng := range testdb.Engines {
+		t.Run(string(eng), func(t *testing.T) { f(t, newEnv(t, eng, opts...)) })
+	}
+}
+
+// newBubbleEnv is newEnv on SQLite without a listener: a request is served
+// in the goroutine that sends it, so that the test can run in a synctest
+// bubble, where time.Sleep moves a fake clock that the server reads too.
+func newBubbleEnv(t *testing.T, opts ...option) *env {
+	t.Helper()
+	en := setUp(t, sqldb.SQLite, opts...)
+	en.url, en.rt = "http://kasuhara.test", inProcess{en.srv}
+	return en
+}
+
+// inProcess is a RoundTripper that hands each request to h.
+type inProcess struct{ h http.Handler }
+
+func (p inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	in := httptest.NewRequestWithContext(req.Context(), req.Method, req.URL.String(), req.Body)
+	in.Header = req.Header.Clone()
+	rec := httptest.NewRecorder()
+	p.h.ServeHTTP(rec, in)
+	return rec.Result(), nil
+}
+
+func setUp(t *testing.T, e sqldb.Engine, opts ...option) *env {
 	t.Helper()
 	db := testdb.Open(t, e)
 	st := store.New(db)
@@ -71,9 +111,7 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	en := &env{t: t, db: db, st: st, srv: srv, ts: ts, logs: logs, data: dataDir, users: map[kasuhara.Role]*kasuhara.User{}}
+	en := &env{t: t, db: db, st: st, srv: srv, logs: logs, data: dataDir, users: map[kasuhara.Role]*kasuhara.User{}}
 	en.org, err = st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme 株式会社"})
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +148,7 @@ type client struct {
 
 func (e *env) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: e.t, e: e, header: http.Header{}, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{t: e.t, e: e, header: http.Header{}, hc: &http.Client{Jar: jar, Transport: e.rt, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -123,7 +161,7 @@ type resp struct {
 
 func (c *client) do(method, path string, body io.Reader, hdr map[string]string) resp {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.e.ts.URL+path, body)
+	req, err := http.NewRequest(method, c.e.url+path, body)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -162,8 +200,31 @@ func (c *client) signInAs(r kasuhara.Role) {
 	}
 }
 
+// signedIn is a client signed in as the user of role r.
+func (e *env) signedIn(r kasuhara.Role) *client {
+	e.t.Helper()
+	c := e.client()
+	c.signInAs(r)
+	return c
+}
+
+// file files r as who through the service; an error ends the test.
+func (e *env) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhara.Case {
+	t.Helper()
+	c, err := e.st.FileReport(ctx, who, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// actor is the user of role r in the organisation, as a service sees them.
+func (e *env) actor(r kasuhara.Role) kasuhara.Actor {
+	return kasuhara.Actor{UserID: e.users[r].ID, OrgID: e.org.ID, Role: r}
+}
+
 func (c *client) sessionCookie() string {
-	u, _ := url.Parse(c.e.ts.URL)
+	u, _ := url.Parse(c.e.url)
 	for _, ck := range c.hc.Jar.Cookies(u) {
 		if ck.Name == "kasuhara_session" {
 			return ck.Value
