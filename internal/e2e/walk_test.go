@@ -142,6 +142,7 @@ var unreachedInDemo = map[string]string{
 	"GET /training/certificates/{id}":     "no demo user has passed the course",
 	"GET /training/case-studies/{id}":     "the demo publishes no case study",
 	"GET /online-posts/{id}":              "the demo records no online post",
+	"GET /account/setup/{token}":          "reached only from the one-time link of an invitation mail",
 	"GET /online-posts/{id}/files/{file}": "the demo records no online post",
 }
 
