@@ -245,7 +245,7 @@ func TestAnonymousJourney(t *testing.T) {
 	// The desk replies.
 	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	desk.open("/cases")
-	desk.submit("#queue a")
+	desk.submit("#queue tbody a.case-ref")
 	desk.openSection("messages")
 	desk.fill("#message-body", "ご連絡ありがとうございます。担当者を決めて対応します。")
 	if flash, problems := desk.act("messages", "#message-submit"); flash == "" {

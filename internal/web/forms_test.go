@@ -116,6 +116,7 @@ func TestEveryPostFormSubmitsOnce(t *testing.T) {
 		"{{with .LangSwitch}}": "the receipt page's language switch draws the page again",
 		"/account/password":    "a repeat of a password change fails on the current password",
 		"/notifications":       "marking read twice is marking read",
+		"/account/setup/":      "the one-time link works once: a repeat fails on the used token",
 		"/o/":                  "the anonymous channel has no user to keep a key for; its report form has its own key, its follow-up forms data-submit-once",
 	}
 	files, err := filepath.Glob("templates/*.html")
@@ -163,10 +164,11 @@ func TestEveryPostFormSubmitsOnce(t *testing.T) {
 
 // Every field a form needs is marked (issue 18): a control that is
 // required (required or aria-required) and has a visible label carries the
-// required badge in it. The sign-in and password forms, whose every field
-// is needed, and confirmation boxes are the exceptions.
+// required badge in it. The sign-in and password forms (also the one-time
+// link's), whose every field is needed, and confirmation boxes are the
+// exceptions.
 func TestRequiredFieldsAreMarked(t *testing.T) {
-	exceptFiles := map[string]bool{"login.html": true, "password.html": true}
+	exceptFiles := map[string]bool{"login.html": true, "password.html": true, "account_setup.html": true}
 	exceptIDs := map[string]bool{"saved-confirm": true}
 	files, _ := filepath.Glob("templates/*.html")
 	parts, _ := filepath.Glob("templates/partials/*.html")
