@@ -166,7 +166,8 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.Actor, caseID, b
 }
 
 // RetaliationFlags implements kasuhara.MessageService: legal of the
-// organisation only, newest first. Reading them is audited.
+// organisation only, newest first, leaving out the cases the reader is
+// excluded from. Reading them is audited.
 func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuhara.RetaliationFlag, error) {
 	if err := access.Check(v, access.ViewRetaliation); err != nil {
 		return nil, err
@@ -176,7 +177,9 @@ func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuh
 		f.CreatedAt = f.CreatedAt.UTC()
 		return f, err
 	}, `SELECT f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at
-		FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE f.org_id = $1 ORDER BY f.created_at DESC, f.id`, v.OrgID)
+		FROM retaliation_flags f JOIN cases c ON c.id = f.case_id
+		WHERE f.org_id = $1 AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = f.case_id AND x.user_id = $2)
+		ORDER BY f.created_at DESC, f.id`, v.OrgID, v.UserID)
 	if err != nil {
 		return nil, err
 	}

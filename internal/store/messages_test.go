@@ -159,6 +159,18 @@ func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
 				t.Fatalf("%s reads retaliation flags: %v", who, err)
 			}
 		}
+		// A legal member excluded from the case does not see its alarm
+		// (the home's count left it out, the list did not).
+		legal2 := addLegal(t, d)
+		if _, err := d.s.Exclude(ctx, legal, c.ID, legal2.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if fs, err := d.s.RetaliationFlags(ctx, legal2); err != nil || len(fs) != 0 {
+			t.Fatalf("a legal member excluded from the case sees its alarm: %+v, %v", fs, err)
+		}
+		if fs, _ := d.s.RetaliationFlags(ctx, legal); len(fs) != 1 {
+			t.Fatalf("legal lost the alarm: %+v", fs)
+		}
 		other, _ := d.s.RetaliationFlags(ctx, kasuhara.Actor{UserID: "x", OrgID: d.other.ID, Role: kasuhara.RoleLegal})
 		if len(other) != 0 {
 			t.Fatal("another organisation's legal sees the flag")
