@@ -628,9 +628,11 @@ type TrainingService interface {
 	// Attempt returns an attempt for its certificate: the actor's own, or
 	// any of the organisation's for admin and legal; ENOTFOUND otherwise.
 	Attempt(ctx context.Context, actor Actor, id string) (*Attempt, error)
-	// TrainingReport is completion per course and department of orgID's
-	// active members, with who is pending.
-	TrainingReport(ctx context.Context, orgID string) ([]TrainingRow, error)
+	// TrainingReport is completion per course and department of the
+	// actor's organisation's active members (view_training); who is
+	// pending is named only to those who may see names
+	// (view_training_names), and left out for the others.
+	TrainingReport(ctx context.Context, actor Actor) ([]TrainingRow, error)
 	// TrainingReminders mails and notifies the people whose course is due
 	// within a week or overdue, once per due date and stage.
 	TrainingReminders(ctx context.Context) (int, error)

@@ -482,7 +482,7 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 				d.PolicyAckRate[title] = done * 100 / members
 			}
 		}
-		rows, err := s.TrainingReport(ctx, id)
+		rows, err := s.trainingReport(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -408,7 +408,26 @@ func (s *Store) standings(ctx context.Context, orgID string, fn func(kasuhara.Me
 }
 
 // TrainingReport implements kasuhara.TrainingService.
-func (s *Store) TrainingReport(ctx context.Context, orgID string) ([]kasuhara.TrainingRow, error) {
+func (s *Store) TrainingReport(ctx context.Context, a kasuhara.Actor) ([]kasuhara.TrainingRow, error) {
+	if err := s.authorize(ctx, a, access.ViewTraining, a.OrgID); err != nil {
+		return nil, err
+	}
+	rows, err := s.trainingReport(ctx, a.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if !operator(a) && !access.Can(a.Role, access.ViewTrainingNames) {
+		for i := range rows {
+			rows[i].Pending = nil
+		}
+	}
+	return rows, nil
+}
+
+// trainingReport is the completion report of orgID, with names: for
+// TrainingReport, which decides what its reader sees, and for the
+// statistics, which count.
+func (s *Store) trainingReport(ctx context.Context, orgID string) ([]kasuhara.TrainingRow, error) {
 	type key struct{ course, dept string }
 	rows := map[key]*kasuhara.TrainingRow{}
 	as, err := s.standings(ctx, orgID, func(m kasuhara.Member, a kasuhara.Assignment, p kasuhara.Progress) {

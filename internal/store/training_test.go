@@ -94,7 +94,7 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 		_, err = d.s.Attempt(ctx, d.people["otherdesk"], a.ID)
 		wantCode(t, err, kasuhara.ENOTFOUND)
 		// The report: the shop has two employees assigned, one complete.
-		rows, err := d.s.TrainingReport(ctx, d.org.ID)
+		rows, err := d.s.TrainingReport(ctx, d.people["legal"])
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("report: %v %+v", err, rows)
 		}
@@ -102,9 +102,21 @@ func TestCoursesAttemptsAndReport(t *testing.T) {
 		if r.DepartmentID != d.shop.ID || r.Assigned != 2 || r.Complete != 1 || r.Due != 1 || r.Overdue != 0 || len(r.Pending) != 1 || r.Pending[0].User.ID != clerk2.UserID {
 			t.Fatalf("report row: %+v", r)
 		}
+		// The service decides who reads it and who sees names: the analyst
+		// gets the figures without the names, the desk and the employees
+		// nothing.
+		rows, err = d.s.TrainingReport(ctx, d.people["analyst"])
+		if err != nil || len(rows) != 1 || rows[0].Assigned != 2 || len(rows[0].Pending) != 0 {
+			t.Fatalf("the analyst's report: %v %+v", err, rows)
+		}
+		for _, who := range []kasuhara.Actor{d.people["desk1"], clerk} {
+			if _, err := d.s.TrainingReport(ctx, who); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
+				t.Fatalf("%s reads the training report: %v", who.Role, err)
+			}
+		}
 		// April: clerk2 is overdue; the clerk is fine until next March.
 		now = time.Date(2027, 4, 2, 0, 0, 0, 0, time.UTC)
-		rows, _ = d.s.TrainingReport(ctx, d.org.ID)
+		rows, _ = d.s.TrainingReport(ctx, d.people["legal"])
 		if rows[0].Complete != 1 || rows[0].Overdue != 1 {
 			t.Fatalf("in April: %+v", rows[0])
 		}

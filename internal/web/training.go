@@ -141,14 +141,9 @@ func (s *Server) trainingReportPage(w http.ResponseWriter, r *http.Request) erro
 	if err := s.allow(r, access.ViewTraining); err != nil {
 		return err
 	}
-	rows, err := s.Training.TrainingReport(r.Context(), viewerFrom(r.Context()).Org.ID)
+	rows, err := s.Training.TrainingReport(r.Context(), viewerFrom(r.Context()).Actor)
 	if err != nil {
 		return err
-	}
-	if !access.Can(viewerFrom(r.Context()).Membership.Role, access.ViewTrainingNames) {
-		for i := range rows {
-			rows[i].Pending = nil
-		}
 	}
 	return s.render(w, r, http.StatusOK, "training_report", &page{Title: "trainingreport.title", Nav: "training", Data: rows})
 }

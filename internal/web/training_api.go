@@ -121,11 +121,10 @@ func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := viewerFrom(r.Context())
-	rows, err := s.Training.TrainingReport(r.Context(), v.Org.ID)
+	rows, err := s.Training.TrainingReport(r.Context(), v.Actor)
 	if err != nil {
 		return err
 	}
-	names := access.Can(v.Membership.Role, access.ViewTrainingNames)
 	out := []trainingRowJSON{}
 	for _, row := range rows {
 		title := row.CourseTitleJa
@@ -137,10 +136,8 @@ func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) error
 		if row.Assigned > 0 {
 			j.Rate = float64(row.Complete*1000/row.Assigned) / 1000
 		}
-		if names {
-			for _, m := range row.Pending {
-				j.Pending = append(j.Pending, m.User.Name)
-			}
+		for _, m := range row.Pending {
+			j.Pending = append(j.Pending, m.User.Name)
 		}
 		out = append(out, j)
 	}
