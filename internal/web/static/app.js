@@ -490,7 +490,10 @@ document.addEventListener("DOMContentLoaded", function () {
       swapped = Array.prototype.map.call(target.querySelectorAll("form[method=post]"), collect);
     }
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  // At once after the swap, in the same task: a person (or a test) never
+  // sees the section drawn again without what they typed.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!swapped) { return; }
     var sent = swapped;
     swapped = null;
     (sent || []).forEach(function (one) { putBack(one); });
