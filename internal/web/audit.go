@@ -164,20 +164,27 @@ type auditPageData struct {
 	PendingGrants int
 }
 
+// auditRequest is what the audit page and its export start from: the
+// reader, who may read the audit trail (view_audit), the organisation's
+// members to name actors, and the filters asked for.
+func (s *Server) auditRequest(r *http.Request) (*viewer, []kasuhara.Member, auditQuery, error) {
+	if err := s.allow(r, access.ViewAudit); err != nil {
+		return nil, nil, auditQuery{}, err
+	}
+	v := viewerFrom(r.Context())
+	members, err := s.Users.Members(r.Context(), v.Org.ID)
+	return v, members, readAuditQuery(r), err
+}
+
 // adminAudit lists the organisation's audit entries, newest first, a page
 // at a time, filtered by actor, action, object and days. Entries carry no
 // personal data; actors are named, and customers only for a role that may
 // read the registry.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	if !access.Can(v.Membership.Role, access.ViewAudit) {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed")
-	}
-	members, err := s.Users.Members(r.Context(), v.Org.ID)
+	v, members, a, err := s.auditRequest(r)
 	if err != nil {
 		return err
 	}
-	a := readAuditQuery(r)
 	d := &auditPageData{Members: members, Actions: s.auditActions(v.Membership.Role), Query: a, Filters: a.values().Encode()}
 	grants, err := s.Users.GrantRequests(r.Context(), v.Actor, v.Org.ID)
 	if err != nil {
@@ -226,15 +233,10 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 // CSV (formula cells escaped), up to kasuhara.MaxAuditExportRows. The
 // export is itself an audit entry, with the filters it used.
 func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
-	v := viewerFrom(r.Context())
-	if !access.Can(v.Membership.Role, access.ViewAudit) {
-		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "not allowed")
-	}
-	members, err := s.Users.Members(r.Context(), v.Org.ID)
+	v, members, a, err := s.auditRequest(r)
 	if err != nil {
 		return err
 	}
-	a := readAuditQuery(r)
 	f, err := s.auditFilter(r.Context(), v, a, members)
 	if err != nil {
 		return err
