@@ -152,6 +152,12 @@ func TestKeyboardOnly(t *testing.T) {
 	if inForm < 8 {
 		t.Errorf("only %d stops in the report form before the send button: %s", inForm, focusNames(path))
 	}
+
+	// The anonymous form, which shares the report form, the same way.
+	anon := newBrowser(t, srv)
+	anon.run("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	anon.open("/o/default/report")
+	checkFocusPath(t, "the anonymous form", anon.tabTo("report-submit", 120))
 }
 
 // checkFocusPath fails on a focus that goes back up the page, lands on
