@@ -2,6 +2,7 @@ package kasuhara
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -28,6 +29,10 @@ type OrgSettings struct {
 	// desk for review (as does being named by two or more reporters).
 	ReviewIncidents  int
 	ReviewWindowDays int
+	// CheckinDays are the days after a named report on which its reporter
+	// is asked whether they have been treated disadvantageously since
+	// (Checkin); none asks nothing.
+	CheckinDays []int
 	// Sender is how the organisation signs its letters to customers.
 	Sender Sender
 	// WebhookURL receives notifications signed with WebhookSecret.
@@ -52,7 +57,7 @@ const MaxSenderText = 200
 // DefaultSettings are the settings of an organisation that has saved none.
 func DefaultSettings(orgID string) OrgSettings {
 	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30,
-		ReviewIncidents: 3, ReviewWindowDays: 90}
+		ReviewIncidents: 3, ReviewWindowDays: 90, CheckinDays: slices.Clone(DefaultCheckinDays)}
 }
 
 // SettingsService reads and changes organisation settings.

@@ -41,6 +41,10 @@ var mailTitles = map[string]map[string]string{
 		"ja": "事案の関係者の除外が提案または確定されました",
 		"en": "A person was proposed for exclusion from a case, or excluded",
 	},
+	CaseCheckin: {
+		"ja": "報告の後のご様子をお尋ねします",
+		"en": "How have you been since your report?",
+	},
 	MeasureProposed: {
 		"ja": "措置があなたの承認を待っています",
 		"en": "A measure is waiting for your approval",
