@@ -27,7 +27,7 @@ func TestPublicPolicyWithoutSignIn(t *testing.T) {
 		page := admin.get(edit)
 		must(t, page, http.StatusOK, "Acme") // {company} became the organisation's name
 		must(t, anon.get("/o/acme/policy"), http.StatusNotFound)
-		text := starter.Policy("basic_policy", e.org.Name)
+		text := starter.Policy("basic_policy", starter.Params{Company: e.org.Name, ContactLimitMinutes: 30})
 		form := url.Values{"title_ja": {text.TitleJa}, "title_en": {text.TitleEn},
 			"body_ja": {text.BodyJa + "\n\n<script>alert('ja')</script>\n\n[連絡先](javascript:alert(1))"},
 			"body_en": {text.BodyEn + "\n\n<img src=x onerror=alert(2)>"}, "publish": {"1"}}
@@ -56,7 +56,7 @@ func TestPublicPolicyWithoutSignIn(t *testing.T) {
 func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		admin := e.actor(kasuhara.RoleAdmin)
-		doc, _ := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyInternal, false, starter.Policy("procedure", "Acme"))
+		doc, _ := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyInternal, false, starter.Policy("procedure", starter.Params{Company: "Acme", ContactLimitMinutes: 30}))
 		emp := e.api(kasuhara.RoleEmployee)
 		r := emp.call("GET", "/api/v1/policies", nil)
 		must(t, r, http.StatusOK, `"policies":[]`)
@@ -76,7 +76,7 @@ func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 		empUI := e.signedIn(kasuhara.RoleEmployee)
 		must(t, empUI.get("/policies/acknowledgements"), http.StatusForbidden)
 		// A new version asks again.
-		e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("procedure", "Acme 2"))
+		e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("procedure", starter.Params{Company: "Acme 2", ContactLimitMinutes: 30}))
 		e.st.Publish(ctx, admin, doc.ID)
 		must(t, emp.call("GET", "/api/v1/policies", nil), http.StatusOK, `"acknowledged_at":null`, `"number":2`)
 		must(t, empUI.get("/"), http.StatusOK, `id="todo"`, "/policies/"+doc.ID)
