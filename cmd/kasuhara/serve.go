@@ -19,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/starter"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
@@ -68,6 +69,14 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer ln.Close()
 	if err := firstRun(ctx, e.stdout, cfg, st); err != nil {
 		return err
+	}
+	// A new edition of the built-in policies becomes a draft for the
+	// organisations that never changed the old one; a failure here must not
+	// keep the server from starting.
+	if n, err := starter.OfferDrafts(ctx, st, time.Now()); err != nil {
+		logger.Error("offering the new edition of the built-in policies", "err", err)
+	} else if n > 0 {
+		logger.Info("offered the new edition of the built-in policies as drafts", "edition", starter.Edition, "drafts", n)
 	}
 
 	blobs, err := blob.Open(cfg.Data)

@@ -79,7 +79,7 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 	}
 
 	// The course: the first attempt is wrong everywhere, the second right.
-	content, err := starter.Course("x").Content("ja")
+	content, err := starter.Course(starter.Params{Company: "x", ContactLimitMinutes: 30}).Content("ja")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,11 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error
 	var t kasuhara.PolicyText
 	switch start := r.PostFormValue("start"); start {
 	case "basic_policy", "procedure":
-		t = starter.Policy(start, v.Org.Name)
+		p, err := s.starterParams(r)
+		if err != nil {
+			return err
+		}
+		t = starter.Policy(start, p)
 	case "":
 		t = kasuhara.PolicyText{TitleJa: r.PostFormValue("title_ja"), BodyJa: "## " + r.PostFormValue("title_ja") + "\n"}
 	default:
@@ -127,6 +131,17 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.done(w, r, "adminpolicies.created", "/admin/policies/"+d.ID)
+}
+
+// starterParams fills the built-in texts from the organisation's settings
+// (its name, the sender's legal name and representative, the contact time
+// limit), with today as the date of enactment.
+func (s *Server) starterParams(r *http.Request) (starter.Params, error) {
+	st, err := s.Settings.Settings(r.Context(), viewerFrom(r.Context()).Org.ID)
+	if err != nil {
+		return starter.Params{}, err
+	}
+	return starter.For(*st, s.Now()), nil
 }
 
 // ownPolicy finds one of the organisation's own documents.

@@ -213,7 +213,11 @@ func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := viewerFrom(r.Context())
-	c := starter.Course(v.Org.Name)
+	p, err := s.starterParams(r)
+	if err != nil {
+		return err
+	}
+	c := starter.Course(p)
 	if r.PostFormValue("start") != "builtin" {
 		title := strings.TrimSpace(r.PostFormValue("title_ja"))
 		if title == "" {
