@@ -234,7 +234,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return d.Written(lang, false)
 			},
-			"dateStyles": func() []string { return kasuhara.DateStyles },
+			"dateStyles":   func() []string { return kasuhara.DateStyles },
 			"langs":        func() []string { return i18n.Languages },
 			"uploadLimits": s.uploadLimits,
 			// label is a field's name for the error summary, or "".
