@@ -43,6 +43,10 @@ type page struct {
 	// it carries, for a page that cannot be drawn again from its path
 	// (the anonymous receipt, shown once).
 	LangSwitch *langSwitch
+	// Brand, when set, is the organisation a public page speaks for (the
+	// policy page, the anonymous form, receipt and status): its name, not
+	// the product's, heads the page, its title and its footer.
+	Brand *kasuhara.Org
 }
 
 // langSwitch is a page's own language switch: the action that draws the
