@@ -100,7 +100,7 @@ func TestPublicPagesShowTheOrganisation(t *testing.T) {
 	emp.open("/report")
 	checkFits(t, emp, "/report at 320")
 	r := emp.text("#reassurance")
-	for _, want := range []string{"相談窓口と法務・人事：報告のすべて", "選んだ部署の上司", "あなたが同意した場合だけ", "上司に開示しない", "不利益な取扱い", "法律と" + org + "の方針"} {
+	for _, want := range []string{"相談窓口と法務・人事：報告のすべて", "選んだ部署（変えなければあなたの部署）の上司", "あなたが同意した場合だけ", "上司に開示しない", "不利益な取扱い", "法律と" + org + "の方針"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("the named form's reassurance lacks %q: %q", want, r)
 		}

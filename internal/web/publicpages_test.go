@@ -85,7 +85,7 @@ func TestPublicPagesSpeakForTheOrganisation(t *testing.T) {
 		emp.header.Set("Accept-Language", "ja")
 		r = emp.get("/report")
 		must(t, r, http.StatusOK, `id="reassurance"`, `id="reassurance-readers"`, "相談窓口と法務・人事：報告のすべて",
-			"選んだ部署の上司", "あなたが同意した場合だけ", "上司に開示しないこと", "不利益な取扱い", "法律とAcme 株式会社の方針")
+			"選んだ部署（変えなければあなたの部署）の上司", "あなたが同意した場合だけ", "上司に開示しないこと", "不利益な取扱い", "法律とAcme 株式会社の方針")
 		if strings.Index(r.body, `id="reassurance"`) > strings.Index(r.body, `id="report-submit"`) {
 			t.Error("the reassurance comes after the submit button")
 		}
