@@ -37,10 +37,11 @@ func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhar
 	st := kasuhara.DefaultSettings(orgID)
 	var checkinDays string
 	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
-		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days FROM org_settings WHERE org_id = $1`,
+		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style
+		FROM org_settings WHERE org_id = $1`,
 		orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
 		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays,
-		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays)
+		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap("store.Settings", err)
 	}
@@ -83,6 +84,12 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		} else if notify.CheckWebhookURL(st.WebhookURL, s.WebhookAllow) != nil {
 			f.Add("webhook_url", kasuhara.FieldPrivateAddress)
 		}
+	}
+	if st.DateStyle == "" {
+		st.DateStyle = kasuhara.DateStyleWestern
+	}
+	if !slices.Contains(kasuhara.DateStyles, st.DateStyle) {
+		f.AddError("date_style", kasuhara.OneOf(kasuhara.DateStyles...))
 	}
 	if st.WebhookSecret != "" && len(st.WebhookSecret) < 16 {
 		f.AddError("webhook_secret", kasuhara.TooShort(16))
@@ -135,24 +142,25 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
 			contact_limit_minutes, webhook_url, webhook_secret, updated_at, review_incidents, review_window_days,
-			legal_name, address, representative, contact_phone, contact_desk, checkin_days)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 			ON CONFLICT (org_id) DO UPDATE SET acknowledge = excluded.acknowledge, feedback = excluded.feedback,
 			public_holidays = excluded.public_holidays, year_end_closure = excluded.year_end_closure,
 			contact_limit_minutes = excluded.contact_limit_minutes, webhook_url = excluded.webhook_url,
 			webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at,
 			review_incidents = excluded.review_incidents, review_window_days = excluded.review_window_days,
 			legal_name = excluded.legal_name, address = excluded.address, representative = excluded.representative,
-			contact_phone = excluded.contact_phone, contact_desk = excluded.contact_desk, checkin_days = excluded.checkin_days`,
+			contact_phone = excluded.contact_phone, contact_desk = excluded.contact_desk, checkin_days = excluded.checkin_days,
+			date_style = excluded.date_style`,
 			st.OrgID, strings.TrimSpace(st.Acknowledge), strings.TrimSpace(st.Feedback), st.PublicHolidays, st.YearEndClosure,
 			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now(), st.ReviewIncidents, st.ReviewWindowDays,
-			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays)); err != nil {
+			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays), st.DateStyle); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,
 			detail: map[string]any{"acknowledge": st.Acknowledge, "feedback": st.Feedback, "public_holidays": st.PublicHolidays,
 				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != "", "sender": *snd,
-				"renamed": renamed, "checkin_days": st.CheckinDays}})
+				"date_style": st.DateStyle, "renamed": renamed, "checkin_days": st.CheckinDays}})
 	})
 	return wrap("store.SaveSettings", err)
 }

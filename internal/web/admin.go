@@ -316,8 +316,8 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
 			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
-			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays)},
-			Errors: map[string]string{}}
+			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
+			"date_style": st.DateStyle}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
 }
@@ -332,7 +332,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsFields are the text fields of the settings form.
 var settingsFields = []string{"org_name", "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
-	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days"}
+	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days", "date_style"}
 
 func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
@@ -367,7 +367,8 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
 		ReviewIncidents: incidents, ReviewWindowDays: window, CheckinDays: checkins,
 		Sender: kasuhara.Sender{LegalName: r.PostFormValue("legal_name"), Address: r.PostFormValue("address"),
-			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")}})
+			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")},
+		DateStyle: r.PostFormValue("date_style")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, err, settingsFields...)})
