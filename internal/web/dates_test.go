@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
@@ -101,6 +102,11 @@ func TestPagesWriteDatesForPeople(t *testing.T) {
 			t.Fatalf("the certificate's date is not written 2026年12月6日:\n%.2000s", r.body)
 		}
 		mustNot(t, r, "令和")
+		// The certificate's number is not the internal id (only its link is).
+		must(t, r, 200, `id="certificate-number">`+at.Number()+`<`)
+		if strings.Count(r.body, at.ID) != strings.Count(r.body, "/training/certificates/"+at.ID) {
+			t.Errorf("the certificate shows the attempt's internal id as text")
+		}
 
 		// The administrator chooses 和暦: the certificate follows; the
 		// pages stay 西暦.
