@@ -71,7 +71,7 @@ func DigestMailFor(j DigestJob, baseURL string) Message {
 		b.WriteString("・" + line + "\n  " + base + it.Path + "\n")
 	}
 	subject := strings.NewReplacer("{n}", strconv.Itoa(n), "{date}", writtenDay(j.Date, lang)).Replace(digestTexts["subject"][lang])
-	text := subject + "\n\n" + b.String() + "\n" + digestTexts["all"][lang] + ": " + base + "/notifications\n\n" +
+	text := subject + "\n\n" + b.String() + "\n" + digestTexts["all"][lang] + mailFixed["colon"][lang] + base + "/notifications\n\n" +
 		digestTexts["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: j.ID + "." + recipientsHash(j.To)}
 }

@@ -35,10 +35,10 @@ func TestDigestMail(t *testing.T) {
 		t.Errorf("subject %q in %q", p.Subject, p.Header.Get("Content-Language"))
 	}
 	for _, want := range []string{
-		"・措置があなたの承認を待っています: M-0197ABCDEF（出入り禁止）\n  https://k.example.jp/approvals\n",
-		"・新しいメッセージがあります: K-2026-00042（ほか 2 件）\n  https://k.example.jp/cases/c42\n",
-		"・対応期限を過ぎています: K-2026-00043（報告者への回答期限）\n  https://k.example.jp/cases/c43\n",
-		"すべてのお知らせ: https://k.example.jp/notifications",
+		"・措置があなたの承認を待っています：M-0197ABCDEF（出入り禁止）\n  https://k.example.jp/approvals\n",
+		"・新しいメッセージがあります：K-2026-00042（ほか 2 件）\n  https://k.example.jp/cases/c42\n",
+		"・対応期限を過ぎています：K-2026-00043（報告者への回答期限）\n  https://k.example.jp/cases/c43\n",
+		"すべてのお知らせ：https://k.example.jp/notifications",
 	} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("digest lacks %q:\n%s", want, p.Body)

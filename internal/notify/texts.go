@@ -86,6 +86,10 @@ var mailFixed = map[string]map[string]string{
 		"ja": "（緊急）",
 		"en": " (urgent)",
 	},
+	"colon": { // between a title and what it is about
+		"ja": "：",
+		"en": ": ",
+	},
 	"detail_open": {
 		"ja": "（",
 		"en": " (",
@@ -121,8 +125,8 @@ func mailLang(lang string) string {
 // Japanese). It holds fixed text, the case's reference and the link to the
 // case under baseURL, and nothing else from ev:
 //
-//	Subject: 新しい報告があります（緊急）: K-2026-00042
-//	新しい報告があります（緊急）: K-2026-00042 — https://…/cases/ID
+//	Subject: 新しい報告があります（緊急）：K-2026-00042
+//	新しい報告があります（緊急）：K-2026-00042 — https://…/cases/ID
 func MailFor(ev Event, lang, baseURL string) Message {
 	lang = mailLang(lang)
 	title, ok := mailTitles[ev.Type][lang]
@@ -132,7 +136,7 @@ func MailFor(ev Event, lang, baseURL string) Message {
 	if ev.Urgent {
 		title += mailFixed["urgent"][lang]
 	}
-	headline := title + ": " + ev.CaseRef
+	headline := title + mailFixed["colon"][lang] + ev.CaseRef
 	if d, ok := mailDetails[ev.Detail][lang]; ok {
 		headline += mailFixed["detail_open"][lang] + d + mailFixed["detail_close"][lang]
 	}
