@@ -37,6 +37,16 @@ func TestOrgUpdate(t *testing.T) {
 			if s.Sender.Phone != "03-9999-0000" || s.Sender.Desk != "お客様相談室" || s.Sender.Address != "東京都新宿区西新宿1-1-1" || s.Sender.LegalName != "株式会社アクメ" {
 				t.Fatalf("sender = %+v: the second update changed more than the phone", s.Sender)
 			}
+			if !s.AnonymousChannel || s.AnonymousChosen {
+				t.Fatalf("anonymous channel %v, chosen %v before any choice: want on, not chosen", s.AnonymousChannel, s.AnonymousChosen)
+			}
+			c.ok("", "org", "update", "--org", "acme", "--anonymous", "off")
+			if s, err = st.Settings(context.Background(), o.ID); err != nil {
+				t.Fatal(err)
+			}
+			if s.AnonymousChannel || !s.AnonymousChosen || s.Sender.Phone != "03-9999-0000" {
+				t.Fatalf("after --anonymous off: channel %v, chosen %v, phone %q", s.AnonymousChannel, s.AnonymousChosen, s.Sender.Phone)
+			}
 			for _, tt := range []struct {
 				args []string
 				want string
@@ -47,6 +57,7 @@ func TestOrgUpdate(t *testing.T) {
 				{[]string{"org", "update", "--org", "acme", "--name", " "}, "--name"},
 				{[]string{"org", "update", "--org", "acme", "--address", strings.Repeat("所", 201)}, "--address"},
 				{[]string{"org", "update", "--org", "acme", "--name", "二行\n目"}, "--name"},
+				{[]string{"org", "update", "--org", "acme", "--anonymous", "yes"}, "--anonymous"},
 			} {
 				_, _, err := c.run("", tt.args...)
 				if exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {

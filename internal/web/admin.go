@@ -365,6 +365,24 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 	return s.done(w, r, "admin.settings.saved", "/admin/settings?org="+org.Slug)
 }
 
+// adminSaveAnonymous switches the anonymous channel on or off (its own form
+// on the settings page: saving the other settings does not count as a
+// choice).
+func (s *Server) adminSaveAnonymous(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	choice := r.PostFormValue("anonymous")
+	if choice != "on" && choice != "off" {
+		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "admin.settings.anonymous_choose", FlashKind: "error"})
+	}
+	if err := s.Settings.SetAnonymousChannel(r.Context(), v.Actor, org.ID, choice == "on"); err != nil {
+		return err
+	}
+	return s.done(w, r, "admin.settings.anonymous_saved."+choice, "/admin/settings?org="+org.Slug+"#anonymous")
+}
+
 // afterGrantRequest answers a request for a second person: back to the
 // users, saying it waits (or why it was not made).
 func (s *Server) afterGrantRequest(w http.ResponseWriter, r *http.Request, tree []kasuhara.Org, org *kasuhara.Org, err error) error {

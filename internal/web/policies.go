@@ -25,7 +25,7 @@ func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title",
-		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Sender": st.Sender}})
+		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Sender": st.Sender, "Anonymous": st.AnonymousChannel}})
 }
 
 // policiesPage lists the documents that apply to the viewer's organisation
