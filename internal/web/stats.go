@@ -158,6 +158,9 @@ type statsJSON struct {
 }
 
 func durationsOut(d kasuhara.Durations) durationsJSON {
+	if d.Withheld {
+		return durationsJSON{Count: kasuhara.Withheld}
+	}
 	if d.Suppressed {
 		// Fewer cases than MinDurations: the count is shown as a count
 		// (suppressed under 3), the times not at all.
