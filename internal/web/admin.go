@@ -310,7 +310,8 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	p.Title, p.Nav = "admin.settings.title", "admin"
-	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != ""}
+	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != "",
+		"AnonymousSaved": r.URL.Query().Get("anonymous") == "saved"}
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
@@ -380,7 +381,10 @@ func (s *Server) adminSaveAnonymous(w http.ResponseWriter, r *http.Request) erro
 	if err := s.Settings.SetAnonymousChannel(r.Context(), v.Actor, org.ID, choice == "on"); err != nil {
 		return err
 	}
-	return s.done(w, r, "admin.settings.anonymous_saved."+choice, "/admin/settings?org="+org.Slug+"#anonymous")
+	// Back to the section, which says what was saved (the page's flash
+	// would be out of sight at its top).
+	http.Redirect(w, r, "/admin/settings?org="+org.Slug+"&anonymous=saved#anonymous", http.StatusSeeOther)
+	return nil
 }
 
 // afterGrantRequest answers a request for a second person: back to the

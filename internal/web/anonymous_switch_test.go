@@ -47,9 +47,10 @@ func TestAnonymousChannelOff(t *testing.T) {
 		desk := e.signedIn(kasuhara.RoleDesk)
 		must(t, desk.post("/admin/settings/anonymous?org=acme", url.Values{"anonymous": {"off"}}), http.StatusForbidden)
 		must(t, anon.get("/o/acme/report"), 200, `action="/o/acme/report"`)
-		must(t, adm.post("/admin/settings/anonymous?org=acme", url.Values{"anonymous": {"off"}}), http.StatusSeeOther)
-		r = adm.get("/admin/settings")
-		must(t, r, 200, "匿名での報告を受け付けないようにしました", `id="anonymous-off" checked`)
+		r = adm.post("/admin/settings/anonymous?org=acme", url.Values{"anonymous": {"off"}})
+		must(t, r, http.StatusSeeOther)
+		r = adm.get(r.header.Get("Location"))
+		must(t, r, 200, `id="anonymous-saved"`, "匿名での報告を受け付けないようにしました", `id="anonymous-off" checked`)
 		mustNot(t, r, `id="anonymous-unchosen"`)
 		must(t, adm.get("/"), 200, `id="setup-anonymous" data-done="true"`)
 
