@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -147,6 +148,60 @@ func TestSupervisionOverHierarchy(t *testing.T) {
 		}
 		if _, err := d.s.CaseByID(ctx, areaBoss, shop.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Errorf("after the move: the area's supervisor opened 新宿店's case: %v", err)
+		}
+	})
+}
+
+// TestEscalationUpTheHierarchy: an overdue case of a store without a
+// supervisor escalates to its area's supervisor, not to legal; one of a
+// store with its own supervisor to that one only.
+func TestEscalationUpTheHierarchy(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		area, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, "関東エリア")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lone, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, "池袋店")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dep := range []string{lone.ID, d.shop.ID} {
+			if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, dep, area.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u, err := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "area@example.jp", Name: "area", Password: "long-enough-pw",
+			OrgID: d.org.ID, Role: kasuhara.RoleEmployee, DepartmentID: area.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: u.ID, OrgID: d.org.ID, Role: kasuhara.RoleSupervisor, DepartmentID: area.ID}); err != nil {
+			t.Fatal(err)
+		}
+		unread := func(id string) int {
+			t.Helper()
+			fanOut(t, d.db, d.s)
+			n, _ := d.s.UnreadCount(ctx, id)
+			return n
+		}
+		escalate := func(c *kasuhara.Case) {
+			t.Helper()
+			p, _ := json.Marshal(map[string]string{"case_id": c.ID, "clock": "acknowledge", "stage": "escalate"})
+			if err := d.s.ClockHandler(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := d.file(t, d.people["clerk"], report(lone.ID, "x", "insult"))
+		areaBefore, legalBefore := unread(u.ID), unread(d.people["legal"].UserID)
+		escalate(c)
+		if unread(u.ID) != areaBefore+1 || unread(d.people["legal"].UserID) != legalBefore {
+			t.Errorf("a store without a supervisor did not escalate to its area's: area %d→%d, legal %d→%d", areaBefore, unread(u.ID), legalBefore, unread(d.people["legal"].UserID))
+		}
+		c = d.file(t, d.people["clerk"], report(d.shop.ID, "x", "insult"))
+		areaBefore, bossBefore := unread(u.ID), unread(d.people["shopboss"].UserID)
+		escalate(c)
+		if unread(d.people["shopboss"].UserID) != bossBefore+1 || unread(u.ID) != areaBefore {
+			t.Error("a store with its own supervisor escalated past them")
 		}
 	})
 }
