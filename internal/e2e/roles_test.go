@@ -180,10 +180,19 @@ func TestEveryRoleAtWork(t *testing.T) {
 	if got := eval[string](adm, `document.querySelector("#setup-anonymous").dataset.done`); got != "true" {
 		t.Errorf("the checklist's anonymous channel item is done = %s after the choice", got)
 	}
+	// The page that says so is checked as the page walk checks every page:
+	// at 320, 390 and 1366 px, and with axe-core.
 	anon := newBrowser(t, srv)
-	anon.setAcceptLanguage("ja")
-	if resp := anon.open("/o/" + slug + "/report"); resp.Status != http.StatusForbidden || anon.has("#report-form") ||
-		!strings.Contains(anon.text("main"), msg(t, "ja", "anon.closed.title")) || !anon.has(fmt.Sprintf(`a[href="/o/%s/policy"]`, slug)) {
-		t.Errorf("the anonymous form with the channel off: %d, %q", resp.Status, anon.text("main"))
+	anon.injectAxe(axeSource(t))
+	for _, lang := range []string{"ja", "en"} {
+		anon.setAcceptLanguage(lang)
+		closed := "/o/" + slug + "/report"
+		if resp := anon.open(closed); resp.Status != http.StatusForbidden || anon.has("#report-form") ||
+			!strings.Contains(anon.text("main"), msg(t, lang, "anon.closed.title")) || !anon.has(fmt.Sprintf(`a[href="/o/%s/policy"]`, slug)) {
+			t.Errorf("the anonymous form with the channel off (%s): %d, %q", lang, resp.Status, anon.text("main"))
+		}
+		w := &walker{t: t, b: anon, who: "nobody-" + lang}
+		w.check(closed)
+		noUUID(t, anon, closed)
 	}
 }
