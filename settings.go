@@ -42,6 +42,12 @@ type OrgSettings struct {
 	// WebhookURL receives notifications signed with WebhookSecret.
 	WebhookURL    string
 	WebhookSecret string
+	// AnonymousChannel takes reports without a name (the default); off,
+	// the organisation receives named reports only, and receipts already
+	// given keep working. AnonymousChosen records that an administrator
+	// saved the choice (SetAnonymousChannel); SaveSettings changes neither.
+	AnonymousChannel bool
+	AnonymousChosen  bool
 }
 
 // Sender is the organisation as its letters name it: the legal name (the
@@ -70,7 +76,8 @@ const MaxSenderText = 200
 // DefaultSettings are the settings of an organisation that has saved none.
 func DefaultSettings(orgID string) OrgSettings {
 	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30,
-		ReviewIncidents: 3, ReviewWindowDays: 90, CheckinDays: slices.Clone(DefaultCheckinDays), DateStyle: DateStyleWestern}
+		ReviewIncidents: 3, ReviewWindowDays: 90, CheckinDays: slices.Clone(DefaultCheckinDays), DateStyle: DateStyleWestern,
+		AnonymousChannel: true}
 }
 
 // SettingsService reads and changes organisation settings.
@@ -80,6 +87,10 @@ type SettingsService interface {
 	// SaveSettings validates and stores settings; EINVALID names each
 	// wrong field. An empty WebhookSecret keeps the stored one.
 	SaveSettings(ctx context.Context, actor Actor, s OrgSettings) error
+	// SetAnonymousChannel switches the organisation's anonymous channel on
+	// or off and records that the choice was made; audited. The
+	// administrator of the organisation (or of its parent) only.
+	SetAnonymousChannel(ctx context.Context, actor Actor, orgID string, on bool) error
 	// LastBackup is when the installation's newest recorded backup was
 	// taken (kasuhara backup, or --mark for one taken with pg_dump); zero
 	// when none is recorded.

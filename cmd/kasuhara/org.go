@@ -13,7 +13,7 @@ import (
 
 const orgUsage = `org: usage:
   kasuhara org create --slug S --name N [--parent SLUG]
-  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P] [--date-style western|era]`
+  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P] [--date-style western|era] [--anonymous on|off]`
 
 func orgCmd(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "update" {
@@ -45,10 +45,11 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 }
 
 // orgUpdate changes an organisation's name and how its letters, public
-// policy page and anonymous form name it: only the flags given change; an
-// empty value (--address "") clears that line, not the name.
+// policy page and anonymous form name it, and switches its anonymous
+// channel on or off: only the flags given change; an empty value
+// (--address "") clears that line, not the name.
 func orgUpdate(ctx context.Context, e env, args []string) error {
-	var slug string
+	var slug, anonymous string
 	fields := []struct{ flag, usage string }{
 		{"name", "the organisation's name on the screens"},
 		{"legal-name", "the legal name printed on letters"},
@@ -61,6 +62,7 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	vals := map[string]*string{}
 	cfg, fs, err := parse(e, "org update", config.Storage, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "org", "", "slug of the organisation to change")
+		fs.StringVar(&anonymous, "anonymous", "", "the anonymous channel: on, or off to receive named reports only")
 		for _, f := range fields {
 			vals[f.flag] = fs.String(f.flag, "", f.usage)
 		}
@@ -74,7 +76,10 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(set) == 0 || len(set) == 1 && set["org"] {
-		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone, --date-style")
+		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone, --date-style, --anonymous")
+	}
+	if set["anonymous"] && anonymous != "on" && anonymous != "off" {
+		return usagef("org update: --anonymous must be on or off")
 	}
 	db, st, err := openOrCreateStore(ctx, cfg)
 	if err != nil {
@@ -112,8 +117,15 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 		}
 	}
 	next.WebhookSecret = "" // kept as it is
-	if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
-		return cliError("org update", orgFlagNames(err))
+	if len(set) > 2 || !set["anonymous"] {
+		if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
+			return cliError("org update", orgFlagNames(err))
+		}
+	}
+	if set["anonymous"] {
+		if err := st.SetAnonymousChannel(ctx, kasuhara.CLIActor, o.ID, anonymous == "on"); err != nil {
+			return cliError("org update", err)
+		}
 	}
 	fmt.Fprintf(e.stdout, "Updated organisation %s.\n", o.Slug)
 	return nil

@@ -41,6 +41,16 @@ func TestOrgUpdate(t *testing.T) {
 			if s.DateStyle != "era" {
 				t.Fatalf("date style = %q, want era", s.DateStyle)
 			}
+			if !s.AnonymousChannel || s.AnonymousChosen {
+				t.Fatalf("anonymous channel %v, chosen %v before any choice: want on, not chosen", s.AnonymousChannel, s.AnonymousChosen)
+			}
+			c.ok("", "org", "update", "--org", "acme", "--anonymous", "off")
+			if s, err = st.Settings(context.Background(), o.ID); err != nil {
+				t.Fatal(err)
+			}
+			if s.AnonymousChannel || !s.AnonymousChosen || s.Sender.Phone != "03-9999-0000" {
+				t.Fatalf("after --anonymous off: channel %v, chosen %v, phone %q", s.AnonymousChannel, s.AnonymousChosen, s.Sender.Phone)
+			}
 			for _, tt := range []struct {
 				args []string
 				want string
@@ -53,6 +63,7 @@ func TestOrgUpdate(t *testing.T) {
 				{[]string{"org", "update", "--org", "acme", "--name", "二行\n目"}, "--name"},
 				{[]string{"org", "update", "--org", "acme", "--date-style", "showa"}, "--date-style"},
 				{[]string{"org", "update", "--org", "acme", "--date-style", ""}, "--date-style"},
+				{[]string{"org", "update", "--org", "acme", "--anonymous", "yes"}, "--anonymous"},
 			} {
 				_, _, err := c.run("", tt.args...)
 				if exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {

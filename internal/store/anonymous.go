@@ -36,6 +36,11 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	} else if err != nil {
 		return nil, "", wrap(op, err)
 	}
+	if st, err := s.settings(ctx, s.db.Read, org.ID); err != nil {
+		return nil, "", wrap(op, err)
+	} else if !st.AnonymousChannel {
+		return nil, "", &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Op: op, Message: "this organisation receives named reports only", Err: kasuhara.ErrAnonymousOff}
+	}
 	lookup, secret, display := credential.NewReceipt()
 	hash := credential.ReceiptDigest(lookup, secret)
 	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, HeldForReview: r.HeldForReview, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,

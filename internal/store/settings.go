@@ -37,11 +37,12 @@ func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhar
 	st := kasuhara.DefaultSettings(orgID)
 	var checkinDays string
 	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
-		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style
-		FROM org_settings WHERE org_id = $1`,
+		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style,
+		anonymous_channel, anonymous_chosen FROM org_settings WHERE org_id = $1`,
 		orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
 		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays,
-		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle)
+		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle,
+		&st.AnonymousChannel, &st.AnonymousChosen)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap("store.Settings", err)
 	}
@@ -51,6 +52,29 @@ func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhar
 		st.CheckinDays, _ = kasuhara.ParseCheckinDays(checkinDays)
 	}
 	return &st, nil
+}
+
+// SetAnonymousChannel implements kasuhara.SettingsService.
+func (s *Store) SetAnonymousChannel(ctx context.Context, actor kasuhara.Actor, orgID string, on bool) error {
+	if err := s.authorize(ctx, actor, access.ManageSettings, orgID); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		old, err := s.settings(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		// The other settings keep their values, or their columns' defaults
+		// when none was saved yet.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, updated_at, anonymous_channel, anonymous_chosen) VALUES ($1, $2, $3, TRUE)
+			ON CONFLICT (org_id) DO UPDATE SET anonymous_channel = excluded.anonymous_channel, anonymous_chosen = TRUE, updated_at = excluded.updated_at`,
+			orgID, s.now(), on); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "org.anonymous_channel", objectType: "org", objectID: orgID,
+			detail: map[string]any{"on": on, "was": old.AnonymousChannel}})
+	})
+	return wrap("store.SetAnonymousChannel", err)
 }
 
 // SaveSettings implements kasuhara.SettingsService.

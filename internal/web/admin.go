@@ -310,7 +310,8 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	p.Title, p.Nav = "admin.settings.title", "admin"
-	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != ""}
+	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != "",
+		"AnonymousSaved": r.URL.Query().Get("anonymous") == "saved"}
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
@@ -377,6 +378,27 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.done(w, r, "admin.settings.saved", "/admin/settings?org="+org.Slug)
+}
+
+// adminSaveAnonymous switches the anonymous channel on or off (its own form
+// on the settings page: saving the other settings does not count as a
+// choice).
+func (s *Server) adminSaveAnonymous(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	choice := r.PostFormValue("anonymous")
+	if choice != "on" && choice != "off" {
+		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "admin.settings.anonymous_choose", FlashKind: "error"})
+	}
+	if err := s.Settings.SetAnonymousChannel(r.Context(), v.Actor, org.ID, choice == "on"); err != nil {
+		return err
+	}
+	// Back to the section, which says what was saved (the page's flash
+	// would be out of sight at its top).
+	http.Redirect(w, r, "/admin/settings?org="+org.Slug+"&anonymous=saved#anonymous", http.StatusSeeOther)
+	return nil
 }
 
 // afterGrantRequest answers a request for a second person: back to the

@@ -84,13 +84,39 @@ func (s *Server) receiptFailed(r *http.Request, err error) {
 
 // anonReportForm is the public report form of an organisation.
 func (s *Server) anonReportForm(w http.ResponseWriter, r *http.Request) error {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	if closed, err := s.anonClosed(w, r, org, nil); closed || err != nil {
+		return err
+	}
 	return s.reportFormPage(w, r, http.StatusOK, &page{})
+}
+
+// anonClosed answers, when the organisation has switched its anonymous
+// channel off (or filing said so, cause), the page that says it receives
+// named reports only, with its policy and the follow-up of a receipt
+// already given; closed is false when the channel is on.
+func (s *Server) anonClosed(w http.ResponseWriter, r *http.Request, org *kasuhara.Org, cause error) (closed bool, err error) {
+	st, err := s.Settings.Settings(r.Context(), org.ID)
+	if err != nil {
+		return false, err
+	}
+	if st.AnonymousChannel && !errors.Is(cause, kasuhara.ErrAnonymousOff) {
+		return false, nil
+	}
+	return true, s.render(w, r, http.StatusForbidden, "anon_closed", &page{Title: "anon.closed.title", Nav: "report",
+		Data: map[string]any{"Org": org, "Sender": st.Sender}})
 }
 
 // anonFileReport files an anonymous report and shows the receipt once.
 func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
+		return err
+	}
+	if closed, err := s.anonClosed(w, r, org, nil); closed || err != nil {
 		return err
 	}
 	if err := s.anonFilingLimit(w, r); err != nil {
@@ -102,6 +128,12 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	key := sub.vals.Get(idempotencyField)
 	receipt, held, err := s.fileAnonymous(r, org.Slug, key, formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
+	if errors.Is(err, kasuhara.ErrAnonymousOff) {
+		// Switched off while the form was being filled in.
+		s.discard(sub.mf)
+		_, err = s.anonClosed(w, r, org, err)
+		return err
+	}
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
 	}

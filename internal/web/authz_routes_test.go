@@ -220,6 +220,7 @@ var routeMatrix = map[string]rule{
 	"GET /admin/audit.csv":                  anyOrg(access.ViewAudit),
 	"GET /admin/settings":                   anyOrg(access.ManageSettings),
 	"POST /admin/settings":                  anyOrg(access.ManageSettings),
+	"POST /admin/settings/anonymous":        anyOrg(access.ManageSettings),
 	"GET /policies/acknowledgements":        anyOrg(access.ViewAcknowledged),
 	"GET /policies/{id}":                    and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
 	"POST /policies/{id}/acknowledge":       and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),

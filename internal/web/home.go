@@ -17,6 +17,9 @@ type homeData struct {
 	SetupDone      bool
 	Unacknowledged []kasuhara.PolicyDocument
 	Training       []kasuhara.TrainingItem
+	// AnonymousOff hides the link to the anonymous form: the organisation
+	// receives named reports only.
+	AnonymousOff bool
 	// Approvals counts the measures waiting for the viewer's approval;
 	// Exclusions the proposals to exclude a person from a case that wait
 	// for the viewer as the second person.
@@ -54,6 +57,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			d.SetupDone = d.SetupDone && it.Done
 		}
 	}
+	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	d.AnonymousOff = !st.AnonymousChannel
 	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
 	if err != nil {
 		return err
@@ -127,8 +135,9 @@ type setupItem struct {
 
 // setupChecklist is what an installation needs before the desk can work:
 // the organisation's name and address (letters and the public pages carry
-// them), a desk and a legal user, a published policy, mail, and a backup
-// (kasuhara backup records each).
+// them), a desk and a legal user, a published policy, the anonymous channel
+// switched on or off by choice, mail, and a backup (kasuhara backup records
+// each).
 func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error) {
 	ctx := r.Context()
 	st, err := s.Settings.Settings(ctx, v.Org.ID)
@@ -160,6 +169,7 @@ func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error)
 		{ID: "desk", Done: has(kasuhara.RoleDesk), Href: "/admin/users"},
 		{ID: "legal", Done: has(kasuhara.RoleLegal), Href: "/admin/users"},
 		{ID: "policy", Done: len(docs) > 0, Href: "/admin/policies"},
+		{ID: "anonymous", Done: st.AnonymousChosen, Href: "/admin/settings#anonymous"},
 		{ID: "mail", Done: s.MailConfigured},
 		{ID: "backup", Done: !backup.IsZero(), At: backup},
 	}, nil

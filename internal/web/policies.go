@@ -33,7 +33,7 @@ func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) error {
 		body = strings.ReplaceAll(body, d.OrgName, org.Name)
 	}
 	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Brand: org,
-		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Body": body, "Sender": st.Sender}})
+		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Body": body, "Sender": st.Sender, "Anonymous": st.AnonymousChannel}})
 }
 
 // policiesPage lists the documents that apply to the viewer's organisation

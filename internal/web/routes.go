@@ -239,6 +239,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /insight/annual.pdf", s.annualReport)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
+	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
 
 	// The API. openapi.json documents every route registered with api().
 	api := func(pattern string, h handler, ps ...policy) {
