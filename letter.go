@@ -7,14 +7,19 @@ import (
 )
 
 // LetterTemplate is an organisation's text of a letter to a customer. The
-// body may use the placeholders {customer}, {company}, {facts}, {review},
-// {date}, {warning} (a sentence naming the date of the warning letter
-// issued to the customer, empty when none was), {approver} (the name of
-// the legal member who approved the measure) and {approved} (the date of
-// the approval); nothing else is interpreted.
+// body may use the placeholders {you} (貴殿 or 貴社 as the customer is a
+// person or a company; "you" in English), {company}, {facts} (each
+// incident's date, place and conduct, then the text written for the
+// customer), {premises} (the premises a ban covers), {date}, {warning} (a
+// sentence naming the date of the warning letter issued to the customer,
+// empty when none was), {approver} (the name of the legal member who
+// approved the measure), {approved} (the date of the approval), {customer}
+// (always empty: the layout addresses the customer) and {review} (the
+// measure's review date, which no built-in text prints: it stays
+// internal); nothing else is interpreted.
 type LetterTemplate struct {
 	OrgID     string
-	Kind      string // warning (for "warned") or discontinuation (for "discontinued" and "banned")
+	Kind      string // warning (for "warned"), discontinuation (for "discontinued") or ban (for "banned")
 	Lang      string // ja or en
 	Title     string
 	Body      string
@@ -23,15 +28,17 @@ type LetterTemplate struct {
 }
 
 // LetterKinds are the kinds of letters.
-var LetterKinds = []string{"warning", "discontinuation"}
+var LetterKinds = []string{"warning", "discontinuation", "ban"}
 
 // LetterKind is the kind of letter a measure level takes, "" for none.
 func LetterKind(level string) string {
 	switch level {
 	case LevelWarned:
 		return "warning"
-	case LevelDiscontinued, LevelBanned:
+	case LevelDiscontinued:
 		return "discontinuation"
+	case LevelBanned:
+		return "ban"
 	}
 	return ""
 }

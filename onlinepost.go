@@ -54,12 +54,36 @@ type OnlinePost struct {
 	CapturedAt     time.Time
 	CapturedText   string
 	EmployeesNamed string
-	Status         string
-	DueAt          time.Time
-	CreatedBy      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Consent is the named employee's consent to being named in a
+	// removal request; a request names them only when it is recorded.
+	Consent   Consent
+	Status    string
+	DueAt     time.Time
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// Consent is an employee's consent to being named in a removal request:
+// who gave it, when, and who recorded it. Zero when none is recorded.
+type Consent struct {
+	Name       string
+	At         time.Time
+	RecordedBy string
+}
+
+// Given reports whether consent is recorded.
+func (c Consent) Given() bool { return c.Name != "" && !c.At.IsZero() }
+
+// Rights a removal request may assert: the employee's honour (名誉権,
+// defamation) and their privacy. A request asserts only those chosen.
+const (
+	RightHonour  = "honour"
+	RightPrivacy = "privacy"
+)
+
+// Rights lists the rights a removal request may assert.
+var Rights = []string{RightHonour, RightPrivacy}
 
 // PostFile is a screenshot or capture of a post, with its hash.
 type PostFile struct {
@@ -81,6 +105,10 @@ type OnlinePostService interface {
 	Posts(ctx context.Context, actor Actor, status string) ([]OnlinePost, error)
 	PostByID(ctx context.Context, actor Actor, id string) (*OnlinePost, error)
 	MovePost(ctx context.Context, actor Actor, id, to string) (*OnlinePost, error)
+	// RecordConsent records that the named employee consented, at at, to
+	// being named in removal requests (desk and legal; EINVALID naming
+	// the field for an empty name or a date in the future). It is audited.
+	RecordConsent(ctx context.Context, actor Actor, id, name string, at time.Time) (*OnlinePost, error)
 	AddPostFile(ctx context.Context, actor Actor, id string, f PostFile) (*PostFile, error)
 	PostFiles(ctx context.Context, actor Actor, id string) ([]PostFile, error)
 	// RemovalTemplate is the organisation's removal-request text or the

@@ -50,13 +50,14 @@ func MeasureLetter(in LetterInput) (File, error) {
 func measureLetter(in LetterInput) pdf.LetterInput {
 	m, t := in.Measure, in.Template
 	var facts []string
-	if in.lang() == "ja" {
+	if in.lang() == "ja" && !hasLine(t.Body, in.t("letter.record")) {
 		// The Japanese business letter sets its particulars apart: 記 … 以上
-		// (以上 closes the letter).
+		// (以上 closes the letter). The built-in texts have 記 themselves; an
+		// organisation's text from before them gets it here.
 		facts = append(facts, in.t("letter.record"))
 	}
-	for _, c := range in.Cases {
-		facts = append(facts, "・"+in.date(c.Report.OccurredAt)+" "+in.t("channel."+c.Report.Channel))
+	for i, c := range in.Cases {
+		facts = append(facts, in.incident(i+1, c.Report))
 	}
 	// The internal reason is never printed: the customer reads the text
 	// written for them, or a neutral one.
@@ -65,8 +66,13 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	} else {
 		facts = append(facts, in.t("letter.reason_default"))
 	}
-	// The customer is named by the layout, with 様 in Japanese: the body
-	// leaves {customer} empty.
+	// The customer is named by the layout: the body leaves {customer}
+	// empty and says 貴殿 or 貴社 ({you}).
+	a := in.Customer.Addressee
+	you := in.t("letter.you_person")
+	if a.Company {
+		you = in.t("letter.you_company")
+	}
 	warning := ""
 	if !in.WarnedAt.IsZero() && m.Level != kasuhara.LevelWarned {
 		warning = in.t("letter.warned", map[string]any{"Date": in.date(in.WarnedAt)})
@@ -75,11 +81,58 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	if !m.ApprovedAt.IsZero() {
 		approved = in.date(m.ApprovedAt)
 	}
-	body := t.Fill(map[string]string{"customer": "", "company": in.Org, "facts": strings.Join(facts, "\n"),
+	premises := strings.TrimSpace(m.Premises)
+	if premises == "" {
+		premises = in.t("letter.premises_unrecorded")
+	}
+	body := t.Fill(map[string]string{"customer": "", "you": you, "company": in.Org, "facts": strings.Join(facts, "\n"), "premises": premises,
 		"review": in.date(m.ReviewAt), "date": in.date(in.Now), "warning": warning, "approver": in.Approver, "approved": approved})
 	from, fromLines, contact := in.sender(t.Contact)
-	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: in.Customer.DisplayName, From: from, FromLines: fromLines, Contact: contact,
-		Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}
+	to, honorific := strings.TrimSpace(a.FormalName), ""
+	if to == "" {
+		to = in.Customer.DisplayName
+	}
+	if in.lang() == "ja" {
+		honorific = "様"
+		if a.Company {
+			honorific = "御中"
+		}
+	}
+	var toLines []string
+	if addr := strings.TrimSpace(a.Address); addr != "" {
+		toLines = strings.Split(addr, "\n")
+	}
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, ToLines: toLines, From: from, FromLines: fromLines,
+		Contact: contact, Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}
+}
+
+// incident is one incident of a letter's facts: its number, the day it
+// occurred in the organisation's zone, how and where (channel and place),
+// and the categories of conduct as the glossary names them.
+func (in LetterInput) incident(n int, r kasuhara.Report) string {
+	where := in.t("channel." + r.Channel)
+	if l := strings.TrimSpace(r.Location); l != "" {
+		where = in.t("letter.incident_place", map[string]any{"Channel": where, "Place": l})
+	}
+	var cats []string
+	for _, c := range r.Categories {
+		cats = append(cats, in.t("category."+string(c)))
+	}
+	data := map[string]any{"N": n, "Date": in.date(r.OccurredAt), "Where": where, "Conduct": strings.Join(cats, in.t("letter.list_sep"))}
+	if len(cats) == 0 {
+		return in.t("letter.incident_plain", data)
+	}
+	return in.t("letter.incident", data)
+}
+
+// hasLine reports whether text has a line that is exactly line.
+func hasLine(text, line string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
 }
 
 // sender is the letter's sender (the legal name, else the organisation's

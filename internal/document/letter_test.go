@@ -27,8 +27,8 @@ func TestMeasureLetter(t *testing.T) {
 		lang  string
 		facts []string
 	}{
-		{"ja", []string{"・2026年4月10日 電話", "度重なる暴言", "2026年5月1日"}},
-		{"en", []string{"・10 April 2026 Phone", "度重なる暴言", "1 May 2026"}},
+		{"ja", []string{"（1）2026年4月10日　電話", "度重なる暴言", "2026年5月1日"}},
+		{"en", []string{"(1) 10 April 2026, Phone", "度重なる暴言", "1 May 2026"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {

@@ -15,9 +15,14 @@ type LetterInput struct {
 	// Date is the date printed on the letter and the PDF creation date.
 	// Required.
 	Date time.Time
-	// To is the customer's name as addressed, without an honorific: 様 is
-	// added in Japanese. Empty leaves out the addressee.
+	// To is the addressee's name, without an honorific. Empty leaves out
+	// the addressee.
 	To string
+	// Honorific follows To: 様 for a person, 御中 for a company or a
+	// platform, "" in English.
+	Honorific string
+	// ToLines precede the name, one a line: the postal address. Optional.
+	ToLines []string
 	// From is the company's name. Required.
 	From string
 	// FromLines follow the name, one a line: address, representative.
@@ -40,13 +45,13 @@ type LetterInput struct {
 
 // letterLabels are the fixed words of a letter in one language.
 type letterLabels struct {
-	ref, policy, contact, to, end string
+	ref, policy, contact, end string
 	date                          func(time.Time) string
 }
 
 var letterText = map[string]letterLabels{
-	"ja": {ref: "文書番号：", policy: "対応方針：", contact: "【お問い合わせ先】", to: "%s 様", end: "以上", date: dateJA},
-	"en": {ref: "Ref: ", policy: "Policy: ", contact: "Contact", to: "%s", date: dateEN},
+	"ja": {ref: "文書番号：", policy: "対応方針：", contact: "【連絡先】", end: "以上", date: dateJA},
+	"en": {ref: "Ref: ", policy: "Policy: ", contact: "Contact", date: dateEN},
 }
 
 func dateJA(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()) }
@@ -90,7 +95,15 @@ func Letter(l LetterInput) ([]byte, error) {
 	d.flow(lb.date(l.Date), sizeBody, alignRight, greyText)
 	d.Spacer(6)
 	if to := strings.TrimSpace(l.To); to != "" {
-		d.flow(fmt.Sprintf(lb.to, to), 12, alignLeft, greyText)
+		for _, line := range l.ToLines {
+			if line = strings.TrimSpace(line); line != "" {
+				d.flow(line, sizeBody, alignLeft, greyText)
+			}
+		}
+		if h := strings.TrimSpace(l.Honorific); h != "" {
+			to += " " + h
+		}
+		d.flow(to, 12, alignLeft, greyText)
 		d.Spacer(4)
 	}
 	d.flow(l.From, 11, alignRight, greyText)

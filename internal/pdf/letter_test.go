@@ -12,12 +12,14 @@ import (
 
 func letterJA() LetterInput {
 	return LetterInput{
-		Lang:    "ja",
-		Date:    time.Date(2026, 11, 27, 0, 0, 0, 0, calendar.JST),
-		To:      "山田 太郎",
-		From:    "株式会社かすはら商事",
-		Contact: "お客様相談室（担当：佐藤）\n電話：03-1234-5678（平日9時〜17時）\n〒100-0001 東京都千代田区千代田1-1",
-		Title:   "ご来店時の行為に関するお願い",
+		Lang:      "ja",
+		Date:      time.Date(2026, 11, 27, 0, 0, 0, 0, calendar.JST),
+		To:        "山田 太郎",
+		Honorific: "様",
+		ToLines:   []string{"東京都新宿区西新宿2-8-1"},
+		From:      "株式会社かすはら商事",
+		Contact:   "お客様相談室（担当：佐藤）\n電話：03-1234-5678（平日9時〜17時）\n〒100-0001 東京都千代田区千代田1-1",
+		Title:     "ご来店時の行為に関するお願い",
 		Body: "拝啓　時下ますますご清祥のこととお慶び申し上げます。\n\n" +
 			"さて、2026年11月20日、当社店舗において、お客様は従業員に対し、約2時間にわたり大声で「責任者を出せ。土下座しろ」と繰り返し要求されました。" +
 			"このような行為は、社会通念上相当な範囲を超えるものであり、当社の「カスタマーハラスメントに対する基本方針」に定める行為に該当します。\n\n" +
@@ -58,15 +60,16 @@ func TestLetterJapanese(t *testing.T) {
 	}
 	text := extractText(t, b)
 	lines := strings.Split(strings.TrimSpace(text), "\n")
-	// Reading order of the layout: ref, date, addressee, sender, title.
-	for i, want := range []string{"文書番号：KSH-2026-0042", "2026年11月27日", "山田 太郎 様", "株式会社かすはら商事", "ご来店時の行為に関するお願い"} {
+	// Reading order of the layout: ref, date, addressee (address, name),
+	// sender, title.
+	for i, want := range []string{"文書番号：KSH-2026-0042", "2026年11月27日", "東京都新宿区西新宿2-8-1", "山田 太郎 様", "株式会社かすはら商事", "ご来店時の行為に関するお願い"} {
 		if i+1 >= len(lines) || lines[i+1] != want {
 			t.Errorf("line %d = %q, want %q (lines: %q)", i+2, at(lines, i+1), want, lines)
 		}
 	}
 	all := squash(text)
 	for _, want := range []string{
-		squash(l.Body), "対応方針：" + squash(l.PolicyRef), "【お問い合わせ先】",
+		squash(l.Body), "対応方針：" + squash(l.PolicyRef), "【連絡先】",
 		"電話：03-1234-5678（平日9時〜17時）", "以上",
 	} {
 		if !strings.Contains(all, want) {
@@ -140,7 +143,7 @@ func TestLetterOptionalParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := extractText(t, b)
-	for _, notWant := range []string{"様\n", "文書番号", "対応方針", "お問い合わせ先"} {
+	for _, notWant := range []string{"様\n", "文書番号", "対応方針", "連絡先", "西新宿2-8-1"} {
 		if strings.Contains(text, notWant) {
 			t.Errorf("letter without the optional parts contains %q", notWant)
 		}
