@@ -181,6 +181,9 @@ type RemovalInput struct {
 	Org      string
 	Post     *kasuhara.OnlinePost
 	Template *kasuhara.RemovalTemplate
+	// Rights are the rights the request asserts (kasuhara.RightHonour,
+	// kasuhara.RightPrivacy): only those are named.
+	Rights []string
 }
 
 // RemovalRequest drafts, as a PDF, the request to remove a post with its
@@ -195,12 +198,31 @@ func RemovalRequest(in RemovalInput) (File, error) {
 
 func removalLetter(in RemovalInput) pdf.LetterInput {
 	p, t := in.Post, in.Template
-	posted := ""
-	if !p.PostedAt.IsZero() {
-		posted = in.date(p.PostedAt)
+	// The employee is named only with their consent on record.
+	employees := in.t("removal.employee")
+	if names := strings.TrimSpace(p.EmployeesNamed); names != "" && p.Consent.Given() {
+		employees = in.t("removal.employee_named", map[string]any{"Names": names})
 	}
-	body := t.Fill(map[string]string{"company": in.Org, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": posted,
-		"captured": in.date(p.CapturedAt), "text": p.CapturedText, "employees": p.EmployeesNamed})
-	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: p.Platform, From: in.Org, Title: t.Title,
+	var rights, reasons []string
+	for _, r := range in.Rights {
+		rights = append(rights, in.t("removal.right."+r))
+		reasons = append(reasons, in.t("removal.reason."+r))
+	}
+	asserted := strings.Join(rights, "")
+	if len(rights) == 2 {
+		asserted = in.t("removal.rights_and", map[string]any{"A": rights[0], "B": rights[1]})
+	}
+	body := t.Fill(map[string]string{"company": in.Org, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": in.dateTime(p.PostedAt),
+		"captured": in.dateTime(p.CapturedAt), "text": p.CapturedText, "employees": employees, "rights": asserted, "reasons": strings.Join(reasons, "\n")})
+	// A platform is a company: 御中 in Japanese, or ご担当者様 when its
+	// name is not recorded.
+	to, honorific := strings.TrimSpace(p.Platform), ""
+	if in.lang() == "ja" {
+		honorific = "御中"
+	}
+	if to == "" {
+		to, honorific = in.t("removal.to_unknown"), ""
+	}
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, From: in.Org, Title: t.Title,
 		Body: body, Contact: in.t("removal.contact")}
 }

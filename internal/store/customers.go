@@ -484,6 +484,9 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 
 // SetAddressee implements kasuhara.CustomerService.
 func (s *Store) SetAddressee(ctx context.Context, v kasuhara.Actor, customerID string, a kasuhara.Addressee) error {
+	if err := customerDesk(v); err != nil {
+		return err
+	}
 	f := kasuhara.FieldErrors{}
 	shortText(f, "formal_name", a.FormalName, false)
 	if err := checkText("postal_address", a.Address, false); err != nil {

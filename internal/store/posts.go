@@ -177,6 +177,9 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.Actor, id, to string) (
 
 // RecordConsent implements kasuhara.OnlinePostService.
 func (s *Store) RecordConsent(ctx context.Context, v kasuhara.Actor, id, name string, at time.Time) (*kasuhara.OnlinePost, error) {
+	if err := access.Check(v, access.ManagePosts); err != nil {
+		return nil, err
+	}
 	f := kasuhara.FieldErrors{}
 	shortText(f, "consent_name", name, true)
 	if kasuhara.HasNUL(name) {

@@ -153,3 +153,49 @@ func (e *env) threatenedByACustomer(t *testing.T) (*kasuhara.Case, string) {
 	}
 	return c, cs[0].ID
 }
+
+// TestBanLetterAddressesTheCompany (issue 20): the desk records how
+// letters address the customer and proposes a ban naming its premises on
+// the customer's page; the ban letter is its own kind (通知書) addressed to
+// the company (御中, 貴社) at its address, names the premises and what
+// happens on entry, and never prints the review date nor 様.
+func TestBanLetterAddressesTheCompany(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c, id := e.threatenedByACustomer(t)
+		d := e.signedIn(kasuhara.RoleDesk)
+		must(t, d.get("/customers/"+id), 200, `id="addressee-form"`, `name="premises"`)
+		must(t, d.post("/customers/"+id+"/addressee", url.Values{"addressee_kind": {"robot"}}), 422, "addressee_kind")
+		must(t, d.post("/customers/"+id+"/addressee", url.Values{"addressee_kind": {"company"}, "formal_name": {"株式会社ブラック商事"},
+			"postal_address": {"東京都新宿区西新宿2-8-1"}}), http.StatusSeeOther)
+		must(t, d.get("/customers/"+id), 200, `value="株式会社ブラック商事"`, "東京都新宿区西新宿2-8-1")
+		review := time.Now().AddDate(0, 6, 0).In(calendar.JST)
+		propose := url.Values{"level": {"banned"}, "reason": {"社内メモ"}, "case_ids": {c.ID}, "review_at": {review.Format("2006-01-02")}}
+		must(t, d.post("/customers/"+id+"/measures", propose), 422, "premises")
+		propose.Set("premises", "新宿店および渋谷店")
+		must(t, d.post("/customers/"+id+"/measures", propose), http.StatusSeeOther)
+		ms, err := e.st.Measures(ctx, e.actor(kasuhara.RoleLegal), id)
+		if err != nil || len(ms) != 1 || ms[0].Premises != "新宿店および渋谷店" {
+			t.Fatalf("measures = %+v, %v", ms, err)
+		}
+		l := e.signedIn(kasuhara.RoleLegal)
+		r := l.get("/customers/" + id + "/measures/" + ms[0].ID + "/letter/preview?lang=ja")
+		if r.status != 200 || !strings.HasPrefix(r.body, "%PDF") {
+			t.Fatalf("preview: %d", r.status)
+		}
+		text := pdfPlain(t, []byte(r.body))
+		if text == "" {
+			return
+		}
+		for _, want := range []string{"東京都新宿区西新宿2-8-1", "株式会社ブラック商事御中", "通知書", "貴社", "2立入りを禁止する施設新宿店および渋谷店", "不退去罪", "以上"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the ban letter lacks %q:\n%s", want, text)
+			}
+		}
+		reviewDay := fmt.Sprintf("%d年%d月%d日", review.Year(), review.Month(), review.Day())
+		for _, bad := range []string{"様", "貴殿", reviewDay, "社内メモ", "今後のご対応の終了"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("the ban letter holds %q:\n%s", bad, text)
+			}
+		}
+	})
+}
