@@ -139,14 +139,19 @@ func hasLine(text, line string) bool {
 // name), the lines under it (address, representative) and the contact
 // point: the desk, its telephone and the template's contact text.
 func (in LetterInput) sender(templateContact string) (from string, lines []string, contact string) {
-	s := in.Sender
+	return senderOf(in.Locale, in.Org, in.Sender, templateContact)
+}
+
+// senderOf is how a letter from the organisation org, signed as s, names
+// its sender and contact point (see LetterInput.sender).
+func senderOf(l Locale, org string, s kasuhara.Sender, templateContact string) (from string, lines []string, contact string) {
 	from = strings.TrimSpace(s.LegalName)
 	if from == "" {
-		from = in.Org
+		from = org
 	}
-	for _, l := range []string{s.Address, s.Representative} {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
+	for _, line := range []string{s.Address, s.Representative} {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
 		}
 	}
 	var c []string
@@ -154,7 +159,7 @@ func (in LetterInput) sender(templateContact string) (from string, lines []strin
 		c = append(c, d)
 	}
 	if p := strings.TrimSpace(s.Phone); p != "" {
-		c = append(c, in.t("letter.phone", map[string]any{"Phone": p}))
+		c = append(c, l.t("letter.phone", map[string]any{"Phone": p}))
 	}
 	if t := strings.TrimSpace(templateContact); t != "" {
 		c = append(c, t)
@@ -178,7 +183,10 @@ type RemovalInput struct {
 	// Now dates the request.
 	Now time.Time
 	// Org is the organisation's name, the sender.
-	Org      string
+	Org string
+	// Sender is how the organisation signs its letters (its settings),
+	// as for LetterInput.
+	Sender   kasuhara.Sender
 	Post     *kasuhara.OnlinePost
 	Template *kasuhara.RemovalTemplate
 	// Rights are the rights the request asserts (kasuhara.RightHonour,
@@ -212,7 +220,11 @@ func removalLetter(in RemovalInput) pdf.LetterInput {
 	if len(rights) == 2 {
 		asserted = in.t("removal.rights_and", map[string]any{"A": rights[0], "B": rights[1]})
 	}
-	body := t.Fill(map[string]string{"company": in.Org, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": in.dateTime(p.PostedAt),
+	from, fromLines, contact := senderOf(in.Locale, in.Org, in.Sender, "")
+	if contact == "" {
+		contact = in.t("removal.contact")
+	}
+	body := t.Fill(map[string]string{"company": from, "url": p.URL, "platform": p.Platform, "author": p.AuthorHandle, "posted": in.dateTime(p.PostedAt),
 		"captured": in.dateTime(p.CapturedAt), "text": p.CapturedText, "employees": employees, "rights": asserted, "reasons": strings.Join(reasons, "\n")})
 	// A platform is a company: 御中 in Japanese, or ご担当者様 when its
 	// name is not recorded.
@@ -223,6 +235,6 @@ func removalLetter(in RemovalInput) pdf.LetterInput {
 	if to == "" {
 		to, honorific = in.t("removal.to_unknown"), ""
 	}
-	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, From: in.Org, Title: t.Title,
-		Body: body, Contact: in.t("removal.contact")}
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, From: from, FromLines: fromLines, Title: t.Title,
+		Body: body, Contact: contact}
 }

@@ -46,7 +46,7 @@ type LetterInput struct {
 // letterLabels are the fixed words of a letter in one language.
 type letterLabels struct {
 	ref, policy, contact, end string
-	date                          func(time.Time) string
+	date                      func(time.Time) string
 }
 
 var letterText = map[string]letterLabels{
@@ -115,7 +115,7 @@ func Letter(l LetterInput) ([]byte, error) {
 	d.Spacer(10)
 	d.flow(l.Title, 14, alignCenter, greyText)
 	d.Spacer(8)
-	d.Paragraph(strings.TrimSpace(l.Body))
+	d.letterBody(strings.TrimSpace(l.Body))
 	if l.PolicyRef != "" {
 		d.Spacer(3)
 		d.flow(lb.policy+l.PolicyRef, sizeBody, alignLeft, greyText)
@@ -133,6 +133,29 @@ func Letter(l LetterInput) ([]byte, error) {
 		return nil, fmt.Errorf("pdf: letter: %w", err)
 	}
 	return b, nil
+}
+
+// letterBody adds the body of a letter: its text flows left-aligned, and a
+// line that is only 記 (which opens the particulars of a Japanese letter)
+// is centred, as the convention has it.
+func (d *Doc) letterBody(body string) {
+	var chunk []string
+	flush := func() {
+		if len(chunk) > 0 {
+			d.flow(strings.Join(chunk, "\n"), sizeBody, alignLeft, greyText)
+			chunk = nil
+		}
+	}
+	for _, line := range strings.Split(body, "\n") {
+		if strings.TrimSpace(line) == "記" {
+			flush()
+			d.flow("記", sizeBody, alignCenter, greyText)
+			continue
+		}
+		chunk = append(chunk, line)
+	}
+	flush()
+	d.gap(sizeBody * 0.6)
 }
 
 // box adds a framed block with a heading, kept on one page when it fits.

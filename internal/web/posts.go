@@ -113,8 +113,12 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
 	f, err := document.RemovalRequest(document.RemovalInput{Locale: s.locale(lang), Now: s.Now(),
-		Org: v.Org.Name, Post: p, Template: t, Rights: rights})
+		Org: v.Org.Name, Sender: st.Sender, Post: p, Template: t, Rights: rights})
 	if err != nil {
 		return err
 	}
