@@ -52,10 +52,23 @@ func (t LetterTemplate) Fill(vals map[string]string) string {
 	return strings.NewReplacer(pairs...).Replace(t.Body)
 }
 
+// Letter layouts: the standard business letter, or the layout for
+// 内容証明郵便 (26 characters × 20 lines a page, Japanese only).
+const (
+	LayoutStandard  = "standard"
+	LayoutCertified = "certified"
+)
+
+// LetterLayouts lists the layouts of a letter.
+var LetterLayouts = []string{LayoutStandard, LayoutCertified}
+
 // Letter is a generated letter kept with its measure.
 type Letter struct {
 	MeasureID string
 	Lang      string
+	// Layout is LayoutStandard or LayoutCertified; a letter is kept once
+	// per measure, language and layout.
+	Layout    string
 	SHA256    string
 	PDF       []byte
 	CreatedAt time.Time
@@ -71,9 +84,11 @@ type LetterService interface {
 	LetterTemplates(ctx context.Context, actor Actor) ([]*LetterTemplate, error)
 	// SaveLetterTemplate stores a template (legal only).
 	SaveLetterTemplate(ctx context.Context, actor Actor, t LetterTemplate) error
-	// StoredLetter returns the letter kept for a measure, or ENOTFOUND.
-	StoredLetter(ctx context.Context, actor Actor, customerID, measureID, lang string) (*Letter, error)
-	// KeepLetter stores a generated letter with its hash (once per measure
-	// and language) and audits it.
+	// StoredLetter returns the letter kept for a measure in a language
+	// and layout, or ENOTFOUND.
+	StoredLetter(ctx context.Context, actor Actor, customerID, measureID, lang, layout string) (*Letter, error)
+	// KeepLetter stores a generated letter with its hash (once per
+	// measure, language and layout; an empty layout is the standard one)
+	// and audits it.
 	KeepLetter(ctx context.Context, actor Actor, customerID string, l Letter) (*Letter, error)
 }

@@ -35,6 +35,9 @@ type LetterInput struct {
 	// Approver is the name of the legal member who approved the measure
 	// ({approver}); empty for a preview of a proposal.
 	Approver string
+	// Certified lays the letter out for 内容証明郵便 (26 characters × 20
+	// lines a page; Japanese only).
+	Certified bool
 }
 
 // MeasureLetter fills the template with the measure's facts and lays the
@@ -43,6 +46,9 @@ func MeasureLetter(in LetterInput) (File, error) {
 	b, err := pdf.Letter(measureLetter(in))
 	if err != nil {
 		return File{}, fmt.Errorf("document: letter: %w", err)
+	}
+	if in.Certified {
+		return CertifiedLetterFile(in.lang(), b), nil
 	}
 	return LetterFile(in.lang(), b), nil
 }
@@ -103,7 +109,7 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 		toLines = strings.Split(addr, "\n")
 	}
 	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, ToLines: toLines, From: from, FromLines: fromLines,
-		Contact: contact, Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m)}
+		Contact: contact, Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m), Certified: in.Certified}
 }
 
 // incident is one incident of a letter's facts: its number, the day it
@@ -170,6 +176,11 @@ func senderOf(l Locale, org string, s kasuhara.Sender, templateContact string) (
 // LetterFile is the file of a letter in lang, such as one kept on record.
 func LetterFile(lang string, data []byte) File {
 	return File{Name: "letter-" + lang + ".pdf", Type: TypePDF, Data: data}
+}
+
+// CertifiedLetterFile is the file of a letter laid out for 内容証明郵便.
+func CertifiedLetterFile(lang string, data []byte) File {
+	return File{Name: "letter-certified-" + lang + ".pdf", Type: TypePDF, Data: data}
 }
 
 // MeasureRef is the reference number of a measure's letter.

@@ -5,9 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kasuhara/kasuhara"
 )
@@ -78,6 +80,17 @@ func TestLettersGolden(t *testing.T) {
 			t.Run(kind+"-"+lang, func(t *testing.T) {
 				checkGolden(t, kind+"-"+lang, must(t)(MeasureLetter(goldenLetter(t, kind, lang))).Data)
 			})
+			if lang != "ja" {
+				continue
+			}
+			// The 内容証明 layout: the same letter in lines of at most 26
+			// characters, 20 lines a page.
+			t.Run(kind+"-certified-"+lang, func(t *testing.T) {
+				in := goldenLetter(t, kind, lang)
+				in.Certified = true
+				text := checkGolden(t, kind+"-certified-"+lang, must(t)(MeasureLetter(in)).Data)
+				checkCertified(t, text)
+			})
 		}
 		t.Run("removal-"+lang, func(t *testing.T) {
 			tmpl := kasuhara.DefaultRemovalTemplate("o-1", lang)
@@ -92,9 +105,34 @@ func TestLettersGolden(t *testing.T) {
 	}
 }
 
+// checkCertified checks the text of a letter laid out for 内容証明郵便
+// (pdftotext -layout): at most 20 lines a page, 26 characters a line (a
+// run of spaces is one full-width space of the letter).
+func checkCertified(t *testing.T, text string) {
+	t.Helper()
+	spaces := regexp.MustCompile(`\s+`)
+	for i, page := range strings.Split(strings.TrimRight(text, "\f\n"), "\f") {
+		n := 0
+		for _, line := range strings.Split(page, "\n") {
+			line = spaces.ReplaceAllString(strings.TrimSpace(line), " ")
+			if line == "" {
+				continue
+			}
+			n++
+			if c := utf8.RuneCountInString(line); c > 26 {
+				t.Errorf("page %d: %d characters in %q", i+1, c, line)
+			}
+		}
+		if n == 0 || n > 20 {
+			t.Errorf("page %d has %d lines, want 1 to 20", i+1, n)
+		}
+	}
+}
+
 // checkGolden compares a PDF's text (pdftotext -layout, trailing spaces
-// trimmed) with testdata/name.golden, or rewrites it with -update.
-func checkGolden(t *testing.T, name string, pdf []byte) {
+// trimmed) with testdata/name.golden, or rewrites it with -update, and
+// returns the text.
+func checkGolden(t *testing.T, name string, pdf []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name+".pdf")
 	if err := os.WriteFile(p, pdf, 0o600); err != nil {
@@ -117,7 +155,7 @@ func checkGolden(t *testing.T, name string, pdf []byte) {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		return
+		return got
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
@@ -126,4 +164,5 @@ func checkGolden(t *testing.T, name string, pdf []byte) {
 	if got != string(want) {
 		t.Errorf("%s differs from %s (run with -update after a deliberate change):\n--- got\n%s\n--- want\n%s", name, golden, got, want)
 	}
+	return got
 }

@@ -80,7 +80,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 			t.Errorf("the preview of a customer never warned:\n%s", text)
 		}
 		// The preview recorded no letter: the proposed measure has none.
-		if _, err := e.st.StoredLetter(ctx, legalV, id, end.ID, "ja"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+		if _, err := e.st.StoredLetter(ctx, legalV, id, end.ID, "ja", kasuhara.LayoutStandard); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Fatalf("a preview kept a letter: %v", err)
 		}
 		if text := preview(plain); text != "" && (strings.Contains(text, "社内メモ") || !strings.Contains(text, "社会通念上相当な範囲を超える")) {
@@ -196,6 +196,52 @@ func TestBanLetterAddressesTheCompany(t *testing.T) {
 			if strings.Contains(text, bad) {
 				t.Errorf("the ban letter holds %q:\n%s", bad, text)
 			}
+		}
+	})
+}
+
+// TestCertifiedLetterIsKeptApart (issue 20): the 内容証明 layout is a
+// per-letter choice, for Japanese only; it is kept on record beside the
+// standard letter (each generated once), and its lines hold at most 26
+// characters.
+func TestCertifiedLetterIsKeptApart(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c, id := e.threatenedByACustomer(t)
+		m, err := e.st.ProposeMeasure(ctx, e.actor(kasuhara.RoleDesk), id, kasuhara.NewMeasure{Level: "warned", Reason: "x", CaseIDs: []string{c.ID},
+			ReviewAt: time.Now().AddDate(0, 6, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		legal := e.api(kasuhara.RoleLegal)
+		must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+m.ID+"/approve", nil), 200)
+		base := "/api/v1/customers/" + id + "/measures/" + m.ID + "/letter?lang="
+		must(t, legal.call("GET", base+"en&layout=certified", nil), 422, `"layout"`)
+		must(t, legal.call("GET", base+"ja&layout=registered", nil), 422, `"layout"`)
+		std := legal.call("GET", base+"ja", nil)
+		cert := legal.call("GET", base+"ja&layout=certified", nil)
+		again := legal.call("GET", base+"ja&layout=certified", nil)
+		if std.status != 200 || cert.status != 200 || !strings.HasPrefix(cert.body, "%PDF") {
+			t.Fatalf("letters: %d, %d", std.status, cert.status)
+		}
+		if std.header.Get("X-Content-SHA256") == cert.header.Get("X-Content-SHA256") {
+			t.Error("the certified layout served the standard letter")
+		}
+		if again.header.Get("X-Content-SHA256") != cert.header.Get("X-Content-SHA256") {
+			t.Error("the certified letter was generated twice: the one on record must be served")
+		}
+		if !strings.Contains(cert.header.Get("Content-Disposition"), "letter-certified-ja.pdf") {
+			t.Errorf("file name: %q", cert.header.Get("Content-Disposition"))
+		}
+		l, err := e.st.StoredLetter(ctx, e.actor(kasuhara.RoleLegal), id, m.ID, "ja", kasuhara.LayoutCertified)
+		if err != nil || l.Layout != kasuhara.LayoutCertified || l.SHA256 != cert.header.Get("X-Content-SHA256") {
+			t.Fatalf("stored certified letter = %+v, %v", l, err)
+		}
+		es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "letter.create", Limit: 10})
+		if len(es) != 2 {
+			t.Errorf("%d letter.create entries, want 2 (standard and certified)", len(es))
+		}
+		if text := pdfPlain(t, []byte(cert.body)); text != "" && (!strings.Contains(text, "警告書") || !strings.Contains(text, "以上")) {
+			t.Errorf("the certified letter:\n%s", text)
 		}
 	})
 }

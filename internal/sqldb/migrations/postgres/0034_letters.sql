@@ -15,3 +15,8 @@ ALTER TABLE online_posts ADD COLUMN consent_recorded_by TEXT NOT NULL DEFAULT ''
 -- A third letter kind, ban, with its own template.
 ALTER TABLE letter_templates DROP CONSTRAINT letter_templates_kind_check;
 ALTER TABLE letter_templates ADD CONSTRAINT letter_templates_kind_check CHECK (kind IN ('warning', 'discontinuation', 'ban'));
+-- A letter is kept once per measure, language and layout: the standard
+-- layout, or the one for 内容証明郵便 (26 characters × 20 lines a page).
+ALTER TABLE letters ADD COLUMN layout TEXT NOT NULL DEFAULT 'standard' CHECK (layout IN ('standard', 'certified'));
+ALTER TABLE letters DROP CONSTRAINT letters_measure_id_lang_key;
+ALTER TABLE letters ADD CONSTRAINT letters_measure_id_lang_layout_key UNIQUE (measure_id, lang, layout);

@@ -29,3 +29,19 @@ INSERT INTO letter_templates_new (org_id, kind, lang, title, body, contact, poli
 	SELECT org_id, kind, lang, title, body, contact, policy_ref, updated_at FROM letter_templates;
 DROP TABLE letter_templates;
 ALTER TABLE letter_templates_new RENAME TO letter_templates;
+-- A letter is kept once per measure, language and layout: the standard
+-- layout, or the one for 内容証明郵便 (26 characters × 20 lines a page).
+CREATE TABLE letters_new (
+	id TEXT PRIMARY KEY,
+	measure_id TEXT NOT NULL REFERENCES measures (id) ON DELETE CASCADE,
+	lang TEXT NOT NULL,
+	layout TEXT NOT NULL DEFAULT 'standard' CHECK (layout IN ('standard', 'certified')),
+	sha256 TEXT NOT NULL,
+	pdf BLOB NOT NULL,
+	created_at TIMESTAMP NOT NULL,
+	UNIQUE (measure_id, lang, layout)
+);
+INSERT INTO letters_new (id, measure_id, lang, sha256, pdf, created_at)
+	SELECT id, measure_id, lang, sha256, pdf, created_at FROM letters;
+DROP TABLE letters;
+ALTER TABLE letters_new RENAME TO letters;
