@@ -412,7 +412,7 @@ func TestPostAndPackageJourney(t *testing.T) {
 	if got := desk.text("#post-status"); got != "削除依頼中" {
 		t.Errorf("post status %q", got)
 	}
-	draft := fetchBytes(t, desk, desk.path()+"/removal-request?lang=ja")
+	draft := fetchBytes(t, desk, desk.path()+"/removal-request?lang=ja&rights=privacy")
 	if !bytes.HasPrefix(draft, []byte("%PDF")) {
 		t.Fatalf("the removal request draft is not a PDF (%d bytes)", len(draft))
 	}
