@@ -177,6 +177,7 @@ func TestBanLetterAddressesTheCompany(t *testing.T) {
 		if err != nil || len(ms) != 1 || ms[0].Premises != "新宿店および渋谷店" {
 			t.Fatalf("measures = %+v, %v", ms, err)
 		}
+		must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/customers/"+id, nil), 200, `"premises":"新宿店および渋谷店"`)
 		l := e.signedIn(kasuhara.RoleLegal)
 		r := l.get("/customers/" + id + "/measures/" + ms[0].ID + "/letter/preview?lang=ja")
 		if r.status != 200 || !strings.HasPrefix(r.body, "%PDF") {

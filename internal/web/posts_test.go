@@ -48,6 +48,7 @@ func TestOnlinePosts(t *testing.T) {
 		must(t, ui.post("/online-posts/"+id+"/consent", url.Values{"consent_name": {" "}, "consent_at": {"2026-11-21"}}), 422, "consent_name")
 		must(t, ui.post("/online-posts/"+id+"/consent", url.Values{"consent_name": {"山田"}, "consent_at": {"2026-11-21"}}), http.StatusSeeOther)
 		must(t, ui.get("/online-posts/"+id), 200, "2026年11月21日")
+		must(t, desk.call("GET", "/api/v1/online-posts/"+id, nil), 200, `"consent_name":"山田"`, `"consent_at":"2026-11-20T15:00:00Z"`)
 		draft = desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja&rights=privacy&rights=honour", nil)
 		checkPDFText(t, []byte(draft.body), "当社従業員（山田）の名誉権およびプライバシー権", "名誉権：", "プライバシー権：")
 		// The text is the organisation's own.
