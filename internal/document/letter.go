@@ -23,7 +23,8 @@ type LetterInput struct {
 	Customer *kasuhara.Customer
 	Measure  *kasuhara.Measure
 	// Cases are the cases the measure rests on that the caller may see;
-	// their dates and channels are the letter's facts.
+	// their dates, channels, places and categories of conduct are the
+	// letter's facts.
 	Cases []kasuhara.Case
 	// WarnedAt is when a warning letter was issued to this customer (the
 	// latest one kept on record), zero when none was. Only then does the
