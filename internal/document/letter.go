@@ -109,7 +109,7 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 	if addr := strings.TrimSpace(a.Address); addr != "" {
 		toLines = strings.Split(addr, "\n")
 	}
-	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, ToLines: toLines, From: from, FromLines: fromLines,
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), DateText: in.date(in.Now), To: to, Honorific: honorific, ToLines: toLines, From: from, FromLines: fromLines,
 		Contact: contact, Title: t.Title, Body: strings.TrimSpace(body), PolicyRef: t.PolicyRef, Ref: MeasureRef(m), Certified: in.Certified}
 }
 
@@ -247,6 +247,6 @@ func removalLetter(in RemovalInput) pdf.LetterInput {
 	if to == "" {
 		to, honorific = in.t("removal.to_unknown"), ""
 	}
-	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), To: to, Honorific: honorific, From: from, FromLines: fromLines, Title: t.Title,
+	return pdf.LetterInput{Lang: in.lang(), Date: in.in(in.Now), DateText: in.date(in.Now), To: to, Honorific: honorific, From: from, FromLines: fromLines, Title: t.Title,
 		Body: body, Contact: contact}
 }

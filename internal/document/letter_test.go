@@ -40,6 +40,11 @@ func TestMeasureLetter(t *testing.T) {
 			if l.Date.Location() != calendar.JST || l.Date.Day() != 1 {
 				t.Errorf("dated %s, want 1 May in Japan", l.Date)
 			}
+			// The printed date is the Locale's (so that its choice of era
+			// applies to the letter's date too).
+			if l.DateText != in.date(in.Now) {
+				t.Errorf("date printed %q, want %q", l.DateText, in.date(in.Now))
+			}
 			for _, want := range tt.facts {
 				if !strings.Contains(l.Body, want) {
 					t.Errorf("the body lacks %q:\n%s", want, l.Body)

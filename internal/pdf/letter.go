@@ -15,6 +15,9 @@ type LetterInput struct {
 	// Date is the date printed on the letter and the PDF creation date.
 	// Required.
 	Date time.Time
+	// DateText, when set, is printed instead of Date as the caller writes
+	// it (such as in the organisation's choice of era).
+	DateText string
 	// To is the addressee's name, without an honorific. Empty leaves out
 	// the addressee.
 	To string
@@ -109,7 +112,7 @@ func Letter(l LetterInput) ([]byte, error) {
 	if l.Ref != "" {
 		d.flow(lb.ref+l.Ref, sizeBody, alignRight, greyText)
 	}
-	d.flow(lb.date(l.Date), sizeBody, alignRight, greyText)
+	d.flow(l.dateText(lb), sizeBody, alignRight, greyText)
 	d.Spacer(6)
 	if to := strings.TrimSpace(l.To); to != "" {
 		for _, line := range l.ToLines {
@@ -152,6 +155,14 @@ func Letter(l LetterInput) ([]byte, error) {
 	return b, nil
 }
 
+// dateText is the letter's date as printed.
+func (l LetterInput) dateText(lb letterLabels) string {
+	if t := strings.TrimSpace(l.DateText); t != "" {
+		return t
+	}
+	return lb.date(l.Date)
+}
+
 // certified lays the letter out for 内容証明郵便: its whole text (date,
 // addressee, sender, subject, body, policy, contact point, 以上) as plain
 // lines of at most CertifiedChars characters, CertifiedLines lines a page,
@@ -169,7 +180,7 @@ func (d *Doc) certified(l LetterInput, lb letterLabels) ([]byte, error) {
 	if l.Ref != "" {
 		add(lb.ref + l.Ref)
 	}
-	add(lb.date(l.Date))
+	add(l.dateText(lb))
 	if to := strings.TrimSpace(l.To); to != "" {
 		add(strings.Join(l.ToLines, "\n"))
 		if h := strings.TrimSpace(l.Honorific); h != "" {
