@@ -185,6 +185,7 @@ var routeMatrix = map[string]rule{
 	"POST /online-posts/template":                           anyOrg(access.ManagePosts),
 	"GET /online-posts/{id}":                                role(access.ManagePosts),
 	"POST /online-posts/{id}/status":                        role(access.ManagePosts),
+	"POST /online-posts/{id}/consent":                       role(access.ManagePosts),
 	"POST /online-posts/{id}/files":                         role(access.ManagePosts),
 	"GET /online-posts/{id}/files/{file}":                   role(access.ManagePosts),
 	"GET /online-posts/{id}/removal-request":                role(access.ManagePosts),
@@ -195,6 +196,7 @@ var routeMatrix = map[string]rule{
 	"GET /customers/{id}/measures/{measure}/letter":         role(access.ReadCustomers),
 	"GET /customers/{id}":                                   role(access.ReadCustomers),
 	"POST /customers/{id}/measures":                         role(access.ReadCustomers),
+	"POST /customers/{id}/addressee":                        role(access.ReadCustomers),
 	"POST /customers/{id}/merge":                            role(access.ReadCustomers),
 	"POST /customers/{id}/split":                            role(access.ReadCustomers),
 	"POST /customers/{id}/measures/{measure}/approve":       role(access.ApproveMeasure),
@@ -537,6 +539,8 @@ var formBodies = map[string]string{
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",
 	"POST /cases/{id}/messages":                     "body=x",
+	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
+	"POST /online-posts/{id}/consent":               "consent_name=x&consent_at=2026-01-01",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z$]+)\}`)
