@@ -187,8 +187,16 @@ func (f *multipartForm) get(k string) string {
 }
 
 // uploadEvidence adds files to a case: the reporter and those who handle it.
-func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
-	actor := viewerFrom(r.Context()).Actor
+// It files once per idempotency key (issue 18): the API's Idempotency-Key
+// header, or the form's hidden field, which the page puts before the file
+// input so that it comes first. A repeat with the same files answers the
+// evidence recorded the first time, and the files it brought are deleted
+// again. The files must be read to be compared, so a repeat is known only
+// after they are stored. With the key and other files, the API refuses
+// the key as reused; the form (Back, another file chosen, sent) adds them.
+func (s *Server) uploadEvidence(r *http.Request, api bool) ([]kasuhara.Evidence, error) {
+	v := viewerFrom(r.Context())
+	actor := v.Actor
 	id := r.PathValue("id")
 	// Check access before reading any file.
 	if _, err := s.Cases.EvidenceList(r.Context(), actor, id); err != nil {
@@ -201,22 +209,61 @@ func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
 	if len(f.files) == 0 {
 		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
 	}
+	key := r.Header.Get("Idempotency-Key")
+	if !api {
+		key = f.get(idempotencyField)
+	}
 	var out []kasuhara.Evidence
-	for i, e := range f.files {
-		got, err := s.Cases.AddEvidence(r.Context(), actor, id, e)
-		if err != nil {
-			f.files = f.files[i:]
-			s.discard(f)
-			return out, err
+	add := func() (string, error) {
+		var ids []string
+		for i, e := range f.files {
+			got, err := s.Cases.AddEvidence(r.Context(), actor, id, e)
+			if err != nil {
+				f.files = f.files[i:]
+				s.discard(f)
+				return "", err
+			}
+			out = append(out, *got)
+			ids = append(ids, got.ID)
 		}
-		out = append(out, *got)
+		return strings.Join(ids, ","), nil
+	}
+	res, repeat, err := s.once(r.Context(), "user:"+v.User.ID, key, "evidence:"+r.URL.Path+"?"+formDigest(f.values, f.files), add)
+	if !api && kasuhara.ErrorFields(err)[idempotencyField].Code == kasuhara.FieldKeyReused {
+		_, err = add()
+		return out, err
+	}
+	if err != nil {
+		if len(out) == 0 {
+			s.discard(f)
+		}
+		return out, err
+	}
+	if !repeat {
+		return out, nil
+	}
+	// The same upload again: its files go, the first ones answer.
+	s.discard(f)
+	all, err := s.Cases.EvidenceList(r.Context(), actor, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, want := range strings.Split(res, ",") {
+		for _, e := range all {
+			if e.ID == want {
+				out = append(out, e)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "evidence not found")
 	}
 	return out, nil
 }
 
 func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "evidence", "case.evidence_added", func(kasuhara.Actor, string) error {
-		_, err := s.uploadEvidence(r)
+		_, err := s.uploadEvidence(r, false)
 		return err
 	})
 }
