@@ -18,9 +18,10 @@ type homeData struct {
 	Unacknowledged []kasuhara.PolicyDocument
 	Training       []kasuhara.TrainingItem
 	// Approvals counts the measures waiting for the viewer's approval;
+	// Grants the grant requests waiting for the viewer's decision;
 	// Exclusions the proposals to exclude a person from a case that wait
 	// for the viewer as the second person.
-	Approvals, Exclusions int
+	Approvals, Grants, Exclusions int
 }
 
 // figure is one count of the home, with the list that shows its cases.
@@ -79,13 +80,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Exclusions = len(xs)
 	}
-	if access.Can(v.Membership.Role, access.ApproveMeasure) {
-		if d.Approvals, err = s.Customers.ApprovalsWaiting(r.Context(), v.Actor); err != nil {
-			return err
-		}
+	if d.Approvals, d.Grants, err = s.awaitingApproval(r, v); err != nil {
+		return err
 	}
 	if counts != nil {
-		d.Figures = figures(v.Membership.Role, counts, d.Approvals)
+		d.Figures = figures(v.Membership.Role, counts, d.Approvals+d.Grants)
 	}
 	return s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
 }
@@ -94,8 +93,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // filter that counts it (store.CaseCounts uses the same conditions). A
 // supervisor's queue holds only their department's cases, and a supervisor
 // sees no figure of messages (the reporter's to consent to) nor of
-// measures and alarms (legal's). approvals are the measures the viewer may
-// approve (CustomerService.ApprovalsWaiting, the /approvals list's).
+// measures and alarms (legal's). approvals are the measures and grant
+// requests the viewer may decide (awaitingApproval, the /approvals list's).
 func figures(role kasuhara.Role, n *kasuhara.CaseCounts, approvals int) []figure {
 	fs := []figure{
 		{ID: "new", N: n.New, Href: "/cases?state=new&sort=deadline"},
