@@ -201,7 +201,7 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	role := kasuhara.Role(r.PostFormValue("role"))
-	if m.User.ID == v.User.ID && role != kasuhara.RoleAdmin {
+	if m.User.ID == v.User.ID && !access.Can(role, access.ManageUsers) {
 		// An admin demoting themselves could leave nobody to administer.
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 	}

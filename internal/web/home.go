@@ -45,7 +45,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		counts = n
 	}
-	if v.Membership.Role == kasuhara.RoleAdmin {
+	// Who runs the organisation's settings sees what its setup still lacks.
+	if access.Can(v.Membership.Role, access.ManageSettings) {
 		var err error
 		if d.Setup, err = s.setupChecklist(r, v); err != nil {
 			return err
@@ -101,7 +102,9 @@ func figures(role kasuhara.Role, n *kasuhara.CaseCounts, approvals int) []figure
 		{ID: "overdue", N: n.Overdue, Href: "/cases?due=overdue&sort=deadline", Alert: n.Overdue > 0},
 		{ID: "due-today", N: n.DueToday, Href: "/cases?due=today&sort=deadline"},
 	}
-	if role == kasuhara.RoleSupervisor {
+	if !access.Can(role, access.HandleCases) {
+		// A reader of case contents who handles none: a supervisor, who
+		// sees their department's cases.
 		return append(fs, figure{ID: "open", N: n.Open, Href: "/cases?open=1&sort=deadline"})
 	}
 	fs = append(fs,
@@ -138,14 +141,23 @@ func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error)
 	if err != nil {
 		return nil, err
 	}
-	has := func(role kasuhara.Role) bool {
+	// The desk and legal items ask for the people the access matrix needs
+	// for a case to be worked and its severe steps checked: someone who
+	// handles cases without approving measures (the desk), and someone who
+	// approves them (legal), so that the work and its approval are two
+	// persons.
+	has := func(want func(kasuhara.Role) bool) bool {
 		for _, m := range members {
-			if m.Role == role && !m.User.Disabled {
+			if want(m.Role) && !m.User.Disabled {
 				return true
 			}
 		}
 		return false
 	}
+	handler := func(r kasuhara.Role) bool {
+		return access.Can(r, access.HandleCases) && !access.Can(r, access.ApproveMeasure)
+	}
+	approver := func(r kasuhara.Role) bool { return access.Can(r, access.ApproveMeasure) }
 	docs, err := s.Policies.EffectivePolicies(ctx, v.Org.ID, v.User.ID)
 	if err != nil {
 		return nil, err
@@ -156,8 +168,8 @@ func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error)
 	}
 	return []setupItem{
 		{ID: "org", Done: v.Org.Name != "" && st.Sender.Address != "", Href: "/admin/settings"},
-		{ID: "desk", Done: has(kasuhara.RoleDesk), Href: "/admin/users"},
-		{ID: "legal", Done: has(kasuhara.RoleLegal), Href: "/admin/users"},
+		{ID: "desk", Done: has(handler), Href: "/admin/users"},
+		{ID: "legal", Done: has(approver), Href: "/admin/users"},
 		{ID: "policy", Done: len(docs) > 0, Href: "/admin/policies"},
 		{ID: "mail", Done: s.MailConfigured},
 		{ID: "backup", Done: !backup.IsZero(), At: backup},
