@@ -285,3 +285,45 @@ func TestDraftBelongsToItsWriter(t *testing.T) {
 		t.Errorf("the anonymous form kept a draft")
 	}
 }
+
+// TestCreateUserSubmittedOnce (issue 18): the admin's create-user form
+// sent by two taps 5 ms apart, or again after Back, creates the person
+// once and shows the same one-time password, never "the address is
+// taken".
+func TestCreateUserSubmittedOnce(t *testing.T) {
+	srv := startServer(t)
+	admin := newBrowser(t, srv)
+	firstSignIn(t, admin, srv.AdminEmail, srv.AdminPassword, "ja")
+	admin.open("/admin/users")
+	admin.fill("#user-name", "二度 押す")
+	admin.fill("#user-email", "twice@example.jp")
+	admin.choose("#user-role", "employee")
+	admin.run("tap twice", chromedp.Evaluate[chromedp.Void](`(() => {
+		const btn = document.querySelector("#create-user");
+		btn.click(); setTimeout(() => btn.click(), 5); })()`))
+	admin.run("wait for the password", chromedp.WaitVisible(chromedp.CSS("#one-time-password")))
+	first := admin.text("#one-time-password .secret")
+	srv.secret("a one-time password", first)
+	if admin.has(".flash-error") || admin.has("#problems") {
+		t.Errorf("two taps answered an error: %s", admin.text("main"))
+	}
+	members := func() int {
+		admin.open("/admin/users?q=twice")
+		return int(eval[float64](admin, `document.querySelectorAll("#members tbody tr").length`))
+	}
+
+	// Back to the form and send it again: the same page, the same password.
+	admin.run("back to the form", chromedp.NavigateBack())
+	wantPath(t, admin, "/admin/users", "Back")
+	if eval[string](admin, "document.querySelector('#user-email').value") == "" {
+		admin.fill("#user-name", "二度 押す")
+		admin.fill("#user-email", "twice@example.jp")
+	}
+	wantStatus(t, admin.submit("#create-user"), http.StatusCreated, "send again after Back")
+	if got := admin.text("#one-time-password .secret"); got != first {
+		t.Errorf("send again after Back shows another password")
+	}
+	if n := members(); n != 1 {
+		t.Errorf("the create-user form sent three times made %d people, want 1", n)
+	}
+}
