@@ -21,6 +21,10 @@ func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	role := v.Membership.Role
 	d := map[string]any{"Legal": access.Can(role, access.ApproveMeasure)}
+	nav := "customers" // the desk reaches the list from the customers
+	if access.Can(role, access.ApproveMeasure) || access.Can(role, access.DecideGrants) {
+		nav = "approvals"
+	}
 	if access.Can(role, access.ReadCustomers) || !access.Can(role, access.DecideGrants) {
 		list, err := s.Customers.Approvals(r.Context(), v.Actor)
 		if err != nil {
@@ -45,7 +49,7 @@ func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		d["Grants"], d["GrantDecider"] = grants, true
 	}
-	return s.render(w, r, http.StatusOK, "approvals", &page{Title: "approvals.title", Nav: "approvals", Data: d})
+	return s.render(w, r, http.StatusOK, "approvals", &page{Title: "approvals.title", Nav: nav, Data: d})
 }
 
 // awaitingApproval counts what waits for the viewer's own decision: the
