@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"io/fs"
 	"mime/multipart"
@@ -10,9 +11,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/blob"
+	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 // storedFiles counts the evidence files of the blob store on disk.
@@ -31,11 +35,26 @@ func storedFiles(t *testing.T, e *env) int {
 	return n
 }
 
+// countingBlobs counts the files given to the blob store.
+type countingBlobs struct {
+	web.Blobs
+	puts atomic.Int32
+}
+
+func (c *countingBlobs) Put(ctx context.Context, r io.Reader, max int64) (blob.Blob, error) {
+	c.puts.Add(1)
+	return c.Blobs.Put(ctx, r, max)
+}
+
 // An evidence upload sent twice with its idempotency key (two taps, Back
 // and send; an API client's retry) stores the file once and answers the
 // first result (issue 18, submit once): the API the same evidence, the
-// case page the same place. Another file with the key is a new upload.
+// case page the same place. The key is read before the files, so that a
+// repeat of a finished upload gives none of its files to the store. The
+// API refuses the key with other files; the page asks to choose them
+// again.
 func TestEvidenceUploadSubmitsOnce(t *testing.T) {
+	var blobs *countingBlobs
 	onEachEngine(t, func(t *testing.T, e *env) {
 		emp := e.api(kasuhara.RoleEmployee)
 		r := emp.call("POST", "/api/v1/reports", validReport())
@@ -65,6 +84,9 @@ func TestEvidenceUploadSubmitsOnce(t *testing.T) {
 		}
 		if n := storedFiles(t, e); n != 1 {
 			t.Errorf("an upload sent twice left %d files in the store, want 1", n)
+		}
+		if n := blobs.puts.Load(); n != 1 {
+			t.Errorf("an upload sent twice gave %d files to the store, want 1", n)
 		}
 		// The key with another file: that one is another upload, refused
 		// as a key reused rather than taken for the first.
@@ -96,6 +118,20 @@ func TestEvidenceUploadSubmitsOnce(t *testing.T) {
 		if n := storedFiles(t, e); n != 2 {
 			t.Errorf("the page's upload sent twice left %d files in the store, want 2", n)
 		}
+		if n := blobs.puts.Load(); n != 2 {
+			t.Errorf("two uploads, each sent twice, gave %d files to the store, want 2", n)
+		}
+		// Back, another file chosen, sent with the finished key: nothing
+		// kept, and the page names the file to choose again.
+		body, ct := multipartBodyOrdered(t, [][2]string{{"idempotency_key", m[1]}}, "別の写真.png", pngBytes(t, 51, 51))
+		r = desk.do("POST", "/cases/"+id+"/evidence", body, map[string]string{"Content-Type": ct})
+		must(t, r, http.StatusUnprocessableEntity, "別の写真.png")
+		if n := list(); n != 2 || blobs.puts.Load() != 2 {
+			t.Errorf("another file with a finished key: %d files on the case, %d given to the store", n, blobs.puts.Load())
+		}
+	}, func(d *web.Deps) {
+		blobs = &countingBlobs{Blobs: d.Blobs}
+		d.Blobs = blobs
 	})
 }
 
