@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -326,4 +327,48 @@ func TestCreateUserSubmittedOnce(t *testing.T) {
 	if n := members(); n != 1 {
 		t.Errorf("the create-user form sent three times made %d people, want 1", n)
 	}
+}
+
+// TestEvidenceUploadedOnce (issue 18): the case page's evidence form sent
+// twice at once (two requests of one form) records the file once; two taps
+// 5 ms apart on its button add one file more, not two.
+func TestEvidenceUploadedOnce(t *testing.T) {
+	srv := startServer(t)
+	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	b := newBrowser(t, srv)
+	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+	b.open("/report")
+	fillReport(b, "電話で「無能」と繰り返し言われた（証拠）")
+	wantStatus(t, b.submit("#report-submit"), http.StatusOK, "file the report")
+	caseURL := b.path()
+	rows := func() int {
+		b.open(caseURL)
+		return int(eval[float64](b, `document.querySelectorAll("#evidence-table tbody tr").length`))
+	}
+
+	b.openSection("evidence")
+	b.run("choose a photo", chromedp.SetUploadFiles(chromedp.CSS("#evidence-files"), []string{photo(t)}))
+	got := eval[string](b, `(async () => {
+		const f = document.querySelector("#evidence-form");
+		const send = () => fetch(f.action, {method: "POST", body: new FormData(f), redirect: "manual"}).then(r => r.type + ":" + r.status);
+		return (await Promise.all([send(), send()])).join(",");
+	})()`, chromedp.EvalAwaitPromise)
+	if got != "opaqueredirect:0,opaqueredirect:0" {
+		t.Errorf("two requests of the evidence form answered %s, want two redirects", got)
+	}
+	if n := rows(); n != 1 {
+		t.Errorf("the evidence form sent twice at once recorded %d files, want 1", n)
+	}
+
+	b.openSection("evidence")
+	b.run("choose a photo", chromedp.SetUploadFiles(chromedp.CSS("#evidence-files"), []string{photo(t)}))
+	b.run("tap twice", chromedp.Evaluate[chromedp.Void](`(() => {
+		const btn = document.querySelector("#evidence-submit");
+		btn.click(); setTimeout(() => btn.click(), 5); })()`))
+	b.run("wait for the section", chromedp.WaitVisible(chromedp.CSS("#evidence-table")))
+	b.run("let a second request land", chromedp.Sleep(time.Second))
+	if n := rows(); n != 2 {
+		t.Errorf("two taps on the evidence form: %d files, want 2", n)
+	}
+	srv.secret("the narrative", "繰り返し言われた")
 }
