@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
@@ -152,5 +153,29 @@ func TestGrantRequestsOnApprovals(t *testing.T) {
 		}
 		// The requester is told; the notice leads to the requests.
 		must(t, admin.get("/notifications"), 200, "あなたが依頼した役割「相談窓口」の付与が承認されました", `href="/grant-requests"`)
+
+		// A reset rejected from the list, with its reason: audited, told.
+		must(t, admin.post("/admin/users/"+emp.ID+"/reset-password?org=acme", nil), http.StatusSeeOther)
+		m = regexp.MustCompile(`/grant-requests/([0-9a-f-]+)/approve`).FindStringSubmatch(legal.get("/approvals").body)
+		if m == nil {
+			t.Fatal("no form for the reset")
+		}
+		r = legal.post("/grant-requests/"+m[1]+"/reject", url.Values{"comment": {"本人に確認できない"}, "back": {"approvals"}})
+		must(t, r, http.StatusSeeOther)
+		must(t, legal.get("/approvals"), 200, `id="no-grant-approvals"`, "却下しました")
+		must(t, admin.get("/notifications"), 200, "あなたが依頼したパスワード再設定が却下されました")
+		es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{Action: "grant.", OrgID: e.org.ID, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		decided := map[string]bool{}
+		for _, x := range es {
+			if x.ActorID == e.users[kasuhara.RoleLegal].ID {
+				decided[x.Action] = strings.Contains(x.Detail, `"comment":true`)
+			}
+		}
+		if !decided["grant.approve"] || !decided["grant.reject"] {
+			t.Errorf("the decisions in the audit trail: %v", decided)
+		}
 	})
 }
