@@ -2,6 +2,7 @@ package kasuhara
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -28,8 +29,16 @@ type OrgSettings struct {
 	// desk for review (as does being named by two or more reporters).
 	ReviewIncidents  int
 	ReviewWindowDays int
+	// CheckinDays are the days after a named report on which its reporter
+	// is asked whether they have been treated disadvantageously since
+	// (Checkin); none asks nothing.
+	CheckinDays []int
 	// Sender is how the organisation signs its letters to customers.
 	Sender Sender
+	// DateStyle is how its letters and certificates write dates in
+	// Japanese: DateStyleWestern (西暦, 2026年12月6日, the default) or
+	// DateStyleEra (和暦, 令和8年12月6日). Pages and exports are 西暦.
+	DateStyle string
 	// WebhookURL receives notifications signed with WebhookSecret.
 	WebhookURL    string
 	WebhookSecret string
@@ -46,13 +55,22 @@ type Sender struct {
 	Desk           string // the desk's name, such as お客様相談室
 }
 
+// Date styles of letters and certificates (OrgSettings.DateStyle).
+const (
+	DateStyleWestern = "western" // 西暦: 2026年12月6日
+	DateStyleEra     = "era"     // 和暦: 令和8年12月6日
+)
+
+// DateStyles are the date styles an organisation may choose.
+var DateStyles = []string{DateStyleWestern, DateStyleEra}
+
 // MaxSenderText is the longest a field of a Sender may be, in characters.
 const MaxSenderText = 200
 
 // DefaultSettings are the settings of an organisation that has saved none.
 func DefaultSettings(orgID string) OrgSettings {
 	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30,
-		ReviewIncidents: 3, ReviewWindowDays: 90}
+		ReviewIncidents: 3, ReviewWindowDays: 90, CheckinDays: slices.Clone(DefaultCheckinDays), DateStyle: DateStyleWestern}
 }
 
 // SettingsService reads and changes organisation settings.

@@ -13,7 +13,7 @@ import (
 
 const orgUsage = `org: usage:
   kasuhara org create --slug S --name N [--parent SLUG]
-  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P]`
+  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P] [--date-style western|era]`
 
 func orgCmd(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "update" {
@@ -56,6 +56,7 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 		{"representative", "the representative, such as 代表取締役 山田 一郎"},
 		{"desk", "the consultation desk's name, such as お客様相談室"},
 		{"phone", "the desk's phone number"},
+		{"date-style", "dates in letters and certificates: western (西暦, the default) or era (和暦)"},
 	}
 	vals := map[string]*string{}
 	cfg, fs, err := parse(e, "org update", config.Storage, args, func(fs *flag.FlagSet) {
@@ -73,7 +74,7 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(set) == 0 || len(set) == 1 && set["org"] {
-		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone")
+		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone, --date-style")
 	}
 	db, st, err := openOrCreateStore(ctx, cfg)
 	if err != nil {
@@ -102,6 +103,14 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 			*field = *vals[flagName]
 		}
 	}
+	if set["date-style"] {
+		next.DateStyle = *vals["date-style"]
+		if next.DateStyle == "" {
+			// An empty value would mean the default to the service: say
+			// which style is wanted instead.
+			return usagef("org update: --date-style is %s", strings.Join(kasuhara.DateStyles, " or "))
+		}
+	}
 	next.WebhookSecret = "" // kept as it is
 	if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
 		return cliError("org update", orgFlagNames(err))
@@ -117,7 +126,7 @@ func orgFlagNames(err error) error {
 	if len(fe) == 0 {
 		return err
 	}
-	names := map[string]string{"org_name": "name", "legal_name": "legal-name", "contact_desk": "desk", "contact_phone": "phone"}
+	names := map[string]string{"org_name": "name", "legal_name": "legal-name", "contact_desk": "desk", "contact_phone": "phone", "date_style": "date-style"}
 	out := kasuhara.FieldErrors{}
 	for k, v := range fe {
 		if n, ok := names[k]; ok {

@@ -39,6 +39,7 @@ func TestMatrix(t *testing.T) {
 		ExcludeAtOnce:     {false, false, false, true, false, false},
 		IncludeCare:       {false, false, false, true, false, false},
 		AuditChoices:      {false, false, false, true, false, false},
+		ViewCompliance:    {false, false, false, true, true, true},
 	}
 	if len(Actions()) != len(matrix) {
 		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))

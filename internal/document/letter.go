@@ -40,7 +40,7 @@ type LetterInput struct {
 // MeasureLetter fills the template with the measure's facts and lays the
 // letter out as a PDF.
 func MeasureLetter(in LetterInput) (File, error) {
-	b, err := pdf.Letter(measureLetter(in))
+	b, err := in.letterPDF(measureLetter(in))
 	if err != nil {
 		return File{}, fmt.Errorf("document: letter: %w", err)
 	}
@@ -133,7 +133,7 @@ type RemovalInput struct {
 // RemovalRequest drafts, as a PDF, the request to remove a post with its
 // facts filled in; the desk reviews it before sending.
 func RemovalRequest(in RemovalInput) (File, error) {
-	b, err := pdf.Letter(removalLetter(in))
+	b, err := in.letterPDF(removalLetter(in))
 	if err != nil {
 		return File{}, fmt.Errorf("document: removal request: %w", err)
 	}

@@ -29,6 +29,7 @@ const (
 	CaseStateChanged = "case.state_changed" // a case moved to another state
 	CaseRetaliation  = "case.retaliation"   // a reporter says they are treated badly for reporting
 	CaseExclusion    = "case.exclusion"     // a person was excluded from a case, or proposed for it
+	CaseCheckin      = "case.checkin"       // the reporter is asked whether they have been treated disadvantageously since
 	// Events on a customer's measure: CustomerID is set instead of CaseID,
 	// CaseRef holds the measure's reference (M-…).
 	MeasureProposed = "measure.proposed" // a measure waits for the recipient's approval
@@ -50,7 +51,7 @@ var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected}
 
 // EventTypes lists every event type.
 var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,
-	MeasureProposed, MeasureApproved, MeasureRejected}
+	CaseCheckin, MeasureProposed, MeasureApproved, MeasureRejected}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.

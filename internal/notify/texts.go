@@ -41,6 +41,10 @@ var mailTitles = map[string]map[string]string{
 		"ja": "事案の関係者の除外が提案または確定されました",
 		"en": "A person was proposed for exclusion from a case, or excluded",
 	},
+	CaseCheckin: {
+		"ja": "報告の後のご様子をお尋ねします",
+		"en": "How have you been since your report?",
+	},
 	MeasureProposed: {
 		"ja": "措置があなたの承認を待っています",
 		"en": "A measure is waiting for your approval",
@@ -96,6 +100,10 @@ var mailFixed = map[string]map[string]string{
 		"ja": "（緊急）",
 		"en": " (urgent)",
 	},
+	"colon": { // between a title and what it is about
+		"ja": "：",
+		"en": ": ",
+	},
 	"detail_open": {
 		"ja": "（",
 		"en": " (",
@@ -131,8 +139,8 @@ func mailLang(lang string) string {
 // Japanese). It holds fixed text, the case's reference and the link to the
 // case under baseURL, and nothing else from ev:
 //
-//	Subject: 新しい報告があります（緊急）: K-2026-00042
-//	新しい報告があります（緊急）: K-2026-00042 — https://…/cases/ID
+//	Subject: 新しい報告があります（緊急）：K-2026-00042
+//	新しい報告があります（緊急）：K-2026-00042 — https://…/cases/ID
 func MailFor(ev Event, lang, baseURL string) Message {
 	lang = mailLang(lang)
 	title, ok := mailTitles[ev.Type][lang]
@@ -144,7 +152,7 @@ func MailFor(ev Event, lang, baseURL string) Message {
 	}
 	headline := title
 	if ev.CaseRef != "" {
-		headline += ": " + ev.CaseRef // a grant request has none
+		headline += mailFixed["colon"][lang] + ev.CaseRef // a grant request has none
 	}
 	if d, ok := mailDetails[ev.Detail][lang]; ok {
 		headline += mailFixed["detail_open"][lang] + d + mailFixed["detail_close"][lang]

@@ -36,6 +36,9 @@ type LetterInput struct {
 	PolicyRef string
 	// Ref is the letter's reference number, printed top right. Optional.
 	Ref string
+	// DateText is Date as the sender writes it, such as 令和8年12月6日
+	// (the organisation's 和暦). Empty prints Date in the Western calendar.
+	DateText string
 }
 
 // letterLabels are the fixed words of a letter in one language.
@@ -87,7 +90,11 @@ func Letter(l LetterInput) ([]byte, error) {
 	if l.Ref != "" {
 		d.flow(lb.ref+l.Ref, sizeBody, alignRight, greyText)
 	}
-	d.flow(lb.date(l.Date), sizeBody, alignRight, greyText)
+	date := l.DateText
+	if date == "" {
+		date = lb.date(l.Date)
+	}
+	d.flow(date, sizeBody, alignRight, greyText)
 	d.Spacer(6)
 	if to := strings.TrimSpace(l.To); to != "" {
 		d.flow(fmt.Sprintf(lb.to, to), 12, alignLeft, greyText)

@@ -366,7 +366,8 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
 			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
-			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk}, Errors: map[string]string{}}
+			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
+			"date_style": st.DateStyle}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
 }
@@ -381,7 +382,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsFields are the text fields of the settings form.
 var settingsFields = []string{"org_name", "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
-	"legal_name", "address", "representative", "contact_phone", "contact_desk"}
+	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days", "date_style"}
 
 func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
@@ -398,13 +399,26 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, kasuhara.InvalidField("org_name", kasuhara.FieldRequired), settingsFields...)})
 	}
+	// The check-in days: a form without the field keeps them.
+	cur, err := s.Settings.Settings(r.Context(), org.ID)
+	if err != nil {
+		return err
+	}
+	checkins := cur.CheckinDays
+	if r.PostForm.Has("checkin_days") {
+		if checkins, err = kasuhara.ParseCheckinDays(r.PostFormValue("checkin_days")); err != nil {
+			return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
+				Form: s.newForm(r, err, settingsFields...)})
+		}
+	}
 	err = s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, OrgName: name, Acknowledge: r.PostFormValue("acknowledge"),
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
-		ReviewIncidents: incidents, ReviewWindowDays: window,
+		ReviewIncidents: incidents, ReviewWindowDays: window, CheckinDays: checkins,
 		Sender: kasuhara.Sender{LegalName: r.PostFormValue("legal_name"), Address: r.PostFormValue("address"),
-			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")}})
+			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")},
+		DateStyle: r.PostFormValue("date_style")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, err, settingsFields...)})

@@ -229,7 +229,7 @@ func formReceipt(r *http.Request) (string, error) {
 // renderReceipt draws the receipt page; an empty receipt says the report
 // was filed and its receipt can no longer be shown.
 func (s *Server) renderReceipt(w http.ResponseWriter, r *http.Request, status int, org *kasuhara.Org, receipt string, held bool) error {
-	p := &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Groups": strings.Split(receipt, "-"), "Org": org, "Held": held}}
+	p := &page{Title: "anon.receipt_title", Brand: org, Data: map[string]any{"Receipt": receipt, "Groups": strings.Split(receipt, "-"), "Org": org, "Held": held}}
 	if receipt != "" {
 		fields := map[string]string{"receipt": receipt}
 		if held {
@@ -297,7 +297,7 @@ func (s *Server) anonStatusForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
+	return s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Brand: org, Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
 }
 
 // anonStatus shows the state and the conversation for a receipt, and takes
@@ -344,7 +344,7 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 		s.discard(mf)
 		s.receiptFailed(r, err)
 		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-			return s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Flash: "anon.unknown_receipt", FlashKind: "error",
+			return s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Brand: org, Flash: "anon.unknown_receipt", FlashKind: "error",
 				Data: &anonStatusData{Org: org}})
 		}
 		return err
@@ -374,7 +374,7 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &page{Title: "anon.status_title", Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
+	p := &page{Title: "anon.status_title", Brand: org, Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
 	status := http.StatusOK
 	if problem != nil {
 		p.Flash, p.FlashKind, status = "form.fix", "error", statusOf(kasuhara.ErrorCode(problem))

@@ -95,6 +95,12 @@ func grantDecider(p principal, w *world) bool {
 	return role(access.DecideGrants)(p, w) && p.actor.Role == kasuhara.RoleLegal
 }
 
+// reporterOrLegal: the case's reporter, or legal at the handler level (the
+// check-ins after a report).
+func reporterOrLegal(p principal, w *world) bool {
+	return reporter(p, w) || and(caseAt(access.CaseHandler), role(access.ViewRetaliation))(p, w)
+}
+
 func and(a, b rule) rule { return func(p principal, w *world) bool { return a(p, w) && b(p, w) } }
 func or(a, b rule) rule  { return func(p principal, w *world) bool { return a(p, w) || b(p, w) } }
 
@@ -248,6 +254,7 @@ var routeMatrix = map[string]rule{
 	"POST /retention/purge":                        anyOrg(access.ManageRetention),
 	"GET /insight":                                 anyOrg(access.ViewStatistics),
 	"GET /insight/annual.pdf":                      anyOrg(access.ViewStatistics),
+	"POST /cases/{id}/checkin":                     reporter,
 
 	"GET /api/v1/openapi.json":                                everyone,
 	"GET /api/v1/me":                                          signedIn,
@@ -310,6 +317,8 @@ var routeMatrix = map[string]rule{
 	"GET /api/v1/exports/stats.xlsx":                          anyOrg(access.ViewStatistics),
 	"GET /api/v1/exports/cases.csv":                           anyOrg(access.ExportCases),
 	"GET /api/v1/exports/cases.xlsx":                          anyOrg(access.ExportCases),
+	"POST /api/v1/cases/{id}/checkin":                         reporter,
+	"GET /api/v1/cases/{id}/checkins":                         reporterOrLegal,
 }
 
 // registeredRoutes reads every pattern that routes.go registers.
@@ -524,6 +533,7 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/referrals":                    "kind=police&organisation=x",
 	"POST /cases/{id}/referrals/{referral}/outcome": "outcome=x",
 	"POST /cases/{id}/retaliation":                  "body=x",
+	"POST /cases/{id}/checkin":                      "answer=no",
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",
 	"POST /cases/{id}/messages":                     "body=x",

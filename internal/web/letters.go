@@ -126,7 +126,7 @@ func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, l
 		}
 		approver = names[m.ApprovedBy]
 	}
-	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
+	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang).WithDates(st.DateStyle), Now: s.Now(),
 		Org: v.Org.Name, Sender: st.Sender, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt, Approver: approver})
 	if err != nil {
 		return document.File{}, err

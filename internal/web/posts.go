@@ -100,7 +100,11 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := document.RemovalRequest(document.RemovalInput{Locale: s.locale(lang), Now: s.Now(),
+	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	f, err := document.RemovalRequest(document.RemovalInput{Locale: s.locale(lang).WithDates(st.DateStyle), Now: s.Now(),
 		Org: v.Org.Name, Post: p, Template: t})
 	if err != nil {
 		return err

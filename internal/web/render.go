@@ -46,6 +46,10 @@ type page struct {
 	// it carries, for a page that cannot be drawn again from its path
 	// (the anonymous receipt, shown once).
 	LangSwitch *langSwitch
+	// Brand, when set, is the organisation a public page speaks for (the
+	// policy page, the anonymous form, receipt and status): its name, not
+	// the product's, heads the page, its title and its footer.
+	Brand *kasuhara.Org
 }
 
 // langSwitch is a page's own language switch: the action that draws the
@@ -212,12 +216,32 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
 			"bytes":          document.Size,
 			"hasPrefix":      strings.HasPrefix,
+			// date is a day as a person reads it: 2026年12月6日, 6 December
+			// 2026 (never an ISO date).
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
 				}
-				return t.In(calendar.JST).Format("2006-01-02")
+				return calendar.DateOf(t).Written(lang, false)
 			},
+			// docDate is date in the organisation's style of letters and
+			// certificates (kasuhara.DateStyleEra: 令和8年12月6日).
+			"docDate": func(style string, t time.Time) string {
+				if t.IsZero() {
+					return ""
+				}
+				return calendar.DateOf(t).Written(lang, style == kasuhara.DateStyleEra)
+			},
+			// day is a date kept as text (2027-03-31, a training's due
+			// date) as a person reads it; other text is shown as it is.
+			"day": func(s string) string {
+				d, err := calendar.ParseDate(s)
+				if err != nil {
+					return s
+				}
+				return d.Written(lang, false)
+			},
+			"dateStyles":   func() []string { return kasuhara.DateStyles },
 			"langs":        func() []string { return i18n.Languages },
 			"uploadLimits": s.uploadLimits,
 			// label is a field's name for the error summary, or "".
