@@ -100,3 +100,13 @@ func TestMailDatesAreWrittenForPeople(t *testing.T) {
 		}
 	}
 }
+
+// A grant request's notification in the digest says what it is in words,
+// with no reference to show, and leads to the approvals.
+func TestDigestGrantItem(t *testing.T) {
+	m := DigestMailFor(DigestJob{ID: "2026-12-06:u", To: []string{"legal@example.jp"}, Lang: "ja", Date: "2026-12-06",
+		Items: []DigestItem{{Type: GrantRequested, Detail: "desk", Path: Path(GrantRequested, "g1", "g1"), Count: 1}}}, "https://k.example.jp")
+	if !strings.Contains(m.Text, "・権限付与の依頼があなたの承認を待っています\n  https://k.example.jp/approvals\n") {
+		t.Errorf("digest text:\n%s", m.Text)
+	}
+}

@@ -9,14 +9,15 @@ import (
 )
 
 func TestTextsHaveBothLanguages(t *testing.T) {
-	for _, typ := range EventTypes {
+	types := append(slices.Clone(EventTypes), GrantTypes...)
+	for _, typ := range types {
 		for _, lang := range Languages {
 			if strings.TrimSpace(mailTitles[typ][lang]) == "" {
 				t.Errorf("event type %s has no %s title", typ, lang)
 			}
 		}
 	}
-	if got, want := slices.Sorted(maps.Keys(mailTitles)), slices.Sorted(slices.Values(EventTypes)); !slices.Equal(got, want) {
+	if got, want := slices.Sorted(maps.Keys(mailTitles)), slices.Sorted(slices.Values(types)); !slices.Equal(got, want) {
 		t.Errorf("titles for %v, event types %v", got, want)
 	}
 	for key, texts := range mailFixed {

@@ -83,33 +83,32 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 // adminCreateUser creates a user with a generated one-time password, shown
-// once on the answering page.
+// on the answering page. It files once per the form's idempotency key
+// (issue 18): a repeat (a double tap, Back and send) answers the page of
+// the first, with the same password, instead of "the address is taken".
+// The password kept for the repeat is sealed with the form's key
+// (sealReceipt), so the database alone does not hold it.
 func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
 	if err != nil {
 		return err
 	}
-	if role := kasuhara.Role(r.PostFormValue("role")); role.Privileged() {
-		// Desk and legal wait for a second person; the password reaches
-		// only the person, by a mailed link.
-		_, err := s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, Email: r.PostFormValue("email"),
-			Name: r.PostFormValue("name"), Language: r.PostFormValue("language"), Kind: kasuhara.GrantRole, Role: role,
-			DepartmentID: r.PostFormValue("department")})
-		if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-			return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
-				Flash: "form.fix", FlashKind: "error"})
-		}
-		if err != nil {
-			return err
-		}
-		return s.adminUsersPage(w, r, http.StatusAccepted, tree, org, &page{Flash: "admin.users.grant_requested", FlashKind: "ok"})
+	if err := r.ParseForm(); err != nil {
+		return err
 	}
-	pw := generatePassword()
-	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
-		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
-		OrgID: org.ID, Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"),
-		Language: r.PostFormValue("language"),
-	})
+	key := r.PostForm.Get(idempotencyField)
+	var created *page
+	create := func() (string, error) {
+		p, res, err := s.createUser(r, v, org)
+		created = p
+		return res, err
+	}
+	scope, digest := "form:"+v.User.ID+":"+r.URL.Path, org.ID+":"+formDigest(r.PostForm, nil)
+	res, repeat, err := s.once(r.Context(), scope, key, digest, create)
+	if kasuhara.ErrorFields(err)[idempotencyField].Code == kasuhara.FieldKeyReused {
+		// The same key with other content: a new submission.
+		_, err = create()
+	}
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
 			Flash: "form.fix", FlashKind: "error"})
@@ -117,8 +116,59 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.adminUsersPage(w, r, http.StatusCreated, tree, org, &page{Flash: "admin.users.created", FlashKind: "ok",
-		Data: &adminUsersData{Secret: pw, SecretFor: u.Email}})
+	if repeat {
+		if created, err = s.createdPage(key, res); err != nil {
+			return err
+		}
+	}
+	status := http.StatusCreated
+	if created.Data == nil {
+		status = http.StatusAccepted
+	}
+	return s.adminUsersPage(w, r, status, tree, org, created)
+}
+
+// createUser creates the user of the admin's form, or for desk and legal
+// asks for the grant; it returns the page to answer and the result kept
+// for a repeat ("grant", or "user:" and the sealed address and password).
+func (s *Server) createUser(r *http.Request, v *viewer, org *kasuhara.Org) (*page, string, error) {
+	key := r.PostForm.Get(idempotencyField)
+	if role := kasuhara.Role(r.PostFormValue("role")); role.Privileged() {
+		// Desk and legal wait for a second person; the password reaches
+		// only the person, by a mailed link.
+		_, err := s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, Email: r.PostFormValue("email"),
+			Name: r.PostFormValue("name"), Language: r.PostFormValue("language"), Kind: kasuhara.GrantRole, Role: role,
+			DepartmentID: r.PostFormValue("department")})
+		if err != nil {
+			return nil, "", err
+		}
+		return &page{Flash: "admin.users.grant_requested", FlashKind: "ok"}, "grant", nil
+	}
+	pw := generatePassword()
+	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
+		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
+		OrgID: org.ID, Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"),
+		Language: r.PostFormValue("language"),
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return &page{Flash: "admin.users.created", FlashKind: "ok", Data: &adminUsersData{Secret: pw, SecretFor: u.Email}},
+		"user:" + sealReceipt(key, u.Email+"\n"+pw), nil
+}
+
+// createdPage is the page of a create-user form's first result, for its
+// repeat.
+func (s *Server) createdPage(key, res string) (*page, error) {
+	if res == "grant" {
+		return &page{Flash: "admin.users.grant_requested", FlashKind: "ok"}, nil
+	}
+	plain, err := openReceipt(key, strings.TrimPrefix(res, "user:"))
+	if err != nil {
+		return nil, err
+	}
+	email, pw, _ := strings.Cut(plain, "\n")
+	return &page{Flash: "admin.users.created", FlashKind: "ok", Data: &adminUsersData{Secret: pw, SecretFor: email}}, nil
 }
 
 // searchKey folds a name for a search: full-width to half-width, lower
@@ -151,7 +201,7 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	role := kasuhara.Role(r.PostFormValue("role"))
-	if m.User.ID == v.User.ID && role != kasuhara.RoleAdmin {
+	if m.User.ID == v.User.ID && !access.Can(role, access.ManageUsers) {
 		// An admin demoting themselves could leave nobody to administer.
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 	}

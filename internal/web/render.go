@@ -39,6 +39,9 @@ type page struct {
 	Form      *form
 	Data      any
 	Unread    int // the viewer's unread notifications
+	// Awaiting counts the measures and grant requests waiting for the
+	// viewer's decision (the navigation's link to /approvals).
+	Awaiting int
 	// LangSwitch, when set, is where the language switch posts and what
 	// it carries, for a page that cannot be drawn again from its path
 	// (the anonymous receipt, shown once).
@@ -290,6 +293,13 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 	return out, nil
 }
 
+// Approves reports whether the viewer's role decides what waits for a
+// second person: measures (legal) or grants of the desk and legal roles
+// (legal, and an admin while there is no legal member).
+func (p *page) Approves() bool {
+	return p.Can(string(access.ApproveMeasure)) || p.Can(string(access.DecideGrants))
+}
+
 // render writes the page name in the request's language.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
 	ctx := r.Context()
@@ -304,6 +314,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if p.Viewer != nil && s.Notifications != nil {
 		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
+	}
+	if p.Viewer != nil && p.Approves() {
+		m, g, _ := s.awaitingApproval(r, p.Viewer)
+		p.Awaiting = m + g
 	}
 	// The anonymous channel loads no session; a viewer there came with a
 	// token, so it never reaches this.
