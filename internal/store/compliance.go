@@ -326,6 +326,7 @@ func (c *complianceCalc) training(ctx context.Context) (trainedRows, error) {
 		pending, pendingDesk = appendPeople(pending, k.pendingAll), appendPeople(pendingDesk, k.pendingDk)
 	}
 	out.all.Evidence = append(out.all.Evidence, kasuhara.ComplianceFact{Key: "managers_trained", Count: count(mDone), Of: count(mAll), Link: "/training/report"})
+	out.desk.Evidence = append(out.desk.Evidence, kasuhara.ComplianceFact{Key: "desk_trained", Count: count(dDone), Of: count(dAll), Link: "/training/report"})
 	out.all.Status = status(done, all)
 	if all == 0 {
 		out.all.Missing = []kasuhara.ComplianceGap{{Key: "no_course"}}

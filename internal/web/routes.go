@@ -237,6 +237,9 @@ func (s *Server) routes() http.Handler {
 	handle("POST /retention/purge", s.purgeNow)
 	handle("GET /insight", s.insightPage)
 	handle("GET /insight/annual.pdf", s.annualReport)
+	handle("GET /compliance", s.compliancePage)
+	handle("GET /compliance/report.pdf", s.complianceReport)
+	handle("POST /compliance/not-applicable", s.complianceNA)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
 
@@ -305,6 +308,7 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/v1/training/courses/{id}/attempts", s.apiSubmitAttempt)
 	api("GET /api/v1/training/report", s.apiTrainingReport)
 	api("GET /api/v1/stats", s.apiStats)
+	api("GET /api/v1/compliance", s.apiCompliance)
 	api("GET /api/v1/exports/stats.csv", s.exportStats("csv"))
 	api("GET /api/v1/exports/stats.xlsx", s.exportStats("xlsx"))
 	api("GET /api/v1/exports/cases.csv", s.exportCases("csv"))
