@@ -44,7 +44,7 @@ func (s *Store) Compliance(ctx context.Context, v kasuhara.Actor, orgSlug string
 	if c.AuditSeq, c.AuditHash, err = s.AuditHead(ctx); err != nil {
 		return nil, err
 	}
-	verified, intact, entries, err := s.lastAuditVerification(ctx)
+	verified, intact, err := s.lastAuditVerification(ctx)
 	if err != nil {
 		return nil, wrap("store.Compliance", err)
 	}
@@ -54,7 +54,7 @@ func (s *Store) Compliance(ctx context.Context, v kasuhara.Actor, orgSlug string
 	names := operator(v) || access.Can(v.Role, access.ViewAcknowledged)
 	for _, o := range orgs {
 		cc := &complianceCalc{s: s, org: o, since: c.Since, now: now, names: names,
-			verifiedAt: verified, intact: intact, entries: entries, head: c.AuditHash}
+			verifiedAt: verified, intact: intact, head: c.AuditHash}
 		oc, err := cc.compute(ctx)
 		if err != nil {
 			return nil, wrap("store.Compliance", err)
@@ -110,7 +110,6 @@ type complianceCalc struct {
 	names      bool // the reader sees who is missing by name
 	verifiedAt time.Time
 	intact     bool
-	entries    int64
 	head       string
 
 	members  []kasuhara.Member
@@ -560,7 +559,7 @@ func (c *complianceCalc) auditChain(context.Context) (kasuhara.ComplianceRow, er
 	default:
 		row.Status = kasuhara.ComplianceMet
 	}
-	row.Evidence = append(row.Evidence, kasuhara.ComplianceFact{Key: "audit_verified", Date: c.verifiedAt, Count: count(int(c.entries))})
+	row.Evidence = append(row.Evidence, kasuhara.ComplianceFact{Key: "audit_verified", Date: c.verifiedAt})
 	return row, nil
 }
 
@@ -687,10 +686,10 @@ func (s *Store) RecordAuditVerification(ctx context.Context, entries int64, inta
 
 // lastAuditVerification is the newest verification of the audit trail;
 // zero when there has been none.
-func (s *Store) lastAuditVerification(ctx context.Context) (at time.Time, intact bool, entries int64, err error) {
-	err = s.db.Read.QueryRowContext(ctx, "SELECT at, intact, entries FROM audit_verifications ORDER BY at DESC LIMIT 1").Scan(&at, &intact, &entries)
+func (s *Store) lastAuditVerification(ctx context.Context) (at time.Time, intact bool, err error) {
+	err = s.db.Read.QueryRowContext(ctx, "SELECT at, intact FROM audit_verifications ORDER BY at DESC LIMIT 1").Scan(&at, &intact)
 	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, 0, nil
+		return time.Time{}, false, nil
 	}
-	return at.UTC(), intact, entries, err
+	return at.UTC(), intact, err
 }
