@@ -17,7 +17,7 @@ import (
 // TestCompliancePage (issue 22): legal opens the compliance page from the
 // menu after `kasuhara audit verify` ran; every measure is there with its
 // status, the verification's date in Japanese style, no internal id, and
-// the page fits 320, 390 and 1366 px; the report downloaded by the
+// the page fits 320, 390 and 1366 px with no serious axe-core finding; the report downloaded by the
 // browser is a PDF whose text (pdftotext) has every measure's heading, in
 // Japanese and in English.
 func TestCompliancePage(t *testing.T) {
@@ -29,6 +29,7 @@ func TestCompliancePage(t *testing.T) {
 		t.Fatalf("kasuhara audit verify: %v\n%s", err, out)
 	}
 	b := newBrowser(t, srv)
+	b.injectAxe(axeSource(t))
 	wantStatus(t, signIn(t, b, "legal@example.jp", legalPW), http.StatusOK, "legal signs in")
 	b.openMenu()
 	b.submit("#nav-compliance")
@@ -61,6 +62,9 @@ func TestCompliancePage(t *testing.T) {
 		}
 		if dir := os.Getenv("KASUHARA_SCREENSHOTS"); dir != "" {
 			b.fullScreenshot(dir, "compliance-"+s.name)
+		}
+		for _, v := range axe(b) {
+			t.Errorf("at %spx: axe-core %s (%s): %s\n\t%s", s.name, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
 		}
 	}
 
