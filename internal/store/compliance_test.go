@@ -210,6 +210,8 @@ func TestCompliance(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		c = complianceOf(t, d, analyst, "")
+		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureCare: kasuhara.ComplianceNotMet})
 		if _, err := d.s.AddCare(ctx, d.people["desk1"], cases[0].ID, kasuhara.CareAction{Kind: "counselling", DueOn: now, Note: "産業医面談"}); err != nil {
 			t.Fatal(err)
 		}
@@ -227,6 +229,36 @@ func TestCompliance(t *testing.T) {
 		if f := fact(o, kasuhara.MeasureCare, "cases_with_care"); f.Count.Shown() != kasuhara.Suppressed || f.Of.Shown() != "3" {
 			t.Errorf("care shown %s of %s, want <3 of 3", f.Count.Shown(), f.Of.Shown())
 		}
+
+		// The first case is assessed as harassment and closed, with
+		// neither a measure nor a referral nor a case study: deterrence
+		// partly, recurrence not met; a police referral and a case study
+		// meet both.
+		desk1, k := d.people["desk1"], cases[0]
+		must := func(_ any, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(d.s.Assign(ctx, desk1, k.ID, desk1.UserID, legal.UserID))
+		must(d.s.Transition(ctx, desk1, k.ID, kasuhara.StateInProgress, ""))
+		must(d.s.Assess(ctx, desk1, k.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"threat"},
+			EnvironmentImpaired: true, EnvironmentHow: "出勤できない", Verdict: "harassment", Rationale: "脅迫を伴う"}))
+		must(d.s.Transition(ctx, desk1, k.ID, kasuhara.StateResolved, ""))
+		must(d.s.Transition(ctx, desk1, k.ID, kasuhara.StateClosed, ""))
+		c = complianceOf(t, d, analyst, "")
+		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureDeterrence: kasuhara.CompliancePartly,
+			kasuhara.MeasureRecurrence: kasuhara.ComplianceNotMet, kasuhara.MeasureResponse: kasuhara.ComplianceMet})
+		must(d.s.AddReferral(ctx, desk1, k.ID, kasuhara.Referral{Kind: "police", Organisation: "新宿警察署", ReferredAt: now}))
+		must(d.s.CreateCaseStudy(ctx, desk1, k.ID, "脅迫への対応", "### 概要\n二人で対応した。", true))
+		c = complianceOf(t, d, analyst, "")
+		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureDeterrence: kasuhara.ComplianceMet,
+			kasuhara.MeasureRecurrence: kasuhara.ComplianceMet})
+		if f := fact(c.Orgs[0], kasuhara.MeasureDeterrence, "referrals_police"); f.Count.Shown() != kasuhara.Suppressed {
+			t.Errorf("one referral to the police shown as %q, want <3", f.Count.Shown())
+		}
+
 		now = now.AddDate(0, 0, 5) // the third case's clock ran out
 		c = complianceOf(t, d, analyst, "")
 		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureResponse: kasuhara.CompliancePartly})
