@@ -29,6 +29,11 @@ type ComplianceMeasure struct {
 	NAReason string
 }
 
+// MaxComplianceNames is how many names of the people missing a measure
+// lists: the others are counted ("and 12 more"); the acknowledgement and
+// training reports list them all.
+const MaxComplianceNames = 30
+
 // ComplianceMeasures puts an organisation's measures (or a group's) into
 // words: headings, statuses, evidence with dates in the organisation's
 // zone and case figures as suppressed, and what is missing.
@@ -46,7 +51,11 @@ func ComplianceMeasures(l Locale, o kasuhara.OrgCompliance) []ComplianceMeasure 
 		for _, g := range r.Missing {
 			s := l.t("compliance.missing."+g.Key, map[string]any{"N": g.Count})
 			if len(g.Names) > 0 {
-				s += l.t("punct.colon") + strings.Join(g.Names, l.t("compliance.list_sep"))
+				names := g.Names
+				if len(names) > MaxComplianceNames {
+					names = append(names[:MaxComplianceNames:MaxComplianceNames], l.t("compliance.more", map[string]any{"N": len(g.Names) - MaxComplianceNames}))
+				}
+				s += l.t("punct.colon") + strings.Join(names, l.t("compliance.list_sep"))
 			}
 			m.Missing = append(m.Missing, s)
 		}

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,16 @@ func TestComplianceMeasuresInWords(t *testing.T) {
 		resp := ms[5]
 		if resp.Measure != kasuhara.MeasureResponse || !strings.Contains(resp.Evidence[0].Value, "<3") || strings.Contains(resp.Evidence[0].Value, "2") {
 			t.Errorf("%s: a suppressed count shows: %+v", lang, resp.Evidence[0])
+		}
+		many := c.Orgs[0]
+		many.Rows = []kasuhara.ComplianceRow{{Measure: kasuhara.MeasurePolicy, Status: kasuhara.CompliancePartly,
+			Missing: []kasuhara.ComplianceGap{{Key: "unacknowledged", Count: MaxComplianceNames + 5, Names: make([]string, MaxComplianceNames+5)}}}}
+		for i := range many.Rows[0].Missing[0].Names {
+			many.Rows[0].Missing[0].Names[i] = fmt.Sprintf("社員%02d", i)
+		}
+		gap := ComplianceMeasures(locale(t, lang), many)[0].Missing[0]
+		if !strings.Contains(gap, "社員29") || strings.Contains(gap, "社員30") || !strings.Contains(gap, map[string]string{"ja": "ほか5人", "en": "and 5 more"}[lang]) {
+			t.Errorf("%s: a long list of names: %q", lang, gap)
 		}
 		if ms[12].NAReason != "記名の報告を受け付けていない" || ms[13].NAReason == "" {
 			t.Errorf("%s: reasons of not applicable: %q, %q", lang, ms[12].NAReason, ms[13].NAReason)

@@ -228,8 +228,12 @@ func (c *complianceCalc) acked(ctx context.Context, d kasuhara.PolicyDocument) (
 	if err != nil {
 		return workers, managers, nil, err
 	}
+	acked := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		acked[id] = true
+	}
 	for _, m := range c.members {
-		done := slices.Contains(ids, m.User.ID)
+		done := acked[m.User.ID]
 		p := &workers
 		if m.Role == kasuhara.RoleSupervisor {
 			p = &managers
@@ -315,6 +319,7 @@ func (c *complianceCalc) training(ctx context.Context) (trainedRows, error) {
 	var out trainedRows
 	var done, all, mDone, mAll, dDone, dAll int
 	var pending, pendingDesk []kasuhara.Member
+	seen, seenDesk := map[string]bool{}, map[string]bool{}
 	for _, id := range order {
 		k := courses[id]
 		out.all.Evidence = append(out.all.Evidence, kasuhara.ComplianceFact{Key: "course", Text: k.ja, TextEn: k.en, Count: count(k.done), Of: count(k.all), Link: "/training/report"})
@@ -322,7 +327,7 @@ func (c *complianceCalc) training(ctx context.Context) (trainedRows, error) {
 			out.desk.Evidence = append(out.desk.Evidence, kasuhara.ComplianceFact{Key: "course", Text: k.ja, TextEn: k.en, Count: count(k.deskDone), Of: count(k.deskAll), Link: "/training/report"})
 		}
 		done, all, mDone, mAll, dDone, dAll = done+k.done, all+k.all, mDone+k.mDone, mAll+k.mAll, dDone+k.deskDone, dAll+k.deskAll
-		pending, pendingDesk = appendPeople(pending, k.pendingAll), appendPeople(pendingDesk, k.pendingDk)
+		pending, pendingDesk = appendPeople(pending, seen, k.pendingAll), appendPeople(pendingDesk, seenDesk, k.pendingDk)
 	}
 	out.all.Evidence = append(out.all.Evidence, kasuhara.ComplianceFact{Key: "managers_trained", Count: count(mDone), Of: count(mAll), Link: "/training/report"})
 	out.desk.Evidence = append(out.desk.Evidence, kasuhara.ComplianceFact{Key: "desk_trained", Count: count(dDone), Of: count(dAll), Link: "/training/report"})
@@ -341,10 +346,11 @@ func (c *complianceCalc) training(ctx context.Context) (trainedRows, error) {
 	return out, nil
 }
 
-// appendPeople adds the people not in list yet.
-func appendPeople(list, more []kasuhara.Member) []kasuhara.Member {
+// appendPeople adds the people not in list yet (seen holds its ids).
+func appendPeople(list []kasuhara.Member, seen map[string]bool, more []kasuhara.Member) []kasuhara.Member {
 	for _, m := range more {
-		if !slices.ContainsFunc(list, func(x kasuhara.Member) bool { return x.User.ID == m.User.ID }) {
+		if !seen[m.User.ID] {
+			seen[m.User.ID] = true
 			list = append(list, m)
 		}
 	}
