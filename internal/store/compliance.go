@@ -372,17 +372,19 @@ func (c *complianceCalc) desk(context.Context) (kasuhara.ComplianceRow, error) {
 	row := kasuhara.ComplianceRow{Evidence: []kasuhara.ComplianceFact{
 		{Key: "desk_staff", Count: count(desk), Link: "/admin/users"},
 		{Key: "legal_staff", Count: count(legal), Link: "/admin/users"},
-		// TODO(issue 22, lead): another helper adds the setting that turns
-		// the anonymous channel off; read it here. Until then it is on.
-		{Key: "anonymous_channel", Text: "on", Link: "/o/" + c.org.Slug + "/report"},
 	}}
+	if c.settings.AnonymousChannel {
+		row.Evidence = append(row.Evidence, kasuhara.ComplianceFact{Key: "anonymous_channel", Text: "on", Link: "/o/" + c.org.Slug + "/report"})
+	} else {
+		row.Evidence = append(row.Evidence, kasuhara.ComplianceFact{Key: "anonymous_channel", Text: "off", Link: "/admin/settings"})
+	}
 	if contact != "" {
 		row.Evidence = append(row.Evidence, kasuhara.ComplianceFact{Key: "contact", Text: contact, Link: "/o/" + c.org.Slug + "/policy"})
 	}
 	for _, g := range []struct {
 		key string
 		ok  bool
-	}{{"no_desk_staff", desk > 0}, {"no_legal_staff", legal > 0}, {"no_contact", contact != ""}} {
+	}{{"no_desk_staff", desk > 0}, {"no_legal_staff", legal > 0}, {"no_contact", contact != ""}, {"anonymous_off", c.settings.AnonymousChannel}} {
 		if !g.ok {
 			row.Missing = append(row.Missing, kasuhara.ComplianceGap{Key: g.key})
 		}

@@ -156,6 +156,18 @@ func TestCompliance(t *testing.T) {
 		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasurePolicy: kasuhara.ComplianceMet,
 			kasuhara.MeasureNonRetaliation: kasuhara.ComplianceMet, kasuhara.MeasureDesk: kasuhara.ComplianceMet,
 			kasuhara.MeasureCheckins: kasuhara.ComplianceNotMet})
+		// The anonymous channel switched off: the desk is partly met.
+		if err := d.s.SetAnonymousChannel(ctx, admin, d.org.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		c = complianceOf(t, d, analyst, "")
+		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureDesk: kasuhara.CompliancePartly})
+		if f := fact(c.Orgs[0], kasuhara.MeasureDesk, "anonymous_channel"); f == nil || f.Text != "off" {
+			t.Errorf("anonymous channel %+v, want off", f)
+		}
+		if err := d.s.SetAnonymousChannel(ctx, admin, d.org.ID, true); err != nil {
+			t.Fatal(err)
+		}
 
 		// Training: the desk passes, the shop is assigned and has not.
 		course, err := d.s.SaveCourse(ctx, admin, kasuhara.Course{TitleJa: "基礎", TitleEn: "Basics", SourceJa: quizCourse, PassMark: 100})

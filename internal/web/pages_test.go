@@ -363,6 +363,9 @@ func TestTemplateKeysExist(t *testing.T) {
 		ids = append(ids, "referral.kind."+k)
 	}
 	ids = append(ids, "notice.post.overdue")
+	for _, typ := range notify.GrantTypes {
+		ids = append(ids, "notice."+typ, "notice."+typ+".reset")
+	}
 	for _, typ := range notify.EventTypes {
 		ids = append(ids, "notice."+typ)
 	}

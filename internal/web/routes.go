@@ -153,6 +153,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /online-posts/template", s.saveRemovalTemplate)
 	handle("GET /online-posts/{id}", s.postPage)
 	handle("POST /online-posts/{id}/status", s.uiMovePost)
+	handle("POST /online-posts/{id}/consent", s.uiRecordConsent)
 	handle("POST /online-posts/{id}/files", s.uiUploadPostFiles, upload)
 	handle("GET /online-posts/{id}/files/{file}", s.postFile)
 	handle("GET /online-posts/{id}/removal-request", s.removalRequest)
@@ -179,6 +180,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /customers/{id}/measures/{measure}/letter/preview", s.letterPreview)
 	handle("GET /customers/{id}", s.customerView)
 	handle("POST /customers/{id}/measures", s.customerPropose)
+	handle("POST /customers/{id}/addressee", s.customerAddressee)
 	handle("POST /customers/{id}/merge", s.customerMerge)
 	handle("POST /customers/{id}/split", s.customerSplit)
 	handle("POST /customers/{id}/measures/{measure}/approve", s.customerApprove)
@@ -242,6 +244,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /compliance/not-applicable", s.complianceNA)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
+	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
 
 	// The API. openapi.json documents every route registered with api().
 	api := func(pattern string, h handler, ps ...policy) {
