@@ -127,7 +127,7 @@ func TestMeasureLetters(t *testing.T) {
 	must(t, emp.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusForbidden)
 	// Legal edits the template; the desk may not.
 	l := e.signedIn(kasuhara.RoleLegal)
-	must(t, l.get("/customers/letters"), 200, "警告文書", "{facts}")
+	must(t, l.get("/customers/letters"), 200, "警告書", "{facts}")
 	must(t, l.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"警告書"}, "body": {"{customer}\n{facts}"}}), http.StatusSeeOther)
 	d := e.signedIn(kasuhara.RoleDesk)
 	must(t, d.get("/customers/letters"), http.StatusForbidden)

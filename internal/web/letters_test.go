@@ -83,7 +83,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 		if _, err := e.st.StoredLetter(ctx, legalV, id, end.ID, "ja", kasuhara.LayoutStandard); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Fatalf("a preview kept a letter: %v", err)
 		}
-		if text := preview(plain); text != "" && (strings.Contains(text, "社内メモ") || !strings.Contains(text, "社会通念上相当な範囲を超える")) {
+		if text := preview(plain); text != "" && (strings.Contains(text, "社内メモ") || !strings.Contains(text, "範囲を超えるものであり、当社従業員の就業環境を害するものと判断いたしました")) {
 			t.Errorf("a measure without a text for the customer:\n%s", text)
 		}
 		// A warning letter issued: the discontinuation now names it.
