@@ -57,6 +57,14 @@ var mailTitles = map[string]map[string]string{
 		"ja": "提案した措置が却下されました",
 		"en": "Your proposed measure was rejected",
 	},
+	CooperationDueSoon: {
+		"ja": "他の事業主との協力の求めの期限が近づいています",
+		"en": "A cooperation request's deadline is approaching",
+	},
+	CooperationOverdue: {
+		"ja": "他の事業主との協力の求めの期限を過ぎています",
+		"en": "A cooperation request's deadline has passed",
+	},
 }
 
 // mailDetails says in words what an event's detail code means: the new

@@ -29,23 +29,26 @@ import (
 
 // Deps are what the server needs.
 type Deps struct {
-	Orgs      kasuhara.OrgService
-	Users     kasuhara.UserService
-	Tokens    kasuhara.TokenService
-	Audit     kasuhara.AuditService
-	Cases     kasuhara.CaseService
-	Messages  kasuhara.MessageService
-	Checkins  kasuhara.CheckinService
-	Anonymous kasuhara.AnonymousService
-	Settings  kasuhara.SettingsService
-	Customers kasuhara.CustomerService
-	Letters   kasuhara.LetterService
-	Referrals kasuhara.ReferralService
-	Posts     kasuhara.OnlinePostService
-	Policies  kasuhara.PolicyService
-	Training  kasuhara.TrainingService
-	Insight   kasuhara.InsightService
-	Retention kasuhara.RetentionService
+	Orgs     kasuhara.OrgService
+	Users    kasuhara.UserService
+	Tokens   kasuhara.TokenService
+	Audit    kasuhara.AuditService
+	Cases    kasuhara.CaseService
+	Messages kasuhara.MessageService
+	Checkins kasuhara.CheckinService
+	// Cooperation is the register of cooperation requests between
+	// employers.
+	Cooperation kasuhara.CooperationService
+	Anonymous   kasuhara.AnonymousService
+	Settings    kasuhara.SettingsService
+	Customers   kasuhara.CustomerService
+	Letters     kasuhara.LetterService
+	Referrals   kasuhara.ReferralService
+	Posts       kasuhara.OnlinePostService
+	Policies    kasuhara.PolicyService
+	Training    kasuhara.TrainingService
+	Insight     kasuhara.InsightService
+	Retention   kasuhara.RetentionService
 	// Idempotency keeps the keys of forms and API requests that create
 	// something, so that a repeat files nothing; nil files every request.
 	Idempotency kasuhara.IdempotencyService
