@@ -164,6 +164,9 @@ func TestCooperationRegister(t *testing.T) {
 			t.Errorf("the sharing is not in the case's audit trail with its fields: %+v", entries)
 		}
 		all, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "cooperation."})
+		if names, err := d.s.AuditNames(ctx, kasuhara.RoleAdmin, all); err != nil || names["cooperation_request:"+r.ID] != r.Ref {
+			t.Errorf("the audit trail names the request %q, want its number %s (%v)", names["cooperation_request:"+r.ID], r.Ref, err)
+		}
 		for _, e := range append(entries, all...) {
 			if strings.Contains(e.Detail, "suzuki") || strings.Contains(e.Detail, "03-1234") {
 				t.Errorf("the contact is in the audit trail: %s", e.Detail)
