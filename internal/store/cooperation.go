@@ -382,13 +382,21 @@ func (s *Store) sharedSummary(ctx context.Context, q queryer, v kasuhara.Actor, 
 	return sum, c, nil
 }
 
-// SharedSummary implements kasuhara.CooperationService.
+// SharedSummary implements kasuhara.CooperationService. The preview reads
+// the case's contents: an audited read, as the case page is.
 func (s *Store) SharedSummary(ctx context.Context, v kasuhara.Actor, id string, choice kasuhara.ShareChoice) (*kasuhara.SharedSummary, error) {
-	r, err := s.cooperationFor(ctx, s.db.Read, v, id)
-	if err != nil {
-		return nil, wrap("store.SharedSummary", err)
-	}
-	sum, _, err := s.sharedSummary(ctx, s.db.Read, v, r, choice)
+	var sum *kasuhara.SharedSummary
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		r, err := s.cooperationFor(ctx, tx, v, id)
+		if err != nil {
+			return err
+		}
+		var c *kasuhara.Case
+		if sum, c, err = s.sharedSummary(ctx, tx, v, r, choice); err != nil {
+			return err
+		}
+		return s.auditRead(ctx, tx, v, c, "cooperation_summary")
+	})
 	if err != nil {
 		return nil, wrap("store.SharedSummary", err)
 	}
@@ -449,12 +457,25 @@ func (s *Store) SharePDF(ctx context.Context, v kasuhara.Actor, id, shareID stri
 		return nil, nil, wrap("store.SharePDF", err)
 	}
 	var pdf []byte
+	var caseID string
 	sh, err := scanShare(s.db.Read.QueryRowContext(ctx, "SELECT "+shareColumns+" FROM cooperation_shares WHERE id = $1 AND request_id = $2", shareID, r.ID))
 	if err == nil {
-		err = s.db.Read.QueryRowContext(ctx, "SELECT pdf FROM cooperation_shares WHERE id = $1", shareID).Scan(&pdf)
+		err = s.db.Read.QueryRowContext(ctx, "SELECT pdf, case_id FROM cooperation_shares WHERE id = $1", shareID).Scan(&pdf, &caseID)
 	}
 	if err != nil {
 		return nil, nil, notFound(err, "store.SharePDF", "shared summary")
+	}
+	// The summary holds the case's contents: an audited read, for whoever
+	// may still handle the case.
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseHandler)
+		if err != nil {
+			return err
+		}
+		return s.auditRead(ctx, tx, v, c, "cooperation_share")
+	})
+	if err != nil {
+		return nil, nil, wrap("store.SharePDF", err)
 	}
 	return &sh, pdf, nil
 }

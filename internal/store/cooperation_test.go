@@ -164,6 +164,11 @@ func TestCooperationRegister(t *testing.T) {
 			t.Errorf("the sharing is not in the case's audit trail with its fields: %+v", entries)
 		}
 		all, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "cooperation."})
+		if !slices.ContainsFunc(entries, func(e kasuhara.AuditEntry) bool {
+			return e.Action == "case.read" && e.ActorID == legal.UserID && strings.Contains(e.Detail, "cooperation_share")
+		}) {
+			t.Error("reading a shared summary is not an audited read of the case")
+		}
 		if names, err := d.s.AuditNames(ctx, kasuhara.RoleAdmin, all); err != nil || names["cooperation_request:"+r.ID] != r.Ref {
 			t.Errorf("the audit trail names the request %q, want its number %s (%v)", names["cooperation_request:"+r.ID], r.Ref, err)
 		}
