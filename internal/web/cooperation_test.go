@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/notify"
 )
 
 // uuidText finds a UUID in a page's text outside its links and form values.
@@ -138,5 +142,20 @@ func TestCooperationPages(t *testing.T) {
 		must(t, list, 200, `class="overdue"`, "badge-urgent", "丙商事")
 		must(t, api.call("GET", "/api/v1/cooperation?state=open", nil), 200, "丙商事")
 		mustNot(t, api.call("GET", "/api/v1/cooperation?state=open", nil), "乙運輸")
+
+		// Its handler is reminded: in words, with the number, leading to
+		// the request.
+		if n, err := e.st.RemindCooperation(ctx); err != nil || n != 1 {
+			t.Fatalf("RemindCooperation = %d, %v; want the overdue request", n, err)
+		}
+		q := jobs.New(e.db, map[string]jobs.Handler{notify.KindEvent: notify.FanoutHandler(e.st)},
+			jobs.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if _, err := q.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ ID, Ref string }
+		json.Unmarshal([]byte(sent.body), &out)
+		must(t, e.signedIn(kasuhara.RoleLegal).get("/notifications"), 200, "協力の求め "+out.Ref+" の期限を過ぎています", `href="/cooperation/`+out.ID+`"`)
+		mustNot(t, desk.get("/notifications"), out.Ref)
 	})
 }
