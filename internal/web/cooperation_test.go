@@ -129,7 +129,7 @@ func TestCooperationPages(t *testing.T) {
 		must(t, api.call("POST", "/api/v1/cooperation/"+id+"/decline", map[string]string{"reason": "対象外"}), 409)
 		must(t, api.call("POST", "/api/v1/cooperation/"+id+"/close", map[string]string{}), 200, `"state":"closed"`)
 		page = desk.get(path)
-		must(t, page, 200, "事実確認の結果を要約で共有した", "完了", "要約の共有", "回答")
+		must(t, page, 200, "事実確認の結果を要約で共有した", "完了", "要約の共有", `id="cooperation-answered-by">User deskが`, "に回答")
 		mustNot(t, page, `id="cooperation-to-answered"`)
 
 		// A request sent, through the API, whose deadline passed: overdue
