@@ -21,9 +21,11 @@ type cooperationIn struct {
 	ContactPhone  string `json:"contact_phone"`
 	ContactEmail  string `json:"contact_email"`
 	CaseID        string `json:"case_id"`
-	Asked         string `json:"asked"`
-	RequestedAt   string `json:"requested_at"`
-	DueAt         string `json:"due_at"`
+	// CaseRef is the case's number, instead of CaseID (API only).
+	CaseRef     string `json:"case_ref"`
+	Asked       string `json:"asked"`
+	RequestedAt string `json:"requested_at"`
+	DueAt       string `json:"due_at"`
 }
 
 // dueDate reads a deadline: a bare date is the end of that day in Japan.

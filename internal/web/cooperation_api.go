@@ -82,6 +82,17 @@ func (s *Server) apiCreateCooperation(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	if in.CaseID == "" && in.CaseRef != "" {
+		// The case by its number, as on the page.
+		id, err := s.pickedCase(r.Context(), viewerFrom(r.Context()).Actor, in.CaseRef)
+		if err != nil {
+			if f, ok := kasuhara.ErrorFields(err)["case"]; ok {
+				return kasuhara.Invalid(kasuhara.FieldErrors{"case_ref": f})
+			}
+			return err
+		}
+		in.CaseID = id
+	}
 	c, err := s.createCooperation(r, in)
 	if err != nil {
 		return err

@@ -138,6 +138,9 @@ func TestCooperationPages(t *testing.T) {
 			"requested_at": time.Now().AddDate(0, 0, -20).Format(time.RFC3339), "due_at": time.Now().AddDate(0, 0, -1).Format(time.RFC3339)})
 		must(t, sent, 201, `"overdue":true`, `"direction":"sent"`)
 		must(t, api.call("POST", "/api/v1/cooperation", map[string]string{"direction": "sent"}), 422, "employer", "asked")
+		must(t, api.call("POST", "/api/v1/cooperation", map[string]string{"direction": "sent", "employer": "丁社", "asked": "x", "case_ref": "K-1999-00001"}), 422, "case_ref")
+		must(t, api.call("POST", "/api/v1/cooperation", map[string]string{"direction": "sent", "employer": "丁社", "asked": "x",
+			"case_ref": strings.ToLower(strings.ReplaceAll(c.Ref, "-", ""))}), 201, `"case_ref":"`+c.Ref+`"`)
 		list = desk.get("/cooperation")
 		must(t, list, 200, `class="overdue"`, "badge-urgent", "丙商事")
 		must(t, api.call("GET", "/api/v1/cooperation?state=open", nil), 200, "丙商事")
