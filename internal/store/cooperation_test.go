@@ -206,6 +206,11 @@ func TestCooperationRegister(t *testing.T) {
 			t.Errorf("a closed request is reminded (%d)", n)
 		}
 
+		// The register's changes leave the case's audited record intact.
+		if check, err := d.s.VerifyRecords(ctx); err != nil || len(check.Problems) > 0 {
+			t.Errorf("VerifyRecords after the register's changes: %+v, %v", check, err)
+		}
+
 		// The figures: one received answered late (its first deadline
 		// passed, the second was kept), one sent.
 		for _, who := range []string{"desk1", "clerk"} {
