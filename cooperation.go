@@ -62,7 +62,7 @@ const CooperationDueSoon = 3 * 24 * time.Hour
 type CooperationRequest struct {
 	ID    string
 	OrgID string
-	// Ref is the request's number, such as C-2026-00001: what people read
+	// Ref is the request's number, such as CO-2026-00001: what people read
 	// and what mail names.
 	Ref       string
 	Direction string

@@ -141,7 +141,8 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		if err != nil || len(cs) == 0 {
 			return fmt.Errorf("demo customer %d: %v", i, err)
 		}
-		m, err := st.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Level: lvl, Reason: "繰り返しの暴言と長時間の拘束のため", ReviewAt: time.Now().AddDate(0, 6, 0)})
+		m, err := st.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Level: lvl, Reason: "繰り返しの暴言と長時間の拘束のため", ReviewAt: time.Now().AddDate(0, 6, 0),
+			Premises: "新宿店"}) // a ban names its premises; other levels keep none
 		if err != nil {
 			return fmt.Errorf("demo measure: %w", err)
 		}

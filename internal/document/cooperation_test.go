@@ -13,7 +13,7 @@ func cooperationInput(t *testing.T, lang string) CooperationInput {
 	t.Helper()
 	at := time.Date(2026, 4, 9, 1, 30, 0, 0, time.UTC)
 	return CooperationInput{Locale: locale(t, lang), Now: at.Add(48 * time.Hour), Org: "株式会社アクメ", Summary: &kasuhara.SharedSummary{
-		Request: kasuhara.CooperationRequest{Ref: "C-2026-00001", Direction: kasuhara.CooperationReceived, Employer: "乙運輸株式会社", RequestedAt: at.Add(24 * time.Hour)},
+		Request: kasuhara.CooperationRequest{Ref: "CO-2026-00001", Direction: kasuhara.CooperationReceived, Employer: "乙運輸株式会社", RequestedAt: at.Add(24 * time.Hour)},
 		Fields:  []string{kasuhara.ShareDates, kasuhara.ShareCategories, kasuhara.ShareConduct, kasuhara.ShareMeasures},
 		CaseRef: "K-2026-00007", OccurredAt: at, Categories: []kasuhara.Category{"violence_abuse"}, Subtypes: []string{"shouting"},
 		Demand: "■■■を辞めさせろ", Conduct: "客が■■■さんに土下座を要求した",
@@ -28,9 +28,9 @@ func TestCooperationSummary(t *testing.T) {
 		lang          string
 		wants, absent []string
 	}{
-		{"ja", []string{"株式会社アクメ", "乙運輸株式会社", "C-2026-00001", "2026年4月9日10:30", "暴言", "客が■■■さんに土下座を要求した", "警察", "警告",
+		{"ja", []string{"株式会社アクメ", "乙運輸株式会社", "CO-2026-00001", "2026年4月9日10:30", "暴言", "客が■■■さんに土下座を要求した", "警察", "警告",
 			"報告した従業員に関する情報は記載していません"}, []string{"報告者の同意日", "経路"}},
-		{"en", []string{"株式会社アクメ", "C-2026-00001", "9 Apr 2026 10:30", "Police", "Warning", "Nothing about the reporting employee"},
+		{"en", []string{"株式会社アクメ", "CO-2026-00001", "9 Apr 2026 10:30", "Police", "Warning", "Nothing about the reporting employee"},
 			[]string{"Reporter consented", "Channel"}},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestCooperationSummary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Name != "C-2026-00001-summary.pdf" || f.Type != TypePDF {
+			if f.Name != "CO-2026-00001-summary.pdf" || f.Type != TypePDF {
 				t.Errorf("file %q of type %q", f.Name, f.Type)
 			}
 			checkPDF(t, f.Data, tt.wants, tt.absent)

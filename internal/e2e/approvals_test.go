@@ -65,6 +65,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	customerURL := legal.path()
 	legal.choose("#level", "banned")
 	legal.fill("#reason", "再三の長時間の電話と威圧")
+	legal.fill("#premises", "新宿店")
 	legal.click(`input[name=case_ids]`)
 	wantStatus(t, legal.submit("#propose-submit"), http.StatusOK, "propose")
 	if legal.has(`button[id^=approve-]`) {

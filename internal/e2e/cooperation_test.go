@@ -36,7 +36,7 @@ func TestCooperationFlow(t *testing.T) {
 	desk.fill("#cooperation-case", ref)
 	desk.fill("#cooperation-asked", "同じ顧客による暴言について事実確認をお願いしたい")
 	wantStatus(t, desk.submit("#cooperation-submit"), http.StatusOK, "record the request")
-	if h := desk.text("h1"); !strings.Contains(h, "C-") {
+	if h := desk.text("h1"); !strings.Contains(h, "CO-") {
 		t.Fatalf("after recording, the page is %q (%s)", h, desk.path())
 	}
 	page := desk.text("main")

@@ -36,10 +36,22 @@ const (
 	MeasureApproved = "measure.approved" // the recipient's proposal was approved
 	MeasureRejected = "measure.rejected" // the recipient's proposal was rejected
 	// Events on a cooperation request between employers: CaseID holds the
-	// request's id, CaseRef its number (C-…).
+	// request's id, CaseRef its number (CO-…).
 	CooperationDueSoon = "cooperation.due_soon" // an open request's deadline is near
 	CooperationOverdue = "cooperation.overdue"  // an open request's deadline has passed
 )
+
+// In-app notifications of a grant request (issue 16): the request is
+// their object, its role or "reset" their detail. They are not events:
+// the deciders' mail is the grant mail, and no webhook carries them.
+const (
+	GrantRequested = "grant.requested" // a grant of desk or legal, or a reset, waits for the recipient's decision
+	GrantApproved  = "grant.approved"  // the recipient's request was approved
+	GrantRejected  = "grant.rejected"  // the recipient's request was rejected
+)
+
+// GrantTypes lists the notifications of grant requests.
+var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected}
 
 // EventTypes lists every event type.
 var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,
@@ -93,8 +105,10 @@ func (ev Event) Path() string {
 // id as their object.
 func Path(typ, caseID, customerID string) string {
 	switch {
-	case typ == MeasureProposed:
+	case typ == MeasureProposed, typ == GrantRequested:
 		return "/approvals"
+	case strings.HasPrefix(typ, "grant."):
+		return "/grant-requests"
 	case strings.HasPrefix(typ, "measure."):
 		return "/customers/" + url.PathEscape(customerID) + "#measures"
 	case strings.HasPrefix(typ, "post."):

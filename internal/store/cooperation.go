@@ -181,7 +181,7 @@ func (s *Store) CreateCooperationRequest(ctx context.Context, v kasuhara.Actor, 
 			ON CONFLICT (org_id, year) DO UPDATE SET next = cooperation_counters.next + 1 RETURNING next - 1`, r.OrgID, year).Scan(&n); err != nil {
 			return err
 		}
-		r.Ref = fmt.Sprintf("C-%d-%05d", year, n)
+		r.Ref = fmt.Sprintf("CO-%d-%05d", year, n)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cooperation_requests (id, org_id, ref, direction, employer, contact_person, contact_phone,
 			contact_email, case_id, asked, state, requested_at, due_at, handler_id, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`,

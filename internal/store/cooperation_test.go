@@ -43,7 +43,7 @@ func TestCooperationRegister(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want := now.AddDate(0, 0, kasuhara.DefaultCooperationDays); !r.DueAt.Equal(want) || r.State != kasuhara.CooperationOpen ||
-			!strings.HasPrefix(r.Ref, "C-") || r.CaseRef != c.Ref {
+			!strings.HasPrefix(r.Ref, "CO-") || r.CaseRef != c.Ref {
 			t.Errorf("created %+v, want open, due %v, numbered, case %s", r, want, c.Ref)
 		}
 		sent, err := d.s.CreateCooperationRequest(ctx, legal, kasuhara.CooperationRequest{Direction: kasuhara.CooperationSent, Employer: "丙商事",

@@ -279,6 +279,9 @@ func (s *Store) Stats(ctx context.Context, orgIDs []string, q kasuhara.StatsQuer
 	if len(orgIDs) == 0 {
 		return &kasuhara.Stats{Query: q}, nil
 	}
+	if q.Department != "" || q.Level > 0 || q.GroupBy == "department" {
+		return s.departmentStats(ctx, orgIDs, q)
+	}
 	orgs, err := s.orgsByID(ctx, orgIDs)
 	if err != nil {
 		return nil, err
@@ -502,6 +505,8 @@ func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind str
 		need = access.ExportCases
 	case strings.HasPrefix(kind, "audit."):
 		need = access.ViewAudit
+	case strings.HasPrefix(kind, "compliance."):
+		need = access.ViewCompliance
 	}
 	if err := access.Check(actor, need); err != nil {
 		return err
@@ -518,6 +523,8 @@ func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind str
 		c.action = "export.cases_xlsx"
 	case "annual.pdf":
 		c.action = "export.annual_pdf"
+	case "compliance.pdf":
+		c.action = "export.compliance_pdf"
 	case "audit.csv":
 		c.action = "export.audit_csv"
 	default:

@@ -102,6 +102,7 @@ func reporterOrLegal(p principal, w *world) bool {
 }
 
 func and(a, b rule) rule { return func(p principal, w *world) bool { return a(p, w) && b(p, w) } }
+func or(a, b rule) rule  { return func(p principal, w *world) bool { return a(p, w) || b(p, w) } }
 
 // routeMatrix is what each route of routes.go allows on the parent's
 // objects. A route missing here fails the test.
@@ -142,7 +143,7 @@ var routeMatrix = map[string]rule{
 	"POST /notifications/read":      signedIn,
 	"POST /notifications/{id}/read": signedIn, // marks only the viewer's own
 	"POST /notifications/mail":      signedIn, // the viewer's own choice
-	"GET /approvals":                anyOrg(access.ReadCustomers),
+	"GET /approvals":                or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
 	"GET /lookup":                   signedIn,
 	"GET /pick/cases":               signedIn,
 	"GET /pick/customers":           anyOrg(access.ReadCustomers),
@@ -193,6 +194,7 @@ var routeMatrix = map[string]rule{
 	"POST /online-posts/template":                           anyOrg(access.ManagePosts),
 	"GET /online-posts/{id}":                                role(access.ManagePosts),
 	"POST /online-posts/{id}/status":                        role(access.ManagePosts),
+	"POST /online-posts/{id}/consent":                       role(access.ManagePosts),
 	"POST /online-posts/{id}/files":                         role(access.ManagePosts),
 	"GET /online-posts/{id}/files/{file}":                   role(access.ManagePosts),
 	"GET /online-posts/{id}/removal-request":                role(access.ManagePosts),
@@ -203,6 +205,7 @@ var routeMatrix = map[string]rule{
 	"GET /customers/{id}/measures/{measure}/letter":         role(access.ReadCustomers),
 	"GET /customers/{id}":                                   role(access.ReadCustomers),
 	"POST /customers/{id}/measures":                         role(access.ReadCustomers),
+	"POST /customers/{id}/addressee":                        role(access.ReadCustomers),
 	"POST /customers/{id}/merge":                            role(access.ReadCustomers),
 	"POST /customers/{id}/split":                            role(access.ReadCustomers),
 	"POST /customers/{id}/measures/{measure}/approve":       role(access.ApproveMeasure),
@@ -228,6 +231,7 @@ var routeMatrix = map[string]rule{
 	"GET /admin/audit.csv":                  anyOrg(access.ViewAudit),
 	"GET /admin/settings":                   anyOrg(access.ManageSettings),
 	"POST /admin/settings":                  anyOrg(access.ManageSettings),
+	"POST /admin/settings/anonymous":        anyOrg(access.ManageSettings),
 	"GET /policies/acknowledgements":        anyOrg(access.ViewAcknowledged),
 	"GET /policies/{id}":                    and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
 	"POST /policies/{id}/acknowledge":       and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
@@ -261,6 +265,9 @@ var routeMatrix = map[string]rule{
 	"POST /retention/purge":                        anyOrg(access.ManageRetention),
 	"GET /insight":                                 anyOrg(access.ViewStatistics),
 	"GET /insight/annual.pdf":                      anyOrg(access.ViewStatistics),
+	"GET /compliance":                              anyOrg(access.ViewCompliance),
+	"GET /compliance/report.pdf":                   anyOrg(access.ViewCompliance),
+	"POST /compliance/not-applicable":              anyOrg(access.ManageSettings),
 	"POST /cases/{id}/checkin":                     reporter,
 
 	"GET /api/v1/openapi.json":                                everyone,
@@ -272,7 +279,7 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/anonymous-reports/messages":                 everyone,
 	"GET /api/v1/customers/lookup":                            signedIn,
 	"GET /api/v1/customers":                                   anyOrg(access.ReadCustomers),
-	"GET /api/v1/approvals":                                   anyOrg(access.ReadCustomers),
+	"GET /api/v1/approvals":                                   or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
 	"GET /api/v1/customers/{id}":                              role(access.ReadCustomers),
 	"POST /api/v1/customers/{id}/measures":                    role(access.ReadCustomers),
 	"POST /api/v1/customers/{id}/measures/{measure}/approve":  role(access.ApproveMeasure),
@@ -330,6 +337,7 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/training/courses/{id}/attempts":             and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
 	"GET /api/v1/training/report":                             anyOrg(access.ViewTraining),
 	"GET /api/v1/stats":                                       anyOrg(access.ViewStatistics),
+	"GET /api/v1/compliance":                                  anyOrg(access.ViewCompliance),
 	"GET /api/v1/exports/stats.csv":                           anyOrg(access.ViewStatistics),
 	"GET /api/v1/exports/stats.xlsx":                          anyOrg(access.ViewStatistics),
 	"GET /api/v1/exports/cases.csv":                           anyOrg(access.ExportCases),
@@ -564,6 +572,9 @@ var formBodies = map[string]string{
 	"POST /cooperation/{id}/state":                  "to=answered&text_answered=x",
 	"POST /cooperation/{id}/deadline":               "due_at=2030-01-01",
 	"POST /cooperation/{id}/share":                  "fields=conduct",
+	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
+	"POST /online-posts/{id}/consent":               "consent_name=x&consent_at=2026-01-01",
+	"POST /compliance/not-applicable":               "measure=checkins&reason=x",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z$]+)\}`)

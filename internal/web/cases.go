@@ -574,7 +574,8 @@ func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) error {
 // caseLevel is the viewer's level for a case they could open (CaseByID
 // succeeded, so they are not excluded unless they reported it).
 func caseLevel(v kasuhara.Actor, c *kasuhara.Case) access.CaseLevel {
-	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, HiddenFromSupervisor: c.HideFromSupervisor})
+	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID,
+		DepartmentPath: c.DepartmentPath, HiddenFromSupervisor: c.HideFromSupervisor})
 }
 
 // caseFilter reads the list filters from the query string.

@@ -56,7 +56,7 @@ func TestCooperationPages(t *testing.T) {
 		path := res.header.Get("Location")
 		id := strings.TrimPrefix(path, "/cooperation/")
 		list := desk.get("/cooperation")
-		must(t, list, 200, "乙運輸株式会社", c.Ref, "C-", "受けた", "対応中")
+		must(t, list, 200, "乙運輸株式会社", c.Ref, "CO-", "受けた", "対応中")
 		mustNot(t, list, "cooperation-none", `class="overdue"`)
 		if m := uuidText.FindString(list.body); m != "" {
 			t.Errorf("a UUID is visible on the register: %s", m)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -24,8 +25,15 @@ func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title",
-		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Sender": st.Sender}})
+	// A group-wide policy speaks for the organisation whose page this is:
+	// the name of the organisation that wrote it (the parent company)
+	// becomes this one's.
+	body := d.Current.Body(langFrom(r.Context()))
+	if d.OrgID != org.ID && d.OrgName != "" {
+		body = strings.ReplaceAll(body, d.OrgName, org.Name)
+	}
+	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Brand: org,
+		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Body": body, "Sender": st.Sender, "Anonymous": st.AnonymousChannel}})
 }
 
 // policiesPage lists the documents that apply to the viewer's organisation

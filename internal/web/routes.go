@@ -155,6 +155,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /online-posts/template", s.saveRemovalTemplate)
 	handle("GET /online-posts/{id}", s.postPage)
 	handle("POST /online-posts/{id}/status", s.uiMovePost)
+	handle("POST /online-posts/{id}/consent", s.uiRecordConsent)
 	handle("POST /online-posts/{id}/files", s.uiUploadPostFiles, upload)
 	handle("GET /online-posts/{id}/files/{file}", s.postFile)
 	handle("GET /online-posts/{id}/removal-request", s.removalRequest)
@@ -189,6 +190,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /customers/{id}/measures/{measure}/letter/preview", s.letterPreview)
 	handle("GET /customers/{id}", s.customerView)
 	handle("POST /customers/{id}/measures", s.customerPropose)
+	handle("POST /customers/{id}/addressee", s.customerAddressee)
 	handle("POST /customers/{id}/merge", s.customerMerge)
 	handle("POST /customers/{id}/split", s.customerSplit)
 	handle("POST /customers/{id}/measures/{measure}/approve", s.customerApprove)
@@ -247,8 +249,12 @@ func (s *Server) routes() http.Handler {
 	handle("POST /retention/purge", s.purgeNow)
 	handle("GET /insight", s.insightPage)
 	handle("GET /insight/annual.pdf", s.annualReport)
+	handle("GET /compliance", s.compliancePage)
+	handle("GET /compliance/report.pdf", s.complianceReport)
+	handle("POST /compliance/not-applicable", s.complianceNA)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
+	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
 
 	// The API. openapi.json documents every route registered with api().
 	api := func(pattern string, h handler, ps ...policy) {
@@ -325,6 +331,7 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/v1/training/courses/{id}/attempts", s.apiSubmitAttempt)
 	api("GET /api/v1/training/report", s.apiTrainingReport)
 	api("GET /api/v1/stats", s.apiStats)
+	api("GET /api/v1/compliance", s.apiCompliance)
 	api("GET /api/v1/exports/stats.csv", s.exportStats("csv"))
 	api("GET /api/v1/exports/stats.xlsx", s.exportStats("xlsx"))
 	api("GET /api/v1/exports/cases.csv", s.exportCases("csv"))

@@ -1,6 +1,6 @@
 -- Issue 22: cooperation between employers (Art. 33(3)). The register of
 -- requests received from and sent to other employers, numbered per
--- organisation and year (C-2026-00001), with a deadline and the reminders
+-- organisation and year (CO-2026-00001), with a deadline and the reminders
 -- sent about it (reminded_soon_at, reminded_overdue_at: each once per
 -- deadline), the history of each request, and the redacted summaries
 -- shared with the PDF kept and its SHA-256. A shared summary holds case
@@ -25,28 +25,28 @@ CREATE TABLE cooperation_requests (
 	answer TEXT NOT NULL DEFAULT '',
 	reason TEXT NOT NULL DEFAULT '',
 	state TEXT NOT NULL CHECK (state IN ('open', 'answered', 'declined', 'closed')),
-	requested_at TIMESTAMP NOT NULL,
-	due_at TIMESTAMP NOT NULL,
+	requested_at TIMESTAMPTZ NOT NULL,
+	due_at TIMESTAMPTZ NOT NULL,
 	handler_id TEXT NOT NULL REFERENCES users (id),
-	answered_at TIMESTAMP,
+	answered_at TIMESTAMPTZ,
 	answered_by TEXT NOT NULL DEFAULT '',
-	closed_at TIMESTAMP,
-	reminded_soon_at TIMESTAMP,
-	reminded_overdue_at TIMESTAMP,
+	closed_at TIMESTAMPTZ,
+	reminded_soon_at TIMESTAMPTZ,
+	reminded_overdue_at TIMESTAMPTZ,
 	created_by TEXT NOT NULL,
-	created_at TIMESTAMP NOT NULL,
-	updated_at TIMESTAMP NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
 	UNIQUE (org_id, ref)
 );
 CREATE INDEX cooperation_requests_org ON cooperation_requests (org_id, state, due_at);
 CREATE TABLE cooperation_events (
 	id TEXT PRIMARY KEY,
 	request_id TEXT NOT NULL REFERENCES cooperation_requests (id) ON DELETE CASCADE,
-	at TIMESTAMP NOT NULL,
+	at TIMESTAMPTZ NOT NULL,
 	actor_id TEXT NOT NULL,
 	kind TEXT NOT NULL,
 	note TEXT NOT NULL DEFAULT '',
-	due_at TIMESTAMP
+	due_at TIMESTAMPTZ
 );
 CREATE INDEX cooperation_events_request ON cooperation_events (request_id, at);
 CREATE TABLE cooperation_shares (
@@ -54,12 +54,12 @@ CREATE TABLE cooperation_shares (
 	request_id TEXT NOT NULL REFERENCES cooperation_requests (id) ON DELETE CASCADE,
 	case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
 	fields TEXT NOT NULL,
-	consent_at TIMESTAMP,
+	consent_at TIMESTAMPTZ,
 	consent_by TEXT NOT NULL DEFAULT '',
 	sha256 TEXT NOT NULL,
 	size INTEGER NOT NULL,
-	pdf BLOB NOT NULL,
+	pdf BYTEA NOT NULL,
 	created_by TEXT NOT NULL,
-	created_at TIMESTAMP NOT NULL
+	created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX cooperation_shares_request ON cooperation_shares (request_id, created_at);
