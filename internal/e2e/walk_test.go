@@ -225,12 +225,18 @@ func (w *walker) kind(r pageRoute, p string) string {
 	if k, ok := w.kinds[r.pattern]; ok {
 		return k
 	}
-	got := eval[string](w.b, fmt.Sprintf(`fetch(%q, {method: "HEAD"}).then(r => r.headers.get("content-type") + "|" + (r.headers.get("content-disposition") || ""))`, p), chromedp.EvalAwaitPromise)
+	got := eval[string](w.b, fmt.Sprintf(`fetch(%q, {method: "HEAD"}).then(r => r.status + "|" + r.headers.get("content-type") + "|" + (r.headers.get("content-disposition") || ""))`, p), chromedp.EvalAwaitPromise)
+	status, got, _ := strings.Cut(got, "|")
 	k := got
 	if strings.HasPrefix(got, "text/html") && !strings.Contains(got, "attachment") {
 		k = "html"
 	}
-	w.kinds[r.pattern] = k
+	// What a route answers someone refused (an error page) is not what it
+	// answers someone allowed (a PDF, say): only a success is remembered
+	// for the other roles.
+	if len(status) == 3 && status < "400" {
+		w.kinds[r.pattern] = k
+	}
 	return k
 }
 
