@@ -149,7 +149,7 @@ URL：{url}
 3　侵害されている権利
 {reasons}
 
-本投稿は、当社の商品・サービスに対する評価ではありません。お手数ですが、ご対応の結果を下記の連絡先にお知らせくださいますよう、お願い申し上げます。`},
+本投稿のうち上記の部分は、当社の商品・サービスに対する評価の範囲を超え、当社従業員個人に向けられたものです。お手数ですが、ご対応の結果を下記の連絡先にお知らせくださいますよう、お願い申し上げます。`},
 	"en": {Title: "Request to remove a post", Body: `We, {company}, ask you to remove the post below on {platform}, which infringes the {rights} of {employees}.
 
 1. The post
@@ -164,7 +164,7 @@ Captured: {captured}
 3. The rights infringed
 {reasons}
 
-The post is not a review of our products or services. We would be grateful if you would let us know at the contact point below what action you have taken.`},
+The parts of the post above go beyond a review of our products or services and are aimed at an employee personally. We would be grateful if you would let us know at the contact point below what action you have taken.`},
 }
 
 // DefaultRemovalTemplate is the built-in text in lang (Japanese otherwise).

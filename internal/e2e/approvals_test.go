@@ -80,7 +80,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	// It reaches the second: a notification in words, leading to the list.
 	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
 	waitText(t, legal2, "/notifications", "#notifications", "措置「出入り禁止」")
-	if got := legal2.text("#notifications li"); !strings.Contains(got, "あなたの承認を待っています") {
+	if got := legal2.text("#notifications li"); !strings.Contains(got, "承認待ちです") {
 		t.Errorf("the notification says %q", got)
 	}
 	if !legal2.has("#unread") {

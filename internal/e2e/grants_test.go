@@ -113,7 +113,7 @@ func TestGrantApprovedFromApprovals(t *testing.T) {
 
 	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
 	waitText(t, legal2, "/notifications", "#notifications", "役割「相談窓口」の付与")
-	if got := legal2.text("#notifications li"); !strings.Contains(got, "あなたの承認を待っています") {
+	if got := legal2.text("#notifications li"); !strings.Contains(got, "承認待ちです") {
 		t.Errorf("the notification says %q", got)
 	}
 	if got := eval[string](legal2, `document.querySelector("#nav-approvals #awaiting")?.textContent ?? ""`); !strings.Contains(got, "1") {

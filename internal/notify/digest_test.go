@@ -35,7 +35,7 @@ func TestDigestMail(t *testing.T) {
 		t.Errorf("subject %q in %q", p.Subject, p.Header.Get("Content-Language"))
 	}
 	for _, want := range []string{
-		"・措置があなたの承認を待っています：M-0197ABCDEF（出入り禁止）\n  https://k.example.jp/approvals\n",
+		"・措置が承認待ちです：M-0197ABCDEF（出入り禁止）\n  https://k.example.jp/approvals\n",
 		"・新しいメッセージがあります：K-2026-00042（ほか 2 件）\n  https://k.example.jp/cases/c42\n",
 		"・対応期限を過ぎています：K-2026-00043（報告者への回答期限）\n  https://k.example.jp/cases/c43\n",
 		"すべてのお知らせ：https://k.example.jp/notifications",
@@ -106,7 +106,7 @@ func TestMailDatesAreWrittenForPeople(t *testing.T) {
 func TestDigestGrantItem(t *testing.T) {
 	m := DigestMailFor(DigestJob{ID: "2026-12-06:u", To: []string{"legal@example.jp"}, Lang: "ja", Date: "2026-12-06",
 		Items: []DigestItem{{Type: GrantRequested, Detail: "desk", Path: Path(GrantRequested, "g1", "g1"), Count: 1}}}, "https://k.example.jp")
-	if !strings.Contains(m.Text, "・権限付与の依頼があなたの承認を待っています\n  https://k.example.jp/approvals\n") {
+	if !strings.Contains(m.Text, "・権限付与の依頼が承認待ちです\n  https://k.example.jp/approvals\n") {
 		t.Errorf("digest text:\n%s", m.Text)
 	}
 }

@@ -46,7 +46,7 @@ var mailTitles = map[string]map[string]string{
 		"en": "How have you been since your report?",
 	},
 	MeasureProposed: {
-		"ja": "措置があなたの承認を待っています",
+		"ja": "措置が承認待ちです",
 		"en": "A measure is waiting for your approval",
 	},
 	MeasureApproved: {
@@ -60,7 +60,7 @@ var mailTitles = map[string]map[string]string{
 	// Grant requests' notifications reach mail only in the daily digest
 	// (the deciders' own mail is the grant mail).
 	GrantRequested: {
-		"ja": "権限付与の依頼があなたの承認を待っています",
+		"ja": "権限付与の依頼が承認待ちです",
 		"en": "A role grant request is waiting for your approval",
 	},
 	GrantApproved: {

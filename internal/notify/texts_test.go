@@ -126,7 +126,7 @@ func TestMailSaysWhatChanged(t *testing.T) {
 		{Event{ID: "e", Type: CaseOverdue, CaseID: "0197", CaseRef: "K-2026-00042", Detail: "acknowledge"}, "en",
 			"A deadline has passed: K-2026-00042 (acknowledgement deadline)", "https://k.example.jp/cases/0197"},
 		{Event{ID: "e", Type: MeasureProposed, CustomerID: "c1", CaseRef: "M-0197ABCDEF", Detail: "banned"}, "ja",
-			"措置があなたの承認を待っています：M-0197ABCDEF（出入り禁止）", "https://k.example.jp/approvals"},
+			"措置が承認待ちです：M-0197ABCDEF（出入り禁止）", "https://k.example.jp/approvals"},
 		{Event{ID: "e", Type: MeasureRejected, CustomerID: "c1", CaseRef: "M-0197ABCDEF", Detail: "warned"}, "en",
 			"Your proposed measure was rejected: M-0197ABCDEF (warning)", "https://k.example.jp/customers/c1#measures"},
 		// An unknown detail is left out, never printed as it is.
