@@ -366,5 +366,17 @@ func TestCompliance(t *testing.T) {
 		if len(c.Orgs) != 1 || c.Group != nil || c.Orgs[0].OrgID != west.ID {
 			t.Errorf("narrowed to the subsidiary: %+v", c.Orgs)
 		}
+		// Who may read cases changes only by a second person's decision
+		// (issue 16): a pending grant is the privacy row's evidence.
+		if _, err := d.s.RequestGrant(ctx, admin, kasuhara.NewGrant{OrgID: d.org.ID, Email: "new.desk@example.jp", Name: "新 窓口",
+			Kind: kasuhara.GrantRole, Role: kasuhara.RoleDesk}); err != nil {
+			t.Fatal(err)
+		}
+		c = complianceOf(t, d, analyst, "acme")
+		if r := c.Orgs[0].Row(kasuhara.MeasurePrivacy); !slices.ContainsFunc(r.Evidence, func(f kasuhara.ComplianceFact) bool {
+			return f.Key == "grants_pending" && f.Count != nil && f.Count.Count == 1
+		}) {
+			t.Errorf("the privacy row does not show the pending grant: %+v", r.Evidence)
+		}
 	})
 }
