@@ -96,7 +96,10 @@ type Measure struct {
 	Premises string
 	// Checks are the proposer's notes on what was considered (warned and
 	// above; empty for measures from before they were asked).
-	Checks      MeasureChecks
+	Checks MeasureChecks
+	// Incidents are the conduct of each case as its letter states it, by
+	// case id (NewMeasure.Incidents).
+	Incidents   map[string]string
 	Status      string
 	EffectiveAt time.Time
 	ReviewAt    time.Time
@@ -154,6 +157,10 @@ type NewMeasure struct {
 	// Checks are the proposer's confirmations, each with a note, required
 	// for a measure that needs approval (warned and above).
 	Checks MeasureChecks
+	// Incidents are, for cases among CaseIDs, the conduct as the customer
+	// reads it in the letter (a statement of fact, such as 約90分にわたり大声で
+	// 土下座を要求したこと); optional, by case id.
+	Incidents map[string]string
 }
 
 // MeasureChecks are what the proposer of a measure above caution confirms

@@ -64,7 +64,7 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 		facts = append(facts, in.t("letter.record"))
 	}
 	for i, c := range in.Cases {
-		facts = append(facts, in.incident(i+1, c.Report))
+		facts = append(facts, in.incident(i+1, c.Report, m.Incidents[c.ID]))
 	}
 	// The internal reason is never printed: the customer reads the text
 	// written for them, or a neutral one.
@@ -115,8 +115,9 @@ func measureLetter(in LetterInput) pdf.LetterInput {
 
 // incident is one incident of a letter's facts: its number, the day it
 // occurred in the organisation's zone, how and where (channel and place),
-// and the categories of conduct as the glossary names them.
-func (in LetterInput) incident(n int, r kasuhara.Report) string {
+// and the conduct as the proposer stated it for the customer, or else the
+// categories of conduct as the glossary names them.
+func (in LetterInput) incident(n int, r kasuhara.Report, stated string) string {
 	where := in.t("channel." + r.Channel)
 	if l := strings.TrimSpace(r.Location); l != "" {
 		where = in.t("letter.incident_place", map[string]any{"Channel": where, "Place": l})
@@ -126,6 +127,10 @@ func (in LetterInput) incident(n int, r kasuhara.Report) string {
 		cats = append(cats, in.t("category."+string(c)))
 	}
 	data := map[string]any{"N": n, "Date": in.date(r.OccurredAt), "Where": where, "Conduct": strings.Join(cats, in.t("letter.list_sep"))}
+	if stated = strings.TrimSpace(stated); stated != "" {
+		data["Conduct"] = stated
+		return in.t("letter.incident", data)
+	}
 	if len(cats) == 0 {
 		return in.t("letter.incident_plain", data)
 	}

@@ -29,9 +29,9 @@ var goldenSender = kasuhara.Sender{LegalName: "株式会社アクメ", Address: 
 // 9th).
 func goldenCases() []kasuhara.Case {
 	return []kasuhara.Case{
-		{Report: kasuhara.Report{OccurredAt: time.Date(2026, 4, 9, 13, 30, 0, 0, time.UTC), Channel: "phone",
+		{ID: "c-1", Report: kasuhara.Report{OccurredAt: time.Date(2026, 4, 9, 13, 30, 0, 0, time.UTC), Channel: "phone",
 			Categories: []kasuhara.Category{kasuhara.CatViolenceAbuse, kasuhara.CatTimePlaceConstraint}}},
-		{Report: kasuhara.Report{OccurredAt: time.Date(2026, 4, 20, 15, 10, 0, 0, time.UTC), Channel: "in_person", Location: "新宿店",
+		{ID: "c-2", Report: kasuhara.Report{OccurredAt: time.Date(2026, 4, 20, 15, 10, 0, 0, time.UTC), Channel: "in_person", Location: "新宿店",
 			Categories: []kasuhara.Category{kasuhara.CatUnreasonableDemand}}},
 	}
 }
@@ -46,6 +46,11 @@ func goldenLetter(t *testing.T, kind, lang string) LetterInput {
 		Measure: &kasuhara.Measure{ID: "0190abcd-ef01-7000-8000-000000000000", Reason: "社内メモ：常連客", CustomerText: "従業員に対し、大声で繰り返し土下座を求められたこと。",
 			ReviewAt: time.Date(2026, 11, 7, 15, 0, 0, 0, time.UTC)},
 		Cases: goldenCases(), Template: &tmpl}
+	// The first incident is stated as fact by the proposer; the second
+	// keeps its categories of conduct.
+	in.Measure.Incidents = map[string]string{"c-1": map[string]string{
+		"ja": "当社従業員に対し、約90分にわたり大声で土下座を要求したこと",
+		"en": "demanding loudly, for about 90 minutes, that our employee kneel and apologise"}[lang]}
 	switch kind {
 	case "warning":
 		in.Measure.Level = kasuhara.LevelWarned

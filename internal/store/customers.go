@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -357,19 +358,24 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Cus
 }
 
 const measureColumns = `id, customer_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
-	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at, premises, check_axes, check_accommodation, check_duty`
+	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at, premises, check_axes, check_accommodation, check_duty, incident_texts`
 
 func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 	defer rows.Close()
 	var out []kasuhara.Measure
 	for rows.Next() {
 		var m kasuhara.Measure
-		var cases string
+		var cases, incidents string
 		var eff, appr, lifted sql.NullTime
 		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &m.CustomerText, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
 			&m.ApprovalComment, &m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt, &m.Premises,
-			&m.Checks.Axes, &m.Checks.Accommodation, &m.Checks.DutyToServe); err != nil {
+			&m.Checks.Axes, &m.Checks.Accommodation, &m.Checks.DutyToServe, &incidents); err != nil {
 			return nil, err
+		}
+		if incidents != "" {
+			// Written by ProposeMeasure as JSON; a value that does not
+			// read leaves the letter with the categories.
+			_ = json.Unmarshal([]byte(incidents), &m.Incidents)
 		}
 		m.CaseIDs = splitList(cases)
 		m.EffectiveAt, m.ApprovedAt, m.LiftedAt = nullTime(eff), nullTime(appr), nullTime(lifted)
@@ -445,6 +451,24 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 			f.AddError(field, kasuhara.ErrorFields(err)[field])
 		}
 	}
+	// Each incident's text for the letter belongs to a case of the measure.
+	incidents := map[string]string{}
+	for id, text := range n.Incidents {
+		if text = strings.TrimSpace(text); text == "" {
+			continue
+		}
+		if !slices.Contains(n.CaseIDs, id) {
+			f.Add("incidents", kasuhara.FieldNotCustomerCase)
+		} else if err := checkText("incidents", text, true); err != nil {
+			f.AddError("incidents", kasuhara.ErrorFields(err)["incidents"])
+		}
+		incidents[id] = text
+	}
+	incidentsJSON := ""
+	if len(incidents) > 0 {
+		b, _ := json.Marshal(incidents)
+		incidentsJSON = string(b)
+	}
 	now := s.now()
 	if n.ReviewAt.IsZero() {
 		f.Add("review_at", kasuhara.FieldRequired)
@@ -455,7 +479,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		return nil, err
 	}
 	m := &kasuhara.Measure{ID: newID(), CustomerID: customerID, Level: n.Level, Reason: strings.TrimSpace(n.Reason), CustomerText: strings.TrimSpace(n.CustomerText), CaseIDs: n.CaseIDs,
-		Premises: strings.TrimSpace(n.Premises), Checks: n.Checks, Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
+		Premises: strings.TrimSpace(n.Premises), Checks: n.Checks, Incidents: incidents, Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
 	if !kasuhara.NeedsApproval(n.Level) {
 		m.Status, m.EffectiveAt = kasuhara.MeasureActive, now
 	}
@@ -474,9 +498,9 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 			eff = m.EffectiveAt
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, created_at, premises,
-			check_axes, check_accommodation, check_duty)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
-			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt, m.Premises, m.Checks.Axes, m.Checks.Accommodation, m.Checks.DutyToServe); err != nil {
+			check_axes, check_accommodation, check_duty, incident_texts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
+			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt, m.Premises, m.Checks.Axes, m.Checks.Accommodation, m.Checks.DutyToServe, incidentsJSON); err != nil {
 			return err
 		}
 		if m.Status == kasuhara.MeasureProposed {

@@ -146,5 +146,23 @@ func TestChecksBeforeAMeasure(t *testing.T) {
 		if err != nil || len(as) != 1 || as[0].Checks != testChecks {
 			t.Fatalf("the approver reads %+v, %v", as, err)
 		}
+
+		// Each incident's conduct as the letter states it (issue 20): kept
+		// for a case of the measure, refused for another.
+		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: kasuhara.LevelCaution, Reason: "繰り返し", ReviewAt: review,
+			CaseIDs: []string{c.ID}, Incidents: map[string]string{"not-a-case-of-it": "大声で怒鳴ったこと"}})
+		wantField(t, err, "incidents")
+		stated := "当社従業員に対し、約90分にわたり大声で土下座を要求したこと"
+		k, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: kasuhara.LevelCaution, Reason: "繰り返し", ReviewAt: review,
+			CaseIDs: []string{c.ID}, Incidents: map[string]string{c.ID: "  " + stated + "  "}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ = d.s.Measures(ctx, desk1, id)
+		for _, got := range ms {
+			if got.ID == k.ID && got.Incidents[c.ID] != stated {
+				t.Errorf("the incident reads back %q", got.Incidents)
+			}
+		}
 	})
 }

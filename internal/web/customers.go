@@ -22,6 +22,8 @@ type proposeIn struct {
 	Premises string `json:"premises"`
 	// Checks are required for warned and above (issue 22).
 	Checks checksIn `json:"checks"`
+	// Incidents are, by case id, the conduct as the letter states it.
+	Incidents map[string]string `json:"incidents"`
 }
 
 // checksIn are the proposer's notes on what was considered.
@@ -39,7 +41,7 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 	}
 	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"),
 		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CustomerText: in.CustomerText, CaseIDs: in.CaseIDs, ReviewAt: review,
-			Premises: in.Premises, Checks: kasuhara.MeasureChecks(in.Checks)})
+			Premises: in.Premises, Checks: kasuhara.MeasureChecks(in.Checks), Incidents: in.Incidents})
 }
 
 // The desk's screens.
@@ -129,9 +131,22 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
 		r.ParseForm()
 		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"), CustomerText: r.PostFormValue("customer_text"),
 			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at"), Premises: r.PostFormValue("premises"),
-			Checks: checksIn{Axes: r.PostFormValue("check_axes"), Accommodation: r.PostFormValue("check_accommodation"), DutyToServe: r.PostFormValue("check_duty")}})
+			Checks: checksIn{Axes: r.PostFormValue("check_axes"), Accommodation: r.PostFormValue("check_accommodation"), DutyToServe: r.PostFormValue("check_duty")},
+			Incidents: incidentsOf(r)})
 		return err
 	})
+}
+
+// incidentsOf reads the propose form's statements of each case's conduct
+// (incident_ and the case's id), for the cases ticked.
+func incidentsOf(r *http.Request) map[string]string {
+	out := map[string]string{}
+	for _, id := range r.PostForm["case_ids"] {
+		if text := strings.TrimSpace(r.PostFormValue("incident_" + id)); text != "" {
+			out[id] = text
+		}
+	}
+	return out
 }
 
 // customerAddressee records how letters address the customer: a company

@@ -54,6 +54,9 @@ type measureJSON struct {
 	// Checks are the proposer's notes (warned and above; absent for a
 	// measure proposed before they were asked).
 	Checks *checksIn `json:"checks,omitempty"`
+	// Incidents are the conduct of each case as the letter states it, by
+	// case id.
+	Incidents map[string]string `json:"incidents,omitempty"`
 }
 
 func measureOut(m kasuhara.Measure) measureJSON {
@@ -63,7 +66,7 @@ func measureOut(m kasuhara.Measure) measureJSON {
 	out := measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CustomerText: m.CustomerText, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
 		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, ApprovedAt: timeOrNil(m.ApprovedAt), ApprovalComment: m.ApprovalComment,
 		LiftedBy: m.LiftedBy, LiftReason: m.LiftReason, CustomerResponse: m.CustomerResponse,
-		Premises: m.Premises}
+		Premises: m.Premises, Incidents: m.Incidents}
 	if m.Checks.Done() {
 		c := checksIn(m.Checks)
 		out.Checks = &c

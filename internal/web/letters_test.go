@@ -170,7 +170,8 @@ func TestBanLetterAddressesTheCompany(t *testing.T) {
 		must(t, d.get("/customers/"+id), 200, `value="株式会社ブラック商事"`, "東京都新宿区西新宿2-8-1")
 		review := time.Now().AddDate(0, 6, 0).In(calendar.JST)
 		propose := url.Values{"level": {"banned"}, "reason": {"社内メモ"}, "case_ids": {c.ID}, "review_at": {review.Format("2006-01-02")},
-			"check_axes": {testChecks.Axes}, "check_accommodation": {testChecks.Accommodation}, "check_duty": {testChecks.DutyToServe}}
+			"check_axes": {testChecks.Axes}, "check_accommodation": {testChecks.Accommodation}, "check_duty": {testChecks.DutyToServe},
+			"incident_" + c.ID: {"当社従業員に対し大声で土下座を要求したこと"}}
 		must(t, d.post("/customers/"+id+"/measures", propose), 422, "premises")
 		propose.Set("premises", "新宿店および渋谷店")
 		must(t, d.post("/customers/"+id+"/measures", propose), http.StatusSeeOther)
@@ -178,7 +179,8 @@ func TestBanLetterAddressesTheCompany(t *testing.T) {
 		if err != nil || len(ms) != 1 || ms[0].Premises != "新宿店および渋谷店" {
 			t.Fatalf("measures = %+v, %v", ms, err)
 		}
-		must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/customers/"+id, nil), 200, `"premises":"新宿店および渋谷店"`)
+		must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/customers/"+id, nil), 200, `"premises":"新宿店および渋谷店"`,
+			`"incidents":{"`+c.ID+`":"当社従業員に対し大声で土下座を要求したこと"}`)
 		l := e.signedIn(kasuhara.RoleLegal)
 		r := l.get("/customers/" + id + "/measures/" + ms[0].ID + "/letter/preview?lang=ja")
 		if r.status != 200 || !strings.HasPrefix(r.body, "%PDF") {
