@@ -60,9 +60,7 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 // onEachEngine runs f in a subtest per engine, each with a fresh env.
 func onEachEngine(t *testing.T, f func(t *testing.T, e *env), opts ...option) {
 	t.Helper()
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) { f(t, newEnv(t, eng, opts...)) })
-	}
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) { f(t, newEnv(t, eng, opts...)) })
 }
 
 // newBubbleEnv is newEnv on SQLite without a listener: a request is served
