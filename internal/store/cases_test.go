@@ -619,8 +619,7 @@ func TestCaseSearchByLevel(t *testing.T) {
 // TestPickCases is the case picker: numbers as typed, only the cases the
 // person may see, and no read of their contents in the audit trail.
 func TestPickCases(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		shop, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "大声で怒鳴った", "shouting"))
 		if err != nil {
 			t.Fatal(err)
@@ -676,8 +675,7 @@ func TestPickCases(t *testing.T) {
 // on an area takes its stores' cases, not another area's; a department
 // cannot move under itself or one below it, nor beyond the depth limit.
 func TestDepartmentHierarchy(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		mk := func(name string) *kasuhara.Department {
 			dep, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, name)
 			if err != nil {
