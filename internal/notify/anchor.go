@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 )
 
@@ -94,19 +92,6 @@ func AnchorWebhookHandler(client *http.Client, target string) func(context.Conte
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "Kasuhara-Anchor/1")
-		resp, err := client.Do(req)
-		if err != nil {
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return fmt.Errorf("notify: anchor webhook: POST: %w", err)
-		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return fmt.Errorf("notify: anchor webhook: the receiver answered %d", resp.StatusCode)
-		}
-		return nil
+		return post(client, req, "anchor webhook")
 	}
 }

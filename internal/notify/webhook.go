@@ -147,19 +147,26 @@ func Deliver(ctx context.Context, client *http.Client, w Webhook, ev Event, base
 	if err != nil {
 		return err
 	}
+	return post(client, req, "webhook")
+}
+
+// post sends req with client for what (in errors: "webhook"): an answer
+// other than 2xx is an error. Errors never quote the URL, which may hold a
+// token.
+func post(client *http.Client, req *http.Request, what string) error {
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("notify: webhook: POST: %w", err)
+		return fmt.Errorf("notify: %s: POST: %w", what, err)
 	}
 	// Read a little of the body so that the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("notify: webhook: the receiver answered %d", resp.StatusCode)
+		return fmt.Errorf("notify: %s: the receiver answered %d", what, resp.StatusCode)
 	}
 	return nil
 }
