@@ -148,47 +148,20 @@ func TestLetterOptionalParts(t *testing.T) {
 }
 
 func TestLetterDeterministic(t *testing.T) {
-	a, err := Letter(letterJA())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Letter(letterJA())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Errorf("two renders of the same letter differ")
-	}
+	a := sameTwice(t, func() ([]byte, error) { return Letter(letterJA()) })
 	if !bytes.Contains(a, []byte("/CreationDate(D:20261127000000+09'00')")) {
 		t.Errorf("creation date is not the letter's date")
 	}
 }
 
 func TestLetterInvalid(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(*LetterInput)
-		want   string
-	}{
+	wantInvalid(t, letterJA, Letter, []invalid[LetterInput]{
 		{"lang", func(l *LetterInput) { l.Lang = "fr" }, `Lang must be "ja" or "en", not "fr"`},
 		{"date", func(l *LetterInput) { l.Date = time.Time{} }, "Date is required"},
 		{"from", func(l *LetterInput) { l.From = " " }, "From is required"},
 		{"title", func(l *LetterInput) { l.Title = "" }, "Title is required"},
 		{"body", func(l *LetterInput) { l.Body = "\n" }, "Body is required"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := letterJA()
-			tt.change(&l)
-			b, err := Letter(l)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Letter() error = %v, want %q", err, tt.want)
-			}
-			if b != nil {
-				t.Errorf("Letter() returned %d bytes with an error", len(b))
-			}
-		})
-	}
+	})
 }
 
 func at(lines []string, i int) string {

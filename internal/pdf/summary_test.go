@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -146,39 +145,16 @@ func TestCaseSummaryEnglish(t *testing.T) {
 }
 
 func TestCaseSummaryDeterministic(t *testing.T) {
-	a, err := CaseSummary(longSummary())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := CaseSummary(longSummary())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Errorf("two renders of the same summary differ")
-	}
+	sameTwice(t, func() ([]byte, error) { return CaseSummary(longSummary()) })
 }
 
 func TestCaseSummaryInvalid(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(*SummaryInput)
-		want   string
-	}{
+	wantInvalid(t, longSummary, CaseSummary, []invalid[SummaryInput]{
 		{"lang", func(s *SummaryInput) { s.Lang = "de" }, `Lang must be "ja" or "en", not "de"`},
 		{"title", func(s *SummaryInput) { s.Title = "" }, "Title is required"},
 		{"generated", func(s *SummaryInput) { s.Generated = time.Time{} }, "Generated is required"},
 		{"row", func(s *SummaryInput) { s.Sections[1].Table.Rows[4] = []string{"5"} }, "section 2: pdf: table row 5 has 1 cells, want 4"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := longSummary()
-			tt.change(&s)
-			if _, err := CaseSummary(s); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("CaseSummary() error = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func BenchmarkCaseSummary(b *testing.B) {
