@@ -48,11 +48,7 @@ func letterEN() LetterInput {
 
 func TestLetterJapanese(t *testing.T) {
 	l := letterJA()
-	b, err := Letter(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "letter-ja.pdf", b)
+	b := renderPDF(t, "letter-ja.pdf", func() ([]byte, error) { return Letter(l) })
 	if got := pageCount(b); got != 1 {
 		t.Errorf("letter has %d pages, want 1", got)
 	}
@@ -97,11 +93,7 @@ func TestLetterJapanese(t *testing.T) {
 
 func TestLetterEnglish(t *testing.T) {
 	l := letterEN()
-	b, err := Letter(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "letter-en.pdf", b)
+	b := renderPDF(t, "letter-en.pdf", func() ([]byte, error) { return Letter(l) })
 	text := extractText(t, b)
 	for _, want := range []string{"Ref: KSH-2026-0043\n", "27 November 2026\n", "Mr John Smith\n", "Policy: Basic Policy on Customer Harassment", "Contact\n"} {
 		if !strings.Contains(text, want) {

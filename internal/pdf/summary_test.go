@@ -63,11 +63,7 @@ func longSummary() SummaryInput {
 
 func TestCaseSummaryLong(t *testing.T) {
 	s := longSummary()
-	b, err := CaseSummary(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "summary-ja.pdf", b)
+	b := renderPDF(t, "summary-ja.pdf", func() ([]byte, error) { return CaseSummary(s) })
 	pages := pageCount(b)
 	if pages < 3 {
 		t.Fatalf("summary has %d pages, want at least 3 for 60 evidence rows", pages)
@@ -128,11 +124,7 @@ func TestCaseSummaryEnglish(t *testing.T) {
 			Table:   &TableData{Header: []string{"Month", "Cases"}, Rows: [][]string{{"April", "12"}, {"May", "8"}}},
 		}},
 	}
-	b, err := CaseSummary(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "summary-en.pdf", b)
+	b := renderPDF(t, "summary-en.pdf", func() ([]byte, error) { return CaseSummary(s) })
 	text := extractText(t, b)
 	for _, want := range []string{"Annual report 2026\n", "Generated: 1 April 2027 09:00 UTC\n", "Cases by month\n", "Period\n", "April\n", "12\n"} {
 		if !strings.Contains(text, want) {

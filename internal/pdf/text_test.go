@@ -147,15 +147,19 @@ func pageCount(pdf []byte) int {
 	return len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAll(pdf, -1))
 }
 
-// savePDF writes pdf to $KASUHARA_PDF_OUT/name, when that is set, for a
-// person to look at (pdftoppm -png -r 60 name.pdf page).
-func savePDF(t *testing.T, name string, pdf []byte) {
+// renderPDF renders a document, failing on an error, and writes it to
+// $KASUHARA_PDF_OUT/name, when that is set, for a person to look at
+// (pdftoppm -png -r 60 name.pdf page).
+func renderPDF(t *testing.T, name string, render func() ([]byte, error)) []byte {
 	t.Helper()
-	dir := os.Getenv("KASUHARA_PDF_OUT")
-	if dir == "" {
-		return
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), pdf, 0o644); err != nil {
+	pdf, err := render()
+	if err != nil {
 		t.Fatal(err)
 	}
+	if dir := os.Getenv("KASUHARA_PDF_OUT"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name), pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pdf
 }
