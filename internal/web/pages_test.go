@@ -87,12 +87,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		t.Fatalf("attempt: %v %+v", err, attempt)
 	}
 	closed, _ := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "x"})
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateAcknowledged, "")
-	e.st.Assign(ctx, deskV, closed.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateInProgress, "")
-	e.st.Assess(ctx, deskV, closed.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateResolved, "")
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateClosed, "")
+	e.closeCase(t, deskV, closed, complaint)
 	study, err := e.st.CreateCaseStudy(ctx, deskV, closed.ID, "事例", "### 概要\n本文", true)
 	if err != nil {
 		t.Fatal(err)

@@ -217,6 +217,27 @@ func (e *env) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhar
 }
 
 // actor is the user of role r in the organisation, as a service sees them.
+// complaint is the assessment of a legitimate complaint.
+var complaint = kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"}
+
+// closeCase takes c through to closed: desk acknowledges it, legal is the
+// second handler, desk assesses it as a, resolves and closes it.
+func (e *env) closeCase(t *testing.T, desk kasuhara.Actor, c *kasuhara.Case, a kasuhara.Assessment) {
+	t.Helper()
+	check := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateAcknowledged, ""))
+	check(e.st.Assign(ctx, desk, c.ID, desk.UserID, e.users[kasuhara.RoleLegal].ID))
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateInProgress, ""))
+	check(e.st.Assess(ctx, desk, c.ID, a))
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateResolved, ""))
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateClosed, ""))
+}
+
 func (e *env) actor(r kasuhara.Role) kasuhara.Actor {
 	return kasuhara.Actor{UserID: e.users[r].ID, OrgID: e.org.ID, Role: r}
 }
