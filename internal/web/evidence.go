@@ -190,8 +190,20 @@ func (f *multipartForm) get(k string) string {
 func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
 	actor := viewerFrom(r.Context()).Actor
 	id := r.PathValue("id")
-	// Check access before reading any file.
-	if _, err := s.Cases.EvidenceList(r.Context(), actor, id); err != nil {
+	return addFiles(s, r, func() error {
+		_, err := s.Cases.EvidenceList(r.Context(), actor, id)
+		return err
+	}, func(e kasuhara.Evidence) (*kasuhara.Evidence, error) {
+		return s.Cases.AddEvidence(r.Context(), actor, id, e)
+	})
+}
+
+// addFiles reads the files of a multipart request, once check has said
+// that the viewer may add them (before any file is read), and records
+// each with add. At least one file is required; on an error the files not
+// recorded yet are removed from the blob store.
+func addFiles[T any](s *Server, r *http.Request, check func() error, add func(kasuhara.Evidence) (*T, error)) ([]T, error) {
+	if err := check(); err != nil {
 		return nil, err
 	}
 	f, err := s.readMultipart(r)
@@ -201,9 +213,9 @@ func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
 	if len(f.files) == 0 {
 		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
 	}
-	var out []kasuhara.Evidence
+	var out []T
 	for i, e := range f.files {
-		got, err := s.Cases.AddEvidence(r.Context(), actor, id, e)
+		got, err := add(e)
 		if err != nil {
 			f.files = f.files[i:]
 			s.discard(f)

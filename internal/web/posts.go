@@ -37,27 +37,12 @@ func (s *Server) createPost(r *http.Request, in postIn) (*kasuhara.OnlinePost, e
 // uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
 func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
 	actor := viewerFrom(r.Context()).Actor
-	if _, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	mf, err := s.readMultipart(r)
-	if err != nil {
-		return nil, err
-	}
-	if len(mf.files) == 0 {
-		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
-	}
-	var out []kasuhara.PostFile
-	for i, e := range mf.files {
-		f, err := s.Posts.AddPostFile(r.Context(), actor, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
-		if err != nil {
-			mf.files = mf.files[i:]
-			s.discard(mf)
-			return out, err
-		}
-		out = append(out, *f)
-	}
-	return out, nil
+	return addFiles(s, r, func() error {
+		_, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id"))
+		return err
+	}, func(e kasuhara.Evidence) (*kasuhara.PostFile, error) {
+		return s.Posts.AddPostFile(r.Context(), actor, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
+	})
 }
 
 func (s *Server) postFile(w http.ResponseWriter, r *http.Request) error {
