@@ -60,6 +60,18 @@ func pdfText(t *testing.T, data []byte) string {
 	return strings.Join(strings.Fields(string(out)), "")
 }
 
+// wantPDF fails unless a document was made (err is nil) as a PDF file
+// named name.
+func wantPDF(t *testing.T, f File, err error, name string) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != name || f.Type != TypePDF || !strings.HasPrefix(string(f.Data), "%PDF") {
+		t.Fatalf("file %q of type %q, %.8q", f.Name, f.Type, f.Data)
+	}
+}
+
 // checkPDF looks for each want (white space ignored) in a PDF's text and
 // fails on each mustNot.
 func checkPDF(t *testing.T, data []byte, wants, mustNots []string) {
