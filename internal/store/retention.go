@@ -176,22 +176,12 @@ func (s *Store) Holds(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Hold, e
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT h.id, h.org_id, COALESCE(h.case_id, ''), COALESCE(c.ref, ''), COALESCE(h.customer_id, ''), h.reason, h.created_by, h.created_at
-		FROM legal_holds h LEFT JOIN cases c ON c.id = h.case_id WHERE h.org_id = $1 ORDER BY h.created_at DESC`, v.OrgID)
-	if err != nil {
-		return nil, wrap("store.Holds", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Hold
-	for rows.Next() {
-		var h kasuhara.Hold
-		if err := rows.Scan(&h.ID, &h.OrgID, &h.CaseID, &h.CaseRef, &h.CustomerID, &h.Reason, &h.CreatedBy, &h.CreatedAt); err != nil {
-			return nil, wrap("store.Holds", err)
-		}
+	return list(ctx, s.db.Read, "holds", func(sc scanner) (h kasuhara.Hold, err error) {
+		err = sc.Scan(&h.ID, &h.OrgID, &h.CaseID, &h.CaseRef, &h.CustomerID, &h.Reason, &h.CreatedBy, &h.CreatedAt)
 		h.CreatedAt = h.CreatedAt.UTC()
-		out = append(out, h)
-	}
-	return out, wrap("store.Holds", rows.Err())
+		return h, err
+	}, `SELECT h.id, h.org_id, COALESCE(h.case_id, ''), COALESCE(c.ref, ''), COALESCE(h.customer_id, ''), h.reason, h.created_by, h.created_at
+		FROM legal_holds h LEFT JOIN cases c ON c.id = h.case_id WHERE h.org_id = $1 ORDER BY h.created_at DESC`, v.OrgID)
 }
 
 // expiring lists the cases of orgID ("" for all) that the rules purge by

@@ -689,21 +689,11 @@ func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, t
 
 // CaseStudies implements kasuhara.TrainingService.
 func (s *Store) CaseStudies(ctx context.Context, orgID string) ([]kasuhara.CaseStudy, error) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE org_id = $1 ORDER BY created_at DESC", orgID)
-	if err != nil {
-		return nil, wrap("store.CaseStudies", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.CaseStudy
-	for rows.Next() {
-		var c kasuhara.CaseStudy
-		if err := rows.Scan(&c.ID, &c.OrgID, &c.CaseID, &c.Title, &c.Body, &c.CreatedBy, &c.CreatedAt); err != nil {
-			return nil, wrap("store.CaseStudies", err)
-		}
+	return list(ctx, s.db.Read, "case studies", func(sc scanner) (c kasuhara.CaseStudy, err error) {
+		err = sc.Scan(&c.ID, &c.OrgID, &c.CaseID, &c.Title, &c.Body, &c.CreatedBy, &c.CreatedAt)
 		c.CreatedAt = c.CreatedAt.UTC()
-		out = append(out, c)
-	}
-	return out, wrap("store.CaseStudies", rows.Err())
+		return c, err
+	}, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE org_id = $1 ORDER BY created_at DESC", orgID)
 }
 
 // CaseStudy implements kasuhara.TrainingService.
