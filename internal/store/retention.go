@@ -80,12 +80,8 @@ func (s *Store) DeleteRetentionRule(ctx context.Context, v kasuhara.Actor, id st
 		return err
 	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM retention_rules WHERE id = $1 AND org_id = $2", id, v.OrgID)
-		if err != nil {
+		if err := deleteOwned(ctx, tx, "retention_rules", id, v.OrgID, "rule"); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return kasuhara.Errorf(kasuhara.ENOTFOUND, "rule not found")
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.rule_delete", objectType: "org", objectID: v.OrgID,
 			detail: map[string]any{"rule": id}})
