@@ -47,11 +47,7 @@ var anchorTexts = map[string]string{
 // AnchorMailHandler runs "audit_anchor_mail" jobs: the anchor to each of
 // to (--audit-anchor-mail), one mail. Mail disabled sends nothing.
 func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j AnchorJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: anchor mail: payload: %w", err)}
-		}
+	return jobHandler("anchor mail", func(ctx context.Context, j AnchorJob) error {
 		h, err := j.head()
 		if err != nil {
 			return err
@@ -67,7 +63,7 @@ func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMes
 		return send(ctx, m, Message{To: to, Subject: anchorTexts["subject"] + seq, Lang: "ja",
 			Text: anchorTexts["body"] + line.String() + "\n\n-- \n" + mailFixed["signature"]["ja"] + "\n",
 			ID:   "anchor." + seq + "." + recipientsHash(to) + "." + recipientsHash([]string{line.String()})})
-	}
+	})
 }
 
 // AnchorWebhookHandler runs "audit_anchor_webhook" jobs: the anchor's JSON
@@ -75,11 +71,7 @@ func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMes
 // NewWebhookClient: private addresses only as the operator allows). An
 // answer other than 2xx is retried.
 func AnchorWebhookHandler(client *http.Client, target string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j AnchorJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: anchor webhook: payload: %w", err)}
-		}
+	return jobHandler("anchor webhook", func(ctx context.Context, j AnchorJob) error {
 		if _, err := j.head(); err != nil {
 			return err
 		}
@@ -93,5 +85,5 @@ func AnchorWebhookHandler(client *http.Client, target string) func(context.Conte
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "Kasuhara-Anchor/1")
 		return post(client, req, "anchor webhook")
-	}
+	})
 }

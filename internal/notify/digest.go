@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -76,11 +75,7 @@ func DigestMailFor(j DigestJob, baseURL string) Message {
 
 // DigestMailHandler runs "digest_mail" jobs with m.
 func DigestMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j DigestJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: digest: payload: %w", err)}
-		}
+	return jobHandler("digest", func(ctx context.Context, j DigestJob) error {
 		if j.ID == "" || len(j.To) == 0 || len(j.Items) == 0 {
 			return permanentError{errors.New("notify: digest: incomplete job")}
 		}
@@ -92,5 +87,5 @@ func DigestMailHandler(m *Mailer, baseURL string) func(context.Context, json.Raw
 			return nil
 		}
 		return err
-	}
+	})
 }

@@ -69,16 +69,12 @@ func GrantMailFor(j GrantMailJob, baseURL string) Message {
 
 // GrantMailHandler runs "grant_mail" jobs with m.
 func GrantMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j GrantMailJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: grant mail: payload: %w", err)}
-		}
+	return jobHandler("grant mail", func(ctx context.Context, j GrantMailJob) error {
 		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{"role", "reset"}, j.Kind) {
 			return permanentError{errors.New("notify: grant mail: incomplete job")}
 		}
 		return send(ctx, m, GrantMailFor(j, baseURL))
-	}
+	})
 }
 
 // send sends msg unless mail is disabled.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -60,11 +59,7 @@ func TrainingMailFor(j TrainingMailJob, baseURL string) Message {
 
 // TrainingMailHandler runs "training_mail" jobs with m.
 func TrainingMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j TrainingMailJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: training mail: payload: %w", err)}
-		}
+	return jobHandler("training mail", func(ctx context.Context, j TrainingMailJob) error {
 		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{TrainingDueSoon, TrainingOverdue}, j.Stage) {
 			return permanentError{errors.New("notify: training mail: incomplete job")}
 		}
@@ -76,5 +71,5 @@ func TrainingMailHandler(m *Mailer, baseURL string) func(context.Context, json.R
 			return nil
 		}
 		return err
-	}
+	})
 }
