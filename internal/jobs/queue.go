@@ -325,12 +325,9 @@ func (q *Queue) release(ctx context.Context, j claimed) error {
 func (q *Queue) Prune(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := q.book(ctx, func(ex *sqldb.Tx) error {
-		res, err := ex.ExecContext(ctx, `DELETE FROM jobs
+		var err error
+		n, err = ex.ExecCount(ctx, `DELETE FROM jobs
 			WHERE state IN ('done', 'failed') AND finished_at < $1`, dbTime(before))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
