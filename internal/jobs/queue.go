@@ -253,7 +253,7 @@ func (q *Queue) execute(ctx context.Context, j claimed) error {
 	}
 	msg := safeError(err)
 	q.opts.Logger.Warn("jobs: job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", msg)
-	if isPermanent(err) || j.Attempts >= j.MaxAttempts {
+	if IsPermanent(err) || j.Attempts >= j.MaxAttempts {
 		return q.finish(rctx, j, StateFailed, msg)
 	}
 	return q.retry(rctx, j, q.now().Add(q.opts.Backoff(j.Attempts)), msg)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Job kinds that deliver the signed head of the audit chain outside the
@@ -31,7 +33,7 @@ type anchorHead struct {
 func (j AnchorJob) head() (anchorHead, error) {
 	var h anchorHead
 	if err := json.Unmarshal(j.Anchor, &h); err != nil || h.Seq < 0 {
-		return h, permanentError{fmt.Errorf("notify: anchor job: %v", err)}
+		return h, jobs.Permanent(fmt.Errorf("notify: anchor job: %v", err))
 	}
 	return h, nil
 }
@@ -57,7 +59,7 @@ func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMes
 		}
 		var line bytes.Buffer
 		if err := json.Compact(&line, j.Anchor); err != nil {
-			return permanentError{fmt.Errorf("notify: anchor mail: %w", err)}
+			return jobs.Permanent(fmt.Errorf("notify: anchor mail: %w", err))
 		}
 		seq := strconv.FormatInt(h.Seq, 10)
 		return send(ctx, m, Message{To: to, Subject: anchorTexts["subject"] + seq, Lang: "ja",
@@ -80,7 +82,7 @@ func AnchorWebhookHandler(client *http.Client, target string) func(context.Conte
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(j.Anchor))
 		if err != nil {
-			return permanentError{errors.New("notify: anchor webhook: bad URL")}
+			return jobs.Permanent(errors.New("notify: anchor webhook: bad URL"))
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "Kasuhara-Anchor/1")

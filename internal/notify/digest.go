@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // KindDigestMail is the job kind of a person's daily digest.
@@ -77,7 +79,7 @@ func DigestMailFor(j DigestJob, baseURL string) Message {
 func DigestMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
 	return jobHandler("digest", func(ctx context.Context, j DigestJob) error {
 		if j.ID == "" || len(j.To) == 0 || len(j.Items) == 0 {
-			return permanentError{errors.New("notify: digest: incomplete job")}
+			return jobs.Permanent(errors.New("notify: digest: incomplete job"))
 		}
 		if !m.Enabled() {
 			return nil

@@ -64,7 +64,7 @@ const fanoutBatch = 500
 func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
 	return jobHandler("event job", func(ctx context.Context, j EventJob) error {
 		if err := j.Event.Validate(); err != nil {
-			return permanentError{err}
+			return jobs.Permanent(err)
 		}
 		to, slug, webhook, err := o.Audience(ctx, j)
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Job kinds for internal/jobs.
@@ -33,7 +35,7 @@ func jobHandler[J any](what string, run func(ctx context.Context, j J) error) fu
 	return func(ctx context.Context, payload json.RawMessage) error {
 		var j J
 		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: %s: payload: %w", what, err)}
+			return jobs.Permanent(fmt.Errorf("notify: %s: payload: %w", what, err))
 		}
 		return run(ctx, j)
 	}
@@ -47,7 +49,7 @@ func jobHandler[J any](what string, run func(ctx context.Context, j J) error) fu
 func MailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
 	return jobHandler("mail job", func(ctx context.Context, j MailJob) error {
 		if err := j.Event.Validate(); err != nil {
-			return permanentError{err}
+			return jobs.Permanent(err)
 		}
 		if !m.Enabled() {
 			return nil

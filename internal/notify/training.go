@@ -6,6 +6,8 @@ import (
 	"errors"
 	"slices"
 	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // KindTrainingMail is the job kind of a training reminder mail.
@@ -61,7 +63,7 @@ func TrainingMailFor(j TrainingMailJob, baseURL string) Message {
 func TrainingMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
 	return jobHandler("training mail", func(ctx context.Context, j TrainingMailJob) error {
 		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{TrainingDueSoon, TrainingOverdue}, j.Stage) {
-			return permanentError{errors.New("notify: training mail: incomplete job")}
+			return jobs.Permanent(errors.New("notify: training mail: incomplete job"))
 		}
 		if !m.Enabled() {
 			return nil

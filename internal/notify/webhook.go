@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Webhook is a receiver of events: the URL that is POSTed to and the shared
@@ -93,14 +95,14 @@ func signedRequest(ctx context.Context, w Webhook, ev Event, baseURL string, now
 	u, err := url.Parse(w.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		// Never quote the URL: it may hold a token.
-		return nil, permanentError{errors.New("notify: webhook: the URL must be an http:// or https:// address")}
+		return nil, jobs.Permanent(errors.New("notify: webhook: the URL must be an http:// or https:// address"))
 	}
 	if w.Secret == "" {
-		return nil, permanentError{errors.New("notify: webhook: the secret is empty")}
+		return nil, jobs.Permanent(errors.New("notify: webhook: the secret is empty"))
 	}
 	body, err := WebhookBody(ev, baseURL)
 	if err != nil {
-		return nil, permanentError{err}
+		return nil, jobs.Permanent(err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -126,7 +128,7 @@ func NewWebhookClient(timeout time.Duration, allow ...netip.Prefix) *http.Client
 	// resolving it.
 	t.Proxy = func(req *http.Request) (*url.URL, error) {
 		if err := CheckWebhookURL(req.URL.String(), allow); err != nil {
-			return nil, permanentError{err}
+			return nil, jobs.Permanent(err)
 		}
 		return http.ProxyFromEnvironment(req)
 	}
