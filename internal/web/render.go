@@ -266,6 +266,15 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 	return out, nil
 }
 
+// renderForm renders a page with a form that err, when not nil, refused:
+// the page then asks to fix the form.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, name string, p *page, err error) error {
+	if err != nil {
+		p.Flash, p.FlashKind = "form.fix", "error"
+	}
+	return s.render(w, r, status, name, p)
+}
+
 // render writes the page name in the request's language.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
 	ctx := r.Context()
