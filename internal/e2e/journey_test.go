@@ -98,9 +98,7 @@ func TestCaseJourney(t *testing.T) {
 		t.Fatalf("after filing, the employee is on %s", emp.path())
 	}
 	caseURL := emp.path()
-	if got, want := emp.text("#flash"), msg(t, "ja", "report.filed"); got != want {
-		t.Errorf("flash %q, want %q", got, want)
-	}
+	wantFlash(t, emp, "report.filed", "")
 	if got := emp.text("#case-state"); got != "新規" {
 		t.Errorf("state %q, want 新規", got)
 	}

@@ -21,6 +21,15 @@ type desk struct {
 	other      *kasuhara.Org
 }
 
+// of is what f gives of each element of xs, in their order.
+func of[T any](xs []T, f func(T) string) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
 // onDesk runs f on each engine with a fresh desk.
 func onDesk(t *testing.T, f func(t *testing.T, d desk)) {
 	t.Helper()
@@ -153,10 +162,7 @@ func TestCaseVisibility(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, c := range list {
-				got = append(got, c.ID)
-			}
+			got := of(list, func(c kasuhara.Case) string { return c.ID })
 			slices.Sort(got)
 			w := slices.Clone(ids)
 			slices.Sort(w)
@@ -359,11 +365,7 @@ func TestCaseSearchAndFilters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var refs []string
-			for _, x := range list {
-				refs = append(refs, x.ID)
-			}
-			return refs
+			return of(list, func(c kasuhara.Case) string { return c.ID })
 		}
 		for q, want := range map[string][]string{
 			"暴言":         {a.ID},
@@ -634,11 +636,7 @@ func TestPickCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out []string
-			for _, p := range ps {
-				out = append(out, p.Ref)
-			}
-			return out
+			return of(ps, func(p kasuhara.CasePick) string { return p.Ref })
 		}
 		serial := shop.Ref[len(shop.Ref)-5:]
 		full := "Ｋ" + strings.ReplaceAll(shop.Ref[1:], "-", "－")
@@ -715,10 +713,7 @@ func TestDepartmentHierarchy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out []string
-			for _, c := range cs {
-				out = append(out, c.Ref)
-			}
+			out := of(cs, func(c kasuhara.Case) string { return c.Ref })
 			slices.Sort(out)
 			return out
 		}
