@@ -225,34 +225,27 @@ func contentDigest(t *testing.T, c *cli) []digestRecord {
 }
 
 func readRecord(ctx context.Context, st *store.Store, v kasuhara.Actor, kind, id string, add func(kind, id string, v any)) error {
-	switch kind {
-	case "case":
-		cs, err := st.CaseByID(ctx, v, id)
+	type read struct {
+		kind string
+		get  func() (any, error)
+	}
+	reads := map[string][]read{
+		"case": {
+			{"case", func() (any, error) { return st.CaseByID(ctx, v, id) }},
+			{"evidence", func() (any, error) { return st.EvidenceList(ctx, v, id) }},
+			{"timeline", func() (any, error) { return st.Timeline(ctx, v, id) }},
+		},
+		"customer": {
+			{"customer", func() (any, error) { return st.CustomerByID(ctx, v, id) }},
+			{"measures", func() (any, error) { return st.Measures(ctx, v, id) }},
+		},
+	}
+	for _, r := range reads[kind] {
+		got, err := r.get()
 		if err != nil {
 			return err
 		}
-		ev, err := st.EvidenceList(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		tl, err := st.Timeline(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		add("case", id, cs)
-		add("evidence", id, ev)
-		add("timeline", id, tl)
-	case "customer":
-		cu, err := st.CustomerByID(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		ms, err := st.Measures(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		add("customer", id, cu)
-		add("measures", id, ms)
+		add(r.kind, id, got)
 	}
 	return nil
 }
