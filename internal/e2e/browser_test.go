@@ -291,6 +291,15 @@ func (b *browser) fullScreenshot(dir, name string) string {
 var catalog = sync.OnceValues(i18n.Load)
 
 // msg returns the message id in lang, as the server's catalogue has it.
+// wantText fails unless the text of sel on b's page is want; what names
+// it in the failure.
+func wantText(t *testing.T, b *browser, sel, want, what string) {
+	t.Helper()
+	if got := b.text(sel); got != want {
+		t.Errorf("%s %q, want %q", what, got, want)
+	}
+}
+
 // wantFlash fails unless the page's flash says the Japanese text of key
 // and, when kind is not "", is of that kind (ok, error).
 func wantFlash(t *testing.T, b *browser, key, kind string) {
