@@ -6,12 +6,13 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kasuhara/kasuhara/internal/testpdf"
 )
 
 // This file reads text back out of the PDFs the package writes: with
@@ -111,35 +112,22 @@ func extractText(t *testing.T, pdf []byte) string {
 
 // squash removes all white space, so that text can be compared whatever
 // the line breaks.
-func squash(s string) string { return strings.Join(strings.Fields(s), "") }
+func squash(s string) string { return testpdf.Squash(s) }
 
 // pdftotext returns the text of the PDF (or of pages first to last, when
 // not zero) as poppler extracts it. Without pdftotext the test is skipped,
 // unless KASUHARA_REQUIRE_PDFTOTEXT=1 (as in CI) makes that a failure.
 func pdftotext(t *testing.T, pdf []byte, first, last int) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		msg := "pdftotext not installed (apt-get install poppler-utils): text extraction by poppler not checked"
-		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal(msg + ", and KASUHARA_REQUIRE_PDFTOTEXT=1")
-		}
-		t.Skip(msg)
-	}
-	in := filepath.Join(t.TempDir(), "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	args := []string{"-enc", "UTF-8"}
 	if first > 0 {
 		args = append(args, "-f", strconv.Itoa(first), "-l", strconv.Itoa(last))
 	}
-	args = append(args, in, "-")
-	out, err := exec.Command(bin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
+	out, ok := testpdf.Text(t, pdf, args...)
+	if !ok {
+		t.Skip("pdftotext not installed: text extraction by poppler not checked")
 	}
-	return string(out)
+	return out
 }
 
 // pageCount counts the page objects of a PDF.
