@@ -204,7 +204,9 @@ func TestCaseVisibility(t *testing.T) {
 			if e.Action == "case.read" {
 				reads++
 			}
-			if strings.Contains(e.Detail, "山田") || strings.Contains(e.Detail, "土下座") || strings.Contains(e.Detail, "090") {
+			// The customer's phone is 090-1234-5678; a bare "090" can stand
+			// in an id (a UUID's random part) and failed the test by chance.
+			if strings.Contains(e.Detail, "山田") || strings.Contains(e.Detail, "土下座") || strings.Contains(e.Detail, "090-1234") || strings.Contains(e.Detail, "09012345678") {
 				t.Fatalf("audit detail carries case content: %s", e.Detail)
 			}
 		}
