@@ -222,7 +222,12 @@ type Case struct {
 	CareToSupervisor bool
 	// HeldForReview marks an anonymous report taken during a flood (see
 	// Report.HeldForReview): the desk reviews it in the queue.
-	HeldForReview  bool
+	HeldForReview bool
+	// DepartmentPath is the report's department and the departments above
+	// it (store → area → head office), nearest first; the supervisor of
+	// any of them supervises the case. Filled when cases are read
+	// (CaseService.CaseByID and Cases).
+	DepartmentPath []string
 	State          CaseState
 	Urgent         bool
 	Report         Report

@@ -64,6 +64,18 @@ type Customer struct {
 	// Level is the measure in force now ("none" when there is none).
 	Level     string
 	CreatedAt time.Time
+	// Addressee is how a letter addresses the customer (CustomerByID
+	// fills it).
+	Addressee Addressee
+}
+
+// Addressee is the customer as a letter addresses them, when the desk has
+// recorded it: a company (御中) or a person (様), the formal name (the
+// display name when empty) and the postal address. Each is optional.
+type Addressee struct {
+	Company    bool
+	FormalName string
+	Address    string
 }
 
 // Measure is a graduated measure against a customer.
@@ -79,12 +91,15 @@ type Measure struct {
 	// text instead.
 	CustomerText string
 	CaseIDs      []string
-	Status       string
-	EffectiveAt  time.Time
-	ReviewAt     time.Time
-	ProposedBy   string
-	ApprovedBy   string
-	ApprovedAt   time.Time
+	// Premises are the stores or offices a ban covers, as the ban letter
+	// names them; empty for other levels.
+	Premises    string
+	Status      string
+	EffectiveAt time.Time
+	ReviewAt    time.Time
+	ProposedBy  string
+	ApprovedBy  string
+	ApprovedAt  time.Time
 	// ApprovalComment is the approver's comment; a rejection's comment is
 	// its LiftReason, the rejecter its LiftedBy.
 	ApprovalComment  string
@@ -130,6 +145,9 @@ type NewMeasure struct {
 	CustomerText string
 	CaseIDs      []string
 	ReviewAt     time.Time
+	// Premises are the stores or offices a ban covers (required for
+	// banned, kept only for it).
+	Premises string
 }
 
 // Lookup is all that the front line learns about a customer: the measure in
@@ -167,6 +185,9 @@ type CustomerService interface {
 	// LiftMeasure ends an active measure with a reason; on a proposal it is
 	// the rejection, the reason its comment, and the proposer is notified.
 	LiftMeasure(ctx context.Context, actor Actor, customerID, measureID, reason string) error
+	// SetAddressee records how letters address the customer (desk and
+	// legal; EINVALID naming the field for a text too long).
+	SetAddressee(ctx context.Context, actor Actor, customerID string, a Addressee) error
 	// RecordResponse keeps the customer's own side (their answer to a letter).
 	RecordResponse(ctx context.Context, actor Actor, customerID, measureID, response string) error
 	// PendingApprovals lists proposals waiting for a legal approver.

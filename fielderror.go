@@ -27,6 +27,7 @@ const (
 	FieldOneOf             FieldCode = "one_of" // Values, the allowed values
 	FieldDuplicate         FieldCode = "duplicate"
 	FieldNumber            FieldCode = "number"
+	FieldAtMost            FieldCode = "at_most"       // Max values in a list
 	FieldRange             FieldCode = "range"         // Min and Max
 	FieldRangeMinutes      FieldCode = "range_minutes" // Min and Max
 	FieldRangeDays         FieldCode = "range_days"    // Min and Max
@@ -111,6 +112,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldChoice:            "is not one of the choices",
 	FieldOneOf:             "must be one of {{.Values}}",
 	FieldDuplicate:         "contains a duplicate",
+	FieldAtMost:            "must list at most {{.Max}}",
 	FieldNumber:            "must be a whole number",
 	FieldRange:             "must be between {{.Min}} and {{.Max}}",
 	FieldRangeMinutes:      "must be between {{.Min}} and {{.Max}} minutes",
@@ -212,6 +214,11 @@ func OneOf[S ~string](values ...S) FieldError {
 // Between is code, one of the FieldRange codes, for the bounds min and max.
 func Between(code FieldCode, min, max int) FieldError {
 	return FieldError{Code: code, Args: map[string]any{"Min": min, "Max": max}}
+}
+
+// AtMost is FieldAtMost for a list of at most max values.
+func AtMost(max int) FieldError {
+	return FieldError{Code: FieldAtMost, Args: map[string]any{"Max": max}}
 }
 
 // AtLine is code, one of the FieldCourse codes, for line n of a text.

@@ -44,6 +44,9 @@ type GrantRequest struct {
 	Decider      string    // the decider's name
 	DecidedAt    time.Time // zero while pending
 	Comment      string    // the decider's
+	// MayDecide tells whether the actor who listed it may decide it
+	// (GrantService.PendingGrants).
+	MayDecide bool
 }
 
 // NewGrant is the input to UserService.RequestGrant: either UserID of an
@@ -82,6 +85,12 @@ type GrantService interface {
 	// the latest decided ones: for its legal members and the admins in
 	// reach.
 	GrantRequests(ctx context.Context, actor Actor, orgID string) ([]GrantRequest, error)
+	// PendingGrants lists the pending requests of every organisation
+	// whose grants the actor may see (a legal member: their own; an
+	// admin: those in reach), oldest first, each with MayDecide: whether
+	// the actor may decide it (DecideGrant's rule). EFORBIDDEN for a role
+	// that decides no grant.
+	PendingGrants(ctx context.Context, actor Actor) ([]GrantRequest, error)
 	// DecideGrant approves or rejects a pending request. The decider is a
 	// legal member of the organisation (or, while it has none, an admin in
 	// reach) who is neither the requester, nor the person concerned, nor

@@ -28,6 +28,10 @@ type IdempotencyService interface {
 	BeginIdempotent(ctx context.Context, scope, key, digest string) (result string, done bool, err error)
 	// FinishIdempotent records the result of the work of a claimed key.
 	FinishIdempotent(ctx context.Context, scope, key, result string) error
+	// IdempotentFinished reports whether key in scope has a result kept
+	// (finished, not forgotten), without claiming it: an upload asks it
+	// before it stores its files, to leave a repeat's files unstored.
+	IdempotentFinished(ctx context.Context, scope, key string) (bool, error)
 	// AbandonIdempotent forgets a claimed key whose work failed, so that
 	// the request can be tried again with it.
 	AbandonIdempotent(ctx context.Context, scope, key string) error

@@ -218,6 +218,7 @@ type Durations struct {
 	OnTime       int
 	OnTimeHidden bool
 	Suppressed   bool // fewer than MinDurations cases: no figure is shown
+	Withheld     bool // hidden with the department it belongs to: not even the count
 }
 
 // DurationsOf computes Durations from bucket counts.
@@ -268,10 +269,16 @@ type OrgStats struct {
 
 // StatsQuery selects the cases counted: by the month they were reported
 // (From and To inclusive, written 2026-04), grouped by one of StatsGroups.
+// Department narrows them to a department and every department below it
+// (an area with its stores); Level rolls the groups by department up to
+// that level of the hierarchy (1 the top; 0 each department on its own).
+// Both are suppressed over the hierarchy (SuppressHierarchy).
 type StatsQuery struct {
-	From    string
-	To      string
-	GroupBy string
+	From       string
+	To         string
+	GroupBy    string
+	Department string
+	Level      int
 }
 
 // Validate checks q.
@@ -287,6 +294,9 @@ func (q StatsQuery) Validate() error {
 	}
 	if !slices.Contains(StatsGroups, q.GroupBy) {
 		f.Add("group_by", FieldChoice)
+	}
+	if q.Level < 0 || q.Level > MaxStatsLevel {
+		f.Add("level", FieldChoice)
 	}
 	return f.Err()
 }

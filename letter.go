@@ -7,14 +7,19 @@ import (
 )
 
 // LetterTemplate is an organisation's text of a letter to a customer. The
-// body may use the placeholders {customer}, {company}, {facts}, {review},
-// {date}, {warning} (a sentence naming the date of the warning letter
-// issued to the customer, empty when none was), {approver} (the name of
-// the legal member who approved the measure) and {approved} (the date of
-// the approval); nothing else is interpreted.
+// body may use the placeholders {you} (貴殿 or 貴社 as the customer is a
+// person or a company; "you" in English), {company}, {facts} (each
+// incident's date, place and conduct, then the text written for the
+// customer), {premises} (the premises a ban covers), {date}, {warning} (a
+// sentence naming the date of the warning letter issued to the customer,
+// empty when none was), {approver} (the name of the legal member who
+// approved the measure), {approved} (the date of the approval), {customer}
+// (always empty: the layout addresses the customer) and {review} (the
+// measure's review date, which no built-in text prints: it stays
+// internal); nothing else is interpreted.
 type LetterTemplate struct {
 	OrgID     string
-	Kind      string // warning (for "warned") or discontinuation (for "discontinued" and "banned")
+	Kind      string // warning (for "warned"), discontinuation (for "discontinued") or ban (for "banned")
 	Lang      string // ja or en
 	Title     string
 	Body      string
@@ -23,15 +28,17 @@ type LetterTemplate struct {
 }
 
 // LetterKinds are the kinds of letters.
-var LetterKinds = []string{"warning", "discontinuation"}
+var LetterKinds = []string{"warning", "discontinuation", "ban"}
 
 // LetterKind is the kind of letter a measure level takes, "" for none.
 func LetterKind(level string) string {
 	switch level {
 	case LevelWarned:
 		return "warning"
-	case LevelDiscontinued, LevelBanned:
+	case LevelDiscontinued:
 		return "discontinuation"
+	case LevelBanned:
+		return "ban"
 	}
 	return ""
 }
@@ -45,10 +52,23 @@ func (t LetterTemplate) Fill(vals map[string]string) string {
 	return strings.NewReplacer(pairs...).Replace(t.Body)
 }
 
+// Letter layouts: the standard business letter, or the layout for
+// 内容証明郵便 (26 characters × 20 lines a page, Japanese only).
+const (
+	LayoutStandard  = "standard"
+	LayoutCertified = "certified"
+)
+
+// LetterLayouts lists the layouts of a letter.
+var LetterLayouts = []string{LayoutStandard, LayoutCertified}
+
 // Letter is a generated letter kept with its measure.
 type Letter struct {
 	MeasureID string
 	Lang      string
+	// Layout is LayoutStandard or LayoutCertified; a letter is kept once
+	// per measure, language and layout.
+	Layout    string
 	SHA256    string
 	PDF       []byte
 	CreatedAt time.Time
@@ -64,9 +84,11 @@ type LetterService interface {
 	LetterTemplates(ctx context.Context, actor Actor) ([]*LetterTemplate, error)
 	// SaveLetterTemplate stores a template (legal only).
 	SaveLetterTemplate(ctx context.Context, actor Actor, t LetterTemplate) error
-	// StoredLetter returns the letter kept for a measure, or ENOTFOUND.
-	StoredLetter(ctx context.Context, actor Actor, customerID, measureID, lang string) (*Letter, error)
-	// KeepLetter stores a generated letter with its hash (once per measure
-	// and language) and audits it.
+	// StoredLetter returns the letter kept for a measure in a language
+	// and layout, or ENOTFOUND.
+	StoredLetter(ctx context.Context, actor Actor, customerID, measureID, lang, layout string) (*Letter, error)
+	// KeepLetter stores a generated letter with its hash (once per
+	// measure, language and layout; an empty layout is the standard one)
+	// and audits it.
 	KeepLetter(ctx context.Context, actor Actor, customerID string, l Letter) (*Letter, error)
 }

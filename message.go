@@ -2,6 +2,7 @@ package kasuhara
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -54,13 +55,19 @@ type MessageService interface {
 	RetaliationFlags(ctx context.Context, actor Actor) ([]RetaliationFlag, error)
 }
 
+// ErrAnonymousOff is the cause (Error.Err) of FileAnonymousReport's
+// EFORBIDDEN when the organisation has switched its anonymous channel off
+// (OrgSettings.AnonymousChannel): it receives named reports only.
+var ErrAnonymousOff = errors.New("the anonymous channel is off")
+
 // AnonymousService serves reporters without a name. The receipt is the only
 // way back to the report: it is shown once, only a hash of its secret part
 // is stored, and nothing else identifying the reporter is kept. An unknown
 // or wrong receipt is ENOTFOUND.
 type AnonymousService interface {
 	// FileAnonymousReport opens a case in the organisation with the slug and
-	// returns its receipt.
+	// returns its receipt; EFORBIDDEN (ErrAnonymousOff) when the
+	// organisation has switched the channel off.
 	FileAnonymousReport(ctx context.Context, orgSlug string, r Report, evidence ...Evidence) (*Case, string, error)
 	// CaseByReceipt returns the case a receipt belongs to.
 	CaseByReceipt(ctx context.Context, receipt string) (*Case, error)

@@ -54,12 +54,36 @@ type OnlinePost struct {
 	CapturedAt     time.Time
 	CapturedText   string
 	EmployeesNamed string
-	Status         string
-	DueAt          time.Time
-	CreatedBy      string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Consent is the named employee's consent to being named in a
+	// removal request; a request names them only when it is recorded.
+	Consent   Consent
+	Status    string
+	DueAt     time.Time
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// Consent is an employee's consent to being named in a removal request:
+// who gave it, when, and who recorded it. Zero when none is recorded.
+type Consent struct {
+	Name       string
+	At         time.Time
+	RecordedBy string
+}
+
+// Given reports whether consent is recorded.
+func (c Consent) Given() bool { return c.Name != "" && !c.At.IsZero() }
+
+// Rights a removal request may assert: the employee's honour (名誉権,
+// defamation) and their privacy. A request asserts only those chosen.
+const (
+	RightHonour  = "honour"
+	RightPrivacy = "privacy"
+)
+
+// Rights lists the rights a removal request may assert.
+var Rights = []string{RightHonour, RightPrivacy}
 
 // PostFile is a screenshot or capture of a post, with its hash.
 type PostFile struct {
@@ -81,6 +105,10 @@ type OnlinePostService interface {
 	Posts(ctx context.Context, actor Actor, status string) ([]OnlinePost, error)
 	PostByID(ctx context.Context, actor Actor, id string) (*OnlinePost, error)
 	MovePost(ctx context.Context, actor Actor, id, to string) (*OnlinePost, error)
+	// RecordConsent records that the named employee consented, at at, to
+	// being named in removal requests (desk and legal; EINVALID naming
+	// the field for an empty name or a date in the future). It is audited.
+	RecordConsent(ctx context.Context, actor Actor, id, name string, at time.Time) (*OnlinePost, error)
 	AddPostFile(ctx context.Context, actor Actor, id string, f PostFile) (*PostFile, error)
 	PostFiles(ctx context.Context, actor Actor, id string) ([]PostFile, error)
 	// RemovalTemplate is the organisation's removal-request text or the
@@ -93,8 +121,10 @@ type OnlinePostService interface {
 }
 
 // RemovalTemplate is the organisation's text of a removal request. The body
-// may use {company}, {url}, {platform}, {author}, {posted}, {captured},
-// {text} and {employees}; nothing else is interpreted.
+// may use {company}, {url}, {platform}, {author}, {posted} (the post's date
+// and time), {captured}, {text}, {employees} (the employee, named only when
+// their consent is recorded), {rights} (the rights asserted) and {reasons}
+// (why each is infringed); nothing else is interpreted.
 type RemovalTemplate struct {
 	OrgID string
 	Lang  string
@@ -103,34 +133,38 @@ type RemovalTemplate struct {
 }
 
 var defaultRemoval = map[string]RemovalTemplate{
-	"ja": {Title: "投稿の削除のお願い", Body: `{company}は、当社従業員の権利を侵害する下記の投稿の削除をお願いいたします。
+	"ja": {Title: "投稿の削除のお願い", Body: `当社は、貴社が提供する{platform}に掲載されている下記の投稿が、{employees}の{rights}を侵害するものであることから、その削除をお願い申し上げます。
 
+記
+
+1　投稿の所在
 URL：{url}
-サービス：{platform}
 アカウント：{author}
 投稿日時：{posted}
 保存日時：{captured}
 
-投稿の内容：
+2　投稿の内容
 {text}
 
-本投稿は当社従業員（{employees}）を特定または撮影し、その名誉およびプライバシーを侵害するものであり、当社の商品・サービスに対する評価ではありません。
+3　侵害されている権利
+{reasons}
 
-速やかなご対応と、下記窓口へのご回答をお願い申し上げます。`},
-	"en": {Title: "Request to remove a post", Body: `We, {company}, ask you to remove the post below, which infringes the rights of our employees.
+本投稿は、当社の商品・サービスに対する評価ではありません。お手数ですが、ご対応の結果を下記の連絡先にお知らせくださいますよう、お願い申し上げます。`},
+	"en": {Title: "Request to remove a post", Body: `We, {company}, ask you to remove the post below on {platform}, which infringes the {rights} of {employees}.
 
+1. The post
 URL: {url}
-Platform: {platform}
 Account: {author}
 Posted: {posted}
 Captured: {captured}
 
-The post reads:
+2. The post reads
 {text}
 
-The post names or shows our employee ({employees}) and harms their honour and privacy; it is not a review of our products or services.
+3. The rights infringed
+{reasons}
 
-We would be grateful for your prompt action and a reply to the contact point below.`},
+The post is not a review of our products or services. We would be grateful if you would let us know at the contact point below what action you have taken.`},
 }
 
 // DefaultRemovalTemplate is the built-in text in lang (Japanese otherwise).

@@ -2,6 +2,7 @@ package kasuhara
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -28,11 +29,25 @@ type OrgSettings struct {
 	// desk for review (as does being named by two or more reporters).
 	ReviewIncidents  int
 	ReviewWindowDays int
+	// CheckinDays are the days after a named report on which its reporter
+	// is asked whether they have been treated disadvantageously since
+	// (Checkin); none asks nothing.
+	CheckinDays []int
 	// Sender is how the organisation signs its letters to customers.
 	Sender Sender
+	// DateStyle is how its letters and certificates write dates in
+	// Japanese: DateStyleWestern (西暦, 2026年12月6日, the default) or
+	// DateStyleEra (和暦, 令和8年12月6日). Pages and exports are 西暦.
+	DateStyle string
 	// WebhookURL receives notifications signed with WebhookSecret.
 	WebhookURL    string
 	WebhookSecret string
+	// AnonymousChannel takes reports without a name (the default); off,
+	// the organisation receives named reports only, and receipts already
+	// given keep working. AnonymousChosen records that an administrator
+	// saved the choice (SetAnonymousChannel); SaveSettings changes neither.
+	AnonymousChannel bool
+	AnonymousChosen  bool
 }
 
 // Sender is the organisation as its letters name it: the legal name (the
@@ -46,13 +61,23 @@ type Sender struct {
 	Desk           string // the desk's name, such as お客様相談室
 }
 
+// Date styles of letters and certificates (OrgSettings.DateStyle).
+const (
+	DateStyleWestern = "western" // 西暦: 2026年12月6日
+	DateStyleEra     = "era"     // 和暦: 令和8年12月6日
+)
+
+// DateStyles are the date styles an organisation may choose.
+var DateStyles = []string{DateStyleWestern, DateStyleEra}
+
 // MaxSenderText is the longest a field of a Sender may be, in characters.
 const MaxSenderText = 200
 
 // DefaultSettings are the settings of an organisation that has saved none.
 func DefaultSettings(orgID string) OrgSettings {
 	return OrgSettings{OrgID: orgID, Acknowledge: "1bd", Feedback: "7d", PublicHolidays: true, ContactLimitMinutes: 30,
-		ReviewIncidents: 3, ReviewWindowDays: 90}
+		ReviewIncidents: 3, ReviewWindowDays: 90, CheckinDays: slices.Clone(DefaultCheckinDays), DateStyle: DateStyleWestern,
+		AnonymousChannel: true}
 }
 
 // SettingsService reads and changes organisation settings.
@@ -62,6 +87,10 @@ type SettingsService interface {
 	// SaveSettings validates and stores settings; EINVALID names each
 	// wrong field. An empty WebhookSecret keeps the stored one.
 	SaveSettings(ctx context.Context, actor Actor, s OrgSettings) error
+	// SetAnonymousChannel switches the organisation's anonymous channel on
+	// or off and records that the choice was made; audited. The
+	// administrator of the organisation (or of its parent) only.
+	SetAnonymousChannel(ctx context.Context, actor Actor, orgID string, on bool) error
 	// LastBackup is when the installation's newest recorded backup was
 	// taken (kasuhara backup, or --mark for one taken with pg_dump); zero
 	// when none is recorded.

@@ -559,6 +559,16 @@ type Attempt struct {
 	OrgName       string
 }
 
+// Number is the certificate's number as a person reads it: C- and twelve
+// hex digits of the attempt's random part (never the whole internal id).
+func (a Attempt) Number() string {
+	hex := strings.ToUpper(strings.ReplaceAll(a.ID, "-", ""))
+	if len(hex) < 12 {
+		return "C-" + hex
+	}
+	return "C-" + hex[len(hex)-12:]
+}
+
 // TrainingItem is one assignment as the person assigned sees it.
 type TrainingItem struct {
 	Assignment Assignment

@@ -284,3 +284,13 @@ func TestAssignmentValidateAndApplies(t *testing.T) {
 		t.Fatal("an assignment to everyone does not apply to the admin")
 	}
 }
+
+func TestAttemptNumber(t *testing.T) {
+	a := Attempt{ID: "01938a7e-5c2b-7d41-9f3a-2b6c8d0e1f47"}
+	if got := a.Number(); got != "C-2B6C8D0E1F47" {
+		t.Errorf("Number = %q", got)
+	}
+	if strings.Contains(a.Number(), a.ID) || strings.Contains(strings.ToLower(a.Number()), "01938a7e") {
+		t.Errorf("the number shows the internal id: %q", a.Number())
+	}
+}

@@ -14,7 +14,7 @@ import (
 
 const orgUsage = `org: usage:
   kasuhara org create --slug S --name N [--parent SLUG]
-  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P]`
+  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P] [--date-style western|era] [--anonymous on|off]`
 
 func orgCmd(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "update" {
@@ -43,10 +43,11 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 }
 
 // orgUpdate changes an organisation's name and how its letters, public
-// policy page and anonymous form name it: only the flags given change; an
-// empty value (--address "") clears that line, not the name.
+// policy page and anonymous form name it, and switches its anonymous
+// channel on or off: only the flags given change; an empty value
+// (--address "") clears that line, not the name.
 func orgUpdate(ctx context.Context, e env, args []string) error {
-	var slug string
+	var slug, anonymous string
 	fields := []struct{ flag, usage string }{
 		{"name", "the organisation's name on the screens"},
 		{"legal-name", "the legal name printed on letters"},
@@ -54,10 +55,12 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 		{"representative", "the representative, such as 代表取締役 山田 一郎"},
 		{"desk", "the consultation desk's name, such as お客様相談室"},
 		{"phone", "the desk's phone number"},
+		{"date-style", "dates in letters and certificates: western (西暦, the default) or era (和暦)"},
 	}
 	vals := map[string]*string{}
 	cfg, fs, err := parse(e, "org update", config.Storage, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "org", "", "slug of the organisation to change")
+		fs.StringVar(&anonymous, "anonymous", "", "the anonymous channel: on, or off to receive named reports only")
 		for _, f := range fields {
 			vals[f.flag] = fs.String(f.flag, "", f.usage)
 		}
@@ -71,7 +74,10 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(set) == 0 || len(set) == 1 && set["org"] {
-		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone")
+		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone, --date-style, --anonymous")
+	}
+	if set["anonymous"] && anonymous != "on" && anonymous != "off" {
+		return usagef("org update: --anonymous must be on or off")
 	}
 	return withStore(ctx, cfg, true, func(st *store.Store) error {
 		o, err := st.OrgBySlug(ctx, slug)
@@ -96,9 +102,24 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 				*field = *vals[flagName]
 			}
 		}
+		if set["date-style"] {
+			next.DateStyle = *vals["date-style"]
+			if next.DateStyle == "" {
+				// An empty value would mean the default to the service: say
+				// which style is wanted instead.
+				return usagef("org update: --date-style is %s", strings.Join(kasuhara.DateStyles, " or "))
+			}
+		}
 		next.WebhookSecret = "" // kept as it is
-		if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
-			return cliError("org update", orgFlagNames(err))
+		if len(set) > 2 || !set["anonymous"] {
+			if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
+				return cliError("org update", orgFlagNames(err))
+			}
+		}
+		if set["anonymous"] {
+			if err := st.SetAnonymousChannel(ctx, kasuhara.CLIActor, o.ID, anonymous == "on"); err != nil {
+				return cliError("org update", err)
+			}
 		}
 		fmt.Fprintf(e.stdout, "Updated organisation %s.\n", o.Slug)
 		return nil
@@ -112,7 +133,7 @@ func orgFlagNames(err error) error {
 	if len(fe) == 0 {
 		return err
 	}
-	names := map[string]string{"org_name": "name", "legal_name": "legal-name", "contact_desk": "desk", "contact_phone": "phone"}
+	names := map[string]string{"org_name": "name", "legal_name": "legal-name", "contact_desk": "desk", "contact_phone": "phone", "date_style": "date-style"}
 	out := kasuhara.FieldErrors{}
 	for k, v := range fe {
 		if n, ok := names[k]; ok {

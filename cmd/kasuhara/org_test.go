@@ -20,6 +20,7 @@ func TestOrgUpdate(t *testing.T) {
 		c.ok("", "org", "update", "--org", "acme", "--name", "アクメ株式会社", "--legal-name", "株式会社アクメ", "--address", "東京都新宿区西新宿1-1-1",
 			"--desk", "お客様相談室", "--phone", "03-1234-5678", "--representative", "代表取締役 山田 一郎")
 		c.ok("", "org", "update", "--org", "acme", "--phone", "03-9999-0000")
+		c.ok("", "org", "update", "--org", "acme", "--date-style", "era")
 		cfg := config.Register(flag.NewFlagSet("t", flag.ContinueOnError), config.Storage, func(k string) string { return c.env[k] })
 		db, st, err := openOrCreateStore(context.Background(), cfg)
 		if err != nil {
@@ -37,6 +38,19 @@ func TestOrgUpdate(t *testing.T) {
 		if s.Sender.Phone != "03-9999-0000" || s.Sender.Desk != "お客様相談室" || s.Sender.Address != "東京都新宿区西新宿1-1-1" || s.Sender.LegalName != "株式会社アクメ" {
 			t.Fatalf("sender = %+v: the second update changed more than the phone", s.Sender)
 		}
+		if s.DateStyle != "era" {
+			t.Fatalf("date style = %q, want era", s.DateStyle)
+		}
+		if !s.AnonymousChannel || s.AnonymousChosen {
+			t.Fatalf("anonymous channel %v, chosen %v before any choice: want on, not chosen", s.AnonymousChannel, s.AnonymousChosen)
+		}
+		c.ok("", "org", "update", "--org", "acme", "--anonymous", "off")
+		if s, err = st.Settings(context.Background(), o.ID); err != nil {
+			t.Fatal(err)
+		}
+		if s.AnonymousChannel || !s.AnonymousChosen || s.Sender.Phone != "03-9999-0000" {
+			t.Fatalf("after --anonymous off: channel %v, chosen %v, phone %q", s.AnonymousChannel, s.AnonymousChosen, s.Sender.Phone)
+		}
 		for _, tt := range []struct {
 			args []string
 			want string
@@ -47,6 +61,9 @@ func TestOrgUpdate(t *testing.T) {
 			{[]string{"org", "update", "--org", "acme", "--name", " "}, "--name"},
 			{[]string{"org", "update", "--org", "acme", "--address", strings.Repeat("所", 201)}, "--address"},
 			{[]string{"org", "update", "--org", "acme", "--name", "二行\n目"}, "--name"},
+			{[]string{"org", "update", "--org", "acme", "--date-style", "showa"}, "--date-style"},
+			{[]string{"org", "update", "--org", "acme", "--date-style", ""}, "--date-style"},
+			{[]string{"org", "update", "--org", "acme", "--anonymous", "yes"}, "--anonymous"},
 		} {
 			_, _, err := c.run("", tt.args...)
 			if exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {

@@ -19,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/starter"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
@@ -68,6 +69,14 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer ln.Close()
 	if err := firstRun(ctx, e.stdout, cfg, st); err != nil {
 		return err
+	}
+	// A new edition of the built-in policies becomes a draft for the
+	// organisations that never changed the old one; a failure here must not
+	// keep the server from starting.
+	if n, err := starter.OfferDrafts(ctx, st, time.Now()); err != nil {
+		logger.Error("offering the new edition of the built-in policies", "err", err)
+	} else if n > 0 {
+		logger.Info("offered the new edition of the built-in policies as drafts", "edition", starter.Edition, "drafts", n)
 	}
 
 	blobs, err := blob.Open(cfg.Data)
@@ -158,8 +167,8 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		return nil, err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Retention: st, Idempotency: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
-		MaxUpload: int64(cfg.MaxUploadMB) << 20, MailConfigured: cfg.SMTP != "",
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Retention: st, Idempotency: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
 		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
 		TrustedProxies: cfg.TrustedProxies,
@@ -205,6 +214,10 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// The daily digest, for those who chose it, at 08:00 in Japan.
 		notify.KindDigestMail: notify.DigestMailHandler(mailer, cfg.BaseURL),
 		store.KindDigest:      st.DigestHandler,
+		// Named reporters are asked, on the organisation's days after their
+		// report, whether they have been treated disadvantageously since:
+		// daily at 10:00 in Japan, and once at the start to catch up.
+		store.KindCheckins: st.CheckinsHandler,
 		// Retention purges expired cases once a day at 03:00 in Japan.
 		store.KindRetention: st.RetentionHandler(blobs.Delete),
 		// The signed head of the audit chain, daily at 04:00 in Japan.
@@ -218,6 +231,9 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	}
 	if err := st.ScheduleDigest(ctx, time.Now()); err != nil {
 		return nil, fmt.Errorf("schedule digest: %w", err)
+	}
+	if err := st.ScheduleCheckins(ctx, time.Now(), true); err != nil {
+		return nil, fmt.Errorf("schedule check-ins: %w", err)
 	}
 	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule retention: %w", err)

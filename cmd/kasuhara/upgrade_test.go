@@ -20,6 +20,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/starter"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
@@ -83,9 +84,49 @@ func TestUpgrade(t *testing.T) {
 				}
 				c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
 				serveBriefly(t, c)
+				starterDraftsOffered(t, c)
 			})
 		}
 	}
+}
+
+// starterDraftsOffered checks that the server's start offered the current
+// edition of the built-in texts as a draft of every published policy that
+// the release left as an earlier edition, unchanged, and published none.
+func starterDraftsOffered(t *testing.T, c *cli) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := store.New(db)
+	orgs, err := st.Orgs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offered := 0
+	for _, o := range orgs {
+		docs, err := st.Policies(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			if d.Current == nil {
+				continue
+			}
+			if _, old := starter.Previous(d.Current.BodyJa, d.Current.BodyEn); !old {
+				continue
+			}
+			if d.Draft == nil || !strings.Contains(d.Draft.BodyJa, "顧客等") || d.Draft.Number != d.Current.Number+1 {
+				t.Errorf("%s: policy %s is an unchanged earlier edition and was not offered the new one: %+v", o.Slug, d.ID, d.Draft)
+				continue
+			}
+			offered++
+		}
+	}
+	t.Logf("%d drafts offered", offered)
 }
 
 // restoreFixture unpacks a release's fixture for engine e into a new data

@@ -39,6 +39,7 @@ func TestMatrix(t *testing.T) {
 		ExcludeAtOnce:     {false, false, false, true, false, false},
 		IncludeCare:       {false, false, false, true, false, false},
 		AuditChoices:      {false, false, false, true, false, false},
+		ViewCompliance:    {false, false, false, true, true, true},
 	}
 	if len(Actions()) != len(matrix) {
 		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))
@@ -117,6 +118,18 @@ func TestCaseLevels(t *testing.T) {
 		{"another employee", kasuhara.Actor{UserID: "e2", OrgID: "o", Role: kasuhara.RoleEmployee, DepartmentID: "shop"}, c, CaseNone},
 		{"supervisor of the department", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, c, CaseSupervisor},
 		{"supervisor of another department", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "hq"}, c, CaseNone},
+		{"supervisor of the area above the store", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "kanto"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", DepartmentPath: []string{"shop", "kanto", "hq"}}, CaseSupervisor},
+		{"supervisor of the head office, two levels up", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "hq"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", DepartmentPath: []string{"shop", "kanto", "hq"}}, CaseSupervisor},
+		{"supervisor of a store, case of its area", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "kanto", DepartmentPath: []string{"kanto", "hq"}}, CaseNone},
+		{"supervisor of a sibling store", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "ikebukuro"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", DepartmentPath: []string{"shop", "kanto", "hq"}}, CaseNone},
+		{"supervisor of the area, reporter asked for confidentiality", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "kanto"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", DepartmentPath: []string{"shop", "kanto"}, HiddenFromSupervisor: true}, CaseNone},
+		{"supervisor of the area in another organisation", kasuhara.Actor{UserID: "s", OrgID: "o2", Role: kasuhara.RoleSupervisor, DepartmentID: "kanto"},
+			CaseFacts{OrgID: "o", ReporterID: "rep", DepartmentID: "shop", DepartmentPath: []string{"shop", "kanto"}}, CaseNone},
 		{"supervisor without department", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor}, CaseFacts{OrgID: "o", ReporterID: "rep"}, CaseNone},
 		{"supervisor, same department name elsewhere", kasuhara.Actor{UserID: "s", OrgID: "o", Role: kasuhara.RoleSupervisor, DepartmentID: "shop"}, other, CaseNone},
 		{"desk", kasuhara.Actor{UserID: "d", OrgID: "o", Role: kasuhara.RoleDesk}, c, CaseHandler},

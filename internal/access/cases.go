@@ -1,12 +1,20 @@
 package access
 
-import "github.com/kasuhara/kasuhara"
+import (
+	"slices"
+
+	"github.com/kasuhara/kasuhara"
+)
 
 // CaseFacts are the facts about a case that decide who may see it.
 type CaseFacts struct {
 	OrgID        string
 	ReporterID   string
 	DepartmentID string
+	// DepartmentPath is DepartmentID and the departments above it, nearest
+	// first: the supervisor of an area supervises its stores' cases. Nil
+	// means DepartmentID alone.
+	DepartmentPath []string
 	// ViewerExcluded is true when the viewer is named as implicated in the
 	// case and so must not see it.
 	ViewerExcluded bool
@@ -25,8 +33,9 @@ const (
 	// CaseReporter: the report as filed, its state and its evidence; may add
 	// evidence. Not the desk's notes, assessment or customer contacts.
 	CaseReporter
-	// CaseSupervisor: everything of a case of the supervisor's department;
-	// may acknowledge, add notes, contacts, tasks and care.
+	// CaseSupervisor: everything of a case of the supervisor's department
+	// or a department below it; may acknowledge, add notes, contacts, tasks
+	// and care.
 	CaseSupervisor
 	// CaseHandler: desk and legal of the case's organisation: everything.
 	CaseHandler
@@ -65,7 +74,8 @@ func Case(v kasuhara.Actor, c CaseFacts) CaseLevel {
 		case Can(v.Role, HandleCases):
 			level = CaseHandler
 		case Can(v.Role, SuperviseCases):
-			if v.DepartmentID != "" && v.DepartmentID == c.DepartmentID && !c.HiddenFromSupervisor {
+			under := v.DepartmentID == c.DepartmentID || slices.Contains(c.DepartmentPath, v.DepartmentID)
+			if v.DepartmentID != "" && under && !c.HiddenFromSupervisor {
 				level = max(level, CaseSupervisor)
 			}
 		}

@@ -1,5 +1,7 @@
 // Package calendar knows Japan's public holidays and counts business days
-// for case clocks ("acknowledge within one business day").
+// for case clocks ("acknowledge within one business day"). It also writes
+// dates as people in Japan read them (Date.Japanese): 2026年12月6日, or in
+// the era (和暦) 令和8年12月6日.
 //
 // # Public holidays
 //

@@ -51,6 +51,10 @@ type Config struct {
 	// Forwarded header names the client (--trusted-proxies); none by default.
 	TrustedProxies []netip.Prefix
 	trustedProxies string
+	// AnonymousBudget is how many anonymous reports an hour, from all
+	// addresses together, are filed at once; beyond it they wait for the
+	// desk's review (--anonymous-budget, web.Deps.AnonymousBudget).
+	AnonymousBudget int
 
 	set     Set
 	envErrs []error
@@ -91,6 +95,22 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 			}
 		}
 	}
+	whole := func(p *int, name string, def, lo, hi int, unit, usage string) {
+		*p = def
+		fs.Func(name, fmt.Sprintf("%s (default %d, env %s)", usage, def, EnvName(name)), func(v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < lo || n > hi {
+				return fmt.Errorf("a whole number of %s between %d and %d", unit, lo, hi)
+			}
+			*p = n
+			return nil
+		})
+		if v := getenv(EnvName(name)); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", EnvName(name), v, err))
+			}
+		}
+	}
 	if set&Storage != 0 {
 		str(&c.Data, "data", "./kasuhara-data", "data directory: SQLite database, evidence files, keys")
 		str(&c.Database, "database", "", "empty for SQLite in the data directory, or a postgres:// URL")
@@ -103,20 +123,10 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 		dur(&c.SessionIdle, "session-idle", 30*time.Minute, "sign out after this long without activity")
 		dur(&c.SessionLifetime, "session-lifetime", 12*time.Hour, "sign out this long after signing in")
-		c.MaxUploadMB = 100
-		fs.Func("max-upload-mb", "largest evidence file in MiB (default 100, env "+EnvName("max-upload-mb")+")", func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 4096 {
-				return errors.New("a whole number of MiB between 1 and 4096")
-			}
-			c.MaxUploadMB = n
-			return nil
-		})
-		if v := getenv(EnvName("max-upload-mb")); v != "" {
-			if err := fs.Set("max-upload-mb", v); err != nil {
-				c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q: %w", EnvName("max-upload-mb"), v, err))
-			}
-		}
+		whole(&c.MaxUploadMB, "max-upload-mb", 100, 1, 4096, "MiB", "largest evidence file in MiB")
+		// The default is web.DefaultAnonymousBudget.
+		whole(&c.AnonymousBudget, "anonymous-budget", 100, 1, 1000000, "anonymous reports an hour",
+			"anonymous reports an hour, from all addresses together, filed at once; beyond it they wait for the desk's review")
 		str(&c.webhookAllow, "webhook-allow", "", "private networks webhooks may reach, comma-separated CIDRs or addresses, e.g. 10.20.0.0/16")
 		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
 		str(&c.auditAnchorMail, "audit-anchor-mail", "", "auditors' e-mail addresses, comma-separated, to which the signed head of the audit chain is mailed daily (needs --smtp)")

@@ -113,3 +113,28 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("default TrustedProxies = %v, %v; want none", c.TrustedProxies, err)
 	}
 }
+
+// The global anonymous budget (issue 16, finding 8) is the operator's:
+// KASUHARA_ANONYMOUS_BUDGET or --anonymous-budget, 100 an hour by default,
+// and a value that is not a positive whole number is refused naming the
+// variable or the flag.
+func TestAnonymousBudget(t *testing.T) {
+	if c, err := parse(t, nil, nil); err != nil || c.AnonymousBudget != 100 {
+		t.Fatalf("default AnonymousBudget = %d, %v; want 100", c.AnonymousBudget, err)
+	}
+	if c, err := parse(t, nil, map[string]string{"KASUHARA_ANONYMOUS_BUDGET": "500"}); err != nil || c.AnonymousBudget != 500 {
+		t.Fatalf("from the environment: %d, %v", c.AnonymousBudget, err)
+	}
+	if c, err := parse(t, []string{"--anonymous-budget", "20"}, map[string]string{"KASUHARA_ANONYMOUS_BUDGET": "500"}); err != nil || c.AnonymousBudget != 20 {
+		t.Fatalf("the flag over the environment: %d, %v", c.AnonymousBudget, err)
+	}
+	for _, bad := range []string{"0", "-5", "many", "1.5", "2000000"} {
+		_, err := parse(t, nil, map[string]string{"KASUHARA_ANONYMOUS_BUDGET": bad})
+		if err == nil || !strings.Contains(err.Error(), "KASUHARA_ANONYMOUS_BUDGET") || !strings.Contains(err.Error(), "anonymous reports an hour") {
+			t.Errorf("KASUHARA_ANONYMOUS_BUDGET=%s: %v", bad, err)
+		}
+	}
+	if _, err := parse(t, []string{"--anonymous-budget", "0"}, nil); err == nil || !strings.Contains(err.Error(), "anonymous-budget") {
+		t.Errorf("--anonymous-budget 0: %v", err)
+	}
+}

@@ -133,8 +133,8 @@ const (
 )
 
 // NewReceipt returns a new receipt for an anonymous report: the lookup
-// part (stored as is, to find the case), the secret part (stored only as an
-// argon2id hash) and the receipt as shown, in groups of four.
+// part (stored as is, to find the case), the secret part (stored only as
+// ReceiptDigest) and the receipt as shown, in groups of four.
 func NewReceipt() (lookup, secret, display string) {
 	var b strings.Builder
 	for range receiptLookupLen + receiptSecretLen {
@@ -142,6 +142,33 @@ func NewReceipt() (lookup, secret, display string) {
 	}
 	raw := b.String()
 	return raw[:receiptLookupLen], raw[receiptLookupLen:], groupReceipt(raw)
+}
+
+// receiptDigestPrefix marks a receipt hash made by ReceiptDigest; a hash
+// without it is an argon2id hash of the secret (HashPassword), made before.
+const receiptDigestPrefix = "sha256$"
+
+// ReceiptDigest is how a receipt is kept: the SHA-256 of the secret part,
+// bound to its lookup part. The secret is 80 random bits, so, as for API
+// tokens (Digest), a slow hash adds nothing against guessing: trying 2^79
+// SHA-256 values is out of reach, and a check costs microseconds instead of
+// argon2id's tens of milliseconds (issue 21: an anonymous status check).
+func ReceiptDigest(lookup, secret string) string {
+	sum := sha256.Sum256([]byte("kasuhara receipt\x00" + lookup + "\x00" + secret))
+	return receiptDigestPrefix + hex.EncodeToString(sum[:])
+}
+
+// CheckReceipt reports whether secret is the secret part of the receipt
+// whose lookup part is lookup and whose kept hash is hash, in constant
+// time for a digest. rehash is true when hash is an argon2id hash from an
+// earlier release that matched: the caller should keep ReceiptDigest
+// instead.
+func CheckReceipt(hash, lookup, secret string) (ok, rehash bool) {
+	if strings.HasPrefix(hash, receiptDigestPrefix) {
+		return subtle.ConstantTimeCompare([]byte(hash), []byte(ReceiptDigest(lookup, secret))) == 1, false
+	}
+	ok, err := CheckPassword(hash, secret)
+	return ok && err == nil, ok && err == nil
 }
 
 // FormatReceipt writes the characters of a receipt (lookup then secret, as

@@ -90,6 +90,32 @@ func TestReceipt(t *testing.T) {
 	}
 }
 
+// TestCheckReceipt: a digest matches only its own lookup and secret; an
+// argon2id hash of an earlier release matches and asks to be kept again.
+func TestCheckReceipt(t *testing.T) {
+	lookup, secret, _ := NewReceipt()
+	h := ReceiptDigest(lookup, secret)
+	if ok, rehash := CheckReceipt(h, lookup, secret); !ok || rehash {
+		t.Fatalf("digest: ok %v rehash %v", ok, rehash)
+	}
+	otherLookup, otherSecret, _ := NewReceipt()
+	for _, c := range [][2]string{{otherLookup, secret}, {lookup, otherSecret}, {lookup, ""}} {
+		if ok, _ := CheckReceipt(h, c[0], c[1]); ok {
+			t.Errorf("the digest matches %q %q", c[0], c[1])
+		}
+	}
+	old, err := HashPassword(secret, Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, rehash := CheckReceipt(old, lookup, secret); !ok || !rehash {
+		t.Errorf("argon2id: ok %v rehash %v", ok, rehash)
+	}
+	if ok, rehash := CheckReceipt(old, lookup, otherSecret); ok || rehash {
+		t.Errorf("argon2id, wrong secret: ok %v rehash %v", ok, rehash)
+	}
+}
+
 func toFullWidth(s string) string {
 	var b strings.Builder
 	for _, r := range s {

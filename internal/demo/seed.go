@@ -80,12 +80,16 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 	}
 	// Policy and training, group-wide from the parent.
 	admin := kasuhara.Actor{UserID: viewers["admin@demo.example"].UserID, OrgID: orgs["demo"].ID, Role: kasuhara.RoleAdmin}
+	demoSettings, err := st.Settings(ctx, orgs["demo"].ID)
+	if err != nil {
+		return err
+	}
 	for _, kind := range []string{"basic_policy", "procedure"} {
 		k := kasuhara.PolicyBasic
 		if kind == "procedure" {
 			k = kasuhara.PolicyInternal
 		}
-		d, err := st.CreatePolicy(ctx, admin, k, true, starter.Policy(kind, orgs["demo"].Name))
+		d, err := st.CreatePolicy(ctx, admin, k, true, starter.Policy(kind, starter.For(*demoSettings, time.Now())))
 		if err != nil {
 			return err
 		}
@@ -94,7 +98,11 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		}
 	}
 	retailAdmin := kasuhara.Actor{UserID: viewers["retail-admin@demo.example"].UserID, OrgID: orgs["demo-retail"].ID, Role: kasuhara.RoleAdmin}
-	course, err := st.SaveCourse(ctx, retailAdmin, starter.Course(orgs["demo-retail"].Name))
+	retailSettings, err := st.Settings(ctx, orgs["demo-retail"].ID)
+	if err != nil {
+		return err
+	}
+	course, err := st.SaveCourse(ctx, retailAdmin, starter.Course(starter.For(*retailSettings, time.Now())))
 	if err != nil {
 		return err
 	}
@@ -129,7 +137,8 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		if err != nil || len(cs) == 0 {
 			return fmt.Errorf("demo customer %d: %v", i, err)
 		}
-		m, err := st.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Level: lvl, Reason: "繰り返しの暴言と長時間の拘束のため", ReviewAt: time.Now().AddDate(0, 6, 0)})
+		m, err := st.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Level: lvl, Reason: "繰り返しの暴言と長時間の拘束のため", ReviewAt: time.Now().AddDate(0, 6, 0),
+			Premises: "新宿店"}) // a ban names its premises; other levels keep none
 		if err != nil {
 			return fmt.Errorf("demo measure: %w", err)
 		}

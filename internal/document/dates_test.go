@@ -52,7 +52,8 @@ func TestEveryDocumentsDatesNearMidnightInJapan(t *testing.T) {
 				in.Template, in.Measure.Level = &tmpl, kasuhara.LevelDiscontinued
 				in.Now, in.Measure.ReviewAt, in.WarnedAt = at(4, 20), at(10, 20), at(3, 2)
 				in.Cases[0].Report.OccurredAt = at(4, 9)
-				want := []string{day(4, 20), day(4, 9), day(10, 20), day(3, 2)}
+				// The review date (20 October) stays internal (TestLetterKeepsTheReviewDateInternal).
+				want := []string{day(4, 20), day(4, 9), day(3, 2)}
 				checkDates(t, must(t)(MeasureLetter(in)), want, tt.jstDay, []string{utcDay(4, 20), utcDay(4, 9), utcDay(10, 20), utcDay(3, 2)})
 			})
 			t.Run(name+"/removal request", func(t *testing.T) {
@@ -60,8 +61,21 @@ func TestEveryDocumentsDatesNearMidnightInJapan(t *testing.T) {
 				in := RemovalInput{Locale: locale(t, lang), Now: at(4, 20), Org: "株式会社アクメ",
 					Post:     &kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: "SNS Example", PostedAt: at(4, 9), CapturedAt: at(4, 12)},
 					Template: &tmpl}
-				want := []string{day(4, 20), day(4, 9), day(4, 12)}
-				checkDates(t, must(t)(RemovalRequest(in)), want, tt.jstDay, []string{utcDay(4, 20), utcDay(4, 9), utcDay(4, 12)})
+				// The post's time is a date and time (issue 20).
+				moment := func(month time.Month, d int) string {
+					if lang == "ja" {
+						return day(month, d) + " " + jst(month, d).Format("15:04")
+					}
+					return jst(month, d).Format("2 Jan 2006 15:04")
+				}
+				utcMoment := func(month time.Month, d int) string {
+					if lang == "ja" {
+						return utcDay(month, d)
+					}
+					return at(month, d).Format("2 Jan 2006")
+				}
+				want := []string{day(4, 20), moment(4, 9), moment(4, 12)}
+				checkDates(t, must(t)(RemovalRequest(in)), want, tt.jstDay, []string{utcDay(4, 20), utcMoment(4, 9), utcMoment(4, 12)})
 			})
 			t.Run(name+"/case summary", func(t *testing.T) {
 				in := caseInput(t, lang)

@@ -16,7 +16,10 @@ import (
 	"io"
 	"time"
 
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/pdf"
 )
 
 // Locale is whom a document speaks to: the catalogue in the document's
@@ -28,6 +31,18 @@ type Locale struct {
 	// Zone is the organisation's time zone. Required where dates are
 	// printed.
 	Zone *time.Location
+	// Era writes the dates of a Japanese document in the Japanese era
+	// (和暦): 令和8年12月6日 instead of 2026年12月6日. The letters and
+	// certificates follow the organisation's choice (see WithDates);
+	// the other documents are 西暦.
+	Era bool
+}
+
+// WithDates is l writing dates as the organisation chose for its letters
+// and certificates (kasuhara.DateStyleEra or kasuhara.DateStyleWestern).
+func (l Locale) WithDates(style string) Locale {
+	l.Era = style == kasuhara.DateStyleEra
+	return l
 }
 
 func (l Locale) lang() string { return l.Loc.Lang }
@@ -43,13 +58,10 @@ func (l Locale) in(t time.Time) time.Time {
 	return t.In(l.Zone)
 }
 
-// date is a day as people write it: 2026年4月1日, 1 April 2026.
+// date is a day as people write it: 2026年4月1日 (令和8年4月1日 with
+// Era), 1 April 2026.
 func (l Locale) date(t time.Time) string {
-	t = l.in(t)
-	if l.lang() == "ja" {
-		return t.Format("2006年1月2日")
-	}
-	return t.Format("2 January 2006")
+	return calendar.DateIn(t, l.Zone).Written(l.lang(), l.Era)
 }
 
 // dateTime is a moment as people write it, or "" for the zero time.
@@ -57,11 +69,17 @@ func (l Locale) dateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = l.in(t)
 	if l.lang() == "ja" {
-		return t.Format("2006年1月2日 15:04")
+		return l.date(t) + l.in(t).Format(" 15:04")
 	}
-	return t.Format("2 Jan 2006 15:04")
+	return l.in(t).Format("2 Jan 2006 15:04")
+}
+
+// letterPDF lays out a letter with its date written as the Locale writes
+// dates (和暦 with Era).
+func (l Locale) letterPDF(li pdf.LetterInput) ([]byte, error) {
+	li.DateText = l.date(li.Date)
+	return pdf.Letter(li)
 }
 
 // File is a built document: what a browser is offered to save.

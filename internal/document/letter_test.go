@@ -27,8 +27,8 @@ func TestMeasureLetter(t *testing.T) {
 		lang  string
 		facts []string
 	}{
-		{"ja", []string{"・2026年4月10日 電話", "度重なる暴言", "2026年5月1日"}},
-		{"en", []string{"・10 April 2026 Phone", "度重なる暴言", "1 May 2026"}},
+		{"ja", []string{"（1）2026年4月10日　電話", "度重なる暴言", "2026年5月1日"}},
+		{"en", []string{"(1) 10 April 2026, Phone", "度重なる暴言", "1 May 2026"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -39,6 +39,11 @@ func TestMeasureLetter(t *testing.T) {
 			}
 			if l.Date.Location() != calendar.JST || l.Date.Day() != 1 {
 				t.Errorf("dated %s, want 1 May in Japan", l.Date)
+			}
+			// The printed date is the Locale's (so that its choice of era
+			// applies to the letter's date too).
+			if l.DateText != in.date(in.Now) {
+				t.Errorf("date printed %q, want %q", l.DateText, in.date(in.Now))
 			}
 			for _, want := range tt.facts {
 				if !strings.Contains(l.Body, want) {
@@ -69,8 +74,8 @@ func TestRemovalRequest(t *testing.T) {
 	for _, tt := range []struct {
 		lang, contact, posted string
 	}{
-		{"ja", "お客様相談窓口", "2026年4月10日"},
-		{"en", "Customer consultation desk", "10 April 2026"},
+		{"ja", "お客様相談窓口", "2026年4月10日 00:30"},
+		{"en", "Customer consultation desk", "10 Apr 2026 00:30"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			tmpl := kasuhara.DefaultRemovalTemplate("o-1", tt.lang)
@@ -78,7 +83,7 @@ func TestRemovalRequest(t *testing.T) {
 				Post: &kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: "SNS Example", AuthorHandle: "@angry",
 					PostedAt: time.Date(2026, 4, 9, 15, 30, 0, 0, time.UTC), CapturedAt: time.Date(2026, 4, 12, 1, 0, 0, 0, time.UTC),
 					CapturedText: "店員の佐藤は最低", EmployeesNamed: "佐藤"},
-				Template: &tmpl}
+				Template: &tmpl, Rights: []string{kasuhara.RightPrivacy}}
 			l := removalLetter(in)
 			if l.To != "SNS Example" || l.Contact != tt.contact || l.Date.Day() != 1 {
 				t.Errorf("letter %+v", l)
@@ -96,6 +101,57 @@ func TestRemovalRequest(t *testing.T) {
 			f, err := RemovalRequest(in)
 			wantPDF(t, f, err, "removal-request-"+tt.lang+".pdf")
 			checkPDF(t, f.Data, []string{"https://sns.example/p/1", tt.contact}, nil)
+		})
+	}
+}
+
+// TestRemovalRequestRightsAndConsent (issue 20): a removal request is
+// addressed to the platform (御中, or ご担当者様 without its name), asserts
+// only the rights chosen and names the employee only with their consent on
+// record.
+func TestRemovalRequestRightsAndConsent(t *testing.T) {
+	consent := kasuhara.Consent{Name: "佐藤 花子", At: time.Date(2026, 4, 11, 0, 0, 0, 0, time.UTC), RecordedBy: "u-1"}
+	tests := []struct {
+		name, lang string
+		rights     []string
+		consent    kasuhara.Consent
+		platform   string
+		to, hon    string
+		want       []string
+		mustNot    []string
+	}{
+		{"privacy without consent", "ja", []string{kasuhara.RightPrivacy}, kasuhara.Consent{}, "SNS Example", "SNS Example", "御中",
+			[]string{"当社従業員のプライバシー権を侵害する", "プライバシー権：本投稿は"}, []string{"佐藤", "名誉権"}},
+		{"honour with consent", "ja", []string{kasuhara.RightHonour}, consent, "SNS Example", "SNS Example", "御中",
+			[]string{"当社従業員（佐藤）の名誉権を侵害する", "名誉権：本投稿は"}, []string{"プライバシー"}},
+		{"both, no platform", "ja", []string{kasuhara.RightHonour, kasuhara.RightPrivacy}, consent, "", "ご担当者様", "",
+			[]string{"当社従業員（佐藤）の名誉権およびプライバシー権を侵害する", "名誉権：", "プライバシー権："}, []string{"御中"}},
+		{"privacy en", "en", []string{kasuhara.RightPrivacy}, kasuhara.Consent{}, "SNS Example", "SNS Example", "",
+			[]string{"infringes the right to privacy of our employee.", "Right to privacy: "}, []string{"佐藤", "honour"}},
+		{"both en with consent", "en", []string{kasuhara.RightHonour, kasuhara.RightPrivacy}, consent, "SNS Example", "SNS Example", "",
+			[]string{"the right to honour (reputation) and right to privacy of our employee (佐藤)"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := kasuhara.DefaultRemovalTemplate("o-1", tt.lang)
+			in := RemovalInput{Locale: locale(t, tt.lang), Now: time.Date(2026, 4, 30, 16, 0, 0, 0, time.UTC), Org: "株式会社アクメ",
+				Post: &kasuhara.OnlinePost{URL: "https://sns.example/p/1", Platform: tt.platform, CapturedAt: time.Date(2026, 4, 12, 1, 0, 0, 0, time.UTC),
+					CapturedText: "ひどい店", EmployeesNamed: "佐藤", Consent: tt.consent},
+				Template: &tmpl, Rights: tt.rights}
+			l := removalLetter(in)
+			if l.To != tt.to || l.Honorific != tt.hon {
+				t.Errorf("addressed to %q %q, want %q %q", l.To, l.Honorific, tt.to, tt.hon)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(l.Body, w) {
+					t.Errorf("the body lacks %q:\n%s", w, l.Body)
+				}
+			}
+			for _, w := range tt.mustNot {
+				if strings.Contains(l.Body, w) {
+					t.Errorf("the body holds %q:\n%s", w, l.Body)
+				}
+			}
 		})
 	}
 }

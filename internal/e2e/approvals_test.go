@@ -69,6 +69,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	// The first legal member proposes a ban resting on the case.
 	legal := signedIn(t, srv, "legal@example.jp", legalPW)
 	customerURL := measureForm(t, legal, "banned", "再三の長時間の電話と威圧")
+	legal.fill("#premises", "新宿店")
 	legal.click(`input[name=case_ids]`)
 	wantStatus(t, legal.submit("#propose-submit"), http.StatusOK, "propose")
 	if legal.has(`button[id^=approve-]`) {

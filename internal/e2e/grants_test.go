@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -88,5 +89,81 @@ func TestGrantJourney(t *testing.T) {
 	wantPath(t, person, "/", "after signing in")
 	if !person.has("#nav-queue") {
 		t.Error("the approved desk member has no case queue")
+	}
+}
+
+// TestGrantApprovedFromApprovals (issues 16 and 19): the admin's request
+// for a desk member reaches the second legal member as a notification in
+// words, a count on the navigation's approvals link and on the home, and a
+// card on /approvals with whom it is for, what and who asked; they approve
+// it there with a comment (at 320 px too, without sideways scrolling or
+// an internal id) and come back to an empty list.
+func TestGrantApprovedFromApprovals(t *testing.T) {
+	srv := startServer(t)
+	addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
+	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
+
+	admin := newBrowser(t, srv)
+	firstSignIn(t, admin, srv.AdminEmail, srv.AdminPassword, "ja")
+	admin.open("/admin/users")
+	admin.fill("#user-name", "新 窓口")
+	admin.fill("#user-email", "new.desk@example.jp")
+	admin.choose("#user-role", "desk")
+	wantStatus(t, admin.submit("#create-user"), http.StatusAccepted, "ask for a desk member")
+
+	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
+	waitText(t, legal2, "/notifications", "#notifications", "役割「相談窓口」の付与")
+	if got := legal2.text("#notifications li"); !strings.Contains(got, "あなたの承認を待っています") {
+		t.Errorf("the notification says %q", got)
+	}
+	if got := eval[string](legal2, `document.querySelector("#nav-approvals #awaiting")?.textContent ?? ""`); !strings.Contains(got, "1") {
+		t.Errorf("the navigation's approvals link counts %q, want 1", got)
+	}
+	legal2.open("/")
+	if got := legal2.text("#home-grants"); got != "承認待ちの権限付与の依頼が 1 件あります" {
+		t.Errorf("the approver's home says %q", got)
+	}
+	if got := legal2.text("#figure-approvals .figure-n"); got != "1" {
+		t.Errorf("the home's awaiting figure is %q, want 1", got)
+	}
+	legal2.open("/notifications")
+	wantStatus(t, legal2.submit("#notifications .notice-main a"), http.StatusOK, "follow the notification")
+	wantPath(t, legal2, "/approvals", "the notification leads to the approvals list")
+	card := legal2.text("#grant-approvals section.grant-approval")
+	for _, want := range []string{"新 窓口", "new.desk@example.jp", "役割「相談窓口」の付与", "依頼者"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the grant's card lacks %q: %s", want, card)
+		}
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"small-phone", 320, 640}, {"desktop", 1366, 900}} {
+		emulate := chromedp.EmulateViewport(size.w, size.h)
+		if size.w < 1000 {
+			emulate = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
+		}
+		legal2.run("emulate "+size.name, emulate)
+		legal2.open("/approvals")
+		checkFits(t, legal2, "/approvals with a grant ("+size.name+")")
+		noUUID(t, legal2, "/approvals")
+		legal2.openMenu()
+		if !legal2.has("#nav-approvals") {
+			t.Errorf("no approvals link in the navigation (%s)", size.name)
+		}
+	}
+
+	legal2.fill("#grant-approvals textarea[name=comment]", "内線で本人確認")
+	wantStatus(t, legal2.submit(`#grant-approvals form[action$="/approve"] button.btn-primary`), http.StatusOK, "approve")
+	wantPath(t, legal2, "/approvals", "back to the list after approving")
+	if got, want := legal2.text(".flash"), msg(t, "ja", "grants.approved"); got != want {
+		t.Errorf("legal is told %q, want %q", got, want)
+	}
+	if !legal2.has("#no-grant-approvals") || legal2.has("#awaiting") {
+		t.Errorf("the approved request is still waiting: %s", legal2.text("main"))
+	}
+	legal2.open("/grant-requests")
+	if got := legal2.text("#grant-requests"); !strings.Contains(got, "承認済み") || !strings.Contains(got, "内線で本人確認") {
+		t.Errorf("the decision on /grant-requests: %s", got)
 	}
 }

@@ -307,7 +307,18 @@ func TestMeasureJourney(t *testing.T) {
 	srv, emp, legalPW, legal2PW := reportedCustomer(t)
 
 	legal := signedIn(t, srv, "legal@example.jp", legalPW)
-	customerURL := measureForm(t, legal, "discontinued", "再三の長時間の電話")
+	legal.open("/customers")
+	wantStatus(t, legal.submit(".customers a"), http.StatusOK, "open the customer")
+	customerURL := legal.path()
+	// How letters address the customer: a company, its formal name.
+	legal.click("#addressee-company")
+	legal.fill("#formal_name", "株式会社ブラック商事")
+	wantStatus(t, legal.submit("#addressee-submit"), http.StatusOK, "record the addressee")
+	if got := value(legal, "read the formal name", chromedp.Value(chromedp.CSS("#formal_name"))); got != "株式会社ブラック商事" {
+		t.Errorf("the saved formal name reads %q", got)
+	}
+	legal.choose("#level", "discontinued")
+	legal.fill("#reason", "再三の長時間の電話")
 	wantStatus(t, legal.submit("#propose-submit"), http.StatusOK, "propose")
 	if legal.has(`button[id^=approve-]`) {
 		t.Errorf("the proposer is offered to approve their own proposal")
@@ -413,7 +424,7 @@ func TestPostAndPackageJourney(t *testing.T) {
 	if got := desk.text("#post-status"); got != "削除依頼中" {
 		t.Errorf("post status %q", got)
 	}
-	draft := fetchBytes(t, desk, desk.path()+"/removal-request?lang=ja")
+	draft := fetchBytes(t, desk, desk.path()+"/removal-request?lang=ja&rights=privacy")
 	if !bytes.HasPrefix(draft, []byte("%PDF")) {
 		t.Fatalf("the removal request draft is not a PDF (%d bytes)", len(draft))
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -289,4 +290,90 @@ func TestDraftBelongsToItsWriter(t *testing.T) {
 	if eval[bool](b, `Object.keys(localStorage).concat(Object.keys(sessionStorage)).some(k => k.startsWith("kasuhara-draft:"))`) {
 		t.Errorf("the anonymous form kept a draft")
 	}
+}
+
+// TestCreateUserSubmittedOnce (issue 18): the admin's create-user form
+// sent by two taps 5 ms apart, or again after Back, creates the person
+// once and shows the same one-time password, never "the address is
+// taken".
+func TestCreateUserSubmittedOnce(t *testing.T) {
+	srv := startServer(t)
+	admin := newBrowser(t, srv)
+	firstSignIn(t, admin, srv.AdminEmail, srv.AdminPassword, "ja")
+	admin.open("/admin/users")
+	admin.fill("#user-name", "二度 押す")
+	admin.fill("#user-email", "twice@example.jp")
+	admin.choose("#user-role", "employee")
+	admin.run("tap twice", chromedp.Evaluate[chromedp.Void](`(() => {
+		const btn = document.querySelector("#create-user");
+		btn.click(); setTimeout(() => btn.click(), 5); })()`))
+	admin.run("wait for the password", chromedp.WaitVisible(chromedp.CSS("#one-time-password")))
+	first := admin.text("#one-time-password .secret")
+	srv.secret("a one-time password", first)
+	if admin.has(".flash-error") || admin.has("#problems") {
+		t.Errorf("two taps answered an error: %s", admin.text("main"))
+	}
+	members := func() int {
+		admin.open("/admin/users?q=twice")
+		return int(eval[float64](admin, `document.querySelectorAll("#members tbody tr").length`))
+	}
+
+	// Back to the form and send it again: the same page, the same password.
+	admin.run("back to the form", chromedp.NavigateBack())
+	wantPath(t, admin, "/admin/users", "Back")
+	if eval[string](admin, "document.querySelector('#user-email').value") == "" {
+		admin.fill("#user-name", "二度 押す")
+		admin.fill("#user-email", "twice@example.jp")
+	}
+	wantStatus(t, admin.submit("#create-user"), http.StatusCreated, "send again after Back")
+	if got := admin.text("#one-time-password .secret"); got != first {
+		t.Errorf("send again after Back shows another password")
+	}
+	if n := members(); n != 1 {
+		t.Errorf("the create-user form sent three times made %d people, want 1", n)
+	}
+}
+
+// TestEvidenceUploadedOnce (issue 18): the case page's evidence form sent
+// twice at once (two requests of one form) records the file once; two taps
+// 5 ms apart on its button add one file more, not two.
+func TestEvidenceUploadedOnce(t *testing.T) {
+	srv := startServer(t)
+	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	b := newBrowser(t, srv)
+	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+	b.open("/report")
+	fillReport(b, "電話で「無能」と繰り返し言われた（証拠）")
+	wantStatus(t, b.submit("#report-submit"), http.StatusOK, "file the report")
+	caseURL := b.path()
+	rows := func() int {
+		b.open(caseURL)
+		return int(eval[float64](b, `document.querySelectorAll("#evidence-table tbody tr").length`))
+	}
+
+	b.openSection("evidence")
+	b.run("choose a photo", chromedp.SetUploadFiles(chromedp.CSS("#evidence-files"), []string{photo(t)}))
+	got := eval[string](b, `(async () => {
+		const f = document.querySelector("#evidence-form");
+		const send = () => fetch(f.action, {method: "POST", body: new FormData(f), redirect: "manual"}).then(r => r.type + ":" + r.status);
+		return (await Promise.all([send(), send()])).join(",");
+	})()`, chromedp.EvalAwaitPromise)
+	if got != "opaqueredirect:0,opaqueredirect:0" {
+		t.Errorf("two requests of the evidence form answered %s, want two redirects", got)
+	}
+	if n := rows(); n != 1 {
+		t.Errorf("the evidence form sent twice at once recorded %d files, want 1", n)
+	}
+
+	b.openSection("evidence")
+	b.run("choose a photo", chromedp.SetUploadFiles(chromedp.CSS("#evidence-files"), []string{photo(t)}))
+	b.run("tap twice", chromedp.Evaluate[chromedp.Void](`(() => {
+		const btn = document.querySelector("#evidence-submit");
+		btn.click(); setTimeout(() => btn.click(), 5); })()`))
+	b.run("wait for the section", chromedp.WaitVisible(chromedp.CSS("#evidence-table")))
+	b.run("let a second request land", chromedp.Sleep(time.Second))
+	if n := rows(); n != 2 {
+		t.Errorf("two taps on the evidence form: %d files, want 2", n)
+	}
+	srv.secret("the narrative", "繰り返し言われた")
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
@@ -69,10 +70,20 @@ func DigestMailFor(j DigestJob, baseURL string) Message {
 		}
 		b.WriteString("・" + line + "\n  " + base + it.Path + "\n")
 	}
-	subject := strings.NewReplacer("{n}", strconv.Itoa(n), "{date}", j.Date).Replace(digestTexts["subject"][lang])
-	text := subject + "\n\n" + b.String() + "\n" + digestTexts["all"][lang] + ": " + base + "/notifications\n\n" +
+	subject := strings.NewReplacer("{n}", strconv.Itoa(n), "{date}", writtenDay(j.Date, lang)).Replace(digestTexts["subject"][lang])
+	text := subject + "\n\n" + b.String() + "\n" + digestTexts["all"][lang] + mailFixed["colon"][lang] + base + "/notifications\n\n" +
 		digestTexts["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: j.ID + "." + recipientsHash(j.To)}
+}
+
+// writtenDay is a day kept as 2026-12-06 in a job as a person reads it in
+// lang: 2026年12月6日, 6 December 2026; other text is left as it is.
+func writtenDay(s, lang string) string {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return d.Written(lang, false)
 }
 
 // DigestMailHandler runs "digest_mail" jobs with m.

@@ -48,7 +48,7 @@ func TestMailJobSendsOnce(t *testing.T) {
 			t.Fatalf("sink received %d mails, want 1", len(msgs))
 		}
 		p := parse(t, msgs[0].Data)
-		if p.Subject != "新しい報告があります（緊急）: K-2026-00042" {
+		if p.Subject != "新しい報告があります（緊急）：K-2026-00042" {
 			t.Errorf("subject = %q", p.Subject)
 		}
 		if !strings.Contains(p.Body, "https://kasuhara.example.jp/cases/"+testEvent.CaseID) {

@@ -52,8 +52,8 @@ func TestSendDeliversOneMessageWithHeaders(t *testing.T) {
 	if !m.Enabled() {
 		t.Fatal("mailer with a server is not enabled")
 	}
-	subject := "新しい報告があります（緊急）: K-2026-00042"
-	text := "新しい報告があります（緊急）: K-2026-00042 — https://kasuhara.example.jp/cases/0197\n\n長い日本語の行が続いても正しく符号化されることを確かめるための文章です。" + strings.Repeat("あ", 80) + "\n"
+	subject := "新しい報告があります（緊急）：K-2026-00042"
+	text := "新しい報告があります（緊急）：K-2026-00042 — https://kasuhara.example.jp/cases/0197\n\n長い日本語の行が続いても正しく符号化されることを確かめるための文章です。" + strings.Repeat("あ", 80) + "\n"
 	err = m.Send(context.Background(), Message{
 		To: []string{"desk@example.jp"}, Subject: subject, Text: text, Lang: "ja", ID: "0197-event.abc",
 	})

@@ -31,6 +31,7 @@ const (
 	CaseStateChanged = "case.state_changed" // a case moved to another state
 	CaseRetaliation  = "case.retaliation"   // a reporter says they are treated badly for reporting
 	CaseExclusion    = "case.exclusion"     // a person was excluded from a case, or proposed for it
+	CaseCheckin      = "case.checkin"       // the reporter is asked whether they have been treated disadvantageously since
 	// Events on a customer's measure: CustomerID is set instead of CaseID,
 	// CaseRef holds the measure's reference (M-…).
 	MeasureProposed = "measure.proposed" // a measure waits for the recipient's approval
@@ -38,9 +39,21 @@ const (
 	MeasureRejected = "measure.rejected" // the recipient's proposal was rejected
 )
 
+// In-app notifications of a grant request (issue 16): the request is
+// their object, its role or "reset" their detail. They are not events:
+// the deciders' mail is the grant mail, and no webhook carries them.
+const (
+	GrantRequested = "grant.requested" // a grant of desk or legal, or a reset, waits for the recipient's decision
+	GrantApproved  = "grant.approved"  // the recipient's request was approved
+	GrantRejected  = "grant.rejected"  // the recipient's request was rejected
+)
+
+// GrantTypes lists the notifications of grant requests.
+var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected}
+
 // EventTypes lists every event type.
 var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,
-	MeasureProposed, MeasureApproved, MeasureRejected}
+	CaseCheckin, MeasureProposed, MeasureApproved, MeasureRejected}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.
@@ -90,8 +103,10 @@ func (ev Event) Path() string {
 // id as their object.
 func Path(typ, caseID, customerID string) string {
 	switch {
-	case typ == MeasureProposed:
+	case typ == MeasureProposed, typ == GrantRequested:
 		return "/approvals"
+	case strings.HasPrefix(typ, "grant."):
+		return "/grant-requests"
 	case strings.HasPrefix(typ, "measure."):
 		return "/customers/" + url.PathEscape(customerID) + "#measures"
 	case strings.HasPrefix(typ, "post."):

@@ -41,6 +41,10 @@ var mailTitles = map[string]map[string]string{
 		"ja": "事案の関係者の除外が提案または確定されました",
 		"en": "A person was proposed for exclusion from a case, or excluded",
 	},
+	CaseCheckin: {
+		"ja": "報告の後のご様子をお尋ねします",
+		"en": "How have you been since your report?",
+	},
 	MeasureProposed: {
 		"ja": "措置があなたの承認を待っています",
 		"en": "A measure is waiting for your approval",
@@ -52,6 +56,20 @@ var mailTitles = map[string]map[string]string{
 	MeasureRejected: {
 		"ja": "提案した措置が却下されました",
 		"en": "Your proposed measure was rejected",
+	},
+	// Grant requests' notifications reach mail only in the daily digest
+	// (the deciders' own mail is the grant mail).
+	GrantRequested: {
+		"ja": "権限付与の依頼があなたの承認を待っています",
+		"en": "A role grant request is waiting for your approval",
+	},
+	GrantApproved: {
+		"ja": "依頼した権限付与が承認されました",
+		"en": "Your role grant request was approved",
+	},
+	GrantRejected: {
+		"ja": "依頼した権限付与が却下されました",
+		"en": "Your role grant request was rejected",
 	},
 }
 
@@ -81,6 +99,10 @@ var mailFixed = map[string]map[string]string{
 	"urgent": {
 		"ja": "（緊急）",
 		"en": " (urgent)",
+	},
+	"colon": { // between a title and what it is about
+		"ja": "：",
+		"en": ": ",
 	},
 	"detail_open": {
 		"ja": "（",
@@ -117,8 +139,8 @@ func mailLang(lang string) string {
 // Japanese). It holds fixed text, the case's reference and the link to the
 // case under baseURL, and nothing else from ev:
 //
-//	Subject: 新しい報告があります（緊急）: K-2026-00042
-//	新しい報告があります（緊急）: K-2026-00042 — https://…/cases/ID
+//	Subject: 新しい報告があります（緊急）：K-2026-00042
+//	新しい報告があります（緊急）：K-2026-00042 — https://…/cases/ID
 func MailFor(ev Event, lang, baseURL string) Message {
 	lang = mailLang(lang)
 	title, ok := mailTitles[ev.Type][lang]
@@ -128,7 +150,10 @@ func MailFor(ev Event, lang, baseURL string) Message {
 	if ev.Urgent {
 		title += mailFixed["urgent"][lang]
 	}
-	headline := title + ": " + ev.CaseRef
+	headline := title
+	if ev.CaseRef != "" {
+		headline += mailFixed["colon"][lang] + ev.CaseRef // a grant request has none
+	}
 	if d, ok := mailDetails[ev.Detail][lang]; ok {
 		headline += mailFixed["detail_open"][lang] + d + mailFixed["detail_close"][lang]
 	}

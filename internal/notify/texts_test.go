@@ -9,14 +9,15 @@ import (
 )
 
 func TestTextsHaveBothLanguages(t *testing.T) {
-	for _, typ := range EventTypes {
+	types := append(slices.Clone(EventTypes), GrantTypes...)
+	for _, typ := range types {
 		for _, lang := range Languages {
 			if strings.TrimSpace(mailTitles[typ][lang]) == "" {
 				t.Errorf("event type %s has no %s title", typ, lang)
 			}
 		}
 	}
-	if got, want := slices.Sorted(maps.Keys(mailTitles)), slices.Sorted(slices.Values(EventTypes)); !slices.Equal(got, want) {
+	if got, want := slices.Sorted(maps.Keys(mailTitles)), slices.Sorted(slices.Values(types)); !slices.Equal(got, want) {
 		t.Errorf("titles for %v, event types %v", got, want)
 	}
 	for key, texts := range mailFixed {
@@ -102,11 +103,11 @@ func TestMailForHoldsOnlyRefLinkAndFixedText(t *testing.T) {
 func TestMailForExample(t *testing.T) {
 	ev := Event{ID: "e", Type: CaseReported, CaseID: "0197", CaseRef: "K-2026-00042", Urgent: true}
 	m := MailFor(ev, "ja", "https://kasuhara.example.jp")
-	want := "新しい報告があります（緊急）: K-2026-00042 — https://kasuhara.example.jp/cases/0197\n"
+	want := "新しい報告があります（緊急）：K-2026-00042 — https://kasuhara.example.jp/cases/0197\n"
 	if !strings.HasPrefix(m.Text, want) {
 		t.Fatalf("text = %q, want it to start with %q", m.Text, want)
 	}
-	if m.Subject != "新しい報告があります（緊急）: K-2026-00042" {
+	if m.Subject != "新しい報告があります（緊急）：K-2026-00042" {
 		t.Fatalf("subject = %q", m.Subject)
 	}
 }
@@ -119,11 +120,11 @@ func TestMailSaysWhatChanged(t *testing.T) {
 		wantLink string
 	}{
 		{Event{ID: "e", Type: CaseStateChanged, CaseID: "0197", CaseRef: "K-2026-00042", Detail: "resolved"}, "ja",
-			"事案の状況が変わりました: K-2026-00042（解決）", "https://k.example.jp/cases/0197"},
+			"事案の状況が変わりました：K-2026-00042（解決）", "https://k.example.jp/cases/0197"},
 		{Event{ID: "e", Type: CaseOverdue, CaseID: "0197", CaseRef: "K-2026-00042", Detail: "acknowledge"}, "en",
 			"A deadline has passed: K-2026-00042 (acknowledgement deadline)", "https://k.example.jp/cases/0197"},
 		{Event{ID: "e", Type: MeasureProposed, CustomerID: "c1", CaseRef: "M-0197ABCDEF", Detail: "banned"}, "ja",
-			"措置があなたの承認を待っています: M-0197ABCDEF（出入り禁止）", "https://k.example.jp/approvals"},
+			"措置があなたの承認を待っています：M-0197ABCDEF（出入り禁止）", "https://k.example.jp/approvals"},
 		{Event{ID: "e", Type: MeasureRejected, CustomerID: "c1", CaseRef: "M-0197ABCDEF", Detail: "warned"}, "en",
 			"Your proposed measure was rejected: M-0197ABCDEF (warning)", "https://k.example.jp/customers/c1#measures"},
 		// An unknown detail is left out, never printed as it is.

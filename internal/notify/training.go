@@ -53,8 +53,8 @@ var trainingTexts = map[string]map[string]string{
 func TrainingMailFor(j TrainingMailJob, baseURL string) Message {
 	lang := mailLang(j.Lang)
 	title := trainingTexts[j.Stage][lang]
-	subject := title + ": " + j.Course
-	text := subject + "\n" + trainingTexts["due"][lang] + ": " + j.Due + "\n" +
+	subject := title + mailFixed["colon"][lang] + j.Course
+	text := subject + "\n" + trainingTexts["due"][lang] + mailFixed["colon"][lang] + writtenDay(j.Due, lang) + "\n" +
 		strings.TrimRight(baseURL, "/") + "/training\n\n" + trainingTexts["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: j.ID + "." + recipientsHash(j.To)}
 }

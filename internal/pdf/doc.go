@@ -88,6 +88,9 @@ type Doc struct {
 	err    error
 	out    []byte // the finished PDF, once Bytes has run
 	done   bool
+	// bare leaves out the page numbers (a 内容証明 letter, whose pages
+	// carry its text and nothing else).
+	bare bool
 }
 
 // New starts an empty A4 document with the embedded font and the current
@@ -196,7 +199,7 @@ func (d *Doc) Bytes() ([]byte, error) {
 	if d.pages == 0 {
 		d.newPage()
 	}
-	for i := 1; i <= d.pages; i++ {
+	for i := 1; i <= d.pages && !d.bare; i++ {
 		label := fmt.Sprintf("%d / %d", i, d.pages)
 		if err := d.gp.FillInPlaceHoldText(pageLabel(i), label, gopdf.Center); err != nil {
 			d.fail(fmt.Errorf("pdf: number page %d: %w", i, err))
@@ -256,6 +259,9 @@ func (d *Doc) newPage() {
 	d.gp.AddPage()
 	d.pages++
 	d.y = contentTop
+	if d.bare {
+		return
+	}
 	// The footer is a placeholder filled in by Bytes, when the number of
 	// pages is known.
 	d.setFont(sizeFooter, greySmall)

@@ -36,11 +36,13 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	} else if err != nil {
 		return nil, "", wrap(op, err)
 	}
-	lookup, secret, display := credential.NewReceipt()
-	hash, err := credential.HashPassword(secret, s.Params)
-	if err != nil {
+	if st, err := s.settings(ctx, s.db.Read, org.ID); err != nil {
 		return nil, "", wrap(op, err)
+	} else if !st.AnonymousChannel {
+		return nil, "", &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Op: op, Message: "this organisation receives named reports only", Err: kasuhara.ErrAnonymousOff}
 	}
+	lookup, secret, display := credential.NewReceipt()
+	hash := credential.ReceiptDigest(lookup, secret)
 	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, HeldForReview: r.HeldForReview, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: s.deadline(ctx, org.ID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, org.ID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
 	v := anonymousActor(org.ID)
@@ -64,25 +66,44 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	return c, display, nil
 }
 
-// caseByReceipt finds the case of a receipt. An unknown lookup part costs
-// the same hash as a wrong secret, so timing does not tell them apart.
+// caseByReceipt finds the case of a receipt. A receipt kept the way of an
+// earlier release (argon2id) is kept again as a digest once it matches.
 func (s *Store) caseByReceipt(ctx context.Context, q queryer, receipt string) (*kasuhara.Case, error) {
 	lookup, secret, ok := credential.ParseReceipt(receipt)
 	if !ok {
-		_, _ = credential.CheckPassword(s.dummy(), receipt)
 		return nil, receiptNotFound()
 	}
 	var hash string
 	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+", c.receipt_hash FROM cases c WHERE c.receipt_lookup = $1", lookup), &hash)
 	if err == sql.ErrNoRows {
-		_, _ = credential.CheckPassword(s.dummy(), secret)
+		credential.CheckReceipt(credential.ReceiptDigest("", ""), lookup, secret) // the same work as a wrong secret
 		return nil, receiptNotFound()
 	}
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := credential.CheckPassword(hash, secret); err != nil || !ok {
+	ok, rehash := credential.CheckReceipt(hash, lookup, secret)
+	if !ok {
 		return nil, receiptNotFound()
+	}
+	if rehash {
+		// Best effort, like a token's last use: the next check tries again.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTouchWait)
+		defer cancel()
+		_ = s.db.Bookkeeping(tctx, func(tx *sqldb.Tx) error {
+			res, err := tx.ExecContext(tctx, "UPDATE cases SET receipt_hash = $1 WHERE id = $2 AND receipt_hash = $3",
+				credential.ReceiptDigest(lookup, secret), c.ID, hash)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			// The case's record carries its receipt hash (records.go):
+			// the change is audited so that audit verify --records agrees.
+			return s.appendAudit(tctx, tx, change{actor: kasuhara.SystemActor, orgID: c.OrgID, action: "case.receipt_rehash",
+				objectType: "case", objectID: c.ID})
+		})
 	}
 	return c, nil
 }
@@ -100,8 +121,8 @@ func (s *Store) CaseByReceipt(ctx context.Context, receipt string) (*kasuhara.Ca
 	return c, wrap("store.CaseByReceipt", err)
 }
 
-// ReceiptStatus implements kasuhara.AnonymousService: the receipt's hash is
-// checked once (an argon2id check costs tens of milliseconds of CPU).
+// ReceiptStatus implements kasuhara.AnonymousService: the receipt is
+// checked once.
 func (s *Store) ReceiptStatus(ctx context.Context, receipt string) (*kasuhara.Case, []kasuhara.Message, error) {
 	c, err := s.CaseByReceipt(ctx, receipt)
 	if err != nil {
@@ -115,9 +136,9 @@ func (s *Store) ReceiptStatus(ctx context.Context, receipt string) (*kasuhara.Ca
 }
 
 // receiptCaseTx is the case of receipt, read again inside tx. The receipt
-// is checked before, outside the transaction: its argon2id hash takes tens
-// of milliseconds, and inside a write transaction it would hold the single
-// writer, and every report behind it, for that long.
+// is checked before, outside the transaction: a receipt kept the way of an
+// earlier release (argon2id) takes tens of milliseconds to check, and
+// inside a write transaction it would hold the single writer that long.
 func (s *Store) receiptCaseTx(ctx context.Context, tx *sqldb.Tx, checked *kasuhara.Case) (*kasuhara.Case, error) {
 	c, err := scanCase(tx.QueryRowContext(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = $1", checked.ID))
 	if err == sql.ErrNoRows {

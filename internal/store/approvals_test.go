@@ -41,7 +41,8 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 			ns, _ := d.s.Notifications(ctx, who.UserID, 100)
 			before[who.UserID] = len(ns)
 		}
-		m, err := d.s.ProposeMeasure(ctx, proposer, cust, kasuhara.NewMeasure{Level: kasuhara.LevelBanned, Reason: "再三の威圧", ReviewAt: time.Now().AddDate(0, 6, 0), CaseIDs: []string{c.ID}})
+		m, err := d.s.ProposeMeasure(ctx, proposer, cust, kasuhara.NewMeasure{Level: kasuhara.LevelBanned, Reason: "再三の威圧", ReviewAt: time.Now().AddDate(0, 6, 0), CaseIDs: []string{c.ID},
+			Premises: "新宿店"})
 		if err != nil || m.Status != kasuhara.MeasureProposed {
 			t.Fatalf("propose = %+v, %v", m, err)
 		}

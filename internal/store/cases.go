@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +74,32 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// departmentPath is a department and the departments above it, nearest
+// first (nil for none). The walk stops at 16 levels, as the hierarchy's
+// own checks do.
+func departmentPath(ctx context.Context, q queryer, id string) ([]string, error) {
+	var path []string
+	for id != "" && len(path) < 16 && !slices.Contains(path, id) {
+		path = append(path, id)
+		var parent sql.NullString
+		if err := q.QueryRowContext(ctx, "SELECT parent_id FROM departments WHERE id = $1", id).Scan(&parent); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			return nil, fmt.Errorf("store: department path: %w", err)
+		}
+		id = parent.String
+	}
+	return path, nil
+}
+
+// underDepartment is the condition that the department column col is the
+// department dept or one below it (an area takes its stores).
+func underDepartment(q *qb, col, dept string) string {
+	return col + " IN (WITH RECURSIVE below(id) AS (SELECT CAST(" + q.arg(dept) + " AS TEXT)" +
+		" UNION SELECT d.id FROM departments d JOIN below ON d.parent_id = below.id) SELECT id FROM below)"
+}
+
 // caseFor loads a case and the viewer's level, ENOTFOUND below min.
 func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id string, min access.CaseLevel) (*kasuhara.Case, access.CaseLevel, error) {
 	var excluded bool
@@ -81,8 +109,11 @@ func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id str
 	if err != nil {
 		return nil, access.CaseNone, notFound(err, "store.case", "case")
 	}
+	if c.DepartmentPath, err = departmentPath(ctx, q, c.Report.DepartmentID); err != nil {
+		return nil, access.CaseNone, err
+	}
 	level := access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID,
-		ViewerExcluded: excluded, HiddenFromSupervisor: c.HideFromSupervisor})
+		DepartmentPath: c.DepartmentPath, ViewerExcluded: excluded, HiddenFromSupervisor: c.HideFromSupervisor})
 	if level == access.CaseNone {
 		return nil, level, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "case not found"}
 	}
@@ -331,7 +362,8 @@ func visible(q *qb, v kasuhara.Actor) {
 		q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR " + notExcluded + ")")
 	case access.Can(v.Role, access.SuperviseCases):
 		if v.DepartmentID != "" {
-			q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR (c.department_id = " + q.arg(v.DepartmentID) +
+			// Their department and every department below it.
+			q.add("c.org_id = " + q.arg(v.OrgID) + " AND (" + own + " OR (" + underDepartment(q, "c.department_id", v.DepartmentID) +
 				" AND NOT c.hide_from_supervisor AND " + notExcluded + "))")
 			return
 		}
@@ -370,7 +402,7 @@ func searchLevel(q *qb, v kasuhara.Actor) (string, access.CaseLevel) {
 		return "(c.org_id = " + q.arg(v.OrgID) + " AND " + notExcluded() + ")", access.CaseHandler
 	case access.Can(v.Role, access.SuperviseCases):
 		if v.DepartmentID != "" {
-			return "(c.org_id = " + q.arg(v.OrgID) + " AND c.department_id = " + q.arg(v.DepartmentID) +
+			return "(c.org_id = " + q.arg(v.OrgID) + " AND " + underDepartment(q, "c.department_id", v.DepartmentID) +
 				" AND NOT c.hide_from_supervisor AND " + notExcluded() + ")", access.CaseSupervisor
 		}
 	}
@@ -504,6 +536,16 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		}
 		next = encodeCursor(c)
 	}
+	paths := map[string][]string{}
+	for i := range out {
+		dep := out[i].Report.DepartmentID
+		if _, ok := paths[dep]; !ok {
+			if paths[dep], err = departmentPath(ctx, s.db.Read, dep); err != nil {
+				return nil, "", wrap(op, err)
+			}
+		}
+		out[i].DepartmentPath = paths[dep]
+	}
 	// The list shows report contents: it is a read, and audited as one.
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "case.list", objectType: "case",
@@ -532,8 +574,7 @@ func (s *Store) caseFilters(q *qb, v kasuhara.Actor, f kasuhara.CaseFilter) {
 	if f.DepartmentID != "" {
 		// A department with everything under it: an area's filter takes
 		// its stores.
-		q.add("c.department_id IN (WITH RECURSIVE below(id) AS (SELECT CAST(" + q.arg(f.DepartmentID) + " AS TEXT)" +
-			" UNION SELECT d.id FROM departments d JOIN below ON d.parent_id = below.id) SELECT id FROM below)")
+		q.add(underDepartment(q, "c.department_id", f.DepartmentID))
 	}
 	if f.AssigneeID != "" {
 		a := q.arg(f.AssigneeID)

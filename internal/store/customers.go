@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -308,6 +309,10 @@ func (s *Store) CustomerByID(ctx context.Context, v kasuhara.Actor, id string) (
 	if c.Identifiers, err = s.identifiers(ctx, v, id); err != nil {
 		return nil, err
 	}
+	a := &c.Addressee
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT is_company, formal_name, postal_address FROM customers WHERE id = $1", id).Scan(&a.Company, &a.FormalName, &a.Address); err != nil {
+		return nil, wrap("store.CustomerByID", err)
+	}
 	// The cases the viewer may see; categories across all of them.
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.categories FROM case_customers cc JOIN cases c ON c.id = cc.case_id
 		WHERE cc.customer_id = $1 AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2)
@@ -352,7 +357,7 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Cus
 }
 
 const measureColumns = `id, customer_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
-	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at`
+	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at, premises`
 
 func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 	defer rows.Close()
@@ -362,7 +367,7 @@ func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 		var cases string
 		var eff, appr, lifted sql.NullTime
 		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &m.CustomerText, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
-			&m.ApprovalComment, &m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt); err != nil {
+			&m.ApprovalComment, &m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt, &m.Premises); err != nil {
 			return nil, err
 		}
 		m.CaseIDs = splitList(cases)
@@ -416,6 +421,15 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 	if utf8.RuneCountInString(n.CustomerText) > kasuhara.MaxLongText {
 		f.Add("customer_text", kasuhara.FieldTooLong)
 	}
+	// A ban names the premises it covers: the ban letter tells the
+	// customer where they may not enter. Other levels keep none.
+	if n.Level == kasuhara.LevelBanned {
+		if err := checkText("premises", n.Premises, true); err != nil {
+			f.AddError("premises", kasuhara.ErrorFields(err)["premises"])
+		}
+	} else {
+		n.Premises = ""
+	}
 	now := s.now()
 	if n.ReviewAt.IsZero() {
 		f.Add("review_at", kasuhara.FieldRequired)
@@ -426,7 +440,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		return nil, err
 	}
 	m := &kasuhara.Measure{ID: newID(), CustomerID: customerID, Level: n.Level, Reason: strings.TrimSpace(n.Reason), CustomerText: strings.TrimSpace(n.CustomerText), CaseIDs: n.CaseIDs,
-		Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
+		Premises: strings.TrimSpace(n.Premises), Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
 	if !kasuhara.NeedsApproval(n.Level) {
 		m.Status, m.EffectiveAt = kasuhara.MeasureActive, now
 	}
@@ -444,9 +458,9 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		if !m.EffectiveAt.IsZero() {
 			eff = m.EffectiveAt
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
-			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, created_at, premises)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
+			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt, m.Premises); err != nil {
 			return err
 		}
 		if m.Status == kasuhara.MeasureProposed {
@@ -466,6 +480,38 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		return nil, wrap("store.ProposeMeasure", err)
 	}
 	return m, nil
+}
+
+// SetAddressee implements kasuhara.CustomerService.
+func (s *Store) SetAddressee(ctx context.Context, v kasuhara.Actor, customerID string, a kasuhara.Addressee) error {
+	if err := customerDesk(v); err != nil {
+		return err
+	}
+	f := kasuhara.FieldErrors{}
+	shortText(f, "formal_name", a.FormalName, false)
+	if err := checkText("postal_address", a.Address, false); err != nil {
+		f.AddError("postal_address", kasuhara.ErrorFields(err)["postal_address"])
+	} else if utf8.RuneCountInString(a.Address) > kasuhara.MaxSenderText {
+		f.Add("postal_address", kasuhara.FieldTooLong)
+	}
+	if kasuhara.HasNUL(a.FormalName) {
+		f.Add("formal_name", kasuhara.FieldMalformed)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE customers SET is_company = $1, formal_name = $2, postal_address = $3 WHERE id = $4",
+			a.Company, strings.TrimSpace(a.FormalName), strings.TrimSpace(a.Address), customerID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "customer.addressee", objectType: "customer", objectID: customerID,
+			detail: map[string]string{"company": strconv.FormatBool(a.Company)}})
+	})
+	return wrap("store.SetAddressee", err)
 }
 
 // measureFor loads one measure of the customer inside tx.

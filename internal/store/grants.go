@@ -205,8 +205,24 @@ func (s *Store) tellDeciders(ctx context.Context, tx *sqldb.Tx, req *kasuhara.Gr
 			Payload: notify.GrantMailJob{ID: req.ID, To: []string{email}, Lang: lang, Kind: req.Kind, Org: slug}}); err != nil {
 			return err
 		}
+		if err := s.notifyGrant(ctx, tx, req, notify.GrantRequested, uid); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// notifyGrant writes the in-app notification of an event on grant request
+// req for userID, in tx: the request is its object, its role (or "reset")
+// the detail; no name. (Its mail is the grant mail.)
+func (s *Store) notifyGrant(ctx context.Context, tx *sqldb.Tx, req *kasuhara.GrantRequest, typ, userID string) error {
+	detail := string(req.Role)
+	if req.Kind == kasuhara.GrantReset {
+		detail = kasuhara.GrantReset
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, detail, urgent, created_at)
+		VALUES ($1, $2, $3, $4, $5, '', $6, FALSE, $7)`, newID(), userID, req.OrgID, typ, req.ID, detail, s.now())
+	return err
 }
 
 // maySeeGrants checks that the actor may see the grant requests of orgID
@@ -305,30 +321,13 @@ func (s *Store) DecideGrant(ctx context.Context, actor kasuhara.Actor, id string
 		} else if err != nil {
 			return err
 		}
-		if err := s.mayDecide(ctx, tx, actor, g.OrgID); err != nil {
-			if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-				return kasuhara.Errorf(kasuhara.ENOTFOUND, "grant request not found")
-			}
+		if err := s.decisionRefused(ctx, tx, actor, &g); err != nil {
 			return err
-		}
-		switch {
-		case g.Status != kasuhara.GrantPending:
-			return kasuhara.Errorf(kasuhara.ECONFLICT, "the request was decided already")
-		case actor.UserID == g.RequestedBy:
-			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the requester cannot decide their own request")
-		case actor.UserID == g.UserID:
-			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the person concerned cannot decide a request about themselves")
-		}
-		makers, err := s.makers(ctx, tx, actor.UserID)
-		if err != nil {
-			return err
-		}
-		if slices.Contains(makers, g.RequestedBy) {
-			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the decider's account was made, granted or reset lately by the requester")
 		}
 		g.Status, g.DecidedBy, g.DecidedAt, g.Comment = kasuhara.GrantRejected, actor.UserID, s.now(), comment
 		action := "grant.reject"
-		detail := map[string]string{"request_id": g.ID, "kind": g.Kind, "role": string(g.Role), "requested_by": g.RequestedBy}
+		// The comment is the request's; the audit tells only that there is one.
+		detail := map[string]any{"request_id": g.ID, "kind": g.Kind, "role": string(g.Role), "requested_by": g.RequestedBy, "comment": g.Comment != ""}
 		if approve {
 			g.Status, action = kasuhara.GrantApproved, "grant.approve"
 			if g.Kind == kasuhara.GrantRole {
@@ -346,12 +345,102 @@ func (s *Store) DecideGrant(ctx context.Context, actor kasuhara.Actor, id string
 			g.Status, g.DecidedBy, g.DecidedAt, g.Comment, g.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: g.OrgID, action: action, objectType: "user", objectID: g.UserID, detail: detail})
+		if err := s.appendAudit(ctx, tx, change{actor: actor, orgID: g.OrgID, action: action, objectType: "user", objectID: g.UserID, detail: detail}); err != nil {
+			return err
+		}
+		// The requester learns the decision; the deciders' notices of
+		// the request are done with.
+		typ := notify.GrantRejected
+		if approve {
+			typ = notify.GrantApproved
+		}
+		if err := s.notifyGrant(ctx, tx, &g, typ, g.RequestedBy); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE case_id = $2 AND type = $3 AND read_at IS NULL",
+			g.DecidedAt, g.ID, notify.GrantRequested)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(op, err)
 	}
 	return &g, nil
+}
+
+// decisionRefused says why the actor may not decide the request g: it is
+// out of reach (not found), decided already, the actor is not one of its
+// deciders, is its requester or the person concerned, or their account was
+// made, granted or reset lately by the requester. nil when they may.
+func (s *Store) decisionRefused(ctx context.Context, q queryer, actor kasuhara.Actor, g *kasuhara.GrantRequest) error {
+	if err := s.mayDecide(ctx, q, actor, g.OrgID); err != nil {
+		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+			return kasuhara.Errorf(kasuhara.ENOTFOUND, "grant request not found")
+		}
+		return err
+	}
+	switch {
+	case g.Status != kasuhara.GrantPending:
+		return kasuhara.Errorf(kasuhara.ECONFLICT, "the request was decided already")
+	case actor.UserID == g.RequestedBy:
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the requester cannot decide their own request")
+	case actor.UserID == g.UserID:
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the person concerned cannot decide a request about themselves")
+	}
+	makers, err := s.makers(ctx, q, actor.UserID)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(makers, g.RequestedBy) {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "the decider's account was made, granted or reset lately by the requester")
+	}
+	return nil
+}
+
+// PendingGrants implements kasuhara.GrantService.
+func (s *Store) PendingGrants(ctx context.Context, actor kasuhara.Actor) ([]kasuhara.GrantRequest, error) {
+	const op = "store.PendingGrants"
+	if err := access.Check(actor, access.DecideGrants); err != nil {
+		return nil, wrap(op, err)
+	}
+	tree, err := s.OrgTree(ctx, actor.OrgID)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	var out []kasuhara.GrantRequest
+	for _, o := range tree {
+		if !access.SeesGrants(actor, tree, o.ID) {
+			continue
+		}
+		rows, err := s.db.Read.QueryContext(ctx, "SELECT "+grantColumns+grantFrom+` WHERE g.org_id = $1 AND g.status = 'pending'
+			ORDER BY g.requested_at, g.id`, o.ID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		for rows.Next() {
+			g, err := scanGrant(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%s: %w", op, err)
+			}
+			out = append(out, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	for i := range out {
+		err := s.decisionRefused(ctx, s.db.Read, actor, &out[i])
+		switch kasuhara.ErrorCode(err) {
+		case "":
+			out[i].MayDecide = true
+		case kasuhara.EFORBIDDEN, kasuhara.ENOTFOUND, kasuhara.ECONFLICT:
+		default:
+			return nil, wrap(op, err)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b kasuhara.GrantRequest) int { return a.RequestedAt.Compare(b.RequestedAt) })
+	return out, nil
 }
 
 // replaceCredentials gives userID a password nobody knows, ends their

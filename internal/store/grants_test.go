@@ -308,3 +308,84 @@ func TestOrgAuditEntriesChecksTheReader(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingGrantsReachTheDeciders: a grant request tells every person
+// who may decide it in the app too (not the requester, nor the person
+// concerned), is listed for them with whether they may decide it (issue
+// 19, approvals that reach the approver), and its decision tells the
+// requester, ends the other deciders' notices and is audited without the
+// comment's text.
+func TestPendingGrantsReachTheDeciders(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		f := setup(t, db)
+		mk := func(email string, role kasuhara.Role) kasuhara.Actor {
+			t.Helper()
+			u, err := f.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: "名 " + email, Password: "long-enough-pw", OrgID: f.org.ID, Role: role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kasuhara.Actor{UserID: u.ID, OrgID: f.org.ID, Role: role}
+		}
+		legal1, legal2 := mk("legal1@example.jp", kasuhara.RoleLegal), mk("legal2@example.jp", kasuhara.RoleLegal)
+		emp, desk := mk("emp@example.jp", kasuhara.RoleEmployee), mk("desk@example.jp", kasuhara.RoleDesk)
+		g, err := f.s.RequestGrant(ctx, f.actor, kasuhara.NewGrant{OrgID: f.org.ID, UserID: emp.UserID, Kind: kasuhara.GrantRole, Role: kasuhara.RoleDesk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notices := func(a kasuhara.Actor) []kasuhara.Notification {
+			t.Helper()
+			ns, err := f.s.Notifications(ctx, a.UserID, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ns
+		}
+		for _, who := range []kasuhara.Actor{legal1, legal2} {
+			ns := notices(who)
+			if len(ns) != 1 || ns[0].Type != notify.GrantRequested || ns[0].CaseID != g.ID || ns[0].Detail != "desk" || !ns[0].ReadAt.IsZero() {
+				t.Errorf("the decider's notices: %+v", ns)
+			}
+		}
+		for _, who := range []kasuhara.Actor{f.actor, emp, desk} {
+			if ns := notices(who); len(ns) != 0 {
+				t.Errorf("%s was told of the request: %+v", who.Role, ns)
+			}
+		}
+
+		list, err := f.s.PendingGrants(ctx, legal1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || !list[0].MayDecide || list[0].UserName != "名 emp@example.jp" || list[0].Requester != "管理 花子" || list[0].Role != kasuhara.RoleDesk {
+			t.Fatalf("legal's pending grants: %+v", list)
+		}
+		// The requester sees it and may not decide it; others are refused.
+		if list, err := f.s.PendingGrants(ctx, f.actor); err != nil || len(list) != 1 || list[0].MayDecide {
+			t.Fatalf("the requester's pending grants: %+v, %v", list, err)
+		}
+		for _, who := range []kasuhara.Actor{emp, desk} {
+			_, err := f.s.PendingGrants(ctx, who)
+			wantCode(t, err, kasuhara.EFORBIDDEN)
+		}
+
+		if _, err := f.s.DecideGrant(ctx, legal1, g.ID, true, "電話で本人確認"); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := f.s.PendingGrants(ctx, legal2); err != nil || len(list) != 0 {
+			t.Fatalf("a decided request is still pending: %+v, %v", list, err)
+		}
+		if n, _ := f.s.UnreadCount(ctx, legal2.UserID); n != 0 {
+			t.Errorf("the other decider has %d unread notices after the decision, want 0", n)
+		}
+		if ns := notices(f.actor); len(ns) != 1 || ns[0].Type != notify.GrantApproved || ns[0].CaseID != g.ID {
+			t.Errorf("the requester's notices: %+v", ns)
+		}
+		es, err := f.s.AuditEntries(ctx, kasuhara.AuditFilter{Action: "grant.approve", Limit: 10})
+		if err != nil || len(es) != 1 {
+			t.Fatalf("audit of the approval: %+v, %v", es, err)
+		}
+		if es[0].ActorID != legal1.UserID || !strings.Contains(es[0].Detail, `"comment":true`) || strings.Contains(es[0].Detail, "本人確認") {
+			t.Errorf("audit entry: %+v", es[0])
+		}
+	})
+}

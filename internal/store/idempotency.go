@@ -86,6 +86,17 @@ func (s *Store) FinishIdempotent(ctx context.Context, scope, key, result string)
 	return nil
 }
 
+// IdempotentFinished implements kasuhara.IdempotencyService.
+func (s *Store) IdempotentFinished(ctx context.Context, scope, key string) (bool, error) {
+	var n int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND result <> ''
+		AND created_at >= $3`, scope, keyHash(key), s.now().Add(-kasuhara.IdempotencyTTL)).Scan(&n)
+	if err != nil {
+		return false, wrap("store.IdempotentFinished", err)
+	}
+	return n > 0, nil
+}
+
 // AbandonIdempotent implements kasuhara.IdempotencyService.
 func (s *Store) AbandonIdempotent(ctx context.Context, scope, key string) error {
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {

@@ -23,6 +23,14 @@ func TestIdempotencyKeys(t *testing.T) {
 		if err := s.FinishIdempotent(ctx, "user:a", "k1", "case-1"); err != nil {
 			t.Fatal(err)
 		}
+		for _, c := range []struct {
+			scope, key string
+			want       bool
+		}{{"user:a", "k1", true}, {"user:b", "k1", false}, {"user:a", "k0", false}} {
+			if got, err := s.IdempotentFinished(ctx, c.scope, c.key); err != nil || got != c.want {
+				t.Errorf("IdempotentFinished(%s, %s) = %v, %v; want %v", c.scope, c.key, got, err, c.want)
+			}
+		}
 		got, done, err = s.BeginIdempotent(ctx, "user:a", "k1", "d1")
 		if err != nil || !done || got != "case-1" {
 			t.Errorf("repeat = %q, %v, %v; want case-1", got, done, err)
@@ -38,6 +46,9 @@ func TestIdempotencyKeys(t *testing.T) {
 		if _, _, err := s.BeginIdempotent(ctx, "user:a", "k2", "d1"); err != nil {
 			t.Fatal(err)
 		}
+		if got, err := s.IdempotentFinished(ctx, "user:a", "k2"); err != nil || got {
+			t.Errorf("a key claimed, not finished, is finished: %v, %v", got, err)
+		}
 		if err := s.AbandonIdempotent(ctx, "user:a", "k2"); err != nil {
 			t.Fatal(err)
 		}
@@ -46,6 +57,9 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 		// A day later the key is forgotten.
 		now = now.Add(kasuhara.IdempotencyTTL + time.Minute)
+		if got, err := s.IdempotentFinished(ctx, "user:a", "k1"); err != nil || got {
+			t.Errorf("a key a day old is finished: %v, %v", got, err)
+		}
 		if _, done, err := s.BeginIdempotent(ctx, "user:a", "k1", "d2"); err != nil || done {
 			t.Errorf("claim a day later = %v, %v", done, err)
 		}

@@ -279,6 +279,9 @@ func (s *Store) Stats(ctx context.Context, orgIDs []string, q kasuhara.StatsQuer
 	if len(orgIDs) == 0 {
 		return &kasuhara.Stats{Query: q}, nil
 	}
+	if q.Department != "" || q.Level > 0 || q.GroupBy == "department" {
+		return s.departmentStats(ctx, orgIDs, q)
+	}
 	orgs, err := s.orgsByID(ctx, orgIDs)
 	if err != nil {
 		return nil, err

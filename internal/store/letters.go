@@ -79,13 +79,16 @@ func (s *Store) SaveLetterTemplate(ctx context.Context, v kasuhara.Actor, t kasu
 }
 
 // StoredLetter implements kasuhara.LetterService.
-func (s *Store) StoredLetter(ctx context.Context, v kasuhara.Actor, customerID, measureID, lang string) (*kasuhara.Letter, error) {
+func (s *Store) StoredLetter(ctx context.Context, v kasuhara.Actor, customerID, measureID, lang, layout string) (*kasuhara.Letter, error) {
 	if err := s.checkCustomer(ctx, s.db.Read, v, customerID); err != nil {
 		return nil, err
 	}
-	l := kasuhara.Letter{MeasureID: measureID, Lang: lang}
+	if layout == "" {
+		layout = kasuhara.LayoutStandard
+	}
+	l := kasuhara.Letter{MeasureID: measureID, Lang: lang, Layout: layout}
 	err := s.db.Read.QueryRowContext(ctx, `SELECT l.sha256, l.pdf, l.created_at FROM letters l JOIN measures m ON m.id = l.measure_id
-		WHERE l.measure_id = $1 AND m.customer_id = $2 AND l.lang = $3`, measureID, customerID, lang).Scan(&l.SHA256, &l.PDF, &l.CreatedAt)
+		WHERE l.measure_id = $1 AND m.customer_id = $2 AND l.lang = $3 AND l.layout = $4`, measureID, customerID, lang, layout).Scan(&l.SHA256, &l.PDF, &l.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "store.StoredLetter", "letter")
 	}
@@ -95,6 +98,12 @@ func (s *Store) StoredLetter(ctx context.Context, v kasuhara.Actor, customerID, 
 // KeepLetter implements kasuhara.LetterService. A letter is generated once
 // per measure and language; a second call returns the first one.
 func (s *Store) KeepLetter(ctx context.Context, v kasuhara.Actor, customerID string, l kasuhara.Letter) (*kasuhara.Letter, error) {
+	if l.Layout == "" {
+		l.Layout = kasuhara.LayoutStandard
+	}
+	if !slices.Contains(kasuhara.LetterLayouts, l.Layout) {
+		return nil, kasuhara.InvalidField("layout", kasuhara.FieldChoice)
+	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.checkCustomer(ctx, tx, v, customerID); err != nil {
 			return err
@@ -102,8 +111,8 @@ func (s *Store) KeepLetter(ctx context.Context, v kasuhara.Actor, customerID str
 		if _, err := s.measureFor(ctx, tx, customerID, l.MeasureID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO letters (id, measure_id, lang, sha256, pdf, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (measure_id, lang) DO NOTHING`, newID(), l.MeasureID, l.Lang, l.SHA256, l.PDF, s.now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO letters (id, measure_id, lang, layout, sha256, pdf, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (measure_id, lang, layout) DO NOTHING`, newID(), l.MeasureID, l.Lang, l.Layout, l.SHA256, l.PDF, s.now())
 		if err != nil {
 			return err
 		}
@@ -111,10 +120,10 @@ func (s *Store) KeepLetter(ctx context.Context, v kasuhara.Actor, customerID str
 			return nil
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "letter.create", objectType: "customer", objectID: customerID,
-			detail: map[string]string{"measure_id": l.MeasureID, "lang": l.Lang, "sha256": l.SHA256}})
+			detail: map[string]string{"measure_id": l.MeasureID, "lang": l.Lang, "layout": l.Layout, "sha256": l.SHA256}})
 	})
 	if err != nil {
 		return nil, wrap("store.KeepLetter", err)
 	}
-	return s.StoredLetter(ctx, v, customerID, l.MeasureID, l.Lang)
+	return s.StoredLetter(ctx, v, customerID, l.MeasureID, l.Lang, l.Layout)
 }

@@ -138,31 +138,38 @@ func (s *Store) FlagRetaliation(ctx context.Context, v kasuhara.Actor, caseID, b
 	if err := checkMessage(body); err != nil {
 		return nil, err
 	}
-	f := &kasuhara.RetaliationFlag{ID: newID(), CaseID: caseID, ReporterID: v.UserID, Body: strings.TrimSpace(body), CreatedAt: s.now()}
+	var f *kasuhara.RetaliationFlag
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseReporter)
 		if err != nil {
 			return err
 		}
-		if c.ReporterID != v.UserID {
-			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter can raise this")
-		}
-		f.CaseRef = c.Ref
-		if _, err := tx.ExecContext(ctx, `INSERT INTO retaliation_flags (id, case_id, org_id, reporter_id, body, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, f.ID, c.ID, c.OrgID, v.UserID, f.Body, f.CreatedAt); err != nil {
-			return err
-		}
-		// Legal hears of it at once; never the supervisor.
-		if err := s.notifyHandlers(ctx, tx, c, notify.CaseRetaliation, "", kasuhara.RoleLegal); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,
-			detail: map[string]string{"flag_id": f.ID}})
+		f, err = s.flagRetaliation(ctx, tx, v, c, body)
+		return err
 	})
 	if err != nil {
 		return nil, wrap("store.FlagRetaliation", err)
 	}
 	return f, nil
+}
+
+// flagRetaliation records the reporter's alarm on c in tx (the reporter's
+// own or their "yes" to a check-in), tells legal and audits it.
+func (s *Store) flagRetaliation(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, body string) (*kasuhara.RetaliationFlag, error) {
+	if c.ReporterID != v.UserID {
+		return nil, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the reporter can raise this")
+	}
+	f := &kasuhara.RetaliationFlag{ID: newID(), CaseID: c.ID, CaseRef: c.Ref, ReporterID: v.UserID, Body: strings.TrimSpace(body), CreatedAt: s.now()}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO retaliation_flags (id, case_id, org_id, reporter_id, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, f.ID, c.ID, c.OrgID, v.UserID, f.Body, f.CreatedAt); err != nil {
+		return nil, err
+	}
+	// Legal hears of it at once; never the supervisor.
+	if err := s.notifyHandlers(ctx, tx, c, notify.CaseRetaliation, "", kasuhara.RoleLegal); err != nil {
+		return nil, err
+	}
+	return f, s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "retaliation.flag", objectType: "case", objectID: c.ID,
+		detail: map[string]string{"flag_id": f.ID}})
 }
 
 // RetaliationFlags implements kasuhara.MessageService: legal of the

@@ -312,8 +312,9 @@ func armNextClock(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, j clockJo
 
 // ClockHandler runs "clock" jobs: when a clock is near or past and the
 // case has not moved on, it reminds the handlers (or the desk), and on
-// escalation the supervisor of the department (or legal when there is
-// none, or when the reporter asked for confidentiality).
+// escalation the supervisor of the department or the nearest one above it
+// (or legal when there is none, or when the reporter asked for
+// confidentiality).
 func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error {
 	var j clockJob
 	if err := json.Unmarshal(payload, &j); err != nil {
@@ -353,12 +354,22 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 	})
 }
 
+// escalationTargets are the supervisors of the case's department or, when
+// it has none, of the nearest department above it that has (a store
+// without a supervisor escalates to its area's); legal when there is none
+// or the reporter chose confidentiality.
 func (s *Store) escalationTargets(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) ([]string, error) {
 	if c.Report.DepartmentID != "" && !c.HideFromSupervisor {
-		out, err := selectIDs(ctx, tx, `SELECT m.user_id FROM memberships m WHERE m.org_id = $1 AND m.role = 'supervisor' AND m.department_id = $2
-			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, c.Report.DepartmentID, c.ID)
-		if err != nil || len(out) > 0 {
-			return out, err
+		path, err := departmentPath(ctx, tx, c.Report.DepartmentID)
+		if err != nil {
+			return nil, err
+		}
+		for _, dep := range path {
+			out, err := selectIDs(ctx, tx, `SELECT m.user_id FROM memberships m WHERE m.org_id = $1 AND m.role = 'supervisor' AND m.department_id = $2
+				AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, c.OrgID, dep, c.ID)
+			if err != nil || len(out) > 0 {
+				return out, err
+			}
 		}
 	}
 	return handlersOf(ctx, tx, c, kasuhara.RoleLegal)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -459,4 +460,69 @@ func (s *Store) AckReports(ctx context.Context, orgID string) ([]kasuhara.AckRep
 		out = append(out, rep)
 	}
 	return out, nil
+}
+
+// errNotOffered rolls back an offer that lost a race.
+var errNotOffered = errors.New("store: draft offered by another server")
+
+// OfferPolicyDraft makes t a draft of docID on behalf of the server (actor
+// is kasuhara.SystemActor or kasuhara.CLIActor): it offers a new edition
+// of a built-in text to an organisation that never changed the old one.
+// It makes the draft only when the document's newest version is still the
+// published version basedOn (nobody started a draft or published since it
+// was read) and no draft of this edition was offered for the document
+// before: the audit entry of an offer (policy.starter_draft) is its
+// record, so a draft the admin discarded is not offered again. Nothing is
+// published. It reports whether it made the draft.
+func (s *Store) OfferPolicyDraft(ctx context.Context, actor kasuhara.Actor, docID, basedOn, edition string, t kasuhara.PolicyText) (bool, error) {
+	if !operator(actor) {
+		return false, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only the server offers a built-in text's new edition")
+	}
+	if err := t.Validate(); err != nil {
+		return false, err
+	}
+	t = cleanPolicyText(t)
+	made := false
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		var orgID string
+		if err := tx.QueryRowContext(ctx, "SELECT org_id FROM policy_documents WHERE id = $1", docID).Scan(&orgID); err != nil {
+			return notFound(err, "store.OfferPolicyDraft", "policy")
+		}
+		var newest string
+		var number int
+		var published sql.NullTime
+		if err := tx.QueryRowContext(ctx, "SELECT id, number, published_at FROM policy_versions WHERE document_id = $1 ORDER BY number DESC LIMIT 1",
+			docID).Scan(&newest, &number, &published); err != nil {
+			return notFound(err, "store.OfferPolicyDraft", "policy version")
+		}
+		if newest != basedOn || !published.Valid {
+			return nil
+		}
+		var offered int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE object_type = 'policy' AND object_id = $1 AND action = 'policy.starter_draft' AND detail LIKE $2",
+			docID, `%"edition":"`+edition+`"%`).Scan(&offered); err != nil {
+			return err
+		}
+		if offered > 0 {
+			return nil
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (id, document_id, number, title_ja, title_en, body_ja, body_en, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8)`, newID(), docID, number+1, t.TitleJa, t.TitleEn, t.BodyJa, t.BodyEn, now); err != nil {
+			if sqldb.IsUniqueViolation(err) {
+				return errNotOffered // another server, starting at the same time, made it
+			}
+			return err
+		}
+		made = true
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.starter_draft", objectType: "policy", objectID: docID,
+			detail: map[string]any{"version": number + 1, "edition": edition}})
+	})
+	if err == errNotOffered {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("store.OfferPolicyDraft", err)
+	}
+	return made, nil
 }

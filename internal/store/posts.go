@@ -20,16 +20,17 @@ import (
 var _ kasuhara.OnlinePostService = (*Store)(nil)
 
 const postColumns = `id, org_id, COALESCE(case_id, ''), COALESCE(customer_id, ''), url, platform, author_handle, posted_at, captured_at,
-	captured_text, employees_named, status, due_at, created_by, created_at, updated_at`
+	captured_text, employees_named, status, due_at, created_by, created_at, updated_at, consent_name, consent_at, consent_recorded_by`
 
 func scanPost(sc scanner) (*kasuhara.OnlinePost, error) {
 	var p kasuhara.OnlinePost
-	var posted, due sql.NullTime
+	var posted, due, consent sql.NullTime
 	if err := sc.Scan(&p.ID, &p.OrgID, &p.CaseID, &p.CustomerID, &p.URL, &p.Platform, &p.AuthorHandle, &posted, &p.CapturedAt,
-		&p.CapturedText, &p.EmployeesNamed, &p.Status, &due, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		&p.CapturedText, &p.EmployeesNamed, &p.Status, &due, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt,
+		&p.Consent.Name, &consent, &p.Consent.RecordedBy); err != nil {
 		return nil, err
 	}
-	p.PostedAt, p.DueAt = nullTime(posted), nullTime(due)
+	p.PostedAt, p.DueAt, p.Consent.At = nullTime(posted), nullTime(due), nullTime(consent)
 	p.CapturedAt, p.CreatedAt, p.UpdatedAt = p.CapturedAt.UTC(), p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return &p, nil
 }
@@ -166,6 +167,45 @@ func (s *Store) MovePost(ctx context.Context, v kasuhara.Actor, id, to string) (
 	})
 	if err != nil {
 		return nil, wrap("store.MovePost", err)
+	}
+	return s.postFor(ctx, s.db.Read, v, id)
+}
+
+// RecordConsent implements kasuhara.OnlinePostService.
+func (s *Store) RecordConsent(ctx context.Context, v kasuhara.Actor, id, name string, at time.Time) (*kasuhara.OnlinePost, error) {
+	if err := access.Check(v, access.ManagePosts); err != nil {
+		return nil, err
+	}
+	f := kasuhara.FieldErrors{}
+	shortText(f, "consent_name", name, true)
+	if kasuhara.HasNUL(name) {
+		f.Add("consent_name", kasuhara.FieldMalformed)
+	}
+	now := s.now()
+	switch {
+	case at.IsZero():
+		f.Add("consent_at", kasuhara.FieldRequired)
+	case at.After(now.Add(10 * time.Minute)):
+		f.Add("consent_at", kasuhara.FieldFuture)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := s.postFor(ctx, tx, v, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE online_posts SET consent_name = $1, consent_at = $2, consent_recorded_by = $3, updated_at = $4 WHERE id = $5",
+			strings.TrimSpace(name), at.UTC(), v.UserID, now, id); err != nil {
+			return err
+		}
+		// The audit keeps who recorded it and when; the employee's name
+		// stays with the post.
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.consent", objectType: "online_post", objectID: id,
+			detail: map[string]string{"consent_at": at.UTC().Format(time.RFC3339)}})
+	})
+	if err != nil {
+		return nil, wrap("store.RecordConsent", err)
 	}
 	return s.postFor(ctx, s.db.Read, v, id)
 }

@@ -78,3 +78,41 @@ func TestSettingsRenameTheOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsKeepTheDateStyle: letters and certificates write dates in
+// 西暦 until the administrator chooses 和暦; the choice is kept per
+// organisation and audited, and anything else is refused naming the field,
+// with nothing saved.
+func TestSettingsKeepTheDateStyle(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		st, err := d.s.Settings(ctx, d.org.ID)
+		if err != nil || st.DateStyle != kasuhara.DateStyleWestern {
+			t.Fatalf("default date style = %q, %v; want %q", st.DateStyle, err, kasuhara.DateStyleWestern)
+		}
+		in := *st
+		in.DateStyle = kasuhara.DateStyleEra
+		if err := d.s.SaveSettings(ctx, d.actor, in); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.s.Settings(ctx, d.org.ID); err != nil || got.DateStyle != kasuhara.DateStyleEra {
+			t.Fatalf("date style = %q, %v; want %q", got.DateStyle, err, kasuhara.DateStyleEra)
+		}
+		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.settings", Limit: 1})
+		if len(es) != 1 || !strings.Contains(es[0].Detail, `"date_style":"era"`) {
+			t.Fatalf("audit = %+v", es)
+		}
+		in.DateStyle = "showa"
+		wantField(t, d.s.SaveSettings(ctx, d.actor, in), "date_style")
+		if got, _ := d.s.Settings(ctx, d.org.ID); got.DateStyle != kasuhara.DateStyleEra {
+			t.Fatalf("a refused save changed the date style to %q", got.DateStyle)
+		}
+		// An empty style (a client that does not send it) is 西暦.
+		in.DateStyle = ""
+		if err := d.s.SaveSettings(ctx, d.actor, in); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := d.s.Settings(ctx, d.org.ID); got.DateStyle != kasuhara.DateStyleWestern {
+			t.Fatalf("date style = %q after an empty one, want %q", got.DateStyle, kasuhara.DateStyleWestern)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,15 +35,46 @@ func (s *Store) Settings(ctx context.Context, orgID string) (*kasuhara.OrgSettin
 
 func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhara.OrgSettings, error) {
 	st := kasuhara.DefaultSettings(orgID)
+	var checkinDays string
 	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
-		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk FROM org_settings WHERE org_id = $1`,
+		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style,
+		anonymous_channel, anonymous_chosen FROM org_settings WHERE org_id = $1`,
 		orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
 		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays,
-		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk)
+		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle,
+		&st.AnonymousChannel, &st.AnonymousChosen)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap("store.Settings", err)
 	}
+	if err == nil {
+		// Written by SaveSettings, so it reads; a value that does not is
+		// kept as none rather than failing every read of the settings.
+		st.CheckinDays, _ = kasuhara.ParseCheckinDays(checkinDays)
+	}
 	return &st, nil
+}
+
+// SetAnonymousChannel implements kasuhara.SettingsService.
+func (s *Store) SetAnonymousChannel(ctx context.Context, actor kasuhara.Actor, orgID string, on bool) error {
+	if err := s.authorize(ctx, actor, access.ManageSettings, orgID); err != nil {
+		return err
+	}
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		old, err := s.settings(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		// The other settings keep their values, or their columns' defaults
+		// when none was saved yet.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, updated_at, anonymous_channel, anonymous_chosen) VALUES ($1, $2, $3, TRUE)
+			ON CONFLICT (org_id) DO UPDATE SET anonymous_channel = excluded.anonymous_channel, anonymous_chosen = TRUE, updated_at = excluded.updated_at`,
+			orgID, s.now(), on); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "org.anonymous_channel", objectType: "org", objectID: orgID,
+			detail: map[string]any{"on": on, "was": old.AnonymousChannel}})
+	})
+	return wrap("store.SetAnonymousChannel", err)
 }
 
 // SaveSettings implements kasuhara.SettingsService.
@@ -77,6 +109,12 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 			f.Add("webhook_url", kasuhara.FieldPrivateAddress)
 		}
 	}
+	if st.DateStyle == "" {
+		st.DateStyle = kasuhara.DateStyleWestern
+	}
+	if !slices.Contains(kasuhara.DateStyles, st.DateStyle) {
+		f.AddError("date_style", kasuhara.OneOf(kasuhara.DateStyles...))
+	}
 	if st.WebhookSecret != "" && len(st.WebhookSecret) < 16 {
 		f.AddError("webhook_secret", kasuhara.TooShort(16))
 	}
@@ -89,6 +127,14 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		} else if strings.ContainsRune(*v, 0) {
 			f.Add(field, kasuhara.FieldMalformed)
 		}
+	}
+	for _, d := range st.CheckinDays {
+		if d < 1 || d > kasuhara.MaxCheckinDay {
+			f.AddError("checkin_days", kasuhara.Between(kasuhara.FieldRangeDays, 1, kasuhara.MaxCheckinDay))
+		}
+	}
+	if len(st.CheckinDays) > kasuhara.MaxCheckinDays {
+		f.AddError("checkin_days", kasuhara.AtMost(kasuhara.MaxCheckinDays))
 	}
 	if st.OrgName = strings.TrimSpace(st.OrgName); st.OrgName != "" {
 		if fe := (kasuhara.NewOrg{Slug: "x", Name: st.OrgName}).Validate(); fe != nil {
@@ -120,26 +166,32 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
 			contact_limit_minutes, webhook_url, webhook_secret, updated_at, review_incidents, review_window_days,
-			legal_name, address, representative, contact_phone, contact_desk)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 			ON CONFLICT (org_id) DO UPDATE SET acknowledge = excluded.acknowledge, feedback = excluded.feedback,
 			public_holidays = excluded.public_holidays, year_end_closure = excluded.year_end_closure,
 			contact_limit_minutes = excluded.contact_limit_minutes, webhook_url = excluded.webhook_url,
 			webhook_secret = excluded.webhook_secret, updated_at = excluded.updated_at,
 			review_incidents = excluded.review_incidents, review_window_days = excluded.review_window_days,
 			legal_name = excluded.legal_name, address = excluded.address, representative = excluded.representative,
-			contact_phone = excluded.contact_phone, contact_desk = excluded.contact_desk`,
+			contact_phone = excluded.contact_phone, contact_desk = excluded.contact_desk, checkin_days = excluded.checkin_days,
+			date_style = excluded.date_style`,
 			st.OrgID, strings.TrimSpace(st.Acknowledge), strings.TrimSpace(st.Feedback), st.PublicHolidays, st.YearEndClosure,
 			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now(), st.ReviewIncidents, st.ReviewWindowDays,
-			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk); err != nil {
+			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays), st.DateStyle); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,
 			detail: map[string]any{"acknowledge": st.Acknowledge, "feedback": st.Feedback, "public_holidays": st.PublicHolidays,
 				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != "", "sender": *snd,
-				"renamed": renamed}})
+				"date_style": st.DateStyle, "renamed": renamed, "checkin_days": st.CheckinDays}})
 	})
 	return wrap("store.SaveSettings", err)
+}
+
+// checkinDaysValue is days as the column keeps them: "30,90".
+func checkinDaysValue(days []int) string {
+	return strings.ReplaceAll(kasuhara.FormatCheckinDays(slices.Sorted(slices.Values(days))), " ", "")
 }
 
 // calendarOf is the working calendar of the settings.

@@ -224,7 +224,7 @@ func TestTrainingRemindersOverTime(t *testing.T) {
 			return kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: kasuhara.RoleEmployee}
 		}
 		diligent, late := mk("diligent@example.jp", "ja"), mk("late@example.jp", "en")
-		course := starter.Course("Acme")
+		course := starter.Course(starter.Params{Company: "Acme", ContactLimitMinutes: 30})
 		c, err := s.SaveCourse(ctx, kasuhara.Actor{OrgID: org.ID, Label: "cli"}, course)
 		if err != nil {
 			t.Fatal(err)

@@ -83,33 +83,32 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 // adminCreateUser creates a user with a generated one-time password, shown
-// once on the answering page.
+// on the answering page. It files once per the form's idempotency key
+// (issue 18): a repeat (a double tap, Back and send) answers the page of
+// the first, with the same password, instead of "the address is taken".
+// The password kept for the repeat is sealed with the form's key
+// (sealReceipt), so the database alone does not hold it.
 func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
 	if err != nil {
 		return err
 	}
-	if role := kasuhara.Role(r.PostFormValue("role")); role.Privileged() {
-		// Desk and legal wait for a second person; the password reaches
-		// only the person, by a mailed link.
-		_, err := s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, Email: r.PostFormValue("email"),
-			Name: r.PostFormValue("name"), Language: r.PostFormValue("language"), Kind: kasuhara.GrantRole, Role: role,
-			DepartmentID: r.PostFormValue("department")})
-		if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-			return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
-				Flash: "form.fix", FlashKind: "error"})
-		}
-		if err != nil {
-			return err
-		}
-		return s.adminUsersPage(w, r, http.StatusAccepted, tree, org, &page{Flash: "admin.users.grant_requested", FlashKind: "ok"})
+	if err := r.ParseForm(); err != nil {
+		return err
 	}
-	pw := generatePassword()
-	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
-		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
-		OrgID: org.ID, Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"),
-		Language: r.PostFormValue("language"),
-	})
+	key := r.PostForm.Get(idempotencyField)
+	var created *page
+	create := func() (string, error) {
+		p, res, err := s.createUser(r, v, org)
+		created = p
+		return res, err
+	}
+	scope, digest := "form:"+v.User.ID+":"+r.URL.Path, org.ID+":"+formDigest(r.PostForm, nil)
+	res, repeat, err := s.once(r.Context(), scope, key, digest, create)
+	if kasuhara.ErrorFields(err)[idempotencyField].Code == kasuhara.FieldKeyReused {
+		// The same key with other content: a new submission.
+		_, err = create()
+	}
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		return s.adminUsersPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "email", "name", "role", "department", "language"),
 			Flash: "form.fix", FlashKind: "error"})
@@ -117,8 +116,59 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.adminUsersPage(w, r, http.StatusCreated, tree, org, &page{Flash: "admin.users.created", FlashKind: "ok",
-		Data: &adminUsersData{Secret: pw, SecretFor: u.Email}})
+	if repeat {
+		if created, err = s.createdPage(key, res); err != nil {
+			return err
+		}
+	}
+	status := http.StatusCreated
+	if created.Data == nil {
+		status = http.StatusAccepted
+	}
+	return s.adminUsersPage(w, r, status, tree, org, created)
+}
+
+// createUser creates the user of the admin's form, or for desk and legal
+// asks for the grant; it returns the page to answer and the result kept
+// for a repeat ("grant", or "user:" and the sealed address and password).
+func (s *Server) createUser(r *http.Request, v *viewer, org *kasuhara.Org) (*page, string, error) {
+	key := r.PostForm.Get(idempotencyField)
+	if role := kasuhara.Role(r.PostFormValue("role")); role.Privileged() {
+		// Desk and legal wait for a second person; the password reaches
+		// only the person, by a mailed link.
+		_, err := s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, Email: r.PostFormValue("email"),
+			Name: r.PostFormValue("name"), Language: r.PostFormValue("language"), Kind: kasuhara.GrantRole, Role: role,
+			DepartmentID: r.PostFormValue("department")})
+		if err != nil {
+			return nil, "", err
+		}
+		return &page{Flash: "admin.users.grant_requested", FlashKind: "ok"}, "grant", nil
+	}
+	pw := generatePassword()
+	u, err := s.Users.CreateUser(r.Context(), v.Actor, kasuhara.NewUser{
+		Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: pw, MustChangePassword: true,
+		OrgID: org.ID, Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department"),
+		Language: r.PostFormValue("language"),
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return &page{Flash: "admin.users.created", FlashKind: "ok", Data: &adminUsersData{Secret: pw, SecretFor: u.Email}},
+		"user:" + sealReceipt(key, u.Email+"\n"+pw), nil
+}
+
+// createdPage is the page of a create-user form's first result, for its
+// repeat.
+func (s *Server) createdPage(key, res string) (*page, error) {
+	if res == "grant" {
+		return &page{Flash: "admin.users.grant_requested", FlashKind: "ok"}, nil
+	}
+	plain, err := openReceipt(key, strings.TrimPrefix(res, "user:"))
+	if err != nil {
+		return nil, err
+	}
+	email, pw, _ := strings.Cut(plain, "\n")
+	return &page{Flash: "admin.users.created", FlashKind: "ok", Data: &adminUsersData{Secret: pw, SecretFor: email}}, nil
 }
 
 // searchKey folds a name for a search: full-width to half-width, lower
@@ -151,7 +201,7 @@ func (s *Server) adminSetMembership(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	role := kasuhara.Role(r.PostFormValue("role"))
-	if m.User.ID == v.User.ID && role != kasuhara.RoleAdmin {
+	if m.User.ID == v.User.ID && !access.Can(role, access.ManageUsers) {
 		// An admin demoting themselves could leave nobody to administer.
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
 	}
@@ -310,13 +360,15 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	p.Title, p.Nav = "admin.settings.title", "admin"
-	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != ""}
+	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != "",
+		"AnonymousSaved": r.URL.Query().Get("anonymous") == "saved"}
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
 			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
-			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk}, Errors: map[string]string{}}
+			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
+			"date_style": st.DateStyle}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
 }
@@ -331,7 +383,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsFields are the text fields of the settings form.
 var settingsFields = []string{"org_name", "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
-	"legal_name", "address", "representative", "contact_phone", "contact_desk"}
+	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days", "date_style"}
 
 func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
@@ -348,13 +400,26 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, kasuhara.InvalidField("org_name", kasuhara.FieldRequired), settingsFields...)})
 	}
+	// The check-in days: a form without the field keeps them.
+	cur, err := s.Settings.Settings(r.Context(), org.ID)
+	if err != nil {
+		return err
+	}
+	checkins := cur.CheckinDays
+	if r.PostForm.Has("checkin_days") {
+		if checkins, err = kasuhara.ParseCheckinDays(r.PostFormValue("checkin_days")); err != nil {
+			return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
+				Form: s.newForm(r, err, settingsFields...)})
+		}
+	}
 	err = s.Settings.SaveSettings(r.Context(), v.Actor, kasuhara.OrgSettings{OrgID: org.ID, OrgName: name, Acknowledge: r.PostFormValue("acknowledge"),
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
-		ReviewIncidents: incidents, ReviewWindowDays: window,
+		ReviewIncidents: incidents, ReviewWindowDays: window, CheckinDays: checkins,
 		Sender: kasuhara.Sender{LegalName: r.PostFormValue("legal_name"), Address: r.PostFormValue("address"),
-			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")}})
+			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")},
+		DateStyle: r.PostFormValue("date_style")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
 			Form: s.newForm(r, err, settingsFields...)})
@@ -363,6 +428,27 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.done(w, r, "admin.settings.saved", "/admin/settings?org="+org.Slug)
+}
+
+// adminSaveAnonymous switches the anonymous channel on or off (its own form
+// on the settings page: saving the other settings does not count as a
+// choice).
+func (s *Server) adminSaveAnonymous(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	choice := r.PostFormValue("anonymous")
+	if choice != "on" && choice != "off" {
+		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "admin.settings.anonymous_choose", FlashKind: "error"})
+	}
+	if err := s.Settings.SetAnonymousChannel(r.Context(), v.Actor, org.ID, choice == "on"); err != nil {
+		return err
+	}
+	// Back to the section, which says what was saved (the page's flash
+	// would be out of sight at its top).
+	http.Redirect(w, r, "/admin/settings?org="+org.Slug+"&anonymous=saved#anonymous", http.StatusSeeOther)
+	return nil
 }
 
 // afterGrantRequest answers a request for a second person: back to the

@@ -84,13 +84,39 @@ func (s *Server) receiptFailed(r *http.Request, err error) {
 
 // anonReportForm is the public report form of an organisation.
 func (s *Server) anonReportForm(w http.ResponseWriter, r *http.Request) error {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	if closed, err := s.anonClosed(w, r, org, nil); closed || err != nil {
+		return err
+	}
 	return s.reportFormPage(w, r, http.StatusOK, &page{})
+}
+
+// anonClosed answers, when the organisation has switched its anonymous
+// channel off (or filing said so, cause), the page that says it receives
+// named reports only, with its policy and the follow-up of a receipt
+// already given; closed is false when the channel is on.
+func (s *Server) anonClosed(w http.ResponseWriter, r *http.Request, org *kasuhara.Org, cause error) (closed bool, err error) {
+	st, err := s.Settings.Settings(r.Context(), org.ID)
+	if err != nil {
+		return false, err
+	}
+	if st.AnonymousChannel && !errors.Is(cause, kasuhara.ErrAnonymousOff) {
+		return false, nil
+	}
+	return true, s.render(w, r, http.StatusForbidden, "anon_closed", &page{Title: "anon.closed.title", Nav: "report",
+		Data: map[string]any{"Org": org, "Sender": st.Sender}})
 }
 
 // anonFileReport files an anonymous report and shows the receipt once.
 func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
 	if err != nil {
+		return err
+	}
+	if closed, err := s.anonClosed(w, r, org, nil); closed || err != nil {
 		return err
 	}
 	if err := s.anonFilingLimit(w, r); err != nil {
@@ -102,6 +128,12 @@ func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	key := sub.vals.Get(idempotencyField)
 	receipt, held, err := s.fileAnonymous(r, org.Slug, key, formDigest(sub.vals, sub.files()), sub.rep, sub.files()...)
+	if errors.Is(err, kasuhara.ErrAnonymousOff) {
+		// Switched off while the form was being filled in.
+		s.discard(sub.mf)
+		_, err = s.anonClosed(w, r, org, err)
+		return err
+	}
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
 	}
@@ -229,7 +261,7 @@ func formReceipt(r *http.Request) (string, error) {
 // renderReceipt draws the receipt page; an empty receipt says the report
 // was filed and its receipt can no longer be shown.
 func (s *Server) renderReceipt(w http.ResponseWriter, r *http.Request, status int, org *kasuhara.Org, receipt string, held bool) error {
-	p := &page{Title: "anon.receipt_title", Data: map[string]any{"Receipt": receipt, "Groups": strings.Split(receipt, "-"), "Org": org, "Held": held}}
+	p := &page{Title: "anon.receipt_title", Brand: org, Data: map[string]any{"Receipt": receipt, "Groups": strings.Split(receipt, "-"), "Org": org, "Held": held}}
 	if receipt != "" {
 		fields := map[string]string{"receipt": receipt}
 		if held {
@@ -297,7 +329,7 @@ func (s *Server) anonStatusForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
+	return s.render(w, r, http.StatusOK, "anon_status", &page{Title: "anon.status_title", Brand: org, Data: &anonStatusData{Org: org, Saved: r.URL.Query().Get("saved") == "1"}})
 }
 
 // anonStatus shows the state and the conversation for a receipt, and takes
@@ -344,7 +376,7 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 		s.discard(mf)
 		s.receiptFailed(r, err)
 		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-			return s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Flash: "anon.unknown_receipt", FlashKind: "error",
+			return s.render(w, r, http.StatusNotFound, "anon_status", &page{Title: "anon.status_title", Brand: org, Flash: "anon.unknown_receipt", FlashKind: "error",
 				Data: &anonStatusData{Org: org}})
 		}
 		return err
@@ -374,7 +406,7 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &page{Title: "anon.status_title", Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
+	p := &page{Title: "anon.status_title", Brand: org, Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
 	status := http.StatusOK
 	if problem != nil {
 		p.Flash, p.FlashKind, status = "form.fix", "error", statusOf(kasuhara.ErrorCode(problem))

@@ -95,7 +95,14 @@ func grantDecider(p principal, w *world) bool {
 	return role(access.DecideGrants)(p, w) && p.actor.Role == kasuhara.RoleLegal
 }
 
+// reporterOrLegal: the case's reporter, or legal at the handler level (the
+// check-ins after a report).
+func reporterOrLegal(p principal, w *world) bool {
+	return reporter(p, w) || and(caseAt(access.CaseHandler), role(access.ViewRetaliation))(p, w)
+}
+
 func and(a, b rule) rule { return func(p principal, w *world) bool { return a(p, w) && b(p, w) } }
+func or(a, b rule) rule  { return func(p principal, w *world) bool { return a(p, w) || b(p, w) } }
 
 // routeMatrix is what each route of routes.go allows on the parent's
 // objects. A route missing here fails the test.
@@ -136,7 +143,7 @@ var routeMatrix = map[string]rule{
 	"POST /notifications/read":      signedIn,
 	"POST /notifications/{id}/read": signedIn, // marks only the viewer's own
 	"POST /notifications/mail":      signedIn, // the viewer's own choice
-	"GET /approvals":                anyOrg(access.ReadCustomers),
+	"GET /approvals":                or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
 	"GET /lookup":                   signedIn,
 	"GET /pick/cases":               signedIn,
 	"GET /pick/customers":           anyOrg(access.ReadCustomers),
@@ -179,6 +186,7 @@ var routeMatrix = map[string]rule{
 	"POST /online-posts/template":                           anyOrg(access.ManagePosts),
 	"GET /online-posts/{id}":                                role(access.ManagePosts),
 	"POST /online-posts/{id}/status":                        role(access.ManagePosts),
+	"POST /online-posts/{id}/consent":                       role(access.ManagePosts),
 	"POST /online-posts/{id}/files":                         role(access.ManagePosts),
 	"GET /online-posts/{id}/files/{file}":                   role(access.ManagePosts),
 	"GET /online-posts/{id}/removal-request":                role(access.ManagePosts),
@@ -189,6 +197,7 @@ var routeMatrix = map[string]rule{
 	"GET /customers/{id}/measures/{measure}/letter":         role(access.ReadCustomers),
 	"GET /customers/{id}":                                   role(access.ReadCustomers),
 	"POST /customers/{id}/measures":                         role(access.ReadCustomers),
+	"POST /customers/{id}/addressee":                        role(access.ReadCustomers),
 	"POST /customers/{id}/merge":                            role(access.ReadCustomers),
 	"POST /customers/{id}/split":                            role(access.ReadCustomers),
 	"POST /customers/{id}/measures/{measure}/approve":       role(access.ApproveMeasure),
@@ -214,6 +223,7 @@ var routeMatrix = map[string]rule{
 	"GET /admin/audit.csv":                  anyOrg(access.ViewAudit),
 	"GET /admin/settings":                   anyOrg(access.ManageSettings),
 	"POST /admin/settings":                  anyOrg(access.ManageSettings),
+	"POST /admin/settings/anonymous":        anyOrg(access.ManageSettings),
 	"GET /policies/acknowledgements":        anyOrg(access.ViewAcknowledged),
 	"GET /policies/{id}":                    and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
 	"POST /policies/{id}/acknowledge":       and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
@@ -247,6 +257,7 @@ var routeMatrix = map[string]rule{
 	"POST /retention/purge":                        anyOrg(access.ManageRetention),
 	"GET /insight":                                 anyOrg(access.ViewStatistics),
 	"GET /insight/annual.pdf":                      anyOrg(access.ViewStatistics),
+	"POST /cases/{id}/checkin":                     reporter,
 
 	"GET /api/v1/openapi.json":                                everyone,
 	"GET /api/v1/me":                                          signedIn,
@@ -257,7 +268,7 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/anonymous-reports/messages":                 everyone,
 	"GET /api/v1/customers/lookup":                            signedIn,
 	"GET /api/v1/customers":                                   anyOrg(access.ReadCustomers),
-	"GET /api/v1/approvals":                                   anyOrg(access.ReadCustomers),
+	"GET /api/v1/approvals":                                   or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
 	"GET /api/v1/customers/{id}":                              role(access.ReadCustomers),
 	"POST /api/v1/customers/{id}/measures":                    role(access.ReadCustomers),
 	"POST /api/v1/customers/{id}/measures/{measure}/approve":  role(access.ApproveMeasure),
@@ -309,6 +320,8 @@ var routeMatrix = map[string]rule{
 	"GET /api/v1/exports/stats.xlsx":                          anyOrg(access.ViewStatistics),
 	"GET /api/v1/exports/cases.csv":                           anyOrg(access.ExportCases),
 	"GET /api/v1/exports/cases.xlsx":                          anyOrg(access.ExportCases),
+	"POST /api/v1/cases/{id}/checkin":                         reporter,
+	"GET /api/v1/cases/{id}/checkins":                         reporterOrLegal,
 }
 
 // registeredRoutes reads every pattern that routes.go registers.
@@ -523,9 +536,12 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/referrals":                    "kind=police&organisation=x",
 	"POST /cases/{id}/referrals/{referral}/outcome": "outcome=x",
 	"POST /cases/{id}/retaliation":                  "body=x",
+	"POST /cases/{id}/checkin":                      "answer=no",
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",
 	"POST /cases/{id}/messages":                     "body=x",
+	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
+	"POST /online-posts/{id}/consent":               "consent_name=x&consent_at=2026-01-01",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z$]+)\}`)

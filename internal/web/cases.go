@@ -222,8 +222,13 @@ type caseData struct {
 	Overdue       bool
 	Now           string
 	Messages      []kasuhara.Message
-	Referrals     []kasuhara.Referral
-	Specialists   []kasuhara.Specialist
+	// Checkins are the questions to the reporter after the report, for
+	// the reporter and legal; CheckinDue is the one waiting for the
+	// reporter's answer.
+	Checkins    []kasuhara.Checkin
+	CheckinDue  *kasuhara.Checkin
+	Referrals   []kasuhara.Referral
+	Specialists []kasuhara.Specialist
 	// Customers are the customers the case is linked to (desk and legal),
 	// CustomerMeasures their measures that make letters.
 	Customers        []kasuhara.Customer
@@ -339,6 +344,20 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 		if d.Supervisor {
 			if d.Care, err = s.Cases.CareActions(ctx, actor, c.ID); err != nil {
 				return err
+			}
+		}
+	}
+	if c.ReporterID == actor.UserID || d.Handler && access.Can(actor.Role, access.ViewRetaliation) {
+		if d.Checkins, err = s.Checkins.Checkins(ctx, actor, c.ID); err != nil {
+			return err
+		}
+		for i, k := range d.Checkins {
+			if k.AnsweredAt.IsZero() && c.ReporterID == actor.UserID {
+				d.CheckinDue = &d.Checkins[i]
+				if d.Open == "" {
+					d.Open = "reporter" // the question is open when the page opens
+				}
+				break
 			}
 		}
 	}
@@ -553,7 +572,8 @@ func (s *Server) caseExclude(w http.ResponseWriter, r *http.Request) error {
 // caseLevel is the viewer's level for a case they could open (CaseByID
 // succeeded, so they are not excluded unless they reported it).
 func caseLevel(v kasuhara.Actor, c *kasuhara.Case) access.CaseLevel {
-	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID, HiddenFromSupervisor: c.HideFromSupervisor})
+	return access.Case(v, access.CaseFacts{OrgID: c.OrgID, ReporterID: c.ReporterID, DepartmentID: c.Report.DepartmentID,
+		DepartmentPath: c.DepartmentPath, HiddenFromSupervisor: c.HideFromSupervisor})
 }
 
 // caseFilter reads the list filters from the query string.

@@ -164,3 +164,46 @@ func TestDepartmentHierarchyPages(t *testing.T) {
 	desk.signInAs(kasuhara.RoleDesk)
 	must(t, desk.get("/cases?department="+area.ID), 200, c.Ref, "\u3000新宿店")
 }
+
+// TestAreaSupervisorPages: the supervisor of an area counts, lists and
+// opens the case of a store below it, and not a case of a department
+// outside the area (404); on both engines.
+func TestAreaSupervisorPages(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		mk := func(name, parent string) *kasuhara.Department {
+			t.Helper()
+			d, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if parent != "" {
+				if err := e.st.SetDepartmentParent(ctx, kasuhara.CLIActor, e.org.ID, d.ID, parent); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return d
+		}
+		area := mk("関東エリア", "")
+		store, outside := mk("新宿店", area.ID), mk("梅田店", "")
+		if err := e.st.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: e.users[kasuhara.RoleSupervisor].ID, OrgID: e.org.ID,
+			Role: kasuhara.RoleSupervisor, DepartmentID: area.ID}); err != nil {
+			t.Fatal(err)
+		}
+		emp := e.actor(kasuhara.RoleEmployee)
+		rep := func(dep, conduct string) kasuhara.Report {
+			return kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: conduct, DepartmentID: dep,
+				Categories: []kasuhara.Category{kasuhara.CatViolenceAbuse}}
+		}
+		mine := e.file(t, emp, rep(store.ID, "新宿店で怒鳴られた"))
+		other := e.file(t, emp, rep(outside.ID, "梅田店で怒鳴られた"))
+		boss := e.signedIn(kasuhara.RoleSupervisor)
+		must(t, boss.get("/"), 200, `id="figure-open" data-count="1"`)
+		r := boss.get("/cases")
+		must(t, r, 200, mine.Ref)
+		mustNot(t, r, other.Ref)
+		must(t, boss.get("/cases/"+mine.ID), 200, "新宿店で怒鳴られた")
+		r = boss.get("/cases/" + other.ID)
+		must(t, r, http.StatusNotFound)
+		mustNot(t, r, "梅田店で怒鳴られた")
+	})
+}

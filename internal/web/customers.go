@@ -17,6 +17,9 @@ type proposeIn struct {
 	CustomerText string   `json:"customer_text"`
 	CaseIDs      []string `json:"case_ids"`
 	ReviewAt     string   `json:"review_at"`
+	// Premises are the stores or offices a ban covers, named by its
+	// letter (banned only).
+	Premises string `json:"premises"`
 }
 
 func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measure, error) {
@@ -26,7 +29,8 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 		return nil, err
 	}
 	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"),
-		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CustomerText: in.CustomerText, CaseIDs: in.CaseIDs, ReviewAt: review})
+		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CustomerText: in.CustomerText, CaseIDs: in.CaseIDs, ReviewAt: review,
+			Premises: in.Premises})
 }
 
 // The desk's screens.
@@ -101,7 +105,8 @@ func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done str
 	actor := viewerFrom(r.Context()).Actor
 	err := fn(actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "customer_text", "review_at", "comment")})
+		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "customer_text", "review_at", "comment", "premises",
+			"addressee_kind", "formal_name", "postal_address")})
 	}
 	if err != nil {
 		return err
@@ -120,8 +125,24 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
 	return s.customerAction(w, r, "customers.proposed", func(kasuhara.Actor) error {
 		r.ParseForm()
 		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"), CustomerText: r.PostFormValue("customer_text"),
-			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at")})
+			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at"), Premises: r.PostFormValue("premises")})
 		return err
+	})
+}
+
+// customerAddressee records how letters address the customer: a company
+// (御中) or a person (様), the formal name and the postal address.
+func (s *Server) customerAddressee(w http.ResponseWriter, r *http.Request) error {
+	return s.customerAction(w, r, "customers.addressee_saved", func(actor kasuhara.Actor) error {
+		kind := r.PostFormValue("addressee_kind")
+		if err := s.allow(r, access.ReadCustomers); err != nil {
+			return err
+		}
+		if kind != "person" && kind != "company" {
+			return kasuhara.InvalidField("addressee_kind", kasuhara.FieldChoice)
+		}
+		return s.Customers.SetAddressee(r.Context(), actor, r.PathValue("id"), kasuhara.Addressee{Company: kind == "company",
+			FormalName: r.PostFormValue("formal_name"), Address: r.PostFormValue("postal_address")})
 	})
 }
 

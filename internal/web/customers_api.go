@@ -50,6 +50,7 @@ type measureJSON struct {
 	LiftedBy         string     `json:"lifted_by,omitempty"`
 	LiftReason       string     `json:"lift_reason,omitempty"`
 	CustomerResponse string     `json:"customer_response,omitempty"`
+	Premises         string     `json:"premises,omitempty"`
 }
 
 func measureOut(m kasuhara.Measure) measureJSON {
@@ -58,7 +59,8 @@ func measureOut(m kasuhara.Measure) measureJSON {
 	}
 	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CustomerText: m.CustomerText, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
 		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, ApprovedAt: timeOrNil(m.ApprovedAt), ApprovalComment: m.ApprovalComment,
-		LiftedBy: m.LiftedBy, LiftReason: m.LiftReason, CustomerResponse: m.CustomerResponse}
+		LiftedBy: m.LiftedBy, LiftReason: m.LiftReason, CustomerResponse: m.CustomerResponse,
+		Premises: m.Premises}
 }
 
 // apiLookup answers the front line (and a phone system on an incoming call)

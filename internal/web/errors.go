@@ -75,6 +75,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {
 		loc := s.Catalog.Localizer(apiLang(r))
 		body := apiErrorBody{Code: code, Message: loc.T("error." + code), RequestID: requestID(r.Context())}
+		if errors.Is(err, kasuhara.ErrAnonymousOff) {
+			body.Message = loc.T("anon.closed.api")
+		}
 		if code != kasuhara.EINTERNAL {
 			for k, v := range kasuhara.ErrorFields(err) {
 				if body.Fields == nil {

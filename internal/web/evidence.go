@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
@@ -53,6 +55,9 @@ type multipartForm struct {
 	// chosen are the names of the files sent, kept or not, to say which
 	// ones to choose again when the form is shown again.
 	chosen []string
+	// hashed tells that the files were read for their SHA-256 only, not
+	// stored (files has no BlobID): the request repeats one already done.
+	hashed bool
 }
 
 const maxFieldBytes = 1 << 20
@@ -64,6 +69,14 @@ const maxFieldBytes = 1 << 20
 // error, and on a body over its limit, the form read so far comes back
 // with the error, without files; on any other error it is nil.
 func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
+	return s.readMultipartWith(r, nil)
+}
+
+// readMultipartWith is readMultipart that, at the first file, asks repeat
+// with the fields read so far (the form's idempotency key comes before its
+// files) whether the request repeats one already done; then its files are
+// only hashed, never stored (multipartForm.hashed).
+func (s *Server) readMultipartWith(r *http.Request, repeat func(values map[string][]string) bool) (*multipartForm, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		return nil, &kasuhara.Error{Code: kasuhara.EUNSUPPORTED, Message: "send multipart/form-data"}
@@ -121,6 +134,25 @@ func (s *Server) readMultipart(r *http.Request) (*multipartForm, error) {
 			return nil, &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "too many files", Fields: kasuhara.FieldErrors{"file": {Code: kasuhara.FieldTooManyFiles}}}
 		}
 		f.chosen = append(f.chosen, part.FileName())
+		if len(f.chosen) == 1 && repeat != nil {
+			f.hashed = repeat(f.values)
+		}
+		if f.hashed {
+			h := sha256.New()
+			n, err := io.Copy(h, part)
+			part.Close()
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return f, err
+				}
+				return nil, cutShort(err)
+			}
+			if n > 0 {
+				f.files = append(f.files, kasuhara.Evidence{Filename: part.FileName(), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))})
+			}
+			continue
+		}
 		b, err := s.Blobs.Put(r.Context(), part, s.MaxUpload)
 		part.Close() // reads the rest of a refused file
 		if errors.Is(err, blob.ErrEmpty) && part.FileName() != "" {
@@ -174,7 +206,9 @@ func (s *Server) discard(f *multipartForm) {
 		return
 	}
 	for _, e := range f.files {
-		_ = s.Blobs.Delete(e.BlobID)
+		if e.BlobID != "" {
+			_ = s.Blobs.Delete(e.BlobID)
+		}
 	}
 	f.files = nil
 }
@@ -187,48 +221,115 @@ func (f *multipartForm) get(k string) string {
 }
 
 // uploadEvidence adds files to a case: the reporter and those who handle it.
-func (s *Server) uploadEvidence(r *http.Request) ([]kasuhara.Evidence, error) {
-	actor := viewerFrom(r.Context()).Actor
+// It files once per idempotency key (issue 18): the API's Idempotency-Key
+// header, or the form's hidden field, which the page puts before the file
+// input so that it is read before any file. When the key's first request
+// is done already, the files are only hashed, not stored: the same files
+// answer the evidence recorded the first time; other files with the key
+// are refused as the key reused (the API), or to be chosen again (the
+// page, whose repeat drew a new key). A repeat that arrives while the
+// first is still at work (two taps at once) stores its files, waits for
+// the first, and deletes them again.
+func (s *Server) uploadEvidence(r *http.Request, api bool) ([]kasuhara.Evidence, error) {
+	v := viewerFrom(r.Context())
+	actor := v.Actor
 	id := r.PathValue("id")
-	return addFiles(s, r, func() error {
-		_, err := s.Cases.EvidenceList(r.Context(), actor, id)
-		return err
-	}, func(e kasuhara.Evidence) (*kasuhara.Evidence, error) {
-		return s.Cases.AddEvidence(r.Context(), actor, id, e)
-	})
-}
-
-// addFiles reads the files of a multipart request, once check has said
-// that the viewer may add them (before any file is read), and records
-// each with add. At least one file is required; on an error the files not
-// recorded yet are removed from the blob store.
-func addFiles[T any](s *Server, r *http.Request, check func() error, add func(kasuhara.Evidence) (*T, error)) ([]T, error) {
-	if err := check(); err != nil {
+	// Check access before reading any file.
+	if _, err := s.Cases.EvidenceList(r.Context(), actor, id); err != nil {
 		return nil, err
 	}
-	f, err := s.readMultipart(r)
+	scope := "user:" + v.User.ID
+	keyOf := func(values map[string][]string) string {
+		if api {
+			return r.Header.Get("Idempotency-Key")
+		}
+		if k := values[idempotencyField]; len(k) > 0 {
+			return k[0]
+		}
+		return ""
+	}
+	repeat := func(values map[string][]string) bool {
+		key := keyOf(values)
+		if key == "" || s.Idempotency == nil || checkIdempotencyKey(key) != nil {
+			return false
+		}
+		done, err := s.Idempotency.IdempotentFinished(r.Context(), scope, key)
+		return err == nil && done
+	}
+	f, err := s.readMultipartWith(r, repeat)
 	if err != nil {
 		return nil, err
 	}
 	if len(f.files) == 0 {
 		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
 	}
-	var out []T
-	for i, e := range f.files {
-		got, err := add(e)
-		if err != nil {
-			f.files = f.files[i:]
-			s.discard(f)
-			return out, err
+	key := keyOf(f.values)
+	var out []kasuhara.Evidence
+	add := func() (string, error) {
+		if f.hashed {
+			return "", errNotStored // the key was let go meanwhile
 		}
-		out = append(out, *got)
+		var ids []string
+		for i, e := range f.files {
+			got, err := s.Cases.AddEvidence(r.Context(), actor, id, e)
+			if err != nil {
+				f.files = f.files[i:]
+				s.discard(f)
+				return "", err
+			}
+			out = append(out, *got)
+			ids = append(ids, got.ID)
+		}
+		return strings.Join(ids, ","), nil
+	}
+	res, repeated, err := s.once(r.Context(), scope, key, "evidence:"+r.URL.Path+"?"+formDigest(f.values, f.files), add)
+	reused := kasuhara.ErrorFields(err)[idempotencyField].Code == kasuhara.FieldKeyReused
+	switch {
+	case f.hashed && (reused || errors.Is(err, errNotStored)):
+		if api {
+			return nil, err
+		}
+		return nil, &kasuhara.Error{Code: kasuhara.EINVALID, Message: "the files were not kept: choose them again",
+			Fields: kasuhara.FieldErrors{"file": {Code: kasuhara.FieldChooseAgain, Args: map[string]any{"Names": strings.Join(f.chosen, ", ")}}}}
+	case reused && !api:
+		// The page's key with other files (Back, others chosen, sent):
+		// a new upload.
+		_, err = add()
+		return out, err
+	case err != nil:
+		if len(out) == 0 {
+			s.discard(f)
+		}
+		return out, err
+	case !repeated:
+		return out, nil
+	}
+	// The same upload again: its files (if stored) go, the first ones answer.
+	s.discard(f)
+	all, err := s.Cases.EvidenceList(r.Context(), actor, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, want := range strings.Split(res, ",") {
+		for _, e := range all {
+			if e.ID == want {
+				out = append(out, e)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "evidence not found")
 	}
 	return out, nil
 }
 
+// errNotStored tells once that a repeat's files, only hashed, cannot be
+// filed: its key was let go between the look and the claim.
+var errNotStored = errors.New("web: the files were hashed, not stored")
+
 func (s *Server) uiUploadEvidence(w http.ResponseWriter, r *http.Request) error {
 	return s.caseAction(w, r, "evidence", "case.evidence_added", func(kasuhara.Actor, string) error {
-		_, err := s.uploadEvidence(r)
+		_, err := s.uploadEvidence(r, false)
 		return err
 	})
 }

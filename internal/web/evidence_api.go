@@ -22,7 +22,7 @@ func evidenceOut(e kasuhara.Evidence) evidenceJSON {
 }
 
 func (s *Server) apiUploadEvidence(w http.ResponseWriter, r *http.Request) error {
-	es, err := s.uploadEvidence(r)
+	es, err := s.uploadEvidence(r, true)
 	if err != nil {
 		return err
 	}

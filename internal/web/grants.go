@@ -68,10 +68,15 @@ func (s *Server) rejectGrant(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) decideGrant(w http.ResponseWriter, r *http.Request, approve bool) error {
 	v := viewerFrom(r.Context())
+	// A decision taken on /approvals goes back there.
+	back := "/grant-requests"
+	if r.PostFormValue("back") == "approvals" {
+		back = "/approvals#grant-approvals"
+	}
 	g, err := s.Users.DecideGrant(r.Context(), v.Actor, r.PathValue("id"), approve, r.PostFormValue("comment"))
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		s.flash(r, "form.fix", "error")
-		http.Redirect(w, r, "/grant-requests", http.StatusSeeOther)
+		http.Redirect(w, r, back, http.StatusSeeOther)
 		return nil
 	}
 	if err != nil {
@@ -80,6 +85,9 @@ func (s *Server) decideGrant(w http.ResponseWriter, r *http.Request, approve boo
 	msg := "grants.rejected"
 	if approve {
 		msg = "grants.approved"
+	}
+	if back != "/grant-requests" {
+		return s.done(w, r, msg, back)
 	}
 	return s.done(w, r, msg, "/grant-requests?org="+g.OrgSlug)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
@@ -101,4 +102,80 @@ func TestAdminCannotGiveItselfTheCases(t *testing.T) {
 	must(t, person.get("/cases/"+c.ID), 200, "秘密の相談")
 	// The admin never could.
 	must(t, admin.get("/cases/"+c.ID), http.StatusNotFound)
+}
+
+// TestGrantRequestsOnApprovals: a grant request waits on /approvals next
+// to the measures, with who asked, for whom, what and when, and counts in
+// the decider's home and navigation; the decider approves it there with a
+// comment and comes back there. The requester sees it without the form,
+// the API lists it beside the measures, and roles that decide neither are
+// refused.
+func TestGrantRequestsOnApprovals(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		admin, legal := e.signedIn(kasuhara.RoleAdmin), e.signedIn(kasuhara.RoleLegal)
+		emp := e.users[kasuhara.RoleEmployee]
+		must(t, admin.post("/admin/users/"+emp.ID+"/membership?org=acme", url.Values{"role": {"desk"}}), http.StatusSeeOther)
+
+		r := legal.get("/approvals")
+		must(t, r, 200, `id="grant-approvals"`, emp.Name, emp.Email, "役割「相談窓口」の付与", "User admin", `action="/grant-requests/`, `name="back" value="approvals"`,
+			`id="nav-approvals"`, `<span class="badge badge-urgent" id="awaiting">`, `id="measure-approvals"`)
+		must(t, legal.get("/"), 200, `id="figure-approvals" data-count="1"`, `id="home-grants"`)
+		mustNot(t, legal.get("/"), `id="home-approvals"`)
+		m := regexp.MustCompile(`/grant-requests/([0-9a-f-]+)/approve`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatal("no approval form")
+		}
+
+		// The requester sees it and may not decide it; the admin reads no measure.
+		r = admin.get("/approvals")
+		must(t, r, 200, `id="grant-approvals"`, emp.Name, "別の人が判定します", `id="nav-approvals"`)
+		mustNot(t, r, `action="/grant-requests/`, `id="measure-approvals"`, `id="awaiting"`)
+
+		api := e.api(kasuhara.RoleLegal)
+		r = api.call("GET", "/api/v1/approvals", nil)
+		must(t, r, 200, `"approvals":[]`, `"grant_requests":[{`, `"kind":"role"`, `"role":"desk"`, `"may_decide":true`, `"user_name":"`+emp.Name+`"`)
+		r = e.api(kasuhara.RoleDesk).call("GET", "/api/v1/approvals", nil)
+		must(t, r, 200, `"grant_requests":[]`)
+		must(t, e.api(kasuhara.RoleEmployee).call("GET", "/api/v1/approvals", nil), http.StatusForbidden)
+		must(t, e.signedIn(kasuhara.RoleEmployee).get("/approvals"), http.StatusForbidden)
+		mustNot(t, e.signedIn(kasuhara.RoleDesk).get("/approvals"), `id="grant-approvals"`, `id="nav-approvals"`)
+
+		r = legal.post("/grant-requests/"+m[1]+"/approve", url.Values{"comment": {"電話で本人確認"}, "back": {"approvals"}})
+		must(t, r, http.StatusSeeOther)
+		if got := r.header.Get("Location"); got != "/approvals#grant-approvals" {
+			t.Errorf("after the decision: %q", got)
+		}
+		r = legal.get("/approvals")
+		must(t, r, 200, `id="no-grant-approvals"`, "承認しました")
+		mustNot(t, r, `id="awaiting"`)
+		if ms, _ := e.st.Memberships(ctx, emp.ID); ms[0].Role != kasuhara.RoleDesk {
+			t.Errorf("role after the approval = %s", ms[0].Role)
+		}
+		// The requester is told; the notice leads to the requests.
+		must(t, admin.get("/notifications"), 200, "あなたが依頼した役割「相談窓口」の付与が承認されました", `href="/grant-requests"`)
+
+		// A reset rejected from the list, with its reason: audited, told.
+		must(t, admin.post("/admin/users/"+emp.ID+"/reset-password?org=acme", nil), http.StatusSeeOther)
+		m = regexp.MustCompile(`/grant-requests/([0-9a-f-]+)/approve`).FindStringSubmatch(legal.get("/approvals").body)
+		if m == nil {
+			t.Fatal("no form for the reset")
+		}
+		r = legal.post("/grant-requests/"+m[1]+"/reject", url.Values{"comment": {"本人に確認できない"}, "back": {"approvals"}})
+		must(t, r, http.StatusSeeOther)
+		must(t, legal.get("/approvals"), 200, `id="no-grant-approvals"`, "却下しました")
+		must(t, admin.get("/notifications"), 200, "あなたが依頼したパスワード再設定が却下されました")
+		es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{Action: "grant.", OrgID: e.org.ID, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		decided := map[string]bool{}
+		for _, x := range es {
+			if x.ActorID == e.users[kasuhara.RoleLegal].ID {
+				decided[x.Action] = strings.Contains(x.Detail, `"comment":true`)
+			}
+		}
+		if !decided["grant.approve"] || !decided["grant.reject"] {
+			t.Errorf("the decisions in the audit trail: %v", decided)
+		}
+	})
 }

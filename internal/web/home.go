@@ -17,10 +17,14 @@ type homeData struct {
 	SetupDone      bool
 	Unacknowledged []kasuhara.PolicyDocument
 	Training       []kasuhara.TrainingItem
+	// AnonymousOff hides the link to the anonymous form: the organisation
+	// receives named reports only.
+	AnonymousOff bool
 	// Approvals counts the measures waiting for the viewer's approval;
+	// Grants the grant requests waiting for the viewer's decision;
 	// Exclusions the proposals to exclude a person from a case that wait
 	// for the viewer as the second person.
-	Approvals, Exclusions int
+	Approvals, Grants, Exclusions int
 }
 
 // figure is one count of the home, with the list that shows its cases.
@@ -44,7 +48,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		counts = n
 	}
-	if v.Membership.Role == kasuhara.RoleAdmin {
+	// Who runs the organisation's settings sees what its setup still lacks.
+	if access.Can(v.Membership.Role, access.ManageSettings) {
 		var err error
 		if d.Setup, err = s.setupChecklist(r, v); err != nil {
 			return err
@@ -54,6 +59,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			d.SetupDone = d.SetupDone && it.Done
 		}
 	}
+	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	d.AnonymousOff = !st.AnonymousChannel
 	docs, err := s.Policies.EffectivePolicies(r.Context(), v.Org.ID, v.User.ID)
 	if err != nil {
 		return err
@@ -79,13 +89,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Exclusions = len(xs)
 	}
-	if access.Can(v.Membership.Role, access.ApproveMeasure) {
-		if d.Approvals, err = s.Customers.ApprovalsWaiting(r.Context(), v.Actor); err != nil {
-			return err
-		}
+	if d.Approvals, d.Grants, err = s.awaitingApproval(r, v); err != nil {
+		return err
 	}
 	if counts != nil {
-		d.Figures = figures(v.Membership.Role, counts, d.Approvals)
+		d.Figures = figures(v.Membership.Role, counts, d.Approvals+d.Grants)
 	}
 	return s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Nav: "home", Data: d})
 }
@@ -94,15 +102,17 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // filter that counts it (store.CaseCounts uses the same conditions). A
 // supervisor's queue holds only their department's cases, and a supervisor
 // sees no figure of messages (the reporter's to consent to) nor of
-// measures and alarms (legal's). approvals are the measures the viewer may
-// approve (CustomerService.ApprovalsWaiting, the /approvals list's).
+// measures and alarms (legal's). approvals are the measures and grant
+// requests the viewer may decide (awaitingApproval, the /approvals list's).
 func figures(role kasuhara.Role, n *kasuhara.CaseCounts, approvals int) []figure {
 	fs := []figure{
 		{ID: "new", N: n.New, Href: "/cases?state=new&sort=deadline"},
 		{ID: "overdue", N: n.Overdue, Href: "/cases?due=overdue&sort=deadline", Alert: n.Overdue > 0},
 		{ID: "due-today", N: n.DueToday, Href: "/cases?due=today&sort=deadline"},
 	}
-	if role == kasuhara.RoleSupervisor {
+	if !access.Can(role, access.HandleCases) {
+		// A reader of case contents who handles none: a supervisor, who
+		// sees their department's cases.
 		return append(fs, figure{ID: "open", N: n.Open, Href: "/cases?open=1&sort=deadline"})
 	}
 	fs = append(fs,
@@ -127,8 +137,9 @@ type setupItem struct {
 
 // setupChecklist is what an installation needs before the desk can work:
 // the organisation's name and address (letters and the public pages carry
-// them), a desk and a legal user, a published policy, mail, and a backup
-// (kasuhara backup records each).
+// them), a desk and a legal user, a published policy, the anonymous channel
+// switched on or off by choice, mail, and a backup (kasuhara backup records
+// each).
 func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error) {
 	ctx := r.Context()
 	st, err := s.Settings.Settings(ctx, v.Org.ID)
@@ -139,14 +150,23 @@ func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error)
 	if err != nil {
 		return nil, err
 	}
-	has := func(role kasuhara.Role) bool {
+	// The desk and legal items ask for the people the access matrix needs
+	// for a case to be worked and its severe steps checked: someone who
+	// handles cases without approving measures (the desk), and someone who
+	// approves them (legal), so that the work and its approval are two
+	// persons.
+	has := func(want func(kasuhara.Role) bool) bool {
 		for _, m := range members {
-			if m.Role == role && !m.User.Disabled {
+			if want(m.Role) && !m.User.Disabled {
 				return true
 			}
 		}
 		return false
 	}
+	handler := func(r kasuhara.Role) bool {
+		return access.Can(r, access.HandleCases) && !access.Can(r, access.ApproveMeasure)
+	}
+	approver := func(r kasuhara.Role) bool { return access.Can(r, access.ApproveMeasure) }
 	docs, err := s.Policies.EffectivePolicies(ctx, v.Org.ID, v.User.ID)
 	if err != nil {
 		return nil, err
@@ -157,9 +177,10 @@ func (s *Server) setupChecklist(r *http.Request, v *viewer) ([]setupItem, error)
 	}
 	return []setupItem{
 		{ID: "org", Done: v.Org.Name != "" && st.Sender.Address != "", Href: "/admin/settings"},
-		{ID: "desk", Done: has(kasuhara.RoleDesk), Href: "/admin/users"},
-		{ID: "legal", Done: has(kasuhara.RoleLegal), Href: "/admin/users"},
+		{ID: "desk", Done: has(handler), Href: "/admin/users"},
+		{ID: "legal", Done: has(approver), Href: "/admin/users"},
 		{ID: "policy", Done: len(docs) > 0, Href: "/admin/policies"},
+		{ID: "anonymous", Done: st.AnonymousChosen, Href: "/admin/settings#anonymous"},
 		{ID: "mail", Done: s.MailConfigured},
 		{ID: "backup", Done: !backup.IsZero(), At: backup},
 	}, nil

@@ -81,3 +81,27 @@ func TestQueueCaseNumberAndHome(t *testing.T) {
 	}
 	must(t, adm.get("/"), http.StatusOK, `id="setup-backup" data-done="true"`, "最終：")
 }
+
+// The setup checklist asks for the people the access matrix needs: a
+// handler who approves no measure (the desk) and an approver (legal); a
+// legal member alone leaves the desk's item open, so that the work and its
+// approval are two persons.
+func TestSetupChecklistByTheMatrix(t *testing.T) {
+	onEachEngine(t, setupChecklistByTheMatrix)
+}
+
+func setupChecklistByTheMatrix(t *testing.T, e *env) {
+	adm := e.client()
+	must(t, adm.signIn("admin@retail.example", password), http.StatusSeeOther)
+	must(t, adm.get("/"), http.StatusOK, `id="setup-desk" data-done="false"`, `id="setup-legal" data-done="false"`)
+	if _, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal@retail.example", Name: "法務", Password: password,
+		OrgID: e.sub.ID, Role: kasuhara.RoleLegal}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, adm.get("/"), http.StatusOK, `id="setup-desk" data-done="false"`, `id="setup-legal" data-done="true"`)
+	if _, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "desk@retail.example", Name: "窓口", Password: password,
+		OrgID: e.sub.ID, Role: kasuhara.RoleDesk}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, adm.get("/"), http.StatusOK, `id="setup-desk" data-done="true"`, `id="setup-legal" data-done="true"`)
+}

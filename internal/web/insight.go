@@ -20,6 +20,10 @@ type insightData struct {
 	Charts    template.JS
 	Orgs      []kasuhara.Org
 	Org       string
+	// Departments are the departments of the organisations shown, as a
+	// tree, for the department filter; Levels the roll-up levels to offer.
+	Departments []kasuhara.DepartmentNode
+	Levels      []int
 }
 
 // insightPage is the dashboard of the desk, legal and analysts.
@@ -54,6 +58,20 @@ func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Charts = template.JS(charts)
+	if len(sc.ids) == 1 {
+		deps, err := s.Orgs.Departments(r.Context(), sc.ids[0])
+		if err != nil {
+			return err
+		}
+		d.Departments = kasuhara.DepartmentTree(deps)
+		deepest := 0
+		for _, n := range d.Departments {
+			deepest = max(deepest, n.Depth+1)
+		}
+		for l := 1; l <= deepest && deepest > 1; l++ {
+			d.Levels = append(d.Levels, l)
+		}
+	}
 	return s.render(w, r, http.StatusOK, "insight", &page{Title: "insight.title", Nav: "insight", Data: d})
 }
 

@@ -235,3 +235,51 @@ func TestRetentionPage(t *testing.T) {
 		}
 	})
 }
+
+// TestStatsOverHierarchyAPIAndPage: the shop and the call centre under one
+// area; the API filtered by the area counts both, rolled up to the area's
+// level shows one line of 5; the page offers the department and the level;
+// the subsidiary's department is not a department here; the reporters'
+// names appear nowhere.
+func TestStatsOverHierarchyAPIAndPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		shop, call, _ := insightData(t, e)
+		area, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.org.ID, "関東エリア")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []string{shop.ID, call.ID} {
+			if err := e.st.SetDepartmentParent(ctx, kasuhara.CLIActor, e.org.ID, d, area.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		month := kasuhara.StatMonth(time.Now())
+		analyst := e.api(kasuhara.RoleAnalyst)
+		base := "/api/v1/stats?org=acme&from=" + month + "&to=" + month
+		r := analyst.call("GET", base+"&group_by=channel&department="+area.ID, nil)
+		must(t, r, http.StatusOK, `"total":5`, `"key":"phone"`)
+		mustNot(t, r, append(secrets, `"sum"`)...)
+		r = analyst.call("GET", base+"&group_by=department&level=1", nil)
+		must(t, r, http.StatusOK, `"key":"`+area.ID+`"`, `"label":"関東エリア"`, `"count":5`)
+		mustNot(t, r, `"key":"`+shop.ID+`"`, `"key":"`+call.ID+`"`)
+		// The stores on their own: the call centre's one case is "<3" and
+		// the shop withheld, or the area's 5 minus 4 would give it.
+		r = analyst.call("GET", base+"&group_by=department&department="+area.ID, nil)
+		must(t, r, http.StatusOK, `"count":"\u003c3"`, `"count":"*"`)
+		mustNot(t, r, `"count":4`)
+		sub, err := e.st.CreateDepartment(ctx, kasuhara.CLIActor, e.sub.ID, "子会社の店")
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, analyst.call("GET", base+"&group_by=channel&department="+sub.ID, nil), http.StatusUnprocessableEntity, `"department"`)
+		must(t, analyst.call("GET", base+"&group_by=department&level=x", nil), http.StatusUnprocessableEntity, `"level"`)
+		page := e.signedIn(kasuhara.RoleAnalyst)
+		r = page.get("/insight?org=acme&group_by=department&level=1&from=" + month + "&to=" + month)
+		must(t, r, http.StatusOK, `id="department"`, `id="level"`, `<option value="1" selected>`, "関東エリア")
+		r = page.get("/insight?org=acme&group_by=channel&department=" + area.ID + "&from=" + month + "&to=" + month)
+		must(t, r, http.StatusOK, `id="insight-department"`, `id="fig-total">5<`)
+		mustNot(t, r, append(secrets, `id="fig-open"`)...)
+		r = page.get("/api/v1/exports/stats.csv?org=acme&group_by=department&department=" + area.ID + "&from=" + month + "&to=" + month)
+		must(t, r, http.StatusOK, "新宿店,*", "コールセンター,<3", "Total,5")
+	})
+}

@@ -4,49 +4,75 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/document"
 )
 
-// letter answers the warning or discontinuation letter of a measure as a
-// PDF. It is generated once per measure and language from the
-// organisation's template and then kept with its hash, so that the letter
-// sent is the letter on record.
+// letterQuery reads a letter's language (the viewer's by default) and
+// layout (standard by default; certified, for 内容証明郵便, in Japanese
+// only) from the query.
+func letterQuery(r *http.Request) (lang, layout string, err error) {
+	lang, layout = r.URL.Query().Get("lang"), r.URL.Query().Get("layout")
+	if lang == "" {
+		lang = langFrom(r.Context())
+	}
+	if layout == "" {
+		layout = kasuhara.LayoutStandard
+	}
+	f := kasuhara.FieldErrors{}
+	if lang != "ja" && lang != "en" {
+		f["lang"] = kasuhara.OneOf(kasuhara.Languages...)
+	}
+	if !slices.Contains(kasuhara.LetterLayouts, layout) {
+		f["layout"] = kasuhara.OneOf(kasuhara.LetterLayouts...)
+	} else if layout == kasuhara.LayoutCertified && lang != "ja" {
+		f["layout"] = kasuhara.OneOf(kasuhara.LayoutStandard)
+	}
+	return lang, layout, f.Err()
+}
+
+// letter answers the letter of a measure (warning, discontinuation or
+// ban) as a PDF. It is generated once per measure, language and layout
+// from the organisation's template and then kept with its hash, so that
+// the letter sent is the letter on record.
 func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	actor := v.Actor
 	customerID, measureID := r.PathValue("id"), r.PathValue("measure")
-	lang := r.URL.Query().Get("lang")
-	if lang == "" {
-		lang = langFrom(r.Context())
+	lang, layout, err := letterQuery(r)
+	if err != nil {
+		return err
 	}
-	if lang != "ja" && lang != "en" {
-		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
-	}
-	l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, measureID, lang)
+	l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, measureID, lang, layout)
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-		l, err = s.makeLetter(r, v, customerID, measureID, lang)
+		l, err = s.makeLetter(r, v, customerID, measureID, lang, layout)
 	}
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", `"`+l.SHA256+`"`)
 	w.Header().Set("X-Content-SHA256", l.SHA256)
-	s.sendFile(w, r, document.LetterFile(lang, l.PDF))
+	f := document.LetterFile(lang, l.PDF)
+	if layout == kasuhara.LayoutCertified {
+		f = document.CertifiedLetterFile(lang, l.PDF)
+	}
+	s.sendFile(w, r, f)
 	return nil
 }
 
 // makeLetter draws the letter of a measure in force (see
 // document.MeasureLetter) and keeps it.
-func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, lang string) (*kasuhara.Letter, error) {
-	f, err := s.drawLetter(r, v, customerID, measureID, lang, false)
+func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, lang, layout string) (*kasuhara.Letter, error) {
+	f, err := s.drawLetter(r, v, customerID, measureID, lang, layout, false)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(f.Data)
-	return s.Letters.KeepLetter(r.Context(), v.Actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, SHA256: hex.EncodeToString(sum[:]), PDF: f.Data})
+	return s.Letters.KeepLetter(r.Context(), v.Actor, customerID, kasuhara.Letter{MeasureID: measureID, Lang: lang, Layout: layout,
+		SHA256: hex.EncodeToString(sum[:]), PDF: f.Data})
 }
 
 // letterPreview answers the letter a measure proposed or in force would
@@ -54,25 +80,25 @@ func (s *Server) makeLetter(r *http.Request, v *viewer, customerID, measureID, l
 // is issued. It records nothing.
 func (s *Server) letterPreview(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
-	lang := r.URL.Query().Get("lang")
-	if lang == "" {
-		lang = langFrom(r.Context())
+	lang, layout, err := letterQuery(r)
+	if err != nil {
+		return err
 	}
-	if lang != "ja" && lang != "en" {
-		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
-	}
-	f, err := s.drawLetter(r, v, r.PathValue("id"), r.PathValue("measure"), lang, true)
+	f, err := s.drawLetter(r, v, r.PathValue("id"), r.PathValue("measure"), lang, layout, true)
 	if err != nil {
 		return err
 	}
 	f.Name = "letter-preview-" + lang + ".pdf"
+	if layout == kasuhara.LayoutCertified {
+		f.Name = "letter-preview-certified-" + lang + ".pdf"
+	}
 	s.sendFile(w, r, f)
 	return nil
 }
 
 // drawLetter draws the letter of a measure in force, or with preview of
 // one proposed too.
-func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, lang string, preview bool) (document.File, error) {
+func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, lang, layout string, preview bool) (document.File, error) {
 	ctx := r.Context()
 	actor := v.Actor
 	c, err := s.Customers.CustomerByID(ctx, actor, customerID)
@@ -126,8 +152,9 @@ func (s *Server) drawLetter(r *http.Request, v *viewer, customerID, measureID, l
 		}
 		approver = names[m.ApprovedBy]
 	}
-	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang), Now: s.Now(),
-		Org: v.Org.Name, Sender: st.Sender, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt, Approver: approver})
+	f, err := document.MeasureLetter(document.LetterInput{Locale: s.locale(lang).WithDates(st.DateStyle), Now: s.Now(),
+		Org: v.Org.Name, Sender: st.Sender, Customer: c, Measure: m, Cases: cases, Template: t, WarnedAt: warnedAt, Approver: approver,
+		Certified: layout == kasuhara.LayoutCertified})
 	if err != nil {
 		return document.File{}, err
 	}
@@ -144,15 +171,17 @@ func (s *Server) warnedAt(r *http.Request, actor kasuhara.Actor, customerID stri
 			continue
 		}
 		for _, lang := range kasuhara.Languages {
-			l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, m.ID, lang)
-			if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-				continue
-			}
-			if err != nil {
-				return time.Time{}, err
-			}
-			if l.CreatedAt.After(at) {
-				at = l.CreatedAt
+			for _, layout := range kasuhara.LetterLayouts {
+				l, err := s.Letters.StoredLetter(r.Context(), actor, customerID, m.ID, lang, layout)
+				if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+					continue
+				}
+				if err != nil {
+					return time.Time{}, err
+				}
+				if l.CreatedAt.After(at) {
+					at = l.CreatedAt
+				}
 			}
 		}
 	}

@@ -64,7 +64,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 			t.Errorf("the preview of a customer never warned:\n%s", text)
 		}
 		// The preview recorded no letter: the proposed measure has none.
-		if _, err := e.st.StoredLetter(ctx, legalV, id, end.ID, "ja"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+		if _, err := e.st.StoredLetter(ctx, legalV, id, end.ID, "ja", kasuhara.LayoutStandard); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Fatalf("a preview kept a letter: %v", err)
 		}
 		if text := preview(plain); text != "" && (strings.Contains(text, "社内メモ") || !strings.Contains(text, "社会通念上相当な範囲を超える")) {
@@ -136,4 +136,97 @@ func (e *env) threatenedByACustomer(t *testing.T) (*kasuhara.Case, string) {
 		t.Fatalf("customers after one report: %d, %v", len(cs), err)
 	}
 	return c, cs[0].ID
+}
+
+// TestBanLetterAddressesTheCompany (issue 20): the desk records how
+// letters address the customer and proposes a ban naming its premises on
+// the customer's page; the ban letter is its own kind (通知書) addressed to
+// the company (御中, 貴社) at its address, names the premises and what
+// happens on entry, and never prints the review date nor 様.
+func TestBanLetterAddressesTheCompany(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c, id := e.threatenedByACustomer(t)
+		d := e.signedIn(kasuhara.RoleDesk)
+		must(t, d.get("/customers/"+id), 200, `id="addressee-form"`, `name="premises"`)
+		must(t, d.post("/customers/"+id+"/addressee", url.Values{"addressee_kind": {"robot"}}), 422, "addressee_kind")
+		must(t, d.post("/customers/"+id+"/addressee", url.Values{"addressee_kind": {"company"}, "formal_name": {"株式会社ブラック商事"},
+			"postal_address": {"東京都新宿区西新宿2-8-1"}}), http.StatusSeeOther)
+		must(t, d.get("/customers/"+id), 200, `value="株式会社ブラック商事"`, "東京都新宿区西新宿2-8-1")
+		review := time.Now().AddDate(0, 6, 0).In(calendar.JST)
+		propose := url.Values{"level": {"banned"}, "reason": {"社内メモ"}, "case_ids": {c.ID}, "review_at": {review.Format("2006-01-02")}}
+		must(t, d.post("/customers/"+id+"/measures", propose), 422, "premises")
+		propose.Set("premises", "新宿店および渋谷店")
+		must(t, d.post("/customers/"+id+"/measures", propose), http.StatusSeeOther)
+		ms, err := e.st.Measures(ctx, e.actor(kasuhara.RoleLegal), id)
+		if err != nil || len(ms) != 1 || ms[0].Premises != "新宿店および渋谷店" {
+			t.Fatalf("measures = %+v, %v", ms, err)
+		}
+		must(t, e.api(kasuhara.RoleLegal).call("GET", "/api/v1/customers/"+id, nil), 200, `"premises":"新宿店および渋谷店"`)
+		l := e.signedIn(kasuhara.RoleLegal)
+		r := l.get("/customers/" + id + "/measures/" + ms[0].ID + "/letter/preview?lang=ja")
+		if r.status != 200 || !strings.HasPrefix(r.body, "%PDF") {
+			t.Fatalf("preview: %d", r.status)
+		}
+		text := pdfPlain(t, []byte(r.body))
+		if text == "" {
+			return
+		}
+		for _, want := range []string{"東京都新宿区西新宿2-8-1", "株式会社ブラック商事御中", "通知書", "貴社", "2立入りを禁止する施設新宿店および渋谷店", "不退去罪", "以上"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the ban letter lacks %q:\n%s", want, text)
+			}
+		}
+		reviewDay := fmt.Sprintf("%d年%d月%d日", review.Year(), review.Month(), review.Day())
+		for _, bad := range []string{"様", "貴殿", reviewDay, "社内メモ", "今後のご対応の終了"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("the ban letter holds %q:\n%s", bad, text)
+			}
+		}
+	})
+}
+
+// TestCertifiedLetterIsKeptApart (issue 20): the 内容証明 layout is a
+// per-letter choice, for Japanese only; it is kept on record beside the
+// standard letter (each generated once), and its lines hold at most 26
+// characters.
+func TestCertifiedLetterIsKeptApart(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c, id := e.threatenedByACustomer(t)
+		m, err := e.st.ProposeMeasure(ctx, e.actor(kasuhara.RoleDesk), id, kasuhara.NewMeasure{Level: "warned", Reason: "x", CaseIDs: []string{c.ID},
+			ReviewAt: time.Now().AddDate(0, 6, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		legal := e.api(kasuhara.RoleLegal)
+		must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+m.ID+"/approve", nil), 200)
+		base := "/api/v1/customers/" + id + "/measures/" + m.ID + "/letter?lang="
+		must(t, legal.call("GET", base+"en&layout=certified", nil), 422, `"layout"`)
+		must(t, legal.call("GET", base+"ja&layout=registered", nil), 422, `"layout"`)
+		std := legal.call("GET", base+"ja", nil)
+		cert := legal.call("GET", base+"ja&layout=certified", nil)
+		again := legal.call("GET", base+"ja&layout=certified", nil)
+		if std.status != 200 || cert.status != 200 || !strings.HasPrefix(cert.body, "%PDF") {
+			t.Fatalf("letters: %d, %d", std.status, cert.status)
+		}
+		if std.header.Get("X-Content-SHA256") == cert.header.Get("X-Content-SHA256") {
+			t.Error("the certified layout served the standard letter")
+		}
+		if again.header.Get("X-Content-SHA256") != cert.header.Get("X-Content-SHA256") {
+			t.Error("the certified letter was generated twice: the one on record must be served")
+		}
+		if !strings.Contains(cert.header.Get("Content-Disposition"), "letter-certified-ja.pdf") {
+			t.Errorf("file name: %q", cert.header.Get("Content-Disposition"))
+		}
+		l, err := e.st.StoredLetter(ctx, e.actor(kasuhara.RoleLegal), id, m.ID, "ja", kasuhara.LayoutCertified)
+		if err != nil || l.Layout != kasuhara.LayoutCertified || l.SHA256 != cert.header.Get("X-Content-SHA256") {
+			t.Fatalf("stored certified letter = %+v, %v", l, err)
+		}
+		es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "letter.create", Limit: 10})
+		if len(es) != 2 {
+			t.Errorf("%d letter.create entries, want 2 (standard and certified)", len(es))
+		}
+		if text := pdfPlain(t, []byte(cert.body)); text != "" && (!strings.Contains(text, "警告書") || !strings.Contains(text, "以上")) {
+			t.Errorf("the certified letter:\n%s", text)
+		}
+	})
 }

@@ -26,6 +26,19 @@ func (s *Server) caseRetaliation(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// caseCheckin records the reporter's answer to the question after their
+// report; a "yes" raises the retaliation alarm for legal.
+func (s *Server) caseCheckin(w http.ResponseWriter, r *http.Request) error {
+	done := "case.checkin_no"
+	if r.PostFormValue("answer") == kasuhara.CheckinYes {
+		done = "case.retaliation_sent"
+	}
+	return s.caseAction(w, r, "reporter", done, func(actor kasuhara.Actor, id string) error {
+		_, err := s.Checkins.AnswerCheckin(r.Context(), actor, id, r.PostFormValue("answer"), r.PostFormValue("body"))
+		return err
+	})
+}
+
 // retaliationList shows legal the reporters' retaliation alarms.
 func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())

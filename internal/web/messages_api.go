@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 )
@@ -46,4 +47,44 @@ func (s *Server) addMessageJSON(r *http.Request, actor kasuhara.Actor, id string
 		return nil, err
 	}
 	return messagesOut([]kasuhara.Message{*m})[0], nil
+}
+
+// checkinOut is a check-in as the API shows it.
+type checkinOut struct {
+	Day        int        `json:"day"`
+	AskedAt    time.Time  `json:"asked_at"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+	Answer     string     `json:"answer,omitempty"`
+}
+
+func checkinJSON(k kasuhara.Checkin) checkinOut {
+	out := checkinOut{Day: k.Day, AskedAt: k.AskedAt, Answer: k.Answer}
+	if !k.AnsweredAt.IsZero() {
+		out.AnsweredAt = &k.AnsweredAt
+	}
+	return out
+}
+
+func (s *Server) checkinsJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
+	ks, err := s.Checkins.Checkins(r.Context(), actor, id)
+	out := make([]checkinOut, len(ks))
+	for i, k := range ks {
+		out[i] = checkinJSON(k)
+	}
+	return map[string]any{"checkins": out}, err
+}
+
+type checkinIn struct {
+	Answer string `json:"answer"`
+	Body   string `json:"body"`
+}
+
+// answerCheckinJSON records the reporter's answer to the check-in that
+// waits; a yes raises the retaliation alarm.
+func (s *Server) answerCheckinJSON(r *http.Request, actor kasuhara.Actor, id string, in checkinIn) (any, error) {
+	k, err := s.Checkins.AnswerCheckin(r.Context(), actor, id, in.Answer, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return checkinJSON(*k), nil
 }

@@ -82,6 +82,13 @@ func noticeText(loc *i18n.Localizer, n kasuhara.Notification) (string, error) {
 		key, data["State"] = key+".detail", word("state."+n.Detail)
 	case (n.Type == notify.CaseClockDue || n.Type == notify.CaseOverdue) && (n.Detail == "acknowledge" || n.Detail == "feedback"):
 		key, data["Clock"] = key+".detail", word("notice.clock."+n.Detail)
+	case strings.HasPrefix(n.Type, "grant."):
+		// A grant of a role, or a reset of a desk or legal member's password.
+		if n.Detail == kasuhara.GrantReset {
+			key += ".reset"
+		} else {
+			data["Role"] = word("role." + n.Detail)
+		}
 	case strings.HasPrefix(n.Type, "measure."):
 		data["Level"] = ""
 		if slices.Contains(kasuhara.MeasureLevels, n.Detail) {

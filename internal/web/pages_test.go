@@ -57,15 +57,15 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	// Policy and training: a published policy in two versions, a course
 	// with an assignment and a passed attempt, a case study of a closed case.
 	admin := e.actor(kasuhara.RoleAdmin)
-	doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, starter.Policy("basic_policy", e.org.Name))
+	doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, starter.Policy("basic_policy", starter.Params{Company: e.org.Name, ContactLimitMinutes: 30}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.st.Publish(ctx, admin, doc.ID)
-	e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("basic_policy", "改"))
+	e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("basic_policy", starter.Params{Company: "改", ContactLimitMinutes: 30}))
 	e.st.Publish(ctx, admin, doc.ID)
-	e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("basic_policy", "下書き"))
-	course, err := e.st.SaveCourse(ctx, admin, starter.Course(e.org.Name))
+	e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("basic_policy", starter.Params{Company: "下書き", ContactLimitMinutes: 30}))
+	course, err := e.st.SaveCourse(ctx, admin, starter.Course(starter.Params{Company: e.org.Name, ContactLimitMinutes: 30}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,6 +350,9 @@ func TestTemplateKeysExist(t *testing.T) {
 		ids = append(ids, "referral.kind."+k)
 	}
 	ids = append(ids, "notice.post.overdue")
+	for _, typ := range notify.GrantTypes {
+		ids = append(ids, "notice."+typ, "notice."+typ+".reset")
+	}
 	for _, typ := range notify.EventTypes {
 		ids = append(ids, "notice."+typ)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -24,8 +25,15 @@ func (s *Server) publicPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title",
-		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Sender": st.Sender}})
+	// A group-wide policy speaks for the organisation whose page this is:
+	// the name of the organisation that wrote it (the parent company)
+	// becomes this one's.
+	body := d.Current.Body(langFrom(r.Context()))
+	if d.OrgID != org.ID && d.OrgName != "" {
+		body = strings.ReplaceAll(body, d.OrgName, org.Name)
+	}
+	return s.render(w, r, http.StatusOK, "policy_public", &page{Title: "policy.public_title", Brand: org,
+		Data: map[string]any{"Org": org, "Doc": d, "Version": d.Current, "Body": body, "Sender": st.Sender, "Anonymous": st.AnonymousChannel}})
 }
 
 // policiesPage lists the documents that apply to the viewer's organisation
@@ -113,7 +121,11 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error
 	var t kasuhara.PolicyText
 	switch start := r.PostFormValue("start"); start {
 	case "basic_policy", "procedure":
-		t = starter.Policy(start, v.Org.Name)
+		p, err := s.starterParams(r)
+		if err != nil {
+			return err
+		}
+		t = starter.Policy(start, p)
 	case "":
 		t = kasuhara.PolicyText{TitleJa: r.PostFormValue("title_ja"), BodyJa: "## " + r.PostFormValue("title_ja") + "\n"}
 	default:
@@ -127,6 +139,17 @@ func (s *Server) adminCreatePolicy(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.done(w, r, "adminpolicies.created", "/admin/policies/"+d.ID)
+}
+
+// starterParams fills the built-in texts from the organisation's settings
+// (its name, the sender's legal name and representative, the contact time
+// limit), with today as the date of enactment.
+func (s *Server) starterParams(r *http.Request) (starter.Params, error) {
+	st, err := s.Settings.Settings(r.Context(), viewerFrom(r.Context()).Org.ID)
+	if err != nil {
+		return starter.Params{}, err
+	}
+	return starter.For(*st, s.Now()), nil
 }
 
 // ownPolicy finds one of the organisation's own documents.

@@ -3,9 +3,11 @@ package web
 import (
 	"mime"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/document"
 )
@@ -32,6 +34,34 @@ func (s *Server) createPost(r *http.Request, in postIn) (*kasuhara.OnlinePost, e
 	return s.Posts.CreatePost(r.Context(), viewerFrom(r.Context()).Actor, kasuhara.OnlinePost{URL: in.URL, Platform: in.Platform,
 		AuthorHandle: in.AuthorHandle, PostedAt: posted, CapturedAt: captured, CapturedText: in.CapturedText, EmployeesNamed: in.EmployeesNamed,
 		CaseID: in.CaseID, CustomerID: in.CustomerID})
+}
+
+// addFiles reads the files of a multipart request, once check has said
+// that the viewer may add them (before any file is read), and records
+// each with add. At least one file is required; on an error the files not
+// recorded yet are removed from the blob store.
+func addFiles[T any](s *Server, r *http.Request, check func() error, add func(kasuhara.Evidence) (*T, error)) ([]T, error) {
+	if err := check(); err != nil {
+		return nil, err
+	}
+	f, err := s.readMultipart(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.files) == 0 {
+		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
+	}
+	var out []T
+	for i, e := range f.files {
+		got, err := add(e)
+		if err != nil {
+			f.files = f.files[i:]
+			s.discard(f)
+			return out, err
+		}
+		out = append(out, *got)
+	}
+	return out, nil
 }
 
 // uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
@@ -70,7 +100,9 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) error {
 }
 
 // removalRequest drafts, as PDF, a request to the platform to remove a
-// post, with the facts filled in; the desk reviews it before sending.
+// post, with the facts filled in; the desk reviews it before sending. The
+// request asserts only the rights chosen (rights=honour, rights=privacy or
+// both) and names the employee only when their consent is recorded.
 func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
 	p, err := s.Posts.PostByID(r.Context(), v.Actor, r.PathValue("id"))
@@ -81,12 +113,25 @@ func (s *Server) removalRequest(w http.ResponseWriter, r *http.Request) error {
 	if lang != "en" {
 		lang = "ja"
 	}
+	var rights []string
+	for _, right := range kasuhara.Rights {
+		if slices.Contains(r.URL.Query()["rights"], right) {
+			rights = append(rights, right)
+		}
+	}
+	if len(rights) == 0 || len(rights) != len(r.URL.Query()["rights"]) {
+		return kasuhara.Invalid(kasuhara.FieldErrors{"rights": kasuhara.OneOf(kasuhara.Rights...)})
+	}
 	t, err := s.Posts.RemovalTemplate(r.Context(), v.Org.ID, lang)
 	if err != nil {
 		return err
 	}
-	f, err := document.RemovalRequest(document.RemovalInput{Locale: s.locale(lang), Now: s.Now(),
-		Org: v.Org.Name, Post: p, Template: t})
+	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	f, err := document.RemovalRequest(document.RemovalInput{Locale: s.locale(lang).WithDates(st.DateStyle), Now: s.Now(),
+		Org: v.Org.Name, Sender: st.Sender, Post: p, Template: t, Rights: rights})
 	if err != nil {
 		return err
 	}
@@ -135,17 +180,59 @@ func (s *Server) uiCreatePost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request) error {
-	actor := viewerFrom(r.Context()).Actor
-	p, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id"))
+	return s.renderPost(w, r, http.StatusOK, &page{})
+}
+
+// renderPost renders a post's page with status, keeping what p holds (a
+// form with its errors).
+func (s *Server) renderPost(w http.ResponseWriter, r *http.Request, status int, p *page) error {
+	v := viewerFrom(r.Context())
+	post, err := s.Posts.PostByID(r.Context(), v.Actor, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	fs, err := s.Posts.PostFiles(r.Context(), actor, p.ID)
+	fs, err := s.Posts.PostFiles(r.Context(), v.Actor, post.ID)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "post", &page{Title: "posts.post", Nav: "posts", Data: map[string]any{"Post": p, "Files": fs,
-		"Next": kasuhara.NextPostStatuses(p.Status), "MaxMB": s.MaxUpload >> 20}})
+	names, _, err := s.names(r, v.Org.ID)
+	if err != nil {
+		return err
+	}
+	// The day of the consent as people write it, in Japan's time.
+	consentDay := ""
+	if at := post.Consent.At; !at.IsZero() {
+		consentDay = at.In(calendar.JST).Format("2 January 2006")
+		if langFrom(r.Context()) == "ja" {
+			consentDay = at.In(calendar.JST).Format("2006年1月2日")
+		}
+	}
+	p.Title, p.Nav = "posts.post", "posts"
+	p.Data = map[string]any{"Post": post, "Files": fs, "Next": kasuhara.NextPostStatuses(post.Status), "MaxMB": s.MaxUpload >> 20, "Names": names,
+		"ConsentDay": consentDay}
+	return s.render(w, r, status, "post", p)
+}
+
+// uiRecordConsent records the named employee's consent to being named in
+// removal requests: who gave it and on which day.
+func (s *Server) uiRecordConsent(w http.ResponseWriter, r *http.Request) error {
+	if err := s.allow(r, access.ManagePosts); err != nil {
+		return err
+	}
+	f := kasuhara.FieldErrors{}
+	at := parseDateOrTime(f, "consent_at", r.PostFormValue("consent_at"))
+	err := f.Err()
+	if err == nil {
+		_, err = s.Posts.RecordConsent(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PostFormValue("consent_name"), at)
+	}
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		return s.renderPost(w, r, http.StatusUnprocessableEntity, &page{Flash: "form.fix", FlashKind: "error",
+			Form: s.newForm(r, err, "consent_name", "consent_at")})
+	}
+	if err != nil {
+		return err
+	}
+	return s.done(w, r, "posts.consent_saved", "/online-posts/"+r.PathValue("id"))
 }
 
 func (s *Server) uiMovePost(w http.ResponseWriter, r *http.Request) error {

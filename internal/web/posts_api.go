@@ -20,11 +20,16 @@ type postJSON struct {
 	CustomerID     string     `json:"customer_id,omitempty"`
 	Status         string     `json:"status"`
 	DueAt          *time.Time `json:"due_at,omitempty"`
+	// ConsentName and ConsentAt: the employee's consent to being named in
+	// removal requests, when recorded.
+	ConsentName string     `json:"consent_name,omitempty"`
+	ConsentAt   *time.Time `json:"consent_at,omitempty"`
 }
 
 func postOut(p kasuhara.OnlinePost) postJSON {
 	return postJSON{ID: p.ID, URL: p.URL, Platform: p.Platform, AuthorHandle: p.AuthorHandle, PostedAt: timeOrNil(p.PostedAt), CapturedAt: p.CapturedAt,
-		CapturedText: p.CapturedText, EmployeesNamed: p.EmployeesNamed, CaseID: p.CaseID, CustomerID: p.CustomerID, Status: p.Status, DueAt: timeOrNil(p.DueAt)}
+		CapturedText: p.CapturedText, EmployeesNamed: p.EmployeesNamed, CaseID: p.CaseID, CustomerID: p.CustomerID, Status: p.Status, DueAt: timeOrNil(p.DueAt),
+		ConsentName: p.Consent.Name, ConsentAt: timeOrNil(p.Consent.At)}
 }
 
 func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) error {

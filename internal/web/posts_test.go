@@ -29,17 +29,34 @@ func TestOnlinePosts(t *testing.T) {
 		must(t, desk.c.do("POST", "/api/v1/online-posts/"+id+"/files", body, map[string]string{"Authorization": "Bearer " + desk.tok, "Content-Type": ct}), 201, `"sha256"`)
 		must(t, desk.call("GET", "/api/v1/online-posts?status=removal_requested", nil), 200, id)
 		must(t, desk.call("GET", "/api/v1/online-posts?status=closed", nil), 200, `"online_posts":[]`)
-		draft := desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja", nil)
+		// A request asserts the rights chosen, at least one.
+		must(t, desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja", nil), 422, `"rights"`)
+		must(t, desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja&rights=honour&rights=everything", nil), 422, `"rights"`)
+		draft := desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja&rights=privacy", nil)
 		if draft.status != 200 || !strings.HasPrefix(draft.body, "%PDF") {
 			t.Fatalf("draft: %d", draft.status)
 		}
-		checkPDFText(t, []byte(draft.body), "投稿の削除のお願い", "https://sns.example/p/42", "新宿店の山田は最悪")
+		// Addressed to the platform (御中), the post's date and time in
+		// Japan, only privacy asserted, the employee not named without
+		// their consent.
+		checkPDFText(t, []byte(draft.body), "投稿の削除のお願い", "ExampleSNS 御中", "https://sns.example/p/42", "新宿店の山田は最悪",
+			"2026年11月20日 10:00", "当社従業員のプライバシー権")
+		checkPDFTextLacks(t, []byte(draft.body), "当社従業員（山田）", "名誉権", "ExampleSNS 様")
+		// The consent, recorded on the post's page, names the employee.
+		ui := e.signedIn(kasuhara.RoleDesk)
+		must(t, ui.post("/online-posts/"+id+"/consent", url.Values{"consent_name": {"山田"}, "consent_at": {"2999-01-01"}}), 422, "consent_at")
+		must(t, ui.post("/online-posts/"+id+"/consent", url.Values{"consent_name": {" "}, "consent_at": {"2026-11-21"}}), 422, "consent_name")
+		must(t, ui.post("/online-posts/"+id+"/consent", url.Values{"consent_name": {"山田"}, "consent_at": {"2026-11-21"}}), http.StatusSeeOther)
+		must(t, ui.get("/online-posts/"+id), 200, "2026年11月21日")
+		must(t, desk.call("GET", "/api/v1/online-posts/"+id, nil), 200, `"consent_name":"山田"`, `"consent_at":"2026-11-20T15:00:00Z"`)
+		draft = desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja&rights=privacy&rights=honour", nil)
+		checkPDFText(t, []byte(draft.body), "当社従業員（山田）の名誉権およびプライバシー権", "名誉権：", "プライバシー権：")
 		// The text is the organisation's own.
 		l := e.signedIn(kasuhara.RoleLegal)
 		must(t, l.get("/online-posts/template"), 200, "{company}")
 		must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"  "}}), http.StatusBadRequest, "本文")
 		must(t, l.post("/online-posts/template", url.Values{"lang": {"ja"}, "title": {"削除依頼書"}, "body": {"{url} の削除を求めます。{text}"}}), http.StatusSeeOther)
-		draft = desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja", nil)
+		draft = desk.call("GET", "/api/v1/online-posts/"+id+"/removal-request?lang=ja&rights=honour", nil)
 		checkPDFText(t, []byte(draft.body), "削除依頼書", "https://sns.example/p/42の削除を求めます")
 		// The deadline reminder: a job for a state the post has left says
 		// nothing; one for its current state tells the desk in the app.

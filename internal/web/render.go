@@ -39,10 +39,17 @@ type page struct {
 	Form      *form
 	Data      any
 	Unread    int // the viewer's unread notifications
+	// Awaiting counts the measures and grant requests waiting for the
+	// viewer's decision (the navigation's link to /approvals).
+	Awaiting int
 	// LangSwitch, when set, is where the language switch posts and what
 	// it carries, for a page that cannot be drawn again from its path
 	// (the anonymous receipt, shown once).
 	LangSwitch *langSwitch
+	// Brand, when set, is the organisation a public page speaks for (the
+	// policy page, the anonymous form, receipt and status): its name, not
+	// the product's, heads the page, its title and its footer.
+	Brand *kasuhara.Org
 }
 
 // langSwitch is a page's own language switch: the action that draws the
@@ -209,12 +216,32 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
 			"bytes":          document.Size,
 			"hasPrefix":      strings.HasPrefix,
+			// date is a day as a person reads it: 2026年12月6日, 6 December
+			// 2026 (never an ISO date).
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
 				}
-				return t.In(calendar.JST).Format("2006-01-02")
+				return calendar.DateOf(t).Written(lang, false)
 			},
+			// docDate is date in the organisation's style of letters and
+			// certificates (kasuhara.DateStyleEra: 令和8年12月6日).
+			"docDate": func(style string, t time.Time) string {
+				if t.IsZero() {
+					return ""
+				}
+				return calendar.DateOf(t).Written(lang, style == kasuhara.DateStyleEra)
+			},
+			// day is a date kept as text (2027-03-31, a training's due
+			// date) as a person reads it; other text is shown as it is.
+			"day": func(s string) string {
+				d, err := calendar.ParseDate(s)
+				if err != nil {
+					return s
+				}
+				return d.Written(lang, false)
+			},
+			"dateStyles":   func() []string { return kasuhara.DateStyles },
 			"langs":        func() []string { return i18n.Languages },
 			"uploadLimits": s.uploadLimits,
 			// label is a field's name for the error summary, or "".
@@ -275,6 +302,13 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 	return s.render(w, r, status, name, p)
 }
 
+// Approves reports whether the viewer's role decides what waits for a
+// second person: measures (legal) or grants of the desk and legal roles
+// (legal, and an admin while there is no legal member).
+func (p *page) Approves() bool {
+	return p.Can(string(access.ApproveMeasure)) || p.Can(string(access.DecideGrants))
+}
+
 // render writes the page name in the request's language.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
 	ctx := r.Context()
@@ -289,6 +323,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if p.Viewer != nil && s.Notifications != nil {
 		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
+	}
+	if p.Viewer != nil && p.Approves() {
+		m, g, _ := s.awaitingApproval(r, p.Viewer)
+		p.Awaiting = m + g
 	}
 	// The anonymous channel loads no session; a viewer there came with a
 	// token, so it never reaches this.

@@ -62,7 +62,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return err
 		}
-		d.Anonymous, d.OrgName, d.Action = true, org.Name, "/o/"+org.Slug+"/report"
+		d.Anonymous, d.OrgName, d.Action, p.Brand = true, org.Name, "/o/"+org.Slug+"/report", org
 		st, err := s.Settings.Settings(r.Context(), org.ID)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return err
 		}
-		d.Departments, dep = deps, v.Membership.DepartmentID
+		d.Departments, dep, d.OrgName = deps, v.Membership.DepartmentID, v.Org.Name
 		p.Title, p.Nav = "report.title", "report"
 	}
 	p.Data = d

@@ -153,6 +153,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /online-posts/template", s.saveRemovalTemplate)
 	handle("GET /online-posts/{id}", s.postPage)
 	handle("POST /online-posts/{id}/status", s.uiMovePost)
+	handle("POST /online-posts/{id}/consent", s.uiRecordConsent)
 	handle("POST /online-posts/{id}/files", s.uiUploadPostFiles, upload)
 	handle("GET /online-posts/{id}/files/{file}", s.postFile)
 	handle("GET /online-posts/{id}/removal-request", s.removalRequest)
@@ -161,6 +162,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /cases/{id}/confidential", s.caseConfidential)
 	handle("POST /cases/{id}/care-consent", s.caseCareConsent)
 	handle("POST /cases/{id}/retaliation", s.caseRetaliation)
+	handle("POST /cases/{id}/checkin", s.caseCheckin)
 	handle("GET /retaliation", s.retaliationList)
 	handle("GET /notifications", s.notificationsPage)
 	handle("POST /notifications/read", s.markNotificationsRead)
@@ -178,6 +180,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /customers/{id}/measures/{measure}/letter/preview", s.letterPreview)
 	handle("GET /customers/{id}", s.customerView)
 	handle("POST /customers/{id}/measures", s.customerPropose)
+	handle("POST /customers/{id}/addressee", s.customerAddressee)
 	handle("POST /customers/{id}/merge", s.customerMerge)
 	handle("POST /customers/{id}/split", s.customerSplit)
 	handle("POST /customers/{id}/measures/{measure}/approve", s.customerApprove)
@@ -238,6 +241,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /insight/annual.pdf", s.annualReport)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
+	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
 
 	// The API. openapi.json documents every route registered with api().
 	api := func(pattern string, h handler, ps ...policy) {
@@ -275,6 +279,8 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/cases/{id}/messages", caseRead(s.messagesJSON))
 	api("POST /api/v1/cases/{id}/messages", caseWrite(http.StatusCreated, s.addMessageJSON))
 	api("POST /api/v1/cases/{id}/care-consent", caseWrite(http.StatusOK, s.careConsentJSON))
+	api("GET /api/v1/cases/{id}/checkins", caseRead(s.checkinsJSON))
+	api("POST /api/v1/cases/{id}/checkin", caseWrite(http.StatusOK, s.answerCheckinJSON))
 	api("GET /api/v1/cases", s.apiCases)
 	api("GET /api/v1/cases/{id}", s.apiCase)
 	api("POST /api/v1/cases/{id}/transitions", caseWrite(http.StatusOK, s.transitionJSON))

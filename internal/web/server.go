@@ -35,6 +35,7 @@ type Deps struct {
 	Audit     kasuhara.AuditService
 	Cases     kasuhara.CaseService
 	Messages  kasuhara.MessageService
+	Checkins  kasuhara.CheckinService
 	Anonymous kasuhara.AnonymousService
 	Settings  kasuhara.SettingsService
 	Customers kasuhara.CustomerService

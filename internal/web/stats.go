@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
@@ -42,8 +43,10 @@ func (s *Server) statsScope(r *http.Request) (scope, error) {
 	return sc, nil
 }
 
-// statsQuery reads from, to (months or dates) and group_by; by default the
-// twelve months up to this one, by month.
+// statsQuery reads from, to (months or dates), group_by, department (with
+// the departments below it) and level (the roll-up of the groups by
+// department); by default the twelve months up to this one, by month, the
+// whole organisation.
 func (s *Server) statsQuery(r *http.Request) kasuhara.StatsQuery {
 	q := r.URL.Query()
 	now := s.Now()
@@ -56,10 +59,19 @@ func (s *Server) statsQuery(r *http.Request) kasuhara.StatsQuery {
 		}
 		return v
 	}
+	level := 0
+	if v := q.Get("level"); v != "" {
+		var err error
+		if level, err = strconv.Atoi(v); err != nil {
+			level = -1 // a field error naming level
+		}
+	}
 	return kasuhara.StatsQuery{
-		From:    month(q.Get("from"), kasuhara.StatMonth(now.AddDate(0, -11, 0))),
-		To:      month(q.Get("to"), kasuhara.StatMonth(now)),
-		GroupBy: map[bool]string{true: q.Get("group_by"), false: "month"}[q.Get("group_by") != ""],
+		From:       month(q.Get("from"), kasuhara.StatMonth(now.AddDate(0, -11, 0))),
+		To:         month(q.Get("to"), kasuhara.StatMonth(now)),
+		GroupBy:    map[bool]string{true: q.Get("group_by"), false: "month"}[q.Get("group_by") != ""],
+		Department: q.Get("department"),
+		Level:      level,
 	}
 }
 
@@ -158,6 +170,9 @@ type statsJSON struct {
 }
 
 func durationsOut(d kasuhara.Durations) durationsJSON {
+	if d.Withheld {
+		return durationsJSON{Count: kasuhara.Withheld}
+	}
 	if d.Suppressed {
 		// Fewer cases than MinDurations: the count is shown as a count
 		// (suppressed under 3), the times not at all.

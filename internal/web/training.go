@@ -124,6 +124,13 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) error {
 		FlashArgs: map[string]any{"Score": a.Score, "PassMark": c.PassMark}, Data: d})
 }
 
+// certificateData is a passed attempt and how the organisation writes the
+// dates of its certificates (西暦 or 和暦).
+type certificateData struct {
+	*kasuhara.Attempt
+	DateStyle string
+}
+
 // certificatePage is a printable record of a passed course.
 func (s *Server) certificatePage(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.Training.Attempt(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
@@ -133,7 +140,12 @@ func (s *Server) certificatePage(w http.ResponseWriter, r *http.Request) error {
 	if !a.Passed {
 		return kasuhara.Errorf(kasuhara.ENOTFOUND, "no certificate for an attempt that did not pass")
 	}
-	return s.render(w, r, http.StatusOK, "certificate", &page{Title: "certificate.title", Nav: "training", Data: a})
+	st, err := s.Settings.Settings(r.Context(), a.OrgID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "certificate", &page{Title: "certificate.title", Nav: "training",
+		Data: certificateData{Attempt: a, DateStyle: st.DateStyle}})
 }
 
 // trainingReportPage is completion per course and department.
@@ -210,7 +222,11 @@ func (s *Server) adminCreateCourse(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := viewerFrom(r.Context())
-	c := starter.Course(v.Org.Name)
+	p, err := s.starterParams(r)
+	if err != nil {
+		return err
+	}
+	c := starter.Course(p)
 	if r.PostFormValue("start") != "builtin" {
 		title := strings.TrimSpace(r.PostFormValue("title_ja"))
 		if title == "" {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/starter"
@@ -20,14 +21,30 @@ func TestPublicPolicyWithoutSignIn(t *testing.T) {
 		anon := e.client()
 		must(t, anon.get("/o/acme/policy"), http.StatusNotFound)
 		admin := e.signedIn(kasuhara.RoleAdmin)
+		// The built-in texts are filled in from the settings.
+		st, err := e.st.Settings(ctx, e.org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.ContactLimitMinutes = 15
+		st.Sender = kasuhara.Sender{LegalName: "株式会社アクメ", Representative: "代表取締役 山田 一郎"}
+		if err := e.st.SaveSettings(ctx, e.actor(kasuhara.RoleAdmin), *st); err != nil {
+			t.Fatal(err)
+		}
 		// The admin starts from the built-in text, adapts it, publishes.
+		today := time.Now().In(kasuhara.JST)
 		r := admin.post("/admin/policies", url.Values{"kind": {"basic"}, "start": {"basic_policy"}, "group_wide": {"on"}})
 		must(t, r, http.StatusSeeOther)
 		edit := r.header.Get("Location")
 		page := admin.get(edit)
-		must(t, page, http.StatusOK, "Acme") // {company} became the organisation's name
+		must(t, page, http.StatusOK, "Acme", // {company} became the organisation's name
+			"株式会社アクメ", "代表取締役 山田 一郎", fmt.Sprintf("%d年%d月%d日 制定", today.Year(), today.Month(), today.Day()))
+		mustNot(t, page, "{company}", "{signatory}", "{dates}")
+		r = admin.post("/admin/policies", url.Values{"kind": {"internal"}, "start": {"procedure"}})
+		must(t, r, http.StatusSeeOther)
+		must(t, admin.get(r.header.Get("Location")), http.StatusOK, "15分を上限", "up to 15 minutes")
 		must(t, anon.get("/o/acme/policy"), http.StatusNotFound)
-		text := starter.Policy("basic_policy", e.org.Name)
+		text := starter.Policy("basic_policy", starter.Params{Company: e.org.Name, ContactLimitMinutes: 30})
 		form := url.Values{"title_ja": {text.TitleJa}, "title_en": {text.TitleEn},
 			"body_ja": {text.BodyJa + "\n\n<script>alert('ja')</script>\n\n[連絡先](javascript:alert(1))"},
 			"body_en": {text.BodyEn + "\n\n<img src=x onerror=alert(2)>"}, "publish": {"1"}}
@@ -56,7 +73,7 @@ func TestPublicPolicyWithoutSignIn(t *testing.T) {
 func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		admin := e.actor(kasuhara.RoleAdmin)
-		doc, _ := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyInternal, false, starter.Policy("procedure", "Acme"))
+		doc, _ := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyInternal, false, starter.Policy("procedure", starter.Params{Company: "Acme", ContactLimitMinutes: 30}))
 		emp := e.api(kasuhara.RoleEmployee)
 		r := emp.call("GET", "/api/v1/policies", nil)
 		must(t, r, http.StatusOK, `"policies":[]`)
@@ -76,7 +93,7 @@ func TestAcknowledgementsThroughTheAPI(t *testing.T) {
 		empUI := e.signedIn(kasuhara.RoleEmployee)
 		must(t, empUI.get("/policies/acknowledgements"), http.StatusForbidden)
 		// A new version asks again.
-		e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("procedure", "Acme 2"))
+		e.st.SaveDraft(ctx, admin, doc.ID, starter.Policy("procedure", starter.Params{Company: "Acme 2", ContactLimitMinutes: 30}))
 		e.st.Publish(ctx, admin, doc.ID)
 		must(t, emp.call("GET", "/api/v1/policies", nil), http.StatusOK, `"acknowledged_at":null`, `"number":2`)
 		must(t, empUI.get("/"), http.StatusOK, `id="todo"`, "/policies/"+doc.ID)
@@ -99,6 +116,10 @@ func TestTrainingThroughTheAPI(t *testing.T) {
 		id := courseURL[strings.LastIndex(courseURL, "/")+1:]
 		// A broken course text is refused with its line, and kept in the form.
 		course, _ := e.st.Course(ctx, e.org.ID, id)
+		// Filled in from the settings (the default limit here).
+		if !strings.Contains(course.SourceJa, "30分まで") || strings.Contains(course.SourceJa+course.SourceEn, "{contact_limit}") {
+			t.Error("the built-in course is not filled in with the contact time limit")
+		}
 		broken := strings.Replace(course.SourceJa, "\nQ：", "\n## 遅れたレッスン\n\nQ：", 2)
 		r = admin.post(courseURL, url.Values{"title_ja": {course.TitleJa}, "title_en": {course.TitleEn}, "pass_mark": {"80"}, "source_ja": {broken}, "source_en": {course.SourceEn}})
 		must(t, r, http.StatusBadRequest, `id="source_ja-error"`, "行目", "遅れたレッスン")

@@ -261,6 +261,18 @@ document.addEventListener("DOMContentLoaded", function () {
   if (wide.addEventListener) { wide.addEventListener("change", follow); }
 });
 
+// Escape closes the open menu and gives the focus back to its button, as
+// a person who uses the keyboard expects of a menu (WCAG 2.1.2: no trap).
+document.addEventListener("keydown", function (ev) {
+  if (ev.key !== "Escape") { return; }
+  var menu = document.getElementById("nav-menu");
+  if (!menu || !menu.open) { return; }
+  var toggle = document.getElementById("nav-toggle");
+  if (!toggle || !toggle.checkVisibility || !toggle.checkVisibility()) { return; } // laid out in the bar: nothing to close
+  menu.open = false;
+  toggle.focus();
+});
+
 // The case page's sections post with htmx and get back the section drawn
 // again (issue 19). A form with problems comes back as 422 (or 409 for a
 // conflict): its section is shown with them, not dropped as an error. Any
