@@ -36,6 +36,22 @@ func onDesk(t *testing.T, f func(t *testing.T, d desk)) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) { f(t, setupDesk(t, db)) })
 }
 
+// department makes a department of the desk's organisation, below the
+// department parent (an id) unless that is "".
+func (d desk) department(t *testing.T, name, parent string) *kasuhara.Department {
+	t.Helper()
+	dep, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parent != "" {
+		if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, dep.ID, parent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dep
+}
+
 // file files r as who; an error ends the test.
 func (d desk) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhara.Case {
 	t.Helper()
