@@ -217,6 +217,20 @@ func (e *env) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhar
 }
 
 // actor is the user of role r in the organisation, as a service sees them.
+// publishedPolicy creates a policy document of kind with text, as admin,
+// and publishes it.
+func (e *env) publishedPolicy(t *testing.T, admin kasuhara.Actor, kind string, groupWide bool, text kasuhara.PolicyText) *kasuhara.PolicyDocument {
+	t.Helper()
+	doc, err := e.st.CreatePolicy(ctx, admin, kind, groupWide, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Publish(ctx, admin, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // complaint is the assessment of a legitimate complaint.
 var complaint = kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"}
 
