@@ -72,6 +72,10 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// The compliance page shows when the trail was last verified.
+		if err := st.RecordAuditVerification(ctx, n, p == nil); err != nil {
+			return err
+		}
 		if p != nil {
 			fmt.Fprintf(e.stdout, "BROKEN at entry %d: %s\n(%d entries before it verify)\n", p.Seq, p.Reason, n)
 			return fmt.Errorf("%w: first broken entry %d", errAuditBroken, p.Seq)

@@ -499,12 +499,13 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 
 // exportActions are the audit actions of the exports, by kind.
 var exportActions = map[string]string{
-	"stats.csv":  "export.stats_csv",
-	"stats.xlsx": "export.stats_xlsx",
-	"cases.csv":  "export.cases_csv",
-	"cases.xlsx": "export.cases_xlsx",
-	"annual.pdf": "export.annual_pdf",
-	"audit.csv":  "export.audit_csv",
+	"stats.csv":      "export.stats_csv",
+	"stats.xlsx":     "export.stats_xlsx",
+	"cases.csv":      "export.cases_csv",
+	"cases.xlsx":     "export.cases_xlsx",
+	"annual.pdf":     "export.annual_pdf",
+	"compliance.pdf": "export.compliance_pdf",
+	"audit.csv":      "export.audit_csv",
 }
 
 // RecordExport implements kasuhara.InsightService.
@@ -515,6 +516,8 @@ func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind str
 		need = access.ExportCases
 	case strings.HasPrefix(kind, "audit."):
 		need = access.ViewAudit
+	case strings.HasPrefix(kind, "compliance."):
+		need = access.ViewCompliance
 	}
 	if err := access.Check(actor, need); err != nil {
 		return err

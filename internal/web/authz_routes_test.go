@@ -257,6 +257,9 @@ var routeMatrix = map[string]rule{
 	"POST /retention/purge":                        anyOrg(access.ManageRetention),
 	"GET /insight":                                 anyOrg(access.ViewStatistics),
 	"GET /insight/annual.pdf":                      anyOrg(access.ViewStatistics),
+	"GET /compliance":                              anyOrg(access.ViewCompliance),
+	"GET /compliance/report.pdf":                   anyOrg(access.ViewCompliance),
+	"POST /compliance/not-applicable":              anyOrg(access.ManageSettings),
 	"POST /cases/{id}/checkin":                     reporter,
 
 	"GET /api/v1/openapi.json":                                everyone,
@@ -316,6 +319,7 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/training/courses/{id}/attempts":             and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
 	"GET /api/v1/training/report":                             anyOrg(access.ViewTraining),
 	"GET /api/v1/stats":                                       anyOrg(access.ViewStatistics),
+	"GET /api/v1/compliance":                                  anyOrg(access.ViewCompliance),
 	"GET /api/v1/exports/stats.csv":                           anyOrg(access.ViewStatistics),
 	"GET /api/v1/exports/stats.xlsx":                          anyOrg(access.ViewStatistics),
 	"GET /api/v1/exports/cases.csv":                           anyOrg(access.ExportCases),
@@ -542,6 +546,7 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/messages":                     "body=x",
 	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
 	"POST /online-posts/{id}/consent":               "consent_name=x&consent_at=2026-01-01",
+	"POST /compliance/not-applicable":               "measure=checkins&reason=x",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z$]+)\}`)

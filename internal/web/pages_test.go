@@ -87,7 +87,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	pages := []string{"/", "/account/password",
 		"/policies", "/policies/" + doc.ID, "/policies/" + doc.ID + "?version=1", "/policies/acknowledgements", "/admin/policies", "/admin/policies/" + doc.ID, "/o/acme/policy",
 		"/training", "/training/report", "/training/courses/" + course.ID, "/training/certificates/" + attempt.ID, "/training/case-studies/" + study.ID,
-		"/admin/training", "/admin/training/courses/" + course.ID, "/insight", "/insight?group_by=department", "/insight?from=2026-13", "/retention", "/cases/" + closed.ID + "/case-study", "/cases/" + closed.ID, "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
+		"/admin/training", "/admin/training/courses/" + course.ID, "/insight", "/insight?group_by=department", "/insight?from=2026-13", "/compliance", "/compliance?org=nowhere", "/retention", "/cases/" + closed.ID + "/case-study", "/cases/" + closed.ID, "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
 		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications",
 		"/timer", "/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact",
 		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID, "/online-posts/template"}

@@ -45,7 +45,9 @@ type Deps struct {
 	Policies  kasuhara.PolicyService
 	Training  kasuhara.TrainingService
 	Insight   kasuhara.InsightService
-	Retention kasuhara.RetentionService
+	// Compliance is the law's measures with their evidence (issue 22).
+	Compliance kasuhara.ComplianceService
+	Retention  kasuhara.RetentionService
 	// Idempotency keeps the keys of forms and API requests that create
 	// something, so that a repeat files nothing; nil files every request.
 	Idempotency kasuhara.IdempotencyService
