@@ -93,7 +93,10 @@ type Measure struct {
 	CaseIDs      []string
 	// Premises are the stores or offices a ban covers, as the ban letter
 	// names them; empty for other levels.
-	Premises    string
+	Premises string
+	// Checks are the proposer's notes on what was considered (warned and
+	// above; empty for measures from before they were asked).
+	Checks      MeasureChecks
 	Status      string
 	EffectiveAt time.Time
 	ReviewAt    time.Time
@@ -148,7 +151,32 @@ type NewMeasure struct {
 	// Premises are the stores or offices a ban covers (required for
 	// banned, kept only for it).
 	Premises string
+	// Checks are the proposer's confirmations, each with a note, required
+	// for a measure that needs approval (warned and above).
+	Checks MeasureChecks
 }
+
+// MeasureChecks are what the proposer of a measure above caution confirms
+// was considered, each with a note (issue 22): that the customer's request
+// and manner were assessed on the MHLW manual's two axes; that a request
+// for reasonable accommodation of a disability (障害者差別解消法) was
+// considered and is not what is being refused; that any legal duty to
+// serve (OrgSettings.ServiceDuties) was considered. The approver reads
+// them; a measure from before they existed has none.
+type MeasureChecks struct {
+	Axes          string
+	Accommodation string
+	DutyToServe   string
+}
+
+// Done reports whether every check has its note.
+func (c MeasureChecks) Done() bool {
+	return c.Axes != "" && c.Accommodation != "" && c.DutyToServe != ""
+}
+
+// MeasureCheckFields are the field names of the checks, in the order of
+// MeasureChecks.
+var MeasureCheckFields = []string{"check_axes", "check_accommodation", "check_duty"}
 
 // Lookup is all that the front line learns about a customer: the measure in
 // force, nothing else.

@@ -26,11 +26,11 @@ var defaultLetters = map[string]map[string]LetterTemplate{
 当社従業員に対する暴言、威圧的な言動、長時間にわたる拘束その他社会通念上許容される範囲を超える言動を、直ちにおやめください。
 
 3　今後の措置
-同様の言動が続く場合には、当社は、{you}とのご対応をお断りし、当社施設への立入りをお断りすることがあります。また、必要に応じて警察に通報し、弁護士に対応を委任します。
+同様の言動が続く場合には、当社は、{you}への対応を打ち切り、当社施設への立入りをお断りすることがあります。また、必要に応じて警察に通報し、弁護士に対応を委任します。
 
 4　法令上・契約上の義務について
 本書にかかわらず、返金、保証その他の契約上の義務の履行、および個人情報の開示・訂正・利用停止等、法令に基づくご請求には、下記の連絡先において書面で対応いたします。`,
-			PolicyRef: "当社カスタマーハラスメントに対する基本方針", Contact: "本件に関するご連絡は、書面でお願いいたします。"},
+			PolicyRef: "当社「カスタマーハラスメントに対する基本方針」", Contact: "本件に関するご連絡は、書面でお願いいたします。"},
 		"en": {Title: "Warning", Body: `We have concluded that the conduct towards our staff described in item 1 below went beyond what is socially acceptable and harmed the working environment of our staff.
 
 By this letter we therefore make the demand in item 2. Should such conduct continue, we will take the measures in item 3.
@@ -66,7 +66,7 @@ Regardless of this letter, we will continue to meet our contractual duties, such
 
 4　法令上・契約上の義務について
 本書にかかわらず、返金、保証その他の契約上の義務の履行、および個人情報の開示・訂正・利用停止等、法令に基づくご請求には、下記の連絡先において書面で対応いたします。`,
-			PolicyRef: "当社カスタマーハラスメントに対する基本方針", Contact: "本件に関するご連絡は、書面に限り承ります。"},
+			PolicyRef: "当社「カスタマーハラスメントに対する基本方針」", Contact: "本件に関するご連絡は、書面に限り承ります。"},
 		"en": {Title: "Notice", Body: `We have tried to respond sincerely to your requests. However, because of the conduct described below, we have concluded that we can no longer deal with you.{warning}
 
 By this letter we therefore give notice that we end our dealings with you, including responding to inquiries by telephone, in person or by e-mail.
@@ -105,7 +105,7 @@ Regardless of this letter, we will continue to meet our contractual duties, such
 
 5　法令上・契約上の義務について
 本書にかかわらず、返金、保証その他の契約上の義務の履行、および個人情報の開示・訂正・利用停止等、法令に基づくご請求には、下記の連絡先において書面で対応いたします。`,
-			PolicyRef: "当社カスタマーハラスメントに対する基本方針", Contact: "本件に関するご連絡は、書面に限り承ります。"},
+			PolicyRef: "当社「カスタマーハラスメントに対する基本方針」", Contact: "本件に関するご連絡は、書面に限り承ります。"},
 		"en": {Title: "Notice of a ban from our premises", Body: `We have tried to respond sincerely to your requests. However, because of the conduct described below, and to protect the safety and working environment of our staff, we have decided to refuse you entry to our premises.{warning}
 
 By this letter we therefore give notice that you may not enter the premises in item 2. We also end our dealings with you, including responding to inquiries by telephone or by e-mail.

@@ -33,6 +33,11 @@ type OrgSettings struct {
 	// is asked whether they have been treated disadvantageously since
 	// (Checkin); none asks nothing.
 	CheckinDays []int
+	// ServiceDuties are the organisation's legal duties to serve (supply of
+	// electricity or gas, medical care, public transport and the like), one
+	// a line: the proposer of a measure above caution confirms they were
+	// considered. Empty when it has none.
+	ServiceDuties string
 	// Sender is how the organisation signs its letters to customers.
 	Sender Sender
 	// DateStyle is how its letters and certificates write dates in

@@ -138,7 +138,9 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 			return fmt.Errorf("demo customer %d: %v", i, err)
 		}
 		m, err := st.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Level: lvl, Reason: "繰り返しの暴言と長時間の拘束のため", ReviewAt: time.Now().AddDate(0, 6, 0),
-			Premises: "新宿店"}) // a ban names its premises; other levels keep none
+			Premises: "新宿店", // a ban names its premises; other levels keep none
+			Checks: kasuhara.MeasureChecks{Axes: "返金の要求には理由があるが、暴言を繰り返し長時間拘束する態様は相当な範囲を超える",
+				Accommodation: "合理的配慮の申出はない", DutyToServe: "法令上の提供義務があるサービスではない"}})
 		if err != nil {
 			return fmt.Errorf("demo measure: %w", err)
 		}

@@ -70,6 +70,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	legal := signedIn(t, srv, "legal@example.jp", legalPW)
 	customerURL := measureForm(t, legal, "banned", "再三の長時間の電話と威圧")
 	legal.fill("#premises", "新宿店")
+	fillChecks(legal)
 	legal.click(`input[name=case_ids]`)
 	wantStatus(t, legal.submit("#propose-submit"), http.StatusOK, "propose")
 	if legal.has(`button[id^=approve-]`) {

@@ -319,6 +319,13 @@ func TestMeasureJourney(t *testing.T) {
 	}
 	legal.choose("#level", "discontinued")
 	legal.fill("#reason", "再三の長時間の電話")
+	// Above caution the checks are asked: without them the form comes back
+	// naming them, with what was typed.
+	wantStatus(t, legal.submit("#propose-submit"), http.StatusUnprocessableEntity, "propose without the checks")
+	if got := value(legal, "read the reason", chromedp.Value(chromedp.CSS("#reason"))); got != "再三の長時間の電話" {
+		t.Errorf("after the missing checks the reason reads %q", got)
+	}
+	fillChecks(legal)
 	wantStatus(t, legal.submit("#propose-submit"), http.StatusOK, "propose")
 	if legal.has(`button[id^=approve-]`) {
 		t.Errorf("the proposer is offered to approve their own proposal")
@@ -448,4 +455,12 @@ func TestPostAndPackageJourney(t *testing.T) {
 		t.Errorf("recipient %q", res.Manifest.Created.For)
 	}
 	srv.secret("the narrative", "新宿店の店員を晒す")
+}
+
+// fillChecks fills the checks a measure above caution is proposed with.
+func fillChecks(b *browser) {
+	b.t.Helper()
+	b.fill("#check_axes", testChecks.Axes)
+	b.fill("#check_accommodation", testChecks.Accommodation)
+	b.fill("#check_duty", testChecks.DutyToServe)
 }

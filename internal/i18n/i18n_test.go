@@ -120,7 +120,7 @@ func TestTranslate(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := c.Localizer("ja").Translate("home.greeting", map[string]any{"Name": "山田"})
-	if err != nil || got != "山田 さん、こんにちは" {
+	if err != nil || got != "山田さん、こんにちは" {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	if _, err := c.Localizer("en").Translate("no.such.key", nil); err == nil {

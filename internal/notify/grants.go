@@ -55,8 +55,8 @@ var grantTexts = map[string]map[string]string{
 		"en": "Set your password yourself with the link below. It works once, for 72 hours.",
 	},
 	"link_footer": {
-		"ja": "お心当たりのない場合は、このメールを破棄し、社内の相談窓口または法務にお知らせください。",
-		"en": "If you did not expect this mail, delete it and tell your consultation desk or legal team.",
+		"ja": "お心当たりのない場合は、このメールを破棄し、管理者または法務・人事にお知らせください。",
+		"en": "If you did not expect this mail, delete it and tell your administrator or legal / HR.",
 	},
 }
 

@@ -65,7 +65,7 @@ type letterLabels struct {
 }
 
 var letterText = map[string]letterLabels{
-	"ja": {ref: "文書番号：", policy: "対応方針：", contact: "【連絡先】", end: "以上", date: dateJA},
+	"ja": {ref: "文書番号：", policy: "根拠となる方針：", contact: "【連絡先】", end: "以上", date: dateJA},
 	"en": {ref: "Ref: ", policy: "Policy: ", contact: "Contact", date: dateEN},
 }
 

@@ -70,7 +70,7 @@ func TestLetterJapanese(t *testing.T) {
 	}
 	all := squash(text)
 	for _, want := range []string{
-		squash(l.Body), "対応方針：" + squash(l.PolicyRef), "【連絡先】",
+		squash(l.Body), "根拠となる方針：" + squash(l.PolicyRef), "【連絡先】",
 		"電話：03-1234-5678（平日9時〜17時）", "以上",
 	} {
 		if !strings.Contains(all, want) {
@@ -140,7 +140,7 @@ func TestLetterOptionalParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := extractText(t, b)
-	for _, notWant := range []string{"様\n", "文書番号", "対応方針", "連絡先", "西新宿2-8-1"} {
+	for _, notWant := range []string{"様\n", "文書番号", "根拠となる方針", "連絡先", "西新宿2-8-1"} {
 		if strings.Contains(text, notWant) {
 			t.Errorf("letter without the optional parts contains %q", notWant)
 		}

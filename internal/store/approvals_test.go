@@ -41,7 +41,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 			ns, _ := d.s.Notifications(ctx, who.UserID, 100)
 			before[who.UserID] = len(ns)
 		}
-		m, err := d.s.ProposeMeasure(ctx, proposer, cust, kasuhara.NewMeasure{Level: kasuhara.LevelBanned, Reason: "再三の威圧", ReviewAt: time.Now().AddDate(0, 6, 0), CaseIDs: []string{c.ID},
+		m, err := d.s.ProposeMeasure(ctx, proposer, cust, kasuhara.NewMeasure{Checks: testChecks, Level: kasuhara.LevelBanned, Reason: "再三の威圧", ReviewAt: time.Now().AddDate(0, 6, 0), CaseIDs: []string{c.ID},
 			Premises: "新宿店"})
 		if err != nil || m.Status != kasuhara.MeasureProposed {
 			t.Fatalf("propose = %+v, %v", m, err)
@@ -144,7 +144,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		}
 
 		// A rejection: its comment is the reason; the proposer hears of it.
-		w, err := d.s.ProposeMeasure(ctx, d.people["desk1"], cust, kasuhara.NewMeasure{Level: kasuhara.LevelWarned, Reason: "警告", ReviewAt: time.Now().AddDate(0, 3, 0)})
+		w, err := d.s.ProposeMeasure(ctx, d.people["desk1"], cust, kasuhara.NewMeasure{Checks: testChecks, Level: kasuhara.LevelWarned, Reason: "警告", ReviewAt: time.Now().AddDate(0, 3, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 			t.Errorf("rejected = %+v", ms[0])
 		}
 		// The proposer who withdraws is told nothing.
-		w2, _ := d.s.ProposeMeasure(ctx, d.people["desk1"], cust, kasuhara.NewMeasure{Level: kasuhara.LevelWarned, Reason: "再提案", ReviewAt: time.Now().AddDate(0, 3, 0)})
+		w2, _ := d.s.ProposeMeasure(ctx, d.people["desk1"], cust, kasuhara.NewMeasure{Checks: testChecks, Level: kasuhara.LevelWarned, Reason: "再提案", ReviewAt: time.Now().AddDate(0, 3, 0)})
 		if err := d.s.LiftMeasure(ctx, d.people["desk1"], cust, w2.ID, "取り下げ"); err != nil {
 			t.Fatal(err)
 		}

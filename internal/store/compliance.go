@@ -511,14 +511,18 @@ func (c *complianceCalc) recurrence(ctx context.Context) (kasuhara.ComplianceRow
 }
 
 func (c *complianceCalc) deterrence(ctx context.Context) (kasuhara.ComplianceRow, error) {
-	var measures, letters, police, lawyer, harassment int
+	var measures, letters, police, lawyer, harassment, checked, unchecked int
 	err := c.s.db.Read.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM measures WHERE org_id = $1 AND status IN ('active', 'lifted') AND effective_at >= $2),
+		(SELECT COUNT(*) FROM measures WHERE org_id = $1 AND status IN ('active', 'lifted') AND effective_at >= $2
+			AND level IN ('warned', 'discontinued', 'banned') AND check_axes <> '' AND check_accommodation <> '' AND check_duty <> ''),
+		(SELECT COUNT(*) FROM measures WHERE org_id = $1 AND status IN ('active', 'lifted') AND effective_at >= $2
+			AND level IN ('warned', 'discontinued', 'banned') AND (check_axes = '' OR check_accommodation = '' OR check_duty = '')),
 		(SELECT COUNT(DISTINCT l.measure_id) FROM letters l JOIN measures m ON m.id = l.measure_id WHERE m.org_id = $1 AND l.created_at >= $2),
 		(SELECT COUNT(*) FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.org_id = $1 AND r.kind = 'police' AND r.referred_at >= $2),
 		(SELECT COUNT(*) FROM referrals r JOIN cases c ON c.id = r.case_id WHERE c.org_id = $1 AND r.kind = 'lawyer' AND r.referred_at >= $2),
 		(SELECT COUNT(*) FROM cases WHERE org_id = $1 AND verdict = 'harassment' AND created_at >= $2)`,
-		c.org.ID, c.since).Scan(&measures, &letters, &police, &lawyer, &harassment)
+		c.org.ID, c.since).Scan(&measures, &checked, &unchecked, &letters, &police, &lawyer, &harassment)
 	if err != nil {
 		return kasuhara.ComplianceRow{}, err
 	}
@@ -526,6 +530,10 @@ func (c *complianceCalc) deterrence(ctx context.Context) (kasuhara.ComplianceRow
 		{Key: "ladder", Count: count(len(kasuhara.MeasureLevels)), Link: "/customers"},
 		{Key: "harassment_cases", Count: caseCount(harassment), Link: "/insight"},
 		{Key: "measures_issued", Count: caseCount(measures), Link: "/customers"},
+		// Measures above caution approved with the proposer's checks, and
+		// without them (proposed before they were asked).
+		{Key: "measures_checked", Count: caseCount(checked), Link: "/customers"},
+		{Key: "measures_unchecked", Count: caseCount(unchecked), Link: "/customers"},
 		{Key: "letters_issued", Count: caseCount(letters), Link: "/customers"},
 		{Key: "referrals_police", Count: caseCount(police), Link: "/specialists"},
 		{Key: "referrals_lawyer", Count: caseCount(lawyer), Link: "/specialists"},

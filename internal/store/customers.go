@@ -357,7 +357,7 @@ func (s *Store) ForReview(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Cus
 }
 
 const measureColumns = `id, customer_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, approved_by, approved_at,
-	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at, premises`
+	approval_comment, lifted_by, lifted_at, lift_reason, customer_response, created_at, premises, check_axes, check_accommodation, check_duty`
 
 func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 	defer rows.Close()
@@ -367,7 +367,8 @@ func (s *Store) scanMeasures(rows *sql.Rows) ([]kasuhara.Measure, error) {
 		var cases string
 		var eff, appr, lifted sql.NullTime
 		if err := rows.Scan(&m.ID, &m.CustomerID, &m.Level, &m.Reason, &m.CustomerText, &cases, &m.Status, &eff, &m.ReviewAt, &m.ProposedBy, &m.ApprovedBy, &appr,
-			&m.ApprovalComment, &m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt, &m.Premises); err != nil {
+			&m.ApprovalComment, &m.LiftedBy, &lifted, &m.LiftReason, &m.CustomerResponse, &m.CreatedAt, &m.Premises,
+			&m.Checks.Axes, &m.Checks.Accommodation, &m.Checks.DutyToServe); err != nil {
 			return nil, err
 		}
 		m.CaseIDs = splitList(cases)
@@ -430,6 +431,20 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 	} else {
 		n.Premises = ""
 	}
+	// A measure that needs approval is proposed with what was considered
+	// (issue 22); below it the checks are not asked and not kept.
+	checks := []*string{&n.Checks.Axes, &n.Checks.Accommodation, &n.Checks.DutyToServe}
+	for i, c := range checks {
+		*c = strings.TrimSpace(*c)
+		if !kasuhara.NeedsApproval(n.Level) {
+			*c = ""
+			continue
+		}
+		field := kasuhara.MeasureCheckFields[i]
+		if err := checkText(field, *c, true); err != nil {
+			f.AddError(field, kasuhara.ErrorFields(err)[field])
+		}
+	}
 	now := s.now()
 	if n.ReviewAt.IsZero() {
 		f.Add("review_at", kasuhara.FieldRequired)
@@ -440,7 +455,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		return nil, err
 	}
 	m := &kasuhara.Measure{ID: newID(), CustomerID: customerID, Level: n.Level, Reason: strings.TrimSpace(n.Reason), CustomerText: strings.TrimSpace(n.CustomerText), CaseIDs: n.CaseIDs,
-		Premises: strings.TrimSpace(n.Premises), Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
+		Premises: strings.TrimSpace(n.Premises), Checks: n.Checks, Status: kasuhara.MeasureProposed, ReviewAt: n.ReviewAt.UTC(), ProposedBy: v.UserID, CreatedAt: now}
 	if !kasuhara.NeedsApproval(n.Level) {
 		m.Status, m.EffectiveAt = kasuhara.MeasureActive, now
 	}
@@ -458,9 +473,10 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 		if !m.EffectiveAt.IsZero() {
 			eff = m.EffectiveAt
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, created_at, premises)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
-			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt, m.Premises); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, customer_id, org_id, level, reason, customer_text, case_ids, status, effective_at, review_at, proposed_by, created_at, premises,
+			check_axes, check_accommodation, check_duty)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, m.ID, customerID, v.OrgID, m.Level, m.Reason, m.CustomerText, strings.Join(m.CaseIDs, ","),
+			m.Status, eff, m.ReviewAt, m.ProposedBy, m.CreatedAt, m.Premises, m.Checks.Axes, m.Checks.Accommodation, m.Checks.DutyToServe); err != nil {
 			return err
 		}
 		if m.Status == kasuhara.MeasureProposed {
@@ -474,7 +490,7 @@ func (s *Store) ProposeMeasure(ctx context.Context, v kasuhara.Actor, customerID
 			}
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "measure.propose", objectType: "customer", objectID: customerID,
-			detail: map[string]string{"measure_id": m.ID, "level": m.Level, "status": m.Status}})
+			detail: map[string]any{"measure_id": m.ID, "level": m.Level, "status": m.Status, "checks": m.Checks.Done()}})
 	})
 	if err != nil {
 		return nil, wrap("store.ProposeMeasure", err)

@@ -61,13 +61,13 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 
 		// Measures: caution at once; discontinued waits for a second legal person.
 		review6m := time.Now().AddDate(0, 6, 0)
-		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: "nuke", Reason: "", ReviewAt: time.Now().Add(-time.Hour)})
+		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Checks: testChecks, Level: "nuke", Reason: "", ReviewAt: time.Now().Add(-time.Hour)})
 		for _, f := range []string{"level", "reason", "review_at"} {
 			wantField(t, err, f)
 		}
-		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: review6m, CaseIDs: []string{"not-a-case"}})
+		_, err = d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "x", ReviewAt: review6m, CaseIDs: []string{"not-a-case"}})
 		wantField(t, err, "case_ids")
-		m, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: "caution", Reason: "繰り返しの怒鳴り", ReviewAt: review6m, CaseIDs: []string{c1.ID, c2.ID}})
+		m, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "繰り返しの怒鳴り", ReviewAt: review6m, CaseIDs: []string{c1.ID, c2.ID}})
 		if err != nil || m.Status != kasuhara.MeasureActive {
 			t.Fatalf("caution = %+v, %v", m, err)
 		}
@@ -82,7 +82,7 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 		if got := lookup(); got != "caution" {
 			t.Fatalf("lookup after caution = %q", got)
 		}
-		disc, err := d.s.ProposeMeasure(ctx, legal, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "警告後も継続", ReviewAt: review6m, CaseIDs: []string{c3.ID}})
+		disc, err := d.s.ProposeMeasure(ctx, legal, id, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "警告後も継続", ReviewAt: review6m, CaseIDs: []string{c3.ID}})
 		if err != nil || disc.Status != kasuhara.MeasureProposed {
 			t.Fatalf("discontinued = %+v, %v", disc, err)
 		}

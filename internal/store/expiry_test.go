@@ -28,7 +28,7 @@ func TestMeasureExpiresOnReviewDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		cs, _ := s.Customers(ctx, desk, "")
-		if _, err := s.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 0, 30)}); err != nil {
+		if _, err := s.ProposeMeasure(ctx, desk, cs[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 0, 30)}); err != nil {
 			t.Fatal(err)
 		}
 		status := func() string {

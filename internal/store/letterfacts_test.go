@@ -51,14 +51,14 @@ func TestBanRecordsItsPremises(t *testing.T) {
 	onDesk(t, func(t *testing.T, d desk) {
 		c, id := caseWithCustomer(t, d)
 		review := time.Now().AddDate(0, 6, 0)
-		_, err := d.s.ProposeMeasure(ctx, d.people["desk1"], id, kasuhara.NewMeasure{Level: kasuhara.LevelBanned, Reason: "威圧", ReviewAt: review, CaseIDs: []string{c.ID}})
+		_, err := d.s.ProposeMeasure(ctx, d.people["desk1"], id, kasuhara.NewMeasure{Checks: testChecks, Level: kasuhara.LevelBanned, Reason: "威圧", ReviewAt: review, CaseIDs: []string{c.ID}})
 		wantField(t, err, "premises")
-		ban, err := d.s.ProposeMeasure(ctx, d.people["desk1"], id, kasuhara.NewMeasure{Level: kasuhara.LevelBanned, Reason: "威圧", ReviewAt: review,
+		ban, err := d.s.ProposeMeasure(ctx, d.people["desk1"], id, kasuhara.NewMeasure{Checks: testChecks, Level: kasuhara.LevelBanned, Reason: "威圧", ReviewAt: review,
 			CaseIDs: []string{c.ID}, Premises: " 新宿店、渋谷店 "})
 		if err != nil {
 			t.Fatal(err)
 		}
-		warn, err := d.s.ProposeMeasure(ctx, d.people["desk1"], id, kasuhara.NewMeasure{Level: kasuhara.LevelWarned, Reason: "威圧", ReviewAt: review, Premises: "新宿店"})
+		warn, err := d.s.ProposeMeasure(ctx, d.people["desk1"], id, kasuhara.NewMeasure{Checks: testChecks, Level: kasuhara.LevelWarned, Reason: "威圧", ReviewAt: review, Premises: "新宿店"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 			return kasuhara.Actor{UserID: g.UserID, OrgID: d.org.ID, Role: kasuhara.RoleLegal}
 		}
 		a, b := mk(d.actor, "legal-a@example.jp"), mk(d.actor, "legal-b@example.jp")
-		m, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "警告後も継続", ReviewAt: review, CaseIDs: []string{c.ID}})
+		m, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "警告後も継続", ReviewAt: review, CaseIDs: []string{c.ID}})
 		if err != nil || m.Status != kasuhara.MeasureProposed {
 			t.Fatalf("propose = %+v, %v", m, err)
 		}
@@ -67,7 +67,7 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 			t.Fatalf("approve = %+v, %v", got, err)
 		}
 		// A password reset by the admin who made the proposer counts too.
-		m2, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "再度", ReviewAt: review, CaseIDs: []string{c.ID}})
+		m2, err := d.s.ProposeMeasure(ctx, a, id, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "再度", ReviewAt: review, CaseIDs: []string{c.ID}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,6 +87,64 @@ func TestMeasureApproverNotMadeByTheSamePerson(t *testing.T) {
 		// The operator's command line is no person of the organisation.
 		if _, err := d.s.ApproveMeasure(ctx, untouched, id, m2.ID, ""); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// testChecks are the proposer's notes that a measure above caution needs
+// (issue 22); below it they are not kept.
+var testChecks = kasuhara.MeasureChecks{Axes: "要求に理由はあるが、30分以上の威圧的な繰り返しは相当な範囲を超える",
+	Accommodation: "合理的配慮の申出はない", DutyToServe: "提供義務のあるサービスではない"}
+
+// TestChecksBeforeAMeasure (issue 22): a measure above caution is refused
+// without the proposer's three notes, each named; with them it is kept and
+// read back; below it nothing of them is kept.
+func TestChecksBeforeAMeasure(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		c, id := caseWithCustomer(t, d)
+		desk1 := d.people["desk1"]
+		review := time.Now().AddDate(0, 6, 0)
+		for _, lvl := range []string{kasuhara.LevelWarned, kasuhara.LevelDiscontinued, kasuhara.LevelBanned} {
+			_, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: lvl, Reason: "繰り返し", ReviewAt: review, CaseIDs: []string{c.ID},
+				Premises: "新宿店", Checks: kasuhara.MeasureChecks{Axes: "  ", Accommodation: "申出なし"}})
+			wantField(t, err, "check_axes")
+			wantField(t, err, "check_duty")
+			if _, ok := kasuhara.ErrorFields(err)["check_accommodation"]; ok {
+				t.Errorf("%s: the accommodation note given is named as missing", lvl)
+			}
+		}
+		ms, _ := d.s.Measures(ctx, desk1, id)
+		if len(ms) != 0 {
+			t.Fatalf("a measure without its checks was kept: %+v", ms)
+		}
+		m, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: kasuhara.LevelWarned, Reason: "繰り返し", ReviewAt: review,
+			CaseIDs: []string{c.ID}, Checks: testChecks})
+		if err != nil || m.Checks != testChecks {
+			t.Fatalf("propose with checks = %+v, %v", m, err)
+		}
+		w, err := d.s.ProposeMeasure(ctx, desk1, id, kasuhara.NewMeasure{Level: kasuhara.LevelWatch, Reason: "様子見", ReviewAt: review, Checks: testChecks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err = d.s.Measures(ctx, d.people["legal"], id)
+		if err != nil || len(ms) != 2 {
+			t.Fatalf("measures = %+v, %v", ms, err)
+		}
+		for _, got := range ms {
+			switch got.ID {
+			case m.ID:
+				if got.Checks != testChecks || !got.Checks.Done() {
+					t.Errorf("the warning's checks read back as %+v", got.Checks)
+				}
+			case w.ID:
+				if got.Checks != (kasuhara.MeasureChecks{}) {
+					t.Errorf("a watch kept checks: %+v", got.Checks)
+				}
+			}
+		}
+		as, err := d.s.PendingApprovals(ctx, d.people["legal"])
+		if err != nil || len(as) != 1 || as[0].Checks != testChecks {
+			t.Fatalf("the approver reads %+v, %v", as, err)
 		}
 	})
 }

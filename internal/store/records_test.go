@@ -56,7 +56,7 @@ func TestVerifyRecordsFindsTampering(t *testing.T) {
 			if err != nil || len(cs) == 0 {
 				t.Fatalf("customers = %v, %v", cs, err)
 			}
-			m, err := d.s.ProposeMeasure(ctx, desk1, cs[0].ID, kasuhara.NewMeasure{Level: "caution", Reason: "繰り返しの怒鳴り",
+			m, err := d.s.ProposeMeasure(ctx, desk1, cs[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "繰り返しの怒鳴り",
 				ReviewAt: time.Now().AddDate(0, 6, 0), CaseIDs: []string{c.ID}})
 			if err != nil {
 				t.Fatal(err)

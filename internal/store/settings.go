@@ -38,11 +38,11 @@ func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhar
 	var checkinDays string
 	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
 		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style,
-		anonymous_channel, anonymous_chosen FROM org_settings WHERE org_id = $1`,
+		anonymous_channel, anonymous_chosen, service_duties FROM org_settings WHERE org_id = $1`,
 		orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
 		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays,
 		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle,
-		&st.AnonymousChannel, &st.AnonymousChosen)
+		&st.AnonymousChannel, &st.AnonymousChosen, &st.ServiceDuties)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap("store.Settings", err)
 	}
@@ -136,6 +136,11 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 	if len(st.CheckinDays) > kasuhara.MaxCheckinDays {
 		f.AddError("checkin_days", kasuhara.AtMost(kasuhara.MaxCheckinDays))
 	}
+	if st.ServiceDuties = strings.TrimSpace(st.ServiceDuties); utf8.RuneCountInString(st.ServiceDuties) > kasuhara.MaxLongText {
+		f.Add("service_duties", kasuhara.FieldTooLong)
+	} else if strings.ContainsRune(st.ServiceDuties, 0) {
+		f.Add("service_duties", kasuhara.FieldMalformed)
+	}
 	if st.OrgName = strings.TrimSpace(st.OrgName); st.OrgName != "" {
 		if fe := (kasuhara.NewOrg{Slug: "x", Name: st.OrgName}).Validate(); fe != nil {
 			f.Add("org_name", kasuhara.ErrorFields(fe)["name"].Code)
@@ -166,8 +171,8 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
 			contact_limit_minutes, webhook_url, webhook_secret, updated_at, review_incidents, review_window_days,
-			legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style, service_duties)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 			ON CONFLICT (org_id) DO UPDATE SET acknowledge = excluded.acknowledge, feedback = excluded.feedback,
 			public_holidays = excluded.public_holidays, year_end_closure = excluded.year_end_closure,
 			contact_limit_minutes = excluded.contact_limit_minutes, webhook_url = excluded.webhook_url,
@@ -175,16 +180,16 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 			review_incidents = excluded.review_incidents, review_window_days = excluded.review_window_days,
 			legal_name = excluded.legal_name, address = excluded.address, representative = excluded.representative,
 			contact_phone = excluded.contact_phone, contact_desk = excluded.contact_desk, checkin_days = excluded.checkin_days,
-			date_style = excluded.date_style`,
+			date_style = excluded.date_style, service_duties = excluded.service_duties`,
 			st.OrgID, strings.TrimSpace(st.Acknowledge), strings.TrimSpace(st.Feedback), st.PublicHolidays, st.YearEndClosure,
 			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now(), st.ReviewIncidents, st.ReviewWindowDays,
-			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays), st.DateStyle); err != nil {
+			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays), st.DateStyle, st.ServiceDuties); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,
 			detail: map[string]any{"acknowledge": st.Acknowledge, "feedback": st.Feedback, "public_holidays": st.PublicHolidays,
 				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != "", "sender": *snd,
-				"date_style": st.DateStyle, "renamed": renamed, "checkin_days": st.CheckinDays}})
+				"date_style": st.DateStyle, "renamed": renamed, "checkin_days": st.CheckinDays, "service_duties": st.ServiceDuties != ""}})
 	})
 	return wrap("store.SaveSettings", err)
 }

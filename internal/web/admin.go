@@ -368,7 +368,7 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
 			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
 			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
-			"date_style": st.DateStyle}, Errors: map[string]string{}}
+			"date_style": st.DateStyle, "service_duties": st.ServiceDuties}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
 }
@@ -383,7 +383,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsFields are the text fields of the settings form.
 var settingsFields = []string{"org_name", "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
-	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days", "date_style"}
+	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days", "date_style", "service_duties"}
 
 func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
@@ -405,6 +405,10 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	duties := cur.ServiceDuties
+	if r.PostForm.Has("service_duties") {
+		duties = r.PostFormValue("service_duties")
+	}
 	checkins := cur.CheckinDays
 	if r.PostForm.Has("checkin_days") {
 		if checkins, err = kasuhara.ParseCheckinDays(r.PostFormValue("checkin_days")); err != nil {
@@ -416,7 +420,7 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		Feedback: r.PostFormValue("feedback"), PublicHolidays: r.PostFormValue("public_holidays") == "on",
 		YearEndClosure: r.PostFormValue("year_end_closure") == "on", ContactLimitMinutes: limit,
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
-		ReviewIncidents: incidents, ReviewWindowDays: window, CheckinDays: checkins,
+		ReviewIncidents: incidents, ReviewWindowDays: window, CheckinDays: checkins, ServiceDuties: duties,
 		Sender: kasuhara.Sender{LegalName: r.PostFormValue("legal_name"), Address: r.PostFormValue("address"),
 			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")},
 		DateStyle: r.PostFormValue("date_style")})

@@ -114,7 +114,7 @@ func TestAuditPage(t *testing.T) {
 	if err != nil || len(es) != 1 || es[0].ActorID != adm.UserID || !strings.Contains(es[0].Detail, `"rows":205`) {
 		t.Fatalf("the export's audit entry: %+v, %v", es, err)
 	}
-	must(t, admin.get("/admin/audit?action=export."), 200, "監査ログの書き出し（CSV）")
+	must(t, admin.get("/admin/audit?action=export."), 200, "監査ログの出力（CSV）")
 
 	// Roles that may not read the trail may not export it.
 	analyst := e.client()

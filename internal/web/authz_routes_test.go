@@ -699,7 +699,7 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 		t.Fatalf("customers: %v %v", list, err)
 	}
 	w.ids["customers"] = list[0].ID
-	m, err := e.st.ProposeMeasure(ctx, desk, list[0].ID, kasuhara.NewMeasure{Level: "discontinued", Reason: "繰り返し", ReviewAt: time.Now().AddDate(0, 6, 0)})
+	m, err := e.st.ProposeMeasure(ctx, desk, list[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "繰り返し", ReviewAt: time.Now().AddDate(0, 6, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -242,7 +242,7 @@ func TestCasePageCustomerAndLetters(t *testing.T) {
 	if sec := sectionOf(t, desk.get("/cases/"+c.ID).body, "letter"); !strings.Contains(sec, "文書を作成できる措置はありません") {
 		t.Errorf("the letter section before any measure:\n%s", sec)
 	}
-	m, err := e.st.ProposeMeasure(ctx, deskV, cu.ID, kasuhara.NewMeasure{Level: "warned", Reason: "社内限りの判断理由", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
+	m, err := e.st.ProposeMeasure(ctx, deskV, cu.ID, kasuhara.NewMeasure{Checks: testChecks, Level: "warned", Reason: "社内限りの判断理由", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,15 @@ type proposeIn struct {
 	// Premises are the stores or offices a ban covers, named by its
 	// letter (banned only).
 	Premises string `json:"premises"`
+	// Checks are required for warned and above (issue 22).
+	Checks checksIn `json:"checks"`
+}
+
+// checksIn are the proposer's notes on what was considered.
+type checksIn struct {
+	Axes          string `json:"axes"`
+	Accommodation string `json:"accommodation"`
+	DutyToServe   string `json:"duty_to_serve"`
 }
 
 func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measure, error) {
@@ -30,7 +39,7 @@ func (s *Server) proposeMeasure(r *http.Request, in proposeIn) (*kasuhara.Measur
 	}
 	return s.Customers.ProposeMeasure(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"),
 		kasuhara.NewMeasure{Level: in.Level, Reason: in.Reason, CustomerText: in.CustomerText, CaseIDs: in.CaseIDs, ReviewAt: review,
-			Premises: in.Premises})
+			Premises: in.Premises, Checks: kasuhara.MeasureChecks(in.Checks)})
 }
 
 // The desk's screens.
@@ -90,9 +99,13 @@ func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
+	st, err := s.Settings.Settings(r.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
 	p.Title, p.Nav = "customers.customer", "customers"
 	p.Data = map[string]any{"Customer": c, "Measures": ms, "Names": names, "Cases": cases, "Legal": access.Can(v.Membership.Role, access.ApproveMeasure), "Duplicates": dups,
-		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(calendar.JST).Format("2006-01-02")}
+		"ReviewDefault": s.Now().AddDate(0, 6, 0).In(calendar.JST).Format("2006-01-02"), "ServiceDuties": st.ServiceDuties}
 	return s.render(w, r, status, "customer", p)
 }
 
@@ -106,7 +119,7 @@ func (s *Server) customerAction(w http.ResponseWriter, r *http.Request, done str
 	err := fn(actor)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
 		return s.customerPage(w, r, statusOf(c), &page{Flash: "form.fix", FlashKind: "error", Form: s.newForm(r, err, "level", "reason", "customer_text", "review_at", "comment", "premises",
-			"addressee_kind", "formal_name", "postal_address")})
+			"addressee_kind", "formal_name", "postal_address", "check_axes", "check_accommodation", "check_duty")})
 	}
 	if err != nil {
 		return err
@@ -125,7 +138,8 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
 	return s.customerAction(w, r, "customers.proposed", func(kasuhara.Actor) error {
 		r.ParseForm()
 		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"), CustomerText: r.PostFormValue("customer_text"),
-			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at"), Premises: r.PostFormValue("premises")})
+			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at"), Premises: r.PostFormValue("premises"),
+			Checks: checksIn{Axes: r.PostFormValue("check_axes"), Accommodation: r.PostFormValue("check_accommodation"), DutyToServe: r.PostFormValue("check_duty")}})
 		return err
 	})
 }

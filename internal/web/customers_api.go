@@ -51,16 +51,24 @@ type measureJSON struct {
 	LiftReason       string     `json:"lift_reason,omitempty"`
 	CustomerResponse string     `json:"customer_response,omitempty"`
 	Premises         string     `json:"premises,omitempty"`
+	// Checks are the proposer's notes (warned and above; absent for a
+	// measure proposed before they were asked).
+	Checks *checksIn `json:"checks,omitempty"`
 }
 
 func measureOut(m kasuhara.Measure) measureJSON {
 	if m.CaseIDs == nil {
 		m.CaseIDs = []string{}
 	}
-	return measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CustomerText: m.CustomerText, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
+	out := measureJSON{ID: m.ID, Level: m.Level, Reason: m.Reason, CustomerText: m.CustomerText, CaseIDs: m.CaseIDs, Status: m.Status, EffectiveAt: timeOrNil(m.EffectiveAt),
 		ReviewAt: m.ReviewAt, ProposedBy: m.ProposedBy, ApprovedBy: m.ApprovedBy, ApprovedAt: timeOrNil(m.ApprovedAt), ApprovalComment: m.ApprovalComment,
 		LiftedBy: m.LiftedBy, LiftReason: m.LiftReason, CustomerResponse: m.CustomerResponse,
 		Premises: m.Premises}
+	if m.Checks.Done() {
+		c := checksIn(m.Checks)
+		out.Checks = &c
+	}
+	return out
 }
 
 // apiLookup answers the front line (and a phone system on an incoming call)

@@ -26,7 +26,13 @@ func TestCustomerLookupAndApprovalAPI(t *testing.T) {
 		must(t, emp.call("GET", "/api/v1/customers/"+id, nil), http.StatusForbidden)
 
 		review := time.Now().AddDate(0, 3, 0).Format(time.RFC3339)
-		r := legal.call("POST", "/api/v1/customers/"+id+"/measures", map[string]any{"level": "discontinued", "reason": "再三の警告後も継続", "review_at": review})
+		// Above caution, the proposer's checks are required, each named.
+		r := legal.call("POST", "/api/v1/customers/"+id+"/measures", map[string]any{"level": "discontinued", "reason": "再三の警告後も継続", "review_at": review,
+			"checks": map[string]string{"axes": "要求に理由なく、威圧的な態様が続く"}})
+		must(t, r, 422, "check_accommodation", "check_duty")
+		mustNot(t, r, "check_axes")
+		r = legal.call("POST", "/api/v1/customers/"+id+"/measures", map[string]any{"level": "discontinued", "reason": "再三の警告後も継続", "review_at": review,
+			"checks": map[string]string{"axes": "要求に理由なく、威圧的な態様が続く", "accommodation": "合理的配慮の申出はない", "duty_to_serve": "提供義務のあるサービスではない"}})
 		must(t, r, 201, `"status":"proposed"`)
 		mid := decode(t, r.body)["id"].(string)
 		must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", nil), http.StatusForbidden)
@@ -41,7 +47,12 @@ func TestCustomerLookupAndApprovalAPI(t *testing.T) {
 		_, tok, _ := e.st.CreateToken(ctx, kasuhara.CLIActor, u.ID, "")
 		legal2 := &apiClient{c: e.client(), tok: tok}
 		// The list of approvals says who may approve; the comment is kept.
-		must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":true`, `"customer_name":"鈴木 一郎"`, `"level":"discontinued"`)
+		must(t, legal2.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":true`, `"customer_name":"鈴木 一郎"`, `"level":"discontinued"`,
+			`"accommodation":"合理的配慮の申出はない"`)
+		// The approver reads the checks on the approvals page.
+		l2 := e.client()
+		l2.signIn("legal2@acme.example", password)
+		must(t, l2.get("/approvals"), 200, "要求に理由なく、威圧的な態様が続く", "合理的配慮の申出はない", "提供義務のあるサービスではない")
 		must(t, legal.call("GET", "/api/v1/approvals", nil), 200, `"may_approve":false`)
 		must(t, emp.call("GET", "/api/v1/approvals", nil), http.StatusForbidden)
 		must(t, legal2.call("POST", "/api/v1/customers/"+id+"/measures/"+mid+"/approve", map[string]any{"comment": 5}), 422)
@@ -89,8 +100,8 @@ func TestMeasureLetters(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	deskV := e.actor(kasuhara.RoleDesk)
 	c, id := e.threatenedByACustomer(t)
-	caution, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 1, 0)})
-	warned, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "脅迫的な発言が続いた", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
+	caution, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "x", ReviewAt: time.Now().AddDate(0, 1, 0)})
+	warned, _ := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Checks: testChecks, Level: "warned", Reason: "脅迫的な発言が続いた", CaseIDs: []string{c.ID}, ReviewAt: time.Now().AddDate(0, 6, 0)})
 	legal := e.api(kasuhara.RoleLegal)
 	must(t, legal.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusConflict) // not yet approved
 	must(t, legal.call("POST", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/approve", nil), 200)
@@ -116,7 +127,7 @@ func TestMeasureLetters(t *testing.T) {
 	must(t, emp.call("GET", "/api/v1/customers/"+id+"/measures/"+warned.ID+"/letter?lang=ja", nil), http.StatusForbidden)
 	// Legal edits the template; the desk may not.
 	l := e.signedIn(kasuhara.RoleLegal)
-	must(t, l.get("/customers/letters"), 200, "警告文書", "{facts}")
+	must(t, l.get("/customers/letters"), 200, "警告書", "{facts}")
 	must(t, l.post("/customers/letters", url.Values{"kind": {"warning"}, "lang": {"ja"}, "title": {"警告書"}, "body": {"{customer}\n{facts}"}}), http.StatusSeeOther)
 	d := e.signedIn(kasuhara.RoleDesk)
 	must(t, d.get("/customers/letters"), http.StatusForbidden)
@@ -189,3 +200,8 @@ func TestCustomerHidesTheExcludedCase(t *testing.T) {
 		mustNot(t, page, "secret-mail", "M-7777", caseID)
 	})
 }
+
+// testChecks are the proposer's notes that a measure above caution needs
+// (issue 22); below it they are not kept.
+var testChecks = kasuhara.MeasureChecks{Axes: "要求に理由はあるが、30分以上の威圧的な繰り返しは相当な範囲を超える",
+	Accommodation: "合理的配慮の申出はない", DutyToServe: "提供義務のあるサービスではない"}

@@ -152,7 +152,7 @@ func TestGrantRequestsOnApprovals(t *testing.T) {
 			t.Errorf("role after the approval = %s", ms[0].Role)
 		}
 		// The requester is told; the notice leads to the requests.
-		must(t, admin.get("/notifications"), 200, "あなたが依頼した役割「相談窓口」の付与が承認されました", `href="/grant-requests"`)
+		must(t, admin.get("/notifications"), 200, "ご依頼の役割「相談窓口」の付与が承認されました", `href="/grant-requests"`)
 
 		// A reset rejected from the list, with its reason: audited, told.
 		must(t, admin.post("/admin/users/"+emp.ID+"/reset-password?org=acme", nil), http.StatusSeeOther)
@@ -163,7 +163,7 @@ func TestGrantRequestsOnApprovals(t *testing.T) {
 		r = legal.post("/grant-requests/"+m[1]+"/reject", url.Values{"comment": {"本人に確認できない"}, "back": {"approvals"}})
 		must(t, r, http.StatusSeeOther)
 		must(t, legal.get("/approvals"), 200, `id="no-grant-approvals"`, "却下しました")
-		must(t, admin.get("/notifications"), 200, "あなたが依頼したパスワード再設定が却下されました")
+		must(t, admin.get("/notifications"), 200, "ご依頼のパスワード再設定が却下されました")
 		es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{Action: "grant.", OrgID: e.org.ID, Limit: 20})
 		if err != nil {
 			t.Fatal(err)

@@ -31,12 +31,12 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 		legalV := e.actor(kasuhara.RoleLegal)
 		c, id := e.threatenedByACustomer(t)
 		review := time.Now().AddDate(0, 6, 0)
-		end, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "discontinued", Reason: "店長の私見：酔っていた", CustomerText: "繰り返し大声で従業員を威圧されたこと",
+		end, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "店長の私見：酔っていた", CustomerText: "繰り返し大声で従業員を威圧されたこと",
 			CaseIDs: []string{c.ID}, ReviewAt: review})
 		if err != nil {
 			t.Fatal(err)
 		}
-		plain, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "社内メモのみ", ReviewAt: review})
+		plain, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Checks: testChecks, Level: "warned", Reason: "社内メモのみ", ReviewAt: review})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestLetterPreviewAndCustomerText(t *testing.T) {
 		if _, err := e.st.StoredLetter(ctx, legalV, id, end.ID, "ja", kasuhara.LayoutStandard); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Fatalf("a preview kept a letter: %v", err)
 		}
-		if text := preview(plain); text != "" && (strings.Contains(text, "社内メモ") || !strings.Contains(text, "社会通念上相当な範囲を超える")) {
+		if text := preview(plain); text != "" && (strings.Contains(text, "社内メモ") || !strings.Contains(text, "範囲を超えるものであり、当社従業員の就業環境を害するものと判断いたしました")) {
 			t.Errorf("a measure without a text for the customer:\n%s", text)
 		}
 		// A warning letter issued: the discontinuation now names it.
@@ -108,7 +108,7 @@ func TestLetterSenderFromSettings(t *testing.T) {
 
 	deskV := e.actor(kasuhara.RoleDesk)
 	_, id := e.threatenedByACustomer(t)
-	m, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Level: "warned", Reason: "x", ReviewAt: time.Now().AddDate(0, 6, 0)})
+	m, err := e.st.ProposeMeasure(ctx, deskV, id, kasuhara.NewMeasure{Checks: testChecks, Level: "warned", Reason: "x", ReviewAt: time.Now().AddDate(0, 6, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,8 @@ func TestBanLetterAddressesTheCompany(t *testing.T) {
 			"postal_address": {"東京都新宿区西新宿2-8-1"}}), http.StatusSeeOther)
 		must(t, d.get("/customers/"+id), 200, `value="株式会社ブラック商事"`, "東京都新宿区西新宿2-8-1")
 		review := time.Now().AddDate(0, 6, 0).In(calendar.JST)
-		propose := url.Values{"level": {"banned"}, "reason": {"社内メモ"}, "case_ids": {c.ID}, "review_at": {review.Format("2006-01-02")}}
+		propose := url.Values{"level": {"banned"}, "reason": {"社内メモ"}, "case_ids": {c.ID}, "review_at": {review.Format("2006-01-02")},
+			"check_axes": {testChecks.Axes}, "check_accommodation": {testChecks.Accommodation}, "check_duty": {testChecks.DutyToServe}}
 		must(t, d.post("/customers/"+id+"/measures", propose), 422, "premises")
 		propose.Set("premises", "新宿店および渋谷店")
 		must(t, d.post("/customers/"+id+"/measures", propose), http.StatusSeeOther)
@@ -192,7 +193,7 @@ func TestBanLetterAddressesTheCompany(t *testing.T) {
 func TestCertifiedLetterIsKeptApart(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		c, id := e.threatenedByACustomer(t)
-		m, err := e.st.ProposeMeasure(ctx, e.actor(kasuhara.RoleDesk), id, kasuhara.NewMeasure{Level: "warned", Reason: "x", CaseIDs: []string{c.ID},
+		m, err := e.st.ProposeMeasure(ctx, e.actor(kasuhara.RoleDesk), id, kasuhara.NewMeasure{Checks: testChecks, Level: "warned", Reason: "x", CaseIDs: []string{c.ID},
 			ReviewAt: time.Now().AddDate(0, 6, 0)})
 		if err != nil {
 			t.Fatal(err)

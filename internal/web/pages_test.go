@@ -52,7 +52,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	if err != nil || len(custs) != 1 {
 		t.Fatalf("customers = %v, %v", custs, err)
 	}
-	m, _ := e.st.ProposeMeasure(ctx, deskV, custs[0].ID, kasuhara.NewMeasure{Level: "warned", Reason: "理由", ReviewAt: time.Now().AddDate(0, 1, 0)})
+	m, _ := e.st.ProposeMeasure(ctx, deskV, custs[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "warned", Reason: "理由", ReviewAt: time.Now().AddDate(0, 1, 0)})
 	e.st.RecordResponse(ctx, deskV, custs[0].ID, m.ID, "回答")
 	// Policy and training: a published policy in two versions, a course
 	// with an assignment and a passed attempt, a case study of a closed case.

@@ -213,6 +213,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"mannerReasons":  func() []string { return kasuhara.MannerReasons },
 			"careKinds":      func() []string { return kasuhara.CareKinds },
 			"measureLevels":  func() []string { return kasuhara.MeasureLevels },
+			"needsApproval":  kasuhara.NeedsApproval,
 			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
 			"bytes":          document.Size,
 			"hasPrefix":      strings.HasPrefix,

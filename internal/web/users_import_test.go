@@ -45,7 +45,7 @@ func TestUserImport(t *testing.T) {
 		t.Fatal("the dry run added a person")
 	}
 	r = admin.post("/admin/users/import?org=acme", url.Values{"csv": {good}, "import": {"yes"}})
-	must(t, r, 200, "利用者を登録しました", "初回パスワード")
+	must(t, r, 200, "ユーザーを登録しました", "初回パスワード")
 	u, err := e.st.UserByEmail(ctx, "hanako@example.jp")
 	if err != nil || !u.MustChangePassword {
 		t.Fatalf("hanako: %+v, %v", u, err)
