@@ -167,7 +167,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		return nil, err
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
 		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
@@ -218,6 +218,10 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// report, whether they have been treated disadvantageously since:
 		// daily at 10:00 in Japan, and once at the start to catch up.
 		store.KindCheckins: st.CheckinsHandler,
+		// Handlers of cooperation requests between employers are reminded
+		// of deadlines near or past: daily at 09:00 in Japan, and once at
+		// the start to catch up.
+		store.KindCooperation: st.CooperationHandler,
 		// Retention purges expired cases once a day at 03:00 in Japan.
 		store.KindRetention: st.RetentionHandler(blobs.Delete),
 		// The signed head of the audit chain, daily at 04:00 in Japan.
@@ -234,6 +238,9 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	}
 	if err := st.ScheduleCheckins(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule check-ins: %w", err)
+	}
+	if err := st.ScheduleCooperation(ctx, time.Now(), true); err != nil {
+		return nil, fmt.Errorf("schedule cooperation reminders: %w", err)
 	}
 	if err := st.ScheduleRetention(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule retention: %w", err)

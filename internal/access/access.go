@@ -44,6 +44,7 @@ const (
 	IncludeCare       Action = "include_care"        // put the care record into an evidence package, with a reason
 	AuditChoices      Action = "audit_choices"       // read the audit entries of alarms and reporters' choices (LegalOnlyAudit)
 	ViewCompliance    Action = "view_compliance"     // the organisation's compliance figures (retaliation check-ins, …), without names
+	ManageCooperation Action = "manage_cooperation"  // the register of cooperation requests between employers (Art. 33(3)) and the summaries shared
 )
 
 // The roles, short, for the table.
@@ -89,6 +90,7 @@ var matrix = map[Action][]kasuhara.Role{
 	IncludeCare:       {legal},
 	AuditChoices:      {legal},
 	ViewCompliance:    {legal, analyst, admin},
+	ManageCooperation: {desk, legal},
 }
 
 // Actions lists every action of the matrix in its order of declaration.
@@ -97,7 +99,8 @@ func Actions() []Action { return slices.Clone(actions) }
 // actions is the order of the table in docs/cases.md.
 var actions = []Action{ManageUsers, ManageDepartments, ManageOrgs, ViewAudit, ReadCaseContents, HandleCases, SecondOnCase, ExportCases,
 	ViewStatistics, FileReport, ReadCustomers, ApproveMeasure, ManageLetters, ManagePosts, ManageSpecialists, ManageRetention,
-	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings, DecideGrants, SuperviseCases, ExcludeAtOnce, IncludeCare, AuditChoices, ViewCompliance}
+	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings, DecideGrants, SuperviseCases, ExcludeAtOnce, IncludeCare, AuditChoices, ViewCompliance,
+	ManageCooperation}
 
 // Can reports whether role may perform action at all.
 func Can(role kasuhara.Role, action Action) bool {
@@ -131,7 +134,7 @@ func CanAdminister(role kasuhara.Role, tree []kasuhara.Org, targetOrg string) bo
 // confidentiality choice, or a reporter's consent about their care record:
 // who made them is for legal only, so the admin's audit view leaves them
 // out (issue 16, finding 3).
-var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent", "checkin.ask", "checkin.answer"}
+var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent", "checkin.ask", "checkin.answer", "cooperation.share"}
 
 // SeesGrants reports whether the actor may see, and as one of its deciders
 // decide, the grant requests of targetOrg: a legal member of it, or an

@@ -40,6 +40,7 @@ func TestMatrix(t *testing.T) {
 		IncludeCare:       {false, false, false, true, false, false},
 		AuditChoices:      {false, false, false, true, false, false},
 		ViewCompliance:    {false, false, false, true, true, true},
+		ManageCooperation: {false, false, true, true, false, false},
 	}
 	if len(Actions()) != len(matrix) {
 		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))

@@ -116,6 +116,7 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 	// Cases in every state, and customers at every measure level.
 	clerk, desk, legal := viewers["clerk@demo.example"], viewers["desk@demo.example"], viewers["legal@demo.example"]
 	second := viewers["desk2@demo.example"]
+	var coopCase *kasuhara.Case // a case another employer asks about
 	for i, lvl := range append([]string{""}, kasuhara.MeasureLevels...) {
 		for j, state := range kasuhara.CaseStates {
 			rep := kasuhara.Report{OccurredAt: time.Now().Add(-time.Duration(i*24+j+1) * time.Hour), Channel: channels[(i+j)%len(channels)], DurationMinutes: 20 + 5*j,
@@ -128,6 +129,9 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 			}
 			if err := advance(ctx, st, desk, second, c, state); err != nil {
 				return err
+			}
+			if coopCase == nil && state == kasuhara.StateInProgress {
+				coopCase = c
 			}
 		}
 		if lvl == "" {
@@ -149,6 +153,18 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 				return fmt.Errorf("demo approve: %w", err)
 			}
 		}
+	}
+	// Cooperation between employers: a request received about a case, one
+	// sent, past its deadline.
+	if _, err := st.CreateCooperationRequest(ctx, desk, kasuhara.CooperationRequest{Direction: kasuhara.CooperationReceived,
+		Employer: "デモ運輸株式会社", ContactPerson: "総務部 担当者", ContactPhone: "03-5555-9999", CaseID: coopCase.ID,
+		Asked: "同じ顧客から当社の配送員も暴言を受けています。事実確認と再発防止のため、差し支えない範囲で情報を共有いただけますか。"}); err != nil {
+		return fmt.Errorf("demo cooperation: %w", err)
+	}
+	if _, err := st.CreateCooperationRequest(ctx, desk, kasuhara.CooperationRequest{Direction: kasuhara.CooperationSent,
+		Employer: "デモ警備株式会社", Asked: "店舗での暴言について、警備員の方が見聞きしたことを教えていただけますか。",
+		RequestedAt: time.Now().AddDate(0, 0, -20), DueAt: time.Now().AddDate(0, 0, -6)}); err != nil {
+		return fmt.Errorf("demo cooperation: %w", err)
 	}
 	fmt.Fprintf(out, "Seeded the demo group %q with policy, training, %d cases and measures at every level.\n", ParentSlug,
 		len(kasuhara.CaseStates)*(len(kasuhara.MeasureLevels)+1))

@@ -77,6 +77,17 @@ func TestEveryDocumentsDatesNearMidnightInJapan(t *testing.T) {
 				want := []string{day(4, 20), moment(4, 9), moment(4, 12)}
 				checkDates(t, must(t)(RemovalRequest(in)), want, tt.jstDay, []string{utcDay(4, 20), utcMoment(4, 9), utcMoment(4, 12)})
 			})
+			t.Run(name+"/cooperation summary", func(t *testing.T) {
+				in := cooperationInput(t, lang)
+				in.Now, in.Summary.Request.RequestedAt, in.Summary.OccurredAt = at(4, 20), at(4, 12), at(4, 9)
+				in.Summary.Measures = []kasuhara.SharedMeasure{{At: at(4, 15), Kind: "referral.kind.police"}}
+				occurred, occurredUTC := day(4, 9), utcDay(4, 9)
+				if lang == "en" { // a moment: the short month
+					occurred, occurredUTC = jst(4, 9).Format("2 Jan 2006"), at(4, 9).Format("2 Jan 2006")
+				}
+				want := []string{day(4, 20), day(4, 12), occurred, day(4, 15)}
+				checkDates(t, must(t)(CooperationSummary(in)), want, tt.jstDay, []string{utcDay(4, 20), utcDay(4, 12), occurredUTC, utcDay(4, 15)})
+			})
 			t.Run(name+"/case summary", func(t *testing.T) {
 				in := caseInput(t, lang)
 				in.Now = at(4, 20)

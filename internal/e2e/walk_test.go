@@ -133,7 +133,7 @@ var notPages = map[string]bool{
 	// reaches, so a page listed here by mistake is not hidden.
 	"GET /cases/{id}/package": true, "GET /cases/{id}/evidence/{evidence}": true,
 	"GET /online-posts/{id}/files/{file}": true, "GET /online-posts/{id}/removal-request": true,
-	"GET /training/images/{id}": true,
+	"GET /training/images/{id}": true, "GET /cooperation/{id}/shares/{share}": true,
 }
 
 // notWalked are GET routes the walk leaves alone, with the reason: the
@@ -155,6 +155,7 @@ var unreachedInDemo = map[string]string{
 	"GET /account/setup/{token}":          "reached only from the one-time link of an invitation mail",
 	"GET /o/{org}/receipt":                "shown once after an anonymous report is filed (TestAnonymousReceiptIsKept checks it at 320 px)",
 	"GET /online-posts/{id}/files/{file}": "the demo records no online post",
+	"GET /cooperation/{id}/share":         "the preview of a shared summary, reached by the share form's GET (TestCooperationPages)",
 }
 
 // walker is one person's walk: their browser, the routes, and what has been
@@ -224,12 +225,18 @@ func (w *walker) kind(r pageRoute, p string) string {
 	if k, ok := w.kinds[r.pattern]; ok {
 		return k
 	}
-	got := eval[string](w.b, fmt.Sprintf(`fetch(%q, {method: "HEAD"}).then(r => r.headers.get("content-type") + "|" + (r.headers.get("content-disposition") || ""))`, p), chromedp.EvalAwaitPromise)
+	got := eval[string](w.b, fmt.Sprintf(`fetch(%q, {method: "HEAD"}).then(r => r.status + "|" + r.headers.get("content-type") + "|" + (r.headers.get("content-disposition") || ""))`, p), chromedp.EvalAwaitPromise)
+	status, got, _ := strings.Cut(got, "|")
 	k := got
 	if strings.HasPrefix(got, "text/html") && !strings.Contains(got, "attachment") {
 		k = "html"
 	}
-	w.kinds[r.pattern] = k
+	// What a route answers someone refused (an error page) is not what it
+	// answers someone allowed (a PDF, say): only a success is remembered
+	// for the other roles.
+	if len(status) == 3 && status < "400" {
+		w.kinds[r.pattern] = k
+	}
 	return k
 }
 

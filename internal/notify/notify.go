@@ -37,6 +37,10 @@ const (
 	MeasureProposed = "measure.proposed" // a measure waits for the recipient's approval
 	MeasureApproved = "measure.approved" // the recipient's proposal was approved
 	MeasureRejected = "measure.rejected" // the recipient's proposal was rejected
+	// Events on a cooperation request between employers: CaseID holds the
+	// request's id, CaseRef its number (CO-…).
+	CooperationDueSoon = "cooperation.due_soon" // an open request's deadline is near
+	CooperationOverdue = "cooperation.overdue"  // an open request's deadline has passed
 )
 
 // In-app notifications of a grant request (issue 16): the request is
@@ -53,7 +57,7 @@ var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected}
 
 // EventTypes lists every event type.
 var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,
-	CaseCheckin, MeasureProposed, MeasureApproved, MeasureRejected}
+	CaseCheckin, MeasureProposed, MeasureApproved, MeasureRejected, CooperationDueSoon, CooperationOverdue}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.
@@ -111,6 +115,8 @@ func Path(typ, caseID, customerID string) string {
 		return "/customers/" + url.PathEscape(customerID) + "#measures"
 	case strings.HasPrefix(typ, "post."):
 		return "/online-posts/" + url.PathEscape(caseID)
+	case strings.HasPrefix(typ, "cooperation."):
+		return "/cooperation/" + url.PathEscape(caseID)
 	}
 	return "/cases/" + url.PathEscape(caseID)
 }

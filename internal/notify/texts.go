@@ -71,6 +71,14 @@ var mailTitles = map[string]map[string]string{
 		"ja": "依頼した権限付与が却下されました",
 		"en": "Your role grant request was rejected",
 	},
+	CooperationDueSoon: {
+		"ja": "他の事業主との協力の求めの期限が近づいています",
+		"en": "A cooperation request's deadline is approaching",
+	},
+	CooperationOverdue: {
+		"ja": "他の事業主との協力の求めの期限を過ぎています",
+		"en": "A cooperation request's deadline has passed",
+	},
 }
 
 // mailDetails says in words what an event's detail code means: the new

@@ -62,6 +62,8 @@ func TestMailForHoldsOnlyRefLinkAndFixedText(t *testing.T) {
 					ev.CaseID, ev.CustomerID, link = "", customerID, base+"approvals"
 				case MeasureApproved, MeasureRejected:
 					ev.CaseID, ev.CustomerID, link = "", customerID, base+"customers/"+customerID+"#measures"
+				case CooperationDueSoon, CooperationOverdue:
+					link = base + "cooperation/" + caseID // the request's id
 				}
 				m := MailFor(ev, lang, base)
 				wantLang := "ja"

@@ -103,6 +103,8 @@ var auditNameQueries = map[string]string{
 	// A retaliation alarm and an online post are named by their case.
 	"retaliation_flag": "SELECT f.id, c.ref FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE f.id IN (%s)",
 	"online_post":      "SELECT p.id, c.ref FROM online_posts p JOIN cases c ON c.id = p.case_id WHERE p.id IN (%s)",
+	// A cooperation request is named by its own number (CO-…).
+	"cooperation_request": "SELECT id, ref FROM cooperation_requests WHERE id IN (%s)",
 }
 
 // AuditNames implements kasuhara.AuditService.

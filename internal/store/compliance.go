@@ -625,13 +625,34 @@ func (c *complianceCalc) checkins(ctx context.Context) (kasuhara.ComplianceRow, 
 	return row, nil
 }
 
-// cooperation is Art. 33(3): requests of other employers. TODO(issue 22,
-// lead): the register of cooperation requests is being built (helper
-// hH); compute this row from it when it is merged. Until then the measure
-// cannot be shown from data and is not applicable, with that reason.
-func (c *complianceCalc) cooperation(context.Context) (kasuhara.ComplianceRow, error) {
-	return kasuhara.ComplianceRow{Status: kasuhara.ComplianceNA,
-		Evidence: []kasuhara.ComplianceFact{{Key: "no_register"}}}, nil
+// cooperation is Art. 33(3): the employer endeavours to cooperate when
+// another employer asks for help with a case. Met when every request
+// received in the period was answered by its deadline or is still within
+// it (or none was received); partly when one was answered late or is open
+// past it; the register's figures as CooperationCounts has them, for each
+// organisation of a group.
+func (c *complianceCalc) cooperation(ctx context.Context) (kasuhara.ComplianceRow, error) {
+	var n kasuhara.CooperationCounts
+	if err := c.s.db.Read.QueryRowContext(ctx, `SELECT
+		COUNT(CASE WHEN direction = 'received' THEN 1 END),
+		COUNT(CASE WHEN direction = 'received' AND answered_at IS NOT NULL AND answered_at <= due_at THEN 1 END),
+		COUNT(CASE WHEN direction = 'received' AND ((answered_at IS NOT NULL AND answered_at > due_at)
+			OR (answered_at IS NULL AND state = 'open' AND due_at < $3)) THEN 1 END),
+		COUNT(CASE WHEN direction = 'sent' THEN 1 END)
+		FROM cooperation_requests WHERE org_id = $1 AND requested_at >= $2`, c.org.ID, c.since, c.now).Scan(&n.Received, &n.AnsweredInTime, &n.Overdue, &n.Sent); err != nil {
+		return kasuhara.ComplianceRow{}, err
+	}
+	inTime, received := casePair(n.AnsweredInTime, n.Received)
+	row := kasuhara.ComplianceRow{Status: kasuhara.ComplianceMet, Evidence: []kasuhara.ComplianceFact{
+		{Key: "cooperation_received", Count: received, Link: "/cooperation"},
+		{Key: "cooperation_in_time", Count: inTime, Of: received},
+		{Key: "cooperation_sent", Count: caseCount(n.Sent), Link: "/cooperation"},
+	}}
+	if n.Overdue > 0 {
+		row.Status = kasuhara.CompliancePartly
+		row.Missing = []kasuhara.ComplianceGap{{Key: "cooperation_overdue", Count: n.Overdue}}
+	}
+	return row, nil
 }
 
 // naChoice is an administrator's "not applicable".

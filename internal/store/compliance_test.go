@@ -79,10 +79,37 @@ func TestCompliance(t *testing.T) {
 			kasuhara.MeasureCare: kasuhara.ComplianceMet, kasuhara.MeasureRecurrence: kasuhara.ComplianceMet,
 			kasuhara.MeasureDeterrence: kasuhara.ComplianceMet, kasuhara.MeasurePrivacy: kasuhara.ComplianceMet,
 			kasuhara.MeasureAuditChain: kasuhara.ComplianceNotMet, kasuhara.MeasureNonRetaliation: kasuhara.ComplianceNotMet,
-			kasuhara.MeasureCheckins: kasuhara.ComplianceMet, kasuhara.MeasureCooperation: kasuhara.ComplianceNA,
+			kasuhara.MeasureCheckins: kasuhara.ComplianceMet, kasuhara.MeasureCooperation: kasuhara.ComplianceMet,
 		})
 		if r := c.Orgs[0].Row(kasuhara.MeasureDesk); !slices.ContainsFunc(r.Missing, func(g kasuhara.ComplianceGap) bool { return g.Key == "no_contact" }) {
 			t.Errorf("the desk without contact details misses nothing: %+v", r.Missing)
+		}
+
+		// Art. 33(3): a request of another employer past its deadline makes
+		// the cooperation partly met until it is answered.
+		desk1 := d.people["desk1"]
+		req, err := d.s.CreateCooperationRequest(ctx, desk1, kasuhara.CooperationRequest{Direction: kasuhara.CooperationReceived, Employer: "乙運輸株式会社",
+			Asked: "同じ顧客による暴言について事実確認をお願いしたい", RequestedAt: time.Now().AddDate(0, 0, -20), DueAt: time.Now().AddDate(0, 0, -1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = complianceOf(t, d, analyst, "")
+		if r := c.Orgs[0].Row(kasuhara.MeasureCooperation); r.Status != kasuhara.CompliancePartly ||
+			!slices.ContainsFunc(r.Missing, func(g kasuhara.ComplianceGap) bool { return g.Key == "cooperation_overdue" && g.Count == 1 }) {
+			t.Errorf("an overdue request: %+v", r)
+		}
+		if _, err := d.s.MoveCooperationRequest(ctx, desk1, req.ID, kasuhara.CooperationAnswered, "確認した事実を回答した"); err != nil {
+			t.Fatal(err)
+		}
+		// Answered late, it still was not answered by its deadline; a new
+		// request within its deadline adds nothing missing.
+		if _, err := d.s.CreateCooperationRequest(ctx, desk1, kasuhara.CooperationRequest{Direction: kasuhara.CooperationReceived, Employer: "丙商事",
+			Asked: "事実確認", DueAt: time.Now().AddDate(0, 0, 10)}); err != nil {
+			t.Fatal(err)
+		}
+		c = complianceOf(t, d, analyst, "")
+		if r := c.Orgs[0].Row(kasuhara.MeasureCooperation); r.Status != kasuhara.CompliancePartly || len(r.Missing) != 1 || r.Missing[0].Count != 1 {
+			t.Errorf("one answered late, one within its deadline: %+v", r)
 		}
 
 		// The policy with its non-retaliation sentence and the manual,
@@ -326,7 +353,7 @@ func TestCompliance(t *testing.T) {
 			kasuhara.MeasureDesk: kasuhara.ComplianceNotMet})
 		wantStatus(t, *c.Group, map[string]kasuhara.ComplianceStatus{kasuhara.MeasurePolicy: kasuhara.CompliancePartly,
 			kasuhara.MeasurePrivacy: kasuhara.ComplianceMet, kasuhara.MeasureDesk: kasuhara.CompliancePartly,
-			kasuhara.MeasureCheckins: kasuhara.CompliancePartly, kasuhara.MeasureCooperation: kasuhara.ComplianceNA})
+			kasuhara.MeasureCheckins: kasuhara.CompliancePartly, kasuhara.MeasureCooperation: kasuhara.CompliancePartly})
 		g := c.Group.Row(kasuhara.MeasurePolicy)
 		if f := g.Evidence[0]; f.Key != "orgs_met" || f.Count.Count != 1 || f.Of.Count != 2 {
 			t.Errorf("group evidence %+v, want 1 of 2 organisations", f)

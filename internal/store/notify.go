@@ -112,8 +112,14 @@ var _ notify.Outbox = (*Store)(nil)
 func (s *Store) Audience(ctx context.Context, j notify.EventJob) ([]notify.Recipient, string, bool, error) {
 	var slug string
 	q, object := "SELECT o.slug FROM orgs o JOIN cases c ON c.org_id = o.id WHERE c.id = $1 AND o.id = $2", j.Event.CaseID
-	if j.Event.CustomerID != "" {
+	cooperation := strings.HasPrefix(j.Event.Type, "cooperation.")
+	switch {
+	case j.Event.CustomerID != "":
 		q, object = "SELECT o.slug FROM orgs o JOIN customers cu ON cu.org_id = o.id WHERE cu.id = $1 AND o.id = $2", j.Event.CustomerID
+	case cooperation:
+		// A cooperation request's reminder names its recipients (Users) and
+		// goes to no webhook: receivers expect events on cases.
+		q = "SELECT o.slug FROM orgs o JOIN cooperation_requests r ON r.org_id = o.id WHERE r.id = $1 AND o.id = $2"
 	}
 	err := s.db.Read.QueryRowContext(ctx, q, object, j.OrgID).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -134,7 +140,7 @@ func (s *Store) Audience(ctx context.Context, j notify.EventJob) ([]notify.Recip
 	if err != nil {
 		return nil, "", false, err
 	}
-	return to, slug, st.WebhookURL != "", nil
+	return to, slug, st.WebhookURL != "" && !cooperation, nil
 }
 
 // recipients returns the active users among ids, each once, in the order
@@ -188,9 +194,12 @@ func (s *Store) Deliver(ctx context.Context, ev notify.Event, orgID string, to [
 		if len(to) > 0 {
 			var gone bool
 			q, object := "SELECT NOT EXISTS (SELECT 1 FROM cases WHERE id = $1)", ev.CaseID
-			if ev.CustomerID != "" {
+			switch {
+			case ev.CustomerID != "":
 				// A notification about a measure keeps the customer as its object.
 				q, object = "SELECT NOT EXISTS (SELECT 1 FROM customers WHERE id = $1)", ev.CustomerID
+			case strings.HasPrefix(ev.Type, "cooperation."):
+				q = "SELECT NOT EXISTS (SELECT 1 FROM cooperation_requests WHERE id = $1)"
 			}
 			if err := tx.QueryRowContext(ctx, q, object).Scan(&gone); err != nil {
 				return err

@@ -180,6 +180,14 @@ var routeMatrix = map[string]rule{
 	"POST /specialists":                                     anyOrg(access.ManageSpecialists),
 	"POST /specialists/{id}/delete":                         role(access.ManageSpecialists),
 	"GET /retaliation":                                      anyOrg(access.ViewRetaliation),
+	"GET /cooperation":                                      anyOrg(access.ManageCooperation),
+	"POST /cooperation":                                     anyOrg(access.ManageCooperation),
+	"GET /cooperation/{id}":                                 and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /cooperation/{id}/state":                          and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /cooperation/{id}/deadline":                       and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"GET /cooperation/{id}/share":                           and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /cooperation/{id}/share":                          and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"GET /cooperation/{id}/shares/{share}":                  and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
 	"GET /online-posts":                                     anyOrg(access.ManagePosts),
 	"POST /online-posts":                                    anyOrg(access.ManagePosts),
 	"GET /online-posts/template":                            anyOrg(access.ManagePosts),
@@ -284,6 +292,16 @@ var routeMatrix = map[string]rule{
 	"GET /api/v1/cases/{id}/referrals":                        caseAt(access.CaseHandler),
 	"POST /api/v1/cases/{id}/referrals":                       caseAt(access.CaseHandler),
 	"GET /api/v1/cases/{id}/package":                          caseAt(access.CaseHandler),
+	"GET /api/v1/cooperation":                                 anyOrg(access.ManageCooperation),
+	"POST /api/v1/cooperation":                                anyOrg(access.ManageCooperation),
+	"GET /api/v1/cooperation/{id}":                            and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /api/v1/cooperation/{id}/answer":                    and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /api/v1/cooperation/{id}/decline":                   and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /api/v1/cooperation/{id}/close":                     and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /api/v1/cooperation/{id}/deadline":                  and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"GET /api/v1/cooperation/{id}/share-preview":              and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"POST /api/v1/cooperation/{id}/shares":                    and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
+	"GET /api/v1/cooperation/{id}/shares/{share}":             and(role(access.ManageCooperation), caseAt(access.CaseHandler)),
 	"POST /api/v1/online-posts":                               anyOrg(access.ManagePosts),
 	"GET /api/v1/online-posts":                                anyOrg(access.ManagePosts),
 	"GET /api/v1/online-posts/{id}":                           role(access.ManagePosts),
@@ -519,6 +537,12 @@ var apiBodies = map[string]any{
 	"POST /api/v1/customers/{id}/measures/{measure}/response": map[string]string{"response": "異議あり"},
 	"POST /api/v1/customers/{id}/merge":                       map[string]string{"from": "none"},
 	"POST /api/v1/customers/{id}/split":                       map[string]string{"case_id": "none"},
+	"POST /api/v1/cooperation":                                map[string]string{"direction": "received", "employer": "乙社", "asked": "事実確認"},
+	"POST /api/v1/cooperation/{id}/answer":                    map[string]string{"answer": "回答した"},
+	"POST /api/v1/cooperation/{id}/decline":                   map[string]string{"reason": "対象外"},
+	"POST /api/v1/cooperation/{id}/close":                     map[string]string{"note": ""},
+	"POST /api/v1/cooperation/{id}/deadline":                  map[string]string{"due_at": "2030-01-01"},
+	"POST /api/v1/cooperation/{id}/shares":                    map[string]any{"fields": []string{"conduct"}},
 	"POST /api/v1/online-posts":                               map[string]string{"url": "https://sns.example/p/2", "platform": "X"},
 	"POST /api/v1/online-posts/{id}/status":                   map[string]string{"status": "reported"},
 	"POST /api/v1/policies/{id}/acknowledge":                  map[string]string{},
@@ -544,6 +568,10 @@ var formBodies = map[string]string{
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",
 	"POST /cases/{id}/messages":                     "body=x",
+	"POST /cooperation":                             "direction=received&employer=x&asked=x",
+	"POST /cooperation/{id}/state":                  "to=answered&text_answered=x",
+	"POST /cooperation/{id}/deadline":               "due_at=2030-01-01",
+	"POST /cooperation/{id}/share":                  "fields=conduct",
 	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
 	"POST /online-posts/{id}/consent":               "consent_name=x&consent_at=2026-01-01",
 	"POST /compliance/not-applicable":               "measure=checkins&reason=x",
@@ -561,7 +589,7 @@ func (w *world) fill(path string) string {
 			return ""
 		case "id":
 			for _, k := range []string{"/admin/users/", "/admin/departments/", "/admin/policies/", "/admin/training/courses/",
-				"/admin/training/assignments/", "/retention/rules/", "/retention/holds/", "/specialists/", "/online-posts/",
+				"/admin/training/assignments/", "/retention/rules/", "/retention/holds/", "/specialists/", "/online-posts/", "/cooperation/",
 				"/customers/", "/cases/", "/policies/", "/training/courses/", "/training/certificates/", "/training/images/",
 				"/training/case-studies/", "/grant-requests/"} {
 				if strings.Contains(path, k) {
@@ -709,6 +737,17 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 		t.Fatal(err)
 	}
 	w.ids["online-posts"] = post.ID
+	coop, err := e.st.CreateCooperationRequest(ctx, desk, kasuhara.CooperationRequest{Direction: kasuhara.CooperationReceived, Employer: "乙社",
+		Asked: "事実確認", CaseID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["cooperation"] = coop.ID
+	share, err := e.st.RecordShare(ctx, desk, coop.ID, kasuhara.ShareChoice{Fields: []string{kasuhara.ShareConduct}}, []byte("%PDF-1.4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["share"] = share.ID
 	sp, err := e.st.AddSpecialist(ctx, legal, kasuhara.Specialist{Kind: kasuhara.ReferralKinds[0], Name: "弁護士 甲"})
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,11 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	coop, err := e.st.CreateCooperationRequest(ctx, deskV, kasuhara.CooperationRequest{Direction: kasuhara.CooperationReceived, Employer: "乙社",
+		ContactPhone: "03-0000-0000", Asked: "事実確認", CaseID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.st.MovePost(ctx, deskV, post.ID, "removal_requested")
 	custs, err := e.st.Customers(ctx, deskV, "")
 	if err != nil || len(custs) != 1 {
@@ -90,7 +95,8 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		"/admin/training", "/admin/training/courses/" + course.ID, "/insight", "/insight?group_by=department", "/insight?from=2026-13", "/compliance", "/compliance?org=nowhere", "/retention", "/cases/" + closed.ID + "/case-study", "/cases/" + closed.ID, "/admin/users", "/admin/departments", "/admin/audit", "/admin/users?org=acme-retail", "/no-such-page",
 		"/report", "/reports", "/cases", "/cases?state=in_progress&q=殴る&overdue=true", "/cases?state=bogus", "/cases/" + c.ID, "/retaliation", "/o/acme/report", "/o/acme/status", "/admin/settings", "/notifications",
 		"/timer", "/report?channel=phone&duration=42&started=2026-11-27T01:00:00Z&subtype=long_contact",
-		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID, "/online-posts/template"}
+		"/lookup", "/lookup?phone=03-1234-5678", "/lookup?phone=abc", "/customers", "/customers?q=佐藤", "/customers/" + custs[0].ID, "/customers/letters", "/specialists", "/online-posts", "/online-posts/" + post.ID, "/online-posts/template",
+		"/cooperation", "/cooperation?state=open", "/cooperation/" + coop.ID, "/cooperation/" + coop.ID + "/share?fields=conduct&fields=dates", "/cooperation/" + coop.ID + "/share"}
 	markers := map[string][]string{"ja": {`<html lang="ja">`, "ログアウト"}, "en": {`<html lang="en">`, "Sign out"}}
 	for _, lang := range i18n.Languages {
 		anon := e.client()

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kasuhara/kasuhara"
+
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -157,6 +159,14 @@ func (s *Server) routes() http.Handler {
 	handle("POST /online-posts/{id}/files", s.uiUploadPostFiles, upload)
 	handle("GET /online-posts/{id}/files/{file}", s.postFile)
 	handle("GET /online-posts/{id}/removal-request", s.removalRequest)
+	handle("GET /cooperation", s.cooperationPage)
+	handle("POST /cooperation", s.uiCreateCooperation)
+	handle("GET /cooperation/{id}", s.cooperationRequestPage)
+	handle("POST /cooperation/{id}/state", s.uiMoveCooperation)
+	handle("POST /cooperation/{id}/deadline", s.uiCooperationDeadline)
+	handle("GET /cooperation/{id}/share", s.cooperationSharePreview)
+	handle("POST /cooperation/{id}/share", s.uiCooperationShare)
+	handle("GET /cooperation/{id}/shares/{share}", s.cooperationSharePDF)
 	handle("POST /specialists", s.addSpecialist)
 	handle("POST /specialists/{id}/delete", s.deleteSpecialist)
 	handle("POST /cases/{id}/confidential", s.caseConfidential)
@@ -284,6 +294,16 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/v1/cases/{id}/care-consent", caseWrite(http.StatusOK, s.careConsentJSON))
 	api("GET /api/v1/cases/{id}/checkins", caseRead(s.checkinsJSON))
 	api("POST /api/v1/cases/{id}/checkin", caseWrite(http.StatusOK, s.answerCheckinJSON))
+	api("GET /api/v1/cooperation", s.apiCooperationList)
+	api("POST /api/v1/cooperation", s.apiCreateCooperation)
+	api("GET /api/v1/cooperation/{id}", s.apiCooperation)
+	api("POST /api/v1/cooperation/{id}/answer", s.apiMoveCooperation(kasuhara.CooperationAnswered, "answer"))
+	api("POST /api/v1/cooperation/{id}/decline", s.apiMoveCooperation(kasuhara.CooperationDeclined, "reason"))
+	api("POST /api/v1/cooperation/{id}/close", s.apiMoveCooperation(kasuhara.CooperationClosed, "note"))
+	api("POST /api/v1/cooperation/{id}/deadline", s.apiCooperationDeadline)
+	api("GET /api/v1/cooperation/{id}/share-preview", s.apiCooperationSharePreview)
+	api("POST /api/v1/cooperation/{id}/shares", s.apiCooperationShare)
+	api("GET /api/v1/cooperation/{id}/shares/{share}", s.cooperationSharePDF)
 	api("GET /api/v1/cases", s.apiCases)
 	api("GET /api/v1/cases/{id}", s.apiCase)
 	api("POST /api/v1/cases/{id}/transitions", caseWrite(http.StatusOK, s.transitionJSON))

@@ -29,22 +29,25 @@ import (
 
 // Deps are what the server needs.
 type Deps struct {
-	Orgs      kasuhara.OrgService
-	Users     kasuhara.UserService
-	Tokens    kasuhara.TokenService
-	Audit     kasuhara.AuditService
-	Cases     kasuhara.CaseService
-	Messages  kasuhara.MessageService
-	Checkins  kasuhara.CheckinService
-	Anonymous kasuhara.AnonymousService
-	Settings  kasuhara.SettingsService
-	Customers kasuhara.CustomerService
-	Letters   kasuhara.LetterService
-	Referrals kasuhara.ReferralService
-	Posts     kasuhara.OnlinePostService
-	Policies  kasuhara.PolicyService
-	Training  kasuhara.TrainingService
-	Insight   kasuhara.InsightService
+	Orgs     kasuhara.OrgService
+	Users    kasuhara.UserService
+	Tokens   kasuhara.TokenService
+	Audit    kasuhara.AuditService
+	Cases    kasuhara.CaseService
+	Messages kasuhara.MessageService
+	Checkins kasuhara.CheckinService
+	// Cooperation is the register of cooperation requests between
+	// employers.
+	Cooperation kasuhara.CooperationService
+	Anonymous   kasuhara.AnonymousService
+	Settings    kasuhara.SettingsService
+	Customers   kasuhara.CustomerService
+	Letters     kasuhara.LetterService
+	Referrals   kasuhara.ReferralService
+	Posts       kasuhara.OnlinePostService
+	Policies    kasuhara.PolicyService
+	Training    kasuhara.TrainingService
+	Insight     kasuhara.InsightService
 	// Compliance is the law's measures with their evidence (issue 22).
 	Compliance kasuhara.ComplianceService
 	Retention  kasuhara.RetentionService
