@@ -46,21 +46,34 @@ type Question struct {
 	Explanation string
 }
 
-// Multiple reports whether more than one choice is correct.
-func (q Question) Multiple() bool {
-	n := 0
-	for _, c := range q.Choices {
+// Key is the indexes of the correct choices of q, in order.
+func (q Question) Key() []int {
+	var out []int
+	for j, c := range q.Choices {
 		if c.Correct {
-			n++
+			out = append(out, j)
 		}
 	}
-	return n > 1
+	return out
 }
+
+// Multiple reports whether more than one choice is correct.
+func (q Question) Multiple() bool { return len(q.Key()) > 1 }
 
 // CourseContent is a parsed course text.
 type CourseContent struct {
 	Lessons   []Lesson
 	Questions []Question
+}
+
+// Key is the right answers to every question of c: the answers that
+// score 100.
+func (c CourseContent) Key() [][]int {
+	out := make([][]int, len(c.Questions))
+	for i, q := range c.Questions {
+		out[i] = q.Key()
+	}
+	return out
 }
 
 // CourseError says where a course text is wrong: Line counts from 1.
@@ -94,13 +107,7 @@ func ParseCourse(src string) (*CourseContent, error) {
 		if q == nil {
 			return nil
 		}
-		correct := 0
-		for _, ch := range q.Choices {
-			if ch.Correct {
-				correct++
-			}
-		}
-		if len(q.Choices) < 2 || len(q.Choices) > 6 || correct == 0 {
+		if len(q.Choices) < 2 || len(q.Choices) > 6 || len(q.Key()) == 0 {
 			return &CourseError{Line: qLine, Code: FieldCourseChoices}
 		}
 		c.Questions = append(c.Questions, *q)

@@ -44,70 +44,67 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if args[0] == "anchor" {
-		if out == "" {
-			return usagef("audit anchor: --out is required")
+	return withStore(ctx, cfg, false, func(st *store.Store) error {
+		if args[0] == "anchor" {
+			if out == "" {
+				return usagef("audit anchor: --out is required")
+			}
+			seq, hash, err := st.AuditHead(ctx)
+			if err != nil {
+				return err
+			}
+			cfg.AuditAnchor = out
+			if err := anchorDelivery(cfg, st)(ctx, seq, hash, time.Now()); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Anchored the head of the audit trail, entry %d, in %s.\n", seq, out)
+			return nil
 		}
-		seq, hash, err := st.AuditHead(ctx)
+		if args[0] == "baseline" {
+			n, err := st.BaselineRecords(ctx, kasuhara.CLIActor)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Recorded the present state of %d groups of records that had no audited state.\n", n)
+			return nil
+		}
+		n, p, err := st.VerifyAudit(ctx)
 		if err != nil {
 			return err
 		}
-		cfg.AuditAnchor = out
-		if err := anchorDelivery(cfg, st)(ctx, seq, hash, time.Now()); err != nil {
+		// The compliance page shows when the trail was last verified.
+		if err := st.RecordAuditVerification(ctx, n, p == nil); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Anchored the head of the audit trail, entry %d, in %s.\n", seq, out)
-		return nil
-	}
-	if args[0] == "baseline" {
-		n, err := st.BaselineRecords(ctx, kasuhara.CLIActor)
+		if p != nil {
+			fmt.Fprintf(e.stdout, "BROKEN at entry %d: %s\n(%d entries before it verify)\n", p.Seq, p.Reason, n)
+			return fmt.Errorf("%w: first broken entry %d", errAuditBroken, p.Seq)
+		}
+		fmt.Fprintf(e.stdout, "The audit trail is intact: %d entries.\n", n)
+		if anchorFile != "" {
+			if err := checkAnchor(ctx, e, st, cfg, anchorFile); err != nil {
+				return err
+			}
+		}
+		if !records {
+			return nil
+		}
+		check, err := st.VerifyRecords(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Recorded the present state of %d groups of records that had no audited state.\n", n)
-		return nil
-	}
-	n, p, err := st.VerifyAudit(ctx)
-	if err != nil {
-		return err
-	}
-	// The compliance page shows when the trail was last verified.
-	if err := st.RecordAuditVerification(ctx, n, p == nil); err != nil {
-		return err
-	}
-	if p != nil {
-		fmt.Fprintf(e.stdout, "BROKEN at entry %d: %s\n(%d entries before it verify)\n", p.Seq, p.Reason, n)
-		return fmt.Errorf("%w: first broken entry %d", errAuditBroken, p.Seq)
-	}
-	fmt.Fprintf(e.stdout, "The audit trail is intact: %d entries.\n", n)
-	if anchorFile != "" {
-		if err := checkAnchor(ctx, e, st, cfg, anchorFile); err != nil {
-			return err
+		for _, sc := range check.Unaudited {
+			fmt.Fprintf(e.stdout, "NOT YET AUDITED %s: no audited state (written before records were hashed; see kasuhara audit baseline)\n", sc)
 		}
-	}
-	if !records {
+		for _, p := range check.Problems {
+			fmt.Fprintf(e.stdout, "TAMPERED %s: %s (last audited state: entry %d)\n", p.Record, p.Reason, p.Seq)
+		}
+		if len(check.Problems) > 0 {
+			return fmt.Errorf("%w: %d records", errRecordsTampered, len(check.Problems))
+		}
+		fmt.Fprintf(e.stdout, "The records match their audited state: %d groups checked, %d not yet audited.\n", check.Checked, len(check.Unaudited))
 		return nil
-	}
-	check, err := st.VerifyRecords(ctx)
-	if err != nil {
-		return err
-	}
-	for _, sc := range check.Unaudited {
-		fmt.Fprintf(e.stdout, "NOT YET AUDITED %s: no audited state (written before records were hashed; see kasuhara audit baseline)\n", sc)
-	}
-	for _, p := range check.Problems {
-		fmt.Fprintf(e.stdout, "TAMPERED %s: %s (last audited state: entry %d)\n", p.Record, p.Reason, p.Seq)
-	}
-	if len(check.Problems) > 0 {
-		return fmt.Errorf("%w: %d records", errRecordsTampered, len(check.Problems))
-	}
-	fmt.Fprintf(e.stdout, "The records match their audited state: %d groups checked, %d not yet audited.\n", check.Checked, len(check.Unaudited))
-	return nil
+	})
 }
 
 // checkAnchor compares the chain with the newest anchor of file, signed by

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/demo"
+	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 // demoCmd fills the database with the demo group and, with --cases N,
@@ -27,21 +28,18 @@ func demoCmd(ctx context.Context, e env, args []string) error {
 	if cases < 0 || cases > 10_000_000 {
 		return usagef("demo: --cases must be between 0 and 10000000")
 	}
-	db, st, err := openOrCreateStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := demo.Seed(ctx, st, e.stdout); err != nil {
-		return cliError("demo", err)
-	}
-	if cases > 0 {
-		start := time.Now()
-		fmt.Fprintf(e.stdout, "Generating %d cases in %s:\n", cases, org)
-		if err := demo.Cases(ctx, st, org, cases, seed, e.stdout); err != nil {
+	return withStore(ctx, cfg, true, func(st *store.Store) error {
+		if err := demo.Seed(ctx, st, e.stdout); err != nil {
 			return cliError("demo", err)
 		}
-		fmt.Fprintf(e.stdout, "Generated %d cases in %s.\n", cases, time.Since(start).Round(time.Second))
-	}
-	return nil
+		if cases > 0 {
+			start := time.Now()
+			fmt.Fprintf(e.stdout, "Generating %d cases in %s:\n", cases, org)
+			if err := demo.Cases(ctx, st, org, cases, seed, e.stdout); err != nil {
+				return cliError("demo", err)
+			}
+			fmt.Fprintf(e.stdout, "Generated %d cases in %s.\n", cases, time.Since(start).Round(time.Second))
+		}
+		return nil
+	})
 }

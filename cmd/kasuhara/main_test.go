@@ -89,9 +89,7 @@ func exitCode(err error) int {
 }
 
 func TestCommands(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) { testCommands(t, newCLI(t, eng)) })
-	}
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) { testCommands(t, newCLI(t, eng)) })
 }
 
 func testCommands(t *testing.T, c *cli) {
@@ -204,51 +202,47 @@ func TestWrongDataDirectory(t *testing.T) {
 }
 
 func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			c := newCLI(t, eng)
-			c.seedAcme()
-			db := c.tamper()
-			testdb.Exec(t, db, "UPDATE audit_entries SET object_type = 'org' WHERE seq = 2")
-			out, _, err := c.run("", "audit", "verify")
-			if exitCode(err) != 1 || !strings.Contains(out, "BROKEN at entry 2") || !strings.Contains(err.Error(), "entry 2") {
-				t.Fatalf("verify after tampering: %v\n%s", err, out)
-			}
-		})
-	}
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) {
+		c := newCLI(t, eng)
+		c.seedAcme()
+		db := c.tamper()
+		testdb.Exec(t, db, "UPDATE audit_entries SET object_type = 'org' WHERE seq = 2")
+		out, _, err := c.run("", "audit", "verify")
+		if exitCode(err) != 1 || !strings.Contains(out, "BROKEN at entry 2") || !strings.Contains(err.Error(), "entry 2") {
+			t.Fatalf("verify after tampering: %v\n%s", err, out)
+		}
+	})
 }
 
 // TestAuditAnchorFindsCutOffTail cuts the newest entries off and rewrites
 // the head to match, after dropping the triggers: the chain verifies, the
 // anchor written before tells (finding 6 of issue 16).
 func TestAuditAnchorFindsCutOffTail(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			c := newCLI(t, eng)
-			c.seedAcme()
-			anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
-			if out := c.ok("", "audit", "anchor", "--out", anchors); !strings.Contains(out, "Anchored the head") {
-				t.Fatalf("audit anchor: %s", out)
-			}
-			if info, err := os.Stat(filepath.Join(c.env["KASUHARA_DATA"], "keys", "audit-anchor.key")); err != nil || info.Mode().Perm() != 0o600 {
-				t.Fatalf("anchor key: %v, %v", info, err)
-			}
-			if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
-				t.Fatalf("verify --anchor before tampering: %s", out)
-			}
-			db := c.tamper()
-			testdb.Exec(t, db, "DELETE FROM audit_entries WHERE seq > (SELECT MAX(seq) - 2 FROM audit_entries)")
-			testdb.Exec(t, db, `UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_entries),
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) {
+		c := newCLI(t, eng)
+		c.seedAcme()
+		anchors := filepath.Join(t.TempDir(), "anchors.jsonl")
+		if out := c.ok("", "audit", "anchor", "--out", anchors); !strings.Contains(out, "Anchored the head") {
+			t.Fatalf("audit anchor: %s", out)
+		}
+		if info, err := os.Stat(filepath.Join(c.env["KASUHARA_DATA"], "keys", "audit-anchor.key")); err != nil || info.Mode().Perm() != 0o600 {
+			t.Fatalf("anchor key: %v, %v", info, err)
+		}
+		if out := c.ok("", "audit", "verify", "--anchor", anchors); !strings.Contains(out, "reaches the anchored head") {
+			t.Fatalf("verify --anchor before tampering: %s", out)
+		}
+		db := c.tamper()
+		testdb.Exec(t, db, "DELETE FROM audit_entries WHERE seq > (SELECT MAX(seq) - 2 FROM audit_entries)")
+		testdb.Exec(t, db, `UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_entries),
 				hash = (SELECT hash FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)) WHERE id = 1`)
-			if out := c.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
-				t.Fatalf("the cut chain should verify on its own: %s", out)
-			}
-			out, _, err := c.run("", "audit", "verify", "--anchor", anchors)
-			if exitCode(err) != 1 || !strings.Contains(out, "entries were cut off") {
-				t.Fatalf("verify --anchor after cutting: %v\n%s", err, out)
-			}
-		})
-	}
+		if out := c.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
+			t.Fatalf("the cut chain should verify on its own: %s", out)
+		}
+		out, _, err := c.run("", "audit", "verify", "--anchor", anchors)
+		if exitCode(err) != 1 || !strings.Contains(out, "entries were cut off") {
+			t.Fatalf("verify --anchor after cutting: %v\n%s", err, out)
+		}
+	})
 }
 
 // TestServeAnchorsTheHead: with --audit-anchor, serve makes the key on

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 const orgUsage = `org: usage:
@@ -31,17 +32,14 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, st, err := openOrCreateStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	o, err := st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: slug, Name: name, ParentSlug: parent})
-	if err != nil {
-		return cliError("org create", err)
-	}
-	fmt.Fprintf(e.stdout, "Created organisation %s (%s).\n", o.Slug, o.ID)
-	return nil
+	return withStore(ctx, cfg, true, func(st *store.Store) error {
+		o, err := st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: slug, Name: name, ParentSlug: parent})
+		if err != nil {
+			return cliError("org create", err)
+		}
+		fmt.Fprintf(e.stdout, "Created organisation %s (%s).\n", o.Slug, o.ID)
+		return nil
+	})
 }
 
 // orgUpdate changes an organisation's name and how its letters, public
@@ -81,54 +79,51 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	if set["anonymous"] && anonymous != "on" && anonymous != "off" {
 		return usagef("org update: --anonymous must be on or off")
 	}
-	db, st, err := openOrCreateStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	o, err := st.OrgBySlug(ctx, slug)
-	if err != nil {
-		return cliError("org update", err)
-	}
-	cur, err := st.Settings(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	next := *cur
-	next.OrgName = ""
-	if set["name"] {
-		if strings.TrimSpace(*vals["name"]) == "" {
-			return usagef("org update: --name must not be empty")
-		}
-		next.OrgName = *vals["name"]
-	}
-	for flagName, field := range map[string]*string{"legal-name": &next.Sender.LegalName, "address": &next.Sender.Address,
-		"representative": &next.Sender.Representative, "desk": &next.Sender.Desk, "phone": &next.Sender.Phone} {
-		if set[flagName] {
-			*field = *vals[flagName]
-		}
-	}
-	if set["date-style"] {
-		next.DateStyle = *vals["date-style"]
-		if next.DateStyle == "" {
-			// An empty value would mean the default to the service: say
-			// which style is wanted instead.
-			return usagef("org update: --date-style is %s", strings.Join(kasuhara.DateStyles, " or "))
-		}
-	}
-	next.WebhookSecret = "" // kept as it is
-	if len(set) > 2 || !set["anonymous"] {
-		if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
-			return cliError("org update", orgFlagNames(err))
-		}
-	}
-	if set["anonymous"] {
-		if err := st.SetAnonymousChannel(ctx, kasuhara.CLIActor, o.ID, anonymous == "on"); err != nil {
+	return withStore(ctx, cfg, true, func(st *store.Store) error {
+		o, err := st.OrgBySlug(ctx, slug)
+		if err != nil {
 			return cliError("org update", err)
 		}
-	}
-	fmt.Fprintf(e.stdout, "Updated organisation %s.\n", o.Slug)
-	return nil
+		cur, err := st.Settings(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		next := *cur
+		next.OrgName = ""
+		if set["name"] {
+			if strings.TrimSpace(*vals["name"]) == "" {
+				return usagef("org update: --name must not be empty")
+			}
+			next.OrgName = *vals["name"]
+		}
+		for flagName, field := range map[string]*string{"legal-name": &next.Sender.LegalName, "address": &next.Sender.Address,
+			"representative": &next.Sender.Representative, "desk": &next.Sender.Desk, "phone": &next.Sender.Phone} {
+			if set[flagName] {
+				*field = *vals[flagName]
+			}
+		}
+		if set["date-style"] {
+			next.DateStyle = *vals["date-style"]
+			if next.DateStyle == "" {
+				// An empty value would mean the default to the service: say
+				// which style is wanted instead.
+				return usagef("org update: --date-style is %s", strings.Join(kasuhara.DateStyles, " or "))
+			}
+		}
+		next.WebhookSecret = "" // kept as it is
+		if len(set) > 2 || !set["anonymous"] {
+			if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
+				return cliError("org update", orgFlagNames(err))
+			}
+		}
+		if set["anonymous"] {
+			if err := st.SetAnonymousChannel(ctx, kasuhara.CLIActor, o.ID, anonymous == "on"); err != nil {
+				return cliError("org update", err)
+			}
+		}
+		fmt.Fprintf(e.stdout, "Updated organisation %s.\n", o.Slug)
+		return nil
+	})
 }
 
 // orgFlagNames renames the settings' field errors to the flags of org

@@ -165,6 +165,22 @@ func openStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *store.Store
 	return openOrCreateStore(ctx, cfg)
 }
 
+// withStore opens the database (openOrCreateStore when create, otherwise
+// openStore), runs fn on its store and closes it: the frame of every
+// command that reads or changes an installation.
+func withStore(ctx context.Context, cfg *config.Config, create bool, fn func(st *store.Store) error) error {
+	open := openStore
+	if create {
+		open = openOrCreateStore
+	}
+	db, st, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(st)
+}
+
 // openOrCreateStore opens the database, creating it when needed, and
 // migrates it.
 func openOrCreateStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *store.Store, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 func tokenCmd(ctx context.Context, e env, args []string) error {
@@ -17,24 +18,21 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := st.UserByEmail(ctx, email)
-	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-		return usagef("token create: --email: no user has this e-mail address")
-	} else if err != nil {
-		return err
-	}
-	_, secret, err := st.CreateToken(ctx, kasuhara.CLIActor, u.ID, label)
-	if err != nil {
-		return cliError("token create", err)
-	}
-	// The secret alone on stdout so that scripts can capture it; the notice
-	// goes to stderr.
-	fmt.Fprintln(e.stdout, secret)
-	fmt.Fprintln(e.stderr, "This token is shown only now; only its hash is stored. Send it as: Authorization: Bearer TOKEN")
-	return nil
+	return withStore(ctx, cfg, false, func(st *store.Store) error {
+		u, err := st.UserByEmail(ctx, email)
+		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+			return usagef("token create: --email: no user has this e-mail address")
+		} else if err != nil {
+			return err
+		}
+		_, secret, err := st.CreateToken(ctx, kasuhara.CLIActor, u.ID, label)
+		if err != nil {
+			return cliError("token create", err)
+		}
+		// The secret alone on stdout so that scripts can capture it; the notice
+		// goes to stderr.
+		fmt.Fprintln(e.stdout, secret)
+		fmt.Fprintln(e.stderr, "This token is shown only now; only its hash is stored. Send it as: Authorization: Bearer TOKEN")
+		return nil
+	})
 }

@@ -90,18 +90,25 @@ func TestUpgrade(t *testing.T) {
 	}
 }
 
+// openDB opens the CLI's database, as it is, with a store on it; the
+// caller closes it.
+func (c *cli) openDB(t *testing.T) (*sqldb.DB, *store.Store) {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, store.New(db)
+}
+
 // starterDraftsOffered checks that the server's start offered the current
 // edition of the built-in texts as a draft of every published policy that
 // the release left as an earlier edition, unchanged, and published none.
 func starterDraftsOffered(t *testing.T, c *cli) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, st := c.openDB(t)
 	defer db.Close()
-	st := store.New(db)
 	orgs, err := st.Orgs(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -167,12 +174,8 @@ type digestRecord struct {
 func contentDigest(t *testing.T, c *cli) []digestRecord {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, c.env["KASUHARA_DATABASE"], c.env["KASUHARA_DATA"])
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, st := c.openDB(t)
 	defer db.Close()
-	st := store.New(db)
 	ids := func(query string) [][2]string {
 		t.Helper()
 		rows, err := db.Read.QueryContext(ctx, query)
@@ -266,34 +269,27 @@ func contentDigest(t *testing.T, c *cli) []digestRecord {
 }
 
 func readRecord(ctx context.Context, st *store.Store, v kasuhara.Actor, kind, id string, add func(kind, id string, v any)) error {
-	switch kind {
-	case "case":
-		cs, err := st.CaseByID(ctx, v, id)
+	type read struct {
+		kind string
+		get  func() (any, error)
+	}
+	reads := map[string][]read{
+		"case": {
+			{"case", func() (any, error) { return st.CaseByID(ctx, v, id) }},
+			{"evidence", func() (any, error) { return st.EvidenceList(ctx, v, id) }},
+			{"timeline", func() (any, error) { return st.Timeline(ctx, v, id) }},
+		},
+		"customer": {
+			{"customer", func() (any, error) { return st.CustomerByID(ctx, v, id) }},
+			{"measures", func() (any, error) { return st.Measures(ctx, v, id) }},
+		},
+	}
+	for _, r := range reads[kind] {
+		got, err := r.get()
 		if err != nil {
 			return err
 		}
-		ev, err := st.EvidenceList(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		tl, err := st.Timeline(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		add("case", id, cs)
-		add("evidence", id, ev)
-		add("timeline", id, tl)
-	case "customer":
-		cu, err := st.CustomerByID(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		ms, err := st.Measures(ctx, v, id)
-		if err != nil {
-			return err
-		}
-		add("customer", id, cu)
-		add("measures", id, ms)
+		add(r.kind, id, got)
 	}
 	return nil
 }

@@ -42,36 +42,33 @@ func userCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, st, err := openOrCreateStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	org, err := pickOrg(ctx, st, orgSlug)
-	if err != nil {
-		return err
-	}
-	n := kasuhara.NewUser{Email: email, Name: name, Password: password, MustChangePassword: generated,
-		OrgID: org.ID, Role: kasuhara.Role(role), Language: lang}
-	if dep != "" {
-		d, err := st.DepartmentByName(ctx, org.ID, dep)
-		if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-			d, err = st.CreateDepartment(ctx, kasuhara.CLIActor, org.ID, dep)
+	return withStore(ctx, cfg, true, func(st *store.Store) error {
+		org, err := pickOrg(ctx, st, orgSlug)
+		if err != nil {
+			return err
 		}
+		n := kasuhara.NewUser{Email: email, Name: name, Password: password, MustChangePassword: generated,
+			OrgID: org.ID, Role: kasuhara.Role(role), Language: lang}
+		if dep != "" {
+			d, err := st.DepartmentByName(ctx, org.ID, dep)
+			if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
+				d, err = st.CreateDepartment(ctx, kasuhara.CLIActor, org.ID, dep)
+			}
+			if err != nil {
+				return cliError("user create", err)
+			}
+			n.DepartmentID = d.ID
+		}
+		u, err := st.CreateUser(ctx, kasuhara.CLIActor, n)
 		if err != nil {
 			return cliError("user create", err)
 		}
-		n.DepartmentID = d.ID
-	}
-	u, err := st.CreateUser(ctx, kasuhara.CLIActor, n)
-	if err != nil {
-		return cliError("user create", err)
-	}
-	fmt.Fprintf(e.stdout, "Created user %s (%s) with role %s in %s.\n", u.Email, u.ID, role, org.Slug)
-	if generated {
-		fmt.Fprintf(e.stdout, "One-time password: %s\nIt is shown only now; the user chooses their own at the first sign-in.\n", password)
-	}
-	return nil
+		fmt.Fprintf(e.stdout, "Created user %s (%s) with role %s in %s.\n", u.Email, u.ID, role, org.Slug)
+		if generated {
+			fmt.Fprintf(e.stdout, "One-time password: %s\nIt is shown only now; the user chooses their own at the first sign-in.\n", password)
+		}
+		return nil
+	})
 }
 
 // readPassword reads a password from stdin when stdin is not a terminal
@@ -137,16 +134,13 @@ func userLinkCmd(ctx context.Context, e env, args []string) error {
 	if err := required("user link", map[string]string{"email": email}); err != nil {
 		return err
 	}
-	db, st, err := openOrCreateStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	token, err := st.PasswordLinkFor(ctx, kasuhara.CLIActor, email)
-	if err != nil {
-		return cliError("user link", err)
-	}
-	fmt.Fprintf(e.stdout, "Give this link to the person only; it works once, for %d hours, and ends any earlier link:\n%s\n",
-		int(kasuhara.PasswordLinkLifetime.Hours()), notify.PasswordLinkURL(base, token))
-	return nil
+	return withStore(ctx, cfg, true, func(st *store.Store) error {
+		token, err := st.PasswordLinkFor(ctx, kasuhara.CLIActor, email)
+		if err != nil {
+			return cliError("user link", err)
+		}
+		fmt.Fprintf(e.stdout, "Give this link to the person only; it works once, for %d hours, and ends any earlier link:\n%s\n",
+			int(kasuhara.PasswordLinkLifetime.Hours()), notify.PasswordLinkURL(base, token))
+		return nil
+	})
 }

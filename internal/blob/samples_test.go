@@ -9,6 +9,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"testing"
 
 	"golang.org/x/text/encoding/japanese"
@@ -27,31 +28,24 @@ func testImage() image.Image {
 	return img
 }
 
-func pngFile(t testing.TB) []byte {
+// encoded is the test image as encode writes it.
+func encoded(t testing.TB, encode func(io.Writer, image.Image) error) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, testImage()); err != nil {
+	if err := encode(&buf, testImage()); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
+func pngFile(t testing.TB) []byte { return encoded(t, png.Encode) }
+
 func jpegFile(t testing.TB) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, testImage(), nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return encoded(t, func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, nil) })
 }
 
 func gifFile(t testing.TB) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := gif.Encode(&buf, testImage(), nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return encoded(t, func(w io.Writer, m image.Image) error { return gif.Encode(w, m, nil) })
 }
 
 // wavHeader returns a 44-byte PCM header (8 kHz, 16-bit mono, as phone

@@ -101,11 +101,15 @@ func (d Date) MarshalText() ([]byte, error) {
 }
 
 // UnmarshalText reads a date written as YYYY-MM-DD.
-func (d *Date) UnmarshalText(b []byte) error {
-	v, err := ParseDate(string(b))
+func (d *Date) UnmarshalText(b []byte) error { return parseInto(d, string(b), ParseDate) }
+
+// parseInto sets *dst to what parse reads in s, and leaves it alone on an
+// error.
+func parseInto[T any](dst *T, s string, parse func(string) (T, error)) error {
+	v, err := parse(s)
 	if err != nil {
 		return err
 	}
-	*d = v
+	*dst = v
 	return nil
 }

@@ -137,11 +137,4 @@ func (d Duration) MarshalText() ([]byte, error) {
 }
 
 // UnmarshalText reads the text form with ParseDuration.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := ParseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
+func (d *Duration) UnmarshalText(b []byte) error { return parseInto(d, string(b), ParseDuration) }

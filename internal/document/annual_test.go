@@ -124,12 +124,7 @@ func TestAnnualReport(t *testing.T) {
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			f, err := AnnualReport(annualInput(t, tt.lang))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.Name != "annual-report-2026.pdf" || f.Type != TypePDF || !strings.HasPrefix(string(f.Data), "%PDF") {
-				t.Fatalf("file %q of type %q, %.8q", f.Name, f.Type, f.Data)
-			}
+			wantPDF(t, f, err, "annual-report-2026.pdf")
 			checkPDF(t, f.Data, tt.wants, nil)
 		})
 	}

@@ -166,8 +166,9 @@ func CasePackage(in PackageInput) (File, error) {
 	}}, nil
 }
 
-// event is an event of timeline.json, in the API's shape.
-type event struct {
+// Event is an event as the API shows it (GET /api/v1/cases/{id}/timeline),
+// and as the case package's timeline.json holds it.
+type Event struct {
 	ID      string            `json:"id"`
 	At      time.Time         `json:"at"`
 	ActorID string            `json:"actor_id,omitempty"`
@@ -176,10 +177,15 @@ type event struct {
 	Data    map[string]string `json:"data,omitempty"`
 }
 
-func timelineOf(es []kasuhara.Event) []event {
-	out := make([]event, 0, len(es))
+// EventOf is e in the API's shape.
+func EventOf(e kasuhara.Event) Event {
+	return Event{ID: e.ID, At: e.At, ActorID: e.ActorID, Kind: e.Kind, Body: e.Body, Data: e.Data}
+}
+
+func timelineOf(es []kasuhara.Event) []Event {
+	out := make([]Event, 0, len(es))
 	for _, e := range es {
-		out = append(out, event{ID: e.ID, At: e.At, ActorID: e.ActorID, Kind: e.Kind, Body: e.Body, Data: e.Data})
+		out = append(out, EventOf(e))
 	}
 	return out
 }

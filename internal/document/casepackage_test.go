@@ -100,12 +100,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 	in := caseInput(t, "ja")
 	in.Referrals, in.Care, in.Assessments = nil, nil, nil
 	f, err := CaseSummary(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.Name != "summary.pdf" || f.Type != TypePDF {
-		t.Errorf("file %q of type %q", f.Name, f.Type)
-	}
+	wantPDF(t, f, err, "summary.pdf")
 	// Without referrals or care there is no section of measures.
 	if n := len(caseSections(in, "package.title").Sections); n != 3 {
 		t.Errorf("%d sections, want report, timeline, evidence", n)
@@ -198,12 +193,7 @@ func TestManagementSummaryPDF(t *testing.T) {
 			care := in.Care
 			in.Care = nil
 			f, err := ManagementSummary(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.Name != "K-2026-00001-summary.pdf" || f.Type != TypePDF {
-				t.Errorf("file %q of type %q", f.Name, f.Type)
-			}
+			wantPDF(t, f, err, "K-2026-00001-summary.pdf")
 			if got := caseSections(in, "summary.title").Title; got != title {
 				t.Errorf("title %q, want %q", got, title)
 			}

@@ -1,9 +1,6 @@
 package document
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +8,7 @@ import (
 
 	"github.com/kasuhara/kasuhara/internal/calendar"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/testpdf"
 )
 
 // locale is the catalogue in lang and the organisation's zone, JST.
@@ -37,27 +35,24 @@ func checkLabels(t *testing.T, labels ...string) {
 	}
 }
 
-// pdfText extracts a PDF's text with pdftotext (from poppler-utils;
-// required when KASUHARA_REQUIRE_PDFTOTEXT=1), without white space; ""
-// when pdftotext is not installed.
+// pdfText is a PDF's text as pdftotext lays it out, without white space;
+// "" when pdftotext is not installed.
 func pdfText(t *testing.T, data []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
-		}
-		t.Log("pdftotext not installed: the PDF's text is not checked")
-		return ""
-	}
-	p := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", "-layout", p, "-").Output()
+	text, _ := testpdf.Text(t, data, "-layout")
+	return testpdf.Squash(text)
+}
+
+// wantPDF fails unless a document was made (err is nil) as a PDF file
+// named name.
+func wantPDF(t *testing.T, f File, err error, name string) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Join(strings.Fields(string(out)), "")
+	if f.Name != name || f.Type != TypePDF || !strings.HasPrefix(string(f.Data), "%PDF") {
+		t.Fatalf("file %q of type %q, %.8q", f.Name, f.Type, f.Data)
+	}
 }
 
 // checkPDF looks for each want (white space ignored) in a PDF's text and

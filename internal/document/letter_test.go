@@ -64,12 +64,7 @@ func TestMeasureLetter(t *testing.T) {
 				t.Errorf("the body has a placeholder left or names the customer (the layout does):\n%s", l.Body)
 			}
 			f, err := MeasureLetter(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.Name != "letter-"+tt.lang+".pdf" || f.Type != TypePDF {
-				t.Errorf("file %q of type %q", f.Name, f.Type)
-			}
+			wantPDF(t, f, err, "letter-"+tt.lang+".pdf")
 			checkPDF(t, f.Data, []string{"山田 太郎", "M-0190ABCDEF", tt.facts[0]}, nil)
 		})
 	}
@@ -104,12 +99,7 @@ func TestRemovalRequest(t *testing.T) {
 				t.Errorf("an unknown posting date printed:\n%s", l.Body)
 			}
 			f, err := RemovalRequest(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.Name != "removal-request-"+tt.lang+".pdf" || f.Type != TypePDF {
-				t.Errorf("file %q of type %q", f.Name, f.Type)
-			}
+			wantPDF(t, f, err, "removal-request-"+tt.lang+".pdf")
 			checkPDF(t, f.Data, []string{"https://sns.example/p/1", tt.contact}, nil)
 		})
 	}

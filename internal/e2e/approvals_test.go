@@ -42,6 +42,19 @@ func noUUID(t *testing.T, b *browser, page string) {
 	}
 }
 
+// measureForm opens the first customer of the list on b (a legal member)
+// and fills in the form of a measure of level with its reason, for the
+// test to send; it returns the customer's page.
+func measureForm(t *testing.T, b *browser, level, reason string) string {
+	t.Helper()
+	b.open("/customers")
+	wantStatus(t, b.submit(".customers a"), http.StatusOK, "open the customer")
+	page := b.path()
+	b.choose("#level", level)
+	b.fill("#reason", reason)
+	return page
+}
+
 // TestApprovalReachesTheApprover (issue 19): a measure proposed by one legal
 // member reaches a second one (a notification that says what it is, the
 // count on their home, the approvals list with the customer, the level,
@@ -50,21 +63,12 @@ func noUUID(t *testing.T, b *browser, page string) {
 // and cannot approve their own. At 1366×900 and on 390 and 320 px phones
 // the pages do not scroll sideways and show no internal id.
 func TestApprovalReachesTheApprover(t *testing.T) {
-	srv := startServer(t)
-	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
-	legalPW := addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
-	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
+	srv, _, legalPW, legal2PW := reportedCustomer(t)
 	shots := os.Getenv("KASUHARA_SCREENSHOTS")
-
-	fileCallReport(t, srv, "clerk@example.jp", clerkPW)
 
 	// The first legal member proposes a ban resting on the case.
 	legal := signedIn(t, srv, "legal@example.jp", legalPW)
-	legal.open("/customers")
-	wantStatus(t, legal.submit(".customers a"), http.StatusOK, "open the customer")
-	customerURL := legal.path()
-	legal.choose("#level", "banned")
-	legal.fill("#reason", "再三の長時間の電話と威圧")
+	customerURL := measureForm(t, legal, "banned", "再三の長時間の電話と威圧")
 	legal.fill("#premises", "新宿店")
 	fillChecks(legal)
 	legal.click(`input[name=case_ids]`)

@@ -291,6 +291,27 @@ func (b *browser) fullScreenshot(dir, name string) string {
 var catalog = sync.OnceValues(i18n.Load)
 
 // msg returns the message id in lang, as the server's catalogue has it.
+// wantText fails unless the text of sel on b's page is want; what names
+// it in the failure.
+func wantText(t *testing.T, b *browser, sel, want, what string) {
+	t.Helper()
+	if got := b.text(sel); got != want {
+		t.Errorf("%s %q, want %q", what, got, want)
+	}
+}
+
+// wantFlash fails unless the page's flash says the Japanese text of key
+// and, when kind is not "", is of that kind (ok, error).
+func wantFlash(t *testing.T, b *browser, key, kind string) {
+	t.Helper()
+	if got, want := b.text("#flash"), msg(t, "ja", key); got != want {
+		t.Errorf("flash %q, want %q", got, want)
+	}
+	if kind != "" && !b.has("#flash.flash-"+kind) {
+		t.Errorf("the flash is not of kind %s", kind)
+	}
+}
+
 func msg(t *testing.T, lang, id string) string {
 	t.Helper()
 	c, err := catalog()

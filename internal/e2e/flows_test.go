@@ -162,12 +162,7 @@ func TestFirstSignInForcesPasswordChange(t *testing.T) {
 	resp = changePassword(t, b, srv.AdminPassword, pw, pw)
 	wantStatus(t, resp, http.StatusOK, "change the password")
 	wantPath(t, b, "/", "after changing the password")
-	if got, want := b.text("#flash"), msg(t, "ja", "password.changed"); got != want {
-		t.Errorf("flash %q, want %q", got, want)
-	}
-	if !b.has("#flash.flash-ok") {
-		t.Errorf("the flash after the change is not an ok message")
-	}
+	wantFlash(t, b, "password.changed", "ok")
 	if got := b.text("#role"); got != "管理者" {
 		t.Errorf("role badge %q, want 管理者", got)
 	}
@@ -330,12 +325,7 @@ func TestWrongPasswordIsRefused(t *testing.T) {
 	resp := signIn(t, b, srv.AdminEmail, wrong)
 	wantStatus(t, resp, http.StatusUnauthorized, "sign in with a wrong password")
 	wantPath(t, b, "/login", "after a wrong password")
-	if got, want := b.text("#flash"), msg(t, "ja", "login.failed"); got != want {
-		t.Errorf("flash %q, want %q", got, want)
-	}
-	if !b.has("#flash.flash-error") {
-		t.Errorf("the flash is not an error")
-	}
+	wantFlash(t, b, "login.failed", "error")
 	if got := value(b, "email", chromedp.Value(chromedp.CSS("#email"))); got != srv.AdminEmail {
 		t.Errorf("the e-mail field holds %q after the failure, want it kept", got)
 	}
@@ -351,9 +341,7 @@ func TestWrongPasswordIsRefused(t *testing.T) {
 	srv.secret("an unknown e-mail address", unknown)
 	resp = signIn(t, b, unknown, wrong)
 	wantStatus(t, resp, http.StatusUnauthorized, "sign in with an unknown address")
-	if got, want := b.text("#flash"), msg(t, "ja", "login.failed"); got != want {
-		t.Errorf("flash for an unknown address %q, want the same %q", got, want)
-	}
+	wantFlash(t, b, "login.failed", "error") // the same as for a wrong password
 
 	// Whatever cookie the browser holds now grants no access.
 	b.open("/")

@@ -98,9 +98,7 @@ func TestCaseJourney(t *testing.T) {
 		t.Fatalf("after filing, the employee is on %s", emp.path())
 	}
 	caseURL := emp.path()
-	if got, want := emp.text("#flash"), msg(t, "ja", "report.filed"); got != want {
-		t.Errorf("flash %q, want %q", got, want)
-	}
+	wantFlash(t, emp, "report.filed", "")
 	if got := emp.text("#case-state"); got != "新規" {
 		t.Errorf("state %q, want 新規", got)
 	}
@@ -273,6 +271,18 @@ func TestAnonymousJourney(t *testing.T) {
 	wantStatus(t, anon.submit("#receipt-submit"), http.StatusNotFound, "a wrong receipt")
 }
 
+// reportedCustomer starts a server with a shop clerk and two legal
+// members; the clerk, signed in on emp, has filed a report of a long phone
+// call naming a customer. It returns the legal members' passwords.
+func reportedCustomer(t *testing.T) (srv *server, emp *browser, legalPW, legal2PW string) {
+	t.Helper()
+	srv = startServer(t)
+	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	legalPW = addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
+	legal2PW = addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
+	return srv, fileCallReport(t, srv, "clerk@example.jp", clerkPW), legalPW, legal2PW
+}
+
 // fileCallReport signs the employee in and files a report of a long phone
 // call by 迷惑 太郎 (090-2222-3333); it returns the employee's browser.
 func fileCallReport(t *testing.T, srv *server, email, pw string) *browser {
@@ -294,12 +304,7 @@ func fileCallReport(t *testing.T, srv *server, email, pw string) *browser {
 // legal person approves, and the front line's lookup then says so — and
 // nothing else about the customer.
 func TestMeasureJourney(t *testing.T) {
-	srv := startServer(t)
-	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
-	legalPW := addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
-	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
-
-	emp := fileCallReport(t, srv, "clerk@example.jp", clerkPW)
+	srv, emp, legalPW, legal2PW := reportedCustomer(t)
 
 	legal := signedIn(t, srv, "legal@example.jp", legalPW)
 	legal.open("/customers")

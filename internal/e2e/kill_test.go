@@ -22,15 +22,13 @@ import (
 // was answered 201 must be in the database afterwards, the audit chain must
 // verify, and the server must start again on the same data.
 func TestNoAnsweredReportIsLostOnKill(t *testing.T) {
-	for _, e := range testdb.Engines {
-		t.Run(string(e), func(t *testing.T) {
-			dbURL := ""
-			if e == sqldb.Postgres {
-				dbURL = testdb.NewPostgresDatabase(t)
-			}
-			killDuringIntake(t, dbURL)
-		})
-	}
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		dbURL := ""
+		if e == sqldb.Postgres {
+			dbURL = testdb.NewPostgresDatabase(t)
+		}
+		killDuringIntake(t, dbURL)
+	})
 }
 
 func killDuringIntake(t *testing.T, dbURL string) {

@@ -44,11 +44,19 @@ func sendTwiceAtOnce(b *browser) string {
 	})()`, chromedp.EvalAwaitPromise)
 }
 
-func TestReportSubmittedOnce(t *testing.T) {
-	srv := startServer(t)
-	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
-	b := newBrowser(t, srv)
+// clerkSignedIn starts a server with a shop clerk, signed in on b; pw is
+// the clerk's password.
+func clerkSignedIn(t *testing.T) (srv *server, b *browser, pw string) {
+	t.Helper()
+	srv = startServer(t)
+	pw = addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	b = newBrowser(t, srv)
 	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+	return srv, b, pw
+}
+
+func TestReportSubmittedOnce(t *testing.T) {
+	srv, b, _ := clerkSignedIn(t)
 
 	// Two requests of one form at once file one case.
 	b.open("/report")
@@ -188,10 +196,7 @@ func TestAnonymousReceiptIsKept(t *testing.T) {
 // A deep link opened signed out leads to the sign-in page and, after it, to
 // the page asked for; a link to elsewhere leads home.
 func TestSignInReturnsToPageAskedFor(t *testing.T) {
-	srv := startServer(t)
-	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
-	b := newBrowser(t, srv)
-	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+	srv, b, pw := clerkSignedIn(t)
 	b.open("/report")
 	fillReport(b, "電話で「無能」と繰り返し言われた")
 	wantStatus(t, b.submit("#report-submit"), http.StatusOK, "file")

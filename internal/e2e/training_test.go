@@ -38,9 +38,7 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 	wantStatus(t, admin.submit("#new-course-submit"), http.StatusOK, "create the course")
 	courseEdit := admin.path()
 	wantStatus(t, admin.submit("#toggle-publish"), http.StatusOK, "publish the course")
-	if got := admin.text("#course-state"); got != "公開中" {
-		t.Errorf("course state %q", got)
-	}
+	wantText(t, admin, "#course-state", "公開中", "course state")
 	if shots != "" {
 		admin.fullScreenshot(shots, "course-edit-ja")
 	}
@@ -122,16 +120,12 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 		t.Fatalf("the right answers did not pass: %q", emp.text("#score"))
 	}
 	wantStatus(t, emp.submit("#certificate-link"), http.StatusOK, "open the certificate")
-	if got := emp.text("#cert-name"); got != "店員 花子" {
-		t.Errorf("certificate name %q", got)
-	}
+	wantText(t, emp, "#cert-name", "店員 花子", "certificate name")
 	if shots != "" {
 		emp.fullScreenshot(shots, "certificate-ja-phone")
 	}
 	emp.open("/training")
-	if got := emp.text(`#my-training [data-status]`); got != "修了" {
-		t.Errorf("status after passing: %q", got)
-	}
+	wantText(t, emp, `#my-training [data-status]`, "修了", "status after passing")
 	emp.open("/")
 	if emp.has("#todo") {
 		t.Errorf("the start page still asks for something: %q", emp.text("#todo"))
@@ -151,9 +145,7 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 	anon := newBrowser(t, srv)
 	anon.setAcceptLanguage("en")
 	wantStatus(t, anon.open("/o/default/policy"), http.StatusOK, "the public policy")
-	if got := anon.text("#policy-title"); got != "Basic policy on customer harassment" {
-		t.Errorf("public title %q", got)
-	}
+	wantText(t, anon, "#policy-title", "Basic policy on customer harassment", "public title")
 	if anon.lang() != "en" || anon.has("#signout") {
 		t.Errorf("the public page is not the anonymous English page")
 	}

@@ -240,14 +240,35 @@ func (w *walker) kind(r pageRoute, p string) string {
 	return k
 }
 
+// uuidPattern is an internal id as the product makes them (UUIDv7 text).
+var uuidPattern = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// visibleText is what a person reads on the page: its text, and what the
+// fields they can see hold or suggest.
+const visibleText = `(() => {
+	const parts = [document.title, document.body.innerText];
+	for (const e of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+		if (e.offsetParent === null) continue;
+		if (e.tagName === "SELECT") {
+			// What a select shows is its options' text, not their values.
+			parts.push(Array.from(e.options, o => o.text).join("\n"));
+			continue;
+		}
+		if (e.type === "checkbox" || e.type === "radio") continue;
+		parts.push(e.value || "", e.placeholder || "");
+	}
+	return parts.join("\n");
+})()`
+
 // axeViolation is one serious or critical finding of axe-core.
 type axeViolation struct {
 	ID, Impact, Help string
 	Nodes            []string
 }
 
-// check measures the page at every width and runs axe-core on it at the
-// narrowest and the widest.
+// check measures the page at every width, runs axe-core on it at the
+// narrowest and the widest, and looks for internal ids in what it shows on
+// a phone.
 func (w *walker) check(p string) {
 	w.t.Helper()
 	for _, s := range walkScreens {
@@ -263,6 +284,10 @@ func (w *walker) check(p string) {
 			w.t.Errorf("%s, %s at %spx: the page is %vpx wide on a %vpx screen: it scrolls sideways; sticking out: %v", w.who, p, s.name, f.Width, f.Screen, f.Culprits)
 		}
 		if s.name == "390" {
+			// What a person reads on a phone holds no internal id.
+			if ids := uuidPattern.FindAllString(eval[string](w.b, visibleText), 3); len(ids) > 0 {
+				w.t.Errorf("%s reads internal ids on %s: %v", w.who, uuidPattern.ReplaceAllString(p, "{id}"), ids)
+			}
 			continue
 		}
 		for _, v := range axe(w.b) {
@@ -312,9 +337,10 @@ func axe(b *browser) []axeViolation {
 // TestEveryPageFitsAndIsAccessible signs in as each role of the demo (and
 // as nobody), walks every page that person may open (the GET routes of
 // routes.go, with real ids taken from the links of the pages), and fails
-// when a page scrolls sideways at 320, 390 or 1366px, or when axe-core
-// finds a serious or critical WCAG 2.2 A/AA violation. On a phone the
-// report button is on the first screen of an employee's home.
+// when a page scrolls sideways at 320, 390 or 1366px, when axe-core
+// finds a serious or critical WCAG 2.2 A/AA violation, or when the page's
+// visible text or a visible field holds an internal id (a UUID). On a
+// phone the report button is on the first screen of an employee's home.
 func TestEveryPageFitsAndIsAccessible(t *testing.T) {
 	srv := startServer(t)
 	pws := demoPasswords(t, srv)

@@ -19,58 +19,54 @@ var identitySeeds = []string{
 
 }
 
-// FuzzPhone checks that a phone key is E.164 and a fixed point: the key of
-// a key is itself, so stored keys keep matching.
-func FuzzPhone(f *testing.F) {
+// addSeeds gives f the identifiers' seeds.
+func addSeeds(f *testing.F) {
 	for _, s := range identitySeeds {
 		f.Add(s)
 	}
+}
+
+// fuzzKey checks a key function that may find no key: none is "", and a
+// key is valid (want says what that is) and a fixed point: the key of a
+// key is itself, so stored keys keep matching.
+func fuzzKey(f *testing.F, name string, key func(string) (string, bool), want string, valid func(string) bool) {
+	addSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		p, ok := Phone(s)
+		k, ok := key(s)
 		if !ok {
-			if p != "" {
-				t.Fatalf("Phone(%q) = %q, false", s, p)
+			if k != "" {
+				t.Fatalf("%s(%q) = %q, false", name, s, k)
 			}
 			return
 		}
-		if len(p) < 3 || p[0] != '+' || strings.Trim(p[1:], "0123456789") != "" {
-			t.Fatalf("Phone(%q) = %q is not E.164", s, p)
+		if !valid(k) {
+			t.Fatalf("%s(%q) = %q is not %s", name, s, k, want)
 		}
-		if again, ok := Phone(p); !ok || again != p {
-			t.Fatalf("Phone(%q) = %q, but Phone(%q) = %q, %v", s, p, p, again, ok)
+		if again, ok := key(k); !ok || again != k {
+			t.Fatalf("%s(%q) = %q, but %s(%q) = %q, %v", name, s, k, name, k, again, ok)
 		}
+	})
+}
+
+// FuzzPhone checks that a phone key is E.164 and a fixed point.
+func FuzzPhone(f *testing.F) {
+	fuzzKey(f, "Phone", Phone, "E.164", func(p string) bool {
+		return len(p) >= 3 && p[0] == '+' && strings.Trim(p[1:], "0123456789") == ""
 	})
 }
 
 // FuzzEmail checks that an e-mail key has one @, no space or control
 // character, and is a fixed point.
 func FuzzEmail(f *testing.F) {
-	for _, s := range identitySeeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		e, ok := Email(s)
-		if !ok {
-			if e != "" {
-				t.Fatalf("Email(%q) = %q, false", s, e)
-			}
-			return
-		}
-		if strings.Count(e, "@") != 1 || !utf8.ValidString(e) || strings.IndexFunc(e, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-			t.Fatalf("Email(%q) = %q", s, e)
-		}
-		if again, ok := Email(e); !ok || again != e {
-			t.Fatalf("Email(%q) = %q, but Email(%q) = %q, %v", s, e, e, again, ok)
-		}
+	fuzzKey(f, "Email", Email, "an address with one @ and no space or control character", func(e string) bool {
+		return strings.Count(e, "@") == 1 && utf8.ValidString(e) && strings.IndexFunc(e, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) < 0
 	})
 }
 
 // FuzzKeys checks the other identifiers' keys: no panic, valid UTF-8, no
 // space or control character in an account key, and each a fixed point.
 func FuzzKeys(f *testing.F) {
-	for _, s := range identitySeeds {
-		f.Add(s)
-	}
+	addSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, k := range []struct {
 			name string

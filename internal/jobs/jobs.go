@@ -128,7 +128,9 @@ func (e permanentError) Error() string   { return e.err.Error() }
 func (e permanentError) Unwrap() error   { return e.err }
 func (e permanentError) Permanent() bool { return true }
 
-func isPermanent(err error) bool {
+// IsPermanent reports whether err says that retrying cannot help: it, or an
+// error it wraps, has a method Permanent() bool that returns true.
+func IsPermanent(err error) bool {
 	var p interface{ Permanent() bool }
 	return errors.As(err, &p) && p.Permanent()
 }

@@ -253,7 +253,7 @@ func (q *Queue) execute(ctx context.Context, j claimed) error {
 	}
 	msg := safeError(err)
 	q.opts.Logger.Warn("jobs: job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", msg)
-	if isPermanent(err) || j.Attempts >= j.MaxAttempts {
+	if IsPermanent(err) || j.Attempts >= j.MaxAttempts {
 		return q.finish(rctx, j, StateFailed, msg)
 	}
 	return q.retry(rctx, j, q.now().Add(q.opts.Backoff(j.Attempts)), msg)
@@ -325,12 +325,9 @@ func (q *Queue) release(ctx context.Context, j claimed) error {
 func (q *Queue) Prune(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := q.book(ctx, func(ex *sqldb.Tx) error {
-		res, err := ex.ExecContext(ctx, `DELETE FROM jobs
+		var err error
+		n, err = ex.ExecCount(ctx, `DELETE FROM jobs
 			WHERE state IN ('done', 'failed') AND finished_at < $1`, dbTime(before))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {

@@ -508,33 +508,31 @@ func TestConcurrentQueuesRunEachJobOnce(t *testing.T) {
 // Jobs outlive the process: a new queue on a reopened database runs the
 // pending ones, and the one that was running when the process stopped.
 func TestJobsSurviveRestart(t *testing.T) {
-	for _, e := range testdb.Engines {
-		t.Run(string(e), func(t *testing.T) {
-			ctx := context.Background()
-			clk := newClock()
-			open := reopenable(t, e)
-			db := open()
-			opts := Options{Now: clk.Now, Logger: quiet}
-			enqueue(t, db, Job{Kind: "a"}, Job{Kind: "b"}, Job{Kind: "c", RunAt: clk.Now().Add(time.Hour)})
-			if _, _, err := New(db, nil, opts).claim(ctx); err != nil { // "a" was running
-				t.Fatal(err)
-			}
-			db.Close()
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		ctx := context.Background()
+		clk := newClock()
+		open := reopenable(t, e)
+		db := open()
+		opts := Options{Now: clk.Now, Logger: quiet}
+		enqueue(t, db, Job{Kind: "a"}, Job{Kind: "b"}, Job{Kind: "c", RunAt: clk.Now().Add(time.Hour)})
+		if _, _, err := New(db, nil, opts).claim(ctx); err != nil { // "a" was running
+			t.Fatal(err)
+		}
+		db.Close()
 
-			db = open()
-			ran := map[string]int{}
-			h := func(kind string) Handler {
-				return func(context.Context, json.RawMessage) error { ran[kind]++; return nil }
-			}
-			q := New(db, map[string]Handler{"a": h("a"), "b": h("b"), "c": h("c")}, opts)
-			runOnce(t, q, 1) // b; a is still locked
-			clk.Advance(time.Hour)
-			runOnce(t, q, 2)
-			if fmt.Sprint(ran) != "map[a:1 b:1 c:1]" {
-				t.Fatalf("ran %v, want each once", ran)
-			}
-		})
-	}
+		db = open()
+		ran := map[string]int{}
+		h := func(kind string) Handler {
+			return func(context.Context, json.RawMessage) error { ran[kind]++; return nil }
+		}
+		q := New(db, map[string]Handler{"a": h("a"), "b": h("b"), "c": h("c")}, opts)
+		runOnce(t, q, 1) // b; a is still locked
+		clk.Advance(time.Hour)
+		runOnce(t, q, 2)
+		if fmt.Sprint(ran) != "map[a:1 b:1 c:1]" {
+			t.Fatalf("ran %v, want each once", ran)
+		}
+	})
 }
 
 func TestPruneFreesOldJobs(t *testing.T) {

@@ -14,26 +14,11 @@ import (
 // training images (none at all in RenderPublic), and no '<' is left that
 // does not start one of those tags.
 func FuzzRender(f *testing.F) {
-	for _, s := range []string{
+	for _, s := range append([]string{
 		"## 方針\n\n**安全**が第一です。\n\n- [窓口](/report)\n\n![図](/training/images/abc-123)\n",
-		"<script>alert(1)</script>",
-		"<img src=x onerror=alert(1)>",
-		"[x](javascript:alert(1))",
-		"[x](java\tscript:alert(1))",
-		"[x](&#106;avascript:alert(1))",
-		"[x](jav&#x09;ascript:alert(1))",
-		"<javascript:alert(1)>",
-		"[x]: javascript:alert(1)\n\n[x]",
-		"![x](/training/images/a\" onerror=\"alert(1))",
-		"[x](https://ok.example/\" onclick=\"alert(1))",
-		"```html\n<script>alert(1)</script>\n```",
-		"| a | b |\n|:--|--:|\n| <b onclick=x>1</b> | 2 |",
 		"~~del~~ `code` *em* <https://example.jp> taro@example.jp",
 		"> quote\n\n1. one\n2. two\n\n---\n",
-		"<!-- comment --><style>*{}</style>",
-		"[a](<javascript:alert(1)>)",
-		"[a](\\javascript:alert(1))",
-	} {
+	}, injections...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Job kinds that deliver the signed head of the audit chain outside the
@@ -33,7 +33,7 @@ type anchorHead struct {
 func (j AnchorJob) head() (anchorHead, error) {
 	var h anchorHead
 	if err := json.Unmarshal(j.Anchor, &h); err != nil || h.Seq < 0 {
-		return h, permanentError{fmt.Errorf("notify: anchor job: %v", err)}
+		return h, jobs.Permanent(fmt.Errorf("notify: anchor job: %v", err))
 	}
 	return h, nil
 }
@@ -49,11 +49,7 @@ var anchorTexts = map[string]string{
 // AnchorMailHandler runs "audit_anchor_mail" jobs: the anchor to each of
 // to (--audit-anchor-mail), one mail. Mail disabled sends nothing.
 func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j AnchorJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: anchor mail: payload: %w", err)}
-		}
+	return jobHandler("anchor mail", func(ctx context.Context, j AnchorJob) error {
 		h, err := j.head()
 		if err != nil {
 			return err
@@ -63,13 +59,13 @@ func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMes
 		}
 		var line bytes.Buffer
 		if err := json.Compact(&line, j.Anchor); err != nil {
-			return permanentError{fmt.Errorf("notify: anchor mail: %w", err)}
+			return jobs.Permanent(fmt.Errorf("notify: anchor mail: %w", err))
 		}
 		seq := strconv.FormatInt(h.Seq, 10)
 		return send(ctx, m, Message{To: to, Subject: anchorTexts["subject"] + seq, Lang: "ja",
 			Text: anchorTexts["body"] + line.String() + "\n\n-- \n" + mailFixed["signature"]["ja"] + "\n",
 			ID:   "anchor." + seq + "." + recipientsHash(to) + "." + recipientsHash([]string{line.String()})})
-	}
+	})
 }
 
 // AnchorWebhookHandler runs "audit_anchor_webhook" jobs: the anchor's JSON
@@ -77,11 +73,7 @@ func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMes
 // NewWebhookClient: private addresses only as the operator allows). An
 // answer other than 2xx is retried.
 func AnchorWebhookHandler(client *http.Client, target string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j AnchorJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: anchor webhook: payload: %w", err)}
-		}
+	return jobHandler("anchor webhook", func(ctx context.Context, j AnchorJob) error {
 		if _, err := j.head(); err != nil {
 			return err
 		}
@@ -90,23 +82,10 @@ func AnchorWebhookHandler(client *http.Client, target string) func(context.Conte
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(j.Anchor))
 		if err != nil {
-			return permanentError{errors.New("notify: anchor webhook: bad URL")}
+			return jobs.Permanent(errors.New("notify: anchor webhook: bad URL"))
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "Kasuhara-Anchor/1")
-		resp, err := client.Do(req)
-		if err != nil {
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return fmt.Errorf("notify: anchor webhook: POST: %w", err)
-		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return fmt.Errorf("notify: anchor webhook: the receiver answered %d", resp.StatusCode)
-		}
-		return nil
-	}
+		return post(client, req, "anchor webhook")
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Webhook destinations. An admin chooses the address a webhook is sent to;
@@ -110,7 +112,7 @@ func webhookDialer(timeout time.Duration, allow []netip.Prefix) *net.Dialer {
 		Control: func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil || !DestinationAllowed(ap.Addr(), allow) {
-				return permanentError{ErrPrivateDestination}
+				return jobs.Permanent(ErrPrivateDestination)
 			}
 			return nil
 		},

@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // KindDigestMail is the job kind of a person's daily digest.
@@ -88,13 +88,9 @@ func writtenDay(s, lang string) string {
 
 // DigestMailHandler runs "digest_mail" jobs with m.
 func DigestMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j DigestJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: digest: payload: %w", err)}
-		}
+	return jobHandler("digest", func(ctx context.Context, j DigestJob) error {
 		if j.ID == "" || len(j.To) == 0 || len(j.Items) == 0 {
-			return permanentError{errors.New("notify: digest: incomplete job")}
+			return jobs.Permanent(errors.New("notify: digest: incomplete job"))
 		}
 		if !m.Enabled() {
 			return nil
@@ -104,5 +100,5 @@ func DigestMailHandler(m *Mailer, baseURL string) func(context.Context, json.Raw
 			return nil
 		}
 		return err
-	}
+	})
 }

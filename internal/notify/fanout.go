@@ -62,13 +62,9 @@ const fanoutBatch = 500
 // event is sent once however often its fan-out runs. It has the signature
 // of a jobs.Handler.
 func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j EventJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: event job: payload: %w", err)}
-		}
+	return jobHandler("event job", func(ctx context.Context, j EventJob) error {
 		if err := j.Event.Validate(); err != nil {
-			return permanentError{err}
+			return jobs.Permanent(err)
 		}
 		to, slug, webhook, err := o.Audience(ctx, j)
 		if err != nil {
@@ -108,5 +104,5 @@ func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
 				return nil
 			}
 		}
-	}
+	})
 }

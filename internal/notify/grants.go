@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Job kinds of the second person on grants of the desk and legal roles
@@ -69,16 +71,12 @@ func GrantMailFor(j GrantMailJob, baseURL string) Message {
 
 // GrantMailHandler runs "grant_mail" jobs with m.
 func GrantMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j GrantMailJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: grant mail: payload: %w", err)}
-		}
+	return jobHandler("grant mail", func(ctx context.Context, j GrantMailJob) error {
 		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{"role", "reset"}, j.Kind) {
-			return permanentError{errors.New("notify: grant mail: incomplete job")}
+			return jobs.Permanent(errors.New("notify: grant mail: incomplete job"))
 		}
 		return send(ctx, m, GrantMailFor(j, baseURL))
-	}
+	})
 }
 
 // send sends msg unless mail is disabled.
@@ -132,7 +130,7 @@ func PasswordLinkMailHandler(m *Mailer, baseURL string, mint func(ctx context.Co
 	return func(ctx context.Context, payload json.RawMessage) error {
 		var j PasswordLinkJob
 		if err := json.Unmarshal(payload, &j); err != nil || j.Link == "" {
-			return permanentError{fmt.Errorf("notify: password link: payload: %v", err)}
+			return jobs.Permanent(fmt.Errorf("notify: password link: payload: %v", err))
 		}
 		if !m.Enabled() {
 			return nil

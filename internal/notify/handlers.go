@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Job kinds for internal/jobs.
@@ -27,19 +29,27 @@ type MailJob struct {
 	Event Event    `json:"event"`
 }
 
+// jobHandler makes a jobs.Handler of run, which gets the job's payload
+// decoded. A payload that does not decode fails for good: it never will.
+func jobHandler[J any](what string, run func(ctx context.Context, j J) error) func(context.Context, json.RawMessage) error {
+	return func(ctx context.Context, payload json.RawMessage) error {
+		var j J
+		if err := json.Unmarshal(payload, &j); err != nil {
+			return jobs.Permanent(fmt.Errorf("notify: %s: payload: %w", what, err))
+		}
+		return run(ctx, j)
+	}
+}
+
 // MailHandler runs "mail" jobs with m; baseURL (--base-url) makes the link.
 // It has the signature of a jobs.Handler. When mail is disabled the job
 // succeeds without sending. The Message-ID is derived from the event and
 // the recipients, so that a mail sent again after a crash is recognisably
 // the same message.
 func MailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j MailJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: mail job: payload: %w", err)}
-		}
+	return jobHandler("mail job", func(ctx context.Context, j MailJob) error {
 		if err := j.Event.Validate(); err != nil {
-			return permanentError{err}
+			return jobs.Permanent(err)
 		}
 		if !m.Enabled() {
 			return nil
@@ -52,7 +62,7 @@ func MailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessag
 			return nil
 		}
 		return err
-	}
+	})
 }
 
 // recipientsHash tells recipients apart in a Message-ID without showing
@@ -84,11 +94,7 @@ var ErrWebhookGone = errors.New("notify: webhook gone")
 // delivers the event with client (see NewWebhookClient); baseURL
 // (--base-url) makes the link. It has the signature of a jobs.Handler.
 func WebhookHandler(client *http.Client, baseURL string, lookup func(ctx context.Context, id string) (Webhook, error)) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j WebhookJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: webhook job: payload: %w", err)}
-		}
+	return jobHandler("webhook job", func(ctx context.Context, j WebhookJob) error {
 		w, err := lookup(ctx, j.Webhook)
 		if errors.Is(err, ErrWebhookGone) {
 			return nil
@@ -97,5 +103,5 @@ func WebhookHandler(client *http.Client, baseURL string, lookup func(ctx context
 			return fmt.Errorf("notify: webhook job: lookup %s: %w", j.Webhook, err)
 		}
 		return Deliver(ctx, client, w, j.Event, baseURL)
-	}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/kasuhara/kasuhara/internal/jobs"
 	netmail "net/mail"
 	"net/url"
 	"strconv"
@@ -145,17 +146,17 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 		return ErrMailDisabled
 	}
 	if len(msg.To) == 0 {
-		return permanentError{errors.New("notify: mail: no recipient")}
+		return jobs.Permanent(errors.New("notify: mail: no recipient"))
 	}
 	if strings.TrimSpace(msg.Subject) == "" {
-		return permanentError{errors.New("notify: mail: the subject is empty")}
+		return jobs.Permanent(errors.New("notify: mail: the subject is empty"))
 	}
 	gm := mail.NewMsg(mail.WithNoDefaultUserAgent())
 	if err := gm.From(m.from); err != nil {
-		return permanentError{errors.New("notify: mail: --mail-from is not a valid address")}
+		return jobs.Permanent(errors.New("notify: mail: --mail-from is not a valid address"))
 	}
 	if err := gm.To(msg.To...); err != nil {
-		return permanentError{errors.New("notify: mail: a recipient address is not valid")}
+		return jobs.Permanent(errors.New("notify: mail: a recipient address is not valid"))
 	}
 	gm.Subject(msg.Subject)
 	gm.SetMessageIDWithValue(messageIDLocal(msg.ID) + "@" + m.domain)

@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Event types.
@@ -130,17 +132,6 @@ func CaseURL(baseURL, caseID string) string {
 	return strings.TrimRight(baseURL, "/") + "/cases/" + url.PathEscape(caseID)
 }
 
-// permanentError marks an error that retrying cannot fix; internal/jobs
-// fails such a job at once (it looks for a Permanent() bool method, so this
-// package need not import it).
-type permanentError struct{ err error }
-
-func (e permanentError) Error() string   { return e.err.Error() }
-func (e permanentError) Unwrap() error   { return e.err }
-func (e permanentError) Permanent() bool { return true }
-
-// IsPermanent reports whether err says that retrying cannot help.
-func IsPermanent(err error) bool {
-	var p interface{ Permanent() bool }
-	return errors.As(err, &p) && p.Permanent()
-}
+// IsPermanent reports whether err says that retrying cannot help
+// (jobs.IsPermanent): the queue fails such a job at once.
+func IsPermanent(err error) bool { return jobs.IsPermanent(err) }

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // KindTrainingMail is the job kind of a training reminder mail.
@@ -60,13 +61,9 @@ func TrainingMailFor(j TrainingMailJob, baseURL string) Message {
 
 // TrainingMailHandler runs "training_mail" jobs with m.
 func TrainingMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
-	return func(ctx context.Context, payload json.RawMessage) error {
-		var j TrainingMailJob
-		if err := json.Unmarshal(payload, &j); err != nil {
-			return permanentError{fmt.Errorf("notify: training mail: payload: %w", err)}
-		}
+	return jobHandler("training mail", func(ctx context.Context, j TrainingMailJob) error {
 		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{TrainingDueSoon, TrainingOverdue}, j.Stage) {
-			return permanentError{errors.New("notify: training mail: incomplete job")}
+			return jobs.Permanent(errors.New("notify: training mail: incomplete job"))
 		}
 		if !m.Enabled() {
 			return nil
@@ -76,5 +73,5 @@ func TrainingMailHandler(m *Mailer, baseURL string) func(context.Context, json.R
 			return nil
 		}
 		return err
-	}
+	})
 }

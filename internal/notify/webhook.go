@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kasuhara/kasuhara/internal/jobs"
 )
 
 // Webhook is a receiver of events: the URL that is POSTed to and the shared
@@ -93,14 +95,14 @@ func signedRequest(ctx context.Context, w Webhook, ev Event, baseURL string, now
 	u, err := url.Parse(w.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		// Never quote the URL: it may hold a token.
-		return nil, permanentError{errors.New("notify: webhook: the URL must be an http:// or https:// address")}
+		return nil, jobs.Permanent(errors.New("notify: webhook: the URL must be an http:// or https:// address"))
 	}
 	if w.Secret == "" {
-		return nil, permanentError{errors.New("notify: webhook: the secret is empty")}
+		return nil, jobs.Permanent(errors.New("notify: webhook: the secret is empty"))
 	}
 	body, err := WebhookBody(ev, baseURL)
 	if err != nil {
-		return nil, permanentError{err}
+		return nil, jobs.Permanent(err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -126,7 +128,7 @@ func NewWebhookClient(timeout time.Duration, allow ...netip.Prefix) *http.Client
 	// resolving it.
 	t.Proxy = func(req *http.Request) (*url.URL, error) {
 		if err := CheckWebhookURL(req.URL.String(), allow); err != nil {
-			return nil, permanentError{err}
+			return nil, jobs.Permanent(err)
 		}
 		return http.ProxyFromEnvironment(req)
 	}
@@ -147,19 +149,26 @@ func Deliver(ctx context.Context, client *http.Client, w Webhook, ev Event, base
 	if err != nil {
 		return err
 	}
+	return post(client, req, "webhook")
+}
+
+// post sends req with client for what (in errors: "webhook"): an answer
+// other than 2xx is an error. Errors never quote the URL, which may hold a
+// token.
+func post(client *http.Client, req *http.Request, what string) error {
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("notify: webhook: POST: %w", err)
+		return fmt.Errorf("notify: %s: POST: %w", what, err)
 	}
 	// Read a little of the body so that the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("notify: webhook: the receiver answered %d", resp.StatusCode)
+		return fmt.Errorf("notify: %s: the receiver answered %d", what, resp.StatusCode)
 	}
 	return nil
 }

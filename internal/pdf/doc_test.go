@@ -113,20 +113,57 @@ func TestDocMetadata(t *testing.T) {
 	}
 }
 
-func TestDocDeterministic(t *testing.T) {
-	render := func() []byte {
-		d := newTestDoc(t)
-		fillDoc(d)
-		b, err := d.Bytes()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+// sameTwice renders twice and fails unless both renders are the same
+// bytes, which it returns.
+func sameTwice(t *testing.T, render func() ([]byte, error)) []byte {
+	t.Helper()
+	a, err := render()
+	if err != nil {
+		t.Fatal(err)
 	}
-	a, b := render(), render()
+	b, err := render()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !bytes.Equal(a, b) {
 		t.Errorf("two renders of the same input differ (%d and %d bytes)", len(a), len(b))
 	}
+	return a
+}
+
+// invalid is a change that makes a document's input invalid, and what the
+// error must say.
+type invalid[T any] struct {
+	name   string
+	change func(*T)
+	want   string
+}
+
+// wantInvalid renders each change of a good input and fails unless it
+// gives the error and no bytes.
+func wantInvalid[T any](t *testing.T, good func() T, render func(T) ([]byte, error), tests []invalid[T]) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := good()
+			tt.change(&in)
+			b, err := render(in)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+			if b != nil {
+				t.Errorf("%d bytes with an error", len(b))
+			}
+		})
+	}
+}
+
+func TestDocDeterministic(t *testing.T) {
+	sameTwice(t, func() ([]byte, error) {
+		d := newTestDoc(t)
+		fillDoc(d)
+		return d.Bytes()
+	})
 }
 
 // Documents made at the same time share the parsed font but not its subset.

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -68,6 +69,19 @@ var letterText = map[string]letterLabels{
 	"en": {ref: "Ref: ", policy: "Policy: ", contact: "Contact", date: dateEN},
 }
 
+// inLang is what texts holds for lang ("" is Japanese); what names the
+// document in the error of another language.
+func inLang[T any](texts map[string]T, lang, what string) (T, error) {
+	if lang == "" {
+		lang = "ja"
+	}
+	v, ok := texts[lang]
+	if !ok {
+		return v, fmt.Errorf("pdf: %s: Lang must be \"ja\" or \"en\", not %q", what, lang)
+	}
+	return v, nil
+}
+
 func dateJA(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()) }
 func dateEN(t time.Time) string { return t.Format("2 January 2006") }
 
@@ -77,13 +91,9 @@ func dateEN(t time.Time) string { return t.Format("2 January 2006") }
 // rests on, the contact point in a box and, in Japanese, 以上 at the end.
 // The output depends only on l.
 func Letter(l LetterInput) ([]byte, error) {
-	lang := l.Lang
-	if lang == "" {
-		lang = "ja"
-	}
-	lb, ok := letterText[lang]
-	if !ok {
-		return nil, fmt.Errorf("pdf: letter: Lang must be \"ja\" or \"en\", not %q", l.Lang)
+	lb, err := inLang(letterText, l.Lang, "letter")
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case l.Date.IsZero():
@@ -95,7 +105,7 @@ func Letter(l LetterInput) ([]byte, error) {
 	case strings.TrimSpace(l.Body) == "":
 		return nil, fmt.Errorf("pdf: letter: Body is required")
 	}
-	if l.Certified && lang != "ja" {
+	if l.Certified && cmp.Or(l.Lang, "ja") != "ja" {
 		return nil, fmt.Errorf("pdf: letter: a 内容証明 layout is for a Japanese letter only")
 	}
 	d, err := NewWithOptions(Options{

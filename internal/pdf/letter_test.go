@@ -55,11 +55,7 @@ func letterEN() LetterInput {
 
 func TestLetterJapanese(t *testing.T) {
 	l := letterJA()
-	b, err := Letter(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "letter-ja.pdf", b)
+	b := renderPDF(t, "letter-ja.pdf", func() ([]byte, error) { return Letter(l) })
 	if got := pageCount(b); got != 1 {
 		t.Errorf("letter has %d pages, want 1", got)
 	}
@@ -105,11 +101,7 @@ func TestLetterJapanese(t *testing.T) {
 
 func TestLetterEnglish(t *testing.T) {
 	l := letterEN()
-	b, err := Letter(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "letter-en.pdf", b)
+	b := renderPDF(t, "letter-en.pdf", func() ([]byte, error) { return Letter(l) })
 	text := extractText(t, b)
 	for _, want := range []string{"Ref: KSH-2026-0043\n", "27 November 2026\n", "Mr John Smith\n", "Policy: Basic Policy on Customer Harassment", "Contact\n"} {
 		if !strings.Contains(text, want) {
@@ -156,47 +148,20 @@ func TestLetterOptionalParts(t *testing.T) {
 }
 
 func TestLetterDeterministic(t *testing.T) {
-	a, err := Letter(letterJA())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Letter(letterJA())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Errorf("two renders of the same letter differ")
-	}
+	a := sameTwice(t, func() ([]byte, error) { return Letter(letterJA()) })
 	if !bytes.Contains(a, []byte("/CreationDate(D:20261127000000+09'00')")) {
 		t.Errorf("creation date is not the letter's date")
 	}
 }
 
 func TestLetterInvalid(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(*LetterInput)
-		want   string
-	}{
+	wantInvalid(t, letterJA, Letter, []invalid[LetterInput]{
 		{"lang", func(l *LetterInput) { l.Lang = "fr" }, `Lang must be "ja" or "en", not "fr"`},
 		{"date", func(l *LetterInput) { l.Date = time.Time{} }, "Date is required"},
 		{"from", func(l *LetterInput) { l.From = " " }, "From is required"},
 		{"title", func(l *LetterInput) { l.Title = "" }, "Title is required"},
 		{"body", func(l *LetterInput) { l.Body = "\n" }, "Body is required"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := letterJA()
-			tt.change(&l)
-			b, err := Letter(l)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Letter() error = %v, want %q", err, tt.want)
-			}
-			if b != nil {
-				t.Errorf("Letter() returned %d bytes with an error", len(b))
-			}
-		})
-	}
+	})
 }
 
 func at(lines []string, i int) string {
@@ -224,11 +189,7 @@ func TestLetterCertified(t *testing.T) {
 	l.Certified = true
 	l.FromLines = []string{"東京都千代田区丸の内1-1-1 丸の内ビルディング23階", "代表取締役 山田 一郎"}
 	l.Body = strings.Repeat(l.Body+"\n\n記\n（1）2026年4月9日　電話　暴力・暴言、時間的・場所的拘束\nhttps://example.jp/a/very/long/path/that/is/longer/than/a/line\n", 2)
-	b, err := Letter(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "letter-certified.pdf", b)
+	b := renderPDF(t, "letter-certified.pdf", func() ([]byte, error) { return Letter(l) })
 	out := pdftotext(t, b, 0, 0)
 	// -layout keeps each drawn line on one line of text (a full-width
 	// space in a line becomes a run of spaces, counted as one character

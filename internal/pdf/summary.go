@@ -52,13 +52,9 @@ var generatedLabel = map[string]func(time.Time) string{
 // CaseSummary lays out a summary and returns the PDF. The output depends
 // only on s.
 func CaseSummary(s SummaryInput) ([]byte, error) {
-	lang := s.Lang
-	if lang == "" {
-		lang = "ja"
-	}
-	generated, ok := generatedLabel[lang]
-	if !ok {
-		return nil, fmt.Errorf("pdf: summary: Lang must be \"ja\" or \"en\", not %q", s.Lang)
+	generated, err := inLang(generatedLabel, s.Lang, "summary")
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case strings.TrimSpace(s.Title) == "":

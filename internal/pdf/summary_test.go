@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -64,11 +63,7 @@ func longSummary() SummaryInput {
 
 func TestCaseSummaryLong(t *testing.T) {
 	s := longSummary()
-	b, err := CaseSummary(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "summary-ja.pdf", b)
+	b := renderPDF(t, "summary-ja.pdf", func() ([]byte, error) { return CaseSummary(s) })
 	pages := pageCount(b)
 	if pages < 3 {
 		t.Fatalf("summary has %d pages, want at least 3 for 60 evidence rows", pages)
@@ -129,11 +124,7 @@ func TestCaseSummaryEnglish(t *testing.T) {
 			Table:   &TableData{Header: []string{"Month", "Cases"}, Rows: [][]string{{"April", "12"}, {"May", "8"}}},
 		}},
 	}
-	b, err := CaseSummary(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	savePDF(t, "summary-en.pdf", b)
+	b := renderPDF(t, "summary-en.pdf", func() ([]byte, error) { return CaseSummary(s) })
 	text := extractText(t, b)
 	for _, want := range []string{"Annual report 2026\n", "Generated: 1 April 2027 09:00 UTC\n", "Cases by month\n", "Period\n", "April\n", "12\n"} {
 		if !strings.Contains(text, want) {
@@ -146,39 +137,16 @@ func TestCaseSummaryEnglish(t *testing.T) {
 }
 
 func TestCaseSummaryDeterministic(t *testing.T) {
-	a, err := CaseSummary(longSummary())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := CaseSummary(longSummary())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) {
-		t.Errorf("two renders of the same summary differ")
-	}
+	sameTwice(t, func() ([]byte, error) { return CaseSummary(longSummary()) })
 }
 
 func TestCaseSummaryInvalid(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(*SummaryInput)
-		want   string
-	}{
+	wantInvalid(t, longSummary, CaseSummary, []invalid[SummaryInput]{
 		{"lang", func(s *SummaryInput) { s.Lang = "de" }, `Lang must be "ja" or "en", not "de"`},
 		{"title", func(s *SummaryInput) { s.Title = "" }, "Title is required"},
 		{"generated", func(s *SummaryInput) { s.Generated = time.Time{} }, "Generated is required"},
 		{"row", func(s *SummaryInput) { s.Sections[1].Table.Rows[4] = []string{"5"} }, "section 2: pdf: table row 5 has 1 cells, want 4"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := longSummary()
-			tt.change(&s)
-			if _, err := CaseSummary(s); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("CaseSummary() error = %v, want %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func BenchmarkCaseSummary(b *testing.B) {

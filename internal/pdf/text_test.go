@@ -6,12 +6,13 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kasuhara/kasuhara/internal/testpdf"
 )
 
 // This file reads text back out of the PDFs the package writes: with
@@ -111,35 +112,22 @@ func extractText(t *testing.T, pdf []byte) string {
 
 // squash removes all white space, so that text can be compared whatever
 // the line breaks.
-func squash(s string) string { return strings.Join(strings.Fields(s), "") }
+func squash(s string) string { return testpdf.Squash(s) }
 
 // pdftotext returns the text of the PDF (or of pages first to last, when
 // not zero) as poppler extracts it. Without pdftotext the test is skipped,
 // unless KASUHARA_REQUIRE_PDFTOTEXT=1 (as in CI) makes that a failure.
 func pdftotext(t *testing.T, pdf []byte, first, last int) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		msg := "pdftotext not installed (apt-get install poppler-utils): text extraction by poppler not checked"
-		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal(msg + ", and KASUHARA_REQUIRE_PDFTOTEXT=1")
-		}
-		t.Skip(msg)
-	}
-	in := filepath.Join(t.TempDir(), "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	args := []string{"-enc", "UTF-8"}
 	if first > 0 {
 		args = append(args, "-f", strconv.Itoa(first), "-l", strconv.Itoa(last))
 	}
-	args = append(args, in, "-")
-	out, err := exec.Command(bin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v\n%s", err, out)
+	out, ok := testpdf.Text(t, pdf, args...)
+	if !ok {
+		t.Skip("pdftotext not installed: text extraction by poppler not checked")
 	}
-	return string(out)
+	return out
 }
 
 // pageCount counts the page objects of a PDF.
@@ -147,15 +135,19 @@ func pageCount(pdf []byte) int {
 	return len(regexp.MustCompile(`/Type /Page\b[^s]`).FindAll(pdf, -1))
 }
 
-// savePDF writes pdf to $KASUHARA_PDF_OUT/name, when that is set, for a
-// person to look at (pdftoppm -png -r 60 name.pdf page).
-func savePDF(t *testing.T, name string, pdf []byte) {
+// renderPDF renders a document, failing on an error, and writes it to
+// $KASUHARA_PDF_OUT/name, when that is set, for a person to look at
+// (pdftoppm -png -r 60 name.pdf page).
+func renderPDF(t *testing.T, name string, render func() ([]byte, error)) []byte {
 	t.Helper()
-	dir := os.Getenv("KASUHARA_PDF_OUT")
-	if dir == "" {
-		return
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), pdf, 0o644); err != nil {
+	pdf, err := render()
+	if err != nil {
 		t.Fatal(err)
 	}
+	if dir := os.Getenv("KASUHARA_PDF_OUT"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name), pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pdf
 }

@@ -364,15 +364,24 @@ func (l *lexicon) parseUnless(s string) ([]suppressor, error) {
 // given by some term.
 func (l *lexicon) check() error {
 	ids := map[string]string{}
+	// entry checks what terms and rules have alike: a unique id and a
+	// language; it returns where the entry is written.
+	entry := func(file string, line int, id, lang string) (string, error) {
+		where := fmt.Sprintf("lexicon/%s:%d", file, line)
+		if prev, dup := ids[id]; dup || id == "" {
+			return where, fmt.Errorf("screen: %s: id %q empty or also used at %s", where, id, prev)
+		}
+		ids[id] = where
+		if lang != "ja" && lang != "en" {
+			return where, fmt.Errorf("screen: %s: lang %q: want ja or en", where, lang)
+		}
+		return where, nil
+	}
 	given := map[int]bool{}
 	for _, t := range l.terms {
-		where := fmt.Sprintf("lexicon/%s:%d", t.file, t.line)
-		if prev, dup := ids[t.id]; dup || t.id == "" {
-			return fmt.Errorf("screen: %s: id %q empty or also used at %s", where, t.id, prev)
-		}
-		ids[t.id] = where
-		if t.lang != "ja" && t.lang != "en" {
-			return fmt.Errorf("screen: %s: lang %q: want ja or en", where, t.lang)
+		where, err := entry(t.file, t.line, t.id, t.lang)
+		if err != nil {
+			return err
 		}
 		if t.source == "" {
 			return fmt.Errorf("screen: %s: no source", where)
@@ -382,13 +391,8 @@ func (l *lexicon) check() error {
 		}
 	}
 	for _, r := range l.rules {
-		where := fmt.Sprintf("lexicon/%s:%d", r.file, r.line)
-		if prev, dup := ids[r.id]; dup || r.id == "" {
-			return fmt.Errorf("screen: %s: id %q empty or also used at %s", where, r.id, prev)
-		}
-		ids[r.id] = where
-		if r.lang != "ja" && r.lang != "en" {
-			return fmt.Errorf("screen: %s: lang %q: want ja or en", where, r.lang)
+		if _, err := entry(r.file, r.line, r.id, r.lang); err != nil {
+			return err
 		}
 	}
 	for tg, name := range l.tags {

@@ -75,26 +75,9 @@ func checkMatcherWith(t *testing.T, m *matcher, a *automaton, pats []string, tex
 // naive search, on random patterns and texts over a small alphabet (so
 // that matches overlap a lot), in the order matches are reported.
 func TestMatcher(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	alphabet := []string{"a", "b", "あ", "い", "死", " ", "\n", "é", "😀"}
-	word := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteString(alphabet[rng.IntN(len(alphabet))])
-		}
-		return b.String()
-	}
+	w := randomWords{rand.New(rand.NewPCG(3, 4)), []string{"a", "b", "あ", "い", "死", " ", "\n", "é", "😀"}}
 	for round := range 300 {
-		var pats []string
-		seen := map[string]bool{}
-		for len(pats) < 1+round%40 {
-			p := word(1 + rng.IntN(6))
-			if !seen[p] {
-				seen[p] = true
-				pats = append(pats, p)
-			}
-		}
-		checkMatcher(t, pats, word(80))
+		checkMatcher(t, w.patterns(1+round%40, 6), w.word(80))
 	}
 }
 
@@ -393,63 +376,8 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// refAddCaps is addCaps as it was before it skipped to the next
-// upper-case letter.
-func refAddCaps(l *lexicon, text string, cands []cand) []cand {
-	words, letters := 0, 0
-	runStart, runEnd := -1, -1
-	flush := func() {
-		if words >= capsMinWords && letters >= capsMinLetters {
-			cands = append(cands, cand{ord: order(capsLabel), rule: l.capsIdx, severity: 1, start: int32(runStart), end: int32(runEnd)})
-		}
-		words, letters, runStart, runEnd = 0, 0, -1, -1
-	}
-	i := 0
-	for i < len(text) {
-		c := text[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			j := i
-			for j < len(text) && (text[j] >= 'A' && text[j] <= 'Z' || text[j] == '\'') {
-				j++
-			}
-			if j < len(text) && text[j] >= 'a' && text[j] <= 'z' {
-				flush()
-				for j < len(text) && (text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z') {
-					j++
-				}
-				i = j
-				continue
-			}
-			if n := j - i; n >= 2 {
-				if runStart < 0 {
-					runStart = i
-				}
-				words++
-				letters += n
-				runEnd = j
-			}
-			i = j
-		case c >= 'a' && c <= 'z':
-			flush()
-			for i < len(text) && text[i] >= 'a' && text[i] <= 'z' {
-				i++
-			}
-		case c == '\n' || c == '.' || c >= 0x80:
-			if c >= 0x80 && runStart < 0 {
-				i++
-				continue
-			}
-			flush()
-			i++
-		default:
-			i++
-		}
-	}
-	flush()
-	return cands
-}
-
+// TestAddCaps: skipping to the next upper-case letter finds the same
+// shouting spans as stepping over every byte.
 func TestAddCaps(t *testing.T) {
 	l := Default().lex
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -466,7 +394,7 @@ func TestAddCaps(t *testing.T) {
 		texts = append(texts, b.String())
 	}
 	for _, text := range texts {
-		if got, want := l.addCaps(text, nil), refAddCaps(l, text, nil); !slices.Equal(got, want) {
+		if got, want := l.addCaps(text, nil), l.capsSpans(text, nil, false); !slices.Equal(got, want) {
 			t.Fatalf("%q: %v, want %v", text, got, want)
 		}
 	}
@@ -498,17 +426,7 @@ func TestIndexUpper(t *testing.T) {
 func TestSortCands(t *testing.T) {
 	l := Default().lex
 	rng := rand.New(rand.NewPCG(13, 14))
-	less := func(a, b cand) int {
-		switch {
-		case a.ord != b.ord:
-			return int(a.ord - b.ord)
-		case a.start != b.start:
-			return int(a.start - b.start)
-		case a.end != b.end:
-			return int(b.end - a.end)
-		}
-		return int(a.rule - b.rule)
-	}
+	less := compareCands
 	for round := range 200 {
 		textLen := 1 + rng.IntN(1000)
 		if round%2 == 1 {

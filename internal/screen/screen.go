@@ -532,6 +532,20 @@ func (l *lexicon) group(text string, cands []cand, sc *scanner) []Label {
 // keyIndexBits is the width of a candidate's index in a sort key.
 const keyIndexBits = 16
 
+// compareCands is the order of candidates: by label (the contract's
+// order), start, longest first, then rule.
+func compareCands(a, b cand) int {
+	switch {
+	case a.ord != b.ord:
+		return int(a.ord - b.ord)
+	case a.start != b.start:
+		return int(a.start - b.start)
+	case a.end != b.end:
+		return int(b.end - a.end) // longer first
+	}
+	return int(a.rule - b.rule)
+}
+
 // sortCands orders the candidates by label (the contract's order), start,
 // longest first, then rule. When the fields fit in 64 bits with the
 // candidate's index, it sorts keys (a plain sort of integers, several times
@@ -549,17 +563,7 @@ func (l *lexicon) sortCands(textLen int, cands []cand, keys []uint64) []uint64 {
 	ruleBits := bits.Len(uint(len(l.ruleIDs)))
 	posBits := bits.Len(uint(textLen))
 	if len(cands) > 1<<keyIndexBits || ordBits+2*posBits+ruleBits+keyIndexBits > 64 {
-		slices.SortFunc(cands, func(a, b cand) int {
-			switch {
-			case a.ord != b.ord:
-				return int(a.ord - b.ord)
-			case a.start != b.start:
-				return int(a.start - b.start)
-			case a.end != b.end:
-				return int(b.end - a.end) // longer first
-			}
-			return int(a.rule - b.rule)
-		})
+		slices.SortFunc(cands, compareCands)
 		return nil
 	}
 	maxPos := uint64(1)<<posBits - 1

@@ -45,33 +45,47 @@ func TestFold(t *testing.T) {
 	}
 }
 
+// randomWords makes random words over a small alphabet, so that the
+// matches of the patterns made of them overlap a lot.
+type randomWords struct {
+	rng      *rand.Rand
+	alphabet []string
+}
+
+// word is n letters of the alphabet.
+func (w randomWords) word(n int) string {
+	var b strings.Builder
+	for range n {
+		b.WriteString(w.alphabet[w.rng.IntN(len(w.alphabet))])
+	}
+	return b.String()
+}
+
+// patterns is n different words of 1 to maxLen letters.
+func (w randomWords) patterns(n, maxLen int) []string {
+	var pats []string
+	seen := map[string]bool{}
+	for len(pats) < n {
+		p := w.word(1 + w.rng.IntN(maxLen))
+		if !seen[p] {
+			seen[p] = true
+			pats = append(pats, p)
+		}
+	}
+	return pats
+}
+
 // TestAutomaton checks the automaton against a naive search on random
 // patterns and texts over a small alphabet (so that matches overlap a lot).
 func TestAutomaton(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	alphabet := []string{"a", "b", "あ", "い", "死"}
-	word := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteString(alphabet[rng.IntN(len(alphabet))])
-		}
-		return b.String()
-	}
+	w := randomWords{rand.New(rand.NewPCG(1, 2)), []string{"a", "b", "あ", "い", "死"}}
 	for round := range 50 {
-		var pats []string
-		seen := map[string]bool{}
-		for len(pats) < 1+round%12 {
-			p := word(1 + rng.IntN(4))
-			if !seen[p] {
-				seen[p] = true
-				pats = append(pats, p)
-			}
-		}
+		pats := w.patterns(1+round%12, 4)
 		a, err := buildAutomaton(pats)
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := word(60)
+		text := w.word(60)
 		type m struct{ p, end int }
 		var got, want []m
 		st := uint16(0)

@@ -81,6 +81,16 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	return tx.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
+// ExecCount runs a statement that returns no rows, like ExecContext, and
+// returns how many rows it changed.
+func (tx *Tx) ExecCount(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // QueryContext runs a query. The caller must close the rows before its
 // function returns (see the top of this file).
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

@@ -16,31 +16,29 @@ import (
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
-	for _, e := range testdb.Engines {
-		t.Run(string(e), func(t *testing.T) {
-			db := testdb.OpenEmpty(t, e)
-			ctx := context.Background()
-			ms, err := sqldb.Migrations(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := db.Migrate(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(ms) {
-				t.Fatalf("first migrate applied %v, want %d migrations", got, len(ms))
-			}
-			got, err = db.Migrate(ctx)
-			if err != nil || len(got) != 0 {
-				t.Fatalf("second migrate applied %v, %v; want nothing", got, err)
-			}
-			var n int
-			if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil || n != len(ms) {
-				t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, len(ms))
-			}
-		})
-	}
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		db := testdb.OpenEmpty(t, e)
+		ctx := context.Background()
+		ms, err := sqldb.Migrations(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ms) {
+			t.Fatalf("first migrate applied %v, want %d migrations", got, len(ms))
+		}
+		got, err = db.Migrate(ctx)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("second migrate applied %v, %v; want nothing", got, err)
+		}
+		var n int
+		if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil || n != len(ms) {
+			t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, len(ms))
+		}
+	})
 }
 
 // Several servers starting at once against one PostgreSQL must not apply a
@@ -146,23 +144,21 @@ func TestBackupSQLite(t *testing.T) {
 // An older binary on a database that a newer release migrated refuses to
 // run and names the migrations it does not know.
 func TestMigrateRefusesNewerSchema(t *testing.T) {
-	for _, e := range testdb.Engines {
-		t.Run(string(e), func(t *testing.T) {
-			db := testdb.Open(t, e)
-			ctx := context.Background()
-			ms, _ := sqldb.Migrations(e)
-			next := fmt.Sprintf("%04d_from_the_future.sql", len(ms)+1)
-			testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, next, time.Now().UTC())
-			_, err := db.Migrate(ctx)
-			var newer *sqldb.NewerSchemaError
-			if !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []string{next}) {
-				t.Fatalf("Migrate = %v, want a NewerSchemaError naming %s", err, next)
-			}
-			if !strings.Contains(err.Error(), "newer kasuhara") || !strings.Contains(err.Error(), next) {
-				t.Fatalf("the message does not say what is wrong: %v", err)
-			}
-		})
-	}
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		db := testdb.Open(t, e)
+		ctx := context.Background()
+		ms, _ := sqldb.Migrations(e)
+		next := fmt.Sprintf("%04d_from_the_future.sql", len(ms)+1)
+		testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, next, time.Now().UTC())
+		_, err := db.Migrate(ctx)
+		var newer *sqldb.NewerSchemaError
+		if !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []string{next}) {
+			t.Fatalf("Migrate = %v, want a NewerSchemaError naming %s", err, next)
+		}
+		if !strings.Contains(err.Error(), "newer kasuhara") || !strings.Contains(err.Error(), next) {
+			t.Fatalf("the message does not say what is wrong: %v", err)
+		}
+	})
 }
 
 // A migration that a newer release renamed or replaced at a known version

@@ -113,10 +113,17 @@ func (c *cachingConn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
-func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+// context is the context a statement of c runs in: ctx, or ctx without its
+// cancellation when c is detached.
+func (c *cachingConn) context(ctx context.Context) context.Context {
 	if c.detach {
-		ctx = context.WithoutCancel(ctx)
+		return context.WithoutCancel(ctx)
 	}
+	return ctx
+}
+
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	ctx = c.context(ctx)
 	if b, ok := c.inner.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, opts)
 	}
@@ -186,9 +193,7 @@ func named(args []driver.Value) []driver.NamedValue {
 }
 
 func (s *cachedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if s.conn.detach {
-		ctx = context.WithoutCancel(ctx)
-	}
+	ctx = s.conn.context(ctx)
 	if e, ok := s.inner.(driver.StmtExecContext); ok {
 		return e.ExecContext(ctx, args)
 	}
@@ -196,9 +201,7 @@ func (s *cachedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) 
 }
 
 func (s *cachedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if s.conn.detach {
-		ctx = context.WithoutCancel(ctx)
-	}
+	ctx = s.conn.context(ctx)
 	if q, ok := s.inner.(driver.StmtQueryContext); ok {
 		return q.QueryContext(ctx, args)
 	}

@@ -162,15 +162,7 @@ func (s *Store) AddReceiptMessage(ctx context.Context, receipt, body string) (*k
 		return nil, err
 	}
 	m := &kasuhara.Message{FromReporter: true, Body: body}
-	checked, err := s.caseByReceipt(ctx, s.db.Read, receipt)
-	if err != nil {
-		return nil, wrap("store.AddReceiptMessage", err)
-	}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		c, err := s.receiptCaseTx(ctx, tx, checked)
-		if err != nil {
-			return err
-		}
+	err := s.receiptChange(ctx, receipt, func(tx *sqldb.Tx, c *kasuhara.Case) error {
 		return s.insertMessage(ctx, tx, anonymousActor(c.OrgID), c, m)
 	})
 	if err != nil {
@@ -179,17 +171,26 @@ func (s *Store) AddReceiptMessage(ctx context.Context, receipt, body string) (*k
 	return m, nil
 }
 
-// AddReceiptEvidence implements kasuhara.AnonymousService.
-func (s *Store) AddReceiptEvidence(ctx context.Context, receipt string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
+// receiptChange runs fn in one transaction on the case of receipt, read
+// before (caseByReceipt, which checks the receipt) and again inside it
+// (receiptCaseTx).
+func (s *Store) receiptChange(ctx context.Context, receipt string, fn func(tx *sqldb.Tx, c *kasuhara.Case) error) error {
 	checked, err := s.caseByReceipt(ctx, s.db.Read, receipt)
 	if err != nil {
-		return nil, wrap("store.AddReceiptEvidence", err)
+		return err
 	}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := s.receiptCaseTx(ctx, tx, checked)
 		if err != nil {
 			return err
 		}
+		return fn(tx, c)
+	})
+}
+
+// AddReceiptEvidence implements kasuhara.AnonymousService.
+func (s *Store) AddReceiptEvidence(ctx context.Context, receipt string, e kasuhara.Evidence) (*kasuhara.Evidence, error) {
+	err := s.receiptChange(ctx, receipt, func(tx *sqldb.Tx, c *kasuhara.Case) error {
 		return s.insertEvidence(ctx, tx, anonymousActor(c.OrgID), c, &e)
 	})
 	if err != nil {

@@ -116,35 +116,33 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 			"INSERT INTO audit_entries (seq, at, action, prev_hash, hash) SELECT seq + 1, at, 'forged', hash, 'x' FROM audit_entries WHERE seq = 8",
 		}, 9},
 	}
-	for _, e := range testdb.Engines {
-		t.Run(string(e), func(t *testing.T) {
-			for _, tt := range tamper {
-				t.Run(tt.name, func(t *testing.T) {
-					db := testdb.Open(t, e)
-					f := setup(t, db)
-					someChanges(t, f)
-					n, p, err := f.s.VerifyAudit(ctx)
-					if err != nil || p != nil || n < 8 {
-						t.Fatalf("before tampering: %d, %+v, %v", n, p, err)
-					}
-					testdb.DisableAuditTriggers(t, db)
-					for _, q := range tt.sql {
-						testdb.Exec(t, db, q)
-					}
-					_, p, err = f.s.VerifyAudit(ctx)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if p == nil {
-						t.Fatal("tampering went unnoticed")
-					}
-					if p.Seq != tt.wantSeq {
-						t.Fatalf("problem at entry %d (%s), want entry %d", p.Seq, p.Reason, tt.wantSeq)
-					}
-				})
-			}
-		})
-	}
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		for _, tt := range tamper {
+			t.Run(tt.name, func(t *testing.T) {
+				db := testdb.Open(t, e)
+				f := setup(t, db)
+				someChanges(t, f)
+				n, p, err := f.s.VerifyAudit(ctx)
+				if err != nil || p != nil || n < 8 {
+					t.Fatalf("before tampering: %d, %+v, %v", n, p, err)
+				}
+				testdb.DisableAuditTriggers(t, db)
+				for _, q := range tt.sql {
+					testdb.Exec(t, db, q)
+				}
+				_, p, err = f.s.VerifyAudit(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p == nil {
+					t.Fatal("tampering went unnoticed")
+				}
+				if p.Seq != tt.wantSeq {
+					t.Fatalf("problem at entry %d (%s), want entry %d", p.Seq, p.Reason, tt.wantSeq)
+				}
+			})
+		}
+	})
 }
 
 // TestAuditFiltersAndNames reads the trail as the audit page does: by

@@ -363,23 +363,40 @@ func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string)
 // SetTaskDone implements kasuhara.CaseService.
 func (s *Store) SetTaskDone(ctx context.Context, v kasuhara.Actor, id, taskID string, done bool) error {
 	err := s.caseChange(ctx, v, id, access.CaseSupervisor, "case.task_done", func(tx *sqldb.Tx, c *kasuhara.Case) (any, error) {
-		var res sql.Result
-		var err error
-		if done {
-			res, err = tx.ExecContext(ctx, "UPDATE case_tasks SET done_at = $1, done_by = $2 WHERE id = $3 AND case_id = $4", s.now(), v.UserID, taskID, c.ID)
-		} else {
-			res, err = tx.ExecContext(ctx, "UPDATE case_tasks SET done_at = NULL, done_by = '' WHERE id = $1 AND case_id = $2", taskID, c.ID)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "task not found")
-		}
-		d := map[string]string{"task_id": taskID, "done": fmt.Sprint(done)}
-		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventTask, "", d)
+		return s.markDone(ctx, tx, v, c, doneTask, taskID, done)
 	})
 	return wrap("store.SetTaskDone", err)
+}
+
+// doneRow is a kind of row of a case that is marked done: a task or a
+// care action.
+type doneRow struct {
+	table, key, event, what string
+}
+
+var (
+	doneTask = doneRow{table: "case_tasks", key: "task_id", event: kasuhara.EventTask, what: "task"}
+	doneCare = doneRow{table: "care_actions", key: "care_id", event: kasuhara.EventCare, what: "care action"}
+)
+
+// markDone records that row id of c is done (or not done after all), by
+// whom and when, and the event that says so; it returns the audit detail.
+func (s *Store) markDone(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, row doneRow, id string, done bool) (any, error) {
+	var res sql.Result
+	var err error
+	if done {
+		res, err = tx.ExecContext(ctx, "UPDATE "+row.table+" SET done_at = $1, done_by = $2 WHERE id = $3 AND case_id = $4", s.now(), v.UserID, id, c.ID)
+	} else {
+		res, err = tx.ExecContext(ctx, "UPDATE "+row.table+" SET done_at = NULL, done_by = '' WHERE id = $1 AND case_id = $2", id, c.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "%s not found", row.what)
+	}
+	d := map[string]string{row.key: id, "done": fmt.Sprint(done)}
+	return d, s.addEvent(ctx, tx, c.ID, v.UserID, row.event, "", d)
 }
 
 // CareActions implements kasuhara.CaseService.
@@ -450,21 +467,7 @@ func (s *Store) SetCareDone(ctx context.Context, v kasuhara.Actor, id, careID st
 				return nil, err
 			}
 		}
-		var res sql.Result
-		var err error
-		if done {
-			res, err = tx.ExecContext(ctx, "UPDATE care_actions SET done_at = $1, done_by = $2 WHERE id = $3 AND case_id = $4", s.now(), v.UserID, careID, c.ID)
-		} else {
-			res, err = tx.ExecContext(ctx, "UPDATE care_actions SET done_at = NULL, done_by = '' WHERE id = $1 AND case_id = $2", careID, c.ID)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "care action not found")
-		}
-		d := map[string]string{"care_id": careID, "done": fmt.Sprint(done)}
-		return d, s.addEvent(ctx, tx, c.ID, v.UserID, kasuhara.EventCare, "", d)
+		return s.markDone(ctx, tx, v, c, doneCare, careID, done)
 	})
 	return wrap("store.SetCareDone", err)
 }

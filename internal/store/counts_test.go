@@ -17,8 +17,7 @@ import (
 // department and never the reporter's messages without consent, another
 // organisation counts nothing.
 func TestCaseCounts(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		// The figures are read on Monday 7 December 2026, 10:00 in Japan.
 		at := func(s string) {
 			t.Helper()

@@ -34,12 +34,9 @@ func (s *Store) BeginIdempotent(ctx context.Context, scope, key, digest string) 
 		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < $1", now.Add(-kasuhara.IdempotencyTTL)); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key_hash, request_hash, result, created_at)
+		var err error
+		n, err = tx.ExecCount(ctx, `INSERT INTO idempotency_keys (scope, key_hash, request_hash, result, created_at)
 			VALUES ($1, $2, $3, '', $4) ON CONFLICT (scope, key_hash) DO NOTHING`, scope, kh, digest, now)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
@@ -131,11 +128,7 @@ func (s *Store) TakeIdempotentResult(ctx context.Context, scope, key, replacemen
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE idempotency_keys SET result = $1 WHERE scope = $2 AND key_hash = $3 AND result = $4", replacement, scope, kh, result)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+		n, err = tx.ExecCount(ctx, "UPDATE idempotency_keys SET result = $1 WHERE scope = $2 AND key_hash = $3 AND result = $4", replacement, scope, kh, result)
 		return err
 	})
 	if err != nil {

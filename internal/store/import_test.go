@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestImportUsers: a CSV import checks every line first; one wrong line
@@ -13,8 +11,7 @@ import (
 // given in bulk; a clean import adds everyone with a one-time password and
 // an audit entry each.
 func TestImportUsers(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		good := []kasuhara.UserImportRow{
 			{Line: 2, Email: "Hanako@Example.jp", Name: "山田 花子", Role: "employee", Department: "新宿店", Language: "ja"},
 			{Line: 3, Email: "taro@example.jp", Name: "佐藤 太郎", Role: "supervisor", Department: "新宿店"},

@@ -497,6 +497,17 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 	return d, nil
 }
 
+// exportActions are the audit actions of the exports, by kind.
+var exportActions = map[string]string{
+	"stats.csv":      "export.stats_csv",
+	"stats.xlsx":     "export.stats_xlsx",
+	"cases.csv":      "export.cases_csv",
+	"cases.xlsx":     "export.cases_xlsx",
+	"annual.pdf":     "export.annual_pdf",
+	"compliance.pdf": "export.compliance_pdf",
+	"audit.csv":      "export.audit_csv",
+}
+
 // RecordExport implements kasuhara.InsightService.
 func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind string, rows int, filters map[string]string) error {
 	need := access.ViewStatistics
@@ -512,22 +523,8 @@ func (s *Store) RecordExport(ctx context.Context, actor kasuhara.Actor, kind str
 		return err
 	}
 	c := change{actor: actor, orgID: actor.OrgID, objectType: "org", objectID: actor.OrgID, detail: map[string]any{"rows": rows, "filters": filters}}
-	switch kind {
-	case "stats.csv":
-		c.action = "export.stats_csv"
-	case "stats.xlsx":
-		c.action = "export.stats_xlsx"
-	case "cases.csv":
-		c.action = "export.cases_csv"
-	case "cases.xlsx":
-		c.action = "export.cases_xlsx"
-	case "annual.pdf":
-		c.action = "export.annual_pdf"
-	case "compliance.pdf":
-		c.action = "export.compliance_pdf"
-	case "audit.csv":
-		c.action = "export.audit_csv"
-	default:
+	var ok bool
+	if c.action, ok = exportActions[kind]; !ok {
 		return fmt.Errorf("store.RecordExport: unknown export %q", kind)
 	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error { return s.appendAudit(ctx, tx, c) })

@@ -15,19 +15,7 @@ import (
 // not the organisation's phone cases minus 関西's.
 func TestStatsOverHierarchy(t *testing.T) {
 	onDesk(t, func(t *testing.T, d desk) {
-		mk := func(name, parent string) string {
-			t.Helper()
-			dep, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if parent != "" {
-				if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, dep.ID, parent); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return dep.ID
-		}
+		mk := func(name, parent string) string { return d.department(t, name, parent).ID }
 		hq := mk("本社", "")
 		kanto, kansai := mk("関東エリア", hq), mk("関西エリア", hq)
 		if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, d.shop.ID, kanto); err != nil {

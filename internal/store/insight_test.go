@@ -2,21 +2,27 @@ package store_test
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 )
 
+// find returns the first element of xs that match accepts; there must be
+// one (what names it).
+func find[T any](t *testing.T, xs []T, what string, match func(T) bool) T {
+	t.Helper()
+	i := slices.IndexFunc(xs, match)
+	if i < 0 {
+		t.Fatalf("no %s in %+v", what, xs)
+	}
+	return xs[i]
+}
+
 func cell(t *testing.T, os kasuhara.OrgStats, key string) kasuhara.StatCell {
 	t.Helper()
-	for _, c := range os.Groups {
-		if c.Key == key {
-			return c
-		}
-	}
-	t.Fatalf("no group %q in %+v", key, os.Groups)
-	return kasuhara.StatCell{}
+	return find(t, os.Groups, "group "+key, func(c kasuhara.StatCell) bool { return c.Key == key })
 }
 
 // TestStatsOnAKnownDataset files cases at known times, moves them at known

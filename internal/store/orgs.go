@@ -23,16 +23,7 @@ func scanOrg(sc scanner) (*kasuhara.Org, error) {
 
 // CreateOrg implements kasuhara.OrgService.
 func (s *Store) CreateOrg(ctx context.Context, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {
-	var o *kasuhara.Org
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		o, err = s.createOrg(ctx, tx, actor, n)
-		return err
-	})
-	if err != nil {
-		return nil, wrap("store.CreateOrg", err)
-	}
-	return o, nil
+	return txValue(ctx, s, "store.CreateOrg", func(tx *sqldb.Tx) (*kasuhara.Org, error) { return s.createOrg(ctx, tx, actor, n) })
 }
 
 func (s *Store) createOrg(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, n kasuhara.NewOrg) (*kasuhara.Org, error) {

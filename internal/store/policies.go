@@ -95,10 +95,9 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID strin
 		return nil, err
 	}
 	t = cleanPolicyText(t)
-	var out *kasuhara.PolicyVersion
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return txValue(ctx, s, "store.SaveDraft", func(tx *sqldb.Tx) (*kasuhara.PolicyVersion, error) {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
-			return err
+			return nil, err
 		}
 		now := s.now()
 		d, err := draftOf(ctx, tx, docID)
@@ -106,33 +105,28 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID strin
 		case err == sql.ErrNoRows:
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(number), 0) FROM policy_versions WHERE document_id = $1", docID).Scan(&n); err != nil {
-				return err
+				return nil, err
 			}
 			d = &kasuhara.PolicyVersion{ID: newID(), DocumentID: docID, Number: n + 1, CreatedAt: now}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (id, document_id, number, title_ja, title_en, body_ja, body_en, created_by, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, d.ID, docID, d.Number, t.TitleJa, t.TitleEn, t.BodyJa, t.BodyEn, actor.UserID, now); err != nil {
 				if sqldb.IsUniqueViolation(err) {
-					return kasuhara.Errorf(kasuhara.ECONFLICT, "someone else started a draft at the same time; reload the page")
+					return nil, kasuhara.Errorf(kasuhara.ECONFLICT, "someone else started a draft at the same time; reload the page")
 				}
-				return err
+				return nil, err
 			}
 		case err != nil:
-			return err
+			return nil, err
 		default:
 			if _, err := tx.ExecContext(ctx, `UPDATE policy_versions SET title_ja = $1, title_en = $2, body_ja = $3, body_en = $4, updated_at = $5
 				WHERE id = $6 AND published_at IS NULL`, t.TitleJa, t.TitleEn, t.BodyJa, t.BodyEn, now, d.ID); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		d.PolicyText, d.UpdatedAt = t, now
-		out = d
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.draft", objectType: "policy", objectID: docID,
+		return d, s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.draft", objectType: "policy", objectID: docID,
 			detail: map[string]any{"version": d.Number}})
 	})
-	if err != nil {
-		return nil, wrap("store.SaveDraft", err)
-	}
-	return out, nil
 }
 
 // DiscardDraft implements kasuhara.PolicyService.
@@ -176,27 +170,21 @@ func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, docID string)
 		return nil, err
 	}
 	orgID := actor.OrgID
-	var out *kasuhara.PolicyVersion
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return txValue(ctx, s, "store.Publish", func(tx *sqldb.Tx) (*kasuhara.PolicyVersion, error) {
 		if err := policyOf(ctx, tx, orgID, docID); err != nil {
-			return err
+			return nil, err
 		}
 		d, err := draftOf(ctx, tx, docID)
 		if err != nil {
-			return notFound(err, "store.Publish", "draft")
+			return nil, notFound(err, "store.Publish", "draft")
 		}
 		d.PublishedAt = s.now()
 		if _, err := tx.ExecContext(ctx, "UPDATE policy_versions SET published_at = $1 WHERE id = $2", d.PublishedAt, d.ID); err != nil {
-			return err
+			return nil, err
 		}
-		out = d
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.publish", objectType: "policy", objectID: docID,
+		return d, s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.publish", objectType: "policy", objectID: docID,
 			detail: map[string]any{"version": d.Number}})
 	})
-	if err != nil {
-		return nil, wrap("store.Publish", err)
-	}
-	return out, nil
 }
 
 // SetGroupWide implements kasuhara.PolicyService.

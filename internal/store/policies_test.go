@@ -121,13 +121,7 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 
 func findAckRow(t *testing.T, r kasuhara.AckReport, dept string) kasuhara.AckRow {
 	t.Helper()
-	for _, row := range r.Rows {
-		if row.DepartmentID == dept {
-			return row
-		}
-	}
-	t.Fatalf("no row for department %s in %+v", dept, r.Rows)
-	return kasuhara.AckRow{}
+	return find(t, r.Rows, "row for department "+dept, func(row kasuhara.AckRow) bool { return row.DepartmentID == dept })
 }
 
 func TestGroupPolicies(t *testing.T) {

@@ -71,15 +71,15 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.Onl
 		p.CapturedAt = now
 	}
 	p.DueAt = now.Add(kasuhara.PostDeadline(p.Status))
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return txValue(ctx, s, "store.CreatePost", func(tx *sqldb.Tx) (*kasuhara.OnlinePost, error) {
 		if p.CaseID != "" {
 			if _, _, err := s.caseFor(ctx, tx, v, p.CaseID, access.CaseHandler); err != nil {
-				return kasuhara.InvalidField("case_id", kasuhara.FieldUnlinkable)
+				return nil, kasuhara.InvalidField("case_id", kasuhara.FieldUnlinkable)
 			}
 		}
 		if p.CustomerID != "" {
 			if err := s.checkCustomer(ctx, tx, v, p.CustomerID); err != nil {
-				return kasuhara.InvalidField("customer_id", kasuhara.FieldUnlinkable)
+				return nil, kasuhara.InvalidField("customer_id", kasuhara.FieldUnlinkable)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO online_posts (id, org_id, case_id, customer_id, url, platform, author_handle, posted_at,
@@ -88,18 +88,14 @@ func (s *Store) CreatePost(ctx context.Context, v kasuhara.Actor, p kasuhara.Onl
 			p.ID, p.OrgID, nullString(p.CaseID), nullString(p.CustomerID), p.URL, strings.TrimSpace(p.Platform), strings.TrimSpace(p.AuthorHandle),
 			optTime(p.PostedAt, p.PostedAt.UTC()), p.CapturedAt.UTC(), strings.TrimSpace(p.CapturedText), strings.TrimSpace(p.EmployeesNamed),
 			p.Status, p.DueAt, p.CreatedBy, now, now); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.schedulePostDue(ctx, tx, p.ID, p.Status, p.DueAt); err != nil {
-			return err
+			return nil, err
 		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.create", objectType: "online_post", objectID: p.ID,
+		return &p, s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "post.create", objectType: "online_post", objectID: p.ID,
 			detail: map[string]string{"case_id": p.CaseID}})
 	})
-	if err != nil {
-		return nil, wrap("store.CreatePost", err)
-	}
-	return &p, nil
 }
 
 // postVisible hides a post linked to a case from someone excluded from that

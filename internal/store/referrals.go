@@ -132,18 +132,27 @@ func (s *Store) AddSpecialist(ctx context.Context, v kasuhara.Actor, sp kasuhara
 	return &sp, nil
 }
 
+// deleteOwned deletes row id of table if it belongs to organisation
+// orgID; otherwise what is not found.
+func deleteOwned(ctx context.Context, tx *sqldb.Tx, table, id, orgID, what string) error {
+	res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE id = $1 AND org_id = $2", id, orgID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return kasuhara.Errorf(kasuhara.ENOTFOUND, "%s not found", what)
+	}
+	return nil
+}
+
 // DeleteSpecialist implements kasuhara.ReferralService: legal only.
 func (s *Store) DeleteSpecialist(ctx context.Context, v kasuhara.Actor, id string) error {
 	if err := access.Check(v, access.ManageSpecialists); err != nil {
 		return err
 	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM specialists WHERE id = $1 AND org_id = $2", id, v.OrgID)
-		if err != nil {
+		if err := deleteOwned(ctx, tx, "specialists", id, v.OrgID, "specialist"); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return kasuhara.Errorf(kasuhara.ENOTFOUND, "specialist not found")
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "specialist.delete", objectType: "specialist", objectID: id})
 	})

@@ -57,21 +57,17 @@ func (s *Store) AddRetentionRule(ctx context.Context, v kasuhara.Actor, r kasuha
 		return nil, err
 	}
 	r.ID, r.OrgID, r.CreatedAt = newID(), v.OrgID, s.now()
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return txValue(ctx, s, "store.AddRetentionRule", func(tx *sqldb.Tx) (*kasuhara.RetentionRule, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_rules (id, org_id, state, verdict, keep_months, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			r.ID, r.OrgID, string(r.State), r.Verdict, r.KeepMonths, v.UserID, r.CreatedAt); err != nil {
 			if sqldb.IsUniqueViolation(err) {
-				return &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a rule for this state and verdict exists", Fields: kasuhara.FieldErrors{"verdict": {Code: kasuhara.FieldTaken}}}
+				return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a rule for this state and verdict exists", Fields: kasuhara.FieldErrors{"verdict": {Code: kasuhara.FieldTaken}}}
 			}
-			return err
+			return nil, err
 		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.rule_add", objectType: "org", objectID: v.OrgID,
+		return &r, s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.rule_add", objectType: "org", objectID: v.OrgID,
 			detail: map[string]any{"rule": r.ID, "state": r.State, "verdict": r.Verdict, "keep_months": r.KeepMonths}})
 	})
-	if err != nil {
-		return nil, wrap("store.AddRetentionRule", err)
-	}
-	return &r, nil
 }
 
 // DeleteRetentionRule implements kasuhara.RetentionService.
@@ -80,12 +76,8 @@ func (s *Store) DeleteRetentionRule(ctx context.Context, v kasuhara.Actor, id st
 		return err
 	}
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM retention_rules WHERE id = $1 AND org_id = $2", id, v.OrgID)
-		if err != nil {
+		if err := deleteOwned(ctx, tx, "retention_rules", id, v.OrgID, "rule"); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return kasuhara.Errorf(kasuhara.ENOTFOUND, "rule not found")
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.rule_delete", objectType: "org", objectID: v.OrgID,
 			detail: map[string]any{"rule": id}})
@@ -112,39 +104,35 @@ func (s *Store) PlaceHold(ctx context.Context, v kasuhara.Actor, caseRef, custom
 		return nil, err
 	}
 	h := kasuhara.Hold{ID: newID(), OrgID: v.OrgID, Reason: reason, CreatedBy: v.UserID, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return txValue(ctx, s, "store.PlaceHold", func(tx *sqldb.Tx) (*kasuhara.Hold, error) {
 		object, objectType := "", ""
 		if caseRef != "" {
 			err := tx.QueryRowContext(ctx, "SELECT id, ref FROM cases WHERE org_id = $1 AND (ref = $2 OR id = $2)", v.OrgID, caseRef).Scan(&h.CaseID, &h.CaseRef)
 			if err == sql.ErrNoRows {
-				return kasuhara.InvalidField("case", kasuhara.FieldNotOrgCase)
+				return nil, kasuhara.InvalidField("case", kasuhara.FieldNotOrgCase)
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			object, objectType = h.CaseID, "case"
 		} else {
 			var one int
 			err := tx.QueryRowContext(ctx, "SELECT 1 FROM customers WHERE id = $1 AND org_id = $2", customerID, v.OrgID).Scan(&one)
 			if err == sql.ErrNoRows {
-				return kasuhara.InvalidField("customer", kasuhara.FieldChoice)
+				return nil, kasuhara.InvalidField("customer", kasuhara.FieldChoice)
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			h.CustomerID, object, objectType = customerID, customerID, "customer"
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO legal_holds (id, org_id, case_id, customer_id, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 			h.ID, h.OrgID, nullString(h.CaseID), nullString(h.CustomerID), h.Reason, h.CreatedBy, h.CreatedAt); err != nil {
-			return err
+			return nil, err
 		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.hold", objectType: objectType, objectID: object,
+		return &h, s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retention.hold", objectType: objectType, objectID: object,
 			detail: map[string]any{"hold": h.ID}})
 	})
-	if err != nil {
-		return nil, wrap("store.PlaceHold", err)
-	}
-	return &h, nil
 }
 
 // ReleaseHold implements kasuhara.RetentionService.
@@ -176,22 +164,12 @@ func (s *Store) Holds(ctx context.Context, v kasuhara.Actor) ([]kasuhara.Hold, e
 	if err := legalOnly(v); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT h.id, h.org_id, COALESCE(h.case_id, ''), COALESCE(c.ref, ''), COALESCE(h.customer_id, ''), h.reason, h.created_by, h.created_at
-		FROM legal_holds h LEFT JOIN cases c ON c.id = h.case_id WHERE h.org_id = $1 ORDER BY h.created_at DESC`, v.OrgID)
-	if err != nil {
-		return nil, wrap("store.Holds", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.Hold
-	for rows.Next() {
-		var h kasuhara.Hold
-		if err := rows.Scan(&h.ID, &h.OrgID, &h.CaseID, &h.CaseRef, &h.CustomerID, &h.Reason, &h.CreatedBy, &h.CreatedAt); err != nil {
-			return nil, wrap("store.Holds", err)
-		}
+	return list(ctx, s.db.Read, "holds", func(sc scanner) (h kasuhara.Hold, err error) {
+		err = sc.Scan(&h.ID, &h.OrgID, &h.CaseID, &h.CaseRef, &h.CustomerID, &h.Reason, &h.CreatedBy, &h.CreatedAt)
 		h.CreatedAt = h.CreatedAt.UTC()
-		out = append(out, h)
-	}
-	return out, wrap("store.Holds", rows.Err())
+		return h, err
+	}, `SELECT h.id, h.org_id, COALESCE(h.case_id, ''), COALESCE(c.ref, ''), COALESCE(h.customer_id, ''), h.reason, h.created_by, h.created_at
+		FROM legal_holds h LEFT JOIN cases c ON c.id = h.case_id WHERE h.org_id = $1 ORDER BY h.created_at DESC`, v.OrgID)
 }
 
 // expiring lists the cases of orgID ("" for all) that the rules purge by

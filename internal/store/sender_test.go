@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestSettingsKeepTheSender: the organisation's legal name, address,
@@ -39,8 +37,7 @@ func TestSettingsKeepTheSender(t *testing.T) {
 // name; saving another renames it (audited), an empty one keeps it, and a
 // bad one is refused naming the field, with nothing saved.
 func TestSettingsRenameTheOrganisation(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		d := setupDesk(t, db)
+	onDesk(t, func(t *testing.T, d desk) {
 		st, err := d.s.Settings(ctx, d.org.ID)
 		if err != nil || st.OrgName != "Acme 株式会社" {
 			t.Fatalf("settings' name = %q, %v", st.OrgName, err)

@@ -76,11 +76,8 @@ func (ss *Sessions) Delete(token string) error { return ss.DeleteCtx(context.Bac
 func (ss *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
 	var n int64
 	err := ss.s.tx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expiry <= $1", ss.s.now())
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+		var err error
+		n, err = tx.ExecCount(ctx, "DELETE FROM sessions WHERE expiry <= $1", ss.s.now())
 		return err
 	})
 	if err != nil {

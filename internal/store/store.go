@@ -54,6 +54,22 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // tx runs fn in one write transaction.
 func (s *Store) tx(ctx context.Context, fn func(*sqldb.Tx) error) error { return s.db.Tx(ctx, fn) }
 
+// txValue runs fn in one transaction and returns what it made, or its
+// error wrapped with op.
+func txValue[T any](ctx context.Context, s *Store, op string, fn func(*sqldb.Tx) (T, error)) (T, error) {
+	var out T
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, wrap(op, err)
+	}
+	return out, nil
+}
+
 // auditLockKey serialises appends to the chain on PostgreSQL.
 const auditLockKey = 0x6b61737561756474
 

@@ -16,19 +16,7 @@ import (
 // of the area leaves its supervisor's view.
 func TestSupervisionOverHierarchy(t *testing.T) {
 	onDesk(t, func(t *testing.T, d desk) {
-		mk := func(name, parent string) *kasuhara.Department {
-			t.Helper()
-			dep, err := d.s.CreateDepartment(ctx, d.actor, d.org.ID, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if parent != "" {
-				if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, dep.ID, parent); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return dep
-		}
+		mk := func(name, parent string) *kasuhara.Department { return d.department(t, name, parent) }
 		kanto := mk("関東エリア", "")
 		ikebukuro := mk("池袋店", kanto.ID)
 		if err := d.s.SetDepartmentParent(ctx, d.actor, d.org.ID, d.shop.ID, kanto.ID); err != nil {

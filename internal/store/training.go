@@ -665,45 +665,31 @@ func (s *Store) CreateCaseStudy(ctx context.Context, v kasuhara.Actor, caseID, t
 	}
 	cs := kasuhara.CaseStudy{ID: newID(), OrgID: v.OrgID, CaseID: caseID, Title: trim(title), Body: strings.TrimRight(body, " \t\r\n"),
 		CreatedBy: v.UserID, CreatedAt: s.now()}
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	return txValue(ctx, s, "store.CreateCaseStudy", func(tx *sqldb.Tx) (*kasuhara.CaseStudy, error) {
 		c, _, err := s.caseFor(ctx, tx, v, caseID, access.CaseHandler)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if c.State != kasuhara.StateClosed {
-			return kasuhara.InvalidField("case", kasuhara.FieldNotClosed)
+			return nil, kasuhara.InvalidField("case", kasuhara.FieldNotClosed)
 		}
 		cs.OrgID = c.OrgID
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_studies (id, org_id, case_id, title, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 			cs.ID, cs.OrgID, cs.CaseID, cs.Title, cs.Body, cs.CreatedBy, cs.CreatedAt); err != nil {
-			return err
+			return nil, err
 		}
-		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.case_study", objectType: "case", objectID: c.ID,
+		return &cs, s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "case.case_study", objectType: "case", objectID: c.ID,
 			detail: map[string]any{"case_study": cs.ID}})
 	})
-	if err != nil {
-		return nil, wrap("store.CreateCaseStudy", err)
-	}
-	return &cs, nil
 }
 
 // CaseStudies implements kasuhara.TrainingService.
 func (s *Store) CaseStudies(ctx context.Context, orgID string) ([]kasuhara.CaseStudy, error) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE org_id = $1 ORDER BY created_at DESC", orgID)
-	if err != nil {
-		return nil, wrap("store.CaseStudies", err)
-	}
-	defer rows.Close()
-	var out []kasuhara.CaseStudy
-	for rows.Next() {
-		var c kasuhara.CaseStudy
-		if err := rows.Scan(&c.ID, &c.OrgID, &c.CaseID, &c.Title, &c.Body, &c.CreatedBy, &c.CreatedAt); err != nil {
-			return nil, wrap("store.CaseStudies", err)
-		}
+	return list(ctx, s.db.Read, "case studies", func(sc scanner) (c kasuhara.CaseStudy, err error) {
+		err = sc.Scan(&c.ID, &c.OrgID, &c.CaseID, &c.Title, &c.Body, &c.CreatedBy, &c.CreatedAt)
 		c.CreatedAt = c.CreatedAt.UTC()
-		out = append(out, c)
-	}
-	return out, wrap("store.CaseStudies", rows.Err())
+		return c, err
+	}, "SELECT id, org_id, COALESCE(case_id, ''), title, body, created_by, created_at FROM case_studies WHERE org_id = $1 ORDER BY created_at DESC", orgID)
 }
 
 // CaseStudy implements kasuhara.TrainingService.

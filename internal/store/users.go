@@ -57,16 +57,7 @@ func (s *Store) CreateUser(ctx context.Context, actor kasuhara.Actor, n kasuhara
 	if n.Role.Privileged() && !operator(actor) {
 		return nil, wrap("store.CreateUser", needsSecondPerson("creating a desk or legal user"))
 	}
-	var u *kasuhara.User
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		u, err = s.createUser(ctx, tx, actor, n)
-		return err
-	})
-	if err != nil {
-		return nil, wrap("store.CreateUser", err)
-	}
-	return u, nil
+	return txValue(ctx, s, "store.CreateUser", func(tx *sqldb.Tx) (*kasuhara.User, error) { return s.createUser(ctx, tx, actor, n) })
 }
 
 func (s *Store) createUser(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, n kasuhara.NewUser) (*kasuhara.User, error) {

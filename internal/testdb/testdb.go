@@ -30,14 +30,18 @@ const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=dis
 // Engines lists the engines every storage test runs on.
 var Engines = []sqldb.Engine{sqldb.SQLite, sqldb.Postgres}
 
+// Each runs fn as a subtest per engine, named after it.
+func Each(t *testing.T, fn func(t *testing.T, e sqldb.Engine)) {
+	t.Helper()
+	for _, e := range Engines {
+		t.Run(string(e), func(t *testing.T) { fn(t, e) })
+	}
+}
+
 // Run runs fn as a subtest per engine, each with a fresh migrated database.
 func Run(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
-	for _, e := range Engines {
-		t.Run(string(e), func(t *testing.T) {
-			fn(t, Open(t, e))
-		})
-	}
+	Each(t, func(t *testing.T, e sqldb.Engine) { fn(t, Open(t, e)) })
 }
 
 // Open returns a fresh migrated database of engine e, closed and dropped

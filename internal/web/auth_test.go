@@ -33,11 +33,18 @@ func TestSignInAndOut(t *testing.T) {
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("after sign-out GET / = %d, want a redirect to /login", r.status)
 		}
-		es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: e.users[kasuhara.RoleDesk].ID})
-		if len(es) == 0 || es[0].Action != "auth.login" {
-			t.Fatalf("no auth.login audit entry: %+v", es)
-		}
+		wantNewestAudit(t, e, e.users[kasuhara.RoleDesk].ID, "auth.login")
 	})
+}
+
+// wantNewestAudit fails unless the newest audit entry about objectID
+// records action.
+func wantNewestAudit(t *testing.T, e *env, objectID, action string) {
+	t.Helper()
+	es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: objectID})
+	if err != nil || len(es) == 0 || es[0].Action != action {
+		t.Fatalf("the newest audit entry of %s is not %s: %+v, %v", objectID, action, es, err)
+	}
 }
 
 func TestWrongPasswordAndValidation(t *testing.T) {
@@ -55,10 +62,7 @@ func TestWrongPasswordAndValidation(t *testing.T) {
 	if r2.status != http.StatusUnauthorized {
 		t.Fatalf("unknown address: %d", r2.status)
 	}
-	es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: e.users[kasuhara.RoleDesk].ID})
-	if len(es) == 0 || es[0].Action != "auth.login_failed" {
-		t.Fatalf("failed sign-in not audited: %+v", es)
-	}
+	wantNewestAudit(t, e, e.users[kasuhara.RoleDesk].ID, "auth.login_failed")
 }
 
 func TestLoginThrottling(t *testing.T) {

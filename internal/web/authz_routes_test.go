@@ -753,13 +753,7 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 		t.Fatal(err)
 	}
 	w.ids["specialists"] = sp.ID
-	doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, false, kasuhara.PolicyText{TitleJa: "基本方針", BodyJa: "本文", TitleEn: "Policy", BodyEn: "Body"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Publish(ctx, admin, doc.ID); err != nil {
-		t.Fatal(err)
-	}
+	doc := e.publishedPolicy(t, admin, kasuhara.PolicyBasic, false, kasuhara.PolicyText{TitleJa: "基本方針", BodyJa: "本文", TitleEn: "Policy", BodyEn: "Body"})
 	w.ids["policies"], w.ids["admin/policies"] = doc.ID, doc.ID
 	w.ids["admin/users"] = spare.actor.UserID
 	g, err := e.st.RequestGrant(ctx, admin, kasuhara.NewGrant{OrgID: e.org.ID, UserID: spare.actor.UserID, Kind: kasuhara.GrantRole, Role: kasuhara.RoleDesk})

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // caseForPage files a case with a customer for the case page's tests.
@@ -127,57 +126,54 @@ func TestCaseSectionsInPlaceAndFallback(t *testing.T) {
 // twice (a double tap, Back and send again), by htmx or without
 // JavaScript, it is applied once. A form drawn anew has a new key.
 func TestCaseFormsSubmitOnce(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			c := caseForPage(t, e)
-			desk := e.signedIn(kasuhara.RoleDesk)
-			path := "/cases/" + c.ID
-			keyOf := func(body, form string) string {
-				t.Helper()
-				i := strings.Index(body, `id="`+form+`"`)
-				if i < 0 {
-					t.Fatalf("no form %s", form)
-				}
-				m := regexp.MustCompile(`name="idempotency_key" value="([0-9a-f]{32})"`).FindStringSubmatch(body[i:])
-				if m == nil {
-					t.Fatalf("the form %s carries no idempotency key", form)
-				}
-				return m[1]
+	onEachEngine(t, func(t *testing.T, e *env) {
+		c := caseForPage(t, e)
+		desk := e.signedIn(kasuhara.RoleDesk)
+		path := "/cases/" + c.ID
+		keyOf := func(body, form string) string {
+			t.Helper()
+			i := strings.Index(body, `id="`+form+`"`)
+			if i < 0 {
+				t.Fatalf("no form %s", form)
 			}
-			page := desk.get(path)
-			key := keyOf(page.body, "note-form")
-			for _, form := range []string{"contact-form", "task-form", "care-form", "message-form", "referral-form"} {
-				if k := keyOf(page.body, form); k == key {
-					t.Errorf("%s has the same key as the note form", form)
-				}
+			m := regexp.MustCompile(`name="idempotency_key" value="([0-9a-f]{32})"`).FindStringSubmatch(body[i:])
+			if m == nil {
+				t.Fatalf("the form %s carries no idempotency key", form)
 			}
-			form := url.Values{"body": {"二度押し"}, "idempotency_key": {key}}
-			for i, hx := range []string{"true", "", "true"} {
-				hdr := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
-				if hx != "" {
-					hdr["HX-Request"] = hx
-				}
-				r := desk.do("POST", path+"/notes", strings.NewReader(form.Encode()), hdr)
-				if r.status != http.StatusOK && r.status != http.StatusSeeOther {
-					t.Fatalf("send %d: %d", i+1, r.status)
-				}
+			return m[1]
+		}
+		page := desk.get(path)
+		key := keyOf(page.body, "note-form")
+		for _, form := range []string{"contact-form", "task-form", "care-form", "message-form", "referral-form"} {
+			if k := keyOf(page.body, form); k == key {
+				t.Errorf("%s has the same key as the note form", form)
 			}
-			if n := countNotes(t, e, c, "二度押し"); n != 1 {
-				t.Fatalf("the note sent three times with one key is on the timeline %d times", n)
+		}
+		form := url.Values{"body": {"二度押し"}, "idempotency_key": {key}}
+		for i, hx := range []string{"true", "", "true"} {
+			hdr := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+			if hx != "" {
+				hdr["HX-Request"] = hx
 			}
-			// The section drawn again carries a new key.
-			r := desk.do("POST", path+"/notes", strings.NewReader(url.Values{"body": {"二件目"}, "idempotency_key": {keyOf(desk.get(path).body, "note-form")}}.Encode()),
-				map[string]string{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
-			must(t, r, 200)
-			if k := keyOf(sectionOf(t, r.body, "notes"), "note-form"); k == key {
-				t.Error("the section came back with the old key")
+			r := desk.do("POST", path+"/notes", strings.NewReader(form.Encode()), hdr)
+			if r.status != http.StatusOK && r.status != http.StatusSeeOther {
+				t.Fatalf("send %d: %d", i+1, r.status)
 			}
-			if n := countNotes(t, e, c, "二件目"); n != 1 {
-				t.Fatalf("a second note with a new key: %d", n)
-			}
-		})
-	}
+		}
+		if n := countNotes(t, e, c, "二度押し"); n != 1 {
+			t.Fatalf("the note sent three times with one key is on the timeline %d times", n)
+		}
+		// The section drawn again carries a new key.
+		r := desk.do("POST", path+"/notes", strings.NewReader(url.Values{"body": {"二件目"}, "idempotency_key": {keyOf(desk.get(path).body, "note-form")}}.Encode()),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+		must(t, r, 200)
+		if k := keyOf(sectionOf(t, r.body, "notes"), "note-form"); k == key {
+			t.Error("the section came back with the old key")
+		}
+		if n := countNotes(t, e, c, "二件目"); n != 1 {
+			t.Fatalf("a second note with a new key: %d", n)
+		}
+	})
 }
 
 // The printable summary is a PDF for the desk (and the department's

@@ -301,14 +301,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 		}
 		d.Names, d.Handlers, d.Seconds = names, handlers(members), seconds(members)
 		var timeline []kasuhara.Event
-		for _, load := range []func() error{
+		if err := loadAll(
 			func() (err error) { timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
 			func() (err error) { d.Assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
 			func() (err error) { d.Tasks, err = s.Cases.Tasks(ctx, actor, c.ID); return },
-		} {
-			if err := load(); err != nil {
-				return err
-			}
+		); err != nil {
+			return err
 		}
 		slices.Reverse(timeline)
 		d.Timeline, d.OlderTimeline = timeline[:min(len(timeline), timelineShown)], timeline[min(len(timeline), timelineShown):]

@@ -7,52 +7,46 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/document"
 )
 
 // caseOut is a case as the API shows it. Fields the viewer's level does not
 // cover are left out.
 type caseOut struct {
-	ID              string                   `json:"id"`
-	Ref             string                   `json:"ref"`
-	State           string                   `json:"state"`
-	Urgent          bool                     `json:"urgent"`
-	Consultation    bool                     `json:"consultation"`
-	OccurredAt      time.Time                `json:"occurred_at"`
-	DurationMinutes int                      `json:"duration_minutes"`
-	Channel         string                   `json:"channel"`
-	Location        string                   `json:"location"`
-	DepartmentID    string                   `json:"department_id,omitempty"`
-	Categories      []string                 `json:"categories"`
-	Subtypes        []string                 `json:"subtypes"`
-	RequestContent  string                   `json:"request_content"`
-	Conduct         string                   `json:"conduct"`
-	Harm            string                   `json:"harm"`
-	Wishes          string                   `json:"wishes"`
-	DangerOngoing   bool                     `json:"danger_ongoing"`
-	Witnesses       string                   `json:"witnesses"`
-	Customer        kasuhara.CustomerDetails `json:"customer"`
-	Mine            bool                     `json:"mine"`
-	HeldForReview   bool                     `json:"held_for_review"`
-	AssigneeID      string                   `json:"assignee_id,omitempty"`
-	SecondID        string                   `json:"second_id,omitempty"`
-	Verdict         string                   `json:"verdict,omitempty"`
-	AcknowledgeBy   time.Time                `json:"acknowledge_by"`
-	FeedbackBy      time.Time                `json:"feedback_by"`
-	Overdue         bool                     `json:"overdue"`
-	AcknowledgedAt  *time.Time               `json:"acknowledged_at,omitempty"`
-	ResolvedAt      *time.Time               `json:"resolved_at,omitempty"`
-	ClosedAt        *time.Time               `json:"closed_at,omitempty"`
-	CreatedAt       time.Time                `json:"created_at"`
-	UpdatedAt       time.Time                `json:"updated_at"`
+	ID              string    `json:"id"`
+	Ref             string    `json:"ref"`
+	State           string    `json:"state"`
+	Urgent          bool      `json:"urgent"`
+	Consultation    bool      `json:"consultation"`
+	OccurredAt      time.Time `json:"occurred_at"`
+	DurationMinutes int       `json:"duration_minutes"`
+	Channel         string    `json:"channel"`
+	Location        string    `json:"location"`
+	DepartmentID    string    `json:"department_id,omitempty"`
+	reportContent
+	Mine           bool       `json:"mine"`
+	HeldForReview  bool       `json:"held_for_review"`
+	AssigneeID     string     `json:"assignee_id,omitempty"`
+	SecondID       string     `json:"second_id,omitempty"`
+	Verdict        string     `json:"verdict,omitempty"`
+	AcknowledgeBy  time.Time  `json:"acknowledge_by"`
+	FeedbackBy     time.Time  `json:"feedback_by"`
+	Overdue        bool       `json:"overdue"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	ResolvedAt     *time.Time `json:"resolved_at,omitempty"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case) caseOut {
 	rep := c.Report
 	out := caseOut{ID: c.ID, Ref: c.Ref, State: string(c.State), Urgent: c.Urgent, Consultation: rep.Consultation,
 		OccurredAt: rep.OccurredAt, DurationMinutes: rep.DurationMinutes, Channel: rep.Channel, Location: rep.Location,
-		DepartmentID: rep.DepartmentID, Categories: []string{}, Subtypes: rep.Subtypes, RequestContent: rep.RequestContent,
-		Conduct: rep.Conduct, Harm: rep.Harm, Wishes: rep.Wishes, DangerOngoing: rep.DangerOngoing, Witnesses: rep.Witnesses,
-		Customer: rep.Customer, Mine: c.ReporterID == actor.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
+		DepartmentID: rep.DepartmentID, reportContent: reportContent{Categories: []string{}, Subtypes: rep.Subtypes,
+			RequestContent: rep.RequestContent, Conduct: rep.Conduct, Harm: rep.Harm, Wishes: rep.Wishes,
+			DangerOngoing: rep.DangerOngoing, Witnesses: rep.Witnesses, Customer: rep.Customer},
+		Mine: c.ReporterID == actor.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
 		Overdue: c.Overdue(s.Now()), AcknowledgedAt: timeOrNil(c.AcknowledgedAt), ResolvedAt: timeOrNil(c.ResolvedAt),
 		ClosedAt: timeOrNil(c.ClosedAt), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, HeldForReview: c.HeldForReview}
 	if out.Subtypes == nil {
@@ -185,19 +179,6 @@ func (s *Server) assessmentsJSON(r *http.Request, actor kasuhara.Actor, id strin
 	return map[string]any{"assessments": mapped(as, assessmentOut)}, err
 }
 
-type eventJSON struct {
-	ID      string            `json:"id"`
-	At      time.Time         `json:"at"`
-	ActorID string            `json:"actor_id,omitempty"`
-	Kind    string            `json:"kind"`
-	Body    string            `json:"body,omitempty"`
-	Data    map[string]string `json:"data,omitempty"`
-}
-
-func eventOut(e kasuhara.Event) eventJSON {
-	return eventJSON{ID: e.ID, At: e.At, ActorID: e.ActorID, Kind: e.Kind, Body: e.Body, Data: e.Data}
-}
-
 type noteIn struct {
 	Body string `json:"body"`
 	Kind string `json:"kind"`
@@ -211,7 +192,7 @@ func (s *Server) noteJSON(r *http.Request, actor kasuhara.Actor, id string, in n
 	if err != nil {
 		return nil, err
 	}
-	return eventOut(*e), nil
+	return document.EventOf(*e), nil
 }
 
 type contactIn struct {
@@ -230,12 +211,12 @@ func (s *Server) contactJSON(r *http.Request, actor kasuhara.Actor, id string, i
 	if err != nil {
 		return nil, err
 	}
-	return eventOut(*e), nil
+	return document.EventOf(*e), nil
 }
 
 func (s *Server) timelineJSON(r *http.Request, actor kasuhara.Actor, id string) (any, error) {
 	es, err := s.Cases.Timeline(r.Context(), actor, id)
-	return map[string]any{"events": mapped(es, eventOut)}, err
+	return map[string]any{"events": mapped(es, document.EventOf)}, err
 }
 
 type taskJSON struct {

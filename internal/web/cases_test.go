@@ -123,14 +123,7 @@ func TestOrganisationDetails(t *testing.T) {
 	must(t, anon.get("/o/acme/report"), 200, "アクメ株式会社", "株式会社アクメ・ホールディングス", "東京都新宿区西新宿1-1-1", "お客様相談室", "03-1234-5678")
 	// The subsidiary has set nothing: no empty contact box.
 	mustNot(t, anon.get("/o/acme-retail/report"), `id="org-contact"`)
-	admActor := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
-	doc, err := e.st.CreatePolicy(ctx, admActor, "basic", false, kasuhara.PolicyText{TitleJa: "カスタマーハラスメントに対する基本方針", BodyJa: "当社は従業員を守ります。"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Publish(ctx, admActor, doc.ID); err != nil {
-		t.Fatal(err)
-	}
+	e.publishedPolicy(t, e.actor(kasuhara.RoleAdmin), kasuhara.PolicyBasic, false, kasuhara.PolicyText{TitleJa: "カスタマーハラスメントに対する基本方針", BodyJa: "当社は従業員を守ります。"})
 	must(t, anon.get("/o/acme/policy"), 200, "アクメ株式会社", "お客様相談室", "03-1234-5678")
 }
 

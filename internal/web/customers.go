@@ -65,14 +65,24 @@ func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) error {
 		Data: map[string]any{"Q": q, "Customers": list, "Review": review, "Pending": pending}})
 }
 
+// customerAndMeasures reads the customer the route's {id} names, and its
+// measures, as actor sees them: for the customer's page and the API.
+func (s *Server) customerAndMeasures(r *http.Request, actor kasuhara.Actor) (*kasuhara.Customer, []kasuhara.Measure, error) {
+	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, ms, nil
+}
+
 func (s *Server) customerPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	v := viewerFrom(r.Context())
 	actor := v.Actor
-	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
+	c, ms, err := s.customerAndMeasures(r, actor)
 	if err != nil {
 		return err
 	}

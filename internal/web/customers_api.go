@@ -107,12 +107,7 @@ func (s *Server) apiCustomers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCustomer(w http.ResponseWriter, r *http.Request) error {
-	actor := viewerFrom(r.Context()).Actor
-	c, err := s.Customers.CustomerByID(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	ms, err := s.Customers.Measures(r.Context(), actor, c.ID)
+	c, ms, err := s.customerAndMeasures(r, viewerFrom(r.Context()).Actor)
 	if err != nil {
 		return err
 	}

@@ -42,13 +42,7 @@ func mustReadDates(t *testing.T, name string, r resp) {
 func TestPagesWriteDatesForPeople(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		admin := e.actor(kasuhara.RoleAdmin)
-		doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, true, starter.Policy("basic_policy", starterParams(e)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.st.Publish(ctx, admin, doc.ID); err != nil {
-			t.Fatal(err)
-		}
+		e.publishedPolicy(t, admin, kasuhara.PolicyBasic, true, starter.Policy("basic_policy", starterParams(e)))
 		c, err := e.st.SaveCourse(ctx, admin, starter.Course(starterParams(e)))
 		if err != nil {
 			t.Fatal(err)

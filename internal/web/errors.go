@@ -10,25 +10,23 @@ import (
 	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
-// statusOf maps an error code to its HTTP status, once for the whole server.
+// statuses maps each error code to its HTTP status, once for the whole
+// server; any other code is an internal error.
+var statuses = map[string]int{
+	kasuhara.EINVALID:     http.StatusUnprocessableEntity,
+	kasuhara.EUNAUTH:      http.StatusUnauthorized,
+	kasuhara.EFORBIDDEN:   http.StatusForbidden,
+	kasuhara.ENOTFOUND:    http.StatusNotFound,
+	kasuhara.ECONFLICT:    http.StatusConflict,
+	kasuhara.ETOOLARGE:    http.StatusRequestEntityTooLarge,
+	kasuhara.EUNSUPPORTED: http.StatusUnsupportedMediaType,
+	kasuhara.ERATELIMITED: http.StatusTooManyRequests,
+}
+
+// statusOf maps an error code to its HTTP status (statuses).
 func statusOf(code string) int {
-	switch code {
-	case kasuhara.EINVALID:
-		return http.StatusUnprocessableEntity
-	case kasuhara.EUNAUTH:
-		return http.StatusUnauthorized
-	case kasuhara.EFORBIDDEN:
-		return http.StatusForbidden
-	case kasuhara.ENOTFOUND:
-		return http.StatusNotFound
-	case kasuhara.ECONFLICT:
-		return http.StatusConflict
-	case kasuhara.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case kasuhara.EUNSUPPORTED:
-		return http.StatusUnsupportedMediaType
-	case kasuhara.ERATELIMITED:
-		return http.StatusTooManyRequests
+	if st, ok := statuses[code]; ok {
+		return st
 	}
 	return http.StatusInternalServerError
 }

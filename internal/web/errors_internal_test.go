@@ -1,16 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -20,12 +17,7 @@ import (
 // log and no 500 counted. A cancellation while the client is still there
 // is still an internal error.
 func TestClientGoneIsNoError(t *testing.T) {
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	s := &Server{Deps: Deps{Catalog: cat, Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
+	s, logs := loggedServer(t)
 	m, err := newMetrics(prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // A report form sent back with a refused file (415), a text over the
@@ -70,39 +69,36 @@ func TestReportFormKeepsWhatWasTyped(t *testing.T) {
 // refused keeps nothing, so that it can be sent again. (The case page's
 // forms keep their keys in caseAction, tested with the case page.)
 func TestFormsSubmitOnce(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) {
-			e := newEnv(t, eng)
-			desk := e.client()
-			desk.signInAs(kasuhara.RoleLegal)
-			count := func(name string) int { return strings.Count(desk.get("/specialists").body, name) }
-			form := url.Values{"kind": {kasuhara.ReferralKinds[0]}, "name": {"一度だけの法律事務所"}, "idempotency_key": {"k-sp-1"}}
-			first := desk.post("/specialists", form)
-			must(t, first, http.StatusSeeOther)
-			again := desk.post("/specialists", form)
-			must(t, again, http.StatusSeeOther)
-			if again.header.Get("Location") != first.header.Get("Location") {
-				t.Errorf("the repeat leads to %q, the first to %q", again.header.Get("Location"), first.header.Get("Location"))
-			}
-			if n := count("一度だけの法律事務所"); n != 1 {
-				t.Errorf("a form sent twice added %d specialists, want 1", n)
-			}
-			// Other content with the key: a new one.
-			form.Set("name", "書き直した法律事務所")
-			must(t, desk.post("/specialists", form), http.StatusSeeOther)
-			if n := count("書き直した法律事務所"); n != 1 {
-				t.Errorf("a changed form sent with the first key added %d, want 1", n)
-			}
-			// A refused form keeps nothing: fixed and sent with its key, it is taken.
-			bad := url.Values{"kind": {kasuhara.ReferralKinds[0]}, "name": {""}, "idempotency_key": {"k-sp-2"}}
-			must(t, desk.post("/specialists", bad), http.StatusUnprocessableEntity)
-			bad.Set("name", "直してから送った事務所")
-			must(t, desk.post("/specialists", bad), http.StatusSeeOther)
-			if n := count("直してから送った事務所"); n != 1 {
-				t.Errorf("a form fixed and sent with its key added %d, want 1", n)
-			}
-		})
-	}
+	onEachEngine(t, func(t *testing.T, e *env) {
+		desk := e.client()
+		desk.signInAs(kasuhara.RoleLegal)
+		count := func(name string) int { return strings.Count(desk.get("/specialists").body, name) }
+		form := url.Values{"kind": {kasuhara.ReferralKinds[0]}, "name": {"一度だけの法律事務所"}, "idempotency_key": {"k-sp-1"}}
+		first := desk.post("/specialists", form)
+		must(t, first, http.StatusSeeOther)
+		again := desk.post("/specialists", form)
+		must(t, again, http.StatusSeeOther)
+		if again.header.Get("Location") != first.header.Get("Location") {
+			t.Errorf("the repeat leads to %q, the first to %q", again.header.Get("Location"), first.header.Get("Location"))
+		}
+		if n := count("一度だけの法律事務所"); n != 1 {
+			t.Errorf("a form sent twice added %d specialists, want 1", n)
+		}
+		// Other content with the key: a new one.
+		form.Set("name", "書き直した法律事務所")
+		must(t, desk.post("/specialists", form), http.StatusSeeOther)
+		if n := count("書き直した法律事務所"); n != 1 {
+			t.Errorf("a changed form sent with the first key added %d, want 1", n)
+		}
+		// A refused form keeps nothing: fixed and sent with its key, it is taken.
+		bad := url.Values{"kind": {kasuhara.ReferralKinds[0]}, "name": {""}, "idempotency_key": {"k-sp-2"}}
+		must(t, desk.post("/specialists", bad), http.StatusUnprocessableEntity)
+		bad.Set("name", "直してから送った事務所")
+		must(t, desk.post("/specialists", bad), http.StatusSeeOther)
+		if n := count("直してから送った事務所"); n != 1 {
+			t.Errorf("a form fixed and sent with its key added %d, want 1", n)
+		}
+	})
 }
 
 // Every form of a signed-in page that is sent with POST carries the

@@ -197,12 +197,7 @@ func TestRetentionPage(t *testing.T) {
 		empV := e.actor(kasuhara.RoleEmployee)
 		deskV := e.actor(kasuhara.RoleDesk)
 		c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "消える叙述"})
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
-		e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "")
-		e.st.Assess(ctx, deskV, c.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateResolved, "")
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateClosed, "")
+		e.closeCase(t, deskV, c, complaint)
 		// Eleven and a half months later it is on the warning list; legal holds it and releases it.
 		// (The case is made older rather than the clock newer: sessions
 		// keep to the store's clock.)

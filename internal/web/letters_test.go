@@ -4,36 +4,20 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/testpdf"
 )
 
-// pdfPlain is a PDF's text without white space, "" without pdftotext
-// (required when KASUHARA_REQUIRE_PDFTOTEXT=1).
+// pdfPlain is a PDF's text without white space, "" without pdftotext.
 func pdfPlain(t *testing.T, data []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
-		}
-		return ""
-	}
-	p := filepath.Join(t.TempDir(), "letter.pdf")
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", p, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(out)), "")
+	text, _ := testpdf.Text(t, data)
+	return testpdf.Squash(text)
 }
 
 // TestLetterPreviewAndCustomerText: the internal reason of a measure is

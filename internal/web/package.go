@@ -47,20 +47,16 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Referrals.RecordPackage(ctx, actor, c.ID, recipient, careReason); err != nil {
 		return err
 	}
-	timeline, err := s.Cases.Timeline(ctx, actor, c.ID)
-	if err != nil {
-		return err
-	}
-	assessments, err := s.Cases.Assessments(ctx, actor, c.ID)
-	if err != nil {
-		return err
-	}
-	evidence, err := s.Cases.EvidenceList(ctx, actor, c.ID)
-	if err != nil {
-		return err
-	}
-	referrals, err := s.Referrals.Referrals(ctx, actor, c.ID)
-	if err != nil {
+	var timeline []kasuhara.Event
+	var assessments []kasuhara.Assessment
+	var evidence []kasuhara.Evidence
+	var referrals []kasuhara.Referral
+	if err := loadAll(
+		func() (err error) { timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
+		func() (err error) { assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
+		func() (err error) { evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); return },
+		func() (err error) { referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); return },
+	); err != nil {
 		return err
 	}
 	var care []kasuhara.CareAction
@@ -137,6 +133,17 @@ func (s *Server) allAuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([
 	}
 }
 
+// loadAll runs the loads of a page or a document in order, up to the
+// first that fails.
+func loadAll(loads ...func() error) error {
+	for _, load := range loads {
+		if err := load(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // caseSummary streams the printable summary of a case for reporting to
 // management (A4 PDF, dates in JST): for who may read the case's handling
 // (the department's supervisor, the desk and legal), audited before it is
@@ -157,15 +164,13 @@ func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := document.CaseInput{Locale: s.locale(langFrom(ctx)), Now: s.Now(), Case: c}
-	for _, load := range []func() error{
+	if err := loadAll(
 		func() (err error) { in.Timeline, err = s.Cases.Timeline(ctx, actor, c.ID); return },
 		func() (err error) { in.Assessments, err = s.Cases.Assessments(ctx, actor, c.ID); return },
 		func() (err error) { in.Evidence, err = s.Cases.EvidenceList(ctx, actor, c.ID); return },
 		func() (err error) { in.Names, _, err = s.names(r, c.OrgID); return },
-	} {
-		if err := load(); err != nil {
-			return err
-		}
+	); err != nil {
+		return err
 	}
 	if level >= access.CaseHandler {
 		if in.Referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); err != nil {

@@ -8,15 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/casepackage"
+	"github.com/kasuhara/kasuhara/internal/testpdf"
 )
 
 func TestEvidencePackage(t *testing.T) {
@@ -109,26 +107,11 @@ func checkPDFTextLacks(t *testing.T, pdfData []byte, absent ...string) {
 }
 
 // pdfText is the PDF's text as pdftotext lays it out, and without white
-// space; ok is false when pdftotext is not installed (a failure when
-// KASUHARA_REQUIRE_PDFTOTEXT=1).
+// space; ok is false when pdftotext is not installed.
 func pdfText(t *testing.T, pdfData []byte) (text, out string, ok bool) {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("KASUHARA_REQUIRE_PDFTOTEXT") == "1" {
-			t.Fatal("pdftotext is required (KASUHARA_REQUIRE_PDFTOTEXT=1)")
-		}
-		t.Log("pdftotext not installed: the PDF's text is not checked")
-		return "", "", false
-	}
-	p := filepath.Join(t.TempDir(), "summary.pdf")
-	if err := os.WriteFile(p, pdfData, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b, err := exec.Command("pdftotext", "-layout", p, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(string(b)), ""), string(b), true
+	out, ok = testpdf.Text(t, pdfData, "-layout")
+	return testpdf.Squash(out), out, ok
 }
 
 // TestEvidencePackageWholeAudit: the package's audit.json held only the

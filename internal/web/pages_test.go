@@ -79,25 +79,12 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	content, _ := course.Content("ja")
-	answers := make([][]int, len(content.Questions))
-	for i, q := range content.Questions {
-		for j, ch := range q.Choices {
-			if ch.Correct {
-				answers[i] = append(answers[i], j)
-			}
-		}
-	}
-	attempt, err := e.st.SubmitAttempt(ctx, empV, course.ID, "ja", answers)
+	attempt, err := e.st.SubmitAttempt(ctx, empV, course.ID, "ja", content.Key())
 	if err != nil || !attempt.Passed {
 		t.Fatalf("attempt: %v %+v", err, attempt)
 	}
 	closed, _ := e.st.FileReport(ctx, empV, kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone", Subtypes: []string{"insult"}, Conduct: "x"})
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateAcknowledged, "")
-	e.st.Assign(ctx, deskV, closed.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateInProgress, "")
-	e.st.Assess(ctx, deskV, closed.ID, kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"})
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateResolved, "")
-	e.st.Transition(ctx, deskV, closed.ID, kasuhara.StateClosed, "")
+	e.closeCase(t, deskV, closed, complaint)
 	study, err := e.st.CreateCaseStudy(ctx, deskV, closed.ID, "事例", "### 概要\n本文", true)
 	if err != nil {
 		t.Fatal(err)

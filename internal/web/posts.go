@@ -36,30 +36,43 @@ func (s *Server) createPost(r *http.Request, in postIn) (*kasuhara.OnlinePost, e
 		CaseID: in.CaseID, CustomerID: in.CustomerID})
 }
 
-// uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
-func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
-	actor := viewerFrom(r.Context()).Actor
-	if _, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id")); err != nil {
+// addFiles reads the files of a multipart request, once check has said
+// that the viewer may add them (before any file is read), and records
+// each with add. At least one file is required; on an error the files not
+// recorded yet are removed from the blob store.
+func addFiles[T any](s *Server, r *http.Request, check func() error, add func(kasuhara.Evidence) (*T, error)) ([]T, error) {
+	if err := check(); err != nil {
 		return nil, err
 	}
-	mf, err := s.readMultipart(r)
+	f, err := s.readMultipart(r)
 	if err != nil {
 		return nil, err
 	}
-	if len(mf.files) == 0 {
+	if len(f.files) == 0 {
 		return nil, kasuhara.InvalidField("file", kasuhara.FieldRequired)
 	}
-	var out []kasuhara.PostFile
-	for i, e := range mf.files {
-		f, err := s.Posts.AddPostFile(r.Context(), actor, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
+	var out []T
+	for i, e := range f.files {
+		got, err := add(e)
 		if err != nil {
-			mf.files = mf.files[i:]
-			s.discard(mf)
+			f.files = f.files[i:]
+			s.discard(f)
 			return out, err
 		}
-		out = append(out, *f)
+		out = append(out, *got)
 	}
 	return out, nil
+}
+
+// uploadPostFiles keeps screenshots of a post, encrypted, with their hashes.
+func (s *Server) uploadPostFiles(r *http.Request) ([]kasuhara.PostFile, error) {
+	actor := viewerFrom(r.Context()).Actor
+	return addFiles(s, r, func() error {
+		_, err := s.Posts.PostByID(r.Context(), actor, r.PathValue("id"))
+		return err
+	}, func(e kasuhara.Evidence) (*kasuhara.PostFile, error) {
+		return s.Posts.AddPostFile(r.Context(), actor, r.PathValue("id"), kasuhara.PostFile{BlobID: e.BlobID, Filename: e.Filename, MediaType: e.MediaType, Size: e.Size, SHA256: e.SHA256})
+	})
 }
 
 func (s *Server) postFile(w http.ResponseWriter, r *http.Request) error {

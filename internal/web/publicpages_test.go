@@ -37,13 +37,7 @@ func mustSpeakFor(t *testing.T, name string, r resp, org string) {
 func TestPublicPagesSpeakForTheOrganisation(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		admin := e.actor(kasuhara.RoleAdmin)
-		doc, err := e.st.CreatePolicy(ctx, admin, kasuhara.PolicyBasic, true, starter.Policy("basic_policy", starterParams(e)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.st.Publish(ctx, admin, doc.ID); err != nil {
-			t.Fatal(err)
-		}
+		e.publishedPolicy(t, admin, kasuhara.PolicyBasic, true, starter.Policy("basic_policy", starterParams(e)))
 		for _, lang := range []string{"ja", "en"} {
 			anon := e.client()
 			anon.header.Set("Accept-Language", lang)

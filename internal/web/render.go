@@ -294,6 +294,15 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 	return out, nil
 }
 
+// renderForm renders a page with a form that err, when not nil, refused:
+// the page then asks to fix the form.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, name string, p *page, err error) error {
+	if err != nil {
+		p.Flash, p.FlashKind = "form.fix", "error"
+	}
+	return s.render(w, r, status, name, p)
+}
+
 // Approves reports whether the viewer's role decides what waits for a
 // second person: measures (legal) or grants of the desk and legal roles
 // (legal, and an admin while there is no legal member).

@@ -126,12 +126,13 @@ func (s *Server) parseReport(r *http.Request, v *viewer) *reportSubmission {
 	vals := sub.vals
 	f := kasuhara.FieldErrors{}
 	in := reportJSON{Channel: vals.Get("channel"), Location: vals.Get("location"), Department: vals.Get("department"),
-		Subtypes: vals["subtypes"], Categories: vals["categories"], RequestContent: vals.Get("request_content"),
-		Conduct: vals.Get("conduct"), Harm: vals.Get("harm"), Wishes: vals.Get("wishes"), Witnesses: vals.Get("witnesses"),
-		DangerOngoing: vals.Get("danger_ongoing") == "on", Consultation: vals.Get("consultation") == "on",
-		Customer: kasuhara.CustomerDetails{Name: vals.Get("customer_name"), NameKana: vals.Get("customer_name_kana"),
-			Phone: vals.Get("customer_phone"), Email: vals.Get("customer_email"), Account: vals.Get("customer_account"),
-			SNSHandle: vals.Get("customer_sns")}}
+		Consultation: vals.Get("consultation") == "on", reportContent: reportContent{
+			Subtypes: vals["subtypes"], Categories: vals["categories"], RequestContent: vals.Get("request_content"),
+			Conduct: vals.Get("conduct"), Harm: vals.Get("harm"), Wishes: vals.Get("wishes"), Witnesses: vals.Get("witnesses"),
+			DangerOngoing: vals.Get("danger_ongoing") == "on",
+			Customer: kasuhara.CustomerDetails{Name: vals.Get("customer_name"), NameKana: vals.Get("customer_name_kana"),
+				Phone: vals.Get("customer_phone"), Email: vals.Get("customer_email"), Account: vals.Get("customer_account"),
+				SNSHandle: vals.Get("customer_sns")}}}
 	if t := strings.TrimSpace(vals.Get("occurred_at")); t != "" {
 		// datetime-local has no zone: the employee means Japan time.
 		if at, err := time.ParseInLocation("2006-01-02T15:04", t, calendar.JST); err == nil {
@@ -253,23 +254,30 @@ func (s *Server) myReports(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "my_reports", &page{Title: "reports.title", Nav: "reports", Data: map[string]any{"Cases": list, "Next": next, "Now": s.Now()}})
 }
 
+// reportContent is what a report says: the same fields in the body of
+// POST /api/v1/reports (reportJSON) and in a case as the API shows it
+// (caseOut).
+type reportContent struct {
+	Categories     []string                 `json:"categories"`
+	Subtypes       []string                 `json:"subtypes"`
+	RequestContent string                   `json:"request_content"`
+	Conduct        string                   `json:"conduct"`
+	Harm           string                   `json:"harm"`
+	Wishes         string                   `json:"wishes"`
+	DangerOngoing  bool                     `json:"danger_ongoing"`
+	Witnesses      string                   `json:"witnesses"`
+	Customer       kasuhara.CustomerDetails `json:"customer"`
+}
+
 // reportJSON is the body of POST /api/v1/reports.
 type reportJSON struct {
-	OccurredAt      string                   `json:"occurred_at"`
-	DurationMinutes int                      `json:"duration_minutes"`
-	Channel         string                   `json:"channel"`
-	Location        string                   `json:"location"`
-	Department      string                   `json:"department"`
-	Categories      []string                 `json:"categories"`
-	Subtypes        []string                 `json:"subtypes"`
-	RequestContent  string                   `json:"request_content"`
-	Conduct         string                   `json:"conduct"`
-	Harm            string                   `json:"harm"`
-	Wishes          string                   `json:"wishes"`
-	DangerOngoing   bool                     `json:"danger_ongoing"`
-	Witnesses       string                   `json:"witnesses"`
-	Customer        kasuhara.CustomerDetails `json:"customer"`
-	Consultation    bool                     `json:"consultation"`
+	OccurredAt      string `json:"occurred_at"`
+	DurationMinutes int    `json:"duration_minutes"`
+	Channel         string `json:"channel"`
+	Location        string `json:"location"`
+	Department      string `json:"department"`
+	reportContent
+	Consultation bool `json:"consultation"`
 }
 
 // toReport converts the JSON (or the web form) to a report, resolving the

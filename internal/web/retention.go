@@ -41,10 +41,7 @@ func (s *Server) renderRetention(w http.ResponseWriter, r *http.Request, status 
 		return lerr
 	}
 	p := &page{Title: "retention.title", Nav: "retention", Data: d, Form: s.newForm(r, err, "state", "verdict", "keep_months", "case", "customer", "reason")}
-	if err != nil {
-		p.Flash, p.FlashKind = "form.fix", "error"
-	}
-	return s.render(w, r, status, "retention", p)
+	return s.renderForm(w, r, status, "retention", p, err)
 }
 
 // retentionChange runs a change from the retention page: on bad input the

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,6 +26,34 @@ func routeServer(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// loggedServer is a server without services or sessions whose log, at
+// debug level, is kept in the buffer returned.
+func loggedServer(t *testing.T) (*Server, *bytes.Buffer) {
+	t.Helper()
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	return &Server{Deps: Deps{Catalog: cat, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}}, logs
+}
+
+// wantBody fails unless body contains every string of contains and none
+// of absent.
+func wantBody(t *testing.T, body string, contains, absent []string) {
+	t.Helper()
+	for _, c := range contains {
+		if !strings.Contains(body, c) {
+			t.Errorf("body lacks %q: %s", c, body)
+		}
+	}
+	for _, a := range absent {
+		if strings.Contains(body, a) {
+			t.Errorf("body shows %q: %s", a, body)
+		}
+	}
 }
 
 // TestRouteAnswersErrors: a handler that returns a coded error gets that
@@ -65,16 +95,7 @@ func TestRouteAnswersErrors(t *testing.T) {
 			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, tc.ctype) {
 				t.Errorf("Content-Type %q, want %s", ct, tc.ctype)
 			}
-			for _, c := range tc.contains {
-				if !strings.Contains(got, c) {
-					t.Errorf("body lacks %q: %s", c, got)
-				}
-			}
-			for _, a := range tc.absent {
-				if strings.Contains(got, a) {
-					t.Errorf("body shows %q: %s", a, got)
-				}
-			}
+			wantBody(t, got, tc.contains, tc.absent)
 		})
 	}
 }

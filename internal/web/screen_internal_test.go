@@ -1,26 +1,17 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/kasuhara/kasuhara/internal/i18n"
 )
 
 // TestAPIScreen runs the screening handler on a mux of its own (the route
 // in routes.go also needs a signed-in user, tested with the others).
 func TestAPIScreen(t *testing.T) {
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	s := &Server{Deps: Deps{Catalog: cat, Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}}
+	s, logs := loggedServer(t)
 	// The route's own wrapper, without sign-in or session, caps the body
 	// at MaxJSONBytes and answers the errors.
 	mux := http.NewServeMux()
@@ -75,16 +66,7 @@ func TestAPIScreen(t *testing.T) {
 			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type %q", ct)
 			}
-			for _, c := range tc.contains {
-				if !strings.Contains(got, c) {
-					t.Errorf("body lacks %s: %s", c, got)
-				}
-			}
-			for _, a := range tc.absent {
-				if strings.Contains(got, a) {
-					t.Errorf("body has %s: %s", a, got)
-				}
-			}
+			wantBody(t, got, tc.contains, tc.absent)
 		})
 	}
 	// The spans point into the text as sent.

@@ -213,10 +213,7 @@ func (s *Server) renderAdminTraining(w http.ResponseWriter, r *http.Request, sta
 		return lerr
 	}
 	p := &page{Title: "admintraining.title", Nav: "training", Data: d, Form: s.newForm(r, err, "course", "role", "department", "due", "every_months")}
-	if err != nil {
-		p.Flash, p.FlashKind = "form.fix", "error"
-	}
-	return s.render(w, r, status, "admin_training", p)
+	return s.renderForm(w, r, status, "admin_training", p, err)
 }
 
 // adminCreateCourse starts a course, blank or from the built-in one.
@@ -268,10 +265,7 @@ func (s *Server) renderCourseEditor(w http.ResponseWriter, r *http.Request, stat
 		f.Values = map[string]string{"title_ja": c.TitleJa, "title_en": c.TitleEn, "pass_mark": strconv.Itoa(c.PassMark), "source_ja": c.SourceJa, "source_en": c.SourceEn}
 	}
 	p := &page{Title: "admintraining.edit", Nav: "training", Data: c, Form: f}
-	if err != nil {
-		p.Flash, p.FlashKind = "form.fix", "error"
-	}
-	return s.render(w, r, status, "admin_course", p)
+	return s.renderForm(w, r, status, "admin_course", p, err)
 }
 
 func (s *Server) adminSaveCourse(w http.ResponseWriter, r *http.Request) error {

@@ -234,12 +234,8 @@ func TestCaseStudyFromAClosedCase(t *testing.T) {
 		}
 		desk := e.signedIn(kasuhara.RoleDesk)
 		must(t, desk.post("/cases/"+c.ID+"/case-study", url.Values{"title": {"x"}, "body": {"y"}, "confirm": {"on"}}), http.StatusBadRequest, "field-error")
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateAcknowledged, "")
-		e.st.Assign(ctx, deskV, c.ID, deskV.UserID, e.users[kasuhara.RoleLegal].ID)
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateInProgress, "")
-		e.st.Assess(ctx, deskV, c.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"insult"}, EnvironmentImpaired: true, EnvironmentHow: "x", Verdict: "harassment", Rationale: "x"})
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateResolved, "")
-		e.st.Transition(ctx, deskV, c.ID, kasuhara.StateClosed, "")
+		e.closeCase(t, deskV, c, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"insult"},
+			EnvironmentImpaired: true, EnvironmentHow: "x", Verdict: "harassment", Rationale: "x"})
 		must(t, desk.get("/cases/"+c.ID), http.StatusOK, `id="case-study-link"`)
 		// The form is prefilled with the kind of conduct, never the story or the customer.
 		r := desk.get("/cases/" + c.ID + "/case-study")

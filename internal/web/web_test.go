@@ -60,9 +60,7 @@ func newEnv(t *testing.T, e sqldb.Engine, opts ...option) *env {
 // onEachEngine runs f in a subtest per engine, each with a fresh env.
 func onEachEngine(t *testing.T, f func(t *testing.T, e *env), opts ...option) {
 	t.Helper()
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) { f(t, newEnv(t, eng, opts...)) })
-	}
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) { f(t, newEnv(t, eng, opts...)) })
 }
 
 // newBubbleEnv is newEnv on SQLite without a listener: a request is served
@@ -219,6 +217,41 @@ func (e *env) file(t *testing.T, who kasuhara.Actor, r kasuhara.Report) *kasuhar
 }
 
 // actor is the user of role r in the organisation, as a service sees them.
+// publishedPolicy creates a policy document of kind with text, as admin,
+// and publishes it.
+func (e *env) publishedPolicy(t *testing.T, admin kasuhara.Actor, kind string, groupWide bool, text kasuhara.PolicyText) *kasuhara.PolicyDocument {
+	t.Helper()
+	doc, err := e.st.CreatePolicy(ctx, admin, kind, groupWide, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Publish(ctx, admin, doc.ID); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// complaint is the assessment of a legitimate complaint.
+var complaint = kasuhara.Assessment{Request: "valid", Manner: "appropriate", Verdict: "legitimate_complaint", Rationale: "x"}
+
+// closeCase takes c through to closed: desk acknowledges it, legal is the
+// second handler, desk assesses it as a, resolves and closes it.
+func (e *env) closeCase(t *testing.T, desk kasuhara.Actor, c *kasuhara.Case, a kasuhara.Assessment) {
+	t.Helper()
+	check := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateAcknowledged, ""))
+	check(e.st.Assign(ctx, desk, c.ID, desk.UserID, e.users[kasuhara.RoleLegal].ID))
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateInProgress, ""))
+	check(e.st.Assess(ctx, desk, c.ID, a))
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateResolved, ""))
+	check(e.st.Transition(ctx, desk, c.ID, kasuhara.StateClosed, ""))
+}
+
 func (e *env) actor(r kasuhara.Role) kasuhara.Actor {
 	return kasuhara.Actor{UserID: e.users[r].ID, OrgID: e.org.ID, Role: r}
 }
