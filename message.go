@@ -26,6 +26,11 @@ type RetaliationFlag struct {
 	ReporterID string
 	Body       string
 	CreatedAt  time.Time
+	// HandledAt, HandledBy and HandledNote say that legal handled the
+	// alarm, when, who and what was done; HandledAt is zero while it waits.
+	HandledAt   time.Time
+	HandledBy   string
+	HandledNote string
 }
 
 // MaxMessage is the longest message, in characters.
@@ -53,6 +58,10 @@ type MessageService interface {
 	FlagRetaliation(ctx context.Context, actor Actor, caseID, body string) (*RetaliationFlag, error)
 	// RetaliationFlags lists the flags of the actor's organisation: legal only.
 	RetaliationFlags(ctx context.Context, actor Actor) ([]RetaliationFlag, error)
+	// HandleRetaliation records that legal handled the alarm, with what
+	// was done (note, required): legal only, ECONFLICT when it was handled
+	// already.
+	HandleRetaliation(ctx context.Context, actor Actor, flagID, note string) (*RetaliationFlag, error)
 }
 
 // ErrAnonymousOff is the cause (Error.Err) of FileAnonymousReport's

@@ -620,16 +620,32 @@ func (c *complianceCalc) checkins(ctx context.Context) (kasuhara.ComplianceRow, 
 		FROM retaliation_checkins WHERE org_id = $1 AND asked_at >= $2`, c.org.ID, c.since).Scan(&n.Asked, &n.Answered, &n.Yes); err != nil {
 		return kasuhara.ComplianceRow{}, err
 	}
+	// The alarms raised in the period (a yes to a check-in or the
+	// reporter's own) and those legal recorded as handled.
+	var alarms, handled int
+	if err := c.s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(handled_at) FROM retaliation_flags WHERE org_id = $1 AND created_at >= $2`,
+		c.org.ID, c.since).Scan(&alarms, &handled); err != nil {
+		return kasuhara.ComplianceRow{}, err
+	}
 	answered, asked := casePair(n.Answered, n.Asked)
+	done, raised := casePair(handled, alarms)
 	row := kasuhara.ComplianceRow{Status: kasuhara.ComplianceMet, Evidence: []kasuhara.ComplianceFact{
 		{Key: "checkin_days", Text: kasuhara.FormatCheckinDays(c.settings.CheckinDays), Link: "/admin/settings"},
 		{Key: "checkins_asked", Count: asked},
 		{Key: "checkins_answered", Count: answered, Of: asked},
 		{Key: "checkins_yes", Count: caseCount(n.Yes), Link: "/retaliation"},
+		{Key: "alarms_raised", Count: raised, Link: "/retaliation"},
+		{Key: "alarms_handled", Count: done, Of: raised},
 	}}
 	if len(c.settings.CheckinDays) == 0 {
 		row.Status = kasuhara.ComplianceNotMet
 		row.Missing = []kasuhara.ComplianceGap{{Key: "no_checkin_days"}}
+	}
+	if handled < alarms {
+		if row.Status == kasuhara.ComplianceMet {
+			row.Status = kasuhara.CompliancePartly
+		}
+		row.Missing = append(row.Missing, kasuhara.ComplianceGap{Key: "alarms_unhandled", Count: alarms - handled})
 	}
 	return row, nil
 }

@@ -378,5 +378,25 @@ func TestCompliance(t *testing.T) {
 		}) {
 			t.Errorf("the privacy row does not show the pending grant: %+v", r.Evidence)
 		}
+		// A retaliation alarm without its handling recorded leaves the
+		// check-ins row partly met until legal records it (issue 22).
+		alarmCase := d.file(t, d.people["clerk"], report(d.shop.ID, "怒鳴られた", "shouting"))
+		flag, err := d.s.FlagRetaliation(ctx, d.people["clerk"], alarmCase.ID, "報告してから外された")
+		if err != nil {
+			t.Fatal(err)
+		}
+		unhandled := func() bool {
+			r := complianceOf(t, d, analyst, "acme").Orgs[0].Row(kasuhara.MeasureCheckins)
+			return slices.ContainsFunc(r.Missing, func(g kasuhara.ComplianceGap) bool { return g.Key == "alarms_unhandled" })
+		}
+		if !unhandled() {
+			t.Error("an alarm without its handling is not missing")
+		}
+		if _, err := d.s.HandleRetaliation(ctx, d.people["legal"], flag.ID, "面談した"); err != nil {
+			t.Fatal(err)
+		}
+		if unhandled() {
+			t.Error("a handled alarm is still missing")
+		}
 	})
 }

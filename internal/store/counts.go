@@ -38,6 +38,8 @@ func (s *Store) CaseCounts(ctx context.Context, v kasuhara.Actor) (*kasuhara.Cas
 		q := &qb{}
 		visible(q, v)
 		q.add(openCond(q, v, now))
+		// The alarms that wait for legal: those handled are done.
+		q.where = append(q.where, "f.handled_at IS NULL")
 		if err := s.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM retaliation_flags f JOIN cases c ON c.id = f.case_id WHERE "+
 			strings.Join(q.where, " AND "), q.args...).Scan(&n.Retaliation); err != nil {
 			return nil, fmt.Errorf("%s: retaliation: %w", op, err)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -179,11 +181,7 @@ func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuh
 	if err := access.Check(v, access.ViewRetaliation); err != nil {
 		return nil, err
 	}
-	out, err := list(ctx, s.db.Read, "retaliation flags", func(sc scanner) (f kasuhara.RetaliationFlag, err error) {
-		err = sc.Scan(&f.ID, &f.CaseID, &f.CaseRef, &f.ReporterID, &f.Body, &f.CreatedAt)
-		f.CreatedAt = f.CreatedAt.UTC()
-		return f, err
-	}, `SELECT f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at
+	out, err := list(ctx, s.db.Read, "retaliation flags", scanFlag, `SELECT `+flagColumns+`
 		FROM retaliation_flags f JOIN cases c ON c.id = f.case_id
 		WHERE f.org_id = $1 AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = f.case_id AND x.user_id = $2)
 		ORDER BY f.created_at DESC, f.id`, v.OrgID, v.UserID)
@@ -195,4 +193,53 @@ func (s *Store) RetaliationFlags(ctx context.Context, v kasuhara.Actor) ([]kasuh
 			detail: map[string]int{"count": len(out)}})
 	})
 	return out, wrap("store.RetaliationFlags", err)
+}
+
+// flagColumns are a retaliation flag's columns as scanFlag reads them.
+const flagColumns = "f.id, f.case_id, c.ref, f.reporter_id, f.body, f.created_at, f.handled_at, COALESCE(f.handled_by, ''), f.handled_note"
+
+func scanFlag(sc scanner) (kasuhara.RetaliationFlag, error) {
+	var f kasuhara.RetaliationFlag
+	var handled sql.NullTime
+	err := sc.Scan(&f.ID, &f.CaseID, &f.CaseRef, &f.ReporterID, &f.Body, &f.CreatedAt, &handled, &f.HandledBy, &f.HandledNote)
+	f.CreatedAt, f.HandledAt = f.CreatedAt.UTC(), nullTime(handled)
+	return f, err
+}
+
+// HandleRetaliation implements kasuhara.MessageService.
+func (s *Store) HandleRetaliation(ctx context.Context, v kasuhara.Actor, flagID, note string) (*kasuhara.RetaliationFlag, error) {
+	if err := access.Check(v, access.ViewRetaliation); err != nil {
+		return nil, err
+	}
+	var f kasuhara.RetaliationFlag
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		// An alarm of another organisation, or of a case the reader is
+		// excluded from, is not found, as on the list.
+		f, err = scanFlag(tx.QueryRowContext(ctx, `SELECT `+flagColumns+` FROM retaliation_flags f JOIN cases c ON c.id = f.case_id
+			WHERE f.id = $1 AND f.org_id = $2 AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = f.case_id AND x.user_id = $3)`,
+			flagID, v.OrgID, v.UserID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "retaliation alarm not found"}
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkText("note", note, true); err != nil {
+			return err
+		}
+		if !f.HandledAt.IsZero() {
+			return kasuhara.Errorf(kasuhara.ECONFLICT, "the alarm was handled already")
+		}
+		f.HandledAt, f.HandledBy, f.HandledNote = s.now(), v.UserID, strings.TrimSpace(note)
+		if _, err := tx.ExecContext(ctx, "UPDATE retaliation_flags SET handled_at = $1, handled_by = $2, handled_note = $3 WHERE id = $4",
+			f.HandledAt, f.HandledBy, f.HandledNote, f.ID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "retaliation.handle", objectType: "retaliation_flag", objectID: f.ID})
+	})
+	if err != nil {
+		return nil, wrap("store.HandleRetaliation", err)
+	}
+	return &f, nil
 }

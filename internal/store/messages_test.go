@@ -175,6 +175,32 @@ func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
 		if len(other) != 0 {
 			t.Fatal("another organisation's legal sees the flag")
 		}
+		// Legal records that the alarm was handled (issue 22): only legal
+		// who sees it, once, with what was done; the home stops counting it.
+		before, err := d.s.CaseCounts(ctx, legal)
+		if err != nil || before.Retaliation != 1 {
+			t.Fatalf("legal's count before = %+v, %v", before, err)
+		}
+		_, err = d.s.HandleRetaliation(ctx, desk1, fs[0].ID, "面談した")
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		_, err = d.s.HandleRetaliation(ctx, legal2, fs[0].ID, "面談した")
+		wantCode(t, err, kasuhara.ENOTFOUND)
+		_, err = d.s.HandleRetaliation(ctx, kasuhara.Actor{UserID: "x", OrgID: d.other.ID, Role: kasuhara.RoleLegal}, fs[0].ID, "面談した")
+		wantCode(t, err, kasuhara.ENOTFOUND)
+		_, err = d.s.HandleRetaliation(ctx, legal, fs[0].ID, "  ")
+		wantField(t, err, "note")
+		h, err := d.s.HandleRetaliation(ctx, legal, fs[0].ID, "本人と面談し、シフトを元に戻した")
+		if err != nil || h.HandledAt.IsZero() || h.HandledBy != legal.UserID {
+			t.Fatalf("handle = %+v, %v", h, err)
+		}
+		_, err = d.s.HandleRetaliation(ctx, legal, fs[0].ID, "もう一度")
+		wantCode(t, err, kasuhara.ECONFLICT)
+		if fs, _ := d.s.RetaliationFlags(ctx, legal); len(fs) != 1 || fs[0].HandledNote != "本人と面談し、シフトを元に戻した" {
+			t.Fatalf("the handled alarm reads %+v", fs)
+		}
+		if after, _ := d.s.CaseCounts(ctx, legal); after.Retaliation != 0 {
+			t.Errorf("a handled alarm is still counted on legal's home: %+v", after)
+		}
 		// The admin's audit view leaves out the alarms and the
 		// confidentiality choice; legal's keeps them (finding 3).
 		actions := func(role kasuhara.Role) string {

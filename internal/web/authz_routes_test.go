@@ -269,6 +269,7 @@ var routeMatrix = map[string]rule{
 	"GET /compliance/report.pdf":                   anyOrg(access.ViewCompliance),
 	"POST /compliance/not-applicable":              anyOrg(access.ManageSettings),
 	"POST /cases/{id}/checkin":                     reporter,
+	"POST /retaliation/{id}/handle":                role(access.ViewRetaliation),
 
 	"GET /api/v1/openapi.json":                                everyone,
 	"GET /api/v1/me":                                          signedIn,

@@ -59,6 +59,19 @@ func TestCheckinOnTheCasePage(t *testing.T) {
 		must(t, legal.get("/api/v1/cases/"+c.ID+"/checkins"), 200, `"answer":"yes"`)
 		must(t, e.signedIn(kasuhara.RoleDesk).get("/api/v1/cases/"+c.ID+"/checkins"), 403)
 
+		// Legal records what was done about the alarm; the desk cannot.
+		fs, err := e.st.RetaliationFlags(ctx, e.actor(kasuhara.RoleLegal))
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("alarms = %+v, %v", fs, err)
+		}
+		handle := "/retaliation/" + fs[0].ID + "/handle"
+		must(t, e.signedIn(kasuhara.RoleDesk).post(handle, url.Values{"note": {"面談した"}}), 403)
+		must(t, legal.post(handle, url.Values{"note": {""}}), 422)
+		must(t, legal.post(handle, url.Values{"note": {"本人と面談し、シフトを元に戻した"}}), 303)
+		page = legal.get("/retaliation")
+		must(t, page, 200, "対応済み", "本人と面談し、シフトを元に戻した")
+		mustNot(t, page, `action="`+handle+`"`)
+
 		// The administrator sets the days; a wrong one is named.
 		admin := e.signedIn(kasuhara.RoleAdmin)
 		form := url.Values{"acknowledge": {"1bd"}, "feedback": {"7d"}, "contact_limit_minutes": {"30"}, "review_incidents": {"3"},

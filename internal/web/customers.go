@@ -141,7 +141,7 @@ func (s *Server) customerPropose(w http.ResponseWriter, r *http.Request) error {
 		r.ParseForm()
 		_, err := s.proposeMeasure(r, proposeIn{Level: r.PostFormValue("level"), Reason: r.PostFormValue("reason"), CustomerText: r.PostFormValue("customer_text"),
 			CaseIDs: r.PostForm["case_ids"], ReviewAt: r.PostFormValue("review_at"), Premises: r.PostFormValue("premises"),
-			Checks: checksIn{Axes: r.PostFormValue("check_axes"), Accommodation: r.PostFormValue("check_accommodation"), DutyToServe: r.PostFormValue("check_duty")},
+			Checks:    checksIn{Axes: r.PostFormValue("check_axes"), Accommodation: r.PostFormValue("check_accommodation"), DutyToServe: r.PostFormValue("check_duty")},
 			Incidents: incidentsOf(r)})
 		return err
 	})

@@ -39,8 +39,31 @@ func (s *Server) caseCheckin(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// retaliationHandle records that legal handled an alarm, with what was
+// done, and returns to the list.
+func (s *Server) retaliationHandle(w http.ResponseWriter, r *http.Request) error {
+	v := viewerFrom(r.Context())
+	_, _, err := s.once(r.Context(), "user:"+v.User.ID, r.PostFormValue(idempotencyField), r.URL.Path+"?"+formDigest(r.PostForm, nil), func() (string, error) {
+		_, err := s.Messages.HandleRetaliation(r.Context(), v.Actor, r.PathValue("id"), r.PostFormValue("note"))
+		return "done", err
+	})
+	switch kasuhara.ErrorCode(err) {
+	case kasuhara.EINVALID, kasuhara.ECONFLICT:
+		return s.retaliationPage(w, r, statusOf(kasuhara.ErrorCode(err)), &page{Flash: "form.fix", FlashKind: "error",
+			Form: s.newForm(r, err, "note")})
+	}
+	if err != nil {
+		return err
+	}
+	return s.done(w, r, "retaliation.handled", "/retaliation")
+}
+
 // retaliationList shows legal the reporters' retaliation alarms.
 func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) error {
+	return s.retaliationPage(w, r, http.StatusOK, &page{})
+}
+
+func (s *Server) retaliationPage(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	v := viewerFrom(r.Context())
 	fs, err := s.Messages.RetaliationFlags(r.Context(), v.Actor)
 	if err != nil {
@@ -50,5 +73,6 @@ func (s *Server) retaliationList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "retaliation", &page{Title: "retaliation.title", Nav: "retaliation", Data: map[string]any{"Flags": fs, "Names": names}})
+	p.Title, p.Nav, p.Data = "retaliation.title", "retaliation", map[string]any{"Flags": fs, "Names": names}
+	return s.render(w, r, status, "retaliation", p)
 }

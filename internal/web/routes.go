@@ -174,6 +174,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /cases/{id}/retaliation", s.caseRetaliation)
 	handle("POST /cases/{id}/checkin", s.caseCheckin)
 	handle("GET /retaliation", s.retaliationList)
+	handle("POST /retaliation/{id}/handle", s.retaliationHandle)
 	handle("GET /notifications", s.notificationsPage)
 	handle("POST /notifications/read", s.markNotificationsRead)
 	handle("POST /notifications/{id}/read", s.markNotificationRead)
