@@ -484,6 +484,11 @@ type CaseService interface {
 	PickCases(ctx context.Context, actor Actor, typed string, limit int) ([]CasePick, error)
 	// CaseByID returns a case the actor may see and audits the read.
 	CaseByID(ctx context.Context, actor Actor, id string) (*Case, error)
+	// Borderline lists the signs by the organisation's thresholds that the
+	// case may be customer harassment, for the case's handlers (EFORBIDDEN
+	// to anyone else): a long contact, a customer who came back often, a
+	// demand refused before.
+	Borderline(ctx context.Context, actor Actor, caseID string) ([]BorderlineSignal, error)
 	// Cases lists the cases the actor may see, matching f, with the cursor
 	// of the next page ("" at the end).
 	Cases(ctx context.Context, actor Actor, f CaseFilter) ([]Case, string, error)
@@ -573,3 +578,28 @@ func NormalizeCaseRef(s string) (string, bool) {
 	}
 	return "K-" + s[:4] + "-" + fmt.Sprintf("%05d", n), true
 }
+
+// BorderlineSignal is a sign, by the organisation's own thresholds, that a
+// report may be customer harassment (issue 22's borderline help): the desk
+// still judges it on the two axes. Kind is one of the Borderline* kinds;
+// N and Of are its figures (minutes and the limit, cases and the days),
+// Ref the earlier case of a refused demand.
+type BorderlineSignal struct {
+	Kind string
+	N    int
+	Of   int
+	Ref  string
+}
+
+// The kinds of borderline signals.
+const (
+	// BorderlineLongContact: one contact lasted longer than the
+	// organisation's contact limit (OrgSettings.ContactLimitMinutes).
+	BorderlineLongContact = "long_contact"
+	// BorderlineRepeatCustomer: the customer came back ReviewIncidents
+	// times or more within ReviewWindowDays (the organisation's settings).
+	BorderlineRepeatCustomer = "repeat_customer"
+	// BorderlineRefusedDemand: the customer's request in an earlier case
+	// was judged without grounds (not_valid): the demand comes again.
+	BorderlineRefusedDemand = "refused_demand"
+)

@@ -180,3 +180,26 @@ func checkFocusPath(t *testing.T, page string, path []focused) {
 		last = f.Index
 	}
 }
+
+// TestFiveWOneHOutline (issue 22): the report form offers the 5W1H outline
+// with the customer's words in 「」; the button puts it into an empty
+// narrative and after what was typed otherwise, never over it.
+func TestFiveWOneHOutline(t *testing.T) {
+	srv := startServer(t)
+	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
+	b := newBrowser(t, srv)
+	signIn(t, b, "clerk@example.jp", pw)
+	b.open("/report")
+	b.run("no draft", chromedp.Evaluate[chromedp.Void](`localStorage.clear(); document.querySelector("#conduct").value = ""`))
+	b.click("#conduct-5w1h > summary")
+	b.click("#conduct-5w1h-fill")
+	got := eval[string](b, `document.querySelector("#conduct").value`)
+	if !strings.HasPrefix(got, "いつ：") || !strings.Contains(got, "お客様の言葉（聞いたとおりに）：「」") {
+		t.Fatalf("the outline put in the narrative reads %q", got)
+	}
+	b.run("type something else", chromedp.Evaluate[chromedp.Void](`document.querySelector("#conduct").value = "電話で怒鳴られた"`))
+	b.click("#conduct-5w1h-fill")
+	if got := eval[string](b, `document.querySelector("#conduct").value`); !strings.HasPrefix(got, "電話で怒鳴られた\n\nいつ：") {
+		t.Errorf("the outline replaced what was typed: %q", got)
+	}
+}

@@ -257,3 +257,13 @@ func TestCasePageCustomerAndLetters(t *testing.T) {
 	}
 	mustNot(t, page, "社内限りの判断理由")
 }
+
+// TestBorderlineOnTheCasePage (issue 22): the desk reads, on the case
+// page, that the contact lasted longer than the organisation's limit, with
+// the two axes to judge by; the reporter does not.
+func TestBorderlineOnTheCasePage(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	c := caseForPage(t, e) // a 40-minute call; the limit is 30
+	must(t, e.signedIn(kasuhara.RoleDesk).get("/cases/"+c.ID), 200, `id="borderline"`, "40分", "30分", "二つの観点")
+	mustNot(t, e.signedIn(kasuhara.RoleEmployee).get("/cases/"+c.ID), `id="borderline"`)
+}

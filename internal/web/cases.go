@@ -225,8 +225,11 @@ type caseData struct {
 	// Checkins are the questions to the reporter after the report, for
 	// the reporter and legal; CheckinDue is the one waiting for the
 	// reporter's answer.
-	Checkins    []kasuhara.Checkin
-	CheckinDue  *kasuhara.Checkin
+	Checkins   []kasuhara.Checkin
+	CheckinDue *kasuhara.Checkin
+	// Borderline are the signs by the organisation's thresholds that the
+	// case may be harassment (handlers).
+	Borderline  []kasuhara.BorderlineSignal
 	Referrals   []kasuhara.Referral
 	Specialists []kasuhara.Specialist
 	// Customers are the customers the case is linked to (desk and legal),
@@ -321,6 +324,9 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 			}
 		}
 		if d.Handler {
+			if d.Borderline, err = s.Cases.Borderline(ctx, actor, c.ID); err != nil {
+				return err
+			}
 			if d.Referrals, err = s.Referrals.Referrals(ctx, actor, c.ID); err != nil {
 				return err
 			}

@@ -261,6 +261,21 @@ document.addEventListener("DOMContentLoaded", function () {
   if (wide.addEventListener) { wide.addEventListener("change", follow); }
 });
 
+// A button with data-fill-template puts the text of that element (an
+// outline such as 5W1H) into the field data-fill-target: in place of an
+// empty field, after what was typed otherwise; the field keeps the focus.
+document.addEventListener("click", function (ev) {
+  var btn = ev.target.closest && ev.target.closest("[data-fill-template]");
+  if (!btn) { return; }
+  var src = document.getElementById(btn.getAttribute("data-fill-template"));
+  var field = document.getElementById(btn.getAttribute("data-fill-target"));
+  if (!src || !field) { return; }
+  var text = src.textContent;
+  field.value = field.value.trim() === "" ? text : field.value.replace(/\s+$/, "") + "\n\n" + text;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+  field.focus();
+});
+
 // Escape closes the open menu and gives the focus back to its button, as
 // a person who uses the keyboard expects of a menu (WCAG 2.1.2: no trap).
 document.addEventListener("keydown", function (ev) {
