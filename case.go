@@ -275,6 +275,9 @@ const (
 	EventNote       = "note"
 	EventContact    = "contact"
 	EventDecision   = "decision"
+	// EventPrevention is a note of what is done so that it does not happen
+	// again (再発防止策), counted by the compliance page for closed cases.
+	EventPrevention = "prevention"
 	EventAssessment = "assessment"
 	EventTask       = "task"
 	EventCare       = "care"

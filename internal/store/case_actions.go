@@ -240,16 +240,17 @@ func checkText(field, body string, required bool) error {
 	return nil
 }
 
-// AddNote implements kasuhara.CaseService. kind is "note" or "decision".
+// AddNote implements kasuhara.CaseService. kind is "note", "decision" or
+// "prevention" (the last two for the handlers).
 func (s *Store) AddNote(ctx context.Context, v kasuhara.Actor, id, kind, body string) (*kasuhara.Event, error) {
-	if kind != kasuhara.EventNote && kind != kasuhara.EventDecision {
+	if kind != kasuhara.EventNote && kind != kasuhara.EventDecision && kind != kasuhara.EventPrevention {
 		return nil, kasuhara.InvalidField("kind", kasuhara.FieldChoice)
 	}
 	if err := checkText("body", body, true); err != nil {
 		return nil, err
 	}
 	min := access.CaseSupervisor
-	if kind == kasuhara.EventDecision {
+	if kind == kasuhara.EventDecision || kind == kasuhara.EventPrevention {
 		min = access.CaseHandler
 	}
 	var e *kasuhara.Event

@@ -495,7 +495,10 @@ func (c *complianceCalc) care(ctx context.Context) (kasuhara.ComplianceRow, erro
 // recurrence prevention Kasuhara keeps (docs/compliance.md).
 func (c *complianceCalc) recurrence(ctx context.Context) (kasuhara.ComplianceRow, error) {
 	var closed, studied int
-	err := c.s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM case_studies s WHERE s.case_id = c.id) THEN 1 END)
+	// A closed case counts when its handlers recorded what prevents a
+	// recurrence (a prevention note) or turned it into a case study.
+	err := c.s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM case_studies s WHERE s.case_id = c.id)
+		OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'prevention') THEN 1 END)
 		FROM cases c WHERE c.org_id = $1 AND c.state = 'closed' AND c.closed_at >= $2`, c.org.ID, c.since).Scan(&closed, &studied)
 	if err != nil {
 		return kasuhara.ComplianceRow{}, err

@@ -297,6 +297,22 @@ func TestCompliance(t *testing.T) {
 		if f := fact(c.Orgs[0], kasuhara.MeasureDeterrence, "referrals_police"); f.Count.Shown() != kasuhara.Suppressed {
 			t.Errorf("one referral to the police shown as %q, want <3", f.Count.Shown())
 		}
+		// A second closed case without a lesson: recurrence partly; its
+		// recurrence prevention note (a note of its own kind) meets it.
+		k2 := cases[1]
+		must(d.s.Assign(ctx, desk1, k2.ID, desk1.UserID, legal.UserID))
+		must(d.s.Transition(ctx, desk1, k2.ID, kasuhara.StateInProgress, ""))
+		must(d.s.Assess(ctx, desk1, k2.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"threat"},
+			EnvironmentImpaired: true, EnvironmentHow: "出勤できない", Verdict: "harassment", Rationale: "脅迫を伴う"}))
+		must(d.s.Transition(ctx, desk1, k2.ID, kasuhara.StateResolved, ""))
+		must(d.s.Transition(ctx, desk1, k2.ID, kasuhara.StateClosed, ""))
+		c = complianceOf(t, d, analyst, "")
+		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureRecurrence: kasuhara.CompliancePartly})
+		_, err = d.s.AddNote(ctx, d.people["shopboss"], k2.ID, kasuhara.EventPrevention, "レジ横に呼び出しボタンを置く")
+		wantCode(t, err, kasuhara.EFORBIDDEN) // the supervisor adds notes, not the handlers' records
+		must(d.s.AddNote(ctx, desk1, k2.ID, kasuhara.EventPrevention, "レジ横に呼び出しボタンを置き、二人で対応する"))
+		c = complianceOf(t, d, analyst, "")
+		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureRecurrence: kasuhara.ComplianceMet})
 
 		now = now.AddDate(0, 0, 5) // the third case's clock ran out
 		c = complianceOf(t, d, analyst, "")
