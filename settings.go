@@ -64,6 +64,7 @@ type Sender struct {
 	Representative string // such as 代表取締役 山田 一郎
 	Phone          string
 	Desk           string // the desk's name, such as お客様相談室
+	Hours          string // the desk's hours, such as 平日9時〜17時
 }
 
 // Date styles of letters and certificates (OrgSettings.DateStyle).

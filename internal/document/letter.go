@@ -173,6 +173,9 @@ func senderOf(l Locale, org string, s kasuhara.Sender, templateContact string) (
 	if p := strings.TrimSpace(s.Phone); p != "" {
 		c = append(c, l.t("letter.phone", map[string]any{"Phone": p}))
 	}
+	if h := strings.TrimSpace(s.Hours); h != "" {
+		c = append(c, l.t("letter.hours", map[string]any{"Hours": h}))
+	}
 	if t := strings.TrimSpace(templateContact); t != "" {
 		c = append(c, t)
 	}

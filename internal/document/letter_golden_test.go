@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // goldenSender is the fixture organisation as its letters sign.
 var goldenSender = kasuhara.Sender{LegalName: "株式会社アクメ", Address: "東京都千代田区丸の内1-1-1", Representative: "代表取締役 山田 一郎",
-	Phone: "03-1234-5678", Desk: "お客様相談室"}
+	Phone: "03-1234-5678", Desk: "お客様相談室", Hours: "平日9時〜17時"}
 
 // goldenCases are the two incidents behind the fixture's measures: an
 // evening call (22:30 in Japan on 9 April, 13:30 UTC) and a visit to the

@@ -368,7 +368,7 @@ func (c *complianceCalc) desk(context.Context) (kasuhara.ComplianceRow, error) {
 		}
 	}
 	snd := c.settings.Sender
-	contact := strings.TrimSpace(strings.Join([]string{snd.Desk, snd.Phone}, " "))
+	contact := strings.TrimSpace(strings.Join([]string{snd.Desk, snd.Phone, snd.Hours}, " "))
 	row := kasuhara.ComplianceRow{Evidence: []kasuhara.ComplianceFact{
 		{Key: "desk_staff", Count: count(desk), Link: "/admin/users"},
 		{Key: "legal_staff", Count: count(legal), Link: "/admin/users"},
@@ -384,7 +384,7 @@ func (c *complianceCalc) desk(context.Context) (kasuhara.ComplianceRow, error) {
 	for _, g := range []struct {
 		key string
 		ok  bool
-	}{{"no_desk_staff", desk > 0}, {"no_legal_staff", legal > 0}, {"no_contact", contact != ""}, {"anonymous_off", c.settings.AnonymousChannel}} {
+	}{{"no_desk_staff", desk > 0}, {"no_legal_staff", legal > 0}, {"no_contact", contact != ""}, {"no_hours", snd.Hours != ""}, {"anonymous_off", c.settings.AnonymousChannel}} {
 		if !g.ok {
 			row.Missing = append(row.Missing, kasuhara.ComplianceGap{Key: g.key})
 		}

@@ -174,7 +174,7 @@ func TestCompliance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st.Sender.Desk, st.Sender.Phone = "お客様相談室", "03-1234-5678"
+		st.Sender.Desk, st.Sender.Phone, st.Sender.Hours = "お客様相談室", "03-1234-5678", "平日9時〜17時"
 		st.CheckinDays = nil
 		if err := d.s.SaveSettings(ctx, admin, *st); err != nil {
 			t.Fatal(err)

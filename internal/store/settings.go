@@ -38,11 +38,11 @@ func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhar
 	var checkinDays string
 	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
 		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style,
-		anonymous_channel, anonymous_chosen, service_duties FROM org_settings WHERE org_id = $1`,
+		anonymous_channel, anonymous_chosen, service_duties, contact_hours FROM org_settings WHERE org_id = $1`,
 		orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
 		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays,
 		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle,
-		&st.AnonymousChannel, &st.AnonymousChosen, &st.ServiceDuties)
+		&st.AnonymousChannel, &st.AnonymousChosen, &st.ServiceDuties, &st.Sender.Hours)
 	if err != nil && err != sql.ErrNoRows {
 		return nil, wrap("store.Settings", err)
 	}
@@ -120,7 +120,7 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 	}
 	snd := &st.Sender
 	for field, v := range map[string]*string{"legal_name": &snd.LegalName, "address": &snd.Address, "representative": &snd.Representative,
-		"contact_phone": &snd.Phone, "contact_desk": &snd.Desk} {
+		"contact_phone": &snd.Phone, "contact_desk": &snd.Desk, "contact_hours": &snd.Hours} {
 		*v = strings.TrimSpace(*v)
 		if utf8.RuneCountInString(*v) > kasuhara.MaxSenderText {
 			f.Add(field, kasuhara.FieldTooLong)
@@ -171,8 +171,8 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, acknowledge, feedback, public_holidays, year_end_closure,
 			contact_limit_minutes, webhook_url, webhook_secret, updated_at, review_incidents, review_window_days,
-			legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style, service_duties)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+			legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style, service_duties, contact_hours)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 			ON CONFLICT (org_id) DO UPDATE SET acknowledge = excluded.acknowledge, feedback = excluded.feedback,
 			public_holidays = excluded.public_holidays, year_end_closure = excluded.year_end_closure,
 			contact_limit_minutes = excluded.contact_limit_minutes, webhook_url = excluded.webhook_url,
@@ -180,10 +180,11 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 			review_incidents = excluded.review_incidents, review_window_days = excluded.review_window_days,
 			legal_name = excluded.legal_name, address = excluded.address, representative = excluded.representative,
 			contact_phone = excluded.contact_phone, contact_desk = excluded.contact_desk, checkin_days = excluded.checkin_days,
-			date_style = excluded.date_style, service_duties = excluded.service_duties`,
+			date_style = excluded.date_style, service_duties = excluded.service_duties,
+			contact_hours = excluded.contact_hours`,
 			st.OrgID, strings.TrimSpace(st.Acknowledge), strings.TrimSpace(st.Feedback), st.PublicHolidays, st.YearEndClosure,
 			st.ContactLimitMinutes, st.WebhookURL, st.WebhookSecret, s.now(), st.ReviewIncidents, st.ReviewWindowDays,
-			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays), st.DateStyle, st.ServiceDuties); err != nil {
+			snd.LegalName, snd.Address, snd.Representative, snd.Phone, snd.Desk, checkinDaysValue(st.CheckinDays), st.DateStyle, st.ServiceDuties, snd.Hours); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "org.settings", objectType: "org", objectID: st.OrgID,

@@ -367,7 +367,7 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
 			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
-			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
+			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "contact_hours": st.Sender.Hours, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
 			"date_style": st.DateStyle, "service_duties": st.ServiceDuties}, Errors: map[string]string{}}
 	}
 	return s.render(w, r, status, "admin_settings", p)
@@ -383,7 +383,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsFields are the text fields of the settings form.
 var settingsFields = []string{"org_name", "acknowledge", "feedback", "contact_limit_minutes", "webhook_url", "review_incidents", "review_window_days",
-	"legal_name", "address", "representative", "contact_phone", "contact_desk", "checkin_days", "date_style", "service_duties"}
+	"legal_name", "address", "representative", "contact_phone", "contact_desk", "contact_hours", "checkin_days", "date_style", "service_duties"}
 
 func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
@@ -422,7 +422,8 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request) error
 		WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
 		ReviewIncidents: incidents, ReviewWindowDays: window, CheckinDays: checkins, ServiceDuties: duties,
 		Sender: kasuhara.Sender{LegalName: r.PostFormValue("legal_name"), Address: r.PostFormValue("address"),
-			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk")},
+			Representative: r.PostFormValue("representative"), Phone: r.PostFormValue("contact_phone"), Desk: r.PostFormValue("contact_desk"),
+			Hours: r.PostFormValue("contact_hours")},
 		DateStyle: r.PostFormValue("date_style")})
 	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
 		return s.adminSettingsPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",

@@ -78,7 +78,12 @@ func TestCheckinOnTheCasePage(t *testing.T) {
 			"review_window_days": {"90"}, "checkin_days": {"14, 0"}}
 		must(t, admin.post("/admin/settings?org=acme", form), 422, "報告者に確認する日")
 		form.Set("checkin_days", "１４、６０")
+		form.Set("contact_hours", "平日9時〜17時")
 		must(t, admin.post("/admin/settings?org=acme", form), 303)
-		must(t, admin.get("/admin/settings?org=acme"), 200, `value="14, 60"`)
+		must(t, admin.get("/admin/settings?org=acme"), 200, `value="14, 60"`, `value="平日9時〜17時"`)
+		st, err := e.st.Settings(ctx, e.org.ID)
+		if err != nil || st.Sender.Hours != "平日9時〜17時" {
+			t.Fatalf("the desk's hours read back %q, %v", st.Sender.Hours, err)
+		}
 	})
 }
