@@ -16,6 +16,11 @@ import (
 	"time"
 )
 
+// DefaultFirstOrgName names the first organisation until its administrator
+// sets the name on Settings (the setup checklist asks for it): in Japanese,
+// as the pages people read, and saying what to do.
+const DefaultFirstOrgName = "（組織名を設定してください）"
+
 // Config is the validated configuration of one command.
 type Config struct {
 	Addr     string // listen address of serve
@@ -133,7 +138,7 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		str(&c.AuditAnchorWebhook, "audit-anchor-webhook", "", "https:// address to which the signed head of the audit chain is POSTed daily as JSON")
 		str(&c.trustedProxies, "trusted-proxies", "", "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDRs or addresses, e.g. 127.0.0.1")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
-		str(&c.FirstOrgName, "first-org-name", "My company", "on an empty database: name of the first organisation")
+		str(&c.FirstOrgName, "first-org-name", DefaultFirstOrgName, "on an empty database: name of the first organisation")
 		str(&c.FirstAdminEmail, "first-admin-email", "admin@localhost.localdomain", "on an empty database: e-mail address of the first admin")
 	}
 	c.set = set
