@@ -111,7 +111,9 @@ func handleFromURL(u *url.URL) string {
 		if host == "bsky.app" && seg == "profile" && len(segs) > 1 {
 			seg = segs[1]
 		}
-		if seg = strings.TrimLeft(seg, "@"); seg != "" && !notHandles[seg] {
+		// A space typed around the handle is not part of it (tiktok.com/ x
+		// is x, as " x" is).
+		if seg = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(seg), "@")); seg != "" && !notHandles[seg] {
 			return seg
 		}
 	}
