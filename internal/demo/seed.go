@@ -166,6 +166,10 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		RequestedAt: time.Now().AddDate(0, 0, -20), DueAt: time.Now().AddDate(0, 0, -6)}); err != nil {
 		return fmt.Errorf("demo cooperation: %w", err)
 	}
+	// A retaliation alarm for legal to handle (/retaliation).
+	if _, err := st.FlagRetaliation(ctx, clerk, coopCase.ID, "報告してから、シフトを一方的に減らされました。"); err != nil {
+		return fmt.Errorf("demo retaliation alarm: %w", err)
+	}
 	fmt.Fprintf(out, "Seeded the demo group %q with policy, training, %d cases and measures at every level.\n", ParentSlug,
 		len(kasuhara.CaseStates)*(len(kasuhara.MeasureLevels)+1))
 	return nil
