@@ -134,7 +134,7 @@ func CanAdminister(role kasuhara.Role, tree []kasuhara.Org, targetOrg string) bo
 // confidentiality choice, or a reporter's consent about their care record:
 // who made them is for legal only, so the admin's audit view leaves them
 // out (issue 16, finding 3).
-var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent", "checkin.ask", "checkin.answer", "cooperation.share", "retaliation.handle"}
+var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent", "checkin.ask", "checkin.answer", "checkin.read", "cooperation.share", "retaliation.handle"}
 
 // SeesGrants reports whether the actor may see, and as one of its deciders
 // decide, the grant requests of targetOrg: a legal member of it, or an

@@ -149,6 +149,15 @@ func (s *Store) Checkins(ctx context.Context, v kasuhara.Actor, caseID string) (
 	}
 	out, err := list(ctx, s.db.Read, "check-ins", scanCheckin,
 		"SELECT "+checkinColumns+" FROM retaliation_checkins k JOIN cases c ON c.id = k.case_id WHERE k.case_id = $1 ORDER BY k.day", c.ID)
+	if err != nil || c.ReporterID == v.UserID || len(out) == 0 {
+		return out, wrap("store.Checkins", err)
+	}
+	// Legal reading a reporter's answers is a read of the case, audited
+	// (legal's to read, like the alarms).
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: v, orgID: c.OrgID, action: "checkin.read", objectType: "case", objectID: c.ID,
+			detail: map[string]int{"count": len(out)}})
+	})
 	return out, wrap("store.Checkins", err)
 }
 
@@ -214,11 +223,18 @@ func (s *Store) AnswerCheckin(ctx context.Context, v kasuhara.Actor, caseID, ans
 
 // CheckinCounts implements kasuhara.CheckinService.
 func (s *Store) CheckinCounts(ctx context.Context, v kasuhara.Actor, since time.Time) (kasuhara.CheckinCounts, error) {
-	var n kasuhara.CheckinCounts
 	if err := s.authorize(ctx, v, access.ViewCompliance, v.OrgID); err != nil {
-		return n, err
+		return kasuhara.CheckinCounts{}, err
 	}
-	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(answered_at), COUNT(CASE WHEN answer = 'yes' THEN 1 END)
-		FROM retaliation_checkins WHERE org_id = $1 AND asked_at >= $2`, v.OrgID, since).Scan(&n.Asked, &n.Answered, &n.Yes)
+	n, err := s.checkinCounts(ctx, v.OrgID, since)
 	return n, wrap("store.CheckinCounts", err)
+}
+
+// checkinCounts are an organisation's check-in figures since since, for
+// CheckinCounts and each organisation of the compliance page.
+func (s *Store) checkinCounts(ctx context.Context, orgID string, since time.Time) (kasuhara.CheckinCounts, error) {
+	var n kasuhara.CheckinCounts
+	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(answered_at), COUNT(CASE WHEN answer = 'yes' THEN 1 END)
+		FROM retaliation_checkins WHERE org_id = $1 AND asked_at >= $2`, orgID, since).Scan(&n.Asked, &n.Answered, &n.Yes)
+	return n, err
 }

@@ -114,6 +114,20 @@ func TestRetaliationCheckins(t *testing.T) {
 		if err != nil || len(ks) != 1 || ks[0].Answer != kasuhara.CheckinYes {
 			t.Fatalf("legal reads %+v, %v", ks, err)
 		}
+		// Legal's read is audited (legal's to read); the reporter's own is not.
+		reads := func() int {
+			es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "checkin.read", Role: kasuhara.RoleLegal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		if n := reads(); n != 1 {
+			t.Errorf("%d audited reads of the check-ins by legal, want 1", n)
+		}
+		if _, err := d.s.Checkins(ctx, clerk, named.ID); err != nil || reads() != 1 {
+			t.Errorf("the reporter's own read of the check-ins was audited (%v)", err)
+		}
 
 		// Day 90 asks again; a day long past is not asked any more.
 		now = now.AddDate(0, 0, 60)

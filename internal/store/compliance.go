@@ -617,10 +617,8 @@ func (c *complianceCalc) nonRetaliation(ctx context.Context) (kasuhara.Complianc
 }
 
 func (c *complianceCalc) checkins(ctx context.Context) (kasuhara.ComplianceRow, error) {
-	// The same figures as CheckinCounts, for each organisation of a group.
-	var n kasuhara.CheckinCounts
-	if err := c.s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(answered_at), COUNT(CASE WHEN answer = 'yes' THEN 1 END)
-		FROM retaliation_checkins WHERE org_id = $1 AND asked_at >= $2`, c.org.ID, c.since).Scan(&n.Asked, &n.Answered, &n.Yes); err != nil {
+	n, err := c.s.checkinCounts(ctx, c.org.ID, c.since)
+	if err != nil {
 		return kasuhara.ComplianceRow{}, err
 	}
 	// The alarms raised in the period (a yes to a check-in or the
@@ -660,14 +658,8 @@ func (c *complianceCalc) checkins(ctx context.Context) (kasuhara.ComplianceRow, 
 // past it; the register's figures as CooperationCounts has them, for each
 // organisation of a group.
 func (c *complianceCalc) cooperation(ctx context.Context) (kasuhara.ComplianceRow, error) {
-	var n kasuhara.CooperationCounts
-	if err := c.s.db.Read.QueryRowContext(ctx, `SELECT
-		COUNT(CASE WHEN direction = 'received' THEN 1 END),
-		COUNT(CASE WHEN direction = 'received' AND answered_at IS NOT NULL AND answered_at <= due_at THEN 1 END),
-		COUNT(CASE WHEN direction = 'received' AND ((answered_at IS NOT NULL AND answered_at > due_at)
-			OR (answered_at IS NULL AND state = 'open' AND due_at < $3)) THEN 1 END),
-		COUNT(CASE WHEN direction = 'sent' THEN 1 END)
-		FROM cooperation_requests WHERE org_id = $1 AND requested_at >= $2`, c.org.ID, c.since, c.now).Scan(&n.Received, &n.AnsweredInTime, &n.Overdue, &n.Sent); err != nil {
+	n, err := c.s.cooperationCounts(ctx, c.org.ID, c.since)
+	if err != nil {
 		return kasuhara.ComplianceRow{}, err
 	}
 	inTime, received := casePair(n.AnsweredInTime, n.Received)

@@ -484,18 +484,25 @@ func (s *Store) SharePDF(ctx context.Context, v kasuhara.Actor, id, shareID stri
 // request counts as answered in time when it was answered or declined by
 // its deadline, as overdue when that came later or it is open past it.
 func (s *Store) CooperationCounts(ctx context.Context, v kasuhara.Actor, since time.Time) (kasuhara.CooperationCounts, error) {
-	var n kasuhara.CooperationCounts
 	if err := s.authorize(ctx, v, access.ViewCompliance, v.OrgID); err != nil {
-		return n, err
+		return kasuhara.CooperationCounts{}, err
 	}
+	n, err := s.cooperationCounts(ctx, v.OrgID, since)
+	return n, wrap("store.CooperationCounts", err)
+}
+
+// cooperationCounts are an organisation's register figures since since,
+// for CooperationCounts and each organisation of the compliance page.
+func (s *Store) cooperationCounts(ctx context.Context, orgID string, since time.Time) (kasuhara.CooperationCounts, error) {
+	var n kasuhara.CooperationCounts
 	err := s.db.Read.QueryRowContext(ctx, `SELECT
 		COUNT(CASE WHEN direction = 'received' THEN 1 END),
 		COUNT(CASE WHEN direction = 'received' AND answered_at IS NOT NULL AND answered_at <= due_at THEN 1 END),
 		COUNT(CASE WHEN direction = 'received' AND ((answered_at IS NOT NULL AND answered_at > due_at)
 			OR (answered_at IS NULL AND state = 'open' AND due_at < $3)) THEN 1 END),
 		COUNT(CASE WHEN direction = 'sent' THEN 1 END)
-		FROM cooperation_requests WHERE org_id = $1 AND requested_at >= $2`, v.OrgID, since, s.now()).Scan(&n.Received, &n.AnsweredInTime, &n.Overdue, &n.Sent)
-	return n, wrap("store.CooperationCounts", err)
+		FROM cooperation_requests WHERE org_id = $1 AND requested_at >= $2`, orgID, since, s.now()).Scan(&n.Received, &n.AnsweredInTime, &n.Overdue, &n.Sent)
+	return n, err
 }
 
 // KindCooperation is the daily job that reminds the handlers of open

@@ -59,7 +59,7 @@ var recordGroups = map[string]string{
 // readActions are audited reads: they change no record.
 var readActions = map[string]bool{
 	"case.read": true, "case.list": true, "case.package": true, "case.summary": true, "evidence.download": true, "evidence.mismatch": true,
-	"customer.read": true, "customer.list": true, "customer.lookup": true, "retaliation.list": true,
+	"customer.read": true, "customer.list": true, "customer.lookup": true, "retaliation.list": true, "checkin.read": true,
 }
 
 type rowQuerier interface {
