@@ -176,14 +176,15 @@ func (s *Store) AnswerCheckin(ctx context.Context, v kasuhara.Actor, caseID, ans
 		if answer != kasuhara.CheckinNo && answer != kasuhara.CheckinYes {
 			return kasuhara.Invalid(kasuhara.FieldErrors{"answer": kasuhara.OneOf(kasuhara.CheckinNo, kasuhara.CheckinYes)})
 		}
-		body = strings.TrimSpace(body)
-		if answer == kasuhara.CheckinNo {
-			body = "" // nothing written with a no is kept
-		} else if body == "" {
-			body = checkinYesBody
-		}
-		if err := checkMessage(body); answer == kasuhara.CheckinYes && err != nil {
-			return err
+		// Nothing written with a no is kept; a yes carries what was
+		// written, or a sentence saying it came from the check-in.
+		if body = strings.TrimSpace(body); answer == kasuhara.CheckinYes {
+			if body == "" {
+				body = checkinYesBody
+			}
+			if err := checkMessage(body); err != nil {
+				return err
+			}
 		}
 		k, err = scanCheckin(tx.QueryRowContext(ctx, "SELECT "+checkinColumns+
 			" FROM retaliation_checkins k JOIN cases c ON c.id = k.case_id WHERE k.case_id = $1 AND k.answered_at IS NULL ORDER BY k.day LIMIT 1", c.ID))
