@@ -57,7 +57,7 @@ func TestGrantJourney(t *testing.T) {
 			legal.fullScreenshot(shots, "grant-requests-"+v.name)
 		}
 	}
-	legal.fill("#grant-requests input[name=comment]", "内線で本人確認")
+	legal.fill("#grant-requests textarea[name=comment]", "内線で本人確認")
 	wantStatus(t, legal.submit(`#grant-requests form[action$="/approve"] button.btn-primary`), http.StatusOK, "approve")
 	if got, want := legal.text(".flash"), msg(t, "ja", "grants.approved"); got != want {
 		t.Errorf("legal is told %q, want %q", got, want)
