@@ -79,9 +79,9 @@ func serve(ctx context.Context, e env, args []string) error {
 		logger.Info("offered the new edition of the built-in policies as drafts", "edition", starter.Edition, "drafts", n)
 	}
 
-	blobs, err := blob.Open(cfg.Data)
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("evidence store: %w", err)
+		return err
 	}
 	defer blobs.Close()
 

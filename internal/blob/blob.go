@@ -215,6 +215,9 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (Blob, err
 }
 
 func (s *Store) put(ctx context.Context, r io.Reader, maxBytes int64) (_ Blob, err error) {
+	if s.keys == nil {
+		return Blob{}, ErrNoKey
+	}
 	if maxBytes <= 0 {
 		return Blob{}, fmt.Errorf("maxBytes must be positive, got %d", maxBytes)
 	}
@@ -326,6 +329,9 @@ func (s *Store) open(id string) (*Reader, error) {
 	if !validID(id) {
 		return nil, ErrInvalidID
 	}
+	if s.keys == nil {
+		return nil, ErrNoKey
+	}
 	o, err := s.be.open(context.Background(), id)
 	if err != nil {
 		return nil, notFound(err)
@@ -377,6 +383,9 @@ func (s *Store) verify(id, wantSHA256 string) error {
 	}
 	if !validID(id) {
 		return ErrInvalidID
+	}
+	if s.keys == nil {
+		return ErrNoKey
 	}
 	f, err := s.be.stream(context.Background(), id)
 	if err != nil {

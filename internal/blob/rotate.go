@@ -21,11 +21,19 @@ import (
 // interrupted at any point is resumed by calling BeginRotation again.
 
 // Recipient returns the public key that new files are encrypted to.
-func (s *Store) Recipient() string { return s.keys.current().Recipient().String() }
+func (s *Store) Recipient() string {
+	if s.keys == nil {
+		return ""
+	}
+	return s.keys.current().Recipient().String()
+}
 
 // Rotating reports whether a key rotation has begun and not finished: the
 // old key is still kept.
 func (s *Store) Rotating() bool {
+	if s.keys == nil {
+		return false
+	}
 	_, err := os.Lstat(s.keys.path(oldKeyFileName))
 	return err == nil
 }
@@ -37,6 +45,9 @@ func (k *keyring) path(name string) string { return k.dir + string(os.PathSepara
 // crash between any two leaves keys from which the next call carries on
 // and with which every file can be read.
 func (s *Store) BeginRotation() (oldRecipient, newRecipient string, err error) {
+	if s.keys == nil {
+		return "", "", ErrNoKey
+	}
 	oldRecipient, newRecipient, err = s.keys.beginRotation()
 	if err != nil {
 		return "", "", fmt.Errorf("blob: begin key rotation: %w", err)
@@ -122,6 +133,9 @@ func (s *Store) reencrypt(ctx context.Context, id, want string) (_ bool, err err
 	if !validID(id) {
 		return false, ErrInvalidID
 	}
+	if s.keys == nil {
+		return false, ErrNoKey
+	}
 	cur := s.keys.current()
 	// Only the header is read to learn whether the current key opens it.
 	r, err := s.be.stream(ctx, id)
@@ -179,6 +193,9 @@ func (s *Store) reencrypt(ctx context.Context, id, want string) (_ bool, err err
 // file. Its file is overwritten with zeros before it is removed. Files
 // still encrypted to it can never be read again.
 func (s *Store) FinishRotation() error {
+	if s.keys == nil {
+		return ErrNoKey
+	}
 	if err := s.keys.finishRotation(); err != nil {
 		return fmt.Errorf("blob: finish key rotation: %w", err)
 	}
