@@ -423,6 +423,9 @@ func readArchive(file string, ids []age.Identity, fn func(name string, r io.Read
 		}
 		hr := &hashingReader{r: tr, h: sha256.New()}
 		if err := fn(name, hr); err != nil {
+			if hr.err != nil {
+				return nil, fmt.Errorf("%s is damaged in %s: %w", file, name, hr.err)
+			}
 			return nil, fmt.Errorf("%s: %s: %w", file, name, err)
 		}
 		if _, err := io.Copy(io.Discard, hr); err != nil {
@@ -462,13 +465,17 @@ type hashingReader struct {
 		io.Writer
 		Sum([]byte) []byte
 	}
-	n int64
+	n   int64
+	err error // the first failure to read the archive
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
 	h.h.Write(p[:n])
 	h.n += int64(n)
+	if err != nil && err != io.EOF && h.err == nil {
+		h.err = err
+	}
 	return n, err
 }
 
