@@ -89,7 +89,7 @@ func blobCmd(ctx context.Context, e env, args []string) error {
 		if src.Location() == dst.Location() {
 			return usagef("blob migrate: the evidence files are already in %s", dst.Location())
 		}
-		return migrateBlobs(ctx, e, st, src, dst)
+		return migrateBlobs(ctx, e, st, src, dst, to)
 	})
 }
 
@@ -101,7 +101,7 @@ var afterBlobFile func()
 // stored (ciphertext), checks each copy by decrypting it and comparing the
 // SHA-256 the database recorded, and records each file done, so that a
 // rerun after an interruption continues. The files in src are kept.
-func migrateBlobs(ctx context.Context, e env, st *store.Store, src, dst *blob.Store) error {
+func migrateBlobs(ctx context.Context, e env, st *store.Store, src, dst *blob.Store, to string) error {
 	files, err := st.StoredFiles(ctx)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func migrateBlobs(ctx context.Context, e env, st *store.Store, src, dst *blob.St
 			return fmt.Errorf("blob migrate: interrupted after %d of %d files; run it again to continue: %w", i, len(files), err)
 		}
 		if !done[f.BlobID] {
-			err := moveOne(ctx, st, src, dst, f)
+			did, err := moveOne(ctx, st, src, dst, f)
 			switch {
 			case errors.Is(err, errPurged):
 				skipped++
@@ -133,7 +133,7 @@ func migrateBlobs(ctx context.Context, e env, st *store.Store, src, dst *blob.St
 				failed = append(failed, err.Error())
 				fmt.Fprintf(e.stderr, "kasuhara: %v\n", err)
 				continue
-			default:
+			case did:
 				copied++
 			}
 			if err := st.BlobJobFileDone(ctx, job, f.BlobID); err != nil {
@@ -152,12 +152,12 @@ func migrateBlobs(ctx context.Context, e env, st *store.Store, src, dst *blob.St
 		map[string]any{"from": src.Location(), "to": dst.Location(), "files": len(files), "copied": copied}); err != nil {
 		return err
 	}
-	setting := dst.Location()
-	if _, _, isS3, _ := blob.ParseLocation(setting); !isS3 {
-		setting = "a directory (empty for DATA/evidence): " + setting
+	setting := "KASUHARA_BLOB=" + to
+	if to == "" {
+		setting = "KASUHARA_BLOB empty (the data directory's evidence/)"
 	}
 	fmt.Fprintf(e.stdout, "Moved and verified %d evidence files (%d copied now, %d gone with their case meanwhile). "+
-		"Stop the servers, run this command once more for the files filed meanwhile, set KASUHARA_BLOB to %s and start them again. "+
+		"Stop the servers, run this command once more for the files filed meanwhile, set %s and start them again. "+
 		"The files in %s are kept: remove them once the servers run on the new place.\n",
 		len(files)-skipped, copied, skipped, setting, src.Location())
 	return nil
@@ -167,31 +167,31 @@ func migrateBlobs(ctx context.Context, e env, st *store.Store, src, dst *blob.St
 // purged during the run).
 var errPurged = errors.New("purged")
 
-func moveOne(ctx context.Context, st *store.Store, src, dst *blob.Store, f store.StoredFile) error {
+func moveOne(ctx context.Context, st *store.Store, src, dst *blob.Store, f store.StoredFile) (copied bool, err error) {
 	// A copy already there from an interrupted run is kept when it verifies.
 	if ok, err := dst.Exists(ctx, f.BlobID); err != nil {
-		return err
+		return false, err
 	} else if ok && dst.Verify(f.BlobID, f.SHA256) == nil {
-		return nil
+		return false, nil
 	}
 	r, err := src.ReadStored(ctx, f.BlobID)
 	if errors.Is(err, blob.ErrNotFound) {
 		if ok, err2 := st.StoredFileExists(ctx, f.BlobID); err2 == nil && !ok {
-			return errPurged
+			return false, errPurged
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("file %s: %w", f.BlobID, err)
+		return false, fmt.Errorf("file %s: %w", f.BlobID, err)
 	}
 	defer r.Close()
 	if _, err := dst.WriteStored(ctx, f.BlobID, r, ""); err != nil {
-		return fmt.Errorf("file %s: %w", f.BlobID, err)
+		return false, fmt.Errorf("file %s: %w", f.BlobID, err)
 	}
 	if err := dst.Verify(f.BlobID, f.SHA256); err != nil {
 		dst.Delete(f.BlobID)
-		return fmt.Errorf("file %s: the copy does not match the SHA-256 recorded: %w", f.BlobID, err)
+		return false, fmt.Errorf("file %s: the copy does not match the SHA-256 recorded: %w", f.BlobID, err)
 	}
-	return nil
+	return true, nil
 }
 
 // keyCmd is kasuhara key rotate | status.
