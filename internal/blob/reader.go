@@ -15,7 +15,7 @@ import (
 // one-chunk buffer and must not be. A chunk that fails authentication makes
 // the read fail with [ErrCorrupt].
 type Reader struct {
-	f    io.Closer // the object
+	f    io.Closer   // the object
 	ra   io.ReaderAt // age's random-access decryptor
 	size int64
 	pos  int64

@@ -36,9 +36,9 @@ type Config struct {
 	S3PathStyle bool
 	S3AccessKey string
 	S3SecretKey string
-	BaseURL  string // the address people open, for links in mail
-	SMTP     string // smtp://user:pass@host:port, "" for no mail
-	MailFrom string
+	BaseURL     string // the address people open, for links in mail
+	SMTP        string // smtp://user:pass@host:port, "" for no mail
+	MailFrom    string
 
 	SessionIdle     time.Duration // sign out after this long without a request
 	SessionLifetime time.Duration // sign out this long after sign-in, whatever happens
