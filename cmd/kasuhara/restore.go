@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -81,6 +82,7 @@ func restoreKeys(e env, cfg *config.Config, file string, ids []age.Identity) err
 		}
 		names = append(names, base)
 	}
+	slices.Sort(names)
 	fmt.Fprintf(e.stdout, "Restored the keys %s into %s.\n", strings.Join(names, ", "), keysDir)
 	return nil
 }
