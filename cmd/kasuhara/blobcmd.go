@@ -191,7 +191,24 @@ func moveOne(ctx context.Context, st *store.Store, src, dst *blob.Store, f store
 		dst.Delete(f.BlobID)
 		return false, fmt.Errorf("file %s: the copy does not match the SHA-256 recorded: %w", f.BlobID, err)
 	}
+	if err := dropIfPurged(ctx, st, dst, f.BlobID); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+// dropIfPurged deletes a file just written when its case was purged while
+// it was being written: the purge deleted the file before, and a purged
+// file must not come back.
+func dropIfPurged(ctx context.Context, st *store.Store, blobs *blob.Store, id string) error {
+	ok, err := st.StoredFileExists(ctx, id)
+	if err != nil || ok {
+		return err
+	}
+	if err := blobs.Delete(id); err != nil && !errors.Is(err, blob.ErrNotFound) {
+		return fmt.Errorf("file %s, purged with its case meanwhile: %w", id, err)
+	}
+	return nil
 }
 
 // keyCmd is kasuhara key rotate | status.
@@ -268,11 +285,13 @@ func rotateKey(ctx context.Context, e env, st *store.Store, blobs *blob.Store) e
 			return fmt.Errorf("key rotate: interrupted after %d of %d files; run it again to continue: %w", i, len(files), err)
 		}
 		if !done[f.BlobID] {
-			_, err := blobs.Reencrypt(ctx, f.BlobID, f.SHA256)
+			changed, err := blobs.Reencrypt(ctx, f.BlobID, f.SHA256)
 			if errors.Is(err, blob.ErrNotFound) {
 				if ok, err2 := st.StoredFileExists(ctx, f.BlobID); err2 == nil && !ok {
 					err = nil // purged meanwhile
 				}
+			} else if err == nil && changed {
+				err = dropIfPurged(ctx, st, blobs, f.BlobID)
 			}
 			if err != nil {
 				failed++

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -28,6 +29,8 @@ type S3 struct {
 	// PathStyle addresses the bucket as host/bucket/key instead of
 	// bucket.host/key, as most on-premises servers need.
 	PathStyle bool
+
+	transport http.RoundTripper // tests count requests; nil for the default
 }
 
 // s3PartSize is the size of one part of a multipart upload: the most an
@@ -82,9 +85,13 @@ func openS3(ctx context.Context, loc string, o S3) (*s3Backend, error) {
 	} else {
 		creds = credentials.New(&credentials.EnvAWS{})
 	}
+	transport := o.transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
 	c, err := minio.New(host, &minio.Options{
 		Creds: creds, Secure: secure, Region: o.Region, BucketLookup: lookup,
-		Transport: http.DefaultTransport, MaxRetries: 3,
+		Transport: transport, MaxRetries: 3,
 	})
 	if err != nil {
 		return nil, err
@@ -175,40 +182,72 @@ func (w *s3Writer) abort() {
 	<-w.done
 }
 
-// s3Object reads ranges of one object: each ReadAt is one ranged GET, so
-// playback from the middle of a recording fetches only what it plays.
+// s3Object reads ranges of one object with ranged GETs. Each GET fetches
+// at least s3Window bytes and keeps them, so that playing a recording from
+// any point costs one request per window, not one per 64 KiB chunk, and a
+// seek fetches only the window it lands in.
 type s3Object struct {
 	b   *s3Backend
 	ctx context.Context
 	key string
 	n   int64
+
+	mu     sync.Mutex
+	win    []byte // the bytes at winOff
+	winOff int64
 }
+
+// s3Window is how much one ranged GET fetches.
+const s3Window = 1 << 20
 
 func (o *s3Object) size() int64  { return o.n }
 func (o *s3Object) Close() error { return nil }
 
 func (o *s3Object) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
 	if off >= o.n {
 		return 0, io.EOF
 	}
 	want := min(int64(len(p)), o.n-off)
-	var opts minio.GetObjectOptions
-	if err := opts.SetRange(off, off+want-1); err != nil {
-		return 0, err
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if off < o.winOff || off+want > o.winOff+int64(len(o.win)) {
+		if err := o.fetch(off, max(want, s3Window)); err != nil {
+			return 0, err
+		}
 	}
-	r, err := o.b.c.GetObject(o.ctx, o.b.bucket, o.key, opts)
-	if err != nil {
-		return 0, s3Err(err)
-	}
-	defer r.Close()
-	n, err := io.ReadFull(r, p[:want])
-	if err != nil {
-		return n, s3Err(err)
-	}
-	if want < int64(len(p)) {
+	n := copy(p[:want], o.win[off-o.winOff:])
+	if int64(n) < int64(len(p)) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// fetch reads length bytes (fewer at the end) from off into the window.
+func (o *s3Object) fetch(off, length int64) error {
+	length = min(length, o.n-off)
+	var opts minio.GetObjectOptions
+	if err := opts.SetRange(off, off+length-1); err != nil {
+		return err
+	}
+	r, err := o.b.c.GetObject(o.ctx, o.b.bucket, o.key, opts)
+	if err != nil {
+		return s3Err(err)
+	}
+	defer r.Close()
+	if int64(cap(o.win)) < length {
+		o.win = make([]byte, length)
+	}
+	o.win = o.win[:length]
+	o.winOff = -1
+	if _, err := io.ReadFull(r, o.win); err != nil {
+		o.win = o.win[:0]
+		return s3Err(err)
+	}
+	o.winOff = off
+	return nil
 }
 
 func (b *s3Backend) open(ctx context.Context, id string) (object, error) {
