@@ -207,7 +207,7 @@ func backup(ctx context.Context, e env, args []string) error {
 func createOut(out string) (*os.File, error) {
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return nil, usagef("backup: %s exists; choose a new file name", out)
+		return nil, fmt.Errorf("backup: %s exists; choose a new file name", out)
 	}
 	return f, err
 }
