@@ -416,7 +416,7 @@ func readArchive(file string, ids []age.Identity, fn func(name string, r io.Read
 		last = name
 		if name == manifestName {
 			m = &manifest{}
-			if err := json.NewDecoder(io.LimitReader(tr, 64<<20)).Decode(m); err != nil {
+			if err := json.NewDecoder(io.LimitReader(tr, 1<<30)).Decode(m); err != nil {
 				return nil, fmt.Errorf("%s: %s is damaged: %w", file, manifestName, err)
 			}
 			continue
