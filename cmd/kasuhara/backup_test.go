@@ -382,3 +382,62 @@ func TestCorruptArchiveRefused(t *testing.T) {
 		t.Errorf("the error names no entry: %v", err)
 	}
 }
+
+// TestBackupToRecipientAndWithoutPgDump: an archive encrypted to an age
+// recipient opens with its identity file and not with a passphrase; on
+// PostgreSQL without pg_dump the backup says so plainly and writes nothing;
+// bad flags are usage errors naming the flag.
+func TestBackupToRecipientAndWithoutPgDump(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	c.seedAcme()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	idFile := filepath.Join(dir, "backup.age-key")
+	os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600)
+	archive := filepath.Join(dir, "k.backup")
+	c.ok("", "backup", "--recipient", id.Recipient().String(), archive)
+	if out := c.ok("", "backup", "verify", "--identity", idFile, archive); !strings.Contains(out, "is intact") {
+		t.Errorf("verify with the identity: %s", out)
+	}
+	if _, _, err := c.run("", "backup", "verify", "--passphrase", testPassphrase, archive); err == nil {
+		t.Error("a passphrase opened an archive encrypted to a recipient")
+	}
+	// The passphrase from the environment.
+	c.env["KASUHARA_BACKUP_PASSPHRASE"] = testPassphrase
+	c.ok("", "backup", filepath.Join(dir, "env.backup"))
+	c.ok("", "backup", "verify", filepath.Join(dir, "env.backup"))
+	if _, _, err := c.run("", "backup", filepath.Join(dir, "env.backup")); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("backup over an existing file: %v", err)
+	}
+	delete(c.env, "KASUHARA_BACKUP_PASSPHRASE")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"backup", "--passphrase", "short", filepath.Join(dir, "x")}, "--passphrase"},
+		{[]string{"backup", "--recipient", "age1nonsense", filepath.Join(dir, "x")}, "--recipient"},
+		{[]string{"backup", "--passphrase", testPassphrase, "--recipient", id.Recipient().String(), filepath.Join(dir, "x")}, "not both"},
+		{[]string{"backup", "verify", archive}, "--passphrase"},
+		{[]string{"backup", "key", filepath.Join(dir, "keys")}, "never written in the clear"},
+		{[]string{"restore", "--passphrase", testPassphrase}, "usage"},
+	} {
+		if _, _, err := c.run("", tt.args...); exitCode(err) != 2 || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("kasuhara %v: %v, want a usage error naming %q", tt.args, err, tt.want)
+		}
+	}
+
+	pg := newCLI(t, sqldb.Postgres)
+	pg.seedAcme()
+	t.Setenv("PATH", t.TempDir()) // no pg_dump
+	out := filepath.Join(dir, "pg.backup")
+	_, _, err = pg.run("", "backup", "--passphrase", testPassphrase, out)
+	if err == nil || !strings.Contains(err.Error(), "pg_dump is not installed") {
+		t.Errorf("backup without pg_dump: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a failed backup left its file")
+	}
+}
