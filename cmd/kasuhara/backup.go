@@ -577,8 +577,10 @@ func backupKey(ctx context.Context, e env, args []string) error {
 	}
 	keysDir := filepath.Join(cfg.Data, "keys")
 	entries, err := os.ReadDir(keysDir)
-	if err != nil {
-		return fmt.Errorf("backup key: %w (check --data)", err)
+	if errors.Is(err, os.ErrNotExist) {
+		return usagef("backup key: %s does not exist: check --data (the keys are made when kasuhara serve first starts)", keysDir)
+	} else if err != nil {
+		return fmt.Errorf("backup key: %w", err)
 	}
 	out := fs.Arg(0)
 	f, err := createOut(out)

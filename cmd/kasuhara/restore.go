@@ -229,7 +229,7 @@ func restoreArchive(ctx context.Context, e env, cfg *config.Config, file string,
 	if keyed != nil {
 		fmt.Fprintln(e.stdout, " decrypted and match the SHA-256 the database recorded.")
 	} else {
-		fmt.Fprintln(e.stdout, " are in place. The evidence key is not in the data directory yet: restore it with kasuhara restore key FILE, then run kasuhara restore's check again with kasuhara audit verify and start the server.")
+		fmt.Fprintln(e.stdout, " are in place (not decrypted: the evidence key is not in the data directory). Restore it with kasuhara restore key FILE before starting the server.")
 	}
 	if missing > 0 {
 		fmt.Fprintf(e.stdout, "%d files were purged with their cases while the backup ran, as the archive records.\n", missing)
