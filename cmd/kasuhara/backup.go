@@ -333,6 +333,9 @@ func writeArchive(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *sto
 		if err != nil {
 			return nil, fmt.Errorf("backup: %w", err)
 		}
+		if afterBlobFile != nil {
+			afterBlobFile()
+		}
 	}
 	mj, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,8 +215,9 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 	// Reports keep coming while the backup runs.
 	var wg sync.WaitGroup
 	stopFiling := make(chan struct{})
-	var filed int
+	var filed atomic.Int64
 	var fileErr error
+	firstFiled := make(chan struct{})
 	wg.Go(func() {
 		for n := 100; ; n++ {
 			select {
@@ -227,17 +229,34 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 				fileErr = err
 				return
 			}
-			filed++
+			if filed.Add(1) == 1 {
+				close(firstFiled)
+			}
+			time.Sleep(100 * time.Millisecond) // a busy desk, not a flood
 		}
 	})
+	select {
+	case <-firstFiled:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no report filed in 30 s: %v", fileErr)
+	}
+	atStart := filed.Load()
 	archive := filepath.Join(t.TempDir(), "kasuhara.backup")
+	// The backup takes its time over each file, so that reports are filed
+	// while it copies.
+	afterBlobFile = func() { time.Sleep(200 * time.Millisecond) }
 	out := src.ok("", "backup", "--passphrase", testPassphrase, archive)
+	afterBlobFile = nil
+	during := filed.Load() - atStart
+	if during == 0 {
+		t.Error("no report was filed while the backup ran")
+	}
 	close(stopFiling)
 	wg.Wait()
 	if fileErr != nil {
 		t.Fatal(fileErr)
 	}
-	t.Logf("%d reports filed while the backup ran; %s", filed, strings.TrimSpace(out))
+	t.Logf("%d reports filed while the backup ran; %s", during, strings.TrimSpace(out))
 	if !strings.Contains(out, "evidence key is not in it") {
 		t.Errorf("backup does not say the key is apart: %s", out)
 	}
