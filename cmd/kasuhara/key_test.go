@@ -243,8 +243,9 @@ func TestKeyRotationKilledAndResumed(t *testing.T) {
 }
 
 // TestBlobMigrateInterruptedAndResumed: kasuhara blob migrate to a bucket,
-// interrupted after three files, continues on the next run, verifies every
-// file, and a server started on the bucket answers with the same files.
+// killed with SIGKILL in the middle and then stopped by a cancelled context,
+// continues on each next run, verifies every file, and the bucket then holds
+// every file decrypting to its recorded hash.
 func TestBlobMigrateInterruptedAndResumed(t *testing.T) {
 	for _, eng := range testdb.Engines {
 		t.Run(string(eng), func(t *testing.T) {
@@ -260,10 +261,13 @@ func TestBlobMigrateInterruptedAndResumed(t *testing.T) {
 			seedEvidence(t, c, n)
 			to := bucket.Location("moved")
 
+			// Killed with SIGKILL after two files or more …
+			killed := killMidway(t, c, "moved", 2, "blob", "migrate", "--to", to)
+			// … then stopped (Ctrl-C) after two more …
 			ctx, cancel := context.WithCancel(context.Background())
 			moved := 0
 			afterBlobFile = func() {
-				if moved++; moved == 3 {
+				if moved++; moved == 2 {
 					cancel()
 				}
 			}
@@ -273,10 +277,20 @@ func TestBlobMigrateInterruptedAndResumed(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "run it again to continue") {
 				t.Fatalf("interrupted migrate: %v\n%s", err, out.String())
 			}
+			m := regexp.MustCompile(`Continuing the move to \S+: (\d+) of 8 files were done before`).FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("the second run did not continue the first:\n%s", out.String())
+			}
+			first, _ := strconv.Atoi(m[1])
+			if first < killed {
+				t.Errorf("the second run found %d files done, the killed one printed %d", first, killed)
+			}
 			afterBlobFile = nil
+			// … and the third run finishes.
 			out2 := c.ok("", "blob", "migrate", "--to", to)
-			if !strings.Contains(out2, "3 of 8 files were done before") || !strings.Contains(out2, "Moved and verified 8 evidence files (5 copied now") {
-				t.Fatalf("resumed migrate:\n%s", out2)
+			want := fmt.Sprintf("%d of 8 files were done before", first+2)
+			if !strings.Contains(out2, want) || !strings.Contains(out2, fmt.Sprintf("Moved and verified 8 evidence files (%d copied now", 8-first-2)) {
+				t.Fatalf("resumed migrate, want %q:\n%s", want, out2)
 			}
 			// The source is kept; the bucket has every file.
 			if got := checkFiles(t, c); got != n {
