@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -224,15 +223,6 @@ func obfuscate(fn, key, reading string, rng *rand.Rand) string {
 	}
 	words[wi] = string(w)
 	return strings.Join(words, " ")
-}
-
-func isLatin(s string) bool {
-	for _, r := range s {
-		if r >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 func joinRunes(s, sep string) string {

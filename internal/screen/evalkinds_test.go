@@ -1,0 +1,224 @@
+package screen
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestEvaluationKinds measures screening on the evaluation set by kind
+// (testdata/eval/kinds_*.tsv, made by evalgen_test.go): recall of each
+// abusive kind, the share of texts of each non-abusive kind that get any
+// label at all, the precision of the threat and insult labels, and how
+// much recall obfuscated spellings lose against the plain texts they were
+// made from. It fails when the test part falls below its floors.
+
+// kindsFloor holds the test part's floors per language: for an abusive
+// kind the least recall, for a non-abusive kind the most share of texts
+// labelled; "precision threat" and "precision insult" the least precision
+// of those labels; "obfuscation gap" the most recall that obfuscated
+// texts may lose against their plain sources.
+var kindsFloor = map[string]map[string]float64{
+	"ja": {},
+	"en": {},
+}
+
+// kindRowRead is a row of a kinds file.
+type kindRowRead struct {
+	id, lang, kind, made, text string
+	expect                     []string
+}
+
+func readKinds(t testing.TB, split string) []kindRowRead {
+	t.Helper()
+	name := "testdata/eval/kinds_" + split + ".tsv"
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows []kindRowRead
+	sc := bufio.NewScanner(f)
+	header, version := true, false
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			version = version || strings.Contains(line, ", version ")
+			continue
+		}
+		if header {
+			if line != "id\tlang\tkind\texpect\tmade\ttext" {
+				t.Fatalf("%s:%d: header %q", name, n, line)
+			}
+			header = false
+			continue
+		}
+		c := strings.Split(line, "\t")
+		if len(c) != 6 {
+			t.Fatalf("%s:%d: %d columns, want 6", name, n, len(c))
+		}
+		r := kindRowRead{id: c[0], lang: c[1], kind: c[2], made: c[4], text: c[5], expect: list(c[3], ",")}
+		if !slices.Contains(evalKinds, r.kind) {
+			t.Fatalf("%s:%d: kind %q", name, n, r.kind)
+		}
+		for _, e := range r.expect {
+			cat, sub, _ := strings.Cut(e, "/")
+			if !slices.Contains(Subtypes[cat], sub) {
+				t.Fatalf("%s:%d: label %q is not in the contract", name, n, e)
+			}
+		}
+		rows = append(rows, r)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !version {
+		t.Fatalf("%s: no version in the header", name)
+	}
+	return rows
+}
+
+// kindStats are the figures of one language of one split.
+type kindStats struct {
+	n, hit      map[string]int // by kind: texts, texts found (abusive) or labelled (not abusive)
+	labelled    map[string]int // by label: texts given it
+	labelledOK  map[string]int // by label: of those, texts that expect it
+	plainN      int            // sources of obfuscated texts
+	plainHit    int
+	obfHit      int
+	failures    []string
+	bySourceHit map[string]bool
+}
+
+// the labels whose precision is measured, and what counts as expecting
+// them
+var precisionLabels = map[string][]string{
+	"threat": {"violence_abuse/threat"},
+	"insult": {"violence_abuse/insult", "violence_abuse/discriminatory"},
+}
+
+func evaluateKinds(s *Screener, rows []kindRowRead) map[string]*kindStats {
+	out := map[string]*kindStats{}
+	for _, lang := range []string{"ja", "en"} {
+		out[lang] = &kindStats{n: map[string]int{}, hit: map[string]int{}, labelled: map[string]int{}, labelledOK: map[string]int{}, bySourceHit: map[string]bool{}}
+	}
+	for _, r := range rows {
+		st := out[r.lang]
+		res := s.Screen(r.text)
+		var got []string
+		for _, l := range res.Labels {
+			got = append(got, l.Category+"/"+l.Subtype)
+		}
+		ok := false
+		if len(r.expect) == 0 {
+			ok = len(got) > 0 // labelled at all: a false positive
+		} else {
+			for _, e := range r.expect {
+				ok = ok || slices.Contains(got, e)
+			}
+		}
+		st.n[r.kind]++
+		if ok {
+			st.hit[r.kind]++
+		}
+		st.bySourceHit[r.id] = ok
+		if ok == (len(r.expect) == 0) {
+			var g []string
+			for _, l := range res.Labels {
+				g = append(g, l.String())
+			}
+			st.failures = append(st.failures, fmt.Sprintf("%s want %v got %v\n    %s", r.id, r.expect, g, r.text))
+		}
+		for name, labels := range precisionLabels {
+			given, expected := false, false
+			for _, l := range labels {
+				given = given || slices.Contains(got, l)
+				expected = expected || slices.Contains(r.expect, l)
+			}
+			if given {
+				st.labelled[name]++
+				if expected {
+					st.labelledOK[name]++
+				}
+			}
+		}
+	}
+	for _, r := range rows {
+		if r.kind != "obfuscated" {
+			continue
+		}
+		parts := strings.Split(r.made, ":")
+		st := out[r.lang]
+		st.plainN++
+		if st.bySourceHit[parts[len(parts)-1]] {
+			st.plainHit++
+		}
+		if st.bySourceHit[r.id] {
+			st.obfHit++
+		}
+	}
+	return out
+}
+
+// kindFigures flattens a language's stats into the names kindsFloor uses.
+func kindFigures(st *kindStats) map[string]float64 {
+	f := map[string]float64{}
+	for _, k := range evalKinds {
+		f[k] = ratio(st.hit[k], st.n[k])
+	}
+	for name := range precisionLabels {
+		f["precision "+name] = ratio(st.labelledOK[name], st.labelled[name])
+	}
+	f["obfuscation gap"] = ratio(st.plainHit, st.plainN) - ratio(st.obfHit, st.plainN)
+	return f
+}
+
+func TestEvaluationKinds(t *testing.T) {
+	s := Default()
+	for _, split := range []string{"dev", "test"} {
+		rows := readKinds(t, split)
+		stats := evaluateKinds(s, rows)
+		for _, lang := range []string{"ja", "en"} {
+			st := stats[lang]
+			fig := kindFigures(st)
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s %s:\n", split, lang)
+			for _, k := range evalKinds {
+				what := "recall"
+				if kindExpect[k] == "" && k != "obfuscated" {
+					what = "labelled"
+				}
+				fmt.Fprintf(&b, "  %-22s %4d  %-8s %.2f\n", k, st.n[k], what, fig[k])
+			}
+			for _, name := range []string{"threat", "insult"} {
+				fmt.Fprintf(&b, "  precision %-12s %4d  %.2f\n", name, st.labelled[name], fig["precision "+name])
+			}
+			fmt.Fprintf(&b, "  obfuscated %d: recall %.2f, their plain sources %.2f\n", st.plainN, ratio(st.obfHit, st.plainN), ratio(st.plainHit, st.plainN))
+			t.Log(b.String())
+			if v := os.Getenv("SCREEN_EVAL_FAILURES"); v == "kinds" && split == "dev" || v == "kinds-"+split {
+				for _, f := range st.failures {
+					t.Log(f)
+				}
+			}
+			if split != "test" {
+				continue
+			}
+			for name, floor := range kindsFloor[lang] {
+				got, ok := fig[name]
+				if !ok {
+					t.Fatalf("floor %q names no figure", name)
+				}
+				worse := got+1e-9 < floor
+				if name == "obfuscation gap" || (kindExpect[name] == "" && name != "obfuscated" && !strings.HasPrefix(name, "precision")) {
+					worse = got > floor+1e-9 // a ceiling
+				}
+				if worse {
+					t.Errorf("test %s %s: %.3f is past its floor %.2f", lang, name, got, floor)
+				}
+			}
+		}
+	}
+}
