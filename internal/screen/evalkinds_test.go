@@ -21,9 +21,51 @@ import (
 // labelled; "precision threat" and "precision insult" the least precision
 // of those labels; "obfuscation gap" the most recall that obfuscated
 // texts may lose against their plain sources.
+//
+// The floors are what the test part reached when the lexicon was last
+// tuned (rounded down, ceilings rounded up); raise them when screening
+// improves. They may never be set past issue 26's targets (issueTargets).
 var kindsFloor = map[string]map[string]float64{
-	"ja": {},
-	"en": {},
+	"ja": {
+		"direct_threat": 1.00, "implied_threat": 0.98, "call_for_violence": 0.92, "dehumanising_insult": 1.00, "slur": 0.98,
+		"profanity_at_person": 0.95, "obfuscated": 0.89,
+		"profanity_at_no_one": 0.02, "quoted_condemnation": 0.00, "negation": 0.02, "ordinary_complaint": 0.03,
+		"precision threat": 1.00, "precision insult": 0.92, "obfuscation gap": 0.09,
+	},
+	"en": {
+		"direct_threat": 0.98, "implied_threat": 1.00, "call_for_violence": 0.98, "dehumanising_insult": 0.98, "slur": 1.00,
+		"profanity_at_person": 1.00, "obfuscated": 0.98,
+		"profanity_at_no_one": 0.03, "quoted_condemnation": 0.00, "negation": 0.02, "ordinary_complaint": 0.00,
+		"precision threat": 1.00, "precision insult": 0.99, "obfuscation gap": 0.02,
+	},
+}
+
+// issueTargets are issue 26's targets, in kindsFloor's terms: the floors
+// must be at least these (at most, for the ceilings).
+var issueTargets = map[string]float64{
+	"direct_threat": 0.85, "implied_threat": 0.85, "call_for_violence": 0.85, "precision threat": 0.80,
+	"dehumanising_insult": 0.80, "obfuscation gap": 0.10,
+	"profanity_at_no_one": 0.10, "quoted_condemnation": 0.10, "negation": 0.10, "ordinary_complaint": 0.10,
+}
+
+// isCeiling reports whether a figure must stay at or below its floor.
+func isCeiling(name string) bool {
+	return name == "obfuscation gap" || (kindExpect[name] == "" && name != "obfuscated" && !strings.HasPrefix(name, "precision"))
+}
+
+func TestKindsFloorsMeetTheIssue(t *testing.T) {
+	for lang, floors := range kindsFloor {
+		for name, target := range issueTargets {
+			f, ok := floors[name]
+			if !ok {
+				t.Errorf("%s: no floor for %s", lang, name)
+				continue
+			}
+			if isCeiling(name) && f > target || !isCeiling(name) && f < target {
+				t.Errorf("%s %s: floor %.2f is past the issue's target %.2f", lang, name, f, target)
+			}
+		}
+	}
 }
 
 // kindRowRead is a row of a kinds file.
@@ -212,8 +254,8 @@ func TestEvaluationKinds(t *testing.T) {
 					t.Fatalf("floor %q names no figure", name)
 				}
 				worse := got+1e-9 < floor
-				if name == "obfuscation gap" || (kindExpect[name] == "" && name != "obfuscated" && !strings.HasPrefix(name, "precision")) {
-					worse = got > floor+1e-9 // a ceiling
+				if isCeiling(name) {
+					worse = got > floor+1e-9
 				}
 				if worse {
 					t.Errorf("test %s %s: %.3f is past its floor %.2f", lang, name, got, floor)

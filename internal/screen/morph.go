@@ -45,6 +45,24 @@ type stems struct {
 	impExc []string
 }
 
+// verbClass infers the class of a dictionary form: suru for 〜する,
+// ichidan for 〜る after a kana of the e or i row (埋める, いためつける),
+// godan for the rest (殺す, 殴る, 蹴る: a kanji before る is read as
+// godan). "verb:ichidan" or "verb:godan" overrides it.
+func verbClass(v string) (lemma, class string) {
+	if l, c, ok := strings.Cut(v, ":"); ok {
+		return l, c
+	}
+	rs := []rune(v)
+	switch {
+	case strings.HasSuffix(v, "する"):
+		return v, "suru"
+	case len(rs) >= 2 && rs[len(rs)-1] == 'る' && strings.ContainsRune("えけげせぜてでねへべぺめれいきぎしじちぢにひびぴみり", rs[len(rs)-2]):
+		return v, "ichidan"
+	}
+	return v, "godan"
+}
+
 // verbStems conjugates a dictionary form of class godan, ichidan or suru.
 func verbStems(lemma, class string) (stems, error) {
 	rs := []rune(lemma)
@@ -86,7 +104,7 @@ var moods = map[string]func(s stems) []string{
 	"threat": func(s stems) []string {
 		return []string{
 			s.plain + "ぞ", s.plain + "からな", s.plain + "ぜ", s.plain + "つもりだ", s.plain + "しかない", s.plain + "ことにした", s.plain + "からね",
-			s.te + "やる", s.te + "やろう", s.te + "やろか", s.te + "やらあ", s.ta + "ろか", s.ta + "ろう", s.ta + "るぞ", s.ta + "るからな",
+			s.te + "やる", s.te + "やろう", s.te + "やろか", s.te + "やらあ", s.ta + "ろか", s.ta + "ろう", s.ta + "る", s.ta + "るぞ", s.ta + "るからな",
 			s.vol + "か", s.vol + "と思って", s.vol + "と思う", s.vol + "ぜ",
 			s.passive + "たいのか", s.passive + "たいか", s.passive + "てえのか", s.passive + "たくなければ", s.passive + "たくなかったら",
 			s.cont + "たい", s.cont + "てえ", s.te + "しまおうか", s.te + "やるから",
@@ -98,7 +116,7 @@ var moods = map[string]func(s stems) []string{
 	// A call for violence: imperative, ought, wish, about anyone.
 	"call": func(s stems) []string {
 		return []string{
-			s.imp, s.te + "しまえ", s.te + "やれ", s.te + "くれ", s.te + "ほしい", s.te + "欲しい", s.te + "やればいい", s.te + "くれればいい",
+			s.imp, s.te + "しまえ", s.te + "やれ", s.te + "くれ", s.te + "くれない", s.te + "ほしい", s.te + "欲しい", s.te + "やればいい", s.te + "くれればいい",
 			s.ta + "らいい", s.cond + "いい", s.plain + "べき", s.passive + "るべき", s.passive + "ればいい", s.passive + "て当然",
 			s.passive + "て当たり前", s.passive + "ろ", s.ta + "ほうがいい", s.ta + "方がいい", s.vol + "ぜ", s.vol + "よ",
 		}
@@ -106,7 +124,7 @@ var moods = map[string]func(s stems) []string{
 }
 
 // verbColumns are the columns of verbs_ja.tsv.
-var verbColumns = []string{"id", "verbs", "class", "moods", "label", "severity", "tags", "unless", "example", "near_miss", "source"}
+var verbColumns = []string{"id", "verbs", "moods", "label", "severity", "tags", "unless", "example", "near_miss", "source"}
 
 // readVerbs reads verbs_ja.tsv into terms whose patterns are the verbs'
 // forms.
@@ -129,7 +147,7 @@ func (l *lexicon) readVerbs(fsys fs.FS, name string) error {
 			return fmt.Errorf("verb row %s has no mood", t.id)
 		}
 		for _, v := range list(c["verbs"], "|") {
-			s, err := verbStems(v, c["class"])
+			s, err := verbStems(verbClass(v))
 			if err != nil {
 				return err
 			}
@@ -241,14 +259,21 @@ func misspellings(w string) []string {
 	return out
 }
 
+// maxSpelledWords bounds the patterns that are compiled misspelt: the
+// grammar's cues are single words (kill, vermin) and short phrases (fuck
+// off), and misspelling every long phrase would multiply the automaton
+// for little gain.
+const maxSpelledWords = 8
+
 // expandSpellings returns p and its variants, each with one listed word
-// replaced by one of its misspellings.
+// replaced by one of its misspellings; p is returned alone when it has
+// more than maxSpelledWords words.
 func expandSpellings(p string, sp map[string]spelling) []string {
 	out := []string{p}
-	if len(sp) == 0 {
+	words := strings.Split(p, " ")
+	if len(sp) == 0 || len(words) > maxSpelledWords {
 		return out
 	}
-	words := strings.Split(p, " ")
 	for i, w := range words {
 		s, ok := sp[strings.ToLower(w)]
 		if !ok {
