@@ -145,6 +145,11 @@ var devBanks = map[string]kindBank{
 		"[店員さん|あなた|担当の方]を[殴る|刺す|殺す]なんて[言ってない|言っていません|考えたこともない]",
 	}, nTmpl: 60},
 	"ja/ordinary_complaint": {hand: []string{
+		"このゴミ袋は有料です。",
+		"店員はゴミを片付けてくれなかった。",
+		"お客様の住所は把握しております。",
+		"帰り道に気をつけて帰ってね。",
+		"電気を消してもいいですか。",
 		"商品が届かないので、早く対応してください。",
 		"対応が遅すぎて腹が立つ。",
 		"こんなひどいサービスは初めてだ。",
@@ -161,6 +166,8 @@ var devBanks = map[string]kindBank{
 
 	// --- English ---
 	"en/direct_threat": {hand: []string{
+		"He said he would {kill} me if I called the police.",
+		"The customer shouted that he would {burn} the shop down.",
 		"I'm going to {kill} you.",
 		"I'll {murder} you when you get off work.",
 		"I will {stab} you.",
@@ -293,6 +300,12 @@ var devBanks = map[string]kindBank{
 		"[I'm not going to|I won't|I would never|I don't want to] [hurt|kill|stab|attack|beat up] [you|anyone|your staff]",
 	}, nTmpl: 60},
 	"en/ordinary_complaint": {hand: []string{
+		"I'll hit the road now, thank you for your help.",
+		"We should kill the old promotion, it's hurting them.",
+		"Let's get rid of the old boxes for them.",
+		"Be careful on your way home, the roads are icy tonight.",
+		"I could kill for a coffee right now.",
+		"Could you shoot me an email when it's ready?",
 		"This is the worst service I've ever had.",
 		"I want my money back now.",
 		"Your product is garbage.",
