@@ -25,6 +25,7 @@ var devBanks = map[string]kindBank{
 		"[言うこと聞かないなら|金を返さないと|謝らないなら|態度を改めないなら]、[{殺す~ころす}|{刺す~さす}|{殴る~なぐる}|{燃やす~もやす}][ぞ|からな|よ]",
 	}, nTmpl: 60},
 	"ja/implied_threat": {hand: []string{
+		"「家まで{行ってやる~いってやる}」と言われた。",
 		"{夜道~よみち}には気をつけろよ。",
 		"お前の家、{知ってる~しってる}からな。",
 		"子どもがどうなっても{知らない~しらない}ぞ。",
@@ -300,6 +301,7 @@ var devBanks = map[string]kindBank{
 		"[I'm not going to|I won't|I would never|I don't want to] [hurt|kill|stab|attack|beat up] [you|anyone|your staff]",
 	}, nTmpl: 60},
 	"en/ordinary_complaint": {hand: []string{
+		"I'll kill the lights when I leave.",
 		"I'll hit the road now, thank you for your help.",
 		"We should kill the old promotion, it's hurting them.",
 		"Let's get rid of the old boxes for them.",
