@@ -40,6 +40,7 @@ var godanRows = map[rune][7]string{
 // stems are the forms of one verb that the moods are built on.
 type stems struct {
 	plain, imp, vol, te, ta, cond, passive, cont string
+	beki                                         []string // ought: 殺すべき; する verbs also すべき
 	// impExc are what the imperative continues into when it is not one
 	// (殺せ in 殺せる, 殺せない, 殺せば).
 	impExc []string
@@ -77,7 +78,7 @@ func verbStems(lemma, class string) (stems, error) {
 		}
 		b := string(rs[:len(rs)-1])
 		st := stems{plain: lemma, imp: b + row[3], vol: b + row[4] + "う", te: b + row[5], ta: b + row[6], cond: b + row[3] + "ば",
-			passive: b + row[1] + "れ", cont: b + row[2]}
+			passive: b + row[1] + "れ", cont: b + row[2], beki: []string{lemma + "べき"}}
 		for _, c := range []string{"る", "な", "ば", "ま", "ず", "た", "て"} {
 			st.impExc = append(st.impExc, st.imp+c)
 		}
@@ -87,13 +88,15 @@ func verbStems(lemma, class string) (stems, error) {
 			return stems{}, fmt.Errorf("verb %q: an ichidan verb ends in ru", lemma)
 		}
 		b := string(rs[:len(rs)-1])
-		return stems{plain: lemma, imp: b + "ろ", vol: b + "よう", te: b + "て", ta: b + "た", cond: b + "れば", passive: b + "られ", cont: b}, nil
+		return stems{plain: lemma, imp: b + "ろ", vol: b + "よう", te: b + "て", ta: b + "た", cond: b + "れば", passive: b + "られ", cont: b,
+			beki: []string{lemma + "べき"}}, nil
 	case "suru":
 		b, ok := strings.CutSuffix(lemma, "する")
 		if !ok {
 			return stems{}, fmt.Errorf("verb %q: a suru verb ends in suru", lemma)
 		}
-		return stems{plain: lemma, imp: b + "しろ", vol: b + "しよう", te: b + "して", ta: b + "した", cond: b + "すれば", passive: b + "され", cont: b + "し"}, nil
+		return stems{plain: lemma, imp: b + "しろ", vol: b + "しよう", te: b + "して", ta: b + "した", cond: b + "すれば", passive: b + "され", cont: b + "し",
+			beki: []string{lemma + "べき", b + "すべき"}}, nil
 	}
 	return stems{}, fmt.Errorf("verb %q: class %q, want godan, ichidan or suru", lemma, class)
 }
@@ -115,11 +118,11 @@ var moods = map[string]func(s stems) []string{
 	"bare": func(s stems) []string { return []string{s.plain} },
 	// A call for violence: imperative, ought, wish, about anyone.
 	"call": func(s stems) []string {
-		return []string{
+		return append([]string{
 			s.imp, s.te + "しまえ", s.te + "やれ", s.te + "くれ", s.te + "くれない", s.te + "ほしい", s.te + "欲しい", s.te + "やればいい", s.te + "くれればいい",
-			s.ta + "らいい", s.cond + "いい", s.plain + "べき", s.passive + "るべき", s.passive + "ればいい", s.passive + "て当然",
+			s.te + "やってくれ", s.te + "やってほしい", s.ta + "らいい", s.cond + "いい", s.passive + "るべき", s.passive + "ればいい", s.passive + "て当然",
 			s.passive + "て当たり前", s.passive + "ろ", s.ta + "ほうがいい", s.ta + "方がいい", s.vol + "ぜ", s.vol + "よ",
-		}
+		}, s.beki...)
 	},
 }
 
