@@ -264,6 +264,14 @@ func makeScreenTexts(t testing.TB) []string {
 			texts = append(texts, r.text)
 		}
 	}
+	// The evaluation set by kind, as written (its obfuscated texts are
+	// variants already).
+	var kinds []string
+	for _, split := range []string{"dev", "test"} {
+		for _, r := range readKinds(t, split) {
+			kinds = append(kinds, r.text)
+		}
+	}
 	var pats []string
 	for _, tm := range Default().lex.terms {
 		pats = append(pats, tm.patterns...)
@@ -313,7 +321,8 @@ func makeScreenTexts(t testing.TB) []string {
 		}
 		out = append(out, b.String())
 	}
-	return append(out, strings.Join(texts, "\n"), strings.Join(pats, ""))
+	out = append(out, kinds...)
+	return append(out, strings.Join(texts, "\n"), strings.Join(kinds, "\n"), strings.Join(pats, ""))
 }
 
 // TestScreenReference checks that screening gives exactly what the slow
