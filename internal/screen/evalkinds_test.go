@@ -132,6 +132,7 @@ type kindStats struct {
 	plainHit    int
 	obfHit      int
 	failures    []string
+	unexplained []string // labels without spans, or spans that are not the text's
 	bySourceHit map[string]bool
 }
 
@@ -153,6 +154,15 @@ func evaluateKinds(s *Screener, rows []kindRowRead) map[string]*kindStats {
 		var got []string
 		for _, l := range res.Labels {
 			got = append(got, l.Category+"/"+l.Subtype)
+			// Every label is explained by the spans that caused it.
+			if len(l.Spans) == 0 {
+				st.unexplained = append(st.unexplained, r.id+": "+l.String())
+			}
+			for _, sp := range l.Spans {
+				if sp.Rule == "" || sp.Start >= sp.End || sp.End > len(r.text) || r.text[sp.Start:sp.End] != sp.Text {
+					st.unexplained = append(st.unexplained, r.id+": "+l.String())
+				}
+			}
 		}
 		ok := false
 		if len(r.expect) == 0 {
@@ -244,6 +254,9 @@ func TestEvaluationKinds(t *testing.T) {
 				for _, f := range st.failures {
 					t.Log(f)
 				}
+			}
+			for _, u := range st.unexplained {
+				t.Errorf("%s: a label not explained by its spans: %s", split, u)
 			}
 			if split != "test" {
 				continue
