@@ -8,6 +8,7 @@ var kindBanks = map[string]map[string]kindBank{"dev": devBanks, "test": testBank
 var devBanks = map[string]kindBank{
 	// --- Japanese ---
 	"ja/direct_threat": {hand: []string{
+		"お前、明日から外を{歩けなくしてやる~あるけなくしてやる}。",
 		"てめえ、{ぶっ殺す~ぶっころす}ぞ。",
 		"包丁持ってきて{刺してやる~さしてやる}からな。",
 		"今度来たら{殴る~なぐる}ぞ、分かったか。",
@@ -25,6 +26,7 @@ var devBanks = map[string]kindBank{
 		"[言うこと聞かないなら|金を返さないと|謝らないなら|態度を改めないなら]、[{殺す~ころす}|{刺す~さす}|{殴る~なぐる}|{燃やす~もやす}][ぞ|からな|よ]",
 	}, nTmpl: 60},
 	"ja/implied_threat": {hand: []string{
+		"お前の娘、可愛いよな。{何もなければいいけど~なにもなければいいけど}。",
 		"「家まで{行ってやる~いってやる}」と言われた。",
 		"{夜道~よみち}には気をつけろよ。",
 		"お前の家、{知ってる~しってる}からな。",
@@ -44,6 +46,7 @@ var devBanks = map[string]kindBank{
 		"[このまま済むと思うな|覚えとけよ|今に見てろ]、[{ただじゃ済まない~ただじゃすまない}|{痛い目にあう~いたいめにあう}|{後悔することになる~こうかいすることになる}|{命はない~いのちはない}]ぞ",
 	}, nTmpl: 60},
 	"ja/call_for_violence": {hand: []string{
+		"お前なんか{刺されて死ねばいい~さされてしねばいい}。",
 		"あいつを{殺せ~ころせ}。",
 		"あんな店員は{死刑にしろ~しけいにしろ}。",
 		"誰かあの店長を{ボコボコにしてくれ~ぼこぼこにしてくれ}。",
@@ -88,6 +91,7 @@ var devBanks = map[string]kindBank{
 		"[お前|こいつ|あの店員][、|は|って][{ガイジ~がいじ}|{池沼~ちしょう}|{キチガイ~きちがい}|{オカマ~おかま}|{ホモ~ほも}|{チョン~ちょん}][だ|かよ|だろ|じゃん]",
 	}, nTmpl: 60},
 	"ja/profanity_at_person": {hand: []string{
+		"あいつは{死んだほうがいい~しんだほうがいい}。",
 		"{クソ野郎~くそやろう}が、なめんなよ。",
 		"{ボケ~ぼけ}、早くしろ。",
 		"{うるせえ~うるせえ}、ババア。",
@@ -146,6 +150,9 @@ var devBanks = map[string]kindBank{
 		"[店員さん|あなた|担当の方]を[殴る|刺す|殺す]なんて[言ってない|言っていません|考えたこともない]",
 	}, nTmpl: 60},
 	"ja/ordinary_complaint": {hand: []string{
+		"ネズミを駆除してほしい。",
+		"生ゴミの回収日を教えてください。",
+		"殺人事件のニュースを見て怖くなった。",
 		"このゴミ袋は有料です。",
 		"店員はゴミを片付けてくれなかった。",
 		"お客様の住所は把握しております。",
@@ -167,6 +174,10 @@ var devBanks = map[string]kindBank{
 
 	// --- English ---
 	"en/direct_threat": {hand: []string{
+		"I'll make sure you never {walk} again.",
+		"I will {end} your life.",
+		"Someone is going to put you in the {ground}.",
+		"Your family is going to pay for this in {blood}.",
 		"He said he would {kill} me if I called the police.",
 		"The customer shouted that he would {burn} the shop down.",
 		"I'm going to {kill} you.",
@@ -201,6 +212,9 @@ var devBanks = map[string]kindBank{
 		"[It'd be a {shame}|It would be a {pity}|I'd {hate} it] if something [happened to|bad happened to] [your family|your kids|you|your car]",
 	}, nTmpl: 60},
 	"en/call_for_violence": {hand: []string{
+		"I hope you get {hit} by a bus.",
+		"It would be a good idea to {eliminate} that whole team.",
+		"They all deserve a {bullet}.",
 		"Someone should {kill} him.",
 		"He should be {shot}.",
 		"They deserve to be {hanged}.",
@@ -301,6 +315,10 @@ var devBanks = map[string]kindBank{
 		"[I'm not going to|I won't|I would never|I don't want to] [hurt|kill|stab|attack|beat up] [you|anyone|your staff]",
 	}, nTmpl: 60},
 	"en/ordinary_complaint": {hand: []string{
+		"He's a pest control technician.",
+		"The exterminator killed the rats in the basement.",
+		"We need to get rid of these old chairs.",
+		"This software is garbage, you should fix it.",
 		"I'll kill the lights when I leave.",
 		"I'll hit the road now, thank you for your help.",
 		"We should kill the old promotion, it's hurting them.",

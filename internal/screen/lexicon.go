@@ -519,13 +519,19 @@ func (l *lexicon) compile(evasions [][2]string, spellings map[string]spelling) e
 	return nil
 }
 
-// expandEvasions returns p and its variants with each evasion substituted
-// (one substitution kind at a time, every occurrence).
+// expandEvasions returns p and its variants with the evasions substituted
+// (each substitution at every occurrence, and the substitutions of
+// different strings combined: 生きて帰れる is also いきてかえれる).
 func expandEvasions(p string, evasions [][2]string) []string {
 	out := []string{p}
 	for _, ev := range evasions {
-		if strings.Contains(p, ev[0]) {
-			out = append(out, strings.ReplaceAll(p, ev[0], ev[1]))
+		n := len(out)
+		for _, q := range out[:n] {
+			if strings.Contains(q, ev[0]) {
+				if v := strings.ReplaceAll(q, ev[0], ev[1]); !slices.Contains(out, v) {
+					out = append(out, v)
+				}
+			}
 		}
 	}
 	return out

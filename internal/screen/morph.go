@@ -121,7 +121,7 @@ var moods = map[string]func(s stems) []string{
 		return append([]string{
 			s.imp, s.te + "しまえ", s.te + "やれ", s.te + "くれ", s.te + "くれない", s.te + "ほしい", s.te + "欲しい", s.te + "やればいい", s.te + "くれればいい",
 			s.te + "やってくれ", s.te + "やってほしい", s.ta + "らいい", s.cond + "いい", s.passive + "るべき", s.passive + "ればいい", s.passive + "て当然",
-			s.passive + "て当たり前", s.passive + "ろ", s.ta + "ほうがいい", s.ta + "方がいい", s.vol + "ぜ", s.vol + "よ",
+			s.passive + "て当たり前", s.passive + "ろ", s.passive + "て死ね", s.passive + "てしまえ", s.ta + "ほうがいい", s.ta + "方がいい", s.vol + "ぜ", s.vol + "よ",
 		}, s.beki...)
 	},
 }
