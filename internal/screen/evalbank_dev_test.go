@@ -315,6 +315,8 @@ var devBanks = map[string]kindBank{
 		"[I'm not going to|I won't|I would never|I don't want to] [hurt|kill|stab|attack|beat up] [you|anyone|your staff]",
 	}, nTmpl: 60},
 	"en/ordinary_complaint": {hand: []string{
+		"I'll shoot you a text when the parcel arrives.",
+		"He is a rat catcher by trade.",
 		"He's a pest control technician.",
 		"The exterminator killed the rats in the basement.",
 		"We need to get rid of these old chairs.",
