@@ -26,6 +26,7 @@ var devBanks = map[string]kindBank{
 		"[言うこと聞かないなら|金を返さないと|謝らないなら|態度を改めないなら]、[{殺す~ころす}|{刺す~さす}|{殴る~なぐる}|{燃やす~もやす}][ぞ|からな|よ]",
 	}, nTmpl: 60},
 	"ja/implied_threat": {hand: []string{
+		"電話口で「お前の住所なんか簡単に{調べられる~しらべられる}んだぞ」と言われた。",
 		"お前の娘、可愛いよな。{何もなければいいけど~なにもなければいいけど}。",
 		"「家まで{行ってやる~いってやる}」と言われた。",
 		"{夜道~よみち}には気をつけろよ。",
@@ -174,6 +175,7 @@ var devBanks = map[string]kindBank{
 
 	// --- English ---
 	"en/direct_threat": {hand: []string{
+		"He threatened to find me after work and make me {pay}.",
 		"I'll make sure you never {walk} again.",
 		"I will {end} your life.",
 		"Someone is going to put you in the {ground}.",
@@ -197,6 +199,7 @@ var devBanks = map[string]kindBank{
 		"You['ll| will| are going to] [{die}|{bleed}|{suffer}][| for this| like the rest of them| when I find you]",
 	}, nTmpl: 60},
 	"en/implied_threat": {hand: []string{
+		"The man said he {knows} where I live and will be waiting for me.",
 		"I know where you {live}.",
 		"Watch your {back}.",
 		"I know where your kids go to {school}.",
@@ -230,6 +233,8 @@ var devBanks = map[string]kindBank{
 		"[He|She|They|That woman|That guy] [should be|deserves to be|needs to be] [{shot}|{hanged}|{killed}|{beaten} up|{executed}|{lynched}]",
 	}, nTmpl: 60},
 	"en/dehumanising_insult": {hand: []string{
+		"She screamed that we were all worthless {scum}.",
+		"A customer kept calling our cashier {vermin}.",
 		"You are {trash}.",
 		"You're {scum}.",
 		"You are {vermin}.",
