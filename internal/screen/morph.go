@@ -266,7 +266,7 @@ func misspellings(w string) []string {
 // grammar's cues are single words (kill, vermin) and short phrases (fuck
 // off), and misspelling every long phrase would multiply the automaton
 // for little gain (at 8 words the table held 964,000 of its 1,048,576
-// entries, at 4 it holds 885,000: lower it if a new term meets the limit).
+// entries, at 4 it holds 894,000: lower it if a new term meets the limit).
 const maxSpelledWords = 4
 
 // expandSpellings returns p and its variants, each with one listed word
