@@ -32,7 +32,7 @@ var updateEval = flag.Bool("update-eval", false, "rewrite testdata/eval/kinds_*.
 
 // evalKindsVersion is written in the files' header; raise it on every
 // change to the banks or the generator.
-const evalKindsVersion = 6
+const evalKindsVersion = 7
 
 // The kinds of text, in the order of the tables.
 var evalKinds = []string{
