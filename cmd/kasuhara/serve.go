@@ -84,6 +84,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer blobs.Close()
+	logger.Info("evidence store", "location", blobs.Location())
 
 	hs, err := newHTTPServer(cfg, db, st, blobs, logger)
 	if err != nil {
