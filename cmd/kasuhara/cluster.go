@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
@@ -106,5 +109,31 @@ func readiness(db *sqldb.DB, blobs any) func(context.Context) error {
 			}
 		}
 		return nil
+	}
+}
+
+// holdOnNewerSchema is the job queue's Hold: true once a newer release has
+// migrated the database (looked at every few seconds), so that this
+// server's old code runs no job on the new schema and leaves them to the
+// upgraded servers. It logs the reason when the hold begins.
+func holdOnNewerSchema(db *sqldb.DB, logger *slog.Logger) func(context.Context) bool {
+	var mu sync.Mutex
+	var checked time.Time
+	held := false
+	return func(ctx context.Context) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(checked) < 5*time.Second {
+			return held
+		}
+		checked = time.Now()
+		err := db.CheckSchema(ctx)
+		var newer *sqldb.NewerSchemaError
+		was := held
+		held = errors.As(err, &newer)
+		if held && !was {
+			logger.Warn("job queue held", "err", err)
+		}
+		return held
 	}
 }

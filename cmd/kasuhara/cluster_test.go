@@ -96,7 +96,8 @@ func waitStatus(t *testing.T, u string, want int, why string) {
 // terminated) and 200 again once it can; /healthz stays 200 (liveness)
 // throughout. And when a newer release migrates the database under a
 // running server (a rolling upgrade), the old server's /readyz turns 503 so
-// that the load balancer takes it out, naming the reason in its log.
+// that the load balancer takes it out, and its job queue stops claiming,
+// naming the reason in its log.
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	c := newCLI(t, sqldb.Postgres)
 	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
@@ -140,11 +141,19 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	if s := status(t, addr+"/healthz"); s != http.StatusOK {
 		t.Fatalf("healthz = %d under a newer schema", s)
 	}
-	logMu <- struct{}{}
-	text := logs.String()
-	<-logMu
-	if !strings.Contains(text, "migrated by a newer kasuhara") || !strings.Contains(text, next) {
-		t.Fatalf("the log does not say why the server is not ready:\n%s", text)
+	// The log says why, and the job queue stops claiming (within its
+	// check's five seconds and a poll).
+	var text string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		logMu <- struct{}{}
+		text = logs.String()
+		<-logMu
+		if strings.Contains(text, `"msg":"job queue held"`) {
+			break
+		}
+	}
+	if !strings.Contains(text, "migrated by a newer kasuhara") || !strings.Contains(text, next) || !strings.Contains(text, `"msg":"job queue held"`) {
+		t.Fatalf("the log does not say why the server is not ready, or the job queue was not held:\n%s", text)
 	}
 	// And it refuses to start again on it.
 	c2 := &cli{t: t, env: map[string]string{"KASUHARA_DATA": t.TempDir(), "KASUHARA_DATABASE": c.env["KASUHARA_DATABASE"], "KASUHARA_ADDR": "127.0.0.1:0"}}
