@@ -42,11 +42,13 @@ func evidencePlace(t *testing.T) (dataA, dataB string, env []string) {
 //     the second, as a load balancer would send them): every report
 //     answered 201 is in the database, every file answered 201 downloads
 //     from the second with its SHA-256, and the audit chain verifies;
-//   - every mail reaches the SMTP sink once (none twice; the only ones
-//     missing belong to jobs the killed server held, which the second
-//     takes over when their lease runs out), each daily job's start run
-//     ran once though both servers scheduled it, and each case has one
-//     clock chain, not one per server.
+//   - the first reminder of eight cases' clocks, made due while both
+//     servers run, fires once each and arms the next reminder once;
+//   - every mail reaches the SMTP sink once, each case's once (twice for
+//     the eight: the new case and its clock); the only ones missing belong
+//     to jobs the killed server held, which the second takes over when
+//     their lease runs out. Each daily job's start run ran once though both
+//     servers scheduled it, and each case has one clock chain.
 func TestTwoServersOnOnePostgres(t *testing.T) {
 	dbURL := testdb.NewPostgresDatabase(t)
 	dataA, dataB, env := evidencePlace(t)
@@ -72,6 +74,55 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	}
 	if got, status := download(client, b.URL, token, caseID, evID); status != http.StatusOK || !bytes.Equal(got, content) {
 		t.Fatalf("the file from the second server: %d %q, want the bytes filed on the first", status, got)
+	}
+
+	db, err := sqldb.Open(context.Background(), dbURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	// Clocks: the first reminder of eight cases falls due now, while both
+	// servers run their queues; each fires once (one mail), and arms the
+	// next reminder once.
+	var clocked []string
+	for i := range 8 {
+		id, status := fileReport(client, []string{a.URL, b.URL}[i%2], token, fmt.Sprintf("期限の確認 %d: 大声で威圧された", i))
+		if status != http.StatusCreated {
+			t.Fatalf("report for the clocks: %d", status)
+		}
+		clocked = append(clocked, id)
+	}
+	err = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		for _, id := range clocked {
+			if _, err := tx.ExecContext(context.Background(), "UPDATE jobs SET run_at = $1 WHERE kind = 'clock' AND state = 'pending' AND payload LIKE $2",
+				time.Now().UTC().Add(-time.Second), "%"+id+"%"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clockState := func(id string) (done, pending int) {
+		t.Helper()
+		if err := db.Read.QueryRow(`SELECT COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0)
+			FROM jobs WHERE kind = 'clock' AND payload LIKE $1`, "%"+id+"%").Scan(&done, &pending); err != nil {
+			t.Fatal(err)
+		}
+		return done, pending
+	}
+	for _, id := range clocked {
+		done, pending := 0, 0
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if done, pending = clockState(id); done >= 1 {
+				break
+			}
+		}
+		if done != 1 || pending != 1 {
+			t.Fatalf("a clock's first reminder on two servers: %d done, %d next ones waiting; want 1 and 1", done, pending)
+		}
 	}
 
 	// Wrong receipts over both servers: 10 are free in all, not per server.
@@ -174,11 +225,6 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		t.Errorf("refused under load: %v", refused)
 	}
 
-	db, err := sqldb.Open(context.Background(), dbURL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	missing := 0
 	for _, id := range reports {
 		var one int
@@ -202,25 +248,32 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		t.Fatalf("audit verify after SIGKILL: %v\n%s", err, out)
 	}
 
-	// Mail: each message once; the missing ones only those of jobs the
-	// dead server held.
-	cases := append([]string{caseID}, reports...)
+	// Mail: each message once, each case's once (its clock's reminder
+	// too); the missing ones only those of jobs the dead server held.
+	want := map[string]int{caseID: 1}
+	for _, id := range reports {
+		want[id] = 1
+	}
+	for _, id := range clocked {
+		want[id] = 2 // the new case, and its clock
+	}
 	var counts map[string]int
-	var caseOf map[string]string
-	var unmailed []string
+	var perCase map[string]int
+	var unmailed int
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var caseOf map[string]string
 		counts, caseOf = sink.byMessageID()
-		mailed := map[string]bool{}
-		for _, c := range caseOf {
-			mailed[c] = true
+		perCase = map[string]int{}
+		for id, n := range counts {
+			perCase[caseOf[id]] += n
 		}
-		unmailed = unmailed[:0]
-		for _, c := range cases {
-			if !mailed[c] {
-				unmailed = append(unmailed, c)
+		unmailed = 0
+		for id, n := range want {
+			if perCase[id] < n {
+				unmailed++
 			}
 		}
-		if len(unmailed) == 0 || time.Now().After(deadline) {
+		if unmailed == 0 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -229,14 +282,19 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 			t.Errorf("message %s reached the sink %d times, want once", id, n)
 		}
 	}
+	for id, n := range perCase {
+		if n > want[id] {
+			t.Errorf("case %s was mailed %d times, want %d", id, n, want[id])
+		}
+	}
 	var held int
 	if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE state = 'running' AND kind IN ('event', 'mail')").Scan(&held); err != nil {
 		t.Fatal(err)
 	}
-	if len(unmailed) > held {
-		t.Errorf("%d of %d cases got no mail, but only %d jobs are held by the dead server", len(unmailed), len(cases), held)
+	if unmailed > held {
+		t.Errorf("%d of %d cases lack their mail, but only %d jobs are held by the dead server", unmailed, len(want), held)
 	}
-	t.Logf("%d messages, %d cases not yet mailed (held by the dead server: %d jobs)", len(counts), len(unmailed), held)
+	t.Logf("%d messages for %d cases; %d cases lack their mail (jobs held by the dead server: %d)", len(counts), len(want), unmailed, held)
 
 	// The daily jobs' start runs: scheduled by both servers, run once.
 	rows, err := db.Read.Query(`SELECT kind, COUNT(*), SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) FROM jobs
@@ -260,9 +318,10 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	if len(kinds) < 4 {
 		t.Errorf("start runs of %v only", kinds)
 	}
-	// One clock chain per case.
+	// One clock chain per case (the eight whose first reminder ran have
+	// two jobs: that one, done, and the next).
 	var clocks, caseCount int
-	if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = 'clock'").Scan(&clocks); err != nil {
+	if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = 'clock' AND state <> 'done'").Scan(&clocks); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Read.QueryRow("SELECT COUNT(*) FROM cases").Scan(&caseCount); err != nil {
