@@ -16,7 +16,6 @@ import (
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
-	"github.com/kasuhara/kasuhara/internal/throttle"
 )
 
 // ThrottleKeyFile is where, under the data directory, the key of the
@@ -32,7 +31,7 @@ const ThrottleKeyFile = "keys/throttle.key"
 // limiters stay in the process, where a check costs a quarter of a
 // microsecond instead of a tenth of a millisecond
 // (store.BenchmarkThrottleFail), and the client key in memory only.
-func sharedThrottles(db *sqldb.DB, st *store.Store, data string) (throttle.Factory, []byte, error) {
+func sharedThrottles(db *sqldb.DB, st *store.Store, data string) (*store.Throttles, []byte, error) {
 	if db.Engine != sqldb.Postgres {
 		return nil, nil, nil
 	}

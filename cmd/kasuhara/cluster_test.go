@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,10 +15,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/testserver"
 )
@@ -209,4 +212,45 @@ func TestThrottleKey(t *testing.T) {
 	if _, err := loadThrottleKey(dir); err == nil || !strings.Contains(err.Error(), "32 bytes") {
 		t.Fatalf("a broken key = %v", err)
 	}
+}
+
+// TestSweepDeletesOldThrottleRows: serve's sweep, every five minutes,
+// deletes the shared throttles' rows that left their windows, though no
+// new failure came.
+func TestSweepDeletesOldThrottleRows(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := testdb.Open(t, sqldb.SQLite)
+		st := store.New(db)
+		th, err := st.Throttles(make([]byte, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := th.Counter("receipt", 10, time.Minute).Fail(t.Context(), "client"); err != nil {
+			t.Fatal(err)
+		}
+		rows := func() (n int) {
+			if err := db.Read.QueryRow("SELECT COUNT(*) FROM throttle_failures").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			sweep(ctx, st.Sessions(), th, slog.New(slog.DiscardHandler))
+			close(done)
+		}()
+		time.Sleep(4 * time.Minute)
+		synctest.Wait()
+		if n := rows(); n != 1 {
+			t.Fatalf("%d rows before the sweep, want 1", n)
+		}
+		time.Sleep(time.Minute + time.Second)
+		synctest.Wait()
+		if n := rows(); n != 0 {
+			t.Fatalf("%d rows after the sweep, want 0", n)
+		}
+		cancel()
+		<-done
+	})
 }

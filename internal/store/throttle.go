@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,10 @@ type Throttles struct {
 	db     *sqldb.DB
 	secret []byte
 	now    func() time.Time
+
+	mu       sync.Mutex
+	counters []*dbCounter
+	knowns   []*dbKnown
 }
 
 var _ throttle.Factory = (*Throttles)(nil)
@@ -45,12 +50,53 @@ func (s *Store) Throttles(secret []byte) (*Throttles, error) {
 
 // Counter implements throttle.Factory.
 func (t *Throttles) Counter(name string, max int, window time.Duration) throttle.Counter {
-	return &dbCounter{t: t, name: name, max: max, window: window}
+	c := &dbCounter{t: t, name: name, max: max, window: window}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.counters = append(t.counters, c)
+	return c
 }
 
 // Known implements throttle.Factory.
 func (t *Throttles) Known(name string, ttl time.Duration) throttle.Remembered {
-	return &dbKnown{t: t, name: name, ttl: ttl}
+	k := &dbKnown{t: t, name: name, ttl: ttl}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.knowns = append(t.knowns, k)
+	return k
+}
+
+// Sweep deletes the rows of every limiter made by t that left its window
+// (or time to live), also when no new failure comes to sweep them; serve
+// calls it every few minutes. It returns how many rows it deleted.
+func (t *Throttles) Sweep(ctx context.Context) (int64, error) {
+	t.mu.Lock()
+	counters, knowns := slices.Clone(t.counters), slices.Clone(t.knowns)
+	t.mu.Unlock()
+	now := t.now()
+	var n int64
+	err := t.db.Bookkeeping(ctx, func(tx *sqldb.Tx) error {
+		n = 0
+		for _, c := range counters {
+			k, err := tx.ExecCount(ctx, "DELETE FROM throttle_failures WHERE limiter = $1 AND at <= $2", c.name, now.Add(-c.window))
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		for _, k := range knowns {
+			m, err := tx.ExecCount(ctx, "DELETE FROM throttle_known WHERE limiter = $1 AND at <= $2", k.name, now.Add(-k.ttl))
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: throttles: sweep: %w", err)
+	}
+	return n, nil
 }
 
 // hash is the HMAC of a limiter's key, as stored.

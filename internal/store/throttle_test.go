@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -208,6 +209,55 @@ func TestSharedKnown(t *testing.T) {
 		clk.Sleep(29 * 24 * time.Hour)
 		if has(known[0], "pair:a|1") {
 			t.Fatal("known after its time to live")
+		}
+	})
+}
+
+// TestThrottleSweep: Sweep deletes what left its window, without waiting
+// for a new failure, and keeps what is still in it.
+func TestThrottleSweep(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		clk := &fakeClock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+		s := store.New(db)
+		s.Now = clk.Now
+		th, err := s.Throttles(make([]byte, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		short, long := th.Counter("short", 5, time.Minute), th.Counter("long", 5, time.Hour)
+		known := th.Known("known", 24*time.Hour)
+		for _, k := range []string{"a", "b"} {
+			if err := errors.Join(short.Fail(ctx, k), long.Fail(ctx, k), known.Add(ctx, k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := func(table string) (n int) {
+			t.Helper()
+			if err := db.Read.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for _, step := range []struct {
+			after          time.Duration
+			deleted        int64
+			failures, kept int
+		}{
+			{30 * time.Second, 0, 4, 2},
+			{time.Minute, 2, 2, 2}, // the short window's
+			{time.Hour, 2, 0, 2},   // the long one's
+			{24 * time.Hour, 2, 0, 0},
+		} {
+			clk.Sleep(step.after)
+			n, err := th.Sweep(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != step.deleted || rows("throttle_failures") != step.failures || rows("throttle_known") != step.kept {
+				t.Fatalf("after %v more: swept %d, %d failures and %d known left; want %d, %d, %d",
+					step.after, n, rows("throttle_failures"), rows("throttle_known"), step.deleted, step.failures, step.kept)
+			}
 		}
 	})
 }
