@@ -283,8 +283,17 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		}
 	}
 	for id, n := range perCase {
-		if n > want[id] {
-			t.Errorf("case %s was mailed %d times, want %d", id, n, want[id])
+		w, ok := want[id]
+		if !ok {
+			// A report the killed server committed but could not answer
+			// is a case like any other, mailed once.
+			var one int
+			if err := db.Read.QueryRow("SELECT 1 FROM cases WHERE id = $1", id).Scan(&one); err == nil {
+				w = 1
+			}
+		}
+		if n > w {
+			t.Errorf("case %s was mailed %d times, want %d", id, n, w)
 		}
 	}
 	var held int
