@@ -8,32 +8,69 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
-// evidencePlace is where the two servers keep evidence: the data
-// directory each is started on, and what more their environment needs.
-// Until evidence can live in a bucket, both share one data directory on
-// this machine (its evidence/ and keys/); with a bucket each gets its own
-// directory holding copies of the same keys, and the bucket's settings.
-func evidencePlace(t *testing.T) (dataA, dataB string, env []string) {
+// evidencePlace is where the two servers keep evidence, as
+// docs/operations.md tells operators to set them up: one bucket on the
+// S3-compatible test server (KASUHARA_TEST_S3; the test fails without it
+// when KASUHARA_REQUIRE_S3=1, as in CI, and is skipped otherwise), and a
+// data directory of its own for each server. shareKeys copies the first
+// server's keys/ (the evidence key, the throttle key) into the second's
+// data directory: call it once the first has started and made them.
+func evidencePlace(t *testing.T) (dataA, dataB string, env []string, bucket testdb.S3Bucket, shareKeys func()) {
 	t.Helper()
-	dir := t.TempDir()
-	return dir, dir, nil
+	bucket = testdb.NewS3Bucket(t)
+	dataA, dataB = t.TempDir(), t.TempDir()
+	shareKeys = func() {
+		t.Helper()
+		from, to := filepath.Join(dataA, "keys"), filepath.Join(dataB, "keys")
+		entries, err := os.ReadDir(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(to, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(from, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, e.Name())
+		}
+		for _, want := range []string{"evidence.age-key", "throttle.key"} {
+			if !slices.Contains(names, want) {
+				t.Fatalf("the first server made no keys/%s (it made %v)", want, names)
+			}
+		}
+	}
+	return dataA, dataB, bucket.Env("evidence/"), bucket, shareKeys
 }
 
 // TestTwoServersOnOnePostgres (issue 24) runs two `kasuhara serve`
-// processes on one PostgreSQL database and one evidence place, as behind a
-// load balancer without sticky sessions:
+// processes on one PostgreSQL database and one bucket, each with a data
+// directory of its own (holding a copy of the same keys/), as behind a load
+// balancer without sticky sessions:
 //   - a report with its evidence filed on the first is downloaded, byte
 //     for byte, from the second;
 //   - wrong receipts spread over both are slowed down as on one server;
@@ -51,12 +88,13 @@ func evidencePlace(t *testing.T) (dataA, dataB string, env []string) {
 //     servers scheduled it, and each case has one clock chain.
 func TestTwoServersOnOnePostgres(t *testing.T) {
 	dbURL := testdb.NewPostgresDatabase(t)
-	dataA, dataB, env := evidencePlace(t)
+	dataA, dataB, env, bucket, shareKeys := evidencePlace(t)
 	sink := startMailSink(t)
 	env = append(env, "KASUHARA_SMTP=smtp://"+sink.addr, "KASUHARA_MAIL_FROM=kasuhara@example.jp")
 	a := startServerWith(t, dataA, dbURL, true, env)
 	addUser(t, a, "clerk@example.jp", "店員 花子", "employee", "")
 	addUser(t, a, "desk@example.jp", "窓口 太郎", "desk", "")
+	shareKeys()
 	b := startServerWith(t, dataB, dbURL, false, env)
 	token := apiToken(t, a, "clerk@example.jp")
 	b.secret("the API token", token)
@@ -241,6 +279,25 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		if status != http.StatusOK || hex.EncodeToString(sum[:]) != f.sum {
 			t.Fatalf("a file answered 201 downloads from the second server as %d with another SHA-256", status)
 		}
+	}
+	// The files are in the bucket, none on either server's disk.
+	objects := 0
+	for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Prefix: "evidence/", Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		objects++
+	}
+	if objects < len(files)+1 {
+		t.Fatalf("the bucket holds %d evidence objects, want at least the %d files answered 201", objects, len(files)+1)
+	}
+	for _, data := range []string{dataA, dataB} {
+		filepath.WalkDir(filepath.Join(data, "evidence"), func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				t.Errorf("an evidence file on a server's disk, though evidence is in the bucket: %s", path)
+			}
+			return nil
+		})
 	}
 	verify := exec.Command(binary, "audit", "verify", "--data", dataB)
 	verify.Env = b.env(t.TempDir())
