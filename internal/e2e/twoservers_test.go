@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/minio/minio-go/v7"
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -470,4 +472,131 @@ func download(c *http.Client, base, token, caseID, evID string) ([]byte, int) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return b, resp.StatusCode
+}
+
+// TestKeyRotationOnTwoServers (issue 24): two servers on one PostgreSQL
+// and one bucket share one keys/ directory (as on a shared volume; here the
+// second's data directory links to the first's). `kasuhara key rotate`
+// runs while both serve: neither is restarted, yet afterwards the second
+// downloads every file, those filed before and during the rotation, and a
+// file it stores after the rotation is encrypted to the new key (it opens
+// with the new key alone, not with the old one).
+func TestKeyRotationOnTwoServers(t *testing.T) {
+	dbURL := testdb.NewPostgresDatabase(t)
+	bucket := testdb.NewS3Bucket(t)
+	env := bucket.Env("evidence/")
+	dataA, dataB := t.TempDir(), t.TempDir()
+	a := startServerWith(t, dataA, dbURL, true, env)
+	if err := os.Symlink(filepath.Join(dataA, "keys"), filepath.Join(dataB, "keys")); err != nil {
+		t.Fatal(err)
+	}
+	b := startServerWith(t, dataB, dbURL, false, env)
+	addUser(t, a, "clerk@example.jp", "店員 花子", "employee", "")
+	token := apiToken(t, a, "clerk@example.jp")
+	b.secret("the API token", token)
+	client := &http.Client{Timeout: 10 * time.Second}
+	keyFile := filepath.Join(dataA, "keys", "evidence.age-key")
+	oldKey, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type filed struct{ caseID, evID, sum string }
+	var files []filed
+	file := func(base, what string) filed {
+		t.Helper()
+		id, status := fileReport(client, base, token, what+": 大声で威圧された")
+		if status != http.StatusCreated {
+			t.Fatalf("report %s: %d", what, status)
+		}
+		body := []byte(what + "の録音メモ\n")
+		ev, status := attach(client, base, token, id, body)
+		if status != http.StatusCreated {
+			t.Fatalf("evidence %s: %d", what, status)
+		}
+		sum := sha256.Sum256(body)
+		f := filed{id, ev, hex.EncodeToString(sum[:])}
+		files = append(files, f)
+		return f
+	}
+	for i := range 6 {
+		file([]string{a.URL, b.URL}[i%2], fmt.Sprintf("回転前%d", i))
+	}
+
+	// The rotation runs while both servers serve and the second files.
+	rotate := exec.Command(binary, "key", "rotate", "--data", dataA)
+	rotate.Env = append(a.env(t.TempDir()), env...)
+	var out bytes.Buffer
+	rotate.Stdout, rotate.Stderr = &out, &out
+	if err := rotate.Start(); err != nil {
+		t.Fatal(err)
+	}
+	rotated := make(chan error, 1)
+	go func() { rotated <- rotate.Wait() }()
+	for i := 0; ; i++ {
+		select {
+		case err = <-rotated:
+		default:
+			file(b.URL, fmt.Sprintf("回転中%d", i))
+			continue
+		}
+		break
+	}
+	if err != nil {
+		t.Fatalf("key rotate: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "destroyed the old one") {
+		t.Fatalf("key rotate did not finish:\n%s", out.String())
+	}
+	newKey, err := os.ReadFile(keyFile)
+	if err != nil || bytes.Equal(newKey, oldKey) {
+		t.Fatalf("the key did not change (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dataA, "keys", "evidence.old.age-key")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the old key is still there: %v", err)
+	}
+
+	after := file(b.URL, "回転後")
+	for _, f := range files {
+		for _, srv := range []*server{b, a} {
+			got, status := download(client, srv.URL, token, f.caseID, f.evID)
+			sum := sha256.Sum256(got)
+			if status != http.StatusOK || hex.EncodeToString(sum[:]) != f.sum {
+				t.Fatalf("a file after the rotation downloads from %s as %d with another SHA-256", srv.URL, status)
+			}
+		}
+	}
+
+	// The second server's file after the rotation is on the new key.
+	db, err := sqldb.Open(context.Background(), dbURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var blobID string
+	if err := db.Read.QueryRow("SELECT blob_id FROM evidence WHERE id = $1", after.evID).Scan(&blobID); err != nil {
+		t.Fatal(err)
+	}
+	opensWith := func(key []byte) bool {
+		t.Helper()
+		ids, err := age.ParseIdentities(bytes.NewReader(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := bucket.Client.GetObject(context.Background(), bucket.Bucket, "evidence/"+blobID[:2]+"/"+blobID, minio.GetObjectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		r, err := age.Decrypt(obj, ids...)
+		if err != nil {
+			return false
+		}
+		_, err = io.Copy(io.Discard, r)
+		return err == nil
+	}
+	if !opensWith(newKey) || opensWith(oldKey) {
+		t.Fatalf("the second server's file after the rotation does not open with the new key alone (new: %v, old: %v)", opensWith(newKey), opensWith(oldKey))
+	}
+	t.Logf("%d files, %d filed during the rotation", len(files), len(files)-7)
 }
