@@ -154,8 +154,8 @@ type retryAfterError struct {
 	d   time.Duration
 }
 
-func (e retryAfterError) Error() string              { return e.err.Error() }
-func (e retryAfterError) Unwrap() error              { return e.err }
+func (e retryAfterError) Error() string             { return e.err.Error() }
+func (e retryAfterError) Unwrap() error             { return e.err }
 func (e retryAfterError) RetryAfter() time.Duration { return e.d }
 
 // RetryAfterOf is the wait err asks for (RetryAfter), capped at
