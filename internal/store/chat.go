@@ -81,7 +81,9 @@ func validChatTarget(kind, target string, allow []netip.Prefix) kasuhara.FieldCo
 		return kasuhara.FieldTooLong
 	}
 	if !notify.IsWebhookChat(kind) {
-		if strings.ContainsFunc(target, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '?' || r == '#' }) {
+		if strings.ContainsFunc(target, func(r rune) bool {
+			return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '?' || r == '#'
+		}) {
 			return kasuhara.FieldMalformed
 		}
 		return ""
