@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
@@ -60,6 +62,11 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	st.WebhookAllow = cfg.WebhookAllow
 	defer db.Close()
+	// Chat webhook addresses are kept sealed with a key beside the
+	// evidence key, made on the first start.
+	if st.Secrets, err = credential.LoadSealer(cfg.Data); err != nil {
+		return err
+	}
 	logger.Info("database ready", "engine", string(db.Engine))
 
 	ln, err := listen(cfg)
@@ -197,12 +204,20 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
 	}
+	lineWorks, err := loadLineWorks(cfg.LineWorks)
+	if err != nil {
+		return nil, err
+	}
 	queue := jobs.New(db, map[string]jobs.Handler{
 		notify.KindEvent:   notify.FanoutHandler(st),
 		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
 		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.BaseURL, st.Webhook),
-		store.KindClock:    st.ClockHandler,
-		store.KindPostDue:  st.PostDueHandler,
+		// Chat messages to Slack, Teams and LINE WORKS, retried no sooner
+		// than a service's Retry-After; the outcome shows on the settings.
+		notify.KindChat: notify.ChatHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), lineWorks, cfg.BaseURL,
+			st.ChatTarget, st.RecordChatResult),
+		store.KindClock:   st.ClockHandler,
+		store.KindPostDue: st.PostDueHandler,
 		// Training reminders run once a day at 09:00 in Japan; the first
 		// run after a start catches up on a day the server was down.
 		notify.KindTrainingMail: notify.TrainingMailHandler(mailer, cfg.BaseURL),
@@ -265,6 +280,30 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		}
 	}()
 	return done, nil
+}
+
+// loadLineWorks is the operator's LINE WORKS bot, or nil when none is
+// configured.
+func loadLineWorks(c config.LineWorks) (*notify.LineWorks, error) {
+	if !c.Enabled() {
+		return nil, nil
+	}
+	info, err := os.Stat(c.PrivateKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--lineworks-private-key: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("--lineworks-private-key: %s is accessible to group or others (mode %v): chmod 600 it", c.PrivateKeyFile, info.Mode().Perm())
+	}
+	b, err := os.ReadFile(c.PrivateKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--lineworks-private-key: %w", err)
+	}
+	key, err := notify.ParseLineWorksKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("--lineworks-private-key: %w", err)
+	}
+	return &notify.LineWorks{ClientID: c.ClientID, ClientSecret: c.ClientSecret, ServiceAccount: c.ServiceAccount, BotID: c.BotID, Key: key}, nil
 }
 
 // serveProfiler serves Go's profiler on addr until the returned listener
