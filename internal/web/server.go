@@ -56,8 +56,15 @@ type Deps struct {
 	Idempotency kasuhara.IdempotencyService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
-	Blobs         Blobs
-	Sessions      scs.Store
+	// Chat are the chat destinations (issue 25); nil hides them.
+	Chat kasuhara.ChatService
+	// ChatLineWorks: the operator set up a LINE WORKS bot (--lineworks-*),
+	// so its destinations are offered.
+	ChatLineWorks bool
+	// Calendar is the calendar feed of a person's deadlines; nil hides it.
+	Calendar kasuhara.CalendarService
+	Blobs    Blobs
+	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 
@@ -102,12 +109,16 @@ type Server struct {
 	loginClient   *throttle.Limiter
 	receiptClient *throttle.Limiter
 	lookupUser    *throttle.Limiter
-	anonFiling    *throttle.Limiter
-	anonBudget    *throttle.Limiter // anonymous reports of all clients together
-	clientSalt    []byte
-	apiPatterns   []string
-	handler       http.Handler
-	secureCookies bool
+	// calendarClients and calendarFeeds count fetches of calendar feeds,
+	// per client address and per feed.
+	calendarClients *throttle.Limiter
+	calendarFeeds   *throttle.Limiter
+	anonFiling      *throttle.Limiter
+	anonBudget      *throttle.Limiter // anonymous reports of all clients together
+	clientSalt      []byte
+	apiPatterns     []string
+	handler         http.Handler
+	secureCookies   bool
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -142,20 +153,23 @@ func NewServer(d Deps) (*Server, error) {
 		d.SessionLifetime = 12 * time.Hour
 	}
 	s := &Server{
-		Deps:          d,
-		loginAccount:  throttle.New(loginFreeFailures, 15*time.Minute),
-		loginPair:     throttle.New(5, 15*time.Minute),
-		loginKnown:    throttle.NewKnown(30 * 24 * time.Hour),
-		loginClient:   throttle.New(20, 15*time.Minute),
-		receiptClient: throttle.New(10, 15*time.Minute),
-		lookupUser:    throttle.New(30, time.Minute),
-		anonFiling:    throttle.New(10, time.Hour),
-		anonBudget:    throttle.New(d.AnonymousBudget, time.Hour),
-		clientSalt:    newSalt(),
-		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
+		Deps:            d,
+		loginAccount:    throttle.New(loginFreeFailures, 15*time.Minute),
+		loginPair:       throttle.New(5, 15*time.Minute),
+		loginKnown:      throttle.NewKnown(30 * 24 * time.Hour),
+		loginClient:     throttle.New(20, 15*time.Minute),
+		receiptClient:   throttle.New(10, 15*time.Minute),
+		lookupUser:      throttle.New(30, time.Minute),
+		calendarClients: throttle.New(calendarFetchesPerClient, time.Hour),
+		calendarFeeds:   throttle.New(calendarFetchesPerFeed, time.Hour),
+		anonFiling:      throttle.New(10, time.Hour),
+		anonBudget:      throttle.New(d.AnonymousBudget, time.Hour),
+		clientSalt:      newSalt(),
+		secureCookies:   strings.HasPrefix(d.BaseURL, "https://"),
 	}
 	// The anonymous channel's limits count on the server's clock.
 	s.receiptClient.Now, s.anonFiling.Now, s.anonBudget.Now = d.Now, d.Now, d.Now
+	s.calendarClients.Now, s.calendarFeeds.Now = d.Now, d.Now
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
