@@ -3,6 +3,7 @@ package store_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
 )
@@ -96,6 +97,27 @@ func TestCalendarFeed(t *testing.T) {
 		}
 		if f, _ := d.s.CalendarDeadlines(ctx, t1); len(f.Deadlines) != 4 {
 			t.Errorf("desk1's feed has %d deadlines, want 4", len(f.Deadlines))
+		}
+		// An active measure's review date is in the feed of the registry's
+		// readers, with the measure's reference and the customer's page.
+		_, custID := caseWithCustomer(t, d)
+		m, err := d.s.ProposeMeasure(ctx, d.people["desk1"], custID, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "r",
+			ReviewAt: time.Now().AddDate(0, 3, 0)})
+		if err != nil || m.Status != kasuhara.MeasureActive {
+			t.Fatalf("measure %+v, %v", m, err)
+		}
+		f, err := d.s.CalendarDeadlines(ctx, t1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, dl := range f.Deadlines {
+			if dl.Kind == kasuhara.DeadlineReview {
+				found = dl.Ref == m.Ref() && dl.UID == m.ID+"-review" && dl.Path == "/customers/"+custID+"#measures"
+			}
+		}
+		if !found {
+			t.Errorf("the measure's review is not in the feed: %+v", f.Deadlines)
 		}
 		// A disabled account's feed stops; a stopped feed too.
 		if err := d.s.SetDisabled(ctx, d.actor, d.people["desk1"].UserID, true); err != nil {
