@@ -1,11 +1,14 @@
 package store_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +36,20 @@ func newChatInbox(t *testing.T) *chatInbox {
 		b, _ := io.ReadAll(r.Body)
 		in.mu.Lock()
 		defer in.mu.Unlock()
+		if r.URL.Path == "/oauth2/v2.0/token" {
+			// LINE WORKS' token endpoint: the service account's grant.
+			form, _ := url.ParseQuery(string(b))
+			if form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" || form.Get("assertion") == "" {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			io.WriteString(w, `{"access_token":"LWTOKEN","token_type":"Bearer","expires_in":"86400","scope":"bot"}`)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/v1.0/") && r.Header.Get("Authorization") != "Bearer LWTOKEN" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
 		in.bodies[r.URL.Path] = append(in.bodies[r.URL.Path], string(b))
 		if q := in.answers[r.URL.Path]; len(q) > 0 {
 			in.answers[r.URL.Path] = q[1:]
@@ -66,13 +83,20 @@ func (in *chatInbox) all() string {
 
 // chatQueue is the queue with the fan-out and chat handlers, on a clock
 // the test moves.
-func chatQueue(d desk, now *time.Time) *jobs.Queue {
+func chatQueue(t *testing.T, d desk, in *chatInbox, now *time.Time) *jobs.Queue {
+	t.Helper()
 	mailer, _ := notify.NewMailer("", "")
 	client := notify.NewWebhookClient(5*time.Second, netip.MustParsePrefix("127.0.0.0/8"))
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lw := &notify.LineWorks{ClientID: "C", ClientSecret: "S", ServiceAccount: "svc.serviceaccount@example", BotID: "77", Key: key,
+		AuthURL: in.srv.URL + "/oauth2/v2.0/token", APIURL: in.srv.URL + "/v1.0"}
 	return jobs.New(d.db, map[string]jobs.Handler{
 		notify.KindEvent: notify.FanoutHandler(d.s),
 		notify.KindMail:  notify.MailHandler(mailer, "https://k.example.jp"),
-		notify.KindChat:  notify.ChatHandler(client, nil, "https://k.example.jp", d.s.ChatTarget, d.s.RecordChatResult),
+		notify.KindChat:  notify.ChatHandler(client, lw, "https://k.example.jp", d.s.ChatTarget, d.s.RecordChatResult),
 	}, jobs.Options{Now: func() time.Time { return *now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
@@ -112,6 +136,9 @@ func TestChatDestinations(t *testing.T) {
 		}
 		mine, err := d.s.AddChatDestination(ctx, d.people["desk1"], kasuhara.NewChatDestination{Personal: true, Kind: notify.ChatTeamsWorkflow, Target: hook("desk1")})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.AddChatDestination(ctx, d.people["desk2"], kasuhara.NewChatDestination{Personal: true, Kind: notify.ChatLineWorksUser, Target: "desk2@example.co.jp"}); err != nil {
 			t.Fatal(err)
 		}
 		clerks, err := d.s.AddChatDestination(ctx, d.people["clerk"], kasuhara.NewChatDestination{Personal: true, Kind: notify.ChatTeams, Target: hook("clerk")})
@@ -155,7 +182,7 @@ func TestChatDestinations(t *testing.T) {
 		}
 		// A minute ahead: the jobs the fan-out enqueues "now" are due.
 		now := time.Now().Add(time.Minute)
-		q := chatQueue(d, &now)
+		q := chatQueue(t, d, in, &now)
 		for range 3 {
 			if _, err := q.RunOnce(ctx); err != nil {
 				t.Fatal(err)
@@ -166,6 +193,9 @@ func TestChatDestinations(t *testing.T) {
 		}
 		if got := in.got("/services/desk1/SECRETTOKENdesk1"); len(got) != 1 || !strings.Contains(got[0], "AdaptiveCard") || !strings.Contains(got[0], "/cases/"+c.ID) {
 			t.Fatalf("desk1's Workflows webhook got %q", got)
+		}
+		if got := in.got("/v1.0/bots/77/users/desk2@example.co.jp/messages"); len(got) != 1 || !strings.Contains(got[0], `"type":"link"`) || !strings.Contains(got[0], c.Ref) {
+			t.Fatalf("desk2's LINE WORKS got %q", got)
 		}
 		if got := in.got("/services/clerk/SECRETTOKENclerk"); len(got) != 0 {
 			t.Errorf("the reporter's own destination was told of their report: %q", got)
@@ -232,8 +262,8 @@ func TestChatDestinations(t *testing.T) {
 		if err := d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE action IN ('chat.add', 'chat.delete')").Scan(&audited); err != nil {
 			t.Fatal(err)
 		}
-		if audited != 5 {
-			t.Errorf("%d audit entries of chat destinations, want 3 added and 2 deleted", audited)
+		if audited != 6 {
+			t.Errorf("%d audit entries of chat destinations, want 4 added and 2 deleted", audited)
 		}
 	})
 }
