@@ -283,7 +283,9 @@ func (s *Store) ChatTarget(ctx context.Context, id string) (notify.ChatTarget, e
 // RecordChatResult keeps the outcome of a delivery to destination id for
 // the settings pages (notify.ChatResult). Its error quotes no address.
 func (s *Store) RecordChatResult(ctx context.Context, id string, failure error) {
-	_ = s.tx(context.WithoutCancel(ctx), func(tx *sqldb.Tx) error {
+	// Kept even when the job's context ends right after the delivery.
+	ctx = context.WithoutCancel(ctx)
+	_ = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if failure == nil {
 			_, err := tx.ExecContext(ctx, "UPDATE chat_destinations SET last_ok_at = $1 WHERE id = $2", s.now(), id)
 			return err
