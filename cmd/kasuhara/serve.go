@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -64,8 +67,19 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 	// Chat webhook addresses are kept sealed with a key beside the
 	// evidence key, made on the first start.
+	_, keyErr := os.Stat(filepath.Join(cfg.Data, credential.SecretsKeyFile))
 	if st.Secrets, err = credential.LoadSealer(cfg.Data); err != nil {
 		return err
+	}
+	if errors.Is(keyErr, fs.ErrNotExist) {
+		// A restore without the key: the destinations sealed with the old
+		// one cannot be opened and must be entered again (their pages say
+		// so); the server runs on.
+		var sealed int
+		if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM chat_destinations").Scan(&sealed); err == nil && sealed > 0 {
+			logger.Warn("a new secrets key was made, but chat destinations were sealed with another: restore keys/secrets.key from the backup, or have them entered again",
+				"destinations", sealed)
+		}
 	}
 	logger.Info("database ready", "engine", string(db.Engine))
 
