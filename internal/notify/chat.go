@@ -297,7 +297,11 @@ func ChatHandler(client *http.Client, lw *LineWorks, baseURL string, lookup func
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("notify: chat job: lookup %s: %w", j.Destination, err)
+			err = fmt.Errorf("notify: chat job: lookup %s: %w", j.Destination, err)
+			if result != nil && jobs.IsPermanent(err) {
+				result(ctx, j.Destination, err) // an address that no longer opens shows on its page
+			}
+			return err
 		}
 		err = SendChat(ctx, client, lw, t, j, baseURL)
 		if result != nil {

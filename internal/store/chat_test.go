@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 )
@@ -240,6 +241,37 @@ func TestChatDestinations(t *testing.T) {
 			t.Errorf("after the retry delivered: %+v", own[0])
 		}
 
+		// A destination sealed with another key (a restore without
+		// keys/secrets.key) fails for good, and its page says so.
+		lost, err := d.s.AddChatDestination(ctx, d.people["desk1"], kasuhara.NewChatDestination{Personal: true, Kind: notify.ChatSlack, Target: hook("lost")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep := d.s.Secrets
+		d.s.Secrets = credential.NewRandomSealer()
+		if err := d.s.TestChatDestination(ctx, d.people["desk1"], lost.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d.s.Secrets = keep
+		mine2, err := d.s.MyChatDestinations(ctx, d.people["desk1"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dd := range mine2 {
+			if dd.ID == lost.ID && !strings.Contains(dd.LastError, "does not open") {
+				t.Errorf("a destination that no longer opens: %+v", dd)
+			}
+		}
+		if n := len(in.got("/services/lost/SECRETTOKENlost")); n != 0 {
+			t.Errorf("sent %d messages to a destination that does not open", n)
+		}
+		if err := d.s.DeleteChatDestination(ctx, d.people["desk1"], lost.ID); err != nil {
+			t.Fatal(err)
+		}
+
 		// Deleted, a destination gets nothing more; its jobs end quietly.
 		if err := d.s.DeleteChatDestination(ctx, d.actor, org.ID); err != nil {
 			t.Fatal(err)
@@ -262,8 +294,9 @@ func TestChatDestinations(t *testing.T) {
 		if err := d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_entries WHERE action IN ('chat.add', 'chat.delete')").Scan(&audited); err != nil {
 			t.Fatal(err)
 		}
-		if audited != 6 {
-			t.Errorf("%d audit entries of chat destinations, want 4 added and 2 deleted", audited)
+		if audited != 8 {
+			t.Errorf("%d audit entries of chat destinations, want 5 added and 3 deleted", audited)
 		}
 	})
 }
+
