@@ -299,4 +299,3 @@ func TestChatDestinations(t *testing.T) {
 		}
 	})
 }
-
