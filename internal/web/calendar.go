@@ -8,6 +8,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/ical"
+	"github.com/kasuhara/kasuhara/internal/throttle"
 )
 
 // The calendar feed (issue 25): a person makes a secret address on the
@@ -59,15 +60,22 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return kasuhara.Errorf(kasuhara.ENOTFOUND, "no such calendar")
 	}
-	client, feedKey := s.clientIP(r), credential.Digest(token)
-	b1, _ := s.calendarClients.Blocked(client)
-	b2, _ := s.calendarFeeds.Blocked(feedKey)
-	if b1 || b2 {
-		return kasuhara.Errorf(kasuhara.ERATELIMITED, "too many calendar fetches; try again later")
+	ctx, client, feedKey := r.Context(), s.clientKey(r), credential.Digest(token)
+	for _, c := range []struct {
+		counter throttle.Counter
+		key     string
+	}{{s.calendarClients, client}, {s.calendarFeeds, feedKey}} {
+		blocked, _, err := c.counter.Blocked(ctx, c.key)
+		if err != nil {
+			return err
+		}
+		if blocked {
+			return kasuhara.Errorf(kasuhara.ERATELIMITED, "too many calendar fetches; try again later")
+		}
 	}
 	// Every fetch counts, found or not: guessing addresses is slowed too.
-	s.calendarClients.Fail(client)
-	s.calendarFeeds.Fail(feedKey)
+	s.counted(r, s.calendarClients.Fail(ctx, client))
+	s.counted(r, s.calendarFeeds.Fail(ctx, feedKey))
 	feed, err := s.Calendar.CalendarDeadlines(r.Context(), token)
 	if err != nil {
 		return err
