@@ -101,11 +101,12 @@ func serve(ctx context.Context, e env, args []string) error {
 		logger.Info("offered the new edition of the built-in policies as drafts", "edition", starter.Edition, "drafts", n)
 	}
 
-	blobs, err := blob.Open(cfg.Data)
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("evidence store: %w", err)
+		return err
 	}
 	defer blobs.Close()
+	logger.Info("evidence store", "location", blobs.Location())
 
 	// Several servers on one PostgreSQL database count sign-in failures,
 	// wrong receipts and anonymous reports together (issue 24).
