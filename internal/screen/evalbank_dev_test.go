@@ -107,6 +107,21 @@ var devBanks = map[string]kindBank{
 		"[{クソが~くそが}|{ボケが~ぼけが}|{死ねよ~しねよ}|{黙れよ~だまれよ}|{消えろ~きえろ}|{失せろ~うせろ}]、[お前|てめえ|この店員|ババア|ジジイ]",
 		"[お前|てめえ|この店員]、[{ふざけんな~ふざけんな}|{なめんな~なめんな}|{ナメてんのか~なめてんのか}|{アホか~あほか}]",
 	}, nTmpl: 60},
+	// a threat or insult narrated as said to someone, condemned in the same sentence (abusive: the condemnation does not cancel it)
+	"ja/condemned_narrative": {hand: []string{
+		"「殺すぞ」と言われたのは脅迫にあたります。",
+		"「お前はゴミだ」と言われ、こんな言葉は使ってはいけないと思った。",
+		"「死ね」と怒鳴られ、これはカスハラに該当すると思います。",
+		"客に「刺してやる」と脅され、冗談では済みません。",
+		"「家まで行ってやる」と言ってきたのは脅迫にあたる。",
+		"「このクズが」と罵られたが、ハラスメントにあたると思う。",
+		"「燃やすぞ」と叫ばれ、脅迫罪にあたると感じました。",
+		"「殴るぞ」と凄まれ、カスハラに該当すると判断した。",
+		"「給料泥棒」と呼ばれ、そのような発言はハラスメントです。",
+		"「ぶっ殺してやる」と言い放たれ、冗談でも許されない。",
+		"店長は「お前ら虫けらだ」と言われ、これは人格を否定する暴言でハラスメントです。",
+		"「覚悟しとけよ」と吐き捨てて帰ったが、これは脅迫にあたる。",
+	}},
 	"ja/profanity_at_no_one": {hand: []string{
 		"くそっ、寝坊した。",
 		"クソ、傘を電車に置き忘れた。",
@@ -132,6 +147,16 @@ var devBanks = map[string]kindBank{
 		"「お前の家は知っている」のような発言は犯罪になり得ます。",
 		"「ガイジ」は差別語なので使わないでください。",
 		"「刺すぞ」などと言えば冗談では済みません。",
+		// words discussed in general, no narrated event (issue 26 follow-up)
+		"「殺すぞ」と言われたら、脅迫にあたりますので報告してください。",
+		"研修で「死ね」という言葉は使ってはいけないと指導されました。",
+		"従業員を「ゴミ」呼ばわりするのはハラスメントです。",
+		"「刺してやる」のような脅しは脅迫罪にあたります。",
+		"「クズ」といった言葉はカスハラに該当します。",
+		"「燃やすぞ」などの書き込みは削除します。",
+		"「家は分かってる」と言われる事例は、脅迫にあたるとされています。",
+		"「土下座しろ」という要求には応じないよう周知されました。",
+		"「死ね」と怒鳴られた際は、一人で抱え込まずに上司へ相談することになっています。",
 	}, tmpl: []string{
 		"[「殺してやる」|「死ね」|「ゴミ」|「殴るぞ」|「能無し」]といった[言葉|発言|暴言]は[許されません|脅迫にあたります|カスハラに該当します|禁止しています]",
 	}, nTmpl: 60},
@@ -278,6 +303,22 @@ var devBanks = map[string]kindBank{
 	}, tmpl: []string{
 		"[{Fuck} you|{Fuck} off|Go {fuck} yourself|{Screw} you|{Piss} off|Shut the {fuck} up], [lady|mate|you moron|buddy|you clown]",
 	}, nTmpl: 60},
+	// a threat or insult narrated as said to someone, condemned in the same sentence (abusive: the condemnation does not cancel it)
+	"en/condemned_narrative": {hand: []string{
+		"He said he'd kill me, which is unacceptable.",
+		"The customer told me he would stab me, and that is never acceptable.",
+		"She said she was going to hurt my kids, which is a crime.",
+		"He called me a worthless piece of trash, which is not okay.",
+		"A customer threatened to kill our cashier, which we do not tolerate.",
+		"He shouted at me that I was scum, and that is abuse.",
+		"The caller said he would come and burn the store down, which is unacceptable.",
+		"He told us he'd beat us up, which is never okay.",
+		"She kept calling my colleague vermin, which is not acceptable.",
+		"He said to me that I deserved to be shot, which is wrong.",
+		"Yesterday a man told me he would strangle me, and that counts as a threat.",
+		"The customer said someone should kill the manager, which will be reported.",
+		"The man said to me that he would break my legs, which is a crime.",
+	}},
 	"en/profanity_at_no_one": {hand: []string{
 		"Fuck, I forgot my keys.",
 		"Shit, it's raining.",
@@ -303,6 +344,15 @@ var devBanks = map[string]kindBank{
 		"Phrases like \"watch your back\" count as threats.",
 		"It is wrong to call anyone \"worthless\".",
 		"\"Go fuck yourself\" is not an acceptable way to speak to staff.",
+		// words discussed in general, no narrated event (issue 26 follow-up)
+		"Threatening to kill staff is never acceptable.",
+		"Calling a colleague \"scum\" is abuse.",
+		"Telling staff \"I'll stab you\" will not be tolerated.",
+		"If a customer told me \"I'll kill you\", that would be a crime.",
+		"Comments like \"you're vermin\" have no place in our store.",
+		"No one should have to hear \"I'll hurt your kids\".",
+		"Words such as \"die\" or \"trash\" are not acceptable at the counter.",
+		"Writing \"I'll burn the place down\" in a review is a crime.",
 	}, tmpl: []string{
 		"[Words|Phrases|Comments] like \"[kill you|trash|scum|vermin|die]\" [are never acceptable|will not be tolerated|have no place here|are abuse]",
 	}, nTmpl: 60},
