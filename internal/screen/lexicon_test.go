@@ -130,7 +130,8 @@ func TestCondemnedNarrative(t *testing.T) {
 		{"「殺すぞ」のような発言は脅迫にあたります。", ""},
 		{"お客様に「殺すぞ」と言われたら、脅迫にあたりますので報告してください。", ""},
 		{"研修で「死ね」という言葉は使ってはいけないと指導されました。", ""},
-		// the narrated cue lifts only within its sentence
+		// the narrated cue lifts only within its sentence and near the span
+		{"He told me about the weather and the trains and the price of bread at the market and many other things of no importance, and saying \"I'll kill you\" is never acceptable.", ""},
 		{"He told me about the delay. Saying \"I'll kill you\" is never acceptable.", ""},
 	} {
 		res := s.Screen(tc.text)
