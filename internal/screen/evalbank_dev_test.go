@@ -318,6 +318,7 @@ var devBanks = map[string]kindBank{
 		"Yesterday a man told me he would strangle me, and that counts as a threat.",
 		"The customer said someone should kill the manager, which will be reported.",
 		"The man said to me that he would break my legs, which is a crime.",
+		"He wrote that he would kill me, which is unacceptable.",
 	}},
 	"en/profanity_at_no_one": {hand: []string{
 		"Fuck, I forgot my keys.",
@@ -353,6 +354,7 @@ var devBanks = map[string]kindBank{
 		"No one should have to hear \"I'll hurt your kids\".",
 		"Words such as \"die\" or \"trash\" are not acceptable at the counter.",
 		"Writing \"I'll burn the place down\" in a review is a crime.",
+		"If he wrote \"I'll kill you\" to a colleague, that would be a crime.",
 	}, tmpl: []string{
 		"[Words|Phrases|Comments] like \"[kill you|trash|scum|vermin|die]\" [are never acceptable|will not be tolerated|have no place here|are abuse]",
 	}, nTmpl: 60},
