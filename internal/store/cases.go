@@ -14,6 +14,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/search"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -142,9 +143,6 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
-			return err
-		}
 		if err := s.insertCase(ctx, tx, v, c); err != nil {
 			return err
 		}
@@ -189,14 +187,20 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if s.db.Engine == sqldb.Postgres {
 		args = append(args, tokens)
 	}
+	// The department is checked by the INSERT: a department of another
+	// organisation (or none) gives NULL, and the report fails below.
 	var sid sql.NullInt64
+	var dep sql.NullString
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, `+searchCol+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, `+
-		searchVal+`) RETURNING search_id`, args...).Scan(&sid); err != nil {
+		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, `+
+		searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
 		return fmt.Errorf("insert case: %w", err)
+	}
+	if r.DepartmentID != "" && dep.String != r.DepartmentID {
+		return kasuhara.InvalidField("department", kasuhara.FieldNotDepartment)
 	}
 	if s.db.Engine == sqldb.SQLite {
 		s.indexNew(ctx, tx, c.ID, sid.Int64, tokens)
@@ -226,14 +230,15 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if err := s.linkCustomer(ctx, tx, c); err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
-	// A report held during a flood is reviewed in the queue, not notified
-	// one by one.
+	// The first reminder of the clocks and the outbox entry of the report
+	// (for the desk and legal, fanned out after the commit), in one
+	// statement. A report held during a flood is reviewed in the queue, not
+	// notified one by one.
+	js := []jobs.Job{firstClockJob(c)}
 	if !c.HeldForReview {
-		if err := s.notifyHandlers(ctx, tx, c, notify.CaseReported, actor.UserID); err != nil {
-			return err
-		}
+		js = append(js, s.handlersJob(c, notify.CaseReported, actor.UserID))
 	}
-	if err := s.scheduleClocks(ctx, tx, c); err != nil {
+	if err := jobs.EnqueueAll(ctx, tx, js...); err != nil {
 		return err
 	}
 	detail := map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}
