@@ -143,7 +143,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := s.insertCase(ctx, tx, v, c); err != nil {
+		if err := s.insertCase(ctx, tx, v, c, len(evidence) == 0); err != nil {
 			return err
 		}
 		for _, e := range evidence {
@@ -161,8 +161,11 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 }
 
 // insertCase writes a new case with its categories, playbook tasks, search
-// tokens, first timeline event and audit entry.
-func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case) error {
+// tokens, first timeline event and audit entry. alone says that nothing else
+// in the transaction writes the case after it (no evidence, no receipt): the
+// audit entry's record state is then computed from the values written
+// instead of read back (newCaseRecords).
+func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool) error {
 	year := c.CreatedAt.In(calendar.JST).Year()
 	var n int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
@@ -227,7 +230,8 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if _, err := s.insertEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
 		return err
 	}
-	if err := s.linkCustomer(ctx, tx, c); err != nil {
+	custID, err := s.linkCustomer(ctx, tx, c)
+	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
 	// The first reminder of the clocks and the outbox entry of the report
@@ -245,7 +249,11 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if c.HeldForReview {
 		detail["held_for_review"] = true
 	}
-	return s.appendAudit(ctx, tx, change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID, detail: detail})
+	ch := change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID, detail: detail}
+	if alone {
+		ch.records = newCaseRecords(s.db.Engine, c, custID)
+	}
+	return s.appendAudit(ctx, tx, ch)
 }
 
 // reindex rebuilds a case's search tokens from its report and timeline,
