@@ -34,12 +34,12 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
 	var cats, subs string
-	var ack, res, closed sql.NullTime
+	var occurred, ackBy, feedbackBy, ack, res, closed, created, updated dbTime
 	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
-		&r.OccurredAt, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
+		&occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
+		&ackBy, &feedbackBy, &ack, &res, &closed, &created, &updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -47,10 +47,10 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 		r.Categories = append(r.Categories, kasuhara.Category(s))
 	}
 	r.Subtypes = splitList(subs)
-	r.OccurredAt = r.OccurredAt.UTC()
-	c.AcknowledgeBy, c.FeedbackBy = c.AcknowledgeBy.UTC(), c.FeedbackBy.UTC()
-	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = nullTime(ack), nullTime(res), nullTime(closed)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	r.OccurredAt = occurred.T
+	c.AcknowledgeBy, c.FeedbackBy = ackBy.T, feedbackBy.T
+	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ack.T, res.T, closed.T
+	c.CreatedAt, c.UpdatedAt = created.T, updated.T
 	return &c, nil
 }
 
@@ -104,7 +104,7 @@ func underDepartment(q *qb, col, dept string) string {
 // caseFor loads a case and the viewer's level, ENOTFOUND below min.
 func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id string, min access.CaseLevel) (*kasuhara.Case, access.CaseLevel, error) {
 	var excluded bool
-	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+
+	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumnsFor(s.db.Engine)+
 		", EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2) FROM cases c WHERE c.id = $1",
 		id, v.UserID), &excluded)
 	if err != nil {
@@ -589,7 +589,7 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 	if limit <= 0 || limit > MaxPageSize {
 		limit = 50
 	}
-	query := "SELECT " + caseColumns + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
+	query := "SELECT " + caseColumnsFor(s.db.Engine) + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
 	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
 }

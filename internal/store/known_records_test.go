@@ -110,3 +110,37 @@ func TestKnownRecordStates(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseTimesReadBack: the list and the case page (which read their times
+// as text on SQLite, dbtime.go) give every time of a case as filed and as
+// the other engine's driver gives it, in UTC, nulls as zero times.
+func TestCaseTimesReadBack(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		r := report(d.shop.ID, "大声で怒鳴った", "shouting")
+		r.OccurredAt = time.Date(2026, 3, 31, 23, 59, 58, 123456000, time.FixedZone("JST", 9*3600))
+		filed := d.file(t, d.people["clerk"], r)
+		page, _, err := d.s.Cases(ctx, d.people["desk1"], kasuhara.CaseFilter{})
+		if err != nil || len(page) != 1 {
+			t.Fatalf("list: %d cases, %v", len(page), err)
+		}
+		one, err := d.s.CaseByID(ctx, d.people["desk1"], filed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range []*kasuhara.Case{&page[0], one} {
+			for name, pair := range map[string][2]time.Time{
+				"occurred_at":     {got.Report.OccurredAt, r.OccurredAt},
+				"created_at":      {got.CreatedAt, filed.CreatedAt},
+				"updated_at":      {got.UpdatedAt, filed.UpdatedAt},
+				"acknowledge_by":  {got.AcknowledgeBy, filed.AcknowledgeBy},
+				"feedback_by":     {got.FeedbackBy, filed.FeedbackBy},
+				"acknowledged_at": {got.AcknowledgedAt, time.Time{}},
+				"closed_at":       {got.ClosedAt, time.Time{}},
+			} {
+				if !pair[0].Equal(pair[1]) || pair[0].Location() != time.UTC {
+					t.Errorf("%s read back as %v, want %v in UTC", name, pair[0], pair[1])
+				}
+			}
+		}
+	})
+}
