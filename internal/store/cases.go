@@ -34,12 +34,14 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
 	var cats, subs string
-	var occurred, ackBy, feedbackBy, ack, res, closed, created, updated dbTime
+	// One allocation for the eight times of the row (they escape to Scan).
+	ts := new([8]dbTime)
+	occurred, ackBy, feedbackBy, ack, res, closed, created, updated := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]
 	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
-		&occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
+		occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		&ackBy, &feedbackBy, &ack, &res, &closed, &created, &updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
+		ackBy, feedbackBy, ack, res, closed, created, updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
