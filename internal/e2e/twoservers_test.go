@@ -525,7 +525,10 @@ func TestKeyRotationOnTwoServers(t *testing.T) {
 
 	// The rotation runs while both servers serve and the second files.
 	rotate := exec.Command(binary, "key", "rotate", "--data", dataA)
-	rotate.Env = append(a.env(t.TempDir()), env...)
+	// The last pass waits this long after the new key for uploads begun
+	// before it (6 minutes in production: the servers' read timeout; an
+	// upload here takes milliseconds).
+	rotate.Env = append(append(a.env(t.TempDir()), env...), "KASUHARA_KEY_ROTATE_SETTLE=2s")
 	var out bytes.Buffer
 	rotate.Stdout, rotate.Stderr = &out, &out
 	if err := rotate.Start(); err != nil {
