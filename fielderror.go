@@ -96,6 +96,9 @@ const (
 	FieldFileRefused       FieldCode = "file_refused"     // Name, the file's name
 	FieldFileOverLimit     FieldCode = "file_over_limit"  // Name, the file's name; MB, the limit
 	FieldChooseAgain       FieldCode = "choose_again"     // Names, the files' names
+	FieldAmbiguous         FieldCode = "ambiguous"
+	FieldUnnamedOrNamed    FieldCode = "unnamed_or_named"
+	FieldNotOnBehalf       FieldCode = "not_on_behalf"
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -174,6 +177,9 @@ var fieldEnglish = map[FieldCode]string{
 	FieldFileRefused:       "{{.Name}} is not an accepted type (audio, video, images, PDF or text): choose another file",
 	FieldFileOverLimit:     "{{.Name}} is larger than the limit of {{.MB}} MB",
 	FieldChooseAgain:       "choose {{.Names}} again: files are not kept when a form is sent back",
+	FieldAmbiguous:         "matches more than one person: type the e-mail address",
+	FieldUnnamedOrNamed:    "name the employee or mark them as not wanting to be named, not both",
+	FieldNotOnBehalf:       "was not taken on your behalf by someone else",
 	FieldCourseNoLesson:    "must begin with a lesson: a line starting with ## and the lesson's title (line {{.Line}})",
 	FieldCourseOrder:       "has a lesson after the questions: lessons come first (line {{.Line}})",
 	FieldCourseChoices:     "has a question without 2 to 6 choices written - [x] or - [ ], at least one marked [x] (line {{.Line}})",

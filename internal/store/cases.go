@@ -27,18 +27,20 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.wishes, c.danger_ongoing, c.witnesses, c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email,
 	c.customer_account, c.customer_sns, COALESCE(c.assignee_id, ''), COALESCE(c.second_id, ''), c.verdict,
 	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at,
-	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review`
+	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review,
+	COALESCE(c.recorded_by, ''), c.received_via, c.unnamed_reporter, c.disowned_at, COALESCE(c.import_id, '')`
 
 func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
 	var cats, subs string
-	var ack, res, closed sql.NullTime
+	var ack, res, closed, disowned sql.NullTime
 	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
 		&r.OccurredAt, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
+		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview,
+		&c.RecordedBy, &c.ReceivedVia, &c.UnnamedReporter, &disowned, &c.ImportID}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -49,6 +51,7 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	r.OccurredAt = r.OccurredAt.UTC()
 	c.AcknowledgeBy, c.FeedbackBy = c.AcknowledgeBy.UTC(), c.FeedbackBy.UTC()
 	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = nullTime(ack), nullTime(res), nullTime(closed)
+	c.DisownedAt, c.Imported = nullTime(disowned), c.ImportID != ""
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return &c, nil
 }
@@ -172,13 +175,15 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
-		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
+		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
+		$33, $34, $35)`,
 		c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
-		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview); err != nil {
+		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview,
+		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	for _, cat := range r.Categories {
@@ -195,7 +200,11 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 			return err
 		}
 	}
-	if err := s.addEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
+	reported := map[string]string{"ref": c.Ref}
+	if c.RecordedBy != "" {
+		reported["received_via"] = c.ReceivedVia
+	}
+	if err := s.addEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", reported); err != nil {
 		return err
 	}
 	if err := s.reindex(ctx, tx, c.ID); err != nil {
@@ -211,12 +220,22 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 			return err
 		}
 	}
+	// The employee a report was taken for hears of it (the recorder's
+	// own report is not theirs to be told of).
+	if c.RecordedBy != "" && c.ReporterID != "" {
+		if err := s.notifyEvent(ctx, tx, c, notify.CaseRecorded, []string{c.ReporterID}); err != nil {
+			return err
+		}
+	}
 	if err := s.scheduleClocks(ctx, tx, c); err != nil {
 		return err
 	}
 	detail := map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}
 	if c.HeldForReview {
 		detail["held_for_review"] = true
+	}
+	if c.RecordedBy != "" {
+		detail["on_behalf"], detail["received_via"], detail["unnamed"] = true, c.ReceivedVia, c.UnnamedReporter
 	}
 	return s.appendAudit(ctx, tx, change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID, detail: detail})
 }
@@ -246,8 +265,11 @@ func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error 
 		switch kind {
 		case kasuhara.EventContact:
 			contacts = append(contacts, b)
-		case kasuhara.EventCare, kasuhara.EventMessage:
+		case kasuhara.EventCare, kasuhara.EventMessage, kasuhara.EventDisowned:
 			care = append(care, b)
+		case kasuhara.EventCorrection:
+			// The reporter's own words, searched as the report is.
+			report = append(report, b)
 		default:
 			notes = append(notes, b)
 		}
