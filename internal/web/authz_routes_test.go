@@ -139,6 +139,10 @@ var routeMatrix = map[string]rule{
 	"POST /report":                  signedIn,
 	"POST /report/suggest":          signedIn,
 	"GET /reports":                  signedIn,
+	"GET /report/on-behalf":         anyOrg(access.RecordOnBehalf),
+	"POST /report/on-behalf":        anyOrg(access.RecordOnBehalf),
+	"GET /recorded":                 anyOrg(access.RecordOnBehalf),
+	"GET /recorded/{id}":            nothing, // only the recorder's own, and the world has none
 	"GET /notifications":            signedIn,
 	"POST /notifications/read":      signedIn,
 	"POST /notifications/{id}/read": signedIn, // marks only the viewer's own
@@ -173,6 +177,8 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/cases/{id}/care-consent":                  reporter,
 	"POST /cases/{id}/confidential":                         reporter,
 	"POST /cases/{id}/retaliation":                          reporter,
+	"POST /cases/{id}/correct":                              reporter,
+	"POST /cases/{id}/disown":                               reporter,
 	"GET /cases/{id}/evidence/{evidence}":                   caseAt(access.CaseReporter),
 	"GET /cases/{id}/case-study":                            and(caseAt(access.CaseHandler), role(access.MakeCaseStudy)),
 	"POST /cases/{id}/case-study":                           and(caseAt(access.CaseHandler), role(access.MakeCaseStudy)),
@@ -565,6 +571,7 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/referrals":                    "kind=police&organisation=x",
 	"POST /cases/{id}/referrals/{referral}/outcome": "outcome=x",
 	"POST /cases/{id}/retaliation":                  "body=x",
+	"POST /cases/{id}/correct":                      "body=x",
 	"POST /cases/{id}/checkin":                      "answer=no",
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",
