@@ -175,15 +175,16 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
-		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter)
+		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter,
+		import_id, closed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-		$33, $34, $35)`,
+		$33, $34, $35, $36, $37)`,
 		c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
 		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview,
-		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter); err != nil {
+		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter, nullString(c.ImportID), nullTimeArg(c.ClosedAt)); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	for _, cat := range r.Categories {
@@ -194,7 +195,12 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if err := s.statDelta(ctx, tx, nil, c); err != nil {
 		return err
 	}
+	imported := c.ImportID != ""
 	for i, key := range kasuhara.Playbook(r) {
+		if imported && c.State == kasuhara.StateClosed {
+			// A past incident of the old ledger has no steps left.
+			break
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tasks (id, case_id, key, position, created_at) VALUES ($1, $2, $3, $4, $5)",
 			newID(), c.ID, key, i, c.CreatedAt); err != nil {
 			return err
@@ -203,6 +209,9 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	reported := map[string]string{"ref": c.Ref}
 	if c.RecordedBy != "" {
 		reported["received_via"] = c.ReceivedVia
+	}
+	if imported {
+		reported["imported"] = "true"
 	}
 	if err := s.addEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", reported); err != nil {
 		return err
@@ -214,8 +223,8 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 		return fmt.Errorf("customer: %w", err)
 	}
 	// A report held during a flood is reviewed in the queue, not notified
-	// one by one.
-	if !c.HeldForReview {
+	// one by one; nor are the cases of an import (the import is one act).
+	if !c.HeldForReview && !imported {
 		if err := s.notifyHandlers(ctx, tx, c, notify.CaseReported, actor.UserID); err != nil {
 			return err
 		}
@@ -227,10 +236,17 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 			return err
 		}
 	}
-	if err := s.scheduleClocks(ctx, tx, c); err != nil {
-		return err
+	// A closed imported case runs no clock: its deadlines are long past
+	// and would send a storm of reminders.
+	if !imported || c.State != kasuhara.StateClosed {
+		if err := s.scheduleClocks(ctx, tx, c); err != nil {
+			return err
+		}
 	}
 	detail := map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}
+	if imported {
+		detail["imported"], detail["import_id"], detail["state"] = true, c.ImportID, c.State
+	}
 	if c.HeldForReview {
 		detail["held_for_review"] = true
 	}

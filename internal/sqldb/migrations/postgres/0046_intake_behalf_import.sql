@@ -16,7 +16,7 @@ CREATE INDEX cases_recorded_by ON cases (recorded_by, created_at DESC, id DESC) 
 CREATE TABLE case_imports (
 	id TEXT PRIMARY KEY,
 	org_id TEXT NOT NULL REFERENCES orgs (id),
-	user_id TEXT NOT NULL REFERENCES users (id),
+	user_id TEXT REFERENCES users (id), -- NULL for the command line
 	file_name TEXT NOT NULL,
 	sha256 TEXT NOT NULL,
 	sheet TEXT NOT NULL,
@@ -30,7 +30,7 @@ CREATE TABLE case_import_mappings (
 	org_id TEXT NOT NULL REFERENCES orgs (id),
 	name TEXT NOT NULL,
 	mapping TEXT NOT NULL,
-	updated_by TEXT NOT NULL REFERENCES users (id),
+	updated_by TEXT REFERENCES users (id),
 	updated_at TIMESTAMPTZ NOT NULL,
 	PRIMARY KEY (org_id, name)
 );
