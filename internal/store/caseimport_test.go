@@ -26,7 +26,6 @@ func ledgerMapping() kasuhara.CaseImportMapping {
 		"conduct": "内容", "state": "対応状況", "customer_name": "顧客名", "customer_phone": "電話"}}
 }
 
-
 func TestImportCases(t *testing.T) {
 	onDesk(t, func(t *testing.T, d desk) {
 		desk := d.people["desk1"]
