@@ -99,7 +99,18 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 			if imported.Valid {
 				return kasuhara.Errorf(kasuhara.ECONFLICT, "this file was imported already")
 			}
-		} else {
+		}
+		// The same file twice is a mistake (two uploads, the command run
+		// again): its cases exist already.
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM case_imports WHERE org_id = $1 AND sha256 = $2 AND imported_at IS NOT NULL",
+			orgID, in.SHA256).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return kasuhara.Errorf(kasuhara.ECONFLICT, "this file was imported already")
+		}
+		if importID == "" {
 			importID = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_imports (id, org_id, user_id, file_name, sha256, sheet, created_at)
 				VALUES ($1, $2, $3, $4, $5, '', $6)`, importID, orgID, nullString(v.UserID), in.FileName, in.SHA256, now); err != nil {
