@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 )
 
 // sizes are the three widths every new page is checked at.
@@ -145,4 +147,127 @@ func TestReportTakenOnBehalf(t *testing.T) {
 	if strings.Contains(boss.text("main"), "1時間") || strings.Contains(boss.text("main"), "休み") {
 		t.Errorf("the recorder's copy shows what the employee added: %s", boss.text("main"))
 	}
+}
+
+// writeLedger writes an old ledger as a company's Excel would hold it.
+func writeLedger(t *testing.T, rows [][]any) string {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "カスハラ記録簿.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestImportLedger (issue 25): the desk uploads the old ledger on a phone,
+// corrects the guessed mapping, runs the dry run, which names every problem
+// by row and column and lists the unmatched word; gives the year and
+// reviews the word, saves the mapping, and imports all rows at once. The
+// cases are marked imported on their page. A workbook with a formula is
+// refused naming its cell. Every page fits at 1366, 390 and 320 px and
+// shows no internal id.
+func TestImportLedger(t *testing.T) {
+	srv := startServer(t)
+	addUser(t, srv, "boss@example.jp", "店長 次郎", "supervisor", "新宿店")
+	deskPW := addUser(t, srv, "desk@example.jp", "相談 一郎", "desk", "")
+	path := writeLedger(t, [][]any{
+		{"No.", "発生日", "店舗", "分類", "お客様の言動", "備考", "対応状況"},
+		{1, "令和6年5月1日", "新宿店", "暴言、長時間", "「役立たず」と1時間怒鳴られた", "", "完了"},
+		{2, "5月2日", "新宿店", "名刺要求", "名刺を何十枚も要求された", "", "対応中"},
+	})
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
+	desk.emulateSize("phone", 390, 844)
+	desk.open("/import/cases")
+	checkFits(t, desk, "the upload page")
+	desk.run("choose the file", chromedp.SetUploadFiles("#file", []string{path}))
+	wantStatus(t, desk.submit("#import-upload"), http.StatusOK, "upload the ledger")
+	if !strings.HasPrefix(desk.path(), "/import/cases/") {
+		t.Fatalf("after the upload the page is %s: %s", desk.path(), desk.text("main"))
+	}
+	upload := desk.path()
+	// The guess: the date and the kinds; the narrative's heading is not a
+	// common one, so the person maps it.
+	if got := eval[string](desk, `document.querySelector("#m-occurred_at").value`); got != "発生日" {
+		t.Errorf("the guessed date column is %q", got)
+	}
+	desk.choose("#m-conduct", "お客様の言動")
+	checkFits(t, desk, "the mapping")
+	noUUID(t, desk, "the mapping")
+	wantStatus(t, desk.submit("#import-check"), http.StatusOK, "check")
+	problems := desk.text("#import-problems")
+	for _, want := range []string{"3", "発生日", msg(t, "ja", "field.needs_year"), "分類", "名刺要求"} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("the dry run's problems lack %q: %s", want, problems)
+		}
+	}
+	if desk.has("#import-run") {
+		t.Error("the import is offered with problems left")
+	}
+	checkFits(t, desk, "the dry run with problems")
+	// The year and the review; the mapping is saved for next time.
+	desk.fill("#year", "2024")
+	desk.choose(".import-value", "out_of_scope_demand")
+	wantStatus(t, desk.submit("#import-check"), http.StatusOK, "check again")
+	if !desk.has("#import-ready") || desk.has("#import-problems") {
+		t.Fatalf("after the review the dry run says: %s", desk.text("#import-result"))
+	}
+	desk.fill("#mapping_name", "本社の記録簿")
+	wantStatus(t, desk.submit("#import-save"), http.StatusOK, "save the mapping")
+	if !desk.has("#saved-mapping") || !desk.has("#import-run") {
+		t.Fatalf("after saving the page lacks the saved mapping or the import: %s", desk.text("main"))
+	}
+	shots := os.Getenv("KASUHARA_SCREENSHOTS")
+	checked := eval[string](desk, `location.pathname + location.search`)
+	for _, size := range intakeSizes {
+		desk.emulateSize(size.name, size.w, size.h)
+		for i, p := range []string{"/import/cases", checked} {
+			desk.open(p)
+			checkFits(t, desk, p+" ("+size.name+")")
+			noUUID(t, desk, p)
+			if shots != "" {
+				desk.fullScreenshot(shots, fmt.Sprintf("import-%d-%s", i, size.name))
+			}
+		}
+	}
+	desk.emulateSize("small-phone", 320, 640)
+	desk.open(checked)
+	wantStatus(t, desk.submit("#import-run"), http.StatusOK, "import")
+	if !desk.has("#import-done") || !strings.Contains(desk.text("#import-done"), "2") {
+		t.Fatalf("after the import: %s", desk.text("main"))
+	}
+	checkFits(t, desk, "the imported upload")
+	// Nothing more on a reload of the import's page; the cases are marked.
+	desk.open(upload)
+	desk.open("/cases")
+	list := desk.text("main")
+	if !strings.Contains(list, "K-2024-") {
+		t.Fatalf("the queue lacks the imported cases: %s", list)
+	}
+	desk.open(eval[string](desk, `document.querySelector("a.case-ref").getAttribute("href")`))
+	if !desk.has("#imported") {
+		t.Errorf("the case page does not say the case was imported: %s", desk.text("#report"))
+	}
+	// A formula is refused, naming its cell.
+	formula := filepath.Join(t.TempDir(), "数式あり.xlsx")
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"発生日", "内容"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"2024/5/1", "x"})
+	f.SetCellFormula("Sheet1", "B2", `CONCATENATE("a","b")`)
+	if err := f.SaveAs(formula); err != nil {
+		t.Fatal(err)
+	}
+	desk.open("/import/cases")
+	desk.run("choose the file", chromedp.SetUploadFiles("#file", []string{formula}))
+	wantStatus(t, desk.submit("#import-upload"), http.StatusUnprocessableEntity, "a formula")
+	if !strings.Contains(desk.text("main"), "B2") {
+		t.Errorf("the refusal does not name the cell: %s", desk.text("main"))
+	}
+	checkFits(t, desk, "the refused upload")
 }

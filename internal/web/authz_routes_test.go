@@ -134,26 +134,31 @@ var routeMatrix = map[string]rule{
 	"/o/":                           nothing,
 	"/":                             nothing,
 
-	"GET /{$}":                      signedIn,
-	"GET /report":                   signedIn,
-	"POST /report":                  signedIn,
-	"POST /report/suggest":          signedIn,
-	"GET /reports":                  signedIn,
-	"GET /report/on-behalf":         anyOrg(access.RecordOnBehalf),
-	"POST /report/on-behalf":        anyOrg(access.RecordOnBehalf),
-	"GET /recorded":                 anyOrg(access.RecordOnBehalf),
-	"GET /recorded/{id}":            nothing, // only the recorder's own, and the world has none
-	"GET /notifications":            signedIn,
-	"POST /notifications/read":      signedIn,
-	"POST /notifications/{id}/read": signedIn, // marks only the viewer's own
-	"POST /notifications/mail":      signedIn, // the viewer's own choice
-	"GET /approvals":                or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
-	"GET /lookup":                   signedIn,
-	"GET /pick/cases":               signedIn,
-	"GET /pick/customers":           anyOrg(access.ReadCustomers),
-	"GET /timer":                    signedIn,
-	"GET /policies":                 signedIn,
-	"GET /training":                 signedIn,
+	"GET /{$}":                        signedIn,
+	"GET /report":                     signedIn,
+	"POST /report":                    signedIn,
+	"POST /report/suggest":            signedIn,
+	"GET /reports":                    signedIn,
+	"GET /report/on-behalf":           anyOrg(access.RecordOnBehalf),
+	"POST /report/on-behalf":          anyOrg(access.RecordOnBehalf),
+	"GET /recorded":                   anyOrg(access.RecordOnBehalf),
+	"GET /import/cases":               anyOrg(access.ImportCases),
+	"POST /import/cases":              anyOrg(access.ImportCases),
+	"GET /import/cases/{id}":          nothing, // an upload of the desk's; the world has none
+	"POST /import/cases/{id}/run":     nothing,
+	"POST /import/cases/{id}/mapping": nothing,
+	"GET /recorded/{id}":              nothing, // only the recorder's own, and the world has none
+	"GET /notifications":              signedIn,
+	"POST /notifications/read":        signedIn,
+	"POST /notifications/{id}/read":   signedIn, // marks only the viewer's own
+	"POST /notifications/mail":        signedIn, // the viewer's own choice
+	"GET /approvals":                  or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
+	"GET /lookup":                     signedIn,
+	"GET /pick/cases":                 signedIn,
+	"GET /pick/customers":             anyOrg(access.ReadCustomers),
+	"GET /timer":                      signedIn,
+	"GET /policies":                   signedIn,
+	"GET /training":                   signedIn,
 
 	"GET /cases":                                            anyOrg(access.ReadCaseContents),
 	"GET /cases/{id}":                                       caseAt(access.CaseReporter),
