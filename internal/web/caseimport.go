@@ -49,7 +49,7 @@ type importPage struct {
 	// a consultation.
 	Choices       []string
 	CategoryNames map[string]bool
-	Preview []kasuhara.LedgerRow
+	Preview       []kasuhara.LedgerRow
 	// Hidden carries the mapping into the import and save forms.
 	Hidden url.Values
 	Key    string
