@@ -186,7 +186,7 @@ func TestImportLedger(t *testing.T) {
 	desk.emulateSize("phone", 390, 844)
 	desk.open("/import/cases")
 	checkFits(t, desk, "the upload page")
-	desk.run("choose the file", chromedp.SetUploadFiles("#file", []string{path}))
+	desk.run("choose the file", chromedp.SetUploadFiles("#files", []string{path}))
 	wantStatus(t, desk.submit("#import-upload"), http.StatusOK, "upload the ledger")
 	if !strings.HasPrefix(desk.path(), "/import/cases/") {
 		t.Fatalf("after the upload the page is %s: %s", desk.path(), desk.text("main"))
@@ -264,7 +264,7 @@ func TestImportLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	desk.open("/import/cases")
-	desk.run("choose the file", chromedp.SetUploadFiles("#file", []string{formula}))
+	desk.run("choose the file", chromedp.SetUploadFiles("#files", []string{formula}))
 	wantStatus(t, desk.submit("#import-upload"), http.StatusUnprocessableEntity, "a formula")
 	if !strings.Contains(desk.text("main"), "B2") {
 		t.Errorf("the refusal does not name the cell: %s", desk.text("main"))
