@@ -88,6 +88,12 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 	if dryRun || res.Problems > 0 {
 		return res, nil
 	}
+	// The deadlines of an open row run from the import: the desk takes it
+	// up now, and nobody is reminded of 2019's clocks.
+	ack, feedback, err := s.deadlines(ctx, orgID, now)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		importID := in.StagedID
 		if importID != "" {
@@ -120,9 +126,7 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 		for _, l := range res.Lines {
 			c := &kasuhara.Case{ID: newID(), OrgID: orgID, State: l.State, Urgent: l.Report.Urgent(), Report: l.Report, ImportID: importID,
 				Imported: true, CreatedAt: l.Report.OccurredAt, UpdatedAt: now}
-			// The deadlines of an open row run from the import: the desk
-			// takes it up now, and nobody is reminded of 2019's clocks.
-			c.AcknowledgeBy, c.FeedbackBy = s.deadline(ctx, orgID, now, "acknowledge"), s.deadline(ctx, orgID, now, "feedback")
+			c.AcknowledgeBy, c.FeedbackBy = ack, feedback
 			if c.State == kasuhara.StateClosed {
 				c.ClosedAt = now
 			}

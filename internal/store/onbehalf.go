@@ -77,9 +77,13 @@ func (s *Store) FileOnBehalf(ctx context.Context, v kasuhara.Actor, ob kasuhara.
 	for k, e := range kasuhara.ErrorFields(r.Validate(now)) {
 		f.AddError(k, e)
 	}
+	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		RecordedBy: v.UserID, ReceivedVia: ob.ReceivedVia, UnnamedReporter: ob.Unnamed,
-		AcknowledgeBy: s.deadline(ctx, v.OrgID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, v.OrgID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
+		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	if _, bad := f["employee"]; !bad && !ob.Unnamed {
 		id, dep, err := employeeIn(ctx, s.db.Read, v.OrgID, ob.Employee)
 		switch {
@@ -98,7 +102,7 @@ func (s *Store) FileOnBehalf(ctx context.Context, v kasuhara.Actor, ob kasuhara.
 	if err := f.Err(); err != nil {
 		return nil, wrap(op, err)
 	}
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := checkDepartment(ctx, tx, v.OrgID, c.Report.DepartmentID); err != nil {
 			return err
 		}
