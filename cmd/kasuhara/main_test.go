@@ -474,8 +474,8 @@ func TestImportCasesCommand(t *testing.T) {
 		c.ok("pw-long-enough-1\n", "user", "create", "--email", "boss@acme.example", "--name", "店長", "--role", "supervisor", "--org", "acme", "--department", "新宿店")
 		f := excelize.NewFile()
 		for i, row := range [][]any{{"発生日", "店舗", "分類", "内容", "対応状況"},
-			{"令和6年5月1日", "新宿店", "暴言", "「役立たず」と怒鳴られた", "完了"},
-			{"5月2日", "新宿店", "謎の行為", "名刺を何十枚も要求された", "対応中"}} {
+			{"5月2日", "新宿店", "謎の行為", "名刺を何十枚も要求された", "対応中"},
+			{"令和6年5月3日", "新宿店", "暴言", "「役立たず」と怒鳴られた", "完了"}} {
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)
 			f.SetSheetRow("Sheet1", cell, &row)
 		}
@@ -484,7 +484,7 @@ func TestImportCasesCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, _, err := c.run("", "import", "cases", path, "--dry-run")
-		if err == nil || !strings.Contains(out+err.Error(), "row 3, column 発生日") || !strings.Contains(out, `"謎の行為"`) {
+		if err == nil || !strings.Contains(out+err.Error(), "row 2, column 発生日") || !strings.Contains(out, `"謎の行為"`) {
 			t.Fatalf("dry run with problems: %v\n%s", err, out)
 		}
 		out = c.ok("", "import", "cases", path, "--dry-run", "--year", "2024", "--value", "謎の行為=out_of_scope_demand")

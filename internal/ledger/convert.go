@@ -101,6 +101,12 @@ func ParseDate(s string, year int) (time.Time, error) {
 	return t, nil
 }
 
+// written reports whether a date cell gives its year (anything but 5月1日
+// or 5/1).
+func written(s string) bool {
+	return !shortDate.MatchString(strings.TrimSpace(norm.NFKC.String(s)))
+}
+
 // keywords match a ledger's words for kinds of conduct to a subtype or a
 // category, in order (the first that the word contains wins). The exact
 // codes and the catalogue's Japanese names come first (Match).
@@ -200,7 +206,8 @@ func State(s string) (kasuhara.CaseState, bool) {
 }
 
 // Convert reads every row of l by m: the report each would file, the state
-// it says, and its problems by field (the date, a required text, a number,
+// it says (a date without its year in the year of the row above, else in
+// year), and its problems by field (the date, a required text, a number,
 // a word of conduct that matches nothing and that m.Values does not give).
 // It checks what needs no database; the department's name is left to the
 // caller. now bounds the dates.
@@ -219,11 +226,22 @@ func Convert(l *kasuhara.Ledger, m kasuhara.CaseImportMapping, year int, now tim
 		return strings.TrimSpace(r.Cells[i])
 	}
 	out := &kasuhara.CaseImportResult{Unmatched: map[string][]int{}}
+	var prev time.Time // the date of the row above, in the sheet's order
 	for _, row := range l.Rows {
 		line := kasuhara.CaseImportLine{Row: row.Number, Problems: kasuhara.FieldErrors{}}
 		p := line.Problems
 		rep := &line.Report
-		if t, err := ParseDate(cell(row, "occurred_at"), year); err != nil {
+		// A date without its year takes the year from the sheet: the row
+		// above's full date (a ledger runs in order; a month earlier than
+		// the row above's is the next year), else the year asked.
+		y := year
+		if !prev.IsZero() {
+			y = prev.Year()
+			if t, err := ParseDate(cell(row, "occurred_at"), y); err == nil && !written(cell(row, "occurred_at")) && t.Month() < prev.Month() {
+				y++
+			}
+		}
+		if t, err := ParseDate(cell(row, "occurred_at"), y); err != nil {
 			switch {
 			case cell(row, "occurred_at") == "":
 				p.Add("occurred_at", kasuhara.FieldRequired)
@@ -234,6 +252,7 @@ func Convert(l *kasuhara.Ledger, m kasuhara.CaseImportMapping, year int, now tim
 			}
 		} else {
 			rep.OccurredAt = t
+			prev = t
 		}
 		rep.Conduct, rep.RequestContent, rep.Harm = cell(row, "conduct"), cell(row, "request_content"), cell(row, "harm")
 		rep.Wishes, rep.Witnesses, rep.Location = cell(row, "wishes"), cell(row, "witnesses"), cell(row, "location")

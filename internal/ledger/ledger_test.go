@@ -176,10 +176,19 @@ func TestConvert(t *testing.T) {
 		strings.Join(first.Report.Subtypes, ",") != "insult,long_contact" {
 		t.Errorf("row 2 = %+v", first)
 	}
+	// 5月2日 takes its year from the row above.
 	second := res.Lines[1]
-	if second.Problems["occurred_at"].Code != kasuhara.FieldNeedsYear || second.Problems["categories"].Code != kasuhara.FieldUnmatched ||
-		second.State != kasuhara.StateAcknowledged {
+	if _, bad := second.Problems["occurred_at"]; bad || second.Report.OccurredAt.In(kasuhara.JST).Format("2006-01-02") != "2024-05-02" ||
+		second.Problems["categories"].Code != kasuhara.FieldUnmatched || second.State != kasuhara.StateAcknowledged {
 		t.Errorf("row 3 = %+v", second)
+	}
+	// Without a row above, the year must be asked.
+	alone := &kasuhara.Ledger{Headers: l.Headers, Rows: []kasuhara.LedgerRow{l.Rows[1]}}
+	if p := ledger.Convert(alone, m, 0, now).Lines[0].Problems; p["occurred_at"].Code != kasuhara.FieldNeedsYear {
+		t.Errorf("a first row without its year: %v", p)
+	}
+	if got := ledger.Convert(alone, m, 2023, now).Lines[0].Report.OccurredAt.In(kasuhara.JST).Format("2006-01-02"); got != "2023-05-02" {
+		t.Errorf("with the year asked: %s", got)
 	}
 	third := res.Lines[2].Problems
 	for f, want := range map[string]kasuhara.FieldCode{"occurred_at": kasuhara.FieldDate, "conduct": kasuhara.FieldRequired,
@@ -188,7 +197,7 @@ func TestConvert(t *testing.T) {
 			t.Errorf("row 4 %s = %q, want %q", f, third[f].Code, want)
 		}
 	}
-	if res.Problems != 2 || len(res.Unmatched["謎の行為"]) != 1 {
+	if res.Problems != 2 || len(res.Unmatched["謎の行為"]) != 1 || res.Lines[1].Problems["categories"].Code == "" {
 		t.Errorf("problems %d unmatched %v", res.Problems, res.Unmatched)
 	}
 	// The year given and the word reviewed, the second row is right.
@@ -196,6 +205,17 @@ func TestConvert(t *testing.T) {
 	res = ledger.Convert(l, m, 2024, now)
 	if p := res.Lines[1].Problems; len(p) != 0 || res.Lines[1].Report.Subtypes[0] != "refusal_to_leave" {
 		t.Errorf("row 3 after review = %+v", res.Lines[1])
+	}
+	// A date without its year takes the sheet's: the row above's, the
+	// next year after December.
+	byYear := &kasuhara.Ledger{Headers: []string{"日付", "内容"}, Rows: []kasuhara.LedgerRow{
+		{Number: 2, Cells: []string{"2023/11/30", "a"}}, {Number: 3, Cells: []string{"12月5日", "b"}},
+		{Number: 4, Cells: []string{"1月8日", "c"}}, {Number: 5, Cells: []string{"2月1日", "d"}}}}
+	res = ledger.Convert(byYear, kasuhara.CaseImportMapping{Columns: map[string]string{"occurred_at": "日付", "conduct": "内容"}}, 0, now)
+	for i, want := range []string{"2023-11-30", "2023-12-05", "2024-01-08", "2024-02-01"} {
+		if got := res.Lines[i].Report.OccurredAt.In(kasuhara.JST).Format("2006-01-02"); got != want || len(res.Lines[i].Problems) != 0 {
+			t.Errorf("row %d: %s (%v), want %s", i+2, got, res.Lines[i].Problems, want)
+		}
 	}
 	// A guess from common headers.
 	g := ledger.Guess([]string{"No.", "発生日", "店舗", "分類", "内容（お客様の言動）", "対応状況"})
