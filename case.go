@@ -223,6 +223,20 @@ type Case struct {
 	// HeldForReview marks an anonymous report taken during a flood (see
 	// Report.HeldForReview): the desk reviews it in the queue.
 	HeldForReview bool
+	// RecordedBy is the supervisor or desk member who took the report on
+	// behalf of the employee (ReceivedVia says how it reached them); ""
+	// for a report the reporter filed. UnnamedReporter: taken for an
+	// employee who does not want to be named (ReporterID is "").
+	RecordedBy      string
+	ReceivedVia     string
+	UnnamedReporter bool
+	// DisownedAt is when the named employee said they did not make the
+	// report taken on their behalf; zero otherwise.
+	DisownedAt time.Time
+	// Imported marks a case imported from the organisation's old ledger
+	// (CaseImportService); ImportID is its import.
+	Imported bool
+	ImportID string
 	// DepartmentPath is the report's department and the departments above
 	// it (store → area → head office), nearest first; the supervisor of
 	// any of them supervises the case. Filled when cases are read
@@ -289,6 +303,12 @@ const (
 	EventMessage           = "message"
 	EventReferral          = "referral"
 	EventPost              = "post"
+	// EventCorrection is the reporter's correction of or addition to a
+	// report (OnBehalfService.CorrectReport).
+	EventCorrection = "correction"
+	// EventDisowned: the named employee said they did not make the report
+	// taken on their behalf.
+	EventDisowned = "disowned"
 )
 
 // Event is one entry of a case's timeline.

@@ -97,6 +97,18 @@ const (
 	FieldFileRefused       FieldCode = "file_refused"     // Name, the file's name
 	FieldFileOverLimit     FieldCode = "file_over_limit"  // Name, the file's name; MB, the limit
 	FieldChooseAgain       FieldCode = "choose_again"     // Names, the files' names
+	FieldAmbiguous         FieldCode = "ambiguous"
+	FieldUnnamedOrNamed    FieldCode = "unnamed_or_named"
+	FieldNotOnBehalf       FieldCode = "not_on_behalf"
+	FieldNotSpreadsheet    FieldCode = "not_spreadsheet"
+	FieldMacroFile         FieldCode = "macro_file"
+	FieldFormula           FieldCode = "formula"       // Cell, such as C12
+	FieldTooManyRows       FieldCode = "too_many_rows" // Max
+	FieldLedgerHeader      FieldCode = "ledger_header"
+	FieldUnmatched         FieldCode = "unmatched"    // Value
+	FieldNeedsYear         FieldCode = "needs_year"   // the date has no year and none was given
+	FieldNoColumn          FieldCode = "no_column"    // Column
+	FieldImportState       FieldCode = "import_state" // Value
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -176,6 +188,18 @@ var fieldEnglish = map[FieldCode]string{
 	FieldFileRefused:       "{{.Name}} is not an accepted type (audio, video, images, PDF or text): choose another file",
 	FieldFileOverLimit:     "{{.Name}} is larger than the limit of {{.MB}} MB",
 	FieldChooseAgain:       "choose {{.Names}} again: files are not kept when a form is sent back",
+	FieldAmbiguous:         "matches more than one person: type the e-mail address",
+	FieldUnnamedOrNamed:    "name the employee or mark them as not wanting to be named, not both",
+	FieldNotOnBehalf:       "was not taken on your behalf by someone else",
+	FieldNotSpreadsheet:    "is not a spreadsheet Kasuhara reads: save it as Excel (.xlsx) or CSV",
+	FieldMacroFile:         "contains macros: save it as an Excel workbook without macros (.xlsx) or as CSV",
+	FieldFormula:           "cell {{.Cell}} holds a formula: paste the values instead of the formulas and upload again",
+	FieldTooManyRows:       "has more than {{.Max}} rows: split it into files of at most {{.Max}} rows",
+	FieldLedgerHeader:      "needs a first row naming its columns",
+	FieldUnmatched:         "{{.Value}} matches no kind of conduct: choose one for it",
+	FieldNeedsYear:         "has no year: give the year of dates written without one",
+	FieldNoColumn:          "names the column {{.Column}}, which the file does not have",
+	FieldImportState:       "{{.Value}} is neither finished nor open",
 	FieldCourseNoLesson:    "must begin with a lesson: a line starting with ## and the lesson's title (line {{.Line}})",
 	FieldCourseOrder:       "has a lesson after the questions: lessons come first (line {{.Line}})",
 	FieldCourseChoices:     "has a question without 2 to 6 choices written - [x] or - [ ], at least one marked [x] (line {{.Line}})",

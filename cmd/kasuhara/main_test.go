@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/xuri/excelize/v2"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -459,4 +460,67 @@ func TestReadmeListsEveryCommand(t *testing.T) {
 			t.Errorf("README links %s, which a clone does not have", target)
 		}
 	}
+}
+
+// TestImportCasesCommand (issue 25): kasuhara import cases reads a workbook
+// written with excelize, says what is wrong by row and column, imports
+// nothing until every row is right, then all at once, and refuses the same
+// file twice; a macro workbook is refused by name.
+func TestImportCasesCommand(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) {
+		c := newCLI(t, eng)
+		c.ok("", "migrate")
+		c.ok("", "org", "create", "--slug", "acme", "--name", "Acme 株式会社")
+		c.ok("pw-long-enough-1\n", "user", "create", "--email", "boss@acme.example", "--name", "店長", "--role", "supervisor", "--org", "acme", "--department", "新宿店")
+		f := excelize.NewFile()
+		for i, row := range [][]any{{"発生日", "店舗", "分類", "内容", "対応状況"},
+			{"5月2日", "新宿店", "謎の行為", "名刺を何十枚も要求された", "対応中"},
+			{"令和6年5月3日", "新宿店", "暴言", "「役立たず」と怒鳴られた", "完了"}} {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			f.SetSheetRow("Sheet1", cell, &row)
+		}
+		path := filepath.Join(t.TempDir(), "記録簿.xlsx")
+		if err := f.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := c.run("", "import", "cases", path, "--dry-run")
+		if err == nil || !strings.Contains(out+err.Error(), "row 2, column 発生日") || !strings.Contains(out, `"謎の行為"`) {
+			t.Fatalf("dry run with problems: %v\n%s", err, out)
+		}
+		out = c.ok("", "import", "cases", path, "--dry-run", "--year", "2024", "--value", "謎の行為=out_of_scope_demand")
+		if !strings.Contains(out, "2 cases would be imported") {
+			t.Fatalf("dry run: %s", out)
+		}
+		out = c.ok("", "import", "cases", path, "--year", "2024", "--value", "謎の行為=out_of_scope_demand")
+		if !strings.Contains(out, "Imported 2 cases (K-2024-00001 … K-2024-00002)") {
+			t.Fatalf("import: %s", out)
+		}
+		if out, _, err := c.run("", "import", "cases", path, "--year", "2024", "--value", "謎の行為=out_of_scope_demand"); err == nil {
+			t.Fatalf("the same file imported twice: %s", out)
+		}
+		if out := c.ok("", "audit", "verify", "--records"); !strings.Contains(out, "intact") {
+			t.Fatalf("audit verify: %s", out)
+		}
+		// The same workbook with a macro project in it, as Excel saves .xlsm.
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		raw, _ := os.ReadFile(path)
+		zr, _ := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+		for _, zf := range zr.File {
+			w, _ := zw.Create(zf.Name)
+			r, _ := zf.Open()
+			io.Copy(w, r)
+			r.Close()
+		}
+		w, _ := zw.Create("xl/vbaProject.bin")
+		w.Write([]byte("Attribute VB_Name"))
+		zw.Close()
+		macro := filepath.Join(t.TempDir(), "macro.xlsm")
+		if err := os.WriteFile(macro, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, _, err := c.run("", "import", "cases", macro, "--dry-run"); err == nil || !strings.Contains(err.Error(), "macros") {
+			t.Fatalf("a macro workbook: %v %s", err, out)
+		}
+	})
 }

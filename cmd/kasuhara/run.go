@@ -47,6 +47,7 @@ func commands() []command {
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
 		{"audit", "audit verify [--records] | baseline | anchor --out FILE: check the audit trail (and the records), record the records' state, sign the chain's head", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
+		{"import", "import cases FILE [--dry-run]: import the old ledger of incidents (XLSX or CSV) as cases", importCmd},
 		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},
 		{"demo", "demo [--cases N] [--org SLUG]: fill the database with a demo company group, and N generated cases", demoCmd},
 		{"backup", "backup [--passphrase P | --recipient AGE] FILE | verify FILE | key FILE: database, evidence and manifest in one encrypted archive while the server runs; the evidence key apart", backup},

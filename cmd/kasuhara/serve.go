@@ -203,6 +203,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 	srv, err := web.NewServer(web.Deps{
 		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
 		Throttles: shared, ClientKey: clientKey,
+		OnBehalf: st, CaseImports: st,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
 		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),

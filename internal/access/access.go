@@ -45,6 +45,8 @@ const (
 	AuditChoices      Action = "audit_choices"       // read the audit entries of alarms and reporters' choices (LegalOnlyAudit)
 	ViewCompliance    Action = "view_compliance"     // the organisation's compliance figures (retaliation check-ins, …), without names
 	ManageCooperation Action = "manage_cooperation"  // the register of cooperation requests between employers (Art. 33(3)) and the summaries shared
+	RecordOnBehalf    Action = "record_on_behalf"    // take a report on behalf of an employee (in person, by phone, by letter)
+	ImportCases       Action = "import_cases"        // import the old ledger of incidents (it holds case contents)
 )
 
 // The roles, short, for the table.
@@ -91,6 +93,8 @@ var matrix = map[Action][]kasuhara.Role{
 	AuditChoices:      {legal},
 	ViewCompliance:    {legal, analyst, admin},
 	ManageCooperation: {desk, legal},
+	RecordOnBehalf:    {supervisor, desk, legal},
+	ImportCases:       {desk, legal},
 }
 
 // Actions lists every action of the matrix in its order of declaration.
@@ -100,7 +104,7 @@ func Actions() []Action { return slices.Clone(actions) }
 var actions = []Action{ManageUsers, ManageDepartments, ManageOrgs, ViewAudit, ReadCaseContents, HandleCases, SecondOnCase, ExportCases,
 	ViewStatistics, FileReport, ReadCustomers, ApproveMeasure, ManageLetters, ManagePosts, ManageSpecialists, ManageRetention,
 	ViewRetaliation, ManageContent, ViewAcknowledged, ViewTraining, ViewTrainingNames, MakeCaseStudy, ManageSettings, DecideGrants, SuperviseCases, ExcludeAtOnce, IncludeCare, AuditChoices, ViewCompliance,
-	ManageCooperation}
+	ManageCooperation, RecordOnBehalf, ImportCases}
 
 // Can reports whether role may perform action at all.
 func Can(role kasuhara.Role, action Action) bool {
@@ -134,7 +138,7 @@ func CanAdminister(role kasuhara.Role, tree []kasuhara.Org, targetOrg string) bo
 // confidentiality choice, or a reporter's consent about their care record:
 // who made them is for legal only, so the admin's audit view leaves them
 // out (issue 16, finding 3).
-var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent", "checkin.ask", "checkin.answer", "checkin.read", "cooperation.share", "retaliation.handle"}
+var LegalOnlyAudit = []string{"retaliation.flag", "retaliation.list", "case.confidential", "case.care_consent", "checkin.ask", "checkin.answer", "checkin.read", "cooperation.share", "retaliation.handle", "case.disown"}
 
 // SeesGrants reports whether the actor may see, and as one of its deciders
 // decide, the grant requests of targetOrg: a legal member of it, or an

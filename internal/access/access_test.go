@@ -41,6 +41,8 @@ func TestMatrix(t *testing.T) {
 		AuditChoices:      {false, false, false, true, false, false},
 		ViewCompliance:    {false, false, false, true, true, true},
 		ManageCooperation: {false, false, true, true, false, false},
+		RecordOnBehalf:    {false, true, true, true, false, false},
+		ImportCases:       {false, false, true, true, false, false},
 	}
 	if len(Actions()) != len(matrix) {
 		t.Fatalf("Actions lists %d actions, the matrix has %d", len(Actions()), len(matrix))

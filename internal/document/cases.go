@@ -27,7 +27,7 @@ type CasesInput struct {
 // caseColumns are the columns of a case export: facts and dates, never a
 // narrative or a customer's identity.
 var caseColumns = []string{"ref", "reported_at", "occurred_at", "state", "urgent", "channel", "department", "categories", "subtypes", "verdict",
-	"acknowledged_at", "resolved_at", "closed_at"}
+	"acknowledged_at", "resolved_at", "closed_at", "origin"}
 
 // CasesTable lays the cases out one a row under a header.
 func CasesTable(in CasesInput) (Table, error) {
@@ -61,9 +61,18 @@ func CasesTable(in CasesInput) (Table, error) {
 		if c.Urgent {
 			urgent = in.t("export.yes")
 		}
+		// How the case came in, when not by its reporter's own report:
+		// imported from the old ledger, or taken on behalf.
+		origin := ""
+		switch {
+		case c.Imported:
+			origin = in.t("export.origin.imported")
+		case c.RecordedBy != "":
+			origin = in.t("export.origin.on_behalf")
+		}
 		rows = append(rows, []string{c.Ref, ts(c.CreatedAt), ts(c.Report.OccurredAt), in.t("state." + string(c.State)), urgent,
 			in.t("channel." + c.Report.Channel), in.Departments[c.Report.DepartmentID], strings.Join(cats, "、"), strings.Join(subs, "、"), verdict,
-			ts(c.AcknowledgedAt), ts(c.ResolvedAt), ts(c.ClosedAt)})
+			ts(c.AcknowledgedAt), ts(c.ResolvedAt), ts(c.ClosedAt), origin})
 		if len(rows) > MaxExportRows {
 			break
 		}

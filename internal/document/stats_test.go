@@ -145,19 +145,25 @@ func TestCasesTable(t *testing.T) {
 				Conduct: "秘密の叙述", Customer: kasuhara.CustomerDetails{Name: "山田 太郎"}}},
 		{Ref: "K-2026-00002", State: kasuhara.StateClosed, CreatedAt: at, ClosedAt: at.Add(48 * time.Hour),
 			Report: kasuhara.Report{Channel: "in_person"}},
+		{Ref: "K-2024-00001", State: kasuhara.StateClosed, CreatedAt: at, Imported: true, ImportID: "i-1", Report: kasuhara.Report{Channel: "other"}},
+		{Ref: "K-2026-00003", State: kasuhara.StateNew, CreatedAt: at, RecordedBy: "u-boss", ReceivedVia: "phone", Report: kasuhara.Report{Channel: "phone"}},
 	}
 	tests := []struct {
 		lang string
 		want [][]string
 	}{
 		{"ja", [][]string{
-			{"K-2026-00001", "2026-04-01 08:10", "2026-04-01 07:10", "新規", "あり", "電話", "新宿店", "暴力・暴言", "侮辱・暴言、脅迫・威嚇", "カスハラに該当", "", "", ""},
-			{"K-2026-00002", "2026-04-01 08:10", "", "完了", "", "対面", "", "", "", "", "", "", "2026-04-03 08:10"},
+			{"K-2026-00001", "2026-04-01 08:10", "2026-04-01 07:10", "新規", "あり", "電話", "新宿店", "暴力・暴言", "侮辱・暴言、脅迫・威嚇", "カスハラに該当", "", "", "", ""},
+			{"K-2026-00002", "2026-04-01 08:10", "", "完了", "", "対面", "", "", "", "", "", "", "2026-04-03 08:10", ""},
+			{"K-2024-00001", "2026-04-01 08:10", "", "完了", "", "その他", "", "", "", "", "", "", "", "旧台帳から取り込み"},
+			{"K-2026-00003", "2026-04-01 08:10", "", "新規", "", "電話", "", "", "", "", "", "", "", "代理記録"},
 		}},
 		{"en", [][]string{
 			{"K-2026-00001", "2026-04-01 08:10", "2026-04-01 07:10", "New", "yes", "Phone", "新宿店", "Violence and abusive language",
-				"Insults, abusive language、Threats, intimidation", "Customer harassment", "", "", ""},
-			{"K-2026-00002", "2026-04-01 08:10", "", "Closed", "", "In person", "", "", "", "", "", "", "2026-04-03 08:10"},
+				"Insults, abusive language、Threats, intimidation", "Customer harassment", "", "", "", ""},
+			{"K-2026-00002", "2026-04-01 08:10", "", "Closed", "", "In person", "", "", "", "", "", "", "2026-04-03 08:10", ""},
+			{"K-2024-00001", "2026-04-01 08:10", "", "Closed", "", "Other", "", "", "", "", "", "", "", "Imported from the old ledger"},
+			{"K-2026-00003", "2026-04-01 08:10", "", "New", "", "Phone", "", "", "", "", "", "", "", "Taken on behalf"},
 		}},
 	}
 	for _, tt := range tests {
@@ -167,7 +173,7 @@ func TestCasesTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Name != "cases-20260401" || got.Len() != 2 || len(got.Rows[0]) != len(caseColumns) {
+			if got.Name != "cases-20260401" || got.Len() != 4 || len(got.Rows[0]) != len(caseColumns) {
 				t.Fatalf("name %q, %d rows, header %q", got.Name, got.Len(), got.Rows[0])
 			}
 			checkLabels(t, got.Rows[0]...)

@@ -159,6 +159,8 @@ var unreachedInDemo = map[string]string{
 	"GET /o/{org}/receipt":                "shown once after an anonymous report is filed (TestAnonymousReceiptIsKept checks it at 320 px)",
 	"GET /online-posts/{id}/files/{file}": "the demo records no online post",
 	"GET /cooperation/{id}/share":         "the preview of a shared summary, reached by the share form's GET (TestCooperationPages)",
+	"GET /import/cases/{id}":              "the demo uploads no ledger (TestImportLedger checks it at every width)",
+	"GET /recorded/{id}":                  "the demo records no report on behalf (TestReportTakenOnBehalf checks it at every width)",
 }
 
 // walker is one person's walk: their browser, the routes, and what has been

@@ -32,6 +32,8 @@ const (
 	CaseRetaliation  = "case.retaliation"   // a reporter says they are treated badly for reporting
 	CaseExclusion    = "case.exclusion"     // a person was excluded from a case, or proposed for it
 	CaseCheckin      = "case.checkin"       // the reporter is asked whether they have been treated disadvantageously since
+	CaseRecorded     = "case.recorded"      // a report was taken on behalf of the recipient
+	CaseDisowned     = "case.disowned"      // an employee says they did not make a report taken on their behalf
 	// Events on a customer's measure: CustomerID is set instead of CaseID,
 	// CaseRef holds the measure's reference (M-…).
 	MeasureProposed = "measure.proposed" // a measure waits for the recipient's approval
@@ -57,7 +59,7 @@ var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected}
 
 // EventTypes lists every event type.
 var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,
-	CaseCheckin, MeasureProposed, MeasureApproved, MeasureRejected, CooperationDueSoon, CooperationOverdue}
+	CaseCheckin, CaseRecorded, CaseDisowned, MeasureProposed, MeasureApproved, MeasureRejected, CooperationDueSoon, CooperationOverdue}
 
 // Event is something about a case that needs attention. It is the payload
 // that mail and webhook jobs carry, so it holds nothing personal.

@@ -45,6 +45,14 @@ var mailTitles = map[string]map[string]string{
 		"ja": "報告の後のご様子をお尋ねします",
 		"en": "How have you been since your report?",
 	},
+	CaseRecorded: {
+		"ja": "あなたの相談が代理で記録されました",
+		"en": "A consultation was recorded on your behalf",
+	},
+	CaseDisowned: {
+		"ja": "代理で記録された報告について、本人から「報告していない」との申し出があります",
+		"en": "An employee says they did not make a report recorded on their behalf",
+	},
 	MeasureProposed: {
 		"ja": "措置が承認待ちです",
 		"en": "A measure is waiting for your approval",

@@ -318,6 +318,12 @@ func (s *Store) Timeline(ctx context.Context, v kasuhara.Actor, id string) ([]ka
 			return e.Kind == kasuhara.EventCare || e.Kind == kasuhara.EventMessage
 		})
 	}
+	if level < access.CaseHandler {
+		// An employee's word that they did not make a report taken on
+		// their behalf is for the handlers and legal, not the supervisor
+		// who may have taken it.
+		out = slices.DeleteFunc(out, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventDisowned })
+	}
 	return out, err
 }
 

@@ -28,20 +28,23 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.wishes, c.danger_ongoing, c.witnesses, c.customer_name, c.customer_name_kana, c.customer_phone, c.customer_email,
 	c.customer_account, c.customer_sns, COALESCE(c.assignee_id, ''), COALESCE(c.second_id, ''), c.verdict,
 	c.acknowledge_by, c.feedback_by, c.acknowledged_at, c.resolved_at, c.closed_at, c.created_at, c.updated_at,
-	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review`
+	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review,
+	COALESCE(c.recorded_by, ''), c.received_via, c.unnamed_reporter, c.disowned_at, COALESCE(c.import_id, '')`
 
 func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
 	var cats, subs string
-	// One allocation for the eight times of the row (they escape to Scan).
-	ts := new([8]dbTime)
+	// One allocation for the nine times of the row (they escape to Scan).
+	ts := new([9]dbTime)
 	occurred, ackBy, feedbackBy, ack, res, closed, created, updated := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]
+	disowned := &ts[8]
 	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
 		occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		ackBy, feedbackBy, ack, res, closed, created, updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
+		ackBy, feedbackBy, ack, res, closed, created, updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview,
+		&c.RecordedBy, &c.ReceivedVia, &c.UnnamedReporter, disowned, &c.ImportID}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -52,6 +55,7 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	r.OccurredAt = occurred.T
 	c.AcknowledgeBy, c.FeedbackBy = ackBy.T, feedbackBy.T
 	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ack.T, res.T, closed.T
+	c.DisownedAt, c.Imported = disowned.T, c.ImportID != ""
 	c.CreatedAt, c.UpdatedAt = created.T, updated.T
 	return &c, nil
 }
@@ -182,13 +186,14 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	// the FTS row at the end of the batch (indexNew). No read-back.
 	searchCol, searchVal := "search_id", "(SELECT COALESCE(MAX(search_id), 0) + 1 FROM cases)"
 	if s.db.Engine == sqldb.Postgres {
-		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $33), 'A')"
+		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $38), 'A')"
 	}
 	args := []any{c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
-		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview}
+		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview,
+		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter, nullString(c.ImportID), nullTimeArg(c.ClosedAt)}
 	if s.db.Engine == sqldb.Postgres {
 		args = append(args, tokens)
 	}
@@ -199,9 +204,10 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
-		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, `+searchCol+`)
-		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, `+
-		searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
+		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter,
+		import_id, closed_at, `+searchCol+`)
+		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
+		$33, $34, $35, $36, $37, `+searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	if r.DepartmentID != "" && dep.String != r.DepartmentID {
@@ -220,8 +226,13 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if err := s.statDelta(ctx, tx, nil, c); err != nil {
 		return err
 	}
+	imported := c.ImportID != ""
 	var tasks [][]any
 	for i, key := range kasuhara.Playbook(r) {
+		if imported && c.State == kasuhara.StateClosed {
+			// A past incident of the old ledger has no steps left.
+			break
+		}
 		tasks = append(tasks, []any{newID(), c.ID, key, i, c.CreatedAt})
 	}
 	if err := tx.InsertRows(ctx, "case_tasks", []string{"id", "case_id", "key", "position", "created_at"}, tasks); err != nil {
@@ -229,30 +240,54 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	}
 	// The case was written with updated_at = now: the first event needs no
 	// update of it.
-	if _, err := s.insertEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
+	reported := map[string]string{"ref": c.Ref}
+	if c.RecordedBy != "" {
+		reported["received_via"] = c.ReceivedVia
+	}
+	if imported {
+		reported["imported"] = "true"
+	}
+	if _, err := s.insertEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", reported); err != nil {
 		return err
 	}
 	custID, err := s.linkCustomer(ctx, tx, c)
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
-	// The first reminder of the clocks and the outbox entry of the report
-	// (for the desk and legal, fanned out after the commit), in one
-	// statement. A report held during a flood is reviewed in the queue, not
-	// notified one by one.
-	js := []jobs.Job{firstClockJob(c)}
-	if !c.HeldForReview {
+	// The first reminder of the clocks and the outbox entries of the
+	// report (fanned out after the commit), in one statement. A closed
+	// imported case runs no clock: its deadlines are long past and would
+	// send a storm of reminders. A report held during a flood is reviewed
+	// in the queue, not notified one by one; nor are the cases of an import
+	// (the import is one act). The employee a report was taken for hears
+	// of it (the recorder's own report is not theirs to be told of).
+	var js []jobs.Job
+	if !imported || c.State != kasuhara.StateClosed {
+		js = append(js, firstClockJob(c))
+	}
+	if !c.HeldForReview && !imported {
 		js = append(js, s.handlersJob(c, notify.CaseReported, actor.UserID))
+	}
+	if c.RecordedBy != "" && c.ReporterID != "" {
+		js = append(js, s.eventJob(c, notify.CaseRecorded, notify.EventJob{Users: []string{c.ReporterID}}))
 	}
 	if err := jobs.EnqueueAll(ctx, tx, js...); err != nil {
 		return err
 	}
 	detail := map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}
+	if imported {
+		detail["imported"], detail["import_id"], detail["state"] = true, c.ImportID, c.State
+	}
 	if c.HeldForReview {
 		detail["held_for_review"] = true
 	}
+	if c.RecordedBy != "" {
+		detail["on_behalf"], detail["received_via"], detail["unnamed"] = true, c.ReceivedVia, c.UnnamedReporter
+	}
 	ch := change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID, detail: detail}
-	if alone {
+	// An imported case may arrive closed (closed_at set): its state is
+	// read back like any other that newCaseRecords does not know.
+	if alone && !imported {
 		ch.records = newCaseRecords(s.db.Engine, c, custID)
 	}
 	return s.appendAudit(ctx, tx, ch)
@@ -283,8 +318,11 @@ func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error 
 		switch kind {
 		case kasuhara.EventContact:
 			contacts = append(contacts, b)
-		case kasuhara.EventCare, kasuhara.EventMessage:
+		case kasuhara.EventCare, kasuhara.EventMessage, kasuhara.EventDisowned:
 			care = append(care, b)
+		case kasuhara.EventCorrection:
+			// The reporter's own words, searched as the report is.
+			report = append(report, b)
 		default:
 			notes = append(notes, b)
 		}

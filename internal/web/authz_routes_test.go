@@ -156,6 +156,15 @@ var routeMatrix = map[string]rule{
 	"GET /timer":                           signedIn,
 	"GET /policies":                        signedIn,
 	"GET /training":                        signedIn,
+	"GET /report/on-behalf":                anyOrg(access.RecordOnBehalf),
+	"POST /report/on-behalf":               anyOrg(access.RecordOnBehalf),
+	"GET /recorded":                        anyOrg(access.RecordOnBehalf),
+	"GET /import/cases":                    anyOrg(access.ImportCases),
+	"POST /import/cases":                   anyOrg(access.ImportCases),
+	"GET /import/cases/{id}":               nothing, // an upload of the desk's; the world has none
+	"POST /import/cases/{id}/run":          nothing,
+	"POST /import/cases/{id}/mapping":      nothing,
+	"GET /recorded/{id}":                   nothing, // only the recorder's own, and the world has none
 
 	"GET /cases":                                            anyOrg(access.ReadCaseContents),
 	"GET /cases/{id}":                                       caseAt(access.CaseReporter),
@@ -179,6 +188,8 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/cases/{id}/care-consent":                  reporter,
 	"POST /cases/{id}/confidential":                         reporter,
 	"POST /cases/{id}/retaliation":                          reporter,
+	"POST /cases/{id}/correct":                              reporter,
+	"POST /cases/{id}/disown":                               reporter,
 	"GET /cases/{id}/evidence/{evidence}":                   caseAt(access.CaseReporter),
 	"GET /cases/{id}/case-study":                            and(caseAt(access.CaseHandler), role(access.MakeCaseStudy)),
 	"POST /cases/{id}/case-study":                           and(caseAt(access.CaseHandler), role(access.MakeCaseStudy)),
@@ -575,6 +586,7 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/referrals":                    "kind=police&organisation=x",
 	"POST /cases/{id}/referrals/{referral}/outcome": "outcome=x",
 	"POST /cases/{id}/retaliation":                  "body=x",
+	"POST /cases/{id}/correct":                      "body=x",
 	"POST /cases/{id}/checkin":                      "answer=no",
 	"POST /admin/departments/{id}/rename":           "name=x",
 	"POST /cases/{id}/confidential":                 "hide=true",

@@ -237,7 +237,11 @@ type caseData struct {
 	Customers        []kasuhara.Customer
 	CustomerMeasures []customerLetters
 	Problems         []problem
-	MaxUploadMB      int64
+	// Corrections are the reporter's corrections of and additions to the
+	// report; RecordedByName names who took a report on behalf.
+	Corrections    []kasuhara.Event
+	RecordedByName string
+	MaxUploadMB    int64
 	// Open is the action section shown open: the one just changed, with
 	// its message (SectionFlash) or its problems.
 	Open             string
@@ -372,6 +376,16 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, status int, p 
 	}
 	for _, e := range d.Evidence {
 		d.Things[e.ID] = e.Filename
+	}
+	if c.ReporterID != "" {
+		if d.Corrections, err = s.OnBehalf.Corrections(ctx, actor, c.ID); err != nil {
+			return err
+		}
+	}
+	if c.RecordedBy != "" {
+		if u, err := s.Users.UserByID(ctx, c.RecordedBy); err == nil {
+			d.RecordedByName = u.Name
+		}
 	}
 	p.Title, p.Nav, p.Data = "case.title", "queue", d
 	if d.Level == access.CaseReporter {

@@ -141,7 +141,7 @@ var errNotCreated = errors.New("web: the form was not taken")
 
 // ownOnce are the forms whose handlers call once themselves; so do the
 // case page's (caseAction), whose patterns start with "POST /cases/{id}/".
-var ownOnce = map[string]bool{"POST /report": true, "POST /admin/users": true}
+var ownOnce = map[string]bool{"POST /report": true, "POST /report/on-behalf": true, "POST /admin/users": true}
 
 // onceForm makes every signed-in page's form that carries an idempotency
 // key (the partial "oncekey") answer a repeat with the first answer (issue

@@ -23,7 +23,11 @@ type reportFormData struct {
 	MaxFiles    int
 	Action      string // where the form posts
 	Anonymous   bool   // the public form without a name
-	OrgName     string
+	// OnBehalf: a supervisor or desk member takes the report for an
+	// employee (onBehalfPath); ReceivedVias are how it reached them.
+	OnBehalf     bool
+	ReceivedVias []string
+	OrgName      string
 	// Sender is the organisation's legal name, address and desk, shown on
 	// the anonymous form.
 	Sender kasuhara.Sender
@@ -77,6 +81,12 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 		}
 		d.Departments, dep, d.OrgName = deps, v.Membership.DepartmentID, v.Org.Name
 		p.Title, p.Nav = "report.title", "report"
+		if r.URL.Path == onBehalfPath {
+			// A named employee's case is in their department; the choice
+			// is for an employee who does not want to be named.
+			d.OnBehalf, d.ReceivedVias, d.Action, dep = true, kasuhara.ReceivedVias, onBehalfPath, ""
+			p.Title, p.Nav = "onbehalf.title", "recorded"
+		}
 	}
 	p.Data = d
 	if p.Form == nil {
@@ -93,7 +103,7 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 // reportFields are the single-value fields of the report form.
 var reportFields = []string{"occurred_at", "duration_minutes", "channel", "location", "department", "request_content", "conduct",
 	"harm", "wishes", "witnesses", "customer_name", "customer_name_kana", "customer_phone", "customer_email",
-	"customer_account", "customer_sns", "danger_ongoing", "consultation"}
+	"customer_account", "customer_sns", "danger_ongoing", "consultation", "employee", "unnamed", "received_via"}
 
 // reportForm is a submitted report form, parsed.
 type reportSubmission struct {

@@ -36,6 +36,10 @@ type Deps struct {
 	Cases    kasuhara.CaseService
 	Messages kasuhara.MessageService
 	Checkins kasuhara.CheckinService
+	// OnBehalf takes reports on behalf of employees (issue 25).
+	OnBehalf kasuhara.OnBehalfService
+	// CaseImports imports the old ledger of incidents (issue 25).
+	CaseImports kasuhara.CaseImportService
 	// Cooperation is the register of cooperation requests between
 	// employers.
 	Cooperation kasuhara.CooperationService

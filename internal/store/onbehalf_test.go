@@ -1,0 +1,273 @@
+package store_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/notify"
+)
+
+func notified(t *testing.T, d desk, who, typ, ref string) bool {
+	t.Helper()
+	ns, err := d.s.Notifications(ctx, d.people[who].UserID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.ContainsFunc(ns, func(n kasuhara.Notification) bool { return n.Type == typ && n.CaseRef == ref })
+}
+
+func TestFileOnBehalfValidation(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		r := report("", "店長が代わりに書きます", "insult")
+		ob := kasuhara.OnBehalf{Employee: "operator@example.jp", ReceivedVia: "phone"}
+		for _, who := range []string{"clerk", "analyst", "admin2"} {
+			_, err := d.s.FileOnBehalf(ctx, d.people[who], ob, r)
+			wantCode(t, err, kasuhara.EFORBIDDEN)
+		}
+		// Two people of the same name: the e-mail address is needed.
+		if _, err := d.s.CreateUser(ctx, d.actor, kasuhara.NewUser{Email: "op2@example.jp", Name: "Ｏｐｅｒａｔｏｒ", Password: "long-enough-pw",
+			OrgID: d.org.ID, Role: kasuhara.RoleEmployee}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			ob    kasuhara.OnBehalf
+			field string
+			code  kasuhara.FieldCode
+		}{
+			{kasuhara.OnBehalf{Employee: "nobody@example.jp", ReceivedVia: "phone"}, "employee", kasuhara.FieldNoMatch},
+			{kasuhara.OnBehalf{Employee: "誰でもない人", ReceivedVia: "phone"}, "employee", kasuhara.FieldNoMatch},
+			{kasuhara.OnBehalf{Employee: "otherdesk@example.jp", ReceivedVia: "phone"}, "employee", kasuhara.FieldNoMatch},
+			{kasuhara.OnBehalf{Employee: "operator", ReceivedVia: "phone"}, "employee", kasuhara.FieldAmbiguous},
+			{kasuhara.OnBehalf{Employee: "shopboss@example.jp", ReceivedVia: "phone"}, "employee", kasuhara.FieldSelf},
+			{kasuhara.OnBehalf{Employee: "clerk", Unnamed: true, ReceivedVia: "phone"}, "employee", kasuhara.FieldUnnamedOrNamed},
+			{kasuhara.OnBehalf{ReceivedVia: "phone"}, "employee", kasuhara.FieldRequired},
+			{kasuhara.OnBehalf{Employee: "clerk", ReceivedVia: "fax"}, "received_via", kasuhara.FieldOneOf},
+		} {
+			_, err := d.s.FileOnBehalf(ctx, d.people["shopboss"], tc.ob, r)
+			if got := kasuhara.ErrorFields(err)[tc.field].Code; got != tc.code {
+				t.Errorf("%+v: %s = %q (%v), want %q", tc.ob, tc.field, got, err, tc.code)
+			}
+		}
+		// The report's own fields are named at the same time.
+		_, err := d.s.FileOnBehalf(ctx, d.people["shopboss"], kasuhara.OnBehalf{ReceivedVia: "x"}, kasuhara.Report{})
+		for _, f := range []string{"employee", "received_via", "conduct", "channel"} {
+			wantField(t, err, f)
+		}
+		var n int
+		d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d cases after refused reports", n)
+		}
+	})
+}
+
+func TestReportsTakenOnBehalf(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		shopboss, operator := d.people["shopboss"], d.people["operator"]
+		// The shop's supervisor takes, by telephone, the report of an
+		// operator of the call centre (another department), found by name.
+		r := report(d.shop.ID, "電話で聞き取った内容：客に「殺すぞ」と言われた", "threat")
+		c, err := d.s.FileOnBehalf(ctx, shopboss, kasuhara.OnBehalf{Employee: " operator ", ReceivedVia: "phone"}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ReporterID != operator.UserID || c.RecordedBy != shopboss.UserID || c.ReceivedVia != "phone" || c.Report.DepartmentID != d.call.ID {
+			t.Fatalf("case = reporter %q recorder %q via %q department %q; want the operator's, in the call centre",
+				c.ReporterID, c.RecordedBy, c.ReceivedVia, c.Report.DepartmentID)
+		}
+		// An unrelated case of the call centre, which the shop's supervisor
+		// must not reach by having recorded for someone there.
+		callCase := d.file(t, d.people["operator"], report(d.call.ID, "別の件：長時間の電話", "long_contact"))
+
+		// The employee sees it among their reports, as theirs, and is told.
+		mine, _, err := d.s.Cases(ctx, operator, kasuhara.CaseFilter{Mine: true})
+		if err != nil || !slices.ContainsFunc(mine, func(x kasuhara.Case) bool { return x.ID == c.ID }) {
+			t.Fatalf("the operator's reports %v (%v) lack the case taken for them", of(mine, func(x kasuhara.Case) string { return x.Ref }), err)
+		}
+		got, err := d.s.CaseByID(ctx, operator, c.ID)
+		if err != nil || got.RecordedBy != shopboss.UserID || got.ReceivedVia != "phone" {
+			t.Fatalf("the operator reads %+v, %v", got, err)
+		}
+		fanOut(t, d.db, d.s)
+		if !notified(t, d, "operator", notify.CaseRecorded, c.Ref) {
+			t.Error("the employee was not told a report was taken for them")
+		}
+		if notified(t, d, "shopboss", notify.CaseRecorded, c.Ref) {
+			t.Error("the recorder was told of their own report")
+		}
+		if !notified(t, d, "desk1", notify.CaseReported, c.Ref) {
+			t.Error("the desk was not told of the new case")
+		}
+
+		// The desk works the case.
+		desk := d.people["desk1"]
+		if _, err := d.s.AddNote(ctx, desk, c.ID, kasuhara.EventNote, "デスクの内部メモ：店長に確認"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.AddMessage(ctx, desk, c.ID, "デスクからのメッセージ：お話を伺えますか"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.Assess(ctx, desk, c.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", Verdict: "harassment",
+			Rationale: "デスクの判断理由"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.AddCare(ctx, desk, c.ID, kasuhara.CareAction{Kind: "counselling", Note: "デスクのケア記録"}); err != nil {
+			t.Fatal(err)
+		}
+
+		// The recorder keeps what they typed, read-only, and nothing else.
+		rr, err := d.s.RecordedReport(ctx, shopboss, c.ID)
+		if err != nil || rr.Report.Conduct != r.Conduct || rr.Ref != c.Ref || rr.EmployeeID != operator.UserID {
+			t.Fatalf("RecordedReport = %+v, %v", rr, err)
+		}
+		b, _ := json.Marshal(rr)
+		for _, secret := range []string{"デスクの内部メモ", "デスクからのメッセージ", "デスクの判断理由", "デスクのケア記録", "harassment"} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("the recorder's copy carries %q", secret)
+			}
+		}
+		list, err := d.s.RecordedReports(ctx, shopboss, 0)
+		if err != nil || len(list) != 1 || list[0].CaseID != c.ID {
+			t.Fatalf("RecordedReports = %+v, %v", list, err)
+		}
+		if _, err := d.s.CaseByID(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder opens the case: %v", err)
+		}
+		if _, err := d.s.Timeline(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder reads the timeline: %v", err)
+		}
+		if _, err := d.s.Assessments(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder reads the assessment: %v", err)
+		}
+		if _, err := d.s.Messages(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder reads the messages: %v", err)
+		}
+		if _, err := d.s.CareActions(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder reads the care record: %v", err)
+		}
+		if _, err := d.s.Corrections(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder reads the employee's corrections: %v", err)
+		}
+		if _, err := d.s.AddNote(ctx, shopboss, c.ID, kasuhara.EventNote, "x"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder adds a note: %v", err)
+		}
+		// …nor gains the employee's department.
+		if _, err := d.s.CaseByID(ctx, shopboss, callCase.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the shop's supervisor opens a call-centre case: %v", err)
+		}
+		seen, _, err := d.s.Cases(ctx, shopboss, kasuhara.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(seen, func(x kasuhara.Case) bool { return x.ID == c.ID || x.ID == callCase.ID }) {
+			t.Errorf("the shop's supervisor lists %v", of(seen, func(x kasuhara.Case) string { return x.Ref }))
+		}
+		// Access follows the employee's: the call centre's supervisor sees it.
+		if _, err := d.s.CaseByID(ctx, d.people["callboss"], c.ID); err != nil {
+			t.Errorf("the employee's supervisor does not see the case: %v", err)
+		}
+		// Nobody else has a recorded copy.
+		for _, who := range []string{"callboss", "desk1", "operator"} {
+			if _, err := d.s.RecordedReport(ctx, d.people[who], c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+				t.Errorf("%s reads the recorder's copy: %v", who, err)
+			}
+		}
+
+		// The employee adds to it and corrects it; the recorded text stays.
+		if _, err := d.s.CorrectReport(ctx, operator, c.ID, "訂正：言われたのは「ぶっ飛ばすぞ」でした"); err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"shopboss", "clerk", "callboss"} {
+			if _, err := d.s.CorrectReport(ctx, d.people[who], c.ID, "x"); err == nil {
+				t.Errorf("%s corrected the operator's report", who)
+			}
+		}
+		_, err = d.s.CorrectReport(ctx, operator, c.ID, " ")
+		wantField(t, err, "body")
+		cs, err := d.s.Corrections(ctx, desk, c.ID)
+		if err != nil || len(cs) != 1 || !strings.Contains(cs[0].Body, "ぶっ飛ばす") {
+			t.Fatalf("the desk reads corrections %+v, %v", cs, err)
+		}
+		if rr, _ := d.s.RecordedReport(ctx, shopboss, c.ID); rr.Report.Conduct != r.Conduct {
+			t.Errorf("the recorded text changed: %q", rr.Report.Conduct)
+		}
+		found, _, err := d.s.Cases(ctx, operator, kasuhara.CaseFilter{Mine: true, Query: "ぶっ飛ばす"})
+		if err != nil || len(found) != 1 {
+			t.Errorf("the correction is not searchable for its writer: %v, %v", len(found), err)
+		}
+
+		// The employee hides the case from their supervisor; the recorder
+		// still keeps their copy.
+		if err := d.s.SetConfidential(ctx, operator, c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.RecordedReport(ctx, shopboss, c.ID); err != nil {
+			t.Errorf("the recorder lost their copy: %v", err)
+		}
+
+		// "I did not make this report": legal is alerted, once.
+		if err := d.s.DisownReport(ctx, operator, c.ID, "この日は休みでした"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, d.s.DisownReport(ctx, operator, c.ID, ""), kasuhara.ECONFLICT)
+		fanOut(t, d.db, d.s)
+		if !notified(t, d, "legal", notify.CaseDisowned, c.Ref) {
+			t.Error("legal was not alerted")
+		}
+		for _, who := range []string{"shopboss", "callboss", "desk1"} {
+			if notified(t, d, who, notify.CaseDisowned, c.Ref) {
+				t.Errorf("%s was alerted of the employee's word", who)
+			}
+		}
+		got, _ = d.s.CaseByID(ctx, desk, c.ID)
+		if got.DisownedAt.IsZero() {
+			t.Error("the case does not say it was disowned")
+		}
+		tl, _ := d.s.Timeline(ctx, desk, c.ID)
+		if !slices.ContainsFunc(tl, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventDisowned }) {
+			t.Error("the timeline lacks the employee's word for the desk")
+		}
+		entries, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions := of(entries, func(e kasuhara.AuditEntry) string { return e.Action })
+		for _, want := range []string{"case.create", "case.correct", "case.disown"} {
+			if !slices.Contains(actions, want) {
+				t.Errorf("audit %v lacks %s", actions, want)
+			}
+		}
+		// A report the employee filed themselves cannot be disowned.
+		err = d.s.DisownReport(ctx, operator, callCase.ID, "")
+		wantField(t, err, "case")
+	})
+}
+
+func TestOnBehalfUnnamed(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		desk := d.people["desk1"]
+		r := report(d.shop.ID, "手紙で届いた相談：名前は伏せてほしいとのこと", "insult")
+		c, err := d.s.FileOnBehalf(ctx, desk, kasuhara.OnBehalf{Unnamed: true, ReceivedVia: "letter"}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ReporterID != "" || !c.UnnamedReporter || c.Report.DepartmentID != d.shop.ID {
+			t.Fatalf("case = %+v", c)
+		}
+		if _, err := d.s.CaseByID(ctx, d.people["shopboss"], c.ID); err != nil {
+			t.Errorf("the department's supervisor does not see it: %v", err)
+		}
+		for _, who := range []string{"clerk", "clerk2"} {
+			mine, _, _ := d.s.Cases(ctx, d.people[who], kasuhara.CaseFilter{Mine: true})
+			if len(mine) != 0 {
+				t.Errorf("%s has the unnamed report among theirs", who)
+			}
+		}
+		if rr, err := d.s.RecordedReport(ctx, desk, c.ID); err != nil || !rr.Unnamed || rr.EmployeeID != "" {
+			t.Fatalf("RecordedReport = %+v, %v", rr, err)
+		}
+	})
+}
