@@ -312,7 +312,14 @@ func rotateKey(ctx context.Context, e env, st *store.Store, blobs *blob.Store) e
 	}
 	// Files filed while the run went on are on the new key already; a
 	// last pass over the files filed since it listed them catches any
-	// upload that began before the servers noticed the new key.
+	// upload that began before the servers noticed the new key. Such an
+	// upload can take as long as a server reads a request (5 minutes):
+	// the last pass waits until that long after the new key was put in
+	// place, or a file still on the old key would be recorded after it
+	// and lost with the old key.
+	if err := settleRotation(ctx, e, st); err != nil {
+		return err
+	}
 	late, err := st.StoredFiles(ctx)
 	if err != nil {
 		return err
@@ -333,4 +340,44 @@ func rotateKey(ctx context.Context, e env, st *store.Store, blobs *blob.Store) e
 	}
 	fmt.Fprintf(e.stdout, "Re-encrypted every evidence file to the new key and destroyed the old one. Back up the new key now: kasuhara backup key FILE.\n")
 	return nil
+}
+
+// rotationSettle is how long after the new key was put in place the last
+// pass of a key rotation waits: the servers' longest request (an upload
+// from a slow phone, serve.go's ReadTimeout) plus a minute.
+// KASUHARA_KEY_ROTATE_SETTLE shortens it where no server runs (tests, a
+// stopped installation).
+const rotationSettle = 6 * time.Minute
+
+// settleRotation waits until rotationSettle has passed since the rotation
+// began (a resumed rotation began long ago and does not wait).
+func settleRotation(ctx context.Context, e env, st *store.Store) error {
+	settle := rotationSettle
+	if v := e.getenv("KASUHARA_KEY_ROTATE_SETTLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return usagef("KASUHARA_KEY_ROTATE_SETTLE=%q: a duration such as 6m or 0s", v)
+		}
+		settle = d
+	}
+	jobs, err := st.BlobJobs(ctx, store.BlobJobRotate)
+	if err != nil {
+		return err
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	wait := time.Until(jobs[0].StartedAt.Add(settle))
+	if wait <= 0 {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Waiting %s for uploads begun before the new key to finish, then a last pass.\n", wait.Round(time.Second))
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("key rotate: interrupted before the last pass; run it again to continue: %w", ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }

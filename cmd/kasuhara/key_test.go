@@ -150,6 +150,9 @@ func TestKeyRotationKilledAndResumed(t *testing.T) {
 	for _, s3 := range []bool{false, true} {
 		t.Run(map[bool]string{false: "local", true: "s3"}[s3], func(t *testing.T) {
 			c := newCLI(t, sqldb.SQLite)
+			// No server runs: the last pass need not wait for uploads
+			// begun before the new key (TestKeyRotationSettles does).
+			c.env["KASUHARA_KEY_ROTATE_SETTLE"] = "0s"
 			if s3 {
 				for _, kv := range testdb.NewS3Bucket(t).Env("evidence") {
 					k, v, _ := strings.Cut(kv, "=")
@@ -311,5 +314,32 @@ func TestBlobMigrateInterruptedAndResumed(t *testing.T) {
 				t.Errorf("migrate to a relative directory: %v", err)
 			}
 		})
+	}
+}
+
+// TestKeyRotationSettles: the last pass of a rotation waits until uploads
+// begun before the new key can have ended (KASUHARA_KEY_ROTATE_SETTLE, 6
+// minutes by default), so that a file encrypted to the old key and
+// recorded after the files were listed is not lost with the old key; a
+// rotation resumed after the wait has passed does not wait again; a bad
+// setting is refused before anything changes.
+func TestKeyRotationSettles(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	seedEvidence(t, c, 2)
+	c.env["KASUHARA_KEY_ROTATE_SETTLE"] = "soon"
+	if _, _, err := c.run("", "key", "rotate"); err == nil || !strings.Contains(err.Error(), "KASUHARA_KEY_ROTATE_SETTLE") {
+		t.Fatalf("a bad settle time: %v", err)
+	}
+	keys := filepath.Join(c.env["KASUHARA_DATA"], "keys")
+	c.env["KASUHARA_KEY_ROTATE_SETTLE"] = "1s"
+	out := c.ok("", "key", "rotate")
+	if !strings.Contains(out, "Waiting") || !strings.Contains(out, "destroyed the old one") {
+		t.Fatalf("the rotation did not wait for uploads begun before the new key:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(keys, "evidence.old.age-key")); !os.IsNotExist(err) {
+		t.Fatalf("the old key is still there: %v", err)
+	}
+	if got := checkFiles(t, c); got != 2 {
+		t.Fatalf("%d files, want 2", got)
 	}
 }
