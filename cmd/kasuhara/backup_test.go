@@ -26,9 +26,9 @@ import (
 	"github.com/kasuhara/kasuhara/internal/testserver"
 )
 
-// serveInBackground runs serve in the background and returns its address and a
-// stop that waits for it.
-func serveInBackground(t *testing.T, c *cli) (string, func()) {
+// serveInBackground runs serve in the background and returns its address, a
+// stop that waits for it (and runs when the test ends) and its log.
+func serveInBackground(t *testing.T, c *cli) (string, func(), *testserver.Buffer) {
 	t.Helper()
 	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,7 +71,7 @@ func serveInBackground(t *testing.T, c *cli) (string, func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return addr, stop
+	return addr, stop, logs
 }
 
 // apiClient calls the API of a server with a bearer token.
@@ -196,7 +196,7 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 	src.ok("employee-password-1\n", "user", "create", "--email", "e@acme.example", "--name", "E", "--role", "employee", "--org", "acme")
 	empTok := strings.TrimSpace(src.ok("", "token", "create", "--email", "e@acme.example"))
 	deskTok := strings.TrimSpace(src.ok("", "token", "create", "--email", "b@acme.example"))
-	addr, stop := serveInBackground(t, src)
+	addr, stop, _ := serveInBackground(t, src)
 	emp, desk := apiClient{t, addr, empTok}, apiClient{t, addr, deskTok}
 	var before []string
 	for i := range 3 {
@@ -290,7 +290,7 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 	if out := dst.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
 		t.Errorf("audit verify after restore: %s", out)
 	}
-	addr2, _ := serveInBackground(t, dst)
+	addr2, _, _ := serveInBackground(t, dst)
 	desk2 := apiClient{t, addr2, deskTok}
 	for _, id := range before {
 		got, files := desk2.casePages(id)
@@ -331,7 +331,7 @@ func TestCorruptArchiveRefused(t *testing.T) {
 	src.seedAcme()
 	src.ok("employee-password-1\n", "user", "create", "--email", "e@acme.example", "--name", "E", "--role", "employee", "--org", "acme")
 	tok := strings.TrimSpace(src.ok("", "token", "create", "--email", "e@acme.example"))
-	addr, stop := serveInBackground(t, src)
+	addr, stop, _ := serveInBackground(t, src)
 	emp := apiClient{t, addr, tok}
 	for i := range 3 {
 		if _, _, err := emp.fileWithEvidence(i); err != nil {

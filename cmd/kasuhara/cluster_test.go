@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -22,55 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
-	"github.com/kasuhara/kasuhara/internal/testserver"
 )
-
-// startServe runs serve in the process until the test ends and returns
-// its address and its log.
-func startServe(t *testing.T, c *cli) (string, *bytes.Buffer) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	logs := &bytes.Buffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return c.env[k] }, strings.NewReader(""), pw, syncWriter{logs})
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	addr := ""
-	for sc.Scan() {
-		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
-			addr = m[1]
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v after shutdown", err)
-		}
-	})
-	if addr == "" {
-		t.Fatalf("serve did not start")
-	}
-	if err := testserver.WaitHealthy(ctx, addr, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return addr, logs
-}
-
-// syncWriter is a bytes.Buffer that the server's goroutines may share.
-type syncWriter struct{ b *bytes.Buffer }
-
-var logMu = make(chan struct{}, 1)
-
-func (w syncWriter) Write(p []byte) (int, error) {
-	logMu <- struct{}{}
-	defer func() { <-logMu }()
-	return w.b.Write(p)
-}
 
 func status(t *testing.T, u string) int {
 	t.Helper()
@@ -104,7 +53,7 @@ func waitStatus(t *testing.T, u string, want int, why string) {
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	c := newCLI(t, sqldb.Postgres)
 	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
-	addr, logs := startServe(t, c)
+	addr, _, logs := serveInBackground(t, c)
 	if s := status(t, addr+"/readyz"); s != http.StatusOK {
 		t.Fatalf("readyz = %d at the start", s)
 	}
@@ -148,9 +97,7 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	// check's five seconds and a poll).
 	var text string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		logMu <- struct{}{}
 		text = logs.String()
-		<-logMu
 		if strings.Contains(text, `"msg":"job queue held"`) {
 			break
 		}

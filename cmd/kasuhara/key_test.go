@@ -95,7 +95,7 @@ func seedEvidence(t *testing.T, c *cli, n int) {
 	c.seedAcme()
 	c.ok("employee-password-1\n", "user", "create", "--email", "e@acme.example", "--name", "E", "--role", "employee", "--org", "acme")
 	tok := strings.TrimSpace(c.ok("", "token", "create", "--email", "e@acme.example"))
-	addr, stop := serveInBackground(t, c)
+	addr, stop, _ := serveInBackground(t, c)
 	emp := apiClient{t, addr, tok}
 	for i := range n {
 		if _, _, err := emp.fileWithEvidence(i); err != nil {

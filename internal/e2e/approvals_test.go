@@ -103,15 +103,8 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 			t.Errorf("the approvals list lacks %q: %s", want, card)
 		}
 	}
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1366, 900}, {"phone", 390, 844}, {"small-phone", 320, 640}} {
-		emulate := chromedp.EmulateViewport(size.w, size.h)
-		if size.w < 1000 {
-			emulate = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
-		}
-		legal2.run("emulate "+size.name, emulate)
+	for _, size := range screens {
+		legal2.emulate(size)
 		for _, p := range []string{"/approvals", "/notifications", customerURL} {
 			legal2.open(p)
 			checkFits(t, legal2, p+" ("+size.name+")")

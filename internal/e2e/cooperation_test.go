@@ -73,15 +73,8 @@ func TestCooperationFlow(t *testing.T) {
 	}
 	request := desk.path()
 	shots := os.Getenv("KASUHARA_SCREENSHOTS")
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1366, 900}, {"phone", 390, 844}, {"small-phone", 320, 640}} {
-		emulate := chromedp.EmulateViewport(size.w, size.h)
-		if size.w < 1000 {
-			emulate = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
-		}
-		desk.run("emulate "+size.name, emulate)
+	for _, size := range screens {
+		desk.emulate(size)
 		for i, p := range []string{"/cooperation", request, request + "/share?fields=dates&fields=conduct&fields=measures"} {
 			desk.open(p)
 			checkFits(t, desk, p+" ("+size.name+")")

@@ -24,12 +24,7 @@ func TestGrantJourney(t *testing.T) {
 		}
 	}
 
-	admin := newBrowser(t, srv)
-	firstSignIn(t, admin, srv.AdminEmail, srv.AdminPassword, "ja")
-	admin.open("/admin/users")
-	admin.fill("#user-name", "新 窓口")
-	admin.fill("#user-email", "new.desk@example.jp")
-	admin.choose("#user-role", "desk")
+	admin := newUserForm(t, srv, "新 窓口", "new.desk@example.jp", "desk")
 	wantStatus(t, admin.submit("#create-user"), http.StatusAccepted, "ask for a desk member")
 	if got, want := admin.text(".flash"), msg(t, "ja", "admin.users.grant_requested"); got != want {
 		t.Errorf("the admin is told %q, want %q", got, want)
@@ -39,16 +34,9 @@ func TestGrantJourney(t *testing.T) {
 	}
 
 	legal := newBrowser(t, srv)
-	for _, v := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1366, 900}, {"phone-320", 320, 640}, {"phone", 390, 844}} {
-		if v.w < 600 {
-			legal.run("emulate "+v.name, chromedp.EmulateViewport(v.w, v.h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
-		} else {
-			legal.run("emulate "+v.name, chromedp.EmulateViewport(v.w, v.h))
-		}
-		if v.name == "desktop" {
+	for _, v := range screens {
+		legal.emulate(v)
+		if !v.phone {
 			wantStatus(t, signIn(t, legal, "legal@example.jp", legalPW), http.StatusOK, "legal signs in")
 		}
 		legal.open("/grant-requests")
@@ -103,12 +91,7 @@ func TestGrantApprovedFromApprovals(t *testing.T) {
 	addUser(t, srv, "legal@example.jp", "法務 一郎", "legal", "")
 	legal2PW := addUser(t, srv, "legal2@example.jp", "法務 二郎", "legal", "")
 
-	admin := newBrowser(t, srv)
-	firstSignIn(t, admin, srv.AdminEmail, srv.AdminPassword, "ja")
-	admin.open("/admin/users")
-	admin.fill("#user-name", "新 窓口")
-	admin.fill("#user-email", "new.desk@example.jp")
-	admin.choose("#user-role", "desk")
+	admin := newUserForm(t, srv, "新 窓口", "new.desk@example.jp", "desk")
 	wantStatus(t, admin.submit("#create-user"), http.StatusAccepted, "ask for a desk member")
 
 	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
@@ -135,15 +118,8 @@ func TestGrantApprovedFromApprovals(t *testing.T) {
 			t.Errorf("the grant's card lacks %q: %s", want, card)
 		}
 	}
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"small-phone", 320, 640}, {"desktop", 1366, 900}} {
-		emulate := chromedp.EmulateViewport(size.w, size.h)
-		if size.w < 1000 {
-			emulate = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
-		}
-		legal2.run("emulate "+size.name, emulate)
+	for _, size := range []screen{screens[2], screens[0]} { // small phone, then the desktop the rest uses
+		legal2.emulate(size)
 		legal2.open("/approvals")
 		checkFits(t, legal2, "/approvals with a grant ("+size.name+")")
 		noUUID(t, legal2, "/approvals")

@@ -11,8 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 // morningCases files the desk's morning on the running server's database,
@@ -24,24 +22,9 @@ import (
 func morningCases(t *testing.T, srv *server) string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, "", srv.data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := store.New(db)
-	actor := func(email string) kasuhara.Actor {
-		t.Helper()
-		u, err := st.UserByEmail(ctx, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms, err := st.Memberships(ctx, u.ID)
-		if err != nil || len(ms) != 1 {
-			t.Fatalf("memberships of %s: %v, %v", email, ms, err)
-		}
-		return kasuhara.Actor{UserID: u.ID, OrgID: ms[0].OrgID, Role: ms[0].Role, DepartmentID: ms[0].DepartmentID}
-	}
+	st, closeStore := serverStore(t, srv)
+	defer closeStore()
+	actor := func(email string) kasuhara.Actor { return memberActor(t, st, email) }
 	clerk, desk, legal := actor("clerk@example.jp"), actor("desk@example.jp"), actor("legal@example.jp")
 	now := time.Now()
 	at := func(t0 time.Time) { st.Now = func() time.Time { return t0 } }

@@ -10,8 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/sqldb"
-	"github.com/kasuhara/kasuhara/internal/store"
 )
 
 // underArea puts the department dep under a new area, on the running
@@ -20,21 +18,9 @@ import (
 func underArea(t *testing.T, srv *server, dep, area string) string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, "", srv.data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := store.New(db)
-	u, err := st.UserByEmail(ctx, "clerk@example.jp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := st.Memberships(ctx, u.ID)
-	if err != nil || len(ms) != 1 {
-		t.Fatalf("memberships: %v, %v", ms, err)
-	}
-	org := ms[0].OrgID
+	st, closeStore := serverStore(t, srv)
+	defer closeStore()
+	org := memberActor(t, st, "clerk@example.jp").OrgID
 	d, err := st.DepartmentByName(ctx, org, dep)
 	if err != nil {
 		t.Fatal(err)

@@ -298,12 +298,7 @@ func TestDraftBelongsToItsWriter(t *testing.T) {
 // taken".
 func TestCreateUserSubmittedOnce(t *testing.T) {
 	srv := startServer(t)
-	admin := newBrowser(t, srv)
-	firstSignIn(t, admin, srv.AdminEmail, srv.AdminPassword, "ja")
-	admin.open("/admin/users")
-	admin.fill("#user-name", "二度 押す")
-	admin.fill("#user-email", "twice@example.jp")
-	admin.choose("#user-role", "employee")
+	admin := newUserForm(t, srv, "二度 押す", "twice@example.jp", "employee")
 	admin.run("tap twice", chromedp.Evaluate[chromedp.Void](`(() => {
 		const btn = document.querySelector("#create-user");
 		btn.click(); setTimeout(() => btn.click(), 5); })()`))

@@ -427,30 +427,6 @@ func TestJobOfDeadWorkerIsRetried(t *testing.T) {
 	})
 }
 
-// reopenable returns a function that opens (and migrates) the same database
-// again, as a second process or a restarted server would.
-func reopenable(t *testing.T, e sqldb.Engine) func() *sqldb.DB {
-	t.Helper()
-	dsn, dir := "", ""
-	if e == sqldb.Postgres {
-		dsn = testdb.NewPostgresDatabase(t)
-	} else {
-		dir = t.TempDir()
-	}
-	return func() *sqldb.DB {
-		t.Helper()
-		db, err := sqldb.Open(context.Background(), dsn, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-}
-
 func TestConcurrentQueuesRunEachJobOnce(t *testing.T) {
 	const jobs = 120
 	for _, e := range testdb.Engines {
@@ -460,7 +436,7 @@ func TestConcurrentQueuesRunEachJobOnce(t *testing.T) {
 				name = string(e) + "/one_db"
 			}
 			t.Run(name, func(t *testing.T) {
-				open := reopenable(t, e)
+				open := testdb.Reopenable(t, e)
 				db1 := open()
 				db2 := db1
 				if !shared {
@@ -538,7 +514,7 @@ func TestJobsSurviveRestart(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
 		ctx := context.Background()
 		clk := newClock()
-		open := reopenable(t, e)
+		open := testdb.Reopenable(t, e)
 		db := open()
 		opts := Options{Now: clk.Now, Logger: quiet}
 		enqueue(t, db, Job{Kind: "a"}, Job{Kind: "b"}, Job{Kind: "c", RunAt: clk.Now().Add(time.Hour)})

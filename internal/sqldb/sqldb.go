@@ -79,19 +79,9 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
-	// _txlock=immediate takes the write lock at BEGIN: without it a
-	// read-then-write transaction can fail with "database is locked".
 	trace := &stmtTrace{}
-	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true, trace)
+	w, err := openSQLiteWriter(ctx, u, trace)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
 	r, err := openSQLite(u+"?"+sqlitePragmas+"&_pragma=query_only(1)", false, trace)
@@ -150,16 +140,30 @@ func openSQLite(dsn string, detach bool, trace *stmtTrace) (*sql.DB, error) {
 // else: no group commit, no migrations. It is the load tool's baseline of
 // what SQLite does alone.
 func OpenBareSQLite(ctx context.Context, path string) (*sql.DB, error) {
-	u := "file:" + (&url.URL{Path: path}).EscapedPath()
-	trace := &stmtTrace{}
-	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true, trace)
+	w, err := openSQLiteWriter(ctx, "file:"+(&url.URL{Path: path}).EscapedPath(), &stmtTrace{})
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
+	return w, nil
+}
+
+// openSQLiteWriter opens the one writer connection of the SQLite database
+// at the file URL u, with the product's pragmas and statement cache, and
+// checks that it answers.
+func openSQLiteWriter(ctx context.Context, u string, trace *stmtTrace) (*sql.DB, error) {
+	// _txlock=immediate takes the write lock at BEGIN: without it a
+	// read-then-write transaction can fail with "database is locked".
+	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true, trace)
+	if err != nil {
+		return nil, err
+	}
 	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+		return nil, err
 	}
 	return w, nil
 }

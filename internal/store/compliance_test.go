@@ -280,12 +280,18 @@ func TestCompliance(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		must(d.s.Assign(ctx, desk1, k.ID, desk1.UserID, legal.UserID))
-		must(d.s.Transition(ctx, desk1, k.ID, kasuhara.StateInProgress, ""))
-		must(d.s.Assess(ctx, desk1, k.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"threat"},
-			EnvironmentImpaired: true, EnvironmentHow: "出勤できない", Verdict: "harassment", Rationale: "脅迫を伴う"}))
-		must(d.s.Transition(ctx, desk1, k.ID, kasuhara.StateResolved, ""))
-		must(d.s.Transition(ctx, desk1, k.ID, kasuhara.StateClosed, ""))
+		// closeAsHarassment takes a case through to closed with the verdict
+		// harassment, a second person (legal) and no lesson.
+		closeAsHarassment := func(id string) {
+			t.Helper()
+			must(d.s.Assign(ctx, desk1, id, desk1.UserID, legal.UserID))
+			must(d.s.Transition(ctx, desk1, id, kasuhara.StateInProgress, ""))
+			must(d.s.Assess(ctx, desk1, id, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"threat"},
+				EnvironmentImpaired: true, EnvironmentHow: "出勤できない", Verdict: "harassment", Rationale: "脅迫を伴う"}))
+			must(d.s.Transition(ctx, desk1, id, kasuhara.StateResolved, ""))
+			must(d.s.Transition(ctx, desk1, id, kasuhara.StateClosed, ""))
+		}
+		closeAsHarassment(k.ID)
 		c = complianceOf(t, d, analyst, "")
 		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureDeterrence: kasuhara.CompliancePartly,
 			kasuhara.MeasureRecurrence: kasuhara.ComplianceNotMet, kasuhara.MeasureResponse: kasuhara.ComplianceMet})
@@ -300,12 +306,7 @@ func TestCompliance(t *testing.T) {
 		// A second closed case without a lesson: recurrence partly; its
 		// recurrence prevention note (a note of its own kind) meets it.
 		k2 := cases[1]
-		must(d.s.Assign(ctx, desk1, k2.ID, desk1.UserID, legal.UserID))
-		must(d.s.Transition(ctx, desk1, k2.ID, kasuhara.StateInProgress, ""))
-		must(d.s.Assess(ctx, desk1, k2.ID, kasuhara.Assessment{Request: "not_valid", Manner: "inappropriate", MannerReasons: []string{"threat"},
-			EnvironmentImpaired: true, EnvironmentHow: "出勤できない", Verdict: "harassment", Rationale: "脅迫を伴う"}))
-		must(d.s.Transition(ctx, desk1, k2.ID, kasuhara.StateResolved, ""))
-		must(d.s.Transition(ctx, desk1, k2.ID, kasuhara.StateClosed, ""))
+		closeAsHarassment(k2.ID)
 		c = complianceOf(t, d, analyst, "")
 		wantStatus(t, c.Orgs[0], map[string]kasuhara.ComplianceStatus{kasuhara.MeasureRecurrence: kasuhara.CompliancePartly})
 		_, err = d.s.AddNote(ctx, d.people["shopboss"], k2.ID, kasuhara.EventPrevention, "レジ横に呼び出しボタンを置く")

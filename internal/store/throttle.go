@@ -108,15 +108,48 @@ func (t *Throttles) hash(name, key string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// sweeper says when this process next deletes a limiter's rows that left
+// its window: once an interval, not on every write.
+type sweeper struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+// due reports whether a sweep is due at now and, if so, sets the next one
+// an interval later.
+func (s *sweeper) due(now time.Time, interval time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !now.After(s.at) {
+		return false
+	}
+	s.at = now.Add(interval)
+	return true
+}
+
+// insertSwept runs insert (the limiter's name, the key's hash and the time
+// as $1 to $3) in one bookkeeping write with, when sweep, the deletion of
+// the limiter's rows of table at or before oldest.
+func (t *Throttles) insertSwept(ctx context.Context, sweep bool, table, insert, name, keyHash string, now, oldest time.Time) error {
+	return t.db.Bookkeeping(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, insert, name, keyHash, now); err != nil {
+			return err
+		}
+		if !sweep {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE limiter = $1 AND at <= $2", name, oldest)
+		return err
+	})
+}
+
 // dbCounter is one limiter of Throttles.
 type dbCounter struct {
 	t      *Throttles
 	name   string
 	max    int
 	window time.Duration
-
-	mu      sync.Mutex
-	sweepAt time.Time // when this process next sweeps the limiter's old rows
+	sweep  sweeper
 }
 
 // Blocked implements throttle.Counter: blocked while max failures are in
@@ -161,23 +194,9 @@ func (c *dbCounter) Delay(ctx context.Context, key string, free int, most time.D
 // process) it deletes the limiter's rows that left the window.
 func (c *dbCounter) Fail(ctx context.Context, key string) error {
 	now := c.t.now()
-	c.mu.Lock()
-	sweep := now.After(c.sweepAt)
-	if sweep {
-		c.sweepAt = now.Add(c.window)
-	}
-	c.mu.Unlock()
-	err := c.t.db.Bookkeeping(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO throttle_failures (limiter, key_hash, at) VALUES ($1, $2, $3)",
-			c.name, c.t.hash(c.name, key), now); err != nil {
-			return err
-		}
-		if sweep {
-			_, err := tx.ExecContext(ctx, "DELETE FROM throttle_failures WHERE limiter = $1 AND at <= $2", c.name, now.Add(-c.window))
-			return err
-		}
-		return nil
-	})
+	err := c.t.insertSwept(ctx, c.sweep.due(now, c.window), "throttle_failures",
+		"INSERT INTO throttle_failures (limiter, key_hash, at) VALUES ($1, $2, $3)",
+		c.name, c.t.hash(c.name, key), now, now.Add(-c.window))
 	if err != nil {
 		return fmt.Errorf("store: throttle %s: fail: %w", c.name, err)
 	}
@@ -198,34 +217,19 @@ func (c *dbCounter) Reset(ctx context.Context, key string) error {
 
 // dbKnown is one set of remembered keys of Throttles.
 type dbKnown struct {
-	t    *Throttles
-	name string
-	ttl  time.Duration
-
-	mu      sync.Mutex
-	sweepAt time.Time
+	t     *Throttles
+	name  string
+	ttl   time.Duration
+	sweep sweeper
 }
 
 // Add implements throttle.Remembered.
 func (k *dbKnown) Add(ctx context.Context, key string) error {
 	now := k.t.now()
-	k.mu.Lock()
-	sweep := now.After(k.sweepAt)
-	if sweep {
-		k.sweepAt = now.Add(time.Hour)
-	}
-	k.mu.Unlock()
-	err := k.t.db.Bookkeeping(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_known (limiter, key_hash, at) VALUES ($1, $2, $3)
-			ON CONFLICT (limiter, key_hash) DO UPDATE SET at = excluded.at`, k.name, k.t.hash(k.name, key), now); err != nil {
-			return err
-		}
-		if sweep {
-			_, err := tx.ExecContext(ctx, "DELETE FROM throttle_known WHERE limiter = $1 AND at <= $2", k.name, now.Add(-k.ttl))
-			return err
-		}
-		return nil
-	})
+	err := k.t.insertSwept(ctx, k.sweep.due(now, time.Hour), "throttle_known",
+		`INSERT INTO throttle_known (limiter, key_hash, at) VALUES ($1, $2, $3)
+			ON CONFLICT (limiter, key_hash) DO UPDATE SET at = excluded.at`,
+		k.name, k.t.hash(k.name, key), now, now.Add(-k.ttl))
 	if err != nil {
 		return fmt.Errorf("store: throttle %s: add: %w", k.name, err)
 	}

@@ -18,23 +18,7 @@ import (
 // two pools on one PostgreSQL database, or two handles on one SQLite file.
 func openTwice(t *testing.T, e sqldb.Engine) (*sqldb.DB, *sqldb.DB) {
 	t.Helper()
-	dsn, dir := "", ""
-	if e == sqldb.Postgres {
-		dsn = testdb.NewPostgresDatabase(t)
-	} else {
-		dir = t.TempDir()
-	}
-	open := func() *sqldb.DB {
-		db, err := sqldb.Open(context.Background(), dsn, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
+	open := testdb.Reopenable(t, e)
 	return open(), open()
 }
 

@@ -80,6 +80,33 @@ func OpenEmpty(t testing.TB, e sqldb.Engine) *sqldb.DB {
 	return nil
 }
 
+// Reopenable returns a function that opens (and migrates) one fresh
+// database of engine e, the same one at every call, as a second process or
+// a restarted server would: another pool on one PostgreSQL database, or
+// another handle on one SQLite file. Each handle is closed, and the
+// database dropped, when the test ends.
+func Reopenable(t testing.TB, e sqldb.Engine) func() *sqldb.DB {
+	t.Helper()
+	dsn, dir := "", ""
+	if e == sqldb.Postgres {
+		dsn = NewPostgresDatabase(t)
+	} else {
+		dir = t.TempDir()
+	}
+	return func() *sqldb.DB {
+		t.Helper()
+		db, err := sqldb.Open(context.Background(), dsn, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+}
+
 var (
 	probeOnce sync.Once
 	probeErr  error

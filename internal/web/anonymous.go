@@ -216,11 +216,7 @@ func (s *Server) anonReceipt(w http.ResponseWriter, r *http.Request) error {
 // receipt shown once is not lost by it. It files and looks up nothing; a
 // text that cannot be a receipt is refused.
 func (s *Server) anonReceiptAgain(w http.ResponseWriter, r *http.Request) error {
-	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
-	if err != nil {
-		return err
-	}
-	receipt, err := formReceipt(r)
+	org, receipt, err := s.formReceipt(r)
 	if err != nil {
 		return err
 	}
@@ -237,11 +233,7 @@ func (s *Server) anonReceiptAgain(w http.ResponseWriter, r *http.Request) error 
 // anonReceiptFile hands out the receipt as a small text file, or a PDF
 // (format=pdf), from the receipt in the form body.
 func (s *Server) anonReceiptFile(w http.ResponseWriter, r *http.Request) error {
-	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
-	if err != nil {
-		return err
-	}
-	receipt, err := formReceipt(r)
+	org, receipt, err := s.formReceipt(r)
 	if err != nil {
 		return err
 	}
@@ -256,14 +248,18 @@ func (s *Server) anonReceiptFile(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// formReceipt reads the receipt of a form body, written as the receipt is
-// shown (six groups of four).
-func formReceipt(r *http.Request) (string, error) {
+// formReceipt reads the organisation of the path and the receipt of the
+// form body, written as the receipt is shown (six groups of four).
+func (s *Server) formReceipt(r *http.Request) (*kasuhara.Org, string, error) {
+	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return nil, "", err
+	}
 	l, sec, ok := credential.ParseReceipt(r.PostFormValue("receipt"))
 	if !ok {
-		return "", kasuhara.InvalidField("receipt", kasuhara.FieldMalformed)
+		return nil, "", kasuhara.InvalidField("receipt", kasuhara.FieldMalformed)
 	}
-	return credential.FormatReceipt(l + sec), nil
+	return org, credential.FormatReceipt(l + sec), nil
 }
 
 // renderReceipt draws the receipt page; an empty receipt says the report
