@@ -210,6 +210,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// the person gets the link to set their password.
 		notify.KindGrantMail:        notify.GrantMailHandler(mailer, cfg.BaseURL),
 		notify.KindPasswordLinkMail: notify.PasswordLinkMailHandler(mailer, cfg.BaseURL, st.MintPasswordLink),
+		notify.KindAccountMail:      notify.AccountMailHandler(mailer, cfg.BaseURL),
 		store.KindTrainingReminders: st.TrainingRemindersHandler,
 		// The daily digest, for those who chose it, at 08:00 in Japan.
 		notify.KindDigestMail: notify.DigestMailHandler(mailer, cfg.BaseURL),

@@ -30,6 +30,9 @@ type Store struct {
 	// WebhookAllow are the private networks that webhooks may be sent to
 	// (--webhook-allow); public addresses need no entry.
 	WebhookAllow []netip.Prefix
+	// Secrets seals the TOTP keys (blob.Store, with the evidence key); a
+	// store without it cannot set up a second factor.
+	Secrets Sealer
 }
 
 var (
