@@ -51,6 +51,10 @@ type Deps struct {
 	// Compliance is the law's measures with their evidence (issue 22).
 	Compliance kasuhara.ComplianceService
 	Retention  kasuhara.RetentionService
+	// TwoFactor keeps second factors, the organisations' sign-in rules and
+	// the list of a person's sessions (issue 23); nil signs in with the
+	// password alone and applies no per-organisation session rules.
+	TwoFactor kasuhara.TwoFactorService
 	// Idempotency keeps the keys of forms and API requests that create
 	// something, so that a repeat files nothing; nil files every request.
 	Idempotency kasuhara.IdempotencyService
@@ -100,6 +104,7 @@ type Server struct {
 	loginPair     *throttle.Limiter
 	loginKnown    *throttle.Known
 	loginClient   *throttle.Limiter
+	codeUser      *throttle.Limiter // wrong second-factor codes per account
 	receiptClient *throttle.Limiter
 	lookupUser    *throttle.Limiter
 	anonFiling    *throttle.Limiter
@@ -147,6 +152,7 @@ func NewServer(d Deps) (*Server, error) {
 		loginPair:     throttle.New(5, 15*time.Minute),
 		loginKnown:    throttle.NewKnown(30 * 24 * time.Hour),
 		loginClient:   throttle.New(20, 15*time.Minute),
+		codeUser:      throttle.New(5, 15*time.Minute),
 		receiptClient: throttle.New(10, 15*time.Minute),
 		lookupUser:    throttle.New(30, time.Minute),
 		anonFiling:    throttle.New(10, time.Hour),
