@@ -81,11 +81,11 @@ func TestURIAndQR(t *testing.T) {
 	if err != nil || string(got) != string(secret) {
 		t.Errorf("Decode = %q, %v", got, err)
 	}
-	svg, err := QRSVG(u)
+	svg, err := QRSVG(u, `QR "code"`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(svg, "<svg ") || !strings.Contains(svg, `<path fill="#000" d="M`) || strings.Contains(svg, "style=") {
+	if !strings.HasPrefix(svg, "<svg ") || !strings.Contains(svg, `<path fill="#000" d="M`) || strings.Contains(svg, "style=") || !strings.Contains(svg, `aria-label="QR &#34;code&#34;"`) {
 		t.Errorf("svg = %.200s", svg)
 	}
 }

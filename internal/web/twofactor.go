@@ -176,7 +176,8 @@ func (s *Server) renderTwoFactor(w http.ResponseWriter, r *http.Request, status 
 		if err != nil {
 			return err
 		}
-		svg, err := totp.QRSVG(totp.URI("Kasuhara ("+v.Org.Slug+")", v.User.Email, secret))
+		loc := s.Catalog.Localizer(langFrom(r.Context()))
+		svg, err := totp.QRSVG(totp.URI("Kasuhara ("+v.Org.Slug+")", v.User.Email, secret), loc.T("two_factor.qr_label"))
 		if err != nil {
 			return err
 		}
