@@ -123,7 +123,9 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 			}
 		}
 		next.WebhookSecret = "" // kept as it is
-		own := 1 // the flags above that SaveSettings does not take: --org
+
+		// The flags that SaveSettings does not take: --org and those below.
+		own := 1
 		for _, f := range []string{"anonymous", "two-factor-roles"} {
 			if set[f] {
 				own++
