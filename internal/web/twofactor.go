@@ -32,6 +32,10 @@ func (s *Server) askCode(w http.ResponseWriter, r *http.Request, u *kasuhara.Use
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
+	// Whoever was signed in on this browser is not any more.
+	for _, k := range []string{sessionUserKey, sessionStampKey, sessionSecondFactorKey, sessionReauthKey} {
+		s.sessions.Remove(ctx, k)
+	}
 	s.sessions.Put(ctx, pendingUserKey, u.ID)
 	s.sessions.Put(ctx, pendingStampKey, u.CredentialStamp)
 	s.sessions.Put(ctx, pendingAtKey, s.Now().Unix())
