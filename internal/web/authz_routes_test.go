@@ -120,8 +120,10 @@ var routeMatrix = map[string]rule{
 	"GET /account/setup/{token}":  nothing, // only with a mailed link's token
 	"POST /account/setup/{token}": nothing,
 	"POST /account/password":      signedIn,
-	"GET /login/code":             everyone, // without a right password first: back to /login
-	"POST /login/code":            everyone,
+	// Without a right password first, the code page leads to /login: a
+	// refusal for nobody, and nothing more than a redirect for the rest.
+	"GET /login/code":  signedIn,
+	"POST /login/code": signedIn,
 	// The second factor, the list of sessions and re-authentication are
 	// the browser's: a token is refused (every principal here uses one).
 	"GET /account/two-factor":           nothing,
