@@ -169,7 +169,11 @@ var evalFloor = map[string]map[string][3]float64{ // split → category → prec
 		"online_defamation":     {1.00, 1.00, 1.00},
 	},
 	"holdout": {
-		"violence_abuse":        {0.92, 1.00, 0.96},
+		// 0.92 / 0.96 before issue 26: since then 家は分かっている and 覚悟しとけ
+		// are threats by implication, and two held-out texts labelled for
+		// stalking and a posting threat alone get a threat too
+		// (docs/screening.md).
+		"violence_abuse":        {0.81, 1.00, 0.89},
 		"unreasonable_demand":   {1.00, 1.00, 1.00},
 		"time_place_constraint": {1.00, 1.00, 1.00},
 		"other_harassment":      {1.00, 0.85, 0.92},

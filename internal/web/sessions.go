@@ -268,24 +268,32 @@ func (s *Server) checkReauth(r *http.Request, v *viewer) (map[string]string, err
 	pairKey, codeKey := "pair:"+v.User.Email+"|"+s.clientIP(r), "code:"+v.User.ID
 	switch {
 	case code != "":
-		if blocked, _ := s.codeUser.Blocked(codeKey); blocked {
+		if blocked, _, err := s.codeUser.Blocked(ctx, codeKey); err != nil {
+			return nil, err
+		} else if blocked {
 			errs["reauth_code"] = loc.T("login.throttled_short")
 			return errs, nil
 		}
 		if err := s.TwoFactor.VerifySecondFactor(ctx, v.User.ID, code); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
-			s.codeUser.Fail(codeKey)
+			if err := s.codeUser.Fail(ctx, codeKey); err != nil {
+				return nil, err
+			}
 			errs["reauth_code"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongCode})
 			return errs, nil
 		} else if err != nil {
 			return nil, err
 		}
 	case password != "":
-		if blocked, _ := s.loginPair.Blocked(pairKey); blocked {
+		if blocked, _, err := s.loginPair.Blocked(ctx, pairKey); err != nil {
+			return nil, err
+		} else if blocked {
 			errs["reauth_password"] = loc.T("login.throttled_short")
 			return errs, nil
 		}
 		if _, err := s.Users.Authenticate(ctx, v.User.Email, password); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
-			s.loginPair.Fail(pairKey)
+			if err := s.loginPair.Fail(ctx, pairKey); err != nil {
+				return nil, err
+			}
 			errs["reauth_password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongPassword})
 			return errs, nil
 		} else if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -104,7 +105,11 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "login_code", &page{Title: "login_code.title", Form: f})
 	}
 	key := "code:" + u.ID
-	if blocked, wait := s.codeUser.Blocked(key); blocked {
+	blocked, wait, err := s.codeUser.Blocked(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	if blocked {
 		s.metrics.loginThrottled.Inc()
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		return s.render(w, r, http.StatusTooManyRequests, "login_code", &page{Title: "login_code.title", Form: f,
@@ -112,13 +117,15 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.TwoFactor.VerifySecondFactor(r.Context(), u.ID, code); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
 		s.metrics.loginFailures.Inc()
-		s.codeUser.Fail(key)
+		if err := s.codeUser.Fail(r.Context(), key); err != nil {
+			return err
+		}
 		f.Errors["code"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongCode})
 		return s.render(w, r, http.StatusUnauthorized, "login_code", &page{Title: "login_code.title", Form: f})
 	} else if err != nil {
 		return err
 	}
-	s.codeUser.Reset(key)
+	s.counted(r, s.codeUser.Reset(r.Context(), key))
 	return s.finishSignIn(w, r, u, true, next)
 }
 
@@ -354,12 +361,18 @@ func (s *Server) loginPastSlowDown(w http.ResponseWriter, r *http.Request, email
 	ok := false
 	if u != nil {
 		codeKey := "code:" + u.ID
-		if blocked, _ := s.codeUser.Blocked(codeKey); !blocked {
+		blocked, _, err := s.codeUser.Blocked(ctx, codeKey)
+		if err != nil {
+			return err
+		}
+		if !blocked {
 			switch err := s.TwoFactor.VerifySecondFactor(ctx, u.ID, code); kasuhara.ErrorCode(err) {
 			case "":
 				ok = true
 			case kasuhara.EUNAUTH:
-				s.codeUser.Fail(codeKey)
+				if err := s.codeUser.Fail(ctx, codeKey); err != nil {
+					return err
+				}
 			default:
 				return err
 			}
@@ -367,12 +380,12 @@ func (s *Server) loginPastSlowDown(w http.ResponseWriter, r *http.Request, email
 	}
 	if !ok {
 		s.metrics.loginFailures.Inc()
-		s.loginAccount.Fail(acctKey)
-		s.loginPair.Fail(pairKey)
-		s.loginClient.Fail(clientKey)
+		if err := errors.Join(s.loginAccount.Fail(ctx, acctKey), s.loginPair.Fail(ctx, pairKey), s.loginClient.Fail(ctx, clientKey)); err != nil {
+			return err
+		}
 		return s.loginThrottled(w, r, f, wait)
 	}
-	s.loginPair.Reset(pairKey)
-	s.loginKnown.Add(pairKey)
+	s.counted(r, s.loginPair.Reset(ctx, pairKey))
+	s.counted(r, s.loginKnown.Add(ctx, pairKey))
 	return s.finishSignIn(w, r, u, true, next)
 }
