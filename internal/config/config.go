@@ -26,9 +26,19 @@ type Config struct {
 	Addr     string // listen address of serve
 	Data     string // data directory: SQLite database, evidence, keys
 	Database string // "" for SQLite in Data, or a postgres:// URL
-	BaseURL  string // the address people open, for links in mail
-	SMTP     string // smtp://user:pass@host:port, "" for no mail
-	MailFrom string
+	// Blob is where evidence files are kept: "" for Data/evidence, another
+	// directory, or s3://bucket/prefix (--blob) with S3Endpoint, S3Region,
+	// S3PathStyle and the credentials of AWS_ACCESS_KEY_ID and
+	// AWS_SECRET_ACCESS_KEY (environment only: never on a command line).
+	Blob        string
+	S3Endpoint  string
+	S3Region    string
+	S3PathStyle bool
+	S3AccessKey string
+	S3SecretKey string
+	BaseURL     string // the address people open, for links in mail
+	SMTP        string // smtp://user:pass@host:port, "" for no mail
+	MailFrom    string
 
 	SessionIdle     time.Duration // sign out after this long without a request
 	SessionLifetime time.Duration // sign out this long after sign-in, whatever happens
@@ -52,6 +62,9 @@ type Config struct {
 	// AuditAnchorWebhook is a URL to which it is POSTed as JSON
 	// (--audit-anchor-webhook; private addresses as --webhook-allow allows).
 	AuditAnchorWebhook string
+	// LineWorks is the operator's LINE WORKS bot for chat notifications
+	// (--lineworks-*): all five set, or none.
+	LineWorks LineWorks
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client (--trusted-proxies); none by default.
 	TrustedProxies []netip.Prefix
@@ -119,6 +132,12 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 	if set&Storage != 0 {
 		str(&c.Data, "data", "./kasuhara-data", "data directory: SQLite database, evidence files, keys")
 		str(&c.Database, "database", "", "empty for SQLite in the data directory, or a postgres:// URL")
+		str(&c.Blob, "blob", "", "where evidence files are kept: empty for DATA/evidence, a directory, or s3://bucket/prefix")
+		str(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible server for --blob s3://…, https://host[:port]; empty for Amazon S3")
+		str(&c.S3Region, "s3-region", "", "region of the --blob bucket")
+		c.S3PathStyle = getenv(EnvName("s3-path-style")) == "true"
+		fs.BoolVar(&c.S3PathStyle, "s3-path-style", c.S3PathStyle, "address the bucket as host/bucket (most on-premises servers) (env "+EnvName("s3-path-style")+"=true)")
+		c.S3AccessKey, c.S3SecretKey = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
 	}
 	if set&Server != 0 {
 		str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
@@ -136,6 +155,11 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
 		str(&c.auditAnchorMail, "audit-anchor-mail", "", "auditors' e-mail addresses, comma-separated, to which the signed head of the audit chain is mailed daily (needs --smtp)")
 		str(&c.AuditAnchorWebhook, "audit-anchor-webhook", "", "https:// address to which the signed head of the audit chain is POSTed daily as JSON")
+		str(&c.LineWorks.ClientID, "lineworks-client-id", "", "LINE WORKS bot for chat notifications: the app's Client ID (Developer Console)")
+		str(&c.LineWorks.ClientSecret, "lineworks-client-secret", "", "LINE WORKS: the app's Client Secret (best given as env KASUHARA_LINEWORKS_CLIENT_SECRET)")
+		str(&c.LineWorks.ServiceAccount, "lineworks-service-account", "", "LINE WORKS: the app's Service Account (…serviceaccount@…)")
+		str(&c.LineWorks.PrivateKeyFile, "lineworks-private-key", "", "LINE WORKS: file of the Service Account's private key (PEM), readable by the owner only")
+		str(&c.LineWorks.BotID, "lineworks-bot-id", "", "LINE WORKS: the bot's Bot ID")
 		str(&c.trustedProxies, "trusted-proxies", "", "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDRs or addresses, e.g. 127.0.0.1")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", DefaultFirstOrgName, "on an empty database: name of the first organisation")
@@ -159,6 +183,21 @@ func (c *Config) Validate() error {
 		}
 		if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
 			errs = append(errs, errors.New("--database: must be empty (SQLite in the data directory) or a postgres:// URL"))
+		}
+		if strings.HasPrefix(c.Blob, "s3://") {
+			if u, err := url.Parse(c.Blob); err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" {
+				errs = append(errs, errors.New("--blob: must be s3://bucket/prefix, a directory, or empty"))
+			}
+			if c.S3Endpoint != "" {
+				if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					errs = append(errs, errors.New("--s3-endpoint: must be https://host[:port] (or http:// on the same host)"))
+				}
+			}
+			if (c.S3AccessKey == "") != (c.S3SecretKey == "") {
+				errs = append(errs, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both or neither"))
+			}
+		} else if strings.Contains(c.Blob, "://") {
+			errs = append(errs, errors.New("--blob: must be s3://bucket/prefix, a directory, or empty"))
 		}
 	}
 	if c.set&Server != 0 {
@@ -211,6 +250,9 @@ func (c *Config) Validate() error {
 		if len(c.AuditAnchorMail) > 0 && c.SMTP == "" {
 			errs = append(errs, errors.New("--audit-anchor-mail: needs --smtp"))
 		}
+		if lw := c.LineWorks; lw != (LineWorks{}) && (lw.ClientID == "" || lw.ClientSecret == "" || lw.ServiceAccount == "" || lw.PrivateKeyFile == "" || lw.BotID == "") {
+			errs = append(errs, errors.New("--lineworks-client-id, --lineworks-client-secret, --lineworks-service-account, --lineworks-private-key and --lineworks-bot-id: set all five, or none"))
+		}
 		if c.AuditAnchorWebhook != "" {
 			if u, err := url.Parse(c.AuditAnchorWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				errs = append(errs, errors.New("--audit-anchor-webhook: must be an http:// or https:// address"))
@@ -241,3 +283,17 @@ func ParseNetworks(s string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// LineWorks is the operator's LINE WORKS bot (API 2.0): the app's client
+// id and secret, its service account and the file of that account's
+// private key, and the bot's id.
+type LineWorks struct {
+	ClientID       string
+	ClientSecret   string
+	ServiceAccount string
+	PrivateKeyFile string
+	BotID          string
+}
+
+// Enabled reports whether the bot is configured.
+func (l LineWorks) Enabled() bool { return l.ClientID != "" }

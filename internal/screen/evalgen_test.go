@@ -32,12 +32,12 @@ var updateEval = flag.Bool("update-eval", false, "rewrite testdata/eval/kinds_*.
 
 // evalKindsVersion is written in the files' header; raise it on every
 // change to the banks or the generator.
-const evalKindsVersion = 7
+const evalKindsVersion = 8
 
 // The kinds of text, in the order of the tables.
 var evalKinds = []string{
 	"direct_threat", "implied_threat", "call_for_violence", "dehumanising_insult", "slur", "profanity_at_person",
-	"profanity_at_no_one", "quoted_condemnation", "negation", "ordinary_complaint", "obfuscated",
+	"condemned_narrative", "profanity_at_no_one", "quoted_condemnation", "negation", "ordinary_complaint", "obfuscated",
 }
 
 // kindExpect is what a text of a kind must be labelled with (any of them);
@@ -49,6 +49,7 @@ var kindExpect = map[string]string{
 	"dehumanising_insult": "violence_abuse/insult",
 	"slur":                "violence_abuse/discriminatory,violence_abuse/insult",
 	"profanity_at_person": "violence_abuse/insult",
+	"condemned_narrative": "violence_abuse/threat,violence_abuse/insult",
 }
 
 // kindBank is what one kind, language and split is made of.

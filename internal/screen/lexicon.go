@@ -54,11 +54,16 @@ type labelKey struct{ category, subtype string }
 // suppressor cancels a label when a hit with its tag lies within window
 // runes before (dir -1), after (dir 1) or on either side (dir 0) of the
 // labelled span, or inside it (dir 2, for negation between a rule's cues),
-// in the same sentence.
+// in the same sentence. A suppressor with a lift (lift >= 0, written
+// tag~N!lift) does not cancel the span when a hit with the lift's tag lies
+// in the same sentence within window runes of the span or inside it: a
+// condemnation cancels words discussed in general, not words narrated as
+// said to someone ("He said he'd kill me, which is unacceptable").
 type suppressor struct {
 	tag    int
 	dir    int
 	window int32
+	lift   int // tag that lifts the suppressor, or -1
 }
 
 // term is one row of a terms file.
@@ -352,10 +357,12 @@ func parseLabel(label, severity string) (labelKey, int, error) {
 
 // parseUnless reads suppressor specs: tag<N (within N characters before),
 // tag>N (after), tag~N (either side), tag^0 (inside the span), separated by
-// commas.
+// commas; any of them followed by !lift (a tag whose hit near the span, in
+// the same sentence, lifts the suppressor: condemn~80!narrated).
 func (l *lexicon) parseUnless(s string) ([]suppressor, error) {
 	var out []suppressor
 	for _, spec := range list(s, ",") {
+		spec, lift, hasLift := strings.Cut(spec, "!")
 		i := strings.IndexAny(spec, "<>~^")
 		if i <= 0 {
 			return nil, fmt.Errorf("unless %q: want tag<N, tag>N, tag~N or tag^0", spec)
@@ -365,7 +372,14 @@ func (l *lexicon) parseUnless(s string) ([]suppressor, error) {
 			return nil, fmt.Errorf("unless %q: window must be 0–80", spec)
 		}
 		dir := map[byte]int{'<': -1, '>': 1, '~': 0, '^': 2}[spec[i]]
-		out = append(out, suppressor{tag: l.tag(spec[:i]), dir: dir, window: int32(w)})
+		sp := suppressor{tag: l.tag(spec[:i]), dir: dir, window: int32(w), lift: -1}
+		if hasLift {
+			if lift == "" || strings.ContainsAny(lift, "<>~^!") {
+				return nil, fmt.Errorf("unless %q: want tag~N!lift, lift a tag", spec+"!"+lift)
+			}
+			sp.lift = l.tag(lift)
+		}
+		out = append(out, sp)
 	}
 	return out, nil
 }

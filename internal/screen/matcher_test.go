@@ -472,7 +472,7 @@ func TestSortCands(t *testing.T) {
 // FuzzScreenReference checks screening against the slow reference on any
 // input: go test -fuzz FuzzScreenReference ./internal/screen/
 func FuzzScreenReference(f *testing.F) {
-	for _, seed := range []string{"", "殺すぞ", "ｶﾞｲｼﾞ死 ね", "I'm not leaving until", "\xff\xfe殺す", "ばーーーか、ばか", "ＳＮＳに晒してやる！！", "a'b'c", "が\u3099", "このカス！カスタマー", "YOU ARE SO STUPID"} {
+	for _, seed := range []string{"", "殺すぞ", "ｶﾞｲｼﾞ死 ね", "I'm not leaving until", "\xff\xfe殺す", "ばーーーか、ばか", "ＳＮＳに晒してやる！！", "a'b'c", "が\u3099", "このカス！カスタマー", "YOU ARE SO STUPID", "He said he'd kill me, which is unacceptable.", "「殺すぞ」と言われたのは脅迫にあたります"} {
 		f.Add(seed)
 	}
 	s := Default()

@@ -30,9 +30,9 @@ type Store struct {
 	// WebhookAllow are the private networks that webhooks may be sent to
 	// (--webhook-allow); public addresses need no entry.
 	WebhookAllow []netip.Prefix
-	// Secrets seals the TOTP keys (blob.Store, with the evidence key); a
-	// store without it cannot set up a second factor.
-	Secrets Sealer
+	// Secrets seals what the database keeps of secrets it must give back
+	// (chat webhook addresses, TOTP keys); serve loads it from the data directory.
+	Secrets *credential.Sealer
 }
 
 var (

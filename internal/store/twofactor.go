@@ -18,13 +18,6 @@ import (
 
 var _ kasuhara.TwoFactorService = (*Store)(nil)
 
-// Sealer encrypts the small secrets the store keeps (TOTP keys) with a key
-// outside the database (blob.Store's).
-type Sealer interface {
-	Seal(plain []byte) ([]byte, error)
-	Unseal(sealed []byte) ([]byte, error)
-}
-
 // TwoFactor implements kasuhara.TwoFactorService.
 func (s *Store) TwoFactor(ctx context.Context, userID string) (*kasuhara.TwoFactor, error) {
 	tf := &kasuhara.TwoFactor{}
@@ -47,12 +40,16 @@ func (s *Store) TwoFactor(ctx context.Context, userID string) (*kasuhara.TwoFact
 	return tf, nil
 }
 
-func (s *Store) sealer() (Sealer, error) {
+func (s *Store) sealer() (*credential.Sealer, error) {
 	if s.Secrets == nil {
 		return nil, errors.New("no key to seal secrets with (Store.Secrets)")
 	}
 	return s.Secrets, nil
 }
+
+// totpAD ties a sealed TOTP key to its user's row: a key copied to another
+// user's row does not open.
+func totpAD(userID string) string { return "user_totp:" + userID }
 
 // ownAccount checks that the actor is a person (not the operator).
 func ownAccount(a kasuhara.Actor) error {
@@ -72,10 +69,7 @@ func (s *Store) BeginTOTP(ctx context.Context, actor kasuhara.Actor) error {
 	if err != nil {
 		return wrap(op, err)
 	}
-	sealed, err := sl.Seal(totp.NewSecret())
-	if err != nil {
-		return wrap(op, err)
-	}
+	sealed := sl.Seal(string(totp.NewSecret()), totpAD(actor.UserID))
 	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
 		var confirmed sql.NullTime
 		err := tx.QueryRowContext(ctx, "SELECT confirmed_at FROM user_totp WHERE user_id = $1", actor.UserID).Scan(&confirmed)
@@ -95,7 +89,7 @@ func (s *Store) BeginTOTP(ctx context.Context, actor kasuhara.Actor) error {
 // PendingTOTP implements kasuhara.TwoFactorService.
 func (s *Store) PendingTOTP(ctx context.Context, actor kasuhara.Actor) ([]byte, error) {
 	const op = "store.PendingTOTP"
-	var sealed []byte
+	var sealed string
 	err := s.db.Read.QueryRowContext(ctx, "SELECT secret FROM user_totp WHERE user_id = $1 AND confirmed_at IS NULL", actor.UserID).Scan(&sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "no two-step verification being set up")
@@ -107,8 +101,11 @@ func (s *Store) PendingTOTP(ctx context.Context, actor kasuhara.Actor) ([]byte, 
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	secret, err := sl.Unseal(sealed)
-	return secret, wrap(op, err)
+	secret, err := sl.Open(sealed, totpAD(actor.UserID))
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return []byte(secret), nil
 }
 
 // recoveryAlphabet is lower case without 0/o and 1/l/i: a recovery code is
@@ -181,7 +178,7 @@ func (s *Store) ConfirmTOTP(ctx context.Context, actor kasuhara.Actor, code stri
 func (s *Store) VerifySecondFactor(ctx context.Context, userID, code string) error {
 	const op = "store.VerifySecondFactor"
 	wrong := kasuhara.Errorf(kasuhara.EUNAUTH, "wrong or used code")
-	var sealed []byte
+	var sealed string
 	var last int64
 	err := s.db.Read.QueryRowContext(ctx, "SELECT secret, last_step FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL",
 		userID).Scan(&sealed, &last)
@@ -198,11 +195,11 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID, code string) err
 	if err != nil {
 		return wrap(op, err)
 	}
-	secret, err := sl.Unseal(sealed)
+	secret, err := sl.Open(sealed, totpAD(userID))
 	if err != nil {
 		return wrap(op, err)
 	}
-	step, ok := totp.Match(secret, code, s.now(), last)
+	step, ok := totp.Match([]byte(secret), code, s.now(), last)
 	if !ok {
 		return wrong
 	}

@@ -1,14 +1,12 @@
 package store_test
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -29,12 +27,6 @@ type twoFactorFixture struct {
 func setupTwoFactor(t *testing.T, db *sqldb.DB) twoFactorFixture {
 	t.Helper()
 	f := setup(t, db)
-	blobs, err := blob.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close() })
-	f.s.Secrets = blobs
 	now := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
 	f.s.Now = func() time.Time { return now }
 	u, err := f.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "clerk@example.jp", Name: "店員 一郎",
@@ -86,11 +78,11 @@ func TestTOTPEnrolment(t *testing.T) {
 			t.Fatalf("PendingTOTP = %x, %v", secret, err)
 		}
 		// The key is stored sealed, never in clear.
-		var stored []byte
+		var stored string
 		if err := db.Read.QueryRowContext(ctx, "SELECT secret FROM user_totp WHERE user_id = $1", f.user.ID).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
-		if bytes.Contains(stored, secret) || strings.Contains(string(stored), totp.Encode(secret)) {
+		if strings.Contains(stored, string(secret)) || strings.Contains(stored, totp.Encode(secret)) || !strings.HasPrefix(stored, "v1:") {
 			t.Fatal("the TOTP key is stored in clear")
 		}
 		// Not on before a right code; a wrong code names the field.

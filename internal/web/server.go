@@ -60,8 +60,15 @@ type Deps struct {
 	Idempotency kasuhara.IdempotencyService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
-	Blobs         Blobs
-	Sessions      scs.Store
+	// Chat are the chat destinations (issue 25); nil hides them.
+	Chat kasuhara.ChatService
+	// ChatLineWorks: the operator set up a LINE WORKS bot (--lineworks-*),
+	// so its destinations are offered.
+	ChatLineWorks bool
+	// Calendar is the calendar feed of a person's deadlines; nil hides it.
+	Calendar kasuhara.CalendarService
+	Blobs    Blobs
+	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	// Throttles makes the limiters (sign-in, wrong receipts, anonymous
@@ -116,12 +123,16 @@ type Server struct {
 	codeUser      throttle.Counter // wrong second-factor codes per account
 	receiptClient throttle.Counter
 	lookupUser    throttle.Counter
-	anonFiling    throttle.Counter
-	anonBudget    throttle.Counter // anonymous reports of all clients together
-	clientSalt    []byte
-	apiPatterns   []string
-	handler       http.Handler
-	secureCookies bool
+	// calendarClients and calendarFeeds count fetches of calendar feeds,
+	// per client address and per feed.
+	calendarClients throttle.Counter
+	calendarFeeds   throttle.Counter
+	anonFiling      throttle.Counter
+	anonBudget      throttle.Counter // anonymous reports of all clients together
+	clientSalt      []byte
+	apiPatterns     []string
+	handler         http.Handler
+	secureCookies   bool
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -162,18 +173,20 @@ func NewServer(d Deps) (*Server, error) {
 		signIn, anon = throttle.InProcess{}, throttle.InProcess{Now: d.Now}
 	}
 	s := &Server{
-		Deps:          d,
-		loginAccount:  signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
-		loginPair:     signIn.Counter("login-pair", 5, 15*time.Minute),
-		loginKnown:    signIn.Known("login-known", 30*24*time.Hour),
-		loginClient:   signIn.Counter("login-client", 20, 15*time.Minute),
-		codeUser:      signIn.Counter("login-code", 5, 15*time.Minute),
-		lookupUser:    signIn.Counter("customer-lookup", 30, time.Minute),
-		receiptClient: anon.Counter("receipt", 10, 15*time.Minute),
-		anonFiling:    anon.Counter("anonymous-filing", 10, time.Hour),
-		anonBudget:    anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
-		clientSalt:    d.ClientKey,
-		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
+		Deps:            d,
+		loginAccount:    signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
+		loginPair:       signIn.Counter("login-pair", 5, 15*time.Minute),
+		loginKnown:      signIn.Known("login-known", 30*24*time.Hour),
+		loginClient:     signIn.Counter("login-client", 20, 15*time.Minute),
+		codeUser:        signIn.Counter("login-code", 5, 15*time.Minute),
+		lookupUser:      signIn.Counter("customer-lookup", 30, time.Minute),
+		receiptClient:   anon.Counter("receipt", 10, 15*time.Minute),
+		anonFiling:      anon.Counter("anonymous-filing", 10, time.Hour),
+		anonBudget:      anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
+		calendarClients: anon.Counter("calendar-client", calendarFetchesPerClient, time.Hour),
+		calendarFeeds:   anon.Counter("calendar-feed", calendarFetchesPerFeed, time.Hour),
+		clientSalt:      d.ClientKey,
+		secureCookies:   strings.HasPrefix(d.BaseURL, "https://"),
 	}
 	if s.clientSalt == nil {
 		s.clientSalt = newSalt()

@@ -1,12 +1,12 @@
 -- Issue 23: TOTP two-factor sign-in and sessions a company controls.
 
--- A user's TOTP key, sealed with the installation's key (blob.Seal): a copy
+-- A user's TOTP key, sealed with the secrets key (credential.Sealer): a copy
 -- of the database alone does not give it. confirmed_at is NULL until the
 -- first code was typed back; last_step is the newest time step accepted,
 -- so a code is never taken twice.
 CREATE TABLE user_totp (
 	user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-	secret BLOB NOT NULL,
+	secret TEXT NOT NULL,
 	created_at TIMESTAMP NOT NULL,
 	confirmed_at TIMESTAMP,
 	last_step BIGINT NOT NULL DEFAULT 0
