@@ -6,34 +6,73 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"filippo.io/age"
+	"github.com/minio/minio-go/v7"
+
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
-// evidencePlace is where the two servers keep evidence: the data
-// directory each is started on, and what more their environment needs.
-// Until evidence can live in a bucket, both share one data directory on
-// this machine (its evidence/ and keys/); with a bucket each gets its own
-// directory holding copies of the same keys, and the bucket's settings.
-func evidencePlace(t *testing.T) (dataA, dataB string, env []string) {
+// evidencePlace is where the two servers keep evidence, as
+// docs/operations.md tells operators to set them up: one bucket on the
+// S3-compatible test server (KASUHARA_TEST_S3; the test fails without it
+// when KASUHARA_REQUIRE_S3=1, as in CI, and is skipped otherwise), and a
+// data directory of its own for each server. shareKeys copies the first
+// server's keys/ (the evidence key, the throttle key) into the second's
+// data directory: call it once the first has started and made them.
+func evidencePlace(t *testing.T) (dataA, dataB string, env []string, bucket testdb.S3Bucket, shareKeys func()) {
 	t.Helper()
-	dir := t.TempDir()
-	return dir, dir, nil
+	bucket = testdb.NewS3Bucket(t)
+	dataA, dataB = t.TempDir(), t.TempDir()
+	shareKeys = func() {
+		t.Helper()
+		from, to := filepath.Join(dataA, "keys"), filepath.Join(dataB, "keys")
+		entries, err := os.ReadDir(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(to, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(from, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, e.Name())
+		}
+		for _, want := range []string{"evidence.age-key", "throttle.key"} {
+			if !slices.Contains(names, want) {
+				t.Fatalf("the first server made no keys/%s (it made %v)", want, names)
+			}
+		}
+	}
+	return dataA, dataB, bucket.Env("evidence/"), bucket, shareKeys
 }
 
 // TestTwoServersOnOnePostgres (issue 24) runs two `kasuhara serve`
-// processes on one PostgreSQL database and one evidence place, as behind a
-// load balancer without sticky sessions:
+// processes on one PostgreSQL database and one bucket, each with a data
+// directory of its own (holding a copy of the same keys/), as behind a load
+// balancer without sticky sessions:
 //   - a report with its evidence filed on the first is downloaded, byte
 //     for byte, from the second;
 //   - wrong receipts spread over both are slowed down as on one server;
@@ -51,12 +90,13 @@ func evidencePlace(t *testing.T) (dataA, dataB string, env []string) {
 //     servers scheduled it, and each case has one clock chain.
 func TestTwoServersOnOnePostgres(t *testing.T) {
 	dbURL := testdb.NewPostgresDatabase(t)
-	dataA, dataB, env := evidencePlace(t)
+	dataA, dataB, env, bucket, shareKeys := evidencePlace(t)
 	sink := startMailSink(t)
 	env = append(env, "KASUHARA_SMTP=smtp://"+sink.addr, "KASUHARA_MAIL_FROM=kasuhara@example.jp")
 	a := startServerWith(t, dataA, dbURL, true, env)
 	addUser(t, a, "clerk@example.jp", "店員 花子", "employee", "")
 	addUser(t, a, "desk@example.jp", "窓口 太郎", "desk", "")
+	shareKeys()
 	b := startServerWith(t, dataB, dbURL, false, env)
 	token := apiToken(t, a, "clerk@example.jp")
 	b.secret("the API token", token)
@@ -242,6 +282,25 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 			t.Fatalf("a file answered 201 downloads from the second server as %d with another SHA-256", status)
 		}
 	}
+	// The files are in the bucket, none on either server's disk.
+	objects := 0
+	for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Prefix: "evidence/", Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		objects++
+	}
+	if objects < len(files)+1 {
+		t.Fatalf("the bucket holds %d evidence objects, want at least the %d files answered 201", objects, len(files)+1)
+	}
+	for _, data := range []string{dataA, dataB} {
+		filepath.WalkDir(filepath.Join(data, "evidence"), func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				t.Errorf("an evidence file on a server's disk, though evidence is in the bucket: %s", path)
+			}
+			return nil
+		})
+	}
 	verify := exec.Command(binary, "audit", "verify", "--data", dataB)
 	verify.Env = b.env(t.TempDir())
 	if out, err := verify.CombinedOutput(); err != nil {
@@ -413,4 +472,131 @@ func download(c *http.Client, base, token, caseID, evID string) ([]byte, int) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return b, resp.StatusCode
+}
+
+// TestKeyRotationOnTwoServers (issue 24): two servers on one PostgreSQL
+// and one bucket share one keys/ directory (as on a shared volume; here the
+// second's data directory links to the first's). `kasuhara key rotate`
+// runs while both serve: neither is restarted, yet afterwards the second
+// downloads every file, those filed before and during the rotation, and a
+// file it stores after the rotation is encrypted to the new key (it opens
+// with the new key alone, not with the old one).
+func TestKeyRotationOnTwoServers(t *testing.T) {
+	dbURL := testdb.NewPostgresDatabase(t)
+	bucket := testdb.NewS3Bucket(t)
+	env := bucket.Env("evidence/")
+	dataA, dataB := t.TempDir(), t.TempDir()
+	a := startServerWith(t, dataA, dbURL, true, env)
+	if err := os.Symlink(filepath.Join(dataA, "keys"), filepath.Join(dataB, "keys")); err != nil {
+		t.Fatal(err)
+	}
+	b := startServerWith(t, dataB, dbURL, false, env)
+	addUser(t, a, "clerk@example.jp", "店員 花子", "employee", "")
+	token := apiToken(t, a, "clerk@example.jp")
+	b.secret("the API token", token)
+	client := &http.Client{Timeout: 10 * time.Second}
+	keyFile := filepath.Join(dataA, "keys", "evidence.age-key")
+	oldKey, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type filed struct{ caseID, evID, sum string }
+	var files []filed
+	file := func(base, what string) filed {
+		t.Helper()
+		id, status := fileReport(client, base, token, what+": 大声で威圧された")
+		if status != http.StatusCreated {
+			t.Fatalf("report %s: %d", what, status)
+		}
+		body := []byte(what + "の録音メモ\n")
+		ev, status := attach(client, base, token, id, body)
+		if status != http.StatusCreated {
+			t.Fatalf("evidence %s: %d", what, status)
+		}
+		sum := sha256.Sum256(body)
+		f := filed{id, ev, hex.EncodeToString(sum[:])}
+		files = append(files, f)
+		return f
+	}
+	for i := range 6 {
+		file([]string{a.URL, b.URL}[i%2], fmt.Sprintf("回転前%d", i))
+	}
+
+	// The rotation runs while both servers serve and the second files.
+	rotate := exec.Command(binary, "key", "rotate", "--data", dataA)
+	rotate.Env = append(a.env(t.TempDir()), env...)
+	var out bytes.Buffer
+	rotate.Stdout, rotate.Stderr = &out, &out
+	if err := rotate.Start(); err != nil {
+		t.Fatal(err)
+	}
+	rotated := make(chan error, 1)
+	go func() { rotated <- rotate.Wait() }()
+	for i := 0; ; i++ {
+		select {
+		case err = <-rotated:
+		default:
+			file(b.URL, fmt.Sprintf("回転中%d", i))
+			continue
+		}
+		break
+	}
+	if err != nil {
+		t.Fatalf("key rotate: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "destroyed the old one") {
+		t.Fatalf("key rotate did not finish:\n%s", out.String())
+	}
+	newKey, err := os.ReadFile(keyFile)
+	if err != nil || bytes.Equal(newKey, oldKey) {
+		t.Fatalf("the key did not change (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dataA, "keys", "evidence.old.age-key")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the old key is still there: %v", err)
+	}
+
+	after := file(b.URL, "回転後")
+	for _, f := range files {
+		for _, srv := range []*server{b, a} {
+			got, status := download(client, srv.URL, token, f.caseID, f.evID)
+			sum := sha256.Sum256(got)
+			if status != http.StatusOK || hex.EncodeToString(sum[:]) != f.sum {
+				t.Fatalf("a file after the rotation downloads from %s as %d with another SHA-256", srv.URL, status)
+			}
+		}
+	}
+
+	// The second server's file after the rotation is on the new key.
+	db, err := sqldb.Open(context.Background(), dbURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var blobID string
+	if err := db.Read.QueryRow("SELECT blob_id FROM evidence WHERE id = $1", after.evID).Scan(&blobID); err != nil {
+		t.Fatal(err)
+	}
+	opensWith := func(key []byte) bool {
+		t.Helper()
+		ids, err := age.ParseIdentities(bytes.NewReader(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := bucket.Client.GetObject(context.Background(), bucket.Bucket, "evidence/"+blobID[:2]+"/"+blobID, minio.GetObjectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		r, err := age.Decrypt(obj, ids...)
+		if err != nil {
+			return false
+		}
+		_, err = io.Copy(io.Discard, r)
+		return err == nil
+	}
+	if !opensWith(newKey) || opensWith(oldKey) {
+		t.Fatalf("the second server's file after the rotation does not open with the new key alone (new: %v, old: %v)", opensWith(newKey), opensWith(oldKey))
+	}
+	t.Logf("%d files, %d filed during the rotation", len(files), len(files)-7)
 }

@@ -50,7 +50,8 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	v := anonymousActor(org.ID)
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := s.insertCase(ctx, tx, v, c); err != nil {
+		// The receipt is written after the case: its record state is read.
+		if err := s.insertCase(ctx, tx, v, c, false); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE cases SET receipt_lookup = $1, receipt_hash = $2 WHERE id = $3", lookup, hash, c.ID); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/search"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
@@ -33,12 +34,14 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
 	var cats, subs string
-	var ack, res, closed sql.NullTime
+	// One allocation for the eight times of the row (they escape to Scan).
+	ts := new([8]dbTime)
+	occurred, ackBy, feedbackBy, ack, res, closed, created, updated := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]
 	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
-		&r.OccurredAt, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
+		occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
 		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
 		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		&c.AcknowledgeBy, &c.FeedbackBy, &ack, &res, &closed, &c.CreatedAt, &c.UpdatedAt, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
+		ackBy, feedbackBy, ack, res, closed, created, updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -46,10 +49,10 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 		r.Categories = append(r.Categories, kasuhara.Category(s))
 	}
 	r.Subtypes = splitList(subs)
-	r.OccurredAt = r.OccurredAt.UTC()
-	c.AcknowledgeBy, c.FeedbackBy = c.AcknowledgeBy.UTC(), c.FeedbackBy.UTC()
-	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = nullTime(ack), nullTime(res), nullTime(closed)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	r.OccurredAt = occurred.T
+	c.AcknowledgeBy, c.FeedbackBy = ackBy.T, feedbackBy.T
+	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ack.T, res.T, closed.T
+	c.CreatedAt, c.UpdatedAt = created.T, updated.T
 	return &c, nil
 }
 
@@ -103,7 +106,7 @@ func underDepartment(q *qb, col, dept string) string {
 // caseFor loads a case and the viewer's level, ENOTFOUND below min.
 func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id string, min access.CaseLevel) (*kasuhara.Case, access.CaseLevel, error) {
 	var excluded bool
-	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+
+	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumnsFor(s.db.Engine)+
 		", EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = c.id AND x.user_id = $2) FROM cases c WHERE c.id = $1",
 		id, v.UserID), &excluded)
 	if err != nil {
@@ -142,10 +145,7 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
-			return err
-		}
-		if err := s.insertCase(ctx, tx, v, c); err != nil {
+		if err := s.insertCase(ctx, tx, v, c, len(evidence) == 0); err != nil {
 			return err
 		}
 		for _, e := range evidence {
@@ -163,8 +163,11 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 }
 
 // insertCase writes a new case with its categories, playbook tasks, search
-// tokens, first timeline event and audit entry.
-func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case) error {
+// tokens, first timeline event and audit entry. alone says that nothing else
+// in the transaction writes the case after it (no evidence, no receipt): the
+// audit entry's record state is then computed from the values written
+// instead of read back (newCaseRecords).
+func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool) error {
 	year := c.CreatedAt.In(calendar.JST).Year()
 	var n int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
@@ -189,14 +192,20 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if s.db.Engine == sqldb.Postgres {
 		args = append(args, tokens)
 	}
+	// The department is checked by the INSERT: a department of another
+	// organisation (or none) gives NULL, and the report fails below.
 	var sid sql.NullInt64
+	var dep sql.NullString
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, `+searchCol+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, `+
-		searchVal+`) RETURNING search_id`, args...).Scan(&sid); err != nil {
+		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, `+
+		searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
 		return fmt.Errorf("insert case: %w", err)
+	}
+	if r.DepartmentID != "" && dep.String != r.DepartmentID {
+		return kasuhara.InvalidField("department", kasuhara.FieldNotDepartment)
 	}
 	if s.db.Engine == sqldb.SQLite {
 		s.indexNew(ctx, tx, c.ID, sid.Int64, tokens)
@@ -223,24 +232,30 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	if _, err := s.insertEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
 		return err
 	}
-	if err := s.linkCustomer(ctx, tx, c); err != nil {
+	custID, err := s.linkCustomer(ctx, tx, c)
+	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
-	// A report held during a flood is reviewed in the queue, not notified
-	// one by one.
+	// The first reminder of the clocks and the outbox entry of the report
+	// (for the desk and legal, fanned out after the commit), in one
+	// statement. A report held during a flood is reviewed in the queue, not
+	// notified one by one.
+	js := []jobs.Job{firstClockJob(c)}
 	if !c.HeldForReview {
-		if err := s.notifyHandlers(ctx, tx, c, notify.CaseReported, actor.UserID); err != nil {
-			return err
-		}
+		js = append(js, s.handlersJob(c, notify.CaseReported, actor.UserID))
 	}
-	if err := s.scheduleClocks(ctx, tx, c); err != nil {
+	if err := jobs.EnqueueAll(ctx, tx, js...); err != nil {
 		return err
 	}
 	detail := map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}
 	if c.HeldForReview {
 		detail["held_for_review"] = true
 	}
-	return s.appendAudit(ctx, tx, change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID, detail: detail})
+	ch := change{actor: actor, orgID: c.OrgID, action: "case.create", objectType: "case", objectID: c.ID, detail: detail}
+	if alone {
+		ch.records = newCaseRecords(s.db.Engine, c, custID)
+	}
+	return s.appendAudit(ctx, tx, ch)
 }
 
 // reindex rebuilds a case's search tokens from its report and timeline,
@@ -576,7 +591,7 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 	if limit <= 0 || limit > MaxPageSize {
 		limit = 50
 	}
-	query := "SELECT " + caseColumns + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
+	query := "SELECT " + caseColumnsFor(s.db.Engine) + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
 	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
 }

@@ -139,6 +139,9 @@ func TestFileReportValidation(t *testing.T) {
 		wrongDep.DepartmentID = other.ID
 		_, err = d.s.FileReport(ctx, clerk, wrongDep)
 		wantField(t, err, "department")
+		wrongDep.DepartmentID = "0190f000-0000-7000-8000-000000000000"
+		_, err = d.s.FileReport(ctx, clerk, wrongDep)
+		wantField(t, err, "department")
 		// Nothing was half-written.
 		var n int
 		d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n)
@@ -149,6 +152,10 @@ func TestFileReportValidation(t *testing.T) {
 		c := d.file(t, clerk, kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "これはカスハラでしょうか", Consultation: true})
 		if !c.Report.Consultation || c.State != kasuhara.StateNew || !strings.HasPrefix(c.Ref, "K-") {
 			t.Fatalf("case = %+v", c)
+		}
+		// The failed reports took no case number.
+		if !strings.HasSuffix(c.Ref, "-00001") {
+			t.Errorf("first case after failed reports is %s, want number 00001", c.Ref)
 		}
 	})
 }

@@ -49,10 +49,10 @@ func identifiersOf(d kasuhara.CustomerDetails) []kasuhara.Identifier {
 // identifier, or registers a new one, and links the case. A name alone
 // registers a new customer: possible duplicates are proposed on the
 // customer page, never merged silently.
-func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) error {
+func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) (string, error) {
 	ids := identifiersOf(c.Report.Customer)
 	if len(ids) == 0 {
-		return nil
+		return "", nil
 	}
 	custID := ""
 	for _, id := range ids {
@@ -65,7 +65,7 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 			break
 		}
 		if err != sql.ErrNoRows {
-			return err
+			return "", err
 		}
 	}
 	now := s.now()
@@ -74,11 +74,11 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 		custID = newID()
 		if _, err := tx.ExecContext(ctx, "INSERT INTO customers (id, org_id, display_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
 			custID, c.OrgID, display, now); err != nil {
-			return err
+			return "", err
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE customers SET updated_at = $1,
 		display_name = CASE WHEN display_name = '' THEN $2 ELSE display_name END WHERE id = $3`, now, display, custID); err != nil {
-		return err
+		return "", err
 	}
 	rows := make([][]any, 0, len(ids))
 	for _, id := range ids {
@@ -86,10 +86,10 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 	}
 	if err := tx.InsertRowsThen(ctx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"},
 		rows, "ON CONFLICT (customer_id, kind, match_key) DO NOTHING"); err != nil {
-		return err
+		return "", err
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, custID)
-	return err
+	return custID, err
 }
 
 // customerDesk checks that the viewer may read the registry: desk and legal.

@@ -101,6 +101,11 @@ func (s *Store) notifyHandlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuh
 
 // enqueueEvent writes the outbox entry of an event on c for the audience j.
 func (s *Store) enqueueEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, j notify.EventJob) error {
+	return jobs.Enqueue(ctx, tx, s.eventJob(c, typ, j))
+}
+
+// eventJob is the outbox entry of an event on c for the audience j.
+func (s *Store) eventJob(c *kasuhara.Case, typ string, j notify.EventJob) jobs.Job {
 	j.Event = notify.Event{ID: newID(), Type: typ, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, Detail: j.Event.Detail, OccurredAt: s.now()}
 	if typ == notify.CaseClockDue || typ == notify.CaseOverdue {
 		// The deadline, for chat messages to show in Japan's time.
@@ -112,7 +117,13 @@ func (s *Store) enqueueEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 		}
 	}
 	j.OrgID = c.OrgID
-	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindEvent, Payload: j, DedupeKey: "event:" + j.Event.ID})
+	return jobs.Job{Kind: notify.KindEvent, Payload: j, DedupeKey: "event:" + j.Event.ID}
+}
+
+// handlersJob is notifyHandlers' outbox entry (desk and legal, except the
+// actor), for a caller that writes it with other jobs in one statement.
+func (s *Store) handlersJob(c *kasuhara.Case, typ, except string) jobs.Job {
+	return s.eventJob(c, typ, notify.EventJob{Except: except, Roles: []string{string(kasuhara.RoleDesk), string(kasuhara.RoleLegal)}})
 }
 
 var _ notify.Outbox = (*Store)(nil)
@@ -308,12 +319,10 @@ func clockJobOf(caseID string, st clockStage) jobs.Job {
 		RunAt: st.at, DedupeKey: "clock:" + caseID + ":" + st.clock + ":" + st.stage}
 }
 
-// scheduleClocks enqueues the first reminder of a new case's clocks; each
+// firstClockJob is the first reminder of a new case's clocks; each
 // reminder, when it runs, enqueues the next (ClockHandler), so a case holds
 // one waiting job instead of six.
-func (s *Store) scheduleClocks(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) error {
-	return jobs.Enqueue(ctx, tx, clockJobOf(c.ID, clockStages(c)[0]))
-}
+func firstClockJob(c *kasuhara.Case) jobs.Job { return clockJobOf(c.ID, clockStages(c)[0]) }
 
 // armNextClock enqueues the reminder after the one that ran. The next one
 // is armed whatever the case's state, because a closed case can be

@@ -174,6 +174,50 @@ func (s *Store) snapshotRecords(ctx context.Context, tx *sqldb.Tx, e *kasuhara.A
 	return append(states, groups...), nil
 }
 
+// knownRecords is snapshotRecords for an entry whose group's records are
+// known without reading them (change.records): one group, e's object.
+func knownRecords(e *kasuhara.AuditEntry, states []audit.RecordState) []audit.RecordState {
+	scope := e.ObjectType + " " + e.ObjectID
+	group := audit.RecordState{Scope: scope, Hash: audit.ScopeHash(scope, states)}
+	e.RecordHash = audit.RecordsHash([]audit.RecordState{group})
+	return append(slices.Clone(states), group)
+}
+
+// newCaseRecords is the record state of case c just filed (as insertCase
+// writes it: no assessment, no evidence, no receipt), with its link to
+// customer custID if any, in the values the engine's driver reads back
+// (recordQueries "case"): SQLite gives truth values as integers.
+func newCaseRecords(e sqldb.Engine, c *kasuhara.Case, custID string) []audit.RecordState {
+	b := func(v bool) any {
+		if e == sqldb.SQLite {
+			if v {
+				return int64(1)
+			}
+			return int64(0)
+		}
+		return v
+	}
+	str := func(v string) any {
+		if v == "" {
+			return nil
+		}
+		return v
+	}
+	r := c.Report
+	scope := "case " + c.ID
+	row := []any{c.ID, c.OrgID, c.Ref, str(c.ReporterID), str(r.DepartmentID), string(c.State), b(c.Urgent), b(r.Consultation),
+		r.OccurredAt, int64(r.DurationMinutes), r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
+		r.RequestContent, r.Conduct, r.Harm, r.Wishes, b(r.DangerOngoing), r.Witnesses, r.Customer.Name, r.Customer.NameKana,
+		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
+		nil, nil, "", c.AcknowledgeBy, c.FeedbackBy, nil, nil, nil, c.CreatedAt,
+		b(c.Anonymous), nil, b(false), b(false)}
+	out := []audit.RecordState{{Scope: scope, Kind: "case", ID: c.ID, Hash: audit.RowHash(row)}}
+	if custID != "" {
+		out = append(out, audit.RecordState{Scope: scope, Kind: "customer_link", ID: custID, Hash: audit.RowHash([]any{c.ID, custID})})
+	}
+	return out
+}
+
 // VerifyRecords implements kasuhara.AuditService: it compares every group
 // of records that exists now, or had an audited state, with the last state
 // an audited change recorded for it.

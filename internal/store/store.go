@@ -84,6 +84,13 @@ type change struct {
 	objectType string
 	objectID   string
 	detail     any // non-personal facts only
+	// records, when set, is the state of the records of the change's group
+	// (scope "case <id>") after the transaction, known from the values
+	// written, so that the entry's record hash needs no read-back. Only for
+	// a change after which nothing else in the transaction writes the group
+	// (a new case filed alone); it must equal what recordStates reads, which
+	// TestKnownRecordStates proves for every shape of report.
+	records []audit.RecordState
 }
 
 // appendAudit adds an entry to the chain inside tx. The entry is made now;
@@ -101,7 +108,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sqldb.Tx, c change) error {
 		e.ActorLabel = ""
 	}
 	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
-	tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.chainAudit(ctx, tx, e) })
+	tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.chainAudit(ctx, tx, e, c.records) })
 	return nil
 }
 
@@ -118,12 +125,15 @@ type auditBatch struct {
 // chainAudit numbers and hashes e after the head of tx's batch. The first
 // entry of a transaction takes the chain's lock and reads its head, and
 // registers writeAudit, which runs after the other entries of the batch.
-func (s *Store) chainAudit(ctx context.Context, tx *sqldb.Tx, e kasuhara.AuditEntry) error {
+func (s *Store) chainAudit(ctx context.Context, tx *sqldb.Tx, e kasuhara.AuditEntry, known []audit.RecordState) error {
 	b := tx.State(auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
 	// The records' state after every change of the transaction: the hooks
-	// run after its statements.
-	states, err := s.snapshotRecords(ctx, tx, &e)
-	if err != nil {
+	// run after its statements. Known states need no read.
+	var states []audit.RecordState
+	var err error
+	if known != nil {
+		states = knownRecords(&e, known)
+	} else if states, err = s.snapshotRecords(ctx, tx, &e); err != nil {
 		return fmt.Errorf("store: audit records: %w", err)
 	}
 	if !b.started {

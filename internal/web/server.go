@@ -133,6 +133,7 @@ type Server struct {
 	apiPatterns     []string
 	handler         http.Handler
 	secureCookies   bool
+	verified        *verifiedFiles // files whose whole check serves the seeks after it
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -187,6 +188,7 @@ func NewServer(d Deps) (*Server, error) {
 		calendarFeeds:   anon.Counter("calendar-feed", calendarFetchesPerFeed, time.Hour),
 		clientSalt:      d.ClientKey,
 		secureCookies:   strings.HasPrefix(d.BaseURL, "https://"),
+		verified:        newVerifiedFiles(d.Now),
 	}
 	if s.clientSalt == nil {
 		s.clientSalt = newSalt()
