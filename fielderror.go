@@ -32,6 +32,7 @@ const (
 	FieldRangeMinutes      FieldCode = "range_minutes" // Min and Max
 	FieldRangeDays         FieldCode = "range_days"    // Min and Max
 	FieldRangeMonths       FieldCode = "range_months"  // Min and Max
+	FieldRangeHours        FieldCode = "range_hours"   // Min and Max
 	FieldDate              FieldCode = "date"
 	FieldDateTime          FieldCode = "datetime"
 	FieldMonth             FieldCode = "month"
@@ -48,6 +49,7 @@ const (
 	FieldTaken             FieldCode = "taken"
 	FieldMismatch          FieldCode = "mismatch"
 	FieldWrongPassword     FieldCode = "wrong_password"
+	FieldWrongCode         FieldCode = "wrong_code"
 	FieldSamePassword      FieldCode = "same_password"
 	FieldSelf              FieldCode = "self"
 	FieldNoSuchOrg         FieldCode = "no_such_org"
@@ -131,6 +133,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldRangeMinutes:      "must be between {{.Min}} and {{.Max}} minutes",
 	FieldRangeDays:         "must be between {{.Min}} and {{.Max}} days",
 	FieldRangeMonths:       "must be between {{.Min}} and {{.Max}} months",
+	FieldRangeHours:        "must be between {{.Min}} and {{.Max}} hours",
 	FieldDate:              "must be a date such as 2027-03-31",
 	FieldDateTime:          "must be a date and time such as 2026-11-27T14:30:00+09:00",
 	FieldMonth:             "must be a month such as 2026-04",
@@ -147,6 +150,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldTaken:             "is taken",
 	FieldMismatch:          "does not match",
 	FieldWrongPassword:     "is not your current password",
+	FieldWrongCode:         "is not the current code of your authenticator app or an unused recovery code (a code is taken once)",
 	FieldSamePassword:      "must differ from the current password",
 	FieldSelf:              "cannot be applied to your own account",
 	FieldNoSuchOrg:         "no such organisation",

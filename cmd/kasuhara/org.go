@@ -14,7 +14,8 @@ import (
 
 const orgUsage = `org: usage:
   kasuhara org create --slug S --name N [--parent SLUG]
-  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P] [--date-style western|era] [--anonymous on|off]`
+  kasuhara org update --org SLUG [--name N] [--legal-name N] [--address A] [--representative R] [--desk D] [--phone P] [--date-style western|era] [--anonymous on|off]
+      [--two-factor-roles desk,legal,admin|none]`
 
 func orgCmd(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "update" {
@@ -47,7 +48,7 @@ func orgCmd(ctx context.Context, e env, args []string) error {
 // channel on or off: only the flags given change; an empty value
 // (--address "") clears that line, not the name.
 func orgUpdate(ctx context.Context, e env, args []string) error {
-	var slug, anonymous string
+	var slug, anonymous, twoFactor string
 	fields := []struct{ flag, usage string }{
 		{"name", "the organisation's name on the screens"},
 		{"legal-name", "the legal name printed on letters"},
@@ -61,6 +62,7 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	cfg, fs, err := parse(e, "org update", config.Storage, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "org", "", "slug of the organisation to change")
 		fs.StringVar(&anonymous, "anonymous", "", "the anonymous channel: on, or off to receive named reports only")
+		fs.StringVar(&twoFactor, "two-factor-roles", "", "the roles that must sign in with a second factor (TOTP), comma-separated, or none")
 		for _, f := range fields {
 			vals[f.flag] = fs.String(f.flag, "", f.usage)
 		}
@@ -74,10 +76,20 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(set) == 0 || len(set) == 1 && set["org"] {
-		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone, --date-style, --anonymous")
+		return usagef("org update: give at least one of --name, --legal-name, --address, --representative, --desk, --phone, --date-style, --anonymous, --two-factor-roles")
 	}
 	if set["anonymous"] && anonymous != "on" && anonymous != "off" {
 		return usagef("org update: --anonymous must be on or off")
+	}
+	var roles []kasuhara.Role
+	if set["two-factor-roles"] && twoFactor != "none" {
+		for _, r := range strings.Split(twoFactor, ",") {
+			if role := kasuhara.Role(strings.TrimSpace(r)); role.Valid() {
+				roles = append(roles, role)
+			} else {
+				return usagef("org update: --two-factor-roles lists roles of %s, or is none", kasuhara.FormatRoles(kasuhara.Roles))
+			}
+		}
 	}
 	return withStore(ctx, cfg, true, func(st *store.Store) error {
 		o, err := st.OrgBySlug(ctx, slug)
@@ -111,13 +123,31 @@ func orgUpdate(ctx context.Context, e env, args []string) error {
 			}
 		}
 		next.WebhookSecret = "" // kept as it is
-		if len(set) > 2 || !set["anonymous"] {
+
+		// The flags that SaveSettings does not take: --org and those below.
+		own := 1
+		for _, f := range []string{"anonymous", "two-factor-roles"} {
+			if set[f] {
+				own++
+			}
+		}
+		if len(set) > own {
 			if err := st.SaveSettings(ctx, kasuhara.CLIActor, next); err != nil {
 				return cliError("org update", orgFlagNames(err))
 			}
 		}
 		if set["anonymous"] {
 			if err := st.SetAnonymousChannel(ctx, kasuhara.CLIActor, o.ID, anonymous == "on"); err != nil {
+				return cliError("org update", err)
+			}
+		}
+		if set["two-factor-roles"] {
+			rules, err := st.SignInSettings(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			rules.TwoFactorRoles = roles
+			if err := st.SaveSignInSettings(ctx, kasuhara.CLIActor, o.ID, *rules); err != nil {
 				return cliError("org update", err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
@@ -51,10 +52,28 @@ func TestOrgUpdate(t *testing.T) {
 		if s.AnonymousChannel || !s.AnonymousChosen || s.Sender.Phone != "03-9999-0000" {
 			t.Fatalf("after --anonymous off: channel %v, chosen %v, phone %q", s.AnonymousChannel, s.AnonymousChosen, s.Sender.Phone)
 		}
+		// The second-factor rule: desk, legal and admin by default; the
+		// operator may change it, or switch it off with none.
+		rules, err := st.SignInSettings(context.Background(), o.ID)
+		if err != nil || kasuhara.FormatRoles(rules.TwoFactorRoles) != "desk,legal,admin" {
+			t.Fatalf("default rule %v, %v", rules, err)
+		}
+		c.ok("", "org", "update", "--org", "acme", "--two-factor-roles", "legal,admin")
+		if rules, _ = st.SignInSettings(context.Background(), o.ID); kasuhara.FormatRoles(rules.TwoFactorRoles) != "legal,admin" {
+			t.Fatalf("after --two-factor-roles legal,admin: %v", rules.TwoFactorRoles)
+		}
+		c.ok("", "org", "update", "--org", "acme", "--two-factor-roles", "none")
+		if rules, _ = st.SignInSettings(context.Background(), o.ID); len(rules.TwoFactorRoles) != 0 || rules.SessionIdleMinutes != 30 {
+			t.Fatalf("after --two-factor-roles none: %+v", rules)
+		}
+		if s, _ = st.Settings(context.Background(), o.ID); s.Sender.Phone != "03-9999-0000" || s.AnonymousChannel {
+			t.Fatalf("--two-factor-roles changed other settings: %+v", s)
+		}
 		for _, tt := range []struct {
 			args []string
 			want string
 		}{
+			{[]string{"org", "update", "--org", "acme", "--two-factor-roles", "boss"}, "--two-factor-roles"},
 			{[]string{"org", "update", "--name", "x"}, "missing --org"},
 			{[]string{"org", "update", "--org", "acme"}, "at least one"},
 			{[]string{"org", "update", "--org", "nope", "--name", "x"}, "org update"},

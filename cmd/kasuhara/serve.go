@@ -201,7 +201,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		shared = throttles
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
 		Throttles: shared, ClientKey: clientKey,
 		OnBehalf: st, CaseImports: st,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
@@ -254,6 +254,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// the person gets the link to set their password.
 		notify.KindGrantMail:        notify.GrantMailHandler(mailer, cfg.BaseURL),
 		notify.KindPasswordLinkMail: notify.PasswordLinkMailHandler(mailer, cfg.BaseURL, st.MintPasswordLink),
+		notify.KindAccountMail:      notify.AccountMailHandler(mailer, cfg.BaseURL),
 		store.KindTrainingReminders: st.TrainingRemindersHandler,
 		// The daily digest, for those who chose it, at 08:00 in Japan.
 		notify.KindDigestMail: notify.DigestMailHandler(mailer, cfg.BaseURL),

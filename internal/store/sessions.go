@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
@@ -33,12 +34,32 @@ func (ss *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, er
 	return data, true, nil
 }
 
-// CommitCtx stores or replaces a session.
+// The session keys the web server writes and the store reads to list a
+// person's sessions (and end them): the user's id, the sign-in's time
+// (Unix seconds) and the device in words.
+const (
+	SessionUserKey     = "user_id"
+	SessionSignedInKey = "signed_in"
+	SessionDeviceKey   = "device"
+)
+
+// CommitCtx stores or replaces a session, with its owner, sign-in time and
+// device read from its data, and now as its last sight.
 func (ss *Sessions) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	var userID, device string
+	var signedIn any
+	if _, values, err := (scs.GobCodec{}).Decode(data); err == nil {
+		userID, _ = values[SessionUserKey].(string)
+		device, _ = values[SessionDeviceKey].(string)
+		if v, ok := values[SessionSignedInKey].(int64); ok {
+			signedIn = time.Unix(v, 0).UTC()
+		}
+	}
 	err := ss.s.tx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
-			ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-			credential.Digest(token), data, expiry.UTC())
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry, user_id, signed_in_at, last_seen, device) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, user_id = excluded.user_id,
+				signed_in_at = excluded.signed_in_at, last_seen = excluded.last_seen, device = excluded.device`,
+			credential.Digest(token), data, expiry.UTC(), userID, signedIn, ss.s.now(), device)
 		return err
 	})
 	if err != nil {

@@ -31,7 +31,7 @@ type Store struct {
 	// (--webhook-allow); public addresses need no entry.
 	WebhookAllow []netip.Prefix
 	// Secrets seals what the database keeps of secrets it must give back
-	// (chat webhook addresses); serve loads it from the data directory.
+	// (chat webhook addresses, TOTP keys); serve loads it from the data directory.
 	Secrets *credential.Sealer
 }
 

@@ -360,15 +360,23 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	p.Title, p.Nav = "admin.settings.title", "admin"
-	p.Data = map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != "",
+	data := map[string]any{"Orgs": tree, "Org": org, "Settings": st, "SecretSet": st.WebhookSecret != "",
 		"AnonymousSaved": r.URL.Query().Get("anonymous") == "saved"}
+	if err := s.signInSettingsData(r, org, data); err != nil {
+		return err
+	}
+	p.Data = data
 	if p.Form == nil {
-		p.Form = &form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
+		p.Form = &form{Errors: map[string]string{}}
+	}
+	if p.Form.Values == nil {
+		// The sign-in rules' form sends back its errors only.
+		p.Form.Values = (&form{Values: map[string]string{"acknowledge": st.Acknowledge, "feedback": st.Feedback,
 			"contact_limit_minutes": strconv.Itoa(st.ContactLimitMinutes), "webhook_url": st.WebhookURL,
 			"review_incidents": strconv.Itoa(st.ReviewIncidents), "review_window_days": strconv.Itoa(st.ReviewWindowDays),
 			"org_name": st.OrgName, "legal_name": st.Sender.LegalName, "address": st.Sender.Address, "representative": st.Sender.Representative,
 			"contact_phone": st.Sender.Phone, "contact_desk": st.Sender.Desk, "contact_hours": st.Sender.Hours, "checkin_days": kasuhara.FormatCheckinDays(st.CheckinDays),
-			"date_style": st.DateStyle, "service_duties": st.ServiceDuties}, Errors: map[string]string{}}
+			"date_style": st.DateStyle, "service_duties": st.ServiceDuties}}).Values
 	}
 	return s.render(w, r, status, "admin_settings", p)
 }

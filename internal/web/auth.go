@@ -2,8 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -61,11 +59,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if blockedP || blockedC || waitA > 0 {
-		s.metrics.loginThrottled.Inc()
 		wait := max(waitP, waitC, waitA)
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
-			Flash: "login.throttled", FlashKind: "error", FlashArgs: map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))}})
+		if !blockedP && !blockedC && s.TwoFactor != nil {
+			// Only the account is slowed down: a right password with a
+			// right code of its second factor passes (issue 16).
+			f.Values["slowed"] = "1"
+			if code := r.PostFormValue("code"); code != "" {
+				return s.loginPastSlowDown(w, r, email, password, code, next, f, wait, acctKey, pairKey, clientKey)
+			}
+		}
+		return s.loginThrottled(w, r, f, wait)
 	}
 	u, err := s.Users.Authenticate(r.Context(), email, password)
 	if kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
@@ -82,22 +85,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	// Signed in: a failure to forget the failures must not undo it.
 	s.counted(r, s.loginPair.Reset(r.Context(), pairKey))
 	s.counted(r, s.loginKnown.Add(r.Context(), pairKey))
-	// A new session id at sign-in: an id planted before sign-in is useless.
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	// With a second factor, its code next (twofactor.go).
+	if on, err := s.secondFactorOn(r, u); err != nil {
 		return err
-	}
-	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
-	s.sessions.Put(r.Context(), sessionStampKey, u.CredentialStamp)
-	if u.Language != "" {
-		setLangCookie(w, u.Language, s.secureCookies)
-	}
-	if u.MustChangePassword {
-		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
-		return nil
+	} else if on {
+		return s.askCode(w, r, u, next)
 	}
 	// Back to the page that was asked for before signing in.
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.finishSignIn(w, r, u, false, next)
 }
 
 // nextPath is where sign-in leads: a path on this site (never an absolute

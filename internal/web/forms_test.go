@@ -113,6 +113,9 @@ func TestEveryPostFormSubmitsOnce(t *testing.T) {
 		"/account/password":    "a repeat of a password change fails on the current password",
 		"/notifications":       "marking read twice is marking read",
 		"/account/setup/":      "the one-time link works once: a repeat fails on the used token",
+		"/account/two-factor/": "a second start makes a new key before it is on; a second confirmation finds it on already",
+		"/account/sessions/":   "signing the other devices out twice is signing them out",
+		"{{$d.Action}}":        "the re-authentication form carries the held request's own fields, its key among them",
 		"/o/":                  "the anonymous channel has no user to keep a key for; its report form has its own key, its follow-up forms data-submit-once",
 	}
 	files, err := filepath.Glob("templates/*.html")
@@ -164,7 +167,7 @@ func TestEveryPostFormSubmitsOnce(t *testing.T) {
 // link's), whose every field is needed, and confirmation boxes are the
 // exceptions.
 func TestRequiredFieldsAreMarked(t *testing.T) {
-	exceptFiles := map[string]bool{"login.html": true, "password.html": true, "account_setup.html": true}
+	exceptFiles := map[string]bool{"login.html": true, "login_code.html": true, "password.html": true, "account_setup.html": true}
 	exceptIDs := map[string]bool{"saved-confirm": true}
 	files, _ := filepath.Glob("templates/*.html")
 	parts, _ := filepath.Glob("templates/partials/*.html")

@@ -48,7 +48,8 @@ func checkIdempotencyKey(key string) error {
 func formDigest(vals url.Values, files []kasuhara.Evidence) string {
 	keys := make([]string, 0, len(vals))
 	for k := range vals {
-		if k != idempotencyField {
+		// A re-authentication's password or code is no part of the request.
+		if k != idempotencyField && !strings.HasPrefix(k, "reauth_") {
 			keys = append(keys, k)
 		}
 	}

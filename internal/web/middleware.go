@@ -164,6 +164,10 @@ type viewer struct {
 	Org        *kasuhara.Org
 	Actor      kasuhara.Actor
 	ViaToken   bool
+	// MustSetUpTwoFactor: the organisation requires a second factor of the
+	// viewer's role and this session was not signed in with one; only the
+	// set-up pages are open (requireUser).
+	MustSetUpTwoFactor bool
 }
 
 func viewerFrom(ctx context.Context) *viewer {
@@ -209,6 +213,8 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, anonymous bool
 			// since sign-in.
 			s.sessions.Destroy(ctx)
 		} else if v, err = s.loadViewer(ctx, u); err != nil {
+			return r, err
+		} else if v, err = s.sessionRules(ctx, v); err != nil {
 			return r, err
 		}
 	}
@@ -339,8 +345,9 @@ func loginURL(r *http.Request) string {
 
 // requireUser sends people who are not signed in to the sign-in page (or a
 // 401 for the API), and people who must change a one-time password to the
-// password page, unless the route is that page (oneTimePassword).
-func (s *Server) requireUser(next handler, oneTimePassword bool) handler {
+// password page, unless the route is that page (oneTimePassword), and
+// people who must set up a second factor to its pages (twoFactorSetup).
+func (s *Server) requireUser(next handler, oneTimePassword, twoFactorSetup bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := viewerFrom(r.Context())
 		if v == nil {
@@ -355,6 +362,13 @@ func (s *Server) requireUser(next handler, oneTimePassword bool) handler {
 				return kasuhara.Errorf(kasuhara.EFORBIDDEN, "change your one-time password first")
 			}
 			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+			return nil
+		}
+		if v.MustSetUpTwoFactor && !oneTimePassword && !twoFactorSetup {
+			if isAPI(r) {
+				return kasuhara.Errorf(kasuhara.EFORBIDDEN, "set up two-step verification first")
+			}
+			http.Redirect(w, r, "/account/two-factor", http.StatusSeeOther)
 			return nil
 		}
 		return next(w, r)

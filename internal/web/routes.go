@@ -29,6 +29,10 @@ const (
 	// oneTimePassword routes are open to a user who must still change a
 	// one-time password (everything else sends them to change it).
 	oneTimePassword
+	// twoFactorSetup routes are open to a user whose organisation requires
+	// a second factor they have not set up (everything else sends them to
+	// set it up).
+	twoFactorSetup
 )
 
 // MaxTextFormBytes limits the forms that carry long texts (a policy or
@@ -42,7 +46,7 @@ const MaxTextFormBytes = 4 << 20
 // An error after h has begun its answer can only be logged.
 func (s *Server) route(h handler, p policy) http.Handler {
 	if p&(public|anonymous) == 0 {
-		h = s.requireUser(s.onceForm(h), p&oneTimePassword != 0)
+		h = s.requireUser(s.onceForm(h), p&oneTimePassword != 0, p&twoFactorSetup != 0)
 	}
 	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
@@ -110,6 +114,15 @@ func (s *Server) routes() http.Handler {
 	handle("POST /account/password", s.changePassword, oneTimePassword)
 	handle("GET /account/setup/{token}", s.setupPage, public)
 	handle("POST /account/setup/{token}", s.setup, public)
+	handle("GET /login/code", s.loginCodePage, public)
+	handle("POST /login/code", s.loginCode, public)
+	handle("GET /account/two-factor", s.twoFactorPage, twoFactorSetup)
+	handle("POST /account/two-factor/start", s.twoFactorStart, twoFactorSetup)
+	handle("POST /account/two-factor/confirm", s.twoFactorConfirm, twoFactorSetup)
+	handle("GET /account/sessions", s.sessionsPage)
+	handle("POST /account/sessions/end-others", s.endOtherSessions)
+	handle("GET /account/reauth", s.reauthPage)
+	handle("POST /account/reauth", s.reauth)
 
 	// The anonymous channel: no sign-in.
 	handle("GET /o/{org}/report", s.anonReportForm, anonymous)
@@ -155,7 +168,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /cases/{id}/messages", s.caseMessage)
 	handle("POST /cases/{id}/referrals", s.caseReferral)
 	handle("POST /cases/{id}/referrals/{referral}/outcome", s.caseReferralOutcome)
-	handle("GET /cases/{id}/package", s.casePackage)
+	handle("GET /cases/{id}/package", s.recentAuth(s.casePackage))
 	handle("GET /cases/{id}/summary.pdf", s.caseSummary)
 	handle("GET /specialists", s.specialistsPage)
 	handle("GET /online-posts", s.postsPage)
@@ -213,7 +226,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /customers/{id}/addressee", s.customerAddressee)
 	handle("POST /customers/{id}/merge", s.customerMerge)
 	handle("POST /customers/{id}/split", s.customerSplit)
-	handle("POST /customers/{id}/measures/{measure}/approve", s.customerApprove)
+	handle("POST /customers/{id}/measures/{measure}/approve", s.recentAuth(s.customerApprove))
 	handle("POST /customers/{id}/measures/{measure}/lift", s.customerLift)
 	handle("POST /customers/{id}/measures/{measure}/response", s.customerResponse)
 	handle("GET /cases/{id}/evidence/{evidence}", s.downloadEvidence)
@@ -225,6 +238,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /admin/users/{id}/disable", s.adminDisableUser)
 	handle("POST /admin/users/{id}/enable", s.adminEnableUser)
 	handle("POST /admin/users/{id}/reset-password", s.adminResetPassword)
+	handle("POST /admin/users/{id}/reset-two-factor", s.adminResetTwoFactor)
+	handle("POST /admin/users/{id}/end-sessions", s.adminEndSessions)
 	handle("GET /admin/departments", s.adminDepartments)
 	handle("POST /admin/departments", s.adminCreateDepartment)
 	handle("POST /admin/departments/{id}/rename", s.adminRenameDepartment)
@@ -233,7 +248,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /grant-requests", s.grantRequestsPage)
 	handle("POST /grant-requests/{id}/approve", s.approveGrant)
 	handle("POST /grant-requests/{id}/reject", s.rejectGrant)
-	handle("GET /admin/audit.csv", s.auditExport)
+	handle("GET /admin/audit.csv", s.recentAuth(s.auditExport))
 	handle("GET /policies", s.policiesPage)
 	handle("GET /policies/acknowledgements", s.ackReportPage)
 	handle("GET /policies/{id}", s.policyPage)
@@ -262,11 +277,11 @@ func (s *Server) routes() http.Handler {
 	handle("POST /admin/training/assignments/{id}/delete", s.adminUnassignCourse)
 	handle("POST /admin/training/images", s.adminUploadImage, upload)
 	handle("GET /retention", s.retentionPage)
-	handle("POST /retention/rules", s.addRetentionRule)
-	handle("POST /retention/rules/{id}/delete", s.deleteRetentionRule)
-	handle("POST /retention/holds", s.placeHold)
-	handle("POST /retention/holds/{id}/release", s.releaseHold)
-	handle("POST /retention/purge", s.purgeNow)
+	handle("POST /retention/rules", s.recentAuth(s.addRetentionRule))
+	handle("POST /retention/rules/{id}/delete", s.recentAuth(s.deleteRetentionRule))
+	handle("POST /retention/holds", s.recentAuth(s.placeHold))
+	handle("POST /retention/holds/{id}/release", s.recentAuth(s.releaseHold))
+	handle("POST /retention/purge", s.recentAuth(s.purgeNow))
 	handle("GET /insight", s.insightPage)
 	handle("GET /insight/annual.pdf", s.annualReport)
 	handle("GET /compliance", s.compliancePage)
@@ -275,6 +290,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
 	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
+	handle("POST /admin/settings/sign-in", s.adminSaveSignIn)
 	handle("GET /admin/chat", s.adminChat)
 	handle("POST /admin/chat", s.adminAddChat)
 	handle("POST /admin/chat/{id}/test", s.adminTestChat)
@@ -296,7 +312,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/customers", s.apiCustomers)
 	api("GET /api/v1/customers/{id}", s.apiCustomer)
 	api("POST /api/v1/customers/{id}/measures", s.apiProposeMeasure)
-	api("POST /api/v1/customers/{id}/measures/{measure}/approve", s.apiApproveMeasure)
+	api("POST /api/v1/customers/{id}/measures/{measure}/approve", s.recentAuth(s.apiApproveMeasure))
 	api("GET /api/v1/approvals", s.apiApprovals)
 	api("GET /api/v1/customers/{id}/measures/{measure}/letter", s.letter)
 	api("POST /api/v1/customers/{id}/measures/{measure}/lift", customerWrite(http.StatusOK, s.liftJSON))
@@ -306,7 +322,7 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/v1/customers/{id}/split", customerWrite(http.StatusCreated, s.splitJSON))
 	api("GET /api/v1/cases/{id}/referrals", caseRead(s.referralsJSON))
 	api("POST /api/v1/cases/{id}/referrals", caseWrite(http.StatusCreated, s.addReferralJSON))
-	api("GET /api/v1/cases/{id}/package", s.casePackage)
+	api("GET /api/v1/cases/{id}/package", s.recentAuth(s.casePackage))
 	api("POST /api/v1/online-posts", s.apiCreatePost)
 	api("GET /api/v1/online-posts", s.apiPosts)
 	api("GET /api/v1/online-posts/{id}", s.apiPost)
@@ -356,10 +372,10 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/training/report", s.apiTrainingReport)
 	api("GET /api/v1/stats", s.apiStats)
 	api("GET /api/v1/compliance", s.apiCompliance)
-	api("GET /api/v1/exports/stats.csv", s.exportStats("csv"))
-	api("GET /api/v1/exports/stats.xlsx", s.exportStats("xlsx"))
-	api("GET /api/v1/exports/cases.csv", s.exportCases("csv"))
-	api("GET /api/v1/exports/cases.xlsx", s.exportCases("xlsx"))
+	api("GET /api/v1/exports/stats.csv", s.recentAuth(s.exportStats("csv")))
+	api("GET /api/v1/exports/stats.xlsx", s.recentAuth(s.exportStats("xlsx")))
+	api("GET /api/v1/exports/cases.csv", s.recentAuth(s.exportCases("csv")))
+	api("GET /api/v1/exports/cases.xlsx", s.recentAuth(s.exportCases("xlsx")))
 	handle("/api/", s.apiNotFound, public)
 	// Unknown paths of the anonymous channel are not found without a
 	// session either.

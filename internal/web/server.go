@@ -55,6 +55,10 @@ type Deps struct {
 	// Compliance is the law's measures with their evidence (issue 22).
 	Compliance kasuhara.ComplianceService
 	Retention  kasuhara.RetentionService
+	// TwoFactor keeps second factors, the organisations' sign-in rules and
+	// the list of a person's sessions (issue 23); nil signs in with the
+	// password alone and applies no per-organisation session rules.
+	TwoFactor kasuhara.TwoFactorService
 	// Idempotency keeps the keys of forms and API requests that create
 	// something, so that a repeat files nothing; nil files every request.
 	Idempotency kasuhara.IdempotencyService
@@ -120,6 +124,7 @@ type Server struct {
 	loginPair     throttle.Counter
 	loginKnown    throttle.Remembered
 	loginClient   throttle.Counter
+	codeUser      throttle.Counter // wrong second-factor codes per account
 	receiptClient throttle.Counter
 	lookupUser    throttle.Counter
 	// calendarClients and calendarFeeds count fetches of calendar feeds,
@@ -178,6 +183,7 @@ func NewServer(d Deps) (*Server, error) {
 		loginPair:       signIn.Counter("login-pair", 5, 15*time.Minute),
 		loginKnown:      signIn.Known("login-known", 30*24*time.Hour),
 		loginClient:     signIn.Counter("login-client", 20, 15*time.Minute),
+		codeUser:        signIn.Counter("login-code", 5, 15*time.Minute),
 		lookupUser:      signIn.Counter("customer-lookup", 30, time.Minute),
 		receiptClient:   anon.Counter("receipt", 10, 15*time.Minute),
 		anonFiling:      anon.Counter("anonymous-filing", 10, time.Hour),

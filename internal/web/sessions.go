@@ -1,0 +1,333 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/store"
+)
+
+// The session keys of issue 23 besides the user and the credential stamp:
+// when the session signed in and was last seen (Unix seconds; the
+// organisation's absolute and idle lifetimes are counted from them), the
+// device in words, whether it signed in with a second factor, and when the
+// person last proved who they are (the sign-in or a re-authentication).
+const (
+	sessionSignedInKey     = store.SessionSignedInKey
+	sessionDeviceKey       = store.SessionDeviceKey
+	sessionSeenKey         = "seen"
+	sessionSecondFactorKey = "second_factor"
+	sessionReauthKey       = "reauth_at"
+)
+
+// reauthWindow is how recently a person must have given their password or
+// code before the most sensitive actions (recentAuth).
+const reauthWindow = 10 * time.Minute
+
+// startSession signs u in on this request's session: a new id (an id
+// planted before sign-in is useless), the user, the stamp of their
+// password, the times and the device.
+func (s *Server) startSession(r *http.Request, u *kasuhara.User, secondFactor bool) error {
+	ctx := r.Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	now := s.Now().Unix()
+	for _, k := range []string{pendingUserKey, pendingStampKey, pendingAtKey} {
+		s.sessions.Remove(ctx, k)
+	}
+	s.sessions.Put(ctx, sessionUserKey, u.ID)
+	s.sessions.Put(ctx, sessionStampKey, u.CredentialStamp)
+	s.sessions.Put(ctx, sessionSignedInKey, now)
+	s.sessions.Put(ctx, sessionSeenKey, now)
+	s.sessions.Put(ctx, sessionReauthKey, now)
+	s.sessions.Put(ctx, sessionSecondFactorKey, secondFactor)
+	s.sessions.Put(ctx, sessionDeviceKey, deviceName(r.UserAgent()))
+	return nil
+}
+
+// sessionRules applies the organisation's rules to a session's viewer: a
+// session past its idle or absolute lifetime ends (nil viewer), and a
+// person whose role must use a second factor and whose session signed in
+// without one is marked to set it up. The server's own --session-idle and
+// --session-lifetime stay the upper bounds (scs's cookie and store).
+func (s *Server) sessionRules(ctx context.Context, v *viewer) (*viewer, error) {
+	if s.TwoFactor == nil {
+		return v, nil
+	}
+	rules, err := s.TwoFactor.SignInSettings(ctx, v.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	signedIn, seen := s.sessions.GetInt64(ctx, sessionSignedInKey), s.sessions.GetInt64(ctx, sessionSeenKey)
+	if signedIn == 0 {
+		// A session from before these rules: counted from now.
+		signedIn, seen = now.Unix(), now.Unix()
+		s.sessions.Put(ctx, sessionSignedInKey, signedIn)
+	}
+	if now.Sub(time.Unix(signedIn, 0)) > time.Duration(rules.SessionLifetimeHours)*time.Hour ||
+		now.Sub(time.Unix(seen, 0)) > time.Duration(rules.SessionIdleMinutes)*time.Minute {
+		return nil, s.sessions.Destroy(ctx)
+	}
+	s.sessions.Put(ctx, sessionSeenKey, now.Unix())
+	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey)
+	return v, nil
+}
+
+// deviceName is a User-Agent in words, "Chrome / Windows": the browser and
+// the system, nothing that tells one person's phone from another's.
+func deviceName(ua string) string {
+	has := func(s ...string) bool {
+		for _, x := range s {
+			if strings.Contains(ua, x) {
+				return true
+			}
+		}
+		return false
+	}
+	var browser, system string
+	switch {
+	case has("Edg/", "EdgA/", "EdgiOS/"):
+		browser = "Edge"
+	case has("OPR/", "Opera"):
+		browser = "Opera"
+	case has("SamsungBrowser/"):
+		browser = "Samsung Internet"
+	case has("Firefox/", "FxiOS/"):
+		browser = "Firefox"
+	case has("Chrome/", "CriOS/", "Chromium/"):
+		browser = "Chrome"
+	case has("Safari/"):
+		browser = "Safari"
+	}
+	switch {
+	case has("iPhone"):
+		system = "iPhone"
+	case has("iPad"):
+		system = "iPad"
+	case has("Android"):
+		system = "Android"
+	case has("Windows"):
+		system = "Windows"
+	case has("Mac OS X", "Macintosh"):
+		system = "Mac"
+	case has("CrOS"):
+		system = "ChromeOS"
+	case has("Linux"):
+		system = "Linux"
+	}
+	switch {
+	case browser != "" && system != "":
+		return browser + " / " + system
+	case browser != "":
+		return browser
+	default:
+		return system
+	}
+}
+
+// currentSession is the digest of this request's session id, as the store
+// keeps it.
+func (s *Server) currentSession(ctx context.Context) string {
+	return credential.Digest(s.sessions.Token(ctx))
+}
+
+// browserOnly refuses a request with an API token: the second factor,
+// the list of sessions and re-authentication belong to the browser's
+// session.
+func browserOnly(v *viewer) error {
+	if v.ViaToken {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "this page is for the browser's session, not an API token")
+	}
+	return nil
+}
+
+func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request) error {
+	v := viewerFrom(r.Context())
+	if err := browserOnly(v); err != nil {
+		return err
+	}
+	list, err := s.TwoFactor.OwnSessions(r.Context(), v.Actor, s.currentSession(r.Context()))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "sessions", &page{Title: "sessions.title", Nav: "account", Data: list})
+}
+
+// endOtherSessions signs the person out everywhere but here.
+func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	v := viewerFrom(r.Context())
+	if err := browserOnly(v); err != nil {
+		return err
+	}
+	if _, err := s.TwoFactor.EndOtherSessions(r.Context(), v.Actor, s.currentSession(r.Context())); err != nil {
+		return err
+	}
+	return s.done(w, r, "sessions.ended_others", "/account/sessions")
+}
+
+// adminEndSessions ends every session of a user (the administrator's
+// action on the users page; audited, the user mailed).
+func (s *Server) adminEndSessions(w http.ResponseWriter, r *http.Request) error {
+	v, _, org, m, err := s.adminTarget(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.TwoFactor.EndSessions(r.Context(), v.Actor, m.User.ID); err != nil {
+		return err
+	}
+	return s.done(w, r, "admin.users.sessions_ended", "/admin/users?org="+org.Slug)
+}
+
+// recentAuth guards the most sensitive actions (approving a measure,
+// exports, the evidence package, retention): the person must have given
+// their password or code within reauthWindow. Otherwise a GET shows the
+// re-authentication form, which posts to /account/reauth and comes back;
+// a POST shows it with the request's own fields, and the form's POST
+// re-authenticates and carries the action out. API tokens are not asked
+// (a token is a credential of its own, see docs/api.md).
+func (s *Server) recentAuth(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v := viewerFrom(r.Context())
+		if v == nil || v.ViaToken || s.TwoFactor == nil {
+			return h(w, r)
+		}
+		ctx := r.Context()
+		if at := s.sessions.GetInt64(ctx, sessionReauthKey); at != 0 && s.Now().Sub(time.Unix(at, 0)) <= reauthWindow {
+			return h(w, r)
+		}
+		if r.Method != http.MethodPost {
+			return s.renderReauth(w, r, http.StatusUnauthorized, "/account/reauth", map[string][]string{"next": {r.URL.RequestURI()}}, nil)
+		}
+		if isAPI(r) {
+			return kasuhara.Errorf(kasuhara.EFORBIDDEN, "re-authenticate first: sign in again, or use an API token")
+		}
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		fields := map[string][]string{}
+		for k, vs := range r.PostForm {
+			if !strings.HasPrefix(k, "reauth_") {
+				fields[k] = vs
+			}
+		}
+		if !r.PostForm.Has("reauth_password") && !r.PostForm.Has("reauth_code") {
+			return s.renderReauth(w, r, http.StatusUnauthorized, r.URL.Path, fields, nil)
+		}
+		errs, err := s.checkReauth(r, v)
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return s.renderReauth(w, r, http.StatusUnauthorized, r.URL.Path, fields, errs)
+		}
+		for k := range r.PostForm {
+			if strings.HasPrefix(k, "reauth_") {
+				r.PostForm.Del(k)
+				r.Form.Del(k)
+			}
+		}
+		return h(w, r)
+	}
+}
+
+// reauthData is what the re-authentication form needs: where it posts,
+// the fields it carries along, and whether a code is an alternative.
+type reauthData struct {
+	Action    string
+	Fields    map[string][]string
+	TwoFactor bool
+}
+
+func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int, action string, fields map[string][]string, errs map[string]string) error {
+	v := viewerFrom(r.Context())
+	tf, err := s.TwoFactor.TwoFactor(r.Context(), v.User.ID)
+	if err != nil {
+		return err
+	}
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	return s.render(w, r, status, "reauth", &page{Title: "reauth.title", Form: &form{Values: map[string]string{}, Errors: errs},
+		Data: reauthData{Action: action, Fields: fields, TwoFactor: tf.Enabled}})
+}
+
+// checkReauth checks the password, or the code for a person with a second
+// factor, of a re-authentication form, throttled as at sign-in; the field
+// errors when wrong, and the time noted in the session when right.
+func (s *Server) checkReauth(r *http.Request, v *viewer) (map[string]string, error) {
+	ctx := r.Context()
+	loc := s.Catalog.Localizer(langFrom(ctx))
+	password, code := r.PostFormValue("reauth_password"), strings.TrimSpace(r.PostFormValue("reauth_code"))
+	errs := map[string]string{}
+	pairKey, codeKey := "pair:"+v.User.Email+"|"+s.clientIP(r), "code:"+v.User.ID
+	switch {
+	case code != "":
+		if blocked, _, err := s.codeUser.Blocked(ctx, codeKey); err != nil {
+			return nil, err
+		} else if blocked {
+			errs["reauth_code"] = loc.T("login.throttled_short")
+			return errs, nil
+		}
+		if err := s.TwoFactor.VerifySecondFactor(ctx, v.User.ID, code); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
+			if err := s.codeUser.Fail(ctx, codeKey); err != nil {
+				return nil, err
+			}
+			errs["reauth_code"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongCode})
+			return errs, nil
+		} else if err != nil {
+			return nil, err
+		}
+	case password != "":
+		if blocked, _, err := s.loginPair.Blocked(ctx, pairKey); err != nil {
+			return nil, err
+		} else if blocked {
+			errs["reauth_password"] = loc.T("login.throttled_short")
+			return errs, nil
+		}
+		if _, err := s.Users.Authenticate(ctx, v.User.Email, password); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
+			if err := s.loginPair.Fail(ctx, pairKey); err != nil {
+				return nil, err
+			}
+			errs["reauth_password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongPassword})
+			return errs, nil
+		} else if err != nil {
+			return nil, err
+		}
+	default:
+		errs["reauth_password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
+		return errs, nil
+	}
+	s.sessions.Put(ctx, sessionReauthKey, s.Now().Unix())
+	return nil, nil
+}
+
+// reauthPage is the re-authentication form on its own, for a link.
+func (s *Server) reauthPage(w http.ResponseWriter, r *http.Request) error {
+	if err := browserOnly(viewerFrom(r.Context())); err != nil {
+		return err
+	}
+	return s.renderReauth(w, r, http.StatusOK, "/account/reauth", map[string][]string{"next": {nextPath(r.URL.Query().Get("next"))}}, nil)
+}
+
+// reauth re-authenticates and goes on to the page asked for.
+func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
+	if err := browserOnly(viewerFrom(r.Context())); err != nil {
+		return err
+	}
+	next := nextPath(r.PostFormValue("next"))
+	errs, err := s.checkReauth(r, viewerFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return s.renderReauth(w, r, http.StatusUnauthorized, "/account/reauth", map[string][]string{"next": {next}}, errs)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,326 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/totp"
+	"github.com/kasuhara/kasuhara/internal/web"
+)
+
+// codeAt is the code of secret for the step n steps after now's: each
+// sign-in takes a later step, as a person waiting for the next code does.
+func codeAt(secret []byte, n int64) string { return totp.CodeAt(secret, totp.StepAt(time.Now())+n) }
+
+// enrolDirect sets up TOTP for u in the store (the step of now is taken)
+// and returns its key and recovery codes.
+func enrolDirect(t *testing.T, e *env, u *kasuhara.User, org *kasuhara.Org, role kasuhara.Role) ([]byte, []string) {
+	t.Helper()
+	a := kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: role}
+	if err := e.st.BeginTOTP(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := e.st.PendingTOTP(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := e.st.ConfirmTOTP(ctx, a, codeAt(secret, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret, codes
+}
+
+// The default rule: desk, legal and admin must set up a second factor,
+// and do nothing else before; then sign-in asks for the code, takes each
+// code once and each recovery code once; API tokens are unaffected.
+func TestTwoFactorRequiredByDefault(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		org, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "tf", Name: "二要素 株式会社"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users := map[kasuhara.Role]*kasuhara.User{}
+		for _, r := range []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleEmployee} {
+			users[r], err = e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: string(r) + "@tf.example", Name: "TF " + string(r),
+				Password: password, OrgID: org.ID, Role: r})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// An employee is not asked.
+		emp := e.client()
+		must(t, emp.signIn("employee@tf.example", password), http.StatusSeeOther)
+		must(t, emp.get("/"), http.StatusOK)
+
+		desk := e.client()
+		if r := desk.signIn("desk@tf.example", password); r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+			t.Fatalf("password: %d %s", r.status, r.header.Get("Location"))
+		}
+		for _, p := range []string{"/", "/cases", "/account/sessions", "/admin/users"} {
+			if r := desk.get(p); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/two-factor" {
+				t.Fatalf("GET %s before set-up: %d %s, want the set-up page", p, r.status, r.header.Get("Location"))
+			}
+		}
+		// The API with a token is not asked.
+		_, tok, err := e.st.CreateToken(ctx, kasuhara.CLIActor, users[kasuhara.RoleDesk].ID, "phone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, (&apiClient{c: e.client(), tok: tok}).call("GET", "/api/v1/me", nil), http.StatusOK)
+
+		page := desk.get("/account/two-factor")
+		must(t, page, http.StatusOK, `id="two-factor-required"`, `id="two-factor-start"`)
+		mustNot(t, page, "<svg") // a GET makes no key
+		must(t, desk.post("/account/two-factor/start", nil), http.StatusSeeOther)
+		page = desk.get("/account/two-factor")
+		must(t, page, http.StatusOK, "<svg", `id="two-factor-key"`)
+		a := kasuhara.Actor{UserID: users[kasuhara.RoleDesk].ID, OrgID: org.ID, Role: kasuhara.RoleDesk}
+		secret, err := e.st.PendingTOTP(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The key typed out is the key.
+		if !strings.Contains(strings.ReplaceAll(page.body, " ", ""), totp.Encode(secret)) {
+			t.Fatal("the page does not show the key for typing")
+		}
+		wrong := "000000"
+		if wrong == codeAt(secret, 0) || wrong == codeAt(secret, 1) || wrong == codeAt(secret, -1) {
+			wrong = "999999"
+		}
+		must(t, desk.post("/account/two-factor/confirm", url.Values{"code": {wrong}}), http.StatusUnprocessableEntity, "確認コードが正しくないか")
+		must(t, desk.post("/account/two-factor/confirm", url.Values{"code": {""}}), http.StatusUnprocessableEntity)
+		must(t, desk.get("/"), http.StatusSeeOther) // still not on
+		done := desk.post("/account/two-factor/confirm", url.Values{"code": {codeAt(secret, 0)}})
+		must(t, done, http.StatusOK, `id="recovery-codes"`)
+		tf, err := e.st.TwoFactor(ctx, a.UserID)
+		if err != nil || !tf.Enabled || tf.RecoveryLeft != 10 {
+			t.Fatalf("after set-up: %+v %v", tf, err)
+		}
+		var codes []string
+		list := done.body[strings.Index(done.body, `id="recovery-codes"`):]
+		list = list[:strings.Index(list, "</ol>")]
+		for _, part := range strings.Split(list, "<code>")[1:] {
+			codes = append(codes, part[:strings.Index(part, "</code>")])
+		}
+		if len(codes) != 10 {
+			t.Fatalf("%d recovery codes shown, want 10", len(codes))
+		}
+		must(t, desk.get("/"), http.StatusOK)
+		// The codes are shown once: the page does not show them again.
+		mustNot(t, desk.get("/account/two-factor"), codes[0])
+
+		// Signing in now asks for the code after the password.
+		c := e.client()
+		r := c.signIn("desk@tf.example", password)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login/code" {
+			t.Fatalf("password of a person with a second factor: %d %s", r.status, r.header.Get("Location"))
+		}
+		must(t, c.get("/login/code"), http.StatusOK, `autocomplete="one-time-code"`)
+		if r := c.get("/"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+			t.Fatalf("signed in with the password alone: %d %s", r.status, r.header.Get("Location"))
+		}
+		must(t, c.post("/login/code", url.Values{"code": {wrong}}), http.StatusUnauthorized, "確認コードが正しくないか")
+		// The code that turned it on is taken already.
+		must(t, c.post("/login/code", url.Values{"code": {codeAt(secret, 0)}}), http.StatusUnauthorized)
+		next := codeAt(secret, 1)
+		if r := c.post("/login/code", url.Values{"code": {next}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+			t.Fatalf("right code: %d %s", r.status, r.header.Get("Location"))
+		}
+		must(t, c.get("/"), http.StatusOK)
+		// The same code on another browser, within its window: refused.
+		c2 := e.client()
+		must(t, c2.signIn("desk@tf.example", password), http.StatusSeeOther)
+		must(t, c2.post("/login/code", url.Values{"code": {next}}), http.StatusUnauthorized, "確認コードが正しくないか")
+		// A recovery code works once.
+		must(t, c2.post("/login/code", url.Values{"code": {codes[0]}}), http.StatusSeeOther)
+		must(t, c2.get("/"), http.StatusOK)
+		c3 := e.client()
+		must(t, c3.signIn("desk@tf.example", password), http.StatusSeeOther)
+		must(t, c3.post("/login/code", url.Values{"code": {codes[0]}}), http.StatusUnauthorized, "確認コードが正しくないか")
+		// Without the password first, the code page leads back to sign in.
+		if r := e.client().post("/login/code", url.Values{"code": {codes[1]}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+			t.Fatalf("a code without a password: %d %s", r.status, r.header.Get("Location"))
+		}
+		// Wrong codes are throttled per account.
+		c4 := e.client()
+		must(t, c4.signIn("desk@tf.example", password), http.StatusSeeOther)
+		var statuses []int
+		for range 6 {
+			statuses = append(statuses, c4.post("/login/code", url.Values{"code": {wrong}}).status)
+		}
+		if got := fmt.Sprint(statuses); !strings.HasSuffix(got, "429]") {
+			t.Fatalf("wrong codes: %s, want the last ones refused with 429", got)
+		}
+		must(t, c4.post("/login/code", url.Values{"code": {codes[2]}}), http.StatusTooManyRequests)
+	})
+}
+
+// Issue 16: failures from many addresses slow an account down; its owner,
+// with the right password and a right code, is not slowed. Without the
+// code, or with a wrong one or a wrong password, the answer stays 429.
+func TestSecondFactorLiftsTheSlowDown(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite, behindProxy)
+	desk := e.users[kasuhara.RoleDesk]
+	secret, _ := enrolDirect(t, e, desk, e.org, kasuhara.RoleDesk)
+	for i := range 20 {
+		from(e.client(), fmt.Sprintf("198.51.100.%d", 10+i)).signIn(desk.Email, "wrong password")
+	}
+	owner := func() *client { return from(e.client(), "203.0.113.77") }
+	r := owner().signIn(desk.Email, password)
+	must(t, r, http.StatusTooManyRequests, `id="code"`) // the page offers the code field
+	wrong := "000000"
+	if wrong == codeAt(secret, 1) || wrong == codeAt(secret, 0) || wrong == codeAt(secret, -1) {
+		wrong = "999999"
+	}
+	for _, f := range []url.Values{
+		{"email": {desk.Email}, "password": {password}, "code": {wrong}},
+		{"email": {desk.Email}, "password": {"wrong password"}, "code": {codeAt(secret, 1)}},
+	} {
+		must(t, owner().post("/login", f), http.StatusTooManyRequests)
+	}
+	c := owner()
+	r = c.post("/login", url.Values{"email": {desk.Email}, "password": {password}, "code": {codeAt(secret, 1)}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		t.Fatalf("right password and code while slowed: %d %s", r.status, r.header.Get("Location"))
+	}
+	must(t, c.get("/cases"), http.StatusOK)
+}
+
+func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		desk := e.users[kasuhara.RoleDesk]
+		secret, _ := enrolDirect(t, e, desk, e.org, kasuhara.RoleDesk)
+		dc := e.client()
+		must(t, dc.signIn(desk.Email, password), http.StatusSeeOther)
+		must(t, dc.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
+		must(t, dc.get("/"), http.StatusOK)
+		// Only an administrator resets it.
+		emp := e.signedIn(kasuhara.RoleEmployee)
+		if r := emp.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil); r.status != http.StatusForbidden && r.status != http.StatusNotFound {
+			t.Fatalf("an employee reset a second factor: %d", r.status)
+		}
+		if tf, _ := e.st.TwoFactor(ctx, desk.ID); !tf.Enabled {
+			t.Fatal("a refused reset removed the second factor")
+		}
+		admin := e.signedIn(kasuhara.RoleAdmin)
+		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusSeeOther)
+		if tf, _ := e.st.TwoFactor(ctx, desk.ID); tf.Enabled {
+			t.Fatal("the second factor survived its reset")
+		}
+		if r := dc.get("/"); r.status != http.StatusSeeOther {
+			t.Fatalf("the user's session survived the reset: %d", r.status)
+		}
+		// No second factor: the reset says so.
+		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusConflict)
+		// The admin signs a user out everywhere.
+		other := e.signedIn(kasuhara.RoleLegal)
+		must(t, admin.post("/admin/users/"+e.users[kasuhara.RoleLegal].ID+"/end-sessions?org=acme", nil), http.StatusSeeOther)
+		if r := other.get("/"); r.status != http.StatusSeeOther {
+			t.Fatalf("the legal member's session survived: %d", r.status)
+		}
+		must(t, admin.get("/"), http.StatusOK)
+		if r := emp.post("/admin/users/"+desk.ID+"/end-sessions?org=acme", nil); r.status < 400 {
+			t.Fatalf("an employee ended another's sessions: %d", r.status)
+		}
+	})
+}
+
+func TestOwnSessionsPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		pc := e.client()
+		pc.header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36")
+		pc.signInAs(kasuhara.RoleDesk)
+		phone := e.client()
+		phone.header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")
+		phone.signInAs(kasuhara.RoleDesk)
+		someoneElse := e.signedIn(kasuhara.RoleLegal)
+		r := pc.get("/account/sessions")
+		must(t, r, http.StatusOK, "Chrome / Windows", "Safari / iPhone", "この端末")
+		// No address, no session id, no other person's session.
+		mustNot(t, r, "127.0.0.1", pc.sessionCookie(), phone.sessionCookie(), e.users[kasuhara.RoleDesk].ID)
+		if strings.Count(r.body, "<tr") != 3 { // the head and two sessions
+			t.Fatalf("%d rows, want two sessions", strings.Count(r.body, "<tr")-1)
+		}
+		must(t, pc.post("/account/sessions/end-others", nil), http.StatusSeeOther)
+		if r := phone.get("/"); r.status != http.StatusSeeOther {
+			t.Fatalf("the other session survived: %d", r.status)
+		}
+		must(t, pc.get("/"), http.StatusOK)
+		must(t, someoneElse.get("/"), http.StatusOK)
+	})
+}
+
+// The organisation's idle and absolute lifetimes end a session, counted on
+// every request.
+func TestOrgSessionLifetimes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newBubbleEnv(t, func(d *web.Deps) { d.SessionIdle, d.SessionLifetime = 8*time.Hour, 72*time.Hour })
+		if err := e.st.SaveSignInSettings(ctx, kasuhara.CLIActor, e.org.ID, kasuhara.SignInSettings{SessionIdleMinutes: 10, SessionLifetimeHours: 1}); err != nil {
+			t.Fatal(err)
+		}
+		c := e.signedIn(kasuhara.RoleDesk)
+		for range 6 { // 9 minutes apart: idle never runs out; 54 minutes in all
+			time.Sleep(9 * time.Minute)
+			must(t, c.get("/"), http.StatusOK)
+		}
+		time.Sleep(7 * time.Minute) // 61 minutes since sign-in
+		if r := c.get("/"); r.status != http.StatusSeeOther {
+			t.Fatalf("after the organisation's lifetime: %d", r.status)
+		}
+		c = e.signedIn(kasuhara.RoleDesk)
+		time.Sleep(11 * time.Minute)
+		if r := c.get("/"); r.status != http.StatusSeeOther {
+			t.Fatalf("after the organisation's idle time: %d", r.status)
+		}
+	})
+}
+
+// Re-authentication before the most sensitive actions: a GET shows the
+// form, which comes back to the action; a POST's form carries its fields
+// and carries the action out. A token is not asked.
+func TestReauthBeforeSensitiveActions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newBubbleEnv(t)
+		legal := e.signedIn(kasuhara.RoleLegal)
+		must(t, legal.get("/api/v1/exports/stats.csv"), http.StatusOK) // just signed in
+		time.Sleep(11 * time.Minute)
+		r := legal.get("/api/v1/exports/stats.csv")
+		must(t, r, http.StatusUnauthorized, `name="reauth_password"`, `action="/account/reauth"`)
+		must(t, legal.post("/account/reauth", url.Values{"next": {"/api/v1/exports/stats.csv"}, "reauth_password": {"wrong password"}}),
+			http.StatusUnauthorized, "現在のパスワードと一致しません")
+		r = legal.post("/account/reauth", url.Values{"next": {"/api/v1/exports/stats.csv"}, "reauth_password": {password}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/api/v1/exports/stats.csv" {
+			t.Fatalf("re-authenticated: %d %s", r.status, r.header.Get("Location"))
+		}
+		must(t, legal.get("/api/v1/exports/stats.csv"), http.StatusOK)
+
+		// A POST: the rule is not added before the password, then is.
+		time.Sleep(11 * time.Minute)
+		rule := url.Values{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}
+		r = legal.post("/retention/rules", rule)
+		must(t, r, http.StatusUnauthorized, `action="/retention/rules"`, `name="keep_months" value="24"`)
+		rules, err := e.st.RetentionRules(ctx, e.actor(kasuhara.RoleLegal))
+		if err != nil || len(rules) != 0 {
+			t.Fatalf("a rule was added before re-authentication: %v %v", rules, err)
+		}
+		rule.Set("reauth_password", password)
+		must(t, legal.post("/retention/rules", rule), http.StatusSeeOther)
+		if rules, _ := e.st.RetentionRules(ctx, e.actor(kasuhara.RoleLegal)); len(rules) != 1 || rules[0].KeepMonths != 24 {
+			t.Fatalf("rules after re-authentication: %+v", rules)
+		}
+		// An API token is not asked.
+		_, tok, err := e.st.CreateToken(ctx, kasuhara.CLIActor, e.users[kasuhara.RoleLegal].ID, "script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, (&apiClient{c: e.client(), tok: tok}).call("GET", "/api/v1/exports/stats.csv", nil), http.StatusOK)
+	})
+}
