@@ -95,7 +95,7 @@ type IntakeReply struct {
 // its conduct unless the desk rewrote it) and whether the sender, a member
 // of the organisation, is recorded as its reporter.
 type IntakeFiling struct {
-	Report       Report
+	Report           Report
 	SenderIsReporter bool
 }
 
