@@ -216,6 +216,8 @@ func fieldsOf(err error) string {
 // logAdapter sends go-smtp's own errors (connections, protocol) to the log.
 type logAdapter struct{ l *slog.Logger }
 
-func (a logAdapter) Printf(format string, v ...any) { a.l.Warn("mailbox: " + fmt.Sprintf(format, v...)) }
+func (a logAdapter) Printf(format string, v ...any) {
+	a.l.Warn("mailbox: " + fmt.Sprintf(format, v...))
+}
 
 func (a logAdapter) Println(v ...any) { a.l.Warn("mailbox: " + fmt.Sprint(v...)) }
