@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/mailbox"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/starter"
@@ -91,6 +94,14 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
 	logger.Info("listening", "addr", ln.Addr().String())
+
+	if cfg.SMTPListen != "" {
+		mb, err := startMailbox(ctx, cfg, st, blobs, logger)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "The desk's mailbox is listening on %s\n", mb)
+	}
 
 	go sweepSessions(ctx, st.Sessions(), logger)
 	queueDone, err := startJobs(ctx, cfg, db, st, blobs, logger)
@@ -203,6 +214,8 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.BaseURL, st.Webhook),
 		store.KindClock:    st.ClockHandler,
 		store.KindPostDue:  st.PostDueHandler,
+		// The desk's replies to mail received at its mailbox.
+		store.KindIntakeReply: st.IntakeReplyHandler(mailer),
 		// Training reminders run once a day at 09:00 in Japan; the first
 		// run after a start catches up on a day the server was down.
 		notify.KindTrainingMail: notify.TrainingMailHandler(mailer, cfg.BaseURL),
@@ -265,6 +278,57 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		}
 	}()
 	return done, nil
+}
+
+// startMailbox starts the desk's mailbox (an SMTP listener) on
+// --smtp-listen until ctx ends, and returns the address it listens on.
+func startMailbox(ctx context.Context, cfg *config.Config, st *store.Store, blobs *blob.Store, logger *slog.Logger) (string, error) {
+	desks := map[string]string{}
+	for addr, slug := range cfg.SMTPDesks {
+		org, err := st.OrgBySlug(ctx, slug)
+		if err != nil {
+			return "", fmt.Errorf("--smtp-desk: %s: no organisation %q", addr, slug)
+		}
+		desks[addr] = org.ID
+	}
+	mc := mailbox.Config{Desks: desks, Hostname: mailHostname(cfg), MaxBytes: int64(cfg.SMTPMaxMB) << 20,
+		MaxAttachmentBytes: int64(cfg.MaxUploadMB) << 20, Gateway: cfg.SMTPGateway, GatewayNetworks: cfg.SMTPGatewayNetworks, Logger: logger}
+	if cfg.SMTPTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
+		if err != nil {
+			return "", fmt.Errorf("--smtp-tls-cert, --smtp-tls-key: %w", err)
+		}
+		mc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.SMTPListen)
+	if err != nil {
+		return "", fmt.Errorf("--smtp-listen %s: %w", cfg.SMTPListen, err)
+	}
+	srv := mailbox.New(mc, st, blobs)
+	go func() {
+		if err := srv.Serve(ln); err != nil && ctx.Err() == nil {
+			logger.Error("the desk's mailbox stopped", "err", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
+	}()
+	logger.Info("mailbox listening", "addr", ln.Addr().String(), "starttls", mc.TLS != nil)
+	return ln.Addr().String(), nil
+}
+
+// mailHostname is the name the mailbox greets with: the host of the base
+// URL.
+func mailHostname(cfg *config.Config) string {
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }
 
 // serveProfiler serves Go's profiler on addr until the returned listener
