@@ -179,6 +179,13 @@ var routeMatrix = map[string]rule{
 	"GET /specialists":                                      anyOrg(access.HandleCases),
 	"POST /specialists":                                     anyOrg(access.ManageSpecialists),
 	"POST /specialists/{id}/delete":                         role(access.ManageSpecialists),
+	"GET /intake":                                           anyOrg(access.HandleCases),
+	"GET /intake/{id}":                                      role(access.HandleCases),
+	"GET /intake/{id}/files/{attachment}":                         role(access.HandleCases),
+	"POST /intake/{id}/file":                                role(access.HandleCases),
+	"POST /intake/{id}/attach":                              role(access.HandleCases),
+	"POST /intake/{id}/discard":                             role(access.HandleCases),
+	"POST /intake/{id}/reply":                               role(access.HandleCases),
 	"GET /retaliation":                                      anyOrg(access.ViewRetaliation),
 	"GET /cooperation":                                      anyOrg(access.ManageCooperation),
 	"POST /cooperation":                                     anyOrg(access.ManageCooperation),
@@ -571,6 +578,10 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/messages":                     "body=x",
 	"POST /cooperation":                             "direction=received&employer=x&asked=x",
 	"POST /cooperation/{id}/state":                  "to=answered&text_answered=x",
+	"POST /intake/{id}/reply":                       "body=x",
+	"POST /intake/{id}/discard":                     "reason=x",
+	"POST /intake/{id}/attach":                      "case=none",
+	"POST /intake/{id}/file":                        "occurred_at=2026-01-01T10:00&channel=phone&categories=violence_abuse&conduct=x",
 	"POST /cooperation/{id}/deadline":               "due_at=2030-01-01",
 	"POST /cooperation/{id}/share":                  "fields=conduct",
 	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
@@ -592,7 +603,7 @@ func (w *world) fill(path string) string {
 			for _, k := range []string{"/admin/users/", "/admin/departments/", "/admin/policies/", "/admin/training/courses/",
 				"/admin/training/assignments/", "/retention/rules/", "/retention/holds/", "/specialists/", "/online-posts/", "/cooperation/",
 				"/customers/", "/cases/", "/policies/", "/training/courses/", "/training/certificates/", "/training/images/",
-				"/training/case-studies/", "/grant-requests/"} {
+				"/training/case-studies/", "/grant-requests/", "/intake/"} {
 				if strings.Contains(path, k) {
 					key = strings.Trim(strings.TrimPrefix(strings.TrimPrefix(k, "/admin"), "/api/v1"), "/")
 					if strings.HasPrefix(k, "/admin/") {
@@ -763,5 +774,11 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 	}
 	w.ids["grant-requests"] = g.ID
 	w.ids["admin/departments"] = hq.ID
+	it, err := e.st.ReceiveMail(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.InboundMail{FromAddress: "someone@else.example", Subject: "相談", Body: "怒鳴られた",
+		Attachments: []kasuhara.IntakeAttachment{{BlobID: strings.Repeat("0", 32), Filename: "a.png", MediaType: "image/png", Size: 1, SHA256: strings.Repeat("0", 64)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["intake"], w.ids["attachment"] = it.ID, it.Attachments[0].ID
 	return w, people
 }

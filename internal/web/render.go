@@ -42,6 +42,11 @@ type page struct {
 	// Awaiting counts the measures and grant requests waiting for the
 	// viewer's decision (the navigation's link to /approvals).
 	Awaiting int
+	// Mailbox counts the mail waiting for the desk's decision (the
+	// navigation's link to /intake).
+	Mailbox int
+	// Intake shows the desk's mailbox in the navigation.
+	Intake bool
 	// LangSwitch, when set, is where the language switch posts and what
 	// it carries, for a page that cannot be drawn again from its path
 	// (the anonymous receipt, shown once).
@@ -324,6 +329,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if p.Viewer != nil && s.Notifications != nil {
 		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
+	}
+	if p.Viewer != nil && s.Intake != nil && p.Can(string(access.HandleCases)) {
+		p.Intake = true
+		p.Mailbox, _ = s.Intake.OpenIntakeCount(ctx, p.Viewer.Actor)
 	}
 	if p.Viewer != nil && p.Approves() {
 		m, g, _ := s.awaitingApproval(r, p.Viewer)
