@@ -181,7 +181,7 @@ var routeMatrix = map[string]rule{
 	"POST /specialists/{id}/delete":                         role(access.ManageSpecialists),
 	"GET /intake":                                           anyOrg(access.HandleCases),
 	"GET /intake/{id}":                                      role(access.HandleCases),
-	"GET /intake/{id}/files/{attachment}":                         role(access.HandleCases),
+	"GET /intake/{id}/files/{attachment}":                   role(access.HandleCases),
 	"POST /intake/{id}/file":                                role(access.HandleCases),
 	"POST /intake/{id}/attach":                              role(access.HandleCases),
 	"POST /intake/{id}/discard":                             role(access.HandleCases),

@@ -57,9 +57,9 @@ type Deps struct {
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	// Intake is the desk's mailbox (the store); nil hides it.
-	Intake kasuhara.IntakeService
-	Blobs         Blobs
-	Sessions      scs.Store
+	Intake   kasuhara.IntakeService
+	Blobs    Blobs
+	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 
