@@ -134,6 +134,7 @@ var notPages = map[string]bool{
 	"GET /cases/{id}/package": true, "GET /cases/{id}/evidence/{evidence}": true,
 	"GET /online-posts/{id}/files/{file}": true, "GET /online-posts/{id}/removal-request": true,
 	"GET /training/images/{id}": true, "GET /cooperation/{id}/shares/{share}": true,
+	"GET /intake/{id}/files/{attachment}": true,
 }
 
 // notWalked are GET routes the walk leaves alone, with the reason: the
@@ -156,6 +157,7 @@ var unreachedInDemo = map[string]string{
 	"GET /o/{org}/receipt":                "shown once after an anonymous report is filed (TestAnonymousReceiptIsKept checks it at 320 px)",
 	"GET /online-posts/{id}/files/{file}": "the demo records no online post",
 	"GET /cooperation/{id}/share":         "the preview of a shared summary, reached by the share form's GET (TestCooperationPages)",
+	"GET /intake/{id}/files/{attachment}": "the demo's mail has no attachment (TestIntakePages downloads one)",
 }
 
 // walker is one person's walk: their browser, the routes, and what has been

@@ -47,8 +47,9 @@ CREATE TABLE intake_replies (
 );
 CREATE INDEX intake_replies_item ON intake_replies (item_id, created_at);
 -- A call from the organisation's phone system: who called, which agent
--- took it, how long, the recording's address. An ended call is a draft
--- report for its agent until they file it (case_id) or set it aside.
+-- took it, how long, the recording (its address, or the file itself,
+-- stored encrypted). An ended call is a draft report for its agent until
+-- they file it (case_id) or set it aside.
 CREATE TABLE call_drafts (
 	id TEXT PRIMARY KEY,
 	org_id TEXT NOT NULL REFERENCES orgs (id),
@@ -59,9 +60,23 @@ CREATE TABLE call_drafts (
 	started_at TIMESTAMP NOT NULL,
 	duration_seconds INTEGER NOT NULL DEFAULT 0,
 	recording_url TEXT NOT NULL DEFAULT '',
+	recording_blob_id TEXT UNIQUE,
+	recording_media_type TEXT NOT NULL DEFAULT '',
+	recording_size INTEGER NOT NULL DEFAULT 0,
+	recording_sha256 TEXT NOT NULL DEFAULT '',
 	state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'filed', 'dismissed')),
 	case_id TEXT REFERENCES cases (id) ON DELETE CASCADE,
 	created_at TIMESTAMP NOT NULL,
 	UNIQUE (org_id, source, call_id)
 );
 CREATE INDEX call_drafts_agent ON call_drafts (agent_id, state, created_at);
+-- The secret each phone system signs its events with (Twilio's auth
+-- token; the HMAC key of the Amazon Connect Lambda and of a PBX), per
+-- organisation. Kept as given: an HMAC needs the key itself.
+CREATE TABLE call_secrets (
+	org_id TEXT NOT NULL REFERENCES orgs (id),
+	source TEXT NOT NULL CHECK (source IN ('twilio', 'connect', 'sip')),
+	secret TEXT NOT NULL,
+	created_at TIMESTAMP NOT NULL,
+	PRIMARY KEY (org_id, source)
+);
