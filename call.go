@@ -70,8 +70,11 @@ const (
 // agent files it (the recording then becomes evidence) or sets it aside.
 type CallService interface {
 	// CallAgent is the member of the organisation with the e-mail address,
-	// as the actor of the call's lookups; ENOTFOUND when none.
-	CallAgent(ctx context.Context, orgID, email string) (Actor, error)
+	// as the actor of the call's lookups (EINVALID naming agent when
+	// none). The actor asking is the system (a signed webhook) or an API
+	// token's user who may report calls (the admin, the desk, legal); the
+	// organisation is then theirs.
+	CallAgent(ctx context.Context, actor Actor, orgID, email string) (Actor, error)
 	// CallEnded records an ended call as a draft for its agent. The actor
 	// is the system (a signed webhook) or an API token's user of the
 	// organisation. A call already recorded (source and call id) answers

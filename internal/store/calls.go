@@ -45,10 +45,14 @@ func extensionOf(mediaType string) string {
 }
 
 // CallAgent implements kasuhara.CallService.
-func (s *Store) CallAgent(ctx context.Context, orgID, email string) (kasuhara.Actor, error) {
+func (s *Store) CallAgent(ctx context.Context, v kasuhara.Actor, orgID, email string) (kasuhara.Actor, error) {
 	var a kasuhara.Actor
+	orgID, err := callOrg(v, orgID)
+	if err != nil {
+		return a, err
+	}
 	var dep sql.NullString
-	err := s.db.Read.QueryRowContext(ctx, `SELECT u.id, m.org_id, m.role, m.department_id FROM users u JOIN memberships m ON m.user_id = u.id
+	err = s.db.Read.QueryRowContext(ctx, `SELECT u.id, m.org_id, m.role, m.department_id FROM users u JOIN memberships m ON m.user_id = u.id
 		WHERE m.org_id = $1 AND lower(u.email) = $2 AND NOT u.disabled`, orgID, strings.ToLower(strings.TrimSpace(email))).Scan(&a.UserID, &a.OrgID, &a.Role, &dep)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, kasuhara.FieldErrors{"agent": {Code: kasuhara.FieldNotMember}}.Err()
@@ -60,14 +64,25 @@ func (s *Store) CallAgent(ctx context.Context, orgID, email string) (kasuhara.Ac
 	return a, nil
 }
 
+// callOrg is the organisation of a call event: orgID for the system (a
+// signed webhook), the actor's own for an API token of the admin, the desk
+// or legal; EFORBIDDEN for anyone else.
+func callOrg(v kasuhara.Actor, orgID string) (string, error) {
+	if operator(v) {
+		return orgID, nil
+	}
+	if !access.Can(v.Role, access.ManageSettings) && !access.Can(v.Role, access.HandleCases) {
+		return "", kasuhara.Errorf(kasuhara.EFORBIDDEN, "only an integration of the administrator or the desk reports calls")
+	}
+	return v.OrgID, nil
+}
+
 // CallEnded implements kasuhara.CallService.
 func (s *Store) CallEnded(ctx context.Context, v kasuhara.Actor, orgID string, e kasuhara.CallEvent) (*kasuhara.CallDraft, bool, error) {
 	const op = "store.CallEnded"
-	if !operator(v) {
-		if !access.Can(v.Role, access.ManageSettings) && !access.Can(v.Role, access.HandleCases) {
-			return nil, false, kasuhara.Errorf(kasuhara.EFORBIDDEN, "only an integration of the administrator or the desk reports calls")
-		}
-		orgID = v.OrgID
+	orgID, err := callOrg(v, orgID)
+	if err != nil {
+		return nil, false, err
 	}
 	f := kasuhara.FieldErrors{}
 	e.CallID, e.Caller = strings.TrimSpace(e.CallID), strings.TrimSpace(e.Caller)
@@ -101,7 +116,7 @@ func (s *Store) CallEnded(ctx context.Context, v kasuhara.Actor, orgID string, e
 	if err := f.Err(); err != nil {
 		return nil, false, err
 	}
-	agent, err := s.CallAgent(ctx, orgID, e.AgentEmail)
+	agent, err := s.CallAgent(ctx, v, orgID, e.AgentEmail)
 	if err != nil {
 		return nil, false, err
 	}

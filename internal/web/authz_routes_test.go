@@ -179,6 +179,7 @@ var routeMatrix = map[string]rule{
 	"GET /specialists":                                      anyOrg(access.HandleCases),
 	"POST /specialists":                                     anyOrg(access.ManageSpecialists),
 	"POST /specialists/{id}/delete":                         role(access.ManageSpecialists),
+	"POST /calls/{id}/dismiss":                              func(p principal, w *world) bool { return p.org == "p" && p.actor.UserID == w.ids["call-agent"] },
 	"GET /intake":                                           anyOrg(access.HandleCases),
 	"GET /intake/{id}":                                      role(access.HandleCases),
 	"GET /intake/{id}/files/{attachment}":                   role(access.HandleCases),
@@ -286,6 +287,11 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/anonymous-reports/status":                   everyone,
 	"POST /api/v1/anonymous-reports/messages":                 everyone,
 	"GET /api/v1/customers/lookup":                            signedIn,
+	"POST /api/v1/calls/started":                              or(anyOrg(access.ManageSettings), anyOrg(access.HandleCases)),
+	"POST /api/v1/calls/ended":                                or(anyOrg(access.ManageSettings), anyOrg(access.HandleCases)),
+	"POST /api/v1/o/{org}/calls/twilio":                       nothing, // signed with a secret the world has none of
+	"POST /api/v1/o/{org}/calls/connect":                      nothing,
+	"POST /api/v1/o/{org}/calls/sip":                          nothing,
 	"GET /api/v1/customers":                                   anyOrg(access.ReadCustomers),
 	"GET /api/v1/approvals":                                   or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
 	"GET /api/v1/customers/{id}":                              role(access.ReadCustomers),
@@ -559,6 +565,8 @@ var apiBodies = map[string]any{
 	"POST /api/v1/screen":                                     map[string]string{"text": "怒鳴られた"},
 	"POST /api/v1/customers/{id}/measures/{measure}/approve":  map[string]string{},
 	"POST /api/v1/anonymous-reports/status":                   map[string]string{"receipt": "none"},
+	"POST /api/v1/calls/started":                              map[string]string{"caller": "0312345678", "agent": "p-reporter@roles.example"},
+	"POST /api/v1/calls/ended":                                map[string]any{"event": "ended", "call_id": "api-1", "agent": "p-reporter@roles.example", "duration_seconds": 60},
 }
 
 // formBodies are valid inputs of the pages' forms, for the same reason.
@@ -603,7 +611,7 @@ func (w *world) fill(path string) string {
 			for _, k := range []string{"/admin/users/", "/admin/departments/", "/admin/policies/", "/admin/training/courses/",
 				"/admin/training/assignments/", "/retention/rules/", "/retention/holds/", "/specialists/", "/online-posts/", "/cooperation/",
 				"/customers/", "/cases/", "/policies/", "/training/courses/", "/training/certificates/", "/training/images/",
-				"/training/case-studies/", "/grant-requests/", "/intake/"} {
+				"/training/case-studies/", "/grant-requests/", "/intake/", "/calls/"} {
 				if strings.Contains(path, k) {
 					key = strings.Trim(strings.TrimPrefix(strings.TrimPrefix(k, "/admin"), "/api/v1"), "/")
 					if strings.HasPrefix(k, "/admin/") {
@@ -780,5 +788,11 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 		t.Fatal(err)
 	}
 	w.ids["intake"], w.ids["attachment"] = it.ID, it.Attachments[0].ID
+	call, _, err := e.st.CallEnded(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP, CallID: "c1", Caller: "0312345678",
+		AgentEmail: "p-reporter@roles.example", DurationSeconds: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["calls"], w.ids["call-agent"] = call.ID, reporter.actor.UserID
 	return w, people
 }

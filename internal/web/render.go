@@ -221,6 +221,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"needsApproval":  kasuhara.NeedsApproval,
 			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
 			"bytes":          document.Size,
+			"callMinutes":    func(seconds int) int { return (seconds + 59) / 60 },
 			"hasPrefix":      strings.HasPrefix,
 			// date is a day as a person reads it: 2026年12月6日, 6 December
 			// 2026 (never an ISO date).

@@ -57,7 +57,9 @@ type Deps struct {
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
 	// Intake is the desk's mailbox (the store); nil hides it.
-	Intake   kasuhara.IntakeService
+	Intake kasuhara.IntakeService
+	// Calls are the phone systems' call drafts (the store).
+	Calls    kasuhara.CallService
 	Blobs    Blobs
 	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
