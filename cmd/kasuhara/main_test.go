@@ -122,6 +122,21 @@ func testCommands(t *testing.T, c *cli) {
 	if !strings.HasPrefix(tok, "ksh_") || len(tok) != 47 {
 		t.Fatalf("token %q", tok)
 	}
+	// A phone system's secret: a PBX's made and printed once; Twilio's
+	// auth token read from stdin and not printed.
+	sip := strings.TrimSpace(c.ok("", "phone", "secret", "--org", "acme", "--source", "sip"))
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(sip) {
+		t.Fatalf("phone secret: %q", sip)
+	}
+	if out := c.ok("twilio-auth-token-0123456789\n", "phone", "secret", "--org", "acme", "--source", "twilio"); strings.Contains(out, "twilio-auth-token") {
+		t.Fatalf("phone secret printed Twilio's token: %s", out)
+	}
+	for _, args := range [][]string{{"phone", "secret", "--org", "acme", "--source", "fax"}, {"phone", "secret", "--org", "nowhere", "--source", "sip"},
+		{"phone", "secret", "--source", "sip"}, {"phone"}} {
+		if _, _, err := c.run("", args...); exitCode(err) != 2 {
+			t.Errorf("kasuhara %v: %v, want a usage error", args, err)
+		}
+	}
 	out = c.ok("", "audit", "verify")
 	if !regexp.MustCompile(`intact: \d+ entries`).MatchString(out) {
 		t.Fatalf("audit verify: %s", out)
