@@ -92,9 +92,6 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
-	logger.Info("listening", "addr", ln.Addr().String())
-
 	if cfg.SMTPListen != "" {
 		mb, err := startMailbox(ctx, cfg, st, blobs, logger)
 		if err != nil {
@@ -102,6 +99,8 @@ func serve(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "The desk's mailbox is listening on %s\n", mb)
 	}
+	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
+	logger.Info("listening", "addr", ln.Addr().String())
 
 	go sweepSessions(ctx, st.Sessions(), logger)
 	queueDone, err := startJobs(ctx, cfg, db, st, blobs, logger)

@@ -109,6 +109,9 @@ func Verify(secret, timestamp, signature string, body []byte, now time.Time) err
 const (
 	Started = "started"
 	Ended   = "ended"
+	// Unanswered is a Twilio call that was busy, failed, not answered or
+	// cancelled: nothing to look up or report.
+	Unanswered = "unanswered"
 )
 
 // Event is a call event: started (the caller's number, to look up) or
@@ -222,6 +225,8 @@ func ParseTwilio(params url.Values, agent string) (Event, error) {
 		g.Event = Started
 	case "completed":
 		g.Event = Ended
+	case "busy", "failed", "no-answer", "canceled":
+		return Event{Kind: Unanswered}, nil
 	default:
 		return Event{}, fieldErr("CallStatus", kasuhara.FieldChoice)
 	}

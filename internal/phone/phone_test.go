@@ -82,8 +82,11 @@ func TestParse(t *testing.T) {
 	if err != nil || e.Kind != Ended || e.DurationSeconds != 61 {
 		t.Errorf("twilio completed = %+v, %v", e, err)
 	}
-	if _, err := ParseTwilio(url.Values{"CallSid": {"CA1"}, "CallStatus": {"busy"}}, "t@x"); kasuhara.ErrorFields(err)["CallStatus"].Code != kasuhara.FieldChoice {
-		t.Errorf("twilio busy: %v", err)
+	if e, err := ParseTwilio(url.Values{"CallSid": {"CA1"}, "CallStatus": {"busy"}}, "t@x"); err != nil || e.Kind != Unanswered {
+		t.Errorf("twilio busy: %+v, %v", e, err)
+	}
+	if _, err := ParseTwilio(url.Values{"CallSid": {"CA1"}, "CallStatus": {"exploded"}}, "t@x"); kasuhara.ErrorFields(err)["CallStatus"].Code != kasuhara.FieldChoice {
+		t.Errorf("an unknown status: %v", err)
 	}
 	if _, err := ParseGeneric([]byte(`{"event":"ended","call_id":"1","agent":"a@b","extra":1}`), "sip"); kasuhara.ErrorCode(err) != kasuhara.EINVALID {
 		t.Errorf("an unknown field: %v", err)

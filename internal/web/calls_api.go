@@ -206,5 +206,9 @@ func (s *Server) twilioCall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if e.Kind == phone.Unanswered {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	return s.callEvent(w, r, kasuhara.SystemActor, orgID, e)
 }

@@ -104,6 +104,7 @@ func TestCallEvents(t *testing.T) {
 		completed := url.Values{"CallSid": {"CA100"}, "From": {"+81312345678"}, "CallStatus": {"completed"}, "CallDuration": {"95"}}
 		must(t, twilio(completed, "another-token-0123456789abcdef"), 401)
 		must(t, twilio(completed, twilioToken), 201)
+		must(t, twilio(url.Values{"CallSid": {"CA101"}, "From": {"+81312345678"}, "CallStatus": {"no-answer"}}, twilioToken), 204)
 
 		// Amazon Connect, forwarded by its Lambda.
 		connect := `{"Details":{"ContactData":{"ContactId":"ct-1","CustomerEndpoint":{"Address":"+81312345678","Type":"TELEPHONE_NUMBER"}},` +
