@@ -1,26 +1,22 @@
 // Package phone reads the call events of phone systems and checks their
-// signatures: Twilio's X-Twilio-Signature (HMAC-SHA1 of the URL and the
-// sorted POST parameters, as Twilio documents it), and Kasuhara's own
-// HMAC-SHA256 header for an Amazon Connect contact flow's Lambda and for a
-// PBX or SIP server:
+// signature: Twilio's X-Twilio-Signature (HMAC-SHA1 of the URL and the
+// sorted POST parameters, as Twilio documents it). An Amazon Connect
+// contact flow's Lambda and a PBX sign with Kasuhara's own header, the
+// same as its outgoing webhooks (notify.Sign, notify.VerifySignature):
 //
-//	X-Kasuhara-Timestamp: 1765000000            (Unix seconds)
-//	X-Kasuhara-Signature: sha256=<hex of HMAC-SHA256(secret, timestamp + "." + body)>
+//	X-Kasuhara-Signature: t=1765000000,v1=<hex of HMAC-SHA256(secret, t + "." + body)>
 //
-// A signature more than MaxSkew from the server's clock is refused, so a
-// captured request cannot be replayed later. The functions are pure: no
-// database, no HTTP.
+// signed no more than MaxSkew from the server's clock, so that a captured
+// request cannot be replayed later. The functions are pure: no database,
+// no HTTP.
 package phone
 
 import (
 	"crypto/hmac"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -33,12 +29,8 @@ import (
 // MaxSkew is how far a signed timestamp may be from now.
 const MaxSkew = 5 * time.Minute
 
-// Header names.
-const (
-	TwilioHeader    = "X-Twilio-Signature"
-	SignatureHeader = "X-Kasuhara-Signature"
-	TimestampHeader = "X-Kasuhara-Timestamp"
-)
+// TwilioHeader is Twilio's signature header.
+const TwilioHeader = "X-Twilio-Signature"
 
 // ErrSignature is any failed signature check.
 var ErrSignature = errors.New("phone: bad signature")
@@ -74,32 +66,6 @@ func VerifyTwilio(authToken, fullURL string, params url.Values, header string) e
 		return ErrSignature
 	}
 	if !hmac.Equal([]byte(TwilioSignature(authToken, fullURL, params)), []byte(header)) {
-		return ErrSignature
-	}
-	return nil
-}
-
-// Sign is the X-Kasuhara-Signature of body at the Unix time ts.
-func Sign(secret string, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(strconv.FormatInt(ts, 10) + "."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
-// Verify checks X-Kasuhara-Signature and X-Kasuhara-Timestamp.
-func Verify(secret, timestamp, signature string, body []byte, now time.Time) error {
-	if secret == "" || signature == "" {
-		return ErrSignature
-	}
-	ts, err := strconv.ParseInt(strings.TrimSpace(timestamp), 10, 64)
-	if err != nil {
-		return ErrSignature
-	}
-	if d := now.Sub(time.Unix(ts, 0)); math.Abs(float64(d)) > float64(MaxSkew) {
-		return ErrSignature
-	}
-	if !hmac.Equal([]byte(Sign(secret, ts, body)), []byte(strings.TrimSpace(signature))) {
 		return ErrSignature
 	}
 	return nil

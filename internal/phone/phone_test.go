@@ -3,7 +3,6 @@ package phone
 import (
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/kasuhara/kasuhara"
 )
@@ -33,32 +32,6 @@ func TestTwilioSignature(t *testing.T) {
 		"an added param":  {"12345", u, want, url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+12349013030"}, "Digits": {"1234"}, "From": {"+12349013030"}, "To": {"+18005551212"}, "agent": {"x"}}},
 	} {
 		if err := VerifyTwilio(tc.token, tc.url, tc.params, tc.sig); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-	}
-}
-
-func TestHMAC(t *testing.T) {
-	now := time.Unix(1765000000, 0)
-	body := []byte(`{"event":"ended","call_id":"c1"}`)
-	sig := Sign("0123456789abcdef0123", now.Unix(), body)
-	if err := Verify("0123456789abcdef0123", "1765000000", sig, body, now.Add(time.Minute)); err != nil {
-		t.Fatalf("a good signature: %v", err)
-	}
-	for name, tc := range map[string]struct {
-		secret, ts, sig string
-		body            []byte
-		now             time.Time
-	}{
-		"another secret": {"0123456789abcdef0124", "1765000000", sig, body, now},
-		"another body":   {"0123456789abcdef0123", "1765000000", sig, []byte(`{"event":"ended","call_id":"c2"}`), now},
-		"another time":   {"0123456789abcdef0123", "1765000001", sig, body, now},
-		"replayed later": {"0123456789abcdef0123", "1765000000", sig, body, now.Add(10 * time.Minute)},
-		"no signature":   {"0123456789abcdef0123", "1765000000", "", body, now},
-		"no timestamp":   {"0123456789abcdef0123", "", sig, body, now},
-		"no secret":      {"", "1765000000", sig, body, now},
-	} {
-		if err := Verify(tc.secret, tc.ts, tc.sig, tc.body, tc.now); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

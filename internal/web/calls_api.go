@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/phone"
 )
 
@@ -145,7 +146,8 @@ func (s *Server) signedOrg(r *http.Request, source string) (string, string, erro
 	return org.ID, secret, nil
 }
 
-// readSigned reads the body and checks X-Kasuhara-Signature.
+// readSigned reads the body and checks X-Kasuhara-Signature, the same
+// header as Kasuhara's own webhooks carry.
 func (s *Server) readSigned(r *http.Request, source string) (string, []byte, error) {
 	orgID, secret, err := s.signedOrg(r, source)
 	if err != nil {
@@ -155,7 +157,7 @@ func (s *Server) readSigned(r *http.Request, source string) (string, []byte, err
 	if err != nil {
 		return "", nil, err
 	}
-	if err := phone.Verify(secret, r.Header.Get(phone.TimestampHeader), r.Header.Get(phone.SignatureHeader), body, s.Now()); err != nil {
+	if err := notify.VerifySignature(secret, r.Header.Get(notify.SignatureHeader), body, s.Now(), phone.MaxSkew); err != nil {
 		return "", nil, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "bad signature"}
 	}
 	return orgID, body, nil

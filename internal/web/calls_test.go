@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 	"mime/multipart"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/phone"
 )
 
@@ -64,7 +64,7 @@ func TestCallEvents(t *testing.T) {
 		cl := e.client()
 		signed := func(path, secret string, body string, ts time.Time) resp {
 			return cl.do("POST", path, strings.NewReader(body), map[string]string{"Content-Type": "application/json",
-				phone.TimestampHeader: strconv.FormatInt(ts.Unix(), 10), phone.SignatureHeader: phone.Sign(secret, ts.Unix(), []byte(body))})
+				notify.SignatureHeader: notify.Sign(secret, ts, []byte(body))})
 		}
 		now := time.Now()
 
@@ -80,7 +80,7 @@ func TestCallEvents(t *testing.T) {
 			"no such org":    signed("/api/v1/o/nowhere/calls/sip", sipSecret, ended, now),
 			"connect's key":  signed("/api/v1/o/acme/calls/sip", connectSecret, ended, now),
 			"a changed body": cl.do("POST", "/api/v1/o/acme/calls/sip", strings.NewReader(strings.Replace(ended, "1260", "1", 1)), map[string]string{
-				"Content-Type": "application/json", phone.TimestampHeader: strconv.FormatInt(now.Unix(), 10), phone.SignatureHeader: phone.Sign(sipSecret, now.Unix(), []byte(ended))}),
+				"Content-Type": "application/json", notify.SignatureHeader: notify.Sign(sipSecret, now, []byte(ended))}),
 		} {
 			if r.status != 401 {
 				t.Errorf("%s: %d, want 401", name, r.status)
