@@ -179,6 +179,13 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 			return fmt.Errorf("demo mail: %w", err)
 		}
 	}
+	// A call from the phone system waiting for its agent's report
+	// (/reports).
+	if _, _, err := st.CallEnded(ctx, kasuhara.SystemActor, orgs["demo-retail"].ID, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP,
+		CallID: "demo-call-1", Caller: "03-5555-0001", AgentEmail: "clerk@demo.example", StartedAt: time.Now().Add(-2 * time.Hour),
+		DurationSeconds: 1500, RecordingURL: "https://pbx.demo.example/rec/1.wav"}); err != nil {
+		return fmt.Errorf("demo call: %w", err)
+	}
 	// A retaliation alarm for legal to handle (/retaliation).
 	if _, err := st.FlagRetaliation(ctx, clerk, coopCase.ID, "報告してから、シフトを一方的に減らされました。"); err != nil {
 		return fmt.Errorf("demo retaliation alarm: %w", err)
