@@ -200,9 +200,13 @@ func (s *Store) FileCallDraft(ctx context.Context, v kasuhara.Actor, id string, 
 	if err := r.Validate(now); err != nil {
 		return nil, err
 	}
+	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: s.deadline(ctx, v.OrgID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, v.OrgID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		d, err := s.callDraftFor(ctx, tx, v, id)
 		if err != nil {
 			return err

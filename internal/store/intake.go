@@ -271,8 +271,12 @@ func (s *Store) FileIntake(ctx context.Context, v kasuhara.Actor, id string, f k
 	if err := r.Validate(now); err != nil {
 		return nil, err
 	}
+	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
 	var c *kasuhara.Case
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		it, err := s.openIntake(ctx, tx, v, id)
 		if err != nil {
 			return err
@@ -288,7 +292,7 @@ func (s *Store) FileIntake(ctx context.Context, v kasuhara.Actor, id string, f k
 			reporter = it.SenderUserID
 		}
 		c = &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: reporter, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-			AcknowledgeBy: s.deadline(ctx, v.OrgID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, v.OrgID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
+			AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 		if err := s.insertCase(ctx, tx, v, c); err != nil {
 			return err
 		}
