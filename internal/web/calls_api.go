@@ -103,9 +103,13 @@ func (s *Server) apiCallEnded(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	b, err := io.ReadAll(r.Body)
+	// The route takes uploads; its JSON is held to the API's usual limit.
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxJSONBytes+1))
 	if err != nil {
 		return err
+	}
+	if len(b) > MaxJSONBytes {
+		return &kasuhara.Error{Code: kasuhara.ETOOLARGE, Message: "body too large"}
 	}
 	return s.apiCallEndedWith(w, r, v, b, nil)
 }
