@@ -121,8 +121,10 @@ type IntakeService interface {
 	// AttachIntake adds an open item to the case with the number ref: its
 	// text as a note, its attachments as evidence.
 	AttachIntake(ctx context.Context, actor Actor, id, ref string) (*Case, error)
-	// DiscardIntake sets an open item aside with a reason (required).
-	DiscardIntake(ctx context.Context, actor Actor, id, reason string) error
+	// DiscardIntake sets an open item aside with a reason (required). Its
+	// attachments are not kept: it returns their blob ids for the caller
+	// to delete from the blob store once it has returned.
+	DiscardIntake(ctx context.Context, actor Actor, id, reason string) ([]string, error)
 	// ReplyIntake records the desk's reply and queues it by mail to the
 	// sender, threaded under their message; it holds the reply and a quote
 	// of the sender's own message, nothing else.

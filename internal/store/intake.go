@@ -353,7 +353,7 @@ func (s *Store) AttachIntake(ctx context.Context, v kasuhara.Actor, id, ref stri
 }
 
 // DiscardIntake implements kasuhara.IntakeService.
-func (s *Store) DiscardIntake(ctx context.Context, v kasuhara.Actor, id, reason string) error {
+func (s *Store) DiscardIntake(ctx context.Context, v kasuhara.Actor, id, reason string) ([]string, error) {
 	reason = strings.TrimSpace(reason)
 	f := kasuhara.FieldErrors{}
 	switch {
@@ -365,16 +365,27 @@ func (s *Store) DiscardIntake(ctx context.Context, v kasuhara.Actor, id, reason 
 		f.Add("reason", kasuhara.FieldMalformed)
 	}
 	if err := f.Err(); err != nil {
-		return err
+		return nil, err
 	}
+	var blobs []string
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		it, err := s.openIntake(ctx, tx, v, id)
 		if err != nil {
 			return err
 		}
+		// A mail set aside keeps no files: nothing of it became evidence.
+		for _, a := range it.Attachments {
+			blobs = append(blobs, a.BlobID)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM intake_attachments WHERE item_id = $1", it.ID); err != nil {
+			return err
+		}
 		return s.decideIntake(ctx, tx, v, it, kasuhara.IntakeDiscarded, "", reason)
 	})
-	return wrap("store.DiscardIntake", err)
+	if err != nil {
+		return nil, wrap("store.DiscardIntake", err)
+	}
+	return blobs, nil
 }
 
 // KindIntakeReply is the job that mails the desk's reply to a sender.

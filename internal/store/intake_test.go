@@ -44,7 +44,8 @@ func TestIntakeMailbox(t *testing.T) {
 		if err != nil || second.SenderUserID != "" {
 			t.Fatalf("a stranger's mail: %+v, %v", second, err)
 		}
-		third, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.InboundMail{FromAddress: "x@else.example", Subject: "宣伝", Body: "広告"})
+		third, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.InboundMail{FromAddress: "x@else.example", Subject: "宣伝", Body: "広告",
+			Attachments: []kasuhara.IntakeAttachment{{BlobID: strings.Repeat("e", 32), Filename: "ad.pdf", MediaType: "application/pdf", Size: 5, SHA256: strings.Repeat("f", 64)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestIntakeMailbox(t *testing.T) {
 		if _, err := d.s.FileIntake(ctx, desk1, it.ID, kasuhara.IntakeFiling{Report: rep}); kasuhara.ErrorCode(err) != kasuhara.ECONFLICT {
 			t.Errorf("filed twice: %v", err)
 		}
-		if err := d.s.DiscardIntake(ctx, desk1, it.ID, "重複"); kasuhara.ErrorCode(err) != kasuhara.ECONFLICT {
+		if _, err := d.s.DiscardIntake(ctx, desk1, it.ID, "重複"); kasuhara.ErrorCode(err) != kasuhara.ECONFLICT {
 			t.Errorf("discarded after filing: %v", err)
 		}
 
@@ -158,11 +159,17 @@ func TestIntakeMailbox(t *testing.T) {
 		}
 
 		// Discarding needs a reason.
-		if err := d.s.DiscardIntake(ctx, desk1, third.ID, "  "); kasuhara.ErrorFields(err)["reason"].Code != kasuhara.FieldRequired {
+		if _, err := d.s.DiscardIntake(ctx, desk1, third.ID, "  "); kasuhara.ErrorFields(err)["reason"].Code != kasuhara.FieldRequired {
 			t.Errorf("discard without a reason: %v", err)
 		}
-		if err := d.s.DiscardIntake(ctx, desk1, third.ID, "広告メール"); err != nil {
-			t.Fatal(err)
+		gone, err := d.s.DiscardIntake(ctx, desk1, third.ID, "広告メール")
+		if err != nil || len(gone) != 1 || gone[0] != strings.Repeat("e", 32) {
+			t.Fatalf("discard = %v, %v; want its one file to delete", gone, err)
+		}
+		var kept int
+		d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM intake_attachments WHERE item_id = $1", third.ID).Scan(&kept)
+		if kept != 0 {
+			t.Errorf("a discarded mail keeps %d files", kept)
 		}
 		if n, _ := d.s.OpenIntakeCount(ctx, desk1); n != 0 {
 			t.Errorf("open after deciding all: %d", n)

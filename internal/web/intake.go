@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"io/fs"
 	"mime"
 	"net/http"
 	"slices"
@@ -122,8 +124,16 @@ func (s *Server) intakeAttach(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) intakeDiscard(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Intake.DiscardIntake(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PostFormValue("reason")); err != nil {
+	blobs, err := s.Intake.DiscardIntake(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"), r.PostFormValue("reason"))
+	if err != nil {
 		return s.intakeFailed(w, r, err)
+	}
+	for _, id := range blobs {
+		if err := s.Blobs.Delete(id); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			// The decision stands; a file left behind is found by the
+			// evidence check and logged without content.
+			s.Logger.Error("deleting a discarded mail's file", "request_id", requestID(r.Context()), "err", err)
+		}
 	}
 	return s.done(w, r, "intake.discarded", "/intake")
 }

@@ -38,7 +38,12 @@ func TestIntakePages(t *testing.T) {
 			t.Fatal(err)
 		}
 		second, _ := e.st.ReceiveMail(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.InboundMail{FromAddress: "kyaku@else.example", Subject: "追加の連絡", Body: "先日の件で補足です。"})
-		third, _ := e.st.ReceiveMail(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.InboundMail{FromAddress: "ad@else.example", Subject: "広告", Body: "セール"})
+		adFile, err := blobs.Put(ctx, bytes.NewReader(png), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		third, _ := e.st.ReceiveMail(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.InboundMail{FromAddress: "ad@else.example", Subject: "広告", Body: "セール",
+			Attachments: []kasuhara.IntakeAttachment{{BlobID: adFile.ID, Filename: "ad.png", MediaType: adFile.MediaType, Size: adFile.Size, SHA256: adFile.SHA256}}})
 		other, _ := e.st.ReceiveMail(ctx, kasuhara.SystemActor, e.sub.ID, kasuhara.InboundMail{FromAddress: "x@else.example", Subject: "子会社宛て", Body: "別会社"})
 
 		desk := e.signedIn(kasuhara.RoleDesk)
@@ -102,6 +107,12 @@ func TestIntakePages(t *testing.T) {
 		must(t, desk.post("/intake/"+second.ID+"/attach", url.Values{"case": {c.Ref}}), 303)
 		must(t, desk.get(casePath), 200, "先日の件で補足です。")
 		must(t, desk.post("/intake/"+third.ID+"/discard", url.Values{"reason": {"広告メール"}}), 303)
+		if _, err := blobs.Open(adFile.ID); err == nil {
+			t.Errorf("the discarded mail's file is still stored")
+		}
+		if _, err := blobs.Open(b.ID); err != nil {
+			t.Errorf("the filed mail's photo is gone: %v", err)
+		}
 		must(t, desk.get("/intake?state=discarded"), 200, "広告")
 		must(t, desk.post("/intake/"+second.ID+"/reply", url.Values{"body": {"ご連絡ありがとうございます。"}}), 303)
 		must(t, desk.get("/intake/"+second.ID), 200, "ご連絡ありがとうございます。", "既存の事案に追加済み")
