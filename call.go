@@ -89,8 +89,9 @@ type CallService interface {
 	// recording's address on its timeline.
 	FileCallDraft(ctx context.Context, actor Actor, id string, r Report, evidence ...Evidence) (*Case, error)
 	// DismissCallDraft sets an open draft aside (a call that was not
-	// harassment).
-	DismissCallDraft(ctx context.Context, actor Actor, id string) error
+	// harassment). Its recording file is not kept: it returns its blob id
+	// ("" for none) for the caller to delete once it has returned.
+	DismissCallDraft(ctx context.Context, actor Actor, id string) (string, error)
 	// CallSecret is the organisation's secret for a source; ENOTFOUND when
 	// none is set (the source's webhook then refuses everything).
 	CallSecret(ctx context.Context, orgID, source string) (string, error)

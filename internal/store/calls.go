@@ -253,22 +253,30 @@ func (s *Store) FileCallDraft(ctx context.Context, v kasuhara.Actor, id string, 
 }
 
 // DismissCallDraft implements kasuhara.CallService.
-func (s *Store) DismissCallDraft(ctx context.Context, v kasuhara.Actor, id string) error {
+func (s *Store) DismissCallDraft(ctx context.Context, v kasuhara.Actor, id string) (string, error) {
+	blobID := ""
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
 		d, err := s.callDraftFor(ctx, tx, v, id)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE call_drafts SET state = 'dismissed' WHERE id = $1 AND state = 'open'", d.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE call_drafts SET state = 'dismissed', recording_blob_id = NULL, recording_media_type = '',
+			recording_size = 0, recording_sha256 = '' WHERE id = $1 AND state = 'open'`, d.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return kasuhara.Errorf(kasuhara.ECONFLICT, "this call was already reported or set aside")
 		}
+		if d.Recording != nil {
+			blobID = d.Recording.BlobID
+		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: v.OrgID, action: "call.dismissed", objectType: "call", objectID: d.ID})
 	})
-	return wrap("store.DismissCallDraft", err)
+	if err != nil {
+		return "", wrap("store.DismissCallDraft", err)
+	}
+	return blobID, nil
 }
 
 // CallSecret implements kasuhara.CallService.

@@ -103,12 +103,18 @@ func TestCallDrafts(t *testing.T) {
 		if !found {
 			t.Errorf("the recording's address is not on the timeline")
 		}
-		dr3, _, _ := d.s.CallEnded(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.CallEvent{Source: kasuhara.CallSourceTwilio, CallID: "CA9", AgentEmail: "operator@example.jp"})
-		if err := d.s.DismissCallDraft(ctx, d.people["clerk"], dr3.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+		dr3, _, _ := d.s.CallEnded(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.CallEvent{Source: kasuhara.CallSourceTwilio, CallID: "CA9", AgentEmail: "operator@example.jp",
+			Recording: &kasuhara.Evidence{BlobID: strings.Repeat("9", 32), MediaType: "audio/wav", Size: 10, SHA256: strings.Repeat("8", 64)}})
+		if _, err := d.s.DismissCallDraft(ctx, d.people["clerk"], dr3.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Errorf("another sets the draft aside: %v", err)
 		}
-		if err := d.s.DismissCallDraft(ctx, op, dr3.ID); err != nil {
-			t.Fatal(err)
+		if gone, err := d.s.DismissCallDraft(ctx, op, dr3.ID); err != nil || gone != strings.Repeat("9", 32) {
+			t.Fatalf("dismiss = %q, %v; want the recording to delete", gone, err)
+		}
+		var kept int
+		d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM call_drafts WHERE recording_blob_id IS NOT NULL AND state = 'dismissed'").Scan(&kept)
+		if kept != 0 {
+			t.Errorf("a dismissed call keeps its recording")
 		}
 		if l, _ := d.s.CallDrafts(ctx, op); len(l) != 0 {
 			t.Errorf("open drafts after filing and setting aside: %d", len(l))

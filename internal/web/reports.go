@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -289,8 +290,15 @@ func (s *Server) myReports(w http.ResponseWriter, r *http.Request) error {
 
 // dismissCall sets a call the agent does not report aside.
 func (s *Server) dismissCall(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Calls.DismissCallDraft(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id")); err != nil {
+	blobID, err := s.Calls.DismissCallDraft(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
+	if err != nil {
 		return err
+	}
+	if blobID != "" {
+		// The recording of a call not reported is not kept.
+		if err := s.Blobs.Delete(blobID); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			s.Logger.Error("deleting a call's recording", "request_id", requestID(r.Context()), "err", err)
+		}
 	}
 	return s.done(w, r, "calls.dismissed", "/reports")
 }
