@@ -27,10 +27,12 @@ func (s *Server) callLookup(w http.ResponseWriter, r *http.Request, actor kasuha
 	if err != nil {
 		return err
 	}
-	if blocked, _ := s.lookupUser.Blocked(agent.UserID); blocked {
+	if blocked, _, err := s.lookupUser.Blocked(r.Context(), agent.UserID); err != nil {
+		return err
+	} else if blocked {
 		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups; try again in a minute"}
 	}
-	s.lookupUser.Fail(agent.UserID)
+	s.counted(r, s.lookupUser.Fail(r.Context(), agent.UserID))
 	l, err := s.Customers.LookupCustomer(r.Context(), agent, "phone", e.Caller)
 	if err != nil {
 		return err
