@@ -30,6 +30,9 @@ type Store struct {
 	// WebhookAllow are the private networks that webhooks may be sent to
 	// (--webhook-allow); public addresses need no entry.
 	WebhookAllow []netip.Prefix
+	// Secrets seals what the database keeps of secrets it must give back
+	// (chat webhook addresses); serve loads it from the data directory.
+	Secrets *credential.Sealer
 }
 
 var (

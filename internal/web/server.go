@@ -59,7 +59,14 @@ type Deps struct {
 	// Intake is the desk's mailbox (the store); nil hides it.
 	Intake kasuhara.IntakeService
 	// Calls are the phone systems' call drafts (the store).
-	Calls    kasuhara.CallService
+	Calls kasuhara.CallService
+	// Chat are the chat destinations (issue 25); nil hides them.
+	Chat kasuhara.ChatService
+	// ChatLineWorks: the operator set up a LINE WORKS bot (--lineworks-*),
+	// so its destinations are offered.
+	ChatLineWorks bool
+	// Calendar is the calendar feed of a person's deadlines; nil hides it.
+	Calendar kasuhara.CalendarService
 	Blobs    Blobs
 	Sessions scs.Store
 	// Ready reports whether the database answers (for /readyz).
@@ -115,12 +122,16 @@ type Server struct {
 	loginClient   throttle.Counter
 	receiptClient throttle.Counter
 	lookupUser    throttle.Counter
-	anonFiling    throttle.Counter
-	anonBudget    throttle.Counter // anonymous reports of all clients together
-	clientSalt    []byte
-	apiPatterns   []string
-	handler       http.Handler
-	secureCookies bool
+	// calendarClients and calendarFeeds count fetches of calendar feeds,
+	// per client address and per feed.
+	calendarClients throttle.Counter
+	calendarFeeds   throttle.Counter
+	anonFiling      throttle.Counter
+	anonBudget      throttle.Counter // anonymous reports of all clients together
+	clientSalt      []byte
+	apiPatterns     []string
+	handler         http.Handler
+	secureCookies   bool
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -161,17 +172,19 @@ func NewServer(d Deps) (*Server, error) {
 		signIn, anon = throttle.InProcess{}, throttle.InProcess{Now: d.Now}
 	}
 	s := &Server{
-		Deps:          d,
-		loginAccount:  signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
-		loginPair:     signIn.Counter("login-pair", 5, 15*time.Minute),
-		loginKnown:    signIn.Known("login-known", 30*24*time.Hour),
-		loginClient:   signIn.Counter("login-client", 20, 15*time.Minute),
-		lookupUser:    signIn.Counter("customer-lookup", 30, time.Minute),
-		receiptClient: anon.Counter("receipt", 10, 15*time.Minute),
-		anonFiling:    anon.Counter("anonymous-filing", 10, time.Hour),
-		anonBudget:    anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
-		clientSalt:    d.ClientKey,
-		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
+		Deps:            d,
+		loginAccount:    signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
+		loginPair:       signIn.Counter("login-pair", 5, 15*time.Minute),
+		loginKnown:      signIn.Known("login-known", 30*24*time.Hour),
+		loginClient:     signIn.Counter("login-client", 20, 15*time.Minute),
+		lookupUser:      signIn.Counter("customer-lookup", 30, time.Minute),
+		receiptClient:   anon.Counter("receipt", 10, 15*time.Minute),
+		anonFiling:      anon.Counter("anonymous-filing", 10, time.Hour),
+		anonBudget:      anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
+		calendarClients: anon.Counter("calendar-client", calendarFetchesPerClient, time.Hour),
+		calendarFeeds:   anon.Counter("calendar-feed", calendarFetchesPerFeed, time.Hour),
+		clientSalt:      d.ClientKey,
+		secureCookies:   strings.HasPrefix(d.BaseURL, "https://"),
 	}
 	if s.clientSalt == nil {
 		s.clientSalt = newSalt()
