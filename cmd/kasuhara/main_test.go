@@ -8,8 +8,10 @@ import (
 	"errors"
 	"github.com/xuri/excelize/v2"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/smtp"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -122,6 +124,21 @@ func testCommands(t *testing.T, c *cli) {
 	tok := strings.TrimSpace(c.ok("", "token", "create", "--email", "desk@acme.example", "--label", "phone system"))
 	if !strings.HasPrefix(tok, "ksh_") || len(tok) != 47 {
 		t.Fatalf("token %q", tok)
+	}
+	// A phone system's secret: a PBX's made and printed once; Twilio's
+	// auth token read from stdin and not printed.
+	sip := strings.TrimSpace(c.ok("", "phone", "secret", "--org", "acme", "--source", "sip"))
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(sip) {
+		t.Fatalf("phone secret: %q", sip)
+	}
+	if out := c.ok("twilio-auth-token-0123456789\n", "phone", "secret", "--org", "acme", "--source", "twilio"); strings.Contains(out, "twilio-auth-token") {
+		t.Fatalf("phone secret printed Twilio's token: %s", out)
+	}
+	for _, args := range [][]string{{"phone", "secret", "--org", "acme", "--source", "fax"}, {"phone", "secret", "--org", "nowhere", "--source", "sip"},
+		{"phone", "secret", "--source", "sip"}, {"phone"}} {
+		if _, _, err := c.run("", args...); exitCode(err) != 2 {
+			t.Errorf("kasuhara %v: %v, want a usage error", args, err)
+		}
 	}
 	out = c.ok("", "audit", "verify")
 	if !regexp.MustCompile(`intact: \d+ entries`).MatchString(out) {
@@ -304,6 +321,46 @@ func TestServeFirstRun(t *testing.T) {
 	out2, _ := serveBriefly(t, c)
 	if strings.Contains(out2, "one-time password") {
 		t.Fatalf("second start printed a password again:\n%s", out2)
+	}
+}
+
+// TestServeMailbox: serve with --smtp-listen takes mail for the desk's
+// address, given by a real SMTP client, as an intake item of the
+// organisation; another address is refused.
+func TestServeMailbox(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	smtpAddr := ln.Addr().String()
+	ln.Close()
+	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
+	c.env["KASUHARA_SMTP_LISTEN"] = smtpAddr
+	c.env["KASUHARA_SMTP_DESK"] = "soudan@example.jp=default"
+	sent := false
+	out, logs := serveUntil(t, c, func() bool {
+		msg := "From: clerk@example.jp\r\nTo: soudan@example.jp\r\nSubject: test\r\n\r\n怒鳴られました\r\n"
+		if err := smtp.SendMail(smtpAddr, nil, "clerk@example.jp", []string{"someone@example.jp"}, []byte(msg)); err == nil {
+			t.Errorf("a mail to another address was taken")
+		}
+		sent = smtp.SendMail(smtpAddr, nil, "clerk@example.jp", []string{"soudan@example.jp"}, []byte(msg)) == nil
+		return sent
+	})
+	if !strings.Contains(out, "The desk's mailbox is listening on "+smtpAddr) {
+		t.Errorf("serve did not say where the mailbox listens:\n%s", out)
+	}
+	if strings.Contains(logs, "怒鳴") || strings.Contains(logs, "clerk@example.jp") {
+		t.Errorf("the log holds the mail:\n%s", logs)
+	}
+	db, err := sqldb.Open(context.Background(), "", c.env["KASUHARA_DATA"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.Read.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM intake_items i JOIN orgs o ON o.id = i.org_id WHERE o.slug = 'default'").Scan(&n); err != nil || n != 1 {
+		t.Errorf("intake items = %d, %v", n, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -22,6 +24,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/jobs"
+	"github.com/kasuhara/kasuhara/internal/mailbox"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/starter"
@@ -118,6 +121,13 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.SMTPListen != "" {
+		mb, err := startMailbox(ctx, cfg, st, blobs, logger)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "The desk's mailbox is listening on %s\n", mb)
+	}
 	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
 	logger.Info("listening", "addr", ln.Addr().String())
 
@@ -201,7 +211,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		shared = throttles
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Intake: st, Calls: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
 		Throttles: shared, ClientKey: clientKey,
 		OnBehalf: st, CaseImports: st,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
@@ -247,6 +257,8 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 			st.ChatTarget, st.RecordChatResult),
 		store.KindClock:   st.ClockHandler,
 		store.KindPostDue: st.PostDueHandler,
+		// The desk's replies to mail received at its mailbox.
+		store.KindIntakeReply: st.IntakeReplyHandler(mailer),
 		// Training reminders run once a day at 09:00 in Japan; the first
 		// run after a start catches up on a day the server was down.
 		notify.KindTrainingMail: notify.TrainingMailHandler(mailer, cfg.BaseURL),
@@ -310,6 +322,57 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		}
 	}()
 	return done, nil
+}
+
+// startMailbox starts the desk's mailbox (an SMTP listener) on
+// --smtp-listen until ctx ends, and returns the address it listens on.
+func startMailbox(ctx context.Context, cfg *config.Config, st *store.Store, blobs *blob.Store, logger *slog.Logger) (string, error) {
+	desks := map[string]string{}
+	for addr, slug := range cfg.SMTPDesks {
+		org, err := st.OrgBySlug(ctx, slug)
+		if err != nil {
+			return "", fmt.Errorf("--smtp-desk: %s: no organisation %q", addr, slug)
+		}
+		desks[addr] = org.ID
+	}
+	mc := mailbox.Config{Desks: desks, Hostname: mailHostname(cfg), MaxBytes: int64(cfg.SMTPMaxMB) << 20,
+		MaxAttachmentBytes: int64(cfg.MaxUploadMB) << 20, Gateway: cfg.SMTPGateway, GatewayNetworks: cfg.SMTPGatewayNetworks, Logger: logger}
+	if cfg.SMTPTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.SMTPTLSCert, cfg.SMTPTLSKey)
+		if err != nil {
+			return "", fmt.Errorf("--smtp-tls-cert, --smtp-tls-key: %w", err)
+		}
+		mc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.SMTPListen)
+	if err != nil {
+		return "", fmt.Errorf("--smtp-listen %s: %w", cfg.SMTPListen, err)
+	}
+	srv := mailbox.New(mc, st, blobs)
+	go func() {
+		if err := srv.Serve(ln); err != nil && ctx.Err() == nil {
+			logger.Error("the desk's mailbox stopped", "err", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
+	}()
+	logger.Info("mailbox listening", "addr", ln.Addr().String(), "starttls", mc.TLS != nil)
+	return ln.Addr().String(), nil
+}
+
+// mailHostname is the name the mailbox greets with: the host of the base
+// URL.
+func mailHostname(cfg *config.Config) string {
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }
 
 // loadLineWorks is the operator's LINE WORKS bot, or nil when none is

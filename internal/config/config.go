@@ -73,6 +73,24 @@ type Config struct {
 	// addresses together, are filed at once; beyond it they wait for the
 	// desk's review (--anonymous-budget, web.Deps.AnonymousBudget).
 	AnonymousBudget int
+	// SMTPListen is the address of the desk's mailbox, an SMTP listener
+	// (--smtp-listen, such as :2525); "" runs none.
+	SMTPListen string
+	// SMTPDesks maps each desk address (lower case) to its organisation's
+	// slug (--smtp-desk soudan@example.co.jp=acme,…).
+	SMTPDesks map[string]string
+	smtpDesk  string
+	// SMTPTLSCert and SMTPTLSKey are the PEM files of the listener's
+	// certificate, offered with STARTTLS.
+	SMTPTLSCert, SMTPTLSKey string
+	// SMTPMaxMB limits a message, in MiB.
+	SMTPMaxMB int
+	// SMTPGateway is the authserv-id of the operator's mail gateway and
+	// SMTPGatewayNetworks where it connects from: only its
+	// Authentication-Results header is believed.
+	SMTPGateway         string
+	SMTPGatewayNetworks []netip.Prefix
+	smtpGatewayNetworks string
 
 	set     Set
 	envErrs []error
@@ -151,6 +169,13 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		// The default is web.DefaultAnonymousBudget.
 		whole(&c.AnonymousBudget, "anonymous-budget", 100, 1, 1000000, "anonymous reports an hour",
 			"anonymous reports an hour, from all addresses together, filed at once; beyond it they wait for the desk's review")
+		str(&c.SMTPListen, "smtp-listen", "", "address of the desk's mailbox (an SMTP listener), e.g. :2525; empty runs none")
+		str(&c.smtpDesk, "smtp-desk", "", "desk addresses of the mailbox and their organisations' slugs, e.g. soudan@example.co.jp=acme,soudan@sub.example.co.jp=sub")
+		str(&c.SMTPTLSCert, "smtp-tls-cert", "", "PEM certificate (chain) the mailbox offers with STARTTLS")
+		str(&c.SMTPTLSKey, "smtp-tls-key", "", "PEM private key of --smtp-tls-cert")
+		whole(&c.SMTPMaxMB, "smtp-max-mb", 25, 1, 1024, "MiB", "largest mail the mailbox takes, in MiB")
+		str(&c.SMTPGateway, "smtp-gateway", "", "authserv-id of your mail gateway: its Authentication-Results header (SPF, DKIM, DMARC) is recorded")
+		str(&c.smtpGatewayNetworks, "smtp-gateway-networks", "", "addresses the mail gateway connects from, comma-separated CIDRs or addresses")
 		str(&c.webhookAllow, "webhook-allow", "", "private networks webhooks may reach, comma-separated CIDRs or addresses, e.g. 10.20.0.0/16")
 		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
 		str(&c.auditAnchorMail, "audit-anchor-mail", "", "auditors' e-mail addresses, comma-separated, to which the signed head of the audit chain is mailed daily (needs --smtp)")
@@ -250,6 +275,7 @@ func (c *Config) Validate() error {
 		if len(c.AuditAnchorMail) > 0 && c.SMTP == "" {
 			errs = append(errs, errors.New("--audit-anchor-mail: needs --smtp"))
 		}
+		errs = append(errs, c.validateMailbox()...)
 		if lw := c.LineWorks; lw != (LineWorks{}) && (lw.ClientID == "" || lw.ClientSecret == "" || lw.ServiceAccount == "" || lw.PrivateKeyFile == "" || lw.BotID == "") {
 			errs = append(errs, errors.New("--lineworks-client-id, --lineworks-client-secret, --lineworks-service-account, --lineworks-private-key and --lineworks-bot-id: set all five, or none"))
 		}
@@ -260,6 +286,45 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateMailbox checks the desk's mailbox flags.
+func (c *Config) validateMailbox() []error {
+	var errs []error
+	c.SMTPDesks = map[string]string{}
+	for _, pair := range strings.Split(c.smtpDesk, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		addr, slug, ok := strings.Cut(pair, "=")
+		addr, slug = strings.ToLower(strings.TrimSpace(addr)), strings.TrimSpace(slug)
+		if m, err := mail.ParseAddress(addr); !ok || slug == "" || err != nil || m.Address != addr {
+			errs = append(errs, fmt.Errorf("--smtp-desk: %q is not address=slug such as soudan@example.co.jp=acme", pair))
+			continue
+		}
+		c.SMTPDesks[addr] = slug
+	}
+	if c.SMTPListen == "" {
+		return errs
+	}
+	if _, _, err := net.SplitHostPort(c.SMTPListen); err != nil {
+		errs = append(errs, errors.New("--smtp-listen: must be host:port such as :2525"))
+	}
+	if len(c.SMTPDesks) == 0 {
+		errs = append(errs, errors.New("--smtp-desk: names no desk address; the mailbox needs at least one"))
+	}
+	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+		errs = append(errs, errors.New("--smtp-tls-cert and --smtp-tls-key: give both or neither"))
+	}
+	nets, err := ParseNetworks(c.smtpGatewayNetworks)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--smtp-gateway-networks: %w", err))
+	}
+	c.SMTPGatewayNetworks = nets
+	if c.SMTPGateway != "" && len(nets) == 0 {
+		errs = append(errs, errors.New("--smtp-gateway: needs --smtp-gateway-networks, the addresses it connects from"))
+	}
+	return errs
 }
 
 // ParseNetworks reads a comma-separated list of CIDR prefixes (10.0.0.0/8)

@@ -61,6 +61,12 @@ func TestInvalid(t *testing.T) {
 		{[]string{"--audit-anchor-mail", "audit@example.jp"}, nil, "--audit-anchor-mail: needs --smtp"},
 		{[]string{"--audit-anchor-mail", "audit@example.jp, not an address", "--smtp", "smtp://mail:25", "--mail-from", "k@example.jp"}, nil, "not an e-mail address"},
 		{[]string{"--audit-anchor-webhook", "ftp://x"}, nil, "--audit-anchor-webhook"},
+		{[]string{"--smtp-listen", ":2525"}, nil, "--smtp-desk: names no desk address"},
+		{[]string{"--smtp-listen", "2525", "--smtp-desk", "a@b.jp=acme"}, nil, "--smtp-listen"},
+		{[]string{"--smtp-desk", "soudan@example.jp"}, nil, "--smtp-desk"},
+		{[]string{"--smtp-listen", ":2525", "--smtp-desk", "a@b.jp=acme", "--smtp-tls-cert", "c.pem"}, nil, "--smtp-tls-key"},
+		{[]string{"--smtp-listen", ":2525", "--smtp-desk", "a@b.jp=acme", "--smtp-gateway", "mx.b.jp"}, nil, "--smtp-gateway-networks"},
+		{nil, map[string]string{"KASUHARA_SMTP_LISTEN": ":2525", "KASUHARA_SMTP_DESK": "a@b.jp=acme", "KASUHARA_SMTP_GATEWAY_NETWORKS": "mx"}, "--smtp-gateway-networks"},
 		{[]string{"--blob", "s3://"}, nil, "--blob"},
 		{[]string{"--blob", "gs://bucket"}, nil, "--blob"},
 		{[]string{"--blob", "s3://b/p", "--s3-endpoint", "s3.example.jp"}, nil, "--s3-endpoint"},
@@ -158,6 +164,19 @@ func TestAnonymousBudget(t *testing.T) {
 	}
 	if _, err := parse(t, []string{"--anonymous-budget", "0"}, nil); err == nil || !strings.Contains(err.Error(), "anonymous-budget") {
 		t.Errorf("--anonymous-budget 0: %v", err)
+	}
+}
+
+// TestMailboxFlags: the desk's mailbox from the environment.
+func TestMailboxFlags(t *testing.T) {
+	c, err := parse(t, nil, map[string]string{"KASUHARA_SMTP_LISTEN": "127.0.0.1:2525", "KASUHARA_SMTP_DESK": " Soudan@Example.jp=acme , desk@sub.example.jp=sub",
+		"KASUHARA_SMTP_GATEWAY": "mx.example.jp", "KASUHARA_SMTP_GATEWAY_NETWORKS": "10.0.0.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPListen != "127.0.0.1:2525" || c.SMTPDesks["soudan@example.jp"] != "acme" || c.SMTPDesks["desk@sub.example.jp"] != "sub" ||
+		c.SMTPMaxMB != 25 || c.SMTPGateway != "mx.example.jp" || len(c.SMTPGatewayNetworks) != 1 {
+		t.Errorf("got %+v", c)
 	}
 }
 

@@ -180,6 +180,26 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 		RequestedAt: time.Now().AddDate(0, 0, -20), DueAt: time.Now().AddDate(0, 0, -6)}); err != nil {
 		return fmt.Errorf("demo cooperation: %w", err)
 	}
+	// Mail at the desk's mailbox (/intake): one from an employee, one from
+	// outside, waiting for the desk's decision.
+	for _, m := range []kasuhara.InboundMail{
+		{FromAddress: "clerk@demo.example", FromName: "店員 陽子", Subject: "昨日の電話の件でご相談です", MessageID: "demo-1@demo.example",
+			Body: "昨日の夕方、お客様から電話で1時間以上同じ要求を繰り返され、最後は「名前を覚えたからな」と言われました。\nどう対応すればよいか相談させてください。",
+			Auth: kasuhara.MailAuth{SPF: "pass", DKIM: "pass", DMARC: "pass"}},
+		{FromAddress: "partner@example.com", Subject: "貴社店舗での出来事について", MessageID: "demo-2@example.com",
+			Body: "取引先の者です。先日、貴社新宿店で従業員の方が客に大声で怒鳴られているのを見かけましたのでお知らせします。"},
+	} {
+		if _, err := st.ReceiveMail(ctx, kasuhara.SystemActor, orgs["demo-retail"].ID, m); err != nil {
+			return fmt.Errorf("demo mail: %w", err)
+		}
+	}
+	// A call from the phone system waiting for its agent's report
+	// (/reports).
+	if _, _, err := st.CallEnded(ctx, kasuhara.SystemActor, orgs["demo-retail"].ID, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP,
+		CallID: "demo-call-1", Caller: "03-5555-0001", AgentEmail: "clerk@demo.example", StartedAt: time.Now().Add(-2 * time.Hour),
+		DurationSeconds: 1500, RecordingURL: "https://pbx.demo.example/rec/1.wav"}); err != nil {
+		return fmt.Errorf("demo call: %w", err)
+	}
 	// A retaliation alarm for legal to handle (/retaliation).
 	if _, err := st.FlagRetaliation(ctx, clerk, coopCase.ID, "報告してから、シフトを一方的に減らされました。"); err != nil {
 		return fmt.Errorf("demo retaliation alarm: %w", err)

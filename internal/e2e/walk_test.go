@@ -134,6 +134,7 @@ var notPages = map[string]bool{
 	"GET /cases/{id}/package": true, "GET /cases/{id}/evidence/{evidence}": true,
 	"GET /online-posts/{id}/files/{file}": true, "GET /online-posts/{id}/removal-request": true,
 	"GET /training/images/{id}": true, "GET /cooperation/{id}/shares/{share}": true,
+	"GET /intake/{id}/files/{attachment}": true,
 	// The calendar feed (text/calendar) that calendar apps fetch; its
 	// address is shown once on the notifications page, never linked.
 	"GET /calendar/{file}": true,
@@ -161,6 +162,7 @@ var unreachedInDemo = map[string]string{
 	"GET /cooperation/{id}/share":         "the preview of a shared summary, reached by the share form's GET (TestCooperationPages)",
 	"GET /import/cases/{id}":              "the demo uploads no ledger (TestImportLedger checks it at every width)",
 	"GET /recorded/{id}":                  "the demo records no report on behalf (TestReportTakenOnBehalf checks it at every width)",
+	"GET /intake/{id}/files/{attachment}": "the demo's mail has no attachment (TestIntakePages downloads one)",
 }
 
 // walker is one person's walk: their browser, the routes, and what has been

@@ -32,6 +32,13 @@ type Message struct {
 	// that a mail sent twice (delivery is at least once) is one message to
 	// mail clients that drop duplicates. Otherwise it is random.
 	ID string
+	// InReplyTo and References thread a reply under the message it answers
+	// (message ids without angle brackets; References space-separated).
+	InReplyTo  string
+	References string
+	// Personal marks a mail a person wrote (the desk's reply to a sender):
+	// it is not marked Auto-Submitted.
+	Personal bool
 }
 
 // Mailer sends mail through the SMTP server of --smtp.
@@ -162,9 +169,23 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 	gm.SetMessageIDWithValue(messageIDLocal(msg.ID) + "@" + m.domain)
 	gm.SetDateWithValue(m.now())
 	gm.SetUserAgent("Kasuhara")
-	// RFC 3834: no out-of-office replies to a robot.
-	gm.SetGenHeader("Auto-Submitted", "auto-generated")
-	gm.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
+	if !msg.Personal {
+		// RFC 3834: no out-of-office replies to a robot.
+		gm.SetGenHeader("Auto-Submitted", "auto-generated")
+		gm.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
+	}
+	if id := threadID(msg.InReplyTo); id != "" {
+		gm.SetGenHeader(mail.HeaderInReplyTo, id)
+	}
+	var refs []string
+	for _, r := range strings.Fields(msg.References) {
+		if id := threadID(r); id != "" {
+			refs = append(refs, id)
+		}
+	}
+	if len(refs) > 0 {
+		gm.SetGenHeader(mail.HeaderReferences, strings.Join(refs, " "))
+	}
 	if msg.Lang != "" {
 		gm.SetGenHeader(mail.HeaderContentLang, msg.Lang)
 	}
@@ -173,6 +194,40 @@ func (m *Mailer) Send(ctx context.Context, msg Message) error {
 		return sendError(err)
 	}
 	return nil
+}
+
+// threadID is a message id as In-Reply-To and References write it, in
+// angle brackets; "" for one with characters a header may not hold.
+func threadID(id string) string {
+	id = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
+	if id == "" || len(id) > 900 || strings.ContainsAny(id, "<> \t\r\n") {
+		return ""
+	}
+	return "<" + id + ">"
+}
+
+// ReplyMessage is the desk's reply to a mail: its text, then the sender's
+// own message quoted ("> "), to the sender only, under their subject with
+// "Re: " and threaded under their message. It carries nothing else: no
+// case number, no link, no name of the desk member.
+func ReplyMessage(to, subject, original, messageID, references, reply, id string) Message {
+	subject = strings.TrimSpace(subject)
+	if subject == "" {
+		subject = "Re:"
+	} else if !strings.HasPrefix(strings.ToLower(subject), "re:") {
+		subject = "Re: " + subject
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(reply, "\n"))
+	b.WriteString("\n\n")
+	for _, line := range strings.Split(strings.TrimRight(original, "\n"), "\n") {
+		b.WriteString("> " + line + "\n")
+	}
+	refs := strings.TrimSpace(references)
+	if messageID != "" {
+		refs = strings.TrimSpace(refs + " <" + strings.Trim(messageID, "<>") + ">")
+	}
+	return Message{To: []string{to}, Subject: subject, Text: b.String(), ID: id, InReplyTo: messageID, References: refs, Personal: true}
 }
 
 // messageIDLocal is the part of a Message-ID before the @: id with only

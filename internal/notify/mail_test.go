@@ -248,3 +248,44 @@ func TestNewMailerRejectsBadConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyMessage: the desk's reply to a mail goes to the sender only,
+// threaded under their message (In-Reply-To, References), with the
+// desk's text and a quote of the sender's own words and nothing else, and
+// it is not marked as sent by a robot.
+func TestReplyMessage(t *testing.T) {
+	s := startSink(t, &sink{})
+	m, err := NewMailer("smtp://"+s.addr, "kasuhara@example.jp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := ReplyMessage("sender@else.example", "店頭での件", "怒鳴られました。\n写真を添付します。", "a1@else.example", "<a0@else.example>",
+		"ご連絡ありがとうございます。", "intake.r1")
+	if err := m.Send(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+	got := s.messages()
+	if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "sender@else.example" {
+		t.Fatalf("sent %+v", got)
+	}
+	p := parse(t, got[0].Data)
+	if h := p.Header.Get("In-Reply-To"); h != "<a1@else.example>" {
+		t.Errorf("In-Reply-To %q", h)
+	}
+	if h := p.Header.Get("References"); h != "<a0@else.example> <a1@else.example>" {
+		t.Errorf("References %q", h)
+	}
+	if h := p.Header.Get("Auto-Submitted"); h != "" {
+		t.Errorf("a person's reply is Auto-Submitted: %q", h)
+	}
+	if p.Subject != "Re: 店頭での件" {
+		t.Errorf("subject %q", p.Subject)
+	}
+	if !strings.Contains(p.Body, "ご連絡ありがとうございます。\n\n> 怒鳴られました。\n> 写真を添付します。") {
+		t.Errorf("text %q", p.Body)
+	}
+	// A message id that would break the header is left out.
+	if bad := ReplyMessage("s@x", "x", "y", "a b\r\nBcc: evil@x", "", "z", "r2"); threadID(bad.InReplyTo) != "" {
+		t.Errorf("a message id with spaces and line breaks is used: %q", bad.InReplyTo)
+	}
+}

@@ -209,6 +209,14 @@ var routeMatrix = map[string]rule{
 	"GET /specialists":                                      anyOrg(access.HandleCases),
 	"POST /specialists":                                     anyOrg(access.ManageSpecialists),
 	"POST /specialists/{id}/delete":                         role(access.ManageSpecialists),
+	"POST /calls/{id}/dismiss":                              func(p principal, w *world) bool { return p.org == "p" && p.actor.UserID == w.ids["call-agent"] },
+	"GET /intake":                                           anyOrg(access.HandleCases),
+	"GET /intake/{id}":                                      role(access.HandleCases),
+	"GET /intake/{id}/files/{attachment}":                   role(access.HandleCases),
+	"POST /intake/{id}/file":                                role(access.HandleCases),
+	"POST /intake/{id}/attach":                              role(access.HandleCases),
+	"POST /intake/{id}/discard":                             role(access.HandleCases),
+	"POST /intake/{id}/reply":                               role(access.HandleCases),
 	"GET /retaliation":                                      anyOrg(access.ViewRetaliation),
 	"GET /cooperation":                                      anyOrg(access.ManageCooperation),
 	"POST /cooperation":                                     anyOrg(access.ManageCooperation),
@@ -316,6 +324,11 @@ var routeMatrix = map[string]rule{
 	"POST /api/v1/anonymous-reports/status":                   everyone,
 	"POST /api/v1/anonymous-reports/messages":                 everyone,
 	"GET /api/v1/customers/lookup":                            signedIn,
+	"POST /api/v1/calls/started":                              or(anyOrg(access.ManageSettings), anyOrg(access.HandleCases)),
+	"POST /api/v1/calls/ended":                                or(anyOrg(access.ManageSettings), anyOrg(access.HandleCases)),
+	"POST /api/v1/o/{org}/calls/twilio":                       nothing, // signed with a secret the world has none of
+	"POST /api/v1/o/{org}/calls/connect":                      nothing,
+	"POST /api/v1/o/{org}/calls/sip":                          nothing,
 	"GET /api/v1/customers":                                   anyOrg(access.ReadCustomers),
 	"GET /api/v1/approvals":                                   or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
 	"GET /api/v1/customers/{id}":                              role(access.ReadCustomers),
@@ -589,6 +602,8 @@ var apiBodies = map[string]any{
 	"POST /api/v1/screen":                                     map[string]string{"text": "怒鳴られた"},
 	"POST /api/v1/customers/{id}/measures/{measure}/approve":  map[string]string{},
 	"POST /api/v1/anonymous-reports/status":                   map[string]string{"receipt": "none"},
+	"POST /api/v1/calls/started":                              map[string]string{"caller": "0312345678", "agent": "p-reporter@roles.example"},
+	"POST /api/v1/calls/ended":                                map[string]any{"event": "ended", "call_id": "api-1", "agent": "p-reporter@roles.example", "duration_seconds": 60},
 }
 
 // formBodies are valid inputs of the pages' forms, for the same reason.
@@ -609,6 +624,10 @@ var formBodies = map[string]string{
 	"POST /cases/{id}/messages":                     "body=x",
 	"POST /cooperation":                             "direction=received&employer=x&asked=x",
 	"POST /cooperation/{id}/state":                  "to=answered&text_answered=x",
+	"POST /intake/{id}/reply":                       "body=x",
+	"POST /intake/{id}/discard":                     "reason=x",
+	"POST /intake/{id}/attach":                      "case=none",
+	"POST /intake/{id}/file":                        "occurred_at=2026-01-01T10:00&channel=phone&categories=violence_abuse&conduct=x",
 	"POST /cooperation/{id}/deadline":               "due_at=2030-01-01",
 	"POST /cooperation/{id}/share":                  "fields=conduct",
 	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
@@ -630,7 +649,7 @@ func (w *world) fill(path string) string {
 			for _, k := range []string{"/admin/users/", "/admin/departments/", "/admin/policies/", "/admin/training/courses/",
 				"/admin/training/assignments/", "/retention/rules/", "/retention/holds/", "/specialists/", "/online-posts/", "/cooperation/",
 				"/customers/", "/cases/", "/policies/", "/training/courses/", "/training/certificates/", "/training/images/",
-				"/training/case-studies/", "/grant-requests/"} {
+				"/training/case-studies/", "/grant-requests/", "/intake/", "/calls/"} {
 				if strings.Contains(path, k) {
 					key = strings.Trim(strings.TrimPrefix(strings.TrimPrefix(k, "/admin"), "/api/v1"), "/")
 					if strings.HasPrefix(k, "/admin/") {
@@ -802,5 +821,17 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 	}
 	w.ids["grant-requests"] = g.ID
 	w.ids["admin/departments"] = hq.ID
+	it, err := e.st.ReceiveMail(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.InboundMail{FromAddress: "someone@else.example", Subject: "相談", Body: "怒鳴られた",
+		Attachments: []kasuhara.IntakeAttachment{{BlobID: strings.Repeat("0", 32), Filename: "a.png", MediaType: "image/png", Size: 1, SHA256: strings.Repeat("0", 64)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["intake"], w.ids["attachment"] = it.ID, it.Attachments[0].ID
+	call, _, err := e.st.CallEnded(ctx, kasuhara.SystemActor, e.org.ID, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP, CallID: "c1", Caller: "0312345678",
+		AgentEmail: "p-reporter@roles.example", DurationSeconds: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["calls"], w.ids["call-agent"] = call.ID, reporter.actor.UserID
 	return w, people
 }

@@ -42,6 +42,11 @@ type page struct {
 	// Awaiting counts the measures and grant requests waiting for the
 	// viewer's decision (the navigation's link to /approvals).
 	Awaiting int
+	// Mailbox counts the mail waiting for the desk's decision (the
+	// navigation's link to /intake).
+	Mailbox int
+	// Intake shows the desk's mailbox in the navigation.
+	Intake bool
 	// LangSwitch, when set, is where the language switch posts and what
 	// it carries, for a page that cannot be drawn again from its path
 	// (the anonymous receipt, shown once).
@@ -216,6 +221,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 			"needsApproval":  kasuhara.NeedsApproval,
 			"referralKinds":  func() []string { return kasuhara.ReferralKinds },
 			"bytes":          document.Size,
+			"callMinutes":    func(seconds int) int { return (seconds + 59) / 60 },
 			"hasPrefix":      strings.HasPrefix,
 			// date is a day as a person reads it: 2026年12月6日, 6 December
 			// 2026 (never an ISO date).
@@ -324,6 +330,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if p.Viewer != nil && s.Notifications != nil {
 		p.Unread, _ = s.Notifications.UnreadCount(ctx, p.Viewer.User.ID)
+	}
+	if p.Viewer != nil && s.Intake != nil && p.Can(string(access.HandleCases)) {
+		p.Intake = true
+		p.Mailbox, _ = s.Intake.OpenIntakeCount(ctx, p.Viewer.Actor)
 	}
 	if p.Viewer != nil && p.Approves() {
 		m, g, _ := s.awaitingApproval(r, p.Viewer)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -34,6 +35,9 @@ type reportFormData struct {
 	// IdempotencyKey is made for each drawing of the form: a repeat of
 	// the same submission files nothing (see once).
 	IdempotencyKey string
+	// Call is the phone system's call this report is about (a draft of
+	// the signed-in agent), nil for none.
+	Call *kasuhara.CallDraft
 }
 
 // uploadLimits are what a file input checks in the browser before it
@@ -87,11 +91,27 @@ func (s *Server) reportFormPage(w http.ResponseWriter, r *http.Request, status i
 			d.OnBehalf, d.ReceivedVias, d.Action, dep = true, kasuhara.ReceivedVias, onBehalfPath, ""
 			p.Title, p.Nav = "onbehalf.title", "recorded"
 		}
+		callID := r.URL.Query().Get("call")
+		if p.Form != nil {
+			callID = p.Form.Values["call"]
+		}
+		if callID != "" && s.Calls != nil {
+			if d.Call, err = s.Calls.CallDraft(r.Context(), v.Actor, callID); err != nil {
+				return err
+			}
+		}
 	}
 	p.Data = d
 	if p.Form == nil {
 		p.Form = &form{Values: map[string]string{"department": dep, "occurred_at": d.Now}, Errors: map[string]string{}, Multi: map[string][]string{}}
 		prefillReport(r, p.Form)
+		if c := d.Call; c != nil {
+			// What the phone system knows of the call.
+			p.Form.Values["call"], p.Form.Values["channel"] = c.ID, "phone"
+			p.Form.Values["occurred_at"] = c.StartedAt.In(calendar.JST).Format("2006-01-02T15:04")
+			p.Form.Values["duration_minutes"] = strconv.Itoa((c.DurationSeconds + 59) / 60)
+			p.Form.Values["customer_phone"] = c.Caller
+		}
 	}
 	return s.render(w, r, status, "report", p)
 }
@@ -103,7 +123,7 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 // reportFields are the single-value fields of the report form.
 var reportFields = []string{"occurred_at", "duration_minutes", "channel", "location", "department", "request_content", "conduct",
 	"harm", "wishes", "witnesses", "customer_name", "customer_name_kana", "customer_phone", "customer_email",
-	"customer_account", "customer_sns", "danger_ongoing", "consultation", "employee", "unnamed", "received_via"}
+	"customer_account", "customer_sns", "danger_ongoing", "consultation", "employee", "unnamed", "received_via", "call"}
 
 // reportForm is a submitted report form, parsed.
 type reportSubmission struct {
@@ -237,7 +257,15 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 		return s.reportFailed(w, r, sub, sub.err)
 	}
 	id, repeat, err := s.once(r.Context(), "user:"+v.User.ID, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), func() (string, error) {
-		c, err := s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
+		var c *kasuhara.Case
+		var err error
+		if call := sub.vals.Get("call"); call != "" && s.Calls != nil {
+			// The report of a call from the phone system: its recording
+			// goes with it.
+			c, err = s.Calls.FileCallDraft(r.Context(), v.Actor, call, sub.rep, sub.files()...)
+		} else {
+			c, err = s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -261,7 +289,28 @@ func (s *Server) myReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "my_reports", &page{Title: "reports.title", Nav: "reports", Data: map[string]any{"Cases": list, "Next": next, "Now": s.Now()}})
+	var calls []kasuhara.CallDraft
+	if s.Calls != nil && !v.ViaToken {
+		if calls, err = s.Calls.CallDrafts(r.Context(), v.Actor); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, http.StatusOK, "my_reports", &page{Title: "reports.title", Nav: "reports", Data: map[string]any{"Cases": list, "Next": next, "Now": s.Now(), "Calls": calls}})
+}
+
+// dismissCall sets a call the agent does not report aside.
+func (s *Server) dismissCall(w http.ResponseWriter, r *http.Request) error {
+	blobID, err := s.Calls.DismissCallDraft(r.Context(), viewerFrom(r.Context()).Actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if blobID != "" {
+		// The recording of a call not reported is not kept.
+		if err := s.Blobs.Delete(blobID); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			s.Logger.Error("deleting a call's recording", "request_id", requestID(r.Context()), "err", err)
+		}
+	}
+	return s.done(w, r, "calls.dismissed", "/reports")
 }
 
 // reportContent is what a report says: the same fields in the body of

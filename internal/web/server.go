@@ -64,6 +64,10 @@ type Deps struct {
 	Idempotency kasuhara.IdempotencyService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
+	// Intake is the desk's mailbox (the store); nil hides it.
+	Intake kasuhara.IntakeService
+	// Calls are the phone systems' call drafts (the store).
+	Calls kasuhara.CallService
 	// Chat are the chat destinations (issue 25); nil hides them.
 	Chat kasuhara.ChatService
 	// ChatLineWorks: the operator set up a LINE WORKS bot (--lineworks-*),
