@@ -30,6 +30,9 @@ type Store struct {
 	// WebhookAllow are the private networks that webhooks may be sent to
 	// (--webhook-allow); public addresses need no entry.
 	WebhookAllow []netip.Prefix
+	// Secrets seals the secrets the store keeps (an OpenID client secret);
+	// nil refuses to store one.
+	Secrets Sealer
 }
 
 var (
