@@ -227,6 +227,10 @@ type DirectoryService interface {
 	// the organisation's group and gets EFORBIDDEN with ErrNoPlacement; an address outside the
 	// organisation's domains EFORBIDDEN. Audited with the directory as actor.
 	SSOSignIn(ctx context.Context, orgID string, p DirectoryPerson) (*User, error)
+	// SignInOptions tells the sign-in page what to offer: whether any
+	// organisation signs in with a company account, and whether every one
+	// that does requires it (the password form is then folded away).
+	SignInOptions(ctx context.Context) (offered, required bool, err error)
 	// PasswordAllowed reports whether a user may sign in with a password:
 	// not when an organisation of theirs requires company sign-in, unless
 	// they are its emergency administrator.

@@ -45,6 +45,7 @@ func commands() []command {
 		{"org", "org create --slug S --name N [--parent SLUG]: create an organisation", orgCmd},
 		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
+		{"sso", "sso map --org SLUG --group G --role ROLE [--target SLUG] [--department D] | emergency --org SLUG --email E [--off]: map a directory group to a role (desk and legal too), mark an emergency administrator", ssoCmd},
 		{"audit", "audit verify [--records] | baseline | anchor --out FILE: check the audit trail (and the records), record the records' state, sign the chain's head", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
 		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},

@@ -263,6 +263,17 @@ func (s *Store) SSOForEmail(ctx context.Context, email string) (*kasuhara.SSOSet
 	return nil, &kasuhara.Error{Code: kasuhara.ENOTFOUND, Op: op, Message: "no company sign-in for this e-mail domain"}
 }
 
+// SignInOptions implements kasuhara.DirectoryService.
+func (s *Store) SignInOptions(ctx context.Context) (bool, bool, error) {
+	var all, required int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN required THEN 1 END) FROM sso_settings
+		WHERE issuer <> '' AND client_id <> ''`).Scan(&all, &required)
+	if err != nil {
+		return false, false, wrap("store.SignInOptions", err)
+	}
+	return all > 0, all > 0 && required == all, nil
+}
+
 // PasswordAllowed implements kasuhara.DirectoryService.
 func (s *Store) PasswordAllowed(ctx context.Context, userID string) (bool, error) {
 	var emergency bool
@@ -377,7 +388,8 @@ func (s *Store) SSOSignIn(ctx context.Context, orgID string, p kasuhara.Director
 		}
 		return nil, err
 	}
-	return u, nil
+	// Read back: the session keeps the stamp of the stored password.
+	return s.UserByID(ctx, u.ID)
 }
 
 // directoryUser finds the person a directory names: by their external id,

@@ -18,7 +18,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title", Form: &form{Values: map[string]string{"next": next}, Errors: map[string]string{}}})
+	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: &form{Values: map[string]string{"next": next}, Errors: map[string]string{}}})
 }
 
 // login signs a person in. Failures are throttled per account and per
@@ -39,7 +39,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
 	}
 	if len(f.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
+		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f})
 	}
 	ip := s.clientIP(r)
 	acctKey, pairKey, clientKey := "account:"+email, "pair:"+email+"|"+ip, "client:"+ip
@@ -56,7 +56,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.metrics.loginThrottled.Inc()
 		wait := max(waitP, waitC, waitA)
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
+		return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f,
 			Flash: "login.throttled", FlashKind: "error", FlashArgs: map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))}})
 	}
 	u, err := s.Users.Authenticate(r.Context(), email, password)
@@ -65,9 +65,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.loginAccount.Fail(acctKey)
 		s.loginPair.Fail(pairKey)
 		s.loginClient.Fail(clientKey)
-		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Form: f, Flash: "login.failed", FlashKind: "error"})
+		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f, Flash: "login.failed", FlashKind: "error"})
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.passwordAllowed(r, u); kasuhara.ErrorCode(err) == kasuhara.EFORBIDDEN {
+		return s.render(w, r, http.StatusForbidden, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f, Flash: "sso.password_off", FlashKind: "error"})
+	} else if err != nil {
 		return err
 	}
 	s.loginPair.Reset(pairKey)

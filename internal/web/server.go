@@ -23,6 +23,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/sso"
 	"github.com/kasuhara/kasuhara/internal/throttle"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -56,8 +57,10 @@ type Deps struct {
 	Idempotency kasuhara.IdempotencyService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
-	Blobs         Blobs
-	Sessions      scs.Store
+	// Directory is company sign-in and provisioning; nil offers neither.
+	Directory kasuhara.DirectoryService
+	Blobs     Blobs
+	Sessions  scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 
@@ -108,6 +111,7 @@ type Server struct {
 	apiPatterns   []string
 	handler       http.Handler
 	secureCookies bool
+	sso           *sso.Client
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -180,6 +184,8 @@ func NewServer(d Deps) (*Server, error) {
 		s.writeError(w, r, fmt.Errorf("web: session: %w", err))
 	}
 	s.sessions = sm
+	s.sso = sso.NewClient(strings.TrimRight(d.BaseURL, "/") + "/login/sso/callback")
+	s.sso.Now = d.Now
 	s.handler = s.routes()
 	return s, nil
 }
