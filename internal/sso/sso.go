@@ -183,6 +183,7 @@ func Person(c *oidc.IDTokenClaims, claim string) (kasuhara.DirectoryPerson, erro
 	}
 	switch v := c.Claims[claim].(type) {
 	case []any:
+		p.Groups = []string{} // present, though maybe empty: the token decides
 		for _, g := range v {
 			if s, ok := g.(string); ok {
 				p.Groups = append(p.Groups, s)

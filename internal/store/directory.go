@@ -338,7 +338,6 @@ func (s *Store) SSOSignIn(ctx context.Context, orgID string, p kasuhara.Director
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	place, placed := kasuhara.Place(mappings, p.Groups, depth)
 	// A new person's password is one nobody knows: they sign in through
 	// the provider.
 	hash, err := credential.HashPassword(credential.GeneratePassword(), s.Params)
@@ -350,6 +349,15 @@ func (s *Store) SSOSignIn(ctx context.Context, orgID string, p kasuhara.Director
 		if err != nil {
 			return nil, err
 		}
+		groups := p.Groups
+		if groups == nil && u != nil {
+			// The ID token carries no groups (Google Workspace): the groups
+			// SCIM provisioned decide.
+			if groups, err = s.scimGroupNames(ctx, tx, orgID, u.ID); err != nil {
+				return nil, err
+			}
+		}
+		place, placed := kasuhara.Place(mappings, groups, depth)
 		if !placed {
 			return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "no directory group maps to a role", Err: kasuhara.ErrNoPlacement}
 		}

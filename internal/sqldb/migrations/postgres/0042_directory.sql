@@ -25,11 +25,11 @@ CREATE TABLE sso_group_roles (
 	UNIQUE (org_id, group_name, target_org_id)
 );
 
--- A person as the directory knows them: the OpenID subject or the SCIM
--- externalId and id, per organisation.
+-- A person as the directory knows them: the OpenID subject, per
+-- organisation.
 CREATE TABLE external_identities (
 	org_id TEXT NOT NULL REFERENCES orgs (id),
-	kind TEXT NOT NULL CHECK (kind IN ('oidc', 'scim')),
+	kind TEXT NOT NULL CHECK (kind IN ('oidc')),
 	external_id TEXT NOT NULL,
 	user_id TEXT NOT NULL REFERENCES users (id),
 	created_at TIMESTAMPTZ NOT NULL,
@@ -47,6 +47,20 @@ CREATE TABLE scim_tokens (
 	revoked_at TIMESTAMPTZ
 );
 
+-- People provisioned by SCIM: the user, and what the directory said of
+-- them that Kasuhara does not keep elsewhere (the SCIM id is the user's id).
+CREATE TABLE scim_users (
+	org_id TEXT NOT NULL REFERENCES orgs (id),
+	user_id TEXT NOT NULL REFERENCES users (id),
+	external_id TEXT NOT NULL DEFAULT '',
+	given_name TEXT NOT NULL DEFAULT '',
+	family_name TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (org_id, user_id)
+);
+CREATE INDEX scim_users_external ON scim_users (org_id, external_id);
+
 -- Groups pushed by SCIM, and their members.
 CREATE TABLE scim_groups (
 	id TEXT PRIMARY KEY,
@@ -54,6 +68,7 @@ CREATE TABLE scim_groups (
 	display_name TEXT NOT NULL,
 	external_id TEXT NOT NULL DEFAULT '',
 	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
 	UNIQUE (org_id, display_name)
 );
 CREATE TABLE scim_group_members (
