@@ -260,6 +260,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /admin/sso", s.adminSaveSSO)
 	handle("POST /admin/sso/groups", s.adminAddGroupRole)
 	handle("POST /admin/sso/groups/{id}/delete", s.adminRemoveGroupRole)
+	handle("POST /admin/sso/scim-tokens", s.adminCreateSCIMToken)
+	handle("POST /admin/sso/scim-tokens/{id}/revoke", s.adminRevokeSCIMToken)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
 	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
@@ -349,6 +351,9 @@ func (s *Server) routes() http.Handler {
 	// session either.
 	handle("/api/v1/anonymous-reports/", s.apiNotFound, anonymous)
 	handle("/o/", s.notFound, anonymous)
+	// SCIM: a directory's bearer token per organisation, SCIM's own errors
+	// (scim.go); no session.
+	mux.Handle("/scim/v2/", s.scim())
 
 	handle("/", s.notFound, public)
 

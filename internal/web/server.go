@@ -59,8 +59,10 @@ type Deps struct {
 	Notifications kasuhara.NotificationService
 	// Directory is company sign-in and provisioning; nil offers neither.
 	Directory kasuhara.DirectoryService
-	Blobs     Blobs
-	Sessions  scs.Store
+	// Provisioning is SCIM at /scim/v2; nil answers 404 there.
+	Provisioning kasuhara.ProvisioningService
+	Blobs        Blobs
+	Sessions     scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 

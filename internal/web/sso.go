@@ -185,7 +185,14 @@ type adminSSOData struct {
 	Roles       []kasuhara.Role
 	Callback    string // the address to register at the provider
 	OrgLogin    string // the organisation's own sign-in address
+	SCIMURL     string // the SCIM endpoint to give the directory
+	Tokens      []kasuhara.SCIMToken
+	NewToken    string // a SCIM token just made, shown once
 }
+
+// sessionSCIMTokenKey carries a SCIM token just made from its POST to the
+// page that shows it once (the POST redirects, so a repeat makes none).
+const sessionSCIMTokenKey = "scim_token"
 
 // orgDepartment is a department with its organisation's name, for a
 // choice across the group.
@@ -214,6 +221,13 @@ func (s *Server) adminSSOPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	d := &adminSSOData{Orgs: tree, Org: org, Settings: st, Mappings: ms, Roles: kasuhara.Roles,
 		Callback: strings.TrimRight(s.BaseURL, "/") + "/login/sso/callback", OrgLogin: strings.TrimRight(s.BaseURL, "/") + "/o/" + org.Slug + "/login"}
+	d.SCIMURL = strings.TrimRight(s.BaseURL, "/") + "/scim/v2"
+	if s.Provisioning != nil {
+		if d.Tokens, err = s.Provisioning.SCIMTokens(ctx, v.Actor, org.ID); err != nil {
+			return err
+		}
+		d.NewToken = s.sessions.PopString(ctx, sessionSCIMTokenKey)
+	}
 	sub, err := s.Orgs.OrgTree(ctx, org.ID)
 	if err != nil {
 		return err
@@ -293,4 +307,31 @@ func (s *Server) adminRemoveGroupRole(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	return s.done(w, r, "sso.admin.mapping_removed", "/admin/sso?org="+org.Slug)
+}
+
+func (s *Server) adminCreateSCIMToken(w http.ResponseWriter, r *http.Request) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.Provisioning.CreateSCIMToken(r.Context(), v.Actor, org.ID, r.PostFormValue("label"))
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		return s.adminSSOPage(w, r, http.StatusUnprocessableEntity, v, tree, org, &page{Form: s.newForm(r, err, "label"), Flash: "form.fix", FlashKind: "error"})
+	}
+	if err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), sessionSCIMTokenKey, secret)
+	return s.done(w, r, "sso.admin.token_created", "/admin/sso?org="+org.Slug+"#scim")
+}
+
+func (s *Server) adminRevokeSCIMToken(w http.ResponseWriter, r *http.Request) error {
+	v, _, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Provisioning.RevokeSCIMToken(r.Context(), v.Actor, org.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	return s.done(w, r, "sso.admin.token_revoked", "/admin/sso?org="+org.Slug+"#scim")
 }
