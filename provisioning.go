@@ -18,11 +18,14 @@ type SCIMToken struct {
 
 // SCIMUser is a person as SCIM provisions them. ID is the SCIM id (the
 // user's id, for the directory only, never shown to a person); UserName is
-// the e-mail address they sign in with.
+// the directory's unique name (lower-cased), Email the address they sign
+// in with (UserName itself when it is an address, as Entra ID's UPN and
+// Okta's login are).
 type SCIMUser struct {
 	ID          string
 	ExternalID  string
 	UserName    string
+	Email       string
 	DisplayName string
 	GivenName   string
 	FamilyName  string

@@ -86,11 +86,11 @@ func (s *Store) SCIMTokenOrg(ctx context.Context, secret string) (string, error)
 	return org, wrap("store.SCIMTokenOrg", err)
 }
 
-const scimUserColumns = `u.id, x.external_id, u.email, u.name, x.given_name, x.family_name, u.disabled, x.created_at, u.updated_at`
+const scimUserColumns = `u.id, x.external_id, x.user_name, u.email, u.name, x.given_name, x.family_name, u.disabled, x.created_at, u.updated_at`
 
 func scanSCIMUser(sc scanner) (u kasuhara.SCIMUser, err error) {
 	var disabled bool
-	err = sc.Scan(&u.ID, &u.ExternalID, &u.UserName, &u.DisplayName, &u.GivenName, &u.FamilyName, &disabled, &u.Created, &u.Modified)
+	err = sc.Scan(&u.ID, &u.ExternalID, &u.UserName, &u.Email, &u.DisplayName, &u.GivenName, &u.FamilyName, &disabled, &u.Created, &u.Modified)
 	u.Active = !disabled
 	u.Created, u.Modified = u.Created.UTC(), u.Modified.UTC()
 	return u, err
@@ -106,8 +106,8 @@ func scimWhere(f kasuhara.SCIMFilter, attrs map[string]string) (string, []any, e
 		return "", nil, kasuhara.InvalidField("filter", kasuhara.FieldMalformed)
 	}
 	v := f.Value
-	if col == "u.email" {
-		v = kasuhara.NormalizeEmail(v)
+	if col == "x.user_name" {
+		v = strings.ToLower(strings.TrimSpace(v))
 	}
 	return " AND " + col + " = $2", []any{v}, nil
 }
@@ -125,7 +125,7 @@ func scimPage(startIndex, count int) (int, int) {
 // SCIMUsers implements kasuhara.ProvisioningService.
 func (s *Store) SCIMUsers(ctx context.Context, orgID string, f kasuhara.SCIMFilter, startIndex, count int) ([]kasuhara.SCIMUser, int, error) {
 	const op = "store.SCIMUsers"
-	where, args, err := scimWhere(f, map[string]string{"username": "u.email", "externalid": "x.external_id", "id": "u.id"})
+	where, args, err := scimWhere(f, map[string]string{"username": "x.user_name", "externalid": "x.external_id", "id": "u.id"})
 	if err != nil {
 		return nil, 0, wrap(op, err)
 	}
@@ -168,7 +168,11 @@ func (s *Store) scimUser(ctx context.Context, q queryer, orgID, id string) (*kas
 }
 
 func validateSCIMUser(u *kasuhara.SCIMUser) error {
-	u.UserName, u.DisplayName, u.ExternalID = kasuhara.NormalizeEmail(u.UserName), trim(u.DisplayName), trim(u.ExternalID)
+	u.UserName, u.DisplayName, u.ExternalID = strings.ToLower(trim(u.UserName)), trim(u.DisplayName), trim(u.ExternalID)
+	u.Email = kasuhara.NormalizeEmail(u.Email)
+	if u.Email == "" && strings.Contains(u.UserName, "@") {
+		u.Email = u.UserName
+	}
 	u.GivenName, u.FamilyName = trim(u.GivenName), trim(u.FamilyName)
 	if u.DisplayName == "" {
 		u.DisplayName = strings.TrimSpace(u.FamilyName + " " + u.GivenName)
@@ -179,8 +183,11 @@ func validateSCIMUser(u *kasuhara.SCIMUser) error {
 	f := kasuhara.FieldErrors{}
 	if u.UserName == "" {
 		f.Add("userName", kasuhara.FieldRequired)
-	} else if err := (kasuhara.NewUser{Email: u.UserName, Name: "x", Password: "long-enough-password", OrgID: "x", Role: kasuhara.RoleEmployee}).Validate(); err != nil {
-		f.Add("userName", kasuhara.FieldEmail)
+	} else if len(u.UserName) > 254 {
+		f.Add("userName", kasuhara.FieldTooLong)
+	}
+	if err := (kasuhara.NewUser{Email: u.Email, Name: "x", Password: "long-enough-password", OrgID: "x", Role: kasuhara.RoleEmployee}).Validate(); err != nil {
+		f.Add("emails", kasuhara.FieldEmail)
 	}
 	for k, v := range map[string]string{"displayName": u.DisplayName, "externalId": u.ExternalID, "name.givenName": u.GivenName, "name.familyName": u.FamilyName} {
 		if len(v) > 200 {
@@ -210,12 +217,12 @@ func (s *Store) SCIMCreateUser(ctx context.Context, orgID string, u kasuhara.SCI
 	return txValue(ctx, s, op, func(tx *sqldb.Tx) (*kasuhara.SCIMUser, error) {
 		now := s.now()
 		var id string
-		err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = $1", u.UserName).Scan(&id)
+		err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = $1", u.Email).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			id = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, language, disabled, must_change_password, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, '', $5, FALSE, $6, $6)`, id, u.UserName, u.DisplayName, hash, !u.Active, now); err != nil {
+				VALUES ($1, $2, $3, $4, '', $5, FALSE, $6, $6)`, id, u.Email, u.DisplayName, hash, !u.Active, now); err != nil {
 				if sqldb.IsUniqueViolation(err) {
 					return nil, taken()
 				}
@@ -248,8 +255,11 @@ func (s *Store) SCIMCreateUser(ctx context.Context, orgID string, u kasuhara.SCI
 				return nil, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO scim_users (org_id, user_id, external_id, given_name, family_name, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6)`, orgID, id, u.ExternalID, u.GivenName, u.FamilyName, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO scim_users (org_id, user_id, user_name, external_id, given_name, family_name, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, orgID, id, u.UserName, u.ExternalID, u.GivenName, u.FamilyName, now); err != nil {
+			if sqldb.IsUniqueViolation(err) {
+				return nil, taken()
+			}
 			return nil, err
 		}
 		if err := s.appendAudit(ctx, tx, change{actor: kasuhara.DirectoryActor, orgID: orgID, action: "scim.user_link", objectType: "user", objectID: id}); err != nil {
@@ -300,8 +310,8 @@ func (s *Store) SCIMReplaceUser(ctx context.Context, orgID, id string, u kasuhar
 		if err != nil {
 			return nil, err
 		}
-		if old.UserName != u.UserName {
-			if _, err := tx.ExecContext(ctx, "UPDATE users SET email = $1, updated_at = $2 WHERE id = $3", u.UserName, s.now(), id); err != nil {
+		if old.Email != u.Email {
+			if _, err := tx.ExecContext(ctx, "UPDATE users SET email = $1, updated_at = $2 WHERE id = $3", u.Email, s.now(), id); err != nil {
 				if sqldb.IsUniqueViolation(err) {
 					return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a user with this userName exists", Fields: kasuhara.FieldErrors{"userName": {Code: kasuhara.FieldTaken}}}
 				}
@@ -311,12 +321,15 @@ func (s *Store) SCIMReplaceUser(ctx context.Context, orgID, id string, u kasuhar
 		if err := s.setActive(ctx, tx, orgID, id, u.Active, u.DisplayName); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE scim_users SET external_id = $1, given_name = $2, family_name = $3, updated_at = $4 WHERE org_id = $5 AND user_id = $6",
-			u.ExternalID, u.GivenName, u.FamilyName, s.now(), orgID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE scim_users SET user_name = $1, external_id = $2, given_name = $3, family_name = $4, updated_at = $5 WHERE org_id = $6 AND user_id = $7",
+			u.UserName, u.ExternalID, u.GivenName, u.FamilyName, s.now(), orgID, id); err != nil {
+			if sqldb.IsUniqueViolation(err) {
+				return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a user with this userName exists", Fields: kasuhara.FieldErrors{"userName": {Code: kasuhara.FieldTaken}}}
+			}
 			return nil, err
 		}
 		if err := s.appendAudit(ctx, tx, change{actor: kasuhara.DirectoryActor, orgID: orgID, action: "scim.user_update", objectType: "user", objectID: id,
-			detail: map[string]bool{"user_name_changed": old.UserName != u.UserName, "active": u.Active}}); err != nil {
+			detail: map[string]bool{"user_name_changed": old.UserName != u.UserName, "email_changed": old.Email != u.Email, "active": u.Active}}); err != nil {
 			return nil, err
 		}
 		return s.scimUser(ctx, tx, orgID, id)

@@ -33,7 +33,10 @@ func TestSCIMProvisioning(t *testing.T) {
 		}
 		_, err = s.SCIMCreateUser(ctx, o.org.ID, kasuhara.SCIMUser{UserName: "taro@acme.co.jp", Active: true})
 		wantCode(t, err, kasuhara.ECONFLICT)
+		// A userName that is no address needs an e-mail address beside it.
 		_, err = s.SCIMCreateUser(ctx, o.org.ID, kasuhara.SCIMUser{UserName: "not an address", Active: true})
+		wantField(t, err, "emails")
+		_, err = s.SCIMCreateUser(ctx, o.org.ID, kasuhara.SCIMUser{UserName: "", Email: "x@acme.co.jp", Active: true})
 		wantField(t, err, "userName")
 		// The admin, a member already, is linked rather than refused.
 		if _, err := s.SCIMCreateUser(ctx, o.org.ID, kasuhara.SCIMUser{UserName: o.admin.Email, Active: true}); err != nil {

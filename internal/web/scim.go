@@ -37,7 +37,9 @@ type scimError struct {
 	detail   string
 }
 
-func (e *scimError) Error() string { return fmt.Sprintf("scim: %d %s: %s", e.status, e.scimType, e.detail) }
+func (e *scimError) Error() string {
+	return fmt.Sprintf("scim: %d %s: %s", e.status, e.scimType, e.detail)
+}
 
 func scimBad(scimType, format string, args ...any) error {
 	return &scimError{status: http.StatusBadRequest, scimType: scimType, detail: fmt.Sprintf(format, args...)}
@@ -239,7 +241,7 @@ func (s *Server) scimUserOut(u *kasuhara.SCIMUser) scimUserJSON {
 	active := flexBool(u.Active)
 	out := scimUserJSON{Schemas: []string{scimUserSchema}, ID: u.ID, ExternalID: u.ExternalID, UserName: u.UserName,
 		Name:        &scimName{GivenName: u.GivenName, FamilyName: u.FamilyName, Formatted: u.DisplayName},
-		DisplayName: u.DisplayName, Emails: []scimEmail{{Value: u.UserName, Type: "work", Primary: true}}, Active: &active,
+		DisplayName: u.DisplayName, Emails: []scimEmail{{Value: u.Email, Type: "work", Primary: true}}, Active: &active,
 		Meta: &scimMeta{ResourceType: "User", Created: scimTime(u.Created), LastModified: scimTime(u.Modified), Location: s.scimBase() + "/Users/" + u.ID}}
 	for _, g := range u.Groups {
 		out.Groups = append(out.Groups, scimRef{Value: g.ID, Display: g.Display, Ref: s.scimBase() + "/Groups/" + g.ID})
@@ -260,13 +262,16 @@ func (j scimUserJSON) in() kasuhara.SCIMUser {
 	if j.Active != nil {
 		u.Active = bool(*j.Active)
 	}
-	if !strings.Contains(u.UserName, "@") {
-		for _, e := range j.Emails {
-			if bool(e.Primary) || strings.EqualFold(e.Type, "work") {
-				u.UserName = e.Value
-				break
-			}
+	for _, e := range j.Emails {
+		if bool(e.Primary) || strings.EqualFold(e.Type, "work") || len(j.Emails) == 1 {
+			u.Email = e.Value
+			break
 		}
+	}
+	if strings.Contains(u.UserName, "@") {
+		// The address they sign in with is the one the directory knows
+		// them by (Entra ID's UPN, Okta's login).
+		u.Email = u.UserName
 	}
 	return u
 }
@@ -434,11 +439,28 @@ func setUserAttr(u *kasuhara.SCIMUser, path string, value json.RawMessage, remov
 		if remove {
 			return scimBad("mutability", "userName cannot be removed")
 		}
-		u.UserName, err = str()
+		if u.UserName, err = str(); err == nil && strings.Contains(u.UserName, "@") {
+			u.Email = u.UserName
+		}
 	case "displayname", "name.formatted":
 		u.DisplayName, err = str()
 	case "externalid":
 		u.ExternalID, err = str()
+	case `emails[type eq "work"].value`, "emails":
+		if strings.EqualFold(path, "emails") {
+			var es []scimEmail
+			if remove || json.Unmarshal(value, &es) != nil || len(es) == 0 {
+				return scimBad("invalidValue", "emails must be a list of addresses")
+			}
+			if !strings.Contains(u.UserName, "@") {
+				u.Email = es[0].Value
+			}
+			return nil
+		}
+		var v string
+		if v, err = str(); err == nil && !strings.Contains(u.UserName, "@") {
+			u.Email = v
+		}
 	case "name.givenname":
 		u.GivenName, err = str()
 	case "name.familyname":
@@ -491,22 +513,23 @@ func (s *Server) scimPatchUser(w http.ResponseWriter, r *http.Request, orgID str
 }
 
 type scimGroupJSON struct {
-	Schemas     []string  `json:"schemas"`
-	ID          string    `json:"id,omitempty"`
-	ExternalID  string    `json:"externalId,omitempty"`
-	DisplayName string    `json:"displayName"`
-	Members     []scimRef `json:"members"`
-	Meta        *scimMeta `json:"meta,omitempty"`
+	Schemas     []string   `json:"schemas"`
+	ID          string     `json:"id,omitempty"`
+	ExternalID  string     `json:"externalId,omitempty"`
+	DisplayName string     `json:"displayName"`
+	Members     *[]scimRef `json:"members,omitempty"` // nil: not sent (input), excluded (output)
+	Meta        *scimMeta  `json:"meta,omitempty"`
 }
 
 func (s *Server) scimGroupOut(g *kasuhara.SCIMGroup, members bool) scimGroupJSON {
 	out := scimGroupJSON{Schemas: []string{scimGroupSchema}, ID: g.ID, ExternalID: g.ExternalID, DisplayName: g.DisplayName,
 		Meta: &scimMeta{ResourceType: "Group", Created: scimTime(g.Created), LastModified: scimTime(g.Modified), Location: s.scimBase() + "/Groups/" + g.ID}}
 	if members {
-		out.Members = []scimRef{}
+		refs := []scimRef{}
 		for _, m := range g.Members {
-			out.Members = append(out.Members, scimRef{Value: m.ID, Display: m.Display, Ref: s.scimBase() + "/Users/" + m.ID})
+			refs = append(refs, scimRef{Value: m.ID, Display: m.Display, Ref: s.scimBase() + "/Users/" + m.ID})
 		}
+		out.Members = &refs
 	}
 	return out
 }
@@ -559,8 +582,10 @@ func (s *Server) scimCreateGroup(w http.ResponseWriter, r *http.Request, orgID s
 		return err
 	}
 	g := kasuhara.SCIMGroup{ExternalID: j.ExternalID, DisplayName: j.DisplayName}
-	for _, id := range refIDs(j.Members) {
-		g.Members = append(g.Members, kasuhara.SCIMMember{ID: id})
+	if j.Members != nil {
+		for _, id := range refIDs(*j.Members) {
+			g.Members = append(g.Members, kasuhara.SCIMMember{ID: id})
+		}
 	}
 	out, err := s.Provisioning.SCIMCreateGroup(r.Context(), orgID, g)
 	if err != nil {
@@ -578,7 +603,7 @@ func (s *Server) scimPutGroup(w http.ResponseWriter, r *http.Request, orgID stri
 	}
 	var members []string
 	if j.Members != nil {
-		members = refIDs(j.Members)
+		members = refIDs(*j.Members)
 	}
 	out, err := s.Provisioning.SCIMReplaceGroup(r.Context(), orgID, r.PathValue("id"), kasuhara.SCIMGroup{ExternalID: j.ExternalID, DisplayName: j.DisplayName}, members)
 	if err != nil {
@@ -643,9 +668,9 @@ func (s *Server) scimPatchGroup(w http.ResponseWriter, r *http.Request, orgID st
 			}
 		case path == "":
 			var attrs struct {
-				DisplayName *string   `json:"displayName"`
-				ExternalID  *string   `json:"externalId"`
-				Members     []scimRef `json:"members"`
+				DisplayName *string    `json:"displayName"`
+				ExternalID  *string    `json:"externalId"`
+				Members     *[]scimRef `json:"members,omitempty"` // nil: not sent (input), excluded (output)
 			}
 			if op.Op == "remove" || json.Unmarshal(op.Value, &attrs) != nil {
 				return scimBad("noTarget", "an operation without a path needs an object value")
@@ -658,9 +683,9 @@ func (s *Server) scimPatchGroup(w http.ResponseWriter, r *http.Request, orgID st
 			}
 			if attrs.Members != nil {
 				if op.Op == "add" {
-					add = append(add, refIDs(attrs.Members)...)
+					add = append(add, refIDs(*attrs.Members)...)
 				} else {
-					replaced, replace = true, refIDs(attrs.Members)
+					replaced, replace = true, refIDs(*attrs.Members)
 				}
 			}
 		default:

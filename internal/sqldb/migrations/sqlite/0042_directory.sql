@@ -48,10 +48,12 @@ CREATE TABLE scim_tokens (
 );
 
 -- People provisioned by SCIM: the user, and what the directory said of
--- them that Kasuhara does not keep elsewhere (the SCIM id is the user's id).
+-- them that Kasuhara does not keep elsewhere (the SCIM id is the user's id;
+-- userName, lower-cased, may differ from the e-mail address they sign in with).
 CREATE TABLE scim_users (
 	org_id TEXT NOT NULL REFERENCES orgs (id),
 	user_id TEXT NOT NULL REFERENCES users (id),
+	user_name TEXT NOT NULL,
 	external_id TEXT NOT NULL DEFAULT '',
 	given_name TEXT NOT NULL DEFAULT '',
 	family_name TEXT NOT NULL DEFAULT '',
@@ -60,6 +62,7 @@ CREATE TABLE scim_users (
 	PRIMARY KEY (org_id, user_id)
 );
 CREATE INDEX scim_users_external ON scim_users (org_id, external_id);
+CREATE UNIQUE INDEX scim_users_name ON scim_users (org_id, user_name);
 
 -- Groups pushed by SCIM, and their members.
 CREATE TABLE scim_groups (
