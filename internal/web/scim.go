@@ -50,7 +50,10 @@ type scimHandler func(w http.ResponseWriter, r *http.Request, orgID string) erro
 // scim returns the handler of /scim/v2/.
 func (s *Server) scim() http.Handler {
 	mux := http.NewServeMux()
-	h := func(pattern string, f scimHandler) { mux.Handle(pattern, s.scimRoute(f)) }
+	h := func(pattern string, f scimHandler) {
+		s.apiPatterns = append(s.apiPatterns, pattern) // documented in openapi.json
+		mux.Handle(pattern, s.scimRoute(f))
+	}
 	h("GET /scim/v2/ServiceProviderConfig", s.scimServiceProviderConfig)
 	h("GET /scim/v2/ResourceTypes", s.scimResourceTypes)
 	h("GET /scim/v2/ResourceTypes/{name}", s.scimResourceTypes)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,26 @@ func TestAdminSSOPage(t *testing.T) {
 			t.Fatalf("mappings %+v, %v", gs, err)
 		}
 		must(t, admin.post("/admin/sso/groups/"+gs[0].ID+"/delete", url.Values{}), http.StatusSeeOther)
+		// A SCIM token: shown once after the redirect, then never again; revoked.
+		res = admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}})
+		must(t, res, http.StatusSeeOther)
+		// The same form again (a double tap) makes no second token.
+		must(t, admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}}), http.StatusSeeOther)
+		page := admin.get("/admin/sso")
+		must(t, page, http.StatusOK, `id="scim-token"`, "ksh_")
+		secret := regexp.MustCompile(`ksh_[A-Za-z0-9_-]{43}`).FindString(page.body)
+		if org, err := e.st.SCIMTokenOrg(ctx, secret); err != nil || org != e.org.ID {
+			t.Fatalf("the shown token: %s, %v", org, err)
+		}
+		mustNot(t, admin.get("/admin/sso"), secret)
+		toks, err := e.st.SCIMTokens(ctx, e.actor(kasuhara.RoleAdmin), e.org.ID)
+		if err != nil || len(toks) != 1 {
+			t.Fatalf("tokens %+v, %v", toks, err)
+		}
+		must(t, admin.post("/admin/sso/scim-tokens/"+toks[0].ID+"/revoke", url.Values{}), http.StatusSeeOther)
+		if _, err := e.st.SCIMTokenOrg(ctx, secret); kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
+			t.Fatalf("revoked token: %v", err)
+		}
 		// Nobody else.
 		must(t, desk.get("/admin/sso"), http.StatusForbidden)
 		// The subsidiary's admin cannot reach the parent's settings.
