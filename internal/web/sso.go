@@ -58,8 +58,10 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.sessions.Put(ctx, sessionSSOFlowKey, string(b))
-	http.Redirect(w, r, authURL, http.StatusSeeOther)
-	return nil
+	// A page that goes on to the provider at once, with a link for a
+	// browser that does not: the form-action policy forbids redirecting the
+	// form's POST to another origin.
+	return s.render(w, r, http.StatusOK, "sso_redirect", &page{Title: "sso.redirect.title", Refresh: authURL, Data: authURL})
 }
 
 // ssoCallback is where the provider sends the person back with a code.

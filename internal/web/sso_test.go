@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -44,11 +45,17 @@ func ssoEnv(t *testing.T, e *env, required bool) *testoidc.Provider {
 func ssoSignIn(t *testing.T, c *client, username, pw string) string {
 	t.Helper()
 	res := c.post("/login/sso", url.Values{"sso_email": {"Hanako@acme.example"}})
-	if res.status != http.StatusSeeOther || !strings.Contains(res.header.Get("Location"), "code_challenge=") {
-		t.Fatalf("start: %d %s %s", res.status, res.header.Get("Location"), res.body)
+	// A page that goes on at once (meta refresh) and links to the provider.
+	m := regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`).FindStringSubmatch(res.body)
+	if res.status != http.StatusOK || m == nil || !strings.Contains(res.body, `id="sso-continue"`) {
+		t.Fatalf("start: %d %s", res.status, res.body)
+	}
+	authURL := html.UnescapeString(m[1])
+	if !strings.Contains(authURL, "code_challenge=") {
+		t.Fatalf("no PKCE in %s", authURL)
 	}
 	jar, _ := cookiejar.New(nil)
-	back, err := testoidc.SignIn(&http.Client{Jar: jar, Timeout: 10 * time.Second}, res.header.Get("Location"), username, pw, ssoCallback)
+	back, err := testoidc.SignIn(&http.Client{Jar: jar, Timeout: 10 * time.Second}, authURL, username, pw, ssoCallback)
 	if err != nil {
 		t.Fatal(err)
 	}
