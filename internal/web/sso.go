@@ -126,8 +126,8 @@ func (s *Server) orgSignInPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, err := s.Directory.SSOForOrg(r.Context(), org.ID)
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return nil
+		// No company sign-in: the ordinary sign-in page, at this address.
+		return s.renderLogin(w, r, http.StatusOK, nil, "", "")
 	} else if err != nil {
 		return err
 	}
