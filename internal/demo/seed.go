@@ -226,8 +226,18 @@ func advance(ctx context.Context, st *store.Store, desk, second kasuhara.Actor, 
 }
 
 // Cases adds n generated cases to the organisation slug in batches,
-// reporting progress to out.
+// reporting progress to out, and then refreshes the planner's statistics.
 func Cases(ctx context.Context, st *store.Store, slug string, n int, seed uint64, out io.Writer) error {
+	if err := Grow(ctx, st, slug, n, seed, out); err != nil {
+		return err
+	}
+	return st.Analyze(ctx)
+}
+
+// Grow adds n generated cases to the organisation slug as Cases does, but
+// leaves the planner's statistics as they were: an organisation that grew
+// after the last ANALYZE, as every organisation in real use does.
+func Grow(ctx context.Context, st *store.Store, slug string, n int, seed uint64, out io.Writer) error {
 	org, err := st.OrgBySlug(ctx, slug)
 	if err != nil {
 		return err
@@ -275,5 +285,5 @@ func Cases(ctx context.Context, st *store.Store, slug string, n int, seed uint64
 			fmt.Fprintf(out, "  %d cases (%.0f/s)\n", done, float64(done)/el.Seconds())
 		}
 	}
-	return st.Analyze(ctx)
+	return nil
 }

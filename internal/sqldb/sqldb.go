@@ -42,6 +42,9 @@ type DB struct {
 	write *sql.DB
 	pool  *pgxpool.Pool
 	group *committer
+	// stopOptimize ends SQLite's hourly optimize (optimize.go).
+	stopOptimize func()
+	trace        *stmtTrace
 }
 
 // SQLiteFile is the database file's name inside the data directory.
@@ -78,7 +81,8 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
 	// _txlock=immediate takes the write lock at BEGIN: without it a
 	// read-then-write transaction can fail with "database is locked".
-	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true)
+	trace := &stmtTrace{}
+	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true, trace)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
@@ -90,7 +94,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
-	r, err := openSQLite(u+"?"+sqlitePragmas+"&_pragma=query_only(1)", false)
+	r, err := openSQLite(u+"?"+sqlitePragmas+"&_pragma=query_only(1)", false, trace)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
@@ -98,7 +102,9 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, write: w, Read: r, Path: path, group: newCommitter(w, SQLite)}, nil
+	db := &DB{Engine: SQLite, write: w, Read: r, Path: path, group: newCommitter(w, SQLite), trace: trace}
+	db.stopOptimize = db.optimizeEvery(OptimizeInterval)
+	return db, nil
 }
 
 // privateFiles creates the database file with mode 0600 before SQLite
@@ -131,12 +137,12 @@ func privateFiles(path string) error {
 
 // openSQLite opens a pool of SQLite connections that keep their prepared
 // statements (stmtcache.go).
-func openSQLite(dsn string, detach bool) (*sql.DB, error) {
+func openSQLite(dsn string, detach bool, trace *stmtTrace) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(cachingConnector{c, detach}), nil
+	return sql.OpenDB(cachingConnector{c, detach, trace}), nil
 }
 
 // OpenBareSQLite opens the SQLite database file at path as one writer
@@ -145,7 +151,8 @@ func openSQLite(dsn string, detach bool) (*sql.DB, error) {
 // what SQLite does alone.
 func OpenBareSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
-	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true)
+	trace := &stmtTrace{}
+	w, err := openSQLite(u+"?"+sqlitePragmas+"&_txlock=immediate", true, trace)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}
@@ -180,8 +187,14 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	var err error
+	if db.stopOptimize != nil {
+		db.stopOptimize()
+		// The statistics the planner finds at the next start.
+		err = db.Optimize(context.Background())
+	}
 	db.group.stop()
-	err := db.write.Close()
+	err = errors.Join(err, db.write.Close())
 	if db.Read != db.write {
 		err = errors.Join(err, db.Read.Close())
 	}

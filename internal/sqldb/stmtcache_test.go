@@ -49,7 +49,7 @@ func openCounting(t *testing.T) (*sql.DB, *atomic.Int64) {
 		t.Fatal(err)
 	}
 	var n atomic.Int64
-	db := sql.OpenDB(cachingConnector{countingConnector{c, &n}, false})
+	db := sql.OpenDB(cachingConnector{countingConnector{c, &n}, false, nil})
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {

@@ -36,15 +36,18 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	} else if err != nil {
 		return nil, "", wrap(op, err)
 	}
-	if st, err := s.settings(ctx, s.db.Read, org.ID); err != nil {
+	st, err := s.settings(ctx, s.db.Read, org.ID)
+	if err != nil {
 		return nil, "", wrap(op, err)
-	} else if !st.AnonymousChannel {
+	}
+	if !st.AnonymousChannel {
 		return nil, "", &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Op: op, Message: "this organisation receives named reports only", Err: kasuhara.ErrAnonymousOff}
 	}
+	ack, feedback := clocksOf(st, now)
 	lookup, secret, display := credential.NewReceipt()
 	hash := credential.ReceiptDigest(lookup, secret)
 	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, HeldForReview: r.HeldForReview, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: s.deadline(ctx, org.ID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, org.ID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
+		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	v := anonymousActor(org.ID)
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := s.insertCase(ctx, tx, v, c); err != nil {

@@ -135,9 +135,13 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 	if err := r.Validate(now); err != nil {
 		return nil, err
 	}
+	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
 	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: s.deadline(ctx, v.OrgID, now, "acknowledge"), FeedbackBy: s.deadline(ctx, v.OrgID, now, "feedback"), CreatedAt: now, UpdatedAt: now}
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
 			return err
 		}
@@ -169,36 +173,54 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	}
 	c.Ref = fmt.Sprintf("K-%d-%05d", year, n)
 	r := c.Report
-	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
-		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
-		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
-		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
-		c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
+	tokens := search.Tokens(strings.Join(reportText(r), "\n"))
+	// The search index is written with the case: on PostgreSQL its
+	// tsvector, on SQLite the next search_id (the FTS row's number) now and
+	// the FTS row at the end of the batch (indexNew). No read-back.
+	searchCol, searchVal := "search_id", "(SELECT COALESCE(MAX(search_id), 0) + 1 FROM cases)"
+	if s.db.Engine == sqldb.Postgres {
+		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $33), 'A')"
+	}
+	args := []any{c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
-		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview); err != nil {
+		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview}
+	if s.db.Engine == sqldb.Postgres {
+		args = append(args, tokens)
+	}
+	var sid sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
+		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
+		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
+		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, `+searchCol+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, `+
+		searchVal+`) RETURNING search_id`, args...).Scan(&sid); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
+	if s.db.Engine == sqldb.SQLite {
+		s.indexNew(ctx, tx, c.ID, sid.Int64, tokens)
+	}
+	cats := make([][]any, 0, len(r.Categories))
 	for _, cat := range r.Categories {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO case_categories (case_id, category) VALUES ($1, $2)", c.ID, string(cat)); err != nil {
-			return err
-		}
+		cats = append(cats, []any{c.ID, string(cat)})
+	}
+	if err := tx.InsertRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+		return err
 	}
 	if err := s.statDelta(ctx, tx, nil, c); err != nil {
 		return err
 	}
+	var tasks [][]any
 	for i, key := range kasuhara.Playbook(r) {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tasks (id, case_id, key, position, created_at) VALUES ($1, $2, $3, $4, $5)",
-			newID(), c.ID, key, i, c.CreatedAt); err != nil {
-			return err
-		}
+		tasks = append(tasks, []any{newID(), c.ID, key, i, c.CreatedAt})
 	}
-	if err := s.addEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
+	if err := tx.InsertRows(ctx, "case_tasks", []string{"id", "case_id", "key", "position", "created_at"}, tasks); err != nil {
 		return err
 	}
-	if err := s.reindex(ctx, tx, c.ID); err != nil {
+	// The case was written with updated_at = now: the first event needs no
+	// update of it.
+	if _, err := s.insertEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", map[string]string{"ref": c.Ref}); err != nil {
 		return err
 	}
 	if err := s.linkCustomer(ctx, tx, c); err != nil {
@@ -231,7 +253,7 @@ func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error 
 		Scan(&req, &conduct, &harm, &wishes, &loc); err != nil {
 		return err
 	}
-	report := []string{req, conduct, harm, wishes, loc}
+	report := reportText(kasuhara.Report{RequestContent: req, Conduct: conduct, Harm: harm, Wishes: wishes, Location: loc})
 	var notes, contacts, care []string
 	rows, err := tx.QueryContext(ctx, "SELECT kind, body FROM case_events WHERE case_id = $1 AND body <> ''", caseID)
 	if err != nil {
@@ -279,16 +301,18 @@ func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error 
 			return err
 		}
 	}
+	if !known {
+		s.indexNew(ctx, tx, caseID, sid.Int64, tokens, noteTokens, contactTokens, careTokens)
+		return nil
+	}
 	// The index itself is written once for the whole batch, at its end
 	// (sqldb.Tx.BeforeCommit): written here, each report made a segment of its
 	// own and paid for merging it.
 	// It runs after this caller may have gone: its context must not stop it.
 	ctx = context.WithoutCancel(ctx)
 	tx.BeforeCommit(func(tx *sqldb.Tx) error {
-		if known {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = $1", sid.Int64); err != nil {
-				return err
-			}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM case_search WHERE rowid = $1", sid.Int64); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens, notes, contacts, care) VALUES ($1, $2, $3, $4, $5, $6)",
 			sid.Int64, caseID, tokens, noteTokens, contactTokens, careTokens)
@@ -297,12 +321,43 @@ func (s *Store) reindex(ctx context.Context, tx *sqldb.Tx, caseID string) error 
 	return nil
 }
 
+// indexNew writes the FTS row of a case that has none (SQLite) at the end
+// of the batch, as reindex does: fields are the report's tokens and then,
+// if given, the notes', contacts' and care's.
+func (s *Store) indexNew(ctx context.Context, tx *sqldb.Tx, caseID string, sid int64, fields ...string) {
+	f := make([]string, 4)
+	copy(f, fields)
+	ctx = context.WithoutCancel(ctx)
+	tx.BeforeCommit(func(tx *sqldb.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO case_search (rowid, case_id, tokens, notes, contacts, care) VALUES ($1, $2, $3, $4, $5, $6)",
+			sid, caseID, f[0], f[1], f[2], f[3])
+		return err
+	})
+}
+
+// reportText is the report's searchable text, field by field.
+func reportText(r kasuhara.Report) []string {
+	return []string{r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.Location}
+}
+
 func (s *Store) addEvent(ctx context.Context, tx *sqldb.Tx, caseID, actorID, kind, body string, data map[string]string) error {
 	_, err := s.addEventID(ctx, tx, caseID, actorID, kind, body, data)
 	return err
 }
 
 func (s *Store) addEventID(ctx context.Context, tx *sqldb.Tx, caseID, actorID, kind, body string, data map[string]string) (*kasuhara.Event, error) {
+	e, err := s.insertEvent(ctx, tx, caseID, actorID, kind, body, data)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE cases SET updated_at = $1 WHERE id = $2", e.At, caseID); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// insertEvent writes a timeline event without touching its case.
+func (s *Store) insertEvent(ctx context.Context, tx *sqldb.Tx, caseID, actorID, kind, body string, data map[string]string) (*kasuhara.Event, error) {
 	if data == nil {
 		data = map[string]string{}
 	}
@@ -311,9 +366,6 @@ func (s *Store) addEventID(ctx context.Context, tx *sqldb.Tx, caseID, actorID, k
 	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (id, case_id, at, actor_id, kind, body, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		e.ID, caseID, e.At, actorID, kind, body, string(b)); err != nil {
 		return nil, fmt.Errorf("add event: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE cases SET updated_at = $1 WHERE id = $2", e.At, caseID); err != nil {
-		return nil, err
 	}
 	return e, nil
 }
@@ -490,9 +542,16 @@ func decodeCursor(s string) (cursor, error) {
 // MaxPageSize caps a page of cases.
 const MaxPageSize = 200
 
-// Cases implements kasuhara.CaseService.
-func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilter) ([]kasuhara.Case, string, error) {
-	const op = "store.Cases"
+// casesQuery is the query of a page of cases, as Cases runs it.
+type casesQuery struct {
+	sql                  string
+	args                 []any
+	limit                int
+	bySearch, byDeadline bool
+}
+
+// pageQuery builds the query of a page of cases for the viewer.
+func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, error) {
 	q := &qb{}
 	visible(q, v)
 	s.caseFilters(q, v, f)
@@ -510,7 +569,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	}
 	if f.Cursor != "" {
 		if err := afterCursor(q, f.Cursor, dir, bySearch, byDeadline); err != nil {
-			return nil, "", err
+			return casesQuery{}, err
 		}
 	}
 	limit := f.Limit
@@ -519,7 +578,18 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	}
 	query := "SELECT " + caseColumns + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
-	out, sids, err := s.queryCases(ctx, query, q.args)
+	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
+}
+
+// Cases implements kasuhara.CaseService.
+func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilter) ([]kasuhara.Case, string, error) {
+	const op = "store.Cases"
+	pq, err := s.pageQuery(v, f)
+	if err != nil {
+		return nil, "", err
+	}
+	limit, bySearch, byDeadline := pq.limit, pq.bySearch, pq.byDeadline
+	out, sids, err := s.queryCases(ctx, pq.sql, pq.args)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -666,7 +736,13 @@ func (s *Store) caseSearch(q *qb, v kasuhara.Actor, query, dir string) (from, or
 			}
 			expr := " : (" + strings.Join(quoted, " AND ") + ")"
 			bySearch = true
-			from = "case_search JOIN cases c ON c.search_id = case_search.rowid"
+			// CROSS JOIN keeps the text index as the outer loop and
+			// INDEXED BY finds each match's case by its search_id, whatever
+			// the statistics say: an organisation that grew after the last
+			// ANALYZE looks small to the planner, which then walked its
+			// cases and ran the full-text query for each (seconds at 20,000
+			// cases; TestSearchPlanAfterGrowth).
+			from = "case_search CROSS JOIN cases c INDEXED BY cases_search_id ON c.search_id = case_search.rowid"
 			order = "case_search.rowid " + dir
 			if cond == "" {
 				q.add("case_search MATCH " + q.arg(searchColumns[access.CaseReporter]+expr))

@@ -80,12 +80,13 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 		display_name = CASE WHEN display_name = '' THEN $2 ELSE display_name END WHERE id = $3`, now, display, custID); err != nil {
 		return err
 	}
+	rows := make([][]any, 0, len(ids))
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_identifiers (id, customer_id, org_id, kind, value, match_key, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id, kind, match_key) DO NOTHING`,
-			newID(), custID, c.OrgID, id.Kind, id.Value, id.Key, now); err != nil {
-			return err
-		}
+		rows = append(rows, []any{newID(), custID, c.OrgID, id.Kind, id.Value, id.Key, now})
+	}
+	if err := tx.InsertRowsThen(ctx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"},
+		rows, "ON CONFLICT (customer_id, kind, match_key) DO NOTHING"); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, custID)
 	return err

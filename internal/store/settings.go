@@ -205,23 +205,30 @@ func calendarOf(st *kasuhara.OrgSettings, around time.Time) calendar.Calendar {
 	return calendar.Working(st.PublicHolidays, st.YearEndClosure, around)
 }
 
-// deadline returns when a clock ("acknowledge" or "feedback") of a case
-// opened at start runs out, by the organisation's settings and calendar.
-func (s *Store) deadline(ctx context.Context, orgID string, start time.Time, clock string) time.Time {
+// deadlines returns when the acknowledge and feedback clocks of a case
+// opened at start run out, by the organisation's settings (read once for
+// both) and calendar.
+func (s *Store) deadlines(ctx context.Context, orgID string, start time.Time) (acknowledge, feedback time.Time, err error) {
 	st, err := s.settings(ctx, s.db.Read, orgID)
 	if err != nil {
-		def := kasuhara.DefaultSettings(orgID)
-		st = &def
+		return time.Time{}, time.Time{}, fmt.Errorf("settings: %w", err)
 	}
-	v, def := st.Feedback, calendar.DefaultFeedback
-	if clock == "acknowledge" {
-		v, def = st.Acknowledge, calendar.DefaultAcknowledge
+	acknowledge, feedback = clocksOf(st, start)
+	return acknowledge, feedback, nil
+}
+
+// clocksOf returns when the acknowledge and feedback clocks of a case
+// opened at start run out under the settings st.
+func clocksOf(st *kasuhara.OrgSettings, start time.Time) (acknowledge, feedback time.Time) {
+	cal := calendarOf(st, start)
+	clock := func(v string, def calendar.Duration) time.Time {
+		d, err := calendar.ParseDuration(v)
+		if err != nil {
+			d = def
+		}
+		return audit.Normalize(cal.Deadline(start, d))
 	}
-	d, err := calendar.ParseDuration(v)
-	if err != nil {
-		d = def
-	}
-	return audit.Normalize(calendarOf(st, start).Deadline(start, d))
+	return clock(st.Acknowledge, calendar.DefaultAcknowledge), clock(st.Feedback, calendar.DefaultFeedback)
 }
 
 // Backup kinds (RecordBackup).
