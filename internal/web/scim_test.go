@@ -361,3 +361,30 @@ func TestSCIMRefusals(t *testing.T) {
 		wantSCIM(t, st, m, 404)
 	})
 }
+
+// TestSCIMDeactivationEndsSessions: a member whom the directory takes
+// over and then deactivates loses the session they are signed in with at
+// their next request, and their API token at once.
+func TestSCIMDeactivationEndsSessions(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		c := e.signedIn(kasuhara.RoleEmployee)
+		must(t, c.get("/"), http.StatusOK)
+		st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "`+e.users[kasuhara.RoleEmployee].Email+`", "active": true}`)
+		wantSCIM(t, st, u, 201)
+		if u["id"] != e.users[kasuhara.RoleEmployee].ID {
+			t.Fatalf("the member was not linked: %v", u)
+		}
+		must(t, c.get("/"), http.StatusOK)
+		st, u = scimCall(t, e, tok, "PATCH", "/Users/"+e.users[kasuhara.RoleEmployee].ID, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations": [{"op": "Replace", "path": "active", "value": "False"}]}`)
+		wantSCIM(t, st, u, 200)
+		res := c.get("/")
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+			t.Fatalf("the session outlived the deactivation: %d %s", res.status, res.header.Get("Location"))
+		}
+		if res := e.client().signIn(e.users[kasuhara.RoleEmployee].Email, password); res.status == http.StatusSeeOther {
+			t.Fatal("the deactivated member signed in with the password")
+		}
+	})
+}
