@@ -213,6 +213,9 @@ type DirectoryService interface {
 	// SetEmergencyAdmin marks an administrator of orgID who signs in with a
 	// password even when company sign-in is required.
 	SetEmergencyAdmin(ctx context.Context, actor Actor, orgID, userID string, on bool) error
+	// EmergencyAdmins lists the ids of orgID's administrators who are
+	// emergency administrators.
+	EmergencyAdmins(ctx context.Context, actor Actor, orgID string) ([]string, error)
 
 	// SSOForEmail returns the settings that the domain of an e-mail address
 	// leads to, with the sealed secret opened; ENOTFOUND when none.

@@ -194,6 +194,16 @@ func (s *Store) SetEmergencyAdmin(ctx context.Context, actor kasuhara.Actor, org
 	}))
 }
 
+// EmergencyAdmins implements kasuhara.DirectoryService.
+func (s *Store) EmergencyAdmins(ctx context.Context, actor kasuhara.Actor, orgID string) ([]string, error) {
+	if err := s.authorize(ctx, actor, access.ManageUsers, orgID); err != nil {
+		return nil, wrap("store.EmergencyAdmins", err)
+	}
+	ids, err := selectIDs(ctx, s.db.Read, `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id
+		WHERE m.org_id = $1 AND m.role = 'admin' AND u.emergency_admin ORDER BY u.id`, orgID)
+	return ids, wrap("store.EmergencyAdmins", err)
+}
+
 // effectiveSSO returns the settings that apply to orgID: its own, else
 // those of the nearest parent that has some (a group shares one provider).
 func (s *Store) effectiveSSO(ctx context.Context, q queryer, orgID string) (*kasuhara.SSOSettings, string, error) {

@@ -284,6 +284,11 @@ func TestPasswordAllowed(t *testing.T) {
 		if got, _ := o.s.PasswordAllowed(ctx, o.admin.ID); !got {
 			t.Fatal("the emergency administrator may not use a password")
 		}
+		if ids, err := o.s.EmergencyAdmins(ctx, o.actor, o.org.ID); err != nil || len(ids) != 1 || ids[0] != o.admin.ID {
+			t.Fatalf("EmergencyAdmins = %v, %v", ids, err)
+		}
+		_, err = o.s.EmergencyAdmins(ctx, kasuhara.Actor{UserID: clerk.ID, OrgID: o.sub.ID, Role: kasuhara.RoleEmployee}, o.org.ID)
+		wantCode(t, err, kasuhara.EFORBIDDEN)
 		if got, _ := o.s.PasswordAllowed(ctx, clerk.ID); got {
 			t.Fatal("the clerk may use a password")
 		}

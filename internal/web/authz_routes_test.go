@@ -255,6 +255,7 @@ var routeMatrix = map[string]rule{
 	"POST /admin/sso":                         anyOrg(access.ManageUsers),
 	"POST /admin/sso/groups":                  anyOrg(access.ManageUsers),
 	"POST /admin/sso/groups/{id}/delete":      anyOrg(access.ManageUsers),
+	"POST /admin/sso/emergency/{id}":          anyOrg(access.ManageUsers),
 	"POST /admin/sso/scim-tokens":             anyOrg(access.ManageUsers),
 	"POST /admin/sso/scim-tokens/{id}/revoke": anyOrg(access.ManageUsers),
 	"GET /admin/settings":                     anyOrg(access.ManageSettings),

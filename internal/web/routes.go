@@ -260,6 +260,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /admin/sso", s.adminSaveSSO)
 	handle("POST /admin/sso/groups", s.adminAddGroupRole)
 	handle("POST /admin/sso/groups/{id}/delete", s.adminRemoveGroupRole)
+	handle("POST /admin/sso/emergency/{id}", s.adminSetEmergency)
 	handle("POST /admin/sso/scim-tokens", s.adminCreateSCIMToken)
 	handle("POST /admin/sso/scim-tokens/{id}/revoke", s.adminRevokeSCIMToken)
 	handle("GET /admin/settings", s.adminSettings)

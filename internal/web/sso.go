@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
@@ -185,9 +186,10 @@ type adminSSOData struct {
 	Mappings    []kasuhara.GroupRole
 	Departments []orgDepartment
 	Roles       []kasuhara.Role
-	Callback    string // the address to register at the provider
-	OrgLogin    string // the organisation's own sign-in address
-	SCIMURL     string // the SCIM endpoint to give the directory
+	Callback    string           // the address to register at the provider
+	OrgLogin    string           // the organisation's own sign-in address
+	Admins      []emergencyAdmin // the organisation's administrators
+	SCIMURL     string           // the SCIM endpoint to give the directory
 	Tokens      []kasuhara.SCIMToken
 	NewToken    string // a SCIM token just made, shown once
 }
@@ -195,6 +197,13 @@ type adminSSOData struct {
 // sessionSCIMTokenKey carries a SCIM token just made from its POST to the
 // page that shows it once (the POST redirects, so a repeat makes none).
 const sessionSCIMTokenKey = "scim_token"
+
+// emergencyAdmin is an administrator and whether they keep a password
+// where company sign-in is required.
+type emergencyAdmin struct {
+	ID, Name, Email string
+	On              bool
+}
 
 // orgDepartment is a department with its organisation's name, for a
 // choice across the group.
@@ -229,6 +238,19 @@ func (s *Server) adminSSOPage(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 		d.NewToken = s.sessions.PopString(ctx, sessionSCIMTokenKey)
+	}
+	members, err := s.Users.Members(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	emergency, err := s.Directory.EmergencyAdmins(ctx, v.Actor, org.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if m.Role == kasuhara.RoleAdmin && !m.Disabled {
+			d.Admins = append(d.Admins, emergencyAdmin{ID: m.User.ID, Name: m.Name, Email: m.Email, On: slices.Contains(emergency, m.User.ID)})
+		}
 	}
 	sub, err := s.Orgs.OrgTree(ctx, org.ID)
 	if err != nil {
@@ -336,4 +358,16 @@ func (s *Server) adminRevokeSCIMToken(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	return s.done(w, r, "sso.admin.token_revoked", "/admin/sso?org="+org.Slug+"#scim")
+}
+
+// adminSetEmergency marks or unmarks an emergency administrator.
+func (s *Server) adminSetEmergency(w http.ResponseWriter, r *http.Request) error {
+	v, _, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Directory.SetEmergencyAdmin(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("on") == "1"); err != nil {
+		return err
+	}
+	return s.done(w, r, "sso.admin.emergency_saved", "/admin/sso?org="+org.Slug+"#emergency")
 }

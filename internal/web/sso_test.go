@@ -161,6 +161,15 @@ func TestAdminSSOPage(t *testing.T) {
 			t.Fatalf("mappings %+v, %v", gs, err)
 		}
 		must(t, admin.post("/admin/sso/groups/"+gs[0].ID+"/delete", url.Values{}), http.StatusSeeOther)
+		// The admin marks themselves an emergency administrator; a desk
+		// member cannot be one.
+		adminID := e.users[kasuhara.RoleAdmin].ID
+		must(t, admin.post("/admin/sso/emergency/"+adminID, url.Values{"on": {"1"}}), http.StatusSeeOther)
+		must(t, admin.get("/admin/sso"), http.StatusOK, "緊急用の管理者")
+		if ids, err := e.st.EmergencyAdmins(ctx, e.actor(kasuhara.RoleAdmin), e.org.ID); err != nil || len(ids) != 1 || ids[0] != adminID {
+			t.Fatalf("emergency admins %v, %v", ids, err)
+		}
+		must(t, admin.post("/admin/sso/emergency/"+e.users[kasuhara.RoleDesk].ID, url.Values{"on": {"1"}}), http.StatusUnprocessableEntity)
 		// A SCIM token: shown once after the redirect, then never again; revoked.
 		res = admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}})
 		must(t, res, http.StatusSeeOther)
