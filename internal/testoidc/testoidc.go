@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -62,7 +63,9 @@ func New(clientID, secret, redirect string) *Provider {
 	p.storage = storage.NewStorageWithClients(users{p}, p.clients)
 	p.AddClient(clientID, secret, redirect)
 	p.Rotate()
-	p.Config.Handler = exampleop.SetupServer(p.Issuer, &adapted{Storage: p.storage, p: p}, nil, false)
+	// The example logs every request with slog's default logger, which it
+	// sets to the one it is given: a test process has no use for the lines.
+	p.Config.Handler = exampleop.SetupServer(p.Issuer, &adapted{Storage: p.storage, p: p}, slog.New(slog.DiscardHandler), false)
 	p.Start()
 	return p
 }
