@@ -5,6 +5,11 @@
 //
 //	kasuhara-load --url http://127.0.0.1:8080 --reporter-token T1 --desk-token T2 [--clients 16] [--duration 10s] [--scenarios intake,queue,...] [--baseline]
 //
+// --url takes several servers, comma-separated (http://a:8080,http://b:8080):
+// the requests then go to them in turn, round robin, as a load balancer
+// without sticky sessions would send them (several servers on one
+// PostgreSQL database, docs/operations.md#several-servers).
+//
 // See docs/performance.md for the method and the figures.
 package main
 
@@ -41,6 +46,8 @@ var Scenarios = []string{"intake", "queue", "filter", "search", "case", "custome
 
 type config struct {
 	url, reporterToken, deskToken string
+	urls                          []string       // every server, round robin
+	turn                          *atomic.Uint64 // whose turn it is
 	clients                       int
 	duration                      time.Duration
 	scenarios                     []string
@@ -52,7 +59,7 @@ func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("kasuhara-load", flag.ContinueOnError)
 	var c config
 	var scen string
-	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "the server")
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "the server, or several comma-separated, driven round robin")
 	fs.StringVar(&c.reporterToken, "reporter-token", "", "an API token of an employee (for intake)")
 	fs.StringVar(&c.deskToken, "desk-token", "", "an API token of a desk member (for the queue, search, cases and customers)")
 	fs.IntVar(&c.clients, "clients", 16, "concurrent clients")
@@ -64,7 +71,15 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	c.scenarios = strings.Split(scen, ",")
-	c.url = strings.TrimRight(c.url, "/")
+	for u := range strings.SplitSeq(c.url, ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			c.urls = append(c.urls, u)
+		}
+	}
+	if len(c.urls) == 0 {
+		return errors.New("--url: name a server")
+	}
+	c.url, c.turn = strings.Join(c.urls, ", "), new(atomic.Uint64)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	defer tw.Flush()
 	fmt.Fprintf(out, "%d clients, %s per scenario, against %s\n\n", c.clients, c.duration, c.url)
@@ -85,7 +100,7 @@ func run(args []string, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
-		m := attack(c, "baseline intake", intakeTargeter(url+"/reports", ""))
+		m := attack(c, "baseline intake", intakeTargeter(func() string { return url + "/reports" }, ""))
 		stop()
 		report("baseline intake", m)
 		baseline = m.Throughput
@@ -98,7 +113,7 @@ func run(args []string, out io.Writer) error {
 			if c.reporterToken == "" {
 				return errors.New("intake needs --reporter-token")
 			}
-			tr = intakeTargeter(c.url+"/api/v1/reports", c.reporterToken)
+			tr = intakeTargeter(func() string { return c.base() + "/api/v1/reports" }, c.reporterToken)
 		case "queue":
 			tr = get(c, "/api/v1/cases?limit=50")
 		case "filter":
@@ -118,7 +133,7 @@ func run(args []string, out io.Writer) error {
 				paths[k] = "/api/v1/cases/" + id
 			}
 			tr = func(t *vegeta.Target) error {
-				t.Method, t.URL = "GET", c.url+paths[i.Add(1)%uint64(len(paths))]
+				t.Method, t.URL = "GET", c.base()+paths[i.Add(1)%uint64(len(paths))]
 				t.Header = http.Header{"Authorization": {"Bearer " + c.deskToken}}
 				return nil
 			}
@@ -126,7 +141,7 @@ func run(args []string, out io.Writer) error {
 			var i atomic.Uint64
 			tr = func(t *vegeta.Target) error {
 				n := i.Add(1)
-				t.Method, t.URL = "GET", fmt.Sprintf("%s/api/v1/customers?q=090-%04d-%04d", c.url, (n/10000)%10, n%10000)
+				t.Method, t.URL = "GET", fmt.Sprintf("%s/api/v1/customers?q=090-%04d-%04d", c.base(), (n/10000)%10, n%10000)
 				t.Header = http.Header{"Authorization": {"Bearer " + c.deskToken}}
 				return nil
 			}
@@ -137,7 +152,7 @@ func run(args []string, out io.Writer) error {
 			}
 			var i atomic.Uint64
 			tr = func(t *vegeta.Target) error {
-				t.Method, t.URL = "POST", c.url+"/api/v1/anonymous-reports/status"
+				t.Method, t.URL = "POST", c.base()+"/api/v1/anonymous-reports/status"
 				t.Body, _ = json.Marshal(map[string]string{"receipt": receipts[i.Add(1)%uint64(len(receipts))]})
 				t.Header = http.Header{"Content-Type": {"application/json"}}
 				return nil
@@ -158,6 +173,12 @@ func run(args []string, out io.Writer) error {
 		fmt.Fprintf(tw, "intake / baseline\t\t%.3f\t\t\t\t\t\n", intake/baseline)
 	}
 	return nil
+}
+
+// base is the server whose turn it is: with several, each request goes
+// to the next.
+func (c config) base() string {
+	return c.urls[(c.turn.Add(1)-1)%uint64(len(c.urls))]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -185,14 +206,14 @@ func attack(c config, name string, tr vegeta.Targeter) *vegeta.Metrics {
 
 func get(c config, path string) vegeta.Targeter {
 	return func(t *vegeta.Target) error {
-		t.Method, t.URL = "GET", c.url+path
+		t.Method, t.URL = "GET", c.base()+path
 		t.Header = http.Header{"Authorization": {"Bearer " + c.deskToken}}
 		return nil
 	}
 }
 
 // intakeTargeter files named reports, each a little different.
-func intakeTargeter(url, token string) vegeta.Targeter {
+func intakeTargeter(url func() string, token string) vegeta.Targeter {
 	var n atomic.Uint64
 	return func(t *vegeta.Target) error {
 		i := n.Add(1)
@@ -200,7 +221,7 @@ func intakeTargeter(url, token string) vegeta.Targeter {
 			"subtypes": []string{"insult", "long_contact"}, "request_content": "返金",
 			"conduct":  fmt.Sprintf("負荷試験 %d: 30分にわたり「責任者を出せ」と怒鳴り続けた。", i),
 			"customer": map[string]string{"phone": fmt.Sprintf("080-%04d-%04d", (i/10000)%10000, i%10000)}})
-		t.Method, t.URL, t.Body = "POST", url, body
+		t.Method, t.URL, t.Body = "POST", url(), body
 		t.Header = http.Header{"Content-Type": {"application/json"}}
 		if token != "" {
 			t.Header.Set("Authorization", "Bearer "+token)
@@ -221,7 +242,7 @@ func anonReceipts(c config, n int) ([]string, error) {
 	for i := range n {
 		body, _ := json.Marshal(map[string]any{"org": c.org, "occurred_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "channel": "in_person",
 			"subtypes": []string{"insult"}, "conduct": fmt.Sprintf("負荷試験の匿名報告 %d: 大声で罵倒された。", i)})
-		resp, err := http.Post(c.url+"/api/v1/anonymous-reports", "application/json", bytes.NewReader(body))
+		resp, err := http.Post(c.base()+"/api/v1/anonymous-reports", "application/json", bytes.NewReader(body))
 		if err != nil {
 			return nil, fmt.Errorf("anonymous report: %w", err)
 		}
@@ -243,7 +264,7 @@ func caseIDs(c config) ([]string, error) {
 	var ids []string
 	cursor := ""
 	for len(ids) < 1000 {
-		req, _ := http.NewRequest("GET", c.url+"/api/v1/cases?limit=200&cursor="+cursor, nil)
+		req, _ := http.NewRequest("GET", c.urls[0]+"/api/v1/cases?limit=200&cursor="+cursor, nil)
 		req.Header.Set("Authorization", "Bearer "+c.deskToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

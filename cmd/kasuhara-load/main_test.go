@@ -82,3 +82,44 @@ func readAll(r *http.Request) string {
 	b, _ := io.ReadAll(r.Body)
 	return string(b)
 }
+
+// TestRunDrivesSeveralServers: with two servers in --url every scenario's
+// requests go to both in turn, so that each gets half of them.
+func TestRunDrivesSeveralServers(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]map[string]int{} // server → scenario path → requests
+	serve := func(name string) *httptest.Server {
+		hits[name] = map[string]int{}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			hits[name][r.Method+" "+r.URL.Path]++
+			mu.Unlock()
+			switch r.URL.Path {
+			case "/api/v1/reports", "/api/v1/anonymous-reports":
+				w.WriteHeader(http.StatusCreated)
+				w.Write([]byte(`{"id":"x","receipt":"R1"}`))
+			default:
+				w.Write([]byte(`{"cases":[{"id":"c1"}],"next_cursor":""}`))
+			}
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	a, b := serve("a"), serve("b")
+	var out bytes.Buffer
+	if err := run([]string{"--url", a.URL + "," + b.URL + "/", "--reporter-token", "r", "--desk-token", "d", "--duration", "300ms", "--clients", "2",
+		"--baseline=false", "--scenarios", "intake,queue,anonymous"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), a.URL+", "+b.URL) {
+		t.Errorf("the output does not name both servers:\n%s", out.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, path := range []string{"POST /api/v1/reports", "GET /api/v1/cases", "POST /api/v1/anonymous-reports/status"} {
+		na, nb := hits["a"][path], hits["b"][path]
+		if na == 0 || nb == 0 || max(na, nb)-min(na, nb) > max(na, nb)/10+2 {
+			t.Errorf("%s: %d requests to the first server, %d to the second; want about half each", path, na, nb)
+		}
+	}
+}

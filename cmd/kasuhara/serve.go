@@ -21,6 +21,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/starter"
 	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/throttle"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
 
@@ -79,21 +80,28 @@ func serve(ctx context.Context, e env, args []string) error {
 		logger.Info("offered the new edition of the built-in policies as drafts", "edition", starter.Edition, "drafts", n)
 	}
 
-	blobs, err := blob.Open(cfg.Data)
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("evidence store: %w", err)
+		return err
 	}
 	defer blobs.Close()
+	logger.Info("evidence store", "location", blobs.Location())
 	st.Secrets = blobs // the OpenID client secrets are sealed with the evidence key
 
-	hs, err := newHTTPServer(cfg, db, st, blobs, logger)
+	// Several servers on one PostgreSQL database count sign-in failures,
+	// wrong receipts and anonymous reports together (issue 24).
+	throttles, clientKey, err := sharedThrottles(db, st, cfg.Data)
+	if err != nil {
+		return err
+	}
+	hs, err := newHTTPServer(cfg, db, st, blobs, throttles, clientKey, logger)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Kasuhara is listening on http://%s (open %s)\n", ln.Addr(), cfg.BaseURL)
 	logger.Info("listening", "addr", ln.Addr().String())
 
-	go sweepSessions(ctx, st.Sessions(), logger)
+	go sweep(ctx, st.Sessions(), throttles, logger)
 	queueDone, err := startJobs(ctx, cfg, db, st, blobs, logger)
 	if err != nil {
 		return err
@@ -161,14 +169,20 @@ func firstRun(ctx context.Context, stdout io.Writer, cfg *config.Config, st *sto
 	return nil
 }
 
-// newHTTPServer wires the web server to the store and the evidence files.
-func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, logger *slog.Logger) (*http.Server, error) {
+// newHTTPServer wires the web server to the store and the evidence files,
+// and to the shared throttles when there are (nil: in the process).
+func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, throttles *store.Throttles, clientKey []byte, logger *slog.Logger) (*http.Server, error) {
 	catalog, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}
+	var shared throttle.Factory // nil: in the process
+	if throttles != nil {
+		shared = throttles
+	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Directory: st, Provisioning: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping,
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Directory: st, Provisioning: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
+		Throttles: shared, ClientKey: clientKey,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
 		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
 		SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime, Version: buildVersion(),
@@ -230,7 +244,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// …also mailed to the auditors and POSTed to a webhook.
 		notify.KindAnchorMail:    notify.AnchorMailHandler(mailer, cfg.AuditAnchorMail),
 		notify.KindAnchorWebhook: notify.AnchorWebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.AuditAnchorWebhook),
-	}, jobs.Options{Logger: logger})
+	}, jobs.Options{Logger: logger, Hold: holdOnNewerSchema(db, logger)})
 	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule training reminders: %w", err)
 	}
@@ -284,10 +298,12 @@ func serveProfiler(addr string, logger *slog.Logger) (net.Listener, error) {
 	return pl, nil
 }
 
-// sweepSessions deletes expired sessions every few minutes.
-func sweepSessions(ctx context.Context, ss interface {
+// sweep deletes expired sessions, and the shared throttles' rows that left
+// their windows (when there are), every few minutes. Every server does it;
+// done twice it changes nothing.
+func sweep(ctx context.Context, ss interface {
 	DeleteExpired(context.Context) (int64, error)
-}, logger *slog.Logger) {
+}, throttles *store.Throttles, logger *slog.Logger) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
@@ -297,6 +313,12 @@ func sweepSessions(ctx context.Context, ss interface {
 		case <-t.C:
 			if _, err := ss.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
 				logger.Warn("session sweep", "err", err)
+			}
+			if throttles == nil {
+				continue
+			}
+			if _, err := throttles.Sweep(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("throttle sweep", "err", err)
 			}
 		}
 	}

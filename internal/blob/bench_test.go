@@ -7,6 +7,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 var benchSizes = []int{1 << 20, 16 << 20}
@@ -88,3 +90,56 @@ func BenchmarkVerify(b *testing.B) {
 type onlyReader struct{ r io.Reader }
 
 func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// BenchmarkS3 measures Put, a whole read and a random 64 KiB read against
+// the S3-compatible test server (versitygw on the same machine in CI: the
+// figures are the client's and the protocol's cost, not a network's).
+func BenchmarkS3(b *testing.B) {
+	bk := testdb.NewS3Bucket(b)
+	s, err := OpenWith(context.Background(), b.TempDir(), Options{Location: bk.Location("bench"), S3: S3{
+		Endpoint: bk.Endpoint, Region: bk.Region, AccessKey: bk.AccessKey, SecretKey: bk.SecretKey, PathStyle: true}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	data := wavFile(16<<20 - 44)
+	b.Run("Put16MiB", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := s.Put(context.Background(), bytes.NewReader(data), testMax); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	blob := put(b, s, data)
+	b.Run("Read16MiB", func(b *testing.B) {
+		buf := make([]byte, 32<<10)
+		b.SetBytes(blob.Size)
+		for b.Loop() {
+			r, err := s.Open(blob.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.CopyBuffer(io.Discard, onlyReader{r}, buf); err != nil {
+				b.Fatal(err)
+			}
+			r.Close()
+		}
+	})
+	b.Run("ReadAtRandom64KiB", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		p := make([]byte, 64<<10)
+		b.SetBytes(int64(len(p)))
+		for b.Loop() {
+			r, err := s.Open(blob.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			off := rng.Int64N(blob.Size - int64(len(p)))
+			if _, err := r.ReadAt(p, off); err != nil && err != io.EOF {
+				b.Fatal(err)
+			}
+			r.Close()
+		}
+	})
+}

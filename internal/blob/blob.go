@@ -1,18 +1,23 @@
 // Package blob stores evidence files (recordings, photos, screenshots, PDF
-// and text) encrypted at rest on local disk.
+// and text) encrypted at rest, on local disk (the default) or in an
+// S3-compatible bucket.
 //
 // Every file is encrypted with age (X25519) to the store's own key, which
-// lives beside the data in dataDir/keys/evidence.age-key; the ciphertext lives
-// in dataDir/evidence/. Ids are random and generated here, and every path is
-// resolved through an [os.Root], so no id can reach outside the evidence
-// directory. The type of a file is decided by its content, never by its name,
-// and only an allowlist of media types is accepted (see [Put]).
+// lives beside the data in dataDir/keys/evidence.age-key, before it leaves
+// the process: the disk or the bucket only ever holds ciphertext. Ids are
+// random and generated here; on disk every path is resolved through an
+// [os.Root], so no id can reach outside the evidence directory. The type of
+// a file is decided by its content, never by its name, and only an
+// allowlist of media types is accepted (see [Put]).
 //
 // Layout under dataDir:
 //
-//	keys/evidence.age-key   the age identity (0600, directory 0700)
-//	evidence/tmp/           uploads in progress (removed after a crash)
-//	evidence/ab/ab12…ef     one age file per blob, sharded by the id's first two hex digits
+//	keys/evidence.age-key      the age identity (0600, directory 0700)
+//	keys/evidence.old.age-key  the previous identity, while a key rotation runs
+//	evidence/tmp/              uploads in progress (removed after a crash)
+//	evidence/ab/ab12…ef        one age file per blob, sharded by the id's first two hex digits
+//
+// In a bucket (s3://bucket/prefix) the object of a blob is prefix/ab/ab12…ef.
 //
 // The package logs nothing.
 package blob
@@ -27,7 +32,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -108,12 +112,19 @@ const (
 	staleTemp = 24 * time.Hour
 )
 
-// Store keeps evidence files encrypted on local disk. It is safe for
-// concurrent use.
+// Store keeps evidence files encrypted, on local disk or in an
+// S3-compatible bucket. It is safe for concurrent use.
 type Store struct {
-	root      *os.Root // dataDir/evidence
-	identity  *age.X25519Identity
-	recipient *age.X25519Recipient
+	be   backend
+	keys *keyring
+}
+
+// Options says where a store keeps its files.
+type Options struct {
+	// Location is "" for dataDir/evidence, another directory, or
+	// s3://bucket/prefix for an S3-compatible bucket (configured by S3).
+	Location string
+	S3       S3
 }
 
 // Open opens the store in dataDir, creating dataDir/evidence (0700) and, on
@@ -124,55 +135,49 @@ type Store struct {
 // must be restored from backup, not replaced). Open removes abandoned
 // uploads older than a day.
 func Open(dataDir string) (*Store, error) {
+	return OpenWith(context.Background(), dataDir, Options{})
+}
+
+// OpenWith opens the store whose key lives in dataDir/keys and whose files
+// live where o says. A bucket must exist and answer; Open's checks of the
+// key apply.
+func OpenWith(ctx context.Context, dataDir string, o Options) (*Store, error) {
 	if dataDir == "" {
 		return nil, errors.New("blob: open: empty data directory")
 	}
-	evDir := filepath.Join(dataDir, evidenceDirName)
-	if err := os.MkdirAll(evDir, 0o700); err != nil {
-		return nil, fmt.Errorf("blob: open: %w", err)
-	}
-	root, err := os.OpenRoot(evDir)
+	be, err := openBackend(ctx, dataDir, o)
 	if err != nil {
 		return nil, fmt.Errorf("blob: open: %w", err)
 	}
-	s := &Store{root: root}
-	if err := s.init(filepath.Join(dataDir, keysDirName)); err != nil {
-		root.Close()
+	s := &Store{be: be}
+	if s.keys, err = openKeyring(ctx, filepath.Join(dataDir, keysDirName), be); err != nil {
+		be.close()
 		return nil, fmt.Errorf("blob: open: %w", err)
 	}
 	return s, nil
 }
 
-func (s *Store) init(keysDir string) error {
-	if err := s.root.Mkdir(tmpDirName, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
+func openBackend(ctx context.Context, dataDir string, o Options) (backend, error) {
+	if _, _, isS3, err := ParseLocation(o.Location); err != nil {
+		return nil, err
+	} else if isS3 {
+		return openS3(ctx, o.Location, o.S3)
 	}
-	id, err := loadOrCreateKey(keysDir, s.root)
-	if err != nil {
-		return err
+	dir := o.Location
+	if dir == "" {
+		dir = filepath.Join(dataDir, evidenceDirName)
 	}
-	s.identity = id
-	s.recipient = id.Recipient()
-	return s.removeStaleTemps(time.Now())
+	return openLocal(dir)
 }
 
-// removeStaleTemps deletes uploads that a crashed process left behind.
-func (s *Store) removeStaleTemps(now time.Time) error {
-	entries, err := fs.ReadDir(s.root.FS(), tmpDirName)
-	if err != nil {
-		return fmt.Errorf("list %s: %w", tmpDirName, err)
-	}
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil {
-			continue // removed meanwhile
-		}
-		if now.Sub(info.ModTime()) < staleTemp {
-			continue
-		}
-		if err := s.root.Remove(tmpDirName + "/" + e.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("remove stale upload: %w", err)
-		}
+// Location says where the files are: a directory or s3://bucket/prefix.
+func (s *Store) Location() string { return s.be.location() }
+
+// Ping reports whether the storage answers: the directory is there, or the
+// bucket exists and the credentials are accepted. /readyz calls it.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.be.ping(ctx); err != nil {
+		return fmt.Errorf("blob: ping %s: %w", s.be.location(), err)
 	}
 	return nil
 }
@@ -180,7 +185,7 @@ func (s *Store) removeStaleTemps(now time.Time) error {
 // Close releases the store's directory handle. Readers already open stay
 // usable until they are closed.
 func (s *Store) Close() error {
-	if err := s.root.Close(); err != nil {
+	if err := s.be.close(); err != nil {
 		return fmt.Errorf("blob: close: %w", err)
 	}
 	return nil
@@ -210,6 +215,9 @@ func (s *Store) Put(ctx context.Context, r io.Reader, maxBytes int64) (Blob, err
 }
 
 func (s *Store) put(ctx context.Context, r io.Reader, maxBytes int64) (_ Blob, err error) {
+	if s.keys == nil {
+		return Blob{}, ErrNoKey
+	}
 	if maxBytes <= 0 {
 		return Blob{}, fmt.Errorf("maxBytes must be positive, got %d", maxBytes)
 	}
@@ -247,19 +255,17 @@ func (s *Store) put(ctx context.Context, r io.Reader, maxBytes int64) (_ Blob, e
 	if err != nil {
 		return Blob{}, err
 	}
-	tmpName := tmpDirName + "/" + id
-	f, err := s.root.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	w, err := s.be.create(ctx, id)
 	if err != nil {
-		return Blob{}, fmt.Errorf("create temporary file: %w", err)
+		return Blob{}, err
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			s.root.Remove(tmpName)
+			w.abort()
 		}
 	}()
 
-	enc, err := age.Encrypt(f, s.recipient)
+	enc, err := age.Encrypt(w, s.keys.recipient())
 	if err != nil {
 		return Blob{}, fmt.Errorf("encrypt: %w", err)
 	}
@@ -296,27 +302,11 @@ func (s *Store) put(ctx context.Context, r io.Reader, maxBytes int64) (_ Blob, e
 	if err := enc.Close(); err != nil {
 		return Blob{}, fmt.Errorf("encrypt: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		return Blob{}, fmt.Errorf("sync: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return Blob{}, fmt.Errorf("close: %w", err)
-	}
-	// Last chance to give up: after the rename the blob exists.
+	// Last chance to give up: after the commit the blob exists.
 	if err := ctx.Err(); err != nil {
 		return Blob{}, err
 	}
-	shard := id[:2]
-	if err := s.root.Mkdir(shard, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return Blob{}, fmt.Errorf("create shard directory: %w", err)
-	}
-	if err := s.root.Rename(tmpName, shard+"/"+id); err != nil {
-		return Blob{}, fmt.Errorf("rename into place: %w", err)
-	}
-	if err := s.syncDir(shard); err != nil {
-		// The blob is in place; only its durability across a power cut is
-		// uncertain, so remove it rather than report a blob that may vanish.
-		s.root.Remove(shard + "/" + id)
+	if err := w.commit(); err != nil {
 		return Blob{}, err
 	}
 	return Blob{ID: id, Size: size, SHA256: hex.EncodeToString(h.Sum(nil)), MediaType: mediaType}, nil
@@ -336,34 +326,32 @@ func (s *Store) Open(id string) (*Reader, error) {
 }
 
 func (s *Store) open(id string) (*Reader, error) {
-	name, err := blobPath(id)
-	if err != nil {
-		return nil, err
+	if !validID(id) {
+		return nil, ErrInvalidID
 	}
-	f, err := s.root.Open(name)
+	if s.keys == nil {
+		return nil, ErrNoKey
+	}
+	o, err := s.be.open(context.Background(), id)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	info, err := f.Stat()
+	ra, size, err := age.DecryptReaderAt(o, o.size(), s.keys.identities()...)
 	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	ra, size, err := age.DecryptReaderAt(f, info.Size(), s.identity)
-	if err != nil {
-		f.Close()
+		o.Close()
 		return nil, decryptErr(err)
 	}
-	return newReader(f, ra, size), nil
+	return newReader(o, ra, size), nil
 }
 
-// Delete destroys blob id: it overwrites the stored (encrypted) bytes with
-// zeros, fsyncs, removes the file and fsyncs the directory. An unknown id
-// fails with [ErrNotFound].
+// Delete destroys blob id. An unknown id fails with [ErrNotFound].
 //
-// On copy-on-write file systems (btrfs, ZFS) and SSDs the old blocks may
-// survive the overwrite; they hold only ciphertext, and the age header that
-// carries the file key is overwritten first.
+// On local disk it overwrites the stored (encrypted) bytes with zeros,
+// fsyncs, removes the file and fsyncs the directory; on copy-on-write file
+// systems (btrfs, ZFS) and SSDs the old blocks may survive the overwrite,
+// holding only ciphertext, the age header that carries the file key
+// overwritten first. In a bucket it deletes the object: the bucket must
+// keep no old versions (docs/operations.md).
 func (s *Store) Delete(id string) error {
 	if err := s.delete(id); err != nil {
 		return fmt.Errorf("blob: delete %s: %w", safeID(id), err)
@@ -372,45 +360,10 @@ func (s *Store) Delete(id string) error {
 }
 
 func (s *Store) delete(id string) error {
-	name, err := blobPath(id)
-	if err != nil {
-		return err
+	if !validID(id) {
+		return ErrInvalidID
 	}
-	f, err := s.root.OpenFile(name, os.O_WRONLY, 0)
-	if err != nil {
-		return notFound(err)
-	}
-	if err := overwrite(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := s.root.Remove(name); err != nil {
-		return notFound(err)
-	}
-	return s.syncDir(id[:2])
-}
-
-// overwrite replaces every byte of f with zeros and fsyncs it.
-func overwrite(f *os.File) error {
-	info, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	zeros := make([]byte, copyBufSize)
-	for off := int64(0); off < info.Size(); {
-		n := int(min(int64(len(zeros)), info.Size()-off))
-		if _, err := f.WriteAt(zeros[:n], off); err != nil {
-			return fmt.Errorf("overwrite: %w", err)
-		}
-		off += int64(n)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	return nil
+	return notFound(s.be.remove(context.Background(), id))
 }
 
 // Verify decrypts blob id from start to end and checks that its plaintext
@@ -428,18 +381,20 @@ func (s *Store) verify(id, wantSHA256 string) error {
 	if err != nil || len(want) != sha256.Size {
 		return errors.New("want must be 64 hex digits")
 	}
-	name, err := blobPath(id)
-	if err != nil {
-		return err
+	if !validID(id) {
+		return ErrInvalidID
 	}
-	f, err := s.root.Open(name)
+	if s.keys == nil {
+		return ErrNoKey
+	}
+	f, err := s.be.stream(context.Background(), id)
 	if err != nil {
 		return notFound(err)
 	}
 	defer f.Close()
 	// A sequential decrypt reuses one chunk buffer, unlike the random-access
 	// reader that Open returns.
-	dec, err := age.Decrypt(f, s.identity)
+	dec, err := age.Decrypt(f, s.keys.identities()...)
 	if err != nil {
 		return decryptErr(err)
 	}
@@ -449,20 +404,6 @@ func (s *Store) verify(id, wantSHA256 string) error {
 	}
 	if got := h.Sum(nil); string(got) != string(want) {
 		return fmt.Errorf("%w: sha256 is %x", ErrCorrupt, got)
-	}
-	return nil
-}
-
-// syncDir fsyncs a directory of the store so that a rename or removal in it
-// survives a power cut.
-func (s *Store) syncDir(name string) error {
-	d, err := s.root.Open(name)
-	if err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory: %w", err)
 	}
 	return nil
 }
@@ -488,14 +429,6 @@ func validID(id string) bool {
 		}
 	}
 	return true
-}
-
-// blobPath returns the path of blob id inside the evidence root.
-func blobPath(id string) (string, error) {
-	if !validID(id) {
-		return "", ErrInvalidID
-	}
-	return id[:2] + "/" + id, nil
 }
 
 // safeID returns id for an error message, or a placeholder when id is not

@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,13 +15,17 @@ import (
 const (
 	keysDirName = "keys"
 	keyFileName = "evidence.age-key"
+	// oldKeyFileName holds the previous key while a rotation re-encrypts
+	// the files; nextKeyFileName the new one for the moment it takes to
+	// put it in place.
+	oldKeyFileName  = "evidence.old.age-key"
+	nextKeyFileName = "evidence.next.age-key"
 )
 
 // loadOrCreateKey reads the store's age identity from keysDir, creating the
-// directory and the key on first start. evidence is consulted so that a
-// missing key is not silently replaced while files encrypted to the old one
-// exist.
-func loadOrCreateKey(keysDir string, evidence *os.Root) (*age.X25519Identity, error) {
+// directory and the key on first start. be is consulted so that a missing
+// key is not silently replaced while files encrypted to the old one exist.
+func loadOrCreateKey(ctx context.Context, keysDir string, be backend) (*age.X25519Identity, error) {
 	if err := os.MkdirAll(keysDir, 0o700); err != nil {
 		return nil, fmt.Errorf("key directory: %w", err)
 	}
@@ -33,15 +38,15 @@ func loadOrCreateKey(keysDir string, evidence *os.Root) (*age.X25519Identity, er
 
 	_, err = root.Lstat(keyFileName)
 	if errors.Is(err, fs.ErrNotExist) {
-		has, err := hasBlobs(evidence)
+		has, err := hasBlobs(ctx, be)
 		if err != nil {
 			return nil, err
 		}
 		if has {
-			return nil, fmt.Errorf("key file %s is missing but %s holds evidence files encrypted to it; restore the key from backup",
-				keyPath, evidence.Name())
+			return nil, fmt.Errorf("key file %s is missing but %s holds evidence files encrypted to it; restore the key from backup (kasuhara restore key)",
+				keyPath, be.location())
 		}
-		created, err := createKey(root)
+		created, err := createKey(root, keyFileName)
 		if err == nil {
 			return created, nil
 		}
@@ -52,7 +57,7 @@ func loadOrCreateKey(keysDir string, evidence *os.Root) (*age.X25519Identity, er
 	} else if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", keyPath, err)
 	}
-	id, err := readKey(root)
+	id, err := readKey(root, keyFileName)
 	if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", keyPath, err)
 	}
@@ -60,8 +65,8 @@ func loadOrCreateKey(keysDir string, evidence *os.Root) (*age.X25519Identity, er
 }
 
 // readKey parses the key file, refusing one that group or others may access.
-func readKey(root *os.Root) (*age.X25519Identity, error) {
-	info, err := root.Lstat(keyFileName)
+func readKey(root *os.Root, name string) (*age.X25519Identity, error) {
+	info, err := root.Lstat(name)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +76,7 @@ func readKey(root *os.Root) (*age.X25519Identity, error) {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("permissions %04o allow access by group or others; run chmod 600 on it", perm)
 	}
-	data, err := root.ReadFile(keyFileName)
+	data, err := root.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("unreadable: %w", err)
 	}
@@ -93,7 +98,7 @@ func readKey(root *os.Root) (*age.X25519Identity, error) {
 // place, so that a crash never leaves a partial key and a key created
 // meanwhile by another process is never replaced (the link then fails with
 // fs.ErrExist).
-func createKey(root *os.Root) (*age.X25519Identity, error) {
+func createKey(root *os.Root, name string) (*age.X25519Identity, error) {
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return nil, err
@@ -102,7 +107,7 @@ func createKey(root *os.Root) (*age.X25519Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp := keyFileName + ".tmp-" + suffix
+	tmp := name + ".tmp-" + suffix
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
@@ -122,7 +127,7 @@ func createKey(root *os.Root) (*age.X25519Identity, error) {
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	if err := root.Link(tmp, keyFileName); err != nil {
+	if err := root.Link(tmp, name); err != nil {
 		return nil, err
 	}
 	d, err := root.Open(".")
@@ -136,25 +141,15 @@ func createKey(root *os.Root) (*age.X25519Identity, error) {
 	return id, nil
 }
 
-// hasBlobs reports whether any shard directory of the evidence root holds a
-// file.
-func hasBlobs(evidence *os.Root) (bool, error) {
-	fsys := evidence.FS()
-	shards, err := fs.ReadDir(fsys, ".")
-	if err != nil {
+// errStop ends a listing early.
+var errStop = errors.New("stop")
+
+// hasBlobs reports whether the backend holds any object.
+func hasBlobs(ctx context.Context, be backend) (bool, error) {
+	found := false
+	err := be.list(ctx, func(string) error { found = true; return errStop })
+	if err != nil && !errors.Is(err, errStop) {
 		return false, fmt.Errorf("list evidence: %w", err)
 	}
-	for _, shard := range shards {
-		if !shard.IsDir() || shard.Name() == tmpDirName {
-			continue
-		}
-		entries, err := fs.ReadDir(fsys, shard.Name())
-		if err != nil {
-			return false, fmt.Errorf("list evidence: %w", err)
-		}
-		if len(entries) > 0 {
-			return true, nil
-		}
-	}
-	return false, nil
+	return found, nil
 }

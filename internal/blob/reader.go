@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Reader reads the plaintext of one blob with random access: each read
@@ -16,7 +15,7 @@ import (
 // one-chunk buffer and must not be. A chunk that fails authentication makes
 // the read fail with [ErrCorrupt].
 type Reader struct {
-	f    *os.File
+	f    io.Closer   // the object
 	ra   io.ReaderAt // age's random-access decryptor
 	size int64
 	pos  int64
@@ -26,7 +25,7 @@ type Reader struct {
 	bufOff int64
 }
 
-func newReader(f *os.File, ra io.ReaderAt, size int64) *Reader {
+func newReader(f io.Closer, ra io.ReaderAt, size int64) *Reader {
 	return &Reader{f: f, ra: ra, size: size, bufOff: -1}
 }
 

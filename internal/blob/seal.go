@@ -13,8 +13,11 @@ import (
 // key, as base64 text for a database column: the database and its backups
 // hold no secret that the key file, kept apart, does not open.
 func (s *Store) Seal(plain []byte) (string, error) {
+	if s.keys == nil {
+		return "", ErrNoKey
+	}
 	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, s.recipient)
+	w, err := age.Encrypt(&buf, s.keys.recipient())
 	if err != nil {
 		return "", fmt.Errorf("blob: seal: %w", err)
 	}
@@ -27,13 +30,18 @@ func (s *Store) Seal(plain []byte) (string, error) {
 	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
 
-// Unseal opens what Seal made.
+// Unseal opens what Seal made, with the current key or, while a key
+// rotation runs, the old one (kasuhara key rotate seals again before it
+// destroys the old key).
 func (s *Store) Unseal(sealed string) ([]byte, error) {
+	if s.keys == nil {
+		return nil, ErrNoKey
+	}
 	raw, err := base64.StdEncoding.DecodeString(sealed)
 	if err != nil {
 		return nil, fmt.Errorf("blob: unseal: %w", err)
 	}
-	r, err := age.Decrypt(bytes.NewReader(raw), s.identity)
+	r, err := age.Decrypt(bytes.NewReader(raw), s.keys.identities()...)
 	if err != nil {
 		return nil, fmt.Errorf("blob: unseal: %w", err)
 	}

@@ -26,9 +26,19 @@ type Config struct {
 	Addr     string // listen address of serve
 	Data     string // data directory: SQLite database, evidence, keys
 	Database string // "" for SQLite in Data, or a postgres:// URL
-	BaseURL  string // the address people open, for links in mail
-	SMTP     string // smtp://user:pass@host:port, "" for no mail
-	MailFrom string
+	// Blob is where evidence files are kept: "" for Data/evidence, another
+	// directory, or s3://bucket/prefix (--blob) with S3Endpoint, S3Region,
+	// S3PathStyle and the credentials of AWS_ACCESS_KEY_ID and
+	// AWS_SECRET_ACCESS_KEY (environment only: never on a command line).
+	Blob        string
+	S3Endpoint  string
+	S3Region    string
+	S3PathStyle bool
+	S3AccessKey string
+	S3SecretKey string
+	BaseURL     string // the address people open, for links in mail
+	SMTP        string // smtp://user:pass@host:port, "" for no mail
+	MailFrom    string
 
 	SessionIdle     time.Duration // sign out after this long without a request
 	SessionLifetime time.Duration // sign out this long after sign-in, whatever happens
@@ -119,6 +129,12 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 	if set&Storage != 0 {
 		str(&c.Data, "data", "./kasuhara-data", "data directory: SQLite database, evidence files, keys")
 		str(&c.Database, "database", "", "empty for SQLite in the data directory, or a postgres:// URL")
+		str(&c.Blob, "blob", "", "where evidence files are kept: empty for DATA/evidence, a directory, or s3://bucket/prefix")
+		str(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible server for --blob s3://…, https://host[:port]; empty for Amazon S3")
+		str(&c.S3Region, "s3-region", "", "region of the --blob bucket")
+		c.S3PathStyle = getenv(EnvName("s3-path-style")) == "true"
+		fs.BoolVar(&c.S3PathStyle, "s3-path-style", c.S3PathStyle, "address the bucket as host/bucket (most on-premises servers) (env "+EnvName("s3-path-style")+"=true)")
+		c.S3AccessKey, c.S3SecretKey = getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
 	}
 	if set&Server != 0 {
 		str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
@@ -159,6 +175,21 @@ func (c *Config) Validate() error {
 		}
 		if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
 			errs = append(errs, errors.New("--database: must be empty (SQLite in the data directory) or a postgres:// URL"))
+		}
+		if strings.HasPrefix(c.Blob, "s3://") {
+			if u, err := url.Parse(c.Blob); err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" {
+				errs = append(errs, errors.New("--blob: must be s3://bucket/prefix, a directory, or empty"))
+			}
+			if c.S3Endpoint != "" {
+				if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					errs = append(errs, errors.New("--s3-endpoint: must be https://host[:port] (or http:// on the same host)"))
+				}
+			}
+			if (c.S3AccessKey == "") != (c.S3SecretKey == "") {
+				errs = append(errs, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both or neither"))
+			}
+		} else if strings.Contains(c.Blob, "://") {
+			errs = append(errs, errors.New("--blob: must be s3://bucket/prefix, a directory, or empty"))
 		}
 	}
 	if c.set&Server != 0 {

@@ -61,12 +61,34 @@ func TestInvalid(t *testing.T) {
 		{[]string{"--audit-anchor-mail", "audit@example.jp"}, nil, "--audit-anchor-mail: needs --smtp"},
 		{[]string{"--audit-anchor-mail", "audit@example.jp, not an address", "--smtp", "smtp://mail:25", "--mail-from", "k@example.jp"}, nil, "not an e-mail address"},
 		{[]string{"--audit-anchor-webhook", "ftp://x"}, nil, "--audit-anchor-webhook"},
+		{[]string{"--blob", "s3://"}, nil, "--blob"},
+		{[]string{"--blob", "gs://bucket"}, nil, "--blob"},
+		{[]string{"--blob", "s3://b/p", "--s3-endpoint", "s3.example.jp"}, nil, "--s3-endpoint"},
+		{[]string{"--blob", "s3://b/p"}, map[string]string{"AWS_ACCESS_KEY_ID": "AK"}, "AWS_SECRET_ACCESS_KEY"},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.args, tt.env)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v %v: got %v, want an error naming %s", tt.args, tt.env, err, tt.want)
 		}
+	}
+}
+
+func TestBlobS3(t *testing.T) {
+	env := map[string]string{"KASUHARA_BLOB": "s3://evidence/kasuhara", "KASUHARA_S3_ENDPOINT": "https://s3.example.jp:9000",
+		"KASUHARA_S3_REGION": "ap-northeast-1", "KASUHARA_S3_PATH_STYLE": "true", "AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "SK"}
+	c, err := parse(t, nil, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Blob != "s3://evidence/kasuhara" || c.S3Endpoint != "https://s3.example.jp:9000" || c.S3Region != "ap-northeast-1" ||
+		!c.S3PathStyle || c.S3AccessKey != "AK" || c.S3SecretKey != "SK" {
+		t.Fatalf("got %+v", c)
+	}
+	// The flag wins over the environment; a directory is accepted.
+	c, err = parse(t, []string{"--blob", "/srv/evidence", "--s3-path-style=false"}, env)
+	if err != nil || c.Blob != "/srv/evidence" || c.S3PathStyle {
+		t.Fatalf("got %+v, %v", c, err)
 	}
 }
 

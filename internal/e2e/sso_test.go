@@ -24,7 +24,7 @@ func TestSSOSignInThroughTheProvider(t *testing.T) {
 	}
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
-	srv := startServerWith(t, t.TempDir(), "", true, "--addr", "127.0.0.1:"+port)
+	srv := startServerWith(t, t.TempDir(), "", true, nil, "--addr", "127.0.0.1:"+port)
 	pws := demoPasswords(t, srv)
 	op := testoidc.New("kasuhara-e2e", "e2e-client-secret-value", srv.URL+"/login/sso/callback")
 	t.Cleanup(op.Close)

@@ -44,6 +44,11 @@ type Options struct {
 	// Logger receives job failures (default slog.Default()). It gets the
 	// job's id, kind and attempt and the handler's error text.
 	Logger *slog.Logger
+	// Hold, when set, is asked before each round of claims: while it says
+	// true, Run claims nothing (and the jobs wait for another server). A
+	// server whose database a newer release migrated holds its queue, so
+	// that old code runs no job on a schema it does not know.
+	Hold func(context.Context) bool
 }
 
 // Queue runs the jobs of the kinds it has handlers for.
@@ -175,6 +180,10 @@ func (q *Queue) Run(ctx context.Context) error {
 		case <-poll.C:
 		case <-finished:
 			// A worker is free: there may be due jobs that waited for it.
+		}
+		if q.opts.Hold != nil && q.opts.Hold(ctx) {
+			poll.Reset(q.opts.PollInterval)
+			continue
 		}
 		q.maybePrune(ctx)
 		for q.startOne(ctx, slots, finished, &wg) {

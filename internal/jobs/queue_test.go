@@ -700,3 +700,34 @@ func waitClaims(t *testing.T, q *Queue, n int64) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestHeldQueueClaimsNothing: while Hold says so, Run claims no job (a
+// server on a schema a newer release migrated); then it runs them.
+func TestHeldQueueClaimsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := testdb.Open(t, sqldb.SQLite)
+		var ran, held atomic.Int32
+		held.Store(1)
+		q := New(db, map[string]Handler{"mail": func(context.Context, json.RawMessage) error { ran.Add(1); return nil }},
+			Options{PollInterval: time.Second, Logger: quiet, Hold: func(context.Context) bool { return held.Load() == 1 }})
+		enqueue(t, db, Job{Kind: "mail"})
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := make(chan error, 1)
+		go func() { errc <- q.Run(ctx) }()
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		if n, c := ran.Load(), q.claims.Load(); n != 0 || c != 0 {
+			t.Fatalf("a held queue ran %d jobs with %d claims", n, c)
+		}
+		held.Store(0)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if n := ran.Load(); n != 1 {
+			t.Fatalf("released, the queue ran %d jobs, want 1", n)
+		}
+		cancel()
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

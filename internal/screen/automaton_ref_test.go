@@ -21,8 +21,8 @@ type automaton struct {
 	// shallow states) lie together in memory, except that the states that
 	// end a pattern come last: a state ends a pattern when it is at least
 	// firstMatch. 16 bits keep the table small enough for the caches.
-	trans      []uint16
-	firstMatch uint16
+	trans      []uint32
+	firstMatch uint32
 	// outs[s-firstMatch] lists the patterns that end in state s, its own
 	// and those of its suffixes.
 	outs   [][]int32
@@ -101,8 +101,8 @@ func buildAutomaton(patterns []string) (*automaton, error) {
 			}
 		}
 	}
-	if states > 1<<16 {
-		return nil, fmt.Errorf("screen: the lexicon needs %d automaton states; the limit is %d", states, 1<<16)
+	if states > 1<<24 {
+		return nil, fmt.Errorf("screen: the lexicon needs %d automaton states; the limit is %d", states, 1<<24)
 	}
 	// Renumber: states that end no pattern first, then those that do, each
 	// group in breadth-first order (the root first).
@@ -114,20 +114,20 @@ func buildAutomaton(patterns []string) (*automaton, error) {
 			}
 		}
 	}
-	newID := make([]uint16, states)
+	newID := make([]uint32, states)
 	for i, old := range order {
-		newID[old] = uint16(i)
+		newID[old] = uint32(i)
 		if len(outs[old]) > 0 && a.firstMatch == 0 {
-			a.firstMatch = uint16(i)
+			a.firstMatch = uint32(i)
 		}
 	}
 	if a.firstMatch == 0 {
-		a.firstMatch = uint16(states - 1) // no pattern at all: nothing matches
+		a.firstMatch = uint32(states - 1) // no pattern at all: nothing matches
 		if states == 1 {
 			a.firstMatch = 1
 		}
 	}
-	a.trans = make([]uint16, len(trans))
+	a.trans = make([]uint32, len(trans))
 	for i, old := range order {
 		for c := range stride {
 			a.trans[i*stride+c] = newID[trans[int(old)*stride+c]]

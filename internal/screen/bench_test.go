@@ -11,7 +11,7 @@ import (
 // 64 KiB, the longest text the API takes. Half of these texts are harassment, far denser than real
 // narratives, so the figures are a pessimistic case; clean is the hard
 // negatives alone.
-func corpus(b *testing.B, lang string, clean bool) string {
+func corpus(b testing.TB, lang string, clean bool) string {
 	b.Helper()
 	var parts []string
 	for _, name := range []string{"dev.tsv", "holdout.tsv"} {

@@ -169,6 +169,11 @@ var evalFloor = map[string]map[string][3]float64{ // split → category → prec
 		"online_defamation":     {1.00, 1.00, 1.00},
 	},
 	"holdout": {
+		// Issue 26 made 家は分かっている and 覚悟しとけ threats by implication;
+		// the two held-out texts that say so (ja-oh-p15, ja-od-p12) expect a
+		// threat as well since (see the comments next to them), and the
+		// floors are those of before issue 26 again (0.94 / 1.00 / 0.97
+		// reached; the one false positive is a child quoted saying ばか).
 		"violence_abuse":        {0.92, 1.00, 0.96},
 		"unreasonable_demand":   {1.00, 1.00, 1.00},
 		"time_place_constraint": {1.00, 1.00, 1.00},

@@ -13,8 +13,10 @@ import (
 
 // The lexicon is data: tab-separated files in lexicon/ (see
 // docs/screening.md for the format). Files named terms_*.tsv hold terms,
+// verbs_ja.tsv Japanese verbs whose forms become terms (morph.go),
 // rules.tsv the co-occurrence rules, evasions.tsv the character
-// substitutions that patterns are expanded with.
+// substitutions and spellings.tsv the misspelt words that patterns are
+// expanded with.
 
 // Categories and subtypes of the contract, in the order labels are listed.
 var (
@@ -52,11 +54,16 @@ type labelKey struct{ category, subtype string }
 // suppressor cancels a label when a hit with its tag lies within window
 // runes before (dir -1), after (dir 1) or on either side (dir 0) of the
 // labelled span, or inside it (dir 2, for negation between a rule's cues),
-// in the same sentence.
+// in the same sentence. A suppressor with a lift (lift >= 0, written
+// tag~N!lift) does not cancel the span when a hit with the lift's tag lies
+// in the same sentence within window runes of the span or inside it: a
+// condemnation cancels words discussed in general, not words narrated as
+// said to someone ("He said he'd kill me, which is unacceptable").
 type suppressor struct {
 	tag    int
 	dir    int
 	window int32
+	lift   int // tag that lifts the suppressor, or -1
 }
 
 // term is one row of a terms file.
@@ -152,15 +159,23 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 			return nil, err
 		}
 	}
+	var spellings map[string]spelling
+	if slices.Contains(names, "spellings.tsv") {
+		if spellings, err = readSpellings(fsys, "spellings.tsv"); err != nil {
+			return nil, fmt.Errorf("screen: lexicon/spellings.tsv: %w", err)
+		}
+	}
 	for _, name := range names {
 		switch {
 		case strings.HasPrefix(name, "terms_"):
 			err = l.readTerms(fsys, name)
 		case name == "rules.tsv":
 			err = l.readRules(fsys, name)
-		case name == "evasions.tsv":
+		case name == "verbs_ja.tsv":
+			err = l.readVerbs(fsys, name)
+		case name == "evasions.tsv", name == "spellings.tsv":
 		default:
-			err = fmt.Errorf("screen: lexicon/%s: unknown kind of file (want terms_*.tsv, rules.tsv or evasions.tsv)", name)
+			err = fmt.Errorf("screen: lexicon/%s: unknown kind of file (want terms_*.tsv, verbs_ja.tsv, rules.tsv, evasions.tsv or spellings.tsv)", name)
 		}
 		if err != nil {
 			return nil, err
@@ -179,7 +194,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 	}
 	l.capsIdx = int32(len(l.ruleIDs))
 	l.ruleIDs = append(l.ruleIDs, capsRule)
-	return l, l.compile(evasions)
+	return l, l.compile(evasions, spellings)
 }
 
 // rows reads a TSV file: a header line naming the columns, then rows; blank
@@ -342,10 +357,12 @@ func parseLabel(label, severity string) (labelKey, int, error) {
 
 // parseUnless reads suppressor specs: tag<N (within N characters before),
 // tag>N (after), tag~N (either side), tag^0 (inside the span), separated by
-// commas.
+// commas; any of them followed by !lift (a tag whose hit near the span, in
+// the same sentence, lifts the suppressor: condemn~80!narrated).
 func (l *lexicon) parseUnless(s string) ([]suppressor, error) {
 	var out []suppressor
 	for _, spec := range list(s, ",") {
+		spec, lift, hasLift := strings.Cut(spec, "!")
 		i := strings.IndexAny(spec, "<>~^")
 		if i <= 0 {
 			return nil, fmt.Errorf("unless %q: want tag<N, tag>N, tag~N or tag^0", spec)
@@ -355,7 +372,14 @@ func (l *lexicon) parseUnless(s string) ([]suppressor, error) {
 			return nil, fmt.Errorf("unless %q: window must be 0–80", spec)
 		}
 		dir := map[byte]int{'<': -1, '>': 1, '~': 0, '^': 2}[spec[i]]
-		out = append(out, suppressor{tag: l.tag(spec[:i]), dir: dir, window: int32(w)})
+		sp := suppressor{tag: l.tag(spec[:i]), dir: dir, window: int32(w), lift: -1}
+		if hasLift {
+			if lift == "" || strings.ContainsAny(lift, "<>~^!") {
+				return nil, fmt.Errorf("unless %q: want tag~N!lift, lift a tag", spec+"!"+lift)
+			}
+			sp.lift = l.tag(lift)
+		}
+		out = append(out, sp)
 	}
 	return out, nil
 }
@@ -405,7 +429,7 @@ func (l *lexicon) check() error {
 
 // compile folds every pattern and exception, expands evasions and builds
 // the automaton.
-func (l *lexicon) compile(evasions [][2]string) error {
+func (l *lexicon) compile(evasions [][2]string, spellings map[string]spelling) error {
 	index := map[string]int{}
 	var pats []string
 	var errs []error
@@ -424,6 +448,8 @@ func (l *lexicon) compile(evasions [][2]string) error {
 	for ti := range l.terms {
 		t := &l.terms[ti]
 		var folded []string
+		// Latin-script terms are also compiled misspelt (spellings.tsv).
+		latin := t.boundary == boundWord || t.boundary == boundStart || t.boundary == boundEnd
 		for _, p := range t.patterns {
 			for _, v := range expandEvasions(p, evasions) {
 				f := foldString(v)
@@ -431,10 +457,22 @@ func (l *lexicon) compile(evasions [][2]string) error {
 					errs = append(errs, fmt.Errorf("screen: lexicon/%s:%d: pattern %q folds to %q: a pattern cannot be empty or hold a sentence end", t.file, t.line, v, f))
 					continue
 				}
-				if !slices.Contains(folded, f) {
-					folded = append(folded, f)
+				vs := []string{f}
+				if latin {
+					vs = expandSpellings(f, spellings)
 				}
-				add(f, owner{term: int32(ti)})
+				for i, s := range vs {
+					if i > 0 {
+						s = foldString(s)
+					}
+					if s == "" || strings.Contains(s, "\n") {
+						continue
+					}
+					if !slices.Contains(folded, s) {
+						folded = append(folded, s)
+					}
+					add(s, owner{term: int32(ti)})
+				}
 			}
 		}
 		for _, e := range t.except {
@@ -495,13 +533,19 @@ func (l *lexicon) compile(evasions [][2]string) error {
 	return nil
 }
 
-// expandEvasions returns p and its variants with each evasion substituted
-// (one substitution kind at a time, every occurrence).
+// expandEvasions returns p and its variants with the evasions substituted
+// (each substitution at every occurrence, and the substitutions of
+// different strings combined: 生きて帰れる is also いきてかえれる).
 func expandEvasions(p string, evasions [][2]string) []string {
 	out := []string{p}
 	for _, ev := range evasions {
-		if strings.Contains(p, ev[0]) {
-			out = append(out, strings.ReplaceAll(p, ev[0], ev[1]))
+		n := len(out)
+		for _, q := range out[:n] {
+			if strings.Contains(q, ev[0]) {
+				if v := strings.ReplaceAll(q, ev[0], ev[1]); !slices.Contains(out, v) {
+					out = append(out, v)
+				}
+			}
 		}
 	}
 	return out

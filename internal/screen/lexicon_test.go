@@ -101,6 +101,50 @@ func TestShoutingRule(t *testing.T) {
 	}
 }
 
+// TestCondemnedNarrative checks the lift of the condemnation suppressor:
+// words narrated as said or done to someone keep their label however the
+// same sentence condemns them, while words discussed in general (policy,
+// training, a hypothetical) still get none.
+func TestCondemnedNarrative(t *testing.T) {
+	s := Default()
+	for _, tc := range []struct {
+		text, want string // want: a label the text must get, or "" for none at all
+	}{
+		{"He said he'd kill me, which is unacceptable.", "violence_abuse/threat"},
+		{"He said he would kill me, which is never acceptable.", "violence_abuse/threat"},
+		{"The caller told me I was vermin, which is not acceptable.", "violence_abuse/insult"},
+		{"He called me a waste of space, which is unacceptable.", "violence_abuse/insult"},
+		{"He threatened to stab me, and that is a crime.", "violence_abuse/threat"},
+		{"「殺すぞ」と言われたのは脅迫にあたります。", "violence_abuse/threat"},
+		{"「お前はゴミだ」と言われ、こんな言葉は使ってはいけないと思った。", "violence_abuse/insult"},
+		{"「死ね」と怒鳴られ、これはカスハラに該当すると思います。", "violence_abuse/insult"},
+		{"「誠意を見せろ」と迫られ、脅迫にあたると思いました。", "unreasonable_demand/money_demand"},
+		{"土下座を強要されましたが、これはカスハラにあたると思います。", "unreasonable_demand/kneeling_demand"},
+		// a condemnation in a sentence of its own never mattered
+		{"The customer told me he would kill me. This is unacceptable behaviour.", "violence_abuse/threat"},
+
+		{`Calling staff "vermin" is never acceptable.`, ""},
+		{`Saying "I'll kill you" to staff is never acceptable.`, ""},
+		{`If a customer said "I'll kill you", that is a threat and is never acceptable.`, ""},
+		{"「死ね」という言葉は使ってはいけない。", ""},
+		{"「殺すぞ」のような発言は脅迫にあたります。", ""},
+		{"お客様に「殺すぞ」と言われたら、脅迫にあたりますので報告してください。", ""},
+		{"研修で「死ね」という言葉は使ってはいけないと指導されました。", ""},
+		// the narrated cue lifts only within its sentence and near the span
+		{"He told me about the weather and the trains and the price of bread at the market and many other things of no importance, and saying \"I'll kill you\" is never acceptable.", ""},
+		{"He told me about the delay. Saying \"I'll kill you\" is never acceptable.", ""},
+	} {
+		res := s.Screen(tc.text)
+		var got []string
+		for _, l := range res.Labels {
+			got = append(got, l.Category+"/"+l.Subtype)
+		}
+		if tc.want == "" && len(got) > 0 || tc.want != "" && !slices.Contains(got, tc.want) {
+			t.Errorf("%q: labels %v, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
 // TestLexiconErrors checks that a broken lexicon is refused with a message
 // that names the file and line.
 func TestLexiconErrors(t *testing.T) {
@@ -118,6 +162,8 @@ func TestLexiconErrors(t *testing.T) {
 		{"columns", "terms_a.tsv", head + "x.one\tばか\n", "columns"},
 		{"unknown tag", "terms_a.tsv", head + row("x.one", "ばか", "violence_abuse/insult", "1", "ja", "none", "-", "neg>3", "-", "-", "-", "hand"), `tag "neg"`},
 		{"file", "words.tsv", head + ok, "unknown kind of file"},
+		{"empty lift", "terms_a.tsv", head + row("x.one", "ばか", "violence_abuse/insult", "1", "ja", "none", "neg", "neg>3!", "-", "-", "-", "hand"), "lift"},
+		{"unknown lift", "terms_a.tsv", head + row("x.one", "ばか", "violence_abuse/insult", "1", "ja", "none", "neg", "neg>3!said", "-", "-", "-", "hand"), `tag "said"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(fstest.MapFS{tc.file: {Data: []byte(tc.body)}})

@@ -27,7 +27,7 @@ func naiveMatches(pats []string, text string) []int32 {
 
 // refMatches steps the byte-level reference automaton over s from state
 // st and returns the new state and the patterns that end there.
-func refMatches(a *automaton, st uint16, s string) (uint16, []int32) {
+func refMatches(a *automaton, st uint32, s string) (uint32, []int32) {
 	for i := 0; i < len(s); i++ {
 		st = a.trans[int(st)*a.stride+int(a.class[s[i]])]
 	}
@@ -55,7 +55,7 @@ func checkMatcher(t *testing.T, pats []string, text string) {
 
 func checkMatcherWith(t *testing.T, m *matcher, a *automaton, pats []string, text string) {
 	t.Helper()
-	st, ref := uint32(0), uint16(0)
+	st, ref := uint32(0), uint32(0)
 	for i, r := range text {
 		end := i + utf8.RuneLen(r)
 		st = m.step(st, m.class(r))
@@ -264,6 +264,14 @@ func makeScreenTexts(t testing.TB) []string {
 			texts = append(texts, r.text)
 		}
 	}
+	// The evaluation set by kind, as written (its obfuscated texts are
+	// variants already).
+	var kinds []string
+	for _, split := range []string{"dev", "test"} {
+		for _, r := range readKinds(t, split) {
+			kinds = append(kinds, r.text)
+		}
+	}
 	var pats []string
 	for _, tm := range Default().lex.terms {
 		pats = append(pats, tm.patterns...)
@@ -313,7 +321,8 @@ func makeScreenTexts(t testing.TB) []string {
 		}
 		out = append(out, b.String())
 	}
-	return append(out, strings.Join(texts, "\n"), strings.Join(pats, ""))
+	out = append(out, kinds...)
+	return append(out, strings.Join(texts, "\n"), strings.Join(kinds, "\n"), strings.Join(pats, ""))
 }
 
 // TestScreenReference checks that screening gives exactly what the slow
@@ -463,7 +472,7 @@ func TestSortCands(t *testing.T) {
 // FuzzScreenReference checks screening against the slow reference on any
 // input: go test -fuzz FuzzScreenReference ./internal/screen/
 func FuzzScreenReference(f *testing.F) {
-	for _, seed := range []string{"", "殺すぞ", "ｶﾞｲｼﾞ死 ね", "I'm not leaving until", "\xff\xfe殺す", "ばーーーか、ばか", "ＳＮＳに晒してやる！！", "a'b'c", "が\u3099", "このカス！カスタマー", "YOU ARE SO STUPID"} {
+	for _, seed := range []string{"", "殺すぞ", "ｶﾞｲｼﾞ死 ね", "I'm not leaving until", "\xff\xfe殺す", "ばーーーか、ばか", "ＳＮＳに晒してやる！！", "a'b'c", "が\u3099", "このカス！カスタマー", "YOU ARE SO STUPID", "He said he'd kill me, which is unacceptable.", "「殺すぞ」と言われたのは脅迫にあたります"} {
 		f.Add(seed)
 	}
 	s := Default()

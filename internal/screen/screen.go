@@ -367,6 +367,7 @@ func suppressed(sup []suppressor, ns, ne, sent int32, cues []tHit, valid []tHit,
 		// Hits are in the order of their end: start from the first that
 		// can reach the window.
 		k := firstEnd(hits, valid, ns-sp.window)
+		found := false
 		for _, i := range hits[k:] {
 			v := valid[i]
 			if v.nStart > ne+sp.window {
@@ -377,15 +378,35 @@ func suppressed(sup []suppressor, ns, ne, sent int32, cues []tHit, valid []tHit,
 			}
 			if sp.dir == 2 {
 				if v.nStart >= ns && v.nEnd <= ne && !cueAt(v, cues, valid) {
-					return true
+					found = true
+					break
 				}
 				continue
 			}
 			before := v.nEnd <= ns && ns-v.nEnd <= sp.window
 			after := v.nStart >= ne && v.nStart-ne <= sp.window
 			if (sp.dir <= 0 && before) || (sp.dir >= 0 && after) {
-				return true
+				found = true
+				break
 			}
+		}
+		if found && (sp.lift < 0 || !lifted(byTag[sp.lift], ns, ne, sp.window, sent, valid)) {
+			return true
+		}
+	}
+	return false
+}
+
+// lifted reports whether one of hits (a suppressor's lift) lies in the
+// sentence within window runes of the span [ns, ne) or inside it.
+func lifted(hits []int32, ns, ne, window, sent int32, valid []tHit) bool {
+	for _, i := range hits[firstEnd(hits, valid, ns-window):] {
+		v := valid[i]
+		if v.nStart > ne+window {
+			break
+		}
+		if v.sent == sent {
+			return true
 		}
 	}
 	return false

@@ -88,7 +88,7 @@ func TestAutomaton(t *testing.T) {
 		text := w.word(60)
 		type m struct{ p, end int }
 		var got, want []m
-		st := uint16(0)
+		st := uint32(0)
 		for i := 0; i < len(text); i++ {
 			st = a.trans[int(st)*a.stride+int(a.class[text[i]])]
 			if st >= a.firstMatch {

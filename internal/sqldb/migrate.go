@@ -70,6 +70,38 @@ func (e *NewerSchemaError) Error() string {
 		"run that release or a later one, or restore the backup taken before the upgrade", strings.Join(e.Unknown, ", "), e.Known)
 }
 
+// CheckSchema reports a NewerSchemaError when a newer release migrated the
+// database after this server started (a rolling upgrade: the new server
+// migrates, the old ones still run). The server's /readyz asks it, so that
+// a load balancer takes an old server out instead of letting it write to a
+// schema it does not know.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	ms, err := Migrations(db.Engine)
+	if err != nil {
+		return err
+	}
+	rows, err := db.Read.QueryContext(ctx, "SELECT name FROM schema_migrations WHERE version > $1 ORDER BY version", len(ms))
+	if err != nil {
+		return fmt.Errorf("sqldb: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	var unknown []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		unknown = append(unknown, name)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return &NewerSchemaError{Unknown: unknown, Known: len(ms)}
+	}
+	return nil
+}
+
 // migrationLockKey is the PostgreSQL advisory lock that serialises servers
 // starting at the same time (an arbitrary constant: "kasuhara" in ASCII).
 const migrationLockKey = 0x6b61737568617261

@@ -141,6 +141,15 @@ func TestBackupSQLite(t *testing.T) {
 	}
 }
 
+// CheckSchema passes on the schema the binary made.
+func TestCheckSchemaOnTheBinarysOwn(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		if err := db.CheckSchema(context.Background()); err != nil {
+			t.Fatalf("CheckSchema on a database this binary migrated = %v", err)
+		}
+	})
+}
+
 // An older binary on a database that a newer release migrated refuses to
 // run and names the migrations it does not know.
 func TestMigrateRefusesNewerSchema(t *testing.T) {
@@ -153,6 +162,14 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 		_, err := db.Migrate(ctx)
 		var newer *sqldb.NewerSchemaError
 		if !errors.As(err, &newer) || !slices.Equal(newer.Unknown, []string{next}) {
+			t.Fatalf("Migrate = %v, want a NewerSchemaError naming %s", err, next)
+		}
+		// A server that started before the newer release migrated finds
+		// out at its next readiness check (issue 24: rolling upgrades).
+		if cerr := db.CheckSchema(ctx); !errors.As(cerr, &newer) || !slices.Equal(newer.Unknown, []string{next}) {
+			t.Fatalf("CheckSchema = %v, want a NewerSchemaError naming %s", cerr, next)
+		}
+		if !errors.As(err, &newer) {
 			t.Fatalf("Migrate = %v, want a NewerSchemaError naming %s", err, next)
 		}
 		if !strings.Contains(err.Error(), "newer kasuhara") || !strings.Contains(err.Error(), next) {

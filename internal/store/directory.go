@@ -239,6 +239,41 @@ func (s *Store) openSecret(st *kasuhara.SSOSettings, sealed string) error {
 	return nil
 }
 
+// ResealSecrets seals every stored client secret again with the current
+// key (kasuhara key rotate, before the old key is destroyed) and returns
+// how many it sealed.
+func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
+	const op = "store.ResealSecrets"
+	if s.Secrets == nil {
+		return 0, wrap(op, errors.New("no key"))
+	}
+	type row struct{ org, sealed string }
+	rows, err := list(ctx, s.db.Read, "sealed secrets", func(sc scanner) (r row, err error) {
+		err = sc.Scan(&r.org, &r.sealed)
+		return r, err
+	}, "SELECT org_id, client_secret_sealed FROM sso_settings WHERE client_secret_sealed <> '' ORDER BY org_id")
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	for _, r := range rows {
+		plain, err := s.Secrets.Unseal(r.sealed)
+		if err != nil {
+			return 0, wrap(op, err)
+		}
+		again, err := s.Secrets.Seal(plain)
+		if err != nil {
+			return 0, wrap(op, err)
+		}
+		if err := s.tx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE sso_settings SET client_secret_sealed = $1 WHERE org_id = $2 AND client_secret_sealed = $3", again, r.org, r.sealed)
+			return err
+		}); err != nil {
+			return 0, wrap(op, err)
+		}
+	}
+	return len(rows), nil
+}
+
 // SSOForOrg implements kasuhara.DirectoryService.
 func (s *Store) SSOForOrg(ctx context.Context, orgID string) (*kasuhara.SSOSettings, error) {
 	st, sealed, err := s.effectiveSSO(ctx, s.db.Read, orgID)

@@ -12,7 +12,7 @@ import (
 )
 
 // withSecrets gives the store a key to seal secrets with.
-func withSecrets(t *testing.T, f fixture) {
+func withSecrets(t *testing.T, f fixture) *blob.Store {
 	t.Helper()
 	b, err := blob.Open(t.TempDir())
 	if err != nil {
@@ -20,12 +20,13 @@ func withSecrets(t *testing.T, f fixture) {
 	}
 	t.Cleanup(func() { b.Close() })
 	f.s.Secrets = b
+	return b
 }
 
 func TestSSOSettings(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		f := setup(t, db)
-		withSecrets(t, f)
+		keys := withSecrets(t, f)
 		st := kasuhara.SSOSettings{OrgID: f.org.ID, Issuer: "https://login.example.com/tenant/v2.0/", ClientID: "kasuhara-app",
 			ClientSecret: "s3cret-value-xyz", Domains: kasuhara.ParseDomains("@Acme.co.jp, acme-retail.jp\nacme.co.jp"), GroupsClaim: "groups", Required: true}
 		if err := f.s.SaveSSO(ctx, f.actor, st); err != nil {
@@ -59,6 +60,22 @@ func TestSSOSettings(t *testing.T) {
 		open, err := f.s.SSOForEmail(ctx, "Taro@ACME-RETAIL.jp")
 		if err != nil || open.ClientSecret != "s3cret-value-xyz" || open.OrgID != f.org.ID {
 			t.Fatalf("SSOForEmail = %+v, %v", open, err)
+		}
+		// A rotation of the key seals the secret again before the old key goes.
+		if _, _, err := keys.BeginRotation(); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.s.ResealSecrets(ctx); err != nil || n != 1 {
+			t.Fatalf("ResealSecrets = %d, %v", n, err)
+		}
+		if err := keys.FinishRotation(); err != nil {
+			t.Fatal(err)
+		}
+		if open, err := f.s.SSOForEmail(ctx, "taro@acme.co.jp"); err != nil || open.ClientSecret != "s3cret-value-xyz" {
+			t.Fatalf("after the key rotation: %+v, %v", open, err)
+		}
+		if _, err := keys.Unseal(sealed); err == nil {
+			t.Fatal("the secret sealed with the destroyed key still opens")
 		}
 		_, err = f.s.SSOForEmail(ctx, "someone@elsewhere.jp")
 		wantCode(t, err, kasuhara.ENOTFOUND)

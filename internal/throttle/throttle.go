@@ -1,6 +1,9 @@
 // Package throttle limits how often something may fail: sign-in attempts per
-// account and per client. It keeps a sliding window of failure times per key
-// in memory; a restart forgets it, and each server process counts alone.
+// account and per client. Limiter keeps a sliding window of failure times per
+// key in memory; a restart forgets it, and each server process counts alone.
+// Counter is what the web server asks: InProcess gives Limiters, and the
+// store gives the same windows kept in the database, which several servers
+// share (shared.go).
 package throttle
 
 import (
@@ -96,14 +99,10 @@ func (l *Limiter) Delay(key string, free int, most time.Duration) time.Duration 
 	defer l.mu.Unlock()
 	now := l.Now()
 	fs := l.recent(key, now)
-	if len(fs) < free {
+	if len(fs) == 0 {
 		return 0
 	}
-	d := most
-	if n := len(fs) - free; n < 30 {
-		d = min(time.Second<<n, most)
-	}
-	return max(0, fs[len(fs)-1].Add(d).Sub(now))
+	return DelayOf(len(fs), fs[len(fs)-1], now, free, most)
 }
 
 // Known remembers keys for a while: the pairs of account and address that

@@ -57,7 +57,11 @@ const DefaultAnonymousBudget = 100
 // receiptLimit is ERATELIMITED (with Retry-After) while the client must
 // still wait after its wrong receipts, so that receipts cannot be guessed.
 func (s *Server) receiptLimit(w http.ResponseWriter, r *http.Request) error {
-	if wait := s.receiptClient.Delay(s.clientKey(r), receiptFreeFailures, receiptMostDelay); wait > 0 {
+	wait, err := s.receiptClient.Delay(r.Context(), s.clientKey(r), receiptFreeFailures, receiptMostDelay)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many wrong receipts; try again later"}
 	}
@@ -68,7 +72,11 @@ func (s *Server) receiptLimit(w http.ResponseWriter, r *http.Request) error {
 // that the channel cannot be flooded; the key is the in-memory HMAC of the
 // address, as for receipts.
 func (s *Server) anonFilingLimit(w http.ResponseWriter, r *http.Request) error {
-	if blocked, wait := s.anonFiling.Blocked(s.clientKey(r)); blocked {
+	blocked, wait, err := s.anonFiling.Blocked(r.Context(), s.clientKey(r))
+	if err != nil {
+		return err
+	}
+	if blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many reports from this connection; try again later"}
 	}
@@ -78,7 +86,7 @@ func (s *Server) anonFilingLimit(w http.ResponseWriter, r *http.Request) error {
 // receiptFailed counts a wrong receipt.
 func (s *Server) receiptFailed(r *http.Request, err error) {
 	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND {
-		s.receiptClient.Fail(s.clientKey(r))
+		s.counted(r, s.receiptClient.Fail(r.Context(), s.clientKey(r)))
 	}
 }
 
@@ -284,15 +292,19 @@ func (s *Server) renderReceipt(w http.ResponseWriter, r *http.Request, status in
 // the desk a notification for each of its reports.
 func (s *Server) fileAnonymous(r *http.Request, slug, key, digest string, rep kasuhara.Report, files ...kasuhara.Evidence) (string, bool, error) {
 	var receipt string
-	rep.HeldForReview, _ = s.anonBudget.Blocked("all")
+	held, _, err := s.anonBudget.Blocked(r.Context(), "all")
+	if err != nil {
+		return "", false, err
+	}
+	rep.HeldForReview = held
 	sealed, repeat, err := s.once(r.Context(), "anon:"+slug, key, digest, func() (string, error) {
 		_, rc, err := s.Anonymous.FileAnonymousReport(r.Context(), slug, rep, files...)
 		if err != nil {
 			return "", err
 		}
 		receipt = rc
-		s.anonFiling.Fail(s.clientKey(r))
-		s.anonBudget.Fail("all")
+		s.counted(r, s.anonFiling.Fail(r.Context(), s.clientKey(r)))
+		s.counted(r, s.anonBudget.Fail(r.Context(), "all"))
 		if key == "" {
 			return "", nil
 		}
@@ -425,3 +437,12 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 // The API of the anonymous channel (CONTRACT.md).
 
 // Messages with named reporters, confidentiality and retaliation.
+
+// counted logs a failure to count something toward a limit (the database
+// of shared throttles did not answer) where the request itself succeeded:
+// the report filed or the sign-in done stays so.
+func (s *Server) counted(r *http.Request, err error) {
+	if err != nil {
+		s.Logger.Error("throttle", "request_id", requestID(r.Context()), "route", r.Pattern, "err", err)
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -46,11 +47,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	// Failures block the pair of account and address, and the address; the
 	// account as a whole is only slowed down, and not for an address it
 	// signed in from lately, so that nobody can lock its owner out.
-	blockedP, waitP := s.loginPair.Blocked(pairKey)
-	blockedC, waitC := s.loginClient.Blocked(clientKey)
+	blockedP, waitP, errP := s.loginPair.Blocked(r.Context(), pairKey)
+	blockedC, waitC, errC := s.loginClient.Blocked(r.Context(), clientKey)
+	known, errK := s.loginKnown.Has(r.Context(), pairKey)
+	if err := errors.Join(errP, errC, errK); err != nil {
+		return err
+	}
 	var waitA time.Duration
-	if !s.loginKnown.Has(pairKey) {
-		waitA = s.loginAccount.Delay(acctKey, loginFreeFailures, loginMostDelay)
+	if !known {
+		var err error
+		if waitA, err = s.loginAccount.Delay(r.Context(), acctKey, loginFreeFailures, loginMostDelay); err != nil {
+			return err
+		}
 	}
 	if blockedP || blockedC || waitA > 0 {
 		s.metrics.loginThrottled.Inc()
@@ -62,9 +70,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Users.Authenticate(r.Context(), email, password)
 	if kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
 		s.metrics.loginFailures.Inc()
-		s.loginAccount.Fail(acctKey)
-		s.loginPair.Fail(pairKey)
-		s.loginClient.Fail(clientKey)
+		if err := errors.Join(s.loginAccount.Fail(r.Context(), acctKey), s.loginPair.Fail(r.Context(), pairKey),
+			s.loginClient.Fail(r.Context(), clientKey)); err != nil {
+			return err
+		}
 		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f, Flash: "login.failed", FlashKind: "error"})
 	}
 	if err != nil {
@@ -75,8 +84,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	s.loginPair.Reset(pairKey)
-	s.loginKnown.Add(pairKey)
+	// Signed in: a failure to forget the failures must not undo it.
+	s.counted(r, s.loginPair.Reset(r.Context(), pairKey))
+	s.counted(r, s.loginKnown.Add(r.Context(), pairKey))
 	// A new session id at sign-in: an id planted before sign-in is useless.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
@@ -163,7 +173,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		acctKey := "pair:" + v.User.Email + "|" + s.clientIP(r)
-		if blocked, _ := s.loginPair.Blocked(acctKey); blocked {
+		blocked, _, err := s.loginPair.Blocked(r.Context(), acctKey)
+		if err != nil {
+			return err
+		}
+		if blocked {
 			return s.render(w, r, http.StatusTooManyRequests, "password", &page{Title: "password.title", Nav: "account", Flash: "login.throttled", FlashKind: "error",
 				FlashArgs: map[string]any{"Minutes": 15}})
 		}
@@ -171,7 +185,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 			if kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
 				return err
 			}
-			s.loginPair.Fail(acctKey)
+			if err := s.loginPair.Fail(r.Context(), acctKey); err != nil {
+				return err
+			}
 			f.Errors["current"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongPassword})
 		} else if next == current {
 			f.Errors["new"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldSamePassword})

@@ -205,10 +205,12 @@ func (s *Server) lookupPage(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("phone"))
 	p := &page{Title: "lookup.title", Nav: "lookup", Data: map[string]any{"Q": q}}
 	if q != "" {
-		if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
+		if blocked, _, err := s.lookupUser.Blocked(r.Context(), v.User.ID); err != nil {
+			return err
+		} else if blocked {
 			return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups"}
 		}
-		s.lookupUser.Fail(v.User.ID)
+		s.counted(r, s.lookupUser.Fail(r.Context(), v.User.ID))
 		kind := "phone"
 		if strings.Contains(q, "@") {
 			kind = "email"

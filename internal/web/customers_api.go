@@ -78,10 +78,12 @@ func measureOut(m kasuhara.Measure) measureJSON {
 // with the measure in force and plain instructions, nothing else.
 func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
-	if blocked, _ := s.lookupUser.Blocked(v.User.ID); blocked {
+	if blocked, _, err := s.lookupUser.Blocked(r.Context(), v.User.ID); err != nil {
+		return err
+	} else if blocked {
 		return &kasuhara.Error{Code: kasuhara.ERATELIMITED, Message: "too many lookups; try again in a minute"}
 	}
-	s.lookupUser.Fail(v.User.ID) // every lookup counts toward the limit
+	s.counted(r, s.lookupUser.Fail(r.Context(), v.User.ID)) // every lookup counts toward the limit
 	q := r.URL.Query()
 	kind, value := "", ""
 	for _, k := range []string{"phone", "email", "account"} {

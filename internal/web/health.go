@@ -16,7 +16,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readyz answers 200 only while the database answers.
+// readyz answers 200 only while the server can serve: its Ready check (the
+// database, its schema, the evidence store) passes.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -25,7 +26,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		s.Logger.Warn("not ready", "request_id", requestID(r.Context()), "err", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
+		w.Write([]byte("not ready\n"))
 		return nil
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -65,6 +65,15 @@ type Deps struct {
 	Sessions     scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
+	// Throttles makes the limiters (sign-in, wrong receipts, anonymous
+	// filing, look-ups); nil keeps them in the process, each server
+	// counting alone. Several servers on one database share the store's
+	// (issue 24).
+	Throttles throttle.Factory
+	// ClientKey is the key of the HMAC of a client's address that the
+	// anonymous channel's limits count by; servers that share their
+	// throttles share it. Nil makes a random one that lives in memory only.
+	ClientKey []byte
 
 	Catalog *i18n.Catalog
 	Logger  *slog.Logger
@@ -101,14 +110,14 @@ type Server struct {
 	templates     map[string]map[string]*template.Template // language → page → template
 	assets        *assets
 	metrics       *metrics
-	loginAccount  *throttle.Limiter
-	loginPair     *throttle.Limiter
-	loginKnown    *throttle.Known
-	loginClient   *throttle.Limiter
-	receiptClient *throttle.Limiter
-	lookupUser    *throttle.Limiter
-	anonFiling    *throttle.Limiter
-	anonBudget    *throttle.Limiter // anonymous reports of all clients together
+	loginAccount  throttle.Counter
+	loginPair     throttle.Counter
+	loginKnown    throttle.Remembered
+	loginClient   throttle.Counter
+	receiptClient throttle.Counter
+	lookupUser    throttle.Counter
+	anonFiling    throttle.Counter
+	anonBudget    throttle.Counter // anonymous reports of all clients together
 	clientSalt    []byte
 	apiPatterns   []string
 	handler       http.Handler
@@ -147,21 +156,28 @@ func NewServer(d Deps) (*Server, error) {
 	if d.SessionLifetime == 0 {
 		d.SessionLifetime = 12 * time.Hour
 	}
+	// In the process, the sign-in limits count on the real clock and the
+	// anonymous channel's on the server's; the store's count on its own.
+	signIn, anon := d.Throttles, d.Throttles
+	if d.Throttles == nil {
+		signIn, anon = throttle.InProcess{}, throttle.InProcess{Now: d.Now}
+	}
 	s := &Server{
 		Deps:          d,
-		loginAccount:  throttle.New(loginFreeFailures, 15*time.Minute),
-		loginPair:     throttle.New(5, 15*time.Minute),
-		loginKnown:    throttle.NewKnown(30 * 24 * time.Hour),
-		loginClient:   throttle.New(20, 15*time.Minute),
-		receiptClient: throttle.New(10, 15*time.Minute),
-		lookupUser:    throttle.New(30, time.Minute),
-		anonFiling:    throttle.New(10, time.Hour),
-		anonBudget:    throttle.New(d.AnonymousBudget, time.Hour),
-		clientSalt:    newSalt(),
+		loginAccount:  signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
+		loginPair:     signIn.Counter("login-pair", 5, 15*time.Minute),
+		loginKnown:    signIn.Known("login-known", 30*24*time.Hour),
+		loginClient:   signIn.Counter("login-client", 20, 15*time.Minute),
+		lookupUser:    signIn.Counter("customer-lookup", 30, time.Minute),
+		receiptClient: anon.Counter("receipt", 10, 15*time.Minute),
+		anonFiling:    anon.Counter("anonymous-filing", 10, time.Hour),
+		anonBudget:    anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
+		clientSalt:    d.ClientKey,
 		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
 	}
-	// The anonymous channel's limits count on the server's clock.
-	s.receiptClient.Now, s.anonFiling.Now, s.anonBudget.Now = d.Now, d.Now, d.Now
+	if s.clientSalt == nil {
+		s.clientSalt = newSalt()
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -8,12 +8,13 @@
 // errors, the output of each failed test, the skipped tests with their
 // reasons, the counts, and go test's closing line for each package. It
 // exits 1 when a test failed, a package failed (or did not build), a test
-// was skipped for a missing service (PostgreSQL or the browser), or a
+// was skipped for a missing service (PostgreSQL, the browser or the S3
+// server), or a
 // required package did not run or passed no test; 2 when it cannot read
 // its input.
 //
-// Each test's own KASUHARA_REQUIRE_POSTGRES and KASUHARA_REQUIRE_BROWSER
-// check turns a skip into a failure; the skip check here also catches a
+// Each test's own KASUHARA_REQUIRE_POSTGRES, KASUHARA_REQUIRE_BROWSER and
+// KASUHARA_REQUIRE_S3 check turns a skip into a failure; the skip check here also catches a
 // test that skips for a missing service without going through those
 // helpers, and the required packages catch a package that compiled no test
 // (a build tag, a missing file) or skipped all of them, which go test
@@ -99,7 +100,7 @@ type event struct {
 type testID struct{ pkg, test string }
 
 // missingService matches the reason of a skip for a service CI provides.
-var missingService = regexp.MustCompile(`(?i)postgres|browser|chromium`)
+var missingService = regexp.MustCompile(`(?i)postgres|browser|chromium|S3 server`)
 
 // result is what one go test -json stream said.
 type result struct {

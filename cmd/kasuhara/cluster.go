@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
+)
+
+// ThrottleKeyFile is where, under the data directory, the key of the
+// throttles' HMACs lives: beside the evidence key, which several servers
+// on one database share already, and never in the database, so that the
+// database alone does not let anyone test an address against the rows of
+// the shared throttles (docs/operations.md#several-servers).
+const ThrottleKeyFile = "keys/throttle.key"
+
+// sharedThrottles returns, on PostgreSQL, the store's throttles (shared by
+// every server on the database) and their HMAC key, which is also the
+// anonymous channel's client key; on SQLite (one server) nil, nil: the
+// limiters stay in the process, where a check costs a quarter of a
+// microsecond instead of a tenth of a millisecond
+// (store.BenchmarkThrottleFail), and the client key in memory only.
+func sharedThrottles(db *sqldb.DB, st *store.Store, data string) (*store.Throttles, []byte, error) {
+	if db.Engine != sqldb.Postgres {
+		return nil, nil, nil
+	}
+	key, err := loadThrottleKey(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	th, err := st.Throttles(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return th, key, nil
+}
+
+// loadThrottleKey reads DATA/keys/throttle.key, making it (32 random
+// bytes, hex, mode 0600) on the first start.
+func loadThrottleKey(data string) ([]byte, error) {
+	path := filepath.Join(data, ThrottleKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("throttle key: %w", err)
+		}
+		key := make([]byte, 32)
+		rand.Read(key)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			return loadThrottleKey(data) // another server on the same directory made it first
+		}
+		if err != nil {
+			return nil, fmt.Errorf("throttle key: %w", err)
+		}
+		_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+		if err := errors.Join(err, f.Sync(), f.Close()); err != nil {
+			return nil, fmt.Errorf("throttle key: %w", err)
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("throttle key: %w", err)
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("throttle key %s is accessible to group or others (mode %v): chmod 600 it", path, info.Mode().Perm())
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("throttle key %s is not 32 bytes in hex: delete it and start again (the throttles' counts are forgotten)", path)
+	}
+	return key, nil
+}
+
+// pinger is an evidence store that can tell whether it is reachable (a
+// bucket); the local directory needs no such check.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// readiness is /readyz's check: the database answers, it was not migrated
+// by a newer release since this server started (a rolling upgrade takes the
+// old servers out of the load balancer), and the evidence store answers
+// when it can say so.
+func readiness(db *sqldb.DB, blobs any) func(context.Context) error {
+	p, _ := blobs.(pinger)
+	return func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			return err
+		}
+		if p != nil {
+			if err := p.Ping(ctx); err != nil {
+				return fmt.Errorf("evidence store: %w", err)
+			}
+		}
+		return nil
+	}
+}
+
+// holdOnNewerSchema is the job queue's Hold: true once a newer release has
+// migrated the database (looked at every few seconds), so that this
+// server's old code runs no job on the new schema and leaves them to the
+// upgraded servers. It logs the reason when the hold begins.
+func holdOnNewerSchema(db *sqldb.DB, logger *slog.Logger) func(context.Context) bool {
+	var mu sync.Mutex
+	var checked time.Time
+	held := false
+	return func(ctx context.Context) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(checked) < 5*time.Second {
+			return held
+		}
+		checked = time.Now()
+		err := db.CheckSchema(ctx)
+		var newer *sqldb.NewerSchemaError
+		was := held
+		held = errors.As(err, &newer)
+		if held && !was {
+			logger.Warn("job queue held", "err", err)
+		}
+		return held
+	}
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/kasuhara/kasuhara/internal/testserver"
+)
+
+// startServe runs serve in the process until the test ends and returns
+// its address and its log.
+func startServe(t *testing.T, c *cli) (string, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	logs := &bytes.Buffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return c.env[k] }, strings.NewReader(""), pw, syncWriter{logs})
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	addr := ""
+	for sc.Scan() {
+		if m := regexp.MustCompile(`listening on (http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+			addr = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v after shutdown", err)
+		}
+	})
+	if addr == "" {
+		t.Fatalf("serve did not start")
+	}
+	if err := testserver.WaitHealthy(ctx, addr, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return addr, logs
+}
+
+// syncWriter is a bytes.Buffer that the server's goroutines may share.
+type syncWriter struct{ b *bytes.Buffer }
+
+var logMu = make(chan struct{}, 1)
+
+func (w syncWriter) Write(p []byte) (int, error) {
+	logMu <- struct{}{}
+	defer func() { <-logMu }()
+	return w.b.Write(p)
+}
+
+func status(t *testing.T, u string) int {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// waitStatus polls u until it answers want (ten seconds at most).
+func waitStatus(t *testing.T, u string, want int, why string) {
+	t.Helper()
+	got := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = status(t, u); got == want {
+			return
+		}
+	}
+	t.Fatalf("%s: %s answered %d, want %d", why, u, got, want)
+}
+
+// TestReadyzFollowsTheDatabase (issue 24): /readyz is 503 while the server
+// cannot reach its database (connections refused and the server's own
+// terminated) and 200 again once it can; /healthz stays 200 (liveness)
+// throughout. And when a newer release migrates the database under a
+// running server (a rolling upgrade), the old server's /readyz turns 503 so
+// that the load balancer takes it out, and its job queue stops claiming,
+// naming the reason in its log.
+func TestReadyzFollowsTheDatabase(t *testing.T) {
+	c := newCLI(t, sqldb.Postgres)
+	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
+	addr, logs := startServe(t, c)
+	if s := status(t, addr+"/readyz"); s != http.StatusOK {
+		t.Fatalf("readyz = %d at the start", s)
+	}
+
+	dsn, _ := url.Parse(c.env["KASUHARA_DATABASE"])
+	name := strings.TrimPrefix(dsn.Path, "/")
+	admin, err := pgx.Connect(context.Background(), testdb.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := admin.Exec(context.Background(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false")
+	exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'")
+	waitStatus(t, addr+"/readyz", http.StatusServiceUnavailable, "database unreachable")
+	if s := status(t, addr+"/healthz"); s != http.StatusOK {
+		t.Fatalf("healthz = %d while the database is unreachable; it is liveness only", s)
+	}
+	exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true")
+	waitStatus(t, addr+"/readyz", http.StatusOK, "database back")
+
+	// A newer release migrates the database under the running server.
+	db, err := sqldb.Open(context.Background(), c.env["KASUHARA_DATABASE"], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ms, _ := sqldb.Migrations(sqldb.Postgres)
+	next := fmt.Sprintf("%04d_from_a_newer_release.sql", len(ms)+1)
+	testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, next, time.Now().UTC())
+	waitStatus(t, addr+"/readyz", http.StatusServiceUnavailable, "schema newer than the server")
+	if s := status(t, addr+"/healthz"); s != http.StatusOK {
+		t.Fatalf("healthz = %d under a newer schema", s)
+	}
+	// The log says why, and the job queue stops claiming (within its
+	// check's five seconds and a poll).
+	var text string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		logMu <- struct{}{}
+		text = logs.String()
+		<-logMu
+		if strings.Contains(text, `"msg":"job queue held"`) {
+			break
+		}
+	}
+	if !strings.Contains(text, "migrated by a newer kasuhara") || !strings.Contains(text, next) || !strings.Contains(text, `"msg":"job queue held"`) {
+		t.Fatalf("the log does not say why the server is not ready, or the job queue was not held:\n%s", text)
+	}
+	// And it refuses to start again on it.
+	c2 := &cli{t: t, env: map[string]string{"KASUHARA_DATA": t.TempDir(), "KASUHARA_DATABASE": c.env["KASUHARA_DATABASE"], "KASUHARA_ADDR": "127.0.0.1:0"}}
+	if _, _, err := c2.run("", "serve"); err == nil || !strings.Contains(err.Error(), "newer kasuhara") {
+		t.Fatalf("serve on a database of a newer release = %v, want a refusal that says so", err)
+	}
+	testdb.Exec(t, db, "DELETE FROM schema_migrations WHERE version = $1", len(ms)+1)
+	waitStatus(t, addr+"/readyz", http.StatusOK, "schema back")
+}
+
+// failingBucket is an evidence store whose bucket does not answer.
+type failingBucket struct{}
+
+func (failingBucket) Ping(context.Context) error { return errors.New("connection refused") }
+
+// TestReadinessAsksTheEvidenceStore: an evidence store with a Ping (a
+// bucket) is part of readiness; one without (the local directory) is not.
+func TestReadinessAsksTheEvidenceStore(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := readiness(db, struct{}{})(ctx); err != nil {
+			t.Fatalf("readiness with a local store = %v", err)
+		}
+		err := readiness(db, failingBucket{})(ctx)
+		if err == nil || !strings.Contains(err.Error(), "evidence store") {
+			t.Fatalf("readiness with an unreachable bucket = %v, want an error naming the evidence store", err)
+		}
+	})
+}
+
+// TestThrottleKey: made once with mode 0600, the same on the next start,
+// refused when others may read it or when it is not a key.
+func TestThrottleKey(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := loadThrottleKey(dir)
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("first = %x, %v", k1, err)
+	}
+	path := filepath.Join(dir, ThrottleKeyFile)
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file %v, %v; want mode 0600", info, err)
+	}
+	k2, err := loadThrottleKey(dir)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("second start read another key (%v)", err)
+	}
+	os.Chmod(path, 0o644)
+	if _, err := loadThrottleKey(dir); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a readable key = %v", err)
+	}
+	os.Chmod(path, 0o600)
+	os.WriteFile(path, []byte("not hex\n"), 0o600)
+	if _, err := loadThrottleKey(dir); err == nil || !strings.Contains(err.Error(), "32 bytes") {
+		t.Fatalf("a broken key = %v", err)
+	}
+}
+
+// TestSweepDeletesOldThrottleRows: serve's sweep, every five minutes,
+// deletes the shared throttles' rows that left their windows, though no
+// new failure came.
+func TestSweepDeletesOldThrottleRows(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := testdb.Open(t, sqldb.SQLite)
+		st := store.New(db)
+		th, err := st.Throttles(make([]byte, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := th.Counter("receipt", 10, time.Minute).Fail(t.Context(), "client"); err != nil {
+			t.Fatal(err)
+		}
+		rows := func() (n int) {
+			if err := db.Read.QueryRow("SELECT COUNT(*) FROM throttle_failures").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			sweep(ctx, st.Sessions(), th, slog.New(slog.DiscardHandler))
+			close(done)
+		}()
+		time.Sleep(4 * time.Minute)
+		synctest.Wait()
+		if n := rows(); n != 1 {
+			t.Fatalf("%d rows before the sweep, want 1", n)
+		}
+		time.Sleep(time.Minute + time.Second)
+		synctest.Wait()
+		if n := rows(); n != 0 {
+			t.Fatalf("%d rows after the sweep, want 0", n)
+		}
+		cancel()
+		<-done
+	})
+}

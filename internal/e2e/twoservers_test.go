@@ -1,0 +1,416 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
+)
+
+// evidencePlace is where the two servers keep evidence: the data
+// directory each is started on, and what more their environment needs.
+// Until evidence can live in a bucket, both share one data directory on
+// this machine (its evidence/ and keys/); with a bucket each gets its own
+// directory holding copies of the same keys, and the bucket's settings.
+func evidencePlace(t *testing.T) (dataA, dataB string, env []string) {
+	t.Helper()
+	dir := t.TempDir()
+	return dir, dir, nil
+}
+
+// TestTwoServersOnOnePostgres (issue 24) runs two `kasuhara serve`
+// processes on one PostgreSQL database and one evidence place, as behind a
+// load balancer without sticky sessions:
+//   - a report with its evidence filed on the first is downloaded, byte
+//     for byte, from the second;
+//   - wrong receipts spread over both are slowed down as on one server;
+//   - 16 clients file reports with evidence, alternating between the two,
+//     while the first is killed with SIGKILL (the clients then go on with
+//     the second, as a load balancer would send them): every report
+//     answered 201 is in the database, every file answered 201 downloads
+//     from the second with its SHA-256, and the audit chain verifies;
+//   - the first reminder of eight cases' clocks, made due while both
+//     servers run, fires once each and arms the next reminder once;
+//   - every mail reaches the SMTP sink once, each case's once (twice for
+//     the eight: the new case and its clock); the only ones missing belong
+//     to jobs the killed server held, which the second takes over when
+//     their lease runs out. Each daily job's start run ran once though both
+//     servers scheduled it, and each case has one clock chain.
+func TestTwoServersOnOnePostgres(t *testing.T) {
+	dbURL := testdb.NewPostgresDatabase(t)
+	dataA, dataB, env := evidencePlace(t)
+	sink := startMailSink(t)
+	env = append(env, "KASUHARA_SMTP=smtp://"+sink.addr, "KASUHARA_MAIL_FROM=kasuhara@example.jp")
+	a := startServerWith(t, dataA, dbURL, true, env)
+	addUser(t, a, "clerk@example.jp", "店員 花子", "employee", "")
+	addUser(t, a, "desk@example.jp", "窓口 太郎", "desk", "")
+	b := startServerWith(t, dataB, dbURL, false, env)
+	token := apiToken(t, a, "clerk@example.jp")
+	b.secret("the API token", token)
+	client := &http.Client{Timeout: 10 * time.Second}
+
+	// A report and its file on the first, the file from the second.
+	caseID, status := fileReport(client, a.URL, token, "最初のサーバーで受け付けた報告")
+	if status != http.StatusCreated {
+		t.Fatalf("report on the first server: %d", status)
+	}
+	content := []byte("通話メモ: 最初のサーバーで添付した証拠\n")
+	evID, status := attach(client, a.URL, token, caseID, content)
+	if status != http.StatusCreated {
+		t.Fatalf("evidence on the first server: %d", status)
+	}
+	if got, status := download(client, b.URL, token, caseID, evID); status != http.StatusOK || !bytes.Equal(got, content) {
+		t.Fatalf("the file from the second server: %d %q, want the bytes filed on the first", status, got)
+	}
+
+	db, err := sqldb.Open(context.Background(), dbURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	// Clocks: the first reminder of eight cases falls due now, while both
+	// servers run their queues; each fires once (one mail), and arms the
+	// next reminder once.
+	var clocked []string
+	for i := range 8 {
+		id, status := fileReport(client, []string{a.URL, b.URL}[i%2], token, fmt.Sprintf("期限の確認 %d: 大声で威圧された", i))
+		if status != http.StatusCreated {
+			t.Fatalf("report for the clocks: %d", status)
+		}
+		clocked = append(clocked, id)
+	}
+	err = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		for _, id := range clocked {
+			if _, err := tx.ExecContext(context.Background(), "UPDATE jobs SET run_at = $1 WHERE kind = 'clock' AND state = 'pending' AND payload LIKE $2",
+				time.Now().UTC().Add(-time.Second), "%"+id+"%"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clockState := func(id string) (done, pending int) {
+		t.Helper()
+		if err := db.Read.QueryRow(`SELECT COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0)
+			FROM jobs WHERE kind = 'clock' AND payload LIKE $1`, "%"+id+"%").Scan(&done, &pending); err != nil {
+			t.Fatal(err)
+		}
+		return done, pending
+	}
+	for _, id := range clocked {
+		done, pending := 0, 0
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if done, pending = clockState(id); done >= 1 {
+				break
+			}
+		}
+		if done != 1 || pending != 1 {
+			t.Fatalf("a clock's first reminder on two servers: %d done, %d next ones waiting; want 1 and 1", done, pending)
+		}
+	}
+
+	// Wrong receipts over both servers: 10 are free in all, not per server.
+	var receipts []int
+	for i := range 12 {
+		base := []string{a.URL, b.URL}[i%2]
+		resp, err := client.Post(base+"/api/v1/anonymous-reports/status", "application/json", strings.NewReader(`{"receipt":"AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		receipts = append(receipts, resp.StatusCode)
+	}
+	if got, want := fmt.Sprint(receipts), "[404 404 404 404 404 404 404 404 404 404 429 429]"; got != want {
+		t.Fatalf("wrong receipts over two servers answered %s, want %s", got, want)
+	}
+
+	// 16 clients alternating between the servers; the first is killed.
+	type filed struct{ caseID, evID, sum string }
+	var mu sync.Mutex
+	var reports []string
+	var files []filed
+	var refused []string
+	const killAfter = 80
+	enough := make(chan struct{})
+	killed := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				base := []string{a.URL, b.URL}[(i+n)%2]
+				select {
+				case <-killed:
+					base = b.URL // the load balancer sends everyone to the second
+				default:
+				}
+				id, status := fileReport(client, base, token, fmt.Sprintf("クライアント%dの%d件目: 長時間怒鳴られた", i, n))
+				if status == 0 {
+					continue // the first server died under this request
+				}
+				if status != http.StatusCreated {
+					mu.Lock()
+					refused = append(refused, fmt.Sprintf("report: %d", status))
+					mu.Unlock()
+					continue
+				}
+				mu.Lock()
+				reports = append(reports, id)
+				if len(reports) == killAfter {
+					close(enough)
+				}
+				mu.Unlock()
+				body := []byte(fmt.Sprintf("クライアント%dの%d件目の録音メモ %d\n", i, n, time.Now().UnixNano()))
+				ev, status := attach(client, base, token, id, body)
+				if status == 0 {
+					continue
+				}
+				sum := sha256.Sum256(body)
+				mu.Lock()
+				if status == http.StatusCreated {
+					files = append(files, filed{id, ev, hex.EncodeToString(sum[:])})
+				} else {
+					refused = append(refused, fmt.Sprintf("evidence: %d", status))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	select {
+	case <-enough:
+	case <-time.After(20 * time.Second):
+	}
+	a.killed = true
+	if err := a.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-a.exited
+	close(killed)
+	mu.Lock()
+	atKill := len(reports)
+	mu.Unlock()
+	// The second goes on alone for a while.
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		mu.Lock()
+		n := len(reports)
+		mu.Unlock()
+		if n >= atKill+40 {
+			break
+		}
+	}
+	cancel()
+	wg.Wait()
+	t.Logf("%d reports answered 201 (%d before SIGKILL), %d files", len(reports), atKill, len(files))
+	if atKill < 30 || len(reports) < atKill+20 {
+		t.Fatalf("too few reports (%d before the kill, %d in all): the test proves little", atKill, len(reports))
+	}
+	if len(refused) > 0 {
+		t.Errorf("refused under load: %v", refused)
+	}
+
+	missing := 0
+	for _, id := range reports {
+		var one int
+		if err := db.Read.QueryRow("SELECT 1 FROM cases WHERE id = $1", id).Scan(&one); err != nil {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d reports answered 201 are not in the database", missing, len(reports))
+	}
+	for _, f := range files {
+		got, status := download(client, b.URL, token, f.caseID, f.evID)
+		sum := sha256.Sum256(got)
+		if status != http.StatusOK || hex.EncodeToString(sum[:]) != f.sum {
+			t.Fatalf("a file answered 201 downloads from the second server as %d with another SHA-256", status)
+		}
+	}
+	verify := exec.Command(binary, "audit", "verify", "--data", dataB)
+	verify.Env = b.env(t.TempDir())
+	if out, err := verify.CombinedOutput(); err != nil {
+		t.Fatalf("audit verify after SIGKILL: %v\n%s", err, out)
+	}
+
+	// Mail: each message once, each case's once (its clock's reminder
+	// too); the missing ones only those of jobs the dead server held.
+	want := map[string]int{caseID: 1}
+	for _, id := range reports {
+		want[id] = 1
+	}
+	for _, id := range clocked {
+		want[id] = 2 // the new case, and its clock
+	}
+	var counts map[string]int
+	var perCase map[string]int
+	var unmailed int
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var caseOf map[string]string
+		counts, caseOf = sink.byMessageID()
+		perCase = map[string]int{}
+		for id, n := range counts {
+			perCase[caseOf[id]] += n
+		}
+		unmailed = 0
+		for id, n := range want {
+			if perCase[id] < n {
+				unmailed++
+			}
+		}
+		if unmailed == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for id, n := range counts {
+		if n != 1 {
+			t.Errorf("message %s reached the sink %d times, want once", id, n)
+		}
+	}
+	for id, n := range perCase {
+		w, ok := want[id]
+		if !ok {
+			// A report the killed server committed but could not answer
+			// is a case like any other, mailed once.
+			var one int
+			if err := db.Read.QueryRow("SELECT 1 FROM cases WHERE id = $1", id).Scan(&one); err == nil {
+				w = 1
+			}
+		}
+		if n > w {
+			t.Errorf("case %s was mailed %d times, want %d", id, n, w)
+		}
+	}
+	var held int
+	if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE state = 'running' AND kind IN ('event', 'mail')").Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	if unmailed > held {
+		t.Errorf("%d of %d cases lack their mail, but only %d jobs are held by the dead server", unmailed, len(want), held)
+	}
+	t.Logf("%d messages for %d cases; %d cases lack their mail (jobs held by the dead server: %d)", len(counts), len(want), unmailed, held)
+
+	// The daily jobs' start runs: scheduled by both servers, run once.
+	rows, err := db.Read.Query(`SELECT kind, COUNT(*), SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) FROM jobs
+		WHERE dedupe_key LIKE '%-start' GROUP BY kind ORDER BY kind`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for rows.Next() {
+		var kind string
+		var n, done int
+		if err := rows.Scan(&kind, &n, &done); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, kind)
+		if n != 1 || done != 1 {
+			t.Errorf("the start run of %s: %d jobs, %d done; want one, done", kind, n, done)
+		}
+	}
+	rows.Close()
+	if len(kinds) < 4 {
+		t.Errorf("start runs of %v only", kinds)
+	}
+	// One clock chain per case (the eight whose first reminder ran have
+	// two jobs: that one, done, and the next).
+	var clocks, caseCount int
+	if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = 'clock' AND state <> 'done'").Scan(&clocks); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Read.QueryRow("SELECT COUNT(*) FROM cases").Scan(&caseCount); err != nil {
+		t.Fatal(err)
+	}
+	if clocks != caseCount {
+		t.Errorf("%d clock jobs for %d cases, want one chain each", clocks, caseCount)
+	}
+}
+
+// apiToken makes an API token for email with the CLI.
+func apiToken(t *testing.T, srv *server, email string) string {
+	t.Helper()
+	cmd := exec.Command(binary, "token", "create", "--data", srv.data, "--email", email, "--label", "two servers")
+	cmd.Env = srv.env(t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	tok := strings.TrimSpace(string(out))
+	srv.secret("the API token", tok)
+	return tok
+}
+
+// fileReport files a report through the API; status is 0 when the server
+// did not answer.
+func fileReport(c *http.Client, base, token, conduct string) (string, int) {
+	body, _ := json.Marshal(map[string]any{"occurred_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "channel": "phone",
+		"subtypes": []string{"insult", "long_contact"}, "conduct": conduct})
+	req, _ := http.NewRequest("POST", base+"/api/v1/reports", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", 0
+	}
+	defer resp.Body.Close()
+	var got struct {
+		ID string `json:"id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&got)
+	return got.ID, resp.StatusCode
+}
+
+// attach uploads one text file as evidence of a case.
+func attach(c *http.Client, base, token, caseID string, content []byte) (string, int) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("files", "memo.txt")
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/cases/"+caseID+"/evidence", &buf)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", 0
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Evidence []struct {
+			ID string `json:"id"`
+		} `json:"evidence"`
+	}
+	json.NewDecoder(resp.Body).Decode(&got)
+	if len(got.Evidence) != 1 {
+		return "", resp.StatusCode
+	}
+	return got.Evidence[0].ID, resp.StatusCode
+}
+
+// download reads one evidence file through the API.
+func download(c *http.Client, base, token, caseID, evID string) ([]byte, int) {
+	req, _ := http.NewRequest("GET", base+"/api/v1/cases/"+caseID+"/evidence/"+evID, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, 0
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b, resp.StatusCode
+}

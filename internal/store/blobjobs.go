@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+)
+
+// StoredFile is one evidence file as the database records it: the blob
+// that holds it and the SHA-256 of its plaintext.
+type StoredFile struct {
+	BlobID string
+	SHA256 string
+}
+
+// StoredFiles lists every file the database refers to — case evidence and
+// the files of online posts — ordered by blob id. It reads no case content.
+func (s *Store) StoredFiles(ctx context.Context) ([]StoredFile, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `
+		SELECT blob_id, sha256 FROM evidence
+		UNION ALL SELECT blob_id, sha256 FROM online_post_files
+		ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("store.StoredFiles: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredFile
+	for rows.Next() {
+		var f StoredFile
+		if err := rows.Scan(&f.BlobID, &f.SHA256); err != nil {
+			return nil, fmt.Errorf("store.StoredFiles: %w", err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store.StoredFiles: %w", err)
+	}
+	return out, nil
+}
+
+// StoredFileExists reports whether the database still refers to blob id
+// (a purge may have removed the case meanwhile).
+func (s *Store) StoredFileExists(ctx context.Context, blobID string) (bool, error) {
+	var n int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM evidence WHERE blob_id = $1) + (SELECT COUNT(*) FROM online_post_files WHERE blob_id = $1)`, blobID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store.StoredFileExists: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Blob job kinds.
+const (
+	BlobJobMove   = "move"   // kasuhara blob migrate
+	BlobJobRotate = "rotate" // kasuhara key rotate
+)
+
+// BlobJob is the progress of a run over every evidence file.
+type BlobJob struct {
+	Job        string // "move s3://…" or "rotate age1…"
+	Kind       string
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while it runs
+	Total      int
+	Done       int
+}
+
+// StartBlobJob begins job (or finds it begun, when an interrupted run is
+// resumed, resumed true) with total files, and returns the blob ids already
+// done. A new run is audited as action (detail: non-personal facts such as
+// the destination or the new public key); a resumed one as action+".resume".
+func (s *Store) StartBlobJob(ctx context.Context, actor kasuhara.Actor, kind, job string, total int, action string, detail any) (done map[string]bool, resumed bool, err error) {
+	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+		var finished sql.NullTime
+		err := tx.QueryRowContext(ctx, "SELECT finished_at FROM blob_jobs WHERE job = $1", job).Scan(&finished)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := tx.ExecContext(ctx, "INSERT INTO blob_jobs (job, kind, started_at, total) VALUES ($1, $2, $3, $4)",
+				job, kind, s.now(), total); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case finished.Valid:
+			// Run again after it finished (a move back and forth): anew.
+			if _, err := tx.ExecContext(ctx, "UPDATE blob_jobs SET started_at = $2, finished_at = NULL, total = $3, done = 0 WHERE job = $1",
+				job, s.now(), total); err != nil {
+				return err
+			}
+		default:
+			resumed = true
+			if _, err := tx.ExecContext(ctx, "UPDATE blob_jobs SET total = $2 WHERE job = $1", job, total); err != nil {
+				return err
+			}
+		}
+		if resumed {
+			action += ".resume"
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, action: action, objectType: "blob_job", detail: detail})
+	})
+	if err != nil {
+		return nil, false, wrap("store.StartBlobJob", err)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT blob_id FROM blob_job_files WHERE job = $1", job)
+	if err != nil {
+		return nil, false, fmt.Errorf("store.StartBlobJob: %w", err)
+	}
+	defer rows.Close()
+	done = map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, fmt.Errorf("store.StartBlobJob: %w", err)
+		}
+		done[id] = true
+	}
+	return done, resumed, rows.Err()
+}
+
+// BlobJobFileDone records that the run has finished with one file.
+func (s *Store) BlobJobFileDone(ctx context.Context, job, blobID string) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO blob_job_files (job, blob_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", job, blobID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			_, err = tx.ExecContext(ctx, "UPDATE blob_jobs SET done = done + 1 WHERE job = $1", job)
+		}
+		return err
+	})
+	return wrap("store.BlobJobFileDone", err)
+}
+
+// FinishBlobJob marks job finished, forgets its files and audits action.
+func (s *Store) FinishBlobJob(ctx context.Context, actor kasuhara.Actor, job, action string, detail any) error {
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE blob_jobs SET finished_at = $2 WHERE job = $1", job, s.now()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM blob_job_files WHERE job = $1", job); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: actor, action: action, objectType: "blob_job", detail: detail})
+	})
+	return wrap("store.FinishBlobJob", err)
+}
+
+// BlobJobs lists the runs of kind, the newest first.
+func (s *Store) BlobJobs(ctx context.Context, kind string) ([]BlobJob, error) {
+	rows, err := s.db.Read.QueryContext(ctx,
+		"SELECT job, kind, started_at, finished_at, total, done FROM blob_jobs WHERE kind = $1 ORDER BY started_at DESC", kind)
+	if err != nil {
+		return nil, fmt.Errorf("store.BlobJobs: %w", err)
+	}
+	defer rows.Close()
+	var out []BlobJob
+	for rows.Next() {
+		var j BlobJob
+		var fin sql.NullTime
+		if err := rows.Scan(&j.Job, &j.Kind, &j.StartedAt, &fin, &j.Total, &j.Done); err != nil {
+			return nil, fmt.Errorf("store.BlobJobs: %w", err)
+		}
+		j.StartedAt = j.StartedAt.UTC()
+		if fin.Valid {
+			j.FinishedAt = fin.Time.UTC()
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
