@@ -44,6 +44,7 @@ const (
 	FieldEmail             FieldCode = "email"
 	FieldURL               FieldCode = "url"
 	FieldPrivateAddress    FieldCode = "private_address"
+	FieldHTTPS             FieldCode = "https"
 	FieldTaken             FieldCode = "taken"
 	FieldMismatch          FieldCode = "mismatch"
 	FieldWrongPassword     FieldCode = "wrong_password"
@@ -130,6 +131,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldEmail:             "must be an e-mail address such as name@example.jp",
 	FieldURL:               "must be an http:// or https:// address",
 	FieldPrivateAddress:    "must not be a private, loopback or link-local address unless the operator allows its network",
+	FieldHTTPS:             "must be the https:// address the service gave",
 	FieldTaken:             "is taken",
 	FieldMismatch:          "does not match",
 	FieldWrongPassword:     "is not your current password",

@@ -324,7 +324,7 @@ func rotateKey(ctx context.Context, e env, st *store.Store, blobs *blob.Store) e
 	}
 	// The OpenID client secrets are sealed with the same key: sealed again
 	// before the old key goes.
-	st.Secrets = blobs
+	st.DirectorySecrets = blobs
 	if _, err := st.ResealSecrets(ctx); err != nil {
 		return fmt.Errorf("key rotate: the client secrets of company sign-in: %w; the old key is kept: run it again", err)
 	}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -15,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/config"
+	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
@@ -61,6 +66,22 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	st.WebhookAllow = cfg.WebhookAllow
 	defer db.Close()
+	// Chat webhook addresses are kept sealed with a key beside the
+	// evidence key, made on the first start.
+	_, keyErr := os.Stat(filepath.Join(cfg.Data, credential.SecretsKeyFile))
+	if st.Secrets, err = credential.LoadSealer(cfg.Data); err != nil {
+		return err
+	}
+	if errors.Is(keyErr, fs.ErrNotExist) {
+		// A restore without the key: the destinations sealed with the old
+		// one cannot be opened and must be entered again (their pages say
+		// so); the server runs on.
+		var sealed int
+		if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM chat_destinations").Scan(&sealed); err == nil && sealed > 0 {
+			logger.Warn("a new secrets key was made, but chat destinations were sealed with another: restore keys/secrets.key from the backup, or have them entered again",
+				"destinations", sealed)
+		}
+	}
 	logger.Info("database ready", "engine", string(db.Engine))
 
 	ln, err := listen(cfg)
@@ -86,7 +107,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	defer blobs.Close()
 	logger.Info("evidence store", "location", blobs.Location())
-	st.Secrets = blobs // the OpenID client secrets are sealed with the evidence key
+	st.DirectorySecrets = blobs // the OpenID client secrets are sealed with the evidence key
 
 	// Several servers on one PostgreSQL database count sign-in failures,
 	// wrong receipts and anonymous reports together (issue 24).
@@ -181,7 +202,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		shared = throttles
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Directory: st, Provisioning: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Directory: st, Provisioning: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
 		Throttles: shared, ClientKey: clientKey,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",
 		Catalog: catalog, Logger: logger, BaseURL: cfg.BaseURL,
@@ -212,12 +233,20 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
 	}
+	lineWorks, err := loadLineWorks(cfg.LineWorks)
+	if err != nil {
+		return nil, err
+	}
 	queue := jobs.New(db, map[string]jobs.Handler{
 		notify.KindEvent:   notify.FanoutHandler(st),
 		notify.KindMail:    notify.MailHandler(mailer, cfg.BaseURL),
 		notify.KindWebhook: notify.WebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.BaseURL, st.Webhook),
-		store.KindClock:    st.ClockHandler,
-		store.KindPostDue:  st.PostDueHandler,
+		// Chat messages to Slack, Teams and LINE WORKS, retried no sooner
+		// than a service's Retry-After; the outcome shows on the settings.
+		notify.KindChat: notify.ChatHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), lineWorks, cfg.BaseURL,
+			st.ChatTarget, st.RecordChatResult),
+		store.KindClock:   st.ClockHandler,
+		store.KindPostDue: st.PostDueHandler,
 		// Training reminders run once a day at 09:00 in Japan; the first
 		// run after a start catches up on a day the server was down.
 		notify.KindTrainingMail: notify.TrainingMailHandler(mailer, cfg.BaseURL),
@@ -280,6 +309,30 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		}
 	}()
 	return done, nil
+}
+
+// loadLineWorks is the operator's LINE WORKS bot, or nil when none is
+// configured.
+func loadLineWorks(c config.LineWorks) (*notify.LineWorks, error) {
+	if !c.Enabled() {
+		return nil, nil
+	}
+	info, err := os.Stat(c.PrivateKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--lineworks-private-key: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("--lineworks-private-key: %s is accessible to group or others (mode %v): chmod 600 it", c.PrivateKeyFile, info.Mode().Perm())
+	}
+	b, err := os.ReadFile(c.PrivateKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--lineworks-private-key: %w", err)
+	}
+	key, err := notify.ParseLineWorksKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("--lineworks-private-key: %w", err)
+	}
+	return &notify.LineWorks{ClientID: c.ClientID, ClientSecret: c.ClientSecret, ServiceAccount: c.ServiceAccount, BotID: c.BotID, Key: key}, nil
 }
 
 // serveProfiler serves Go's profiler on addr until the returned listener

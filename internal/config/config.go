@@ -62,6 +62,9 @@ type Config struct {
 	// AuditAnchorWebhook is a URL to which it is POSTed as JSON
 	// (--audit-anchor-webhook; private addresses as --webhook-allow allows).
 	AuditAnchorWebhook string
+	// LineWorks is the operator's LINE WORKS bot for chat notifications
+	// (--lineworks-*): all five set, or none.
+	LineWorks LineWorks
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For or
 	// Forwarded header names the client (--trusted-proxies); none by default.
 	TrustedProxies []netip.Prefix
@@ -152,6 +155,11 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 		str(&c.AuditAnchor, "audit-anchor", "", "file on another volume to which the signed head of the audit chain is appended daily (audit verify --anchor checks it)")
 		str(&c.auditAnchorMail, "audit-anchor-mail", "", "auditors' e-mail addresses, comma-separated, to which the signed head of the audit chain is mailed daily (needs --smtp)")
 		str(&c.AuditAnchorWebhook, "audit-anchor-webhook", "", "https:// address to which the signed head of the audit chain is POSTed daily as JSON")
+		str(&c.LineWorks.ClientID, "lineworks-client-id", "", "LINE WORKS bot for chat notifications: the app's Client ID (Developer Console)")
+		str(&c.LineWorks.ClientSecret, "lineworks-client-secret", "", "LINE WORKS: the app's Client Secret (best given as env KASUHARA_LINEWORKS_CLIENT_SECRET)")
+		str(&c.LineWorks.ServiceAccount, "lineworks-service-account", "", "LINE WORKS: the app's Service Account (…serviceaccount@…)")
+		str(&c.LineWorks.PrivateKeyFile, "lineworks-private-key", "", "LINE WORKS: file of the Service Account's private key (PEM), readable by the owner only")
+		str(&c.LineWorks.BotID, "lineworks-bot-id", "", "LINE WORKS: the bot's Bot ID")
 		str(&c.trustedProxies, "trusted-proxies", "", "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDRs or addresses, e.g. 127.0.0.1")
 		str(&c.FirstOrgSlug, "first-org-slug", "default", "on an empty database: slug of the first organisation")
 		str(&c.FirstOrgName, "first-org-name", DefaultFirstOrgName, "on an empty database: name of the first organisation")
@@ -242,6 +250,9 @@ func (c *Config) Validate() error {
 		if len(c.AuditAnchorMail) > 0 && c.SMTP == "" {
 			errs = append(errs, errors.New("--audit-anchor-mail: needs --smtp"))
 		}
+		if lw := c.LineWorks; lw != (LineWorks{}) && (lw.ClientID == "" || lw.ClientSecret == "" || lw.ServiceAccount == "" || lw.PrivateKeyFile == "" || lw.BotID == "") {
+			errs = append(errs, errors.New("--lineworks-client-id, --lineworks-client-secret, --lineworks-service-account, --lineworks-private-key and --lineworks-bot-id: set all five, or none"))
+		}
 		if c.AuditAnchorWebhook != "" {
 			if u, err := url.Parse(c.AuditAnchorWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				errs = append(errs, errors.New("--audit-anchor-webhook: must be an http:// or https:// address"))
@@ -272,3 +283,17 @@ func ParseNetworks(s string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// LineWorks is the operator's LINE WORKS bot (API 2.0): the app's client
+// id and secret, its service account and the file of that account's
+// private key, and the bot's id.
+type LineWorks struct {
+	ClientID       string
+	ClientSecret   string
+	ServiceAccount string
+	PrivateKeyFile string
+	BotID          string
+}
+
+// Enabled reports whether the bot is configured.
+func (l LineWorks) Enabled() bool { return l.ClientID != "" }

@@ -160,3 +160,23 @@ func TestAnonymousBudget(t *testing.T) {
 		t.Errorf("--anonymous-budget 0: %v", err)
 	}
 }
+
+// The LINE WORKS bot takes all five settings or none; the secret may come
+// from the environment.
+func TestLineWorks(t *testing.T) {
+	c, err := parse(t, []string{"--lineworks-client-id", "CID", "--lineworks-service-account", "x.serviceaccount@example",
+		"--lineworks-private-key", "/etc/kasuhara/lineworks.key", "--lineworks-bot-id", "2000001"},
+		map[string]string{"KASUHARA_LINEWORKS_CLIENT_SECRET": "SECRET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.LineWorks.Enabled() || c.LineWorks.ClientSecret != "SECRET" || c.LineWorks.BotID != "2000001" {
+		t.Fatalf("LineWorks = %+v", c.LineWorks)
+	}
+	if _, err := parse(t, []string{"--lineworks-client-id", "CID"}, nil); err == nil || !strings.Contains(err.Error(), "set all five") {
+		t.Errorf("one of five: %v", err)
+	}
+	if c, err := parse(t, nil, nil); err != nil || c.LineWorks.Enabled() {
+		t.Errorf("none: %+v, %v", c.LineWorks, err)
+	}
+}

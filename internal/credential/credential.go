@@ -114,6 +114,19 @@ func NewToken() string {
 	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
+// CalendarTokenPrefix starts the secret of a calendar feed's address.
+const CalendarTokenPrefix = "kcal_"
+
+// NewCalendarToken returns a new secret for a calendar feed's address: the
+// prefix and 256 random bits, in base64url (safe in a URL's path).
+func NewCalendarToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("credential: random: %v", err))
+	}
+	return CalendarTokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
 // Digest returns the hex SHA-256 of a high-entropy secret (an API token or a
 // session id). Such secrets need no slow hash: guessing one is as hard as
 // guessing the 256-bit value itself.

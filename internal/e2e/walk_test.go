@@ -134,6 +134,9 @@ var notPages = map[string]bool{
 	"GET /cases/{id}/package": true, "GET /cases/{id}/evidence/{evidence}": true,
 	"GET /online-posts/{id}/files/{file}": true, "GET /online-posts/{id}/removal-request": true,
 	"GET /training/images/{id}": true, "GET /cooperation/{id}/shares/{share}": true,
+	// The calendar feed (text/calendar) that calendar apps fetch; its
+	// address is shown once on the notifications page, never linked.
+	"GET /calendar/{file}": true,
 }
 
 // notWalked are GET routes the walk leaves alone, with the reason: the

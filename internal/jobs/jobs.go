@@ -135,6 +135,39 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p) && p.Permanent()
 }
 
+// MaxRetryAfter caps the wait a handler may ask for with RetryAfter.
+const MaxRetryAfter = 6 * time.Hour
+
+// RetryAfter marks err as one to retry no sooner than d from now (a
+// receiver's 429 or 503 with Retry-After): the queue waits the longer of d
+// (at most MaxRetryAfter) and its own backoff. Handler packages may
+// instead return an error with a method RetryAfter() time.Duration.
+func RetryAfter(err error, d time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return retryAfterError{err, d}
+}
+
+type retryAfterError struct {
+	err error
+	d   time.Duration
+}
+
+func (e retryAfterError) Error() string             { return e.err.Error() }
+func (e retryAfterError) Unwrap() error             { return e.err }
+func (e retryAfterError) RetryAfter() time.Duration { return e.d }
+
+// RetryAfterOf is the wait err asks for (RetryAfter), capped at
+// MaxRetryAfter, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var r interface{ RetryAfter() time.Duration }
+	if !errors.As(err, &r) {
+		return 0
+	}
+	return min(max(r.RetryAfter(), 0), MaxRetryAfter)
+}
+
 // Backoff is the delay before the retry that follows failed attempt n
 // (1-based): base·2^(n−1), capped at limit, of which the upper half is
 // random ("equal jitter", r in [0, 1)), so that jobs that failed together do

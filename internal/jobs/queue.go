@@ -265,7 +265,7 @@ func (q *Queue) execute(ctx context.Context, j claimed) error {
 	if IsPermanent(err) || j.Attempts >= j.MaxAttempts {
 		return q.finish(rctx, j, StateFailed, msg)
 	}
-	return q.retry(rctx, j, q.now().Add(q.opts.Backoff(j.Attempts)), msg)
+	return q.retry(rctx, j, q.now().Add(max(q.opts.Backoff(j.Attempts), RetryAfterOf(err))), msg)
 }
 
 // call runs j's handler with the job timeout, turning a panic into an error.

@@ -296,6 +296,33 @@ func TestFailedJobRetriesWithBackoff(t *testing.T) {
 	})
 }
 
+// A receiver that answers 429 with Retry-After is not called again
+// before it said; a shorter Retry-After than the backoff keeps the
+// backoff, and one beyond MaxRetryAfter is capped.
+func TestRetryAfterDelaysTheRetry(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		clk := newClock()
+		waits := []time.Duration{10 * time.Minute, time.Second, 48 * time.Hour}
+		calls := 0
+		q := New(db, map[string]Handler{"chat": func(context.Context, json.RawMessage) error {
+			d := waits[calls]
+			calls++
+			return RetryAfter(errors.New("the receiver answered 429"), d)
+		}}, Options{Now: clk.Now, Logger: quiet, Backoff: func(int) time.Duration { return time.Minute }})
+		enqueue(t, db, Job{Kind: "chat"})
+		for i, want := range []time.Duration{10 * time.Minute, time.Minute, MaxRetryAfter} {
+			runOnce(t, q, 1)
+			r := jobRow(t, db, "chat")
+			if r.State != StatePending || !r.RunAt.Equal(clk.Now().Add(want)) {
+				t.Fatalf("after failure %d (Retry-After %v): %+v, want pending until now+%v", i+1, waits[i], r, want)
+			}
+			clk.Advance(want - time.Microsecond)
+			runOnce(t, q, 0)
+			clk.Advance(time.Microsecond)
+		}
+	})
+}
+
 func TestJobFailsForGood(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		clk := newClock()

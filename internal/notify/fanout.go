@@ -50,6 +50,10 @@ type Outbox interface {
 	// in one transaction. Done again for the same event and recipients it
 	// adds nothing, since a job may run more than once.
 	Deliver(ctx context.Context, ev Event, orgID string, to []Recipient, js []jobs.Job) error
+	// Chats lists the chat destinations an event of type typ goes to: the
+	// organisation's channels for the types of OrgChatTypes, and the own
+	// destinations of the recipients to.
+	Chats(ctx context.Context, orgID, typ string, to []Recipient) ([]string, error)
 }
 
 // fanoutBatch bounds the recipients written in one transaction.
@@ -58,7 +62,8 @@ const fanoutBatch = 500
 // FanoutHandler runs "event" jobs with o: each recipient gets an in-app
 // notification and, unless they chose the daily digest, a mail job in
 // their language; the organisation's
-// webhook, if any, one webhook job. The jobs carry dedupe keys, so an
+// webhook, if any, one webhook job; each chat destination (Chats) one chat
+// job. The jobs carry dedupe keys, so an
 // event is sent once however often its fan-out runs. It has the signature
 // of a jobs.Handler.
 func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
@@ -76,6 +81,13 @@ func FanoutHandler(o Outbox) func(context.Context, json.RawMessage) error {
 		if webhook {
 			hook = []jobs.Job{{Kind: KindWebhook, Payload: WebhookJob{Webhook: j.OrgID, Event: ev},
 				DedupeKey: "webhook:" + ev.ID + ":" + j.OrgID}}
+		}
+		chats, err := o.Chats(ctx, j.OrgID, ev.Type, to)
+		if err != nil {
+			return fmt.Errorf("notify: event job: chats: %w", err)
+		}
+		for _, d := range chats {
+			hook = append(hook, jobs.Job{Kind: KindChat, Payload: ChatJob{Destination: d, Event: ev}, DedupeKey: "chat:" + ev.ID + ":" + d})
 		}
 		for {
 			batch := to[:min(fanoutBatch, len(to))]

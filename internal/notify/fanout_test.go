@@ -14,12 +14,17 @@ import (
 type fakeOutbox struct {
 	to      []Recipient
 	webhook bool
+	chats   []string
 	calls   [][]jobs.Job
 	notes   int
 }
 
 func (o *fakeOutbox) Audience(context.Context, EventJob) ([]Recipient, string, bool, error) {
 	return o.to, "acme", o.webhook, nil
+}
+
+func (o *fakeOutbox) Chats(context.Context, string, string, []Recipient) ([]string, error) {
+	return o.chats, nil
 }
 
 func (o *fakeOutbox) Deliver(_ context.Context, ev Event, _ string, to []Recipient, js []jobs.Job) error {
@@ -96,6 +101,25 @@ func TestFanout(t *testing.T) {
 	}
 	if o.notes != 1 || len(o.calls) != 1 || len(o.calls[0]) != 0 {
 		t.Errorf("digest reader: %d notifications, calls %+v; want 1 notification and no job", o.notes, o.calls)
+	}
+	// Each chat destination gets one chat job, with the last batch, keyed
+	// by event and destination.
+	o = &fakeOutbox{to: []Recipient{{UserID: "d1", Email: "d1@example.jp"}}, chats: []string{"ch1", "ch2"}}
+	if err := FanoutHandler(o)(context.Background(), payload); err != nil {
+		t.Fatal(err)
+	}
+	var chats []string
+	for _, j := range o.calls[len(o.calls)-1] {
+		if j.Kind == KindChat {
+			c := j.Payload.(ChatJob)
+			if j.DedupeKey != "chat:"+ev.ID+":"+c.Destination || c.Event.ID != ev.ID || c.Event.OrgSlug != "acme" {
+				t.Errorf("chat job %+v", j)
+			}
+			chats = append(chats, c.Destination)
+		}
+	}
+	if fmt.Sprint(chats) != "[ch1 ch2]" {
+		t.Errorf("chat jobs for %v, want ch1 and ch2", chats)
 	}
 	// A payload that is not an event job fails for good.
 	if err := FanoutHandler(&fakeOutbox{})(context.Background(), json.RawMessage(`{`)); !IsPermanent(err) {

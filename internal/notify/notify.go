@@ -78,6 +78,9 @@ type Event struct {
 	Detail     string    `json:"detail,omitempty"`
 	Urgent     bool      `json:"urgent"`
 	OccurredAt time.Time `json:"occurred_at"`
+	// DueAt is the deadline of case.clock_due and case.overdue, which chat
+	// messages show in Japan's time; zero for other events.
+	DueAt time.Time `json:"due_at,omitzero"`
 }
 
 // Validate checks that ev can be sent.

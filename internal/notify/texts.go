@@ -130,6 +130,30 @@ var mailFixed = map[string]map[string]string{
 	},
 }
 
+// chatFixed holds the parts of chat messages beyond a mail's headline.
+var chatFixed = map[string]map[string]string{
+	"open": {
+		"ja": "Kasuhara で開く",
+		"en": "Open in Kasuhara",
+	},
+	"due": {
+		"ja": "期限",
+		"en": "Deadline",
+	},
+	"note": {
+		"ja": "内容は Kasuhara にログインして確認してください。このメッセージには事案の内容を記載していません。",
+		"en": "Sign in to Kasuhara to see it. This message does not contain the details of the case.",
+	},
+	"test": {
+		"ja": "Kasuhara からのテストメッセージです",
+		"en": "Test message from Kasuhara",
+	},
+	"test_note": {
+		"ja": "この送信先に Kasuhara の通知が届きます。事案の内容は記載されず、種類・事案番号・期限・リンクのみが届きます。",
+		"en": "Kasuhara's notifications will arrive here: the kind, the case number, the deadline and a link, never the details of a case.",
+	},
+}
+
 // Languages are the languages of notifications; the first is the default.
 var Languages = []string{"ja", "en"}
 

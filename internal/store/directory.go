@@ -61,11 +61,11 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 	}
 	sealed := ""
 	if st.ClientSecret != "" {
-		if s.Secrets == nil {
+		if s.DirectorySecrets == nil {
 			return wrap(op, kasuhara.Errorf(kasuhara.EINTERNAL, "no key to seal the client secret"))
 		}
 		var err error
-		if sealed, err = s.Secrets.Seal([]byte(st.ClientSecret)); err != nil {
+		if sealed, err = s.DirectorySecrets.Seal([]byte(st.ClientSecret)); err != nil {
 			return wrap(op, err)
 		}
 	}
@@ -228,10 +228,10 @@ func (s *Store) openSecret(st *kasuhara.SSOSettings, sealed string) error {
 	if sealed == "" {
 		return nil
 	}
-	if s.Secrets == nil {
+	if s.DirectorySecrets == nil {
 		return errors.New("no key to open the client secret")
 	}
-	plain, err := s.Secrets.Unseal(sealed)
+	plain, err := s.DirectorySecrets.Unseal(sealed)
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (s *Store) openSecret(st *kasuhara.SSOSettings, sealed string) error {
 // how many it sealed.
 func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 	const op = "store.ResealSecrets"
-	if s.Secrets == nil {
+	if s.DirectorySecrets == nil {
 		return 0, wrap(op, errors.New("no key"))
 	}
 	type row struct{ org, sealed string }
@@ -256,11 +256,11 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 		return 0, wrap(op, err)
 	}
 	for _, r := range rows {
-		plain, err := s.Secrets.Unseal(r.sealed)
+		plain, err := s.DirectorySecrets.Unseal(r.sealed)
 		if err != nil {
 			return 0, wrap(op, err)
 		}
-		again, err := s.Secrets.Seal(plain)
+		again, err := s.DirectorySecrets.Seal(plain)
 		if err != nil {
 			return 0, wrap(op, err)
 		}

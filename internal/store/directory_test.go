@@ -19,7 +19,7 @@ func withSecrets(t *testing.T, f fixture) *blob.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	f.s.Secrets = b
+	f.s.DirectorySecrets = b
 	return b
 }
 

@@ -102,6 +102,15 @@ func (s *Store) notifyHandlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuh
 // enqueueEvent writes the outbox entry of an event on c for the audience j.
 func (s *Store) enqueueEvent(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, typ string, j notify.EventJob) error {
 	j.Event = notify.Event{ID: newID(), Type: typ, CaseID: c.ID, CaseRef: c.Ref, Urgent: c.Urgent, Detail: j.Event.Detail, OccurredAt: s.now()}
+	if typ == notify.CaseClockDue || typ == notify.CaseOverdue {
+		// The deadline, for chat messages to show in Japan's time.
+		switch j.Event.Detail {
+		case "acknowledge":
+			j.Event.DueAt = c.AcknowledgeBy
+		case "feedback":
+			j.Event.DueAt = c.FeedbackBy
+		}
+	}
 	j.OrgID = c.OrgID
 	return jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindEvent, Payload: j, DedupeKey: "event:" + j.Event.ID})
 }

@@ -30,9 +30,12 @@ type Store struct {
 	// WebhookAllow are the private networks that webhooks may be sent to
 	// (--webhook-allow); public addresses need no entry.
 	WebhookAllow []netip.Prefix
-	// Secrets seals the secrets the store keeps (an OpenID client secret);
-	// nil refuses to store one.
-	Secrets Sealer
+	// Secrets seals what the database keeps of secrets it must give back
+	// (chat webhook addresses); serve loads it from the data directory.
+	Secrets *credential.Sealer
+	// DirectorySecrets seals the OpenID client secrets with the evidence
+	// key (blob.Store); nil refuses to store one.
+	DirectorySecrets Sealer
 }
 
 var (

@@ -21,6 +21,7 @@ func newStore(t *testing.T, db *sqldb.DB) *store.Store {
 	t.Helper()
 	s := store.New(db)
 	s.Params = fastParams
+	s.Secrets = credential.NewRandomSealer()
 	return s
 }
 

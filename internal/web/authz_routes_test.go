@@ -137,22 +137,28 @@ var routeMatrix = map[string]rule{
 	"/o/":                           nothing,
 	"/":                             nothing,
 
-	"GET /{$}":                      signedIn,
-	"GET /report":                   signedIn,
-	"POST /report":                  signedIn,
-	"POST /report/suggest":          signedIn,
-	"GET /reports":                  signedIn,
-	"GET /notifications":            signedIn,
-	"POST /notifications/read":      signedIn,
-	"POST /notifications/{id}/read": signedIn, // marks only the viewer's own
-	"POST /notifications/mail":      signedIn, // the viewer's own choice
-	"GET /approvals":                or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
-	"GET /lookup":                   signedIn,
-	"GET /pick/cases":               signedIn,
-	"GET /pick/customers":           anyOrg(access.ReadCustomers),
-	"GET /timer":                    signedIn,
-	"GET /policies":                 signedIn,
-	"GET /training":                 signedIn,
+	"GET /{$}":                             signedIn,
+	"GET /report":                          signedIn,
+	"POST /report":                         signedIn,
+	"POST /report/suggest":                 signedIn,
+	"GET /reports":                         signedIn,
+	"GET /notifications":                   signedIn,
+	"POST /notifications/read":             signedIn,
+	"POST /notifications/{id}/read":        signedIn, // marks only the viewer's own
+	"POST /notifications/mail":             signedIn, // the viewer's own choice
+	"POST /notifications/chat":             signedIn, // the viewer's own destination
+	"POST /notifications/chat/{id}/test":   signedIn, // only the viewer's own (another's is not found)
+	"POST /notifications/chat/{id}/delete": signedIn,
+	"POST /notifications/calendar":         anyOrg(access.ReadCaseContents),
+	"POST /notifications/calendar/stop":    signedIn,
+	"GET /calendar/{file}":                 everyone, // the secret in the address is the key
+	"GET /approvals":                       or(anyOrg(access.ReadCustomers), anyOrg(access.DecideGrants)),
+	"GET /lookup":                          signedIn,
+	"GET /pick/cases":                      signedIn,
+	"GET /pick/customers":                  anyOrg(access.ReadCustomers),
+	"GET /timer":                           signedIn,
+	"GET /policies":                        signedIn,
+	"GET /training":                        signedIn,
 
 	"GET /cases":                                            anyOrg(access.ReadCaseContents),
 	"GET /cases/{id}":                                       caseAt(access.CaseReporter),
@@ -261,6 +267,10 @@ var routeMatrix = map[string]rule{
 	"GET /admin/settings":                     anyOrg(access.ManageSettings),
 	"POST /admin/settings":                    anyOrg(access.ManageSettings),
 	"POST /admin/settings/anonymous":          anyOrg(access.ManageSettings),
+	"GET /admin/chat":                         anyOrg(access.ManageSettings),
+	"POST /admin/chat":                        anyOrg(access.ManageSettings),
+	"POST /admin/chat/{id}/test":              anyOrg(access.ManageSettings),
+	"POST /admin/chat/{id}/delete":            anyOrg(access.ManageSettings),
 	"GET /policies/acknowledgements":          anyOrg(access.ViewAcknowledged),
 	"GET /policies/{id}":                      and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),
 	"POST /policies/{id}/acknowledge":         and(signedIn, func(p principal, _ *world) bool { return p.org == "p" }),

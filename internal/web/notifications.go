@@ -7,14 +7,22 @@ import (
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/access"
 	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/notify"
 )
 
 // notificationsPage lists the viewer's notifications, grouped by case and
-// paged. It changes nothing (a GET may come from another site): they are
-// marked read by a POST from the page.
+// paged, with how they reach the viewer: mail, chat, the calendar. It
+// changes nothing (a GET may come from another site): they are marked read
+// by a POST from the page.
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.notificationsView(w, r, http.StatusOK, &page{})
+}
+
+// notificationsView draws the notifications page with p's flash and form
+// (a refused chat destination).
+func (s *Server) notificationsView(w http.ResponseWriter, r *http.Request, status int, p *page) error {
 	v := viewerFrom(r.Context())
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg, err := s.Notifications.NotificationGroups(r.Context(), v.User.ID, max(n, 1))
@@ -25,8 +33,28 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "notifications", &page{Title: "notifications.title", Nav: "notifications",
-		Data: map[string]any{"Page": pg, "Digest": digest}})
+	data := map[string]any{"Page": pg, "Digest": digest}
+	if s.Chat != nil {
+		ds, err := s.Chat.MyChatDestinations(r.Context(), v.Actor)
+		if err != nil {
+			return err
+		}
+		data["Chat"], data["ChatKinds"] = ds, s.chatKinds(false)
+	}
+	if s.Calendar != nil && access.Can(v.Membership.Role, access.ReadCaseContents) {
+		info, err := s.Calendar.CalendarFeedInfo(r.Context(), v.Actor)
+		if err != nil {
+			return err
+		}
+		data["Calendar"], data["CalendarInfo"] = true, info
+		// The address is shown on the page after it was made, once.
+		data["CalendarURL"] = s.sessions.PopString(r.Context(), calendarURLKey)
+	}
+	p.Title, p.Nav, p.Data = "notifications.title", "notifications", data
+	if p.Form == nil {
+		p.Form = &form{Values: map[string]string{}, Errors: map[string]string{}}
+	}
+	return s.render(w, r, status, "notifications", p)
 }
 
 // markNotificationsRead marks all of the viewer's notifications read.

@@ -182,6 +182,14 @@ func (s *Server) routes() http.Handler {
 	handle("POST /notifications/read", s.markNotificationsRead)
 	handle("POST /notifications/{id}/read", s.markNotificationRead)
 	handle("POST /notifications/mail", s.setNotificationMail)
+	handle("POST /notifications/chat", s.addMyChat)
+	handle("POST /notifications/chat/{id}/test", s.testMyChat)
+	handle("POST /notifications/chat/{id}/delete", s.deleteMyChat)
+	handle("POST /notifications/calendar", s.renewCalendar)
+	handle("POST /notifications/calendar/stop", s.stopCalendar)
+	// A calendar app fetches the feed without a session: the secret in
+	// the address is the key, and fetches are limited.
+	handle("GET /calendar/{file}", s.calendarFeed, public)
 	handle("GET /approvals", s.approvalsPage)
 	handle("GET /pick/cases", s.pickCases)
 	handle("GET /pick/customers", s.pickCustomers)
@@ -266,6 +274,10 @@ func (s *Server) routes() http.Handler {
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
 	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
+	handle("GET /admin/chat", s.adminChat)
+	handle("POST /admin/chat", s.adminAddChat)
+	handle("POST /admin/chat/{id}/test", s.adminTestChat)
+	handle("POST /admin/chat/{id}/delete", s.adminDeleteChat)
 
 	// The API. openapi.json documents every route registered with api().
 	api := func(pattern string, h handler, ps ...policy) {

@@ -57,6 +57,13 @@ type Deps struct {
 	Idempotency kasuhara.IdempotencyService
 	// Notifications are the in-app notices (the store); nil shows none.
 	Notifications kasuhara.NotificationService
+	// Chat are the chat destinations (issue 25); nil hides them.
+	Chat kasuhara.ChatService
+	// ChatLineWorks: the operator set up a LINE WORKS bot (--lineworks-*),
+	// so its destinations are offered.
+	ChatLineWorks bool
+	// Calendar is the calendar feed of a person's deadlines; nil hides it.
+	Calendar kasuhara.CalendarService
 	// Directory is company sign-in and provisioning; nil offers neither.
 	Directory kasuhara.DirectoryService
 	// Provisioning is SCIM at /scim/v2; nil answers 404 there.
@@ -116,13 +123,17 @@ type Server struct {
 	loginClient   throttle.Counter
 	receiptClient throttle.Counter
 	lookupUser    throttle.Counter
-	anonFiling    throttle.Counter
-	anonBudget    throttle.Counter // anonymous reports of all clients together
-	clientSalt    []byte
-	apiPatterns   []string
-	handler       http.Handler
-	secureCookies bool
-	sso           *sso.Client
+	// calendarClients and calendarFeeds count fetches of calendar feeds,
+	// per client address and per feed.
+	calendarClients throttle.Counter
+	calendarFeeds   throttle.Counter
+	anonFiling      throttle.Counter
+	anonBudget      throttle.Counter // anonymous reports of all clients together
+	clientSalt      []byte
+	apiPatterns     []string
+	handler         http.Handler
+	secureCookies   bool
+	sso             *sso.Client
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -163,17 +174,19 @@ func NewServer(d Deps) (*Server, error) {
 		signIn, anon = throttle.InProcess{}, throttle.InProcess{Now: d.Now}
 	}
 	s := &Server{
-		Deps:          d,
-		loginAccount:  signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
-		loginPair:     signIn.Counter("login-pair", 5, 15*time.Minute),
-		loginKnown:    signIn.Known("login-known", 30*24*time.Hour),
-		loginClient:   signIn.Counter("login-client", 20, 15*time.Minute),
-		lookupUser:    signIn.Counter("customer-lookup", 30, time.Minute),
-		receiptClient: anon.Counter("receipt", 10, 15*time.Minute),
-		anonFiling:    anon.Counter("anonymous-filing", 10, time.Hour),
-		anonBudget:    anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
-		clientSalt:    d.ClientKey,
-		secureCookies: strings.HasPrefix(d.BaseURL, "https://"),
+		Deps:            d,
+		loginAccount:    signIn.Counter("login-account", loginFreeFailures, 15*time.Minute),
+		loginPair:       signIn.Counter("login-pair", 5, 15*time.Minute),
+		loginKnown:      signIn.Known("login-known", 30*24*time.Hour),
+		loginClient:     signIn.Counter("login-client", 20, 15*time.Minute),
+		lookupUser:      signIn.Counter("customer-lookup", 30, time.Minute),
+		receiptClient:   anon.Counter("receipt", 10, 15*time.Minute),
+		anonFiling:      anon.Counter("anonymous-filing", 10, time.Hour),
+		anonBudget:      anon.Counter("anonymous-budget", d.AnonymousBudget, time.Hour),
+		calendarClients: anon.Counter("calendar-client", calendarFetchesPerClient, time.Hour),
+		calendarFeeds:   anon.Counter("calendar-feed", calendarFetchesPerFeed, time.Hour),
+		clientSalt:      d.ClientKey,
+		secureCookies:   strings.HasPrefix(d.BaseURL, "https://"),
 	}
 	if s.clientSalt == nil {
 		s.clientSalt = newSalt()

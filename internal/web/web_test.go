@@ -89,6 +89,7 @@ func setUp(t *testing.T, e sqldb.Engine, opts ...option) *env {
 	db := testdb.Open(t, e)
 	st := store.New(db)
 	st.Params = credential.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+	st.Secrets = credential.NewRandomSealer()
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -100,8 +101,8 @@ func setUp(t *testing.T, e sqldb.Engine, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	st.Secrets = blobs
-	d := web.Deps{Directory: st, Provisioning: st, Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
+	st.DirectorySecrets = blobs
+	d := web.Deps{Directory: st, Provisioning: st, Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, Idempotency: st, Notifications: st, Chat: st, Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), BaseURL: "http://127.0.0.1", Version: "test"}
 	for _, o := range opts {
 		o(&d)
