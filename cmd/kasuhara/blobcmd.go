@@ -329,6 +329,12 @@ func rotateKey(ctx context.Context, e env, st *store.Store, blobs *blob.Store) e
 			return fmt.Errorf("key rotate: %w; the old key is kept: run it again", err)
 		}
 	}
+	// The OpenID client secrets are sealed with the same key: sealed again
+	// before the old key goes.
+	st.DirectorySecrets = blobs
+	if _, err := st.ResealSecrets(ctx); err != nil {
+		return fmt.Errorf("key rotate: the client secrets of company sign-in: %w; the old key is kept: run it again", err)
+	}
 	// Recorded first: a kill between the two leaves the old key, and the
 	// next run finds every file done and destroys it.
 	if err := st.FinishBlobJob(ctx, kasuhara.CLIActor, job, "key.rotate.finish",

@@ -46,6 +46,7 @@ func commands() []command {
 		{"user", "user create --email E --name N --role ROLE [--org SLUG] [--department D]: create a user", userCmd},
 		{"token", "token create --email E [--label L]: print a new API token once", tokenCmd},
 		{"phone", "phone secret --org SLUG --source twilio|connect|sip: set the secret a phone system signs its call events with", phoneCmd},
+		{"sso", "sso map --org SLUG --group G --role ROLE [--target SLUG] [--department D] | emergency --org SLUG --email E [--off]: map a directory group to a role (desk and legal too), mark an emergency administrator", ssoCmd},
 		{"audit", "audit verify [--records] | baseline | anchor --out FILE: check the audit trail (and the records), record the records' state, sign the chain's head", auditCmd},
 		{"screen", "screen [FILE]: screen text (FILE or stdin) for harassment and print JSON", screenCmd},
 		{"import", "import cases FILE [--dry-run]: import the old ledger of incidents (XLSX or CSV) as cases", importCmd},

@@ -110,6 +110,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	defer blobs.Close()
 	logger.Info("evidence store", "location", blobs.Location())
+	st.DirectorySecrets = blobs // the OpenID client secrets are sealed with the evidence key
 
 	// Several servers on one PostgreSQL database count sign-in failures,
 	// wrong receipts and anonymous reports together (issue 24).
@@ -211,7 +212,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		shared = throttles
 	}
 	srv, err := web.NewServer(web.Deps{
-		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Intake: st, Calls: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
+		Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Directory: st, Provisioning: st, Intake: st, Calls: st, Chat: st, ChatLineWorks: cfg.LineWorks.Enabled(), Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: readiness(db, blobs),
 		Throttles: shared, ClientKey: clientKey,
 		OnBehalf: st, CaseImports: st,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20, AnonymousBudget: cfg.AnonymousBudget, MailConfigured: cfg.SMTP != "",

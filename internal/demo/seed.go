@@ -94,6 +94,21 @@ func Seed(ctx context.Context, st *store.Store, out io.Writer) error {
 	}
 	// Policy and training, group-wide from the parent.
 	admin := kasuhara.Actor{UserID: viewers["admin@demo.example"].UserID, OrgID: orgs["demo"].ID, Role: kasuhara.RoleAdmin}
+	// Company sign-in set up but not required (the demo signs in with
+	// passwords): a provider that does not exist, and two groups mapped.
+	if err := st.SaveSSO(ctx, admin, kasuhara.SSOSettings{OrgID: orgs["demo"].ID, Issuer: "https://login.example.com/demo/v2.0",
+		ClientID: "kasuhara-demo", Domains: []string{"demo.example"}, GroupsClaim: "groups"}); err != nil {
+		return err
+	}
+	for _, g := range []kasuhara.GroupRole{
+		{OrgID: orgs["demo"].ID, Group: "全従業員", TargetOrgID: orgs["demo-retail"].ID, Role: kasuhara.RoleEmployee},
+		{OrgID: orgs["demo"].ID, Group: "新宿店", TargetOrgID: orgs["demo-retail"].ID, Role: kasuhara.RoleEmployee, DepartmentID: depts["新宿店"]},
+		{OrgID: orgs["demo"].ID, Group: "店長", TargetOrgID: orgs["demo-retail"].ID, Role: kasuhara.RoleSupervisor},
+	} {
+		if _, err := st.AddGroupRole(ctx, admin, g); err != nil {
+			return err
+		}
+	}
 	demoSettings, err := st.Settings(ctx, orgs["demo"].ID)
 	if err != nil {
 		return err

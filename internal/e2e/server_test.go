@@ -132,11 +132,12 @@ func startServerOn(t *testing.T, data, dbURL string, first bool) *server {
 }
 
 // startServerWith is startServerOn with more of the server's environment
-// (KASUHARA_SMTP, …).
-func startServerWith(t *testing.T, data, dbURL string, first bool, env []string) *server {
+// (KASUHARA_SMTP, …) and more flags for serve (the last of a flag given
+// twice counts).
+func startServerWith(t *testing.T, data, dbURL string, first bool, env []string, flags ...string) *server {
 	t.Helper()
 	s := &server{exited: make(chan struct{}), secrets: map[string]string{}, data: data, dbURL: dbURL}
-	s.cmd = exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	s.cmd = exec.Command(binary, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, flags...)...)
 	// Only what the server needs: no KASUHARA_* from the caller's environment.
 	s.cmd.Env = append(s.env(data), env...)
 	s.cmd.Stderr = &s.stderr

@@ -33,6 +33,9 @@ type Store struct {
 	// Secrets seals what the database keeps of secrets it must give back
 	// (chat webhook addresses, TOTP keys); serve loads it from the data directory.
 	Secrets *credential.Sealer
+	// DirectorySecrets seals the OpenID client secrets with the evidence
+	// key (blob.Store); nil refuses to store one.
+	DirectorySecrets Sealer
 }
 
 var (

@@ -137,6 +137,8 @@ func (s *Server) auditRows(ctx context.Context, role kasuhara.Role, loc *i18n.Lo
 			row.Actor = loc.T("admin.audit.actor_cli")
 		case e.ActorLabel == "system":
 			row.Actor = loc.T("admin.audit.actor_system")
+		case e.ActorLabel == kasuhara.DirectoryActor.Label:
+			row.Actor = loc.T("admin.audit.actor_directory")
 		default:
 			row.Actor = loc.T("admin.audit.actor_none")
 		}

@@ -17,7 +17,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title", Form: &form{Values: map[string]string{"next": next}, Errors: map[string]string{}}})
+	return s.render(w, r, http.StatusOK, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: &form{Values: map[string]string{"next": next}, Errors: map[string]string{}}})
 }
 
 // login signs a person in. Failures are throttled per account and per
@@ -38,7 +38,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
 	}
 	if len(f.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Form: f})
+		return s.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f})
 	}
 	ip := s.clientIP(r)
 	acctKey, pairKey, clientKey := "account:"+email, "pair:"+email+"|"+ip, "client:"+ip
@@ -77,9 +77,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			s.loginClient.Fail(r.Context(), clientKey)); err != nil {
 			return err
 		}
-		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Form: f, Flash: "login.failed", FlashKind: "error"})
+		return s.render(w, r, http.StatusUnauthorized, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f, Flash: "login.failed", FlashKind: "error"})
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.passwordAllowed(r, u); kasuhara.ErrorCode(err) == kasuhara.EFORBIDDEN {
+		return s.render(w, r, http.StatusForbidden, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f, Flash: "sso.password_off", FlashKind: "error"})
+	} else if err != nil {
 		return err
 	}
 	// Signed in: a failure to forget the failures must not undo it.

@@ -55,6 +55,10 @@ type page struct {
 	// policy page, the anonymous form, receipt and status): its name, not
 	// the product's, heads the page, its title and its footer.
 	Brand *kasuhara.Org
+	// Refresh, when set, is where the page sends the browser at once (the
+	// company's sign-in page: a redirect of the sign-in form's POST to
+	// another origin would break the form-action policy).
+	Refresh string
 }
 
 // langSwitch is a page's own language switch: the action that draws the

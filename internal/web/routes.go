@@ -109,6 +109,9 @@ func (s *Server) routes() http.Handler {
 	handle("GET /login", s.loginPage, public)
 	handle("POST /login", s.login, public)
 	handle("POST /logout", s.logout, public)
+	handle("POST /login/sso", s.ssoStart, public)
+	handle("GET /login/sso/callback", s.ssoCallback, public)
+	handle("GET /o/{org}/login", s.orgSignInPage, public)
 	handle("POST /language", s.setLanguage, public)
 	handle("GET /account/password", s.passwordPage, oneTimePassword)
 	handle("POST /account/password", s.changePassword, oneTimePassword)
@@ -295,6 +298,13 @@ func (s *Server) routes() http.Handler {
 	handle("GET /compliance", s.compliancePage)
 	handle("GET /compliance/report.pdf", s.complianceReport)
 	handle("POST /compliance/not-applicable", s.complianceNA)
+	handle("GET /admin/sso", s.adminSSO)
+	handle("POST /admin/sso", s.adminSaveSSO)
+	handle("POST /admin/sso/groups", s.adminAddGroupRole)
+	handle("POST /admin/sso/groups/{id}/delete", s.adminRemoveGroupRole)
+	handle("POST /admin/sso/emergency/{id}", s.adminSetEmergency)
+	handle("POST /admin/sso/scim-tokens", s.adminCreateSCIMToken)
+	handle("POST /admin/sso/scim-tokens/{id}/revoke", s.adminRevokeSCIMToken)
 	handle("GET /admin/settings", s.adminSettings)
 	handle("POST /admin/settings", s.adminSaveSettings)
 	handle("POST /admin/settings/anonymous", s.adminSaveAnonymous)
@@ -394,6 +404,9 @@ func (s *Server) routes() http.Handler {
 	// session either.
 	handle("/api/v1/anonymous-reports/", s.apiNotFound, anonymous)
 	handle("/o/", s.notFound, anonymous)
+	// SCIM: a directory's bearer token per organisation, SCIM's own errors
+	// (scim.go); no session.
+	mux.Handle("/scim/v2/", s.scim())
 
 	handle("/", s.notFound, public)
 

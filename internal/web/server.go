@@ -23,6 +23,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/i18n"
+	"github.com/kasuhara/kasuhara/internal/sso"
 	"github.com/kasuhara/kasuhara/internal/throttle"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -75,8 +76,12 @@ type Deps struct {
 	ChatLineWorks bool
 	// Calendar is the calendar feed of a person's deadlines; nil hides it.
 	Calendar kasuhara.CalendarService
-	Blobs    Blobs
-	Sessions scs.Store
+	// Directory is company sign-in and provisioning; nil offers neither.
+	Directory kasuhara.DirectoryService
+	// Provisioning is SCIM at /scim/v2; nil answers 404 there.
+	Provisioning kasuhara.ProvisioningService
+	Blobs        Blobs
+	Sessions     scs.Store
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	// Throttles makes the limiters (sign-in, wrong receipts, anonymous
@@ -142,6 +147,7 @@ type Server struct {
 	handler         http.Handler
 	secureCookies   bool
 	verified        *verifiedFiles // files whose whole check serves the seeks after it
+	sso             *sso.Client
 }
 
 // The slow-down of an account: after loginFreeFailures failed sign-ins
@@ -225,6 +231,8 @@ func NewServer(d Deps) (*Server, error) {
 		s.writeError(w, r, fmt.Errorf("web: session: %w", err))
 	}
 	s.sessions = sm
+	s.sso = sso.NewClient(strings.TrimRight(d.BaseURL, "/") + "/login/sso/callback")
+	s.sso.Now = d.Now
 	s.handler = s.routes()
 	return s, nil
 }

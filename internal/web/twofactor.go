@@ -341,7 +341,7 @@ func (s *Server) adminSaveSignIn(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) loginThrottled(w http.ResponseWriter, r *http.Request, f *form, wait time.Duration) error {
 	s.metrics.loginThrottled.Inc()
 	w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-	return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Form: f,
+	return s.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f,
 		Flash: "login.throttled", FlashKind: "error", FlashArgs: map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))}})
 }
 
@@ -384,6 +384,13 @@ func (s *Server) loginPastSlowDown(w http.ResponseWriter, r *http.Request, email
 			return err
 		}
 		return s.loginThrottled(w, r, f, wait)
+	}
+	// An organisation that requires company sign-in takes no password
+	// here either, but an emergency administrator's.
+	if err := s.passwordAllowed(r, u); kasuhara.ErrorCode(err) == kasuhara.EFORBIDDEN {
+		return s.render(w, r, http.StatusForbidden, "login", &page{Title: "login.title", Data: s.loginOptions(r), Form: f, Flash: "sso.password_off", FlashKind: "error"})
+	} else if err != nil {
+		return err
 	}
 	s.counted(r, s.loginPair.Reset(ctx, pairKey))
 	s.counted(r, s.loginKnown.Add(ctx, pairKey))

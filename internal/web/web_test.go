@@ -101,7 +101,8 @@ func setUp(t *testing.T, e sqldb.Engine, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	d := web.Deps{Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Intake: st, Calls: st, Chat: st, Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
+	st.DirectorySecrets = blobs
+	d := web.Deps{Directory: st, Provisioning: st, Orgs: st, Users: st, Tokens: st, Audit: st, Cases: st, Messages: st, Checkins: st, Cooperation: st, Anonymous: st, Settings: st, Customers: st, Letters: st, Referrals: st, Posts: st, Policies: st, Training: st, Insight: st, Compliance: st, Retention: st, TwoFactor: st, Idempotency: st, Notifications: st, Intake: st, Calls: st, Chat: st, Calendar: st, Blobs: blobs, Sessions: st.Sessions(), Ready: db.Ping, Catalog: cat,
 		OnBehalf: st, CaseImports: st,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), BaseURL: "http://127.0.0.1", Version: "test"}
 	for _, o := range opts {

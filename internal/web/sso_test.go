@@ -1,0 +1,198 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/testoidc"
+)
+
+const ssoCallback = "http://127.0.0.1/login/sso/callback"
+
+// ssoEnv is an env whose organisation signs in at a real OpenID provider
+// running in the test.
+func ssoEnv(t *testing.T, e *env, required bool) *testoidc.Provider {
+	t.Helper()
+	p := testoidc.New("kasuhara", "client-secret-1", ssoCallback)
+	t.Cleanup(p.Close)
+	p.AddPerson(testoidc.Person{Subject: "u-1", Username: "hanako", Password: "pw-hanako", Email: "hanako@acme.example",
+		Given: "花子", Family: "山田", Groups: []string{"Staff"}})
+	admin := e.actor(kasuhara.RoleAdmin)
+	if err := e.st.SaveSSO(ctx, admin, kasuhara.SSOSettings{OrgID: e.org.ID, Issuer: p.Issuer, ClientID: "kasuhara", ClientSecret: "client-secret-1",
+		Domains: []string{"acme.example"}, GroupsClaim: "groups", Required: required}); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []kasuhara.GroupRole{
+		{OrgID: e.org.ID, Group: "Staff", TargetOrgID: e.sub.ID, Role: kasuhara.RoleEmployee},
+		{OrgID: e.org.ID, Group: "Managers", TargetOrgID: e.sub.ID, Role: kasuhara.RoleSupervisor},
+	} {
+		if _, err := e.st.AddGroupRole(ctx, admin, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// ssoSignIn starts a company sign-in from the login page, signs in at the
+// provider with a browser of its own, and returns the callback's query.
+func ssoSignIn(t *testing.T, c *client, username, pw string) string {
+	t.Helper()
+	res := c.post("/login/sso", url.Values{"sso_email": {"Hanako@acme.example"}})
+	// A page that goes on at once (meta refresh) and links to the provider.
+	m := regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`).FindStringSubmatch(res.body)
+	if res.status != http.StatusOK || m == nil || !strings.Contains(res.body, `id="sso-continue"`) {
+		t.Fatalf("start: %d %s", res.status, res.body)
+	}
+	authURL := html.UnescapeString(m[1])
+	if !strings.Contains(authURL, "code_challenge=") {
+		t.Fatalf("no PKCE in %s", authURL)
+	}
+	jar, _ := cookiejar.New(nil)
+	back, err := testoidc.SignIn(&http.Client{Jar: jar, Timeout: 10 * time.Second}, authURL, username, pw, ssoCallback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back.RawQuery
+}
+
+func TestSSOSignInPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		p := ssoEnv(t, e, true)
+		c := e.client()
+		// The login page offers the company account, the password form folded away.
+		must(t, c.get("/login"), http.StatusOK, `action="/login/sso"`, "会社のアカウントでログイン", `<details class="password-login"`)
+
+		q := ssoSignIn(t, c, "hanako", "pw-hanako")
+		res := c.get("/login/sso/callback?" + q)
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
+			t.Fatalf("callback: %d %s %s", res.status, res.header.Get("Location"), res.body)
+		}
+		must(t, c.get("/"), http.StatusOK, "山田")
+		u, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := e.st.Memberships(ctx, u.ID)
+		if len(ms) != 1 || ms[0].OrgID != e.sub.ID || ms[0].Role != kasuhara.RoleEmployee {
+			t.Fatalf("memberships %+v", ms)
+		}
+
+		// The same answer again (Back, reload, or a replay): refused, nobody signed in.
+		other := e.client()
+		mustNot(t, other.get("/login/sso/callback?"+q), "山田")
+		must(t, c.get("/login/sso/callback?"+q), http.StatusBadRequest, "やり直してください")
+
+		// The role follows the directory at the next sign-in.
+		p.SetGroups("u-1", "Managers")
+		c2 := e.client()
+		must(t, c2.get("/login/sso/callback?"+ssoSignIn(t, c2, "hanako", "pw-hanako")), http.StatusSeeOther)
+		if ms, _ := e.st.Memberships(ctx, u.ID); len(ms) != 1 || ms[0].Role != kasuhara.RoleSupervisor {
+			t.Fatalf("after the directory changed: %+v", ms)
+		}
+
+		// No group maps: a page that says whom to ask, and no session.
+		p.SetGroups("u-1", "Marketing")
+		c3 := e.client()
+		res = c3.get("/login/sso/callback?" + ssoSignIn(t, c3, "hanako", "pw-hanako"))
+		must(t, res, http.StatusForbidden, "役割が割り当てられていません", "情報システム部門", "Acme 株式会社")
+		if res := c3.get("/"); res.status != http.StatusSeeOther {
+			t.Fatalf("signed in without a role: %d", res.status)
+		}
+
+		// A forged answer with a state that was never given out.
+		c4 := e.client()
+		ssoSignIn(t, c4, "hanako", "pw-hanako")
+		must(t, c4.get("/login/sso/callback?state=forged&code=x"), http.StatusUnauthorized)
+
+		// An address of a domain with no provider is told so, by field.
+		must(t, e.client().post("/login/sso", url.Values{"sso_email": {"x@elsewhere.example"}}), http.StatusUnprocessableEntity, "設定されていません")
+		must(t, e.client().post("/login/sso", url.Values{"sso_email": {"not-an-address"}}), http.StatusUnprocessableEntity)
+	})
+}
+
+func TestSSORequiredRefusesPasswords(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		ssoEnv(t, e, true)
+		c := e.client()
+		must(t, c.signIn(e.users[kasuhara.RoleDesk].Email, password), http.StatusForbidden, "会社のアカウントでログインします")
+		if res := c.get("/"); res.status != http.StatusSeeOther {
+			t.Fatalf("a refused password signed in: %d", res.status)
+		}
+		// The emergency administrator keeps the password.
+		if err := e.st.SetEmergencyAdmin(ctx, kasuhara.CLIActor, e.org.ID, e.users[kasuhara.RoleAdmin].ID, true); err != nil {
+			t.Fatal(err)
+		}
+		e.client().signInAs(kasuhara.RoleAdmin)
+		// An organisation's own sign-in page: one button, no password form.
+		res := e.client().get("/o/acme-retail/login")
+		must(t, res, http.StatusOK, `name="org" value="acme-retail"`)
+		mustNot(t, res, `name="password"`)
+	})
+}
+
+func TestAdminSSOPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		admin := e.signedIn(kasuhara.RoleAdmin)
+		desk := e.signedIn(kasuhara.RoleDesk)
+		subAdmin := e.client()
+		must(t, subAdmin.signIn("admin@retail.example", password), http.StatusSeeOther)
+		must(t, admin.get("/admin/sso"), http.StatusOK, "/login/sso/callback", "グループと役割")
+		res := admin.post("/admin/sso", url.Values{"issuer": {"ftp://nope"}, "client_id": {""}, "domains": {"acme.example"}, "groups_claim": {"groups"}})
+		must(t, res, http.StatusUnprocessableEntity, `id="issuer"`, "field-error")
+		res = admin.post("/admin/sso", url.Values{"issuer": {"https://login.example.com/t/v2.0"}, "client_id": {"app-1"}, "client_secret": {"very-secret-value"},
+			"domains": {"acme.example\nacme-retail.example"}, "groups_claim": {"groups"}, "required": {"on"}})
+		must(t, res, http.StatusSeeOther)
+		res = admin.get("/admin/sso")
+		must(t, res, http.StatusOK, "https://login.example.com/t/v2.0", "acme-retail.example")
+		mustNot(t, res, "very-secret-value")
+		// Groups: the admin adds a supervisor mapping, not a desk one.
+		must(t, admin.post("/admin/sso/groups", url.Values{"group": {"Managers"}, "target_org": {e.sub.ID}, "role": {"supervisor"}}), http.StatusSeeOther)
+		must(t, admin.post("/admin/sso/groups", url.Values{"group": {"Desk"}, "target_org": {e.org.ID}, "role": {"desk"}}), http.StatusForbidden, "kasuhara sso map")
+		must(t, admin.post("/admin/sso/groups", url.Values{"group": {""}, "target_org": {e.org.ID}, "role": {"employee"}}), http.StatusUnprocessableEntity)
+		gs, err := e.st.GroupRoles(ctx, e.actor(kasuhara.RoleAdmin), e.org.ID)
+		if err != nil || len(gs) != 1 || gs[0].Role != kasuhara.RoleSupervisor {
+			t.Fatalf("mappings %+v, %v", gs, err)
+		}
+		must(t, admin.post("/admin/sso/groups/"+gs[0].ID+"/delete", url.Values{}), http.StatusSeeOther)
+		// The admin marks themselves an emergency administrator; a desk
+		// member cannot be one.
+		adminID := e.users[kasuhara.RoleAdmin].ID
+		must(t, admin.post("/admin/sso/emergency/"+adminID, url.Values{"on": {"1"}}), http.StatusSeeOther)
+		must(t, admin.get("/admin/sso"), http.StatusOK, "緊急用の管理者")
+		if ids, err := e.st.EmergencyAdmins(ctx, e.actor(kasuhara.RoleAdmin), e.org.ID); err != nil || len(ids) != 1 || ids[0] != adminID {
+			t.Fatalf("emergency admins %v, %v", ids, err)
+		}
+		must(t, admin.post("/admin/sso/emergency/"+e.users[kasuhara.RoleDesk].ID, url.Values{"on": {"1"}}), http.StatusUnprocessableEntity)
+		// A SCIM token: shown once after the redirect, then never again; revoked.
+		res = admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}})
+		must(t, res, http.StatusSeeOther)
+		// The same form again (a double tap) makes no second token.
+		must(t, admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}}), http.StatusSeeOther)
+		page := admin.get("/admin/sso")
+		must(t, page, http.StatusOK, `id="scim-token"`, "ksh_")
+		secret := regexp.MustCompile(`ksh_[A-Za-z0-9_-]{43}`).FindString(page.body)
+		if org, err := e.st.SCIMTokenOrg(ctx, secret); err != nil || org != e.org.ID {
+			t.Fatalf("the shown token: %s, %v", org, err)
+		}
+		mustNot(t, admin.get("/admin/sso"), secret)
+		toks, err := e.st.SCIMTokens(ctx, e.actor(kasuhara.RoleAdmin), e.org.ID)
+		if err != nil || len(toks) != 1 {
+			t.Fatalf("tokens %+v, %v", toks, err)
+		}
+		must(t, admin.post("/admin/sso/scim-tokens/"+toks[0].ID+"/revoke", url.Values{}), http.StatusSeeOther)
+		if _, err := e.st.SCIMTokenOrg(ctx, secret); kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
+			t.Fatalf("revoked token: %v", err)
+		}
+		// Nobody else.
+		must(t, desk.get("/admin/sso"), http.StatusForbidden)
+		// The subsidiary's admin cannot reach the parent's settings.
+		must(t, subAdmin.get("/admin/sso?org=acme"), http.StatusNotFound)
+	})
+}
