@@ -70,10 +70,26 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 		}
 	}
 	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
-		var old string
-		err := tx.QueryRowContext(ctx, "SELECT client_secret_sealed FROM sso_settings WHERE org_id = $1", st.OrgID).Scan(&old)
+		var old, oldIssuer, oldClient string
+		err := tx.QueryRowContext(ctx, "SELECT client_secret_sealed, issuer, client_id FROM sso_settings WHERE org_id = $1", st.OrgID).
+			Scan(&old, &oldIssuer, &oldClient)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
+		}
+		// Groups give desk or legal only by the operator's word, and only
+		// for the provider they were given with: an admin who points the
+		// organisation at another provider (one they run) could otherwise
+		// sign in as anyone in those groups and give themselves the cases.
+		// A new provider set by anyone but the operator takes them away.
+		removed := int64(0)
+		if !operator(actor) && (st.Issuer != oldIssuer || st.ClientID != oldClient) {
+			res, err := tx.ExecContext(ctx, "DELETE FROM sso_group_roles WHERE org_id = $1 AND role IN ('desk', 'legal')", st.OrgID)
+			if err != nil {
+				return err
+			}
+			if removed, err = res.RowsAffected(); err != nil {
+				return err
+			}
 		}
 		secretChanged := sealed != ""
 		if sealed == "" {
@@ -87,7 +103,8 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: st.OrgID, action: "sso.settings", objectType: "org", objectID: st.OrgID,
-			detail: map[string]any{"issuer": st.Issuer, "domains": len(st.Domains), "required": st.Required, "secret_changed": secretChanged}})
+			detail: map[string]any{"issuer": st.Issuer, "domains": len(st.Domains), "required": st.Required, "secret_changed": secretChanged,
+				"privileged_groups_removed": removed}})
 	}))
 }
 

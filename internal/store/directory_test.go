@@ -311,3 +311,108 @@ func TestPasswordAllowed(t *testing.T) {
 		}
 	})
 }
+
+// TestDirectoryCannotGiveTheAdminTheCases: groups give desk or legal only
+// by the operator's word and only for the provider they were given with.
+// An admin who points the organisation at another provider (one they run,
+// whose tokens say whatever groups they like) loses those mappings at
+// once; SCIM, whose token is the admin's, neither gives nor takes desk or
+// legal, while it still places people in the other roles and deactivates
+// leavers. The operator's own change of provider keeps them.
+func TestDirectoryCannotGiveTheAdminTheCases(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		o := setupSSO(t, db)
+		s := o.s
+		mapDesk := func() {
+			t.Helper()
+			if _, err := s.AddGroupRole(ctx, kasuhara.CLIActor, kasuhara.GroupRole{OrgID: o.org.ID, Group: "Desk", Role: kasuhara.RoleDesk}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		privileged := func() (n int) {
+			t.Helper()
+			gs, err := s.GroupRoles(ctx, o.actor, o.org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range gs {
+				if g.Role.Privileged() {
+					n++
+				}
+			}
+			return n
+		}
+		mapDesk()
+
+		// SCIM puts a person in the desk's group: no desk membership.
+		u, err := s.SCIMCreateUser(ctx, o.org.ID, kasuhara.SCIMUser{UserName: "mallory@acme.co.jp", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SCIMCreateGroup(ctx, o.org.ID, kasuhara.SCIMGroup{DisplayName: "Desk", Members: []kasuhara.SCIMMember{{ID: u.ID}}}); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := s.Memberships(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Role.Privileged() {
+				t.Fatalf("SCIM gave %s the role %s", u.UserName, m.Role)
+			}
+		}
+		// The other roles still come through SCIM.
+		g, err := s.SCIMCreateGroup(ctx, o.org.ID, kasuhara.SCIMGroup{DisplayName: "Analysts", Members: []kasuhara.SCIMMember{{ID: u.ID}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms, _ := s.Memberships(ctx, u.ID); len(ms) != 1 || ms[0].Role != kasuhara.RoleAnalyst {
+			t.Fatalf("SCIM's analyst group placed %+v", ms)
+		}
+		if err := s.SCIMChangeMembers(ctx, o.org.ID, g.ID, nil, []string{u.ID}); err != nil {
+			t.Fatal(err)
+		}
+		// Nor does SCIM take desk away from someone the operator made desk.
+		if err := s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: u.ID, OrgID: o.org.ID, Role: kasuhara.RoleDesk}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SCIMChangeMembers(ctx, o.org.ID, g.ID, []string{u.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if ms, _ := s.Memberships(ctx, u.ID); len(ms) != 1 || ms[0].Role != kasuhara.RoleDesk {
+			t.Fatalf("SCIM changed the operator's desk member to %+v", ms)
+		}
+
+		// The admin changes the provider: the desk's mapping is gone, the
+		// others stay, and the audit says so.
+		if privileged() != 1 {
+			t.Fatalf("%d privileged mappings before", privileged())
+		}
+		st := kasuhara.SSOSettings{OrgID: o.org.ID, Issuer: "https://idp.attacker.example", ClientID: "k", Domains: []string{"acme.co.jp"}, GroupsClaim: "groups", Required: true}
+		if err := s.SaveSSO(ctx, o.actor, st); err != nil {
+			t.Fatal(err)
+		}
+		if n := privileged(); n != 0 {
+			t.Fatalf("%d desk or legal mappings survived the admin's new provider", n)
+		}
+		if gs, _ := s.GroupRoles(ctx, o.actor, o.org.ID); len(gs) != 4 {
+			t.Fatalf("the other mappings: %+v", gs)
+		}
+		var detail string
+		if err := db.Read.QueryRowContext(ctx, "SELECT detail FROM audit_entries WHERE action = 'sso.settings' ORDER BY seq DESC LIMIT 1").Scan(&detail); err != nil ||
+			!strings.Contains(detail, `"privileged_groups_removed":1`) {
+			t.Fatalf("audit of the new provider: %s %v", detail, err)
+		}
+		// Saving again without changing the provider keeps a new mapping;
+		// the operator changing the provider keeps it too.
+		mapDesk()
+		st.Required = false
+		if err := s.SaveSSO(ctx, o.actor, st); err != nil || privileged() != 1 {
+			t.Fatalf("the same provider saved again: %d mappings, %v", privileged(), err)
+		}
+		st.Issuer = "https://login.example.co.jp"
+		if err := s.SaveSSO(ctx, kasuhara.CLIActor, st); err != nil || privileged() != 1 {
+			t.Fatalf("the operator's new provider: %d mappings, %v", privileged(), err)
+		}
+	})
+}

@@ -573,14 +573,30 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 	if err != nil {
 		return err
 	}
+	var unprivileged []kasuhara.GroupRole
+	for _, m := range mappings {
+		if !m.Role.Privileged() {
+			unprivileged = append(unprivileged, m)
+		}
+	}
 	for _, id := range users {
 		groups, err := s.scimGroupNames(ctx, tx, orgID, id)
 		if err != nil {
 			return err
 		}
-		if p, ok := kasuhara.Place(mappings, groups, depth); ok {
+		// SCIM neither gives nor takes desk or legal: its token is an
+		// admin's, and an admin must not be able to give themselves the
+		// cases. Those roles come from a company sign-in through the
+		// provider the operator mapped them for, or from the operator; a
+		// leaver is still deactivated (active: false).
+		p, ok := kasuhara.Place(unprivileged, groups, depth)
+		switch privileged, perr := s.holdsPrivileged(ctx, tx, id, depth); {
+		case perr != nil:
+			err = perr
+		case privileged:
+		case ok:
 			err = s.place(ctx, tx, orgID, id, p, depth)
-		} else {
+		default:
 			err = s.removeFromTree(ctx, tx, orgID, id, depth)
 		}
 		if err != nil {
@@ -588,6 +604,24 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 		}
 	}
 	return nil
+}
+
+// holdsPrivileged says whether the person is desk or legal in one of the
+// organisations of depth (the group).
+func (s *Store) holdsPrivileged(ctx context.Context, q queryer, userID string, depth map[string]int) (bool, error) {
+	roles, err := list(ctx, q, "memberships", func(sc scanner) (m kasuhara.Membership, err error) {
+		err = sc.Scan(&m.OrgID, &m.Role)
+		return m, err
+	}, "SELECT org_id, role FROM memberships WHERE user_id = $1", userID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range roles {
+		if _, in := depth[m.OrgID]; in && m.Role.Privileged() {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (s *Store) scimGroupNames(ctx context.Context, q queryer, orgID, userID string) ([]string, error) {
