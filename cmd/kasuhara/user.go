@@ -19,9 +19,13 @@ func userCmd(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "link" {
 		return userLinkCmd(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "reset-two-factor" {
+		return userResetTwoFactorCmd(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
 		return usagef("user: usage: kasuhara user create --email E --name N --role ROLE [--org SLUG] [--department D]\n" +
-			"       kasuhara user link --email E [--base-url URL]")
+			"       kasuhara user link --email E [--base-url URL]\n" +
+			"       kasuhara user reset-two-factor --email E")
 	}
 	var email, name, role, orgSlug, dep, lang string
 	cfg, err := parseCreate(e, "user", args, func(fs *flag.FlagSet) {
@@ -141,6 +145,32 @@ func userLinkCmd(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Give this link to the person only; it works once, for %d hours, and ends any earlier link:\n%s\n",
 			int(kasuhara.PasswordLinkLifetime.Hours()), notify.PasswordLinkURL(base, token))
+		return nil
+	})
+}
+
+// userResetTwoFactorCmd resets a person's second factor: the operator's,
+// for a desk or legal member, whose reset an admin may not do alone.
+func userResetTwoFactorCmd(ctx context.Context, e env, args []string) error {
+	var email string
+	cfg, _, err := parse(e, "user reset-two-factor", config.Storage, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the user's e-mail address")
+	})
+	if err != nil {
+		return err
+	}
+	if err := required("user reset-two-factor", map[string]string{"email": email}); err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, true, func(st *store.Store) error {
+		u, err := st.UserByEmail(ctx, email)
+		if err != nil {
+			return cliError("user reset-two-factor", err)
+		}
+		if err := st.ResetTwoFactor(ctx, kasuhara.CLIActor, u.ID); err != nil {
+			return cliError("user reset-two-factor", err)
+		}
+		fmt.Fprintf(e.stdout, "Reset the two-step verification of %s: they set it up again at their next sign-in; they were signed out and mailed.\n", email)
 		return nil
 	})
 }

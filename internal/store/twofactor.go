@@ -250,6 +250,17 @@ func (s *Store) ResetTwoFactor(ctx context.Context, actor kasuhara.Actor, userID
 	if err := s.authorizeUser(ctx, s.db.Read, actor, userID); err != nil {
 		return wrap(op, err)
 	}
+	// As for a password: an admin alone does not reset the second factor
+	// of a desk or legal member (issue 16, separation of duties); the
+	// operator does (kasuhara user reset-two-factor).
+	if !operator(actor) {
+		if priv, err := privilegedUser(ctx, s.db.Read, userID); err != nil {
+			return wrap(op, err)
+		} else if priv {
+			return wrap(op, kasuhara.Errorf(kasuhara.EFORBIDDEN,
+				"resetting the second factor of a desk or legal member is the operator's: kasuhara user reset-two-factor --email ADDRESS"))
+		}
+	}
 	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
 		n, err := tx.ExecCount(ctx, "DELETE FROM user_totp WHERE user_id = $1", userID)
 		if err != nil {

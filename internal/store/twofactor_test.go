@@ -327,3 +327,30 @@ func TestOwnSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestResetTwoFactorOfDeskNeedsTheOperator: an admin alone does not reset
+// the second factor of a desk or legal member (with a password reset, which
+// already needs a second person, it would hand the admin the account); the
+// operator does. Both engines.
+func TestResetTwoFactorOfDeskNeedsTheOperator(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		f := setupTwoFactor(t, db)
+		if err := f.s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: f.user.ID, OrgID: f.fixture.org.ID, Role: kasuhara.RoleDesk}); err != nil {
+			t.Fatal(err)
+		}
+		enrol(t, f, kasuhara.Actor{UserID: f.user.ID, OrgID: f.fixture.org.ID, Role: kasuhara.RoleDesk})
+		wantCode(t, f.s.ResetTwoFactor(ctx, f.fixture.actor, f.user.ID), kasuhara.EFORBIDDEN)
+		if tf, _ := f.s.TwoFactor(ctx, f.user.ID); !tf.Enabled {
+			t.Fatal("the admin's refused reset removed a desk member's second factor")
+		}
+		if n := auditCount(t, db, "user.totp_reset"); n != 0 {
+			t.Fatalf("%d user.totp_reset entries after a refusal", n)
+		}
+		if err := f.s.ResetTwoFactor(ctx, kasuhara.CLIActor, f.user.ID); err != nil {
+			t.Fatalf("the operator's reset: %v", err)
+		}
+		if tf, _ := f.s.TwoFactor(ctx, f.user.ID); tf.Enabled {
+			t.Fatal("the operator's reset left the second factor on")
+		}
+	})
+}

@@ -112,9 +112,12 @@ func TestSessionsAndIdempotencyAcrossServers(t *testing.T) {
 		}
 
 		a := both[0].api(kasuhara.RoleEmployee)
+		// One body for both: validReport's time moves with the clock, and
+		// a repeat must be the same request.
+		body := mustJSON(validReport())
 		send := func(on *env) string {
 			a.c.e = on
-			r := a.c.do("POST", "/api/v1/reports", strings.NewReader(mustJSON(validReport())),
+			r := a.c.do("POST", "/api/v1/reports", strings.NewReader(body),
 				map[string]string{"Authorization": "Bearer " + a.tok, "Content-Type": "application/json", "Idempotency-Key": "same-report-key-0001"})
 			if r.status != http.StatusCreated && r.status != http.StatusOK {
 				t.Fatalf("report on %s: %d %s", on.url, r.status, r.body)

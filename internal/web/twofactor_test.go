@@ -210,16 +210,29 @@ func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
 		if tf, _ := e.st.TwoFactor(ctx, desk.ID); !tf.Enabled {
 			t.Fatal("a refused reset removed the second factor")
 		}
+		// A desk member's is the operator's (kasuhara user
+		// reset-two-factor): the admin alone is refused.
 		admin := e.signedIn(kasuhara.RoleAdmin)
-		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusSeeOther)
-		if tf, _ := e.st.TwoFactor(ctx, desk.ID); tf.Enabled {
+		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusForbidden)
+		if tf, _ := e.st.TwoFactor(ctx, desk.ID); !tf.Enabled {
+			t.Fatal("the admin alone removed a desk member's second factor")
+		}
+		// A supervisor's the admin resets.
+		sup := e.users[kasuhara.RoleSupervisor]
+		supSecret, _ := enrolDirect(t, e, sup, e.org, kasuhara.RoleSupervisor)
+		sc := e.client()
+		must(t, sc.signIn(sup.Email, password), http.StatusSeeOther)
+		must(t, sc.post("/login/code", url.Values{"code": {codeAt(supSecret, 1)}}), http.StatusSeeOther)
+		must(t, sc.get("/"), http.StatusOK)
+		must(t, admin.post("/admin/users/"+sup.ID+"/reset-two-factor?org=acme", nil), http.StatusSeeOther)
+		if tf, _ := e.st.TwoFactor(ctx, sup.ID); tf.Enabled {
 			t.Fatal("the second factor survived its reset")
 		}
-		if r := dc.get("/"); r.status != http.StatusSeeOther {
+		if r := sc.get("/"); r.status != http.StatusSeeOther {
 			t.Fatalf("the user's session survived the reset: %d", r.status)
 		}
 		// No second factor: the reset says so.
-		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusConflict)
+		must(t, admin.post("/admin/users/"+sup.ID+"/reset-two-factor?org=acme", nil), http.StatusConflict)
 		// The admin signs a user out everywhere.
 		other := e.signedIn(kasuhara.RoleLegal)
 		must(t, admin.post("/admin/users/"+e.users[kasuhara.RoleLegal].ID+"/end-sessions?org=acme", nil), http.StatusSeeOther)
