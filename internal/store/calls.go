@@ -195,17 +195,10 @@ func (s *Store) FileCallDraft(ctx context.Context, v kasuhara.Actor, id string, 
 	if err := access.Check(v, access.FileReport); err != nil {
 		return nil, err
 	}
-	r.Normalize()
-	now := s.now()
-	if err := r.Validate(now); err != nil {
-		return nil, err
-	}
-	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
+	c, err := s.newCase(ctx, v, r)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
 		d, err := s.callDraftFor(ctx, tx, v, id)
 		if err != nil {
@@ -214,19 +207,14 @@ func (s *Store) FileCallDraft(ctx context.Context, v kasuhara.Actor, id string, 
 		if d.State != kasuhara.CallDraftOpen {
 			return kasuhara.Errorf(kasuhara.ECONFLICT, "this call was already reported or set aside")
 		}
-		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
-			return err
-		}
-		if err := s.insertCase(ctx, tx, v, c, false); err != nil {
+		if err := checkDepartment(ctx, tx, v.OrgID, c.Report.DepartmentID); err != nil {
 			return err
 		}
 		if d.Recording != nil {
 			evidence = append([]kasuhara.Evidence{*d.Recording}, evidence...)
 		}
-		for _, e := range evidence {
-			if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
-				return err
-			}
+		if err := s.insertCaseWith(ctx, tx, v, c, evidence); err != nil {
+			return err
 		}
 		if d.RecordingURL != "" {
 			// Where the phone system keeps the recording: the desk fetches

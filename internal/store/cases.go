@@ -137,6 +137,20 @@ func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id str
 // FileReport implements kasuhara.CaseService.
 func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {
 	const op = "store.FileReport"
+	c, err := s.newCase(ctx, v, r)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	err = s.tx(ctx, func(tx *sqldb.Tx) error { return s.insertCaseWith(ctx, tx, v, c, evidence) })
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return c, nil
+}
+
+// newCase checks a report that v files now and makes its case: new, v's
+// own, with the clocks of v's organisation.
+func (s *Store) newCase(ctx context.Context, v kasuhara.Actor, r kasuhara.Report) (*kasuhara.Case, error) {
 	r.Normalize()
 	now := s.now()
 	if err := r.Validate(now); err != nil {
@@ -144,26 +158,24 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 	}
 	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, err
 	}
-	c := &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := s.insertCase(ctx, tx, v, c, len(evidence) == 0); err != nil {
+	return &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
+		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// insertCaseWith writes a new case (insertCase) and its evidence records.
+func (s *Store) insertCaseWith(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, evidence []kasuhara.Evidence) error {
+	if err := s.insertCase(ctx, tx, v, c, len(evidence) == 0); err != nil {
+		return err
+	}
+	for _, e := range evidence {
+		e.CaseID = c.ID
+		if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
 			return err
 		}
-		for _, e := range evidence {
-			e.CaseID = c.ID
-			if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, wrap(op, err)
 	}
-	return c, nil
+	return nil
 }
 
 // insertCase writes a new case with its categories, playbook tasks, search

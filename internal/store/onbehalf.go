@@ -106,16 +106,7 @@ func (s *Store) FileOnBehalf(ctx context.Context, v kasuhara.Actor, ob kasuhara.
 		if err := checkDepartment(ctx, tx, v.OrgID, c.Report.DepartmentID); err != nil {
 			return err
 		}
-		if err := s.insertCase(ctx, tx, v, c, len(evidence) == 0); err != nil {
-			return err
-		}
-		for _, e := range evidence {
-			e.CaseID = c.ID
-			if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.insertCaseWith(ctx, tx, v, c, evidence)
 	})
 	if err != nil {
 		return nil, wrap(op, err)
