@@ -66,7 +66,8 @@ func Handle(s string) string {
 	s = norm.NFKC.String(strings.ToLower(strings.TrimSpace(norm.NFKC.String(s))))
 	// The @ goes first, so that a key that looks like an address is read as
 	// one again (@x.com/taro and x.com/taro give one key).
-	s = strings.TrimSpace(strings.TrimLeft(s, "@"))
+	// Every leading @ and space, so that "@ @" is "" as "@" is.
+	s = strings.TrimSpace(strings.TrimLeftFunc(s, func(r rune) bool { return r == '@' || unicode.IsSpace(r) }))
 	if u, ok := profileURL(s); ok {
 		return handleFromURL(u)
 	}
