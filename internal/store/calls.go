@@ -207,9 +207,6 @@ func (s *Store) FileCallDraft(ctx context.Context, v kasuhara.Actor, id string, 
 		if d.State != kasuhara.CallDraftOpen {
 			return kasuhara.Errorf(kasuhara.ECONFLICT, "this call was already reported or set aside")
 		}
-		if err := checkDepartment(ctx, tx, v.OrgID, c.Report.DepartmentID); err != nil {
-			return err
-		}
 		if d.Recording != nil {
 			evidence = append([]kasuhara.Evidence{*d.Recording}, evidence...)
 		}

@@ -281,9 +281,6 @@ func (s *Store) FileIntake(ctx context.Context, v kasuhara.Actor, id string, f k
 		if err != nil {
 			return err
 		}
-		if err := checkDepartment(ctx, tx, v.OrgID, r.DepartmentID); err != nil {
-			return err
-		}
 		reporter := ""
 		if f.SenderIsReporter {
 			if it.SenderUserID == "" {

@@ -102,12 +102,8 @@ func (s *Store) FileOnBehalf(ctx context.Context, v kasuhara.Actor, ob kasuhara.
 	if err := f.Err(); err != nil {
 		return nil, wrap(op, err)
 	}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := checkDepartment(ctx, tx, v.OrgID, c.Report.DepartmentID); err != nil {
-			return err
-		}
-		return s.insertCaseWith(ctx, tx, v, c, evidence)
-	})
+	// insertCase checks the department (in the case's own INSERT).
+	err = s.tx(ctx, func(tx *sqldb.Tx) error { return s.insertCaseWith(ctx, tx, v, c, evidence) })
 	if err != nil {
 		return nil, wrap(op, err)
 	}

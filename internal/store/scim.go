@@ -590,7 +590,7 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 		// provider the operator mapped them for, or from the operator; a
 		// leaver is still deactivated (active: false).
 		p, ok := kasuhara.Place(unprivileged, groups, depth)
-		switch privileged, perr := s.holdsPrivileged(ctx, tx, id, depth); {
+		switch privileged, perr := privilegedUser(ctx, tx, id); {
 		case perr != nil:
 			err = perr
 		case privileged:
@@ -604,24 +604,6 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 		}
 	}
 	return nil
-}
-
-// holdsPrivileged says whether the person is desk or legal in one of the
-// organisations of depth (the group).
-func (s *Store) holdsPrivileged(ctx context.Context, q queryer, userID string, depth map[string]int) (bool, error) {
-	roles, err := list(ctx, q, "memberships", func(sc scanner) (m kasuhara.Membership, err error) {
-		err = sc.Scan(&m.OrgID, &m.Role)
-		return m, err
-	}, "SELECT org_id, role FROM memberships WHERE user_id = $1", userID)
-	if err != nil {
-		return false, err
-	}
-	for _, m := range roles {
-		if _, in := depth[m.OrgID]; in && m.Role.Privileged() {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func (s *Store) scimGroupNames(ctx context.Context, q queryer, orgID, userID string) ([]string, error) {
