@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -32,6 +33,13 @@ func (b *browser) act(name, sel string) (flash, problems string) {
 		document.querySelectorAll(%q).forEach(e => e.remove()); })()`, sec+" #flash, "+sec+" #problems, #problems")))
 	b.click(sec + " " + sel)
 	b.run("wait for the section "+name, chromedp.WaitVisible(chromedp.CSS(sec+" #flash, "+sec+" #problems")))
+	// htmx settles the swap 20 ms later, and then the page moves the focus
+	// to the section's message (app.js, htmx:afterSettle). Typing into
+	// another field before that would lose the keys to the message, so the
+	// step ends when the focus is there.
+	b.run("wait for the focus on the message of "+name, chromedp.Poll[chromedp.Void](fmt.Sprintf(
+		`(() => { const a = document.activeElement; return !!a && !!a.closest(%q) && a.matches("#flash, #problems"); })()`, sec),
+		chromedp.WithPollingInterval(10*time.Millisecond)))
 	if m := eval[string](b, `window.kasuharaMarker || ""`); m != "still here" {
 		b.t.Fatalf("%s in %s loaded the page again (the marker is gone)", sel, sec)
 	}
