@@ -102,7 +102,7 @@ func EnqueueAll(ctx context.Context, tx *sqldb.Tx, js ...Job) error {
 		}
 		rows = append(rows, []any{id.String(), j.Kind, string(payload), dedupe, "pending", 0, j.MaxAttempts, runAt, "", now})
 	}
-	err := tx.InsertRowsThen(ctx, "jobs",
+	err := tx.QueueRowsThen(ctx, "jobs",
 		[]string{"id", "kind", "payload", "dedupe_key", "state", "attempts", "max_attempts", "run_at", "last_error", "created_at"},
 		rows, " ON CONFLICT (dedupe_key) DO NOTHING")
 	if err != nil {

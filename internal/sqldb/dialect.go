@@ -40,6 +40,21 @@ func (tx *Tx) InsertRows(ctx context.Context, table string, cols []string, rows 
 // InsertRowsThen is InsertRows with then (an ON CONFLICT clause) after each
 // statement's rows.
 func (tx *Tx) InsertRowsThen(ctx context.Context, table string, cols []string, rows [][]any, then string) error {
+	return tx.insertRows(ctx, table, cols, rows, then, false)
+}
+
+// QueueRows is InsertRows with each statement queued (Queue): its error may
+// come with the next statement the function sends.
+func (tx *Tx) QueueRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	return tx.insertRows(ctx, table, cols, rows, "", true)
+}
+
+// QueueRowsThen is InsertRowsThen with each statement queued (Queue).
+func (tx *Tx) QueueRowsThen(ctx context.Context, table string, cols []string, rows [][]any, then string) error {
+	return tx.insertRows(ctx, table, cols, rows, then, true)
+}
+
+func (tx *Tx) insertRows(ctx context.Context, table string, cols []string, rows [][]any, then string, queue bool) error {
 	positional := tx.engine == SQLite
 	per := 8000 / len(cols) // well within both engines' limits on parameters
 	names, exprs := make([]string, len(cols)), make([]string, len(cols))
@@ -74,7 +89,13 @@ func (tx *Tx) InsertRowsThen(ctx context.Context, table string, cols []string, r
 			args = append(args, r...)
 		}
 		b.WriteString(then)
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		var err error
+		if queue {
+			err = tx.Queue(ctx, b.String(), args...)
+		} else {
+			_, err = tx.ExecContext(ctx, b.String(), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}

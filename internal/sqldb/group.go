@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Group commit. Every write transaction of the product goes through DB.Tx
@@ -64,6 +66,9 @@ type Tx struct {
 type batch struct {
 	hooks []hook
 	state map[any]any
+	// pending are the statements queued (Queue) on PostgreSQL and not sent
+	// yet: they go with the next statement sent, in one round trip.
+	pending []queued
 }
 
 // hook is a function registered with BeforeCommit, and the caller that
@@ -78,7 +83,7 @@ type hook struct {
 // database/sql would otherwise refuse a statement whose context ended while
 // the function ran, so whether a started write ran would depend on timing.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	return tx.tx.ExecContext(tx.carry(ctx), query, args...)
 }
 
 // ExecCount runs a statement that returns no rows, like ExecContext, and
@@ -94,12 +99,56 @@ func (tx *Tx) ExecCount(ctx context.Context, query string, args ...any) (int64, 
 // QueryContext runs a query. The caller must close the rows before its
 // function returns (see the top of this file).
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	return tx.tx.QueryContext(tx.carry(ctx), query, args...)
 }
 
 // QueryRowContext runs a query that returns at most one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+	return tx.tx.QueryRowContext(tx.carry(ctx), query, args...)
+}
+
+// Queue runs a statement that returns no rows and whose outcome the
+// function does not need before its next statement. SQLite runs it at once
+// and returns its error. PostgreSQL sends it with the next statement of the
+// transaction — whatever asks for an answer, or the end of the function —
+// in one round trip instead of one for each; its error is then returned by
+// that next statement (ExecContext, QueryContext, QueryRowContext's Scan)
+// or, when the function has none left, becomes the function's outcome: in
+// both cases the function is rolled back to its savepoint, as if the
+// statement had failed at once. A statement whose error the function
+// handles (a unique violation it answers) must not be queued.
+func (tx *Tx) Queue(ctx context.Context, query string, args ...any) error {
+	if tx.engine != Postgres {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	}
+	tx.batch.pending = append(tx.batch.pending, queued{query: query, args: args})
+	return nil
+}
+
+// carry returns ctx without its cancellation (see ExecContext) and with the
+// queued statements, which the PostgreSQL writer's connection sends before
+// the statement it is given (pipeline.go).
+func (tx *Tx) carry(ctx context.Context) context.Context {
+	return tx.batch.carry(context.WithoutCancel(ctx))
+}
+
+func (b *batch) carry(ctx context.Context) context.Context {
+	if len(b.pending) == 0 {
+		return ctx
+	}
+	p := b.pending
+	b.pending = nil
+	return context.WithValue(ctx, pendingKey{}, p)
+}
+
+// flush sends the queued statements, if any, in one round trip.
+func (b *batch) flush(tx *sql.Tx) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(b.carry(context.Background()), flushOnly)
+	return err
 }
 
 // BeforeCommit registers fn to run in the transaction after every function
@@ -318,6 +367,9 @@ func (c *committer) batch(first *txRequest) {
 	for i := 0; ok && i < len(b.hooks); i++ {
 		h := b.hooks[i]
 		p, herr := call(func() error { return h.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: h.owner}) })
+		if p == nil && herr == nil {
+			herr = b.flush(tx)
+		}
 		switch {
 		case p != nil:
 			h.owner.panicked, ok = p, false
@@ -350,15 +402,23 @@ func (c *committer) batch(first *txRequest) {
 	}
 }
 
+// savepointSQL opens the savepoint of each function of a batch.
+const savepointSQL = "SAVEPOINT group_member"
+
 // run runs one function inside a savepoint. It reports false when the
-// transaction itself is no longer usable.
+// transaction itself is no longer usable. On PostgreSQL the savepoint is
+// queued, and the function's queued statements go with its release: a
+// function's statements take as many round trips as it has statements that
+// need an answer, plus one.
 func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest) (ok bool) {
 	if err := r.ctx.Err(); err != nil {
 		r.err = err
 		return true
 	}
 	ctx := context.Background()
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT group_member"); err != nil {
+	if c.engine == Postgres {
+		b.pending = append(b.pending, queued{query: savepointSQL})
+	} else if _, err := tx.ExecContext(ctx, savepointSQL); err != nil {
 		r.err = fmt.Errorf("sqldb: savepoint: %w", err)
 		return false
 	}
@@ -366,19 +426,29 @@ func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest) (ok bool) {
 	r.panicked, r.err = call(func() error { return r.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: r}) })
 	if r.err != nil || r.panicked != nil {
 		b.hooks = b.hooks[:hooks] // the hooks of a function rolled back go with it
+		unsent := len(b.pending) > 0 && b.pending[0].query == savepointSQL
+		b.pending = nil
+		if unsent {
+			return true // nothing of the function reached the database
+		}
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 			return false
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT group_member"); err != nil {
+	if _, err := tx.ExecContext(b.carry(ctx), "RELEASE SAVEPOINT group_member"); err != nil {
 		if r.err != nil || r.panicked != nil {
 			return false
 		}
-		// A statement of the function failed and the function went on:
+		// A statement of the function failed and the function went on, or
+		// a queued statement failed when it was sent with the release:
 		// PostgreSQL refuses everything until the savepoint is rolled back.
 		// The function fails alone, as it would have at its own commit.
 		b.hooks = b.hooks[:hooks]
-		r.err = fmt.Errorf("sqldb: a statement failed and the transaction's function went on: %w", err)
+		if q, ok := errors.AsType[*QueuedError](err); ok {
+			r.err = q
+		} else {
+			r.err = fmt.Errorf("sqldb: a statement failed and the transaction's function went on: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 			return false
 		}
@@ -413,8 +483,14 @@ func (db *DB) Bookkeeping(ctx context.Context, fn func(*Tx) error) error {
 	if err := fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
 		return err
 	}
+	if err := b.flush(tx); err != nil {
+		return err
+	}
 	for i := 0; i < len(b.hooks); i++ {
 		if err := b.hooks[i].fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
+			return err
+		}
+		if err := b.flush(tx); err != nil {
 			return err
 		}
 	}
@@ -444,6 +520,7 @@ type pgConn interface {
 	driver.Pinger
 	driver.SessionResetter
 	driver.NamedValueChecker
+	Conn() *pgx.Conn
 }
 
 type detachedConnector struct{ driver.Connector }
@@ -470,9 +547,15 @@ func (c detachedConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.T
 	return c.inner.BeginTx(context.WithoutCancel(ctx), o)
 }
 func (c detachedConn) ExecContext(ctx context.Context, q string, a []driver.NamedValue) (driver.Result, error) {
+	if p := pendingIn(ctx); p != nil {
+		return c.execAfter(context.WithoutCancel(ctx), p, q, a)
+	}
 	return c.inner.ExecContext(context.WithoutCancel(ctx), q, a)
 }
 func (c detachedConn) QueryContext(ctx context.Context, q string, a []driver.NamedValue) (driver.Rows, error) {
+	if p := pendingIn(ctx); p != nil {
+		return c.queryAfter(context.WithoutCancel(ctx), p, q, a)
+	}
 	return c.inner.QueryContext(context.WithoutCancel(ctx), q, a)
 }
 func (c detachedConn) Ping(ctx context.Context) error             { return c.inner.Ping(ctx) }

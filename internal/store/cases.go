@@ -232,7 +232,7 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	for _, cat := range r.Categories {
 		cats = append(cats, []any{c.ID, string(cat)})
 	}
-	if err := tx.InsertRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+	if err := tx.QueueRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
 		return err
 	}
 	if err := s.statDelta(ctx, tx, nil, c); err != nil {
@@ -247,7 +247,7 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 		}
 		tasks = append(tasks, []any{newID(), c.ID, key, i, c.CreatedAt})
 	}
-	if err := tx.InsertRows(ctx, "case_tasks", []string{"id", "case_id", "key", "position", "created_at"}, tasks); err != nil {
+	if err := tx.QueueRows(ctx, "case_tasks", []string{"id", "case_id", "key", "position", "created_at"}, tasks); err != nil {
 		return err
 	}
 	// The case was written with updated_at = now: the first event needs no
@@ -428,7 +428,7 @@ func (s *Store) insertEvent(ctx context.Context, tx *sqldb.Tx, caseID, actorID, 
 	}
 	b, _ := json.Marshal(data)
 	e := &kasuhara.Event{ID: newID(), CaseID: caseID, At: s.now(), ActorID: actorID, Kind: kind, Body: body, Data: data}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (id, case_id, at, actor_id, kind, body, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	if err := tx.Queue(ctx, "INSERT INTO case_events (id, case_id, at, actor_id, kind, body, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		e.ID, caseID, e.At, actorID, kind, body, string(b)); err != nil {
 		return nil, fmt.Errorf("add event: %w", err)
 	}
