@@ -509,7 +509,10 @@ func (db *DB) Analyze(ctx context.Context) error {
 // detachedConn is a PostgreSQL write connection whose statements ignore
 // their context's cancellation (see the top of this file). SQLite's write
 // connection does the same in cachingConn.
-type detachedConn struct{ inner pgConn }
+type detachedConn struct {
+	inner pgConn
+	trips *atomic.Int64 // the connector's RoundTrips
+}
 
 // pgConn is what the writer needs of a pgx stdlib connection.
 type pgConn interface {
@@ -523,7 +526,13 @@ type pgConn interface {
 	Conn() *pgx.Conn
 }
 
-type detachedConnector struct{ driver.Connector }
+type detachedConnector struct {
+	driver.Connector
+	// trips counts what the writer's connections send and wait for: a
+	// statement, a batch of queued statements and the one sent with them,
+	// a BEGIN, a COMMIT or ROLLBACK.
+	trips *atomic.Int64
+}
 
 func (c detachedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -535,24 +544,31 @@ func (c detachedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqldb: the PostgreSQL driver's connection %T lacks a method the writer needs", conn)
 	}
-	return detachedConn{inner}, nil
+	return detachedConn{inner, c.trips}, nil
 }
 
 func (c detachedConn) Prepare(q string) (driver.Stmt, error) { return c.inner.Prepare(q) }
 func (c detachedConn) Close() error                          { return c.inner.Close() }
 func (c detachedConn) Begin() (driver.Tx, error) {
-	return c.inner.BeginTx(context.Background(), driver.TxOptions{})
+	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 func (c detachedConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
-	return c.inner.BeginTx(context.WithoutCancel(ctx), o)
+	c.trips.Add(1)
+	tx, err := c.inner.BeginTx(context.WithoutCancel(ctx), o)
+	if err != nil {
+		return nil, err
+	}
+	return countedTx{tx, c.trips}, nil
 }
 func (c detachedConn) ExecContext(ctx context.Context, q string, a []driver.NamedValue) (driver.Result, error) {
+	c.trips.Add(1)
 	if p := pendingIn(ctx); p != nil {
 		return c.execAfter(context.WithoutCancel(ctx), p, q, a)
 	}
 	return c.inner.ExecContext(context.WithoutCancel(ctx), q, a)
 }
 func (c detachedConn) QueryContext(ctx context.Context, q string, a []driver.NamedValue) (driver.Rows, error) {
+	c.trips.Add(1)
 	if p := pendingIn(ctx); p != nil {
 		return c.queryAfter(context.WithoutCancel(ctx), p, q, a)
 	}
@@ -561,6 +577,26 @@ func (c detachedConn) QueryContext(ctx context.Context, q string, a []driver.Nam
 func (c detachedConn) Ping(ctx context.Context) error             { return c.inner.Ping(ctx) }
 func (c detachedConn) ResetSession(ctx context.Context) error     { return c.inner.ResetSession(ctx) }
 func (c detachedConn) CheckNamedValue(v *driver.NamedValue) error { return c.inner.CheckNamedValue(v) }
+
+// countedTx counts the end of a writer's transaction as a round trip.
+type countedTx struct {
+	driver.Tx
+	trips *atomic.Int64
+}
+
+func (t countedTx) Commit() error   { t.trips.Add(1); return t.Tx.Commit() }
+func (t countedTx) Rollback() error { t.trips.Add(1); return t.Tx.Rollback() }
+
+// RoundTrips reports how many times the PostgreSQL writer sent something
+// and waited for its answer (see detachedConnector); 0 on SQLite. It is
+// for tests and measurements: the committer's time on PostgreSQL is mostly
+// these waits.
+func (db *DB) RoundTrips() int64 {
+	if db.trips == nil {
+		return 0
+	}
+	return db.trips.Load()
+}
 
 // GroupCommits reports how many commits the committer made and how many
 // transactions they committed (for tests).

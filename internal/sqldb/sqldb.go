@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -45,6 +46,7 @@ type DB struct {
 	// stopOptimize ends SQLite's hourly optimize (optimize.go).
 	stopOptimize func()
 	trace        *stmtTrace
+	trips        *atomic.Int64 // RoundTrips; nil on SQLite
 }
 
 // SQLiteFile is the database file's name inside the data directory.
@@ -184,9 +186,10 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	}
 	// Reads and writes share the pool; the writer's statements ignore
 	// cancellation (group.go).
-	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool)})
+	trips := &atomic.Int64{}
+	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool), trips})
 	w.SetMaxIdleConns(0) // as GetPoolConnector asks: the pool keeps them
-	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres)}, nil
+	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres), trips: trips}, nil
 }
 
 // Close closes every connection.
