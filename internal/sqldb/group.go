@@ -122,7 +122,7 @@ func (tx *Tx) Queue(ctx context.Context, query string, args ...any) error {
 		_, err := tx.ExecContext(ctx, query, args...)
 		return err
 	}
-	tx.batch.pending = append(tx.batch.pending, queued{query: query, args: args})
+	tx.batch.pending = append(tx.batch.pending, queued{query: query, args: args, owner: tx.owner})
 	return nil
 }
 
@@ -364,20 +364,23 @@ func (c *committer) batch(first *txRequest) {
 	}
 	c.batches.Add(1)
 	// The hooks, in order; a hook may register more, which run after it.
+	// What they queue is sent once, after the last: a failure there fails
+	// the batch, and its error reaches the caller whose hook queued it.
 	for i := 0; ok && i < len(b.hooks); i++ {
 		h := b.hooks[i]
 		p, herr := call(func() error { return h.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: h.owner}) })
-		if p == nil && herr == nil {
-			herr = b.flush(tx)
-		}
 		switch {
 		case p != nil:
 			h.owner.panicked, ok = p, false
 		case herr != nil:
 			ok = false
-			if h.owner.err == nil {
-				h.owner.err = herr
-			}
+			blame(herr, h.owner)
+		}
+	}
+	if ok {
+		if err := b.flush(tx); err != nil {
+			ok = false
+			blame(err, first)
 		}
 	}
 	if ok {
@@ -459,6 +462,17 @@ func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest) (ok bool) {
 	return true
 }
 
+// blame gives err to the caller whose queued statement failed, or else to
+// r, unless that caller has an error already.
+func blame(err error, r *txRequest) {
+	if q, ok := errors.AsType[*QueuedError](err); ok && q.owner != nil {
+		r = q.owner
+	}
+	if r.err == nil {
+		r.err = err
+	}
+}
+
 // Bookkeeping runs fn in a write transaction of its own, outside the group
 // commit, and commits it when fn returns nil; its hooks run before its
 // commit. It is for bookkeeping: writes that must not wait behind a batch of
@@ -483,16 +497,13 @@ func (db *DB) Bookkeeping(ctx context.Context, fn func(*Tx) error) error {
 	if err := fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
 		return err
 	}
-	if err := b.flush(tx); err != nil {
-		return err
-	}
 	for i := 0; i < len(b.hooks); i++ {
 		if err := b.hooks[i].fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
 			return err
 		}
-		if err := b.flush(tx); err != nil {
-			return err
-		}
+	}
+	if err := b.flush(tx); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

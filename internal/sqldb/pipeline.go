@@ -22,6 +22,7 @@ import (
 type queued struct {
 	query string
 	args  []any
+	owner *txRequest // the function or hook that queued it; nil in Bookkeeping
 }
 
 // pendingKey carries the queued statements in a statement's context.
@@ -36,6 +37,7 @@ const flushOnly = "-- sqldb: queued statements only"
 type QueuedError struct {
 	Query string
 	Err   error
+	owner *txRequest
 }
 
 func (e *QueuedError) Error() string {
@@ -69,7 +71,7 @@ func sendPending(ctx context.Context, conn *pgx.Conn, p []queued, query string, 
 	for _, q := range p {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
-			return nil, &QueuedError{Query: q.query, Err: err}
+			return nil, &QueuedError{Query: q.query, Err: err, owner: q.owner}
 		}
 	}
 	if query == flushOnly {

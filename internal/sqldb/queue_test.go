@@ -223,3 +223,68 @@ func TestGroupCommitQueuedQueryValues(t *testing.T) {
 		}
 	})
 }
+
+// A statement a hook queued is sent after the last hook; when it fails, the
+// whole batch fails (as a failing hook does), nothing of it is kept, and
+// the caller whose hook queued it is told why.
+func TestGroupCommitQueuedHookFailure(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		groupTable(t, db)
+		release := holdCommitter(t, db, 100000)
+		errs := make([]error, 4)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+					if i == 2 {
+						tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 100000) })
+					} else {
+						tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 2000+i) })
+					}
+					return queue(tx, i)
+				})
+			})
+		}
+		first, rows := settle(t, db, release, len(errs), &wg)
+		if first.err == nil {
+			t.Error("the first caller was told success")
+		}
+		for i, err := range errs {
+			if rows[i] || rows[2000+i] || err == nil {
+				t.Errorf("member %d told %v, rows present %v %v", i, err, rows[i], rows[2000+i])
+			}
+		}
+		if !sqldb.IsUniqueViolation(errs[2]) {
+			t.Errorf("the member whose hook queued the duplicate was told %v", errs[2])
+		}
+	})
+}
+
+// Bookkeeping sends what its function and hooks queued before its commit,
+// and fails with the error of a queued statement.
+func TestBookkeepingQueue(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		groupTable(t, db)
+		ctx := context.Background()
+		err := db.Bookkeeping(ctx, func(tx *sqldb.Tx) error {
+			tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 2) })
+			return queue(tx, 1)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Bookkeeping(ctx, func(tx *sqldb.Tx) error {
+			if err := queue(tx, 3); err != nil {
+				return err
+			}
+			return queue(tx, 1)
+		})
+		if !sqldb.IsUniqueViolation(err) {
+			t.Errorf("a queued duplicate: %v", err)
+		}
+		rows := present(t, db)
+		if !rows[1] || !rows[2] || rows[3] {
+			t.Errorf("rows %v, want 1 and 2", rows)
+		}
+	})
+}

@@ -94,7 +94,7 @@ func (s *Store) writeStats(ctx context.Context, tx *sqldb.Tx, b *statBatch) erro
 	for i, k := range keys {
 		rows[i] = []any{k[0], k[1], k[2], k[3], b.n[k]}
 	}
-	if err := tx.InsertRowsThen(ctx, "case_stats", []string{"org_id", "month", "dim", "key", "n"}, rows,
+	if err := tx.QueueRowsThen(ctx, "case_stats", []string{"org_id", "month", "dim", "key", "n"}, rows,
 		" ON CONFLICT (org_id, dim, month, key) DO UPDATE SET n = case_stats.n + excluded.n"); err != nil {
 		return fmt.Errorf("store: stats: %w", err)
 	}

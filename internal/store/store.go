@@ -141,7 +141,7 @@ func (s *Store) chainAudit(ctx context.Context, tx *sqldb.Tx, e kasuhara.AuditEn
 	}
 	if !b.started {
 		if s.db.Engine == sqldb.Postgres {
-			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
+			if err := tx.Queue(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
 				return fmt.Errorf("store: audit lock: %w", err)
 			}
 		}
@@ -182,16 +182,16 @@ func (s *Store) writeAudit(ctx context.Context, tx *sqldb.Tx, b *auditBatch) err
 	for i, e := range b.entries {
 		rows[i] = []any{e.Seq, e.At, e.OrgID, e.ActorID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash, e.RecordHash}
 	}
-	if err := tx.InsertRows(ctx, "audit_entries", []string{"seq", "at", "org_id", "actor_id", "actor_label", "action",
+	if err := tx.QueueRows(ctx, "audit_entries", []string{"seq", "at", "org_id", "actor_id", "actor_label", "action",
 		"object_type", "object_id", "detail", "prev_hash", "hash", "record_hash"}, rows); err != nil {
 		return fmt.Errorf("store: audit append: %w", err)
 	}
 	if len(b.states) > 0 {
-		if err := tx.InsertRows(ctx, "record_states", []string{"seq", "scope", "kind", "id", "hash"}, b.states); err != nil {
+		if err := tx.QueueRows(ctx, "record_states", []string{"seq", "scope", "kind", "id", "hash"}, b.states); err != nil {
 			return fmt.Errorf("store: audit record states: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", b.seq, b.hash); err != nil {
+	if err := tx.Queue(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", b.seq, b.hash); err != nil {
 		return fmt.Errorf("store: audit head: %w", err)
 	}
 	return nil
