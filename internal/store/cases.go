@@ -184,6 +184,17 @@ func (s *Store) insertCaseWith(ctx context.Context, tx *sqldb.Tx, v kasuhara.Act
 // audit entry's record state is then computed from the values written
 // instead of read back (newCaseRecords).
 func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool) error {
+	return s.insertCaseReceipt(ctx, tx, actor, c, alone, receipt{})
+}
+
+// receipt is what the cases table keeps of an anonymous report's receipt:
+// the part it is found by and the digest that checks the rest.
+type receipt struct{ lookup, hash string }
+
+// insertCaseReceipt is insertCase for a case written with its receipt (an
+// anonymous report): the receipt is part of the case's INSERT, and so of
+// the record state computed from the values written.
+func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool, rc receipt) error {
 	year := c.CreatedAt.In(calendar.JST).Year()
 	var n int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
@@ -198,14 +209,15 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	// the FTS row at the end of the batch (indexNew). No read-back.
 	searchCol, searchVal := "search_id", "(SELECT COALESCE(MAX(search_id), 0) + 1 FROM cases)"
 	if s.db.Engine == sqldb.Postgres {
-		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $38), 'A')"
+		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $40), 'A')"
 	}
 	args := []any{c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
 		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview,
-		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter, nullString(c.ImportID), nullTimeArg(c.ClosedAt)}
+		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter, nullString(c.ImportID), nullTimeArg(c.ClosedAt),
+		nullString(rc.lookup), nullString(rc.hash)}
 	if s.db.Engine == sqldb.Postgres {
 		args = append(args, tokens)
 	}
@@ -217,9 +229,9 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter,
-		import_id, closed_at, `+searchCol+`)
+		import_id, closed_at, receipt_lookup, receipt_hash, `+searchCol+`)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-		$33, $34, $35, $36, $37, `+searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
+		$33, $34, $35, $36, $37, $38, $39, `+searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	if r.DepartmentID != "" && dep.String != r.DepartmentID {
@@ -300,7 +312,7 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	// An imported case may arrive closed (closed_at set): its state is
 	// read back like any other that newCaseRecords does not know.
 	if alone && !imported {
-		ch.records = newCaseRecords(s.db.Engine, c, custID)
+		ch.records = newCaseRecords(s.db.Engine, c, custID, rc.hash)
 	}
 	return s.appendAudit(ctx, tx, ch)
 }

@@ -16,9 +16,11 @@ import (
 // TestKnownRecordStates files reports of every shape — named with and
 // without a customer, a customer met before, a name alone, consultation,
 // urgent, without a department, with evidence, anonymous, at times with
-// nanoseconds — several at once so that they share a group commit. A named
-// report without evidence has its record state computed from the values
-// written (no read-back); for every case the state its case.create entry
+// nanoseconds — several at once so that they share a group commit. A
+// report without evidence (named, or anonymous with its receipt) has its
+// record state computed from the values written (no read-back); a customer
+// met again, with an identifier new to the registry, is one customer. For
+// every case the state its case.create entry
 // recorded must equal the state read from the rows now, and VerifyRecords
 // must find nothing wrong.
 func TestKnownRecordStates(t *testing.T) {
