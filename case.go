@@ -460,6 +460,10 @@ type CaseFilter struct {
 	Sort   string
 	Limit  int
 	Cursor string
+	// Summary leaves out of each case the report's narratives (request,
+	// conduct, harm, wishes, witnesses) and the customer's details, for a
+	// list that shows neither; the case page reads them.
+	Summary bool
 }
 
 // CaseSorts are the orders of a list of cases.

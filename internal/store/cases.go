@@ -31,6 +31,21 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review,
 	COALESCE(c.recorded_by, ''), c.received_via, c.unnamed_reporter, c.disowned_at, COALESCE(c.import_id, '')`
 
+// summaryColumns is caseColumnsFor(e) without the report's narratives and
+// the customer's details (kasuhara.CaseFilter.Summary): each is read as ''.
+var summaryColumns = func() map[sqldb.Engine]string {
+	out := map[sqldb.Engine]string{}
+	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		s := caseColumnsFor(e)
+		for _, col := range []string{"request_content", "conduct", "harm", "wishes", "witnesses", "customer_name", "customer_name_kana",
+			"customer_phone", "customer_email", "customer_account", "customer_sns"} {
+			s = strings.Replace(s, "c."+col+",", "'',", 1)
+		}
+		out[e] = s
+	}
+	return out
+}()
+
 func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
 	r := &c.Report
@@ -653,7 +668,11 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 	if limit <= 0 || limit > MaxPageSize {
 		limit = 50
 	}
-	query := "SELECT " + caseColumnsFor(s.db.Engine) + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
+	cols := caseColumnsFor(s.db.Engine)
+	if f.Summary {
+		cols = summaryColumns[s.db.Engine]
+	}
+	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
 	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
 }
