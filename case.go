@@ -461,8 +461,9 @@ type CaseFilter struct {
 	Limit  int
 	Cursor string
 	// Summary leaves out of each case the report's narratives (request,
-	// conduct, harm, wishes, witnesses) and the customer's details, for a
-	// list that shows neither; the case page reads them.
+	// conduct, harm, wishes, witnesses), the customer's details and the
+	// department path (no access is decided on it), for a list that shows
+	// none of them; the case page reads them.
 	Summary bool
 }
 

@@ -32,7 +32,8 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	COALESCE(c.recorded_by, ''), c.received_via, c.unnamed_reporter, c.disowned_at, COALESCE(c.import_id, '')`
 
 // summaryColumns is caseColumnsFor(e) without the report's narratives and
-// the customer's details (kasuhara.CaseFilter.Summary): each is read as ''.
+// the customer's details (kasuhara.CaseFilter.Summary): each is read as an
+// empty string.
 var summaryColumns = func() map[sqldb.Engine]string {
 	out := map[sqldb.Engine]string{}
 	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
@@ -704,6 +705,9 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	}
 	paths := map[string][]string{}
 	for i := range out {
+		if f.Summary {
+			break // a summary has no department paths: nothing to decide on them
+		}
 		dep := out[i].Report.DepartmentID
 		if _, ok := paths[dep]; !ok {
 			if paths[dep], err = departmentPath(ctx, s.db.Read, dep); err != nil {

@@ -9,7 +9,8 @@ import (
 
 // TestCasesSummary: a summary page (the desk's queue) gives every case of
 // the full page, with everything the full page gives but the report's
-// narratives and the customer's details, which it leaves empty.
+// narratives, the customer's details and the department path, which it
+// leaves empty.
 func TestCasesSummary(t *testing.T) {
 	onDesk(t, func(t *testing.T, d desk) {
 		r := report(d.shop.ID, "大声で怒鳴り、土下座を要求した", "shouting", "kneeling_demand")
@@ -34,17 +35,17 @@ func TestCasesSummary(t *testing.T) {
 			}
 			for i := range full {
 				want := full[i]
-				if want.Report.Conduct == "" || want.Report.RequestContent == "" || want.Report.Customer.Phone == "" {
+				if want.Report.Conduct == "" || want.Report.RequestContent == "" || want.Report.Customer.Phone == "" || len(want.DepartmentPath) == 0 {
 					t.Fatalf("the full page lacks the narratives: %+v", want.Report)
 				}
 				want.Report.RequestContent, want.Report.Conduct, want.Report.Harm, want.Report.Wishes, want.Report.Witnesses = "", "", "", "", ""
-				want.Report.Customer = kasuhara.CustomerDetails{}
+				want.Report.Customer, want.DepartmentPath = kasuhara.CustomerDetails{}, nil
 				got := summary[i]
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("%+v: summary %+v, want %+v", f, got, want)
 				}
 				if got.Report.Conduct != "" || got.Report.RequestContent != "" || got.Report.Harm != "" || got.Report.Wishes != "" ||
-					got.Report.Witnesses != "" || got.Report.Customer != (kasuhara.CustomerDetails{}) {
+					got.Report.Witnesses != "" || got.Report.Customer != (kasuhara.CustomerDetails{}) || got.DepartmentPath != nil {
 					t.Errorf("%+v: the summary of %s has narratives or customer details: %+v", f, got.Ref, got.Report)
 				}
 			}
