@@ -537,8 +537,9 @@ func soak(c config, out io.Writer) error {
 	results := make(chan result, 1024)
 	var wg sync.WaitGroup
 	start := time.Now()
+	var win restartWindow
 	for i, tr := range trs {
-		ch := newAttacker(shares[i]).Attack(tr, vegeta.Rate{Freq: 0}, c.soak, c.scenarios[i])
+		ch := newAttacker(shares[i]).Attack(win.pacing(tr), vegeta.Rate{Freq: 0}, c.soak, c.scenarios[i])
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -549,7 +550,6 @@ func soak(c config, out io.Writer) error {
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	var win restartWindow
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	restarted := make(chan struct{})
@@ -642,6 +642,23 @@ func (w *restartWindow) restart(ctx context.Context, c config) {
 	w.mu.Lock()
 	w.until = time.Now()
 	w.mu.Unlock()
+}
+
+// restartPause is how long a client waits before each request while the
+// server restarts, so that it does not spin on refused connections.
+const restartPause = 100 * time.Millisecond
+
+// pacing makes tr's requests wait restartPause while the window is open.
+func (w *restartWindow) pacing(tr vegeta.Targeter) vegeta.Targeter {
+	return func(t *vegeta.Target) error {
+		w.mu.Lock()
+		open := !w.from.IsZero() && w.until.IsZero()
+		w.mu.Unlock()
+		if open {
+			time.Sleep(restartPause)
+		}
+		return tr(t)
+	}
 }
 
 // healthy says whether the server at base answers /healthz with 200.
