@@ -357,7 +357,7 @@ func TestSoakRestart(t *testing.T) {
 	srv := soakServer(t, 0, down, &refused)
 	var out bytes.Buffer
 	err := run([]string{"--url", srv.URL, "--reporter-token", "r", "--desk-token", "d", "--scenarios", "queue,intake", "--clients", "2",
-		"--soak", "2s", "--soak-interval", "500ms", "--stall", "10s", "--restart-cmd", "touch " + down + " && sleep 0.3 && rm " + down}, &out)
+		"--soak", "3s", "--soak-interval", "500ms", "--stall", "10s", "--restart-cmd", "touch " + down + " && sleep 0.3 && rm " + down}, &out)
 	if err != nil {
 		t.Fatalf("run = %v\n%s", err, out.String())
 	}
