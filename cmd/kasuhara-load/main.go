@@ -149,6 +149,9 @@ func run(args []string, out io.Writer) error {
 		}()
 	}
 	if c.soak > 0 {
+		if c.soakInterval <= 0 || c.stall <= 0 {
+			return errors.New("--soak-interval and --stall: give durations above zero")
+		}
 		return soak(c, out)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
