@@ -49,31 +49,49 @@ var summaryColumns = func() map[sqldb.Engine]string {
 
 func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
-	r := &c.Report
-	var cats, subs string
-	// One allocation for the nine times of the row (they escape to Scan).
-	ts := new([9]dbTime)
-	occurred, ackBy, feedbackBy, ack, res, closed, created, updated := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]
-	disowned := &ts[8]
-	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
-		occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
-		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
-		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		ackBy, feedbackBy, ack, res, closed, created, updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview,
-		&c.RecordedBy, &c.ReceivedVia, &c.UnnamedReporter, disowned, &c.ImportID}, extra...)
-	if err := sc.Scan(dest...); err != nil {
+	var row caseRow
+	if err := sc.Scan(append(row.dest(&c), extra...)...); err != nil {
 		return nil, err
 	}
-	for _, s := range splitList(cats) {
+	row.finish(&c)
+	return &c, nil
+}
+
+// caseRow scans rows of caseColumns: its destinations are reused row after
+// row (a page of cases allocated them, and a copy of each case, per row).
+type caseRow struct {
+	cats, subs string
+	ts         [9]dbTime
+	ptrs       []any
+}
+
+// dest is the destinations of a row of caseColumns into c, with room for
+// one more.
+func (w *caseRow) dest(c *kasuhara.Case) []any {
+	r := &c.Report
+	ts := &w.ts
+	w.ptrs = append(w.ptrs[:0], &c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
+		&ts[0], &r.DurationMinutes, &r.Channel, &r.Location, &w.cats, &w.subs, &r.RequestContent, &r.Conduct, &r.Harm,
+		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
+		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
+		&ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7], &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview,
+		&c.RecordedBy, &c.ReceivedVia, &c.UnnamedReporter, &ts[8], &c.ImportID)
+	return w.ptrs
+}
+
+// finish sets what c takes from the row's lists and times.
+func (w *caseRow) finish(c *kasuhara.Case) {
+	r := &c.Report
+	for _, s := range splitList(w.cats) {
 		r.Categories = append(r.Categories, kasuhara.Category(s))
 	}
-	r.Subtypes = splitList(subs)
-	r.OccurredAt = occurred.T
-	c.AcknowledgeBy, c.FeedbackBy = ackBy.T, feedbackBy.T
-	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ack.T, res.T, closed.T
-	c.DisownedAt, c.Imported = disowned.T, c.ImportID != ""
-	c.CreatedAt, c.UpdatedAt = created.T, updated.T
-	return &c, nil
+	r.Subtypes = splitList(w.subs)
+	ts := &w.ts
+	r.OccurredAt = ts[0].T
+	c.AcknowledgeBy, c.FeedbackBy = ts[1].T, ts[2].T
+	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ts[3].T, ts[4].T, ts[5].T
+	c.CreatedAt, c.UpdatedAt = ts[6].T, ts[7].T
+	c.DisownedAt, c.Imported = ts[8].T, c.ImportID != ""
 }
 
 func splitList(s string) []string {
@@ -686,7 +704,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		return nil, "", err
 	}
 	limit, bySearch, byDeadline := pq.limit, pq.bySearch, pq.byDeadline
-	out, sids, err := s.queryCases(ctx, pq.sql, pq.args)
+	out, sids, err := s.queryCases(ctx, pq.sql, pq.args, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -885,22 +903,26 @@ func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool) error {
 	return nil
 }
 
-// queryCases runs a query of cases followed by their search_id.
-func (s *Store) queryCases(ctx context.Context, query string, args []any) ([]kasuhara.Case, []int64, error) {
+// queryCases runs a query of cases followed by their search_id; size is
+// how many rows it may give.
+func (s *Store) queryCases(ctx context.Context, query string, args []any, size int) ([]kasuhara.Case, []int64, error) {
 	rows, err := s.db.Read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var out []kasuhara.Case
-	var sids []int64
+	// Each case is scanned in place: a page is one allocation of cases.
+	out := make([]kasuhara.Case, 0, size)
+	sids := make([]int64, 0, size)
+	var row caseRow
+	var sid int64
 	for rows.Next() {
-		var sid int64
-		c, err := scanCase(rows, &sid)
-		if err != nil {
+		out = append(out, kasuhara.Case{})
+		c := &out[len(out)-1]
+		if err := rows.Scan(append(row.dest(c), &sid)...); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, *c)
+		row.finish(c)
 		sids = append(sids, sid)
 	}
 	return out, sids, rows.Err()
