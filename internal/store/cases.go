@@ -57,8 +57,9 @@ func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	return &c, nil
 }
 
-// caseRow scans rows of caseColumns: its destinations are reused row after
-// row (a page of cases allocated them, and a copy of each case, per row).
+// caseRow scans rows of caseColumns: its destinations (the lists, the
+// times, the slice of pointers) are reused row after row instead of
+// allocated for each.
 type caseRow struct {
 	cats, subs string
 	ts         [9]dbTime
