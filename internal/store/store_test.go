@@ -27,6 +27,26 @@ func newStore(t *testing.T, db *sqldb.DB) *store.Store {
 
 var ctx = context.Background()
 
+// demoDesk is the desk member of the demo organisation slug, as an actor.
+func demoDesk(tb testing.TB, st *store.Store, slug string) kasuhara.Actor {
+	tb.Helper()
+	org, err := st.OrgBySlug(ctx, slug)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ms, err := st.Members(ctx, org.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
+	for _, m := range ms {
+		if m.Role == kasuhara.RoleDesk {
+			desk.UserID = m.User.ID
+		}
+	}
+	return desk
+}
+
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := kasuhara.ErrorCode(err); got != code {
