@@ -311,15 +311,7 @@ func TestUsers(t *testing.T) {
 		}
 
 		// No password is stored in the clear.
-		var hashes []string
-		rows, _ := db.Read.QueryContext(ctx, "SELECT password_hash FROM users")
-		for rows.Next() {
-			var h string
-			rows.Scan(&h)
-			hashes = append(hashes, h)
-		}
-		rows.Close()
-		for _, h := range hashes {
+		for _, h := range testdb.Strings(t, db, "SELECT password_hash FROM users") {
 			if !strings.HasPrefix(h, "$argon2id$") || strings.Contains(h, "password") {
 				t.Fatalf("stored password %q is not an argon2id hash", h)
 			}
