@@ -102,26 +102,6 @@ func (k *archiveKeys) recipients(cmd string) ([]age.Recipient, error) {
 	return nil, nil
 }
 
-// parseArchiveFile parses the flags of a command that reads one encrypted
-// archive (backup verify, restore, restore key): set's configuration, the
-// keys that decrypt, and FILE, the only argument. flags is the usage line's
-// part before FILE.
-func parseArchiveFile(e env, name string, set config.Set, args []string, flags string) (*config.Config, string, []age.Identity, error) {
-	var keys archiveKeys
-	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	if fs.NArg() != 1 {
-		return nil, "", nil, usagef("%s: usage: kasuhara %s %s FILE", name, name, flags)
-	}
-	ids, err := keys.identities(name)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	return cfg, fs.Arg(0), ids, nil
-}
-
 func (k *archiveKeys) identities(cmd string) ([]age.Identity, error) {
 	var ids []age.Identity
 	if k.identity != "" {
@@ -147,6 +127,26 @@ func (k *archiveKeys) identities(cmd string) ([]age.Identity, error) {
 		return nil, usagef("%s: give --passphrase (or KASUHARA_BACKUP_PASSPHRASE) or --identity FILE to decrypt the archive", cmd)
 	}
 	return ids, nil
+}
+
+// parseArchiveFile parses the flags of a command that reads one encrypted
+// archive (backup verify, restore, restore key): set's configuration, the
+// keys that decrypt, and FILE, the only argument. flags is the usage line's
+// part before FILE.
+func parseArchiveFile(e env, name string, set config.Set, args []string, flags string) (*config.Config, string, []age.Identity, error) {
+	var keys archiveKeys
+	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if fs.NArg() != 1 {
+		return nil, "", nil, usagef("%s: usage: kasuhara %s %s FILE", name, name, flags)
+	}
+	ids, err := keys.identities(name)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return cfg, fs.Arg(0), ids, nil
 }
 
 // backup is kasuhara backup: the whole installation in one encrypted
