@@ -118,8 +118,7 @@ func TestCaseJourney(t *testing.T) {
 	}
 
 	// The desk, on a desktop.
-	desk := newBrowser(t, srv)
-	wantStatus(t, signIn(t, desk, "desk@example.jp", deskPW), http.StatusOK, "desk signs in")
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	desk.submit("#nav-queue")
 	wantPath(t, desk, "/cases", "the queue")
 	if !strings.Contains(desk.text("#queue"), "緊急") {

@@ -91,11 +91,7 @@ func killDuringIntake(t *testing.T, dbURL string) {
 	case <-enough:
 	case <-time.After(20 * time.Second):
 	}
-	srv.killed = true
-	if err := srv.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-srv.exited
+	srv.kill(t)
 	cancel()
 	wg.Wait()
 	if len(answered) < 50 {

@@ -25,10 +25,7 @@ func TestPublicPagesShowTheOrganisation(t *testing.T) {
 	admin.open("/admin/settings")
 	admin.run("rename the organisation", chromedp.SetValue(chromedp.CSS("#org_name"), org))
 	wantStatus(t, admin.submit("#settings-submit"), http.StatusOK, "save the settings")
-	admin.open("/admin/policies")
-	admin.choose("#policy-kind", "basic")
-	wantStatus(t, admin.submit("#new-policy-submit"), http.StatusOK, "create the policy draft")
-	wantStatus(t, admin.submit("#publish"), http.StatusOK, "publish the policy")
+	publishBasicPolicy(t, admin)
 
 	isoDate := regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 	speaksFor := func(b *browser, page string) {

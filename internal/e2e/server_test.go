@@ -242,6 +242,17 @@ func (s *server) secret(what, value string) {
 // log returns the server's stderr so far.
 func (s *server) log() string { return s.stderr.String() }
 
+// kill ends the server with SIGKILL, as a crash or a power cut would, and
+// waits until it has exited.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.exited
+}
+
 func (s *server) stop(t *testing.T) {
 	select {
 	case <-s.exited:

@@ -237,11 +237,7 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	case <-enough:
 	case <-time.After(20 * time.Second):
 	}
-	a.killed = true
-	if err := a.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-a.exited
+	a.kill(t)
 	close(killed)
 	mu.Lock()
 	atKill := len(reports)
