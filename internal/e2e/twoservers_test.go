@@ -396,20 +396,6 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	}
 }
 
-// apiToken makes an API token for email with the CLI.
-func apiToken(t *testing.T, srv *server, email string) string {
-	t.Helper()
-	cmd := exec.Command(binary, "token", "create", "--data", srv.data, "--email", email, "--label", "two servers")
-	cmd.Env = srv.env(t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	tok := strings.TrimSpace(string(out))
-	srv.secret("the API token", tok)
-	return tok
-}
-
 // fileReport files a report through the API; status is 0 when the server
 // did not answer.
 func fileReport(c *http.Client, base, token, conduct string) (string, int) {
