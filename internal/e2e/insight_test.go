@@ -19,10 +19,7 @@ func TestInsightDashboard(t *testing.T) {
 	emp := signedIn(t, srv, "clerk@example.jp", clerkPW)
 	for range 3 {
 		emp.open("/report")
-		emp.click(`input[name=channel][value=phone]`)
-		emp.fill("#conduct", "統計に出てはならない叙述")
-		emp.click(`details.kind:first-of-type > summary`)
-		emp.click("#subtype-insult")
+		fillReport(emp, "統計に出てはならない叙述")
 		wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file a report")
 	}
 	an := signedIn(t, srv, "analyst@example.jp", analystPW)
