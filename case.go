@@ -460,6 +460,11 @@ type CaseFilter struct {
 	Sort   string
 	Limit  int
 	Cursor string
+	// Summary leaves out of each case the report's narratives (request,
+	// conduct, harm, wishes, witnesses), the customer's details and the
+	// department path (no access is decided on it), for a list that shows
+	// none of them; the case page reads them.
+	Summary bool
 }
 
 // CaseSorts are the orders of a list of cases.

@@ -50,11 +50,9 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
 	v := anonymousActor(org.ID)
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		// The receipt is written after the case: its record state is read.
-		if err := s.insertCase(ctx, tx, v, c, false); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE cases SET receipt_lookup = $1, receipt_hash = $2 WHERE id = $3", lookup, hash, c.ID); err != nil {
+		// The receipt is written with the case: without evidence, the
+		// case's record state is computed, not read back.
+		if err := s.insertCaseReceipt(ctx, tx, v, c, len(evidence) == 0, receipt{lookup: lookup, hash: hash}); err != nil {
 			return err
 		}
 		for _, e := range evidence {

@@ -31,33 +31,68 @@ const caseColumns = `c.id, c.org_id, c.ref, COALESCE(c.reporter_id, ''), COALESC
 	c.anonymous, c.hide_from_supervisor, c.care_to_supervisor, c.held_for_review,
 	COALESCE(c.recorded_by, ''), c.received_via, c.unnamed_reporter, c.disowned_at, COALESCE(c.import_id, '')`
 
+// summaryColumns is caseColumnsFor(e) without the report's narratives and
+// the customer's details (kasuhara.CaseFilter.Summary): each is read as an
+// empty string.
+var summaryColumns = func() map[sqldb.Engine]string {
+	out := map[sqldb.Engine]string{}
+	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		s := caseColumnsFor(e)
+		for _, col := range []string{"request_content", "conduct", "harm", "wishes", "witnesses", "customer_name", "customer_name_kana",
+			"customer_phone", "customer_email", "customer_account", "customer_sns"} {
+			s = strings.Replace(s, "c."+col+",", "'',", 1)
+		}
+		out[e] = s
+	}
+	return out
+}()
+
 func scanCase(sc scanner, extra ...any) (*kasuhara.Case, error) {
 	var c kasuhara.Case
-	r := &c.Report
-	var cats, subs string
-	// One allocation for the nine times of the row (they escape to Scan).
-	ts := new([9]dbTime)
-	occurred, ackBy, feedbackBy, ack, res, closed, created, updated := &ts[0], &ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7]
-	disowned := &ts[8]
-	dest := append([]any{&c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
-		occurred, &r.DurationMinutes, &r.Channel, &r.Location, &cats, &subs, &r.RequestContent, &r.Conduct, &r.Harm,
-		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
-		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
-		ackBy, feedbackBy, ack, res, closed, created, updated, &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview,
-		&c.RecordedBy, &c.ReceivedVia, &c.UnnamedReporter, disowned, &c.ImportID}, extra...)
-	if err := sc.Scan(dest...); err != nil {
+	var row caseRow
+	if err := sc.Scan(append(row.dest(&c), extra...)...); err != nil {
 		return nil, err
 	}
-	for _, s := range splitList(cats) {
+	row.finish(&c)
+	return &c, nil
+}
+
+// caseRow scans rows of caseColumns: its destinations (the lists, the
+// times, the slice of pointers) are reused row after row instead of
+// allocated for each.
+type caseRow struct {
+	cats, subs string
+	ts         [9]dbTime
+	ptrs       []any
+}
+
+// dest is the destinations of a row of caseColumns into c, with room for
+// one more.
+func (w *caseRow) dest(c *kasuhara.Case) []any {
+	r := &c.Report
+	ts := &w.ts
+	w.ptrs = append(w.ptrs[:0], &c.ID, &c.OrgID, &c.Ref, &c.ReporterID, &r.DepartmentID, &c.State, &c.Urgent, &r.Consultation,
+		&ts[0], &r.DurationMinutes, &r.Channel, &r.Location, &w.cats, &w.subs, &r.RequestContent, &r.Conduct, &r.Harm,
+		&r.Wishes, &r.DangerOngoing, &r.Witnesses, &r.Customer.Name, &r.Customer.NameKana, &r.Customer.Phone, &r.Customer.Email,
+		&r.Customer.Account, &r.Customer.SNSHandle, &c.AssigneeID, &c.SecondID, &c.Verdict,
+		&ts[1], &ts[2], &ts[3], &ts[4], &ts[5], &ts[6], &ts[7], &c.Anonymous, &c.HideFromSupervisor, &c.CareToSupervisor, &c.HeldForReview,
+		&c.RecordedBy, &c.ReceivedVia, &c.UnnamedReporter, &ts[8], &c.ImportID)
+	return w.ptrs
+}
+
+// finish sets what c takes from the row's lists and times.
+func (w *caseRow) finish(c *kasuhara.Case) {
+	r := &c.Report
+	for _, s := range splitList(w.cats) {
 		r.Categories = append(r.Categories, kasuhara.Category(s))
 	}
-	r.Subtypes = splitList(subs)
-	r.OccurredAt = occurred.T
-	c.AcknowledgeBy, c.FeedbackBy = ackBy.T, feedbackBy.T
-	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ack.T, res.T, closed.T
-	c.DisownedAt, c.Imported = disowned.T, c.ImportID != ""
-	c.CreatedAt, c.UpdatedAt = created.T, updated.T
-	return &c, nil
+	r.Subtypes = splitList(w.subs)
+	ts := &w.ts
+	r.OccurredAt = ts[0].T
+	c.AcknowledgeBy, c.FeedbackBy = ts[1].T, ts[2].T
+	c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt = ts[3].T, ts[4].T, ts[5].T
+	c.CreatedAt, c.UpdatedAt = ts[6].T, ts[7].T
+	c.DisownedAt, c.Imported = ts[8].T, c.ImportID != ""
 }
 
 func splitList(s string) []string {
@@ -184,6 +219,17 @@ func (s *Store) insertCaseWith(ctx context.Context, tx *sqldb.Tx, v kasuhara.Act
 // audit entry's record state is then computed from the values written
 // instead of read back (newCaseRecords).
 func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool) error {
+	return s.insertCaseReceipt(ctx, tx, actor, c, alone, receipt{})
+}
+
+// receipt is what the cases table keeps of an anonymous report's receipt:
+// the part it is found by and the digest that checks the rest.
+type receipt struct{ lookup, hash string }
+
+// insertCaseReceipt is insertCase for a case written with its receipt (an
+// anonymous report): the receipt is part of the case's INSERT, and so of
+// the record state computed from the values written.
+func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool, rc receipt) error {
 	year := c.CreatedAt.In(calendar.JST).Year()
 	var n int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
@@ -198,14 +244,15 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	// the FTS row at the end of the batch (indexNew). No read-back.
 	searchCol, searchVal := "search_id", "(SELECT COALESCE(MAX(search_id), 0) + 1 FROM cases)"
 	if s.db.Engine == sqldb.Postgres {
-		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $38), 'A')"
+		searchCol, searchVal = "search", "setweight(to_tsvector('simple', $40), 'A')"
 	}
 	args := []any{c.ID, c.OrgID, c.Ref, nullString(c.ReporterID), nullString(r.DepartmentID), string(c.State), c.Urgent, r.Consultation,
 		r.OccurredAt, r.DurationMinutes, r.Channel, r.Location, joinCategories(r.Categories), strings.Join(r.Subtypes, ","),
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
 		c.AcknowledgeBy, c.FeedbackBy, c.CreatedAt, c.UpdatedAt, c.Anonymous, c.HeldForReview,
-		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter, nullString(c.ImportID), nullTimeArg(c.ClosedAt)}
+		nullString(c.RecordedBy), c.ReceivedVia, c.UnnamedReporter, nullString(c.ImportID), nullTimeArg(c.ClosedAt),
+		nullString(rc.lookup), nullString(rc.hash)}
 	if s.db.Engine == sqldb.Postgres {
 		args = append(args, tokens)
 	}
@@ -217,9 +264,9 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter,
-		import_id, closed_at, `+searchCol+`)
+		import_id, closed_at, receipt_lookup, receipt_hash, `+searchCol+`)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-		$33, $34, $35, $36, $37, `+searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
+		$33, $34, $35, $36, $37, $38, $39, `+searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	if r.DepartmentID != "" && dep.String != r.DepartmentID {
@@ -300,7 +347,7 @@ func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Act
 	// An imported case may arrive closed (closed_at set): its state is
 	// read back like any other that newCaseRecords does not know.
 	if alone && !imported {
-		ch.records = newCaseRecords(s.db.Engine, c, custID)
+		ch.records = newCaseRecords(s.db.Engine, c, custID, rc.hash)
 	}
 	return s.appendAudit(ctx, tx, ch)
 }
@@ -641,7 +688,11 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 	if limit <= 0 || limit > MaxPageSize {
 		limit = 50
 	}
-	query := "SELECT " + caseColumnsFor(s.db.Engine) + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
+	cols := caseColumnsFor(s.db.Engine)
+	if f.Summary {
+		cols = summaryColumns[s.db.Engine]
+	}
+	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
 	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
 }
@@ -654,7 +705,7 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		return nil, "", err
 	}
 	limit, bySearch, byDeadline := pq.limit, pq.bySearch, pq.byDeadline
-	out, sids, err := s.queryCases(ctx, pq.sql, pq.args)
+	out, sids, err := s.queryCases(ctx, pq.sql, pq.args, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -673,6 +724,9 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 	}
 	paths := map[string][]string{}
 	for i := range out {
+		if f.Summary {
+			break // a summary has no department paths: nothing to decide on them
+		}
 		dep := out[i].Report.DepartmentID
 		if _, ok := paths[dep]; !ok {
 			if paths[dep], err = departmentPath(ctx, s.db.Read, dep); err != nil {
@@ -850,22 +904,26 @@ func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool) error {
 	return nil
 }
 
-// queryCases runs a query of cases followed by their search_id.
-func (s *Store) queryCases(ctx context.Context, query string, args []any) ([]kasuhara.Case, []int64, error) {
+// queryCases runs a query of cases followed by their search_id; size is
+// how many rows it may give.
+func (s *Store) queryCases(ctx context.Context, query string, args []any, size int) ([]kasuhara.Case, []int64, error) {
 	rows, err := s.db.Read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var out []kasuhara.Case
-	var sids []int64
+	// Each case is scanned in place: a page is one allocation of cases.
+	out := make([]kasuhara.Case, 0, size)
+	sids := make([]int64, 0, size)
+	var row caseRow
+	var sid int64
 	for rows.Next() {
-		var sid int64
-		c, err := scanCase(rows, &sid)
-		if err != nil {
+		out = append(out, kasuhara.Case{})
+		c := &out[len(out)-1]
+		if err := rows.Scan(append(row.dest(c), &sid)...); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, *c)
+		row.finish(c)
 		sids = append(sids, sid)
 	}
 	return out, sids, rows.Err()

@@ -49,47 +49,77 @@ func identifiersOf(d kasuhara.CustomerDetails) []kasuhara.Identifier {
 // identifier, or registers a new one, and links the case. A name alone
 // registers a new customer: possible duplicates are proposed on the
 // customer page, never merged silently.
+//
+// The customer is written by one upsert whose id is the customer found by
+// a strong identifier (phone first, then email, account, handle; the
+// oldest identifier of a kind) or a new one. On PostgreSQL the identifiers
+// and the link are written by the same statement; on SQLite, which has no
+// writing WITH, the upsert counts which of the report's identifiers the
+// customer already has, and the identifiers are inserted only when one is
+// new, then the link.
 func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) (string, error) {
 	ids := identifiersOf(c.Report.Customer)
 	if len(ids) == 0 {
 		return "", nil
 	}
-	custID := ""
-	for _, id := range ids {
-		if !slices.Contains(strongKinds, id.Kind) {
-			continue
-		}
-		err := tx.QueryRowContext(ctx, `SELECT customer_id FROM customer_identifiers WHERE org_id = $1 AND kind = $2 AND match_key = $3
-			ORDER BY created_at, id LIMIT 1`, c.OrgID, id.Kind, id.Key).Scan(&custID)
-		if err == nil {
-			break
-		}
-		if err != sql.ErrNoRows {
-			return "", err
-		}
-	}
 	now := s.now()
-	display := strings.TrimSpace(c.Report.Customer.Name)
-	if custID == "" {
-		custID = newID()
-		if _, err := tx.ExecContext(ctx, "INSERT INTO customers (id, org_id, display_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
-			custID, c.OrgID, display, now); err != nil {
+	args := []any{newID(), c.OrgID, strings.TrimSpace(c.Report.Customer.Name), now}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	// conds matches the identifiers of ids whose kind keep says.
+	conds := func(keep func(kind string) bool) string {
+		var or []string
+		for _, id := range ids {
+			if keep(id.Kind) {
+				or = append(or, "(i.kind = "+arg(id.Kind)+" AND i.match_key = "+arg(id.Key)+")")
+			}
+		}
+		return strings.Join(or, " OR ")
+	}
+	strong := conds(func(kind string) bool { return slices.Contains(strongKinds, kind) })
+	custID := "$1"
+	if strong != "" {
+		custID = `COALESCE((SELECT i.customer_id FROM customer_identifiers i WHERE i.org_id = $2 AND (` + strong + `)
+			ORDER BY CASE i.kind WHEN 'phone' THEN 0 WHEN 'email' THEN 1 WHEN 'account' THEN 2 ELSE 3 END, i.created_at, i.id LIMIT 1), $1)`
+	}
+	upsert := `INSERT INTO customers (id, org_id, display_name, created_at, updated_at) VALUES (` + custID + `, $2, $3, $4, $4)
+		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,
+		display_name = CASE WHEN customers.display_name = '' THEN excluded.display_name ELSE customers.display_name END`
+	var id string
+	if s.db.Engine == sqldb.Postgres {
+		caseID := arg(c.ID)
+		values := make([]string, len(ids))
+		for n, i := range ids {
+			values[n] = "(" + arg(newID()) + "::text, " + arg(i.Kind) + "::text, " + arg(i.Value) + "::text, " + arg(i.Key) + "::text)"
+		}
+		err := tx.QueryRowContext(ctx, `WITH cu AS (`+upsert+` RETURNING id),
+			ids AS (INSERT INTO customer_identifiers (id, customer_id, org_id, kind, value, match_key, created_at)
+				SELECT v.id, cu.id, $2, v.kind, v.value, v.match_key, $4 FROM cu, (VALUES `+strings.Join(values, ", ")+`) AS v (id, kind, value, match_key)
+				ON CONFLICT (customer_id, kind, match_key) DO NOTHING),
+			link AS (INSERT INTO case_customers (case_id, customer_id) SELECT `+caseID+`::text, id FROM cu ON CONFLICT DO NOTHING)
+			SELECT id FROM cu`, args...).Scan(&id)
+		return id, err
+	}
+	var known int
+	if err := tx.QueryRowContext(ctx, upsert+` RETURNING id,
+		(SELECT COUNT(*) FROM customer_identifiers i WHERE i.customer_id = customers.id AND (`+conds(func(string) bool { return true })+`))`,
+		args...).Scan(&id, &known); err != nil {
+		return "", err
+	}
+	if known < len(ids) {
+		rows := make([][]any, 0, len(ids))
+		for _, i := range ids {
+			rows = append(rows, []any{newID(), id, c.OrgID, i.Kind, i.Value, i.Key, now})
+		}
+		if err := tx.InsertRowsThen(ctx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"},
+			rows, "ON CONFLICT (customer_id, kind, match_key) DO NOTHING"); err != nil {
 			return "", err
 		}
-	} else if _, err := tx.ExecContext(ctx, `UPDATE customers SET updated_at = $1,
-		display_name = CASE WHEN display_name = '' THEN $2 ELSE display_name END WHERE id = $3`, now, display, custID); err != nil {
-		return "", err
 	}
-	rows := make([][]any, 0, len(ids))
-	for _, id := range ids {
-		rows = append(rows, []any{newID(), custID, c.OrgID, id.Kind, id.Value, id.Key, now})
-	}
-	if err := tx.InsertRowsThen(ctx, "customer_identifiers", []string{"id", "customer_id", "org_id", "kind", "value", "match_key", "created_at"},
-		rows, "ON CONFLICT (customer_id, kind, match_key) DO NOTHING"); err != nil {
-		return "", err
-	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, custID)
-	return custID, err
+	_, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, id)
+	return id, err
 }
 
 // customerDesk checks that the viewer may read the registry: desk and legal.

@@ -16,9 +16,11 @@ import (
 // TestKnownRecordStates files reports of every shape — named with and
 // without a customer, a customer met before, a name alone, consultation,
 // urgent, without a department, with evidence, anonymous, at times with
-// nanoseconds — several at once so that they share a group commit. A named
-// report without evidence has its record state computed from the values
-// written (no read-back); for every case the state its case.create entry
+// nanoseconds — several at once so that they share a group commit. A
+// report without evidence (named, or anonymous with its receipt) has its
+// record state computed from the values written (no read-back); a customer
+// met again, with an identifier new to the registry, is one customer. For
+// every case the state its case.create entry
 // recorded must equal the state read from the rows now, and VerifyRecords
 // must find nothing wrong.
 func TestKnownRecordStates(t *testing.T) {
@@ -41,7 +43,9 @@ func TestKnownRecordStates(t *testing.T) {
 		email.Customer = kasuhara.CustomerDetails{Email: "Kyaku@Example.jp", Account: "A-1", SNSHandle: "@kyaku", NameKana: "キャク"}
 		email.DangerOngoing, email.Harm, email.Wishes, email.Witnesses = true, "眠れない", "出入り禁止に", "同僚"
 		consult := kasuhara.Report{OccurredAt: time.Now(), Channel: "phone", Conduct: "これはカスハラでしょうか", Consultation: true}
-		shapes = append(shapes, met, nameOnly, noCustomer, email, consult)
+		metNew := report(d.shop.ID, "同じ客が別の連絡先で", "insult") // shapes[0]'s customer again, with an email not seen before
+		metNew.Customer.Email = "yamada@example.jp"
+		shapes = append(shapes, met, nameOnly, noCustomer, email, consult, metNew)
 
 		var mu sync.Mutex
 		var named []*kasuhara.Case
@@ -98,6 +102,20 @@ func TestKnownRecordStates(t *testing.T) {
 		if linked != len(all)-2 { // all but the one without a customer and the consultation
 			t.Errorf("%d customer links, want %d", linked, len(all)-2)
 		}
+		// The customer met before is one customer, whatever the order of
+		// the group commit, and the new email became one of its identifiers.
+		var customers, emails int
+		if err := db.Read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT cc.customer_id) FROM case_customers cc JOIN cases c ON c.id = cc.case_id
+			WHERE c.customer_phone = '090-1234-5678'`).Scan(&customers); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM customer_identifiers i JOIN case_customers cc ON cc.customer_id = i.customer_id
+			JOIN cases c ON c.id = cc.case_id WHERE c.conduct = '同じ客が別の連絡先で' AND i.kind = 'email' AND i.match_key = 'yamada@example.jp'`).Scan(&emails); err != nil {
+			t.Fatal(err)
+		}
+		if customers != 1 || emails != 1 {
+			t.Errorf("the customer met again: %d customers by its phone, %d of its email identifiers; want 1 and 1", customers, emails)
+		}
 		check, err := d.s.VerifyRecords(ctx)
 		if err != nil || len(check.Problems) > 0 || check.Checked < len(all) {
 			t.Fatalf("VerifyRecords: %+v, %v", check, err)
@@ -141,6 +159,62 @@ func TestCaseTimesReadBack(t *testing.T) {
 					t.Errorf("%s read back as %v, want %v in UTC", name, pair[0], pair[1])
 				}
 			}
+		}
+	})
+}
+
+// TestCustomerRecognisedByStrongestIdentifier: a report whose phone is one
+// customer's and whose email is another's goes to the customer of the phone
+// (phone, email, account, handle, in that order); the other customer gains
+// nothing. A customer registered without a name takes the name of a later
+// report; a name is never overwritten.
+func TestCustomerRecognisedByStrongestIdentifier(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		clerk := d.people["clerk"]
+		file := func(cust kasuhara.CustomerDetails) string {
+			t.Helper()
+			r := report(d.shop.ID, "怒鳴られた", "shouting")
+			r.Customer = cust
+			c := d.file(t, clerk, r)
+			var id string
+			if err := d.db.Read.QueryRowContext(ctx, "SELECT customer_id FROM case_customers WHERE case_id = $1", c.ID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		byEmail := file(kasuhara.CustomerDetails{Email: "kyaku@example.jp"})
+		byPhone := file(kasuhara.CustomerDetails{Phone: "090-1111-2222"})
+		if byEmail == byPhone {
+			t.Fatal("two customers with nothing in common are one")
+		}
+		if got := file(kasuhara.CustomerDetails{Name: "鈴木 一郎", Email: "Kyaku@Example.jp", Phone: "09011112222"}); got != byPhone {
+			t.Errorf("phone and email of two customers: linked to %s, want the phone's %s (the email's is %s)", got, byPhone, byEmail)
+		}
+		if got := file(kasuhara.CustomerDetails{Name: "別の名前", Phone: "090-1111-2222"}); got != byPhone {
+			t.Errorf("the phone again: linked to %s, want %s", got, byPhone)
+		}
+		names := map[string]string{}
+		rows, err := d.db.Read.QueryContext(ctx, "SELECT id, display_name FROM customers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				t.Fatal(err)
+			}
+			names[id] = name
+		}
+		rows.Close()
+		if len(names) != 2 || names[byPhone] != "鈴木 一郎" || names[byEmail] != "" {
+			t.Errorf("customers = %q; want the phone's named 鈴木 一郎 (its first name), the email's unnamed", names)
+		}
+		var n int
+		if err := d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM customer_identifiers WHERE customer_id = $1", byEmail).Scan(&n); err != nil || n != 1 {
+			t.Errorf("the email's customer has %d identifiers, %v; want its own email only", n, err)
+		}
+		if err := d.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM customer_identifiers WHERE customer_id = $1 AND kind = 'email'", byPhone).Scan(&n); err != nil || n != 1 {
+			t.Errorf("the phone's customer has %d email identifiers, %v; want the email of the report that named both", n, err)
 		}
 	})
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // BenchmarkCasesPage is the desk's first page of 50 cases and a filtered
-// page (in progress, violence and abuse) on each engine, over the demo
+// page (in progress, violence and abuse) on each engine, each read whole
+// (the API's list) and as a summary (the desk's queue), over the demo
 // group with KASUHARA_BENCH_CASES generated cases (50,000 unless set) in the
 // retailer, as Store.Cases answers them (the audit write of the list
 // included). Seeding takes ~20 s on SQLite and ~40 s on PostgreSQL:
@@ -38,20 +39,7 @@ func BenchmarkCasesPage(b *testing.B) {
 		if err := demo.Cases(ctx, st, "demo-retail", n, 7, io.Discard); err != nil {
 			b.Fatal(err)
 		}
-		org, err := st.OrgBySlug(ctx, "demo-retail")
-		if err != nil {
-			b.Fatal(err)
-		}
-		ms, err := st.Members(ctx, org.ID)
-		if err != nil {
-			b.Fatal(err)
-		}
-		desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
-		for _, m := range ms {
-			if m.Role == kasuhara.RoleDesk {
-				desk.UserID = m.User.ID
-			}
-		}
+		desk := demoDesk(b, st, "demo-retail")
 		for _, p := range []struct {
 			name string
 			f    kasuhara.CaseFilter
@@ -59,18 +47,27 @@ func BenchmarkCasesPage(b *testing.B) {
 			{"first", kasuhara.CaseFilter{Limit: 50}},
 			{"filtered", kasuhara.CaseFilter{Limit: 50, State: kasuhara.StateInProgress, Category: kasuhara.CatViolenceAbuse}},
 		} {
-			b.Run(string(e)+"/"+p.name, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					cs, _, err := st.Cases(ctx, desk, p.f)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if len(cs) != 50 {
-						b.Fatalf("%d cases on the page, want 50", len(cs))
-					}
+			// Each page as the API reads it (every column) and as the
+			// desk's queue does (a summary, without the narratives),
+			// one after the other on the same data.
+			for _, summary := range []bool{false, true} {
+				f, name := p.f, "full"
+				if f.Summary = summary; summary {
+					name = "summary"
 				}
-			})
+				b.Run(string(e)+"/"+p.name+"/"+name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						cs, _, err := st.Cases(ctx, desk, f)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if len(cs) != 50 {
+							b.Fatalf("%d cases on the page, want 50", len(cs))
+						}
+					}
+				})
+			}
 		}
 	}
 }

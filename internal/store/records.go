@@ -184,10 +184,11 @@ func knownRecords(e *kasuhara.AuditEntry, states []audit.RecordState) []audit.Re
 }
 
 // newCaseRecords is the record state of case c just filed (as insertCase
-// writes it: no assessment, no evidence, no receipt), with its link to
-// customer custID if any, in the values the engine's driver reads back
-// (recordQueries "case"): SQLite gives truth values as integers.
-func newCaseRecords(e sqldb.Engine, c *kasuhara.Case, custID string) []audit.RecordState {
+// writes it: no assessment, no evidence), with its link to customer custID
+// if any and its receipt's digest receiptHash if anonymous, in the values
+// the engine's driver reads back (recordQueries "case"): SQLite gives truth
+// values as integers.
+func newCaseRecords(e sqldb.Engine, c *kasuhara.Case, custID, receiptHash string) []audit.RecordState {
 	b := func(v bool) any {
 		if e == sqldb.SQLite {
 			if v {
@@ -210,7 +211,7 @@ func newCaseRecords(e sqldb.Engine, c *kasuhara.Case, custID string) []audit.Rec
 		r.RequestContent, r.Conduct, r.Harm, r.Wishes, b(r.DangerOngoing), r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
 		nil, nil, "", c.AcknowledgeBy, c.FeedbackBy, nil, nil, nil, c.CreatedAt,
-		b(c.Anonymous), nil, b(false), b(false)}
+		b(c.Anonymous), str(receiptHash), b(false), b(false)}
 	out := []audit.RecordState{{Scope: scope, Kind: "case", ID: c.ID, Hash: audit.RowHash(row)}}
 	if custID != "" {
 		out = append(out, audit.RecordState{Scope: scope, Kind: "customer_link", ID: custID, Hash: audit.RowHash([]any{c.ID, custID})})

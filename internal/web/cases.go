@@ -50,6 +50,8 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	var list []kasuhara.Case
 	next := ""
 	if ferr == nil {
+		// The queue shows no narrative: the case page reads them.
+		f.Summary = true
 		var err error
 		list, next, err = s.Cases.Cases(r.Context(), v.Actor, f)
 		if err != nil {
