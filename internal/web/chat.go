@@ -77,14 +77,6 @@ func (s *Server) adminChatPage(w http.ResponseWriter, r *http.Request, status in
 	return s.render(w, r, status, "admin_chat", p)
 }
 
-func (s *Server) adminChat(w http.ResponseWriter, r *http.Request) error {
-	_, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	return s.adminChatPage(w, r, http.StatusOK, tree, org, &page{})
-}
-
 func (s *Server) adminAddChat(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
 	if err != nil {
@@ -103,23 +95,13 @@ func (s *Server) adminAddChat(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminTestChat(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Chat.TestChatDestination(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		return err
-	}
-	return s.done(w, r, "notifications.chat_test_sent", "/admin/chat?org="+org.Slug)
+	return s.adminAction(w, r, "notifications.chat_test_sent", "/admin/chat", func(v *viewer, org *kasuhara.Org) error {
+		return s.Chat.TestChatDestination(r.Context(), v.Actor, r.PathValue("id"))
+	})
 }
 
 func (s *Server) adminDeleteChat(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Chat.DeleteChatDestination(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		return err
-	}
-	return s.done(w, r, "notifications.chat_deleted", "/admin/chat?org="+org.Slug)
+	return s.adminAction(w, r, "notifications.chat_deleted", "/admin/chat", func(v *viewer, org *kasuhara.Org) error {
+		return s.Chat.DeleteChatDestination(r.Context(), v.Actor, r.PathValue("id"))
+	})
 }
