@@ -38,6 +38,18 @@ func enrolDirect(t *testing.T, e *env, u *kasuhara.User, org *kasuhara.Org, role
 	return secret, codes
 }
 
+// signedInWithCode enrols u's second factor and signs u in on a new client
+// with a password and a code.
+func signedInWithCode(t *testing.T, e *env, u *kasuhara.User, role kasuhara.Role) *client {
+	t.Helper()
+	secret, _ := enrolDirect(t, e, u, e.org, role)
+	c := e.client()
+	must(t, c.signIn(u.Email, password), http.StatusSeeOther)
+	must(t, c.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
+	must(t, c.get("/"), http.StatusOK)
+	return c
+}
+
 // The default rule: desk, legal and admin must set up a second factor,
 // and do nothing else before; then sign-in asks for the code, takes each
 // code once and each recovery code once; API tokens are unaffected.
@@ -197,11 +209,7 @@ func TestSecondFactorLiftsTheSlowDown(t *testing.T) {
 func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		desk := e.users[kasuhara.RoleDesk]
-		secret, _ := enrolDirect(t, e, desk, e.org, kasuhara.RoleDesk)
-		dc := e.client()
-		must(t, dc.signIn(desk.Email, password), http.StatusSeeOther)
-		must(t, dc.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
-		must(t, dc.get("/"), http.StatusOK)
+		signedInWithCode(t, e, desk, kasuhara.RoleDesk)
 		// Only an administrator resets it.
 		emp := e.signedIn(kasuhara.RoleEmployee)
 		if r := emp.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil); r.status != http.StatusForbidden && r.status != http.StatusNotFound {
@@ -219,11 +227,7 @@ func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
 		}
 		// A supervisor's the admin resets.
 		sup := e.users[kasuhara.RoleSupervisor]
-		supSecret, _ := enrolDirect(t, e, sup, e.org, kasuhara.RoleSupervisor)
-		sc := e.client()
-		must(t, sc.signIn(sup.Email, password), http.StatusSeeOther)
-		must(t, sc.post("/login/code", url.Values{"code": {codeAt(supSecret, 1)}}), http.StatusSeeOther)
-		must(t, sc.get("/"), http.StatusOK)
+		sc := signedInWithCode(t, e, sup, kasuhara.RoleSupervisor)
 		must(t, admin.post("/admin/users/"+sup.ID+"/reset-two-factor?org=acme", nil), http.StatusSeeOther)
 		if tf, _ := e.st.TwoFactor(ctx, sup.ID); tf.Enabled {
 			t.Fatal("the second factor survived its reset")
