@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -339,5 +340,24 @@ func TestReauthBeforeSensitiveActions(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, (&apiClient{c: e.client(), tok: tok}).call("GET", "/api/v1/exports/stats.csv", nil), http.StatusOK)
+
+		// With a second factor, a code will do instead of the password:
+		// a wrong one is named in its field, the right one is taken.
+		secret, _ := enrolDirect(t, e, e.users[kasuhara.RoleLegal], e.org, kasuhara.RoleLegal)
+		time.Sleep(11 * time.Minute)
+		must(t, legal.get("/api/v1/exports/stats.csv"), http.StatusUnauthorized, `name="reauth_code"`)
+		wrong := "000000"
+		if wrong == codeAt(secret, 0) {
+			wrong = "111111"
+		}
+		r = legal.post("/account/reauth", url.Values{"next": {"/api/v1/exports/stats.csv"}, "reauth_code": {wrong}})
+		must(t, r, http.StatusUnauthorized)
+		if !regexp.MustCompile(`name="reauth_code"[^>]*>\s*<p class="field-error">確認コードが正しくないか`).MatchString(r.body) {
+			t.Fatalf("a wrong code is not named in its field:\n%s", r.body)
+		}
+		r = legal.post("/account/reauth", url.Values{"next": {"/api/v1/exports/stats.csv"}, "reauth_code": {codeAt(secret, 0)}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/api/v1/exports/stats.csv" {
+			t.Fatalf("re-authenticated with a code: %d %s", r.status, r.header.Get("Location"))
+		}
 	})
 }
