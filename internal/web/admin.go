@@ -64,12 +64,38 @@ func (s *Server) adminAction(w http.ResponseWriter, r *http.Request, done, where
 	if err := act(v, org); err != nil {
 		return err
 	}
+	return s.done(w, r, done, adminURL(where, org))
+}
+
+// adminForm is an administration form that may come back: save runs for
+// the organisation the form names; bad input (EINVALID) draws the page
+// again with the fields sent and their problems; otherwise it answers as
+// adminAction.
+func (s *Server) adminForm(w http.ResponseWriter, r *http.Request, draw adminPageFunc, fields []string, done, where string,
+	save func(v *viewer, org *kasuhara.Org) error) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	err = save(v, org)
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		return draw(w, r, http.StatusUnprocessableEntity, tree, org, &page{Form: s.newForm(r, err, fields...), Flash: "form.fix", FlashKind: "error"})
+	}
+	if err != nil {
+		return err
+	}
+	return s.done(w, r, done, adminURL(where, org))
+}
+
+// adminURL is the administration page at where (a path, and a #fragment
+// if any) for org.
+func adminURL(where string, org *kasuhara.Org) string {
 	path, fragment, _ := strings.Cut(where, "#")
 	to := path + "?org=" + org.Slug
 	if fragment != "" {
 		to += "#" + fragment
 	}
-	return s.done(w, r, done, to)
+	return to
 }
 
 type adminUsersData struct {

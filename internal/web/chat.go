@@ -78,20 +78,11 @@ func (s *Server) adminChatPage(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) adminAddChat(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
+	return s.adminForm(w, r, s.adminChatPage, chatFields, "notifications.chat_added", "/admin/chat", func(v *viewer, org *kasuhara.Org) error {
+		_, err := s.Chat.AddChatDestination(r.Context(), v.Actor, kasuhara.NewChatDestination{OrgID: org.ID,
+			Kind: r.PostFormValue("kind"), Target: r.PostFormValue("target"), Label: r.PostFormValue("label"), Lang: r.PostFormValue("lang")})
 		return err
-	}
-	_, err = s.Chat.AddChatDestination(r.Context(), v.Actor, kasuhara.NewChatDestination{OrgID: org.ID,
-		Kind: r.PostFormValue("kind"), Target: r.PostFormValue("target"), Label: r.PostFormValue("label"), Lang: r.PostFormValue("lang")})
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		return s.adminChatPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
-			Form: s.newForm(r, err, chatFields...)})
-	}
-	if err != nil {
-		return err
-	}
-	return s.done(w, r, "notifications.chat_added", "/admin/chat?org="+org.Slug)
+	})
 }
 
 func (s *Server) adminTestChat(w http.ResponseWriter, r *http.Request) error {

@@ -275,22 +275,12 @@ func (s *Server) adminSSOPage(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) adminSaveSSO(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	st := kasuhara.SSOSettings{OrgID: org.ID, Issuer: r.PostFormValue("issuer"), ClientID: r.PostFormValue("client_id"),
-		ClientSecret: r.PostFormValue("client_secret"), Domains: kasuhara.ParseDomains(r.PostFormValue("domains")),
-		GroupsClaim: r.PostFormValue("groups_claim"), Required: r.PostFormValue("required") == "on"}
-	err = s.Directory.SaveSSO(r.Context(), v.Actor, st)
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		return s.adminSSOPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Form: s.newForm(r, err, "issuer", "client_id", "domains", "groups_claim", "required"),
-			Flash: "form.fix", FlashKind: "error"})
-	}
-	if err != nil {
-		return err
-	}
-	return s.done(w, r, "sso.admin.saved", "/admin/sso?org="+org.Slug)
+	fields := []string{"issuer", "client_id", "domains", "groups_claim", "required"}
+	return s.adminForm(w, r, s.adminSSOPage, fields, "sso.admin.saved", "/admin/sso", func(v *viewer, org *kasuhara.Org) error {
+		return s.Directory.SaveSSO(r.Context(), v.Actor, kasuhara.SSOSettings{OrgID: org.ID, Issuer: r.PostFormValue("issuer"), ClientID: r.PostFormValue("client_id"),
+			ClientSecret: r.PostFormValue("client_secret"), Domains: kasuhara.ParseDomains(r.PostFormValue("domains")),
+			GroupsClaim: r.PostFormValue("groups_claim"), Required: r.PostFormValue("required") == "on"})
+	})
 }
 
 func (s *Server) adminAddGroupRole(w http.ResponseWriter, r *http.Request) error {
@@ -322,19 +312,14 @@ func (s *Server) adminRemoveGroupRole(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) adminCreateSCIMToken(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
+	return s.adminForm(w, r, s.adminSSOPage, []string{"label"}, "sso.admin.token_created", "/admin/sso#scim", func(v *viewer, org *kasuhara.Org) error {
+		_, secret, err := s.Provisioning.CreateSCIMToken(r.Context(), v.Actor, org.ID, r.PostFormValue("label"))
+		if err == nil {
+			// Shown once, on the page the answer leads to.
+			s.sessions.Put(r.Context(), sessionSCIMTokenKey, secret)
+		}
 		return err
-	}
-	_, secret, err := s.Provisioning.CreateSCIMToken(r.Context(), v.Actor, org.ID, r.PostFormValue("label"))
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		return s.adminSSOPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Form: s.newForm(r, err, "label"), Flash: "form.fix", FlashKind: "error"})
-	}
-	if err != nil {
-		return err
-	}
-	s.sessions.Put(r.Context(), sessionSCIMTokenKey, secret)
-	return s.done(w, r, "sso.admin.token_created", "/admin/sso?org="+org.Slug+"#scim")
+	})
 }
 
 func (s *Server) adminRevokeSCIMToken(w http.ResponseWriter, r *http.Request) error {

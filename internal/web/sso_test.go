@@ -175,6 +175,9 @@ func TestAdminSSOPage(t *testing.T) {
 			t.Fatalf("emergency admins %v, %v", ids, err)
 		}
 		must(t, admin.post("/admin/sso/emergency/"+e.users[kasuhara.RoleDesk].ID, url.Values{"on": {"1"}}), http.StatusUnprocessableEntity)
+		// A label too long: the form comes back naming it, and no token is made.
+		must(t, admin.post("/admin/sso/scim-tokens", url.Values{"label": {strings.Repeat("x", 101)}}), http.StatusUnprocessableEntity,
+			`id="error-summary"`, `data-field="label"`)
 		// A SCIM token: shown once after the redirect, then never again; revoked.
 		res = admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}})
 		must(t, res, http.StatusSeeOther)
