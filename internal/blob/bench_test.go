@@ -19,13 +19,7 @@ func BenchmarkPut(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
 			s, _ := newStore(b)
-			data := wavFile(size - 44)
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := s.Put(context.Background(), bytes.NewReader(data), testMax); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchPut(b, s, wavFile(size-44))
 		})
 	}
 }
@@ -36,20 +30,34 @@ func BenchmarkRead(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
 			s, _ := newStore(b)
-			blob := put(b, s, wavFile(size-44))
-			buf := make([]byte, 32<<10)
-			b.SetBytes(blob.Size)
-			for b.Loop() {
-				r, err := s.Open(blob.ID)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := io.CopyBuffer(io.Discard, onlyReader{r}, buf); err != nil {
-					b.Fatal(err)
-				}
-				r.Close()
-			}
+			benchRead(b, s, put(b, s, wavFile(size-44)))
 		})
+	}
+}
+
+// benchPut puts data into s, once an iteration.
+func benchPut(b *testing.B, s *Store, data []byte) {
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := s.Put(context.Background(), bytes.NewReader(data), testMax); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchRead opens blob and reads it whole, once an iteration.
+func benchRead(b *testing.B, s *Store, blob Blob) {
+	buf := make([]byte, 32<<10)
+	b.SetBytes(blob.Size)
+	for b.Loop() {
+		r, err := s.Open(blob.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(io.Discard, onlyReader{r}, buf); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
 	}
 }
 
@@ -103,29 +111,9 @@ func BenchmarkS3(b *testing.B) {
 	}
 	defer s.Close()
 	data := wavFile(16<<20 - 44)
-	b.Run("Put16MiB", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			if _, err := s.Put(context.Background(), bytes.NewReader(data), testMax); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("Put16MiB", func(b *testing.B) { benchPut(b, s, data) })
 	blob := put(b, s, data)
-	b.Run("Read16MiB", func(b *testing.B) {
-		buf := make([]byte, 32<<10)
-		b.SetBytes(blob.Size)
-		for b.Loop() {
-			r, err := s.Open(blob.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := io.CopyBuffer(io.Discard, onlyReader{r}, buf); err != nil {
-				b.Fatal(err)
-			}
-			r.Close()
-		}
-	})
+	b.Run("Read16MiB", func(b *testing.B) { benchRead(b, s, blob) })
 	b.Run("ReadAtRandom64KiB", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		p := make([]byte, 64<<10)

@@ -107,11 +107,7 @@ const TokenPrefix = "ksh_"
 
 // NewToken returns a new API token secret: the prefix and 256 random bits.
 func NewToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("credential: random: %v", err))
-	}
-	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return newSecret(TokenPrefix)
 }
 
 // CalendarTokenPrefix starts the secret of a calendar feed's address.
@@ -120,11 +116,16 @@ const CalendarTokenPrefix = "kcal_"
 // NewCalendarToken returns a new secret for a calendar feed's address: the
 // prefix and 256 random bits, in base64url (safe in a URL's path).
 func NewCalendarToken() string {
+	return newSecret(CalendarTokenPrefix)
+}
+
+// newSecret is prefix and 256 random bits in base64url.
+func newSecret(prefix string) string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Sprintf("credential: random: %v", err))
 	}
-	return CalendarTokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Digest returns the hex SHA-256 of a high-entropy secret (an API token or a

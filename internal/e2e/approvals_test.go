@@ -34,6 +34,25 @@ func waitText(t *testing.T, b *browser, path, sel, want string) {
 	}
 }
 
+// waitApprovalNotice waits until the approver b is told in words that what
+// waits for their approval.
+func waitApprovalNotice(t *testing.T, b *browser, what string) {
+	t.Helper()
+	waitText(t, b, "/notifications", "#notifications", what)
+	if got := b.text("#notifications li"); !strings.Contains(got, "承認待ちです") {
+		t.Errorf("the notification says %q", got)
+	}
+}
+
+// followNoticeToApprovals follows the approver's notification, which leads
+// to the approvals list.
+func followNoticeToApprovals(t *testing.T, b *browser) {
+	t.Helper()
+	b.open("/notifications")
+	wantStatus(t, b.submit("#notifications .notice-main a"), http.StatusOK, "follow the notification")
+	wantPath(t, b, "/approvals", "the notification leads to the approvals list")
+}
+
 // noUUID fails when the page's visible text shows an internal id.
 func noUUID(t *testing.T, b *browser, page string) {
 	t.Helper()
@@ -83,10 +102,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 
 	// It reaches the second: a notification in words, leading to the list.
 	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
-	waitText(t, legal2, "/notifications", "#notifications", "措置「出入り禁止」")
-	if got := legal2.text("#notifications li"); !strings.Contains(got, "承認待ちです") {
-		t.Errorf("the notification says %q", got)
-	}
+	waitApprovalNotice(t, legal2, "措置「出入り禁止」")
 	if !legal2.has("#unread") {
 		t.Error("no unread count in the navigation")
 	}
@@ -94,9 +110,7 @@ func TestApprovalReachesTheApprover(t *testing.T) {
 	if got := legal2.text("#home-approvals"); got != "承認待ちの措置が 1 件あります" {
 		t.Errorf("the approver's home says %q", got)
 	}
-	legal2.open("/notifications")
-	wantStatus(t, legal2.submit("#notifications .notice-main a"), http.StatusOK, "follow the notification")
-	wantPath(t, legal2, "/approvals", "the notification leads to the approvals list")
+	followNoticeToApprovals(t, legal2)
 	card := legal2.text("section.approval")
 	for _, want := range []string{"迷惑 太郎", "出入り禁止", "法務 一郎", "再三の長時間の電話と威圧", "K-"} {
 		if !strings.Contains(card, want) {

@@ -48,15 +48,15 @@ func header(resp *network.Response, name string) string {
 	return ""
 }
 
-// signIn fills and submits the sign-in form.
 // signedIn is a new browser signed in as email.
 func signedIn(t *testing.T, srv *server, email, password string) *browser {
 	t.Helper()
 	b := newBrowser(t, srv)
-	signIn(t, b, email, password)
+	wantStatus(t, signIn(t, b, email, password), http.StatusOK, email+" signs in")
 	return b
 }
 
+// signIn fills and submits the sign-in form.
 func signIn(t *testing.T, b *browser, email, password string) *network.Response {
 	t.Helper()
 	b.open("/login")

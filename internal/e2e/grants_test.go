@@ -95,10 +95,7 @@ func TestGrantApprovedFromApprovals(t *testing.T) {
 	wantStatus(t, admin.submit("#create-user"), http.StatusAccepted, "ask for a desk member")
 
 	legal2 := signedIn(t, srv, "legal2@example.jp", legal2PW)
-	waitText(t, legal2, "/notifications", "#notifications", "役割「相談窓口」の付与")
-	if got := legal2.text("#notifications li"); !strings.Contains(got, "承認待ちです") {
-		t.Errorf("the notification says %q", got)
-	}
+	waitApprovalNotice(t, legal2, "役割「相談窓口」の付与")
 	if got := eval[string](legal2, `document.querySelector("#nav-approvals #awaiting")?.textContent ?? ""`); !strings.Contains(got, "1") {
 		t.Errorf("the navigation's approvals link counts %q, want 1", got)
 	}
@@ -109,9 +106,7 @@ func TestGrantApprovedFromApprovals(t *testing.T) {
 	if got := legal2.text("#figure-approvals .figure-n"); got != "1" {
 		t.Errorf("the home's awaiting figure is %q, want 1", got)
 	}
-	legal2.open("/notifications")
-	wantStatus(t, legal2.submit("#notifications .notice-main a"), http.StatusOK, "follow the notification")
-	wantPath(t, legal2, "/approvals", "the notification leads to the approvals list")
+	followNoticeToApprovals(t, legal2)
 	card := legal2.text("#grant-approvals section.grant-approval")
 	for _, want := range []string{"新 窓口", "new.desk@example.jp", "役割「相談窓口」の付与", "依頼者"} {
 		if !strings.Contains(card, want) {

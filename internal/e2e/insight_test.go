@@ -16,18 +16,13 @@ func TestInsightDashboard(t *testing.T) {
 	srv := startServer(t)
 	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
 	analystPW := addUser(t, srv, "analyst@example.jp", "分析 太郎", "analyst", "")
-	emp := newBrowser(t, srv)
-	wantStatus(t, signIn(t, emp, "clerk@example.jp", clerkPW), http.StatusOK, "employee signs in")
+	emp := signedIn(t, srv, "clerk@example.jp", clerkPW)
 	for range 3 {
 		emp.open("/report")
-		emp.click(`input[name=channel][value=phone]`)
-		emp.fill("#conduct", "統計に出てはならない叙述")
-		emp.click(`details.kind:first-of-type > summary`)
-		emp.click("#subtype-insult")
+		fillReport(emp, "統計に出てはならない叙述")
 		wantStatus(t, emp.submit("#report-submit"), http.StatusOK, "file a report")
 	}
-	an := newBrowser(t, srv)
-	wantStatus(t, signIn(t, an, "analyst@example.jp", analystPW), http.StatusOK, "analyst signs in")
+	an := signedIn(t, srv, "analyst@example.jp", analystPW)
 	an.submit("#nav-insight")
 	wantPath(t, an, "/insight", "the statistics link")
 	if got := an.text("#fig-total"); got != "3" {

@@ -118,8 +118,7 @@ func TestCaseJourney(t *testing.T) {
 	}
 
 	// The desk, on a desktop.
-	desk := newBrowser(t, srv)
-	wantStatus(t, signIn(t, desk, "desk@example.jp", deskPW), http.StatusOK, "desk signs in")
+	desk := signedIn(t, srv, "desk@example.jp", deskPW)
 	desk.submit("#nav-queue")
 	wantPath(t, desk, "/cases", "the queue")
 	if !strings.Contains(desk.text("#queue"), "緊急") {
@@ -218,10 +217,7 @@ func TestAnonymousJourney(t *testing.T) {
 	if anon.has("#department") {
 		t.Errorf("the anonymous form asks for a department")
 	}
-	anon.click(`input[name=channel][value=phone]`)
-	anon.fill("#conduct", "電話で「無能」と繰り返し言われた")
-	anon.click(`details.kind:first-of-type > summary`)
-	anon.click("#subtype-insult")
+	fillReport(anon, "電話で「無能」と繰り返し言われた")
 	resp := anon.submit("#report-submit")
 	wantStatus(t, resp, http.StatusOK, "file the anonymous report")
 	wantPath(t, anon, "/o/default/receipt", "after filing")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,14 +33,7 @@ func TestNoAnsweredReportIsLostOnKill(t *testing.T) {
 func killDuringIntake(t *testing.T, dbURL string) {
 	srv := startServerOn(t, t.TempDir(), dbURL, true)
 	addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "")
-	cmd := exec.Command(binary, "token", "create", "--data", srv.data, "--email", "clerk@example.jp", "--label", "load")
-	cmd.Env = srv.env(t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	token := strings.TrimSpace(string(out))
-	srv.secret("the API token", token)
+	token := apiToken(t, srv, "clerk@example.jp")
 
 	var mu sync.Mutex
 	var answered []string
@@ -91,11 +83,7 @@ func killDuringIntake(t *testing.T, dbURL string) {
 	case <-enough:
 	case <-time.After(20 * time.Second):
 	}
-	srv.killed = true
-	if err := srv.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-srv.exited
+	srv.kill(t)
 	cancel()
 	wg.Wait()
 	if len(answered) < 50 {

@@ -25,10 +25,7 @@ func TestPublicPagesShowTheOrganisation(t *testing.T) {
 	admin.open("/admin/settings")
 	admin.run("rename the organisation", chromedp.SetValue(chromedp.CSS("#org_name"), org))
 	wantStatus(t, admin.submit("#settings-submit"), http.StatusOK, "save the settings")
-	admin.open("/admin/policies")
-	admin.choose("#policy-kind", "basic")
-	wantStatus(t, admin.submit("#new-policy-submit"), http.StatusOK, "create the policy draft")
-	wantStatus(t, admin.submit("#publish"), http.StatusOK, "publish the policy")
+	publishBasicPolicy(t, admin)
 
 	isoDate := regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 	speaksFor := func(b *browser, page string) {
@@ -82,10 +79,7 @@ func TestPublicPagesShowTheOrganisation(t *testing.T) {
 		t.Errorf("the reassurance is not before the submit button")
 	}
 	anon.run("emulate a phone", chromedp.EmulateViewport(390, 844))
-	anon.click(`input[name=channel][value=phone]`)
-	anon.fill("#conduct", "電話で「無能」と繰り返し言われた")
-	anon.click(`details.kind:first-of-type > summary`)
-	anon.click("#subtype-insult")
+	fillReport(anon, "電話で「無能」と繰り返し言われた")
 	wantStatus(t, anon.submit("#report-submit"), http.StatusOK, "file the anonymous report")
 	wantPath(t, anon, "/o/default/receipt", "after filing")
 	receipt := anon.text("#receipt")

@@ -221,6 +221,20 @@ func (s *server) run(t *testing.T, args ...string) string {
 	return string(out)
 }
 
+// apiToken makes an API token for email with the CLI.
+func apiToken(t *testing.T, srv *server, email string) string {
+	t.Helper()
+	cmd := exec.Command(binary, "token", "create", "--data", srv.data, "--email", email, "--label", "e2e")
+	cmd.Env = srv.env(t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	tok := strings.TrimSpace(string(out))
+	srv.secret("the API token", tok)
+	return tok
+}
+
 // waitHealthy waits until /healthz answers 200.
 func (s *server) waitHealthy(t *testing.T) {
 	t.Helper()
@@ -241,6 +255,17 @@ func (s *server) secret(what, value string) {
 
 // log returns the server's stderr so far.
 func (s *server) log() string { return s.stderr.String() }
+
+// kill ends the server with SIGKILL, as a crash or a power cut would, and
+// waits until it has exited.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.exited
+}
 
 func (s *server) stop(t *testing.T) {
 	select {

@@ -335,8 +335,7 @@ func TestCreateUserSubmittedOnce(t *testing.T) {
 func TestEvidenceUploadedOnce(t *testing.T) {
 	srv := startServer(t)
 	pw := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
-	b := newBrowser(t, srv)
-	wantStatus(t, signIn(t, b, "clerk@example.jp", pw), http.StatusOK, "sign in")
+	b := signedIn(t, srv, "clerk@example.jp", pw)
 	b.open("/report")
 	fillReport(b, "電話で「無能」と繰り返し言われた（証拠）")
 	wantStatus(t, b.submit("#report-submit"), http.StatusOK, "file the report")

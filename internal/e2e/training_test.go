@@ -22,17 +22,7 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 	clerkPW := addUser(t, srv, "clerk@example.jp", "店員 花子", "employee", "新宿店")
 	shots := os.Getenv("KASUHARA_SCREENSHOTS")
 
-	// The admin publishes the basic policy from the built-in text.
-	admin.open("/admin/policies")
-	admin.choose("#policy-kind", "basic")
-	wantStatus(t, admin.submit("#new-policy-submit"), http.StatusOK, "create the policy draft")
-	if !strings.HasPrefix(admin.path(), "/admin/policies/") || !admin.has("#preview-ja") {
-		t.Fatalf("after creating, the admin is on %s without a preview", admin.path())
-	}
-	wantStatus(t, admin.submit("#publish"), http.StatusOK, "publish the policy")
-	if !strings.Contains(admin.text("#current-version"), "第1版") {
-		t.Errorf("current version: %q", admin.text("#current-version"))
-	}
+	publishBasicPolicy(t, admin)
 	// The built-in course, published and assigned to employees yearly.
 	admin.open("/admin/training")
 	wantStatus(t, admin.submit("#new-course-submit"), http.StatusOK, "create the course")
@@ -150,6 +140,22 @@ func TestPolicyAndTrainingJourney(t *testing.T) {
 		t.Errorf("the public page is not the anonymous English page")
 	}
 	checkFits(t, anon, "/o/default/policy")
+}
+
+// publishBasicPolicy has the admin publish the basic policy from the
+// built-in text, after its preview.
+func publishBasicPolicy(t *testing.T, admin *browser) {
+	t.Helper()
+	admin.open("/admin/policies")
+	admin.choose("#policy-kind", "basic")
+	wantStatus(t, admin.submit("#new-policy-submit"), http.StatusOK, "create the policy draft")
+	if !strings.HasPrefix(admin.path(), "/admin/policies/") || !admin.has("#preview-ja") {
+		t.Fatalf("after creating, the admin is on %s without a preview", admin.path())
+	}
+	wantStatus(t, admin.submit("#publish"), http.StatusOK, "publish the policy")
+	if !strings.Contains(admin.text("#current-version"), "第1版") {
+		t.Errorf("current version: %q", admin.text("#current-version"))
+	}
 }
 
 func firstWrong(cs []kasuhara.Choice) int {

@@ -237,11 +237,7 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	case <-enough:
 	case <-time.After(20 * time.Second):
 	}
-	a.killed = true
-	if err := a.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-a.exited
+	a.kill(t)
 	close(killed)
 	mu.Lock()
 	atKill := len(reports)
@@ -398,20 +394,6 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	if clocks != caseCount {
 		t.Errorf("%d clock jobs for %d cases, want one chain each", clocks, caseCount)
 	}
-}
-
-// apiToken makes an API token for email with the CLI.
-func apiToken(t *testing.T, srv *server, email string) string {
-	t.Helper()
-	cmd := exec.Command(binary, "token", "create", "--data", srv.data, "--email", email, "--label", "two servers")
-	cmd.Env = srv.env(t.TempDir())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	tok := strings.TrimSpace(string(out))
-	srv.secret("the API token", tok)
-	return tok
 }
 
 // fileReport files a report through the API; status is 0 when the server

@@ -57,8 +57,8 @@ var accountTexts = map[string]map[string]string{
 func AccountMailFor(j AccountMailJob, baseURL string) Message {
 	lang := mailLang(j.Lang)
 	subject := accountTexts[j.What][lang]
-	text := accountTexts[j.What+"_body"][lang] + "\n" + strings.TrimRight(baseURL, "/") + "/login\n\n" +
-		accountTexts["account_footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	text := signed(accountTexts[j.What+"_body"][lang]+"\n"+strings.TrimRight(baseURL, "/")+"/login\n\n"+
+		accountTexts["account_footer"][lang], lang)
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: "account." + j.ID + "." + recipientsHash(j.To)}
 }
 

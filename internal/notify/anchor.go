@@ -63,7 +63,7 @@ func AnchorMailHandler(m *Mailer, to []string) func(context.Context, json.RawMes
 		}
 		seq := strconv.FormatInt(h.Seq, 10)
 		return send(ctx, m, Message{To: to, Subject: anchorTexts["subject"] + seq, Lang: "ja",
-			Text: anchorTexts["body"] + line.String() + "\n\n-- \n" + mailFixed["signature"]["ja"] + "\n",
+			Text: signed(anchorTexts["body"]+line.String(), "ja"),
 			ID:   "anchor." + seq + "." + recipientsHash(to) + "." + recipientsHash([]string{line.String()})})
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -350,16 +349,10 @@ func SendChat(ctx context.Context, client *http.Client, lw *LineWorks, t ChatTar
 // 400, 401, 403, 404 and 410 say the address or its token is wrong or
 // gone, which retrying cannot mend. Errors never quote the URL.
 func chatPost(client *http.Client, req *http.Request, what string, now func() time.Time) error {
-	resp, err := client.Do(req)
+	resp, err := roundTrip(client, req, what)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("notify: %s: POST: %w", what, err)
+		return err
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
 	code := resp.StatusCode
 	if code >= 200 && code <= 299 {
 		return nil

@@ -157,52 +157,6 @@ func TestChatTextsHaveBothLanguages(t *testing.T) {
 
 // chatReceiver is a local chat service: it records each request and
 // answers with the statuses it is given (and their headers), then 200.
-type chatReceiver struct {
-	mu      sync.Mutex
-	answers []chatAnswer
-	got     []chatRequest
-}
-
-type chatAnswer struct {
-	status int
-	header map[string]string
-}
-
-type chatRequest struct {
-	Path, ContentType, Auth string
-	Body                    []byte
-}
-
-func startChatReceiver(t *testing.T, answers ...chatAnswer) (*chatReceiver, *httptest.Server) {
-	t.Helper()
-	r := &chatReceiver{answers: answers}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.got = append(r.got, chatRequest{Path: req.URL.Path, ContentType: req.Header.Get("Content-Type"), Auth: req.Header.Get("Authorization"), Body: body})
-		a := chatAnswer{status: http.StatusOK}
-		if len(r.answers) > 0 {
-			a, r.answers = r.answers[0], r.answers[1:]
-		}
-		for k, v := range a.header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(a.status)
-		if a.status == http.StatusOK {
-			io.WriteString(w, "ok")
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return r, srv
-}
-
-func (r *chatReceiver) requests() []chatRequest {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]chatRequest(nil), r.got...)
-}
-
 // The chat job posts the destination's payload as JSON; a 429 or 5xx is
 // retried no sooner than Retry-After (seconds or a date), a 404 or 403
 // (the webhook removed, the token revoked) fails at once, and what is
@@ -210,13 +164,13 @@ func (r *chatReceiver) requests() []chatRequest {
 func TestChatHandlerRetriesAndFails(t *testing.T) {
 	client := NewWebhookClient(5*time.Second, loopback...)
 	later := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
-	r, srv := startChatReceiver(t,
-		chatAnswer{http.StatusTooManyRequests, map[string]string{"Retry-After": "120"}},
-		chatAnswer{http.StatusServiceUnavailable, map[string]string{"Retry-After": later}},
-		chatAnswer{http.StatusBadGateway, nil},
-		chatAnswer{http.StatusOK, nil},
-		chatAnswer{http.StatusNotFound, nil},
-		chatAnswer{http.StatusForbidden, nil},
+	r, srv := startReceiver(t, slackOK,
+		answer{status: http.StatusTooManyRequests, header: map[string]string{"Retry-After": "120"}},
+		answer{status: http.StatusServiceUnavailable, header: map[string]string{"Retry-After": later}},
+		answer{status: http.StatusBadGateway},
+		slackOK,
+		answer{status: http.StatusNotFound},
+		answer{status: http.StatusForbidden},
 	)
 	hook := srv.URL + "/services/T000/B000/SECRETTOKEN"
 	var reported []error
@@ -279,7 +233,7 @@ func TestChatHandlerRetriesAndFails(t *testing.T) {
 }
 
 func TestChatTestMessage(t *testing.T) {
-	_, srv := startChatReceiver(t)
+	_, srv := startReceiver(t, slackOK)
 	var body []byte
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(r.Body)
@@ -307,7 +261,7 @@ type lineWorksServer struct {
 	mu     sync.Mutex
 	tokens int
 	revoke bool
-	msgs   []chatRequest
+	msgs   []posted
 }
 
 func (s *lineWorksServer) handler() http.Handler {
@@ -337,10 +291,10 @@ func (s *lineWorksServer) handler() http.Handler {
 		io.WriteString(w, `{"access_token":"TOKEN`+string(rune('0'+s.tokens))+`","refresh_token":"R","scope":"bot","token_type":"Bearer","expires_in":"86400"}`)
 	})
 	mux.HandleFunc("POST /v1.0/bots/{bot}/{kind}/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+		got := postedFrom(r)
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.msgs = append(s.msgs, chatRequest{Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"), Auth: r.Header.Get("Authorization"), Body: body})
+		s.msgs = append(s.msgs, got)
 		want := "Bearer TOKEN" + string(rune('0'+s.tokens))
 		if s.revoke || r.Header.Get("Authorization") != want {
 			s.revoke = false
@@ -419,7 +373,7 @@ func TestLineWorksBot(t *testing.T) {
 		t.Fatal(err)
 	}
 	ls.mu.Lock()
-	msgs, tokens := append([]chatRequest(nil), ls.msgs...), ls.tokens
+	msgs, tokens := append([]posted(nil), ls.msgs...), ls.tokens
 	ls.mu.Unlock()
 	if tokens != 1 {
 		t.Errorf("%d token requests for two messages, want 1 (the token is kept)", tokens)

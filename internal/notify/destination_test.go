@@ -14,7 +14,7 @@ import (
 // when the URL names the host (the address is checked as it is dialled, so
 // a name that resolves to a private address later is refused too).
 func TestWebhookRefusesPrivateDestinations(t *testing.T) {
-	r, srv := startReceiver(t, "s")
+	r, srv := startReceiver(t, noContent)
 	u, _ := url.Parse(srv.URL)
 	byName := "http://localhost:" + u.Port() + "/hook?token=SECRETTOKEN"
 	for _, target := range []string{srv.URL + "/hook?token=SECRETTOKEN", byName} {
@@ -26,7 +26,7 @@ func TestWebhookRefusesPrivateDestinations(t *testing.T) {
 			t.Errorf("error %q: want a permanent error that does not quote the URL", err)
 		}
 	}
-	if n := len(r.hooks()); n != 0 {
+	if n := len(r.requests()); n != 0 {
 		t.Fatalf("the loopback receiver got %d requests, want 0", n)
 	}
 }
@@ -34,12 +34,12 @@ func TestWebhookRefusesPrivateDestinations(t *testing.T) {
 // TestWebhookAllowedNetworks checks that the operator's networks are
 // reached: a receiver on loopback when 127.0.0.0/8 is allowed.
 func TestWebhookAllowedNetworks(t *testing.T) {
-	r, srv := startReceiver(t, "s")
+	r, srv := startReceiver(t, noContent)
 	client := NewWebhookClient(2*time.Second, mustPrefixes(t, "127.0.0.0/8", "::1/128")...)
 	if err := Deliver(context.Background(), client, Webhook{URL: srv.URL + "/hook", Secret: "s"}, testEvent, "https://k.example.jp"); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(r.hooks()); n != 1 {
+	if n := len(r.requests()); n != 1 {
 		t.Fatalf("receiver got %d requests, want 1", n)
 	}
 }

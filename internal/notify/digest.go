@@ -71,8 +71,8 @@ func DigestMailFor(j DigestJob, baseURL string) Message {
 		b.WriteString("・" + line + "\n  " + base + it.Path + "\n")
 	}
 	subject := strings.NewReplacer("{n}", strconv.Itoa(n), "{date}", writtenDay(j.Date, lang)).Replace(digestTexts["subject"][lang])
-	text := subject + "\n\n" + b.String() + "\n" + digestTexts["all"][lang] + mailFixed["colon"][lang] + base + "/notifications\n\n" +
-		digestTexts["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	text := signed(subject+"\n\n"+b.String()+"\n"+digestTexts["all"][lang]+mailFixed["colon"][lang]+base+"/notifications\n\n"+
+		digestTexts["footer"][lang], lang)
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: j.ID + "." + recipientsHash(j.To)}
 }
 
@@ -92,13 +92,6 @@ func DigestMailHandler(m *Mailer, baseURL string) func(context.Context, json.Raw
 		if j.ID == "" || len(j.To) == 0 || len(j.Items) == 0 {
 			return jobs.Permanent(errors.New("notify: digest: incomplete job"))
 		}
-		if !m.Enabled() {
-			return nil
-		}
-		err := m.Send(ctx, DigestMailFor(j, baseURL))
-		if errors.Is(err, ErrMailDisabled) {
-			return nil
-		}
-		return err
+		return send(ctx, m, DigestMailFor(j, baseURL))
 	})
 }

@@ -64,8 +64,8 @@ var grantTexts = map[string]map[string]string{
 func GrantMailFor(j GrantMailJob, baseURL string) Message {
 	lang := mailLang(j.Lang)
 	subject := grantTexts[j.Kind][lang]
-	text := subject + "\n" + strings.TrimRight(baseURL, "/") + "/grant-requests?org=" + url.QueryEscape(j.Org) + "\n\n" +
-		grantTexts["grant_footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	text := signed(subject+"\n"+strings.TrimRight(baseURL, "/")+"/grant-requests?org="+url.QueryEscape(j.Org)+"\n\n"+
+		grantTexts["grant_footer"][lang], lang)
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: "grant." + j.ID + "." + recipientsHash(j.To)}
 }
 
@@ -77,18 +77,6 @@ func GrantMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawM
 		}
 		return send(ctx, m, GrantMailFor(j, baseURL))
 	})
-}
-
-// send sends msg unless mail is disabled.
-func send(ctx context.Context, m *Mailer, msg Message) error {
-	if !m.Enabled() {
-		return nil
-	}
-	err := m.Send(ctx, msg)
-	if errors.Is(err, ErrMailDisabled) {
-		return nil
-	}
-	return err
 }
 
 // PasswordLinkJob is the payload of a "password_link_mail" job: the id of
@@ -117,8 +105,7 @@ func PasswordLinkURL(baseURL, token string) string {
 // PasswordLinkMailFor is the mail of a minted link.
 func PasswordLinkMailFor(l PasswordLink, baseURL string) Message {
 	lang := mailLang(l.Lang)
-	text := grantTexts["link_body"][lang] + "\n\n" + PasswordLinkURL(baseURL, l.Token) + "\n\n" + grantTexts["link_footer"][lang] +
-		"\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	text := signed(grantTexts["link_body"][lang]+"\n\n"+PasswordLinkURL(baseURL, l.Token)+"\n\n"+grantTexts["link_footer"][lang], lang)
 	return Message{To: []string{l.To}, Subject: grantTexts["link_subject"][lang], Text: text, Lang: lang}
 }
 

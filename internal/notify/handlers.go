@@ -51,18 +51,23 @@ func MailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessag
 		if err := j.Event.Validate(); err != nil {
 			return jobs.Permanent(err)
 		}
-		if !m.Enabled() {
-			return nil
-		}
 		msg := MailFor(j.Event, j.Lang, baseURL)
 		msg.To = j.To
 		msg.ID = j.Event.ID + "." + recipientsHash(j.To)
-		err := m.Send(ctx, msg)
-		if errors.Is(err, ErrMailDisabled) {
-			return nil
-		}
-		return err
+		return send(ctx, m, msg)
 	})
+}
+
+// send sends msg unless mail is disabled.
+func send(ctx context.Context, m *Mailer, msg Message) error {
+	if !m.Enabled() {
+		return nil
+	}
+	err := m.Send(ctx, msg)
+	if errors.Is(err, ErrMailDisabled) {
+		return nil
+	}
+	return err
 }
 
 // recipientsHash tells recipients apart in a Message-ID without showing

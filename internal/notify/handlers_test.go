@@ -123,7 +123,7 @@ func TestMailHandler(t *testing.T) {
 
 func TestWebhookHandler(t *testing.T) {
 	ctx := context.Background()
-	r, srv := startReceiver(t, "whsec", http.StatusServiceUnavailable)
+	r, srv := startReceiver(t, noContent, answer{status: http.StatusServiceUnavailable})
 	hooks := map[string]Webhook{"wh1": {URL: srv.URL + "/hook", Secret: "whsec"}}
 	lookup := func(_ context.Context, id string) (Webhook, error) {
 		w, ok := hooks[id]
@@ -140,8 +140,8 @@ func TestWebhookHandler(t *testing.T) {
 	if err := h(ctx, payload); err != nil {
 		t.Fatalf("second delivery: %v", err)
 	}
-	got := r.hooks()
-	if len(got) != 2 || got[1].VerifyOK != nil || got[1].EventID != testEvent.ID {
+	got := r.requests()
+	if len(got) != 2 || got[1].verify("whsec") != nil || got[1].EventID != testEvent.ID {
 		t.Fatalf("receiver got %+v", got)
 	}
 	gone, _ := json.Marshal(WebhookJob{Webhook: "deleted", Event: testEvent})

@@ -175,6 +175,12 @@ func mailLang(lang string) string {
 	return Languages[0]
 }
 
+// signed ends a mail's text with the signature under the "-- " line that
+// mail programs know as the start of a signature.
+func signed(text, lang string) string {
+	return text + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+}
+
 // MailFor is the mail about ev in lang ("ja" or "en"; anything else is
 // Japanese). It holds fixed text, the case's reference and the link to the
 // case under baseURL, and nothing else from ev:
@@ -197,7 +203,6 @@ func MailFor(ev Event, lang, baseURL string) Message {
 	if d, ok := mailDetails[ev.Detail][lang]; ok {
 		headline += mailFixed["detail_open"][lang] + d + mailFixed["detail_close"][lang]
 	}
-	text := headline + " — " + ev.URL(baseURL) + "\n\n" +
-		mailFixed["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	text := signed(headline+" — "+ev.URL(baseURL)+"\n\n"+mailFixed["footer"][lang], lang)
 	return Message{Subject: headline, Text: text, Lang: lang}
 }

@@ -54,8 +54,8 @@ func TrainingMailFor(j TrainingMailJob, baseURL string) Message {
 	lang := mailLang(j.Lang)
 	title := trainingTexts[j.Stage][lang]
 	subject := title + mailFixed["colon"][lang] + j.Course
-	text := subject + "\n" + trainingTexts["due"][lang] + mailFixed["colon"][lang] + writtenDay(j.Due, lang) + "\n" +
-		strings.TrimRight(baseURL, "/") + "/training\n\n" + trainingTexts["footer"][lang] + "\n\n-- \n" + mailFixed["signature"][lang] + "\n"
+	text := signed(subject+"\n"+trainingTexts["due"][lang]+mailFixed["colon"][lang]+writtenDay(j.Due, lang)+"\n"+
+		strings.TrimRight(baseURL, "/")+"/training\n\n"+trainingTexts["footer"][lang], lang)
 	return Message{To: j.To, Subject: subject, Text: text, Lang: lang, ID: j.ID + "." + recipientsHash(j.To)}
 }
 
@@ -65,13 +65,6 @@ func TrainingMailHandler(m *Mailer, baseURL string) func(context.Context, json.R
 		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{TrainingDueSoon, TrainingOverdue}, j.Stage) {
 			return jobs.Permanent(errors.New("notify: training mail: incomplete job"))
 		}
-		if !m.Enabled() {
-			return nil
-		}
-		err := m.Send(ctx, TrainingMailFor(j, baseURL))
-		if errors.Is(err, ErrMailDisabled) {
-			return nil
-		}
-		return err
+		return send(ctx, m, TrainingMailFor(j, baseURL))
 	})
 }

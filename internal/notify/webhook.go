@@ -156,21 +156,32 @@ func Deliver(ctx context.Context, client *http.Client, w Webhook, ev Event, base
 // other than 2xx is an error. Errors never quote the URL, which may hold a
 // token.
 func post(client *http.Client, req *http.Request, what string) error {
+	resp, err := roundTrip(client, req, what)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("notify: %s: the receiver answered %d", what, resp.StatusCode)
+	}
+	return nil
+}
+
+// roundTrip sends req with client and closes the answer's body, so that
+// only its status and headers remain. An error names what but never the
+// URL, which may hold a token.
+func roundTrip(client *http.Client, req *http.Request, what string) (*http.Response, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("notify: %s: POST: %w", what, err)
+		return nil, fmt.Errorf("notify: %s: POST: %w", what, err)
 	}
 	// Read a little of the body so that the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("notify: %s: the receiver answered %d", what, resp.StatusCode)
-	}
-	return nil
+	return resp, nil
 }
 
 // Errors of VerifySignature.

@@ -25,66 +25,90 @@ var testEvent = Event{
 	OccurredAt: time.Date(2026, 4, 1, 18, 30, 0, 0, calendar.JST),
 }
 
-// receiver is a webhook endpoint on loopback that verifies signatures and
-// answers with the statuses it is given, then 204.
+// receiver is an endpoint on loopback, for webhooks and chat services: it
+// records what it is posted and gives the answers it is given, then its
+// last answer again.
 type receiver struct {
-	secret string
-
-	mu       sync.Mutex
-	statuses []int
-	got      []receivedHook
+	mu      sync.Mutex
+	answers []answer
+	got     []posted
 }
 
-type receivedHook struct {
-	Body     []byte
-	EventID  string
-	VerifyOK error
+// answer is what a receiver answers to one request.
+type answer struct {
+	status int
+	header map[string]string
+	body   string
 }
 
-func startReceiver(t *testing.T, secret string, statuses ...int) (*receiver, *httptest.Server) {
+// noContent is a webhook receiver's usual answer; slackOK is Slack's.
+var (
+	noContent = answer{status: http.StatusNoContent}
+	slackOK   = answer{status: http.StatusOK, body: "ok"}
+)
+
+// posted is a request that an endpoint got.
+type posted struct {
+	Path, ContentType, Auth string
+	EventID, Signature      string
+	Body                    []byte
+}
+
+func postedFrom(req *http.Request) posted {
+	body, _ := io.ReadAll(req.Body)
+	return posted{
+		Path: req.URL.Path, ContentType: req.Header.Get("Content-Type"), Auth: req.Header.Get("Authorization"),
+		EventID: req.Header.Get(EventIDHeader), Signature: req.Header.Get(SignatureHeader), Body: body,
+	}
+}
+
+// verify checks the request's webhook signature with secret.
+func (h posted) verify(secret string) error {
+	return VerifySignature(secret, h.Signature, h.Body, time.Now(), 5*time.Minute)
+}
+
+// startReceiver starts a receiver that gives the answers first, then last.
+func startReceiver(t *testing.T, last answer, first ...answer) (*receiver, *httptest.Server) {
 	t.Helper()
-	r := &receiver{secret: secret, statuses: statuses}
+	r := &receiver{answers: append(first, last)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
+		got := postedFrom(req)
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		r.got = append(r.got, receivedHook{
-			Body:     body,
-			EventID:  req.Header.Get(EventIDHeader),
-			VerifyOK: VerifySignature(r.secret, req.Header.Get(SignatureHeader), body, time.Now(), 5*time.Minute),
-		})
-		status := http.StatusNoContent
-		if len(r.statuses) > 0 {
-			status, r.statuses = r.statuses[0], r.statuses[1:]
+		r.got = append(r.got, got)
+		a := r.answers[0]
+		if len(r.answers) > 1 {
+			r.answers = r.answers[1:]
 		}
-		if status >= 300 && status < 400 {
-			w.Header().Set("Location", "/elsewhere")
+		for k, v := range a.header {
+			w.Header().Set(k, v)
 		}
-		w.WriteHeader(status)
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
 	}))
 	t.Cleanup(srv.Close)
 	return r, srv
 }
 
-func (r *receiver) hooks() []receivedHook {
+func (r *receiver) requests() []posted {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]receivedHook(nil), r.got...)
+	return append([]posted(nil), r.got...)
 }
 
 func TestDeliverSignsTheEvent(t *testing.T) {
-	r, srv := startReceiver(t, "whsec-1")
+	r, srv := startReceiver(t, noContent)
 	err := Deliver(context.Background(), NewWebhookClient(5*time.Second, loopback...), Webhook{URL: srv.URL + "/hook", Secret: "whsec-1"}, testEvent, "https://kasuhara.example.jp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks := r.hooks()
+	hooks := r.requests()
 	if len(hooks) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(hooks))
 	}
 	h := hooks[0]
-	if h.VerifyOK != nil {
-		t.Fatalf("signature: %v", h.VerifyOK)
+	if err := h.verify("whsec-1"); err != nil {
+		t.Fatalf("signature: %v", err)
 	}
 	if h.EventID != testEvent.ID {
 		t.Errorf("%s = %q, want %q", EventIDHeader, h.EventID, testEvent.ID)
@@ -109,7 +133,8 @@ func TestDeliverSignsTheEvent(t *testing.T) {
 
 func TestDeliverFailsOnNon2xx(t *testing.T) {
 	for _, status := range []int{http.StatusInternalServerError, http.StatusNotFound, http.StatusFound, http.StatusTooManyRequests} {
-		r, srv := startReceiver(t, "s", status)
+		// A redirect must not be followed.
+		r, srv := startReceiver(t, noContent, answer{status: status, header: map[string]string{"Location": "/elsewhere"}})
 		err := Deliver(context.Background(), NewWebhookClient(5*time.Second, loopback...), Webhook{URL: srv.URL + "/hook?token=SECRETTOKEN", Secret: "s"}, testEvent, "https://k.example.jp")
 		if err == nil {
 			t.Errorf("status %d: got nil error", status)
@@ -118,14 +143,14 @@ func TestDeliverFailsOnNon2xx(t *testing.T) {
 		if strings.Contains(err.Error(), "SECRETTOKEN") {
 			t.Errorf("status %d: error %q quotes the URL", status, err)
 		}
-		if n := len(r.hooks()); n != 1 {
+		if n := len(r.requests()); n != 1 {
 			t.Errorf("status %d: receiver got %d requests (redirect followed?), want 1", status, n)
 		}
 	}
 }
 
 func TestDeliverErrorHidesTheURL(t *testing.T) {
-	_, srv := startReceiver(t, "s")
+	_, srv := startReceiver(t, noContent)
 	url := srv.URL + "/hook?token=SECRETTOKEN"
 	srv.Close() // connection refused from now on
 	err := Deliver(context.Background(), NewWebhookClient(2*time.Second, loopback...), Webhook{URL: url, Secret: "s"}, testEvent, "https://k.example.jp")

@@ -22,6 +22,16 @@ func newTestDoc(t *testing.T) *Doc {
 	return d
 }
 
+// docBytes finishes d and returns its PDF.
+func docBytes(t *testing.T, d *Doc) []byte {
+	t.Helper()
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // fillDoc adds one of every kind of block, enough for three pages.
 func fillDoc(d *Doc) {
 	d.Title("対応記録の要約 Case summary")
@@ -41,10 +51,7 @@ func fillDoc(d *Doc) {
 func TestDocPagesAndFooter(t *testing.T) {
 	d := newTestDoc(t)
 	fillDoc(d)
-	b, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := docBytes(t, d)
 	pages := d.Pages()
 	if pages < 2 {
 		t.Fatalf("Pages() = %d, want a document of several pages", pages)
@@ -85,10 +92,7 @@ func TestDocPagesAndFooter(t *testing.T) {
 
 func TestDocEmpty(t *testing.T) {
 	d := newTestDoc(t)
-	b, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := docBytes(t, d)
 	if got := pageCount(b); got != 1 {
 		t.Errorf("empty document has %d pages, want 1", got)
 	}
@@ -100,10 +104,7 @@ func TestDocMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Paragraph("本文")
-	b, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := docBytes(t, d)
 	if !bytes.Contains(b, []byte("/CreationDate(D:20261127103000+09'00')")) {
 		t.Errorf("no creation date from the injected clock in the metadata")
 	}
@@ -207,10 +208,7 @@ func TestDocConcurrent(t *testing.T) {
 func TestFontEmbeddedAsSubset(t *testing.T) {
 	d := newTestDoc(t)
 	d.Paragraph("以上")
-	b, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := docBytes(t, d)
 	for _, want := range []string{"/FontFile2", "/BaseFont /KSHPDF+IPAexGothic", "/ToUnicode", "/Identity-H"} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("PDF lacks %s", want)
@@ -262,10 +260,7 @@ func TestNumericColumn(t *testing.T) {
 func TestDocMissingGlyph(t *testing.T) {
 	d := newTestDoc(t)
 	d.Paragraph("絵文字😀テスト")
-	b, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := docBytes(t, d)
 	if text := extractText(t, b); !strings.Contains(text, "絵文字 テスト") {
 		t.Errorf("text = %q, want the emoji replaced by a space", text)
 	}
@@ -280,10 +275,7 @@ func TestRowTallerThanPage(t *testing.T) {
 	d := newTestDoc(t)
 	d.Table([]string{"番号", "内容"}, [][]string{{"1", strings.Join(long, "\n")}, {"2", "次の行"}}, nil)
 	d.KeyValues([][2]string{{"経過", strings.Join(long, "\n")}})
-	b, err := d.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := docBytes(t, d)
 	if d.Pages() < 4 {
 		t.Errorf("Pages() = %d, want the long cells spread over several pages", d.Pages())
 	}
