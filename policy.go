@@ -100,28 +100,13 @@ func (v PolicyVersion) Published() bool { return !v.PublishedAt.IsZero() }
 
 // Lang is the language v is shown in to a reader of lang: English only when
 // it was written.
-func (v PolicyVersion) Lang(lang string) string {
-	if lang == "en" && strings.TrimSpace(v.BodyEn) != "" {
-		return "en"
-	}
-	return "ja"
-}
+func (v PolicyVersion) Lang(lang string) string { return textLang(lang, v.BodyEn) }
 
 // Title is v's title in lang (see Lang).
-func (v PolicyVersion) Title(lang string) string {
-	if v.Lang(lang) == "en" {
-		return v.TitleEn
-	}
-	return v.TitleJa
-}
+func (v PolicyVersion) Title(lang string) string { return inLang(v.Lang(lang), v.TitleJa, v.TitleEn) }
 
 // Body is v's Markdown body in lang (see Lang).
-func (v PolicyVersion) Body(lang string) string {
-	if v.Lang(lang) == "en" {
-		return v.BodyEn
-	}
-	return v.BodyJa
-}
+func (v PolicyVersion) Body(lang string) string { return inLang(v.Lang(lang), v.BodyJa, v.BodyEn) }
 
 // ValidPolicyKind reports whether k is one of PolicyKinds.
 func ValidPolicyKind(k string) bool { return slices.Contains(PolicyKinds, k) }

@@ -273,27 +273,14 @@ type Course struct {
 }
 
 // Lang is the language c is taken in by a reader of lang.
-func (c Course) Lang(lang string) string {
-	if lang == "en" && strings.TrimSpace(c.SourceEn) != "" {
-		return "en"
-	}
-	return "ja"
-}
+func (c Course) Lang(lang string) string { return textLang(lang, c.SourceEn) }
 
 // Title is c's title in lang.
-func (c Course) Title(lang string) string {
-	if c.Lang(lang) == "en" {
-		return c.TitleEn
-	}
-	return c.TitleJa
-}
+func (c Course) Title(lang string) string { return inLang(c.Lang(lang), c.TitleJa, c.TitleEn) }
 
 // Content parses c's text in lang (see Lang).
 func (c Course) Content(lang string) (*CourseContent, error) {
-	if c.Lang(lang) == "en" {
-		return ParseCourse(c.SourceEn)
-	}
-	return ParseCourse(c.SourceJa)
+	return ParseCourse(inLang(c.Lang(lang), c.SourceJa, c.SourceEn))
 }
 
 // MaxCourseSource is the longest course text, in characters.

@@ -30,6 +30,24 @@ func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 // Languages the product speaks. Japanese is the default.
 var Languages = []string{"ja", "en"}
 
+// textLang is the language a text written in Japanese, and in English
+// where en is not blank, is shown in to a reader of lang: English only
+// when it was written.
+func textLang(lang, en string) string {
+	if lang == "en" && strings.TrimSpace(en) != "" {
+		return "en"
+	}
+	return "ja"
+}
+
+// inLang is en when lang (a textLang) is English, ja otherwise.
+func inLang(lang, ja, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return ja
+}
+
 // User is a person who signs in. Email is stored case-folded.
 type User struct {
 	ID                 string

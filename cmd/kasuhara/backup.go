@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -128,6 +129,26 @@ func (k *archiveKeys) identities(cmd string) ([]age.Identity, error) {
 	return ids, nil
 }
 
+// parseArchiveFile parses the flags of a command that reads one encrypted
+// archive (backup verify, restore, restore key): set's configuration, the
+// keys that decrypt, and FILE, the only argument. flags is the usage line's
+// part before FILE.
+func parseArchiveFile(e env, name string, set config.Set, args []string, flags string) (*config.Config, string, []age.Identity, error) {
+	var keys archiveKeys
+	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if fs.NArg() != 1 {
+		return nil, "", nil, usagef("%s: usage: kasuhara %s %s FILE", name, name, flags)
+	}
+	ids, err := keys.identities(name)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return cfg, fs.Arg(0), ids, nil
+}
+
 // backup is kasuhara backup: the whole installation in one encrypted
 // archive; backup verify, which checks one; backup key, which writes the
 // keys apart. Without --passphrase or --recipient, backup FILE writes a
@@ -215,10 +236,7 @@ func createOut(out string) (*os.File, error) {
 // hashingWriter counts and hashes what passes through it.
 type hashingWriter struct {
 	w io.Writer
-	h interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
+	h hash.Hash
 	n int64
 }
 
@@ -463,11 +481,8 @@ func readArchive(file string, ids []age.Identity, fn func(name string, r io.Read
 }
 
 type hashingReader struct {
-	r io.Reader
-	h interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
+	r   io.Reader
+	h   hash.Hash
 	n   int64
 	err error // the first failure to read the archive
 }
@@ -486,15 +501,7 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 // compares every entry with the manifest and, for a SQLite database,
 // verifies the audit trail of the database in it.
 func backupVerify(ctx context.Context, e env, args []string) error {
-	var keys archiveKeys
-	_, fs, err := parseFlags(e, "backup verify", 0, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
-	if err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("backup verify: usage: kasuhara backup verify [--passphrase P | --identity FILE] FILE")
-	}
-	ids, err := keys.identities("backup verify")
+	_, file, ids, err := parseArchiveFile(e, "backup verify", 0, args, "[--passphrase P | --identity FILE]")
 	if err != nil {
 		return err
 	}
@@ -503,7 +510,7 @@ func backupVerify(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	m, err := readArchive(fs.Arg(0), ids, func(name string, r io.Reader) error {
+	m, err := readArchive(file, ids, func(name string, r io.Reader) error {
 		if name != sqliteEntry {
 			return nil
 		}
@@ -516,12 +523,12 @@ func backupVerify(ctx context.Context, e env, args []string) error {
 	if m.Engine == string(sqldb.SQLite) {
 		n, err := verifyAuditIn(ctx, tmp, "")
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", fs.Arg(0), sqliteEntry, err)
+			return fmt.Errorf("%s: %s: %w", file, sqliteEntry, err)
 		}
 		chain = fmt.Sprintf("the audit trail in its database is intact (%d entries)", n)
 	}
 	fmt.Fprintf(e.stdout, "%s is intact: written %s by kasuhara %s; every one of its %d entries matches its manifest; %s.\n",
-		fs.Arg(0), m.Created.Format(time.RFC3339), m.Version, len(m.Entries), chain)
+		file, m.Created.Format(time.RFC3339), m.Version, len(m.Entries), chain)
 	return nil
 }
 

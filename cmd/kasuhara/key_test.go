@@ -227,17 +227,7 @@ func TestKeyRotationKilledAndResumed(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			var actions []string
-			rows, err := db.Read.QueryContext(ctx, "SELECT action FROM audit_entries WHERE object_type = 'blob_job' ORDER BY seq")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var a string
-				rows.Scan(&a)
-				actions = append(actions, a)
-			}
-			rows.Close()
+			actions := testdb.Strings(t, db, "SELECT action FROM audit_entries WHERE object_type = 'blob_job' ORDER BY seq")
 			if strings.Join(actions, " ") != "key.rotate key.rotate.resume key.rotate.finish" {
 				t.Errorf("audited %v", actions)
 			}

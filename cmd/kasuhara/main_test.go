@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"github.com/xuri/excelize/v2"
 	"io"
 	"net"
@@ -22,7 +23,9 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara/internal/casepackage"
+	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/testserver"
 )
@@ -47,6 +50,18 @@ func (c *cli) run(stdin string, args ...string) (string, string, error) {
 	var out, errb bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &out, &errb)
 	return out.String(), errb.String(), err
+}
+
+// store opens the CLI's database as its commands do, until the test ends.
+func (c *cli) store() *store.Store {
+	c.t.Helper()
+	cfg := config.Register(flag.NewFlagSet("t", flag.ContinueOnError), config.Storage, func(k string) string { return c.env[k] })
+	db, st, err := openOrCreateStore(context.Background(), cfg)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { db.Close() })
+	return st
 }
 
 // seedAcme creates the organisation acme with an admin and a desk member,

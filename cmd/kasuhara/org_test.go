@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
@@ -22,12 +20,7 @@ func TestOrgUpdate(t *testing.T) {
 			"--desk", "お客様相談室", "--phone", "03-1234-5678", "--representative", "代表取締役 山田 一郎")
 		c.ok("", "org", "update", "--org", "acme", "--phone", "03-9999-0000")
 		c.ok("", "org", "update", "--org", "acme", "--date-style", "era")
-		cfg := config.Register(flag.NewFlagSet("t", flag.ContinueOnError), config.Storage, func(k string) string { return c.env[k] })
-		db, st, err := openOrCreateStore(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		st := c.store()
 		o, err := st.OrgBySlug(context.Background(), "acme")
 		if err != nil || o.Name != "アクメ株式会社" {
 			t.Fatalf("org = %+v, %v", o, err)

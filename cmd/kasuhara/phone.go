@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/store"
 )
 
@@ -23,14 +22,11 @@ func phoneCmd(ctx context.Context, e env, args []string) error {
 		return usagef("phone: usage: kasuhara phone secret --org SLUG --source twilio|connect|sip")
 	}
 	var slug, source string
-	cfg, _, err := parse(e, "phone secret", config.Storage, args[1:], func(fs *flag.FlagSet) {
+	cfg, err := parseNeed(e, "phone secret", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "org", "", "the organisation's slug")
 		fs.StringVar(&source, "source", "", "twilio (the auth token is read from stdin), connect or sip (a new secret is printed)")
-	})
+	}, map[string]*string{"org": &slug, "source": &source})
 	if err != nil {
-		return err
-	}
-	if err := required("phone secret", map[string]string{"org": slug, "source": source}); err != nil {
 		return err
 	}
 	if !slices.Contains(kasuhara.CallSecretSources, source) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,26 +24,18 @@ func restoreCmd(ctx context.Context, e env, args []string) error {
 	if key {
 		args = args[1:]
 	}
-	var keys archiveKeys
 	name := "restore"
 	if key {
 		name = "restore key"
 	}
-	cfg, fs, err := parseFlags(e, name, config.Storage, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
-	if err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("%s: usage: kasuhara %s [--data DIR] [--database URL] [--passphrase P | --identity FILE] FILE", name, name)
-	}
-	ids, err := keys.identities(name)
+	cfg, file, ids, err := parseArchiveFile(e, name, config.Storage, args, "[--data DIR] [--database URL] [--passphrase P | --identity FILE]")
 	if err != nil {
 		return err
 	}
 	if key {
-		return restoreKeys(e, cfg, fs.Arg(0), ids)
+		return restoreKeys(e, cfg, file, ids)
 	}
-	return restoreArchive(ctx, e, cfg, fs.Arg(0), ids)
+	return restoreArchive(ctx, e, cfg, file, ids)
 }
 
 // restoreKeys puts the keys of a kasuhara backup key file into DATA/keys,

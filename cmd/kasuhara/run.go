@@ -131,8 +131,13 @@ func parseCreate(e env, noun string, args []string, own func(*flag.FlagSet), nee
 			}
 		}
 	}
-	name := noun + " create"
-	cfg, _, err := parse(e, name, config.Storage, args[1:], own)
+	return parseNeed(e, noun+" create", args[1:], own, need)
+}
+
+// parseNeed parses the storage configuration and the flags that own
+// defines, and checks that the flags in need are given.
+func parseNeed(e env, name string, args []string, own func(*flag.FlagSet), need map[string]*string) (*config.Config, error) {
+	cfg, _, err := parse(e, name, config.Storage, args, own)
 	if err != nil {
 		return nil, err
 	}

@@ -287,7 +287,12 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// …also mailed to the auditors and POSTed to a webhook.
 		notify.KindAnchorMail:    notify.AnchorMailHandler(mailer, cfg.AuditAnchorMail),
 		notify.KindAnchorWebhook: notify.AnchorWebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.AuditAnchorWebhook),
-	}, jobs.Options{Logger: logger, Hold: holdOnNewerSchema(db, logger)})
+	}, jobs.Options{Logger: logger, Hold: holdOnNewerSchema(db, logger),
+		// The work inside the product has a worker of its own, so that the
+		// desk's in-app notifications and the clocks do not wait behind
+		// mail, webhooks and chat while another server answers slowly.
+		Reserved: []string{notify.KindEvent, store.KindClock, store.KindPostDue, store.KindTrainingReminders,
+			store.KindDigest, store.KindCheckins, store.KindCooperation, store.KindRetention, store.KindAuditAnchor}})
 	if err := st.ScheduleTrainingReminders(ctx, time.Now(), true); err != nil {
 		return nil, fmt.Errorf("schedule training reminders: %w", err)
 	}

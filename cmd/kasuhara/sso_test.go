@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
@@ -36,12 +34,7 @@ func TestSSOCommand(t *testing.T) {
 				t.Errorf("kasuhara %v: %v %s; want an error naming %s", tt.args, err, errs, tt.want)
 			}
 		}
-		cfg := config.Register(flag.NewFlagSet("t", flag.ContinueOnError), config.Storage, func(k string) string { return c.env[k] })
-		db, st, err := openOrCreateStore(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		st := c.store()
 		o, _ := st.OrgBySlug(context.Background(), "acme")
 		gs, err := st.GroupRoles(context.Background(), kasuhara.CLIActor, o.ID)
 		if err != nil || len(gs) != 1 || gs[0].Role != kasuhara.RoleDesk || gs[0].TargetOrgName != "Acme Retail" {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/credential"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/store"
@@ -128,14 +127,11 @@ func pickOrg(ctx context.Context, st *store.Store, slug string) (*kasuhara.Org, 
 // for instance after legal approved a grant whose mail could not be sent.
 func userLinkCmd(ctx context.Context, e env, args []string) error {
 	var email, base string
-	cfg, _, err := parse(e, "user link", config.Storage, args, func(fs *flag.FlagSet) {
+	cfg, err := parseNeed(e, "user link", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the user's e-mail address")
 		fs.StringVar(&base, "base-url", "", "the address people open, e.g. https://kasuhara.example.jp")
-	})
+	}, map[string]*string{"email": &email})
 	if err != nil {
-		return err
-	}
-	if err := required("user link", map[string]string{"email": email}); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, true, func(st *store.Store) error {
@@ -153,13 +149,10 @@ func userLinkCmd(ctx context.Context, e env, args []string) error {
 // for a desk or legal member, whose reset an admin may not do alone.
 func userResetTwoFactorCmd(ctx context.Context, e env, args []string) error {
 	var email string
-	cfg, _, err := parse(e, "user reset-two-factor", config.Storage, args, func(fs *flag.FlagSet) {
+	cfg, err := parseNeed(e, "user reset-two-factor", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the user's e-mail address")
-	})
+	}, map[string]*string{"email": &email})
 	if err != nil {
-		return err
-	}
-	if err := required("user reset-two-factor", map[string]string{"email": email}); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, true, func(st *store.Store) error {

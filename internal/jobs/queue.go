@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,13 @@ type Options struct {
 	// Logger receives job failures (default slog.Default()). It gets the
 	// job's id, kind and attempt and the handler's error text.
 	Logger *slog.Logger
+	// Reserved names the kinds of job that have a worker of their own
+	// beside Workers: work inside the product, such as the fan-out of an
+	// event to the desk's in-app notifications and the clocks, which must
+	// not wait while every worker waits for another server (a mail server
+	// that answers slowly, a webhook that times out). The reserved worker
+	// takes only these kinds; the others take every kind.
+	Reserved []string
 	// Hold, when set, is asked before each round of claims: while it says
 	// true, Run claims nothing (and the jobs wait for another server). A
 	// server whose database a newer release migrated holds its queue, so
@@ -57,6 +65,8 @@ type Queue struct {
 	handlers map[string]Handler
 	opts     Options
 	claimSQL string
+	// reservedSQL claims a job of the Reserved kinds ("" without them).
+	reservedSQL string
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time
@@ -96,7 +106,11 @@ func New(db *sqldb.DB, handlers map[string]Handler, opts Options) *Queue {
 	for k, h := range handlers {
 		hs[k] = h
 	}
-	return &Queue{db: db, handlers: hs, opts: opts, claimSQL: claimSQL(db.Engine)}
+	q := &Queue{db: db, handlers: hs, opts: opts, claimSQL: claimSQL(db.Engine)}
+	if len(opts.Reserved) > 0 {
+		q.reservedSQL = claimSQL(db.Engine, opts.Reserved...)
+	}
+	return q
 }
 
 // claimSQL takes the oldest due job: a pending job whose run_at has come, or
@@ -105,17 +119,33 @@ func New(db *sqldb.DB, handlers map[string]Handler, opts Options) *Queue {
 // single writer, which serialises claims; on PostgreSQL FOR UPDATE SKIP
 // LOCKED lets concurrent claimers pass over a row another one is taking
 // instead of waiting for it and then taking it too.
-func claimSQL(e sqldb.Engine) string {
+//
+// With kinds, it takes the oldest due job of those kinds (the reserved
+// worker's claim): each kind's first pending and first expired job is
+// found at the start of the jobs_kind_due index, so that a backlog of
+// other kinds (thousands of mails waiting for a slow server) is not read.
+// The kinds are the parameters from $3 on.
+func claimSQL(e sqldb.Engine, kinds ...string) string {
 	lock := ""
 	if e == sqldb.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	// Each kind of due job is found at the start of the jobs_due index
-	// (an OR of the two would read every job); the older of the two wins.
+	first := func(cond string) string {
+		return "(SELECT id FROM jobs WHERE " + cond + " ORDER BY run_at, id LIMIT 1" + lock + ")"
+	}
+	// Each kind of due job is found at the start of an index (an OR of
+	// the two would read every job); the oldest wins.
+	var due []string
+	if len(kinds) == 0 {
+		due = []string{first("state = 'pending' AND run_at <= $1"), first("state = 'running' AND locked_until <= $1")}
+	}
+	for i := range kinds {
+		k := fmt.Sprintf("kind = $%d AND ", i+3)
+		due = append(due, first(k+"state = 'pending' AND run_at <= $1"), first(k+"state = 'running' AND locked_until <= $1"))
+	}
 	return `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2
 		WHERE id = (SELECT id FROM jobs WHERE id IN (
-			(SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 ORDER BY run_at, id LIMIT 1` + lock + `),
-			(SELECT id FROM jobs WHERE state = 'running' AND locked_until <= $1 ORDER BY run_at, id LIMIT 1` + lock + `))
+			` + strings.Join(due, ",\n\t\t\t") + `)
 			ORDER BY run_at, id LIMIT 1)
 		RETURNING id, kind, payload, attempts, max_attempts`
 }
@@ -142,13 +172,21 @@ func (q *Queue) book(ctx context.Context, fn func(*sqldb.Tx) error) error {
 	return q.db.Bookkeeping(ctx, fn)
 }
 
-// claim takes one due job; ok is false when none is due.
-func (q *Queue) claim(ctx context.Context) (j claimed, ok bool, err error) {
+// claim takes one due job; ok is false when none is due. With reserved, it
+// takes only a job of the Reserved kinds.
+func (q *Queue) claim(ctx context.Context, reserved bool) (j claimed, ok bool, err error) {
 	q.claims.Add(1)
 	now := q.now()
+	query, args := q.claimSQL, []any{now, now.Add(q.opts.JobTimeout + q.opts.LockGrace)}
+	if reserved {
+		query = q.reservedSQL
+		for _, k := range q.opts.Reserved {
+			args = append(args, k)
+		}
+	}
 	var payload string
 	err = q.book(ctx, func(ex *sqldb.Tx) error {
-		return ex.QueryRowContext(ctx, q.claimSQL, now, now.Add(q.opts.JobTimeout+q.opts.LockGrace)).
+		return ex.QueryRowContext(ctx, query, args...).
 			Scan(&j.ID, &j.Kind, &payload, &j.Attempts, &j.MaxAttempts)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -168,6 +206,7 @@ func (q *Queue) claim(ctx context.Context) (j claimed, ok bool, err error) {
 // polling goes on, so that a database restart does not stop the queue.
 func (q *Queue) Run(ctx context.Context) error {
 	slots := make(chan struct{}, q.opts.Workers)
+	reserved := make(chan struct{}, 1)
 	finished := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -186,22 +225,25 @@ func (q *Queue) Run(ctx context.Context) error {
 			continue
 		}
 		q.maybePrune(ctx)
-		for q.startOne(ctx, slots, finished, &wg) {
+		for q.startOne(ctx, slots, false, finished, &wg) {
+		}
+		for q.reservedSQL != "" && q.startOne(ctx, reserved, true, finished, &wg) {
 		}
 		// Since Go 1.23 Reset leaves no stale tick in poll.C.
 		poll.Reset(q.opts.PollInterval)
 	}
 }
 
-// startOne claims a job and starts it when a worker is free; it reports
-// whether it did.
-func (q *Queue) startOne(ctx context.Context, slots, finished chan struct{}, wg *sync.WaitGroup) bool {
+// startOne claims a job and starts it when a worker of slots is free (the
+// reserved worker's slot takes only the Reserved kinds); it reports whether
+// it did.
+func (q *Queue) startOne(ctx context.Context, slots chan struct{}, reserved bool, finished chan struct{}, wg *sync.WaitGroup) bool {
 	select {
 	case slots <- struct{}{}:
 	default:
 		return false
 	}
-	j, ok, err := q.claim(ctx)
+	j, ok, err := q.claim(ctx, reserved)
 	if err != nil && ctx.Err() == nil {
 		q.opts.Logger.Error("jobs: claim failed", "err", err)
 	}
@@ -229,7 +271,7 @@ func (q *Queue) startOne(ctx context.Context, slots, finished chan struct{}, wg 
 func (q *Queue) RunOnce(ctx context.Context) (int, error) {
 	n := 0
 	for {
-		j, ok, err := q.claim(ctx)
+		j, ok, err := q.claim(ctx, false)
 		if err != nil {
 			return n, err
 		}

@@ -390,7 +390,7 @@ func TestJobOfDeadWorkerIsRetried(t *testing.T) {
 
 		var taken []claimed
 		for range 2 {
-			j, ok, err := dead.claim(ctx)
+			j, ok, err := dead.claim(ctx, false)
 			if err != nil || !ok {
 				t.Fatalf("claim = %v, %v", ok, err)
 			}
@@ -518,7 +518,7 @@ func TestJobsSurviveRestart(t *testing.T) {
 		db := open()
 		opts := Options{Now: clk.Now, Logger: quiet}
 		enqueue(t, db, Job{Kind: "a"}, Job{Kind: "b"}, Job{Kind: "c", RunAt: clk.Now().Add(time.Hour)})
-		if _, _, err := New(db, nil, opts).claim(ctx); err != nil { // "a" was running
+		if _, _, err := New(db, nil, opts).claim(ctx, false); err != nil { // "a" was running
 			t.Fatal(err)
 		}
 		db.Close()
@@ -670,26 +670,89 @@ func TestSafeError(t *testing.T) {
 // The claim walks an index to the first due job instead of reading every
 // job: with six reminders per report, a server holds tens of thousands of
 // jobs that are not due, and a scan cost seconds per claim.
+// The reserved worker's claim walks jobs_kind_due to each of its kinds'
+// first due job, whatever the backlog of other kinds.
 func TestClaimUsesIndex(t *testing.T) {
 	db := testdb.Open(t, sqldb.SQLite)
-	rows, err := db.Read.Query("EXPLAIN QUERY PLAN "+claimSQL(sqldb.SQLite), time.Now(), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+	for _, c := range []struct {
+		kinds []string
+		index string
+	}{{nil, "jobs_due"}, {[]string{"event", "clock"}, "jobs_kind_due"}} {
+		args := []any{time.Now(), time.Now()}
+		for _, k := range c.kinds {
+			args = append(args, k)
+		}
+		rows, err := db.Read.Query("EXPLAIN QUERY PLAN "+claimSQL(sqldb.SQLite, c.kinds...), args...)
+		if err != nil {
 			t.Fatal(err)
 		}
-		plan = append(plan, detail)
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, "SCAN jobs") || !strings.Contains(text, c.index) {
+			t.Errorf("the claim of %v does not walk %s:\n%s", c.kinds, c.index, text)
+		}
 	}
-	text := strings.Join(plan, "\n")
-	if strings.Contains(text, "SCAN jobs") || !strings.Contains(text, "jobs_due") {
-		t.Errorf("the claim does not walk jobs_due:\n%s", text)
-	}
+}
+
+// TestReservedWorkerRunsWhileOthersWait: with both workers held by mail
+// that waits for a slow server, and more mail due before it, an event's
+// fan-out still runs at once on the reserved worker; the reserved worker
+// takes no mail. Both engines.
+func TestReservedWorkerRunsWhileOthersWait(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		db := testdb.Open(t, e)
+		release := make(chan struct{})
+		mailStarted := make(chan struct{}, 10)
+		var mails atomic.Int32
+		eventRan := make(chan struct{})
+		q := New(db, map[string]Handler{
+			"mail": func(ctx context.Context, _ json.RawMessage) error {
+				mails.Add(1)
+				mailStarted <- struct{}{}
+				select {
+				case <-release:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			},
+			"event": func(context.Context, json.RawMessage) error { close(eventRan); return nil },
+		}, Options{Workers: 2, PollInterval: 10 * time.Millisecond, JobTimeout: time.Hour, Logger: quiet, Reserved: []string{"event"}})
+		// Five mails due first, the event last.
+		past := time.Now().Add(-time.Hour)
+		for i := range 5 {
+			enqueue(t, db, Job{Kind: "mail", RunAt: past.Add(time.Duration(i) * time.Second)})
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := make(chan error, 1)
+		go func() { errc <- q.Run(ctx) }()
+		for range 2 {
+			<-mailStarted
+		}
+		enqueue(t, db, Job{Kind: "event"})
+		select {
+		case <-eventRan:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the event's fan-out did not run while two mails held the workers")
+		}
+		if n := mails.Load(); n != 2 {
+			t.Errorf("%d mails started while two workers were held; the reserved worker took mail", n)
+		}
+		close(release)
+		cancel()
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // waitClaims waits until q has begun n claim queries.

@@ -21,26 +21,12 @@ type StoredFile struct {
 // StoredFiles lists every file the database refers to — case evidence and
 // the files of online posts — ordered by blob id. It reads no case content.
 func (s *Store) StoredFiles(ctx context.Context) ([]StoredFile, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `
+	return list(ctx, s.db.Read, "stored files", func(sc scanner) (f StoredFile, err error) {
+		return f, sc.Scan(&f.BlobID, &f.SHA256)
+	}, `
 		SELECT blob_id, sha256 FROM evidence
 		UNION ALL SELECT blob_id, sha256 FROM online_post_files
 		ORDER BY 1`)
-	if err != nil {
-		return nil, fmt.Errorf("store.StoredFiles: %w", err)
-	}
-	defer rows.Close()
-	var out []StoredFile
-	for rows.Next() {
-		var f StoredFile
-		if err := rows.Scan(&f.BlobID, &f.SHA256); err != nil {
-			return nil, fmt.Errorf("store.StoredFiles: %w", err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store.StoredFiles: %w", err)
-	}
-	return out, nil
 }
 
 // StoredFileExists reports whether the database still refers to blob id
@@ -154,24 +140,10 @@ func (s *Store) FinishBlobJob(ctx context.Context, actor kasuhara.Actor, job, ac
 
 // BlobJobs lists the runs of kind, the newest first.
 func (s *Store) BlobJobs(ctx context.Context, kind string) ([]BlobJob, error) {
-	rows, err := s.db.Read.QueryContext(ctx,
-		"SELECT job, kind, started_at, finished_at, total, done FROM blob_jobs WHERE kind = $1 ORDER BY started_at DESC", kind)
-	if err != nil {
-		return nil, fmt.Errorf("store.BlobJobs: %w", err)
-	}
-	defer rows.Close()
-	var out []BlobJob
-	for rows.Next() {
-		var j BlobJob
+	return list(ctx, s.db.Read, "blob jobs", func(sc scanner) (j BlobJob, err error) {
 		var fin sql.NullTime
-		if err := rows.Scan(&j.Job, &j.Kind, &j.StartedAt, &fin, &j.Total, &j.Done); err != nil {
-			return nil, fmt.Errorf("store.BlobJobs: %w", err)
-		}
-		j.StartedAt = j.StartedAt.UTC()
-		if fin.Valid {
-			j.FinishedAt = fin.Time.UTC()
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+		err = sc.Scan(&j.Job, &j.Kind, &j.StartedAt, &fin, &j.Total, &j.Done)
+		j.StartedAt, j.FinishedAt = j.StartedAt.UTC(), nullTime(fin)
+		return j, err
+	}, "SELECT job, kind, started_at, finished_at, total, done FROM blob_jobs WHERE kind = $1 ORDER BY started_at DESC", kind)
 }

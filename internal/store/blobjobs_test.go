@@ -7,6 +7,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestBlobJobs: StoredFiles lists the blobs the database refers to, with
@@ -63,17 +64,7 @@ func TestBlobJobs(t *testing.T) {
 		if moves, _ := d.s.BlobJobs(ctx, store.BlobJobMove); len(moves) != 0 {
 			t.Errorf("a rotation listed as a move: %+v", moves)
 		}
-		var actions []string
-		rows, err := d.s.DB().Read.QueryContext(ctx, "SELECT action FROM audit_entries WHERE object_type = 'blob_job' ORDER BY seq")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var a string
-			rows.Scan(&a)
-			actions = append(actions, a)
-		}
-		rows.Close()
+		actions := testdb.Strings(t, d.s.DB(), "SELECT action FROM audit_entries WHERE object_type = 'blob_job' ORDER BY seq")
 		if want := []string{"key.rotate", "key.rotate.resume", "key.rotate.finish"}; !slices.Equal(actions, want) {
 			t.Errorf("audited %v, want %v", actions, want)
 		}

@@ -196,34 +196,34 @@ func (s *Store) ownChat(ctx context.Context, v kasuhara.Actor, id string) (*kasu
 	return &d, nil
 }
 
-// DeleteChatDestination implements kasuhara.ChatService.
-func (s *Store) DeleteChatDestination(ctx context.Context, v kasuhara.Actor, id string) error {
-	const op = "store.DeleteChatDestination"
+// onOwnChat runs fn in one transaction on destination id once the actor
+// is found to manage it (ownChat); op names the service in an error.
+func (s *Store) onOwnChat(ctx context.Context, op string, v kasuhara.Actor, id string, fn func(*sqldb.Tx, *kasuhara.ChatDestination) error) error {
 	d, err := s.ownChat(ctx, v, id)
 	if err != nil {
 		return wrap(op, err)
 	}
-	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
+	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error { return fn(tx, d) }))
+}
+
+// DeleteChatDestination implements kasuhara.ChatService.
+func (s *Store) DeleteChatDestination(ctx context.Context, v kasuhara.Actor, id string) error {
+	return s.onOwnChat(ctx, "store.DeleteChatDestination", v, id, func(tx *sqldb.Tx, d *kasuhara.ChatDestination) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM chat_destinations WHERE id = $1", d.ID); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: d.OrgID, action: "chat.delete", objectType: "chat_destination", objectID: d.ID,
 			detail: map[string]any{"kind": d.Kind, "personal": d.UserID != ""}})
-	}))
+	})
 }
 
 // TestChatDestination implements kasuhara.ChatService: a test message,
 // through the queue as every message.
 func (s *Store) TestChatDestination(ctx context.Context, v kasuhara.Actor, id string) error {
-	const op = "store.TestChatDestination"
-	d, err := s.ownChat(ctx, v, id)
-	if err != nil {
-		return wrap(op, err)
-	}
-	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.onOwnChat(ctx, "store.TestChatDestination", v, id, func(tx *sqldb.Tx, d *kasuhara.ChatDestination) error {
 		return jobs.Enqueue(ctx, tx, jobs.Job{Kind: notify.KindChat, Payload: notify.ChatJob{Destination: d.ID, Test: true},
 			DedupeKey: "chattest:" + newID(), MaxAttempts: 3})
-	}))
+	})
 }
 
 // Chats implements notify.Outbox: the organisation's channels for the

@@ -209,6 +209,20 @@ func status(done, all int) kasuhara.ComplianceStatus {
 	return kasuhara.CompliancePartly
 }
 
+// shareRow is a row whose one fact is "done of all" cases: met when there
+// is no case to judge or every case is done, with the gap gapKey while
+// some are not.
+func shareRow(done, all int, factKey, link, gapKey string) kasuhara.ComplianceRow {
+	n, of := casePair(done, all)
+	row := kasuhara.ComplianceRow{Status: status(done, all), Evidence: []kasuhara.ComplianceFact{{Key: factKey, Count: n, Of: of, Link: link}}}
+	if all == 0 {
+		row.Status = kasuhara.ComplianceMet
+	} else if done < all {
+		row.Missing = []kasuhara.ComplianceGap{{Key: gapKey}}
+	}
+	return row
+}
+
 // missing is a gap naming people, by name only for readers allowed.
 func (c *complianceCalc) missing(key string, people []kasuhara.Member) kasuhara.ComplianceGap {
 	g := kasuhara.ComplianceGap{Key: key, Count: len(people)}
@@ -480,14 +494,7 @@ func (c *complianceCalc) care(ctx context.Context) (kasuhara.ComplianceRow, erro
 	if err != nil {
 		return kasuhara.ComplianceRow{}, err
 	}
-	n, of := casePair(cared, total)
-	row := kasuhara.ComplianceRow{Status: status(cared, total), Evidence: []kasuhara.ComplianceFact{{Key: "cases_with_care", Count: n, Of: of, Link: "/insight"}}}
-	if total == 0 {
-		row.Status = kasuhara.ComplianceMet
-	} else if cared < total {
-		row.Missing = []kasuhara.ComplianceGap{{Key: "no_care"}}
-	}
-	return row, nil
+	return shareRow(cared, total, "cases_with_care", "/insight", "no_care"), nil
 }
 
 // recurrence counts the cases closed in the window that have a case
@@ -503,14 +510,7 @@ func (c *complianceCalc) recurrence(ctx context.Context) (kasuhara.ComplianceRow
 	if err != nil {
 		return kasuhara.ComplianceRow{}, err
 	}
-	n, of := casePair(studied, closed)
-	row := kasuhara.ComplianceRow{Status: status(studied, closed), Evidence: []kasuhara.ComplianceFact{{Key: "closed_with_study", Count: n, Of: of, Link: "/training"}}}
-	if closed == 0 {
-		row.Status = kasuhara.ComplianceMet
-	} else if studied < closed {
-		row.Missing = []kasuhara.ComplianceGap{{Key: "no_study"}}
-	}
-	return row, nil
+	return shareRow(studied, closed, "closed_with_study", "/training", "no_study"), nil
 }
 
 func (c *complianceCalc) deterrence(ctx context.Context) (kasuhara.ComplianceRow, error) {

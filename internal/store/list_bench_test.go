@@ -38,20 +38,7 @@ func BenchmarkCasesPage(b *testing.B) {
 		if err := demo.Cases(ctx, st, "demo-retail", n, 7, io.Discard); err != nil {
 			b.Fatal(err)
 		}
-		org, err := st.OrgBySlug(ctx, "demo-retail")
-		if err != nil {
-			b.Fatal(err)
-		}
-		ms, err := st.Members(ctx, org.ID)
-		if err != nil {
-			b.Fatal(err)
-		}
-		desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
-		for _, m := range ms {
-			if m.Role == kasuhara.RoleDesk {
-				desk.UserID = m.User.ID
-			}
-		}
+		desk := demoDesk(b, st, "demo-retail")
 		for _, p := range []struct {
 			name string
 			f    kasuhara.CaseFilter

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 func TestAnonymousReports(t *testing.T) {
@@ -25,18 +26,11 @@ func TestAnonymousReports(t *testing.T) {
 		// Only a hash of the secret part is stored, anywhere.
 		secret := strings.ReplaceAll(receipt, "-", "")[8:]
 		for _, q := range []string{"SELECT COALESCE(receipt_hash, '') || COALESCE(receipt_lookup, '') FROM cases", "SELECT detail FROM audit_entries", "SELECT data FROM case_events"} {
-			rows, err := d.db.Read.QueryContext(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var v string
-				rows.Scan(&v)
+			for _, v := range testdb.Strings(t, d.db, q) {
 				if strings.Contains(v, secret) || strings.Contains(v, receipt) {
 					t.Fatalf("the receipt is stored: %q", v)
 				}
 			}
-			rows.Close()
 		}
 		// The receipt, however typed, is the way back; nothing else is.
 		for _, typed := range []string{receipt, strings.ToLower(receipt), strings.ReplaceAll(receipt, "-", " ")} {

@@ -23,18 +23,7 @@ import (
 // jobRows returns the payloads of queued jobs of a kind.
 func jobRows(t *testing.T, db *sqldb.DB, kind string) []string {
 	t.Helper()
-	rows, err := db.Read.QueryContext(ctx, "SELECT payload FROM jobs WHERE kind = $1 ORDER BY created_at, id", kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		rows.Scan(&p)
-		out = append(out, p)
-	}
-	return out
+	return testdb.Strings(t, db, "SELECT payload FROM jobs WHERE kind = $1 ORDER BY created_at, id", kind)
 }
 
 // fanOut runs the queue until no job is due: the fan-out of the events'

@@ -133,26 +133,21 @@ func TestReportsTakenOnBehalf(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].CaseID != c.ID {
 			t.Fatalf("RecordedReports = %+v, %v", list, err)
 		}
-		if _, err := d.s.CaseByID(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder opens the case: %v", err)
-		}
-		if _, err := d.s.Timeline(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder reads the timeline: %v", err)
-		}
-		if _, err := d.s.Assessments(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder reads the assessment: %v", err)
-		}
-		if _, err := d.s.Messages(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder reads the messages: %v", err)
-		}
-		if _, err := d.s.CareActions(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder reads the care record: %v", err)
-		}
-		if _, err := d.s.Corrections(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder reads the employee's corrections: %v", err)
-		}
-		if _, err := d.s.AddNote(ctx, shopboss, c.ID, kasuhara.EventNote, "x"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
-			t.Errorf("the recorder adds a note: %v", err)
+		for _, tt := range []struct {
+			what string
+			call func() error
+		}{
+			{"opens the case", func() error { _, err := d.s.CaseByID(ctx, shopboss, c.ID); return err }},
+			{"reads the timeline", func() error { _, err := d.s.Timeline(ctx, shopboss, c.ID); return err }},
+			{"reads the assessment", func() error { _, err := d.s.Assessments(ctx, shopboss, c.ID); return err }},
+			{"reads the messages", func() error { _, err := d.s.Messages(ctx, shopboss, c.ID); return err }},
+			{"reads the care record", func() error { _, err := d.s.CareActions(ctx, shopboss, c.ID); return err }},
+			{"reads the employee's corrections", func() error { _, err := d.s.Corrections(ctx, shopboss, c.ID); return err }},
+			{"adds a note", func() error { _, err := d.s.AddNote(ctx, shopboss, c.ID, kasuhara.EventNote, "x"); return err }},
+		} {
+			if err := tt.call(); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+				t.Errorf("the recorder %s: %v", tt.what, err)
+			}
 		}
 		// …nor gains the employee's department.
 		if _, err := d.s.CaseByID(ctx, shopboss, callCase.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {

@@ -131,14 +131,7 @@ func (s *Store) SaveDraft(ctx context.Context, actor kasuhara.Actor, docID strin
 
 // DiscardDraft implements kasuhara.PolicyService.
 func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, docID string) error {
-	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
-		return err
-	}
-	orgID := actor.OrgID
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := policyOf(ctx, tx, orgID, docID); err != nil {
-			return err
-		}
+	return s.policyChange(ctx, "store.DiscardDraft", actor, docID, func(tx *sqldb.Tx) error {
 		d, err := draftOf(ctx, tx, docID)
 		if err != nil {
 			return notFound(err, "store.DiscardDraft", "draft")
@@ -158,10 +151,9 @@ func (s *Store) DiscardDraft(ctx context.Context, actor kasuhara.Actor, docID st
 		} else if _, err := tx.ExecContext(ctx, "DELETE FROM policy_versions WHERE id = $1", d.ID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.discard", objectType: "policy", objectID: docID,
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: actor.OrgID, action: "policy.discard", objectType: "policy", objectID: docID,
 			detail: map[string]any{"version": d.Number}})
 	})
-	return wrap("store.DiscardDraft", err)
 }
 
 // Publish implements kasuhara.PolicyService.
@@ -189,21 +181,28 @@ func (s *Store) Publish(ctx context.Context, actor kasuhara.Actor, docID string)
 
 // SetGroupWide implements kasuhara.PolicyService.
 func (s *Store) SetGroupWide(ctx context.Context, actor kasuhara.Actor, docID string, groupWide bool) error {
-	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
-		return err
-	}
-	orgID := actor.OrgID
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		if err := policyOf(ctx, tx, orgID, docID); err != nil {
-			return err
-		}
+	return s.policyChange(ctx, "store.SetGroupWide", actor, docID, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE policy_documents SET group_wide = $1 WHERE id = $2", groupWide, docID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "policy.group_wide", objectType: "policy", objectID: docID,
+		return s.appendAudit(ctx, tx, change{actor: actor, orgID: actor.OrgID, action: "policy.group_wide", objectType: "policy", objectID: docID,
 			detail: map[string]any{"group_wide": groupWide}})
 	})
-	return wrap("store.SetGroupWide", err)
+}
+
+// policyChange is the frame of a change to docID that returns nothing: the
+// actor must manage content, and fn writes in one transaction once docID
+// is found to be a document of the actor's organisation.
+func (s *Store) policyChange(ctx context.Context, op string, actor kasuhara.Actor, docID string, fn func(*sqldb.Tx) error) error {
+	if err := s.authorize(ctx, actor, access.ManageContent, actor.OrgID); err != nil {
+		return err
+	}
+	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
+		if err := policyOf(ctx, tx, actor.OrgID, docID); err != nil {
+			return err
+		}
+		return fn(tx)
+	}))
 }
 
 // policyDocs loads documents by a WHERE clause on d, with all their versions.

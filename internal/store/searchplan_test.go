@@ -34,20 +34,7 @@ func TestSearchPlanAfterGrowth(t *testing.T) {
 		if err := demo.Grow(ctx, st, "demo-call", growBy, 8, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		org, err := st.OrgBySlug(ctx, "demo-call")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms, err := st.Members(ctx, org.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
-		for _, m := range ms {
-			if m.Role == kasuhara.RoleDesk {
-				desk.UserID = m.User.ID
-			}
-		}
+		desk := demoDesk(t, st, "demo-call")
 		f := kasuhara.CaseFilter{Query: "土下座", Limit: 20}
 		query, args, err := st.PageQuery(desk, f)
 		if err != nil {
@@ -84,7 +71,7 @@ func TestSearchPlanAfterGrowth(t *testing.T) {
 			t.Fatalf("search found %d: %v", len(list), err)
 		}
 		for _, c := range list {
-			if c.OrgID != org.ID {
+			if c.OrgID != desk.OrgID {
 				t.Fatalf("a case of another organisation in the search: %s", c.Ref)
 			}
 		}

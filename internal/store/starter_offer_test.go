@@ -60,16 +60,8 @@ func TestStarterDraftsOffered(t *testing.T) {
 		edited.BodyJa = strings.Replace(edited.BodyJa, "30分", "20分", 1)
 		procedure := publish(f.actor, kasuhara.PolicyInternal, edited)
 		// Unedited but with the admin's own draft under way.
-		other, err := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		otherAdmin, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "admin@other.example", Name: "管理 次郎",
-			Password: "admin-password-2", OrgID: other.ID, Role: kasuhara.RoleAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
-		oa := kasuhara.Actor{UserID: otherAdmin.ID, OrgID: other.ID, Role: kasuhara.RoleAdmin}
+		other, _, oa := orgWithAdmin(t, s, kasuhara.NewOrg{Slug: "other", Name: "Other"},
+			kasuhara.NewUser{Email: "admin@other.example", Name: "管理 次郎", Password: "admin-password-2"})
 		busy := publish(oa, kasuhara.PolicyInternal, previousEdition(t, "procedure", "Other"))
 		ownDraft := previousEdition(t, "procedure", "Other")
 		ownDraft.BodyJa += "\n\n管理者が書き足した段落"

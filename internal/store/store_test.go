@@ -27,6 +27,26 @@ func newStore(t *testing.T, db *sqldb.DB) *store.Store {
 
 var ctx = context.Background()
 
+// demoDesk is the desk member of the demo organisation slug, as an actor.
+func demoDesk(tb testing.TB, st *store.Store, slug string) kasuhara.Actor {
+	tb.Helper()
+	org, err := st.OrgBySlug(ctx, slug)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ms, err := st.Members(ctx, org.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
+	for _, m := range ms {
+		if m.Role == kasuhara.RoleDesk {
+			desk.UserID = m.User.ID
+		}
+	}
+	return desk
+}
+
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := kasuhara.ErrorCode(err); got != code {
@@ -42,7 +62,6 @@ func wantField(t *testing.T, err error, field string) {
 	}
 }
 
-// fixture is an organisation with an admin.
 // bubbleStore is a store on a fresh SQLite database for a test in a
 // synctest bubble, whose fake clock the store then reads.
 func bubbleStore(t *testing.T) *store.Store {
@@ -52,6 +71,7 @@ func bubbleStore(t *testing.T) *store.Store {
 	return s
 }
 
+// fixture is an organisation with an admin.
 type fixture struct {
 	s     *store.Store
 	db    *sqldb.DB
@@ -63,16 +83,24 @@ type fixture struct {
 func setup(t *testing.T, db *sqldb.DB) fixture {
 	t.Helper()
 	s := newStore(t, db)
-	org, err := s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme 株式会社"})
+	org, admin, actor := orgWithAdmin(t, s, kasuhara.NewOrg{Slug: "acme", Name: "Acme 株式会社"},
+		kasuhara.NewUser{Email: "Admin@Example.JP", Name: "管理 花子", Password: "admin-password-1"})
+	return fixture{s: s, db: db, org: org, admin: admin, actor: actor}
+}
+
+// orgWithAdmin creates an organisation and its administrator admin, as the
+// operator does; actor is the administrator's.
+func orgWithAdmin(t *testing.T, s *store.Store, o kasuhara.NewOrg, admin kasuhara.NewUser) (org *kasuhara.Org, u *kasuhara.User, actor kasuhara.Actor) {
+	t.Helper()
+	org, err := s.CreateOrg(ctx, kasuhara.CLIActor, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "Admin@Example.JP", Name: "管理 花子",
-		Password: "admin-password-1", OrgID: org.ID, Role: kasuhara.RoleAdmin})
-	if err != nil {
+	admin.OrgID, admin.Role = org.ID, kasuhara.RoleAdmin
+	if u, err = s.CreateUser(ctx, kasuhara.CLIActor, admin); err != nil {
 		t.Fatal(err)
 	}
-	return fixture{s: s, db: db, org: org, admin: admin, actor: kasuhara.Actor{UserID: admin.ID, OrgID: org.ID, Role: kasuhara.RoleAdmin}}
+	return org, u, kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: kasuhara.RoleAdmin}
 }
 
 func TestOrgs(t *testing.T) {
@@ -291,15 +319,7 @@ func TestUsers(t *testing.T) {
 		}
 
 		// No password is stored in the clear.
-		var hashes []string
-		rows, _ := db.Read.QueryContext(ctx, "SELECT password_hash FROM users")
-		for rows.Next() {
-			var h string
-			rows.Scan(&h)
-			hashes = append(hashes, h)
-		}
-		rows.Close()
-		for _, h := range hashes {
+		for _, h := range testdb.Strings(t, db, "SELECT password_hash FROM users") {
 			if !strings.HasPrefix(h, "$argon2id$") || strings.Contains(h, "password") {
 				t.Fatalf("stored password %q is not an argon2id hash", h)
 			}

@@ -124,18 +124,7 @@ func TestSharedThrottles(t *testing.T) {
 
 		// Nothing of the key is stored, and rows out of the window are
 		// swept by a later failure.
-		var hashes []string
-		rows, err := db1.Read.Query("SELECT key_hash FROM throttle_failures")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var h string
-			rows.Scan(&h)
-			hashes = append(hashes, h)
-		}
-		rows.Close()
-		for _, h := range hashes {
+		for _, h := range testdb.Strings(t, db1, "SELECT key_hash FROM throttle_failures") {
 			if strings.Contains(h, "example.jp") || strings.Contains(h, "203.0.113") {
 				t.Fatalf("a throttle row holds the key: %q", h)
 			}

@@ -176,16 +176,9 @@ func TestResetTwoFactor(t *testing.T) {
 		session(t, f.s, "tok-clerk", f.user.ID, "Safari on iPhone")
 		// Nobody but an administrator in reach resets it.
 		wantCode(t, f.s.ResetTwoFactor(ctx, f.actor, f.user.ID), kasuhara.EFORBIDDEN)
-		other, err := f.s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		otherAdmin, err := f.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "admin@other.example", Name: "他社 管理",
-			Password: "admin-password-2", OrgID: other.ID, Role: kasuhara.RoleAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantCode(t, f.s.ResetTwoFactor(ctx, kasuhara.Actor{UserID: otherAdmin.ID, OrgID: other.ID, Role: kasuhara.RoleAdmin}, f.user.ID), kasuhara.ENOTFOUND)
+		_, _, otherAdmin := orgWithAdmin(t, f.s, kasuhara.NewOrg{Slug: "other", Name: "Other"},
+			kasuhara.NewUser{Email: "admin@other.example", Name: "他社 管理", Password: "admin-password-2"})
+		wantCode(t, f.s.ResetTwoFactor(ctx, otherAdmin, f.user.ID), kasuhara.ENOTFOUND)
 		if tf, _ := f.s.TwoFactor(ctx, f.user.ID); !tf.Enabled {
 			t.Fatal("a refused reset removed the second factor")
 		}

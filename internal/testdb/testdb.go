@@ -191,6 +191,30 @@ func Exec(t testing.TB, db *sqldb.DB, query string, args ...any) sql.Result {
 	return res
 }
 
+// Strings reads the first column of each row of query as text, NULL as "":
+// tests use it to look at what the database holds (hashes, audit actions,
+// payloads).
+func Strings(t testing.TB, db *sqldb.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Read.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s sql.NullString
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s.String)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // DisableAuditTriggers drops the guards on audit_entries and audit_head, as
 // an attacker with database access could, so that tests can tamper with them.
 func DisableAuditTriggers(t testing.TB, db *sqldb.DB) {
