@@ -35,6 +35,69 @@ func (s *Server) adminScope(r *http.Request) (*viewer, []kasuhara.Org, *kasuhara
 	return nil, nil, nil, kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found")
 }
 
+// adminPageFunc draws an administration page for org, the organisation the
+// administrator chose among tree, with the answer's status and what p
+// already holds (a flash, a form sent back with its problems).
+type adminPageFunc func(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error
+
+// adminPage is the GET of an administration page: drawn for the
+// organisation the address names (?org=), nothing sent back.
+func (s *Server) adminPage(draw adminPageFunc) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		_, tree, org, err := s.adminScope(r)
+		if err != nil {
+			return err
+		}
+		return draw(w, r, http.StatusOK, tree, org, &page{})
+	}
+}
+
+// adminAction is an administration form with nothing to send back: act
+// runs for the organisation the form names, and the administrator is sent
+// with the message done to the page at where (a path, and a #fragment if
+// any) of that organisation. Any error of act is the answer.
+func (s *Server) adminAction(w http.ResponseWriter, r *http.Request, done, where string, act func(v *viewer, org *kasuhara.Org) error) error {
+	v, _, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	if err := act(v, org); err != nil {
+		return err
+	}
+	return s.done(w, r, done, adminURL(where, org))
+}
+
+// adminForm is an administration form that may come back: save runs for
+// the organisation the form names; bad input (EINVALID) draws the page
+// again with the fields sent and their problems; otherwise it answers as
+// adminAction.
+func (s *Server) adminForm(w http.ResponseWriter, r *http.Request, draw adminPageFunc, fields []string, done, where string,
+	save func(v *viewer, org *kasuhara.Org) error) error {
+	v, tree, org, err := s.adminScope(r)
+	if err != nil {
+		return err
+	}
+	err = save(v, org)
+	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
+		return draw(w, r, http.StatusUnprocessableEntity, tree, org, &page{Form: s.newForm(r, err, fields...), Flash: "form.fix", FlashKind: "error"})
+	}
+	if err != nil {
+		return err
+	}
+	return s.done(w, r, done, adminURL(where, org))
+}
+
+// adminURL is the administration page at where (a path, and a #fragment
+// if any) for org.
+func adminURL(where string, org *kasuhara.Org) string {
+	path, fragment, _ := strings.Cut(where, "#")
+	to := path + "?org=" + org.Slug
+	if fragment != "" {
+		to += "#" + fragment
+	}
+	return to
+}
+
 type adminUsersData struct {
 	Orgs        []kasuhara.Org
 	Org         *kasuhara.Org
@@ -72,14 +135,6 @@ func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request, status i
 	d.Members = members
 	p.Title, p.Nav, p.Data = "admin.users.title", "admin", d
 	return s.render(w, r, status, "admin_users", p)
-}
-
-func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
-	_, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	return s.adminUsersPage(w, r, http.StatusOK, tree, org, &page{})
 }
 
 // adminCreateUser creates a user with a generated one-time password, shown
@@ -290,14 +345,6 @@ func (s *Server) adminDepartmentsPage(w http.ResponseWriter, r *http.Request, st
 	return s.render(w, r, status, "admin_departments", p)
 }
 
-func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request) error {
-	_, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	return s.adminDepartmentsPage(w, r, http.StatusOK, tree, org, &page{})
-}
-
 func (s *Server) adminCreateDepartment(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, err := s.adminScope(r)
 	if err != nil {
@@ -379,14 +426,6 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request, statu
 			"date_style": st.DateStyle, "service_duties": st.ServiceDuties}}).Values
 	}
 	return s.render(w, r, status, "admin_settings", p)
-}
-
-func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
-	_, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	return s.adminSettingsPage(w, r, http.StatusOK, tree, org, &page{})
 }
 
 // settingsFields are the text fields of the settings form.

@@ -92,14 +92,22 @@ func (s *Server) receiptFailed(r *http.Request, err error) {
 
 // anonReportForm is the public report form of an organisation.
 func (s *Server) anonReportForm(w http.ResponseWriter, r *http.Request) error {
-	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
-	if err != nil {
-		return err
-	}
-	if closed, err := s.anonClosed(w, r, org, nil); closed || err != nil {
+	if _, closed, err := s.anonOpenOrg(w, r); closed || err != nil {
 		return err
 	}
 	return s.reportFormPage(w, r, http.StatusOK, &page{})
+}
+
+// anonOpenOrg returns the organisation the address names, if its anonymous
+// channel is open; when it is closed, closed is true and the page that
+// says so has been answered (anonClosed).
+func (s *Server) anonOpenOrg(w http.ResponseWriter, r *http.Request) (org *kasuhara.Org, closed bool, err error) {
+	org, err = s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return nil, false, err
+	}
+	closed, err = s.anonClosed(w, r, org, nil)
+	return org, closed, err
 }
 
 // anonClosed answers, when the organisation has switched its anonymous
@@ -120,11 +128,8 @@ func (s *Server) anonClosed(w http.ResponseWriter, r *http.Request, org *kasuhar
 
 // anonFileReport files an anonymous report and shows the receipt once.
 func (s *Server) anonFileReport(w http.ResponseWriter, r *http.Request) error {
-	org, err := s.Orgs.OrgBySlug(r.Context(), r.PathValue("org"))
-	if err != nil {
-		return err
-	}
-	if closed, err := s.anonClosed(w, r, org, nil); closed || err != nil {
+	org, closed, err := s.anonOpenOrg(w, r)
+	if closed || err != nil {
 		return err
 	}
 	if err := s.anonFilingLimit(w, r); err != nil {

@@ -33,9 +33,7 @@ func (c *clock) add(d time.Duration) {
 // held for the desk's review without a notification each; wrong receipts
 // slow their client down but never lock the right receipt out for long.
 func TestAnonymousFloodIsHeldNotRefused(t *testing.T) {
-	for _, eng := range testdb.Engines {
-		t.Run(string(eng), func(t *testing.T) { testAnonymousFlood(t, eng) })
-	}
+	testdb.Each(t, testAnonymousFlood)
 }
 
 func testAnonymousFlood(t *testing.T, eng sqldb.Engine) {

@@ -18,7 +18,7 @@ import (
 // employee's home no longer link to the form; the desk may not switch it.
 func TestAnonymousChannelOff(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
-		admActor := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+		admActor := e.actor(kasuhara.RoleAdmin)
 		doc, err := e.st.CreatePolicy(ctx, admActor, "basic", false, kasuhara.PolicyText{TitleJa: "カスタマーハラスメントに対する基本方針", BodyJa: "当社は従業員を守ります。"})
 		if err != nil {
 			t.Fatal(err)

@@ -146,11 +146,18 @@ func TestAnonymousChannelPages(t *testing.T) {
 	}
 }
 
-func TestNamedMessagesAndRetaliationPages(t *testing.T) {
-	e := newEnv(t, "sqlite")
+// consultation files a consultation as the employee and signs them in: the
+// employee's client, the employee, and the case.
+func (e *env) consultation(t *testing.T) (*client, kasuhara.Actor, *kasuhara.Case) {
+	t.Helper()
 	emp := e.signedIn(kasuhara.RoleEmployee)
 	empV := e.actor(kasuhara.RoleEmployee)
-	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+	return emp, empV, e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+}
+
+func TestNamedMessagesAndRetaliationPages(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	emp, _, c := e.consultation(t)
 	must(t, emp.post("/cases/"+c.ID+"/messages", url.Values{"body": {"相談したいです"}}), http.StatusSeeOther)
 	must(t, emp.get("/cases/"+c.ID), 200, "相談したいです", `id="confidential-form"`, `id="retaliation-form"`)
 	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
@@ -204,9 +211,7 @@ func TestAnonymousChannelGuards(t *testing.T) {
 // choices with who made them; legal's still does.
 func TestAdminAuditHidesAlarmsAndConfidentiality(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	emp := e.signedIn(kasuhara.RoleEmployee)
-	empV := e.actor(kasuhara.RoleEmployee)
-	c := e.file(t, empV, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
+	emp, empV, c := e.consultation(t)
 	must(t, emp.post("/cases/"+c.ID+"/retaliation", url.Values{"body": {"報告後に仕事を外された"}}), http.StatusSeeOther)
 	must(t, emp.post("/cases/"+c.ID+"/confidential", url.Values{"hide": {"true"}}), http.StatusSeeOther)
 	legal := e.signedIn(kasuhara.RoleLegal)

@@ -29,12 +29,12 @@ func auditTable(t *testing.T, r resp) string {
 // beyond the first 200, and a CSV export that is itself audited.
 func TestAuditPage(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	emp := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	emp := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, emp, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "大声で怒鳴られた", Categories: []kasuhara.Category{kasuhara.CatViolenceAbuse}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	adm := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+	adm := e.actor(kasuhara.RoleAdmin)
 	for i := range 205 {
 		name := fmt.Sprintf("店舗%03d", i)
 		if i == 0 {

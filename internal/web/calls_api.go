@@ -171,25 +171,25 @@ func (s *Server) readSigned(r *http.Request, source string) (string, []byte, err
 
 // sipCall is POST /api/v1/o/{org}/calls/sip: a PBX's signed JSON.
 func (s *Server) sipCall(w http.ResponseWriter, r *http.Request) error {
-	orgID, body, err := s.readSigned(r, kasuhara.CallSourceSIP)
-	if err != nil {
-		return err
-	}
-	e, err := phone.ParseGeneric(body, kasuhara.CallSourceSIP)
-	if err != nil {
-		return err
-	}
-	return s.callEvent(w, r, kasuhara.SystemActor, orgID, e)
+	return s.signedCall(w, r, kasuhara.CallSourceSIP, func(body []byte) (phone.Event, error) {
+		return phone.ParseGeneric(body, kasuhara.CallSourceSIP)
+	})
 }
 
 // connectCall is POST /api/v1/o/{org}/calls/connect: an Amazon Connect
 // contact flow event, forwarded and signed by its Lambda function.
 func (s *Server) connectCall(w http.ResponseWriter, r *http.Request) error {
-	orgID, body, err := s.readSigned(r, kasuhara.CallSourceConnect)
+	return s.signedCall(w, r, kasuhara.CallSourceConnect, phone.ParseConnect)
+}
+
+// signedCall records the call event of a body signed with source's secret
+// (readSigned), read by parse.
+func (s *Server) signedCall(w http.ResponseWriter, r *http.Request, source string, parse func(body []byte) (phone.Event, error)) error {
+	orgID, body, err := s.readSigned(r, source)
 	if err != nil {
 		return err
 	}
-	e, err := phone.ParseConnect(body)
+	e, err := parse(body)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ import (
 func TestCallEvents(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		agent := e.users[kasuhara.RoleEmployee]
-		admin := kasuhara.Actor{UserID: e.users[kasuhara.RoleAdmin].ID, OrgID: e.org.ID, Role: kasuhara.RoleAdmin}
+		admin := e.actor(kasuhara.RoleAdmin)
 		sipSecret, connectSecret, twilioToken := strings.Repeat("s", 40), strings.Repeat("c", 40), "0123456789abcdef0123456789abcdef"
 		for src, sec := range map[string]string{"sip": sipSecret, "connect": connectSecret, "twilio": twilioToken} {
 			if err := e.st.SetCallSecret(ctx, admin, e.org.ID, src, sec); err != nil {

@@ -231,7 +231,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 func TestCasePageCustomerAndLetters(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	c := caseForPage(t, e)
-	deskV := kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}
+	deskV := e.actor(kasuhara.RoleDesk)
 	list, err := e.st.CustomersOfCase(ctx, deskV, c.ID)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("customers of the case: %+v, %v", list, err)

@@ -147,7 +147,7 @@ func TestDepartmentHierarchyPages(t *testing.T) {
 		"その部署自身またはその下の部署は選べません")
 	must(t, admin.get("/admin/departments?org=acme"), 200, "関東エリア", "\u3000新宿店")
 
-	emp := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	emp := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, emp, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "怒鳴られた", DepartmentID: store.ID,
 		Categories: []kasuhara.Category{kasuhara.CatViolenceAbuse}})
 	if err != nil {

@@ -77,49 +77,22 @@ func (s *Server) adminChatPage(w http.ResponseWriter, r *http.Request, status in
 	return s.render(w, r, status, "admin_chat", p)
 }
 
-func (s *Server) adminChat(w http.ResponseWriter, r *http.Request) error {
-	_, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	return s.adminChatPage(w, r, http.StatusOK, tree, org, &page{})
-}
-
 func (s *Server) adminAddChat(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
+	return s.adminForm(w, r, s.adminChatPage, chatFields, "notifications.chat_added", "/admin/chat", func(v *viewer, org *kasuhara.Org) error {
+		_, err := s.Chat.AddChatDestination(r.Context(), v.Actor, kasuhara.NewChatDestination{OrgID: org.ID,
+			Kind: r.PostFormValue("kind"), Target: r.PostFormValue("target"), Label: r.PostFormValue("label"), Lang: r.PostFormValue("lang")})
 		return err
-	}
-	_, err = s.Chat.AddChatDestination(r.Context(), v.Actor, kasuhara.NewChatDestination{OrgID: org.ID,
-		Kind: r.PostFormValue("kind"), Target: r.PostFormValue("target"), Label: r.PostFormValue("label"), Lang: r.PostFormValue("lang")})
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		return s.adminChatPage(w, r, http.StatusUnprocessableEntity, tree, org, &page{Flash: "form.fix", FlashKind: "error",
-			Form: s.newForm(r, err, chatFields...)})
-	}
-	if err != nil {
-		return err
-	}
-	return s.done(w, r, "notifications.chat_added", "/admin/chat?org="+org.Slug)
+	})
 }
 
 func (s *Server) adminTestChat(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Chat.TestChatDestination(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		return err
-	}
-	return s.done(w, r, "notifications.chat_test_sent", "/admin/chat?org="+org.Slug)
+	return s.adminAction(w, r, "notifications.chat_test_sent", "/admin/chat", func(v *viewer, org *kasuhara.Org) error {
+		return s.Chat.TestChatDestination(r.Context(), v.Actor, r.PathValue("id"))
+	})
 }
 
 func (s *Server) adminDeleteChat(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Chat.DeleteChatDestination(r.Context(), v.Actor, r.PathValue("id")); err != nil {
-		return err
-	}
-	return s.done(w, r, "notifications.chat_deleted", "/admin/chat?org="+org.Slug)
+	return s.adminAction(w, r, "notifications.chat_deleted", "/admin/chat", func(v *viewer, org *kasuhara.Org) error {
+		return s.Chat.DeleteChatDestination(r.Context(), v.Actor, r.PathValue("id"))
+	})
 }

@@ -49,7 +49,7 @@ func TestReportFormKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("a refused form filed a case: %s", list.body)
 	}
 	// A refused file added to a filed case: the case page again, naming it.
-	c0, err := e.st.FileReport(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee},
+	c0, err := e.st.FileReport(ctx, e.actor(kasuhara.RoleEmployee),
 		kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "x", Consultation: true})
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 // shows the setup checklist.
 func TestQueueCaseNumberAndHome(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	emp := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	emp := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, emp, kasuhara.Report{OccurredAt: time.Now().Add(-2 * time.Hour), Channel: "phone",
 		Subtypes: []string{"insult"}, Conduct: "電話で「無能」と繰り返し罵倒された"})
 	if err != nil {
@@ -46,7 +46,7 @@ func TestQueueCaseNumberAndHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	legal := kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}
+	legal := e.actor(kasuhara.RoleLegal)
 	if _, err := e.st.Exclude(ctx, legal, c.ID, other.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -42,18 +42,11 @@ func (s *Server) fileOnBehalf(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.reportFailed(w, r, sub, sub.err)
 	}
-	id, repeat, err := s.once(r.Context(), "user:"+v.User.ID, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), func() (string, error) {
-		c, err := s.OnBehalf.FileOnBehalf(r.Context(), v.Actor, ob, sub.rep, sub.files()...)
-		if err != nil {
-			return "", err
-		}
-		return c.ID, nil
+	id, err := s.fileOnce(r, v, sub, func() (*kasuhara.Case, error) {
+		return s.OnBehalf.FileOnBehalf(r.Context(), v.Actor, ob, sub.rep, sub.files()...)
 	})
 	if err != nil {
 		return s.reportFailed(w, r, sub, err)
-	}
-	if repeat {
-		s.discard(sub.mf)
 	}
 	return s.done(w, r, "onbehalf.filed", "/recorded/"+id)
 }

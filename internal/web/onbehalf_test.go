@@ -18,7 +18,8 @@ func TestOnBehalfForm(t *testing.T) {
 		must(t, sup.get("/report/on-behalf"), http.StatusOK, `name="employee"`, `name="received_via"`, `name="idempotency_key"`)
 		fields := map[string][]string{"occurred_at": {e.srvNow().In(kasuhara.JST).Format("2006-01-02T15:04")}, "channel": {"phone"},
 			"subtypes": {"insult"}, "conduct": {"電話で聞いた：「役立たず」と言われた"}, "employee": {"employee@acme.example"},
-			"received_via": {"phone"}, "idempotency_key": {"k-behalf-1"}}
+			"received_via": {"phone"}, "idempotency_key": {"k-behalf-1"},
+			"location": {"本店レジ"}, "customer_name": {"山田太郎"}, "customer_phone": {"090-1111-2222"}}
 		send := func(c *client, f map[string][]string) resp {
 			body, ct := multipartBody(t, f, nil)
 			return c.do("POST", "/report/on-behalf", body, map[string]string{"Content-Type": ct})
@@ -34,7 +35,9 @@ func TestOnBehalfForm(t *testing.T) {
 		if n := strings.Count(list.body, `href="/recorded/`); n != 1 {
 			t.Errorf("the recorder lists %d reports after a repeat, want 1", n)
 		}
-		must(t, sup.get(first.header.Get("Location")), http.StatusOK, "「役立たず」と言われた", "User employee")
+		// The recorded report shows what was typed, the customer too.
+		must(t, sup.get(first.header.Get("Location")), http.StatusOK, "「役立たず」と言われた", "User employee",
+			"本店レジ", "山田太郎", "090-1111-2222")
 		// The employee has it among their reports.
 		emp := e.client()
 		emp.signInAs(kasuhara.RoleEmployee)

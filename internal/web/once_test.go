@@ -79,15 +79,21 @@ func TestEvidenceUploadSubmitsOnce(t *testing.T) {
 			must(t, r, 200)
 			return len(decode(t, r.body)["evidence"].([]any))
 		}
-		if n := list(); n != 1 {
-			t.Fatalf("an upload sent twice recorded %d files, want 1", n)
+		// wantFiles checks the files on the case, those kept in the store
+		// and those ever given to it.
+		wantFiles := func(what string, want int) {
+			t.Helper()
+			if n := list(); n != want {
+				t.Errorf("%s: %d files on the case, want %d", what, n, want)
+			}
+			if n := storedFiles(t, e); n != want {
+				t.Errorf("%s left %d files in the store, want %d", what, n, want)
+			}
+			if n := int(blobs.puts.Load()); n != want {
+				t.Errorf("%s gave %d files to the store, want %d", what, n, want)
+			}
 		}
-		if n := storedFiles(t, e); n != 1 {
-			t.Errorf("an upload sent twice left %d files in the store, want 1", n)
-		}
-		if n := blobs.puts.Load(); n != 1 {
-			t.Errorf("an upload sent twice gave %d files to the store, want 1", n)
-		}
+		wantFiles("an upload sent twice", 1)
 		// The key with another file: that one is another upload, refused
 		// as a key reused rather than taken for the first.
 		must(t, upload("upload-key-1", pngBytes(t, 41, 41)), http.StatusUnprocessableEntity, "idempotency_key")
@@ -112,15 +118,7 @@ func TestEvidenceUploadSubmitsOnce(t *testing.T) {
 		if a.header.Get("Location") != b.header.Get("Location") {
 			t.Errorf("the repeat leads to %q, the first to %q", b.header.Get("Location"), a.header.Get("Location"))
 		}
-		if n := list(); n != 2 {
-			t.Errorf("the page's upload sent twice: %d files on the case, want 2", n)
-		}
-		if n := storedFiles(t, e); n != 2 {
-			t.Errorf("the page's upload sent twice left %d files in the store, want 2", n)
-		}
-		if n := blobs.puts.Load(); n != 2 {
-			t.Errorf("two uploads, each sent twice, gave %d files to the store, want 2", n)
-		}
+		wantFiles("two uploads, each sent twice", 2)
 		// Back, another file chosen, sent with the finished key: nothing
 		// kept, and the page names the file to choose again.
 		body, ct := multipartBodyOrdered(t, [][2]string{{"idempotency_key", m[1]}}, "別の写真.png", pngBytes(t, 51, 51))

@@ -14,7 +14,7 @@ import (
 // work without JavaScript (a number typed, a customer search as a form).
 func TestPickers(t *testing.T) {
 	e := newEnv(t, "sqlite")
-	emp := kasuhara.Actor{UserID: e.users[kasuhara.RoleEmployee].ID, OrgID: e.org.ID, Role: kasuhara.RoleEmployee}
+	emp := e.actor(kasuhara.RoleEmployee)
 	c, err := e.st.FileReport(ctx, emp, kasuhara.Report{OccurredAt: e.srvNow(), Channel: "phone", Conduct: "電話口で怒鳴られた",
 		Categories: []kasuhara.Category{kasuhara.CatViolenceAbuse}, Customer: kasuhara.CustomerDetails{Name: "山田 太郎", Phone: "090-1234-5678"}})
 	if err != nil {
@@ -40,7 +40,7 @@ func TestPickers(t *testing.T) {
 	r := desk.post("/online-posts", url.Values{"url": {"https://sns.example/p/1"}, "case": {strings.ToLower(strings.ReplaceAll(c.Ref, "-", ""))}})
 	must(t, r, http.StatusSeeOther)
 	id := strings.TrimPrefix(r.header.Get("Location"), "/online-posts/")
-	p, err := e.st.PostByID(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleDesk].ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}, id)
+	p, err := e.st.PostByID(ctx, e.actor(kasuhara.RoleDesk), id)
 	if err != nil || p.CaseID != c.ID {
 		t.Fatalf("post %s linked to %q (%v), want the case %s", id, p.CaseID, err, c.Ref)
 	}
@@ -58,7 +58,7 @@ func TestPickers(t *testing.T) {
 	if strings.Contains(r.body, "顧客ID") {
 		t.Fatal("the retention page still asks for a customer id")
 	}
-	cs, err := e.st.Customers(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}, "山田")
+	cs, err := e.st.Customers(ctx, e.actor(kasuhara.RoleLegal), "山田")
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("customers: %v, %v", cs, err)
 	}
@@ -71,7 +71,7 @@ func TestPickers(t *testing.T) {
 		return r
 	}, c.Ref[2:6]) + "－" + serial
 	must(t, legal.post("/retention/holds", url.Values{"case": {full}, "reason": {"証拠保全"}}), http.StatusSeeOther)
-	hs, err := e.st.Holds(ctx, kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+	hs, err := e.st.Holds(ctx, e.actor(kasuhara.RoleLegal))
 	if err != nil || len(hs) != 2 {
 		t.Fatalf("holds: %+v, %v", hs, err)
 	}

@@ -256,30 +256,36 @@ func (s *Server) fileReport(w http.ResponseWriter, r *http.Request) error {
 	if sub.err != nil {
 		return s.reportFailed(w, r, sub, sub.err)
 	}
-	id, repeat, err := s.once(r.Context(), "user:"+v.User.ID, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), func() (string, error) {
-		var c *kasuhara.Case
-		var err error
+	id, err := s.fileOnce(r, v, sub, func() (*kasuhara.Case, error) {
 		if call := sub.vals.Get("call"); call != "" && s.Calls != nil {
 			// The report of a call from the phone system: its recording
 			// goes with it.
-			c, err = s.Calls.FileCallDraft(r.Context(), v.Actor, call, sub.rep, sub.files()...)
-		} else {
-			c, err = s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
+			return s.Calls.FileCallDraft(r.Context(), v.Actor, call, sub.rep, sub.files()...)
 		}
+		return s.Cases.FileReport(r.Context(), v.Actor, sub.rep, sub.files()...)
+	})
+	if err != nil {
+		return s.reportFailed(w, r, sub, err)
+	}
+	return s.done(w, r, "report.filed", "/cases/"+id+"?filed=1")
+}
+
+// fileOnce files the submitted report with file once per drawing of its
+// form and returns the case's id. The same submission again (two taps, a
+// reload) returns the case filed the first time, and the files it brought
+// are not kept.
+func (s *Server) fileOnce(r *http.Request, v *viewer, sub *reportSubmission, file func() (*kasuhara.Case, error)) (string, error) {
+	id, repeat, err := s.once(r.Context(), "user:"+v.User.ID, sub.vals.Get(idempotencyField), formDigest(sub.vals, sub.files()), func() (string, error) {
+		c, err := file()
 		if err != nil {
 			return "", err
 		}
 		return c.ID, nil
 	})
-	if err != nil {
-		return s.reportFailed(w, r, sub, err)
-	}
-	if repeat {
-		// The same submission again: the files it brought are not kept,
-		// and the employee sees the case filed the first time.
+	if err == nil && repeat {
 		s.discard(sub.mf)
 	}
-	return s.done(w, r, "report.filed", "/cases/"+id+"?filed=1")
+	return id, err
 }
 
 // myReports lists the signed-in person's own reports and their state.

@@ -8,7 +8,9 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/credential"
+	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/throttle"
 )
 
 // The session keys of issue 23 besides the user and the credential stamp:
@@ -264,47 +266,51 @@ func (s *Server) checkReauth(r *http.Request, v *viewer) (map[string]string, err
 	ctx := r.Context()
 	loc := s.Catalog.Localizer(langFrom(ctx))
 	password, code := r.PostFormValue("reauth_password"), strings.TrimSpace(r.PostFormValue("reauth_code"))
-	errs := map[string]string{}
-	pairKey, codeKey := "pair:"+v.User.Email+"|"+s.clientIP(r), "code:"+v.User.ID
+	field := "reauth_password"
+	var problem string
+	var err error
 	switch {
 	case code != "":
-		if blocked, _, err := s.codeUser.Blocked(ctx, codeKey); err != nil {
-			return nil, err
-		} else if blocked {
-			errs["reauth_code"] = loc.T("login.throttled_short")
-			return errs, nil
-		}
-		if err := s.TwoFactor.VerifySecondFactor(ctx, v.User.ID, code); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
-			if err := s.codeUser.Fail(ctx, codeKey); err != nil {
-				return nil, err
-			}
-			errs["reauth_code"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongCode})
-			return errs, nil
-		} else if err != nil {
-			return nil, err
-		}
+		field = "reauth_code"
+		problem, err = throttledCheck(ctx, loc, s.codeUser, "code:"+v.User.ID, kasuhara.FieldWrongCode, func() error {
+			return s.TwoFactor.VerifySecondFactor(ctx, v.User.ID, code)
+		})
 	case password != "":
-		if blocked, _, err := s.loginPair.Blocked(ctx, pairKey); err != nil {
-			return nil, err
-		} else if blocked {
-			errs["reauth_password"] = loc.T("login.throttled_short")
-			return errs, nil
-		}
-		if _, err := s.Users.Authenticate(ctx, v.User.Email, password); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
-			if err := s.loginPair.Fail(ctx, pairKey); err != nil {
-				return nil, err
-			}
-			errs["reauth_password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldWrongPassword})
-			return errs, nil
-		} else if err != nil {
-			return nil, err
-		}
+		problem, err = throttledCheck(ctx, loc, s.loginPair, "pair:"+v.User.Email+"|"+s.clientIP(r), kasuhara.FieldWrongPassword, func() error {
+			_, err := s.Users.Authenticate(ctx, v.User.Email, password)
+			return err
+		})
 	default:
-		errs["reauth_password"] = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
-		return errs, nil
+		problem = translateField(loc, kasuhara.FieldError{Code: kasuhara.FieldRequired})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if problem != "" {
+		return map[string]string{field: problem}, nil
 	}
 	s.sessions.Put(ctx, sessionReauthKey, s.Now().Unix())
 	return nil, nil
+}
+
+// throttledCheck runs check unless counter blocks key, and counts a wrong
+// answer (EUNAUTH) against key; the problem to show in the field, empty
+// when check passed.
+func throttledCheck(ctx context.Context, loc *i18n.Localizer, counter throttle.Counter, key string, wrong kasuhara.FieldCode, check func() error) (string, error) {
+	if blocked, _, err := counter.Blocked(ctx, key); err != nil {
+		return "", err
+	} else if blocked {
+		return loc.T("login.throttled_short"), nil
+	}
+	if err := check(); kasuhara.ErrorCode(err) == kasuhara.EUNAUTH {
+		if err := counter.Fail(ctx, key); err != nil {
+			return "", err
+		}
+		return translateField(loc, kasuhara.FieldError{Code: wrong}), nil
+	} else if err != nil {
+		return "", err
+	}
+	return "", nil
 }
 
 // reauthPage is the re-authentication form on its own, for a link.

@@ -212,15 +212,8 @@ type orgDepartment struct {
 	OrgName string
 }
 
-func (s *Server) adminSSO(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	return s.adminSSOPage(w, r, http.StatusOK, v, tree, org, &page{})
-}
-
-func (s *Server) adminSSOPage(w http.ResponseWriter, r *http.Request, status int, v *viewer, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {
+func (s *Server) adminSSOPage(w http.ResponseWriter, r *http.Request, status int, tree []kasuhara.Org, org *kasuhara.Org, p *page) error {
+	v := viewerFrom(r.Context())
 	ctx := r.Context()
 	st, err := s.Directory.SSO(ctx, v.Actor, org.ID)
 	if err != nil {
@@ -282,22 +275,12 @@ func (s *Server) adminSSOPage(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) adminSaveSSO(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	st := kasuhara.SSOSettings{OrgID: org.ID, Issuer: r.PostFormValue("issuer"), ClientID: r.PostFormValue("client_id"),
-		ClientSecret: r.PostFormValue("client_secret"), Domains: kasuhara.ParseDomains(r.PostFormValue("domains")),
-		GroupsClaim: r.PostFormValue("groups_claim"), Required: r.PostFormValue("required") == "on"}
-	err = s.Directory.SaveSSO(r.Context(), v.Actor, st)
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		return s.adminSSOPage(w, r, http.StatusUnprocessableEntity, v, tree, org, &page{Form: s.newForm(r, err, "issuer", "client_id", "domains", "groups_claim", "required"),
-			Flash: "form.fix", FlashKind: "error"})
-	}
-	if err != nil {
-		return err
-	}
-	return s.done(w, r, "sso.admin.saved", "/admin/sso?org="+org.Slug)
+	fields := []string{"issuer", "client_id", "domains", "groups_claim", "required"}
+	return s.adminForm(w, r, s.adminSSOPage, fields, "sso.admin.saved", "/admin/sso", func(v *viewer, org *kasuhara.Org) error {
+		return s.Directory.SaveSSO(r.Context(), v.Actor, kasuhara.SSOSettings{OrgID: org.ID, Issuer: r.PostFormValue("issuer"), ClientID: r.PostFormValue("client_id"),
+			ClientSecret: r.PostFormValue("client_secret"), Domains: kasuhara.ParseDomains(r.PostFormValue("domains")),
+			GroupsClaim: r.PostFormValue("groups_claim"), Required: r.PostFormValue("required") == "on"})
+	})
 }
 
 func (s *Server) adminAddGroupRole(w http.ResponseWriter, r *http.Request) error {
@@ -309,11 +292,11 @@ func (s *Server) adminAddGroupRole(w http.ResponseWriter, r *http.Request) error
 		Role: kasuhara.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department")}
 	_, err = s.Directory.AddGroupRole(r.Context(), v.Actor, g)
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EINVALID || c == kasuhara.ECONFLICT {
-		return s.adminSSOPage(w, r, statusOf(c), v, tree, org, &page{Form: s.newForm(r, err, "group", "target_org", "role", "department"),
+		return s.adminSSOPage(w, r, statusOf(c), tree, org, &page{Form: s.newForm(r, err, "group", "target_org", "role", "department"),
 			Flash: "form.fix", FlashKind: "error"})
 	}
 	if c := kasuhara.ErrorCode(err); c == kasuhara.EFORBIDDEN && g.Role.Privileged() {
-		return s.adminSSOPage(w, r, http.StatusForbidden, v, tree, org, &page{Form: s.newForm(r, nil, "group", "target_org", "role", "department"),
+		return s.adminSSOPage(w, r, http.StatusForbidden, tree, org, &page{Form: s.newForm(r, nil, "group", "target_org", "role", "department"),
 			Flash: "sso.admin.privileged", FlashKind: "error"})
 	}
 	if err != nil {
@@ -323,51 +306,31 @@ func (s *Server) adminAddGroupRole(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) adminRemoveGroupRole(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Directory.RemoveGroupRole(r.Context(), v.Actor, org.ID, r.PathValue("id")); err != nil {
-		return err
-	}
-	return s.done(w, r, "sso.admin.mapping_removed", "/admin/sso?org="+org.Slug)
+	return s.adminAction(w, r, "sso.admin.mapping_removed", "/admin/sso", func(v *viewer, org *kasuhara.Org) error {
+		return s.Directory.RemoveGroupRole(r.Context(), v.Actor, org.ID, r.PathValue("id"))
+	})
 }
 
 func (s *Server) adminCreateSCIMToken(w http.ResponseWriter, r *http.Request) error {
-	v, tree, org, err := s.adminScope(r)
-	if err != nil {
+	return s.adminForm(w, r, s.adminSSOPage, []string{"label"}, "sso.admin.token_created", "/admin/sso#scim", func(v *viewer, org *kasuhara.Org) error {
+		_, secret, err := s.Provisioning.CreateSCIMToken(r.Context(), v.Actor, org.ID, r.PostFormValue("label"))
+		if err == nil {
+			// Shown once, on the page the answer leads to.
+			s.sessions.Put(r.Context(), sessionSCIMTokenKey, secret)
+		}
 		return err
-	}
-	_, secret, err := s.Provisioning.CreateSCIMToken(r.Context(), v.Actor, org.ID, r.PostFormValue("label"))
-	if kasuhara.ErrorCode(err) == kasuhara.EINVALID {
-		return s.adminSSOPage(w, r, http.StatusUnprocessableEntity, v, tree, org, &page{Form: s.newForm(r, err, "label"), Flash: "form.fix", FlashKind: "error"})
-	}
-	if err != nil {
-		return err
-	}
-	s.sessions.Put(r.Context(), sessionSCIMTokenKey, secret)
-	return s.done(w, r, "sso.admin.token_created", "/admin/sso?org="+org.Slug+"#scim")
+	})
 }
 
 func (s *Server) adminRevokeSCIMToken(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Provisioning.RevokeSCIMToken(r.Context(), v.Actor, org.ID, r.PathValue("id")); err != nil {
-		return err
-	}
-	return s.done(w, r, "sso.admin.token_revoked", "/admin/sso?org="+org.Slug+"#scim")
+	return s.adminAction(w, r, "sso.admin.token_revoked", "/admin/sso#scim", func(v *viewer, org *kasuhara.Org) error {
+		return s.Provisioning.RevokeSCIMToken(r.Context(), v.Actor, org.ID, r.PathValue("id"))
+	})
 }
 
 // adminSetEmergency marks or unmarks an emergency administrator.
 func (s *Server) adminSetEmergency(w http.ResponseWriter, r *http.Request) error {
-	v, _, org, err := s.adminScope(r)
-	if err != nil {
-		return err
-	}
-	if err := s.Directory.SetEmergencyAdmin(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("on") == "1"); err != nil {
-		return err
-	}
-	return s.done(w, r, "sso.admin.emergency_saved", "/admin/sso?org="+org.Slug+"#emergency")
+	return s.adminAction(w, r, "sso.admin.emergency_saved", "/admin/sso#emergency", func(v *viewer, org *kasuhara.Org) error {
+		return s.Directory.SetEmergencyAdmin(r.Context(), v.Actor, org.ID, r.PathValue("id"), r.PostFormValue("on") == "1")
+	})
 }

@@ -164,12 +164,20 @@ func TestAdminSSOPage(t *testing.T) {
 		// The admin marks themselves an emergency administrator; a desk
 		// member cannot be one.
 		adminID := e.users[kasuhara.RoleAdmin].ID
-		must(t, admin.post("/admin/sso/emergency/"+adminID, url.Values{"on": {"1"}}), http.StatusSeeOther)
+		res = admin.post("/admin/sso/emergency/"+adminID, url.Values{"on": {"1"}})
+		must(t, res, http.StatusSeeOther)
+		// Back to the section, of the same organisation.
+		if got, want := res.header.Get("Location"), "/admin/sso?org="+e.org.Slug+"#emergency"; got != want {
+			t.Errorf("after marking an emergency administrator: Location %q, want %q", got, want)
+		}
 		must(t, admin.get("/admin/sso"), http.StatusOK, "緊急用の管理者")
 		if ids, err := e.st.EmergencyAdmins(ctx, e.actor(kasuhara.RoleAdmin), e.org.ID); err != nil || len(ids) != 1 || ids[0] != adminID {
 			t.Fatalf("emergency admins %v, %v", ids, err)
 		}
 		must(t, admin.post("/admin/sso/emergency/"+e.users[kasuhara.RoleDesk].ID, url.Values{"on": {"1"}}), http.StatusUnprocessableEntity)
+		// A label too long: the form comes back naming it, and no token is made.
+		must(t, admin.post("/admin/sso/scim-tokens", url.Values{"label": {strings.Repeat("x", 101)}}), http.StatusUnprocessableEntity,
+			`id="error-summary"`, `data-field="label"`)
 		// A SCIM token: shown once after the redirect, then never again; revoked.
 		res = admin.post("/admin/sso/scim-tokens", url.Values{"label": {"Entra ID"}, "idempotency_key": {"scim-token-key-1"}})
 		must(t, res, http.StatusSeeOther)
@@ -186,7 +194,11 @@ func TestAdminSSOPage(t *testing.T) {
 		if err != nil || len(toks) != 1 {
 			t.Fatalf("tokens %+v, %v", toks, err)
 		}
-		must(t, admin.post("/admin/sso/scim-tokens/"+toks[0].ID+"/revoke", url.Values{}), http.StatusSeeOther)
+		res = admin.post("/admin/sso/scim-tokens/"+toks[0].ID+"/revoke", url.Values{})
+		must(t, res, http.StatusSeeOther)
+		if got, want := res.header.Get("Location"), "/admin/sso?org="+e.org.Slug+"#scim"; got != want {
+			t.Errorf("after revoking a token: Location %q, want %q", got, want)
+		}
 		if _, err := e.st.SCIMTokenOrg(ctx, secret); kasuhara.ErrorCode(err) != kasuhara.EUNAUTH {
 			t.Fatalf("revoked token: %v", err)
 		}

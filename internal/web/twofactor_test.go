@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -36,6 +37,18 @@ func enrolDirect(t *testing.T, e *env, u *kasuhara.User, org *kasuhara.Org, role
 		t.Fatal(err)
 	}
 	return secret, codes
+}
+
+// signedInWithCode enrols u's second factor and signs u in on a new client
+// with a password and a code.
+func signedInWithCode(t *testing.T, e *env, u *kasuhara.User, role kasuhara.Role) *client {
+	t.Helper()
+	secret, _ := enrolDirect(t, e, u, e.org, role)
+	c := e.client()
+	must(t, c.signIn(u.Email, password), http.StatusSeeOther)
+	must(t, c.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
+	must(t, c.get("/"), http.StatusOK)
+	return c
 }
 
 // The default rule: desk, legal and admin must set up a second factor,
@@ -197,11 +210,7 @@ func TestSecondFactorLiftsTheSlowDown(t *testing.T) {
 func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		desk := e.users[kasuhara.RoleDesk]
-		secret, _ := enrolDirect(t, e, desk, e.org, kasuhara.RoleDesk)
-		dc := e.client()
-		must(t, dc.signIn(desk.Email, password), http.StatusSeeOther)
-		must(t, dc.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
-		must(t, dc.get("/"), http.StatusOK)
+		signedInWithCode(t, e, desk, kasuhara.RoleDesk)
 		// Only an administrator resets it.
 		emp := e.signedIn(kasuhara.RoleEmployee)
 		if r := emp.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil); r.status != http.StatusForbidden && r.status != http.StatusNotFound {
@@ -219,11 +228,7 @@ func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
 		}
 		// A supervisor's the admin resets.
 		sup := e.users[kasuhara.RoleSupervisor]
-		supSecret, _ := enrolDirect(t, e, sup, e.org, kasuhara.RoleSupervisor)
-		sc := e.client()
-		must(t, sc.signIn(sup.Email, password), http.StatusSeeOther)
-		must(t, sc.post("/login/code", url.Values{"code": {codeAt(supSecret, 1)}}), http.StatusSeeOther)
-		must(t, sc.get("/"), http.StatusOK)
+		sc := signedInWithCode(t, e, sup, kasuhara.RoleSupervisor)
 		must(t, admin.post("/admin/users/"+sup.ID+"/reset-two-factor?org=acme", nil), http.StatusSeeOther)
 		if tf, _ := e.st.TwoFactor(ctx, sup.ID); tf.Enabled {
 			t.Fatal("the second factor survived its reset")
@@ -335,5 +340,24 @@ func TestReauthBeforeSensitiveActions(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, (&apiClient{c: e.client(), tok: tok}).call("GET", "/api/v1/exports/stats.csv", nil), http.StatusOK)
+
+		// With a second factor, a code will do instead of the password:
+		// a wrong one is named in its field, the right one is taken.
+		secret, _ := enrolDirect(t, e, e.users[kasuhara.RoleLegal], e.org, kasuhara.RoleLegal)
+		time.Sleep(11 * time.Minute)
+		must(t, legal.get("/api/v1/exports/stats.csv"), http.StatusUnauthorized, `name="reauth_code"`)
+		wrong := "000000"
+		if wrong == codeAt(secret, 0) {
+			wrong = "111111"
+		}
+		r = legal.post("/account/reauth", url.Values{"next": {"/api/v1/exports/stats.csv"}, "reauth_code": {wrong}})
+		must(t, r, http.StatusUnauthorized)
+		if !regexp.MustCompile(`name="reauth_code"[^>]*>\s*<p class="field-error">確認コードが正しくないか`).MatchString(r.body) {
+			t.Fatalf("a wrong code is not named in its field:\n%s", r.body)
+		}
+		r = legal.post("/account/reauth", url.Values{"next": {"/api/v1/exports/stats.csv"}, "reauth_code": {codeAt(secret, 0)}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/api/v1/exports/stats.csv" {
+			t.Fatalf("re-authenticated with a code: %d %s", r.status, r.header.Get("Location"))
+		}
 	})
 }
