@@ -16,31 +16,14 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testclock"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
-
-// clock is a settable time source for the queue.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
 
 // newClock starts a minute after the wall clock, so that jobs enqueued
 // "now" (run_at from time.Now) are due at once even when opening the
 // database on a slow machine took longer than the lead.
-func newClock() *clock { return &clock{t: dbTime(time.Now().Add(time.Minute))} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *testclock.Clock { return testclock.New(dbTime(time.Now().Add(time.Minute))) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testclock"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/throttle"
 )
@@ -22,19 +22,6 @@ func openTwice(t *testing.T, e sqldb.Engine) (*sqldb.DB, *sqldb.DB) {
 	return open(), open()
 }
 
-// fakeClock is a clock that tests move by hand; both stores share it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Sleep(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // TestSharedThrottles (issue 24): the limiters kept in the database behave
 // as the in-process ones (throttle.TestLimiter's script), and two servers
 // on one database count the same failures: failures spread over both block
@@ -43,7 +30,7 @@ func (c *fakeClock) Sleep(d time.Duration) {
 func TestSharedThrottles(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
 		db1, db2 := openTwice(t, e)
-		clk := &fakeClock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+		clk := testclock.New(time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC))
 		secret := []byte("0123456789abcdef0123456789abcdef")
 		var servers [2]throttle.Counter
 		var other throttle.Counter
@@ -74,7 +61,7 @@ func TestSharedThrottles(t *testing.T) {
 			if err := servers[i%2].Fail(ctx, key); err != nil {
 				t.Fatal(err)
 			}
-			clk.Sleep(time.Minute)
+			clk.Advance(time.Minute)
 		}
 		for i, c := range servers {
 			if b, wait := blocked(c, key); !b || wait != 10*time.Minute {
@@ -87,7 +74,7 @@ func TestSharedThrottles(t *testing.T) {
 		if b, _ := blocked(other, key); b {
 			t.Fatal("another limiter with the same key is blocked")
 		}
-		clk.Sleep(10 * time.Minute)
+		clk.Advance(10 * time.Minute)
 		if b, _ := blocked(servers[1], key); b {
 			t.Fatal("still blocked after the oldest failure left the window")
 		}
@@ -129,7 +116,7 @@ func TestSharedThrottles(t *testing.T) {
 				t.Fatalf("a throttle row holds the key: %q", h)
 			}
 		}
-		clk.Sleep(time.Hour)
+		clk.Advance(time.Hour)
 		if err := servers[0].Fail(ctx, "late"); err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +132,7 @@ func TestSharedThrottles(t *testing.T) {
 func TestSharedKnown(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
 		db1, db2 := openTwice(t, e)
-		clk := &fakeClock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+		clk := testclock.New(time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC))
 		var known [2]throttle.Remembered
 		for i, db := range []*sqldb.DB{db1, db2} {
 			s := store.New(db)
@@ -171,15 +158,15 @@ func TestSharedKnown(t *testing.T) {
 		if !has(known[1], "pair:a|1") || has(known[1], "pair:b|1") {
 			t.Fatal("the other server does not know the pair, or knows another")
 		}
-		clk.Sleep(29 * 24 * time.Hour)
+		clk.Advance(29 * 24 * time.Hour)
 		if err := known[1].Add(ctx, "pair:a|1"); err != nil { // signed in again: kept longer
 			t.Fatal(err)
 		}
-		clk.Sleep(2 * 24 * time.Hour)
+		clk.Advance(2 * 24 * time.Hour)
 		if !has(known[0], "pair:a|1") {
 			t.Fatal("forgotten although renewed")
 		}
-		clk.Sleep(29 * 24 * time.Hour)
+		clk.Advance(29 * 24 * time.Hour)
 		if has(known[0], "pair:a|1") {
 			t.Fatal("known after its time to live")
 		}
@@ -190,7 +177,7 @@ func TestSharedKnown(t *testing.T) {
 // for a new failure, and keeps what is still in it.
 func TestThrottleSweep(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		clk := &fakeClock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+		clk := testclock.New(time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC))
 		s := store.New(db)
 		s.Now = clk.Now
 		th, err := s.Throttles(make([]byte, 32))
@@ -222,7 +209,7 @@ func TestThrottleSweep(t *testing.T) {
 			{time.Hour, 2, 0, 2},   // the long one's
 			{24 * time.Hour, 2, 0, 0},
 		} {
-			clk.Sleep(step.after)
+			clk.Advance(step.after)
 			n, err := th.Sweep(ctx)
 			if err != nil {
 				t.Fatal(err)

@@ -3,29 +3,16 @@ package web_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testclock"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/web"
 )
-
-// clock is a server clock the test moves.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestAnonymousFloodIsHeldNotRefused is issue 16's finding 8, second half:
 // the anonymous channel could be shut for everyone. Past the hourly budget
@@ -37,7 +24,7 @@ func TestAnonymousFloodIsHeldNotRefused(t *testing.T) {
 }
 
 func testAnonymousFlood(t *testing.T, eng sqldb.Engine) {
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	e := newEnv(t, eng, func(d *web.Deps) { d.Now, d.AnonymousBudget = clk.Now, 3 })
 	body := validReport()
 	body["org"] = "acme"
@@ -91,7 +78,7 @@ func testAnonymousFlood(t *testing.T, eng sqldb.Engine) {
 	must(t, r, http.StatusOK, `id="held-note"`, `id="receipt"`, `name="held" value="1"`)
 	mustNot(t, anon.get("/o/acme/receipt"), `id="held-note"`)
 	// An hour later the budget is back.
-	clk.add(time.Hour + time.Second)
+	clk.Advance(time.Hour + time.Second)
 	if m := decode(t, file(e.client()).body); m["held_for_review"].(bool) {
 		t.Fatal("still held an hour later")
 	}
@@ -111,10 +98,10 @@ func testAnonymousFlood(t *testing.T, eng sqldb.Engine) {
 		t.Fatalf("Retry-After %q, want 1", r.header.Get("Retry-After"))
 	}
 	for range 20 {
-		clk.add(61 * time.Second)
+		clk.Advance(61 * time.Second)
 		must(t, call("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"), http.StatusNotFound)
 	}
 	must(t, call(receipts[0]), http.StatusTooManyRequests)
-	clk.add(61 * time.Second)
+	clk.Advance(61 * time.Second)
 	must(t, call(receipts[0]), http.StatusOK, `"state":"new"`)
 }
