@@ -96,6 +96,27 @@ func settle(t *testing.T, db *sqldb.DB, release func() outcome, n int, wg *sync.
 	return first, rows
 }
 
+// sharedBatch runs n callers of fn, each given its index, while the
+// committer is held, so that they share the next commits (settle), and
+// returns their errors, the first caller's outcome and the rows present.
+// A caller that panics is told an error here.
+func sharedBatch(t *testing.T, db *sqldb.DB, n int, fn func(i int, tx *sqldb.Tx) error) (errs []error, first outcome, rows map[int]bool) {
+	t.Helper()
+	release := holdCommitter(t, db, 100000)
+	errs = make([]error, n)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			o := callTx(context.Background(), db, func(tx *sqldb.Tx) error { return fn(i, tx) })
+			if errs[i] = o.err; o.panicked != nil {
+				errs[i] = fmt.Errorf("panicked: %v", o.panicked)
+			}
+		})
+	}
+	first, rows = settle(t, db, release, n, &wg)
+	return errs, first, rows
+}
+
 // Every caller gets its own outcome: failures and panics are rolled back
 // alone, cancelled callers never run, the rest are committed together.
 func TestGroupCommitOutcomes(t *testing.T) {
@@ -428,20 +449,12 @@ func TestGroupCommitPostgresBadMember(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := testdb.OpenEmpty(t, sqldb.Postgres)
 			groupTable(t, db)
-			release := holdCommitter(t, db, 100000)
-			errs := make([]error, 6)
-			var wg sync.WaitGroup
-			for i := range errs {
-				wg.Go(func() {
-					errs[i] = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
-						if i == 2 {
-							return tc.bad(tx)
-						}
-						return insert(tx, i)
-					})
-				})
-			}
-			first, rows := settle(t, db, release, len(errs), &wg)
+			errs, first, rows := sharedBatch(t, db, 6, func(i int, tx *sqldb.Tx) error {
+				if i == 2 {
+					return tc.bad(tx)
+				}
+				return insert(tx, i)
+			})
 			for i, err := range errs {
 				if i != 2 && rows[i] != (err == nil) {
 					t.Errorf("member %d told %v, row present %v", i, err, rows[i])

@@ -17,6 +17,16 @@ func queue(tx *sqldb.Tx, id int) error {
 	return tx.Queue(context.Background(), "INSERT INTO group_test (id) VALUES ($1)", id)
 }
 
+// queueThen is a function that queues the row id, then does then.
+func queueThen(id int, then func(tx *sqldb.Tx) error) func(*sqldb.Tx) error {
+	return func(tx *sqldb.Tx) error {
+		if err := queue(tx, id); err != nil {
+			return err
+		}
+		return then(tx)
+	}
+}
+
 // Queued statements keep every guarantee of the group commit: they run in
 // order before the function's next statement, an error in one (returned by
 // that next statement, or by the end of the function) rolls back only its
@@ -32,56 +42,25 @@ func TestGroupCommitQueue(t *testing.T) {
 			ok   bool
 			rows []int // the rows the function writes
 		}{
-			{"queued only", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 0); err != nil {
-					return err
-				}
-				return queue(tx, 1000)
-			}, true, []int{0, 1000}},
-			{"queued failure at the end", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 1001); err != nil {
-					return err
-				}
-				return dup(tx)
-			}, false, []int{1001}},
-			{"queued failure seen by a query", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 2); err != nil {
-					return err
-				}
+			{"queued only", queueThen(0, func(tx *sqldb.Tx) error { return queue(tx, 1000) }), true, []int{0, 1000}},
+			{"queued failure at the end", queueThen(1001, dup), false, []int{1001}},
+			{"queued failure seen by a query", queueThen(2, func(tx *sqldb.Tx) error {
 				if err := dup(tx); err != nil {
 					return err
 				}
 				var n int
 				return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM group_test").Scan(&n)
-			}, false, []int{2}},
-			{"a query sees what was queued", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 3); err != nil {
-					return err
-				}
+			}), false, []int{2}},
+			{"a query sees what was queued", queueThen(3, func(tx *sqldb.Tx) error {
 				var id int
 				if err := tx.QueryRowContext(ctx, "SELECT id FROM group_test WHERE id = $1", 3).Scan(&id); err != nil {
 					return fmt.Errorf("the queued row is not seen: %w", err)
 				}
 				return nil
-			}, true, []int{3}},
-			{"queued then executed", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 4); err != nil {
-					return err
-				}
-				return insert(tx, 1004)
-			}, true, []int{4, 1004}},
-			{"queued then refused", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 5); err != nil {
-					return err
-				}
-				return errors.New("refused")
-			}, false, []int{5}},
-			{"queued then panics", func(tx *sqldb.Tx) error {
-				if err := queue(tx, 6); err != nil {
-					return err
-				}
-				panic("member panics")
-			}, false, []int{6}},
+			}), true, []int{3}},
+			{"queued then executed", queueThen(4, func(tx *sqldb.Tx) error { return insert(tx, 1004) }), true, []int{4, 1004}},
+			{"queued then refused", queueThen(5, func(*sqldb.Tx) error { return errors.New("refused") }), false, []int{5}},
+			{"queued then panics", queueThen(6, func(*sqldb.Tx) error { panic("member panics") }), false, []int{6}},
 			{"refused before any statement", func(tx *sqldb.Tx) error {
 				return errors.New("refused")
 			}, false, nil},
@@ -91,10 +70,7 @@ func TestGroupCommitQueue(t *testing.T) {
 			}, true, []int{8, 2008}},
 			{"its hook dropped with it", func(tx *sqldb.Tx) error {
 				tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 2009) })
-				if err := queue(tx, 9); err != nil {
-					return err
-				}
-				return dup(tx)
+				return queueThen(9, dup)(tx)
 			}, false, []int{9, 2009}},
 		}
 		release := holdCommitter(t, db, 100000)
@@ -126,26 +102,18 @@ func TestGroupCommitQueue(t *testing.T) {
 func TestGroupCommitQueueSwallowed(t *testing.T) {
 	db := testdb.OpenEmpty(t, sqldb.Postgres)
 	groupTable(t, db)
-	release := holdCommitter(t, db, 100000)
-	errs := make([]error, 4)
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Go(func() {
-			errs[i] = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
-				if err := queue(tx, i); err != nil {
-					return err
-				}
-				if i == 2 {
-					if err := queue(tx, 100000); err != nil {
-						return err
-					}
-					_ = insert(tx, 1002) // fails with the queued duplicate; swallowed
-				}
-				return nil
-			})
-		})
-	}
-	first, rows := settle(t, db, release, len(errs), &wg)
+	errs, first, rows := sharedBatch(t, db, 4, func(i int, tx *sqldb.Tx) error {
+		if err := queue(tx, i); err != nil {
+			return err
+		}
+		if i == 2 {
+			if err := queue(tx, 100000); err != nil {
+				return err
+			}
+			_ = insert(tx, 1002) // fails with the queued duplicate; swallowed
+		}
+		return nil
+	})
 	if first.err != nil {
 		t.Errorf("first caller: %v", first.err)
 	}
@@ -230,22 +198,14 @@ func TestGroupCommitQueuedQueryValues(t *testing.T) {
 func TestGroupCommitQueuedHookFailure(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		groupTable(t, db)
-		release := holdCommitter(t, db, 100000)
-		errs := make([]error, 4)
-		var wg sync.WaitGroup
-		for i := range errs {
-			wg.Go(func() {
-				errs[i] = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
-					if i == 2 {
-						tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 100000) })
-					} else {
-						tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 2000+i) })
-					}
-					return queue(tx, i)
-				})
-			})
-		}
-		first, rows := settle(t, db, release, len(errs), &wg)
+		errs, first, rows := sharedBatch(t, db, 4, func(i int, tx *sqldb.Tx) error {
+			if i == 2 {
+				tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 100000) })
+			} else {
+				tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, 2000+i) })
+			}
+			return queue(tx, i)
+		})
 		if first.err == nil {
 			t.Error("the first caller was told success")
 		}
