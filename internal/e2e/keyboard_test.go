@@ -93,6 +93,10 @@ func TestKeyboardOnly(t *testing.T) {
 	}
 	checkFocusPath(t, "the sign-in page", path)
 	b.open("/login")
+	// The keys go where the focus is: wait for autofocus to have put it
+	// in the e-mail field (a loaded machine applied it after the first
+	// key, which was lost: "lerk@example.jp").
+	b.run("wait for the focus in the e-mail", chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement.id === "email"`))
 	b.run("type the e-mail", chromedp.KeyEvent("clerk@example.jp"))
 	b.tabTo("password", 5)
 	b.run("type the password", chromedp.KeyEvent(pw))
