@@ -353,14 +353,14 @@ func (c *committer) batch(first *txRequest) {
 		return
 	}
 	b := &batch{state: map[any]any{}}
-	ok := c.run(tx, b, first)
+	ok := c.run(tx, b, first, true)
 	for ok && len(members) < maxBatch {
 		r := c.take()
 		if r == nil {
 			break
 		}
 		members = append(members, r)
-		ok = c.run(tx, b, r)
+		ok = c.run(tx, b, r, false)
 	}
 	c.batches.Add(1)
 	// The hooks, in order; a hook may register more, which run after it.
@@ -413,12 +413,22 @@ const savepointSQL = "SAVEPOINT group_member"
 // queued, and the function's queued statements go with its release: a
 // function's statements take as many round trips as it has statements that
 // need an answer, plus one.
-func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest) (ok bool) {
+func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest, first bool) (ok bool) {
 	if err := r.ctx.Err(); err != nil {
 		r.err = err
 		return true
 	}
 	ctx := context.Background()
+	if first && c.engine == SQLite {
+		// The batch's first function on SQLite needs no savepoint: nothing
+		// precedes it in the transaction, so when it fails the whole
+		// transaction is rolled back (its own work only) and the functions
+		// waiting start a batch of their own. SQLite does not abort a
+		// transaction on a failed statement, so a function that goes on
+		// after one keeps the statements that succeeded, as in a savepoint.
+		r.panicked, r.err = call(func() error { return r.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: r}) })
+		return r.err == nil && r.panicked == nil
+	}
 	if c.engine == Postgres {
 		b.pending = append(b.pending, queued{query: savepointSQL})
 	} else if _, err := tx.ExecContext(ctx, savepointSQL); err != nil {

@@ -193,6 +193,63 @@ func TestGroupCommitOutcomes(t *testing.T) {
 	})
 }
 
+// The first function of a batch runs without a savepoint on SQLite (two
+// statements fewer for a report alone): when it fails or panics, nothing of
+// it is kept and the committer goes on; a statement it swallows does not
+// cost it the rest of its work on SQLite, as in a savepoint. Both engines.
+func TestGroupCommitFirstWithoutSavepoint(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		groupTable(t, db)
+		ctx := context.Background()
+		refused := errors.New("refused")
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			if err := insert(tx, 1); err != nil {
+				return err
+			}
+			return refused
+		}); !errors.Is(err, refused) {
+			t.Fatalf("a refusing first function: %v", err)
+		}
+		if o := callTx(ctx, db, func(tx *sqldb.Tx) error {
+			if err := insert(tx, 2); err != nil {
+				return err
+			}
+			panic("first function panics")
+		}); o.panicked == nil {
+			t.Fatalf("a panicking first function: %+v", o)
+		}
+		stop := db.TraceStatements()
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error { return insert(tx, 3) }); err != nil {
+			t.Fatal(err)
+		}
+		stmts := stop()
+		for _, q := range stmts {
+			if strings.Contains(strings.ToUpper(q), "SAVEPOINT") {
+				t.Errorf("a function alone in its batch ran %q", q)
+			}
+		}
+		if db.Engine == sqldb.SQLite && len(stmts) == 0 {
+			t.Error("the trace recorded nothing")
+		}
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			_ = insert(tx, 3) // a duplicate, swallowed
+			return insert(tx, 4)
+		})
+		rows := present(t, db)
+		if rows[1] || rows[2] || !rows[3] {
+			t.Errorf("rows after a refused, a panicking and a committed first function: %v", rows)
+		}
+		// SQLite keeps the rest of a function that swallowed a failed
+		// statement; PostgreSQL fails it alone (TestGroupCommitPostgresBadMember).
+		if db.Engine == sqldb.SQLite && (err != nil || !rows[4]) {
+			t.Errorf("the function that swallowed a duplicate: %v, row %v", err, rows[4])
+		}
+		if db.Engine == sqldb.Postgres && (err == nil || rows[4]) {
+			t.Errorf("the function that swallowed a duplicate: %v, row %v", err, rows[4])
+		}
+	})
+}
+
 // A function that ends the transaction itself fails its whole batch, and
 // nothing of the batch is kept: success is only ever reported for what was
 // committed.
