@@ -22,7 +22,8 @@ import (
 // transaction (the WAL append on SQLite, the WAL flush and fsync on
 // PostgreSQL), so one goroutine, the committer, runs the transactions that
 // arrive together in one database transaction, each inside a savepoint of
-// its own, and commits once for all of them.
+// its own (but the first on SQLite, which needs none: nothing precedes it),
+// and commits once for all of them.
 //
 // Each caller still gets its own outcome: a function that returns an error
 // (or panics, or ends its goroutine) is rolled back to its savepoint and the
