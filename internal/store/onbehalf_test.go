@@ -225,7 +225,7 @@ func TestReportsTakenOnBehalf(t *testing.T) {
 		if !slices.ContainsFunc(tl, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventDisowned }) {
 			t.Error("the timeline lacks the employee's word for the desk")
 		}
-		entries, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID})
+		entries, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
