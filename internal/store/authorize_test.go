@@ -146,6 +146,22 @@ func TestReadersCheckTheMatrix(t *testing.T) {
 		if !slices.ContainsFunc(es, func(e kasuhara.AuditEntry) bool { return e.Action == "case.confidential" }) {
 			t.Error("legal does not read the reporter's choice of confidentiality")
 		}
+		// A case's trail for its desk handler (the evidence package)
+		// leaves the reporter's choices out too; legal's holds them.
+		trail := func(v kasuhara.Actor) bool {
+			t.Helper()
+			es, err := d.s.AuditEntries(ctx, v, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Role: kasuhara.RoleLegal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return slices.ContainsFunc(es, func(e kasuhara.AuditEntry) bool { return e.Action == "case.confidential" })
+		}
+		if trail(d.people["desk1"]) {
+			t.Error("the desk reads the reporter's choice of confidentiality in the case's trail")
+		}
+		if !trail(d.people["legal"]) {
+			t.Error("legal does not read the reporter's choice of confidentiality in the case's trail")
+		}
 		// Without an organisation, the actor's own is read, never all.
 		es, err = d.s.AuditEntries(ctx, d.actor, kasuhara.AuditFilter{Limit: 1000})
 		if err != nil {
