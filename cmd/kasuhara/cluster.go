@@ -136,3 +136,39 @@ func holdOnNewerSchema(db *sqldb.DB, logger *slog.Logger) func(context.Context) 
 		return held
 	}
 }
+
+// jobLease is the job queue's lease: how long one run of a job may take
+// (KASUHARA_JOB_TIMEOUT) and how long after that its server still holds
+// it (KASUHARA_JOB_LEASE_GRACE). When a server dies holding jobs, another
+// takes them over once both have passed since the claim.
+type jobLease struct {
+	Timeout, Grace time.Duration
+}
+
+// Bounds of the job lease's two parts (said in jobLeaseFromEnv's error).
+const (
+	minJobLease = time.Second
+	maxJobLease = time.Hour
+)
+
+// jobLeaseFromEnv reads the job lease from the environment: by default
+// one minute each (jobs.Options' defaults). A value that is not a duration
+// from 1s to 1h is a usage error (exit status 2) that names the variable.
+func jobLeaseFromEnv(getenv func(string) string) (jobLease, error) {
+	l := jobLease{Timeout: time.Minute, Grace: time.Minute}
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+	}{{"KASUHARA_JOB_TIMEOUT", &l.Timeout}, {"KASUHARA_JOB_LEASE_GRACE", &l.Grace}} {
+		s := strings.TrimSpace(getenv(v.name))
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d < minJobLease || d > maxJobLease {
+			return jobLease{}, usagef("serve: %s=%q: a duration from 1s to 1h, such as 30s or 2m", v.name, s)
+		}
+		*v.to = d
+	}
+	return l, nil
+}

@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -200,4 +203,158 @@ func TestSweepDeletesOldThrottleRows(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// TestJobLeaseFromEnv: the job lease is one minute plus one minute unless
+// KASUHARA_JOB_TIMEOUT or KASUHARA_JOB_LEASE_GRACE says otherwise; a value
+// that is not a duration from 1s to 1h is refused, naming the variable.
+func TestJobLeaseFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env     map[string]string
+		want    jobLease
+		wantErr string
+	}{
+		{env: nil, want: jobLease{time.Minute, time.Minute}},
+		{env: map[string]string{"KASUHARA_JOB_TIMEOUT": "10s", "KASUHARA_JOB_LEASE_GRACE": "2s"}, want: jobLease{10 * time.Second, 2 * time.Second}},
+		{env: map[string]string{"KASUHARA_JOB_LEASE_GRACE": " 5m "}, want: jobLease{time.Minute, 5 * time.Minute}},
+		{env: map[string]string{"KASUHARA_JOB_TIMEOUT": "abc"}, wantErr: `KASUHARA_JOB_TIMEOUT="abc"`},
+		{env: map[string]string{"KASUHARA_JOB_TIMEOUT": "500ms"}, wantErr: `KASUHARA_JOB_TIMEOUT="500ms"`},
+		{env: map[string]string{"KASUHARA_JOB_LEASE_GRACE": "2h"}, wantErr: `KASUHARA_JOB_LEASE_GRACE="2h"`},
+		{env: map[string]string{"KASUHARA_JOB_LEASE_GRACE": "-1s"}, wantErr: `KASUHARA_JOB_LEASE_GRACE="-1s"`},
+	} {
+		got, err := jobLeaseFromEnv(func(k string) string { return tc.env[k] })
+		if tc.wantErr != "" {
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "from 1s to 1h,") {
+				t.Errorf("%v: %v, %v; want an error naming %s", tc.env, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%v: %v, %v; want %v", tc.env, got, err, tc.want)
+		}
+	}
+}
+
+// tcpProxy forwards TCP connections to a target while it is open. Closed,
+// it closes its listener and every connection through it: its address
+// then refuses connections, as a stopped server's does.
+type tcpProxy struct {
+	t      *testing.T
+	target string
+	addr   string // 127.0.0.1:PORT, the same after each open
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]bool
+}
+
+// startTCPProxy opens a proxy to target until the test ends.
+func startTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	p := &tcpProxy{t: t, target: target, addr: "127.0.0.1:0", conns: map[net.Conn]bool{}}
+	p.open()
+	t.Cleanup(p.close)
+	return p
+}
+
+// open listens on the proxy's address again.
+func (p *tcpProxy) open() {
+	p.t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.forward(c)
+		}
+	}()
+}
+
+func (p *tcpProxy) forward(c net.Conn) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.ln == nil { // closed meanwhile
+		p.mu.Unlock()
+		c.Close()
+		up.Close()
+		return
+	}
+	p.conns[c], p.conns[up] = true, true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(up, c); done <- struct{}{} }()
+	go func() { io.Copy(c, up); done <- struct{}{} }()
+	<-done
+	c.Close()
+	up.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	delete(p.conns, up)
+	p.mu.Unlock()
+}
+
+// close stops listening and cuts every connection through the proxy.
+func (p *tcpProxy) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+// TestReadyzFollowsTheBucket (issue 24): with evidence in a real bucket
+// (the S3-compatible test server, reached through a TCP proxy), /readyz
+// is 503 while the bucket cannot be reached (the proxy closed: connections
+// refused, those open cut) and 200 again once it can; /healthz stays 200
+// throughout, and the log names the evidence store as the reason.
+func TestReadyzFollowsTheBucket(t *testing.T) {
+	bucket := testdb.NewS3Bucket(t)
+	endpoint, err := url.Parse(bucket.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := startTCPProxy(t, endpoint.Host)
+	c := newCLI(t, sqldb.Postgres)
+	for _, kv := range bucket.Env("evidence/") {
+		k, v, _ := strings.Cut(kv, "=")
+		c.env[k] = v
+	}
+	c.env["KASUHARA_S3_ENDPOINT"] = "http://" + proxy.addr
+	addr, _, logs := serveInBackground(t, c)
+	waitStatus(t, addr+"/readyz", http.StatusOK, "bucket reachable")
+
+	proxy.close()
+	waitStatus(t, addr+"/readyz", http.StatusServiceUnavailable, "bucket unreachable")
+	if s := status(t, addr+"/healthz"); s != http.StatusOK {
+		t.Fatalf("healthz = %d while the bucket is unreachable; it is liveness only", s)
+	}
+	if text := logs.String(); !strings.Contains(text, `"msg":"not ready"`) || !strings.Contains(text, "evidence store") {
+		t.Fatalf("the log does not say that the evidence store is why the server is not ready:\n%s", text)
+	}
+	// Still not ready a moment later (no answer cached from before).
+	time.Sleep(300 * time.Millisecond)
+	if s := status(t, addr+"/readyz"); s != http.StatusServiceUnavailable {
+		t.Fatalf("readyz = %d with the bucket still unreachable", s)
+	}
+
+	proxy.open()
+	waitStatus(t, addr+"/readyz", http.StatusOK, "bucket back")
 }
