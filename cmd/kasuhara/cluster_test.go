@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
@@ -52,7 +54,8 @@ func waitStatus(t *testing.T, u string, want int, why string) {
 // throughout. And when a newer release migrates the database under a
 // running server (a rolling upgrade), the old server's /readyz turns 503 so
 // that the load balancer takes it out, and its job queue stops claiming,
-// naming the reason in its log.
+// naming the reason in its log; within a second and a half it refuses
+// requests that write with 503 and Retry-After.
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	c := newCLI(t, sqldb.Postgres)
 	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
@@ -92,6 +95,26 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	ms, _ := sqldb.Migrations(sqldb.Postgres)
 	next := fmt.Sprintf("%04d_from_a_newer_release.sql", len(ms)+1)
 	testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, next, time.Now().UTC())
+	migrated := time.Now()
+	// Within a second and a half, before any load balancer could notice,
+	// the old server refuses a request that writes (schemaGate), here an
+	// API report without a token (401 before).
+	var refused *http.Response
+	for time.Since(migrated) < 1500*time.Millisecond {
+		res, err := http.Post(addr+"/api/v1/reports", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable {
+			refused = res
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if refused == nil || refused.Header.Get("Retry-After") == "" {
+		t.Fatalf("a write 1.5 s after a newer release migrated the database was not refused with 503 and Retry-After (%v)", refused)
+	}
 	waitStatus(t, addr+"/readyz", http.StatusServiceUnavailable, "schema newer than the server")
 	if s := status(t, addr+"/healthz"); s != http.StatusOK {
 		t.Fatalf("healthz = %d under a newer schema", s)
@@ -115,6 +138,10 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	}
 	testdb.Exec(t, db, "DELETE FROM schema_migrations WHERE version = $1", len(ms)+1)
 	waitStatus(t, addr+"/readyz", http.StatusOK, "schema back")
+	time.Sleep(1100 * time.Millisecond) // the gate's last answer is older than a second
+	if res, err := http.Post(addr+"/api/v1/reports", "application/json", strings.NewReader("{}")); err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a write once the schema is known again: %v %v, want 401 (no token)", res, err)
+	}
 }
 
 // failingBucket is an evidence store whose bucket does not answer.
@@ -357,4 +384,66 @@ func TestReadyzFollowsTheBucket(t *testing.T) {
 
 	proxy.open()
 	waitStatus(t, addr+"/readyz", http.StatusOK, "bucket back")
+}
+
+// TestSchemaGateRefusesWritesOnNewerSchema (issue 24, a rolling upgrade):
+// once a newer release has migrated the database, a request that may
+// write (POST, PUT, PATCH, DELETE) is refused with 503 and Retry-After
+// before it reaches the server (JSON on the API, both languages on a
+// form), while reading goes on; when the schema is one the server knows
+// again, writes go through. On both engines.
+func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		var reached []string
+		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = append(reached, r.Method+" "+r.URL.Path) })
+		var logs bytes.Buffer
+		gate := newSchemaGate(next, db, catalog, slog.New(slog.NewJSONHandler(&logs, nil)))
+		gate.every = 0 // ask the database on every request
+		do := func(method, path string) *httptest.ResponseRecorder {
+			t.Helper()
+			reached = nil
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(method, path, strings.NewReader("{}"))
+			r.Header.Set("Accept-Language", "ja")
+			gate.ServeHTTP(w, r)
+			return w
+		}
+		if w := do("POST", "/api/v1/reports"); w.Code != http.StatusOK || len(reached) != 1 {
+			t.Fatalf("a write on the server's own schema: %d, reached %v", w.Code, reached)
+		}
+
+		ms, _ := sqldb.Migrations(db.Engine)
+		testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, "9999_from_a_newer_release.sql", time.Now().UTC())
+		for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+			w := do(method, "/api/v1/reports")
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "10" || len(reached) != 0 {
+				t.Fatalf("%s on a newer schema: %d, Retry-After %q, reached %v; want 503, 10, not reached", method, w.Code, w.Header().Get("Retry-After"), reached)
+			}
+			if got := w.Body.String(); !strings.Contains(got, `"code":"unavailable"`) || !strings.Contains(got, "更新") {
+				t.Fatalf("%s on the API: %s, want the code unavailable and the Japanese message", method, got)
+			}
+		}
+		w := do("POST", "/login")
+		if body := w.Body.String(); w.Code != http.StatusServiceUnavailable || len(reached) != 0 ||
+			!strings.Contains(body, "更新") || !strings.Contains(body, "upgraded") {
+			t.Fatalf("a form on a newer schema: %d %q, reached %v; want 503 in both languages", w.Code, body, reached)
+		}
+		for _, method := range []string{"GET", "HEAD", "OPTIONS"} {
+			if w := do(method, "/cases"); w.Code != http.StatusOK || len(reached) != 1 {
+				t.Fatalf("%s on a newer schema: %d, reached %v; reading goes on", method, w.Code, reached)
+			}
+		}
+		if n := strings.Count(logs.String(), `"msg":"refusing writes"`); n != 1 || !strings.Contains(logs.String(), "9999_from_a_newer_release.sql") {
+			t.Fatalf("the log says %d times that writes are refused, want once with the migration:\n%s", n, logs.String())
+		}
+
+		testdb.Exec(t, db, "DELETE FROM schema_migrations WHERE version = $1", len(ms)+1)
+		if w := do("POST", "/api/v1/reports"); w.Code != http.StatusOK || len(reached) != 1 {
+			t.Fatalf("a write once the schema is known again: %d, reached %v", w.Code, reached)
+		}
+	})
 }

@@ -228,7 +228,9 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		return nil, err
 	}
 	return &http.Server{
-		Handler:           srv,
+		// A rolling upgrade: once a newer release migrated the database,
+		// this server refuses writes (schemaGate).
+		Handler:           newSchemaGate(srv, db, catalog, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // evidence uploads from slow phones
 		WriteTimeout:      5 * time.Minute,
