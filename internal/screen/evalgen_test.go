@@ -22,8 +22,8 @@ import (
 // separately, with other templates and other phrasings, and is what the
 // floors of TestEvaluationKinds hold. The files are committed so that a
 // change to them shows in review; TestEvalKindsFiles fails when they are
-// not what this file makes. After changing a bank, raise evalKindsVersion
-// and run
+// not what this file makes. After changing a bank, append a version to
+// evalKindsVersions with the digest TestEvalKindsVersion prints, and run
 //
 //	go test ./internal/screen/ -run TestEvalKindsFiles -update-eval
 //
