@@ -182,8 +182,8 @@ func jobLeaseFromEnv(getenv func(string) string) (jobLease, error) {
 // nothing on a schema it does not know from within a second of the
 // migration, instead of until the load balancer's health checks take it
 // out. Reading pages goes on until then. It asks the database at most once
-// a second (every), whichever request comes first; a check that fails for
-// another reason (the database away) changes nothing, and the request
+// a second (every), at whichever request comes first; a check that fails
+// for another reason (the database away) changes nothing, and the request
 // fails or succeeds on its own.
 type schemaGate struct {
 	next    http.Handler
@@ -256,9 +256,10 @@ func (g *schemaGate) newerSchema(ctx context.Context) error {
 		g.newer = err
 	case err == nil:
 		g.newer = nil
-	default:
-		return g.newer // not known now: as before, and asked again next time
 	}
+	// A check that failed otherwise leaves the answer as it was, for a
+	// second too: while the database is away, writes must not queue here
+	// behind one check after another.
 	g.checked = time.Now()
 	return g.newer
 }

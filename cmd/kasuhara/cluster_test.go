@@ -447,3 +447,42 @@ func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
 		}
 	})
 }
+
+// TestSchemaGateAsksOnceASecond: the gate asks the database at most once
+// in its interval, also when the check fails for another reason (the
+// database away), which lets writes through and keeps the last answer.
+func TestSchemaGateAsksOnceASecond(t *testing.T) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := 0
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ })
+	gate := newSchemaGate(next, &sqldb.DB{}, catalog, slog.New(slog.DiscardHandler))
+	asked := 0
+	answer := error(errors.New("connection refused"))
+	gate.check = func(context.Context) error { asked++; return answer }
+	post := func() int {
+		w := httptest.NewRecorder()
+		gate.ServeHTTP(w, httptest.NewRequest("POST", "/login", nil))
+		return w.Code
+	}
+	for range 3 {
+		if got := post(); got != http.StatusOK {
+			t.Fatalf("a write while the check fails: %d, want it let through", got)
+		}
+	}
+	if asked != 1 || reached != 3 {
+		t.Fatalf("asked %d times for 3 writes within a second, reached %d; want 1 and 3", asked, reached)
+	}
+	answer = &sqldb.NewerSchemaError{Unknown: []string{"9999_x.sql"}, Known: 1}
+	gate.checked = time.Now().Add(-2 * time.Second)
+	if got := post(); got != http.StatusServiceUnavailable || asked != 2 {
+		t.Fatalf("a write a second later on a newer schema: %d (asked %d times), want 503", got, asked)
+	}
+	answer = errors.New("connection refused")
+	gate.checked = time.Now().Add(-2 * time.Second)
+	if got := post(); got != http.StatusServiceUnavailable || asked != 3 {
+		t.Fatalf("a write while the check fails after a newer schema was seen: %d, want 503 still", got)
+	}
+}
