@@ -543,10 +543,7 @@ func TestRoleByRoute(t *testing.T) {
 		// callers: each person with their token, then, on the pages,
 		// each signed-in person with their session.
 		sessions := map[string]*http.Client{}
-		var callers []principal
-		for _, p := range people {
-			callers = append(callers, p)
-		}
+		callers := slices.Clone(people)
 		for _, p := range people {
 			if p.org != "" {
 				p.session = true
