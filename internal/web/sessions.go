@@ -16,15 +16,30 @@ import (
 // The session keys of issue 23 besides the user and the credential stamp:
 // when the session signed in and was last seen (Unix seconds; the
 // organisation's absolute and idle lifetimes are counted from them), the
-// device in words, whether it signed in with a second factor, and when the
-// person last proved who they are (the sign-in or a re-authentication).
+// device in words, whether it signed in with a second factor, when the
+// person last proved who they are (the sign-in or a re-authentication),
+// and for a company sign-in the organisation whose provider signed the
+// person in and the subject it named (re-authentication goes back there
+// and must name the same person).
 const (
 	sessionSignedInKey     = store.SessionSignedInKey
 	sessionDeviceKey       = store.SessionDeviceKey
 	sessionSeenKey         = "seen"
 	sessionSecondFactorKey = "second_factor"
 	sessionReauthKey       = "reauth_at"
+	sessionSSOOrgKey       = "sso_org"
+	sessionSSOSubjectKey   = "sso_subject"
 )
+
+// signInBy is how a session signed in: with a second factor after the
+// password, or through an organisation's provider (whose sign-in is the
+// company's own, second factor included: the TOTP rule is for password
+// accounts).
+type signInBy struct {
+	SecondFactor bool
+	SSOOrg       string // the organisation of the provider, for a company sign-in
+	SSOSubject   string
+}
 
 // reauthWindow is how recently a person must have given their password or
 // code before the most sensitive actions (recentAuth).
@@ -32,14 +47,14 @@ const reauthWindow = 10 * time.Minute
 
 // startSession signs u in on this request's session: a new id (an id
 // planted before sign-in is useless), the user, the stamp of their
-// password, the times and the device.
-func (s *Server) startSession(r *http.Request, u *kasuhara.User, secondFactor bool) error {
+// password, the times, the device and how they signed in.
+func (s *Server) startSession(r *http.Request, u *kasuhara.User, by signInBy) error {
 	ctx := r.Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	now := s.Now().Unix()
-	for _, k := range []string{pendingUserKey, pendingStampKey, pendingAtKey} {
+	for _, k := range []string{pendingUserKey, pendingStampKey, pendingAtKey, sessionSSOOrgKey, sessionSSOSubjectKey} {
 		s.sessions.Remove(ctx, k)
 	}
 	s.sessions.Put(ctx, sessionUserKey, u.ID)
@@ -47,15 +62,26 @@ func (s *Server) startSession(r *http.Request, u *kasuhara.User, secondFactor bo
 	s.sessions.Put(ctx, sessionSignedInKey, now)
 	s.sessions.Put(ctx, sessionSeenKey, now)
 	s.sessions.Put(ctx, sessionReauthKey, now)
-	s.sessions.Put(ctx, sessionSecondFactorKey, secondFactor)
+	s.sessions.Put(ctx, sessionSecondFactorKey, by.SecondFactor)
 	s.sessions.Put(ctx, sessionDeviceKey, deviceName(r.UserAgent()))
+	if by.SSOOrg != "" {
+		s.sessions.Put(ctx, sessionSSOOrgKey, by.SSOOrg)
+		s.sessions.Put(ctx, sessionSSOSubjectKey, by.SSOSubject)
+	}
 	return nil
+}
+
+// viaSSO reports whether this request's session signed in through a
+// company's provider.
+func (s *Server) viaSSO(ctx context.Context) bool {
+	return s.sessions.GetString(ctx, sessionSSOOrgKey) != ""
 }
 
 // sessionRules applies the organisation's rules to a session's viewer: a
 // session past its idle or absolute lifetime ends (nil viewer), and a
 // person whose role must use a second factor and whose session signed in
-// without one is marked to set it up. The server's own --session-idle and
+// without one is marked to set it up (not a company sign-in: the
+// provider is the second factor). The server's own --session-idle and
 // --session-lifetime stay the upper bounds (scs's cookie and store).
 func (s *Server) sessionRules(ctx context.Context, v *viewer) (*viewer, error) {
 	if s.TwoFactor == nil {
@@ -77,7 +103,7 @@ func (s *Server) sessionRules(ctx context.Context, v *viewer) (*viewer, error) {
 		return nil, s.sessions.Destroy(ctx)
 	}
 	s.sessions.Put(ctx, sessionSeenKey, now.Unix())
-	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey)
+	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey) && !s.viaSSO(ctx)
 	return v, nil
 }
 

@@ -102,11 +102,9 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.startSession(r, u, signInBy{SSOOrg: st.OrgID, SSOSubject: person.Subject}); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessionUserKey, u.ID)
-	s.sessions.Put(ctx, sessionStampKey, u.CredentialStamp)
 	if u.Language != "" {
 		setLangCookie(w, u.Language, s.secureCookies)
 	}

@@ -208,3 +208,58 @@ func TestAdminSSOPage(t *testing.T) {
 		must(t, subAdmin.get("/admin/sso?org=acme"), http.StatusNotFound)
 	})
 }
+
+// ssoDesk makes the organisations follow the default rule (a second factor
+// for desk, legal and admin), maps the directory group Desk to the desk of
+// the parent (the operator's mapping) and puts Hanako in it.
+func ssoDesk(t *testing.T, e *env, p *testoidc.Provider) {
+	t.Helper()
+	for _, o := range []*kasuhara.Org{e.org, e.sub} {
+		if err := e.st.SaveSignInSettings(ctx, kasuhara.CLIActor, o.ID, kasuhara.DefaultSignInSettings()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.st.AddGroupRole(ctx, kasuhara.CLIActor, kasuhara.GroupRole{OrgID: e.org.ID, Group: "Desk", TargetOrgID: e.org.ID, Role: kasuhara.RoleDesk}); err != nil {
+		t.Fatal(err)
+	}
+	p.SetGroups("u-1", "Desk")
+}
+
+const chromeOnWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+// Issue 23: the company's provider is the second factor of a company
+// sign-in. A desk member who signs in through it reaches the queue under
+// the default rule, and the session is listed with its device and time; a
+// password account of the same role is still sent to set up TOTP.
+func TestSSODeskMemberReachesTheQueue(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		p := ssoEnv(t, e, false)
+		ssoDesk(t, e, p)
+		c := e.client()
+		c.header.Set("User-Agent", chromeOnWindows)
+		must(t, c.get("/login/sso/callback?"+ssoSignIn(t, c, "hanako", "pw-hanako")), http.StatusSeeOther)
+		must(t, c.get("/cases"), http.StatusOK, `id="queue-page"`)
+		must(t, c.get("/"), http.StatusOK)
+		r := c.get("/account/sessions")
+		must(t, r, http.StatusOK, "Chrome / Windows", "この端末")
+		mustNot(t, r, "不明な端末")
+		u, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.st.OwnSessions(ctx, kasuhara.Actor{UserID: u.ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}, "")
+		if err != nil || len(list) != 1 {
+			t.Fatalf("sessions %+v, %v", list, err)
+		}
+		if s := list[0]; s.Device != "Chrome / Windows" || time.Since(s.SignedInAt) > time.Hour || time.Since(s.SignedInAt) < -time.Hour {
+			t.Fatalf("session %+v: want the device and the time of sign-in", s)
+		}
+		// A password account of the same role is not exempted.
+		desk := e.users[kasuhara.RoleDesk]
+		pw := e.client()
+		must(t, pw.signIn(desk.Email, password), http.StatusSeeOther)
+		if r := pw.get("/cases"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/two-factor" {
+			t.Fatalf("a desk member signed in with a password alone: %d %s", r.status, r.header.Get("Location"))
+		}
+	})
+}
