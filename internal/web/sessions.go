@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -265,14 +266,23 @@ func (s *Server) recentAuth(h handler) handler {
 }
 
 // reauthData is what the re-authentication form needs: where it posts,
-// the fields it carries along, and whether a code is an alternative.
+// the fields it carries along, whether a code is an alternative, whether
+// the session goes back to its company's provider instead (SSO), and
+// whether the person has just confirmed and has only to carry the action
+// out (Confirmed).
 type reauthData struct {
 	Action    string
 	Fields    map[string][]string
 	TwoFactor bool
+	SSO       bool
+	Confirmed bool
 }
 
 func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int, action string, fields map[string][]string, errs map[string]string) error {
+	return s.renderReauthPage(w, r, status, reauthData{Action: action, Fields: fields}, errs, "")
+}
+
+func (s *Server) renderReauthPage(w http.ResponseWriter, r *http.Request, status int, d reauthData, errs map[string]string, flash string) error {
 	v := viewerFrom(r.Context())
 	tf, err := s.TwoFactor.TwoFactor(r.Context(), v.User.ID)
 	if err != nil {
@@ -281,8 +291,12 @@ func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	return s.render(w, r, status, "reauth", &page{Title: "reauth.title", Form: &form{Values: map[string]string{}, Errors: errs},
-		Data: reauthData{Action: action, Fields: fields, TwoFactor: tf.Enabled}})
+	d.TwoFactor, d.SSO = tf.Enabled, s.viaSSO(r.Context())
+	p := &page{Title: "reauth.title", Form: &form{Values: map[string]string{}, Errors: errs}, Data: d}
+	if flash != "" {
+		p.Flash, p.FlashKind = flash, "error"
+	}
+	return s.render(w, r, status, "reauth", p)
 }
 
 // checkReauth checks the password, or the code for a person with a second
@@ -362,4 +376,111 @@ func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// reauthSSO sends a person who signed in with a company account back to
+// its provider to sign in again (prompt=login, max_age=0); ssoCallback
+// takes the answer (ssoReauthCallback). The form carries what the
+// re-authentication page carried: next for a page, or reauth_action and
+// the fields of a form's POST, carried out after.
+func (s *Server) reauthSSO(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	if err := browserOnly(v); err != nil {
+		return err
+	}
+	orgID := s.sessions.GetString(ctx, sessionSSOOrgKey)
+	if orgID == "" || s.Directory == nil {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "this session did not sign in with a company account: confirm with the password")
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	var flow ssoFlow
+	next := "/"
+	if action := r.PostFormValue("reauth_action"); action == "" || action == "/account/reauth" {
+		next = nextPath(r.PostFormValue("next"))
+	} else {
+		if localPath(action) != action || strings.ContainsAny(action, "?#") {
+			return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "reauth_action: a path of this site"}
+		}
+		flow.Action, flow.Fields = action, map[string][]string{}
+		for k, vs := range r.PostForm {
+			if !strings.HasPrefix(k, "reauth_") {
+				flow.Fields[k] = vs
+			}
+		}
+		next = action
+	}
+	st, err := s.Directory.SSOForOrg(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	authURL, f, err := s.sso.BeginReauth(ctx, st, next)
+	if err != nil {
+		s.Logger.Warn("re-authentication: provider unreachable", "request_id", requestID(ctx), "err", err)
+		return s.renderReauthPage(w, r, http.StatusBadGateway, reauthData{Action: reauthAction(flow), Fields: reauthFields(flow)}, nil, "sso.provider_down")
+	}
+	flow.Flow = f
+	b, err := json.Marshal(flow)
+	if err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionSSOFlowKey, string(b))
+	return s.render(w, r, http.StatusOK, "sso_redirect", &page{Title: "sso.redirect.title", Refresh: authURL, Data: authURL})
+}
+
+// reauthAction and reauthFields are what a re-authentication page posts
+// again for flow: the action and its fields, or a page to go on to.
+func reauthAction(f ssoFlow) string {
+	if f.Action != "" {
+		return f.Action
+	}
+	return "/account/reauth"
+}
+
+func reauthFields(f ssoFlow) map[string][]string {
+	if f.Action != "" {
+		return f.Fields
+	}
+	return map[string][]string{"next": {nextPath(f.Next)}}
+}
+
+// ssoReauthCallback takes the provider's answer to a re-authentication:
+// the ID token must be fresh (sso.ErrNotFresh otherwise) and name the
+// person this session signed in as. Then the time is noted, and the person
+// goes on to the page, or is shown the form's action to carry out.
+func (s *Server) ssoReauthCallback(w http.ResponseWriter, r *http.Request, flow ssoFlow) error {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	if v == nil || v.ViaToken || s.sessions.GetString(ctx, sessionSSOOrgKey) != flow.OrgID {
+		// Signed out meanwhile, or another session's answer.
+		return s.renderLogin(w, r, http.StatusBadRequest, nil, "sso.failed", "error")
+	}
+	again := func(flash string) error {
+		return s.renderReauthPage(w, r, http.StatusUnauthorized, reauthData{Action: reauthAction(flow), Fields: reauthFields(flow)}, nil, flash)
+	}
+	q := r.URL.Query()
+	if q.Get("error") != "" {
+		return again("reauth.sso_failed")
+	}
+	st, err := s.Directory.SSOForOrg(ctx, flow.OrgID)
+	if err != nil {
+		return err
+	}
+	person, err := s.sso.Finish(ctx, st, flow.Flow, q.Get("state"), q.Get("code"))
+	if err != nil {
+		s.Logger.Warn("re-authentication refused", "request_id", requestID(ctx), "err", err)
+		return again("reauth.sso_failed")
+	}
+	if person.Subject != s.sessions.GetString(ctx, sessionSSOSubjectKey) {
+		s.Logger.Warn("re-authentication refused: the provider named another person", "request_id", requestID(ctx))
+		return again("reauth.sso_other_person")
+	}
+	s.sessions.Put(ctx, sessionReauthKey, s.Now().Unix())
+	if flow.Action == "" {
+		http.Redirect(w, r, nextPath(flow.Next), http.StatusSeeOther)
+		return nil
+	}
+	return s.renderReauthPage(w, r, http.StatusOK, reauthData{Action: flow.Action, Fields: flow.Fields, Confirmed: true}, nil, "")
 }
