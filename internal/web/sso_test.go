@@ -388,3 +388,54 @@ func mustUser(t *testing.T, e *env, email string) *kasuhara.User {
 	}
 	return u
 }
+
+// Issue 23: where company sign-in is required, the emergency
+// administrator still signs in with the password and a TOTP code; the
+// password alone does not complete the sign-in, with or without a second
+// factor set up (the default rule asks an admin for one).
+func TestEmergencyAdminSignsInWithPasswordAndCode(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		ssoEnv(t, e, true)
+		if err := e.st.SaveSignInSettings(ctx, kasuhara.CLIActor, e.org.ID, kasuhara.DefaultSignInSettings()); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.users[kasuhara.RoleAdmin]
+		if err := e.st.SetEmergencyAdmin(ctx, kasuhara.CLIActor, e.org.ID, admin.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		// No second factor yet: the password leads to setting one up and
+		// nowhere else.
+		c := e.client()
+		must(t, c.signIn(admin.Email, password), http.StatusSeeOther)
+		for _, p := range []string{"/", "/admin/users", "/admin/sso"} {
+			if r := c.get(p); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/two-factor" {
+				t.Fatalf("GET %s with the password alone: %d %s", p, r.status, r.header.Get("Location"))
+			}
+		}
+		secret, _ := enrolDirect(t, e, admin, e.org, kasuhara.RoleAdmin)
+		// With one: the password asks for the code, and signs nobody in.
+		c = e.client()
+		if r := c.signIn(admin.Email, password); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login/code" {
+			t.Fatalf("the emergency administrator's password: %d %s", r.status, r.header.Get("Location"))
+		}
+		for _, p := range []string{"/", "/admin/sso"} {
+			if r := c.get(p); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+				t.Fatalf("GET %s after the password alone: %d %s", p, r.status, r.header.Get("Location"))
+			}
+		}
+		must(t, c.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
+		must(t, c.get("/admin/sso"), http.StatusOK)
+		// Another administrator, not an emergency one, is refused the
+		// password even with a right code to come.
+		other, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "admin2@acme.example", Name: "Admin Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enrolDirect(t, e, other, e.org, kasuhara.RoleAdmin)
+		c2 := e.client()
+		must(t, c2.signIn(other.Email, password), http.StatusForbidden, "会社のアカウントでログインします")
+		if r := c2.get("/login/code"); r.status != http.StatusSeeOther {
+			t.Fatalf("the code page after a refused password: %d", r.status)
+		}
+	})
+}
