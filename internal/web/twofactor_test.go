@@ -400,7 +400,7 @@ func TestReauthGuardsEachSensitiveAction(t *testing.T) {
 		}
 		custA, measureA := measure("鈴木 一郎", "080-9999-0000")
 		custB, measureB := measure("田中 次郎", "080-8888-0000")
-			approver, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@acme.example", Name: "Legal Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
+		approver, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "legal2@acme.example", Name: "Legal Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleLegal})
 		if err != nil {
 			t.Fatal(err)
 		}
