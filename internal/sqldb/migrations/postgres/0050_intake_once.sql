@@ -9,3 +9,6 @@ CREATE UNIQUE INDEX case_imports_once ON case_imports (org_id, sha256) WHERE imp
 -- A mail is taken once per organisation: a sender's server that delivers
 -- again (it did not see our reply, it retries) adds no second item.
 CREATE UNIQUE INDEX intake_items_message ON intake_items (org_id, message_id) WHERE message_id <> '';
+-- The mails one address left in an organisation's mailbox in the last
+-- hour, counted at each delivery (the mailbox's flood limit).
+CREATE INDEX intake_items_sender ON intake_items (org_id, from_address, received_at);
