@@ -7,7 +7,6 @@
 // References (to thread the desk's replies), the SPF, DKIM and DMARC
 // results of the trusted gateway, and the attachments that pass the
 // evidence checks (internal/blob: type by content, size), stored encrypted.
-// A refused attachment is named with its reason; nothing of it is kept.
 //
 // What it refuses, with a clear SMTP reply and nothing left behind (no
 // rows, no blobs, no temporary files):
@@ -20,7 +19,18 @@
 //   - malformed MIME, a broken transfer encoding or an unknown charset
 //     (554 5.6.0): the message is rejected, not stored as raw text, so the
 //     sender learns that the desk did not get it;
-//   - a text longer than a report's long text (552 5.3.4).
+//   - a text longer than a report's long text (552 5.3.4);
+//   - an attachment of a type the evidence checks refuse (554 5.6.1, naming
+//     the type), or over MaxAttachmentBytes (552 5.3.4): the whole message,
+//     so that the sender learns the desk did not get it;
+//   - a SIZE= over the limit, at MAIL FROM (552 5.3.4);
+//   - a flood: 452 4.3.1 when the organisation's open items reach their cap
+//     or one sending address sent its number in the hour (the store's
+//     limits), 450 4.7.1 at MAIL FROM when one client address outside the
+//     gateway's networks sent MaxPerIPHour messages in the hour.
+//
+// A message the organisation has already (its Message-ID: the sender's
+// server delivers again) is answered 250 and adds nothing.
 //
 // The package logs no address, subject or text.
 package mailbox
