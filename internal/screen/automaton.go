@@ -77,7 +77,7 @@ type patInfo struct {
 
 // The layout of a state and of an entry of tab.
 const (
-	checkBits = 11
+	checkBits = 10
 	idBits    = 32 - checkBits
 	matchFlag = 1 << (idBits - 1) // states at or above it end a pattern
 	baseMask  = matchFlag - 1

@@ -47,6 +47,8 @@ var devBanks = map[string]kindBank{
 		"[このまま済むと思うな|覚えとけよ|今に見てろ]、[{ただじゃ済まない~ただじゃすまない}|{痛い目にあう~いたいめにあう}|{後悔することになる~こうかいすることになる}|{命はない~いのちはない}]ぞ",
 	}, nTmpl: 60},
 	"ja/call_for_violence": {hand: []string{
+		"移民は消えろ。",     // issue 26: a death wish at a group
+		"店員なんか死ねばいい。", // issue 26: a death wish at a group
 		"外国人どもは全員殺す。", // issue 26, group targets and kinds the held-out sets showed
 		"老人は皆殺しにしろ。",
 		"外国人を駆除しろ。",
@@ -99,8 +101,6 @@ var devBanks = map[string]kindBank{
 		"[お前|こいつ|あの店員][、|は|って][{ガイジ~がいじ}|{池沼~ちしょう}|{キチガイ~きちがい}|{オカマ~おかま}|{ホモ~ほも}|{チョン~ちょん}][だ|かよ|だろ|じゃん]",
 	}, nTmpl: 60},
 	"ja/profanity_at_person": {hand: []string{
-		"移民は消えろ。",       // issue 26: a death wish at a group is an insult here, as 死ね is
-		"店員なんか死ねばいい。",   // issue 26: a death wish at a group is an insult here, as 死ね is
 		"ださい服着やがって、お前。", // issue 26, group targets and kinds the held-out sets showed
 		"この役立たず。",
 		"低能が何言ってんだ。",

@@ -44,7 +44,8 @@ var testBanks = map[string]kindBank{
 		"[このままだと|言うことを聞かないなら|返金しないなら]、[{どうなっても知らない~どうなってもしらない}|{何が起きても知らない~なにがおきてもしらない}|{無事では済まない~ぶじではすまない}|{痛い目を見る~いたいめをみる}][ぞ|からな|よ]",
 	}, nTmpl: 60},
 	"ja/call_for_violence": {hand: []string{
-		"移民どもは全員殺す。", // issue 26, group targets and kinds the held-out sets showed
+		"客なんか死ねばいいのに。", // issue 26: a death wish at a group
+		"移民どもは全員殺す。",   // issue 26, group targets and kinds the held-out sets showed
 		"外国人は皆殺しにしろ。",
 		"年寄りを駆除しろ。",
 		"女どもは皆殺しだ。",
@@ -101,8 +102,7 @@ var testBanks = map[string]kindBank{
 		"[お前|あの店員|ここの店長|この担当者][は|って][{ガイジ~がいじ}|{池沼~ちしょう}|{キチガイ~きちがい}|{オカマ~おかま}|{チョン~ちょん}|{土人~どじん}|{支那人~しなじん}][だろ|かよ|なのか|じゃねえか|だな]",
 	}, nTmpl: 60},
 	"ja/profanity_at_person": {hand: []string{
-		"客なんか死ねばいいのに。", // issue 26: a death wish at a group is an insult here, as 死ね is
-		"お前だっさ。",       // issue 26, group targets and kinds the held-out sets showed
+		"お前だっさ。", // issue 26, group targets and kinds the held-out sets showed
 		"働けよ無職。",
 		"お前も荒らしだろ。",
 		"この能無しが。",

@@ -33,8 +33,7 @@ var kindsFloor = map[string]map[string]float64{
 		"precision threat": 1.00, "precision insult": 0.92, "obfuscation gap": 0.02,
 	},
 	"en": {
-		"direct_threat": 0.98, "implied_threat": 1.00, "call_for_violence": 0.97, // v10: "torch those foreigners' shops with them inside" missed (torch left out of en.cue.harm_group for the table limit)
-		"dehumanising_insult": 0.98, "slur": 1.00,
+		"direct_threat": 0.98, "implied_threat": 1.00, "call_for_violence": 0.98, "dehumanising_insult": 0.98, "slur": 1.00,
 		"profanity_at_person": 1.00, "condemned_narrative": 1.00, "obfuscated": 0.99,
 		"profanity_at_no_one": 0.03, "quoted_condemnation": 0.00, "negation": 0.02, "ordinary_complaint": 0.00,
 		"precision threat": 1.00, "precision insult": 0.99, "obfuscation gap": 0.01,
