@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
@@ -18,24 +19,54 @@ type StoredFile struct {
 	SHA256 string
 }
 
-// StoredFiles lists every file the database refers to — case evidence and
-// the files of online posts — ordered by blob id. It reads no case content.
+// storedFileColumns are the columns that name a stored file, with the
+// column that holds its plaintext's SHA-256: case evidence, the files of
+// online posts, the attachments of mail intake items and the recordings of
+// calls (until they are filed or set aside). A file of an intake item or a
+// call that was filed is also case evidence: it is listed once. Every
+// column of the schema named *blob_id is here or in bookkeepingBlobColumns
+// (TestStoredFileColumnsCoverSchema): a file left out is neither backed up,
+// restored, moved nor re-encrypted, and a key rotation would destroy the
+// only key that opens it.
+var storedFileColumns = []struct{ table, blobID, sha256 string }{
+	{"evidence", "blob_id", "sha256"},
+	{"online_post_files", "blob_id", "sha256"},
+	{"intake_attachments", "blob_id", "sha256"},
+	{"call_drafts", "recording_blob_id", "recording_sha256"},
+}
+
+// bookkeepingBlobColumns name blob ids without holding the file: the
+// files waiting to be deleted after a purge, and the files a blob job has
+// done.
+var bookkeepingBlobColumns = []string{"pending_blob_deletes.blob_id", "blob_job_files.blob_id"}
+
+// storedFilesQuery selects blob_id, sha256 of every stored file, once.
+func storedFilesQuery() string {
+	var parts []string
+	for _, c := range storedFileColumns {
+		parts = append(parts, fmt.Sprintf("SELECT %s AS blob_id, %s AS sha256 FROM %s WHERE %s IS NOT NULL", c.blobID, c.sha256, c.table, c.blobID))
+	}
+	return strings.Join(parts, " UNION ")
+}
+
+// StoredFiles lists every file the database refers to (storedFileColumns),
+// each once, ordered by blob id. It reads no case content.
 func (s *Store) StoredFiles(ctx context.Context) ([]StoredFile, error) {
 	return list(ctx, s.db.Read, "stored files", func(sc scanner) (f StoredFile, err error) {
 		return f, sc.Scan(&f.BlobID, &f.SHA256)
-	}, `
-		SELECT blob_id, sha256 FROM evidence
-		UNION ALL SELECT blob_id, sha256 FROM online_post_files
-		ORDER BY 1`)
+	}, storedFilesQuery()+" ORDER BY 1")
 }
 
 // StoredFileExists reports whether the database still refers to blob id
-// (a purge may have removed the case meanwhile).
+// (a purge may have removed the case meanwhile, or the desk set the mail
+// or call aside).
 func (s *Store) StoredFileExists(ctx context.Context, blobID string) (bool, error) {
+	var parts []string
+	for _, c := range storedFileColumns {
+		parts = append(parts, fmt.Sprintf("(SELECT COUNT(*) FROM %s WHERE %s = $1)", c.table, c.blobID))
+	}
 	var n int
-	err := s.db.Read.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM evidence WHERE blob_id = $1) + (SELECT COUNT(*) FROM online_post_files WHERE blob_id = $1)`, blobID).Scan(&n)
-	if err != nil {
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT "+strings.Join(parts, " + "), blobID).Scan(&n); err != nil {
 		return false, fmt.Errorf("store.StoredFileExists: %w", err)
 	}
 	return n > 0, nil

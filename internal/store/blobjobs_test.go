@@ -73,3 +73,75 @@ func TestBlobJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestStoredFilesIntakeAndCalls: the attachments of a mail waiting in the
+// intake queue and the recording of a call not yet filed are stored files
+// too (a backup, a restore, a move and a key rotation go over them); a
+// file filed as evidence is listed once; a mail or call set aside leaves
+// nothing listed.
+func TestStoredFilesIntakeAndCalls(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		sum := func(b string) string { return strings.Repeat(b[:1], 64) }
+		att := func(b string) kasuhara.IntakeAttachment {
+			return kasuhara.IntakeAttachment{BlobID: b, Filename: "写真.jpg", MediaType: "image/jpeg", Size: 10, SHA256: sum(b)}
+		}
+		mail := func(from string, blobs ...string) *kasuhara.IntakeItem {
+			t.Helper()
+			in := kasuhara.InboundMail{FromAddress: from, Subject: "苦情", Body: "大声で怒鳴られた"}
+			for _, b := range blobs {
+				in.Attachments = append(in.Attachments, att(b))
+			}
+			it, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return it
+		}
+		call := func(id, b string) *kasuhara.CallDraft {
+			t.Helper()
+			dr, _, err := d.s.CallEnded(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP, CallID: id,
+				AgentEmail: "desk1@example.jp", DurationSeconds: 60,
+				Recording: &kasuhara.Evidence{BlobID: b, Filename: "録音.wav", MediaType: "audio/wav", Size: 10, SHA256: sum(b)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return dr
+		}
+		desk1 := d.people["desk1"]
+		mail("a@else.example", "aa", "bb") // open
+		filed := mail("f@else.example", "ff")
+		discarded := mail("x@else.example", "xx")
+		call("c1", "cc") // open
+		filedCall := call("c2", "gg")
+		dismissed := call("c3", "dd")
+		rep := report(d.shop.ID, "電話で怒鳴った", "shouting")
+		if _, err := d.s.FileIntake(ctx, desk1, filed.ID, kasuhara.IntakeFiling{Report: rep}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.DiscardIntake(ctx, desk1, discarded.ID, "広告"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.FileCallDraft(ctx, desk1, filedCall.ID, rep); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.DismissCallDraft(ctx, desk1, dismissed.ID); err != nil {
+			t.Fatal(err)
+		}
+		files, err := d.s.StoredFiles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []store.StoredFile
+		for _, b := range []string{"aa", "bb", "cc", "ff", "gg"} {
+			want = append(want, store.StoredFile{BlobID: b, SHA256: sum(b)})
+		}
+		if !slices.Equal(files, want) {
+			t.Errorf("StoredFiles = %v, want %v", files, want)
+		}
+		for b, want := range map[string]bool{"aa": true, "cc": true, "ff": true, "gg": true, "xx": false, "dd": false} {
+			if ok, err := d.s.StoredFileExists(ctx, b); ok != want || err != nil {
+				t.Errorf("StoredFileExists(%s) = %v, %v; want %v", b, ok, err, want)
+			}
+		}
+	})
+}
