@@ -152,7 +152,9 @@ func parseArchiveFile(e env, name string, set config.Set, args []string, flags s
 // backup is kasuhara backup: the whole installation in one encrypted
 // archive; backup verify, which checks one; backup key, which writes the
 // keys apart. Without --passphrase or --recipient, backup FILE writes a
-// plain copy of the SQLite database, as it always did.
+// plain copy of the SQLite database, as it always did (the contract's
+// command), with a warning on stderr that it is unencrypted and holds
+// no evidence.
 func backup(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "verify" {
 		return backupVerify(ctx, e, args[1:])
@@ -201,6 +203,11 @@ func backup(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Wrote a consistent copy of the database to %s.\n"+
 			"It holds the database only: for the evidence files too, give --passphrase or --recipient; the evidence key is backed up with kasuhara backup key.\n", out)
+		// Kept for the scripts written before the archive (the contract's
+		// kasuhara backup FILE), and said plainly where a script's mail or
+		// log shows it.
+		fmt.Fprintf(e.stderr, "kasuhara: warning: %s is NOT encrypted and holds the database only: no evidence files, no keys. "+
+			"It cannot restore the evidence. Give --passphrase (or KASUHARA_BACKUP_PASSPHRASE) or --recipient for the encrypted archive of the database and the evidence files (docs/operations.md).\n", out)
 		return nil
 	}
 	blobs, err := blob.OpenStorage(ctx, cfg.Data, blobOptions(cfg, cfg.Blob))

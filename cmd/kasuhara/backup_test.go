@@ -460,3 +460,34 @@ func TestBackupToRecipientAndWithoutPgDump(t *testing.T) {
 		t.Error("a failed backup left its file")
 	}
 }
+
+// TestPlainBackupWarns: kasuhara backup FILE without a passphrase or a
+// recipient still writes the plain copy of the SQLite database that old
+// scripts expect (the contract's command), but says on stderr that it is
+// unencrypted and holds neither the evidence files nor the keys, and how
+// to write the archive instead; with a passphrase nothing is said there.
+func TestPlainBackupWarns(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	c.seedAcme()
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "copy.db")
+	out, errs, err := c.run("", "backup", plain)
+	if err != nil {
+		t.Fatalf("backup FILE: %v\n%s", err, errs)
+	}
+	if !strings.Contains(out, plain) {
+		t.Errorf("stdout: %s", out)
+	}
+	for _, want := range []string{"warning", "NOT encrypted", "database only", "no evidence files", "--passphrase", "--recipient"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errs)
+		}
+	}
+	if raw, _ := os.ReadFile(plain); !bytes.HasPrefix(raw, []byte("SQLite format 3")) {
+		t.Error("backup FILE did not write a SQLite database")
+	}
+	_, errs, err = c.run("", "backup", "--passphrase", testPassphrase, filepath.Join(dir, "k.backup"))
+	if err != nil || errs != "" {
+		t.Errorf("archive: %v, stderr %q", err, errs)
+	}
+}
