@@ -317,12 +317,20 @@ func writeArchive(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *sto
 		os.Remove(dump + "-shm")
 	} else {
 		dump, entry = filepath.Join(tmp, "postgres.dump"), postgresEntry
-		if err := pgDump(ctx, cfg.Database, dump); err != nil {
-			return nil, err
-		}
-		// Listed after the dump: a file filed meanwhile is copied too (and
-		// unused after a restore); one in the dump is never missed.
-		if files, err = st.StoredFiles(ctx); err != nil {
+		// pg_dump takes the snapshot that a transaction exported and holds,
+		// and the files are listed in that same snapshot: a case the purge
+		// removes meanwhile is in the dump and its file in the list, copied
+		// or recorded as purged, never missed.
+		files, err = st.StoredFilesInSnapshot(ctx, func(snapshot string) error {
+			if err := pgDump(ctx, cfg.Database, snapshot, dump); err != nil {
+				return err
+			}
+			if afterDatabaseDump != nil {
+				afterDatabaseDump()
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -384,14 +392,19 @@ func writeArchive(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *sto
 	return m, f.Close()
 }
 
-// pgDump runs PostgreSQL's own pg_dump (custom format) into path.
-func pgDump(ctx context.Context, url, path string) error {
+// afterDatabaseDump, when set (by tests), runs once the database is dumped,
+// before the files are copied.
+var afterDatabaseDump func()
+
+// pgDump runs PostgreSQL's own pg_dump (custom format) into path, in the
+// exported snapshot.
+func pgDump(ctx context.Context, url, snapshot, path string) error {
 	bin, err := exec.LookPath("pg_dump")
 	if err != nil {
 		return errors.New("backup: pg_dump is not installed, so the PostgreSQL database cannot be backed up by this command: " +
 			"install PostgreSQL's client programs (Debian, Ubuntu: apt install postgresql-client) in the server's major version, or take the dump yourself and record it with kasuhara backup --mark")
 	}
-	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--no-privileges", "--file", path, "--dbname", url)
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot, "--file", path, "--dbname", url)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("backup: pg_dump: %v: %s", err, strings.TrimSpace(string(out)))
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/minio/minio-go/v7"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/testserver"
@@ -489,5 +491,115 @@ func TestPlainBackupWarns(t *testing.T) {
 	_, errs, err = c.run("", "backup", "--passphrase", testPassphrase, filepath.Join(dir, "k.backup"))
 	if err != nil || errs != "" {
 		t.Errorf("archive: %v, stderr %q", err, errs)
+	}
+}
+
+// expireCase makes case id of c's installation due for the nightly purge:
+// closed long ago under a rule that keeps closed cases a month.
+func expireCase(t *testing.T, c *cli, id string) {
+	t.Helper()
+	ctx := context.Background()
+	db := c.store().DB()
+	if _, err := db.Read.ExecContext(ctx, "UPDATE cases SET state = 'closed', closed_at = $1 WHERE id = $2",
+		time.Now().AddDate(-2, 0, 0).UTC(), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Read.ExecContext(ctx, `INSERT INTO retention_rules (id, org_id, state, verdict, keep_months, created_at)
+		SELECT 'rule-' || id, org_id, 'closed', '', 1, $2 FROM cases WHERE id = $1 ON CONFLICT DO NOTHING`, id, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// purgeNow runs the nightly purge of c's installation, deleting the files
+// from its evidence store, and returns how many cases went.
+func purgeNow(t *testing.T, c *cli) int {
+	t.Helper()
+	ctx := context.Background()
+	blobs, err := openBlobs(ctx, cfgOf(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	n, err := c.store().PurgeExpired(ctx, "", blobs.Delete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBackupRacesPurge: on PostgreSQL with evidence in a bucket, the
+// nightly purge removes a case (and deletes its object from the bucket)
+// after pg_dump has taken the database and before the files are copied.
+// The archive records the file as purged, verifies and restores; the
+// restore finishes the purge of that case, audited, so that the restored
+// server lists no evidence it cannot give.
+func TestBackupRacesPurge(t *testing.T) {
+	c := newCLI(t, sqldb.Postgres)
+	bucket := testdb.NewS3Bucket(t)
+	for _, kv := range bucket.Env("evidence") {
+		k, v, _ := strings.Cut(kv, "=")
+		c.env[k] = v
+	}
+	seedEvidence(t, c, 3)
+	st := c.store()
+	ids := testdb.Strings(t, st.DB(), "SELECT id FROM cases ORDER BY created_at")
+	gone := ids[0]
+	goneBlob := testdb.Strings(t, st.DB(), "SELECT blob_id FROM evidence WHERE case_id = $1", gone)[0]
+	expireCase(t, c, gone)
+
+	purged := 0
+	afterDatabaseDump = func() { purged = purgeNow(t, c) }
+	defer func() { afterDatabaseDump = nil }()
+	dir := t.TempDir()
+	archive, keyFile := filepath.Join(dir, "k.backup"), filepath.Join(dir, "k.keys")
+	out := c.ok("", "backup", "--passphrase", testPassphrase, archive)
+	afterDatabaseDump = nil
+	if purged != 1 {
+		t.Fatalf("the purge during the backup removed %d cases, want 1", purged)
+	}
+	if !strings.Contains(out, "1 files were purged with their cases while the backup ran") {
+		t.Errorf("backup: %s", out)
+	}
+	// The nightly purge deleted the object from the bucket.
+	for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		if strings.Contains(o.Key, goneBlob) {
+			t.Errorf("the purged case's file is still in the bucket: %s", o.Key)
+		}
+	}
+	c.ok("", "backup", "verify", "--passphrase", testPassphrase, archive)
+	c.ok("", "backup", "key", "--passphrase", testPassphrase, keyFile)
+
+	dst := newCLI(t, sqldb.Postgres)
+	for _, kv := range testdb.NewS3Bucket(t).Env("evidence") {
+		k, v, _ := strings.Cut(kv, "=")
+		dst.env[k] = v
+	}
+	dst.ok("", "restore", "key", "--passphrase", testPassphrase, keyFile)
+	out = dst.ok("", "restore", "--passphrase", testPassphrase, archive)
+	if !strings.Contains(out, "decrypted and match") || !strings.Contains(out, "purge") {
+		t.Errorf("restore: %s", out)
+	}
+	db := dst.store().DB()
+	if n := testdb.Strings(t, db, "SELECT id FROM cases WHERE id = $1", gone); len(n) != 0 {
+		t.Errorf("the case purged during the backup is back after the restore")
+	}
+	if n := testdb.Strings(t, db, "SELECT id FROM evidence WHERE blob_id = $1", goneBlob); len(n) != 0 {
+		t.Errorf("the restored database lists evidence whose file was purged")
+	}
+	if got := testdb.Strings(t, db, "SELECT id FROM cases ORDER BY created_at"); !slices.Equal(got, ids[1:]) {
+		t.Errorf("restored cases %v, want %v", got, ids[1:])
+	}
+	purges := testdb.Strings(t, db, "SELECT detail FROM audit_entries WHERE action = 'case.purge' AND object_id = $1 ORDER BY seq", gone)
+	if len(purges) != 1 || !strings.Contains(purges[0], "restore") {
+		t.Errorf("the purge finished by the restore is audited as %v", purges)
+	}
+	if out := dst.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
+		t.Errorf("audit verify after the restore: %s", out)
+	}
+	if got := checkFiles(t, dst); got != 2 {
+		t.Errorf("%d files after the restore, want 2", got)
 	}
 }

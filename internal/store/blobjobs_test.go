@@ -145,3 +145,60 @@ func TestStoredFilesIntakeAndCalls(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishPurge: in a restored database, the files that were gone when
+// the backup copied them take their case with them (audited as a purge
+// finished by the restore, the statistics still counting it); a waiting
+// mail's attachment among them is removed, audited; a case whose files
+// are not among them stays, and the audit trail verifies.
+func TestFinishPurge(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		clerk := d.people["clerk"]
+		gone := d.file(t, clerk, report(d.shop.ID, "消える事案", "insult"))
+		kept := d.file(t, clerk, report(d.shop.ID, "残る事案", "insult"))
+		for c, b := range map[string]string{gone.ID: "g1", kept.ID: "k1"} {
+			if _, err := d.s.AddEvidence(ctx, clerk, c, kasuhara.Evidence{BlobID: b, Filename: "録音.m4a",
+				MediaType: "audio/mp4", Size: 10, SHA256: strings.Repeat("a", 64)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		it, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.InboundMail{FromAddress: "a@else.example", Body: "x",
+			Attachments: []kasuhara.IntakeAttachment{{BlobID: "m1", Filename: "a.jpg", MediaType: "image/jpeg", Size: 1, SHA256: strings.Repeat("b", 64)},
+				{BlobID: "m2", Filename: "b.jpg", MediaType: "image/jpeg", Size: 1, SHA256: strings.Repeat("c", 64)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases, others, err := d.s.FinishPurge(ctx, []string{"g1", "m1", "unknown"})
+		if err != nil || cases != 1 || others != 1 {
+			t.Fatalf("FinishPurge = %d, %d, %v; want 1, 1", cases, others, err)
+		}
+		if got := testdb.Strings(t, d.s.DB(), "SELECT id FROM cases ORDER BY id"); !slices.Contains(got, kept.ID) || slices.Contains(got, gone.ID) {
+			t.Errorf("cases after FinishPurge: %v", got)
+		}
+		files, _ := d.s.StoredFiles(ctx)
+		var ids []string
+		for _, f := range files {
+			ids = append(ids, f.BlobID)
+		}
+		if !slices.Equal(ids, []string{"k1", "m2"}) {
+			t.Errorf("files after FinishPurge: %v, want k1 m2", ids)
+		}
+		got, err := d.s.IntakeItem(ctx, d.people["desk1"], it.ID)
+		if err != nil || len(got.Attachments) != 1 {
+			t.Errorf("the mail after FinishPurge: %+v, %v", got, err)
+		}
+		purges := testdb.Strings(t, d.s.DB(), "SELECT detail FROM audit_entries WHERE action = 'case.purge' AND object_id = $1", gone.ID)
+		if len(purges) != 1 || !strings.Contains(purges[0], `"finished_by":"restore"`) || strings.Contains(purges[0], "消える") {
+			t.Errorf("audited purge: %v", purges)
+		}
+		if got := testdb.Strings(t, d.s.DB(), "SELECT object_id FROM audit_entries WHERE action = 'restore.file_gone'"); !slices.Equal(got, []string{"m1"}) {
+			t.Errorf("audited removals: %v", got)
+		}
+		if n := testdb.Strings(t, d.s.DB(), "SELECT n FROM case_stats_purged"); len(n) == 0 {
+			t.Error("the statistics forgot the purged case")
+		}
+		if _, problem, err := d.s.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("audit: %v %+v", err, problem)
+		}
+	})
+}
