@@ -22,10 +22,10 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/minio/minio-go/v7"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/testserver"
+	"github.com/minio/minio-go/v7"
 )
 
 // serveInBackground runs serve in the background and returns its address, a
