@@ -133,9 +133,14 @@ func (k *archiveKeys) identities(cmd string) ([]age.Identity, error) {
 // archive (backup verify, restore, restore key): set's configuration, the
 // keys that decrypt, and FILE, the only argument. flags is the usage line's
 // part before FILE.
-func parseArchiveFile(e env, name string, set config.Set, args []string, flags string) (*config.Config, string, []age.Identity, error) {
+func parseArchiveFile(e env, name string, set config.Set, args []string, flags string, own func(*flag.FlagSet)) (*config.Config, string, []age.Identity, error) {
 	var keys archiveKeys
-	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
+	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) {
+		keys.register(fs, e.getenv, true)
+		if own != nil {
+			own(fs)
+		}
+	}, true)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -518,12 +523,25 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 }
 
 // backupVerify checks an archive without restoring it: it decrypts it,
-// compares every entry with the manifest and, for a SQLite database,
-// verifies the audit trail of the database in it.
+// compares every entry with the manifest and verifies the audit trail of
+// the database in it: a SQLite database in a temporary directory; a
+// PostgreSQL dump only when --scratch-database names an empty database to
+// load it into (emptied again afterwards), and otherwise it says plainly
+// that the trail was not verified.
 func backupVerify(ctx context.Context, e env, args []string) error {
-	_, file, ids, err := parseArchiveFile(e, "backup verify", 0, args, "[--passphrase P | --identity FILE]")
+	var scratch string
+	_, file, ids, err := parseArchiveFile(e, "backup verify", 0, args, "[--passphrase P | --identity FILE] [--scratch-database URL]", func(fs *flag.FlagSet) {
+		fs.StringVar(&scratch, "scratch-database", "", "URL of an empty PostgreSQL database to load a PostgreSQL archive's dump into and verify its audit trail; emptied again afterwards")
+	})
 	if err != nil {
 		return err
+	}
+	if scratch != "" {
+		if n, err := pgTables(ctx, scratch); err != nil {
+			return usagef("backup verify: --scratch-database: %v", err)
+		} else if n > 0 {
+			return usagef("backup verify: --scratch-database holds %d tables: give an empty database (createdb), never the installation's own", n)
+		}
 	}
 	tmp, err := os.MkdirTemp("", "kasuhara-verify-")
 	if err != nil {
@@ -531,25 +549,59 @@ func backupVerify(ctx context.Context, e env, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 	m, err := readArchive(file, ids, func(name string, r io.Reader) error {
-		if name != sqliteEntry {
+		if name != sqliteEntry && (name != postgresEntry || scratch == "") {
 			return nil
 		}
-		return writeFile(filepath.Join(tmp, sqldb.SQLiteFile), r)
+		return writeFile(filepath.Join(tmp, path.Base(name)), r)
 	})
 	if err != nil {
 		return err
 	}
-	chain := "the database is a PostgreSQL dump: its audit trail is verified when it is restored"
-	if m.Engine == string(sqldb.SQLite) {
+	chain := "the database is a PostgreSQL dump: its audit trail was not verified (give --scratch-database with the URL of an empty database to verify it; kasuhara restore verifies it)"
+	switch {
+	case m.Engine == string(sqldb.SQLite):
 		n, err := verifyAuditIn(ctx, tmp, "")
 		if err != nil {
 			return fmt.Errorf("%s: %s: %w", file, sqliteEntry, err)
 		}
 		chain = fmt.Sprintf("the audit trail in its database is intact (%d entries)", n)
+	case scratch != "":
+		n, err := verifyDumpAudit(ctx, scratch, filepath.Join(tmp, path.Base(postgresEntry)))
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", file, postgresEntry, err)
+		}
+		chain = fmt.Sprintf("the audit trail in its database is intact (%d entries, loaded into the scratch database and removed again)", n)
 	}
 	fmt.Fprintf(e.stdout, "%s is intact: written %s by kasuhara %s; every one of its %d entries matches its manifest; %s.\n",
 		file, m.Created.Format(time.RFC3339), m.Version, len(m.Entries), chain)
 	return nil
+}
+
+// verifyDumpAudit loads a pg_dump file into the empty database at url,
+// verifies the audit trail there, and empties the database again (it held
+// a copy of every case).
+func verifyDumpAudit(ctx context.Context, url, dump string) (n int64, err error) {
+	defer func() {
+		if cerr := emptyScratch(context.WithoutCancel(ctx), url); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("the scratch database could not be emptied: drop it: %w", cerr))
+		}
+	}()
+	if err := pgRestore(ctx, url, dump); err != nil {
+		return 0, err
+	}
+	return verifyAuditIn(ctx, "", url)
+}
+
+// emptyScratch drops what a pg_restore put into the public schema of the
+// scratch database at url.
+func emptyScratch(ctx context.Context, url string) error {
+	db, err := sqldb.Open(ctx, url, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Read.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+	return err
 }
 
 func writeFile(path string, r io.Reader) error {

@@ -327,9 +327,34 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 // TestCorruptArchiveRefused: an archive with a flipped byte, and one whose
 // evidence entry was replaced and encrypted again with the passphrase, are
 // refused by verify and by restore, naming the entry; the restore leaves
-// nothing behind.
+// nothing behind. On SQLite with the files on disk, and on PostgreSQL
+// with the files in a bucket.
 func TestCorruptArchiveRefused(t *testing.T) {
-	src := newCLI(t, sqldb.SQLite)
+	for _, tt := range []struct {
+		name string
+		eng  sqldb.Engine
+		s3   bool
+	}{{"sqlite-local", sqldb.SQLite, false}, {"postgres-s3", sqldb.Postgres, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			newInstall := func() (*cli, *testdb.S3Bucket) {
+				c := newCLI(t, tt.eng)
+				if !tt.s3 {
+					return c, nil
+				}
+				b := testdb.NewS3Bucket(t)
+				for _, kv := range b.Env("evidence") {
+					k, v, _ := strings.Cut(kv, "=")
+					c.env[k] = v
+				}
+				return c, &b
+			}
+			testCorruptArchiveRefused(t, newInstall)
+		})
+	}
+}
+
+func testCorruptArchiveRefused(t *testing.T, newInstall func() (*cli, *testdb.S3Bucket)) {
+	src, _ := newInstall()
 	src.seedAcme()
 	src.ok("employee-password-1\n", "user", "create", "--email", "e@acme.example", "--name", "E", "--role", "employee", "--org", "acme")
 	tok := strings.TrimSpace(src.ok("", "token", "create", "--email", "e@acme.example"))
@@ -386,7 +411,7 @@ func TestCorruptArchiveRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.file) {
 			t.Errorf("verify %s: %v, want an error naming the archive and saying %q", filepath.Base(tt.file), err, tt.want)
 		}
-		dst := newCLI(t, sqldb.SQLite)
+		dst, bucket := newInstall()
 		_, _, err = dst.run("", "restore", "--passphrase", testPassphrase, tt.file)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("restore %s: %v, want %q", filepath.Base(tt.file), err, tt.want)
@@ -394,7 +419,17 @@ func TestCorruptArchiveRefused(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dst.env["KASUHARA_DATA"], "kasuhara.db")); err == nil {
 			t.Errorf("a refused restore left a database behind")
 		}
+		if url := dst.env["KASUHARA_DATABASE"]; url != "" {
+			if n, err := pgTables(context.Background(), url); err != nil || n > 0 {
+				t.Errorf("a refused restore left %d tables in the database (%v)", n, err)
+			}
+		}
 		ents, _ := filepath.Glob(filepath.Join(dst.env["KASUHARA_DATA"], "evidence", "??", "*"))
+		if bucket != nil {
+			for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Recursive: true}) {
+				ents = append(ents, o.Key)
+			}
+		}
 		if len(ents) > 0 {
 			t.Errorf("a refused restore left %d evidence files behind", len(ents))
 		}
@@ -601,5 +636,52 @@ func TestBackupRacesPurge(t *testing.T) {
 	}
 	if got := checkFiles(t, dst); got != 2 {
 		t.Errorf("%d files after the restore, want 2", got)
+	}
+}
+
+// TestVerifyPostgresArchiveAuditChain: backup verify of a PostgreSQL
+// archive says plainly that it did not check the audit trail, unless
+// --scratch-database names an empty database: then it loads the dump
+// there with pg_restore, verifies the trail (refusing an archive whose
+// trail was altered before the backup), and empties the scratch database
+// again. A scratch database that holds tables is refused.
+func TestVerifyPostgresArchiveAuditChain(t *testing.T) {
+	c := newCLI(t, sqldb.Postgres)
+	c.seedAcme()
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.backup"), filepath.Join(dir, "bad.backup")
+	c.ok("", "backup", "--passphrase", testPassphrase, good)
+	db := c.tamper()
+	testdb.Exec(t, db, "UPDATE audit_entries SET detail = '{\"slug\":\"evil\"}' WHERE seq = (SELECT MIN(seq) FROM audit_entries)")
+	c.ok("", "backup", "--passphrase", testPassphrase, bad)
+
+	if out := c.ok("", "backup", "verify", "--passphrase", testPassphrase, bad); !strings.Contains(out, "not verified") {
+		t.Errorf("verify without a scratch database does not say the trail was not checked: %s", out)
+	}
+	scratch := testdb.NewPostgresDatabase(t)
+	out := c.ok("", "backup", "verify", "--passphrase", testPassphrase, "--scratch-database", scratch, good)
+	if !regexp.MustCompile(`the audit trail in its database is intact \(\d+ entries, loaded into the scratch database and removed again\)`).MatchString(out) {
+		t.Errorf("verify with a scratch database: %s", out)
+	}
+	tables := func() int {
+		n, err := pgTables(context.Background(), scratch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := tables(); n != 0 {
+		t.Errorf("verify left %d tables in the scratch database", n)
+	}
+	_, _, err := c.run("", "backup", "verify", "--passphrase", testPassphrase, "--scratch-database", scratch, bad)
+	if err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(err.Error(), bad) {
+		t.Errorf("verify of an archive with an altered trail: %v", err)
+	}
+	if n := tables(); n != 0 {
+		t.Errorf("a failed verify left %d tables in the scratch database", n)
+	}
+	// A database that holds tables is not a scratch database.
+	if _, _, err := c.run("", "backup", "verify", "--passphrase", testPassphrase, "--scratch-database", c.env["KASUHARA_DATABASE"], good); exitCode(err) != 2 || !strings.Contains(err.Error(), "--scratch-database") {
+		t.Errorf("verify into a database with tables: %v", err)
 	}
 }

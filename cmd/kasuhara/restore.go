@@ -28,7 +28,7 @@ func restoreCmd(ctx context.Context, e env, args []string) error {
 	if key {
 		name = "restore key"
 	}
-	cfg, file, ids, err := parseArchiveFile(e, name, config.Storage, args, "[--data DIR] [--database URL] [--passphrase P | --identity FILE]")
+	cfg, file, ids, err := parseArchiveFile(e, name, config.Storage, args, "[--data DIR] [--database URL] [--passphrase P | --identity FILE]", nil)
 	if err != nil {
 		return err
 	}
