@@ -595,14 +595,22 @@ func TestBackupRacesPurge(t *testing.T) {
 	if !strings.Contains(out, "1 files were purged with their cases while the backup ran") {
 		t.Errorf("backup: %s", out)
 	}
-	// The nightly purge deleted the object from the bucket.
+	// The nightly purge deleted the object from the bucket, and only it.
+	left := 0
 	for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Recursive: true}) {
 		if o.Err != nil {
 			t.Fatal(o.Err)
 		}
+		left++
 		if strings.Contains(o.Key, goneBlob) {
 			t.Errorf("the purged case's file is still in the bucket: %s", o.Key)
 		}
+	}
+	if left != 2 {
+		t.Errorf("the bucket holds %d objects after the purge, want the other cases' 2", left)
+	}
+	if n := testdb.Strings(t, st.DB(), "SELECT blob_id FROM pending_blob_deletes"); len(n) != 0 {
+		t.Errorf("files left pending deletion after the purge: %v", n)
 	}
 	c.ok("", "backup", "verify", "--passphrase", testPassphrase, archive)
 	c.ok("", "backup", "key", "--passphrase", testPassphrase, keyFile)

@@ -424,3 +424,54 @@ func TestIntakeAndCallFilesKept(t *testing.T) {
 		verifyFilesIn(t, c, "after the key rotation", files)
 	})
 }
+
+// TestBlobMigrateBackToDiskAndBadHash: blob migrate from a bucket to an
+// empty directory copies every file there (each decrypting to its recorded
+// SHA-256); a file that does not match the SHA-256 the database recorded
+// is named on stderr, not left in the destination, and the command fails
+// without declaring the move done.
+func TestBlobMigrateBackToDiskAndBadHash(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	for _, kv := range testdb.NewS3Bucket(t).Env("evidence") {
+		k, v, _ := strings.Cut(kv, "=")
+		c.env[k] = v
+	}
+	const n = 3
+	seedEvidence(t, c, n)
+	disk := t.TempDir()
+	out := c.ok("", "blob", "migrate", "--to", disk)
+	if !strings.Contains(out, fmt.Sprintf("Moved and verified %d evidence files (%d copied now", n, n)) {
+		t.Errorf("migrate to disk: %s", out)
+	}
+	onDisk := &cli{t: t, env: maps.Clone(c.env)}
+	onDisk.env["KASUHARA_BLOB"] = disk
+	if got := checkFiles(t, onDisk); got != n {
+		t.Fatalf("%d files on disk, want %d", got, n)
+	}
+	ents, _ := filepath.Glob(filepath.Join(disk, "??", "*"))
+	if len(ents) != n {
+		t.Errorf("the directory holds %d files, want %d", len(ents), n)
+	}
+
+	// One file no longer matches its recorded hash.
+	st := c.store()
+	bad := testdb.Strings(t, st.DB(), "SELECT blob_id FROM evidence ORDER BY blob_id")[1]
+	testdb.Exec(t, st.DB(), "UPDATE evidence SET sha256 = $1 WHERE blob_id = $2", strings.Repeat("0", 64), bad)
+	again := t.TempDir()
+	stdout, stderr, err := c.run("", "blob", "migrate", "--to", again)
+	if err == nil || !strings.Contains(err.Error(), "1 of 3 files could not be moved") {
+		t.Fatalf("migrate with a bad file: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(stderr, bad) || !strings.Contains(stderr, "does not match the SHA-256 recorded") {
+		t.Errorf("stderr does not name the bad file %s: %s", bad, stderr)
+	}
+	if strings.Contains(stdout, "Moved and verified") {
+		t.Errorf("the move is declared done: %s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(again, bad[:2], bad)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the bad file was left in the destination: %v", err)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(again, "??", "*")); len(ents) != n-1 {
+		t.Errorf("the destination holds %d files, want the %d good ones", len(ents), n-1)
+	}
+}
