@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -91,6 +92,9 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 				return err
 			}
 		}
+		if err := s.checkDomainsFree(ctx, tx, st); err != nil {
+			return err
+		}
 		secretChanged := sealed != ""
 		if sealed == "" {
 			sealed = old
@@ -106,6 +110,62 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 			detail: map[string]any{"issuer": st.Issuer, "domains": len(st.Domains), "required": st.Required, "secret_changed": secretChanged,
 				"privileged_groups_removed": removed}})
 	}))
+}
+
+// checkDomainsFree refuses an e-mail domain that an organisation outside
+// st's company group already signs in with: its provider would otherwise
+// sign in as that organisation's people (issue 23). The organisations of
+// one group (a parent and its subsidiaries) share their domains.
+func (s *Store) checkDomainsFree(ctx context.Context, tx *sqldb.Tx, st kasuhara.SSOSettings) error {
+	if len(st.Domains) == 0 {
+		return nil
+	}
+	type row struct{ org, domains string }
+	others, err := list(ctx, tx, "sso domains", func(sc scanner) (r row, err error) {
+		err = sc.Scan(&r.org, &r.domains)
+		return r, err
+	}, "SELECT org_id, domains FROM sso_settings WHERE org_id <> $1 AND domains <> '' ORDER BY org_id", st.OrgID)
+	if err != nil {
+		return err
+	}
+	root := ""
+	for _, o := range others {
+		i := slices.IndexFunc(kasuhara.ParseDomains(o.domains), func(d string) bool { return slices.Contains(st.Domains, d) })
+		if i < 0 {
+			continue
+		}
+		if root == "" {
+			if root, err = groupRoot(ctx, tx, st.OrgID); err != nil {
+				return err
+			}
+		}
+		theirs, err := groupRoot(ctx, tx, o.org)
+		if err != nil {
+			return err
+		}
+		if theirs != root {
+			return &kasuhara.Error{Code: kasuhara.EINVALID,
+				Message: fmt.Sprintf("the e-mail domain %s signs in to an organisation outside this company group", kasuhara.ParseDomains(o.domains)[i]),
+				Fields:  kasuhara.FieldErrors{"domains": {Code: kasuhara.FieldTaken}}}
+		}
+	}
+	return nil
+}
+
+// groupRoot returns the topmost parent of orgID (orgID itself when it has
+// none): the organisations under it are one company group.
+func groupRoot(ctx context.Context, q queryer, orgID string) (string, error) {
+	for range 16 {
+		var parent sql.NullString
+		if err := q.QueryRowContext(ctx, "SELECT parent_id FROM orgs WHERE id = $1", orgID).Scan(&parent); err != nil {
+			return "", err
+		}
+		if !parent.Valid {
+			break
+		}
+		orgID = parent.String
+	}
+	return orgID, nil
 }
 
 // GroupRoles implements kasuhara.DirectoryService.
