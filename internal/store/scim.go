@@ -573,12 +573,7 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 	if err != nil {
 		return err
 	}
-	var unprivileged []kasuhara.GroupRole
-	for _, m := range mappings {
-		if !m.Role.Privileged() {
-			unprivileged = append(unprivileged, m)
-		}
-	}
+	usable := unprivileged(mappings)
 	for _, id := range users {
 		groups, err := s.scimGroupNames(ctx, tx, orgID, id)
 		if err != nil {
@@ -589,7 +584,7 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 		// cases. Those roles come from a company sign-in through the
 		// provider the operator mapped them for, or from the operator; a
 		// leaver is still deactivated (active: false).
-		p, ok := kasuhara.Place(unprivileged, groups, depth)
+		p, ok := kasuhara.Place(usable, groups, depth)
 		switch privileged, perr := privilegedUser(ctx, tx, id); {
 		case perr != nil:
 			err = perr
