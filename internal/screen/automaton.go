@@ -33,10 +33,11 @@ import (
 // it has. The entry at base(s) + 0 of a state that ends a pattern is
 // marked that way too and holds the offset of its patterns in outs (class
 // 0 always leads back to the root, so no transition needs it). Entries are
-// four bytes (the embedded lexicon's table has ~880,000 of them, 3.5 MB,
-// since issue 26 compiled misspellings and verb forms; it was 120,000 and
-// in L2 before). checkBits is 11, so a pattern set may use 2,046 distinct
-// characters and the table may hold 1<<20 entries.
+// four bytes (the embedded lexicon's table has ~1,140,000 of them, 4.6 MB,
+// since issue 26 compiled misspellings, verb forms and group targets; it
+// was 120,000 and in L2 before). checkBits is 10, so a pattern set may use
+// 1,022 distinct characters (the lexicon uses 737) and the table may hold
+// 1<<21 entries.
 //
 // It is written here rather than taken from a module because the scanner
 // feeds it one rune at a time while it normalises (so no folded copy of
@@ -77,7 +78,7 @@ type patInfo struct {
 
 // The layout of a state and of an entry of tab.
 const (
-	checkBits = 11
+	checkBits = 10
 	idBits    = 32 - checkBits
 	matchFlag = 1 << (idBits - 1) // states at or above it end a pattern
 	baseMask  = matchFlag - 1

@@ -47,6 +47,11 @@ var devBanks = map[string]kindBank{
 		"[このまま済むと思うな|覚えとけよ|今に見てろ]、[{ただじゃ済まない~ただじゃすまない}|{痛い目にあう~いたいめにあう}|{後悔することになる~こうかいすることになる}|{命はない~いのちはない}]ぞ",
 	}, nTmpl: 60},
 	"ja/call_for_violence": {hand: []string{
+		"移民は消えろ。",     // issue 26: a death wish at a group
+		"店員なんか死ねばいい。", // issue 26: a death wish at a group
+		"外国人どもは全員殺す。", // issue 26, group targets and kinds the held-out sets showed
+		"老人は皆殺しにしろ。",
+		"外国人を駆除しろ。",
 		"お前なんか{刺されて死ねばいい~さされてしねばいい}。",
 		"あいつを{殺せ~ころせ}。",
 		"あの店員なんか{死刑にしろ~しけいにしろ}よ。",
@@ -63,6 +68,10 @@ var devBanks = map[string]kindBank{
 		"[あいつら|ああいう店員|あの会社の連中]は[{殺すべき~ころすべき}|{殴るべき~なぐるべき}|{消されるべき~けされるべき}|{殺されて当然~ころされてとうぜん}]だ",
 	}, nTmpl: 60},
 	"ja/dehumanising_insult": {hand: []string{
+		"外国人はゴミ。", // issue 26, group targets and kinds the held-out sets showed
+		"店員はクズ。",
+		"老人なんて虫けらだ。",
+		"お前はゴミ。",
 		"お前は{ゴミ~ごみ}だ。",
 		"この{クズ~くず}が。",
 		"{給料泥棒~きゅうりょうどろぼう}のくせに偉そうにするな。",
@@ -92,6 +101,10 @@ var devBanks = map[string]kindBank{
 		"[お前|こいつ|あの店員][、|は|って][{ガイジ~がいじ}|{池沼~ちしょう}|{キチガイ~きちがい}|{オカマ~おかま}|{ホモ~ほも}|{チョン~ちょん}][だ|かよ|だろ|じゃん]",
 	}, nTmpl: 60},
 	"ja/profanity_at_person": {hand: []string{
+		"ださい服着やがって、お前。", // issue 26, group targets and kinds the held-out sets showed
+		"この役立たず。",
+		"低能が何言ってんだ。",
+		"アホか。",
 		"あいつは{死んだほうがいい~しんだほうがいい}。",
 		"{クソ野郎~くそやろう}が、なめんなよ。",
 		"{ボケ~ぼけ}、早くしろ。",
@@ -176,6 +189,10 @@ var devBanks = map[string]kindBank{
 		"[店員さん|あなた|担当の方]を[殴る|刺す|殺す]なんて[言ってない|言っていません|考えたこともない]",
 	}, nTmpl: 60},
 	"ja/ordinary_complaint": {hand: []string{
+		"無職です。", // issue 26, group targets and kinds the held-out sets showed
+		"さっき来たばかりです。",
+		"ゴミ箱がいっぱいです。",
+		"あほうどりを見た。",
 		"あんたのところの説明書はゴミみたいに分かりにくい。",
 		"ネズミを駆除してほしい。",
 		"生ゴミの回収日を教えてください。",
@@ -241,6 +258,18 @@ var devBanks = map[string]kindBank{
 		"[It'd be a {shame}|It would be a {pity}|I'd {hate} it] if something [happened to|bad happened to] [your family|your kids|you|your car]",
 	}, nTmpl: 60},
 	"en/call_for_violence": {hand: []string{
+		"We should kill all the foreigners.", // issue 26, group targets and kinds the held-out sets showed
+		"Let's burn those clerks alive.",
+		"Death to all immigrants.",
+		"Old people should be wiped out.",
+		"In a just world those foreigners would all be dead.",
+		"If only someone would strangle those clerks.",
+		"Execution is the only solution for people like you.",
+		"Get rid of those foreigners once and for all.",
+		"I want to make all those women suffer.",
+		"Keep attacking these immigrants until they are gone.",
+		"Those women should be shot on sight.",
+		"All immigrants must die.",
 		"I hope you get {hit} by a bus.",
 		"It would be a good idea to {eliminate} that whole team.",
 		"They all deserve a {bullet}.",
@@ -259,6 +288,11 @@ var devBanks = map[string]kindBank{
 		"[He|She|They|That woman|That guy] [should be|deserves to be|needs to be] [{shot}|{hanged}|{killed}|{beaten} up|{executed}|{lynched}]",
 	}, nTmpl: 60},
 	"en/dehumanising_insult": {hand: []string{
+		"Immigrants are vermin.", // issue 26, group targets and kinds the held-out sets showed
+		"Those foreigners are parasites.",
+		"Women are a plague on this store.",
+		"Those clerks are trash.",
+		"Immigrants are no better than rats.",
 		"She screamed that we were all worthless {scum}.",
 		"A customer kept calling our cashier {vermin}.",
 		"You are {trash}.",
@@ -305,6 +339,7 @@ var devBanks = map[string]kindBank{
 	}, nTmpl: 60},
 	// a threat or insult narrated as said to someone, condemned in the same sentence (abusive: the condemnation does not cancel it)
 	"en/condemned_narrative": {hand: []string{
+		"The customer told me to shut the fuck up, and that is not acceptable.", // issue 26, group targets and kinds the held-out sets showed
 		"He said he'd kill me, which is unacceptable.",
 		"The customer told me he would stab me, and that is never acceptable.",
 		"She said she was going to hurt my kids, which is a crime.",
@@ -321,6 +356,10 @@ var devBanks = map[string]kindBank{
 		"He wrote that he would kill me, which is unacceptable.",
 	}},
 	"en/profanity_at_no_one": {hand: []string{
+		"Are you fucking kidding me?", // issue 26, group targets and kinds the held-out sets showed
+		"Is it too early to fuck off?",
+		"We got to fuck off early today.",
+		"Why do babies on planes never shut the fuck up?",
 		"Fuck, I forgot my keys.",
 		"Shit, it's raining.",
 		"Damn, the bus is late.",
@@ -359,6 +398,8 @@ var devBanks = map[string]kindBank{
 		"[Words|Phrases|Comments] like \"[kill you|trash|scum|vermin|die]\" [are never acceptable|will not be tolerated|have no place here|are abuse]",
 	}, nTmpl: 60},
 	"en/negation": {hand: []string{
+		"We should not allow any woman to be raped.", // issue 26, group targets and kinds the held-out sets showed
+		"We should not allow anyone to be hurt.",
 		"I'm not going to kill you.",
 		"I would never hurt you.",
 		"I won't hurt anyone.",
@@ -373,6 +414,10 @@ var devBanks = map[string]kindBank{
 		"[I'm not going to|I won't|I would never|I don't want to] [hurt|kill|stab|attack|beat up] [you|anyone|your staff]",
 	}, nTmpl: 60},
 	"en/ordinary_complaint": {hand: []string{
+		"Kill all these weeds before spring.", // issue 26, group targets and kinds the held-out sets showed
+		"We need to get rid of the mice in the storeroom.",
+		"Execute the script before the deadline.",
+		"Let's put an end to this call.",
 		"I'll shoot you a text when the parcel arrives.",
 		"He is a rat catcher by trade.",
 		"He's a pest control technician.",

@@ -44,6 +44,12 @@ var testBanks = map[string]kindBank{
 		"[このままだと|言うことを聞かないなら|返金しないなら]、[{どうなっても知らない~どうなってもしらない}|{何が起きても知らない~なにがおきてもしらない}|{無事では済まない~ぶじではすまない}|{痛い目を見る~いたいめをみる}][ぞ|からな|よ]",
 	}, nTmpl: 60},
 	"ja/call_for_violence": {hand: []string{
+		"客なんか死ねばいいのに。", // issue 26: a death wish at a group
+		"移民どもは全員殺す。",   // issue 26, group targets and kinds the held-out sets showed
+		"外国人は皆殺しにしろ。",
+		"年寄りを駆除しろ。",
+		"女どもは皆殺しだ。",
+		"店員どもを処刑しろ。",
 		"あんな店員は誰か{刺してくれればいい~さしてくれればいい}のに。",
 		"あの店長は{殺されるべき~ころされるべき}だ。",
 		"みんなであの店に{火をつけよう~ひをつけよう}ぜ。",
@@ -59,6 +65,11 @@ var testBanks = map[string]kindBank{
 		"[誰か|みんなで|仲間と]あの[店員|店長|窓口の女]を[{殺せ~ころせ}|{殴れ~なぐれ}|{刺し殺せ~さしころせ}|{ぶちのめせ~ぶちのめせ}|{痛めつけろ~いためつけろ}]",
 	}, nTmpl: 60},
 	"ja/dehumanising_insult": {hand: []string{
+		"外国人はゴミだ。", // issue 26, group targets and kinds the held-out sets showed
+		"客なんて虫けらだ。",
+		"移民は害虫だ。",
+		"お前なんてゴミに失礼だ。",
+		"お前はゴミ以下だな。",
 		"お前なんか{社会のゴミ~しゃかいのごみ}だ。",
 		"あんたは{給料泥棒~きゅうりょうどろぼう}以外の何者でもない。",
 		"こんな{能無し~のうなし}を雇う店も店だな。",
@@ -91,6 +102,12 @@ var testBanks = map[string]kindBank{
 		"[お前|あの店員|ここの店長|この担当者][は|って][{ガイジ~がいじ}|{池沼~ちしょう}|{キチガイ~きちがい}|{オカマ~おかま}|{チョン~ちょん}|{土人~どじん}|{支那人~しなじん}][だろ|かよ|なのか|じゃねえか|だな]",
 	}, nTmpl: 60},
 	"ja/profanity_at_person": {hand: []string{
+		"お前だっさ。", // issue 26, group targets and kinds the held-out sets showed
+		"働けよ無職。",
+		"お前も荒らしだろ。",
+		"この能無しが。",
+		"ドアホ、何回言わせんねん。",
+		"騙されとる奴ばっかりやな。",
 		"うるせえんだよ、{くそばばあ~くそばばあ}。",
 		"{くたばれ~くたばれ}、この野郎。",
 		"何見てんだよ、{ボケ~ぼけ}。",
@@ -183,6 +200,11 @@ var testBanks = map[string]kindBank{
 		"[殺す|殴る|燃やす|潰す]なんて[言っていない|言ってません|一言も言っていない|思ってもいない]",
 	}, nTmpl: 60},
 	"ja/ordinary_complaint": {hand: []string{
+		"無職です、よろしくお願いします。", // issue 26, group targets and kinds the held-out sets showed
+		"荒らしに注意してください。",
+		"言ってるそばから雨が降ってきた。",
+		"ゴミを出すのは火曜日です。",
+		"ゴミ袋が足りません。",
 		"三回も配送が遅れるなんて、本当にひどい会社だ。",
 		"商品が壊れていたので、すぐに返金してください。",
 		"電話が全然つながらず、一時間も待たされた。",
@@ -236,6 +258,18 @@ var testBanks = map[string]kindBank{
 		"[Be {careful}|{Watch} yourself] [on your way home|walking to your car|in the car park tonight][, anything could happen|, it's dark out there|, you never know]",
 	}, nTmpl: 60},
 	"en/call_for_violence": {hand: []string{
+		"Somebody should shoot all those politicians.", // issue 26, group targets and kinds the held-out sets showed
+		"We should hang every last one of them.",
+		"Let's torch those foreigners' shops with them inside.",
+		"Death to all cashiers who short-change people.",
+		"The world would be better off without old people like you.",
+		"Those refugees should be executed.",
+		"Pensioners should be wiped out.",
+		"All immigrants deserve to die.",
+		"A bullet is the only answer for people like you.",
+		"Get rid of the lot of you once and for all.",
+		"I want to make those nurses suffer.",
+		"Women like you should be burned.",
 		"Someone should {snap} that manager's neck.",
 		"It would be best to get {rid} of them for good.",
 		"People like her deserve to be {shot}.",
@@ -253,6 +287,11 @@ var testBanks = map[string]kindBank{
 		"[People like him|That manager|Those clerks|She] [should be|deserve to be|ought to be|need to be] [{shot}|{hanged}|{beaten}|{killed}|{exterminated}|{strung} up|put {down}]",
 	}, nTmpl: 60},
 	"en/dehumanising_insult": {hand: []string{
+		"Foreigners are vermin.", // issue 26, group targets and kinds the held-out sets showed
+		"Those cashiers are parasites.",
+		"Tourists are a plague on this town.",
+		"Immigrants are nothing but scum.",
+		"Old people are no better than cockroaches.",
 		"You are nothing but worthless {dirt}.",
 		"Your staff are {vermin}, every single one of them.",
 		"That manager is a {plague} on this town.",
@@ -302,6 +341,7 @@ var testBanks = map[string]kindBank{
 	}, nTmpl: 60},
 	// a threat or insult narrated as said to someone, condemned in the same sentence (abusive: the condemnation does not cancel it)
 	"en/condemned_narrative": {hand: []string{
+		"A customer told me to shut the fuck up, which is unacceptable.", // issue 26, group targets and kinds the held-out sets showed
 		"The man told us he was going to burn the shop down, and that kind of threat has no place here.",
 		"A customer said to my colleague that he would break her arm, which is a crime.",
 		"She told me she would slit my throat, and nobody should have to hear that.",
@@ -316,6 +356,9 @@ var testBanks = map[string]kindBank{
 		"He yelled at me that he would beat me to death, and that is not acceptable.",
 	}},
 	"en/profanity_at_no_one": {hand: []string{
+		"Are you fucking kidding me, the bus is late again?", // issue 26, group targets and kinds the held-out sets showed
+		"Is it too early to fuck off home?",
+		"Why do kids on trains never shut the fuck up?",
 		"Fuck, I left my wallet on the bus.",
 		"Holy shit, the queue goes round the block.",
 		"Damn it, the printer jammed again.",
@@ -357,6 +400,9 @@ var testBanks = map[string]kindBank{
 		"[Saying|Writing|Shouting] \"[I'll kill you|you're trash|you people are vermin|I'll break your legs|go to hell]\" to [staff|a shop assistant|anyone] is [never acceptable|abuse|not okay|a crime in some cases]",
 	}, nTmpl: 60},
 	"en/negation": {hand: []string{
+		"We should never allow any worker to be raped.", // issue 26, group targets and kinds the held-out sets showed
+		"No customer should be shot over a parking space.",
+		"We should not allow anyone to be hurt at work.",
 		"I'm not going to hurt you, I just want my money back.",
 		"I would never kill anyone over a parcel.",
 		"Nobody is threatening you, calm down.",
@@ -373,6 +419,10 @@ var testBanks = map[string]kindBank{
 		"I'm not [going to|gonna|trying to] [hurt|kill|attack|threaten|beat up] [you|anyone|your staff|the cashier][, relax|, I just want a refund|, I'm just upset]",
 	}, nTmpl: 60},
 	"en/ordinary_complaint": {hand: []string{
+		"Kill all these weeds before the garden party.", // issue 26, group targets and kinds the held-out sets showed
+		"Get rid of the mice in the storeroom once and for all.",
+		"Execute the script before the meeting.",
+		"Let's put an end to this meeting.",
 		"This is the third time my order arrived broken and I am furious.",
 		"Your customer service is the worst I have ever experienced.",
 		"I waited two hours on hold and nobody helped me.",

@@ -42,7 +42,8 @@ var evalKindsVersions = []struct {
 	digest  string
 }{
 	{8, "a37264796eee46b4"},
-	{9, "feca1447d924f323"}, // the 26 texts the dev part shared with the test part are gone
+	{9, "feca1447d924f323"},  // the 26 texts the dev part shared with the test part are gone
+	{10, "635d59dc081c2438"}, // issue 26 again: groups as targets, group dehumanising, Japanese insults of ordinary words, profanity at no one, near misses
 }
 
 // evalKindsVersion is the set's version, written in the files' header.

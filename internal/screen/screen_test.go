@@ -217,3 +217,26 @@ func FuzzScreen(f *testing.F) {
 		}
 	})
 }
+
+// TestShortKanaInsideWords: the short hiragana insults (ばか, あほ, しね:
+// every label pattern of two kana) are found inside ordinary words too,
+// since Japanese has no spaces; their exceptions hold the ordinary words
+// (issue 26: 言ってるそばから was an insult). Each text here must get no
+// label, and the insult itself must still be found.
+func TestShortKanaInsideWords(t *testing.T) {
+	s := Default()
+	for _, text := range []string{
+		"言ってるそばから雨が降ってきた。", "そばかすが気になる。", "さっき来たばかりです。",
+		"きつねが人をばかす話。", "秘密があばかれた。", "人をたばかるつもりはない。", "はばかりながら申し上げます。",
+		"あほうどりを見た。", "そんなことしねえよ。", "お昼はそばかうどんか迷う。",
+	} {
+		if r := s.Screen(text); len(r.Labels) != 0 {
+			t.Errorf("%q: got %v, want no label", text, r.Labels)
+		}
+	}
+	for _, text := range []string{"お前ばかだろ", "あほか", "しね、カス"} {
+		if r := s.Screen(text); len(r.Labels) == 0 {
+			t.Errorf("%q: got no label, want an insult", text)
+		}
+	}
+}
