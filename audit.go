@@ -75,9 +75,14 @@ type AuditProblem struct {
 // AuditService reads and verifies the audit trail. Entries are appended by
 // the other services inside their own transactions, never through here.
 type AuditService interface {
-	// AuditEntries lists entries matching f, newest first: the operator's
-	// (the command line, tests). It trusts f.
-	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// AuditEntries lists entries matching f, newest first. The operator
+	// (the command line, the server's own jobs) reads any entries, f.Role
+	// choosing the view. Anyone else: f.Role is the actor's role (the
+	// entries of alarms and reporters' choices only with audit_choices); a
+	// case's trail (f.ObjectType "case" with f.ObjectID) for the case's
+	// handlers; otherwise EFORBIDDEN without view_audit, and ENOTFOUND for
+	// an f.OrgID out of the actor's reach (the actor's own when empty).
+	AuditEntries(ctx context.Context, actor Actor, f AuditFilter) ([]AuditEntry, error)
 	// OrgAuditEntries lists the newest entries of the actor's organisation
 	// that the actor may read: EFORBIDDEN without view_audit; the entries
 	// of alarms and reporters' choices only with audit_choices.

@@ -323,12 +323,13 @@ type Dashboard struct {
 }
 
 // InsightService computes statistics for the desk, legal and analysts. It
-// returns figures only, never case contents or identities. Permission
-// checks are the caller's; orgIDs is the organisation and, for a parent,
-// its subsidiaries.
+// returns figures only, never case contents or identities. orgIDs is the
+// organisation and, for a parent, its subsidiaries.
 type InsightService interface {
-	Stats(ctx context.Context, orgIDs []string, q StatsQuery) (*Stats, error)
-	Dashboard(ctx context.Context, orgIDs []string, q StatsQuery) (*Dashboard, error)
+	// Stats and Dashboard: EFORBIDDEN without view_statistics, ENOTFOUND
+	// for an organisation of orgIDs out of the actor's reach.
+	Stats(ctx context.Context, actor Actor, orgIDs []string, q StatsQuery) (*Stats, error)
+	Dashboard(ctx context.Context, actor Actor, orgIDs []string, q StatsQuery) (*Dashboard, error)
 	// RecordExport writes the audit entry of an export: what was exported
 	// (kind), how many rows, with which filters.
 	RecordExport(ctx context.Context, actor Actor, kind string, rows int, filters map[string]string) error

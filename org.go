@@ -122,8 +122,10 @@ func validateName(f FieldErrors, field, v string, max int) {
 // OrgService manages organisations and their departments.
 //
 // Every method that changes something writes an audit entry in the same
-// transaction, with actor as its author. Permission checks are the caller's
-// (internal/access); the service trusts its caller.
+// transaction, with actor as its author. The changes to departments check
+// the access matrix themselves (manage_departments, in the actor's reach);
+// CreateOrg is the operator's (the command line). The readers answer an
+// organisation's names and structure, which carry no case or audit data.
 type OrgService interface {
 	// CreateOrg creates an organisation. EINVALID for a bad slug or name or an
 	// unknown parent; ECONFLICT when the slug is taken.

@@ -169,6 +169,7 @@ type PolicyService interface {
 	Acknowledge(ctx context.Context, actor Actor, docID string) (*PolicyVersion, error)
 	// AckReports is, for each document that applies to orgID, who among
 	// orgID's active members has and has not acknowledged its current
-	// version, per department.
-	AckReports(ctx context.Context, orgID string) ([]AckReport, error)
+	// version, per department. EFORBIDDEN without view_acknowledged,
+	// ENOTFOUND for an organisation out of the actor's reach.
+	AckReports(ctx context.Context, actor Actor, orgID string) ([]AckReport, error)
 }

@@ -40,7 +40,7 @@ func TestDemoSeedsAndGenerates(t *testing.T) {
 		if n != 3000+30 {
 			t.Fatalf("%d cases", n)
 		}
-		stats, err := st.Stats(ctx, []string{org.ID}, kasuhara.StatsQuery{From: "2020-01", To: "2030-12", GroupBy: "state"})
+		stats, err := st.Stats(ctx, kasuhara.CLIActor, []string{org.ID}, kasuhara.StatsQuery{From: "2020-01", To: "2030-12", GroupBy: "state"})
 		if err != nil || stats.Orgs[0].Total.Count != n {
 			t.Fatalf("statistics count %d of %d cases: %v", stats.Orgs[0].Total.Count, n, err)
 		}

@@ -74,7 +74,7 @@ func TestAnonymousChannelSwitch(t *testing.T) {
 		if _, _, err := d.s.FileAnonymousReport(ctx, "acme", r); err != nil {
 			t.Errorf("anonymous report with the channel on again: %v", err)
 		}
-		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.anonymous_channel"})
+		es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.anonymous_channel"})
 		if err != nil || len(es) != 2 {
 			t.Fatalf("%d org.anonymous_channel entries (%v), want 2", len(es), err)
 		}

@@ -130,7 +130,7 @@ func TestApprovalsReachTheApprover(t *testing.T) {
 		if len(ms) != 1 || ms[0].ApprovalComment != got.ApprovalComment || ms[0].ApprovedBy != legal2.UserID {
 			t.Errorf("measures = %+v", ms)
 		}
-		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectType: "customer", ObjectID: cust})
+		es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectType: "customer", ObjectID: cust})
 		if err != nil || len(es) == 0 || es[0].Action != "measure.approve" || es[0].ActorID != legal2.UserID {
 			t.Fatalf("audit = %+v, %v", es, err)
 		}

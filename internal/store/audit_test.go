@@ -41,7 +41,7 @@ func TestAuditRecordsChanges(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		f := setup(t, db)
 		someChanges(t, f)
-		es, err := f.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: f.org.ID})
+		es, err := f.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: f.org.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestAuditFiltersAndNames(t *testing.T) {
 		count := func(fl kasuhara.AuditFilter) []kasuhara.AuditEntry {
 			t.Helper()
 			fl.OrgID = f.org.ID
-			es, err := f.s.AuditEntries(ctx, fl)
+			es, err := f.s.AuditEntries(ctx, kasuhara.CLIActor, fl)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,21 +18,31 @@ func operator(a kasuhara.Actor) bool {
 // their reach (their organisation or one of its subsidiaries; outside it,
 // the organisation is not found).
 func (s *Store) authorize(ctx context.Context, a kasuhara.Actor, action access.Action, orgID string) error {
+	return s.authorizeAll(ctx, a, action, []string{orgID})
+}
+
+// authorizeAll is authorize for each of orgIDs (the figures of a group).
+func (s *Store) authorizeAll(ctx context.Context, a kasuhara.Actor, action access.Action, orgIDs []string) error {
 	if operator(a) {
 		return nil
 	}
 	if err := access.Check(a, action); err != nil {
 		return err
 	}
-	if orgID == a.OrgID {
-		return nil
-	}
-	tree, err := s.OrgTree(ctx, a.OrgID)
-	if err != nil {
-		return err
-	}
-	if !access.InScope(tree, orgID) {
-		return kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found")
+	var tree []kasuhara.Org
+	for _, id := range orgIDs {
+		if id == a.OrgID {
+			continue
+		}
+		if tree == nil {
+			var err error
+			if tree, err = s.OrgTree(ctx, a.OrgID); err != nil {
+				return err
+			}
+		}
+		if !access.InScope(tree, id) {
+			return kasuhara.Errorf(kasuhara.ENOTFOUND, "organisation not found")
+		}
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func TestCareAndMessagesNeedToKnow(t *testing.T) {
 		if care, msgs := reads(boss); care || msgs {
 			t.Fatal("the revoked consent still lets the supervisor read")
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
 		n := 0
 		for _, e := range es {
 			if e.Action == "case.care_consent" && e.ActorID == clerk.UserID {

@@ -133,11 +133,11 @@ func TestImportCases(t *testing.T) {
 			t.Errorf("the imported case's customer %v is not the registry's %v", b, a)
 		}
 		// Audited with the file's hash; each case marked imported.
-		entries, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: res.ImportID})
+		entries, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: res.ImportID})
 		if err != nil || len(entries) != 1 || entries[0].Action != "cases.import" || !strings.Contains(entries[0].Detail, in.SHA256) {
 			t.Fatalf("audit of the import = %+v, %v", entries, err)
 		}
-		created, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: first.ID, Action: "case.create"})
+		created, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: first.ID, Action: "case.create"})
 		if len(created) != 1 || !strings.Contains(created[0].Detail, `"imported":true`) {
 			t.Errorf("the case's creation is not marked imported: %+v", created)
 		}

@@ -64,7 +64,7 @@ func TestRecordSummary(t *testing.T) {
 				t.Fatalf("%s printed the summary", who)
 			}
 		}
-		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
+		es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

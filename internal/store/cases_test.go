@@ -221,7 +221,7 @@ func TestCaseVisibility(t *testing.T) {
 		_, err := d.s.Exclude(ctx, d.people["desk1"], shopCase.ID, d.people["clerk"].UserID)
 		wantField(t, err, "user")
 		// Reads are audited.
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: shopCase.ID, Limit: 100})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: shopCase.ID, Limit: 100})
 		reads := 0
 		for _, e := range es {
 			if e.Action == "case.read" {
@@ -515,7 +515,7 @@ func TestEvidenceRecords(t *testing.T) {
 		if _, err := d.s.EvidenceByID(ctx, d.people["analyst"], c.ID, e.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Fatalf("analyst downloads evidence: %v", err)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID})
 		var actions []string
 		for _, x := range es {
 			actions = append(actions, x.Action)
@@ -533,7 +533,7 @@ func TestConcurrentReportsAudit(t *testing.T) {
 	onDesk(t, func(t *testing.T, d desk) {
 		total := func() int {
 			t.Helper()
-			st, err := d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: "2020-01", To: "2099-12", GroupBy: "state"})
+			st, err := d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID}, kasuhara.StatsQuery{From: "2020-01", To: "2099-12", GroupBy: "state"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -687,7 +687,7 @@ func TestPickCases(t *testing.T) {
 		if got := refs("desk1", "山田"); len(got) != 0 {
 			t.Errorf("words are not numbers: %v", got)
 		}
-		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "case.list"})
+		es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "case.list"})
 		if err != nil || len(es) != 0 {
 			t.Fatalf("the picker wrote %d case.list entries (%v)", len(es), err)
 		}
@@ -770,7 +770,7 @@ func TestDepartmentHierarchy(t *testing.T) {
 		if err := d.s.SetDepartmentParent(ctx, d.people["desk1"], d.org.ID, kanto.ID, hq.ID); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
 			t.Errorf("the desk moved a department: %v", err)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "department.move"})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "department.move"})
 		if len(es) != 6 {
 			t.Errorf("%d department.move entries, want 6", len(es))
 		}

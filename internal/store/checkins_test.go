@@ -116,7 +116,7 @@ func TestRetaliationCheckins(t *testing.T) {
 		}
 		// Legal's read is audited (legal's to read); the reporter's own is not.
 		reads := func() int {
-			es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "checkin.read", Role: kasuhara.RoleLegal})
+			es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "checkin.read", Role: kasuhara.RoleLegal})
 			if err != nil {
 				t.Fatal(err)
 			}

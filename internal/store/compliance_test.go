@@ -343,7 +343,7 @@ func TestCompliance(t *testing.T) {
 		if r.Status != kasuhara.ComplianceNA || r.NAReason != "記名の報告を受け付けていないため" || !r.NAAt.Equal(now) {
 			t.Errorf("not applicable: %+v", r)
 		}
-		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "compliance.not_applicable"})
+		es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "compliance.not_applicable"})
 		if err != nil || len(es) != 1 || strings.Contains(es[0].Detail, "記名") {
 			t.Errorf("audit of not applicable: %+v, %v (the reason is not in the entry)", es, err)
 		}

@@ -154,7 +154,7 @@ func TestCooperationRegister(t *testing.T) {
 		if _, _, err := d.s.SharePDF(ctx, d.people["analyst"], r.ID, sh.ID); err == nil {
 			t.Error("the analyst reads a shared summary")
 		}
-		entries, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectType: "case", ObjectID: c.ID})
+		entries, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectType: "case", ObjectID: c.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func TestCooperationRegister(t *testing.T) {
 		}) {
 			t.Errorf("the sharing is not in the case's audit trail with its fields: %+v", entries)
 		}
-		all, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "cooperation."})
+		all, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "cooperation."})
 		if !slices.ContainsFunc(entries, func(e kasuhara.AuditEntry) bool {
 			return e.Action == "case.read" && e.ActorID == legal.UserID && strings.Contains(e.Detail, "cooperation_share")
 		}) {

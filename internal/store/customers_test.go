@@ -129,7 +129,7 @@ func TestCustomerRegistryAndMeasures(t *testing.T) {
 			t.Fatalf("lookup after lifting = %q", got)
 		}
 		// The audit trail records lookups without the number.
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Limit: 500})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Limit: 500})
 		lookups := 0
 		for _, e := range es {
 			if e.Action == "customer.lookup" {
@@ -209,7 +209,7 @@ func TestDuplicatesMergeAndSplit(t *testing.T) {
 		}
 		_, err = d.s.SplitCase(ctx, desk1, ka, b.ID)
 		wantField(t, err, "case_ids")
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "customer", ObjectID: ka, Limit: 50})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "customer", ObjectID: ka, Limit: 50})
 		var acts []string
 		for _, e := range es {
 			acts = append(acts, e.Action)

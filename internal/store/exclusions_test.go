@@ -71,7 +71,7 @@ func TestExclusionNeedsASecondPerson(t *testing.T) {
 		_, err = d.s.Exclude(ctx, desk1, c.ID, legal2.UserID)
 		wantField(t, err, "user")
 		// The trail has each proposal and exclusion with its proposer.
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
 		counts := map[string]int{}
 		for _, e := range es {
 			counts[e.Action]++

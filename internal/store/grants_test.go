@@ -144,7 +144,7 @@ func TestAdminAloneCannotGrantDeskOrLegal(t *testing.T) {
 		if _, err := d.s.CaseByID(ctx, newDesk, c.ID); err != nil {
 			t.Fatalf("the approved desk member reads the case: %v", err)
 		}
-		es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectID: u.ID})
+		es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectID: u.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,7 +380,7 @@ func TestPendingGrantsReachTheDeciders(t *testing.T) {
 		if ns := notices(f.actor); len(ns) != 1 || ns[0].Type != notify.GrantApproved || ns[0].CaseID != g.ID {
 			t.Errorf("the requester's notices: %+v", ns)
 		}
-		es, err := f.s.AuditEntries(ctx, kasuhara.AuditFilter{Action: "grant.approve", Limit: 10})
+		es, err := f.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{Action: "grant.approve", Limit: 10})
 		if err != nil || len(es) != 1 {
 			t.Fatalf("audit of the approval: %+v, %v", es, err)
 		}

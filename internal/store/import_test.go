@@ -92,7 +92,7 @@ func TestImportUsers(t *testing.T) {
 				t.Fatalf("line %d: signing in with the one-time password: %v", l.Line, err)
 			}
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "user.create", ActorID: d.admin.ID})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "user.create", ActorID: d.admin.ID})
 		if len(es) < 3 {
 			t.Fatalf("audit: %d user.create entries by the admin, want 3", len(es))
 		}

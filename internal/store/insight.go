@@ -272,7 +272,10 @@ func (s *Store) monthRows(ctx context.Context, orgIDs []string, q kasuhara.Stats
 }
 
 // Stats implements kasuhara.InsightService.
-func (s *Store) Stats(ctx context.Context, orgIDs []string, q kasuhara.StatsQuery) (*kasuhara.Stats, error) {
+func (s *Store) Stats(ctx context.Context, actor kasuhara.Actor, orgIDs []string, q kasuhara.StatsQuery) (*kasuhara.Stats, error) {
+	if err := s.authorizeAll(ctx, actor, access.ViewStatistics, orgIDs); err != nil {
+		return nil, wrap("store.Stats", err)
+	}
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -390,7 +393,10 @@ func (s *Store) orgsByID(ctx context.Context, ids []string) ([]kasuhara.Org, err
 }
 
 // Dashboard implements kasuhara.InsightService.
-func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.StatsQuery) (*kasuhara.Dashboard, error) {
+func (s *Store) Dashboard(ctx context.Context, actor kasuhara.Actor, orgIDs []string, q kasuhara.StatsQuery) (*kasuhara.Dashboard, error) {
+	if err := s.authorizeAll(ctx, actor, access.ViewStatistics, orgIDs); err != nil {
+		return nil, wrap("store.Dashboard", err)
+	}
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -465,7 +471,7 @@ func (s *Store) Dashboard(ctx context.Context, orgIDs []string, q kasuhara.Stats
 		d.CareOffered[k], d.CareDone[k] = cells[0], cells[1]
 	}
 	for _, id := range orgIDs {
-		acks, err := s.AckReports(ctx, id)
+		acks, err := s.ackReports(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -36,7 +36,7 @@ func TestStatsOverHierarchy(t *testing.T) {
 		stats := func(q kasuhara.StatsQuery) kasuhara.OrgStats {
 			t.Helper()
 			q.From, q.To = month, month
-			st, err := d.s.Stats(ctx, []string{d.org.ID}, q)
+			st, err := d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID}, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,15 +114,15 @@ func TestStatsOverHierarchy(t *testing.T) {
 			t.Errorf("新宿店 alone: total %+v, groups %+v", shop.Total, shop.Groups)
 		}
 		// Mistakes name their field.
-		_, err := d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "channel", Department: "nope"})
+		_, err := d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "channel", Department: "nope"})
 		wantField(t, err, "department")
 		otherDep, err := d.s.CreateDepartment(ctx, kasuhara.CLIActor, d.other.ID, "他社の店")
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "channel", Department: otherDep.ID})
+		_, err = d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "channel", Department: otherDep.ID})
 		wantField(t, err, "department")
-		_, err = d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "department", Level: 9})
+		_, err = d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "department", Level: 9})
 		wantField(t, err, "level")
 	})
 }

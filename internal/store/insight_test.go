@@ -87,7 +87,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 		orgs := []string{d.org.ID}
 		q := func(from, to, by string) kasuhara.OrgStats {
 			t.Helper()
-			st, err := d.s.Stats(ctx, orgs, kasuhara.StatsQuery{From: from, To: to, GroupBy: by})
+			st, err := d.s.Stats(ctx, kasuhara.CLIActor, orgs, kasuhara.StatsQuery{From: from, To: to, GroupBy: by})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 			t.Errorf("May %+v", may)
 		}
 		// The dashboard.
-		dash, err := d.s.Dashboard(ctx, orgs, kasuhara.StatsQuery{From: "2026-01", To: "2026-12", GroupBy: "month"})
+		dash, err := d.s.Dashboard(ctx, kasuhara.CLIActor, orgs, kasuhara.StatsQuery{From: "2026-01", To: "2026-12", GroupBy: "month"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,7 @@ func TestStatsOnAKnownDataset(t *testing.T) {
 		if !reflect.DeepEqual(before, after) {
 			t.Fatalf("maintained and rebuilt statistics differ:\n%+v\n%+v", before, after)
 		}
-		_, err = d.s.Stats(ctx, orgs, kasuhara.StatsQuery{From: "2026-13", To: "2026-01", GroupBy: "colour"})
+		_, err = d.s.Stats(ctx, kasuhara.CLIActor, orgs, kasuhara.StatsQuery{From: "2026-13", To: "2026-01", GroupBy: "colour"})
 		wantField(t, err, "from")
 		wantField(t, err, "group_by")
 		_ = nodept
@@ -193,7 +193,7 @@ func TestStatsGroupRollUp(t *testing.T) {
 		d.s.FileReport(ctx, subClerk, report("", "x", "insult"))
 		d.s.FileReport(ctx, d.people["otherdesk"], report("", "x", "insult"))
 		month := kasuhara.StatMonth(time.Now())
-		st, err := d.s.Stats(ctx, []string{d.org.ID, sub.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "subtype"})
+		st, err := d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID, sub.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "subtype"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +209,7 @@ func TestStatsGroupRollUp(t *testing.T) {
 			t.Fatalf("the sum gives the subsidiary away: %+v", st.Sum)
 		}
 		// The subsidiary alone sees only itself.
-		st, _ = d.s.Stats(ctx, []string{sub.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "subtype"})
+		st, _ = d.s.Stats(ctx, kasuhara.CLIActor, []string{sub.ID}, kasuhara.StatsQuery{From: month, To: month, GroupBy: "subtype"})
 		if len(st.Orgs) != 1 || st.Sum != nil || st.Orgs[0].Total.Count != 1 {
 			t.Fatalf("subsidiary alone: %+v", st)
 		}

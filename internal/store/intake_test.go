@@ -96,7 +96,7 @@ func TestIntakeMailbox(t *testing.T) {
 			len(got.Attachments) != 1 || got.SenderName != "clerk" {
 			t.Fatalf("item = %+v, %v", got, err)
 		}
-		entries, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectID: it.ID})
+		entries, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectID: it.ID})
 		if !hasAction(entries, "intake.receive") || !hasAction(entries, "intake.read") {
 			t.Errorf("audit of the item: %v", of(entries, func(e kasuhara.AuditEntry) string { return e.Action }))
 		}

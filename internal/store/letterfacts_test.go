@@ -27,7 +27,7 @@ func TestAddresseeIsKeptAndAudited(t *testing.T) {
 		if got, err := d.s.CustomerByID(ctx, d.people["legal"], id); err != nil || got.Addressee != want {
 			t.Fatalf("addressee = %+v, %v; want %+v", got.Addressee, err, want)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "customer.addressee", Limit: 5})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "customer.addressee", Limit: 5})
 		if len(es) != 1 || es[0].ObjectID != id || !strings.Contains(es[0].Detail, `"company":"true"`) || strings.Contains(es[0].Detail, "ブラック") {
 			t.Fatalf("audit = %+v", es)
 		}
@@ -110,7 +110,7 @@ func TestConsentBeforeNamingInARemovalRequest(t *testing.T) {
 		if again, err := d.s.PostByID(ctx, d.people["legal"], p.ID); err != nil || again.Consent != want {
 			t.Fatalf("read back = %+v, %v", again, err)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "post.consent", Limit: 5})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "post.consent", Limit: 5})
 		if len(es) != 1 || es[0].ObjectID != p.ID || strings.Contains(es[0].Detail, "佐藤") {
 			t.Fatalf("audit = %+v", es)
 		}

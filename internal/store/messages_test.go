@@ -87,7 +87,7 @@ func TestAnonymousReports(t *testing.T) {
 			t.Fatalf("evidence = %+v", es)
 		}
 		// The audit trail knows an anonymous person acted, and nothing more.
-		entries, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Limit: 100})
+		entries, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID, Limit: 100})
 		anon := 0
 		for _, e := range entries {
 			if e.ActorLabel == "anonymous" {
@@ -198,7 +198,7 @@ func TestNamedMessagesConfidentialityAndRetaliation(t *testing.T) {
 		// The admin's audit view leaves out the alarms and the
 		// confidentiality choice; legal's keeps them (finding 3).
 		actions := func(role kasuhara.Role) string {
-			es, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{Role: role, OrgID: d.org.ID, Limit: 1000})
+			es, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{Role: role, OrgID: d.org.ID, Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}

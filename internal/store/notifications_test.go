@@ -111,7 +111,7 @@ func TestNotificationGroupsAndDigest(t *testing.T) {
 		if on, _ := d.s.MailDigest(ctx, clerk.UserID); !on {
 			t.Fatal("the choice was not kept")
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectType: "user", ObjectID: clerk.UserID})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectType: "user", ObjectID: clerk.UserID})
 		if len(es) == 0 || es[0].Action != "user.mail_digest" || es[0].ActorID != clerk.UserID {
 			t.Fatalf("audit = %+v", es)
 		}

@@ -225,7 +225,7 @@ func TestReportsTakenOnBehalf(t *testing.T) {
 		if !slices.ContainsFunc(tl, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventDisowned }) {
 			t.Error("the timeline lacks the employee's word for the desk")
 		}
-		entries, err := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID})
+		entries, err := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,12 +313,12 @@ func TestOnBehalfEmployeeAdds(t *testing.T) {
 		if notified(t, d, "shopboss", notify.CaseMessage, c.Ref) {
 			t.Error("the recorder was told of the employee's message")
 		}
-		if entries, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "evidence.upload"}); len(entries) != 1 || entries[0].ActorID != clerk.UserID {
+		if entries, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID, Action: "evidence.upload"}); len(entries) != 1 || entries[0].ActorID != clerk.UserID {
 			t.Errorf("the employee's file is audited as %+v", entries)
 		}
 
 		// The recorder's copy: what they typed, nothing the employee added.
-		before, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"})
+		before, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"})
 		rr, err := d.s.RecordedReport(ctx, shopboss, c.ID)
 		if err != nil || rr.Report.Conduct != r.Conduct {
 			t.Fatalf("the recorder's copy = %+v, %v", rr, err)
@@ -329,7 +329,7 @@ func TestOnBehalfEmployeeAdds(t *testing.T) {
 		if _, err := d.s.EvidenceList(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Errorf("the recorder lists the employee's files: %v", err)
 		}
-		after, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"})
+		after, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"})
 		var reads []kasuhara.AuditEntry
 		for _, e := range after {
 			if e.ActorID == shopboss.UserID && strings.Contains(e.Detail, `"part":"recorded"`) {
@@ -343,7 +343,7 @@ func TestOnBehalfEmployeeAdds(t *testing.T) {
 		if _, err := d.s.RecordedReport(ctx, d.people["callboss"], c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Errorf("the employee's supervisor reads the recorder's copy: %v", err)
 		}
-		if again, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"}); len(again) != len(after) {
+		if again, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"}); len(again) != len(after) {
 			t.Errorf("a refused read was audited as a read")
 		}
 	})

@@ -401,7 +401,15 @@ func (s *Store) Acknowledge(ctx context.Context, actor kasuhara.Actor, docID str
 }
 
 // AckReports implements kasuhara.PolicyService.
-func (s *Store) AckReports(ctx context.Context, orgID string) ([]kasuhara.AckReport, error) {
+func (s *Store) AckReports(ctx context.Context, actor kasuhara.Actor, orgID string) ([]kasuhara.AckReport, error) {
+	if err := s.authorize(ctx, actor, access.ViewAcknowledged, orgID); err != nil {
+		return nil, wrap("store.AckReports", err)
+	}
+	return s.ackReports(ctx, orgID)
+}
+
+// ackReports is AckReports without the check: the dashboard's rates.
+func (s *Store) ackReports(ctx context.Context, orgID string) ([]kasuhara.AckReport, error) {
 	docs, err := s.EffectivePolicies(ctx, orgID, "")
 	if err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 		if len(effective) != 1 || effective[0].AcknowledgedAt.IsZero() {
 			t.Fatalf("clerk's view: %+v", effective)
 		}
-		reports, err := d.s.AckReports(ctx, d.org.ID)
+		reports, err := d.s.AckReports(ctx, kasuhara.CLIActor, d.org.ID)
 		if err != nil || len(reports) != 1 {
 			t.Fatalf("ack reports: %v %d", err, len(reports))
 		}
@@ -97,7 +97,7 @@ func TestPolicyVersionsAndAcknowledgements(t *testing.T) {
 		if len(effective[0].Versions) != 2 || effective[0].Versions[1].BodyJa != policyText("v1").BodyJa {
 			t.Fatal("version 1 is no longer readable")
 		}
-		reports, _ = d.s.AckReports(ctx, d.org.ID)
+		reports, _ = d.s.AckReports(ctx, kasuhara.CLIActor, d.org.ID)
 		if findAckRow(t, reports[0], d.shop.ID).Acknowledged != 0 {
 			t.Fatal("the report counts acknowledgements of an old version")
 		}

@@ -117,7 +117,7 @@ func TestBaselineRecords(t *testing.T) {
 		if err != nil || len(check.Problems) > 0 || len(check.Unaudited) > 0 {
 			t.Fatalf("after the baseline: %+v, %v", check, err)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
 		if len(es) == 0 || es[0].Action != "records.baseline" || es[0].RecordHash == "" {
 			t.Fatalf("the baseline is not audited: %+v", es)
 		}

@@ -105,7 +105,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 		}
 		monthBefore := kasuhara.StatMonth(now)
 		stats := func() int {
-			st, _ := d.s.Stats(ctx, []string{d.org.ID}, kasuhara.StatsQuery{From: monthBefore, To: monthBefore, GroupBy: "verdict"})
+			st, _ := d.s.Stats(ctx, kasuhara.CLIActor, []string{d.org.ID}, kasuhara.StatsQuery{From: monthBefore, To: monthBefore, GroupBy: "verdict"})
 			return st.Orgs[0].Total.Count
 		}
 		// Eleven months on: the complaints are on the warning list; nothing goes.
@@ -163,7 +163,7 @@ func TestRetentionPurgesEverythingButTheAuditRecord(t *testing.T) {
 			}
 		}
 		// What is left of it is the audit record, and the chain verifies.
-		entries, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: complaint.ID})
+		entries, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: complaint.ID})
 		last := entries[0]
 		for _, e := range entries {
 			if e.Seq > last.Seq {

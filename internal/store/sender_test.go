@@ -50,7 +50,7 @@ func TestSettingsRenameTheOrganisation(t *testing.T) {
 		if o, err := d.s.OrgByID(ctx, d.org.ID); err != nil || o.Name != "アクメ株式会社" {
 			t.Fatalf("org = %+v, %v", o, err)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.settings", Limit: 1})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.settings", Limit: 1})
 		if len(es) != 1 || !strings.Contains(es[0].Detail, `"renamed":true`) {
 			t.Fatalf("audit = %+v", es)
 		}
@@ -97,7 +97,7 @@ func TestSettingsKeepTheDateStyle(t *testing.T) {
 		if got, err := d.s.Settings(ctx, d.org.ID); err != nil || got.DateStyle != kasuhara.DateStyleEra {
 			t.Fatalf("date style = %q, %v; want %q", got.DateStyle, err, kasuhara.DateStyleEra)
 		}
-		es, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.settings", Limit: 1})
+		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, Action: "org.settings", Limit: 1})
 		if len(es) != 1 || !strings.Contains(es[0].Detail, `"date_style":"era"`) {
 			t.Fatalf("audit = %+v", es)
 		}

@@ -118,7 +118,7 @@ func TestStarterDraftsOffered(t *testing.T) {
 			t.Errorf("the admin's own draft was touched: %+v", d)
 		}
 		// Audited once, as the server.
-		entries, err := s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: f.org.ID, Action: "policy.starter_draft"})
+		entries, err := s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: f.org.ID, Action: "policy.starter_draft"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -198,7 +198,7 @@ func TestTrainingImagesAndCaseStudies(t *testing.T) {
 		if list, _ := d.s.CaseStudies(ctx, d.other.ID); len(list) != 0 {
 			t.Fatal("another organisation lists the case study")
 		}
-		tl, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectID: c.ID})
+		tl, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: d.org.ID, ObjectID: c.ID})
 		found := false
 		for _, e := range tl {
 			found = found || e.Action == "case.case_study"

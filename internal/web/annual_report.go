@@ -29,12 +29,12 @@ func (s *Server) annualReport(w http.ResponseWriter, r *http.Request) error {
 	q := kasuhara.StatsQuery{From: fmt.Sprintf("%04d-01", year), To: fmt.Sprintf("%04d-12", year)}
 	for _, g := range document.AnnualGroups {
 		q.GroupBy = g
-		if in.Stats[g], err = s.Insight.Stats(r.Context(), sc.ids, q); err != nil {
+		if in.Stats[g], err = s.Insight.Stats(r.Context(), viewerFrom(r.Context()).Actor, sc.ids, q); err != nil {
 			return err
 		}
 	}
 	q.GroupBy = "month"
-	if in.Dashboard, err = s.Insight.Dashboard(r.Context(), sc.ids, q); err != nil {
+	if in.Dashboard, err = s.Insight.Dashboard(r.Context(), viewerFrom(r.Context()).Actor, sc.ids, q); err != nil {
 		return err
 	}
 	f, err := document.AnnualReport(in)

@@ -215,7 +215,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if b, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64); err == nil && b > 0 {
 		f.Before, d.Paged = b, true
 	}
-	es, err := s.Audit.AuditEntries(r.Context(), f)
+	es, err := s.Audit.AuditEntries(r.Context(), v.Actor, f)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 		f.Limit = 1000
 		n := 0
 		for n < kasuhara.MaxAuditExportRows {
-			es, err := s.Audit.AuditEntries(r.Context(), f)
+			es, err := s.Audit.AuditEntries(r.Context(), v.Actor, f)
 			if err != nil {
 				yield(document.AuditRow{}, err)
 				return

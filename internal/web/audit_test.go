@@ -110,7 +110,7 @@ func TestAuditPage(t *testing.T) {
 	if uuidRE.MatchString(r.body) {
 		t.Fatal("the export carries internal ids")
 	}
-	es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "export.audit_csv"})
+	es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "export.audit_csv"})
 	if err != nil || len(es) != 1 || es[0].ActorID != adm.UserID || !strings.Contains(es[0].Detail, `"rows":205`) {
 		t.Fatalf("the export's audit entry: %+v, %v", es, err)
 	}

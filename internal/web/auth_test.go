@@ -41,7 +41,7 @@ func TestSignInAndOut(t *testing.T) {
 // records action.
 func wantNewestAudit(t *testing.T, e *env, objectID, action string) {
 	t.Helper()
-	es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: objectID})
+	es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: objectID})
 	if err != nil || len(es) == 0 || es[0].Action != action {
 		t.Fatalf("the newest audit entry of %s is not %s: %+v, %v", objectID, action, es, err)
 	}

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,35 +29,69 @@ type principal struct {
 	actor   kasuhara.Actor
 	token   string
 	special string // "reporter", "excluded", "otherboss"
+	// session: the person calls with the browser's session cookie (and
+	// the browser's same-origin headers on a POST) instead of the token.
+	session bool
 }
 
-// rule says whether a principal may use a route on the parent's objects.
+// rule says whether a principal may use a route on the world's objects.
 type rule func(p principal, w *world) bool
 
-// world is the data set the routes are called on: the parent's objects.
+// world is the data set the routes are called on: the parent's objects
+// and, for the routes of a case or a customer, a subsidiary's too.
 type world struct {
 	parent string           // org id
 	facts  access.CaseFacts // of the case in ids["cases"]
 	ids    map[string]string
-	// cases are the parent's cases the case routes are called on: one
-	// reported by name, one confidential toward the supervisor, one
-	// anonymous.
+	// target is the organisation ("p" or "s1") whose objects ids names.
+	target string
+	// cases are the cases the case routes are called on: the parent's
+	// one reported by name, one confidential toward the supervisor, one
+	// anonymous; and one of the first subsidiary.
 	cases []caseVariant
+	// subCustomer is the first subsidiary's customer (with its measure)
+	// the customer routes are called on after the parent's.
+	subCustomer caseVariant
 }
 
+// caseVariant is one set of objects a route is called on: a case (its id
+// and facts) and, in ids, the objects that replace the parent's (a
+// subsidiary's customer, the evidence of another case).
 type caseVariant struct {
-	id    string
-	facts access.CaseFacts
+	id     string
+	facts  access.CaseFacts
+	target string
+	ids    map[string]string
+}
+
+// use makes v the objects the routes are called on; the returned function
+// puts the parent's back.
+func (w *world) use(v caseVariant) func() {
+	saved := maps.Clone(w.ids)
+	savedFacts, savedTarget := w.facts, w.target
+	if v.id != "" {
+		w.ids["cases"], w.facts = v.id, v.facts
+	}
+	if v.target != "" {
+		w.target = v.target
+	}
+	maps.Copy(w.ids, v.ids)
+	return func() { w.ids, w.facts, w.target = saved, savedFacts, savedTarget }
 }
 
 func signedIn(p principal, _ *world) bool { return p.org != "" }
 func everyone(principal, *world) bool     { return true }
 func nothing(principal, *world) bool      { return false }
 
-// role: the matrix's action for a principal of the parent (the objects are
-// the parent's; a subsidiary's people never reach them).
+// browser: a signed-in person with the session cookie; an API token is
+// refused (the second factor, the sessions, re-authentication).
+func browser(p principal, _ *world) bool { return p.org != "" && p.session }
+
+// role: the matrix's action for a principal of the organisation whose
+// objects the route is called on (a parent's people never reach a
+// subsidiary's cases or customers, nor the other way round).
 func role(a access.Action) rule {
-	return func(p principal, w *world) bool { return p.org == "p" && access.Can(p.actor.Role, a) }
+	return func(p principal, w *world) bool { return p.org == w.target && access.Can(p.actor.Role, a) }
 }
 
 // anyOrg: the matrix's action in the principal's own organisation (lists,
@@ -114,7 +151,7 @@ var routeMatrix = map[string]rule{
 	"GET /favicon.ico":            everyone,
 	"GET /login":                  everyone,
 	"POST /login":                 everyone,
-	"POST /logout":                everyone,
+	"POST /logout":                signedIn, // nobody to sign out: 401
 	"POST /language":              everyone,
 	"GET /account/password":       signedIn,
 	"GET /account/setup/{token}":  nothing, // only with a mailed link's token
@@ -125,31 +162,33 @@ var routeMatrix = map[string]rule{
 	"GET /login/code":  signedIn,
 	"POST /login/code": signedIn,
 	// The second factor, the list of sessions and re-authentication are
-	// the browser's: a token is refused (every principal here uses one).
-	"GET /account/two-factor":           nothing,
-	"POST /account/two-factor/start":    nothing,
-	"POST /account/two-factor/confirm":  nothing,
-	"GET /account/sessions":             nothing,
-	"POST /account/sessions/end-others": nothing,
-	"GET /account/reauth":               nothing,
-	"POST /account/reauth":              nothing,
-	"POST /account/reauth/sso":          nothing,
-	"GET /o/{org}/report":               everyone,
-	"POST /o/{org}/report":              everyone,
-	"GET /o/{org}/receipt":              everyone,
-	"POST /o/{org}/receipt":             everyone,
-	"POST /o/{org}/receipt/file":        everyone,
-	"GET /o/{org}/status":               everyone,
-	"POST /o/{org}/status":              everyone,
-	"POST /o/{org}/status/{action}":     everyone,
-	"GET /o/{org}/policy":               everyone,
-	"/api/":                             nothing,
-	"/api/v1/anonymous-reports/":        nothing,
-	"/o/":                               nothing,
-	"/":                                 nothing,
-	"POST /login/sso":                   everyone,
-	"GET /login/sso/callback":           everyone, // 400 without a started sign-in
-	"GET /o/{org}/login":                everyone,
+	// the browser's: a token is refused.
+	"GET /account/two-factor":           browser,
+	"POST /account/two-factor/start":    browser,
+	"POST /account/two-factor/confirm":  browser,
+	"GET /account/sessions":             browser,
+	"POST /account/sessions/end-others": browser,
+	"GET /account/reauth":               browser,
+	"POST /account/reauth":              browser,
+	// Only a session signed in with a company account (SSO) confirms
+	// through it; every session here signed in with a password.
+	"POST /account/reauth/sso":      nothing,
+	"GET /o/{org}/report":           everyone,
+	"POST /o/{org}/report":          everyone,
+	"GET /o/{org}/receipt":          everyone,
+	"POST /o/{org}/receipt":         everyone,
+	"POST /o/{org}/receipt/file":    everyone,
+	"GET /o/{org}/status":           everyone,
+	"POST /o/{org}/status":          everyone,
+	"POST /o/{org}/status/{action}": everyone,
+	"GET /o/{org}/policy":           everyone,
+	"/api/":                         nothing,
+	"/api/v1/anonymous-reports/":    nothing,
+	"/o/":                           nothing,
+	"/":                             nothing,
+	"POST /login/sso":               everyone,
+	"GET /login/sso/callback":       everyone, // 400 without a started sign-in
+	"GET /o/{org}/login":            everyone,
 
 	"GET /{$}":                             signedIn,
 	"GET /report":                          signedIn,
@@ -482,7 +521,12 @@ func TestEveryRouteIsInTheMatrix(t *testing.T) {
 // TestRoleByRoute calls every route and every API operation as each of
 // about two dozen principals on a small data set and compares each answer
 // with the matrix: an answer of success (2xx or 3xx) where the matrix says
-// no fails; so does a refusal of a read the matrix allows.
+// no fails; so does a refusal (401, 403; for a read also 404) of what the
+// matrix allows. Each signed-in person calls with their API token and,
+// on the pages, again with their browser session (a POST with the
+// browser's same-origin headers); a POST of a page from another site is
+// refused with the session too. The routes of a case or a customer are
+// called on the parent's objects and on a subsidiary's.
 func TestRoleByRoute(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the role × route walk takes a while")
@@ -499,6 +543,17 @@ func TestRoleByRoute(t *testing.T) {
 		// the case: it goes last.
 		conf := "POST /cases/{id}/confidential"
 		patterns = append(slices.DeleteFunc(patterns, func(p string) bool { return p == conf }), conf)
+		// callers: each person with their token, then, on the pages,
+		// each signed-in person with their session.
+		sessions := map[string]*http.Client{}
+		callers := slices.Clone(people)
+		for _, p := range people {
+			if p.org != "" {
+				p.session = true
+				sessions[p.name] = e.sessionOf(p)
+				callers = append(callers, p)
+			}
+		}
 		var unexpected, refused, past []string
 		calls := 0
 		for _, pattern := range patterns {
@@ -511,30 +566,74 @@ func TestRoleByRoute(t *testing.T) {
 			if m, p, ok := strings.Cut(pattern, " "); ok {
 				method, route = m, p
 			}
-			variants := w.cases[:1]
-			if strings.Contains(route, "/cases/{id}") {
+			page := !strings.HasPrefix(route, "/api/") && !strings.HasPrefix(route, "/scim/") && strings.Contains(pattern, " ")
+			variants := []caseVariant{{}}
+			switch {
+			case strings.Contains(route, "/cases/{id}"):
 				variants = w.cases
+			case strings.Contains(route, "/customers/{id}"):
+				variants = append(variants, w.subCustomer)
 			}
 			for _, cv := range variants {
-				w.ids["cases"], w.facts = cv.id, cv.facts
+				restore := w.use(cv)
 				path := w.fill(route)
 				if !strings.Contains(pattern, " ") {
 					path += "nowhere" // the catch-alls
 				}
-				for _, p := range people {
-					want := allow(p, w)
-					got := e.callAs(p, pattern, method, path)
-					calls++
-					success := got < 400
-					switch {
-					case success && !want:
-						unexpected = append(unexpected, fmt.Sprintf("%s %s as %s: %d", method, path, p.name, got))
-					case !want && got != 401 && got != 403 && got != 404 && got != 405:
-						past = append(past, fmt.Sprintf("%s %s as %s: %d", method, pattern, p.name, got))
-					case !success && want && method == "GET" && (got == 401 || got == 403 || got == 404) && !strings.Contains(path, "none"):
-						refused = append(refused, fmt.Sprintf("%s %s as %s: %d", method, pattern, p.name, got))
+				who := slices.DeleteFunc(slices.Clone(callers), func(p principal) bool { return p.session && !page })
+				// A page's POST from another site is refused, even for a
+				// person it allows: checked once, before the real ones.
+				if page && method != "GET" {
+					if i := slices.IndexFunc(who, func(p principal) bool { return p.session && allow(p, w) }); i >= 0 {
+						p := who[i]
+						calls++
+						if got := e.callAs(p, sessions[p.name], pattern, method, path, true); got != http.StatusForbidden {
+							unexpected = append(unexpected, fmt.Sprintf("%s %s from another site as %s (session): %d, want 403", method, path, p.name, got))
+						}
 					}
 				}
+				got := make([]int, len(who))
+				if method == "GET" {
+					// Reads change nothing: the people read at once.
+					var wg sync.WaitGroup
+					sem := make(chan struct{}, 4)
+					for i, p := range who {
+						wg.Go(func() {
+							sem <- struct{}{}
+							defer func() { <-sem }()
+							got[i] = e.callAs(p, sessions[p.name], pattern, method, path, false)
+						})
+					}
+					wg.Wait()
+				} else {
+					for i, p := range who {
+						got[i] = e.callAs(p, sessions[p.name], pattern, method, path, false)
+						if p.session && pattern == "POST /logout" {
+							sessions[p.name] = e.sessionOf(p)
+						}
+					}
+				}
+				for i, p := range who {
+					calls++
+					want := allow(p, w)
+					how := ""
+					if p.session {
+						how = " (session)"
+					}
+					success := got[i] > 0 && got[i] < 400
+					switch {
+					case got[i] == 0:
+						// callAs reported the failure.
+					case success && !want:
+						unexpected = append(unexpected, fmt.Sprintf("%s %s as %s%s: %d", method, path, p.name, how, got[i]))
+					case !want && got[i] != 401 && got[i] != 403 && got[i] != 404 && got[i] != 405:
+						past = append(past, fmt.Sprintf("%s %s as %s%s: %d", method, pattern, p.name, how, got[i]))
+					case want && !success && !strings.Contains(path, "none") &&
+						(got[i] == 401 || got[i] == 403 || method == "GET" && got[i] == 404):
+						refused = append(refused, fmt.Sprintf("%s %s as %s%s: %d", method, path, p.name, how, got[i]))
+					}
+				}
+				restore()
 			}
 		}
 		for _, u := range unexpected {
@@ -550,10 +649,23 @@ func TestRoleByRoute(t *testing.T) {
 	})
 }
 
-// callAs sends one request as p with a body that passes the first checks
-// where it matters little, and returns the status.
-func (e *env) callAs(p principal, pattern, method, path string) int {
+// sessionOf signs p in with their password, as a browser does, and
+// returns a client that holds the session cookie.
+func (e *env) sessionOf(p principal) *http.Client {
 	e.t.Helper()
+	c := e.client()
+	res := c.post("/login", url.Values{"email": {p.name + "@roles.example"}, "password": {password}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
+		e.t.Fatalf("sign-in of %s: %d %s", p.name, res.status, res.header.Get("Location"))
+	}
+	return c.hc
+}
+
+// callAs sends one request as p (with their session client hc when
+// p.session) with a body that passes the first checks where it matters
+// little, and returns the status; 0 after reporting a failure to send.
+// crossSite sends the headers of a browser posting from another site.
+func (e *env) callAs(p principal, hc *http.Client, pattern, method, path string, crossSite bool) int {
 	var body io.Reader
 	ctype := ""
 	switch {
@@ -575,18 +687,32 @@ func (e *env) callAs(p principal, pattern, method, path string) int {
 	}
 	req, err := http.NewRequest(method, e.url+path, body)
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Errorf("%s %s: %v", method, path, err)
+		return 0
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	if p.token != "" {
-		req.Header.Set("Authorization", "Bearer "+p.token)
+	switch {
+	case !p.session:
+		if p.token != "" {
+			req.Header.Set("Authorization", "Bearer "+p.token)
+		}
+	case crossSite:
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://attacker.example")
+	case method != "GET":
+		// What a browser sends with a form of the site itself.
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Origin", e.url)
 	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if !p.session {
+		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
 	res, err := hc.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Errorf("%s %s: %v", method, path, err)
+		return 0
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
@@ -663,6 +789,7 @@ var formBodies = map[string]string{
 	"POST /customers/{id}/addressee":                "addressee_kind=company&formal_name=x",
 	"POST /online-posts/{id}/consent":               "consent_name=x&consent_at=2026-01-01",
 	"POST /compliance/not-applicable":               "measure=checkins&reason=x",
+	"POST /account/reauth":                          "reauth_password=" + password,
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z$]+)\}`)
@@ -786,12 +913,27 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 	}
 	c := file(reporter.actor, shops["p"], "090-1111-0000", false)
 	hidden := file(reporter.actor, shops["p"], "090-1111-0000", true)
+	var subCase *kasuhara.Case
+	subPeople := map[string]principal{}
 	for _, org := range []string{"s1", "s2"} {
 		for _, p := range people {
+			if p.org == org {
+				subPeople[p.name] = p
+			}
 			if p.name == org+"-employee" {
-				file(p.actor, shops[org], "090-2222-0000", false)
+				if sc := file(p.actor, shops[org], "090-2222-0000", false); org == "s1" {
+					subCase = sc
+				}
 			}
 		}
+	}
+	// evidence uploads a file to a case as its reporter, through the API.
+	evidence := func(by principal, caseID string) string {
+		t.Helper()
+		body, ct := multipartBody(t, nil, map[string][]byte{"レジ前.png": pngBytes(t, 8, 8)})
+		r := e.client().do("POST", "/api/v1/cases/"+caseID+"/evidence", body, map[string]string{"Authorization": "Bearer " + by.token, "Content-Type": ct})
+		must(t, r, http.StatusCreated)
+		return decode(t, r.body)["evidence"].([]any)[0].(map[string]any)["id"].(string)
 	}
 	anon, _, err := e.st.FileAnonymousReport(ctx, "acme", kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "phone",
 		Categories: []kasuhara.Category{"violence_abuse"}, Subtypes: []string{"shouting"}, Conduct: "匿名の通報"})
@@ -801,11 +943,28 @@ func roleWorld(t *testing.T, e *env) (*world, []principal) {
 	if _, err := e.st.Exclude(ctx, legal, c.ID, excluded.actor.UserID); err != nil {
 		t.Fatal(err)
 	}
-	w.ids["cases"] = c.ID
+	w.ids["cases"], w.target = c.ID, "p"
+	w.ids["evidence"] = evidence(reporter, c.ID)
 	w.facts = access.CaseFacts{OrgID: e.org.ID, ReporterID: reporter.actor.UserID, DepartmentID: shops["p"]}
-	w.cases = []caseVariant{{c.ID, w.facts},
-		{hidden.ID, access.CaseFacts{OrgID: e.org.ID, ReporterID: reporter.actor.UserID, DepartmentID: shops["p"], HiddenFromSupervisor: true}},
-		{anon.ID, access.CaseFacts{OrgID: e.org.ID}}}
+	// Each case but the first has its own file, or none.
+	w.cases = []caseVariant{{id: c.ID, facts: w.facts},
+		{id: hidden.ID, facts: access.CaseFacts{OrgID: e.org.ID, ReporterID: reporter.actor.UserID, DepartmentID: shops["p"], HiddenFromSupervisor: true},
+			ids: map[string]string{"evidence": "none"}},
+		{id: anon.ID, facts: access.CaseFacts{OrgID: e.org.ID}, ids: map[string]string{"evidence": "none"}},
+		{id: subCase.ID, facts: access.CaseFacts{OrgID: e.sub.ID, ReporterID: subPeople["s1-employee"].actor.UserID, DepartmentID: shops["s1"]},
+			target: "s1", ids: map[string]string{"evidence": evidence(subPeople["s1-employee"], subCase.ID), "task": "none"}}}
+	// The first subsidiary's customer, with a measure its desk proposed.
+	subDesk := subPeople["s1-desk"].actor
+	subList, err := e.st.Customers(ctx, subDesk, "09022220000")
+	if err != nil || len(subList) != 1 {
+		t.Fatalf("the subsidiary's customers: %v %v", subList, err)
+	}
+	subMeasure, err := e.st.ProposeMeasure(ctx, subDesk, subList[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "繰り返し",
+		ReviewAt: time.Now().AddDate(0, 6, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.subCustomer = caseVariant{target: "s1", ids: map[string]string{"customers": subList[0].ID, "measure": subMeasure.ID}}
 	if task, err := e.st.AddTask(ctx, desk, c.ID, "電話"); err == nil {
 		w.ids["task"] = task.ID
 	} else {

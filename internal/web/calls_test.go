@@ -190,7 +190,7 @@ func TestCallStartedSideEffects(t *testing.T) {
 		}
 		lookups := func(userID string) int {
 			t.Helper()
-			entries, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "customer.lookup"})
+			entries, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "customer.lookup"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -206,7 +206,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 			t.Error("the summary holds the care record")
 		}
 	}
-	es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
+	es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

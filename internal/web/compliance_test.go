@@ -142,7 +142,7 @@ func TestComplianceAPIAndPage(t *testing.T) {
 				t.Errorf("%s report: Content-Type %q", lang, ct)
 			}
 		}
-		es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "export.compliance_pdf"})
+		es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "export.compliance_pdf"})
 		if err != nil || len(es) != 2 {
 			t.Errorf("the report's downloads audited: %d, %v", len(es), err)
 		}

@@ -92,7 +92,7 @@ func TestEvidenceUploadAndDownload(t *testing.T) {
 	must(t, other.call("GET", "/api/v1/cases/"+id+"/evidence/"+evID, nil), 404)
 	must(t, emp.call("GET", "/api/v1/cases/"+id+"/evidence", nil), 200, evID)
 
-	es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: id, Limit: 200})
+	es, _ := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectID: id, Limit: 200})
 	var up, down int
 	for _, x := range es {
 		switch x.Action {
@@ -220,7 +220,7 @@ func TestSwappedEvidence(t *testing.T) {
 			t.Fatalf("package error does not name the evidence record: %s", r.body)
 		}
 
-		entries, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: caseA})
+		entries, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: caseA})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -164,7 +164,7 @@ func TestGrantRequestsOnApprovals(t *testing.T) {
 		must(t, r, http.StatusSeeOther)
 		must(t, legal.get("/approvals"), 200, `id="no-grant-approvals"`, "却下しました")
 		must(t, admin.get("/notifications"), 200, "ご依頼のパスワード再設定が却下されました")
-		es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{Action: "grant.", OrgID: e.org.ID, Limit: 20})
+		es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{Action: "grant.", OrgID: e.org.ID, Limit: 20})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,11 +41,11 @@ func (s *Server) insightPage(w http.ResponseWriter, r *http.Request) error {
 		mq := q
 		mq.GroupBy = "month"
 		var err error
-		if byMonth, err = s.Insight.Stats(r.Context(), ids, mq); err != nil {
+		if byMonth, err = s.Insight.Stats(r.Context(), viewerFrom(r.Context()).Actor, ids, mq); err != nil {
 			return err
 		}
 	}
-	dash, err := s.Insight.Dashboard(r.Context(), ids, q)
+	dash, err := s.Insight.Dashboard(r.Context(), viewerFrom(r.Context()).Actor, ids, q)
 	if err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func TestStatsExportsSuppressSmallGroups(t *testing.T) {
 	}
 	checkPDFText(t, []byte(r.body), "年次報告", "新宿店", "<3", "*")
 	// Each export is audited.
-	entries, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID})
+	entries, _ := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID})
 	seen := map[string]bool{}
 	for _, en := range entries {
 		seen[en.Action] = true
@@ -173,7 +173,7 @@ func TestCaseExports(t *testing.T) {
 		c := e.signedIn(role)
 		must(t, c.get("/api/v1/exports/cases.csv"), http.StatusForbidden)
 	}
-	entries, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID})
+	entries, _ := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID})
 	n := 0
 	for _, en := range entries {
 		if strings.HasPrefix(en.Action, "export.cases") {

@@ -224,7 +224,7 @@ func TestCertifiedLetterIsKeptApart(t *testing.T) {
 		if err != nil || l.Layout != kasuhara.LayoutCertified || l.SHA256 != cert.header.Get("X-Content-SHA256") {
 			t.Fatalf("stored certified letter = %+v, %v", l, err)
 		}
-		es, _ := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "letter.create", Limit: 10})
+		es, _ := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "letter.create", Limit: 10})
 		if len(es) != 2 {
 			t.Errorf("%d letter.create entries, want 2 (standard and certified)", len(es))
 		}

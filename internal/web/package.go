@@ -67,7 +67,7 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		timeline = slices.DeleteFunc(timeline, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventCare })
 	}
-	entries, err := s.allAuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
+	entries, err := s.allAuditEntries(ctx, actor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
 	if err != nil {
 		return err
 	}
@@ -116,12 +116,12 @@ type checkedFile struct {
 
 // allAuditEntries reads every entry matching f, newest first, a page of
 // 1,000 at a time: a package's audit.json holds the case's whole trail.
-func (s *Server) allAuditEntries(ctx context.Context, f kasuhara.AuditFilter) ([]kasuhara.AuditEntry, error) {
+func (s *Server) allAuditEntries(ctx context.Context, actor kasuhara.Actor, f kasuhara.AuditFilter) ([]kasuhara.AuditEntry, error) {
 	const page = 1000
 	f.Limit = page
 	var out []kasuhara.AuditEntry
 	for {
-		es, err := s.Audit.AuditEntries(ctx, f)
+		es, err := s.Audit.AuditEntries(ctx, actor, f)
 		if err != nil {
 			return nil, err
 		}

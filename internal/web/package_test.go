@@ -197,7 +197,7 @@ func TestPackageLeavesCareOut(t *testing.T) {
 			t.Fatalf("legal's package lacks the care record or the reason:\n%s", got["manifest.json"])
 		}
 		checkPDFText(t, []byte(got["summary.pdf"]), "産業医面談")
-		es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{ObjectType: "case", ObjectID: id, Limit: 100})
+		es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: id, Limit: 100})
 		if err != nil || es[0].Action != "case.package" || !strings.Contains(es[0].Detail, "労災申請のため本人の同意を得て提出") {
 			t.Fatalf("the audit lacks the reason: %+v %v", es[0], err)
 		}

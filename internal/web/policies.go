@@ -85,7 +85,7 @@ func (s *Server) ackReportPage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allow(r, access.ViewAcknowledged); err != nil {
 		return err
 	}
-	reports, err := s.Policies.AckReports(r.Context(), viewerFrom(r.Context()).Org.ID)
+	reports, err := s.Policies.AckReports(r.Context(), viewerFrom(r.Context()).Actor, viewerFrom(r.Context()).Org.ID)
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func (s *Server) statsFor(r *http.Request) (*kasuhara.Stats, scope, error) {
 	if err != nil {
 		return nil, scope{}, err
 	}
-	st, err := s.Insight.Stats(r.Context(), sc.ids, s.statsQuery(r))
+	st, err := s.Insight.Stats(r.Context(), viewerFrom(r.Context()).Actor, sc.ids, s.statsQuery(r))
 	if err != nil {
 		return nil, scope{}, err
 	}

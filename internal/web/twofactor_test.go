@@ -466,7 +466,7 @@ func TestReauthGuardsEachSensitiveAction(t *testing.T) {
 		// The audit trail's CSV: nothing exported, nothing recorded, before.
 		exports := func() int {
 			t.Helper()
-			es, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "export.audit_csv"})
+			es, err := e.st.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "export.audit_csv"})
 			if err != nil {
 				t.Fatal(err)
 			}
