@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -33,12 +34,17 @@ func (s *Server) refuseNUL(h handler) handler {
 		}
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if ct == "application/x-www-form-urlencoded" && r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
-			// The body is within the route's limit (route); a form
-			// that does not parse is the handler's to answer.
-			if err := r.ParseForm(); err == nil {
-				if field, ok := nulInValues(r.PostForm); ok {
-					return nulError(field)
+			// The body is within the route's limit (route): a larger
+			// one is 413 here, as the handler's own parsing would be
+			// (a second ParseForm would see the values read so far).
+			if err := r.ParseForm(); err != nil {
+				if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+					return err
 				}
+				return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "malformed form", Fields: kasuhara.FieldErrors{"body": {Code: kasuhara.FieldMalformed}}}
+			}
+			if field, ok := nulInValues(r.PostForm); ok {
+				return nulError(field)
 			}
 		}
 		return h(w, r)

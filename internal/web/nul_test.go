@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
@@ -53,6 +54,9 @@ func TestNULRefusedInAnyText(t *testing.T) {
 		if n := count("policy_documents"); n != before {
 			t.Fatalf("a policy was stored from a title with NUL (%d, was %d)", n, before)
 		}
+		// A form that does not parse is 400, not an internal error.
+		r = admin.do("POST", "/admin/policies", strings.NewReader("kind=%zz"), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		must(t, r, http.StatusBadRequest)
 		// And a query string.
 		must(t, desk.call("GET", "/api/v1/cases?q=%00", nil), http.StatusUnprocessableEntity, `"q"`)
 	})
