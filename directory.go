@@ -201,7 +201,8 @@ type DirectoryService interface {
 	// saved, never the secret.
 	SSO(ctx context.Context, actor Actor, orgID string) (*SSOSettings, error)
 	// SaveSSO replaces the settings; an empty ClientSecret keeps the stored
-	// one. EINVALID names the field.
+	// one. EINVALID names the field, domains with FieldTaken for a domain
+	// that an organisation outside the company group already lists.
 	SaveSSO(ctx context.Context, actor Actor, s SSOSettings) error
 	// GroupRoles lists the mappings of orgID by group.
 	GroupRoles(ctx context.Context, actor Actor, orgID string) ([]GroupRole, error)
@@ -228,7 +229,11 @@ type DirectoryService interface {
 	// them when new, and moves their membership to the placement of their
 	// groups. A person whose groups map nowhere loses their memberships in
 	// the organisation's group and gets EFORBIDDEN with ErrNoPlacement; an address outside the
-	// organisation's domains EFORBIDDEN. Audited with the directory as actor.
+	// organisation's domains EFORBIDDEN. An existing account is linked by
+	// its address only when all its memberships are in the group and it has
+	// no second factor; otherwise EFORBIDDEN, audited as
+	// auth.sso_link_refused, and nothing changes. Audited with the
+	// directory as actor.
 	SSOSignIn(ctx context.Context, orgID string, p DirectoryPerson) (*User, error)
 	// SignInOptions tells the sign-in page what to offer: whether any
 	// organisation signs in with a company account, and whether every one

@@ -112,6 +112,7 @@ const (
 	FieldNeedsYear         FieldCode = "needs_year"   // the date has no year and none was given
 	FieldNoColumn          FieldCode = "no_column"    // Column
 	FieldImportState       FieldCode = "import_state" // Value
+	FieldForeignDomain     FieldCode = "foreign_domain"
 )
 
 // fieldEnglish is each code's English text for logs and the command line,
@@ -206,6 +207,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldNeedsYear:         "has no year: give the year of dates written without one",
 	FieldNoColumn:          "names the column {{.Column}}, which the file does not have",
 	FieldImportState:       "{{.Value}} is neither finished nor open",
+	FieldForeignDomain:     "is not an address of the organisation's e-mail domains",
 	FieldCourseNoLesson:    "must begin with a lesson: a line starting with ## and the lesson's title (line {{.Line}})",
 	FieldCourseOrder:       "has a lesson after the questions: lessons come first (line {{.Line}})",
 	FieldCourseChoices:     "has a question without 2 to 6 choices written - [x] or - [ ], at least one marked [x] (line {{.Line}})",

@@ -105,7 +105,10 @@ type IntakeFiling struct {
 type IntakeService interface {
 	// ReceiveMail stores a mail for the organisation's desk (the system
 	// actor, for the mailbox listener); its attachments are already in the
-	// blob store. The sender is matched to a member by address.
+	// blob store. The sender is matched to a member by address. ECONFLICT
+	// when the organisation has a message with its Message-ID already (a
+	// repeat delivery; nothing is written); ERATELIMITED when its mailbox
+	// is full or the sender sent too many in the last hour.
 	ReceiveMail(ctx context.Context, actor Actor, orgID string, m InboundMail) (*IntakeItem, error)
 	// IntakeItems lists the organisation's items in state, newest first:
 	// sender, subject and date only (no body), so the list is not a read.

@@ -133,9 +133,14 @@ func (k *archiveKeys) identities(cmd string) ([]age.Identity, error) {
 // archive (backup verify, restore, restore key): set's configuration, the
 // keys that decrypt, and FILE, the only argument. flags is the usage line's
 // part before FILE.
-func parseArchiveFile(e env, name string, set config.Set, args []string, flags string) (*config.Config, string, []age.Identity, error) {
+func parseArchiveFile(e env, name string, set config.Set, args []string, flags string, own func(*flag.FlagSet)) (*config.Config, string, []age.Identity, error) {
 	var keys archiveKeys
-	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) { keys.register(fs, e.getenv, true) }, true)
+	cfg, fs, err := parseFlags(e, name, set, args, func(fs *flag.FlagSet) {
+		keys.register(fs, e.getenv, true)
+		if own != nil {
+			own(fs)
+		}
+	}, true)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -152,7 +157,9 @@ func parseArchiveFile(e env, name string, set config.Set, args []string, flags s
 // backup is kasuhara backup: the whole installation in one encrypted
 // archive; backup verify, which checks one; backup key, which writes the
 // keys apart. Without --passphrase or --recipient, backup FILE writes a
-// plain copy of the SQLite database, as it always did.
+// plain copy of the SQLite database, as it always did (the contract's
+// command), with a warning on stderr that it is unencrypted and holds
+// no evidence.
 func backup(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "verify" {
 		return backupVerify(ctx, e, args[1:])
@@ -201,6 +208,11 @@ func backup(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Wrote a consistent copy of the database to %s.\n"+
 			"It holds the database only: for the evidence files too, give --passphrase or --recipient; the evidence key is backed up with kasuhara backup key.\n", out)
+		// Kept for the scripts written before the archive (the contract's
+		// kasuhara backup FILE), and said plainly where a script's mail or
+		// log shows it.
+		fmt.Fprintf(e.stderr, "kasuhara: warning: %s is NOT encrypted and holds the database only: no evidence files, no keys. "+
+			"It cannot restore the evidence. Give --passphrase (or KASUHARA_BACKUP_PASSPHRASE) or --recipient for the encrypted archive of the database and the evidence files (docs/operations.md).\n", out)
 		return nil
 	}
 	blobs, err := blob.OpenStorage(ctx, cfg.Data, blobOptions(cfg, cfg.Blob))
@@ -310,12 +322,20 @@ func writeArchive(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *sto
 		os.Remove(dump + "-shm")
 	} else {
 		dump, entry = filepath.Join(tmp, "postgres.dump"), postgresEntry
-		if err := pgDump(ctx, cfg.Database, dump); err != nil {
-			return nil, err
-		}
-		// Listed after the dump: a file filed meanwhile is copied too (and
-		// unused after a restore); one in the dump is never missed.
-		if files, err = st.StoredFiles(ctx); err != nil {
+		// pg_dump takes the snapshot that a transaction exported and holds,
+		// and the files are listed in that same snapshot: a case the purge
+		// removes meanwhile is in the dump and its file in the list, copied
+		// or recorded as purged, never missed.
+		files, err = st.StoredFilesInSnapshot(ctx, func(snapshot string) error {
+			if err := pgDump(ctx, cfg.Database, snapshot, dump); err != nil {
+				return err
+			}
+			if afterDatabaseDump != nil {
+				afterDatabaseDump()
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -377,14 +397,19 @@ func writeArchive(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *sto
 	return m, f.Close()
 }
 
-// pgDump runs PostgreSQL's own pg_dump (custom format) into path.
-func pgDump(ctx context.Context, url, path string) error {
+// afterDatabaseDump, when set (by tests), runs once the database is dumped,
+// before the files are copied.
+var afterDatabaseDump func()
+
+// pgDump runs PostgreSQL's own pg_dump (custom format) into path, in the
+// exported snapshot.
+func pgDump(ctx context.Context, url, snapshot, path string) error {
 	bin, err := exec.LookPath("pg_dump")
 	if err != nil {
 		return errors.New("backup: pg_dump is not installed, so the PostgreSQL database cannot be backed up by this command: " +
 			"install PostgreSQL's client programs (Debian, Ubuntu: apt install postgresql-client) in the server's major version, or take the dump yourself and record it with kasuhara backup --mark")
 	}
-	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--no-privileges", "--file", path, "--dbname", url)
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot, "--file", path, "--dbname", url)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("backup: pg_dump: %v: %s", err, strings.TrimSpace(string(out)))
 	}
@@ -498,12 +523,25 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 }
 
 // backupVerify checks an archive without restoring it: it decrypts it,
-// compares every entry with the manifest and, for a SQLite database,
-// verifies the audit trail of the database in it.
+// compares every entry with the manifest and verifies the audit trail of
+// the database in it: a SQLite database in a temporary directory; a
+// PostgreSQL dump only when --scratch-database names an empty database to
+// load it into (emptied again afterwards), and otherwise it says plainly
+// that the trail was not verified.
 func backupVerify(ctx context.Context, e env, args []string) error {
-	_, file, ids, err := parseArchiveFile(e, "backup verify", 0, args, "[--passphrase P | --identity FILE]")
+	var scratch string
+	_, file, ids, err := parseArchiveFile(e, "backup verify", 0, args, "[--passphrase P | --identity FILE] [--scratch-database URL]", func(fs *flag.FlagSet) {
+		fs.StringVar(&scratch, "scratch-database", "", "URL of an empty PostgreSQL database to load a PostgreSQL archive's dump into and verify its audit trail; emptied again afterwards")
+	})
 	if err != nil {
 		return err
+	}
+	if scratch != "" {
+		if n, err := pgTables(ctx, scratch); err != nil {
+			return usagef("backup verify: --scratch-database: %v", err)
+		} else if n > 0 {
+			return usagef("backup verify: --scratch-database holds %d tables: give an empty database (createdb), never the installation's own", n)
+		}
 	}
 	tmp, err := os.MkdirTemp("", "kasuhara-verify-")
 	if err != nil {
@@ -511,25 +549,59 @@ func backupVerify(ctx context.Context, e env, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 	m, err := readArchive(file, ids, func(name string, r io.Reader) error {
-		if name != sqliteEntry {
+		if name != sqliteEntry && (name != postgresEntry || scratch == "") {
 			return nil
 		}
-		return writeFile(filepath.Join(tmp, sqldb.SQLiteFile), r)
+		return writeFile(filepath.Join(tmp, path.Base(name)), r)
 	})
 	if err != nil {
 		return err
 	}
-	chain := "the database is a PostgreSQL dump: its audit trail is verified when it is restored"
-	if m.Engine == string(sqldb.SQLite) {
+	chain := "the database is a PostgreSQL dump: its audit trail was not verified (give --scratch-database with the URL of an empty database to verify it; kasuhara restore verifies it)"
+	switch {
+	case m.Engine == string(sqldb.SQLite):
 		n, err := verifyAuditIn(ctx, tmp, "")
 		if err != nil {
 			return fmt.Errorf("%s: %s: %w", file, sqliteEntry, err)
 		}
 		chain = fmt.Sprintf("the audit trail in its database is intact (%d entries)", n)
+	case scratch != "":
+		n, err := verifyDumpAudit(ctx, scratch, filepath.Join(tmp, path.Base(postgresEntry)))
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", file, postgresEntry, err)
+		}
+		chain = fmt.Sprintf("the audit trail in its database is intact (%d entries, loaded into the scratch database and removed again)", n)
 	}
 	fmt.Fprintf(e.stdout, "%s is intact: written %s by kasuhara %s; every one of its %d entries matches its manifest; %s.\n",
 		file, m.Created.Format(time.RFC3339), m.Version, len(m.Entries), chain)
 	return nil
+}
+
+// verifyDumpAudit loads a pg_dump file into the empty database at url,
+// verifies the audit trail there, and empties the database again (it held
+// a copy of every case).
+func verifyDumpAudit(ctx context.Context, url, dump string) (n int64, err error) {
+	defer func() {
+		if cerr := emptyScratch(context.WithoutCancel(ctx), url); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("the scratch database could not be emptied: drop it: %w", cerr))
+		}
+	}()
+	if err := pgRestore(ctx, url, dump); err != nil {
+		return 0, err
+	}
+	return verifyAuditIn(ctx, "", url)
+}
+
+// emptyScratch drops what a pg_restore put into the public schema of the
+// scratch database at url.
+func emptyScratch(ctx context.Context, url string) error {
+	db, err := sqldb.Open(ctx, url, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Read.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+	return err
 }
 
 func writeFile(path string, r io.Reader) error {

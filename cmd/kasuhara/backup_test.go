@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 	"github.com/kasuhara/kasuhara/internal/testserver"
+	"github.com/minio/minio-go/v7"
 )
 
 // serveInBackground runs serve in the background and returns its address, a
@@ -325,9 +327,34 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 // TestCorruptArchiveRefused: an archive with a flipped byte, and one whose
 // evidence entry was replaced and encrypted again with the passphrase, are
 // refused by verify and by restore, naming the entry; the restore leaves
-// nothing behind.
+// nothing behind. On SQLite with the files on disk, and on PostgreSQL
+// with the files in a bucket.
 func TestCorruptArchiveRefused(t *testing.T) {
-	src := newCLI(t, sqldb.SQLite)
+	for _, tt := range []struct {
+		name string
+		eng  sqldb.Engine
+		s3   bool
+	}{{"sqlite-local", sqldb.SQLite, false}, {"postgres-s3", sqldb.Postgres, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			newInstall := func() (*cli, *testdb.S3Bucket) {
+				c := newCLI(t, tt.eng)
+				if !tt.s3 {
+					return c, nil
+				}
+				b := testdb.NewS3Bucket(t)
+				for _, kv := range b.Env("evidence") {
+					k, v, _ := strings.Cut(kv, "=")
+					c.env[k] = v
+				}
+				return c, &b
+			}
+			testCorruptArchiveRefused(t, newInstall)
+		})
+	}
+}
+
+func testCorruptArchiveRefused(t *testing.T, newInstall func() (*cli, *testdb.S3Bucket)) {
+	src, _ := newInstall()
 	src.seedAcme()
 	src.ok("employee-password-1\n", "user", "create", "--email", "e@acme.example", "--name", "E", "--role", "employee", "--org", "acme")
 	tok := strings.TrimSpace(src.ok("", "token", "create", "--email", "e@acme.example"))
@@ -384,7 +411,7 @@ func TestCorruptArchiveRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.file) {
 			t.Errorf("verify %s: %v, want an error naming the archive and saying %q", filepath.Base(tt.file), err, tt.want)
 		}
-		dst := newCLI(t, sqldb.SQLite)
+		dst, bucket := newInstall()
 		_, _, err = dst.run("", "restore", "--passphrase", testPassphrase, tt.file)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("restore %s: %v, want %q", filepath.Base(tt.file), err, tt.want)
@@ -392,7 +419,17 @@ func TestCorruptArchiveRefused(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dst.env["KASUHARA_DATA"], "kasuhara.db")); err == nil {
 			t.Errorf("a refused restore left a database behind")
 		}
+		if url := dst.env["KASUHARA_DATABASE"]; url != "" {
+			if n, err := pgTables(context.Background(), url); err != nil || n > 0 {
+				t.Errorf("a refused restore left %d tables in the database (%v)", n, err)
+			}
+		}
 		ents, _ := filepath.Glob(filepath.Join(dst.env["KASUHARA_DATA"], "evidence", "??", "*"))
+		if bucket != nil {
+			for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Recursive: true}) {
+				ents = append(ents, o.Key)
+			}
+		}
 		if len(ents) > 0 {
 			t.Errorf("a refused restore left %d evidence files behind", len(ents))
 		}
@@ -458,5 +495,201 @@ func TestBackupToRecipientAndWithoutPgDump(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a failed backup left its file")
+	}
+}
+
+// TestPlainBackupWarns: kasuhara backup FILE without a passphrase or a
+// recipient still writes the plain copy of the SQLite database that old
+// scripts expect (the contract's command), but says on stderr that it is
+// unencrypted and holds neither the evidence files nor the keys, and how
+// to write the archive instead; with a passphrase nothing is said there.
+func TestPlainBackupWarns(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	c.seedAcme()
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "copy.db")
+	out, errs, err := c.run("", "backup", plain)
+	if err != nil {
+		t.Fatalf("backup FILE: %v\n%s", err, errs)
+	}
+	if !strings.Contains(out, plain) {
+		t.Errorf("stdout: %s", out)
+	}
+	for _, want := range []string{"warning", "NOT encrypted", "database only", "no evidence files", "--passphrase", "--recipient"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, errs)
+		}
+	}
+	if raw, _ := os.ReadFile(plain); !bytes.HasPrefix(raw, []byte("SQLite format 3")) {
+		t.Error("backup FILE did not write a SQLite database")
+	}
+	_, errs, err = c.run("", "backup", "--passphrase", testPassphrase, filepath.Join(dir, "k.backup"))
+	if err != nil || errs != "" {
+		t.Errorf("archive: %v, stderr %q", err, errs)
+	}
+}
+
+// expireCase makes case id of c's installation due for the nightly purge:
+// closed long ago under a rule that keeps closed cases a month.
+func expireCase(t *testing.T, c *cli, id string) {
+	t.Helper()
+	ctx := context.Background()
+	db := c.store().DB()
+	if _, err := db.Read.ExecContext(ctx, "UPDATE cases SET state = 'closed', closed_at = $1 WHERE id = $2",
+		time.Now().AddDate(-2, 0, 0).UTC(), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Read.ExecContext(ctx, `INSERT INTO retention_rules (id, org_id, state, verdict, keep_months, created_at)
+		SELECT 'rule-' || id, org_id, 'closed', '', 1, $2 FROM cases WHERE id = $1 ON CONFLICT DO NOTHING`, id, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// purgeNow runs the nightly purge of c's installation, deleting the files
+// from its evidence store, and returns how many cases went.
+func purgeNow(t *testing.T, c *cli) int {
+	t.Helper()
+	ctx := context.Background()
+	blobs, err := openBlobs(ctx, cfgOf(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	n, err := c.store().PurgeExpired(ctx, "", blobs.Delete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBackupRacesPurge: on PostgreSQL with evidence in a bucket, the
+// nightly purge removes a case (and deletes its object from the bucket)
+// after pg_dump has taken the database and before the files are copied.
+// The archive records the file as purged, verifies and restores; the
+// restore finishes the purge of that case, audited, so that the restored
+// server lists no evidence it cannot give.
+func TestBackupRacesPurge(t *testing.T) {
+	c := newCLI(t, sqldb.Postgres)
+	bucket := testdb.NewS3Bucket(t)
+	for _, kv := range bucket.Env("evidence") {
+		k, v, _ := strings.Cut(kv, "=")
+		c.env[k] = v
+	}
+	seedEvidence(t, c, 3)
+	st := c.store()
+	ids := testdb.Strings(t, st.DB(), "SELECT id FROM cases ORDER BY created_at")
+	gone := ids[0]
+	goneBlob := testdb.Strings(t, st.DB(), "SELECT blob_id FROM evidence WHERE case_id = $1", gone)[0]
+	expireCase(t, c, gone)
+
+	purged := 0
+	afterDatabaseDump = func() { purged = purgeNow(t, c) }
+	defer func() { afterDatabaseDump = nil }()
+	dir := t.TempDir()
+	archive, keyFile := filepath.Join(dir, "k.backup"), filepath.Join(dir, "k.keys")
+	out := c.ok("", "backup", "--passphrase", testPassphrase, archive)
+	afterDatabaseDump = nil
+	if purged != 1 {
+		t.Fatalf("the purge during the backup removed %d cases, want 1", purged)
+	}
+	if !strings.Contains(out, "1 files were purged with their cases while the backup ran") {
+		t.Errorf("backup: %s", out)
+	}
+	// The nightly purge deleted the object from the bucket, and only it.
+	left := 0
+	for o := range bucket.Client.ListObjects(context.Background(), bucket.Bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		left++
+		if strings.Contains(o.Key, goneBlob) {
+			t.Errorf("the purged case's file is still in the bucket: %s", o.Key)
+		}
+	}
+	if left != 2 {
+		t.Errorf("the bucket holds %d objects after the purge, want the other cases' 2", left)
+	}
+	if n := testdb.Strings(t, st.DB(), "SELECT blob_id FROM pending_blob_deletes"); len(n) != 0 {
+		t.Errorf("files left pending deletion after the purge: %v", n)
+	}
+	c.ok("", "backup", "verify", "--passphrase", testPassphrase, archive)
+	c.ok("", "backup", "key", "--passphrase", testPassphrase, keyFile)
+
+	dst := newCLI(t, sqldb.Postgres)
+	for _, kv := range testdb.NewS3Bucket(t).Env("evidence") {
+		k, v, _ := strings.Cut(kv, "=")
+		dst.env[k] = v
+	}
+	dst.ok("", "restore", "key", "--passphrase", testPassphrase, keyFile)
+	out = dst.ok("", "restore", "--passphrase", testPassphrase, archive)
+	if !strings.Contains(out, "decrypted and match") || !strings.Contains(out, "purge") {
+		t.Errorf("restore: %s", out)
+	}
+	db := dst.store().DB()
+	if n := testdb.Strings(t, db, "SELECT id FROM cases WHERE id = $1", gone); len(n) != 0 {
+		t.Errorf("the case purged during the backup is back after the restore")
+	}
+	if n := testdb.Strings(t, db, "SELECT id FROM evidence WHERE blob_id = $1", goneBlob); len(n) != 0 {
+		t.Errorf("the restored database lists evidence whose file was purged")
+	}
+	if got := testdb.Strings(t, db, "SELECT id FROM cases ORDER BY created_at"); !slices.Equal(got, ids[1:]) {
+		t.Errorf("restored cases %v, want %v", got, ids[1:])
+	}
+	purges := testdb.Strings(t, db, "SELECT detail FROM audit_entries WHERE action = 'case.purge' AND object_id = $1 ORDER BY seq", gone)
+	if len(purges) != 1 || !strings.Contains(purges[0], "restore") {
+		t.Errorf("the purge finished by the restore is audited as %v", purges)
+	}
+	if out := dst.ok("", "audit", "verify"); !strings.Contains(out, "intact") {
+		t.Errorf("audit verify after the restore: %s", out)
+	}
+	if got := checkFiles(t, dst); got != 2 {
+		t.Errorf("%d files after the restore, want 2", got)
+	}
+}
+
+// TestVerifyPostgresArchiveAuditChain: backup verify of a PostgreSQL
+// archive says plainly that it did not check the audit trail, unless
+// --scratch-database names an empty database: then it loads the dump
+// there with pg_restore, verifies the trail (refusing an archive whose
+// trail was altered before the backup), and empties the scratch database
+// again. A scratch database that holds tables is refused.
+func TestVerifyPostgresArchiveAuditChain(t *testing.T) {
+	c := newCLI(t, sqldb.Postgres)
+	c.seedAcme()
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.backup"), filepath.Join(dir, "bad.backup")
+	c.ok("", "backup", "--passphrase", testPassphrase, good)
+	db := c.tamper()
+	testdb.Exec(t, db, "UPDATE audit_entries SET detail = '{\"slug\":\"evil\"}' WHERE seq = (SELECT MIN(seq) FROM audit_entries)")
+	c.ok("", "backup", "--passphrase", testPassphrase, bad)
+
+	if out := c.ok("", "backup", "verify", "--passphrase", testPassphrase, bad); !strings.Contains(out, "not verified") {
+		t.Errorf("verify without a scratch database does not say the trail was not checked: %s", out)
+	}
+	scratch := testdb.NewPostgresDatabase(t)
+	out := c.ok("", "backup", "verify", "--passphrase", testPassphrase, "--scratch-database", scratch, good)
+	if !regexp.MustCompile(`the audit trail in its database is intact \(\d+ entries, loaded into the scratch database and removed again\)`).MatchString(out) {
+		t.Errorf("verify with a scratch database: %s", out)
+	}
+	tables := func() int {
+		n, err := pgTables(context.Background(), scratch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := tables(); n != 0 {
+		t.Errorf("verify left %d tables in the scratch database", n)
+	}
+	_, _, err := c.run("", "backup", "verify", "--passphrase", testPassphrase, "--scratch-database", scratch, bad)
+	if err == nil || !strings.Contains(err.Error(), "does not verify") || !strings.Contains(err.Error(), bad) {
+		t.Errorf("verify of an archive with an altered trail: %v", err)
+	}
+	if n := tables(); n != 0 {
+		t.Errorf("a failed verify left %d tables in the scratch database", n)
+	}
+	// A database that holds tables is not a scratch database.
+	if _, _, err := c.run("", "backup", "verify", "--passphrase", testPassphrase, "--scratch-database", c.env["KASUHARA_DATABASE"], good); exitCode(err) != 2 || !strings.Contains(err.Error(), "--scratch-database") {
+		t.Errorf("verify into a database with tables: %v", err)
 	}
 }

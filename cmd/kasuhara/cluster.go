@@ -4,16 +4,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 )
@@ -135,4 +138,128 @@ func holdOnNewerSchema(db *sqldb.DB, logger *slog.Logger) func(context.Context) 
 		}
 		return held
 	}
+}
+
+// jobLease is the job queue's lease: how long one run of a job may take
+// (KASUHARA_JOB_TIMEOUT) and how long after that its server still holds
+// it (KASUHARA_JOB_LEASE_GRACE). When a server dies holding jobs, another
+// takes them over once both have passed since the claim.
+type jobLease struct {
+	Timeout, Grace time.Duration
+}
+
+// Bounds of the job lease's two parts (said in jobLeaseFromEnv's error).
+const (
+	minJobLease = time.Second
+	maxJobLease = time.Hour
+)
+
+// jobLeaseFromEnv reads the job lease from the environment: by default
+// one minute each (jobs.Options' defaults). A value that is not a duration
+// from 1s to 1h is a usage error (exit status 2) that names the variable.
+func jobLeaseFromEnv(getenv func(string) string) (jobLease, error) {
+	l := jobLease{Timeout: time.Minute, Grace: time.Minute}
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+	}{{"KASUHARA_JOB_TIMEOUT", &l.Timeout}, {"KASUHARA_JOB_LEASE_GRACE", &l.Grace}} {
+		s := strings.TrimSpace(getenv(v.name))
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d < minJobLease || d > maxJobLease {
+			return jobLease{}, usagef("serve: %s=%q: a duration from 1s to 1h, such as 30s or 2m", v.name, s)
+		}
+		*v.to = d
+	}
+	return l, nil
+}
+
+// schemaGate refuses the requests that may change something (every method
+// but GET, HEAD and OPTIONS) with 503 and Retry-After once a newer release
+// has migrated the database (a rolling upgrade): an old server then writes
+// nothing on a schema it does not know from within a second of the
+// migration, instead of until the load balancer's health checks take it
+// out. Reading pages goes on until then. It asks the database at most once
+// a second (every), at whichever request comes first; a check that fails
+// for another reason (the database away) changes nothing, and the request
+// fails or succeeds on its own.
+type schemaGate struct {
+	next    http.Handler
+	check   func(context.Context) error // sqldb.DB.CheckSchema
+	every   time.Duration
+	catalog *i18n.Catalog
+	logger  *slog.Logger
+
+	mu      sync.Mutex
+	checked time.Time
+	newer   error // the *sqldb.NewerSchemaError, while there is one
+}
+
+// schemaRetryAfter is the Retry-After of a refused request, in seconds:
+// by then the load balancer has sent the client to an upgraded server.
+const schemaRetryAfter = "10"
+
+func newSchemaGate(next http.Handler, db *sqldb.DB, catalog *i18n.Catalog, logger *slog.Logger) *schemaGate {
+	return &schemaGate{next: next, check: db.CheckSchema, every: time.Second, catalog: catalog, logger: logger}
+}
+
+func (g *schemaGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		g.next.ServeHTTP(w, r)
+		return
+	}
+	if g.newerSchema(r.Context()) == nil {
+		g.next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Retry-After", schemaRetryAfter)
+	w.Header().Set("Cache-Control", "no-store")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		lang := "en"
+		if i18n.PrefersJapanese(r.Header.Get("Accept-Language")) {
+			lang = "ja"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
+			"code": "unavailable", "message": g.catalog.Localizer(lang).T("error.upgrading")}})
+		return
+	}
+	// A browser's form: both languages, as the page that sent it is not
+	// known here.
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprintf(w, "%s\n%s\n", g.catalog.Localizer("ja").T("error.upgrading"), g.catalog.Localizer("en").T("error.upgrading"))
+}
+
+// newerSchema is the NewerSchemaError while the database is newer than
+// this server, asking the database when the last answer is older than
+// every.
+func (g *schemaGate) newerSchema(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.checked.IsZero() && time.Since(g.checked) < g.every {
+		return g.newer
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err := g.check(ctx)
+	var newer *sqldb.NewerSchemaError
+	switch {
+	case errors.As(err, &newer):
+		if g.newer == nil {
+			g.logger.Warn("refusing writes", "err", err)
+		}
+		g.newer = err
+	case err == nil:
+		g.newer = nil
+	}
+	// A check that failed otherwise leaves the answer as it was, for a
+	// second too: while the database is away, writes must not queue here
+	// behind one check after another.
+	g.checked = time.Now()
+	return g.newer
 }

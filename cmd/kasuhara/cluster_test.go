@@ -5,17 +5,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
@@ -49,7 +54,8 @@ func waitStatus(t *testing.T, u string, want int, why string) {
 // throughout. And when a newer release migrates the database under a
 // running server (a rolling upgrade), the old server's /readyz turns 503 so
 // that the load balancer takes it out, and its job queue stops claiming,
-// naming the reason in its log.
+// naming the reason in its log; within a second and a half it refuses
+// requests that write with 503 and Retry-After.
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	c := newCLI(t, sqldb.Postgres)
 	c.env["KASUHARA_ADDR"] = "127.0.0.1:0"
@@ -89,6 +95,26 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	ms, _ := sqldb.Migrations(sqldb.Postgres)
 	next := fmt.Sprintf("%04d_from_a_newer_release.sql", len(ms)+1)
 	testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, next, time.Now().UTC())
+	migrated := time.Now()
+	// Within a second and a half, before any load balancer could notice,
+	// the old server refuses a request that writes (schemaGate), here an
+	// API report without a token (401 before).
+	var refused *http.Response
+	for time.Since(migrated) < 1500*time.Millisecond {
+		res, err := http.Post(addr+"/api/v1/reports", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable {
+			refused = res
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if refused == nil || refused.Header.Get("Retry-After") == "" {
+		t.Fatalf("a write 1.5 s after a newer release migrated the database was not refused with 503 and Retry-After (%v)", refused)
+	}
 	waitStatus(t, addr+"/readyz", http.StatusServiceUnavailable, "schema newer than the server")
 	if s := status(t, addr+"/healthz"); s != http.StatusOK {
 		t.Fatalf("healthz = %d under a newer schema", s)
@@ -112,6 +138,10 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 	}
 	testdb.Exec(t, db, "DELETE FROM schema_migrations WHERE version = $1", len(ms)+1)
 	waitStatus(t, addr+"/readyz", http.StatusOK, "schema back")
+	time.Sleep(1100 * time.Millisecond) // the gate's last answer is older than a second
+	if res, err := http.Post(addr+"/api/v1/reports", "application/json", strings.NewReader("{}")); err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a write once the schema is known again: %v %v, want 401 (no token)", res, err)
+	}
 }
 
 // failingBucket is an evidence store whose bucket does not answer.
@@ -200,4 +230,259 @@ func TestSweepDeletesOldThrottleRows(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// TestJobLeaseFromEnv: the job lease is one minute plus one minute unless
+// KASUHARA_JOB_TIMEOUT or KASUHARA_JOB_LEASE_GRACE says otherwise; a value
+// that is not a duration from 1s to 1h is refused, naming the variable.
+func TestJobLeaseFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env     map[string]string
+		want    jobLease
+		wantErr string
+	}{
+		{env: nil, want: jobLease{time.Minute, time.Minute}},
+		{env: map[string]string{"KASUHARA_JOB_TIMEOUT": "10s", "KASUHARA_JOB_LEASE_GRACE": "2s"}, want: jobLease{10 * time.Second, 2 * time.Second}},
+		{env: map[string]string{"KASUHARA_JOB_LEASE_GRACE": " 5m "}, want: jobLease{time.Minute, 5 * time.Minute}},
+		{env: map[string]string{"KASUHARA_JOB_TIMEOUT": "abc"}, wantErr: `KASUHARA_JOB_TIMEOUT="abc"`},
+		{env: map[string]string{"KASUHARA_JOB_TIMEOUT": "500ms"}, wantErr: `KASUHARA_JOB_TIMEOUT="500ms"`},
+		{env: map[string]string{"KASUHARA_JOB_LEASE_GRACE": "2h"}, wantErr: `KASUHARA_JOB_LEASE_GRACE="2h"`},
+		{env: map[string]string{"KASUHARA_JOB_LEASE_GRACE": "-1s"}, wantErr: `KASUHARA_JOB_LEASE_GRACE="-1s"`},
+	} {
+		got, err := jobLeaseFromEnv(func(k string) string { return tc.env[k] })
+		if tc.wantErr != "" {
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "from 1s to 1h,") {
+				t.Errorf("%v: %v, %v; want an error naming %s", tc.env, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%v: %v, %v; want %v", tc.env, got, err, tc.want)
+		}
+	}
+}
+
+// tcpProxy forwards TCP connections to a target while it is open. Closed,
+// it closes its listener and every connection through it: its address
+// then refuses connections, as a stopped server's does.
+type tcpProxy struct {
+	t      *testing.T
+	target string
+	addr   string // 127.0.0.1:PORT, the same after each open
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]bool
+}
+
+// startTCPProxy opens a proxy to target until the test ends.
+func startTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	p := &tcpProxy{t: t, target: target, addr: "127.0.0.1:0", conns: map[net.Conn]bool{}}
+	p.open()
+	t.Cleanup(p.close)
+	return p
+}
+
+// open listens on the proxy's address again.
+func (p *tcpProxy) open() {
+	p.t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.forward(c)
+		}
+	}()
+}
+
+func (p *tcpProxy) forward(c net.Conn) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.ln == nil { // closed meanwhile
+		p.mu.Unlock()
+		c.Close()
+		up.Close()
+		return
+	}
+	p.conns[c], p.conns[up] = true, true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(up, c); done <- struct{}{} }()
+	go func() { io.Copy(c, up); done <- struct{}{} }()
+	<-done
+	c.Close()
+	up.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	delete(p.conns, up)
+	p.mu.Unlock()
+}
+
+// close stops listening and cuts every connection through the proxy.
+func (p *tcpProxy) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+// TestReadyzFollowsTheBucket (issue 24): with evidence in a real bucket
+// (the S3-compatible test server, reached through a TCP proxy), /readyz
+// is 503 while the bucket cannot be reached (the proxy closed: connections
+// refused, those open cut) and 200 again once it can; /healthz stays 200
+// throughout, and the log names the evidence store as the reason.
+func TestReadyzFollowsTheBucket(t *testing.T) {
+	bucket := testdb.NewS3Bucket(t)
+	endpoint, err := url.Parse(bucket.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := startTCPProxy(t, endpoint.Host)
+	c := newCLI(t, sqldb.Postgres)
+	for _, kv := range bucket.Env("evidence/") {
+		k, v, _ := strings.Cut(kv, "=")
+		c.env[k] = v
+	}
+	c.env["KASUHARA_S3_ENDPOINT"] = "http://" + proxy.addr
+	addr, _, logs := serveInBackground(t, c)
+	waitStatus(t, addr+"/readyz", http.StatusOK, "bucket reachable")
+
+	proxy.close()
+	waitStatus(t, addr+"/readyz", http.StatusServiceUnavailable, "bucket unreachable")
+	if s := status(t, addr+"/healthz"); s != http.StatusOK {
+		t.Fatalf("healthz = %d while the bucket is unreachable; it is liveness only", s)
+	}
+	if text := logs.String(); !strings.Contains(text, `"msg":"not ready"`) || !strings.Contains(text, "evidence store") {
+		t.Fatalf("the log does not say that the evidence store is why the server is not ready:\n%s", text)
+	}
+	// Still not ready a moment later (no answer cached from before).
+	time.Sleep(300 * time.Millisecond)
+	if s := status(t, addr+"/readyz"); s != http.StatusServiceUnavailable {
+		t.Fatalf("readyz = %d with the bucket still unreachable", s)
+	}
+
+	proxy.open()
+	waitStatus(t, addr+"/readyz", http.StatusOK, "bucket back")
+}
+
+// TestSchemaGateRefusesWritesOnNewerSchema (issue 24, a rolling upgrade):
+// once a newer release has migrated the database, a request that may
+// write (POST, PUT, PATCH, DELETE) is refused with 503 and Retry-After
+// before it reaches the server (JSON on the API, both languages on a
+// form), while reading goes on; when the schema is one the server knows
+// again, writes go through. On both engines.
+func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		var reached []string
+		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = append(reached, r.Method+" "+r.URL.Path) })
+		var logs bytes.Buffer
+		gate := newSchemaGate(next, db, catalog, slog.New(slog.NewJSONHandler(&logs, nil)))
+		gate.every = 0 // ask the database on every request
+		do := func(method, path string) *httptest.ResponseRecorder {
+			t.Helper()
+			reached = nil
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest(method, path, strings.NewReader("{}"))
+			r.Header.Set("Accept-Language", "ja")
+			gate.ServeHTTP(w, r)
+			return w
+		}
+		if w := do("POST", "/api/v1/reports"); w.Code != http.StatusOK || len(reached) != 1 {
+			t.Fatalf("a write on the server's own schema: %d, reached %v", w.Code, reached)
+		}
+
+		ms, _ := sqldb.Migrations(db.Engine)
+		testdb.Exec(t, db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", len(ms)+1, "9999_from_a_newer_release.sql", time.Now().UTC())
+		for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+			w := do(method, "/api/v1/reports")
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "10" || len(reached) != 0 {
+				t.Fatalf("%s on a newer schema: %d, Retry-After %q, reached %v; want 503, 10, not reached", method, w.Code, w.Header().Get("Retry-After"), reached)
+			}
+			if got := w.Body.String(); !strings.Contains(got, `"code":"unavailable"`) || !strings.Contains(got, "更新") {
+				t.Fatalf("%s on the API: %s, want the code unavailable and the Japanese message", method, got)
+			}
+		}
+		w := do("POST", "/login")
+		if body := w.Body.String(); w.Code != http.StatusServiceUnavailable || len(reached) != 0 ||
+			!strings.Contains(body, "更新") || !strings.Contains(body, "upgraded") {
+			t.Fatalf("a form on a newer schema: %d %q, reached %v; want 503 in both languages", w.Code, body, reached)
+		}
+		for _, method := range []string{"GET", "HEAD", "OPTIONS"} {
+			if w := do(method, "/cases"); w.Code != http.StatusOK || len(reached) != 1 {
+				t.Fatalf("%s on a newer schema: %d, reached %v; reading goes on", method, w.Code, reached)
+			}
+		}
+		if n := strings.Count(logs.String(), `"msg":"refusing writes"`); n != 1 || !strings.Contains(logs.String(), "9999_from_a_newer_release.sql") {
+			t.Fatalf("the log says %d times that writes are refused, want once with the migration:\n%s", n, logs.String())
+		}
+
+		testdb.Exec(t, db, "DELETE FROM schema_migrations WHERE version = $1", len(ms)+1)
+		if w := do("POST", "/api/v1/reports"); w.Code != http.StatusOK || len(reached) != 1 {
+			t.Fatalf("a write once the schema is known again: %d, reached %v", w.Code, reached)
+		}
+	})
+}
+
+// TestSchemaGateAsksOnceASecond: the gate asks the database at most once
+// in its interval, also when the check fails for another reason (the
+// database away), which lets writes through and keeps the last answer.
+func TestSchemaGateAsksOnceASecond(t *testing.T) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := 0
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ })
+	gate := newSchemaGate(next, &sqldb.DB{}, catalog, slog.New(slog.DiscardHandler))
+	asked := 0
+	answer := error(errors.New("connection refused"))
+	gate.check = func(context.Context) error { asked++; return answer }
+	post := func() int {
+		w := httptest.NewRecorder()
+		gate.ServeHTTP(w, httptest.NewRequest("POST", "/login", nil))
+		return w.Code
+	}
+	for range 3 {
+		if got := post(); got != http.StatusOK {
+			t.Fatalf("a write while the check fails: %d, want it let through", got)
+		}
+	}
+	if asked != 1 || reached != 3 {
+		t.Fatalf("asked %d times for 3 writes within a second, reached %d; want 1 and 3", asked, reached)
+	}
+	answer = &sqldb.NewerSchemaError{Unknown: []string{"9999_x.sql"}, Known: 1}
+	gate.checked = time.Now().Add(-2 * time.Second)
+	if got := post(); got != http.StatusServiceUnavailable || asked != 2 {
+		t.Fatalf("a write a second later on a newer schema: %d (asked %d times), want 503", got, asked)
+	}
+	answer = errors.New("connection refused")
+	gate.checked = time.Now().Add(-2 * time.Second)
+	if got := post(); got != http.StatusServiceUnavailable || asked != 3 {
+		t.Fatalf("a write while the check fails after a newer schema was seen: %d, want 503 still", got)
+	}
 }

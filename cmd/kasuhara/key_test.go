@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
@@ -331,5 +333,145 @@ func TestKeyRotationSettles(t *testing.T) {
 	}
 	if got := checkFiles(t, c); got != 2 {
 		t.Fatalf("%d files, want 2", got)
+	}
+}
+
+// seedIntakeAndCall stores two files that are not case evidence yet: the
+// attachment of a mail waiting in the intake queue and the recording of a
+// call not yet filed. It returns their blob ids with their SHA-256.
+func seedIntakeAndCall(t *testing.T, c *cli) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	st := c.store()
+	blobs, err := openBlobs(ctx, cfgOf(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	put := func(text string) kasuhara.Evidence {
+		t.Helper()
+		b, err := blobs.Put(ctx, strings.NewReader(strings.Repeat(text, 50)), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kasuhara.Evidence{BlobID: b.ID, Filename: "f.txt", MediaType: b.MediaType, Size: b.Size, SHA256: b.SHA256}
+	}
+	orgs, err := st.Orgs(ctx)
+	if err != nil || len(orgs) == 0 {
+		t.Fatalf("orgs: %v %v", orgs, err)
+	}
+	org := orgs[0].ID
+	att := put("メールの添付: お客様の書いた文面。\n")
+	if _, err := st.ReceiveMail(ctx, kasuhara.SystemActor, org, kasuhara.InboundMail{FromAddress: "customer@else.example", Subject: "苦情", Body: "返金しろ",
+		Attachments: []kasuhara.IntakeAttachment{{BlobID: att.BlobID, Filename: att.Filename, MediaType: att.MediaType, Size: att.Size, SHA256: att.SHA256}}}); err != nil {
+		t.Fatal(err)
+	}
+	rec := put("通話の録音の代わりの文字。\n")
+	if _, _, err := st.CallEnded(ctx, kasuhara.SystemActor, org, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP, CallID: "pbx-1",
+		AgentEmail: "b@acme.example", DurationSeconds: 90, Recording: &rec}); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{att.BlobID: att.SHA256, rec.BlobID: rec.SHA256}
+}
+
+// verifyFilesIn decrypts each of files in c's evidence store (with c's key)
+// and compares it with its SHA-256.
+func verifyFilesIn(t *testing.T, c *cli, what string, files map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	blobs, err := openBlobs(ctx, cfgOf(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	for id, sum := range files {
+		if err := blobs.Verify(id, sum); err != nil {
+			t.Errorf("%s: the file of a waiting mail or call %s: %v", what, id, err)
+		}
+	}
+}
+
+// TestIntakeAndCallFilesKept: the attachment of a mail waiting in the
+// intake queue and the recording of a call not yet filed are in a backup
+// and back after a restore, copied by blob migrate, and re-encrypted by a
+// key rotation, so that they still open once the old key is destroyed.
+func TestIntakeAndCallFilesKept(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) {
+		c := newCLI(t, eng)
+		c.env["KASUHARA_KEY_ROTATE_SETTLE"] = "0s"
+		c.seedAcme()
+		files := seedIntakeAndCall(t, c)
+
+		dir := t.TempDir()
+		archive, keyFile := filepath.Join(dir, "k.backup"), filepath.Join(dir, "k.keys")
+		c.ok("", "backup", "--passphrase", testPassphrase, archive)
+		c.ok("", "backup", "key", "--passphrase", testPassphrase, keyFile)
+		dst := newCLI(t, eng)
+		dst.ok("", "restore", "key", "--passphrase", testPassphrase, keyFile)
+		dst.ok("", "restore", "--passphrase", testPassphrase, archive)
+		verifyFilesIn(t, dst, "restored", files)
+
+		to := t.TempDir()
+		c.ok("", "blob", "migrate", "--to", to)
+		moved := &cli{t: t, env: maps.Clone(c.env)}
+		moved.env["KASUHARA_BLOB"] = to
+		verifyFilesIn(t, moved, "moved", files)
+
+		c.ok("", "key", "rotate")
+		if _, err := os.Stat(filepath.Join(c.env["KASUHARA_DATA"], "keys", "evidence.old.age-key")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the old key is kept after the rotation: %v", err)
+		}
+		verifyFilesIn(t, c, "after the key rotation", files)
+	})
+}
+
+// TestBlobMigrateBackToDiskAndBadHash: blob migrate from a bucket to an
+// empty directory copies every file there (each decrypting to its recorded
+// SHA-256); a file that does not match the SHA-256 the database recorded
+// is named on stderr, not left in the destination, and the command fails
+// without declaring the move done.
+func TestBlobMigrateBackToDiskAndBadHash(t *testing.T) {
+	c := newCLI(t, sqldb.SQLite)
+	for _, kv := range testdb.NewS3Bucket(t).Env("evidence") {
+		k, v, _ := strings.Cut(kv, "=")
+		c.env[k] = v
+	}
+	const n = 3
+	seedEvidence(t, c, n)
+	disk := t.TempDir()
+	out := c.ok("", "blob", "migrate", "--to", disk)
+	if !strings.Contains(out, fmt.Sprintf("Moved and verified %d evidence files (%d copied now", n, n)) {
+		t.Errorf("migrate to disk: %s", out)
+	}
+	onDisk := &cli{t: t, env: maps.Clone(c.env)}
+	onDisk.env["KASUHARA_BLOB"] = disk
+	if got := checkFiles(t, onDisk); got != n {
+		t.Fatalf("%d files on disk, want %d", got, n)
+	}
+	ents, _ := filepath.Glob(filepath.Join(disk, "??", "*"))
+	if len(ents) != n {
+		t.Errorf("the directory holds %d files, want %d", len(ents), n)
+	}
+
+	// One file no longer matches its recorded hash.
+	st := c.store()
+	bad := testdb.Strings(t, st.DB(), "SELECT blob_id FROM evidence ORDER BY blob_id")[1]
+	testdb.Exec(t, st.DB(), "UPDATE evidence SET sha256 = $1 WHERE blob_id = $2", strings.Repeat("0", 64), bad)
+	again := t.TempDir()
+	stdout, stderr, err := c.run("", "blob", "migrate", "--to", again)
+	if err == nil || !strings.Contains(err.Error(), "1 of 3 files could not be moved") {
+		t.Fatalf("migrate with a bad file: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(stderr, bad) || !strings.Contains(stderr, "does not match the SHA-256 recorded") {
+		t.Errorf("stderr does not name the bad file %s: %s", bad, stderr)
+	}
+	if strings.Contains(stdout, "Moved and verified") {
+		t.Errorf("the move is declared done: %s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(again, bad[:2], bad)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the bad file was left in the destination: %v", err)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(again, "??", "*")); len(ents) != n-1 {
+		t.Errorf("the destination holds %d files, want the %d good ones", len(ents), n-1)
 	}
 }

@@ -28,7 +28,7 @@ func restoreCmd(ctx context.Context, e env, args []string) error {
 	if key {
 		name = "restore key"
 	}
-	cfg, file, ids, err := parseArchiveFile(e, name, config.Storage, args, "[--data DIR] [--database URL] [--passphrase P | --identity FILE]")
+	cfg, file, ids, err := parseArchiveFile(e, name, config.Storage, args, "[--data DIR] [--database URL] [--passphrase P | --identity FILE]", nil)
 	if err != nil {
 		return err
 	}
@@ -181,6 +181,15 @@ func restoreArchive(ctx context.Context, e env, cfg *config.Config, file string,
 		return err
 	}
 	defer db.Close()
+	// The files the nightly purge removed while the backup ran: their
+	// cases go here too, as they went on the installation backed up, so
+	// that no page lists evidence that cannot be downloaded.
+	purgedCases, purgedOthers := 0, 0
+	if len(m.Purged) > 0 {
+		if purgedCases, purgedOthers, err = st.FinishPurge(ctx, m.Purged); err != nil {
+			return fmt.Errorf("restore: finishing the purge of the files purged while the backup ran: %w", err)
+		}
+	}
 	files, err := st.StoredFiles(ctx)
 	if err != nil {
 		return err
@@ -189,10 +198,6 @@ func restoreArchive(ctx context.Context, e env, cfg *config.Config, file string,
 	for _, id := range written {
 		have[id] = true
 	}
-	purged := map[string]bool{}
-	for _, id := range m.Purged {
-		purged[id] = true
-	}
 	var keyed *blob.Store
 	if _, err := os.Stat(filepath.Join(cfg.Data, "keys", "evidence.age-key")); err == nil {
 		if keyed, err = openBlobs(ctx, cfg); err != nil {
@@ -200,30 +205,26 @@ func restoreArchive(ctx context.Context, e env, cfg *config.Config, file string,
 		}
 		defer keyed.Close()
 	}
-	missing := 0
 	for _, f := range files {
-		switch {
-		case have[f.BlobID]:
-			if keyed != nil {
-				if err := keyed.Verify(f.BlobID, f.SHA256); err != nil {
-					return fmt.Errorf("restore: %s%s/%s: %w", evidencePrefix, f.BlobID[:2], f.BlobID, err)
-				}
-			}
-		case purged[f.BlobID]:
-			missing++
-		default:
+		if !have[f.BlobID] {
 			return fmt.Errorf("restore: %s: the database refers to evidence file %s, which is not in it", file, f.BlobID)
+		}
+		if keyed != nil {
+			if err := keyed.Verify(f.BlobID, f.SHA256); err != nil {
+				return fmt.Errorf("restore: %s%s/%s: %w", evidencePrefix, f.BlobID[:2], f.BlobID, err)
+			}
 		}
 	}
 	fmt.Fprintf(e.stdout, "Restored %s: every one of its %d entries matches its manifest; the audit trail is intact (%d entries); %d evidence files",
-		file, len(m.Entries), n, len(files)-missing)
+		file, len(m.Entries), n, len(files))
 	if keyed != nil {
 		fmt.Fprintln(e.stdout, " decrypted and match the SHA-256 the database recorded.")
 	} else {
 		fmt.Fprintln(e.stdout, " are in place (not decrypted: the evidence key is not in the data directory). Restore it with kasuhara restore key FILE before starting the server.")
 	}
-	if missing > 0 {
-		fmt.Fprintf(e.stdout, "%d files were purged with their cases while the backup ran, as the archive records.\n", missing)
+	if len(m.Purged) > 0 {
+		fmt.Fprintf(e.stdout, "%d files were purged while the backup ran, as the archive records: the restore finished that purge "+
+			"(%d cases purged, %d files of waiting mail, calls or posts removed), audited.\n", len(m.Purged), purgedCases, purgedOthers)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func commands() []command {
 		{"import", "import cases FILE [--dry-run]: import the old ledger of incidents (XLSX or CSV) as cases", importCmd},
 		{"verify-package", "verify-package FILE: check a case's evidence package against its manifest", verifyPackage},
 		{"demo", "demo [--cases N] [--org SLUG]: fill the database with a demo company group, and N generated cases", demoCmd},
-		{"backup", "backup [--passphrase P | --recipient AGE] FILE | verify FILE | key FILE: database, evidence and manifest in one encrypted archive while the server runs; the evidence key apart", backup},
+		{"backup", "backup [--passphrase P | --recipient AGE] FILE | verify [--scratch-database URL] FILE | key FILE: database, evidence and manifest in one encrypted archive while the server runs; the evidence key apart", backup},
 		{"restore", "restore [--data DIR | --database URL] FILE | key FILE: restore an archive into an empty installation, checking every hash and the audit trail", restoreCmd},
 		{"blob", "blob migrate --to s3://bucket/prefix | local | DIR: move the evidence files, verifying each, resumably", blobCmd},
 		{"key", "key rotate | status: re-encrypt every evidence file to a new key, resumably", keyCmd},

@@ -58,6 +58,10 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	lease, err := jobLeaseFromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
@@ -133,7 +137,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	logger.Info("listening", "addr", ln.Addr().String())
 
 	go sweep(ctx, st.Sessions(), throttles, logger)
-	queueDone, err := startJobs(ctx, cfg, db, st, blobs, logger)
+	queueDone, err := startJobs(ctx, cfg, db, st, blobs, lease, logger)
 	if err != nil {
 		return err
 	}
@@ -224,7 +228,9 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 		return nil, err
 	}
 	return &http.Server{
-		Handler:           srv,
+		// A rolling upgrade: once a newer release migrated the database,
+		// this server refuses writes (schemaGate).
+		Handler:           newSchemaGate(srv, db, catalog, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // evidence uploads from slow phones
 		WriteTimeout:      5 * time.Minute,
@@ -237,9 +243,9 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 // startJobs schedules the daily jobs and starts the durable queue on the
 // database, which runs the outbox entry that the store enqueues with each
 // event (its fan-out into in-app notifications, mail and webhook jobs),
-// those jobs, and the clock jobs. The returned channel is closed when the queue
-// has stopped, after ctx is done.
-func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, logger *slog.Logger) (<-chan struct{}, error) {
+// those jobs, and the clock jobs, each claim held for lease. The returned
+// channel is closed when the queue has stopped, after ctx is done.
+func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blob.Store, lease jobLease, logger *slog.Logger) (<-chan struct{}, error) {
 	mailer, err := notify.NewMailer(cfg.SMTP, cfg.MailFrom)
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w (check --smtp and --mail-from)", err)
@@ -287,7 +293,7 @@ func startJobs(ctx context.Context, cfg *config.Config, db *sqldb.DB, st *store.
 		// …also mailed to the auditors and POSTed to a webhook.
 		notify.KindAnchorMail:    notify.AnchorMailHandler(mailer, cfg.AuditAnchorMail),
 		notify.KindAnchorWebhook: notify.AnchorWebhookHandler(notify.NewWebhookClient(15*time.Second, cfg.WebhookAllow...), cfg.AuditAnchorWebhook),
-	}, jobs.Options{Logger: logger, Hold: holdOnNewerSchema(db, logger),
+	}, jobs.Options{Logger: logger, Hold: holdOnNewerSchema(db, logger), JobTimeout: lease.Timeout, LockGrace: lease.Grace,
 		// The work inside the product has a worker of its own, so that the
 		// desk's in-app notifications and the clocks do not wait behind
 		// mail, webhooks and chat while another server answers slowly.

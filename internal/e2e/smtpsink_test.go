@@ -15,8 +15,55 @@ import (
 type mailSink struct {
 	addr string
 
-	mu   sync.Mutex
-	msgs []string // each message's data, soft line breaks undone
+	mu      sync.Mutex
+	msgs    []string      // each message's data, soft line breaks undone
+	gate    chan struct{} // while not nil, MAIL waits until it is closed (hold)
+	waiting int           // sessions waiting at the gate
+}
+
+// hold makes every MAIL command wait, before it is answered, until
+// release: a sender then holds its message unsent, and a sender killed
+// meanwhile has sent nothing.
+func (s *mailSink) hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate == nil {
+		s.gate = make(chan struct{})
+	}
+}
+
+// release lets the held MAIL commands go on.
+func (s *mailSink) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate != nil {
+		close(s.gate)
+		s.gate = nil
+	}
+}
+
+// held is how many sessions wait at the gate.
+func (s *mailSink) held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting
+}
+
+// pass waits at the gate while there is one.
+func (s *mailSink) pass() {
+	s.mu.Lock()
+	g := s.gate
+	if g != nil {
+		s.waiting++
+	}
+	s.mu.Unlock()
+	if g == nil {
+		return
+	}
+	<-g
+	s.mu.Lock()
+	s.waiting--
+	s.mu.Unlock()
 }
 
 // startMailSink starts a sink that stops when the test ends.
@@ -54,7 +101,10 @@ func (s *mailSink) serve(c net.Conn) {
 		case "EHLO":
 			tp.PrintfLine("250-sink")
 			tp.PrintfLine("250 8BITMIME")
-		case "HELO", "MAIL", "RCPT", "RSET", "NOOP":
+		case "MAIL":
+			s.pass()
+			tp.PrintfLine("250 OK")
+		case "HELO", "RCPT", "RSET", "NOOP":
 			tp.PrintfLine("250 OK")
 		case "DATA":
 			tp.PrintfLine("354 go ahead")

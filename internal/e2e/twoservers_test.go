@@ -83,16 +83,25 @@ func evidencePlace(t *testing.T) (dataA, dataB string, env []string, bucket test
 //     from the second with its SHA-256, and the audit chain verifies;
 //   - the first reminder of eight cases' clocks, made due while both
 //     servers run, fires once each and arms the next reminder once;
-//   - every mail reaches the SMTP sink once, each case's once (twice for
-//     the eight: the new case and its clock); the only ones missing belong
-//     to jobs the killed server held, which the second takes over when
-//     their lease runs out. Each daily job's start run ran once though both
-//     servers scheduled it, and each case has one clock chain.
+//   - the first dies holding two mail jobs (the SMTP sink holds every
+//     message until the two mail workers of both servers wait on it) as
+//     the first reminder of 16 more cases' clocks falls due. With a job
+//     lease of 10 s + 2 s (KASUHARA_JOB_TIMEOUT, KASUHARA_JOB_LEASE_GRACE)
+//     the test waits until no job is running and none is due, then
+//     requires every message at the sink once, every case's mail exactly
+//     once (twice for the 24 whose clock fired: the new case and its
+//     clock), the dead server's mail jobs taken over, no job failed, and
+//     each clock due at the kill fired once and armed its next reminder
+//     once. Each daily job's start run ran once though both servers
+//     scheduled it, and each case has one clock chain.
 func TestTwoServersOnOnePostgres(t *testing.T) {
 	dbURL := testdb.NewPostgresDatabase(t)
 	dataA, dataB, env, bucket, shareKeys := evidencePlace(t)
 	sink := startMailSink(t)
-	env = append(env, "KASUHARA_SMTP=smtp://"+sink.addr, "KASUHARA_MAIL_FROM=kasuhara@example.jp")
+	// A short job lease, so that the second server takes over the first's
+	// jobs within seconds of its death rather than two minutes.
+	env = append(env, "KASUHARA_SMTP=smtp://"+sink.addr, "KASUHARA_MAIL_FROM=kasuhara@example.jp",
+		"KASUHARA_JOB_TIMEOUT=10s", "KASUHARA_JOB_LEASE_GRACE=2s")
 	a := startServerWith(t, dataA, dbURL, true, env)
 	addUser(t, a, "clerk@example.jp", "店員 花子", "employee", "")
 	addUser(t, a, "desk@example.jp", "窓口 太郎", "desk", "")
@@ -133,18 +142,23 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		}
 		clocked = append(clocked, id)
 	}
-	err = db.Tx(context.Background(), func(tx *sqldb.Tx) error {
-		for _, id := range clocked {
-			if _, err := tx.ExecContext(context.Background(), "UPDATE jobs SET run_at = $1 WHERE kind = 'clock' AND state = 'pending' AND payload LIKE $2",
-				time.Now().UTC().Add(-time.Second), "%"+id+"%"); err != nil {
-				return err
+	// makeDue makes the next reminder of the cases' clocks due now.
+	makeDue := func(ids []string) {
+		t.Helper()
+		err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+			for _, id := range ids {
+				if _, err := tx.ExecContext(context.Background(), "UPDATE jobs SET run_at = $1 WHERE kind = 'clock' AND state = 'pending' AND payload LIKE $2",
+					time.Now().UTC().Add(-time.Second), "%"+id+"%"); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	makeDue(clocked)
 	clockState := func(id string) (done, pending int) {
 		t.Helper()
 		if err := db.Read.QueryRow(`SELECT COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0)
@@ -237,8 +251,27 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	case <-enough:
 	case <-time.After(20 * time.Second):
 	}
+	// The first reminder of 16 cases filed under load falls due now, as
+	// the first server dies: either server's queue may be running one.
+	mu.Lock()
+	dueAtKill := slices.Clone(reports[:min(16, len(reports))])
+	mu.Unlock()
+	makeDue(dueAtKill)
+	// The sink holds every message before it is sent, until the two mail
+	// workers of each server wait there: the first then dies holding two
+	// mail jobs, claimed and unsent, whose leases the second must take
+	// over; and none it sent and had no time to record (which the second
+	// would send again: delivery is at least once).
+	sink.hold()
+	for deadline := time.Now().Add(15 * time.Second); sink.held() < 4; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			sink.release()
+			t.Fatalf("%d mail workers of the two servers' 4 wait at the held sink after 15 s", sink.held())
+		}
+	}
 	a.kill(t)
 	close(killed)
+	sink.release()
 	mu.Lock()
 	atKill := len(reports)
 	mu.Unlock()
@@ -303,65 +336,90 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		t.Fatalf("audit verify after SIGKILL: %v\n%s", err, out)
 	}
 
-	// Mail: each message once, each case's once (its clock's reminder
-	// too); the missing ones only those of jobs the dead server held.
-	want := map[string]int{caseID: 1}
-	for _, id := range reports {
-		want[id] = 1
-	}
-	for _, id := range clocked {
-		want[id] = 2 // the new case, and its clock
-	}
-	var counts map[string]int
-	var perCase map[string]int
-	var unmailed int
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		var caseOf map[string]string
-		counts, caseOf = sink.byMessageID()
-		perCase = map[string]int{}
-		for id, n := range counts {
-			perCase[caseOf[id]] += n
+	// The second server takes over the jobs the first held once their
+	// leases run out (KASUHARA_JOB_TIMEOUT + KASUHARA_JOB_LEASE_GRACE: 12 s
+	// here, 2 minutes by default): wait until no job runs and none is due.
+	busy := -1
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE state = 'running' OR (state = 'pending' AND run_at <= $1)",
+			time.Now().UTC()).Scan(&busy); err != nil {
+			t.Fatal(err)
 		}
-		unmailed = 0
-		for id, n := range want {
-			if perCase[id] < n {
-				unmailed++
-			}
+		if busy == 0 {
+			break
 		}
-		if unmailed == 0 || time.Now().After(deadline) {
+		if time.Now().After(deadline) {
+			t.Errorf("%d jobs still running or due 60 s after the kill: the dead server's leases were not taken over", busy)
 			break
 		}
 	}
+
+	// Mail: every message once, and every case's exactly as often as it
+	// should be: once for the new case (those the first server committed
+	// but could not answer too), twice for the 24 whose clock's first
+	// reminder fired (8 while both ran, 16 at the kill).
+	want := map[string]int{}
+	rows, err := db.Read.Query("SELECT id FROM cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = 1
+	}
+	rows.Close()
+	for _, id := range append(slices.Clone(clocked), dueAtKill...) {
+		want[id]++
+	}
+	counts, caseOf := sink.byMessageID()
+	perCase := map[string]int{}
 	for id, n := range counts {
 		if n != 1 {
 			t.Errorf("message %s reached the sink %d times, want once", id, n)
 		}
+		perCase[caseOf[id]] += n
+	}
+	var wrong []string
+	for id, w := range want {
+		if perCase[id] != w {
+			wrong = append(wrong, fmt.Sprintf("%s: %d, want %d", id, perCase[id], w))
+		}
 	}
 	for id, n := range perCase {
-		w, ok := want[id]
-		if !ok {
-			// A report the killed server committed but could not answer
-			// is a case like any other, mailed once.
-			var one int
-			if err := db.Read.QueryRow("SELECT 1 FROM cases WHERE id = $1", id).Scan(&one); err == nil {
-				w = 1
-			}
-		}
-		if n > w {
-			t.Errorf("case %s was mailed %d times, want %d", id, n, w)
+		if _, ok := want[id]; !ok {
+			wrong = append(wrong, fmt.Sprintf("%d messages for %q, which is no case", n, id))
 		}
 	}
-	var held int
-	if err := db.Read.QueryRow("SELECT COUNT(*) FROM jobs WHERE state = 'running' AND kind IN ('event', 'mail')").Scan(&held); err != nil {
+	if len(wrong) > 0 {
+		slices.Sort(wrong)
+		t.Errorf("%d of %d cases were not mailed exactly as often as they should be: %s", len(wrong), len(want), strings.Join(wrong[:min(10, len(wrong))], "; "))
+	}
+	// Each clock due at the kill fired once and armed its next reminder
+	// once.
+	for _, id := range dueAtKill {
+		if done, pending := clockState(id); done != 1 || pending != 1 {
+			t.Errorf("a clock due at the kill: %d first reminders done, %d next ones waiting; want 1 and 1", done, pending)
+		}
+	}
+	// The two mail jobs the first held ran again on the second; no job
+	// failed, nor waits for a retry, nor did the second log a failure (so
+	// a second attempt is a job taken over).
+	var takenOver, failed, retrying int
+	if err := db.Read.QueryRow(`SELECT COALESCE(SUM(CASE WHEN kind = 'mail' AND state = 'done' AND attempts > 1 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN state = 'pending' AND attempts > 0 THEN 1 ELSE 0 END), 0) FROM jobs`).Scan(&takenOver, &failed, &retrying); err != nil {
 		t.Fatal(err)
 	}
-	if unmailed > held {
-		t.Errorf("%d of %d cases lack their mail, but only %d jobs are held by the dead server", unmailed, len(want), held)
+	if takenOver < 2 || failed > 0 || retrying > 0 || strings.Contains(b.stderr.String(), "jobs: job failed") {
+		t.Errorf("mail jobs taken over from the dead server: %d, want at least its 2; failed jobs: %d, retrying: %d, want none", takenOver, failed, retrying)
 	}
-	t.Logf("%d messages for %d cases; %d cases lack their mail (jobs held by the dead server: %d)", len(counts), len(want), unmailed, held)
+	t.Logf("%d messages for %d cases; %d mail jobs taken over from the dead server", len(counts), len(want), takenOver)
 
 	// The daily jobs' start runs: scheduled by both servers, run once.
-	rows, err := db.Read.Query(`SELECT kind, COUNT(*), SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) FROM jobs
+	rows, err = db.Read.Query(`SELECT kind, COUNT(*), SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) FROM jobs
 		WHERE dedupe_key LIKE '%-start' GROUP BY kind ORDER BY kind`)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.Certificate) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, c
 }
 
-func newRig(t *testing.T, db *sqldb.DB, gateway bool) *rig {
+func newRig(t *testing.T, db *sqldb.DB, gateway bool, opts ...func(*mailbox.Config)) *rig {
 	t.Helper()
 	st := store.New(db)
 	org, err := st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme", Name: "Acme"})
@@ -100,6 +101,9 @@ func newRig(t *testing.T, db *sqldb.DB, gateway bool) *rig {
 	if gateway {
 		cfg.Gateway = "mx.acme.example"
 		cfg.GatewayNetworks = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	srv := mailbox.New(cfg, st, blobs)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -177,11 +181,17 @@ func b64(b []byte) string {
 	return out.String() + s + "\r\n"
 }
 
-// multipart builds a message with a text part and files (name, content).
+var messageIDs atomic.Int64
+
+// multipart builds a message with a text part and files (name, content),
+// and a Message-ID of its own unless headers has one.
 func multipartMail(from, subject, text string, headers string, files ...[2]string) []byte {
 	var b strings.Builder
 	b.WriteString(headers)
-	fmt.Fprintf(&b, "From: %s\r\nTo: soudan@acme.example\r\nSubject: %s\r\nMessage-ID: <abc.123@else.example>\r\nMIME-Version: 1.0\r\n", from, subject)
+	if !strings.Contains(headers, "Message-ID:") {
+		fmt.Fprintf(&b, "Message-ID: <abc.%d@else.example>\r\n", messageIDs.Add(1))
+	}
+	fmt.Fprintf(&b, "From: %s\r\nTo: soudan@acme.example\r\nSubject: %s\r\nMIME-Version: 1.0\r\n", from, subject)
 	b.WriteString("Content-Type: multipart/mixed; boundary=\"BOUND\"\r\n\r\n")
 	b.WriteString("--BOUND\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64([]byte(text)))
 	for _, f := range files {
@@ -189,6 +199,16 @@ func multipartMail(from, subject, text string, headers string, files ...[2]strin
 	}
 	b.WriteString("--BOUND--\r\n")
 	return []byte(b.String())
+}
+
+// count runs a COUNT query.
+func (r *rig) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := r.db.Read.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // nothingLeft checks that no item, attachment or evidence file exists
@@ -254,7 +274,7 @@ func TestMailbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		if it.Subject != "店頭での暴言について" || it.Body != text || it.FromAddress != "clerk@acme.example" || it.SenderUserID != r.clerk.ID ||
-			it.MessageID != "abc.123@else.example" || len(it.Attachments) != 1 || it.Attachments[0].MediaType != "image/png" ||
+			!strings.HasPrefix(it.MessageID, "abc.") || len(it.Attachments) != 1 || it.Attachments[0].MediaType != "image/png" ||
 			it.Attachments[0].Filename != "photo.png" || it.Auth != (kasuhara.MailAuth{}) {
 			t.Fatalf("item = %+v", it)
 		}
@@ -277,19 +297,26 @@ func TestMailbox(t *testing.T) {
 			return nil
 		})
 		r.nothingLeft(t, 1, 1)
+		// Nothing is filed as a case without a person's decision.
+		if n := r.count(t, "SELECT COUNT(*) FROM cases"); n != 0 {
+			t.Errorf("%d cases after receiving a mail, want none", n)
+		}
 
-		// A refused type: the text is taken, the file is named with its
-		// reason and nothing of it stored.
+		// A refused type: the whole mail is refused with a 554 that names
+		// the file's type, and nothing of it is left, not even the photo
+		// stored before the file came.
 		exe := "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + strings.Repeat("\x00", 200) + "This program cannot be run in DOS mode"
-		if err := r.send(t, "soudan@acme.example", multipartMail("x@else.example", "invoice", "see attached", "", [2]string{"invoice.exe", exe})); err != nil {
-			t.Fatalf("a mail with a refused file: %v", err)
+		err = r.send(t, "soudan@acme.example", multipartMail("x@else.example", "invoice", "see attached", "", [2]string{"photo.png", string(img)}, [2]string{"invoice.exe", exe}))
+		if code(err) != 554 || !strings.Contains(err.Error(), "invoice.exe") || !strings.Contains(err.Error(), "refused type (application/") {
+			t.Errorf("a mail with a refused file: %v, want 554 naming the file and its type", err)
 		}
-		r.nothingLeft(t, 2, 1)
-		items, _ = r.st.IntakeItems(ctx, r.desk, kasuhara.IntakeOpen)
-		it, _ = r.st.IntakeItem(ctx, r.desk, items[0].ID)
-		if len(it.Refused) != 1 || it.Refused[0].Filename != "invoice.exe" || it.Refused[0].Reason != kasuhara.FieldFileType || len(it.Attachments) != 0 {
-			t.Errorf("refused = %+v, attachments %+v", it.Refused, it.Attachments)
+		r.nothingLeft(t, 1, 1)
+		// A name the reply cannot carry is left out; the type is named.
+		err = r.send(t, "soudan@acme.example", multipartMail("x@else.example", "invoice", "see attached", "", [2]string{"請求書.exe", exe}))
+		if code(err) != 554 || strings.Contains(err.Error(), "請求書") || !strings.Contains(err.Error(), "refused type (application/") {
+			t.Errorf("a refused file with a Japanese name: %v", err)
 		}
+		r.nothingLeft(t, 1, 1)
 
 		// A 50 MB mail: 552 at DATA, nothing stored (the photo goes first,
 		// so a file was being written when the limit struck).
@@ -297,7 +324,7 @@ func TestMailbox(t *testing.T) {
 		if err := r.send(t, "soudan@acme.example", big); code(err) != 552 {
 			t.Errorf("a 50 MB mail: %v", err)
 		}
-		r.nothingLeft(t, 2, 1)
+		r.nothingLeft(t, 1, 1)
 
 		// 500 parts, each a small photo: 552, and the photos stored on the
 		// way removed.
@@ -308,7 +335,7 @@ func TestMailbox(t *testing.T) {
 		if err := r.send(t, "soudan@acme.example", multipartMail("x@else.example", "many", "many", "", files...)); code(err) != 552 {
 			t.Errorf("500 parts: %v", err)
 		}
-		r.nothingLeft(t, 2, 1)
+		r.nothingLeft(t, 1, 1)
 
 		// Malformed MIME is rejected (554), not stored as raw text.
 		for name, msg := range map[string]string{
@@ -324,7 +351,7 @@ func TestMailbox(t *testing.T) {
 				t.Errorf("%s: %v, want 554", name, err)
 			}
 		}
-		r.nothingLeft(t, 2, 1)
+		r.nothingLeft(t, 1, 1)
 
 		// ISO-2022-JP, as Japanese mail clients still send.
 		jis := "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@else.example>\r\nSubject: =?ISO-2022-JP?B?GyRCQWpDTBsoQg==?=\r\n" +
@@ -367,6 +394,187 @@ func TestMailboxAuthenticationResults(t *testing.T) {
 					t.Errorf("auth = %+v, want %+v", items, tc.want)
 				}
 			})
+		}
+	})
+}
+
+// dial opens an SMTP session after STARTTLS.
+func (r *rig) dial(t *testing.T) *smtp.Client {
+	t.Helper()
+	c, err := smtp.Dial(r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	pool := x509.NewCertPool()
+	pool.AddCert(r.cert)
+	if err := c.StartTLS(&tls.Config{ServerName: "mx.test", RootCAs: pool}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestMailboxLimits: what a sender's server declares or sends over the
+// limits is refused with its SMTP code, leaving nothing: a SIZE= over the
+// limit at MAIL FROM, before any byte of the message; one attachment over
+// MaxAttachmentBytes at DATA. A repeat delivery (same Message-ID) is
+// answered 250 and adds nothing. A flood is told to try later: 452 once
+// the organisation's open items reach their cap or one address sent its
+// hourly number, 450 at MAIL FROM once a client address did.
+func TestMailboxLimits(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		r := newRig(t, db, false, func(c *mailbox.Config) { c.MaxAttachmentBytes = 64 << 10 })
+		img := pngBytes(t)
+
+		// SIZE= over the 10 MB limit: refused at MAIL FROM.
+		c := r.dial(t)
+		id, err := c.Text.Cmd("MAIL FROM:<x@else.example> SIZE=%d", 10<<20+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Text.StartResponse(id)
+		got, msg, err := c.Text.ReadResponse(250)
+		c.Text.EndResponse(id)
+		if got != 552 {
+			t.Errorf("MAIL FROM with SIZE over the limit = %d %s (%v), want 552", got, msg, err)
+		}
+		// Within the limit, the same session goes on.
+		id, _ = c.Text.Cmd("MAIL FROM:<x@else.example> SIZE=%d", 1000)
+		c.Text.StartResponse(id)
+		got, msg, _ = c.Text.ReadResponse(250)
+		c.Text.EndResponse(id)
+		if got != 250 {
+			t.Errorf("MAIL FROM with SIZE within the limit = %d %s", got, msg)
+		}
+		r.nothingLeft(t, 0, 0)
+
+		// One attachment over the limit per file, after a photo within it.
+		large := string(img) + strings.Repeat("\x00", 65<<10)
+		err = r.send(t, "soudan@acme.example", multipartMail("x@else.example", "x", "x", "", [2]string{"small.png", string(img)}, [2]string{"large.png", large}))
+		if code(err) != 552 || !strings.Contains(err.Error(), "large.png") || !strings.Contains(err.Error(), fmt.Sprint(64<<10)) {
+			t.Errorf("an attachment over the limit per file: %v, want 552 naming it and the limit", err)
+		}
+		r.nothingLeft(t, 0, 0)
+		// Exactly at the limit is taken.
+		exact := string(img) + strings.Repeat("\x00", 64<<10-len(img))
+		if err := r.send(t, "soudan@acme.example", multipartMail("x@else.example", "x", "x", "", [2]string{"exact.png", exact})); err != nil {
+			t.Errorf("an attachment at the limit: %v", err)
+		}
+		r.nothingLeft(t, 1, 1)
+
+		// The same message delivered again: accepted, nothing added.
+		again := multipartMail("y@else.example", "再送", "本文", "Message-ID: <retry.1@else.example>\r\n", [2]string{"photo.png", string(img)})
+		for i := range 3 {
+			if err := r.send(t, "soudan@acme.example", again); err != nil {
+				t.Errorf("delivery %d of one message: %v", i+1, err)
+			}
+		}
+		r.nothingLeft(t, 2, 2)
+
+		// The organisation's mailbox full: 452, nothing stored.
+		r.st.IntakeOpenItems = 2
+		err = r.send(t, "soudan@acme.example", multipartMail("z@else.example", "x", "x", "", [2]string{"photo.png", string(img)}))
+		if code(err) != 452 || !strings.Contains(err.Error(), "try again later") {
+			t.Errorf("a mail to a full mailbox: %v, want 452", err)
+		}
+		r.nothingLeft(t, 2, 2)
+		// A repeat of a message the desk has is still accepted.
+		if err := r.send(t, "soudan@acme.example", again); err != nil {
+			t.Errorf("a repeat delivery to a full mailbox: %v", err)
+		}
+		r.st.IntakeOpenItems = 0
+
+		// One address's hourly number.
+		r.st.IntakePerSenderHour = 2
+		if err := r.send(t, "soudan@acme.example", multipartMail("y@else.example", "x", "x", "")); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.send(t, "soudan@acme.example", multipartMail("Y@else.example", "x", "x", "")); code(err) != 452 {
+			t.Errorf("the 3rd mail of an address in an hour: %v, want 452", err)
+		}
+		r.nothingLeft(t, 3, 2)
+		r.st.IntakePerSenderHour = 0
+	})
+}
+
+// TestMailboxPerClientAddress: a client outside the gateway's networks
+// that sent MaxPerIPHour messages (taken or refused) in the hour is
+// answered 450 at MAIL FROM; the gateway is not limited by address.
+func TestMailboxPerClientAddress(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		for _, gateway := range []bool{false, true} {
+			r := newRig(t, testdb.Open(t, db.Engine), gateway, func(c *mailbox.Config) { c.MaxPerIPHour = 3 })
+			if err := r.send(t, "soudan@acme.example", []byte("From: x@else.example\r\nContent-Type: multipart/mixed\r\n\r\nbroken\r\n")); code(err) != 554 {
+				t.Fatalf("a malformed mail: %v", err)
+			}
+			for i := range 2 {
+				if err := r.send(t, "soudan@acme.example", multipartMail(fmt.Sprintf("s%d@else.example", i), "x", "x", "")); err != nil {
+					t.Fatalf("gateway %v, mail %d: %v", gateway, i+1, err)
+				}
+			}
+			err := r.send(t, "soudan@acme.example", multipartMail("s9@else.example", "x", "x", ""))
+			if gateway && err != nil {
+				t.Errorf("the 4th mail through the gateway: %v", err)
+			}
+			if !gateway && (code(err) != 450 || !strings.Contains(err.Error(), "try again later")) {
+				t.Errorf("the 4th mail of a client address in an hour: %v, want 450", err)
+			}
+		}
+	})
+}
+
+// TestMailboxAttachToCase: a mail whose photo the desk adds to an existing
+// case (by its number): the photo becomes that case's evidence, the same
+// bytes; no second case is made; the item is decided.
+func TestMailboxAttachToCase(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		r := newRig(t, db, false)
+		img := pngBytes(t)
+		if err := r.send(t, "soudan@acme.example", multipartMail("店員 一郎 <clerk@acme.example>", "相談", "客に怒鳴られました。", "")); err != nil {
+			t.Fatal(err)
+		}
+		items, _ := r.st.IntakeItems(ctx, r.desk, kasuhara.IntakeOpen)
+		rep := kasuhara.Report{OccurredAt: time.Now().Add(-time.Hour), Channel: "in_person", Subtypes: []string{"shouting"}, Conduct: "客に怒鳴られました。"}
+		c, err := r.st.FileIntake(ctx, r.desk, items[0].ID, kasuhara.IntakeFiling{Report: rep, SenderIsReporter: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.send(t, "soudan@acme.example", multipartMail("店員 一郎 <clerk@acme.example>", "追加の写真", "写真を送ります。", "",
+			[2]string{"photo.png", string(img)})); err != nil {
+			t.Fatal(err)
+		}
+		items, _ = r.st.IntakeItems(ctx, r.desk, kasuhara.IntakeOpen)
+		if len(items) != 1 {
+			t.Fatalf("open items = %d", len(items))
+		}
+		it, _ := r.st.IntakeItem(ctx, r.desk, items[0].ID)
+		attached, err := r.st.AttachIntake(ctx, r.desk, it.ID, c.Ref)
+		if err != nil || attached.ID != c.ID {
+			t.Fatalf("attach = %+v, %v", attached, err)
+		}
+		ev, err := r.st.EvidenceList(ctx, r.desk, c.ID)
+		if err != nil || len(ev) != 1 || ev[0].BlobID != it.Attachments[0].BlobID || ev[0].Filename != "photo.png" || ev[0].MediaType != "image/png" {
+			t.Fatalf("the case's evidence = %+v, %v", ev, err)
+		}
+		rd, err := r.blobs.Open(ev[0].BlobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rd)
+		rd.Close()
+		if !bytes.Equal(got, img) {
+			t.Errorf("the evidence differs from the mail's photo")
+		}
+		if n := r.count(t, "SELECT COUNT(*) FROM cases"); n != 1 {
+			t.Errorf("%d cases, want the one", n)
+		}
+		done, _ := r.st.IntakeItems(ctx, r.desk, kasuhara.IntakeAttached)
+		if len(done) != 1 || done[0].CaseID != c.ID {
+			t.Errorf("attached items = %+v", done)
+		}
+		// The attachment is the case's now: adding it again is refused.
+		if _, err := r.st.AttachIntake(ctx, r.desk, it.ID, c.Ref); kasuhara.ErrorCode(err) != kasuhara.ECONFLICT {
+			t.Errorf("attached twice: %v", err)
 		}
 	})
 }

@@ -210,8 +210,8 @@ func (p *parser) readText(r io.Reader, charset string) (string, error) {
 	return string(b), nil
 }
 
-// attachment stores a file through the evidence checks; a refused one is
-// named with its reason and read to its end, nothing of it kept.
+// attachment stores a file through the evidence checks; a file of a
+// refused type, or over the limit per file, refuses the whole message.
 func (p *parser) attachment(r io.Reader, name string) error {
 	b, err := p.blobs.Put(p.ctx, r, p.cfg.MaxAttachmentBytes)
 	var ute *blob.UnsupportedTypeError
@@ -225,22 +225,43 @@ func (p *parser) attachment(r io.Reader, name string) error {
 	case errors.Is(err, blob.ErrEmpty):
 		return nil
 	case errors.As(err, &ute):
-		p.m.Refused = append(p.m.Refused, kasuhara.RefusedAttachment{Filename: name, Reason: kasuhara.FieldFileType, Detected: ute.Detected})
+		// The whole message is refused, so that the sender learns that the
+		// desk did not get it, and sends it again without the file or with
+		// the file in a type the desk takes.
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 1},
+			Message: fmt.Sprintf("Message not accepted: attachment%s is of a refused type (%s); send it without that file", quotedName(name), mediaType(ute.Detected))}
 	case errors.Is(err, blob.ErrTooLarge):
-		p.m.Refused = append(p.m.Refused, kasuhara.RefusedAttachment{Filename: name, Reason: kasuhara.FieldFileTooLarge})
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
+			Message: fmt.Sprintf("Message not accepted: attachment%s is over the limit of %d bytes per file", quotedName(name), p.cfg.MaxAttachmentBytes)}
 	case errors.Is(err, errBadEncoding):
 		return malformed("transfer encoding of an attachment")
 	default:
 		return err
 	}
-	// The rest of a refused file is read and dropped.
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		if tooLarge(err) {
-			return err
-		}
-		return malformed("transfer encoding of an attachment")
+}
+
+// quotedName is ` "name"` for a file name an SMTP reply can carry
+// (printable ASCII, short), "" for any other.
+func quotedName(name string) string {
+	if name == "" || len(name) > 100 {
+		return ""
 	}
-	return nil
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' {
+			return ""
+		}
+	}
+	return ` "` + name + `"`
+}
+
+// mediaType is the bare media type of a sniffed one ("text/html" of
+// "text/html; charset=utf-8").
+func mediaType(detected string) string {
+	mt, _, _ := strings.Cut(detected, ";")
+	if mt = strings.TrimSpace(mt); mt == "" {
+		return "unknown"
+	}
+	return mt
 }
 
 var errBadEncoding = errors.New("bad transfer encoding")

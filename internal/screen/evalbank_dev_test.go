@@ -49,7 +49,7 @@ var devBanks = map[string]kindBank{
 	"ja/call_for_violence": {hand: []string{
 		"お前なんか{刺されて死ねばいい~さされてしねばいい}。",
 		"あいつを{殺せ~ころせ}。",
-		"あんな店員は{死刑にしろ~しけいにしろ}。",
+		"あの店員なんか{死刑にしろ~しけいにしろ}よ。",
 		"誰かあの店長を{ボコボコにしてくれ~ぼこぼこにしてくれ}。",
 		"あの女は{殴られて当然~なぐられてとうぜん}だ。",
 		"ああいう奴らは{抹殺すべき~まっさつすべき}だ。",
@@ -291,7 +291,7 @@ var devBanks = map[string]kindBank{
 	}, nTmpl: 60},
 	"en/profanity_at_person": {hand: []string{
 		"{Fuck} you.",
-		"Go {fuck} yourself.",
+		"Go {fuck} yourself, you clown.",
 		"Shut the {fuck} up.",
 		"{Fuck} off.",
 		"You {fucking} idiot.",
@@ -395,7 +395,7 @@ var devBanks = map[string]kindBank{
 		"Your app is useless.",
 		"I'm furious about the delay.",
 		"My package is late again.",
-		"These prices are killing me.",
+		"These delivery fees are killing me.",
 	}, tmpl: []string{
 		"[The delivery|My refund|The repair|Your support] [is late again|is a joke|was useless|took forever]. [I'm furious|Unacceptable|Sort it out|I want answers]",
 	}, nTmpl: 60},

@@ -1,6 +1,8 @@
 package screen
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -20,8 +22,8 @@ import (
 // separately, with other templates and other phrasings, and is what the
 // floors of TestEvaluationKinds hold. The files are committed so that a
 // change to them shows in review; TestEvalKindsFiles fails when they are
-// not what this file makes. After changing a bank, raise evalKindsVersion
-// and run
+// not what this file makes. After changing a bank, append a version to
+// evalKindsVersions with the digest TestEvalKindsVersion prints, and run
 //
 //	go test ./internal/screen/ -run TestEvalKindsFiles -update-eval
 //
@@ -30,9 +32,69 @@ import (
 
 var updateEval = flag.Bool("update-eval", false, "rewrite testdata/eval/kinds_*.tsv from the banks in evalgen_test.go")
 
-// evalKindsVersion is written in the files' header; raise it on every
-// change to the banks or the generator.
-const evalKindsVersion = 8
+// evalKindsVersions records each version of the set with a digest of its
+// rows (evalKindsDigest), newest last; the newest is written in the
+// files' header. A change to the banks or the generator that changes the
+// rows makes TestEvalKindsVersion fail until a new version is appended
+// with the new digest (the test prints it); never edit an old entry.
+var evalKindsVersions = []struct {
+	version int
+	digest  string
+}{
+	{8, "a37264796eee46b4"},
+	{9, "feca1447d924f323"}, // the 26 texts the dev part shared with the test part are gone
+}
+
+// evalKindsVersion is the set's version, written in the files' header.
+var evalKindsVersion = evalKindsVersions[len(evalKindsVersions)-1].version
+
+// evalKindsDigest is the first 16 hex digits of the SHA-256 of the rows
+// of both parts, as written, without the header.
+func evalKindsDigest() string {
+	h := sha256.New()
+	for _, split := range []string{"dev", "test"} {
+		for _, r := range makeKindSet(split) {
+			fmt.Fprintf(h, "%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.lang, r.kind, r.expect, r.made, r.text)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// TestEvalKindsVersion fails when the rows the banks make are not those
+// of the newest recorded version: a changed set needs a new version.
+func TestEvalKindsVersion(t *testing.T) {
+	got := evalKindsDigest()
+	last := evalKindsVersions[len(evalKindsVersions)-1]
+	if got != last.digest {
+		t.Errorf("the evaluation set changed (digest %s, version %d has %s): append {%d, %q} to evalKindsVersions and run -update-eval",
+			got, last.version, last.digest, last.version+1, got)
+	}
+	seen := map[string]bool{}
+	for i, v := range evalKindsVersions {
+		if i > 0 && v.version <= evalKindsVersions[i-1].version {
+			t.Errorf("version %d follows %d", v.version, evalKindsVersions[i-1].version)
+		}
+		if seen[v.digest] {
+			t.Errorf("version %d has the digest of an earlier version", v.version)
+		}
+		seen[v.digest] = true
+	}
+}
+
+// TestEvalKindsNoOverlap reads the committed files: no text is in both
+// parts (a text in both would be tuned on and then scored as unseen), and
+// none is twice in one part.
+func TestEvalKindsNoOverlap(t *testing.T) {
+	where := map[string]string{}
+	for _, split := range []string{"test", "dev"} {
+		for _, r := range readKinds(t, split) {
+			if w, ok := where[r.text]; ok {
+				t.Errorf("%s and %s hold the same text %q", w, r.id, r.text)
+			}
+			where[r.text] = r.id
+		}
+	}
+}
 
 // The kinds of text, in the order of the tables.
 var evalKinds = []string{
@@ -234,9 +296,19 @@ func joinRunes(s, sep string) string {
 	return strings.Join(parts, sep)
 }
 
-// makeKindSet makes one split of the set.
+// makeKindSet makes one split of the set. No text of the dev part is a
+// text of the test part: the test part was written first and keeps its
+// texts; the dev part skips a template expansion or an obfuscated
+// variant that the test part holds, and a hand-written dev text that the
+// test part holds is a mistake in the bank (it panics).
 func makeKindSet(split string) []kindRow {
 	banks := kindBanks[split]
+	inTest := map[string]bool{}
+	if split == "dev" {
+		for _, r := range makeKindSet("test") {
+			inTest[r.text] = true
+		}
+	}
 	rng := rand.New(rand.NewPCG(26, uint64(len(split))))
 	var rows []kindRow
 	for _, lang := range []string{"ja", "en"} {
@@ -265,6 +337,9 @@ func makeKindSet(split string) []kindRow {
 				}
 			}
 			for _, h := range b.hand {
+				if p, _, _ := keyed(h); inTest[p] {
+					panic("hand-written " + split + " text is in the test part: " + p)
+				}
 				add("hand", h)
 			}
 			var all []string
@@ -280,7 +355,7 @@ func makeKindSet(split string) []kindRow {
 			taken := 0
 			for _, t := range all {
 				p, _, _ := keyed(t)
-				if taken == b.nTmpl || seen[p] {
+				if taken == b.nTmpl || seen[p] || inTest[p] {
 					continue
 				}
 				seen[p] = true
@@ -302,10 +377,14 @@ func makeKindSet(split string) []kindRow {
 				if o == "" || o == p.key {
 					continue
 				}
+				text := strings.Replace(p.text, p.key, o, 1)
+				if inTest[text] {
+					continue
+				}
 				n++
 				f = (f + try + 1) % len(fns)
 				rows = append(rows, kindRow{id: fmt.Sprintf("%s-%s-obfuscated-%03d", lang, split, n), lang: lang, kind: "obfuscated",
-					expect: p.expect, made: "obfuscated:" + fn + ":" + p.id, text: strings.Replace(p.text, p.key, o, 1)})
+					expect: p.expect, made: "obfuscated:" + fn + ":" + p.id, text: text})
 				break
 			}
 		}

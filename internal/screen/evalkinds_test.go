@@ -28,23 +28,27 @@ import (
 var kindsFloor = map[string]map[string]float64{
 	"ja": {
 		"direct_threat": 1.00, "implied_threat": 0.98, "call_for_violence": 1.00, "dehumanising_insult": 1.00, "slur": 0.98,
-		"profanity_at_person": 1.00, "condemned_narrative": 1.00, "obfuscated": 0.92,
+		"profanity_at_person": 1.00, "condemned_narrative": 1.00, "obfuscated": 0.98,
 		"profanity_at_no_one": 0.02, "quoted_condemnation": 0.00, "negation": 0.02, "ordinary_complaint": 0.02,
-		"precision threat": 1.00, "precision insult": 0.92, "obfuscation gap": 0.07,
+		"precision threat": 1.00, "precision insult": 0.92, "obfuscation gap": 0.02,
 	},
 	"en": {
 		"direct_threat": 0.98, "implied_threat": 1.00, "call_for_violence": 0.98, "dehumanising_insult": 0.98, "slur": 1.00,
-		"profanity_at_person": 1.00, "condemned_narrative": 1.00, "obfuscated": 0.98,
+		"profanity_at_person": 1.00, "condemned_narrative": 1.00, "obfuscated": 0.99,
 		"profanity_at_no_one": 0.03, "quoted_condemnation": 0.00, "negation": 0.02, "ordinary_complaint": 0.00,
-		"precision threat": 1.00, "precision insult": 0.99, "obfuscation gap": 0.02,
+		"precision threat": 1.00, "precision insult": 0.99, "obfuscation gap": 0.01,
 	},
 }
 
 // issueTargets are issue 26's targets, in kindsFloor's terms: the floors
-// must be at least these (at most, for the ceilings).
+// must be at least these (at most, for the ceilings). "Degrading insults
+// and dehumanising comparisons aimed at a person" are three kinds of the
+// set: dehumanising insults, slurs and profanity at a person. The
+// obfuscation gap holds for each obfuscation function too
+// (TestEvaluationKinds).
 var issueTargets = map[string]float64{
 	"direct_threat": 0.85, "implied_threat": 0.85, "call_for_violence": 0.85, "precision threat": 0.80,
-	"dehumanising_insult": 0.80, "obfuscation gap": 0.10,
+	"dehumanising_insult": 0.80, "slur": 0.80, "profanity_at_person": 0.80, "obfuscation gap": 0.10,
 	"profanity_at_no_one": 0.10, "quoted_condemnation": 0.10, "negation": 0.10, "ordinary_complaint": 0.10,
 }
 
@@ -134,7 +138,26 @@ type kindStats struct {
 	failures    []string
 	unexplained []string // labels without spans, or spans that are not the text's
 	bySourceHit map[string]bool
+	byMethod    map[string]*methodStats // obfuscated texts by the function that made them
 }
+
+// methodStats counts the obfuscated texts one function made: how many,
+// how many of their plain sources were found, how many of them.
+type methodStats struct{ n, plainHit, obfHit int }
+
+// minPerMethod is the least number of texts an obfuscation function must
+// make in each language and part for its figure to mean something.
+const minPerMethod = 10
+
+func (m *methodStats) count() int {
+	if m == nil {
+		return 0
+	}
+	return m.n
+}
+
+// gap is how much recall the method loses against its plain sources.
+func (m *methodStats) gap() float64 { return ratio(m.plainHit, m.n) - ratio(m.obfHit, m.n) }
 
 // the labels whose precision is measured, and what counts as expecting
 // them
@@ -146,7 +169,8 @@ var precisionLabels = map[string][]string{
 func evaluateKinds(s *Screener, rows []kindRowRead) map[string]*kindStats {
 	out := map[string]*kindStats{}
 	for _, lang := range []string{"ja", "en"} {
-		out[lang] = &kindStats{n: map[string]int{}, hit: map[string]int{}, labelled: map[string]int{}, labelledOK: map[string]int{}, bySourceHit: map[string]bool{}}
+		out[lang] = &kindStats{n: map[string]int{}, hit: map[string]int{}, labelled: map[string]int{}, labelledOK: map[string]int{}, bySourceHit: map[string]bool{},
+			byMethod: map[string]*methodStats{}}
 	}
 	for _, r := range rows {
 		st := out[r.lang]
@@ -204,12 +228,20 @@ func evaluateKinds(s *Screener, rows []kindRowRead) map[string]*kindStats {
 		}
 		parts := strings.Split(r.made, ":")
 		st := out[r.lang]
+		m := st.byMethod[parts[1]]
+		if m == nil {
+			m = &methodStats{}
+			st.byMethod[parts[1]] = m
+		}
 		st.plainN++
+		m.n++
 		if st.bySourceHit[parts[len(parts)-1]] {
 			st.plainHit++
+			m.plainHit++
 		}
 		if st.bySourceHit[r.id] {
 			st.obfHit++
+			m.obfHit++
 		}
 	}
 	return out
@@ -249,6 +281,13 @@ func TestEvaluationKinds(t *testing.T) {
 				fmt.Fprintf(&b, "  precision %-12s %4d  %.2f\n", name, st.labelled[name], fig["precision "+name])
 			}
 			fmt.Fprintf(&b, "  obfuscated %d: recall %.2f, their plain sources %.2f\n", st.plainN, ratio(st.obfHit, st.plainN), ratio(st.plainHit, st.plainN))
+			for _, fn := range obfuscators[lang] {
+				m := st.byMethod[fn]
+				if m == nil {
+					m = &methodStats{}
+				}
+				fmt.Fprintf(&b, "    %-10s %4d: recall %.2f, plain %.2f, gap %.2f\n", fn, m.n, ratio(m.obfHit, m.n), ratio(m.plainHit, m.n), m.gap())
+			}
 			t.Log(b.String())
 			if v := os.Getenv("SCREEN_EVAL_FAILURES"); v == "kinds" && split == "dev" || v == "kinds-"+split {
 				for _, f := range st.failures {
@@ -257,6 +296,19 @@ func TestEvaluationKinds(t *testing.T) {
 			}
 			for _, u := range st.unexplained {
 				t.Errorf("%s: a label not explained by its spans: %s", split, u)
+			}
+			// The obfuscation target holds for every way of writing
+			// around a filter, not only on average: a method that loses
+			// more than issueTargets' gap fails, in both parts.
+			for _, fn := range obfuscators[lang] {
+				m := st.byMethod[fn]
+				switch {
+				case m == nil || m.n < minPerMethod:
+					t.Errorf("%s %s: obfuscation %s made %d texts, want at least %d", split, lang, fn, m.count(), minPerMethod)
+				case m.gap() > issueTargets["obfuscation gap"]+1e-9:
+					t.Errorf("%s %s: obfuscation %s: recall %.2f is %.2f below its plain sources' %.2f (the issue allows %.2f)",
+						split, lang, fn, ratio(m.obfHit, m.n), m.gap(), ratio(m.plainHit, m.n), issueTargets["obfuscation gap"])
+				}
 			}
 			if split != "test" {
 				continue

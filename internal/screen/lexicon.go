@@ -84,7 +84,7 @@ type term struct {
 	source    string
 	file      string
 	line      int
-	generated bool // imported from a list only: examples may be generated
+	generated bool // imported from a list, or a verb row's readings: its patterns are its examples
 }
 
 // rule is one row of rules.tsv: cues that must occur together.

@@ -149,23 +149,54 @@ func (l *lexicon) readVerbs(fsys fs.FS, name string) error {
 		if len(ms) == 0 {
 			return fmt.Errorf("verb row %s has no mood", t.id)
 		}
+		// Kana readings that are ordinary verbs too (さす: 指す, 差す;
+		// しめる: 閉める) harm only with a person as their object: their
+		// forms go to a cue of ja.threat.person_harm, not to this row.
+		kana := term{id: t.id + ".kana", lang: "ja", boundary: boundNone, source: t.source, file: name, line: line,
+			tags: []int{l.tag("harm_obj_ja")}}
+		if kana.unless, err = l.parseUnless("neg_say>8"); err != nil {
+			return err
+		}
 		for _, v := range list(c["verbs"], "|") {
-			s, err := verbStems(verbClass(v))
+			v, reading, ambiguous, err := verbReading(v)
 			if err != nil {
-				return err
+				return fmt.Errorf("verb row %s: %w", t.id, err)
 			}
-			for _, m := range ms {
-				f, ok := moods[m]
-				if !ok {
-					return fmt.Errorf("mood %q: want threat, bare or call", m)
+			lemma, class := verbClass(v)
+			forms := []string{lemma}
+			if reading != "" {
+				forms = append(forms, reading)
+			}
+			for i, form := range forms {
+				s, err := verbStems(form, class)
+				if err != nil {
+					return err
 				}
-				for _, p := range f(s) {
-					if !slices.Contains(t.patterns, p) {
-						t.patterns = append(t.patterns, p)
+				into := &t
+				if i == 1 && ambiguous {
+					into = &kana
+				}
+				for _, m := range ms {
+					f, ok := moods[m]
+					if !ok {
+						return fmt.Errorf("mood %q: want threat, bare or call", m)
 					}
-				}
-				if m == "call" {
-					t.except = append(t.except, s.impExc...)
+					if into == &kana && m != "threat" {
+						// 閉めろ, 指せ, 差すべき: too ordinary in kana.
+						continue
+					}
+					for _, p := range f(s) {
+						if into == &kana && p == s.ta+"る" {
+							// さしたる (of no particular), not 刺したる.
+							continue
+						}
+						if !slices.Contains(into.patterns, p) {
+							into.patterns = append(into.patterns, p)
+						}
+					}
+					if m == "call" {
+						into.except = append(into.except, s.impExc...)
+					}
 				}
 			}
 		}
@@ -177,8 +208,36 @@ func (l *lexicon) readVerbs(fsys fs.FS, name string) error {
 		}
 		t.ord = order(t.label)
 		l.terms = append(l.terms, t)
+		if len(kana.patterns) > 0 {
+			// Made from the row: each form is its own example.
+			kana.ord, kana.generated = order(kana.label), true
+			l.terms = append(l.terms, kana)
+		}
 		return nil
 	})
+}
+
+// verbReading splits a verb of verbs_ja.tsv written with its reading,
+// 刺す(さす?) or 襲う(おそう): the reading is conjugated as the verb's
+// class (from the written form: 蹴る(ける) is godan like 蹴る), and a
+// reading marked ? is an ordinary verb in kana (指す, 閉める) and harms
+// only with a person as its object.
+func verbReading(v string) (verb, reading string, ambiguous bool, err error) {
+	i := strings.IndexByte(v, '(')
+	if i < 0 {
+		return v, "", false, nil
+	}
+	if !strings.HasSuffix(v, ")") {
+		return "", "", false, fmt.Errorf("verb %q: want verb(reading)", v)
+	}
+	verb, reading = v[:i], v[i+1:len(v)-1]
+	reading, ambiguous = strings.CutSuffix(reading, "?")
+	for _, r := range reading {
+		if r < 'ぁ' || r > 'ゖ' {
+			return "", "", false, fmt.Errorf("verb %q: the reading %q is not in hiragana", v, reading)
+		}
+	}
+	return verb, reading, ambiguous, nil
 }
 
 // spelling is one row of spellings.tsv: a word and the variants of it

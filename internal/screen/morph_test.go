@@ -91,3 +91,65 @@ func TestMisspellings(t *testing.T) {
 		}
 	}
 }
+
+// TestVerbReadings checks verbs written with their reading: a reading is
+// conjugated as its kanji verb's class, in the verb's own row when it is
+// not an ordinary word; a reading marked ? (さす: 指す, 差す) only in the
+// threat mood, as a cue that needs a person as object, and never as the
+// forms that are ordinary words (させ, さしたる).
+func TestVerbReadings(t *testing.T) {
+	lex := Default().lex
+	patterns := func(id string) []string {
+		for _, tm := range lex.terms {
+			if tm.id == id {
+				return tm.patterns
+			}
+		}
+		t.Fatalf("no term %s", id)
+		return nil
+	}
+	hurt, kana := patterns("ja.verb.hurt"), patterns("ja.verb.hurt.kana")
+	for _, w := range []string{"おそってやる", "おそえ", "こらしめてやる"} {
+		if !slices.Contains(hurt, w) {
+			t.Errorf("ja.verb.hurt has no %s", w)
+		}
+	}
+	for _, w := range []string{"さしてやる", "さすからな", "しめてやろう", "さされたいのか"} {
+		if !slices.Contains(kana, w) {
+			t.Errorf("ja.verb.hurt.kana has no %s", w)
+		}
+		if slices.Contains(hurt, w) {
+			t.Errorf("ja.verb.hurt labels %s alone", w)
+		}
+	}
+	for _, n := range []string{"させ", "させろ", "さしたる", "しめろ", "さすべき"} {
+		if slices.Contains(kana, n) || slices.Contains(hurt, n) {
+			t.Errorf("%s is made from an ambiguous reading", n)
+		}
+	}
+	s := Default()
+	for _, tc := range []struct {
+		text   string
+		threat bool
+	}{
+		{"今度会ったら、お前をさすからな", true},
+		{"てめえの首、しめてやろうか", true},
+		{"お前はさすがだ", false},
+		{"傘をさすからな", false},
+		{"さしたる問題はありません", false},
+		{"あの客にはおそってやるぞと言われた", true},
+	} {
+		got := false
+		for _, l := range s.Screen(tc.text).Labels {
+			got = got || l.Subtype == "threat"
+		}
+		if got != tc.threat {
+			t.Errorf("%s: threat %v, want %v", tc.text, got, tc.threat)
+		}
+	}
+	for _, bad := range []string{"刺す(さす", "刺す(サス)", "刺す(さす?"} {
+		if _, _, _, err := verbReading(bad); err == nil {
+			t.Errorf("verbReading(%q) accepts it", bad)
+		}
+	}
+}

@@ -40,6 +40,10 @@ type Flow struct {
 	Verifier string    `json:"verifier"`
 	Next     string    `json:"next"`
 	Expires  time.Time `json:"expires"`
+	// Reauth marks a re-authentication (BeginReauth): the provider was
+	// asked for a fresh sign-in made after Started.
+	Reauth  bool      `json:"reauth,omitempty"`
+	Started time.Time `json:"started"`
 }
 
 // Errors of Finish that a person can be told about.
@@ -51,7 +55,16 @@ var (
 	ErrToken = errors.New("sso: the ID token was refused")
 	// ErrProvider: the provider answered with an error or not at all.
 	ErrProvider = errors.New("sso: the provider refused or failed")
+	// ErrNotFresh: a re-authentication's ID token tells of a sign-in made
+	// before the flow began (or does not tell when): the provider answered
+	// from a session of its own instead of asking the person again.
+	ErrNotFresh = errors.New("sso: the provider did not ask the person to sign in again")
 )
+
+// authTimeSkew is how far the provider's clock may run behind this
+// server's when a re-authentication's auth_time is compared with the start
+// of its flow.
+const authTimeSkew = time.Minute
 
 // Client keeps a relying party per organisation, made from its settings
 // when first needed and again when they change.
@@ -121,13 +134,29 @@ func random() string {
 // Begin starts a sign-in at the organisation's provider: it returns the
 // address to send the person to and the flow to keep until they return.
 func (c *Client) Begin(ctx context.Context, st *kasuhara.SSOSettings, next string) (string, Flow, error) {
+	return c.begin(ctx, st, next, false)
+}
+
+// BeginReauth starts a re-authentication at the organisation's provider:
+// the person must sign in there again (prompt=login, max_age=0), whatever
+// session the provider keeps, and Finish refuses an ID token whose
+// auth_time is older than the flow.
+func (c *Client) BeginReauth(ctx context.Context, st *kasuhara.SSOSettings, next string) (string, Flow, error) {
+	return c.begin(ctx, st, next, true)
+}
+
+func (c *Client) begin(ctx context.Context, st *kasuhara.SSOSettings, next string, reauth bool) (string, Flow, error) {
 	party, err := c.party(ctx, st)
 	if err != nil {
 		return "", Flow{}, err
 	}
-	f := Flow{OrgID: st.OrgID, State: random(), Nonce: random(), Verifier: random(), Next: next, Expires: c.Now().Add(FlowLifetime)}
-	u := rp.AuthURL(f.State, party, rp.WithCodeChallenge(oidc.NewSHACodeChallenge(f.Verifier)), rp.AuthURLOpt(rp.WithURLParam("nonce", f.Nonce)))
-	return u, f, nil
+	now := c.Now()
+	f := Flow{OrgID: st.OrgID, State: random(), Nonce: random(), Verifier: random(), Next: next, Expires: now.Add(FlowLifetime), Reauth: reauth, Started: now}
+	opts := []rp.AuthURLOpt{rp.WithCodeChallenge(oidc.NewSHACodeChallenge(f.Verifier)), rp.AuthURLOpt(rp.WithURLParam("nonce", f.Nonce))}
+	if reauth {
+		opts = append(opts, rp.AuthURLOpt(rp.WithPromptURLParam(oidc.PromptLogin)), rp.AuthURLOpt(rp.WithURLParam("max_age", "0")))
+	}
+	return rp.AuthURL(f.State, party, opts...), f, nil
 }
 
 // Finish completes a sign-in: state and code are what the provider sent
@@ -152,7 +181,14 @@ func (c *Client) Finish(ctx context.Context, st *kasuhara.SSOSettings, f Flow, s
 		if errors.As(err, &oe) || errors.As(err, &re) {
 			return kasuhara.DirectoryPerson{}, fmt.Errorf("%w: %v", ErrProvider, err)
 		}
-		return kasuhara.DirectoryPerson{}, fmt.Errorf("%w: %v", ErrToken, err)
+		// The verifier's cause (oidc.ErrAudience, ErrNonceInvalid, …)
+		// stays in the chain.
+		return kasuhara.DirectoryPerson{}, fmt.Errorf("%w: %w", ErrToken, err)
+	}
+	if f.Reauth {
+		if at := tokens.IDTokenClaims.GetAuthTime(); at.IsZero() || at.Before(f.Started.Add(-authTimeSkew)) {
+			return kasuhara.DirectoryPerson{}, fmt.Errorf("%w: auth_time %s, flow started %s", ErrNotFresh, at.UTC().Format(time.RFC3339), f.Started.UTC().Format(time.RFC3339))
+		}
 	}
 	return Person(tokens.IDTokenClaims, st.GroupsClaim)
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/sso"
 	"github.com/kasuhara/kasuhara/internal/testoidc"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 )
 
 const callback = "http://kasuhara.test/login/sso/callback"
@@ -133,25 +136,74 @@ func TestKeyRotation(t *testing.T) {
 	}
 }
 
+// claims reads a JWT's payload, unchecked.
+func claims(t *testing.T, jwt string) map[string]any {
+	t.Helper()
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", jwt)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func TestRefusedTokens(t *testing.T) {
 	e := newEnv(t)
 	e.op.AddClient("other-app", "other-secret", callback)
 	other := *e.st
 	other.ClientID, other.ClientSecret, other.OrgID = "other-app", "other-secret", "org-2"
-	// A token the provider made for another application.
-	if _, err := e.signIn(t, &other, "hanako", "pw-hanako"); err != nil {
-		t.Fatal(err)
+	// The provider's token for another application, made for the very
+	// nonce of Kasuhara's flow: only its audience is wrong, so only an
+	// audience check can refuse it.
+	rw2 := &rewriter{}
+	otherClient := sso.NewClient(callback)
+	otherClient.HTTPClient = &http.Client{Transport: rw2, Timeout: 10 * time.Second}
+	var substituted string
+	othersTokenFor := func(kasuharas string) string {
+		nonce, _ := claims(t, kasuharas)["nonce"].(string)
+		authURL, flow, err := otherClient.Begin(context.Background(), &other, "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		authURL = strings.Replace(authURL, "nonce="+flow.Nonce, "nonce="+nonce, 1)
+		flow.Nonce = nonce
+		back, err := testoidc.SignIn(browser(), authURL, "hanako", "pw-hanako", callback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The other application itself takes it.
+		if _, err := otherClient.Finish(context.Background(), &other, flow, back.Query().Get("state"), back.Query().Get("code")); err != nil {
+			t.Fatalf("the other application's own sign-in: %v", err)
+		}
+		rw2.mu.Lock()
+		defer rw2.mu.Unlock()
+		// Kasuhara's token and the other's differ in the audience alone.
+		own, got := claims(t, kasuharas), claims(t, rw2.last)
+		for _, k := range []string{"iss", "sub", "nonce"} {
+			if got[k] != own[k] {
+				t.Errorf("%s: the other application's token says %v, Kasuhara's %v", k, got[k], own[k])
+			}
+		}
+		if fmt.Sprint(got["aud"]) != "[other-app]" || fmt.Sprint(own["aud"]) != "[kasuhara]" {
+			t.Errorf("aud: the other application's %v, Kasuhara's %v", got["aud"], own["aud"])
+		}
+		substituted = rw2.last
+		return rw2.last
 	}
-	e.rw.mu.Lock()
-	othersToken := e.rw.last
-	e.rw.mu.Unlock()
 
 	for _, tc := range []struct {
 		name  string
 		setup func()
 		want  error
 	}{
-		{"wrong audience", func() { e.rw.idToken = func(string) string { return othersToken } }, sso.ErrToken},
+		{"wrong audience", func() { substituted = ""; e.rw.idToken = othersTokenFor }, oidc.ErrAudience},
 		{"tampered", func() {
 			e.rw.idToken = func(t string) string {
 				parts := strings.Split(t, ".")
@@ -177,10 +229,74 @@ func TestRefusedTokens(t *testing.T) {
 			tc.setup()
 			e.rw.mu.Unlock()
 			_, err := e.signIn(t, e.st, "hanako", "pw-hanako")
-			if !errors.Is(err, tc.want) {
+			if tc.want == oidc.ErrAudience && substituted == "" {
+				t.Fatal("no token of the other application was substituted")
+			}
+			if !errors.Is(err, sso.ErrToken) || !errors.Is(err, tc.want) || errors.Is(err, oidc.ErrNonceInvalid) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// Re-authentication asks the provider for a fresh sign-in and refuses an
+// answer given from the provider's own older session.
+func TestReauth(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// Hanako signed in at the provider an hour ago; an ordinary sign-in is
+	// answered from that session.
+	hourAgo := time.Now().Add(-time.Hour)
+	e.op.Session("u-1", hourAgo, false)
+	if _, err := e.signIn(t, e.st, "hanako", "pw-hanako"); err != nil {
+		t.Fatal(err)
+	}
+	if prompt, maxAge := e.op.LastAuthorization(); len(prompt) != 0 || maxAge != nil {
+		t.Fatalf("a sign-in asked for prompt %v, max_age %v", prompt, maxAge)
+	}
+	e.rw.mu.Lock()
+	if at := int64(claims(t, e.rw.last)["auth_time"].(float64)); at != hourAgo.Unix() {
+		t.Fatalf("auth_time %d, want the provider's session's %d", at, hourAgo.Unix())
+	}
+	e.rw.mu.Unlock()
+
+	reauth := func() (kasuhara.DirectoryPerson, error) {
+		t.Helper()
+		authURL, flow, err := e.client.BeginReauth(ctx, e.st, "/back")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"prompt=login", "max_age=0", "nonce=" + flow.Nonce, "code_challenge="} {
+			if !strings.Contains(authURL, want) {
+				t.Fatalf("re-authentication address lacks %s: %s", want, authURL)
+			}
+		}
+		if !flow.Reauth || flow.Next != "/back" {
+			t.Fatalf("flow %+v", flow)
+		}
+		back, err := testoidc.SignIn(browser(), authURL, "hanako", "pw-hanako", callback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.client.Finish(ctx, e.st, flow, back.Query().Get("state"), back.Query().Get("code"))
+	}
+	// The provider asks again: a fresh auth_time, taken.
+	p, err := reauth()
+	if err != nil || p.Subject != "u-1" {
+		t.Fatalf("re-authentication: %+v, %v", p, err)
+	}
+	if prompt, maxAge := e.op.LastAuthorization(); !slices.Contains(prompt, "login") || maxAge == nil || *maxAge != 0 {
+		t.Fatalf("the provider was asked prompt %v, max_age %v", prompt, maxAge)
+	}
+	// A provider that answers from its session whatever it is asked: the
+	// old auth_time is refused.
+	e.op.Session("u-1", hourAgo, true)
+	if _, err := reauth(); !errors.Is(err, sso.ErrNotFresh) {
+		t.Fatalf("an hour-old sign-in as a re-authentication: %v", err)
+	}
+	// An ordinary sign-in does not ask for freshness.
+	if _, err := e.signIn(t, e.st, "hanako", "pw-hanako"); err != nil {
+		t.Fatalf("sign-in from the provider's session: %v", err)
 	}
 }
 

@@ -73,3 +73,132 @@ func TestBlobJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestStoredFilesIntakeAndCalls: the attachments of a mail waiting in the
+// intake queue and the recording of a call not yet filed are stored files
+// too (a backup, a restore, a move and a key rotation go over them); a
+// file filed as evidence is listed once; a mail or call set aside leaves
+// nothing listed.
+func TestStoredFilesIntakeAndCalls(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		sum := func(b string) string { return strings.Repeat(b[:1], 64) }
+		att := func(b string) kasuhara.IntakeAttachment {
+			return kasuhara.IntakeAttachment{BlobID: b, Filename: "写真.jpg", MediaType: "image/jpeg", Size: 10, SHA256: sum(b)}
+		}
+		mail := func(from string, blobs ...string) *kasuhara.IntakeItem {
+			t.Helper()
+			in := kasuhara.InboundMail{FromAddress: from, Subject: "苦情", Body: "大声で怒鳴られた"}
+			for _, b := range blobs {
+				in.Attachments = append(in.Attachments, att(b))
+			}
+			it, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return it
+		}
+		call := func(id, b string) *kasuhara.CallDraft {
+			t.Helper()
+			dr, _, err := d.s.CallEnded(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.CallEvent{Source: kasuhara.CallSourceSIP, CallID: id,
+				AgentEmail: "desk1@example.jp", DurationSeconds: 60,
+				Recording: &kasuhara.Evidence{BlobID: b, Filename: "録音.wav", MediaType: "audio/wav", Size: 10, SHA256: sum(b)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return dr
+		}
+		desk1 := d.people["desk1"]
+		mail("a@else.example", "aa", "bb") // open
+		filed := mail("f@else.example", "ff")
+		discarded := mail("x@else.example", "xx")
+		call("c1", "cc") // open
+		filedCall := call("c2", "gg")
+		dismissed := call("c3", "dd")
+		rep := report(d.shop.ID, "電話で怒鳴った", "shouting")
+		if _, err := d.s.FileIntake(ctx, desk1, filed.ID, kasuhara.IntakeFiling{Report: rep}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.DiscardIntake(ctx, desk1, discarded.ID, "広告"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.FileCallDraft(ctx, desk1, filedCall.ID, rep); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.DismissCallDraft(ctx, desk1, dismissed.ID); err != nil {
+			t.Fatal(err)
+		}
+		files, err := d.s.StoredFiles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []store.StoredFile
+		for _, b := range []string{"aa", "bb", "cc", "ff", "gg"} {
+			want = append(want, store.StoredFile{BlobID: b, SHA256: sum(b)})
+		}
+		if !slices.Equal(files, want) {
+			t.Errorf("StoredFiles = %v, want %v", files, want)
+		}
+		for b, want := range map[string]bool{"aa": true, "cc": true, "ff": true, "gg": true, "xx": false, "dd": false} {
+			if ok, err := d.s.StoredFileExists(ctx, b); ok != want || err != nil {
+				t.Errorf("StoredFileExists(%s) = %v, %v; want %v", b, ok, err, want)
+			}
+		}
+	})
+}
+
+// TestFinishPurge: in a restored database, the files that were gone when
+// the backup copied them take their case with them (audited as a purge
+// finished by the restore, the statistics still counting it); a waiting
+// mail's attachment among them is removed, audited; a case whose files
+// are not among them stays, and the audit trail verifies.
+func TestFinishPurge(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		clerk := d.people["clerk"]
+		gone := d.file(t, clerk, report(d.shop.ID, "消える事案", "insult"))
+		kept := d.file(t, clerk, report(d.shop.ID, "残る事案", "insult"))
+		for c, b := range map[string]string{gone.ID: "g1", kept.ID: "k1"} {
+			if _, err := d.s.AddEvidence(ctx, clerk, c, kasuhara.Evidence{BlobID: b, Filename: "録音.m4a",
+				MediaType: "audio/mp4", Size: 10, SHA256: strings.Repeat("a", 64)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		it, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.InboundMail{FromAddress: "a@else.example", Body: "x",
+			Attachments: []kasuhara.IntakeAttachment{{BlobID: "m1", Filename: "a.jpg", MediaType: "image/jpeg", Size: 1, SHA256: strings.Repeat("b", 64)},
+				{BlobID: "m2", Filename: "b.jpg", MediaType: "image/jpeg", Size: 1, SHA256: strings.Repeat("c", 64)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases, others, err := d.s.FinishPurge(ctx, []string{"g1", "m1", "unknown"})
+		if err != nil || cases != 1 || others != 1 {
+			t.Fatalf("FinishPurge = %d, %d, %v; want 1, 1", cases, others, err)
+		}
+		if got := testdb.Strings(t, d.s.DB(), "SELECT id FROM cases ORDER BY id"); !slices.Contains(got, kept.ID) || slices.Contains(got, gone.ID) {
+			t.Errorf("cases after FinishPurge: %v", got)
+		}
+		files, _ := d.s.StoredFiles(ctx)
+		var ids []string
+		for _, f := range files {
+			ids = append(ids, f.BlobID)
+		}
+		if !slices.Equal(ids, []string{"k1", "m2"}) {
+			t.Errorf("files after FinishPurge: %v, want k1 m2", ids)
+		}
+		got, err := d.s.IntakeItem(ctx, d.people["desk1"], it.ID)
+		if err != nil || len(got.Attachments) != 1 {
+			t.Errorf("the mail after FinishPurge: %+v, %v", got, err)
+		}
+		purges := testdb.Strings(t, d.s.DB(), "SELECT detail FROM audit_entries WHERE action = 'case.purge' AND object_id = $1", gone.ID)
+		if len(purges) != 1 || !strings.Contains(purges[0], `"finished_by":"restore"`) || strings.Contains(purges[0], "消える") {
+			t.Errorf("audited purge: %v", purges)
+		}
+		if got := testdb.Strings(t, d.s.DB(), "SELECT object_id FROM audit_entries WHERE action = 'restore.file_gone'"); !slices.Equal(got, []string{"m1"}) {
+			t.Errorf("audited removals: %v", got)
+		}
+		if n := testdb.Strings(t, d.s.DB(), "SELECT n FROM case_stats_purged"); len(n) == 0 {
+			t.Error("the statistics forgot the purged case")
+		}
+		if _, problem, err := d.s.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("audit: %v %+v", err, problem)
+		}
+	})
+}

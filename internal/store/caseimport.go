@@ -20,6 +20,12 @@ var _ kasuhara.CaseImportService = (*Store)(nil)
 // stagedFor is how long an uploaded ledger waits for its import.
 const stagedFor = 24 * time.Hour
 
+// importedAlready refuses a file whose cases exist already (a new error
+// each time: wrap sets its Op).
+func importedAlready() error {
+	return kasuhara.Errorf(kasuhara.ECONFLICT, "this file was imported already")
+}
+
 // checkMapping names "mapping" when a required field has no column or a
 // column the ledger lacks is named.
 func checkMapping(l *kasuhara.Ledger, m kasuhara.CaseImportMapping) error {
@@ -103,7 +109,7 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 				return notFound(err, op, "import")
 			}
 			if imported.Valid {
-				return kasuhara.Errorf(kasuhara.ECONFLICT, "this file was imported already")
+				return importedAlready()
 			}
 		}
 		// The same file twice is a mistake (two uploads, the command run
@@ -114,7 +120,7 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 			return err
 		}
 		if n > 0 {
-			return kasuhara.Errorf(kasuhara.ECONFLICT, "this file was imported already")
+			return importedAlready()
 		}
 		if importID == "" {
 			importID = newID()
@@ -135,9 +141,20 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 			}
 			res.Refs = append(res.Refs, c.Ref)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE case_imports SET imported_at = $1, cases = $2, sheet = '' WHERE id = $3",
-			now, len(res.Lines), importID); err != nil {
+		// Two imports of the same file at once (two desk members, two
+		// servers) both pass the check above; the unique index
+		// case_imports_once fails the second here, and an upload imported
+		// meanwhile is no longer waiting.
+		done, err := tx.ExecContext(ctx, "UPDATE case_imports SET imported_at = $1, cases = $2, sheet = '' WHERE id = $3 AND imported_at IS NULL",
+			now, len(res.Lines), importID)
+		if sqldb.IsUniqueViolation(err) {
+			return importedAlready()
+		}
+		if err != nil {
 			return err
+		}
+		if n, _ := done.RowsAffected(); n != 1 {
+			return importedAlready()
 		}
 		res.Imported, res.ImportID = true, importID
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: orgID, action: "cases.import", objectType: "case_import", objectID: importID,

@@ -1,14 +1,18 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/notify"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // oldLedger is a ledger as a company keeps it, with one customer who is
@@ -197,6 +201,65 @@ func TestImportStagedOnce(t *testing.T) {
 		}
 		if other, err := d.s.ImportMappings(ctx, d.people["otherdesk"], d.other.ID); err != nil || len(other) != 0 {
 			t.Errorf("another company sees %+v, %v", other, err)
+		}
+	})
+}
+
+// TestImportCasesConcurrently: two desk members on two servers (two pools
+// on one database) import the same file at the same moment, as a file
+// given on the command line and as the same upload. One import creates the
+// cases; the other is the documented refusal (ECONFLICT, "imported
+// already"), never a second set of cases nor an internal error.
+func TestImportCasesConcurrently(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		open := testdb.Reopenable(t, e)
+		d := setupDesk(t, open())
+		servers := []*store.Store{d.s, newStore(t, open())}
+		m := ledgerMapping()
+		m.Values = map[string]string{"謎の行為": kasuhara.ImportConsultation}
+		for round := range 4 {
+			staged := round%2 == 1
+			hash := strings.Repeat(fmt.Sprintf("%02x", round), 32)
+			in := kasuhara.CaseImportInput{FileName: "記録簿.xlsx", SHA256: hash, Ledger: oldLedger(), Mapping: m}
+			if staged {
+				id, err := d.s.StageCaseImport(ctx, d.people["desk1"], in.FileName, hash, oldLedger())
+				if err != nil {
+					t.Fatal(err)
+				}
+				in.StagedID = id
+			}
+			before := count(t, d.db, "SELECT COUNT(*) FROM cases")
+			start := make(chan struct{})
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i, who := range []string{"desk1", "desk2"} {
+				wg.Go(func() {
+					<-start
+					_, errs[i] = servers[i].ImportCases(ctx, d.people[who], d.org.ID, in, false)
+				})
+			}
+			close(start)
+			wg.Wait()
+			ok, refused := 0, 0
+			for _, err := range errs {
+				switch kasuhara.ErrorCode(err) {
+				case "":
+					ok++
+				case kasuhara.ECONFLICT:
+					refused++
+				default:
+					t.Errorf("round %d (staged %v): %v", round, staged, err)
+				}
+			}
+			if ok != 1 || refused != 1 {
+				t.Errorf("round %d (staged %v): %d imports, %d refusals (%v); want 1 and 1", round, staged, ok, refused, errs)
+			}
+			if n := count(t, d.db, "SELECT COUNT(*) FROM cases") - before; n != 3 {
+				t.Errorf("round %d (staged %v): %d cases created, want 3", round, staged, n)
+			}
+			if n := count(t, d.db, "SELECT COUNT(*) FROM case_imports WHERE sha256 = $1 AND imported_at IS NOT NULL", hash); n != 1 {
+				t.Errorf("round %d (staged %v): the file is recorded imported %d times", round, staged, n)
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -296,6 +297,120 @@ func TestChatDestinations(t *testing.T) {
 		}
 		if audited != 8 {
 			t.Errorf("%d audit entries of chat destinations, want 5 added and 3 deleted", audited)
+		}
+	})
+}
+
+// TestChatRouting is chat's rule of confidentiality, both ways: an
+// organisation's channel gets only the events for the whole desk
+// (notify.OrgChatTypes), never what is for one person (an assignment, a
+// message, a report taken on their behalf) nor what only legal may know (a
+// retaliation alarm, a disowned report, an exclusion); a person's own
+// destination gets their personal events; another organisation's channel
+// gets nothing.
+func TestChatRouting(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		d.s.WebhookAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		in := newChatInbox(t)
+		hook := func(name string) string { return in.srv.URL + "/services/" + name + "/T" + name }
+		path := func(name string) string { return "/services/" + name + "/T" + name }
+		org, err := d.s.AddChatDestination(ctx, d.actor, kasuhara.NewChatDestination{OrgID: d.org.ID, Kind: notify.ChatSlack, Target: hook("org")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := d.s.AddChatDestination(ctx, kasuhara.CLIActor, kasuhara.NewChatDestination{OrgID: d.other.ID, Kind: notify.ChatSlack, Target: hook("other")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := map[string]string{}
+		for _, who := range []string{"desk1", "legal", "clerk"} {
+			dd, err := d.s.AddChatDestination(ctx, d.people[who], kasuhara.NewChatDestination{Personal: true, Kind: notify.ChatSlack, Target: hook(who)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			own[who] = dd.ID
+		}
+
+		// The filter itself, for every event type.
+		personal := []string{notify.CaseAssigned, notify.CaseMessage, notify.CaseRetaliation, notify.CaseExclusion, notify.CaseCheckin,
+			notify.CaseRecorded, notify.CaseDisowned, notify.MeasureProposed}
+		for _, typ := range notify.EventTypes {
+			ids, err := d.s.Chats(ctx, d.org.ID, typ, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Contains(notify.OrgChatTypes, typ)
+			if got := slices.Contains(ids, org.ID); got != want {
+				t.Errorf("%s: the organisation's channel chosen %v, want %v", typ, got, want)
+			}
+			if slices.Contains(personal, typ) && slices.Contains(ids, org.ID) {
+				t.Errorf("%s, for one person or for legal only, goes to the organisation's channel", typ)
+			}
+			if slices.Contains(ids, other.ID) || len(ids) > 1 {
+				t.Errorf("%s: chosen %v; another organisation's channel or a person's own without being a recipient", typ, ids)
+			}
+			ids, _ = d.s.Chats(ctx, d.org.ID, typ, []notify.Recipient{{UserID: d.people["legal"].UserID}})
+			if !slices.Contains(ids, own["legal"]) || slices.Contains(ids, own["desk1"]) || slices.Contains(ids, own["clerk"]) {
+				t.Errorf("%s for legal: chosen %v", typ, ids)
+			}
+		}
+
+		// Through the fan-out: what each action sends, to whom.
+		now := time.Now().Add(time.Minute)
+		q := chatQueue(t, d, in, &now)
+		seen := map[string]int{}
+		step := func(what string, want map[string]int) {
+			t.Helper()
+			for range 4 {
+				if _, err := q.RunOnce(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, name := range []string{"org", "other", "desk1", "legal", "clerk"} {
+				n := len(in.got(path(name)))
+				if got := n - seen[name]; got != want[name] {
+					t.Errorf("%s: %s got %d messages, want %d", what, name, got, want[name])
+				}
+				seen[name] = n
+			}
+		}
+		c, err := d.s.FileReport(ctx, d.people["clerk"], report(d.shop.ID, "怒鳴られた", "insult"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		step("a report", map[string]int{"org": 1, "desk1": 1, "legal": 1})
+		if _, err := d.s.Assign(ctx, d.people["desk2"], c.ID, d.people["desk1"].UserID, ""); err != nil {
+			t.Fatal(err)
+		}
+		step("an assignment to desk1", map[string]int{"desk1": 1})
+		if _, err := d.s.AddMessage(ctx, d.people["desk1"], c.ID, "ご報告ありがとうございます"); err != nil {
+			t.Fatal(err)
+		}
+		step("the desk's message to the reporter", map[string]int{"clerk": 1})
+		if _, err := d.s.FlagRetaliation(ctx, d.people["clerk"], c.ID, "報告してから無視されています"); err != nil {
+			t.Fatal(err)
+		}
+		step("a retaliation alarm", map[string]int{"legal": 1})
+		ob, err := d.s.FileOnBehalf(ctx, d.people["shopboss"], kasuhara.OnBehalf{Employee: "clerk@example.jp", ReceivedVia: "in_person"},
+			report(d.shop.ID, "店長が聞き取り", "insult"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := seen["org"]
+		step("a report taken on the clerk's behalf", map[string]int{"org": 1, "desk1": 1, "legal": 1, "clerk": 1})
+		if seen["org"] != before+1 {
+			t.Fatalf("the organisation's channel did not hear of the new case")
+		}
+		if err := d.s.DisownReport(ctx, d.people["clerk"], ob.ID, "私はこの相談をしていません"); err != nil {
+			t.Fatal(err)
+		}
+		step("a disowned report", map[string]int{"legal": 1})
+		for _, b := range in.got(path("org")) {
+			for _, no := range []string{notify.CaseDisowned, notify.CaseRetaliation, notify.CaseAssigned, notify.CaseRecorded, "無視", "私はこの相談", "店長が聞き取り", "ご報告ありがとう"} {
+				if strings.Contains(b, no) {
+					t.Errorf("the organisation's channel got %q: %s", no, b)
+				}
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -91,6 +92,9 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 				return err
 			}
 		}
+		if err := s.checkDomainsFree(ctx, tx, st); err != nil {
+			return err
+		}
 		secretChanged := sealed != ""
 		if sealed == "" {
 			sealed = old
@@ -106,6 +110,62 @@ func (s *Store) SaveSSO(ctx context.Context, actor kasuhara.Actor, st kasuhara.S
 			detail: map[string]any{"issuer": st.Issuer, "domains": len(st.Domains), "required": st.Required, "secret_changed": secretChanged,
 				"privileged_groups_removed": removed}})
 	}))
+}
+
+// checkDomainsFree refuses an e-mail domain that an organisation outside
+// st's company group already signs in with: its provider would otherwise
+// sign in as that organisation's people (issue 23). The organisations of
+// one group (a parent and its subsidiaries) share their domains.
+func (s *Store) checkDomainsFree(ctx context.Context, tx *sqldb.Tx, st kasuhara.SSOSettings) error {
+	if len(st.Domains) == 0 {
+		return nil
+	}
+	type row struct{ org, domains string }
+	others, err := list(ctx, tx, "sso domains", func(sc scanner) (r row, err error) {
+		err = sc.Scan(&r.org, &r.domains)
+		return r, err
+	}, "SELECT org_id, domains FROM sso_settings WHERE org_id <> $1 AND domains <> '' ORDER BY org_id", st.OrgID)
+	if err != nil {
+		return err
+	}
+	root := ""
+	for _, o := range others {
+		i := slices.IndexFunc(kasuhara.ParseDomains(o.domains), func(d string) bool { return slices.Contains(st.Domains, d) })
+		if i < 0 {
+			continue
+		}
+		if root == "" {
+			if root, err = groupRoot(ctx, tx, st.OrgID); err != nil {
+				return err
+			}
+		}
+		theirs, err := groupRoot(ctx, tx, o.org)
+		if err != nil {
+			return err
+		}
+		if theirs != root {
+			return &kasuhara.Error{Code: kasuhara.EINVALID,
+				Message: fmt.Sprintf("the e-mail domain %s signs in to an organisation outside this company group", kasuhara.ParseDomains(o.domains)[i]),
+				Fields:  kasuhara.FieldErrors{"domains": {Code: kasuhara.FieldTaken}}}
+		}
+	}
+	return nil
+}
+
+// groupRoot returns the topmost parent of orgID (orgID itself when it has
+// none): the organisations under it are one company group.
+func groupRoot(ctx context.Context, q queryer, orgID string) (string, error) {
+	for range 16 {
+		var parent sql.NullString
+		if err := q.QueryRowContext(ctx, "SELECT parent_id FROM orgs WHERE id = $1", orgID).Scan(&parent); err != nil {
+			return "", err
+		}
+		if !parent.Valid {
+			break
+		}
+		orgID = parent.String
+	}
+	return orgID, nil
 }
 
 // GroupRoles implements kasuhara.DirectoryService.
@@ -406,33 +466,46 @@ func (s *Store) SSOSignIn(ctx context.Context, orgID string, p kasuhara.Director
 	if err != nil {
 		return nil, wrap(op, err)
 	}
+	var refusal linkRefusal
 	u, err := txValue(ctx, s, op, func(tx *sqldb.Tx) (*kasuhara.User, error) {
-		u, err := s.directoryUser(ctx, tx, orgID, "oidc", p.Subject, p.Email)
+		refusal = linkRefusal{}
+		u, err := s.ssoUser(ctx, tx, orgID, p, depth, &refusal)
 		if err != nil {
 			return nil, err
 		}
-		groups := p.Groups
+		usable, groups, keep := mappings, p.Groups, false
 		if groups == nil && u != nil {
 			// The ID token carries no groups (Google Workspace): the groups
-			// SCIM provisioned decide.
+			// SCIM provisioned decide, by the mappings SCIM may use. Its
+			// token is an admin's alone, so they neither give nor take desk
+			// or legal (issue 16), as in placeBySCIMGroups.
 			if groups, err = s.scimGroupNames(ctx, tx, orgID, u.ID); err != nil {
 				return nil, err
 			}
+			usable = unprivileged(mappings)
+			if keep, err = privilegedUser(ctx, tx, u.ID); err != nil {
+				return nil, err
+			}
 		}
-		place, placed := kasuhara.Place(mappings, groups, depth)
-		if !placed {
+		place, placed := kasuhara.Place(usable, groups, depth)
+		if !placed && !keep {
 			return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "no directory group maps to a role", Err: kasuhara.ErrNoPlacement}
 		}
-		if u == nil {
+		switch {
+		case u == nil:
 			u, err = s.insertUser(ctx, tx, kasuhara.DirectoryActor, kasuhara.NewUser{Email: p.Email, Name: p.Name, OrgID: place.OrgID,
 				Role: place.Role, DepartmentID: place.DepartmentID}, hash)
 			if err != nil {
 				return nil, err
 			}
-		} else if u.Disabled {
+		case u.Disabled:
 			return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "the user is disabled"}
-		} else if err := s.place(ctx, tx, orgID, u.ID, place, depth); err != nil {
-			return nil, err
+		case keep:
+			place.OrgID = s.primaryOrgTx(ctx, tx, u.ID)
+		default:
+			if err := s.place(ctx, tx, orgID, u.ID, place, depth); err != nil {
+				return nil, err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO external_identities (org_id, kind, external_id, user_id, created_at) VALUES ($1, 'oidc', $2, $3, $4)
 			ON CONFLICT (org_id, kind, external_id) DO NOTHING`, orgID, p.Subject, u.ID, s.now()); err != nil {
@@ -442,19 +515,30 @@ func (s *Store) SSOSignIn(ctx context.Context, orgID string, p kasuhara.Director
 			detail: map[string]string{"method": "oidc"}})
 	})
 	if err != nil {
-		if errors.Is(err, kasuhara.ErrNoPlacement) {
+		var err2 error
+		switch {
+		case refusal.reason != "":
+			// The refusal is the account owner's to see: it stays though
+			// the sign-in fails.
+			err2 = s.tx(ctx, func(tx *sqldb.Tx) error {
+				return s.appendAudit(ctx, tx, change{actor: kasuhara.DirectoryActor, orgID: s.primaryOrgTx(ctx, tx, refusal.userID),
+					action: "auth.sso_link_refused", objectType: "user", objectID: refusal.userID,
+					detail: map[string]string{"reason": refusal.reason, "directory_org_id": orgID}})
+			})
+		case errors.Is(err, kasuhara.ErrNoPlacement):
 			// The removal of the memberships must stay though the sign-in
 			// fails: commit it alone.
-			err2 := s.tx(ctx, func(tx *sqldb.Tx) error {
-				u, err := s.directoryUser(ctx, tx, orgID, "oidc", p.Subject, p.Email)
+			err2 = s.tx(ctx, func(tx *sqldb.Tx) error {
+				var again linkRefusal
+				u, err := s.ssoUser(ctx, tx, orgID, p, depth, &again)
 				if err != nil || u == nil {
-					return err
+					return ignoreRefusal(err)
 				}
 				return s.removeFromTree(ctx, tx, orgID, u.ID, depth)
 			})
-			if err2 != nil {
-				return nil, wrap(op, err2)
-			}
+		}
+		if err2 != nil {
+			return nil, wrap(op, err2)
 		}
 		return nil, err
 	}
@@ -462,25 +546,87 @@ func (s *Store) SSOSignIn(ctx context.Context, orgID string, p kasuhara.Director
 	return s.UserByID(ctx, u.ID)
 }
 
-// directoryUser finds the person a directory names: by their external id,
-// else (the first time) by e-mail address; nil when there is none.
-func (s *Store) directoryUser(ctx context.Context, tx *sqldb.Tx, orgID, kind, externalID, email string) (*kasuhara.User, error) {
+// unprivileged returns the mappings to roles other than desk and legal.
+func unprivileged(mappings []kasuhara.GroupRole) []kasuhara.GroupRole {
+	var out []kasuhara.GroupRole
+	for _, m := range mappings {
+		if !m.Role.Privileged() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// linkRefusal records why a company sign-in was not linked to the
+// existing account of the same e-mail address.
+type linkRefusal struct{ userID, reason string }
+
+// errLinkRefused is in the chain of the EFORBIDDEN error of a refused link.
+var errLinkRefused = errors.New("the company account is not linked to the existing account of its e-mail address")
+
+func ignoreRefusal(err error) error {
+	if errors.Is(err, errLinkRefused) {
+		return nil
+	}
+	return err
+}
+
+// ssoUser finds the person a company sign-in names: by the subject already
+// linked to them, else (the first time) by e-mail address, nil when there
+// is none. An existing account is linked by its address only when the
+// provider may speak for it: every membership of the account is in the
+// provider's organisation group (one outside could be another company's
+// administrator, issue 23), and the account has no second factor (its
+// owner proves themselves with more than a mailbox the provider vouches
+// for). Otherwise it is EFORBIDDEN and refusal says why.
+func (s *Store) ssoUser(ctx context.Context, tx *sqldb.Tx, orgID string, p kasuhara.DirectoryPerson, depth map[string]int, refusal *linkRefusal) (*kasuhara.User, error) {
+	u, linked, err := s.directoryUser(ctx, tx, orgID, "oidc", p.Subject, p.Email)
+	if err != nil || u == nil || linked {
+		return u, err
+	}
+	orgs, err := selectIDs(ctx, tx, "SELECT org_id FROM memberships WHERE user_id = $1", u.ID)
+	if err != nil {
+		return nil, err
+	}
+	reason := ""
+	if slices.ContainsFunc(orgs, func(o string) bool { _, ok := depth[o]; return !ok }) {
+		reason = "outside_group"
+	} else {
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL", u.ID).Scan(&one)
+		if err == nil {
+			reason = "two_factor"
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	if reason == "" {
+		return u, nil
+	}
+	*refusal = linkRefusal{userID: u.ID, reason: reason}
+	return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "an account of this e-mail address exists and is not linked to the company account", Err: errLinkRefused}
+}
+
+// directoryUser finds the person a directory names: by their external id
+// (linked true), else (the first time) by e-mail address; nil when there
+// is none.
+func (s *Store) directoryUser(ctx context.Context, tx *sqldb.Tx, orgID, kind, externalID, email string) (*kasuhara.User, bool, error) {
 	u, err := scanUser(tx.QueryRowContext(ctx, "SELECT "+prefixed("u", userColumns)+` FROM external_identities x JOIN users u ON u.id = x.user_id
 		WHERE x.org_id = $1 AND x.kind = $2 AND x.external_id = $3`, orgID, kind, externalID))
 	if err == nil {
-		return u, nil
+		return u, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+		return nil, false, err
 	}
 	if email == "" {
-		return nil, nil
+		return nil, false, nil
 	}
 	u, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE email = $1", email))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return nil, false, nil
 	}
-	return u, err
+	return u, false, err
 }
 
 // place moves a person's membership in orgID's group to the placement:

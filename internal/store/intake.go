@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kasuhara/kasuhara"
@@ -26,6 +27,19 @@ const (
 	maxIntakeReply   = kasuhara.MaxLongText
 	maxAuthResult    = 20
 )
+
+// Defaults of Store.IntakePerSenderHour and Store.IntakeOpenItems.
+const (
+	DefaultIntakePerSenderHour = 20
+	DefaultIntakeOpenItems     = 500
+)
+
+func orDefault(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
 
 const intakeColumns = `i.id, i.org_id, i.received_at, i.from_address, i.from_name, i.subject, i.message_id, i.refs,
 	i.spf, i.dkim, i.dmarc, COALESCE(i.sender_user_id, ''), COALESCE(u.name, ''), i.refused, i.state,
@@ -89,7 +103,36 @@ func (s *Store) ReceiveMail(ctx context.Context, v kasuhara.Actor, orgID string,
 		refused = string(b)
 	}
 	it := &kasuhara.IntakeItem{ID: newID(), OrgID: orgID, ReceivedAt: s.now(), InboundMail: m, State: kasuhara.IntakeOpen}
+	perSender, openCap := orDefault(s.IntakePerSenderHour, DefaultIntakePerSenderHour), orDefault(s.IntakeOpenItems, DefaultIntakeOpenItems)
 	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		// A repeat delivery (the sender's server retries) is the message
+		// the desk has, whatever became of it; two at once meet the unique
+		// index intake_items_message below.
+		if m.MessageID != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM intake_items WHERE org_id = $1 AND message_id = $2", orgID, m.MessageID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return receivedAlready()
+			}
+		}
+		// A flood neither fills the disk nor buries the desk's list: the
+		// sender tries later (docs/intake.md, "Limits").
+		var open, recent int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM intake_items WHERE org_id = $1 AND state = 'open'", orgID).Scan(&open); err != nil {
+			return err
+		}
+		if open >= openCap {
+			return kasuhara.Errorf(kasuhara.ERATELIMITED, "The desk's mailbox is full; try again later")
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM intake_items WHERE org_id = $1 AND from_address = $2 AND received_at > $3",
+			orgID, m.FromAddress, it.ReceivedAt.Add(-time.Hour)).Scan(&recent); err != nil {
+			return err
+		}
+		if recent >= perSender {
+			return kasuhara.Errorf(kasuhara.ERATELIMITED, "Too many messages from this sender in an hour; try again later")
+		}
 		// The sender is a member when their address is a member's of this
 		// organisation; the desk sees it, with what the gateway said.
 		err := tx.QueryRowContext(ctx, `SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id
@@ -101,7 +144,9 @@ func (s *Store) ReceiveMail(ctx context.Context, v kasuhara.Actor, orgID string,
 			message_id, refs, spf, dkim, dmarc, sender_user_id, refused, state)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open')`,
 			it.ID, orgID, it.ReceivedAt, m.FromAddress, m.FromName, m.Subject, m.Body, m.MessageID, m.References,
-			m.Auth.SPF, m.Auth.DKIM, m.Auth.DMARC, nullString(it.SenderUserID), refused); err != nil {
+			m.Auth.SPF, m.Auth.DKIM, m.Auth.DMARC, nullString(it.SenderUserID), refused); sqldb.IsUniqueViolation(err) {
+			return receivedAlready()
+		} else if err != nil {
 			return fmt.Errorf("insert intake item: %w", err)
 		}
 		for i := range m.Attachments {
@@ -120,6 +165,11 @@ func (s *Store) ReceiveMail(ctx context.Context, v kasuhara.Actor, orgID string,
 		return nil, wrap(op, err)
 	}
 	return it, nil
+}
+
+// receivedAlready refuses a message the organisation has (by Message-ID).
+func receivedAlready() error {
+	return kasuhara.Errorf(kasuhara.ECONFLICT, "this message was received already")
 }
 
 // IntakeItems implements kasuhara.IntakeService.

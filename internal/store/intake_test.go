@@ -1,11 +1,17 @@
 package store_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // TestIntakeMailbox is issue 25's desk mailbox in the store: a mail waits
@@ -224,4 +230,121 @@ func hasAction(es []kasuhara.AuditEntry, action string) bool {
 		}
 	}
 	return false
+}
+
+// TestIntakeReceivedOnce: a sender's server that delivers a message again
+// (it did not see our answer and retried) or two listeners that take it at
+// the same moment add one item per organisation, by Message-ID; the
+// repeat is ECONFLICT with nothing written. A mail without a Message-ID is
+// never taken for another.
+func TestIntakeReceivedOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e sqldb.Engine) {
+		open := testdb.Reopenable(t, e)
+		d := setupDesk(t, open())
+		servers := []*store.Store{d.s, newStore(t, open())}
+		in := kasuhara.InboundMail{FromAddress: "customer@else.example", Subject: "苦情", Body: "対応が悪い", MessageID: "once.1@else.example"}
+		first, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again := in
+		again.Attachments = []kasuhara.IntakeAttachment{{BlobID: strings.Repeat("c", 32), Filename: "a.png", MediaType: "image/png", Size: 1, SHA256: strings.Repeat("d", 64)}}
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, again); kasuhara.ErrorCode(err) != kasuhara.ECONFLICT {
+			t.Errorf("the same message again: %v, want ECONFLICT", err)
+		}
+		// Decided, it is still the same message.
+		if _, err := d.s.DiscardIntake(ctx, d.people["desk1"], first.ID, "重複"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, in); kasuhara.ErrorCode(err) != kasuhara.ECONFLICT {
+			t.Errorf("the same message after its decision: %v, want ECONFLICT", err)
+		}
+		// Another organisation's desk takes its own copy.
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.other.ID, in); err != nil {
+			t.Errorf("the same message to another organisation: %v", err)
+		}
+		// Without a Message-ID each mail is its own.
+		for range 2 {
+			if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, kasuhara.InboundMail{FromAddress: "x@else.example", Body: "no id"}); err != nil {
+				t.Errorf("a mail without Message-ID: %v", err)
+			}
+		}
+		// Two listeners at once, on two servers.
+		for round := range 3 {
+			m := in
+			m.MessageID = fmt.Sprintf("race.%d@else.example", round)
+			start := make(chan struct{})
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range 2 {
+				wg.Go(func() {
+					<-start
+					_, errs[i] = servers[i].ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, m)
+				})
+			}
+			close(start)
+			wg.Wait()
+			if (errs[0] == nil) == (errs[1] == nil) || kasuhara.ErrorCode(errors.Join(errs...)) != kasuhara.ECONFLICT {
+				t.Errorf("round %d: %v; want one item and one ECONFLICT", round, errs)
+			}
+		}
+		if n := count(t, d.db, "SELECT COUNT(*) FROM intake_items WHERE org_id = $1", d.org.ID); n != 6 {
+			t.Errorf("%d items, want 6", n)
+		}
+		if n := count(t, d.db, "SELECT COUNT(*) FROM intake_attachments"); n != 0 {
+			t.Errorf("the repeat left %d attachments", n)
+		}
+	})
+}
+
+// TestIntakeLimits: a flood from one address is refused after
+// IntakePerSenderHour messages in an hour (ERATELIMITED) and taken again an
+// hour later; an organisation with IntakeOpenItems open items takes no
+// more (ERATELIMITED) until the desk decides some; a refused mail writes
+// nothing.
+func TestIntakeLimits(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		now := time.Date(2026, 5, 1, 3, 0, 0, 0, time.UTC)
+		d.s.Now = func() time.Time { return now }
+		d.s.IntakePerSenderHour, d.s.IntakeOpenItems = 3, 5
+		mail := func(from string, i int) kasuhara.InboundMail {
+			return kasuhara.InboundMail{FromAddress: from, Body: "本文", MessageID: fmt.Sprintf("%d.%s", i, from)}
+		}
+		for i := range 3 {
+			if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, mail("Flood@else.example", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, mail("flood@else.example", 3)); kasuhara.ErrorCode(err) != kasuhara.ERATELIMITED {
+			t.Errorf("the 4th mail in an hour from one address: %v, want ERATELIMITED", err)
+		}
+		// Another address, and the same address to another organisation, go on.
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, mail("other@else.example", 0)); err != nil {
+			t.Errorf("another sender: %v", err)
+		}
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.other.ID, mail("flood@else.example", 9)); err != nil {
+			t.Errorf("the same sender to another organisation: %v", err)
+		}
+		now = now.Add(61 * time.Minute)
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, mail("flood@else.example", 4)); err != nil {
+			t.Errorf("an hour later: %v", err)
+		}
+		// Five open items: the mailbox is full for everyone.
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, mail("new@else.example", 0)); kasuhara.ErrorCode(err) != kasuhara.ERATELIMITED {
+			t.Errorf("a mail to a full mailbox: %v, want ERATELIMITED", err)
+		}
+		if n := count(t, d.db, "SELECT COUNT(*) FROM intake_items WHERE org_id = $1", d.org.ID); n != 5 {
+			t.Errorf("%d items, want 5", n)
+		}
+		items, err := d.s.IntakeItems(ctx, d.people["desk1"], kasuhara.IntakeOpen)
+		if err != nil || len(items) != 5 {
+			t.Fatalf("open = %d, %v", len(items), err)
+		}
+		if _, err := d.s.DiscardIntake(ctx, d.people["desk1"], items[0].ID, "広告"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.ReceiveMail(ctx, kasuhara.SystemActor, d.org.ID, mail("new@else.example", 0)); err != nil {
+			t.Errorf("after a decision: %v", err)
+		}
+	})
 }

@@ -266,3 +266,85 @@ func TestOnBehalfUnnamed(t *testing.T) {
 		}
 	})
 }
+
+// TestOnBehalfEmployeeAdds: the employee adds a file and a message to the
+// report taken on their behalf, as to their own; the desk gets both and is
+// told of the message; the recorder's copy stays what they typed, and
+// their every read of it is audited as theirs ("case.read", part
+// "recorded"), while the employee's additions stay out of their reach.
+func TestOnBehalfEmployeeAdds(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		// The shop's supervisor records for an operator of the call centre:
+		// they are not the operator's supervisor.
+		shopboss, clerk, desk := d.people["shopboss"], d.people["operator"], d.people["desk1"]
+		r := report(d.shop.ID, "店長が聞き取った内容", "insult")
+		c, err := d.s.FileOnBehalf(ctx, shopboss, kasuhara.OnBehalf{Employee: "operator@example.jp", ReceivedVia: "in_person"}, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fanOut(t, d.db, d.s)
+		ev := kasuhara.Evidence{BlobID: strings.Repeat("7", 32), Filename: "レシート.png", MediaType: "image/png", Size: 10, SHA256: strings.Repeat("8", 64)}
+		added, err := d.s.AddEvidence(ctx, clerk, c.ID, ev)
+		if err != nil {
+			t.Fatalf("the employee adds a file: %v", err)
+		}
+		if _, err := d.s.AddMessage(ctx, clerk, c.ID, "本人より：相手の顔も覚えています"); err != nil {
+			t.Fatalf("the employee adds a message: %v", err)
+		}
+		// Nobody else adds to it.
+		if _, err := d.s.AddEvidence(ctx, d.people["clerk"], c.ID, ev); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("another employee adds a file: %v", err)
+		}
+		if _, err := d.s.AddMessage(ctx, shopboss, c.ID, "店長より"); err == nil {
+			t.Errorf("the recorder writes to the employee's conversation with the desk")
+		}
+		list, err := d.s.EvidenceList(ctx, desk, c.ID)
+		if err != nil || len(list) != 1 || list[0].ID != added.ID || list[0].Filename != "レシート.png" {
+			t.Fatalf("the desk's evidence = %+v, %v", list, err)
+		}
+		msgs, err := d.s.Messages(ctx, desk, c.ID)
+		if err != nil || len(msgs) != 1 || msgs[0].AuthorID != clerk.UserID || !strings.Contains(msgs[0].Body, "顔も覚えて") {
+			t.Fatalf("the desk's messages = %+v, %v", msgs, err)
+		}
+		fanOut(t, d.db, d.s)
+		if !notified(t, d, "desk1", notify.CaseMessage, c.Ref) {
+			t.Error("the desk was not told of the employee's message")
+		}
+		if notified(t, d, "shopboss", notify.CaseMessage, c.Ref) {
+			t.Error("the recorder was told of the employee's message")
+		}
+		if entries, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "evidence.upload"}); len(entries) != 1 || entries[0].ActorID != clerk.UserID {
+			t.Errorf("the employee's file is audited as %+v", entries)
+		}
+
+		// The recorder's copy: what they typed, nothing the employee added.
+		before, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"})
+		rr, err := d.s.RecordedReport(ctx, shopboss, c.ID)
+		if err != nil || rr.Report.Conduct != r.Conduct {
+			t.Fatalf("the recorder's copy = %+v, %v", rr, err)
+		}
+		if b, _ := json.Marshal(rr); strings.Contains(string(b), "レシート") || strings.Contains(string(b), "顔も覚えて") {
+			t.Errorf("the recorder's copy carries the employee's additions: %s", b)
+		}
+		if _, err := d.s.EvidenceList(ctx, shopboss, c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the recorder lists the employee's files: %v", err)
+		}
+		after, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"})
+		var reads []kasuhara.AuditEntry
+		for _, e := range after {
+			if e.ActorID == shopboss.UserID && strings.Contains(e.Detail, `"part":"recorded"`) {
+				reads = append(reads, e)
+			}
+		}
+		if len(after) != len(before)+1 || len(reads) != 1 || reads[0].OrgID != d.org.ID {
+			t.Errorf("the recorder's read is audited as %+v (before: %d entries)", reads, len(before))
+		}
+		// A refused read (another supervisor) leaves no read entry.
+		if _, err := d.s.RecordedReport(ctx, d.people["callboss"], c.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Errorf("the employee's supervisor reads the recorder's copy: %v", err)
+		}
+		if again, _ := d.s.AuditEntries(ctx, kasuhara.AuditFilter{ObjectID: c.ID, Action: "case.read"}); len(again) != len(after) {
+			t.Errorf("a refused read was audited as a read")
+		}
+	})
+}

@@ -220,6 +220,11 @@ func (s *Store) SCIMCreateUser(ctx context.Context, orgID string, u kasuhara.SCI
 		err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE email = $1", u.Email).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
+			// A new account: only of the organisation's domains. A member
+			// of the group already is linked whatever their address.
+			if err := s.checkSCIMDomain(ctx, orgID, u); err != nil {
+				return nil, err
+			}
 			id = newID()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, language, disabled, must_change_password, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, '', $5, FALSE, $6, $6)`, id, u.Email, u.DisplayName, hash, !u.Active, now); err != nil {
@@ -269,10 +274,55 @@ func (s *Store) SCIMCreateUser(ctx context.Context, orgID string, u kasuhara.SCI
 	})
 }
 
+// checkSCIMDomain refuses an address outside the e-mail domains of the
+// organisation's company sign-in, when it has one: a SCIM token, which an
+// admin makes alone, would otherwise reserve anybody's address.
+func (s *Store) checkSCIMDomain(ctx context.Context, orgID string, u kasuhara.SCIMUser) error {
+	st, _, err := s.effectiveSSO(ctx, s.db.Read, orgID)
+	if kasuhara.ErrorCode(err) == kasuhara.ENOTFOUND || err == nil && len(st.Domains) == 0 {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if _, domain, _ := strings.Cut(u.Email, "@"); slices.Contains(st.Domains, domain) {
+		return nil
+	}
+	field := "emails"
+	if u.Email == u.UserName {
+		field = "userName"
+	}
+	return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "the address is not of the organisation's e-mail domains (" + strings.Join(st.Domains, ", ") + ")",
+		Fields: kasuhara.FieldErrors{field: {Code: kasuhara.FieldForeignDomain}}}
+}
+
+// sharedUser reports whether userID is also a member of an organisation
+// outside orgID's group: the account is then not the directory's alone.
+func (s *Store) sharedUser(ctx context.Context, tx *sqldb.Tx, orgID, userID string) (bool, map[string]int, error) {
+	depth, err := s.orgDepths(ctx, orgID)
+	if err != nil {
+		return false, nil, err
+	}
+	orgs, err := selectIDs(ctx, tx, "SELECT org_id FROM memberships WHERE user_id = $1", userID)
+	if err != nil {
+		return false, nil, err
+	}
+	return slices.ContainsFunc(orgs, func(o string) bool { _, ok := depth[o]; return !ok }), depth, nil
+}
+
 // setActive updates a provisioned user's name and whether they may sign
-// in; deactivating revokes their API tokens (their sessions end as they
-// find the user disabled at the next request).
+// in; deactivating ends their sessions and revokes their API tokens, so
+// that a reactivation does not bring an old session back. A person who is
+// also a member of an organisation outside the group keeps their account,
+// name and access there: deactivating them removes their memberships in
+// the group only, and reactivating them places them by their groups again.
 func (s *Store) setActive(ctx context.Context, tx *sqldb.Tx, orgID, userID string, active bool, name string) error {
+	shared, depth, err := s.sharedUser(ctx, tx, orgID, userID)
+	if err != nil {
+		return err
+	}
+	if shared {
+		return s.setActiveInGroup(ctx, tx, orgID, userID, active, depth)
+	}
 	var disabled bool
 	var old string
 	if err := tx.QueryRowContext(ctx, "SELECT disabled, name FROM users WHERE id = $1", userID).Scan(&disabled, &old); err != nil {
@@ -287,16 +337,49 @@ func (s *Store) setActive(ctx context.Context, tx *sqldb.Tx, orgID, userID strin
 		return nil
 	}
 	action := "user.enable"
-	var revoked int64
+	var revoked, ended int64
 	if !active {
 		action = "user.disable"
-		var err error
 		if revoked, err = tx.ExecCount(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", s.now(), userID); err != nil {
+			return err
+		}
+		if ended, err = tx.ExecCount(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
 			return err
 		}
 	}
 	return s.appendAudit(ctx, tx, change{actor: kasuhara.DirectoryActor, orgID: orgID, action: action, objectType: "user", objectID: userID,
-		detail: map[string]any{"source": "scim", "tokens_revoked": revoked}})
+		detail: map[string]any{"source": "scim", "tokens_revoked": revoked, "sessions_ended": ended}})
+}
+
+// setActiveInGroup deactivates or reactivates a shared person in orgID's
+// group only (see setActive).
+func (s *Store) setActiveInGroup(ctx context.Context, tx *sqldb.Tx, orgID, userID string, active bool, depth map[string]int) error {
+	orgs, err := selectIDs(ctx, tx, "SELECT org_id FROM memberships WHERE user_id = $1", userID)
+	if err != nil {
+		return err
+	}
+	inGroup := slices.ContainsFunc(orgs, func(o string) bool { _, ok := depth[o]; return ok })
+	if active == inGroup {
+		return nil
+	}
+	action := "user.enable"
+	if active {
+		if err := s.placeBySCIMGroups(ctx, tx, orgID, []string{userID}); err != nil {
+			return err
+		}
+		if placed, err := selectIDs(ctx, tx, "SELECT org_id FROM memberships WHERE user_id = $1", userID); err != nil {
+			return err
+		} else if !slices.ContainsFunc(placed, func(o string) bool { _, ok := depth[o]; return ok }) {
+			return nil // none of their groups maps: nothing to enable
+		}
+	} else {
+		action = "user.disable"
+		if err := s.removeFromTree(ctx, tx, orgID, userID, depth); err != nil {
+			return err
+		}
+	}
+	return s.appendAudit(ctx, tx, change{actor: kasuhara.DirectoryActor, orgID: orgID, action: action, objectType: "user", objectID: userID,
+		detail: map[string]any{"source": "scim", "scope": "group"}})
 }
 
 // SCIMReplaceUser implements kasuhara.ProvisioningService.
@@ -311,6 +394,15 @@ func (s *Store) SCIMReplaceUser(ctx context.Context, orgID, id string, u kasuhar
 			return nil, err
 		}
 		if old.Email != u.Email {
+			if err := s.checkSCIMDomain(ctx, orgID, u); err != nil {
+				return nil, err
+			}
+			if shared, _, err := s.sharedUser(ctx, tx, orgID, id); err != nil {
+				return nil, err
+			} else if shared {
+				return nil, kasuhara.Errorf(kasuhara.ECONFLICT, "the person is also a member of an organisation outside this directory's company group: "+
+					"their e-mail address is changed there, or by the operator, not by this directory")
+			}
 			if _, err := tx.ExecContext(ctx, "UPDATE users SET email = $1, updated_at = $2 WHERE id = $3", u.Email, s.now(), id); err != nil {
 				if sqldb.IsUniqueViolation(err) {
 					return nil, &kasuhara.Error{Code: kasuhara.ECONFLICT, Message: "a user with this userName exists", Fields: kasuhara.FieldErrors{"userName": {Code: kasuhara.FieldTaken}}}
@@ -573,12 +665,7 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 	if err != nil {
 		return err
 	}
-	var unprivileged []kasuhara.GroupRole
-	for _, m := range mappings {
-		if !m.Role.Privileged() {
-			unprivileged = append(unprivileged, m)
-		}
-	}
+	usable := unprivileged(mappings)
 	for _, id := range users {
 		groups, err := s.scimGroupNames(ctx, tx, orgID, id)
 		if err != nil {
@@ -589,7 +676,7 @@ func (s *Store) placeBySCIMGroups(ctx context.Context, tx *sqldb.Tx, orgID strin
 		// cases. Those roles come from a company sign-in through the
 		// provider the operator mapped them for, or from the operator; a
 		// leaver is still deactivated (active: false).
-		p, ok := kasuhara.Place(unprivileged, groups, depth)
+		p, ok := kasuhara.Place(usable, groups, depth)
 		switch privileged, perr := privilegedUser(ctx, tx, id); {
 		case perr != nil:
 			err = perr

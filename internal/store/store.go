@@ -36,6 +36,11 @@ type Store struct {
 	// DirectorySecrets seals the OpenID client secrets with the evidence
 	// key (blob.Store); nil refuses to store one.
 	DirectorySecrets Sealer
+	// IntakePerSenderHour limits the mails one address may leave in an
+	// organisation's mailbox in an hour; IntakeOpenItems the mails that may
+	// wait for the desk's decision (DefaultIntakePerSenderHour and
+	// DefaultIntakeOpenItems when 0). docs/intake.md, "Limits".
+	IntakePerSenderHour, IntakeOpenItems int
 }
 
 var (

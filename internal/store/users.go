@@ -281,8 +281,13 @@ func (s *Store) SetDisabled(ctx context.Context, actor kasuhara.Actor, userID st
 	}
 	err := s.updateUser(ctx, actor, userID, action, nil, "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3", disabled)
 	if err == nil && disabled {
+		// Sessions end now, not at their next request: an enabling later
+		// must not bring them back.
 		err = s.tx(ctx, func(tx *sqldb.Tx) error {
-			_, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", s.now(), userID)
+			if _, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", s.now(), userID); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = $1", userID)
 			return err
 		})
 	}

@@ -3,7 +3,9 @@
 // storage) adapted to what company sign-in needs to be tested against:
 // people with e-mail addresses and groups, a client whose ID tokens carry
 // the profile and e-mail claims (as Entra ID, Google and Okta send them), a
-// client whose ID tokens are already expired, and signing keys that rotate.
+// client whose ID tokens are already expired, signing keys that rotate, and
+// a session at the provider, honoured as auth_time unless a fresh sign-in
+// is asked for (prompt=login, max_age).
 // The provider signs, serves its discovery document and JWKS, and checks
 // codes, PKCE and client secrets itself; nothing here hands out canned
 // tokens.
@@ -18,6 +20,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,12 +55,22 @@ type Provider struct {
 	expired map[string]bool    // clients whose ID tokens are expired when issued
 	storage *storage.Storage
 	clients map[string]*storage.Client // the storage's own map
+
+	sessions   map[string]*session // by subject: sign-ins the provider remembers
+	lastPrompt []string            // of the last authorization whose code was exchanged
+	lastMaxAge *time.Duration
+}
+
+// session is a person's sign-in that the provider remembers.
+type session struct {
+	since        time.Time
+	ignorePrompt bool
 }
 
 // New starts a provider with a client (id, secret) that may send people
 // back to redirect; Close it when done.
 func New(clientID, secret, redirect string) *Provider {
-	p := &Provider{people: map[string]*Person{}, expired: map[string]bool{}, clients: map[string]*storage.Client{}}
+	p := &Provider{people: map[string]*Person{}, expired: map[string]bool{}, clients: map[string]*storage.Client{}, sessions: map[string]*session{}}
 	p.Server = httptest.NewUnstartedServer(nil)
 	p.Issuer = "http://" + p.Listener.Addr().String()
 	p.storage = storage.NewStorageWithClients(users{p}, p.clients)
@@ -113,6 +126,26 @@ func (p *Provider) Rotate() string {
 	nk := &key{id: fmt.Sprintf("key-%d-%d", len(p.keys)+1, time.Now().UnixNano()), key: k}
 	p.keys = append([]*key{nk}, p.keys...)
 	return nk.id
+}
+
+// Session gives the person subject a session at the provider, signed in
+// at since: an authorization is answered from it (auth_time since), as a
+// provider that does not ask again does, unless the relying party asks for
+// a fresh sign-in (prompt=login, or a max_age the session is older than);
+// a fresh sign-in starts the session again. With ignorePrompt the provider
+// answers from the session whatever it is asked, as a careless one would.
+func (p *Provider) Session(subject string, since time.Time, ignorePrompt bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sessions[subject] = &session{since: since, ignorePrompt: ignorePrompt}
+}
+
+// LastAuthorization is the prompt and max_age of the last authorization
+// whose code was exchanged (max_age nil when not sent).
+func (p *Provider) LastAuthorization() (prompt []string, maxAge *time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string{}, p.lastPrompt...), p.lastMaxAge
 }
 
 // DropOldKeys stops publishing every key but the current one.
@@ -207,6 +240,48 @@ func (a *adapted) GetClientByClientID(ctx context.Context, id string) (op.Client
 	defer a.p.mu.Unlock()
 	return client{Client: c, expired: a.p.expired[id]}, nil
 }
+
+// AuthRequestByCode reports the sign-in of the person's session at the
+// provider when the authorization did not ask for a fresh one.
+func (a *adapted) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	req, err := a.Storage.AuthRequestByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	ar, ok := req.(*storage.AuthRequest)
+	if !ok {
+		return req, nil
+	}
+	a.p.mu.Lock()
+	defer a.p.mu.Unlock()
+	a.p.lastPrompt, a.p.lastMaxAge = append([]string{}, ar.Prompt...), ar.MaxAuthAge
+	s := a.p.sessions[ar.GetSubject()]
+	if s == nil {
+		return req, nil
+	}
+	fresh := slices.Contains(ar.Prompt, oidc.PromptLogin) || ar.MaxAuthAge != nil && time.Since(s.since) > *ar.MaxAuthAge
+	if fresh && !s.ignorePrompt {
+		s.since = ar.GetAuthTime()
+		return req, nil
+	}
+	return fromSession{AuthRequest: ar, at: s.since}, nil
+}
+
+// CreateAccessToken hands the example storage its own request type.
+func (a *adapted) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	if s, ok := req.(fromSession); ok {
+		req = s.AuthRequest
+	}
+	return a.Storage.CreateAccessToken(ctx, req)
+}
+
+// fromSession is an authorization answered from the provider's session.
+type fromSession struct {
+	*storage.AuthRequest
+	at time.Time
+}
+
+func (f fromSession) GetAuthTime() time.Time { return f.at }
 
 func (a *adapted) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	if err := a.Storage.SetUserinfoFromRequest(ctx, info, req, scopes); err != nil {

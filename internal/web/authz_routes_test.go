@@ -133,6 +133,7 @@ var routeMatrix = map[string]rule{
 	"POST /account/sessions/end-others": nothing,
 	"GET /account/reauth":               nothing,
 	"POST /account/reauth":              nothing,
+	"POST /account/reauth/sso":          nothing,
 	"GET /o/{org}/report":               everyone,
 	"POST /o/{org}/report":              everyone,
 	"GET /o/{org}/receipt":              everyone,

@@ -166,3 +166,79 @@ func TestCallEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestCallStartedSideEffects: a started call is the agent's own lookup of
+// the caller (audited as "customer.lookup" by the agent, no draft made),
+// counted toward the agent's limit: past it the phone system gets 429 and
+// nothing is looked up or audited, while another agent goes on. Twilio's
+// RecordingUrl becomes the draft's recording address.
+func TestCallStartedSideEffects(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		agent, other := e.users[kasuhara.RoleEmployee], e.users[kasuhara.RoleSupervisor]
+		admin := e.actor(kasuhara.RoleAdmin)
+		sipSecret, twilioToken := strings.Repeat("s", 40), "0123456789abcdef0123456789abcdef"
+		for src, sec := range map[string]string{"sip": sipSecret, "twilio": twilioToken} {
+			if err := e.st.SetCallSecret(ctx, admin, e.org.ID, src, sec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cl := e.client()
+		start := func(email string) resp {
+			body := `{"event":"started","caller":"+81312349999","agent":"` + email + `"}`
+			return cl.do("POST", "/api/v1/o/acme/calls/sip", strings.NewReader(body), map[string]string{"Content-Type": "application/json",
+				notify.SignatureHeader: notify.Sign(sipSecret, time.Now(), []byte(body))})
+		}
+		lookups := func(userID string) int {
+			t.Helper()
+			entries, err := e.st.AuditEntries(ctx, kasuhara.AuditFilter{OrgID: e.org.ID, Action: "customer.lookup"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, en := range entries {
+				if en.ActorID == userID {
+					n++
+				}
+			}
+			return n
+		}
+		must(t, start(agent.Email), 200, `"status":"none"`)
+		if n := lookups(agent.ID); n != 1 {
+			t.Fatalf("the agent's lookups audited: %d, want 1", n)
+		}
+		var drafts int
+		e.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM call_drafts").Scan(&drafts)
+		if drafts != 0 {
+			t.Errorf("a started call made %d drafts", drafts)
+		}
+		// The agent's limit: 30 lookups a minute, the phone's and their own.
+		refused := 0
+		for range 35 {
+			if r := start(agent.Email); r.status == 429 {
+				refused++
+			} else if r.status != 200 {
+				t.Fatalf("a started call: %d %s", r.status, r.body)
+			}
+		}
+		if refused == 0 {
+			t.Fatalf("36 started calls in a minute for one agent: none refused")
+		}
+		if n := lookups(agent.ID); n != 36-refused {
+			t.Errorf("%d lookups audited for %d answered", n, 36-refused)
+		}
+		must(t, start(agent.Email), 429)
+		must(t, start(other.Email), 200)
+
+		// Twilio's completed call with its recording.
+		twPath := "/api/v1/o/acme/calls/twilio?agent=" + url.QueryEscape(agent.Email)
+		params := url.Values{"CallSid": {"CA900"}, "From": {"+81312349999"}, "CallStatus": {"completed"}, "CallDuration": {"42"},
+			"RecordingUrl": {"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE900"}}
+		sig := phone.TwilioSignature(twilioToken, "http://127.0.0.1"+twPath, params)
+		must(t, cl.do("POST", twPath, strings.NewReader(params.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded", phone.TwilioHeader: sig}), 201)
+		d, err := e.st.CallDrafts(ctx, e.actor(kasuhara.RoleEmployee))
+		if err != nil || len(d) != 1 || d[0].RecordingURL != params.Get("RecordingUrl") || d[0].DurationSeconds != 42 || d[0].Source != "twilio" {
+			t.Fatalf("the Twilio draft = %+v, %v", d, err)
+		}
+		must(t, e.signedIn(kasuhara.RoleEmployee).get("/reports"), 200, `id="call-drafts"`, "録音あり")
+	})
+}

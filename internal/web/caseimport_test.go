@@ -86,3 +86,51 @@ func TestImportPage(t *testing.T) {
 		must(t, desk.post(third.header.Get("Location")+"/run", form), http.StatusUnprocessableEntity, "すでに取り込まれています")
 	})
 }
+
+// A mapping saved on one upload is used on a later one by ?mapping=NAME:
+// its columns are selected and its dry run has no problem left; an
+// unknown name is a 404. (That another organisation's desk has no such
+// mapping is TestImportStagedOnce's, in the store.)
+func TestImportSavedMappingPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		desk := e.client()
+		desk.signInAs(kasuhara.RoleDesk)
+		upload := func(c *client, rows [][]any, key string) string {
+			t.Helper()
+			f := excelize.NewFile()
+			for i, row := range rows {
+				cell, _ := excelize.CoordinatesToCellName(1, i+1)
+				f.SetSheetRow("Sheet1", cell, &row)
+			}
+			var data bytes.Buffer
+			f.Write(&data)
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			mw.WriteField("idempotency_key", key)
+			fw, _ := mw.CreateFormFile("file", "記録簿.xlsx")
+			fw.Write(data.Bytes())
+			mw.Close()
+			r := c.do("POST", "/import/cases", &b, map[string]string{"Content-Type": mw.FormDataContentType()})
+			must(t, r, http.StatusSeeOther)
+			return r.header.Get("Location")
+		}
+		// Headers no guess maps.
+		head := []any{"いつ", "なにが", "しゅるい", "じょうきょう"}
+		first := upload(desk, [][]any{head, {"2024/5/1", "怒鳴られた", "暴言", "完了"}}, "k-map-1")
+		form := url.Values{"m.occurred_at": {"いつ"}, "m.conduct": {"なにが"}, "m.categories": {"しゅるい"}, "m.state": {"じょうきょう"},
+			"mapping_name": {"本社の記録簿"}, "idempotency_key": {"k-map-save"}}
+		must(t, desk.post(first+"/mapping", form), http.StatusSeeOther)
+
+		later := upload(desk, [][]any{head, {"令和6年6月3日", "土下座を要求された", "土下座", "対応中"}}, "k-map-2")
+		plain := desk.get(later)
+		must(t, plain, http.StatusOK, `<option value="本社の記録簿">`)
+		mustNot(t, plain, `<option value="いつ" selected>`)
+		q := url.Values{"mapping": {"本社の記録簿"}, "check": {"1"}}
+		used := desk.get(later + "?" + q.Encode())
+		must(t, used, http.StatusOK, `<option value="いつ" selected>`, `<option value="なにが" selected>`, `id="import-run"`)
+		mustNot(t, used, `id="import-problems"`)
+		q.Set("mapping", "ない")
+		must(t, desk.get(later+"?"+q.Encode()), http.StatusNotFound)
+
+	})
+}

@@ -128,6 +128,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /account/sessions/end-others", s.endOtherSessions)
 	handle("GET /account/reauth", s.reauthPage)
 	handle("POST /account/reauth", s.reauth)
+	handle("POST /account/reauth/sso", s.reauthSSO)
 
 	// The anonymous channel: no sign-in.
 	handle("GET /o/{org}/report", s.anonReportForm, anonymous)

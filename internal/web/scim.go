@@ -125,7 +125,15 @@ func (s *Server) scimWriteError(w http.ResponseWriter, r *http.Request, err erro
 			slices.Sort(names)
 			se = &scimError{status: http.StatusBadRequest, scimType: "invalidValue", detail: strings.Join(names, "; ")}
 		case kasuhara.ECONFLICT:
-			se = &scimError{status: http.StatusConflict, scimType: "uniqueness", detail: kasuhara.ErrorMessage(err)}
+			// uniqueness only for a value taken (RFC 7644 section 3.12);
+			// another conflict, such as a person this directory does not
+			// own alone, says what it is in the detail.
+			se = &scimError{status: http.StatusConflict, detail: kasuhara.ErrorMessage(err)}
+			for _, f := range kasuhara.ErrorFields(err) {
+				if f.Code == kasuhara.FieldTaken {
+					se.scimType = "uniqueness"
+				}
+			}
 		case kasuhara.ENOTFOUND:
 			se = &scimError{status: http.StatusNotFound, detail: "resource not found"}
 		case kasuhara.EUNAUTH:

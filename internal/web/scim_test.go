@@ -388,3 +388,277 @@ func TestSCIMDeactivationEndsSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestSCIMDiscovery: the discovery resources say what RFC 7643 (sections
+// 5 to 7) asks of them and what Kasuhara does: patch and filter
+// supported, bulk, sort, etag and password change not; the User and Group
+// resource types at /Users and /Groups with their core schemas; the
+// schemas' attributes.
+func TestSCIMDiscovery(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		supported := func(m map[string]any, key string) any {
+			t.Helper()
+			v, ok := m[key].(map[string]any)
+			if !ok {
+				t.Fatalf("%s missing: %v", key, m)
+			}
+			return v["supported"]
+		}
+		schemasOf := func(m map[string]any) []any { s, _ := m["schemas"].([]any); return s }
+
+		st, spc := scimCall(t, e, tok, "GET", "/ServiceProviderConfig", "")
+		wantSCIM(t, st, spc, 200)
+		if s := schemasOf(spc); len(s) != 1 || s[0] != "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig" {
+			t.Fatalf("ServiceProviderConfig schemas %v", s)
+		}
+		for key, want := range map[string]bool{"patch": true, "filter": true, "bulk": false, "changePassword": false, "sort": false, "etag": false} {
+			if got := supported(spc, key); got != want {
+				t.Errorf("%s.supported = %v, want %v", key, got, want)
+			}
+		}
+		if f := spc["filter"].(map[string]any); f["maxResults"] != float64(kasuhara.MaxSCIMPage) {
+			t.Errorf("filter.maxResults = %v", f["maxResults"])
+		}
+		auth, _ := spc["authenticationSchemes"].([]any)
+		if len(auth) != 1 || auth[0].(map[string]any)["type"] != "oauthbearertoken" {
+			t.Errorf("authenticationSchemes %v", auth)
+		}
+		if meta, _ := spc["meta"].(map[string]any); meta["resourceType"] != "ServiceProviderConfig" {
+			t.Errorf("meta %v", spc["meta"])
+		}
+
+		st, rts := scimCall(t, e, tok, "GET", "/ResourceTypes", "")
+		wantSCIM(t, st, rts, 200)
+		if s := schemasOf(rts); len(s) != 1 || s[0] != "urn:ietf:params:scim:api:messages:2.0:ListResponse" || rts["totalResults"] != float64(2) {
+			t.Fatalf("ResourceTypes %v", rts)
+		}
+		want := map[string][2]string{
+			"User":  {"/Users", "urn:ietf:params:scim:schemas:core:2.0:User"},
+			"Group": {"/Groups", "urn:ietf:params:scim:schemas:core:2.0:Group"},
+		}
+		for _, r := range rts["Resources"].([]any) {
+			rt := r.(map[string]any)
+			w, ok := want[rt["id"].(string)]
+			if !ok || rt["name"] != rt["id"] || rt["endpoint"] != w[0] || rt["schema"] != w[1] {
+				t.Errorf("resource type %v", rt)
+			}
+			if s := schemasOf(rt); len(s) != 1 || s[0] != "urn:ietf:params:scim:schemas:core:2.0:ResourceType" {
+				t.Errorf("resource type schemas %v", s)
+			}
+			delete(want, rt["id"].(string))
+		}
+		if len(want) != 0 {
+			t.Errorf("resource types missing: %v", want)
+		}
+		st, one := scimCall(t, e, tok, "GET", "/ResourceTypes/Group", "")
+		wantSCIM(t, st, one, 200)
+		if one["endpoint"] != "/Groups" {
+			t.Errorf("/ResourceTypes/Group = %v", one)
+		}
+		st, one = scimCall(t, e, tok, "GET", "/ResourceTypes/Printer", "")
+		wantSCIM(t, st, one, 404)
+
+		st, scs := scimCall(t, e, tok, "GET", "/Schemas", "")
+		wantSCIM(t, st, scs, 200)
+		if scs["totalResults"] != float64(2) {
+			t.Fatalf("Schemas %v", scs)
+		}
+		attrs := map[string]map[string]map[string]any{}
+		for _, r := range scs["Resources"].([]any) {
+			sc := r.(map[string]any)
+			if s := schemasOf(sc); len(s) != 1 || s[0] != "urn:ietf:params:scim:schemas:core:2.0:Schema" {
+				t.Errorf("schema schemas %v", s)
+			}
+			byName := map[string]map[string]any{}
+			for _, a := range sc["attributes"].([]any) {
+				byName[a.(map[string]any)["name"].(string)] = a.(map[string]any)
+			}
+			attrs[sc["id"].(string)] = byName
+		}
+		user, group := attrs["urn:ietf:params:scim:schemas:core:2.0:User"], attrs["urn:ietf:params:scim:schemas:core:2.0:Group"]
+		if a := user["userName"]; a["required"] != true || a["uniqueness"] != "server" || a["type"] != "string" {
+			t.Errorf("User.userName %v", a)
+		}
+		if a := user["active"]; a["type"] != "boolean" {
+			t.Errorf("User.active %v", a)
+		}
+		if a := user["emails"]; a["multiValued"] != true || a["type"] != "complex" {
+			t.Errorf("User.emails %v", a)
+		}
+		if a := user["groups"]; a["mutability"] != "readOnly" {
+			t.Errorf("User.groups %v", a)
+		}
+		if a := group["displayName"]; a["required"] != true {
+			t.Errorf("Group.displayName %v", a)
+		}
+		if a := group["members"]; a["multiValued"] != true {
+			t.Errorf("Group.members %v", a)
+		}
+		if _, has := user["password"]; has {
+			t.Error("the User schema offers a password")
+		}
+		st, one = scimCall(t, e, tok, "GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group", "")
+		wantSCIM(t, st, one, 200)
+		if one["name"] != "Group" {
+			t.Errorf("the Group schema: %v", one)
+		}
+		st, one = scimCall(t, e, tok, "GET", "/Schemas/urn:example:nothing", "")
+		wantSCIM(t, st, one, 404)
+	})
+}
+
+// TestSCIMFilterByExternalID: Entra ID and Okta look people up by
+// externalId; the filter finds that person only.
+func TestSCIMFilterByExternalID(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		ids := map[string]string{}
+		for _, x := range []string{"00u-taro", "00u-hanako"} {
+			st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "`+x+`@acme.example", "externalId": "`+x+`", "active": true}`)
+			wantSCIM(t, st, u, 201)
+			ids[x] = u["id"].(string)
+		}
+		st, list := scimCall(t, e, tok, "GET", `/Users?filter=externalId+eq+%2200u-hanako%22`, "")
+		wantSCIM(t, st, list, 200)
+		rs, _ := list["Resources"].([]any)
+		if list["totalResults"] != float64(1) || len(rs) != 1 || rs[0].(map[string]any)["id"] != ids["00u-hanako"] || rs[0].(map[string]any)["externalId"] != "00u-hanako" {
+			t.Fatalf("by externalId: %v", list)
+		}
+		st, list = scimCall(t, e, tok, "GET", `/Users?filter=externalId+eq+%2200u-nobody%22`, "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(0) {
+			t.Fatalf("an unknown externalId: %v", list)
+		}
+		// Another organisation's token does not find them by externalId.
+		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, otherTok, err := e.st.CreateSCIMToken(ctx, kasuhara.CLIActor, other.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, list = scimCall(t, e, otherTok, "GET", `/Users?filter=externalId+eq+%2200u-hanako%22`, "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(0) {
+			t.Fatalf("another organisation's token: %v", list)
+		}
+	})
+}
+
+// TestSCIMGroupsOfAnotherOrganisation: another organisation's token gets
+// 404 for a group, whatever the method, and changes nothing.
+func TestSCIMGroupsOfAnotherOrganisation(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "hanako@acme.example", "active": true}`)
+		wantSCIM(t, st, u, 201)
+		id := u["id"].(string)
+		st, g := scimCall(t, e, tok, "POST", "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Kasuhara users",
+			"members": [{"value": "`+id+`"}]}`)
+		wantSCIM(t, st, g, 201)
+		gid := g["id"].(string)
+		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, otherTok, err := e.st.CreateSCIMToken(ctx, kasuhara.CLIActor, other.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ method, body string }{
+			{"GET", ""},
+			{"PATCH", `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "remove", "path": "members[value eq \"` + id + `\"]"}]}`},
+			{"PATCH", `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "displayName", "value": "Renamed"}]}`},
+			{"PUT", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Renamed", "members": []}`},
+			{"DELETE", ""},
+		} {
+			st, m := scimCall(t, e, otherTok, c.method, "/Groups/"+gid, c.body)
+			wantSCIM(t, st, m, 404)
+		}
+		st, list := scimCall(t, e, otherTok, "GET", "/Groups", "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(0) {
+			t.Fatalf("another organisation lists our groups: %v", list)
+		}
+		st, got := scimCall(t, e, tok, "GET", "/Groups/"+gid, "")
+		wantSCIM(t, st, got, 200)
+		if ms, _ := got["members"].([]any); got["displayName"] != "Kasuhara users" || len(ms) != 1 || ms[0].(map[string]any)["value"] != id {
+			t.Fatalf("the group after another organisation's requests: %v", got)
+		}
+		if ms, _ := e.st.Memberships(ctx, id); len(ms) != 1 || ms[0].OrgID != e.sub.ID || ms[0].Role != kasuhara.RoleEmployee {
+			t.Fatalf("the member's memberships: %+v", ms)
+		}
+	})
+}
+
+// TestSCIMReactivationDoesNotReviveSessions: a session from before a
+// deactivation stays ended after the reactivation, though no request came
+// in between to notice the deactivation.
+func TestSCIMReactivationDoesNotReviveSessions(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		emp := e.users[kasuhara.RoleEmployee]
+		c := e.signedIn(kasuhara.RoleEmployee)
+		must(t, c.get("/"), http.StatusOK)
+		st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "`+emp.Email+`", "active": true}`)
+		wantSCIM(t, st, u, 201)
+		for _, active := range []string{"false", "true"} {
+			st, u = scimCall(t, e, tok, "PATCH", "/Users/"+emp.ID, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+				"Operations": [{"op": "replace", "path": "active", "value": `+active+`}]}`)
+			wantSCIM(t, st, u, 200)
+		}
+		if u["active"] != true {
+			t.Fatalf("not reactivated: %v", u)
+		}
+		res := c.get("/")
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+			t.Fatalf("the old session works after the reactivation: %d %s", res.status, res.header.Get("Location"))
+		}
+		// The person signs in afresh.
+		must(t, e.client().signIn(emp.Email, password), http.StatusSeeOther)
+	})
+}
+
+// TestSCIMRefusesWhatIsNotItsOwn: with company sign-in domains set, a new
+// person's address must be of them (400 invalidValue naming userName);
+// the address of a person who also belongs to an organisation outside the
+// group is not the directory's to change (409 with a detail that says so).
+func TestSCIMRefusesWhatIsNotItsOwn(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		if err := e.st.SaveSSO(ctx, kasuhara.CLIActor, kasuhara.SSOSettings{OrgID: e.org.ID, Issuer: "https://idp.example.com", ClientID: "k",
+			Domains: []string{"acme.example"}, GroupsClaim: "groups"}); err != nil {
+			t.Fatal(err)
+		}
+		st, m := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ceo@rival.example", "active": true}`)
+		wantSCIM(t, st, m, 400)
+		if m["scimType"] != "invalidValue" || !strings.Contains(m["detail"].(string), "userName") {
+			t.Fatalf("a foreign address: %v", m)
+		}
+		if _, err := e.st.UserByEmail(ctx, "ceo@rival.example"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("the foreign address was reserved: %v", err)
+		}
+
+		emp := e.users[kasuhara.RoleEmployee]
+		st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "`+emp.Email+`", "active": true}`)
+		wantSCIM(t, st, u, 201)
+		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: emp.ID, OrgID: other.ID, Role: kasuhara.RoleEmployee}); err != nil {
+			t.Fatal(err)
+		}
+		st, m = scimCall(t, e, tok, "PATCH", "/Users/"+emp.ID, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations": [{"op": "replace", "path": "userName", "value": "new.address@acme.example"}]}`)
+		wantSCIM(t, st, m, 409)
+		if m["scimType"] == "uniqueness" || !strings.Contains(m["detail"].(string), "outside this directory's company group") {
+			t.Fatalf("changing a shared person's address: %v", m)
+		}
+		if got, _ := e.st.UserByID(ctx, emp.ID); got.Email != emp.Email {
+			t.Fatalf("the address became %s", got.Email)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -16,15 +17,30 @@ import (
 // The session keys of issue 23 besides the user and the credential stamp:
 // when the session signed in and was last seen (Unix seconds; the
 // organisation's absolute and idle lifetimes are counted from them), the
-// device in words, whether it signed in with a second factor, and when the
-// person last proved who they are (the sign-in or a re-authentication).
+// device in words, whether it signed in with a second factor, when the
+// person last proved who they are (the sign-in or a re-authentication),
+// and for a company sign-in the organisation whose provider signed the
+// person in and the subject it named (re-authentication goes back there
+// and must name the same person).
 const (
 	sessionSignedInKey     = store.SessionSignedInKey
 	sessionDeviceKey       = store.SessionDeviceKey
 	sessionSeenKey         = "seen"
 	sessionSecondFactorKey = "second_factor"
 	sessionReauthKey       = "reauth_at"
+	sessionSSOOrgKey       = "sso_org"
+	sessionSSOSubjectKey   = "sso_subject"
 )
+
+// signInBy is how a session signed in: with a second factor after the
+// password, or through an organisation's provider (whose sign-in is the
+// company's own, second factor included: the TOTP rule is for password
+// accounts).
+type signInBy struct {
+	SecondFactor bool
+	SSOOrg       string // the organisation of the provider, for a company sign-in
+	SSOSubject   string
+}
 
 // reauthWindow is how recently a person must have given their password or
 // code before the most sensitive actions (recentAuth).
@@ -32,14 +48,14 @@ const reauthWindow = 10 * time.Minute
 
 // startSession signs u in on this request's session: a new id (an id
 // planted before sign-in is useless), the user, the stamp of their
-// password, the times and the device.
-func (s *Server) startSession(r *http.Request, u *kasuhara.User, secondFactor bool) error {
+// password, the times, the device and how they signed in.
+func (s *Server) startSession(r *http.Request, u *kasuhara.User, by signInBy) error {
 	ctx := r.Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	now := s.Now().Unix()
-	for _, k := range []string{pendingUserKey, pendingStampKey, pendingAtKey} {
+	for _, k := range []string{pendingUserKey, pendingStampKey, pendingAtKey, sessionSSOOrgKey, sessionSSOSubjectKey} {
 		s.sessions.Remove(ctx, k)
 	}
 	s.sessions.Put(ctx, sessionUserKey, u.ID)
@@ -47,15 +63,26 @@ func (s *Server) startSession(r *http.Request, u *kasuhara.User, secondFactor bo
 	s.sessions.Put(ctx, sessionSignedInKey, now)
 	s.sessions.Put(ctx, sessionSeenKey, now)
 	s.sessions.Put(ctx, sessionReauthKey, now)
-	s.sessions.Put(ctx, sessionSecondFactorKey, secondFactor)
+	s.sessions.Put(ctx, sessionSecondFactorKey, by.SecondFactor)
 	s.sessions.Put(ctx, sessionDeviceKey, deviceName(r.UserAgent()))
+	if by.SSOOrg != "" {
+		s.sessions.Put(ctx, sessionSSOOrgKey, by.SSOOrg)
+		s.sessions.Put(ctx, sessionSSOSubjectKey, by.SSOSubject)
+	}
 	return nil
+}
+
+// viaSSO reports whether this request's session signed in through a
+// company's provider.
+func (s *Server) viaSSO(ctx context.Context) bool {
+	return s.sessions.GetString(ctx, sessionSSOOrgKey) != ""
 }
 
 // sessionRules applies the organisation's rules to a session's viewer: a
 // session past its idle or absolute lifetime ends (nil viewer), and a
 // person whose role must use a second factor and whose session signed in
-// without one is marked to set it up. The server's own --session-idle and
+// without one is marked to set it up (not a company sign-in: the
+// provider is the second factor). The server's own --session-idle and
 // --session-lifetime stay the upper bounds (scs's cookie and store).
 func (s *Server) sessionRules(ctx context.Context, v *viewer) (*viewer, error) {
 	if s.TwoFactor == nil {
@@ -77,7 +104,7 @@ func (s *Server) sessionRules(ctx context.Context, v *viewer) (*viewer, error) {
 		return nil, s.sessions.Destroy(ctx)
 	}
 	s.sessions.Put(ctx, sessionSeenKey, now.Unix())
-	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey)
+	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey) && !s.viaSSO(ctx)
 	return v, nil
 }
 
@@ -239,14 +266,23 @@ func (s *Server) recentAuth(h handler) handler {
 }
 
 // reauthData is what the re-authentication form needs: where it posts,
-// the fields it carries along, and whether a code is an alternative.
+// the fields it carries along, whether a code is an alternative, whether
+// the session goes back to its company's provider instead (SSO), and
+// whether the person has just confirmed and has only to carry the action
+// out (Confirmed).
 type reauthData struct {
 	Action    string
 	Fields    map[string][]string
 	TwoFactor bool
+	SSO       bool
+	Confirmed bool
 }
 
 func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int, action string, fields map[string][]string, errs map[string]string) error {
+	return s.renderReauthPage(w, r, status, reauthData{Action: action, Fields: fields}, errs, "")
+}
+
+func (s *Server) renderReauthPage(w http.ResponseWriter, r *http.Request, status int, d reauthData, errs map[string]string, flash string) error {
 	v := viewerFrom(r.Context())
 	tf, err := s.TwoFactor.TwoFactor(r.Context(), v.User.ID)
 	if err != nil {
@@ -255,8 +291,12 @@ func (s *Server) renderReauth(w http.ResponseWriter, r *http.Request, status int
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	return s.render(w, r, status, "reauth", &page{Title: "reauth.title", Form: &form{Values: map[string]string{}, Errors: errs},
-		Data: reauthData{Action: action, Fields: fields, TwoFactor: tf.Enabled}})
+	d.TwoFactor, d.SSO = tf.Enabled, s.viaSSO(r.Context())
+	p := &page{Title: "reauth.title", Form: &form{Values: map[string]string{}, Errors: errs}, Data: d}
+	if flash != "" {
+		p.Flash, p.FlashKind = flash, "error"
+	}
+	return s.render(w, r, status, "reauth", p)
 }
 
 // checkReauth checks the password, or the code for a person with a second
@@ -336,4 +376,111 @@ func (s *Server) reauth(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// reauthSSO sends a person who signed in with a company account back to
+// its provider to sign in again (prompt=login, max_age=0); ssoCallback
+// takes the answer (ssoReauthCallback). The form carries what the
+// re-authentication page carried: next for a page, or reauth_action and
+// the fields of a form's POST, carried out after.
+func (s *Server) reauthSSO(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	if err := browserOnly(v); err != nil {
+		return err
+	}
+	orgID := s.sessions.GetString(ctx, sessionSSOOrgKey)
+	if orgID == "" || s.Directory == nil {
+		return kasuhara.Errorf(kasuhara.EFORBIDDEN, "this session did not sign in with a company account: confirm with the password")
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	var flow ssoFlow
+	next := "/"
+	if action := r.PostFormValue("reauth_action"); action == "" || action == "/account/reauth" {
+		next = nextPath(r.PostFormValue("next"))
+	} else {
+		if localPath(action) != action || strings.ContainsAny(action, "?#") {
+			return &kasuhara.Error{Code: kasuhara.EINVALID, Message: "reauth_action: a path of this site"}
+		}
+		flow.Action, flow.Fields = action, map[string][]string{}
+		for k, vs := range r.PostForm {
+			if !strings.HasPrefix(k, "reauth_") {
+				flow.Fields[k] = vs
+			}
+		}
+		next = action
+	}
+	st, err := s.Directory.SSOForOrg(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	authURL, f, err := s.sso.BeginReauth(ctx, st, next)
+	if err != nil {
+		s.Logger.Warn("re-authentication: provider unreachable", "request_id", requestID(ctx), "err", err)
+		return s.renderReauthPage(w, r, http.StatusBadGateway, reauthData{Action: reauthAction(flow), Fields: reauthFields(flow)}, nil, "sso.provider_down")
+	}
+	flow.Flow = f
+	b, err := json.Marshal(flow)
+	if err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionSSOFlowKey, string(b))
+	return s.render(w, r, http.StatusOK, "sso_redirect", &page{Title: "sso.redirect.title", Refresh: authURL, Data: authURL})
+}
+
+// reauthAction and reauthFields are what a re-authentication page posts
+// again for flow: the action and its fields, or a page to go on to.
+func reauthAction(f ssoFlow) string {
+	if f.Action != "" {
+		return f.Action
+	}
+	return "/account/reauth"
+}
+
+func reauthFields(f ssoFlow) map[string][]string {
+	if f.Action != "" {
+		return f.Fields
+	}
+	return map[string][]string{"next": {nextPath(f.Next)}}
+}
+
+// ssoReauthCallback takes the provider's answer to a re-authentication:
+// the ID token must be fresh (sso.ErrNotFresh otherwise) and name the
+// person this session signed in as. Then the time is noted, and the person
+// goes on to the page, or is shown the form's action to carry out.
+func (s *Server) ssoReauthCallback(w http.ResponseWriter, r *http.Request, flow ssoFlow) error {
+	ctx := r.Context()
+	v := viewerFrom(ctx)
+	if v == nil || v.ViaToken || s.sessions.GetString(ctx, sessionSSOOrgKey) != flow.OrgID {
+		// Signed out meanwhile, or another session's answer.
+		return s.renderLogin(w, r, http.StatusBadRequest, nil, "sso.failed", "error")
+	}
+	again := func(flash string) error {
+		return s.renderReauthPage(w, r, http.StatusUnauthorized, reauthData{Action: reauthAction(flow), Fields: reauthFields(flow)}, nil, flash)
+	}
+	q := r.URL.Query()
+	if q.Get("error") != "" {
+		return again("reauth.sso_failed")
+	}
+	st, err := s.Directory.SSOForOrg(ctx, flow.OrgID)
+	if err != nil {
+		return err
+	}
+	person, err := s.sso.Finish(ctx, st, flow.Flow, q.Get("state"), q.Get("code"))
+	if err != nil {
+		s.Logger.Warn("re-authentication refused", "request_id", requestID(ctx), "err", err)
+		return again("reauth.sso_failed")
+	}
+	if person.Subject != s.sessions.GetString(ctx, sessionSSOSubjectKey) {
+		s.Logger.Warn("re-authentication refused: the provider named another person", "request_id", requestID(ctx))
+		return again("reauth.sso_other_person")
+	}
+	s.sessions.Put(ctx, sessionReauthKey, s.Now().Unix())
+	if flow.Action == "" {
+		http.Redirect(w, r, nextPath(flow.Next), http.StatusSeeOther)
+		return nil
+	}
+	return s.renderReauthPage(w, r, http.StatusOK, reauthData{Action: flow.Action, Fields: flow.Fields, Confirmed: true}, nil, "")
 }

@@ -16,6 +16,15 @@ import (
 // taken out at the first answer, so an answer replayed finds nothing.
 const sessionSSOFlowKey = "sso_flow"
 
+// ssoFlow is a started company sign-in or re-authentication as the
+// session keeps it: the provider's flow and, for a re-authentication
+// before a form's POST, the action and the fields to carry it out with.
+type ssoFlow struct {
+	sso.Flow
+	Action string              `json:"action,omitempty"`
+	Fields map[string][]string `json:"fields,omitempty"`
+}
+
 // ssoStart starts a company sign-in: the organisation is found by the
 // e-mail address's domain or, from an organisation's own sign-in page, by
 // its short name.
@@ -54,7 +63,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 		s.Logger.Warn("company sign-in: provider unreachable", "request_id", requestID(ctx), "err", err)
 		return s.renderLogin(w, r, http.StatusBadGateway, nil, "sso.provider_down", "error")
 	}
-	b, err := json.Marshal(flow)
+	b, err := json.Marshal(ssoFlow{Flow: flow})
 	if err != nil {
 		return err
 	}
@@ -65,14 +74,19 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "sso_redirect", &page{Title: "sso.redirect.title", Refresh: authURL, Data: authURL})
 }
 
-// ssoCallback is where the provider sends the person back with a code.
+// ssoCallback is where the provider sends the person back with a code,
+// from a sign-in or a re-authentication.
 func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	raw := s.sessions.PopString(ctx, sessionSSOFlowKey)
-	var flow sso.Flow
-	if raw == "" || json.Unmarshal([]byte(raw), &flow) != nil || s.Directory == nil {
+	var sf ssoFlow
+	if raw == "" || json.Unmarshal([]byte(raw), &sf) != nil || s.Directory == nil {
 		return s.renderLogin(w, r, http.StatusBadRequest, nil, "sso.failed", "error")
 	}
+	if sf.Reauth {
+		return s.ssoReauthCallback(w, r, sf)
+	}
+	flow := sf.Flow
 	q := r.URL.Query()
 	if q.Get("error") != "" {
 		// The person cancelled, or the provider refused them.
@@ -102,11 +116,9 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.startSession(r, u, signInBy{SSOOrg: st.OrgID, SSOSubject: person.Subject}); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessionUserKey, u.ID)
-	s.sessions.Put(ctx, sessionStampKey, u.CredentialStamp)
 	if u.Language != "" {
 		setLangCookie(w, u.Language, s.secureCookies)
 	}

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/testoidc"
+	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 const ssoCallback = "http://127.0.0.1/login/sso/callback"
@@ -206,5 +208,234 @@ func TestAdminSSOPage(t *testing.T) {
 		must(t, desk.get("/admin/sso"), http.StatusForbidden)
 		// The subsidiary's admin cannot reach the parent's settings.
 		must(t, subAdmin.get("/admin/sso?org=acme"), http.StatusNotFound)
+	})
+}
+
+// ssoDesk makes the organisations follow the default rule (a second factor
+// for desk, legal and admin), maps the directory group Desk to the desk of
+// the parent (the operator's mapping) and puts Hanako in it.
+func ssoDesk(t *testing.T, e *env, p *testoidc.Provider) {
+	t.Helper()
+	for _, o := range []*kasuhara.Org{e.org, e.sub} {
+		if err := e.st.SaveSignInSettings(ctx, kasuhara.CLIActor, o.ID, kasuhara.DefaultSignInSettings()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.st.AddGroupRole(ctx, kasuhara.CLIActor, kasuhara.GroupRole{OrgID: e.org.ID, Group: "Desk", TargetOrgID: e.org.ID, Role: kasuhara.RoleDesk}); err != nil {
+		t.Fatal(err)
+	}
+	p.SetGroups("u-1", "Desk")
+}
+
+const chromeOnWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+// Issue 23: the company's provider is the second factor of a company
+// sign-in. A desk member who signs in through it reaches the queue under
+// the default rule, and the session is listed with its device and time; a
+// password account of the same role is still sent to set up TOTP.
+func TestSSODeskMemberReachesTheQueue(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		p := ssoEnv(t, e, false)
+		ssoDesk(t, e, p)
+		c := e.client()
+		c.header.Set("User-Agent", chromeOnWindows)
+		must(t, c.get("/login/sso/callback?"+ssoSignIn(t, c, "hanako", "pw-hanako")), http.StatusSeeOther)
+		must(t, c.get("/cases"), http.StatusOK, `id="queue-page"`)
+		must(t, c.get("/"), http.StatusOK)
+		r := c.get("/account/sessions")
+		must(t, r, http.StatusOK, "Chrome / Windows", "この端末")
+		mustNot(t, r, "不明な端末")
+		u, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.st.OwnSessions(ctx, kasuhara.Actor{UserID: u.ID, OrgID: e.org.ID, Role: kasuhara.RoleDesk}, "")
+		if err != nil || len(list) != 1 {
+			t.Fatalf("sessions %+v, %v", list, err)
+		}
+		if s := list[0]; s.Device != "Chrome / Windows" || time.Since(s.SignedInAt) > time.Hour || time.Since(s.SignedInAt) < -time.Hour {
+			t.Fatalf("session %+v: want the device and the time of sign-in", s)
+		}
+		// A password account of the same role is not exempted.
+		desk := e.users[kasuhara.RoleDesk]
+		pw := e.client()
+		must(t, pw.signIn(desk.Email, password), http.StatusSeeOther)
+		if r := pw.get("/cases"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/two-factor" {
+			t.Fatalf("a desk member signed in with a password alone: %d %s", r.status, r.header.Get("Location"))
+		}
+	})
+}
+
+// clockOption is a server clock that a test moves: now plus *offset.
+func clockOption(offset *atomic.Int64) option {
+	return func(d *web.Deps) { d.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) } }
+}
+
+// followProvider takes a page that goes on to the provider (the
+// sso_redirect page), signs in there as username, and returns the
+// provider's answer to the callback and the address it was sent to.
+func followProvider(t *testing.T, page resp, username, pw string) (authURL, query string) {
+	t.Helper()
+	m := regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`).FindStringSubmatch(page.body)
+	if page.status != http.StatusOK || m == nil {
+		t.Fatalf("no way on to the provider: %d %.2000s", page.status, page.body)
+	}
+	authURL = html.UnescapeString(m[1])
+	jar, _ := cookiejar.New(nil)
+	back, err := testoidc.SignIn(&http.Client{Jar: jar, Timeout: 10 * time.Second}, authURL, username, pw, ssoCallback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authURL, back.RawQuery
+}
+
+// Issue 23: a person signed in with a company account (whose password is
+// one nobody knows) re-authenticates at the provider, which is asked for
+// a fresh sign-in; an answer from the provider's older session or for
+// another person is refused, and a form's POST is carried out after.
+func TestSSOReauthThroughTheProvider(t *testing.T) {
+	var offset atomic.Int64
+	onEachEngine(t, func(t *testing.T, e *env) {
+		p := ssoEnv(t, e, true)
+		if _, err := e.st.AddGroupRole(ctx, kasuhara.CLIActor, kasuhara.GroupRole{OrgID: e.org.ID, Group: "Legal", TargetOrgID: e.org.ID, Role: kasuhara.RoleLegal}); err != nil {
+			t.Fatal(err)
+		}
+		p.SetGroups("u-1", "Legal")
+		p.AddPerson(testoidc.Person{Subject: "u-2", Username: "taro", Password: "pw-taro", Email: "taro@acme.example", Given: "太郎", Family: "佐藤", Groups: []string{"Legal"}})
+		at := func(d time.Duration) { offset.Store(int64(d)) }
+
+		at(-60 * time.Minute)
+		c := e.client()
+		must(t, c.get("/login/sso/callback?"+ssoSignIn(t, c, "hanako", "pw-hanako")), http.StatusSeeOther)
+		must(t, c.get("/api/v1/exports/stats.csv"), http.StatusOK) // just signed in
+
+		// A GET: the page offers the company account, not a password.
+		at(-40 * time.Minute)
+		r := c.get("/api/v1/exports/stats.csv")
+		must(t, r, http.StatusUnauthorized, `action="/account/reauth/sso"`, "会社のアカウントで確認")
+		mustNot(t, r, `name="reauth_password"`)
+		r = c.post("/account/reauth/sso", url.Values{"reauth_action": {"/account/reauth"}, "next": {"/api/v1/exports/stats.csv"}})
+		authURL, q := followProvider(t, r, "hanako", "pw-hanako")
+		for _, want := range []string{"prompt=login", "max_age=0", "code_challenge="} {
+			if !strings.Contains(authURL, want) {
+				t.Fatalf("the re-authentication does not ask for %s: %s", want, authURL)
+			}
+		}
+		r = c.get("/login/sso/callback?" + q)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/api/v1/exports/stats.csv" {
+			t.Fatalf("back from the provider: %d %s %.1000s", r.status, r.header.Get("Location"), r.body)
+		}
+		must(t, c.get("/api/v1/exports/stats.csv"), http.StatusOK)
+		// The answer once only.
+		mustNot(t, c.get("/login/sso/callback?"+q), "text/csv")
+
+		// A POST: carried along, the rule is added only once confirmed.
+		at(-20 * time.Minute)
+		rule := url.Values{"state": {"closed"}, "verdict": {"legitimate_complaint"}, "keep_months": {"24"}}
+		r = c.post("/retention/rules", rule)
+		must(t, r, http.StatusUnauthorized, `action="/account/reauth/sso"`, `name="reauth_action" value="/retention/rules"`, `name="keep_months" value="24"`)
+		legal := kasuhara.Actor{UserID: mustUser(t, e, "hanako@acme.example").ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}
+		form := url.Values{"reauth_action": {"/retention/rules"}}
+		for k, v := range rule {
+			form[k] = v
+		}
+		_, q = followProvider(t, c.post("/account/reauth/sso", form), "hanako", "pw-hanako")
+		r = c.get("/login/sso/callback?" + q)
+		must(t, r, http.StatusOK, `action="/retention/rules"`, `name="keep_months" value="24"`, `id="reauth-continue"`)
+		if rules, err := e.st.RetentionRules(ctx, legal); err != nil || len(rules) != 0 {
+			t.Fatalf("a rule was added before the person carried it out: %v %v", rules, err)
+		}
+		must(t, c.post("/retention/rules", rule), http.StatusSeeOther)
+		if rules, _ := e.st.RetentionRules(ctx, legal); len(rules) != 1 || rules[0].KeepMonths != 24 {
+			t.Fatalf("rules after re-authentication: %+v", rules)
+		}
+
+		// The provider answers from its session of an hour ago instead of
+		// asking: refused, and the action stays closed.
+		at(0)
+		p.Session("u-1", time.Now().Add(-time.Hour), true)
+		_, q = followProvider(t, c.post("/account/reauth/sso", url.Values{"reauth_action": {"/account/reauth"}, "next": {"/api/v1/exports/stats.csv"}}), "hanako", "pw-hanako")
+		must(t, c.get("/login/sso/callback?"+q), http.StatusUnauthorized, `action="/account/reauth/sso"`, "本人確認ができませんでした")
+		must(t, c.get("/api/v1/exports/stats.csv"), http.StatusUnauthorized)
+
+		// Another person at the provider: refused.
+		p.Session("u-1", time.Now().Add(-time.Hour), false)
+		_, q = followProvider(t, c.post("/account/reauth/sso", url.Values{"reauth_action": {"/account/reauth"}, "next": {"/api/v1/exports/stats.csv"}}), "taro", "pw-taro")
+		must(t, c.get("/login/sso/callback?"+q), http.StatusUnauthorized, "別の人")
+		must(t, c.get("/api/v1/exports/stats.csv"), http.StatusUnauthorized)
+		if _, err := e.st.UserByEmail(ctx, "taro@acme.example"); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
+			t.Fatalf("a re-authentication signed another person up: %v", err)
+		}
+		// Still Hanako.
+		must(t, c.get("/"), http.StatusOK, "山田")
+
+		// A password session (the emergency administrator's) has no
+		// company account to go back to.
+		if err := e.st.SetEmergencyAdmin(ctx, kasuhara.CLIActor, e.org.ID, e.users[kasuhara.RoleAdmin].ID, true); err != nil {
+			t.Fatal(err)
+		}
+		pw := e.signedIn(kasuhara.RoleAdmin)
+		must(t, pw.post("/account/reauth/sso", url.Values{"reauth_action": {"/account/reauth"}, "next": {"/"}}), http.StatusForbidden)
+		mustNot(t, pw.get("/account/reauth"), `action="/account/reauth/sso"`)
+	}, clockOption(&offset))
+}
+
+func mustUser(t *testing.T, e *env, email string) *kasuhara.User {
+	t.Helper()
+	u, err := e.st.UserByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// Issue 23: where company sign-in is required, the emergency
+// administrator still signs in with the password and a TOTP code; the
+// password alone does not complete the sign-in, with or without a second
+// factor set up (the default rule asks an admin for one).
+func TestEmergencyAdminSignsInWithPasswordAndCode(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		ssoEnv(t, e, true)
+		if err := e.st.SaveSignInSettings(ctx, kasuhara.CLIActor, e.org.ID, kasuhara.DefaultSignInSettings()); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.users[kasuhara.RoleAdmin]
+		if err := e.st.SetEmergencyAdmin(ctx, kasuhara.CLIActor, e.org.ID, admin.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		// No second factor yet: the password leads to setting one up and
+		// nowhere else.
+		c := e.client()
+		must(t, c.signIn(admin.Email, password), http.StatusSeeOther)
+		for _, p := range []string{"/", "/admin/users", "/admin/sso"} {
+			if r := c.get(p); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/two-factor" {
+				t.Fatalf("GET %s with the password alone: %d %s", p, r.status, r.header.Get("Location"))
+			}
+		}
+		secret, _ := enrolDirect(t, e, admin, e.org, kasuhara.RoleAdmin)
+		// With one: the password asks for the code, and signs nobody in.
+		c = e.client()
+		if r := c.signIn(admin.Email, password); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login/code" {
+			t.Fatalf("the emergency administrator's password: %d %s", r.status, r.header.Get("Location"))
+		}
+		for _, p := range []string{"/", "/admin/sso"} {
+			if r := c.get(p); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+				t.Fatalf("GET %s after the password alone: %d %s", p, r.status, r.header.Get("Location"))
+			}
+		}
+		must(t, c.post("/login/code", url.Values{"code": {codeAt(secret, 1)}}), http.StatusSeeOther)
+		must(t, c.get("/admin/sso"), http.StatusOK)
+		// Another administrator, not an emergency one, is refused the
+		// password even with a right code to come.
+		other, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "admin2@acme.example", Name: "Admin Two", Password: password, OrgID: e.org.ID, Role: kasuhara.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enrolDirect(t, e, other, e.org, kasuhara.RoleAdmin)
+		c2 := e.client()
+		must(t, c2.signIn(other.Email, password), http.StatusForbidden, "会社のアカウントでログインします")
+		if r := c2.get("/login/code"); r.status != http.StatusSeeOther {
+			t.Fatalf("the code page after a refused password: %d", r.status)
+		}
 	})
 }

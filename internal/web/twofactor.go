@@ -34,7 +34,7 @@ func (s *Server) askCode(w http.ResponseWriter, r *http.Request, u *kasuhara.Use
 		return err
 	}
 	// Whoever was signed in on this browser is not any more.
-	for _, k := range []string{sessionUserKey, sessionStampKey, sessionSecondFactorKey, sessionReauthKey} {
+	for _, k := range []string{sessionUserKey, sessionStampKey, sessionSecondFactorKey, sessionReauthKey, sessionSSOOrgKey, sessionSSOSubjectKey} {
 		s.sessions.Remove(ctx, k)
 	}
 	s.sessions.Put(ctx, pendingUserKey, u.ID)
@@ -132,7 +132,7 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request) error {
 // finishSignIn starts u's session and leads on: to change a one-time
 // password, or to the page asked for.
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, u *kasuhara.User, secondFactor bool, next string) error {
-	if err := s.startSession(r, u, secondFactor); err != nil {
+	if err := s.startSession(r, u, signInBy{SecondFactor: secondFactor}); err != nil {
 		return err
 	}
 	if u.Language != "" {
