@@ -21,6 +21,7 @@ const (
 	FieldSingleLine        FieldCode = "single_line"
 	FieldEmpty             FieldCode = "empty"
 	FieldMalformed         FieldCode = "malformed"
+	FieldNUL               FieldCode = "nul" // a NUL byte in text
 	FieldWrongType         FieldCode = "wrong_type"
 	FieldUnknownField      FieldCode = "unknown_field"
 	FieldChoice            FieldCode = "choice"
@@ -123,6 +124,7 @@ var fieldEnglish = map[FieldCode]string{
 	FieldSingleLine:        "must be a single line",
 	FieldEmpty:             "is empty",
 	FieldMalformed:         "is malformed",
+	FieldNUL:               "must not contain a NUL character",
 	FieldWrongType:         "has the wrong type",
 	FieldUnknownField:      "is not a known field",
 	FieldChoice:            "is not one of the choices",

@@ -14,6 +14,9 @@ func (r Role) Privileged() bool { return r == RoleDesk || r == RoleLegal }
 const (
 	GrantRole  = "role"  // give the user Role in the organisation
 	GrantReset = "reset" // replace the user's password (by a link mailed to them)
+	// GrantTwoFactor removes the user's second factor so that they set it
+	// up again at their next sign-in (their sessions end).
+	GrantTwoFactor = "two_factor"
 )
 
 // States of a GrantRequest.
@@ -24,7 +27,8 @@ const (
 )
 
 // GrantRequest is an admin's request to give a person the desk or legal
-// role, or to reset such a person's password, waiting for a second person:
+// role, or to reset such a person's password or second factor, waiting for
+// a second person:
 // a legal member of the organisation, or, while it has none, another admin.
 type GrantRequest struct {
 	ID           string
@@ -33,7 +37,7 @@ type GrantRequest struct {
 	UserID       string
 	UserName     string
 	UserEmail    string
-	Kind         string // GrantRole or GrantReset
+	Kind         string // GrantRole, GrantReset or GrantTwoFactor
 	Role         Role   // for GrantRole
 	DepartmentID string
 	RequestedBy  string

@@ -146,7 +146,8 @@ func userLinkCmd(ctx context.Context, e env, args []string) error {
 }
 
 // userResetTwoFactorCmd resets a person's second factor: the operator's,
-// for a desk or legal member, whose reset an admin may not do alone.
+// for a desk or legal member, whose reset an admin may not do alone (the
+// store tells every legal member of the person's organisations).
 func userResetTwoFactorCmd(ctx context.Context, e env, args []string) error {
 	var email string
 	cfg, err := parseNeed(e, "user reset-two-factor", args, func(fs *flag.FlagSet) {

@@ -29,7 +29,7 @@ type GrantMailJob struct {
 	ID   string   `json:"id"` // the request's id
 	To   []string `json:"to"`
 	Lang string   `json:"lang"`
-	Kind string   `json:"kind"` // role or reset
+	Kind string   `json:"kind"` // role, reset or two_factor
 	Org  string   `json:"org"`  // slug
 }
 
@@ -41,6 +41,10 @@ var grantTexts = map[string]map[string]string{
 	"reset": {
 		"ja": "パスワード再設定の承認依頼が届いています",
 		"en": "A password reset waits for your decision",
+	},
+	"two_factor": {
+		"ja": "2段階認証のリセットの承認依頼が届いています",
+		"en": "A reset of two-step verification waits for your decision",
 	},
 	"grant_footer": {
 		"ja": "Kasuhara にログインして、依頼の内容を確認のうえ承認または却下してください。依頼者本人は承認できません。",
@@ -72,7 +76,7 @@ func GrantMailFor(j GrantMailJob, baseURL string) Message {
 // GrantMailHandler runs "grant_mail" jobs with m.
 func GrantMailHandler(m *Mailer, baseURL string) func(context.Context, json.RawMessage) error {
 	return jobHandler("grant mail", func(ctx context.Context, j GrantMailJob) error {
-		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{"role", "reset"}, j.Kind) {
+		if j.ID == "" || len(j.To) == 0 || !slices.Contains([]string{"role", "reset", "two_factor"}, j.Kind) {
 			return jobs.Permanent(errors.New("notify: grant mail: incomplete job"))
 		}
 		return send(ctx, m, GrantMailFor(j, baseURL))

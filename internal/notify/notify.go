@@ -52,10 +52,14 @@ const (
 	GrantRequested = "grant.requested" // a grant of desk or legal, or a reset, waits for the recipient's decision
 	GrantApproved  = "grant.approved"  // the recipient's request was approved
 	GrantRejected  = "grant.rejected"  // the recipient's request was rejected
+	// OperatorTwoFactorReset tells a legal member that the operator reset
+	// the second factor of a desk or legal member from the command line
+	// (no second person approved it); CaseID holds that person's id.
+	OperatorTwoFactorReset = "grant.operator_two_factor"
 )
 
 // GrantTypes lists the notifications of grant requests.
-var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected}
+var GrantTypes = []string{GrantRequested, GrantApproved, GrantRejected, OperatorTwoFactorReset}
 
 // EventTypes lists every event type.
 var EventTypes = []string{CaseReported, CaseAssigned, CaseMessage, CaseClockDue, CaseOverdue, CaseStateChanged, CaseRetaliation, CaseExclusion,

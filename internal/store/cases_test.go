@@ -612,6 +612,33 @@ func TestCaseSearchByLevel(t *testing.T) {
 			// FTS5 query syntax in the words is only text.
 			check("clerk", "notes : 解雇", false)
 		}
+		// The care record and the desk↔reporter messages: the supervisor
+		// does not find them, with or without the reporter's consent (the
+		// consent lets the supervisor read them on the case,
+		// TestCareAndMessagesNeedToKnow, not find who has a physician's
+		// appointment by searching every case); nor does anyone but the
+		// handlers. (Their text is not indexed today at all: only a
+		// disowned report's words are in the care field, which the
+		// handlers alone search. These checks hold whatever is indexed.)
+		if _, err := d.s.AddCare(ctx, desk1, c.ID, kasuhara.CareAction{Kind: "counselling", DueOn: time.Now(), Note: "産業医面談を予約"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.AddMessage(ctx, desk1, c.ID, "睡眠導入剤を処方されたと伺いました"); err != nil {
+			t.Fatal(err)
+		}
+		for _, consent := range []bool{false, true, false} {
+			if err := d.s.SetCareConsent(ctx, clerk, c.ID, consent); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{"産業医面談", "睡眠導入剤"} {
+				check("shopboss", q, false)
+				check("callboss", q, false)
+				check("clerk", q, false)
+				check("otherdesk", q, false)
+			}
+			check("shopboss", "土下座 産業医面談", false)
+			check("shopboss", "土下座", true)
+		}
 
 		exec := func(q string) {
 			t.Helper()

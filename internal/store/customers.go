@@ -606,11 +606,28 @@ func (s *Store) measureFor(ctx context.Context, tx *sqldb.Tx, customerID, measur
 const grantWindow = 30 * 24 * time.Hour
 
 // makers returns the people (not the command line or the server) who
-// created userID's account, changed its role or reset its password in the
-// last grantWindow: each of them may know its password.
+// created userID's account, changed its role, reset its password or
+// requested a grant of a role or a reset for it in the last grantWindow:
+// each of them may know its password, or chose the person (an employee
+// raised to legal by a grant its requester asked for).
 func (s *Store) makers(ctx context.Context, tx queryer, userID string) ([]string, error) {
+	return s.auditActors(ctx, tx, userID, "'user.create', 'membership.set', 'user.password_reset', 'grant.request'")
+}
+
+// grantApprovers returns the people who approved a grant of a role or a
+// reset for userID in the last grantWindow. An approver learns no
+// password, so approving the grants of two people does not make one
+// natural person of them; but the one approved may not be the approver's
+// second hand on the approver's own proposals.
+func (s *Store) grantApprovers(ctx context.Context, tx queryer, userID string) ([]string, error) {
+	return s.auditActors(ctx, tx, userID, "'grant.approve'")
+}
+
+// auditActors returns who did one of actions (a quoted SQL list, a
+// constant) to userID's account in the last grantWindow.
+func (s *Store) auditActors(ctx context.Context, tx queryer, userID, actions string) ([]string, error) {
 	return selectIDs(ctx, tx, `SELECT DISTINCT actor_id FROM audit_entries
-		WHERE object_type = 'user' AND object_id = $1 AND action IN ('user.create', 'membership.set', 'user.password_reset')
+		WHERE object_type = 'user' AND object_id = $1 AND action IN (`+actions+`)
 		AND at >= $2 AND COALESCE(actor_id, '') <> ''`, userID, s.now().Add(-grantWindow))
 }
 
@@ -621,6 +638,9 @@ func (s *Store) makers(ctx context.Context, tx queryer, userID string) ([]string
 func (s *Store) samePersonBehind(ctx context.Context, tx queryer, proposer, approver string) (bool, error) {
 	if proposer == approver {
 		return true, nil
+	}
+	if approvedBy, err := s.grantApprovers(ctx, tx, approver); err != nil || slices.Contains(approvedBy, proposer) {
+		return err == nil, err
 	}
 	ofApprover, err := s.makers(ctx, tx, approver)
 	if err != nil || len(ofApprover) == 0 {

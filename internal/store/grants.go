@@ -76,13 +76,13 @@ func (s *Store) RequestGrant(ctx context.Context, actor kasuhara.Actor, g kasuha
 		if !g.Role.Privileged() {
 			f.AddError("role", kasuhara.OneOf(kasuhara.RoleDesk, kasuhara.RoleLegal))
 		}
-	case kasuhara.GrantReset:
+	case kasuhara.GrantReset, kasuhara.GrantTwoFactor:
 		if g.UserID == "" {
 			f.Add("user", kasuhara.FieldRequired)
 		}
 		g.Role, g.DepartmentID = "", ""
 	default:
-		f.AddError("kind", kasuhara.OneOf(kasuhara.GrantRole, kasuhara.GrantReset))
+		f.AddError("kind", kasuhara.OneOf(kasuhara.GrantRole, kasuhara.GrantReset, kasuhara.GrantTwoFactor))
 	}
 	if g.UserID != "" && g.UserID == actor.UserID {
 		f.Add("user", kasuhara.FieldSelf)
@@ -217,8 +217,8 @@ func (s *Store) tellDeciders(ctx context.Context, tx *sqldb.Tx, req *kasuhara.Gr
 // the detail; no name. (Its mail is the grant mail.)
 func (s *Store) notifyGrant(ctx context.Context, tx *sqldb.Tx, req *kasuhara.GrantRequest, typ, userID string) error {
 	detail := string(req.Role)
-	if req.Kind == kasuhara.GrantReset {
-		detail = kasuhara.GrantReset
+	if req.Kind != kasuhara.GrantRole {
+		detail = req.Kind
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, detail, urgent, created_at)
 		VALUES ($1, $2, $3, $4, $5, '', $6, FALSE, $7)`, newID(), userID, req.OrgID, typ, req.ID, detail, s.now())
@@ -337,7 +337,13 @@ func (s *Store) DecideGrant(ctx context.Context, actor kasuhara.Actor, id string
 				}
 				detail["old_role"] = old
 			}
-			if err := s.replaceCredentials(ctx, tx, g.UserID); err != nil {
+			if g.Kind == kasuhara.GrantTwoFactor {
+				// The second factor only: the password stays the
+				// person's own, which nobody else learnt.
+				if err := s.resetTwoFactor(ctx, tx, actor, g.UserID); err != nil {
+					return err
+				}
+			} else if err := s.replaceCredentials(ctx, tx, g.UserID); err != nil {
 				return err
 			}
 		}

@@ -166,3 +166,82 @@ func TestChecksBeforeAMeasure(t *testing.T) {
 		}
 	})
 }
+
+// TestMeasureApproverRaisedByGrant: an existing employee raised to legal
+// through a grant that the proposer requested (as an admin of the parent
+// company) may not approve the proposer's measure for 30 days after the
+// grant; the grant's request and approval count as making the account
+// (issue 16, finding 2). 29 days after it: refused; 31 days: allowed.
+func TestMeasureApproverRaisedByGrant(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		clock := time.Now().Add(40 * 24 * time.Hour) // the fixture's accounts were made more than 30 days before
+		d.s.Now = func() time.Time { return clock }
+		sub, err := d.s.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "acme-sub", Name: "Sub", ParentSlug: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shop, err := d.s.CreateDepartment(ctx, kasuhara.CLIActor, sub.ID, "支店")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cli := func(email string, role kasuhara.Role, dep string) kasuhara.Actor {
+			t.Helper()
+			u, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw",
+				OrgID: sub.ID, Role: role, DepartmentID: dep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kasuhara.Actor{UserID: u.ID, OrgID: sub.ID, Role: role, DepartmentID: dep}
+		}
+		clerk := cli("sub-clerk@example.jp", kasuhara.RoleEmployee, shop.ID)
+		decider := cli("sub-legal@example.jp", kasuhara.RoleLegal, "")
+		employee := cli("sub-employee@example.jp", kasuhara.RoleEmployee, "")
+		// The parent's second admin is also a legal member of the
+		// subsidiary: it proposes there, and asks for a grant as admin.
+		admin2 := d.people["admin2"]
+		if err := d.s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: admin2.UserID, OrgID: sub.ID, Role: kasuhara.RoleLegal}); err != nil {
+			t.Fatal(err)
+		}
+		proposer := kasuhara.Actor{UserID: admin2.UserID, OrgID: sub.ID, Role: kasuhara.RoleLegal}
+		g, err := d.s.RequestGrant(ctx, admin2, kasuhara.NewGrant{OrgID: sub.ID, UserID: employee.UserID, Kind: kasuhara.GrantRole, Role: kasuhara.RoleLegal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.s.DecideGrant(ctx, decider, g.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		raised := kasuhara.Actor{UserID: employee.UserID, OrgID: sub.ID, Role: kasuhara.RoleLegal}
+		granted := clock
+
+		c := d.file(t, clerk, report(shop.ID, "土下座しろと言われた", "insult"))
+		cs, err := d.s.Customers(ctx, decider, "09012345678")
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("customers = %+v, %v", cs, err)
+		}
+		clock = granted.Add(29 * 24 * time.Hour)
+		m, err := d.s.ProposeMeasure(ctx, proposer, cs[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "警告後も継続",
+			ReviewAt: clock.AddDate(0, 6, 0), CaseIDs: []string{c.ID}})
+		if err != nil || m.Status != kasuhara.MeasureProposed {
+			t.Fatalf("propose = %+v, %v", m, err)
+		}
+		_, err = d.s.ApproveMeasure(ctx, raised, cs[0].ID, m.ID, "")
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		// Nor the proposal of the legal member who approved the grant.
+		m2, err := d.s.ProposeMeasure(ctx, decider, cs[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "discontinued", Reason: "再度",
+			ReviewAt: clock.AddDate(0, 6, 0), CaseIDs: []string{c.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.s.ApproveMeasure(ctx, raised, cs[0].ID, m2.ID, "")
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		if ms, _ := d.s.Measures(ctx, decider, cs[0].ID); len(ms) != 2 || ms[0].Status != kasuhara.MeasureProposed || ms[1].Status != kasuhara.MeasureProposed {
+			t.Fatalf("after refused approvals the measures are %+v, want both proposals pending", ms)
+		}
+		clock = granted.Add(31 * 24 * time.Hour)
+		for _, id := range []string{m.ID, m2.ID} {
+			if got, err := d.s.ApproveMeasure(ctx, raised, cs[0].ID, id, ""); err != nil || got.Status != kasuhara.MeasureActive {
+				t.Fatalf("approve 31 days after the grant = %+v, %v", got, err)
+			}
+		}
+	})
+}

@@ -262,24 +262,63 @@ func (s *Store) ResetTwoFactor(ctx context.Context, actor kasuhara.Actor, userID
 		}
 	}
 	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
-		n, err := tx.ExecCount(ctx, "DELETE FROM user_totp WHERE user_id = $1", userID)
+		if err := s.resetTwoFactor(ctx, tx, actor, userID); err != nil {
+			return err
+		}
+		if !operator(actor) {
+			return nil
+		}
+		// The operator acts alone: every legal member of the
+		// organisations where the person is desk or legal is told.
+		return s.tellLegalOfOperatorReset(ctx, tx, userID)
+	}))
+}
+
+// resetTwoFactor removes userID's second factor and recovery codes, ends
+// their sessions, audits it as the actor's and mails the person, in tx;
+// ECONFLICT when they have none.
+func (s *Store) resetTwoFactor(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, userID string) error {
+	n, err := tx.ExecCount(ctx, "DELETE FROM user_totp WHERE user_id = $1", userID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return kasuhara.Errorf(kasuhara.ECONFLICT, "the user has no two-step verification to reset")
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM totp_recovery_codes WHERE user_id = $1", userID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
+		return err
+	}
+	if err := s.appendAudit(ctx, tx, change{actor: actor, orgID: s.primaryOrgTx(ctx, tx, userID), action: "user.totp_reset", objectType: "user", objectID: userID}); err != nil {
+		return err
+	}
+	return s.mailAccount(ctx, tx, userID, notify.AccountTwoFactorReset)
+}
+
+// tellLegalOfOperatorReset writes an in-app notification of the operator's
+// reset of userID's second factor to every legal member (but userID) of
+// each organisation where userID is desk or legal; nothing for others.
+func (s *Store) tellLegalOfOperatorReset(ctx context.Context, tx *sqldb.Tx, userID string) error {
+	orgs, err := selectIDs(ctx, tx, "SELECT org_id FROM memberships WHERE user_id = $1 AND role IN ('desk', 'legal') ORDER BY org_id", userID)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		legal, err := selectIDs(ctx, tx, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = $1 AND m.role = 'legal' AND NOT u.disabled AND m.user_id <> $2 ORDER BY m.user_id`, org, userID)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return kasuhara.Errorf(kasuhara.ECONFLICT, "the user has no two-step verification to reset")
+		for _, uid := range legal {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, user_id, org_id, type, case_id, case_ref, detail, urgent, created_at)
+				VALUES ($1, $2, $3, $4, $5, '', $6, FALSE, $7)`, newID(), uid, org, notify.OperatorTwoFactorReset, userID, kasuhara.GrantTwoFactor, s.now()); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM totp_recovery_codes WHERE user_id = $1", userID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
-			return err
-		}
-		if err := s.appendAudit(ctx, tx, change{actor: actor, orgID: s.primaryOrgTx(ctx, tx, userID), action: "user.totp_reset", objectType: "user", objectID: userID}); err != nil {
-			return err
-		}
-		return s.mailAccount(ctx, tx, userID, notify.AccountTwoFactorReset)
-	}))
+	}
+	return nil
 }
 
 // mailAccount enqueues the account mail what to userID.

@@ -347,3 +347,100 @@ func TestResetTwoFactorOfDeskNeedsTheOperator(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoFactorResetOfDeskByGrant (issue 16, separation of duties): an
+// admin asks for the reset of a desk member's second factor, every legal
+// member is told, and a legal member (not the admin) approves it; only then
+// is it reset. When the operator resets one from the command line, every
+// legal member is told too. Both engines.
+func TestTwoFactorResetOfDeskByGrant(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		f := setupTwoFactor(t, db)
+		if err := f.s.SetMembership(ctx, kasuhara.CLIActor, kasuhara.Membership{UserID: f.user.ID, OrgID: f.org.ID, Role: kasuhara.RoleDesk}); err != nil {
+			t.Fatal(err)
+		}
+		desk := kasuhara.Actor{UserID: f.user.ID, OrgID: f.org.ID, Role: kasuhara.RoleDesk}
+		enrol(t, f, desk)
+		var legal []kasuhara.Actor
+		for _, email := range []string{"legal1@example.jp", "legal2@example.jp"} {
+			u, err := f.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: email, Name: email, Password: "long-enough-pw", OrgID: f.org.ID, Role: kasuhara.RoleLegal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			legal = append(legal, kasuhara.Actor{UserID: u.ID, OrgID: f.org.ID, Role: kasuhara.RoleLegal})
+		}
+		notices := func(userID, typ string) int {
+			t.Helper()
+			var n int
+			if err := db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND type = $2", userID, typ).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		enabled := func() bool {
+			t.Helper()
+			tf, err := f.s.TwoFactor(ctx, f.user.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tf.Enabled
+		}
+		g, err := f.s.RequestGrant(ctx, f.fixture.actor, kasuhara.NewGrant{OrgID: f.org.ID, UserID: f.user.ID, Kind: kasuhara.GrantTwoFactor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range legal {
+			if n := notices(l.UserID, notify.GrantRequested); n != 1 {
+				t.Fatalf("a legal member has %d notices of the request, want 1", n)
+			}
+		}
+		if !enabled() {
+			t.Fatal("the request alone reset the second factor")
+		}
+		_, err = f.s.DecideGrant(ctx, f.fixture.actor, g.ID, true, "")
+		wantCode(t, err, kasuhara.EFORBIDDEN)
+		_, err = f.s.DecideGrant(ctx, desk, g.ID, true, "")
+		if kasuhara.ErrorCode(err) == "" {
+			t.Fatal("the person concerned approved their own reset")
+		}
+		if !enabled() || auditCount(t, db, "user.totp_reset") != 0 {
+			t.Fatal("a refused decision reset the second factor")
+		}
+		got, err := f.s.DecideGrant(ctx, legal[0], g.ID, true, "")
+		if err != nil || got.Status != kasuhara.GrantApproved || got.Kind != kasuhara.GrantTwoFactor {
+			t.Fatalf("approve = %+v, %v", got, err)
+		}
+		if enabled() || auditCount(t, db, "user.totp_reset") != 1 {
+			t.Fatal("the approved reset left the second factor on")
+		}
+		if n := notices(f.fixture.actor.UserID, notify.GrantApproved); n != 1 {
+			t.Fatalf("the requester has %d notices of the approval, want 1", n)
+		}
+		// The operator's reset from the command line: every legal member
+		// is told; the person reset is not told as a legal member would be.
+		enrol(t, f, desk)
+		if err := f.s.ResetTwoFactor(ctx, kasuhara.CLIActor, f.user.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range legal {
+			if n := notices(l.UserID, notify.OperatorTwoFactorReset); n != 1 {
+				t.Fatalf("a legal member has %d notices of the operator's reset, want 1", n)
+			}
+		}
+		if n := notices(f.user.ID, notify.OperatorTwoFactorReset); n != 0 {
+			t.Fatalf("the desk member has %d notices meant for legal", n)
+		}
+		// An employee's reset by the operator tells nobody in legal.
+		emp, err := f.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "emp@example.jp", Name: "emp", Password: "long-enough-pw", OrgID: f.org.ID, Role: kasuhara.RoleEmployee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enrol(t, f, kasuhara.Actor{UserID: emp.ID, OrgID: f.org.ID, Role: kasuhara.RoleEmployee})
+		if err := f.s.ResetTwoFactor(ctx, kasuhara.CLIActor, emp.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := notices(legal[0].UserID, notify.OperatorTwoFactorReset); n != 1 {
+			t.Fatalf("an employee's reset told legal (%d notices)", n)
+		}
+	})
+}

@@ -92,6 +92,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, apiError{body})
 		return
 	}
+	if fe := kasuhara.ErrorFields(err); code == kasuhara.EINVALID && len(fe) > 0 {
+		// The page names the fields, as the API does: a form that
+		// comes back as a whole page (a NUL refused before its
+		// handler, refuseNUL) tells what to correct.
+		s.renderErrorFields(w, r, status, code, fe)
+		return
+	}
 	s.renderError(w, r, status, code)
 }
 

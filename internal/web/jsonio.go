@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
 
 // decodeJSON reads one JSON object into dst: application/json only (415),
 // within the body limit (413), no unknown fields (422 naming the field),
-// malformed JSON 400.
+// malformed JSON 400, a NUL in any string 422 naming its field.
 func decodeJSON(r *http.Request, dst any) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/json" {
@@ -31,6 +32,9 @@ func decodeJSON(r *http.Request, dst any) error {
 		err = errors.New("more than one JSON value")
 	}
 	if err == nil {
+		if field, ok := nulInJSON(reflect.ValueOf(dst), ""); ok {
+			return nulError(field)
+		}
 		return nil
 	}
 	var mbe *http.MaxBytesError
@@ -65,7 +69,7 @@ func parseTime(f kasuhara.FieldErrors, field, v string) time.Time {
 // JSON with wrong values (422).
 func isMalformed(err error) bool {
 	var e *kasuhara.Error
-	return errors.As(err, &e) && e.Code == kasuhara.EINVALID && e.Fields["body"].Code != ""
+	return errors.As(err, &e) && e.Code == kasuhara.EINVALID && e.Fields["body"].Code != "" && e.Fields["body"].Code != kasuhara.FieldNUL
 }
 
 func timeOrNil(t time.Time) *time.Time {

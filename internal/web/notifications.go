@@ -111,9 +111,10 @@ func noticeText(loc *i18n.Localizer, n kasuhara.Notification) (string, error) {
 	case (n.Type == notify.CaseClockDue || n.Type == notify.CaseOverdue) && (n.Detail == "acknowledge" || n.Detail == "feedback"):
 		key, data["Clock"] = key+".detail", word("notice.clock."+n.Detail)
 	case strings.HasPrefix(n.Type, "grant."):
-		// A grant of a role, or a reset of a desk or legal member's password.
-		if n.Detail == kasuhara.GrantReset {
-			key += ".reset"
+		// A grant of a role, or a reset of a desk or legal member's
+		// password or second factor.
+		if n.Detail == kasuhara.GrantReset || n.Detail == kasuhara.GrantTwoFactor {
+			key += "." + n.Detail
 		} else {
 			data["Role"] = word("role." + n.Detail)
 		}

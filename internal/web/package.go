@@ -29,7 +29,8 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 		return kasuhara.Invalid(kasuhara.FieldErrors{"lang": kasuhara.OneOf(kasuhara.Languages...)})
 	}
 	recipient := strings.TrimSpace(r.URL.Query().Get("for"))
-	// The care record is left out unless legal includes it with a reason.
+	// The care record and the messages are left out unless legal includes
+	// them with a reason.
 	var careReason string
 	if r.URL.Query().Get("care") == "include" {
 		careReason = strings.TrimSpace(r.URL.Query().Get("care_reason"))
@@ -65,7 +66,12 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	} else {
-		timeline = slices.DeleteFunc(timeline, func(e kasuhara.Event) bool { return e.Kind == kasuhara.EventCare })
+		// The desk↔reporter messages (when, and who wrote) go with the
+		// care record: both are the reporter's health and support, on a
+		// need-to-know basis (issue 16).
+		timeline = slices.DeleteFunc(timeline, func(e kasuhara.Event) bool {
+			return e.Kind == kasuhara.EventCare || e.Kind == kasuhara.EventMessage
+		})
 	}
 	entries, err := s.allAuditEntries(ctx, actor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
 	if err != nil {

@@ -165,6 +165,10 @@ func TestPackageLeavesCareOut(t *testing.T) {
 		emp, desk, legal := e.api(kasuhara.RoleEmployee), e.api(kasuhara.RoleDesk), e.api(kasuhara.RoleLegal)
 		id := decode(t, emp.call("POST", "/api/v1/reports", validReport()).body)["id"].(string)
 		must(t, desk.call("POST", "/api/v1/cases/"+id+"/care", map[string]string{"kind": "counselling", "note": "産業医面談 12月10日"}), 201)
+		// The desk↔reporter messages (when, who wrote) go with the care
+		// record: out unless legal includes it.
+		must(t, desk.call("POST", "/api/v1/cases/"+id+"/messages", map[string]string{"body": "体調はいかがですか"}), 201)
+		must(t, emp.call("POST", "/api/v1/cases/"+id+"/messages", map[string]string{"body": "眠れない日が続いています"}), 201)
 		open := func(r resp) map[string]string {
 			t.Helper()
 			if r.status != 200 {
@@ -188,12 +192,21 @@ func TestPackageLeavesCareOut(t *testing.T) {
 		if strings.Contains(got["timeline.json"], `"kind": "care"`) || strings.Contains(got["manifest.json"], "care_reason") {
 			t.Fatalf("the package holds the care record:\n%s", got["timeline.json"])
 		}
+		if strings.Contains(got["timeline.json"], `"kind": "message"`) {
+			t.Fatalf("the package holds the desk↔reporter messages:\n%s", got["timeline.json"])
+		}
+		for name, body := range got {
+			if strings.Contains(body, "眠れない日が続いています") || strings.Contains(body, "体調はいかがですか") {
+				t.Fatalf("%s holds a message's text", name)
+			}
+		}
 		checkPDFTextLacks(t, []byte(got["summary.pdf"]), "産業医面談")
 		// Only legal includes it, and only with a reason.
 		must(t, desk.call("GET", "/api/v1/cases/"+id+"/package?care=include&care_reason=x", nil), http.StatusForbidden)
 		must(t, legal.call("GET", "/api/v1/cases/"+id+"/package?care=include", nil), http.StatusUnprocessableEntity, "care_reason")
 		got = open(legal.call("GET", "/api/v1/cases/"+id+"/package?care=include&care_reason="+url.QueryEscape("労災申請のため本人の同意を得て提出"), nil))
-		if !strings.Contains(got["timeline.json"], `"kind": "care"`) || !strings.Contains(got["manifest.json"], "労災申請のため本人の同意を得て提出") {
+		if !strings.Contains(got["timeline.json"], `"kind": "care"`) || !strings.Contains(got["timeline.json"], `"kind": "message"`) ||
+			!strings.Contains(got["manifest.json"], "労災申請のため本人の同意を得て提出") {
 			t.Fatalf("legal's package lacks the care record or the reason:\n%s", got["manifest.json"])
 		}
 		checkPDFText(t, []byte(got["summary.pdf"]), "産業医面談")

@@ -383,7 +383,21 @@ func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, name str
 // renderError shows the error page for an error code; when even that page
 // fails, a line of plain text.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, code string) {
-	err := s.render(w, r, status, "error", &page{Title: "error." + code, Data: map[string]any{"Code": code, "Status": status}})
+	s.renderErrorFields(w, r, status, code, nil)
+}
+
+// errorField is a field named on the error page, with its translated
+// problem.
+type errorField struct{ Name, Message string }
+
+// renderErrorFields is renderError naming the fields of fe, in name order.
+func (s *Server) renderErrorFields(w http.ResponseWriter, r *http.Request, status int, code string, fe kasuhara.FieldErrors) {
+	var fields []errorField
+	loc := s.Catalog.Localizer(langFrom(r.Context()))
+	for _, k := range slices.Sorted(maps.Keys(fe)) {
+		fields = append(fields, errorField{Name: k, Message: translateField(loc, fe[k])})
+	}
+	err := s.render(w, r, status, "error", &page{Title: "error." + code, Data: map[string]any{"Code": code, "Status": status, "Fields": fields}})
 	if err != nil {
 		s.Logger.Error("internal error", "request_id", requestID(r.Context()), "route", r.Pattern, "err", err)
 		http.Error(w, "Internal error: "+requestID(r.Context()), http.StatusInternalServerError)

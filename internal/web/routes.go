@@ -46,7 +46,9 @@ const MaxTextFormBytes = 4 << 20
 // An error after h has begun its answer can only be logged.
 func (s *Server) route(h handler, p policy) http.Handler {
 	if p&(public|anonymous) == 0 {
-		h = s.requireUser(s.onceForm(h), p&oneTimePassword != 0, p&twoFactorSetup != 0)
+		h = s.requireUser(s.refuseNUL(s.onceForm(h)), p&oneTimePassword != 0, p&twoFactorSetup != 0)
+	} else {
+		h = s.refuseNUL(h)
 	}
 	var next http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}

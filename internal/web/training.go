@@ -116,12 +116,14 @@ func (s *Server) submitCourse(w http.ResponseWriter, r *http.Request) error {
 	for _, i := range a.Wrong {
 		d.Wrong[i] = true
 	}
-	flash := "course.failed"
+	// A failed attempt shows pass or fail only: its score would let a
+	// person change one answer at a time and find the right ones.
+	flash, args := "course.failed", map[string]any{"PassMark": c.PassMark}
 	if a.Passed {
-		flash = "course.passed"
+		flash, args = "course.passed", map[string]any{"Score": a.Score, "PassMark": c.PassMark}
 	}
 	return s.render(w, r, http.StatusOK, "course", &page{Title: "training.title", Nav: "training", Flash: flash, FlashKind: map[bool]string{true: "ok", false: "warn"}[a.Passed],
-		FlashArgs: map[string]any{"Score": a.Score, "PassMark": c.PassMark}, Data: d})
+		FlashArgs: args, Data: d})
 }
 
 // certificateData is a passed attempt and how the organisation writes the

@@ -89,9 +89,12 @@ func (s *Server) apiSubmitAttempt(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"id": a.ID, "score": a.Score, "passed": a.Passed, "lang": a.Lang, "created_at": a.CreatedAt}
+	out := map[string]any{"id": a.ID, "passed": a.Passed, "lang": a.Lang, "created_at": a.CreatedAt}
 	if a.Passed {
-		// Which answers were wrong only once passed (the store keeps it so).
+		// The score and which answers were wrong only once passed (the
+		// store keeps the latter so): a failed attempt's score would let
+		// a person change one answer at a time and find the right ones.
+		out["score"] = a.Score
 		wrong := a.Wrong
 		if wrong == nil {
 			wrong = []int{}

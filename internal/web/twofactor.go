@@ -262,6 +262,7 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request) error 
 
 // adminResetTwoFactor removes a user's second factor so that they set it
 // up again (a lost phone); audited, the user mailed, their sessions ended.
+// For a desk or legal member it asks for the reset (a grant request).
 func (s *Server) adminResetTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	v, tree, org, m, err := s.adminTarget(r)
 	if err != nil {
@@ -269,6 +270,12 @@ func (s *Server) adminResetTwoFactor(w http.ResponseWriter, r *http.Request) err
 	}
 	if m.User.ID == v.User.ID {
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.self", FlashKind: "error"})
+	}
+	if m.Role.Privileged() {
+		// A desk or legal member's second factor: a legal member
+		// approves the reset (issue 16, separation of duties).
+		_, err = s.Users.RequestGrant(r.Context(), v.Actor, kasuhara.NewGrant{OrgID: org.ID, UserID: m.User.ID, Kind: kasuhara.GrantTwoFactor})
+		return s.afterGrantRequest(w, r, tree, org, err)
 	}
 	if err := s.TwoFactor.ResetTwoFactor(r.Context(), v.Actor, m.User.ID); kasuhara.ErrorCode(err) == kasuhara.ECONFLICT {
 		return s.adminUsersPage(w, r, http.StatusConflict, tree, org, &page{Flash: "admin.users.no_two_factor", FlashKind: "error"})

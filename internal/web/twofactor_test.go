@@ -220,12 +220,25 @@ func TestAdminResetsSecondFactorAndEndsSessions(t *testing.T) {
 		if tf, _ := e.st.TwoFactor(ctx, desk.ID); !tf.Enabled {
 			t.Fatal("a refused reset removed the second factor")
 		}
-		// A desk member's is the operator's (kasuhara user
-		// reset-two-factor): the admin alone is refused.
+		// A desk member's needs a second person: the admin's reset is a
+		// request, which a legal member approves (or the operator resets
+		// it: kasuhara user reset-two-factor).
 		admin := e.signedIn(kasuhara.RoleAdmin)
-		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusForbidden)
+		must(t, admin.post("/admin/users/"+desk.ID+"/reset-two-factor?org=acme", nil), http.StatusSeeOther)
 		if tf, _ := e.st.TwoFactor(ctx, desk.ID); !tf.Enabled {
 			t.Fatal("the admin alone removed a desk member's second factor")
+		}
+		legal := kasuhara.Actor{UserID: e.users[kasuhara.RoleLegal].ID, OrgID: e.org.ID, Role: kasuhara.RoleLegal}
+		pending, err := e.st.PendingGrants(ctx, legal)
+		if err != nil || len(pending) != 1 || pending[0].Kind != kasuhara.GrantTwoFactor || pending[0].UserID != desk.ID || !pending[0].MayDecide {
+			t.Fatalf("legal's pending grants = %+v, %v", pending, err)
+		}
+		must(t, e.signedIn(kasuhara.RoleLegal).get("/approvals"), http.StatusOK, "2段階認証のリセット（本人が次回ログイン時に設定し直します）")
+		if _, err := e.st.DecideGrant(ctx, legal, pending[0].ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if tf, _ := e.st.TwoFactor(ctx, desk.ID); tf.Enabled {
+			t.Fatal("the approved reset left a desk member's second factor on")
 		}
 		// A supervisor's the admin resets.
 		sup := e.users[kasuhara.RoleSupervisor]
