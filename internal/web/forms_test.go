@@ -116,6 +116,7 @@ func TestEveryPostFormSubmitsOnce(t *testing.T) {
 		"/account/two-factor/": "a second start makes a new key before it is on; a second confirmation finds it on already",
 		"/account/sessions/":   "signing the other devices out twice is signing them out",
 		"{{$d.Action}}":        "the re-authentication form carries the held request's own fields, its key among them",
+		"/account/reauth/sso":  "it starts a sign-in at the company's provider with the held request's own fields, its key among them; a second start replaces the first",
 		"/o/":                  "the anonymous channel has no user to keep a key for; its report form has its own key, its follow-up forms data-submit-once",
 	}
 	files, err := filepath.Glob("templates/*.html")
