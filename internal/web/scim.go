@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -179,6 +180,12 @@ func scimRead(r *http.Request, v any, schema string) error {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return scimBad("invalidSyntax", "the body does not match %s", schema)
+	}
+	// A NUL can only reach a JSON string escaped (a raw one is not JSON);
+	// PostgreSQL cannot keep one in text, so it is refused here as in
+	// every other request (nul.go).
+	if bytes.Contains(b, []byte(`\u0000`)) {
+		return scimBad("invalidValue", "a value holds a NUL character")
 	}
 	return nil
 }

@@ -333,6 +333,9 @@ func TestSCIMRefusals(t *testing.T) {
 			{"PATCH", "/Users/" + id, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": "maybe"}]}`, "invalidValue"},
 			{"POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "no-address", "active": true}`, "invalidValue"},
 			{"GET", "/Users?filter=userName%20co%20%22x%22", "", "invalidFilter"},
+			// A NUL, which PostgreSQL cannot keep in text (a 500 before).
+			{"POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "nul@acme.example", "name": {"familyName": "山\u0000田"}, "active": true}`, "invalidValue"},
+			{"PATCH", "/Users/" + id, `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "displayName", "value": "x\u0000"}]}`, "invalidValue"},
 		} {
 			st, m = scimCall(t, e, tok, c.method, c.path, c.body)
 			wantSCIM(t, st, m, 400)
