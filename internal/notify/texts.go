@@ -79,6 +79,10 @@ var mailTitles = map[string]map[string]string{
 		"ja": "依頼した権限付与が却下されました",
 		"en": "Your role grant request was rejected",
 	},
+	OperatorTwoFactorReset: {
+		"ja": "運用担当者が相談窓口・法務の人の2段階認証をリセットしました",
+		"en": "The operator reset a desk or legal member's two-step verification",
+	},
 	CooperationDueSoon: {
 		"ja": "他の事業主との協力の求めの期限が近づいています",
 		"en": "A cooperation request's deadline is approaching",
