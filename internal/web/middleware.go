@@ -168,6 +168,10 @@ type viewer struct {
 	// viewer's role and this session was not signed in with one; only the
 	// set-up pages are open (requireUser).
 	MustSetUpTwoFactor bool
+	// ViaSSO: this session was signed in through the company's provider,
+	// so the account's password and second factor are the company's, not
+	// Kasuhara's: the account pages leave them out.
+	ViaSSO bool
 }
 
 func viewerFrom(ctx context.Context) *viewer {

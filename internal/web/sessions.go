@@ -104,7 +104,8 @@ func (s *Server) sessionRules(ctx context.Context, v *viewer) (*viewer, error) {
 		return nil, s.sessions.Destroy(ctx)
 	}
 	s.sessions.Put(ctx, sessionSeenKey, now.Unix())
-	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey) && !s.viaSSO(ctx)
+	v.ViaSSO = s.viaSSO(ctx)
+	v.MustSetUpTwoFactor = rules.Requires(v.Membership.Role) && !s.sessions.GetBool(ctx, sessionSecondFactorKey) && !v.ViaSSO
 	return v, nil
 }
 

@@ -241,10 +241,15 @@ func TestSSODeskMemberReachesTheQueue(t *testing.T) {
 		c.header.Set("User-Agent", chromeOnWindows)
 		must(t, c.get("/login/sso/callback?"+ssoSignIn(t, c, "hanako", "pw-hanako")), http.StatusSeeOther)
 		must(t, c.get("/cases"), http.StatusOK, `id="queue-page"`)
-		must(t, c.get("/"), http.StatusOK)
+		// The account's password and second factor are the company's: no
+		// page offers Kasuhara's (they would ask for a password the
+		// person never had).
+		home := c.get("/")
+		must(t, home, http.StatusOK, `href="/account/sessions"`)
+		mustNot(t, home, `href="/account/password"`)
 		r := c.get("/account/sessions")
-		must(t, r, http.StatusOK, "Chrome / Windows", "この端末")
-		mustNot(t, r, "不明な端末")
+		must(t, r, http.StatusOK, "Chrome / Windows", "この端末", `id="sessions-sso"`)
+		mustNot(t, r, "不明な端末", `href="/account/password"`, `href="/account/two-factor"`)
 		u, err := e.st.UserByEmail(ctx, "hanako@acme.example")
 		if err != nil {
 			t.Fatal(err)
