@@ -45,6 +45,7 @@ var evalKindsVersions = []struct {
 	{9, "feca1447d924f323"},  // the 26 texts the dev part shared with the test part are gone
 	{10, "635d59dc081c2438"}, // issue 26 again: groups as targets, group dehumanising, Japanese insults of ordinary words, profanity at no one, near misses
 	{11, "a2b6db81218342ee"}, // issue 26, third round: evalbank_v11_test.go, threats in many grammatical shapes, profanity at no one, condemned quotes, counter-speech, negations
+	{12, "8bfb56138faf4bca"}, // version 11 held one text twice in the dev part (後ろには気をつけな。, also a template expansion): rewritten
 }
 
 // evalKindsVersion is the set's version, written in the files' header.
