@@ -69,4 +69,3 @@ func sqliteHandle(st any) (uintptr, error) {
 	}
 	return uintptr(f.Uint()), nil
 }
-
