@@ -504,32 +504,12 @@ func (s *Store) auditRead(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c
 type qb struct {
 	where []string
 	args  []any
-	// opaque writes each parameter as +$N, which SQLite's planner does
-	// not read (see opaqueArgs).
-	opaque bool
 }
 
 func (q *qb) arg(v any) string {
 	q.args = append(q.args, v)
-	if q.opaque {
-		return fmt.Sprintf("+$%d", len(q.args))
-	}
 	return fmt.Sprintf("$%d", len(q.args))
 }
-
-// opaqueArgs reports whether a query run again and again with other values
-// (a page of cases) writes its parameters as +$N on engine e. With the
-// statistics of ANALYZE (STAT4), SQLite plans a statement with the values
-// of the bare parameters compared to an indexed column, and binding any of
-// them again expires the statement: its next step parses and plans it
-// anew, so the statement cache saved the list nothing (a fifth of its
-// time). A parameter under unary plus, a no-op on any value, is not probed
-// (stat4ValueFromExpr reads a bare variable only): the plan is made once
-// from the average rows per key of sqlite_stat1, which gives the page the
-// same plans (TestListNotReprepared) but for the order by deadline.
-// PostgreSQL has no unary plus for
-// text, and plans a prepared statement by its own rules.
-func opaqueArgs(e sqldb.Engine) bool { return e == sqldb.SQLite }
 
 func (q *qb) add(cond string) { q.where = append(q.where, cond) }
 
@@ -684,10 +664,7 @@ type casesQuery struct {
 
 // pageQuery builds the query of a page of cases for the viewer.
 func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, error) {
-	// The order by deadline keeps its bare parameters: planned from the
-	// averages, the open ones are sorted (cases_org_open) instead of
-	// walked on cases_org_next_due to the page's end.
-	q := &qb{opaque: opaqueArgs(s.db.Engine) && f.Sort != "deadline"}
+	q := &qb{}
 	visible(q, v)
 	s.caseFilters(q, v, f)
 	dir := "DESC"
@@ -717,6 +694,14 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 	}
 	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
 		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
+	if !byDeadline {
+		// A page runs again and again for other desks and pages: compiled
+		// once (unprobed, TestListNotReprepared). The order by deadline
+		// keeps its bare parameters: planned from the averages, it sorted
+		// the open cases (cases_org_open) instead of walking
+		// cases_org_next_due to the page's end.
+		query = unprobed(s.db.Engine, query)
+	}
 	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
 }
 
