@@ -14,7 +14,7 @@ import (
 // search on PostgreSQL reads, in the page's order, before it leaves the
 // rest to the planner's statement (docs/performance.md, "The grown search
 // on PostgreSQL").
-const walkLimit = 2000
+const walkLimit = 1000
 
 // walkBound is how many cases the walk reads: walkLimit, or the tests'.
 func (s *Store) walkBound() int {
