@@ -665,3 +665,61 @@ func TestSCIMRefusesWhatIsNotItsOwn(t *testing.T) {
 		}
 	})
 }
+
+// TestSCIMRefusesNULNamingTheAttribute: a NUL anywhere in a SCIM body is
+// 400 invalidValue whose detail names the attribute that holds it, in a
+// user's attribute, in a PATCH value (with a path, and in a pathless
+// object), and in a group's displayName; nothing is stored.
+func TestSCIMRefusesNULNamingTheAttribute(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "hanako@acme.example", "displayName": "Hanako", "active": true}`)
+		wantSCIM(t, st, u, 201)
+		uid := u["id"].(string)
+		st, g := scimCall(t, e, tok, "POST", "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Kasuhara users"}`)
+		wantSCIM(t, st, g, 201)
+		gid := g["id"].(string)
+
+		const user, patch, group = "urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:api:messages:2.0:PatchOp", "urn:ietf:params:scim:schemas:core:2.0:Group"
+		for _, c := range []struct{ method, path, body, attr string }{
+			{"POST", "/Users", `{"schemas": ["` + user + `"], "userName": "nul\u0000@acme.example", "active": true}`, "userName"},
+			{"POST", "/Users", `{"schemas": ["` + user + `"], "userName": "nul@acme.example", "name": {"familyName": "山\u0000田"}, "active": true}`, "name.familyName"},
+			{"PUT", "/Users/" + uid, `{"schemas": ["` + user + `"], "userName": "hanako@acme.example", "displayName": "x\u0000", "active": true}`, "displayName"},
+			{"PATCH", "/Users/" + uid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "displayName", "value": "x\u0000"}]}`, "displayName"},
+			{"PATCH", "/Users/" + uid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "active", "value": false}, {"op": "replace", "value": {"name": {"givenName": "x\u0000"}}}]}`, "name.givenName"},
+			{"PATCH", "/Users/" + uid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "emails", "value": [{"value": "a\u0000@acme.example"}]}]}`, "emails.value"},
+			{"POST", "/Groups", `{"schemas": ["` + group + `"], "displayName": "Kasuhara\u0000 users"}`, "displayName"},
+			{"PATCH", "/Groups/" + gid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "displayName", "value": "x\u0000"}]}`, "displayName"},
+			{"PATCH", "/Groups/" + gid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "value": {"displayName": "x\u0000"}}]}`, "displayName"},
+		} {
+			st, m := scimCall(t, e, tok, c.method, c.path, c.body)
+			wantSCIM(t, st, m, 400)
+			detail, _ := m["detail"].(string)
+			if m["scimType"] != "invalidValue" || !strings.HasPrefix(detail, c.attr+": ") || !strings.Contains(detail, "NUL") {
+				t.Errorf("%s %s %s: %v, want invalidValue naming %s", c.method, c.path, c.body, m, c.attr)
+			}
+		}
+
+		// Nothing was stored.
+		st, list := scimCall(t, e, tok, "GET", "/Users", "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(1) {
+			t.Errorf("users: %v", list)
+		}
+		st, u = scimCall(t, e, tok, "GET", "/Users/"+uid, "")
+		wantSCIM(t, st, u, 200)
+		if u["displayName"] != "Hanako" || u["active"] != true {
+			t.Errorf("the user changed: %v", u)
+		}
+		st, list = scimCall(t, e, tok, "GET", "/Groups", "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(1) {
+			t.Errorf("groups: %v", list)
+		}
+		st, g = scimCall(t, e, tok, "GET", "/Groups/"+gid, "")
+		wantSCIM(t, st, g, 200)
+		if g["displayName"] != "Kasuhara users" {
+			t.Errorf("the group changed: %v", g)
+		}
+	})
+}
