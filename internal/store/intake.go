@@ -409,7 +409,7 @@ func (s *Store) DiscardIntake(ctx context.Context, v kasuhara.Actor, id, reason 
 	case utf8.RuneCountInString(reason) > maxIntakeReason:
 		f.AddError("reason", kasuhara.FieldError{Code: kasuhara.FieldTooLong, Args: map[string]any{"Max": maxIntakeReason}})
 	case kasuhara.HasNUL(reason):
-		f.Add("reason", kasuhara.FieldMalformed)
+		f.Add("reason", kasuhara.FieldNUL)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -454,7 +454,7 @@ func (s *Store) ReplyIntake(ctx context.Context, v kasuhara.Actor, id, body stri
 	case utf8.RuneCountInString(body) > maxIntakeReply:
 		f.AddError("body", kasuhara.FieldError{Code: kasuhara.FieldTooLong, Args: map[string]any{"Max": maxIntakeReply}})
 	case kasuhara.HasNUL(body):
-		f.Add("body", kasuhara.FieldMalformed)
+		f.Add("body", kasuhara.FieldNUL)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

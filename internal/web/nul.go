@@ -137,7 +137,9 @@ func nulInJSON(v reflect.Value, path string) (string, bool) {
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
+			// An embedded struct's exported fields are decoded even when
+			// its type is unexported (reportContent), as encoding/json does.
+			if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
