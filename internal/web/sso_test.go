@@ -271,6 +271,56 @@ func TestSSODeskMemberReachesTheQueue(t *testing.T) {
 	})
 }
 
+// TestSSOSessionHasNoPasswordOrSecondFactorToSet: a person signed in with
+// their company account who reaches the password or second-factor pages by
+// their address is told that the company manages both, with no form; a
+// POST there is refused and changes nothing (no password set, no key
+// begun).
+func TestSSOSessionHasNoPasswordOrSecondFactorToSet(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		p := ssoEnv(t, e, false)
+		ssoDesk(t, e, p)
+		c := e.client()
+		must(t, c.get("/login/sso/callback?"+ssoSignIn(t, c, "hanako", "pw-hanako")), http.StatusSeeOther)
+		before, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/account/password", "/account/two-factor"} {
+			r := c.get(path)
+			must(t, r, http.StatusOK, `id="account-sso"`, "パスワードと2段階目の確認は会社が管理しています", `href="/account/sessions"`)
+			mustNot(t, r, `action="/account/password"`, `name="current"`, `action="/account/two-factor/start"`, `name="code"`)
+		}
+		for _, post := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/account/password", url.Values{"current": {"pw-hanako"}, "new": {"a-new-password-of-hers"}, "confirm": {"a-new-password-of-hers"}}},
+			{"/account/two-factor/start", nil},
+			{"/account/two-factor/confirm", url.Values{"code": {"123456"}}},
+		} {
+			r := c.post(post.path, post.form)
+			must(t, r, http.StatusForbidden, `id="account-sso"`)
+			mustNot(t, r, `name="current"`, `name="code"`)
+		}
+		after, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.CredentialStamp != before.CredentialStamp {
+			t.Error("a password was set for a company account's session")
+		}
+		if _, err := e.st.Authenticate(ctx, "hanako@acme.example", "a-new-password-of-hers"); err == nil {
+			t.Error("the password set through the SSO session signs in")
+		}
+		if tf, err := e.st.TwoFactor(ctx, after.ID); err != nil || tf.Pending || tf.Enabled {
+			t.Errorf("a second factor was begun for a company account's session: %+v %v", tf, err)
+		}
+		// The session is still good.
+		must(t, c.get("/cases"), http.StatusOK, `id="queue-page"`)
+	})
+}
+
 // clockOption is a server clock that a test moves: now plus *offset.
 func clockOption(offset *atomic.Int64) option {
 	return func(d *web.Deps) { d.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) } }
