@@ -321,6 +321,40 @@ func TestSSOSessionHasNoPasswordOrSecondFactorToSet(t *testing.T) {
 	})
 }
 
+// TestSSOLinkRefusedHasItsOwnPage: a first company sign-in whose address
+// is that of an existing account the provider may not speak for (here one
+// of an organisation outside the group) gets a page of its own, in the
+// person's language: an account with this address exists, and only an
+// administrator links it; no internal id, not the login refusal. The
+// account signs in with its password as before.
+func TestSSOLinkRefusedHasItsOwnPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		ssoEnv(t, e, false)
+		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "hanako@acme.example", Name: "Hanako", Password: password, OrgID: other.ID, Role: kasuhara.RoleEmployee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ lang, want, notWant string }{
+			{"ja", "このメールアドレスのアカウントがすでにあります", "この会社のアカウントではカスハラ相談システムを利用できません"},
+			{"en", "An account with this e-mail address already exists", "Your company account was not accepted"},
+		} {
+			cl := e.client()
+			cl.header.Set("Accept-Language", c.lang)
+			r := cl.get("/login/sso/callback?" + ssoSignIn(t, cl, "hanako", "pw-hanako"))
+			must(t, r, http.StatusForbidden, `id="sso-link-refused"`, c.want, `href="/login"`)
+			mustNot(t, r, c.notWant, u.ID, other.ID, "outside_group")
+			if res := cl.get("/cases"); res.status != http.StatusSeeOther {
+				t.Fatalf("a refused link signed in: %d", res.status)
+			}
+		}
+		must(t, e.client().signIn("hanako@acme.example", password), http.StatusSeeOther)
+	})
+}
+
 // clockOption is a server clock that a test moves: now plus *offset.
 func clockOption(offset *atomic.Int64) option {
 	return func(d *web.Deps) { d.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) } }
