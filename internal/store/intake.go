@@ -43,8 +43,8 @@ func orDefault(n, def int) int {
 
 // intake_items.refused (migration 0047) is neither read nor written: it
 // named the attachments a mail kept without, before the mailbox refused a
-// mail with such an attachment whole (before any release); its default ”
-// fills it.
+// mail with such an attachment whole (before any release); its default,
+// the empty text, fills it.
 const intakeColumns = `i.id, i.org_id, i.received_at, i.from_address, i.from_name, i.subject, i.message_id, i.refs,
 	i.spf, i.dkim, i.dmarc, COALESCE(i.sender_user_id, ''), COALESCE(u.name, ''), i.state,
 	COALESCE(i.case_id, ''), COALESCE(c.ref, ''), i.reason, COALESCE(i.decided_by, ''), i.decided_at`
