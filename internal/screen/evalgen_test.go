@@ -44,6 +44,8 @@ var evalKindsVersions = []struct {
 	{8, "a37264796eee46b4"},
 	{9, "feca1447d924f323"},  // the 26 texts the dev part shared with the test part are gone
 	{10, "635d59dc081c2438"}, // issue 26 again: groups as targets, group dehumanising, Japanese insults of ordinary words, profanity at no one, near misses
+	{11, "a2b6db81218342ee"}, // issue 26, third round: evalbank_v11_test.go, threats in many grammatical shapes, profanity at no one, condemned quotes, counter-speech, negations
+	{12, "8bfb56138faf4bca"}, // version 11 held one text twice in the dev part (後ろには気をつけな。, also a template expansion): rewritten
 }
 
 // evalKindsVersion is the set's version, written in the files' header.
@@ -326,6 +328,8 @@ func makeKindSet(split string) []kindRow {
 			if expect == "" {
 				expect = "-"
 			}
+			// The hand-written texts of version 11 follow those of the bank.
+			hand := append(slices.Clip(b.hand), v11Hand[split][lang+"/"+kind]...)
 			n := 0
 			add := func(made, marked string) {
 				n++
@@ -337,7 +341,7 @@ func makeKindSet(split string) []kindRow {
 					positives = append(positives, r)
 				}
 			}
-			for _, h := range b.hand {
+			for _, h := range hand {
 				if p, _, _ := keyed(h); inTest[p] {
 					panic("hand-written " + split + " text is in the test part: " + p)
 				}
@@ -349,7 +353,7 @@ func makeKindSet(split string) []kindRow {
 			}
 			rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 			seen := map[string]bool{}
-			for _, h := range b.hand {
+			for _, h := range hand {
 				p, _, _ := keyed(h)
 				seen[p] = true
 			}

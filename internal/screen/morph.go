@@ -122,6 +122,7 @@ var moods = map[string]func(s stems) []string{
 			s.imp, s.te + "しまえ", s.te + "やれ", s.te + "くれ", s.te + "くれない", s.te + "ほしい", s.te + "欲しい", s.te + "やればいい", s.te + "くれればいい",
 			s.te + "やってくれ", s.te + "やってほしい", s.ta + "らいい", s.cond + "いい", s.passive + "るべき", s.passive + "ればいい", s.passive + "て当然",
 			s.passive + "て当たり前", s.passive + "ろ", s.passive + "て死ね", s.passive + "てしまえ", s.ta + "ほうがいい", s.ta + "方がいい", s.vol + "ぜ", s.vol + "よ",
+			s.te + "こい", s.te + "来い", s.passive + "ても文句言えない", s.passive + "ても文句は言えない", s.passive + "ても仕方ない", s.passive + "ても当然",
 		}, s.beki...)
 	},
 }

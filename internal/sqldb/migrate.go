@@ -146,6 +146,21 @@ func (db *DB) migrate(ctx context.Context, conn *sql.Conn) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	if db.Engine == SQLite {
+		// The writer keeps its statement journals in memory (writerPragmas);
+		// a migration's statement may change every row of a table, so its
+		// journal goes to a temporary file as SQLite's default has it.
+		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+			return nil, fmt.Errorf("sqldb: temp_store: %w", err)
+		}
+		defer func() {
+			// A fresh context: the writer must get its setting back even
+			// when ctx was cancelled.
+			rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, _ = conn.ExecContext(rctx, "PRAGMA temp_store = MEMORY")
+		}()
+	}
 	ts := "TIMESTAMP"
 	if db.Engine == Postgres {
 		ts = "TIMESTAMPTZ"

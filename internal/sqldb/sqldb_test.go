@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -118,6 +119,30 @@ func TestSQLiteWriterAndReaders(t *testing.T) {
 	if err := db.Writer().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Fatalf("foreign_keys = %d, %v; want 1", fk, err)
 	}
+}
+
+// TestSQLiteWriterJournalsInMemory: the writer keeps its statement journals
+// in memory (temp_store 2), also after migrating, which switches to files
+// while it runs; the readers keep SQLite's default (0), so a large sort of a
+// read spills to a file instead of growing the heap.
+func TestSQLiteWriterJournalsInMemory(t *testing.T) {
+	db := testdb.Open(t, sqldb.SQLite)
+	ctx := context.Background()
+	check := func(when string, q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}, want int) {
+		t.Helper()
+		var got int
+		if err := q.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&got); err != nil || got != want {
+			t.Fatalf("%s: temp_store = %d, %v; want %d", when, got, err, want)
+		}
+	}
+	check("writer", db.Writer(), 2)
+	check("reader", db.Read, 0)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("writer after Migrate", db.Writer(), 2)
 }
 
 func TestBackupSQLite(t *testing.T) {

@@ -1,10 +1,14 @@
 package store_test
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/demo"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
@@ -74,4 +78,97 @@ func TestAnonymousReportStatementCount(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestReportNotReprepared: the statements of a report are compiled once per
+// connection, not on every report. With the statistics of ANALYZE (STAT4)
+// SQLite expires a statement when a parameter compared with an indexed
+// column is bound to another value, and compiles it again at its next step:
+// at a million cases a tenth of the server's CPU during intake went to
+// compiling the case's INSERT and the customer registry's statements again
+// (docs/performance.md). The database is the demo's with generated cases
+// and ANALYZE, opened again as a server would open it (a connection reads
+// the statistics' samples when it opens; the one that ran ANALYZE did not
+// probe with them here). The reports alternate between the employees of two
+// organisations, customers met before and new ones, named and anonymous, so
+// that every parameter changes between runs.
+func TestReportNotReprepared(t *testing.T) {
+	open := testdb.Reopenable(t, sqldb.SQLite)
+	db := open()
+	st := newStore(t, db)
+	if err := demo.Seed(ctx, st, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Cases(ctx, st, "demo-retail", 3000, 7, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Cases(ctx, st, "demo-call", 300, 8, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// A server started on the database: its connections read the
+	// statistics when they open.
+	db.Close()
+	db = open()
+	st = newStore(t, db)
+	orgs := []string{"demo-retail", "demo-call"}
+	var employees []kasuhara.Actor
+	for _, slug := range orgs {
+		org, err := st.OrgBySlug(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := st.Members(ctx, org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Role == kasuhara.RoleEmployee && m.DepartmentID != "" {
+				employees = append(employees, kasuhara.Actor{UserID: m.User.ID, OrgID: org.ID, Role: m.Role, DepartmentID: m.DepartmentID})
+				break
+			}
+		}
+	}
+	if len(employees) != 2 {
+		t.Fatalf("found %d employees with a department in the demo", len(employees))
+	}
+	phones := []string{"090-1000-0001", "090-1000-0002", "090-1000-0003"}
+	file := func(i int) {
+		t.Helper()
+		by := employees[i%2]
+		r := report(by.DepartmentID, "大声で怒鳴り、土下座を要求した", "shouting", "kneeling_demand")
+		r.Customer = kasuhara.CustomerDetails{Name: "客 " + strconv.Itoa(i), Phone: phones[i%len(phones)]}
+		if i%3 == 2 {
+			r.Customer.Phone = fmt.Sprintf("080-2000-%04d", i)
+		}
+		if _, err := st.FileReport(ctx, by, r); err != nil {
+			t.Fatal(err)
+		}
+		if i%4 == 3 {
+			if _, _, err := st.FileAnonymousReport(ctx, orgs[i%2], report("", "匿名で報告します", "shouting")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := range 8 {
+		file(i)
+	}
+	before, err := db.WriterReprepares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) < 10 {
+		t.Fatalf("the writer's cache holds %d statements; the count reads nothing", len(before))
+	}
+	for i := 8; i < 24; i++ {
+		file(i)
+	}
+	after, err := db.WriterReprepares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, n := range after {
+		if n > before[q] {
+			t.Errorf("compiled %d more times over 16 reports: %.300s", n-before[q], strings.Join(strings.Fields(q), " "))
+		}
+	}
 }
