@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -26,7 +27,21 @@ func (db *DB) WriterReprepares(ctx context.Context) (map[string]int, error) {
 	if db.Engine != SQLite {
 		return nil, nil
 	}
-	conn, err := db.write.Conn(ctx)
+	return reprepares(ctx, db.write)
+}
+
+// ReaderReprepares is WriterReprepares for one connection of the reader
+// pool: the one database/sql gives next. A test that means all reads sets
+// db.Read.SetMaxOpenConns(1) first.
+func (db *DB) ReaderReprepares(ctx context.Context) (map[string]int, error) {
+	if db.Engine != SQLite {
+		return nil, nil
+	}
+	return reprepares(ctx, db.Read)
+}
+
+func reprepares(ctx context.Context, pool *sql.DB) (map[string]int, error) {
+	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -632,7 +632,7 @@ func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string
 		if role == kasuhara.RoleLegal {
 			// Someone must always be able to see the case and what is done
 			// in it: the last legal member who sees it stays.
-			legal, err := handlersOf(ctx, tx, c, kasuhara.RoleLegal)
+			legal, err := s.handlersOf(ctx, tx, c, kasuhara.RoleLegal)
 			if err != nil {
 				return err
 			}
@@ -645,7 +645,7 @@ func (s *Store) Exclude(ctx context.Context, v kasuhara.Actor, id, userID string
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		legal, err := handlersOf(ctx, tx, c, kasuhara.RoleLegal)
+		legal, err := s.handlersOf(ctx, tx, c, kasuhara.RoleLegal)
 		if err != nil {
 			return err
 		}

@@ -68,18 +68,10 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	// unprobed is how a parameter compared with an indexed column is
-	// written so that SQLite plans the statement once: a bare parameter is
-	// probed against the statistics' samples (STAT4), and binding another
-	// value expires the statement, which was compiled again for every
-	// report at a million cases (TestReportNotReprepared). PostgreSQL has
-	// no unary plus for text.
-	unprobed := func(p string) string {
-		if s.db.Engine == sqldb.SQLite {
-			return "+" + p
-		}
-		return p
-	}
+	// The registry's parameters are compared with customer_identifiers_key:
+	// on SQLite they are written +$N (unprobed), so that the upsert is
+	// compiled once and not for every report (TestReportNotReprepared).
+	unprobed := func(p string) string { return unprobed(s.db.Engine, p) }
 	// conds matches the identifiers of ids whose kind keep says.
 	conds := func(keep func(kind string) bool) string {
 		var or []string

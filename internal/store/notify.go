@@ -141,14 +141,14 @@ func (s *Store) Audience(ctx context.Context, j notify.EventJob) ([]notify.Recip
 		// goes to no webhook: receivers expect events on cases.
 		q = "SELECT o.slug FROM orgs o JOIN cooperation_requests r ON r.org_id = o.id WHERE r.id = $1 AND o.id = $2"
 	}
-	err := s.db.Read.QueryRowContext(ctx, q, object, j.OrgID).Scan(&slug)
+	err := s.db.Read.QueryRowContext(ctx, unprobed(s.db.Engine, q), object, j.OrgID).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", false, nil // the case (or customer) was purged or merged meanwhile
 	}
 	if err != nil {
 		return nil, "", false, fmt.Errorf("store: audience: %w", err)
 	}
-	members, err := membersFor(ctx, s.db.Read, j.OrgID, j.Event.CaseID, j.Roles)
+	members, err := membersFor(ctx, s.db.Read, s.db.Engine, j.OrgID, j.Event.CaseID, j.Roles)
 	if err != nil {
 		return nil, "", false, fmt.Errorf("store: audience: %w", err)
 	}
@@ -182,7 +182,7 @@ func (s *Store) recipients(ctx context.Context, ids []string, except string) ([]
 	for i := range uniq {
 		marks[i] = fmt.Sprintf("$%d", i+1)
 	}
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id, email, language, mail_digest FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")", args...)
+	rows, err := s.db.Read.QueryContext(ctx, unprobed(s.db.Engine, "SELECT id, email, language, mail_digest FROM users WHERE NOT disabled AND id IN ("+strings.Join(marks, ", ")+")"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func notificationID(eventID, userID string) string {
 
 // handlersOf lists the desk and legal members of an organisation who may
 // see the case (not excluded).
-func handlersOf(ctx context.Context, q queryer, c *kasuhara.Case, roles ...kasuhara.Role) ([]string, error) {
+func (s *Store) handlersOf(ctx context.Context, q queryer, c *kasuhara.Case, roles ...kasuhara.Role) ([]string, error) {
 	if len(roles) == 0 {
 		roles = []kasuhara.Role{kasuhara.RoleDesk, kasuhara.RoleLegal}
 	}
@@ -264,17 +264,17 @@ func handlersOf(ctx context.Context, q queryer, c *kasuhara.Case, roles ...kasuh
 	for i, r := range roles {
 		names[i] = string(r)
 	}
-	return membersFor(ctx, q, c.OrgID, c.ID, names)
+	return membersFor(ctx, q, s.db.Engine, c.OrgID, c.ID, names)
 }
 
 // membersFor lists the members of an organisation with the roles given, in
 // that order, who are not excluded from the case.
-func membersFor(ctx context.Context, q queryer, orgID, caseID string, roles []string) ([]string, error) {
+func membersFor(ctx context.Context, q queryer, e sqldb.Engine, orgID, caseID string, roles []string) ([]string, error) {
 	var out []string
 	for _, role := range roles {
-		ids, err := selectIDs(ctx, q, `SELECT m.user_id FROM memberships m
+		ids, err := selectIDs(ctx, q, unprobed(e, `SELECT m.user_id FROM memberships m
 			WHERE m.org_id = $1 AND m.role = $2
-			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`, orgID, role, caseID)
+			AND NOT EXISTS (SELECT 1 FROM case_exclusions x WHERE x.case_id = $3 AND x.user_id = m.user_id)`), orgID, role, caseID)
 		if err != nil {
 			return nil, err
 		}
@@ -285,11 +285,11 @@ func membersFor(ctx context.Context, q queryer, orgID, caseID string, roles []st
 
 // handlersOrDesk is the case's handler and second person, or the whole desk
 // while nobody is assigned.
-func handlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) ([]string, error) {
+func (s *Store) handlersOrDesk(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case) ([]string, error) {
 	if c.AssigneeID != "" || c.SecondID != "" {
 		return []string{c.AssigneeID, c.SecondID}, nil
 	}
-	return handlersOf(ctx, tx, c)
+	return s.handlersOf(ctx, tx, c)
 }
 
 // clockStage is one reminder of a case's clocks.
@@ -368,9 +368,9 @@ func (s *Store) ClockHandler(ctx context.Context, payload json.RawMessage) error
 		switch j.Stage {
 		case "due_soon":
 			typ = notify.CaseClockDue
-			to, err = handlersOrDesk(ctx, tx, c)
+			to, err = s.handlersOrDesk(ctx, tx, c)
 		case "overdue":
-			to, err = handlersOrDesk(ctx, tx, c)
+			to, err = s.handlersOrDesk(ctx, tx, c)
 		case "escalate":
 			to, err = s.escalationTargets(ctx, tx, c)
 		}
@@ -399,7 +399,7 @@ func (s *Store) escalationTargets(ctx context.Context, tx *sqldb.Tx, c *kasuhara
 			}
 		}
 	}
-	return handlersOf(ctx, tx, c, kasuhara.RoleLegal)
+	return s.handlersOf(ctx, tx, c, kasuhara.RoleLegal)
 }
 
 // Webhook returns the organisation's webhook for the notify package.

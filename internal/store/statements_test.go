@@ -9,7 +9,9 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/demo"
+	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
@@ -92,7 +94,12 @@ func TestAnonymousReportStatementCount(t *testing.T) {
 // probe with them here). The reports alternate between the employees of two
 // organisations, customers met before and new ones, named and anonymous, so
 // that every parameter changes between runs.
-func TestReportNotReprepared(t *testing.T) {
+// reopenedDemo is the demo group with generated cases and ANALYZE, opened
+// again as a server would open it (a connection reads the statistics'
+// samples when it opens; the one that ran ANALYZE did not probe with them),
+// and an employee with a department in each of its two organisations.
+func reopenedDemo(t *testing.T) (*sqldb.DB, *store.Store, []kasuhara.Actor) {
+	t.Helper()
 	open := testdb.Reopenable(t, sqldb.SQLite)
 	db := open()
 	st := newStore(t, db)
@@ -105,14 +112,11 @@ func TestReportNotReprepared(t *testing.T) {
 	if err := demo.Cases(ctx, st, "demo-call", 300, 8, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	// A server started on the database: its connections read the
-	// statistics when they open.
 	db.Close()
 	db = open()
 	st = newStore(t, db)
-	orgs := []string{"demo-retail", "demo-call"}
 	var employees []kasuhara.Actor
-	for _, slug := range orgs {
+	for _, slug := range []string{"demo-retail", "demo-call"} {
 		org, err := st.OrgBySlug(ctx, slug)
 		if err != nil {
 			t.Fatal(err)
@@ -131,6 +135,26 @@ func TestReportNotReprepared(t *testing.T) {
 	if len(employees) != 2 {
 		t.Fatalf("found %d employees with a department in the demo", len(employees))
 	}
+	return db, st, employees
+}
+
+// noMoreReprepares fails for every statement compiled more times in after
+// than in before.
+func noMoreReprepares(t *testing.T, what string, before, after map[string]int) {
+	t.Helper()
+	if len(before) < 3 {
+		t.Fatalf("%s: the cache holds %d statements; the count reads nothing", what, len(before))
+	}
+	for q, n := range after {
+		if n > before[q] {
+			t.Errorf("%s: compiled %d more times: %.300s", what, n-before[q], strings.Join(strings.Fields(q), " "))
+		}
+	}
+}
+
+func TestReportNotReprepared(t *testing.T) {
+	db, st, employees := reopenedDemo(t)
+	orgs := []string{"demo-retail", "demo-call"}
 	phones := []string{"090-1000-0001", "090-1000-0002", "090-1000-0003"}
 	file := func(i int) {
 		t.Helper()
@@ -156,9 +180,6 @@ func TestReportNotReprepared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(before) < 10 {
-		t.Fatalf("the writer's cache holds %d statements; the count reads nothing", len(before))
-	}
 	for i := 8; i < 24; i++ {
 		file(i)
 	}
@@ -166,9 +187,51 @@ func TestReportNotReprepared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for q, n := range after {
-		if n > before[q] {
-			t.Errorf("compiled %d more times over 16 reports: %.300s", n-before[q], strings.Join(strings.Fields(q), " "))
+	noMoreReprepares(t, "16 reports", before, after)
+}
+
+// TestReadsNotReprepared is TestReportNotReprepared for the reads every
+// request and every notification makes on the reader pool (one connection
+// here, so that every read goes through the cache looked at): the
+// viewer's memberships and a report's notification audience, for people of
+// two organisations in turn. The memberships of the person asking were
+// compiled again on every request at a million cases.
+func TestReadsNotReprepared(t *testing.T) {
+	db, st, employees := reopenedDemo(t)
+	db.Read.SetMaxOpenConns(1)
+	var jobs []notify.EventJob
+	for _, e := range employees {
+		c, err := st.FileReport(ctx, e, report(e.DepartmentID, "大声で怒鳴った", "shouting"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, notify.EventJob{Event: notify.Event{Type: "case.created", CaseID: c.ID}, OrgID: e.OrgID,
+			Roles: []string{string(kasuhara.RoleDesk), string(kasuhara.RoleLegal)}})
+	}
+	read := func(i int) {
+		t.Helper()
+		e := employees[i%2]
+		if _, err := st.Memberships(ctx, e.UserID); err != nil {
+			t.Fatal(err)
+		}
+		to, _, _, err := st.Audience(ctx, jobs[i%2])
+		if err != nil || len(to) == 0 {
+			t.Fatalf("audience: %d recipients, %v", len(to), err)
 		}
 	}
+	for i := range 4 {
+		read(i)
+	}
+	before, err := db.ReaderReprepares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 4; i < 12; i++ {
+		read(i)
+	}
+	after, err := db.ReaderReprepares(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noMoreReprepares(t, "memberships and audiences", before, after)
 }

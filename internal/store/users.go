@@ -315,8 +315,8 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]kasuhara.Memb
 		err = sc.Scan(&m.UserID, &m.OrgID, &m.Role, &m.DepartmentID, &m.CreatedAt)
 		m.CreatedAt = m.CreatedAt.UTC()
 		return m, err
-	}, `SELECT user_id, org_id, role, COALESCE(department_id, ''), created_at
-		FROM memberships WHERE user_id = $1 ORDER BY created_at, org_id`, userID)
+	}, unprobed(s.db.Engine, `SELECT user_id, org_id, role, COALESCE(department_id, ''), created_at
+		FROM memberships WHERE user_id = $1 ORDER BY created_at, org_id`), userID)
 }
 
 // SetMembership implements kasuhara.UserService.
