@@ -126,7 +126,7 @@ const (
 
 // HasNUL reports whether s holds a NUL byte. No text of a case may: SQLite
 // would store it and PostgreSQL refuses it, so it is a field error
-// (FieldMalformed) before anything is written.
+// (FieldNUL) before anything is written.
 func HasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
 
 // Validate checks a report. now bounds occurred_at (not in the future
@@ -171,7 +171,7 @@ func (r *Report) Validate(now time.Time) error {
 	for name, v := range map[string]string{"request_content": r.RequestContent, "conduct": r.Conduct, "harm": r.Harm,
 		"wishes": r.Wishes, "witnesses": r.Witnesses} {
 		if HasNUL(v) {
-			f.Add(name, FieldMalformed)
+			f.Add(name, FieldNUL)
 		} else if utf8.RuneCountInString(v) > MaxLongText {
 			f.Add(name, FieldTooLong)
 		}
@@ -180,7 +180,7 @@ func (r *Report) Validate(now time.Time) error {
 		"customer.phone": r.Customer.Phone, "customer.email": r.Customer.Email, "customer.account": r.Customer.Account,
 		"customer.sns_handle": r.Customer.SNSHandle} {
 		if HasNUL(v) {
-			f.Add(name, FieldMalformed)
+			f.Add(name, FieldNUL)
 		} else if utf8.RuneCountInString(v) > MaxShortText {
 			f.Add(name, FieldTooLong)
 		}
@@ -376,12 +376,12 @@ func (a *Assessment) Validate() error {
 	if strings.TrimSpace(a.Rationale) == "" {
 		f.Add("rationale", FieldRequired)
 	} else if HasNUL(a.Rationale) {
-		f.Add("rationale", FieldMalformed)
+		f.Add("rationale", FieldNUL)
 	} else if utf8.RuneCountInString(a.Rationale) > MaxLongText {
 		f.Add("rationale", FieldTooLong)
 	}
 	if HasNUL(a.EnvironmentHow) {
-		f.Add("environment_how", FieldMalformed)
+		f.Add("environment_how", FieldNUL)
 	}
 	if a.AccommodationRequest && a.Verdict == "harassment" {
 		f.Add("verdict", FieldAccommodation)

@@ -178,6 +178,11 @@ func Place(mappings []GroupRole, groups []string, depth map[string]int) (Placeme
 // returns when none of the person's groups maps to a role.
 var ErrNoPlacement = errors.New("none of the person's directory groups maps to a role")
 
+// ErrSSOLinkRefused is in the chain of the EFORBIDDEN error that SSOSignIn
+// returns when the address is that of an existing account that the
+// provider may not be linked to (auth.sso_link_refused).
+var ErrSSOLinkRefused = errors.New("the company account is not linked to the existing account of its e-mail address")
+
 // DirectoryPerson is what a directory says of a person at sign-in or in a
 // SCIM request.
 type DirectoryPerson struct {
@@ -231,8 +236,8 @@ type DirectoryService interface {
 	// the organisation's group and gets EFORBIDDEN with ErrNoPlacement; an address outside the
 	// organisation's domains EFORBIDDEN. An existing account is linked by
 	// its address only when all its memberships are in the group and it has
-	// no second factor; otherwise EFORBIDDEN, audited as
-	// auth.sso_link_refused, and nothing changes. Audited with the
+	// no second factor; otherwise EFORBIDDEN with ErrSSOLinkRefused, audited
+	// as auth.sso_link_refused, and nothing changes. Audited with the
 	// directory as actor.
 	SSOSignIn(ctx context.Context, orgID string, p DirectoryPerson) (*User, error)
 	// SignInOptions tells the sign-in page what to offer: whether any

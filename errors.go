@@ -19,7 +19,8 @@ const (
 	ETOOLARGE    = "too_large"       // body or file over its limit
 	EUNSUPPORTED = "unsupported_media_type"
 	ERATELIMITED = "rate_limited"
-	EINTERNAL    = "internal" // anything else; never shown with detail
+	EUNAVAILABLE = "unavailable" // the server takes no writes for now (a rolling upgrade)
+	EINTERNAL    = "internal"    // anything else; never shown with detail
 )
 
 // Error is the error every service returns for a condition a caller can act

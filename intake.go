@@ -17,10 +17,10 @@ const (
 )
 
 // InboundMail is a mail to the desk's address as the mailbox listener
-// parsed it: the sender's own words and the attachments that passed the
-// evidence checks (already stored encrypted in the blob store), and the
-// names of those refused with the reason. Nothing else of the message is
-// kept.
+// parsed it: the sender's own words and its attachments, which passed the
+// evidence checks (already stored encrypted in the blob store): a mail with
+// an attachment the checks refuse is refused whole, so that its sender
+// knows. Nothing else of the message is kept.
 type InboundMail struct {
 	FromAddress string
 	FromName    string
@@ -30,7 +30,6 @@ type InboundMail struct {
 	References  string // the References header, for threading the replies
 	Auth        MailAuth
 	Attachments []IntakeAttachment
-	Refused     []RefusedAttachment
 }
 
 // MailAuth is what the operator's mail gateway found of the sender's
@@ -51,15 +50,6 @@ type IntakeAttachment struct {
 	MediaType string
 	Size      int64
 	SHA256    string
-}
-
-// RefusedAttachment names a file of a mail that the evidence checks
-// refused, and why (FieldFileType: its type; FieldFileTooLarge: its size).
-// Nothing of its content is kept.
-type RefusedAttachment struct {
-	Filename string    `json:"filename"`
-	Reason   FieldCode `json:"reason"`
-	Detected string    `json:"detected,omitempty"` // the type found by content
 }
 
 // IntakeItem is a message that arrived for the desk, waiting for (or

@@ -38,7 +38,7 @@ func (o OnBehalf) Validate() FieldErrors {
 	case !o.Unnamed && e == "":
 		f.Add("employee", FieldRequired)
 	case HasNUL(e):
-		f.Add("employee", FieldMalformed)
+		f.Add("employee", FieldNUL)
 	case utf8.RuneCountInString(e) > MaxShortText:
 		f.Add("employee", FieldTooLong)
 	}

@@ -172,23 +172,36 @@ const testPassphrase = "correct horse battery staple"
 // PostgreSQL a fresh database and a fresh bucket) whose server answers the
 // same case pages and files; verify checks the archive without restoring.
 func TestBackupWhileFilingAndRestore(t *testing.T) {
+	onBackupInstalls(t, func(t *testing.T, newInstall func() (*cli, *testdb.S3Bucket)) {
+		src, _ := newInstall()
+		dst, _ := newInstall()
+		testBackupRestore(t, src, dst)
+	})
+}
+
+// onBackupInstalls runs f on SQLite with the files on disk and on
+// PostgreSQL with the files in a bucket; newInstall makes a fresh
+// installation of the engine (a data directory, a database, and on
+// PostgreSQL a bucket of its own, returned).
+func onBackupInstalls(t *testing.T, f func(t *testing.T, newInstall func() (*cli, *testdb.S3Bucket))) {
 	for _, tt := range []struct {
 		name string
 		eng  sqldb.Engine
 		s3   bool
 	}{{"sqlite-local", sqldb.SQLite, false}, {"postgres-s3", sqldb.Postgres, true}} {
 		t.Run(tt.name, func(t *testing.T) {
-			src := newCLI(t, tt.eng)
-			dst := newCLI(t, tt.eng)
-			if tt.s3 {
-				for _, b := range []*cli{src, dst} {
-					for _, kv := range testdb.NewS3Bucket(t).Env("evidence") {
-						k, v, _ := strings.Cut(kv, "=")
-						b.env[k] = v
-					}
+			f(t, func() (*cli, *testdb.S3Bucket) {
+				c := newCLI(t, tt.eng)
+				if !tt.s3 {
+					return c, nil
 				}
-			}
-			testBackupRestore(t, src, dst)
+				b := testdb.NewS3Bucket(t)
+				for _, kv := range b.Env("evidence") {
+					k, v, _ := strings.Cut(kv, "=")
+					c.env[k] = v
+				}
+				return c, &b
+			})
 		})
 	}
 }
@@ -330,27 +343,7 @@ func testBackupRestore(t *testing.T, src, dst *cli) {
 // nothing behind. On SQLite with the files on disk, and on PostgreSQL
 // with the files in a bucket.
 func TestCorruptArchiveRefused(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		eng  sqldb.Engine
-		s3   bool
-	}{{"sqlite-local", sqldb.SQLite, false}, {"postgres-s3", sqldb.Postgres, true}} {
-		t.Run(tt.name, func(t *testing.T) {
-			newInstall := func() (*cli, *testdb.S3Bucket) {
-				c := newCLI(t, tt.eng)
-				if !tt.s3 {
-					return c, nil
-				}
-				b := testdb.NewS3Bucket(t)
-				for _, kv := range b.Env("evidence") {
-					k, v, _ := strings.Cut(kv, "=")
-					c.env[k] = v
-				}
-				return c, &b
-			}
-			testCorruptArchiveRefused(t, newInstall)
-		})
-	}
+	onBackupInstalls(t, testCorruptArchiveRefused)
 }
 
 func testCorruptArchiveRefused(t *testing.T, newInstall func() (*cli, *testdb.S3Bucket)) {
@@ -549,13 +542,7 @@ func expireCase(t *testing.T, c *cli, id string) {
 // from its evidence store, and returns how many cases went.
 func purgeNow(t *testing.T, c *cli) int {
 	t.Helper()
-	ctx := context.Background()
-	blobs, err := openBlobs(ctx, cfgOf(t, c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blobs.Close()
-	n, err := c.store().PurgeExpired(ctx, "", blobs.Delete)
+	n, err := c.store().PurgeExpired(context.Background(), "", blobsOf(t, c).Delete)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kasuhara/kasuhara/internal/i18n"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 )
@@ -182,27 +180,31 @@ func jobLeaseFromEnv(getenv func(string) string) (jobLease, error) {
 // nothing on a schema it does not know from within a second of the
 // migration, instead of until the load balancer's health checks take it
 // out. Reading pages goes on until then. It asks the database at most once
-// a second (every), at whichever request comes first; a check that fails
-// for another reason (the database away) changes nothing, and the request
-// fails or succeeds on its own.
+// a second (every), at whichever request that may write comes first, and
+// one check at a time: the requests that come while a check is under way
+// take the last answer instead of waiting for it. A check that fails for
+// another reason (the database away) changes nothing, and the request
+// fails or succeeds on its own. The refusal is web's (refuse): the API's
+// JSON error, SCIM's, or the product's error page.
 type schemaGate struct {
-	next    http.Handler
-	check   func(context.Context) error // sqldb.DB.CheckSchema
-	every   time.Duration
-	catalog *i18n.Catalog
-	logger  *slog.Logger
+	next   http.Handler
+	refuse func(http.ResponseWriter, *http.Request, time.Duration) // web.Server.Unavailable
+	check  func(context.Context) error                             // sqldb.DB.CheckSchema
+	every  time.Duration
+	logger *slog.Logger
 
-	mu      sync.Mutex
-	checked time.Time
-	newer   error // the *sqldb.NewerSchemaError, while there is one
+	mu       sync.Mutex
+	checked  time.Time
+	checking bool  // a check is under way
+	newer    error // the *sqldb.NewerSchemaError, while there is one
 }
 
-// schemaRetryAfter is the Retry-After of a refused request, in seconds:
-// by then the load balancer has sent the client to an upgraded server.
-const schemaRetryAfter = "10"
+// schemaRetryAfter is the Retry-After of a refused request: by then the
+// load balancer has sent the client to an upgraded server.
+const schemaRetryAfter = 10 * time.Second
 
-func newSchemaGate(next http.Handler, db *sqldb.DB, catalog *i18n.Catalog, logger *slog.Logger) *schemaGate {
-	return &schemaGate{next: next, check: db.CheckSchema, every: time.Second, catalog: catalog, logger: logger}
+func newSchemaGate(next http.Handler, db *sqldb.DB, refuse func(http.ResponseWriter, *http.Request, time.Duration), logger *slog.Logger) *schemaGate {
+	return &schemaGate{next: next, refuse: refuse, check: db.CheckSchema, every: time.Second, logger: logger}
 }
 
 func (g *schemaGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -215,38 +217,26 @@ func (g *schemaGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.next.ServeHTTP(w, r)
 		return
 	}
-	w.Header().Set("Retry-After", schemaRetryAfter)
-	w.Header().Set("Cache-Control", "no-store")
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		lang := "en"
-		if i18n.PrefersJapanese(r.Header.Get("Accept-Language")) {
-			lang = "ja"
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{
-			"code": "unavailable", "message": g.catalog.Localizer(lang).T("error.upgrading")}})
-		return
-	}
-	// A browser's form: both languages, as the page that sent it is not
-	// known here.
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	fmt.Fprintf(w, "%s\n%s\n", g.catalog.Localizer("ja").T("error.upgrading"), g.catalog.Localizer("en").T("error.upgrading"))
+	g.refuse(w, r, schemaRetryAfter)
 }
 
 // newerSchema is the NewerSchemaError while the database is newer than
-// this server, asking the database when the last answer is older than
-// every.
+// this server. When the last answer is older than every and no check is
+// under way, this request asks the database, without holding the lock;
+// otherwise it takes the last answer.
 func (g *schemaGate) newerSchema(ctx context.Context) error {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.checked.IsZero() && time.Since(g.checked) < g.every {
-		return g.newer
+	if g.checking || !g.checked.IsZero() && time.Since(g.checked) < g.every {
+		newer := g.newer
+		g.mu.Unlock()
+		return newer
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	err := g.check(ctx)
+	g.checking = true
+	g.mu.Unlock()
+	err := g.ask(ctx)
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	var newer *sqldb.NewerSchemaError
 	switch {
 	case errors.As(err, &newer):
@@ -258,8 +248,15 @@ func (g *schemaGate) newerSchema(ctx context.Context) error {
 		g.newer = nil
 	}
 	// A check that failed otherwise leaves the answer as it was, for a
-	// second too: while the database is away, writes must not queue here
-	// behind one check after another.
-	g.checked = time.Now()
+	// second too: while the database is away, writes must not each wait
+	// for a check of their own.
+	g.checking, g.checked = false, time.Now()
 	return g.newer
+}
+
+// ask is one check of the database, within a second.
+func (g *schemaGate) ask(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return g.check(ctx)
 }

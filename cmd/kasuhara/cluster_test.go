@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
+	"github.com/kasuhara/kasuhara/internal/web"
 )
 
 func status(t *testing.T, u string) int {
@@ -386,29 +388,43 @@ func TestReadyzFollowsTheBucket(t *testing.T) {
 	waitStatus(t, addr+"/readyz", http.StatusOK, "bucket back")
 }
 
-// TestSchemaGateRefusesWritesOnNewerSchema (issue 24, a rolling upgrade):
-// once a newer release has migrated the database, a request that may
-// write (POST, PUT, PATCH, DELETE) is refused with 503 and Retry-After
-// before it reaches the server (JSON on the API, both languages on a
-// form), while reading goes on; when the schema is one the server knows
-// again, writes go through. On both engines.
-func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
+// refusal is the answer of web's server to a request that the gate
+// refuses (web.Server.Unavailable), as serve wires it.
+func refusal(t *testing.T) func(http.ResponseWriter, *http.Request, time.Duration) {
+	t.Helper()
 	catalog, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv, err := web.NewServer(web.Deps{Catalog: catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Unavailable
+}
+
+// TestSchemaGateRefusesWritesOnNewerSchema (issue 24, a rolling upgrade):
+// once a newer release has migrated the database, a request that may
+// write (POST, PUT, PATCH, DELETE) is refused with 503 and Retry-After
+// before it reaches the server (the API's JSON error, SCIM's error, the
+// product's error page in the person's language on a form), while reading
+// goes on; when the schema is one the server knows again, writes go
+// through. On both engines.
+func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
+	refuse := refusal(t)
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		var reached []string
 		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = append(reached, r.Method+" "+r.URL.Path) })
 		var logs bytes.Buffer
-		gate := newSchemaGate(next, db, catalog, slog.New(slog.NewJSONHandler(&logs, nil)))
+		gate := newSchemaGate(next, db, refuse, slog.New(slog.NewJSONHandler(&logs, nil)))
 		gate.every = 0 // ask the database on every request
+		lang := "ja"
 		do := func(method, path string) *httptest.ResponseRecorder {
 			t.Helper()
 			reached = nil
 			w := httptest.NewRecorder()
 			r := httptest.NewRequest(method, path, strings.NewReader("{}"))
-			r.Header.Set("Accept-Language", "ja")
+			r.Header.Set("Accept-Language", lang)
 			gate.ServeHTTP(w, r)
 			return w
 		}
@@ -423,15 +439,32 @@ func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
 			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "10" || len(reached) != 0 {
 				t.Fatalf("%s on a newer schema: %d, Retry-After %q, reached %v; want 503, 10, not reached", method, w.Code, w.Header().Get("Retry-After"), reached)
 			}
-			if got := w.Body.String(); !strings.Contains(got, `"code":"unavailable"`) || !strings.Contains(got, "更新") {
+			if got := w.Body.String(); !strings.Contains(got, `"code":"unavailable"`) || !strings.Contains(got, "更新") ||
+				!strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 				t.Fatalf("%s on the API: %s, want the code unavailable and the Japanese message", method, got)
 			}
 		}
-		w := do("POST", "/login")
-		if body := w.Body.String(); w.Code != http.StatusServiceUnavailable || len(reached) != 0 ||
-			!strings.Contains(body, "更新") || !strings.Contains(body, "upgraded") {
-			t.Fatalf("a form on a newer schema: %d %q, reached %v; want 503 in both languages", w.Code, body, reached)
+		w := do("POST", "/scim/v2/Users")
+		if got := w.Body.String(); w.Code != http.StatusServiceUnavailable || len(reached) != 0 || w.Header().Get("Retry-After") != "10" ||
+			!strings.Contains(got, "urn:ietf:params:scim:api:messages:2.0:Error") || !strings.Contains(got, `"status":"503"`) {
+			t.Fatalf("SCIM on a newer schema: %d %s, reached %v; want SCIM's error", w.Code, got, reached)
 		}
+		// A form: the product's error page, in the person's language,
+		// and not the other language's text.
+		for _, c := range []struct{ lang, want, notWant string }{
+			{"ja", "システムを更新しています", "upgraded"},
+			{"en", "The service is being upgraded", "更新"},
+		} {
+			lang = c.lang
+			w := do("POST", "/login")
+			body := w.Body.String()
+			if w.Code != http.StatusServiceUnavailable || len(reached) != 0 || w.Header().Get("Retry-After") != "10" ||
+				!strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") || !strings.Contains(body, `<html lang="`+c.lang+`"`) ||
+				!strings.Contains(body, c.want) || !strings.Contains(body, `href="/"`) || strings.Contains(body, c.notWant) {
+				t.Fatalf("a form on a newer schema (%s): %d %q, reached %v; want 503, the error page in its language", c.lang, w.Code, body, reached)
+			}
+		}
+		lang = "ja"
 		for _, method := range []string{"GET", "HEAD", "OPTIONS"} {
 			if w := do(method, "/cases"); w.Code != http.StatusOK || len(reached) != 1 {
 				t.Fatalf("%s on a newer schema: %d, reached %v; reading goes on", method, w.Code, reached)
@@ -452,13 +485,9 @@ func TestSchemaGateRefusesWritesOnNewerSchema(t *testing.T) {
 // in its interval, also when the check fails for another reason (the
 // database away), which lets writes through and keeps the last answer.
 func TestSchemaGateAsksOnceASecond(t *testing.T) {
-	catalog, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	reached := 0
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ })
-	gate := newSchemaGate(next, &sqldb.DB{}, catalog, slog.New(slog.DiscardHandler))
+	gate := newSchemaGate(next, &sqldb.DB{}, refusal(t), slog.New(slog.DiscardHandler))
 	asked := 0
 	answer := error(errors.New("connection refused"))
 	gate.check = func(context.Context) error { asked++; return answer }
@@ -484,5 +513,73 @@ func TestSchemaGateAsksOnceASecond(t *testing.T) {
 	gate.checked = time.Now().Add(-2 * time.Second)
 	if got := post(); got != http.StatusServiceUnavailable || asked != 3 {
 		t.Fatalf("a write while the check fails after a newer schema was seen: %d, want 503 still", got)
+	}
+}
+
+// TestSchemaGateWritesDoNotWaitForACheck: while one request asks the
+// database (here a check that does not answer until the test lets it), the
+// other writes do not wait for it: they take the last answer, let through
+// before any newer schema was seen, refused after one was; and no second
+// check starts meanwhile.
+func TestSchemaGateWritesDoNotWaitForACheck(t *testing.T) {
+	var reached atomic.Int32
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) })
+	gate := newSchemaGate(next, &sqldb.DB{}, refusal(t), slog.New(slog.DiscardHandler))
+	var asked atomic.Int32
+	started, release := make(chan struct{}), make(chan error)
+	gate.check = func(context.Context) error {
+		asked.Add(1)
+		started <- struct{}{}
+		return <-release
+	}
+	post := func() <-chan int {
+		done := make(chan int, 1)
+		go func() {
+			w := httptest.NewRecorder()
+			gate.ServeHTTP(w, httptest.NewRequest("POST", "/api/v1/reports", nil))
+			done <- w.Code
+		}()
+		return done
+	}
+	// wait is the answer of a write that must not wait for the check;
+	// the guard only turns a write stuck behind it into a failure.
+	wait := func(done <-chan int, what string) int {
+		t.Helper()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(time.Minute):
+			t.Fatalf("%s waited for the check under way", what)
+			return 0
+		}
+	}
+
+	first := post()
+	<-started
+	if got := wait(post(), "a write before any answer"); got != http.StatusOK {
+		t.Fatalf("a write during the first check: %d, want it let through", got)
+	}
+	release <- &sqldb.NewerSchemaError{Unknown: []string{"9999_x.sql"}, Known: 1}
+	if got := <-first; got != http.StatusServiceUnavailable {
+		t.Fatalf("the write that asked: %d, want 503 on a newer schema", got)
+	}
+
+	gate.mu.Lock()
+	gate.checked = time.Now().Add(-2 * time.Second)
+	gate.mu.Unlock()
+	first = post()
+	<-started
+	if got := wait(post(), "a write after a newer schema was seen"); got != http.StatusServiceUnavailable {
+		t.Fatalf("a write during a check after a newer schema was seen: %d, want 503 still", got)
+	}
+	release <- nil
+	if got := <-first; got != http.StatusOK {
+		t.Fatalf("the write that asked when the schema was known again: %d, want it let through", got)
+	}
+	if n := asked.Load(); n != 2 {
+		t.Fatalf("asked %d times, want once per stale answer", n)
+	}
+	if n := reached.Load(); n != 2 {
+		t.Fatalf("%d writes reached the server, want 2", n)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/blob"
 	"github.com/kasuhara/kasuhara/internal/config"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
@@ -121,11 +122,7 @@ func checkFiles(t *testing.T, c *cli) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := openBlobs(ctx, cfgOf(t, c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blobs.Close()
+	blobs := blobsOf(t, c)
 	for _, f := range files {
 		if err := blobs.Verify(f.BlobID, f.SHA256); err != nil {
 			t.Errorf("file %s: %v", f.BlobID, err)
@@ -343,11 +340,7 @@ func seedIntakeAndCall(t *testing.T, c *cli) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	st := c.store()
-	blobs, err := openBlobs(ctx, cfgOf(t, c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blobs.Close()
+	blobs := blobsOf(t, c)
 	put := func(text string) kasuhara.Evidence {
 		t.Helper()
 		b, err := blobs.Put(ctx, strings.NewReader(strings.Repeat(text, 50)), 1<<20)
@@ -378,12 +371,7 @@ func seedIntakeAndCall(t *testing.T, c *cli) map[string]string {
 // and compares it with its SHA-256.
 func verifyFilesIn(t *testing.T, c *cli, what string, files map[string]string) {
 	t.Helper()
-	ctx := context.Background()
-	blobs, err := openBlobs(ctx, cfgOf(t, c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer blobs.Close()
+	blobs := blobsOf(t, c)
 	for id, sum := range files {
 		if err := blobs.Verify(id, sum); err != nil {
 			t.Errorf("%s: the file of a waiting mail or call %s: %v", what, id, err)
@@ -474,4 +462,16 @@ func TestBlobMigrateBackToDiskAndBadHash(t *testing.T) {
 	if ents, _ := filepath.Glob(filepath.Join(again, "??", "*")); len(ents) != n-1 {
 		t.Errorf("the destination holds %d files, want the %d good ones", len(ents), n-1)
 	}
+}
+
+// blobsOf opens the evidence store of c's installation, with c's key,
+// closed when the test ends.
+func blobsOf(t *testing.T, c *cli) *blob.Store {
+	t.Helper()
+	b, err := openBlobs(context.Background(), cfgOf(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }

@@ -230,7 +230,7 @@ func newHTTPServer(cfg *config.Config, db *sqldb.DB, st *store.Store, blobs *blo
 	return &http.Server{
 		// A rolling upgrade: once a newer release migrated the database,
 		// this server refuses writes (schemaGate).
-		Handler:           newSchemaGate(srv, db, catalog, logger),
+		Handler:           newSchemaGate(srv, db, srv.Unavailable, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // evidence uploads from slow phones
 		WriteTimeout:      5 * time.Minute,

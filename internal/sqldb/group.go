@@ -413,7 +413,7 @@ const savepointSQL = "SAVEPOINT group_member"
 // transaction itself is no longer usable. On PostgreSQL the savepoint is
 // queued, and the function's queued statements go with its release: a
 // function's statements take as many round trips as it has statements that
-// need an answer, plus one.
+// need an answer, plus one (none for a function that sends nothing).
 func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest, first bool) (ok bool) {
 	if err := r.ctx.Err(); err != nil {
 		r.err = err
@@ -448,6 +448,12 @@ func (c *committer) run(tx *sql.Tx, b *batch, r *txRequest, first bool) (ok bool
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 			return false
 		}
+	} else if len(b.pending) == 1 && b.pending[0].query == savepointSQL {
+		// The function sent and queued nothing (an audited read registers
+		// only its hook): its savepoint never reaches the database, and
+		// its release costs no round trip.
+		b.pending = nil
+		return true
 	}
 	if _, err := tx.ExecContext(b.carry(ctx), "RELEASE SAVEPOINT group_member"); err != nil {
 		if r.err != nil || r.panicked != nil {

@@ -248,3 +248,50 @@ func TestBookkeepingQueue(t *testing.T) {
 		}
 	})
 }
+
+// A function that sends and queues nothing (an audited read registers only
+// its hook) costs no savepoint on PostgreSQL: alone in its transaction it
+// is BEGIN, its hook's statements and COMMIT, three round trips (four
+// before: the empty savepoint and its release). Sharing a batch with
+// functions that fail and succeed, each keeps its own outcome. Both
+// engines.
+func TestGroupCommitEmptyFunction(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+		groupTable(t, db)
+		hooked := func(id int) func(*sqldb.Tx) error {
+			return func(tx *sqldb.Tx) error {
+				tx.BeforeCommit(func(tx *sqldb.Tx) error { return queue(tx, id) })
+				return nil
+			}
+		}
+		before := db.RoundTrips()
+		if err := db.Tx(context.Background(), hooked(1)); err != nil {
+			t.Fatal(err)
+		}
+		if got := db.RoundTrips() - before; db.Engine == sqldb.Postgres && got != 3 {
+			t.Errorf("a function with only a hook took %d round trips; want 3", got)
+		}
+		refused := errors.New("refused")
+		errs, _, rows := sharedBatch(t, db, 6, func(i int, tx *sqldb.Tx) error {
+			switch i % 3 {
+			case 0:
+				return hooked(10 + i)(tx)
+			case 1:
+				if err := insert(tx, 10+i); err != nil {
+					return err
+				}
+				return refused
+			}
+			return queue(tx, 10+i)
+		})
+		for i, err := range errs {
+			failed := i%3 == 1
+			if (err != nil) != failed || rows[10+i] == failed {
+				t.Errorf("member %d: told %v, row present %v", i, err, rows[10+i])
+			}
+		}
+		if !rows[1] {
+			t.Error("the hook's row of the function alone was lost")
+		}
+	})
+}

@@ -233,7 +233,7 @@ func checkText(field, body string, required bool) error {
 	case required && strings.TrimSpace(body) == "":
 		return kasuhara.InvalidField(field, kasuhara.FieldRequired)
 	case kasuhara.HasNUL(body):
-		return kasuhara.InvalidField(field, kasuhara.FieldMalformed)
+		return kasuhara.InvalidField(field, kasuhara.FieldNUL)
 	case utf8.RuneCountInString(body) > kasuhara.MaxLongText:
 		return kasuhara.InvalidField(field, kasuhara.FieldTooLong)
 	}
@@ -347,7 +347,7 @@ func (s *Store) AddTask(ctx context.Context, v kasuhara.Actor, id, title string)
 		return nil, kasuhara.InvalidField("title", kasuhara.FieldRequired)
 	}
 	if kasuhara.HasNUL(title) {
-		return nil, kasuhara.InvalidField("title", kasuhara.FieldMalformed)
+		return nil, kasuhara.InvalidField("title", kasuhara.FieldNUL)
 	}
 	if utf8.RuneCountInString(title) > kasuhara.MaxShortText {
 		return nil, kasuhara.InvalidField("title", kasuhara.FieldTooLong)
@@ -427,7 +427,7 @@ func (s *Store) AddCare(ctx context.Context, v kasuhara.Actor, id string, ca kas
 		f.Add("kind", kasuhara.FieldChoice)
 	}
 	if kasuhara.HasNUL(ca.Note) {
-		f.Add("note", kasuhara.FieldMalformed)
+		f.Add("note", kasuhara.FieldNUL)
 	} else if utf8.RuneCountInString(ca.Note) > kasuhara.MaxLongText {
 		f.Add("note", kasuhara.FieldTooLong)
 	}

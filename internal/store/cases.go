@@ -660,10 +660,34 @@ type casesQuery struct {
 	args                 []any
 	limit                int
 	bySearch, byDeadline bool
+	// walk, when set, is run first (a search on PostgreSQL: searchWalk).
+	walk *casesQuery
 }
 
 // pageQuery builds the query of a page of cases for the viewer.
 func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > MaxPageSize {
+		limit = 50
+	}
+	pq, err := s.pageSQL(v, f, f.Cursor, limit+1)
+	if err != nil {
+		return casesQuery{}, err
+	}
+	pq.limit = limit
+	if s.walks(v, f) {
+		w, err := s.searchWalk(v, f, limit+1)
+		if err != nil {
+			return casesQuery{}, err
+		}
+		pq.walk = &w
+	}
+	return pq, nil
+}
+
+// pageSQL builds the statement of up to fetch cases for the viewer after
+// the cursor token ("" for the first page).
+func (s *Store) pageSQL(v kasuhara.Actor, f kasuhara.CaseFilter, token string, fetch int) (casesQuery, error) {
 	q := &qb{}
 	visible(q, v)
 	s.caseFilters(q, v, f)
@@ -679,21 +703,17 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 		q.add("c.next_due IS NOT NULL")
 		order, bySearch = "c.next_due ASC, c.id ASC", false
 	}
-	if f.Cursor != "" {
-		if err := afterCursor(q, f.Cursor, dir, bySearch, byDeadline); err != nil {
+	if token != "" {
+		if err := afterCursor(q, token, dir, bySearch, byDeadline); err != nil {
 			return casesQuery{}, err
 		}
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > MaxPageSize {
-		limit = 50
 	}
 	cols := caseColumnsFor(s.db.Engine)
 	if f.Summary {
 		cols = summaryColumns[s.db.Engine]
 	}
 	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
-		" ORDER BY " + order + " LIMIT " + q.arg(limit+1)
+		" ORDER BY " + order + " LIMIT " + q.arg(fetch)
 	if !byDeadline {
 		// A page runs again and again for other desks and pages: compiled
 		// once (unprobed, TestListNotReprepared). The order by deadline
@@ -702,7 +722,7 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 		// cases_org_next_due to the page's end.
 		query = unprobed(s.db.Engine, query)
 	}
-	return casesQuery{sql: query, args: q.args, limit: limit, bySearch: bySearch, byDeadline: byDeadline}, nil
+	return casesQuery{sql: query, args: q.args, bySearch: bySearch, byDeadline: byDeadline}, nil
 }
 
 // Cases implements kasuhara.CaseService.
@@ -713,7 +733,13 @@ func (s *Store) Cases(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilt
 		return nil, "", err
 	}
 	limit, bySearch, byDeadline := pq.limit, pq.bySearch, pq.byDeadline
-	out, sids, err := s.queryCases(ctx, pq.sql, pq.args, limit+1)
+	var out []kasuhara.Case
+	var sids []int64
+	if pq.walk != nil {
+		out, sids, err = s.walkCases(ctx, v, f, pq)
+	} else {
+		out, sids, err = s.queryCases(ctx, pq.sql, pq.args, limit+1, nil, nil)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -916,9 +942,13 @@ func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool) error {
 	return nil
 }
 
-// queryCases runs a query of cases followed by their search_id; size is
-// how many rows it may give.
-func (s *Store) queryCases(ctx context.Context, query string, args []any, size int) ([]kasuhara.Case, []int64, error) {
+// queryCases runs a query of cases followed by their search_id and, when
+// extra is given, by further columns scanned into extra, after which each
+// is called for the row; size is how many rows it may give.
+func (s *Store) queryCases(ctx context.Context, query string, args []any, size int, extra []any, each func()) ([]kasuhara.Case, []int64, error) {
+	if s.traceQuery != nil {
+		s.traceQuery(query, args)
+	}
 	rows, err := s.db.Read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
@@ -932,11 +962,14 @@ func (s *Store) queryCases(ctx context.Context, query string, args []any, size i
 	for rows.Next() {
 		out = append(out, kasuhara.Case{})
 		c := &out[len(out)-1]
-		if err := rows.Scan(append(row.dest(c), &sid)...); err != nil {
+		if err := rows.Scan(append(append(row.dest(c), &sid), extra...)...); err != nil {
 			return nil, nil, err
 		}
 		row.finish(c)
 		sids = append(sids, sid)
+		if each != nil {
+			each()
+		}
 	}
 	return out, sids, rows.Err()
 }

@@ -146,7 +146,7 @@ func (s *Store) CreateCooperationRequest(ctx context.Context, v kasuhara.Actor, 
 	case r.Asked == "":
 		f.Add("asked", kasuhara.FieldRequired)
 	case kasuhara.HasNUL(r.Asked):
-		f.Add("asked", kasuhara.FieldMalformed)
+		f.Add("asked", kasuhara.FieldNUL)
 	case utf8.RuneCountInString(r.Asked) > kasuhara.MaxLongText:
 		f.Add("asked", kasuhara.FieldTooLong)
 	}

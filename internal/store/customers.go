@@ -570,7 +570,7 @@ func (s *Store) SetAddressee(ctx context.Context, v kasuhara.Actor, customerID s
 		f.Add("postal_address", kasuhara.FieldTooLong)
 	}
 	if kasuhara.HasNUL(a.FormalName) {
-		f.Add("formal_name", kasuhara.FieldMalformed)
+		f.Add("formal_name", kasuhara.FieldNUL)
 	}
 	if err := f.Err(); err != nil {
 		return err

@@ -561,11 +561,8 @@ func unprivileged(mappings []kasuhara.GroupRole) []kasuhara.GroupRole {
 // existing account of the same e-mail address.
 type linkRefusal struct{ userID, reason string }
 
-// errLinkRefused is in the chain of the EFORBIDDEN error of a refused link.
-var errLinkRefused = errors.New("the company account is not linked to the existing account of its e-mail address")
-
 func ignoreRefusal(err error) error {
-	if errors.Is(err, errLinkRefused) {
+	if errors.Is(err, kasuhara.ErrSSOLinkRefused) {
 		return nil
 	}
 	return err
@@ -604,7 +601,7 @@ func (s *Store) ssoUser(ctx context.Context, tx *sqldb.Tx, orgID string, p kasuh
 		return u, nil
 	}
 	*refusal = linkRefusal{userID: u.ID, reason: reason}
-	return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "an account of this e-mail address exists and is not linked to the company account", Err: errLinkRefused}
+	return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "an account of this e-mail address exists and is not linked to the company account", Err: kasuhara.ErrSSOLinkRefused}
 }
 
 // directoryUser finds the person a directory names: by their external id

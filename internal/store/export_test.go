@@ -19,6 +19,34 @@ func (s *Store) PageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (string, []an
 	return pq.sql, pq.args, err
 }
 
+// TraceCaseQueries makes the store hand every statement of a page of cases
+// to fn before it runs (nil stops it).
+func (s *Store) TraceCaseQueries(fn func(query string, args []any)) { s.traceQuery = fn }
+
+// WalkLimit is how many cases the first phase of a search on PostgreSQL
+// reads.
+const WalkLimit = walkLimit
+
+// SetWalkLimit makes the first phase of a search on PostgreSQL read n
+// cases instead of WalkLimit.
+func (s *Store) SetWalkLimit(n int) { s.walkLimit = n }
+
+// SearchOnePass returns the ids of every case of f's search, in order, as
+// the page's single statement finds them without the walk (the reference
+// for the two phases).
+func (s *Store) SearchOnePass(ctx context.Context, v kasuhara.Actor, f kasuhara.CaseFilter) ([]string, error) {
+	pq, err := s.pageSQL(v, f, "", 100000)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := s.queryCases(ctx, pq.sql, pq.args, 0, nil, nil)
+	ids := make([]string, len(out))
+	for i := range out {
+		ids[i] = out[i].ID
+	}
+	return ids, err
+}
+
 // RecordStatesRead returns the record states of group scope as the audit
 // reads them from the rows (recordStates), for tests that compare them with
 // the states an entry recorded.

@@ -308,7 +308,7 @@ func (s *Store) DecideGrant(ctx context.Context, actor kasuhara.Actor, id string
 	comment = trim(comment)
 	switch {
 	case kasuhara.HasNUL(comment):
-		return nil, kasuhara.InvalidField("comment", kasuhara.FieldMalformed)
+		return nil, kasuhara.InvalidField("comment", kasuhara.FieldNUL)
 	case utf8.RuneCountInString(comment) > MaxGrantComment:
 		return nil, kasuhara.InvalidField("comment", kasuhara.FieldTooLong)
 	}

@@ -41,26 +41,24 @@ func orDefault(n, def int) int {
 	return def
 }
 
+// intake_items.refused (migration 0047) is neither read nor written: it
+// named the attachments a mail kept without, before the mailbox refused a
+// mail with such an attachment whole (before any release); its default,
+// the empty text, fills it.
 const intakeColumns = `i.id, i.org_id, i.received_at, i.from_address, i.from_name, i.subject, i.message_id, i.refs,
-	i.spf, i.dkim, i.dmarc, COALESCE(i.sender_user_id, ''), COALESCE(u.name, ''), i.refused, i.state,
+	i.spf, i.dkim, i.dmarc, COALESCE(i.sender_user_id, ''), COALESCE(u.name, ''), i.state,
 	COALESCE(i.case_id, ''), COALESCE(c.ref, ''), i.reason, COALESCE(i.decided_by, ''), i.decided_at`
 
 const intakeFrom = ` FROM intake_items i LEFT JOIN users u ON u.id = i.sender_user_id LEFT JOIN cases c ON c.id = i.case_id`
 
 func scanIntake(sc scanner, extra ...any) (*kasuhara.IntakeItem, error) {
 	var it kasuhara.IntakeItem
-	var refused string
 	var decided sql.NullTime
 	dest := append([]any{&it.ID, &it.OrgID, &it.ReceivedAt, &it.FromAddress, &it.FromName, &it.Subject, &it.MessageID, &it.References,
-		&it.Auth.SPF, &it.Auth.DKIM, &it.Auth.DMARC, &it.SenderUserID, &it.SenderName, &refused, &it.State,
+		&it.Auth.SPF, &it.Auth.DKIM, &it.Auth.DMARC, &it.SenderUserID, &it.SenderName, &it.State,
 		&it.CaseID, &it.CaseRef, &it.Reason, &it.DecidedBy, &decided}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
-	}
-	if refused != "" {
-		if err := json.Unmarshal([]byte(refused), &it.Refused); err != nil {
-			return nil, fmt.Errorf("refused attachments: %w", err)
-		}
 	}
 	it.ReceivedAt = it.ReceivedAt.UTC()
 	it.DecidedAt = nullTime(decided)
@@ -93,14 +91,6 @@ func (s *Store) ReceiveMail(ctx context.Context, v kasuhara.Actor, orgID string,
 	m.Auth = kasuhara.MailAuth{SPF: clip(m.Auth.SPF, maxAuthResult), DKIM: clip(m.Auth.DKIM, maxAuthResult), DMARC: clip(m.Auth.DMARC, maxAuthResult)}
 	if err := f.Err(); err != nil {
 		return nil, err
-	}
-	refused := ""
-	if len(m.Refused) > 0 {
-		for i := range m.Refused {
-			m.Refused[i].Filename = cleanFilename(m.Refused[i].Filename)
-		}
-		b, _ := json.Marshal(m.Refused)
-		refused = string(b)
 	}
 	it := &kasuhara.IntakeItem{ID: newID(), OrgID: orgID, ReceivedAt: s.now(), InboundMail: m, State: kasuhara.IntakeOpen}
 	perSender, openCap := orDefault(s.IntakePerSenderHour, DefaultIntakePerSenderHour), orDefault(s.IntakeOpenItems, DefaultIntakeOpenItems)
@@ -141,10 +131,10 @@ func (s *Store) ReceiveMail(ctx context.Context, v kasuhara.Actor, orgID string,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO intake_items (id, org_id, received_at, from_address, from_name, subject, body,
-			message_id, refs, spf, dkim, dmarc, sender_user_id, refused, state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open')`,
+			message_id, refs, spf, dkim, dmarc, sender_user_id, state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'open')`,
 			it.ID, orgID, it.ReceivedAt, m.FromAddress, m.FromName, m.Subject, m.Body, m.MessageID, m.References,
-			m.Auth.SPF, m.Auth.DKIM, m.Auth.DMARC, nullString(it.SenderUserID), refused); sqldb.IsUniqueViolation(err) {
+			m.Auth.SPF, m.Auth.DKIM, m.Auth.DMARC, nullString(it.SenderUserID)); sqldb.IsUniqueViolation(err) {
 			return receivedAlready()
 		} else if err != nil {
 			return fmt.Errorf("insert intake item: %w", err)
@@ -158,7 +148,7 @@ func (s *Store) ReceiveMail(ctx context.Context, v kasuhara.Actor, orgID string,
 			}
 		}
 		return s.appendAudit(ctx, tx, change{actor: v, orgID: orgID, action: "intake.receive", objectType: "intake", objectID: it.ID,
-			detail: map[string]any{"attachments": len(m.Attachments), "refused": len(m.Refused), "member": it.SenderUserID != "",
+			detail: map[string]any{"attachments": len(m.Attachments), "member": it.SenderUserID != "",
 				"spf": m.Auth.SPF, "dkim": m.Auth.DKIM, "dmarc": m.Auth.DMARC}})
 	})
 	if err != nil {
@@ -409,7 +399,7 @@ func (s *Store) DiscardIntake(ctx context.Context, v kasuhara.Actor, id, reason 
 	case utf8.RuneCountInString(reason) > maxIntakeReason:
 		f.AddError("reason", kasuhara.FieldError{Code: kasuhara.FieldTooLong, Args: map[string]any{"Max": maxIntakeReason}})
 	case kasuhara.HasNUL(reason):
-		f.Add("reason", kasuhara.FieldMalformed)
+		f.Add("reason", kasuhara.FieldNUL)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -454,7 +444,7 @@ func (s *Store) ReplyIntake(ctx context.Context, v kasuhara.Actor, id, body stri
 	case utf8.RuneCountInString(body) > maxIntakeReply:
 		f.AddError("body", kasuhara.FieldError{Code: kasuhara.FieldTooLong, Args: map[string]any{"Max": maxIntakeReply}})
 	case kasuhara.HasNUL(body):
-		f.Add("body", kasuhara.FieldMalformed)
+		f.Add("body", kasuhara.FieldNUL)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

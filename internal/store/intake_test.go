@@ -26,7 +26,7 @@ func TestIntakeMailbox(t *testing.T) {
 		att := kasuhara.IntakeAttachment{BlobID: strings.Repeat("a", 32), Filename: "../写真.png", MediaType: "image/png", Size: 10, SHA256: strings.Repeat("b", 64)}
 		in := kasuhara.InboundMail{FromAddress: "Clerk@Example.JP", FromName: "clerk", Subject: "相談です", Body: "客に怒鳴られました。\n名前を晒すと言われました。",
 			MessageID: "m1@mail.example.jp", Auth: kasuhara.MailAuth{SPF: "pass", DKIM: "pass", DMARC: "pass"},
-			Attachments: []kasuhara.IntakeAttachment{att}, Refused: []kasuhara.RefusedAttachment{{Filename: "a.exe", Reason: kasuhara.FieldFileType, Detected: "application/x-msdownload"}}}
+			Attachments: []kasuhara.IntakeAttachment{att}}
 
 		// Only the mailbox listener (the system) receives.
 		if _, err := d.s.ReceiveMail(ctx, desk1, d.org.ID, in); kasuhara.ErrorCode(err) != kasuhara.EFORBIDDEN {
@@ -92,7 +92,7 @@ func TestIntakeMailbox(t *testing.T) {
 			t.Errorf("count = %d, %v", n, err)
 		}
 		got, err := d.s.IntakeItem(ctx, desk1, it.ID)
-		if err != nil || got.Body != in.Body || got.Auth.DMARC != "pass" || len(got.Refused) != 1 || got.Refused[0].Reason != kasuhara.FieldFileType ||
+		if err != nil || got.Body != in.Body || got.Auth.DMARC != "pass" ||
 			len(got.Attachments) != 1 || got.SenderName != "clerk" {
 			t.Fatalf("item = %+v, %v", got, err)
 		}

@@ -24,7 +24,7 @@ func checkMessage(body string) error {
 	case strings.TrimSpace(body) == "":
 		return kasuhara.InvalidField("body", kasuhara.FieldRequired)
 	case kasuhara.HasNUL(body):
-		return kasuhara.InvalidField("body", kasuhara.FieldMalformed)
+		return kasuhara.InvalidField("body", kasuhara.FieldNUL)
 	case utf8.RuneCountInString(body) > kasuhara.MaxMessage:
 		return kasuhara.InvalidField("body", kasuhara.FieldTooLong)
 	}

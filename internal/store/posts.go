@@ -179,7 +179,7 @@ func (s *Store) RecordConsent(ctx context.Context, v kasuhara.Actor, id, name st
 	f := kasuhara.FieldErrors{}
 	shortText(f, "consent_name", name, true)
 	if kasuhara.HasNUL(name) {
-		f.Add("consent_name", kasuhara.FieldMalformed)
+		f.Add("consent_name", kasuhara.FieldNUL)
 	}
 	now := s.now()
 	switch {

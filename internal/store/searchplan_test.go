@@ -10,6 +10,7 @@ import (
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/demo"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/store"
 	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
@@ -19,7 +20,9 @@ import (
 // its search driven by the text index, on both engines. Before, SQLite
 // walked the grown organisation's cases one by one and ran the full-text
 // query for each: 1.3 s at 3,000 cases, seconds at 20,000 (issue 21); now
-// 2 ms.
+// 2 ms. PostgreSQL read every case of the grown organisation through
+// cases_org_state_resolved and sorted them; now the first phase walks its
+// newest cases and stops at the page, never past store.WalkLimit cases.
 func TestSearchPlanAfterGrowth(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
 		st := newStore(t, db)
@@ -57,13 +60,43 @@ func TestSearchPlanAfterGrowth(t *testing.T) {
 				t.Errorf("every match is sorted before the page is taken:\n%s", plan)
 			}
 		case sqldb.Postgres:
-			// PostgreSQL checks the text against the organisation's cases
-			// newest first (cases_org_created) or takes the text index's
-			// matches (cases_search); either is bounded by the
-			// organisation's size, never by the database's.
+			// Neither a sequential scan of cases in the page's statement
+			// (the second phase), nor more than the walk's cases read for a
+			// common word: the walk fills the page.
 			if strings.Contains(plan, "Seq Scan on cases") {
 				t.Errorf("the search reads every case:\n%s", plan)
 			}
+			if growBy <= store.WalkLimit {
+				t.Fatalf("the call centre grows by %d, not more than the walk's %d", growBy, store.WalkLimit)
+			}
+			stmts := traceSearch(t, st, desk, f)
+			if len(stmts) != 1 {
+				t.Errorf("the common word took %d statements, want the walk alone", len(stmts))
+			}
+			rows, plan := casesExamined(t, db, stmts[0].query, stmts[0].args)
+			t.Logf("the first statement read %d cases:\n%s", rows, plan)
+			if rows > store.WalkLimit || !strings.Contains(plan, `"Index Name": "cases_org_created"`) {
+				t.Errorf("the common word read %d of the grown organisation's cases, not a walk of at most %d on cases_org_created", rows, store.WalkLimit)
+			}
+			// A word the large organisation does not use, as its desk: the
+			// walk reads at most its bound of the 6,000 cases (the
+			// organisation hidden from the planner without a bound read
+			// them all: 1.6 s at a million), then the page's own statement
+			// after the walk is the planner's (the text index at a
+			// million; at this size it reads the table, as before).
+			retail := demoDesk(t, st, "demo-retail")
+			absent := kasuhara.CaseFilter{Query: "存在しない言葉", Limit: 20}
+			stmts = traceSearch(t, st, retail, absent)
+			if len(stmts) != 2 {
+				t.Fatalf("the absent word took %d statements, want the walk and the page's statement", len(stmts))
+			}
+			rows, plan = casesExamined(t, db, stmts[0].query, stmts[0].args)
+			t.Logf("the absent word's walk read %d cases:\n%s", rows, plan)
+			if rows > store.WalkLimit {
+				t.Errorf("the walk for a word the retailer does not use read %d of its 6,000 cases, more than %d", rows, store.WalkLimit)
+			}
+			rows, plan = casesExamined(t, db, stmts[1].query, stmts[1].args)
+			t.Logf("the absent word's second statement read %d cases:\n%s", rows, plan)
 		}
 		start := time.Now()
 		list, _, err := st.Cases(ctx, desk, f)
@@ -77,6 +110,23 @@ func TestSearchPlanAfterGrowth(t *testing.T) {
 		}
 		t.Logf("search as the grown organisation's desk: %d cases in %s", len(list), time.Since(start))
 	})
+}
+
+type tracedQuery struct {
+	query string
+	args  []any
+}
+
+// traceSearch runs the viewer's search f and returns the statements it ran.
+func traceSearch(t *testing.T, st *store.Store, v kasuhara.Actor, f kasuhara.CaseFilter) []tracedQuery {
+	t.Helper()
+	var out []tracedQuery
+	st.TraceCaseQueries(func(query string, args []any) { out = append(out, tracedQuery{query, args}) })
+	defer st.TraceCaseQueries(nil)
+	if _, _, err := st.Cases(ctx, v, f); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // explain returns the engine's plan of query, one line per step.

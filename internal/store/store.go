@@ -41,6 +41,12 @@ type Store struct {
 	// wait for the desk's decision (DefaultIntakePerSenderHour and
 	// DefaultIntakeOpenItems when 0). docs/intake.md, "Limits".
 	IntakePerSenderHour, IntakeOpenItems int
+
+	// traceQuery, when set (by tests), is given every statement of a page
+	// of cases before it runs.
+	traceQuery func(query string, args []any)
+	// walkLimit replaces the package's walkLimit when not 0 (tests).
+	walkLimit int
 }
 
 var (

@@ -151,13 +151,28 @@ func localPath(p string) string {
 }
 
 func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) error {
+	if viewerFrom(r.Context()).ViaSSO {
+		return s.companyManaged(w, r, http.StatusOK, "password.title")
+	}
 	return s.render(w, r, http.StatusOK, "password", &page{Title: "password.title", Nav: "account"})
+}
+
+// companyManaged is the page of a password or second-factor route for a
+// session signed in with the company's account, reached by its address
+// (no link leads there): the company manages both, Kasuhara has nothing to
+// set. status is 403 for a POST, which changes nothing.
+func (s *Server) companyManaged(w http.ResponseWriter, r *http.Request, status int, title string) error {
+	return s.render(w, r, status, "account_sso", &page{Title: title, Nav: "account"})
 }
 
 // changePassword lets the signed-in user set a new password; the current one
 // is asked for again so that an unattended session cannot take the account.
+// A session signed in with the company's account sets none.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	v := viewerFrom(r.Context())
+	if v.ViaSSO {
+		return s.companyManaged(w, r, http.StatusForbidden, "password.title")
+	}
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
 	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")

@@ -21,6 +21,7 @@ var statuses = map[string]int{
 	kasuhara.ETOOLARGE:    http.StatusRequestEntityTooLarge,
 	kasuhara.EUNSUPPORTED: http.StatusUnsupportedMediaType,
 	kasuhara.ERATELIMITED: http.StatusTooManyRequests,
+	kasuhara.EUNAVAILABLE: http.StatusServiceUnavailable,
 }
 
 // statusOf maps an error code to its HTTP status (statuses).

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
@@ -16,7 +17,8 @@ import (
 // route, before a handler sees it (issue 16, finding 17): PostgreSQL cannot
 // keep a NUL in text (the insert failed with a 500) and SQLite would keep
 // one that no export or search handles. JSON strings are checked by
-// decodeJSON (nulInJSON), form values and the query by refuseNUL.
+// decodeJSON and scimRead (nulInJSON), form values and the query by
+// refuseNUL.
 
 // nulError is EINVALID naming the field that holds a NUL.
 func nulError(field string) error {
@@ -72,10 +74,36 @@ func nulInValues(v url.Values) (string, bool) {
 	return "", false
 }
 
+// nulPather is a decoded value that names the path of a NUL in it itself,
+// where its JSON path is not the name a client knows the text by: a SCIM
+// PATCH operation's value is the attribute that the operation's path names.
+type nulPather interface {
+	nulPath(path string) (string, bool)
+}
+
+var (
+	nulPatherType  = reflect.TypeFor[nulPather]()
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+)
+
 // nulInJSON returns the JSON path ("customer.name", "answers") of the first
 // string in v, a decoded value, that holds a NUL: struct fields by their
-// JSON names, map keys as they are, list items under their list's name.
+// JSON names, map keys as they are, list items under their list's name, a
+// json.RawMessage's strings as those of the value it holds.
 func nulInJSON(v reflect.Value, path string) (string, bool) {
+	if !v.IsValid() {
+		return "", false
+	}
+	if k := v.Kind(); k != reflect.Pointer && k != reflect.Interface && v.CanInterface() && v.Type().Implements(nulPatherType) {
+		return v.Interface().(nulPather).nulPath(path)
+	}
+	if v.Type() == rawMessageType {
+		var x any
+		if json.Unmarshal(v.Bytes(), &x) != nil {
+			return "", false // not JSON, so no text: its decoder refuses it
+		}
+		return nulInJSON(reflect.ValueOf(&x), path)
+	}
 	switch v.Kind() {
 	case reflect.String:
 		return path, kasuhara.HasNUL(v.String())
@@ -86,7 +114,7 @@ func nulInJSON(v reflect.Value, path string) (string, bool) {
 		return nulInJSON(v.Elem(), path)
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
-			return "", false // bytes (json.RawMessage, base64), not text
+			return "", false // bytes (base64), not text
 		}
 		for i := range v.Len() {
 			if p, ok := nulInJSON(v.Index(i), path); ok {
@@ -109,7 +137,9 @@ func nulInJSON(v reflect.Value, path string) (string, bool) {
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
+			// An embedded struct's exported fields are decoded even when
+			// its type is unexported (reportContent), as encoding/json does.
+			if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

@@ -61,3 +61,54 @@ func TestNULRefusedInAnyText(t *testing.T) {
 		must(t, desk.call("GET", "/api/v1/cases?q=%00", nil), http.StatusUnprocessableEntity, `"q"`)
 	})
 }
+
+// TestReportTextWithNULNamesTheField: a NUL in a report's text is the NUL
+// field error naming the field, not "is malformed" and never a 500, on the
+// API and on the report forms (multipart, which refuseNUL leaves to the
+// service), in both languages; nothing is filed.
+func TestReportTextWithNULNamesTheField(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		cases := func() int {
+			t.Helper()
+			var n int
+			if err := e.st.DB().Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rep := validReport()
+		rep["conduct"] = "怒鳴\x00られた"
+		r := e.api(kasuhara.RoleEmployee).call("POST", "/api/v1/reports", rep)
+		must(t, r, http.StatusUnprocessableEntity, `"conduct":"must not contain a NUL character"`)
+		mustNot(t, r, "is malformed")
+
+		fields := func(conduct, key string) map[string][]string {
+			return map[string][]string{"occurred_at": {"2026-11-26T18:30"}, "channel": {"phone"}, "subtypes": {"insult"},
+				"conduct": {conduct}, "location": {"レジ\x00前"}, "idempotency_key": {key}}
+		}
+		emp := e.signedIn(kasuhara.RoleEmployee)
+		anon := e.client()
+		for _, c := range []struct {
+			who           *client
+			path, lang    string
+			want, notWant string
+		}{
+			{emp, "/report", "", "NUL文字を含めることはできません", "形式が正しくありません"},
+			{emp, "/report", "en", "must not contain a NUL character", "is malformed"},
+			{anon, "/o/acme/report", "", "NUL文字を含めることはできません", "形式が正しくありません"},
+			{anon, "/o/acme/report", "en", "must not contain a NUL character", "is malformed"},
+		} {
+			body, ct := multipartBody(t, fields("怒鳴\x00られた", "nul-"+c.path+c.lang), nil)
+			hdr := map[string]string{"Content-Type": ct}
+			if c.lang != "" {
+				hdr["Accept-Language"] = c.lang
+			}
+			r := c.who.do("POST", c.path, body, hdr)
+			must(t, r, http.StatusUnprocessableEntity, c.want, `href="#conduct"`, `href="#location"`)
+			mustNot(t, r, c.notWant)
+		}
+		if n := cases(); n != 0 {
+			t.Fatalf("%d cases filed from texts with NUL", n)
+		}
+	})
+}

@@ -340,7 +340,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		ids = append(ids, "role."+string(r), "home.role."+string(r)+".summary")
 	}
 	for _, code := range []string{kasuhara.EINVALID, kasuhara.EUNAUTH, kasuhara.EFORBIDDEN, kasuhara.ENOTFOUND, kasuhara.ECONFLICT,
-		kasuhara.ETOOLARGE, kasuhara.EUNSUPPORTED, kasuhara.ERATELIMITED, kasuhara.EINTERNAL} {
+		kasuhara.ETOOLARGE, kasuhara.EUNSUPPORTED, kasuhara.ERATELIMITED, kasuhara.EUNAVAILABLE, kasuhara.EINTERNAL} {
 		ids = append(ids, "error."+code, "error."+code+".help")
 	}
 	for _, c := range kasuhara.FieldCodes() {

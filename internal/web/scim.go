@@ -1,13 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -181,11 +181,10 @@ func scimRead(r *http.Request, v any, schema string) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return scimBad("invalidSyntax", "the body does not match %s", schema)
 	}
-	// A NUL can only reach a JSON string escaped (a raw one is not JSON);
-	// PostgreSQL cannot keep one in text, so it is refused here as in
-	// every other request (nul.go).
-	if bytes.Contains(b, []byte(`\u0000`)) {
-		return scimBad("invalidValue", "a value holds a NUL character")
+	// A NUL is refused as in every other request (nul.go), naming the
+	// attribute (400 invalidValue, scimWriteError).
+	if attr, ok := nulInJSON(reflect.ValueOf(v), ""); ok {
+		return nulError(attr)
 	}
 	return nil
 }
@@ -405,6 +404,19 @@ type scimOp struct {
 	Op    string          `json:"op"`
 	Path  string          `json:"path"`
 	Value json.RawMessage `json:"value"`
+}
+
+// nulPath names a NUL in an operation by the attribute it holds: the
+// operation's path, and within its value the value's own attributes (an
+// operation without a path carries an object of attributes).
+func (op scimOp) nulPath(path string) (string, bool) {
+	switch {
+	case kasuhara.HasNUL(op.Op):
+		return join(path, "op"), true
+	case kasuhara.HasNUL(op.Path):
+		return join(path, "path"), true
+	}
+	return nulInJSON(reflect.ValueOf(op.Value), op.Path)
 }
 
 func readPatch(r *http.Request) ([]scimOp, error) {

@@ -280,6 +280,39 @@ func TestSCIMOktaSequence(t *testing.T) {
 	})
 }
 
+// otherSCIMToken makes an organisation outside the env's group and
+// returns its SCIM token.
+func otherSCIMToken(t *testing.T, e *env) string {
+	t.Helper()
+	other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := e.st.CreateSCIMToken(ctx, kasuhara.CLIActor, other.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// scimRequest is a method and body sent to a SCIM resource.
+type scimRequest struct{ method, body string }
+
+// wantNoneForOther checks that another organisation's token gets 404 for
+// each of reqs sent to /kind/id and lists no resource of the kind.
+func wantNoneForOther(t *testing.T, e *env, otherTok, kind, id string, reqs []scimRequest) {
+	t.Helper()
+	for _, c := range reqs {
+		st, m := scimCall(t, e, otherTok, c.method, "/"+kind+"/"+id, c.body)
+		wantSCIM(t, st, m, 404)
+	}
+	st, list := scimCall(t, e, otherTok, "GET", "/"+kind, "")
+	wantSCIM(t, st, list, 200)
+	if list["totalResults"] != float64(0) {
+		t.Fatalf("another organisation lists our %s: %v", kind, list)
+	}
+}
+
 // TestSCIMRefusals: bad tokens, another organisation's token, bodies that
 // are not SCIM, and the discovery endpoints.
 func TestSCIMRefusals(t *testing.T) {
@@ -297,28 +330,12 @@ func TestSCIMRefusals(t *testing.T) {
 		wantSCIM(t, st, m, 401)
 
 		// Another organisation's token: 404, nothing changed.
-		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, otherTok, err := e.st.CreateSCIMToken(ctx, kasuhara.CLIActor, other.ID, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range []struct{ method, body string }{
+		wantNoneForOther(t, e, otherSCIMToken(t, e), "Users", id, []scimRequest{
 			{"GET", ""},
 			{"PATCH", `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": false}]}`},
 			{"PUT", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "evil@other.example", "active": false}`},
 			{"DELETE", ""},
-		} {
-			st, m = scimCall(t, e, otherTok, c.method, "/Users/"+id, c.body)
-			wantSCIM(t, st, m, 404)
-		}
-		st, list := scimCall(t, e, otherTok, "GET", "/Users", "")
-		wantSCIM(t, st, list, 200)
-		if list["totalResults"] != float64(0) {
-			t.Fatalf("another organisation lists our people: %v", list)
-		}
+		})
 		if got, _ := e.st.UserByID(ctx, id); got.Disabled || got.Email != "hanako@acme.example" {
 			t.Fatalf("changed by another organisation: %+v", got)
 		}
@@ -534,15 +551,7 @@ func TestSCIMFilterByExternalID(t *testing.T) {
 			t.Fatalf("an unknown externalId: %v", list)
 		}
 		// Another organisation's token does not find them by externalId.
-		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, otherTok, err := e.st.CreateSCIMToken(ctx, kasuhara.CLIActor, other.ID, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, list = scimCall(t, e, otherTok, "GET", `/Users?filter=externalId+eq+%2200u-hanako%22`, "")
+		st, list = scimCall(t, e, otherSCIMToken(t, e), "GET", `/Users?filter=externalId+eq+%2200u-hanako%22`, "")
 		wantSCIM(t, st, list, 200)
 		if list["totalResults"] != float64(0) {
 			t.Fatalf("another organisation's token: %v", list)
@@ -562,29 +571,13 @@ func TestSCIMGroupsOfAnotherOrganisation(t *testing.T) {
 			"members": [{"value": "`+id+`"}]}`)
 		wantSCIM(t, st, g, 201)
 		gid := g["id"].(string)
-		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, otherTok, err := e.st.CreateSCIMToken(ctx, kasuhara.CLIActor, other.ID, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range []struct{ method, body string }{
+		wantNoneForOther(t, e, otherSCIMToken(t, e), "Groups", gid, []scimRequest{
 			{"GET", ""},
 			{"PATCH", `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "remove", "path": "members[value eq \"` + id + `\"]"}]}`},
 			{"PATCH", `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "displayName", "value": "Renamed"}]}`},
 			{"PUT", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Renamed", "members": []}`},
 			{"DELETE", ""},
-		} {
-			st, m := scimCall(t, e, otherTok, c.method, "/Groups/"+gid, c.body)
-			wantSCIM(t, st, m, 404)
-		}
-		st, list := scimCall(t, e, otherTok, "GET", "/Groups", "")
-		wantSCIM(t, st, list, 200)
-		if list["totalResults"] != float64(0) {
-			t.Fatalf("another organisation lists our groups: %v", list)
-		}
+		})
 		st, got := scimCall(t, e, tok, "GET", "/Groups/"+gid, "")
 		wantSCIM(t, st, got, 200)
 		if ms, _ := got["members"].([]any); got["displayName"] != "Kasuhara users" || len(ms) != 1 || ms[0].(map[string]any)["value"] != id {
@@ -662,6 +655,64 @@ func TestSCIMRefusesWhatIsNotItsOwn(t *testing.T) {
 		}
 		if got, _ := e.st.UserByID(ctx, emp.ID); got.Email != emp.Email {
 			t.Fatalf("the address became %s", got.Email)
+		}
+	})
+}
+
+// TestSCIMRefusesNULNamingTheAttribute: a NUL anywhere in a SCIM body is
+// 400 invalidValue whose detail names the attribute that holds it, in a
+// user's attribute, in a PATCH value (with a path, and in a pathless
+// object), and in a group's displayName; nothing is stored.
+func TestSCIMRefusesNULNamingTheAttribute(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		tok := scimOrg(t, e)
+		st, u := scimCall(t, e, tok, "POST", "/Users", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "hanako@acme.example", "displayName": "Hanako", "active": true}`)
+		wantSCIM(t, st, u, 201)
+		uid := u["id"].(string)
+		st, g := scimCall(t, e, tok, "POST", "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Kasuhara users"}`)
+		wantSCIM(t, st, g, 201)
+		gid := g["id"].(string)
+
+		const user, patch, group = "urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:api:messages:2.0:PatchOp", "urn:ietf:params:scim:schemas:core:2.0:Group"
+		for _, c := range []struct{ method, path, body, attr string }{
+			{"POST", "/Users", `{"schemas": ["` + user + `"], "userName": "nul\u0000@acme.example", "active": true}`, "userName"},
+			{"POST", "/Users", `{"schemas": ["` + user + `"], "userName": "nul@acme.example", "name": {"familyName": "山\u0000田"}, "active": true}`, "name.familyName"},
+			{"PUT", "/Users/" + uid, `{"schemas": ["` + user + `"], "userName": "hanako@acme.example", "displayName": "x\u0000", "active": true}`, "displayName"},
+			{"PATCH", "/Users/" + uid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "displayName", "value": "x\u0000"}]}`, "displayName"},
+			{"PATCH", "/Users/" + uid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "active", "value": false}, {"op": "replace", "value": {"name": {"givenName": "x\u0000"}}}]}`, "name.givenName"},
+			{"PATCH", "/Users/" + uid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "emails", "value": [{"value": "a\u0000@acme.example"}]}]}`, "emails.value"},
+			{"POST", "/Groups", `{"schemas": ["` + group + `"], "displayName": "Kasuhara\u0000 users"}`, "displayName"},
+			{"PATCH", "/Groups/" + gid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "path": "displayName", "value": "x\u0000"}]}`, "displayName"},
+			{"PATCH", "/Groups/" + gid, `{"schemas": ["` + patch + `"], "Operations": [{"op": "replace", "value": {"displayName": "x\u0000"}}]}`, "displayName"},
+		} {
+			st, m := scimCall(t, e, tok, c.method, c.path, c.body)
+			wantSCIM(t, st, m, 400)
+			detail, _ := m["detail"].(string)
+			if m["scimType"] != "invalidValue" || !strings.HasPrefix(detail, c.attr+": ") || !strings.Contains(detail, "NUL") {
+				t.Errorf("%s %s %s: %v, want invalidValue naming %s", c.method, c.path, c.body, m, c.attr)
+			}
+		}
+
+		// Nothing was stored.
+		st, list := scimCall(t, e, tok, "GET", "/Users", "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(1) {
+			t.Errorf("users: %v", list)
+		}
+		st, u = scimCall(t, e, tok, "GET", "/Users/"+uid, "")
+		wantSCIM(t, st, u, 200)
+		if u["displayName"] != "Hanako" || u["active"] != true {
+			t.Errorf("the user changed: %v", u)
+		}
+		st, list = scimCall(t, e, tok, "GET", "/Groups", "")
+		wantSCIM(t, st, list, 200)
+		if list["totalResults"] != float64(1) {
+			t.Errorf("groups: %v", list)
+		}
+		st, g = scimCall(t, e, tok, "GET", "/Groups/"+gid, "")
+		wantSCIM(t, st, g, 200)
+		if g["displayName"] != "Kasuhara users" {
+			t.Errorf("the group changed: %v", g)
 		}
 	})
 }

@@ -110,6 +110,9 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, http.StatusForbidden, "sso_noaccess", &page{Title: "sso.noaccess.title", Data: org})
 	}
+	if errors.Is(err, kasuhara.ErrSSOLinkRefused) {
+		return s.render(w, r, http.StatusForbidden, "sso_linkrefused", &page{Title: "sso.linkrefused.title"})
+	}
 	if kasuhara.ErrorCode(err) == kasuhara.EFORBIDDEN {
 		return s.renderLogin(w, r, http.StatusForbidden, nil, "sso.refused", "error")
 	}

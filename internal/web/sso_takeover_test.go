@@ -73,7 +73,8 @@ func TestSSOCannotTakeOverAnotherOrganisation(t *testing.T) {
 			t.Fatal(err)
 		}
 		res = c.get("/login/sso/callback?" + back.RawQuery)
-		must(t, res, http.StatusForbidden, "管理者にお問い合わせください")
+		must(t, res, http.StatusForbidden, `id="sso-link-refused"`, "このメールアドレスのアカウントがすでにあります")
+		mustNot(t, res, victim.ID)
 		if res := c.get("/"); res.status != http.StatusSeeOther {
 			t.Fatalf("the attacker is signed in: %d", res.status)
 		}

@@ -271,6 +271,90 @@ func TestSSODeskMemberReachesTheQueue(t *testing.T) {
 	})
 }
 
+// TestSSOSessionHasNoPasswordOrSecondFactorToSet: a person signed in with
+// their company account who reaches the password or second-factor pages by
+// their address is told that the company manages both, with no form; a
+// POST there is refused and changes nothing (no password set, no key
+// begun).
+func TestSSOSessionHasNoPasswordOrSecondFactorToSet(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		p := ssoEnv(t, e, false)
+		ssoDesk(t, e, p)
+		c := e.client()
+		must(t, c.get("/login/sso/callback?"+ssoSignIn(t, c, "hanako", "pw-hanako")), http.StatusSeeOther)
+		before, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/account/password", "/account/two-factor"} {
+			r := c.get(path)
+			must(t, r, http.StatusOK, `id="account-sso"`, "パスワードと2段階目の確認は会社が管理しています", `href="/account/sessions"`)
+			mustNot(t, r, `action="/account/password"`, `name="current"`, `action="/account/two-factor/start"`, `name="code"`)
+		}
+		for _, post := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/account/password", url.Values{"current": {"pw-hanako"}, "new": {"a-new-password-of-hers"}, "confirm": {"a-new-password-of-hers"}}},
+			{"/account/two-factor/start", nil},
+			{"/account/two-factor/confirm", url.Values{"code": {"123456"}}},
+		} {
+			r := c.post(post.path, post.form)
+			must(t, r, http.StatusForbidden, `id="account-sso"`)
+			mustNot(t, r, `name="current"`, `name="code"`)
+		}
+		after, err := e.st.UserByEmail(ctx, "hanako@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.CredentialStamp != before.CredentialStamp {
+			t.Error("a password was set for a company account's session")
+		}
+		if _, err := e.st.Authenticate(ctx, "hanako@acme.example", "a-new-password-of-hers"); err == nil {
+			t.Error("the password set through the SSO session signs in")
+		}
+		if tf, err := e.st.TwoFactor(ctx, after.ID); err != nil || tf.Pending || tf.Enabled {
+			t.Errorf("a second factor was begun for a company account's session: %+v %v", tf, err)
+		}
+		// The session is still good.
+		must(t, c.get("/cases"), http.StatusOK, `id="queue-page"`)
+	})
+}
+
+// TestSSOLinkRefusedHasItsOwnPage: a first company sign-in whose address
+// is that of an existing account the provider may not speak for (here one
+// of an organisation outside the group) gets a page of its own, in the
+// person's language: an account with this address exists, and only an
+// administrator links it; no internal id, not the login refusal. The
+// account signs in with its password as before.
+func TestSSOLinkRefusedHasItsOwnPage(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		ssoEnv(t, e, false)
+		other, err := e.st.CreateOrg(ctx, kasuhara.CLIActor, kasuhara.NewOrg{Slug: "other", Name: "Other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := e.st.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "hanako@acme.example", Name: "Hanako", Password: password, OrgID: other.ID, Role: kasuhara.RoleEmployee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ lang, want, notWant string }{
+			{"ja", "このメールアドレスのアカウントがすでにあります", "この会社のアカウントではカスハラ相談システムを利用できません"},
+			{"en", "An account with this e-mail address already exists", "Your company account was not accepted"},
+		} {
+			cl := e.client()
+			cl.header.Set("Accept-Language", c.lang)
+			r := cl.get("/login/sso/callback?" + ssoSignIn(t, cl, "hanako", "pw-hanako"))
+			must(t, r, http.StatusForbidden, `id="sso-link-refused"`, c.want, `href="/login"`)
+			mustNot(t, r, c.notWant, u.ID, other.ID, "outside_group")
+			if res := cl.get("/cases"); res.status != http.StatusSeeOther {
+				t.Fatalf("a refused link signed in: %d", res.status)
+			}
+		}
+		must(t, e.client().signIn("hanako@acme.example", password), http.StatusSeeOther)
+	})
+}
+
 // clockOption is a server clock that a test moves: now plus *offset.
 func clockOption(offset *atomic.Int64) option {
 	return func(d *web.Deps) { d.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) } }

@@ -177,6 +177,9 @@ func (s *Server) renderTwoFactor(w http.ResponseWriter, r *http.Request, status 
 	if err := browserOnly(v); err != nil {
 		return err
 	}
+	if v.ViaSSO {
+		return s.companyManaged(w, r, status, "two_factor.title")
+	}
 	tf, err := s.TwoFactor.TwoFactor(r.Context(), v.User.ID)
 	if err != nil {
 		return err
@@ -213,6 +216,9 @@ func (s *Server) twoFactorStart(w http.ResponseWriter, r *http.Request) error {
 	if err := browserOnly(v); err != nil {
 		return err
 	}
+	if v.ViaSSO {
+		return s.companyManaged(w, r, http.StatusForbidden, "two_factor.title")
+	}
 	if err := s.TwoFactor.BeginTOTP(r.Context(), v.Actor); kasuhara.ErrorCode(err) == kasuhara.ECONFLICT {
 		return s.renderTwoFactor(w, r, http.StatusConflict, &page{Flash: "two_factor.already_on", FlashKind: "error"})
 	} else if err != nil {
@@ -228,6 +234,9 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request) error 
 	v := viewerFrom(r.Context())
 	if err := browserOnly(v); err != nil {
 		return err
+	}
+	if v.ViaSSO {
+		return s.companyManaged(w, r, http.StatusForbidden, "two_factor.title")
 	}
 	loc := s.Catalog.Localizer(langFrom(r.Context()))
 	code := r.PostFormValue("code")
