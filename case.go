@@ -461,9 +461,10 @@ type CaseFilter struct {
 	Limit  int
 	Cursor string
 	// Summary leaves out of each case the report's narratives (request,
-	// conduct, harm, wishes, witnesses), the customer's details and the
-	// department path (no access is decided on it), for a list that shows
-	// none of them; the case page reads them.
+	// conduct, harm, wishes, witnesses), the customer's details and, but
+	// for a supervisor, whose level in the case is decided on it, the
+	// department path, for a list that shows none of them; the case page
+	// reads them.
 	Summary bool
 }
 

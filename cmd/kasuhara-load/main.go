@@ -4,11 +4,17 @@
 // can (decode the JSON, INSERT one SQLite row).
 //
 //	kasuhara-load --url http://127.0.0.1:8080 --reporter-token T1 --desk-token T2 [--clients 16] [--duration 10s] [--scenarios intake,queue,...] [--baseline]
+//	  [--desk-email desk@demo.example --desk-password PW]   # for queue-html
 //
 // --url takes several servers, comma-separated (http://a:8080,http://b:8080):
 // the requests then go to them in turn, round robin, as a load balancer
 // without sticky sessions would send them (several servers on one
 // PostgreSQL database, docs/operations.md#several-servers).
+//
+// The queue-html scenario (--scenarios queue-html, with --desk-email and
+// --desk-password) signs the desk in through the sign-in form, a session
+// per client, and asks for the desk's queue page /cases with the session's
+// cookie, as the desk's browser does.
 //
 // The grown scenario (--scenarios grown, with --grown-reporter-token and
 // --grown-desk-token of a second organisation) files --grown-reports
@@ -38,6 +44,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,7 +74,7 @@ func main() {
 var Scenarios = []string{"intake", "queue", "filter", "search", "case", "customers", "anonymous"}
 
 // known is every scenario --scenarios takes.
-var known = append(slices.Clone(Scenarios), "grown")
+var known = append(slices.Clone(Scenarios), "grown", "queue-html")
 
 // grownQuery is the grown organisation's search: the desk's first page of
 // the word the demo puts in a sixth of its cases.
@@ -82,6 +89,8 @@ type config struct {
 	scenarios                     []string
 	baseline                      bool
 	org                           string // for anonymous reports
+
+	deskEmail, deskPassword string // queue-html: the desk signs in with them
 
 	grownReporterToken, grownDeskToken string // an employee and the desk of a second organisation
 	grownReports                       int    // how many reports grown files before it searches
@@ -107,6 +116,8 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&scen, "scenarios", strings.Join(Scenarios, ","), "which scenarios, comma-separated: "+strings.Join(known, ", "))
 	fs.BoolVar(&c.baseline, "baseline", true, "also measure intake against the baseline server (not with --soak)")
 	fs.StringVar(&c.org, "org", "demo-retail", "the organisation that receives the anonymous reports")
+	fs.StringVar(&c.deskEmail, "desk-email", "", "queue-html: the e-mail address of a desk member who signs in with a password")
+	fs.StringVar(&c.deskPassword, "desk-password", "", "queue-html: that desk member's password (kasuhara demo prints the demo users' ones)")
 	fs.StringVar(&c.grownReporterToken, "grown-reporter-token", "", "grown: an API token of an employee of a second organisation, who files its reports")
 	fs.StringVar(&c.grownDeskToken, "grown-desk-token", "", "grown: an API token of that organisation's desk, who searches")
 	fs.IntVar(&c.grownReports, "grown-reports", 20000, "grown: how many reports the second organisation files before its desk searches")
@@ -230,6 +241,23 @@ func prepare(c config, s string, clients int, ids *[]string, out io.Writer) (veg
 			return nil, err
 		}
 		return getAs(c, c.grownDeskToken, grownQuery), nil
+	case "queue-html":
+		if err := needs("--desk-email", c.deskEmail); err != nil {
+			return nil, err
+		}
+		if err := needs("--desk-password", c.deskPassword); err != nil {
+			return nil, err
+		}
+		cookies, err := signIn(c, clients)
+		if err != nil {
+			return nil, err
+		}
+		var i atomic.Uint64
+		return func(t *vegeta.Target) error {
+			t.Method, t.URL = "GET", c.base()+"/cases"
+			t.Header = http.Header{"Cookie": {cookies[i.Add(1)%uint64(len(cookies))]}, "Accept": {"text/html"}}
+			return nil
+		}, nil
 	}
 	if err := needs("--desk-token", c.deskToken); err != nil {
 		return nil, err
@@ -371,6 +399,48 @@ func anonReceipts(c config, n int) ([]string, error) {
 			return nil, fmt.Errorf("anonymous report to %q: status %d (the server takes ten an hour from one address; restart it to measure again)", c.org, resp.StatusCode)
 		}
 		out = append(out, got.Receipt)
+	}
+	return out, nil
+}
+
+// signIn signs the desk in n times through the sign-in form, as n browsers
+// would, and returns the Cookie header of each session. A bearer token
+// opens the HTML pages too, but a browser has a session: its look-up, and
+// its renewal, are part of what the page costs.
+func signIn(c config, n int) ([]string, error) {
+	client := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var out []string
+	for range max(n, 1) {
+		resp, err := client.PostForm(c.urls[0]+"/login", url.Values{"email": {c.deskEmail}, "password": {c.deskPassword}, "next": {"/cases"}})
+		if err != nil {
+			return nil, fmt.Errorf("sign in: %w", err)
+		}
+		resp.Body.Close()
+		where := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || where != "/cases" {
+			return nil, fmt.Errorf("sign in as %s: status %d to %q, want 303 to /cases (a wrong password, or a second factor or a new password asked for)",
+				c.deskEmail, resp.StatusCode, where)
+		}
+		var parts []string
+		for _, k := range resp.Cookies() {
+			parts = append(parts, k.Name+"="+k.Value)
+		}
+		if len(parts) == 0 {
+			return nil, fmt.Errorf("sign in as %s: no session cookie", c.deskEmail)
+		}
+		cookie := strings.Join(parts, "; ")
+		req, _ := http.NewRequest("GET", c.urls[0]+"/cases", nil)
+		req.Header.Set("Cookie", cookie)
+		resp, err = client.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("queue page: %w", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			return nil, fmt.Errorf("queue page as %s: status %d, %s; want 200 and HTML", c.deskEmail, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		out = append(out, cookie)
 	}
 	return out, nil
 }

@@ -393,3 +393,73 @@ func TestSinkAnswersSlowlyOrRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueHTMLSignsInAndKeepsTheCookie: queue-html signs the desk in
+// through the sign-in form, a session per client, and asks for /cases with
+// the session's cookie and no token, as a browser does; a wrong password
+// ends the run with an error instead of measuring the sign-in page.
+func TestQueueHTMLSignsInAndKeepsTheCookie(t *testing.T) {
+	var mu sync.Mutex
+	var logins, pages, others int
+	sessions := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.Method == "POST" && r.URL.Path == "/login":
+			if r.PostFormValue("email") != "desk@demo.example" || r.PostFormValue("password") != "pw" || r.PostFormValue("next") != "/cases" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			logins++
+			id := fmt.Sprint("s", logins)
+			sessions[id] = true
+			http.SetCookie(w, &http.Cookie{Name: "session", Value: id, HttpOnly: true, Secure: true})
+			http.SetCookie(w, &http.Cookie{Name: "lang", Value: "ja"})
+			http.Redirect(w, r, "/cases", http.StatusSeeOther)
+		case r.Method == "GET" && r.URL.Path == "/cases" && r.Header.Get("Authorization") == "":
+			k, err := r.Cookie("session")
+			if err != nil || !sessions[k.Value] {
+				http.Redirect(w, r, "/login", http.StatusSeeOther)
+				return
+			}
+			if _, err := r.Cookie("lang"); err != nil {
+				http.Error(w, "no lang cookie", http.StatusBadRequest)
+				return
+			}
+			pages++
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte("<!doctype html><title>queue</title>"))
+		default:
+			others++
+			http.Error(w, "not this", http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	if err := run([]string{"--url", srv.URL, "--scenarios", "queue-html", "--desk-email", "desk@demo.example", "--desk-password", "pw",
+		"--duration", "200ms", "--clients", "3", "--baseline=false"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "queue-html") {
+		t.Errorf("no line for queue-html:\n%s", out.String())
+	}
+	mu.Lock()
+	if logins != 3 || pages <= 3 || others != 0 {
+		t.Errorf("%d sign-ins, %d queue pages, %d other requests; want 3, more than 3 and none", logins, pages, others)
+	}
+	mu.Unlock()
+	for line := range strings.SplitSeq(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "queue-html" && f[len(f)-1] != "0" {
+			t.Errorf("queue-html had errors:\n%s", out.String())
+		}
+	}
+	err := run([]string{"--url", srv.URL, "--scenarios", "queue-html", "--desk-email", "desk@demo.example", "--desk-password", "wrong",
+		"--duration", "200ms", "--clients", "1", "--baseline=false"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "sign in") {
+		t.Errorf("a wrong password: %v, want a sign-in error", err)
+	}
+	if err := run([]string{"--url", srv.URL, "--scenarios", "queue-html", "--baseline=false"}, &out); err == nil {
+		t.Error("queue-html without --desk-email runs")
+	}
+}

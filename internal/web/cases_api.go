@@ -23,7 +23,11 @@ type caseOut struct {
 	Channel         string    `json:"channel"`
 	Location        string    `json:"location"`
 	DepartmentID    string    `json:"department_id,omitempty"`
-	reportContent
+	Categories      []string  `json:"categories"`
+	Subtypes        []string  `json:"subtypes"`
+	DangerOngoing   bool      `json:"danger_ongoing"`
+	// The narratives: the case, and the list with include=narratives.
+	*caseNarratives
 	Mine           bool       `json:"mine"`
 	HeldForReview  bool       `json:"held_for_review"`
 	AssigneeID     string     `json:"assignee_id,omitempty"`
@@ -39,13 +43,24 @@ type caseOut struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
-func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case) caseOut {
+// caseNarratives is what the report says in free text, and the customer.
+type caseNarratives struct {
+	RequestContent string                   `json:"request_content"`
+	Conduct        string                   `json:"conduct"`
+	Harm           string                   `json:"harm"`
+	Wishes         string                   `json:"wishes"`
+	Witnesses      string                   `json:"witnesses"`
+	Customer       kasuhara.CustomerDetails `json:"customer"`
+}
+
+// caseJSON is the case c as the API answers it; without narratives, as
+// the list answers it by default, the report's free texts and the customer
+// are left out (not empty: absent).
+func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case, narratives bool) caseOut {
 	rep := c.Report
 	out := caseOut{ID: c.ID, Ref: c.Ref, State: string(c.State), Urgent: c.Urgent, Consultation: rep.Consultation,
 		OccurredAt: rep.OccurredAt, DurationMinutes: rep.DurationMinutes, Channel: rep.Channel, Location: rep.Location,
-		DepartmentID: rep.DepartmentID, reportContent: reportContent{Categories: []string{}, Subtypes: rep.Subtypes,
-			RequestContent: rep.RequestContent, Conduct: rep.Conduct, Harm: rep.Harm, Wishes: rep.Wishes,
-			DangerOngoing: rep.DangerOngoing, Witnesses: rep.Witnesses, Customer: rep.Customer},
+		DepartmentID: rep.DepartmentID, Categories: []string{}, Subtypes: rep.Subtypes, DangerOngoing: rep.DangerOngoing,
 		Mine: c.ReporterID == actor.UserID, AcknowledgeBy: c.AcknowledgeBy, FeedbackBy: c.FeedbackBy,
 		Overdue: c.Overdue(s.Now()), AcknowledgedAt: timeOrNil(c.AcknowledgedAt), ResolvedAt: timeOrNil(c.ResolvedAt),
 		ClosedAt: timeOrNil(c.ClosedAt), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, HeldForReview: c.HeldForReview}
@@ -54,6 +69,10 @@ func (s *Server) caseJSON(actor kasuhara.Actor, c *kasuhara.Case) caseOut {
 	}
 	for _, cat := range rep.Categories {
 		out.Categories = append(out.Categories, string(cat))
+	}
+	if narratives {
+		out.caseNarratives = &caseNarratives{RequestContent: rep.RequestContent, Conduct: rep.Conduct, Harm: rep.Harm,
+			Wishes: rep.Wishes, Witnesses: rep.Witnesses, Customer: rep.Customer}
 	}
 	if caseLevel(actor, c) >= access.CaseSupervisor {
 		out.AssigneeID, out.SecondID, out.Verdict = c.AssigneeID, c.SecondID, c.Verdict
@@ -67,6 +86,17 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The list answers what a list shows: the narratives, which the case
+	// answers, only when asked for (include=narratives).
+	narratives := false
+	switch r.URL.Query().Get("include") {
+	case "":
+	case "narratives":
+		narratives = true
+	default:
+		return kasuhara.InvalidField("include", kasuhara.FieldChoice)
+	}
+	f.Summary = !narratives
 	actor := v.Actor
 	list, next, err := s.Cases.Cases(r.Context(), actor, f)
 	if err != nil {
@@ -74,7 +104,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]caseOut, 0, len(list))
 	for i := range list {
-		out = append(out, s.caseJSON(actor, &list[i]))
+		out = append(out, s.caseJSON(actor, &list[i], narratives))
 	}
 	return sendJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
 }
@@ -85,7 +115,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(w, http.StatusOK, s.caseJSON(actor, c))
+	return sendJSON(w, http.StatusOK, s.caseJSON(actor, c, true))
 }
 
 // caseWrite makes a handler that decodes the JSON body into In, runs fn on
@@ -125,7 +155,7 @@ func (s *Server) transitionJSON(r *http.Request, actor kasuhara.Actor, id string
 	if err != nil {
 		return nil, err
 	}
-	return s.caseJSON(actor, c), nil
+	return s.caseJSON(actor, c, true), nil
 }
 
 type assignIn struct {
@@ -138,7 +168,7 @@ func (s *Server) assignJSON(r *http.Request, actor kasuhara.Actor, id string, in
 	if err != nil {
 		return nil, err
 	}
-	return s.caseJSON(actor, c), nil
+	return s.caseJSON(actor, c, true), nil
 }
 
 type assessmentJSON struct {

@@ -74,10 +74,23 @@ func TestAPIReportsAndCases(t *testing.T) {
 			list := a.call("GET", "/api/v1/cases", nil)
 			must(t, list, 200, `"cases":[]`)
 		}
-		// The API's list gives the report whole (the desk's queue reads a
-		// summary without the narratives; the API does not).
-		must(t, desk.call("GET", "/api/v1/cases?q=家に行く", nil), 200, id, "お前の家に行くぞ", "担当者を替えろ", "佐藤 一郎", "090-1111-2222")
-		must(t, desk.call("GET", "/api/v1/cases", nil), 200, id, "お前の家に行くぞ", "佐藤 一郎")
+		// The API's list answers what a list shows: no narratives and no
+		// customer (the case has them), unless asked for.
+		for _, path := range []string{"/api/v1/cases?q=家に行く", "/api/v1/cases", "/api/v1/cases?state=new&category=violence_abuse"} {
+			list := desk.call("GET", path, nil)
+			must(t, list, 200, id, `"categories":["violence_abuse"`, `"danger_ongoing"`)
+			mustNot(t, list, "お前の家に行くぞ", "担当者を替えろ", "佐藤 一郎", "090-1111-2222",
+				`"request_content"`, `"conduct"`, `"harm"`, `"wishes"`, `"witnesses"`, `"customer"`)
+			must(t, desk.call("GET", path+sep(path)+"include=narratives", nil), 200, id, "お前の家に行くぞ", "担当者を替えろ", "佐藤 一郎",
+				"090-1111-2222", `"request_content"`, `"conduct"`, `"harm"`, `"wishes"`, `"witnesses"`, `"customer"`)
+		}
+		must(t, desk.call("GET", "/api/v1/cases?include=everything", nil), 422, `"include"`)
+		// Asking for the narratives shows no case the caller may not see.
+		for _, a := range []*apiClient{other, analyst, admin} {
+			list := a.call("GET", "/api/v1/cases?include=narratives", nil)
+			must(t, list, 200, `"cases":[]`)
+			mustNot(t, list, "佐藤", "お前の家")
+		}
 		must(t, desk.call("GET", "/api/v1/cases?category=online_defamation", nil), 200, `"cases":[]`)
 		must(t, desk.call("GET", "/api/v1/cases?state=bogus&limit=0", nil), 422, `"state"`, `"limit"`)
 
@@ -220,4 +233,12 @@ func TestAPIExclusionWaitsForASecondPerson(t *testing.T) {
 	must(t, legal.call("POST", path, map[string]string{"user_id": sup}), http.StatusCreated, `"pending":false`)
 	mustNot(t, lc.get("/approvals"), `id="exclusion-requests"`)
 	must(t, legal.call("GET", "/api/v1/cases/"+c.ID, nil), 200)
+}
+
+// sep is what joins another parameter to path: ? or &.
+func sep(path string) string {
+	if strings.Contains(path, "?") {
+		return "&"
+	}
+	return "?"
 }

@@ -319,9 +319,9 @@ func (s *Server) dismissCall(w http.ResponseWriter, r *http.Request) error {
 	return s.done(w, r, "calls.dismissed", "/reports")
 }
 
-// reportContent is what a report says: the same fields in the body of
-// POST /api/v1/reports (reportJSON) and in a case as the API shows it
-// (caseOut).
+// reportContent is what a report says: the fields of the body of
+// POST /api/v1/reports (reportJSON), named as a case shows them (caseOut,
+// caseNarratives).
 type reportContent struct {
 	Categories     []string                 `json:"categories"`
 	Subtypes       []string                 `json:"subtypes"`
