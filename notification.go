@@ -50,11 +50,16 @@ type NotificationPage struct {
 	More   bool
 }
 
+// UnreadCap is where UnreadCount stops counting; the menu shows "99+" from it.
+const UnreadCap = 100
+
 // NotificationService lists a person's in-app notifications.
 type NotificationService interface {
 	// Notifications lists the user's latest notifications, newest first.
 	Notifications(ctx context.Context, userID string, limit int) ([]Notification, error)
-	// UnreadCount is the number of unread notifications.
+	// UnreadCount is the number of unread notifications, counted up to
+	// UnreadCap: every page's menu shows it, and a person who never reads
+	// them has tens of thousands.
 	UnreadCount(ctx context.Context, userID string) (int, error)
 	// MarkRead marks all of the user's notifications read.
 	MarkRead(ctx context.Context, userID string) error

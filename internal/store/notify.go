@@ -508,7 +508,11 @@ func (s *Store) NotificationGroups(ctx context.Context, userID string, page int)
 // UnreadCount implements kasuhara.NotificationService.
 func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := s.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", userID).Scan(&n)
+	// At most UnreadCap of the unread ones, on notifications_unread
+	// (migration 0051): the count walked every notification the person
+	// ever had (TestUnreadCountWalksTheUnreadOnly).
+	err := s.db.Read.QueryRowContext(ctx, unprobed(s.db.Engine, `SELECT COUNT(*) FROM (SELECT 1 FROM notifications
+		WHERE user_id = $1 AND read_at IS NULL LIMIT $2) u`), userID, kasuhara.UnreadCap).Scan(&n)
 	return n, err
 }
 

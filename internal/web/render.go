@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +72,15 @@ type langSwitch struct {
 
 // Can reports whether the viewer's role may perform action (templates use
 // it to show or hide links; handlers check again).
+// UnreadText is the menu's count of unread notifications: "99+" from
+// kasuhara.UnreadCap on, where the count stops.
+func (p *page) UnreadText() string {
+	if p.Unread >= kasuhara.UnreadCap {
+		return strconv.Itoa(kasuhara.UnreadCap-1) + "+"
+	}
+	return strconv.Itoa(p.Unread)
+}
+
 func (p *page) Can(action string) bool {
 	return p.Viewer != nil && access.Can(p.Viewer.Membership.Role, access.Action(action))
 }
