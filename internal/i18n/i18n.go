@@ -32,13 +32,14 @@ type Catalog struct {
 	bundle *goi18n.Bundle
 	keys   map[string][]string // language → sorted message ids
 	locs   map[string]*Localizer
+	plain  map[string]map[string]string // language → id → text without placeholders
 }
 
 // Load reads the embedded catalogues.
 func Load() (*Catalog, error) {
 	b := goi18n.NewBundle(language.Japanese)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	c := &Catalog{bundle: b, keys: map[string][]string{}, locs: map[string]*Localizer{}}
+	c := &Catalog{bundle: b, keys: map[string][]string{}, locs: map[string]*Localizer{}, plain: map[string]map[string]string{}}
 	for _, lang := range Languages {
 		p := path.Join("locales", lang+".json")
 		data, err := fs.ReadFile(localeFS, p)
@@ -53,9 +54,15 @@ func Load() (*Catalog, error) {
 			return nil, fmt.Errorf("i18n: %s: %w", p, err)
 		}
 		c.keys[lang] = slices.Sorted(maps.Keys(flat))
+		c.plain[lang] = map[string]string{}
+		for id, text := range flat {
+			if !strings.Contains(text, "{{") {
+				c.plain[lang][id] = text
+			}
+		}
 	}
 	for _, lang := range Languages {
-		c.locs[lang] = &Localizer{Lang: lang, l: goi18n.NewLocalizer(b, lang)}
+		c.locs[lang] = &Localizer{Lang: lang, l: goi18n.NewLocalizer(b, lang), plain: c.plain[lang]}
 	}
 	return c, nil
 }
@@ -75,12 +82,23 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 type Localizer struct {
 	Lang string
 	l    *goi18n.Localizer
+	// plain holds the language's messages without placeholders, which
+	// the library would return as they are after matching the language
+	// and looking the message up on every call: a page of 50 cases calls
+	// it hundreds of times, a tenth of the desk's queue page
+	// (docs/performance.md). TestPlainMessagesAsTheLibrary.
+	plain map[string]string
 }
 
 // Translate returns the message id in the localizer's language, with data
 // (a map or struct) filled into its {{.Placeholders}}. A missing message is
 // an error: tests render every page in both languages to find them.
 func (l *Localizer) Translate(id string, data any) (string, error) {
+	if data == nil {
+		if s, ok := l.plain[id]; ok {
+			return s, nil
+		}
+	}
 	s, tag, err := l.l.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
 		return "", fmt.Errorf("i18n: message %q missing in %s", id, l.Lang)

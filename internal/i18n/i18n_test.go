@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"os"
 	"regexp"
 	"slices"
@@ -157,5 +158,39 @@ func TestPrefersJapanese(t *testing.T) {
 		if got := PrefersJapanese(in); got != want {
 			t.Errorf("PrefersJapanese(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// TestPlainMessagesAsTheLibrary: a message without placeholders is answered
+// from the localizer's own map, without go-i18n; for every message of both
+// languages the answer is the library's, and a message the language lacks
+// is still an error.
+func TestPlainMessagesAsTheLibrary(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := 0
+	for _, lang := range Languages {
+		l := c.Localizer(lang)
+		for _, id := range c.Keys(lang) {
+			got, err := l.Translate(id, nil)
+			want, tag, werr := l.l.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id})
+			if werr != nil {
+				t.Fatalf("%s %s: the library: %v", lang, id, werr)
+			}
+			if base, _ := tag.Base(); err != nil || got != want || base.String() != lang {
+				t.Errorf("%s %s: %q, %v; the library says %q in %s", lang, id, got, err, want, base)
+			}
+			if _, ok := l.plain[id]; ok {
+				fast++
+			}
+		}
+		if _, err := l.Translate("no.such.message", nil); err == nil {
+			t.Errorf("%s: a missing message is not an error", lang)
+		}
+	}
+	if fast == 0 {
+		t.Fatal("no message is answered from the localizer's map")
 	}
 }
