@@ -219,23 +219,10 @@ func TestUnreadCountWalksTheUnreadOnly(t *testing.T) {
 			t.Fatalf("desk1 after marking all read: %d unread", n)
 		}
 		if d.db.Engine == sqldb.SQLite {
-			var plan []string
-			rows, err := d.db.Read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT COUNT(*) FROM (SELECT 1 FROM notifications
-				WHERE user_id = +$1 AND read_at IS NULL LIMIT +$2) u`, desk1.UserID, kasuhara.UnreadCap)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
-			if !strings.Contains(strings.Join(plan, "\n"), "USING COVERING INDEX notifications_unread") {
-				t.Errorf("the count's plan does not walk notifications_unread alone:\n%s", strings.Join(plan, "\n"))
+			plan := explain(t, d.db, `SELECT COUNT(*) FROM (SELECT 1 FROM notifications
+				WHERE user_id = +$1 AND read_at IS NULL LIMIT +$2) u`, []any{desk1.UserID, kasuhara.UnreadCap})
+			if !strings.Contains(plan, "USING COVERING INDEX notifications_unread") {
+				t.Errorf("the count's plan does not walk notifications_unread alone:\n%s", plan)
 			}
 		}
 	})
