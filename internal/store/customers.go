@@ -68,16 +68,12 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	// The registry's parameters are compared with customer_identifiers_key:
-	// on SQLite they are written +$N (unprobed), so that the upsert is
-	// compiled once and not for every report (TestReportNotReprepared).
-	unprobed := func(p string) string { return unprobed(s.db.Engine, p) }
 	// conds matches the identifiers of ids whose kind keep says.
 	conds := func(keep func(kind string) bool) string {
 		var or []string
 		for _, id := range ids {
 			if keep(id.Kind) {
-				or = append(or, "(i.kind = "+unprobed(arg(id.Kind))+" AND i.match_key = "+unprobed(arg(id.Key))+")")
+				or = append(or, "(i.kind = "+arg(id.Kind)+" AND i.match_key = "+arg(id.Key)+")")
 			}
 		}
 		return strings.Join(or, " OR ")
@@ -85,8 +81,11 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 	strong := conds(func(kind string) bool { return slices.Contains(strongKinds, kind) })
 	custID := "$1"
 	if strong != "" {
-		custID = `COALESCE((SELECT i.customer_id FROM customer_identifiers i WHERE i.org_id = ` + unprobed("$2") + ` AND (` + strong + `)
-			ORDER BY CASE i.kind WHEN 'phone' THEN 0 WHEN 'email' THEN 1 WHEN 'account' THEN 2 ELSE 3 END, i.created_at, i.id LIMIT 1), $1)`
+		// Its parameters are compared with customer_identifiers_key: on
+		// SQLite they are written +$N so that the upsert is compiled once,
+		// not for every report (unprobed, TestReportNotReprepared).
+		custID = unprobed(s.db.Engine, `COALESCE((SELECT i.customer_id FROM customer_identifiers i WHERE i.org_id = $2 AND (`+strong+`)
+			ORDER BY CASE i.kind WHEN 'phone' THEN 0 WHEN 'email' THEN 1 WHEN 'account' THEN 2 ELSE 3 END, i.created_at, i.id LIMIT 1), $1)`)
 	}
 	upsert := `INSERT INTO customers (id, org_id, display_name, created_at, updated_at) VALUES (` + custID + `, $2, $3, $4, $4)
 		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,
