@@ -55,9 +55,9 @@ func TestQueueNotReprepared(t *testing.T) {
 				t.Fatalf("claim %d: found %v, %v", i, found, err)
 			}
 			if i%3 == 0 {
-				err = q.retry(ctx, j, clock.Now().Add(time.Hour), "later")
+				err = q.retry(ctx, j, clock.Now().Add(time.Hour), "later", nil)
 			} else {
-				err = q.finish(ctx, j, StateDone, "")
+				err = q.finish(ctx, j, StateDone, "", nil)
 			}
 			if err != nil {
 				t.Fatal(err)
