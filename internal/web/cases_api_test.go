@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // apiClient calls the API with a token of one user.
@@ -308,4 +309,28 @@ func TestAPIReportAnswersFromTheFiling(t *testing.T) {
 			t.Errorf("a filing and its repeat wrote %v; want one case.create and the repeat's read", got)
 		}
 	})
+}
+
+// TestAPIReportStatementCount counts the SQL statements of a report filed
+// through POST /api/v1/reports on SQLite (the second of the reporter, so
+// that nothing is first-time work): the store's report
+// (store.TestReportStatementCount) and what the request adds, the token and
+// the membership and the organisation. It was 22, in two group commits,
+// with the case read back and its read audited (four statements:
+// TestAPIReportAnswersFromTheFiling); it is 18, and the ceiling keeps it
+// from creeping back up.
+func TestAPIReportStatementCount(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	emp := e.api(kasuhara.RoleEmployee)
+	must(t, emp.call("POST", "/api/v1/reports", validReport()), 201)
+	stop := e.db.TraceStatements()
+	must(t, emp.call("POST", "/api/v1/reports", validReport()), 201)
+	stmts := stop()
+	for i, s := range stmts {
+		t.Logf("%2d %.160s", i+1, strings.Join(strings.Fields(s), " "))
+	}
+	const most = 18
+	if len(stmts) > most {
+		t.Errorf("a report through the API took %d statements; at most %d", len(stmts), most)
+	}
 }
