@@ -125,23 +125,33 @@ func New(db *sqldb.DB, handlers map[string]Handler, opts Options) *Queue {
 // found at the start of the jobs_kind_due index, so that a backlog of
 // other kinds (thousands of mails waiting for a slow server) is not read.
 // The kinds are the parameters from $3 on.
+//
+// On SQLite the parameters compared with indexed columns (the clock, the
+// kinds) are written +$N: with the statistics of ANALYZE (STAT4) a bare
+// parameter is probed against the samples, and binding it again expires
+// the statement, so that every claim parsed and planned it anew — a third
+// of the server's CPU while it worked off a backlog of mail
+// (TestQueueNotReprepared). Unary plus changes no value.
 func claimSQL(e sqldb.Engine, kinds ...string) string {
-	lock := ""
+	lock, param := "", "$"
 	if e == sqldb.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
+	} else {
+		param = "+$"
 	}
 	first := func(cond string) string {
 		return "(SELECT id FROM jobs WHERE " + cond + " ORDER BY run_at, id LIMIT 1" + lock + ")"
 	}
+	now := param + "1"
 	// Each kind of due job is found at the start of an index (an OR of
 	// the two would read every job); the oldest wins.
 	var due []string
 	if len(kinds) == 0 {
-		due = []string{first("state = 'pending' AND run_at <= $1"), first("state = 'running' AND locked_until <= $1")}
+		due = []string{first("state = 'pending' AND run_at <= " + now), first("state = 'running' AND locked_until <= " + now)}
 	}
 	for i := range kinds {
-		k := fmt.Sprintf("kind = $%d AND ", i+3)
-		due = append(due, first(k+"state = 'pending' AND run_at <= $1"), first(k+"state = 'running' AND locked_until <= $1"))
+		k := fmt.Sprintf("kind = %s%d AND ", param, i+3)
+		due = append(due, first(k+"state = 'pending' AND run_at <= "+now), first(k+"state = 'running' AND locked_until <= "+now))
 	}
 	return `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2
 		WHERE id = (SELECT id FROM jobs WHERE id IN (
@@ -175,6 +185,18 @@ func (q *Queue) book(ctx context.Context, fn func(*sqldb.Tx) error) error {
 // claim takes one due job; ok is false when none is due. With reserved, it
 // takes only a job of the Reserved kinds.
 func (q *Queue) claim(ctx context.Context, reserved bool) (j claimed, ok bool, err error) {
+	err = q.book(ctx, func(ex *sqldb.Tx) error {
+		j, ok, err = q.claimIn(ctx, ex, reserved)
+		return err
+	})
+	if err != nil {
+		return claimed{}, false, err
+	}
+	return j, ok, nil
+}
+
+// claimIn is claim inside the bookkeeping transaction ex.
+func (q *Queue) claimIn(ctx context.Context, ex *sqldb.Tx, reserved bool) (j claimed, ok bool, err error) {
 	q.claims.Add(1)
 	now := q.now()
 	query, args := q.claimSQL, []any{now, now.Add(q.opts.JobTimeout + q.opts.LockGrace)}
@@ -185,10 +207,7 @@ func (q *Queue) claim(ctx context.Context, reserved bool) (j claimed, ok bool, e
 		}
 	}
 	var payload string
-	err = q.book(ctx, func(ex *sqldb.Tx) error {
-		return ex.QueryRowContext(ctx, query, args...).
-			Scan(&j.ID, &j.Kind, &payload, &j.Attempts, &j.MaxAttempts)
-	})
+	err = ex.QueryRowContext(ctx, query, args...).Scan(&j.ID, &j.Kind, &payload, &j.Attempts, &j.MaxAttempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return claimed{}, false, nil
 	}
@@ -197,6 +216,17 @@ func (q *Queue) claim(ctx context.Context, reserved bool) (j claimed, ok bool, e
 	}
 	j.Payload = json.RawMessage(payload)
 	return j, true, nil
+}
+
+// next is a worker's claim of its next job, made in the transaction that
+// records the outcome of the job it ran (Queue.record): one commit for the
+// result and the claim instead of one each, and no claim of the Run loop
+// while the worker has work. reserved is the worker's kind; j and ok are
+// the job claimed.
+type next struct {
+	reserved bool
+	j        claimed
+	ok       bool
 }
 
 // Run runs due jobs until ctx is cancelled: it claims jobs while a worker is
@@ -259,8 +289,20 @@ func (q *Queue) startOne(ctx context.Context, slots chan struct{}, reserved bool
 			default:
 			}
 		}()
-		if err := q.execute(ctx, j); err != nil {
-			q.opts.Logger.Error("jobs: recording the result failed", "job", j.ID, "kind", j.Kind, "err", err)
+		// The worker runs job after job while its results' transactions
+		// claim another (execute), and gives its slot back when none is due.
+		for {
+			n := &next{reserved: reserved}
+			if ctx.Err() != nil || (q.opts.Hold != nil && q.opts.Hold(ctx)) {
+				n = nil
+			}
+			if err := q.execute(ctx, j, n); err != nil {
+				q.opts.Logger.Error("jobs: recording the result failed", "job", j.ID, "kind", j.Kind, "err", err)
+			}
+			if n == nil || !n.ok {
+				return
+			}
+			j = n.j
 		}
 	})
 	return true
@@ -279,35 +321,39 @@ func (q *Queue) RunOnce(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		n++
-		if err := q.execute(ctx, j); err != nil {
+		if err := q.execute(ctx, j, nil); err != nil {
 			return n, err
 		}
 	}
 }
 
-// execute runs a claimed job and records the outcome.
-func (q *Queue) execute(ctx context.Context, j claimed) error {
+// execute runs a claimed job and records the outcome; with n, the same
+// transaction claims the worker's next job into n (record).
+func (q *Queue) execute(ctx context.Context, j claimed, n *next) error {
 	// Recording the outcome must happen even when ctx was just cancelled.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if j.Attempts > j.MaxAttempts {
 		// Its worker died during the last attempt.
-		return q.finish(rctx, j, StateFailed, "the worker stopped while running the job, and no attempt is left")
+		return q.finish(rctx, j, StateFailed, "the worker stopped while running the job, and no attempt is left", n)
 	}
 	err := q.call(ctx, j)
 	switch {
 	case err == nil:
-		return q.finish(rctx, j, StateDone, "")
+		return q.finish(rctx, j, StateDone, "", n)
 	case ctx.Err() != nil:
 		// Shut down while running: not the job's fault.
+		if n != nil {
+			n.ok = false
+		}
 		return q.release(rctx, j)
 	}
 	msg := safeError(err)
 	q.opts.Logger.Warn("jobs: job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", msg)
 	if IsPermanent(err) || j.Attempts >= j.MaxAttempts {
-		return q.finish(rctx, j, StateFailed, msg)
+		return q.finish(rctx, j, StateFailed, msg, n)
 	}
-	return q.retry(rctx, j, q.now().Add(max(q.opts.Backoff(j.Attempts), RetryAfterOf(err))), msg)
+	return q.retry(rctx, j, q.now().Add(max(q.opts.Backoff(j.Attempts), RetryAfterOf(err))), msg, n)
 }
 
 // call runs j's handler with the job timeout, turning a panic into an error.
@@ -330,30 +376,54 @@ func (q *Queue) call(ctx context.Context, j claimed) (err error) {
 // fenced is the condition that the job is still this worker's.
 const fenced = ` WHERE id = $1 AND attempts = $2 AND state = 'running'`
 
-func (q *Queue) finish(ctx context.Context, j claimed, state, msg string) error {
-	err := q.book(ctx, func(ex *sqldb.Tx) error {
-		_, err := ex.ExecContext(ctx, `UPDATE jobs SET state = $3, last_error = $4,
+func (q *Queue) finish(ctx context.Context, j claimed, state, msg string, n *next) error {
+	err := q.record(ctx, n, `UPDATE jobs SET state = $3, last_error = $4,
 			locked_until = NULL, finished_at = $5`+fenced,
-			j.ID, j.Attempts, state, msg, q.now())
-		return err
-	})
+		j.ID, j.Attempts, state, msg, q.now())
 	if err != nil {
 		return fmt.Errorf("jobs: mark %s %s: %w", j.ID, state, err)
 	}
 	return nil
 }
 
-func (q *Queue) retry(ctx context.Context, j claimed, at time.Time, msg string) error {
-	err := q.book(ctx, func(ex *sqldb.Tx) error {
-		_, err := ex.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = $3,
+func (q *Queue) retry(ctx context.Context, j claimed, at time.Time, msg string, n *next) error {
+	err := q.record(ctx, n, `UPDATE jobs SET state = 'pending', run_at = $3,
 			last_error = $4, locked_until = NULL`+fenced,
-			j.ID, j.Attempts, dbTime(at), msg)
-		return err
-	})
+		j.ID, j.Attempts, dbTime(at), msg)
 	if err != nil {
 		return fmt.Errorf("jobs: reschedule %s: %w", j.ID, err)
 	}
 	return nil
+}
+
+// record runs the statement that records a job's outcome in a bookkeeping
+// transaction and, with n, claims the worker's next job in the same
+// transaction (n.ok says whether it found one). If the claim fails, the
+// outcome is recorded alone and n finds nothing: the Run loop claims again.
+func (q *Queue) record(ctx context.Context, n *next, query string, args ...any) error {
+	outcome := func(ex *sqldb.Tx) error {
+		_, err := ex.ExecContext(ctx, query, args...)
+		return err
+	}
+	if n == nil {
+		return q.book(ctx, outcome)
+	}
+	err := q.book(ctx, func(ex *sqldb.Tx) error {
+		if err := outcome(ex); err != nil {
+			return err
+		}
+		var err error
+		n.j, n.ok, err = q.claimIn(ctx, ex, n.reserved)
+		return err
+	})
+	if err == nil {
+		return nil
+	}
+	n.ok = false
+	if ctx.Err() == nil {
+		q.opts.Logger.Error("jobs: claim after a result failed", "err", err)
+	}
+	return q.book(ctx, outcome)
 }
 
 // release puts back a job interrupted by shutdown, due now, without

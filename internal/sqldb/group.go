@@ -500,6 +500,7 @@ func blame(err error, r *txRequest) {
 // does not wait for the disk (synchronous_commit off): a flush for each of
 // them took the disk from the changes, whose commits still wait for it.
 func (db *DB) Bookkeeping(ctx context.Context, fn func(*Tx) error) error {
+	db.bookkeeping.Add(1)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -625,6 +626,10 @@ func (db *DB) RoundTrips() int64 {
 	}
 	return db.trips.Load()
 }
+
+// Bookkeepings reports how many bookkeeping transactions (Bookkeeping)
+// were begun (for tests: each is a commit of its own on the writer).
+func (db *DB) Bookkeepings() int64 { return db.bookkeeping.Load() }
 
 // GroupCommits reports how many commits the committer made and how many
 // transactions they committed (for tests).

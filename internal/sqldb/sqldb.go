@@ -47,6 +47,7 @@ type DB struct {
 	stopOptimize func()
 	trace        *stmtTrace
 	trips        *atomic.Int64 // RoundTrips; nil on SQLite
+	bookkeeping  atomic.Int64  // Bookkeepings
 }
 
 // SQLiteFile is the database file's name inside the data directory.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
 // apiClient calls the API with a token of one user.
@@ -241,4 +243,94 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// TestAPIReportAnswersFromTheFiling: POST /api/v1/reports answers from the
+// case it has just written: its number, state and deadlines, without
+// reading the case back. The read-back was an audited read of the whole
+// case (a "case.read" entry of the reporter's, a second write through the
+// group commit, for every report: docs/performance.md, "A report's CPU on
+// SQLite"). A repeat with the same Idempotency-Key files nothing and reads
+// the first case, and that read is recorded. Both engines.
+func TestAPIReportAnswersFromTheFiling(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		emp := e.api(kasuhara.RoleEmployee)
+		actions := func(caseID string) map[string]int {
+			t.Helper()
+			rows, err := e.db.Read.QueryContext(context.Background(), "SELECT action FROM audit_entries WHERE object_id = $1", caseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			got := map[string]int{}
+			for rows.Next() {
+				var a string
+				if err := rows.Scan(&a); err != nil {
+					t.Fatal(err)
+				}
+				got[a]++
+			}
+			return got
+		}
+		send := func(key string) map[string]any {
+			t.Helper()
+			b, _ := json.Marshal(validReport())
+			hdr := map[string]string{"Authorization": "Bearer " + emp.tok, "Content-Type": "application/json"}
+			if key != "" {
+				hdr["Idempotency-Key"] = key
+			}
+			r := emp.c.do("POST", "/api/v1/reports", strings.NewReader(string(b)), hdr)
+			must(t, r, 201, `"state":"new"`, `"urgent":true`, `"acknowledge_by":"`, `"feedback_by":"`)
+			return decode(t, r.body)
+		}
+		first := send("")
+		id := first["id"].(string)
+		if first["case_id"] != id || !strings.HasPrefix(first["ref"].(string), "K-") {
+			t.Errorf("the answer names case %v, ref %v", first["case_id"], first["ref"])
+		}
+		if got := actions(id); got["case.create"] != 1 || got["case.read"] != 0 || len(got) != 1 {
+			t.Errorf("filing wrote the audit entries %v; want one case.create and no read", got)
+		}
+		// The answer is what the case holds.
+		c := decode(t, emp.call("GET", "/api/v1/cases/"+id, nil).body)
+		for _, k := range []string{"ref", "state", "acknowledge_by", "feedback_by"} {
+			if c[k] != first[k] {
+				t.Errorf("%s: the filing answered %v, the case holds %v", k, first[k], c[k])
+			}
+		}
+
+		keyed := send("report-answer-key-0001")
+		again := send("report-answer-key-0001")
+		kid := keyed["id"].(string)
+		if again["id"] != kid || again["ref"] != keyed["ref"] || again["acknowledge_by"] != keyed["acknowledge_by"] {
+			t.Errorf("the repeat answered %v, the first %v", again, keyed)
+		}
+		if got := actions(kid); got["case.create"] != 1 || got["case.read"] != 1 {
+			t.Errorf("a filing and its repeat wrote %v; want one case.create and the repeat's read", got)
+		}
+	})
+}
+
+// TestAPIReportStatementCount counts the SQL statements of a report filed
+// through POST /api/v1/reports on SQLite (the second of the reporter, so
+// that nothing is first-time work): the store's report
+// (store.TestReportStatementCount) and what the request adds, the token and
+// the membership and the organisation. It was 22, in two group commits,
+// with the case read back and its read audited (four statements:
+// TestAPIReportAnswersFromTheFiling); it is 18, and the ceiling keeps it
+// from creeping back up.
+func TestAPIReportStatementCount(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	emp := e.api(kasuhara.RoleEmployee)
+	must(t, emp.call("POST", "/api/v1/reports", validReport()), 201)
+	stop := e.db.TraceStatements()
+	must(t, emp.call("POST", "/api/v1/reports", validReport()), 201)
+	stmts := stop()
+	for i, s := range stmts {
+		t.Logf("%2d %.160s", i+1, strings.Join(strings.Fields(s), " "))
+	}
+	const most = 18
+	if len(stmts) > most {
+		t.Errorf("a report through the API took %d statements; at most %d", len(stmts), most)
+	}
 }

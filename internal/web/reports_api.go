@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/kasuhara/kasuhara"
 )
 
 func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) error {
@@ -15,10 +17,15 @@ func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(in)
-	id, _, err := s.once(r.Context(), "user:"+v.User.ID, r.Header.Get("Idempotency-Key"), bytesDigest(body), func() (string, error) {
-		c, err := s.Cases.FileReport(r.Context(), v.Actor, rep)
-		if err != nil {
+	key, digest := r.Header.Get("Idempotency-Key"), ""
+	if key != "" {
+		body, _ := json.Marshal(in)
+		digest = bytesDigest(body)
+	}
+	var c *kasuhara.Case
+	id, repeat, err := s.once(r.Context(), "user:"+v.User.ID, key, digest, func() (string, error) {
+		var err error
+		if c, err = s.Cases.FileReport(r.Context(), v.Actor, rep); err != nil {
 			return "", err
 		}
 		return c.ID, nil
@@ -26,10 +33,13 @@ func (s *Server) apiFileReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A repeat answers what the first request answered.
-	c, err := s.Cases.CaseByID(r.Context(), v.Actor, id)
-	if err != nil {
-		return err
+	// A repeat answers what the first request answered, read (and so
+	// audited) again; a filing answers from the case it wrote, with no
+	// read-back (an audited read was a second write of every report).
+	if repeat {
+		if c, err = s.Cases.CaseByID(r.Context(), v.Actor, id); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "case_id": c.ID, "ref": c.Ref, "state": c.State, "urgent": c.Urgent,
 		"acknowledge_by": c.AcknowledgeBy, "feedback_by": c.FeedbackBy})
