@@ -73,6 +73,15 @@ type Membership struct {
 	CreatedAt    time.Time
 }
 
+// Identity is who is asking: a user, their oldest membership and its
+// organisation. Org is nil, and Membership zero, when the user belongs to
+// no organisation.
+type Identity struct {
+	User       *User
+	Membership Membership
+	Org        *Org
+}
+
 // Member is a user together with their membership of one organisation, as
 // lists of an organisation's people show them.
 type Member struct {
@@ -182,6 +191,10 @@ type UserService interface {
 	CreateUser(ctx context.Context, actor Actor, n NewUser) (*User, error)
 	// UserByID and UserByEmail return ENOTFOUND when there is no such user.
 	UserByID(ctx context.Context, id string) (*User, error)
+	// UserIdentity is UserByID with the user's oldest membership and its
+	// organisation, read together; a disabled user too (the caller
+	// decides). ENOTFOUND when there is no such user.
+	UserIdentity(ctx context.Context, id string) (*Identity, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	// Authenticate checks an e-mail address and password. It returns
 	// EUNAUTH for an unknown address, a wrong password or a disabled user,
@@ -228,6 +241,10 @@ type TokenService interface {
 	// TokenUser returns the user a token secret belongs to; EUNAUTH for an
 	// unknown or revoked token or a disabled user.
 	TokenUser(ctx context.Context, secret string) (*User, error)
+	// TokenIdentity is TokenUser with the user's oldest membership and its
+	// organisation, read together (the request's "who is asking"); the same
+	// EUNAUTH.
+	TokenIdentity(ctx context.Context, secret string) (*Identity, error)
 	// Tokens lists a user's tokens, newest first.
 	Tokens(ctx context.Context, userID string) ([]APIToken, error)
 	// RevokeToken revokes a token of userID; ENOTFOUND when it is not theirs.

@@ -39,7 +39,7 @@ func (s *Store) SearchOnePass(ctx context.Context, v kasuhara.Actor, f kasuhara.
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := s.queryCases(ctx, pq.sql, pq.args, 0, nil, nil)
+	out, _, err := s.queryCases(ctx, pq.sql, pq.args, f.Summary, 0, nil, nil)
 	ids := make([]string, len(out))
 	for i := range out {
 		ids[i] = out[i].ID

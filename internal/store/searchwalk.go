@@ -94,7 +94,7 @@ func (s *Store) walkCases(ctx context.Context, v kasuhara.Actor, f kasuhara.Case
 	var walked int64
 	var hits []bool
 	var last *cursor
-	out, sids, err := s.queryCases(ctx, pq.walk.sql, pq.walk.args, fetch+1, []any{&hit, &walked}, func() { hits = append(hits, hit) })
+	out, sids, err := s.queryCases(ctx, pq.walk.sql, pq.walk.args, f.Summary, fetch+1, []any{&hit, &walked}, func() { hits = append(hits, hit) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Store) walkCases(ctx context.Context, v kasuhara.Actor, f kasuhara.Case
 	if err != nil {
 		return nil, nil, err
 	}
-	more, moreIDs, err := s.queryCases(ctx, rest.sql, rest.args, fetch-len(out), nil, nil)
+	more, moreIDs, err := s.queryCases(ctx, rest.sql, rest.args, f.Summary, fetch-len(out), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}

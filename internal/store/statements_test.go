@@ -193,8 +193,9 @@ func TestReportNotReprepared(t *testing.T) {
 // TestReadsNotReprepared is TestReportNotReprepared for the reads every
 // request and every notification makes on the reader pool (one connection
 // here, so that every read goes through the cache looked at): the
-// viewer's memberships and a report's notification audience, for people of
-// two organisations in turn. The memberships of the person asking were
+// viewer's memberships, who is asking (by token and by session's user) and
+// a report's notification audience, for people of two organisations in
+// turn. The memberships of the person asking were
 // compiled again on every request at a million cases.
 func TestReadsNotReprepared(t *testing.T) {
 	db, st, employees := reopenedDemo(t)
@@ -208,11 +209,26 @@ func TestReadsNotReprepared(t *testing.T) {
 		jobs = append(jobs, notify.EventJob{Event: notify.Event{Type: "case.created", CaseID: c.ID}, OrgID: e.OrgID,
 			Roles: []string{string(kasuhara.RoleDesk), string(kasuhara.RoleLegal)}})
 	}
+	var secrets []string
+	for _, e := range employees {
+		_, secret, err := st.CreateToken(ctx, kasuhara.CLIActor, e.UserID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, secret)
+	}
 	read := func(i int) {
 		t.Helper()
 		e := employees[i%2]
 		if _, err := st.Memberships(ctx, e.UserID); err != nil {
 			t.Fatal(err)
+		}
+		// Who is asking, on every request (TokenIdentity, UserIdentity).
+		if id, err := st.TokenIdentity(ctx, secrets[i%2]); err != nil || id.Org == nil {
+			t.Fatalf("token identity: %+v, %v", id, err)
+		}
+		if id, err := st.UserIdentity(ctx, e.UserID); err != nil || id.Org == nil {
+			t.Fatalf("user identity: %+v, %v", id, err)
 		}
 		to, _, _, err := st.Audience(ctx, jobs[i%2])
 		if err != nil || len(to) == 0 {
@@ -233,5 +249,5 @@ func TestReadsNotReprepared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noMoreReprepares(t, "memberships and audiences", before, after)
+	noMoreReprepares(t, "memberships, identities and audiences", before, after)
 }

@@ -45,25 +45,22 @@ const tokenTouchInterval = time.Minute
 
 // TokenUser implements kasuhara.TokenService.
 func (s *Store) TokenUser(ctx context.Context, secret string) (*kasuhara.User, error) {
-	const op = "store.TokenUser"
-	unauth := &kasuhara.Error{Code: kasuhara.EUNAUTH, Op: op, Message: "invalid or revoked API token"}
-	if !strings.HasPrefix(secret, credential.TokenPrefix) {
-		return nil, unauth
-	}
-	var tokenID string
-	var lastUsed sql.NullTime
-	u, err := scanUser(s.db.Read.QueryRowContext(ctx, `SELECT `+prefixed("u", userColumns)+`, t.id, t.last_used_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, credential.Digest(secret)), &tokenID, &lastUsed)
-	if err == sql.ErrNoRows {
-		return nil, unauth
-	}
+	id, err := s.TokenIdentity(ctx, secret)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, err
 	}
-	if u.Disabled {
-		return nil, unauth
-	}
+	return id.User, nil
+}
+
+// validTokenSecret: a secret that could be a token's; any other is refused
+// without a query.
+func validTokenSecret(secret string) bool { return strings.HasPrefix(secret, credential.TokenPrefix) }
+
+// tokenDigest is what the table keeps of a token's secret.
+func tokenDigest(secret string) string { return credential.Digest(secret) }
+
+// touchToken records that the token was used, at most once a minute.
+func (s *Store) touchToken(ctx context.Context, tokenID string, lastUsed sql.NullTime) {
 	now := s.now()
 	if !lastUsed.Valid || now.Sub(lastUsed.Time) > tokenTouchInterval {
 		// When the token was last used is bookkeeping: a writer busy for
@@ -76,7 +73,6 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*kasuhara.User, e
 		})
 		cancel()
 	}
-	return u, nil
 }
 
 // tokenTouchWait is how long a request waits to record its token's use.

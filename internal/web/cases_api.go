@@ -106,7 +106,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	for i := range list {
 		out = append(out, s.caseJSON(actor, &list[i], narratives))
 	}
-	return sendJSON(w, http.StatusOK, map[string]any{"cases": out, "next_cursor": next})
+	return sendCaseList(w, out, next)
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {

@@ -197,26 +197,26 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, anonymous bool
 		if !ok {
 			return r, &kasuhara.Error{Code: kasuhara.EUNAUTH, Message: "use Authorization: Bearer TOKEN"}
 		}
-		u, err := s.Tokens.TokenUser(ctx, strings.TrimSpace(secret))
+		id, err := s.Tokens.TokenIdentity(ctx, strings.TrimSpace(secret))
 		if err != nil {
 			return r, err
 		}
-		if v, err = s.loadViewer(ctx, u); err != nil {
+		if v, err = newViewer(id); err != nil {
 			return r, err
 		}
 		v.ViaToken = true
 	} else if anonymous {
 		// No session on the anonymous channel.
 	} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
-		u, err := s.Users.UserByID(ctx, id)
+		who, err := s.Users.UserIdentity(ctx, id)
 		if err != nil && kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			return r, err
 		}
-		if u == nil || u.Disabled || s.sessions.GetString(ctx, sessionStampKey) != u.CredentialStamp {
+		if who == nil || who.User.Disabled || s.sessions.GetString(ctx, sessionStampKey) != who.User.CredentialStamp {
 			// The account was removed or disabled, or its password changed,
 			// since sign-in.
 			s.sessions.Destroy(ctx)
-		} else if v, err = s.loadViewer(ctx, u); err != nil {
+		} else if v, err = newViewer(who); err != nil {
 			return r, err
 		} else if v, err = s.sessionRules(ctx, v); err != nil {
 			return r, err
@@ -239,22 +239,16 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request, anonymous bool
 	return r.WithContext(ctx), nil
 }
 
-// loadViewer finds the user's organisation and role (the oldest membership).
-func (s *Server) loadViewer(ctx context.Context, u *kasuhara.User) (*viewer, error) {
-	ms, err := s.Users.Memberships(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(ms) == 0 {
+// newViewer is the viewer of an identity: the user's organisation and role
+// are those of the oldest membership, read with the user in one statement
+// (TokenIdentity, UserIdentity) on every request, never kept.
+func newViewer(id *kasuhara.Identity) (*viewer, error) {
+	if id.Org == nil {
 		return nil, &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Message: "the account belongs to no organisation"}
 	}
-	org, err := s.Orgs.OrgByID(ctx, ms[0].OrgID)
-	if err != nil {
-		return nil, err
-	}
-	m := ms[0]
-	return &viewer{User: u, Membership: m, Org: org,
-		Actor: kasuhara.Actor{UserID: u.ID, OrgID: org.ID, Role: m.Role, DepartmentID: m.DepartmentID}}, nil
+	u, m := id.User, id.Membership
+	return &viewer{User: u, Membership: m, Org: id.Org,
+		Actor: kasuhara.Actor{UserID: u.ID, OrgID: id.Org.ID, Role: m.Role, DepartmentID: m.DepartmentID}}, nil
 }
 
 func langFrom(ctx context.Context) string {

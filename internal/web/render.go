@@ -181,6 +181,18 @@ func (s *Server) newForm(r *http.Request, err error, keys ...string) *form {
 	return f
 }
 
+// dateTimeText is a date and time as a person of lang reads it, in the
+// organisation's time zone; "" for the zero time.
+func dateTimeText(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if lang == "ja" {
+		return t.In(calendar.JST).Format("2006年1月2日 15:04")
+	}
+	return t.In(calendar.JST).Format("2 Jan 2006 15:04")
+}
+
 func (s *Server) parseTemplates() (map[string]map[string]*template.Template, error) {
 	pages, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -207,20 +219,12 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				}
 				return loc.Translate(id, data)
 			},
-			"asset":      s.assets.url,
-			"role":       func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
-			"fieldError": func(e kasuhara.FieldError) string { return translateField(loc, e) },
-			"deptTree":   kasuhara.DepartmentTree,
-			"indent":     func(depth int) string { return strings.Repeat("　", depth) },
-			"datetime": func(t time.Time) string {
-				if t.IsZero() {
-					return ""
-				}
-				if lang == "ja" {
-					return t.In(calendar.JST).Format("2006年1月2日 15:04")
-				}
-				return t.In(calendar.JST).Format("2 Jan 2006 15:04")
-			},
+			"asset":          s.assets.url,
+			"role":           func(r kasuhara.Role) (string, error) { return loc.Translate("role."+string(r), nil) },
+			"fieldError":     func(e kasuhara.FieldError) string { return translateField(loc, e) },
+			"deptTree":       kasuhara.DepartmentTree,
+			"indent":         func(depth int) string { return strings.Repeat("　", depth) },
+			"datetime":       func(t time.Time) string { return dateTimeText(lang, t) },
 			"roles":          func() []kasuhara.Role { return kasuhara.Roles },
 			"channels":       func() []string { return kasuhara.Channels },
 			"categories":     func() []kasuhara.Category { return kasuhara.Categories },
