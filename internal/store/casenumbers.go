@@ -11,13 +11,15 @@ import (
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 )
 
-// The stages of the hooks that write what every batch of changes writes
-// (sqldb.Tx.Serial), in the order in which every batch takes their locks:
-// the case numbers, the statistics counters, the audit chain's head. The
-// audit chain comes last: the records' states it hashes include the case
-// numbers.
+// The stages of the hooks that write what other batches of changes may
+// write too (sqldb.Tx.Serial), in the order in which every batch takes
+// their locks: the customer registry's entries (by identifier), the case
+// numbers, the statistics counters, the audit chain's head. The audit chain
+// comes last: the records' states it hashes include the case numbers and
+// the customers' links.
 const (
-	stageCaseNumbers = 1 + iota
+	stageCustomers = 1 + iota
+	stageCaseNumbers
 	stageStats
 	stageAudit
 )

@@ -297,9 +297,9 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 	// update of it. It is made now and written once the case has its
 	// number, which it names (whenNumbered).
 	reported := s.newEvent(c.ID, actor.UserID, kasuhara.EventReported, "", nil)
-	custID, err := s.linkCustomer(ctx, tx, c)
-	if err != nil {
-		return fmt.Errorf("customer: %w", err)
+	var custID string
+	if err := s.whenCustomer(ctx, tx, c, &custID); err != nil {
+		return err
 	}
 	numbered := func(tx *sqldb.Tx) error {
 		reported.Data = map[string]string{"ref": c.Ref}
