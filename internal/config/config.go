@@ -153,7 +153,7 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 	if set&Storage != 0 {
 		str(&c.Data, "data", "./kasuhara-data", "data directory: SQLite database, evidence files, keys")
 		str(&c.Database, "database", "", "empty for SQLite in the data directory, or a postgres:// URL")
-		whole(&c.PGCommitters, "pg-committers", 4, 1, 64, "committers",
+		whole(&c.PGCommitters, "pg-committers", 1, 1, 64, "committers",
 			"on PostgreSQL: how many batches of changes are written at once, each on a connection of its own (SQLite has one writer)")
 		str(&c.Blob, "blob", "", "where evidence files are kept: empty for DATA/evidence, a directory, or s3://bucket/prefix")
 		str(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible server for --blob s3://…, https://host[:port]; empty for Amazon S3")

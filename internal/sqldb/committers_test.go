@@ -112,11 +112,12 @@ func TestGroupCommitSerialFailure(t *testing.T) {
 // runs. SQLite keeps one writer: with it inside a batch, a further caller
 // waits in the queue.
 func TestGroupCommitBatchesAtOnce(t *testing.T) {
-	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
+	const committers = 4
+	testdb.RunWith(t, sqldb.Options{Committers: committers}, func(t *testing.T, db *sqldb.DB) {
 		groupTable(t, db)
 		holders := 1
 		if db.Engine == sqldb.Postgres {
-			holders = sqldb.DefaultCommitters - 1
+			holders = committers - 1
 		}
 		var started sync.WaitGroup
 		wait := make(chan struct{})
@@ -145,7 +146,7 @@ func TestGroupCommitBatchesAtOnce(t *testing.T) {
 					t.Fatal(err)
 				}
 			case <-time.After(time.Minute):
-				t.Fatalf("with %d of %d committers busy, a caller did not run", holders, sqldb.DefaultCommitters)
+				t.Fatalf("with %d of %d committers busy, a caller did not run", holders, committers)
 			}
 		} else {
 			waitQueued(t, db, 1)

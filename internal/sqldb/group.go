@@ -22,10 +22,10 @@ import (
 // inside a savepoint of its own (but the first on SQLite, which needs none:
 // nothing precedes it), and commits once for all of them.
 //
-// SQLite has one writer, and so one committer. PostgreSQL has several
-// (Options.Committers, DefaultCommitters): a committer waits for the
-// server's answer to each statement in turn, and while one waits another
-// runs its own batch on another connection. What every batch writes —
+// SQLite has one writer, and so one committer. PostgreSQL may have several
+// (Options.Committers, --pg-committers; one by default): a committer waits
+// for the server's answer to each statement in turn, and while one waits
+// another runs its own batch on another connection. What every batch writes —
 // the audit chain's head, the case numbers, the statistics counters — is
 // written at the end of each batch by the hooks of Tx.Serial, in the same
 // order in every batch (so that two batches never wait for each other in a

@@ -60,8 +60,10 @@ type Options struct {
 }
 
 // DefaultCommitters is Options.Committers when 0: the batches at once on
-// PostgreSQL (--pg-committers, docs/operations.md).
-const DefaultCommitters = 4
+// PostgreSQL (--pg-committers, docs/operations.md). One: on the 2-core
+// machine of docs/performance.md four took fewer reports and checks a
+// second than one ("Several committers on PostgreSQL").
+const DefaultCommitters = 1
 
 // Open opens the database named by dsn: "" means SQLite in dataDir, a
 // postgres:// or postgresql:// URL means PostgreSQL. It does not migrate.

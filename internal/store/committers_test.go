@@ -11,10 +11,13 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/sqldb"
+	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // Reports of two organisations, anonymous reports and receipt checks at
-// once, from many callers: on PostgreSQL several batches run at once and
+// once, from many callers: on PostgreSQL four batches run at once
+// (--pg-committers 4) and
 // contend for the same case counters, statistics and audit chain, on SQLite
 // one writer runs them. Every call succeeds (no deadlock fails one), the
 // audit chain verifies as one chain, the records' states agree, and each
@@ -22,7 +25,8 @@ import (
 // named by its first timeline event; no provisional number is left; the
 // customer that every report names is registered once.
 func TestConcurrentBatchesTwoOrgs(t *testing.T) {
-	onDesk(t, func(t *testing.T, d desk) {
+	testdb.RunWith(t, sqldb.Options{Committers: 4}, func(t *testing.T, db *sqldb.DB) {
+		d := setupDesk(t, db)
 		other, err := d.s.CreateUser(ctx, kasuhara.CLIActor, kasuhara.NewUser{Email: "other-clerk@example.jp", Name: "other clerk",
 			Password: "long-enough-pw", OrgID: d.other.ID, Role: kasuhara.RoleEmployee})
 		if err != nil {
