@@ -138,7 +138,6 @@ func (s *Store) writeCaseNumbers(ctx context.Context, tx *sqldb.Tx, b *numberBat
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("store: case numbers: %w", err)
 	}
-	vals, args = vals[:0], args[:0]
 	for _, n := range b.cases {
 		k := key{n.c.OrgID, n.year}
 		first, ok := next[k]
@@ -147,12 +146,20 @@ func (s *Store) writeCaseNumbers(ctx context.Context, tx *sqldb.Tx, b *numberBat
 		}
 		n.c.Ref = caseRef(n.year, first)
 		next[k] = first + 1
-		vals = append(vals, fmt.Sprintf("($%d, $%d)", len(args)+1, len(args)+2))
-		args = append(args, n.c.ID, n.c.Ref)
 	}
-	if err := tx.Queue(ctx, "UPDATE cases SET ref = v.ref FROM (VALUES "+strings.Join(vals, ", ")+") AS v (id, ref) WHERE cases.id = v.id",
-		args...); err != nil {
-		return fmt.Errorf("store: case numbers: %w", err)
+	// An import files thousands of cases in one function: at most 1,000
+	// a statement, well within PostgreSQL's 65,535 parameters.
+	for chunk := range slices.Chunk(b.cases, 1000) {
+		// Fresh slices: a queued statement keeps its arguments until sent.
+		vals, args := make([]string, 0, len(chunk)), make([]any, 0, 2*len(chunk))
+		for _, n := range chunk {
+			vals = append(vals, fmt.Sprintf("($%d, $%d)", len(args)+1, len(args)+2))
+			args = append(args, n.c.ID, n.c.Ref)
+		}
+		if err := tx.Queue(ctx, "UPDATE cases SET ref = v.ref FROM (VALUES "+strings.Join(vals, ", ")+") AS v (id, ref) WHERE cases.id = v.id",
+			args...); err != nil {
+			return fmt.Errorf("store: case numbers: %w", err)
+		}
 	}
 	for _, n := range b.cases {
 		if err := n.then(tx); err != nil {
