@@ -3,7 +3,9 @@ package e2e
 import (
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -52,22 +54,67 @@ func TestSSOSignInThroughTheProvider(t *testing.T) {
 	if !b.has("#conduct") {
 		t.Fatal("the new employee sees no report form")
 	}
+	// The company manages the password and the second factor: the pages say
+	// so, and fit on a phone and a desktop in both languages.
+	for _, path := range []string{"/account/password", "/account/two-factor"} {
+		checkAtEveryWidth(t, b, path, "sso"+strings.ReplaceAll(path, "/", "-"), func(lang string) {
+			if !b.has("#account-sso") || b.has("input[type=password]") {
+				t.Errorf("%s (%s) as a company sign-in: not the company-managed page", path, lang)
+			}
+			if got, want := b.text("#account-sso p"), msg(t, lang, "account.company_managed"); got != want {
+				t.Errorf("%s (%s): %q, want %q", path, lang, got, want)
+			}
+		})
+	}
 	// The second sign-in finds the same person (by the provider's subject).
 	signOut(t, b)
 	companySignIn(b)
+
+	// A first company sign-in with the address of an account the provider
+	// may not speak for (an organisation outside the group) has a page of
+	// its own, which fits everywhere in both languages.
+	srv.run(t, "org", "create", "--slug", "outside", "--name", "Outside")
+	srv.run(t, "user", "create", "--email", "outsider@demo.example", "--name", "Outsider", "--role", "employee", "--org", "outside")
+	op.AddPerson(testoidc.Person{Subject: "e2e-2", Username: "outsider", Password: "provider-password-2", Email: "outsider@demo.example",
+		Given: "外部", Family: "田中", Groups: []string{"新宿店"}})
+	for _, lang := range []string{"ja", "en"} {
+		o := newBrowser(t, srv)
+		o.setAcceptLanguage(lang)
+		for _, s := range walkScreens {
+			o.emulate(s)
+			o.clearCookies()
+			companySignInAs(o, "outsider@demo.example", "outsider", "provider-password-2", "#sso-link-refused")
+			checkFits(t, o, "the refused link ("+lang+", "+s.name+"px)")
+			if got, want := o.text("#sso-link-refused h1"), msg(t, lang, "sso.linkrefused.title"); got != want {
+				t.Errorf("the refused link (%s): %q, want %q", lang, got, want)
+			}
+			if id := uuidInText(o); id != "" {
+				t.Errorf("the refused link shows the internal id %s", id)
+			}
+			if dir := os.Getenv("KASUHARA_SCREENSHOTS"); dir != "" {
+				o.screenshot(dir, "sso-linkrefused-"+lang+"-"+s.name)
+			}
+		}
+	}
 }
 
 // companySignIn signs the newcomer in through the company's provider: the
 // sign-in page sends the browser there by the mail address, and the
 // provider sends it back signed in.
 func companySignIn(b *browser) {
+	companySignInAs(b, "newcomer@demo.example", "newcomer", "provider-password-1", "#topbar-report")
+}
+
+// companySignInAs signs in through the company's provider as username and
+// waits, back at Kasuhara, for the element landing on the page it ends on.
+func companySignInAs(b *browser, email, username, password, landing string) {
 	b.open("/login")
-	b.fill("#sso_email", "newcomer@demo.example")
+	b.fill("#sso_email", email)
 	b.submit("#sso-submit")
 	// The page goes on to the provider by itself.
 	b.run("wait for the provider's sign-in form", chromedp.WaitVisible(chromedp.CSS("#username")))
-	b.fill("#username", "newcomer")
-	b.fill("#password", "provider-password-1")
+	b.fill("#username", username)
+	b.fill("#password", password)
 	b.run("sign in at the provider", chromedp.Click(chromedp.CSS("button[type=submit]"), chromedp.NodeVisible))
-	b.run("back at Kasuhara, signed in", chromedp.WaitReady(chromedp.CSS("#topbar-report")))
+	b.run("back at Kasuhara", chromedp.WaitReady(chromedp.CSS(landing)))
 }
