@@ -109,10 +109,17 @@ const migrationLockKey = 0x6b61737568617261
 // Migrate applies every migration not yet applied, each in its own
 // transaction, and returns the versions it applied.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	return db.MigrateTo(ctx, -1)
+}
+
+// MigrateTo is Migrate up to and including migration version (all of them
+// when version is negative): the tests of a migration that changes data
+// write that data as the release before it did, then migrate the rest.
+func (db *DB) MigrateTo(ctx context.Context, version int) ([]int, error) {
 	var applied []int
 	err := db.WithLock(ctx, func(conn *sql.Conn) error {
 		var err error
-		applied, err = db.migrate(ctx, conn)
+		applied, err = db.migrate(ctx, conn, version)
 		return err
 	})
 	return applied, err
@@ -141,7 +148,7 @@ func (db *DB) WithLock(ctx context.Context, fn func(*sql.Conn) error) error {
 	return fn(conn)
 }
 
-func (db *DB) migrate(ctx context.Context, conn *sql.Conn) ([]int, error) {
+func (db *DB) migrate(ctx context.Context, conn *sql.Conn, upTo int) ([]int, error) {
 	ms, err := Migrations(db.Engine)
 	if err != nil {
 		return nil, err
@@ -197,7 +204,7 @@ func (db *DB) migrate(ctx context.Context, conn *sql.Conn) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range ms {
-		if done[m.Version] {
+		if done[m.Version] || (upTo >= 0 && m.Version > upTo) {
 			continue
 		}
 		tx, err := conn.BeginTx(ctx, nil)

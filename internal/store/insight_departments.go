@@ -62,12 +62,6 @@ func (s *Store) departmentStats(ctx context.Context, orgIDs []string, q kasuhara
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	var months map[string]map[string]int
-	if q.GroupBy == "month" {
-		if months, err = s.monthRows(ctx, orgIDs, q); err != nil {
-			return nil, wrap(op, err)
-		}
-	}
 	st := &kasuhara.Stats{Query: q}
 	sum, sumGroups := counts{}, map[string]int{}
 	for _, o := range orgs {
@@ -79,7 +73,7 @@ func (s *Store) departmentStats(ctx context.Context, orgIDs []string, q kasuhara
 		for _, d := range deps {
 			parent[d.ID] = d.ParentID
 		}
-		r := counts(raw[o.ID])
+		r := raw[o.ID]
 		if r == nil {
 			r = counts{}
 		}
@@ -87,9 +81,6 @@ func (s *Store) departmentStats(ctx context.Context, orgIDs []string, q kasuhara
 		var os kasuhara.OrgStats
 		if q.Department == "" {
 			groups := r[q.GroupBy]
-			if q.GroupBy == "month" {
-				groups = months[o.ID]
-			}
 			var cut []kasuhara.StatCell
 			if q.GroupBy == "department" {
 				cut = h.Cut("", q.Level)
