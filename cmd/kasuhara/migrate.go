@@ -14,7 +14,7 @@ func migrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)
+	db, err := sqldb.OpenWith(ctx, cfg.Database, cfg.Data, sqldb.Options{Committers: cfg.PGCommitters})
 	if err != nil {
 		return err
 	}

@@ -195,7 +195,7 @@ func withStore(ctx context.Context, cfg *config.Config, create bool, fn func(st 
 // openOrCreateStore opens the database, creating it when needed, and
 // migrates it.
 func openOrCreateStore(ctx context.Context, cfg *config.Config) (*sqldb.DB, *store.Store, error) {
-	db, err := sqldb.Open(ctx, cfg.Database, cfg.Data)
+	db, err := sqldb.OpenWith(ctx, cfg.Database, cfg.Data, sqldb.Options{Committers: cfg.PGCommitters})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w\n(check --database / KASUHARA_DATABASE, or --data / KASUHARA_DATA)", err)
 	}

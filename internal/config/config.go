@@ -26,6 +26,9 @@ type Config struct {
 	Addr     string // listen address of serve
 	Data     string // data directory: SQLite database, evidence, keys
 	Database string // "" for SQLite in Data, or a postgres:// URL
+	// PGCommitters is how many batches of changes run at once on
+	// PostgreSQL (sqldb.Options.Committers); SQLite has one writer.
+	PGCommitters int
 	// Blob is where evidence files are kept: "" for Data/evidence, another
 	// directory, or s3://bucket/prefix (--blob) with S3Endpoint, S3Region,
 	// S3PathStyle and the credentials of AWS_ACCESS_KEY_ID and
@@ -150,6 +153,8 @@ func Register(fs *flag.FlagSet, set Set, getenv func(string) string) *Config {
 	if set&Storage != 0 {
 		str(&c.Data, "data", "./kasuhara-data", "data directory: SQLite database, evidence files, keys")
 		str(&c.Database, "database", "", "empty for SQLite in the data directory, or a postgres:// URL")
+		whole(&c.PGCommitters, "pg-committers", 1, 1, 64, "committers",
+			"on PostgreSQL: how many batches of changes are written at once, each on a connection of its own (SQLite has one writer)")
 		str(&c.Blob, "blob", "", "where evidence files are kept: empty for DATA/evidence, a directory, or s3://bucket/prefix")
 		str(&c.S3Endpoint, "s3-endpoint", "", "S3-compatible server for --blob s3://…, https://host[:port]; empty for Amazon S3")
 		str(&c.S3Region, "s3-region", "", "region of the --blob bucket")

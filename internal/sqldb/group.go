@@ -15,15 +15,21 @@ import (
 )
 
 // Group commit. Every write transaction of the product goes through DB.Tx
-// (bookkeeping that must not wait for it through DB.Bookkeeping),
-// and on both engines the writes are serialised anyway: SQLite has one
-// writer, and on PostgreSQL every audited change takes the audit chain's
-// lock until it commits. A commit is the expensive part of a short
-// transaction (the WAL append on SQLite, the WAL flush and fsync on
-// PostgreSQL), so one goroutine, the committer, runs the transactions that
-// arrive together in one database transaction, each inside a savepoint of
-// its own (but the first on SQLite, which needs none: nothing precedes it),
-// and commits once for all of them.
+// (bookkeeping that must not wait for it through DB.Bookkeeping). A commit
+// is the expensive part of a short transaction (the WAL append on SQLite,
+// the WAL flush and fsync on PostgreSQL), so a committer runs the
+// transactions that arrive together in one database transaction, each
+// inside a savepoint of its own (but the first on SQLite, which needs none:
+// nothing precedes it), and commits once for all of them.
+//
+// SQLite has one writer, and so one committer. PostgreSQL may have several
+// (Options.Committers, --pg-committers; one by default): a committer waits
+// for the server's answer to each statement in turn, and while one waits
+// another runs its own batch on another connection. What every batch writes —
+// the audit chain's head, the case numbers, the statistics counters — is
+// written at the end of each batch by the hooks of Tx.Serial, in the same
+// order in every batch (so that two batches never wait for each other in a
+// circle), and is locked from there to the commit only.
 //
 // Each caller still gets its own outcome: a function that returns an error
 // (or panics, or ends its goroutine) is rolled back to its savepoint and the
@@ -72,11 +78,37 @@ type batch struct {
 	pending []queued
 }
 
-// hook is a function registered with BeforeCommit, and the caller that
-// registered it.
+// hook is a function registered with BeforeCommit (stage 0) or Serial
+// (its stage), and the caller that registered it.
 type hook struct {
 	fn    func(*Tx) error
 	owner *txRequest
+	stage int
+	ran   bool
+}
+
+// next returns the index of the hook to run next, or -1: the first of
+// BeforeCommit not run yet, else the first Serial hook of the lowest stage
+// not run yet. It marks the hook as run.
+func (b *batch) next() int {
+	j := -1
+	for i := range b.hooks {
+		h := &b.hooks[i]
+		if h.ran {
+			continue
+		}
+		if h.stage == 0 {
+			j = i
+			break
+		}
+		if j < 0 || h.stage < b.hooks[j].stage {
+			j = i
+		}
+	}
+	if j >= 0 {
+		b.hooks[j].ran = true
+	}
+	return j
 }
 
 // ExecContext runs a statement that returns no rows. Once a function has
@@ -164,6 +196,26 @@ func (tx *Tx) BeforeCommit(fn func(*Tx) error) {
 	tx.batch.hooks = append(tx.batch.hooks, hook{fn: fn, owner: tx.owner})
 }
 
+// Serial registers fn to run after every BeforeCommit hook of the batch
+// (and those they register), by stage, lowest first (stage ≥ 1), and in the
+// order registered within a stage; a Serial hook may register BeforeCommit
+// hooks, which run before the next Serial hook, and Serial hooks of its own
+// stage or a later one. It is for what every batch writes: rows that other
+// batches lock too (a counter, the audit chain's head). On PostgreSQL
+// several batches run at once (group.go), and a lock taken by a function is
+// held until its commit while the batch's other functions run; taken at the
+// end, by stage, a lock is held only for the batch's last statements and
+// its commit, and every batch takes such locks in the same order: within a
+// stage the hook must take its rows in an order of their keys. As with
+// BeforeCommit, the hooks of a function that fails are dropped with it, and
+// a failing hook fails the whole batch.
+func (tx *Tx) Serial(stage int, fn func(*Tx) error) {
+	if stage < 1 {
+		panic("sqldb: Serial stage must be 1 or more")
+	}
+	tx.batch.hooks = append(tx.batch.hooks, hook{fn: fn, owner: tx.owner, stage: stage})
+}
+
 // State returns the value kept under key for the batch of tx, made by init
 // the first time; it lives until the batch ends, committed or not. Hooks use
 // it to do once per batch what each change would otherwise do. A value
@@ -198,17 +250,22 @@ func (p *txPanic) String() string {
 }
 
 // committer runs the functions given to DB.Tx. The callers wait in queue,
-// in order of arrival; the committer takes the first and whatever else is
-// waiting, up to maxBatch, into one transaction.
+// in order of arrival; each of its workers (one on SQLite) takes the first
+// and whatever else is waiting, up to maxBatch, into one transaction. A
+// worker's batch takes in the callers that arrive while it runs only while
+// no other worker is idle: an idle one starts a batch of its own at once.
 type committer struct {
-	db       *sql.DB
-	engine   Engine
-	mu       sync.Mutex
-	queue    []*txRequest
-	closed   bool
-	wake     chan struct{} // a request was queued
-	quit     chan struct{}
-	stopped  chan struct{}
+	db      *sql.DB
+	engine  Engine
+	workers int
+	mu      sync.Mutex
+	queue   []*txRequest
+	closed  bool
+	wake    chan struct{} // a request was queued
+	quit    chan struct{}
+	stopped chan struct{}
+	// idle counts the workers waiting for a request.
+	idle     atomic.Int32
 	once     sync.Once
 	stopOnce sync.Once
 	// batches and committed count batches and committed functions.
@@ -240,8 +297,30 @@ func call(f func() error) (panicked *txPanic, err error) {
 	return panicked, err
 }
 
-func newCommitter(db *sql.DB, e Engine) *committer {
-	return &committer{db: db, engine: e, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+func newCommitter(db *sql.DB, e Engine, workers int) *committer {
+	if e == SQLite || workers < 1 {
+		workers = 1 // SQLite has one writer
+	}
+	return &committer{db: db, engine: e, workers: workers, wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// start starts the workers (once).
+func (c *committer) start() {
+	c.once.Do(func() {
+		var wg sync.WaitGroup
+		for range c.workers {
+			wg.Go(c.loop)
+		}
+		go func() { wg.Wait(); close(c.stopped) }()
+	})
+}
+
+// nudge wakes a worker waiting for a request, unless one is being woken.
+func (c *committer) nudge() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
 // do runs fn through the committer and returns its outcome.
@@ -249,7 +328,7 @@ func (c *committer) do(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c.once.Do(func() { go c.loop() })
+	c.start()
 	r := &txRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
 	c.mu.Lock()
 	if c.closed {
@@ -258,10 +337,7 @@ func (c *committer) do(ctx context.Context, fn func(*Tx) error) error {
 	}
 	c.queue = append(c.queue, r)
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default: // the committer has been woken already
-	}
+	c.nudge()
 	select {
 	case <-r.done:
 	case <-ctx.Done():
@@ -325,15 +401,21 @@ func (c *committer) stop() {
 	<-c.stopped
 }
 
+// loop is one worker.
 func (c *committer) loop() {
-	defer close(c.stopped)
 	for {
+		c.idle.Add(1)
 		select {
 		case <-c.wake:
 		case <-c.quit:
+			c.idle.Add(-1)
 			return
 		}
+		c.idle.Add(-1)
 		for r := c.take(); r != nil; r = c.take() {
+			if c.idle.Load() > 0 && c.waiting() > 0 {
+				c.nudge() // the rest for an idle worker
+			}
 			c.batch(r)
 		}
 	}
@@ -356,6 +438,11 @@ func (c *committer) batch(first *txRequest) {
 	b := &batch{state: map[any]any{}}
 	ok := c.run(tx, b, first, true)
 	for ok && len(members) < maxBatch {
+		if c.idle.Load() > 0 && c.waiting() > 0 {
+			// Another worker is idle: what waits starts a batch there.
+			c.nudge()
+			break
+		}
 		r := c.take()
 		if r == nil {
 			break
@@ -364,10 +451,10 @@ func (c *committer) batch(first *txRequest) {
 		ok = c.run(tx, b, r, false)
 	}
 	c.batches.Add(1)
-	// The hooks, in order; a hook may register more, which run after it.
-	// What they queue is sent once, after the last: a failure there fails
-	// the batch, and its error reaches the caller whose hook queued it.
-	for i := 0; ok && i < len(b.hooks); i++ {
+	// The hooks, in order (batch.next); a hook may register more. What
+	// they queue is sent once, after the last: a failure there fails the
+	// batch, and its error reaches the caller whose hook queued it.
+	for i := b.next(); ok && i >= 0; i = b.next() {
 		h := b.hooks[i]
 		p, herr := call(func() error { return h.fn(&Tx{tx: tx, engine: c.engine, batch: b, owner: h.owner}) })
 		switch {
@@ -515,7 +602,7 @@ func (db *DB) Bookkeeping(ctx context.Context, fn func(*Tx) error) error {
 	if err := fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
 		return err
 	}
-	for i := 0; i < len(b.hooks); i++ {
+	for i := b.next(); i >= 0; i = b.next() {
 		if err := b.hooks[i].fn(&Tx{tx: tx, engine: db.Engine, batch: b}); err != nil {
 			return err
 		}

@@ -55,6 +55,7 @@ func present(t *testing.T, db *sqldb.DB) map[int]bool {
 // returned function is called, so that the callers started meanwhile are
 // queued and share the next commits.
 func holdCommitter(t *testing.T, db *sqldb.DB, id int) (release func() outcome) {
+	db.OneCommitter()
 	entered, wait := make(chan struct{}), make(chan struct{})
 	done := make(chan outcome, 1)
 	go func() {

@@ -53,9 +53,27 @@ type DB struct {
 // SQLiteFile is the database file's name inside the data directory.
 const SQLiteFile = "kasuhara.db"
 
+// Options are the settings of an open database.
+type Options struct {
+	// Committers is how many batches of changes run at once on PostgreSQL
+	// (group.go); 0 means DefaultCommitters. SQLite has one writer.
+	Committers int
+}
+
+// DefaultCommitters is Options.Committers when 0: the batches at once on
+// PostgreSQL (--pg-committers, docs/operations.md). One: on the 2-core
+// machine of docs/performance.md four took fewer reports and checks a
+// second than one ("Several committers on PostgreSQL").
+const DefaultCommitters = 1
+
 // Open opens the database named by dsn: "" means SQLite in dataDir, a
 // postgres:// or postgresql:// URL means PostgreSQL. It does not migrate.
 func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	return OpenWith(ctx, dsn, dataDir, Options{})
+}
+
+// OpenWith is Open with settings.
+func OpenWith(ctx context.Context, dsn, dataDir string, o Options) (*DB, error) {
 	switch {
 	case dsn == "":
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -63,7 +81,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		}
 		return OpenSQLite(ctx, filepath.Join(dataDir, SQLiteFile))
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return OpenPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, o)
 	default:
 		return nil, errors.New("sqldb: --database must be empty (SQLite in the data directory) or a postgres:// URL")
 	}
@@ -98,7 +116,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{Engine: SQLite, write: w, Read: r, Path: path, group: newCommitter(w, SQLite), trace: trace}
+	db := &DB{Engine: SQLite, write: w, Read: r, Path: path, group: newCommitter(w, SQLite, 1), trace: trace}
 	db.stopOptimize = db.optimizeEvery(OptimizeInterval)
 	return db, nil
 }
@@ -183,9 +201,23 @@ func openSQLiteWriter(ctx context.Context, u string, trace *stmtTrace) (*sql.DB,
 
 // OpenPostgres connects to PostgreSQL.
 func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
+	return openPostgres(ctx, dsn, Options{})
+}
+
+func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: --database is not a valid PostgreSQL URL: %w", errors.Unwrap(err))
+	}
+	committers := o.Committers
+	if committers <= 0 {
+		committers = DefaultCommitters
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgxpool's default (4, or the number of CPUs) for the reads,
+		// and a connection for each committer on top: a committer holds
+		// its connection for the whole batch.
+		cfg.MaxConns += int32(committers)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -200,7 +232,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*DB, error) {
 	trips := &atomic.Int64{}
 	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool), trips})
 	w.SetMaxIdleConns(0) // as GetPoolConnector asks: the pool keeps them
-	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres), trips: trips}, nil
+	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres, committers), trips: trips}, nil
 }
 
 // Close closes every connection.

@@ -100,7 +100,9 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 	if err != nil {
 		return nil, wrap(op, err)
 	}
+	var filed []*kasuhara.Case
 	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+		filed = filed[:0]
 		importID := in.StagedID
 		if importID != "" {
 			var imported sql.NullTime
@@ -139,7 +141,7 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 			if err := s.insertCase(ctx, tx, v, c, false); err != nil {
 				return err
 			}
-			res.Refs = append(res.Refs, c.Ref)
+			filed = append(filed, c)
 		}
 		// Two imports of the same file at once (two desk members, two
 		// servers) both pass the check above; the unique index
@@ -162,6 +164,11 @@ func (s *Store) ImportCases(ctx context.Context, v kasuhara.Actor, orgID string,
 	})
 	if err != nil {
 		return nil, wrap(op, err)
+	}
+	// The numbers once committed: on PostgreSQL a case is numbered at the
+	// end of its batch (numberCase).
+	for _, c := range filed {
+		res.Refs = append(res.Refs, c.Ref)
 	}
 	return res, nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/kasuhara/kasuhara"
 	"github.com/kasuhara/kasuhara/internal/access"
-	"github.com/kasuhara/kasuhara/internal/calendar"
+	"github.com/kasuhara/kasuhara/internal/audit"
 	"github.com/kasuhara/kasuhara/internal/jobs"
 	"github.com/kasuhara/kasuhara/internal/notify"
 	"github.com/kasuhara/kasuhara/internal/search"
@@ -243,13 +243,9 @@ type receipt struct{ lookup, hash string }
 // anonymous report): the receipt is part of the case's INSERT, and so of
 // the record state computed from the values written.
 func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool, rc receipt) error {
-	year := c.CreatedAt.In(calendar.JST).Year()
-	var n int
-	if err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (org_id, year, next) VALUES ($1, $2, 2)
-		ON CONFLICT (org_id, year) DO UPDATE SET next = case_counters.next + 1 RETURNING next - 1`, c.OrgID, year).Scan(&n); err != nil {
-		return fmt.Errorf("case number: %w", err)
+	if err := s.numberCase(ctx, tx, c); err != nil {
+		return err
 	}
-	c.Ref = fmt.Sprintf("K-%d-%05d", year, n)
 	r := c.Report
 	tokens := search.Tokens(strings.Join(reportText(r), "\n"))
 	// The search index is written with the case: on PostgreSQL its
@@ -311,39 +307,44 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 		return err
 	}
 	// The case was written with updated_at = now: the first event needs no
-	// update of it.
-	reported := map[string]string{"ref": c.Ref}
-	if c.RecordedBy != "" {
-		reported["received_via"] = c.ReceivedVia
-	}
-	if imported {
-		reported["imported"] = "true"
-	}
-	if _, err := s.insertEvent(ctx, tx, c.ID, actor.UserID, kasuhara.EventReported, "", reported); err != nil {
+	// update of it. It is made now and written once the case has its
+	// number, which it names (whenNumbered).
+	reported := s.newEvent(c.ID, actor.UserID, kasuhara.EventReported, "", nil)
+	var custID string
+	if err := s.whenCustomer(ctx, tx, c, &custID); err != nil {
 		return err
 	}
-	custID, err := s.linkCustomer(ctx, tx, c)
-	if err != nil {
-		return fmt.Errorf("customer: %w", err)
+	numbered := func(tx *sqldb.Tx) error {
+		reported.Data = map[string]string{"ref": c.Ref}
+		if c.RecordedBy != "" {
+			reported.Data["received_via"] = c.ReceivedVia
+		}
+		if imported {
+			reported.Data["imported"] = "true"
+		}
+		if err := queueEvent(ctx, tx, reported); err != nil {
+			return err
+		}
+		// The first reminder of the clocks and the outbox entries of the
+		// report (fanned out after the commit), in one statement. A closed
+		// imported case runs no clock: its deadlines are long past and would
+		// send a storm of reminders. A report held during a flood is reviewed
+		// in the queue, not notified one by one; nor are the cases of an import
+		// (the import is one act). The employee a report was taken for hears
+		// of it (the recorder's own report is not theirs to be told of).
+		var js []jobs.Job
+		if !imported || c.State != kasuhara.StateClosed {
+			js = append(js, firstClockJob(c))
+		}
+		if !c.HeldForReview && !imported {
+			js = append(js, s.handlersJob(c, notify.CaseReported, actor.UserID))
+		}
+		if c.RecordedBy != "" && c.ReporterID != "" {
+			js = append(js, s.eventJob(c, notify.CaseRecorded, notify.EventJob{Users: []string{c.ReporterID}}))
+		}
+		return jobs.EnqueueAll(ctx, tx, js...)
 	}
-	// The first reminder of the clocks and the outbox entries of the
-	// report (fanned out after the commit), in one statement. A closed
-	// imported case runs no clock: its deadlines are long past and would
-	// send a storm of reminders. A report held during a flood is reviewed
-	// in the queue, not notified one by one; nor are the cases of an import
-	// (the import is one act). The employee a report was taken for hears
-	// of it (the recorder's own report is not theirs to be told of).
-	var js []jobs.Job
-	if !imported || c.State != kasuhara.StateClosed {
-		js = append(js, firstClockJob(c))
-	}
-	if !c.HeldForReview && !imported {
-		js = append(js, s.handlersJob(c, notify.CaseReported, actor.UserID))
-	}
-	if c.RecordedBy != "" && c.ReporterID != "" {
-		js = append(js, s.eventJob(c, notify.CaseRecorded, notify.EventJob{Users: []string{c.ReporterID}}))
-	}
-	if err := jobs.EnqueueAll(ctx, tx, js...); err != nil {
+	if err := s.whenNumbered(ctx, tx, c, numbered); err != nil {
 		return err
 	}
 	detail := map[string]any{"categories": r.Categories, "urgent": c.Urgent, "consultation": r.Consultation}
@@ -360,7 +361,8 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 	// An imported case may arrive closed (closed_at set): its state is
 	// read back like any other that newCaseRecords does not know.
 	if alone && !imported {
-		ch.records = newCaseRecords(s.db.Engine, c, custID, rc.hash)
+		// Made when the entry is chained, after the case's number.
+		ch.records = func() []audit.RecordState { return newCaseRecords(s.db.Engine, c, custID, rc.hash) }
 	}
 	return s.appendAudit(ctx, tx, ch)
 }
@@ -483,16 +485,29 @@ func (s *Store) addEventID(ctx context.Context, tx *sqldb.Tx, caseID, actorID, k
 
 // insertEvent writes a timeline event without touching its case.
 func (s *Store) insertEvent(ctx context.Context, tx *sqldb.Tx, caseID, actorID, kind, body string, data map[string]string) (*kasuhara.Event, error) {
-	if data == nil {
-		data = map[string]string{}
-	}
-	b, _ := json.Marshal(data)
-	e := &kasuhara.Event{ID: newID(), CaseID: caseID, At: s.now(), ActorID: actorID, Kind: kind, Body: body, Data: data}
-	if err := tx.Queue(ctx, "INSERT INTO case_events (id, case_id, at, actor_id, kind, body, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		e.ID, caseID, e.At, actorID, kind, body, string(b)); err != nil {
-		return nil, fmt.Errorf("add event: %w", err)
+	e := s.newEvent(caseID, actorID, kind, body, data)
+	if err := queueEvent(ctx, tx, e); err != nil {
+		return nil, err
 	}
 	return e, nil
+}
+
+// newEvent makes a timeline event, now; queueEvent writes it.
+func (s *Store) newEvent(caseID, actorID, kind, body string, data map[string]string) *kasuhara.Event {
+	return &kasuhara.Event{ID: newID(), CaseID: caseID, At: s.now(), ActorID: actorID, Kind: kind, Body: body, Data: data}
+}
+
+// queueEvent writes the timeline event e (Tx.Queue).
+func queueEvent(ctx context.Context, tx *sqldb.Tx, e *kasuhara.Event) error {
+	if e.Data == nil {
+		e.Data = map[string]string{}
+	}
+	b, _ := json.Marshal(e.Data)
+	if err := tx.Queue(ctx, "INSERT INTO case_events (id, case_id, at, actor_id, kind, body, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		e.ID, e.CaseID, e.At, e.ActorID, e.Kind, e.Body, string(b)); err != nil {
+		return fmt.Errorf("add event: %w", err)
+	}
+	return nil
 }
 
 // CaseByID implements kasuhara.CaseService.

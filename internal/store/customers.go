@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,6 +124,83 @@ func (s *Store) linkCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO case_customers (case_id, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", c.ID, id)
 	return id, err
+}
+
+// whenCustomer links the case c to its customer (linkCustomer) and sets
+// *custID to the customer's id: at once on SQLite; on PostgreSQL at the end
+// of the batch (stageCustomers), under a lock of each of its identifiers
+// taken in the same order by every batch. Two reports of one customer in
+// batches that run at once would otherwise wait for each other's customer
+// rows in whatever order their batches met them (a deadlock, when two
+// batches each hold one), and, both finding no customer yet, make two.
+func (s *Store) whenCustomer(ctx context.Context, tx *sqldb.Tx, c *kasuhara.Case, custID *string) error {
+	if s.db.Engine != sqldb.Postgres {
+		id, err := s.linkCustomer(ctx, tx, c)
+		if err != nil {
+			return fmt.Errorf("customer: %w", err)
+		}
+		*custID = id
+		return nil
+	}
+	if len(identifiersOf(c.Report.Customer)) == 0 {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
+	tx.BeforeCommit(func(tx *sqldb.Tx) error {
+		b := tx.State(customerBatchKey{}, func() any { return &customerBatch{} }).(*customerBatch)
+		if len(b.links) == 0 {
+			tx.Serial(stageCustomers, func(tx *sqldb.Tx) error { return s.writeCustomers(ctx, tx, b) })
+		}
+		b.links = append(b.links, customerLink{c: c, id: custID})
+		return nil
+	})
+	return nil
+}
+
+// customerBatch is the cases of a batch waiting for their customers.
+type customerBatch struct{ links []customerLink }
+
+type customerLink struct {
+	c  *kasuhara.Case
+	id *string
+}
+
+type customerBatchKey struct{}
+
+// customerLockClass is the first key of the identifiers' advisory locks
+// ("kasu"); the second is identifierLock's.
+const customerLockClass = 0x6b617375
+
+// identifierLock is the second key of the lock of an organisation's
+// customer identifier.
+func identifierLock(org, kind, key string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(org + "\x00" + kind + "\x00" + key))
+	return int32(h.Sum32())
+}
+
+// writeCustomers locks the identifiers of the batch's customers, in the
+// order of their locks' keys, then links each case to its customer.
+func (s *Store) writeCustomers(ctx context.Context, tx *sqldb.Tx, b *customerBatch) error {
+	var keys []int32
+	for _, l := range b.links {
+		for _, i := range identifiersOf(l.c.Report.Customer) {
+			keys = append(keys, identifierLock(l.c.OrgID, i.Kind, i.Key))
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if err := tx.Queue(ctx, "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k", int32(customerLockClass), keys); err != nil {
+		return fmt.Errorf("store: customer locks: %w", err)
+	}
+	for _, l := range b.links {
+		id, err := s.linkCustomer(ctx, tx, l.c)
+		if err != nil {
+			return fmt.Errorf("store: customer: %w", err)
+		}
+		*l.id = id
+	}
+	return nil
 }
 
 // customerDesk checks that the viewer may read the registry: desk and legal.

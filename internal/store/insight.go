@@ -72,7 +72,7 @@ func (s *Store) addStats(ctx context.Context, tx *sqldb.Tx, rows ...statRow) err
 		}
 		if !b.started {
 			b.started = true
-			tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.writeStats(ctx, tx, b) })
+			tx.Serial(stageStats, func(tx *sqldb.Tx) error { return s.writeStats(ctx, tx, b) })
 		}
 		return nil
 	})
@@ -80,8 +80,8 @@ func (s *Store) addStats(ctx context.Context, tx *sqldb.Tx, rows ...statRow) err
 }
 
 // writeStats applies the summed changes, in the order of their keys (so
-// that two servers on one PostgreSQL database lock the counters in the same
-// order).
+// that two batches, of one server or two on one PostgreSQL database, lock
+// the counters in the same order).
 func (s *Store) writeStats(ctx context.Context, tx *sqldb.Tx, b *statBatch) error {
 	var keys [][4]string
 	for k, n := range b.n {

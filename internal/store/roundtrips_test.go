@@ -14,12 +14,15 @@ import (
 // answer the report does not need are queued (sqldb.Tx.Queue) and go with
 // the next one. It was 17 (20 before the customer registry's statements
 // were folded into one): one for each statement, the savepoint and its
-// release, BEGIN and COMMIT. It is 8: BEGIN; the savepoint with the case
-// number; the case; its categories, tasks and first event with the
-// customer registry's statement; the jobs with the release; the audit lock
-// with the chain's head; the statistics, audit entries, record states and
-// the head's update (the hooks); COMMIT. Under load the first, the last
-// two and the chain's head are shared by the reports of a batch.
+// release, BEGIN and COMMIT. It is 8: BEGIN; the savepoint with the case;
+// its categories and tasks with the release; then at the end of the batch
+// the customer registry's statement with its identifiers' locks; the case
+// numbers of the batch; the audit lock with the chain's head (after the
+// numbers, the first event, the jobs and the statistics, queued); the
+// audit entries, record states and the head's update; COMMIT. Under load
+// BEGIN, the numbers, the chain's head, the entries and COMMIT are shared
+// by the reports of a batch: 3 + 5/k for each of k reports (it was
+// 4 + 4/k, with a case number for each report).
 func TestReportRoundTrips(t *testing.T) {
 	d := setupDesk(t, testdb.Open(t, sqldb.Postgres))
 	clerk := d.people["clerk"]

@@ -98,21 +98,24 @@ type change struct {
 	objectType string
 	objectID   string
 	detail     any // non-personal facts only
-	// records, when set, is the state of the records of the change's group
-	// (scope "case <id>") after the transaction, known from the values
-	// written, so that the entry's record hash needs no read-back. Only for
-	// a change after which nothing else in the transaction writes the group
-	// (a new case filed alone); it must equal what recordStates reads, which
-	// TestKnownRecordStates proves for every shape of report.
-	records []audit.RecordState
+	// records, when set, makes the state of the records of the change's
+	// group (scope "case <id>") after the transaction, known from the
+	// values written, so that the entry's record hash needs no read-back. It
+	// is called when the entry is chained, at the end of the batch (after
+	// the case numbers). Only for a change after which nothing else in the
+	// transaction writes the group (a new case filed alone); it must equal
+	// what recordStates reads, which TestKnownRecordStates proves for every
+	// shape of report.
+	records func() []audit.RecordState
 }
 
 // appendAudit adds an entry to the chain inside tx. The entry is made now;
-// it is chained (numbered and hashed after the head) just before the commit,
-// with the other entries of the same group commit: the chain's head is then
-// read, locked and written once per commit instead of once per change, and
-// the entries are inserted in one statement (sqldb.Tx.BeforeCommit). An entry
-// whose change is rolled back is dropped with it.
+// it is chained (numbered and hashed after the head) at the end of the
+// batch, with the other entries of the batch, in the order appended: the
+// chain's head is then locked, read and written once per commit instead of
+// once per change, and locked only from the batch's last statements to its
+// commit (sqldb.Tx.Serial, stageAudit), and the entries are inserted in
+// one statement. An entry whose change is rolled back is dropped with it.
 func (s *Store) appendAudit(ctx context.Context, tx *sqldb.Tx, c change) error {
 	e := kasuhara.AuditEntry{
 		At: s.now(), OrgID: c.orgID, ActorID: c.actor.UserID, ActorLabel: c.actor.Label,
@@ -122,49 +125,34 @@ func (s *Store) appendAudit(ctx context.Context, tx *sqldb.Tx, c change) error {
 		e.ActorLabel = ""
 	}
 	ctx = context.WithoutCancel(ctx) // it runs at the commit, whatever became of the caller
-	tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.chainAudit(ctx, tx, e, c.records) })
+	// A hook, so that the entry goes with its function if that fails.
+	tx.BeforeCommit(func(tx *sqldb.Tx) error {
+		b := tx.State(auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
+		if len(b.waiting) == 0 {
+			tx.Serial(stageAudit, func(tx *sqldb.Tx) error { return s.writeAudit(ctx, tx, b) })
+		}
+		b.waiting = append(b.waiting, waitingEntry{e, c.records})
+		return nil
+	})
 	return nil
 }
 
-// auditBatch is the chain's head as the entries of one transaction move it,
-// and the entries waiting to be inserted.
+// auditBatch is the entries of one batch waiting to be chained, then the
+// chain's head as they move it, and the entries and record states to be
+// inserted.
 type auditBatch struct {
-	started bool
+	waiting []waitingEntry
 	seq     int64
 	hash    string
 	entries []kasuhara.AuditEntry
 	states  [][]any // record_states rows
 }
 
-// chainAudit numbers and hashes e after the head of tx's batch. The first
-// entry of a transaction takes the chain's lock and reads its head, and
-// registers writeAudit, which runs after the other entries of the batch.
-func (s *Store) chainAudit(ctx context.Context, tx *sqldb.Tx, e kasuhara.AuditEntry, known []audit.RecordState) error {
-	b := tx.State(auditBatchKey{}, func() any { return &auditBatch{} }).(*auditBatch)
-	// The records' state after every change of the transaction: the hooks
-	// run after its statements. Known states need no read.
-	var states []audit.RecordState
-	var err error
-	if known != nil {
-		states = knownRecords(&e, known)
-	} else if states, err = s.snapshotRecords(ctx, tx, &e); err != nil {
-		return fmt.Errorf("store: audit records: %w", err)
-	}
-	if !b.started {
-		if s.db.Engine == sqldb.Postgres {
-			if err := tx.Queue(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
-				return fmt.Errorf("store: audit lock: %w", err)
-			}
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&b.seq, &b.hash); err != nil {
-			return fmt.Errorf("store: audit head: %w", err)
-		}
-		b.started = true
-		tx.BeforeCommit(func(tx *sqldb.Tx) error { return s.writeAudit(ctx, tx, b) })
-	}
-	b.add(e)
-	b.addStates(states)
-	return nil
+// waitingEntry is an entry not chained yet, with what makes its records'
+// state when they are known without reading them (change.records).
+type waitingEntry struct {
+	e     kasuhara.AuditEntry
+	known func() []audit.RecordState
 }
 
 // auditBatchKey keys the batch's auditBatch in sqldb.Tx.State.
@@ -184,10 +172,35 @@ func (b *auditBatch) add(e kasuhara.AuditEntry) {
 	b.entries = append(b.entries, e)
 }
 
-// writeAudit inserts the entries of b and moves the head.
+// writeAudit chains the entries of b after the head and writes them. On
+// PostgreSQL it first takes the chain's lock, which the commit releases:
+// the batches that run at once chain their entries one after another, in
+// the order of their commits. The records' states are read after the lock
+// (and after everything else the batch writes): a batch that chained before
+// has committed, and its changes are in the states read here.
 func (s *Store) writeAudit(ctx context.Context, tx *sqldb.Tx, b *auditBatch) error {
-	if len(b.entries) == 0 {
+	if len(b.waiting) == 0 {
 		return nil
+	}
+	if s.db.Engine == sqldb.Postgres {
+		if err := tx.Queue(ctx, "SELECT pg_advisory_xact_lock($1)", int64(auditLockKey)); err != nil {
+			return fmt.Errorf("store: audit lock: %w", err)
+		}
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&b.seq, &b.hash); err != nil {
+		return fmt.Errorf("store: audit head: %w", err)
+	}
+	for _, w := range b.waiting {
+		e := w.e
+		var states []audit.RecordState
+		var err error
+		if w.known != nil {
+			states = knownRecords(&e, w.known())
+		} else if states, err = s.snapshotRecords(ctx, tx, &e); err != nil {
+			return fmt.Errorf("store: audit records: %w", err)
+		}
+		b.add(e)
+		b.addStates(states)
 	}
 	rows := make([][]any, len(b.entries))
 	for i, e := range b.entries {

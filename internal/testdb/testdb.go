@@ -44,11 +44,24 @@ func Run(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	Each(t, func(t *testing.T, e sqldb.Engine) { fn(t, Open(t, e)) })
 }
 
+// RunWith is Run on databases opened with o (several committers on
+// PostgreSQL).
+func RunWith(t *testing.T, o sqldb.Options, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	Each(t, func(t *testing.T, e sqldb.Engine) { fn(t, OpenWith(t, e, o)) })
+}
+
 // Open returns a fresh migrated database of engine e, closed and dropped
 // when the test ends.
 func Open(t testing.TB, e sqldb.Engine) *sqldb.DB {
 	t.Helper()
-	db := OpenEmpty(t, e)
+	return OpenWith(t, e, sqldb.Options{})
+}
+
+// OpenWith is Open with the options o.
+func OpenWith(t testing.TB, e sqldb.Engine, o sqldb.Options) *sqldb.DB {
+	t.Helper()
+	db := openEmpty(t, e, o)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s: %v", e, err)
 	}
@@ -58,10 +71,15 @@ func Open(t testing.TB, e sqldb.Engine) *sqldb.DB {
 // OpenEmpty returns a fresh database of engine e without migrating it.
 func OpenEmpty(t testing.TB, e sqldb.Engine) *sqldb.DB {
 	t.Helper()
+	return openEmpty(t, e, sqldb.Options{})
+}
+
+func openEmpty(t testing.TB, e sqldb.Engine, o sqldb.Options) *sqldb.DB {
+	t.Helper()
 	ctx := context.Background()
 	switch e {
 	case sqldb.SQLite:
-		db, err := sqldb.Open(ctx, "", t.TempDir())
+		db, err := sqldb.OpenWith(ctx, "", t.TempDir(), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +87,7 @@ func OpenEmpty(t testing.TB, e sqldb.Engine) *sqldb.DB {
 		return db
 	case sqldb.Postgres:
 		dsn := NewPostgresDatabase(t)
-		db, err := sqldb.Open(ctx, dsn, "")
+		db, err := sqldb.OpenWith(ctx, dsn, "", o)
 		if err != nil {
 			t.Fatal(err)
 		}
