@@ -22,24 +22,7 @@ import (
 //
 //	go test ./internal/store -run X -bench CasesPage -benchtime 2000x -count 5
 func BenchmarkCasesPage(b *testing.B) {
-	n := 50000
-	if v, err := strconv.Atoi(os.Getenv("KASUHARA_BENCH_CASES")); err == nil && v > 0 {
-		n = v
-	}
-	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
-		if e == sqldb.Postgres && os.Getenv("KASUHARA_TEST_POSTGRES") == "" {
-			continue
-		}
-		db := testdb.Open(b, e)
-		st := store.New(db)
-		st.Params = fastParams
-		if err := demo.Seed(ctx, st, io.Discard); err != nil {
-			b.Fatal(err)
-		}
-		if err := demo.Cases(ctx, st, "demo-retail", n, 7, io.Discard); err != nil {
-			b.Fatal(err)
-		}
-		desk := demoDesk(b, st, "demo-retail")
+	benchDemo(b, func(e sqldb.Engine, db *sqldb.DB, st *store.Store, n int, desk kasuhara.Actor) {
 		for _, p := range []struct {
 			name string
 			f    kasuhara.CaseFilter
@@ -69,5 +52,31 @@ func BenchmarkCasesPage(b *testing.B) {
 				})
 			}
 		}
+	})
+}
+
+// benchDemo calls f on each engine the tests run on (PostgreSQL when
+// KASUHARA_TEST_POSTGRES is set) with a store holding the demo group and
+// KASUHARA_BENCH_CASES generated cases (50,000 unless set) in the retailer,
+// their number, and the retailer's desk.
+func benchDemo(b *testing.B, f func(e sqldb.Engine, db *sqldb.DB, st *store.Store, n int, desk kasuhara.Actor)) {
+	n := 50000
+	if v, err := strconv.Atoi(os.Getenv("KASUHARA_BENCH_CASES")); err == nil && v > 0 {
+		n = v
+	}
+	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
+		if e == sqldb.Postgres && os.Getenv("KASUHARA_TEST_POSTGRES") == "" {
+			continue
+		}
+		db := testdb.Open(b, e)
+		st := store.New(db)
+		st.Params = fastParams
+		if err := demo.Seed(ctx, st, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		if err := demo.Cases(ctx, st, "demo-retail", n, 7, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		f(e, db, st, n, demoDesk(b, st, "demo-retail"))
 	}
 }

@@ -1,17 +1,12 @@
 package store_test
 
 import (
-	"io"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/kasuhara/kasuhara"
-	"github.com/kasuhara/kasuhara/internal/demo"
 	"github.com/kasuhara/kasuhara/internal/sqldb"
 	"github.com/kasuhara/kasuhara/internal/store"
-	"github.com/kasuhara/kasuhara/internal/testdb"
 )
 
 // BenchmarkStats is issue 21's statistics request, three years by month
@@ -22,24 +17,7 @@ import (
 //
 //	go test ./internal/store -run X -bench Stats -benchtime 200x -benchmem -count 5
 func BenchmarkStats(b *testing.B) {
-	n := 50000
-	if v, err := strconv.Atoi(os.Getenv("KASUHARA_BENCH_CASES")); err == nil && v > 0 {
-		n = v
-	}
-	for _, e := range []sqldb.Engine{sqldb.SQLite, sqldb.Postgres} {
-		if e == sqldb.Postgres && os.Getenv("KASUHARA_TEST_POSTGRES") == "" {
-			continue
-		}
-		db := testdb.Open(b, e)
-		st := store.New(db)
-		st.Params = fastParams
-		if err := demo.Seed(ctx, st, io.Discard); err != nil {
-			b.Fatal(err)
-		}
-		if err := demo.Cases(ctx, st, "demo-retail", n, 7, io.Discard); err != nil {
-			b.Fatal(err)
-		}
-		desk := demoDesk(b, st, "demo-retail")
+	benchDemo(b, func(e sqldb.Engine, db *sqldb.DB, st *store.Store, n int, desk kasuhara.Actor) {
 		now := time.Now()
 		q := kasuhara.StatsQuery{From: kasuhara.StatMonth(now.AddDate(-3, 0, 0)), To: kasuhara.StatMonth(now), GroupBy: "month"}
 		var counters int
@@ -60,5 +38,5 @@ func BenchmarkStats(b *testing.B) {
 			}
 			b.ReportMetric(float64(counters), "counters")
 		})
-	}
+	})
 }
