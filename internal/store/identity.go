@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/kasuhara/kasuhara"
+	"github.com/kasuhara/kasuhara/internal/credential"
 )
 
 // Who is asking, in one statement (issue 21). Every request read the token
@@ -49,14 +51,14 @@ func scanIdentity(sc scanner, extra ...any) (*kasuhara.Identity, error) {
 func (s *Store) TokenIdentity(ctx context.Context, secret string) (*kasuhara.Identity, error) {
 	const op = "store.TokenIdentity"
 	unauth := &kasuhara.Error{Code: kasuhara.EUNAUTH, Op: op, Message: "invalid or revoked API token"}
-	if !validTokenSecret(secret) {
+	if !strings.HasPrefix(secret, credential.TokenPrefix) { // refused without a query
 		return nil, unauth
 	}
 	var tokenID string
 	var lastUsed sql.NullTime
 	id, err := scanIdentity(s.db.Read.QueryRowContext(ctx, unprobed(s.db.Engine, `SELECT `+identityColumns+`, t.id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id`+identityJoin+`
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`+identityOrder), tokenDigest(secret)), &tokenID, &lastUsed)
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`+identityOrder), credential.Digest(secret)), &tokenID, &lastUsed)
 	if err == sql.ErrNoRows {
 		return nil, unauth
 	}

@@ -52,13 +52,6 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*kasuhara.User, e
 	return id.User, nil
 }
 
-// validTokenSecret: a secret that could be a token's; any other is refused
-// without a query.
-func validTokenSecret(secret string) bool { return strings.HasPrefix(secret, credential.TokenPrefix) }
-
-// tokenDigest is what the table keeps of a token's secret.
-func tokenDigest(secret string) string { return credential.Digest(secret) }
-
 // touchToken records that the token was used, at most once a minute.
 func (s *Store) touchToken(ctx context.Context, tokenID string, lastUsed sql.NullTime) {
 	now := s.now()
