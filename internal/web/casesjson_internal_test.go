@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
@@ -146,4 +147,57 @@ func BenchmarkCaseListJSON(b *testing.B) {
 			_ = sendJSON(rec, 200, map[string]any{"cases": page, "next_cursor": "next"})
 		}
 	})
+}
+
+// TestCaseListJSONEveryField: a case whose every field, the narratives'
+// and the customer's too, holds a value is written as encoding/json writes
+// it, so that a field added to caseOut cannot be left out of the list
+// written by hand without this test failing.
+func TestCaseListJSONEveryField(t *testing.T) {
+	var c caseOut
+	fillEvery(reflect.ValueOf(&c).Elem())
+	page := []caseOut{c}
+	got, ok := appendCaseList(nil, page, "")
+	if want := encodingJSON(t, page, ""); !ok || !bytes.Equal(got, want) {
+		t.Errorf("every field set (ok %v):\ngot  %s\nwant %s", ok, got, want)
+	}
+}
+
+// fillEvery sets every settable field below v to a value that is not its
+// zero value.
+func fillEvery(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillEvery(v.Elem())
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			v.Set(reflect.ValueOf(time.Date(2026, 12, 7, 4, 30, 15, 123000000, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillEvery(v.Field(i))
+			}
+		}
+	case reflect.String:
+		v.SetString("値 " + v.Type().Name() + " <&>")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(42)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 2, 2)
+		for i := range 2 {
+			fillEvery(s.Index(i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fillEvery(k)
+		fillEvery(e)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	}
 }
