@@ -254,8 +254,9 @@ type receipt struct{ lookup, hash string }
 // anonymous report): the receipt is part of the case's INSERT, and so of
 // the record state computed from the values written. guard, unless it is
 // noGuard, is the version of the organisation's settings that c's clocks
-// were computed with: the case is written only while the settings still
-// have it, and errSettingsChanged says they do not (guarded).
+// were computed with: the INSERT returns the version the settings have, and
+// errSettingsChanged says it is another (guarded); the function's error
+// undoes the case.
 func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool, rc receipt, guard int64) error {
 	if err := s.numberCase(ctx, tx, c); err != nil {
 		return err
@@ -279,27 +280,25 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 	if s.db.Engine == sqldb.Postgres {
 		args = append(args, tokens)
 	}
-	args = append(args, guard)
-	guardArg := fmt.Sprintf("$%d", len(args))
 	// The department is checked by the INSERT: a department of another
-	// organisation (or none) gives NULL, and the report fails below. So are
-	// the settings' version (guard): a stale one writes no row.
+	// organisation (or none) gives NULL, and the report fails below. The
+	// settings' version is read with it, for the guard.
 	var sid sql.NullInt64
 	var dep sql.NullString
-	err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
+	var version int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter,
 		import_id, closed_at, receipt_lookup, receipt_hash, `+searchCol+`)
-		SELECT $1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-		$33, $34, $35, $36, $37, $38, $39, `+searchVal+`
-		WHERE CAST(`+guardArg+` AS BIGINT) < 0 OR COALESCE((SELECT version FROM org_settings WHERE org_id = $2), 0) = CAST(`+guardArg+` AS BIGINT)
-		RETURNING search_id, department_id`, args...).Scan(&sid, &dep)
-	if errors.Is(err, sql.ErrNoRows) && guard != noGuard {
-		return errSettingsChanged
-	}
-	if err != nil {
+		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
+		$33, $34, $35, $36, $37, $38, $39, `+searchVal+`)
+		RETURNING search_id, department_id, COALESCE((SELECT version FROM org_settings WHERE org_id = $2), 0)`, args...).Scan(&sid, &dep, &version); err != nil {
 		return fmt.Errorf("insert case: %w", err)
+	}
+	if guard != noGuard && version != guard {
+		// Undone with the function's savepoint (or the batch's rollback).
+		return errSettingsChanged
 	}
 	if r.DepartmentID != "" && dep.String != r.DepartmentID {
 		return kasuhara.InvalidField("department", kasuhara.FieldNotDepartment)

@@ -65,13 +65,15 @@ func (s *Store) settingsVersion(ctx context.Context, q queryer, orgID string) (*
 // A report's settings (issue 21). Every report read its organisation's
 // settings for its clocks, a statement of its own. The store keeps the
 // settings of each organisation it has filed a report for, with the row's
-// version (settingsVersion), and the case's INSERT writes the case only
-// while the row still has that version (insertCaseReceipt's guard): the
-// check is in the report's own transaction, so that a change made by
-// another server on the same PostgreSQL database, or by a command on the
-// same SQLite file, is never missed. A report whose guard fails writes
-// nothing (errSettingsChanged) and is filed again with the settings read
-// anew, as it was before the cache, without a guard. The store's own
+// version (settingsVersion), and the case's INSERT returns the row's
+// version as it is in the report's own transaction (insertCaseReceipt's
+// guard), so that a change made by another server on the same PostgreSQL
+// database, or by a command on the same SQLite file, is never missed. A
+// report whose version differs is undone (errSettingsChanged, the
+// function's error) and filed again with the settings read anew, as it was
+// before the cache, without a guard. (A guard in the INSERT's WHERE, an
+// INSERT … SELECT, cost SQLite more than the read it saved: the SELECT
+// reads cases, so SQLite materialises it first.) The store's own
 // changes of the settings forget its copy after their commit
 // (forgetSettings), so that only another server's change costs a report a
 // second attempt.
@@ -80,7 +82,7 @@ func (s *Store) settingsVersion(ctx context.Context, q queryer, orgID string) (*
 // its transaction, as every path but a report's does.
 const noGuard = -1
 
-// errSettingsChanged is a guarded case's INSERT that wrote nothing: the
+// errSettingsChanged is a guarded case's INSERT that found the
 // organisation's settings changed since they were kept.
 var errSettingsChanged = errors.New("store: the organisation's settings changed")
 
