@@ -71,9 +71,9 @@ func (s *Store) settingsVersion(ctx context.Context, q queryer, orgID string) (*
 // database, or by a command on the same SQLite file, is never missed. A
 // report whose version differs is undone (errSettingsChanged, the
 // function's error) and filed again with the settings read anew, as it was
-// before the cache, without a guard. (A guard in the INSERT's WHERE, an
-// INSERT … SELECT, cost SQLite more than the read it saved: the SELECT
-// reads cases, so SQLite materialises it first.) The store's own
+// before the cache, without a guard. (Not in the INSERT's WHERE: an
+// INSERT … SELECT whose SELECT reads cases is materialised by SQLite
+// first.) The store's own
 // changes of the settings forget its copy after their commit
 // (forgetSettings), so that only another server's change costs a report a
 // second attempt.
