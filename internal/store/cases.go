@@ -115,6 +115,20 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// categoryColumns are the columns of a case_categories row: with the
+// category, the case's organisation, state and filing time, by which the
+// queue filtered by a category walks (migration 0054; the state follows
+// the case by a trigger).
+var categoryColumns = []string{"case_id", "category", "org_id", "state", "created_at"}
+
+// categoryRows appends the case_categories rows of c to rows.
+func categoryRows(rows [][]any, c *kasuhara.Case) [][]any {
+	for _, cat := range c.Report.Categories {
+		rows = append(rows, []any{c.ID, string(cat), c.OrgID, string(c.State), c.CreatedAt})
+	}
+	return rows
+}
+
 func joinCategories(cs []kasuhara.Category) string {
 	ss := make([]string, len(cs))
 	for i, c := range cs {
@@ -284,11 +298,7 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 	if s.db.Engine == sqldb.SQLite {
 		s.indexNew(ctx, tx, c.ID, sid.Int64, tokens)
 	}
-	cats := make([][]any, 0, len(r.Categories))
-	for _, cat := range r.Categories {
-		cats = append(cats, []any{c.ID, string(cat)})
-	}
-	if err := tx.QueueRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+	if err := tx.QueueRows(ctx, "case_categories", categoryColumns, categoryRows(nil, c)); err != nil {
 		return err
 	}
 	if err := s.statDelta(ctx, tx, nil, c); err != nil {
