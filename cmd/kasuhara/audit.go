@@ -65,7 +65,7 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "Recorded the present state of %d groups of records that had no audited state.\n", n)
+			fmt.Fprintf(e.stdout, "Recorded the present state of %d groups of records that had no audited state, or one without the columns added since.\n", n)
 			return nil
 		}
 		n, p, err := st.VerifyAudit(ctx)
@@ -96,13 +96,17 @@ func auditCmd(ctx context.Context, e env, args []string) error {
 		for _, sc := range check.Unaudited {
 			fmt.Fprintf(e.stdout, "NOT YET AUDITED %s: no audited state (written before records were hashed; see kasuhara audit baseline)\n", sc)
 		}
+		for _, sc := range check.Older {
+			fmt.Fprintf(e.stdout, "OLDER COLUMNS %s: its audited state was recorded before columns added since; those are compared after its next change or kasuhara audit baseline\n", sc)
+		}
 		for _, p := range check.Problems {
 			fmt.Fprintf(e.stdout, "TAMPERED %s: %s (last audited state: entry %d)\n", p.Record, p.Reason, p.Seq)
 		}
 		if len(check.Problems) > 0 {
 			return fmt.Errorf("%w: %d records", errRecordsTampered, len(check.Problems))
 		}
-		fmt.Fprintf(e.stdout, "The records match their audited state: %d groups checked, %d not yet audited.\n", check.Checked, len(check.Unaudited))
+		fmt.Fprintf(e.stdout, "The records match their audited state: %d groups checked, %d not yet audited, %d audited by older columns.\n",
+			check.Checked, len(check.Unaudited), len(check.Older))
 		return nil
 	})
 }

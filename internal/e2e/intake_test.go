@@ -44,7 +44,9 @@ func TestReportTakenOnBehalf(t *testing.T) {
 	boss.emulateSize("phone", 390, 844)
 	boss.open("/recorded")
 	checkFits(t, boss, "the recorded list, empty")
-	boss.click("#onbehalf-link")
+	// submit waits for the page the link opens (click does not: on a
+	// loaded machine the location was read before the navigation).
+	wantStatus(t, boss.submit("#onbehalf-link"), http.StatusOK, "the on-behalf link")
 	if boss.path() != "/report/on-behalf" {
 		t.Fatalf("the link leads to %s", boss.path())
 	}

@@ -46,6 +46,7 @@ var evalKindsVersions = []struct {
 	{10, "635d59dc081c2438"}, // issue 26 again: groups as targets, group dehumanising, Japanese insults of ordinary words, profanity at no one, near misses
 	{11, "a2b6db81218342ee"}, // issue 26, third round: evalbank_v11_test.go, threats in many grammatical shapes, profanity at no one, condemned quotes, counter-speech, negations
 	{12, "8bfb56138faf4bca"}, // version 11 held one text twice in the dev part (後ろには気をつけな。, also a template expansion): rewritten
+	{13, "a78b40a9c413cba7"}, // evalbank_v13_test.go: sexual remarks, discriminatory remarks, threats of other shapes, compliments and neutral mentions, pasted text with capitals
 }
 
 // evalKindsVersion is the set's version, written in the files' header.
@@ -102,7 +103,8 @@ func TestEvalKindsNoOverlap(t *testing.T) {
 // The kinds of text, in the order of the tables.
 var evalKinds = []string{
 	"direct_threat", "implied_threat", "call_for_violence", "dehumanising_insult", "slur", "profanity_at_person",
-	"condemned_narrative", "profanity_at_no_one", "quoted_condemnation", "negation", "ordinary_complaint", "obfuscated",
+	"condemned_narrative", "profanity_at_no_one", "quoted_condemnation", "negation", "ordinary_complaint",
+	"sexual_remark", "discriminatory_remark", "pasted_text", "obfuscated",
 }
 
 // kindExpect is what a text of a kind must be labelled with (any of them);
@@ -115,6 +117,10 @@ var kindExpect = map[string]string{
 	"slur":                "violence_abuse/discriminatory,violence_abuse/insult",
 	"profanity_at_person": "violence_abuse/insult",
 	"condemned_narrative": "violence_abuse/threat,violence_abuse/insult",
+	// Version 13: sexual remarks are violence_abuse/sexual when said,
+	// other_harassment/sexual when narrated as conduct.
+	"sexual_remark":         "violence_abuse/sexual,other_harassment/sexual",
+	"discriminatory_remark": "violence_abuse/discriminatory",
 }
 
 // kindBank is what one kind, language and split is made of.
@@ -321,15 +327,18 @@ func makeKindSet(split string) []kindRow {
 				continue
 			}
 			b, ok := banks[lang+"/"+kind]
-			if !ok {
+			// The kinds of version 13 are hand-written only.
+			if !ok && len(v13Hand[split][lang+"/"+kind]) == 0 {
 				panic("no bank for " + lang + "/" + kind + " in " + split)
 			}
 			expect := kindExpect[kind]
 			if expect == "" {
 				expect = "-"
 			}
-			// The hand-written texts of version 11 follow those of the bank.
+			// The hand-written texts of versions 11 and 13 follow those of
+			// the bank.
 			hand := append(slices.Clip(b.hand), v11Hand[split][lang+"/"+kind]...)
+			hand = append(hand, v13Hand[split][lang+"/"+kind]...)
 			n := 0
 			add := func(made, marked string) {
 				n++

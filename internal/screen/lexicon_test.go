@@ -101,6 +101,43 @@ func TestShoutingRule(t *testing.T) {
 	}
 }
 
+// TestShoutingNotCodes: capitals that are not words someone shouts —
+// @mentions, URLs, hashtags, e-mail addresses and headers, acronyms and
+// product codes, as in a forwarded e-mail or a chat log pasted into a
+// report — are not shouting, and a text of them and no abuse gets no
+// label. Shouting next to them still is.
+func TestShoutingNotCodes(t *testing.T) {
+	s := Default()
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"@KENJI_W @MARIA_OPS @TOM_SUPPORT can you look at this", false},
+		{"see HTTPS://WWW.EXAMPLE.COM/HELP/RETURNS/POLICY for details", false},
+		{"#BLACKFRIDAY #MEGASALE #FREESHIPPING starts today", false},
+		{"From: NOREPLY@SHOP.EXAMPLE.COM\nTo: DESK@EXAMPLE.COM\nSubject: YOUR PARCEL HAS BEEN DISPATCHED", false},
+		{"Fwd: RE: RETURN AUTHORISATION REQUEST", false},
+		{"part numbers XJ-2200-BLU, XJ-2200-GRN and XJ-2200-WHT are out of stock", false},
+		{"the SLA says the ISP, the CDN and the DNS team answer within an hour", false},
+		{"ISO IEC JIS ANSI NIST SOC standards apply", false},
+		{"order A1B2C3 ZX99 QQ771 LOT44B ready", false},
+		{"お客様のメール（件名: RE: ORDER CONFIRMATION REQUIRED）を転送します", false},
+		{"Subject: refund\nWHERE IS MY REFUND YOU CROOKS", true},
+		{"@SHOP_HELP WHY IS NOBODY ANSWERING THE PHONE", true},
+		{"I WANT MY MONEY BACK NOW, ORDER #A4471", true},
+	} {
+		_, fired := s.explain(tc.text)
+		if got := fired[capsRule]; got != tc.want {
+			t.Errorf("%q: shouting %v, want %v", tc.text, got, tc.want)
+		}
+		if !tc.want {
+			if res := s.Screen(tc.text); len(res.Labels) != 0 {
+				t.Errorf("%q: labels %v, want none", tc.text, res.Labels)
+			}
+		}
+	}
+}
+
 // TestCondemnedNarrative checks the lift of the condemnation suppressor:
 // words narrated as said or done to someone keep their label however the
 // same sentence condemns them, while words discussed in general (policy,

@@ -394,7 +394,10 @@ func TestAddCaps(t *testing.T) {
 	for _, s := range texts[:500] {
 		texts = append(texts, strings.ToUpper(s))
 	}
-	parts := []string{"YOU", "ARE", "A", "I'M", "Sorry", "sorry", "NOT", ".", "\n", " ", "、", "SO", "STUPID", "x", "Ab", "ABc"}
+	parts := []string{"YOU", "ARE", "A", "I'M", "Sorry", "sorry", "NOT", ".", "\n", " ", "、", "SO", "STUPID", "x", "Ab", "ABc",
+		// Tokens the shouting rule reads apart (version 13): mentions,
+		// hashtags, codes, acronyms, e-mail headers, sentence ends.
+		"@", "#", "9", "/", "_", "-", ":", "!", "?", "Subject:", "RE:", "to:", "X-", "CRM", "ASAP"}
 	for range 3000 {
 		var b strings.Builder
 		for range rng.IntN(20) {

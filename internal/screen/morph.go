@@ -111,6 +111,9 @@ var moods = map[string]func(s stems) []string{
 			s.vol + "か", s.vol + "と思って", s.vol + "と思う", s.vol + "ぜ",
 			s.passive + "たいのか", s.passive + "たいか", s.passive + "てえのか", s.passive + "たくなければ", s.passive + "たくなかったら",
 			s.cont + "たい", s.cont + "てえ", s.te + "しまおうか", s.te + "やるから",
+			// Kansai 〜されたいんか, and going or coming to harm: 殴りに行く,
+			// ぶっ殺しに来る (version 13).
+			s.passive + "たいんか", s.cont + "に行く", s.cont + "にいく", s.cont + "に来る", s.cont + "にくる",
 		}
 	},
 	// The bare dictionary form: for verbs that are a threat in any

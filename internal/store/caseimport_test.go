@@ -148,6 +148,7 @@ func TestImportCases(t *testing.T) {
 		if _, err := d.s.CaseByID(ctx, d.people["callboss"], first.ID); kasuhara.ErrorCode(err) != kasuhara.ENOTFOUND {
 			t.Errorf("the call centre's supervisor opens the shop's imported case: %v", err)
 		}
+		recordsMatch(t, d)
 	})
 }
 

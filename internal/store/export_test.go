@@ -53,3 +53,23 @@ func (s *Store) SearchOnePass(ctx context.Context, v kasuhara.Actor, f kasuhara.
 func RecordStatesRead(db *sqldb.DB, scope string) ([]audit.RecordState, error) {
 	return recordStates(context.Background(), db.Read, scope)
 }
+
+// BaselineAsBefore records the present state of group typ id by an audited
+// entry (records.baseline), as a release before the kinds that extend
+// another (recordQuery.extends) recorded it: without them.
+func (s *Store) BaselineAsBefore(ctx context.Context, typ, id string) error {
+	var before []recordQuery
+	for _, q := range recordQueries[typ] {
+		if q.extends == "" {
+			before = append(before, q)
+		}
+	}
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		states, err := readRecordStates(ctx, tx, typ+" "+id, before)
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, change{actor: kasuhara.CLIActor, action: "records.baseline", objectType: typ, objectID: id,
+			records: func() []audit.RecordState { return states }})
+	})
+}

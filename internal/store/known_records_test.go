@@ -74,9 +74,15 @@ func TestKnownRecordStates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		all := append(named, withEvidence, anon)
-		if len(all) != len(shapes)+2 {
-			t.Fatalf("%d cases filed, want %d", len(all), len(shapes)+2)
+		heldReport := report("", "匿名で、確認待ち", "shouting")
+		heldReport.HeldForReview = true
+		held, _, err := d.s.FileAnonymousReport(ctx, "acme", heldReport)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := append(named, withEvidence, anon, held)
+		if len(all) != len(shapes)+3 {
+			t.Fatalf("%d cases filed, want %d", len(all), len(shapes)+3)
 		}
 		linked := 0
 		for _, c := range all {

@@ -238,7 +238,19 @@ func TestReportsTakenOnBehalf(t *testing.T) {
 		// A report the employee filed themselves cannot be disowned.
 		err = d.s.DisownReport(ctx, operator, callCase.ID, "")
 		wantField(t, err, "case")
+		// How each case was received, and its disowning, are in its
+		// audited state (case_intake).
+		recordsMatch(t, d)
 	})
+}
+
+// recordsMatch fails unless every record matches its last audited state.
+func recordsMatch(t *testing.T, d desk) {
+	t.Helper()
+	check, err := d.s.VerifyRecords(ctx)
+	if err != nil || len(check.Problems) > 0 || len(check.Unaudited) > 0 || len(check.Older) > 0 {
+		t.Fatalf("VerifyRecords: %+v, %v", check, err)
+	}
 }
 
 func TestOnBehalfUnnamed(t *testing.T) {
@@ -264,6 +276,7 @@ func TestOnBehalfUnnamed(t *testing.T) {
 		if rr, err := d.s.RecordedReport(ctx, desk, c.ID); err != nil || !rr.Unnamed || rr.EmployeeID != "" {
 			t.Fatalf("RecordedReport = %+v, %v", rr, err)
 		}
+		recordsMatch(t, d)
 	})
 }
 

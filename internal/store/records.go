@@ -24,7 +24,15 @@ import (
 // recordQuery reads the records of one kind in a group: $1 is the group's
 // id, the first column the record's id, the rest the columns that matter
 // (not search indexes or updated_at, which move without an audited change).
-type recordQuery struct{ kind, query string }
+//
+// A kind's columns never change, or every state recorded before would read
+// as tampered. Columns added to a table later are a kind of their own that
+// extends the first (one row for each of its rows): a state recorded before
+// that kind existed has none of it, and VerifyRecords then names the group
+// as audited by older columns (RecordCheck.Older) instead of comparing
+// them; the group's next audited change, or kasuhara audit baseline,
+// records them.
+type recordQuery struct{ kind, query, extends string }
 
 var recordQueries = map[string][]recordQuery{
 	"case": {
@@ -32,20 +40,28 @@ var recordQueries = map[string][]recordQuery{
 			duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes, danger_ongoing,
 			witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 			assignee_id, second_id, verdict, acknowledge_by, feedback_by, acknowledged_at, resolved_at, closed_at, created_at,
-			anonymous, receipt_hash, hide_from_supervisor, care_to_supervisor FROM cases WHERE id = $1`},
+			anonymous, receipt_hash, hide_from_supervisor, care_to_supervisor FROM cases WHERE id = $1`, ""},
 		{"assessment", `SELECT id, id, case_id, assessor_id, request, manner, manner_reasons, environment_impaired,
-			environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1`},
+			environment_how, accommodation_request, verdict, rationale, created_at FROM assessments WHERE case_id = $1`, ""},
 		{"evidence", `SELECT id, id, case_id, blob_id, filename, media_type, size, sha256, uploaded_by, uploaded_at
-			FROM evidence WHERE case_id = $1`},
-		{"customer_link", `SELECT customer_id, case_id, customer_id FROM case_customers WHERE case_id = $1`},
+			FROM evidence WHERE case_id = $1`, ""},
+		{"customer_link", `SELECT customer_id, case_id, customer_id FROM case_customers WHERE case_id = $1`, ""},
+		// How the case was received (anonymous review, on someone's behalf,
+		// imported) and whether its reporter disowned it.
+		{"case_intake", `SELECT id, id, held_for_review, recorded_by, received_via, unnamed_reporter, disowned_at, import_id
+			FROM cases WHERE id = $1`, "case"},
 	},
 	"measure": {
 		{"measure", `SELECT id, id, customer_id, org_id, level, reason, case_ids, status, effective_at, review_at,
 			proposed_by, approved_by, approved_at, lifted_by, lifted_at, lift_reason, customer_response, created_at
-			FROM measures WHERE id = $1`},
+			FROM measures WHERE id = $1`, ""},
+		// The measure's grounds: the checks before it, the premises and
+		// incidents its letter states, the letter's text, the approver's comment.
+		{"measure_grounds", `SELECT id, id, customer_text, approval_comment, premises, check_axes, check_accommodation,
+			check_duty, incident_texts FROM measures WHERE id = $1`, "measure"},
 	},
 	"user": {
-		{"membership", `SELECT org_id, user_id, org_id, role, department_id, created_at FROM memberships WHERE user_id = $1`},
+		{"membership", `SELECT org_id, user_id, org_id, role, department_id, created_at FROM memberships WHERE user_id = $1`, ""},
 	},
 }
 
@@ -122,9 +138,15 @@ func selectIDs(ctx context.Context, q rowQuerier, query string, args ...any) ([]
 
 // recordStates reads the current state of every record of group scope.
 func recordStates(ctx context.Context, q rowQuerier, scope string) ([]audit.RecordState, error) {
-	typ, id, _ := strings.Cut(scope, " ")
+	typ, _, _ := strings.Cut(scope, " ")
+	return readRecordStates(ctx, q, scope, recordQueries[typ])
+}
+
+// readRecordStates reads the records of group scope that queries name.
+func readRecordStates(ctx context.Context, q rowQuerier, scope string, queries []recordQuery) ([]audit.RecordState, error) {
+	_, id, _ := strings.Cut(scope, " ")
 	var out []audit.RecordState
-	for _, rq := range recordQueries[typ] {
+	for _, rq := range queries {
 		rows, err := q.QueryContext(ctx, rq.query, id)
 		if err != nil {
 			return nil, fmt.Errorf("store: records of %s: %w", rq.kind, err)
@@ -212,7 +234,9 @@ func newCaseRecords(e sqldb.Engine, c *kasuhara.Case, custID, receiptHash string
 		r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle,
 		nil, nil, "", c.AcknowledgeBy, c.FeedbackBy, nil, nil, nil, c.CreatedAt,
 		b(c.Anonymous), str(receiptHash), b(false), b(false)}
-	out := []audit.RecordState{{Scope: scope, Kind: "case", ID: c.ID, Hash: audit.RowHash(row)}}
+	intake := []any{c.ID, b(c.HeldForReview), str(c.RecordedBy), c.ReceivedVia, b(c.UnnamedReporter), nil, str(c.ImportID)}
+	out := []audit.RecordState{{Scope: scope, Kind: "case", ID: c.ID, Hash: audit.RowHash(row)},
+		{Scope: scope, Kind: "case_intake", ID: c.ID, Hash: audit.RowHash(intake)}}
 	if custID != "" {
 		out = append(out, audit.RecordState{Scope: scope, Kind: "customer_link", ID: custID, Hash: audit.RowHash([]any{c.ID, custID})})
 	}
@@ -345,11 +369,19 @@ func verifyRecords(ctx context.Context, tx queryer) (*kasuhara.RecordCheck, erro
 			return nil, err
 		}
 		was := map[string]string{}
+		kinds := map[string]bool{}
 		for _, st := range audited[sc] {
 			was[st.Kind+" "+st.ID] = st.Hash
+			kinds[st.Kind] = true
 		}
+		older := false
 		for _, st := range current {
 			key := st.Kind + " " + st.ID
+			if !kinds[st.Kind] && extension[st.Kind] {
+				// Recorded before this kind's columns were: not compared.
+				older = true
+				continue
+			}
 			h, ok := was[key]
 			delete(was, key)
 			switch {
@@ -362,19 +394,48 @@ func verifyRecords(ctx context.Context, tx queryer) (*kasuhara.RecordCheck, erro
 		for _, key := range slices.Sorted(maps.Keys(was)) {
 			out.Problems = append(out.Problems, kasuhara.RecordProblem{Record: sc + "/" + key, Seq: seq, Reason: "is missing: no audited change removed it"})
 		}
+		if older {
+			out.Older = append(out.Older, sc)
+		}
 	}
 	return out, nil
 }
 
+// extension names the kinds that extend another (recordQuery.extends).
+var extension = func() map[string]bool {
+	out := map[string]bool{}
+	for _, qs := range recordQueries {
+		for _, q := range qs {
+			if q.extends != "" {
+				out[q.kind] = true
+			}
+		}
+	}
+	return out
+}()
+
 // BaselineRecords implements kasuhara.AuditService: every group of records
-// that has no audited state yet gets one, by an audited entry
-// (records.baseline) that carries its present state.
+// that has no audited state yet, or one recorded before some of its columns
+// were (RecordCheck.Older), gets one by an audited entry (records.baseline)
+// that carries its present state. A group whose records differ from their
+// audited state is left alone: recording it would hide the difference.
 func (s *Store) BaselineRecords(ctx context.Context, actor kasuhara.Actor) (int, error) {
 	check, err := s.VerifyRecords(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for chunk := range slices.Chunk(check.Unaudited, 500) {
+	tampered := map[string]bool{}
+	for _, p := range check.Problems {
+		sc, _, _ := strings.Cut(p.Record, "/")
+		tampered[sc] = true
+	}
+	todo := slices.Clone(check.Unaudited)
+	for _, sc := range check.Older {
+		if !tampered[sc] {
+			todo = append(todo, sc)
+		}
+	}
+	for chunk := range slices.Chunk(todo, 500) {
 		err := s.tx(ctx, func(tx *sqldb.Tx) error {
 			for _, sc := range chunk {
 				typ, id, _ := strings.Cut(sc, " ")
@@ -388,5 +449,5 @@ func (s *Store) BaselineRecords(ctx context.Context, actor kasuhara.Actor) (int,
 			return 0, wrap("store.BaselineRecords", err)
 		}
 	}
-	return len(check.Unaudited), nil
+	return len(todo), nil
 }

@@ -29,6 +29,16 @@ func TestVerifyRecordsFindsTampering(t *testing.T) {
 		{"customer link", "DELETE FROM case_customers WHERE case_id = $1", "case %c/customer_link"},
 		{"case deleted", "DELETE FROM cases WHERE id = $1", "case %c/case %c: is missing"},
 		{"approver", "UPDATE measures SET approved_by = proposed_by WHERE id = $2", "measure %m/measure %m: differs"},
+		// Columns added to the tables after their record queries were
+		// written (the measure's grounds, how a case was received).
+		{"premises", "UPDATE measures SET premises = '別の前提' WHERE id = $2", "measure %m/measure_grounds %m: differs"},
+		{"checks", "UPDATE measures SET check_duty = check_duty || '改' WHERE id = $2", "measure %m/measure_grounds %m: differs"},
+		{"incidents", "UPDATE measures SET incident_texts = incident_texts || '改' WHERE id = $2", "measure %m/measure_grounds %m: differs"},
+		{"letter text", "UPDATE measures SET customer_text = '別の文面' WHERE id = $2", "measure %m/measure_grounds %m: differs"},
+		{"disowned", "UPDATE cases SET disowned_at = created_at WHERE id = $1", "case %c/case_intake %c: differs"},
+		{"received via", "UPDATE cases SET received_via = 'phone' WHERE id = $1", "case %c/case_intake %c: differs"},
+		{"recorded by", "UPDATE cases SET recorded_by = $3 WHERE id = $1", "case %c/case_intake %c: differs"},
+		{"held", "UPDATE cases SET held_for_review = TRUE WHERE id = $1", "case %c/case_intake %c: differs"},
 		{"membership raised", "UPDATE memberships SET role = 'desk' WHERE user_id = $3", "user %u/membership"},
 		{"assessment forged", `INSERT INTO assessments (id, case_id, assessor_id, request, manner, environment_impaired,
 			accommodation_request, verdict, rationale, created_at) SELECT 'forged', case_id, assessor_id, request, manner,
@@ -120,6 +130,90 @@ func TestBaselineRecords(t *testing.T) {
 		es, _ := d.s.AuditEntries(ctx, kasuhara.CLIActor, kasuhara.AuditFilter{ObjectType: "case", ObjectID: c.ID})
 		if len(es) == 0 || es[0].Action != "records.baseline" || es[0].RecordHash == "" {
 			t.Fatalf("the baseline is not audited: %+v", es)
+		}
+		if _, p, err := d.s.VerifyAudit(ctx); p != nil || err != nil {
+			t.Fatalf("verify audit: %+v, %v", p, err)
+		}
+	})
+}
+
+// TestRecordsAuditedBeforeNewColumns: a release adds columns to a table
+// whose records are hashed (a measure's grounds, how a case was received).
+// States recorded before are not read as tampered; their older columns are
+// still compared; they are named as audited by older columns until a
+// baseline or their next audited change records the new ones, which are
+// compared from then on. A group that differs from its state is not
+// baselined: that would hide the difference.
+func TestRecordsAuditedBeforeNewColumns(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		desk1 := d.people["desk1"]
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "「土下座しろ」と怒鳴られた", "shouting"))
+		cs, err := d.s.Customers(ctx, desk1, "")
+		if err != nil || len(cs) == 0 {
+			t.Fatalf("customers = %v, %v", cs, err)
+		}
+		var ms []string
+		for range 3 {
+			m, err := d.s.ProposeMeasure(ctx, desk1, cs[0].ID, kasuhara.NewMeasure{Checks: testChecks, Level: "caution", Reason: "繰り返しの怒鳴り",
+				ReviewAt: time.Now().AddDate(0, 6, 0), CaseIDs: []string{c.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms = append(ms, m.ID)
+		}
+		// As the release before recorded them.
+		for _, g := range [][2]string{{"case", c.ID}, {"measure", ms[0]}, {"measure", ms[1]}, {"measure", ms[2]}} {
+			if err := d.s.BaselineAsBefore(ctx, g[0], g[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		older := []string{"case " + c.ID, "measure " + ms[0], "measure " + ms[1], "measure " + ms[2]}
+		slices.Sort(older)
+		check, err := d.s.VerifyRecords(ctx)
+		if err != nil || len(check.Problems) > 0 {
+			t.Fatalf("after the upgrade: %+v, %v", check, err)
+		}
+		for _, sc := range older {
+			if !slices.Contains(check.Older, sc) {
+				t.Errorf("%s is not named as audited by older columns: %v", sc, check.Older)
+			}
+		}
+		// The older columns are still compared.
+		testdb.DisableAuditTriggers(t, d.db)
+		testdb.Exec(t, d.db, "UPDATE measures SET reason = '別の理由' WHERE id = '"+ms[1]+"'")
+		check, err = d.s.VerifyRecords(ctx)
+		if err != nil || len(check.Problems) != 1 || check.Problems[0].Record != "measure "+ms[1]+"/measure "+ms[1] {
+			t.Fatalf("an older column changed: %+v, %v", check, err)
+		}
+		// The baseline records the new columns of all but the tampered group.
+		n, err := d.s.BaselineRecords(ctx, kasuhara.CLIActor)
+		if err != nil || n != 3 {
+			t.Fatalf("baseline = %d, %v; want 3 (the case and two measures)", n, err)
+		}
+		check, err = d.s.VerifyRecords(ctx)
+		if err != nil || !slices.Equal(check.Older, []string{"measure " + ms[1]}) || len(check.Problems) != 1 {
+			t.Fatalf("after the baseline: %+v, %v", check, err)
+		}
+		// From then on the new columns are compared too.
+		testdb.Exec(t, d.db, "UPDATE measures SET premises = '別の前提' WHERE id = '"+ms[0]+"'")
+		testdb.Exec(t, d.db, "UPDATE cases SET received_via = 'phone' WHERE id = '"+c.ID+"'")
+		check, err = d.s.VerifyRecords(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range check.Problems {
+			got = append(got, p.Record+": "+p.Reason)
+		}
+		slices.Sort(got)
+		want := []string{
+			"case " + c.ID + "/case_intake " + c.ID + ": differs from its last audited state",
+			"measure " + ms[0] + "/measure_grounds " + ms[0] + ": differs from its last audited state",
+			"measure " + ms[1] + "/measure " + ms[1] + ": differs from its last audited state",
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		if _, p, err := d.s.VerifyAudit(ctx); p != nil || err != nil {
 			t.Fatalf("verify audit: %+v, %v", p, err)
