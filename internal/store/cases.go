@@ -753,17 +753,17 @@ func (s *Store) pageSQL(v kasuhara.Actor, f kasuhara.CaseFilter, token string, f
 	}
 	from, order, bySearch := s.caseSearch(q, v, f.Query, dir)
 	at, id := "c.created_at", "c.id"
-	// walk: the conditions on the category's rows (byCategory).
-	var walk []string
+	// catWhere: the conditions on the category's rows (byCategory).
+	var catWhere []string
 	if byCategory {
 		index := "case_categories_org_created"
-		walk = append(walk, "cc.org_id = "+q.arg(v.OrgID), "cc.category = "+q.arg(string(f.Category)))
+		catWhere = append(catWhere, "cc.org_id = "+q.arg(v.OrgID), "cc.category = "+q.arg(string(f.Category)))
 		switch {
 		case f.State != "":
 			index = "case_categories_org_state"
-			walk = append(walk, "cc.state = "+q.arg(string(f.State)))
+			catWhere = append(catWhere, "cc.state = "+q.arg(string(f.State)))
 		case f.Open:
-			walk = append(walk, "cc.state IN ('new', 'acknowledged', 'in_progress')")
+			catWhere = append(catWhere, "cc.state IN ('new', 'acknowledged', 'in_progress')")
 		}
 		// CROSS JOIN and INDEXED BY keep the category's rows the outer loop
 		// on SQLite whatever the statistics say (TestCategoryPagePlan).
@@ -791,7 +791,7 @@ func (s *Store) pageSQL(v kasuhara.Actor, f kasuhara.CaseFilter, token string, f
 			return casesQuery{}, err
 		}
 		if byCategory {
-			walk = append(walk, cond)
+			catWhere = append(catWhere, cond)
 		} else {
 			q.add(cond)
 		}
@@ -800,16 +800,17 @@ func (s *Store) pageSQL(v kasuhara.Actor, f kasuhara.CaseFilter, token string, f
 	if f.Summary {
 		cols = summaryColumns[s.db.Engine]
 	}
-	where := " WHERE " + strings.Join(append(q.where, walk...), " AND ")
+	where := " WHERE " + strings.Join(append(q.where, catWhere...), " AND ")
 	if byCategory && s.db.Engine == sqldb.Postgres {
 		// Each of the category's rows finds its case by its id alone
 		// (LATERAL, with OFFSET 0 so that neither the join nor the case's
 		// conditions are moved into it), then the case is checked: a
 		// nested loop that stops at the page's end whatever the statistics
-		// say. Joined plainly, PostgreSQL estimated the organisation's rows
-		// at one and hashed its cases of the state, then sorted them; for
-		// an organisation grown after ANALYZE it looked each case up
-		// through the organisation's index (TestCategoryPagePlan).
+		// say. Joined plainly, PostgreSQL estimated the join at one row and
+		// hashed the organisation's cases of the state, then sorted them;
+		// with the case's conditions inside the look-up, it found each case
+		// of an organisation grown after ANALYZE through the organisation's
+		// index (TestCategoryPagePlan).
 		from = "case_categories cc CROSS JOIN LATERAL (SELECT * FROM cases c WHERE c.id = cc.case_id OFFSET 0) c"
 	}
 	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + where + " ORDER BY " + order + " LIMIT " + q.arg(fetch)
