@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,9 +174,9 @@ type walker struct {
 	b       *browser
 	who     string
 	routes  []pageRoute
-	kinds   map[string]string // pattern → "html" or the content type
-	visited map[string]bool   // patterns checked
-	errPage bool              // an error page was checked already
+	kinds   *kindCache
+	visited map[string]bool // patterns checked
+	errPage bool            // an error page was checked already
 	queue   []string
 }
 
@@ -227,10 +228,33 @@ func (w *walker) walk(start []string) map[string]bool {
 	return w.visited
 }
 
+// kindCache is what each route answers (pattern → "html" or the content
+// type), shared by the roles' walks.
+type kindCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (c *kindCache) get(pattern string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.m[pattern]
+	return k, ok
+}
+
+func (c *kindCache) set(pattern, k string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[pattern] = k
+}
+
 // kind asks the server (HEAD) what the route answers: "html" for a page,
 // else its content type. Downloads are not opened in the browser.
 func (w *walker) kind(r pageRoute, p string) string {
-	if k, ok := w.kinds[r.pattern]; ok {
+	if k, ok := w.kinds.get(r.pattern); ok {
 		return k
 	}
 	got := eval[string](w.b, fmt.Sprintf(`fetch(%q, {method: "HEAD"}).then(r => r.status + "|" + r.headers.get("content-type") + "|" + (r.headers.get("content-disposition") || ""))`, p), chromedp.EvalAwaitPromise)
@@ -243,7 +267,7 @@ func (w *walker) kind(r pageRoute, p string) string {
 	// answers someone allowed (a PDF, say): only a success is remembered
 	// for the other roles.
 	if len(status) == 3 && status < "400" {
-		w.kinds[r.pattern] = k
+		w.kinds.set(r.pattern, k)
 	}
 	return k
 }
@@ -366,34 +390,45 @@ func TestEveryPageFitsAndIsAccessible(t *testing.T) {
 		{"admin", "retail-admin@demo.example"},
 		{"group admin", "admin@demo.example"},
 	}
-	kinds := map[string]string{}
-	for _, p := range people {
-		t.Run(p.who, func(t *testing.T) {
-			b := newBrowserWithin(t, srv, walkTimeout)
-			b.injectAxe(src)
-			w := &walker{t: t, b: b, who: p.who, routes: routes, kinds: kinds, visited: map[string]bool{}}
-			var start []string
-			if p.email == "" {
-				start = []string{"/login", "/o/demo-retail/report", "/o/demo-retail/status", "/o/demo-retail/policy"}
-				b.open("/login") // the walk asks the server from its origin
-				axeFindsAViolation(t, b)
-			} else {
-				wantStatus(t, signIn(t, b, p.email, pws[p.email]), http.StatusOK, p.who+" signs in")
-				for _, r := range routes {
-					if r.params == 0 {
-						start = append(start, strings.TrimSuffix(strings.TrimPrefix(r.pattern, "GET "), "{$}"))
+	kinds := &kindCache{m: map[string]string{}}
+	var mu sync.Mutex // reached
+	// The roles walk two at a time: a walk mostly waits for the browser.
+	slots := make(chan struct{}, 2)
+	t.Run("roles", func(t *testing.T) {
+		for _, p := range people {
+			t.Run(p.who, func(t *testing.T) {
+				t.Parallel()
+				slots <- struct{}{}
+				defer func() { <-slots }()
+				b := newBrowserWithin(t, srv, walkTimeout)
+				b.injectAxe(src)
+				w := &walker{t: t, b: b, who: p.who, routes: routes, kinds: kinds, visited: map[string]bool{}}
+				var start []string
+				if p.email == "" {
+					start = []string{"/login", "/o/demo-retail/report", "/o/demo-retail/status", "/o/demo-retail/policy"}
+					b.open("/login") // the walk asks the server from its origin
+					axeFindsAViolation(t, b)
+				} else {
+					wantStatus(t, signIn(t, b, p.email, pws[p.email]), http.StatusOK, p.who+" signs in")
+					for _, r := range routes {
+						if r.params == 0 {
+							start = append(start, strings.TrimSuffix(strings.TrimPrefix(r.pattern, "GET "), "{$}"))
+						}
+					}
+					if p.who == "employee" {
+						reportOnFirstScreen(t, b)
 					}
 				}
-				if p.who == "employee" {
-					reportOnFirstScreen(t, b)
+				visited := w.walk(start)
+				mu.Lock()
+				defer mu.Unlock()
+				for pattern := range visited {
+					reached[pattern] = append(reached[pattern], p.who)
 				}
-			}
-			for pattern := range w.walk(start) {
-				reached[pattern] = append(reached[pattern], p.who)
-			}
-		})
-	}
-	for pattern, k := range kinds {
+			})
+		}
+	})
+	for pattern, k := range kinds.m {
 		if k == "html" {
 			pages = append(pages, pattern)
 		}
@@ -411,7 +446,7 @@ func TestEveryPageFitsAndIsAccessible(t *testing.T) {
 		t.Errorf("no role reached %s: link it from a page, or say in unreachedInDemo why the demo cannot", r.pattern)
 	}
 	for pattern := range unreachedInDemo {
-		if len(reached[pattern]) > 0 && kinds[pattern] == "html" {
+		if len(reached[pattern]) > 0 && kinds.m[pattern] == "html" {
 			t.Errorf("%s is reached now (by %v): remove it from unreachedInDemo", pattern, reached[pattern])
 		}
 		if !slices.ContainsFunc(routes, func(r pageRoute) bool { return r.pattern == pattern }) {

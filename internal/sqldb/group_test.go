@@ -224,12 +224,14 @@ func TestGroupCommitFirstWithoutSavepoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		stmts := stop()
+		// On PostgreSQL, where a failed statement aborts the transaction,
+		// the first function keeps its savepoint (the trace records it).
 		for _, q := range stmts {
-			if strings.Contains(strings.ToUpper(q), "SAVEPOINT") {
+			if db.Engine == sqldb.SQLite && strings.Contains(strings.ToUpper(q), "SAVEPOINT") {
 				t.Errorf("a function alone in its batch ran %q", q)
 			}
 		}
-		if db.Engine == sqldb.SQLite && len(stmts) == 0 {
+		if len(stmts) == 0 {
 			t.Error("the trace recorded nothing")
 		}
 		err := db.Tx(ctx, func(tx *sqldb.Tx) error {

@@ -219,6 +219,8 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 		// its connection for the whole batch.
 		cfg.MaxConns += int32(committers)
 	}
+	trace := &stmtTrace{}
+	cfg.ConnConfig.Tracer = pgTracer{trace}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: connect to PostgreSQL: %w", err)
@@ -232,7 +234,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	trips := &atomic.Int64{}
 	w := sql.OpenDB(detachedConnector{stdlib.GetPoolConnector(pool), trips})
 	w.SetMaxIdleConns(0) // as GetPoolConnector asks: the pool keeps them
-	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres, committers), trips: trips}, nil
+	return &DB{Engine: Postgres, write: w, Read: stdlib.OpenDBFromPool(pool), pool: pool, group: newCommitter(w, Postgres, committers), trips: trips, trace: trace}, nil
 }
 
 // Close closes every connection.

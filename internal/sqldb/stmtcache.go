@@ -234,8 +234,10 @@ func (t *stmtTrace) record(query string) {
 
 // TraceStatements starts recording every SQL statement the database runs,
 // on any connection, and returns the function that stops and returns them
-// in order. SQLite only (on PostgreSQL it records nothing); one trace at a
-// time.
+// in order; one trace at a time. On SQLite every statement run through the
+// statement cache (BEGIN and COMMIT are not); on PostgreSQL every statement
+// sent, alone or in a batch (pgTracer), but BEGIN, COMMIT and ROLLBACK, so
+// that the two engines' counts compare.
 func (db *DB) TraceStatements() (stop func() []string) {
 	t := db.trace
 	if t == nil {

@@ -36,31 +36,38 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	} else if err != nil {
 		return nil, "", wrap(op, err)
 	}
-	st, err := s.settings(ctx, s.db.Read, org.ID)
-	if err != nil {
-		return nil, "", wrap(op, err)
-	}
-	if !st.AnonymousChannel {
-		return nil, "", &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Op: op, Message: "this organisation receives named reports only", Err: kasuhara.ErrAnonymousOff}
-	}
-	ack, feedback := clocksOf(st, now)
-	lookup, secret, display := credential.NewReceipt()
-	hash := credential.ReceiptDigest(lookup, secret)
-	c := &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, HeldForReview: r.HeldForReview, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
-		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
-	v := anonymousActor(org.ID)
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		// The receipt is written with the case: without evidence, the
-		// case's record state is computed, not read back.
-		if err := s.insertCaseReceipt(ctx, tx, v, c, len(evidence) == 0, receipt{lookup: lookup, hash: hash}); err != nil {
-			return err
+	var c *kasuhara.Case
+	var display string
+	// The settings kept by the store, checked by the case's INSERT (guarded):
+	// a channel switched off meanwhile is seen on the second attempt. A
+	// refusal is decided on the settings read anew, never on kept ones.
+	err = s.guarded(ctx, org.ID, func(st *kasuhara.OrgSettings, guard int64) error {
+		if !st.AnonymousChannel && guard != noGuard {
+			return errSettingsChanged
 		}
-		for _, e := range evidence {
-			if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
+		if !st.AnonymousChannel {
+			return &kasuhara.Error{Code: kasuhara.EFORBIDDEN, Op: op, Message: "this organisation receives named reports only", Err: kasuhara.ErrAnonymousOff}
+		}
+		ack, feedback := clocksOf(st, now)
+		var lookup, secret string
+		lookup, secret, display = credential.NewReceipt()
+		hash := credential.ReceiptDigest(lookup, secret)
+		c = &kasuhara.Case{ID: newID(), OrgID: org.ID, Anonymous: true, HeldForReview: r.HeldForReview, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
+			AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}
+		v := anonymousActor(org.ID)
+		return s.tx(ctx, func(tx *sqldb.Tx) error {
+			// The receipt is written with the case: without evidence, the
+			// case's record state is computed, not read back.
+			if err := s.insertCaseReceipt(ctx, tx, v, c, len(evidence) == 0, receipt{lookup: lookup, hash: hash}, guard); err != nil {
 				return err
 			}
-		}
-		return nil
+			for _, e := range evidence {
+				if err := s.insertEvidence(ctx, tx, v, c, &e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, "", wrap(op, err)

@@ -210,7 +210,7 @@ func (s *Store) FileCallDraft(ctx context.Context, v kasuhara.Actor, id string, 
 		if d.Recording != nil {
 			evidence = append([]kasuhara.Evidence{*d.Recording}, evidence...)
 		}
-		if err := s.insertCaseWith(ctx, tx, v, c, evidence); err != nil {
+		if err := s.insertCaseWith(ctx, tx, v, c, evidence, noGuard); err != nil {
 			return err
 		}
 		if d.RecordingURL != "" {

@@ -199,11 +199,15 @@ func (s *Store) caseFor(ctx context.Context, q queryer, v kasuhara.Actor, id str
 // FileReport implements kasuhara.CaseService.
 func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Report, evidence ...kasuhara.Evidence) (*kasuhara.Case, error) {
 	const op = "store.FileReport"
-	c, err := s.newCase(ctx, v, r)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error { return s.insertCaseWith(ctx, tx, v, c, evidence) })
+	var c *kasuhara.Case
+	// The settings kept by the store, checked by the case's INSERT (guarded).
+	err := s.guarded(ctx, v.OrgID, func(st *kasuhara.OrgSettings, guard int64) error {
+		var err error
+		if c, err = s.newCaseWith(v, r, st); err != nil {
+			return err
+		}
+		return s.tx(ctx, func(tx *sqldb.Tx) error { return s.insertCaseWith(ctx, tx, v, c, evidence, guard) })
+	})
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -213,22 +217,29 @@ func (s *Store) FileReport(ctx context.Context, v kasuhara.Actor, r kasuhara.Rep
 // newCase checks a report that v files now and makes its case: new, v's
 // own, with the clocks of v's organisation.
 func (s *Store) newCase(ctx context.Context, v kasuhara.Actor, r kasuhara.Report) (*kasuhara.Case, error) {
+	st, err := s.settings(ctx, s.db.Read, v.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("settings: %w", err)
+	}
+	return s.newCaseWith(v, r, st)
+}
+
+// newCaseWith is newCase with the settings of v's organisation given.
+func (s *Store) newCaseWith(v kasuhara.Actor, r kasuhara.Report, st *kasuhara.OrgSettings) (*kasuhara.Case, error) {
 	r.Normalize()
 	now := s.now()
 	if err := r.Validate(now); err != nil {
 		return nil, err
 	}
-	ack, feedback, err := s.deadlines(ctx, v.OrgID, now)
-	if err != nil {
-		return nil, err
-	}
+	ack, feedback := clocksOf(st, now)
 	return &kasuhara.Case{ID: newID(), OrgID: v.OrgID, ReporterID: v.UserID, State: kasuhara.StateNew, Urgent: r.Urgent(), Report: r,
 		AcknowledgeBy: ack, FeedbackBy: feedback, CreatedAt: now, UpdatedAt: now}, nil
 }
 
-// insertCaseWith writes a new case (insertCase) and its evidence records.
-func (s *Store) insertCaseWith(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, evidence []kasuhara.Evidence) error {
-	if err := s.insertCase(ctx, tx, v, c, len(evidence) == 0); err != nil {
+// insertCaseWith writes a new case (insertCaseReceipt, with the guard
+// given) and its evidence records.
+func (s *Store) insertCaseWith(ctx context.Context, tx *sqldb.Tx, v kasuhara.Actor, c *kasuhara.Case, evidence []kasuhara.Evidence, guard int64) error {
+	if err := s.insertCaseReceipt(ctx, tx, v, c, len(evidence) == 0, receipt{}, guard); err != nil {
 		return err
 	}
 	for _, e := range evidence {
@@ -246,7 +257,7 @@ func (s *Store) insertCaseWith(ctx context.Context, tx *sqldb.Tx, v kasuhara.Act
 // audit entry's record state is then computed from the values written
 // instead of read back (newCaseRecords).
 func (s *Store) insertCase(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool) error {
-	return s.insertCaseReceipt(ctx, tx, actor, c, alone, receipt{})
+	return s.insertCaseReceipt(ctx, tx, actor, c, alone, receipt{}, noGuard)
 }
 
 // receipt is what the cases table keeps of an anonymous report's receipt:
@@ -255,8 +266,12 @@ type receipt struct{ lookup, hash string }
 
 // insertCaseReceipt is insertCase for a case written with its receipt (an
 // anonymous report): the receipt is part of the case's INSERT, and so of
-// the record state computed from the values written.
-func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool, rc receipt) error {
+// the record state computed from the values written. guard, unless it is
+// noGuard, is the version of the organisation's settings that c's clocks
+// were computed with: the INSERT returns the version the settings have, and
+// errSettingsChanged says it is another (guarded); the function's error
+// undoes the case.
+func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuhara.Actor, c *kasuhara.Case, alone bool, rc receipt, guard int64) error {
 	if err := s.numberCase(ctx, tx, c); err != nil {
 		return err
 	}
@@ -280,17 +295,24 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 		args = append(args, tokens)
 	}
 	// The department is checked by the INSERT: a department of another
-	// organisation (or none) gives NULL, and the report fails below.
+	// organisation (or none) gives NULL, and the report fails below. The
+	// settings' version is read with it, for the guard.
 	var sid sql.NullInt64
 	var dep sql.NullString
+	var version int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cases (id, org_id, ref, reporter_id, department_id, state, urgent, consultation,
 		occurred_at, duration_minutes, channel, location, categories, subtypes, request_content, conduct, harm, wishes,
 		danger_ongoing, witnesses, customer_name, customer_name_kana, customer_phone, customer_email, customer_account, customer_sns,
 		acknowledge_by, feedback_by, created_at, updated_at, anonymous, held_for_review, recorded_by, received_via, unnamed_reporter,
 		import_id, closed_at, receipt_lookup, receipt_hash, `+searchCol+`)
 		VALUES ($1, $2, $3, $4, (SELECT id FROM departments WHERE id = $5 AND org_id = $2), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-		$33, $34, $35, $36, $37, $38, $39, `+searchVal+`) RETURNING search_id, department_id`, args...).Scan(&sid, &dep); err != nil {
+		$33, $34, $35, $36, $37, $38, $39, `+searchVal+`)
+		RETURNING search_id, department_id, COALESCE((SELECT version FROM org_settings WHERE org_id = $2), 0)`, args...).Scan(&sid, &dep, &version); err != nil {
 		return fmt.Errorf("insert case: %w", err)
+	}
+	if guard != noGuard && version != guard {
+		// Undone with the function's savepoint (or the batch's rollback).
+		return errSettingsChanged
 	}
 	if r.DepartmentID != "" && dep.String != r.DepartmentID {
 		return kasuhara.InvalidField("department", kasuhara.FieldNotDepartment)

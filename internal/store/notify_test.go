@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -233,6 +234,87 @@ func TestClockChain(t *testing.T) {
 		want := []string{"acknowledge/due_soon", "acknowledge/overdue", "acknowledge/escalate", "feedback/due_soon", "feedback/overdue", "feedback/escalate"}
 		if !slices.Equal(seen, want) {
 			t.Errorf("reminders %v, want %v", seen, want)
+		}
+	})
+}
+
+// TestReportFanoutOnceToNeedToKnow: a report's transaction writes one
+// outbox entry for its event, and the fan-out after the commit tells the
+// desk and legal members who may see the case, each once, in-app and by a
+// mail job of their own (retried on its own); not the reporter, not a desk
+// member excluded from the case before the fan-out ran, nobody of another
+// role or organisation. Run twice, the fan-out adds no notification and no
+// mail job: the second run finds the same notifications, with the same
+// texts, and the same jobs.
+func TestReportFanoutOnceToNeedToKnow(t *testing.T) {
+	onDesk(t, func(t *testing.T, d desk) {
+		c := d.file(t, d.people["clerk"], report(d.shop.ID, "「店を燃やす」と言われた", "threat"))
+		outbox := testdb.Strings(t, d.db, "SELECT id FROM jobs WHERE kind = $1 AND payload LIKE $2", notify.KindEvent, "%"+c.ID+"%")
+		if len(outbox) != 1 {
+			t.Fatalf("the report wrote %d outbox entries; want 1", len(outbox))
+		}
+		// desk2 is excluded from the case (proposed by desk1, confirmed by
+		// legal) before the fan-out runs.
+		for _, by := range []string{"desk1", "legal"} {
+			if _, err := d.s.Exclude(ctx, d.people[by], c.ID, d.people["desk2"].UserID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		told := func() map[string][]kasuhara.Notification {
+			t.Helper()
+			out := map[string][]kasuhara.Notification{}
+			for who, a := range d.people {
+				ns, err := d.s.Notifications(ctx, a.UserID, 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, n := range ns {
+					if n.Type == notify.CaseReported && n.CaseID == c.ID {
+						out[who] = append(out[who], n)
+					}
+				}
+			}
+			return out
+		}
+		mails := func() []string {
+			t.Helper()
+			var to []string
+			for _, p := range jobRows(t, d.db, notify.KindMail) {
+				var m notify.MailJob
+				if err := json.Unmarshal([]byte(p), &m); err != nil {
+					t.Fatal(err)
+				}
+				if m.Event.Type == notify.CaseReported && m.Event.CaseID == c.ID {
+					to = append(to, m.To...)
+				}
+			}
+			slices.Sort(to)
+			return to
+		}
+		fanOut(t, d.db, d.s)
+		first, firstMails := told(), mails()
+		var who []string
+		for k, ns := range first {
+			who = append(who, k)
+			if len(ns) != 1 || ns[0].CaseRef != c.Ref || !ns[0].Urgent {
+				t.Errorf("%s was told %+v; want one notification of %s", k, ns, c.Ref)
+			}
+		}
+		slices.Sort(who)
+		if want := []string{"desk1", "legal"}; !slices.Equal(who, want) {
+			t.Errorf("told %v of the report; want %v (desk2 excluded, the reporter and other roles and organisations not)", who, want)
+		}
+		if want := []string{"desk1@example.jp", "legal@example.jp"}; !slices.Equal(firstMails, want) {
+			t.Errorf("mail jobs to %v; want %v", firstMails, want)
+		}
+		// The fan-out run again.
+		testdb.Exec(t, d.db, "UPDATE jobs SET state = 'pending' WHERE id = $1", outbox[0])
+		fanOut(t, d.db, d.s)
+		if again := told(); !reflect.DeepEqual(again, first) {
+			t.Errorf("after the fan-out ran again: %+v; before %+v", again, first)
+		}
+		if again := mails(); !slices.Equal(again, firstMails) {
+			t.Errorf("mail jobs after the fan-out ran again: %v; before %v", again, firstMails)
 		}
 	})
 }

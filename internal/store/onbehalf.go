@@ -103,7 +103,7 @@ func (s *Store) FileOnBehalf(ctx context.Context, v kasuhara.Actor, ob kasuhara.
 		return nil, wrap(op, err)
 	}
 	// insertCase checks the department (in the case's own INSERT).
-	err = s.tx(ctx, func(tx *sqldb.Tx) error { return s.insertCaseWith(ctx, tx, v, c, evidence) })
+	err = s.tx(ctx, func(tx *sqldb.Tx) error { return s.insertCaseWith(ctx, tx, v, c, evidence, noGuard) })
 	if err != nil {
 		return nil, wrap(op, err)
 	}

@@ -34,24 +34,101 @@ func (s *Store) Settings(ctx context.Context, orgID string) (*kasuhara.OrgSettin
 }
 
 func (s *Store) settings(ctx context.Context, q queryer, orgID string) (*kasuhara.OrgSettings, error) {
+	st, _, err := s.settingsVersion(ctx, q, orgID)
+	return st, err
+}
+
+// settingsVersion is settings with the row's version (org_settings.version,
+// which every change moves on; 0 when the organisation has saved none).
+func (s *Store) settingsVersion(ctx context.Context, q queryer, orgID string) (*kasuhara.OrgSettings, int64, error) {
 	st := kasuhara.DefaultSettings(orgID)
 	var checkinDays string
+	var version int64
 	err := q.QueryRowContext(ctx, `SELECT acknowledge, feedback, public_holidays, year_end_closure, contact_limit_minutes, webhook_url, webhook_secret,
 		review_incidents, review_window_days, legal_name, address, representative, contact_phone, contact_desk, checkin_days, date_style,
-		anonymous_channel, anonymous_chosen, service_duties, contact_hours FROM org_settings WHERE org_id = $1`,
+		anonymous_channel, anonymous_chosen, service_duties, contact_hours, version FROM org_settings WHERE org_id = $1`,
 		orgID).Scan(&st.Acknowledge, &st.Feedback, &st.PublicHolidays, &st.YearEndClosure,
 		&st.ContactLimitMinutes, &st.WebhookURL, &st.WebhookSecret, &st.ReviewIncidents, &st.ReviewWindowDays,
 		&st.Sender.LegalName, &st.Sender.Address, &st.Sender.Representative, &st.Sender.Phone, &st.Sender.Desk, &checkinDays, &st.DateStyle,
-		&st.AnonymousChannel, &st.AnonymousChosen, &st.ServiceDuties, &st.Sender.Hours)
+		&st.AnonymousChannel, &st.AnonymousChosen, &st.ServiceDuties, &st.Sender.Hours, &version)
 	if err != nil && err != sql.ErrNoRows {
-		return nil, wrap("store.Settings", err)
+		return nil, 0, wrap("store.Settings", err)
 	}
 	if err == nil {
 		// Written by SaveSettings, so it reads; a value that does not is
 		// kept as none rather than failing every read of the settings.
 		st.CheckinDays, _ = kasuhara.ParseCheckinDays(checkinDays)
 	}
-	return &st, nil
+	return &st, version, nil
+}
+
+// A report's settings (issue 21). Every report read its organisation's
+// settings for its clocks, a statement of its own. The store keeps the
+// settings of each organisation it has filed a report for, with the row's
+// version (settingsVersion), and the case's INSERT returns the row's
+// version as it is in the report's own transaction (insertCaseReceipt's
+// guard), so that a change made by another server on the same PostgreSQL
+// database, or by a command on the same SQLite file, is never missed. A
+// report whose version differs is undone (errSettingsChanged, the
+// function's error) and filed again with the settings read anew, as it was
+// before the cache, without a guard. (Not in the INSERT's WHERE: an
+// INSERT … SELECT whose SELECT reads cases is materialised by SQLite
+// first.) The store's own
+// changes of the settings forget its copy after their commit
+// (forgetSettings), so that only another server's change costs a report a
+// second attempt.
+
+// noGuard is the guard of a case written with settings read just before
+// its transaction, as every path but a report's does.
+const noGuard = -1
+
+// errSettingsChanged is a guarded case's INSERT that found the
+// organisation's settings changed since they were kept.
+var errSettingsChanged = errors.New("store: the organisation's settings changed")
+
+// keptSettings are an organisation's settings and their row's version.
+type keptSettings struct {
+	st      kasuhara.OrgSettings
+	version int64
+}
+
+// reportSettings returns the settings of orgID and the version to guard
+// a report's case with: the kept ones, or, when fresh is set or none are
+// kept, those read now (and kept).
+func (s *Store) reportSettings(ctx context.Context, orgID string, fresh bool) (*kasuhara.OrgSettings, int64, error) {
+	if !fresh {
+		if k, ok := s.kept.Load(orgID); ok {
+			st := k.(keptSettings).st
+			return &st, k.(keptSettings).version, nil
+		}
+	}
+	st, version, err := s.settingsVersion(ctx, s.db.Read, orgID)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.kept.Store(orgID, keptSettings{st: *st, version: version})
+	return st, version, nil
+}
+
+// forgetSettings drops the kept settings of orgID, after a change of them.
+func (s *Store) forgetSettings(orgID string) { s.kept.Delete(orgID) }
+
+// guarded files a report: file runs with the settings of orgID and the
+// version to guard the case with; when the guard finds the settings
+// changed, file runs again with them read anew and no guard.
+func (s *Store) guarded(ctx context.Context, orgID string, file func(st *kasuhara.OrgSettings, guard int64) error) error {
+	st, version, err := s.reportSettings(ctx, orgID, false)
+	if err != nil {
+		return err
+	}
+	err = file(st, version)
+	if !errors.Is(err, errSettingsChanged) {
+		return err
+	}
+	if st, _, err = s.reportSettings(ctx, orgID, true); err != nil {
+		return err
+	}
+	return file(st, noGuard)
 }
 
 // SetAnonymousChannel implements kasuhara.SettingsService.
@@ -74,6 +151,7 @@ func (s *Store) SetAnonymousChannel(ctx context.Context, actor kasuhara.Actor, o
 		return s.appendAudit(ctx, tx, change{actor: actor, orgID: orgID, action: "org.anonymous_channel", objectType: "org", objectID: orgID,
 			detail: map[string]any{"on": on, "was": old.AnonymousChannel}})
 	})
+	s.forgetSettings(orgID)
 	return wrap("store.SetAnonymousChannel", err)
 }
 
@@ -192,6 +270,7 @@ func (s *Store) SaveSettings(ctx context.Context, actor kasuhara.Actor, st kasuh
 				"year_end_closure": st.YearEndClosure, "contact_limit_minutes": st.ContactLimitMinutes, "webhook": st.WebhookURL != "", "sender": *snd,
 				"date_style": st.DateStyle, "renamed": renamed, "checkin_days": st.CheckinDays, "service_duties": st.ServiceDuties != ""}})
 	})
+	s.forgetSettings(st.OrgID)
 	return wrap("store.SaveSettings", err)
 }
 

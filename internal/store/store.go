@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,6 +48,9 @@ type Store struct {
 	traceQuery func(query string, args []any)
 	// walkLimit replaces the package's walkLimit when not 0 (tests).
 	walkLimit int
+	// kept holds the settings of organisations that filed reports, by
+	// organisation id (keptSettings; reportSettings).
+	kept sync.Map
 }
 
 var (

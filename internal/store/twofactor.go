@@ -357,6 +357,9 @@ func (s *Store) SaveSignInSettings(ctx context.Context, actor kasuhara.Actor, or
 		return err
 	}
 	roles := kasuhara.FormatRoles(st.TwoFactorRoles)
+	// The row's version moves on (org_settings_version): the settings a
+	// report keeps are read again.
+	defer s.forgetSettings(orgID)
 	return wrap(op, s.tx(ctx, func(tx *sqldb.Tx) error {
 		// The other settings keep their values, or their columns' defaults.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO org_settings (org_id, updated_at, two_factor_roles, session_idle_minutes, session_lifetime_hours)
