@@ -59,9 +59,7 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 			r.RequestContent, r.Conduct, r.Harm, r.Wishes, r.DangerOngoing, r.Witnesses, r.Customer.Name, r.Customer.NameKana,
 			r.Customer.Phone, r.Customer.Email, r.Customer.Account, r.Customer.SNSHandle, nullString(c.AssigneeID), nullString(c.SecondID), c.Verdict,
 			c.AcknowledgeBy, c.FeedbackBy, nullTimeArg(c.AcknowledgedAt), nullTimeArg(c.ResolvedAt), nullTimeArg(c.ClosedAt), c.CreatedAt, c.UpdatedAt, c.Anonymous})
-		for _, cat := range r.Categories {
-			cats = append(cats, []any{c.ID, string(cat)})
-		}
+		cats = categoryRows(cats, c)
 		if b.CustomerID != "" {
 			links = append(links, []any{c.ID, b.CustomerID})
 		}
@@ -100,7 +98,7 @@ func (s *Store) BulkCases(ctx context.Context, actor kasuhara.Actor, orgID strin
 		if err := tx.InsertRows(ctx, "cases", cols, cases); err != nil {
 			return err
 		}
-		if err := tx.InsertRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+		if err := tx.InsertRows(ctx, "case_categories", categoryColumns, cats); err != nil {
 			return err
 		}
 		if err := tx.InsertRows(ctx, "case_customers", []string{"case_id", "customer_id"}, links); err != nil {

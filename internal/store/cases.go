@@ -115,6 +115,20 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// categoryColumns are the columns of a case_categories row: with the
+// category, the case's organisation, state and filing time, by which the
+// queue filtered by a category walks (migration 0054; the state follows
+// the case by a trigger).
+var categoryColumns = []string{"case_id", "category", "org_id", "state", "created_at"}
+
+// categoryRows appends the case_categories rows of c to rows.
+func categoryRows(rows [][]any, c *kasuhara.Case) [][]any {
+	for _, cat := range c.Report.Categories {
+		rows = append(rows, []any{c.ID, string(cat), c.OrgID, string(c.State), c.CreatedAt})
+	}
+	return rows
+}
+
 func joinCategories(cs []kasuhara.Category) string {
 	ss := make([]string, len(cs))
 	for i, c := range cs {
@@ -306,11 +320,7 @@ func (s *Store) insertCaseReceipt(ctx context.Context, tx *sqldb.Tx, actor kasuh
 	if s.db.Engine == sqldb.SQLite {
 		s.indexNew(ctx, tx, c.ID, sid.Int64, tokens)
 	}
-	cats := make([][]any, 0, len(r.Categories))
-	for _, cat := range r.Categories {
-		cats = append(cats, []any{c.ID, string(cat)})
-	}
-	if err := tx.QueueRows(ctx, "case_categories", []string{"case_id", "category"}, cats); err != nil {
+	if err := tx.QueueRows(ctx, "case_categories", categoryColumns, categoryRows(nil, c)); err != nil {
 		return err
 	}
 	if err := s.statDelta(ctx, tx, nil, c); err != nil {
@@ -746,13 +756,43 @@ func (s *Store) pageQuery(v kasuhara.Actor, f kasuhara.CaseFilter) (casesQuery, 
 func (s *Store) pageSQL(v kasuhara.Actor, f kasuhara.CaseFilter, token string, fetch int) (casesQuery, error) {
 	q := &qb{}
 	visible(q, v)
-	s.caseFilters(q, v, f)
+	byDeadline := f.Sort == "deadline"
+	// byCategory: a page of a category by date walks that category's rows
+	// of the organisation (case_categories carries each case's
+	// organisation, state and filing time, migration 0054) instead of the
+	// organisation's cases of the state, most of them of other categories.
+	// The conditions on the case stay as they are: the walk only decides
+	// which rows are read, never which are shown.
+	byCategory := f.Category != "" && !byDeadline && orgScoped(v) && len(search.QueryTokens(f.Query)) == 0
+	cf := f
+	if byCategory {
+		cf.Category = "" // the walk is the category's
+	}
+	s.caseFilters(q, v, cf)
 	dir := "DESC"
 	if f.Sort == "oldest" || f.Sort == "deadline" {
 		dir = "ASC"
 	}
 	from, order, bySearch := s.caseSearch(q, v, f.Query, dir)
-	byDeadline := f.Sort == "deadline"
+	at, id := "c.created_at", "c.id"
+	// catWhere: the conditions on the category's rows (byCategory).
+	var catWhere []string
+	if byCategory {
+		index := "case_categories_org_created"
+		catWhere = append(catWhere, "cc.org_id = "+q.arg(v.OrgID), "cc.category = "+q.arg(string(f.Category)))
+		switch {
+		case f.State != "":
+			index = "case_categories_org_state"
+			catWhere = append(catWhere, "cc.state = "+q.arg(string(f.State)))
+		case f.Open:
+			catWhere = append(catWhere, "cc.state IN ('new', 'acknowledged', 'in_progress')")
+		}
+		// CROSS JOIN and INDEXED BY keep the category's rows the outer loop
+		// on SQLite whatever the statistics say (TestCategoryPagePlan).
+		from = "case_categories cc INDEXED BY " + index + " CROSS JOIN cases c ON c.id = cc.case_id"
+		at, id = "cc.created_at", "cc.case_id"
+		order = at + " " + dir + ", " + id + " " + dir
+	}
 	if byDeadline {
 		// The cases whose clock runs, walked on cases_org_next_due; with a
 		// search, its matches sorted.
@@ -768,16 +808,34 @@ func (s *Store) pageSQL(v kasuhara.Actor, f kasuhara.CaseFilter, token string, f
 		}
 	}
 	if token != "" {
-		if err := afterCursor(q, token, dir, bySearch, byDeadline); err != nil {
+		cond, err := afterCursor(q, token, dir, bySearch, byDeadline, at, id)
+		if err != nil {
 			return casesQuery{}, err
+		}
+		if byCategory {
+			catWhere = append(catWhere, cond)
+		} else {
+			q.add(cond)
 		}
 	}
 	cols := caseColumnsFor(s.db.Engine)
 	if f.Summary {
 		cols = summaryColumns[s.db.Engine]
 	}
-	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + " WHERE " + strings.Join(q.where, " AND ") +
-		" ORDER BY " + order + " LIMIT " + q.arg(fetch)
+	where := " WHERE " + strings.Join(append(q.where, catWhere...), " AND ")
+	if byCategory && s.db.Engine == sqldb.Postgres {
+		// Each of the category's rows finds its case by its id alone
+		// (LATERAL, with OFFSET 0 so that neither the join nor the case's
+		// conditions are moved into it), then the case is checked: a
+		// nested loop that stops at the page's end whatever the statistics
+		// say. Joined plainly, PostgreSQL estimated the join at one row and
+		// hashed the organisation's cases of the state, then sorted them;
+		// with the case's conditions inside the look-up, it found each case
+		// of an organisation grown after ANALYZE through the organisation's
+		// index (TestCategoryPagePlan).
+		from = "case_categories cc CROSS JOIN LATERAL (SELECT * FROM cases c WHERE c.id = cc.case_id OFFSET 0) c"
+	}
+	query := "SELECT " + cols + ", COALESCE(c.search_id, 0) FROM " + from + where + " ORDER BY " + order + " LIMIT " + q.arg(fetch)
 	// A page runs again and again for other desks and pages: compiled
 	// once (unprobed, TestListNotReprepared).
 	query = unprobed(s.db.Engine, query)
@@ -974,12 +1032,13 @@ func (s *Store) caseSearch(q *qb, v kasuhara.Actor, query, dir string) (from, or
 	return from, order, bySearch
 }
 
-// afterCursor adds the condition of the page after the cursor token to q
-// (dir is the order, ASC or DESC).
-func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool) error {
+// afterCursor returns the condition of the page after the cursor token
+// (dir is the order, ASC or DESC; atCol and idCol the filing time's and
+// the case's id's columns of a page by date).
+func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool, atCol, idCol string) (string, error) {
 	cur, err := decodeCursor(token)
 	if err != nil {
-		return err
+		return "", err
 	}
 	cmp := "<"
 	if dir == "ASC" {
@@ -987,18 +1046,15 @@ func afterCursor(q *qb, token, dir string, bySearch, byDeadline bool) error {
 	}
 	if bySearch {
 		if cur.S == 0 {
-			return kasuhara.InvalidField("cursor", kasuhara.FieldMalformed)
+			return "", kasuhara.InvalidField("cursor", kasuhara.FieldMalformed)
 		}
-		q.add("case_search.rowid " + cmp + " " + q.arg(cur.S))
-		return nil
+		return "case_search.rowid " + cmp + " " + q.arg(cur.S), nil
 	}
 	t, id := q.arg(cur.At), q.arg(cur.ID)
 	if byDeadline {
-		q.add("(c.next_due > " + t + " OR (c.next_due = " + t + " AND c.id > " + id + "))")
-		return nil
+		return "(c.next_due > " + t + " OR (c.next_due = " + t + " AND c.id > " + id + "))", nil
 	}
-	q.add("(c.created_at " + cmp + " " + t + " OR (c.created_at = " + t + " AND c.id " + cmp + " " + id + "))")
-	return nil
+	return "(" + atCol + " " + cmp + " " + t + " OR (" + atCol + " = " + t + " AND " + idCol + " " + cmp + " " + id + "))", nil
 }
 
 // queryCases runs a query of cases (of summaryColumns when summary)
