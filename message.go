@@ -83,7 +83,9 @@ type AnonymousService interface {
 	// ReceiptMessages lists the case's messages for the anonymous reporter.
 	ReceiptMessages(ctx context.Context, receipt string) ([]Message, error)
 	// ReceiptStatus is CaseByReceipt and ReceiptMessages with one check of
-	// the receipt.
+	// the receipt, the read audited as CaseByReceipt's; the case is what
+	// its reporter sees of it: its ID, OrgID, Ref, State, AcknowledgeBy and
+	// FeedbackBy, the rest left empty.
 	ReceiptStatus(ctx context.Context, receipt string) (*Case, []Message, error)
 	// AddReceiptMessage posts a message from the anonymous reporter.
 	AddReceiptMessage(ctx context.Context, receipt, body string) (*Message, error)

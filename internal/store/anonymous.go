@@ -75,8 +75,7 @@ func (s *Store) FileAnonymousReport(ctx context.Context, orgSlug string, r kasuh
 	return c, display, nil
 }
 
-// caseByReceipt finds the case of a receipt. A receipt kept the way of an
-// earlier release (argon2id) is kept again as a digest once it matches.
+// caseByReceipt finds the case of a receipt.
 func (s *Store) caseByReceipt(ctx context.Context, q queryer, receipt string) (*kasuhara.Case, error) {
 	lookup, secret, ok := credential.ParseReceipt(receipt)
 	if !ok {
@@ -85,15 +84,28 @@ func (s *Store) caseByReceipt(ctx context.Context, q queryer, receipt string) (*
 	var hash string
 	c, err := scanCase(q.QueryRowContext(ctx, "SELECT "+caseColumns+", c.receipt_hash FROM cases c WHERE c.receipt_lookup = $1", lookup), &hash)
 	if err == sql.ErrNoRows {
-		credential.CheckReceipt(credential.ReceiptDigest("", ""), lookup, secret) // the same work as a wrong secret
-		return nil, receiptNotFound()
-	}
-	if err != nil {
+		c = nil
+	} else if err != nil {
 		return nil, err
+	}
+	if err := s.checkReceipt(ctx, c, hash, lookup, secret); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkReceipt checks the secret part of a receipt against the hash kept
+// for case c, found by the receipt's lookup part (nil: none was, and the
+// check costs the same work as a wrong secret). A receipt kept the way of
+// an earlier release (argon2id) is kept again as a digest once it matches.
+func (s *Store) checkReceipt(ctx context.Context, c *kasuhara.Case, hash, lookup, secret string) error {
+	if c == nil {
+		credential.CheckReceipt(credential.ReceiptDigest("", ""), lookup, secret) // the same work as a wrong secret
+		return receiptNotFound()
 	}
 	ok, rehash := credential.CheckReceipt(hash, lookup, secret)
 	if !ok {
-		return nil, receiptNotFound()
+		return receiptNotFound()
 	}
 	if rehash {
 		// Best effort, like a token's last use: the next check tries again.
@@ -114,7 +126,15 @@ func (s *Store) caseByReceipt(ctx context.Context, q queryer, receipt string) (*
 				objectType: "case", objectID: c.ID})
 		})
 	}
-	return c, nil
+	return nil
+}
+
+// auditReceiptRead records that the holder of case c's receipt read it.
+func (s *Store) auditReceiptRead(ctx context.Context, c *kasuhara.Case) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		return s.appendAudit(ctx, tx, change{actor: anonymousActor(c.OrgID), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
+			detail: map[string]string{"part": "receipt"}})
+	})
 }
 
 // CaseByReceipt implements kasuhara.AnonymousService and audits the read.
@@ -123,25 +143,76 @@ func (s *Store) CaseByReceipt(ctx context.Context, receipt string) (*kasuhara.Ca
 	if err != nil {
 		return nil, wrap("store.CaseByReceipt", err)
 	}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
-		return s.appendAudit(ctx, tx, change{actor: anonymousActor(c.OrgID), orgID: c.OrgID, action: "case.read", objectType: "case", objectID: c.ID,
-			detail: map[string]string{"part": "receipt"}})
-	})
-	return c, wrap("store.CaseByReceipt", err)
+	return c, wrap("store.CaseByReceipt", s.auditReceiptRead(ctx, c))
 }
 
-// ReceiptStatus implements kasuhara.AnonymousService: the receipt is
-// checked once.
-func (s *Store) ReceiptStatus(ctx context.Context, receipt string) (*kasuhara.Case, []kasuhara.Message, error) {
-	c, err := s.CaseByReceipt(ctx, receipt)
-	if err != nil {
-		return nil, nil, err
+// receiptStatusQuery is what a status check reads, in one statement (issue
+// 21): the case's status as its reporter sees it and the hash of its
+// receipt, once for each of its messages (none: once, the message's columns
+// NULL), oldest first. On SQLite the times are read as text (dbTime).
+var receiptStatusQuery = func() map[sqldb.Engine]string {
+	q := func(t func(string) string) string {
+		return `SELECT c.id, c.org_id, c.ref, c.state, ` + t("c.acknowledge_by") + `, ` + t("c.feedback_by") + `, c.receipt_hash,
+			m.id, m.author_id, m.from_reporter, m.body, ` + t("m.created_at") + `
+			FROM cases c LEFT JOIN case_messages m ON m.case_id = c.id
+			WHERE c.receipt_lookup = $1 ORDER BY m.created_at, m.id`
 	}
-	ms, err := s.messages(ctx, s.db.Read, c.ID)
+	return map[sqldb.Engine]string{
+		sqldb.SQLite:   q(func(col string) string { return "CAST(" + col + " AS TEXT)" }),
+		sqldb.Postgres: q(func(col string) string { return col }),
+	}
+}()
+
+// ReceiptStatus implements kasuhara.AnonymousService: the receipt is
+// checked once, and the case and its messages are read in one statement.
+func (s *Store) ReceiptStatus(ctx context.Context, receipt string) (*kasuhara.Case, []kasuhara.Message, error) {
+	const op = "store.ReceiptStatus"
+	lookup, secret, ok := credential.ParseReceipt(receipt)
+	if !ok {
+		return nil, nil, wrap(op, receiptNotFound())
+	}
+	c, hash, ms, err := s.receiptStatus(ctx, lookup)
 	if err != nil {
-		return nil, nil, wrap("store.ReceiptStatus", err)
+		return nil, nil, wrap(op, err)
+	}
+	if err := s.checkReceipt(ctx, c, hash, lookup, secret); err != nil {
+		return nil, nil, wrap(op, err)
+	}
+	if err := s.auditReceiptRead(ctx, c); err != nil {
+		return nil, nil, wrap(op, err)
 	}
 	return c, ms, nil
+}
+
+// receiptStatus reads receiptStatusQuery for a receipt's lookup part: the
+// case (nil if none has it), its receipt's hash and its messages.
+func (s *Store) receiptStatus(ctx context.Context, lookup string) (*kasuhara.Case, string, []kasuhara.Message, error) {
+	rows, err := s.db.Read.QueryContext(ctx, receiptStatusQuery[s.db.Engine], lookup)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	defer rows.Close()
+	var c *kasuhara.Case
+	var hash string
+	var ms []kasuhara.Message
+	for rows.Next() {
+		var row kasuhara.Case
+		var ack, feedback, at dbTime
+		var id, author, body sql.NullString
+		var fromReporter sql.NullBool
+		if err := rows.Scan(&row.ID, &row.OrgID, &row.Ref, &row.State, &ack, &feedback, &hash,
+			&id, &author, &fromReporter, &body, &at); err != nil {
+			return nil, "", nil, err
+		}
+		if c == nil {
+			row.AcknowledgeBy, row.FeedbackBy = ack.T, feedback.T
+			c = &row
+		}
+		if id.Valid {
+			ms = append(ms, kasuhara.Message{ID: id.String, CaseID: c.ID, AuthorID: author.String, FromReporter: fromReporter.Bool, Body: body.String, CreatedAt: at.T})
+		}
+	}
+	return c, hash, ms, rows.Err()
 }
 
 // receiptCaseTx is the case of receipt, read again inside tx. The receipt

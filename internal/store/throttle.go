@@ -169,25 +169,21 @@ func (c *dbCounter) Blocked(ctx context.Context, key string) (bool, time.Duratio
 	return true, at.Add(c.window).Sub(now), nil
 }
 
-// Delay implements throttle.Counter with throttle.DelayOf's rule.
+// Delay implements throttle.Counter with throttle.DelayOf's rule: the
+// failures in the window counted and the last one read in one statement.
 func (c *dbCounter) Delay(ctx context.Context, key string, free int, most time.Duration) (time.Duration, error) {
 	now := c.t.now()
-	h := c.t.hash(c.name, key)
-	var last time.Time
-	err := c.t.db.Read.QueryRowContext(ctx, `SELECT at FROM throttle_failures
-		WHERE limiter = $1 AND key_hash = $2 AND at > $3 ORDER BY at DESC LIMIT 1`, c.name, h, now.Add(-c.window)).Scan(&last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
 	var n int
-	if err == nil {
-		err = c.t.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM throttle_failures
-			WHERE limiter = $1 AND key_hash = $2 AND at > $3`, c.name, h, now.Add(-c.window)).Scan(&n)
-	}
+	var last dbTime
+	err := c.t.db.Read.QueryRowContext(ctx, `SELECT COUNT(*), MAX(at) FROM throttle_failures
+		WHERE limiter = $1 AND key_hash = $2 AND at > $3`, c.name, c.t.hash(c.name, key), now.Add(-c.window)).Scan(&n, &last)
 	if err != nil {
 		return 0, fmt.Errorf("store: throttle %s: %w", c.name, err)
 	}
-	return throttle.DelayOf(n, last, now, free, most), nil
+	if n == 0 {
+		return 0, nil
+	}
+	return throttle.DelayOf(n, last.T, now, free, most), nil
 }
 
 // Fail implements throttle.Counter. Now and then (once a window per

@@ -380,8 +380,15 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 		return s.notFound(w, r)
 	}
 	// One check of the receipt, for this organisation only, before anything
-	// is written: a wrong receipt counts once and changes nothing.
-	c, err := s.Anonymous.CaseByReceipt(r.Context(), receipt)
+	// is written: a wrong receipt counts once and changes nothing. The
+	// status alone is read with the messages in the same statement.
+	var c *kasuhara.Case
+	var ms []kasuhara.Message
+	if action == "" {
+		c, ms, err = s.Anonymous.ReceiptStatus(r.Context(), receipt)
+	} else {
+		c, err = s.Anonymous.CaseByReceipt(r.Context(), receipt)
+	}
 	if err == nil && c.OrgID != org.ID {
 		err = &kasuhara.Error{Code: kasuhara.ENOTFOUND, Message: "no report has this receipt"}
 	}
@@ -415,9 +422,10 @@ func (s *Server) anonStatus(w http.ResponseWriter, r *http.Request) error {
 			flash = "case.evidence_added"
 		}
 	}
-	ms, err := s.Anonymous.ReceiptMessages(r.Context(), receipt)
-	if err != nil {
-		return err
+	if action != "" {
+		if ms, err = s.Anonymous.ReceiptMessages(r.Context(), receipt); err != nil {
+			return err
+		}
 	}
 	p := &page{Title: "anon.status_title", Brand: org, Flash: flash, FlashKind: "ok", Data: &anonStatusData{Org: org, Receipt: receipt, Case: c, Messages: ms, MaxMB: s.MaxUpload >> 20}}
 	status := http.StatusOK
