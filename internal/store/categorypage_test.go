@@ -34,16 +34,7 @@ var categoryFilters = []kasuhara.CaseFilter{
 // was full.
 func TestCategoryPagePlan(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *sqldb.DB) {
-		st := newStore(t, db)
-		if err := demo.Seed(ctx, st, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Cases(ctx, st, "demo-retail", 6000, 7, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Grow(ctx, st, "demo-call", growBy, 8, io.Discard); err != nil {
-			t.Fatal(err)
-		}
+		st := grownAfterStatistics(t, db)
 		for _, slug := range []string{"demo-retail", "demo-call"} {
 			desk := demoDesk(t, st, slug)
 			for _, f := range categoryFilters {

@@ -52,15 +52,7 @@ func TestAnonStatusStatementCount(t *testing.T) {
 	most := map[sqldb.Engine]int{sqldb.SQLite: 5, sqldb.Postgres: 6}
 	testdb.Each(t, func(t *testing.T, eng sqldb.Engine) {
 		e := sharedThrottleEnv(t, newEnv(t, eng))
-		anon := e.client()
-		body := validReport()
-		body["org"] = "acme"
-		r := anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"})
-		must(t, r, 201, `"receipt"`)
-		receipt := decode(t, r.body)["receipt"].(string)
-		desk := e.api(kasuhara.RoleDesk)
-		id := decode(t, desk.call("GET", "/api/v1/cases", nil).body)["cases"].([]any)[0].(map[string]any)["id"].(string)
-		must(t, desk.call("POST", "/api/v1/cases/"+id+"/messages", map[string]string{"body": "詳しく教えていただけますか"}), 201)
+		anon, receipt, _ := anonymousWithMessage(t, e)
 		check := func() resp {
 			return anon.do("POST", "/api/v1/anonymous-reports/status", strings.NewReader(mustJSON(map[string]string{"receipt": receipt})),
 				map[string]string{"Content-Type": "application/json"})
@@ -90,15 +82,7 @@ func TestAnonStatusAuditedAndThrottled(t *testing.T) {
 		// A stopped clock: the wrong receipts below are all "at once".
 		stopped := time.Now()
 		e.st.Now = func() time.Time { return stopped }
-		anon := e.client()
-		body := validReport()
-		body["org"] = "acme"
-		r := anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"})
-		must(t, r, 201, `"receipt"`)
-		receipt := decode(t, r.body)["receipt"].(string)
-		desk := e.api(kasuhara.RoleDesk)
-		id := decode(t, desk.call("GET", "/api/v1/cases", nil).body)["cases"].([]any)[0].(map[string]any)["id"].(string)
-		must(t, desk.call("POST", "/api/v1/cases/"+id+"/messages", map[string]string{"body": "詳しく教えていただけますか"}), 201)
+		anon, receipt, id := anonymousWithMessage(t, e)
 
 		reads := func() int {
 			t.Helper()
@@ -130,7 +114,7 @@ func TestAnonStatusAuditedAndThrottled(t *testing.T) {
 		if want := "404 404 404 404 404 404 404 404 404 404 429 429"; strings.Trim(fmt.Sprint(got), "[]") != want {
 			t.Fatalf("wrong receipts answered %v, want %s", got, want)
 		}
-		r = check(receipt)
+		r := check(receipt)
 		must(t, r, 429)
 		mustNot(t, r, "詳しく教えていただけますか")
 		must(t, anon.post("/o/acme/status", url.Values{"receipt": {receipt}}), 429)
@@ -141,4 +125,21 @@ func TestAnonStatusAuditedAndThrottled(t *testing.T) {
 			t.Fatalf("the audit chain: %+v, %v", problem, err)
 		}
 	})
+}
+
+// anonymousWithMessage files an anonymous report to acme through the API
+// and has the desk write to its reporter; it returns the reporter's client
+// and receipt, and the case's id.
+func anonymousWithMessage(t *testing.T, e *env) (*client, string, string) {
+	t.Helper()
+	anon := e.client()
+	body := validReport()
+	body["org"] = "acme"
+	r := anon.do("POST", "/api/v1/anonymous-reports", strings.NewReader(mustJSON(body)), map[string]string{"Content-Type": "application/json"})
+	must(t, r, 201, `"receipt"`)
+	receipt := decode(t, r.body)["receipt"].(string)
+	desk := e.api(kasuhara.RoleDesk)
+	id := decode(t, desk.call("GET", "/api/v1/cases", nil).body)["cases"].([]any)[0].(map[string]any)["id"].(string)
+	must(t, desk.call("POST", "/api/v1/cases/"+id+"/messages", map[string]string{"body": "詳しく教えていただけますか"}), 201)
+	return anon, receipt, id
 }
