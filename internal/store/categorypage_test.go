@@ -218,21 +218,7 @@ func pages(t *testing.T, st *store.Store, v kasuhara.Actor, f kasuhara.CaseFilte
 // demoActor is the member email of the demo organisation slug, as an actor.
 func demoActor(t *testing.T, st *store.Store, slug, email string) kasuhara.Actor {
 	t.Helper()
-	org, err := st.OrgBySlug(ctx, slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := st.Members(ctx, org.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.Email == email {
-			return kasuhara.Actor{UserID: m.User.ID, OrgID: org.ID, Role: m.Role, DepartmentID: m.DepartmentID}
-		}
-	}
-	t.Fatalf("no member %s in %s", email, slug)
-	return kasuhara.Actor{}
+	return demoMember(t, st, slug, func(m kasuhara.Member) bool { return m.Email == email })
 }
 
 // TestCategoryRowsMigrated: migration 0054 gives every category row of an

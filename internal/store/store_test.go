@@ -30,6 +30,15 @@ var ctx = context.Background()
 // demoDesk is the desk member of the demo organisation slug, as an actor.
 func demoDesk(tb testing.TB, st *store.Store, slug string) kasuhara.Actor {
 	tb.Helper()
+	desk := demoMember(tb, st, slug, func(m kasuhara.Member) bool { return m.Role == kasuhara.RoleDesk })
+	return kasuhara.Actor{UserID: desk.UserID, OrgID: desk.OrgID, Role: kasuhara.RoleDesk}
+}
+
+// demoMember is the last member (in the order of Members) of the demo
+// organisation slug for whom is is true, as an actor; it fails when there
+// is none.
+func demoMember(tb testing.TB, st *store.Store, slug string, is func(kasuhara.Member) bool) kasuhara.Actor {
+	tb.Helper()
 	org, err := st.OrgBySlug(ctx, slug)
 	if err != nil {
 		tb.Fatal(err)
@@ -38,13 +47,17 @@ func demoDesk(tb testing.TB, st *store.Store, slug string) kasuhara.Actor {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	desk := kasuhara.Actor{OrgID: org.ID, Role: kasuhara.RoleDesk}
-	for _, m := range ms {
-		if m.Role == kasuhara.RoleDesk {
-			desk.UserID = m.User.ID
+	var found *kasuhara.Member
+	for i := range ms {
+		if is(ms[i]) {
+			found = &ms[i]
 		}
 	}
-	return desk
+	if found == nil {
+		tb.Fatalf("no such member of %s", slug)
+		return kasuhara.Actor{}
+	}
+	return kasuhara.Actor{UserID: found.User.ID, OrgID: org.ID, Role: found.Role, DepartmentID: found.DepartmentID}
 }
 
 func wantCode(t *testing.T, err error, code string) {
